@@ -1,0 +1,56 @@
+# CSDP — the two commands: `make demo` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CSDP := $(VENV)/bin/csdp
+STAMP := $(VENV)/.installed
+export DJANGO_SETTINGS_MODULE ?= csdp.settings.dev
+
+.PHONY: demo test test-fast venv assets migrate serve lock bench clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=24"
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e . || $(PY) -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# Front-end packages from the npm registry (package.json / package-lock.json), copied under var/vendor.
+var/vendor/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p var/vendor/htmx var/vendor/chartjs var/vendor/pico
+	cp node_modules/htmx.org/dist/htmx.min.js var/vendor/htmx/
+	cp node_modules/chart.js/dist/chart.umd.min.js var/vendor/chartjs/
+	cp node_modules/@picocss/pico/css/pico.min.css var/vendor/pico/
+	touch $@
+
+assets: var/vendor/.installed
+
+migrate: venv
+	mkdir -p var
+	$(CSDP) migrate --noinput
+	$(CSDP) createcachetable
+
+demo: venv assets migrate
+	$(CSDP) demo
+	@echo "服务地址 http://localhost:8000  (Ctrl-C 结束)"
+	$(CSDP) runserver 0.0.0.0:8000
+
+test: venv assets
+	DJANGO_SETTINGS_MODULE=csdp.settings.test $(VENV)/bin/pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
+
+test-fast: venv assets
+	DJANGO_SETTINGS_MODULE=csdp.settings.test $(VENV)/bin/pytest -n 2 -m "not browser" $(PYTEST_ARGS)
+
+# Re-pin every dependency (developers only; needs `uv` on PATH).
+lock:
+	uv pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes -o requirements.lock
+
+bench: venv
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var node_modules

@@ -1,0 +1,1 @@
+"""CSDP — an open central securities depository platform."""

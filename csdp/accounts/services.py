@@ -1,0 +1,142 @@
+"""Writes for institutions, users, logins and API tokens."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from csdp.accounts.models import ApiToken, Institution, User
+from csdp.audit.services import audit_record
+
+IP_WINDOW_S = 600
+IP_MAX_FAILURES = 30  # per address per window, whatever the usernames tried
+
+
+class LoginRefused(Exception):
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass
+class LoginResult:
+    user: User
+
+
+def _ip_key(ip: str) -> str:
+    return f"login-fail:{ip}"
+
+
+def user_authenticate(*, request, username: str, password: str) -> User:
+    """Check a username and password with lockouts per user and per address.
+
+    After CSDP_PASSWORD_MAX_FAILURES consecutive failures the user is locked for CSDP_PASSWORD_LOCKOUT_S;
+    an address that fails IP_MAX_FAILURES times in IP_WINDOW_S is refused for the rest of the window.
+    The same message is given for an unknown user and a wrong password.
+    """
+    ip = request.META.get("REMOTE_ADDR", "?")
+    if cache.get(_ip_key(ip), 0) >= IP_MAX_FAILURES:
+        raise LoginRefused("登录失败次数过多，请稍后再试。", "rate_limited")
+    now = timezone.now()
+    candidate = User.objects.filter(username=username).first()
+    if candidate and candidate.locked_until and candidate.locked_until > now:
+        raise LoginRefused("密码错误次数过多，账户已临时锁定，请稍后再试。", "locked")
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        _count_failure(ip, candidate, now)
+        raise LoginRefused("用户名或密码错误。", "bad_credentials")
+    if user.failed_logins or user.locked_until:
+        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+    return user
+
+
+def _count_failure(ip: str, candidate: User | None, now: dt.datetime) -> None:
+    try:
+        cache.incr(_ip_key(ip))
+    except ValueError:
+        cache.set(_ip_key(ip), 1, IP_WINDOW_S)
+    if candidate is None:
+        return
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=candidate.pk)
+        user.failed_logins += 1
+        if user.failed_logins >= settings.CSDP_PASSWORD_MAX_FAILURES:
+            user.locked_until = now + dt.timedelta(seconds=settings.CSDP_PASSWORD_LOCKOUT_S)
+            user.failed_logins = 0
+            audit_record(actor=None, obj=user, action="user.locked", to_state="locked", reason="密码连续错误")
+        user.save(update_fields=["failed_logins", "locked_until"])
+
+
+@transaction.atomic
+def institution_create(*, kind: str, name: str, code: str = "", uscc: str = "", actor=None) -> Institution:
+    institution = Institution.objects.create(kind=kind, name=name, code=code, uscc=uscc)
+    audit_record(actor=actor, obj=institution, action="institution.create", to_state="active")
+    return institution
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str | None,
+    institution: Institution | None = None,
+    staff_role: str = "",
+    display_name: str = "",
+    mobile: str = "",
+    email: str = "",
+    actor=None,
+) -> User:
+    user = User(
+        username=username,
+        institution=institution,
+        staff_role=staff_role,
+        display_name=display_name,
+        mobile=mobile,
+        email=email,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    audit_record(actor=actor, obj=user, action="user.create", to_state="active", data={"role": str(user.role)})
+    return user
+
+
+def _token_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Return the token row and the key, which is shown once and never stored."""
+    key = "csdp_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, key_prefix=key[5:13], key_sha256=_token_digest(key))
+    audit_record(actor=user, obj=token, action="api_token.create", to_state="active", data={"name": name})
+    return token, key
+
+
+def api_token_user(key: str) -> User | None:
+    token = (
+        ApiToken.objects.select_related("user", "user__institution")
+        .filter(key_sha256=_token_digest(key), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor) -> None:
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    audit_record(actor=actor, obj=token, action="api_token.revoke", from_state="active", to_state="revoked")

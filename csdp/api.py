@@ -1,0 +1,23 @@
+"""The JSON API (django-ninja), OpenAPI at /api/v1/openapi.json.
+
+Authentication: the browser session (CSRF-checked by ninja's SessionAuth) or an API token
+(`Authorization: Bearer <token>`) for participants' back offices. Each handler declares its roles
+with csdp.accounts.access.allow, like the pages; each app adds its router in csdp/api.py below.
+"""
+
+from ninja import NinjaAPI
+from ninja.security import SessionAuth
+
+from csdp.accounts.api import TokenAuth, router as accounts_router
+from csdp.clock.api import router as clock_router
+
+api = NinjaAPI(
+    title="CSDP API",
+    version="1",
+    description="中央证券存管平台 JSON 接口。错误以 {code, detail} 返回。",
+    urls_namespace="api",
+    auth=[SessionAuth(), TokenAuth()],
+    docs_url="/docs",
+)
+api.add_router("/", accounts_router)
+api.add_router("/calendar", clock_router)

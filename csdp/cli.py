@@ -1,0 +1,24 @@
+"""`csdp`: the operators' command. `csdp clock show`, `csdp calendar list 2026`, `csdp audit verify`,
+`csdp demo`, and every Django management command (`csdp migrate`, `csdp runserver` …).
+
+Settings: DJANGO_SETTINGS_MODULE, default csdp.settings.dev (production sets csdp.settings.production).
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csdp.settings.dev")
+    from django.core.management import execute_from_command_line
+
+    args = ["csdp", *(sys.argv[1:] if argv is None else argv)]
+    if len(args) == 1:
+        args.append("help")
+    execute_from_command_line(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

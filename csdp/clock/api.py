@@ -1,0 +1,39 @@
+
+import datetime as dt
+
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from csdp.accounts.access import ANY_ROLE, allow
+from csdp.clock.services import CalendarError, clock_now, trading_day_offset, trading_days_between
+
+router = Router(tags=["交易日历"])
+
+
+class ClockOut(Schema):
+    now: dt.datetime
+    today: dt.date
+
+
+@router.get("/clock", response=ClockOut, summary="业务时钟")
+@allow(ANY_ROLE)
+def clock(request):
+    now = clock_now()
+    return {"now": now, "today": now.date()}
+
+
+@router.get("/trading-days", response=list[dt.date], summary="区间内的交易日")
+@allow(ANY_ROLE)
+def trading_days(request, start: dt.date, end: dt.date):
+    if end < start or (end - start).days > 800:
+        raise HttpError(422, "区间无效：结束日须不早于开始日，且不超过 800 天。")
+    return trading_days_between(start, end)
+
+
+@router.get("/offset", response=dt.date, summary="T±n 交易日")
+@allow(ANY_ROLE)
+def offset(request, day: dt.date, n: int):
+    try:
+        return trading_day_offset(day, n)
+    except CalendarError as error:
+        raise HttpError(422, str(error)) from None

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ClockConfig(AppConfig):
+    name = "csdp.clock"
+    label = "clock"
+    verbose_name = "交易日历与业务时钟"
+
+    def ready(self) -> None:
+        from csdp.clock import menus  # noqa: F401

@@ -1,0 +1,4 @@
+from csdp.accounts.roles import Role
+from csdp.portal.menu import MenuItem, register
+
+register(MenuItem(section="系统管理", label="交易日历", url_name="clock:calendar", roles={Role.ADMIN, Role.OPERATOR, Role.REVIEWER}, order=910))

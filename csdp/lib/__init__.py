@@ -1,0 +1,1 @@
+"""Plain helpers shared by the domain apps (no models here)."""

@@ -1,0 +1,185 @@
+"""Settings shared by every environment. Everything that differs between machines
+comes from the environment through the typed helpers of csdp.lib.env."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+
+from csdp.lib.env import env_bool, env_choice, env_int, env_list, env_path, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = env_path("CSDP_VAR_DIR", BASE_DIR / "var")
+
+SECRET_KEY = env_str("SECRET_KEY", "dev-only-not-secret-0c8a1f4e2b7d4e9a9f3c5b6d7e8f9a0b")
+DEBUG = False
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    # Domain apps: one per domain of the seeds (../shared/style.md habit 1).
+    "csdp.accounts",
+    "csdp.clock",
+    "csdp.audit",
+    "csdp.uploads",
+    "csdp.notify",
+    "csdp.portal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "csdp.accounts.middleware.LoginScopeMiddleware",
+]
+
+ROOT_URLCONF = "csdp.urls"
+WSGI_APPLICATION = "csdp.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "csdp" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csdp.portal.context.shell",
+            ],
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'csdp.sqlite3'}"),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web server read while a worker writes; busy timeout rides out short locks.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "timeout": 20,
+        
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "csdp.accounts.passwords.MixedCharacterValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+# Front-end packages are installed from the npm registry by `make assets` (package.json);
+# nothing minified is committed. csdp/static holds only our own CSS and JS.
+STATICFILES_DIRS = [BASE_DIR / "csdp" / "static", ("vendor", BASE_DIR / "var" / "vendor")]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# Uploaded files: kept outside any static/media URL; served only by permission-checked views.
+CSDP_STORAGE_DIR = env_path("CSDP_STORAGE_DIR", VAR_DIR / "storage")
+# Participant data files (申购清算数据 etc.) are written here before publication.
+CSDP_FILES_DIR = env_path("CSDP_FILES_DIR", VAR_DIR / "files")
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "csdp_cache",
+    }
+}
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the meta tag, not the cookie
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+TASKS = {
+    "default": {
+        "BACKEND": env_str("CSDP_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# Notifications. "outbox" keeps messages in the database (demo and tests: a person reads the codes
+# on the outbox page); production uses SMTP for e-mail and the generic HTTP adapter for SMS.
+CSDP_SMS_BACKEND = env_choice("CSDP_SMS_BACKEND", "outbox", ("outbox", "http"))
+CSDP_SMS_HTTP_URL = env_str("CSDP_SMS_HTTP_URL", "")
+CSDP_SMS_HTTP_TOKEN = env_str("CSDP_SMS_HTTP_TOKEN", "")
+CSDP_SMS_HTTP_TIMEOUT_S = env_int("CSDP_SMS_HTTP_TIMEOUT_S", 5, minimum=1)
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "csdp.notify.backends.OutboxEmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "csdp@localhost")
+
+# The business clock may be set (csdp clock set …) only where this is on: demo, dev and tests.
+CSDP_CLOCK_SETTABLE = env_bool("CSDP_CLOCK_SETTABLE", False)
+# Demo world and the software USB-KEY (WebCrypto) are allowed only where this is on.
+CSDP_SOFTWARE_KEY_ALLOWED = env_bool("CSDP_SOFTWARE_KEY_ALLOWED", False)
+CSDP_DEMO = env_bool("CSDP_DEMO", False)
+
+# Verification codes (SMS / e-mail): lifetime and rate limits.
+CSDP_CODE_TTL_S = env_int("CSDP_CODE_TTL_S", 300, minimum=30)
+CSDP_CODE_RESEND_S = env_int("CSDP_CODE_RESEND_S", 60, minimum=0)
+CSDP_CODE_MAX_PER_HOUR = env_int("CSDP_CODE_MAX_PER_HOUR", 10, minimum=1)
+CSDP_CODE_MAX_ATTEMPTS = env_int("CSDP_CODE_MAX_ATTEMPTS", 5, minimum=1)
+# Passwords: consecutive failures before a temporary lockout, and its length.
+CSDP_PASSWORD_MAX_FAILURES = env_int("CSDP_PASSWORD_MAX_FAILURES", 5, minimum=1)
+CSDP_PASSWORD_LOCKOUT_S = env_int("CSDP_PASSWORD_LOCKOUT_S", 900, minimum=1)
+
+# Upload limits per kind, in bytes (csdp.uploads.kinds holds the kinds).
+CSDP_UPLOAD_MAX_BYTES = env_int("CSDP_UPLOAD_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+NINJA_PAGINATION_PER_PAGE = 50
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

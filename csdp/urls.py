@@ -1,0 +1,24 @@
+from django.http import JsonResponse
+from django.urls import include, path
+
+from csdp.accounts.access import public
+from csdp.api import api
+
+
+@public
+def health(request):
+    return JsonResponse({"status": "ok"})
+
+
+urlpatterns = [
+    path("", include("csdp.portal.urls")),
+    path("accounts/", include("csdp.accounts.urls")),
+    path("calendar/", include("csdp.clock.urls")),
+    path("files/", include("csdp.uploads.urls")),
+    path("notify/", include("csdp.notify.urls")),
+    path("api/v1/", api.urls),
+    path("healthz", health, name="health"),
+]
+
+handler403 = "csdp.portal.views.forbidden"
+handler404 = "csdp.portal.views.not_found"

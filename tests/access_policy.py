@@ -1,0 +1,48 @@
+"""The access policy, written down independently of the views, for the URL × role matrix
+(tests/test_access_matrix.py).
+
+EXPECTED: every URL name → the roles that may call it (PUBLIC: everyone). A view whose @allow
+differs from this table, or a URL missing here, fails the matrix — so widening a view's roles
+takes a deliberate edit here too.
+
+OBJECTS: a URL keyword → a factory that builds one object on issuer A's side of the cast and
+returns (value for the URL, the cast members who may see that object).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+PUBLIC = "public"
+STAFF = {"reviewer", "operator", "admin"}
+MEMBERS = {"issuer", "underwriter", "participant", "pledge_user"}
+EVERYONE = STAFF | MEMBERS
+
+EXPECTED: dict[str, set[str] | str] = {
+    "health": PUBLIC,
+    "portal:home": EVERYONE,
+    "portal:my_applications": MEMBERS,
+    "portal:staff_queue": STAFF,
+    "portal:scope_limited": PUBLIC,
+    "accounts:login": PUBLIC,
+    "accounts:logout": PUBLIC,
+    "accounts:user_list": {"admin"},
+    "clock:calendar": STAFF,
+    "clock:closed_day_create": {"admin"},
+    "clock:closed_day_delete": {"admin"},
+    "api:me": EVERYONE,
+    "api:clock": EVERYONE,
+    "api:trading_days": EVERYONE,
+    "api:offset": EVERYONE,
+}
+
+Factory = Callable[[object], tuple[str, set[str]]]  # (cast) -> (url value, cast members who may see it)
+
+
+def _closed_day(cast):
+    return dt.date(2026, 2, 16).isoformat(), {"admin", "operator", "reviewer"}
+
+
+OBJECTS: dict[str, Factory] = {
+    "day": _closed_day,
+}
