@@ -1,0 +1,117 @@
+"""dBase III (.dbf) writer for participant data files (rules.md §8: brokers' back offices read DBF,
+GBK text, field names of up to 10 characters).
+
+Only the types the interfaces use: C (text, GBK, left-aligned, space-padded), N (integer or fixed
+decimals, right-aligned), D (YYYYMMDD). The header's language-driver byte is 0x4D (code page 936),
+so dbfread, LibreOffice and FoxPro decode the text as GBK without being told.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import struct
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import BinaryIO
+
+ENCODING = "gbk"
+LANGUAGE_DRIVER_GBK = 0x4D
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # ≤ 10 ASCII characters, upper case by convention
+    type: str  # "C", "N" or "D"
+    length: int
+    decimals: int = 0
+    title: str = ""  # Chinese meaning, for docs/interfaces.md
+
+    def __post_init__(self):
+        if not (1 <= len(self.name) <= 10) or not self.name.isascii():
+            raise ValueError(f"DBF field name {self.name!r} must be 1–10 ASCII characters")
+        if self.type not in "CND" or len(self.type) != 1:
+            raise ValueError(f"DBF field type {self.type!r} is not supported")
+        if self.type == "D" and self.length != 8:
+            raise ValueError("D fields are 8 wide")
+        if not 1 <= self.length <= 254:
+            raise ValueError("DBF field length must be 1–254")
+
+
+class DbfValueError(ValueError):
+    pass
+
+
+def _encode_text(value, width: int, name: str) -> bytes:
+    raw = ("" if value is None else str(value)).encode(ENCODING)
+    if len(raw) > width:
+        raise DbfValueError(f"{name}: {value!r} is {len(raw)} bytes in GBK, wider than {width}")
+    return raw.ljust(width, b" ")
+
+
+def _encode_number(value, field: Field) -> bytes:
+    if value is None:
+        return b" " * field.length
+    if isinstance(value, float):
+        raise DbfValueError(f"{field.name}: floats are not written (money is integer fen or Decimal)")
+    if field.decimals:
+        text = f"{Decimal(value):.{field.decimals}f}"
+    else:
+        if isinstance(value, Decimal) and value != value.to_integral_value():
+            raise DbfValueError(f"{field.name}: {value} has decimals, field has none")
+        text = str(int(value))
+    if len(text) > field.length:
+        raise DbfValueError(f"{field.name}: {text} does not fit in {field.length} characters")
+    return text.rjust(field.length).encode("ascii")
+
+
+def _encode_date(value, name: str) -> bytes:
+    if value is None:
+        return b" " * 8
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not isinstance(value, dt.date):
+        raise DbfValueError(f"{name}: {value!r} is not a date")
+    return value.strftime("%Y%m%d").encode("ascii")
+
+
+def encode_record(fields: Sequence[Field], row: Mapping) -> bytes:
+    parts = [b" "]  # not deleted
+    for field in fields:
+        value = row.get(field.name)
+        if field.type == "C":
+            parts.append(_encode_text(value, field.length, field.name))
+        elif field.type == "N":
+            parts.append(_encode_number(value, field))
+        else:
+            parts.append(_encode_date(value, field.name))
+    return b"".join(parts)
+
+
+def header(fields: Sequence[Field], record_count: int, on: dt.date) -> bytes:
+    record_length = 1 + sum(f.length for f in fields)
+    header_length = 32 + 32 * len(fields) + 1
+    head = struct.pack(
+        "<BBBBIHH20x", 0x03, on.year - 1900, on.month, on.day, record_count, header_length, record_length
+    )
+    head = head[:29] + bytes([LANGUAGE_DRIVER_GBK]) + head[30:]
+    descriptors = b"".join(
+        struct.pack("<11sc4xBB14x", f.name.encode("ascii"), f.type.encode("ascii"), f.length, f.decimals)
+        for f in fields
+    )
+    return head + descriptors + b"\r"
+
+
+def write_dbf(target: Path | BinaryIO, fields: Sequence[Field], rows: Iterable[Mapping], *, on: dt.date) -> int:
+    """Write rows to a .dbf file; returns the record count. A bad value raises before anything
+    is written to a path (the records are encoded first), so no half file is left behind."""
+    encoded = [encode_record(fields, row) for row in rows]
+    data = header(fields, len(encoded), on) + b"".join(encoded) + b"\x1a"
+    if isinstance(target, Path | str):
+        path = Path(target)
+        tmp = path.with_suffix(path.suffix + ".part")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    else:
+        target.write(data)
+    return len(encoded)

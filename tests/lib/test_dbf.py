@@ -1,0 +1,49 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from dbfread import DBF
+
+from csdp.lib.dbf import DbfValueError, Field, write_dbf
+
+FIELDS = [
+    Field("ZQDM", "C", 6, title="证券代码"),
+    Field("ZQJC", "C", 8, title="证券简称"),
+    Field("SGSL", "N", 12, title="申购数量"),
+    Field("SGJE", "N", 16, 2, title="申购金额"),
+    Field("RQ", "D", 8, title="日期"),
+]
+
+
+def test_a_written_file_reads_back_with_gbk_text_numbers_and_dates(tmp_path):
+    path = tmp_path / "sgqs.dbf"
+    rows = [
+        {"ZQDM": "920188", "ZQJC": "悦龙科技", "SGSL": 989600, "SGJE": Decimal("13893984.00"), "RQ": dt.date(2026, 3, 16)},
+        {"ZQDM": "920188", "ZQJC": "悦龙科技", "SGSL": 100, "SGJE": Decimal("1404.00"), "RQ": dt.date(2026, 3, 16)},
+    ]
+    assert write_dbf(path, FIELDS, rows, on=dt.date(2026, 3, 16)) == 2
+    table = DBF(path)  # no encoding given: the language-driver byte says GBK
+    assert table.encoding in ("cp936", "gbk")
+    records = list(table)
+    assert records[0]["ZQJC"] == "悦龙科技"
+    assert records[0]["SGSL"] == 989600
+    assert records[0]["SGJE"] == pytest.approx(13893984.00)
+    assert records[1]["RQ"] == dt.date(2026, 3, 16)
+    assert [f.name for f in table.fields] == ["ZQDM", "ZQJC", "SGSL", "SGJE", "RQ"]
+
+
+def test_a_value_too_wide_for_its_field_is_refused_and_no_file_is_left(tmp_path):
+    path = tmp_path / "bad.dbf"
+    with pytest.raises(DbfValueError, match="ZQJC"):
+        write_dbf(path, FIELDS, [{"ZQDM": "920188", "ZQJC": "一个非常长的证券简称", "SGSL": 1}], on=dt.date(2026, 3, 16))
+    assert not path.exists() and not list(tmp_path.iterdir())
+
+
+def test_floats_are_refused_because_money_is_never_a_float(tmp_path):
+    with pytest.raises(DbfValueError, match="float"):
+        write_dbf(tmp_path / "f.dbf", FIELDS, [{"SGJE": 1.5}], on=dt.date(2026, 3, 16))
+
+
+def test_field_names_longer_than_ten_characters_are_refused():
+    with pytest.raises(ValueError, match="1–10"):
+        Field("ELEVENCHARS", "C", 5)
