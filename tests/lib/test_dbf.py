@@ -47,3 +47,34 @@ def test_floats_are_refused_because_money_is_never_a_float(tmp_path):
 def test_field_names_longer_than_ten_characters_are_refused():
     with pytest.raises(ValueError, match="1–10"):
         Field("ELEVENCHARS", "C", 5)
+
+
+def test_the_frame_writer_produces_the_same_bytes_as_the_row_writer(tmp_path):
+    import polars as pl
+
+    rows = [
+        {"ZQDM": "920188", "ZQJC": "悦龙科技", "SGSL": 989600, "SGJE": 1389398400, "RQ": dt.date(2026, 3, 16)},
+        {"ZQDM": "920188", "ZQJC": "A股", "SGSL": 100, "SGJE": -5, "RQ": None},
+        {"ZQDM": None, "ZQJC": "", "SGSL": None, "SGJE": 7, "RQ": dt.date(2026, 3, 17)},
+    ]
+    frame = pl.DataFrame(rows, schema={"ZQDM": pl.Utf8, "ZQJC": pl.Utf8, "SGSL": pl.Int64, "SGJE": pl.Int64, "RQ": pl.Date})
+    as_decimal = [{**r, "SGJE": Decimal(r["SGJE"]) / 100} for r in rows]
+    write_dbf(tmp_path / "rows.dbf", FIELDS, as_decimal, on=dt.date(2026, 3, 16))
+    from csdp.lib.dbf import write_dbf_frame
+
+    write_dbf_frame(tmp_path / "frame.dbf", FIELDS, frame, on=dt.date(2026, 3, 16))
+    assert (tmp_path / "frame.dbf").read_bytes() == (tmp_path / "rows.dbf").read_bytes()
+    assert [r["SGJE"] for r in DBF(tmp_path / "frame.dbf")] == [pytest.approx(13893984.00), pytest.approx(-0.05), pytest.approx(0.07)]
+
+
+def test_the_frame_writer_refuses_a_text_too_wide_in_gbk_bytes(tmp_path):
+    import polars as pl
+
+    from csdp.lib.dbf import write_dbf_frame
+
+    frame = pl.DataFrame({"ZQDM": ["920188"], "ZQJC": ["悦龙科技股份"], "SGSL": [1], "SGJE": [1]}).with_columns(
+        pl.lit(dt.date(2026, 3, 16)).alias("RQ")
+    )
+    with pytest.raises(DbfValueError, match="ZQJC"):
+        write_dbf_frame(tmp_path / "x.dbf", FIELDS, frame, on=dt.date(2026, 3, 16))
+    assert not list(tmp_path.iterdir())
