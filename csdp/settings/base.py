@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "csdp.uploads",
     "csdp.notify",
     "csdp.portal",
+    "csdp.ipo",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""BSE public offerings (seed 002): the set-based allocation engine (`csdp.ipo.engine`) and its runners."""

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class IpoConfig(AppConfig):
+    name = "csdp.ipo"
+    label = "ipo"
+    verbose_name = "北交所公开发行"
