@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "csdp.notify",
     "csdp.portal",
     "csdp.ipo",
+    "csdp.keys",
 ]
 
 MIDDLEWARE = [
@@ -158,6 +159,15 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "csdp@localhost")
 CSDP_CLOCK_SETTABLE = env_bool("CSDP_CLOCK_SETTABLE", False)
 # Demo world and the software USB-KEY (WebCrypto) are allowed only where this is on.
 CSDP_SOFTWARE_KEY_ALLOWED = env_bool("CSDP_SOFTWARE_KEY_ALLOWED", False)
+# USB-KEY (csdp.keys, docs/usb-key.md): institution kinds whose users need the key for a full login,
+# certificate validity, expiry warning, challenge lifetime, enrolment-code lifetime, WebAuthn relying party.
+CSDP_KEY_REQUIRED_KINDS = set(env_list("CSDP_KEY_REQUIRED_KINDS", ["issuer"]))
+CSDP_CERT_VALIDITY_DAYS = env_int("CSDP_CERT_VALIDITY_DAYS", 730, minimum=1)
+CSDP_CERT_EXPIRY_WARNING_DAYS = env_int("CSDP_CERT_EXPIRY_WARNING_DAYS", 30, minimum=1)
+CSDP_KEY_CHALLENGE_TTL_S = env_int("CSDP_KEY_CHALLENGE_TTL_S", 600, minimum=30)
+CSDP_KEY_ISSUE_TTL_DAYS = env_int("CSDP_KEY_ISSUE_TTL_DAYS", 30, minimum=1)
+CSDP_WEBAUTHN_RP_ID = env_str("CSDP_WEBAUTHN_RP_ID", "")  # empty: the request's host name
+CSDP_WEBAUTHN_ORIGINS = env_list("CSDP_WEBAUTHN_ORIGINS", [])  # empty: the request's own origin
 CSDP_DEMO = env_bool("CSDP_DEMO", False)
 
 # Verification codes (SMS / e-mail): lifetime and rate limits.

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class KeysConfig(AppConfig):
+    name = "csdp.keys"
+    label = "keys"
+    verbose_name = "USB-KEY 与数字证书"
+
+    def ready(self) -> None:
+        from csdp.keys import menus, scopes, worklists  # noqa: F401  (menu entries, login scopes, work lists)

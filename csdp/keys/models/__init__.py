@@ -1,0 +1,23 @@
+from csdp.keys.models.applications import (
+    KeyApplication,
+    KeyApplicationKind,
+    KeyApplicationState,
+    KeyApplicationTransition,
+    TRANSITIONS,
+)
+from csdp.keys.models.devices import (
+    Certificate,
+    CertificateStatus,
+    KeyDevice,
+    KeyIssue,
+    KeyKind,
+    KeyModel,
+    Signature,
+    SigningChallenge,
+)
+
+__all__ = [
+    "Certificate", "CertificateStatus", "KeyApplication", "KeyApplicationKind", "KeyApplicationState",
+    "KeyApplicationTransition", "KeyDevice", "KeyIssue", "KeyKind", "KeyModel", "Signature",
+    "SigningChallenge", "TRANSITIONS",
+]

@@ -1,0 +1,16 @@
+"""Pages open to the limited login scopes (csdp.accounts.middleware).
+
+000 §二(六): 口令登录 reaches 国密证书管理 (补办证书) and 经办人信息维护; a password-only login reaches
+only 经办人信息维护 (the changed-mobile path). 经办人信息维护 belongs to the issuers app, which
+registers its own page for both scopes; the key pages are registered here.
+A login whose key still carries its initial PIN reaches only the PIN change page (000 §一(二)3).
+"""
+from csdp.accounts.middleware import register_scope
+
+PASSWORD_SMS = "password_sms"
+PASSWORD_ONLY = "password_only"
+PIN_CHANGE = "pin_change"
+
+register_scope(PASSWORD_SMS, {"keys:certificates", "keys:reissue_apply", "keys:application_detail"})
+register_scope(PASSWORD_ONLY, set())
+register_scope(PIN_CHANGE, {"keys:pin_change"})
