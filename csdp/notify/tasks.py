@@ -1,0 +1,12 @@
+"""Background delivery (django-tasks): the database backend in development and production
+(`csdp db_worker` runs the worker), the immediate backend in tests."""
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def deliver_message(message_id: int) -> str:
+    from csdp.notify.services import message_deliver
+
+    return message_deliver(message_id=message_id)
