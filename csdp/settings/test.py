@@ -18,3 +18,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# WhiteNoise indexes STATIC_ROOT at start-up and warns on every test client when it is missing;
+# tests serve static files through the finders, so an empty directory is all it needs.
+STATIC_ROOT = tempfile.mkdtemp(prefix="csdp-test-static-")

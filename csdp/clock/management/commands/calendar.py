@@ -3,7 +3,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 
 from csdp.clock.models import ClosedDay
-from csdp.clock.services import CalendarError, closed_day_add, closed_day_remove, trading_day_offset, trading_days_between
+from csdp.clock.services import CalendarError, business_today, closed_day_add, closed_day_remove, trading_day_offset, trading_days_between
 
 
 class Command(BaseCommand):
@@ -16,7 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, action, values, **options):
         try:
             if action == "list":
-                year = int(values[0]) if values else dt.date.today().year
+                year = int(values[0]) if values else business_today().year
                 start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
                 for row in ClosedDay.objects.filter(date__range=(start, end)):
                     self.stdout.write(f"{row.date}  {row.reason}")
