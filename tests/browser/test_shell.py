@@ -1,0 +1,96 @@
+"""The shell in a real browser: every demo role logs in through the login form and lands on a
+Chinese home page with its role in the top bar and its own entries in the left function bar
+(seed 000 §一(四)); the virtual USB-KEY used by the key tests answers WebAuthn calls."""
+from __future__ import annotations
+
+import pytest
+
+from csdp.accounts.roles import StaffRole
+from csdp.portal.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
+from tests.browser.harness import login_as, screenshot, virtual_authenticator
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_live_server_is_reached_on_localhost(live_server, base_url):
+    assert live_server.url.startswith("http://localhost:")
+    assert base_url == live_server.url
+
+
+def test_every_demo_role_logs_in_to_a_chinese_shell_with_its_own_function_bar(page, base_url):
+    demo_seed()
+    for demo in DEMO_USERS:
+        page.context.clear_cookies()
+        login_as(page, base_url, demo.username, DEMO_PASSWORD)
+
+        assert page.url == f"{base_url}/", f"{demo.username} did not reach the home page: {page.url}"
+        assert page.locator("html").get_attribute("lang") == "zh-hans"
+        who = page.locator(".topbar .who").inner_text()
+        assert demo.display_name in who and demo.role_label in who
+        sidebar = page.locator("#sidebar").inner_text()
+        is_staff = demo.staff_role in set(StaffRole)
+        assert ("待办" in sidebar) is is_staff, sidebar
+        assert ("申请列表" in sidebar) is not is_staff, sidebar
+        assert page.locator("main h1").inner_text() == "首页"
+        screenshot(page, f"home-{demo.username}")
+
+
+def test_a_wrong_password_keeps_the_user_on_the_login_page_with_a_chinese_message(page, base_url):
+    demo_seed()
+    login_as(page, base_url, "issuer_a", "not-the-password")
+
+    assert page.url.startswith(f"{base_url}/accounts/login/")
+    assert page.get_by_role("alert").inner_text() == "用户名或密码错误。"
+
+
+def test_the_stylesheets_and_scripts_of_the_shell_are_served(page, base_url):
+    failed = []
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    page.goto(f"{base_url}/accounts/login/")
+    page.wait_for_load_state("networkidle")
+
+    assert failed == []
+    assert page.evaluate("typeof htmx") == "object"
+    # pico.css sets the page font: the login card is styled, not browser defaults.
+    assert page.evaluate("getComputedStyle(document.querySelector('.login-card')).maxWidth") != "none"
+
+
+CREATE_P256_CREDENTIAL = """async () => {
+  const challenge = crypto.getRandomValues(new Uint8Array(32));
+  const credential = await navigator.credentials.create({publicKey: {
+    challenge,
+    rp: {id: "localhost", name: "CSDP"},
+    user: {id: new TextEncoder().encode("issuer_a"), name: "issuer_a", displayName: "王经办"},
+    pubKeyCredParams: [{type: "public-key", alg: -7}],
+    authenticatorSelection: {residentKey: "required", userVerification: "required"},
+    timeout: 10000,
+  }});
+  return {id: credential.id, algorithm: credential.response.getPublicKeyAlgorithm()};
+}"""
+
+
+def test_the_virtual_authenticator_creates_a_p256_credential_in_the_page(page, base_url):
+    page.goto(f"{base_url}/accounts/login/")
+    key = virtual_authenticator(page)
+    assert key.credentials() == []
+
+    created = page.evaluate(CREATE_P256_CREDENTIAL)
+
+    assert created["algorithm"] == -7  # ES256: ECDSA on P-256 with SHA-256
+    held = key.credentials()
+    assert len(held) == 1 and held[0]["rpId"] == "localhost" and held[0]["isResidentCredential"]
+    key.remove()
+
+
+def test_a_key_whose_pin_check_fails_creates_no_credential(page, base_url):
+    page.goto(f"{base_url}/accounts/login/")
+    key = virtual_authenticator(page)
+    key.set_user_verified(False)
+
+    outcome = page.evaluate(
+        "async (create) => { try { await (eval(create))(); return 'created'; } catch (e) { return e.name; } }",
+        CREATE_P256_CREDENTIAL,
+    )
+
+    assert outcome == "NotAllowedError"
+    assert key.credentials() == []
