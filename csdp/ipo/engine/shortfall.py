@@ -1,0 +1,209 @@
+"""A clearing participant's reserve does not cover its subscriptions: which orders become invalid.
+
+Seed 002 §4.1.2(三)–(五): at T+1 EOD the Company debits the subscription money from the participant's
+reserve down to zero, "资金不足部分的申购视为无效申购"; participants declare their short investors by 15:30
+(附件5). The Beijing text does not say *which* orders lose when declarations do not cover the gap.
+rules.md §3 (an *assumption*, configurable here): declared orders first, then, as ChinaClear Shenzhen
+publishes, from the participant's latest host-confirmed order backwards, one by one, until the rest
+is covered; several offerings on one day are processed in ascending securities code.
+
+Set-based: one sort and one running sum per participant (``cum_sum().over``), no loop over rows.
+An order is invalidated when the amount already invalidated *before* it in the chosen order is still
+short of the gap, which is exactly the one-by-one walk stopped as soon as the gap is covered.
+
+Orders are invalidated whole: a 附件5 row names an account (and 无效股数, kept for the report), and a
+BSE subscription is valid or invalid as a whole (rules.md §1: never trimmed).
+"""
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from csdp.ipo.engine.exact import exact_int_dtype, exact_sum, require_columns
+
+REASON_DECLARED = "declared"
+REASON_SHORTFALL = "shortfall"
+
+
+class ShortfallOrdering(enum.StrEnum):
+    # rules.md §3 (Shenzhen's published rule): the latest host-confirmed order goes first.
+    LATEST_FIRST = "latest_first"
+    # The earliest order goes first (a variant should the Beijing branch publish one).
+    EARLIEST_FIRST = "earliest_first"
+    # The largest amount goes first, then the latest (fewest investors touched).
+    LARGEST_FIRST = "largest_first"
+
+
+class DayOrdering(enum.StrEnum):
+    # Offerings are funded in ascending code: the reserve pays the lowest code first, so the shortfall
+    # lands on the highest codes (the sequential reading of seed 002 §4.1.2(三) "记减…直至余额为零").
+    FUND_ASCENDING_CODE = "fund_ascending_code"
+    # Invalidation starts with the lowest code (the literal reading of "按证券代码从小到大进行无效处理").
+    INVALIDATE_ASCENDING_CODE = "invalidate_ascending_code"
+
+
+@dataclass(frozen=True)
+class OfferingOrders:
+    """One offering of the day: its securities code, validated orders, price and 附件5 declarations."""
+
+    code: str
+    orders: pl.DataFrame  # participant, account, quantity, seq, valid[, reason, …]
+    price_fen: int
+    declared: pl.DataFrame | None = None  # participant, account[, quantity]
+
+
+def _ordering_keys(ordering: ShortfallOrdering, day: DayOrdering) -> list[tuple[str, bool]]:
+    code = [("_code", day == DayOrdering.FUND_ASCENDING_CODE)]
+    within = {
+        ShortfallOrdering.LATEST_FIRST: [("seq", True), ("account", True)],
+        ShortfallOrdering.EARLIEST_FIRST: [("seq", False), ("account", False)],
+        ShortfallOrdering.LARGEST_FIRST: [("_amount", True), ("seq", True), ("account", True)],
+    }[ShortfallOrdering(ordering)]
+    return [("participant", False), *code, *within]
+
+
+def _declared_keys(declared: pl.DataFrame | None) -> pl.DataFrame:
+    if declared is None or declared.height == 0:
+        return pl.DataFrame(schema={"participant": pl.String, "account": pl.String, "_declared": pl.Boolean})
+    require_columns(declared, ("participant", "account"), what="declared")
+    return declared.select(pl.col("participant").cast(pl.String), pl.col("account").cast(pl.String)).unique(
+    ).with_columns(pl.lit(True).alias("_declared"))
+
+
+def _combine(offerings: Sequence[OfferingOrders], amount_dtype) -> pl.DataFrame:
+    frames = []
+    for offering in offerings:
+        require_columns(offering.orders, ("participant", "account", "quantity", "seq", "valid"), what="orders")
+        orders = offering.orders
+        if "reason" not in orders.columns:
+            orders = orders.with_columns(pl.lit(None, dtype=pl.String).alias("reason"))
+        frames.append(
+            orders.select("participant", "account", "quantity", "seq", "valid", "reason")
+            .with_columns(
+                pl.lit(offering.code, dtype=pl.String).alias("_code"),
+                pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
+                (pl.col("quantity").cast(amount_dtype) * pl.lit(offering.price_fen, dtype=amount_dtype)).alias("_amount"),
+            )
+            .join(_declared_keys(offering.declared), on=["participant", "account"], how="left")
+        )
+    combined = pl.concat(frames, how="vertical_relaxed")
+    return combined.with_columns(pl.col("_declared").fill_null(False), pl.col("valid").fill_null(False))
+
+
+def _amount_dtype(offerings: Sequence[OfferingOrders], available: pl.DataFrame):
+    bound = sum(exact_sum(o.orders, "quantity") * o.price_fen for o in offerings)
+    available_max = int(available.get_column("available_fen").max() or 0) if available.height else 0
+    return exact_int_dtype(max(bound, abs(available_max)))
+
+
+def _gap_by_participant(frame: pl.DataFrame, available: pl.DataFrame, amount_dtype) -> pl.DataFrame:
+    """participant, _gap: Σ amount of still-valid orders minus the reserve (positive = short)."""
+    need = frame.filter("valid").group_by("participant").agg(pl.col("_amount").sum().alias("_need"))
+    return need.join(available, on="participant", how="left").select(
+        "participant",
+        (pl.col("_need") - pl.col("available_fen").cast(amount_dtype).fill_null(0)).alias("_gap"),
+    )
+
+
+def _with_gap(frame: pl.DataFrame, available: pl.DataFrame, amount_dtype) -> pl.DataFrame:
+    gap = _gap_by_participant(frame, available, amount_dtype)
+    return frame.drop("_gap", strict=False).join(gap, on="participant", how="left").with_columns(
+        pl.col("_gap").fill_null(0)
+    )
+
+
+def _invalidate(frame: pl.DataFrame, hit: pl.Expr, reason: str) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.when(hit).then(pl.lit(reason)).otherwise(pl.col("reason")).alias("reason"),
+        (pl.col("valid") & ~hit).alias("valid"),
+    )
+
+
+def _invalidate_declared(frame: pl.DataFrame, *, only_when_short: bool) -> pl.DataFrame:
+    short = (pl.col("_gap") > 0) | pl.lit(not only_when_short)
+    return _invalidate(frame, pl.col("valid") & pl.col("_declared") & short, REASON_DECLARED)
+
+
+def _invalidate_until_covered(frame: pl.DataFrame, keys: list[tuple[str, bool]]) -> pl.DataFrame:
+    """Walk each short participant's valid orders in ``keys`` order; an order goes while the amount
+    invalidated before it is still below the gap."""
+    candidate = pl.col("valid") & (pl.col("_gap") > 0)
+    amount = pl.when(candidate).then(pl.col("_amount")).otherwise(0)
+    before = amount.cum_sum().over("participant") - amount
+    names, descending = zip(*keys)
+    walked = frame.sort(list(names), descending=list(descending), nulls_last=True, maintain_order=True)
+    return _invalidate(walked, candidate & (before < pl.col("_gap")), REASON_SHORTFALL)
+
+
+def _normalise_available(available: pl.DataFrame) -> pl.DataFrame:
+    require_columns(available, ("participant", "available_fen"), what="available_fen_by_participant")
+    return available.group_by(pl.col("participant").cast(pl.String)).agg(pl.col("available_fen").sum())
+
+
+def invalidate_shortfall_day(
+    offerings: Sequence[OfferingOrders],
+    *,
+    available_fen_by_participant: pl.DataFrame,
+    ordering: ShortfallOrdering = ShortfallOrdering.LATEST_FIRST,
+    day_ordering: DayOrdering = DayOrdering.FUND_ASCENDING_CODE,
+    declared_only_when_short: bool = True,
+) -> dict[str, pl.DataFrame]:
+    """All offerings of one T day sharing the participants' reserves (``available_fen`` per
+    participant at T+1 EOD; a participant without a row has 0). Returns each offering's orders, in
+    their input order, with ``valid`` and ``reason`` updated ("declared", "shortfall"); orders already
+    invalid are left as they are and cost nothing. Running it again changes nothing."""
+    codes = [offering.code for offering in offerings]
+    if len(set(codes)) != len(codes):
+        raise ValueError("one offering per securities code")
+    if not offerings:
+        return {}
+    available = _normalise_available(available_fen_by_participant)
+    amount_dtype = _amount_dtype(offerings, available)
+    frame = _with_gap(_combine(offerings, amount_dtype), available, amount_dtype)
+    frame = _with_gap(_invalidate_declared(frame, only_when_short=declared_only_when_short), available, amount_dtype)
+    frame = _invalidate_until_covered(frame, _ordering_keys(ordering, day_ordering))
+    return {offering.code: _merge_back(offering.orders, frame, offering.code) for offering in offerings}
+
+
+def _merge_back(orders: pl.DataFrame, frame: pl.DataFrame, code: str) -> pl.DataFrame:
+    decided = frame.filter(pl.col("_code") == code).sort("_row")
+    return orders.with_columns(decided.get_column("valid"), decided.get_column("reason"))
+
+
+def invalidate_shortfall(
+    orders: pl.DataFrame,
+    *,
+    price_fen: int,
+    available_fen_by_participant: pl.DataFrame,
+    declared: pl.DataFrame | None,
+    ordering: ShortfallOrdering = ShortfallOrdering.LATEST_FIRST,
+    declared_only_when_short: bool = True,
+) -> pl.DataFrame:
+    """One offering alone (see ``invalidate_shortfall_day`` for several on the same day)."""
+    decided = invalidate_shortfall_day(
+        [OfferingOrders(code="", orders=orders, price_fen=price_fen, declared=declared)],
+        available_fen_by_participant=available_fen_by_participant,
+        ordering=ordering,
+        declared_only_when_short=declared_only_when_short,
+    )
+    return decided[""]
+
+
+def unmatched_declarations(orders: pl.DataFrame, declared: pl.DataFrame) -> pl.DataFrame:
+    """附件5 rows naming no order of that participant and account: to send back to the participant."""
+    keys = orders.select(pl.col("participant").cast(pl.String), pl.col("account").cast(pl.String)).unique()
+    return declared.join(keys, on=["participant", "account"], how="anti")
+
+
+def shortfall_by_participant(
+    orders: pl.DataFrame, *, price_fen: int, available_fen_by_participant: pl.DataFrame
+) -> Mapping[str, int]:
+    """participant → fen missing (only the short ones), for the freeze report of seed 002 §4.1.2(六)."""
+    available = _normalise_available(available_fen_by_participant)
+    offering = OfferingOrders(code="", orders=orders, price_fen=price_fen)
+    amount_dtype = _amount_dtype([offering], available)
+    gap = _gap_by_participant(_combine([offering], amount_dtype), available, amount_dtype)
+    return {row["participant"]: int(row["_gap"]) for row in gap.filter(pl.col("_gap") > 0).iter_rows(named=True)}

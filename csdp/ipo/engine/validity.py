@@ -1,0 +1,74 @@
+"""Which online subscriptions count (rules.md §1, BSE online subscription rules).
+
+``validate_orders`` adds ``valid`` (bool) and ``reason`` (null when valid, else one code below).
+When an order fails several checks it gets the first code in this order:
+
+- ``duplicate`` — not the first order (lowest host confirmation ``seq``) of its account, or, when an
+  ``investor_id`` (证件号码) column is present, of its investor across accounts. "One account
+  subscribes once; only the first counts" (rules.md §1): the first order is *the* subscription, so a
+  later order stays a duplicate even when that first order is itself invalid (it is never promoted).
+- ``unit`` — quantity missing, not positive, or not a multiple of 100 shares.
+- ``max`` — above 99,999,900 shares, the most one order may carry.
+- ``cap`` — above the per-investor cap (5 % of the *initial* online issue, rounded down to 100 shares);
+  the order is invalid as a whole, never trimmed.
+"""
+from __future__ import annotations
+
+import polars as pl
+
+from csdp.ipo.engine.exact import require_columns
+
+LOT_SHARES = 100
+ORDER_MAX_SHARES = 99_999_900
+CAP_PERCENT = 5
+
+REASON_DUPLICATE = "duplicate"
+REASON_UNIT = "unit"
+REASON_MAX = "max"
+REASON_CAP = "cap"
+VALIDITY_REASONS = (REASON_DUPLICATE, REASON_UNIT, REASON_MAX, REASON_CAP)
+
+ORDER_COLUMNS = ("account", "participant", "quantity", "seq")
+
+
+def per_investor_cap(initial_online_shares: int) -> int:
+    """5 % of the initial online issue, rounded down to whole lots: 19,793,879 → 989,600 (rules.md §1).
+    Integer arithmetic only: 19,793,879 × 5 // 100 = 989,693, then down to 989,600."""
+    if initial_online_shares < 0:
+        raise ValueError("initial_online_shares must not be negative")
+    return initial_online_shares * CAP_PERCENT // 100 // LOT_SHARES * LOT_SHARES
+
+
+def first_order_flags(orders: pl.DataFrame) -> pl.Series:
+    """True for the first order (lowest seq, then input order) of each account and, when the
+    ``investor_id`` column is present, of each investor; a null investor_id only counts per account."""
+    ranked = orders.select(
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
+        "seq",
+        "account",
+        *(["investor_id"] if "investor_id" in orders.columns else []),
+    ).sort(["seq", "_row"], nulls_last=True)
+    first = pl.col("account").is_first_distinct()
+    if "investor_id" in orders.columns:
+        first = first & (pl.col("investor_id").is_null() | pl.col("investor_id").is_first_distinct())
+    return ranked.select("_row", first.alias("_first")).sort("_row").get_column("_first")
+
+
+def validate_orders(orders: pl.DataFrame, *, initial_online_shares: int) -> pl.DataFrame:
+    """``orders`` (account, participant, quantity, seq[, investor_id], …) with ``valid`` and ``reason``."""
+    require_columns(orders, ORDER_COLUMNS, what="orders")
+    cap = per_investor_cap(initial_online_shares)
+    quantity = pl.col("quantity")
+    reason = (
+        pl.when(~pl.col("_first")).then(pl.lit(REASON_DUPLICATE))
+        .when(quantity.is_null() | (quantity <= 0) | (quantity % LOT_SHARES != 0)).then(pl.lit(REASON_UNIT))
+        .when(quantity > ORDER_MAX_SHARES).then(pl.lit(REASON_MAX))
+        .when(quantity > cap).then(pl.lit(REASON_CAP))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
+    return (
+        orders.with_columns(first_order_flags(orders).alias("_first"))
+        .with_columns(reason.alias("reason"))
+        .with_columns(pl.col("reason").is_null().alias("valid"))
+        .drop("_first")
+    )

@@ -1,0 +1,64 @@
+"""`csdp ipo <subcommand>`: BSE public-offering batch steps run by operators.
+
+    csdp ipo allocate --subscriptions FILE.csv --online-shares N [--initial-online-shares M] --output OUT.csv
+
+Subcommands live in SUBCOMMANDS (name → argument builder, runner), so a new one (e.g. ``simulate``)
+is one more entry. Every failure is a CommandError: message on stderr, exit status 1, no output file.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from csdp.ipo.engine import EngineRangeError
+from csdp.ipo.files import SubscriptionFileError
+from csdp.ipo.runner import allocate_file, summary_json
+
+
+def _positive(value: int | None, option: str) -> None:
+    if value is not None and value <= 0:
+        raise CommandError(f"{option} 必须是正整数（收到 {value}）")
+
+
+def add_allocate_arguments(parser) -> None:
+    parser.add_argument("--subscriptions", required=True, type=Path, metavar="FILE.csv",
+                        help="申购明细 CSV，表头 account,participant,quantity,seq（可选 investor_id）")
+    parser.add_argument("--online-shares", required=True, type=int, metavar="N", help="网上发行数量（股）")
+    parser.add_argument("--initial-online-shares", type=int, metavar="M",
+                        help="网上初始发行数量（股），用于计算单一投资者申购上限 5%%；默认等于 N")
+    parser.add_argument("--output", required=True, type=Path, metavar="OUT.csv", help="配售结果 CSV")
+
+
+def run_allocate(command: BaseCommand, options: dict) -> None:
+    _positive(options["online_shares"], "--online-shares")
+    _positive(options["initial_online_shares"], "--initial-online-shares")
+    try:
+        summary = allocate_file(
+            subscriptions=options["subscriptions"],
+            online_shares=options["online_shares"],
+            initial_online_shares=options["initial_online_shares"],
+            output=options["output"],
+        )
+    except (SubscriptionFileError, EngineRangeError) as error:
+        raise CommandError(str(error)) from None
+    command.stdout.write(summary_json(summary))
+
+
+SUBCOMMANDS = {
+    "allocate": ("网上配售：校验申购、按比例配售（rules.md §1–§2）", add_allocate_arguments, run_allocate),
+}
+
+
+class Command(BaseCommand):
+    help = "北交所公开发行批处理：" + "；".join(f"{name} {spec[0]}" for name, spec in SUBCOMMANDS.items())
+    # A pure file-to-file step: no system checks, no database needed.
+    requires_system_checks = []
+
+    def add_arguments(self, parser):
+        subparsers = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
+        for name, (summary, add_arguments, _) in SUBCOMMANDS.items():
+            add_arguments(subparsers.add_parser(name, help=summary, description=summary))
+
+    def handle(self, *args, subcommand: str, **options):
+        SUBCOMMANDS[subcommand][2](self, options)
