@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "csdp.uploads",
     "csdp.notify",
     "csdp.portal",
+    "csdp.securities",
+    "csdp.ledger",
+    "csdp.register",
     "csdp.ipo",
     "csdp.keys",
 ]

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class LedgerConfig(AppConfig):
+    name = "csdp.ledger"
+    label = "ledger"
+    verbose_name = "资金账簿"
+
+    def ready(self) -> None:
+        from csdp.ledger import demo, menus  # noqa: F401

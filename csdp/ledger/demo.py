@@ -1,0 +1,1 @@
+"""Demo world: see the seeder at the bottom of the module."""

@@ -1,0 +1,102 @@
+"""Ledger reads. Balances are credit-normal (money the depository owes the owner):
+posted = credits_posted − debits_posted; available = posted − debits_pending."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Case, IntegerField, Q, Sum, Value, When
+
+from csdp.ledger.models import LedgerAccount, Phase, Transfer
+
+
+@dataclass(frozen=True)
+class Balance:
+    posted_fen: int  # credits_posted − debits_posted
+    pending_debits_fen: int  # held (frozen) against this account
+    pending_credits_fen: int  # held in favour of this account
+    available_fen: int  # posted − pending debits: what may still be debited
+
+
+def balance_of(account: LedgerAccount) -> Balance:
+    row = LedgerAccount.objects.get(pk=account.pk)  # re-read: the caller's instance may be stale
+    posted = row.credits_posted - row.debits_posted
+    return Balance(
+        posted_fen=posted,
+        pending_debits_fen=row.debits_pending,
+        pending_credits_fen=row.credits_pending,
+        available_fen=posted - row.debits_pending,
+    )
+
+
+@dataclass(frozen=True)
+class HoldState:
+    status: str  # "pending" | "posted" | "voided"
+    amount_fen: int
+    posted_fen: int
+    released_fen: int
+    resolution: Transfer | None
+
+
+def hold_state(hold: Transfer) -> HoldState:
+    """Derived from the transfers: a hold has at most one resolution (unique constraint)."""
+    resolution = Transfer.objects.filter(pending_id=hold.pk).first()
+    if resolution is None:
+        return HoldState("pending", hold.amount_fen, 0, 0, None)
+    if resolution.phase == Phase.POST:
+        return HoldState("posted", hold.amount_fen, resolution.amount_fen, hold.amount_fen - resolution.amount_fen, resolution)
+    return HoldState("voided", hold.amount_fen, 0, hold.amount_fen, resolution)
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    transfer: Transfer
+    direction: str  # "借" or "贷" from this account's side
+    posted_change_fen: int
+    pending_change_fen: int  # change of the amount held against (−) or for (+) this account
+    posted_balance_fen: int
+
+
+def _posted_effect_before(account: LedgerAccount, day: dt.date) -> int:
+    posted = Q(phase__in=[Phase.POSTED, Phase.POST], business_date__lt=day)
+    totals = Transfer.objects.filter(posted).aggregate(
+        credits=Sum(Case(When(credit_account=account, then="amount_fen"), default=Value(0), output_field=IntegerField())),
+        debits=Sum(Case(When(debit_account=account, then="amount_fen"), default=Value(0), output_field=IntegerField())),
+    )
+    return (totals["credits"] or 0) - (totals["debits"] or 0)
+
+
+def _effects(transfer: Transfer, is_credit: bool) -> tuple[int, int]:
+    sign = 1 if is_credit else -1
+    if transfer.phase == Phase.POSTED:
+        return sign * transfer.amount_fen, 0
+    if transfer.phase == Phase.PENDING:
+        return 0, sign * transfer.amount_fen
+    released = -sign * transfer.pending.amount_fen
+    posted = sign * transfer.amount_fen if transfer.phase == Phase.POST else 0
+    return posted, released
+
+
+def statement(account: LedgerAccount, date_from: dt.date, date_to: dt.date) -> tuple[int, list[StatementLine]]:
+    """(opening posted balance, lines) for business dates in [date_from, date_to]."""
+    balance = _posted_effect_before(account, date_from)
+    rows = (
+        Transfer.objects.filter(Q(debit_account=account) | Q(credit_account=account),
+                                business_date__range=(date_from, date_to))
+        .select_related("pending", "debit_account", "credit_account")
+        .order_by("business_date", "id")
+    )
+    opening, lines = balance, []
+    for transfer in rows:
+        is_credit = transfer.credit_account_id == account.pk
+        posted, pending = _effects(transfer, is_credit)
+        balance += posted
+        lines.append(StatementLine(transfer, "贷" if is_credit else "借", posted, pending, balance))
+    return opening, lines
+
+
+def reserve_account_of(institution) -> LedgerAccount | None:
+    """The participant's 综合结算备付金账户 or the underwriter's 自营结算备付金账户."""
+    return LedgerAccount.objects.filter(
+        owner=institution, kind__in=["participant_reserve", "underwriter_reserve"]
+    ).order_by("pk").first()

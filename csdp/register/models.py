@@ -1,0 +1,121 @@
+"""The share register: an append-only log of registration events and the positions it implies.
+
+RegistrationEvent is the truth; Position is a running total maintained in the same transaction by
+the services (like the ledger's account totals), checked by the database, and re-derivable from the
+log with ``register_rebuild_check``. The database refuses UPDATE and DELETE of events (migration 0002).
+"""
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+
+
+def _is_staff(user) -> bool:
+    return bool(user.is_authenticated and user.staff_role)
+
+
+class ShareNature(models.TextChoices):
+    # rules.md §8 股份性质 (C2). "00" for unrestricted shares is our choice (assumption), 05/06 as Shenzhen.
+    UNRESTRICTED = "00", "无限售流通股"
+    RESTRICTED_PERSON = "05", "限售流通股（个人）"
+    RESTRICTED_INSTITUTION = "06", "限售流通股（机构）"
+
+
+RESTRICTED = {ShareNature.RESTRICTED_PERSON, ShareNature.RESTRICTED_INSTITUTION}
+
+
+class EventType(models.TextChoices):
+    INITIAL = "initial", "股份初始登记"
+    IPO_ALLOCATION = "ipo_allocation", "网上发行配售"  # seed 002 §4
+    REMAINDER = "remainder", "余股登记"  # seed 002 §2.1.2: unsubscribed shares to the lead underwriter
+    STRATEGIC = "strategic", "战略配售"
+    OFFLINE = "offline", "网下发行"
+    NON_TRADE_TRANSFER = "non_trade", "非交易过户"  # seed 002 §2.2.3 (greenshoe delivery)
+    CODE_SWITCH_OUT = "switch_out", "代码转换转出"  # seed 002 ch. 2, L-1: NEEQ code → BSE code
+    CODE_SWITCH_IN = "switch_in", "代码转换转入"
+    FREEZE = "freeze", "司法冻结"
+    UNFREEZE = "unfreeze", "解除冻结"
+    PLEDGE = "pledge", "质押登记"
+    PLEDGE_RELEASE = "pledge_release", "解除质押"
+    CANCELLATION = "cancellation", "注销"  # seed 002 ch. 5: shares cancelled after a failed issue
+
+
+class RegistrationEventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self if _is_staff(user) else self.none()
+
+
+class RegistrationEvent(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    security = models.ForeignKey("securities.Security", on_delete=models.PROTECT, related_name="registration_events")
+    account = models.ForeignKey("securities.SecuritiesAccount", on_delete=models.PROTECT, related_name="registration_events")
+    share_nature = models.CharField("股份性质", max_length=2, choices=ShareNature.choices, default=ShareNature.UNRESTRICTED)
+    lockup_end = models.DateField("限售截止日", null=True, blank=True)
+    event_type = models.CharField("变动类型", max_length=16, choices=EventType.choices)
+    quantity_delta = models.BigIntegerField("持有数量变动（股）", default=0)
+    frozen_delta = models.BigIntegerField("冻结数量变动（股）", default=0)
+    pledged_delta = models.BigIntegerField("质押数量变动（股）", default=0)
+    business_date = models.DateField("业务日期")
+    key = models.CharField("幂等键", max_length=100, unique=True)
+    batch = models.CharField("批次", max_length=60, blank=True, db_index=True)
+    memo = models.CharField("摘要", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RegistrationEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "登记变动记录"
+        ordering = ["id"]
+        indexes = [models.Index(fields=["account", "security", "business_date"]),
+                   models.Index(fields=["security", "business_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(share_nature=ShareNature.UNRESTRICTED) & Q(lockup_end__isnull=True))
+                | (Q(share_nature__in=[ShareNature.RESTRICTED_PERSON, ShareNature.RESTRICTED_INSTITUTION])
+                   & Q(lockup_end__isnull=False)),
+                name="event_lockup_iff_restricted",
+            ),
+            models.CheckConstraint(
+                condition=~Q(quantity_delta=0, frozen_delta=0, pledged_delta=0), name="event_changes_something"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_event_type_display()} {self.quantity_delta}"
+
+
+class PositionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self if _is_staff(user) else self.none()
+
+
+class Position(models.Model):
+    account = models.ForeignKey("securities.SecuritiesAccount", on_delete=models.PROTECT, related_name="positions")
+    security = models.ForeignKey("securities.Security", on_delete=models.PROTECT, related_name="positions")
+    share_nature = models.CharField("股份性质", max_length=2, choices=ShareNature.choices)
+    lockup_end = models.DateField("限售截止日", null=True, blank=True)
+    quantity = models.BigIntegerField("持有数量（股）", default=0)
+    frozen = models.BigIntegerField("冻结数量（股）", default=0)
+    pledged = models.BigIntegerField("质押数量（股）", default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PositionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "持有明细"
+        ordering = ["account_id", "security_id", "share_nature", "lockup_end"]
+        constraints = [
+            # Unrestricted lots have no lock-up date; NULLs must not make two rows of one lot.
+            models.UniqueConstraint(fields=["account", "security", "share_nature"], condition=Q(lockup_end__isnull=True),
+                                    name="position_unrestricted_unique"),
+            models.UniqueConstraint(fields=["account", "security", "share_nature", "lockup_end"],
+                                    condition=Q(lockup_end__isnull=False), name="position_restricted_unique"),
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="position_quantity_not_negative"),
+            models.CheckConstraint(condition=Q(frozen__gte=0, pledged__gte=0), name="position_encumbrance_not_negative"),
+            models.CheckConstraint(condition=Q(quantity__gte=F("frozen") + F("pledged")),
+                                   name="position_encumbrance_within_quantity"),
+        ]
+
+    @property
+    def available(self) -> int:
+        return self.quantity - self.frozen - self.pledged

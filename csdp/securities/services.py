@@ -1,0 +1,87 @@
+"""Writes to the securities master and the parties. Each validates on the server and raises
+SecuritiesError with a Chinese message; nothing is half-saved."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from csdp.accounts.models import Institution
+from csdp.accounts.roles import InstitutionKind
+from csdp.securities.models import (
+    CustodyUnit,
+    Investor,
+    ParticipantProfile,
+    SecuritiesAccount,
+    Security,
+    SecurityCodeChange,
+)
+
+
+class SecuritiesError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _full_clean(obj) -> None:
+    try:
+        obj.full_clean()
+    except ValidationError as error:
+        raise SecuritiesError("；".join(m for ms in error.message_dict.values() for m in ms)) from None
+
+
+@transaction.atomic
+def security_create(*, code: str, name: str, kind: str, market: str, status: str = "listed", issuer=None) -> Security:
+    security = Security(code=code, name=name, kind=kind, market=market, status=status, issuer=issuer)
+    _full_clean(security)
+    security.save()
+    return security
+
+
+@transaction.atomic
+def security_code_change_register(
+    *, old_code: str, new_code: str, effective_date: dt.date, reason: str = ""
+) -> SecurityCodeChange:
+    """Record one pair of the mapping table. The register moves only in register.security_code_switch."""
+    change = SecurityCodeChange(old_code=old_code, new_code=new_code, effective_date=effective_date, reason=reason)
+    _full_clean(change)
+    change.save()
+    return change
+
+
+@transaction.atomic
+def investor_create(*, ymt_number: str, name: str, id_type: str, id_number: str, holder_type: str) -> Investor:
+    investor = Investor(
+        ymt_number=ymt_number, name=name, id_type=id_type, id_number=id_number.strip().upper(), holder_type=holder_type
+    )
+    _full_clean(investor)
+    investor.save()
+    return investor
+
+
+@transaction.atomic
+def account_open(*, number: str, investor: Investor, market: str, custody_unit: CustodyUnit | None = None) -> SecuritiesAccount:
+    account = SecuritiesAccount(number=number, investor=investor, market=market, custody_unit=custody_unit)
+    _full_clean(account)
+    account.save()
+    return account
+
+
+@transaction.atomic
+def participant_profile_create(*, institution: Institution, code: str) -> ParticipantProfile:
+    if institution.kind != InstitutionKind.PARTICIPANT:
+        raise SecuritiesError("只有结算参与人机构可以登记结算参与人资料。")
+    profile = ParticipantProfile(institution=institution, code=code)
+    _full_clean(profile)
+    profile.save()
+    return profile
+
+
+@transaction.atomic
+def custody_unit_create(*, participant: ParticipantProfile, code: str, name: str = "") -> CustodyUnit:
+    unit = CustodyUnit(participant=participant, code=code, name=name)
+    _full_clean(unit)
+    unit.save()
+    return unit
