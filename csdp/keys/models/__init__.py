@@ -12,12 +12,13 @@ from csdp.keys.models.devices import (
     KeyIssue,
     KeyKind,
     KeyModel,
+    INITIAL_PIN_BY_MODEL,
     Signature,
     SigningChallenge,
 )
 
 __all__ = [
     "Certificate", "CertificateStatus", "KeyApplication", "KeyApplicationKind", "KeyApplicationState",
-    "KeyApplicationTransition", "KeyDevice", "KeyIssue", "KeyKind", "KeyModel", "Signature",
+    "INITIAL_PIN_BY_MODEL", "KeyApplicationTransition", "KeyDevice", "KeyIssue", "KeyKind", "KeyModel", "Signature",
     "SigningChallenge", "TRANSITIONS",
 ]

@@ -28,7 +28,7 @@ class KeyModel(models.TextChoices):
     WHITE = "white", "白色型号"
 
 
-INITIAL_PIN = {KeyModel.GREY: "123456", KeyModel.WHITE: "12345678"}
+INITIAL_PIN_BY_MODEL = {KeyModel.GREY: "123456", KeyModel.WHITE: "12345678"}
 
 
 class KeyKind(models.TextChoices):
@@ -48,6 +48,7 @@ class KeyDevice(models.Model):
     # WebAuthn credential id, or the id the browser gave its software key (base64url).
     credential_id = models.CharField(max_length=512, unique=True)
     algorithm = models.CharField("签名算法", max_length=20, default="ES256")  # csdp.keys.algorithms registry
+    rp_id = models.CharField(max_length=255, blank=True)  # WebAuthn relying party the credential is scoped to
     public_key_der = models.BinaryField()  # SubjectPublicKeyInfo, what the certificate binds
     cose_public_key = models.BinaryField(default=b"")  # WebAuthn only: what py_webauthn verifies against
     sign_count = models.BigIntegerField(default=0)
