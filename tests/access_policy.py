@@ -34,6 +34,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "api:clock": EVERYONE,
     "api:trading_days": EVERYONE,
     "api:offset": EVERYONE,
+    "notify:outbox": STAFF,
+    "notify:captcha": PUBLIC,
 }
 
 Factory = Callable[[object], tuple[str, set[str]]]  # (cast) -> (url value, cast members who may see it)

@@ -10,6 +10,7 @@ from csdp.accounts.forms import LoginForm
 from csdp.accounts.middleware import FULL
 from csdp.accounts.selectors import demo_logins, user_list as select_users
 from csdp.accounts.services import LoginRefused, user_authenticate
+from csdp.notify.selectors import demo_outbox_recent
 
 
 @public
@@ -29,7 +30,11 @@ def login_view(request):
             if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
                 target = "portal:home"
             return redirect(target)
-    return render(request, "accounts/login.html", {"form": form, "error": error, "demo_logins": demo_logins()})
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "error": error, "demo_logins": demo_logins(), "demo_outbox": demo_outbox_recent()},
+    )
 
 
 @public

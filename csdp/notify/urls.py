@@ -1,2 +1,9 @@
+from django.urls import path
+
+from csdp.notify import views
+
 app_name = "notify"
-urlpatterns: list = []
+urlpatterns = [
+    path("outbox/", views.outbox, name="outbox"),
+    path("captcha.png", views.captcha, name="captcha"),
+]
