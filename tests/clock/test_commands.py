@@ -3,10 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -14,8 +10,7 @@ from django.core.management import CommandError, call_command
 from csdp.audit.models import AuditEvent
 from csdp.clock.models import ClosedDay
 from csdp.clock.services import at_local, clock_now, clock_set, is_trading_day
-
-CSDP = Path(sys.executable).with_name("csdp")
+from tests.cli import run_csdp
 
 
 def _call(*args) -> str:
@@ -87,39 +82,18 @@ class TestThroughCallCommand:
 # --- the real console script ---------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def cli_env(tmp_path_factory) -> dict[str, str]:
-    """An environment for `.venv/bin/csdp` with its own migrated SQLite database (the test
-    database lives in this process's memory, which a child process cannot see)."""
-    directory = tmp_path_factory.mktemp("cli")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "csdp.settings.test",
-        "DATABASE_URL": f"sqlite:///{directory / 'cli.sqlite3'}",
-        "CSDP_VAR_DIR": str(directory),
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    done = subprocess.run([str(CSDP), "migrate", "--noinput"], env=env, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    return env
-
-
-def _run(env, *args) -> subprocess.CompletedProcess:
-    return subprocess.run([str(CSDP), *args], env=env, capture_output=True, text=True, timeout=120)
-
-
 def test_the_console_script_sets_shows_and_resets_the_clock(cli_env):
-    assert _run(cli_env, "clock", "set", "2026-03-16T15:31", "--frozen").returncode == 0
+    assert run_csdp(cli_env, "clock", "set", "2026-03-16T15:31", "--frozen").returncode == 0
 
-    shown = _run(cli_env, "clock", "show")
+    shown = run_csdp(cli_env, "clock", "show")
     assert (shown.returncode, shown.stdout.strip()) == (0, "业务时间 2026-03-16 15:31:00 (北京时间, 交易日)")
-    assert _run(cli_env, "clock", "reset").returncode == 0
-    assert "2026-03-16 15:31" not in _run(cli_env, "clock", "show").stdout
+    assert run_csdp(cli_env, "clock", "reset").returncode == 0
+    assert "2026-03-16 15:31" not in run_csdp(cli_env, "clock", "show").stdout
 
 
 def test_the_console_script_answers_calendar_questions(cli_env):
-    assert _run(cli_env, "calendar", "offset", "2026-02-13", "1").stdout.strip() == "2026-02-24"
-    assert _run(cli_env, "calendar", "list", "2026").stdout.strip().endswith("2026 年交易日 242 天")
+    assert run_csdp(cli_env, "calendar", "offset", "2026-02-13", "1").stdout.strip() == "2026-02-24"
+    assert run_csdp(cli_env, "calendar", "list", "2026").stdout.strip().endswith("2026 年交易日 242 天")
 
 
 @pytest.mark.parametrize(
@@ -130,7 +104,7 @@ def test_the_console_script_answers_calendar_questions(cli_env):
     ],
 )
 def test_the_console_script_exits_non_zero_with_a_chinese_message_on_a_bad_date(cli_env, args, message):
-    done = _run(cli_env, *args)
+    done = run_csdp(cli_env, *args)
 
     assert done.returncode != 0
     assert message in done.stderr
