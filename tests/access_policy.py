@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from tests.counter import matrix as counter_matrix
+
 PUBLIC = "public"
 STAFF = {"reviewer", "operator", "admin"}
 MEMBERS = {"issuer", "underwriter", "participant", "pledge_user"}
@@ -34,6 +36,29 @@ EXPECTED: dict[str, set[str] | str] = {
     "api:clock": EVERYONE,
     "api:trading_days": EVERYONE,
     "api:offset": EVERYONE,
+    # csdp.counter (发行人虚拟柜台)
+    "counter:list": MEMBERS,
+    "counter:notice": MEMBERS,
+    "counter:new": MEMBERS,
+    "counter:type_guide": MEMBERS,
+    "counter:confirm": MEMBERS,
+    "counter:resubmit": MEMBERS,
+    "counter:withdraw": MEMBERS,
+    "counter:confirm_results": MEMBERS,
+    "counter:detail": EVERYONE,
+    "counter:file_download": EVERYONE,
+    "counter:catalogue": EVERYONE,
+    "counter:template_download": EVERYONE,
+    "counter:queue": STAFF,
+    "counter:assign": {"operator", "admin"},
+    "counter:accept": {"operator", "admin"},
+    "counter:return": {"operator", "admin"},
+    "counter:result_upload": {"operator", "admin"},
+    "counter:issue_results": {"operator", "admin"},
+    "counter:result_remove": {"operator", "admin"},
+    "counter:catalogue_edit": {"operator", "admin"},
+    "counter:template_upload": {"operator", "admin"},
+    "counter:template_delete": {"operator", "admin"},
     "notify:outbox": STAFF,
     "notify:captcha": PUBLIC,
 }
@@ -47,4 +72,8 @@ def _closed_day(cast):
 
 OBJECTS: dict[str, Factory] = {
     "day": _closed_day,
+    "application_id": counter_matrix.application,
+    "attachment_id": counter_matrix.attachment,
+    "business_type_id": counter_matrix.business_type,
+    "template_id": counter_matrix.template,
 }

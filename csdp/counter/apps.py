@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class CounterConfig(AppConfig):
+    name = "csdp.counter"
+    label = "counter"
+    verbose_name = "发行人虚拟柜台"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from csdp.counter import demo, menus, worklists  # noqa: F401  (register menu, lists, seeder)
+        from csdp.counter.catalogue import catalogue_sync_after_migrate
+        from csdp.counter.types import info_query  # noqa: F401  (the structured 信息查询 type)
+
+        post_migrate.connect(catalogue_sync_after_migrate, sender=self)

@@ -1,0 +1,131 @@
+"""Writes of the depository staff on counter applications (000 §三(二)(三)): assignment and 转办,
+accepting, returning with an opinion, attaching result reports and sending them back."""
+from __future__ import annotations
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from csdp.audit.services import audit_record
+from csdp.clock.services import clock_now
+from csdp.counter.models import Application, ApplicationFile, Assignment, FilePurpose, Opinion, OpinionKind
+from csdp.counter.services import CounterError, _locked, _move, check_handler
+from csdp.counter.states import Status
+from csdp.uploads.errors import UploadRejected
+
+RESULT_KIND = "result"  # PDF or XLSX (csdp.uploads.kinds)
+
+
+def _latest_round(application: Application):
+    return application.rounds.filter(signed_at__isnull=False).order_by("-number").first()
+
+
+@transaction.atomic
+def application_assign(*, application: Application, assignee, actor, reason: str = "") -> Application:
+    """分派 / 转办: give the application to an operator. Operators may take an unassigned one or pass
+    on their own; the administrator may assign anything to anyone."""
+    application = _locked(application)
+    if application.status not in (Status.SUBMITTED, Status.ACCEPTED):
+        raise CounterError("只有待受理或办理中的业务可以分派。")
+    if assignee.staff_role not in ("operator", "admin") or not assignee.is_active:
+        raise CounterError("只能分派给业务办理岗或管理员。")
+    if actor.staff_role != "admin":
+        check_handler(user=actor, application=application)
+    if application.assignee_id == assignee.pk:
+        raise CounterError(f"该业务已由 {assignee} 办理。")
+    previous = application.assignee
+    application.assignee = assignee
+    application.save(update_fields=["assignee"])
+    Assignment.objects.create(application=application, assignee=assignee, assigned_by=actor, at=clock_now(),
+                              reason=reason)
+    audit_record(actor=actor, obj=application, action="counter.assign", reason=reason,
+                 data={"from": previous.username if previous else "", "to": assignee.username})
+    return application
+
+
+def _claim(application: Application, actor) -> None:
+    """Acting on an unassigned application makes the actor its handler."""
+    if application.assignee_id is None:
+        application.assignee = actor
+        application.save(update_fields=["assignee"])
+        Assignment.objects.create(application=application, assignee=actor, assigned_by=actor, at=clock_now(),
+                                  reason="办理时领取")
+
+
+@transaction.atomic
+def application_accept(*, application: Application, actor, opinion: str = "") -> Application:
+    """受理. A structured type's result_builder runs now and its reports are attached as results."""
+    application = _locked(application)
+    check_handler(user=actor, application=application)
+    _claim(application, actor)
+    round_ = _latest_round(application)
+    _move(application, to_state=Status.ACCEPTED, actor=actor, reason=opinion or "受理")
+    Opinion.objects.create(application=application, round=round_, kind=OpinionKind.ACCEPT,
+                           text=opinion or "已受理", author=actor, created_at=clock_now())
+    spec = application.business_type.spec
+    if spec is not None and spec.result_builder is not None:
+        for generated in spec.result_builder(application):
+            _result_store(application, actor, ContentFile(generated.content, name=generated.name))
+    return application
+
+
+@transaction.atomic
+def application_return(*, application: Application, actor, kind: str, opinion: str) -> Application:
+    """退回: the filer must modify the documents, or confirm them, and resubmit (000 §三(二))."""
+    if kind not in (OpinionKind.MODIFY, OpinionKind.CONFIRM):
+        raise CounterError("请选择退回意见类型：修改材料或确认材料。")
+    if not opinion.strip():
+        raise CounterError("退回时必须填写办理意见。")
+    application = _locked(application)
+    check_handler(user=actor, application=application)
+    _claim(application, actor)
+    _move(application, to_state=Status.RETURNED, actor=actor, reason=opinion.strip())
+    Opinion.objects.create(application=application, round=_latest_round(application), kind=kind,
+                           text=opinion.strip(), author=actor, created_at=clock_now())
+    return application
+
+
+def _result_store(application: Application, actor, file) -> ApplicationFile:
+    from csdp.uploads.services import upload_store
+
+    stored = upload_store(file=file, kind=RESULT_KIND, owner=application.filer_institution, actor=actor)
+    row = ApplicationFile.objects.create(application=application, purpose=FilePurpose.RESULT, stored_file=stored,
+                                         added_by=actor, added_at=clock_now())
+    audit_record(actor=actor, obj=application, action="counter.result_attach",
+                 data={"file": stored.original_name, "sha256": stored.sha256})
+    return row
+
+
+@transaction.atomic
+def result_attach(*, application: Application, actor, file) -> ApplicationFile:
+    """Attach one result report (PDF or Excel) while the application is being handled."""
+    application = _locked(application)
+    check_handler(user=actor, application=application)
+    if application.status != Status.ACCEPTED:
+        raise CounterError("只有办理中的业务可以添加办理结果。")
+    try:
+        return _result_store(application, actor, file)
+    except UploadRejected as rejected:
+        raise CounterError(rejected.message) from None
+
+
+@transaction.atomic
+def result_remove(*, result: ApplicationFile, actor) -> None:
+    """Take back a result report attached by mistake, before the results are sent."""
+    application = _locked(result.application)
+    check_handler(user=actor, application=application)
+    if application.status != Status.ACCEPTED or result.purpose != FilePurpose.RESULT:
+        raise CounterError("办理结果已发送，不能再删除。")
+    audit_record(actor=actor, obj=application, action="counter.result_remove",
+                 data={"file": result.stored_file.original_name, "sha256": result.stored_file.sha256})
+    result.delete()
+
+
+@transaction.atomic
+def application_issue_results(*, application: Application, actor, note: str = "") -> Application:
+    """Send the result reports back to the filer, who views, downloads and confirms them (000 §三(三))."""
+    application = _locked(application)
+    check_handler(user=actor, application=application)
+    if application.status == Status.ACCEPTED and not application.files.filter(purpose=FilePurpose.RESULT).exists():
+        raise CounterError("请先上传办理结果报表（PDF 或 Excel）。")
+    _move(application, to_state=Status.RESULT_ISSUED, actor=actor, reason=note or "办理结果已发送")
+    return application

@@ -1,0 +1,10 @@
+from csdp.accounts.roles import STAFF_ROLES, Role
+from csdp.portal.menu import MenuItem, register
+
+# 000 §三(一)1: 发行人业务 → 发行人虚拟柜台. Lead underwriters file greenshoe and IPO types here too.
+_FILERS = {Role.ISSUER, Role.UNDERWRITER}
+register(MenuItem(section="发行人虚拟柜台", label="新申报业务", url_name="counter:notice", roles=_FILERS, order=100))
+register(MenuItem(section="发行人虚拟柜台", label="业务列表", url_name="counter:list", roles=_FILERS, order=101))
+register(MenuItem(section="发行人虚拟柜台", label="业务指南", url_name="counter:catalogue", roles=_FILERS, order=102))
+register(MenuItem(section="虚拟柜台办理", label="柜台业务队列", url_name="counter:queue", roles=set(STAFF_ROLES), order=100))
+register(MenuItem(section="虚拟柜台办理", label="业务类型目录", url_name="counter:catalogue", roles=set(STAFF_ROLES), order=101))

@@ -1,0 +1,138 @@
+"""Reads of the virtual counter: the catalogue a filer may use, 业务列表, the staff queue, history."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from csdp.clock.services import SHANGHAI, clock_now
+from csdp.counter.models import Application, ApplicationFile, BusinessType, FilePurpose, Transition
+from csdp.counter.states import FILER_TURN, STAFF_TURN, Status
+
+
+def securities_codes_for(institution) -> list[str]:
+    """The codes the filer may pick (000 §三(一)4). Issuers: their own codes from csdp.issuers."""
+    from csdp.issuers.selectors import issuer_securities_codes
+
+    return list(issuer_securities_codes(institution))
+
+
+def business_types_for(user) -> list[BusinessType]:
+    """Active catalogue rows the user's institution kind may file."""
+    kind = user.institution.kind if getattr(user, "institution_id", None) else None
+    return [t for t in BusinessType.objects.filter(is_active=True) if kind in t.effective_filer_kinds()]
+
+
+def _list_queryset() -> QuerySet:
+    return Application.objects.select_related("business_type", "filed_by", "assignee", "filer_institution")
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    status: str = ""
+    business_type: str = ""  # catalogue code
+    securities_code: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=SHANGHAI)
+
+
+def _filtered(queryset: QuerySet, filters: ListFilters) -> QuerySet:
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.business_type:
+        queryset = queryset.filter(business_type__code=filters.business_type)
+    if filters.securities_code:
+        queryset = queryset.filter(securities_code=filters.securities_code)
+    if filters.date_from:
+        queryset = queryset.filter(created_at__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        queryset = queryset.filter(created_at__lt=_day_start(filters.date_to + dt.timedelta(days=1)))
+    return queryset
+
+
+def filer_applications(user, filters: ListFilters) -> QuerySet:
+    """业务列表: the applications of the user's institution, filtered, newest first."""
+    results = ApplicationFile.objects.filter(application=OuterRef("pk"), purpose=FilePurpose.RESULT)
+    return _filtered(_list_queryset().visible_to(user), filters).annotate(has_results=Exists(results))
+
+
+def status_counts(queryset: QuerySet) -> dict[str, int]:
+    """{status: count} over a list (before its status filter), with every status present."""
+    counts = dict(queryset.order_by().values_list("status").annotate(n=Count("id")))
+    return {status: counts.get(status, 0) for status in Status.values}
+
+
+QUEUE_VIEWS = {
+    "todo": "待办",  # waiting for staff, assigned to me or to no one
+    "mine": "我的在办",  # assigned to me, not final
+    "all": "全部在办",  # waiting for staff, whoever holds it
+    "done": "已办",  # applications I moved at least once
+}
+
+
+def staff_queue(user, view: str, filters: ListFilters) -> QuerySet:
+    queryset = _filtered(_list_queryset(), filters)
+    if view == "done":
+        mine = Transition.objects.filter(application=OuterRef("pk"), actor=user)
+        return queryset.filter(Exists(mine))
+    if view == "mine":
+        return queryset.filter(assignee=user).exclude(status__in=[Status.FINISHED, Status.WITHDRAWN])
+    waiting = queryset.filter(status__in=STAFF_TURN)
+    if view == "all":
+        return waiting.order_by("status_since")
+    return waiting.filter(Q(assignee=user) | Q(assignee__isnull=True)).order_by("status_since")
+
+
+def time_in_state(application: Application, now: dt.datetime | None = None) -> dt.timedelta:
+    return (now or clock_now()) - application.status_since
+
+
+def handler_choices() -> QuerySet:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(staff_role__in=["operator", "admin"], is_active=True).order_by("username")
+
+
+def application_detail(application: Application) -> dict:
+    """Everything the application page shows, in a fixed number of queries."""
+    rounds = list(application.rounds.select_related("signature", "created_by").prefetch_related("opinions__author")
+                  .order_by("number"))
+    files = list(application.files.select_related("stored_file", "added_by"))
+    by_round = {r.pk: [f for f in files if f.round_id == r.pk] for r in rounds}
+    for r in rounds:
+        r.attachment_rows = by_round[r.pk]
+    return {
+        "rounds": rounds,
+        "results": [f for f in files if f.purpose == FilePurpose.RESULT],
+        "history": application_history(application),
+    }
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: dt.datetime
+    actor: str
+    action: str
+    detail: str
+
+
+def application_history(application: Application) -> list[HistoryEntry]:
+    """State changes and assignments in order, from the append-only rows."""
+    entries = [
+        HistoryEntry(t.at, str(t.actor), f"{Status(t.from_state).label} → {Status(t.to_state).label}", t.reason)
+        for t in application.transitions.select_related("actor")
+    ]
+    entries += [
+        HistoryEntry(a.at, str(a.assigned_by), f"分派给 {a.assignee}", a.reason)
+        for a in application.assignments.select_related("assignee", "assigned_by")
+    ]
+    return sorted(entries, key=lambda e: e.at)
+
+
+def needs_filer_action(application: Application) -> bool:
+    return application.status in FILER_TURN

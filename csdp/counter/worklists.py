@@ -1,0 +1,43 @@
+"""The counter's rows in the portal's 申请列表 (members) and 待办 (staff)."""
+from __future__ import annotations
+
+from django.urls import reverse
+
+from csdp.counter.models import Application
+from csdp.counter.states import FILER_TURN, FINAL, STAFF_TURN
+from csdp.portal.worklists import WorkItem, register_my_applications, register_staff_queue
+
+KIND = "虚拟柜台业务"
+LIMIT = 100
+
+
+def _item(application: Application, needs_action: bool) -> WorkItem:
+    return WorkItem(
+        kind=KIND,
+        title=f"{application.reference} {application.business_type.code}-{application.business_type.name}"
+              f"（{application.securities_code}）",
+        status=application.get_status_display(),
+        updated_at=application.status_since,
+        url=reverse("counter:detail", args=[application.pk]),
+        needs_action=needs_action,
+    )
+
+
+@register_my_applications
+def my_counter_applications(user):
+    rows = Application.objects.visible_to(user).select_related("business_type").exclude(status__in=FINAL)
+    if user.staff_role:
+        return []
+    return [_item(a, a.status in FILER_TURN) for a in rows.order_by("-status_since")[:LIMIT]]
+
+
+@register_staff_queue
+def counter_staff_queue(user):
+    """Waiting for staff and assigned to this user, or to no one yet."""
+    if not user.staff_role:
+        return []
+    from django.db.models import Q
+
+    rows = (Application.objects.select_related("business_type").filter(status__in=STAFF_TURN)
+            .filter(Q(assignee=user) | Q(assignee__isnull=True)).order_by("status_since"))
+    return [_item(a, True) for a in rows[:LIMIT]]
