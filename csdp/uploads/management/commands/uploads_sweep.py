@@ -1,0 +1,17 @@
+"""`csdp uploads_sweep [--older-than-s N]`: remove orphan files from the storage directory."""
+from django.core.management.base import BaseCommand
+
+from csdp.uploads.services import storage_sweep
+
+
+class Command(BaseCommand):
+    help = "删除存储目录中没有数据库记录的孤立文件和过期临时文件（默认仅处理一小时前的文件）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--older-than-s", type=int, default=3600)
+
+    def handle(self, *args, older_than_s, **options):
+        removed = storage_sweep(older_than_s=older_than_s)
+        for relative in removed:
+            self.stdout.write(relative)
+        self.stdout.write(f"已删除 {len(removed)} 个孤立文件。")
