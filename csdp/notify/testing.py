@@ -21,3 +21,13 @@ def last_code(mobile: str) -> str:
         if match:
             return match.group(1)
     raise AssertionError(f"no verification code was sent to {mobile}")
+
+
+def captcha_solve(client, answer: str = "HK7W") -> str:
+    """Give a test Client's session a captcha whose answer is known; returns the answer to post."""
+    from csdp.notify.captcha import captcha_store
+
+    session = client.session
+    captcha_store(session, answer)
+    session.save()
+    return answer

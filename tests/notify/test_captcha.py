@@ -74,3 +74,12 @@ def test_one_address_cannot_draw_images_without_limit(client, drawn, monkeypatch
     codes = [client.get(reverse("notify:captcha")).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     cache.clear()
+
+
+def test_tests_of_other_apps_can_give_a_client_a_captcha_with_a_known_answer(client, db):
+    from csdp.notify.testing import captcha_solve
+
+    answer = captcha_solve(client)
+    request = RequestFactory().post("/")
+    request.session = client.session
+    assert captcha_check(request, answer) is True
