@@ -16,6 +16,7 @@ urlpatterns = [
     path("calendar/", include("csdp.clock.urls")),
     path("files/", include("csdp.uploads.urls")),
     path("notify/", include("csdp.notify.urls")),
+    path("keys/", include("csdp.keys.urls")),
     path("counter/", include("csdp.counter.urls")),
     path("api/v1/", api.urls),
     path("healthz", health, name="health"),

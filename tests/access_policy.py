@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from tests.counter import matrix as counter_matrix
+from tests.keys import matrix as keys_matrix
 
 PUBLIC = "public"
 STAFF = {"reviewer", "operator", "admin"}
@@ -61,6 +62,26 @@ EXPECTED: dict[str, set[str] | str] = {
     "counter:template_delete": {"operator", "admin"},
     "notify:outbox": STAFF,
     "notify:captcha": PUBLIC,
+    # csdp.keys (USB-KEY, 国密证书管理; seed 000 §一(四), §二(四)–(七))
+    "keys:enrol": PUBLIC,
+    "keys:enrol_key": PUBLIC,
+    "keys:login_key": PUBLIC,
+    "keys:login_sms": PUBLIC,
+    "keys:recovery_apply": PUBLIC,
+    "keys:crl": PUBLIC,
+    "keys:crl_pem": PUBLIC,
+    "keys:ca_certificate": PUBLIC,
+    "keys:certificates": MEMBERS,
+    "keys:renewal_apply": MEMBERS,
+    "keys:reissue_apply": MEMBERS,
+    "keys:pin_change": MEMBERS,
+    "keys:application_detail": EVERYONE,
+    "keys:application_decide": {"reviewer", "admin"},
+    "keys:admin": STAFF,
+    "keys:key_issue_create": {"admin"},
+    "keys:device_pin_reset": {"admin"},
+    "keys:certificate_revoke": {"admin"},
+    "keys:signature_detail": STAFF,
 }
 
 Factory = Callable[[object], tuple[str, set[str]]]  # (cast) -> (url value, cast members who may see it)
@@ -72,6 +93,10 @@ def _closed_day(cast):
 
 OBJECTS: dict[str, Factory] = {
     "day": _closed_day,
+    "key_application_id": keys_matrix.key_application,
+    "key_device_id": keys_matrix.key_device,
+    "key_certificate_id": keys_matrix.key_certificate,
+    "key_signature_id": keys_matrix.key_signature,
     "application_id": counter_matrix.application,
     "attachment_id": counter_matrix.attachment,
     "business_type_id": counter_matrix.business_type,

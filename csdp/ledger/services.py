@@ -178,3 +178,6 @@ def hold_post(
 def hold_void(*, hold: Transfer, key: str | None = None, business_date: dt.date | None = None, memo: str = "") -> Transfer:
     """Release a whole hold, once."""
     return _resolve(hold=hold, phase=Phase.VOID, amount_fen=None, key=key, business_date=business_date, memo=memo)
+
+
+from csdp.ledger.bulk import transfers_post_bulk  # noqa: E402,F401  (the set-based path, re-exported)

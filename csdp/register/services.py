@@ -193,3 +193,6 @@ def security_code_switch(*, old_code: str, new_code: str, effective_date: dt.dat
     audit_record(actor=actor, obj=old, action="security_code_switch", from_state=previous, to_state=old.status,
                  reason=f"{old_code} → {new_code}，生效日 {effective_date}", data={"lots": len(events) // 2})
     return change
+
+
+from csdp.register.bulk import register_apply_bulk  # noqa: E402,F401  (the set-based path, re-exported)

@@ -1,0 +1,66 @@
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from csdp.register.models import Position, RegistrationEvent
+from csdp.register.selectors import register_rebuild_check
+from csdp.register.services import RegisterError, register_apply, register_apply_bulk
+from tests.register.conftest import DAY, event
+
+LOCKUP = dt.date(2026, 9, 30)
+
+
+def _ids(world, rows):
+    out = []
+    for row in rows:
+        row = dict(row)
+        row["security_id"], row["account_id"] = row.pop("security").pk, row.pop("account").pk
+        out.append(row)
+    return out
+
+
+def _batch(world, prefix):
+    return [
+        event(world, f"{prefix}1", "ipo_allocation", quantity=100),
+        event(world, f"{prefix}2", "ipo_allocation", quantity=200, account="other"),
+        event(world, f"{prefix}3", "strategic", quantity=5_000, nature="06", lockup_end=LOCKUP),
+        event(world, f"{prefix}4", "freeze", frozen=50),
+        event(world, f"{prefix}5", "pledge", pledged=30, account="other"),
+    ]
+
+
+def _positions():
+    return sorted((p.account.number, p.security.code, p.share_nature, p.lockup_end, p.quantity, p.frozen, p.pledged)
+                  for p in Position.objects.select_related("account", "security") if p.quantity)
+
+
+def test_the_bulk_path_ends_where_the_one_by_one_path_ends(world):
+    register_apply(events=_batch(world, "one-"))
+    one_by_one = _positions()
+    register_apply_bulk(_ids(world, _batch(world, "bulk-")))
+    doubled = [(a, c, n, lock, 2 * q, 2 * f, 2 * p) for a, c, n, lock, q, f, p in one_by_one]
+    assert _positions() == doubled
+    assert register_rebuild_check() == []
+
+
+def test_it_accepts_a_polars_frame_and_skips_replayed_keys(world):
+    frame = pl.DataFrame(_ids(world, _batch(world, "f-")))
+    assert register_apply_bulk(frame) == 5
+    assert register_apply_bulk(frame) == 0
+    assert RegistrationEvent.objects.count() == 5
+
+
+def test_a_batch_ending_below_zero_writes_nothing(world):
+    rows = _ids(world, [event(world, "a", "ipo_allocation", quantity=100),
+                        event(world, "b", "cancellation", quantity=-101)])
+    with pytest.raises(RegisterError, match="数据库拒绝"):
+        register_apply_bulk(rows)
+    assert RegistrationEvent.objects.count() == 0 and not Position.objects.exists()
+
+
+def test_a_batch_pledging_more_than_held_writes_nothing(world):
+    register_apply(events=[event(world, "a", quantity=100)])
+    with pytest.raises(RegisterError):
+        register_apply_bulk(_ids(world, [event(world, "b", "pledge", pledged=101)]))
+    assert register_rebuild_check() == []
