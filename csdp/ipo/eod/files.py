@@ -1,0 +1,117 @@
+"""Writing the participant files of an offering: one DBF and one CSV per participant and type,
+rebuilt from the database — so a second run writes identical bytes (idempotent, resumable)."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import polars as pl
+from django.conf import settings
+
+from csdp.ipo.eod.layouts import LAYOUTS, REASON_CODES, Layout
+from csdp.ipo.models import Offering, ParticipantFile, ParticipantObligation
+from csdp.lib.bulk import copy_out
+from csdp.lib.dbf import write_dbf_frame
+
+OUTCOME_FILE_SCHEMA = {
+    "seq": pl.Int64, "account": pl.Utf8, "participant": pl.Utf8, "custody_unit": pl.Utf8, "quantity": pl.Int64,
+    "valid": pl.Boolean, "reason": pl.Utf8, "allocated": pl.Int64, "kept": pl.Int64, "deducted_fen": pl.Int64,
+    "unfrozen_fen": pl.Int64,
+}
+
+
+def outcomes_frame(offering: Offering) -> pl.DataFrame:
+    return copy_out(
+        "SELECT seq, account, participant, custody_unit, quantity_shares, valid, reason, allocated_shares, kept_shares, "
+        "deducted_fen, unfrozen_fen FROM ipo_subscriptionoutcome WHERE offering_id = %s",
+        [offering.pk],
+        OUTCOME_FILE_SCHEMA,
+    ).sort("seq")
+
+
+def _reason_code() -> pl.Expr:
+    mapping = {key: code for key, (code, _) in REASON_CODES.items()}
+    return pl.col("reason").replace_strict(mapping, default="")
+
+
+def _base(frame: pl.DataFrame, offering: Offering, day: dt.date) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.lit(offering.code).alias("ZQDM"), pl.col("participant").alias("JSCY"), pl.col("custody_unit").alias("XWDM"),
+        pl.col("account").alias("GDDM"), pl.col("seq").alias("SQBH"), pl.col("quantity").alias("SGSL"),
+        pl.lit(day).alias("RQ"),
+    )
+
+
+def t_frames(offering: Offering) -> dict[str, pl.DataFrame]:
+    """T EOD files: SGQS (detail) and SGHZ (what each participant owes)."""
+    day = offering.t_date
+    base = _base(outcomes_frame(offering), offering, day)
+    sgqs = base.with_columns(
+        pl.when(pl.col("valid")).then(pl.lit("A0")).otherwise(pl.lit("A1")).alias("JLLX"),
+        pl.lit(offering.price_fen).alias("SGJG"),
+        pl.when(pl.col("valid")).then(pl.col("quantity") * offering.price_fen).otherwise(0).alias("SGJE"),
+        _reason_code().alias("WXYY"),
+    )
+    owed = ParticipantObligation.objects.filter(offering=offering).values_list(
+        "participant__code", "orders", "subscribed_shares", "subscribed_fen")
+    sghz = pl.DataFrame(list(owed), schema={"JSCY": pl.Utf8, "YXBS": pl.Int64, "YXSL": pl.Int64, "YFJE": pl.Int64},
+                        orient="row").with_columns(pl.lit(offering.code).alias("ZQDM"), pl.lit(day).alias("RQ"))
+    return {"SGQS": sgqs, "SGHZ": sghz}
+
+
+def t1_frames(offering: Offering) -> dict[str, pl.DataFrame]:
+    """T+1 EOD files: DJSJ, WXSG, JDSJ, PSJG."""
+    day = offering.day(1)
+    base = _base(outcomes_frame(offering), offering, day)
+    money = ParticipantObligation.objects.filter(offering=offering).values_list(
+        "participant__code", "subscribed_fen", "available_fen", "shortfall_fen", "frozen_fen")
+    djsj = pl.DataFrame(list(money), schema={"JSCY": pl.Utf8, "YFJE": pl.Int64, "KYJE": pl.Int64, "QKJE": pl.Int64,
+                                             "DJJE": pl.Int64}, orient="row").with_columns(
+        pl.lit(offering.code).alias("ZQDM"), pl.lit(day).alias("RQ"))
+    return {
+        "DJSJ": djsj,
+        "WXSG": base.filter(~pl.col("valid")).with_columns(_reason_code().alias("WXYY")),
+        "JDSJ": base.filter(pl.col("unfrozen_fen") > 0).with_columns(pl.col("unfrozen_fen").alias("JDJE")),
+        "PSJG": base.filter(pl.col("kept") > 0).with_columns(
+            pl.col("kept").alias("PSSL"), pl.col("deducted_fen").alias("KKJE")),
+    }
+
+
+def _write_pair(directory: Path, layout: Layout, frame: pl.DataFrame, code: str, day: dt.date) -> list[tuple[str, Path]]:
+    directory.mkdir(parents=True, exist_ok=True)
+    names = [f.name for f in layout.fields]
+    frame = frame.select(names)
+    dbf_path = directory / f"{layout.file_type}{code}.dbf"
+    write_dbf_frame(dbf_path, layout.fields, frame, on=day)
+    csv_path = directory / f"{layout.file_type}{code}.csv"
+    decimals = {f.name: f.decimals for f in layout.fields if f.type == "N" and f.decimals}
+    printable = frame.with_columns(
+        [(pl.col(n).cast(pl.Int64) // 10**d).cast(pl.Utf8) + "." + (pl.col(n).cast(pl.Int64) % 10**d).cast(pl.Utf8).str.zfill(d)
+         for n, d in decimals.items()]
+    ).with_columns([pl.col(f.name).dt.strftime("%Y%m%d") for f in layout.fields if f.type == "D"])
+    tmp = csv_path.with_suffix(".csv.part")
+    tmp.write_bytes(printable.write_csv().encode("gbk"))
+    tmp.replace(csv_path)
+    return [("dbf", dbf_path), ("csv", csv_path)]
+
+
+def publish(offering: Offering, frames: dict[str, pl.DataFrame], day: dt.date) -> int:
+    """Write every participant's files for ``frames`` and record them; returns the number of files."""
+    root = Path(settings.CSDP_FILES_DIR)
+    participants = dict(ParticipantObligation.objects.filter(offering=offering).values_list("participant__code", "participant_id"))
+    written = 0
+    for file_type, frame in frames.items():
+        layout = LAYOUTS[file_type]
+        ParticipantFile.objects.filter(offering=offering, file_type=file_type).delete()
+        for code in sorted(participants):
+            part = frame.filter(pl.col("JSCY") == code)
+            directory = root / day.strftime("%Y%m%d") / code
+            for fmt, path in _write_pair(directory, layout, part, offering.code, day):
+                ParticipantFile.objects.create(
+                    offering=offering, participant_id=participants[code], file_type=file_type, file_format=fmt,
+                    path=str(path.relative_to(root)), sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+                    rows=part.height, business_date=day,
+                )
+                written += 1
+    return written

@@ -1,0 +1,75 @@
+"""Layouts of the data files sent to clearing participants (documented in docs/interfaces.md, which
+is generated from these definitions by `csdp ipo layouts`). DBF field names ≤ 10 characters, GBK
+text (rules.md §8); CSV files carry the same columns under the same names, GBK encoded."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from csdp.lib.dbf import Field
+
+
+@dataclass(frozen=True)
+class Layout:
+    file_type: str
+    title: str
+    when: str
+    source: str  # the seed paragraph the file serves
+    fields: tuple[Field, ...]
+    detail: str  # one record per …
+
+
+ZQDM = Field("ZQDM", "C", 6, title="证券代码（北交所 920 代码）")
+JSCY = Field("JSCY", "C", 10, title="结算参与人代码")
+XWDM = Field("XWDM", "C", 6, title="托管单元代码")
+GDDM = Field("GDDM", "C", 10, title="证券账户号码")
+SQBH = Field("SQBH", "N", 18, title="主机确认序号（成交号码）")
+SGSL = Field("SGSL", "N", 12, title="申购数量（股）")
+RQ = Field("RQ", "D", 8, title="业务日期")
+
+LAYOUTS: dict[str, Layout] = {
+    "SGQS": Layout(
+        "SGQS", "申购清算明细", "T日日终", "002 §4.1.1",
+        (Field("JLLX", "C", 2, title="记录类型：A0 有效申购，A1 无效申购"), ZQDM, JSCY, XWDM, GDDM, SQBH, SGSL,
+         Field("SGJG", "N", 10, 2, title="申购价格（元）"), Field("SGJE", "N", 16, 2, title="申购金额（元），无效申购为 0"),
+         Field("WXYY", "C", 2, title="无效原因代码（见原因代码表），有效为空"), RQ),
+        "每笔申购一条",
+    ),
+    "SGHZ": Layout(
+        "SGHZ", "申购清算汇总（应付申购资金）", "T日日终", "002 §4.1.1",
+        (ZQDM, JSCY, Field("YXBS", "N", 12, title="有效申购笔数"), Field("YXSL", "N", 16, title="有效申购数量（股）"),
+         Field("YFJE", "N", 18, 2, title="应付申购资金（元）"), RQ),
+        "每个结算参与人一条",
+    ),
+    "DJSJ": Layout(
+        "DJSJ", "申购资金冻结数据", "T+1日日终", "002 §4.1.2(三)(六)",
+        (ZQDM, JSCY, Field("YFJE", "N", 18, 2, title="应付申购资金（元）"), Field("KYJE", "N", 18, 2, title="冻结前可用资金（元）"),
+         Field("QKJE", "N", 18, 2, title="资金缺口（元）"), Field("DJJE", "N", 18, 2, title="冻结金额（元）"), RQ),
+        "每个结算参与人一条",
+    ),
+    "WXSG": Layout(
+        "WXSG", "无效申购数据", "T+1日日终", "002 §4.1.2(五)(六)",
+        (ZQDM, JSCY, XWDM, GDDM, SQBH, SGSL, Field("WXYY", "C", 2, title="无效原因代码（见原因代码表）"), RQ),
+        "每笔无效申购一条（含T日交易所规则无效与T+1日资金不足无效）",
+    ),
+    "JDSJ": Layout(
+        "JDSJ", "申购资金解冻数据", "T+1日日终", "002 §4.1.3",
+        (ZQDM, JSCY, XWDM, GDDM, SQBH, Field("JDJE", "N", 16, 2, title="解冻金额（元）"), RQ),
+        "每笔有解冻金额的申购一条",
+    ),
+    "PSJG": Layout(
+        "PSJG", "无效申购处理后的配售结果", "T+1日日终", "002 §4.1.3",
+        (ZQDM, JSCY, XWDM, GDDM, SQBH, SGSL, Field("PSSL", "N", 12, title="配售数量（股）"),
+         Field("KKJE", "N", 16, 2, title="扣款金额（元）"), RQ),
+        "每笔获配申购一条",
+    ),
+}
+
+# Reason codes of WXYY (rules.md §1 for the exchange's rules, 002 §4.1.2 for the T+1 ones).
+REASON_CODES = {
+    "unit": ("01", "申购数量不是100股的整数倍或不大于0"),
+    "max": ("02", "超过单笔申购上限 99,999,900 股"),
+    "cap": ("03", "超过网上初始发行数量的5%（单一投资者上限）"),
+    "duplicate": ("04", "同一投资者重复申购，仅第一笔有效"),
+    "declared": ("11", "结算参与人申报资金不足（附件5）"),
+    "shortfall": ("12", "结算参与人备付金不足，按规则认定无效"),
+}

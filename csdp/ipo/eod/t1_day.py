@@ -1,0 +1,182 @@
+"""T+1 EOD (seed 002 §4.1.2–§4.1.3), after guaranteed settlement and before other non-guaranteed
+settlement (§4.1.2(一)): freeze each participant's subscription money in its reserve; where the
+reserve is short, the uncovered orders are invalid (declared 附件5 orders first, then rules.md §3);
+allocate (rules.md §2) over the exchange-valid orders; allocations of invalid orders go to the lead
+underwriter's 余股 (§2.1.2(一)); deduct the allocated amount, unfreeze the rest; the proceeds go to
+the lead underwriter's 自营结算备付金账户 for its T+2 payment to the issuer (§3.2.2).
+
+All offerings whose T+1 is the same day are settled together: they draw on the same reserves.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import polars as pl
+from django.db import transaction
+
+from csdp.clock.services import business_today, clock_now
+from csdp.ipo.engine.allocation import allocate, forfeit_invalid
+from csdp.ipo.engine.shortfall import OfferingOrders, invalidate_shortfall_day
+from csdp.ipo.eod.runner import StepReport
+from csdp.ipo.eod.t_day import OUTCOME_COLUMNS
+from csdp.ipo.errors import IpoError
+from csdp.ipo.models import EodStep, EodStepRun, Offering, OfferingStatus, ParticipantObligation, ShortfallDeclaration
+from csdp.ipo.transitions import offering_transition
+from csdp.ledger.models import AccountKind, LedgerAccount
+from csdp.ledger.selectors import balance_of, reserve_account_of
+from csdp.ledger.services import hold_create, hold_post, hold_void, ledger_account_open, transfer_post
+from csdp.lib.bulk import copy_in, copy_out, delete_where
+
+OUTCOME_SCHEMA = {"seq": pl.Int64, "account": pl.Utf8, "participant": pl.Utf8, "custody_unit": pl.Utf8,
+                  "quantity": pl.Int64, "valid": pl.Boolean, "reason": pl.Utf8}
+
+
+@dataclass(frozen=True)
+class SettledOffering:
+    orders: pl.DataFrame  # one row per order with every OUTCOME column
+    by_participant: pl.DataFrame  # participant, frozen_fen, deducted_fen, unfrozen_fen, allocated_shares, invalid_*
+
+
+def load_outcomes(offering: Offering) -> pl.DataFrame:
+    return copy_out(
+        "SELECT seq, account, participant, custody_unit, quantity_shares, valid, reason FROM ipo_subscriptionoutcome "
+        "WHERE offering_id = %s",
+        [offering.pk],
+        OUTCOME_SCHEMA,
+    )
+
+
+def load_declarations(offering: Offering) -> pl.DataFrame:
+    rows = ShortfallDeclaration.objects.filter(offering=offering).values_list("participant__code", "account", "invalid_shares")
+    return pl.DataFrame(list(rows), schema={"participant": pl.Utf8, "account": pl.Utf8, "quantity": pl.Int64}, orient="row")
+
+
+def settle_orders(decided: pl.DataFrame, exchange_valid: pl.Series, *, online_shares: int, price_fen: int,
+                  offering_id: int) -> SettledOffering:
+    """Pure: from the orders after shortfall invalidation (``valid``, ``reason``) and the exchange
+    validity of T EOD, the allocation, what each order keeps, and the money per order and participant."""
+    after_shortfall = decided.get_column("valid")
+    allocated = allocate(decided.with_columns(exchange_valid.alias("valid")), online_shares=online_shares)
+    kept = forfeit_invalid(allocated.with_columns(after_shortfall.alias("valid")))
+    frozen = pl.when(pl.col("valid")).then(pl.col("quantity") * price_fen).otherwise(0)
+    orders = kept.with_columns(
+        pl.lit(offering_id, dtype=pl.Int64).alias("offering_id"),
+        pl.col("quantity").alias("quantity_shares"),
+        (pl.col("allocated_shares") + pl.col("forfeited_shares")).alias("allocated_total"),
+        frozen.alias("_frozen"),
+        (pl.col("allocated_shares") * price_fen).alias("deducted_fen"),
+    ).with_columns(
+        (pl.col("_frozen") - pl.col("deducted_fen")).alias("unfrozen_fen"),
+        pl.col("reason").fill_null(""),
+    )
+    invalidated_at_t1 = pl.col("reason").is_in(["declared", "shortfall"])
+    by_participant = orders.group_by("participant").agg(
+        pl.col("_frozen").sum().alias("frozen_fen"),
+        pl.col("deducted_fen").sum(),
+        pl.col("unfrozen_fen").sum(),
+        pl.col("allocated_shares").sum(),
+        invalidated_at_t1.sum().cast(pl.Int64).alias("invalid_orders"),
+        pl.col("quantity").filter(invalidated_at_t1).sum().alias("invalid_shares"),
+    ).sort("participant")
+    table = orders.select(
+        "offering_id", "seq", "account", "participant", "custody_unit", "quantity_shares", "valid", "reason",
+        pl.col("allocated_total").alias("allocated_shares"), pl.col("allocated_shares").alias("kept_shares"),
+        "deducted_fen", "unfrozen_fen",
+    )
+    return SettledOffering(orders=table, by_participant=by_participant)
+
+
+def _ipo_clearing_account(offering: Offering) -> LedgerAccount:
+    return ledger_account_open(number=f"IPO{offering.code}", name=f"{offering.name} 新股申购资金清算户",
+                               kind=AccountKind.IPO_CLEARING)
+
+
+def _move_money(offering: Offering, obligation: ParticipantObligation, money: dict, clearing: LedgerAccount) -> None:
+    """One participant of one offering: hold, then post the allocated part and release the rest."""
+    if money["frozen_fen"] == 0:
+        return
+    reserve = reserve_account_of(obligation.participant.institution)
+    prefix = f"ipo:{offering.code}:{obligation.participant.code}"
+    hold = hold_create(debit=reserve, credit=clearing, amount_fen=money["frozen_fen"], key=f"{prefix}:freeze",
+                       code="IPO_FREEZE", memo=f"{offering.code} 申购资金冻结")
+    if money["deducted_fen"]:
+        hold_post(hold=hold, amount_fen=money["deducted_fen"], key=f"{prefix}:deduct", memo=f"{offering.code} 认购资金扣划")
+    else:
+        hold_void(hold=hold, key=f"{prefix}:unfreeze", memo=f"{offering.code} 申购资金解冻")
+    obligation.hold = hold
+
+
+def _available_by_participant(offerings: list[Offering]) -> pl.DataFrame:
+    participants = {o.participant for o in ParticipantObligation.objects.filter(offering__in=offerings).select_related(
+        "participant__institution")}
+    rows = []
+    for participant in sorted(participants, key=lambda p: p.pk):
+        reserve = reserve_account_of(participant.institution)
+        rows.append((participant.code, balance_of(reserve).available_fen if reserve else 0))
+    return pl.DataFrame(rows, schema={"participant": pl.Utf8, "available_fen": pl.Int64}, orient="row")
+
+
+def _record(offering: Offering, settled: SettledOffering, available: pl.DataFrame, clearing: LedgerAccount) -> dict:
+    delete_where("ipo_subscriptionoutcome", "offering_id", offering.pk)
+    copy_in("ipo_subscriptionoutcome", OUTCOME_COLUMNS, settled.orders)
+    money = {r["participant"]: r for r in settled.by_participant.iter_rows(named=True)}
+    avail = dict(available.iter_rows())
+    obligations = list(ParticipantObligation.objects.filter(offering=offering).select_related(
+        "participant__institution").order_by("pk"))
+    for obligation in obligations:
+        row = money[obligation.participant.code]
+        _move_money(offering, obligation, row, clearing)
+        obligation.available_fen = avail.get(obligation.participant.code, 0)
+        obligation.frozen_fen, obligation.deducted_fen = row["frozen_fen"], row["deducted_fen"]
+        obligation.unfrozen_fen, obligation.allocated_shares = row["unfrozen_fen"], row["allocated_shares"]
+        obligation.invalid_orders, obligation.invalid_shares = row["invalid_orders"], row["invalid_shares"] or 0
+        obligation.shortfall_fen = max(obligation.subscribed_fen - obligation.available_fen, 0)
+    ParticipantObligation.objects.bulk_update(obligations, [
+        "available_fen", "frozen_fen", "deducted_fen", "unfrozen_fen", "allocated_shares", "invalid_orders",
+        "invalid_shares", "shortfall_fen", "hold"])
+    proceeds = int(settled.by_participant["deducted_fen"].sum() or 0)
+    if proceeds:
+        transfer_post(debit=clearing, credit=offering.underwriter_account, amount_fen=proceeds,
+                      key=f"ipo:{offering.code}:proceeds", code="IPO_PROCEEDS", memo=f"{offering.code} 认购资金")
+    kept = int(settled.orders["kept_shares"].sum() or 0)
+    return {"proceeds_fen": proceeds, "kept_shares": kept, "remainder_shares": offering.online_shares - kept,
+            "invalid_orders": int(settled.by_participant["invalid_orders"].sum() or 0)}
+
+
+def t1_settle_day(*, day=None, actor=None) -> list[StepReport]:
+    """Settle every cleared offering whose T+1 is ``day`` (default: the business date), together."""
+    day = day or business_today()
+    candidates = [o for o in Offering.objects.filter(status=OfferingStatus.CLEARED).order_by("code") if o.day(1) == day]
+    if not candidates:
+        return []
+    started = time.perf_counter()
+    with transaction.atomic():
+        offerings = list(Offering.objects.select_for_update().filter(pk__in=[o.pk for o in candidates]).order_by("pk"))
+        offerings = [o for o in offerings if o.status == OfferingStatus.CLEARED]
+        for offering in offerings:
+            if offering.underwriter_account_id is None:
+                raise IpoError(f"{offering.code} 主承销商尚未报备自营结算备付金账户（002 §3.2.1），不能交收。")
+        offerings.sort(key=lambda o: o.code)
+        available = _available_by_participant(offerings)
+        outcomes = {o.code: load_outcomes(o) for o in offerings}
+        decided = invalidate_shortfall_day(
+            [OfferingOrders(code=o.code, orders=outcomes[o.code], price_fen=o.price_fen, declared=load_declarations(o))
+             for o in offerings],
+            available_fen_by_participant=available,
+        )
+        reports = []
+        for offering in offerings:
+            settled = settle_orders(decided[offering.code], outcomes[offering.code].get_column("valid"),
+                                    online_shares=offering.online_shares, price_fen=offering.price_fen,
+                                    offering_id=offering.pk)
+            detail = _record(offering, settled, available, _ipo_clearing_account(offering))
+            offering_transition(offering=offering, to=OfferingStatus.SETTLED, actor=actor, reason="T+1日日终交收")
+            seconds = round(time.perf_counter() - started, 3)
+            EodStepRun.objects.update_or_create(
+                offering=offering, step=EodStep.T1_SETTLE,
+                defaults={"business_date": day, "status": EodStepRun.Status.DONE, "rows": settled.orders.height,
+                          "seconds": seconds, "detail": detail, "finished_at": clock_now()},
+            )
+            reports.append(StepReport(EodStep.T1_SETTLE, offering.code, seconds, settled.orders.height, False))
+    return reports

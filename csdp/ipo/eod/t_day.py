@@ -1,0 +1,130 @@
+"""T: the exchange's subscription data comes in; T EOD: subscription money per participant
+(seed 002 §4.1.1 "T日日终，本公司根据北交所发送的申购数据，计算各结算参与人应付申购资金金额")."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import polars as pl
+from django.db import transaction
+
+from csdp.audit.services import audit_record
+from csdp.clock.services import business_today, clock_now
+from csdp.ipo.engine.validity import validate_orders
+from csdp.ipo.eod.runner import StepResult, step_done
+from csdp.ipo.errors import IpoError
+from csdp.ipo.exchange_file import parse_exchange_file
+from csdp.ipo.models import EodStep, EodStepRun, Offering, OfferingStatus, ParticipantObligation
+from csdp.ipo.transitions import offering_transition
+from csdp.lib.bulk import copy_in, copy_out, delete_where
+from csdp.securities.models import CustodyUnit, ParticipantProfile
+
+SUBSCRIPTION_COLUMNS = (
+    "offering_id", "seq", "account", "participant", "custody_unit", "quantity_shares", "price_fen",
+    "investor_id", "confirmed_at",
+)
+OUTCOME_COLUMNS = (
+    "offering_id", "seq", "account", "participant", "custody_unit", "quantity_shares", "valid", "reason",
+    "allocated_shares", "kept_shares", "deducted_fen", "unfrozen_fen",
+)
+LOADABLE = {OfferingStatus.PREPARING, OfferingStatus.APPLIED, OfferingStatus.SUBSCRIBING}
+
+
+def custody_units_frame() -> pl.DataFrame:
+    rows = CustodyUnit.objects.values_list("participant__code", "code")
+    return pl.DataFrame(list(rows), schema={"participant": pl.Utf8, "custody_unit": pl.Utf8}, orient="row")
+
+
+def offering_subscriptions_load(*, offering: Offering, path: Path, actor=None) -> int:
+    """Load the exchange's file for ``offering`` (replacing an earlier load of the same day).
+    Refused whole, listing every error, if any row is malformed (ExchangeFileRejected)."""
+    started = time.perf_counter()
+    frame = parse_exchange_file(
+        path, price_fen=offering.price_fen, t_date=offering.t_date, participants=custody_units_frame()
+    )
+    with transaction.atomic():
+        locked = Offering.objects.select_for_update().get(pk=offering.pk)
+        if locked.status not in LOADABLE or step_done(locked, EodStep.T_CLEARING):
+            raise IpoError("T日日终清算已完成或发行已结束，不能再接收申购数据。")
+        if business_today() != locked.t_date:
+            raise IpoError(f"申购数据只能在申购日 {locked.t_date} 接收（当前业务日 {business_today()}）。")
+        delete_where("ipo_subscription", "offering_id", locked.pk)
+        rows = copy_in("ipo_subscription", SUBSCRIPTION_COLUMNS, frame.with_columns(pl.lit(locked.pk).alias("offering_id")))
+        offering_transition(offering=locked, to=OfferingStatus.SUBSCRIBING, actor=actor, reason="接收申购数据")
+        EodStepRun.objects.update_or_create(
+            offering=locked, step=EodStep.T_LOAD,
+            defaults={"business_date": business_today(), "status": EodStepRun.Status.DONE, "rows": rows,
+                      "seconds": round(time.perf_counter() - started, 3), "finished_at": clock_now(),
+                      "detail": {"file": Path(path).name}},
+        )
+        audit_record(actor=actor, obj=locked, action="ipo.subscriptions_load", data={"rows": rows, "file": Path(path).name})
+    return rows
+
+
+def load_subscriptions(offering: Offering) -> pl.DataFrame:
+    return copy_out(
+        "SELECT seq, account, participant, custody_unit, quantity_shares, investor_id FROM ipo_subscription "
+        "WHERE offering_id = %s",
+        [offering.pk],
+        {"seq": pl.Int64, "account": pl.Utf8, "participant": pl.Utf8, "custody_unit": pl.Utf8,
+         "quantity": pl.Int64, "investor_id": pl.Utf8},
+    )
+
+
+def clearing_outcomes(orders: pl.DataFrame, *, offering_id: int, initial_online_shares: int) -> pl.DataFrame:
+    """Pure: the exchange's validity rules applied to every order (rules.md §1)."""
+    orders = orders.with_columns(
+        pl.when(pl.col("investor_id") == "").then(None).otherwise(pl.col("investor_id")).alias("investor_id")
+    )
+    validated = validate_orders(orders, initial_online_shares=initial_online_shares)
+    return validated.select(
+        pl.lit(offering_id, dtype=pl.Int64).alias("offering_id"),
+        "seq", "account", "participant", "custody_unit",
+        pl.col("quantity").alias("quantity_shares"),
+        "valid",
+        pl.col("reason").fill_null(""),
+        *[pl.lit(0, dtype=pl.Int64).alias(c) for c in ("allocated_shares", "kept_shares", "deducted_fen", "unfrozen_fen")],
+    )
+
+
+def participant_amounts(outcomes: pl.DataFrame, *, price_fen: int) -> pl.DataFrame:
+    """Pure: per participant, valid orders, shares and money owed (002 §4.1.1)."""
+    return (
+        outcomes.group_by("participant")
+        .agg(
+            pl.col("valid").sum().cast(pl.Int64).alias("orders"),
+            pl.col("quantity_shares").filter(pl.col("valid")).sum().cast(pl.Int64).alias("subscribed_shares"),
+        )
+        .with_columns((pl.col("subscribed_shares") * price_fen).alias("subscribed_fen"))
+        .sort("participant")
+    )
+
+
+def t_clearing(offering: Offering) -> StepResult:
+    """T EOD (002 §4.1.1). Caller: run_step, in its transaction with the offering locked."""
+    if offering.status != OfferingStatus.SUBSCRIBING:
+        raise IpoError("尚未接收申购数据，不能进行T日清算。")
+    outcomes = clearing_outcomes(load_subscriptions(offering), offering_id=offering.pk,
+                                 initial_online_shares=offering.initial_online_shares)
+    delete_where("ipo_subscriptionoutcome", "offering_id", offering.pk)
+    copy_in("ipo_subscriptionoutcome", OUTCOME_COLUMNS, outcomes)
+    amounts = participant_amounts(outcomes, price_fen=offering.price_fen)
+    profiles = dict(ParticipantProfile.objects.filter(code__in=amounts["participant"].to_list()).values_list("code", "pk"))
+    ParticipantObligation.objects.filter(offering=offering).delete()
+    ParticipantObligation.objects.bulk_create(
+        ParticipantObligation(offering=offering, participant_id=profiles[row["participant"]], orders=row["orders"],
+                              subscribed_shares=row["subscribed_shares"], subscribed_fen=row["subscribed_fen"])
+        for row in amounts.iter_rows(named=True)
+    )
+    offering_transition(offering=offering, to=OfferingStatus.CLEARED, reason="T日日终清算")
+    invalid = outcomes.filter(~pl.col("valid"))
+    return StepResult(
+        rows=outcomes.height,
+        detail={
+            "valid_orders": outcomes.height - invalid.height,
+            "invalid_orders": invalid.height,
+            "invalid_by_reason": dict(invalid.group_by("reason").len().iter_rows()),
+            "participants": amounts.height,
+            "subscribed_fen": int(amounts["subscribed_fen"].sum() or 0),
+        },
+    )

@@ -1,0 +1,115 @@
+"""The exchange's T-day subscription data (申购数据), as CSV (layout: docs/interfaces.md §1).
+
+The file is checked whole, set-based: every format error is listed (row, column, problem) and the file
+is refused as a whole if there is one — nothing is half-imported. The exchange's own validity rules
+(100-share units, the cap, first order per investor) are NOT format errors: such orders are loaded and
+then reported invalid by the T EOD step (rules.md §1).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+COLUMNS = ("seq", "account", "participant", "custody_unit", "quantity", "price", "investor_id", "confirmed_at")
+REQUIRED = ("seq", "account", "participant", "custody_unit", "quantity", "price", "confirmed_at")
+MAX_LISTED_ERRORS = 200
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # 1-based data row (the header is row 0)
+    column: str
+    message: str
+
+
+class ExchangeFileRejected(Exception):
+    def __init__(self, errors: list[RowError], total: int):
+        self.errors = errors
+        self.total = total
+        listed = "；".join(f"第 {e.row} 行 {e.column}：{e.message}" if e.row else f"{e.column}：{e.message}" for e in errors[:20])
+        more = f"（共 {total} 处错误）" if total > 20 else ""
+        super().__init__(f"申购数据文件被拒绝：{listed}{more}")
+
+
+def _read_text(path: Path) -> pl.DataFrame:
+    raw = Path(path).read_bytes()
+    for encoding in ("utf-8", "gbk"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ExchangeFileRejected([RowError(0, "文件", "既不是 UTF-8 也不是 GBK 编码的文本")], 1)
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise ExchangeFileRejected([RowError(0, "文件", "文件为空")], 1)
+    try:
+        return pl.read_csv(text.encode(), infer_schema=False, truncate_ragged_lines=False)
+    except pl.exceptions.PolarsError as error:
+        raise ExchangeFileRejected([RowError(0, "文件", f"不是有效的 CSV：{error}")], 1) from None
+
+
+def _checks(price_fen: int, day: dt.date, participants: pl.DataFrame) -> list[tuple[str, pl.Expr, str]]:
+    """(column, expression true where the row is wrong, message)."""
+    yuan = pl.col("price").str.strip_chars()
+    price_ok = yuan.str.contains(r"^\d+(\.\d{1,2})?$")
+    as_fen = (
+        yuan.str.split(".").list.get(0, null_on_oob=True).cast(pl.Int64, strict=False) * 100
+        + yuan.str.split(".").list.get(1, null_on_oob=True).fill_null("0").str.pad_end(2, "0").cast(pl.Int64, strict=False)
+    )
+    when = pl.col("confirmed_at").str.strip_chars().str.to_datetime(strict=False, time_zone=None)
+    return [
+        ("seq", ~pl.col("seq").str.contains(r"^\d{1,18}$").fill_null(False), "应为正整数"),
+        ("seq", pl.col("seq").is_duplicated(), "主机确认序号重复"),
+        ("account", ~pl.col("account").str.contains(r"^\d{10}$").fill_null(False), "证券账户应为 10 位数字"),
+        ("participant", ~pl.col("participant").is_in(participants["participant"].implode()).fill_null(False), "结算参与人代码未登记"),
+        ("custody_unit", ~pl.concat_str(["participant", "custody_unit"], separator="|").is_in(
+            participants.select(pl.concat_str(["participant", "custody_unit"], separator="|"))
+            .to_series().implode()).fill_null(False), "托管单元不属于该结算参与人"),
+        ("quantity", ~pl.col("quantity").str.contains(r"^\d{1,12}$").fill_null(False), "申购数量应为非负整数"),
+        ("price", ~price_ok.fill_null(False), "价格格式应为元，最多两位小数"),
+        ("price", price_ok.fill_null(False) & (as_fen != price_fen), "申购价格与发行价格不符"),
+        ("confirmed_at", when.is_null(), "确认时间格式应为 YYYY-MM-DDTHH:MM:SS"),
+        ("confirmed_at", when.is_not_null() & (when.dt.date() != day), "确认时间不在申购日"),
+        ("investor_id", pl.col("investor_id").str.len_chars() > 30, "证件号码过长"),
+    ]
+
+
+def parse_exchange_file(path: Path, *, price_fen: int, t_date: dt.date, participants: pl.DataFrame) -> pl.DataFrame:
+    """Return the typed frame, or raise ExchangeFileRejected listing every error.
+
+    ``participants``: columns participant, custody_unit — the custody units registered to each
+    participant code.
+    """
+    frame = _read_text(path)
+    missing = [c for c in REQUIRED if c not in frame.columns]
+    if missing:
+        raise ExchangeFileRejected([RowError(0, "表头", f"缺少列 {', '.join(missing)}（应为 {','.join(COLUMNS)}）")], 1)
+    if frame.height == 0:
+        raise ExchangeFileRejected([RowError(0, "文件", "没有申购记录")], 1)
+    if "investor_id" not in frame.columns:
+        frame = frame.with_columns(pl.lit("").alias("investor_id"))
+    frame = frame.select([pl.col(c).str.strip_chars().alias(c) for c in COLUMNS]).with_row_index("row", offset=1)
+    errors: list[RowError] = []
+    total = 0
+    for column, wrong, message in _checks(price_fen, t_date, participants):
+        bad_rows = frame.filter(wrong)["row"]
+        total += bad_rows.len()
+        errors.extend(RowError(int(r), column, message) for r in bad_rows.head(MAX_LISTED_ERRORS).to_list())
+    if total:
+        errors.sort(key=lambda e: (e.row, e.column))
+        raise ExchangeFileRejected(errors[:MAX_LISTED_ERRORS], total)
+    return frame.select(
+        pl.col("seq").cast(pl.Int64),
+        pl.col("account"),
+        pl.col("participant"),
+        pl.col("custody_unit"),
+        pl.col("quantity").cast(pl.Int64).alias("quantity_shares"),
+        pl.lit(price_fen, dtype=pl.Int64).alias("price_fen"),
+        pl.col("investor_id").fill_null(""),
+        pl.col("confirmed_at").str.to_datetime().dt.replace_time_zone("Asia/Shanghai").alias("confirmed_at"),
+    )

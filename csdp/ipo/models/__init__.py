@@ -1,0 +1,10 @@
+from csdp.ipo.models.offering import Offering, OfferingStatus, OfferingTransition, OFFERING_TRANSITIONS  # noqa: F401
+from csdp.ipo.models.settlement import (  # noqa: F401
+    EodStep,
+    EodStepRun,
+    ParticipantFile,
+    ParticipantObligation,
+    ShortfallDeclaration,
+    Subscription,
+    SubscriptionOutcome,
+)

@@ -1,0 +1,195 @@
+"""The tables the end-of-day steps read and write. The large ones (subscriptions, outcomes) are
+loaded and replaced set-based (PostgreSQL COPY), never row by row through the ORM."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from csdp.ipo.models.offering import Offering
+
+
+def _participant_scope(queryset, user, path: str):
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.staff_role:
+        return queryset
+    if user.institution_id is None:
+        return queryset.none()
+    return queryset.filter(**{f"{path}__institution_id": user.institution_id})
+
+
+class Subscription(models.Model):
+    """One order from the exchange's T-day subscription data (format: docs/interfaces.md)."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="+", db_index=False)
+    seq = models.BigIntegerField("主机确认序号")  # host confirmation sequence: the time priority
+    account = models.CharField("证券账户", max_length=10)
+    participant = models.CharField("结算参与人代码", max_length=10)
+    custody_unit = models.CharField("托管单元", max_length=6)
+    quantity_shares = models.BigIntegerField("申购数量（股）")
+    price_fen = models.BigIntegerField("申购价格（分）")
+    investor_id = models.CharField("证件号码", max_length=30, blank=True)
+    confirmed_at = models.DateTimeField("确认时间")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["offering", "seq"], name="subscription_offering_seq")]
+
+
+class SubscriptionOutcome(models.Model):
+    """What became of each order: exchange validity (T EOD), then shortfall invalidation, allocation
+    and money (T+1 EOD). Replaced whole by each run of a step (idempotent)."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="+", db_index=False)
+    seq = models.BigIntegerField()
+    account = models.CharField(max_length=10)
+    participant = models.CharField(max_length=10)
+    custody_unit = models.CharField(max_length=6)
+    quantity_shares = models.BigIntegerField()
+    valid = models.BooleanField()  # passes the exchange's rules (rules.md §1)
+    reason = models.CharField(max_length=12, blank=True)  # why not: unit / max / cap / duplicate / shortfall / declared
+    allocated_shares = models.BigIntegerField(default=0)  # allocation over the exchange-valid orders (rules.md §2)
+    kept_shares = models.BigIntegerField(default=0)  # after shortfall invalidation; the rest goes to 余股
+    deducted_fen = models.BigIntegerField(default=0)
+    unfrozen_fen = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["offering", "seq"], name="outcome_offering_seq"),
+            models.CheckConstraint(
+                condition=Q(kept_shares__lte=models.F("allocated_shares"), allocated_shares__lte=models.F("quantity_shares")),
+                name="outcome_allocation_bounded",
+            ),
+        ]
+        indexes = [models.Index(fields=["offering", "participant"])]
+
+
+class ParticipantObligationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return _participant_scope(self, user, "participant")
+
+
+class ParticipantObligation(models.Model):
+    """One clearing participant's money in one offering (002 §4.1)."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="obligations")
+    participant = models.ForeignKey("securities.ParticipantProfile", on_delete=models.PROTECT, related_name="ipo_obligations")
+    orders = models.BigIntegerField("有效申购笔数", default=0)
+    subscribed_shares = models.BigIntegerField("有效申购数量（股）", default=0)
+    subscribed_fen = models.BigIntegerField("应付申购资金（分）", default=0)  # T EOD, 002 §4.1.1
+    available_fen = models.BigIntegerField("T+1日终可用资金（分）", null=True, blank=True)
+    shortfall_fen = models.BigIntegerField("资金缺口（分）", default=0)
+    invalid_orders = models.BigIntegerField("无效申购笔数", default=0)
+    invalid_shares = models.BigIntegerField("无效申购数量（股）", default=0)
+    frozen_fen = models.BigIntegerField("冻结金额（分）", default=0)
+    allocated_shares = models.BigIntegerField("获配数量（股）", default=0)
+    deducted_fen = models.BigIntegerField("扣划金额（分）", default=0)
+    unfrozen_fen = models.BigIntegerField("解冻金额（分）", default=0)
+    hold = models.ForeignKey("ledger.Transfer", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    objects = ParticipantObligationQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["offering", "participant"], name="obligation_offering_participant"),
+            models.CheckConstraint(
+                condition=Q(frozen_fen__gte=0, deducted_fen__gte=0, unfrozen_fen__gte=0, shortfall_fen__gte=0),
+                name="obligation_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(deducted_fen__lte=models.F("frozen_fen")), name="obligation_deduct_within_freeze"
+            ),
+        ]
+
+
+class ShortfallDeclarationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return _participant_scope(self, user, "participant")
+
+
+class ShortfallDeclaration(models.Model):
+    """附件5 股票公开发行申购资金不足申报表: one row per investor the participant declares short,
+    before 15:30 on T+1 (002 §4.1.2(四))."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="declarations")
+    participant = models.ForeignKey("securities.ParticipantProfile", on_delete=models.PROTECT, related_name="+")
+    account = models.CharField("证券账户", max_length=10)
+    account_name = models.CharField("证券账户名称", max_length=100)
+    subscription_code = models.CharField("申购代码", max_length=6)
+    security_name = models.CharField("证券简称", max_length=40)
+    subscription_date = models.DateField("申购日期")
+    reserve_account = models.CharField("备付金账号", max_length=32)
+    settlement_account = models.CharField("结算账号", max_length=32)
+    seq = models.BigIntegerField("成交号码")  # the host confirmation sequence of the order
+    invalid_shares = models.BigIntegerField("无效股数（股）")
+    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    declared_at = models.DateTimeField()
+
+    objects = ShortfallDeclarationQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["offering", "seq"], name="declaration_offering_seq"),
+            models.CheckConstraint(condition=Q(invalid_shares__gt=0), name="declaration_shares_positive"),
+        ]
+
+
+class EodStep(models.TextChoices):
+    T_LOAD = "t_load", "T日 接收申购数据"
+    T_CLEARING = "t_clearing", "T日日终 申购资金清算"  # 002 §4.1.1
+    T_FILES = "t_files", "T日日终 发送申购清算数据"
+    T1_SETTLE = "t1_settle", "T+1日日终 冻结、无效处理、配售与交收"  # 002 §4.1.2–4.1.3
+    T1_FILES = "t1_files", "T+1日日终 发送冻结、无效、解冻与配售数据"
+    REGISTRATION = "registration", "股份登记"  # 002 §2.1.2(四)
+    REGISTRATION_FILES = "registration_files", "发送股份登记数据"  # 002 §4.3
+
+
+class EodStepRun(models.Model):
+    """One step of one offering: recorded when it completes, so a second run is a no-op and an
+    interrupted run (no row, or status running) is simply run again."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "运行中"  # started, not committed
+        DONE = "done", "完成"  # committed with its outputs
+
+    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="step_runs")
+    step = models.CharField(max_length=20, choices=EodStep.choices)
+    business_date = models.DateField()
+    status = models.CharField(max_length=8, choices=Status.choices)
+    rows = models.BigIntegerField(default=0)
+    seconds = models.FloatField(default=0)  # elapsed time for the record, not money
+    detail = models.JSONField(default=dict, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["offering", "step"], name="eod_step_once")]
+        ordering = ["id"]
+
+
+class ParticipantFileQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return _participant_scope(self, user, "participant")
+
+
+class ParticipantFile(models.Model):
+    """A data file produced for one participant (layouts: docs/interfaces.md)."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="files")
+    participant = models.ForeignKey("securities.ParticipantProfile", on_delete=models.PROTECT, related_name="+")
+    file_type = models.CharField(max_length=12)  # SGQS, DJSJ, WXSG, JDSJ, PSJG, GFDJ
+    file_format = models.CharField(max_length=3)  # dbf / csv
+    path = models.CharField(max_length=300)  # relative to settings.CSDP_FILES_DIR
+    sha256 = models.CharField(max_length=64)
+    rows = models.BigIntegerField()
+    business_date = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ParticipantFileQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offering", "participant", "file_type", "file_format"], name="participant_file_once"
+            )
+        ]
+        ordering = ["business_date", "file_type", "file_format"]

@@ -1,0 +1,171 @@
+"""Writes of the IPO timeline that people make (the EOD steps are in csdp/ipo/eod)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from csdp.audit.services import audit_record
+from csdp.clock.services import at_local, business_today, clock_now, is_trading_day, trading_day_offset
+from csdp.ipo.errors import IpoError
+from csdp.ipo.models import Offering, OfferingStatus, ParticipantObligation, ShortfallDeclaration
+from csdp.ipo.transitions import offering_transition
+from csdp.ledger.models import AccountKind, LedgerAccount
+from csdp.ledger.selectors import balance_of, reserve_account_of
+from csdp.ledger.services import LedgerError, ledger_account_open, transfer_post
+
+DEPOSIT_CUTOFF = (16, 0)  # 002 §4.1.2(二): T+1 16:00
+DECLARATION_CUTOFF = (15, 30)  # 002 §4.1.2(四): T+1 15:30
+
+
+@transaction.atomic
+def offering_create(*, code: str, name: str, issuer, underwriter, price_fen: int, initial_online_shares: int,
+                    online_shares: int, t_date: dt.date, listing_date: dt.date, strategic_shares: int = 0,
+                    offline_shares: int = 0, pre_ipo_shares: int = 0, old_code: str = "", actor=None) -> Offering:
+    if not (len(code) == 6 and code.startswith("920") and code.isdigit()):
+        raise IpoError("北交所新股证券代码应为 920 开头的 6 位数字（rules.md §5）。")
+    if not is_trading_day(t_date):
+        raise IpoError(f"申购日 {t_date} 不是交易日。")
+    if listing_date <= trading_day_offset(t_date, 2):
+        raise IpoError("上市日应晚于 T+2 日。")
+    if price_fen <= 0 or initial_online_shares <= 0 or online_shares <= 0:
+        raise IpoError("发行价格与网上发行数量应为正数。")
+    offering = Offering.objects.create(
+        code=code, name=name, old_code=old_code, issuer=issuer, underwriter=underwriter, price_fen=price_fen,
+        initial_online_shares=initial_online_shares, online_shares=online_shares, strategic_shares=strategic_shares,
+        offline_shares=offline_shares, pre_ipo_shares=pre_ipo_shares, t_date=t_date, listing_date=listing_date,
+        issuer_bank_account=ledger_account_open(number=f"BANK-{issuer.pk}", name=f"{issuer.name} 银行账户",
+                                                kind=AccountKind.ISSUER_BANK, owner=issuer),
+    )
+    audit_record(actor=actor, obj=offering, action="offering.create", to_state=offering.status)
+    return offering
+
+
+@transaction.atomic
+def offering_report_account(*, offering: Offering, account: LedgerAccount, actor) -> None:
+    """002 §3.2.1: the lead underwriter reports its 自营结算备付金账户 before T."""
+    locked = Offering.objects.select_for_update().get(pk=offering.pk)
+    if business_today() >= locked.t_date:
+        raise IpoError("应在申购日（T日）前报备自营结算备付金账户。")
+    if account.kind != AccountKind.UNDERWRITER_RESERVE or account.owner_id != locked.underwriter_id:
+        raise IpoError("只能报备主承销商本机构的自营结算备付金账户。")
+    locked.underwriter_account = account
+    locked.save(update_fields=["underwriter_account"])
+    audit_record(actor=actor, obj=locked, action="offering.report_account", data={"account": account.number})
+
+
+def _depository_bank() -> LedgerAccount:
+    return ledger_account_open(number="CSDC-BJ-RESERVE", name="结算备付金专用存款账户", kind=AccountKind.DEPOSITORY_BANK)
+
+
+def _open_t1_obligations(institution, day: dt.date) -> list[ParticipantObligation]:
+    return [o for o in ParticipantObligation.objects.filter(
+        participant__institution=institution, offering__status=OfferingStatus.CLEARED).select_related("offering")
+        if o.offering.day(1) == day]
+
+
+@transaction.atomic
+def reserve_deposit(*, institution, amount_fen: int, reference: str, actor) -> None:
+    """Money arriving in a participant's 综合结算备付金账户 (002 §4.1.2(二)). On a T+1 day of an
+    offering the participant subscribed to, deposits after 16:00 are refused."""
+    now = clock_now()
+    today = business_today()
+    if _open_t1_obligations(institution, today) and now >= at_local(today, *DEPOSIT_CUTOFF):
+        raise IpoError("已过 T+1 日 16:00 申购资金存入截止时间。")
+    if amount_fen <= 0:
+        raise IpoError("存入金额应大于 0。")
+    reserve = reserve_account_of(institution)
+    if reserve is None:
+        raise IpoError("本机构尚未开立结算备付金账户。")
+    transfer_post(debit=_depository_bank(), credit=reserve, amount_fen=amount_fen, key=f"deposit:{reference}",
+                  code="DEPOSIT", memo="备付金存入")
+    audit_record(actor=actor, obj=reserve, action="reserve.deposit", data={"amount_fen": amount_fen, "reference": reference})
+
+
+@transaction.atomic
+def reserve_withdraw(*, institution, amount_fen: int, reference: str, actor) -> None:
+    """T+2 划回申购余款 (002 §4.1.4) or any withdrawal of available money."""
+    reserve = reserve_account_of(institution)
+    if reserve is None or amount_fen <= 0:
+        raise IpoError("金额无效或未开立结算备付金账户。")
+    if amount_fen > balance_of(reserve).available_fen:
+        raise IpoError("划出金额超过可用余额。")
+    try:
+        transfer_post(debit=reserve, credit=_depository_bank(), amount_fen=amount_fen, key=f"withdraw:{reference}",
+                      code="WITHDRAW", memo="划回资金")
+    except LedgerError as error:
+        raise IpoError(str(error)) from None
+    audit_record(actor=actor, obj=reserve, action="reserve.withdraw", data={"amount_fen": amount_fen, "reference": reference})
+
+
+@dataclass(frozen=True)
+class DeclarationRow:
+    """附件5 股票公开发行申购资金不足申报表, one investor."""
+
+    account: str
+    account_name: str
+    seq: int  # 成交号码
+    invalid_shares: int
+    reserve_account: str
+    settlement_account: str
+
+
+def shortfall_declare(*, offering: Offering, participant, rows: list[DeclarationRow], actor) -> list[ShortfallDeclaration]:
+    """002 §4.1.2(四): declared by 15:30 on T+1, after T EOD. The whole table is checked and saved
+    together; every problem is listed."""
+    from csdp.ipo.selectors import orders_of
+
+    now, today = clock_now(), business_today()
+    offering = Offering.objects.get(pk=offering.pk)  # re-read: the caller's copy may be stale
+    if offering.status != OfferingStatus.CLEARED or today != offering.day(1):
+        raise IpoError("资金不足申报只能在 T+1 日、T日清算完成后提交。")
+    if now >= at_local(today, *DECLARATION_CUTOFF):
+        raise IpoError("已过 T+1 日 15:30 申报截止时间。")
+    orders = orders_of(offering, participant_code=participant.code, seqs=[r.seq for r in rows])
+    problems = []
+    for index, row in enumerate(rows, start=1):
+        order = orders.get(row.seq)
+        if order is None or order["account"] != row.account:
+            problems.append(f"第 {index} 条：成交号码 {row.seq} 与证券账户 {row.account} 不是本参与人的申购")
+        elif not order["valid"]:
+            problems.append(f"第 {index} 条：成交号码 {row.seq} 的申购已是无效申购")
+        elif not 0 < row.invalid_shares <= order["quantity"]:
+            problems.append(f"第 {index} 条：无效股数应在 1 至 {order['quantity']} 之间")
+    if problems:
+        raise IpoError("；".join(problems))
+    with transaction.atomic():
+        saved = []
+        for row in rows:
+            declaration, _ = ShortfallDeclaration.objects.update_or_create(
+                offering=offering, seq=row.seq,
+                defaults=dict(participant=participant, account=row.account, account_name=row.account_name,
+                              subscription_code=offering.code, security_name=offering.name,
+                              subscription_date=offering.t_date, reserve_account=row.reserve_account,
+                              settlement_account=row.settlement_account, invalid_shares=row.invalid_shares,
+                              declared_by=actor, declared_at=now),
+            )
+            saved.append(declaration)
+        audit_record(actor=actor, obj=offering, action="ipo.shortfall_declare",
+                     data={"participant": participant.code, "rows": len(rows)})
+    return saved
+
+
+@transaction.atomic
+def proceeds_pay(*, offering: Offering, actor) -> int:
+    """002 §3.2.2: on T+2 the lead underwriter pays the proceeds from its 自营结算备付金账户 to the
+    issuer's bank account; the depository then issues the 认购资金划款通知."""
+    locked = Offering.objects.select_for_update().get(pk=offering.pk)
+    if locked.status != OfferingStatus.SETTLED:
+        raise IpoError("T+1 日交收完成后才能划付认购资金。")
+    if business_today() < locked.day(2):
+        raise IpoError(f"认购资金应于 T+2 日（{locked.day(2)}）划付。")
+    amount = locked.step_runs.get(step="t1_settle").detail["proceeds_fen"]
+    if amount:
+        try:
+            transfer_post(debit=locked.underwriter_account, credit=locked.issuer_bank_account, amount_fen=amount,
+                          key=f"ipo:{locked.code}:pay_issuer", code="IPO_PAY_ISSUER", memo=f"{locked.code} 认购资金划付发行人")
+        except LedgerError as error:
+            raise IpoError(str(error)) from None
+    offering_transition(offering=locked, to=OfferingStatus.PAID, actor=actor, reason="认购资金已划付发行人")
+    return amount
