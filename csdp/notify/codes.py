@@ -22,6 +22,7 @@ import secrets
 from django.conf import settings
 from django.db import transaction
 
+from csdp.audit.services import audit_record
 from csdp.clock.services import clock_now
 from csdp.notify.models import VerificationCode
 from csdp.notify.services import MOBILE_RE, notify_sms
@@ -133,5 +134,8 @@ def _refusal(row: VerificationCode | None, *, code: str, now: dt.datetime) -> Co
         row.dead_at = now
     row.save(update_fields=["failed_attempts", "dead_at"])
     if left <= 0:
+        # Someone may be guessing: leave a trace staff can find in the audit chain.
+        audit_record(actor=None, obj=row, action="code.locked", from_state="live", to_state="dead",
+                     reason="验证码错误次数过多", data={"purpose": row.purpose, "mobile": row.mobile})
         return CodeRefused("验证码错误次数过多，该验证码已失效，请重新获取。", "too_many_attempts")
     return CodeRefused(f"验证码错误，还可尝试 {left} 次。", "wrong")

@@ -114,6 +114,9 @@ def test_wrong_codes_count_down_and_then_kill_the_code(at, settings):
     assert refusal(purpose="register", mobile=MOBILE, code="abc").message == "验证码错误，还可尝试 1 次。"
     assert refusal(purpose="register", mobile=MOBILE, code=wrong).message == "验证码错误次数过多，该验证码已失效，请重新获取。"
     assert refusal(purpose="register", mobile=MOBILE, code=right).message == "该验证码已失效，请重新获取。"
+    from csdp.audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="code.locked", to_state="dead").count() == 1
 
 
 def test_a_wrong_attempt_is_counted_even_when_the_caller_catches_the_refusal_in_a_transaction(at):
