@@ -18,6 +18,7 @@ urlpatterns = [
     path("notify/", include("csdp.notify.urls")),
     path("keys/", include("csdp.keys.urls")),
     path("counter/", include("csdp.counter.urls")),
+    path("issuers/", include("csdp.issuers.urls")),
     path("api/v1/", api.urls),
     path("healthz", health, name="health"),
 ]

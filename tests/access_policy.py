@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from tests.counter import matrix as counter_matrix
 from tests.keys import matrix as keys_matrix
+from tests.issuers import matrix as issuers_matrix
 
 PUBLIC = "public"
 STAFF = {"reviewer", "operator", "admin"}
@@ -82,6 +83,33 @@ EXPECTED: dict[str, set[str] | str] = {
     "keys:device_pin_reset": {"admin"},
     "keys:certificate_revoke": {"admin"},
     "keys:signature_detail": STAFF,
+    # csdp.issuers (发行人注册、信息维护; seed 000 §一(一), §二(一)–(三))
+    "issuers:register_start": PUBLIC,
+    "issuers:register_agreement": PUBLIC,
+    "issuers:register_category": PUBLIC,
+    "issuers:register_method": PUBLIC,
+    "issuers:register_institution": PUBLIC,
+    "issuers:register_user": PUBLIC,
+    "issuers:register_materials": PUBLIC,
+    "issuers:register_verify": PUBLIC,
+    "issuers:register_review": PUBLIC,
+    "issuers:register_done": PUBLIC,
+    "issuers:register_resume": PUBLIC,
+    "issuers:registration_queue": STAFF,
+    "issuers:registration_detail": STAFF,
+    "issuers:registration_approve": {"reviewer"},
+    "issuers:registration_reject": {"reviewer"},
+    "issuers:info_application_queue": STAFF,
+    "issuers:info_application_review": STAFF,
+    "issuers:info_application_decide": {"reviewer"},
+    "issuers:agent_info": {"issuer"},
+    "issuers:institution_info": {"issuer"},
+    "issuers:institution_non_key": {"issuer"},
+    "issuers:institution_key_change": {"issuer"},
+    "issuers:info_application_detail": {"issuer"},
+    "issuers:info_application_resubmit": {"issuer"},
+    "issuers:info_application_withdraw": {"issuer"},
+    "issuers:invoice_info": {"issuer"},
 }
 
 Factory = Callable[[object], tuple[str, set[str]]]  # (cast) -> (url value, cast members who may see it)
@@ -101,4 +129,7 @@ OBJECTS: dict[str, Factory] = {
     "attachment_id": counter_matrix.attachment,
     "business_type_id": counter_matrix.business_type,
     "template_id": counter_matrix.template,
+    "issuer_registration_id": issuers_matrix.registration,
+    "registration_token": issuers_matrix.registration_token,
+    "info_application_id": issuers_matrix.info_application,
 }

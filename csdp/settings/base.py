@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "csdp.register",
     "csdp.ipo",
     "csdp.keys",
+    "csdp.issuers",
     "csdp.counter",
 ]
 

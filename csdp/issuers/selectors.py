@@ -1,0 +1,79 @@
+"""Reads of the issuers app. Public contract (../contracts): agent_postal_address,
+issuer_securities_codes, effective_invoice_info; plus institution_info_as_of for "as of date" reads."""
+from __future__ import annotations
+
+import datetime as dt
+
+from csdp.issuers.models import (
+    InfoChangeApplication,
+    InstitutionInfoVersion,
+    InvoiceInfo,
+    IssuerProfile,
+    IssuerSecurity,
+    Registration,
+)
+from csdp.issuers.states import APPLICATION_BLOCKING, ApplicationStatus, RegistrationStatus
+
+
+def institution_info_as_of(institution, on: dt.date) -> InstitutionInfoVersion | None:
+    """本机构信息 in force on ``on``: the latest version effective on or before that day."""
+    return (
+        InstitutionInfoVersion.objects.filter(institution=institution, effective_from__lte=on)
+        .order_by("-effective_from", "-id")
+        .first()
+    )
+
+
+def institution_info_pending(institution, after: dt.date) -> list[InstitutionInfoVersion]:
+    """Approved versions that take effect after ``after`` (shown as 待生效 on the maintenance page)."""
+    return list(InstitutionInfoVersion.objects.filter(institution=institution, effective_from__gt=after))
+
+
+def effective_invoice_info(institution, on: dt.date) -> InvoiceInfo | None:
+    """The VAT invoice information in force on ``on`` (000 §二(三): a submission counts from the next day)."""
+    return (
+        InvoiceInfo.objects.filter(institution=institution, effective_from__lte=on)
+        .order_by("-effective_from", "-id")
+        .first()
+    )
+
+
+def issuer_profile(institution) -> IssuerProfile | None:
+    return IssuerProfile.objects.filter(institution=institution).select_related("agent").first()
+
+
+def agent_postal_address(user) -> str:
+    """The postal address of the user's institution's 经办人 (where a USB-KEY is mailed), or ''."""
+    if not getattr(user, "institution_id", None):
+        return ""
+    profile = IssuerProfile.objects.filter(institution_id=user.institution_id).first()
+    return profile.postal_address if profile else ""
+
+
+def issuer_securities_codes(institution) -> list[str]:
+    return list(IssuerSecurity.objects.filter(institution=institution).values_list("code", flat=True))
+
+
+def blocking_application(institution) -> InfoChangeApplication | None:
+    """A pending or rejected key-field application stops a new one (000 §二(二))."""
+    return (
+        InfoChangeApplication.objects.filter(institution=institution, status__in=APPLICATION_BLOCKING)
+        .order_by("-submitted_at")
+        .first()
+    )
+
+
+def applications_of(institution) -> list[InfoChangeApplication]:
+    return list(InfoChangeApplication.objects.filter(institution=institution).order_by("-submitted_at"))
+
+
+def registrations_pending() -> list[Registration]:
+    return list(Registration.objects.filter(status=RegistrationStatus.SUBMITTED).order_by("submitted_at"))
+
+
+def info_applications_pending() -> list[InfoChangeApplication]:
+    return list(
+        InfoChangeApplication.objects.filter(status=ApplicationStatus.SUBMITTED)
+        .select_related("institution")
+        .order_by("submitted_at")
+    )
