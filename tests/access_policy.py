@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from tests.counter import matrix as counter_matrix
+from tests.uploads import matrix as uploads_matrix
 from tests.keys import matrix as keys_matrix
 from tests.issuers import matrix as issuers_matrix
 
@@ -63,6 +64,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "counter:template_delete": {"operator", "admin"},
     "notify:outbox": STAFF,
     "notify:captcha": PUBLIC,
+    "files:download": EVERYONE,
     # csdp.keys (USB-KEY, 国密证书管理; seed 000 §一(四), §二(四)–(七))
     "keys:enrol": PUBLIC,
     "keys:enrol_key": PUBLIC,
@@ -121,6 +123,7 @@ def _closed_day(cast):
 
 OBJECTS: dict[str, Factory] = {
     "day": _closed_day,
+    "file_id": uploads_matrix.stored_file,
     "key_application_id": keys_matrix.key_application,
     "key_device_id": keys_matrix.key_device,
     "key_certificate_id": keys_matrix.key_certificate,

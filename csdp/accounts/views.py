@@ -1,35 +1,37 @@
 from __future__ import annotations
 
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from csdp.accounts.access import Role, allow, public
 from csdp.accounts.forms import LoginForm
-from csdp.accounts.middleware import FULL
 from csdp.accounts.selectors import demo_logins, user_list as select_users
 from csdp.accounts.services import LoginRefused, user_authenticate
+from csdp.keys.login import LoginStepRefused, login_begin
+from csdp.notify.captcha import captcha_check
 from csdp.notify.selectors import demo_outbox_recent
 
 
 @public
 @require_http_methods(["GET", "POST"])
 def login_view(request):
-    form = LoginForm(request.POST or None)
+    """Step one of every login mode (csdp.keys.login): the password, and for 口令登录 the captcha."""
+    form = LoginForm(request.POST or None, initial={"mode": request.GET.get("mode", "key")})
     error = None
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        target = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+            target = "portal:home"
         try:
-            user = user_authenticate(request=request, **form.cleaned_data)
-        except LoginRefused as refused:
+            if data["mode"] == "sms" and not captcha_check(request, data["captcha"]):
+                raise LoginStepRefused("图形验证码错误，请重新输入。")
+            user = user_authenticate(request=request, username=data["username"], password=data["password"])
+            return redirect(login_begin(request, user=user, mode=data["mode"], target=target))
+        except (LoginRefused, LoginStepRefused) as refused:
             error = refused.message
-        else:
-            login(request, user)
-            request.session["login_scope"] = FULL
-            target = request.GET.get("next", "")
-            if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-                target = "portal:home"
-            return redirect(target)
     return render(
         request,
         "accounts/login.html",

@@ -81,6 +81,7 @@ def certificates_expiring(*, within_days: int | None = None):
 def devices_for_admin():
     return (
         KeyDevice.objects.select_related("user", "user__institution")
+        .prefetch_related("certificates")
         .filter(retired_at__isnull=True)
         .order_by("-locked_at", "user__username")
     )
@@ -96,3 +97,23 @@ def certificate_login_required(request) -> bool:
     if not request.user.is_authenticated:
         return False
     return request.session.get("login_scope", "full") == "full"
+
+
+def member_certificates(user):
+    return Certificate.objects.visible_to(user).filter(user=user).order_by("-not_before")
+
+
+def member_key_applications(user):
+    from csdp.keys.models import KeyApplication
+
+    return KeyApplication.objects.visible_to(user).filter(user=user).order_by("-submitted_at")
+
+
+def staff_key_applications():
+    from csdp.keys.models import KeyApplication, KeyApplicationState
+
+    return (
+        KeyApplication.objects.select_related("user", "institution")
+        .filter(state=KeyApplicationState.SUBMITTED)
+        .order_by("submitted_at")
+    )

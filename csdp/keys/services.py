@@ -18,7 +18,7 @@ from csdp.keys import ca
 from csdp.keys.algorithms import algorithm_for_public_key
 from csdp.keys.models import INITIAL_PIN_BY_MODEL, Certificate, CertificateStatus, KeyDevice, KeyIssue, KeyModel
 
-ENROL_CODE_MAX_FAILURES = 5
+ENROL_CODE_MAX_FAILURES = 5  # with the password also required, 5 tries in 10^6 codes
 
 
 class KeyRefused(Exception):
@@ -44,7 +44,7 @@ def key_issue(*, user, model: str, actor) -> KeyIssue:
         raise KeyRefused("USB-KEY 型号不正确。", "bad_model")
     if not user.mobile:
         raise KeyRefused("该用户没有经办人手机号码，无法发送启用码。", "no_mobile")
-    code = f"{secrets.randbelow(10**8):08d}"
+    code = f"{secrets.randbelow(10**6):06d}"  # six digits, so the demo login page shows it with the SMS codes
     now = clock_now()
     with transaction.atomic():
         KeyIssue.objects.filter(user=user, used_at__isnull=True, voided_at__isnull=True).update(voided_at=now)
@@ -60,11 +60,12 @@ def key_issue(*, user, model: str, actor) -> KeyIssue:
         notify_sms(
             mobile=user.mobile,
             text=(
-                f"【中国结算】您的 USB-KEY（{KeyModel(model).label}）已制作。启用码 {code[:4]}-{code[4:]}，"
-                f"{settings.CSDP_KEY_ISSUE_TTL_DAYS} 天内有效。请登录业务平台“启用 USB-KEY”页面完成启用。"
+                f"【中国结算】您的 USB-KEY（{KeyModel(model).label}）已制作，启用验证码为 {code}，"
+                f"{settings.CSDP_KEY_ISSUE_TTL_DAYS} 天内有效。请在业务平台“启用 USB-KEY”页面完成启用。"
             ),
             purpose="key_issue",
             user=user,
+            sensitive=True,
         )
     return issue
 

@@ -63,7 +63,7 @@ def _parse(payload: str) -> dict:
     return data
 
 
-def _consume(*, user, challenge_id: int, digest: str, purpose: str) -> SigningChallenge:
+def challenge_consume(*, user, challenge_id: int, digest: str, purpose: str) -> SigningChallenge:
     """Use the challenge once. A second use, another user's or another digest's challenge is refused."""
     now = clock_now()
     with transaction.atomic():
@@ -77,7 +77,7 @@ def _consume(*, user, challenge_id: int, digest: str, purpose: str) -> SigningCh
 
 def payload_verify(*, user, digest: str, payload: str, purpose: str) -> Checked:
     data = _parse(payload)
-    challenge = _consume(user=user, challenge_id=data["challenge_id"], digest=digest, purpose=purpose)
+    challenge = challenge_consume(user=user, challenge_id=data["challenge_id"], digest=digest, purpose=purpose)
     key = active_key_of(user)
     if key is None:
         raise PayloadRefused("未找到有效的 USB-KEY 证书。")

@@ -1,6 +1,7 @@
 from csdp.keys.models.applications import (
     KeyApplication,
     KeyApplicationKind,
+    KeyApplicationMaterial,
     KeyApplicationState,
     KeyApplicationTransition,
     TRANSITIONS,
@@ -18,7 +19,7 @@ from csdp.keys.models.devices import (
 )
 
 __all__ = [
-    "Certificate", "CertificateStatus", "KeyApplication", "KeyApplicationKind", "KeyApplicationState",
+    "Certificate", "CertificateStatus", "KeyApplication", "KeyApplicationKind", "KeyApplicationMaterial", "KeyApplicationState",
     "INITIAL_PIN_BY_MODEL", "KeyApplicationTransition", "KeyDevice", "KeyIssue", "KeyKind", "KeyModel", "Signature",
     "SigningChallenge", "TRANSITIONS",
 ]

@@ -55,6 +55,7 @@ class KeyApplication(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decision_reason = models.TextField("审核意见", blank=True)
+    materials = models.ManyToManyField("uploads.StoredFile", through="KeyApplicationMaterial", related_name="+")
 
     objects = KeyApplicationQuerySet.as_manager()
 
@@ -77,3 +78,15 @@ class KeyApplicationTransition(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+
+class KeyApplicationMaterial(models.Model):
+    """One required material of an application (its slot names which document it stands for)."""
+
+    application = models.ForeignKey(KeyApplication, on_delete=models.PROTECT, related_name="material_rows")
+    slot = models.CharField(max_length=20)
+    label = models.CharField(max_length=100)
+    file = models.ForeignKey("uploads.StoredFile", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["pk"]

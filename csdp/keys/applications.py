@@ -1,0 +1,167 @@
+"""Key applications (000 §二(四)(六)(七)): filing with materials, staff review, and what approval does.
+
+Approval carries the application out in the same transaction: renewal and reissue issue a new key
+(reissue revokes the lost key's certificate at once; a renewal's old certificate is revoked when
+the new key is enrolled), a username lookup sends the username to the agent's mobile, a password
+reset sends a temporary password, a PIN reset restores the initial PIN and unlocks the key.
+"""
+from __future__ import annotations
+
+import secrets
+import string
+
+from django.db import transaction
+
+from csdp.accounts.models import Institution, User
+from csdp.audit.services import audit_record
+from csdp.clock.services import clock_now
+from csdp.keys.models import (
+    TRANSITIONS, KeyApplication, KeyApplicationKind as Kind, KeyApplicationMaterial, KeyApplicationState as State,
+    KeyApplicationTransition,
+)
+from csdp.keys.selectors import active_key_of
+
+_BASE = [("licence", "营业执照"), ("legal_rep_id", "法定代表人身份证明文件"), ("agent_id", "经办人身份证明文件")]
+_ANNEX_1_2 = [("annex1", "《法定代表人证明书》（附件1）"), ("annex2", "《法定代表人授权委托书》（附件2）")]
+MATERIALS: dict[str, list[tuple[str, str]]] = {
+    Kind.RENEWAL: _BASE + [("annex7", "《U-KEY更换授权委托书》（附件7）")],  # 000 §二(四)3
+    Kind.REISSUE: _BASE + _ANNEX_1_2,  # 000 §二(六)3: 按系统提示提交相关资料
+    Kind.USERNAME_LOOKUP: _BASE + _ANNEX_1_2 + [("annex5", "《网上业务平台用户名查询申请》（附件5）")],  # 000 §二(七)
+    Kind.PASSWORD_RESET: _BASE + _ANNEX_1_2 + [("annex6", "《网上业务平台重置登录密码/PIN码申请》（附件6）")],
+    Kind.PIN_RESET: _BASE + _ANNEX_1_2 + [("annex6", "《网上业务平台重置登录密码/PIN码申请》（附件6）")],
+}
+RECOVERY_KINDS = (Kind.USERNAME_LOOKUP, Kind.PASSWORD_RESET, Kind.PIN_RESET)
+
+
+class ApplicationRefused(Exception):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _same_address(a: str, b: str) -> bool:
+    return "".join(a.split()) == "".join(b.split())
+
+
+def _check_member(kind: str, user, data: dict) -> None:
+    from csdp.issuers.selectors import agent_postal_address
+
+    open_ = KeyApplication.objects.filter(user=user, kind__in=[Kind.RENEWAL, Kind.REISSUE], state=State.SUBMITTED)
+    if open_.exists():
+        raise ApplicationRefused("已有待审核的 USB-KEY 更换或补办申请，请等待审核结果。")
+    if kind == Kind.RENEWAL and active_key_of(user) is None:
+        raise ApplicationRefused("您没有可更换的 USB-KEY，如 USB-KEY 遗失请办理补办证书。")
+    if kind == Kind.REISSUE:
+        agent_address = agent_postal_address(user)
+        if not agent_address:
+            raise ApplicationRefused("未找到经办人通讯地址，请先在经办人信息维护中填写。", "postal_address")
+        if not _same_address(data.get("postal_address", ""), agent_address):
+            # 000 §二(六)3: 补办证书时填写的联系地址需与经办人信息中的通讯地址一致
+            raise ApplicationRefused("联系地址须与经办人信息中的通讯地址一致；如地址有变动，请先在经办人信息维护中更新。",
+                                     "postal_address")
+
+
+def _recovery_target(data: dict) -> tuple[Institution | None, User | None]:
+    institution = Institution.objects.filter(uscc=data.get("claimed_uscc", "").strip().upper()).first()
+    if institution is None:
+        return None, None
+    user = institution.users.filter(mobile=data.get("applicant_mobile", "").strip(), is_active=True).order_by("pk").first()
+    return institution, user
+
+
+def key_application_submit(*, kind: str, user, data: dict, actor) -> KeyApplication:
+    """File an application with its materials. ``user`` is None for the public recovery requests."""
+    from csdp.uploads.services import UploadRejected, upload_store
+
+    if kind in RECOVERY_KINDS:
+        institution, target = _recovery_target(data)
+    else:
+        _check_member(kind, user, data)
+        institution, target = user.institution, user
+    now = clock_now()
+    with transaction.atomic():
+        application = KeyApplication.objects.create(
+            kind=kind, user=target, institution=institution, submitted_at=now,
+            applicant_name=data.get("applicant_name", ""), applicant_mobile=data.get("applicant_mobile", ""),
+            claimed_uscc=data.get("claimed_uscc", ""), securities_code=data.get("securities_code", ""),
+            postal_address=data.get("postal_address", ""), note=data.get("note", ""),
+        )
+        for slot, label in MATERIALS[kind]:
+            try:
+                stored = upload_store(file=data[slot], kind="scan", owner=institution if user else None,
+                                      actor=actor if user else None)
+            except UploadRejected as rejected:
+                raise ApplicationRefused(rejected.message, slot) from None
+            KeyApplicationMaterial.objects.create(application=application, slot=slot, label=label, file=stored)
+        KeyApplicationTransition.objects.create(application=application, at=now, actor=user, to_state=State.SUBMITTED)
+        audit_record(actor=actor, obj=application, action="key_application.submit", to_state=State.SUBMITTED,
+                     data={"kind": kind, "matched_user": target.pk if target else None})
+    return application
+
+
+def _move(application: KeyApplication, to: str, *, actor, reason: str) -> None:
+    if to not in TRANSITIONS[application.state]:
+        raise ApplicationRefused(f"申请当前状态为“{application.get_state_display()}”，不能改为“{State(to).label}”。")
+    now = clock_now()
+    KeyApplicationTransition.objects.create(application=application, at=now, actor=actor, from_state=application.state,
+                                            to_state=to, reason=reason)
+    audit_record(actor=actor, obj=application, action=f"key_application.{to}", from_state=application.state,
+                 to_state=to, reason=reason)
+    application.state, application.decided_at, application.decided_by = to, now, actor
+    application.decision_reason = reason
+    application.save(update_fields=["state", "decided_at", "decided_by", "decision_reason"])
+
+
+def key_application_decide(*, application: KeyApplication, approve: bool, reason: str, actor) -> KeyApplication:
+    from csdp.notify.services import notify_sms
+
+    with transaction.atomic():
+        application = KeyApplication.objects.select_for_update().get(pk=application.pk)
+        if approve:
+            if application.user is None:
+                raise ApplicationRefused("申请信息与登记的机构、经办人手机号码不符，无法办理，请驳回。")
+            _move(application, State.APPROVED, actor=actor, reason=reason)
+            _carry_out(application, actor=actor)
+        else:
+            _move(application, State.REJECTED, actor=actor, reason=reason)
+            if application.applicant_mobile:
+                notify_sms(mobile=application.applicant_mobile, purpose="key_application", user=application.user,
+                           text=f"【中国结算】您的{application.get_kind_display()}申请已被驳回：{reason}")
+    return application
+
+
+def _temporary_password() -> str:
+    alphabet = string.ascii_letters + string.digits
+    return "Tmp-" + "".join(secrets.choice(alphabet) for _ in range(10)) + "9a"
+
+
+def _carry_out(application: KeyApplication, *, actor) -> None:
+    from csdp.keys.pins import device_pin_reset
+    from csdp.keys.services import certificate_revoke, key_issue
+    from csdp.notify.services import notify_sms
+
+    user, kind = application.user, application.kind
+    key = active_key_of(user)
+    if kind == Kind.RENEWAL:
+        key_issue(user=user, model=key.device.model if key else "grey", actor=actor)
+    elif kind == Kind.REISSUE:
+        if key is not None:
+            certificate_revoke(certificate=key.certificate, reason="USB-KEY 遗失，已补办", actor=actor)  # 000 §二(六)
+        key_issue(user=user, model=key.device.model if key else "grey", actor=actor)
+    elif kind == Kind.USERNAME_LOOKUP:
+        notify_sms(mobile=user.mobile, purpose="username_lookup", user=user, sensitive=True,
+                   text=f"【中国结算】您在网上业务平台的用户名为 {user.get_username()}。")
+    elif kind == Kind.PASSWORD_RESET:
+        password = _temporary_password()
+        user.set_password(password)
+        user.failed_logins, user.locked_until = 0, None
+        user.save(update_fields=["password", "failed_logins", "locked_until"])
+        notify_sms(mobile=user.mobile, purpose="password_reset", user=user, sensitive=True,
+                   text=f"【中国结算】您的登录密码已重置，临时密码为 {password}，请登录后尽快修改。")
+    elif kind == Kind.PIN_RESET:
+        if key is None:
+            raise ApplicationRefused("该用户没有可重置 PIN 码的 USB-KEY。")
+        device_pin_reset(device=key.device, actor=actor, reason=f"PIN 码重置申请 #{application.pk}")
+        notify_sms(mobile=user.mobile, purpose="pin_reset", user=user,
+                   text="【中国结算】您的 USB-KEY PIN 码已重置为初始 PIN 码并解除锁死，请登录后立即修改 PIN 码。")

@@ -1,0 +1,75 @@
+"""Second steps of the login (csdp.keys.login): the key signature + PIN, or the SMS dynamic code."""
+from __future__ import annotations
+
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from csdp.accounts.access import public
+from csdp.keys import login as flow
+from csdp.keys.forms import KeyLoginForm, SmsCodeForm
+from csdp.keys.pins import device_pin_check
+from csdp.keys.selectors import active_key_of
+from csdp.keys.services import KeyRefused
+from csdp.keys.signing import challenge_context, challenge_create
+from csdp.keys.verify import PayloadRefused, payload_verify
+
+
+def _restart(request, message: str):
+    from django.contrib import messages
+
+    messages.error(request, message)
+    return redirect("accounts:login")
+
+
+@public
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_key(request):
+    """U盾登录, step two: the key signs a fresh challenge and the holder types the PIN (000 §一(四)2–3)."""
+    user = flow.pending_user(request, "key")
+    key = active_key_of(user) if user else None
+    if key is None:
+        return redirect("accounts:login")
+    form = KeyLoginForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            checked = payload_verify(user=user, digest=flow.login_digest(user), payload=form.cleaned_data["key_signature"],
+                                     purpose="login")
+            device_pin_check(device=checked.device, pin=form.cleaned_data["pin"])
+        except (PayloadRefused, KeyRefused) as refused:
+            error = refused.message
+            if getattr(refused, "code", "") == "locked" or flow.pending_failed(request):
+                return _restart(request, error)
+        else:
+            checked.device.refresh_from_db()
+            return redirect(flow.key_login_finish(request, user=user, device=checked.device, target=flow.pending_target(request)))
+    signing = challenge_context(challenge_create(user=user, digest=flow.login_digest(user), purpose="login"), key)
+    return render(request, "keys/login_key.html", {"form": form, "error": error, "signing": signing, "login_user": user,
+                                                   "device": key.device})
+
+
+@public
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_sms(request):
+    """口令登录, step two: the dynamic code sent to the agent's mobile (000 §二(六)1)."""
+    from csdp.notify.codes import CodeRefused, code_check
+
+    user = flow.pending_user(request, "sms")
+    if user is None:
+        return redirect("accounts:login")
+    form = SmsCodeForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            code_check(purpose="login", mobile=user.mobile, code=form.cleaned_data["code"])
+        except CodeRefused as refused:
+            if flow.pending_failed(request):
+                return _restart(request, refused.message)
+            error = refused.message
+        else:
+            return redirect(flow.sms_login_finish(request, user=user))
+    masked = f"{user.mobile[:3]}****{user.mobile[-4:]}" if len(user.mobile) == 11 else ""
+    return render(request, "keys/login_sms.html", {"form": form, "error": error, "masked_mobile": masked})

@@ -1,0 +1,88 @@
+"""国密证书管理 (000 §二(四)(六)) and the PIN change in user settings (000 §一(四)4)."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from csdp.accounts.access import MEMBERS, STAFF, Role, access_object, allow
+from csdp.accounts.middleware import FULL
+from csdp.keys.applications import MATERIALS, ApplicationRefused, key_application_submit
+from csdp.keys.forms import PinChangeForm
+from csdp.keys.forms_applications import application_form
+from csdp.keys.models import KeyApplication, KeyApplicationKind
+from csdp.keys.pins import PIN_RULE, device_pin_change
+from csdp.keys.scopes import PIN_CHANGE
+from csdp.keys.selectors import active_key_of, certificate_days_left, member_certificates, member_key_applications
+from csdp.keys.services import KeyRefused
+
+
+@allow(MEMBERS)
+def certificates(request):
+    key = active_key_of(request.user)
+    context = {
+        "key": key,
+        "days_left": certificate_days_left(key.certificate) if key else None,
+        "history": member_certificates(request.user),
+        "applications": member_key_applications(request.user),
+        "full_scope": request.login_scope == FULL,
+    }
+    return render(request, "keys/certificates.html", context)
+
+
+@allow(MEMBERS)
+@require_http_methods(["GET", "POST"])
+def pin_change(request):
+    key = active_key_of(request.user)
+    form = PinChangeForm(request.POST or None)
+    if request.method == "POST" and key and form.is_valid():
+        try:
+            device_pin_change(device=key.device, old_pin=form.cleaned_data["old_pin"], new_pin=form.cleaned_data["new_pin"])
+        except KeyRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, "PIN 码已修改。")
+            if request.session.get("login_scope") == PIN_CHANGE:
+                request.session["login_scope"] = FULL  # 000 §一(二)3: the forced change is done
+                return redirect("portal:home")
+            return redirect("keys:certificates")
+    return render(request, "keys/pin_change.html", {"form": form, "key": key, "rule": PIN_RULE,
+                                                    "forced": request.session.get("login_scope") == PIN_CHANGE})
+
+
+def _apply(request, kind: str, template: str):
+    form = application_form(kind, user=request.user, data=request.POST or None, files=request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = key_application_submit(kind=kind, user=request.user, data=form.cleaned_data, actor=request.user)
+        except ApplicationRefused as refused:
+            form.add_error(refused.field, refused.message)
+        else:
+            messages.success(request, f"{application.get_kind_display()}申请已提交，请等待本公司审核。")
+            return redirect("keys:application_detail", key_application_id=application.pk)
+    return render(request, template, {"form": form, "kind": KeyApplicationKind(kind), "materials": MATERIALS[kind]})
+
+
+@allow(MEMBERS)
+@require_http_methods(["GET", "POST"])
+def renewal_apply(request):
+    """000 §二(四)3: renew at least a month before expiry, with the materials of 附件7."""
+    return _apply(request, KeyApplicationKind.RENEWAL, "keys/application_form.html")
+
+
+@allow(MEMBERS)
+@require_http_methods(["GET", "POST"])
+def reissue_apply(request):
+    """000 §二(六): 补办证书 after 口令登录; the postal address must equal the agent's."""
+    return _apply(request, KeyApplicationKind.REISSUE, "keys/application_form.html")
+
+
+@allow(MEMBERS | STAFF)
+def application_detail(request, key_application_id: int):
+    from csdp.keys.forms import DecisionForm
+
+    application = access_object(request.user, KeyApplication.objects.prefetch_related("materials", "transitions"),
+                                pk=key_application_id)
+    can_decide = request.user.staff_role in (Role.REVIEWER, Role.ADMIN)
+    return render(request, "keys/application_detail.html",
+                  {"application": application, "decision_form": DecisionForm(), "can_decide": can_decide})
