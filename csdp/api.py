@@ -10,6 +10,8 @@ from ninja.security import SessionAuth
 
 from csdp.accounts.api import TokenAuth, router as accounts_router
 from csdp.clock.api import router as clock_router
+from csdp.ledger.api import router as ledger_router
+from csdp.register.api import router as register_router
 
 api = NinjaAPI(
     title="CSDP API",
@@ -21,3 +23,5 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/calendar", clock_router)
+api.add_router("/ledger", ledger_router)
+api.add_router("/register", register_router)

@@ -19,6 +19,9 @@ urlpatterns = [
     path("keys/", include("csdp.keys.urls")),
     path("counter/", include("csdp.counter.urls")),
     path("issuers/", include("csdp.issuers.urls")),
+    path("securities/", include("csdp.securities.urls")),
+    path("ledger/", include("csdp.ledger.urls")),
+    path("register/", include("csdp.register.urls")),
     path("api/v1/", api.urls),
     path("healthz", health, name="health"),
 ]

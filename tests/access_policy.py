@@ -16,6 +16,7 @@ from collections.abc import Callable
 from tests.counter import matrix as counter_matrix
 from tests.uploads import matrix as uploads_matrix
 from tests.keys import matrix as keys_matrix
+from tests.securities import matrix as securities_matrix
 from tests.issuers import matrix as issuers_matrix
 
 PUBLIC = "public"
@@ -24,6 +25,17 @@ MEMBERS = {"issuer", "underwriter", "participant", "pledge_user"}
 EVERYONE = STAFF | MEMBERS
 
 EXPECTED: dict[str, set[str] | str] = {
+    # csdp.securities / csdp.ledger / csdp.register (证券、资金账簿、持有人名册)
+    "securities:security_list": STAFF,
+    "securities:security_detail": STAFF,
+    "securities:account_lookup": STAFF,
+    "securities:my_custody_units": {"participant"},
+    "ledger:account_list": STAFF,
+    "ledger:account_statement": STAFF,
+    "ledger:my_reserve": {"participant", "underwriter"},
+    "register:security_positions": STAFF,
+    "api:reserve_balance": {"participant", "underwriter"},
+    "api:account_positions": STAFF,
     "health": PUBLIC,
     "portal:home": EVERYONE,
     "portal:my_applications": MEMBERS,
@@ -122,6 +134,9 @@ def _closed_day(cast):
 
 
 OBJECTS: dict[str, Factory] = {
+    "security_id": securities_matrix.security,
+    "ledger_account_id": securities_matrix.ledger_account,
+    "account_number": securities_matrix.securities_account,
     "day": _closed_day,
     "file_id": uploads_matrix.stored_file,
     "key_application_id": keys_matrix.key_application,

@@ -93,6 +93,15 @@ class LedgerAccount(models.Model):
         return f"{self.number} {self.name}"
 
     @property
+    def posted_fen(self) -> int:
+        """Credit-normal posted balance of this (possibly stale) instance; selectors.balance_of re-reads."""
+        return self.credits_posted - self.debits_posted
+
+    @property
+    def available_fen(self) -> int:
+        return self.posted_fen - self.debits_pending
+
+    @property
     def is_external(self) -> bool:
         return self.kind in EXTERNAL_KINDS
 

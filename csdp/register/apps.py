@@ -7,4 +7,4 @@ class RegisterConfig(AppConfig):
     verbose_name = "证券持有人名册"
 
     def ready(self) -> None:
-        from csdp.register import demo, menus  # noqa: F401
+        from csdp.register import demo  # noqa: F401

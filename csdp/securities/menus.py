@@ -1,1 +1,8 @@
+from csdp.accounts.roles import Role
+from csdp.portal.menu import MenuItem, register
 
+STAFF = {Role.REVIEWER, Role.OPERATOR, Role.ADMIN}
+register(MenuItem(section="登记存管", label="证券信息", url_name="securities:security_list", roles=STAFF, order=300))
+register(MenuItem(section="登记存管", label="投资者与证券账户查询", url_name="securities:account_lookup", roles=STAFF, order=310))
+register(MenuItem(section="结算参与人服务", label="托管单元", url_name="securities:my_custody_units",
+                  roles={Role.PARTICIPANT}, order=320))
