@@ -75,3 +75,15 @@ def sign(test_key: TestKey, signing_context: dict) -> str:
             "signature": b64url(p256_der_to_raw(der)),
         }
     )
+
+
+def login_with_key(client, *, user, password: str, test_key: TestKey, pin: str | None = None):
+    """Drive the U盾 login through the real pages with a test Client; returns the last response."""
+    from django.urls import reverse
+
+    first = client.post(reverse("accounts:login"), {"username": user.get_username(), "password": password, "mode": "key"})
+    if first.status_code != 302 or first["Location"] != reverse("keys:login_key"):
+        return first
+    page = client.get(reverse("keys:login_key"))
+    payload = sign(test_key, page.context["signing"])
+    return client.post(reverse("keys:login_key"), {"key_signature": payload, "pin": test_key.pin if pin is None else pin})
