@@ -115,3 +115,13 @@ def reference_allocation(orders: list[tuple[int, int, str]], online: int) -> lis
         base[index] += extra
         left -= extra
     return base
+
+
+def test_a_book_without_a_valid_column_is_taken_as_all_valid():
+    allocated = allocate(book(("A", 300, 1), ("B", 100, 2)).drop("valid"), online_shares=200)
+    assert shares(allocated) == [200, 0]  # base 100 and 0, R = 100 goes to the larger order
+
+
+def test_an_exactly_proportional_book_has_no_remainder_to_walk():
+    allocated = allocate(book(("A", 200, 2), ("B", 200, 1)), online_shares=200)
+    assert shares(allocated) == [100, 100]

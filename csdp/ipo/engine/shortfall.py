@@ -65,32 +65,34 @@ def _ordering_keys(ordering: ShortfallOrdering, day: DayOrdering) -> list[tuple[
     return [("participant", False), *code, *within]
 
 
-def _declared_keys(declared: pl.DataFrame | None) -> pl.DataFrame:
+def _declared_flags(orders: pl.DataFrame, declared: pl.DataFrame | None) -> pl.Expr:
+    """True for the orders a 附件5 row names (same participant and account)."""
     if declared is None or declared.height == 0:
-        return pl.DataFrame(schema={"participant": pl.String, "account": pl.String, "_declared": pl.Boolean})
+        return pl.lit(False)
     require_columns(declared, ("participant", "account"), what="declared")
-    return declared.select(pl.col("participant").cast(pl.String), pl.col("account").cast(pl.String)).unique(
-    ).with_columns(pl.lit(True).alias("_declared"))
+    key = pl.concat_str(pl.col("participant").cast(pl.String), pl.col("account").cast(pl.String), separator="\x1f")
+    return key.is_in(declared.select(key.alias("_key")).get_column("_key").unique().implode())
 
 
 def _combine(offerings: Sequence[OfferingOrders], amount_dtype) -> pl.DataFrame:
+    """The day's orders in one table, offering after offering, each in its input order."""
     frames = []
     for offering in offerings:
         require_columns(offering.orders, ("participant", "account", "quantity", "seq", "valid"), what="orders")
         orders = offering.orders
         if "reason" not in orders.columns:
             orders = orders.with_columns(pl.lit(None, dtype=pl.String).alias("reason"))
+        price = pl.lit(offering.price_fen, dtype=amount_dtype)
         frames.append(
-            orders.select("participant", "account", "quantity", "seq", "valid", "reason")
-            .with_columns(
+            orders.select(
+                pl.col("participant").cast(pl.String), pl.col("account").cast(pl.String), "seq",
+                pl.col("valid").fill_null(False), pl.col("reason").cast(pl.String),
                 pl.lit(offering.code, dtype=pl.String).alias("_code"),
-                pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
-                (pl.col("quantity").cast(amount_dtype) * pl.lit(offering.price_fen, dtype=amount_dtype)).alias("_amount"),
+                (pl.col("quantity").cast(amount_dtype) * price).alias("_amount"),
+                _declared_flags(orders, offering.declared).alias("_declared"),
             )
-            .join(_declared_keys(offering.declared), on=["participant", "account"], how="left")
         )
-    combined = pl.concat(frames, how="vertical_relaxed")
-    return combined.with_columns(pl.col("_declared").fill_null(False), pl.col("valid").fill_null(False))
+    return pl.concat(frames, how="vertical_relaxed").with_row_index("_at")
 
 
 def _amount_dtype(offerings: Sequence[OfferingOrders], available: pl.DataFrame):
@@ -99,20 +101,17 @@ def _amount_dtype(offerings: Sequence[OfferingOrders], available: pl.DataFrame):
     return exact_int_dtype(max(bound, abs(available_max)))
 
 
-def _gap_by_participant(frame: pl.DataFrame, available: pl.DataFrame, amount_dtype) -> pl.DataFrame:
-    """participant, _gap: Σ amount of still-valid orders minus the reserve (positive = short)."""
+def _gap_by_participant(frame: pl.DataFrame, available: pl.DataFrame) -> dict[str, int]:
+    """participant → Σ amount of its still-valid orders minus its reserve (positive = short)."""
     need = frame.filter("valid").group_by("participant").agg(pl.col("_amount").sum().alias("_need"))
-    return need.join(available, on="participant", how="left").select(
-        "participant",
-        (pl.col("_need") - pl.col("available_fen").cast(amount_dtype).fill_null(0)).alias("_gap"),
-    )
+    reserve = dict(available.iter_rows())
+    return {participant: int(amount) - int(reserve.get(participant, 0)) for participant, amount in need.iter_rows()}
 
 
 def _with_gap(frame: pl.DataFrame, available: pl.DataFrame, amount_dtype) -> pl.DataFrame:
-    gap = _gap_by_participant(frame, available, amount_dtype)
-    return frame.drop("_gap", strict=False).join(gap, on="participant", how="left").with_columns(
-        pl.col("_gap").fill_null(0)
-    )
+    gap = _gap_by_participant(frame, available)  # one entry per participant: a few hundred at most
+    mapped = pl.col("participant").replace_strict(gap, default=0, return_dtype=amount_dtype)
+    return frame.with_columns(mapped.alias("_gap"))
 
 
 def _invalidate(frame: pl.DataFrame, hit: pl.Expr, reason: str) -> pl.DataFrame:
@@ -129,13 +128,17 @@ def _invalidate_declared(frame: pl.DataFrame, *, only_when_short: bool) -> pl.Da
 
 def _invalidate_until_covered(frame: pl.DataFrame, keys: list[tuple[str, bool]]) -> pl.DataFrame:
     """Walk each short participant's valid orders in ``keys`` order; an order goes while the amount
-    invalidated before it is still below the gap."""
-    candidate = pl.col("valid") & (pl.col("_gap") > 0)
-    amount = pl.when(candidate).then(pl.col("_amount")).otherwise(0)
-    before = amount.cum_sum().over("participant") - amount
+    invalidated before it is still below the gap. Only the short participants' orders are sorted."""
     names, descending = zip(*keys)
-    walked = frame.sort(list(names), descending=list(descending), nulls_last=True, maintain_order=True)
-    return _invalidate(walked, candidate & (before < pl.col("_gap")), REASON_SHORTFALL)
+    walked = frame.filter(pl.col("valid") & (pl.col("_gap") > 0)).sort(
+        list(names), descending=list(descending), nulls_last=True, maintain_order=True
+    )
+    before = pl.col("_amount").cum_sum().over("participant") - pl.col("_amount")
+    hit_rows = walked.filter(before < pl.col("_gap")).get_column("_at")
+    hit = pl.repeat(False, frame.height, dtype=pl.Boolean, eager=True)
+    if hit_rows.len():
+        hit = hit.scatter(hit_rows, True)
+    return _invalidate(frame, pl.lit(hit), REASON_SHORTFALL)
 
 
 def _normalise_available(available: pl.DataFrame) -> pl.DataFrame:
@@ -169,7 +172,7 @@ def invalidate_shortfall_day(
 
 
 def _merge_back(orders: pl.DataFrame, frame: pl.DataFrame, code: str) -> pl.DataFrame:
-    decided = frame.filter(pl.col("_code") == code).sort("_row")
+    decided = frame.filter(pl.col("_code") == code)  # still in the offering's input order
     return orders.with_columns(decided.get_column("valid"), decided.get_column("reason"))
 
 
@@ -204,6 +207,5 @@ def shortfall_by_participant(
     """participant → fen missing (only the short ones), for the freeze report of seed 002 §4.1.2(六)."""
     available = _normalise_available(available_fen_by_participant)
     offering = OfferingOrders(code="", orders=orders, price_fen=price_fen)
-    amount_dtype = _amount_dtype([offering], available)
-    gap = _gap_by_participant(_combine([offering], amount_dtype), available, amount_dtype)
-    return {row["participant"]: int(row["_gap"]) for row in gap.filter(pl.col("_gap") > 0).iter_rows(named=True)}
+    gap = _gap_by_participant(_combine([offering], _amount_dtype([offering], available)), available)
+    return {participant: fen for participant, fen in sorted(gap.items()) if fen > 0}

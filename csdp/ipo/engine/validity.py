@@ -39,19 +39,22 @@ def per_investor_cap(initial_online_shares: int) -> int:
     return initial_online_shares * CAP_PERCENT // 100 // LOT_SHARES * LOT_SHARES
 
 
+def _not_first_rows(keyed: pl.DataFrame, key: str) -> pl.Series:
+    """Row numbers of the orders that are not the first (lowest seq, then input order) of their key.
+    Only keys that occur more than once are sorted — a hash pass over the rest, which is nearly all."""
+    repeated = keyed.filter(pl.col(key).is_not_null() & pl.col(key).is_duplicated())
+    ordered = repeated.sort(["seq", "_row"], nulls_last=True)
+    return ordered.filter(~pl.col(key).is_first_distinct()).get_column("_row")
+
+
 def first_order_flags(orders: pl.DataFrame) -> pl.Series:
-    """True for the first order (lowest seq, then input order) of each account and, when the
-    ``investor_id`` column is present, of each investor; a null investor_id only counts per account."""
-    ranked = orders.select(
-        pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
-        "seq",
-        "account",
-        *(["investor_id"] if "investor_id" in orders.columns else []),
-    ).sort(["seq", "_row"], nulls_last=True)
-    first = pl.col("account").is_first_distinct()
-    if "investor_id" in orders.columns:
-        first = first & (pl.col("investor_id").is_null() | pl.col("investor_id").is_first_distinct())
-    return ranked.select("_row", first.alias("_first")).sort("_row").get_column("_first")
+    """True for the first order of each account and, when the ``investor_id`` column is present, of
+    each investor; a null investor_id only counts per account."""
+    keys = ["account", *(["investor_id"] if "investor_id" in orders.columns else [])]
+    keyed = orders.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"), "seq", *keys)
+    flags = pl.repeat(True, orders.height, dtype=pl.Boolean, eager=True).alias("_first")
+    later = pl.concat([_not_first_rows(keyed, key) for key in keys]).unique()
+    return flags.scatter(later, False) if later.len() else flags
 
 
 def validate_orders(orders: pl.DataFrame, *, initial_online_shares: int) -> pl.DataFrame:

@@ -45,8 +45,39 @@ def run_allocate(command: BaseCommand, options: dict) -> None:
     command.stdout.write(summary_json(summary))
 
 
+def add_simulate_arguments(parser) -> None:
+    parser.add_argument("--subscriptions", required=True, type=int, metavar="N", help="模拟申购笔数")
+    parser.add_argument("--participants", type=int, default=50, metavar="P", help="结算参与人数量（默认 50）")
+    parser.add_argument("--seed", type=int, default=7, metavar="S", help="随机种子（默认 7）")
+
+
+def run_simulate(command: BaseCommand, options: dict) -> None:
+    import json
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from csdp.ipo.errors import IpoError
+    from csdp.ipo.simulate import simulate
+
+    _positive(options["subscriptions"], "--subscriptions")
+    _positive(options["participants"], "--participants")
+    if not settings.CSDP_CLOCK_SETTABLE:
+        raise CommandError("模拟需要可设置的业务时钟（演示或测试环境），生产环境不能运行。")
+    call_command("migrate", verbosity=0)  # the configured database, migrated if needed
+    try:
+        result = simulate(orders=options["subscriptions"], participants=options["participants"], seed=options["seed"],
+                          progress=True)
+    except IpoError as error:
+        raise CommandError(error.message) from None
+    command.stdout.write(json.dumps(result, ensure_ascii=False))
+    if not result["invariants_ok"]:
+        raise CommandError("不变量校验失败：" + ", ".join(k for k, ok in result["invariants"].items() if not ok))
+
+
 SUBCOMMANDS = {
     "allocate": ("网上配售：校验申购、按比例配售（rules.md §1–§2）", add_allocate_arguments, run_allocate),
+    "simulate": ("模拟一次完整发行：T-1 至 L，经与生产相同的代码路径，输出各步用时与不变量", add_simulate_arguments, run_simulate),
 }
 
 
