@@ -1,0 +1,142 @@
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from csdp.keys.applications import MATERIALS, ApplicationRefused, key_application_decide, key_application_submit
+from csdp.keys.models import CertificateStatus, KeyApplication, KeyApplicationState, KeyDevice, KeyIssue
+from csdp.keys.testing import enrol_test_key
+from csdp.notify.testing import captcha_solve
+from tests.uploads.makers import image_bytes, upload
+
+AGENT_ADDRESS = "北京市 北京市 海淀区 中关村大街 1 号"
+
+
+def _materials(kind: str) -> dict:
+    return {slot: upload(f"{slot}.png", image_bytes("PNG")) for slot, _ in MATERIALS[kind]}
+
+
+@pytest.fixture
+def agent_address(monkeypatch):
+    monkeypatch.setattr("csdp.issuers.selectors.agent_postal_address", lambda user: AGENT_ADDRESS)
+
+
+def _reissue(user, address=AGENT_ADDRESS):
+    data = {"applicant_name": "王经办", "applicant_mobile": user.mobile, "postal_address": address, **_materials("reissue")}
+    return key_application_submit(kind="reissue", user=user, data=data, actor=user)
+
+
+@pytest.mark.django_db
+def test_a_reissue_must_be_mailed_to_the_agents_postal_address(cast, agent_address):
+    with pytest.raises(ApplicationRefused) as refused:
+        _reissue(cast.issuer_a, address="上海市 上海市 浦东新区 世纪大道 8 号")
+    assert refused.value.field == "postal_address"
+    assert not KeyApplication.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_approved_reissue_revokes_the_lost_key_and_issues_a_new_one(cast, agent_address):
+    lost = enrol_test_key(cast.issuer_a)
+    application = _reissue(cast.issuer_a, address=AGENT_ADDRESS.replace(" ", ""))  # spacing does not matter
+    assert application.materials.count() == len(MATERIALS["reissue"])
+    key_application_decide(application=application, approve=True, reason="材料齐全", actor=cast.reviewer)
+    lost.certificate.refresh_from_db()
+    assert lost.certificate.status == CertificateStatus.REVOKED
+    assert KeyIssue.objects.filter(user=cast.issuer_a, used_at__isnull=True, voided_at__isnull=True).count() == 1
+    application.refresh_from_db()
+    assert application.state == KeyApplicationState.APPROVED
+    assert [t.to_state for t in application.transitions.all()] == ["submitted", "approved"]
+
+
+@pytest.mark.django_db
+def test_an_approved_renewal_keeps_the_old_key_until_the_new_one_is_enrolled(cast):
+    old = enrol_test_key(cast.issuer_a)
+    data = {"applicant_name": "王经办", "applicant_mobile": cast.issuer_a.mobile, "postal_address": AGENT_ADDRESS,
+            **_materials("renewal")}
+    application = key_application_submit(kind="renewal", user=cast.issuer_a, data=data, actor=cast.issuer_a)
+    key_application_decide(application=application, approve=True, reason="", actor=cast.admin)
+    old.certificate.refresh_from_db()
+    assert old.certificate.status == CertificateStatus.ACTIVE
+    assert KeyIssue.objects.filter(user=cast.issuer_a, used_at__isnull=True).exists()
+    enrol_test_key(cast.issuer_a)
+    old.certificate.refresh_from_db()
+    assert old.certificate.status == CertificateStatus.REVOKED
+
+
+@pytest.mark.django_db
+def test_a_decided_application_cannot_be_decided_again(cast, agent_address):
+    enrol_test_key(cast.issuer_a)
+    application = _reissue(cast.issuer_a)
+    key_application_decide(application=application, approve=False, reason="材料不清晰", actor=cast.reviewer)
+    with pytest.raises(ApplicationRefused):
+        key_application_decide(application=application, approve=True, reason="", actor=cast.reviewer)
+
+
+def _recovery_post(client, kind: str, uscc: str, mobile: str):
+    captcha = captcha_solve(client)
+    data = {"kind": kind, "applicant_name": "王经办", "applicant_mobile": mobile, "claimed_uscc": uscc,
+            "captcha": captcha, **_materials(kind)}
+    return client.post(reverse("keys:recovery_apply"), data)
+
+
+@pytest.mark.django_db
+def test_a_locked_key_is_unlocked_through_a_pin_reset_application(cast, client_for):
+    from csdp.lib.ids import make_uscc
+
+    uscc = make_uscc("91110108MA01A2B3C")
+    cast.issuer_a.institution.uscc = uscc
+    cast.issuer_a.institution.save()
+    key = enrol_test_key(cast.issuer_a)
+    KeyDevice.objects.filter(pk=key.device.pk).update(failed_pins=6, locked_at=key.device.created_at)
+    response = _recovery_post(Client(), "pin_reset", uscc, cast.issuer_a.mobile)
+    assert response.status_code == 302
+    application = KeyApplication.objects.get()
+    assert application.user == cast.issuer_a
+    reviewer = client_for(cast.reviewer)
+    reviewer.post(reverse("keys:application_decide", kwargs={"key_application_id": application.pk}),
+                  {"decision": "approve", "reason": "核实无误"})
+    device = KeyDevice.objects.get(pk=key.device.pk)
+    assert device.locked_at is None and device.pin_must_change
+
+
+@pytest.mark.django_db
+def test_a_recovery_request_for_an_unknown_mobile_is_accepted_but_cannot_be_approved(cast):
+    from csdp.lib.ids import make_uscc
+
+    uscc = make_uscc("91110108MA01A2B3C")
+    cast.issuer_a.institution.uscc = uscc
+    cast.issuer_a.institution.save()
+    response = _recovery_post(Client(), "username_lookup", uscc, "13700000000")
+    assert response.status_code == 302  # the caller is not told whether anything matched
+    application = KeyApplication.objects.get()
+    assert application.user is None
+    with pytest.raises(ApplicationRefused):
+        key_application_decide(application=application, approve=True, reason="", actor=cast.reviewer)
+
+
+@pytest.mark.django_db
+def test_a_recovery_request_needs_the_captcha(cast):
+    client = Client()
+    data = {"kind": "password_reset", "applicant_name": "王经办", "applicant_mobile": "13900000000",
+            "claimed_uscc": "91110108MA01A2B3C4", "captcha": "NOPE", **_materials("password_reset")}
+    captcha_solve(client, "HK7W")
+    response = client.post(reverse("keys:recovery_apply"), data)
+    assert response.status_code == 200
+    assert not KeyApplication.objects.exists()
+
+
+@pytest.mark.django_db
+def test_issuer_b_cannot_see_issuer_as_key_application(cast, client_for, agent_address):
+    enrol_test_key(cast.issuer_a)
+    application = _reissue(cast.issuer_a)
+    url = reverse("keys:application_detail", kwargs={"key_application_id": application.pk})
+    assert client_for(cast.issuer_a).get(url).status_code == 200
+    assert client_for(cast.issuer_b).get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_staff_queue_and_my_applications_list_key_applications(cast, client_for, agent_address):
+    enrol_test_key(cast.issuer_a)
+    _reissue(cast.issuer_a)
+    assert "补办证书" in client_for(cast.reviewer).get(reverse("portal:staff_queue")).content.decode()
+    assert "补办证书" in client_for(cast.issuer_a).get(reverse("portal:my_applications")).content.decode()
+    assert "补办证书" not in client_for(cast.issuer_b).get(reverse("portal:my_applications")).content.decode()
