@@ -29,6 +29,7 @@ from csdp.notify.services import MOBILE_RE, notify_sms
 
 CODE_DIGITS = 6
 HOUR = dt.timedelta(hours=1)
+KEEP = dt.timedelta(days=1)  # old rows are deleted after this, or after TTL + the hour window if longer
 MOBILE_MAX_PER_HOUR_FACTOR = 2  # all purposes together may use twice one purpose's hourly cap
 
 
@@ -70,6 +71,9 @@ def code_issue(*, purpose: str, mobile: str) -> None:
             .order_by("-created_at", "-pk")
         )
         _check_limits(recent, purpose=purpose, now=now)
+        # Rows past every window are useless: each mobile's old codes go when it gets a new one.
+        keep = max(KEEP, dt.timedelta(seconds=settings.CSDP_CODE_TTL_S) + HOUR)
+        VerificationCode.objects.filter(mobile=mobile, created_at__lt=now - keep).delete()
         VerificationCode.objects.filter(
             mobile=mobile, purpose=purpose, used_at__isnull=True, dead_at__isnull=True
         ).update(dead_at=now)

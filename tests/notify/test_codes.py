@@ -164,3 +164,12 @@ def test_a_rolled_back_issue_leaves_neither_code_nor_sms(at):
     assert not OutboxMessage.objects.exists()
     with pytest.raises(AssertionError):
         last_code(MOBILE)
+
+
+def test_a_mobiles_codes_older_than_a_day_are_removed_when_it_gets_a_new_one(at):
+    code_issue(purpose="register", mobile=MOBILE)
+    code_issue(purpose="register", mobile="13900000001")
+    at(24 * 3600 + 1)
+    code_issue(purpose="login_sms", mobile=MOBILE)
+    assert list(VerificationCode.objects.filter(mobile=MOBILE).values_list("purpose", flat=True)) == ["login_sms"]
+    assert VerificationCode.objects.filter(mobile="13900000001").count() == 1
