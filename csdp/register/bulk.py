@@ -90,8 +90,8 @@ def register_apply_bulk(rows) -> int:
     them into positions, all or nothing. Replayed keys with equal values are skipped. Returns the
     number of events written. Only the end state is checked, so order within the batch is free."""
     specs = _specs(rows)
-    _open_securities(specs)
     specs = _without_replays(specs)
+    _open_securities(specs)
     if not specs:
         return 0
     batch, now = f"bulk:{uuid.uuid4().hex}", timezone.now()

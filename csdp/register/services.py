@@ -130,9 +130,9 @@ def register_apply(*, events: Iterable) -> list[RegistrationEvent]:
         _check_spec(spec)
     if len({s.key for s in specs}) != len(specs):
         raise RegisterError("同一批登记变动中幂等键重复。")
-    _open_securities(specs)
-    positions = _lock_lots({s.lot for s in specs})
     existing = RegistrationEvent.objects.in_bulk([s.key for s in specs], field_name="key")
+    _open_securities([s for s in specs if s.key not in existing])  # a replay of an old event is no new business
+    positions = _lock_lots({s.lot for s in specs})
     out, new, now = [], [], timezone.now()
     for spec in specs:
         if spec.key in existing and _replayed(spec, existing[spec.key]):
