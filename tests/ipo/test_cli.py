@@ -1,4 +1,5 @@
 """`csdp ipo allocate` end to end, as an operator runs it (a subprocess of the installed script)."""
+import io
 import json
 import subprocess
 import sys
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from django.core.management import CommandError, call_command
 
 CSDP = Path(sys.executable).with_name("csdp")
 
@@ -56,29 +58,60 @@ def test_the_ratio_is_printed_with_every_decimal_digit(tmp_path):
     assert len(ratio.as_tuple().digits) >= 27
 
 
-def test_the_cap_defaults_to_five_percent_of_the_online_shares(tmp_path):
-    done = run_allocate(tmp_path, "account,participant,quantity,seq\n0000000001,001,100,1\n", online="1999")
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["invalid_orders"] == 1  # cap = 1999 × 5 % → 0 lots
-
-
 @pytest.mark.parametrize(
     ("content", "online", "message"),
     [
-        ("account,participant,seq\n0000000001,001,1\n", "1000", "quantity"),
         ("account,participant,quantity,seq\n0000000001,001,1e3,1\n", "1000", "第 2 行：quantity 不是整数"),
-        ("account,participant,quantity,seq\n0000000001,001,100,abc\n", "1000", "第 2 行：seq 不是整数"),
         ("", "1000", "申购文件为空"),
-        ("account,participant,quantity,seq\n", "1000", "没有申购记录"),
         ("account,participant,quantity,seq\n0000000001,001,100,1\n", "-5", "--online-shares 必须是正整数"),
-        (None, "1000", "申购文件不存在"),
     ],
-    ids=["missing-column", "non-integer-quantity", "non-integer-seq", "empty-file", "header-only",
-         "negative-n", "no-file"],
+    ids=["non-integer-quantity", "empty-file", "negative-n"],
 )
 def test_bad_input_exits_non_zero_with_a_message_and_no_output_file(tmp_path, content, online, message):
     done = run_allocate(tmp_path, content, online=online)
     assert done.returncode != 0
     assert message in done.stderr
     assert done.stdout == ""
-    assert sorted(p.name for p in tmp_path.iterdir()) == ([] if content is None else ["subscriptions.csv"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["subscriptions.csv"]
+
+
+def call_allocate(tmp_path: Path, content: str | None, *extra: str, online: str = "1000") -> str:
+    """In process (no interpreter start-up): returns stdout; a CommandError propagates."""
+    source = tmp_path / "subscriptions.csv"
+    if content is not None:
+        source.write_text(content, encoding="utf-8")
+    out = io.StringIO()
+    call_command("ipo", "allocate", "--subscriptions", str(source), "--online-shares", online,
+                 "--output", str(tmp_path / "out.csv"), *extra, stdout=out)
+    return out.getvalue()
+
+
+def test_the_cap_defaults_to_five_percent_of_the_online_shares(tmp_path):
+    printed = call_allocate(tmp_path, "account,participant,quantity,seq\n0000000001,001,100,1\n", online="1999")
+    assert json.loads(printed)["invalid_orders"] == 1  # cap = 1999 × 5 % → 0 lots
+
+
+def test_an_investor_id_column_joins_accounts_of_one_investor(tmp_path):
+    content = "account,participant,quantity,seq,investor_id\n0000000001,001,100,2,X\n0000000002,002,100,1,X\n"
+    call_allocate(tmp_path, content, "--initial-online-shares", "100000")
+    out = pl.read_csv(tmp_path / "out.csv", infer_schema=False)
+    assert out.get_column("reason").to_list() == ["duplicate", None]
+    assert out.get_column("investor_id").to_list() == ["X", "X"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("account,participant,seq\n0000000001,001,1\n", "缺少列：quantity"),
+        ("account,participant,quantity,seq\n0000000001,001,100,abc\n", "第 2 行：seq 不是整数"),
+        ("account,participant,quantity,seq\n0000000001,001,100,1\n0000000002,001,,2\n", "第 3 行：quantity 为空"),
+        ("account,participant,quantity,seq\n", "没有申购记录"),
+        (None, "申购文件不存在"),
+    ],
+    ids=["missing-column", "non-integer-seq", "empty-quantity", "header-only", "no-file"],
+)
+def test_every_bad_file_is_refused_by_name_and_leaves_no_output(tmp_path, content, message):
+    with pytest.raises(CommandError, match=message):
+        call_allocate(tmp_path, content)
+    assert not (tmp_path / "out.csv").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
