@@ -44,7 +44,7 @@ class OutboxMessage(models.Model):
     body = models.TextField("内容")
     purpose = models.CharField("用途", max_length=50, db_index=True)  # e.g. "register", "login_sms"
     status = models.CharField("状态", max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
-    # Verification codes and the like: the body is redacted once a real backend has taken it.
+    # Codes, temporary passwords, usernames: the body is erased once a real backend has taken it.
     sensitive = models.BooleanField(default=False)
     attempts = models.PositiveSmallIntegerField("发送次数", default=0)
     provider_ref = models.CharField("网关消息号", max_length=100, blank=True)

@@ -18,11 +18,11 @@ from csdp.notify.backends import OUTBOX_ID_HEADER, Delivery, email_in_process, s
 from csdp.notify.models import MESSAGE_TRANSITIONS, Channel, MessageStatus, OutboxMessage
 
 MOBILE_RE = re.compile(r"^1\d{10}$")  # mainland mobile numbers: 11 digits starting with 1
-_SECRET_DIGITS_RE = re.compile(r"\d{4,8}")
+REDACTED_BODY = "（含验证码或口令，发送后已隐去，原文 {chars} 字）"
 
 
 def notify_sms(*, mobile: str, text: str, purpose: str, user=None, sensitive: bool = False) -> OutboxMessage:
-    """Queue one SMS. ``sensitive`` (verification codes): a real gateway delivery redacts the stored body."""
+    """Queue one SMS. ``sensitive`` (codes, passwords): once a real gateway has it, the stored body is erased."""
     mobile = (mobile or "").strip()
     if not MOBILE_RE.match(mobile):
         raise ValueError(f"not a mobile number: {mobile!r}")
@@ -114,7 +114,8 @@ def _record(message_id: int, delivery: Delivery, *, redact: bool) -> str:
     message.sent_at = timezone.now() if delivery.ok else None
     message.attempts = max(message.attempts, 1)
     if redact and message.sensitive:
-        # The gateway has the code now (or never will); staff reading the outbox must not see it.
-        message.body = _SECRET_DIGITS_RE.sub(lambda m: "*" * len(m.group()), message.body)
+        # The gateway has the secret now (or never will); staff reading the outbox must not see it.
+        # The whole body goes: a secret may be a code, a temporary password or a username.
+        message.body = REDACTED_BODY.format(chars=len(message.body))
     message.save(update_fields=["status", "error", "provider_ref", "sent_at", "attempts", "body"])
     return message.status

@@ -73,7 +73,7 @@ def test_the_http_gateway_gets_the_documented_json_after_commit(db, gateway, dja
     message.refresh_from_db()
     assert (message.status, message.provider_ref, message.error) == (MessageStatus.SENT, "gw-42", "")
     # Staff reading the outbox no longer see the code once the gateway has it.
-    assert message.body == "【中国结算】您的验证码为 ******。"
+    assert message.body == "（含验证码或口令，发送后已隐去，原文 20 字）"
 
 
 def test_a_rolled_back_transaction_sends_nothing_to_the_gateway(db, gateway, django_capture_on_commit_callbacks):
