@@ -188,6 +188,11 @@ CSDP_PASSWORD_LOCKOUT_S = env_int("CSDP_PASSWORD_LOCKOUT_S", 900, minimum=1)
 CSDP_UPLOAD_MAX_BYTES = env_int("CSDP_UPLOAD_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "csdp.uploads.handlers.UploadCeilingHandler",  # caps what reaches disk at CSDP_UPLOAD_MAX_BYTES + 1
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 NINJA_PAGINATION_PER_PAGE = 50
 

@@ -131,3 +131,18 @@ def mz_executable() -> bytes:
 
 def elf_executable() -> bytes:
     return b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 200
+
+
+def zip64_claiming(entries: int) -> bytes:
+    """A small zip whose end records claim ``entries`` entries through a ZIP64 end record."""
+    data = zip_bytes([("a.txt", b"a")])
+    eocd = data.rfind(b"PK\x05\x06")
+    body, end = data[:eocd], bytearray(data[eocd:])
+    end[8:10] = end[10:12] = (0xFFFF).to_bytes(2, "little")
+    cd_size, cd_offset = end[12:16], end[16:20]
+    record = (
+        b"PK\x06\x06" + (44).to_bytes(8, "little") + (45).to_bytes(2, "little") * 2 + bytes(8)
+        + entries.to_bytes(8, "little") * 2 + bytes(cd_size) + bytes(4) + bytes(cd_offset) + bytes(4)
+    )
+    locator = b"PK\x06\x07" + bytes(4) + len(body).to_bytes(8, "little") + (1).to_bytes(4, "little")
+    return body + record + locator + bytes(end)

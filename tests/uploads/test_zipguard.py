@@ -10,7 +10,7 @@ from csdp.uploads.services import upload_store
 from csdp.uploads.zipguard import ZipLimits, zip_inspect
 from tests.uploads.makers import (
     MB, elf_executable, encrypted_zip, gbk_named_zip, many_small_bombs, pdf_bytes, symlink_zip, understated_zip,
-    upload, zip_bomb, zip_bytes,
+    upload, zip64_claiming, zip_bomb, zip_bytes,
 )
 
 KIND = "archive_or_pdf"
@@ -56,6 +56,10 @@ def test_it_rejects_a_zip_with_too_many_entries(assert_rejected):
     data = zip_bytes([(f"f{i}.txt", b"x") for i in range(1001)], compression=zipfile.ZIP_STORED)
 
     assert_rejected(upload("many.zip", data), KIND, "文件过多（1001 个")
+
+
+def test_it_counts_entries_from_the_zip64_end_record_before_parsing_the_directory(assert_rejected):
+    assert_rejected(upload("huge.zip", zip64_claiming(70000)), KIND, "文件过多（70000 个")
 
 
 @pytest.mark.parametrize("name", ["../evil.txt", "/etc/passwd", "..\\evil.txt", "C:/x", "docs/../../evil.txt"])
