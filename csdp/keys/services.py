@@ -94,7 +94,7 @@ def key_issue_redeem(*, user, code: str) -> KeyIssue:
 
 def device_register(
     *, user, model: str, kind: str, credential_id: str, public_key, cose_public_key: bytes = b"",
-    sign_count: int = 0, rp_id: str = "", issue: KeyIssue | None = None,
+    sign_count: int = 0, rp_id: str = "", issue: KeyIssue | None = None, validity_days: int | None = None,
 ) -> KeyDevice:
     """Record a key whose private half stays with the user, and certify its public key.
 
@@ -125,17 +125,17 @@ def device_register(
             pin_must_change=True,
         )
         audit_record(actor=user, obj=device, action="key.enrol", to_state="active", data={"kind": kind, "model": model})
-        certificate_issue(device=device, actor=user)
+        certificate_issue(device=device, actor=user, validity_days=validity_days)
     return device
 
 
-def certificate_issue(*, device: KeyDevice, actor) -> Certificate:
+def certificate_issue(*, device: KeyDevice, actor, validity_days: int | None = None) -> Certificate:
     """Issue the X.509 certificate of a device; the user's earlier certificate is revoked first."""
     user = device.user
     institution = user.institution
     public_key = serialization.load_der_public_key(bytes(device.public_key_der))
     not_before = clock_now()
-    not_after = not_before + dt.timedelta(days=settings.CSDP_CERT_VALIDITY_DAYS)
+    not_after = not_before + dt.timedelta(days=validity_days or settings.CSDP_CERT_VALIDITY_DAYS)
     cert = ca.certificate_build(
         public_key=public_key,
         common_name=user.username,

@@ -1,0 +1,25 @@
+from django.core.management.base import BaseCommand
+
+from csdp.keys import ca
+from csdp.keys.selectors import certificates_expiring
+from csdp.keys.services import crl_publish
+
+
+class Command(BaseCommand):
+    help = "USB-KEY 与证书：ca-init 创建/检查本平台 CA；crl 重新发布证书作废列表；expiring 列出 30 天内到期的证书"
+
+    def add_arguments(self, parser):
+        parser.add_argument("action", choices=["ca-init", "crl", "expiring"])
+
+    def handle(self, *args, action, **options):
+        if action == "ca-init":
+            authority, created = ca.ca_init()
+            cert = authority.certificate
+            self.stdout.write(("已创建" if created else "已存在") + f" CA：{cert.subject.rfc4514_string()}")
+            self.stdout.write(f"序列号 {cert.serial_number:x}，有效期至 {cert.not_valid_after_utc:%Y-%m-%d}，目录 {ca.ca_dir()}")
+        elif action == "crl":
+            crl_publish()
+            self.stdout.write(f"已发布证书作废列表：{ca.ca_dir() / 'crl.der'}、{ca.ca_dir() / 'crl.pem'}")
+        else:
+            for c in certificates_expiring():
+                self.stdout.write(f"{c.not_after:%Y-%m-%d}  {c.user.username:<16} {c.serial}")
