@@ -112,7 +112,7 @@ class UserForm(PostalAddressMixin):
     agent_name = forms.CharField(label="经办人姓名", max_length=100)
     agent_id_type = forms.ChoiceField(label="证件类型", choices=IdType.choices)
     agent_id_number = forms.CharField(label="证件号码", max_length=40)
-    mobile = forms.CharField(label="经办人手机号码", max_length=11,
+    mobile = forms.CharField(label="经办人手机号码", max_length=20,
                              help_text="用于接收手机验证码及找回密码。")
     email = forms.EmailField(label="电子邮箱", error_messages={"invalid": "请输入有效的电子邮箱地址。"})
 
@@ -154,8 +154,15 @@ class UserForm(PostalAddressMixin):
             try:
                 validate_password(password, user=probe)
             except ValidationError as error:
-                self.add_error("password", error)
+                self.add_error("password", [_chinese(e) for e in error.error_list])
         return data
+
+
+def _chinese(error: ValidationError) -> ValidationError:
+    """Django 5.2's zh_Hans catalogue misses the reworded too-short message; say it in Chinese here."""
+    if error.code == "password_too_short":
+        return ValidationError(f"密码长度太短，至少需要 {error.params['min_length']} 个字符。", code=error.code)
+    return error
 
 
 class CodeForm(forms.Form):

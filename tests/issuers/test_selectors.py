@@ -1,0 +1,45 @@
+"""The contract reads other apps call: as-of information, codes, the agent's postal address."""
+from __future__ import annotations
+
+import datetime as dt
+
+from csdp.issuers.models import InstitutionInfoVersion
+from csdp.issuers.selectors import (
+    agent_postal_address,
+    effective_invoice_info,
+    institution_info_as_of,
+    issuer_securities_codes,
+)
+
+
+def test_info_as_of_reads_the_version_in_force_on_each_day(issuers):
+    institution = issuers.issuer_a.institution
+    base = institution_info_as_of(institution, dt.date(2026, 1, 1))
+    values = base.values()
+    values.update(name="改名后股份有限公司")
+    InstitutionInfoVersion.objects.create(institution=institution, effective_from=dt.date(2026, 6, 1),
+                                          source=InstitutionInfoVersion.Source.KEY_CHANGE, **values)
+    assert institution_info_as_of(institution, dt.date(2019, 12, 31)) is None
+    assert institution_info_as_of(institution, dt.date(2026, 5, 31)).name == "甲发行人股份有限公司"
+    assert institution_info_as_of(institution, dt.date(2026, 6, 1)).name == "改名后股份有限公司"
+
+
+def test_a_later_row_of_the_same_day_wins(issuers):
+    institution = issuers.issuer_a.institution
+    values = institution_info_as_of(institution, dt.date(2026, 1, 1)).values()
+    values.update(phone="010-1")
+    InstitutionInfoVersion.objects.create(institution=institution, effective_from=dt.date(2020, 1, 1),
+                                          source=InstitutionInfoVersion.Source.NON_KEY_CHANGE, **values)
+    assert institution_info_as_of(institution, dt.date(2020, 1, 1)).phone == "010-1"
+
+
+def test_codes_and_postal_address_belong_to_the_institution(issuers):
+    assert issuer_securities_codes(issuers.issuer_a.institution) == ["920001"]
+    assert issuer_securities_codes(issuers.issuer_b.institution) == ["920002"]
+    assert agent_postal_address(issuers.issuer_a) == "北京市北京市海淀区旧址路 1 号"
+    assert agent_postal_address(issuers.reviewer) == ""
+    assert agent_postal_address(issuers.participant) == ""
+
+
+def test_no_invoice_info_reads_as_none(issuers):
+    assert effective_invoice_info(issuers.issuer_a.institution, dt.date(2026, 3, 2)) is None
