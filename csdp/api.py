@@ -10,6 +10,7 @@ from ninja.security import SessionAuth
 
 from csdp.accounts.api import TokenAuth, router as accounts_router
 from csdp.clock.api import router as clock_router
+from csdp.keys.api import router as keys_router
 from csdp.ledger.api import router as ledger_router
 from csdp.register.api import router as register_router
 
@@ -18,10 +19,12 @@ api = NinjaAPI(
     version="1",
     description="中央证券存管平台 JSON 接口。错误以 {code, detail} 返回。",
     urls_namespace="api",
-    auth=[SessionAuth(), TokenAuth()],
+    # Token first: a back office's bearer POST carries no CSRF cookie, and SessionAuth would refuse it.
+    auth=[TokenAuth(), SessionAuth()],
     docs_url="/docs",
 )
 api.add_router("/", accounts_router)
 api.add_router("/calendar", clock_router)
+api.add_router("/keys", keys_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/register", register_router)

@@ -97,6 +97,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "keys:device_pin_reset": {"admin"},
     "keys:certificate_revoke": {"admin"},
     "keys:signature_detail": STAFF,
+    "api:key_certificate": MEMBERS,
+    "api:key_signature": STAFF,
     # csdp.issuers (发行人注册、信息维护; seed 000 §一(一), §二(一)–(三))
     "issuers:register_start": PUBLIC,
     "issuers:register_agreement": PUBLIC,

@@ -4,9 +4,10 @@ Django empties every table after a transactional test ("flush"). Two things of o
 that on their own:
 - the exchange holidays, which a data migration loads (csdp/clock/migrations/0002): put back before
   each transactional test, so a test never runs on a calendar without holidays;
-- the append-only audit table: on SQLite the flush is a plain DELETE, which the no-delete trigger
-  refuses (as it should). The rows are removed with the triggers lifted for that one statement,
-  then the triggers are re-created. PostgreSQL flushes with TRUNCATE, which row triggers do not see.
+- the append-only tables (audit, ledger, register …): on SQLite the flush is a plain DELETE, which
+  their no-delete triggers refuse (as they should). The tables are emptied with the triggers lifted
+  for that moment, then the triggers are re-created exactly as they were. PostgreSQL flushes with
+  TRUNCATE, which row triggers do not see.
 """
 from __future__ import annotations
 
@@ -34,17 +35,23 @@ def holidays_restore() -> None:
     calendar_invalidate()
 
 
-def audit_rows_purge() -> None:
-    from django.db import connection
+def append_only_tables_emptied() -> None:
+    """Empty every table on SQLite with the triggers lifted for that moment (then re-created as
+    they were), so that Django's own flush that follows meets only empty tables."""
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
 
     if connection.vendor != "sqlite":
         return
-    append_only = importlib.import_module("csdp.audit.migrations.0002_append_only")
-    with connection.cursor() as cursor:
-        for statement in append_only.SQLITE_DROP:
+    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND sql IS NOT NULL")
+        triggers = cursor.fetchall()
+        for name, _ in triggers:
+            cursor.execute(f'DROP TRIGGER "{name}"')
+        for statement in connection.ops.sql_flush(no_style(), tables):
             cursor.execute(statement)
-        cursor.execute("DELETE FROM audit_auditevent")
-        for statement in append_only.SQLITE:
+        for _, statement in triggers:
             cursor.execute(statement)
 
 
@@ -57,7 +64,7 @@ def transactional_baseline(request):
     request.getfixturevalue("transactional_db")
     holidays_restore()
     yield
-    audit_rows_purge()
+    append_only_tables_emptied()
 
 
 @pytest.fixture(autouse=True)
@@ -69,3 +76,13 @@ def clock_caches_cleared():
     _state.clock = _state.closed = None
     yield
     _state.clock = _state.closed = None
+
+
+@pytest.fixture(autouse=True)
+def caches_cleared():
+    """Rate-limit and lockout counters live in the cache (per process in tests): start each test
+    with none, so one test's failed logins never count against another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -55,9 +55,10 @@ def virtual_authenticator(page: Page, **overrides) -> VirtualAuthenticator:
     return VirtualAuthenticator(page, **overrides)
 
 
-def login_as(page: Page, base_url: str, username: str, password: str) -> Page:
-    """Log in through the real login form and wait until the browser has left the login page."""
-    page.goto(f"{base_url}/accounts/login/")
+def login_as(page: Page, base_url: str, username: str, password: str, mode: str = "key") -> Page:
+    """Submit the real login form (mode: "key" U盾登录, "sms" 口令登录, "password") and wait for the
+    next page. Users who need no USB-KEY land on their page; an issuer goes on to the key step."""
+    page.goto(f"{base_url}/accounts/login/?mode={mode}")
     form = page.locator("form", has=page.locator("#id_password"))
     form.locator("#id_username").fill(username)
     form.locator("#id_password").fill(password)

@@ -8,6 +8,7 @@ import pytest
 from csdp.accounts.roles import StaffRole
 from csdp.portal.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
 from tests.browser.harness import login_as, screenshot, virtual_authenticator
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +18,10 @@ def test_the_live_server_is_reached_on_localhost(live_server, base_url):
     assert base_url == live_server.url
 
 
-def test_every_demo_role_logs_in_to_a_chinese_shell_with_its_own_function_bar(page, base_url):
+def test_every_demo_role_logs_in_to_a_chinese_shell_with_its_own_function_bar(page, base_url, settings):
+    # The shell is under test here, not the USB-KEY: lift the key requirement so that the issuers too
+    # complete the login with their password (tests/keys drives the key step).
+    settings.CSDP_KEY_REQUIRED_KINDS = set()
     demo_seed()
     for demo in DEMO_USERS:
         page.context.clear_cookies()
@@ -35,12 +39,20 @@ def test_every_demo_role_logs_in_to_a_chinese_shell_with_its_own_function_bar(pa
         screenshot(page, f"home-{demo.username}")
 
 
-def test_a_wrong_password_keeps_the_user_on_the_login_page_with_a_chinese_message(page, base_url):
-    demo_seed()
-    login_as(page, base_url, "issuer_a", "not-the-password")
+def test_a_wrong_password_keeps_the_user_on_the_login_page_with_a_chinese_message(page, base_url, cast):
+    login_as(page, base_url, "participant", "not-the-password")
 
     assert page.url.startswith(f"{base_url}/accounts/login/")
     assert page.get_by_role("alert").inner_text() == "用户名或密码错误。"
+
+
+def test_an_issuer_without_a_usb_key_is_not_let_in_on_the_password_alone(page, base_url, cast):
+    login_as(page, base_url, "issuer_a", PASSWORD)
+
+    assert page.url.startswith(f"{base_url}/accounts/login/")
+    assert "USB-KEY" in page.get_by_role("alert").inner_text()
+    page.goto(f"{base_url}/")
+    assert page.url.startswith(f"{base_url}/accounts/login/")
 
 
 def test_the_stylesheets_and_scripts_of_the_shell_are_served(page, base_url):
@@ -49,6 +61,7 @@ def test_the_stylesheets_and_scripts_of_the_shell_are_served(page, base_url):
     page.goto(f"{base_url}/accounts/login/")
     page.wait_for_load_state("networkidle")
 
+    screenshot(page, "login")
     assert failed == []
     assert page.evaluate("typeof htmx") == "object"
     # pico.css sets the page font: the login card is styled, not browser defaults.
