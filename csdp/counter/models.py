@@ -162,7 +162,12 @@ class FilePurpose(models.TextChoices):
 
 class ApplicationFileQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return _staff_or_member(self, user, "application__filer_institution")
+        """Members see their documents, and result reports only once staff have sent them back."""
+        rows = _staff_or_member(self, user, "application__filer_institution")
+        if user.is_authenticated and not user.staff_role:
+            draft_results = Q(purpose="result") & ~Q(application__status__in=[Status.RESULT_ISSUED, Status.FINISHED])
+            rows = rows.exclude(draft_results)
+        return rows
 
 
 class ApplicationFile(models.Model):

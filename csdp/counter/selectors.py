@@ -92,6 +92,16 @@ def time_in_state(application: Application, now: dt.datetime | None = None) -> d
     return (now or clock_now()) - application.status_since
 
 
+def duration_label(delta: dt.timedelta) -> str:
+    """停留时间 as staff read it: "2 天 2 小时", "3 小时 5 分", "12 分"."""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} 天 {hours} 小时"
+    return f"{hours} 小时 {minutes} 分" if hours else f"{minutes} 分"
+
+
 def handler_choices() -> QuerySet:
     from django.contrib.auth import get_user_model
 

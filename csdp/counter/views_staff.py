@@ -28,7 +28,7 @@ def queue(request):
     rows = list(selectors.staff_queue(request.user, view, filters)[:200])
     now = clock_now()
     for row in rows:
-        row.waiting = selectors.time_in_state(row, now)
+        row.waiting = selectors.duration_label(selectors.time_in_state(row, now))
     return render(request, "counter/queue.html", {
         "form": form, "rows": rows, "view": view, "views": selectors.QUEUE_VIEWS.items(),
     })
