@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import polars as pl
 from django.db import connection
 
 from csdp.ipo.models import Offering
+from csdp.lib.bulk import copy_out
 
 
 def orders_of(offering: Offering, *, participant_code: str, seqs: list[int]) -> dict[int, dict]:
@@ -17,3 +19,37 @@ def orders_of(offering: Offering, *, participant_code: str, seqs: list[int]) -> 
             [offering.pk, participant_code, *seqs],
         )
         return {seq: {"account": account, "quantity": qty, "valid": bool(valid)} for seq, account, qty, valid in cursor.fetchall()}
+
+
+ORDER_VIEW_SCHEMA = {
+    "seq": pl.Int64, "account": pl.Utf8, "participant": pl.Utf8, "custody_unit": pl.Utf8, "quantity": pl.Int64,
+    "valid_t": pl.Boolean, "reason_t": pl.Utf8,
+}
+SETTLEMENT_SCHEMA = {"seq": pl.Int64, "valid_t1": pl.Boolean, "reason_t1": pl.Utf8, "allocated": pl.Int64, "kept": pl.Int64}
+
+
+def order_outcomes(offering: Offering) -> pl.DataFrame:
+    """Every order of an offering with what became of it: T EOD validity joined with the sparse T+1
+    results. Money per order is derived: a still-valid order was frozen in full (quantity × price),
+    its kept shares were paid for, the rest was unfrozen."""
+    orders = copy_out(
+        "SELECT seq, account, participant, custody_unit, quantity_shares, valid, reason FROM ipo_subscriptionoutcome "
+        "WHERE offering_id = %s", [offering.pk], ORDER_VIEW_SCHEMA)
+    settled = copy_out(
+        "SELECT seq, valid, reason, allocated_shares, kept_shares FROM ipo_settlementresult WHERE offering_id = %s",
+        [offering.pk], SETTLEMENT_SCHEMA)
+    price = offering.price_fen
+    joined = orders.join(settled, on="seq", how="left")
+    valid = pl.coalesce("valid_t1", "valid_t")
+    frozen = pl.when(valid).then(pl.col("quantity") * price).otherwise(0)
+    return joined.select(
+        "seq", "account", "participant", "custody_unit", "quantity",
+        valid.alias("valid"),
+        pl.when(pl.col("reason_t1").is_not_null() & (pl.col("reason_t1") != "")).then("reason_t1")
+        .otherwise("reason_t").alias("reason"),
+        pl.col("allocated").fill_null(0),
+        pl.col("kept").fill_null(0),
+        frozen.alias("frozen_fen"),
+        (pl.col("kept").fill_null(0) * price).alias("deducted_fen"),
+        (frozen - pl.col("kept").fill_null(0) * price).alias("unfrozen_fen"),
+    ).sort("seq")

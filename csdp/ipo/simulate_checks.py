@@ -13,7 +13,7 @@ from csdp.ledger.models import LedgerAccount
 
 def allocation_summary(offering: Offering) -> dict:
     outcomes = outcomes_frame(offering)
-    valid_at_t = outcomes.filter(pl.col("valid") | pl.col("reason").is_in(["declared", "shortfall"]))
+    valid_at_t = outcomes.filter(pl.col("valid") | pl.col("reason").is_in(["declared", "shortfall"]))  # valid at T EOD
     valid_shares = int(valid_at_t["quantity"].sum() or 0)
     allocated = int(outcomes["allocated"].sum() or 0)
     ratio = allocation_ratio(offering.online_shares, valid_shares)
@@ -38,7 +38,13 @@ def invariants(offering: Offering) -> dict[str, bool]:
     kept = int(outcomes["kept"].sum() or 0)
     forfeited = int((outcomes["allocated"] - outcomes["kept"]).sum() or 0)
     unsubscribed = offering.online_shares - int(outcomes["allocated"].sum() or 0)
+    per_order = outcomes.group_by("participant").agg(pl.col("frozen_fen").sum(), pl.col("deducted_fen").sum())
+    per_participant = {code: (frozen, deducted) for code, frozen, deducted in ParticipantObligation.objects.filter(
+        offering=offering).values_list("participant__code", "frozen_fen", "deducted_fen")}
     return {
+        "order_money_matches_participant_money": all(
+            per_participant.get(row["participant"]) == (row["frozen_fen"], row["deducted_fen"])
+            for row in per_order.iter_rows(named=True)),
         "frozen_equals_deducted_plus_unfrozen": (money["frozen"] or 0) == (money["deducted"] or 0) + (money["unfrozen"] or 0),
         "no_reserve_below_zero": not LedgerAccount.objects.filter(
             debits_must_not_exceed_credits=True).extra(where=["debits_posted + debits_pending > credits_posted"]).exists(),

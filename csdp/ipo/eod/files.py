@@ -11,23 +11,11 @@ from django.conf import settings
 
 from csdp.ipo.eod.layouts import LAYOUTS, REASON_CODES, Layout
 from csdp.ipo.models import Offering, ParticipantFile, ParticipantObligation
-from csdp.lib.bulk import copy_out
+from csdp.ipo.selectors import order_outcomes
 from csdp.lib.dbf import write_dbf_frame
 
-OUTCOME_FILE_SCHEMA = {
-    "seq": pl.Int64, "account": pl.Utf8, "participant": pl.Utf8, "custody_unit": pl.Utf8, "quantity": pl.Int64,
-    "valid": pl.Boolean, "reason": pl.Utf8, "allocated": pl.Int64, "kept": pl.Int64, "deducted_fen": pl.Int64,
-    "unfrozen_fen": pl.Int64,
-}
-
-
 def outcomes_frame(offering: Offering) -> pl.DataFrame:
-    return copy_out(
-        "SELECT seq, account, participant, custody_unit, quantity_shares, valid, reason, allocated_shares, kept_shares, "
-        "deducted_fen, unfrozen_fen FROM ipo_subscriptionoutcome WHERE offering_id = %s",
-        [offering.pk],
-        OUTCOME_FILE_SCHEMA,
-    ).sort("seq")
+    return order_outcomes(offering)
 
 
 def _reason_code() -> pl.Expr:

@@ -19,7 +19,6 @@ from csdp.clock.services import business_today, clock_now
 from csdp.ipo.engine.allocation import allocate, forfeit_invalid
 from csdp.ipo.engine.shortfall import OfferingOrders, invalidate_shortfall_day
 from csdp.ipo.eod.runner import StepReport
-from csdp.ipo.eod.t_day import OUTCOME_COLUMNS
 from csdp.ipo.errors import IpoError
 from csdp.ipo.models import EodStep, EodStepRun, Offering, OfferingStatus, ParticipantObligation, ShortfallDeclaration
 from csdp.ipo.transitions import offering_transition
@@ -28,13 +27,14 @@ from csdp.ledger.selectors import balance_of, reserve_account_of
 from csdp.ledger.services import hold_create, hold_post, hold_void, ledger_account_open, transfer_post
 from csdp.lib.bulk import copy_in, copy_out, delete_where
 
+SETTLEMENT_COLUMNS = ("offering_id", "seq", "participant", "valid", "reason", "allocated_shares", "kept_shares")
 OUTCOME_SCHEMA = {"seq": pl.Int64, "account": pl.Utf8, "participant": pl.Utf8, "custody_unit": pl.Utf8,
                   "quantity": pl.Int64, "valid": pl.Boolean, "reason": pl.Utf8}
 
 
 @dataclass(frozen=True)
 class SettledOffering:
-    orders: pl.DataFrame  # one row per order with every OUTCOME column
+    orders: pl.DataFrame  # SettlementResult rows: allocated orders and those invalidated at T+1
     by_participant: pl.DataFrame  # participant, frozen_fen, deducted_fen, unfrozen_fen, allocated_shares, invalid_*
 
 
@@ -79,10 +79,10 @@ def settle_orders(decided: pl.DataFrame, exchange_valid: pl.Series, *, online_sh
         invalidated_at_t1.sum().cast(pl.Int64).alias("invalid_orders"),
         pl.col("quantity").filter(invalidated_at_t1).sum().alias("invalid_shares"),
     ).sort("participant")
-    table = orders.select(
-        "offering_id", "seq", "account", "participant", "custody_unit", "quantity_shares", "valid", "reason",
+    # Sparse: allocated orders and the orders invalidated at T+1; the rest is derived (SettlementResult).
+    table = orders.filter((pl.col("allocated_total") > 0) | invalidated_at_t1).select(
+        "offering_id", "seq", "participant", "valid", "reason",
         pl.col("allocated_total").alias("allocated_shares"), pl.col("allocated_shares").alias("kept_shares"),
-        "deducted_fen", "unfrozen_fen",
     )
     return SettledOffering(orders=table, by_participant=by_participant)
 
@@ -118,8 +118,8 @@ def _available_by_participant(offerings: list[Offering]) -> pl.DataFrame:
 
 
 def _record(offering: Offering, settled: SettledOffering, available: pl.DataFrame, clearing: LedgerAccount) -> dict:
-    delete_where("ipo_subscriptionoutcome", "offering_id", offering.pk)
-    copy_in("ipo_subscriptionoutcome", OUTCOME_COLUMNS, settled.orders)
+    delete_where("ipo_settlementresult", "offering_id", offering.pk)
+    copy_in("ipo_settlementresult", SETTLEMENT_COLUMNS, settled.orders)
     money = {r["participant"]: r for r in settled.by_participant.iter_rows(named=True)}
     avail = dict(available.iter_rows())
     obligations = list(ParticipantObligation.objects.filter(offering=offering).select_related(

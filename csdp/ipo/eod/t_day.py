@@ -23,10 +23,7 @@ SUBSCRIPTION_COLUMNS = (
     "offering_id", "seq", "account", "participant", "custody_unit", "quantity_shares", "price_fen",
     "investor_id", "confirmed_at",
 )
-OUTCOME_COLUMNS = (
-    "offering_id", "seq", "account", "participant", "custody_unit", "quantity_shares", "valid", "reason",
-    "allocated_shares", "kept_shares", "deducted_fen", "unfrozen_fen",
-)
+OUTCOME_COLUMNS = ("offering_id", "seq", "account", "participant", "custody_unit", "quantity_shares", "valid", "reason")
 LOADABLE = {OfferingStatus.PREPARING, OfferingStatus.APPLIED, OfferingStatus.SUBSCRIBING}
 
 
@@ -83,7 +80,6 @@ def clearing_outcomes(orders: pl.DataFrame, *, offering_id: int, initial_online_
         pl.col("quantity").alias("quantity_shares"),
         "valid",
         pl.col("reason").fill_null(""),
-        *[pl.lit(0, dtype=pl.Int64).alias(c) for c in ("allocated_shares", "kept_shares", "deducted_fen", "unfrozen_fen")],
     )
 
 

@@ -4,6 +4,7 @@ from csdp.ipo.models.settlement import (  # noqa: F401
     EodStepRun,
     ParticipantFile,
     ParticipantObligation,
+    SettlementResult,
     ShortfallDeclaration,
     Subscription,
     SubscriptionOutcome,

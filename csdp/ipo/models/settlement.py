@@ -37,8 +37,7 @@ class Subscription(models.Model):
 
 
 class SubscriptionOutcome(models.Model):
-    """What became of each order: exchange validity (T EOD), then shortfall invalidation, allocation
-    and money (T+1 EOD). Replaced whole by each run of a step (idempotent)."""
+    """The exchange's validity of each order (rules.md §1), written once by T EOD."""
 
     offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="+", db_index=False)
     seq = models.BigIntegerField()
@@ -46,22 +45,33 @@ class SubscriptionOutcome(models.Model):
     participant = models.CharField(max_length=10)
     custody_unit = models.CharField(max_length=6)
     quantity_shares = models.BigIntegerField()
-    valid = models.BooleanField()  # passes the exchange's rules (rules.md §1)
-    reason = models.CharField(max_length=12, blank=True)  # why not: unit / max / cap / duplicate / shortfall / declared
-    allocated_shares = models.BigIntegerField(default=0)  # allocation over the exchange-valid orders (rules.md §2)
-    kept_shares = models.BigIntegerField(default=0)  # after shortfall invalidation; the rest goes to 余股
-    deducted_fen = models.BigIntegerField(default=0)
-    unfrozen_fen = models.BigIntegerField(default=0)
+    valid = models.BooleanField()
+    reason = models.CharField(max_length=12, blank=True)  # unit / max / cap / duplicate
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["offering", "seq"], name="outcome_offering_seq")]
+        indexes = [models.Index(fields=["offering", "participant"])]
+
+
+class SettlementResult(models.Model):
+    """T+1 EOD, sparse: only the orders that were allocated shares or became invalid at T+1
+    (declared / shortfall). Every other valid order was frozen in full and unfrozen in full, which
+    the selectors derive — so T+1 writes thousands of rows, not millions."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="+", db_index=False)
+    seq = models.BigIntegerField()
+    participant = models.CharField(max_length=10)
+    valid = models.BooleanField()  # still valid after the shortfall processing
+    reason = models.CharField(max_length=12, blank=True)  # declared / shortfall
+    allocated_shares = models.BigIntegerField()  # allocation over the exchange-valid orders (rules.md §2)
+    kept_shares = models.BigIntegerField()  # after invalidation; the rest goes to 余股 (002 §2.1.2(一))
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["offering", "seq"], name="outcome_offering_seq"),
-            models.CheckConstraint(
-                condition=Q(kept_shares__lte=models.F("allocated_shares"), allocated_shares__lte=models.F("quantity_shares")),
-                name="outcome_allocation_bounded",
-            ),
+            models.UniqueConstraint(fields=["offering", "seq"], name="settlement_offering_seq"),
+            models.CheckConstraint(condition=Q(kept_shares__lte=models.F("allocated_shares"), kept_shares__gte=0),
+                                   name="settlement_kept_within_allocation"),
         ]
-        indexes = [models.Index(fields=["offering", "participant"])]
 
 
 class ParticipantObligationQuerySet(models.QuerySet):
@@ -122,7 +132,9 @@ class ShortfallDeclaration(models.Model):
     settlement_account = models.CharField("结算账号", max_length=32)
     seq = models.BigIntegerField("成交号码")  # the host confirmation sequence of the order
     invalid_shares = models.BigIntegerField("无效股数（股）")
-    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Null only for declarations made by `csdp ipo simulate` (no person behind them).
+    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
     declared_at = models.DateTimeField()
 
     objects = ShortfallDeclarationQuerySet.as_manager()

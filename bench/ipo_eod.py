@@ -1,0 +1,44 @@
+"""Benchmark: N subscriptions through T and T+1 end of day on the configured database.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/csdp_bench .venv/bin/python bench/ipo_eod.py --orders 1000000
+
+Creates a fresh database schema (migrate), a synthetic offering through `csdp ipo simulate`'s world
+builder, then times: loading the exchange file, T EOD (clearing + files), T+1 EOD (settle + files),
+and, for comparison, a plain COPY of the same subscription rows into PostgreSQL.
+Prints one JSON object; record the figures in docs/performance.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csdp.settings.dev")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument("--participants", type=int, default=80)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from csdp.ipo.simulate import simulate
+
+    result = simulate(orders=args.orders, participants=args.participants, seed=args.seed, baseline_copy=True)
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()
