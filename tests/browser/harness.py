@@ -73,3 +73,19 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOT_DIR / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def session_login(page: Page, base_url: str, user, scope: str = "full") -> Page:
+    """Give the browser a logged-in session without going through the form (for tests about a page,
+    not about logging in): the same session a completed login leaves, with its login scope."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session["login_scope"] = scope
+    session.save()
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base_url}])
+    return page

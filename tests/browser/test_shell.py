@@ -7,7 +7,7 @@ import pytest
 
 from csdp.accounts.roles import StaffRole
 from csdp.portal.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
-from tests.browser.harness import login_as, screenshot, virtual_authenticator
+from tests.browser.harness import login_as, screenshot, session_login, virtual_authenticator
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -107,3 +107,15 @@ def test_a_key_whose_pin_check_fails_creates_no_credential(page, base_url):
 
     assert outcome == "NotAllowedError"
     assert key.credentials() == []
+
+
+def test_session_login_opens_the_shell_with_the_scope_given(page, base_url, cast):
+    session_login(page, base_url, cast.operator)
+    page.goto(f"{base_url}/")
+    assert page.locator(".topbar .who").inner_text() == "operator（业务办理）"
+
+    page.context.clear_cookies()
+    session_login(page, base_url, cast.participant, scope="password_only_unregistered")
+    page.goto(f"{base_url}/")
+    assert page.url == f"{base_url}/limited/"
+    assert "功能受限" in page.locator("main h1").inner_text()
