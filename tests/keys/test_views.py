@@ -73,3 +73,16 @@ def test_the_admin_page_does_not_grow_queries_with_devices(cast, client_for, dja
     with django_assert_max_num_queries(20):
         assert client.get(reverse("keys:admin")).status_code == 200
     assert Certificate.objects.filter(status=CertificateStatus.ACTIVE).count() == 4
+
+
+@pytest.mark.django_db
+def test_the_api_reports_my_certificate_and_lets_staff_recheck_a_signature(cast, client_for):
+    key = enrol_test_key(cast.issuer_a)
+    mine = client_for(cast.issuer_a).get("/api/v1/keys/certificate").json()
+    assert mine["serial"] == key.certificate.serial and mine["key_kind"] == "software"
+    assert client_for(cast.issuer_b).get("/api/v1/keys/certificate").status_code == 404
+    digest = submission_digest(content={"api": 1})
+    signature = submission_sign_verify(user=cast.issuer_a, digest=digest,
+                                       payload=sign(key, signing_context(user=cast.issuer_a, digest=digest)))
+    checked = client_for(cast.reviewer).get(f"/api/v1/keys/signatures/{signature.pk}").json()
+    assert checked["valid"] is True and checked["digest"] == digest
