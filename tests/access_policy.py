@@ -126,6 +126,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "issuers:info_application_resubmit": {"issuer"},
     "issuers:info_application_withdraw": {"issuer"},
     "issuers:invoice_info": {"issuer"},
+    "api:issuer_info": {"issuer"},
 }
 
 Factory = Callable[[object], tuple[str, set[str]]]  # (cast) -> (url value, cast members who may see it)

@@ -67,6 +67,14 @@ def applications_of(institution) -> list[InfoChangeApplication]:
     return list(InfoChangeApplication.objects.filter(institution=institution).order_by("-submitted_at"))
 
 
+def registration_materials_in_order(registration) -> list:
+    """The scans of a registration in the manual's order (000 §一(一)8)."""
+    from csdp.issuers.choices import REGISTRATION_MATERIALS
+
+    rank = {kind: i for i, kind in enumerate(REGISTRATION_MATERIALS)}
+    return sorted(registration.materials.select_related("file"), key=lambda m: rank.get(m.kind, 99))
+
+
 def registrations_pending() -> list[Registration]:
     return list(Registration.objects.filter(status=RegistrationStatus.SUBMITTED).order_by("submitted_at"))
 

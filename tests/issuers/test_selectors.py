@@ -43,3 +43,13 @@ def test_codes_and_postal_address_belong_to_the_institution(issuers):
 
 def test_no_invoice_info_reads_as_none(issuers):
     assert effective_invoice_info(issuers.issuer_a.institution, dt.date(2026, 3, 2)) is None
+
+
+def test_the_api_reads_the_issuers_own_information_as_of_a_day(issuers, client_for):
+    response = client_for(issuers.issuer_a).get("/api/v1/issuers/me?as_of=2026-03-02")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["name"] == "甲发行人股份有限公司" and body["securities_codes"] == ["920001"]
+    assert body["licence_valid_until"] is None and body["invoice_title"] is None
+    assert client_for(issuers.issuer_a).get("/api/v1/issuers/me?as_of=2019-01-01").status_code == 404
+    assert client_for(issuers.participant).get("/api/v1/issuers/me").status_code == 403

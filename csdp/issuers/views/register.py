@@ -29,6 +29,7 @@ from csdp.issuers.services.registration import (
     registration_values,
     step_number,
 )
+from csdp.issuers.selectors import registration_materials_in_order
 from csdp.issuers.states import RegistrationStatus
 from csdp.uploads.services import UploadRejected
 
@@ -209,7 +210,7 @@ def register_review(request, registration):
         else:
             request.session.pop(SESSION_KEY, None)
             return redirect("issuers:register_done")
-    materials = registration.materials.select_related("file").order_by("kind")
+    materials = registration_materials_in_order(registration)
     return _render(request, "issuers/register/review.html", registration, 7, problems=problems, materials=materials)
 
 

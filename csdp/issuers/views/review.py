@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from csdp.accounts.access import STAFF, Role, access_object, allow
 from csdp.issuers.models import InfoChangeApplication, Registration
 from csdp.issuers.models.profile import KEY_FIELDS, InstitutionInfoVersion
-from csdp.issuers.selectors import info_applications_pending, registrations_pending
+from csdp.issuers.selectors import info_applications_pending, registration_materials_in_order, registrations_pending
 from csdp.issuers.services.common import IssuerRefused
 from csdp.issuers.services.info import info_application_approve, info_application_reject
 from csdp.issuers.services.review import registration_approve, registration_reject
@@ -34,7 +34,7 @@ def registration_queue(request):
 @allow(STAFF)
 def registration_detail(request, issuer_registration_id: int):
     registration = access_object(request.user, Registration, pk=issuer_registration_id)
-    materials = registration.materials.select_related("file").order_by("kind")
+    materials = registration_materials_in_order(registration)
     return render(request, "issuers/review/registration_detail.html", {
         "registration": registration,
         "materials": materials,
