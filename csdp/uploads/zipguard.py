@@ -64,6 +64,8 @@ def zip_inspect(path, *, limits: ZipLimits = DEFAULT_LIMITS) -> list[str]:
             infos = archive.infolist()
             if len(infos) > limits.max_entries:
                 raise UploadRejected(f"压缩包内文件过多（上限 {limits.max_entries} 个），请拆分后上传。")
+            if all(info.is_dir() for info in infos):
+                raise UploadRejected("压缩包内没有任何文件，请检查后重新上传。")
             names = [_check_entry(info) for info in infos]
             if len(set(names)) != len(names):
                 raise UploadRejected("压缩包内有重名的文件，请重新打包后上传。")

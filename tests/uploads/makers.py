@@ -107,12 +107,16 @@ def understated_zip() -> bytes:
     return _patch_headers(zip_bytes([("data.txt", b"x" * (4 * MB))]), central_size=1024)
 
 
-def gbk_named_zip() -> bytes:
-    """A zip as Chinese Windows archivers write it: GBK names without the UTF-8 flag."""
-    gbk = "报告.pdf".encode("gbk")
-    placeholder = "R" * (len(gbk) - 4) + ".pdf"
+def raw_named_zip(raw_name: bytes) -> bytes:
+    """A zip whose entry name is these bytes, without the UTF-8 flag (as Chinese Windows archivers
+    write GBK names)."""
+    placeholder = "R" * (len(raw_name) - 4) + ".pdf"
     data = zip_bytes([(placeholder, pdf_bytes())])
-    return data.replace(placeholder.encode(), gbk)
+    return data.replace(placeholder.encode(), raw_name)
+
+
+def gbk_named_zip() -> bytes:
+    return raw_named_zip("报告.pdf".encode("gbk"))
 
 
 def zip_bomb(inflated_bytes: int = 20 * MB) -> bytes:

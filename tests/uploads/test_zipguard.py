@@ -10,7 +10,7 @@ from csdp.uploads.services import upload_store
 from csdp.uploads.zipguard import ZipLimits, zip_inspect
 from tests.uploads.makers import (
     MB, elf_executable, encrypted_zip, gbk_named_zip, many_small_bombs, pdf_bytes, symlink_zip, understated_zip,
-    upload, zip64_claiming, zip_bomb, zip_bytes,
+    raw_named_zip, upload, zip64_claiming, zip_bomb, zip_bytes,
 )
 
 KIND = "archive_or_pdf"
@@ -30,6 +30,18 @@ def test_it_reads_gbk_names_written_without_the_utf8_flag(db, tmp_path):
 
     assert zip_inspect(path) == ["报告.pdf"]
     assert upload_store(file=upload("材料.zip", gbk_named_zip()), kind=KIND).detected_type == "zip"
+
+
+def test_it_survives_a_name_that_is_neither_utf8_nor_gbk(db, tmp_path):
+    path = tmp_path / "a.zip"
+    path.write_bytes(raw_named_zip(b"\xff\xfe\x80.pdf"))
+
+    assert zip_inspect(path) == [b"\xff\xfe\x80.pdf".decode("cp437")]
+
+
+def test_it_rejects_an_archive_with_no_files(assert_rejected):
+    assert_rejected(upload("空.zip", zip_bytes([])), KIND, "没有任何文件")
+    assert_rejected(upload("空.zip", zip_bytes([("目录/", b"")])), KIND, "没有任何文件")
 
 
 def test_it_rejects_a_zip_bomb_with_a_high_compression_ratio(assert_rejected):
