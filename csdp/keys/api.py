@@ -1,6 +1,6 @@
 import datetime as dt
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from csdp.accounts.access import MEMBERS, STAFF, access_object, allow
 from csdp.keys.models import Signature
@@ -34,10 +34,10 @@ class SignatureOut(Schema):
 def my_certificate(request):
     key = active_key_of(request.user)
     if key is None:
-        return 404, {"code": "no_certificate", "detail": "没有有效的 USB-KEY 证书。"}
+        return Status(404, {"code": "no_certificate", "detail": "没有有效的 USB-KEY 证书。"})
     c = key.certificate
-    return 200, {"serial": c.serial, "subject": c.subject, "not_before": c.not_before, "not_after": c.not_after,
-                 "status": c.status, "key_kind": key.device.kind, "key_locked": key.device.is_locked}
+    return Status(200, {"serial": c.serial, "subject": c.subject, "not_before": c.not_before, "not_after": c.not_after,
+                 "status": c.status, "key_kind": key.device.kind, "key_locked": key.device.is_locked})
 
 
 @router.get("/signatures/{key_signature_id}", response=SignatureOut, summary="提交签名验证", url_name="key_signature")
