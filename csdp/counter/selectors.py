@@ -116,11 +116,28 @@ def application_detail(application: Application) -> dict:
     by_round = {r.pk: [f for f in files if f.round_id == r.pk] for r in rounds}
     for r in rounds:
         r.attachment_rows = by_round[r.pk]
+        r.data_rows = structured_rows(application.business_type, r.data)
     return {
         "rounds": rounds,
         "results": [f for f in files if f.purpose == FilePurpose.RESULT],
         "history": application_history(application),
     }
+
+
+def structured_rows(business_type: BusinessType, data: dict) -> list[tuple[str, str]]:
+    """A round's structured content as (label, value) pairs, labelled by the type's own form."""
+    spec = business_type.spec
+    if not data:
+        return []
+    if spec is None or spec.form_class is None:
+        return [(str(k), str(v)) for k, v in data.items()]
+    fields = spec.form_class().fields
+    rows = []
+    for key, value in data.items():
+        field = fields.get(key)
+        choices = dict(getattr(field, "choices", []) or [])
+        rows.append((str(field.label) if field else key, str(choices.get(value, value))))
+    return rows
 
 
 @dataclass(frozen=True)
@@ -133,7 +150,8 @@ class HistoryEntry:
 
 def application_history(application: Application) -> list[HistoryEntry]:
     """State changes and assignments in order, from the append-only rows."""
-    entries = [
+    entries = [HistoryEntry(application.created_at, str(application.filed_by), "创建申请（待确认提交）", "")]
+    entries += [
         HistoryEntry(t.at, str(t.actor), f"{Status(t.from_state).label} → {Status(t.to_state).label}", t.reason)
         for t in application.transitions.select_related("actor")
     ]

@@ -4,7 +4,7 @@ from csdp.counter import views, views_staff
 
 app_name = "counter"
 urlpatterns = [
-    path("", views.application_list, name="list"),
+    path("list/", views.application_list, name="list"),
     path("new/notice/", views.notice, name="notice"),
     path("new/", views.application_new, name="new"),
     path("new/guide/", views.type_guide, name="type_guide"),

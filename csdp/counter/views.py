@@ -120,7 +120,8 @@ def application_confirm(request, application_id: int):
             return redirect("counter:detail", application_id=application.pk)
     files = list(round_.files.select_related("stored_file"))
     return render(request, "counter/confirm.html", {
-        "application": application, "round": round_, "files": files, "signing": _signing(request.user, round_),
+        "application": application, "round": round_, "files": files,
+        "data_rows": selectors.structured_rows(application.business_type, round_.data), "signing": _signing(request.user, round_),
         "agent_address": _agent_address(request.user),
     })
 
@@ -188,7 +189,7 @@ def application_detail(request, application_id: int):
     if is_staff:
         from csdp.counter.forms import AssignForm, OpinionForm, ResultUploadForm, ReturnForm
 
-        context.update(assign_form=AssignForm(), accept_form=OpinionForm(), return_form=ReturnForm(),
+        context.update(assign_form=AssignForm(), accept_form=OpinionForm(prefix="accept"), return_form=ReturnForm(prefix="return"),
                        result_form=ResultUploadForm(), may_handle=request.user.role in ("operator", "admin"),
                        signatures_valid={r.pk: r.signature.verify() for r in context["rounds"] if r.signature})
     return render(request, "counter/detail.html", context)

@@ -66,7 +66,7 @@ def assign(request, application_id: int):
 @allow(HANDLERS)
 @require_POST
 def accept(request, application_id: int):
-    form = OpinionForm(request.POST)
+    form = OpinionForm(request.POST, prefix="accept")
 
     def act(application):
         opinion = form.cleaned_data["opinion"] if form.is_valid() else ""
@@ -79,7 +79,7 @@ def accept(request, application_id: int):
 @allow(HANDLERS)
 @require_POST
 def return_application(request, application_id: int):
-    form = ReturnForm(request.POST)
+    form = ReturnForm(request.POST, prefix="return")
 
     def act(application):
         if not form.is_valid():

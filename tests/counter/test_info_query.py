@@ -126,3 +126,11 @@ def test_a_code_not_yet_on_the_register_gives_an_empty_report_that_says_so(cast,
     _, rows = _accepted_report(cast, key_a, "holding_changes")
     assert "尚无记录" in rows[1][0]
     assert rows[-1][0] == "合计 0 条"
+
+
+def test_the_application_page_labels_the_structured_content(cast, client_for, codes):
+    from django.urls import reverse
+
+    app = _query(cast.issuer_a, query_kind="restricted_details")
+    page = client_for(cast.issuer_a).get(reverse("counter:detail", args=[app.pk])).content.decode()
+    assert "查询类型：限售股份明细" in page and "查询证券代码：920001" in page

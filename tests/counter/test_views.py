@@ -58,7 +58,7 @@ def test_the_whole_round_trip_through_the_pages(cast, client_for, codes, key_a):
     assert response.url == reverse("counter:confirm", args=[app.pk])
     assert _sign_confirm(issuer, app, key_a).url == reverse("counter:detail", args=[app.pk])
 
-    operator.post(reverse("counter:return", args=[app.pk]), {"kind": "modify", "opinion": "缺少验资报告"})
+    operator.post(reverse("counter:return", args=[app.pk]), {"return-kind": "modify", "return-opinion": "缺少验资报告"})
     app.refresh_from_db()
     assert app.status == Status.RETURNED and app.assignee == cast.operator
     page = issuer.get(reverse("counter:resubmit", args=[app.pk])).content.decode()
@@ -66,7 +66,7 @@ def test_the_whole_round_trip_through_the_pages(cast, client_for, codes, key_a):
     issuer.post(reverse("counter:resubmit", args=[app.pk]), {"remark": "已补充", "attachments": [pdf_upload("补.pdf")]})
     _sign_confirm(issuer, app, key_a)
 
-    operator.post(reverse("counter:accept", args=[app.pk]), {"opinion": "受理"})
+    operator.post(reverse("counter:accept", args=[app.pk]), {"accept-opinion": "受理"})
     operator.post(reverse("counter:result_upload", args=[app.pk]), {"file": xlsx_upload("登记结果.xlsx")})
     operator.post(reverse("counter:issue_results", args=[app.pk]), {"note": "请查收"})
     app.refresh_from_db()
