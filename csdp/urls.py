@@ -22,6 +22,7 @@ urlpatterns = [
     path("securities/", include("csdp.securities.urls")),
     path("ledger/", include("csdp.ledger.urls")),
     path("register/", include("csdp.register.urls")),
+    path("ipo/", include("csdp.ipo.urls")),
     path("api/v1/", api.urls),
     path("healthz", health, name="health"),
 ]

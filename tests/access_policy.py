@@ -14,10 +14,11 @@ import datetime as dt
 from collections.abc import Callable
 
 from tests.counter import matrix as counter_matrix
-from tests.uploads import matrix as uploads_matrix
 from tests.keys import matrix as keys_matrix
 from tests.securities import matrix as securities_matrix
 from tests.issuers import matrix as issuers_matrix
+from tests.ipo import matrix as ipo_matrix
+from tests.uploads import matrix as uploads_matrix
 
 PUBLIC = "public"
 STAFF = {"reviewer", "operator", "admin"}
@@ -76,7 +77,6 @@ EXPECTED: dict[str, set[str] | str] = {
     "counter:template_delete": {"operator", "admin"},
     "notify:outbox": STAFF,
     "notify:captcha": PUBLIC,
-    "files:download": EVERYONE,
     # csdp.keys (USB-KEY, 国密证书管理; seed 000 §一(四), §二(四)–(七))
     "keys:enrol": PUBLIC,
     "keys:enrol_key": PUBLIC,
@@ -99,6 +99,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "keys:signature_detail": STAFF,
     "api:key_certificate": MEMBERS,
     "api:key_signature": STAFF,
+    "files:download": EVERYONE,
     # csdp.issuers (发行人注册、信息维护; seed 000 §一(一), §二(一)–(三))
     "issuers:register_start": PUBLIC,
     "issuers:register_agreement": PUBLIC,
@@ -127,6 +128,27 @@ EXPECTED: dict[str, set[str] | str] = {
     "issuers:info_application_withdraw": {"issuer"},
     "issuers:invoice_info": {"issuer"},
     "api:issuer_info": {"issuer"},
+    "ipo:offering_list": STAFF | {"issuer", "underwriter", "participant"},
+    "ipo:offering_new": {"operator", "admin"},
+    "ipo:eod_run": {"operator"},
+    "ipo:offering_detail": STAFF | {"issuer", "underwriter", "participant"},
+    "ipo:subscriptions_upload": {"operator"},
+    "ipo:report_account": {"underwriter"},
+    "ipo:pay_proceeds": {"underwriter"},
+    "ipo:payment_notice": STAFF | {"issuer", "underwriter"},
+    "ipo:declare": {"participant"},
+    "ipo:participant_home": {"participant"},
+    "ipo:deposit": {"participant"},
+    "ipo:withdraw": {"participant"},
+    "ipo:file_download": STAFF | {"participant"},
+    "api:ipo_offerings": STAFF | {"issuer", "underwriter", "participant"},
+    "api:ipo_offering": STAFF | {"issuer", "underwriter", "participant"},
+    "api:ipo_obligations": STAFF | {"participant"},
+    "api:ipo_files": STAFF | {"participant"},
+    "api:ipo_file_content": STAFF | {"participant"},
+    "api:ipo_deposit": {"participant"},
+    "api:ipo_declarations": {"participant"},
+    "api:ipo_subscriptions": {"operator"},
 }
 
 Factory = Callable[[object], tuple[str, set[str]]]  # (cast) -> (url value, cast members who may see it)
@@ -141,11 +163,11 @@ OBJECTS: dict[str, Factory] = {
     "ledger_account_id": securities_matrix.ledger_account,
     "account_number": securities_matrix.securities_account,
     "day": _closed_day,
-    "file_id": uploads_matrix.stored_file,
     "key_application_id": keys_matrix.key_application,
     "key_device_id": keys_matrix.key_device,
     "key_certificate_id": keys_matrix.key_certificate,
     "key_signature_id": keys_matrix.key_signature,
+    "file_id": uploads_matrix.stored_file,
     "application_id": counter_matrix.application,
     "attachment_id": counter_matrix.attachment,
     "business_type_id": counter_matrix.business_type,
@@ -153,4 +175,6 @@ OBJECTS: dict[str, Factory] = {
     "issuer_registration_id": issuers_matrix.registration,
     "registration_token": issuers_matrix.registration_token,
     "info_application_id": issuers_matrix.info_application,
+    "offering_id": ipo_matrix.offering,
+    "participant_file_id": ipo_matrix.participant_file,
 }

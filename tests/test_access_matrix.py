@@ -95,7 +95,7 @@ def test_no_role_gets_a_page_it_is_not_allowed(cast, client_for):
         keys = re.findall(r"<(?:\w+:)?(\w+)>", route)
         values, visible_to = {}, set(members) | {"anonymous"}
         for key in keys:
-            assert key in OBJECTS, f"URL keyword <{key}> of {route} has no object in tests/matrix_objects.py"
+            assert key in OBJECTS, f"URL keyword <{key}> of {route} has no object in tests/access_policy.py OBJECTS"
             value, who = OBJECTS[key](cast)
             values[key] = value
             visible_to &= who

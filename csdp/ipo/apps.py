@@ -5,3 +5,6 @@ class IpoConfig(AppConfig):
     name = "csdp.ipo"
     label = "ipo"
     verbose_name = "北交所公开发行"
+
+    def ready(self) -> None:
+        from csdp.ipo import menus  # noqa: F401

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
-from csdp.ipo.engine.validity import validate_orders
+from csdp.ipo.engine.validity import per_investor_cap, validate_orders
 from csdp.ipo.eod.runner import StepResult, step_done
 from csdp.ipo.errors import IpoError
 from csdp.ipo.exchange_file import parse_exchange_file
@@ -96,6 +96,22 @@ def participant_amounts(outcomes: pl.DataFrame, *, price_fen: int) -> pl.DataFra
     )
 
 
+SIZE_BUCKETS = [(100, 900, "100–900"), (1_000, 9_900, "1千–9,900"), (10_000, 99_900, "1万–99,900"),
+                (100_000, 999_900, "10万–999,900"), (1_000_000, 99_999_900, "100万以上")]
+
+
+def size_distribution(outcomes: pl.DataFrame, *, cap: int) -> list[dict]:
+    """Pure: valid orders per size band, with the orders at the cap apart (the page's chart)."""
+    valid = outcomes.filter(pl.col("valid"))
+    rows = [{"band": "顶格申购", "orders": valid.filter(pl.col("quantity_shares") == cap).height}]
+    below = valid.filter(pl.col("quantity_shares") < cap)
+    for low, high, label in SIZE_BUCKETS:
+        count = below.filter(pl.col("quantity_shares").is_between(low, high)).height
+        if count:
+            rows.append({"band": label, "orders": count})
+    return rows
+
+
 def t_clearing(offering: Offering) -> StepResult:
     """T EOD (002 §4.1.1). Caller: run_step, in its transaction with the offering locked."""
     if offering.status != OfferingStatus.SUBSCRIBING:
@@ -122,5 +138,6 @@ def t_clearing(offering: Offering) -> StepResult:
             "invalid_by_reason": dict(invalid.group_by("reason").len().iter_rows()),
             "participants": amounts.height,
             "subscribed_fen": int(amounts["subscribed_fen"].sum() or 0),
+            "size_distribution": size_distribution(outcomes, cap=per_investor_cap(offering.initial_online_shares)),
         },
     )

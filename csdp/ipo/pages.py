@@ -1,0 +1,85 @@
+"""Reads behind the IPO pages (selectors shaped for templates and charts)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from csdp.clock.services import business_today
+from csdp.ipo.models import EodStep, Offering, OfferingStatus, ParticipantFile, ParticipantObligation
+from csdp.ipo.timeline import timeline
+from csdp.ledger.selectors import balance_of, reserve_account_of
+
+
+def yuan(fen: int | None) -> Decimal:
+    return (Decimal(fen or 0) / 100).quantize(Decimal("0.01"))
+
+
+def offerings_for(user):
+    return Offering.objects.visible_to(user).select_related("issuer", "underwriter").order_by("-t_date", "code")
+
+
+def _step_detail(offering: Offering, step: str) -> dict:
+    run = offering.step_runs.filter(step=step, status="done").first()
+    return run.detail if run else {}
+
+
+def charts(offering: Offering) -> dict:
+    """Data for the three charts: subscription sizes, allocation, money flows."""
+    t = _step_detail(offering, EodStep.T_CLEARING)
+    t1 = _step_detail(offering, EodStep.T1_SETTLE)
+    money = ParticipantObligation.objects.filter(offering=offering).aggregate(
+        owed=Sum("subscribed_fen"), frozen=Sum("frozen_fen"), deducted=Sum("deducted_fen"), unfrozen=Sum("unfrozen_fen"))
+    paid = t1.get("proceeds_fen", 0) if offering.transitions.filter(to_status=OfferingStatus.PAID).exists() else 0
+    return {
+        "sizes": t.get("size_distribution", []),
+        "allocation": {
+            "kept": t1.get("kept_shares", 0),
+            "remainder": t1.get("remainder_shares", 0),
+        } if t1 else {},
+        "money_yuan": {
+            "应付申购资金": float(yuan(money["owed"])),
+            "冻结": float(yuan(money["frozen"])),
+            "扣划（认购资金）": float(yuan(money["deducted"])),
+            "解冻": float(yuan(money["unfrozen"])),
+            "划付发行人": float(yuan(paid)),
+        } if money["owed"] else {},
+    }
+
+
+def offering_context(offering: Offering, user) -> dict:
+    obligations = ParticipantObligation.objects.visible_to(user).filter(offering=offering).select_related("participant")
+    return {
+        "offering": offering,
+        "timeline": timeline(offering),
+        "runs": offering.step_runs.all(),
+        "obligations": obligations,
+        "charts": charts(offering),
+        "transitions": offering.transitions.select_related("actor"),
+        "today": business_today(),
+        "price_yuan": yuan(offering.price_fen),
+        "can_pay": user.institution_id == offering.underwriter_id and offering.status == OfferingStatus.SETTLED,
+        "can_report": user.institution_id == offering.underwriter_id and offering.underwriter_account_id is None,
+        "can_load": user.staff_role == "operator" and offering.status in (
+            OfferingStatus.PREPARING, OfferingStatus.APPLIED, OfferingStatus.SUBSCRIBING),
+    }
+
+
+def participant_context(user) -> dict:
+    reserve = reserve_account_of(user.institution)
+    obligations = (ParticipantObligation.objects.visible_to(user).select_related("offering")
+                   .order_by("-offering__t_date"))
+    return {
+        "reserve": reserve,
+        "balance": balance_of(reserve) if reserve else None,
+        "obligations": [(o, timeline(o.offering)) for o in obligations],
+        "files": ParticipantFile.objects.visible_to(user).select_related("offering").order_by("-business_date", "file_type")[:200],
+        "today": business_today(),
+    }
+
+
+def payment_notice_context(offering: Offering) -> dict:
+    t1 = _step_detail(offering, EodStep.T1_SETTLE)
+    paid = offering.transitions.filter(to_status=OfferingStatus.PAID).first()
+    return {"offering": offering, "amount_yuan": yuan(t1.get("proceeds_fen", 0)), "paid": paid,
+            "number": f"JK{offering.code}{offering.day(2):%Y%m%d}"}

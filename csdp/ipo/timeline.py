@@ -1,0 +1,66 @@
+"""The 附件1 timeline of one offering as the pages show it: each milestone with its date, cut-off,
+who acts, and whether it is done, due now, or later."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from csdp.clock.services import at_local, business_today, clock_now
+from csdp.ipo.models import EodStep, Offering, OfferingStatus
+
+_ORDER = [OfferingStatus.PREPARING, OfferingStatus.APPLIED, OfferingStatus.SUBSCRIBING, OfferingStatus.CLEARED,
+          OfferingStatus.SETTLED, OfferingStatus.PAID, OfferingStatus.REGISTERED, OfferingStatus.LISTED]
+
+
+@dataclass(frozen=True)
+class Milestone:
+    day: dt.date
+    label: str
+    who: str
+    source: str
+    done: bool
+    deadline: dt.datetime | None = None
+
+    @property
+    def state(self) -> str:
+        if self.done:
+            return "done"
+        now = clock_now()
+        if self.deadline and now > self.deadline:
+            return "late"
+        return "due" if self.day <= business_today() else "later"
+
+
+def _reached(offering: Offering, status: str) -> bool:
+    if offering.status in (OfferingStatus.FAILED, OfferingStatus.SUSPENDED):
+        return offering.transitions.filter(to_status=status).exists()
+    return _ORDER.index(offering.status) >= _ORDER.index(status)
+
+
+def timeline(offering: Offering) -> list[Milestone]:
+    t, t1, t2 = offering.t_date, offering.day(1), offering.day(2)
+    steps = set(offering.step_runs.filter(status="done").values_list("step", flat=True))
+    items = [
+        Milestone(offering.day(-1), "提交新股发行登记申请（限售股东、暂停业务承诺、代码切换申请）", "发行人", "002 §2.1.1",
+                  _reached(offering, OfferingStatus.APPLIED)),
+        Milestone(offering.day(-1), "报备自营结算备付金账户", "主承销商", "002 §3.2.1", offering.underwriter_account_id is not None,
+                  at_local(t, 0, 0)),
+        Milestone(t, "接收北交所申购数据", "本公司", "002 §4.1.1", EodStep.T_LOAD in steps),
+        Milestone(t, "T日日终清算，发送申购清算数据", "本公司", "002 §4.1.1", EodStep.T_FILES in steps),
+        Milestone(t1, "申报申购资金不足的投资者（附件5）", "结算参与人", "002 §4.1.2(四)", _reached(offering, OfferingStatus.SETTLED),
+                  at_local(t1, 15, 30)),
+        Milestone(t1, "足额申购资金存入综合结算备付金账户", "结算参与人", "002 §4.1.2(二)", _reached(offering, OfferingStatus.SETTLED),
+                  at_local(t1, 16, 0)),
+        Milestone(t1, "T+1日日终冻结、无效处理、配售、扣款与解冻，发送数据", "本公司", "002 §4.1.2–4.1.3", EodStep.T1_FILES in steps),
+        Milestone(t2, "认购资金划至发行人银行账户", "主承销商", "002 §3.2.2", _reached(offering, OfferingStatus.PAID)),
+        Milestone(t2, "划回申购余款", "结算参与人", "002 §4.1.4", _reached(offering, OfferingStatus.PAID)),
+        Milestone(t2, "填报余股、战略配售、网下发行明细", "发行人", "002 §2.1.2(一)–(三)", _reached(offering, OfferingStatus.REGISTERED)),
+        Milestone(offering.day(2), "确认股份登记数据并缴纳股份登记费（T+2 至 L-2）", "发行人", "002 §2.1.2(四)(五)",
+                  _reached(offering, OfferingStatus.REGISTERED)),
+    ]
+    if offering.old_code:
+        items.append(Milestone(offering.l_minus_1, f"代码切换 {offering.old_code} → {offering.code}", "本公司", "002 §2.1.2(七)",
+                               _reached(offering, OfferingStatus.REGISTERED)))
+    items.append(Milestone(offering.listing_date, "上市；查看股份登记结果", "发行人", "002 §2.1.2(八)",
+                           _reached(offering, OfferingStatus.LISTED)))
+    return items

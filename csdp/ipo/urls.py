@@ -1,0 +1,20 @@
+from django.urls import path
+
+from csdp.ipo import views
+
+app_name = "ipo"
+urlpatterns = [
+    path("", views.offering_list, name="offering_list"),
+    path("new/", views.offering_new, name="offering_new"),
+    path("eod/", views.eod_run_view, name="eod_run"),
+    path("<int:offering_id>/", views.offering_detail, name="offering_detail"),
+    path("<int:offering_id>/subscriptions/", views.subscriptions_upload, name="subscriptions_upload"),
+    path("<int:offering_id>/report-account/", views.report_account, name="report_account"),
+    path("<int:offering_id>/pay/", views.pay_proceeds, name="pay_proceeds"),
+    path("<int:offering_id>/payment-notice/", views.payment_notice, name="payment_notice"),
+    path("<int:offering_id>/declare/", views.declare, name="declare"),
+    path("participant/", views.participant_home, name="participant_home"),
+    path("participant/deposit/", views.deposit, name="deposit"),
+    path("participant/withdraw/", views.withdraw, name="withdraw"),
+    path("files/<int:participant_file_id>/", views.file_download, name="file_download"),
+]

@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from csdp.accounts.access import ANY_ROLE, STAFF, Role, access_object, allow
+from csdp.ipo.eod.day import eod_run
+from csdp.ipo.exchange_file import ExchangeFileRejected
+from csdp.ipo.forms import AmountForm, DeclarationFormSet, ExchangeFileForm, OfferingForm
+from csdp.ipo.models import Offering, ParticipantFile
+from csdp.ipo import pages
+from csdp.ipo.errors import IpoError
+from csdp.ipo.services import (
+    DeclarationRow, offering_create, offering_report_account, proceeds_pay, reserve_deposit, reserve_withdraw,
+    shortfall_declare,
+)
+from csdp.ipo.eod.t_day import offering_subscriptions_load
+from csdp.ledger.selectors import reserve_account_of
+from csdp.securities.models import ParticipantProfile
+
+OFFERING_ROLES = STAFF | {Role.ISSUER, Role.UNDERWRITER, Role.PARTICIPANT}
+
+
+def _done(request, message: str, target: str, **kwargs):
+    messages.success(request, message)
+    return redirect(target, **kwargs)
+
+
+@allow(OFFERING_ROLES)
+def offering_list(request):
+    return render(request, "ipo/offering_list.html", {"offerings": pages.offerings_for(request.user)})
+
+
+@allow(Role.OPERATOR, Role.ADMIN)
+def offering_new(request):
+    form = OfferingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["price_fen"] = data.pop("price")
+        try:
+            offering = offering_create(**data, actor=request.user)
+        except IpoError as error:
+            form.add_error(None, error.message)
+        else:
+            return _done(request, f"已登记发行 {offering}。", "ipo:offering_detail", offering_id=offering.pk)
+    return render(request, "ipo/offering_form.html", {"form": form})
+
+
+@allow(OFFERING_ROLES)
+def offering_detail(request, offering_id: int):
+    offering = access_object(request.user, Offering, pk=offering_id)
+    return render(request, "ipo/offering_detail.html", pages.offering_context(offering, request.user))
+
+
+@allow(Role.OPERATOR)
+@require_POST
+def subscriptions_upload(request, offering_id: int):
+    offering = access_object(request.user, Offering, pk=offering_id)
+    form = ExchangeFileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择申购数据文件。")
+        return redirect("ipo:offering_detail", offering_id=offering.pk)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "subscriptions.csv"
+        with open(path, "wb") as out:
+            for chunk in form.cleaned_data["file"].chunks():
+                out.write(chunk)
+        try:
+            rows = offering_subscriptions_load(offering=offering, path=path, actor=request.user)
+        except ExchangeFileRejected as rejected:
+            return render(request, "ipo/exchange_rejected.html", {"offering": offering, "rejected": rejected}, status=422)
+        except IpoError as error:
+            messages.error(request, error.message)
+            return redirect("ipo:offering_detail", offering_id=offering.pk)
+    return _done(request, f"已接收申购数据 {rows} 笔。", "ipo:offering_detail", offering_id=offering.pk)
+
+
+@allow(Role.OPERATOR)
+@require_POST
+def eod_run_view(request):
+    try:
+        reports = eod_run(actor=request.user)
+    except IpoError as error:
+        messages.error(request, error.message)
+    else:
+        ran = [r for r in reports if not r.skipped]
+        messages.success(request, f"日终处理完成：{len(ran)} 个步骤。" if ran else "没有到期的日终步骤。")
+    return redirect("ipo:offering_list")
+
+
+@allow(Role.UNDERWRITER)
+@require_POST
+def report_account(request, offering_id: int):
+    offering = access_object(request.user, Offering, pk=offering_id)
+    account = reserve_account_of(request.user.institution)
+    try:
+        if account is None:
+            raise IpoError("本机构尚未开立自营结算备付金账户。")
+        offering_report_account(offering=offering, account=account, actor=request.user)
+    except IpoError as error:
+        messages.error(request, error.message)
+        return redirect("ipo:offering_detail", offering_id=offering.pk)
+    return _done(request, "已报备自营结算备付金账户。", "ipo:offering_detail", offering_id=offering.pk)
+
+
+@allow(Role.UNDERWRITER)
+@require_POST
+def pay_proceeds(request, offering_id: int):
+    offering = access_object(request.user, Offering, pk=offering_id)
+    try:
+        amount = proceeds_pay(offering=offering, actor=request.user)
+    except IpoError as error:
+        messages.error(request, error.message)
+        return redirect("ipo:offering_detail", offering_id=offering.pk)
+    return _done(request, f"已划付认购资金 {amount / 100:,.2f} 元。", "ipo:payment_notice", offering_id=offering.pk)
+
+
+@allow(STAFF, Role.ISSUER, Role.UNDERWRITER)
+def payment_notice(request, offering_id: int):
+    offering = access_object(request.user, Offering, pk=offering_id)
+    return render(request, "ipo/payment_notice.html", pages.payment_notice_context(offering))
+
+
+@allow(Role.PARTICIPANT)
+def participant_home(request):
+    return render(request, "ipo/participant_home.html", pages.participant_context(request.user))
+
+
+@allow(Role.PARTICIPANT)
+@require_POST
+def deposit(request):
+    form = AmountForm(request.POST)
+    if form.is_valid():
+        try:
+            reserve_deposit(institution=request.user.institution, amount_fen=form.cleaned_data["amount"],
+                            reference=form.cleaned_data["reference"], actor=request.user)
+            messages.success(request, "存入成功。")
+        except IpoError as error:
+            messages.error(request, error.message)
+    else:
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    return redirect("ipo:participant_home")
+
+
+@allow(Role.PARTICIPANT)
+@require_POST
+def withdraw(request):
+    form = AmountForm(request.POST)
+    if form.is_valid():
+        try:
+            reserve_withdraw(institution=request.user.institution, amount_fen=form.cleaned_data["amount"],
+                             reference=form.cleaned_data["reference"], actor=request.user)
+            messages.success(request, "划出成功。")
+        except IpoError as error:
+            messages.error(request, error.message)
+    else:
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    return redirect("ipo:participant_home")
+
+
+@allow(Role.PARTICIPANT)
+def declare(request, offering_id: int):
+    offering = access_object(request.user, Offering, pk=offering_id)
+    formset = DeclarationFormSet(request.POST or None)
+    if request.method == "POST" and formset.is_valid():
+        rows = [DeclarationRow(**f.cleaned_data) for f in formset if f.cleaned_data]
+        participant = ParticipantProfile.objects.get(institution=request.user.institution)
+        try:
+            shortfall_declare(offering=offering, participant=participant, rows=rows, actor=request.user)
+        except IpoError as error:
+            messages.error(request, error.message)
+        else:
+            return _done(request, f"已申报 {len(rows)} 名资金不足的投资者。", "ipo:participant_home")
+    return render(request, "ipo/declare.html", {"offering": offering, "formset": formset})
+
+
+@allow(STAFF, Role.PARTICIPANT)
+def file_download(request, participant_file_id: int):
+    record = access_object(request.user, ParticipantFile, pk=participant_file_id)
+    path = Path(settings.CSDP_FILES_DIR) / record.path
+    if not path.is_file():
+        raise Http404("数据文件已不在存储中，请联系本公司。")
+    response = FileResponse(open(path, "rb"), as_attachment=True, filename=path.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
