@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import secrets
 import tempfile
 import time
@@ -34,7 +35,12 @@ from csdp.uploads.zipguard import zip_inspect
 __all__ = ["UploadRejected", "Inspection", "upload_store", "upload_check", "storage_sweep"]
 
 CHUNK_BYTES = 1024 * 1024
-TMP_DIR = "tmp"
+# Everything of this service lives under <CSDP_STORAGE_DIR>/uploads/: other apps keep their own
+# directories beside it (csdp.keys keeps its CA in ca/), and the sweep must never touch those.
+AREA = "uploads"
+TMP_DIR = f"{AREA}/tmp"
+STORED_NAME = re.compile(rf"^{AREA}/[0-9a-f]{{2}}/[0-9a-f]{{32}}$")
+TMP_NAME = re.compile(rf"^{TMP_DIR}/upload-[^/]+$")
 XLSX_MARKERS = frozenset({"[Content_Types].xml", "xl/workbook.xml"})
 # Which detected types a first-bytes family can turn into, to refuse early what the kind never takes.
 FAMILY_TYPES = {"pdf": {"pdf"}, "png": {"png"}, "jpeg": {"jpeg"}, "zip": {"zip", "xlsx"}, None: {"csv", "txt"}}
@@ -199,24 +205,26 @@ def _verify(path: Path, detected: str) -> None:
 
 def _new_storage_path() -> str:
     token = secrets.token_hex(16)
-    return f"{token[:2]}/{token}"
+    return f"{AREA}/{token[:2]}/{token}"
 
 
 def storage_sweep(*, older_than_s: int = 3600) -> list[str]:
-    """Delete files under the storage directory that no StoredFile row names (left by a caller's rolled
-    back transaction or a crash) and stale temp files, once older than ``older_than_s`` — younger ones
-    may belong to an upload still in progress. Returns the relative paths removed."""
+    """Delete stored files that no StoredFile row names (left by a caller's rolled back transaction or
+    a crash) and stale temp files, once older than ``older_than_s`` — younger ones may belong to an
+    upload still in progress. Only names of this service's own shape are considered. Returns the
+    relative paths removed."""
     root = storage_root()
-    if not root.is_dir():
+    if not (root / AREA).is_dir():
         return []
     cutoff = time.time() - older_than_s
-    candidates = {
-        path.relative_to(root).as_posix(): path
-        for path in root.rglob("*")
-        if path.is_file() and path.stat().st_mtime < cutoff
-    }
+    candidates = {}
+    for path in (root / AREA).rglob("*"):
+        relative = path.relative_to(root).as_posix()
+        if (STORED_NAME.match(relative) or TMP_NAME.match(relative)) and path.is_file() \
+                and path.stat().st_mtime < cutoff:
+            candidates[relative] = path
     known = set()
-    names = [n for n in candidates if not n.startswith(TMP_DIR + "/")]
+    names = [n for n in candidates if STORED_NAME.match(n)]
     for start in range(0, len(names), 500):
         batch = names[start:start + 500]
         known.update(StoredFile.objects.filter(storage_path__in=batch).values_list("storage_path", flat=True))

@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import time
 
 import pytest
@@ -36,7 +37,7 @@ def test_it_names_the_stored_file_randomly_never_after_the_upload(cast, storage)
 
     assert stored.original_name == "passwd.pdf"
     assert "passwd" not in stored.storage_path and ".." not in stored.storage_path
-    assert len(stored.storage_path.split("/")[-1]) == 32
+    assert re.fullmatch(r"uploads/[0-9a-f]{2}/[0-9a-f]{32}", stored.storage_path)
 
 
 def test_it_records_an_audit_event_for_each_stored_file(cast):
@@ -118,25 +119,37 @@ def test_upload_check_runs_the_checks_and_keeps_nothing(db, storage):
     assert files_under(storage) == [] and StoredFile.objects.count() == 0
 
 
+def _old_file(path, data: bytes = b"x"):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    an_hour_ago = time.time() - 3700
+    os.utime(path, (an_hour_ago, an_hour_ago))
+    return path
+
+
 def test_the_sweep_removes_orphans_and_stale_temp_files_but_keeps_stored_ones(db, storage):
     stored = upload_store(file=upload("a.pdf", pdf_bytes()), kind="scan")
-    orphan = storage / "ab" / ("ab" + "0" * 30)
-    orphan.parent.mkdir(parents=True, exist_ok=True)
-    orphan.write_bytes(b"left by a rolled-back caller")
-    stale_tmp = storage / "tmp" / "upload-crashed"
-    stale_tmp.write_bytes(b"half an upload")
-    an_hour_ago = time.time() - 3700
-    for path in (orphan, stale_tmp, storage / stored.storage_path):
-        os.utime(path, (an_hour_ago, an_hour_ago))
+    _old_file(storage / stored.storage_path, pdf_bytes())
+    _old_file(storage / "uploads" / "ab" / ("ab" + "0" * 30), b"left by a rolled-back caller")
+    _old_file(storage / "uploads" / "tmp" / "upload-crashed", b"half an upload")
 
     removed = storage_sweep(older_than_s=3600)
 
-    assert removed == sorted([orphan.relative_to(storage).as_posix(), "tmp/upload-crashed"])
+    assert removed == ["uploads/ab/ab" + "0" * 30, "uploads/tmp/upload-crashed"]
     assert files_under(storage) == [stored.storage_path]
 
 
+def test_the_sweep_never_touches_other_apps_files_in_the_storage_directory(db, storage):
+    _old_file(storage / "ca" / "ca.pem")  # csdp.keys keeps its CA here
+    _old_file(storage / "uploads" / "ca" / "ca.pem")
+    _old_file(storage / "uploads" / "notes.txt")
+
+    assert storage_sweep(older_than_s=3600) == []
+    assert files_under(storage) == ["ca/ca.pem", "uploads/ca/ca.pem", "uploads/notes.txt"]
+
+
 def test_the_sweep_spares_young_files_of_uploads_in_progress(db, storage):
-    (storage / "tmp").mkdir(parents=True)
-    (storage / "tmp" / "upload-now").write_bytes(b"arriving")
+    (storage / "uploads" / "tmp").mkdir(parents=True)
+    (storage / "uploads" / "tmp" / "upload-now").write_bytes(b"arriving")
 
     assert storage_sweep(older_than_s=3600) == []
