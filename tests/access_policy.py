@@ -75,6 +75,9 @@ EXPECTED: dict[str, set[str] | str] = {
     "counter:catalogue_edit": {"operator", "admin"},
     "counter:template_upload": {"operator", "admin"},
     "counter:template_delete": {"operator", "admin"},
+    "api:counter_applications": EVERYONE,
+    "api:counter_application": EVERYONE,
+    "api:counter_business_types": EVERYONE,
     "notify:outbox": STAFF,
     "notify:captcha": PUBLIC,
     # csdp.keys (USB-KEY, 国密证书管理; seed 000 §一(四), §二(四)–(七))

@@ -41,7 +41,7 @@ def _day_start(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=SHANGHAI)
 
 
-def _filtered(queryset: QuerySet, filters: ListFilters) -> QuerySet:
+def apply_filters(queryset: QuerySet, filters: ListFilters) -> QuerySet:
     if filters.status:
         queryset = queryset.filter(status=filters.status)
     if filters.business_type:
@@ -58,7 +58,7 @@ def _filtered(queryset: QuerySet, filters: ListFilters) -> QuerySet:
 def filer_applications(user, filters: ListFilters) -> QuerySet:
     """业务列表: the applications of the user's institution, filtered, newest first."""
     results = ApplicationFile.objects.filter(application=OuterRef("pk"), purpose=FilePurpose.RESULT)
-    return _filtered(_list_queryset().visible_to(user), filters).annotate(has_results=Exists(results))
+    return apply_filters(_list_queryset().visible_to(user), filters).annotate(has_results=Exists(results))
 
 
 def status_counts(queryset: QuerySet) -> dict[str, int]:
@@ -76,7 +76,7 @@ QUEUE_VIEWS = {
 
 
 def staff_queue(user, view: str, filters: ListFilters) -> QuerySet:
-    queryset = _filtered(_list_queryset(), filters)
+    queryset = apply_filters(_list_queryset(), filters)
     if view == "done":
         mine = Transition.objects.filter(application=OuterRef("pk"), actor=user)
         return queryset.filter(Exists(mine))
