@@ -50,7 +50,8 @@ def certificate_problem(certificate: Certificate, now: dt.datetime | None = None
 
 
 def certificate_days_left(certificate: Certificate) -> int:
-    return (certificate.not_after - clock_now()).days
+    """Whole days left, counting a started day (9 days and 23 hours is "10 days left")."""
+    return -((clock_now() - certificate.not_after) // dt.timedelta(days=1))
 
 
 def certificate_expiry_warning(user) -> str | None:
@@ -63,7 +64,7 @@ def certificate_expiry_warning(user) -> str | None:
         return None
     local = key.certificate.not_after.astimezone(dt.timezone(dt.timedelta(hours=8)))
     return (
-        f"您的 USB-KEY 证书将于 {local:%Y-%m-%d} 到期（剩余 {left.days} 天），"
+        f"您的 USB-KEY 证书将于 {local:%Y-%m-%d} 到期（剩余 {certificate_days_left(key.certificate)} 天），"
         "请尽快在“国密证书管理”中提交 USB-KEY 更换申请。"
     )
 

@@ -86,3 +86,12 @@ def test_the_api_reports_my_certificate_and_lets_staff_recheck_a_signature(cast,
                                        payload=sign(key, signing_context(user=cast.issuer_a, digest=digest)))
     checked = client_for(cast.reviewer).get(f"/api/v1/keys/signatures/{signature.pk}").json()
     assert checked["valid"] is True and checked["digest"] == digest
+
+
+@pytest.mark.django_db
+def test_days_left_count_a_started_day(cast):
+    from csdp.keys.selectors import certificate_days_left
+
+    key = enrol_test_key(cast.issuer_a)
+    key.certificate.not_after = clock_now() + dt.timedelta(days=10) - dt.timedelta(minutes=1)
+    assert certificate_days_left(key.certificate) == 10
