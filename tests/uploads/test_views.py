@@ -66,7 +66,9 @@ def test_downloads_are_read_only(cast, client_for):
 
 def test_a_plain_ascii_name_is_its_own_fallback_and_quotes_cannot_break_the_header(cast):
     stored, _, _ = _issuer_a_file(cast, name="licence 2026.pdf")
-    assert attachment_disposition(stored) == "attachment; filename=\"licence 2026.pdf\"; filename*=UTF-8''licence%202026.pdf"
+    assert attachment_disposition(stored) == (
+        "attachment; filename=\"licence 2026.pdf\"; filename*=UTF-8''licence%202026.pdf"
+    )
 
     stored.original_name = 'a";evil=1.pdf'
     header = attachment_disposition(stored)
