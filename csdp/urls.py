@@ -23,6 +23,7 @@ urlpatterns = [
     path("ledger/", include("csdp.ledger.urls")),
     path("register/", include("csdp.register.urls")),
     path("ipo/", include("csdp.ipo.urls")),
+    path("pledge/", include("csdp.pledge.urls")),
     path("api/v1/", api.urls),
     path("healthz", health, name="health"),
 ]

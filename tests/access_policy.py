@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from tests.counter import matrix as counter_matrix
 from tests.keys import matrix as keys_matrix
+from tests.pledge import matrix as pledge_matrix
 from tests.securities import matrix as securities_matrix
 from tests.issuers import matrix as issuers_matrix
 from tests.ipo import matrix as ipo_matrix
@@ -152,6 +153,44 @@ EXPECTED: dict[str, set[str] | str] = {
     "api:ipo_deposit": {"participant"},
     "api:ipo_declarations": {"participant"},
     "api:ipo_subscriptions": {"operator"},
+    # csdp.pledge (证券质押供需信息平台; seed 004)
+    "pledge:board": {"pledge_user"} | STAFF,
+    "pledge:posting_new": {"pledge_user"},
+    "pledge:my_postings": {"pledge_user"},
+    "pledge:profile": {"pledge_user"},
+    "pledge:posting_detail": {"pledge_user"} | STAFF,
+    "pledge:posting_edit": {"pledge_user"},
+    "pledge:posting_status": {"pledge_user"},
+    "pledge:posting_message": {"pledge_user"},
+    "pledge:posting_report": {"pledge_user"},
+    "pledge:posting_handoff": {"pledge_user"},
+    "pledge:threads": {"pledge_user"},
+    "pledge:thread_detail": {"pledge_user"} | STAFF,
+    "pledge:thread_reply": {"pledge_user"},
+    "pledge:message_report": {"pledge_user"},
+    "pledge:register": PUBLIC,
+    "pledge:lender_apply": PUBLIC,
+    "pledge:review_queue": STAFF,
+    "pledge:posting_review": {"reviewer", "admin"},
+    "pledge:posting_flag": {"reviewer", "admin"},
+    "pledge:posting_correct": {"reviewer", "admin"},
+    "pledge:reports": STAFF,
+    "pledge:report_detail": STAFF,
+    "pledge:report_handle": {"reviewer", "admin"},
+    "pledge:users": STAFF,
+    "pledge:user_detail": STAFF,
+    "pledge:moderate": {"reviewer", "admin"},
+    "pledge:lender_queue": STAFF,
+    "pledge:lender_detail": STAFF,
+    "pledge:lender_decide": {"reviewer", "admin"},
+    "pledge:rules": STAFF,
+    "pledge:rules_lpr_add": {"reviewer", "admin"},
+    "pledge:rules_lpr_delete": {"reviewer", "admin"},
+    "pledge:rules_multiple": {"reviewer", "admin"},
+    "pledge:rules_eligible_add": {"reviewer", "admin"},
+    "pledge:rules_eligible_delete": {"reviewer", "admin"},
+    "api:pledge_postings": {"pledge_user"} | STAFF,
+    "api:pledge_posting": {"pledge_user"} | STAFF,
 }
 
 Factory = Callable[[object], tuple[str, set[str]]]  # (cast) -> (url value, cast members who may see it)
@@ -180,4 +219,12 @@ OBJECTS: dict[str, Factory] = {
     "info_application_id": issuers_matrix.info_application,
     "offering_id": ipo_matrix.offering,
     "participant_file_id": ipo_matrix.participant_file,
+    "posting_id": pledge_matrix.posting_id,
+    "thread_id": pledge_matrix.thread_id,
+    "message_id": pledge_matrix.message_id,
+    "report_id": pledge_matrix.report_id,
+    "profile_id": pledge_matrix.profile_id,
+    "lender_application_id": pledge_matrix.lender_application_id,
+    "lpr_id": pledge_matrix.lpr_id,
+    "eligible_id": pledge_matrix.eligible_id,
 }

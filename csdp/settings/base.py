@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "csdp.keys",
     "csdp.issuers",
     "csdp.counter",
+    "csdp.pledge",
 ]
 
 MIDDLEWARE = [

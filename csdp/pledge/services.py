@@ -1,0 +1,245 @@
+"""Writes of postings. Every status change goes through `_move`, which checks the one transition
+table (states.TRANSITIONS), appends a PostingTransition row and records the audit event."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from csdp.audit.services import audit_record
+from csdp.clock.services import business_today, clock_now
+from csdp.pledge import selectors
+from csdp.pledge.models import AccessState, PledgeProfile, Posting, PostingTransition, Side
+from csdp.pledge.states import PUBLISHED, STAFF, SYSTEM, USER, PostingStatus, TransitionRefused, check_transition
+
+MAX_VALIDITY_DAYS = 180  # our choice: a posting is re-confirmed at least twice a year
+
+
+class PledgeError(Exception):
+    """A refused board action; ``message`` is Chinese and shown to the user."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class PostingData:
+    """What a user fills in on 信息发布 (004 §八). Money in fen, rates in basis points."""
+
+    side: str
+    amount_fen: int
+    term_months: int
+    rate_min_bp: int
+    rate_max_bp: int
+    valid_until: dt.date
+    title: str
+    description: str = ""
+    account_id: int | None = None  # pledgor
+    security_id: int | None = None
+    quantity_shares: int | None = None
+    accepted_kinds: str = ""  # lender
+    accepted_codes: str = ""
+
+
+# --- checks -------------------------------------------------------------------------------------
+
+def check_may_post(profile: PledgeProfile | None) -> None:
+    if profile is None or profile.access_state != AccessState.ACTIVE:
+        raise PledgeError("您当前没有信息平台的使用权限。")
+    if profile.postings_restricted:
+        raise PledgeError("您的信息发布已被本公司限制，请联系管理员。")
+    if not profile.platform_info_complete:  # 004 §七
+        raise PledgeError("发布信息前，请先在“用户信息维护”中填写业务平台信息。")
+
+
+def check_holdings(*, posting: Posting, as_of: dt.date | None = None) -> None:
+    """004 §十, §十一: the quantity may not exceed what was pledgeable at the previous trading day's EOD."""
+    from csdp.register.selectors import pledgeable_quantity
+
+    as_of = as_of or selectors.previous_trading_day()
+    free = pledgeable_quantity(account=posting.account, security=posting.security, as_of=as_of)
+    if posting.quantity_shares > free:
+        raise PledgeError(f"{posting.security_code} 在 {as_of} 日终可质押数量为 {free} 股，"
+                          f"少于发布数量 {posting.quantity_shares} 股（已冻结、已质押、限售等部分不得列入）。")
+
+
+def check_rate(*, posting: Posting) -> None:
+    """004 §十一: lender postings are checked for rate compliance (rules.md §9)."""
+    cap = selectors.rate_cap_bp()
+    if cap is None:
+        raise PledgeError("贷款市场报价利率表为空，暂不能审核质权人信息。")
+    if posting.rate_max_bp > cap:
+        raise PledgeError(f"年利率 {posting.rate_max_bp / 100:.2f}% 超过上限 {cap / 100:.2f}%"
+                          f"（一年期LPR的{selectors.rate_cap_multiple()}倍）。")
+
+
+def _check_data(profile: PledgeProfile, data: PostingData) -> dict:
+    if data.amount_fen <= 0 or data.term_months <= 0 or data.rate_min_bp > data.rate_max_bp:
+        raise PledgeError("金额、期限须为正数，利率下限不得高于上限。")
+    today = business_today()
+    if not today <= data.valid_until <= today + dt.timedelta(days=MAX_VALIDITY_DAYS):
+        raise PledgeError(f"有效期须在今天至 {MAX_VALIDITY_DAYS} 天以内。")
+    fields = {"side": data.side, "amount_fen": data.amount_fen, "term_months": data.term_months,
+              "rate_min_bp": data.rate_min_bp, "rate_max_bp": data.rate_max_bp, "valid_until": data.valid_until,
+              "title": data.title.strip(), "description": data.description.strip()}
+    if data.side == Side.LENDER:
+        return {**fields, "rate_min_bp": data.rate_max_bp, "accepted_kinds": data.accepted_kinds,
+                "accepted_codes": data.accepted_codes, "account": None, "security": None, "quantity_shares": None,
+                "security_code": "", "security_kind": "", "search_text": f"{data.title} {data.accepted_codes}"[:300]}
+    account = next((a for a in selectors.investor_accounts(profile) if a.pk == data.account_id), None)
+    if account is None:  # 004 §八: only the user's own holdings
+        raise PledgeError("请选择本人名下的证券账户。")
+    from csdp.securities.models import Security
+
+    security = Security.objects.filter(pk=data.security_id).first()
+    if security is None or not selectors.is_eligible(security):  # 004 §九
+        raise PledgeError("该证券种类不在可发布质押信息的范围内。")
+    if not data.quantity_shares or data.quantity_shares <= 0:
+        raise PledgeError("请填写质押数量。")
+    return {**fields, "account": account, "security": security, "quantity_shares": data.quantity_shares,
+            "security_code": security.code, "security_kind": security.kind, "accepted_kinds": "", "accepted_codes": "",
+            "search_text": f"{data.title} {security.code} {security.name}"[:300]}
+
+
+# --- the one place that moves a posting ---------------------------------------------------------
+
+def _move(posting: Posting, *, to_state: str, actor, by: str, reason: str = "") -> PostingTransition:
+    from_state = posting.status
+    try:
+        check_transition(from_state, to_state, by)
+    except TransitionRefused as refused:
+        raise PledgeError(refused.message) from None
+    now = clock_now()
+    posting.status, posting.status_since = to_state, now
+    update = ["status", "status_since"]
+    if to_state == PostingStatus.OPEN and from_state == PostingStatus.PENDING_REVIEW:
+        posting.published_at, posting.review_reason, posting.flagged_at, posting.flag_reason = now, "", None, ""
+        update += ["published_at", "review_reason", "flagged_at", "flag_reason"]
+    if to_state == PostingStatus.RETURNED:
+        posting.review_reason = reason
+        update.append("review_reason")
+    posting.save(update_fields=update)
+    audit_record(actor=actor, obj=posting, action=f"pledge.posting.{to_state}", from_state=from_state,
+                 to_state=to_state, reason=reason)
+    return PostingTransition.objects.create(posting=posting, from_state=from_state, to_state=to_state, actor=actor,
+                                            by=by, at=now, reason=reason)
+
+
+def _locked(posting: Posting) -> Posting:
+    return Posting.objects.select_for_update().select_related("security", "account").get(pk=posting.pk)
+
+
+def _own(posting: Posting, user) -> None:
+    if posting.owner_id != user.pk:
+        raise PledgeError("只有发布用户可以办理此操作。")
+
+
+# --- user actions -------------------------------------------------------------------------------
+
+@transaction.atomic
+def posting_submit(*, user, data: PostingData) -> Posting:
+    """信息发布: a new posting waits for review (004 §十一)."""
+    profile = selectors.profile_of(user)
+    check_may_post(profile)
+    fields = _check_data(profile, data)
+    now = clock_now()
+    posting = Posting(owner=user, status=PostingStatus.PENDING_REVIEW, status_since=now, created_at=now, **fields)
+    if posting.side == Side.PLEDGOR:
+        check_holdings(posting=posting)
+    posting.save()
+    PostingTransition.objects.create(posting=posting, from_state="", to_state=posting.status, actor=user, by=USER,
+                                     at=now, reason="提交发布")
+    audit_record(actor=user, obj=posting, action="pledge.posting.submit", to_state=posting.status)
+    return posting
+
+
+@transaction.atomic
+def posting_edit(*, posting: Posting, user, data: PostingData) -> Posting:
+    """004 §十三: editing a published or returned posting sends it back through review."""
+    posting = _locked(posting)
+    _own(posting, user)
+    profile = selectors.profile_of(user)
+    check_may_post(profile)
+    if data.side != posting.side:
+        raise PledgeError("信息类别不能修改，请重新发布。")
+    for name, value in _check_data(profile, data).items():
+        setattr(posting, name, value)
+    if posting.side == Side.PLEDGOR:
+        check_holdings(posting=posting)
+    posting.save()
+    if posting.status != PostingStatus.PENDING_REVIEW:
+        _move(posting, to_state=PostingStatus.PENDING_REVIEW, actor=user, by=USER, reason="修改后重新提交审核")
+    return posting
+
+
+@transaction.atomic
+def posting_set_status(*, posting: Posting, user, to_state: str, reason: str = "") -> Posting:
+    """004 §十二: the owner moves 待洽谈 ⇄ 洽谈中, either → 已质押, or ends it (失效) or deletes it."""
+    posting = _locked(posting)
+    _own(posting, user)
+    if to_state not in {PostingStatus.OPEN, PostingStatus.NEGOTIATING, PostingStatus.PLEDGED,
+                        PostingStatus.EXPIRED, PostingStatus.DELETED}:
+        raise PledgeError("不支持的状态调整。")
+    _move(posting, to_state=to_state, actor=user, by=USER, reason=reason or "用户调整")
+    return posting
+
+
+# --- staff actions ------------------------------------------------------------------------------
+
+@transaction.atomic
+def posting_approve(*, posting: Posting, actor) -> Posting:
+    """004 §十一: pledgor postings against holdings, lender postings against the rate cap."""
+    posting = _locked(posting)
+    if posting.side == Side.PLEDGOR:
+        check_holdings(posting=posting)
+    else:
+        check_rate(posting=posting)
+    _move(posting, to_state=PostingStatus.OPEN, actor=actor, by=STAFF, reason="审核通过")
+    _notify_owner(posting, "您的质押信息已审核通过并发布", f"信息“{posting.title}”已发布，状态为待洽谈。")
+    return posting
+
+
+@transaction.atomic
+def posting_return(*, posting: Posting, actor, reason: str) -> Posting:
+    """Refused by review (004 §十一) or sent back for correction (004 §四); the reason is required."""
+    if not reason.strip():
+        raise PledgeError("请填写退回原因。")
+    posting = _locked(posting)
+    _move(posting, to_state=PostingStatus.RETURNED, actor=actor, by=STAFF, reason=reason.strip())
+    _notify_owner(posting, "您的质押信息被退回", f"信息“{posting.title}”被退回：{reason.strip()}")
+    return posting
+
+
+@transaction.atomic
+def posting_flag_decide(*, posting: Posting, actor, keep: bool, reason: str) -> Posting:
+    """After a failed recheck staff decide: keep it published (flag cleared) or end it (失效)."""
+    posting = _locked(posting)
+    if posting.flagged_at is None:
+        raise PledgeError("该信息没有待处理的核查异常。")
+    if not reason.strip():
+        raise PledgeError("请填写处理意见。")
+    posting.flagged_at, posting.flag_reason = None, ""
+    posting.save(update_fields=["flagged_at", "flag_reason"])
+    if keep:
+        audit_record(actor=actor, obj=posting, action="pledge.posting.flag_cleared", reason=reason)
+    else:
+        _move(posting, to_state=PostingStatus.EXPIRED, actor=actor, by=STAFF, reason=reason)
+        _notify_owner(posting, "您的质押信息已失效", f"信息“{posting.title}”经核查已失效：{reason}")
+    return posting
+
+
+@transaction.atomic
+def posting_pledged_by_registration(*, posting_id: int, application) -> None:
+    """The counter finished the pledge registration started from this posting (004 §十七)."""
+    posting = Posting.objects.select_for_update().filter(pk=posting_id).first()
+    if posting is not None and posting.status in PUBLISHED:
+        _move(posting, to_state=PostingStatus.PLEDGED, actor=None, by=SYSTEM,
+              reason=f"质押登记申请 {application.reference} 已办结")
+
+
+def _notify_owner(posting: Posting, subject: str, body: str) -> None:
+    from csdp.notify.services import notify_user
+
+    notify_user(user=posting.owner, subject=subject, body=body, purpose="pledge.posting")
+

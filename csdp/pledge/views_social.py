@@ -1,0 +1,187 @@
+"""私信 (004 §十五), 举报 (004 §十六), the hand-off (004 §十七) and the public access pages (004 §六)."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from csdp.accounts.access import access_object, allow, public
+from csdp.accounts.roles import Role
+from csdp.pledge import forms as f
+from csdp.pledge.models import Posting
+from csdp.pledge.models_social import Message, Thread
+from csdp.pledge.services import PledgeError
+from csdp.pledge.views import BROWSERS, _browser_profile, active_profile
+
+PUBLIC_PER_HOUR = 10  # registration and lender applications per address and hour
+
+
+@allow(Role.PLEDGE_USER)
+def threads(request):
+    active_profile(request)
+    rows = Thread.objects.visible_to(request.user).select_related("posting", "starter", "recipient")[:200]
+    return render(request, "pledge/threads.html", {"threads": rows})
+
+
+@allow(BROWSERS)
+def thread_detail(request, thread_id: int):
+    """Only the two parties and staff moderators read a conversation (004 §十五); others get 404."""
+    _browser_profile(request)
+    thread = access_object(request.user, Thread.objects.select_related("posting", "starter", "recipient"), pk=thread_id)
+    rows = thread.messages.select_related("sender")
+    return render(request, "pledge/thread.html", {"thread": thread, "rows": rows, "form": f.MessageForm(),
+                                                  "reason_form": f.ReasonForm()})
+
+
+@allow(Role.PLEDGE_USER)
+@require_POST
+def posting_message(request, posting_id: int):
+    """Start (or continue) the conversation with a posting's owner; needs the details right (§十四)."""
+    from csdp.pledge.services_social import thread_start
+
+    active_profile(request)
+    posting = access_object(request.user, Posting, pk=posting_id)
+    form = f.MessageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("pledge:posting_detail", posting_id=posting.pk)
+    try:
+        thread = thread_start(posting=posting, user=request.user, body=form.cleaned_data["body"])
+    except PledgeError as error:
+        messages.error(request, error.message)
+        return redirect("pledge:posting_detail", posting_id=posting.pk)
+    return redirect("pledge:thread_detail", thread_id=thread.pk)
+
+
+@allow(Role.PLEDGE_USER)
+@require_POST
+def thread_reply(request, thread_id: int):
+    from csdp.pledge.services_social import message_send
+
+    active_profile(request)
+    thread = access_object(request.user, Thread, pk=thread_id)
+    form = f.MessageForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise PledgeError("请填写私信内容（不超过 2000 字）。")
+        message_send(thread=thread, user=request.user, body=form.cleaned_data["body"])
+    except PledgeError as error:
+        messages.error(request, error.message)
+    return redirect("pledge:thread_detail", thread_id=thread.pk)
+
+
+@allow(Role.PLEDGE_USER)
+@require_POST
+def posting_report(request, posting_id: int):
+    return _report(request, posting=access_object(request.user, Posting, pk=posting_id))
+
+
+@allow(Role.PLEDGE_USER)
+@require_POST
+def message_report(request, message_id: int):
+    message = access_object(request.user, Message.objects.filter(thread__in=Thread.objects.visible_to(request.user)),
+                            pk=message_id)
+    return _report(request, message=message)
+
+
+def _report(request, *, posting=None, message=None):
+    from csdp.pledge.services_social import report_create
+
+    active_profile(request)
+    try:
+        report_create(reporter=request.user, reason=request.POST.get("reason", ""), posting=posting, message=message)
+    except PledgeError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "举报已提交，管理员将尽快处理。")
+    if message is not None:
+        return redirect("pledge:thread_detail", thread_id=message.thread_id)
+    return redirect("pledge:posting_detail", posting_id=posting.pk)
+
+
+@allow(Role.PLEDGE_USER)
+def posting_handoff(request, posting_id: int):
+    """004 §十七: start the pledge registration application at the virtual counter."""
+    from csdp.counter.forms import MultipleFileField
+    from csdp.pledge.handoff import PledgeRegistrationForm, handoff_initial, pledge_registration_start
+
+    active_profile(request)
+    posting = access_object(request.user, Posting.objects.select_related("security", "account", "owner"), pk=posting_id)
+    thread = Thread.objects.visible_to(request.user).filter(posting=posting).order_by("-last_message_at").first()
+    form = PledgeRegistrationForm(request.POST or None, initial=handoff_initial(posting=posting, user=request.user,
+                                                                                thread=thread))
+    form.fields["posting_id"].disabled = True
+    form.fields["attachments"] = MultipleFileField(label="质押登记申请材料（1-2 个 ZIP 或 1 个 PDF）", required=False)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "attachments"}
+        try:
+            application = pledge_registration_start(posting=posting, user=request.user, data=data,
+                                                    files=form.cleaned_data["attachments"])
+        except PledgeError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "质押登记申请已生成，请确认并签名提交。")
+            return redirect("counter:confirm", application_id=application.pk)
+    return render(request, "pledge/handoff.html", {"form": form, "posting": posting})
+
+
+def _rate_limited(request, what: str) -> bool:
+    key = f"pledge-{what}-ip:{request.META.get('REMOTE_ADDR', '?')}"
+    cache.add(key, 0, 3600)
+    try:
+        return cache.incr(key) > PUBLIC_PER_HOUR
+    except ValueError:
+        return False
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def register(request):
+    """004 §六(一): investors with an account here register with ID number and account number."""
+    from csdp.notify.captcha import captcha_check
+    from csdp.pledge.services_access import investor_register
+
+    form = f.InvestorRegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if not captcha_check(request, d["captcha"]):
+            form.add_error("captcha", "图形验证码错误，请重新输入。")
+        elif _rate_limited(request, "register"):
+            form.add_error(None, "提交过于频繁，请稍后再试。")
+        else:
+            try:
+                investor_register(id_number=d["id_number"], account_number=d["account_number"], username=d["username"],
+                                  password=d["password"], mobile=d["mobile"], email=d["email"])
+            except PledgeError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, "注册成功，已获得证券质押信息平台使用权限，请登录。")
+                return redirect("accounts:login")
+    return render(request, "pledge/register.html", {"form": form})
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def lender_apply_view(request):
+    """004 §六(二): lenders without an account apply with materials; staff review."""
+    from csdp.notify.captcha import captcha_check
+    from csdp.pledge.services_access import lender_apply
+
+    form = f.LenderApplyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if not captcha_check(request, d["captcha"]):
+            form.add_error("captcha", "图形验证码错误，请重新输入。")
+        elif _rate_limited(request, "apply"):
+            form.add_error(None, "提交过于频繁，请稍后再试。")
+        else:
+            try:
+                lender_apply(name=d["name"], id_type=d["id_type"], id_number=d["id_number"], username=d["username"],
+                             mobile=d["mobile"], email=d["email"], files=d["materials"])
+            except PledgeError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, "申请已提交。本公司审核后将以短信通知您。")
+                return redirect("accounts:login")
+    return render(request, "pledge/lender_apply.html", {"form": form})

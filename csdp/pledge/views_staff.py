@@ -1,0 +1,243 @@
+"""Staff pages: review (004 §十一), recheck flags, reports (004 §十六), moderation (004 §四),
+lender applications (004 §六(二)) and the rule tables (rules.md §9, 004 §九)."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from csdp.accounts.access import STAFF, access_object, allow
+from csdp.accounts.roles import Role
+from csdp.pledge import forms as f
+from csdp.pledge import selectors
+from csdp.pledge.models import (ApplicationStatus, BoardSettings, EligibleKind, LenderApplication, LprRate,
+                                PledgeProfile, Posting, Side)
+from csdp.pledge.models_social import ModerationAction, ModerationKind, Report, ReportStatus, Thread
+from csdp.pledge.services import PledgeError, check_holdings, check_rate
+from csdp.pledge.states import PostingStatus
+
+DECIDERS = (Role.REVIEWER, Role.ADMIN)
+
+
+def review_context(posting: Posting) -> dict:
+    """What the reviewer sees next to a posting: the result of the check review would run."""
+    problem = ""
+    if posting.status == PostingStatus.PENDING_REVIEW:
+        try:
+            check_holdings(posting=posting) if posting.side == Side.PLEDGOR else check_rate(posting=posting)
+        except PledgeError as error:
+            problem = error.message
+    return {"review_problem": problem, "review_checked": posting.status == PostingStatus.PENDING_REVIEW,
+            "cap_bp": selectors.rate_cap_bp(), "as_of": selectors.previous_trading_day()}
+
+
+def _done(request, action, *args, ok: str, **kwargs):
+    try:
+        action(*args, **kwargs)
+    except PledgeError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, ok)
+
+
+@allow(STAFF)
+def review_queue(request):
+    pending = Posting.objects.filter(status=PostingStatus.PENDING_REVIEW).select_related("owner").order_by("status_since")
+    flagged = Posting.objects.filter(flagged_at__isnull=False).select_related("owner").order_by("flagged_at")
+    return render(request, "pledge/review_queue.html", {"pending": pending[:200], "flagged": flagged[:200]})
+
+
+@allow(DECIDERS)
+@require_POST
+def posting_review(request, posting_id: int):
+    from csdp.pledge.services import posting_approve, posting_return
+
+    posting = access_object(request.user, Posting, pk=posting_id)
+    if request.POST.get("decision") == "approve":
+        _done(request, posting_approve, posting=posting, actor=request.user, ok="审核通过，信息已发布。")
+    else:
+        _done(request, posting_return, posting=posting, actor=request.user, reason=request.POST.get("reason", ""),
+              ok="信息已退回。")
+    return redirect("pledge:posting_detail", posting_id=posting.pk)
+
+
+@allow(DECIDERS)
+@require_POST
+def posting_flag(request, posting_id: int):
+    from csdp.pledge.services import posting_flag_decide
+
+    posting = access_object(request.user, Posting, pk=posting_id)
+    _done(request, posting_flag_decide, posting=posting, actor=request.user, keep=request.POST.get("keep") == "1",
+          reason=request.POST.get("reason", ""), ok="核查异常已处理。")
+    return redirect("pledge:posting_detail", posting_id=posting.pk)
+
+
+@allow(DECIDERS)
+@require_POST
+def posting_correct(request, posting_id: int):
+    """004 §四: the depository requires the user to correct a posting (it goes back as 被退回)."""
+    from csdp.pledge.services_social import moderation_apply
+
+    posting = access_object(request.user, Posting, pk=posting_id)
+    _done(request, moderation_apply, actor=request.user, kind=ModerationKind.CORRECTION, posting=posting,
+          reason=request.POST.get("reason", ""), ok="已要求用户更正，信息已退回。")
+    return redirect("pledge:posting_detail", posting_id=posting.pk)
+
+
+@allow(STAFF)
+def reports(request):
+    rows = Report.objects.select_related("reporter", "posting", "message").order_by("status", "-created_at")[:200]
+    recent = Thread.objects.select_related("posting", "starter", "recipient")[:50]
+    return render(request, "pledge/reports.html", {"reports": rows, "threads": recent})
+
+
+@allow(STAFF)
+def report_detail(request, report_id: int):
+    report = access_object(request.user, Report.objects.select_related("posting", "message__thread", "reporter"),
+                           pk=report_id)
+    return render(request, "pledge/report_detail.html", {"report": report, "reason_form": f.ReasonForm()})
+
+
+@allow(DECIDERS)
+@require_POST
+def report_handle(request, report_id: int):
+    from csdp.pledge.services_social import report_handle as handle
+
+    report = access_object(request.user, Report, pk=report_id)
+    _done(request, handle, report=report, actor=request.user, outcome=request.POST.get("reason", ""), ok="举报已处理。")
+    return redirect("pledge:report_detail", report_id=report.pk)
+
+
+@allow(STAFF)
+def users(request):
+    q = request.GET.get("q", "").strip()
+    rows = PledgeProfile.objects.select_related("user").order_by("name")
+    if q:
+        rows = rows.filter(Q(name__icontains=q) | Q(user__username__icontains=q))
+    return render(request, "pledge/users.html", {"profiles": rows[:200], "q": q})
+
+
+@allow(STAFF)
+def user_detail(request, profile_id: int):
+    profile = access_object(request.user, PledgeProfile.objects.select_related("user", "investor"), pk=profile_id)
+    postings = Posting.objects.filter(owner=profile.user).order_by("-created_at")[:100]
+    actions = ModerationAction.objects.filter(target=profile.user).select_related("actor")[:100]
+    kinds = [k for k in ModerationKind if k != ModerationKind.CORRECTION]
+    return render(request, "pledge/user_detail.html", {"profile": profile, "postings": postings, "actions": actions,
+                                                       "kinds": kinds, "reason_form": f.ReasonForm()})
+
+
+@allow(DECIDERS)
+@require_POST
+def moderate(request, profile_id: int):
+    from csdp.pledge.services_social import moderation_apply
+
+    profile = access_object(request.user, PledgeProfile, pk=profile_id)
+    kind = request.POST.get("kind", "")
+    if kind not in ModerationKind.values or kind == ModerationKind.CORRECTION:
+        messages.error(request, "请选择管理措施。")
+    else:
+        _done(request, moderation_apply, actor=request.user, kind=kind, profile=profile,
+              reason=request.POST.get("reason", ""), ok="管理措施已执行并通知用户。")
+    return redirect("pledge:user_detail", profile_id=profile.pk)
+
+
+@allow(STAFF)
+def lender_queue(request):
+    rows = LenderApplication.objects.order_by("status", "-created_at")[:200]
+    return render(request, "pledge/lender_queue.html", {"applications": rows})
+
+
+@allow(STAFF)
+def lender_detail(request, lender_application_id: int):
+    application = access_object(request.user, LenderApplication, pk=lender_application_id)
+    return render(request, "pledge/lender_detail.html", {"application": application,
+                                                         "materials": application.materials.all(),
+                                                         "reason_form": f.ReasonForm(),
+                                                         "pending": application.status == ApplicationStatus.PENDING})
+
+
+@allow(DECIDERS)
+@require_POST
+def lender_decide(request, lender_application_id: int):
+    from csdp.pledge.services_access import lender_approve, lender_reject
+
+    application = access_object(request.user, LenderApplication, pk=lender_application_id)
+    if request.POST.get("decision") == "approve":
+        _done(request, lender_approve, application=application, actor=request.user, ok="已通过，用户已开通。")
+    else:
+        _done(request, lender_reject, application=application, actor=request.user,
+              reason=request.POST.get("reason", ""), ok="已不予通过。")
+    return redirect("pledge:lender_detail", lender_application_id=application.pk)
+
+
+@allow(STAFF)
+def rules(request):
+    settings_row = BoardSettings.objects.first()
+    return render(request, "pledge/rules.html", {
+        "lprs": LprRate.objects.all(), "eligible": EligibleKind.objects.all(), "lpr_form": f.LprForm(),
+        "multiple_form": f.MultipleForm(initial={"rate_cap_multiple": selectors.rate_cap_multiple()}),
+        "eligible_form": f.EligibleForm(), "settings_row": settings_row, "cap_bp": selectors.rate_cap_bp(),
+        "lpr_now": selectors.lpr_in_force()})
+
+
+@allow(DECIDERS)
+@require_POST
+def rules_lpr_add(request):
+    from csdp.pledge.services_rules import lpr_add
+
+    form = f.LprForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        _done(request, lpr_add, effective_date=d["effective_date"], one_year_bp=f.to_bp(d["one_year_percent"]),
+              source=d["source"], actor=request.user, ok="LPR 已录入。")
+    else:
+        messages.error(request, "请完整填写生效日期、利率和来源。")
+    return redirect("pledge:rules")
+
+
+@allow(DECIDERS)
+@require_POST
+def rules_lpr_delete(request, lpr_id: int):
+    from csdp.pledge.services_rules import lpr_delete
+
+    _done(request, lpr_delete, row=access_object(request.user, LprRate, pk=lpr_id), actor=request.user, ok="已删除。")
+    return redirect("pledge:rules")
+
+
+@allow(DECIDERS)
+@require_POST
+def rules_multiple(request):
+    from csdp.pledge.services_rules import rate_cap_multiple_set
+
+    form = f.MultipleForm(request.POST)
+    if form.is_valid():
+        _done(request, rate_cap_multiple_set, multiple=form.cleaned_data["rate_cap_multiple"], actor=request.user,
+              ok="利率上限倍数已更新。")
+    else:
+        messages.error(request, "倍数须在 1 至 10 之间。")
+    return redirect("pledge:rules")
+
+
+@allow(DECIDERS)
+@require_POST
+def rules_eligible_add(request):
+    from csdp.pledge.services_rules import eligible_add
+
+    form = f.EligibleForm(request.POST)
+    if form.is_valid():
+        _done(request, eligible_add, actor=request.user, ok="已加入允许范围。", **form.cleaned_data)
+    else:
+        messages.error(request, "请选择市场和证券类别。")
+    return redirect("pledge:rules")
+
+
+@allow(DECIDERS)
+@require_POST
+def rules_eligible_delete(request, eligible_id: int):
+    from csdp.pledge.services_rules import eligible_delete
+
+    _done(request, eligible_delete, row=access_object(request.user, EligibleKind, pk=eligible_id), actor=request.user,
+          ok="已移出允许范围。")
+    return redirect("pledge:rules")
