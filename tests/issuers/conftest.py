@@ -30,7 +30,11 @@ def pdf(name: str = "scan.pdf") -> SimpleUploadedFile:
 
 @pytest.fixture(autouse=True)
 def business_day(db, settings, tmp_path):
-    """Every test runs on a fixed business day with a fresh upload directory."""
+    """Every test runs on a fixed business day with a fresh upload directory and an empty cache
+    (the cache holds rate-limit counters, which are not rolled back with the database)."""
+    from django.core.cache import cache
+
+    cache.clear()
     settings.CSDP_STORAGE_DIR = tmp_path / "storage"
     clock_set(moment=at_local(TODAY, 10, 0), frozen=True)
     return TODAY

@@ -202,3 +202,13 @@ def test_a_second_registration_with_the_same_username_or_uscc_is_refused(wizard)
     other.post("register_institution", institution_data(uscc=make_uscc("91110108MA01ABCD2"), securities_codes=""))
     response = other.post("register_user", user_data())
     assert "该用户名已被使用，请更换。" in response.content.decode()
+
+
+def test_one_address_cannot_open_drafts_without_end(wizard):
+    from csdp.issuers.views.register import STARTS_PER_HOUR_PER_IP
+
+    for _ in range(STARTS_PER_HOUR_PER_IP):
+        wizard.post("register_agreement", {"accept": "yes"})
+    response = wizard.post("register_agreement", {"accept": "yes"}, follow=True)
+    assert "注册申请过于频繁，请稍后再试。" in response.content.decode()
+    assert Registration.objects.count() == STARTS_PER_HOUR_PER_IP

@@ -85,10 +85,10 @@ def register_agreement(request):
             messages.error(request, "须同意《中国证券登记结算有限责任公司网站用户服务协议》后方可继续注册。")
             return redirect("issuers:register_agreement")
         ip_key = f"issuer-register-start:{request.META.get('REMOTE_ADDR', '?')}"
-        if cache.get(ip_key, 0) >= STARTS_PER_HOUR_PER_IP:
+        cache.add(ip_key, 0, 3600)
+        if cache.incr(ip_key) > STARTS_PER_HOUR_PER_IP:
             messages.error(request, "注册申请过于频繁，请稍后再试。")
             return redirect("issuers:register_start")
-        cache.set(ip_key, cache.get(ip_key, 0) + 1, 3600)
         registration, token = registration_start()
         request.session[SESSION_KEY] = token
         return redirect("issuers:register_category")
