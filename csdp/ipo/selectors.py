@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import polars as pl
-from django.db import connection
+from django.db import connection, transaction
 
 from csdp.ipo.models import Offering
 from csdp.lib.bulk import copy_out
@@ -28,13 +30,41 @@ ORDER_VIEW_SCHEMA = {
 SETTLEMENT_SCHEMA = {"seq": pl.Int64, "valid_t1": pl.Boolean, "reason_t1": pl.Utf8, "allocated": pl.Int64, "kept": pl.Int64}
 
 
+# T EOD's outcome frame is immutable once committed. A process that runs several steps (the EOD
+# worker, `csdp ipo simulate`) keeps the last few in memory instead of reading a million rows back;
+# a fresh process reads them from the database. Set only after commit, so a rolled-back step leaves
+# nothing here.
+_T_OUTCOMES: OrderedDict[int, pl.DataFrame] = OrderedDict()
+_KEEP = 2
+
+
+def remember_t_outcomes(offering_id: int, outcomes: pl.DataFrame) -> None:
+    frame = outcomes.select("seq", "account", "participant", "custody_unit", pl.col("quantity_shares").alias("quantity"),
+                            pl.col("valid").alias("valid_t"), pl.col("reason").alias("reason_t"))
+
+    def keep() -> None:
+        _T_OUTCOMES[offering_id] = frame
+        while len(_T_OUTCOMES) > _KEEP:
+            _T_OUTCOMES.popitem(last=False)
+
+    transaction.on_commit(keep)
+
+
+def t_outcomes(offering: Offering) -> pl.DataFrame:
+    """seq, account, participant, custody_unit, quantity, valid_t, reason_t — T EOD's verdicts."""
+    cached = _T_OUTCOMES.get(offering.pk)
+    if cached is not None:
+        return cached
+    return copy_out(
+        "SELECT seq, account, participant, custody_unit, quantity_shares, valid, reason FROM ipo_subscriptionoutcome "
+        "WHERE offering_id = %s", [offering.pk], ORDER_VIEW_SCHEMA)
+
+
 def order_outcomes(offering: Offering) -> pl.DataFrame:
     """Every order of an offering with what became of it: T EOD validity joined with the sparse T+1
     results. Money per order is derived: a still-valid order was frozen in full (quantity × price),
     its kept shares were paid for, the rest was unfrozen."""
-    orders = copy_out(
-        "SELECT seq, account, participant, custody_unit, quantity_shares, valid, reason FROM ipo_subscriptionoutcome "
-        "WHERE offering_id = %s", [offering.pk], ORDER_VIEW_SCHEMA)
+    orders = t_outcomes(offering)
     settled = copy_out(
         "SELECT seq, valid, reason, allocated_shares, kept_shares FROM ipo_settlementresult WHERE offering_id = %s",
         [offering.pk], SETTLEMENT_SCHEMA)

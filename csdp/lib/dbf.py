@@ -174,15 +174,27 @@ def write_dbf_frame(path: Path, fields: Sequence[Field], frame, *, on: dt.date) 
     problems = _frame_width_errors(fields, frame)
     if problems:
         raise DbfValueError("; ".join(problems))
-    records = frame.select(
-        pl.concat_str([pl.lit(" "), *[_frame_field_expr(f) for f in fields]]).str.join("").alias("r")
-    )
-    body = (records.item() if frame.height else "").encode(ENCODING)
+    records = frame.select(pl.concat_str([pl.lit(" "), *[_frame_field_expr(f) for f in fields]]).alias("r"))
     path = Path(path)
     tmp = path.with_suffix(path.suffix + ".part")
     with open(tmp, "wb") as out:
         out.write(header(fields, frame.height, on))
-        out.write(body)
+        if frame.height and is_ascii(records, "r"):
+            # ASCII is the same bytes in GBK and UTF-8: Polars writes the records itself, no Python string.
+            records.write_csv(out, include_header=False, quote_style="never", line_terminator="")
+        elif frame.height:
+            out.write(records.select(pl.col("r").str.join("")).item().encode(ENCODING))
         out.write(b"\x1a")
     tmp.replace(path)
     return frame.height
+
+
+def is_ascii(frame, column: str | None = None) -> bool:
+    """True when every text column (or ``column``) holds only ASCII characters."""
+    import polars as pl
+
+    columns = [column] if column else [n for n, t in frame.schema.items() if t == pl.Utf8]
+    if not columns or frame.height == 0:
+        return True
+    return not frame.select(pl.any_horizontal(
+        [pl.col(c).str.contains(r"[^\x00-\x7F]").fill_null(False).any() for c in columns])).item()

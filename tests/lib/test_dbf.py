@@ -78,3 +78,17 @@ def test_the_frame_writer_refuses_a_text_too_wide_in_gbk_bytes(tmp_path):
     with pytest.raises(DbfValueError, match="ZQJC"):
         write_dbf_frame(tmp_path / "x.dbf", FIELDS, frame, on=dt.date(2026, 3, 16))
     assert not list(tmp_path.iterdir())
+
+
+def test_an_ascii_only_frame_takes_the_direct_path_and_still_matches_the_row_writer(tmp_path):
+    import polars as pl
+
+    from csdp.lib.dbf import is_ascii, write_dbf_frame
+
+    rows = [{"ZQDM": "920188", "ZQJC": "YLKJ", "SGSL": n * 100, "SGJE": n * 140400, "RQ": dt.date(2026, 3, 16)}
+            for n in range(1, 2001)]
+    frame = pl.DataFrame(rows, schema={"ZQDM": pl.Utf8, "ZQJC": pl.Utf8, "SGSL": pl.Int64, "SGJE": pl.Int64, "RQ": pl.Date})
+    assert is_ascii(frame)
+    write_dbf_frame(tmp_path / "frame.dbf", FIELDS, frame, on=dt.date(2026, 3, 16))
+    write_dbf(tmp_path / "rows.dbf", FIELDS, [{**r, "SGJE": Decimal(r["SGJE"]) / 100} for r in rows], on=dt.date(2026, 3, 16))
+    assert (tmp_path / "frame.dbf").read_bytes() == (tmp_path / "rows.dbf").read_bytes()

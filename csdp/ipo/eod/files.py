@@ -12,7 +12,7 @@ from django.conf import settings
 from csdp.ipo.eod.layouts import LAYOUTS, REASON_CODES, Layout
 from csdp.ipo.models import Offering, ParticipantFile, ParticipantObligation
 from csdp.ipo.selectors import order_outcomes
-from csdp.lib.dbf import write_dbf_frame
+from csdp.lib.dbf import is_ascii, write_dbf_frame
 
 def outcomes_frame(offering: Offering) -> pl.DataFrame:
     return order_outcomes(offering)
@@ -68,8 +68,7 @@ def t1_frames(offering: Offering) -> dict[str, pl.DataFrame]:
 
 def _write_pair(directory: Path, layout: Layout, frame: pl.DataFrame, code: str, day: dt.date) -> list[tuple[str, Path]]:
     directory.mkdir(parents=True, exist_ok=True)
-    names = [f.name for f in layout.fields]
-    frame = frame.select(names)
+    frame = frame.select([f.name for f in layout.fields])
     dbf_path = directory / f"{layout.file_type}{code}.dbf"
     write_dbf_frame(dbf_path, layout.fields, frame, on=day)
     csv_path = directory / f"{layout.file_type}{code}.csv"
@@ -79,27 +78,39 @@ def _write_pair(directory: Path, layout: Layout, frame: pl.DataFrame, code: str,
          for n, d in decimals.items()]
     ).with_columns([pl.col(f.name).dt.strftime("%Y%m%d") for f in layout.fields if f.type == "D"])
     tmp = csv_path.with_suffix(".csv.part")
-    tmp.write_bytes(printable.write_csv().encode("gbk"))
+    if is_ascii(printable):
+        printable.write_csv(tmp)  # ASCII: the same bytes as GBK
+    else:
+        tmp.write_bytes(printable.write_csv().encode("gbk"))
     tmp.replace(csv_path)
     return [("dbf", dbf_path), ("csv", csv_path)]
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as source:
+        while block := source.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def publish(offering: Offering, frames: dict[str, pl.DataFrame], day: dt.date) -> int:
-    """Write every participant's files for ``frames`` and record them; returns the number of files."""
+    """Write every participant's files for ``frames`` and record them; returns the number of files.
+    Each frame is split by participant once (partition_by), not filtered once per participant."""
     root = Path(settings.CSDP_FILES_DIR)
     participants = dict(ParticipantObligation.objects.filter(offering=offering).values_list("participant__code", "participant_id"))
-    written = 0
+    records = []
     for file_type, frame in frames.items():
         layout = LAYOUTS[file_type]
-        ParticipantFile.objects.filter(offering=offering, file_type=file_type).delete()
+        empty = frame.clear()
+        parts = {key[0]: part for key, part in frame.partition_by("JSCY", as_dict=True, maintain_order=True).items()}
         for code in sorted(participants):
-            part = frame.filter(pl.col("JSCY") == code)
+            part = parts.get(code, empty)
             directory = root / day.strftime("%Y%m%d") / code
             for fmt, path in _write_pair(directory, layout, part, offering.code, day):
-                ParticipantFile.objects.create(
+                records.append(ParticipantFile(
                     offering=offering, participant_id=participants[code], file_type=file_type, file_format=fmt,
-                    path=str(path.relative_to(root)), sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
-                    rows=part.height, business_date=day,
-                )
-                written += 1
-    return written
+                    path=str(path.relative_to(root)), sha256=_sha256(path), rows=part.height, business_date=day))
+    ParticipantFile.objects.filter(offering=offering, file_type__in=list(frames)).delete()
+    ParticipantFile.objects.bulk_create(records)
+    return len(records)

@@ -20,16 +20,15 @@ from csdp.ipo.engine.allocation import allocate, forfeit_invalid
 from csdp.ipo.engine.shortfall import OfferingOrders, invalidate_shortfall_day
 from csdp.ipo.eod.runner import StepReport
 from csdp.ipo.errors import IpoError
+from csdp.ipo.selectors import t_outcomes
 from csdp.ipo.models import EodStep, EodStepRun, Offering, OfferingStatus, ParticipantObligation, ShortfallDeclaration
 from csdp.ipo.transitions import offering_transition
 from csdp.ledger.models import AccountKind, LedgerAccount
 from csdp.ledger.selectors import balance_of, reserve_account_of
 from csdp.ledger.services import hold_create, hold_post, hold_void, ledger_account_open, transfer_post
-from csdp.lib.bulk import copy_in, copy_out, delete_where
+from csdp.lib.bulk import copy_in, delete_where
 
 SETTLEMENT_COLUMNS = ("offering_id", "seq", "participant", "valid", "reason", "allocated_shares", "kept_shares")
-OUTCOME_SCHEMA = {"seq": pl.Int64, "account": pl.Utf8, "participant": pl.Utf8, "custody_unit": pl.Utf8,
-                  "quantity": pl.Int64, "valid": pl.Boolean, "reason": pl.Utf8}
 
 
 @dataclass(frozen=True)
@@ -39,12 +38,7 @@ class SettledOffering:
 
 
 def load_outcomes(offering: Offering) -> pl.DataFrame:
-    return copy_out(
-        "SELECT seq, account, participant, custody_unit, quantity_shares, valid, reason FROM ipo_subscriptionoutcome "
-        "WHERE offering_id = %s",
-        [offering.pk],
-        OUTCOME_SCHEMA,
-    )
+    return t_outcomes(offering).rename({"valid_t": "valid", "reason_t": "reason"})
 
 
 def load_declarations(offering: Offering) -> pl.DataFrame:

@@ -14,6 +14,7 @@ from csdp.ipo.engine.validity import per_investor_cap, validate_orders
 from csdp.ipo.eod.runner import StepResult, step_done
 from csdp.ipo.errors import IpoError
 from csdp.ipo.exchange_file import parse_exchange_file
+from csdp.ipo.selectors import remember_t_outcomes
 from csdp.ipo.models import EodStep, EodStepRun, Offering, OfferingStatus, ParticipantObligation
 from csdp.ipo.transitions import offering_transition
 from csdp.lib.bulk import copy_in, copy_out, delete_where
@@ -120,6 +121,7 @@ def t_clearing(offering: Offering) -> StepResult:
                                  initial_online_shares=offering.initial_online_shares)
     delete_where("ipo_subscriptionoutcome", "offering_id", offering.pk)
     copy_in("ipo_subscriptionoutcome", OUTCOME_COLUMNS, outcomes)
+    remember_t_outcomes(offering.pk, outcomes)
     amounts = participant_amounts(outcomes, price_fen=offering.price_fen)
     profiles = dict(ParticipantProfile.objects.filter(code__in=amounts["participant"].to_list()).values_list("code", "pk"))
     ParticipantObligation.objects.filter(offering=offering).delete()
