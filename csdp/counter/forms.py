@@ -39,9 +39,15 @@ class NewApplicationForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        codes = securities_codes_for(user.institution)
-        self.has_codes = bool(codes)
-        self.fields["securities_code"].choices = [("", "请选择")] + [(c, c) for c in codes]
+        if user.institution.kind == InstitutionKind.ISSUER:  # 000 §三(一)4: pick one of the issuer's codes
+            codes = securities_codes_for(user.institution)
+            self.has_codes = bool(codes)
+            self.fields["securities_code"].choices = [("", "请选择")] + [(c, c) for c in codes]
+        else:  # underwriters and pledge-board users file about codes that are not theirs
+            self.has_codes = True
+            self.fields["securities_code"] = forms.RegexField(
+                label="证券代码", regex=r"^\d{6}$", max_length=6,
+                error_messages={"required": "请填写证券代码。", "invalid": "证券代码为 6 位数字。"})
         types = business_types_for(user)
         self.fields["business_type"].queryset = BusinessType.objects.filter(pk__in=[t.pk for t in types])
         self.fields["business_type"].label_from_instance = lambda t: f"{t.code}-{t.name}"

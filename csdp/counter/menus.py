@@ -6,5 +6,9 @@ _FILERS = {Role.ISSUER, Role.UNDERWRITER}
 register(MenuItem(section="发行人虚拟柜台", label="新申报业务", url_name="counter:notice", roles=_FILERS, order=100))
 register(MenuItem(section="发行人虚拟柜台", label="业务列表", url_name="counter:list", roles=_FILERS, order=101))
 register(MenuItem(section="发行人虚拟柜台", label="业务指南", url_name="counter:catalogue", roles=_FILERS, order=102))
+# Clearing participants and pledge-board users file the types registered for them (e.g. 证券质押登记).
+_OTHER_FILERS = {Role.PARTICIPANT, Role.PLEDGE_USER}
+register(MenuItem(section="虚拟柜台", label="新申报业务", url_name="counter:notice", roles=_OTHER_FILERS, order=100))
+register(MenuItem(section="虚拟柜台", label="业务列表", url_name="counter:list", roles=_OTHER_FILERS, order=101))
 register(MenuItem(section="虚拟柜台办理", label="柜台业务队列", url_name="counter:queue", roles=set(STAFF_ROLES), order=100))
 register(MenuItem(section="虚拟柜台办理", label="业务类型目录", url_name="counter:catalogue", roles=set(STAFF_ROLES), order=101))

@@ -145,3 +145,18 @@ def test_a_template_must_be_a_pdf_or_excel(cast, client_for):
                                            {"title": "压缩包", "file": zip_upload()}, follow=True)
     assert not business.templates.exists()
     assert [str(m) for m in response.context["messages"]]
+
+
+def test_a_filer_that_is_not_an_issuer_types_the_securities_code(cast, client_for):
+    business = BusinessType.objects.create(code="89", name="承销商测试业务", filer_kinds=["underwriter"])
+    client = client_for(cast.underwriter)
+    client.post(reverse("counter:notice"), {"acknowledged": "1"})
+    page = client.get(reverse("counter:new")).content.decode()
+    assert 'name="securities_code"' in page and "89-承销商测试业务" in page and "01-股份初始登记" not in page
+    refused = client.post(reverse("counter:new"), {"securities_code": "92018", "business_type": business.pk,
+                                                    "attachments": [pdf_upload()]})
+    assert "证券代码为 6 位数字" in refused.content.decode()
+    client.post(reverse("counter:new"), {"securities_code": "920188", "business_type": business.pk,
+                                         "attachments": [pdf_upload()]})
+    app = Application.objects.get()
+    assert (app.filer_institution, app.securities_code) == (cast.underwriter.institution, "920188")
