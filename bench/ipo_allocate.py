@@ -3,8 +3,9 @@
     .venv/bin/python bench/ipo_allocate.py [--orders 1000000] [--seed 920188] [--skip-cli]
 
 Generates a subscription book shaped like a 2026 BSE offering (悦龙科技 920188: 19,793,879 online
-shares, cap 989,600): Zipf-weighted participants, heavy-tailed order sizes with many orders at the
-cap, a few duplicates and invalid quantities, host sequence numbers in random order. Then runs
+shares, cap 989,600): 110 Zipf-weighted participants, heavy-tailed (Pareto) order sizes with 12 % of
+the orders at the cap, 0.33 % second orders of an account, 0.05 % invalid quantities, host sequence
+numbers in random order (generated with Polars expressions, reproducible from --seed). Then runs
 `csdp ipo allocate` end to end (a subprocess: CSV in → CSV out + JSON) and the engine in-process
 (read, validate, allocate, summarize, shortfall invalidation), printing wall times and peak RSS.
 """
@@ -30,34 +31,34 @@ PRICE_FEN = 1_404
 PARTICIPANTS = 110
 
 
+def _uniform(salt: int) -> pl.Expr:
+    """A reproducible uniform [0, 1) per row from a hash of the row number (generator only)."""
+    return (pl.int_range(pl.len()).hash(salt) % (1 << 53)).cast(pl.Float64) / float(1 << 53)
+
+
 def generate_book(orders: int, seed: int, online_shares: int) -> pl.DataFrame:
-    rng = random.Random(seed)
     cap_lots = per_investor_cap(online_shares) // 100
+    rng = random.Random(seed)
     participants = [f"{code:06d}" for code in rng.sample(range(1, 999_999), PARTICIPANTS)]
     weights = [1 / rank for rank in range(1, PARTICIPANTS + 1)]  # a few large brokers, a long tail
-
-    def lots() -> int:
-        draw = rng.random()
-        if draw < 0.12:
-            return cap_lots  # subscribe "顶格": the cap exactly
-        return min(cap_lots, int(rng.paretovariate(0.9)))
-
-    quantity = [lots() * 100 for _ in range(orders)]
-    for index in rng.sample(range(orders), orders // 2_000):  # 0.05 % odd lots, 0.05 % above the cap
-        quantity[index] = quantity[index] + 50 if index % 2 else (cap_lots + 1) * 100
-    accounts = [f"{number:010d}" for number in rng.sample(range(10**9), orders)]
-    for index in rng.sample(range(1, orders), orders // 300):  # 0.33 % second orders of an account
-        accounts[index] = accounts[rng.randrange(index)]
-    sequence = list(range(1, orders + 1))
-    rng.shuffle(sequence)
-    return pl.DataFrame(
-        {
-            "account": accounts,
-            "participant": rng.choices(participants, weights=weights, k=orders),
-            "quantity": quantity,
-            "seq": sequence,
-        },
-        schema={"account": pl.String, "participant": pl.String, "quantity": pl.Int64, "seq": pl.Int64},
+    total = sum(weights)
+    breaks = [sum(weights[: i + 1]) / total for i in range(PARTICIPANTS - 1)]
+    row = pl.int_range(pl.len(), dtype=pl.Int64)
+    pareto_lots = ((1 - _uniform(seed + 2)) ** (-1 / 0.9)).floor().cast(pl.Int64).clip(1, cap_lots)
+    lots = pl.when(_uniform(seed + 1) < 0.12).then(cap_lots).otherwise(pareto_lots)  # 12 % "顶格" at the cap
+    oddity = pl.int_range(pl.len()).hash(seed + 3) % 4_000  # 0.025 % odd lots, 0.025 % above the cap
+    quantity = (
+        pl.when(oddity == 0).then(lots * 100 + 50).when(oddity == 1).then((cap_lots + 1) * 100).otherwise(lots * 100)
+    )
+    # Distinct 10-digit account numbers: a permutation times a unit modulo 10^9; 0.33 % second orders.
+    number = (pl.int_range(pl.len(), dtype=pl.Int64).shuffle(seed) * 997 + 12_345) % 1_000_000_000
+    account = number.cast(pl.String).str.zfill(10)
+    second = (pl.int_range(pl.len()).hash(seed + 4) % 300 == 0) & (row > 0)
+    return pl.select(pl.repeat(0, orders).alias("_")).select(
+        pl.when(second).then(account.gather(row // 2)).otherwise(account).alias("account"),
+        _uniform(seed + 5).cut(breaks, labels=participants).cast(pl.String).alias("participant"),
+        quantity.cast(pl.Int64).alias("quantity"),
+        (row + 1).shuffle(seed + 6).alias("seq"),
     )
 
 

@@ -125,3 +125,9 @@ def test_a_book_without_a_valid_column_is_taken_as_all_valid():
 def test_an_exactly_proportional_book_has_no_remainder_to_walk():
     allocated = allocate(book(("A", 200, 2), ("B", 200, 1)), online_shares=200)
     assert shares(allocated) == [100, 100]
+
+
+def test_host_sequences_too_far_apart_to_pack_take_the_multi_column_path_with_the_same_result():
+    rows = [(f"{i:010d}", 100 * (1 + i % 5), (-1) ** i * (4 * 10**18 - i)) for i in range(300)]
+    allocated = allocate(book(*rows), online_shares=9_950)
+    assert shares(allocated) == reference_allocation([(q, s, a) for a, q, s in rows], 9_950)

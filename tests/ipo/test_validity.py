@@ -1,5 +1,7 @@
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from csdp.ipo.engine import (
     REASON_CAP,
@@ -98,3 +100,31 @@ def test_it_keeps_the_input_rows_order_and_columns():
 def test_it_refuses_a_table_without_a_seq_column():
     with pytest.raises(ValueError, match="seq"):
         validate_orders(orders(("A", 100, 1)).drop("seq"), initial_online_shares=10**6)
+
+
+@st.composite
+def messy_books(draw):
+    size = draw(st.integers(1, 50))
+    accounts = draw(st.lists(st.sampled_from("ABCDEFGH"), min_size=size, max_size=size))
+    investors = draw(st.lists(st.sampled_from(["X", "Y", "Z", None]), min_size=size, max_size=size))
+    quantities = draw(st.lists(st.integers(-1, 12).map(lambda lots: lots * 50), min_size=size, max_size=size))
+    seqs = draw(st.lists(st.integers(0, 9), min_size=size, max_size=size))
+    return orders(*zip(accounts, quantities, seqs), investor_ids=investors)
+
+
+@settings(max_examples=300, deadline=None)
+@given(messy_books())
+def test_it_agrees_with_the_rules_applied_one_order_at_a_time(frame):
+    cap = per_investor_cap(10_000)  # 500 shares
+    rows = frame.rows(named=True)
+    seen_accounts, seen_investors, expected = set(), set(), {}
+    for index in sorted(range(len(rows)), key=lambda i: (rows[i]["seq"], i)):
+        row = rows[index]
+        first = row["account"] not in seen_accounts and (row["investor_id"] is None or row["investor_id"] not in seen_investors)
+        seen_accounts.add(row["account"])
+        if row["investor_id"] is not None:
+            seen_investors.add(row["investor_id"])
+        q = row["quantity"]
+        expected[index] = (REASON_DUPLICATE if not first else REASON_UNIT if q <= 0 or q % 100
+                           else REASON_CAP if q > cap else None)
+    assert reasons(validate_orders(frame, initial_online_shares=10_000)) == [expected[i] for i in range(len(rows))]

@@ -21,6 +21,7 @@ from decimal import Decimal
 import polars as pl
 
 from csdp.ipo.engine.exact import exact_int_dtype, exact_sum, require_columns
+from csdp.ipo.engine.ordering import packed_order_key, sort_rows
 from csdp.ipo.engine.validity import LOT_SHARES
 
 # Significant digits of the published ratio (网上获配比例 is shown with 10 after "0.0…%"); 28 keeps
@@ -66,15 +67,21 @@ def _base_lots(valid: pl.DataFrame, *, online_shares: int, valid_shares: int) ->
     return ((numerator // denominator).cast(pl.Int64) * LOT_SHARES).alias("_base")
 
 
-def _extra_lots(based: pl.DataFrame, remainder: int) -> tuple[pl.Series, pl.Series]:
-    """(row, extra) for the ceil(R / 100) investors first in allocation order — a partial sort
-    (``bottom_k``) of the book, then a full sort of those few: the rest get no extra lot."""
-    served = -(-remainder // LOT_SHARES)
-    names, descending = zip(*ALLOCATION_ORDER)
+def _first_in_order(based: pl.DataFrame, served: int) -> pl.DataFrame:
+    """The ``served`` rows first in allocation order, sorted: a one-column ``bottom_k`` of the packed
+    (q desc, seq asc) key finds the boundary, and only the rows up to it are sorted (account last)."""
+    parts, ties = ALLOCATION_ORDER[:2], [ALLOCATION_ORDER[2], ("_row", False)]
+    packed = packed_order_key(based, parts)
+    if packed is not None:
+        boundary = based.select(packed.bottom_k(served).max()).item()
+        return sort_rows(based.filter(packed <= boundary), parts, ties).head(served)
     keys = [pl.col(name).neg() if desc else pl.col(name) for name, desc in ALLOCATION_ORDER] + [pl.col("_row")]
-    first = based.bottom_k(served, by=keys).sort(
-        [*names, "_row"], descending=[*descending, False], nulls_last=True
-    )
+    return sort_rows(based.bottom_k(served, by=keys), parts, ties)
+
+
+def _extra_lots(based: pl.DataFrame, remainder: int) -> tuple[pl.Series, pl.Series]:
+    """(row, extra) for the ceil(R / 100) investors first in allocation order: the rest get no extra."""
+    first = _first_in_order(based, -(-remainder // LOT_SHARES))
     position = pl.int_range(pl.len(), dtype=pl.Int64)
     extra = (pl.lit(remainder, dtype=pl.Int64) - position * LOT_SHARES).clip(0, LOT_SHARES)
     picked = first.select("_row", extra.alias("_extra"))
@@ -91,9 +98,11 @@ def _allocate_valid(valid: pl.DataFrame, *, online_shares: int) -> pl.Series:
         pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
     )
     remainder = online_shares - exact_sum(based, "_base")  # 0 ≤ R < 100 × n, so it fits Int64
-    rows, extra = _extra_lots(based, remainder)
     base = based.get_column("_base")
-    return base.scatter(rows, base.gather(rows) + extra) if rows.len() else base
+    if remainder == 0:
+        return base
+    rows, extra = _extra_lots(based, remainder)
+    return base.scatter(rows, base.gather(rows) + extra)
 
 
 def allocate(valid: pl.DataFrame, *, online_shares: int) -> pl.DataFrame:

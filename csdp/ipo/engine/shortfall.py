@@ -7,7 +7,8 @@ rules.md §3 (an *assumption*, configurable here): declared orders first, then, 
 publishes, from the participant's latest host-confirmed order backwards, one by one, until the rest
 is covered; several offerings on one day are processed in ascending securities code.
 
-Set-based: one sort and one running sum per participant (``cum_sum().over``), no loop over rows.
+Set-based: one sort of the short participants' orders and one running sum per participant
+(``cum_sum().over``), no loop over rows.
 An order is invalidated when the amount already invalidated *before* it in the chosen order is still
 short of the gap, which is exactly the one-by-one walk stopped as soon as the gap is covered.
 
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from csdp.ipo.engine.exact import exact_int_dtype, exact_sum, require_columns
+from csdp.ipo.engine.ordering import sort_rows
 
 REASON_DECLARED = "declared"
 REASON_SHORTFALL = "shortfall"
@@ -55,14 +57,15 @@ class OfferingOrders:
     declared: pl.DataFrame | None = None  # participant, account[, quantity]
 
 
-def _ordering_keys(ordering: ShortfallOrdering, day: DayOrdering) -> list[tuple[str, bool]]:
-    code = [("_code", day == DayOrdering.FUND_ASCENDING_CODE)]
-    within = {
-        ShortfallOrdering.LATEST_FIRST: [("seq", True), ("account", True)],
-        ShortfallOrdering.EARLIEST_FIRST: [("seq", False), ("account", False)],
-        ShortfallOrdering.LARGEST_FIRST: [("_amount", True), ("seq", True), ("account", True)],
+def _ordering_keys(ordering: ShortfallOrdering, day: DayOrdering) -> tuple[list, list]:
+    """(integer sort parts, tie-breakers) of the walk; ``_p`` and ``_c`` index participant and code."""
+    code = ("_c", DayOrdering(day) == DayOrdering.FUND_ASCENDING_CODE)
+    within, ties = {
+        ShortfallOrdering.LATEST_FIRST: ([("seq", True)], [("account", True)]),
+        ShortfallOrdering.EARLIEST_FIRST: ([("seq", False)], [("account", False)]),
+        ShortfallOrdering.LARGEST_FIRST: ([("_amount", True), ("seq", True)], [("account", True)]),
     }[ShortfallOrdering(ordering)]
-    return [("participant", False), *code, *within]
+    return [("_p", False), code, *within], [*ties, ("_at", False)]
 
 
 def _declared_flags(orders: pl.DataFrame, declared: pl.DataFrame | None) -> pl.Expr:
@@ -76,6 +79,7 @@ def _declared_flags(orders: pl.DataFrame, declared: pl.DataFrame | None) -> pl.E
 
 def _combine(offerings: Sequence[OfferingOrders], amount_dtype) -> pl.DataFrame:
     """The day's orders in one table, offering after offering, each in its input order."""
+    code_rank = {code: rank for rank, code in enumerate(sorted(o.code for o in offerings))}
     frames = []
     for offering in offerings:
         require_columns(offering.orders, ("participant", "account", "quantity", "seq", "valid"), what="orders")
@@ -88,6 +92,7 @@ def _combine(offerings: Sequence[OfferingOrders], amount_dtype) -> pl.DataFrame:
                 pl.col("participant").cast(pl.String), pl.col("account").cast(pl.String), "seq",
                 pl.col("valid").fill_null(False), pl.col("reason").cast(pl.String),
                 pl.lit(offering.code, dtype=pl.String).alias("_code"),
+                pl.lit(code_rank[offering.code], dtype=pl.Int64).alias("_c"),
                 (pl.col("quantity").cast(amount_dtype) * price).alias("_amount"),
                 _declared_flags(orders, offering.declared).alias("_declared"),
             )
@@ -108,37 +113,47 @@ def _gap_by_participant(frame: pl.DataFrame, available: pl.DataFrame) -> dict[st
     return {participant: int(amount) - int(reserve.get(participant, 0)) for participant, amount in need.iter_rows()}
 
 
-def _with_gap(frame: pl.DataFrame, available: pl.DataFrame, amount_dtype) -> pl.DataFrame:
-    gap = _gap_by_participant(frame, available)  # one entry per participant: a few hundred at most
-    mapped = pl.col("participant").replace_strict(gap, default=0, return_dtype=amount_dtype)
-    return frame.with_columns(mapped.alias("_gap"))
-
-
-def _invalidate(frame: pl.DataFrame, hit: pl.Expr, reason: str) -> pl.DataFrame:
+def _invalidate(frame: pl.DataFrame, rows: pl.Series, reason: str) -> pl.DataFrame:
+    """Rows ``_at`` in ``rows`` become invalid with ``reason``."""
+    if rows.len() == 0:
+        return frame
+    hit = pl.lit(pl.repeat(False, frame.height, dtype=pl.Boolean, eager=True).scatter(rows, True))
     return frame.with_columns(
         pl.when(hit).then(pl.lit(reason)).otherwise(pl.col("reason")).alias("reason"),
         (pl.col("valid") & ~hit).alias("valid"),
     )
 
 
-def _invalidate_declared(frame: pl.DataFrame, *, only_when_short: bool) -> pl.DataFrame:
-    short = (pl.col("_gap") > 0) | pl.lit(not only_when_short)
-    return _invalidate(frame, pl.col("valid") & pl.col("_declared") & short, REASON_DECLARED)
+def _short(gap: Mapping[str, int]) -> list[str]:
+    return [participant for participant, fen in gap.items() if fen > 0]
 
 
-def _invalidate_until_covered(frame: pl.DataFrame, keys: list[tuple[str, bool]]) -> pl.DataFrame:
+def _invalidate_declared(
+    frame: pl.DataFrame, gap: dict[str, int], *, only_when_short: bool
+) -> tuple[pl.DataFrame, dict[str, int]]:
+    """The valid orders 附件5 names, of short participants (or of all): invalid; the gaps shrink."""
+    named = frame.filter(pl.col("_declared") & pl.col("valid"))
+    if only_when_short:
+        named = named.filter(pl.col("participant").is_in(_short(gap)))
+    freed = dict(named.group_by("participant").agg(pl.col("_amount").sum()).iter_rows())
+    remaining = {participant: fen - int(freed.get(participant, 0)) for participant, fen in gap.items()}
+    return _invalidate(frame, named.get_column("_at"), REASON_DECLARED), remaining
+
+
+def _invalidate_until_covered(frame: pl.DataFrame, gap: dict[str, int], keys: tuple[list, list]) -> pl.DataFrame:
     """Walk each short participant's valid orders in ``keys`` order; an order goes while the amount
     invalidated before it is still below the gap. Only the short participants' orders are sorted."""
-    names, descending = zip(*keys)
-    walked = frame.filter(pl.col("valid") & (pl.col("_gap") > 0)).sort(
-        list(names), descending=list(descending), nulls_last=True, maintain_order=True
+    short = {participant: gap[participant] for participant in _short(gap)}
+    if not short:
+        return frame
+    index = {participant: number for number, participant in enumerate(short)}
+    walking = frame.filter(pl.col("valid") & pl.col("participant").is_in(list(short))).with_columns(
+        pl.col("participant").replace_strict(index, return_dtype=pl.Int64).alias("_p"),
+        pl.col("participant").replace_strict(short, return_dtype=frame.schema["_amount"]).alias("_gap"),
     )
-    before = pl.col("_amount").cum_sum().over("participant") - pl.col("_amount")
-    hit_rows = walked.filter(before < pl.col("_gap")).get_column("_at")
-    hit = pl.repeat(False, frame.height, dtype=pl.Boolean, eager=True)
-    if hit_rows.len():
-        hit = hit.scatter(hit_rows, True)
-    return _invalidate(frame, pl.lit(hit), REASON_SHORTFALL)
+    walked = sort_rows(walking, *keys)
+    before = pl.col("_amount").cum_sum().over("_p") - pl.col("_amount")
+    return _invalidate(frame, walked.filter(before < pl.col("_gap")).get_column("_at"), REASON_SHORTFALL)
 
 
 def _normalise_available(available: pl.DataFrame) -> pl.DataFrame:
@@ -165,9 +180,12 @@ def invalidate_shortfall_day(
         return {}
     available = _normalise_available(available_fen_by_participant)
     amount_dtype = _amount_dtype(offerings, available)
-    frame = _with_gap(_combine(offerings, amount_dtype), available, amount_dtype)
-    frame = _with_gap(_invalidate_declared(frame, only_when_short=declared_only_when_short), available, amount_dtype)
-    frame = _invalidate_until_covered(frame, _ordering_keys(ordering, day_ordering))
+    frame = _combine(offerings, amount_dtype)
+    # 002 §4.1.2(四)(五): the participant's 附件5 declarations first, then its gap (三)
+    frame, gap = _invalidate_declared(
+        frame, _gap_by_participant(frame, available), only_when_short=declared_only_when_short
+    )
+    frame = _invalidate_until_covered(frame, gap, _ordering_keys(ordering, day_ordering))
     return {offering.code: _merge_back(offering.orders, frame, offering.code) for offering in offerings}
 
 
