@@ -56,7 +56,8 @@ def generate_book(orders: int, seed: int, online_shares: int) -> pl.DataFrame:
     second = (pl.int_range(pl.len()).hash(seed + 4) % 300 == 0) & (row > 0)
     return pl.select(pl.repeat(0, orders).alias("_")).select(
         pl.when(second).then(account.gather(row // 2)).otherwise(account).alias("account"),
-        _uniform(seed + 5).cut(breaks, labels=participants).cast(pl.String).alias("participant"),
+        pl.lit(pl.Series(participants)).gather(pl.lit(pl.Series(breaks)).search_sorted(_uniform(seed + 5)))
+        .alias("participant"),
         quantity.cast(pl.Int64).alias("quantity"),
         (row + 1).shuffle(seed + 6).alias("seq"),
     )

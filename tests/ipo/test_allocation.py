@@ -131,3 +131,9 @@ def test_host_sequences_too_far_apart_to_pack_take_the_multi_column_path_with_th
     rows = [(f"{i:010d}", 100 * (1 + i % 5), (-1) ** i * (4 * 10**18 - i)) for i in range(300)]
     allocated = allocate(book(*rows), online_shares=9_950)
     assert shares(allocated) == reference_allocation([(q, s, a) for a, q, s in rows], 9_950)
+
+
+def test_the_summary_of_a_book_without_a_valid_column_counts_every_row():
+    summary = summarize(allocate(book(("A", 300, 1), ("B", 100, 2)).drop("valid"), online_shares=200), online_shares=200)
+    assert (summary.valid_orders, summary.valid_shares, summary.invalid_orders) == (2, 400, 0)
+    assert (summary.allocated_accounts, summary.allocated_shares) == (1, 200)

@@ -55,7 +55,8 @@ def allocation_ratio(online_shares: int, valid_shares: int) -> Decimal | None:
 
 
 def _valid_mask(frame: pl.DataFrame) -> pl.Expr:
-    return pl.col("valid").fill_null(False) if "valid" in frame.columns else pl.lit(True)
+    # Without a ``valid`` column every row counts: a full-length column, not a scalar, so it can be summed.
+    return pl.col("valid").fill_null(False) if "valid" in frame.columns else pl.repeat(True, pl.len())
 
 
 def _base_lots(valid: pl.DataFrame, *, online_shares: int, valid_shares: int) -> pl.Expr:
@@ -120,17 +121,23 @@ def allocate(valid: pl.DataFrame, *, online_shares: int) -> pl.DataFrame:
 
 
 def summarize(allocated: pl.DataFrame, *, online_shares: int) -> AllocationSummary:
-    """The figures an announcement publishes, from the output of ``allocate``."""
-    valid = allocated.filter(_valid_mask(allocated))
-    valid_shares = exact_sum(valid, "quantity")
-    allocated_shares = exact_sum(allocated, "allocated_shares")
+    """The figures an announcement publishes, from the output of ``allocate`` (one pass, no copy)."""
+    mask = _valid_mask(allocated)
+    figures = allocated.select(
+        mask.sum().alias("valid_orders"),
+        pl.col("quantity").filter(mask).cast(pl.Int128).sum().alias("valid_shares"),
+        pl.col("allocated_shares").cast(pl.Int128).sum().alias("allocated_shares"),
+        (pl.col("allocated_shares") > 0).sum().alias("allocated_accounts"),
+    ).row(0, named=True)
+    valid_orders = int(figures["valid_orders"])
+    valid_shares, allocated_shares = int(figures["valid_shares"] or 0), int(figures["allocated_shares"] or 0)
     return AllocationSummary(
         online_shares=online_shares,
-        valid_orders=valid.height,
+        valid_orders=valid_orders,
         valid_shares=valid_shares,
-        invalid_orders=allocated.height - valid.height,
+        invalid_orders=allocated.height - valid_orders,
         ratio=allocation_ratio(online_shares, valid_shares),
-        allocated_accounts=allocated.filter(pl.col("allocated_shares") > 0).height,
+        allocated_accounts=int(figures["allocated_accounts"]),
         allocated_shares=allocated_shares,
         unsubscribed_shares=online_shares - allocated_shares,
     )
