@@ -82,6 +82,6 @@ def registrations_pending() -> list[Registration]:
 def info_applications_pending() -> list[InfoChangeApplication]:
     return list(
         InfoChangeApplication.objects.filter(status=ApplicationStatus.SUBMITTED)
-        .select_related("institution")
+        .select_related("institution", "submitted_by")
         .order_by("submitted_at")
     )
