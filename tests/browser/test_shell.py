@@ -27,7 +27,8 @@ def test_every_demo_role_logs_in_to_a_chinese_shell_with_its_own_function_bar(pa
         page.context.clear_cookies()
         login_as(page, base_url, demo.username, DEMO_PASSWORD)
 
-        assert page.url == f"{base_url}/", f"{demo.username} did not reach the home page: {page.url}"
+        refusal = page.locator("[role=alert]").all_inner_texts()
+        assert page.url == f"{base_url}/", f"{demo.username} stopped at {page.url}: {refusal}"
         assert page.locator("html").get_attribute("lang") == "zh-hans"
         who = page.locator(".topbar .who").inner_text()
         assert demo.display_name in who and demo.role_label in who
