@@ -85,7 +85,17 @@ def staff_queue(user, view: str, filters: ListFilters) -> QuerySet:
     waiting = queryset.filter(status__in=STAFF_TURN)
     if view == "all":
         return waiting.order_by("status_since")
-    return waiting.filter(Q(assignee=user) | Q(assignee__isnull=True)).order_by("status_since")
+    return for_handler(waiting, user).order_by("status_since")
+
+
+def for_handler(queryset: QuerySet, user) -> QuerySet:
+    """待办 of one staff member: assigned to them, or unassigned of a type they handle (a type
+    without named handlers is open to every operator)."""
+    through = BusinessType.handlers.through
+    handled_by_user = through.objects.filter(businesstype_id=OuterRef("business_type_id"), user_id=user.pk)
+    has_handlers = through.objects.filter(businesstype_id=OuterRef("business_type_id"))
+    open_to_user = Q(assignee__isnull=True) & (Exists(handled_by_user) | ~Exists(has_handlers))
+    return queryset.filter(Q(assignee=user) | open_to_user)
 
 
 def time_in_state(application: Application, now: dt.datetime | None = None) -> dt.timedelta:

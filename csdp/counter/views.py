@@ -75,9 +75,9 @@ def application_new(request):
                 request.session.pop(NOTICE_ACK, None)
                 return redirect("counter:confirm", application_id=application.pk)
     chosen = form.cleaned_data.get("business_type") if form.is_bound and hasattr(form, "cleaned_data") else None
-    return render(request, "counter/new.html", {
-        "form": form, "chosen": chosen, "typed_form": typed if typed is not None else _typed_form(chosen),
-    })
+    if typed is None:  # keep what the filer typed into the structured fields when the base form failed
+        typed = _typed_form(chosen, request.POST if request.method == "POST" else None)
+    return render(request, "counter/new.html", {"form": form, "chosen": chosen, "typed_form": typed})
 
 
 @allow(MEMBERS)

@@ -36,8 +36,8 @@ def counter_staff_queue(user):
     """Waiting for staff and assigned to this user, or to no one yet."""
     if not user.staff_role:
         return []
-    from django.db.models import Q
+    from csdp.counter.selectors import for_handler
 
-    rows = (Application.objects.select_related("business_type").filter(status__in=STAFF_TURN)
-            .filter(Q(assignee=user) | Q(assignee__isnull=True)).order_by("status_since"))
+    rows = for_handler(Application.objects.select_related("business_type").filter(status__in=STAFF_TURN), user)
+    rows = rows.order_by("status_since")
     return [_item(a, True) for a in rows[:LIMIT]]

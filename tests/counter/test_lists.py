@@ -113,3 +113,13 @@ def test_the_application_page_has_a_fixed_query_budget(cast, client_for, world, 
     client.get(reverse("counter:detail", args=[app.pk]))
     with django_assert_max_num_queries(30):
         assert client.get(reverse("counter:detail", args=[app.pk])).status_code == 200
+
+
+def test_unassigned_work_goes_to_the_named_handlers_of_its_type(cast, world, django_user_model):
+    from csdp.counter.models import BusinessType
+
+    specialist = django_user_model.objects.create(username="operator2", staff_role="operator")
+    BusinessType.objects.get(code="01").handlers.set([specialist])  # world["submitted"] is a 01
+    assert {a.pk for a in staff_queue(cast.operator, "todo", ListFilters())} == {world["accepted"].pk}
+    assert {a.pk for a in staff_queue(specialist, "todo", ListFilters())} == {world["submitted"].pk}
+    assert {i.url for i in portal_staff_queue(specialist)} == {reverse("counter:detail", args=[world["submitted"].pk])}
