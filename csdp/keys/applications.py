@@ -31,6 +31,7 @@ MATERIALS: dict[str, list[tuple[str, str]]] = {
     Kind.PIN_RESET: _BASE + _ANNEX_1_2 + [("annex6", "《网上业务平台重置登录密码/PIN码申请》（附件6）")],
 }
 RECOVERY_KINDS = (Kind.USERNAME_LOOKUP, Kind.PASSWORD_RESET, Kind.PIN_RESET)
+TEXT_FIELDS = ("applicant_name", "applicant_mobile", "claimed_uscc", "securities_code", "postal_address", "note")
 
 
 class ApplicationRefused(Exception):
@@ -44,7 +45,8 @@ def _same_address(a: str, b: str) -> bool:
     return "".join(a.split()) == "".join(b.split())
 
 
-def _check_member(kind: str, user, data: dict) -> None:
+def application_check(*, kind: str, user, data: dict) -> None:
+    """May this member file this application now? Raises ApplicationRefused."""
     from csdp.issuers.selectors import agent_postal_address
 
     open_ = KeyApplication.objects.filter(user=user, kind__in=[Kind.RENEWAL, Kind.REISSUE], state=State.SUBMITTED)
@@ -70,33 +72,49 @@ def _recovery_target(data: dict) -> tuple[Institution | None, User | None]:
     return institution, user
 
 
-def key_application_submit(*, kind: str, user, data: dict, actor) -> KeyApplication:
-    """File an application with its materials. ``user`` is None for the public recovery requests."""
+def materials_store(*, kind: str, data: dict, owner, actor) -> dict:
+    """Store each material through the upload service; returns slot → StoredFile (already stored kept)."""
+    from csdp.uploads.models import StoredFile
     from csdp.uploads.services import UploadRejected, upload_store
 
+    stored = {}
+    for slot, _ in MATERIALS[kind]:
+        if isinstance(data.get(slot), StoredFile):
+            stored[slot] = data[slot]
+            continue
+        try:
+            stored[slot] = upload_store(file=data[slot], kind="scan", owner=owner, actor=actor)
+        except UploadRejected as rejected:
+            raise ApplicationRefused(rejected.message, slot) from None
+    return stored
+
+
+def application_content(kind: str, data: dict) -> dict:
+    """What a signature over an application covers, besides the materials' hashes."""
+    return {"kind": kind, **{field: str(data.get(field, "")) for field in TEXT_FIELDS}}
+
+
+def key_application_submit(*, kind: str, user, data: dict, actor, signature=None) -> KeyApplication:
+    """File an application with its materials (uploads or StoredFiles). ``user`` is None for the
+    public recovery requests; ``signature`` is the key's signature where the filer has a key."""
     if kind in RECOVERY_KINDS:
         institution, target = _recovery_target(data)
     else:
-        _check_member(kind, user, data)
+        application_check(kind=kind, user=user, data=data)
         institution, target = user.institution, user
     now = clock_now()
     with transaction.atomic():
         application = KeyApplication.objects.create(
-            kind=kind, user=target, institution=institution, submitted_at=now,
-            applicant_name=data.get("applicant_name", ""), applicant_mobile=data.get("applicant_mobile", ""),
-            claimed_uscc=data.get("claimed_uscc", ""), securities_code=data.get("securities_code", ""),
-            postal_address=data.get("postal_address", ""), note=data.get("note", ""),
+            kind=kind, user=target, institution=institution, submitted_at=now, signature=signature,
+            **{field: data.get(field, "") for field in TEXT_FIELDS},
         )
+        stored = materials_store(kind=kind, data=data, owner=institution if user else None, actor=actor if user else None)
         for slot, label in MATERIALS[kind]:
-            try:
-                stored = upload_store(file=data[slot], kind="scan", owner=institution if user else None,
-                                      actor=actor if user else None)
-            except UploadRejected as rejected:
-                raise ApplicationRefused(rejected.message, slot) from None
-            KeyApplicationMaterial.objects.create(application=application, slot=slot, label=label, file=stored)
+            KeyApplicationMaterial.objects.create(application=application, slot=slot, label=label, file=stored[slot])
         KeyApplicationTransition.objects.create(application=application, at=now, actor=user, to_state=State.SUBMITTED)
         audit_record(actor=actor, obj=application, action="key_application.submit", to_state=State.SUBMITTED,
-                     data={"kind": kind, "matched_user": target.pk if target else None})
+                     data={"kind": kind, "matched_user": target.pk if target else None,
+                           "signature": signature.pk if signature else None})
     return application
 
 

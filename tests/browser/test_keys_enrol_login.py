@@ -11,6 +11,7 @@ from csdp.keys.services import key_issue
 from csdp.notify.testing import last_code
 from tests.browser.harness import login_as, screenshot, virtual_authenticator
 from tests.conftest import PASSWORD
+from tests.uploads.makers import image_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -82,3 +83,27 @@ def test_a_key_that_fails_user_verification_does_not_log_in(page, base_url, cast
     page.click("button[type=submit]")
     page.get_by_text("USB-KEY 签名未完成").wait_for()
     assert page.url == f"{base_url}/keys/login/key/"
+
+
+PNG = image_bytes("PNG")
+
+
+def test_a_renewal_is_signed_by_the_fido2_key_in_the_browser(page, base_url, cast):
+    from csdp.keys.models import KeyApplication
+
+    virtual_authenticator(page)
+    _enrol(page, base_url, cast.issuer_a, "webauthn")
+    _key_login_and_change_pin(page, base_url, cast.issuer_a)
+    page.goto(f"{base_url}/keys/certificates/renew/")
+    page.fill("#id_postal_address", "北京市 北京市 海淀区 中关村大街 1 号")
+    for slot in ("licence", "legal_rep_id", "agent_id", "annex7"):
+        page.set_input_files(f"#id_{slot}", files=[{"name": f"{slot}.png", "mimeType": "image/png", "buffer": PNG}])
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    assert "确认提交" in page.locator("main h1").inner_text(), page.locator("main").inner_text()
+    with page.expect_navigation():
+        page.click("main button[type=submit]")  # keys.js asks the authenticator, then submits
+    application = KeyApplication.objects.get(user=cast.issuer_a)
+    assert application.signature.kind == "webauthn" and application.signature.verify()
+    assert "已签名" in page.locator("main").inner_text()
+    screenshot(page, "keys-renewal-signed")

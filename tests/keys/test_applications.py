@@ -140,3 +140,33 @@ def test_the_staff_queue_and_my_applications_list_key_applications(cast, client_
     assert "补办证书" in client_for(cast.reviewer).get(reverse("portal:staff_queue")).content.decode()
     assert "补办证书" in client_for(cast.issuer_a).get(reverse("portal:my_applications")).content.decode()
     assert "补办证书" not in client_for(cast.issuer_b).get(reverse("portal:my_applications")).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_renewal_is_signed_with_the_key_on_its_confirm_page(cast, client_for):
+    from csdp.keys.testing import sign
+
+    key = enrol_test_key(cast.issuer_a)
+    client = client_for(cast.issuer_a)
+    data = {"applicant_name": "王经办", "applicant_mobile": cast.issuer_a.mobile, "postal_address": AGENT_ADDRESS,
+            **_materials("renewal")}
+    confirm = client.post(reverse("keys:renewal_apply"), data)
+    assert confirm.status_code == 200 and not KeyApplication.objects.exists()
+    payload = sign(key, confirm.context["signing"])
+    done = client.post(reverse("keys:renewal_apply"), {"step": "confirm", "key_signature": payload})
+    application = KeyApplication.objects.get()
+    assert done["Location"] == reverse("keys:application_detail", kwargs={"key_application_id": application.pk})
+    assert application.signature.certificate == key.certificate and application.signature.verify()
+    assert application.materials.count() == len(MATERIALS["renewal"])
+
+
+@pytest.mark.django_db
+def test_a_renewal_without_the_keys_signature_is_not_filed(cast, client_for):
+    enrol_test_key(cast.issuer_a)
+    client = client_for(cast.issuer_a)
+    data = {"applicant_name": "王经办", "applicant_mobile": cast.issuer_a.mobile, "postal_address": AGENT_ADDRESS,
+            **_materials("renewal")}
+    client.post(reverse("keys:renewal_apply"), data)
+    response = client.post(reverse("keys:renewal_apply"), {"step": "confirm", "key_signature": ""})
+    assert response.status_code == 200 and "未收到 USB-KEY 签名" in response.content.decode()
+    assert not KeyApplication.objects.exists()

@@ -56,6 +56,9 @@ class KeyApplication(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decision_reason = models.TextField("审核意见", blank=True)
     materials = models.ManyToManyField("uploads.StoredFile", through="KeyApplicationMaterial", related_name="+")
+    # The key's signature over the application (renewal is filed from a U盾 session); a reissue has
+    # none — its key is lost — and the recovery requests come from people who cannot log in.
+    signature = models.ForeignKey("keys.Signature", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     objects = KeyApplicationQuerySet.as_manager()
 
@@ -78,6 +81,14 @@ class KeyApplicationTransition(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+    @property
+    def from_label(self) -> str:
+        return KeyApplicationState(self.from_state).label if self.from_state else "—"
+
+    @property
+    def to_label(self) -> str:
+        return KeyApplicationState(self.to_state).label
 
 
 class KeyApplicationMaterial(models.Model):

@@ -7,7 +7,9 @@ from django.views.decorators.http import require_http_methods
 
 from csdp.accounts.access import MEMBERS, STAFF, Role, access_object, allow
 from csdp.accounts.middleware import FULL
-from csdp.keys.applications import MATERIALS, ApplicationRefused, key_application_submit
+from csdp.keys.applications import (
+    MATERIALS, ApplicationRefused, application_check, application_content, key_application_submit, materials_store,
+)
 from csdp.keys.forms import PinChangeForm
 from csdp.keys.forms_applications import application_form
 from csdp.keys.models import KeyApplication, KeyApplicationKind
@@ -15,6 +17,7 @@ from csdp.keys.pins import PIN_RULE, device_pin_change
 from csdp.keys.scopes import PIN_CHANGE
 from csdp.keys.selectors import active_key_of, certificate_days_left, member_certificates, member_key_applications
 from csdp.keys.services import KeyRefused
+from csdp.keys.signing import SignatureRefused, signing_context, submission_digest, submission_sign_verify
 
 
 @allow(MEMBERS)
@@ -63,11 +66,72 @@ def _apply(request, kind: str, template: str):
     return render(request, template, {"form": form, "kind": KeyApplicationKind(kind), "materials": MATERIALS[kind]})
 
 
+RENEWAL_DRAFT = "keys_renewal_draft"
+
+
 @allow(MEMBERS)
 @require_http_methods(["GET", "POST"])
 def renewal_apply(request):
-    """000 §二(四)3: renew at least a month before expiry, with the materials of 附件7."""
-    return _apply(request, KeyApplicationKind.RENEWAL, "keys/application_form.html")
+    """000 §二(四)3: renew at least a month before expiry, with the materials of 附件7. Filed from the
+    U盾 session, so it is signed with the key: the materials are stored first, then a confirm step
+    shows what is signed (content + each material's SHA-256) and the key signs on 确认提交."""
+    kind = KeyApplicationKind.RENEWAL
+    if request.method == "POST" and request.POST.get("step") == "confirm":
+        return _renewal_confirm(request)
+    form = application_form(kind, user=request.user, data=request.POST or None, files=request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application_check(kind=kind, user=request.user, data=form.cleaned_data)
+            stored = materials_store(kind=kind, data=form.cleaned_data, owner=request.user.institution, actor=request.user)
+        except ApplicationRefused as refused:
+            form.add_error(refused.field, refused.message)
+        else:
+            content = application_content(kind, form.cleaned_data)
+            request.session[RENEWAL_DRAFT] = {"content": content, "files": {slot: f.pk for slot, f in stored.items()}}
+            return _renewal_confirm_page(request, content, stored)
+    return render(request, "keys/application_form.html", {"form": form, "kind": kind, "materials": MATERIALS[kind]})
+
+
+def _renewal_draft(request):
+    from csdp.uploads.models import StoredFile
+
+    draft = request.session.get(RENEWAL_DRAFT)
+    if not draft:
+        return None, None
+    files = StoredFile.objects.visible_to(request.user).in_bulk(list(draft["files"].values()))
+    stored = {slot: files.get(pk) for slot, pk in draft["files"].items()}
+    if any(f is None for f in stored.values()):
+        return None, None
+    return draft["content"], stored
+
+
+def _ordered(stored: dict) -> list:
+    return [stored[slot] for slot, _ in MATERIALS[KeyApplicationKind.RENEWAL]]
+
+
+def _renewal_confirm_page(request, content: dict, stored: dict, error: str | None = None):
+    digest = submission_digest(content=content, files=_ordered(stored))
+    labels = dict(MATERIALS[KeyApplicationKind.RENEWAL])
+    context = {"content": content, "materials": [(labels[slot], f) for slot, f in stored.items()], "error": error,
+               "signing": signing_context(user=request.user, digest=digest), "kind": KeyApplicationKind.RENEWAL}
+    return render(request, "keys/application_confirm.html", context)
+
+
+def _renewal_confirm(request):
+    content, stored = _renewal_draft(request)
+    if content is None:
+        messages.error(request, "申请草稿已失效，请重新填写。")
+        return redirect("keys:renewal_apply")
+    digest = submission_digest(content=content, files=_ordered(stored))
+    try:
+        signature = submission_sign_verify(user=request.user, digest=digest, payload=request.POST.get("key_signature", ""))
+        application = key_application_submit(kind=KeyApplicationKind.RENEWAL, user=request.user,
+                                             data={**content, **stored}, actor=request.user, signature=signature)
+    except (SignatureRefused, ApplicationRefused) as refused:
+        return _renewal_confirm_page(request, content, stored, error=refused.message)
+    request.session.pop(RENEWAL_DRAFT, None)
+    messages.success(request, "USB-KEY 更换申请已签名提交，请等待本公司审核。")
+    return redirect("keys:application_detail", key_application_id=application.pk)
 
 
 @allow(MEMBERS)
@@ -81,7 +145,8 @@ def reissue_apply(request):
 def application_detail(request, key_application_id: int):
     from csdp.keys.forms import DecisionForm
 
-    application = access_object(request.user, KeyApplication.objects.prefetch_related("materials", "transitions"),
+    application = access_object(request.user, KeyApplication.objects.select_related("signature__certificate")
+                                .prefetch_related("material_rows__file", "transitions__actor"),
                                 pk=key_application_id)
     can_decide = request.user.staff_role in (Role.REVIEWER, Role.ADMIN)
     return render(request, "keys/application_detail.html",
