@@ -83,3 +83,20 @@ def delete_where(table: str, column: str, value) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f'DELETE FROM "{table}" WHERE "{column}" = %s', [value])
         return cursor.rowcount
+
+
+def lookup(values: pl.Series, *, table: str, key: str, value: str, dtype: pl.DataType = pl.Int64) -> pl.DataFrame:
+    """Map many keys to a column of ``table`` set-based: stage the keys, join in the database, read
+    back (columns ``key`` and ``value``). Keys without a row are absent from the result."""
+    keys = pl.DataFrame({"k": values.unique().drop_nulls().cast(pl.Utf8)})
+    if keys.height == 0:
+        return pl.DataFrame(schema={key: pl.Utf8, value: dtype})
+    stage = "lookup_stage"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {stage} (k VARCHAR(64) PRIMARY KEY)")
+        copy_in(stage, ("k",), keys)
+        found = copy_out(f'SELECT t."{key}", t."{value}" FROM "{table}" t JOIN {stage} s ON s.k = t."{key}"', [],
+                         {key: pl.Utf8, value: dtype})
+        cursor.execute(f"DROP TABLE {stage}")
+    return found

@@ -31,13 +31,26 @@ def participant(code: str, unit: str, *, funds_fen: int):
     return profile
 
 
-def offering(*, online_shares: int, price_fen: int = 1404, initial: int | None = None):
-    issuer = Institution.objects.create(kind=InstitutionKind.ISSUER, name="悦龙科技股份有限公司", code="920188")
+def investor_account(number: str, name: str, *, id17: str, holder_type: str = "03", uscc: bool = False):
+    """An investor with one BSE account (the register refuses allocations to unknown accounts)."""
+    from csdp.lib.ids import make_resident_id, make_uscc
+    from csdp.securities.models import IdType, Market
+    from csdp.securities.services import account_open, investor_create
+
+    investor = investor_create(ymt_number=f"18{number}", name=name,
+                               id_type=IdType.USCC if uscc else IdType.RESIDENT_ID,
+                               id_number=make_uscc(id17) if uscc else make_resident_id(id17), holder_type=holder_type)
+    return account_open(number=number, investor=investor, market=Market.BSE)
+
+
+def offering(*, online_shares: int, price_fen: int = 1404, initial: int | None = None, strategic: int = 0, issuer=None):
+    issuer = issuer or Institution.objects.create(kind=InstitutionKind.ISSUER, name="悦龙科技股份有限公司", code="920188")
     underwriter = Institution.objects.create(kind=InstitutionKind.UNDERWRITER, name="华信证券", code="UW1")
     account = ledger_account_open(number="UW-RES", name="华信证券 自营结算备付金", kind=AccountKind.UNDERWRITER_RESERVE, owner=underwriter)
     at(T - dt.timedelta(days=3), 10)
     created = offering_create(code="920188", name="悦龙科技", issuer=issuer, underwriter=underwriter, price_fen=price_fen,
                               initial_online_shares=initial or online_shares, online_shares=online_shares, t_date=T,
+                              strategic_shares=strategic,
                               listing_date=dt.date(2026, 3, 30))
     offering_report_account(offering=created, account=account, actor=None)
     created.refresh_from_db()

@@ -4,7 +4,12 @@ from __future__ import annotations
 import datetime as dt
 
 from csdp.clock.services import business_today, is_trading_day
-from csdp.ipo.eod.files import publish, t1_frames, t_frames
+from csdp.ipo.eod.files import publish, registration_frames, t1_frames, t_frames
+from csdp.ipo.eod.registration import registration
+from csdp.ipo.filings import filings_complete
+from csdp.ipo.transitions import offering_transition
+from csdp.register.services import security_code_switch
+from csdp.securities.models import Security, SecurityStatus
 from csdp.ipo.eod.runner import StepReport, StepResult, run_step
 from csdp.ipo.eod.t1_day import t1_settle_day
 from csdp.ipo.eod.t_day import t_clearing
@@ -18,6 +23,27 @@ def _files_step(frames_of, day_of):
         return StepResult(rows=publish(offering, frames, day_of(offering)),
                           detail={"types": sorted(frames)})
     return work
+
+
+def _registration_files(offering: Offering) -> StepResult:
+    frames, participants = registration_frames(offering)
+    return StepResult(rows=publish(offering, frames, business_today(), participants), detail={"types": ["GFDJ"]})
+
+
+def _code_switch(offering: Offering) -> StepResult:
+    """L-1 (002 §2.1.2(七)): holdings, freezes and pledges move to the 920 code with continuity."""
+    change = security_code_switch(old_code=offering.old_code, new_code=offering.code, effective_date=business_today(),
+                                  actor=None)
+    return StepResult(rows=1, detail={"old_code": change.old_code, "new_code": change.new_code})
+
+
+def _listing(offering: Offering) -> StepResult:
+    offering_transition(offering=offering, to=OfferingStatus.LISTED, reason="上市")
+    Security.objects.filter(code=offering.code, status=SecurityStatus.PENDING).update(status=SecurityStatus.LISTED)
+    return StepResult(rows=0)
+
+
+
 
 
 def eod_run(day: dt.date | None = None, *, actor=None) -> list[StepReport]:
@@ -35,4 +61,14 @@ def eod_run(day: dt.date | None = None, *, actor=None) -> list[StepReport]:
     for offering in Offering.objects.filter(status__in=[OfferingStatus.SETTLED, OfferingStatus.PAID]).order_by("code"):
         if offering.day(1) == day:
             reports.append(run_step(offering, EodStep.T1_FILES, _files_step(t1_frames, lambda o: o.day(1))))
+    # Registration (002 §2.1.2(四), §4.3): once the proceeds are paid and the issuer confirmed its details.
+    for offering in Offering.objects.filter(status=OfferingStatus.PAID).order_by("code"):
+        if day <= offering.l_minus_1 and filings_complete(offering):
+            reports.append(run_step(offering, EodStep.REGISTRATION, registration))
+    for offering in Offering.objects.filter(status=OfferingStatus.REGISTERED).order_by("code"):
+        reports.append(run_step(offering, EodStep.REGISTRATION_FILES, _registration_files))
+        if offering.old_code and day >= offering.l_minus_1:
+            reports.append(run_step(offering, EodStep.CODE_SWITCH, _code_switch))
+        if day >= offering.listing_date:
+            reports.append(run_step(offering, EodStep.LISTING, _listing))
     return reports

@@ -9,8 +9,10 @@ from pathlib import Path
 import polars as pl
 from django.conf import settings
 
-from csdp.ipo.eod.layouts import LAYOUTS, REASON_CODES, Layout
-from csdp.ipo.models import Offering, ParticipantFile, ParticipantObligation
+from csdp.clock.services import business_today
+from csdp.ipo.eod.layouts import LAYOUTS, REASON_CODES, REGISTRATION_KINDS, Layout
+from csdp.ipo.models import Offering, ParticipantFile, ParticipantObligation, PlacementDetail
+from csdp.securities.models import CustodyUnit, ParticipantProfile
 from csdp.ipo.selectors import order_outcomes
 from csdp.lib.dbf import is_ascii, write_dbf_frame
 
@@ -66,6 +68,29 @@ def t1_frames(offering: Offering) -> dict[str, pl.DataFrame]:
     }
 
 
+def registration_frames(offering: Offering) -> tuple[dict[str, pl.DataFrame], dict[str, int]]:
+    """股份登记数据 (002 §4.3) and the participants it goes to: those of the online orders and those
+    whose custody units hold placed shares."""
+    day = business_today()
+    code = offering.step_runs.get(step="registration").detail["security"]
+    online = order_outcomes(offering).filter(pl.col("kept") > 0).select(
+        pl.col("participant").alias("JSCY"), pl.col("custody_unit").alias("XWDM"), pl.col("account").alias("GDDM"),
+        pl.lit("00").alias("GFXZ"), pl.col("kept").alias("DJSL"), pl.lit(None, dtype=pl.Date).alias("XSRQ"),
+        pl.lit(REGISTRATION_KINDS["online"]).alias("DJLB"))
+    placed = list(PlacementDetail.objects.filter(filing__offering=offering, filing__status="confirmed").values_list(
+        "filing__kind", "custody_unit", "account__number", "share_nature", "shares", "lockup_end"))
+    unit_owner = dict(CustodyUnit.objects.filter(code__in={p[1] for p in placed}).values_list("code", "participant__code"))
+    placements = pl.DataFrame(
+        [{"JSCY": unit_owner[unit], "XWDM": unit, "GDDM": number, "GFXZ": nature, "DJSL": shares, "XSRQ": lockup,
+          "DJLB": REGISTRATION_KINDS[kind]} for kind, unit, number, nature, shares, lockup in placed],
+        schema={"JSCY": pl.Utf8, "XWDM": pl.Utf8, "GDDM": pl.Utf8, "GFXZ": pl.Utf8, "DJSL": pl.Int64, "XSRQ": pl.Date,
+                "DJLB": pl.Utf8})
+    frame = pl.concat([online, placements], how="vertical_relaxed").with_columns(
+        pl.lit(code).alias("ZQDM"), pl.lit(day).alias("RQ")).sort(["JSCY", "DJLB", "GDDM"])
+    participants = dict(ParticipantProfile.objects.filter(code__in=frame["JSCY"].unique().to_list()).values_list("code", "pk"))
+    return {"GFDJ": frame}, participants
+
+
 def _write_pair(directory: Path, layout: Layout, frame: pl.DataFrame, code: str, day: dt.date) -> list[tuple[str, Path]]:
     directory.mkdir(parents=True, exist_ok=True)
     frame = frame.select([f.name for f in layout.fields])
@@ -94,11 +119,13 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def publish(offering: Offering, frames: dict[str, pl.DataFrame], day: dt.date) -> int:
+def publish(offering: Offering, frames: dict[str, pl.DataFrame], day: dt.date,
+            participants: dict[str, int] | None = None) -> int:
     """Write every participant's files for ``frames`` and record them; returns the number of files.
     Each frame is split by participant once (partition_by), not filtered once per participant."""
     root = Path(settings.CSDP_FILES_DIR)
-    participants = dict(ParticipantObligation.objects.filter(offering=offering).values_list("participant__code", "participant_id"))
+    if participants is None:
+        participants = dict(ParticipantObligation.objects.filter(offering=offering).values_list("participant__code", "participant_id"))
     records = []
     for file_type, frame in frames.items():
         layout = LAYOUTS[file_type]

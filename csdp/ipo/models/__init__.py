@@ -9,3 +9,10 @@ from csdp.ipo.models.settlement import (  # noqa: F401
     Subscription,
     SubscriptionOutcome,
 )
+from csdp.ipo.models.filings import (  # noqa: F401
+    DetailFiling,
+    FilingKind,
+    FilingStatus,
+    FILING_TRANSITIONS,
+    PlacementDetail,
+)

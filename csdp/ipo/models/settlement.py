@@ -154,6 +154,8 @@ class EodStep(models.TextChoices):
     T1_FILES = "t1_files", "T+1日日终 发送冻结、无效、解冻与配售数据"
     REGISTRATION = "registration", "股份登记"  # 002 §2.1.2(四)
     REGISTRATION_FILES = "registration_files", "发送股份登记数据"  # 002 §4.3
+    CODE_SWITCH = "code_switch", "代码切换"  # 002 §2.1.2(七), L-1
+    LISTING = "listing", "上市"  # 002 §2.1.2(八), L
 
 
 class EodStepRun(models.Model):

@@ -1,0 +1,78 @@
+"""Share registration (002 §2.1.2(四)): the online allocations after invalid processing, and the
+余股, 战略配售 and 网下 details the issuer confirmed, appended to the register in one set-based batch;
+then 股份登记数据 to participants at that day's EOD (§4.3). L-1: the NEEQ code switches to the 920
+code (§2.1.2(七)); L: listed, the issuer reads the result (§2.1.2(八))."""
+from __future__ import annotations
+
+import polars as pl
+
+from csdp.clock.services import business_today
+from csdp.ipo.eod.runner import StepResult
+from csdp.ipo.errors import IpoError
+from csdp.ipo.filings import filings_complete
+from csdp.ipo.models import FilingStatus, Offering, OfferingStatus, PlacementDetail
+from csdp.ipo.selectors import order_outcomes
+from csdp.ipo.transitions import offering_transition
+from csdp.lib.bulk import lookup
+from csdp.register.bulk import register_apply_bulk
+from csdp.register.models import EventType
+from csdp.register.services import RegisterError
+from csdp.securities.models import Market, Security, SecurityStatus
+
+EVENT_OF_FILING = {"remainder": EventType.REMAINDER, "strategic": EventType.STRATEGIC, "offline": EventType.OFFLINE}
+
+
+def register_security(offering: Offering) -> Security:
+    """Listed NEEQ companies register under their old code until the L-1 switch (§2.1.2(七))."""
+    code = offering.old_code or offering.code
+    security, _ = Security.objects.get_or_create(
+        code=code, defaults={"name": offering.name, "market": Market.NEEQ if offering.old_code else Market.BSE,
+                             "status": SecurityStatus.LISTED if offering.old_code else SecurityStatus.PENDING,
+                             "issuer": offering.issuer})
+    return security
+
+
+def online_events(offering: Offering, security_id: int, day) -> pl.DataFrame:
+    kept = order_outcomes(offering).filter(pl.col("kept") > 0).select("seq", "account", "kept")
+    ids = lookup(kept["account"], table="securities_securitiesaccount", key="number", value="id")
+    joined = kept.join(ids.rename({"number": "account", "id": "account_id"}), on="account", how="left")
+    missing = joined.filter(pl.col("account_id").is_null())["account"].head(20).to_list()
+    if missing:
+        raise IpoError(f"以下获配证券账户未在本公司登记，不能办理股份登记：{', '.join(missing)}")
+    return joined.select(
+        pl.lit(security_id, dtype=pl.Int64).alias("security_id"), "account_id",
+        pl.lit(EventType.IPO_ALLOCATION.value).alias("event_type"),
+        pl.col("kept").alias("quantity_delta"),
+        pl.lit(day).alias("business_date"),
+        pl.concat_str([pl.lit(f"ipo:{offering.code}:alloc:"), pl.col("seq").cast(pl.Utf8)]).alias("key"),
+    )
+
+
+def placement_events(offering: Offering, security_id: int, day) -> pl.DataFrame:
+    rows = PlacementDetail.objects.filter(filing__offering=offering, filing__status=FilingStatus.CONFIRMED).values_list(
+        "filing__kind", "line", "account_id", "shares", "share_nature", "lockup_end")
+    return pl.DataFrame(
+        [{"security_id": security_id, "account_id": account_id, "event_type": str(EVENT_OF_FILING[kind]),
+          "quantity_delta": shares, "share_nature": nature, "lockup_end": lockup, "business_date": day,
+          "key": f"ipo:{offering.code}:{kind}:{line}"} for kind, line, account_id, shares, nature, lockup in rows],
+        schema={"security_id": pl.Int64, "account_id": pl.Int64, "event_type": pl.Utf8, "quantity_delta": pl.Int64,
+                "share_nature": pl.Utf8, "lockup_end": pl.Date, "business_date": pl.Date, "key": pl.Utf8})
+
+
+def registration(offering: Offering) -> StepResult:
+    if offering.status != OfferingStatus.PAID:
+        raise IpoError("认购资金划付后才能办理股份登记。")
+    if not filings_complete(offering):
+        raise IpoError("余股、战略配售、网下发行明细尚未全部确认。")
+    day = business_today()
+    security = register_security(offering)
+    events = pl.concat([online_events(offering, security.pk, day), placement_events(offering, security.pk, day)],
+                       how="diagonal_relaxed")
+    try:
+        written = register_apply_bulk(events)
+    except RegisterError as error:
+        raise IpoError(str(error)) from None
+    offering_transition(offering=offering, to=OfferingStatus.REGISTERED, reason="股份登记")
+    registered = int(events["quantity_delta"].sum() or 0)
+    return StepResult(rows=written, detail={"security": security.code, "registered_shares": registered,
+                                            "events": events.height})
