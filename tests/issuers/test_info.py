@@ -222,3 +222,28 @@ def test_rejection_needs_a_reason(issuers):
     with pytest.raises(IssuerRefused) as refused:
         info_application_reject(application=application, actor=issuers.reviewer, reason=" ")
     assert refused.value.message == "请填写驳回原因。"
+
+
+def test_resubmitting_offers_the_materials_already_filed(issuers, signer_for):
+    a = issuers.issuer_a
+    application = submit_directly(a, legal_rep_name="新法人")
+    info_application_reject(application=application, actor=issuers.reviewer, reason="法定代表人姓名有误")
+    url = reverse("issuers:info_application_resubmit", kwargs={"info_application_id": application.pk})
+    signer = signer_for(a)
+    page = signer.client.get(url).content.decode()
+    filed = application.materials.get()
+    assert f'name="change_support_1_stored" value="{filed.pk}"' in page
+    response = signer.submit(url, {**key_data(a.institution, legal_rep_name="新法人甲"),
+                                   "change_support_1_stored": str(filed.pk)})
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.proposed["legal_rep_name"] == "新法人甲" and list(application.materials.all()) == [filed]
+
+
+def test_another_institutions_file_cannot_be_passed_off_as_a_material(issuers, signer_for):
+    b_file = _stored(issuers.issuer_b)
+    a = issuers.issuer_a
+    response = signer_for(a).submit(KEY_CHANGE, {**key_data(a.institution, legal_rep_name="新法人"),
+                                                 "change_support_1_stored": str(b_file.pk)})
+    assert "修改关键信息须上传相关审核材料。" in response.content.decode()
+    assert not InfoChangeApplication.objects.exists()

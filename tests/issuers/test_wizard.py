@@ -9,6 +9,7 @@ from csdp.clock.services import at_local, clock_set
 from csdp.issuers.choices import WRONG_TYPE_WARNING
 from csdp.issuers.models import Registration
 from csdp.issuers.states import RegistrationStatus
+from csdp.lib.ids import make_uscc
 from tests.issuers.conftest import PASSWORD, TODAY, Wizard, institution_data, pdf
 
 
@@ -212,3 +213,16 @@ def test_one_address_cannot_open_drafts_without_end(wizard):
     response = wizard.post("register_agreement", {"accept": "yes"}, follow=True)
     assert "注册申请过于频繁，请稍后再试。" in response.content.decode()
     assert Registration.objects.count() == STARTS_PER_HOUR_PER_IP
+
+
+def test_expired_drafts_are_purged_and_submitted_ones_kept(wizard):
+    from django.core.management import call_command
+
+    submitted = wizard.submit()
+    abandoned = Wizard()
+    abandoned.fill(institution={"uscc": make_uscc("91110108MA01ABCD2"), "securities_codes": ""},
+                   user={"username": "other_ir"})
+    assert Registration.objects.count() == 2
+    clock_set(moment=at_local(TODAY + dt.timedelta(days=4), 10), frozen=True)
+    call_command("issuers_purge_drafts")
+    assert list(Registration.objects.all()) == [submitted]

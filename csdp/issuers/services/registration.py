@@ -155,3 +155,15 @@ def registration_submit(*, registration: Registration) -> Registration:
     registration.token_sha256 = token_hash(secrets.token_urlsafe(32))
     registration.save()
     return registration
+
+
+@transaction.atomic
+def registration_drafts_purge() -> int:
+    """Delete abandoned drafts past their expiry: they hold an applicant's personal data and were never
+    submitted. Their scans stay as upload-service rows owned by nobody. Returns the number deleted."""
+    expired = Registration.objects.filter(status=RegistrationStatus.DRAFT, expires_at__lte=clock_now())
+    count = expired.count()
+    RegistrationMaterial.objects.filter(registration__in=expired).delete()
+    RegistrationTransition.objects.filter(registration__in=expired).delete()
+    expired.delete()
+    return count

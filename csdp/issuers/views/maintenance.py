@@ -28,7 +28,7 @@ from csdp.issuers.services.info import (
     institution_names_apply,
 )
 from csdp.issuers.states import ApplicationStatus, TransitionRefused
-from csdp.issuers.views.files import Slot, collect, slot_rows
+from csdp.issuers.views.files import Slot, SlotFiles, collect, slot_rows
 from csdp.issuers.views.review import application_rows, signature_check
 from csdp.issuers.views.signed import submit_signed, summary_of
 
@@ -119,6 +119,10 @@ def institution_non_key(request):
 def _key_change(request, *, form, application=None):
     """Shared by a new key-field application and the resubmission of a rejected one."""
     collected = collect(request, CHANGE_SLOTS) if request.method == "POST" else None
+    if collected is None and application is not None:
+        # Resubmitting: offer the materials already filed, so only what the reviewer asked for is uploaded.
+        existing = SlotFiles(files=dict(zip((s.name for s in CHANGE_SLOTS), application.materials.order_by("pk"))))
+        return _key_change_page(request, form, existing, application)
     if collected is not None and not collected.files and not collected.errors:
         collected.errors["change_support_1"] = "修改关键信息须上传相关审核材料。"  # 000 §二(二) 须提交相关审核材料
     if collected is not None and form.is_valid() and not collected.errors:
@@ -139,6 +143,10 @@ def _key_change(request, *, form, application=None):
                                  apply=apply)
         except (IssuerRefused, TransitionRefused) as refused:
             form.add_error(None, refused.message)
+    return _key_change_page(request, form, collected, application)
+
+
+def _key_change_page(request, form, collected, application):
     return render(request, "issuers/key_change.html", {"form": form, "slots": slot_rows(CHANGE_SLOTS, collected),
                                                        "application": application})
 
