@@ -105,3 +105,14 @@ def test_a_finished_application_records_the_whole_path_in_order(cast, codes, key
     assert path == [(Status.DRAFT, Status.SUBMITTED), (Status.SUBMITTED, Status.ACCEPTED),
                     (Status.ACCEPTED, Status.RESULT_ISSUED), (Status.RESULT_ISSUED, Status.FINISHED)]
     assert app.finished_at is not None
+
+
+@pytest.mark.parametrize("table", ["counter_transition", "counter_assignment"])
+@pytest.mark.parametrize("statement", ["UPDATE {table} SET at = at", "DELETE FROM {table}"])
+def test_the_database_refuses_to_rewrite_history(cast, codes, key_a, table, statement):
+    from django.db import DatabaseError, connection, transaction
+
+    app = drive(draft(cast.issuer_a), Status.ACCEPTED, filer=cast.issuer_a, key=key_a, operator=cast.operator)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement.format(table=table))
+    assert app.transitions.count() == 2 and app.assignments.count() == 1
