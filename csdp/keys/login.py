@@ -18,6 +18,7 @@ import time
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
+from django.urls import NoReverseMatch, reverse
 
 from csdp.accounts.middleware import FULL
 from csdp.keys.scopes import PASSWORD_ONLY, PASSWORD_SMS, PIN_CHANGE
@@ -56,7 +57,7 @@ def login_begin(request, *, user, mode: str, target: str) -> str:
         return target
     if mode == "password":
         login_complete(request, user=user, scope=PASSWORD_ONLY, method="password")
-        return "portal:scope_limited"
+        return _agent_page()
     if mode == "sms":
         return _begin_sms(request, user=user, target=target)
     key = active_key_of(user)
@@ -69,6 +70,15 @@ def login_begin(request, *, user, mode: str, target: str) -> str:
         raise LoginStepRefused("USB-KEY 已锁死（PIN 码连续错误 6 次），请提交 PIN 码重置申请。")
     _pending_set(request, user=user, mode="key", target=target)
     return "keys:login_key"
+
+
+def _agent_page() -> str:
+    """经办人信息维护 (csdp.issuers), the one page of a password-only login; the notice page otherwise."""
+    try:
+        reverse("issuers:agent_info")
+    except NoReverseMatch:
+        return "portal:scope_limited"
+    return "issuers:agent_info"
 
 
 def _begin_sms(request, *, user, target: str) -> str:

@@ -200,3 +200,12 @@ def crl_current() -> x509.CertificateRevocationList:
 
 def crl_publish() -> None:
     ca.crl_write(crl_current())
+
+
+def challenges_purge(*, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
+    """Delete challenges expired for a while: a used or expired challenge can never be accepted again,
+    and stored signatures keep their own nonce."""
+    from csdp.keys.models import SigningChallenge
+
+    deleted, _ = SigningChallenge.objects.filter(expires_at__lt=clock_now() - older_than).delete()
+    return deleted

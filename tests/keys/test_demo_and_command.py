@@ -32,3 +32,18 @@ def test_the_keys_command_initialises_the_ca_and_publishes_the_crl(capsys):
     call_command("keys", "crl")
     out = capsys.readouterr().out
     assert "CSDP USB-KEY Root CA" in out and "crl.der" in out
+
+
+@pytest.mark.django_db
+def test_purge_deletes_only_challenges_expired_over_a_day_ago(cast, capsys):
+    import datetime as dt
+
+    from csdp.clock.services import clock_now
+    from csdp.keys.models import SigningChallenge
+    from csdp.keys.signing import challenge_create
+
+    old = challenge_create(user=cast.issuer_a, digest="0" * 64, purpose="sign")
+    SigningChallenge.objects.filter(pk=old.pk).update(expires_at=clock_now() - dt.timedelta(days=2))
+    fresh = challenge_create(user=cast.issuer_a, digest="0" * 64, purpose="sign")
+    call_command("keys", "purge")
+    assert list(SigningChallenge.objects.values_list("pk", flat=True)) == [fresh.pk]

@@ -187,7 +187,8 @@ def test_口令登录_refuses_a_wrong_sms_code(cast, client):
 @pytest.mark.django_db
 def test_password_only_login_reaches_only_the_agent_page_scope(cast, client):
     response = client.post(reverse("accounts:login"), {"username": "issuer_a", "password": PASSWORD, "mode": "password"})
-    assert response["Location"] == reverse("portal:scope_limited")
+    assert response["Location"] == reverse("issuers:agent_info")  # 经办人信息维护, to fix a changed mobile
+    assert client.get(reverse("issuers:agent_info")).status_code == 200
     assert _scope(client) == "password_only"
     assert client.get(reverse("keys:certificates"))["Location"] == reverse("portal:scope_limited")
     assert client.get(reverse("portal:home"))["Location"] == reverse("portal:scope_limited")

@@ -2,14 +2,15 @@ from django.core.management.base import BaseCommand
 
 from csdp.keys import ca
 from csdp.keys.selectors import certificates_expiring
-from csdp.keys.services import crl_publish
+from csdp.keys.services import challenges_purge, crl_publish
 
 
 class Command(BaseCommand):
-    help = "USB-KEY 与证书：ca-init 创建/检查本平台 CA；crl 重新发布证书作废列表；expiring 列出 30 天内到期的证书"
+    help = ("USB-KEY 与证书：ca-init 创建/检查本平台 CA；crl 重新发布证书作废列表；expiring 列出 30 天内到期的证书；"
+            "purge 删除一天前已过期的签名挑战")
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["ca-init", "crl", "expiring"])
+        parser.add_argument("action", choices=["ca-init", "crl", "expiring", "purge"])
 
     def handle(self, *args, action, **options):
         if action == "ca-init":
@@ -20,6 +21,8 @@ class Command(BaseCommand):
         elif action == "crl":
             crl_publish()
             self.stdout.write(f"已发布证书作废列表：{ca.ca_dir() / 'crl.der'}、{ca.ca_dir() / 'crl.pem'}")
+        elif action == "purge":
+            self.stdout.write(f"已删除 {challenges_purge()} 个过期的签名挑战")
         else:
             for c in certificates_expiring():
                 self.stdout.write(f"{c.not_after:%Y-%m-%d}  {c.user.username:<16} {c.serial}")
