@@ -59,7 +59,7 @@ class ResubmitForm(forms.Form):
 
 
 class OpinionForm(forms.Form):
-    opinion = forms.CharField(label="办理意见", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    opinion = forms.CharField(label="受理意见（选填）", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ReturnForm(forms.Form):
