@@ -83,3 +83,44 @@ def payment_notice_context(offering: Offering) -> dict:
     paid = offering.transitions.filter(to_status=OfferingStatus.PAID).first()
     return {"offering": offering, "amount_yuan": yuan(t1.get("proceeds_fen", 0)), "paid": paid,
             "number": f"JK{offering.code}{offering.day(2):%Y%m%d}"}
+
+
+def filings_context(offering: Offering, user) -> dict:
+    from csdp.ipo.filings import expected_total, filing_content, required_kinds
+    from csdp.ipo.models import FilingKind, FilingStatus
+    from csdp.keys.signing import signing_context, submission_digest
+
+    rows = []
+    for kind in required_kinds(offering):
+        filing = offering.filings.filter(kind=kind).select_related("source").first()
+        signing = None
+        if filing and filing.status == FilingStatus.VALIDATED and user.institution_id == offering.issuer_id:
+            digest = submission_digest(content=filing_content(filing), files=[filing.source])
+            signing = signing_context(user=user, digest=digest)
+        rows.append({"kind": kind, "label": FilingKind(kind).label, "expected": expected_total(offering, kind),
+                     "filing": filing, "details": filing.details.select_related("account")[:500] if filing else [],
+                     "signing": signing})
+    return {"offering": offering, "rows": rows, "is_issuer": user.institution_id == offering.issuer_id}
+
+
+def registration_result_xlsx(offering: Offering) -> bytes:
+    """股份登记结果: every account registered by this offering, from the register's own log."""
+    import io
+
+    from openpyxl import Workbook
+
+    from csdp.register.models import RegistrationEvent
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "股份登记结果"
+    sheet.append(["证券代码", "证券账户", "股份性质", "限售截止日", "登记类别", "登记数量（股）", "业务日期"])
+    events = (RegistrationEvent.objects.filter(key__startswith=f"ipo:{offering.code}:")
+              .select_related("security", "account").order_by("event_type", "account__number"))
+    for e in events.iterator(chunk_size=5000):
+        sheet.append([e.security.code, e.account.number, e.get_share_nature_display(),
+                      e.lockup_end.isoformat() if e.lockup_end else "", e.get_event_type_display(), e.quantity_delta,
+                      e.business_date.isoformat()])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -13,7 +13,11 @@ from csdp.accounts.access import ANY_ROLE, STAFF, Role, access_object, allow
 from csdp.ipo.eod.day import eod_run
 from csdp.ipo.exchange_file import ExchangeFileRejected
 from csdp.ipo.forms import AmountForm, DeclarationFormSet, ExchangeFileForm, OfferingForm
-from csdp.ipo.models import Offering, ParticipantFile
+from csdp.clock.services import business_today
+from csdp.ipo import filings
+from csdp.ipo.models import DetailFiling, FilingKind, Offering, OfferingStatus, ParticipantFile
+from csdp.keys.signing import SignatureRefused, submission_digest, submission_sign_verify
+from csdp.uploads.services import UploadRejected, upload_store
 from csdp.ipo import pages
 from csdp.ipo.errors import IpoError
 from csdp.ipo.services import (
@@ -188,4 +192,78 @@ def file_download(request, participant_file_id: int):
         raise Http404("数据文件已不在存储中，请联系本公司。")
     response = FileResponse(open(path, "rb"), as_attachment=True, filename=path.name)
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- the issuer's T+2 filings (002 §2.1.2(一)–(四)) and the L-day result ------------------------
+
+@allow(Role.ISSUER)
+def filing_template(request, offering_id: int, kind: str):
+    offering = access_object(request.user, Offering, pk=offering_id)
+    if kind not in FilingKind.values:
+        raise Http404("没有这种明细。")
+    response = HttpResponse(filings.filing_template(kind),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{offering.code}-{kind}.xlsx"'
+    return response
+
+
+@allow(Role.ISSUER, STAFF)
+def filing_list(request, offering_id: int):
+    offering = access_object(request.user, Offering, pk=offering_id)
+    return render(request, "ipo/filings.html", pages.filings_context(offering, request.user))
+
+
+@allow(Role.ISSUER)
+@require_POST
+def filing_upload(request, offering_id: int, kind: str):
+    offering = access_object(request.user, Offering, pk=offering_id)
+    if kind not in FilingKind.values or "file" not in request.FILES:
+        messages.error(request, "请选择要上传的明细文件。")
+        return redirect("ipo:filing_list", offering_id=offering.pk)
+    try:
+        stored = upload_store(file=request.FILES["file"], kind="spreadsheet", owner=request.user.institution, actor=request.user)
+        filings.detail_filing_submit(offering=offering, kind=kind, stored=stored, actor=request.user)
+    except UploadRejected as rejected:
+        messages.error(request, rejected.message)
+    except filings.FilingRejected as rejected:
+        context = pages.filings_context(offering, request.user)
+        context.update(rejected=rejected, rejected_kind=FilingKind(kind).label)
+        return render(request, "ipo/filings.html", context, status=422)
+    except IpoError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{FilingKind(kind).label}校验通过，请核对申报明细清单并确认。")
+    return redirect("ipo:filing_list", offering_id=offering.pk)
+
+
+@allow(Role.ISSUER)
+@require_POST
+def filing_confirm(request, offering_id: int, kind: str):
+    offering = access_object(request.user, Offering, pk=offering_id)
+    filing = access_object(request.user, DetailFiling, offering=offering, kind=kind)
+    digest = submission_digest(content=filings.filing_content(filing), files=[filing.source])
+    try:
+        signature = submission_sign_verify(user=request.user, digest=digest, payload=request.POST.get("key_signature", ""))
+        filings.detail_filing_confirm(filing=filing, signature=signature, actor=request.user)
+    except SignatureRefused as refused:
+        messages.error(request, refused.message)
+    except IpoError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "已确认申报明细清单。")
+    return redirect("ipo:filing_list", offering_id=offering.pk)
+
+
+@allow(Role.ISSUER, STAFF)
+def registration_result(request, offering_id: int):
+    """002 §2.1.2(八): the issuer reads the registration result from L."""
+    offering = access_object(request.user, Offering, pk=offering_id)
+    if request.user.role == Role.ISSUER and (business_today() < offering.listing_date or
+                                              offering.status not in (OfferingStatus.REGISTERED, OfferingStatus.LISTED)):
+        messages.error(request, f"股份登记结果于上市日（{offering.listing_date}）起可查看。")
+        return redirect("ipo:offering_detail", offering_id=offering.pk)
+    response = HttpResponse(pages.registration_result_xlsx(offering),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{offering.code}-registration.xlsx"'
     return response

@@ -35,7 +35,11 @@ def participant_file(cast):
     path = Path(settings.CSDP_FILES_DIR) / "matrix" / "SGQS920901.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes("ZQDM\n920901\n".encode("gbk"))
-    record = ParticipantFile.objects.create(offering=offering_obj, participant=profile, file_type="SGQS",
-                                            file_format="csv", path="matrix/SGQS920901.csv", sha256="0" * 64, rows=0,
-                                            business_date=dt.date(2026, 3, 16))
+    record, _ = ParticipantFile.objects.get_or_create(
+        offering=offering_obj, participant=profile, file_type="SGQS", file_format="csv",
+        defaults={"path": "matrix/SGQS920901.csv", "sha256": "0" * 64, "rows": 0, "business_date": dt.date(2026, 3, 16)})
     return str(record.pk), {"participant"} | STAFF
+
+
+def filing_kind(cast):
+    return "strategic", {"issuer_a", "underwriter", "participant", "pledge_user", "issuer_b"} | STAFF
