@@ -75,8 +75,20 @@ def run_simulate(command: BaseCommand, options: dict) -> None:
         raise CommandError("不变量校验失败：" + ", ".join(k for k, ok in result["invariants"].items() if not ok))
 
 
+def add_interfaces_arguments(parser) -> None:
+    parser.add_argument("--output", type=Path, default=Path("docs/interfaces.md"), help="输出文件（默认 docs/interfaces.md）")
+
+
+def run_interfaces(command: BaseCommand, options: dict) -> None:
+    from csdp.ipo.interfaces import interfaces_markdown
+
+    options["output"].write_text(interfaces_markdown() + "\n", encoding="utf-8")
+    command.stdout.write(f"已写出 {options['output']}")
+
+
 SUBCOMMANDS = {
     "allocate": ("网上配售：校验申购、按比例配售（rules.md §1–§2）", add_allocate_arguments, run_allocate),
+    "interfaces": ("由代码中的定义生成 docs/interfaces.md（数据文件逐字段说明）", add_interfaces_arguments, run_interfaces),
     "simulate": ("模拟一次完整发行：T-1 至 L，经与生产相同的代码路径，输出各步用时与不变量", add_simulate_arguments, run_simulate),
 }
 
