@@ -20,6 +20,7 @@ from csdp.ledger.services import LedgerError, lock_accounts
 BULK_PHASES = {Phase.POSTED, Phase.PENDING}
 COLUMNS = ("debit_account_id", "credit_account_id", "amount_fen", "phase", "key", "code", "business_date",
            "batch", "memo", "created_at")
+TOTALS = ("debits_posted", "credits_posted", "debits_pending", "credits_pending")
 COMPARED = ("debit_account_id", "credit_account_id", "amount_fen", "phase", "code", "business_date")
 
 
@@ -64,12 +65,17 @@ def _without_replays(items: list[dict]) -> list[dict]:
     return fresh
 
 
-def _check_end_state(items: list[dict], locked: dict[int, LedgerAccount]) -> None:
-    moved = defaultdict(lambda: defaultdict(int))
+def _sums(items: list[dict]) -> dict[int, dict[str, int]]:
+    """Per account, what the batch adds to each of its four totals."""
+    moved = defaultdict(lambda: dict.fromkeys(TOTALS, 0))
     for item in items:
         side = "posted" if item["phase"] == Phase.POSTED else "pending"
         moved[item["debit_account_id"]][f"debits_{side}"] += item["amount_fen"]
         moved[item["credit_account_id"]][f"credits_{side}"] += item["amount_fen"]
+    return moved
+
+
+def _check_end_state(moved: dict[int, dict[str, int]], locked: dict[int, LedgerAccount]) -> None:
     for account_id, delta in moved.items():
         a = locked[account_id]
         dp, cp = a.debits_posted + delta["debits_posted"], a.credits_posted + delta["credits_posted"]
@@ -91,26 +97,15 @@ def _insert(items: list[dict], batch: str) -> None:
     Transfer.objects.bulk_create([Transfer(batch=batch, created_at=now, **item) for item in items], batch_size=2000)
 
 
-TOTALS_UPDATE = """
-UPDATE ledger_ledgeraccount SET
-    debits_posted = debits_posted + d.dp, credits_posted = credits_posted + d.cp,
-    debits_pending = debits_pending + d.dq, credits_pending = credits_pending + d.cq
-FROM (
-    SELECT account_id, CAST(SUM(dp) AS BIGINT) AS dp, CAST(SUM(cp) AS BIGINT) AS cp,
-           CAST(SUM(dq) AS BIGINT) AS dq, CAST(SUM(cq) AS BIGINT) AS cq
-    FROM (
-        SELECT debit_account_id AS account_id,
-               CASE WHEN phase = 'posted' THEN amount_fen ELSE 0 END AS dp, 0 AS cp,
-               CASE WHEN phase = 'pending' THEN amount_fen ELSE 0 END AS dq, 0 AS cq
-          FROM ledger_transfer WHERE batch = %s
-        UNION ALL
-        SELECT credit_account_id, 0, CASE WHEN phase = 'posted' THEN amount_fen ELSE 0 END,
-               0, CASE WHEN phase = 'pending' THEN amount_fen ELSE 0 END
-          FROM ledger_transfer WHERE batch = %s
-    ) AS moves GROUP BY account_id
-) AS d
-WHERE ledger_ledgeraccount.id = d.account_id
-"""
+def _add_to_totals(moved: dict[int, dict[str, int]]) -> None:
+    """One aggregate UPDATE for every account the batch touched (a VALUES table of per-account sums)."""
+    rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(moved))
+    params = [v for account_id, d in sorted(moved.items()) for v in (account_id, *(d[t] for t in TOTALS))]
+    sets = ", ".join(f"{t} = {t} + CAST(d.add_{t} AS BIGINT)" for t in TOTALS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH d(account_id, {', '.join('add_' + t for t in TOTALS)}) AS (VALUES {rows}) "
+                       f"UPDATE ledger_ledgeraccount SET {sets} FROM d WHERE ledger_ledgeraccount.id = d.account_id",
+                       params)
 
 
 @transaction.atomic
@@ -125,13 +120,12 @@ def transfers_post_bulk(rows) -> int:
     items = _without_replays(items)
     if not items:
         return 0
-    _check_end_state(items, locked)
-    batch = uuid.uuid4().hex
+    moved = _sums(items)
+    _check_end_state(moved, locked)
     try:
         with transaction.atomic():
-            _insert(items, batch)
-            with connection.cursor() as cursor:
-                cursor.execute(TOTALS_UPDATE, [batch, batch])
+            _insert(items, uuid.uuid4().hex)
+            _add_to_totals(moved)
     except IntegrityError as error:
         raise LedgerError(f"数据库拒绝该批划转：{error}") from None
     return len(items)

@@ -129,17 +129,16 @@ class TransferQuerySet(models.QuerySet):
 
 class Transfer(models.Model):
     id = models.BigAutoField(primary_key=True)
-    debit_account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="debits")
-    credit_account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="credits")
+    debit_account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="debits", db_index=False)
+    credit_account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="credits", db_index=False)
     amount_fen = models.BigIntegerField("金额（分）")
     phase = models.CharField("类型", max_length=8, choices=Phase.choices, default=Phase.POSTED)
     # The hold a POST / VOID resolves. Unique: a hold is resolved exactly once.
     pending = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="resolutions")
-    key = models.CharField("幂等键", max_length=100, unique=True)
+    key = models.CharField("幂等键", max_length=100)  # unique: see Meta (a constraint adds no LIKE index)
     code = models.CharField("业务代码", max_length=32)
     business_date = models.DateField("业务日期")
-    # Set by transfers_post_bulk: lets one aggregate UPDATE find the rows it just wrote.
-    batch = models.CharField(max_length=40, blank=True, db_index=True)
+    batch = models.CharField(max_length=40, blank=True)  # provenance: the transfers_post_bulk call that wrote it
     memo = models.CharField("摘要", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -150,6 +149,7 @@ class Transfer(models.Model):
         ordering = ["id"]
         indexes = [models.Index(fields=["debit_account", "business_date"]), models.Index(fields=["credit_account", "business_date"])]
         constraints = [
+            models.UniqueConstraint(fields=["key"], name="transfer_key_unique"),
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="transfer_amount_positive"),
             models.CheckConstraint(condition=~Q(debit_account=F("credit_account")), name="transfer_accounts_differ"),
             models.CheckConstraint(

@@ -88,11 +88,11 @@ def _validate_amount(amount_fen) -> int:
 
 
 def _write(transfer: Transfer, debit_deltas: dict, credit_deltas: dict) -> Transfer:
+    # Called inside the caller's atomic block: if the database refuses, that block rolls back.
     try:
-        with transaction.atomic():
-            transfer.save(force_insert=True)
-            _move(transfer.debit_account_id, **debit_deltas)
-            _move(transfer.credit_account_id, **credit_deltas)
+        transfer.save(force_insert=True)
+        _move(transfer.debit_account_id, **debit_deltas)
+        _move(transfer.credit_account_id, **credit_deltas)
     except IntegrityError as error:
         # The database refused what Python let through: report it, nothing is written.
         raise LedgerError(f"数据库拒绝该划转：{error}") from None

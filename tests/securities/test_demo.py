@@ -1,10 +1,18 @@
 from csdp.ledger.models import Transfer
 from csdp.lib.ids import resident_id_problem
-from csdp.portal.demo import demo_seed
+from csdp.ledger.demo import seed_ledger
+from csdp.portal.demo import seed_users
+from csdp.register.demo import seed_register
 from csdp.register.models import Position, RegistrationEvent
 from csdp.register.selectors import pledgeable_quantity, register_rebuild_check
-from csdp.securities.demo import DEMO_ZHANG_MING_ID
+from csdp.securities.demo import DEMO_ZHANG_MING_ID, seed_securities
 from csdp.securities.models import Investor, SecuritiesAccount, Security
+
+
+def demo_seed():
+    """Only this area's seeders (the whole world is tested by the portal): users, then ours in order."""
+    for seeder in (seed_users, seed_securities, seed_ledger, seed_register):
+        seeder()
 
 
 def _counts():
