@@ -247,3 +247,9 @@ def test_another_institutions_file_cannot_be_passed_off_as_a_material(issuers, s
                                                  "change_support_1_stored": str(b_file.pk)})
     assert "修改关键信息须上传相关审核材料。" in response.content.decode()
     assert not InfoChangeApplication.objects.exists()
+
+
+def test_the_page_shows_an_open_licence_end_as_long_term_and_no_org_code_under_three_in_one(issuers, client_for):
+    page = client_for(issuers.issuer_a).get(reverse("issuers:institution_info")).content.decode()
+    assert "<td>长期有效</td>" in page and "<td>2015-01-01</td>" in page
+    assert "组织机构代码" not in page

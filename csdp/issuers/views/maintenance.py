@@ -28,6 +28,7 @@ from csdp.issuers.services.info import (
     institution_names_apply,
 )
 from csdp.issuers.states import ApplicationStatus, TransitionRefused
+from csdp.issuers.views.display import shown_value
 from csdp.issuers.views.files import Slot, SlotFiles, collect, slot_rows
 from csdp.issuers.views.review import application_rows, signature_check
 from csdp.issuers.views.signed import submit_signed, summary_of
@@ -73,6 +74,16 @@ def _key_initial(values: dict) -> dict:
     return initial
 
 
+def key_field_rows(info) -> list[tuple[str, str]]:
+    """Label and shown value of each key field; the organisation code is not shown under 三证合一."""
+    rows = []
+    for field in KEY_FIELDS:
+        if info.three_in_one and field.startswith("org_code"):
+            continue
+        rows.append((info._meta.get_field(field).verbose_name, shown_value(field, getattr(info, field))))
+    return rows
+
+
 @allow(Role.ISSUER)
 def institution_info(request):
     """本机构信息维护: what is in force, what is approved for later, and the two change forms. While an
@@ -87,7 +98,7 @@ def institution_info(request):
         "today": today,
         "pending_versions": institution_info_pending(institution, today),
         "blocking": blocking,
-        "key_fields": [(info._meta.get_field(f).verbose_name, getattr(info, f)) for f in KEY_FIELDS] if info else [],
+        "key_fields": key_field_rows(info) if info else [],
         "non_key_form": NonKeyForm(initial={f: getattr(info, f) for f in NON_KEY_FIELDS}) if info else None,
         "applications": applications_of(institution)[:10],
     })

@@ -13,6 +13,7 @@ from csdp.issuers.services.common import IssuerRefused
 from csdp.issuers.services.info import info_application_approve, info_application_reject
 from csdp.issuers.services.review import registration_approve, registration_reject
 from csdp.issuers.states import RegistrationStatus, TransitionRefused
+from csdp.issuers.views.display import shown_value
 
 
 def field_label(field: str) -> str:
@@ -77,7 +78,8 @@ def info_application_queue(request):
 
 
 def application_rows(application) -> list[dict]:
-    return [{"label": field_label(f), "before": application.previous.get(f), "after": application.proposed.get(f),
+    return [{"label": field_label(f), "before": shown_value(f, application.previous.get(f)),
+             "after": shown_value(f, application.proposed.get(f)),
              "changed": application.previous.get(f) != application.proposed.get(f)} for f in KEY_FIELDS]
 
 
