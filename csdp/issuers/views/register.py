@@ -8,7 +8,7 @@ import functools
 from django.contrib import messages
 from django.core.cache import cache
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from csdp.accounts.access import public
 from csdp.accounts.passwords import POLICY_TEXT
