@@ -15,6 +15,7 @@ from csdp.ipo.api import router as ipo_router
 from csdp.issuers.api import router as issuers_router
 from csdp.keys.api import router as keys_router
 from csdp.ledger.api import router as ledger_router
+from csdp.fees.api import router as fees_router
 from csdp.pledge.api import router as pledge_router
 from csdp.register.api import router as register_router
 
@@ -34,5 +35,6 @@ api.add_router("/ipo", ipo_router)
 api.add_router("/issuers", issuers_router)
 api.add_router("/keys", keys_router)
 api.add_router("/ledger", ledger_router)
+api.add_router("/fees", fees_router)
 api.add_router("/pledge", pledge_router)
 api.add_router("/register", register_router)

@@ -24,6 +24,7 @@ urlpatterns = [
     path("register/", include("csdp.register.urls")),
     path("ipo/", include("csdp.ipo.urls")),
     path("pledge/", include("csdp.pledge.urls")),
+    path("fees/", include("csdp.fees.urls")),
     path("api/v1/", api.urls),
     path("healthz", health, name="health"),
 ]

@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from tests.counter import matrix as counter_matrix
+from tests.fees import matrix as fees_matrix
 from tests.keys import matrix as keys_matrix
 from tests.pledge import matrix as pledge_matrix
 from tests.securities import matrix as securities_matrix
@@ -196,6 +197,21 @@ EXPECTED: dict[str, set[str] | str] = {
     "pledge:rules_eligible_delete": {"reviewer", "admin"},
     "api:pledge_postings": {"pledge_user"} | STAFF,
     "api:pledge_posting": {"pledge_user"} | STAFF,
+    # csdp.fees (收费标准、付款通知、发票)
+    "fees:schedule": {"issuer", "underwriter"} | STAFF,
+    "fees:schedule_new": {"admin"},
+    "fees:notice_list": {"issuer", "underwriter"} | STAFF,
+    "fees:notice_detail": {"issuer", "underwriter"} | STAFF,
+    "fees:notice_print": {"issuer", "underwriter"} | STAFF,
+    "fees:notice_declare": {"issuer", "underwriter"},
+    "fees:payment_record": {"operator", "admin"},
+    "fees:invoice_issue": {"operator", "admin"},
+    "fees:notice_cancel": {"operator", "admin"},
+    "fees:invoice_detail": {"issuer", "underwriter"} | STAFF,
+    "fees:invoice_download": {"issuer", "underwriter"} | STAFF,
+    "api:fees_notices": {"issuer", "underwriter"} | STAFF,
+    "api:fees_notice": {"issuer", "underwriter"} | STAFF,
+    "api:fees_invoices": {"issuer", "underwriter"} | STAFF,
 }
 
 Factory = Callable[[object], tuple[str, set[str]]]  # (cast) -> (url value, cast members who may see it)
@@ -233,4 +249,6 @@ OBJECTS: dict[str, Factory] = {
     "lender_application_id": pledge_matrix.lender_application_id,
     "lpr_id": pledge_matrix.lpr_id,
     "eligible_id": pledge_matrix.eligible_id,
+    "fee_notice_id": fees_matrix.fee_notice,
+    "fee_invoice_id": fees_matrix.fee_invoice,
 }

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "csdp.issuers",
     "csdp.counter",
     "csdp.pledge",
+    "csdp.fees",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,28 @@
+"""Fee display: integer fen as yuan, a rate with its unit."""
+from django import template
+
+from csdp.fees.money import fen_to_yuan
+
+register = template.Library()
+
+
+@register.filter
+def fen_yuan(amount_fen) -> str:
+    if amount_fen is None or amount_fen == "":
+        return ""
+    return f"{fen_to_yuan(amount_fen):,.2f}"
+
+
+@register.filter
+def rate_text(row) -> str:
+    """'0.2 ‰ × 股数（元）' — the rate with the unit its base implies."""
+    from csdp.fees.models import RATE_UNITS, FeeBase
+
+    return f"{row.rate.normalize():f} {RATE_UNITS[FeeBase(row.base)]}"
+
+
+@register.filter
+def notice_state(value: str) -> str:
+    from csdp.fees.states import NoticeStatus
+
+    return NoticeStatus(value).label if value in NoticeStatus.values else "—"

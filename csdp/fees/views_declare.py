@@ -1,0 +1,70 @@
+"""The payer's signed 付款申报 (every business submission is signed with the USB-KEY, seed 000).
+
+Two steps: the first POST validates and shows the confirmation with the values in hidden fields and
+a challenge bound to their digest; the second POST (``confirm``) recomputes the digest from what was
+posted and verifies the key's signature before anything is written.
+"""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from csdp.accounts.access import Role, access_object, allow
+from csdp.clock.services import business_today
+from csdp.fees import services
+from csdp.fees.forms import DeclarationForm
+from csdp.fees.models import PaymentNotice
+from csdp.fees.money import fen_to_yuan, yuan_to_fen
+from csdp.fees.states import FeeRefused, NoticeStatus
+
+
+def declaration_form(notice: PaymentNotice) -> DeclarationForm | None:
+    if notice.status != NoticeStatus.ISSUED:
+        return None
+    return DeclarationForm(initial={"amount_yuan": fen_to_yuan(notice.total_fen), "received_on": business_today()})
+
+
+def declaration_digest(notice: PaymentNotice, cleaned: dict) -> str:
+    from csdp.keys.signing import submission_digest
+
+    return submission_digest(content={
+        "kind": "fee_payment_declaration", "notice": notice.number, "amount_fen": yuan_to_fen(cleaned["amount_yuan"]),
+        "bank_reference": cleaned["bank_reference"], "paid_on": cleaned["received_on"].isoformat(),
+    })
+
+
+def _sign(request, digest: str):
+    from csdp.keys.signing import SignatureRefused, submission_sign_verify
+
+    try:
+        return submission_sign_verify(user=request.user, digest=digest, payload=request.POST.get("key_signature", ""))
+    except SignatureRefused as refused:
+        raise FeeRefused(refused.message) from None
+
+
+@allow(Role.ISSUER, Role.UNDERWRITER)
+@require_POST
+def notice_declare(request, fee_notice_id: int):
+    from csdp.keys.signing import signing_context
+
+    notice = access_object(request.user, PaymentNotice, pk=fee_notice_id)
+    form = DeclarationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("fees:notice_detail", fee_notice_id=notice.pk)
+    digest = declaration_digest(notice, form.cleaned_data)
+    if "confirm" not in request.POST:
+        return render(request, "fees/declare_confirm.html", {
+            "notice": notice, "form": form, "signing": signing_context(user=request.user, digest=digest),
+        })
+    try:
+        signature = _sign(request, digest)
+        services.payment_declare(notice=notice, amount_fen=yuan_to_fen(form.cleaned_data["amount_yuan"]),
+                                 bank_reference=form.cleaned_data["bank_reference"],
+                                 paid_on=form.cleaned_data["received_on"], user=request.user, signature=signature)
+    except FeeRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, "已提交付款申报；本公司确认到账后将开具发票。")
+    return redirect("fees:notice_detail", fee_notice_id=notice.pk)

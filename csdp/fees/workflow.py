@@ -1,0 +1,46 @@
+"""Shared steps of the notice workflow: numbering, row lock, state change, telling the payer."""
+from __future__ import annotations
+
+from csdp.accounts.models import User
+from csdp.audit.services import audit_record
+from csdp.clock.services import clock_now
+from csdp.fees.models import NoticeTransition, NumberSequence, PaymentNotice
+from csdp.fees.states import check_transition
+
+
+def actor_label(actor) -> str:
+    return actor.get_username() if getattr(actor, "is_authenticated", False) else str(actor or "system")
+
+
+def next_number(name: str, prefix: str, width: int, year: int) -> str:
+    """Draw the next number of a yearly sequence under a row lock (no gaps, no duplicates)."""
+    NumberSequence.objects.get_or_create(name=name, year=year)
+    row = NumberSequence.objects.select_for_update().get(name=name, year=year)
+    row.last += 1
+    row.save(update_fields=["last"])
+    return f"{prefix}{year}{row.last:0{width}d}"
+
+
+def lock_notice(notice: PaymentNotice) -> PaymentNotice:
+    return PaymentNotice.objects.select_for_update().select_related("payer").get(pk=notice.pk)
+
+
+def move(notice: PaymentNotice, *, to_state: str, actor, reason: str = "") -> None:
+    """Change state (the caller holds the row lock): transition row, audit event, save."""
+    from_state = notice.status
+    check_transition(from_state, to_state)
+    notice.status = to_state
+    notice.save(update_fields=["status", "updated_at"])
+    NoticeTransition.objects.create(notice=notice, from_state=from_state, to_state=to_state,
+                                    actor=actor if getattr(actor, "is_authenticated", False) else None,
+                                    actor_label=actor_label(actor), reason=reason, at=clock_now())
+    audit_record(actor=actor, obj=notice, action=f"fee_notice.{to_state}", from_state=from_state,
+                 to_state=to_state, reason=reason)
+
+
+def tell_payer(payer, *, subject: str, body: str) -> None:
+    """Notify the payer's users; notify sends after commit, so a rolled-back write sends nothing."""
+    from csdp.notify.services import notify_user
+
+    for user in User.objects.filter(institution=payer, is_active=True).order_by("pk"):
+        notify_user(user=user, subject=subject, body=body, purpose="fee_notice")
