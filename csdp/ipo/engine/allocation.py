@@ -10,7 +10,8 @@
            out; the very last lot may be under 100 shares)
 
 Column expressions and one partial sort (only the ceil(R / 100) investors who receive an extra lot
-are ordered): the same code for ten rows and fifteen million. No floats anywhere: the ratio is a ``Decimal`` N / S for display only.
+are ordered, by a packed integer key — csdp/ipo/engine/ordering.py): the same code for ten rows and
+fifteen million. No floats anywhere: the ratio is a ``Decimal`` N / S, for display only.
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ class AllocationSummary:
     valid_orders: int
     valid_shares: int
     invalid_orders: int
-    ratio: Decimal | None  # N / S exactly to RATIO_PRECISION digits; None when nothing valid was subscribed
+    ratio: Decimal | None  # N / S to RATIO_PRECISION significant digits; None when nothing valid was subscribed
     allocated_accounts: int
     allocated_shares: int
     unsubscribed_shares: int
