@@ -35,8 +35,7 @@ def offering_create(*, code: str, name: str, issuer, underwriter, price_fen: int
         code=code, name=name, old_code=old_code, issuer=issuer, underwriter=underwriter, price_fen=price_fen,
         initial_online_shares=initial_online_shares, online_shares=online_shares, strategic_shares=strategic_shares,
         offline_shares=offline_shares, pre_ipo_shares=pre_ipo_shares, t_date=t_date, listing_date=listing_date,
-        issuer_bank_account=ledger_account_open(number=f"BANK-{issuer.pk}", name=f"{issuer.name} 银行账户",
-                                                kind=AccountKind.ISSUER_BANK, owner=issuer),
+        issuer_bank_account=_issuer_bank(issuer),
     )
     audit_record(actor=actor, obj=offering, action="offering.create", to_state=offering.status)
     return offering
@@ -55,8 +54,16 @@ def offering_report_account(*, offering: Offering, account: LedgerAccount, actor
     audit_record(actor=actor, obj=locked, action="offering.report_account", data={"account": account.number})
 
 
+def _issuer_bank(issuer) -> LedgerAccount:
+    """The issuer's bank account (outside our books) that receives the proceeds (002 §3.2.2)."""
+    existing = LedgerAccount.objects.filter(owner=issuer, kind=AccountKind.ISSUER_BANK).order_by("pk").first()
+    return existing or ledger_account_open(number=f"ISS-{issuer.pk}-BANK", name=f"{issuer.name} 募集资金专户",
+                                           kind=AccountKind.ISSUER_BANK, owner=issuer)
+
+
 def _depository_bank() -> LedgerAccount:
-    return ledger_account_open(number="CSDC-BJ-RESERVE", name="结算备付金专用存款账户", kind=AccountKind.DEPOSITORY_BANK)
+    """结算备付金专用存款账户: where participants' deposits arrive (002 §4.1.2(二))."""
+    return ledger_account_open(number="CSDC-BJ-BANK", name="本公司结算备付金专用存款账户", kind=AccountKind.DEPOSITORY_BANK)
 
 
 def _open_t1_obligations(institution, day: dt.date) -> list[ParticipantObligation]:
