@@ -160,3 +160,16 @@ def test_a_filer_that_is_not_an_issuer_types_the_securities_code(cast, client_fo
                                          "attachments": [pdf_upload()]})
     app = Application.objects.get()
     assert (app.filer_institution, app.securities_code) == (cast.underwriter.institution, "920188")
+
+
+def test_a_structured_query_is_filed_through_the_new_form(cast, client_for, codes):
+    client = client_for(cast.issuer_a)
+    client.post(reverse("counter:notice"), {"acknowledged": "1"})
+    base = {"securities_code": codes["a"], "business_type": BusinessType.objects.get(code="07").pk}
+    refused = client.post(reverse("counter:new"), {**base, "typed-query_kind": "holder_register"})
+    assert "请填写查询日期" in refused.content.decode() and not Application.objects.exists()
+    client.post(reverse("counter:new"), {**base, "typed-query_kind": "restricted_details",
+                                         "typed-as_of": "2026-01-05", "typed-code": codes["a"]})
+    app = Application.objects.get()
+    assert app.rounds.get().data == {"query_kind": "restricted_details", "as_of": "2026-01-05", "code": codes["a"]}
+    assert "限售股份明细" in client.get(reverse("counter:confirm", args=[app.pk])).content.decode()
