@@ -75,6 +75,22 @@ def registration_materials_in_order(registration) -> list:
     return sorted(registration.materials.select_related("file"), key=lambda m: rank.get(m.kind, 99))
 
 
+def registration_conflicts(registration) -> list[str]:
+    """What would stop an approval now: the username, USCC or a code taken since the applicant entered
+    them. Shown to the reviewer on the detail page and re-checked under the lock when approving."""
+    from csdp.accounts.models import Institution, User
+
+    problems = []
+    if User.objects.filter(username__iexact=registration.username).exists():
+        problems.append(f"用户名“{registration.username}”已被占用。")
+    if Institution.objects.filter(uscc=registration.uscc).exists():
+        problems.append(f"统一社会信用代码 {registration.uscc} 已注册。")
+    taken = list(IssuerSecurity.objects.filter(code__in=registration.codes).values_list("code", flat=True))
+    if taken:
+        problems.append(f"证券代码 {'、'.join(taken)} 已属于其他发行人。")
+    return problems
+
+
 def registrations_pending() -> list[Registration]:
     return list(Registration.objects.filter(status=RegistrationStatus.SUBMITTED).order_by("submitted_at"))
 

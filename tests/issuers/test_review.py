@@ -142,3 +142,10 @@ def _pdf():
     from tests.issuers.conftest import pdf
 
     return pdf("licence-clear.pdf")
+
+
+def test_the_reviewer_is_warned_of_a_username_taken_since_submission(cast, client_for, submitted):
+    User.objects.create(username="ceshi_ir", institution=cast.issuer_b.institution)
+    page = client_for(cast.reviewer).get(
+        reverse("issuers:registration_detail", kwargs={"issuer_registration_id": submitted.pk})).content.decode()
+    assert "当前无法审核通过" in page and "用户名“ceshi_ir”已被占用。" in page

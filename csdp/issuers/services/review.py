@@ -19,24 +19,12 @@ from csdp.issuers.models import (
     Registration,
     RegistrationTransition,
 )
+from csdp.issuers.selectors import registration_conflicts
 from csdp.issuers.services.common import IssuerRefused, record_transition
 from csdp.issuers.services.registration import CORRECTION_TTL, token_hash
 from csdp.issuers.states import REGISTRATION_TRANSITIONS, RegistrationStatus, check_transition
 
 KEY_MODEL = "grey"  # 000 §一(四): the issued key is the grey model (initial PIN 123456)
-
-
-def _conflicts(registration: Registration) -> list[str]:
-    """Re-checked under the lock: another registration may have taken the name or code meanwhile."""
-    problems = []
-    if User.objects.filter(username__iexact=registration.username).exists():
-        problems.append(f"用户名“{registration.username}”已被占用。")
-    if Institution.objects.filter(uscc=registration.uscc).exists():
-        problems.append(f"统一社会信用代码 {registration.uscc} 已注册。")
-    taken = list(IssuerSecurity.objects.filter(code__in=registration.codes).values_list("code", flat=True))
-    if taken:
-        problems.append(f"证券代码 {'、'.join(taken)} 已属于其他发行人。")
-    return problems
 
 
 def _create_issuer(registration: Registration, actor) -> tuple[Institution, User]:
@@ -75,7 +63,7 @@ def registration_approve(*, registration: Registration, actor) -> Registration:
 
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     check_transition(REGISTRATION_TRANSITIONS, RegistrationStatus, registration.status, RegistrationStatus.APPROVED)
-    problems = _conflicts(registration)
+    problems = registration_conflicts(registration)
     if problems:
         raise IssuerRefused("无法通过：" + "".join(problems) + "请驳回并说明原因。", problems)
     institution, user = _create_issuer(registration, actor)

@@ -8,7 +8,12 @@ from django.views.decorators.http import require_POST
 from csdp.accounts.access import STAFF, Role, access_object, allow
 from csdp.issuers.models import InfoChangeApplication, Registration
 from csdp.issuers.models.profile import KEY_FIELDS, InstitutionInfoVersion
-from csdp.issuers.selectors import info_applications_pending, registration_materials_in_order, registrations_pending
+from csdp.issuers.selectors import (
+    info_applications_pending,
+    registration_conflicts,
+    registration_materials_in_order,
+    registrations_pending,
+)
 from csdp.issuers.services.common import IssuerRefused
 from csdp.issuers.services.info import info_application_approve, info_application_reject
 from csdp.issuers.services.review import registration_approve, registration_reject
@@ -40,6 +45,7 @@ def registration_detail(request, issuer_registration_id: int):
         "registration": registration,
         "materials": materials,
         "download": True,
+        "conflicts": registration_conflicts(registration) if registration.status == RegistrationStatus.SUBMITTED else [],
         "transitions": registration.transitions.all(),
         "can_decide": request.user.role == Role.REVIEWER and registration.status == RegistrationStatus.SUBMITTED,
     })
