@@ -93,16 +93,18 @@ def _more(cast, key_a, n):
         drive(draft(cast.issuer_a), Status.SUBMITTED, filer=cast.issuer_a, key=key_a, operator=cast.operator)
 
 
-@pytest.mark.parametrize("who, url", [("issuer_a", "counter:list"), ("operator", "counter:queue"),
-                                      ("issuer_a", "portal:my_applications"), ("operator", "portal:staff_queue")])
-def test_list_pages_do_not_gain_queries_with_more_rows(cast, client_for, world, key_a, who, url,
+# Measured: 业务列表 6, queue 4; the portal pages gather every app's sources (7 today), so more room.
+@pytest.mark.parametrize("who, url, budget", [("issuer_a", "counter:list", 8), ("operator", "counter:queue", 6),
+                                              ("issuer_a", "portal:my_applications", 14),
+                                              ("operator", "portal:staff_queue", 14)])
+def test_list_pages_do_not_gain_queries_with_more_rows(cast, client_for, world, key_a, who, url, budget,
                                                        django_assert_max_num_queries):
     client = client_for(getattr(cast, who))
     client.get(reverse(url))  # warm the session and caches
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(budget):
         assert client.get(reverse(url)).status_code == 200
     _more(cast, key_a, 8)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(budget):
         assert client.get(reverse(url)).status_code == 200
 
 
@@ -111,7 +113,7 @@ def test_the_application_page_has_a_fixed_query_budget(cast, client_for, world, 
     app = world["accepted"]
     client = client_for(cast.operator)
     client.get(reverse("counter:detail", args=[app.pk]))
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(16):  # measured 12
         assert client.get(reverse("counter:detail", args=[app.pk])).status_code == 200
 
 
