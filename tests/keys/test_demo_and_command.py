@@ -3,7 +3,14 @@ from django.core.management import call_command
 
 from csdp.keys.models import Certificate, KeyDevice, KeyIssue
 from csdp.notify.testing import last_code
-from csdp.portal.demo import demo_seed
+from csdp.keys.demo import seed_keys
+from csdp.portal.demo import seed_users
+
+
+def demo_seed():
+    """The demo users and the keys' part of the demo (other apps' seeders are their own tests' business)."""
+    seed_users()
+    seed_keys()
 
 
 @pytest.mark.django_db
