@@ -44,6 +44,9 @@ def _register(page, base_url):
     page.fill("#id_licence_valid_from", "2015-01-01")
     page.check("#id_licence_long_term")
     page.check("#id_three_in_one")
+    # 三证合一 greys out the organisation-code fields; 长期有效 the licence end date.
+    assert page.locator("#id_org_code").is_disabled() and page.locator("#id_licence_valid_until").is_disabled()
+    screenshot(page, "issuer-registration-institution")
     _next(page)
 
     page.fill("#id_username", "browser_ir")
