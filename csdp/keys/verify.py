@@ -162,8 +162,10 @@ def signature_recheck(signature) -> bool:
     cert = x509.load_pem_x509_certificate(certificate.pem.encode())
     if not ca.certificate_chain_ok(cert):
         return False
-    if not (certificate.not_before <= signature.signed_at < certificate.not_after):
+    if signature.signed_at >= certificate.not_after:
         return False
+    if signature.signed_at < certificate.not_before and not settings.CSDP_CLOCK_SETTABLE:
+        return False  # see selectors.certificate_problem: a settable clock may run back past issuance
     if certificate.revoked_at is not None and certificate.revoked_at <= signature.signed_at:
         return False
     try:
