@@ -177,3 +177,14 @@ def test_the_notice_list_does_not_grow_queries_with_its_rows(cast, client_for):
     with CaptureQueriesContext(connection) as six:
         client.get(reverse("fees:notice_list"))
     assert len(six) == len(one)
+
+
+def test_the_function_bar_offers_notices_to_payers_and_staff_but_not_to_participants(cast):
+    from csdp.portal.menu import menu_for
+
+    def labels(user):
+        return {item["label"] for _, items in menu_for(user) for item in items}
+
+    assert {"付款通知与发票", "收费标准"} <= labels(cast.issuer_a)
+    assert {"付款通知", "收费标准"} <= labels(cast.operator)
+    assert not {"付款通知与发票", "付款通知"} & labels(cast.participant)
