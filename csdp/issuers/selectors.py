@@ -92,7 +92,13 @@ def registration_conflicts(registration) -> list[str]:
 
 
 def registrations_pending() -> list[Registration]:
-    return list(Registration.objects.filter(status=RegistrationStatus.SUBMITTED).order_by("submitted_at"))
+    return registrations_in(RegistrationStatus.SUBMITTED)
+
+
+def registrations_in(status: str, limit: int = 200) -> list[Registration]:
+    """Submitted-or-later registrations in one state (drafts are the applicants' own business)."""
+    order = "submitted_at" if status == RegistrationStatus.SUBMITTED else "-updated_at"
+    return list(Registration.objects.filter(status=status).exclude(status=RegistrationStatus.DRAFT).order_by(order)[:limit])
 
 
 def info_applications_pending() -> list[InfoChangeApplication]:

@@ -253,3 +253,11 @@ def test_the_page_shows_an_open_licence_end_as_long_term_and_no_org_code_under_t
     page = client_for(issuers.issuer_a).get(reverse("issuers:institution_info")).content.decode()
     assert "<td>长期有效</td>" in page and "<td>2015-01-01</td>" in page
     assert "组织机构代码" not in page
+
+
+def test_approval_tells_the_applicant_when_it_takes_effect(issuers):
+    from csdp.notify.models import OutboxMessage
+
+    info_application_approve(application=submit_directly(issuers.issuer_a, legal_rep_name="新法人"), actor=issuers.reviewer)
+    message = OutboxMessage.objects.get(recipient=issuers.issuer_a.mobile, purpose="info_application_approved")
+    assert "2026-03-03" in message.body

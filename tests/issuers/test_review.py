@@ -149,3 +149,12 @@ def test_the_reviewer_is_warned_of_a_username_taken_since_submission(cast, clien
     page = client_for(cast.reviewer).get(
         reverse("issuers:registration_detail", kwargs={"issuer_registration_id": submitted.pk})).content.decode()
     assert "当前无法审核通过" in page and "用户名“ceshi_ir”已被占用。" in page
+
+
+def test_the_reviewer_can_list_rejected_and_approved_registrations(cast, client_for, submitted):
+    client = client_for(cast.reviewer)
+    _reject(client_for, cast.reviewer, submitted)
+    url = reverse("issuers:registration_queue")
+    assert "北京测试科技股份有限公司" not in client.get(url).content.decode()
+    assert "北京测试科技股份有限公司" in client.get(url + "?status=rejected").content.decode()
+    assert "北京测试科技股份有限公司" not in client.get(url + "?status=draft").content.decode()

@@ -118,6 +118,8 @@ def info_application_reject(*, application, actor, reason: str) -> InfoChangeApp
 @transaction.atomic
 def info_application_approve(*, application, actor) -> InfoChangeApplication:
     """Approve: the new key fields take effect the day after approval (000 §二 末段: 审核通过后次日生效)."""
+    from csdp.notify.services import notify_user
+
     application = InfoChangeApplication.objects.select_for_update().get(pk=application.pk)
     _lock(application.institution)
     _move(application, actor, ApplicationStatus.APPROVED, "info_application.approve")
@@ -130,6 +132,8 @@ def info_application_approve(*, application, actor) -> InfoChangeApplication:
     )
     application.reviewed_by, application.reviewed_at, application.effective_from = actor, clock_now(), effective
     application.save()
+    notify_user(user=application.submitted_by, subject="本机构信息变更申请已通过", purpose="info_application_approved",
+                body=f"【中国结算】您的本机构信息变更申请（编号{application.pk}）已审核通过，自{effective:%Y-%m-%d}起生效。")
     return application
 
 

@@ -12,7 +12,7 @@ from csdp.issuers.selectors import (
     info_applications_pending,
     registration_conflicts,
     registration_materials_in_order,
-    registrations_pending,
+    registrations_in,
 )
 from csdp.issuers.services.common import IssuerRefused
 from csdp.issuers.services.info import info_application_approve, info_application_reject
@@ -34,7 +34,12 @@ def signature_check(signature) -> dict | None:
 
 @allow(STAFF)
 def registration_queue(request):
-    return render(request, "issuers/review/registration_queue.html", {"registrations": registrations_pending()})
+    status = request.GET.get("status", RegistrationStatus.SUBMITTED)
+    if status not in RegistrationStatus.values or status == RegistrationStatus.DRAFT:
+        status = RegistrationStatus.SUBMITTED
+    statuses = [(s.value, s.label) for s in RegistrationStatus if s != RegistrationStatus.DRAFT]
+    return render(request, "issuers/review/registration_queue.html",
+                  {"registrations": registrations_in(status), "status": status, "statuses": statuses})
 
 
 @allow(STAFF)
