@@ -261,3 +261,14 @@ def test_approval_tells_the_applicant_when_it_takes_effect(issuers):
     info_application_approve(application=submit_directly(issuers.issuer_a, legal_rep_name="新法人"), actor=issuers.reviewer)
     message = OutboxMessage.objects.get(recipient=issuers.issuer_a.mobile, purpose="info_application_approved")
     assert "2026-03-03" in message.body
+
+
+def test_the_start_of_day_command_applies_names_in_force(issuers):
+    from django.core.management import call_command
+
+    a = issuers.issuer_a
+    info_application_approve(application=submit_directly(a, name="甲发行人科技股份有限公司"), actor=issuers.reviewer)
+    clock_set(moment=at_local(TODAY + dt.timedelta(days=1), 0, 5), frozen=True)
+    call_command("issuers_apply_names")
+    a.institution.refresh_from_db()
+    assert a.institution.name == "甲发行人科技股份有限公司"

@@ -162,11 +162,15 @@ def institution_info_non_key_update(*, institution, user, values: dict, signatur
 
 
 @transaction.atomic
-def institution_names_apply(*, on: dt.date) -> int:
+def institution_names_apply(*, on: dt.date, institution=None) -> int:
     """Carry names that took effect by ``on`` to accounts.Institution.name (shown in the page shell).
-    Run at the start of each day and whenever an issuer opens 本机构信息维护; returns rows changed."""
+    For every institution at the start of a day, or for one when its issuer opens 本机构信息维护;
+    returns the rows changed."""
     changed = 0
-    for institution in Institution.objects.filter(info_versions__effective_from__lte=on).distinct():
+    institutions = Institution.objects.filter(info_versions__effective_from__lte=on).distinct()
+    if institution is not None:
+        institutions = institutions.filter(pk=institution.pk)
+    for institution in institutions:
         info = institution_info_as_of(institution, on)
         if info and info.name != institution.name:
             Institution.objects.filter(pk=institution.pk).update(name=info.name)

@@ -90,7 +90,7 @@ def institution_info(request):
     application is pending or rejected every key field is locked (000 §二(二) 若…关键信息均无法修改)."""
     institution = request.user.institution
     today = business_today()
-    institution_names_apply(on=today)
+    institution_names_apply(on=today, institution=institution)
     info = institution_info_as_of(institution, today)
     blocking = blocking_application(institution)
     return render(request, "issuers/institution_info.html", {
