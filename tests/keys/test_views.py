@@ -95,3 +95,14 @@ def test_days_left_count_a_started_day(cast):
     key = enrol_test_key(cast.issuer_a)
     key.certificate.not_after = clock_now() + dt.timedelta(days=10) - dt.timedelta(minutes=1)
     assert certificate_days_left(key.certificate) == 10
+
+
+@pytest.mark.django_db
+def test_the_crl_url_catches_up_with_a_revocation_published_elsewhere(cast):
+    from csdp.keys.services import certificate_revoke
+
+    key = enrol_test_key(cast.issuer_a)
+    Client().get(reverse("keys:crl"))  # a CRL file without the revocation below
+    certificate_revoke(certificate=key.certificate, reason="遗失", actor=cast.admin)  # on_commit never runs here
+    crl = x509.load_der_x509_crl(Client().get(reverse("keys:crl")).content)
+    assert crl.get_revoked_certificate_by_serial_number(int(key.certificate.serial, 16)) is not None

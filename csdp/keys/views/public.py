@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.cache import cache
+from django.db.models import Max
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -13,18 +14,23 @@ from csdp.clock.services import clock_now
 from csdp.keys import ca
 from csdp.keys.applications import MATERIALS, RECOVERY_KINDS, ApplicationRefused, key_application_submit
 from csdp.keys.forms_applications import application_form
-from csdp.keys.models import KeyApplicationKind
+from csdp.keys.models import Certificate, CertificateStatus, KeyApplicationKind
 from csdp.keys.services import crl_publish
 
 RECOVERY_PER_HOUR = 10  # applications per address per hour
 
 
 def _crl_file(name: str) -> bytes:
-    """The published CRL (rewritten on every revocation), regenerated when missing or past its next update."""
+    """The published CRL (rewritten after every revocation). Rebuilt here when missing, past its next
+    update, or older than the latest revocation (another machine may have done the revoking)."""
     from cryptography import x509
 
     der = ca.ca_dir() / "crl.der"
-    fresh = der.exists() and x509.load_der_x509_crl(der.read_bytes()).next_update_utc > clock_now()
+    fresh = False
+    if der.exists():
+        current = x509.load_der_x509_crl(der.read_bytes())
+        latest = Certificate.objects.filter(status=CertificateStatus.REVOKED).aggregate(at=Max("revoked_at"))["at"]
+        fresh = current.next_update_utc > clock_now() and (latest is None or current.last_update_utc > latest)
     if not fresh:
         crl_publish()
     return (ca.ca_dir() / name).read_bytes()
