@@ -85,9 +85,10 @@ def _drop_replays(cursor, stage: str) -> None:
     differs = " OR ".join(
         f"COALESCE(s.{c}, '9999-12-31') <> COALESCE(e.{c}, '9999-12-31')" if c == "lockup_end" else f"s.{c} <> e.{c}"
         for c in COMPARED)
-    clash = _sql(cursor, f"SELECT s.key FROM {stage} s JOIN register_registrationevent e ON e.key = s.key "
-                         f"WHERE {differs} LIMIT 1")
-    if clash:
+    # MIN, not LIMIT 1: with LIMIT the planner bets on an early hit and probes the index row by row.
+    clash = _sql(cursor, f"SELECT MIN(s.key) FROM {stage} s JOIN register_registrationevent e ON e.key = s.key "
+                         f"WHERE {differs}")
+    if clash and clash[0][0] is not None:
         raise RegisterError(f"幂等键 {clash[0][0]} 已用于另一笔登记变动，拒绝重放。")
     cursor.execute(f"DELETE FROM {stage} WHERE EXISTS "
                    f"(SELECT 1 FROM register_registrationevent e WHERE e.key = {stage}.key)")
@@ -144,6 +145,10 @@ def register_apply_bulk(rows) -> int:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"CREATE TEMPORARY TABLE {stage} ({STAGE_COLUMNS})")
             copy_in(stage, COLUMNS, frame)
+            if connection.vendor == "postgresql":
+                # A fresh temp table has no statistics; without them the planner probes the key index
+                # once per staged row instead of hash-joining.
+                cursor.execute(f"ANALYZE {stage}")
             _drop_replays(cursor, stage)
             _refuse_closed_securities(cursor, stage)
             cursor.execute(f"INSERT INTO register_registrationevent ({cols}, batch, created_at) "
