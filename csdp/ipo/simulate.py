@@ -29,8 +29,8 @@ from csdp.ipo.models import Offering, ParticipantObligation
 from csdp.ipo.services import DeclarationRow, offering_create, offering_report_account, proceeds_pay, reserve_deposit, shortfall_declare
 from csdp.ledger.models import AccountKind, LedgerAccount
 from csdp.ledger.services import ledger_account_open
-from csdp.lib.bulk import copy_out, is_postgres
-from csdp.securities.models import CustodyUnit, ParticipantProfile
+from csdp.lib.bulk import copy_in, copy_out, is_postgres, lookup
+from csdp.securities.models import CustodyUnit, ParticipantProfile, SecuritiesAccount
 
 PRICE_FEN = 1404
 T_DATE = dt.date(2026, 3, 16)
@@ -103,6 +103,80 @@ def exchange_frame(*, orders: int, participants: list[ParticipantProfile], cap: 
         (pl.lit(dt.datetime(2026, 3, 16, 9, 30)) + pl.duration(seconds=pl.col("_t"))).dt.strftime("%Y-%m-%dT%H:%M:%S")
         .alias("confirmed_at"),
     ).select("seq", "account", "participant", "custody_unit", "quantity", "price", "investor_id", "confirmed_at")
+
+
+def open_accounts(numbers: pl.Series) -> int:
+    """The synthetic investors' BSE accounts, opened set-based (COPY) — in the real world the
+    participants opened them long before; the register refuses allocations to unknown accounts."""
+    from django.utils import timezone
+
+    wanted = pl.DataFrame({"number": numbers.unique()})
+    known = lookup(wanted["number"], table="securities_securitiesaccount", key="number", value="id")
+    fresh = wanted.join(known, on="number", how="anti")
+    if fresh.height == 0:
+        return 0
+    now = timezone.now()
+    investors = fresh.select(
+        pl.concat_str([pl.lit("20"), pl.col("number")]).alias("ymt_number"),
+        pl.concat_str([pl.lit("模拟投资者"), pl.col("number")]).alias("name"),
+        pl.lit("other").alias("id_type"),
+        pl.concat_str([pl.lit("SIM"), pl.col("number")]).alias("id_number"),
+        pl.lit("03").alias("holder_type"),
+        pl.lit(now).alias("created_at"),
+    )
+    with transaction.atomic():
+        copy_in("securities_investor", investors.columns, investors)
+        ids = lookup(investors["ymt_number"], table="securities_investor", key="ymt_number", value="id")
+        accounts = fresh.with_columns(pl.concat_str([pl.lit("20"), pl.col("number")]).alias("ymt_number")).join(
+            ids, on="ymt_number").select(
+            "number", pl.col("id").alias("investor_id"), pl.lit("BSE").alias("market"), pl.lit("normal").alias("status"),
+            pl.lit(now).alias("created_at"))
+        copy_in("securities_securitiesaccount", accounts.columns, accounts)
+    return fresh.height
+
+
+def _file_remainder(offering: Offering) -> int:
+    """T+2: the issuer files the 余股 (to the lead underwriter's account) and confirms the list, through
+    the same services as the filing page (002 §2.1.2(一)). The simulator's issuer has no key: the
+    confirmation is recorded unsigned."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    from csdp.accounts.models import User
+    from csdp.ipo.filings import HEADER, detail_filing_confirm, detail_filing_submit, expected_total
+    from csdp.uploads.services import upload_store
+
+    remainder = expected_total(offering, "remainder")
+    if remainder == 0:
+        return 0
+    underwriter_account = _underwriter_account()
+    user, _ = User.objects.get_or_create(username=f"sim_issuer_{offering.code}",
+                                         defaults={"institution": offering.issuer, "display_name": "模拟发行人经办"})
+    book = Workbook()
+    book.active.append(HEADER)
+    book.active.append([underwriter_account.number, underwriter_account.investor.name, underwriter_account.investor.id_number,
+                        remainder, "00", CustodyUnit.objects.order_by("code").first().code, ""])
+    data = io.BytesIO()
+    book.save(data)
+    stored = upload_store(file=SimpleUploadedFile("remainder.xlsx", data.getvalue()), kind="spreadsheet",
+                          owner=offering.issuer, actor=user)
+    filing = detail_filing_submit(offering=offering, kind="remainder", stored=stored, actor=user)
+    detail_filing_confirm(filing=filing, signature=None, actor=user)
+    return remainder
+
+
+def _underwriter_account():
+    from csdp.securities.models import IdType, Market
+    from csdp.securities.services import account_open, investor_create
+
+    existing = SecuritiesAccount.objects.filter(number="0990000001").select_related("investor").first()
+    if existing:
+        return existing
+    investor = investor_create(ymt_number="990000000001", name="模拟证券承销保荐有限责任公司", id_type=IdType.OTHER,
+                               id_number="SIMUW0001", holder_type="02")
+    return account_open(number="0990000001", investor=investor, market=Market.BSE)
 
 
 def _fund(offering: Offering, seed: int) -> dict:
@@ -192,7 +266,7 @@ def simulate(*, orders: int, participants: int = 50, seed: int = 7, baseline_cop
             path = Path(tmp) / f"SG{offering.code}.csv"
             frame.write_csv(path)
             steps: list[dict] = []
-            bar = tqdm(total=4, desc="模拟发行", unit="步", disable=not progress, file=sys.stderr)
+            bar = tqdm(total=5, desc="模拟发行", unit="步", disable=not progress, file=sys.stderr)
             _at(offering.t_date, 15, 10)
             _timed(steps, "t_load", lambda: offering_subscriptions_load(offering=offering, path=path), bar)
             _at(offering.t_date, 17)
@@ -204,11 +278,20 @@ def simulate(*, orders: int, participants: int = 50, seed: int = 7, baseline_cop
             rerun = [r for r in eod_run() if not r.skipped]
             _at(offering.day(2), 10)
             _timed(steps, "t2_pay", lambda: proceeds_pay(offering=offering, actor=None) and 1, bar)
+            accounts_opened = open_accounts(frame["account"])
+            remainder_filed = _file_remainder(offering)
+            _at(offering.day(2), 17)
+            registration = [r for r in eod_run() if r.offering == offering.code]
+            _timed(steps, "registration", lambda: sum(r.rows for r in registration), bar)
+            _at(offering.listing_date, 17)
+            listing = [r for r in eod_run() if r.offering == offering.code]
             bar.close()
+            failures = [f"{r.step}: {r.error}" for r in registration + listing if r.error]
             copy_seconds = _baseline_copy(path) if baseline_copy else None
         offering.refresh_from_db()
         checks = invariants(offering)
         checks["second_run_changed_nothing"] = not rerun
+        checks["registered_and_listed"] = offering.status == "listed" and not failures
         result = {
             "offering": offering.code,
             "subscriptions": orders,
@@ -216,6 +299,10 @@ def simulate(*, orders: int, participants: int = 50, seed: int = 7, baseline_cop
             "eod_seconds": eod_seconds,
             "steps": steps,
             "funding": funding,
+            "status": offering.status,
+            "accounts_opened": accounts_opened,
+            "remainder_filed_shares": remainder_filed,
+            "failures": failures,
             **allocation_summary(offering),
             "invariants": checks,
             "invariants_ok": all(checks.values()),

@@ -9,6 +9,7 @@ from csdp.ipo.engine.allocation import allocation_ratio
 from csdp.ipo.eod.files import outcomes_frame
 from csdp.ipo.models import Offering, ParticipantObligation
 from csdp.ledger.models import LedgerAccount
+from csdp.register.models import RegistrationEvent
 
 
 def allocation_summary(offering: Offering) -> dict:
@@ -41,7 +42,10 @@ def invariants(offering: Offering) -> dict[str, bool]:
     per_order = outcomes.group_by("participant").agg(pl.col("frozen_fen").sum(), pl.col("deducted_fen").sum())
     per_participant = {code: (frozen, deducted) for code, frozen, deducted in ParticipantObligation.objects.filter(
         offering=offering).values_list("participant__code", "frozen_fen", "deducted_fen")}
+    registered = RegistrationEvent.objects.filter(key__startswith=f"ipo:{offering.code}:").aggregate(n=Sum("quantity_delta"))["n"] or 0
     return {
+        # Once registered: online allocations kept + 余股 + strategic + offline = the shares issued.
+        "register_total_equals_shares_issued": registered in (0, offering.issue_shares),
         "order_money_matches_participant_money": all(
             per_participant.get(row["participant"]) == (row["frozen_fen"], row["deducted_fen"])
             for row in per_order.iter_rows(named=True)),

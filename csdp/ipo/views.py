@@ -93,7 +93,9 @@ def eod_run_view(request):
     except IpoError as error:
         messages.error(request, error.message)
     else:
-        ran = [r for r in reports if not r.skipped]
+        ran = [r for r in reports if not r.skipped and not r.error]
+        for failed in (r for r in reports if r.error):
+            messages.error(request, f"{failed.offering} {failed.step}：{failed.error}")
         messages.success(request, f"日终处理完成：{len(ran)} 个步骤。" if ran else "没有到期的日终步骤。")
     return redirect("ipo:offering_list")
 

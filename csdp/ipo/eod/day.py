@@ -10,7 +10,7 @@ from csdp.ipo.filings import filings_complete
 from csdp.ipo.transitions import offering_transition
 from csdp.register.services import security_code_switch
 from csdp.securities.models import Security, SecurityStatus
-from csdp.ipo.eod.runner import StepReport, StepResult, run_step
+from csdp.ipo.eod.runner import StepReport, StepResult, run_step_reporting
 from csdp.ipo.eod.t1_day import t1_settle_day
 from csdp.ipo.eod.t_day import t_clearing
 from csdp.ipo.errors import IpoError
@@ -53,22 +53,26 @@ def eod_run(day: dt.date | None = None, *, actor=None) -> list[StepReport]:
     reports: list[StepReport] = []
     # T EOD (002 §4.1.1). An offering that failed before T EOD gets no 申购清算数据 (002 §5.1).
     for offering in Offering.objects.filter(t_date=day, status=OfferingStatus.SUBSCRIBING).order_by("code"):
-        reports.append(run_step(offering, EodStep.T_CLEARING, t_clearing))
+        reports.append(run_step_reporting(offering, EodStep.T_CLEARING, t_clearing))
     for offering in Offering.objects.filter(t_date=day, status=OfferingStatus.CLEARED).order_by("code"):
-        reports.append(run_step(offering, EodStep.T_FILES, _files_step(t_frames, lambda o: o.t_date)))
-    # T+1 EOD (002 §4.1.2–4.1.3): all offerings of the day together.
-    reports.extend(t1_settle_day(day=day, actor=actor))
+        reports.append(run_step_reporting(offering, EodStep.T_FILES, _files_step(t_frames, lambda o: o.t_date)))
+    # T+1 EOD (002 §4.1.2–4.1.3): all offerings of the day together (they share the reserves), so a
+    # refusal holds up that day's group, reported, and the later steps of other offerings still run.
+    try:
+        reports.extend(t1_settle_day(day=day, actor=actor))
+    except IpoError as error:
+        reports.append(StepReport(EodStep.T1_SETTLE, "T+1", 0.0, 0, skipped=False, error=error.message))
     for offering in Offering.objects.filter(status__in=[OfferingStatus.SETTLED, OfferingStatus.PAID]).order_by("code"):
         if offering.day(1) == day:
-            reports.append(run_step(offering, EodStep.T1_FILES, _files_step(t1_frames, lambda o: o.day(1))))
+            reports.append(run_step_reporting(offering, EodStep.T1_FILES, _files_step(t1_frames, lambda o: o.day(1))))
     # Registration (002 §2.1.2(四), §4.3): once the proceeds are paid and the issuer confirmed its details.
     for offering in Offering.objects.filter(status=OfferingStatus.PAID).order_by("code"):
         if day <= offering.l_minus_1 and filings_complete(offering):
-            reports.append(run_step(offering, EodStep.REGISTRATION, registration))
+            reports.append(run_step_reporting(offering, EodStep.REGISTRATION, registration))
     for offering in Offering.objects.filter(status=OfferingStatus.REGISTERED).order_by("code"):
-        reports.append(run_step(offering, EodStep.REGISTRATION_FILES, _registration_files))
+        reports.append(run_step_reporting(offering, EodStep.REGISTRATION_FILES, _registration_files))
         if offering.old_code and day >= offering.l_minus_1:
-            reports.append(run_step(offering, EodStep.CODE_SWITCH, _code_switch))
+            reports.append(run_step_reporting(offering, EodStep.CODE_SWITCH, _code_switch))
         if day >= offering.listing_date:
-            reports.append(run_step(offering, EodStep.LISTING, _listing))
+            reports.append(run_step_reporting(offering, EodStep.LISTING, _listing))
     return reports

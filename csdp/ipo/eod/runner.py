@@ -23,10 +23,22 @@ class StepReport:
     seconds: float
     rows: int
     skipped: bool
+    error: str = ""  # the step was refused (IpoError); nothing of it was written
 
 
 def step_done(offering: Offering, step: str) -> bool:
     return EodStepRun.objects.filter(offering=offering, step=step, status=EodStepRun.Status.DONE).exists()
+
+
+def run_step_reporting(offering: Offering, step: str, work: Callable[[Offering], StepResult]) -> StepReport:
+    """run_step, but a refused step is reported instead of raised, so one offering's problem does
+    not hold up every other offering's end of day."""
+    from csdp.ipo.errors import IpoError
+
+    try:
+        return run_step(offering, step, work)
+    except IpoError as error:
+        return StepReport(step, offering.code, 0.0, 0, skipped=False, error=error.message)
 
 
 def run_step(offering: Offering, step: str, work: Callable[[Offering], StepResult]) -> StepReport:

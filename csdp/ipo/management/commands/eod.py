@@ -25,5 +25,11 @@ class Command(BaseCommand):
         if not reports:
             self.stdout.write("没有到期的日终步骤。")
         for report in reports:
-            state = "已完成（跳过）" if report.skipped else f"{report.seconds:.2f} 秒，{report.rows} 行"
+            if report.error:
+                state = f"失败：{report.error}"
+            else:
+                state = "已完成（跳过）" if report.skipped else f"{report.seconds:.2f} 秒，{report.rows} 行"
             self.stdout.write(f"{report.offering} {report.step}: {state}")
+        failed = [r for r in reports if r.error]
+        if failed:
+            raise CommandError(f"{len(failed)} 个日终步骤失败，其余步骤已完成；更正后重新运行 csdp eod run 即可续做。")

@@ -1,0 +1,23 @@
+"""Display of money: integer fen in, yuan out (Decimal, never float), e.g. 140400 → "1,404.00"."""
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+CENT = Decimal("0.01")
+
+
+@register.filter
+def yuan(fen) -> str:
+    if fen is None or fen == "":
+        return "—"
+    amount = (Decimal(int(fen)) / 100).quantize(CENT)
+    return f"{amount:,.2f}"
+
+
+@register.filter
+def shares(value) -> str:
+    """An integer with thousands separators, independent of the locale."""
+    if value is None or value == "":
+        return "—"
+    return f"{int(value):,}"
