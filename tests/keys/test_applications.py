@@ -170,3 +170,15 @@ def test_a_renewal_without_the_keys_signature_is_not_filed(cast, client_for):
     response = client.post(reverse("keys:renewal_apply"), {"step": "confirm", "key_signature": ""})
     assert response.status_code == 200 and "未收到 USB-KEY 签名" in response.content.decode()
     assert not KeyApplication.objects.exists()
+
+
+@pytest.mark.django_db
+def test_transition_and_material_rows_follow_their_applications_visibility(cast, agent_address):
+    from csdp.keys.models import KeyApplicationMaterial, KeyApplicationTransition
+
+    enrol_test_key(cast.issuer_a)
+    _reissue(cast.issuer_a)
+    for model in (KeyApplicationTransition, KeyApplicationMaterial):
+        assert model.objects.visible_to(cast.issuer_a).exists()
+        assert model.objects.visible_to(cast.reviewer).exists()
+        assert not model.objects.visible_to(cast.issuer_b).exists()

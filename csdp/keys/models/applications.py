@@ -69,6 +69,11 @@ class KeyApplication(models.Model):
         return f"{self.get_kind_display()} #{self.pk}"
 
 
+class _ThroughApplicationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(application__in=KeyApplication.objects.visible_to(user))
+
+
 class KeyApplicationTransition(models.Model):
     """Append-only: one row per state change (who, when, from, to, why)."""
 
@@ -78,6 +83,8 @@ class KeyApplicationTransition(models.Model):
     from_state = models.CharField(max_length=10, blank=True)
     to_state = models.CharField(max_length=10)
     reason = models.TextField(blank=True)
+
+    objects = _ThroughApplicationQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "pk"]
@@ -98,6 +105,8 @@ class KeyApplicationMaterial(models.Model):
     slot = models.CharField(max_length=20)
     label = models.CharField(max_length=100)
     file = models.ForeignKey("uploads.StoredFile", on_delete=models.PROTECT, related_name="+")
+
+    objects = _ThroughApplicationQuerySet.as_manager()
 
     class Meta:
         ordering = ["pk"]
