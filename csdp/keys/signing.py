@@ -23,7 +23,7 @@ from django.db import transaction
 from csdp.clock.services import clock_now
 from csdp.keys import verify
 from csdp.keys.models import Signature, SigningChallenge
-from csdp.keys.selectors import active_key_of, key_required_for
+from csdp.keys.selectors import active_key_of, certificate_problem, key_required_for
 
 
 class SignatureRefused(Exception):
@@ -77,6 +77,9 @@ def signing_context(*, user, digest: str) -> dict:
     key = active_key_of(user)
     if key is None:
         return {"required": key_required_for(user), "challenge_id": None, "digest": digest, "kind": ""}
+    problem = certificate_problem(key.certificate) or ("USB-KEY 已锁死，请提交 PIN 码重置申请。" if key.device.locked_at else None)
+    if problem:
+        return {"required": True, "challenge_id": None, "digest": digest, "kind": key.device.kind, "problem": problem}
     return challenge_context(challenge_create(user=user, digest=digest, purpose="sign"), key)
 
 
