@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
@@ -72,10 +72,11 @@ def payment_record(*, notice: PaymentNotice, amount_fen: int, bank_reference: st
         raise FeeRefused("请填写银行流水号。")
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
         raise FeeRefused("到账金额须为正数。")
+    notice = lock_notice(notice)
+    # Re-read under the lock: a concurrent recording of the same receipt has committed by now.
     replay = _replay(bank_reference, notice, amount_fen)
     if replay is not None:
         return replay
-    notice = lock_notice(notice)
     check_transition(notice.status, NoticeStatus.PAID)
     if amount_fen != notice.total_fen:
         raise FeeRefused(f"到账金额 {fen_to_yuan(amount_fen):,.2f} 元与应缴金额 {fen_to_yuan(notice.total_fen):,.2f} 元不符："
@@ -87,9 +88,13 @@ def payment_record(*, notice: PaymentNotice, amount_fen: int, bank_reference: st
                                  memo=f"{notice.number} {notice.reference_label}"[:200])
     except LedgerError as error:
         raise FeeRefused(error.message) from None
-    payment = Payment.objects.create(notice=notice, amount_fen=amount_fen, bank_reference=bank_reference,
-                                     transfer=transfer, received_on=received_on, recorded_by=actor,
-                                     recorded_at=clock_now())
+    try:
+        payment = Payment.objects.create(notice=notice, amount_fen=amount_fen, bank_reference=bank_reference,
+                                         transfer=transfer, received_on=received_on, recorded_by=actor,
+                                         recorded_at=clock_now())
+    except IntegrityError:
+        # The same receipt was recorded for another notice at the same moment: the unique reference wins.
+        raise FeeRefused(f"银行流水号 {bank_reference} 已被同时登记，请刷新后核对。") from None
     move(notice, to_state=NoticeStatus.PAID, actor=actor, reason=f"银行流水号 {bank_reference}")
     audit_record(actor=actor, obj=payment, action="fee_payment.record", reason=bank_reference,
                  data={"notice": notice.number, "amount_fen": amount_fen, "transfer_id": transfer.pk})
