@@ -7,4 +7,4 @@ class IpoConfig(AppConfig):
     verbose_name = "北交所公开发行"
 
     def ready(self) -> None:
-        from csdp.ipo import demo, menus  # noqa: F401
+        from csdp.ipo import counter_types, demo, menus  # noqa: F401

@@ -37,6 +37,10 @@ def offering_create(*, code: str, name: str, issuer, underwriter, price_fen: int
         offline_shares=offline_shares, pre_ipo_shares=pre_ipo_shares, t_date=t_date, listing_date=listing_date,
         issuer_bank_account=_issuer_bank(issuer),
     )
+    # The new code joins the issuer's codes, so it can file the T-1 application on the counter.
+    from csdp.issuers.models import IssuerSecurity
+
+    IssuerSecurity.objects.get_or_create(code=code, defaults={"institution": issuer, "name": name})
     audit_record(actor=actor, obj=offering, action="offering.create", to_state=offering.status)
     return offering
 

@@ -16,3 +16,4 @@ from csdp.ipo.models.filings import (  # noqa: F401
     FILING_TRANSITIONS,
     PlacementDetail,
 )
+from csdp.ipo.models.application import LockupShareholder  # noqa: F401
