@@ -162,9 +162,9 @@ def security_code_switch(*, old_code: str, new_code: str, effective_date: dt.dat
     switch-out event on the old code and a switch-in event on the new one, so both histories stay
     continuous and holders' totals are unchanged. Running it again is a no-op.
     """
-    from csdp.audit.services import audit_record
     from csdp.clock.services import clock_now
     from csdp.securities.models import Market, Security, SecurityCodeChange
+    from csdp.securities.services import SecuritiesError, security_status_change
 
     change = SecurityCodeChange.objects.select_for_update().filter(old_code=old_code, new_code=new_code).first()
     if change is None:
@@ -185,13 +185,13 @@ def security_code_switch(*, old_code: str, new_code: str, effective_date: dt.dat
         events.append(EventSpec(security_id=new.pk, event_type=EventType.CODE_SWITCH_IN, key=f"switch:{old_code}:{lot.pk}:in",
                                 quantity_delta=lot.quantity, frozen_delta=lot.frozen, pledged_delta=lot.pledged, **common))
     register_apply(events=events)
-    previous = old.status
-    old.status = SecurityStatus.SWITCHED
-    old.save(update_fields=["status"])
+    try:
+        security_status_change(security=old, to=SecurityStatus.SWITCHED, actor=actor,
+                               reason=f"{old_code} → {new_code}，生效日 {effective_date}，{len(events) // 2} 个持有明细")
+    except SecuritiesError as error:
+        raise RegisterError(error.message) from None
     change.applied_at = clock_now()
     change.save(update_fields=["applied_at"])
-    audit_record(actor=actor, obj=old, action="security_code_switch", from_state=previous, to_state=old.status,
-                 reason=f"{old_code} → {new_code}，生效日 {effective_date}", data={"lots": len(events) // 2})
     return change
 
 

@@ -41,6 +41,16 @@ class SecurityStatus(models.TextChoices):
     DELISTED = "delisted", "已退出登记"  # removed from the register
 
 
+# The one place that says which status changes are allowed (securities.services.security_status_change).
+SECURITY_TRANSITIONS: dict[str, set[str]] = {
+    SecurityStatus.PENDING: {SecurityStatus.LISTED, SecurityStatus.DELISTED},  # listing day; or a failed issue (002 ch. 5)
+    SecurityStatus.LISTED: {SecurityStatus.SUSPENDED, SecurityStatus.SWITCHED, SecurityStatus.DELISTED},
+    SecurityStatus.SUSPENDED: {SecurityStatus.LISTED, SecurityStatus.SWITCHED, SecurityStatus.DELISTED},
+    SecurityStatus.SWITCHED: set(),
+    SecurityStatus.DELISTED: set(),
+}
+
+
 class SecurityQuerySet(models.QuerySet):
     def visible_to(self, user):
         # The securities master is public market information for every signed-in user.
@@ -70,6 +80,24 @@ class Security(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class SecurityTransition(models.Model):
+    """One row per status change of a security (who, when, from, to, why); written only by
+    securities.services.security_status_change, never edited."""
+
+    security = models.ForeignKey(Security, on_delete=models.PROTECT, related_name="transitions")
+    from_status = models.CharField(max_length=10, choices=SecurityStatus.choices)
+    to_status = models.CharField(max_length=10, choices=SecurityStatus.choices)
+    actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    reason = models.CharField(max_length=200)
+
+    objects = SecurityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "证券状态变更"
+        ordering = ["at", "id"]
 
 
 class SecurityCodeChangeQuerySet(SecurityQuerySet):

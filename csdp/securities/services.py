@@ -10,12 +10,15 @@ from django.db import transaction
 from csdp.accounts.models import Institution
 from csdp.accounts.roles import InstitutionKind
 from csdp.securities.models import (
+    SECURITY_TRANSITIONS,
     CustodyUnit,
     Investor,
     ParticipantProfile,
     SecuritiesAccount,
     Security,
     SecurityCodeChange,
+    SecurityStatus,
+    SecurityTransition,
 )
 
 
@@ -37,6 +40,30 @@ def security_create(*, code: str, name: str, kind: str, market: str, status: str
     security = Security(code=code, name=name, kind=kind, market=market, status=status, issuer=issuer)
     _full_clean(security)
     security.save()
+    return security
+
+
+@transaction.atomic
+def security_status_change(*, security: Security, to: str, actor, reason: str) -> Security:
+    """Move a security to another status if SECURITY_TRANSITIONS allows it; a transition row and an
+    audit event record who, when, from, to and why. Moving to the current status is a no-op."""
+    from csdp.audit.services import audit_record
+    from csdp.clock.services import clock_now
+
+    security = Security.objects.select_for_update().get(pk=security.pk)
+    if security.status == to:
+        return security
+    if to not in SECURITY_TRANSITIONS[security.status]:
+        raise SecuritiesError(f"证券 {security.code} 不能由“{SecurityStatus(security.status).label}”"
+                              f"变为“{SecurityStatus(to).label}”。")
+    previous = security.status
+    security.status = to
+    security.save(update_fields=["status"])
+    SecurityTransition.objects.create(security=security, from_status=previous, to_status=to, reason=reason,
+                                      actor=actor if getattr(actor, "is_authenticated", False) else None,
+                                      at=clock_now())
+    audit_record(actor=actor, obj=security, action="security_status_change", from_state=previous, to_state=to,
+                 reason=reason)
     return security
 
 

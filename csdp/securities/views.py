@@ -16,7 +16,9 @@ def security_list(request):
 @allow(STAFF)
 def security_detail(request, security_id: int):
     security = access_object(request.user, Security, pk=security_id)
-    return render(request, "securities/security_detail.html", {"security": security, "history": code_history(security)})
+    return render(request, "securities/security_detail.html", {
+        "security": security, "history": code_history(security),
+        "transitions": security.transitions.select_related("actor")})
 
 
 @allow(STAFF)

@@ -62,3 +62,12 @@ def test_the_database_refuses_a_post_that_names_a_posted_transfer_as_its_hold(fu
     _refused(lambda: Transfer.objects.create(debit_account=funded["bank"], credit_account=funded["reserve"],
                                              phase=Phase.POST, amount_fen=1, key="bogus", code="x",
                                              business_date=DAY, pending=deposit))
+
+
+def test_the_database_refuses_an_overdraft_written_in_raw_sql(funded):
+    def raw():
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE ledger_ledgeraccount SET debits_posted = credits_posted + 1 WHERE id = %s",
+                           [funded["reserve"].pk])
+
+    _refused(raw)

@@ -46,7 +46,7 @@ def test_the_code_switch_leaves_events_on_both_sides_and_an_audit_row(holders, c
     assert RegistrationEvent.objects.filter(event_type=EventType.CODE_SWITCH_OUT).count() == 3
     assert RegistrationEvent.objects.filter(event_type=EventType.CODE_SWITCH_IN).count() == 3
     assert Security.objects.get(code="833819").status == SecurityStatus.SWITCHED
-    assert AuditEvent.objects.filter(action="security_code_switch", to_state="switched").exists()
+    assert AuditEvent.objects.filter(action="security_status_change", to_state="switched").exists()
 
 
 def test_running_the_code_switch_twice_changes_nothing(holders, cast):

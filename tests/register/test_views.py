@@ -17,3 +17,11 @@ def test_the_holders_page_lists_every_holder_of_a_security(world, cast, client_f
     register_apply(events=[event(world, "a", quantity=1_000), event(world, "b", quantity=2_000, account="other")])
     page = client_for(cast.reviewer).get(f"/register/securities/{world['stock'].pk}/positions/").content.decode()
     assert "0180000001" in page and "0180000002" in page and "3,000" in page
+
+
+def test_the_holders_page_runs_a_fixed_number_of_queries(world, cast, client_for, django_assert_max_num_queries):
+    register_apply(events=[event(world, f"k{n}", quantity=100 + n, account=who)
+                           for n, who in enumerate(["account", "other"])])
+    client = client_for(cast.reviewer)
+    with django_assert_max_num_queries(12):
+        client.get(f"/register/securities/{world['stock'].pk}/positions/")

@@ -66,3 +66,15 @@ def test_investors_accounts_are_visible_to_staff_only(cast):
     assert SecuritiesAccount.objects.visible_to(cast.operator).count() == 1
     for member in (cast.participant, cast.pledge_user, cast.issuer_a):
         assert not SecuritiesAccount.objects.visible_to(member).exists()
+
+
+def test_a_status_change_follows_the_transition_table_and_leaves_a_row(cast):
+    from csdp.securities.models import SecurityTransition
+    from csdp.securities.services import security_create, security_status_change
+
+    security = security_create(code="920188", name="悦龙科技", kind="stock", market="BSE", status="pending")
+    security_status_change(security=security, to="listed", actor=cast.operator, reason="上市")
+    [row] = SecurityTransition.objects.all()
+    assert (row.from_status, row.to_status, row.actor, row.reason) == ("pending", "listed", cast.operator, "上市")
+    with pytest.raises(SecuritiesError, match="不能由"):
+        security_status_change(security=security, to="pending", actor=cast.operator, reason="回退")
