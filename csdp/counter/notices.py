@@ -24,3 +24,18 @@ def notify_filer(application, *, to_state: str, reason: str = "") -> None:
                          code=application.securities_code, reason=reason[:100]),
         purpose=f"counter.{to_state}",
     )
+
+
+def notify_handlers(application, *, round_number: int) -> None:
+    """A (re)submission tells its handler: the assignee, or else the type's named handlers."""
+    from csdp.notify.services import notify_user
+
+    handlers = [application.assignee] if application.assignee_id else list(application.business_type.handlers.all())
+    for handler in handlers:
+        notify_user(
+            user=handler,
+            subject="柜台业务待受理",
+            body=f"{application.filer_institution.name}的{application.business_type.name}申请（{application.reference}，"
+                 f"第 {round_number} 轮）已提交，请及时办理。",
+            purpose="counter.to_handle",
+        )

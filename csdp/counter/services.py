@@ -9,7 +9,7 @@ from csdp.audit.services import audit_record
 from csdp.clock.services import clock_now
 from csdp.counter.attachments import store_attachments
 from csdp.counter.models import Application, ApplicationFile, ApplicationRound, BusinessType, FilePurpose, Transition
-from csdp.counter.notices import notify_filer
+from csdp.counter.notices import notify_filer, notify_handlers
 from csdp.counter.registry import FilingContext
 from csdp.counter.states import Status, TransitionRefused, check_transition
 from csdp.uploads.errors import UploadRejected
@@ -205,6 +205,7 @@ def application_submit(*, application: Application, user, signature_payload: str
         application.submitted_at = round_.signed_at
         application.save(update_fields=["submitted_at"])
     _move(application, to_state=Status.SUBMITTED, actor=user, reason=f"第 {round_.number} 轮提交")
+    notify_handlers(application, round_number=round_.number)
     return application
 
 

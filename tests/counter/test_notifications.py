@@ -47,3 +47,19 @@ def test_a_refused_step_sends_nothing(cast, codes, key_a):
 def test_nobody_else_is_notified(cast, codes, key_a):
     sign_and_submit(draft(cast.issuer_a), cast.issuer_a, key_a)
     assert not OutboxMessage.objects.filter(purpose__startswith="counter.").exclude(user=cast.issuer_a).exists()
+
+
+def test_a_submission_tells_the_named_handlers_and_a_resubmission_the_assignee(cast, codes, key_a, django_user_model):
+    from csdp.counter.models import BusinessType
+
+    colleague = django_user_model.objects.create(username="operator2", staff_role="operator",
+                                                 email="operator2@example.test")
+    BusinessType.objects.get(code="01").handlers.set([cast.operator, colleague])
+    app = sign_and_submit(draft(cast.issuer_a), cast.issuer_a, key_a)
+    told = OutboxMessage.objects.filter(purpose="counter.to_handle")
+    assert {m.user for m in told} == {cast.operator, colleague}
+    handling.application_return(application=app, actor=colleague, kind="modify", opinion="请补充")
+    round_prepare(application=app, user=cast.issuer_a, files=[pdf_upload("补充.pdf")])
+    before = told.count()
+    sign_and_submit(app, cast.issuer_a, key_a)
+    assert {m.user for m in told.order_by("id")[before:]} == {colleague}
