@@ -88,7 +88,7 @@ def _run(code: str, name: str, issuer, t: dt.date, listing: dt.date, *, to_listi
     eod_run()  # listed
 
 
-@register_seeder(order=60)
+@register_seeder(order=95)  # after the fee schedule (90): registration bills the 股份登记费
 def seed_ipo() -> None:
     if Offering.objects.filter(code__in=["920188", "920219"]).exists():
         return

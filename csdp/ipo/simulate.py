@@ -56,6 +56,9 @@ def _participants(count: int) -> list[ParticipantProfile]:
 
 
 def _new_offering(orders: int) -> Offering:
+    from csdp.fees.demo import seed_schedule
+
+    seed_schedule()  # example rates, labelled so; registration bills the 股份登记费 from it
     taken = set(Offering.objects.values_list("code", flat=True))
     code = next(f"920{n:03d}" for n in range(900, 1000) if f"920{n:03d}" not in taken)
     issuer, _ = Institution.objects.get_or_create(kind=InstitutionKind.ISSUER, code=f"SIM{code}",

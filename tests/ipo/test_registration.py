@@ -105,6 +105,10 @@ def test_confirmed_details_are_registered_with_their_lockup_and_sent_to_particip
                  for p in Position.objects.filter(security__code="920188").select_related("account")}
     assert positions[("0800000001", "06", dt.date(2027, 3, 30))] == 500
     assert sum(q for (number, nature, _), q in positions.items() if nature == "00") == 1_000  # the online tranche
+    from csdp.fees.models import PaymentNotice
+
+    notice = PaymentNotice.objects.get(payer=cast.issuer_a.institution)
+    assert notice.total_fen > 0  # 股份登记费 on the shares registered (example rates)
     gfdj = list(DBF(settings.CSDP_FILES_DIR / "20260318" / "R001" / "GFDJ920188.dbf"))
     assert {(r["GDDM"], r["GFXZ"], r["DJLB"]) for r in gfdj} >= {("0800000001", "06", "03")}
     at(L, 17)

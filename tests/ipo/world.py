@@ -46,6 +46,9 @@ def investor_account(number: str, name: str, *, id17: str, holder_type: str = "0
 def offering(*, online_shares: int, price_fen: int = 1404, initial: int | None = None, strategic: int = 0, issuer=None):
     issuer = issuer or Institution.objects.create(kind=InstitutionKind.ISSUER, name="悦龙科技股份有限公司", code="920188")
     underwriter = Institution.objects.create(kind=InstitutionKind.UNDERWRITER, name="华信证券", code="UW1")
+    from csdp.fees.demo import seed_schedule
+
+    seed_schedule()  # the (example) fee schedule: registration bills the 股份登记费
     account = ledger_account_open(number="UW-RES", name="华信证券 自营结算备付金", kind=AccountKind.UNDERWRITER_RESERVE, owner=underwriter)
     at(T - dt.timedelta(days=3), 10)
     created = offering_create(code="920188", name="悦龙科技", issuer=issuer, underwriter=underwriter, price_fen=price_fen,

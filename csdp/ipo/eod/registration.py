@@ -7,6 +7,8 @@ from __future__ import annotations
 import polars as pl
 
 from csdp.clock.services import business_today
+from csdp.fees.services import registration_fee_notice
+from csdp.fees.states import FeeRefused
 from csdp.ipo.eod.runner import StepResult
 from csdp.ipo.errors import IpoError
 from csdp.ipo.filings import filings_complete
@@ -74,5 +76,10 @@ def registration(offering: Offering) -> StepResult:
         raise IpoError(str(error)) from None
     offering_transition(offering=offering, to=OfferingStatus.REGISTERED, reason="股份登记")
     registered = int(events["quantity_delta"].sum() or 0)
+    # 002 §2.1.2(五): the issuer pays the 股份登记费 on the Company's payment notice (fee schedule: rules.md §7).
+    try:
+        notice = registration_fee_notice(offering=offering, registered_shares=registered, actor=None)
+    except FeeRefused as refused:
+        raise IpoError(refused.message) from None
     return StepResult(rows=written, detail={"security": security.code, "registered_shares": registered,
-                                            "events": events.height})
+                                            "events": events.height, "fee_notice": notice.number})
