@@ -11,7 +11,9 @@ from django.test import Client
 from csdp.accounts.models import Institution, User
 from csdp.accounts.roles import InstitutionKind, StaffRole
 from tests.cli import cli_database_template, cli_env  # noqa: F401  (the real `csdp` in a child process)
-from tests.dbstate import clock_caches_cleared, transactional_baseline  # noqa: F401  (autouse fixtures)
+from tests.dbstate import (  # noqa: F401  (autouse fixtures and the collection hook)
+    caches_cleared, clock_caches_cleared, pytest_collection_modifyitems, transactional_baseline,
+)
 
 PASSWORD = "Test-Pass-2026!"
 

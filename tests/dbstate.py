@@ -2,16 +2,15 @@
 
 Django empties every table after a transactional test ("flush"). Two things of ours do not survive
 that on their own:
-- the exchange holidays, which a data migration loads (csdp/clock/migrations/0002): put back before
-  each transactional test, so a test never runs on a calendar without holidays;
+- the rows data migrations load (exchange holidays, pledge rules …): every transactional test is
+  given ``serialized_rollback=True`` at collection, so Django restores the post-migration content
+  before it runs (the database is serialized once, when the test database is created);
 - the append-only tables (audit, ledger, register …): on SQLite the flush is a plain DELETE, which
   their no-delete triggers refuse (as they should). The tables are emptied with the triggers lifted
   for that moment, then the triggers are re-created exactly as they were. PostgreSQL flushes with
   TRUNCATE, which row triggers do not see.
 """
 from __future__ import annotations
-
-import importlib
 
 import pytest
 
@@ -24,15 +23,18 @@ def _is_transactional(request) -> bool:
     return bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
 
 
-def holidays_restore() -> None:
-    from django.apps import apps
+_DJANGO_DB_ARGS = ("transaction", "reset_sequences", "databases", "serialized_rollback", "available_apps")
 
-    from csdp.clock.models import ClosedDay
-    from csdp.clock.services import calendar_invalidate
 
-    if not ClosedDay.objects.exists():
-        importlib.import_module("csdp.clock.migrations.0002_load_holidays").load(apps, None)
-    calendar_invalidate()
+def pytest_collection_modifyitems(items) -> None:
+    """Give every transactional test serialized rollback (see the module docstring)."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        options = dict(zip(_DJANGO_DB_ARGS, marker.args)) | marker.kwargs if marker else {}
+        uses_server = {"live_server", "transactional_db"} & set(getattr(item, "fixturenames", ()))
+        if options.get("transaction") or uses_server:
+            item.add_marker(pytest.mark.django_db(**{**options, "transaction": True, "serialized_rollback": True}),
+                            append=False)
 
 
 def append_only_tables_emptied() -> None:
@@ -62,7 +64,6 @@ def transactional_baseline(request):
         return
     # Requesting it here orders our teardown before the flush done by pytest-django's helper.
     request.getfixturevalue("transactional_db")
-    holidays_restore()
     yield
     append_only_tables_emptied()
 

@@ -29,8 +29,17 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
+    from django.db import DEFAULT_DB_ALIAS, connections
     from playwright.sync_api import sync_playwright
+
+    # Once Playwright runs, Django's connection handler (context-local) hands this thread new
+    # connection objects, which lack the post-migration snapshot that serialized rollback restores
+    # before each transactional test (tests/dbstate.py). Share the snapshot, taken when the test
+    # database was created (hence django_db_setup first), with every connection of the backend.
+    default = connections[DEFAULT_DB_ALIAS]
+    if hasattr(default, "_test_serialized_contents"):
+        type(default)._test_serialized_contents = default._test_serialized_contents
 
     with sync_playwright() as playwright:
         # headless=True is Playwright's default and adds --headless itself; the flag is also listed

@@ -59,11 +59,10 @@ def login_as(page: Page, base_url: str, username: str, password: str, mode: str 
     """Submit the real login form (mode: "key" U盾登录, "sms" 口令登录, "password") and wait for the
     next page. Users who need no USB-KEY land on their page; an issuer goes on to the key step."""
     page.goto(f"{base_url}/accounts/login/?mode={mode}")
-    form = page.locator("form", has=page.locator("#id_password"))
-    form.locator("#id_username").fill(username)
-    form.locator("#id_password").fill(password)
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
     with page.expect_navigation():
-        form.locator("button[type=submit]").click()
+        page.locator("form:has(#id_password) button[type=submit]").click()
     return page
 
 
