@@ -47,6 +47,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "accounts:login": PUBLIC,
     "accounts:logout": PUBLIC,
     "accounts:user_list": {"admin"},
+    "accounts:password_change": EVERYONE,
     "clock:calendar": STAFF,
     "clock:closed_day_create": {"admin"},
     "clock:closed_day_delete": {"admin"},

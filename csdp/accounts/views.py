@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from django.contrib.auth import logout
+from django.contrib import messages
+from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from csdp.accounts.access import Role, allow, public
+from csdp.accounts.access import ANY_ROLE, Role, allow, public
 from csdp.accounts.forms import LoginForm
 from csdp.accounts.selectors import demo_logins, user_list as select_users
 from csdp.accounts.services import LoginRefused, user_authenticate
@@ -44,6 +46,19 @@ def login_view(request):
 def logout_view(request):
     logout(request)
     return redirect("accounts:login")
+
+
+@allow(ANY_ROLE)
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    """用户设置 → 密码修改 (000 §一(四)4); also where a temporary password from a reset is replaced."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)  # keep this session, end the others
+        messages.success(request, "密码已修改。")
+        return redirect("portal:home")
+    return render(request, "accounts/password_change.html", {"form": form})
 
 
 @allow(Role.ADMIN)

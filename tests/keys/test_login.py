@@ -210,3 +210,4 @@ def test_no_warning_more_than_thirty_days_before_expiry(cast, client):
     key = enrol_test_key(cast.issuer_a)
     login_with_key(client, user=cast.issuer_a, password=PASSWORD, test_key=key)
     assert "请尽快在“国密证书管理”中提交 USB-KEY 更换申请" not in client.get(reverse("portal:home")).content.decode()
+
