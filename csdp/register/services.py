@@ -55,6 +55,9 @@ class EventSpec:
             data["security_id"] = data.pop("security").pk
         if "account" in data:
             data["account_id"] = data.pop("account").pk
+        for name in ("business_date", "lockup_end"):  # ISO strings from forms and files
+            if isinstance(data.get(name), str):
+                data[name] = dt.date.fromisoformat(data[name])
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
 

@@ -67,3 +67,11 @@ def test_pledgeable_quantity_reads_the_end_of_the_given_day_not_today(world):
     assert pledgeable_quantity(account=world["account"], security=world["stock"], as_of=DAY - dt.timedelta(days=1)) == 0
     assert pledgeable_quantity(account=world["account"], security=world["stock"], as_of=DAY) == 10_000
     assert pledgeable_quantity(account=world["account"], security=world["stock"], as_of=DAY + dt.timedelta(days=1)) == 6_000
+
+
+def test_dates_given_as_iso_strings_land_on_the_same_lot_as_dates(world):
+    register_apply(events=[event(world, "a", "strategic", quantity=100, nature="06", lockup_end=dt.date(2026, 9, 30))])
+    register_apply(events=[event(world, "b", "strategic", quantity=50, nature="06", lockup_end="2026-09-30",
+                                 day=DAY.isoformat())])
+    [holding] = holdings_of(world["account"])
+    assert holding.quantity == 150
