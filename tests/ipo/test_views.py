@@ -94,3 +94,10 @@ def test_the_offering_page_shows_the_timeline_to_the_issuer(cleared, client_for,
     text = page.content.decode()
     assert page.status_code == 200 and "业务流程（附件1）" in text and "申报申购资金不足的投资者" in text
     assert client_for(cast.issuer_b).get(f"/ipo/{offering.pk}/").status_code == 404
+
+
+def test_staff_see_the_offerings_audit_trail_and_the_issuer_does_not(cleared, client_for, cast):
+    offering, *_ = cleared
+    staff_page = client_for(cast.reviewer).get(f"/ipo/{offering.pk}/").content.decode()
+    assert "审计轨迹" in staff_page and "offering.transition" in staff_page
+    assert "审计轨迹" not in client_for(cast.issuer_a).get(f"/ipo/{offering.pk}/").content.decode()
