@@ -76,3 +76,14 @@ def eod_run(day: dt.date | None = None, *, actor=None) -> list[StepReport]:
         if day >= offering.listing_date:
             reports.append(run_step_reporting(offering, EodStep.LISTING, _listing))
     return reports
+
+
+def ipo_eod_job(day: dt.date, actor) -> list:
+    """The IPO's part of `csdp eod run` (csdp.clock.eod)."""
+    from csdp.clock.eod import EodLine
+
+    lines = []
+    for report in eod_run(day, actor=actor):
+        text = "已完成（跳过）" if report.skipped else f"{report.step} {report.seconds:.2f} 秒，{report.rows} 行"
+        lines.append(EodLine("ipo", report.offering, text if not report.error else report.step, report.error))
+    return lines
