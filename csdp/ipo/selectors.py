@@ -41,13 +41,39 @@ _KEEP = 2
 def remember_t_outcomes(offering_id: int, outcomes: pl.DataFrame) -> None:
     frame = outcomes.select("seq", "account", "participant", "custody_unit", pl.col("quantity_shares").alias("quantity"),
                             pl.col("valid").alias("valid_t"), pl.col("reason").alias("reason_t"))
+    _T_OUTCOMES.pop(offering_id, None)
+    _keep_after_commit(_T_OUTCOMES, offering_id, frame)
 
+
+_SUBSCRIPTIONS: OrderedDict[int, pl.DataFrame] = OrderedDict()
+
+
+def _keep_after_commit(store: OrderedDict, key: int, frame: pl.DataFrame) -> None:
     def keep() -> None:
-        _T_OUTCOMES[offering_id] = frame
-        while len(_T_OUTCOMES) > _KEEP:
-            _T_OUTCOMES.popitem(last=False)
+        store[key] = frame
+        while len(store) > _KEEP:
+            store.popitem(last=False)
 
     transaction.on_commit(keep)
+
+
+def remember_subscriptions(offering_id: int, frame: pl.DataFrame) -> None:
+    """The exchange rows just loaded (columns as load_subscriptions returns them)."""
+    _SUBSCRIPTIONS.pop(offering_id, None)  # a reload replaces them; until its commit, read the database
+    _keep_after_commit(_SUBSCRIPTIONS, offering_id, frame.select(
+        "seq", "account", "participant", "custody_unit", pl.col("quantity_shares").alias("quantity"), "investor_id"))
+
+
+def subscriptions_of(offering: Offering) -> pl.DataFrame:
+    """seq, account, participant, custody_unit, quantity, investor_id — the exchange's rows."""
+    cached = _SUBSCRIPTIONS.get(offering.pk)
+    if cached is not None:
+        return cached
+    return copy_out(
+        "SELECT seq, account, participant, custody_unit, quantity_shares, investor_id FROM ipo_subscription "
+        "WHERE offering_id = %s", [offering.pk],
+        {"seq": pl.Int64, "account": pl.Utf8, "participant": pl.Utf8, "custody_unit": pl.Utf8,
+         "quantity": pl.Int64, "investor_id": pl.Utf8})
 
 
 def t_outcomes(offering: Offering) -> pl.DataFrame:

@@ -14,10 +14,10 @@ from csdp.ipo.engine.validity import per_investor_cap, validate_orders
 from csdp.ipo.eod.runner import StepResult, step_done
 from csdp.ipo.errors import IpoError
 from csdp.ipo.exchange_file import parse_exchange_file
-from csdp.ipo.selectors import remember_t_outcomes
+from csdp.ipo.selectors import remember_subscriptions, remember_t_outcomes, subscriptions_of
 from csdp.ipo.models import EodStep, EodStepRun, Offering, OfferingStatus, ParticipantObligation
 from csdp.ipo.transitions import offering_transition
-from csdp.lib.bulk import copy_in, copy_out, delete_where
+from csdp.lib.bulk import copy_in, delete_where
 from csdp.securities.models import CustodyUnit, ParticipantProfile
 
 SUBSCRIPTION_COLUMNS = (
@@ -48,6 +48,7 @@ def offering_subscriptions_load(*, offering: Offering, path: Path, actor=None) -
             raise IpoError(f"申购数据只能在申购日 {locked.t_date} 接收（当前业务日 {business_today()}）。")
         delete_where("ipo_subscription", "offering_id", locked.pk)
         rows = copy_in("ipo_subscription", SUBSCRIPTION_COLUMNS, frame.with_columns(pl.lit(locked.pk).alias("offering_id")))
+        remember_subscriptions(locked.pk, frame)
         offering_transition(offering=locked, to=OfferingStatus.SUBSCRIBING, actor=actor, reason="接收申购数据")
         EodStepRun.objects.update_or_create(
             offering=locked, step=EodStep.T_LOAD,
@@ -60,13 +61,7 @@ def offering_subscriptions_load(*, offering: Offering, path: Path, actor=None) -
 
 
 def load_subscriptions(offering: Offering) -> pl.DataFrame:
-    return copy_out(
-        "SELECT seq, account, participant, custody_unit, quantity_shares, investor_id FROM ipo_subscription "
-        "WHERE offering_id = %s",
-        [offering.pk],
-        {"seq": pl.Int64, "account": pl.Utf8, "participant": pl.Utf8, "custody_unit": pl.Utf8,
-         "quantity": pl.Int64, "investor_id": pl.Utf8},
-    )
+    return subscriptions_of(offering)
 
 
 def clearing_outcomes(orders: pl.DataFrame, *, offering_id: int, initial_online_shares: int) -> pl.DataFrame:
