@@ -10,6 +10,7 @@ from csdp.ipo.filings import filings_complete
 from csdp.ipo.transitions import offering_transition
 from csdp.register.services import security_code_switch
 from csdp.securities.models import Security, SecurityStatus
+from csdp.securities.services import security_status_change
 from csdp.ipo.eod.runner import StepReport, StepResult, run_step_reporting
 from csdp.ipo.eod.t1_day import t1_settle_day
 from csdp.ipo.eod.t_day import t_clearing
@@ -39,7 +40,9 @@ def _code_switch(offering: Offering) -> StepResult:
 
 def _listing(offering: Offering) -> StepResult:
     offering_transition(offering=offering, to=OfferingStatus.LISTED, reason="上市")
-    Security.objects.filter(code=offering.code, status=SecurityStatus.PENDING).update(status=SecurityStatus.LISTED)
+    security = Security.objects.filter(code=offering.code, status=SecurityStatus.PENDING).first()
+    if security is not None:
+        security_status_change(security=security, to=SecurityStatus.LISTED, actor=None, reason="上市（002 §2.1.2(八)）")
     return StepResult(rows=0)
 
 
