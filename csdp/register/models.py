@@ -38,6 +38,7 @@ class EventType(models.TextChoices):
     PLEDGE = "pledge", "质押登记"
     PLEDGE_RELEASE = "pledge_release", "解除质押"
     CANCELLATION = "cancellation", "注销"  # seed 002 ch. 5: shares cancelled after a failed issue
+    RESTRICT = "restrict", "股份限售登记"  # seed 002 §2.1.2(四)2: pre-IPO shares of the lock-up list, 00 → 05/06
 
 
 class RegistrationEventQuerySet(models.QuerySet):

@@ -123,3 +123,34 @@ def test_registration_waits_for_the_issuers_confirmation(settled):
     eod_run()
     offering.refresh_from_db()
     assert offering.status == OfferingStatus.PAID  # the strategic details are not confirmed yet
+
+
+def test_the_lockup_list_marks_pre_ipo_shares_restricted_at_registration(tmp_path, cast):
+    from csdp.ipo.models import LockupShareholder
+    from csdp.register.services import register_apply
+    from csdp.securities.models import Security
+
+    p1 = world.participant("R002", "400002", funds_fen=0)
+    holder = world.investor_account("0400000009", "原股东丙", id17="11010519700101009")
+    world.investor_account("0400000003", "投资者丁", id17="11010519800101003")
+    offering = world.offering(online_shares=1_000, initial=100_000, issuer=cast.issuer_a.institution)
+    security = Security.objects.create(code="920188", name="悦龙科技", market="BSE", status="pending")
+    register_apply(events=[{"security_id": security.pk, "account_id": holder.pk, "event_type": "initial",
+                            "business_date": dt.date(2026, 1, 5), "key": "pre-ipo:1", "quantity_delta": 800_000}])
+    LockupShareholder.objects.create(offering=offering, account=holder, shares=600_000,
+                                     lockup_end=dt.date(2027, 3, 30), application_id=1)
+    at(T, 10)
+    offering_subscriptions_load(offering=offering, path=world.subscription_file(
+        tmp_path, [(1, "0400000003", "R002", "400002", 1_000)]))
+    at(T, 17)
+    eod_run()
+    at(T1, 11)
+    reserve_deposit(institution=p1.institution, amount_fen=1_000 * 1404, reference="r2", actor=None)
+    at(T1, 17)
+    eod_run()
+    at(T2, 10)
+    proceeds_pay(offering=offering, actor=None)
+    at(T2, 17)
+    eod_run()
+    lots = {(p.share_nature, p.lockup_end): p.quantity for p in Position.objects.filter(account=holder, security=security)}
+    assert lots == {("00", None): 200_000, ("05", dt.date(2027, 3, 30)): 600_000}

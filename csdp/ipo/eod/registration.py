@@ -12,7 +12,8 @@ from csdp.fees.states import FeeRefused
 from csdp.ipo.eod.runner import StepResult
 from csdp.ipo.errors import IpoError
 from csdp.ipo.filings import filings_complete
-from csdp.ipo.models import FilingStatus, Offering, OfferingStatus, PlacementDetail
+from csdp.ipo.filings import NATURAL_PERSONS
+from csdp.ipo.models import FilingStatus, LockupShareholder, Offering, OfferingStatus, PlacementDetail
 from csdp.ipo.selectors import order_outcomes
 from csdp.ipo.transitions import offering_transition
 from csdp.lib.bulk import lookup
@@ -61,6 +62,23 @@ def placement_events(offering: Offering, security_id: int, day) -> pl.DataFrame:
                 "share_nature": pl.Utf8, "lockup_end": pl.Date, "business_date": pl.Date, "key": pl.Utf8})
 
 
+def lockup_events(offering: Offering, security_id: int, day) -> pl.DataFrame:
+    """002 §2.1.2(四)2: the pre-IPO shares of the issuer's lock-up list (the T-1 application) become
+    限售流通股 until their date — each a pair of events moving shares from 00 to 05 (persons) or 06."""
+    rows = []
+    for lockup in LockupShareholder.objects.filter(offering=offering).select_related("account__investor"):
+        nature = "05" if lockup.account.investor.holder_type in NATURAL_PERSONS else "06"
+        base = {"security_id": security_id, "account_id": lockup.account_id, "event_type": EventType.RESTRICT.value,
+                "business_date": day}
+        rows.append({**base, "quantity_delta": -lockup.shares, "share_nature": "00", "lockup_end": None,
+                     "key": f"ipo:{offering.code}:lockup:{lockup.account_id}:out"})
+        rows.append({**base, "quantity_delta": lockup.shares, "share_nature": nature, "lockup_end": lockup.lockup_end,
+                     "key": f"ipo:{offering.code}:lockup:{lockup.account_id}:in"})
+    return pl.DataFrame(rows, schema={"security_id": pl.Int64, "account_id": pl.Int64, "event_type": pl.Utf8,
+                                      "business_date": pl.Date, "quantity_delta": pl.Int64, "share_nature": pl.Utf8,
+                                      "lockup_end": pl.Date, "key": pl.Utf8})
+
+
 def registration(offering: Offering) -> StepResult:
     if offering.status != OfferingStatus.PAID:
         raise IpoError("认购资金划付后才能办理股份登记。")
@@ -68,14 +86,14 @@ def registration(offering: Offering) -> StepResult:
         raise IpoError("余股、战略配售、网下发行明细尚未全部确认。")
     day = business_today()
     security = register_security(offering)
-    events = pl.concat([online_events(offering, security.pk, day), placement_events(offering, security.pk, day)],
-                       how="diagonal_relaxed")
+    events = pl.concat([online_events(offering, security.pk, day), placement_events(offering, security.pk, day),
+                        lockup_events(offering, security.pk, day)], how="diagonal_relaxed")
     try:
         written = register_apply_bulk(events)
     except RegisterError as error:
         raise IpoError(str(error)) from None
     offering_transition(offering=offering, to=OfferingStatus.REGISTERED, reason="股份登记")
-    registered = int(events["quantity_delta"].sum() or 0)
+    registered = int(events.filter(pl.col("event_type") != EventType.RESTRICT.value)["quantity_delta"].sum() or 0)
     # 002 §2.1.2(五): the issuer pays the 股份登记费 on the Company's payment notice (fee schedule: rules.md §7).
     try:
         notice = registration_fee_notice(offering=offering, registered_shares=registered, actor=None)
