@@ -226,3 +226,8 @@ def test_expired_drafts_are_purged_and_submitted_ones_kept(wizard):
     clock_set(moment=at_local(TODAY + dt.timedelta(days=4), 10), frozen=True)
     call_command("issuers_purge_drafts")
     assert list(Registration.objects.all()) == [submitted]
+
+
+def test_the_login_page_links_to_online_registration(client, db):
+    page = client.get("/accounts/login/").content.decode()
+    assert 'href="/issuers/register/"' in page and "用户注册" in page
