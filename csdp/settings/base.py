@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "csdp.counter",
     "csdp.pledge",
     "csdp.fees",
+    "csdp.greenshoe",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class GreenshoeConfig(AppConfig):
+    name = "csdp.greenshoe"
+    label = "greenshoe"
+    verbose_name = "超额配售选择权"
+
+    def ready(self) -> None:
+        from csdp.greenshoe import counter_types  # noqa: F401

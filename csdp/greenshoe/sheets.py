@@ -1,0 +1,100 @@
+"""The two Excel layouts (docs/greenshoe.md): DJ — the issuer's additional-issuance registration data
+(002 §2.2.1(二)), CSPLW — the lead underwriter's transfer details (002 §2.2.2(二)). Reading a sheet
+and checking its rows against the register and the deferred-delivery agreements, every error listed."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+from openpyxl import Workbook, load_workbook
+
+from csdp.greenshoe.errors import FilingRejected, RowError
+from csdp.greenshoe.models import FilingKind
+from csdp.securities.models import SecuritiesAccount
+
+DJ_HEADER = ("证券账户号码", "证券账户名称", "证件号码", "增发股数", "股份性质")
+CSPLW_HEADER = ("转出证券账户号码", "转入证券账户号码", "转入证券账户名称", "转入证件号码", "过户股数")
+HEADERS = {FilingKind.ISSUANCE: DJ_HEADER, FilingKind.TRANSFER: CSPLW_HEADER}
+MAX_ROWS = 20_000
+
+
+def template(kind: str) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "DJ" if kind == FilingKind.ISSUANCE else "CSPLW"
+    sheet.append(HEADERS[kind])
+    if kind == FilingKind.ISSUANCE:
+        sheet.append(["0100000001", "示例投资者", "11010519491231002X", 1000, "00"])
+    else:
+        sheet.append(["0900000001", "0100000001", "示例投资者", "11010519491231002X", 1000])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def read_rows(stored, kind: str) -> list[tuple]:
+    header = HEADERS[kind]
+    try:
+        with stored.open() as handle:
+            book = load_workbook(io.BytesIO(handle.read()), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise FilingRejected([RowError(0, "文件", "不是可读取的 Excel（.xlsx）文件")]) from None
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    if not rows or tuple(text(c) for c in rows[0][:len(header)]) != header:
+        raise FilingRejected([RowError(1, "表头", "表头应为：" + "、".join(header) + "（请使用下载的模板）")])
+    body = [tuple(r) + (None,) * (len(header) - len(r)) for r in rows[1:] if any(c not in (None, "") for c in r)]
+    if not body:
+        raise FilingRejected([RowError(2, "文件", "没有明细数据")])
+    if len(body) > MAX_ROWS:
+        raise FilingRejected([RowError(MAX_ROWS + 2, "文件", f"明细超过 {MAX_ROWS} 行")])
+    return body
+
+
+def normalise(kind: str, body: list[tuple]) -> list[dict]:
+    """Both layouts as the same fields: line, source (CSPLW only), number, name, id_number, shares, nature."""
+    out = []
+    for line, row in enumerate(body, start=2):
+        values = [text(v) for v in row[:len(HEADERS[kind])]]
+        if kind == FilingKind.ISSUANCE:
+            number, name, id_number, shares, nature = values
+            source = ""
+        else:
+            source, number, name, id_number, shares = values
+            nature = "00"
+        out.append({"line": line, "source": source, "number": number, "name": name, "id_number": id_number,
+                    "shares": shares, "nature": nature})
+    return out
+
+
+def check_row(row: dict, account: SecuritiesAccount | None, *, kind: str, special_number: str,
+              room: int | None) -> list[tuple[str, str]]:
+    """One row's problems. ``room``: shares still owed to this account under its agreement (None: no agreement)."""
+    share_column = "增发股数" if kind == FilingKind.ISSUANCE else "过户股数"
+    name_column = "证券账户名称" if kind == FilingKind.ISSUANCE else "转入证券账户名称"
+    problems = []
+    if kind == FilingKind.TRANSFER and row["source"] != special_number:
+        problems.append(("转出证券账户号码", f"应为主承销商的超额配售选择权专用账户 {special_number or '（未开立）'}"))
+    if account is None:
+        problems.append((HEADERS[kind][0 if kind == FilingKind.ISSUANCE else 1], f"{row['number'] or '（空）'} 不存在"))
+    else:
+        if row["name"] != account.investor.name:
+            problems.append((name_column, f"与登记的名称“{account.investor.name}”不符"))
+        if row["id_number"].upper() != account.investor.id_number.upper():
+            problems.append(("证件号码" if kind == FilingKind.ISSUANCE else "转入证件号码", "与登记的证件号码不符"))
+    if row["nature"] != "00":
+        problems.append(("股份性质", "超额配售股份为无限售流通股，应填 00"))
+    if not row["shares"].isdigit() or int(row["shares"]) <= 0:
+        problems.append((share_column, "应为正整数"))
+    elif account is not None and room is None:
+        problems.append((share_column, "该投资者没有与主承销商达成延期交付股票协议"))
+    elif account is not None and int(row["shares"]) > room:
+        problems.append((share_column, f"超过延期交付协议尚未交付的 {room:,} 股"))
+    return problems
