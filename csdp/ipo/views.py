@@ -138,36 +138,32 @@ def participant_home(request):
     return render(request, "ipo/participant_home.html", pages.participant_context(request.user))
 
 
+def _reserve_move(request, service, done: str):
+    """Deposit or withdraw through the participant page: one form, one service, back to the page."""
+    form = AmountForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("ipo:participant_home")
+    try:
+        service(institution=request.user.institution, amount_fen=form.cleaned_data["amount"],
+                reference=form.cleaned_data["reference"], actor=request.user)
+    except IpoError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect("ipo:participant_home")
+
+
 @allow(Role.PARTICIPANT)
 @require_POST
 def deposit(request):
-    form = AmountForm(request.POST)
-    if form.is_valid():
-        try:
-            reserve_deposit(institution=request.user.institution, amount_fen=form.cleaned_data["amount"],
-                            reference=form.cleaned_data["reference"], actor=request.user)
-            messages.success(request, "存入成功。")
-        except IpoError as error:
-            messages.error(request, error.message)
-    else:
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-    return redirect("ipo:participant_home")
+    return _reserve_move(request, reserve_deposit, "存入成功。")
 
 
 @allow(Role.PARTICIPANT)
 @require_POST
 def withdraw(request):
-    form = AmountForm(request.POST)
-    if form.is_valid():
-        try:
-            reserve_withdraw(institution=request.user.institution, amount_fen=form.cleaned_data["amount"],
-                             reference=form.cleaned_data["reference"], actor=request.user)
-            messages.success(request, "划出成功。")
-        except IpoError as error:
-            messages.error(request, error.message)
-    else:
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-    return redirect("ipo:participant_home")
+    return _reserve_move(request, reserve_withdraw, "划出成功。")
 
 
 @allow(Role.PARTICIPANT)
