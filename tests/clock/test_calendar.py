@@ -29,6 +29,7 @@ def _xshg_sessions(start: dt.date, end: dt.date) -> list[dt.date]:
     return [ts.date() for ts in calendar.sessions_in_range(start.isoformat(), end.isoformat())]
 
 
+@pytest.mark.filterwarnings("ignore:Series.values returning an ndarray")  # inside exchange_calendars
 def test_every_day_from_2024_to_2026_is_a_trading_day_exactly_when_the_shanghai_exchange_opens():
     start, end = D("2024-01-02"), D("2026-12-31")
     sessions = set(_xshg_sessions(start, end))
