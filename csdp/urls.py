@@ -25,6 +25,7 @@ urlpatterns = [
     path("ipo/", include("csdp.ipo.urls")),
     path("pledge/", include("csdp.pledge.urls")),
     path("fees/", include("csdp.fees.urls")),
+    path("greenshoe/", include("csdp.greenshoe.urls")),
     path("api/v1/", api.urls),
     path("healthz", health, name="health"),
 ]

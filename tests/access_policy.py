@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from tests.counter import matrix as counter_matrix
 from tests.fees import matrix as fees_matrix
+from tests.greenshoe import matrix as greenshoe_matrix
 from tests.keys import matrix as keys_matrix
 from tests.pledge import matrix as pledge_matrix
 from tests.securities import matrix as securities_matrix
@@ -213,6 +214,17 @@ EXPECTED: dict[str, set[str] | str] = {
     "api:fees_notices": {"issuer", "underwriter"} | STAFF,
     "api:fees_notice": {"issuer", "underwriter"} | STAFF,
     "api:fees_invoices": {"issuer", "underwriter"} | STAFF,
+    # csdp.greenshoe (超额配售选择权)
+    "greenshoe:list": {"issuer", "underwriter"} | STAFF,
+    "greenshoe:option_new": {"operator", "admin"},
+    "greenshoe:detail": {"issuer", "underwriter"} | STAFF,
+    "greenshoe:agreement_new": {"underwriter"},
+    "greenshoe:limit_reached": {"underwriter"},
+    "greenshoe:template": {"issuer", "underwriter"} | STAFF,
+    "greenshoe:upload": {"issuer", "underwriter"},
+    "greenshoe:filing_detail": {"issuer", "underwriter"} | STAFF,
+    "greenshoe:filing_approve": STAFF,
+    "greenshoe:filing_reject": STAFF,
 }
 
 Factory = Callable[[object], tuple[str, set[str]]]  # (cast) -> (url value, cast members who may see it)
@@ -252,4 +264,6 @@ OBJECTS: dict[str, Factory] = {
     "eligible_id": pledge_matrix.eligible_id,
     "fee_notice_id": fees_matrix.fee_notice,
     "fee_invoice_id": fees_matrix.fee_invoice,
+    "option_id": greenshoe_matrix.option,
+    "greenshoe_filing_id": greenshoe_matrix.filing,
 }

@@ -1,0 +1,51 @@
+"""Greenshoe pages: the issuer uploads DJ, staff approve, the transfer page shows the exemption."""
+import pytest
+from django.urls import reverse
+
+from csdp.greenshoe.models import FilingKind, FilingStatus, GreenshoeFiling
+from csdp.register.models import RegistrationEvent
+from tests.greenshoe import world
+from tests.greenshoe.test_services import FIRST
+from tests.greenshoe.world import DJ_HEADER, excel
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_issuer_uploads_dj_and_the_reviewer_registers_it(cast, client_for):
+    option, _, _, (a, *_) = world.build(cast)
+    world.at(FIRST)
+    issuer = client_for(cast.issuer_a)
+    response = issuer.post(reverse("greenshoe:upload", args=[option.pk]),
+                           {"file": excel(DJ_HEADER, [world.dj_row(a, 1_000)])})
+    filing = GreenshoeFiling.objects.get()
+    assert response.status_code == 302 and filing.kind == FilingKind.ISSUANCE
+    reviewer = client_for(cast.reviewer)
+    assert "审核通过并办理登记" in reviewer.get(reverse("greenshoe:filing_detail", args=[filing.pk])).content.decode()
+    reviewer.post(reverse("greenshoe:filing_approve", args=[filing.pk]))
+    filing.refresh_from_db()
+    assert filing.status == FilingStatus.REGISTERED and filing.fee_notice_id is not None
+
+
+def test_a_bad_upload_shows_every_row_error_and_keeps_nothing(cast, client_for):
+    option, _, _, (a, b, _) = world.build(cast)
+    world.at(FIRST)
+    response = client_for(cast.issuer_a).post(reverse("greenshoe:upload", args=[option.pk]), {"file": excel(DJ_HEADER, [
+        world.dj_row(a, 999_999), (b.number, "错名", b.investor.id_number, 1, "00")])})
+    page = response.content.decode()
+    assert response.status_code == 422 and "超过延期交付协议" in page and "与登记的名称" in page
+    assert not GreenshoeFiling.objects.exists() and not RegistrationEvent.objects.filter(key__startswith="greenshoe:").exists()
+
+
+def test_the_transfer_page_shows_no_fee_and_no_stamp_tax(cast, client_for):
+    option, _, special, (a, *_) = world.build(cast, market_bought=500)
+    world.at(FIRST)
+    client_for(cast.underwriter).post(reverse("greenshoe:upload", args=[option.pk]),
+                                      {"file": excel(world.CSPLW_HEADER, [world.csplw_row(special, a, 500)])})
+    filing = GreenshoeFiling.objects.get(kind=FilingKind.TRANSFER)
+    page = client_for(cast.underwriter).get(reverse("greenshoe:filing_detail", args=[filing.pk])).content.decode()
+    assert "非交易过户费" in page and "印花税" in page and "免收（002 §2.2.3）" in page
+
+
+def test_the_other_issuer_cannot_see_the_option(cast, client_for):
+    option, *_ = world.build(cast)
+    assert client_for(cast.issuer_b).get(reverse("greenshoe:detail", args=[option.pk])).status_code == 404
