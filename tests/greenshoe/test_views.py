@@ -49,3 +49,15 @@ def test_the_transfer_page_shows_no_fee_and_no_stamp_tax(cast, client_for):
 def test_the_other_issuer_cannot_see_the_option(cast, client_for):
     option, *_ = world.build(cast)
     assert client_for(cast.issuer_b).get(reverse("greenshoe:detail", args=[option.pk])).status_code == 404
+
+
+def test_a_submitted_filing_waits_in_the_staff_queue_and_in_the_issuers_list(cast, client_for):
+    from csdp.portal.worklists import my_applications, staff_queue
+
+    option, _, _, (a, *_) = world.build(cast)
+    world.at(FIRST)
+    client_for(cast.issuer_a).post(reverse("greenshoe:upload", args=[option.pk]),
+                                   {"file": excel(DJ_HEADER, [world.dj_row(a, 10)])})
+    assert [i.kind for i in staff_queue(cast.reviewer) if i.kind == "超额配售登记"] == ["超额配售登记"]
+    assert [i.status for i in my_applications(cast.issuer_a) if i.kind == "超额配售登记"] == ["待审核"]
+    assert not [i for i in my_applications(cast.issuer_b) if i.kind == "超额配售登记"]
