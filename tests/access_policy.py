@@ -223,6 +223,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "greenshoe:template": {"issuer", "underwriter"} | STAFF,
     "greenshoe:upload": {"issuer", "underwriter"},
     "greenshoe:filing_detail": {"issuer", "underwriter"} | STAFF,
+    "greenshoe:filing_sign": {"issuer", "underwriter"},
     "greenshoe:filing_approve": STAFF,
     "greenshoe:filing_reject": STAFF,
 }

@@ -102,18 +102,21 @@ class FilingKind(models.TextChoices):
 
 
 class FilingStatus(models.TextChoices):
-    SUBMITTED = "submitted", "待审核"  # every row passed the checks; waiting for depository staff
+    VALIDATED = "validated", "已校验，待签名提交"  # every row passed the checks; the filer has not signed yet
+    SUBMITTED = "submitted", "待审核"  # signed with the filer's USB-KEY; waiting for depository staff
     REGISTERED = "registered", "已登记"  # staff approved; the register events are written
     REJECTED = "rejected", "已退回"  # staff refused it with a reason; nothing was registered
 
 
 # The one place that says which changes are allowed.
 FILING_TRANSITIONS: dict[str, set[str]] = {
+    FilingStatus.VALIDATED: {FilingStatus.SUBMITTED},  # an unsigned one is replaced by the next upload
     FilingStatus.SUBMITTED: {FilingStatus.REGISTERED, FilingStatus.REJECTED},
     FilingStatus.REGISTERED: set(),
     FilingStatus.REJECTED: set(),
 }
-OPEN_STATUSES = (FilingStatus.SUBMITTED, FilingStatus.REGISTERED)  # count against the limit
+# Count against the limit and the agreements (a validated one holds its shares until replaced).
+OPEN_STATUSES = (FilingStatus.VALIDATED, FilingStatus.SUBMITTED, FilingStatus.REGISTERED)
 
 
 class FilingQuerySet(models.QuerySet):
@@ -125,7 +128,7 @@ class FilingQuerySet(models.QuerySet):
 class GreenshoeFiling(models.Model):
     option = models.ForeignKey(GreenshoeOption, on_delete=models.PROTECT, related_name="filings")
     kind = models.CharField("类型", max_length=10, choices=FilingKind.choices)
-    status = models.CharField("状态", max_length=12, choices=FilingStatus.choices, default=FilingStatus.SUBMITTED)
+    status = models.CharField("状态", max_length=12, choices=FilingStatus.choices, default=FilingStatus.VALIDATED)
     source = models.ForeignKey("uploads.StoredFile", verbose_name="电子数据文件", on_delete=models.PROTECT, related_name="+")
     rows = models.IntegerField("明细行数")
     total_shares = models.BigIntegerField("股数合计（股）")

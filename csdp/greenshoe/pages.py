@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from csdp.clock.services import business_today
 from csdp.fees.states import FeeRefused
-from csdp.greenshoe.models import FilingKind, GreenshoeOption, SpecialAccount
+from csdp.greenshoe.models import FilingKind, FilingStatus, GreenshoeOption, SpecialAccount
 from csdp.greenshoe.selectors import committed_shares, filings_of, owed_by_account, window
-from csdp.greenshoe.services import transfer_fee_quotes
+from csdp.greenshoe.services import filing_content, transfer_fee_quotes
 from csdp.greenshoe.sheets import CSPLW_HEADER, DJ_HEADER
 
 
@@ -40,6 +40,12 @@ def option_context(option: GreenshoeOption, user) -> dict:
 def filing_context(filing, user) -> dict:
     offering = filing.option.offering
     exemption = _exemption(filing.total_shares, offering.price_fen) if filing.kind == FilingKind.TRANSFER else []
-    return {"filing": filing, "option": filing.option, "offering": offering, "exemption": exemption,
+    signing = None
+    if filing.status == FilingStatus.VALIDATED and filing.filed_by.institution_id == getattr(user, "institution_id", None):
+        from csdp.keys.signing import signing_context, submission_digest
+
+        digest = submission_digest(content=filing_content(filing), files=[filing.source])
+        signing = signing_context(user=user, digest=digest)
+    return {"filing": filing, "option": filing.option, "offering": offering, "exemption": exemption, "signing": signing,
             "details": filing.details.select_related("account__investor"),
             "transitions": filing.transitions.select_related("actor"), "is_staff": bool(user.staff_role)}

@@ -118,27 +118,51 @@ def _move(filing: GreenshoeFiling, *, to: str, actor, reason: str = "") -> None:
                  reason=reason)
 
 
-def filing_submit(*, option: GreenshoeOption, kind: str, stored, actor, signature=None) -> GreenshoeFiling:
-    """Check an uploaded DJ / CSPLW sheet (uploads kind "spreadsheet") and keep it for staff review.
-    Any error refuses the whole file (FilingRejected lists them all)."""
+def filing_submit(*, option: GreenshoeOption, kind: str, stored, actor) -> GreenshoeFiling:
+    """Check an uploaded DJ / CSPLW sheet (uploads kind "spreadsheet") and keep it as 已校验, replacing an
+    unsigned earlier one of the same kind. Any error refuses the whole file (FilingRejected lists them all)."""
     rows = normalise(kind, read_rows(stored, kind))
     with transaction.atomic():
         option = GreenshoeOption.objects.select_for_update().select_related("offering").get(pk=option.pk)
         _check_window(option, kind)
+        for unsigned in option.filings.filter(kind=kind, status=FilingStatus.VALIDATED):
+            unsigned.details.all().delete()  # never signed, never reviewed: no history to keep but the audit
+            unsigned.transitions.all().delete()
+            audit_record(actor=actor, obj=unsigned, action="greenshoe.filing_replaced", from_state=FilingStatus.VALIDATED)
+            unsigned.delete()
         errors = _check_rows(option, kind, rows)
         if errors:
             raise FilingRejected(errors)
         total = sum(int(r["shares"]) for r in rows)
         _check_total(option, total)
         filing = GreenshoeFiling.objects.create(option=option, kind=kind, source=stored, rows=len(rows),
-                                                total_shares=total, filed_by=actor, filed_at=clock_now(), signature=signature)
+                                                total_shares=total, filed_by=actor, filed_at=clock_now())
         accounts = dict(SecuritiesAccount.objects.filter(number__in={r["number"] for r in rows}).values_list("number", "pk"))
         FilingRow.objects.bulk_create(FilingRow(filing=filing, line=r["line"], account_id=accounts[r["number"]],
                                                 shares=int(r["shares"])) for r in rows)
-        FilingTransition.objects.create(filing=filing, from_status="", to_status=FilingStatus.SUBMITTED, actor=actor,
+        FilingTransition.objects.create(filing=filing, from_status="", to_status=FilingStatus.VALIDATED, actor=actor,
                                         reason=stored.original_name, at=clock_now())
-        audit_record(actor=actor, obj=filing, action="greenshoe.filing_submit", to_state=FilingStatus.SUBMITTED,
+        audit_record(actor=actor, obj=filing, action="greenshoe.filing_submit", to_state=FilingStatus.VALIDATED,
                      data={"kind": kind, "rows": len(rows), "total_shares": total, "sha256": stored.sha256})
+    return filing
+
+
+def filing_content(filing: GreenshoeFiling) -> dict:
+    """What the filer signs: the 申报明细 as checked (with the file's sha256 in the digest)."""
+    offering = filing.option.offering
+    return {"offering": offering.code, "kind": filing.kind, "total_shares": filing.total_shares,
+            "rows": [[d.line, d.account.number, d.shares] for d in filing.details.select_related("account")]}
+
+
+def filing_sign(*, filing: GreenshoeFiling, signature, actor) -> GreenshoeFiling:
+    """The filer confirms the checked details with its USB-KEY (附件3 / 附件4): the filing goes to staff."""
+    with transaction.atomic():
+        filing = GreenshoeFiling.objects.select_for_update().get(pk=filing.pk)
+        if filing.filed_by.institution_id != getattr(actor, "institution_id", None):
+            raise GreenshoeError("只有申报机构可以签名提交。")
+        filing.signature = signature
+        filing.save(update_fields=["signature"])
+        _move(filing, to=FilingStatus.SUBMITTED, actor=actor, reason="USB-KEY 签名提交")
     return filing
 
 
@@ -182,7 +206,7 @@ def filing_register(*, filing: GreenshoeFiling, actor) -> GreenshoeFiling:
         option = GreenshoeOption.objects.select_for_update().select_related("offering").get(pk=filing.option_id)
         filing = GreenshoeFiling.objects.select_for_update().get(pk=filing.pk)
         if filing.status != FilingStatus.SUBMITTED:
-            raise GreenshoeError("该申报已处理。")
+            raise GreenshoeError("该申报尚未签名提交，或已处理。")
         committed_other = committed_shares(option) - filing.total_shares
         if committed_other + filing.total_shares > option.limit_shares:
             raise GreenshoeError("增发与过户合计将超过超额配售上限。")

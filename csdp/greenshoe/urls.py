@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:option_id>/template/", views.sheet_template, name="template"),
     path("<int:option_id>/upload/", views.sheet_upload, name="upload"),
     path("filings/<int:greenshoe_filing_id>/", views.filing_detail, name="filing_detail"),
+    path("filings/<int:greenshoe_filing_id>/sign/", views.filing_sign_view, name="filing_sign"),
     path("filings/<int:greenshoe_filing_id>/approve/", views.filing_approve, name="filing_approve"),
     path("filings/<int:greenshoe_filing_id>/reject/", views.filing_refuse, name="filing_reject"),
 ]

@@ -13,8 +13,10 @@ from csdp.greenshoe.errors import FilingRejected, GreenshoeError
 from csdp.greenshoe.forms import AgreementForm, LimitReachedForm, OptionForm, RejectForm, SheetForm
 from csdp.greenshoe.models import FilingKind, GreenshoeFiling, GreenshoeOption
 from csdp.greenshoe.services import (
-    agreement_add, filing_register, filing_reject, filing_submit, limit_reached_declare, option_create,
+    agreement_add, filing_content, filing_register, filing_reject, filing_sign, filing_submit, limit_reached_declare,
+    option_create,
 )
+from csdp.keys.signing import SignatureRefused, submission_digest, submission_sign_verify
 from csdp.greenshoe.sheets import template
 from csdp.ipo.models import Offering
 from csdp.securities.models import SecuritiesAccount
@@ -132,7 +134,7 @@ def sheet_upload(request, option_id: int):
         return _back(request, option, error.message, ok=False)
     except FilingRejected as rejected:
         return option_detail(request, option_id=option.pk, rejected=rejected, status=422)
-    messages.success(request, f"{filing.get_kind_display()}已通过校验，等待本公司审核。")
+    messages.success(request, f"{filing.get_kind_display()}已通过校验，请核对明细后以 USB-KEY 签名提交。")
     return redirect("greenshoe:filing_detail", greenshoe_filing_id=filing.pk)
 
 
@@ -141,6 +143,24 @@ def filing_detail(request, greenshoe_filing_id: int):
     filing = access_object(request.user, GreenshoeFiling, pk=greenshoe_filing_id)
     return render(request, "greenshoe/filing_detail.html",
                   pages.filing_context(filing, request.user) | {"reject_form": RejectForm()})
+
+
+@allow(Role.ISSUER, Role.UNDERWRITER)
+@require_POST
+def filing_sign_view(request, greenshoe_filing_id: int):
+    """The filer signs the checked details with its USB-KEY; the filing then waits for staff."""
+    filing = access_object(request.user, GreenshoeFiling, pk=greenshoe_filing_id)
+    digest = submission_digest(content=filing_content(filing), files=[filing.source])
+    try:
+        signature = submission_sign_verify(user=request.user, digest=digest, payload=request.POST.get("key_signature", ""))
+        filing_sign(filing=filing, signature=signature, actor=request.user)
+    except SignatureRefused as refused:
+        messages.error(request, refused.message)
+    except GreenshoeError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "已签名提交，等待本公司审核。")
+    return redirect("greenshoe:filing_detail", greenshoe_filing_id=filing.pk)
 
 
 @allow(STAFF)

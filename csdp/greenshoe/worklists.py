@@ -27,7 +27,7 @@ def member_items(user):
     if user.staff_role or user.institution_id is None:
         return []
     mine = GreenshoeFiling.objects.visible_to(user).filter(filed_by__institution_id=user.institution_id)
-    return [_item(f, needs_action=False) for f in mine.select_related("option__offering")[:100]]
+    return [_item(f, needs_action=f.status == FilingStatus.VALIDATED) for f in mine.select_related("option__offering")[:100]]
 
 
 register_staff_queue(staff_items)

@@ -43,7 +43,7 @@ def _run(cast, option, special, accounts, kind, index, shares, approve):
     else:
         user, stored = cast.underwriter, world.csplw_file(cast.underwriter, [world.csplw_row(special, account, shares)])
     try:
-        filing = filing_submit(option=option, kind=kind, stored=stored, actor=user)
+        filing = world.signed(filing_submit(option=option, kind=kind, stored=stored, actor=user), user)
     except (FilingRejected, GreenshoeError):
         return
     try:

@@ -24,14 +24,16 @@ def held(account, security) -> int:
     return sum(Position.objects.filter(account=account, security=security).values_list("quantity", flat=True))
 
 
-def dj(cast, option, rows):
-    return filing_submit(option=option, kind=FilingKind.ISSUANCE, stored=world.dj_file(cast.issuer_a, rows),
-                         actor=cast.issuer_a)
+def dj(cast, option, rows, *, sign=True):
+    filing = filing_submit(option=option, kind=FilingKind.ISSUANCE, stored=world.dj_file(cast.issuer_a, rows),
+                           actor=cast.issuer_a)
+    return world.signed(filing, cast.issuer_a) if sign else filing
 
 
-def csplw(cast, option, rows):
-    return filing_submit(option=option, kind=FilingKind.TRANSFER, stored=world.csplw_file(cast.underwriter, rows),
-                         actor=cast.underwriter)
+def csplw(cast, option, rows, *, sign=True):
+    filing = filing_submit(option=option, kind=FilingKind.TRANSFER, stored=world.csplw_file(cast.underwriter, rows),
+                           actor=cast.underwriter)
+    return world.signed(filing, cast.underwriter) if sign else filing
 
 
 def test_the_default_limit_is_15_percent_of_the_initial_issue(cast):
@@ -55,8 +57,12 @@ def test_agreements_may_not_promise_more_than_the_limit(cast):
 def test_an_issuance_registers_the_shares_and_bills_the_issuer(cast):
     option, security, _, (a, b, c) = world.build(cast)
     at(FIRST)
-    filing = dj(cast, option, [world.dj_row(a, 60_000), world.dj_row(b, 10_000)])
-    assert filing.status == FilingStatus.SUBMITTED and held(a, security) == 0
+    filing = dj(cast, option, [world.dj_row(a, 60_000), world.dj_row(b, 10_000)], sign=False)
+    assert filing.status == FilingStatus.VALIDATED
+    with pytest.raises(GreenshoeError, match="尚未签名"):
+        filing_register(filing=filing, actor=cast.reviewer)
+    filing = world.signed(filing, cast.issuer_a)
+    assert filing.status == FilingStatus.SUBMITTED and filing.signature.verify() and held(a, security) == 0
     filing_register(filing=filing, actor=cast.reviewer)
     filing.refresh_from_db()
     assert filing.status == FilingStatus.REGISTERED
@@ -65,7 +71,7 @@ def test_an_issuance_registers_the_shares_and_bills_the_issuer(cast):
     assert notice.payer == cast.issuer_a.institution
     assert notice.lines.get().item_code == "greenshoe_registration" and notice.lines.get().base_value == 70_000
     assert list(FilingTransition.objects.filter(filing=filing).values_list("to_status", flat=True)) == [
-        FilingStatus.SUBMITTED, FilingStatus.REGISTERED]
+        FilingStatus.VALIDATED, FilingStatus.SUBMITTED, FilingStatus.REGISTERED]
 
 
 def test_an_issuance_before_the_period_expires_is_refused(cast):
@@ -184,3 +190,19 @@ def test_a_rejected_filing_frees_its_shares_and_cannot_be_registered(cast):
         filing_register(filing=filing, actor=cast.reviewer)
     again = dj(cast, option, [world.dj_row(a, 60_000)])  # the agreement is owed in full again
     assert again.total_shares == 60_000 and held(a, security) == 0
+
+
+def test_a_new_upload_replaces_the_unsigned_one_of_the_same_kind(cast):
+    option, _, _, (a, *_) = world.build(cast)
+    at(FIRST)
+    first = dj(cast, option, [world.dj_row(a, 60_000)], sign=False)
+    second = dj(cast, option, [world.dj_row(a, 60_000)], sign=False)  # the agreement is not double-counted
+    assert list(option.filings.values_list("pk", flat=True)) == [second.pk] != [first.pk]
+
+
+def test_only_the_filing_institution_may_sign(cast):
+    option, _, _, (a, *_) = world.build(cast)
+    at(FIRST)
+    filing = dj(cast, option, [world.dj_row(a, 1)], sign=False)
+    with pytest.raises(GreenshoeError, match="申报机构"):
+        world.signed(filing, cast.underwriter)

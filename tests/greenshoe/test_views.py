@@ -19,11 +19,24 @@ def test_the_issuer_uploads_dj_and_the_reviewer_registers_it(cast, client_for):
                            {"file": excel(DJ_HEADER, [world.dj_row(a, 1_000)])})
     filing = GreenshoeFiling.objects.get()
     assert response.status_code == 302 and filing.kind == FilingKind.ISSUANCE
+    _sign_on_the_page(issuer, cast.issuer_a, filing)
+    filing.refresh_from_db()
+    assert filing.status == FilingStatus.SUBMITTED and filing.signature_id is not None
     reviewer = client_for(cast.reviewer)
     assert "审核通过并办理登记" in reviewer.get(reverse("greenshoe:filing_detail", args=[filing.pk])).content.decode()
     reviewer.post(reverse("greenshoe:filing_approve", args=[filing.pk]))
     filing.refresh_from_db()
     assert filing.status == FilingStatus.REGISTERED and filing.fee_notice_id is not None
+
+
+def _sign_on_the_page(client, user, filing):
+    from csdp.keys.testing import enrol_test_key, sign
+
+    key = enrol_test_key(user)
+    page = client.get(reverse("greenshoe:filing_detail", args=[filing.pk]))
+    assert "签名提交" in page.content.decode()
+    payload = sign(key, page.context["signing"])
+    client.post(reverse("greenshoe:filing_sign", args=[filing.pk]), {"key_signature": payload})
 
 
 def test_a_bad_upload_shows_every_row_error_and_keeps_nothing(cast, client_for):
@@ -58,6 +71,8 @@ def test_a_submitted_filing_waits_in_the_staff_queue_and_in_the_issuers_list(cas
     world.at(FIRST)
     client_for(cast.issuer_a).post(reverse("greenshoe:upload", args=[option.pk]),
                                    {"file": excel(DJ_HEADER, [world.dj_row(a, 10)])})
+    assert not [i for i in staff_queue(cast.reviewer) if i.kind == "超额配售登记"]  # not signed yet
+    world.signed(GreenshoeFiling.objects.get(), cast.issuer_a)
     assert [i.kind for i in staff_queue(cast.reviewer) if i.kind == "超额配售登记"] == ["超额配售登记"]
     assert [i.status for i in my_applications(cast.issuer_a) if i.kind == "超额配售登记"] == ["待审核"]
     assert not [i for i in my_applications(cast.issuer_b) if i.kind == "超额配售登记"]

@@ -100,3 +100,15 @@ def dj_row(account, shares):
 
 def csplw_row(special, account, shares):
     return (special.account.number, account.number, account.investor.name, account.investor.id_number, shares)
+
+
+def signed(filing, user):
+    """The filer signs the checked details with a test USB-KEY, as the filing page does."""
+    from csdp.greenshoe.services import filing_content, filing_sign
+    from csdp.keys.signing import signing_context, submission_digest, submission_sign_verify
+    from csdp.keys.testing import enrol_test_key, sign
+
+    key = enrol_test_key(user)  # a fresh key each time: a cache would outlive the test database
+    digest = submission_digest(content=filing_content(filing), files=[filing.source])
+    payload = sign(key, signing_context(user=user, digest=digest))
+    return filing_sign(filing=filing, signature=submission_sign_verify(user=user, digest=digest, payload=payload), actor=user)
