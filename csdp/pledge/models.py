@@ -173,8 +173,7 @@ class PostingQuerySet(models.QuerySet):
         own = Q(owner=user) & ~Q(status=PostingStatus.DELETED)
         if not has_valid_posting(user):
             return self.filter(own)
-        return self.filter(own | Q(status__in=BOARD, owner__pledge_profile__access_state=AccessState.ACTIVE,
-                                   owner__pledge_profile__postings_restricted=False))
+        return self.filter(own | Q(listed=True))
 
 
 class Posting(models.Model):
@@ -201,6 +200,9 @@ class Posting(models.Model):
     title = models.CharField("标题", max_length=60)
     description = models.TextField("补充说明", max_length=2000, blank=True)
     search_text = models.CharField(max_length=300, blank=True)  # title + code + name, for the keyword filter
+    # On the board: status in BOARD and the owner neither suspended, ended nor restricted (004 §四, §十四).
+    # Kept by services._move and moderation, so that browsing reads one table through partial indexes.
+    listed = models.BooleanField("在信息平台展示", default=False)
     flagged_at = models.DateTimeField("核查异常时间", null=True, blank=True)  # 004 §十一 daily recheck
     flag_reason = models.CharField("核查异常", max_length=300, blank=True)
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
@@ -213,18 +215,20 @@ class Posting(models.Model):
         verbose_name = "质押供需信息"
         ordering = ["-published_at", "-id"]
         indexes = [
-            # Board listing and filters: status first (a few values), then the sort or filter column.
-            models.Index(fields=["status", "-published_at", "-id"], name="pledge_board_recent"),
-            models.Index(fields=["status", "security_kind", "-published_at"], name="pledge_board_kind"),
-            models.Index(fields=["status", "security_code"], name="pledge_board_code"),
-            models.Index(fields=["status", "amount_fen"], name="pledge_board_amount"),
-            models.Index(fields=["status", "rate_max_bp"], name="pledge_board_rate"),
-            models.Index(fields=["status", "term_months"], name="pledge_board_term"),
+            # Browsing (bench/pledge_browse.py): partial indexes over listed postings, one per sort key;
+            # a filter either narrows through its own index or is checked while walking the sort index.
+            models.Index(fields=["-published_at", "-id", "search_text"], name="pledge_listed_recent",
+                         condition=Q(listed=True)),
+            models.Index(fields=["amount_fen", "id"], name="pledge_listed_amount", condition=Q(listed=True)),
+            models.Index(fields=["rate_min_bp", "id"], name="pledge_listed_rate", condition=Q(listed=True)),
+            models.Index(fields=["term_months", "id"], name="pledge_listed_term", condition=Q(listed=True)),
+            models.Index(fields=["status", "-published_at"], name="pledge_listed_status", condition=Q(listed=True)),
             models.Index(fields=["status", "valid_until"], name="pledge_status_validity"),
             models.Index(fields=["owner", "status", "valid_until"], name="pledge_owner_valid"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="pledge_amount_positive"),
+            models.CheckConstraint(condition=Q(listed=False) | Q(status__in=BOARD), name="pledge_listed_only_on_board"),
             models.CheckConstraint(condition=Q(rate_min_bp__lte=models.F("rate_max_bp")), name="pledge_rate_range"),
             models.CheckConstraint(
                 condition=Q(side=Side.LENDER) | Q(security__isnull=False, account__isnull=False, quantity_shares__gt=0),
@@ -233,6 +237,29 @@ class Posting(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.title}"
+
+
+class PostingCode(models.Model):
+    """The securities codes a posting is about: the pledgor's code, or each code a lender accepts —
+    so that the code filter is one indexed lookup for both sides."""
+
+    posting = models.ForeignKey(Posting, on_delete=models.CASCADE, related_name="codes")
+    code = models.CharField(max_length=6)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["code", "posting"], name="pledge_posting_code_unique")]
+
+
+class PostingToken(models.Model):
+    """Character bigrams of a posting's search text: the keyword filter's index. Chinese has no
+    spaces and keywords are often two characters, which trigram indexes (pg_trgm, FTS5) cannot
+    serve; bigrams can, on both databases (bench/pledge_browse.py)."""
+
+    posting = models.ForeignKey(Posting, on_delete=models.CASCADE, related_name="tokens")
+    token = models.CharField(max_length=2)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["token", "posting"], name="pledge_posting_token_unique")]
 
 
 class PostingTransition(models.Model):

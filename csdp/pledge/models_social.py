@@ -35,11 +35,22 @@ class Thread(models.Model):
                    models.Index(fields=["recipient", "-last_message_at"])]
 
 
+class MessageQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if _is_staff(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(thread__starter=user) | Q(thread__recipient=user))
+
+
 class Message(models.Model):
     thread = models.ForeignKey(Thread, on_delete=models.PROTECT, related_name="messages")
     sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField("内容", max_length=2000)
     sent_at = models.DateTimeField()
+
+    objects = MessageQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]

@@ -56,7 +56,8 @@ def _expire(day: dt.date) -> int:
             if not batch:
                 return expired
             now = clock_now()
-            Posting.objects.filter(pk__in=[p.pk for p in batch]).update(status=PostingStatus.EXPIRED, status_since=now)
+            Posting.objects.filter(pk__in=[p.pk for p in batch]).update(status=PostingStatus.EXPIRED, status_since=now,
+                                                                                 listed=False)
             PostingTransition.objects.bulk_create(
                 PostingTransition(posting=p, from_state=p.status, to_state=PostingStatus.EXPIRED, actor=None,
                                   by=SYSTEM, at=now, reason=f"超过有效期（{p.valid_until}）") for p in batch)

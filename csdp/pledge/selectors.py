@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 
 from csdp.clock.services import business_today, trading_day_offset
-from csdp.pledge.models import (AccessState, BoardSettings, EligibleKind, LprRate, PledgeProfile, Posting, Side)
+from csdp.pledge.models import BoardSettings, EligibleKind, LprRate, PledgeProfile, Posting, PostingCode, PostingToken, Side
 from csdp.pledge.states import BOARD, PUBLISHED, PostingStatus
 
 PAGE_SIZE = 20
@@ -17,7 +17,7 @@ SORTS = {  # 004 §十四 筛选查询: the sort keys offered on the board
     "recent": ("-published_at", "-id"),
     "amount": ("-amount_fen", "-id"),
     "amount_asc": ("amount_fen", "id"),
-    "rate": ("rate_max_bp", "id"),
+    "rate": ("rate_min_bp", "id"),
     "term": ("term_months", "id"),
 }
 
@@ -42,10 +42,9 @@ def previous_trading_day(day: dt.date | None = None) -> dt.date:
 
 
 def board_postings() -> QuerySet:
-    """Postings on the board: published or pledged, owner's access active and not restricted (004 §四)."""
-    return Posting.objects.filter(status__in=BOARD).exclude(
-        owner__pledge_profile__access_state__in=[AccessState.SUSPENDED, AccessState.ENDED]
-    ).exclude(owner__pledge_profile__postings_restricted=True)
+    """Postings on the board: published or pledged, owner's access active and not restricted (004 §四);
+    the ``listed`` flag the services keep says exactly that."""
+    return Posting.objects.filter(listed=True)
 
 
 @dataclass(frozen=True)
@@ -71,18 +70,72 @@ def board_filtered(spec: BoardFilter) -> QuerySet:
     if spec.kind:
         qs = qs.filter(Q(security_kind=spec.kind) | Q(side=Side.LENDER, accepted_kinds__contains=spec.kind))
     if spec.code:
-        qs = qs.filter(Q(security_code=spec.code) | Q(side=Side.LENDER, accepted_codes__contains=spec.code))
-    if spec.amount_min_fen is not None:
-        qs = qs.filter(amount_fen__gte=spec.amount_min_fen)
-    if spec.amount_max_fen is not None:
-        qs = qs.filter(amount_fen__lte=spec.amount_max_fen)
+        qs = qs.filter(pk__in=PostingCode.objects.filter(code=spec.code).values("posting_id"))
+    qs = _amount_filtered(qs, spec)
     if spec.rate_max_bp is not None:
         qs = qs.filter(rate_min_bp__lte=spec.rate_max_bp)
     if spec.term_max_months is not None:
         qs = qs.filter(term_months__lte=spec.term_max_months)
     if spec.keyword:
-        qs = qs.filter(search_text__icontains=spec.keyword)
+        qs = _keyword_filtered(qs, spec.keyword)
     return qs.order_by(*SORTS.get(spec.sort, SORTS["recent"]))
+
+
+# A filter matching fewer rows than this is read through its own index and the matches sorted; a
+# broader one is checked while walking the sort key's index, which fills a page after a few rows.
+# Deciding by a capped index-only count keeps both kinds of filter fast on both databases.
+SELECTIVE_ROWS = 2_000
+
+
+def _selective(qs: QuerySet) -> bool:
+    return _capped(qs) < SELECTIVE_ROWS
+
+
+def _amount_filtered(qs: QuerySet, spec: BoardFilter) -> QuerySet:
+    bounds = {}
+    if spec.amount_min_fen is not None:
+        bounds["gte"] = spec.amount_min_fen
+    if spec.amount_max_fen is not None:
+        bounds["lte"] = spec.amount_max_fen
+    if not bounds:
+        return qs
+    indexed = {f"amount_fen__{op}": value for op, value in bounds.items()}
+    if spec.sort in ("amount", "amount_asc") or _selective(Posting.objects.filter(listed=True, **indexed)):
+        return qs.filter(**indexed)
+    # "+ 0" keeps the planner off the amount index: a broad range is cheaper checked row by row.
+    return qs.alias(amount_checked=F("amount_fen") + 0).filter(
+        **{f"amount_checked__{op}": value for op, value in bounds.items()})
+
+
+def _keyword_filtered(qs: QuerySet, keyword: str) -> QuerySet:
+    """A posting matches when its text holds every bigram of the keyword (CJK bigram search; a
+    one-character keyword is matched as text). A selective bigram (or pair of bigrams) narrows
+    through the token index; every bigram is then an EXISTS probe of the unique (token, posting)
+    index, which both planners estimate from the token statistics — a LIKE '%…%' they cannot."""
+    tokens = sorted(bigrams(keyword))[:6]
+    if not tokens:
+        return qs.filter(search_text__icontains=keyword)
+    counts = sorted((_capped(PostingToken.objects.filter(token=t)), t) for t in tokens)
+    rarest = PostingToken.objects.filter(token=counts[0][1]).values("posting_id")
+    if counts[0][0] < SELECTIVE_ROWS:
+        qs = qs.filter(pk__in=rarest)
+    elif len(counts) > 1:
+        both = rarest.filter(posting_id__in=PostingToken.objects.filter(token=counts[1][1]).values("posting_id"))
+        if _capped(both) < SELECTIVE_ROWS:
+            qs = qs.filter(pk__in=both)
+    for _, token in counts:
+        qs = qs.filter(Exists(PostingToken.objects.filter(posting=OuterRef("pk"), token=token)))
+    return qs
+
+
+def _capped(qs: QuerySet) -> int:
+    return qs.order_by().values("pk")[:SELECTIVE_ROWS].count()
+
+
+def bigrams(text: str) -> set[str]:
+    """The keyword index's tokens: every pair of neighbouring characters, upper-cased, spaces dropped."""
+    compact = "".join(text.upper().split())
+    return {compact[i:i + 2] for i in range(len(compact) - 1)}
 
 
 def board_page(qs: QuerySet, page: int, size: int = PAGE_SIZE) -> tuple[list, bool]:

@@ -9,8 +9,8 @@ from django.db import transaction
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
 from csdp.pledge import selectors
-from csdp.pledge.models import AccessState, PledgeProfile, Posting, PostingTransition, Side
-from csdp.pledge.states import PUBLISHED, STAFF, SYSTEM, USER, PostingStatus, TransitionRefused, check_transition
+from csdp.pledge.models import AccessState, PledgeProfile, Posting, PostingCode, PostingToken, PostingTransition, Side
+from csdp.pledge.states import BOARD, PUBLISHED, STAFF, SYSTEM, USER, PostingStatus, TransitionRefused, check_transition
 
 MAX_VALIDITY_DAYS = 180  # our choice: a posting is re-confirmed at least twice a year
 
@@ -112,7 +112,8 @@ def _move(posting: Posting, *, to_state: str, actor, by: str, reason: str = "") 
         raise PledgeError(refused.message) from None
     now = clock_now()
     posting.status, posting.status_since = to_state, now
-    update = ["status", "status_since"]
+    posting.listed = to_state in BOARD and owner_listable(posting.owner_id)
+    update = ["status", "status_since", "listed"]
     if to_state == PostingStatus.OPEN and from_state == PostingStatus.PENDING_REVIEW:
         posting.published_at, posting.review_reason, posting.flagged_at, posting.flag_reason = now, "", None, ""
         update += ["published_at", "review_reason", "flagged_at", "flag_reason"]
@@ -126,8 +127,24 @@ def _move(posting: Posting, *, to_state: str, actor, by: str, reason: str = "") 
                                             by=by, at=now, reason=reason)
 
 
+def owner_listable(user_id: int) -> bool:
+    """004 §四: a suspended, ended or restricted user's postings are taken off the board."""
+    return PledgeProfile.objects.filter(user_id=user_id, access_state=AccessState.ACTIVE,
+                                        postings_restricted=False).exists()
+
+
+def _codes_write(posting: Posting) -> None:
+    """The code and keyword indexes of a posting (selectors.board_filtered reads them)."""
+    codes = {posting.security_code} if posting.security_code else {c for c in posting.accepted_codes.split(",") if c}
+    posting.codes.exclude(code__in=codes).delete()
+    PostingCode.objects.bulk_create([PostingCode(posting=posting, code=c) for c in codes], ignore_conflicts=True)
+    tokens = selectors.bigrams(posting.search_text)
+    posting.tokens.exclude(token__in=tokens).delete()
+    PostingToken.objects.bulk_create([PostingToken(posting=posting, token=t) for t in tokens], ignore_conflicts=True)
+
+
 def _locked(posting: Posting) -> Posting:
-    return Posting.objects.select_for_update().select_related("security", "account").get(pk=posting.pk)
+    return Posting.objects.select_for_update(of=("self",)).select_related("security", "account").get(pk=posting.pk)
 
 
 def _own(posting: Posting, user) -> None:
@@ -148,6 +165,7 @@ def posting_submit(*, user, data: PostingData) -> Posting:
     if posting.side == Side.PLEDGOR:
         check_holdings(posting=posting)
     posting.save()
+    _codes_write(posting)
     PostingTransition.objects.create(posting=posting, from_state="", to_state=posting.status, actor=user, by=USER,
                                      at=now, reason="提交发布")
     audit_record(actor=user, obj=posting, action="pledge.posting.submit", to_state=posting.status)
@@ -168,6 +186,7 @@ def posting_edit(*, posting: Posting, user, data: PostingData) -> Posting:
     if posting.side == Side.PLEDGOR:
         check_holdings(posting=posting)
     posting.save()
+    _codes_write(posting)
     if posting.status != PostingStatus.PENDING_REVIEW:
         _move(posting, to_state=PostingStatus.PENDING_REVIEW, actor=user, by=USER, reason="修改后重新提交审核")
     return posting

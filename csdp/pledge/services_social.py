@@ -36,7 +36,7 @@ def thread_start(*, posting: Posting, user, body: str) -> Thread:
         raise PledgeError("您当前没有信息平台的使用权限。")
     if posting.owner_id == user.pk:
         raise PledgeError("不能给自己发布的信息发私信。")
-    if posting.status not in BOARD:
+    if not posting.listed:
         raise PledgeError("该信息当前不接受私信。")
     body = _check_body(body)
     now = clock_now()
@@ -131,6 +131,9 @@ def moderation_apply(*, actor, kind: str, reason: str, profile: PledgeProfile | 
         setattr(profile, field, new)
         profile.save(update_fields=[field])
         target = profile.user
+        listable = profile.access_state == AccessState.ACTIVE and not profile.postings_restricted
+        # Set-based: the owner's board postings leave (or return to) the board in one UPDATE.
+        Posting.objects.filter(owner=target, status__in=BOARD).update(listed=listable)
         audit_record(actor=actor, obj=profile, action=f"pledge.moderation.{kind}", from_state=str(old),
                      to_state=str(new), reason=reason)
     row = ModerationAction.objects.create(target=target, posting=posting, kind=kind, reason=reason, actor=actor,

@@ -80,8 +80,7 @@ def posting_report(request, posting_id: int):
 @allow(Role.PLEDGE_USER)
 @require_POST
 def message_report(request, message_id: int):
-    message = access_object(request.user, Message.objects.filter(thread__in=Thread.objects.visible_to(request.user)),
-                            pk=message_id)
+    message = access_object(request.user, Message, pk=message_id)
     return _report(request, message=message)
 
 
@@ -109,7 +108,7 @@ def posting_handoff(request, posting_id: int):
     active_profile(request)
     posting = access_object(request.user, Posting.objects.select_related("security", "account", "owner"), pk=posting_id)
     thread = Thread.objects.visible_to(request.user).filter(posting=posting).order_by("-last_message_at").first()
-    form = PledgeRegistrationForm(request.POST or None, initial=handoff_initial(posting=posting, user=request.user,
+    form = PledgeRegistrationForm(request.POST or None, request.FILES or None, initial=handoff_initial(posting=posting, user=request.user,
                                                                                 thread=thread))
     form.fields["posting_id"].disabled = True
     form.fields["attachments"] = MultipleFileField(label="质押登记申请材料（1-2 个 ZIP 或 1 个 PDF）", required=False)

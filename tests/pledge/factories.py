@@ -7,7 +7,8 @@ from csdp.accounts.models import Institution, User
 from csdp.clock.services import clock_set
 from csdp.lib.ids import make_resident_id
 from csdp.pledge.models import PledgeProfile, Posting, ProfileKind, Side
-from csdp.pledge.states import PostingStatus
+from csdp.pledge.services import _codes_write, owner_listable
+from csdp.pledge.states import BOARD, PostingStatus
 from csdp.register.services import register_apply
 from csdp.securities.services import account_open, investor_create, security_create
 
@@ -71,9 +72,10 @@ def posting(owner: User, *, status: str = PostingStatus.OPEN, side: str = Side.L
     if side == Side.PLEDGOR:
         fields = {"account": world["account"], "security": world["stock"], "quantity_shares": quantity,
                   "security_code": world["stock"].code, "security_kind": world["stock"].kind}
-    return Posting.objects.create(
-        owner=owner, side=side, status=status, status_since=moment, amount_fen=amount_fen, term_months=term,
+    row = Posting.objects.create(
+        listed=status in BOARD and owner_listable(owner.pk), owner=owner, side=side, status=status, status_since=moment, amount_fen=amount_fen, term_months=term,
         rate_min_bp=rate_bp, rate_max_bp=rate_bp, valid_until=valid_until or TODAY + dt.timedelta(days=30),
         title=title, description=description, search_text=title, created_at=moment,
-        published_at=moment if status in (PostingStatus.OPEN, PostingStatus.NEGOTIATING, PostingStatus.PLEDGED) else None,
-        **fields)
+        published_at=moment if status in BOARD else None, **fields)
+    _codes_write(row)
+    return row
