@@ -16,6 +16,7 @@ from csdp.issuers.api import router as issuers_router
 from csdp.keys.api import router as keys_router
 from csdp.ledger.api import router as ledger_router
 from csdp.fees.api import router as fees_router
+from csdp.greenshoe.api import router as greenshoe_router
 from csdp.pledge.api import router as pledge_router
 from csdp.register.api import router as register_router
 
@@ -36,5 +37,6 @@ api.add_router("/issuers", issuers_router)
 api.add_router("/keys", keys_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/fees", fees_router)
+api.add_router("/greenshoe", greenshoe_router)
 api.add_router("/pledge", pledge_router)
 api.add_router("/register", register_router)

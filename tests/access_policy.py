@@ -226,6 +226,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "greenshoe:filing_sign": {"issuer", "underwriter"},
     "greenshoe:filing_approve": STAFF,
     "greenshoe:filing_reject": STAFF,
+    "api:greenshoe_option": {"issuer", "underwriter"} | STAFF,
 }
 
 Factory = Callable[[object], tuple[str, set[str]]]  # (cast) -> (url value, cast members who may see it)

@@ -65,6 +65,8 @@ def agreement_add(*, option: GreenshoeOption, account: SecuritiesAccount, shares
 def limit_reached_declare(*, option: GreenshoeOption, on: dt.date, actor) -> GreenshoeOption:
     """002 §2.2.2: the lead underwriter's purchases reached the limit on ``on`` (its window starts then)."""
     option = GreenshoeOption.objects.select_for_update().get(pk=option.pk)
+    if option.limit_reached_on is not None:  # declared once: a later date would move the filing window
+        raise GreenshoeError(f"已报告于 {option.limit_reached_on} 达到限额，不能更改。")
     if on > business_today() or on > option.exercise_end or on < option.offering.listing_date:
         raise GreenshoeError("达到限额日应在上市日与行使期届满日之间，且不晚于今天。")
     option.limit_reached_on = on

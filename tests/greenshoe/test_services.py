@@ -160,6 +160,8 @@ def test_the_transfer_window_opens_when_the_purchases_reach_the_limit(cast):
         csplw(cast, option, [world.csplw_row(special, a, 10)])
     limit_reached_declare(option=option, on=reached, actor=cast.underwriter)
     csplw(cast, option, [world.csplw_row(special, a, 10)])
+    with pytest.raises(GreenshoeError, match="不能更改"):  # the window cannot be moved afterwards
+        limit_reached_declare(option=option, on=reached, actor=cast.underwriter)
     at(dt.date(2026, 4, 20))  # the fourth trading day after
     with pytest.raises(GreenshoeError, match="三个交易日内"):
         csplw(cast, option, [world.csplw_row(special, a, 1)])

@@ -76,3 +76,22 @@ def test_a_submitted_filing_waits_in_the_staff_queue_and_in_the_issuers_list(cas
     assert [i.kind for i in staff_queue(cast.reviewer) if i.kind == "超额配售登记"] == ["超额配售登记"]
     assert [i.status for i in my_applications(cast.issuer_a) if i.kind == "超额配售登记"] == ["待审核"]
     assert not [i for i in my_applications(cast.issuer_b) if i.kind == "超额配售登记"]
+
+
+def test_the_api_reports_the_limit_taken_by_both_kinds(cast, client_for):
+    option, _, special, (a, b, _) = world.build(cast, market_bought=100)
+    world.at(FIRST)
+    world.signed(world_submit(cast, option, FilingKind.ISSUANCE, [world.dj_row(a, 40)]), cast.issuer_a)
+    world_submit(cast, option, FilingKind.TRANSFER, [world.csplw_row(special, b, 100)])
+    body = client_for(cast.underwriter).get(f"/api/v1/greenshoe/options/{option.pk}").json()
+    assert (body["limit_shares"], body["committed_shares"]) == (150_000, 140)
+    assert body["issuance_window"] == ["2026-04-29", "2026-05-06"] and len(body["filings"]) == 2
+    assert client_for(cast.issuer_b).get(f"/api/v1/greenshoe/options/{option.pk}").status_code == 404
+
+
+def world_submit(cast, option, kind, rows):
+    from csdp.greenshoe.services import filing_submit
+
+    user = cast.issuer_a if kind == FilingKind.ISSUANCE else cast.underwriter
+    make = world.dj_file if kind == FilingKind.ISSUANCE else world.csplw_file
+    return filing_submit(option=option, kind=kind, stored=make(user, rows), actor=user)
