@@ -48,4 +48,6 @@ def filing_context(filing, user) -> dict:
         signing = signing_context(user=user, digest=digest)
     return {"filing": filing, "option": filing.option, "offering": offering, "exemption": exemption, "signing": signing,
             "details": filing.details.select_related("account__investor"),
-            "transitions": filing.transitions.select_related("actor"), "is_staff": bool(user.staff_role)}
+            "transitions": filing.transitions.select_related("actor"), "is_staff": bool(user.staff_role),
+            # The uploaded file stays the filer's (csdp.uploads): the other institution sees the rows only.
+            "may_download": bool(user.staff_role) or filing.source.owner_institution_id == getattr(user, "institution_id", None)}

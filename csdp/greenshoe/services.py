@@ -76,6 +76,10 @@ def limit_reached_declare(*, option: GreenshoeOption, on: dt.date, actor) -> Gre
 
 
 def _check_window(option: GreenshoeOption, kind: str) -> None:
+    from csdp.ipo.models import OfferingStatus
+
+    if option.offering.status in (OfferingStatus.FAILED, OfferingStatus.SUSPENDED):  # 002 ch. 5: nothing to deliver
+        raise GreenshoeError(f"该发行已{OfferingStatus(option.offering.status).label}，不能办理超额配售登记。")
     first, last = window(option, kind)
     today = business_today()
     if not first <= today <= last:

@@ -208,3 +208,12 @@ def test_only_the_filing_institution_may_sign(cast):
     filing = dj(cast, option, [world.dj_row(a, 1)], sign=False)
     with pytest.raises(GreenshoeError, match="申报机构"):
         world.signed(filing, cast.underwriter)
+
+
+def test_a_failed_offering_takes_no_greenshoe_filing(cast):
+    option, _, _, (a, *_) = world.build(cast)
+    type(option.offering).objects.filter(pk=option.offering_id).update(status="failed")
+    option.refresh_from_db()
+    at(FIRST)
+    with pytest.raises(GreenshoeError, match="发行失败"):
+        dj(cast, option, [world.dj_row(a, 1)], sign=False)

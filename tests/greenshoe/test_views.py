@@ -57,6 +57,10 @@ def test_the_transfer_page_shows_no_fee_and_no_stamp_tax(cast, client_for):
     filing = GreenshoeFiling.objects.get(kind=FilingKind.TRANSFER)
     page = client_for(cast.underwriter).get(reverse("greenshoe:filing_detail", args=[filing.pk])).content.decode()
     assert "非交易过户费" in page and "印花税" in page and "免收（002 §2.2.3）" in page
+    download = reverse("files:download", args=[filing.source_id])
+    assert download in page  # the filer's own file
+    issuer_page = client_for(cast.issuer_a).get(reverse("greenshoe:filing_detail", args=[filing.pk])).content.decode()
+    assert "免收" in issuer_page and download not in issuer_page  # rows only: the file stays the underwriter's
 
 
 def test_the_other_issuer_cannot_see_the_option(cast, client_for):
