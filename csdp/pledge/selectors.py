@@ -70,7 +70,9 @@ def board_filtered(spec: BoardFilter) -> QuerySet:
     if spec.kind:
         qs = qs.filter(Q(security_kind=spec.kind) | Q(side=Side.LENDER, accepted_kinds__contains=spec.kind))
     if spec.code:
-        qs = qs.filter(pk__in=PostingCode.objects.filter(code=spec.code).values("posting_id"))
+        codes = PostingCode.objects.filter(code=spec.code).order_by().values_list("posting_id", flat=True)
+        ids = list(codes[:SELECTIVE_ROWS])  # literal keys: see _keyword_filtered
+        qs = qs.filter(pk__in=ids if len(ids) < SELECTIVE_ROWS else codes)
     qs = _amount_filtered(qs, spec)
     if spec.rate_max_bp is not None:
         qs = qs.filter(rate_min_bp__lte=spec.rate_max_bp)
@@ -116,13 +118,14 @@ def _keyword_filtered(qs: QuerySet, keyword: str) -> QuerySet:
     if not tokens:
         return qs.filter(search_text__icontains=keyword)
     counts = sorted((_capped(PostingToken.objects.filter(token=t)), t) for t in tokens)
-    rarest = PostingToken.objects.filter(token=counts[0][1]).values("posting_id")
-    if counts[0][0] < SELECTIVE_ROWS:
-        qs = qs.filter(pk__in=rarest)
-    elif len(counts) > 1:
-        both = rarest.filter(posting_id__in=PostingToken.objects.filter(token=counts[1][1]).values("posting_id"))
-        if _capped(both) < SELECTIVE_ROWS:
-            qs = qs.filter(pk__in=both)
+    rarest = PostingToken.objects.filter(token=counts[0][1])
+    if counts[0][0] >= SELECTIVE_ROWS and len(counts) > 1:
+        rarest = rarest.filter(Exists(PostingToken.objects.filter(posting_id=OuterRef("posting_id"), token=counts[1][1])))
+    # The narrowing ids are read first and passed as a list: with a few hundred literal keys both
+    # planners fetch the rows by primary key instead of joining the token table to the whole board.
+    ids = list(rarest.order_by().values_list("posting_id", flat=True)[:SELECTIVE_ROWS])
+    if len(ids) < SELECTIVE_ROWS:
+        qs = qs.filter(pk__in=ids)
     for _, token in counts:
         qs = qs.filter(Exists(PostingToken.objects.filter(posting=OuterRef("pk"), token=token)))
     return qs

@@ -145,3 +145,6 @@ def test_broad_and_narrow_filters_give_the_same_rows_whichever_index_serves_them
     assert sorted(d["title"] for d in amounts) == ["二十万短期出借", "悦龙科技质押"]
     words = client.get(API, {"keyword": "质押"}).json()["details"]
     assert sorted(d["title"] for d in words) == ["悦龙科技质押", "我的质押出借"]
+    longer = client.get(API, {"keyword": "科技质押"}).json()["details"]
+    assert [d["title"] for d in longer] == ["悦龙科技质押"]
+    assert [d["title"] for d in client.get(API, {"keyword": "龙"}).json()["details"]] == ["悦龙科技质押"]
