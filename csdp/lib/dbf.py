@@ -166,27 +166,41 @@ def _frame_width_errors(fields: Sequence[Field], frame) -> list[str]:
     return [f"{name}: a value is wider than {next(f.length for f in fields if f.name == name)}" for name, bad in flags.items() if bad]
 
 
-def write_dbf_frame(path: Path, fields: Sequence[Field], frame, *, on: dt.date) -> int:
-    """Write a Polars DataFrame (columns named as the fields; N fields with decimals given in integer
-    minor units) to a .dbf file, atomically. Raises DbfValueError before writing on any value too wide."""
+def dbf_records(fields: Sequence[Field], frame):
+    """The frame's DBF records as one string column ``r`` (frame order), after checking every width
+    once; raises DbfValueError before anything is written."""
     import polars as pl
 
     problems = _frame_width_errors(fields, frame)
     if problems:
         raise DbfValueError("; ".join(problems))
-    records = frame.select(pl.concat_str([pl.lit(" "), *[_frame_field_expr(f) for f in fields]]).alias("r"))
+    return frame.select(pl.concat_str([pl.lit(" "), *[_frame_field_expr(f) for f in fields]]).alias("r"))
+
+
+def write_dbf_records(path: Path, fields: Sequence[Field], records, *, on: dt.date, ascii_only: bool | None = None) -> int:
+    """Write records made by ``dbf_records`` (or a slice of them) atomically."""
+    import polars as pl
+
     path = Path(path)
     tmp = path.with_suffix(path.suffix + ".part")
+    if ascii_only is None:
+        ascii_only = is_ascii(records, "r")
     with open(tmp, "wb") as out:
-        out.write(header(fields, frame.height, on))
-        if frame.height and is_ascii(records, "r"):
+        out.write(header(fields, records.height, on))
+        if records.height and ascii_only:
             # ASCII is the same bytes in GBK and UTF-8: Polars writes the records itself, no Python string.
             records.write_csv(out, include_header=False, quote_style="never", line_terminator="")
-        elif frame.height:
+        elif records.height:
             out.write(records.select(pl.col("r").str.join("")).item().encode(ENCODING))
         out.write(b"\x1a")
     tmp.replace(path)
-    return frame.height
+    return records.height
+
+
+def write_dbf_frame(path: Path, fields: Sequence[Field], frame, *, on: dt.date) -> int:
+    """Write a Polars DataFrame (columns named as the fields; N fields with decimals given in integer
+    minor units) to a .dbf file, atomically. Raises DbfValueError before writing on any value too wide."""
+    return write_dbf_records(path, fields, dbf_records(fields, frame), on=on)
 
 
 def is_ascii(frame, column: str | None = None) -> bool:

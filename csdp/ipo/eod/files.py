@@ -14,7 +14,7 @@ from csdp.ipo.eod.layouts import LAYOUTS, REASON_CODES, REGISTRATION_KINDS, Layo
 from csdp.ipo.models import Offering, ParticipantFile, ParticipantObligation, PlacementDetail
 from csdp.securities.models import CustodyUnit, ParticipantProfile
 from csdp.ipo.selectors import order_outcomes
-from csdp.lib.dbf import is_ascii, write_dbf_frame
+from csdp.lib.dbf import dbf_records, is_ascii, write_dbf_records
 
 def outcomes_frame(offering: Offering) -> pl.DataFrame:
     return order_outcomes(offering)
@@ -91,24 +91,38 @@ def registration_frames(offering: Offering) -> tuple[dict[str, pl.DataFrame], di
     return {"GFDJ": frame}, participants
 
 
-def _write_pair(directory: Path, layout: Layout, frame: pl.DataFrame, code: str, day: dt.date) -> list[tuple[str, Path]]:
-    directory.mkdir(parents=True, exist_ok=True)
-    frame = frame.select([f.name for f in layout.fields])
-    dbf_path = directory / f"{layout.file_type}{code}.dbf"
-    write_dbf_frame(dbf_path, layout.fields, frame, on=day)
-    csv_path = directory / f"{layout.file_type}{code}.csv"
+def _csv_text(layout: Layout, frame: pl.DataFrame) -> pl.DataFrame:
+    """The CSV twin's columns: decimals as 123.45 from integer fen, dates as YYYYMMDD."""
     decimals = {f.name: f.decimals for f in layout.fields if f.type == "N" and f.decimals}
-    printable = frame.with_columns(
+    return frame.select([f.name for f in layout.fields]).with_columns(
         [(pl.col(n).cast(pl.Int64) // 10**d).cast(pl.Utf8) + "." + (pl.col(n).cast(pl.Int64) % 10**d).cast(pl.Utf8).str.zfill(d)
          for n, d in decimals.items()]
     ).with_columns([pl.col(f.name).dt.strftime("%Y%m%d") for f in layout.fields if f.type == "D"])
-    tmp = csv_path.with_suffix(".csv.part")
-    if is_ascii(printable):
-        printable.write_csv(tmp)  # ASCII: the same bytes as GBK
-    else:
-        tmp.write_bytes(printable.write_csv().encode("gbk"))
-    tmp.replace(csv_path)
-    return [("dbf", dbf_path), ("csv", csv_path)]
+
+
+def _write_type(root: Path, layout: Layout, frame: pl.DataFrame, codes: list[str], code: str, day: dt.date):
+    """Every participant's DBF and CSV of one file type. Records, widths and the CSV text are computed
+    once over the whole frame, then split by participant (one pass, not one per participant)."""
+    frame = frame.select([f.name for f in layout.fields])
+    records = dbf_records(layout.fields, frame).with_columns(frame["JSCY"])
+    text = _csv_text(layout, frame)
+    ascii_records, ascii_text = is_ascii(records, "r"), is_ascii(text)
+    by_code = {k[0]: part for k, part in records.partition_by("JSCY", as_dict=True, maintain_order=True).items()}
+    text_by_code = {k[0]: part for k, part in text.partition_by("JSCY", as_dict=True, maintain_order=True).items()}
+    for participant in codes:
+        directory = root / day.strftime("%Y%m%d") / participant
+        directory.mkdir(parents=True, exist_ok=True)
+        part = by_code.get(participant, records.clear())
+        dbf_path = directory / f"{layout.file_type}{code}.dbf"
+        write_dbf_records(dbf_path, layout.fields, part.select("r"), on=day, ascii_only=ascii_records)
+        csv_path, rows = directory / f"{layout.file_type}{code}.csv", text_by_code.get(participant, text.clear())
+        tmp = csv_path.with_suffix(".csv.part")
+        if ascii_text:
+            rows.write_csv(tmp)  # ASCII: the same bytes as GBK
+        else:
+            tmp.write_bytes(rows.write_csv().encode("gbk"))
+        tmp.replace(csv_path)
+        yield participant, part.height, [("dbf", dbf_path), ("csv", csv_path)]
 
 
 def _sha256(path: Path) -> str:
@@ -121,23 +135,18 @@ def _sha256(path: Path) -> str:
 
 def publish(offering: Offering, frames: dict[str, pl.DataFrame], day: dt.date,
             participants: dict[str, int] | None = None) -> int:
-    """Write every participant's files for ``frames`` and record them; returns the number of files.
-    Each frame is split by participant once (partition_by), not filtered once per participant."""
+    """Write every participant's files for ``frames`` and record them; returns the number of files."""
     root = Path(settings.CSDP_FILES_DIR)
     if participants is None:
         participants = dict(ParticipantObligation.objects.filter(offering=offering).values_list("participant__code", "participant_id"))
     records = []
     for file_type, frame in frames.items():
-        layout = LAYOUTS[file_type]
-        empty = frame.clear()
-        parts = {key[0]: part for key, part in frame.partition_by("JSCY", as_dict=True, maintain_order=True).items()}
-        for code in sorted(participants):
-            part = parts.get(code, empty)
-            directory = root / day.strftime("%Y%m%d") / code
-            for fmt, path in _write_pair(directory, layout, part, offering.code, day):
+        written = _write_type(root, LAYOUTS[file_type], frame, sorted(participants), offering.code, day)
+        for participant, rows, paths in written:
+            for fmt, path in paths:
                 records.append(ParticipantFile(
-                    offering=offering, participant_id=participants[code], file_type=file_type, file_format=fmt,
-                    path=str(path.relative_to(root)), sha256=_sha256(path), rows=part.height, business_date=day))
+                    offering=offering, participant_id=participants[participant], file_type=file_type, file_format=fmt,
+                    path=str(path.relative_to(root)), sha256=_sha256(path), rows=rows, business_date=day))
     ParticipantFile.objects.filter(offering=offering, file_type__in=list(frames)).delete()
     ParticipantFile.objects.bulk_create(records)
     return len(records)

@@ -19,10 +19,16 @@ def _participant_scope(queryset, user, path: str):
     return queryset.filter(**{f"{path}__institution_id": user.institution_id})
 
 
+# The three bulk tables below are written a million rows at a time by COPY inside a step that holds
+# the offering's row lock; a database foreign-key check would fire once per row (most of the load
+# time). The reference is kept by the code path instead: db_constraint=False, documented in docs/ipo.md.
+BULK_FK = {"on_delete": models.DO_NOTHING, "related_name": "+", "db_index": False, "db_constraint": False}
+
+
 class Subscription(models.Model):
     """One order from the exchange's T-day subscription data (format: docs/interfaces.md)."""
 
-    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="+", db_index=False)
+    offering = models.ForeignKey(Offering, **BULK_FK)
     seq = models.BigIntegerField("主机确认序号")  # host confirmation sequence: the time priority
     account = models.CharField("证券账户", max_length=10)
     participant = models.CharField("结算参与人代码", max_length=10)
@@ -39,7 +45,7 @@ class Subscription(models.Model):
 class SubscriptionOutcome(models.Model):
     """The exchange's validity of each order (rules.md §1), written once by T EOD."""
 
-    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="+", db_index=False)
+    offering = models.ForeignKey(Offering, **BULK_FK)
     seq = models.BigIntegerField()
     account = models.CharField(max_length=10)
     participant = models.CharField(max_length=10)
@@ -58,7 +64,7 @@ class SettlementResult(models.Model):
     (declared / shortfall). Every other valid order was frozen in full and unfrozen in full, which
     the selectors derive — so T+1 writes thousands of rows, not millions."""
 
-    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="+", db_index=False)
+    offering = models.ForeignKey(Offering, **BULK_FK)
     seq = models.BigIntegerField()
     participant = models.CharField(max_length=10)
     valid = models.BooleanField()  # still valid after the shortfall processing
