@@ -119,15 +119,24 @@ def _keyword_filtered(qs: QuerySet, keyword: str) -> QuerySet:
         return qs.filter(search_text__icontains=keyword)
     counts = sorted((_capped(PostingToken.objects.filter(token=t)), t) for t in tokens)
     rarest = PostingToken.objects.filter(token=counts[0][1])
-    if counts[0][0] >= SELECTIVE_ROWS and len(counts) > 1:
-        rarest = rarest.filter(Exists(PostingToken.objects.filter(posting_id=OuterRef("posting_id"), token=counts[1][1])))
+    narrowed_by = {counts[0][1]}
+    if counts[0][0] >= SELECTIVE_ROWS:
+        if len(counts) == 1:  # one common bigram: walk the sort index with the probe alone
+            rarest = None
+        else:
+            rarest = rarest.filter(Exists(PostingToken.objects.filter(posting_id=OuterRef("posting_id"),
+                                                                      token=counts[1][1])))
+            narrowed_by.add(counts[1][1])
     # The narrowing ids are read first and passed as a list: with a few hundred literal keys both
     # planners fetch the rows by primary key instead of joining the token table to the whole board.
-    ids = list(rarest.order_by().values_list("posting_id", flat=True)[:SELECTIVE_ROWS])
-    if len(ids) < SELECTIVE_ROWS:
+    ids = list(rarest.order_by().values_list("posting_id", flat=True)[:SELECTIVE_ROWS]) if rarest is not None else []
+    if rarest is not None and len(ids) < SELECTIVE_ROWS:
         qs = qs.filter(pk__in=ids)
+    else:
+        narrowed_by = set()
     for _, token in counts:
-        qs = qs.filter(Exists(PostingToken.objects.filter(posting=OuterRef("pk"), token=token)))
+        if token not in narrowed_by:  # the ids already hold these bigrams
+            qs = qs.filter(Exists(PostingToken.objects.filter(posting=OuterRef("pk"), token=token)))
     return qs
 
 
