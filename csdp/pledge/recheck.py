@@ -88,3 +88,11 @@ def _flag(batch: list[Posting], as_of: dt.date) -> int:
             notify_user(user=staff, subject="质押信息核查异常待处理", purpose="pledge.recheck",
                         body=f"{as_of} 日终核查发现 {len(failing)} 条出质人信息持有不足，请在待办中处理。")
     return len(failing)
+
+
+def pledge_eod_job(day: dt.date, actor) -> list:
+    """seed 004 §十: every trading day's EOD re-checks the published pledgor postings (`csdp eod run`)."""
+    from csdp.clock.eod import EodLine
+
+    result = pledge_recheck(day=day)
+    return [EodLine("pledge", "质押信息", f"到期失效 {result.expired} 条，复核 {result.checked} 条，标记 {result.flagged} 条")]

@@ -137,3 +137,9 @@ def test_the_command_uses_the_business_clock_and_reports(lender, capsys):
     row.refresh_from_db()
     assert row.status == PostingStatus.EXPIRED
     assert "过期失效 1 条" in capsys.readouterr().out
+
+
+def test_the_daily_recheck_runs_as_part_of_the_end_of_day(db):
+    from csdp.clock.eod import eod_jobs
+
+    assert [name for name, _ in eod_jobs()] == ["ipo", "pledge"]
