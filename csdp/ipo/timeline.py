@@ -41,8 +41,9 @@ def timeline(offering: Offering) -> list[Milestone]:
     t, t1, t2 = offering.t_date, offering.day(1), offering.day(2)
     steps = set(offering.step_runs.filter(status="done").values_list("step", flat=True))
     items = [
+        # Done only if the application was really filed: an offering may pass this status by.
         Milestone(offering.day(-1), "提交新股发行登记申请（限售股东、暂停业务承诺、代码切换申请）", "发行人", "002 §2.1.1",
-                  _reached(offering, OfferingStatus.APPLIED)),
+                  offering.transitions.filter(to_status=OfferingStatus.APPLIED).exists()),
         Milestone(offering.day(-1), "报备自营结算备付金账户", "主承销商", "002 §3.2.1", offering.underwriter_account_id is not None,
                   at_local(t, 0, 0)),
         Milestone(t, "接收北交所申购数据", "本公司", "002 §4.1.1", EodStep.T_LOAD in steps),

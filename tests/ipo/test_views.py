@@ -101,3 +101,11 @@ def test_staff_see_the_offerings_audit_trail_and_the_issuer_does_not(cleared, cl
     staff_page = client_for(cast.reviewer).get(f"/ipo/{offering.pk}/").content.decode()
     assert "审计轨迹" in staff_page and "offering.transition" in staff_page
     assert "审计轨迹" not in client_for(cast.issuer_a).get(f"/ipo/{offering.pk}/").content.decode()
+
+
+def test_the_t_minus_1_milestone_is_done_only_when_the_application_was_filed(cleared):
+    from csdp.ipo.timeline import timeline
+
+    offering, *_ = cleared
+    first = timeline(offering)[0]
+    assert "登记申请" in first.label and not first.done  # the offering went straight to 申购中
