@@ -87,3 +87,21 @@ def test_finishing_the_registration_marks_the_posting_pledged(deal, lender):
     offer.refresh_from_db()
     assert offer.status == PostingStatus.PLEDGED
     assert offer.transitions.last().by == "system"
+
+
+def test_a_board_user_without_a_usb_key_confirms_the_handoff_at_the_counter(deal, lender, client_for):
+    """Board users are not among CSDP_KEY_REQUIRED_KINDS: the counter's confirm page shows no key
+    widget and the submission is recorded as sent by the user, unsigned (keys' method "none")."""
+    from csdp.counter.models import Status
+
+    offer, _ = deal
+    client = client_for(lender)
+    client.post(reverse("pledge:posting_handoff", args=[offer.pk]), {**_data(offer), "attachments": pdf_upload()})
+    application = Application.objects.get()
+    confirm = client.get(reverse("counter:confirm", args=[application.pk]))
+    assert confirm.status_code == 200 and "尚未启用有效的 USB-KEY" not in confirm.content.decode()
+    client.post(reverse("counter:confirm", args=[application.pk]), {"key_signature": ""})
+    application.refresh_from_db()
+    assert application.status == Status.SUBMITTED
+    signature = application.rounds.get().signature
+    assert signature.method == "none" and signature.user == lender
