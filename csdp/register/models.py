@@ -38,6 +38,10 @@ class EventType(models.TextChoices):
     PLEDGE = "pledge", "质押登记"
     PLEDGE_RELEASE = "pledge_release", "解除质押"
     CANCELLATION = "cancellation", "注销"  # seed 002 ch. 5: shares cancelled after a failed issue
+    # Shares given as settlement collateral (交收担保品) are locked like a freeze — the frozen quantity
+    # counts every lock — so pledge and transfer checks exclude them (seed 004 §十).
+    COLLATERAL = "collateral", "交收担保品冻结"
+    COLLATERAL_RELEASE = "coll_release", "交收担保品解除"
     RESTRICT = "restrict", "股份限售登记"  # seed 002 §2.1.2(四)2: pre-IPO shares of the lock-up list, 00 → 05/06
 
 
@@ -101,7 +105,7 @@ class Position(models.Model):
     share_nature = models.CharField("股份性质", max_length=2, choices=ShareNature.choices)
     lockup_end = models.DateField("限售截止日", null=True, blank=True)
     quantity = models.BigIntegerField("持有数量（股）", default=0)
-    frozen = models.BigIntegerField("冻结数量（股）", default=0)
+    frozen = models.BigIntegerField("冻结数量（股）", default=0)  # every lock: 司法冻结 and 交收担保品 alike
     pledged = models.BigIntegerField("质押数量（股）", default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
