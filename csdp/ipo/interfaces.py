@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from csdp.ipo.eod.layouts import LAYOUTS, REASON_CODES
 from csdp.ipo.exchange_file import COLUMNS as EXCHANGE_COLUMNS
+from csdp.greenshoe.sheets import CSPLW_HEADER, DJ_HEADER
 from csdp.ipo.filings import HEADER as FILING_HEADER
 
 TYPE_NAMES = {"C": "字符 C", "N": "数值 N", "D": "日期 D（YYYYMMDD）"}
@@ -70,5 +71,10 @@ def interfaces_markdown() -> str:
             "with a JSON list of objects: `account` (证券账户), `account_name` (证券账户名称), `seq` (成交号码),",
             "`invalid_shares` (无效股数), `reserve_account` (备付金账号), `settlement_account` (结算账号); the",
             "申购代码, 证券简称 and 申购日期 come from the offering. Each row must name a valid order of that",
-            "participant. A declared order is invalidated whole when the participant is short (rules.md §3).", ""]
+            "participant. A declared order is invalidated whole when the participant is short (rules.md §3).", "",
+            "## 5. Greenshoe filings (in, after the exercise period)", "",
+            "Excel (.xlsx), first sheet, header row exactly as below; rules and checks in `docs/greenshoe.md`.", "",
+            "- DJ — 股份登记电子数据（超额配售增发，seed 002 §2.2.1, 附件3）: " + "、".join(DJ_HEADER) + ".",
+            "- CSPLW — 股份过户登记明细数据（二级市场购回股份的非交易过户，seed 002 §2.2.2, 附件4）: "
+            + "、".join(CSPLW_HEADER) + ".", ""]
     return "\n".join(out)
