@@ -153,6 +153,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "ipo:filing_upload": {"issuer"},
     "ipo:filing_confirm": {"issuer"},
     "ipo:registration_result": STAFF | {"issuer"},
+    "ipo:code_switch_confirm": {"issuer"},
     "api:ipo_offerings": STAFF | {"issuer", "underwriter", "participant"},
     "api:ipo_offering": STAFF | {"issuer", "underwriter", "participant"},
     "api:ipo_obligations": STAFF | {"participant"},

@@ -13,6 +13,7 @@ from csdp.counter.registry import BusinessTypeSpec, FilingContext, register_busi
 from csdp.ipo.models import LockupShareholder, Offering, OfferingStatus
 from csdp.ipo.transitions import offering_transition
 from csdp.securities.models import SecuritiesAccount
+from csdp.securities.services import security_code_change_register
 
 SWITCH_TEXT = ("我公司申请于上市前一交易日（代码切换日）将原股票代码切换为北交所股票代码；公开发行期间暂停办理向特定对象发行股票登记、"
                "证券权益分派、股份限售登记、股份解除限售登记、股权激励、网络投票等可能影响代码切换的业务（附件2）。")
@@ -95,6 +96,9 @@ def share_registration_finished(application) -> None:
         if data.get("old_code"):
             offering.old_code = data["old_code"]
             offering.save(update_fields=["old_code"])
+            # rules.md §5: the switch follows the mapping table, never a formula alone.
+            security_code_change_register(old_code=offering.old_code, new_code=offering.code,
+                                          effective_date=offering.l_minus_1, reason="北交所公开发行并上市，L-1 代码切换（附件2）")
         offering_transition(offering=offering, to=OfferingStatus.APPLIED, reason=f"虚拟柜台申请 {application.pk} 办结")
 
 

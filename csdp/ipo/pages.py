@@ -60,6 +60,7 @@ def offering_context(offering: Offering, user) -> dict:
         "price_yuan": yuan(offering.price_fen),
         "can_pay": user.institution_id == offering.underwriter_id and offering.status == OfferingStatus.SETTLED,
         "can_report": user.institution_id == offering.underwriter_id and offering.underwriter_account_id is None,
+        "switch_signing": _switch_signing(offering, user),
         "can_load": user.staff_role == "operator" and offering.status in (
             OfferingStatus.PREPARING, OfferingStatus.APPLIED, OfferingStatus.SUBSCRIBING),
     }
@@ -124,3 +125,14 @@ def registration_result_xlsx(offering: Offering) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _switch_signing(offering: Offering, user):
+    """The signing context for confirming the code switch, when the issuer has one to confirm."""
+    from csdp.ipo.services import code_switch_content
+    from csdp.keys.signing import signing_context, submission_digest
+
+    if (user.institution_id != offering.issuer_id or not offering.old_code or offering.code_switch_confirmed_at
+            or not offering.step_runs.filter(step="code_switch", status="done").exists()):
+        return None
+    return signing_context(user=user, digest=submission_digest(content=code_switch_content(offering)))

@@ -180,3 +180,25 @@ def proceeds_pay(*, offering: Offering, actor) -> int:
             raise IpoError(str(error)) from None
     offering_transition(offering=locked, to=OfferingStatus.PAID, actor=actor, reason="认购资金已划付发行人")
     return amount
+
+
+def code_switch_content(offering: Offering) -> dict:
+    """What the issuer signs: the switch the register carried out (old code → new code, holdings moved)."""
+    from csdp.register.models import RegistrationEvent
+
+    moved = RegistrationEvent.objects.filter(security__code=offering.code, event_type="switch_in").count()
+    return {"offering": offering.code, "old_code": offering.old_code, "new_code": offering.code, "positions_moved": moved}
+
+
+@transaction.atomic
+def code_switch_confirm(*, offering: Offering, signature, actor) -> None:
+    """002 §2.1.2(七): 代码切换完成后，发行人应对代码切换结果进行确认."""
+    locked = Offering.objects.select_for_update().get(pk=offering.pk)
+    if not locked.old_code or not locked.step_runs.filter(step="code_switch", status="done").exists():
+        raise IpoError("代码切换完成后才能确认切换结果。")
+    if locked.code_switch_confirmed_at is not None:
+        raise IpoError("代码切换结果已确认。")
+    locked.code_switch_confirmed_at, locked.code_switch_confirmed_by = clock_now(), actor
+    locked.code_switch_signature = signature
+    locked.save(update_fields=["code_switch_confirmed_at", "code_switch_confirmed_by", "code_switch_signature"])
+    audit_record(actor=actor, obj=locked, action="ipo.code_switch_confirm", data=code_switch_content(locked))

@@ -61,7 +61,9 @@ def timeline(offering: Offering) -> list[Milestone]:
     ]
     if offering.old_code:
         items.append(Milestone(offering.l_minus_1, f"代码切换 {offering.old_code} → {offering.code}", "本公司", "002 §2.1.2(七)",
-                               _reached(offering, OfferingStatus.REGISTERED)))
+                               "code_switch" in steps))
+        items.append(Milestone(offering.l_minus_1, "确认代码切换结果", "发行人", "002 §2.1.2(七)",
+                               offering.code_switch_confirmed_at is not None))
     items.append(Milestone(offering.listing_date, "上市；查看股份登记结果", "发行人", "002 §2.1.2(八)",
                            _reached(offering, OfferingStatus.LISTED)))
     return items

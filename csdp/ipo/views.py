@@ -265,3 +265,22 @@ def registration_result(request, offering_id: int):
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{offering.code}-registration.xlsx"'
     return response
+
+
+@allow(Role.ISSUER)
+@require_POST
+def code_switch_confirm(request, offering_id: int):
+    from csdp.ipo.services import code_switch_confirm as confirm, code_switch_content
+
+    offering = access_object(request.user, Offering, pk=offering_id)
+    digest = submission_digest(content=code_switch_content(offering))
+    try:
+        signature = submission_sign_verify(user=request.user, digest=digest, payload=request.POST.get("key_signature", ""))
+        confirm(offering=offering, signature=signature, actor=request.user)
+    except SignatureRefused as refused:
+        messages.error(request, refused.message)
+    except IpoError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "已确认代码切换结果。")
+    return redirect("ipo:offering_detail", offering_id=offering.pk)

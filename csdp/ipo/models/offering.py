@@ -77,6 +77,12 @@ class Offering(models.Model):
         "ledger.LedgerAccount", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField("状态", max_length=16, choices=OfferingStatus.choices, default=OfferingStatus.PREPARING)
+    # 002 §2.1.2(七): after the L-1 switch the issuer confirms its result (signed with its key).
+    code_switch_confirmed_at = models.DateTimeField("代码切换结果确认时间", null=True, blank=True)
+    code_switch_confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                                 on_delete=models.PROTECT, related_name="+")
+    code_switch_signature = models.ForeignKey("keys.Signature", null=True, blank=True, on_delete=models.PROTECT,
+                                              related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OfferingQuerySet.as_manager()
