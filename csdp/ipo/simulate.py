@@ -27,7 +27,7 @@ from csdp.ipo.eod.day import eod_run
 from csdp.ipo.eod.t_day import offering_subscriptions_load
 from csdp.ipo.models import Offering, ParticipantObligation
 from csdp.ipo.services import DeclarationRow, offering_create, offering_report_account, proceeds_pay, reserve_deposit, shortfall_declare
-from csdp.ledger.models import AccountKind, LedgerAccount
+from csdp.ledger.models import AccountKind
 from csdp.ledger.services import ledger_account_open
 from csdp.lib.bulk import copy_in, copy_out, is_postgres, lookup
 from csdp.securities.models import CustodyUnit, ParticipantProfile, SecuritiesAccount

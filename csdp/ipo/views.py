@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from csdp.accounts.access import ANY_ROLE, STAFF, Role, access_object, allow
+from csdp.accounts.access import STAFF, Role, access_object, allow
 from csdp.ipo.eod.day import eod_run
 from csdp.ipo.exchange_file import ExchangeFileRejected
 from csdp.ipo.forms import AmountForm, DeclarationFormSet, ExchangeFileForm, OfferingForm
