@@ -143,6 +143,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "ipo:report_account": {"underwriter"},
     "ipo:pay_proceeds": {"underwriter"},
     "ipo:payment_notice": STAFF | {"issuer", "underwriter"},
+    "ipo:stop_record": {"operator"},
+    "ipo:underwriter_deposit": {"underwriter"},
     "ipo:declare": {"participant"},
     "ipo:participant_home": {"participant"},
     "ipo:deposit": {"participant"},
@@ -159,7 +161,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "api:ipo_obligations": STAFF | {"participant"},
     "api:ipo_files": STAFF | {"participant"},
     "api:ipo_file_content": STAFF | {"participant"},
-    "api:ipo_deposit": {"participant"},
+    "api:ipo_deposit": {"participant", "underwriter"},
+    "api:ipo_stop": {"operator"},
     "api:ipo_declarations": {"participant"},
     "api:ipo_subscriptions": {"operator"},
     # csdp.pledge (证券质押供需信息平台; seed 004)

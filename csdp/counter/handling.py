@@ -53,7 +53,7 @@ def _claim(application: Application, actor) -> None:
 
 @transaction.atomic
 def application_accept(*, application: Application, actor, opinion: str = "") -> Application:
-    """受理. A structured type's result_builder runs now and its reports are attached as results."""
+    """受理. A structured type's on_accepted and result_builder run now; the reports are attached as results."""
     application = _locked(application)
     check_handler(user=actor, application=application)
     _claim(application, actor)
@@ -62,6 +62,8 @@ def application_accept(*, application: Application, actor, opinion: str = "") ->
     Opinion.objects.create(application=application, round=round_, kind=OpinionKind.ACCEPT,
                            text=opinion or "已受理", author=actor, created_at=clock_now())
     spec = application.business_type.spec
+    if spec is not None and spec.on_accepted is not None:
+        spec.on_accepted(application)
     if spec is not None and spec.result_builder is not None:
         for generated in spec.result_builder(application):
             _result_store(application, actor, ContentFile(generated.content, name=generated.name))

@@ -50,6 +50,10 @@ class BusinessTypeSpec:
     form_class: type[forms.Form] | None = None
     # validate(FilingContext) raises django.core.exceptions.ValidationError with a Chinese message.
     validate: Callable[[FilingContext], None] | None = None
+    # on_accepted(application) runs inside the transaction of staff acceptance (受理), before the results are
+    # built: for a business the depository carries out when it accepts (e.g. 002 第五章 refunds). Raise
+    # CounterError with a Chinese message to refuse the acceptance; nothing of it is kept.
+    on_accepted: Callable[[object], None] | None = None
     # on_finished(application) runs inside the transaction that finishes the application.
     on_finished: Callable[[object], None] | None = None
     # result_builder(application) -> [GeneratedFile]; run when staff accept the application.

@@ -16,10 +16,19 @@ from csdp.ipo.exchange_file import ExchangeFileRejected
 from csdp.ipo.models import Offering, ParticipantFile, ParticipantObligation
 from csdp.ipo.pages import offerings_for
 from csdp.ipo.services import DeclarationRow, reserve_deposit, shortfall_declare
+from csdp.ipo.stop import offering_stop_record
 from csdp.securities.models import ParticipantProfile
 
 router = Router(tags=["北交所公开发行"])
 OFFERING_ROLES = STAFF | {Role.ISSUER, Role.UNDERWRITER, Role.PARTICIPANT}
+
+
+class StopOut(Schema):
+    kind: str  # failed / suspended
+    stage: str  # 5.1 / 5.2 / 5.3 (seed 002 第五章)
+    confirmed_at: dt.datetime
+    reference: str
+    reason: str
 
 
 class OfferingOut(Schema):
@@ -33,12 +42,21 @@ class OfferingOut(Schema):
     t1_date: dt.date
     t2_date: dt.date
     listing_date: dt.date
+    stop: StopOut | None = None
+
+
+def _stop_out(o: Offering) -> dict | None:
+    stop = getattr(o, "stop", None)
+    if stop is None:
+        return None
+    return {"kind": stop.kind, "stage": stop.stage, "confirmed_at": stop.confirmed_at, "reference": stop.reference,
+            "reason": stop.reason}
 
 
 def _offering_out(o: Offering) -> dict:
     return {"id": o.pk, "code": o.code, "name": o.name, "status": o.status, "price_fen": o.price_fen,
             "online_shares": o.online_shares, "t_date": o.t_date, "t1_date": o.day(1), "t2_date": o.day(2),
-            "listing_date": o.listing_date}
+            "listing_date": o.listing_date, "stop": _stop_out(o)}
 
 
 @router.get("/offerings", response=list[OfferingOut], summary="可见的发行")
@@ -110,8 +128,8 @@ class DepositIn(Schema):
     reference: str
 
 
-@router.post("/deposits", summary="存入申购资金（T+1 日 16:00 前）")
-@allow(Role.PARTICIPANT)
+@router.post("/deposits", summary="存入备付金（参与人申购资金 T+1 日 16:00 前；主承销商自营备付金）")
+@allow(Role.PARTICIPANT, Role.UNDERWRITER)
 def ipo_deposit(request, payload: DepositIn):
     try:
         reserve_deposit(institution=request.user.institution, amount_fen=payload.amount_fen,
@@ -159,3 +177,23 @@ def ipo_subscriptions(request, offering_id: int, file: File[UploadedFile]):
         except IpoError as error:
             raise HttpError(422, error.message) from None
     return {"rows": rows}
+
+
+class StopIn(Schema):
+    kind: str  # failed / suspended
+    confirmed_at: dt.datetime
+    reference: str
+    reason: str
+
+
+@router.post("/offerings/{offering_id}/stop", response={201: StopOut}, summary="记录北交所确认的发行失败或中止（002 第五章）")
+@allow(Role.OPERATOR)
+def ipo_stop(request, offering_id: int, payload: StopIn):
+    offering = access_object(request.user, Offering, pk=offering_id)
+    try:
+        offering_stop_record(offering=offering, kind=payload.kind, confirmed_at=payload.confirmed_at,
+                             reference=payload.reference, reason=payload.reason, actor=request.user)
+    except IpoError as error:
+        raise HttpError(422, error.message) from None
+    offering.refresh_from_db()
+    return 201, _stop_out(offering)

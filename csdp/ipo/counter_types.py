@@ -1,16 +1,23 @@
 """The IPO's business types on the virtual counter (issue 4 §6 plug-in): the T-1 share-registration
-application (002 §2.1.1(二), 附件2)."""
+application (002 §2.1.1(二), 附件2) and the application after a failure or suspension (002 第五章)."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from csdp.clock.services import business_today
-from csdp.counter.registry import BusinessTypeSpec, FilingContext, register_business_type
-from csdp.ipo.models import LockupShareholder, Offering, OfferingStatus
+from csdp.counter.registry import BusinessTypeSpec, FilingContext, GeneratedFile, register_business_type
+from csdp.ipo.engine.interest import MAX_RATE
+from csdp.ipo.errors import IpoError
+from csdp.ipo.models import LockupShareholder, Offering, OfferingStatus, RefundItem, StopRefund
+from csdp.ipo.refunds import (
+    InterestTerms, default_terms, refund_problems, stop_interest_refund, stop_principal_refund, stop_shares_cancel,
+)
 from csdp.ipo.transitions import offering_transition
 from csdp.securities.models import SecuritiesAccount
 from csdp.securities.services import security_code_change_register
@@ -108,4 +115,120 @@ SHARE_REGISTRATION = register_business_type(BusinessTypeSpec(
     guide=("北交所公开发行：发行人应在 T-1 日前申请办理股份登记，填报北交所要求限售的股东信息，并提交："
            "1. 发行人关于暂停办理影响股份登记的其他业务的承诺；2. 挂牌公司公开发行并上市的，关于股票代码切换相关事宜的申请及承诺（附件2）；"
            "3. 本公司要求提供的其他材料。材料均需加盖发行人公章，多页材料加盖骑缝章（002 §2.1.1）。"),
+))
+
+
+# ---- 002 第五章: the application after a failure or suspension ---------------------------------------------
+
+class StopApplicationForm(forms.Form):
+    """书面申请 (with what it asks for), 委托退款授权书 and 公告 — the documents go in the attachments."""
+
+    materials = forms.BooleanField(
+        label="已随附加盖公章的书面申请、委托退款授权书和公告（002 第五章）", required=True,
+        error_messages={"required": "须提交书面申请、委托退款授权书和公告。"})
+    refund_interest = forms.BooleanField(label="申请返还冻结资金利息（002 §5.2、§5.3）", required=False)
+    annual_rate = forms.DecimalField(label="年利率（%，最多四位小数）", required=False, max_digits=7, decimal_places=4,
+                                     min_value=Decimal("0.0001"), max_value=MAX_RATE)
+    day_count = forms.TypedChoiceField(label="计息基础", required=False, coerce=int, empty_value=None,
+                                       choices=[("", "请选择"), (360, "实际天数/360"), (365, "实际天数/365")])
+    interest_from = forms.DateField(label="计息起日（空：申购日 T）", required=False)
+    interest_to = forms.DateField(label="计息止日，不含（空：T+2 日）", required=False)
+    refund_principal = forms.BooleanField(label="申请返还认购资金本金（002 第五章）", required=False)
+    cancel_shares = forms.BooleanField(label="申请注销已登记到账股份（002 第五章、§5.3）", required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("refund_interest") and (data.get("annual_rate") is None or not data.get("day_count")):
+            raise ValidationError("申请返还利息须填写年利率和计息基础。")
+        return data
+
+    def json_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["annual_rate"] = None if data["annual_rate"] is None else str(data["annual_rate"])
+        for name in ("interest_from", "interest_to"):
+            data[name] = data[name].isoformat() if data[name] else None
+        return data
+
+
+def stop_request(offering: Offering, data: dict) -> tuple[set[str], InterestTerms | None]:
+    """The items and interest terms an application's data asks for (dates default to T and T+2)."""
+    items = {item for item, flag in ((RefundItem.INTEREST, "refund_interest"), (RefundItem.PRINCIPAL, "refund_principal"),
+                                     (RefundItem.CANCELLATION, "cancel_shares")) if data.get(flag)}
+    terms = None
+    if RefundItem.INTEREST in items and data.get("annual_rate") and data.get("day_count"):
+        terms = default_terms(offering, Decimal(str(data["annual_rate"])), int(data["day_count"]))
+        start = dt.date.fromisoformat(data["interest_from"]) if data.get("interest_from") else terms.start
+        end = dt.date.fromisoformat(data["interest_to"]) if data.get("interest_to") else terms.end
+        terms = InterestTerms(terms.annual_rate, terms.day_count, start, end)
+    return items, terms
+
+
+def _stopped_offering_of(context_institution, code: str) -> Offering:
+    offering = Offering.objects.filter(code=code).filter(
+        Q(issuer=context_institution) | Q(underwriter=context_institution)).first()
+    if offering is None:
+        raise ValidationError(f"证券代码 {code} 没有本机构作为发行人或主承销商的公开发行。")
+    return offering
+
+
+def validate_stop_application(context: FilingContext) -> None:
+    offering = _stopped_offering_of(context.institution, context.securities_code)
+    items, terms = stop_request(offering, context.data)
+    problems = refund_problems(offering, items=items, terms=terms)
+    if problems:
+        raise ValidationError("；".join(problems))
+
+
+def stop_application_accepted(application) -> None:
+    """受理: the depository carries out what was applied for, in the acceptance's transaction."""
+    from csdp.counter.services import CounterError
+
+    offering = Offering.objects.select_for_update().get(code=application.securities_code)
+    data = application.rounds.order_by("-number").first().data  # the round the staff accepted
+    items, terms = stop_request(offering, data)
+    problems = refund_problems(offering, items=items, terms=terms)
+    if problems:
+        raise CounterError("；".join(problems))
+    try:
+        if RefundItem.CANCELLATION in items:
+            stop_shares_cancel(offering=offering, application=application)
+        if RefundItem.PRINCIPAL in items:
+            stop_principal_refund(offering=offering, application=application)
+        if RefundItem.INTEREST in items:
+            stop_interest_refund(offering=offering, application=application, terms=terms)
+    except IpoError as error:
+        raise CounterError(error.message) from None
+
+
+def stop_application_report(application) -> list[GeneratedFile]:
+    """The result the filer reads (Excel): what was done, per item; amounts in yuan from integer fen."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "办理结果"
+    sheet.append(["事项", "金额（元）", "股数", "结算参与人数", "明细笔数", "年利率（%）", "计息基础", "计息起日", "计息止日（不含）"])
+    rows = StopRefund.objects.filter(application_id=application.pk).order_by("pk")
+    for r in rows:
+        sheet.append([r.get_item_display(), f"{r.amount_fen // 100}.{r.amount_fen % 100:02d}", r.shares, r.participants,
+                      r.orders, str(r.annual_rate) if r.annual_rate is not None else "", r.day_count or "",
+                      r.interest_from.isoformat() if r.interest_from else "",
+                      r.interest_to.isoformat() if r.interest_to else ""])
+    if not rows:
+        sheet.append(["已接收发行失败或中止材料；未申请返还或注销。"])
+    out = io.BytesIO()
+    book.save(out)
+    return [GeneratedFile(name=f"{application.securities_code}_中止发行办理结果.xlsx", content=out.getvalue())]
+
+
+STOP_APPLICATION = register_business_type(BusinessTypeSpec(
+    code="15", name="发行失败或中止：返还本息及注销股份申请", filer_kinds={"issuer", "underwriter"},
+    form_class=StopApplicationForm, validate=validate_stop_application, on_accepted=stop_application_accepted,
+    result_builder=stop_application_report, attachments_required=True,
+    guide=("确认出现股票暂停、暂缓、中止发行上市后，发行人、主承销商应尽快提交关于股票中止发行的材料。涉及返还投资者本金和利息的，"
+           "应提交书面申请、委托退款授权书和公告等材料；涉及需注销已登记到账股份的，书面申请中应包括申请注销已登记到账股份的内容"
+           "（002 第五章）。本公司根据主承销商申请，将冻结资金利息返还结算参与人，由结算参与人返还投资者（002 §5.2、§5.3）。"
+           "返还资金从主承销商报备的自营结算备付金账户划出，受理前请确保可用余额充足。"),
 ))

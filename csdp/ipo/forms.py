@@ -62,3 +62,13 @@ DeclarationFormSet = forms.formset_factory(DeclarationForm, extra=1, max_num=500
 
 class ExchangeFileForm(forms.Form):
     file = forms.FileField(label="申购数据文件（CSV）")
+
+
+class StopForm(forms.Form):
+    """Staff record the exchange's confirmation of a failure or suspension (002 第五章)."""
+
+    kind = forms.ChoiceField(label="类别", choices=[("failed", "发行失败"), ("suspended", "中止发行")])
+    confirmed_at = forms.DateTimeField(label="北交所确认时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                       input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"])
+    reference = forms.CharField(label="确认文件编号", max_length=60)
+    reason = forms.CharField(label="原因", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))

@@ -47,9 +47,29 @@ def charts(offering: Offering) -> dict:
     }
 
 
+def _stop_context(offering: Offering, user) -> dict:
+    from csdp.ipo.forms import StopForm
+    from csdp.ipo.stop import CONSEQUENCE
+
+    stop = getattr(offering, "stop", None)
+    if stop is None:
+        stoppable = user.staff_role == "operator" and offering.status != OfferingStatus.LISTED
+        return {"stop": None, "stop_form": StopForm() if stoppable else None}
+    is_underwriter = user.institution_id == offering.underwriter_id
+    account = (offering.underwriter_account or reserve_account_of(offering.underwriter)) if is_underwriter else None
+    return {
+        "stop": stop,
+        "stop_consequence": CONSEQUENCE[stop.stage],
+        "stop_refunds": offering.stop_refunds.all(),
+        "can_apply_stop": user.institution_id in (offering.issuer_id, offering.underwriter_id),
+        "underwriter_balance": balance_of(account) if account else None,
+    }
+
+
 def offering_context(offering: Offering, user) -> dict:
     obligations = ParticipantObligation.objects.visible_to(user).filter(offering=offering).select_related("participant")
     return {
+        **_stop_context(offering, user),
         "offering": offering,
         "timeline": timeline(offering),
         "runs": offering.step_runs.all(),

@@ -66,4 +66,31 @@ def timeline(offering: Offering) -> list[Milestone]:
                                offering.code_switch_confirmed_at is not None))
     items.append(Milestone(offering.listing_date, "上市；查看股份登记结果", "发行人", "002 §2.1.2(八)",
                            _reached(offering, OfferingStatus.LISTED)))
+    stop = getattr(offering, "stop", None)
+    if stop is None:
+        return items
+    # A stopped offering: what happened before it, then what 第五章 asks for from its stage on.
+    return [m for m in items if m.done] + stop_milestones(offering, stop, steps)
+
+
+def stop_milestones(offering: Offering, stop, steps: set[str]) -> list[Milestone]:
+    from csdp.ipo.models import RefundItem, StopStage
+
+    refunded = set(offering.stop_refunds.values_list("item", flat=True))
+    day = stop.confirmed_at.date()
+    items = [Milestone(day, f"北交所确认{stop.get_kind_display()}（{stop.reference}）", "本公司", "002 第五章", True)]
+    if stop.stage == StopStage.BEFORE_T_EOD:
+        items.append(Milestone(offering.t_date, "不发送申购清算数据；结算参与人于T日日终解冻客户资金", "结算参与人",
+                               "002 §5.1", business_today() > offering.t_date))
+        return items
+    if stop.stage == StopStage.BEFORE_T1_EOD:
+        items.append(Milestone(offering.day(1), "T+1日日终解冻结算参与人资金，发送资金解冻数据", "本公司", "002 §5.2",
+                               EodStep.STOP_UNFREEZE in steps))
+        items.append(Milestone(offering.day(2), "向投资者返还解冻资金", "结算参与人", "002 §5.2",
+                               business_today() > offering.day(2)))
+    items.append(Milestone(offering.day(2), "申请返还冻结资金利息（虚拟柜台 15）", "主承销商", f"002 §{stop.stage}",
+                           RefundItem.INTEREST in refunded))
+    if stop.stage == StopStage.BEFORE_LISTING and "registration" in steps:
+        items.append(Milestone(day, "申请返还认购资金本金并注销已登记到账股份（虚拟柜台 15）", "发行人、主承销商",
+                               "002 第五章", RefundItem.CANCELLATION in refunded))
     return items

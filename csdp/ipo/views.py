@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from csdp.accounts.access import STAFF, Role, access_object, allow
 from csdp.ipo.eod.day import eod_run
 from csdp.ipo.exchange_file import ExchangeFileRejected
-from csdp.ipo.forms import AmountForm, DeclarationFormSet, ExchangeFileForm, OfferingForm
+from csdp.ipo.forms import AmountForm, DeclarationFormSet, ExchangeFileForm, OfferingForm, StopForm
 from csdp.clock.services import business_today
 from csdp.ipo import filings
 from csdp.ipo.models import DetailFiling, FilingKind, Offering, OfferingStatus, ParticipantFile
@@ -25,6 +25,7 @@ from csdp.ipo.services import (
     shortfall_declare,
 )
 from csdp.ipo.eod.t_day import offering_subscriptions_load
+from csdp.ipo.stop import offering_stop_record
 from csdp.ledger.selectors import reserve_account_of
 from csdp.securities.models import ParticipantProfile
 
@@ -125,6 +126,43 @@ def pay_proceeds(request, offering_id: int):
         messages.error(request, error.message)
         return redirect("ipo:offering_detail", offering_id=offering.pk)
     return _done(request, f"已划付认购资金 {amount / 100:,.2f} 元。", "ipo:payment_notice", offering_id=offering.pk)
+
+
+@allow(Role.OPERATOR)
+@require_POST
+def stop_record(request, offering_id: int):
+    """002 第五章: staff record the exchange's confirmation of a failure or suspension."""
+    offering = access_object(request.user, Offering, pk=offering_id)
+    form = StopForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("ipo:offering_detail", offering_id=offering.pk)
+    try:
+        stop = offering_stop_record(offering=offering, actor=request.user, **form.cleaned_data)
+    except IpoError as error:
+        messages.error(request, error.message)
+        return redirect("ipo:offering_detail", offering_id=offering.pk)
+    return _done(request, f"已记录{stop.get_kind_display()}：{stop.get_stage_display()}。", "ipo:offering_detail",
+                 offering_id=offering.pk)
+
+
+@allow(Role.UNDERWRITER)
+@require_POST
+def underwriter_deposit(request, offering_id: int):
+    """The lead underwriter funds its 自营结算备付金账户 for a 第五章 refund (interest, principal)."""
+    offering = access_object(request.user, Offering, pk=offering_id)
+    form = AmountForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    else:
+        try:
+            reserve_deposit(institution=request.user.institution, amount_fen=form.cleaned_data["amount"],
+                            reference=form.cleaned_data["reference"], actor=request.user)
+        except IpoError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "已存入自营结算备付金账户。")
+    return redirect("ipo:offering_detail", offering_id=offering.pk)
 
 
 @allow(STAFF, Role.ISSUER, Role.UNDERWRITER)

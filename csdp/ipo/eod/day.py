@@ -15,7 +15,8 @@ from csdp.ipo.eod.runner import StepReport, StepResult, run_step_reporting
 from csdp.ipo.eod.t1_day import t1_settle_day
 from csdp.ipo.eod.t_day import t_clearing
 from csdp.ipo.errors import IpoError
-from csdp.ipo.models import EodStep, Offering, OfferingStatus
+from csdp.ipo.models import EodStep, Offering, OfferingStatus, StopStage
+from csdp.ipo.stop import stop_unfreeze, stop_unfreeze_due
 
 
 def _files_step(frames_of, day_of):
@@ -46,9 +47,6 @@ def _listing(offering: Offering) -> StepResult:
     return StepResult(rows=0)
 
 
-
-
-
 def eod_run(day: dt.date | None = None, *, actor=None) -> list[StepReport]:
     day = day or business_today()
     if not is_trading_day(day):
@@ -65,6 +63,11 @@ def eod_run(day: dt.date | None = None, *, actor=None) -> list[StepReport]:
         reports.extend(t1_settle_day(day=day, actor=actor))
     except IpoError as error:
         reports.append(StepReport(EodStep.T1_SETTLE, "T+1", 0.0, 0, skipped=False, error=error.message))
+    # 002 §5.2: an offering stopped between T EOD and T+1 EOD has its money unfrozen at T+1 EOD
+    # (at the next EOD if that one has passed), with the 资金解冻数据 to participants.
+    for offering in Offering.objects.filter(stop__stage=StopStage.BEFORE_T1_EOD).select_related("stop").order_by("code"):
+        if stop_unfreeze_due(offering, day):
+            reports.append(run_step_reporting(offering, EodStep.STOP_UNFREEZE, stop_unfreeze))
     for offering in Offering.objects.filter(status__in=[OfferingStatus.SETTLED, OfferingStatus.PAID]).order_by("code"):
         if offering.day(1) == day:
             reports.append(run_step_reporting(offering, EodStep.T1_FILES, _files_step(t1_frames, lambda o: o.day(1))))

@@ -25,7 +25,7 @@ def _reason_code() -> pl.Expr:
     return pl.col("reason").replace_strict(mapping, default="")
 
 
-def _base(frame: pl.DataFrame, offering: Offering, day: dt.date) -> pl.DataFrame:
+def order_columns(frame: pl.DataFrame, offering: Offering, day: dt.date) -> pl.DataFrame:
     return frame.with_columns(
         pl.lit(offering.code).alias("ZQDM"), pl.col("participant").alias("JSCY"), pl.col("custody_unit").alias("XWDM"),
         pl.col("account").alias("GDDM"), pl.col("seq").alias("SQBH"), pl.col("quantity").alias("SGSL"),
@@ -36,7 +36,7 @@ def _base(frame: pl.DataFrame, offering: Offering, day: dt.date) -> pl.DataFrame
 def t_frames(offering: Offering) -> dict[str, pl.DataFrame]:
     """T EOD files: SGQS (detail) and SGHZ (what each participant owes)."""
     day = offering.t_date
-    base = _base(outcomes_frame(offering), offering, day)
+    base = order_columns(outcomes_frame(offering), offering, day)
     sgqs = base.with_columns(
         pl.when(pl.col("valid")).then(pl.lit("A0")).otherwise(pl.lit("A1")).alias("JLLX"),
         pl.lit(offering.price_fen).alias("SGJG"),
@@ -50,10 +50,21 @@ def t_frames(offering: Offering) -> dict[str, pl.DataFrame]:
     return {"SGQS": sgqs, "SGHZ": sghz}
 
 
+def unfreeze_frame(base: pl.DataFrame) -> pl.DataFrame:
+    """JDSJ: every order with money to unfreeze (002 §4.1.3, and all of them on a §5.2 stop)."""
+    return base.filter(pl.col("unfrozen_fen") > 0).with_columns(pl.col("unfrozen_fen").alias("JDJE"))
+
+
+def stop_unfreeze_frames(offering: Offering, day: dt.date) -> dict[str, pl.DataFrame]:
+    """002 §5.2: the 资金解冻数据 of an offering stopped between T EOD and T+1 EOD. With no T+1 results,
+    order_outcomes has every still-valid order frozen and unfrozen in full."""
+    return {"JDSJ": unfreeze_frame(order_columns(outcomes_frame(offering), offering, day))}
+
+
 def t1_frames(offering: Offering) -> dict[str, pl.DataFrame]:
     """T+1 EOD files: DJSJ, WXSG, JDSJ, PSJG."""
     day = offering.day(1)
-    base = _base(outcomes_frame(offering), offering, day)
+    base = order_columns(outcomes_frame(offering), offering, day)
     money = ParticipantObligation.objects.filter(offering=offering).values_list(
         "participant__code", "subscribed_fen", "available_fen", "shortfall_fen", "frozen_fen")
     djsj = pl.DataFrame(list(money), schema={"JSCY": pl.Utf8, "YFJE": pl.Int64, "KYJE": pl.Int64, "QKJE": pl.Int64,
@@ -62,16 +73,16 @@ def t1_frames(offering: Offering) -> dict[str, pl.DataFrame]:
     return {
         "DJSJ": djsj,
         "WXSG": base.filter(~pl.col("valid")).with_columns(_reason_code().alias("WXYY")),
-        "JDSJ": base.filter(pl.col("unfrozen_fen") > 0).with_columns(pl.col("unfrozen_fen").alias("JDJE")),
+        "JDSJ": unfreeze_frame(base),
         "PSJG": base.filter(pl.col("kept") > 0).with_columns(
             pl.col("kept").alias("PSSL"), pl.col("deducted_fen").alias("KKJE")),
     }
 
 
-def registration_frames(offering: Offering) -> tuple[dict[str, pl.DataFrame], dict[str, int]]:
+def registration_frames(offering: Offering, day: dt.date | None = None) -> tuple[dict[str, pl.DataFrame], dict[str, int]]:
     """股份登记数据 (002 §4.3) and the participants it goes to: those of the online orders and those
     whose custody units hold placed shares."""
-    day = business_today()
+    day = day or business_today()
     code = offering.step_runs.get(step="registration").detail["security"]
     online = order_outcomes(offering).filter(pl.col("kept") > 0).select(
         pl.col("participant").alias("JSCY"), pl.col("custody_unit").alias("XWDM"), pl.col("account").alias("GDDM"),

@@ -52,7 +52,7 @@ LAYOUTS: dict[str, Layout] = {
         "每笔无效申购一条（含T日交易所规则无效与T+1日资金不足无效）",
     ),
     "JDSJ": Layout(
-        "JDSJ", "申购资金解冻数据", "T+1日日终", "002 §4.1.3",
+        "JDSJ", "申购资金解冻数据", "T+1日日终", "002 §4.1.3；中止发行时 §5.2",
         (ZQDM, JSCY, XWDM, GDDM, SQBH, Field("JDJE", "N", 16, 2, title="解冻金额（元）"), RQ),
         "每笔有解冻金额的申购一条",
     ),
@@ -68,6 +68,27 @@ LAYOUTS: dict[str, Layout] = {
          Field("DJSL", "N", 12, title="登记数量（股）"), Field("XSRQ", "D", 8, title="限售截止日（无限售为空）"),
          Field("DJLB", "C", 2, title="登记类别：01 网上配售，02 余股，03 战略配售，04 网下发行"), RQ),
         "每个证券账户每类登记一条",
+    ),
+    "LXFH": Layout(
+        "LXFH", "冻结资金利息返还数据", "受理主承销商的利息返还申请时", "002 §5.2、§5.3",
+        (ZQDM, JSCY, XWDM, GDDM, SQBH, Field("JXBJ", "N", 16, 2, title="计息本金：该笔申购被冻结的资金（元）"),
+         Field("JXTS", "N", 5, title="计息天数（计息起日至止日，含起日不含止日）"),
+         Field("NLL", "N", 8, 4, title="年利率（%）"), Field("JXJC", "N", 3, title="计息基础（天/年：360 或 365）"),
+         Field("LXJE", "N", 14, 2, title="利息（元），每笔四舍五入到分"), RQ),
+        "每笔利息大于 0 的申购一条",
+    ),
+    "BJFH": Layout(
+        "BJFH", "认购资金本金返还数据", "受理中止发行的本金返还申请时", "002 第五章",
+        (ZQDM, JSCY, XWDM, GDDM, SQBH, Field("PSSL", "N", 12, title="配售数量（股）"),
+         Field("BJJE", "N", 16, 2, title="返还的认购资金本金（元）"), RQ),
+        "每笔获配并扣款的申购一条",
+    ),
+    "GFZX": Layout(
+        "GFZX", "股份注销数据", "受理注销已登记到账股份的申请时", "002 第五章、§5.3",
+        (ZQDM, JSCY, XWDM, GDDM, Field("GFXZ", "C", 2, title="股份性质：00 无限售流通股，05/06 限售流通股（个人/机构）"),
+         Field("ZXSL", "N", 12, title="注销数量（股）"), Field("XSRQ", "D", 8, title="限售截止日（无限售为空）"),
+         Field("DJLB", "C", 2, title="原登记类别：01 网上配售，02 余股，03 战略配售，04 网下发行"), RQ),
+        "每个证券账户每类已登记股份一条",
     ),
 }
 

@@ -17,3 +17,4 @@ from csdp.ipo.models.filings import (  # noqa: F401
     PlacementDetail,
 )
 from csdp.ipo.models.application import LockupShareholder  # noqa: F401
+from csdp.ipo.models.stop import OfferingStop, RefundItem, StopKind, StopRefund, StopStage  # noqa: F401

@@ -21,16 +21,16 @@ class OfferingStatus(models.TextChoices):
     SUSPENDED = "suspended", "中止发行"  # 002 ch. 5
 
 
-# The one place that says which changes are allowed (failure and suspension: 002 ch. 5, any time
-# before listing).
+# The one place that says which changes are allowed. Failure or suspension (002 第五章): either until
+# T+1 EOD (§5.1, §5.2); from T+1 EOD until listing only a suspension (§5.3 "中止本次发行").
 _STOPPABLE = {OfferingStatus.FAILED, OfferingStatus.SUSPENDED}
 OFFERING_TRANSITIONS: dict[str, set[str]] = {
     OfferingStatus.PREPARING: {OfferingStatus.APPLIED, OfferingStatus.SUBSCRIBING} | _STOPPABLE,
     OfferingStatus.APPLIED: {OfferingStatus.SUBSCRIBING} | _STOPPABLE,
     OfferingStatus.SUBSCRIBING: {OfferingStatus.CLEARED} | _STOPPABLE,
     OfferingStatus.CLEARED: {OfferingStatus.SETTLED} | _STOPPABLE,
-    OfferingStatus.SETTLED: {OfferingStatus.PAID} | _STOPPABLE,
-    OfferingStatus.PAID: {OfferingStatus.REGISTERED} | _STOPPABLE,
+    OfferingStatus.SETTLED: {OfferingStatus.PAID, OfferingStatus.SUSPENDED},
+    OfferingStatus.PAID: {OfferingStatus.REGISTERED, OfferingStatus.SUSPENDED},
     OfferingStatus.REGISTERED: {OfferingStatus.LISTED, OfferingStatus.SUSPENDED},
     OfferingStatus.LISTED: set(),
     OfferingStatus.FAILED: set(),

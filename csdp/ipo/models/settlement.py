@@ -162,6 +162,7 @@ class EodStep(models.TextChoices):
     REGISTRATION_FILES = "registration_files", "发送股份登记数据"  # 002 §4.3
     CODE_SWITCH = "code_switch", "代码切换"  # 002 §2.1.2(七), L-1
     LISTING = "listing", "上市"  # 002 §2.1.2(八), L
+    STOP_UNFREEZE = "stop_unfreeze", "T+1日日终 解冻中止发行的申购资金"  # 002 §5.2
 
 
 class EodStepRun(models.Model):
@@ -196,7 +197,7 @@ class ParticipantFile(models.Model):
 
     offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="files")
     participant = models.ForeignKey("securities.ParticipantProfile", on_delete=models.PROTECT, related_name="+")
-    file_type = models.CharField(max_length=12)  # SGQS, DJSJ, WXSG, JDSJ, PSJG, GFDJ
+    file_type = models.CharField(max_length=12)  # csdp/ipo/eod/layouts.py
     file_format = models.CharField(max_length=3)  # dbf / csv
     path = models.CharField(max_length=300)  # relative to settings.CSDP_FILES_DIR
     sha256 = models.CharField(max_length=64)

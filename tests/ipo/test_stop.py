@@ -1,0 +1,304 @@
+"""Failure or suspension (seed 002 第五章): the exchange's confirmation is recorded by staff, and what
+follows depends on when it came — before T EOD (§5.1), between T EOD and T+1 EOD (§5.2), or after
+T+1 EOD until listing (§5.3) — each tested at its boundary on the business clock."""
+import datetime as dt
+
+import pytest
+from dbfread import DBF
+from django.conf import settings
+
+from csdp.counter.models import Status
+from csdp.counter.services import CounterError
+from csdp.ipo.eod.day import eod_run
+from csdp.ipo.eod.t_day import offering_subscriptions_load
+from csdp.ipo.errors import IpoError
+from csdp.ipo.models import (
+    EodStep, OfferingStatus, ParticipantFile, ParticipantObligation, RefundItem, StopRefund, StopStage,
+)
+from csdp.ipo.services import proceeds_pay, reserve_deposit
+from csdp.ipo.stop import offering_stop_record
+from csdp.keys.testing import enrol_test_key
+from csdp.ledger.selectors import balance_of, reserve_account_of
+from csdp.notify.models import OutboxMessage
+from csdp.register.models import Position
+from csdp.securities.models import Security, SecurityStatus
+from tests.counter.factories import draft, drive
+from tests.ipo import world
+from tests.ipo.world import T, at
+
+pytestmark = pytest.mark.django_db
+T1, T2, T3, L = dt.date(2026, 3, 17), dt.date(2026, 3, 18), dt.date(2026, 3, 19), dt.date(2026, 3, 30)
+PRICE = 1404
+ORDERS = [(1, "0400000001", "S001", "500001", 1_000), (2, "0400000002", "S001", "500001", 2_000),
+          (3, "0500000001", "S002", "600001", 1_000), (4, "0500000002", "S002", "600001", 150)]  # seq 4: not 100s
+
+
+@pytest.fixture
+def loaded(tmp_path, cast):
+    """T 10:00: the exchange's file is in; two participants, four orders (three valid)."""
+    s1 = world.participant("S001", "500001", funds_fen=0)
+    s2 = world.participant("S002", "600001", funds_fen=0)
+    for number, name, id17 in [("0400000001", "甲", "11010519800101011"), ("0400000002", "乙", "11010519800101012"),
+                               ("0500000001", "丙", "11010519800101013"), ("0500000002", "丁", "11010519800101014")]:
+        world.investor_account(number, f"投资者{name}", id17=id17)
+    offering = world.offering(online_shares=1_000, initial=100_000, issuer=cast.issuer_a.institution)
+    at(T, 10)
+    offering_subscriptions_load(offering=offering, path=world.subscription_file(tmp_path, ORDERS))
+    return offering, s1, s2
+
+
+def _stop(offering, kind="failed", *, at_time=None, actor=None):
+    from csdp.clock.services import clock_now
+
+    return offering_stop_record(offering=offering, kind=kind, confirmed_at=at_time or clock_now(),
+                                reference="北证发〔2026〕1号", reason="发行认购不足", actor=actor)
+
+
+def _fund_participants(s1, s2):
+    reserve_deposit(institution=s1.institution, amount_fen=3_000 * PRICE, reference="s1", actor=None)
+    reserve_deposit(institution=s2.institution, amount_fen=1_000 * PRICE, reference="s2", actor=None)
+
+
+def _files(offering, file_type):
+    return {f.participant.code: f for f in ParticipantFile.objects.filter(
+        offering=offering, file_type=file_type, file_format="dbf").select_related("participant")}
+
+
+def _dbf(participant_file):
+    return list(DBF(settings.CSDP_FILES_DIR / participant_file.path))
+
+
+# ---- §5.1 ----------------------------------------------------------------------------------------------
+
+def test_a_failure_confirmed_before_t_eod_sends_no_clearing_data_and_moves_no_money(loaded, cast):
+    offering, s1, s2 = loaded
+    at(T, 16, 59)
+    stop = _stop(offering, actor=cast.operator)
+    assert stop.stage == StopStage.BEFORE_T_EOD
+    at(T, 17)
+    eod_run()
+    offering.refresh_from_db()
+    assert offering.status == OfferingStatus.FAILED
+    assert not ParticipantFile.objects.filter(offering=offering).exists()  # no 申购清算数据 (§5.1)
+    assert not ParticipantObligation.objects.filter(offering=offering).exists()
+    assert not offering.step_runs.filter(step=EodStep.T_CLEARING).exists()
+    # The issuer is told what happens next: participants unfreeze their clients at T EOD.
+    message = OutboxMessage.objects.filter(user=cast.issuer_a, purpose="ipo_stop").first()
+    assert message is not None and "T日日终将冻结的客户资金解冻" in message.body
+
+
+def test_after_a_failure_the_exchange_file_is_refused(loaded, tmp_path):
+    offering, _, _ = loaded
+    _stop(offering)
+    with pytest.raises(IpoError, match="不能再接收申购数据"):
+        offering_subscriptions_load(offering=offering, path=world.subscription_file(tmp_path, ORDERS))
+
+
+def test_a_confirmation_recorded_just_after_t_eod_falls_under_5_2(loaded):
+    offering, _, _ = loaded
+    at(T, 17)
+    eod_run()
+    at(T, 17, 1)
+    assert _stop(offering, "suspended").stage == StopStage.BEFORE_T1_EOD
+
+
+def test_a_confirmation_time_in_the_future_is_refused(loaded):
+    offering, _, _ = loaded
+    at(T, 12)
+    with pytest.raises(IpoError, match="不能晚于当前时间"):
+        _stop(offering, at_time=dt.datetime(2026, 3, 16, 13, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
+    offering.refresh_from_db()
+    assert offering.status == OfferingStatus.SUBSCRIBING
+
+
+# ---- §5.2 ----------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def stopped_5_2(loaded):
+    offering, s1, s2 = loaded
+    at(T, 17)
+    eod_run()
+    at(T1, 11)
+    _fund_participants(s1, s2)
+    at(T1, 16, 59)
+    stop = _stop(offering, "suspended")
+    assert stop.stage == StopStage.BEFORE_T1_EOD
+    at(T1, 17)
+    eod_run()
+    offering.refresh_from_db()
+    return offering, s1, s2
+
+
+def test_at_t1_eod_the_depository_unfreezes_everything_and_sends_the_unfreeze_data(stopped_5_2):
+    offering, s1, s2 = stopped_5_2
+    assert offering.status == OfferingStatus.SUSPENDED
+    assert offering.step_runs.filter(step=EodStep.STOP_UNFREEZE).exists()
+    for participant, paid in ((s1, 3_000 * PRICE), (s2, 1_000 * PRICE)):
+        balance = balance_of(reserve_account_of(participant.institution))
+        assert (balance.posted_fen, balance.available_fen) == (paid, paid)  # nothing deducted, nothing held
+        obligation = ParticipantObligation.objects.get(offering=offering, participant=participant)
+        assert obligation.frozen_fen == obligation.unfrozen_fen == paid and obligation.deducted_fen == 0
+    jdsj = _files(offering, "JDSJ")
+    assert [(r["GDDM"], r["JDJE"]) for r in _dbf(jdsj["S001"])] == [("0400000001", 14040.0), ("0400000002", 28080.0)]
+    assert [(r["GDDM"], r["JDJE"]) for r in _dbf(jdsj["S002"])] == [("0500000001", 14040.0)]
+    assert not _files(offering, "PSJG")  # no allocation of a suspended issue
+
+
+def test_the_unfreeze_runs_once(stopped_5_2):
+    offering, s1, _ = stopped_5_2
+    before = balance_of(reserve_account_of(s1.institution))
+    reports = eod_run()
+    assert all(r.skipped for r in reports if r.offering == offering.code)
+    assert balance_of(reserve_account_of(s1.institution)) == before
+
+
+def test_participants_may_withdraw_the_unfrozen_money_on_t2(stopped_5_2):
+    from csdp.ipo.services import reserve_withdraw
+
+    _, s1, _ = stopped_5_2
+    at(T2, 10)
+    reserve_withdraw(institution=s1.institution, amount_fen=3_000 * PRICE, reference="back", actor=None)
+    assert balance_of(reserve_account_of(s1.institution)).posted_fen == 0
+
+
+def _interest_data(**changes):
+    data = {"materials": True, "refund_interest": True, "annual_rate": "0.35", "day_count": 360,
+            "interest_from": None, "interest_to": None, "refund_principal": False, "cancel_shares": False}
+    data.update(changes)
+    return data
+
+
+def _apply(cast, data, *, until=Status.ACCEPTED):
+    key = enrol_test_key(cast.issuer_a)
+    application = draft(cast.issuer_a, type_code="15", code="920188", data=data)
+    return drive(application, until, filer=cast.issuer_a, key=key, operator=cast.operator)
+
+
+def test_interest_cannot_be_applied_for_before_t2(stopped_5_2, cast):
+    at(T1, 17, 30)
+    with pytest.raises(CounterError, match="T\\+2"):
+        _apply(cast, _interest_data(), until=Status.DRAFT)
+
+
+def test_on_acceptance_the_interest_goes_from_the_underwriter_to_each_participant_with_a_file(stopped_5_2, cast):
+    offering, s1, s2 = stopped_5_2
+    at(T3, 10)
+    reserve_deposit(institution=offering.underwriter, amount_fen=100_00, reference="uw", actor=None)
+    _apply(cast, _interest_data())
+    # 0.35 % a year over T … T+2 (2 days) on 360: 14,040 yuan → 0.273 → 0.27; 28,080 → 0.546 → 0.55.
+    lxfh = _files(offering, "LXFH")
+    assert [(r["GDDM"], r["JXTS"], r["LXJE"]) for r in _dbf(lxfh["S001"])] == [("0400000001", 2, 0.27), ("0400000002", 2, 0.55)]
+    assert [(r["GDDM"], r["LXJE"]) for r in _dbf(lxfh["S002"])] == [("0500000001", 0.27)]
+    assert balance_of(reserve_account_of(s1.institution)).posted_fen == 3_000 * PRICE + 82
+    assert balance_of(offering.underwriter_account).posted_fen == 100_00 - 109
+    refund = StopRefund.objects.get(offering=offering, item=RefundItem.INTEREST)
+    assert (refund.amount_fen, refund.participants, refund.orders) == (109, 2, 3)
+
+
+def test_interest_is_paid_once(stopped_5_2, cast):
+    offering, _, _ = stopped_5_2
+    at(T3, 10)
+    reserve_deposit(institution=offering.underwriter, amount_fen=100_00, reference="uw", actor=None)
+    _apply(cast, _interest_data())
+    with pytest.raises(CounterError, match="已办理"):
+        _apply(cast, _interest_data(), until=Status.DRAFT)
+
+
+def test_acceptance_is_refused_while_the_underwriter_cannot_pay_and_nothing_is_kept(stopped_5_2, cast):
+    offering, s1, _ = stopped_5_2
+    at(T3, 10)
+    with pytest.raises(CounterError, match="可用余额不足"):
+        _apply(cast, _interest_data())
+    assert not StopRefund.objects.filter(offering=offering).exists()
+    assert not _files(offering, "LXFH")
+    assert balance_of(reserve_account_of(s1.institution)).posted_fen == 3_000 * PRICE
+
+
+def test_principal_and_cancellation_are_not_for_a_5_2_stop(stopped_5_2, cast):
+    at(T3, 10)
+    with pytest.raises(CounterError, match="§5.3"):
+        _apply(cast, _interest_data(refund_interest=False, refund_principal=True), until=Status.DRAFT)
+
+
+# ---- §5.3 ----------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def registered(loaded):
+    """Through T+2: settled, paid to the issuer, registered (no placements)."""
+    offering, s1, s2 = loaded
+    at(T, 17)
+    eod_run()
+    at(T1, 11)
+    _fund_participants(s1, s2)
+    at(T1, 17)
+    eod_run()
+    at(T2, 10)
+    proceeds_pay(offering=offering, actor=None)
+    at(T2, 17)
+    eod_run()
+    offering.refresh_from_db()
+    assert offering.status == OfferingStatus.REGISTERED
+    return offering, s1, s2
+
+
+def test_after_t1_eod_only_a_suspension_can_be_recorded(registered):
+    offering, _, _ = registered
+    at(T3, 9)
+    with pytest.raises(IpoError, match="只能中止发行"):
+        _stop(offering, "failed")
+    assert _stop(offering, "suspended").stage == StopStage.BEFORE_LISTING
+
+
+def test_a_listed_offering_cannot_be_stopped(registered):
+    offering, _, _ = registered
+    at(L, 17)
+    eod_run()
+    with pytest.raises(IpoError, match="已上市"):
+        _stop(offering, "suspended")
+
+
+def test_registered_shares_cannot_be_refunded_without_being_cancelled(registered, cast):
+    offering, _, _ = registered
+    at(T3, 9)
+    _stop(offering, "suspended")
+    with pytest.raises(CounterError, match="一并申请"):
+        _apply(cast, _interest_data(refund_interest=False, refund_principal=True), until=Status.DRAFT)
+
+
+def test_a_5_3_application_cancels_the_shares_and_returns_principal_and_interest(registered, cast):
+    offering, s1, s2 = registered
+    at(T3, 9)
+    _stop(offering, "suspended")
+    allocated = {p.account.number: p.quantity for p in Position.objects.filter(security__code="920188")}
+    assert sum(allocated.values()) == 1_000  # online shares, paid by the participants at T+1 EOD
+    before = {s.code: balance_of(reserve_account_of(s.institution)).posted_fen for s in (s1, s2)}
+    # The issuer was paid at T+2; the money comes back through the underwriter's account.
+    reserve_deposit(institution=offering.underwriter, amount_fen=1_000 * PRICE + 100_00, reference="uw", actor=None)
+    _apply(cast, _interest_data(refund_principal=True, cancel_shares=True))
+    assert Position.objects.filter(security__code="920188", quantity__gt=0).count() == 0
+    assert Security.objects.get(code="920188").status == SecurityStatus.DELISTED
+    principal = {s: sum(r["BJJE"] for r in _dbf(f)) for s, f in _files(offering, "BJFH").items()}
+    cancelled = {s: sum(r["ZXSL"] for r in _dbf(f)) for s, f in _files(offering, "GFZX").items()}
+    assert sum(cancelled.values()) == 1_000
+    assert round(sum(principal.values()) * 100) == 1_000 * PRICE
+    interest = StopRefund.objects.get(offering=offering, item=RefundItem.INTEREST).amount_fen
+    after = {s.code: balance_of(reserve_account_of(s.institution)).posted_fen for s in (s1, s2)}
+    assert sum(after.values()) - sum(before.values()) == 1_000 * PRICE + interest
+
+
+def test_a_frozen_lot_blocks_the_cancellation_and_nothing_is_kept(registered, cast):
+    from csdp.register.services import register_apply
+    from csdp.securities.models import SecuritiesAccount
+
+    offering, s1, _ = registered
+    at(T3, 9)
+    _stop(offering, "suspended")
+    holder = Position.objects.filter(security__code="920188", quantity__gt=0).select_related("account", "security").first()
+    register_apply(events=[{"security_id": holder.security_id, "account_id": holder.account_id, "event_type": "freeze",
+                            "business_date": T3, "key": "court:1", "frozen_delta": holder.quantity}])
+    reserve_deposit(institution=offering.underwriter, amount_fen=1_000 * PRICE, reference="uw", actor=None)
+    with pytest.raises(CounterError, match="不能注销"):
+        _apply(cast, _interest_data(refund_interest=False, refund_principal=True, cancel_shares=True))
+    assert not StopRefund.objects.filter(offering=offering).exists()
+    assert SecuritiesAccount.objects.get(pk=holder.account_id).positions.get(security__code="920188").quantity == holder.quantity
+    assert balance_of(offering.underwriter_account).posted_fen >= 1_000 * PRICE
