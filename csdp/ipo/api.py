@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import FileResponse, Http404
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -196,4 +196,4 @@ def ipo_stop(request, offering_id: int, payload: StopIn):
     except IpoError as error:
         raise HttpError(422, error.message) from None
     offering.refresh_from_db()
-    return 201, _stop_out(offering)
+    return Status(201, _stop_out(offering))

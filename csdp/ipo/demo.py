@@ -13,11 +13,12 @@ from pathlib import Path
 
 from csdp.accounts.models import Institution
 from csdp.clock.models import BusinessClock
-from csdp.clock.services import business_today, clock_set, is_trading_day, trading_day_offset
+from csdp.clock.services import business_today, clock_now, clock_set, is_trading_day, trading_day_offset
 from csdp.ipo.eod.day import eod_run
 from csdp.ipo.eod.t_day import offering_subscriptions_load
 from csdp.ipo.models import Offering
 from csdp.ipo.services import offering_create, offering_report_account, proceeds_pay, reserve_deposit
+from csdp.ipo.stop import offering_stop_record
 from csdp.ledger.selectors import reserve_account_of
 from csdp.lib.ids import make_resident_id
 from csdp.portal.demo import ISSUER_A, ISSUER_B, PARTICIPANT, UNDERWRITER, register_seeder
@@ -58,7 +59,7 @@ def _orders_file(directory: Path, t: dt.date, participant: str, subscribers: lis
     return path
 
 
-def _run(code: str, name: str, issuer, t: dt.date, listing: dt.date, *, to_listing: bool) -> None:
+def _run(code: str, name: str, issuer, t: dt.date, listing: dt.date, *, to_listing: bool, stop_at_t1: bool = False) -> None:
     underwriter = _institution(UNDERWRITER)
     participant = ParticipantProfile.objects.get(institution=_institution(PARTICIPANT))
     units = list(participant.custody_units.order_by("code").values_list("code", flat=True))
@@ -78,8 +79,14 @@ def _run(code: str, name: str, issuer, t: dt.date, listing: dt.date, *, to_listi
     _at(t1, 10)
     owed = offering.obligations.get(participant=participant).subscribed_fen
     reserve_deposit(institution=participant.institution, amount_fen=owed, reference=f"demo:{code}", actor=None)
+    if stop_at_t1:  # 002 §5.2: confirmed between T EOD and T+1 EOD; unfrozen at T+1 EOD with JDSJ
+        _at(t1, 14)
+        offering_stop_record(offering=offering, kind="suspended", confirmed_at=clock_now(), reference="演示〔2026〕1号",
+                             reason="演示：发行人突发事件，中止发行", actor=None)
     _at(t1, 17)
     eod_run()
+    if stop_at_t1:
+        return
     _at(trading_day_offset(t, 2), 10)
     proceeds_pay(offering=offering, actor=None)
     _at(trading_day_offset(t, 2), 17)
@@ -90,7 +97,7 @@ def _run(code: str, name: str, issuer, t: dt.date, listing: dt.date, *, to_listi
 
 @register_seeder(order=95)  # after the fee schedule (90): registration bills the 股份登记费
 def seed_ipo() -> None:
-    if Offering.objects.filter(code__in=["920188", "920219"]).exists():
+    if Offering.objects.filter(code__in=["920188", "920219", "920166"]).exists():
         return
     saved = BusinessClock.objects.filter(pk=1).values("offset_s", "frozen_at").first()
     today = business_today()
@@ -99,6 +106,8 @@ def seed_ipo() -> None:
         next_day = today if is_trading_day(today) else trading_day_offset(today, 1)
         t = trading_day_offset(next_day, -1)
         _run("920219", "星河精机", _institution(ISSUER_B), t, trading_day_offset(t, 9), to_listing=False)
+        _run("920166", "云岭材料", _institution(ISSUER_A), dt.date(2026, 4, 13), dt.date(2026, 4, 27), to_listing=True,
+             stop_at_t1=True)
     finally:
         if saved is None:
             BusinessClock.objects.filter(pk=1).delete()

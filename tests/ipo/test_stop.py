@@ -302,3 +302,52 @@ def test_a_frozen_lot_blocks_the_cancellation_and_nothing_is_kept(registered, ca
     assert not StopRefund.objects.filter(offering=offering).exists()
     assert SecuritiesAccount.objects.get(pk=holder.account_id).positions.get(security__code="920188").quantity == holder.quantity
     assert balance_of(offering.underwriter_account).posted_fen >= 1_000 * PRICE
+
+
+# ---- pages and API --------------------------------------------------------------------------------------
+
+def test_the_operator_records_a_suspension_on_the_offering_page_and_everyone_sees_what_follows(loaded, cast, client_for):
+    offering, _, _ = loaded
+    at(T, 15)
+    operator = client_for(cast.operator)
+    assert "记录北交所确认的发行失败或中止" in operator.get(f"/ipo/{offering.pk}/").content.decode()
+    response = operator.post(f"/ipo/{offering.pk}/stop/", {
+        "kind": "suspended", "confirmed_at": "2026-03-16T14:30", "reference": "北证发〔2026〕2号",
+        "reason": "<script>alert(1)</script>突发事件"})
+    assert response.status_code == 302
+    page = client_for(cast.issuer_a).get(f"/ipo/{offering.pk}/").content.decode()
+    assert "中止发行" in page and "T日日终前确认（002 §5.1）" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;突发事件" in page and "<script>alert(1)" not in page
+    assert "15-发行失败或中止" in page  # the issuer is pointed to the counter application
+
+
+def test_a_bad_stop_form_is_answered_in_chinese_and_changes_nothing(loaded, cast, client_for):
+    offering, _, _ = loaded
+    response = client_for(cast.operator).post(f"/ipo/{offering.pk}/stop/", {"kind": "other"}, follow=True)
+    assert "选择一个有效的选项" in response.content.decode() or "有效" in response.content.decode()
+    offering.refresh_from_db()
+    assert offering.status == OfferingStatus.SUBSCRIBING
+
+
+def test_the_api_records_a_stop_and_reports_its_stage(loaded, cast, client_for):
+    offering, _, _ = loaded
+    at(T, 15)
+    client = client_for(cast.operator)
+    body = {"kind": "failed", "confirmed_at": "2026-03-16T14:00:00+08:00", "reference": "X1", "reason": "认购不足"}
+    response = client.post(f"/api/v1/ipo/offerings/{offering.pk}/stop", body, content_type="application/json")
+    assert response.status_code == 201 and response.json()["stage"] == "5.1"
+    again = client.post(f"/api/v1/ipo/offerings/{offering.pk}/stop", body, content_type="application/json")
+    assert again.status_code == 422 and "已记录" in again.json()["detail"]
+    shown = client_for(cast.issuer_a).get(f"/api/v1/ipo/offerings/{offering.pk}").json()
+    assert shown["status"] == "failed" and shown["stop"]["reference"] == "X1"
+
+
+def test_the_underwriter_funds_its_account_for_the_refund_from_the_offering_page(stopped_5_2, cast, client_for):
+    from csdp.accounts.models import User
+
+    offering, _, _ = stopped_5_2
+    user = User.objects.create(username="uw1", institution=offering.underwriter, display_name="华信经办")
+    client = client_for(user)
+    assert "自营结算备付金账户可用余额 0.00 元" in client.get(f"/ipo/{offering.pk}/").content.decode()
+    client.post(f"/ipo/{offering.pk}/underwriter-deposit/", {"amount": "12.34", "reference": "W1"})
+    assert balance_of(offering.underwriter_account).posted_fen == 1234

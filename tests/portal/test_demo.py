@@ -57,3 +57,14 @@ def test_the_demo_command_prints_a_login_for_every_role():
     text = out.getvalue()
     assert "演示数据已就绪" in text
     assert all(f"{spec.username} " in text for spec in DEMO_USERS)
+
+
+def test_the_demo_has_a_suspended_offering_whose_money_was_unfrozen_at_t1_eod():
+    from csdp.ipo.models import EodStep, Offering, OfferingStatus, ParticipantFile
+
+    demo_seed()
+    offering = Offering.objects.get(code="920166")
+    assert (offering.status, offering.stop.stage) == (OfferingStatus.SUSPENDED, "5.2")
+    assert offering.step_runs.filter(step=EodStep.STOP_UNFREEZE).exists()
+    assert ParticipantFile.objects.filter(offering=offering, file_type="JDSJ").exists()
+    assert all(o.frozen_fen == o.unfrozen_fen and o.deducted_fen == 0 for o in offering.obligations.all())
