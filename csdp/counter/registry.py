@@ -21,6 +21,24 @@ from dataclasses import dataclass, field
 from django import forms
 
 
+class StructuredForm(forms.Form):
+    """Base of a type's structured form: ``json_data()`` gives the cleaned data ready for the JSON column
+    (dates as ISO text, decimals as exact strings — never floats)."""
+
+    def json_data(self) -> dict:
+        import datetime as dt
+        from decimal import Decimal
+
+        def ready(value):
+            if isinstance(value, (dt.date, dt.datetime)):
+                return value.isoformat()
+            if isinstance(value, Decimal):
+                return str(value)
+            return value
+
+        return {name: ready(value) for name, value in self.cleaned_data.items()}
+
+
 @dataclass(frozen=True)
 class FilingContext:
     """What a validation hook sees when a filer submits or resubmits."""
@@ -46,7 +64,7 @@ class BusinessTypeSpec:
     name: str
     # Institution kinds (csdp.accounts.roles.InstitutionKind values) that may file this type.
     filer_kinds: frozenset[str] = field(default_factory=lambda: frozenset({"issuer"}))
-    # A django Form whose cleaned_data must be JSON-serialisable (dates are stored as ISO text).
+    # A StructuredForm (or a django Form with json_data()): its data is stored as JSON (dates as ISO text).
     form_class: type[forms.Form] | None = None
     # validate(FilingContext) raises django.core.exceptions.ValidationError with a Chinese message.
     validate: Callable[[FilingContext], None] | None = None

@@ -11,7 +11,9 @@ from django.db import transaction
 from django.db.models import Q
 
 from csdp.clock.services import business_today
-from csdp.counter.registry import BusinessTypeSpec, FilingContext, GeneratedFile, register_business_type
+from csdp.counter.registry import (
+    BusinessTypeSpec, FilingContext, GeneratedFile, StructuredForm, register_business_type,
+)
 from csdp.ipo.engine.interest import MAX_RATE
 from csdp.ipo.errors import IpoError
 from csdp.ipo.models import LockupShareholder, Offering, OfferingStatus, RefundItem, StopRefund
@@ -26,7 +28,7 @@ SWITCH_TEXT = ("我公司申请于上市前一交易日（代码切换日）将�
                "证券权益分派、股份限售登记、股份解除限售登记、股权激励、网络投票等可能影响代码切换的业务（附件2）。")
 
 
-class ShareRegistrationForm(forms.Form):
+class ShareRegistrationForm(StructuredForm):
     suspension_commitment = forms.BooleanField(
         label="发行人关于暂停办理影响股份登记的其他业务的承诺（002 §2.1.1(二)1）", required=True,
         error_messages={"required": "须作出暂停办理影响股份登记的其他业务的承诺。"})
@@ -120,7 +122,7 @@ SHARE_REGISTRATION = register_business_type(BusinessTypeSpec(
 
 # ---- 002 第五章: the application after a failure or suspension ---------------------------------------------
 
-class StopApplicationForm(forms.Form):
+class StopApplicationForm(StructuredForm):
     """书面申请 (with what it asks for), 委托退款授权书 and 公告 — the documents go in the attachments."""
 
     materials = forms.BooleanField(
@@ -140,13 +142,6 @@ class StopApplicationForm(forms.Form):
         data = super().clean()
         if data.get("refund_interest") and (data.get("annual_rate") is None or not data.get("day_count")):
             raise ValidationError("申请返还利息须填写年利率和计息基础。")
-        return data
-
-    def json_data(self) -> dict:
-        data = dict(self.cleaned_data)
-        data["annual_rate"] = None if data["annual_rate"] is None else str(data["annual_rate"])
-        for name in ("interest_from", "interest_to"):
-            data[name] = data[name].isoformat() if data[name] else None
         return data
 
 

@@ -65,3 +65,21 @@ def test_an_unknown_lockup_account_is_named(offering, cast):
     world.at(T - dt.timedelta(days=3), 10)
     with pytest.raises(CounterError, match="0999999999"):
         draft(cast.issuer_a, type_code="11", code="920188", data=_data(lockups="0999999999,100,2027-03-30"))
+
+
+def test_the_application_is_filed_through_the_counter_page_with_its_structured_fields(offering, cast, client_for):
+    from django.urls import reverse
+
+    from csdp.counter.models import Application, BusinessType
+    from tests.counter.factories import pdf_upload
+
+    world.at(T - dt.timedelta(days=3), 10)
+    client = client_for(cast.issuer_a)
+    client.post(reverse("counter:notice"), {"acknowledged": "1"})
+    response = client.post(reverse("counter:new"), {
+        "securities_code": "920188", "business_type": BusinessType.objects.get(code="11").pk, "attachments": [pdf_upload()],
+        "typed-suspension_commitment": "on", "typed-old_code": "833188", "typed-code_switch_application": "on",
+        "typed-lockups": "0900000001,500000,2027-03-30"})
+    application = Application.objects.get(business_type__code="11")
+    assert response.url == reverse("counter:confirm", args=[application.pk])
+    assert application.rounds.get().data["lockups"] == "0900000001,500000,2027-03-30"

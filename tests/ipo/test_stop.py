@@ -351,3 +351,28 @@ def test_the_underwriter_funds_its_account_for_the_refund_from_the_offering_page
     assert "自营结算备付金账户可用余额 0.00 元" in client.get(f"/ipo/{offering.pk}/").content.decode()
     client.post(f"/ipo/{offering.pk}/underwriter-deposit/", {"amount": "12.34", "reference": "W1"})
     assert balance_of(offering.underwriter_account).posted_fen == 1234
+
+
+def test_the_interest_application_goes_through_the_counter_pages(stopped_5_2, cast, client_for):
+    from django.urls import reverse
+
+    from csdp.counter.models import Application, BusinessType
+    from tests.counter.factories import pdf_upload, sign_and_submit
+
+    offering, s1, _ = stopped_5_2
+    at(T3, 10)
+    reserve_deposit(institution=offering.underwriter, amount_fen=100_00, reference="uw", actor=None)
+    issuer = client_for(cast.issuer_a)
+    issuer.post(reverse("counter:notice"), {"acknowledged": "1"})
+    issuer.post(reverse("counter:new"), {
+        "securities_code": "920188", "business_type": BusinessType.objects.get(code="15").pk,
+        "attachments": [pdf_upload("书面申请、委托退款授权书和公告.pdf")], "typed-materials": "on", "typed-refund_interest": "on",
+        "typed-annual_rate": "0.35", "typed-day_count": "360"})
+    application = Application.objects.get(business_type__code="15")
+    assert application.rounds.get().data["annual_rate"] == "0.35"  # exact text, never a float
+    sign_and_submit(application, cast.issuer_a, enrol_test_key(cast.issuer_a))
+    client_for(cast.operator).post(reverse("counter:accept", args=[application.pk]), {"accept-opinion": "同意返还利息"})
+    application.refresh_from_db()
+    assert application.status == Status.ACCEPTED
+    assert StopRefund.objects.get(offering=offering, item=RefundItem.INTEREST).amount_fen == 109
+    assert application.files.filter(purpose="result").exists()  # the Excel report of what was done
