@@ -45,8 +45,11 @@ def interfaces_markdown() -> str:
         "## 1. Exchange subscription data (in, T)", "",
         "CSV, UTF-8 or GBK, header row exactly: `" + ",".join(EXCHANGE_COLUMNS) + "`.",
         "Received by upload on the offering page, `POST /api/v1/ipo/offerings/{offering_id}/subscriptions`",
-        "(multipart field `file`), or `csdp` services. A file with any format error is refused whole; every",
-        "error is listed (row, column, problem) and nothing is imported.", "",
+        "(multipart field `file`), or the drop folder `CSDP_EXCHANGE_INBOX` read by `csdp ipo inbox [--watch]`:",
+        "the sender writes under a temporary name and renames the finished file to",
+        "`SG<920 code>_<T as YYYYMMDD>.csv` (only such names are read); a loaded file moves to `done/`, a",
+        "refused one to `rejected/` beside `<name>.errors.txt`. A file with any format error is refused whole;",
+        "every error is listed (row, column, problem) and nothing is imported.", "",
         "| 列 | 格式 | 含义 |", "|---|---|---|",
     ]
     out += [f"| `{name}` | {fmt} | {meaning} |" for name, (fmt, meaning) in EXCHANGE_FIELDS.items()]

@@ -127,6 +127,8 @@ STORAGES = {
 CSDP_STORAGE_DIR = env_path("CSDP_STORAGE_DIR", VAR_DIR / "storage")
 # Participant data files (申购清算数据 etc.) are written here before publication.
 CSDP_FILES_DIR = env_path("CSDP_FILES_DIR", VAR_DIR / "files")
+# The exchange's drop folder for T-day subscription files (`csdp ipo inbox`, csdp/ipo/inbox.py).
+CSDP_EXCHANGE_INBOX = env_path("CSDP_EXCHANGE_INBOX", VAR_DIR / "exchange-inbox")
 
 CACHES = {
     "default": {

@@ -86,8 +86,40 @@ def run_interfaces(command: BaseCommand, options: dict) -> None:
     command.stdout.write(f"已写出 {options['output']}")
 
 
+def add_inbox_arguments(parser) -> None:
+    from django.conf import settings
+
+    parser.add_argument("--dir", type=Path, default=Path(settings.CSDP_EXCHANGE_INBOX), metavar="DIR",
+                        help="申购数据接收目录（默认 CSDP_EXCHANGE_INBOX）")
+    parser.add_argument("--watch", action="store_true", help="持续监视目录，直到中断")
+    parser.add_argument("--interval", type=float, default=5.0, metavar="S", help="监视间隔秒数（默认 5）")
+
+
+def run_inbox(command: BaseCommand, options: dict) -> None:
+    """Load the exchange files waiting in the drop folder (csdp/ipo/inbox.py)."""
+    import time
+
+    from csdp.ipo.errors import IpoError
+    from csdp.ipo.inbox import inbox_scan
+
+    while True:
+        try:
+            results = inbox_scan(options["dir"])
+        except IpoError as error:
+            raise CommandError(error.message) from None
+        for result in results:
+            line = f"{result.name}：已接收 {result.rows} 笔" if result.loaded else f"{result.name}：拒绝 — {result.error}"
+            command.stdout.write(line)
+        if not options["watch"]:
+            if any(not r.loaded for r in results):
+                raise CommandError("有申购数据文件被拒绝，错误清单见 rejected/ 目录。")
+            return
+        time.sleep(options["interval"])
+
+
 SUBCOMMANDS = {
     "allocate": ("网上配售：校验申购、按比例配售（rules.md §1–§2）", add_allocate_arguments, run_allocate),
+    "inbox": ("接收目录中的北交所申购数据文件（SG<代码>_<日期>.csv），逐个导入", add_inbox_arguments, run_inbox),
     "interfaces": ("由代码中的定义生成 docs/interfaces.md（数据文件逐字段说明）", add_interfaces_arguments, run_interfaces),
     "simulate": ("模拟一次完整发行：T-1 至 L，经与生产相同的代码路径，输出各步用时与不变量", add_simulate_arguments, run_simulate),
 }
