@@ -154,6 +154,7 @@ class FilingRow(models.Model):
     line = models.IntegerField("行号")
     account = models.ForeignKey("securities.SecuritiesAccount", on_delete=models.PROTECT, related_name="+")
     shares = models.BigIntegerField("股数（股）")
+    custody_unit = models.CharField("托管单元", max_length=6, blank=True)  # whose participant file the row goes to
 
     class Meta:
         ordering = ["line"]

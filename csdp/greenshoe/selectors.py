@@ -41,3 +41,15 @@ def window(option: GreenshoeOption, kind: str) -> tuple[dt.date, dt.date]:
 
 def filings_of(option: GreenshoeOption):
     return GreenshoeFiling.objects.filter(option=option).select_related("filed_by", "fee_notice")
+
+
+def offering_greenshoe(offering) -> dict | None:
+    """What the IPO offering page shows of the option: limit, (a) and (b) registered, committed, windows."""
+    option = GreenshoeOption.objects.filter(offering=offering).first()
+    if option is None:
+        return None
+    registered = dict(option.filings.filter(status="registered").values_list("kind").annotate(n=Sum("total_shares")))
+    return {"option": option, "limit": option.limit_shares, "committed": committed_shares(option),
+            "issued": registered.get(FilingKind.ISSUANCE, 0), "transferred": registered.get(FilingKind.TRANSFER, 0),
+            "agreed": option.agreements.aggregate(n=Sum("shares"))["n"] or 0,
+            "issuance_window": window(option, FilingKind.ISSUANCE), "transfer_window": window(option, FilingKind.TRANSFER)}

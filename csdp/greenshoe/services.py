@@ -13,9 +13,10 @@ from csdp.greenshoe.models import (
     FILING_TRANSITIONS, DeferredDeliveryAgreement, FilingKind, FilingRow, FilingStatus, FilingTransition,
     GreenshoeFiling, GreenshoeOption, SpecialAccount,
 )
+from csdp.greenshoe.files import filing_files_publish
 from csdp.greenshoe.selectors import committed_shares, owed_by_account, window
 from csdp.greenshoe.sheets import check_row, normalise, read_rows
-from csdp.securities.models import SecuritiesAccount, Security
+from csdp.securities.models import CustodyUnit, SecuritiesAccount, Security
 
 DEFAULT_LIMIT_PERCENT = 15  # rules.md §4: up to 15 % of the initial issue
 
@@ -92,11 +93,12 @@ def _check_rows(option: GreenshoeOption, kind: str, rows: list[dict]) -> list[Ro
     special_number = special.account.number if special else ""
     accounts = {a.number: a for a in SecuritiesAccount.objects.filter(number__in={r["number"] for r in rows})
                 .select_related("investor")}
+    units = set(CustodyUnit.objects.filter(code__in={r["unit"] for r in rows}).values_list("code", flat=True))
     owed, seen, errors = owed_by_account(option), set(), []
     for row in rows:
         account = accounts.get(row["number"])
         problems = check_row(row, account, kind=kind, special_number=special_number,
-                             room=owed.get(account.pk) if account else None)
+                             room=owed.get(account.pk) if account else None, unit_known=row["unit"] in units)
         if account is not None and account.pk in seen:
             problems.append(("证券账户号码", "同一证券账户在文件中重复"))
         if account is not None:
@@ -145,7 +147,7 @@ def filing_submit(*, option: GreenshoeOption, kind: str, stored, actor) -> Green
                                                 total_shares=total, filed_by=actor, filed_at=clock_now())
         accounts = dict(SecuritiesAccount.objects.filter(number__in={r["number"] for r in rows}).values_list("number", "pk"))
         FilingRow.objects.bulk_create(FilingRow(filing=filing, line=r["line"], account_id=accounts[r["number"]],
-                                                shares=int(r["shares"])) for r in rows)
+                                                shares=int(r["shares"]), custody_unit=r["unit"]) for r in rows)
         FilingTransition.objects.create(filing=filing, from_status="", to_status=FilingStatus.VALIDATED, actor=actor,
                                         reason=stored.original_name, at=clock_now())
         audit_record(actor=actor, obj=filing, action="greenshoe.filing_submit", to_state=FilingStatus.VALIDATED,
@@ -225,11 +227,12 @@ def filing_register(*, filing: GreenshoeFiling, actor) -> GreenshoeFiling:
         try:
             register_apply(events=_events(filing, security, special))
             filing.fee_notice = _bill(filing, actor)
+            _move(filing, to=FilingStatus.REGISTERED, actor=actor, reason="审核通过，已办理登记")
+            filing_files_publish(option)
         except RegisterError as error:
             raise GreenshoeError(f"登记失败：{error.message}") from None
         except FeeRefused as error:
             raise GreenshoeError(f"出具付款通知失败：{error.message}") from None
-        _move(filing, to=FilingStatus.REGISTERED, actor=actor, reason="审核通过，已办理登记")
     return filing
 
 

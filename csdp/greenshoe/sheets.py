@@ -12,8 +12,10 @@ from csdp.greenshoe.errors import FilingRejected, RowError
 from csdp.greenshoe.models import FilingKind
 from csdp.securities.models import SecuritiesAccount
 
-DJ_HEADER = ("证券账户号码", "证券账户名称", "证件号码", "增发股数", "股份性质")
-CSPLW_HEADER = ("转出证券账户号码", "转入证券账户号码", "转入证券账户名称", "转入证件号码", "过户股数")
+# The custody unit (托管单元) says which clearing participant's back office receives the row in its
+# data file (participant files of the offering: docs/interfaces.md CPDJ / CPGH).
+DJ_HEADER = ("证券账户号码", "证券账户名称", "证件号码", "增发股数", "股份性质", "托管单元")
+CSPLW_HEADER = ("转出证券账户号码", "转入证券账户号码", "转入证券账户名称", "转入证件号码", "过户股数", "转入托管单元")
 HEADERS = {FilingKind.ISSUANCE: DJ_HEADER, FilingKind.TRANSFER: CSPLW_HEADER}
 MAX_ROWS = 20_000
 
@@ -24,9 +26,9 @@ def template(kind: str) -> bytes:
     sheet.title = "DJ" if kind == FilingKind.ISSUANCE else "CSPLW"
     sheet.append(HEADERS[kind])
     if kind == FilingKind.ISSUANCE:
-        sheet.append(["0100000001", "示例投资者", "11010519491231002X", 1000, "00"])
+        sheet.append(["0100000001", "示例投资者", "11010519491231002X", 1000, "00", "100001"])
     else:
-        sheet.append(["0900000001", "0100000001", "示例投资者", "11010519491231002X", 1000])
+        sheet.append(["0900000001", "0100000001", "示例投资者", "11010519491231002X", 1000, "100001"])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -59,24 +61,25 @@ def read_rows(stored, kind: str) -> list[tuple]:
 
 
 def normalise(kind: str, body: list[tuple]) -> list[dict]:
-    """Both layouts as the same fields: line, source (CSPLW only), number, name, id_number, shares, nature."""
+    """Both layouts as the same fields: line, source (CSPLW only), number, name, id_number, shares, nature, unit."""
     out = []
     for line, row in enumerate(body, start=2):
         values = [text(v) for v in row[:len(HEADERS[kind])]]
         if kind == FilingKind.ISSUANCE:
-            number, name, id_number, shares, nature = values
+            number, name, id_number, shares, nature, unit = values
             source = ""
         else:
-            source, number, name, id_number, shares = values
+            source, number, name, id_number, shares, unit = values
             nature = "00"
         out.append({"line": line, "source": source, "number": number, "name": name, "id_number": id_number,
-                    "shares": shares, "nature": nature})
+                    "shares": shares, "nature": nature, "unit": unit})
     return out
 
 
 def check_row(row: dict, account: SecuritiesAccount | None, *, kind: str, special_number: str,
-              room: int | None) -> list[tuple[str, str]]:
-    """One row's problems. ``room``: shares still owed to this account under its agreement (None: no agreement)."""
+              room: int | None, unit_known: bool) -> list[tuple[str, str]]:
+    """One row's problems. ``room``: shares still owed to this account under its agreement (None: no agreement);
+    ``unit_known``: the row's custody unit exists."""
     share_column = "增发股数" if kind == FilingKind.ISSUANCE else "过户股数"
     name_column = "证券账户名称" if kind == FilingKind.ISSUANCE else "转入证券账户名称"
     problems = []
@@ -89,6 +92,8 @@ def check_row(row: dict, account: SecuritiesAccount | None, *, kind: str, specia
             problems.append((name_column, f"与登记的名称“{account.investor.name}”不符"))
         if row["id_number"].upper() != account.investor.id_number.upper():
             problems.append(("证件号码" if kind == FilingKind.ISSUANCE else "转入证件号码", "与登记的证件号码不符"))
+    if not unit_known:
+        problems.append((HEADERS[kind][5], f"{row['unit'] or '（空）'} 不是本公司登记的托管单元"))
     if row["nature"] != "00":
         problems.append(("股份性质", "超额配售股份为无限售流通股，应填 00"))
     if not row["shares"].isdigit() or int(row["shares"]) <= 0:

@@ -66,10 +66,21 @@ def _stop_context(offering: Offering, user) -> dict:
     }
 
 
+def _greenshoe(offering: Offering, user) -> dict | None:
+    """The option's state for the offering's issuer, lead underwriter and staff (the greenshoe app builds
+    on this one, so it is read lazily)."""
+    if not (user.staff_role or user.institution_id in (offering.issuer_id, offering.underwriter_id)):
+        return None
+    from csdp.greenshoe.selectors import offering_greenshoe
+
+    return offering_greenshoe(offering)
+
+
 def offering_context(offering: Offering, user) -> dict:
     obligations = ParticipantObligation.objects.visible_to(user).filter(offering=offering).select_related("participant")
     return {
         **_stop_context(offering, user),
+        "greenshoe": _greenshoe(offering, user),
         "offering": offering,
         "timeline": timeline(offering),
         "runs": offering.step_runs.all(),

@@ -97,15 +97,15 @@ def test_a_bad_dj_file_lists_every_row_error_and_registers_nothing(cast):
     with pytest.raises(FilingRejected) as refused:
         dj(cast, option, [
             world.dj_row(a, 60_001),  # above its agreement
-            ("0419999999", "无此人", "X", 5, "00"),  # unknown account
-            (b.number, "错名", b.investor.id_number, 10, "00"),  # wrong name
-            (c.number, c.investor.name, "110105198001010000", "十", "05"),  # wrong ID, shares, nature
+            ("0419999999", "无此人", "X", 5, "00", world.UNIT),  # unknown account
+            (b.number, "错名", b.investor.id_number, 10, "00", "999999"),  # wrong name, unknown custody unit
+            (c.number, c.investor.name, "110105198001010000", "十", "05", world.UNIT),  # wrong ID, shares, nature
             world.dj_row(stranger, 5),  # no agreement
             world.dj_row(a, 1),  # duplicate account
         ])
     found = {(e.line, e.column) for e in refused.value.errors}
-    assert found == {(2, "增发股数"), (3, "证券账户号码"), (4, "证券账户名称"), (5, "证件号码"), (5, "股份性质"),
-                     (5, "增发股数"), (6, "增发股数"), (7, "证券账户号码")}
+    assert found == {(2, "增发股数"), (3, "证券账户号码"), (4, "证券账户名称"), (4, "托管单元"), (5, "证件号码"),
+                     (5, "股份性质"), (5, "增发股数"), (6, "增发股数"), (7, "证券账户号码")}
     assert not option.filings.exists()
     assert not RegistrationEvent.objects.filter(key__startswith="greenshoe:").exists()
     assert held(a, security) == 0
@@ -138,7 +138,7 @@ def test_a_transfer_from_another_account_is_refused(cast):
     option, _, special, (a, *_) = world.build(cast, market_bought=10)
     at(FIRST)
     with pytest.raises(FilingRejected) as refused:
-        csplw(cast, option, [("0810000001", a.number, a.investor.name, a.investor.id_number, 10)])
+        csplw(cast, option, [("0810000001", a.number, a.investor.name, a.investor.id_number, 10, world.UNIT)])
     assert [(e.line, e.column) for e in refused.value.errors] == [(2, "转出证券账户号码")]
 
 
@@ -217,3 +217,21 @@ def test_a_failed_offering_takes_no_greenshoe_filing(cast):
     at(FIRST)
     with pytest.raises(GreenshoeError, match="发行失败"):
         dj(cast, option, [world.dj_row(a, 1)], sign=False)
+
+
+def test_each_registration_sends_the_participants_their_data_file(cast):
+    from dbfread import DBF
+    from django.conf import settings
+
+    from csdp.ipo.models import ParticipantFile
+
+    option, security, special, (a, b, c) = world.build(cast, market_bought=10_000)
+    at(FIRST)
+    filing_register(filing=dj(cast, option, [world.dj_row(a, 60_000), world.dj_row(b, 20_000)]), actor=cast.reviewer)
+    filing_register(filing=csplw(cast, option, [world.csplw_row(special, c, 10_000)]), actor=cast.reviewer)
+    files = {f.file_type: f for f in ParticipantFile.objects.filter(offering=option.offering, file_format="dbf")}
+    assert set(files) == {"CPDJ", "CPGH"} and files["CPDJ"].participant.code == "G001"
+    cpdj = [(r["GDDM"], r["DJSL"], r["XWDM"]) for r in DBF(settings.CSDP_FILES_DIR / files["CPDJ"].path)]
+    assert cpdj == [(a.number, 60_000, world.UNIT), (b.number, 20_000, world.UNIT)]
+    cpgh = [(r["GDDM"], r["ZCZH"], r["GHSL"]) for r in DBF(settings.CSDP_FILES_DIR / files["CPGH"].path)]
+    assert cpgh == [(c.number, special.account.number, 10_000)]

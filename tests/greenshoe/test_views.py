@@ -43,7 +43,7 @@ def test_a_bad_upload_shows_every_row_error_and_keeps_nothing(cast, client_for):
     option, _, _, (a, b, _) = world.build(cast)
     world.at(FIRST)
     response = client_for(cast.issuer_a).post(reverse("greenshoe:upload", args=[option.pk]), {"file": excel(DJ_HEADER, [
-        world.dj_row(a, 999_999), (b.number, "错名", b.investor.id_number, 1, "00")])})
+        world.dj_row(a, 999_999), (b.number, "错名", b.investor.id_number, 1, "00", world.UNIT)])})
     page = response.content.decode()
     assert response.status_code == 422 and "超过延期交付协议" in page and "与登记的名称" in page
     assert not GreenshoeFiling.objects.exists() and not RegistrationEvent.objects.filter(key__startswith="greenshoe:").exists()
@@ -99,3 +99,16 @@ def world_submit(cast, option, kind, rows):
     user = cast.issuer_a if kind == FilingKind.ISSUANCE else cast.underwriter
     make = world.dj_file if kind == FilingKind.ISSUANCE else world.csplw_file
     return filing_submit(option=option, kind=kind, stored=make(user, rows), actor=user)
+
+
+def test_the_offering_page_shows_the_option_and_what_was_registered(cast, client_for):
+    from csdp.greenshoe.services import filing_register
+    from tests.greenshoe.test_services import FIRST, dj
+
+    option, _, _, (a, *_) = world.build(cast)
+    world.at(FIRST)
+    filing_register(filing=dj(cast, option, [world.dj_row(a, 60_000)]), actor=cast.reviewer)
+    page = client_for(cast.issuer_a).get(f"/ipo/{option.offering.pk}/").content.decode()
+    assert "超额配售选择权" in page and "已登记增发 60,000 股" in page and "上限 150,000 股" in page
+    participant_page = client_for(cast.participant).get(f"/ipo/{option.offering.pk}/")
+    assert participant_page.status_code == 404 or "延期交付协议" not in participant_page.content.decode()

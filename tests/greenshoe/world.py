@@ -25,6 +25,7 @@ from csdp.uploads.services import upload_store
 LISTING = dt.date(2026, 3, 30)  # a Monday
 EXERCISE_END = dt.date(2026, 4, 28)  # +1 = 04-29; +3 = 05-06 over the Labour Day closure
 UW_YMT = "180000000099"
+UNIT = "910001"  # the deferred-delivery investors' custody unit, of participant G001
 
 
 def at(day: dt.date, hh: int = 10) -> None:
@@ -40,6 +41,7 @@ def investor(number: str, name: str, id17: str):
 def build(cast, *, limit_shares: int | None = None, market_bought: int = 0):
     """Offering of 1,000,000 shares (default limit 150,000), three deferred-delivery investors."""
     seed_schedule()
+    _participant()
     at(LISTING - dt.timedelta(days=20))
     offering = Offering.objects.create(
         code="920777", name="甲超配", issuer=cast.issuer_a.institution, underwriter=cast.underwriter.institution,
@@ -61,6 +63,15 @@ def build(cast, *, limit_shares: int | None = None, market_bought: int = 0):
     if market_bought:
         market_buy(security, special.account, market_bought)
     return option, security, special, accounts
+
+
+def _participant():
+    from csdp.accounts.models import Institution
+    from csdp.accounts.roles import InstitutionKind
+    from csdp.securities.services import custody_unit_create, participant_profile_create
+
+    institution = Institution.objects.create(kind=InstitutionKind.PARTICIPANT, name="庚证券", code="G001")
+    custody_unit_create(participant=participant_profile_create(institution=institution, code="G001"), code=UNIT)
 
 
 def market_buy(security, account, shares: int) -> None:
@@ -95,11 +106,11 @@ def csplw_file(user, rows):
 
 
 def dj_row(account, shares):
-    return (account.number, account.investor.name, account.investor.id_number, shares, "00")
+    return (account.number, account.investor.name, account.investor.id_number, shares, "00", UNIT)
 
 
 def csplw_row(special, account, shares):
-    return (special.account.number, account.number, account.investor.name, account.investor.id_number, shares)
+    return (special.account.number, account.number, account.investor.name, account.investor.id_number, shares, UNIT)
 
 
 def signed(filing, user):
