@@ -17,9 +17,7 @@ from csdp.counter.registry import (
 from csdp.ipo.engine.interest import MAX_RATE
 from csdp.ipo.errors import IpoError
 from csdp.ipo.models import LockupShareholder, Offering, OfferingStatus, RefundItem, StopRefund
-from csdp.ipo.refunds import (
-    InterestTerms, default_terms, refund_problems, stop_interest_refund, stop_principal_refund, stop_shares_cancel,
-)
+from csdp.ipo.refunds import InterestTerms, default_terms, refund_problems, stop_items_carry_out
 from csdp.ipo.transitions import offering_transition
 from csdp.securities.models import SecuritiesAccount
 from csdp.securities.services import security_code_change_register
@@ -169,7 +167,7 @@ def _stopped_offering_of(context_institution, code: str) -> Offering:
 def validate_stop_application(context: FilingContext) -> None:
     offering = _stopped_offering_of(context.institution, context.securities_code)
     items, terms = stop_request(offering, context.data)
-    problems = refund_problems(offering, items=items, terms=terms)
+    problems = refund_problems(offering, items=items, terms=terms, filer_id=context.institution.pk)
     if problems:
         raise ValidationError("；".join(problems))
 
@@ -181,16 +179,11 @@ def stop_application_accepted(application) -> None:
     offering = Offering.objects.select_for_update().get(code=application.securities_code)
     data = application.rounds.order_by("-number").first().data  # the round the staff accepted
     items, terms = stop_request(offering, data)
-    problems = refund_problems(offering, items=items, terms=terms)
+    problems = refund_problems(offering, items=items, terms=terms, filer_id=application.filer_institution_id)
     if problems:
         raise CounterError("；".join(problems))
     try:
-        if RefundItem.CANCELLATION in items:
-            stop_shares_cancel(offering=offering, application=application)
-        if RefundItem.PRINCIPAL in items:
-            stop_principal_refund(offering=offering, application=application)
-        if RefundItem.INTEREST in items:
-            stop_interest_refund(offering=offering, application=application, terms=terms)
+        stop_items_carry_out(offering=offering, application=application, items=items, terms=terms)
     except IpoError as error:
         raise CounterError(error.message) from None
 

@@ -56,11 +56,12 @@ def _stop_context(offering: Offering, user) -> dict:
         stoppable = user.staff_role == "operator" and offering.status != OfferingStatus.LISTED
         return {"stop": None, "stop_form": StopForm() if stoppable else None}
     is_underwriter = user.institution_id == offering.underwriter_id
+    party = bool(user.staff_role) or user.institution_id in (offering.issuer_id, offering.underwriter_id)
     account = (offering.underwriter_account or reserve_account_of(offering.underwriter)) if is_underwriter else None
     return {
         "stop": stop,
         "stop_consequence": CONSEQUENCE[stop.stage],
-        "stop_refunds": offering.stop_refunds.all(),
+        "stop_refunds": offering.stop_refunds.all() if party else [],  # totals over all participants
         "can_apply_stop": user.institution_id in (offering.issuer_id, offering.underwriter_id),
         "underwriter_balance": balance_of(account) if account else None,
     }

@@ -12,13 +12,12 @@ import polars as pl
 from django.db import connection
 
 from csdp.audit.services import audit_record
-from csdp.clock.services import business_today, clock_now
-from csdp.ipo.engine.interest import interest_expr, rate_scaled
+from csdp.clock.services import business_today, clock_now, trading_day_offset
+from csdp.ipo.engine.interest import MAX_DAYS, interest_expr, rate_scaled
 from csdp.ipo.eod.files import order_columns, outcomes_frame, publish, registration_frames
 from csdp.ipo.eod.runner import step_done
 from csdp.ipo.errors import IpoError
-from csdp.ipo.models import EodStep, Offering, RefundItem, ShortfallDeclaration, StopRefund, StopStage
-from csdp.ipo.selectors import t_outcomes
+from csdp.ipo.models import EodStep, Offering, RefundItem, StopRefund, StopStage
 from csdp.ledger.bulk import transfers_post_bulk
 from csdp.ledger.models import LedgerAccount
 from csdp.ledger.selectors import balance_of, reserve_account_of
@@ -47,18 +46,24 @@ class InterestTerms:
 
 
 def default_terms(offering: Offering, annual_rate: Decimal, day_count: int) -> InterestTerms:
-    """Frozen by the participants from T (when they froze their clients' money for the order) until
-    T+2, when the unfrozen money goes back to investors (002 §5.2 "T+2日，结算参与人应向投资者返还")."""
-    return InterestTerms(annual_rate, day_count, offering.t_date, offering.day(2))
+    """Frozen by the participants from T (when they froze their clients' money for the order) until the
+    trading day after the unfreeze, when it goes back to investors: T+2 (002 §5.2 "T+2日，结算参与人应向
+    投资者返还"), later if a §5.2 unfreeze ran at a later EOD."""
+    run = offering.step_runs.filter(step=EodStep.STOP_UNFREEZE).first()
+    end = trading_day_offset(run.business_date, 1) if run else offering.day(2)
+    return InterestTerms(annual_rate, day_count, offering.t_date, max(end, offering.day(2)))
 
 
-def refund_problems(offering: Offering, *, items: set[str], terms: InterestTerms | None) -> list[str]:
-    """Every reason the requested items cannot be done now (the counter's validation and the execution
-    ask the same question)."""
+def refund_problems(offering: Offering, *, items: set[str], terms: InterestTerms | None, filer_id: int) -> list[str]:
+    """Every reason the requested items cannot be done now for this filer (the counter's validation and
+    the execution ask the same question)."""
     stop = getattr(offering, "stop", None)
     if stop is None:
         return ["该发行未记录发行失败或中止，不能申请返还或注销（002 第五章）。"]
     problems = []
+    if items & {RefundItem.INTEREST, RefundItem.PRINCIPAL} and filer_id != offering.underwriter_id:
+        # 002 §5.2, §5.3: "本公司根据主承销商申请" — the money leaves the lead underwriter's own account.
+        problems.append("返还利息或本金须由主承销商申请（002 §5.2、§5.3）；发行人可提交材料并申请注销股份。")
     done = set(StopRefund.objects.filter(offering=offering).values_list("item", flat=True))
     for item in sorted(items & done):
         problems.append(f"“{RefundItem(item).label}”已办理，不能重复办理。")
@@ -93,26 +98,23 @@ def _interest_problems(offering: Offering, stage: str, terms: InterestTerms | No
         problems.append("计息止日应晚于计息起日。")
     if terms.start < offering.t_date:
         problems.append(f"计息起日不能早于申购日 T（{offering.t_date}）。")
-    if stage == StopStage.BEFORE_T1_EOD:
-        if not step_done(offering, EodStep.STOP_UNFREEZE):
-            problems.append("本公司尚未于T+1日日终解冻申购资金，不能申请返还利息（002 §5.2）。")
-        elif business_today() < offering.day(2):
-            problems.append(f"利息返还应在 T+2 日（{offering.day(2)}）结算参与人返还本金后申请（002 §5.2）。")
+    if terms.end > business_today():
+        problems.append(f"计息止日不能晚于今天（{business_today()}）：利息按实际冻结期间计算。")
+    if terms.days > MAX_DAYS:
+        problems.append(f"计息期间不能超过 {MAX_DAYS} 天。")
+    if stage == StopStage.BEFORE_T1_EOD and not step_done(offering, EodStep.STOP_UNFREEZE):
+        problems.append("本公司尚未于T+1日日终解冻申购资金，不能申请返还利息（002 §5.2）。")
+    elif business_today() < offering.day(2):
+        # 002 §5.2 "T+2日后，主承销商应协助发行人向投资者返还冻结资金的利息"; §5.3 "同样".
+        problems.append(f"利息返还应在 T+2 日（{offering.day(2)}）结算参与人返还解冻资金后申请（002 §5.2、§5.3）。")
     return problems
 
 
 # ---- the frames behind the files and the payments ---------------------------------------------------
 
 def interest_base(offering: Offering) -> pl.DataFrame:
-    """Per order, the money frozen for it (``base_fen``). §5.2: every order valid at T EOD, less what its
-    participant declared short (附件5: that money was never there). §5.3: the T+1 freeze per order."""
-    price = offering.price_fen
-    if offering.stop.stage == StopStage.BEFORE_T1_EOD:
-        declared = pl.DataFrame(
-            list(ShortfallDeclaration.objects.filter(offering=offering).values_list("seq", "invalid_shares")),
-            schema={"seq": pl.Int64, "declared": pl.Int64}, orient="row")
-        orders = t_outcomes(offering).filter(pl.col("valid_t")).join(declared, on="seq", how="left")
-        return orders.with_columns(((pl.col("quantity") - pl.col("declared").fill_null(0)) * price).alias("base_fen"))
+    """Per order, the money frozen for it (``base_fen``): the T+1 freeze, or on a §5.2 stop what
+    ``stop_unfreeze`` froze and released — the same per-order amounts as the JDSJ file and the ledger."""
     return outcomes_frame(offering).with_columns(pl.col("frozen_fen").alias("base_fen"))
 
 
@@ -142,17 +144,22 @@ def _paying_account(offering: Offering) -> LedgerAccount:
     return account
 
 
+def _check_funds(offering: Offering, needed: int) -> LedgerAccount:
+    payer = _paying_account(offering)
+    available = balance_of(payer).available_fen
+    if available < needed:
+        raise IpoError(f"主承销商自营结算备付金账户可用余额不足：应付 {needed / 100:,.2f} 元，可用 {available / 100:,.2f} 元。"
+                       "请先存入资金。")
+    return payer
+
+
 def _pay(offering: Offering, frame: pl.DataFrame, item: str, day: dt.date) -> tuple[int, int]:
     """One transfer per participant from the lead underwriter's account; returns (total, participants)."""
     per_participant = frame.group_by("participant").agg(pl.col("amount_fen").sum()).sort("participant")
     total = int(per_participant["amount_fen"].sum() or 0)
     if total == 0:
         return 0, 0
-    payer = _paying_account(offering)
-    available = balance_of(payer).available_fen
-    if available < total:
-        raise IpoError(f"主承销商自营结算备付金账户可用余额不足：应付 {total / 100:,.2f} 元，可用 {available / 100:,.2f} 元。"
-                       "请先存入资金。")
+    payer = _check_funds(offering, total)
     reserves = {}
     for profile in ParticipantProfile.objects.filter(code__in=per_participant["participant"].to_list()).select_related(
             "institution"):
@@ -184,25 +191,41 @@ def _record(offering: Offering, application, item: str, **values) -> StopRefund:
     return refund
 
 
-def stop_interest_refund(*, offering: Offering, application, terms: InterestTerms) -> StopRefund:
-    """002 §5.2 / §5.3: "本公司根据主承销商申请，将冻结资金利息返还结算参与人，并由结算参与人返还投资者"."""
-    day = business_today()
-    frame = interest_frame(offering, terms, day)
-    total, participants = _pay(offering, frame, RefundItem.INTEREST, day)
-    publish(offering, {"LXFH": frame}, day)
-    return _record(offering, application, RefundItem.INTEREST, amount_fen=total, participants=participants,
-                   orders=frame.height, annual_rate=terms.annual_rate, day_count=terms.day_count,
-                   interest_from=terms.start, interest_to=terms.end)
+@dataclass(frozen=True)
+class Carried:
+    """An item done in the database, with the participant files still to publish."""
+
+    refund: StopRefund
+    frames: dict[str, pl.DataFrame]
+    participants: dict[str, int] | None = None
 
 
-def stop_principal_refund(*, offering: Offering, application) -> StopRefund:
-    """002 第五章 "涉及返还投资者本金…的": the subscription money deducted at T+1 EOD goes back the way it came."""
+def stop_items_carry_out(*, offering: Offering, application, items: set[str], terms: InterestTerms | None) -> list[Carried]:
+    """Every database write first (the register, then the ledger, checked for funds as a whole before
+    any transfer), the participant files last: a refusal half-way leaves no file that says otherwise."""
     day = business_today()
-    frame = principal_frame(offering, day)
-    total, participants = _pay(offering, frame, RefundItem.PRINCIPAL, day)
-    publish(offering, {"BJFH": frame}, day)
-    return _record(offering, application, RefundItem.PRINCIPAL, amount_fen=total, participants=participants,
-                   orders=frame.height)
+    interest = interest_frame(offering, terms, day) if RefundItem.INTEREST in items else None
+    principal = principal_frame(offering, day) if RefundItem.PRINCIPAL in items else None
+    needed = sum(int(f["amount_fen"].sum() or 0) for f in (interest, principal) if f is not None)
+    if needed:
+        _check_funds(offering, needed)
+    done = []
+    if RefundItem.CANCELLATION in items:
+        done.append(stop_shares_cancel(offering=offering, application=application))
+    if principal is not None:
+        total, participants = _pay(offering, principal, RefundItem.PRINCIPAL, day)
+        done.append(Carried(_record(offering, application, RefundItem.PRINCIPAL, amount_fen=total,
+                                    participants=participants, orders=principal.height), {"BJFH": principal}))
+    if interest is not None:
+        # 002 §5.2 / §5.3: "本公司根据主承销商申请，将冻结资金利息返还结算参与人，并由结算参与人返还投资者".
+        total, participants = _pay(offering, interest, RefundItem.INTEREST, day)
+        done.append(Carried(_record(offering, application, RefundItem.INTEREST, amount_fen=total,
+                                    participants=participants, orders=interest.height, annual_rate=terms.annual_rate,
+                                    day_count=terms.day_count, interest_from=terms.start, interest_to=terms.end),
+                            {"LXFH": interest}))
+    for carried in done:
+        publish(offering, carried.frames, day, carried.participants)
+    return done
 
 
 # ---- cancellation -------------------------------------------------------------------------------------
@@ -244,7 +267,7 @@ def cancellation_events(offering: Offering, security_id: int, day: dt.date) -> p
         pl.lit(f"{offering.code} 中止发行，注销已登记到账股份").alias("memo"))
 
 
-def stop_shares_cancel(*, offering: Offering, application) -> StopRefund:
+def stop_shares_cancel(*, offering: Offering, application) -> Carried:
     """002 第五章 "涉及需注销已登记到账股份的" and §5.3. Refused whole if any lot is frozen or pledged."""
     day = business_today()
     security = _current_security(offering)
@@ -255,10 +278,10 @@ def stop_shares_cancel(*, offering: Offering, application) -> StopRefund:
         raise IpoError(f"不能注销：{error}") from None
     frames, participants = registration_frames(offering, day)
     gfzx = frames["GFDJ"].with_columns(pl.lit(security.code).alias("ZQDM"), pl.col("DJSL").alias("ZXSL"))
-    publish(offering, {"GFZX": gfzx}, day, participants)
     if security.status == SecurityStatus.PENDING and not Position.objects.filter(security=security, quantity__gt=0).exists():
         security_status_change(security=security, to=SecurityStatus.DELISTED, actor=None,
                                reason="中止发行，已登记股份注销（002 第五章）")
     cancelled = -int(events.filter(pl.col("event_type") == EventType.CANCELLATION.value)["quantity_delta"].sum() or 0)
-    return _record(offering, application, RefundItem.CANCELLATION, shares=cancelled, participants=len(participants),
-                   orders=gfzx.height)
+    refund = _record(offering, application, RefundItem.CANCELLATION, shares=cancelled, participants=len(participants),
+                     orders=gfzx.height)
+    return Carried(refund, {"GFZX": gfzx}, participants)

@@ -89,8 +89,11 @@ def reserve_deposit(*, institution, amount_fen: int, reference: str, actor) -> N
     reserve = reserve_account_of(institution)
     if reserve is None:
         raise IpoError("本机构尚未开立结算备付金账户。")
-    transfer_post(debit=_depository_bank(), credit=reserve, amount_fen=amount_fen, key=f"deposit:{reference}",
-                  code="DEPOSIT", memo="备付金存入")
+    try:  # the reference is the sender's bank serial: unique per institution, not across institutions
+        transfer_post(debit=_depository_bank(), credit=reserve, amount_fen=amount_fen,
+                      key=f"deposit:{institution.pk}:{reference}", code="DEPOSIT", memo="备付金存入")
+    except LedgerError:
+        raise IpoError(f"汇款流水号 {reference} 已用于另一笔存入。") from None
     audit_record(actor=actor, obj=reserve, action="reserve.deposit", data={"amount_fen": amount_fen, "reference": reference})
 
 
@@ -103,8 +106,8 @@ def reserve_withdraw(*, institution, amount_fen: int, reference: str, actor) -> 
     if amount_fen > balance_of(reserve).available_fen:
         raise IpoError("划出金额超过可用余额。")
     try:
-        transfer_post(debit=reserve, credit=_depository_bank(), amount_fen=amount_fen, key=f"withdraw:{reference}",
-                      code="WITHDRAW", memo="划回资金")
+        transfer_post(debit=reserve, credit=_depository_bank(), amount_fen=amount_fen,
+                      key=f"withdraw:{institution.pk}:{reference}", code="WITHDRAW", memo="划回资金")
     except LedgerError as error:
         raise IpoError(str(error)) from None
     audit_record(actor=actor, obj=reserve, action="reserve.withdraw", data={"amount_fen": amount_fen, "reference": reference})

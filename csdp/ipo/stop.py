@@ -14,19 +14,25 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
 from django.db import connection, transaction
+from django.utils import timezone
 
 from csdp.accounts.models import User
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
-from csdp.ipo.eod.files import publish, stop_unfreeze_frames
+from csdp.ipo.engine.shortfall import OfferingOrders, invalidate_shortfall_day
+from csdp.ipo.eod.files import outcomes_frame, publish, stop_unfreeze_frames
 from csdp.ipo.eod.runner import StepResult, step_done
+from csdp.ipo.eod.t1_day import (
+    SETTLEMENT_COLUMNS, available_by_participant, ipo_clearing_account, load_declarations, load_outcomes,
+)
 from csdp.ipo.errors import IpoError
 from csdp.ipo.models import EodStep, Offering, OfferingStatus, OfferingStop, ParticipantObligation, StopKind, StopStage
 from csdp.ipo.transitions import offering_transition
-from csdp.ledger.models import AccountKind, LedgerAccount
-from csdp.ledger.selectors import balance_of, reserve_account_of
-from csdp.ledger.services import hold_create, hold_void, ledger_account_open
+from csdp.ledger.selectors import reserve_account_of
+from csdp.ledger.services import hold_create, hold_void
+from csdp.lib.bulk import copy_in, delete_where
 from csdp.notify.services import notify_user
 from csdp.securities.models import ParticipantProfile
 
@@ -51,10 +57,14 @@ def offering_stop_record(*, offering: Offering, kind: str, confirmed_at: dt.date
         raise IpoError("该发行已记录发行失败或中止。")
     if kind not in StopKind.values:
         raise IpoError("请选择发行失败或中止发行。")
+    if timezone.is_naive(confirmed_at):  # a time typed without its zone is Beijing time
+        confirmed_at = timezone.make_aware(confirmed_at)
     if confirmed_at > clock_now():
         raise IpoError("北交所确认时间不能晚于当前时间。")
     if not reference.strip() or not reason.strip():
         raise IpoError("请填写北交所确认文件编号和原因。")
+    if len(reference.strip()) > 60 or len(reason.strip()) > 300:
+        raise IpoError("确认文件编号不超过 60 字，原因不超过 300 字。")
     stage = stop_stage(locked)
     if stage == StopStage.BEFORE_LISTING and kind != StopKind.SUSPENDED:
         raise IpoError("T+1日日终后只能中止发行（002 §5.3）。")
@@ -71,7 +81,7 @@ def offering_stop_record(*, offering: Offering, kind: str, confirmed_at: dt.date
 
 
 CONSEQUENCE = {
-    StopStage.BEFORE_T_EOD: "本公司T日日终不发送申购清算数据，结算参与人可于T日日终将冻结的客户资金解冻（002 §5.1）。",
+    StopStage.BEFORE_T_EOD: "本公司T日日终不发送申购清算数据；已冻结客户申购资金的结算参与人可于T日日终将其解冻（002 §5.1）。",
     StopStage.BEFORE_T1_EOD: ("本公司于T+1日日终解冻结算参与人资金并发送资金解冻数据，结算参与人应于T+2日向投资者返还；"
                               "冻结资金利息根据主承销商申请返还（002 §5.2）。"),
     StopStage.BEFORE_LISTING: "冻结资金利息根据主承销商申请返还；已登记到账的股份根据申请注销（002 §5.3）。",
@@ -105,34 +115,47 @@ def stop_unfreeze_due(offering: Offering, day: dt.date) -> bool:
     return stop is not None and stop.stage == StopStage.BEFORE_T1_EOD and day >= offering.day(1)
 
 
-def _clearing_account(offering: Offering) -> LedgerAccount:
-    return ledger_account_open(number=f"IPO{offering.code}", name=f"{offering.name} 新股申购资金清算户",
-                               kind=AccountKind.IPO_CLEARING)
-
-
 def stop_unfreeze(offering: Offering) -> StepResult:
-    """002 §5.2, at T+1 EOD. Caller: run_step (offering locked). Each participant's subscription money
-    is frozen as far as its reserve covers it and released in the same step: nothing is deducted, and
-    the ledger shows the freeze and its release as at any T+1."""
+    """002 §5.2, at T+1 EOD. Caller: run_step (offering locked). What would have been frozen is decided
+    exactly as at any T+1 (declared orders, then the shortfall order of rules.md §3, over the reserve
+    left after the day's other offerings settled), frozen and released in the same step: nothing is
+    deducted. The invalidated orders are kept as sparse results, so the JDSJ file, the ledger's holds
+    and the interest base (refunds.interest_base) are one and the same per order."""
     if offering.stop.stage != StopStage.BEFORE_T1_EOD:
         raise IpoError("只有T日日终至T+1日日终前确认中止的发行，才由本公司于T+1日日终解冻（002 §5.2）。")
-    clearing = _clearing_account(offering)
+    available = available_by_participant([offering])
+    decided = invalidate_shortfall_day(
+        [OfferingOrders(code=offering.code, orders=load_outcomes(offering), price_fen=offering.price_fen,
+                        declared=load_declarations(offering))],
+        available_fen_by_participant=available)[offering.code]
+    invalidated = decided.filter(pl.col("reason").is_in(["declared", "shortfall"])).select(
+        pl.lit(offering.pk, dtype=pl.Int64).alias("offering_id"), "seq", "participant", "valid", "reason",
+        pl.lit(0, dtype=pl.Int64).alias("allocated_shares"), pl.lit(0, dtype=pl.Int64).alias("kept_shares"))
+    delete_where("ipo_settlementresult", "offering_id", offering.pk)
+    copy_in("ipo_settlementresult", SETTLEMENT_COLUMNS, invalidated)
+    frozen = dict(outcomes_frame(offering).group_by("participant").agg(pl.col("frozen_fen").sum()).iter_rows())
+    _freeze_and_release(offering, frozen, dict(available.iter_rows()))
+    files = publish(offering, stop_unfreeze_frames(offering, business_today()), business_today())
+    return StepResult(rows=files, detail={"unfrozen_fen": int(sum(frozen.values())), "invalid_orders": invalidated.height,
+                                          "participants": len(frozen)})
+
+
+def _freeze_and_release(offering: Offering, frozen: dict[str, int], available: dict[str, int]) -> None:
+    clearing = ipo_clearing_account(offering)
     obligations = list(ParticipantObligation.objects.filter(offering=offering).select_related(
         "participant__institution").order_by("pk"))
     for obligation in obligations:
-        reserve = reserve_account_of(obligation.participant.institution)
-        available = balance_of(reserve).available_fen if reserve else 0
-        frozen = min(obligation.subscribed_fen, available)
-        if frozen:
-            prefix = f"ipo:{offering.code}:{obligation.participant.code}"
-            hold = hold_create(debit=reserve, credit=clearing, amount_fen=frozen, key=f"{prefix}:freeze",
+        code = obligation.participant.code
+        amount = int(frozen.get(code, 0))
+        if amount:
+            reserve = reserve_account_of(obligation.participant.institution)
+            prefix = f"ipo:{offering.code}:{code}"
+            hold = hold_create(debit=reserve, credit=clearing, amount_fen=amount, key=f"{prefix}:freeze",
                                code="IPO_FREEZE", memo=f"{offering.code} 申购资金冻结")
             hold_void(hold=hold, key=f"{prefix}:unfreeze", memo=f"{offering.code} 中止发行，申购资金解冻（002 §5.2）")
             obligation.hold = hold
-        obligation.available_fen, obligation.frozen_fen, obligation.unfrozen_fen = available, frozen, frozen
-        obligation.shortfall_fen = max(obligation.subscribed_fen - available, 0)
+        obligation.available_fen = available.get(code, 0)
+        obligation.frozen_fen = obligation.unfrozen_fen = amount
+        obligation.shortfall_fen = max(obligation.subscribed_fen - obligation.available_fen, 0)
     ParticipantObligation.objects.bulk_update(
         obligations, ["available_fen", "frozen_fen", "unfrozen_fen", "shortfall_fen", "hold"])
-    files = publish(offering, stop_unfreeze_frames(offering, business_today()), business_today())
-    unfrozen = sum(o.unfrozen_fen for o in obligations)
-    return StepResult(rows=files, detail={"unfrozen_fen": unfrozen, "participants": len(obligations)})

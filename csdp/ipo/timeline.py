@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from csdp.clock.services import at_local, business_today, clock_now
 from csdp.ipo.models import EodStep, Offering, OfferingStatus
 
@@ -77,7 +79,7 @@ def stop_milestones(offering: Offering, stop, steps: set[str]) -> list[Milestone
     from csdp.ipo.models import RefundItem, StopStage
 
     refunded = set(offering.stop_refunds.values_list("item", flat=True))
-    day = stop.confirmed_at.date()
+    day = timezone.localtime(stop.confirmed_at).date()
     items = [Milestone(day, f"北交所确认{stop.get_kind_display()}（{stop.reference}）", "本公司", "002 第五章", True)]
     if stop.stage == StopStage.BEFORE_T_EOD:
         items.append(Milestone(offering.t_date, "不发送申购清算数据；结算参与人于T日日终解冻客户资金", "结算参与人",
@@ -88,7 +90,7 @@ def stop_milestones(offering: Offering, stop, steps: set[str]) -> list[Milestone
                                EodStep.STOP_UNFREEZE in steps))
         items.append(Milestone(offering.day(2), "向投资者返还解冻资金", "结算参与人", "002 §5.2",
                                business_today() > offering.day(2)))
-    items.append(Milestone(offering.day(2), "申请返还冻结资金利息（虚拟柜台 15）", "主承销商", f"002 §{stop.stage}",
+    items.append(Milestone(offering.day(2), "申请返还冻结资金利息（虚拟柜台 15，主承销商申请）", "主承销商", f"002 §{stop.stage}",
                            RefundItem.INTEREST in refunded))
     if stop.stage == StopStage.BEFORE_LISTING and "registration" in steps:
         items.append(Milestone(day, "申请返还认购资金本金并注销已登记到账股份（虚拟柜台 15）", "发行人、主承销商",

@@ -33,7 +33,8 @@ def test_a_finished_file_is_loaded_and_moved_to_done(inbox):
     [result] = inbox_scan(folder)
     assert (result.loaded, result.rows) == (True, 2)
     assert Subscription.objects.filter(offering=offering).count() == 2
-    assert (folder / "done" / "SG920188_20260316.csv").exists() and (folder / "SG920188_20260316.csv.part").exists()
+    assert len(list((folder / "done").glob("SG920188_20260316.*.csv"))) == 1
+    assert (folder / "SG920188_20260316.csv.part").exists()
     offering.refresh_from_db()
     assert offering.status == OfferingStatus.SUBSCRIBING
     assert inbox_scan(folder) == []  # nothing twice
@@ -44,7 +45,8 @@ def test_a_bad_file_is_refused_whole_with_every_error_beside_it(inbox):
     _write(folder, "SG920188_20260316.csv", [(1, "01", 1_000), (2, "0100000002", -5)])
     [result] = inbox_scan(folder)
     assert not result.loaded
-    errors = (folder / "rejected" / "SG920188_20260316.csv.errors.txt").read_text(encoding="utf-8").splitlines()
+    [report] = (folder / "rejected").glob("SG920188_20260316.*.csv.errors.txt")
+    errors = report.read_text(encoding="utf-8").splitlines()
     assert len(errors) >= 2 and all(line.startswith("第 ") for line in errors[:2])
     assert not Subscription.objects.filter(offering=offering).exists()
 
@@ -66,3 +68,21 @@ def test_the_command_exits_non_zero_when_a_file_is_refused(inbox, capsys):
     with pytest.raises(CommandError, match="rejected"):
         call_command("ipo", "inbox", "--dir", str(folder))
     assert "拒绝" in capsys.readouterr().out
+
+
+def test_a_symbolic_link_is_refused_unread(inbox, tmp_path):
+    _, folder = inbox
+    secret = tmp_path / "secret.csv"
+    secret.write_text(HEADER)
+    (folder / "SG920188_20260316.csv").symlink_to(secret)
+    [result] = inbox_scan(folder)
+    assert not result.loaded and "符号链接" in result.error
+    assert secret.exists()  # the target is untouched; only the link moved out of the inbox
+
+
+def test_every_copy_of_a_resent_file_is_kept(inbox):
+    _, folder = inbox
+    for _ in range(2):
+        _write(folder, "SG920188_20260316.csv", [(1, "01", 1_000)])
+        inbox_scan(folder)
+    assert len(list((folder / "rejected").glob("SG920188_20260316.*.csv"))) == 2

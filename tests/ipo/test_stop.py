@@ -2,7 +2,9 @@
 follows depends on when it came — before T EOD (§5.1), between T EOD and T+1 EOD (§5.2), or after
 T+1 EOD until listing (§5.3) — each tested at its boundary on the business clock."""
 import datetime as dt
+from decimal import Decimal
 
+import polars as pl
 import pytest
 from dbfread import DBF
 from django.conf import settings
@@ -84,7 +86,7 @@ def test_a_failure_confirmed_before_t_eod_sends_no_clearing_data_and_moves_no_mo
     assert not offering.step_runs.filter(step=EodStep.T_CLEARING).exists()
     # The issuer is told what happens next: participants unfreeze their clients at T EOD.
     message = OutboxMessage.objects.filter(user=cast.issuer_a, purpose="ipo_stop").first()
-    assert message is not None and "T日日终将冻结的客户资金解冻" in message.body
+    assert message is not None and "可于T日日终将其解冻" in message.body
 
 
 def test_after_a_failure_the_exchange_file_is_refused(loaded, tmp_path):
@@ -147,8 +149,8 @@ def test_at_t1_eod_the_depository_unfreezes_everything_and_sends_the_unfreeze_da
 def test_the_unfreeze_runs_once(stopped_5_2):
     offering, s1, _ = stopped_5_2
     before = balance_of(reserve_account_of(s1.institution))
-    reports = eod_run()
-    assert all(r.skipped for r in reports if r.offering == offering.code)
+    reports = [r for r in eod_run() if r.offering == offering.code]
+    assert [(r.step, r.skipped) for r in reports] == [(EodStep.STOP_UNFREEZE, True)]
     assert balance_of(reserve_account_of(s1.institution)) == before
 
 
@@ -168,10 +170,21 @@ def _interest_data(**changes):
     return data
 
 
-def _apply(cast, data, *, until=Status.ACCEPTED):
-    key = enrol_test_key(cast.issuer_a)
-    application = draft(cast.issuer_a, type_code="15", code="920188", data=data)
-    return drive(application, until, filer=cast.issuer_a, key=key, operator=cast.operator)
+def _underwriter_user(offering):
+    from csdp.accounts.models import User
+
+    user, _ = User.objects.get_or_create(username="uw1", defaults={
+        "institution": offering.underwriter, "display_name": "华信经办", "mobile": "13900000009"})
+    return user
+
+
+def _apply(cast, data, *, until=Status.ACCEPTED, filer=None):
+    """Counter type 15, filed by the offering's lead underwriter unless ``filer`` says otherwise."""
+    from csdp.ipo.models import Offering
+
+    filer = filer or _underwriter_user(Offering.objects.get(code="920188"))
+    application = draft(filer, type_code="15", code="920188", data=data)
+    return drive(application, until, filer=filer, key=enrol_test_key(filer), operator=cast.operator)
 
 
 def test_interest_cannot_be_applied_for_before_t2(stopped_5_2, cast):
@@ -265,6 +278,27 @@ def test_registered_shares_cannot_be_refunded_without_being_cancelled(registered
         _apply(cast, _interest_data(refund_interest=False, refund_principal=True), until=Status.DRAFT)
 
 
+def test_the_issuer_may_not_order_money_out_of_the_underwriters_account(stopped_5_2, cast):
+    at(T3, 10)
+    with pytest.raises(CounterError, match="须由主承销商申请"):
+        _apply(cast, _interest_data(), until=Status.DRAFT, filer=cast.issuer_a)
+
+
+def test_no_one_files_for_an_offering_that_is_not_theirs(stopped_5_2, cast):
+    from tests.counter.factories import give_codes
+
+    give_codes(cast.issuer_b.institution, "920188")  # even with the code among its own
+    at(T3, 10)
+    with pytest.raises(CounterError, match="没有本机构作为发行人或主承销商"):
+        _apply(cast, _interest_data(refund_interest=False), until=Status.DRAFT, filer=cast.issuer_b)
+
+
+def test_an_interest_period_ending_in_the_future_is_refused(stopped_5_2, cast):
+    at(T3, 10)
+    with pytest.raises(CounterError, match="计息止日不能晚于今天"):
+        _apply(cast, _interest_data(interest_to="2062-03-18"), until=Status.DRAFT)
+
+
 def test_a_5_3_application_cancels_the_shares_and_returns_principal_and_interest(registered, cast):
     offering, s1, s2 = registered
     at(T3, 9)
@@ -301,7 +335,8 @@ def test_a_frozen_lot_blocks_the_cancellation_and_nothing_is_kept(registered, ca
         _apply(cast, _interest_data(refund_interest=False, refund_principal=True, cancel_shares=True))
     assert not StopRefund.objects.filter(offering=offering).exists()
     assert SecuritiesAccount.objects.get(pk=holder.account_id).positions.get(security__code="920188").quantity == holder.quantity
-    assert balance_of(offering.underwriter_account).posted_fen >= 1_000 * PRICE
+    assert balance_of(offering.underwriter_account).posted_fen == 1_000 * PRICE  # the deposit, nothing paid
+    assert not _files(offering, "GFZX")
 
 
 # ---- pages and API --------------------------------------------------------------------------------------
@@ -324,7 +359,7 @@ def test_the_operator_records_a_suspension_on_the_offering_page_and_everyone_see
 def test_a_bad_stop_form_is_answered_in_chinese_and_changes_nothing(loaded, cast, client_for):
     offering, _, _ = loaded
     response = client_for(cast.operator).post(f"/ipo/{offering.pk}/stop/", {"kind": "other"}, follow=True)
-    assert "选择一个有效的选项" in response.content.decode() or "有效" in response.content.decode()
+    assert "选择一个有效的选项" in response.content.decode()
     offering.refresh_from_db()
     assert offering.status == OfferingStatus.SUBSCRIBING
 
@@ -362,17 +397,114 @@ def test_the_interest_application_goes_through_the_counter_pages(stopped_5_2, ca
     offering, s1, _ = stopped_5_2
     at(T3, 10)
     reserve_deposit(institution=offering.underwriter, amount_fen=100_00, reference="uw", actor=None)
-    issuer = client_for(cast.issuer_a)
-    issuer.post(reverse("counter:notice"), {"acknowledged": "1"})
-    issuer.post(reverse("counter:new"), {
+    filer = _underwriter_user(offering)
+    underwriter = client_for(filer)
+    underwriter.post(reverse("counter:notice"), {"acknowledged": "1"})
+    underwriter.post(reverse("counter:new"), {
         "securities_code": "920188", "business_type": BusinessType.objects.get(code="15").pk,
         "attachments": [pdf_upload("书面申请、委托退款授权书和公告.pdf")], "typed-materials": "on", "typed-refund_interest": "on",
         "typed-annual_rate": "0.35", "typed-day_count": "360"})
     application = Application.objects.get(business_type__code="15")
     assert application.rounds.get().data["annual_rate"] == "0.35"  # exact text, never a float
-    sign_and_submit(application, cast.issuer_a, enrol_test_key(cast.issuer_a))
+    sign_and_submit(application, filer, enrol_test_key(filer))
     client_for(cast.operator).post(reverse("counter:accept", args=[application.pk]), {"accept-opinion": "同意返还利息"})
     application.refresh_from_db()
     assert application.status == Status.ACCEPTED
     assert StopRefund.objects.get(offering=offering, item=RefundItem.INTEREST).amount_fen == 109
     assert application.files.filter(purpose="result").exists()  # the Excel report of what was done
+
+
+
+# ---- more boundaries -------------------------------------------------------------------------------------
+
+def test_a_suspension_right_after_t1_eod_keeps_the_proceeds_for_the_refund(loaded, cast):
+    """§5.3's lower boundary: T+1 17:01, settled but not paid to the issuer — the payment is stopped and
+    the principal goes back from the proceeds in the underwriter's account."""
+    offering, s1, s2 = loaded
+    at(T, 17)
+    eod_run()
+    at(T1, 11)
+    _fund_participants(s1, s2)
+    at(T1, 17)
+    eod_run()
+    at(T1, 17, 1)
+    assert _stop(offering, "suspended").stage == StopStage.BEFORE_LISTING
+    at(T2, 10)
+    with pytest.raises(IpoError):
+        proceeds_pay(offering=offering, actor=None)
+    paid_in = sum(balance_of(reserve_account_of(s.institution)).posted_fen for s in (s1, s2))
+    at(T3, 10)
+    reserve_deposit(institution=offering.underwriter, amount_fen=100_00, reference="uw-interest", actor=None)
+    _apply(cast, _interest_data(refund_principal=True))
+    principal = StopRefund.objects.get(offering=offering, item=RefundItem.PRINCIPAL).amount_fen
+    interest = StopRefund.objects.get(offering=offering, item=RefundItem.INTEREST).amount_fen
+    assert principal == 1_000 * PRICE  # the online shares' money, all of it
+    assert sum(balance_of(reserve_account_of(s.institution)).posted_fen for s in (s1, s2)) == paid_in + principal + interest
+
+
+def test_a_5_2_unfreeze_missed_at_t1_runs_at_the_next_eod_and_the_period_follows(loaded, cast):
+    from csdp.ipo.refunds import default_terms
+
+    offering, s1, s2 = loaded
+    at(T, 17)
+    eod_run()
+    at(T1, 11)
+    _fund_participants(s1, s2)
+    _stop(offering, "suspended")
+    at(T2, 17)  # T+1's end of day never ran
+    eod_run()
+    run = offering.step_runs.get(step=EodStep.STOP_UNFREEZE)
+    assert run.business_date == T2
+    assert default_terms(offering, Decimal("0.35"), 360).end == T3  # returned the trading day after
+
+
+def test_the_unfreeze_data_the_ledger_and_the_interest_base_agree_when_a_participant_is_short(loaded):
+    """S001 covers 2,000 of its 3,000 shares and declares seq 1 short (附件5): the orders left uncovered
+    are frozen for nothing, so they are neither in JDSJ nor in the hold, nor do they earn interest."""
+    from csdp.ipo.refunds import interest_base
+    from csdp.ipo.services import DeclarationRow, shortfall_declare
+
+    offering, s1, s2 = loaded
+    at(T, 17)
+    eod_run()
+    at(T1, 11)
+    reserve_deposit(institution=s1.institution, amount_fen=2_000 * PRICE, reference="s1", actor=None)
+    reserve_deposit(institution=s2.institution, amount_fen=1_000 * PRICE, reference="s2", actor=None)
+    shortfall_declare(offering=offering, participant=s1, actor=None, rows=[DeclarationRow(
+        account="0400000001", account_name="投资者甲", seq=1, invalid_shares=1_000, reserve_account="R", settlement_account="S")])
+    _stop(offering, "suspended")
+    at(T1, 17)
+    eod_run()
+    jdsj = {code: round(sum(r["JDJE"] for r in _dbf(f)) * 100) for code, f in _files(offering, "JDSJ").items()}
+    held = {o.participant.code: o.frozen_fen for o in ParticipantObligation.objects.filter(offering=offering)}
+    base = dict(interest_base(offering).group_by("participant").agg(pl.col("base_fen").sum()).iter_rows())
+    assert jdsj == {"S001": 2_000 * PRICE, "S002": 1_000 * PRICE}
+    assert held == {"S001": 2_000 * PRICE, "S002": 1_000 * PRICE}
+    assert base == held
+    assert [r["GDDM"] for r in _dbf(_files(offering, "JDSJ")["S001"])] == ["0400000002"]  # seq 1 was declared
+
+
+def test_a_stop_between_settlement_and_its_files_still_sends_the_files(loaded):
+    from csdp.ipo.eod.t1_day import t1_settle_day
+
+    offering, s1, s2 = loaded
+    at(T, 17)
+    eod_run()
+    at(T1, 11)
+    _fund_participants(s1, s2)
+    at(T1, 17)
+    t1_settle_day()  # money moved; the files step has not run yet
+    _stop(offering, "suspended")
+    eod_run()
+    assert set(_files(offering, "PSJG")) == {"S001", "S002"}
+
+
+def test_a_confirmation_time_without_a_zone_is_taken_as_beijing_time(loaded, cast, client_for):
+    offering, _, _ = loaded
+    at(T, 15)
+    body = {"kind": "failed", "confirmed_at": "2026-03-16T14:00:00", "reference": "X2", "reason": "认购不足"}
+    response = client_for(cast.operator).post(f"/api/v1/ipo/offerings/{offering.pk}/stop", body,
+                                              content_type="application/json")
+    beijing = dt.timezone(dt.timedelta(hours=8))
+    confirmed = dt.datetime.fromisoformat(response.json()["confirmed_at"].replace("Z", "+00:00"))
+    assert response.status_code == 201 and confirmed == dt.datetime(2026, 3, 16, 14, 0, tzinfo=beijing)

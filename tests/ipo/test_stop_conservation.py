@@ -23,7 +23,7 @@ from csdp.ledger.selectors import balance_of, reserve_account_of
 from csdp.register.models import Position
 from tests.counter.factories import draft, drive
 from tests.ipo import world
-from tests.ipo.test_stop import PRICE, T1, T2, T3, _stop
+from tests.ipo.test_stop import PRICE, T1, T2, T3, _stop, _underwriter_user
 from tests.ipo.world import T, at
 
 pytestmark = pytest.mark.django_db
@@ -111,9 +111,9 @@ def test_money_and_shares_are_conserved_through_every_failure_path(base, tmp_pat
             data = {"materials": True, "refund_interest": True, "annual_rate": str(rate), "day_count": day_count,
                     "interest_from": None, "interest_to": None, "refund_principal": stage == "5.3",
                     "cancel_shares": registered}
-            key = enrol_test_key(cast.issuer_a)
-            drive(draft(cast.issuer_a, type_code="15", code="920188", data=data), Status.ACCEPTED,
-                  filer=cast.issuer_a, key=key, operator=cast.operator)
+            filer = _underwriter_user(offering)  # 002 §5.2, §5.3: on the lead underwriter's application
+            drive(draft(filer, type_code="15", code="920188", data=data), Status.ACCEPTED,
+                  filer=filer, key=enrol_test_key(filer), operator=cast.operator)
             refunds = {r.item: r.amount_fen for r in StopRefund.objects.filter(offering=offering)}
             interest = refunds[RefundItem.INTEREST] if RefundItem.INTEREST in refunds else 0
             # Every participant: exactly what it paid in, plus its investors' interest; nothing held.
@@ -132,6 +132,9 @@ def test_money_and_shares_are_conserved_through_every_failure_path(base, tmp_pat
                     base_fen = round(Decimal(str(r["JXBJ"])) * 100)
                     exact = Fraction(base_fen) * Fraction(rate) / 100 * 2 / day_count  # T … T+2: two days
                     assert round(Decimal(str(r["LXJE"])) * 100) == int(exact + Fraction(1, 2))
+            if stage == "5.2":  # the unfreeze data is exactly what the ledger froze and released
+                released = sum(o.unfrozen_fen for o in ParticipantObligation.objects.filter(offering=offering))
+                assert _file_sum(offering, "JDSJ", "JDJE") == released
             if stage == "5.3":
                 assert _file_sum(offering, "BJFH", "BJJE") == refunds[RefundItem.PRINCIPAL]
                 assert not Position.objects.filter(security__code="920188", quantity__gt=0).exists()

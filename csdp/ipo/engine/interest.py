@@ -13,6 +13,7 @@ import polars as pl
 RATE_SCALE = 10**4  # the annual rate in percent carries at most four decimals: 0.3500 %
 MAX_RATE = Decimal("10")  # percent; a typo guard, not a market rule
 DAY_COUNTS = (360, 365)
+MAX_DAYS = 3_660  # ten years: the bound under which the arithmetic below stays inside Int64
 
 
 def rate_scaled(rate_percent: Decimal) -> int:
@@ -29,8 +30,8 @@ def interest_expr(principal: pl.Expr, *, rate_percent: Decimal, days: int, day_c
     r·k < D·k stays far below 2⁶³ for any rate ≤ 10 % and period ≤ 10 years."""
     if day_count not in DAY_COUNTS:
         raise ValueError(f"计息基础应为 {DAY_COUNTS} 之一")
-    if days < 0:
-        raise ValueError("计息天数不能为负")
+    if not 0 <= days <= MAX_DAYS:
+        raise ValueError(f"计息天数应在 0 至 {MAX_DAYS} 之间")
     k = rate_scaled(rate_percent) * days
     denominator = 100 * RATE_SCALE * day_count
     quotient, remainder = principal // denominator, principal % denominator

@@ -15,7 +15,7 @@ from csdp.ipo.eod.runner import StepReport, StepResult, run_step_reporting
 from csdp.ipo.eod.t1_day import t1_settle_day
 from csdp.ipo.eod.t_day import t_clearing
 from csdp.ipo.errors import IpoError
-from csdp.ipo.models import EodStep, Offering, OfferingStatus, StopStage
+from csdp.ipo.models import EodStep, EodStepRun, Offering, OfferingStatus, StopStage
 from csdp.ipo.stop import stop_unfreeze, stop_unfreeze_due
 
 
@@ -47,6 +47,12 @@ def _listing(offering: Offering) -> StepResult:
     return StepResult(rows=0)
 
 
+def _files_pending(data_step: str, files_step: str) -> list[Offering]:
+    done = EodStepRun.objects.filter(status=EodStepRun.Status.DONE)
+    return list(Offering.objects.filter(pk__in=done.filter(step=data_step).values("offering_id"))
+                .exclude(pk__in=done.filter(step=files_step).values("offering_id")).order_by("code"))
+
+
 def eod_run(day: dt.date | None = None, *, actor=None) -> list[StepReport]:
     day = day or business_today()
     if not is_trading_day(day):
@@ -55,7 +61,9 @@ def eod_run(day: dt.date | None = None, *, actor=None) -> list[StepReport]:
     # T EOD (002 §4.1.1). An offering that failed before T EOD gets no 申购清算数据 (002 §5.1).
     for offering in Offering.objects.filter(t_date=day, status=OfferingStatus.SUBSCRIBING).order_by("code"):
         reports.append(run_step_reporting(offering, EodStep.T_CLEARING, t_clearing))
-    for offering in Offering.objects.filter(t_date=day, status=OfferingStatus.CLEARED).order_by("code"):
+    # A files step follows its data step whatever the status since: a stop recorded in between must not
+    # keep back data whose money has already moved (002 第五章 applies from the data step on).
+    for offering in _files_pending(EodStep.T_CLEARING, EodStep.T_FILES):
         reports.append(run_step_reporting(offering, EodStep.T_FILES, _files_step(t_frames, lambda o: o.t_date)))
     # T+1 EOD (002 §4.1.2–4.1.3): all offerings of the day together (they share the reserves), so a
     # refusal holds up that day's group, reported, and the later steps of other offerings still run.
@@ -68,15 +76,15 @@ def eod_run(day: dt.date | None = None, *, actor=None) -> list[StepReport]:
     for offering in Offering.objects.filter(stop__stage=StopStage.BEFORE_T1_EOD).select_related("stop").order_by("code"):
         if stop_unfreeze_due(offering, day):
             reports.append(run_step_reporting(offering, EodStep.STOP_UNFREEZE, stop_unfreeze))
-    for offering in Offering.objects.filter(status__in=[OfferingStatus.SETTLED, OfferingStatus.PAID]).order_by("code"):
-        if offering.day(1) == day:
-            reports.append(run_step_reporting(offering, EodStep.T1_FILES, _files_step(t1_frames, lambda o: o.day(1))))
+    for offering in _files_pending(EodStep.T1_SETTLE, EodStep.T1_FILES):
+        reports.append(run_step_reporting(offering, EodStep.T1_FILES, _files_step(t1_frames, lambda o: o.day(1))))
     # Registration (002 §2.1.2(四), §4.3): once the proceeds are paid and the issuer confirmed its details.
     for offering in Offering.objects.filter(status=OfferingStatus.PAID).order_by("code"):
         if day <= offering.l_minus_1 and filings_complete(offering):
             reports.append(run_step_reporting(offering, EodStep.REGISTRATION, registration))
-    for offering in Offering.objects.filter(status=OfferingStatus.REGISTERED).order_by("code"):
+    for offering in _files_pending(EodStep.REGISTRATION, EodStep.REGISTRATION_FILES):
         reports.append(run_step_reporting(offering, EodStep.REGISTRATION_FILES, _registration_files))
+    for offering in Offering.objects.filter(status=OfferingStatus.REGISTERED).order_by("code"):
         if offering.old_code and day >= offering.l_minus_1:
             reports.append(run_step_reporting(offering, EodStep.CODE_SWITCH, _code_switch))
         if day >= offering.listing_date:

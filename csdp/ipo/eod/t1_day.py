@@ -81,7 +81,7 @@ def settle_orders(decided: pl.DataFrame, exchange_valid: pl.Series, *, online_sh
     return SettledOffering(orders=table, by_participant=by_participant)
 
 
-def _ipo_clearing_account(offering: Offering) -> LedgerAccount:
+def ipo_clearing_account(offering: Offering) -> LedgerAccount:
     return ledger_account_open(number=f"IPO{offering.code}", name=f"{offering.name} 新股申购资金清算户",
                                kind=AccountKind.IPO_CLEARING)
 
@@ -101,7 +101,7 @@ def _move_money(offering: Offering, obligation: ParticipantObligation, money: di
     obligation.hold = hold
 
 
-def _available_by_participant(offerings: list[Offering]) -> pl.DataFrame:
+def available_by_participant(offerings: list[Offering]) -> pl.DataFrame:
     participants = {o.participant for o in ParticipantObligation.objects.filter(offering__in=offerings).select_related(
         "participant__institution")}
     rows = []
@@ -152,7 +152,7 @@ def t1_settle_day(*, day=None, actor=None) -> list[StepReport]:
             if offering.underwriter_account_id is None:
                 raise IpoError(f"{offering.code} 主承销商尚未报备自营结算备付金账户（002 §3.2.1），不能交收。")
         offerings.sort(key=lambda o: o.code)
-        available = _available_by_participant(offerings)
+        available = available_by_participant(offerings)
         outcomes = {o.code: load_outcomes(o) for o in offerings}
         decided = invalidate_shortfall_day(
             [OfferingOrders(code=o.code, orders=outcomes[o.code], price_fen=o.price_fen, declared=load_declarations(o))
@@ -164,7 +164,7 @@ def t1_settle_day(*, day=None, actor=None) -> list[StepReport]:
             settled = settle_orders(decided[offering.code], outcomes[offering.code].get_column("valid"),
                                     online_shares=offering.online_shares, price_fen=offering.price_fen,
                                     offering_id=offering.pk)
-            detail = _record(offering, settled, available, _ipo_clearing_account(offering))
+            detail = _record(offering, settled, available, ipo_clearing_account(offering))
             offering_transition(offering=offering, to=OfferingStatus.SETTLED, actor=actor, reason="T+1日日终交收")
             seconds = round(time.perf_counter() - started, 3)
             EodStepRun.objects.update_or_create(

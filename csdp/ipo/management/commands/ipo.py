@@ -107,6 +107,11 @@ def run_inbox(command: BaseCommand, options: dict) -> None:
             results = inbox_scan(options["dir"])
         except IpoError as error:
             raise CommandError(error.message) from None
+        except Exception as error:  # noqa: BLE001 — a watcher reports and keeps watching; a single run fails
+            if not options["watch"]:
+                raise
+            command.stderr.write(f"接收目录处理出错，{options['interval']} 秒后重试：{error!r}")
+            results = []
         for result in results:
             line = f"{result.name}：已接收 {result.rows} 笔" if result.loaded else f"{result.name}：拒绝 — {result.error}"
             command.stdout.write(line)
