@@ -9,7 +9,8 @@ import io
 from django import forms
 from django.core.exceptions import ValidationError
 
-from csdp.counter.registry import BusinessTypeSpec, FilingContext, GeneratedFile, register_business_type
+from csdp.counter.registry import (BusinessTypeSpec, FilingContext, GeneratedFile, StructuredForm,
+                                   register_business_type)
 
 CODE = "07"
 
@@ -22,7 +23,7 @@ class QueryKind:
     LABELS = dict(CHOICES)
 
 
-class InfoQueryForm(forms.Form):
+class InfoQueryForm(StructuredForm):
     query_kind = forms.ChoiceField(label="查询类型", choices=QueryKind.CHOICES,
                                    error_messages={"required": "请选择查询类型。", "invalid_choice": "请选择有效的查询类型。"})
     as_of = forms.DateField(label="查询日期（权益登记日）", widget=forms.DateInput(attrs={"type": "date"}),
@@ -43,11 +44,7 @@ class InfoQueryForm(forms.Form):
 
     def json_data(self) -> dict:
         # Optional fields only when given: the round's content (and what the filer signs) stays as before.
-        data = {key: value for key, value in self.cleaned_data.items() if value not in (None, "")}
-        for key in ("as_of", "date_from"):
-            if key in data:
-                data[key] = data[key].isoformat()
-        return data
+        return {key: value for key, value in super().json_data().items() if value not in (None, "")}
 
 
 def validate_info_query(context: FilingContext) -> None:
