@@ -38,6 +38,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "ledger:account_statement": STAFF,
     "ledger:my_reserve": {"participant", "underwriter"},
     "register:security_positions": STAFF,
+    "register:account_changes": STAFF,
     "api:reserve_balance": {"participant", "underwriter"},
     "api:account_positions": STAFF,
     "health": PUBLIC,

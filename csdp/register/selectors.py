@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Sum
 
-from csdp.register.models import Position, RegistrationEvent, ShareNature
+from csdp.register.models import EventType, Position, RegistrationEvent, ShareNature
 from csdp.securities.models import SecuritiesAccount, Security, SecurityCodeChange
 
 
@@ -54,6 +55,110 @@ def pledgeable_quantity(*, account: SecuritiesAccount, security: Security, as_of
     ).aggregate(quantity=Sum("quantity_delta"), frozen=Sum("frozen_delta"), pledged=Sum("pledged_delta"))
     free = (totals["quantity"] or 0) - (totals["frozen"] or 0) - (totals["pledged"] or 0)
     return max(free, 0)
+
+
+@dataclass(frozen=True)
+class HoldingChange:
+    """One event of the log, with the lot's balances after it."""
+
+    business_date: dt.date
+    event_type: str
+    security_code: str
+    account_number: str
+    ymt_number: str
+    holder_name: str
+    share_nature: str
+    lockup_end: dt.date | None
+    quantity_delta: int
+    frozen_delta: int
+    pledged_delta: int
+    quantity_after: int
+    frozen_after: int
+    pledged_after: int
+    memo: str
+
+    @property
+    def event_label(self) -> str:
+        return EventType(self.event_type).label
+
+    @property
+    def share_nature_label(self) -> str:
+        return ShareNature(self.share_nature).label
+
+
+@dataclass(frozen=True)
+class HoldingChanges:
+    rows: list[HoldingChange]
+    truncated: bool  # more events matched than ``limit``: the caller says so and asks for a shorter period
+
+
+CHANGES_LIMIT = 1_000
+_SWITCH = (EventType.CODE_SWITCH_OUT.value, EventType.CODE_SWITCH_IN.value)
+
+
+def holding_changes(*, account: SecuritiesAccount | None = None, security: Security | None = None,
+                    date_from: dt.date | None = None, date_to: dt.date | None = None,
+                    limit: int = CHANGES_LIMIT) -> HoldingChanges:
+    """What changed on an account (or, without one, on every account of ``security``), oldest first:
+    each event with the balances of its lot (account × security × share nature × lock-up end) after it.
+
+    One query: the running balances are window sums over the lot's whole log, so an event inside the
+    period carries the balance built up before ``date_from``; the period and ``limit`` are applied after.
+    Asked for a security, the log covers every code it was switched from (rules.md §5): its lots
+    continue across the switch, and the switch-out / switch-in pair moves nothing within them.
+    """
+    if account is None and security is None:
+        raise ValueError("holding_changes needs an account or a security")
+    where, params = [], []
+    if account is not None:
+        where.append("e.account_id = %s")
+        params.append(account.pk)
+    lineage = _lineage(security) if security is not None else []
+    if lineage:
+        where.append(f"e.security_id IN ({', '.join(['%s'] * len(lineage))})")
+        params += lineage
+    continuous = len(lineage) > 1
+    lot = "e.account_id, e.share_nature, e.lockup_end" + ("" if continuous else ", e.security_id")
+    window = f"OVER (PARTITION BY {lot} ORDER BY e.business_date, e.id ROWS UNBOUNDED PRECEDING)"
+
+    def running(column: str) -> str:
+        if not continuous:
+            return f"SUM(e.{column}) {window}"
+        return f"SUM(CASE WHEN e.event_type IN (%s, %s) THEN 0 ELSE e.{column} END) {window}"
+
+    sums = [running(c) for c in ("quantity_delta", "frozen_delta", "pledged_delta")]
+    period, period_params = [], []
+    if date_from is not None:
+        period.append("h.business_date >= %s")
+        period_params.append(date_from)
+    if date_to is not None:
+        period.append("h.business_date <= %s")
+        period_params.append(date_to)
+    sql = f"""
+        WITH h AS (
+            SELECT e.id, e.business_date, e.event_type, e.security_id, e.account_id, e.share_nature, e.lockup_end,
+                   e.quantity_delta, e.frozen_delta, e.pledged_delta, e.memo,
+                   {sums[0]} AS quantity_after, {sums[1]} AS frozen_after, {sums[2]} AS pledged_after
+            FROM register_registrationevent e WHERE {' AND '.join(where)}
+        )
+        SELECT h.business_date, h.event_type, s.code, a.number, i.ymt_number, i.name, h.share_nature, h.lockup_end,
+               h.quantity_delta, h.frozen_delta, h.pledged_delta, h.quantity_after, h.frozen_after, h.pledged_after,
+               h.memo
+        FROM h JOIN securities_security s ON s.id = h.security_id
+        JOIN securities_securitiesaccount a ON a.id = h.account_id JOIN securities_investor i ON i.id = a.investor_id
+        {'WHERE ' + ' AND '.join(period) if period else ''}
+        ORDER BY h.business_date, h.id LIMIT %s"""
+    switch_params = list(_SWITCH) * 3 if continuous else []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*switch_params, *params, *period_params, limit + 1])
+        fetched = cursor.fetchall()
+    rows = [HoldingChange(_as_date(r[0]), *r[1:7], _as_date(r[7]) if r[7] else None, *(int(v) for v in r[8:14]), r[14])
+            for r in fetched[:limit]]
+    return HoldingChanges(rows=rows, truncated=len(fetched) > limit)
+
+
+def _as_date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
 @dataclass(frozen=True)

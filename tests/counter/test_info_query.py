@@ -1,5 +1,5 @@
 """信息查询, the structured type: its form and validation, and the Excel result built on acceptance
-from the share register (csdp.register.selectors.holders_of)."""
+from the share register (csdp.register.selectors.holders_of, holding_changes)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -47,6 +47,19 @@ def test_the_form_explains_what_is_wrong(field, value, message):
     form = _form(**{field: value})
     assert not form.is_valid()
     assert message in str(form.errors)
+
+
+def test_the_form_takes_an_optional_period_start_and_account_for_the_changes():
+    form = _form(**{"typed-query_kind": "holding_changes", "typed-date_from": "2026-01-05", "typed-account": "0180000001"})
+    assert form.is_valid(), form.errors
+    assert form.json_data() == {"query_kind": "holding_changes", "as_of": "2026-03-27", "code": "920001",
+                                "date_from": "2026-01-05", "account": "0180000001"}
+
+
+def test_the_form_refuses_a_period_that_starts_after_it_ends():
+    form = _form(**{"typed-date_from": "2026-03-28"})
+    assert not form.is_valid()
+    assert "起始日期不能晚于查询日期" in str(form.errors)
 
 
 def _query(user, **data):
@@ -97,8 +110,8 @@ def register(db):
     ])
 
 
-def _accepted_report(cast, key, kind):
-    app = sign_and_submit(_query(cast.issuer_a, query_kind=kind), cast.issuer_a, key)
+def _accepted_report(cast, key, kind, **data):
+    app = sign_and_submit(_query(cast.issuer_a, query_kind=kind, **data), cast.issuer_a, key)
     handling.application_accept(application=app, actor=cast.operator)
     result = app.files.get(purpose=FilePurpose.RESULT)
     with result.stored_file.open() as handle:
@@ -134,3 +147,60 @@ def test_the_application_page_labels_the_structured_content(cast, client_for, co
     app = _query(cast.issuer_a, query_kind="restricted_details")
     page = client_for(cast.issuer_a).get(reverse("counter:detail", args=[app.pk])).content.decode()
     assert "查询类型：限售股份明细" in page and "查询证券代码：920001" in page
+
+
+@pytest.fixture
+def history(db):
+    """920001 was NEEQ 830001 until its L-1 switch on 2026-03-20: 张明 bought, pledged, kept his pledge
+    across the switch and released it; 李华 holds a restricted lot."""
+    from csdp.register.services import register_apply, security_code_switch
+    from csdp.securities.services import (account_open, investor_create, security_code_change_register,
+                                          security_create)
+
+    neeq = security_create(code="830001", name="甲股份", kind="stock", market="NEEQ")
+    security_code_change_register(old_code="830001", new_code="920001", effective_date=dt.date(2026, 3, 20),
+                                  reason="北交所代码切换")
+    zhang = account_open(number="0180000001", market="BSE", investor=investor_create(
+        ymt_number="180000000001", name="张明", id_type="resident_id", id_number=make_resident_id("11010519800101123"),
+        holder_type="03"))
+    li = account_open(number="0180000002", market="BSE", investor=investor_create(
+        ymt_number="180000000002", name="李华", id_type="resident_id", id_number=make_resident_id("11010519850202234"),
+        holder_type="03"))
+
+    def on(day, key, account, event_type="initial", security=neeq, **deltas):
+        return {"security": security, "account": account, "event_type": event_type, "business_date": day, "key": key,
+                **deltas}
+
+    register_apply(events=[
+        on(dt.date(2026, 1, 5), "z1", zhang, quantity_delta=1_000),
+        on(dt.date(2026, 2, 2), "zp", zhang, "pledge", pledged_delta=400),
+        on(dt.date(2026, 2, 2), "l1", li, quantity_delta=5_000, share_nature="06", lockup_end=dt.date(2027, 3, 30)),
+    ])
+    security_code_switch(old_code="830001", new_code="920001", effective_date=dt.date(2026, 3, 20), actor=None)
+    new = neeq.__class__.objects.get(code="920001")
+    register_apply(events=[on(dt.date(2026, 3, 25), "zr", zhang, "pledge_release", security=new, pledged_delta=-400),
+                           on(dt.date(2026, 3, 30), "z2", zhang, security=new, quantity_delta=100)])  # after 查询日期
+
+
+def test_the_holding_changes_report_lists_each_change_of_the_period_with_the_balance_after_it(cast, codes, key_a,
+                                                                                            history):
+    _, rows = _accepted_report(cast, key_a, "holding_changes", date_from="2026-02-01", account="0180000001")
+    assert "持股变动（证券代码 920001，证券账户 0180000001，2026-02-01 至 2026-03-27）" in rows[0][0]
+    assert "变动记录" in rows[1][0] and "当前持有" not in rows[1][0]
+    assert rows[2][1:3] == ["变动日期", "变动类型"]
+    # date, type, code, nature, quantity change, pledged change, balance after, pledged after
+    assert [(r[1], r[2], r[3], r[7], r[9], r[11], r[12], r[14]) for r in rows[3:-1]] == [
+        ("2026-02-02", "质押登记", "830001", "无限售流通股", 0, 400, 1_000, 400),
+        ("2026-03-20", "代码转换转出", "830001", "无限售流通股", -1_000, -400, 1_000, 400),
+        ("2026-03-20", "代码转换转入", "920001", "无限售流通股", 1_000, 400, 1_000, 400),
+        ("2026-03-25", "解除质押", "920001", "无限售流通股", 0, -400, 1_000, 0),
+    ]
+    assert rows[-1][0] == "合计 4 条"
+
+
+def test_without_an_account_the_holding_changes_cover_every_holder_and_restricted_lots(cast, codes, key_a, history):
+    _, rows = _accepted_report(cast, key_a, "holding_changes")
+    lines = [(r[1], r[2], r[6], r[7], r[8], r[12]) for r in rows[3:-1]]
+    assert ("2026-01-05", "股份初始登记", "张明", "无限售流通股", None, 1_000) in lines
+    assert ("2026-02-02", "股份初始登记", "李华", "限售流通股（机构）", "2027-03-30", 5_000) in lines
+    assert len(lines) == 8  # 3 events before the switch, 2 × 2 for the switch, the release; not the 03-30 buy

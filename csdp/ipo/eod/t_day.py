@@ -134,7 +134,8 @@ def t_clearing(offering: Offering) -> StepResult:
         detail={
             "valid_orders": outcomes.height - invalid.height,
             "invalid_orders": invalid.height,
-            "invalid_by_reason": dict(invalid.group_by("reason").len().iter_rows()),
+            # sorted: a rerun after a kill records the same bytes (group_by's order is not stable)
+            "invalid_by_reason": dict(invalid.group_by("reason").len().sort("reason").iter_rows()),
             "participants": amounts.height,
             "subscribed_fen": int(amounts["subscribed_fen"].sum() or 0),
             "size_distribution": size_distribution(outcomes, cap=per_investor_cap(offering.initial_online_shares)),
