@@ -61,6 +61,16 @@ def _fund_participants(s1, s2):
     reserve_deposit(institution=s2.institution, amount_fen=1_000 * PRICE, reference="s2", actor=None)
 
 
+def _through_t1_eod(offering, s1, s2):
+    """T EOD, both participants pay in full on T+1, T+1 EOD settles."""
+    at(T, 17)
+    eod_run()
+    at(T1, 11)
+    _fund_participants(s1, s2)
+    at(T1, 17)
+    eod_run()
+
+
 def _files(offering, file_type):
     return {f.participant.code: f for f in ParticipantFile.objects.filter(
         offering=offering, file_type=file_type, file_format="dbf").select_related("participant")}
@@ -239,12 +249,7 @@ def test_principal_and_cancellation_are_not_for_a_5_2_stop(stopped_5_2, cast):
 def registered(loaded):
     """Through T+2: settled, paid to the issuer, registered (no placements)."""
     offering, s1, s2 = loaded
-    at(T, 17)
-    eod_run()
-    at(T1, 11)
-    _fund_participants(s1, s2)
-    at(T1, 17)
-    eod_run()
+    _through_t1_eod(offering, s1, s2)
     at(T2, 10)
     proceeds_pay(offering=offering, actor=None)
     at(T2, 17)
@@ -421,12 +426,7 @@ def test_a_suspension_right_after_t1_eod_keeps_the_proceeds_for_the_refund(loade
     """§5.3's lower boundary: T+1 17:01, settled but not paid to the issuer — the payment is stopped and
     the principal goes back from the proceeds in the underwriter's account."""
     offering, s1, s2 = loaded
-    at(T, 17)
-    eod_run()
-    at(T1, 11)
-    _fund_participants(s1, s2)
-    at(T1, 17)
-    eod_run()
+    _through_t1_eod(offering, s1, s2)
     at(T1, 17, 1)
     assert _stop(offering, "suspended").stage == StopStage.BEFORE_LISTING
     at(T2, 10)
