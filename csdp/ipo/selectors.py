@@ -16,12 +16,15 @@ def orders_of(offering: Offering, *, participant_code: str, seqs: list[int]) -> 
     placeholders = ", ".join(["%s"] * len(seqs))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT seq, account, quantity_shares, valid FROM ipo_subscriptionoutcome "
-            f"WHERE offering_id = %s AND participant = %s AND seq IN ({placeholders})",
+            f"SELECT s.seq, s.account, s.quantity_shares, o.seq IS NULL FROM ipo_subscription s "
+            f"{_INVALID_JOIN} WHERE s.offering_id = %s AND s.participant = %s AND s.seq IN ({placeholders})",
             [offering.pk, participant_code, *seqs],
         )
         return {seq: {"account": account, "quantity": qty, "valid": bool(valid)} for seq, account, qty, valid in cursor.fetchall()}
 
+
+# T EOD's outcome table is sparse (only the invalid orders): an order without a row there is valid.
+_INVALID_JOIN = "LEFT JOIN ipo_subscriptionoutcome o ON o.offering_id = s.offering_id AND o.seq = s.seq"
 
 ORDER_VIEW_SCHEMA = {
     "seq": pl.Int64, "account": pl.Utf8, "participant": pl.Utf8, "custody_unit": pl.Utf8, "quantity": pl.Int64,
@@ -82,8 +85,9 @@ def t_outcomes(offering: Offering) -> pl.DataFrame:
     if cached is not None:
         return cached
     return copy_out(
-        "SELECT seq, account, participant, custody_unit, quantity_shares, valid, reason FROM ipo_subscriptionoutcome "
-        "WHERE offering_id = %s", [offering.pk], ORDER_VIEW_SCHEMA)
+        "SELECT s.seq, s.account, s.participant, s.custody_unit, s.quantity_shares, o.seq IS NULL, "
+        f"COALESCE(o.reason, '') FROM ipo_subscription s {_INVALID_JOIN} WHERE s.offering_id = %s ORDER BY s.seq",
+        [offering.pk], ORDER_VIEW_SCHEMA)
 
 
 def order_outcomes(offering: Offering) -> pl.DataFrame:

@@ -209,8 +209,9 @@ def _fund(offering: Offering, seed: int) -> dict:
 def _declare_some(offering: Offering, obligation: ParticipantObligation, gap_fen: int) -> int:
     """Declare the participant's earliest valid orders until half of the gap is covered."""
     orders = copy_out(
-        "SELECT seq, account, quantity_shares FROM ipo_subscriptionoutcome WHERE offering_id = %s AND participant = %s "
-        "AND valid ORDER BY seq LIMIT 50",
+        "SELECT s.seq, s.account, s.quantity_shares FROM ipo_subscription s WHERE s.offering_id = %s "
+        "AND s.participant = %s AND NOT EXISTS (SELECT 1 FROM ipo_subscriptionoutcome o "
+        "WHERE o.offering_id = s.offering_id AND o.seq = s.seq) ORDER BY s.seq LIMIT 50",
         [offering.pk, obligation.participant.code], {"seq": pl.Int64, "account": pl.Utf8, "quantity": pl.Int64},
     )
     rows, covered = [], 0

@@ -24,7 +24,7 @@ SUBSCRIPTION_COLUMNS = (
     "offering_id", "seq", "account", "participant", "custody_unit", "quantity_shares", "price_fen",
     "investor_id", "confirmed_at",
 )
-OUTCOME_COLUMNS = ("offering_id", "seq", "account", "participant", "custody_unit", "quantity_shares", "valid", "reason")
+OUTCOME_COLUMNS = ("offering_id", "seq", "participant", "reason")  # sparse: the invalid orders only
 LOADABLE = {OfferingStatus.PREPARING, OfferingStatus.APPLIED, OfferingStatus.SUBSCRIBING}
 
 
@@ -117,7 +117,8 @@ def t_clearing(offering: Offering) -> StepResult:
     outcomes = clearing_outcomes(load_subscriptions(offering), offering_id=offering.pk,
                                  initial_online_shares=offering.initial_online_shares)
     delete_where("ipo_subscriptionoutcome", "offering_id", offering.pk)
-    copy_in("ipo_subscriptionoutcome", OUTCOME_COLUMNS, outcomes)
+    # Sparse: every order not written here is valid (selectors join it with ipo_subscription).
+    copy_in("ipo_subscriptionoutcome", OUTCOME_COLUMNS, outcomes.filter(~pl.col("valid")))
     remember_t_outcomes(offering.pk, outcomes)
     amounts = participant_amounts(outcomes, price_fen=offering.price_fen)
     profiles = dict(ParticipantProfile.objects.filter(code__in=amounts["participant"].to_list()).values_list("code", "pk"))

@@ -43,20 +43,20 @@ class Subscription(models.Model):
 
 
 class SubscriptionOutcome(models.Model):
-    """The exchange's validity of each order (rules.md §1), written once by T EOD."""
+    """T EOD, sparse: only the orders the exchange's validity rules made invalid (rules.md §1), with
+    the reason. Every other order of ``ipo_subscription`` is valid, which the selectors derive by a
+    join — so T EOD writes the few invalid orders, not a second copy of a million rows."""
 
     offering = models.ForeignKey(Offering, **BULK_FK)
     seq = models.BigIntegerField()
-    account = models.CharField(max_length=10)
     participant = models.CharField(max_length=10)
-    custody_unit = models.CharField(max_length=6)
-    quantity_shares = models.BigIntegerField()
-    valid = models.BooleanField()
-    reason = models.CharField(max_length=12, blank=True)  # unit / max / cap / duplicate
+    reason = models.CharField(max_length=12)  # unit / max / cap / duplicate
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["offering", "seq"], name="outcome_offering_seq")]
-        indexes = [models.Index(fields=["offering", "participant"])]
+        constraints = [
+            models.UniqueConstraint(fields=["offering", "seq"], name="outcome_offering_seq"),
+            models.CheckConstraint(condition=~Q(reason=""), name="outcome_invalid_has_reason"),
+        ]
 
 
 class SettlementResult(models.Model):
