@@ -77,30 +77,41 @@ def _new_offering(orders: int) -> Offering:
     return offering
 
 
-def exchange_frame(*, orders: int, participants: list[ParticipantProfile], cap: int, seed: int) -> pl.DataFrame:
+GENERATOR_CHUNK_ROWS = 1_000_000
+
+
+def _draw_orders(*, orders: int, participants: int, cap: int, seed: int) -> dict[str, np.ndarray]:
+    """The random numbers of the synthetic book, drawn whole and in the same order as ever (a seed
+    gives the same world). About 40 bytes per order; the text of the file is built later, in chunks."""
     rng = np.random.default_rng(seed)
     at_cap = rng.random(orders) < 0.35
     sizes = np.clip(np.round(rng.lognormal(mean=9.0, sigma=1.6, size=orders) / 100) * 100, 100, cap).astype(np.int64)
     sizes = np.where(at_cap, cap, sizes)
+    del at_cap
     broken = rng.random(orders)
     sizes = np.where(broken < 0.001, sizes + 50, sizes)  # not a multiple of 100
     sizes = np.where((broken >= 0.001) & (broken < 0.003), cap + 100, sizes)  # above the cap
-    weights = 1 / np.arange(1, len(participants) + 1) ** 0.9
-    who = rng.choice(len(participants), size=orders, p=weights / weights.sum())
-    accounts = 1_000_000_000 + rng.permutation(orders * 2)[:orders]
+    del broken
+    weights = 1 / np.arange(1, participants + 1) ** 0.9
+    who = rng.choice(participants, size=orders, p=weights / weights.sum()).astype(np.int32)
+    accounts = 1_000_000_000 + rng.permutation(orders * 2)[:orders]  # a copy: the other half is freed
     duplicate = rng.random(orders) < 0.004  # the same account again: only the first order counts
     accounts = np.where(duplicate, np.roll(accounts, 1), accounts)
-    units = {p.code: sorted(p.custody_units.values_list("code", flat=True)) for p in participants}
-    codes = np.array([p.code for p in participants])
+    del duplicate
     seconds = np.sort(rng.integers(0, 4 * 3600, size=orders))
+    return {"quantity": sizes, "who": who, "account": accounts, "seconds": seconds}
+
+
+def _exchange_chunk(draws: dict[str, np.ndarray], rows: slice, *, codes: np.ndarray, units: dict[str, str]) -> pl.DataFrame:
+    start = rows.start
     return pl.DataFrame({
-        "seq": np.arange(1, orders + 1, dtype=np.int64),
-        "account": [f"{a:010d}" for a in accounts],
-        "participant": codes[who],
-        "quantity": sizes,
-        "_t": seconds,
+        "seq": np.arange(start + 1, start + len(draws["quantity"][rows]) + 1, dtype=np.int64),
+        "account": pl.Series(draws["account"][rows]).cast(pl.Utf8).str.zfill(10),
+        "participant": codes[draws["who"][rows]],
+        "quantity": draws["quantity"][rows],
+        "_t": draws["seconds"][rows],
     }).with_columns(
-        pl.col("participant").replace_strict({c: u[0] for c, u in units.items()}).alias("custody_unit"),
+        pl.col("participant").replace_strict(units).alias("custody_unit"),
         pl.lit("14.04").alias("price"),
         pl.lit("").alias("investor_id"),
         (pl.lit(dt.datetime(2026, 3, 16, 9, 30)) + pl.duration(seconds=pl.col("_t"))).dt.strftime("%Y-%m-%dT%H:%M:%S")
@@ -108,14 +119,44 @@ def exchange_frame(*, orders: int, participants: list[ParticipantProfile], cap: 
     ).select("seq", "account", "participant", "custody_unit", "quantity", "price", "investor_id", "confirmed_at")
 
 
-def open_accounts(numbers: pl.Series) -> int:
-    """The synthetic investors' BSE accounts, opened set-based (COPY) — in the real world the
-    participants opened them long before; the register refuses allocations to unknown accounts."""
+def exchange_file_write(path: Path, *, orders: int, participants: list[ParticipantProfile], cap: int, seed: int,
+                        chunk_rows: int = GENERATOR_CHUNK_ROWS) -> np.ndarray:
+    """Write the synthetic exchange file (docs/interfaces.md §1) and return the orders' account numbers.
+    The text is built and appended a chunk at a time: as one frame it costs about 1 GB per million
+    orders, which a 15M book (the largest A-share IPOs) could not afford next to the end of day."""
+    draws = _draw_orders(orders=orders, participants=len(participants), cap=cap, seed=seed)
+    units = {p.code: sorted(p.custody_units.values_list("code", flat=True))[0] for p in participants}
+    codes = np.array([p.code for p in participants])
+    with open(path, "wb") as out:
+        for start in range(0, orders, chunk_rows):
+            chunk = _exchange_chunk(draws, slice(start, min(start + chunk_rows, orders)), codes=codes, units=units)
+            chunk.write_csv(out, include_header=start == 0)
+    return draws["account"]
+
+
+ACCOUNT_CHUNK_ROWS = 1_000_000
+
+
+def open_accounts(numbers: np.ndarray) -> int:
+    """The synthetic investors' BSE accounts (10-digit numbers as integers), opened set-based (COPY) —
+    in the real world the participants opened them long before; the register refuses allocations to
+    unknown accounts. In ascending number, so every unique index of the two tables grows at its right
+    edge instead of touching a random page per row (a million random inserts took ~2 minutes); one
+    transaction per chunk, so the deferred foreign-key checks queued for the commit stay bounded."""
+    wanted = np.unique(numbers)
+    opened = 0
+    for start in range(0, len(wanted), ACCOUNT_CHUNK_ROWS):
+        chunk = pl.Series("number", wanted[start:start + ACCOUNT_CHUNK_ROWS]).cast(pl.Utf8).str.zfill(10)
+        opened += _open_accounts_chunk(chunk)
+    return opened
+
+
+def _open_accounts_chunk(numbers: pl.Series) -> int:
     from django.utils import timezone
 
-    wanted = pl.DataFrame({"number": numbers.unique()})
+    wanted = pl.DataFrame({"number": numbers})
     known = lookup(wanted["number"], table="securities_securitiesaccount", key="number", value="id")
-    fresh = wanted.join(known, on="number", how="anti")
+    fresh = wanted.join(known, on="number", how="anti", maintain_order="left")
     if fresh.height == 0:
         return 0
     now = timezone.now()
@@ -131,7 +172,7 @@ def open_accounts(numbers: pl.Series) -> int:
         copy_in("securities_investor", investors.columns, investors)
         ids = lookup(investors["ymt_number"], table="securities_investor", key="ymt_number", value="id")
         accounts = fresh.with_columns(pl.concat_str([pl.lit("20"), pl.col("number")]).alias("ymt_number")).join(
-            ids, on="ymt_number").select(
+            ids, on="ymt_number", maintain_order="left").select(
             "number", pl.col("id").alias("investor_id"), pl.lit("BSE").alias("market"), pl.lit("normal").alias("status"),
             pl.lit(now).alias("created_at"))
         copy_in("securities_securitiesaccount", accounts.columns, accounts)
@@ -270,11 +311,10 @@ def simulate(*, orders: int, participants: int = 50, seed: int = 7, baseline_cop
     try:
         profiles = _participants(participants)
         offering = _new_offering(orders)
-        frame = exchange_frame(orders=orders, participants=profiles, cap=per_investor_cap(offering.initial_online_shares),
-                               seed=seed)
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"SG{offering.code}.csv"
-            frame.write_csv(path)
+            accounts = exchange_file_write(path, orders=orders, participants=profiles,
+                                           cap=per_investor_cap(offering.initial_online_shares), seed=seed)
             steps: list[dict] = []
             bar = tqdm(total=5, desc="模拟发行", unit="步", disable=not progress, file=sys.stderr)
             _at(offering.t_date, 15, 10)
@@ -288,7 +328,7 @@ def simulate(*, orders: int, participants: int = 50, seed: int = 7, baseline_cop
             rerun = [r for r in eod_run() if not r.skipped]
             _at(offering.day(2), 10)
             _timed(steps, "t2_pay", lambda: proceeds_pay(offering=offering, actor=None) and 1, bar)
-            accounts_opened = open_accounts(frame["account"])
+            accounts_opened = open_accounts(accounts)
             remainder_filed = _file_remainder(offering)
             _at(offering.day(2), 17)
             registration = [r for r in eod_run() if r.offering == offering.code]
