@@ -13,8 +13,9 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import sys
-import time
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -27,6 +28,10 @@ def main() -> None:
     parser.add_argument("--participants", type=int, default=80)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
+    # A fresh files directory: each day's files are written once in production, so a run must not
+    # replace the files of an earlier run (ext4 flushes a file renamed over another — not the case timed).
+    files_dir = Path(tempfile.mkdtemp(prefix="csdp-bench-files-"))
+    os.environ["CSDP_FILES_DIR"] = str(files_dir)
     import django
 
     django.setup()
@@ -35,8 +40,12 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     from csdp.ipo.simulate import simulate
 
-    result = simulate(orders=args.orders, participants=args.participants, seed=args.seed, baseline_copy=True)
+    try:
+        result = simulate(orders=args.orders, participants=args.participants, seed=args.seed, baseline_copy=True)
+    finally:
+        shutil.rmtree(files_dir, ignore_errors=True)
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    result["load_average"] = os.getloadavg()
     print(json.dumps(result, ensure_ascii=False, indent=1))
 
 

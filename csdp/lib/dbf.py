@@ -121,12 +121,14 @@ def write_dbf(target: Path | BinaryIO, fields: Sequence[Field], rows: Iterable[M
 # The same layout as write_dbf, built with Polars expressions over the whole frame: no Python loop
 # per record, so a participant file of millions of rows is written in seconds.
 
-def _frame_field_expr(field: Field):
+def _frame_field_expr(field: Field, *, ascii_text: bool = False):
     import polars as pl
 
     col = pl.col(field.name)
     if field.type == "C":
         text = col.cast(pl.Utf8).fill_null("")
+        if ascii_text:  # one byte per character: pad to the width (widths were checked before)
+            return text.str.pad_end(field.length)
         # GBK: ASCII is one byte, every other character two; pad to the width in bytes.
         extra = text.str.count_matches(r"[^\x00-\x7F]")
         return pl.concat_str([text, pl.lit(" " * field.length)]).str.slice(0, field.length - extra)
@@ -145,55 +147,101 @@ def _frame_field_expr(field: Field):
     return text.fill_null("").str.pad_start(field.length)
 
 
-def _frame_width_errors(fields: Sequence[Field], frame) -> list[str]:
+_INTEGER_TYPES = ("Int64", "Int32", "Int16", "Int8", "UInt64", "UInt32", "UInt16", "UInt8")
+
+
+def _number_too_wide(field: Field, frame) -> bool:
+    """Whether the widest text _frame_field_expr would make of the column exceeds the field, from the
+    column's extremes: the text of |v| grows with |v|, so the largest magnitude on each side of zero
+    decides (sign + integer digits [+ "." + decimals])."""
     import polars as pl
 
-    checks = []
+    col = pl.col(field.name)
+    whole = col.abs() // 10**field.decimals if field.decimals else col.abs()
+    point = field.decimals + 1 if field.decimals else 0
+    widest_pos, widest_neg = frame.select(
+        whole.filter(col >= 0).max().alias("pos"), whole.filter(col < 0).max().alias("neg")).row(0)
+    return ((widest_pos is not None and len(str(widest_pos)) + point > field.length)
+            or (widest_neg is not None and 1 + len(str(widest_neg)) + point > field.length))
+
+
+def _text_too_wide(field: Field, frame) -> bool:
+    import polars as pl
+
+    text = pl.col(field.name).cast(pl.Utf8).fill_null("")
+    if (frame.select(text.str.len_bytes().max()).item() or 0) <= field.length:
+        return False  # GBK never takes more bytes than UTF-8, so this is enough — and it is the usual case
+    size = text.str.len_chars() + text.str.count_matches(r"[^\x00-\x7F]")
+    return frame.select((size > field.length).any()).item()
+
+
+def _frame_width_errors(fields: Sequence[Field], frame) -> list[str]:
+    problems = []
     for field in fields:
-        if field.type == "C":
-            text = pl.col(field.name).cast(pl.Utf8).fill_null("")
-            size = text.str.len_chars() + text.str.count_matches(r"[^\x00-\x7F]")
-        elif field.type == "N":
-            if frame.schema[field.name] not in (pl.Int64, pl.Int32, pl.Int16, pl.Int8, pl.UInt32, pl.UInt64, pl.UInt16, pl.UInt8):
+        if field.type == "N":
+            if str(frame.schema[field.name]) not in _INTEGER_TYPES:
                 return [f"{field.name}: N fields are written from integer columns (fen for decimals)"]
-            size = _frame_field_expr(field).str.len_chars()
+            wide = _number_too_wide(field, frame)
+        elif field.type == "C":
+            wide = _text_too_wide(field, frame)
         else:
             continue
-        checks.append((size > field.length).any().alias(field.name))
-    if not checks:
-        return []
-    flags = frame.select(checks).row(0, named=True)
-    return [f"{name}: a value is wider than {next(f.length for f in fields if f.name == name)}" for name, bad in flags.items() if bad]
+        if wide:
+            problems.append(f"{field.name}: a value is wider than {field.length}")
+    return problems
 
 
-def dbf_records(fields: Sequence[Field], frame):
-    """The frame's DBF records as one string column ``r`` (frame order), after checking every width
-    once; raises DbfValueError before anything is written."""
-    import polars as pl
-
+def dbf_check_widths(fields: Sequence[Field], frame) -> None:
+    """Raise DbfValueError naming every field with a value too wide — before anything is written."""
     problems = _frame_width_errors(fields, frame)
     if problems:
         raise DbfValueError("; ".join(problems))
-    return frame.select(pl.concat_str([pl.lit(" "), *[_frame_field_expr(f) for f in fields]]).alias("r"))
+
+
+def dbf_records(fields: Sequence[Field], frame, *, checked: bool = False):
+    """The frame's DBF records as one string column ``r`` (frame order), after checking every width
+    once (``checked``: the caller already did, over a frame this one is part of); raises
+    DbfValueError before anything is written."""
+    import polars as pl
+
+    if not checked:
+        dbf_check_widths(fields, frame)
+    text_columns = [f.name for f in fields if f.type == "C"]
+    ascii_text = is_ascii(frame.select(text_columns)) if text_columns else True
+    return frame.select(pl.concat_str([pl.lit(" "), *[_frame_field_expr(f, ascii_text=ascii_text) for f in fields]]).alias("r"))
+
+
+def dbf_file_bytes(fields: Sequence[Field], records, *, on: dt.date, ascii_only: bool | None = None) -> bytes:
+    """The whole .dbf file for records made by ``dbf_records``: header, records, end-of-file mark."""
+    import io
+
+    import polars as pl
+
+    if ascii_only is None:
+        ascii_only = is_ascii(records, "r")
+    out = io.BytesIO()
+    out.write(header(fields, records.height, on))
+    if records.height and ascii_only:
+        # ASCII is the same bytes in GBK and UTF-8: Polars writes the records itself, no Python string.
+        records.write_csv(out, include_header=False, quote_style="never", line_terminator="")
+    elif records.height:
+        out.write(records.select(pl.col("r").str.join("")).item().encode(ENCODING))
+    out.write(b"\x1a")
+    return out.getvalue()
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a .part file beside ``path``, then rename it over: a reader sees the old file or the
+    new one, never half of one."""
+    path = Path(path)
+    tmp = path.with_suffix(path.suffix + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(path)
 
 
 def write_dbf_records(path: Path, fields: Sequence[Field], records, *, on: dt.date, ascii_only: bool | None = None) -> int:
     """Write records made by ``dbf_records`` (or a slice of them) atomically."""
-    import polars as pl
-
-    path = Path(path)
-    tmp = path.with_suffix(path.suffix + ".part")
-    if ascii_only is None:
-        ascii_only = is_ascii(records, "r")
-    with open(tmp, "wb") as out:
-        out.write(header(fields, records.height, on))
-        if records.height and ascii_only:
-            # ASCII is the same bytes in GBK and UTF-8: Polars writes the records itself, no Python string.
-            records.write_csv(out, include_header=False, quote_style="never", line_terminator="")
-        elif records.height:
-            out.write(records.select(pl.col("r").str.join("")).item().encode(ENCODING))
-        out.write(b"\x1a")
-    tmp.replace(path)
+    write_atomically(path, dbf_file_bytes(fields, records, on=on, ascii_only=ascii_only))
     return records.height
 
 
@@ -204,11 +252,12 @@ def write_dbf_frame(path: Path, fields: Sequence[Field], frame, *, on: dt.date) 
 
 
 def is_ascii(frame, column: str | None = None) -> bool:
-    """True when every text column (or ``column``) holds only ASCII characters."""
+    """True when every text column (or ``column``) holds only ASCII characters (in UTF-8, a text is
+    ASCII exactly when it has as many bytes as characters)."""
     import polars as pl
 
     columns = [column] if column else [n for n, t in frame.schema.items() if t == pl.Utf8]
     if not columns or frame.height == 0:
         return True
-    return not frame.select(pl.any_horizontal(
-        [pl.col(c).str.contains(r"[^\x00-\x7F]").fill_null(False).any() for c in columns])).item()
+    return frame.select(pl.all_horizontal(
+        [(pl.col(c).str.len_bytes() == pl.col(c).str.len_chars()).fill_null(True).all() for c in columns])).item()

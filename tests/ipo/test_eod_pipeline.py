@@ -154,3 +154,27 @@ def test_the_underwriter_pays_the_issuer_on_t_plus_2(market):
     paid = proceeds_pay(offering=offering, actor=None)
     assert paid == 1_000 * 1404  # all 1,000 online shares were allocated and paid for
     assert balance_of(offering.underwriter_account).posted_fen == 0
+
+
+def test_participant_files_are_the_same_bytes_written_by_one_thread_or_several(monkeypatch, tmp_path):
+    import datetime as dt
+
+    import polars as pl
+
+    from csdp.ipo.eod import files
+    from csdp.ipo.eod.layouts import LAYOUTS
+
+    frame = pl.DataFrame({
+        "JLLX": ["A0", "A1", "A0", "A0"], "ZQDM": ["920001"] * 4, "JSCY": ["K002", "K001", "K002", "K003"],
+        "XWDM": ["300001"] * 4, "GDDM": ["0300000001", "0300000002", "0300000003", "0300000004"], "SQBH": [4, 1, 2, 3],
+        "SGSL": [100, 200, 300, 400], "SGJG": [1404] * 4, "SGJE": [140400, 0, 421200, 561600],
+        "WXYY": ["", "01", "", ""], "RQ": [dt.date(2026, 3, 16)] * 4})
+    codes = ["K001", "K002", "K003", "K004"]  # K004 has no orders: it still gets its (empty) files
+    written = {}
+    for threads in (1, 2):
+        monkeypatch.setattr(files, "FILE_WRITER_THREADS", threads)
+        root = tmp_path / str(threads)
+        done = files._write_type(root, LAYOUTS["SGQS"], frame, codes, "920001", dt.date(2026, 3, 16))
+        written[threads] = {str(f.path.relative_to(root)): (f.path.read_bytes(), f.rows, f.sha256) for f in done}
+    assert written[1] == written[2]
+    assert [rows for _, rows, _ in written[2].values()] == [1, 1, 2, 2, 1, 1, 0, 0]

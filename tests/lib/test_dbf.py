@@ -92,3 +92,43 @@ def test_an_ascii_only_frame_takes_the_direct_path_and_still_matches_the_row_wri
     write_dbf_frame(tmp_path / "frame.dbf", FIELDS, frame, on=dt.date(2026, 3, 16))
     write_dbf(tmp_path / "rows.dbf", FIELDS, [{**r, "SGJE": Decimal(r["SGJE"]) / 100} for r in rows], on=dt.date(2026, 3, 16))
     assert (tmp_path / "frame.dbf").read_bytes() == (tmp_path / "rows.dbf").read_bytes()
+
+
+def _width_by_text(field, frame):
+    """The width check as it was: build every value's text and measure it (the reference)."""
+    import polars as pl
+
+    from csdp.lib.dbf import _frame_field_expr
+
+    return frame.select((_frame_field_expr(field).str.len_chars() > field.length).any()).item()
+
+
+@pytest.mark.parametrize("length,decimals", [(1, 0), (3, 0), (5, 2), (4, 2), (3, 2), (18, 0), (19, 0), (20, 4)])
+def test_the_number_width_check_from_the_extremes_agrees_with_measuring_every_text(length, decimals):
+    import polars as pl
+    from hypothesis import given, settings, strategies as st
+
+    from csdp.lib.dbf import _number_too_wide
+
+    field = Field("N", "N", length, decimals)
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(st.one_of(st.none(), st.integers(min_value=-(10**18), max_value=10**18)), max_size=6))
+    def check(values):
+        frame = pl.DataFrame({"N": values}, schema={"N": pl.Int64})
+        assert _number_too_wide(field, frame) == _width_by_text(field, frame)
+
+    check()
+
+
+def test_an_ascii_text_field_is_padded_to_its_width_as_the_byte_counting_path_does():
+    import polars as pl
+
+    from csdp.lib.dbf import dbf_records
+
+    frame = pl.DataFrame({"ZQDM": ["92", None, "920188"], "ZQJC": ["A", "BB", ""], "SGSL": [1, 2, 3],
+                          "SGJE": [1, 2, 3]}).with_columns(pl.lit(dt.date(2026, 3, 16)).alias("RQ"))
+    from csdp.lib.dbf import _frame_field_expr
+
+    slow = frame.select(pl.concat_str([pl.lit(" "), *[_frame_field_expr(f) for f in FIELDS]]).alias("r"))
+    assert dbf_records(FIELDS, frame).equals(slow)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -14,7 +17,7 @@ from csdp.ipo.eod.layouts import LAYOUTS, REASON_CODES, REGISTRATION_KINDS, Layo
 from csdp.ipo.models import Offering, ParticipantFile, ParticipantObligation, PlacementDetail
 from csdp.securities.models import CustodyUnit, ParticipantProfile
 from csdp.ipo.selectors import order_outcomes
-from csdp.lib.dbf import dbf_records, is_ascii, write_dbf_records
+from csdp.lib.dbf import dbf_check_widths, dbf_file_bytes, dbf_records, is_ascii, write_atomically
 
 def outcomes_frame(offering: Offering) -> pl.DataFrame:
     return order_outcomes(offering)
@@ -111,37 +114,59 @@ def _csv_text(layout: Layout, frame: pl.DataFrame) -> pl.DataFrame:
     ).with_columns([pl.col(f.name).dt.strftime("%Y%m%d") for f in layout.fields if f.type == "D"])
 
 
-def _write_type(root: Path, layout: Layout, frame: pl.DataFrame, codes: list[str], code: str, day: dt.date):
-    """Every participant's DBF and CSV of one file type. Records, widths and the CSV text are computed
-    once over the whole frame, then split by participant (one pass, not one per participant)."""
+FILE_WRITER_THREADS = 2  # Polars and hashlib release the GIL: one participant's files build while another's are written
+
+
+@dataclass(frozen=True)
+class WrittenFile:
+    participant: str
+    rows: int
+    file_format: str
+    path: Path
+    sha256: str
+
+
+def _rows_by_participant(frame: pl.DataFrame) -> dict[str, pl.Series]:
+    """Row numbers of each participant's records, in frame order — so each file is gathered on its own
+    and a 15M-row type never exists twice in memory (as a partition of the whole frame would)."""
+    grouped = frame.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("i"), "JSCY").group_by(
+        "JSCY", maintain_order=True).agg("i")
+    rows = grouped.get_column("i")
+    return {participant: rows[k] for k, participant in enumerate(grouped.get_column("JSCY").to_list())}
+
+
+def _participant_files(root: Path, layout: Layout, frame: pl.DataFrame, rows: pl.Series | None, participant: str,
+                       code: str, day: dt.date) -> list[WrittenFile]:
+    """One participant's DBF and CSV of one type; the bytes are hashed as they are written."""
+    part = frame.select(pl.all().gather(rows)) if rows is not None else frame.clear()
+    directory = root / day.strftime("%Y%m%d") / participant
+    directory.mkdir(parents=True, exist_ok=True)
+    dbf = dbf_file_bytes(layout.fields, dbf_records(layout.fields, part, checked=True), on=day)
+    text = _csv_text(layout, part)
+    if is_ascii(text):
+        buffer = io.BytesIO()
+        text.write_csv(buffer)  # ASCII: the same bytes as GBK
+        csv = buffer.getvalue()
+    else:
+        csv = text.write_csv().encode("gbk")
+    written = []
+    for file_format, data in (("dbf", dbf), ("csv", csv)):
+        path = directory / f"{layout.file_type}{code}.{file_format}"
+        write_atomically(path, data)
+        written.append(WrittenFile(participant, part.height, file_format, path, hashlib.sha256(data).hexdigest()))
+    return written
+
+
+def _write_type(root: Path, layout: Layout, frame: pl.DataFrame, codes: list[str], code: str,
+                day: dt.date) -> list[WrittenFile]:
+    """Every participant's DBF and CSV of one file type. The widths are checked once over the whole
+    frame, before any file is written; then each participant's records are built from its own rows."""
     frame = frame.select([f.name for f in layout.fields])
-    records = dbf_records(layout.fields, frame).with_columns(frame["JSCY"])
-    text = _csv_text(layout, frame)
-    ascii_records, ascii_text = is_ascii(records, "r"), is_ascii(text)
-    by_code = {k[0]: part for k, part in records.partition_by("JSCY", as_dict=True, maintain_order=True).items()}
-    text_by_code = {k[0]: part for k, part in text.partition_by("JSCY", as_dict=True, maintain_order=True).items()}
-    for participant in codes:
-        directory = root / day.strftime("%Y%m%d") / participant
-        directory.mkdir(parents=True, exist_ok=True)
-        part = by_code.get(participant, records.clear())
-        dbf_path = directory / f"{layout.file_type}{code}.dbf"
-        write_dbf_records(dbf_path, layout.fields, part.select("r"), on=day, ascii_only=ascii_records)
-        csv_path, rows = directory / f"{layout.file_type}{code}.csv", text_by_code.get(participant, text.clear())
-        tmp = csv_path.with_suffix(".csv.part")
-        if ascii_text:
-            rows.write_csv(tmp)  # ASCII: the same bytes as GBK
-        else:
-            tmp.write_bytes(rows.write_csv().encode("gbk"))
-        tmp.replace(csv_path)
-        yield participant, part.height, [("dbf", dbf_path), ("csv", csv_path)]
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as source:
-        while block := source.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
+    dbf_check_widths(layout.fields, frame)
+    rows = _rows_by_participant(frame)
+    with ThreadPoolExecutor(FILE_WRITER_THREADS) as pool:
+        done = pool.map(lambda p: _participant_files(root, layout, frame, rows.get(p), p, code, day), codes)
+        return [file for files in done for file in files]
 
 
 def publish(offering: Offering, frames: dict[str, pl.DataFrame], day: dt.date,
@@ -152,12 +177,11 @@ def publish(offering: Offering, frames: dict[str, pl.DataFrame], day: dt.date,
         participants = dict(ParticipantObligation.objects.filter(offering=offering).values_list("participant__code", "participant_id"))
     records = []
     for file_type, frame in frames.items():
-        written = _write_type(root, LAYOUTS[file_type], frame, sorted(participants), offering.code, day)
-        for participant, rows, paths in written:
-            for fmt, path in paths:
-                records.append(ParticipantFile(
-                    offering=offering, participant_id=participants[participant], file_type=file_type, file_format=fmt,
-                    path=str(path.relative_to(root)), sha256=_sha256(path), rows=rows, business_date=day))
+        for file in _write_type(root, LAYOUTS[file_type], frame, sorted(participants), offering.code, day):
+            records.append(ParticipantFile(
+                offering=offering, participant_id=participants[file.participant], file_type=file_type,
+                file_format=file.file_format, path=str(file.path.relative_to(root)), sha256=file.sha256, rows=file.rows,
+                business_date=day))
     ParticipantFile.objects.filter(offering=offering, file_type__in=list(frames)).delete()
     ParticipantFile.objects.bulk_create(records)
     return len(records)
