@@ -9,6 +9,7 @@ are short of funds, some of them having declared investors (附件5).
 from __future__ import annotations
 
 import datetime as dt
+import resource
 import sys
 import tempfile
 import time
@@ -273,7 +274,8 @@ def _declare_some(offering: Offering, obligation: ParticipantObligation, gap_fen
 def _timed(steps: list, name: str, fn, bar=None):
     started = time.perf_counter()
     rows = fn()
-    steps.append({"name": name, "seconds": round(time.perf_counter() - started, 3), "rows": rows})
+    steps.append({"name": name, "seconds": round(time.perf_counter() - started, 3), "rows": rows,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024})
     if bar is not None:
         bar.set_postfix_str(name)
         bar.update(1)

@@ -7,7 +7,8 @@ executemany / fetch in chunks; correct, slower, fine for demo-sized data.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 from django.db import connection
@@ -29,10 +30,8 @@ def copy_in(table: str, columns: Sequence[str], frame: pl.DataFrame) -> int:
         with connection.cursor() as cursor:
             raw = cursor.cursor  # psycopg 3 cursor under Django's wrapper
             with raw.copy(f'COPY "{table}" ({cols}) FROM STDIN WITH (FORMAT csv)') as copy:
-                for start in range(0, frame.height, CHUNK_ROWS):
-                    buffer = io.BytesIO()
-                    frame.slice(start, CHUNK_ROWS).write_csv(buffer, include_header=False, datetime_format="%Y-%m-%dT%H:%M:%S%.f%z")
-                    copy.write(buffer.getvalue())
+                for chunk in _csv_chunks(frame):
+                    copy.write(chunk)
         return frame.height
     placeholders = ", ".join(["%s"] * len(columns))
     cols = ", ".join(f'"{c}"' for c in columns)
@@ -41,6 +40,23 @@ def copy_in(table: str, columns: Sequence[str], frame: pl.DataFrame) -> int:
         for start in range(0, frame.height, CHUNK_ROWS):
             cursor.executemany(sql, frame.slice(start, CHUNK_ROWS).rows())
     return frame.height
+
+
+def _csv_chunks(frame: pl.DataFrame) -> Iterator[bytes]:
+    """The frame as CSV, CHUNK_ROWS at a time; the next chunk is written (Polars, without the GIL)
+    while PostgreSQL takes in the current one."""
+    def encode(start: int) -> bytes:
+        buffer = io.BytesIO()
+        frame.slice(start, CHUNK_ROWS).write_csv(buffer, include_header=False, datetime_format="%Y-%m-%dT%H:%M:%S%.f%z")
+        return buffer.getvalue()
+
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(encode, 0)
+        for start in range(CHUNK_ROWS, frame.height + CHUNK_ROWS, CHUNK_ROWS):
+            chunk = pending.result()
+            if start < frame.height:
+                pending = pool.submit(encode, start)
+            yield chunk
 
 
 def copy_out(sql: str, params: Sequence, schema: dict[str, pl.DataType]) -> pl.DataFrame:

@@ -198,16 +198,16 @@ def dbf_check_widths(fields: Sequence[Field], frame) -> None:
         raise DbfValueError("; ".join(problems))
 
 
-def dbf_records(fields: Sequence[Field], frame, *, checked: bool = False):
+def dbf_records(fields: Sequence[Field], frame, *, checked: bool = False, ascii_text: bool | None = None):
     """The frame's DBF records as one string column ``r`` (frame order), after checking every width
-    once (``checked``: the caller already did, over a frame this one is part of); raises
-    DbfValueError before anything is written."""
+    once; raises DbfValueError before anything is written. ``checked`` and ``ascii_text``: the caller
+    already checked the widths / knows whether the C fields are ASCII, over a frame this one is part of."""
     import polars as pl
 
     if not checked:
         dbf_check_widths(fields, frame)
-    text_columns = [f.name for f in fields if f.type == "C"]
-    ascii_text = is_ascii(frame.select(text_columns)) if text_columns else True
+    if ascii_text is None:
+        ascii_text = is_ascii(frame.select([f.name for f in fields if f.type == "C"]))
     return frame.select(pl.concat_str([pl.lit(" "), *[_frame_field_expr(f, ascii_text=ascii_text) for f in fields]]).alias("r"))
 
 

@@ -178,3 +178,25 @@ def test_participant_files_are_the_same_bytes_written_by_one_thread_or_several(m
         written[threads] = {str(f.path.relative_to(root)): (f.path.read_bytes(), f.rows, f.sha256) for f in done}
     assert written[1] == written[2]
     assert [rows for _, rows, _ in written[2].values()] == [1, 1, 2, 2, 1, 1, 0, 0]
+
+
+@pytest.mark.parametrize("content,encoding", [
+    ("seq,account,participant,custody_unit,quantity,price,investor_id,confirmed_at\n1,0300000001,K001,300001,100,14.04,,2026-03-16T09:30:00\n", "utf-8"),
+    ("\ufeffseq,account,participant,custody_unit,quantity,price,investor_id,confirmed_at\n1,0300000001,K001,300001,100,14.04,张三,2026-03-16T09:30:00\n", "utf-8"),
+    ("seq,account,participant,custody_unit,quantity,price,investor_id,confirmed_at\n1,0300000001,K001,300001,100,14.04,张三,2026-03-16T09:30:00\n", "gbk"),
+    ("seq,account\n1,0300000001\n", "utf-8"),
+    ("   \n\n", "utf-8"),
+])
+def test_the_direct_read_gives_what_decoding_in_python_gives(tmp_path, content, encoding):
+    from csdp.ipo.exchange_file import _read_text, _read_text_decoded
+
+    path = tmp_path / "sg.csv"
+    path.write_bytes(content.encode(encoding))
+
+    def outcome(read):
+        try:
+            return read(path).to_dicts()
+        except ExchangeFileRejected as rejected:
+            return str(rejected)
+
+    assert outcome(_read_text) == outcome(_read_text_decoded)

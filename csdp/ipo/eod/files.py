@@ -136,14 +136,17 @@ def _rows_by_participant(frame: pl.DataFrame) -> dict[str, pl.Series]:
 
 
 def _participant_files(root: Path, layout: Layout, frame: pl.DataFrame, rows: pl.Series | None, participant: str,
-                       code: str, day: dt.date) -> list[WrittenFile]:
-    """One participant's DBF and CSV of one type; the bytes are hashed as they are written."""
+                       code: str, day: dt.date, *, ascii_text: bool) -> list[WrittenFile]:
+    """One participant's DBF and CSV of one type; the bytes are hashed as they are written.
+    ``ascii_text``: the type's C fields are ASCII (numbers and dates always are), so the DBF records
+    and the CSV text are too, and their GBK bytes are their UTF-8 bytes."""
     part = frame.select(pl.all().gather(rows)) if rows is not None else frame.clear()
     directory = root / day.strftime("%Y%m%d") / participant
     directory.mkdir(parents=True, exist_ok=True)
-    dbf = dbf_file_bytes(layout.fields, dbf_records(layout.fields, part, checked=True), on=day)
+    records = dbf_records(layout.fields, part, checked=True, ascii_text=ascii_text)
+    dbf = dbf_file_bytes(layout.fields, records, on=day, ascii_only=ascii_text)
     text = _csv_text(layout, part)
-    if is_ascii(text):
+    if ascii_text:
         buffer = io.BytesIO()
         text.write_csv(buffer)  # ASCII: the same bytes as GBK
         csv = buffer.getvalue()
@@ -163,9 +166,11 @@ def _write_type(root: Path, layout: Layout, frame: pl.DataFrame, codes: list[str
     frame, before any file is written; then each participant's records are built from its own rows."""
     frame = frame.select([f.name for f in layout.fields])
     dbf_check_widths(layout.fields, frame)
+    ascii_text = is_ascii(frame.select([f.name for f in layout.fields if f.type == "C"]))
     rows = _rows_by_participant(frame)
     with ThreadPoolExecutor(FILE_WRITER_THREADS) as pool:
-        done = pool.map(lambda p: _participant_files(root, layout, frame, rows.get(p), p, code, day), codes)
+        done = pool.map(lambda p: _participant_files(root, layout, frame, rows.get(p), p, code, day,
+                                                     ascii_text=ascii_text), codes)
         return [file for files in done for file in files]
 
 
