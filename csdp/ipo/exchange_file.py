@@ -95,6 +95,13 @@ def _checks(price_fen: int, day: dt.date, participants: pl.DataFrame) -> list[tu
     ]
 
 
+def _stripped(frame: pl.DataFrame) -> pl.DataFrame:
+    """Surrounding whitespace removed — copying only the columns that have some: at 15M rows each
+    text column is a few hundred MB, and an exchange file rarely pads its values."""
+    padded = frame.select(pl.col(c).str.contains(r"^\s|\s$").any() for c in frame.columns).row(0)
+    return frame.with_columns(pl.col(c).str.strip_chars() for c, pad in zip(frame.columns, padded) if pad)
+
+
 def parse_exchange_file(path: Path, *, price_fen: int, t_date: dt.date, participants: pl.DataFrame) -> pl.DataFrame:
     """Return the typed frame, or raise ExchangeFileRejected listing every error.
 
@@ -109,7 +116,7 @@ def parse_exchange_file(path: Path, *, price_fen: int, t_date: dt.date, particip
         raise ExchangeFileRejected([RowError(0, "文件", "没有申购记录")], 1)
     if "investor_id" not in frame.columns:
         frame = frame.with_columns(pl.lit("").alias("investor_id"))
-    frame = frame.select([pl.col(c).str.strip_chars().alias(c) for c in COLUMNS]).with_row_index("row", offset=1)
+    frame = _stripped(frame.select(COLUMNS)).with_row_index("row", offset=1)
     errors: list[RowError] = []
     total = 0
     for column, wrong, message in _checks(price_fen, t_date, participants):

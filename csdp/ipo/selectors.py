@@ -46,6 +46,8 @@ def remember_t_outcomes(offering_id: int, outcomes: pl.DataFrame) -> None:
                             pl.col("valid").alias("valid_t"), pl.col("reason").alias("reason_t"))
     _T_OUTCOMES.pop(offering_id, None)
     _keep_after_commit(_T_OUTCOMES, offering_id, frame)
+    # From here on the verdicts carry everything later steps read of the exchange's rows.
+    transaction.on_commit(lambda: _SUBSCRIPTIONS.pop(offering_id, None))
 
 
 _SUBSCRIPTIONS: OrderedDict[int, pl.DataFrame] = OrderedDict()
