@@ -27,6 +27,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--participants", type=int, default=80)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--eod-only", action="store_true", help="stop after T+1 EOD (the 15M run)")
     args = parser.parse_args()
     # A fresh files directory: each day's files are written once in production, so a run must not
     # replace the files of an earlier run (ext4 flushes a file renamed over another — not the case timed).
@@ -41,7 +42,8 @@ def main() -> None:
     from csdp.ipo.simulate import simulate
 
     try:
-        result = simulate(orders=args.orders, participants=args.participants, seed=args.seed, baseline_copy=True)
+        result = simulate(orders=args.orders, participants=args.participants, seed=args.seed, baseline_copy=True,
+                          eod_only=args.eod_only)
     finally:
         shutil.rmtree(files_dir, ignore_errors=True)
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024

@@ -97,21 +97,26 @@ def order_outcomes(offering: Offering) -> pl.DataFrame:
     results. Money per order is derived: a still-valid order was frozen in full (quantity × price),
     its kept shares were paid for, the rest was unfrozen."""
     orders = t_outcomes(offering)
+    if not orders.get_column("seq").is_sorted():  # T EOD's frame is in file order, usually seq order already
+        orders = orders.sort("seq")
     settled = copy_out(
         "SELECT seq, valid, reason, allocated_shares, kept_shares FROM ipo_settlementresult WHERE offering_id = %s",
         [offering.pk], SETTLEMENT_SCHEMA)
+    # The sparse results looked up by seq (a join would copy every column of a possibly 15M-row frame).
+    t1 = {name: pl.col("seq").replace_strict(settled["seq"], settled[name], default=None, return_dtype=dtype)
+          for name, dtype in SETTLEMENT_SCHEMA.items() if name != "seq"}
     price = offering.price_fen
-    joined = orders.join(settled, on="seq", how="left")
-    valid = pl.coalesce("valid_t1", "valid_t")
+    valid = pl.coalesce(t1["valid_t1"], "valid_t")
+    kept = t1["kept"].fill_null(0)
     frozen = pl.when(valid).then(pl.col("quantity") * price).otherwise(0)
-    return joined.select(
+    return orders.select(
         "seq", "account", "participant", "custody_unit", "quantity",
         valid.alias("valid"),
-        pl.when(pl.col("reason_t1").is_not_null() & (pl.col("reason_t1") != "")).then("reason_t1")
+        pl.when(t1["reason_t1"].is_not_null() & (t1["reason_t1"] != "")).then(t1["reason_t1"])
         .otherwise("reason_t").alias("reason"),
-        pl.col("allocated").fill_null(0),
-        pl.col("kept").fill_null(0),
+        t1["allocated"].fill_null(0).alias("allocated"),
+        kept.alias("kept"),
         frozen.alias("frozen_fen"),
-        (pl.col("kept").fill_null(0) * price).alias("deducted_fen"),
-        (frozen - pl.col("kept").fill_null(0) * price).alias("unfrozen_fen"),
-    ).sort("seq")
+        (kept * price).alias("deducted_fen"),
+        (frozen - kept * price).alias("unfrozen_fen"),
+    )

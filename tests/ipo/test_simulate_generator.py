@@ -70,3 +70,14 @@ def test_accounts_are_opened_once_in_chunks_and_a_second_call_opens_none(monkeyp
     opened = SecuritiesAccount.objects.filter(number__startswith="10000000").select_related("investor")
     assert sorted(a.number for a in opened) == ["1000000001", "1000000003", "1000000005", "1000000007", "1000000009"]
     assert all(a.investor.ymt_number == "20" + a.number for a in opened)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_eod_only_simulation_stops_settled_after_t1_with_every_invariant_kept():
+    from csdp.ipo.simulate import simulate
+
+    result = simulate(orders=400, participants=3, seed=2, eod_only=True)
+    assert result["status"] == "settled"
+    assert [s["name"] for s in result["steps"]] == ["t_load", "t_eod", "t1_eod"]
+    assert result["invariants_ok"], result["invariants"]
+    assert "registered_and_listed" not in result["invariants"]
