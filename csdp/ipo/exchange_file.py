@@ -119,8 +119,15 @@ def parse_exchange_file(path: Path, *, price_fen: int, t_date: dt.date, particip
     frame = _stripped(frame.select(COLUMNS)).with_row_index("row", offset=1)
     errors: list[RowError] = []
     total = 0
-    for column, wrong, message in _checks(price_fen, t_date, participants):
-        bad_rows = frame.filter(wrong)["row"]
+    checks = _checks(price_fen, t_date, participants)
+    # Every check in one parallel pass (shared subexpressions computed once); rows are listed only
+    # for the checks that found something — on a good file, none.
+    flags = frame.lazy().select(wrong.alias(str(i)) for i, (_, wrong, _) in enumerate(checks)).collect()
+    found = flags.select(pl.all().fill_null(False).any()).row(0)
+    for (column, _, message), flag, any_wrong in zip(checks, flags.iter_columns(), found, strict=True):
+        if not any_wrong:
+            continue
+        bad_rows = frame.filter(flag)["row"]
         total += bad_rows.len()
         errors.extend(RowError(int(r), column, message) for r in bad_rows.head(MAX_LISTED_ERRORS).to_list())
     if total:
