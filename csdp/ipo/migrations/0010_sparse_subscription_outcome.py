@@ -11,7 +11,7 @@ def drop_valid_rows(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("ipo", "0008_code_switch_confirmation"),
+        ("ipo", "0009_offering_stop"),
     ]
 
     operations = [
