@@ -235,7 +235,8 @@ def write_atomically(path: Path, data: bytes) -> None:
     new one, never half of one."""
     path = Path(path)
     tmp = path.with_suffix(path.suffix + ".part")
-    tmp.write_bytes(data)
+    with open(tmp, "wb") as out:
+        out.write(data)
     tmp.replace(path)
 
 

@@ -95,14 +95,13 @@ def stop_in_write(spec: str) -> None:
 def prepare() -> None:
     from csdp.ipo.eod.t_day import offering_subscriptions_load
     from csdp.ipo.engine.validity import per_investor_cap
-    from csdp.ipo.simulate import _at, _new_offering, _participants, exchange_frame
+    from csdp.ipo.simulate import _at, _new_offering, _participants, exchange_file_write
 
     profiles = _participants(WORLD["participants"])
     offering = _new_offering(WORLD["orders"])
-    frame = exchange_frame(orders=WORLD["orders"], participants=profiles,
-                           cap=per_investor_cap(offering.initial_online_shares), seed=WORLD["seed"])
     path = Path(os.environ["CSDP_VAR_DIR"]) / f"SG{offering.code}.csv"
-    frame.write_csv(path)
+    exchange_file_write(path, orders=WORLD["orders"], participants=profiles,
+                        cap=per_investor_cap(offering.initial_online_shares), seed=WORLD["seed"])
     _at(offering.t_date, 15, 10)
     offering_subscriptions_load(offering=offering, path=path)
     _at(offering.t_date, 17)
@@ -118,7 +117,7 @@ def fund() -> None:
 
 
 def pay() -> None:
-    import polars as pl
+    import numpy as np
 
     from csdp.ipo.models import Offering, Subscription
     from csdp.ipo.services import proceeds_pay
@@ -127,7 +126,8 @@ def pay() -> None:
     offering = Offering.objects.get()
     _at(offering.day(2), 10)
     proceeds_pay(offering=offering, actor=None)
-    open_accounts(pl.Series(list(Subscription.objects.filter(offering=offering).values_list("account", flat=True))))
+    numbers = Subscription.objects.filter(offering=offering).values_list("account", flat=True)
+    open_accounts(np.array([int(number) for number in numbers], dtype=np.int64))
     _file_remainder(offering)
     _at(offering.day(2), 17)
 

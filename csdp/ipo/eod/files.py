@@ -156,11 +156,19 @@ def _participant_files(root: Path, layout: Layout, frame: pl.DataFrame, rows: pl
     else:
         csv = text.write_csv().encode("gbk")
     written = []
-    for file_format, data in (("dbf", dbf), ("csv", csv)):
+    for file_format, data, write in (("dbf", dbf, write_atomically), ("csv", csv, _write_csv)):
         path = directory / f"{layout.file_type}{code}.{file_format}"
-        write_atomically(path, data)
+        write(path, data)
         written.append(WrittenFile(participant, part.height, file_format, path, hashlib.sha256(data).hexdigest()))
     return written
+
+
+def _write_csv(path: Path, data: bytes) -> None:
+    """Atomically, as the DBF twin is written (a .part file renamed over)."""
+    tmp = path.with_suffix(".csv.part")
+    with open(tmp, "wb") as out:
+        out.write(data)
+    tmp.replace(path)
 
 
 def _write_type(root: Path, layout: Layout, frame: pl.DataFrame | pl.LazyFrame, codes: list[str], code: str,
