@@ -103,7 +103,8 @@ def _draw_orders(*, orders: int, participants: int, cap: int, seed: int) -> dict
     return {"quantity": sizes, "who": who, "account": accounts, "seconds": seconds}
 
 
-def _exchange_chunk(draws: dict[str, np.ndarray], rows: slice, *, codes: np.ndarray, units: dict[str, str]) -> pl.DataFrame:
+def _exchange_chunk(draws: dict[str, np.ndarray], rows: slice, *, codes: np.ndarray,
+                    units: dict[str, str]) -> pl.DataFrame:
     start = rows.start
     return pl.DataFrame({
         "seq": np.arange(start + 1, start + len(draws["quantity"][rows]) + 1, dtype=np.int64),

@@ -208,7 +208,8 @@ def dbf_records(fields: Sequence[Field], frame, *, checked: bool = False, ascii_
         dbf_check_widths(fields, frame)
     if ascii_text is None:
         ascii_text = is_ascii(frame.select([f.name for f in fields if f.type == "C"]))
-    return frame.select(pl.concat_str([pl.lit(" "), *[_frame_field_expr(f, ascii_text=ascii_text) for f in fields]]).alias("r"))
+    fields_text = [_frame_field_expr(f, ascii_text=ascii_text) for f in fields]
+    return frame.select(pl.concat_str([pl.lit(" "), *fields_text]).alias("r"))
 
 
 def dbf_file_bytes(fields: Sequence[Field], records, *, on: dt.date, ascii_only: bool | None = None) -> bytes:
