@@ -96,8 +96,6 @@ def test_an_ascii_only_frame_takes_the_direct_path_and_still_matches_the_row_wri
 
 def _width_by_text(field, frame):
     """The width check as it was: build every value's text and measure it (the reference)."""
-    import polars as pl
-
     from csdp.lib.dbf import _frame_field_expr
 
     return frame.select((_frame_field_expr(field).str.len_chars() > field.length).any()).item()
