@@ -30,8 +30,9 @@ def greenshoe_frames(option) -> tuple[dict[str, pl.DataFrame], dict[str, int]]:
         frame = pl.DataFrame(rows, schema={"XWDM": pl.Utf8, "GDDM": pl.Utf8, "SL": pl.Int64, "filing": pl.Int64,
                                            "line": pl.Int64}, orient="row")
         frames[file_type] = frame
-    owners = dict(CustodyUnit.objects.filter(code__in=units).values_list("code", "participant__code"))
-    participants = dict(CustodyUnit.objects.filter(code__in=units).values_list("participant__code", "participant_id"))
+    unit_rows = list(CustodyUnit.objects.filter(code__in=units).values_list("code", "participant__code", "participant_id"))
+    owners = {unit: code for unit, code, _ in unit_rows}
+    participants = {code: pk for _, code, pk in unit_rows}
     day = business_today()
     out = {}
     for file_type, frame in frames.items():

@@ -49,6 +49,7 @@ def charts(offering: Offering) -> dict:
 
 def _stop_context(offering: Offering, user) -> dict:
     from csdp.ipo.forms import StopForm
+    from csdp.ipo.refunds import paying_account
     from csdp.ipo.stop import CONSEQUENCE
 
     stop = getattr(offering, "stop", None)
@@ -57,7 +58,7 @@ def _stop_context(offering: Offering, user) -> dict:
         return {"stop": None, "stop_form": StopForm() if stoppable else None}
     is_underwriter = user.institution_id == offering.underwriter_id
     party = bool(user.staff_role) or user.institution_id in (offering.issuer_id, offering.underwriter_id)
-    account = (offering.underwriter_account or reserve_account_of(offering.underwriter)) if is_underwriter else None
+    account = paying_account(offering) if is_underwriter else None
     return {
         "stop": stop,
         "stop_consequence": CONSEQUENCE[stop.stage],

@@ -112,15 +112,16 @@ def _interest_problems(offering: Offering, stage: str, terms: InterestTerms | No
 
 # ---- the frames behind the files and the payments ---------------------------------------------------
 
-def interest_base(offering: Offering) -> pl.DataFrame:
+def interest_base(offering: Offering, outcomes: pl.DataFrame | None = None) -> pl.DataFrame:
     """Per order, the money frozen for it (``base_fen``): the T+1 freeze, or on a §5.2 stop what
     ``stop_unfreeze`` froze and released — the same per-order amounts as the JDSJ file and the ledger."""
-    return outcomes_frame(offering).with_columns(pl.col("frozen_fen").alias("base_fen"))
+    outcomes = outcomes_frame(offering) if outcomes is None else outcomes
+    return outcomes.with_columns(pl.col("frozen_fen").alias("base_fen"))
 
 
-def interest_frame(offering: Offering, terms: InterestTerms, day: dt.date) -> pl.DataFrame:
+def interest_frame(offering: Offering, terms: InterestTerms, day: dt.date, outcomes: pl.DataFrame) -> pl.DataFrame:
     """LXFH rows: each order's interest, half up to the fen on its own (csdp.ipo.engine.interest)."""
-    orders = interest_base(offering).with_columns(
+    orders = interest_base(offering, outcomes).with_columns(
         interest_expr(pl.col("base_fen"), rate_percent=terms.annual_rate, days=terms.days,
                       day_count=terms.day_count).alias("amount_fen"))
     return order_columns(orders.filter(pl.col("amount_fen") > 0), offering, day).with_columns(
@@ -129,16 +130,21 @@ def interest_frame(offering: Offering, terms: InterestTerms, day: dt.date) -> pl
         pl.col("amount_fen").alias("LXJE")).sort("seq")
 
 
-def principal_frame(offering: Offering, day: dt.date) -> pl.DataFrame:
+def principal_frame(offering: Offering, day: dt.date, outcomes: pl.DataFrame) -> pl.DataFrame:
     """BJFH rows: what each allocated order paid at T+1 EOD (kept shares × price)."""
-    orders = outcomes_frame(offering).filter(pl.col("deducted_fen") > 0)
+    orders = outcomes.filter(pl.col("deducted_fen") > 0)
     return order_columns(orders, offering, day).with_columns(
         pl.col("kept").alias("PSSL"), pl.col("deducted_fen").alias("BJJE"),
         pl.col("deducted_fen").alias("amount_fen")).sort("seq")
 
 
+def paying_account(offering: Offering) -> LedgerAccount | None:
+    """The lead underwriter's 自营结算备付金账户 the refunds leave from: the one it reported (002 §3.2.1)."""
+    return offering.underwriter_account or reserve_account_of(offering.underwriter)
+
+
 def _paying_account(offering: Offering) -> LedgerAccount:
-    account = offering.underwriter_account or reserve_account_of(offering.underwriter)
+    account = paying_account(offering)
     if account is None:
         raise IpoError("主承销商尚未开立自营结算备付金账户，不能返还资金。")
     return account
@@ -204,8 +210,9 @@ def stop_items_carry_out(*, offering: Offering, application, items: set[str], te
     """Every database write first (the register, then the ledger, checked for funds as a whole before
     any transfer), the participant files last: a refusal half-way leaves no file that says otherwise."""
     day = business_today()
-    interest = interest_frame(offering, terms, day) if RefundItem.INTEREST in items else None
-    principal = principal_frame(offering, day) if RefundItem.PRINCIPAL in items else None
+    outcomes = outcomes_frame(offering) if items & {RefundItem.INTEREST, RefundItem.PRINCIPAL} else None
+    interest = interest_frame(offering, terms, day, outcomes) if RefundItem.INTEREST in items else None
+    principal = principal_frame(offering, day, outcomes) if RefundItem.PRINCIPAL in items else None
     needed = sum(int(f["amount_fen"].sum() or 0) for f in (interest, principal) if f is not None)
     if needed:
         _check_funds(offering, needed)

@@ -133,9 +133,10 @@ def stop_unfreeze(offering: Offering) -> StepResult:
         pl.lit(0, dtype=pl.Int64).alias("allocated_shares"), pl.lit(0, dtype=pl.Int64).alias("kept_shares"))
     delete_where("ipo_settlementresult", "offering_id", offering.pk)
     copy_in("ipo_settlementresult", SETTLEMENT_COLUMNS, invalidated)
-    frozen = dict(outcomes_frame(offering).group_by("participant").agg(pl.col("frozen_fen").sum()).iter_rows())
+    outcomes = outcomes_frame(offering)  # read once: the holds and the JDSJ file come from the same rows
+    frozen = dict(outcomes.group_by("participant").agg(pl.col("frozen_fen").sum()).iter_rows())
     _freeze_and_release(offering, frozen, dict(available.iter_rows()))
-    files = publish(offering, stop_unfreeze_frames(offering, business_today()), business_today())
+    files = publish(offering, stop_unfreeze_frames(offering, outcomes, business_today()), business_today())
     return StepResult(rows=files, detail={"unfrozen_fen": int(sum(frozen.values())), "invalid_orders": invalidated.height,
                                           "participants": len(frozen)})
 

@@ -32,6 +32,10 @@ from csdp.securities.models import ParticipantProfile
 OFFERING_ROLES = STAFF | {Role.ISSUER, Role.UNDERWRITER, Role.PARTICIPANT}
 
 
+def _form_errors(form) -> str:
+    return "；".join(e for errors in form.errors.values() for e in errors)
+
+
 def _done(request, message: str, target: str, **kwargs):
     messages.success(request, message)
     return redirect(target, **kwargs)
@@ -135,7 +139,7 @@ def stop_record(request, offering_id: int):
     offering = access_object(request.user, Offering, pk=offering_id)
     form = StopForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, _form_errors(form))
         return redirect("ipo:offering_detail", offering_id=offering.pk)
     try:
         stop = offering_stop_record(offering=offering, actor=request.user, **form.cleaned_data)
@@ -153,7 +157,7 @@ def underwriter_deposit(request, offering_id: int):
     offering = access_object(request.user, Offering, pk=offering_id)
     form = AmountForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, _form_errors(form))
     else:
         try:
             reserve_deposit(institution=request.user.institution, amount_fen=form.cleaned_data["amount"],
@@ -180,7 +184,7 @@ def _reserve_move(request, service, done: str):
     """Deposit or withdraw through the participant page: one form, one service, back to the page."""
     form = AmountForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, _form_errors(form))
         return redirect("ipo:participant_home")
     try:
         service(institution=request.user.institution, amount_fen=form.cleaned_data["amount"],

@@ -6,8 +6,6 @@ from decimal import Decimal
 
 import polars as pl
 import pytest
-from dbfread import DBF
-from django.conf import settings
 
 from csdp.counter.models import Status
 from csdp.counter.services import CounterError
@@ -18,66 +16,19 @@ from csdp.ipo.models import (
     EodStep, OfferingStatus, ParticipantFile, ParticipantObligation, RefundItem, StopRefund, StopStage,
 )
 from csdp.ipo.services import proceeds_pay, reserve_deposit
-from csdp.ipo.stop import offering_stop_record
-from csdp.keys.testing import enrol_test_key
 from csdp.ledger.selectors import balance_of, reserve_account_of
 from csdp.notify.models import OutboxMessage
 from csdp.register.models import Position
 from csdp.securities.models import Security, SecurityStatus
-from tests.counter.factories import draft, drive
 from tests.ipo import world
 from tests.ipo.world import T, at
+from tests.ipo.stop_world import (
+    ORDERS, PRICE, T1, T2, T3, L, _apply, _dbf, _files, _fund_participants, _interest_data, _stop, _through_t1_eod,
+)
+from tests.ipo.stop_world import loaded, registered, stopped_5_2  # noqa: F401 (pytest fixtures)
+
 
 pytestmark = pytest.mark.django_db
-T1, T2, T3, L = dt.date(2026, 3, 17), dt.date(2026, 3, 18), dt.date(2026, 3, 19), dt.date(2026, 3, 30)
-PRICE = 1404
-ORDERS = [(1, "0400000001", "S001", "500001", 1_000), (2, "0400000002", "S001", "500001", 2_000),
-          (3, "0500000001", "S002", "600001", 1_000), (4, "0500000002", "S002", "600001", 150)]  # seq 4: not 100s
-
-
-@pytest.fixture
-def loaded(tmp_path, cast):
-    """T 10:00: the exchange's file is in; two participants, four orders (three valid)."""
-    s1 = world.participant("S001", "500001", funds_fen=0)
-    s2 = world.participant("S002", "600001", funds_fen=0)
-    for number, name, id17 in [("0400000001", "甲", "11010519800101011"), ("0400000002", "乙", "11010519800101012"),
-                               ("0500000001", "丙", "11010519800101013"), ("0500000002", "丁", "11010519800101014")]:
-        world.investor_account(number, f"投资者{name}", id17=id17)
-    offering = world.offering(online_shares=1_000, initial=100_000, issuer=cast.issuer_a.institution)
-    at(T, 10)
-    offering_subscriptions_load(offering=offering, path=world.subscription_file(tmp_path, ORDERS))
-    return offering, s1, s2
-
-
-def _stop(offering, kind="failed", *, at_time=None, actor=None):
-    from csdp.clock.services import clock_now
-
-    return offering_stop_record(offering=offering, kind=kind, confirmed_at=at_time or clock_now(),
-                                reference="北证发〔2026〕1号", reason="发行认购不足", actor=actor)
-
-
-def _fund_participants(s1, s2):
-    reserve_deposit(institution=s1.institution, amount_fen=3_000 * PRICE, reference="s1", actor=None)
-    reserve_deposit(institution=s2.institution, amount_fen=1_000 * PRICE, reference="s2", actor=None)
-
-
-def _through_t1_eod(offering, s1, s2):
-    """T EOD, both participants pay in full on T+1, T+1 EOD settles."""
-    at(T, 17)
-    eod_run()
-    at(T1, 11)
-    _fund_participants(s1, s2)
-    at(T1, 17)
-    eod_run()
-
-
-def _files(offering, file_type):
-    return {f.participant.code: f for f in ParticipantFile.objects.filter(
-        offering=offering, file_type=file_type, file_format="dbf").select_related("participant")}
-
-
-def _dbf(participant_file):
-    return list(DBF(settings.CSDP_FILES_DIR / participant_file.path))
 
 
 # ---- §5.1 ----------------------------------------------------------------------------------------------
@@ -125,22 +76,6 @@ def test_a_confirmation_time_in_the_future_is_refused(loaded):
 
 # ---- §5.2 ----------------------------------------------------------------------------------------------
 
-@pytest.fixture
-def stopped_5_2(loaded):
-    offering, s1, s2 = loaded
-    at(T, 17)
-    eod_run()
-    at(T1, 11)
-    _fund_participants(s1, s2)
-    at(T1, 16, 59)
-    stop = _stop(offering, "suspended")
-    assert stop.stage == StopStage.BEFORE_T1_EOD
-    at(T1, 17)
-    eod_run()
-    offering.refresh_from_db()
-    return offering, s1, s2
-
-
 def test_at_t1_eod_the_depository_unfreezes_everything_and_sends_the_unfreeze_data(stopped_5_2):
     offering, s1, s2 = stopped_5_2
     assert offering.status == OfferingStatus.SUSPENDED
@@ -171,30 +106,6 @@ def test_participants_may_withdraw_the_unfrozen_money_on_t2(stopped_5_2):
     at(T2, 10)
     reserve_withdraw(institution=s1.institution, amount_fen=3_000 * PRICE, reference="back", actor=None)
     assert balance_of(reserve_account_of(s1.institution)).posted_fen == 0
-
-
-def _interest_data(**changes):
-    data = {"materials": True, "refund_interest": True, "annual_rate": "0.35", "day_count": 360,
-            "interest_from": None, "interest_to": None, "refund_principal": False, "cancel_shares": False}
-    data.update(changes)
-    return data
-
-
-def _underwriter_user(offering):
-    from csdp.accounts.models import User
-
-    user, _ = User.objects.get_or_create(username="uw1", defaults={
-        "institution": offering.underwriter, "display_name": "华信经办", "mobile": "13900000009"})
-    return user
-
-
-def _apply(cast, data, *, until=Status.ACCEPTED, filer=None):
-    """Counter type 15, filed by the offering's lead underwriter unless ``filer`` says otherwise."""
-    from csdp.ipo.models import Offering
-
-    filer = filer or _underwriter_user(Offering.objects.get(code="920188"))
-    application = draft(filer, type_code="15", code="920188", data=data)
-    return drive(application, until, filer=filer, key=enrol_test_key(filer), operator=cast.operator)
 
 
 def test_interest_cannot_be_applied_for_before_t2(stopped_5_2, cast):
@@ -244,20 +155,6 @@ def test_principal_and_cancellation_are_not_for_a_5_2_stop(stopped_5_2, cast):
 
 
 # ---- §5.3 ----------------------------------------------------------------------------------------------
-
-@pytest.fixture
-def registered(loaded):
-    """Through T+2: settled, paid to the issuer, registered (no placements)."""
-    offering, s1, s2 = loaded
-    _through_t1_eod(offering, s1, s2)
-    at(T2, 10)
-    proceeds_pay(offering=offering, actor=None)
-    at(T2, 17)
-    eod_run()
-    offering.refresh_from_db()
-    assert offering.status == OfferingStatus.REGISTERED
-    return offering, s1, s2
-
 
 def test_after_t1_eod_only_a_suspension_can_be_recorded(registered):
     offering, _, _ = registered
@@ -344,82 +241,6 @@ def test_a_frozen_lot_blocks_the_cancellation_and_nothing_is_kept(registered, ca
     assert not _files(offering, "GFZX")
 
 
-# ---- pages and API --------------------------------------------------------------------------------------
-
-def test_the_operator_records_a_suspension_on_the_offering_page_and_everyone_sees_what_follows(loaded, cast, client_for):
-    offering, _, _ = loaded
-    at(T, 15)
-    operator = client_for(cast.operator)
-    assert "记录北交所确认的发行失败或中止" in operator.get(f"/ipo/{offering.pk}/").content.decode()
-    response = operator.post(f"/ipo/{offering.pk}/stop/", {
-        "kind": "suspended", "confirmed_at": "2026-03-16T14:30", "reference": "北证发〔2026〕2号",
-        "reason": "<script>alert(1)</script>突发事件"})
-    assert response.status_code == 302
-    page = client_for(cast.issuer_a).get(f"/ipo/{offering.pk}/").content.decode()
-    assert "中止发行" in page and "T日日终前确认（002 §5.1）" in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;突发事件" in page and "<script>alert(1)" not in page
-    assert "15-发行失败或中止" in page  # the issuer is pointed to the counter application
-
-
-def test_a_bad_stop_form_is_answered_in_chinese_and_changes_nothing(loaded, cast, client_for):
-    offering, _, _ = loaded
-    response = client_for(cast.operator).post(f"/ipo/{offering.pk}/stop/", {"kind": "other"}, follow=True)
-    assert "选择一个有效的选项" in response.content.decode()
-    offering.refresh_from_db()
-    assert offering.status == OfferingStatus.SUBSCRIBING
-
-
-def test_the_api_records_a_stop_and_reports_its_stage(loaded, cast, client_for):
-    offering, _, _ = loaded
-    at(T, 15)
-    client = client_for(cast.operator)
-    body = {"kind": "failed", "confirmed_at": "2026-03-16T14:00:00+08:00", "reference": "X1", "reason": "认购不足"}
-    response = client.post(f"/api/v1/ipo/offerings/{offering.pk}/stop", body, content_type="application/json")
-    assert response.status_code == 201 and response.json()["stage"] == "5.1"
-    again = client.post(f"/api/v1/ipo/offerings/{offering.pk}/stop", body, content_type="application/json")
-    assert again.status_code == 422 and "已记录" in again.json()["detail"]
-    shown = client_for(cast.issuer_a).get(f"/api/v1/ipo/offerings/{offering.pk}").json()
-    assert shown["status"] == "failed" and shown["stop"]["reference"] == "X1"
-
-
-def test_the_underwriter_funds_its_account_for_the_refund_from_the_offering_page(stopped_5_2, cast, client_for):
-    from csdp.accounts.models import User
-
-    offering, _, _ = stopped_5_2
-    user = User.objects.create(username="uw1", institution=offering.underwriter, display_name="华信经办")
-    client = client_for(user)
-    assert "自营结算备付金账户可用余额 0.00 元" in client.get(f"/ipo/{offering.pk}/").content.decode()
-    client.post(f"/ipo/{offering.pk}/underwriter-deposit/", {"amount": "12.34", "reference": "W1"})
-    assert balance_of(offering.underwriter_account).posted_fen == 1234
-
-
-def test_the_interest_application_goes_through_the_counter_pages(stopped_5_2, cast, client_for):
-    from django.urls import reverse
-
-    from csdp.counter.models import Application, BusinessType
-    from tests.counter.factories import pdf_upload, sign_and_submit
-
-    offering, s1, _ = stopped_5_2
-    at(T3, 10)
-    reserve_deposit(institution=offering.underwriter, amount_fen=100_00, reference="uw", actor=None)
-    filer = _underwriter_user(offering)
-    underwriter = client_for(filer)
-    underwriter.post(reverse("counter:notice"), {"acknowledged": "1"})
-    underwriter.post(reverse("counter:new"), {
-        "securities_code": "920188", "business_type": BusinessType.objects.get(code="15").pk,
-        "attachments": [pdf_upload("书面申请、委托退款授权书和公告.pdf")], "typed-materials": "on", "typed-refund_interest": "on",
-        "typed-annual_rate": "0.35", "typed-day_count": "360"})
-    application = Application.objects.get(business_type__code="15")
-    assert application.rounds.get().data["annual_rate"] == "0.35"  # exact text, never a float
-    sign_and_submit(application, filer, enrol_test_key(filer))
-    client_for(cast.operator).post(reverse("counter:accept", args=[application.pk]), {"accept-opinion": "同意返还利息"})
-    application.refresh_from_db()
-    assert application.status == Status.ACCEPTED
-    assert StopRefund.objects.get(offering=offering, item=RefundItem.INTEREST).amount_fen == 109
-    assert application.files.filter(purpose="result").exists()  # the Excel report of what was done
-
-
-
 # ---- more boundaries -------------------------------------------------------------------------------------
 
 def test_a_suspension_right_after_t1_eod_keeps_the_proceeds_for_the_refund(loaded, cast):
@@ -497,14 +318,3 @@ def test_a_stop_between_settlement_and_its_files_still_sends_the_files(loaded):
     _stop(offering, "suspended")
     eod_run()
     assert set(_files(offering, "PSJG")) == {"S001", "S002"}
-
-
-def test_a_confirmation_time_without_a_zone_is_taken_as_beijing_time(loaded, cast, client_for):
-    offering, _, _ = loaded
-    at(T, 15)
-    body = {"kind": "failed", "confirmed_at": "2026-03-16T14:00:00", "reference": "X2", "reason": "认购不足"}
-    response = client_for(cast.operator).post(f"/api/v1/ipo/offerings/{offering.pk}/stop", body,
-                                              content_type="application/json")
-    beijing = dt.timezone(dt.timedelta(hours=8))
-    confirmed = dt.datetime.fromisoformat(response.json()["confirmed_at"].replace("Z", "+00:00"))
-    assert response.status_code == 201 and confirmed == dt.datetime(2026, 3, 16, 14, 0, tzinfo=beijing)

@@ -23,7 +23,7 @@ from csdp.ledger.selectors import balance_of, reserve_account_of
 from csdp.register.models import Position
 from tests.counter.factories import draft, drive
 from tests.ipo import world
-from tests.ipo.test_stop import T1, T2, T3, _stop, _underwriter_user
+from tests.ipo.stop_world import T1, T2, T3, _stop, _underwriter_user
 from tests.ipo.world import T, at
 
 pytestmark = pytest.mark.django_db

@@ -61,10 +61,10 @@ def unfreeze_frame(base: pl.DataFrame | pl.LazyFrame):
     return base.filter(pl.col("unfrozen_fen") > 0).with_columns(pl.col("unfrozen_fen").alias("JDJE"))
 
 
-def stop_unfreeze_frames(offering: Offering, day: dt.date) -> dict[str, pl.LazyFrame]:
-    """002 §5.2: the 资金解冻数据 of an offering stopped between T EOD and T+1 EOD. With no T+1 results,
-    order_outcomes has every still-valid order frozen and unfrozen in full."""
-    return {"JDSJ": unfreeze_frame(order_columns(outcomes_frame(offering).lazy(), offering, day))}
+def stop_unfreeze_frames(offering: Offering, outcomes: pl.DataFrame, day: dt.date) -> dict[str, pl.LazyFrame]:
+    """002 §5.2: the 资金解冻数据 of an offering stopped between T EOD and T+1 EOD, from its order outcomes
+    (with no allocation, every still-valid order was frozen and is unfrozen in full)."""
+    return {"JDSJ": unfreeze_frame(order_columns(outcomes.lazy(), offering, day))}
 
 
 def t1_frames(offering: Offering) -> dict[str, pl.DataFrame | pl.LazyFrame]:
