@@ -92,6 +92,33 @@ def t_outcomes(offering: Offering) -> pl.DataFrame:
         [offering.pk], ORDER_VIEW_SCHEMA)
 
 
+_SETTLEMENT: OrderedDict[int, pl.DataFrame] = OrderedDict()
+
+
+def remember_settlement(offering_id: int, rows: pl.DataFrame) -> None:
+    """The sparse T+1 results just written (columns of ipo_settlementresult), like remember_t_outcomes:
+    kept after commit, so the files step that follows does not read them back."""
+    _SETTLEMENT.pop(offering_id, None)
+    _keep_after_commit(_SETTLEMENT, offering_id, rows.select(
+        "seq", pl.col("valid").alias("valid_t1"), pl.col("reason").alias("reason_t1"),
+        pl.col("allocated_shares").alias("allocated"), pl.col("kept_shares").alias("kept")))
+
+
+def settlement_of(offering: Offering) -> pl.DataFrame:
+    cached = _SETTLEMENT.get(offering.pk)
+    if cached is not None:
+        return cached
+    return copy_out(
+        "SELECT seq, valid, reason, allocated_shares, kept_shares FROM ipo_settlementresult WHERE offering_id = %s",
+        [offering.pk], SETTLEMENT_SCHEMA)
+
+
+def forget_remembered() -> None:
+    """Drop every frame kept in memory (tests: a flushed database can hand out an offering id again)."""
+    for store in (_T_OUTCOMES, _SUBSCRIPTIONS, _SETTLEMENT):
+        store.clear()
+
+
 def order_outcomes(offering: Offering) -> pl.DataFrame:
     """Every order of an offering with what became of it: T EOD validity joined with the sparse T+1
     results. Money per order is derived: a still-valid order was frozen in full (quantity × price),
@@ -99,9 +126,7 @@ def order_outcomes(offering: Offering) -> pl.DataFrame:
     orders = t_outcomes(offering)
     if not orders.get_column("seq").is_sorted():  # T EOD's frame is in file order, usually seq order already
         orders = orders.sort("seq")
-    settled = copy_out(
-        "SELECT seq, valid, reason, allocated_shares, kept_shares FROM ipo_settlementresult WHERE offering_id = %s",
-        [offering.pk], SETTLEMENT_SCHEMA)
+    settled = settlement_of(offering)
     # The sparse results looked up by seq (a join would copy every column of a possibly 15M-row frame).
     t1 = {name: pl.col("seq").replace_strict(settled["seq"], settled[name], default=None, return_dtype=dtype)
           for name, dtype in SETTLEMENT_SCHEMA.items() if name != "seq"}

@@ -25,14 +25,13 @@ from csdp.ipo.engine.shortfall import OfferingOrders, invalidate_shortfall_day
 from csdp.ipo.eod.files import outcomes_frame, publish, stop_unfreeze_frames
 from csdp.ipo.eod.runner import StepResult, step_done
 from csdp.ipo.eod.t1_day import (
-    SETTLEMENT_COLUMNS, available_by_participant, ipo_clearing_account, load_declarations, load_outcomes,
+    available_by_participant, ipo_clearing_account, load_declarations, load_outcomes, settlement_results_write,
 )
 from csdp.ipo.errors import IpoError
 from csdp.ipo.models import EodStep, Offering, OfferingStatus, OfferingStop, ParticipantObligation, StopKind, StopStage
 from csdp.ipo.transitions import offering_transition
 from csdp.ledger.selectors import reserve_account_of
 from csdp.ledger.services import hold_create, hold_void
-from csdp.lib.bulk import copy_in, delete_where
 from csdp.notify.services import notify_user
 from csdp.securities.models import ParticipantProfile
 
@@ -131,8 +130,7 @@ def stop_unfreeze(offering: Offering) -> StepResult:
     invalidated = decided.filter(pl.col("reason").is_in(["declared", "shortfall"])).select(
         pl.lit(offering.pk, dtype=pl.Int64).alias("offering_id"), "seq", "participant", "valid", "reason",
         pl.lit(0, dtype=pl.Int64).alias("allocated_shares"), pl.lit(0, dtype=pl.Int64).alias("kept_shares"))
-    delete_where("ipo_settlementresult", "offering_id", offering.pk)
-    copy_in("ipo_settlementresult", SETTLEMENT_COLUMNS, invalidated)
+    settlement_results_write(offering, invalidated)
     outcomes = outcomes_frame(offering)  # read once: the holds and the JDSJ file come from the same rows
     frozen = dict(outcomes.group_by("participant").agg(pl.col("frozen_fen").sum()).iter_rows())
     _freeze_and_release(offering, frozen, dict(available.iter_rows()))

@@ -95,8 +95,19 @@ def statement(account: LedgerAccount, date_from: dt.date, date_to: dt.date) -> t
     return opening, lines
 
 
+RESERVE_KINDS = ("participant_reserve", "underwriter_reserve")
+
+
 def reserve_account_of(institution) -> LedgerAccount | None:
     """The participant's 综合结算备付金账户 or the underwriter's 自营结算备付金账户."""
-    return LedgerAccount.objects.filter(
-        owner=institution, kind__in=["participant_reserve", "underwriter_reserve"]
-    ).order_by("pk").first()
+    return LedgerAccount.objects.filter(owner=institution, kind__in=RESERVE_KINDS).order_by("pk").first()
+
+
+def reserves_available(owner_ids) -> dict[int, int]:
+    """Available balance of each owner's reserve account (reserve_account_of's choice), in one query;
+    owners without one are absent."""
+    available = {}
+    for account in LedgerAccount.objects.filter(owner_id__in=set(owner_ids), kind__in=RESERVE_KINDS).order_by("-pk"):
+        # ordered by -pk, so the lowest pk (reserve_account_of's) is the one left
+        available[account.owner_id] = account.credits_posted - account.debits_posted - account.debits_pending
+    return available

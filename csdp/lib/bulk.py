@@ -1,8 +1,9 @@
 """Moving whole tables between the database and Polars frames.
 
-PostgreSQL: `COPY … FROM STDIN` / `COPY (…) TO STDOUT` in CSV through psycopg's copy protocol — the
-bulk path end-of-day work uses (a million rows in about a second). SQLite (the embedded default):
-executemany / fetch in chunks; correct, slower, fine for demo-sized data.
+PostgreSQL: `COPY … FROM STDIN` in PostgreSQL's binary format (csdp/lib/pgbinary.py; CSV for a column
+type the encoder does not know) and `COPY (…) TO STDOUT` in CSV, through psycopg's copy protocol — the
+bulk path end-of-day work uses. SQLite (the embedded default): executemany / fetch in chunks; correct,
+slower, fine for demo-sized data.
 """
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 from django.db import connection
+
+from csdp.lib.pgbinary import SUPPORTED, binary_chunks
 
 CHUNK_ROWS = 200_000
 
@@ -27,10 +30,12 @@ def copy_in(table: str, columns: Sequence[str], frame: pl.DataFrame) -> int:
     frame = frame.select(list(columns))
     if is_postgres():
         cols = ", ".join(f'"{c}"' for c in columns)
+        types = column_types(table, columns)
+        binary = all(t in SUPPORTED for t in types)
         with connection.cursor() as cursor:
             raw = cursor.cursor  # psycopg 3 cursor under Django's wrapper
-            with raw.copy(f'COPY "{table}" ({cols}) FROM STDIN WITH (FORMAT csv)') as copy:
-                for chunk in _csv_chunks(frame):
+            with raw.copy(f'COPY "{table}" ({cols}) FROM STDIN WITH (FORMAT {"binary" if binary else "csv"})') as copy:
+                for chunk in _ahead(binary_chunks(frame, types, CHUNK_ROWS) if binary else _csv_chunks(frame)):
                     copy.write(chunk)
         return frame.height
     placeholders = ", ".join(["%s"] * len(columns))
@@ -42,20 +47,28 @@ def copy_in(table: str, columns: Sequence[str], frame: pl.DataFrame) -> int:
     return frame.height
 
 
+def column_types(table: str, columns: Sequence[str]) -> list[str]:
+    """PostgreSQL's names of the columns' types (``bigint``, ``character varying`` …), in order."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT attname, format_type(atttypid, NULL) FROM pg_attribute "
+                       "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped", [f'"{table}"'])
+        types = dict(cursor.fetchall())
+    return [types[c] for c in columns]
+
+
 def _csv_chunks(frame: pl.DataFrame) -> Iterator[bytes]:
-    """The frame as CSV, CHUNK_ROWS at a time; the next chunk is written (Polars, without the GIL)
-    while PostgreSQL takes in the current one."""
-    def encode(start: int) -> bytes:
+    for start in range(0, frame.height, CHUNK_ROWS):
         buffer = io.BytesIO()
         frame.slice(start, CHUNK_ROWS).write_csv(buffer, include_header=False, datetime_format="%Y-%m-%dT%H:%M:%S%.f%z")
-        return buffer.getvalue()
+        yield buffer.getvalue()
 
+
+def _ahead(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The next chunk is encoded (numpy / Polars, without the GIL) while PostgreSQL takes in the current one."""
     with ThreadPoolExecutor(1) as pool:
-        pending = pool.submit(encode, 0)
-        for start in range(CHUNK_ROWS, frame.height + CHUNK_ROWS, CHUNK_ROWS):
-            chunk = pending.result()
-            if start < frame.height:
-                pending = pool.submit(encode, start)
+        pending = pool.submit(next, chunks, None)
+        while (chunk := pending.result()) is not None:
+            pending = pool.submit(next, chunks, None)
             yield chunk
 
 
@@ -93,6 +106,51 @@ def _read_typed_csv(buffer: io.BytesIO, schema: dict[str, pl.DataType]) -> pl.Da
         else:
             casts.append(column.cast(dtype))
     return frame.with_columns(casts)
+
+
+def partition_replace(table: str, *, key: str, value: int, columns: Sequence[str], frame: pl.DataFrame,
+                      primary_key: Sequence[str]) -> int:
+    """Replace the rows of ``table`` whose ``key`` is ``value`` with ``frame``; in the caller's transaction.
+
+    PostgreSQL, where ``table`` is partitioned by LIST (``key``) (docs/ipo.md, Storage at scale): the
+    value's rows are one partition, built aside and swapped in — COPY into a fresh table that has no
+    index yet, its primary key built by one sort, then attached. Inserting a million rows into a live
+    primary-key index cost more than the COPY itself (measured in docs/performance.md). The CHECK
+    written at creation lets ATTACH skip its validation scan. Locks: ATTACH takes SHARE UPDATE
+    EXCLUSIVE on the parent (two loads wait for each other, readers do not); dropping an earlier
+    partition (a reload) takes ACCESS EXCLUSIVE until commit. Elsewhere: DELETE, then insert.
+    """
+    value = int(value)
+    frame = _in_key_order(frame, [c for c in primary_key if c != key])
+    if not (is_postgres() and _partitioned(table)):
+        delete_where(table, key, value)
+        return copy_in(table, columns, frame)
+    part = f"{table}_{key}_{value}"
+    quoted_key = ", ".join(f'"{c}"' for c in primary_key)
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP TABLE IF EXISTS "{part}"')
+        cursor.execute(f'DELETE FROM "{table}" WHERE "{key}" = %s', [value])  # rows in the DEFAULT partition
+        cursor.execute(f'CREATE TABLE "{part}" (LIKE "{table}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS, '
+                       f'CHECK ("{key}" = {value}))')
+    rows = copy_in(part, columns, frame)
+    with connection.cursor() as cursor:
+        cursor.execute(f'ALTER TABLE "{part}" ADD PRIMARY KEY ({quoted_key})')
+        cursor.execute(f'ALTER TABLE "{table}" ATTACH PARTITION "{part}" FOR VALUES IN ({value})')
+    return rows
+
+
+def _in_key_order(frame: pl.DataFrame, key: list[str]) -> pl.DataFrame:
+    """Rows in key order, so the primary key is built from presorted input (the exchange's file
+    usually is in sequence order already: then nothing is copied)."""
+    if frame.height == 0 or (len(key) == 1 and frame.get_column(key[0]).is_sorted()):
+        return frame
+    return frame.sort(key)
+
+
+def _partitioned(table: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_partitioned_table WHERE partrelid = %s::regclass", [f'"{table}"'])
+        return cursor.fetchone() is not None
 
 
 def delete_where(table: str, column: str, value) -> int:

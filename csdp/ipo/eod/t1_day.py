@@ -20,15 +20,24 @@ from csdp.ipo.engine.allocation import allocate, forfeit_invalid
 from csdp.ipo.engine.shortfall import OfferingOrders, invalidate_shortfall_day
 from csdp.ipo.eod.runner import StepReport
 from csdp.ipo.errors import IpoError
-from csdp.ipo.selectors import t_outcomes
+from csdp.ipo.selectors import remember_settlement, t_outcomes
 from csdp.ipo.models import EodStep, EodStepRun, Offering, OfferingStatus, ParticipantObligation, ShortfallDeclaration
 from csdp.ipo.transitions import offering_transition
 from csdp.ledger.models import AccountKind, LedgerAccount
-from csdp.ledger.selectors import balance_of, reserve_account_of
+from csdp.ledger.selectors import reserve_account_of, reserves_available
 from csdp.ledger.services import hold_create, hold_post, hold_void, ledger_account_open, transfer_post
-from csdp.lib.bulk import copy_in, delete_where
+from csdp.lib.bulk import partition_replace
 
 SETTLEMENT_COLUMNS = ("offering_id", "seq", "participant", "valid", "reason", "allocated_shares", "kept_shares")
+
+
+def settlement_results_write(offering: Offering, rows: pl.DataFrame) -> int:
+    """Replace the offering's sparse T+1 results (one partition on PostgreSQL) and keep them in
+    memory for the files step once committed."""
+    written = partition_replace("ipo_settlementresult", key="offering_id", value=offering.pk,
+                                columns=SETTLEMENT_COLUMNS, frame=rows, primary_key=("offering_id", "seq"))
+    remember_settlement(offering.pk, rows)
+    return written
 
 
 @dataclass(frozen=True)
@@ -102,18 +111,16 @@ def _move_money(offering: Offering, obligation: ParticipantObligation, money: di
 
 
 def available_by_participant(offerings: list[Offering]) -> pl.DataFrame:
-    participants = {o.participant for o in ParticipantObligation.objects.filter(offering__in=offerings).select_related(
-        "participant__institution")}
-    rows = []
-    for participant in sorted(participants, key=lambda p: p.pk):
-        reserve = reserve_account_of(participant.institution)
-        rows.append((participant.code, balance_of(reserve).available_fen if reserve else 0))
+    """Each participant's available reserve; 0 without a reserve account."""
+    participants = dict(ParticipantObligation.objects.filter(offering__in=offerings).values_list(
+        "participant__code", "participant__institution_id").distinct())
+    available = reserves_available(participants.values())
+    rows = [(code, available.get(owner, 0)) for code, owner in sorted(participants.items())]
     return pl.DataFrame(rows, schema={"participant": pl.Utf8, "available_fen": pl.Int64}, orient="row")
 
 
 def _record(offering: Offering, settled: SettledOffering, available: pl.DataFrame, clearing: LedgerAccount) -> dict:
-    delete_where("ipo_settlementresult", "offering_id", offering.pk)
-    copy_in("ipo_settlementresult", SETTLEMENT_COLUMNS, settled.orders)
+    settlement_results_write(offering, settled.orders)
     money = {r["participant"]: r for r in settled.by_participant.iter_rows(named=True)}
     avail = dict(available.iter_rows())
     obligations = list(ParticipantObligation.objects.filter(offering=offering).select_related(

@@ -17,7 +17,7 @@ from csdp.ipo.exchange_file import parse_exchange_file
 from csdp.ipo.selectors import remember_subscriptions, remember_t_outcomes, subscriptions_of
 from csdp.ipo.models import EodStep, EodStepRun, Offering, OfferingStatus, ParticipantObligation
 from csdp.ipo.transitions import offering_transition
-from csdp.lib.bulk import copy_in, delete_where
+from csdp.lib.bulk import copy_in, delete_where, partition_replace
 from csdp.securities.models import CustodyUnit, ParticipantProfile
 
 SUBSCRIPTION_COLUMNS = (
@@ -46,8 +46,9 @@ def offering_subscriptions_load(*, offering: Offering, path: Path, actor=None) -
             raise IpoError("T日日终清算已完成或发行已结束，不能再接收申购数据。")
         if business_today() != locked.t_date:
             raise IpoError(f"申购数据只能在申购日 {locked.t_date} 接收（当前业务日 {business_today()}）。")
-        delete_where("ipo_subscription", "offering_id", locked.pk)
-        rows = copy_in("ipo_subscription", SUBSCRIPTION_COLUMNS, frame.with_columns(pl.lit(locked.pk).alias("offering_id")))
+        rows = partition_replace("ipo_subscription", key="offering_id", value=locked.pk, columns=SUBSCRIPTION_COLUMNS,
+                                 frame=frame.with_columns(pl.lit(locked.pk).alias("offering_id")),
+                                 primary_key=("offering_id", "seq"))
         remember_subscriptions(locked.pk, frame)
         offering_transition(offering=locked, to=OfferingStatus.SUBSCRIBING, actor=actor, reason="接收申购数据")
         EodStepRun.objects.update_or_create(
@@ -118,7 +119,7 @@ def t_clearing(offering: Offering) -> StepResult:
                                  initial_online_shares=offering.initial_online_shares)
     delete_where("ipo_subscriptionoutcome", "offering_id", offering.pk)
     # Sparse: every order not written here is valid (selectors join it with ipo_subscription).
-    copy_in("ipo_subscriptionoutcome", OUTCOME_COLUMNS, outcomes.filter(~pl.col("valid")))
+    copy_in("ipo_subscriptionoutcome", OUTCOME_COLUMNS, outcomes.filter(~pl.col("valid")).sort("seq"))
     remember_t_outcomes(offering.pk, outcomes)
     amounts = participant_amounts(outcomes, price_fen=offering.price_fen)
     profiles = dict(ParticipantProfile.objects.filter(code__in=amounts["participant"].to_list()).values_list("code", "pk"))

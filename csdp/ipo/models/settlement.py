@@ -22,12 +22,16 @@ def _participant_scope(queryset, user, path: str):
 # The three bulk tables below are written a million rows at a time by COPY inside a step that holds
 # the offering's row lock; a database foreign-key check would fire once per row (most of the load
 # time). The reference is kept by the code path instead: db_constraint=False, documented in docs/ipo.md.
+# Their primary key is (offering, seq): no surrogate id, no second index to keep up while loading.
+# On PostgreSQL ipo_subscription and ipo_settlementresult are partitioned by offering (migration
+# 0011; csdp.lib.bulk.partition_replace): each offering's rows are loaded aside and swapped in.
 BULK_FK = {"on_delete": models.DO_NOTHING, "related_name": "+", "db_index": False, "db_constraint": False}
 
 
 class Subscription(models.Model):
     """One order from the exchange's T-day subscription data (format: docs/interfaces.md)."""
 
+    pk = models.CompositePrimaryKey("offering_id", "seq")
     offering = models.ForeignKey(Offering, **BULK_FK)
     seq = models.BigIntegerField("主机确认序号")  # host confirmation sequence: the time priority
     account = models.CharField("证券账户", max_length=10)
@@ -38,25 +42,20 @@ class Subscription(models.Model):
     investor_id = models.CharField("证件号码", max_length=30, blank=True)
     confirmed_at = models.DateTimeField("确认时间")
 
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["offering", "seq"], name="subscription_offering_seq")]
-
 
 class SubscriptionOutcome(models.Model):
     """T EOD, sparse: only the orders the exchange's validity rules made invalid (rules.md §1), with
     the reason. Every other order of ``ipo_subscription`` is valid, which the selectors derive by a
     join — so T EOD writes the few invalid orders, not a second copy of a million rows."""
 
+    pk = models.CompositePrimaryKey("offering_id", "seq")
     offering = models.ForeignKey(Offering, **BULK_FK)
     seq = models.BigIntegerField()
     participant = models.CharField(max_length=10)
     reason = models.CharField(max_length=12)  # unit / max / cap / duplicate
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["offering", "seq"], name="outcome_offering_seq"),
-            models.CheckConstraint(condition=~Q(reason=""), name="outcome_invalid_has_reason"),
-        ]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="outcome_invalid_has_reason")]
 
 
 class SettlementResult(models.Model):
@@ -64,6 +63,7 @@ class SettlementResult(models.Model):
     (declared / shortfall). Every other valid order was frozen in full and unfrozen in full, which
     the selectors derive — so T+1 writes thousands of rows, not millions."""
 
+    pk = models.CompositePrimaryKey("offering_id", "seq")
     offering = models.ForeignKey(Offering, **BULK_FK)
     seq = models.BigIntegerField()
     participant = models.CharField(max_length=10)
@@ -74,7 +74,6 @@ class SettlementResult(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["offering", "seq"], name="settlement_offering_seq"),
             models.CheckConstraint(condition=Q(kept_shares__lte=models.F("allocated_shares"), kept_shares__gte=0),
                                    name="settlement_kept_within_allocation"),
         ]
