@@ -100,3 +100,12 @@ def reserve_account_of(institution) -> LedgerAccount | None:
     return LedgerAccount.objects.filter(
         owner=institution, kind__in=["participant_reserve", "underwriter_reserve"]
     ).order_by("pk").first()
+
+
+def reserve_accounts_of(institution_ids) -> dict[int, LedgerAccount]:
+    """reserve_account_of for many institutions in one query: institution id → its account."""
+    accounts = {}
+    for account in LedgerAccount.objects.filter(
+            owner_id__in=set(institution_ids), kind__in=["participant_reserve", "underwriter_reserve"]).order_by("-pk"):
+        accounts[account.owner_id] = account  # descending, so the lowest pk wins as in reserve_account_of
+    return accounts
