@@ -240,7 +240,8 @@ def _check_unresolved(items: list[dict]) -> None:
             raise LedgerError(f"冻结 #{hold_id} 在同一批中出现两次（幂等键 {item['key']}），不能再次处理。")
         seen.add(hold_id)
         if item["amount_fen"] > item["held_fen"]:
-            raise LedgerError(f"扣划金额 {item['amount_fen']} 分超过冻结金额 {item['held_fen']} 分（幂等键 {item['key']}）。")
+            raise LedgerError(f"扣划金额 {item['amount_fen']} 分超过冻结金额 {item['held_fen']} 分"
+                              f"（幂等键 {item['key']}）。")
 
 
 @transaction.atomic

@@ -104,8 +104,9 @@ def reserve_account_of(institution) -> LedgerAccount | None:
 
 def reserve_accounts_of(institution_ids) -> dict[int, LedgerAccount]:
     """reserve_account_of for many institutions in one query: institution id → its account."""
+    rows = LedgerAccount.objects.filter(owner_id__in=set(institution_ids),
+                                        kind__in=["participant_reserve", "underwriter_reserve"]).order_by("-pk")
     accounts = {}
-    for account in LedgerAccount.objects.filter(
-            owner_id__in=set(institution_ids), kind__in=["participant_reserve", "underwriter_reserve"]).order_by("-pk"):
+    for account in rows:
         accounts[account.owner_id] = account  # descending, so the lowest pk wins as in reserve_account_of
     return accounts
