@@ -26,12 +26,11 @@ from csdp.ipo.eod.files import outcomes_frame, publish, stop_unfreeze_frames
 from csdp.ipo.eod.runner import StepResult, step_done
 from csdp.ipo.eod.t1_day import (
     available_by_participant, ipo_clearing_account, load_declarations, load_outcomes, settlement_results_write,
+    subscription_money_move,
 )
 from csdp.ipo.errors import IpoError
 from csdp.ipo.models import EodStep, Offering, OfferingStatus, OfferingStop, ParticipantObligation, StopKind, StopStage
 from csdp.ipo.transitions import offering_transition
-from csdp.ledger.selectors import reserve_account_of
-from csdp.ledger.services import hold_create, hold_void
 from csdp.notify.services import notify_user
 from csdp.securities.models import ParticipantProfile
 
@@ -143,18 +142,15 @@ def _freeze_and_release(offering: Offering, frozen: dict[str, int], available: d
     clearing = ipo_clearing_account(offering)
     obligations = list(ParticipantObligation.objects.filter(offering=offering).select_related(
         "participant__institution").order_by("pk"))
+    money = {}
     for obligation in obligations:
         code = obligation.participant.code
         amount = int(frozen.get(code, 0))
-        if amount:
-            reserve = reserve_account_of(obligation.participant.institution)
-            prefix = f"ipo:{offering.code}:{code}"
-            hold = hold_create(debit=reserve, credit=clearing, amount_fen=amount, key=f"{prefix}:freeze",
-                               code="IPO_FREEZE", memo=f"{offering.code} 申购资金冻结")
-            hold_void(hold=hold, key=f"{prefix}:unfreeze", memo=f"{offering.code} 中止发行，申购资金解冻（002 §5.2）")
-            obligation.hold = hold
+        money[code] = {"frozen_fen": amount, "deducted_fen": 0}  # nothing is deducted: all is released
         obligation.available_fen = available.get(code, 0)
         obligation.frozen_fen = obligation.unfrozen_fen = amount
         obligation.shortfall_fen = max(obligation.subscribed_fen - obligation.available_fen, 0)
+    subscription_money_move(offering=offering, obligations=obligations, money=money, clearing=clearing,
+                            unfreeze_memo=f"{offering.code} 中止发行，申购资金解冻（002 §5.2）")
     ParticipantObligation.objects.bulk_update(
         obligations, ["available_fen", "frozen_fen", "unfrozen_fen", "shortfall_fen", "hold"])

@@ -103,11 +103,15 @@ def reserve_account_of(institution) -> LedgerAccount | None:
     return LedgerAccount.objects.filter(owner=institution, kind__in=RESERVE_KINDS).order_by("pk").first()
 
 
-def reserves_available(owner_ids) -> dict[int, int]:
-    """Available balance of each owner's reserve account (reserve_account_of's choice), in one query;
-    owners without one are absent."""
-    available = {}
-    for account in LedgerAccount.objects.filter(owner_id__in=set(owner_ids), kind__in=RESERVE_KINDS).order_by("-pk"):
-        # ordered by -pk, so the lowest pk (reserve_account_of's) is the one left
-        available[account.owner_id] = account.credits_posted - account.debits_posted - account.debits_pending
-    return available
+def reserve_accounts_of(institution_ids) -> dict[int, LedgerAccount]:
+    """reserve_account_of for many institutions in one query: institution id → its account."""
+    accounts = {}
+    for account in LedgerAccount.objects.filter(owner_id__in=set(institution_ids), kind__in=RESERVE_KINDS).order_by("-pk"):
+        accounts[account.owner_id] = account  # descending, so the lowest pk wins as in reserve_account_of
+    return accounts
+
+
+def reserves_available(institution_ids) -> dict[int, int]:
+    """The available balance (balance_of's rule) of each institution's reserve; absent without one."""
+    return {owner: a.credits_posted - a.debits_posted - a.debits_pending
+            for owner, a in reserve_accounts_of(institution_ids).items()}

@@ -186,10 +186,12 @@ def test_killed_half_way_through_writing_a_t_file_nothing_partial_is_published_a
     assert _differences(after_rerun, timeline.state_after["T"]) == {}  # no leftover .part either
 
 
-def test_killed_between_two_participants_holds_at_t1_the_rerun_gives_the_uninterrupted_balances(timeline, worker_id):
-    # Stopped after the second participant's hold was created: one hold posted, one pending, uncommitted.
+def test_killed_between_creating_and_resolving_the_t1_holds_the_rerun_gives_the_uninterrupted_balances(
+        timeline, worker_id):
+    # Stopped after every participant's hold was COPYed in and added to the totals, before any is
+    # posted or voided: the holds are pending, uncommitted.
     after_kill, after_rerun = _kill_and_rerun(timeline, "T+1", f"{worker_id}_c",
-                                              "--stop-after", "csdp.ipo.eod.t1_day:hold_create:2")
+                                              "--stop-after", "csdp.ipo.eod.t1_day:holds_create_bulk")
     assert _differences(after_kill, timeline.state_before["T+1"]) == {}
     assert _differences(after_rerun, timeline.state_after["T+1"]) == {}
 

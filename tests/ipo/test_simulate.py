@@ -66,21 +66,21 @@ def test_a_t1_step_interrupted_half_way_leaves_nothing_and_reruns_to_the_same_re
     reserve_deposit(institution=p1.institution, amount_fen=3_000 * 1404, reference="k1", actor=None)
     world.at(T1, 17)
 
-    real_move = t1_day._move_money
+    real_holds = t1_day.holds_create_bulk
     calls = []
 
-    def dies_after_the_first_participant(*args, **kwargs):
-        real_move(*args, **kwargs)
+    def dies_after_the_holds_are_written(*args, **kwargs):
+        real_holds(*args, **kwargs)
         calls.append(1)
         raise KeyboardInterrupt("killed")  # what a kill looks like to the transaction: it never commits
 
-    monkeypatch.setattr(t1_day, "_move_money", dies_after_the_first_participant)
+    monkeypatch.setattr(t1_day, "holds_create_bulk", dies_after_the_holds_are_written)
     with pytest.raises(KeyboardInterrupt):
         eod_run()
     offering.refresh_from_db()
     assert offering.status == OfferingStatus.CLEARED
     assert LedgerAccount.objects.get(number="R-K001").debits_pending == 0  # the hold was rolled back
-    monkeypatch.setattr(t1_day, "_move_money", real_move)
+    monkeypatch.setattr(t1_day, "holds_create_bulk", real_holds)
     eod_run()
     first = _state(offering.code)
     eod_run()

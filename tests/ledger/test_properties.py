@@ -3,10 +3,11 @@ against the ledger and a plain-Python model of it; after every step the invarian
 import pytest
 from django.db import transaction
 from django.db.models import Sum
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 
+from csdp.ledger.bulk import holds_create_bulk, holds_resolve_bulk
 from csdp.ledger.models import AccountKind, LedgerAccount, Transfer
 from csdp.ledger.selectors import balance_of
 from csdp.ledger.services import LedgerError, hold_create, hold_post, hold_void, ledger_account_open, transfer_post
@@ -127,3 +128,81 @@ def test_the_ledger_keeps_its_invariants_under_random_operations():
     run_state_machine_as_test(LedgerMachine, settings=settings(
         max_examples=25, stateful_step_count=20, deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]))
+
+
+# ---- the bulk path of holds equals the one-by-one path ----------------------------------------------
+
+RESERVES = ["r1", "r2"]
+# (reserve, hold amount, post or void, percent of the hold to post: 0 means "no amount", above 100 an over-post)
+batches = st.lists(st.tuples(st.sampled_from(RESERVES), st.integers(min_value=1, max_value=4_000),
+                             st.sampled_from(["post", "void"]), st.integers(min_value=0, max_value=105)),
+                   min_size=1, max_size=8)
+
+
+def _books(prefix, deposits):
+    """Two funded reserves and a clearing account, numbered under ``prefix``."""
+    accounts = {"bank": ledger_account_open(number=f"{prefix}BANK", name="外部", kind=AccountKind.DEPOSITORY_BANK),
+                "clearing": ledger_account_open(number=f"{prefix}CLR", name="清算", kind=AccountKind.IPO_CLEARING)}
+    for name, amount in zip(RESERVES, deposits):
+        accounts[name] = ledger_account_open(number=f"{prefix}{name}", name=name, kind=AccountKind.PARTICIPANT_RESERVE)
+        transfer_post(debit=accounts["bank"], credit=accounts[name], amount_fen=amount, key=f"{prefix}dep-{name}",
+                      code="dep", business_date=DAY)
+    return accounts
+
+
+def _part(amount_fen, percent):
+    return max(amount_fen * percent // 100, 1) if percent else None
+
+
+def _one_by_one(accounts, prefix, batch):
+    holds = [hold_create(debit=accounts[reserve], credit=accounts["clearing"], amount_fen=amount,
+                         key=f"{prefix}h{i}", code="IPO_FREEZE", business_date=DAY, memo="冻结")
+             for i, (reserve, amount, _, _) in enumerate(batch)]
+    for i, (hold, (_, _, phase, part)) in enumerate(zip(holds, batch)):
+        if phase == "post":
+            hold_post(hold=hold, amount_fen=_part(hold.amount_fen, part), key=f"{prefix}r{i}", business_date=DAY,
+                      memo="扣划")
+        else:
+            hold_void(hold=hold, key=f"{prefix}r{i}", business_date=DAY, memo="解冻")
+
+
+def _in_bulk(accounts, prefix, batch):
+    holds = holds_create_bulk([{"debit_account_id": accounts[reserve].pk, "credit_account_id": accounts["clearing"].pk,
+                                "amount_fen": amount, "key": f"{prefix}h{i}", "code": "IPO_FREEZE",
+                                "business_date": DAY, "memo": "冻结"} for i, (reserve, amount, _, _) in enumerate(batch)])
+    holds_resolve_bulk([{"hold": holds[f"{prefix}h{i}"], "phase": phase, "key": f"{prefix}r{i}", "business_date": DAY,
+                         "amount_fen": _part(amount, part) if phase == "post" else None,
+                         "memo": "扣划" if phase == "post" else "解冻"}
+                        for i, (_, amount, phase, part) in enumerate(batch)])
+
+
+def _outcome(prefix, write, accounts, batch):
+    """Refused or not, then every transfer (by key without the prefix) and every account's totals."""
+    try:
+        with transaction.atomic():
+            write(accounts, prefix, batch)
+        refused = False
+    except LedgerError:
+        refused = True
+    written = Transfer.objects.filter(key__startswith=prefix).select_related("pending", "debit_account",
+                                                                             "credit_account")
+    transfers = sorted((t.key.removeprefix(prefix), t.debit_account.number.removeprefix(prefix),
+                        t.credit_account.number.removeprefix(prefix), t.amount_fen, t.phase, t.code, t.memo,
+                        t.pending.key.removeprefix(prefix) if t.pending else None) for t in written)
+    totals = sorted((a.number.removeprefix(prefix), a.debits_posted, a.credits_posted, a.debits_pending,
+                     a.credits_pending) for a in LedgerAccount.objects.filter(number__startswith=prefix))
+    return refused, transfers, totals
+
+
+@pytest.mark.django_db
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(deposits=st.tuples(st.integers(min_value=1, max_value=12_000), st.integers(min_value=1, max_value=12_000)),
+       batch=batches)
+def test_a_bulk_batch_of_holds_gives_the_transfers_and_totals_of_the_same_calls_one_by_one(deposits, batch):
+    # Over-posts (part > hold) and holds beyond a reserve are drawn too: then both paths refuse everything.
+    with transaction.atomic():
+        single = _outcome("S-", _one_by_one, _books("S-", deposits), batch)
+        bulk = _outcome("B-", _in_bulk, _books("B-", deposits), batch)
+        transaction.set_rollback(True)
+    assert bulk == single

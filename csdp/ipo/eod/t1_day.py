@@ -23,9 +23,10 @@ from csdp.ipo.errors import IpoError
 from csdp.ipo.selectors import remember_settlement, t_outcomes
 from csdp.ipo.models import EodStep, EodStepRun, Offering, OfferingStatus, ParticipantObligation, ShortfallDeclaration
 from csdp.ipo.transitions import offering_transition
-from csdp.ledger.models import AccountKind, LedgerAccount
-from csdp.ledger.selectors import reserve_account_of, reserves_available
-from csdp.ledger.services import hold_create, hold_post, hold_void, ledger_account_open, transfer_post
+from csdp.ledger.bulk import holds_create_bulk, holds_resolve_bulk
+from csdp.ledger.models import AccountKind, LedgerAccount, Phase
+from csdp.ledger.selectors import reserve_accounts_of, reserves_available
+from csdp.ledger.services import ledger_account_open, transfer_post
 from csdp.lib.bulk import partition_replace
 
 SETTLEMENT_COLUMNS = ("offering_id", "seq", "participant", "valid", "reason", "allocated_shares", "kept_shares")
@@ -95,19 +96,35 @@ def ipo_clearing_account(offering: Offering) -> LedgerAccount:
                                kind=AccountKind.IPO_CLEARING)
 
 
-def _move_money(offering: Offering, obligation: ParticipantObligation, money: dict, clearing: LedgerAccount) -> None:
-    """One participant of one offering: hold, then post the allocated part and release the rest."""
-    if money["frozen_fen"] == 0:
+def subscription_money_move(*, offering: Offering, obligations: list[ParticipantObligation], money: dict,
+                            clearing: LedgerAccount, unfreeze_memo: str = "") -> None:
+    """Every participant of one offering at once (ledger/bulk.py): hold its subscription money, then post
+    the allocated part and release the rest, or release all. ``money``: per participant code,
+    frozen_fen and deducted_fen. The entries are those hold_create / hold_post / hold_void wrote one
+    participant at a time (keys, codes, memos, amounts); each obligation gets its hold."""
+    payers = [o for o in obligations if money[o.participant.code]["frozen_fen"]]
+    if not payers:
         return
-    reserve = reserve_account_of(obligation.participant.institution)
-    prefix = f"ipo:{offering.code}:{obligation.participant.code}"
-    hold = hold_create(debit=reserve, credit=clearing, amount_fen=money["frozen_fen"], key=f"{prefix}:freeze",
-                       code="IPO_FREEZE", memo=f"{offering.code} 申购资金冻结")
-    if money["deducted_fen"]:
-        hold_post(hold=hold, amount_fen=money["deducted_fen"], key=f"{prefix}:deduct", memo=f"{offering.code} 认购资金扣划")
-    else:
-        hold_void(hold=hold, key=f"{prefix}:unfreeze", memo=f"{offering.code} 申购资金解冻")
-    obligation.hold = hold
+    reserves = reserve_accounts_of([o.participant.institution_id for o in payers])
+    unopened = [o.participant.code for o in payers if o.participant.institution_id not in reserves]
+    if unopened:
+        raise IpoError(f"结算参与人 {unopened[0]} 未开立结算备付金账户，不能冻结申购资金。")
+    key = {o.pk: f"ipo:{offering.code}:{o.participant.code}" for o in payers}
+    holds = holds_create_bulk([
+        {"debit_account_id": reserves[o.participant.institution_id].pk, "credit_account_id": clearing.pk,
+         "amount_fen": money[o.participant.code]["frozen_fen"], "key": f"{key[o.pk]}:freeze", "code": "IPO_FREEZE",
+         "memo": f"{offering.code} 申购资金冻结"} for o in payers])
+    resolutions = []
+    for obligation in payers:
+        obligation.hold = holds[f"{key[obligation.pk]}:freeze"]
+        deducted = money[obligation.participant.code]["deducted_fen"]
+        if deducted:
+            resolutions.append({"hold": obligation.hold, "phase": Phase.POST, "amount_fen": deducted,
+                                "key": f"{key[obligation.pk]}:deduct", "memo": f"{offering.code} 认购资金扣划"})
+        else:
+            resolutions.append({"hold": obligation.hold, "phase": Phase.VOID, "key": f"{key[obligation.pk]}:unfreeze",
+                                "memo": unfreeze_memo or f"{offering.code} 申购资金解冻"})
+    holds_resolve_bulk(resolutions)
 
 
 def available_by_participant(offerings: list[Offering]) -> pl.DataFrame:
@@ -127,12 +144,12 @@ def _record(offering: Offering, settled: SettledOffering, available: pl.DataFram
         "participant__institution").order_by("pk"))
     for obligation in obligations:
         row = money[obligation.participant.code]
-        _move_money(offering, obligation, row, clearing)
         obligation.available_fen = avail.get(obligation.participant.code, 0)
         obligation.frozen_fen, obligation.deducted_fen = row["frozen_fen"], row["deducted_fen"]
         obligation.unfrozen_fen, obligation.allocated_shares = row["unfrozen_fen"], row["allocated_shares"]
         obligation.invalid_orders, obligation.invalid_shares = row["invalid_orders"], row["invalid_shares"] or 0
         obligation.shortfall_fen = max(obligation.subscribed_fen - obligation.available_fen, 0)
+    subscription_money_move(offering=offering, obligations=obligations, money=money, clearing=clearing)
     ParticipantObligation.objects.bulk_update(obligations, [
         "available_fen", "frozen_fen", "deducted_fen", "unfrozen_fen", "allocated_shares", "invalid_orders",
         "invalid_shares", "shortfall_fen", "hold"])
