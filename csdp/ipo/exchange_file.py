@@ -191,12 +191,13 @@ def _usual_columns(price_fen: int, t_date: dt.date, offset: dt.timedelta) -> lis
     """The typed columns, and "usual": true where the row is in its documented form."""
     text = pl.col("confirmed_at")
     when = text.str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False)
+    investor_id = pl.col("investor_id").fill_null("")  # an empty field reads as null
     usual = [
         _digits("seq", max_len=18),
         _digits("account", max_len=10) & (pl.col("account").str.len_bytes() == 10),
         _digits("quantity", max_len=12),
         pl.col("price").is_in(_price_spellings(price_fen)),
-        (pl.col("investor_id").str.len_chars() <= 30) & (pl.col("investor_id").str.strip_chars() == pl.col("investor_id")),
+        (investor_id.str.len_chars() <= 30) & (investor_id.str.strip_chars() == investor_id),
         # The parser alone would also take spaces inside the time ("09: 3:00"), which the careful
         # path refuses: the shape is checked on the text.
         text.str.starts_with(f"{t_date.isoformat()}T") & text.str.contains(r"T[0-9]{2}:[0-9]{2}:[0-9]{2}$")
