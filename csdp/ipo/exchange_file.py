@@ -182,7 +182,7 @@ def _parse_usual(path: Path, *, price_fen: int, t_date: dt.date, participants: p
         return None
     if frame.height == 0 or not frame["usual"].all():
         return None
-    if not _unique(frame["seq"]) or not _registered(frame, participants):
+    if not _unique(frame["seq"]) or not _registered(frame, participants) or not _plain_ids(frame["investor_id"]):
         return None
     return frame.drop("usual")
 
@@ -191,13 +191,11 @@ def _usual_columns(price_fen: int, t_date: dt.date, offset: dt.timedelta) -> lis
     """The typed columns, and "usual": true where the row is in its documented form."""
     text = pl.col("confirmed_at")
     when = text.str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False)
-    investor_id = pl.col("investor_id").fill_null("")  # an empty field reads as null
     usual = [
         _digits("seq", max_len=18),
         _digits("account", max_len=10) & (pl.col("account").str.len_bytes() == 10),
         _digits("quantity", max_len=12),
         pl.col("price").is_in(_price_spellings(price_fen)),
-        (investor_id.str.len_chars() <= 30) & (investor_id.str.strip_chars() == investor_id),
         # The parser alone would also take spaces inside the time ("09: 3:00"), which the careful
         # path refuses: the shape is checked on the text.
         text.str.starts_with(f"{t_date.isoformat()}T") & text.str.contains(r"T[0-9]{2}:[0-9]{2}:[0-9]{2}$")
@@ -246,6 +244,14 @@ def _beijing_offset(day: dt.date) -> dt.timedelta | None:
 def _unique(seq: pl.Series) -> bool:
     # The exchange writes seq in time order: rising numbers are unique without hashing them.
     return bool((seq.diff().drop_nulls() > 0).all()) or seq.n_unique() == seq.len()
+
+
+def _plain_ids(investor_id: pl.Series) -> bool:
+    """At most 30 characters, unpadded. Checked on the kept column, once it is whole: the exchange
+    often leaves it empty, which one pass over the lengths shows."""
+    if investor_id.str.len_bytes().max() == 0:
+        return True
+    return bool(((investor_id.str.len_chars() <= 30) & (investor_id.str.strip_chars() == investor_id)).all())
 
 
 def _registered(frame: pl.DataFrame, participants: pl.DataFrame) -> bool:
