@@ -172,22 +172,22 @@ def _parse_usual(path: Path, *, price_fen: int, t_date: dt.date, participants: p
     with open(path, "rb") as source:
         if source.readline() != USUAL_HEADER:
             return None
-    offset = _beijing_offset(t_date)
-    if offset is None:
+    offset, pairs = _beijing_offset(t_date), _registered_pairs(participants)
+    if offset is None or pairs.height == 0 or price_fen < 0:
         return None
     try:
         frame = (pl.scan_csv(path, infer_schema=False, truncate_ragged_lines=False)
-                 .select(_usual_columns(price_fen, t_date, offset)).collect(engine="streaming"))
+                 .select(_usual_columns(price_fen, t_date, offset, pairs)).collect(engine="streaming"))
     except pl.exceptions.PolarsError:  # bad UTF-8, a ragged line: the careful path names it
         return None
     if frame.height == 0 or not frame["usual"].all():
         return None
-    if not _unique(frame["seq"]) or not _registered(frame, participants) or not _plain_ids(frame["investor_id"]):
+    if not _unique(frame["seq"]) or not _plain_ids(frame["investor_id"]):
         return None
     return frame.drop("usual")
 
 
-def _usual_columns(price_fen: int, t_date: dt.date, offset: dt.timedelta) -> list[pl.Expr]:
+def _usual_columns(price_fen: int, t_date: dt.date, offset: dt.timedelta, pairs: pl.DataFrame) -> list[pl.Expr]:
     """The typed columns, and "usual": true where the row is in its documented form."""
     text = pl.col("confirmed_at")
     when = text.str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False)
@@ -196,6 +196,7 @@ def _usual_columns(price_fen: int, t_date: dt.date, offset: dt.timedelta) -> lis
         _digits("account", max_len=10) & (pl.col("account").str.len_bytes() == 10),
         _digits("quantity", max_len=12),
         pl.col("price").is_in(_price_spellings(price_fen)),
+        pl.struct("participant", "custody_unit").is_in(pairs.to_struct().implode()),
         # The parser alone would also take spaces inside the time ("09: 3:00"), which the careful
         # path refuses: the shape is checked on the text.
         text.str.starts_with(f"{t_date.isoformat()}T") & text.str.contains(r"T[0-9]{2}:[0-9]{2}:[0-9]{2}$")
@@ -254,11 +255,10 @@ def _plain_ids(investor_id: pl.Series) -> bool:
     return bool(((investor_id.str.len_chars() <= 30) & (investor_id.str.strip_chars() == investor_id)).all())
 
 
-def _registered(frame: pl.DataFrame, participants: pl.DataFrame) -> bool:
-    """Every (participant, custody unit) pair registered, as written (the careful path strips the
-    file's values first: a padded value matches no unpadded registered one here)."""
-    pairs = participants.select("participant", "custody_unit").unique().filter(
+def _registered_pairs(participants: pl.DataFrame) -> pl.DataFrame:
+    """The registered (participant, custody unit) pairs as written. The careful path strips the
+    file's values first: a padded registered value could match a padded file value here and not
+    there, so such pairs are left out (their rows go the careful way)."""
+    return participants.select("participant", "custody_unit").unique().filter(
         (pl.col("participant").str.strip_chars() == pl.col("participant"))
         & (pl.col("custody_unit").str.strip_chars() == pl.col("custody_unit")))
-    unknown = frame.select("participant", "custody_unit").join(pairs, on=["participant", "custody_unit"], how="anti")
-    return unknown.height == 0
