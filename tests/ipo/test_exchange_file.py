@@ -34,7 +34,7 @@ EDGES = {
     "price": ["", "14.04", "14.040", "14.4", "14.40", "014.04", "14.05", "+14.04", " 14.04", "14", "14.", ".04",
               "14.0", "14.00", "14.1", "14.10", "14,04", "abc"],
     "investor_id": ["", "110101199001011234", "A" * 30, "A" * 31, "张" * 30, "张" * 31, " ID1", "ID1 ",
-                    "\u3000ID1", "张三"],
+                    "\u3000ID1", "张三", "A\nB", 'A"B', "A,B"],
     "confirmed_at": ["", "2026-03-16 09:30:00", "2026-03-16T09:30", "2026-03-16T09:30:00.5", "2026-03-15T09:30:00",
                      "2026-03-16T24:00:00", "2026-03-16T 9:30:00", "2026-03-16T09:30:60", "16-03-2026 09:30:00",
                      "2026-03-16T09:30:00+08:00", "20260316T093000", "2026-3-16T9:30:00", " 2026-03-16T09:30:00",
@@ -67,7 +67,7 @@ def files(draw) -> tuple[bytes, int]:
         row[column] = draw(st.sampled_from(EDGES[column] + [r[column] for r in rows]))
     columns = list(COLUMNS)
     quirk = draw(st.sampled_from(["none"] * 6 + ["bom", "gbk", "crlf", "no_investor_id", "reordered", "extra",
-                                                 "quote_all", "no_final_newline"]))
+                                                 "quote_all", "no_final_newline", "blank_line", "blank_end"]))
     if quirk == "no_investor_id":
         columns.remove("investor_id")
     elif quirk == "reordered":
@@ -82,6 +82,11 @@ def files(draw) -> tuple[bytes, int]:
     text = out.getvalue()
     if quirk == "no_final_newline":
         text = text.rstrip("\n")
+    elif quirk == "blank_line":
+        head, _, rest = text.partition("\n")
+        text = head + "\n" + rest.replace("\n", "\n\n", 1)
+    elif quirk == "blank_end":
+        text += "\n\n"
     if quirk == "gbk":
         data = text.encode("gbk", errors="replace")
     else:
