@@ -197,8 +197,8 @@ def _usual_columns(price_fen: int, t_date: dt.date, offset: dt.timedelta, pairs:
         _digits("quantity", max_len=12),
         pl.col("price").is_in(_price_spellings(price_fen)),
         pl.struct("participant", "custody_unit").is_in(pairs.to_struct().implode()),
-        # The parser alone would also take spaces inside the time ("09: 3:00"), which the careful
-        # path refuses: the shape is checked on the text.
+        # The explicit format alone also takes whitespace inside the time ("00: 00:0"), some of which
+        # the careful path's inferred format refuses: the shape is pinned on the text.
         text.str.starts_with(f"{t_date.isoformat()}T") & text.str.contains(r"T[0-9]{2}:[0-9]{2}:[0-9]{2}$")
         & when.is_not_null(),
     ]
@@ -218,8 +218,8 @@ def _usual_columns(price_fen: int, t_date: dt.date, offset: dt.timedelta, pairs:
 
 
 def _digits(column: str, *, max_len: int) -> pl.Expr:
-    """1..max_len ASCII digits: what the careful regex accepts, but by a cast (the cast also takes
-    a leading "+", refused here; it refuses signs, spaces, decimals, other digits and the empty text)."""
+    """1..max_len ASCII digits, by a cast: it also takes a leading "+" (refused here) and refuses "-",
+    spaces, decimals, exponents, non-ASCII digits and the empty text (pinned by a test)."""
     value = pl.col(column)
     return (value.cast(pl.UInt64, strict=False).is_not_null() & (value.str.len_bytes() <= max_len)
             & ~value.str.starts_with("+"))
