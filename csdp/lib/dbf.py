@@ -8,6 +8,7 @@ so dbfread, LibreOffice and FoxPro decode the text as GBK without being told.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import struct
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -239,6 +240,32 @@ def write_atomically(path: Path, data: bytes) -> None:
     with open(tmp, "wb") as out:
         out.write(data)
     tmp.replace(path)
+
+
+class PartFile:
+    """A file written to ``<path>.part`` and renamed over ``path`` when complete (a reader sees the
+    old file or the new one, never half of one), hashed as it is written; on an error the .part file is
+    removed."""
+
+    def __init__(self, path: Path):
+        self.path, self.tmp = path, path.with_suffix(path.suffix + ".part")
+        self._hash = hashlib.sha256()
+
+    def __enter__(self):
+        self._out = open(self.tmp, "wb")
+        return self
+
+    def write(self, data) -> None:
+        self._out.write(data)
+        self._hash.update(data)
+
+    def __exit__(self, kind, *_):
+        self._out.close()
+        if kind is None:
+            self.tmp.replace(self.path)
+            self.sha256 = self._hash.hexdigest()
+        else:
+            self.tmp.unlink(missing_ok=True)
 
 
 def write_dbf_records(path: Path, fields: Sequence[Field], records, *, on: dt.date, ascii_only: bool | None = None) -> int:

@@ -173,8 +173,8 @@ def test_killed_in_the_middle_of_t_clearing_the_rerun_gives_the_uninterrupted_re
 
 def test_killed_half_way_through_writing_a_t_file_nothing_partial_is_published_and_the_rerun_is_identical(
         timeline, worker_id):
-    # The second DBF opened for writing gets its header, then the process dies: the first participant's
-    # SGQS pair is complete on disk, the second's DBF is half written.
+    # The second file the DBF writer opens (a participant's SGQS DBF or CSV) gets its first bytes, then
+    # the process dies: that file is half written, under its .part name.
     after_kill, after_rerun = _kill_and_rerun(timeline, "T", f"{worker_id}_b", "--stop-in-write", "csdp.lib.dbf:2")
     reference = timeline.state_after["T"]["files"]
     partial = {path: digest for path, digest in after_kill["files"].items() if path not in reference}

@@ -17,7 +17,8 @@ from csdp.ipo.eod.layouts import LAYOUTS, REASON_CODES, REGISTRATION_KINDS, Layo
 from csdp.ipo.models import Offering, ParticipantFile, ParticipantObligation, PlacementDetail
 from csdp.securities.models import CustodyUnit, ParticipantProfile
 from csdp.ipo.selectors import order_outcomes
-from csdp.lib.dbf import dbf_check_widths, dbf_file_bytes, dbf_records, is_ascii, write_atomically
+from csdp.lib.dbf import PartFile, dbf_check_widths, dbf_file_bytes, dbf_records, header, is_ascii, write_atomically
+from csdp.lib.dbf_matrix import csv_header, matrix_path_applies, record_pieces
 
 def outcomes_frame(offering: Offering) -> pl.DataFrame:
     return order_outcomes(offering)
@@ -163,6 +164,28 @@ def _participant_files(root: Path, layout: Layout, frame: pl.DataFrame, rows: pl
     return written
 
 
+PIECE_ROWS = 16_384  # records built at a time: ~1.6 MB of matrix, in cache, and memory flat at 15M orders
+
+
+def _participant_files_matrix(root: Path, layout: Layout, frame: pl.DataFrame, rows: pl.Series | None,
+                              participant: str, code: str, day: dt.date) -> list[WrittenFile]:
+    """The same files as ``_participant_files``, built as byte matrices (``csdp.lib.dbf_matrix``) a
+    piece of rows at a time and streamed to the .part files, hashed on the way."""
+    part = frame.select(pl.all().gather(rows)) if rows is not None else frame.clear()
+    directory = root / day.strftime("%Y%m%d") / participant
+    directory.mkdir(parents=True, exist_ok=True)
+    stem = directory / f"{layout.file_type}{code}"
+    with PartFile(stem.with_suffix(".dbf")) as dbf, PartFile(stem.with_suffix(".csv")) as csv:
+        dbf.write(header(layout.fields, part.height, day))
+        csv.write(csv_header(layout.fields))
+        for start in range(0, part.height, PIECE_ROWS):
+            records, lines = record_pieces(layout.fields, part.slice(start, PIECE_ROWS))
+            dbf.write(records)
+            csv.write(lines)
+        dbf.write(b"\x1a")
+    return [WrittenFile(participant, part.height, f.path.suffix[1:], f.path, f.sha256) for f in (dbf, csv)]
+
+
 def _write_csv(path: Path, data: bytes) -> None:
     """Atomically, as the DBF twin is written (a .part file renamed over)."""
     tmp = path.with_suffix(".csv.part")
@@ -179,9 +202,14 @@ def _write_type(root: Path, layout: Layout, frame: pl.DataFrame | pl.LazyFrame, 
     dbf_check_widths(layout.fields, frame)
     ascii_text = is_ascii(frame.select([f.name for f in layout.fields if f.type == "C"]))
     rows = _rows_by_participant(frame)
+    if ascii_text and matrix_path_applies(layout.fields, frame, ascii_text=True):
+        def write(p):
+            return _participant_files_matrix(root, layout, frame, rows.get(p), p, code, day)
+    else:  # GBK text, a CSV value to quote, a negative decimal: the Polars path (the reference)
+        def write(p):
+            return _participant_files(root, layout, frame, rows.get(p), p, code, day, ascii_text=ascii_text)
     with ThreadPoolExecutor(FILE_WRITER_THREADS) as pool:
-        done = pool.map(lambda p: _participant_files(root, layout, frame, rows.get(p), p, code, day,
-                                                     ascii_text=ascii_text), codes)
+        done = pool.map(write, codes)
         return [file for files in done for file in files]
 
 
