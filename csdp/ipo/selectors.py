@@ -119,6 +119,17 @@ def forget_remembered() -> None:
         store.clear()
 
 
+def _spread(seqs: pl.Series, settled: pl.DataFrame) -> list[pl.Series]:
+    """The sparse T+1 results as columns aligned with ``seqs`` (sorted), null where an order has no
+    result: each result's row found by binary search and scattered — a join or a per-row lookup
+    copied or hashed every row of a possibly 15M-row frame (0.9–1.5 s against 0.3 s at 1M)."""
+    at = seqs.search_sorted(settled.get_column("seq"))
+    if settled.height and (seqs.len() == 0 or not (seqs.gather(at.clip(0, seqs.len() - 1)) == settled.get_column("seq")).all()):
+        raise ValueError("T+1 结果中有不在申购数据中的主机确认序号。")
+    return [pl.repeat(None, seqs.len(), dtype=dtype, eager=True).scatter(at, settled.get_column(name)).alias(name)
+            for name, dtype in SETTLEMENT_SCHEMA.items() if name != "seq"]
+
+
 def order_outcomes(offering: Offering) -> pl.DataFrame:
     """Every order of an offering with what became of it: T EOD validity joined with the sparse T+1
     results. Money per order is derived: a still-valid order was frozen in full (quantity × price),
@@ -126,20 +137,17 @@ def order_outcomes(offering: Offering) -> pl.DataFrame:
     orders = t_outcomes(offering)
     if not orders.get_column("seq").is_sorted():  # T EOD's frame is in file order, usually seq order already
         orders = orders.sort("seq")
-    settled = settlement_of(offering)
-    # The sparse results looked up by seq (a join would copy every column of a possibly 15M-row frame).
-    t1 = {name: pl.col("seq").replace_strict(settled["seq"], settled[name], default=None, return_dtype=dtype)
-          for name, dtype in SETTLEMENT_SCHEMA.items() if name != "seq"}
+    orders = orders.with_columns(_spread(orders.get_column("seq"), settlement_of(offering)))
     price = offering.price_fen
-    valid = pl.coalesce(t1["valid_t1"], "valid_t")
-    kept = t1["kept"].fill_null(0)
+    valid = pl.coalesce("valid_t1", "valid_t")
+    kept = pl.col("kept").fill_null(0)
     frozen = pl.when(valid).then(pl.col("quantity") * price).otherwise(0)
     return orders.select(
         "seq", "account", "participant", "custody_unit", "quantity",
         valid.alias("valid"),
-        pl.when(t1["reason_t1"].is_not_null() & (t1["reason_t1"] != "")).then(t1["reason_t1"])
+        pl.when(pl.col("reason_t1").is_not_null() & (pl.col("reason_t1") != "")).then("reason_t1")
         .otherwise("reason_t").alias("reason"),
-        t1["allocated"].fill_null(0).alias("allocated"),
+        pl.col("allocated").fill_null(0).alias("allocated"),
         kept.alias("kept"),
         frozen.alias("frozen_fen"),
         (kept * price).alias("deducted_fen"),
