@@ -23,8 +23,9 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def copy_in(table: str, columns: Sequence[str], frame: pl.DataFrame) -> int:
-    """Append ``frame`` (columns in ``columns`` order) to ``table``. Runs in the caller's transaction."""
+def copy_in(table: str, columns: Sequence[str], frame: pl.DataFrame, *, any_order: bool = False) -> int:
+    """Append ``frame`` (columns in ``columns`` order) to ``table``. Runs in the caller's transaction.
+    ``any_order``: the rows may reach the table in another order (no serial id depends on it)."""
     if frame.height == 0:
         return 0
     frame = frame.select(list(columns))
@@ -35,7 +36,8 @@ def copy_in(table: str, columns: Sequence[str], frame: pl.DataFrame) -> int:
         with connection.cursor() as cursor:
             raw = cursor.cursor  # psycopg 3 cursor under Django's wrapper
             with raw.copy(f'COPY "{table}" ({cols}) FROM STDIN WITH (FORMAT {"binary" if binary else "csv"})') as copy:
-                for chunk in _ahead(binary_chunks(frame, types, CHUNK_ROWS) if binary else _csv_chunks(frame)):
+                chunks = binary_chunks(frame, types, CHUNK_ROWS, any_order=any_order) if binary else _csv_chunks(frame)
+                for chunk in _ahead(chunks):
                     copy.write(chunk)
         return frame.height
     placeholders = ", ".join(["%s"] * len(columns))
@@ -124,7 +126,7 @@ def partition_replace(table: str, *, key: str, value: int, columns: Sequence[str
     frame = _in_key_order(frame, [c for c in primary_key if c != key])
     if not (is_postgres() and _partitioned(table)):
         delete_where(table, key, value)
-        return copy_in(table, columns, frame)
+        return copy_in(table, columns, frame, any_order=True)
     part = f"{table}_{key}_{value}"
     quoted_key = ", ".join(f'"{c}"' for c in primary_key)
     with connection.cursor() as cursor:
@@ -132,7 +134,7 @@ def partition_replace(table: str, *, key: str, value: int, columns: Sequence[str
         cursor.execute(f'DELETE FROM "{table}" WHERE "{key}" = %s', [value])  # rows in the DEFAULT partition
         cursor.execute(f'CREATE TABLE "{part}" (LIKE "{table}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS, '
                        f'CHECK ("{key}" = {value}))')
-    rows = copy_in(part, columns, frame)
+    rows = copy_in(part, columns, frame, any_order=True)  # keyed by its columns: order is the index's job
     with connection.cursor() as cursor:
         cursor.execute(f'ALTER TABLE "{part}" ADD PRIMARY KEY ({quoted_key})')
         cursor.execute(f'ALTER TABLE "{table}" ATTACH PARTITION "{part}" FOR VALUES IN ({value})')

@@ -11,6 +11,7 @@ as one byte; date as int32 days and timestamptz as int64 microseconds since 2000
 from __future__ import annotations
 
 import datetime as dt
+import struct
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -81,12 +82,75 @@ def _scatter_variable(out: np.ndarray, at: np.ndarray, lengths: np.ndarray, data
     out[target] = data
 
 
-def encode_rows(frame: pl.DataFrame, pg_types: Sequence[str]) -> bytes:
-    """The rows of ``frame`` (columns in table order) as binary COPY tuples, without signature or trailer."""
-    n = frame.height
-    if n == 0:
+MAX_GROUPS = 64  # more distinct length patterns than this: the general scatter is cheaper
+
+
+def encode_rows(frame: pl.DataFrame, pg_types: Sequence[str], *, any_order: bool = False) -> bytes:
+    """The rows of ``frame`` (columns in table order) as binary COPY tuples, without signature or trailer.
+
+    Rows whose fields all have the same byte lengths form a matrix, written column block by column
+    block (strided copies); the usual subscription file is one such block. Otherwise each value is
+    scattered to its row's offset, several times slower. ``any_order``: the rows may be written
+    grouped by their length pattern (a table keyed by its columns, whose order does not matter)."""
+    if frame.height == 0:
         return b""
     columns = [_field_bytes(series, pg_type) for series, pg_type in zip(frame.iter_columns(), pg_types, strict=True)]
+    groups = _length_groups([lengths for lengths, _, _ in columns])
+    if groups == [None]:
+        return _block(columns, None).tobytes()
+    if groups is None or not any_order:
+        return _scattered(columns, frame.height)
+    return b"".join(_block(columns, rows).tobytes() for rows in groups)
+
+
+def _length_groups(lengths: list[np.ndarray]) -> list[np.ndarray | None] | None:
+    """Row numbers per pattern of field lengths ([None]: one pattern, every row; None: too many)."""
+    varying = [ls for ls in lengths if ls.min() != ls.max()]
+    if not varying:
+        return [None]
+    key, span = np.zeros(len(varying[0]), dtype=np.int64), 1
+    for ls in varying:
+        base = int(ls.max()) + 2  # lengths run from -1 (NULL)
+        span *= base
+        if span > 2**62:
+            return None
+        key = key * base + (ls + 1)
+    patterns, group = np.unique(key, return_inverse=True)
+    if len(patterns) > MAX_GROUPS:
+        return None
+    order = np.argsort(group, kind="stable")
+    return np.split(order, np.cumsum(np.bincount(group))[:-1])
+
+
+def _block(columns: list, rows: np.ndarray | None) -> np.ndarray:
+    """(rows, row length) bytes of rows that share every field length."""
+    first = 0 if rows is None else int(rows[0])
+    count = len(columns[0][0]) if rows is None else len(rows)
+    widths = [int(lengths[first]) for lengths, _, _ in columns]
+    out = np.empty((count, 2 + sum(4 + max(w, 0) for w in widths)), dtype=np.uint8)
+    out[:, 0:2] = np.frombuffer(struct.pack(">h", len(columns)), dtype=np.uint8)
+    at = 2
+    for (lengths, fixed, data), width in zip(columns, widths):
+        out[:, at:at + 4] = np.frombuffer(struct.pack(">i", width), dtype=np.uint8)
+        at += 4
+        if width > 0:
+            out[:, at:at + width] = _values(lengths, fixed, data, rows, width)
+            at += width
+    return out
+
+
+def _values(lengths: np.ndarray, fixed: np.ndarray | None, data: np.ndarray, rows: np.ndarray | None, width: int):
+    if fixed is not None:
+        return fixed if rows is None else fixed[rows]
+    if rows is None or lengths.min() == lengths.max():  # every row of the column is ``width`` long
+        matrix = data.reshape(-1, width)
+        return matrix if rows is None else matrix[rows]
+    sizes = np.maximum(lengths, 0)
+    starts = np.cumsum(sizes) - sizes
+    return data[starts[rows, None] + np.arange(width)]
+
+
+def _scattered(columns: list, n: int) -> bytes:
     sizes = 2 + sum(4 + np.maximum(lengths, 0) for lengths, _, _ in columns)
     row_start = np.cumsum(sizes) - sizes
     out = np.empty(int(sizes.sum()), dtype=np.uint8)
@@ -103,9 +167,10 @@ def encode_rows(frame: pl.DataFrame, pg_types: Sequence[str]) -> bytes:
     return out.tobytes()
 
 
-def binary_chunks(frame: pl.DataFrame, pg_types: Sequence[str], chunk_rows: int) -> Iterator[bytes]:
+def binary_chunks(frame: pl.DataFrame, pg_types: Sequence[str], chunk_rows: int, *,
+                  any_order: bool = False) -> Iterator[bytes]:
     """The whole COPY stream: signature, the rows ``chunk_rows`` at a time, trailer."""
     yield SIGNATURE
     for start in range(0, frame.height, chunk_rows):
-        yield encode_rows(frame.slice(start, chunk_rows), pg_types)
+        yield encode_rows(frame.slice(start, chunk_rows), pg_types, any_order=any_order)
     yield TRAILER

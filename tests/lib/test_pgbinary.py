@@ -66,6 +66,35 @@ def test_every_row_is_encoded_as_the_documented_format_says(rows):
     assert encode_rows(_frame(rows), TYPES) == _reference(rows)
 
 
+def _split_rows(data: bytes) -> list[bytes]:
+    rows, at = [], 0
+    while at < len(data):
+        start, (count,) = at, struct.unpack_from(">h", data, at)
+        at += 2
+        for _ in range(count):
+            (size,) = struct.unpack_from(">i", data, at)
+            at += 4 + max(size, 0)
+        rows.append(data[start:at])
+    return rows
+
+
+texts = st.none() | st.sampled_from(["", "P001", "P0001", "110101199003071234", "北京"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 10**12), texts, texts), min_size=1, max_size=60), st.booleans())
+def test_rows_grouped_by_their_length_pattern_are_the_same_rows(rows, any_order):
+    frame = pl.DataFrame(rows, orient="row", schema={"seq": pl.Int64, "a": pl.Utf8, "b": pl.Utf8})
+    types = ["bigint", "character varying", "character varying"]
+    reference = b"".join(struct.pack(">h", 3) + b"".join(_reference_field(v, t) for v, t in
+                         zip(row, ["bigint", "character varying", "character varying"])) for row in rows)
+    encoded = encode_rows(frame, types, any_order=any_order)
+    if any_order:
+        assert sorted(_split_rows(encoded)) == sorted(_split_rows(reference))
+    else:
+        assert encoded == reference
+
+
 def test_the_stream_is_signature_chunks_trailer():
     rows = [(i, i, "证券" * i, i % 2 == 0, dt.date(2026, 3, 16), dt.datetime(2026, 3, 16, 9, 30, tzinfo=SHANGHAI))
             for i in range(5)]
