@@ -82,7 +82,7 @@ def _checks(price_fen: int, day: dt.date, participants: pl.DataFrame) -> list[tu
     )
     seq, when = _seq_number(pl.col("seq")), _confirmed_at(pl.col("confirmed_at"))
     return [
-        ("seq", ~seq.is_not_null(), "应为正整数"),
+        ("seq", seq.is_null(), "应为正整数"),
         # Compared as numbers: "01" and "1" are one host sequence, and one row of (offering, seq) in
         # the database — as text they passed here and failed the primary key at the load.
         ("seq", seq.is_not_null() & seq.is_duplicated(), "主机确认序号重复"),
@@ -91,8 +91,8 @@ def _checks(price_fen: int, day: dt.date, participants: pl.DataFrame) -> list[tu
         ("custody_unit", ~pl.concat_str(["participant", "custody_unit"], separator="|").is_in(
             participants.select(pl.concat_str(["participant", "custody_unit"], separator="|"))
             .to_series().implode()).fill_null(False), "托管单元不属于该结算参与人"),
-        # 0 is a format the exchange may send: rules.md §1 makes it invalid (not 100-share units) at
-        # T EOD, where the participant sees it reported, as docs/interfaces.md §1 says.
+        # 0 is well formed: rules.md §1 makes it invalid ("unit": not a positive multiple of 100) at
+        # T EOD, where the participant sees it reported — as docs/interfaces.md §1 says.
         ("quantity", ~pl.col("quantity").str.contains(r"^[0-9]{1,12}$").fill_null(False), "申购数量应为非负整数"),
         ("price", ~price_ok.fill_null(False), "价格格式应为元，最多两位小数"),
         # A yuan figure too large for the cast is not the issue price either (null would let it pass).
