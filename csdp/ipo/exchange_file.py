@@ -73,27 +73,54 @@ def _read_text_decoded(path: Path) -> pl.DataFrame:
 def _checks(price_fen: int, day: dt.date, participants: pl.DataFrame) -> list[tuple[str, pl.Expr, str]]:
     """(column, expression true where the row is wrong, message)."""
     yuan = pl.col("price").str.strip_chars()
-    price_ok = yuan.str.contains(r"^\d+(\.\d{1,2})?$")
+    # [0-9], never \d: the regex's \d is Unicode and takes fullwidth and Arabic-Indic digits, which
+    # the integer casts below then refuse (a crash) or which would be stored as an account.
+    price_ok = yuan.str.contains(r"^[0-9]+(\.[0-9]{1,2})?$")
     as_fen = (
         yuan.str.split(".").list.get(0, null_on_oob=True).cast(pl.Int64, strict=False) * 100
         + yuan.str.split(".").list.get(1, null_on_oob=True).fill_null("0").str.pad_end(2, "0").cast(pl.Int64, strict=False)
     )
-    when = pl.col("confirmed_at").str.strip_chars().str.to_datetime(strict=False, time_zone=None)
+    seq, when = _seq_number(pl.col("seq")), _confirmed_at(pl.col("confirmed_at"))
     return [
-        ("seq", ~pl.col("seq").str.contains(r"^\d{1,18}$").fill_null(False), "应为正整数"),
-        ("seq", pl.col("seq").is_duplicated(), "主机确认序号重复"),
-        ("account", ~pl.col("account").str.contains(r"^\d{10}$").fill_null(False), "证券账户应为 10 位数字"),
+        ("seq", seq.is_null(), "应为正整数"),
+        # Compared as numbers: "01" and "1" are one host sequence, and one row of (offering, seq) in
+        # the database — as text they passed here and failed the primary key at the load.
+        ("seq", seq.is_not_null() & seq.is_duplicated(), "主机确认序号重复"),
+        ("account", ~pl.col("account").str.contains(r"^[0-9]{10}$").fill_null(False), "证券账户应为 10 位数字"),
         ("participant", ~pl.col("participant").is_in(participants["participant"].implode()).fill_null(False), "结算参与人代码未登记"),
         ("custody_unit", ~pl.concat_str(["participant", "custody_unit"], separator="|").is_in(
             participants.select(pl.concat_str(["participant", "custody_unit"], separator="|"))
             .to_series().implode()).fill_null(False), "托管单元不属于该结算参与人"),
-        ("quantity", ~pl.col("quantity").str.contains(r"^\d{1,12}$").fill_null(False), "申购数量应为非负整数"),
+        # 0 is well formed: rules.md §1 makes it invalid ("unit": not a positive multiple of 100) at
+        # T EOD, where the participant sees it reported — as docs/interfaces.md §1 says.
+        ("quantity", ~pl.col("quantity").str.contains(r"^[0-9]{1,12}$").fill_null(False), "申购数量应为非负整数"),
         ("price", ~price_ok.fill_null(False), "价格格式应为元，最多两位小数"),
-        ("price", price_ok.fill_null(False) & (as_fen != price_fen), "申购价格与发行价格不符"),
+        # A yuan figure too large for the cast is not the issue price either (null would let it pass).
+        ("price", price_ok.fill_null(False) & (as_fen != price_fen).fill_null(True), "申购价格与发行价格不符"),
         ("confirmed_at", when.is_null(), "确认时间格式应为 YYYY-MM-DDTHH:MM:SS"),
         ("confirmed_at", when.is_not_null() & (when.dt.date() != day), "确认时间不在申购日"),
         ("investor_id", pl.col("investor_id").str.len_chars() > 30, "证件号码过长"),
     ]
+
+
+def _seq_number(text: pl.Expr) -> pl.Expr:
+    """The host sequence as an integer ≥ 1 (1–18 ASCII digits, so it fits Int64), else null."""
+    number = pl.when(text.str.contains(r"^[0-9]{1,18}$")).then(text.cast(pl.Int64, strict=False))
+    return pl.when(number >= 1).then(number)
+
+
+# The one documented form of confirmed_at, Beijing time, read the same way on every row: nothing
+# inferred from another row, no offset suffix (a "+08:00" would be a second source of the zone), and
+# seconds 00–59 (chrono reads ":60" as a leap second: 23:59:60 became the next day).
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
+TIME_OF_DAY = r"[0-2][0-9]:[0-5][0-9]:[0-5][0-9]$"  # hours 24–29 are refused by chrono itself
+
+
+def _confirmed_at(text: pl.Expr) -> pl.Expr:
+    """The naive Beijing time of `YYYY-MM-DDTHH:MM:SS`, or of the same with a space for the T (the
+    ISO 8601 variant spreadsheets write); null for anything else."""
+    shaped = text.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ]" + TIME_OF_DAY)
+    return pl.when(shaped).then(text.str.replace(" ", "T", literal=True).str.to_datetime(TIME_FORMAT, strict=False))
 
 
 def _stripped(frame: pl.DataFrame) -> pl.DataFrame:
@@ -146,14 +173,14 @@ def _parse_careful(path: Path, *, price_fen: int, t_date: dt.date, participants:
         errors.sort(key=lambda e: (e.row, e.column))
         raise ExchangeFileRejected(errors[:MAX_LISTED_ERRORS], total)
     return frame.select(
-        pl.col("seq").cast(pl.Int64),
+        _seq_number(pl.col("seq")).alias("seq"),
         pl.col("account"),
         pl.col("participant"),
         pl.col("custody_unit"),
         pl.col("quantity").cast(pl.Int64).alias("quantity_shares"),
         pl.lit(price_fen, dtype=pl.Int64).alias("price_fen"),
         pl.col("investor_id").fill_null(""),
-        pl.col("confirmed_at").str.to_datetime().dt.replace_time_zone("Asia/Shanghai").alias("confirmed_at"),
+        _confirmed_at(pl.col("confirmed_at")).dt.replace_time_zone("Asia/Shanghai").alias("confirmed_at"),
     )
 
 
@@ -190,17 +217,16 @@ def _parse_usual(path: Path, *, price_fen: int, t_date: dt.date, participants: p
 def _usual_columns(price_fen: int, t_date: dt.date, offset: dt.timedelta, pairs: pl.DataFrame) -> list[pl.Expr]:
     """The typed columns, and "usual": true where the row is in its documented form."""
     text = pl.col("confirmed_at")
-    when = text.str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False)
+    when = text.str.to_datetime(TIME_FORMAT, strict=False)
     usual = [
-        _digits("seq", max_len=18),
+        _digits("seq", max_len=18) & (pl.col("seq").cast(pl.Int64, strict=False) >= 1),
         _digits("account", max_len=10) & (pl.col("account").str.len_bytes() == 10),
         _digits("quantity", max_len=12),
         pl.col("price").is_in(_price_spellings(price_fen)),
         pl.struct("participant", "custody_unit").is_in(pairs.to_struct().implode()),
-        # The explicit format alone also takes whitespace inside the time ("00: 00:0"), some of which
-        # the careful path's inferred format refuses: the shape is pinned on the text.
-        text.str.starts_with(f"{t_date.isoformat()}T") & text.str.contains(r"T[0-9]{2}:[0-9]{2}:[0-9]{2}$")
-        & when.is_not_null(),
+        # The explicit format alone also takes whitespace inside the time ("00: 00:0") and ":60":
+        # the shape is pinned on the text, as the careful path pins it.
+        text.str.starts_with(f"{t_date.isoformat()}T") & text.str.contains("T" + TIME_OF_DAY) & when.is_not_null(),
     ]
     return [
         pl.col("seq").cast(pl.Int64, strict=False),

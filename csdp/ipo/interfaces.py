@@ -10,14 +10,14 @@ from csdp.ipo.filings import HEADER as FILING_HEADER
 TYPE_NAMES = {"C": "字符 C", "N": "数值 N", "D": "日期 D（YYYYMMDD）"}
 
 EXCHANGE_FIELDS = {
-    "seq": ("1–18 位数字", "主机确认序号（成交号码）：时间优先顺序，文件内唯一"),
+    "seq": ("1–18 位数字，≥ 1", "主机确认序号（成交号码）：时间优先顺序，文件内唯一（按数值比较：`01` 与 `1` 重复）"),
     "account": ("10 位数字", "证券账户号码"),
     "participant": ("≤ 10 字符", "结算参与人代码（须已登记）"),
     "custody_unit": ("6 字符", "托管单元代码（须属于该结算参与人）"),
-    "quantity": ("1–12 位数字", "申购数量（股）；交易所规则（100 股整数倍、上限、5% 顶格、重复申购）在 T 日日终判定，不合规的申购照常接收并报告为无效"),
+    "quantity": ("1–12 位数字，可为 0", "申购数量（股）；交易所规则（100 股的正整数倍、上限、5% 顶格、重复申购）在 T 日日终判定，不合规的申购照常接收并报告为无效"),
     "price": ("元：数字，最多两位小数", "申购价格，须等于发行价格"),
     "investor_id": ("≤ 30 字符，可空", "证件号码：有值时同一投资者多个账户只认第一笔申购（rules.md §1）"),
-    "confirmed_at": ("YYYY-MM-DDTHH:MM:SS（北京时间）；其他写法（空格代替 T、省略秒、小数秒等）按首行的写法推断，与首行不同类的行被拒绝，不建议使用", "主机确认时间，须在申购日 T"),
+    "confirmed_at": ("YYYY-MM-DDTHH:MM:SS（北京时间，不带时区）；也接受空格代替 T；其他写法（省略秒、小数秒、时区后缀、日在前、秒为 60 等）逐行拒绝", "主机确认时间，须在申购日 T"),
 }
 
 
@@ -51,9 +51,10 @@ def interfaces_markdown() -> str:
         "refused one to `rejected/` beside `<name>.errors.txt`. A file with any format error is refused whole;",
         "every error is listed (row, column, problem) and nothing is imported. Also read, as before: a UTF-8",
         "BOM, the columns in another order, extra columns (ignored), no `investor_id` column, values padded",
-        "with spaces (trimmed). The usual file — UTF-8 without BOM, this header, every value exactly in the",
-        "form below — is typed in one streaming pass; any other file takes the careful path (every value",
-        "checked as text, every error listed) with the same verdict, several times slower.", "",
+        "with spaces (trimmed). Digits are ASCII `0`–`9` only, not fullwidth or other scripts' digits. The",
+        "usual file — UTF-8 without BOM, this header, every value exactly in the form below, `T` in the",
+        "time — is typed in one streaming pass; any other file takes the careful path (every value checked",
+        "as text, every error listed) with the same verdict, several times slower.", "",
         "| 列 | 格式 | 含义 |", "|---|---|---|",
     ]
     out += [f"| `{name}` | {fmt} | {meaning} |" for name, (fmt, meaning) in EXCHANGE_FIELDS.items()]
