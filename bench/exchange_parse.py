@@ -5,7 +5,7 @@
 
 Writes the file with the simulator's own generator (`csdp ipo simulate`'s draws and chunks, 80
 participants, no database), then times `parse_exchange_file` (new) and the parser before the fast
-path (tests/ipo/exchange_file_before.py), back to back, alternating. Each parse runs in a child
+path (bench/exchange_file_before.py), back to back, alternating. Each parse runs in a child
 process of its own, so its peak RSS is its own (`ru_maxrss` of the child). Prints one JSON object;
 record the figures in docs/performance.md.
 """
@@ -56,7 +56,7 @@ def parse_once(which: str, path: str, participants: int) -> dict:
     if which == "new":
         from csdp.ipo.exchange_file import parse_exchange_file
     else:
-        from tests.ipo.exchange_file_before import parse_exchange_file
+        from exchange_file_before import parse_exchange_file
     frame_participants = participants_frame(participants)
     before_mib = peak_rss_mib()
     wall, cpu = time.perf_counter(), time.process_time()
