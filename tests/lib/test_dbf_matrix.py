@@ -116,3 +116,10 @@ def test_a_value_too_wide_refuses_the_whole_type_before_any_file_is_written(tmp_
     with pytest.raises(DbfValueError, match="JDJE"):
         files._write_type(tmp_path, LAYOUTS["JDSJ"], frame, ["K001", "K002"], "920001", DAY)
     assert not list(tmp_path.rglob("*.*"))
+
+
+def test_a_negative_amount_reads_the_same_in_the_csv_twin_as_in_the_dbf():
+    money = Field("M", "N", 8, 2)
+    frame = pl.DataFrame({"M": [-5, -12345, 7, None]})
+    assert _csv_text(Layout("TEST", "", "", "", (money,), ""), frame)["M"].to_list() == ["-0.05", "-123.45", "0.07", None]
+    assert [r.strip() for r in dbf_records((money,), frame)["r"].to_list()] == ["-0.05", "-123.45", "0.07", ""]

@@ -113,9 +113,15 @@ def _csv_text(layout: Layout, frame: pl.DataFrame) -> pl.DataFrame:
     """The CSV twin's columns: decimals as 123.45 from integer fen, dates as YYYYMMDD."""
     decimals = {f.name: f.decimals for f in layout.fields if f.type == "N" and f.decimals}
     return frame.select([f.name for f in layout.fields]).with_columns(
-        [(pl.col(n).cast(pl.Int64) // 10**d).cast(pl.Utf8) + "." + (pl.col(n).cast(pl.Int64) % 10**d).cast(pl.Utf8).str.zfill(d)
-         for n, d in decimals.items()]
+        [_decimal_text(pl.col(n).cast(pl.Int64), d).alias(n) for n, d in decimals.items()]
     ).with_columns([pl.col(f.name).dt.strftime("%Y%m%d") for f in layout.fields if f.type == "D"])
+
+
+def _decimal_text(minor: pl.Expr, decimals: int) -> pl.Expr:
+    """12345 → "123.45", -5 → "-0.05" as the DBF writes it (floor division of a negative gave "-1.95")."""
+    sign = pl.when(minor < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    whole, part = minor.abs() // 10**decimals, minor.abs() % 10**decimals
+    return pl.concat_str([sign, whole.cast(pl.Utf8), pl.lit("."), part.cast(pl.Utf8).str.zfill(decimals)])
 
 
 FILE_WRITER_THREADS = 2  # Polars and hashlib release the GIL: one participant's files build while another's are written
