@@ -24,8 +24,8 @@ _NEEDS_QUOTES = r'[,"\r\n]'  # Polars quotes a CSV value holding the separator, 
 
 def matrix_path_applies(fields: Sequence[Field], frame: pl.DataFrame, *, ascii_text: bool | None = None) -> bool:
     """Whether ``record_pieces`` writes what the reference does: every C field ASCII text with nothing
-    Polars would quote, N fields integer, D fields dates, and no negative decimal (the CSV writes a
-    negative decimal with floor division, -5 fen as -1.95 — left to the reference to reproduce)."""
+    Polars would quote, N fields integer, D fields dates, and no negative decimal (no file type
+    carries negative money; the matrix writer does not format a sign for the CSV — the reference does)."""
     schema = frame.schema
     text = [f.name for f in fields if f.type == "C"]
     if any(schema[n] != pl.Utf8 for n in text) or any(schema[f.name] != pl.Date for f in fields if f.type == "D"):
