@@ -1,7 +1,7 @@
 """The exchange-file parser as it was before the usual-file fast path (csdp/ipo/exchange_file.py at
-2bdce3d), kept verbatim as the yardstick of bench/exchange_parse.py. Its verdicts are no longer the
-reference: branch parse-strict deliberately refuses some files it loaded or crashed on. Only the
-shared definitions (errors, columns) come from the live module."""
+2bdce3d), kept as the yardstick of bench/exchange_parse.py. Its verdicts are no longer the
+reference: branch parse-strict deliberately refuses some files it loaded or crashed on. What did not change since (the
+definitions, reading the text, stripping it) comes from the live module."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,42 +9,10 @@ from pathlib import Path
 
 import polars as pl
 
-from csdp.ipo.exchange_file import COLUMNS, MAX_LISTED_ERRORS, REQUIRED, ExchangeFileRejected, RowError
-
-
-def _read_text(path: Path) -> pl.DataFrame:
-    """The file as text columns. The usual file (UTF-8 without a BOM, with the header) is read by
-    Polars straight from disk: a 15M-row file is about 1 GB, and decoding it in Python held three
-    copies at once. Anything else takes the careful path, which names what is wrong."""
-    with open(path, "rb") as source:
-        plain = source.read(3) not in (b"", b"\xef\xbb\xbf")
-    if plain:
-        try:
-            frame = pl.read_csv(path, infer_schema=False, truncate_ragged_lines=False)  # raises on bad UTF-8
-        except pl.exceptions.PolarsError:
-            frame = None
-        if frame is not None and frame.height and all(c in frame.columns for c in REQUIRED):
-            return frame
-    return _read_text_decoded(path)
-
-
-def _read_text_decoded(path: Path) -> pl.DataFrame:
-    raw = Path(path).read_bytes()
-    for encoding in ("utf-8", "gbk"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ExchangeFileRejected([RowError(0, "文件", "既不是 UTF-8 也不是 GBK 编码的文本")], 1)
-    text = text.lstrip("\ufeff")
-    if not text.strip():
-        raise ExchangeFileRejected([RowError(0, "文件", "文件为空")], 1)
-    try:
-        return pl.read_csv(text.encode(), infer_schema=False, truncate_ragged_lines=False)
-    except pl.exceptions.PolarsError as error:
-        raise ExchangeFileRejected([RowError(0, "文件", f"不是有效的 CSV：{error}")], 1) from None
+# Reading the text and stripping it did not change: those come from the live module.
+from csdp.ipo.exchange_file import (
+    COLUMNS, MAX_LISTED_ERRORS, REQUIRED, ExchangeFileRejected, RowError, _read_text, _stripped,
+)
 
 
 def _checks(price_fen: int, day: dt.date, participants: pl.DataFrame) -> list[tuple[str, pl.Expr, str]]:
@@ -71,13 +39,6 @@ def _checks(price_fen: int, day: dt.date, participants: pl.DataFrame) -> list[tu
         ("confirmed_at", when.is_not_null() & (when.dt.date() != day), "确认时间不在申购日"),
         ("investor_id", pl.col("investor_id").str.len_chars() > 30, "证件号码过长"),
     ]
-
-
-def _stripped(frame: pl.DataFrame) -> pl.DataFrame:
-    """Surrounding whitespace removed — copying only the columns that have some: at 15M rows each
-    text column is a few hundred MB, and an exchange file rarely pads its values."""
-    padded = frame.select(pl.col(c).str.contains(r"^\s|\s$").any() for c in frame.columns).row(0)
-    return frame.with_columns(pl.col(c).str.strip_chars() for c, pad in zip(frame.columns, padded) if pad)
 
 
 def parse_exchange_file(path: Path, *, price_fen: int, t_date: dt.date, participants: pl.DataFrame) -> pl.DataFrame:

@@ -19,7 +19,11 @@ class Balance:
 
 
 def balance_of(account: LedgerAccount) -> Balance:
-    row = LedgerAccount.objects.get(pk=account.pk)  # re-read: the caller's instance may be stale
+    return balance_from(LedgerAccount.objects.get(pk=account.pk))  # re-read: the caller's instance may be stale
+
+
+def balance_from(row: LedgerAccount) -> Balance:
+    """The balance of an account row just read (no query)."""
     posted = row.credits_posted - row.debits_posted
     return Balance(
         posted_fen=posted,
@@ -113,5 +117,4 @@ def reserve_accounts_of(institution_ids) -> dict[int, LedgerAccount]:
 
 def reserves_available(institution_ids) -> dict[int, int]:
     """The available balance (balance_of's rule) of each institution's reserve; absent without one."""
-    return {owner: a.credits_posted - a.debits_posted - a.debits_pending
-            for owner, a in reserve_accounts_of(institution_ids).items()}
+    return {owner: balance_from(a).available_fen for owner, a in reserve_accounts_of(institution_ids).items()}
