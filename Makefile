@@ -9,7 +9,7 @@ export DJANGO_SETTINGS_MODULE ?= csdp.settings.dev
 
 .PHONY: demo test test-fast venv assets migrate serve lock bench clean
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock pyproject.toml csdp/lib/_fixedwidth.c
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=24"
 	$(PY) -m pip install --quiet --require-hashes -r requirements.lock

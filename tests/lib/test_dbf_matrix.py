@@ -4,6 +4,7 @@ import datetime as dt
 import io
 import string
 
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
@@ -123,3 +124,51 @@ def test_a_negative_amount_reads_the_same_in_the_csv_twin_as_in_the_dbf():
     frame = pl.DataFrame({"M": [-5, -12345, 7, None]})
     assert _csv_text(Layout("TEST", "", "", "", (money,), ""), frame)["M"].to_list() == ["-0.05", "-123.45", "0.07", None]
     assert [r.strip() for r in dbf_records((money,), frame)["r"].to_list()] == ["-0.05", "-123.45", "0.07", ""]
+
+
+# --- the C kernel's own guards: whatever its caller gets wrong, it raises instead of writing past a buffer
+
+def _kernel_input():
+    from csdp.lib.dbf_matrix import matrix_columns
+
+    fields = (Field("T", "C", 4), Field("M", "N", 8, 2), Field("D", "D", 8))
+    frame = pl.DataFrame({"T": ["AB", "ABCD"], "M": [5, 12345], "D": [DAY, None]})
+    return matrix_columns(fields, frame)
+
+
+def test_the_kernel_refuses_a_row_number_outside_the_columns():
+    from csdp.lib import _fixedwidth
+
+    columns = _kernel_input()
+    records = np.empty((1, columns.record_length), np.uint8)
+    with pytest.raises(IndexError, match="row number out of range"):
+        _fixedwidth.format_records(columns.specs, np.array([2], np.int64), records, np.empty(64, np.uint8))
+
+
+def test_the_kernel_refuses_a_lines_buffer_too_small_for_the_rows():
+    from csdp.lib import _fixedwidth
+
+    columns = _kernel_input()
+    records = np.empty((2, columns.record_length), np.uint8)
+    with pytest.raises(ValueError, match="too small"):
+        _fixedwidth.format_records(columns.specs, np.array([0, 1], np.int64), records, np.empty(20, np.uint8))
+
+
+def test_the_kernel_refuses_a_number_wider_than_its_field_even_if_the_width_check_was_skipped():
+    from csdp.lib import _fixedwidth
+
+    columns = _kernel_input()
+    kind, width, decimals, values, *rest = columns.specs[1]
+    wide = (kind, width, decimals, np.array([10**9, 1], np.int64), *rest)  # "10000000.00" in 8
+    records = np.empty((1, columns.record_length), np.uint8)
+    with pytest.raises(ValueError, match="wider than its field"):
+        _fixedwidth.format_records([columns.specs[0], wide, columns.specs[2]], np.array([0], np.int64), records,
+                                   np.empty(64, np.uint8))
+
+
+def test_the_kernel_refuses_records_of_the_wrong_size():
+    from csdp.lib import _fixedwidth
+
+    columns = _kernel_input()
+    with pytest.raises(ValueError, match="record length"):
+        _fixedwidth.format_records(columns.specs, np.array([0], np.int64), np.empty(5, np.uint8), np.empty(64, np.uint8))

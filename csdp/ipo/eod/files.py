@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 from django.conf import settings
 
@@ -18,7 +19,7 @@ from csdp.ipo.models import Offering, ParticipantFile, ParticipantObligation, Pl
 from csdp.securities.models import CustodyUnit, ParticipantProfile
 from csdp.ipo.selectors import order_outcomes
 from csdp.lib.dbf import PartFile, dbf_check_widths, dbf_file_bytes, dbf_records, header, is_ascii, write_atomically
-from csdp.lib.dbf_matrix import csv_header, matrix_path_applies, record_pieces
+from csdp.lib.dbf_matrix import MatrixColumns, csv_header, matrix_columns, matrix_path_applies, records_of
 
 def outcomes_frame(offering: Offering) -> pl.DataFrame:
     return order_outcomes(offering)
@@ -173,23 +174,34 @@ def _participant_files(root: Path, layout: Layout, frame: pl.DataFrame, rows: pl
 PIECE_ROWS = 16_384  # records built at a time: ~1.6 MB of matrix, in cache, and memory flat at 15M orders
 
 
-def _participant_files_matrix(root: Path, layout: Layout, frame: pl.DataFrame, rows: pl.Series | None,
+def _participant_files_matrix(root: Path, layout: Layout, columns: MatrixColumns, span: tuple[int, int] | None,
                               participant: str, code: str, day: dt.date) -> list[WrittenFile]:
-    """The same files as ``_participant_files``, built as byte matrices (``csdp.lib.dbf_matrix``) a
-    piece of rows at a time and streamed to the .part files, hashed on the way."""
-    part = frame.select(pl.all().gather(rows)) if rows is not None else frame.clear()
+    """The same files as ``_participant_files``, built from the type's columns taken out once in
+    participant order (``span``: where this participant's rows are), a piece at a time, streamed to
+    the .part files and hashed on the way."""
+    start, stop = span or (0, 0)
     directory = root / day.strftime("%Y%m%d") / participant
     directory.mkdir(parents=True, exist_ok=True)
     stem = directory / f"{layout.file_type}{code}"
     with PartFile(stem.with_suffix(".dbf")) as dbf, PartFile(stem.with_suffix(".csv")) as csv:
-        dbf.write(header(layout.fields, part.height, day))
+        dbf.write(header(layout.fields, stop - start, day))
         csv.write(csv_header(layout.fields))
-        for start in range(0, part.height, PIECE_ROWS):
-            records, lines = record_pieces(layout.fields, part.slice(start, PIECE_ROWS))
+        for at in range(start, stop, PIECE_ROWS):
+            records, lines = records_of(columns, np.arange(at, min(at + PIECE_ROWS, stop)))
             dbf.write(records)
             csv.write(lines)
         dbf.write(b"\x1a")
-    return [WrittenFile(participant, part.height, f.path.suffix[1:], f.path, f.sha256) for f in (dbf, csv)]
+    return [WrittenFile(participant, stop - start, f.path.suffix[1:], f.path, f.sha256) for f in (dbf, csv)]
+
+
+def _participant_order(rows: dict[str, pl.Series]) -> tuple[np.ndarray, dict[str, tuple[int, int]]]:
+    """Every participant's row numbers one after the other, and where each participant's are."""
+    spans, at = {}, 0
+    for participant, numbers in rows.items():
+        spans[participant] = (at, at + len(numbers))
+        at += len(numbers)
+    order = np.concatenate([numbers.to_numpy() for numbers in rows.values()]) if rows else np.empty(0, np.int64)
+    return order, spans
 
 
 def _write_csv(path: Path, data: bytes) -> None:
@@ -209,8 +221,11 @@ def _write_type(root: Path, layout: Layout, frame: pl.DataFrame | pl.LazyFrame, 
     ascii_text = is_ascii(frame.select([f.name for f in layout.fields if f.type == "C"]))
     rows = _rows_by_participant(frame)
     if ascii_text and matrix_path_applies(layout.fields, frame, ascii_text=True):
+        order, spans = _participant_order(rows)
+        columns = matrix_columns(layout.fields, frame, order)
+
         def write(p):
-            return _participant_files_matrix(root, layout, frame, rows.get(p), p, code, day)
+            return _participant_files_matrix(root, layout, columns, spans.get(p), p, code, day)
     else:  # GBK text, a CSV value to quote, a negative decimal: the Polars path (the reference)
         def write(p):
             return _participant_files(root, layout, frame, rows.get(p), p, code, day, ascii_text=ascii_text)
