@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -212,41 +213,60 @@ def _write_csv(path: Path, data: bytes) -> None:
     tmp.replace(path)
 
 
-def _write_type(root: Path, layout: Layout, frame: pl.DataFrame | pl.LazyFrame, codes: list[str], code: str,
-                day: dt.date) -> list[WrittenFile]:
-    """Every participant's DBF and CSV of one file type. The widths are checked once over the whole
-    frame, before any file is written; then each participant's records are built from its own rows."""
+def _type_writer(root: Path, layout: Layout, frame: pl.DataFrame | pl.LazyFrame, code: str,
+                 day: dt.date) -> tuple[Callable[[str], list[WrittenFile]], dict[str, int]]:
+    """Check and prepare one file type (in the calling thread); returns what writes one participant's
+    DBF and CSV, and each participant's row count. The widths are checked once over the whole frame,
+    before any file of the type is written."""
     frame = frame.lazy().select([f.name for f in layout.fields]).collect()
     dbf_check_widths(layout.fields, frame)
     ascii_text = is_ascii(frame.select([f.name for f in layout.fields if f.type == "C"]))
     rows = _rows_by_participant(frame)
+    sizes = {p: len(r) for p, r in rows.items()}
     if ascii_text and matrix_path_applies(layout.fields, frame, ascii_text=True):
         order, spans = _participant_order(rows)
         columns = matrix_columns(layout.fields, frame, order)
+        del frame, rows  # the columns hold what the files need; at 15M orders the frame is gigabytes
 
         def write(p):
             return _participant_files_matrix(root, layout, columns, spans.get(p), p, code, day)
     else:  # GBK text, a CSV value to quote, a negative decimal: the Polars path (the reference)
         def write(p):
             return _participant_files(root, layout, frame, rows.get(p), p, code, day, ascii_text=ascii_text)
+    return write, sizes
+
+
+def _submit(pool: ThreadPoolExecutor, write: Callable[[str], list[WrittenFile]], sizes: dict[str, int],
+            codes: list[str]) -> list[Future]:
+    """One job per participant, the largest first (so the two writers finish together); the futures in
+    ``codes`` order."""
+    futures = {p: pool.submit(write, p) for p in sorted(codes, key=lambda p: -sizes.get(p, 0))}
+    return [futures[p] for p in codes]
+
+
+def _write_type(root: Path, layout: Layout, frame: pl.DataFrame | pl.LazyFrame, codes: list[str], code: str,
+                day: dt.date) -> list[WrittenFile]:
+    """Every participant's DBF and CSV of one file type."""
+    write, sizes = _type_writer(root, layout, frame, code, day)
     with ThreadPoolExecutor(FILE_WRITER_THREADS) as pool:
-        done = pool.map(write, codes)
-        return [file for files in done for file in files]
+        return [file for future in _submit(pool, write, sizes, codes) for file in future.result()]
 
 
 def publish(offering: Offering, frames: dict[str, pl.DataFrame | pl.LazyFrame], day: dt.date,
             participants: dict[str, int] | None = None) -> int:
-    """Write every participant's files for ``frames`` and record them; returns the number of files."""
+    """Write every participant's files for ``frames`` and record them; returns the number of files.
+    Each type is prepared while the writer threads still write the one before."""
     root = Path(settings.CSDP_FILES_DIR)
     if participants is None:
         participants = dict(ParticipantObligation.objects.filter(offering=offering).values_list("participant__code", "participant_id"))
-    records = []
-    for file_type, frame in frames.items():
-        for file in _write_type(root, LAYOUTS[file_type], frame, sorted(participants), offering.code, day):
-            records.append(ParticipantFile(
-                offering=offering, participant_id=participants[file.participant], file_type=file_type,
-                file_format=file.file_format, path=str(file.path.relative_to(root)), sha256=file.sha256, rows=file.rows,
-                business_date=day))
+    codes = sorted(participants)
+    with ThreadPoolExecutor(FILE_WRITER_THREADS) as pool:
+        submitted = [(file_type, _submit(pool, *_type_writer(root, LAYOUTS[file_type], frame, offering.code, day), codes))
+                     for file_type, frame in frames.items()]
+        records = [ParticipantFile(
+            offering=offering, participant_id=participants[file.participant], file_type=file_type,
+            file_format=file.file_format, path=str(file.path.relative_to(root)), sha256=file.sha256, rows=file.rows,
+            business_date=day) for file_type, futures in submitted for future in futures for file in future.result()]
     ParticipantFile.objects.filter(offering=offering, file_type__in=list(frames)).delete()
     ParticipantFile.objects.bulk_create(records)
     return len(records)
