@@ -151,42 +151,51 @@ def _frame_field_expr(field: Field, *, ascii_text: bool = False):
 _INTEGER_TYPES = ("Int64", "Int32", "Int16", "Int8", "UInt64", "UInt32", "UInt16", "UInt8")
 
 
-def _number_too_wide(field: Field, frame) -> bool:
-    """Whether the widest text _frame_field_expr would make of the column exceeds the field, from the
-    column's extremes: the text of |v| grows with |v|, so the largest magnitude on each side of zero
-    decides (sign + integer digits [+ "." + decimals])."""
+def _number_extremes(field: Field) -> list:
+    """The largest magnitude on each side of zero (of the integer part): the text of |v| grows with
+    |v|, so they decide the widest text _frame_field_expr makes (sign + digits [+ "." + decimals])."""
     import polars as pl
 
     col = pl.col(field.name)
     whole = col.abs() // 10**field.decimals if field.decimals else col.abs()
+    return [whole.filter(col >= 0).max().alias(f"{field.name}.pos"), whole.filter(col < 0).max().alias(f"{field.name}.neg")]
+
+
+def _number_too_wide(field: Field, extremes: dict) -> bool:
     point = field.decimals + 1 if field.decimals else 0
-    widest_pos, widest_neg = frame.select(
-        whole.filter(col >= 0).max().alias("pos"), whole.filter(col < 0).max().alias("neg")).row(0)
+    widest_pos, widest_neg = extremes[f"{field.name}.pos"], extremes[f"{field.name}.neg"]
     return ((widest_pos is not None and len(str(widest_pos)) + point > field.length)
             or (widest_neg is not None and 1 + len(str(widest_neg)) + point > field.length))
 
 
-def _text_too_wide(field: Field, frame) -> bool:
+def _text(field: Field):
     import polars as pl
 
-    text = pl.col(field.name).cast(pl.Utf8).fill_null("")
-    if (frame.select(text.str.len_bytes().max()).item() or 0) <= field.length:
+    return pl.col(field.name).cast(pl.Utf8).fill_null("")
+
+
+def _text_too_wide(field: Field, frame, extremes: dict) -> bool:
+    if (extremes[f"{field.name}.bytes"] or 0) <= field.length:
         return False  # GBK never takes more bytes than UTF-8, so this is enough — and it is the usual case
+    text = _text(field)
     size = text.str.len_chars() + text.str.count_matches(r"[^\x00-\x7F]")
     return frame.select((size > field.length).any()).item()
 
 
 def _frame_width_errors(fields: Sequence[Field], frame) -> list[str]:
+    """Every field's extremes in one select (Polars computes them side by side), then the rare GBK
+    text whose UTF-8 is wider than the field is measured again in GBK."""
+    for field in fields:
+        if field.type == "N" and str(frame.schema[field.name]) not in _INTEGER_TYPES:
+            return [f"{field.name}: N fields are written from integer columns (fen for decimals)"]
+    wanted = [e for f in fields if f.type == "N" for e in _number_extremes(f)]
+    wanted += [_text(f).str.len_bytes().max().alias(f"{f.name}.bytes") for f in fields if f.type == "C"]
+    extremes = frame.select(wanted).row(0, named=True) if wanted else {}
     problems = []
     for field in fields:
-        if field.type == "N":
-            if str(frame.schema[field.name]) not in _INTEGER_TYPES:
-                return [f"{field.name}: N fields are written from integer columns (fen for decimals)"]
-            wide = _number_too_wide(field, frame)
-        elif field.type == "C":
-            wide = _text_too_wide(field, frame)
-        else:
+        if field.type == "D":
             continue
+        wide = _number_too_wide(field, extremes) if field.type == "N" else _text_too_wide(field, frame, extremes)
         if wide:
             problems.append(f"{field.name}: a value is wider than {field.length}")
     return problems

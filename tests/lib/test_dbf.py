@@ -106,7 +106,7 @@ def test_the_number_width_check_from_the_extremes_agrees_with_measuring_every_te
     import polars as pl
     from hypothesis import given, settings, strategies as st
 
-    from csdp.lib.dbf import _number_too_wide
+    from csdp.lib.dbf import _number_extremes, _number_too_wide
 
     field = Field("N", "N", length, decimals)
 
@@ -114,7 +114,8 @@ def test_the_number_width_check_from_the_extremes_agrees_with_measuring_every_te
     @given(st.lists(st.one_of(st.none(), st.integers(min_value=-(10**18), max_value=10**18)), max_size=6))
     def check(values):
         frame = pl.DataFrame({"N": values}, schema={"N": pl.Int64})
-        assert _number_too_wide(field, frame) == _width_by_text(field, frame)
+        extremes = frame.select(_number_extremes(field)).row(0, named=True)
+        assert _number_too_wide(field, extremes) == _width_by_text(field, frame)
 
     check()
 
@@ -130,3 +131,15 @@ def test_an_ascii_text_field_is_padded_to_its_width_as_the_byte_counting_path_do
 
     slow = frame.select(pl.concat_str([pl.lit(" "), *[_frame_field_expr(f) for f in FIELDS]]).alias("r"))
     assert dbf_records(FIELDS, frame).equals(slow)
+
+
+def test_every_field_with_a_value_too_wide_is_named_in_one_refusal():
+    import polars as pl
+
+    from csdp.lib.dbf import dbf_check_widths
+
+    fields = (Field("A", "C", 4), Field("B", "C", 4), Field("M", "N", 6, 2), Field("Q", "N", 3))
+    frame = pl.DataFrame({"A": ["ABCDE"], "B": ["悦龙科"], "M": [-100000], "Q": [999]})
+    with pytest.raises(DbfValueError) as refused:
+        dbf_check_widths(fields, frame)
+    assert str(refused.value) == "A: a value is wider than 4; B: a value is wider than 4; M: a value is wider than 6"
