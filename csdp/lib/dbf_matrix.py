@@ -55,24 +55,33 @@ class MatrixColumns:
     into its few distinct values. A Polars call per participant and piece cost more than building the
     records (about 1 ms each, with two writer threads contending for Polars' pool)."""
 
-    def __init__(self, fields: Sequence[Field], specs: list[tuple], height: int):
+    def __init__(self, fields: Sequence[Field], specs: list[tuple | None], height: int):
         self.fields, self.specs, self.height = tuple(fields), specs, height
         self.record_length = 1 + sum(f.length for f in fields)
         self.line_room = sum(_csv_room(f, spec) + 1 for f, spec in zip(fields, specs, strict=True))
 
+    def specs_for(self, group: str | None) -> list[tuple]:
+        """The specs, with the group field (left out: see ``matrix_columns``) as the constant ``group``."""
+        if group is None:
+            return self.specs
+        return [spec or _text_const(f, group) for f, spec in zip(self.fields, self.specs, strict=True)]
 
-def _csv_room(field: Field, spec: tuple) -> int:
+
+def _csv_room(field: Field, spec: tuple | None) -> int:
     """The most CSV bytes one value of the field takes (an empty string is written "")."""
-    return len(spec[7]) if spec[0] == CONST else max(field.length, 2)
+    return len(spec[7]) if spec and spec[0] == CONST else max(field.length, 2)
 
 
-def matrix_columns(fields: Sequence[Field], frame: pl.DataFrame, order: np.ndarray | None = None) -> MatrixColumns:
+def matrix_columns(fields: Sequence[Field], frame: pl.DataFrame, order: np.ndarray | None = None, *,
+                   group: str | None = None) -> MatrixColumns:
     """One Polars call for every column's extremes, null count and constancy; then one a column for
     the values (a text joined into one padded string: at 15M rows a column is 150 MB of text).
     ``order``: row numbers; the arrays are rearranged in that order (rows left out are dropped), a
     column at a time — the kernel then reads each participant's rows one after the other. Read
     where they lie in the frame (a participant's rows are spread over all of it), every row cost a
-    cache miss per field: 0.5 s per million rows instead of 0.08 s."""
+    cache miss per field: 0.5 s per million rows instead of 0.08 s. ``group``: a text field whose value
+    is the same within each run of rows the caller asks for (the participant of a participant's file):
+    not taken out at all; ``records_of`` is given its value."""
     stats = frame.select(
         *[e for f in fields for e in (pl.col(f.name).null_count().alias(f"{f.name}.nulls"),
                                       _low(f).alias(f"{f.name}.low"), _high(f).alias(f"{f.name}.high"))],
@@ -82,6 +91,9 @@ def matrix_columns(fields: Sequence[Field], frame: pl.DataFrame, order: np.ndarr
     ).row(0, named=True) if frame.height else {}
     specs = []
     for f in fields:
+        if f.name == group:
+            specs.append(None)
+            continue
         about = {k: stats.get(f"{f.name}.{k}") for k in ("nulls", "low", "high", "constant", "first")}
         spec = {"C": _text_spec, "N": _number_spec, "D": _date_spec}[f.type](f, frame, about)
         specs.append(spec if order is None else _rearranged(spec, order))
@@ -116,10 +128,14 @@ def _nulls(frame: pl.DataFrame, f: Field, about: dict) -> np.ndarray | None:
     return frame.get_column(f.name).is_null().to_numpy().view(np.uint8) if about["nulls"] else None
 
 
+def _text_const(f: Field, text: str) -> tuple:
+    value = text.encode("ascii")
+    return _const(f, value.ljust(f.length), value or b'""')
+
+
 def _text_spec(f: Field, frame: pl.DataFrame, about: dict) -> tuple:
     if not frame.height or (about["constant"] and not about["nulls"]):  # the security code
-        value = (about["first"] or "").encode("ascii")
-        return _const(f, value.ljust(f.length), value or b'""')
+        return _text_const(f, about["first"] or "")
     column = frame.get_column(f.name)
     full = not about["nulls"] and about["low"] == f.length
     joined = (column if full else column.fill_null("").str.pad_end(f.length)).str.join("").item()
@@ -164,15 +180,16 @@ def _date_spec(f: Field, frame: pl.DataFrame, about: dict) -> tuple:
     return (CODE, 8, 0, codes, None, None, table, table)
 
 
-def records_of(columns: MatrixColumns, rows: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+def records_of(columns: MatrixColumns, rows: np.ndarray | None, group: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     """DBF records, an (n, record length) uint8 matrix, and the CSV lines as one uint8 array, of the
-    frame's ``rows`` (row numbers, in the order wanted; None: every row in order)."""
+    frame's ``rows`` (row numbers, in the order wanted; None: every row in order); ``group``: the value
+    of the group field on these rows."""
     rows = np.arange(columns.height, dtype=np.int64) if rows is None else np.asarray(rows, dtype=np.int64)
     records = np.empty((len(rows), columns.record_length), np.uint8)
     if not len(rows):
         return records, np.empty(0, np.uint8)
     lines = np.empty(len(rows) * columns.line_room, np.uint8)
-    used = _fixedwidth.format_records(columns.specs, rows, records, lines)
+    used = _fixedwidth.format_records(columns.specs_for(group), rows, records, lines)
     return records, lines[:used]
 
 

@@ -188,7 +188,7 @@ def _participant_files_matrix(root: Path, layout: Layout, columns: MatrixColumns
         dbf.write(header(layout.fields, stop - start, day))
         csv.write(csv_header(layout.fields))
         for at in range(start, stop, PIECE_ROWS):
-            records, lines = records_of(columns, np.arange(at, min(at + PIECE_ROWS, stop)))
+            records, lines = records_of(columns, np.arange(at, min(at + PIECE_ROWS, stop)), participant)
             dbf.write(records)
             csv.write(lines)
         dbf.write(b"\x1a")
@@ -225,7 +225,7 @@ def _type_writer(root: Path, layout: Layout, frame: pl.DataFrame | pl.LazyFrame,
     sizes = {p: len(r) for p, r in rows.items()}
     if ascii_text and matrix_path_applies(layout.fields, frame, ascii_text=True):
         order, spans = _participant_order(rows)
-        columns = matrix_columns(layout.fields, frame, order)
+        columns = matrix_columns(layout.fields, frame, order, group="JSCY")  # a file's own participant
         del frame, rows  # the columns hold what the files need; at 15M orders the frame is gigabytes
 
         def write(p):
