@@ -31,6 +31,7 @@ from csdp.ipo.eod.t1_day import (
 from csdp.ipo.errors import IpoError
 from csdp.ipo.models import EodStep, Offering, OfferingStatus, OfferingStop, ParticipantObligation, StopKind, StopStage
 from csdp.ipo.transitions import offering_transition
+from csdp.lib.rows import rows_update
 from csdp.notify.services import notify_user
 from csdp.securities.models import ParticipantProfile
 
@@ -152,5 +153,4 @@ def _freeze_and_release(offering: Offering, frozen: dict[str, int], available: d
         obligation.shortfall_fen = max(obligation.subscribed_fen - obligation.available_fen, 0)
     subscription_money_move(offering=offering, obligations=obligations, money=money, clearing=clearing,
                             unfreeze_memo=f"{offering.code} 中止发行，申购资金解冻（002 §5.2）")
-    ParticipantObligation.objects.bulk_update(
-        obligations, ["available_fen", "frozen_fen", "unfrozen_fen", "shortfall_fen", "hold"])
+    rows_update(obligations, ["available_fen", "frozen_fen", "unfrozen_fen", "shortfall_fen", "hold"])
