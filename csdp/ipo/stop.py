@@ -128,8 +128,8 @@ def stop_unfreeze(offering: Offering) -> StepResult:
                         declared=load_declarations(offering))],
         available_fen_by_participant=available)[offering.code]
     invalidated = decided.filter(pl.col("reason").is_in(["declared", "shortfall"])).select(
-        pl.lit(offering.pk, dtype=pl.Int64).alias("offering_id"), "seq", "participant", "valid", "reason",
-        pl.lit(0, dtype=pl.Int64).alias("allocated_shares"), pl.lit(0, dtype=pl.Int64).alias("kept_shares"))
+        pl.lit(offering.pk, dtype=pl.Int64).alias("offering_id"), "seq", "reason",
+        pl.lit(0, dtype=pl.Int64).alias("allocated_shares"))
     settlement_results_write(offering, invalidated)
     outcomes = outcomes_frame(offering)  # read once: the holds and the JDSJ file come from the same rows
     frozen = dict(outcomes.group_by("participant").agg(pl.col("frozen_fen").sum()).iter_rows())

@@ -30,7 +30,7 @@ from csdp.ledger.services import ledger_account_open, transfer_post
 from csdp.lib.bulk import partition_replace
 from csdp.lib.rows import rows_update
 
-SETTLEMENT_COLUMNS = ("offering_id", "seq", "participant", "valid", "reason", "allocated_shares", "kept_shares")
+SETTLEMENT_COLUMNS = ("offering_id", "seq", "reason", "allocated_shares")  # the rest is derived (SettlementResult)
 
 
 def settlement_results_write(offering: Offering, rows: pl.DataFrame) -> int:
@@ -44,7 +44,7 @@ def settlement_results_write(offering: Offering, rows: pl.DataFrame) -> int:
 
 @dataclass(frozen=True)
 class SettledOffering:
-    orders: pl.DataFrame  # SettlementResult rows: allocated orders and those invalidated at T+1
+    orders: pl.DataFrame  # SETTLEMENT_COLUMNS: allocated orders and those invalidated at T+1
     by_participant: pl.DataFrame  # participant, frozen_fen, deducted_fen, unfrozen_fen, allocated_shares, invalid_*
 
 
@@ -85,8 +85,8 @@ def settle_orders(decided: pl.DataFrame, exchange_valid: pl.Series, *, online_sh
     ).sort("participant")
     # Sparse: allocated orders and the orders invalidated at T+1; the rest is derived (SettlementResult).
     table = orders.filter((pl.col("allocated_total") > 0) | invalidated_at_t1).select(
-        pl.lit(offering_id, dtype=pl.Int64).alias("offering_id"), "seq", "participant", "valid",
-        pl.col("reason").fill_null(""), pl.col("allocated_total").alias("allocated_shares"), kept.alias("kept_shares"),
+        pl.lit(offering_id, dtype=pl.Int64).alias("offering_id"), "seq", pl.col("reason").fill_null(""),
+        pl.col("allocated_total").alias("allocated_shares"),
     )
     return SettledOffering(orders=table, by_participant=by_participant)
 
@@ -157,7 +157,7 @@ def _record(offering: Offering, settled: SettledOffering, available: pl.DataFram
     if proceeds:
         transfer_post(debit=clearing, credit=offering.underwriter_account, amount_fen=proceeds,
                       key=f"ipo:{offering.code}:proceeds", code="IPO_PROCEEDS", memo=f"{offering.code} 认购资金")
-    kept = int(settled.orders["kept_shares"].sum() or 0)
+    kept = int(settled.by_participant["allocated_shares"].sum() or 0)
     return {"proceeds_fen": proceeds, "kept_shares": kept, "remainder_shares": offering.online_shares - kept,
             "invalid_orders": int(settled.by_participant["invalid_orders"].sum() or 0)}
 
