@@ -22,6 +22,8 @@ import functools
 import importlib
 import json
 import os
+import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -85,7 +87,8 @@ class Timers:
             calls = len(wall) // rounds or 1
             walls = [sum(wall[i:i + calls]) for i in range(0, len(wall), calls)]
             cpus = [sum(cpu[i:i + calls]) for i in range(0, len(cpu), calls)]
-            out[name] = f"{min(walls):.3f}–{max(walls):.3f} s (CPU {min(cpus):.3f}–{max(cpus):.3f})"
+            out[name] = (f"{min(walls):.3f}–{max(walls):.3f} s, median {statistics.median(walls):.3f} "
+                         f"(CPU {min(cpus):.3f}–{max(cpus):.3f}, median {statistics.median(cpus):.3f})")
         return out
 
 
@@ -158,6 +161,7 @@ def main() -> None:
                             cap=per_investor_cap(offering.initial_online_shares), seed=args.seed)
         _at(offering.t_date, 15, 10)
         offering_subscriptions_load(offering=offering, path=path)
+    loaded_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # the steps' own peak shows above it
     timers = Timers()
     for module_name, attr in PHASES:
         timers.wrap(module_name, attr)
@@ -165,6 +169,8 @@ def main() -> None:
     print(json.dumps({"orders": args.orders, "rounds": args.rounds, "timings": timers.per_round(args.rounds),
                       "details_identical": all(d == details[0] for d in details),
                       "detail": json.dumps(details[0], ensure_ascii=False, sort_keys=True),
+                      "peak_rss_mb": {"after_load": loaded_rss_mb,
+                                      "after_rounds": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024},
                       "load_average": os.getloadavg()}, ensure_ascii=False, indent=1))
 
 
