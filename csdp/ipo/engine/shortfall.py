@@ -116,12 +116,15 @@ def _amount_dtype(offerings: Sequence[OfferingOrders], available: pl.DataFrame):
 
 def _gap_by_participant(frame: pl.DataFrame, available: pl.DataFrame) -> dict[str, int]:
     """participant → Σ amount of its still-valid orders minus its reserve (positive = short); only the
-    participants with a valid order. Aggregated in place: no copy of the valid rows."""
+    participants with a valid order. Only plain column sums in the aggregation: a filtered or
+    conditional sum inside ``group_by`` leaves Polars' fast path (15M: 0.2–0.5 s each against 0.05 s)."""
     valid = pl.col("valid")
-    need = frame.group_by("participant").agg(pl.col("_amount").filter(valid).sum().alias("_need"), valid.any())
+    need = frame.select(
+        "participant", pl.when(valid).then(pl.col("_amount")).otherwise(0).alias("_need"), valid.alias("_valid")
+    ).group_by("participant").agg(pl.col("_need").sum(), pl.col("_valid").sum())
     reserve = dict(available.iter_rows())
     return {participant: int(amount) - int(reserve.get(participant, 0))
-            for participant, amount, any_valid in need.iter_rows() if any_valid}
+            for participant, amount, valid_orders in need.iter_rows() if valid_orders}
 
 
 def _invalidate(frame: pl.DataFrame, rows: pl.Series, reason: str) -> pl.DataFrame:
