@@ -5,6 +5,7 @@ from collections import OrderedDict
 import polars as pl
 from django.db import connection, transaction
 
+from csdp.ipo.engine.allocation import kept_shares
 from csdp.ipo.models import Offering
 from csdp.lib.bulk import copy_out
 
@@ -101,7 +102,7 @@ def _settlement_view(rows: pl.DataFrame) -> pl.DataFrame:
     valid = pl.col("reason") == ""
     return rows.select("seq", valid.alias("valid_t1"), pl.col("reason").alias("reason_t1"),
                        pl.col("allocated_shares").alias("allocated"),
-                       pl.when(valid).then(pl.col("allocated_shares")).otherwise(0).alias("kept"))
+                       kept_shares(valid, pl.col("allocated_shares")).alias("kept"))
 
 
 def remember_settlement(offering_id: int, rows: pl.DataFrame) -> None:

@@ -156,12 +156,18 @@ def summarize(allocated: pl.DataFrame, *, online_shares: int) -> AllocationSumma
     )
 
 
+def kept_shares(valid: pl.Expr, allocated: pl.Expr) -> pl.Expr:
+    """What an allocated order keeps after shortfall invalidation (seed 002 §4.1.3 "无效申购处理后的配售结果"):
+    an invalid order keeps nothing; its shares go to the lead underwriter's 余股 (rules.md §3,
+    seed 002 §2.1.2(一)). A null ``valid`` counts as invalid."""
+    return pl.when(valid.fill_null(False)).then(allocated).otherwise(0)
+
+
 def forfeit_invalid(allocated: pl.DataFrame) -> pl.DataFrame:
-    """After shortfall invalidation of an allocated table (seed 002 §4.1.3 "无效申购处理后的配售结果"):
-    an invalid order keeps nothing; its shares move to ``forfeited_shares``, which go to the lead
-    underwriter's 余股 (rules.md §3, seed 002 §2.1.2(一))."""
+    """After shortfall invalidation of an allocated table: ``allocated_shares`` becomes what each order
+    keeps (``kept_shares``), the rest moves to ``forfeited_shares``."""
     require_columns(allocated, ("allocated_shares", "valid"), what="allocated orders")
-    lost = pl.when(pl.col("valid").fill_null(False)).then(0).otherwise(pl.col("allocated_shares"))
-    return allocated.with_columns(lost.alias("forfeited_shares")).with_columns(
+    kept = kept_shares(pl.col("valid"), pl.col("allocated_shares"))
+    return allocated.with_columns((pl.col("allocated_shares") - kept).alias("forfeited_shares")).with_columns(
         (pl.col("allocated_shares") - pl.col("forfeited_shares")).alias("allocated_shares")
     )

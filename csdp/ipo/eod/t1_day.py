@@ -16,7 +16,7 @@ import polars as pl
 from django.db import transaction
 
 from csdp.clock.services import business_today, clock_now
-from csdp.ipo.engine.allocation import allocate
+from csdp.ipo.engine.allocation import allocate, kept_shares
 from csdp.ipo.engine.shortfall import OfferingOrders, invalidate_shortfall_day
 from csdp.ipo.eod.runner import StepReport
 from csdp.ipo.errors import IpoError
@@ -60,7 +60,7 @@ def load_declarations(offering: Offering) -> pl.DataFrame:
 def settle_orders(decided: pl.DataFrame, exchange_valid: pl.Series, *, online_shares: int, price_fen: int,
                   offering_id: int) -> SettledOffering:
     """Pure: from the orders after shortfall invalidation (``valid``, ``reason``) and the exchange
-    validity of T EOD, the allocation, what each order keeps, and the money per order and participant.
+    validity of T EOD, the allocation, what each order keeps, and the money per participant.
     Money per order is never materialised: a still-valid order is frozen in full (quantity × price),
     its kept shares are deducted, the rest unfrozen — so each participant's sums are its shares' sums
     times the price (one aggregation; the per-order columns cost a copy of every row at 1M)."""
@@ -68,9 +68,7 @@ def settle_orders(decided: pl.DataFrame, exchange_valid: pl.Series, *, online_sh
                          online_shares=online_shares).get_column("allocated_shares")
     orders = decided.select("seq", "participant", "quantity", "valid", "reason", allocated.alias("allocated_total"))
     valid = pl.col("valid").fill_null(False)
-    # An order invalidated at T+1 keeps nothing: its allocation goes to the lead underwriter's 余股
-    # (forfeit_invalid; rules.md §3, seed 002 §2.1.2(一)).
-    kept = pl.when(valid).then(pl.col("allocated_total")).otherwise(0)
+    kept = kept_shares(valid, pl.col("allocated_total"))  # an order invalidated at T+1 keeps nothing
     invalidated_at_t1 = pl.col("reason").is_in(["declared", "shortfall"])
     price = pl.lit(price_fen, dtype=pl.Int64)
     frozen, deducted = pl.col("frozen_shares") * price, pl.col("allocated_shares") * price

@@ -64,8 +64,8 @@ class SettlementResult(models.Model):
     (declared / shortfall). Every other valid order was frozen in full and unfrozen in full, which
     the selectors derive — so T+1 writes thousands of rows, not millions. Nothing derivable is stored
     (a third fewer bytes to COPY): the participant is the order's (``ipo_subscription``); an order here
-    is still valid exactly when it has no reason, and then keeps its allocation — an invalid one keeps
-    nothing, its shares go to 余股 (002 §2.1.2(一)); ``csdp.ipo.selectors.settlement_of`` derives both."""
+    is still valid exactly when it has no reason, and keeps its allocation only then
+    (``engine.allocation.kept_shares``); ``csdp.ipo.selectors.settlement_of`` derives both."""
 
     pk = models.CompositePrimaryKey("offering_id", "seq")
     offering = models.ForeignKey(Offering, **BULK_FK)
