@@ -5,6 +5,7 @@ from collections import OrderedDict
 import polars as pl
 from django.db import connection, transaction
 
+from csdp.ipo.engine.allocation import kept_shares
 from csdp.ipo.models import Offering
 from csdp.lib.bulk import copy_out
 
@@ -95,22 +96,29 @@ def t_outcomes(offering: Offering) -> pl.DataFrame:
 _SETTLEMENT: OrderedDict[int, pl.DataFrame] = OrderedDict()
 
 
+def _settlement_view(rows: pl.DataFrame) -> pl.DataFrame:
+    """SETTLEMENT_SCHEMA from the stored columns (seq, reason, allocated_shares): an order of the sparse
+    results is still valid exactly when it has no reason, and then keeps its allocation (SettlementResult)."""
+    valid = pl.col("reason") == ""
+    return rows.select("seq", valid.alias("valid_t1"), pl.col("reason").alias("reason_t1"),
+                       pl.col("allocated_shares").alias("allocated"),
+                       kept_shares(valid, pl.col("allocated_shares")).alias("kept"))
+
+
 def remember_settlement(offering_id: int, rows: pl.DataFrame) -> None:
     """The sparse T+1 results just written (columns of ipo_settlementresult), like remember_t_outcomes:
     kept after commit, so the files step that follows does not read them back."""
     _SETTLEMENT.pop(offering_id, None)
-    _keep_after_commit(_SETTLEMENT, offering_id, rows.select(
-        "seq", pl.col("valid").alias("valid_t1"), pl.col("reason").alias("reason_t1"),
-        pl.col("allocated_shares").alias("allocated"), pl.col("kept_shares").alias("kept")))
+    _keep_after_commit(_SETTLEMENT, offering_id, _settlement_view(rows))
 
 
 def settlement_of(offering: Offering) -> pl.DataFrame:
     cached = _SETTLEMENT.get(offering.pk)
     if cached is not None:
         return cached
-    return copy_out(
-        "SELECT seq, valid, reason, allocated_shares, kept_shares FROM ipo_settlementresult WHERE offering_id = %s",
-        [offering.pk], SETTLEMENT_SCHEMA)
+    return _settlement_view(copy_out(
+        "SELECT seq, reason, allocated_shares FROM ipo_settlementresult WHERE offering_id = %s",
+        [offering.pk], {"seq": pl.Int64, "reason": pl.Utf8, "allocated_shares": pl.Int64}))
 
 
 def forget_remembered() -> None:

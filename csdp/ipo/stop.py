@@ -31,6 +31,7 @@ from csdp.ipo.eod.t1_day import (
 from csdp.ipo.errors import IpoError
 from csdp.ipo.models import EodStep, Offering, OfferingStatus, OfferingStop, ParticipantObligation, StopKind, StopStage
 from csdp.ipo.transitions import offering_transition
+from csdp.lib.rows import rows_update
 from csdp.notify.services import notify_user
 from csdp.securities.models import ParticipantProfile
 
@@ -127,8 +128,8 @@ def stop_unfreeze(offering: Offering) -> StepResult:
                         declared=load_declarations(offering))],
         available_fen_by_participant=available)[offering.code]
     invalidated = decided.filter(pl.col("reason").is_in(["declared", "shortfall"])).select(
-        pl.lit(offering.pk, dtype=pl.Int64).alias("offering_id"), "seq", "participant", "valid", "reason",
-        pl.lit(0, dtype=pl.Int64).alias("allocated_shares"), pl.lit(0, dtype=pl.Int64).alias("kept_shares"))
+        pl.lit(offering.pk, dtype=pl.Int64).alias("offering_id"), "seq", "reason",
+        pl.lit(0, dtype=pl.Int64).alias("allocated_shares"))
     settlement_results_write(offering, invalidated)
     outcomes = outcomes_frame(offering)  # read once: the holds and the JDSJ file come from the same rows
     frozen = dict(outcomes.group_by("participant").agg(pl.col("frozen_fen").sum()).iter_rows())
@@ -152,5 +153,4 @@ def _freeze_and_release(offering: Offering, frozen: dict[str, int], available: d
         obligation.shortfall_fen = max(obligation.subscribed_fen - obligation.available_fen, 0)
     subscription_money_move(offering=offering, obligations=obligations, money=money, clearing=clearing,
                             unfreeze_memo=f"{offering.code} 中止发行，申购资金解冻（002 §5.2）")
-    ParticipantObligation.objects.bulk_update(
-        obligations, ["available_fen", "frozen_fen", "unfrozen_fen", "shortfall_fen", "hold"])
+    rows_update(obligations, ["available_fen", "frozen_fen", "unfrozen_fen", "shortfall_fen", "hold"])

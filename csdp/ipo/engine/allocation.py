@@ -16,6 +16,7 @@ fifteen million. No floats anywhere: the ratio is a ``Decimal`` N / S, for displ
 from __future__ import annotations
 
 import decimal
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -30,6 +31,8 @@ from csdp.ipo.engine.validity import LOT_SHARES
 RATIO_PRECISION = 28
 
 ALLOCATION_ORDER = (("quantity", True), ("seq", False), ("account", False))
+
+AccountsOf = Callable[[pl.Series], pl.Series]  # rows of the valid book → their account numbers
 
 
 @dataclass(frozen=True)
@@ -69,29 +72,33 @@ def _base_lots(valid: pl.DataFrame, *, online_shares: int, valid_shares: int) ->
     return ((numerator // denominator).cast(pl.Int64) * LOT_SHARES).alias("_base")
 
 
-def _first_in_order(based: pl.DataFrame, served: int) -> pl.DataFrame:
+def _first_in_order(based: pl.DataFrame, served: int, accounts: AccountsOf) -> pl.DataFrame:
     """The ``served`` rows first in allocation order, sorted: a one-column ``bottom_k`` of the packed
-    (q desc, seq asc) key finds the boundary, and only the rows up to it are sorted (account last)."""
+    (q desc, seq asc) key finds the boundary, and only the rows up to it are sorted (account last).
+    Only those rows fetch their account (the exact tie-break)."""
     parts, ties = ALLOCATION_ORDER[:2], [ALLOCATION_ORDER[2], ("_row", False)]
     packed = packed_order_key(based, parts)
     if packed is not None:
         boundary = based.select(packed.bottom_k(served).max()).item()
-        return sort_rows(based.filter(packed <= boundary), parts, ties).head(served)
+        near = based.filter(packed <= boundary)
+        return sort_rows(near.with_columns(accounts(near.get_column("_row"))), parts, ties).head(served)
+    based = based.with_columns(accounts(based.get_column("_row")))
     keys = [pl.col(name).neg() if desc else pl.col(name) for name, desc in ALLOCATION_ORDER] + [pl.col("_row")]
     return sort_rows(based.bottom_k(served, by=keys), parts, ties)
 
 
-def _extra_lots(based: pl.DataFrame, remainder: int) -> tuple[pl.Series, pl.Series]:
+def _extra_lots(based: pl.DataFrame, remainder: int, accounts: AccountsOf) -> tuple[pl.Series, pl.Series]:
     """(row, extra) for the ceil(R / 100) investors first in allocation order: the rest get no extra."""
-    first = _first_in_order(based, -(-remainder // LOT_SHARES))
+    first = _first_in_order(based, -(-remainder // LOT_SHARES), accounts)
     position = pl.int_range(pl.len(), dtype=pl.Int64)
     extra = (pl.lit(remainder, dtype=pl.Int64) - position * LOT_SHARES).clip(0, LOT_SHARES)
     picked = first.select("_row", extra.alias("_extra"))
     return picked.get_column("_row"), picked.get_column("_extra")
 
 
-def _allocate_valid(valid: pl.DataFrame, *, online_shares: int) -> pl.Series:
-    """allocated shares of each valid order, aligned with ``valid``."""
+def _allocate_valid(valid: pl.DataFrame, accounts: AccountsOf, *, online_shares: int) -> pl.Series:
+    """allocated shares of each valid order (``quantity``, ``seq``), aligned with ``valid``;
+    ``accounts(rows)``: the account numbers of those rows of ``valid``."""
     valid_shares = exact_sum(valid, "quantity")
     if valid_shares <= online_shares:
         return valid.get_column("quantity").cast(pl.Int64)
@@ -103,7 +110,7 @@ def _allocate_valid(valid: pl.DataFrame, *, online_shares: int) -> pl.Series:
     base = based.get_column("_base")
     if remainder == 0:
         return base
-    rows, extra = _extra_lots(based, remainder)
+    rows, extra = _extra_lots(based, remainder, accounts)
     return base.scatter(rows, base.gather(rows) + extra)
 
 
@@ -116,8 +123,13 @@ def allocate(valid: pl.DataFrame, *, online_shares: int) -> pl.DataFrame:
     valid_rows = valid.select(pl.int_range(pl.len(), dtype=pl.UInt32).filter(_valid_mask(valid))).to_series()
     allocated = pl.repeat(0, valid.height, dtype=pl.Int64, eager=True)
     if valid_rows.len():
-        book = valid.select("account", "quantity", "seq").gather(valid_rows)
-        allocated = allocated.scatter(valid_rows, _allocate_valid(book, online_shares=online_shares))
+        # The account is only a tie-break among the few rows near the last extra lot: gathering a
+        # million account numbers with the book cost more than the rest of the walk.
+        book = valid.select("quantity", "seq").gather(valid_rows)
+        accounts = valid.get_column("account")
+        shares = _allocate_valid(book, lambda rows: accounts.gather(valid_rows.gather(rows)),
+                                 online_shares=online_shares)
+        allocated = allocated.scatter(valid_rows, shares)
     return valid.with_columns(allocated.alias("allocated_shares"))
 
 
@@ -144,12 +156,18 @@ def summarize(allocated: pl.DataFrame, *, online_shares: int) -> AllocationSumma
     )
 
 
+def kept_shares(valid: pl.Expr, allocated: pl.Expr) -> pl.Expr:
+    """What an allocated order keeps after shortfall invalidation (seed 002 §4.1.3 "无效申购处理后的配售结果"):
+    an invalid order keeps nothing; its shares go to the lead underwriter's 余股 (rules.md §3,
+    seed 002 §2.1.2(一)). A null ``valid`` counts as invalid."""
+    return pl.when(valid.fill_null(False)).then(allocated).otherwise(0)
+
+
 def forfeit_invalid(allocated: pl.DataFrame) -> pl.DataFrame:
-    """After shortfall invalidation of an allocated table (seed 002 §4.1.3 "无效申购处理后的配售结果"):
-    an invalid order keeps nothing; its shares move to ``forfeited_shares``, which go to the lead
-    underwriter's 余股 (rules.md §3, seed 002 §2.1.2(一))."""
+    """After shortfall invalidation of an allocated table: ``allocated_shares`` becomes what each order
+    keeps (``kept_shares``), the rest moves to ``forfeited_shares``."""
     require_columns(allocated, ("allocated_shares", "valid"), what="allocated orders")
-    lost = pl.when(pl.col("valid").fill_null(False)).then(0).otherwise(pl.col("allocated_shares"))
-    return allocated.with_columns(lost.alias("forfeited_shares")).with_columns(
+    kept = kept_shares(pl.col("valid"), pl.col("allocated_shares"))
+    return allocated.with_columns((pl.col("allocated_shares") - kept).alias("forfeited_shares")).with_columns(
         (pl.col("allocated_shares") - pl.col("forfeited_shares")).alias("allocated_shares")
     )

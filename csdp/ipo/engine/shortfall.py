@@ -68,17 +68,26 @@ def _ordering_keys(ordering: ShortfallOrdering, day: DayOrdering) -> tuple[list,
     return [("_p", False), code, *within], [*ties, ("_at", False)]
 
 
-def _declared_flags(orders: pl.DataFrame, declared: pl.DataFrame | None) -> pl.Expr:
-    """True for the orders a 附件5 row names (same participant and account)."""
+def _declared_flags(orders: pl.DataFrame, declared: pl.DataFrame | None) -> pl.Series:
+    """True for the orders a 附件5 row names (same participant and account). A declaration names a few
+    hundred accounts: only the orders of those accounts are matched by (participant, account) —
+    joining the two texts of every order first cost 25 ms at 1M."""
+    flags = pl.repeat(False, orders.height, dtype=pl.Boolean, eager=True).alias("_declared")
     if declared is None or declared.height == 0:
-        return pl.lit(False)
+        return flags
     require_columns(declared, ("participant", "account"), what="declared")
-    key = pl.concat_str(pl.col("participant").cast(pl.String), pl.col("account").cast(pl.String), separator="\x1f")
-    return key.is_in(declared.select(key.alias("_key")).get_column("_key").unique().implode())
+    pairs = declared.select(pl.col("participant").cast(pl.String), pl.col("account").cast(pl.String)).unique()
+    named = orders.select(
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias("_i"), pl.col("participant").cast(pl.String),
+        pl.col("account").cast(pl.String),
+    ).filter(pl.col("account").is_in(pairs.get_column("account").implode()))
+    rows = named.join(pairs, on=["participant", "account"], how="semi").get_column("_i")
+    return flags.scatter(rows, True) if rows.len() else flags
 
 
 def _combine(offerings: Sequence[OfferingOrders], amount_dtype) -> pl.DataFrame:
-    """The day's orders in one table, offering after offering, each in its input order."""
+    """The day's orders in one table, offering after offering, each in its input order; ``_c`` is the
+    offering's rank in code order."""
     code_rank = {code: rank for rank, code in enumerate(sorted(o.code for o in offerings))}
     frames = []
     for offering in offerings:
@@ -91,10 +100,9 @@ def _combine(offerings: Sequence[OfferingOrders], amount_dtype) -> pl.DataFrame:
             orders.select(
                 pl.col("participant").cast(pl.String), pl.col("account").cast(pl.String), "seq",
                 pl.col("valid").fill_null(False), pl.col("reason").cast(pl.String),
-                pl.lit(offering.code, dtype=pl.String).alias("_code"),
                 pl.lit(code_rank[offering.code], dtype=pl.Int64).alias("_c"),
                 (pl.col("quantity").cast(amount_dtype) * price).alias("_amount"),
-                _declared_flags(orders, offering.declared).alias("_declared"),
+                _declared_flags(orders, offering.declared),
             )
         )
     return pl.concat(frames, how="vertical_relaxed").with_row_index("_at")
@@ -107,10 +115,16 @@ def _amount_dtype(offerings: Sequence[OfferingOrders], available: pl.DataFrame):
 
 
 def _gap_by_participant(frame: pl.DataFrame, available: pl.DataFrame) -> dict[str, int]:
-    """participant → Σ amount of its still-valid orders minus its reserve (positive = short)."""
-    need = frame.filter("valid").group_by("participant").agg(pl.col("_amount").sum().alias("_need"))
+    """participant → Σ amount of its still-valid orders minus its reserve (positive = short); only the
+    participants with a valid order. Only plain column sums in the aggregation: a filtered or
+    conditional sum inside ``group_by`` leaves Polars' fast path (15M: 0.2–0.5 s each against 0.05 s)."""
+    valid = pl.col("valid")
+    need = frame.select(
+        "participant", pl.when(valid).then(pl.col("_amount")).otherwise(0).alias("_need"), valid.alias("_valid")
+    ).group_by("participant").agg(pl.col("_need").sum(), pl.col("_valid").sum())
     reserve = dict(available.iter_rows())
-    return {participant: int(amount) - int(reserve.get(participant, 0)) for participant, amount in need.iter_rows()}
+    return {participant: int(amount) - int(reserve.get(participant, 0))
+            for participant, amount, valid_orders in need.iter_rows() if valid_orders}
 
 
 def _invalidate(frame: pl.DataFrame, rows: pl.Series, reason: str) -> pl.DataFrame:
@@ -186,11 +200,12 @@ def invalidate_shortfall_day(
         frame, _gap_by_participant(frame, available), only_when_short=declared_only_when_short
     )
     frame = _invalidate_until_covered(frame, gap, _ordering_keys(ordering, day_ordering))
-    return {offering.code: _merge_back(offering.orders, frame, offering.code) for offering in offerings}
+    rank = {code: rank for rank, code in enumerate(sorted(codes))}
+    return {o.code: _merge_back(o.orders, frame, rank[o.code], len(offerings) == 1) for o in offerings}
 
 
-def _merge_back(orders: pl.DataFrame, frame: pl.DataFrame, code: str) -> pl.DataFrame:
-    decided = frame.filter(pl.col("_code") == code)  # still in the offering's input order
+def _merge_back(orders: pl.DataFrame, frame: pl.DataFrame, rank: int, alone: bool) -> pl.DataFrame:
+    decided = frame if alone else frame.filter(pl.col("_c") == rank)  # still in the offering's input order
     return orders.with_columns(decided.get_column("valid"), decided.get_column("reason"))
 
 

@@ -14,6 +14,7 @@ When an order fails several checks it gets the first code in this order:
 """
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from csdp.ipo.engine.exact import require_columns
@@ -39,19 +40,20 @@ def per_investor_cap(initial_online_shares: int) -> int:
     return initial_online_shares * CAP_PERCENT // 100 // LOT_SHARES * LOT_SHARES
 
 
-def _repeated(keyed: pl.DataFrame, key: str) -> pl.Expr:
+def _repeated(column: pl.Series) -> pl.Series:
     """True for the rows whose key may occur more than once. Sorting 64-bit hashes and comparing
-    neighbours is several times faster than ``is_duplicated`` on millions of strings; a hash collision
-    only adds rows to the exact pass in ``_not_first_rows``."""
-    hashed = keyed.select(pl.col(key).hash().sort()).to_series()
-    repeated = hashed.filter(hashed == hashed.shift(1)).unique()
-    return pl.col(key).is_not_null() & pl.col(key).hash().is_in(repeated.implode())
+    neighbours is several times faster than ``is_duplicated`` on millions of strings, and numpy's
+    sort of the hashes (vectorised) is 2–4× faster than Polars' (1M: 5 ms against 12–22 ms); a hash
+    collision only adds rows to the exact pass in ``_not_first_rows``."""
+    ordered = np.sort(column.drop_nulls().hash().to_numpy())  # a null key counts for nothing
+    repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+    return column.is_not_null() & column.hash().is_in(pl.Series(repeated, dtype=pl.UInt64).implode())
 
 
 def _not_first_rows(keyed: pl.DataFrame, key: str) -> pl.Series:
     """Row numbers of the orders that are not the first (lowest seq, then input order) of their key.
     Only the rows of repeated keys — a few in a real book — are sorted, by the real key."""
-    ordered = keyed.filter(_repeated(keyed, key)).sort(["seq", "_row"], nulls_last=True)
+    ordered = keyed.filter(_repeated(keyed.get_column(key))).sort(["seq", "_row"], nulls_last=True)
     return ordered.filter(~pl.col(key).is_first_distinct()).get_column("_row")
 
 

@@ -82,11 +82,14 @@ def clearing_outcomes(orders: pl.DataFrame, *, offering_id: int, initial_online_
 
 def participant_amounts(outcomes: pl.DataFrame, *, price_fen: int) -> pl.DataFrame:
     """Pure: per participant, valid orders, shares and money owed (002 §4.1.1)."""
+    valid = pl.col("valid")
+    # Per-order shares first, then plain sums: a filtered sum inside group_by leaves Polars' fast path.
     return (
-        outcomes.group_by("participant")
+        outcomes.select("participant", valid, pl.when(valid).then(pl.col("quantity_shares")).otherwise(0).alias("_shares"))
+        .group_by("participant")
         .agg(
-            pl.col("valid").sum().cast(pl.Int64).alias("orders"),
-            pl.col("quantity_shares").filter(pl.col("valid")).sum().cast(pl.Int64).alias("subscribed_shares"),
+            valid.sum().cast(pl.Int64).alias("orders"),
+            pl.col("_shares").sum().cast(pl.Int64).alias("subscribed_shares"),
         )
         .with_columns((pl.col("subscribed_shares") * price_fen).alias("subscribed_fen"))
         .sort("participant")
@@ -98,15 +101,16 @@ SIZE_BUCKETS = [(100, 900, "100–900"), (1_000, 9_900, "1千–9,900"), (10_000
 
 
 def size_distribution(outcomes: pl.DataFrame, *, cap: int) -> list[dict]:
-    """Pure: valid orders per size band, with the orders at the cap apart (the page's chart)."""
-    valid = outcomes.filter(pl.col("valid"))
-    rows = [{"band": "顶格申购", "orders": valid.filter(pl.col("quantity_shares") == cap).height}]
-    below = valid.filter(pl.col("quantity_shares") < cap)
-    for low, high, label in SIZE_BUCKETS:
-        count = below.filter(pl.col("quantity_shares").is_between(low, high)).height
-        if count:
-            rows.append({"band": label, "orders": count})
-    return rows
+    """Pure: valid orders per size band, with the orders at the cap apart (the page's chart). One
+    select counts every band: filtering a million rows once per band cost 0.06–0.2 s at 1M."""
+    quantity, valid = pl.col("quantity_shares"), pl.col("valid")
+    below = valid & (quantity < cap)
+    counts = outcomes.select(
+        (valid & (quantity == cap)).sum().alias("顶格申购"),
+        *((below & quantity.is_between(low, high)).sum().alias(label) for low, high, label in SIZE_BUCKETS),
+    ).row(0, named=True)
+    rows = [{"band": "顶格申购", "orders": counts["顶格申购"]}]
+    return rows + [{"band": label, "orders": counts[label]} for _, _, label in SIZE_BUCKETS if counts[label]]
 
 
 def t_clearing(offering: Offering) -> StepResult:
@@ -117,9 +121,10 @@ def t_clearing(offering: Offering) -> StepResult:
         raise IpoError("尚未接收申购数据，不能进行T日清算。")
     outcomes = clearing_outcomes(load_subscriptions(offering), offering_id=offering.pk,
                                  initial_online_shares=offering.initial_online_shares)
+    invalid = outcomes.filter(~pl.col("valid")).select(OUTCOME_COLUMNS).sort("seq")  # a few thousand rows
     delete_where("ipo_subscriptionoutcome", "offering_id", offering.pk)
     # Sparse: every order not written here is valid (selectors join it with ipo_subscription).
-    copy_in("ipo_subscriptionoutcome", OUTCOME_COLUMNS, outcomes.filter(~pl.col("valid")).sort("seq"))
+    copy_in("ipo_subscriptionoutcome", OUTCOME_COLUMNS, invalid)
     remember_t_outcomes(offering.pk, outcomes)
     amounts = participant_amounts(outcomes, price_fen=offering.price_fen)
     profiles = dict(ParticipantProfile.objects.filter(code__in=amounts["participant"].to_list()).values_list("code", "pk"))
@@ -130,7 +135,6 @@ def t_clearing(offering: Offering) -> StepResult:
         for row in amounts.iter_rows(named=True)
     )
     offering_transition(offering=offering, to=OfferingStatus.CLEARED, reason="T日日终清算")
-    invalid = outcomes.filter(~pl.col("valid"))
     return StepResult(
         rows=outcomes.height,
         detail={
