@@ -102,6 +102,8 @@ def test_every_participant_gets_the_reference_files_from_the_matrix_writer(tmp_p
     layout_fields, frame = drawn
     codes = [f"K{k:03d}" for k in range(data.draw(st.integers(1, 6)))]
     owners = data.draw(st.lists(st.sampled_from(codes + ["K999"]), min_size=frame.height, max_size=frame.height))
+    if data.draw(st.booleans()):  # each participant's rows together, as the EOD frames are (by_participant)
+        owners.sort()
     frame = frame.with_columns(pl.Series("JSCY", owners, dtype=pl.Utf8))  # K999: rows of nobody asked for
     layout = Layout("TEST", "", "", "", (Field("JSCY", "C", 4), *layout_fields), "")
     monkeypatch.setattr(files, "PIECE_ROWS", data.draw(st.sampled_from([1, 3, 16_384])))  # files of several pieces

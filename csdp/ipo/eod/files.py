@@ -42,10 +42,19 @@ def order_columns(frame: pl.DataFrame | pl.LazyFrame, offering: Offering, day: d
     )
 
 
+def by_participant(orders: pl.DataFrame) -> pl.DataFrame:
+    """The orders with each participant's together, in their own order within (a stable sort on the
+    participant's rank among the offering's few: 0.04 s at 1M, where a sort on the text took 0.13 s).
+    Every per-order file type is then one run of rows per participant, written straight from the
+    columns instead of gathered from all over the frame (``_participant_runs``)."""
+    codes = orders.get_column("participant").unique().sort()
+    return orders.sort(pl.col("participant").cast(pl.Enum(codes)), maintain_order=True)
+
+
 def t_frames(offering: Offering) -> dict[str, pl.DataFrame | pl.LazyFrame]:
     """T EOD files: SGQS (detail) and SGHZ (what each participant owes)."""
     day = offering.t_date
-    base = order_columns(outcomes_frame(offering).lazy(), offering, day)
+    base = order_columns(by_participant(outcomes_frame(offering)).lazy(), offering, day)
     sgqs = base.with_columns(
         pl.when(pl.col("valid")).then(pl.lit("A0")).otherwise(pl.lit("A1")).alias("JLLX"),
         pl.lit(offering.price_fen).alias("SGJG"),
@@ -67,13 +76,13 @@ def unfreeze_frame(base: pl.DataFrame | pl.LazyFrame):
 def stop_unfreeze_frames(offering: Offering, outcomes: pl.DataFrame, day: dt.date) -> dict[str, pl.LazyFrame]:
     """002 §5.2: the 资金解冻数据 of an offering stopped between T EOD and T+1 EOD, from its order outcomes
     (with no allocation, every still-valid order was frozen and is unfrozen in full)."""
-    return {"JDSJ": unfreeze_frame(order_columns(outcomes.lazy(), offering, day))}
+    return {"JDSJ": unfreeze_frame(order_columns(by_participant(outcomes).lazy(), offering, day))}
 
 
 def t1_frames(offering: Offering) -> dict[str, pl.DataFrame | pl.LazyFrame]:
     """T+1 EOD files: DJSJ, WXSG, JDSJ, PSJG."""
     day = offering.day(1)
-    base = order_columns(outcomes_frame(offering).lazy(), offering, day)
+    base = order_columns(by_participant(outcomes_frame(offering)).lazy(), offering, day)
     money = ParticipantObligation.objects.filter(offering=offering).values_list(
         "participant__code", "subscribed_fen", "available_fen", "shortfall_fen", "frozen_fen")
     djsj = pl.DataFrame(list(money), schema={"JSCY": pl.Utf8, "YFJE": pl.Int64, "KYJE": pl.Int64, "QKJE": pl.Int64,
@@ -195,6 +204,17 @@ def _participant_files_matrix(root: Path, layout: Layout, columns: MatrixColumns
     return [WrittenFile(participant, stop - start, f.path.suffix[1:], f.path, f.sha256) for f in (dbf, csv)]
 
 
+def _participant_runs(frame: pl.DataFrame) -> dict[str, tuple[int, int]] | None:
+    """Where each participant's rows are, when each participant's rows follow one another (the EOD
+    frames are sorted so: ``by_participant``); None when they do not."""
+    runs = frame.select(pl.col("JSCY").rle()).unnest("JSCY")
+    if runs.get_column("value").n_unique() != runs.height:
+        return None
+    ends = runs.get_column("len").cast(pl.Int64).cum_sum().to_list()
+    return {value: (end - length, end) for value, length, end in
+            zip(runs.get_column("value").to_list(), runs.get_column("len").to_list(), ends, strict=True)}
+
+
 def _participant_order(rows: dict[str, pl.Series]) -> tuple[np.ndarray, dict[str, tuple[int, int]]]:
     """Every participant's row numbers one after the other, and where each participant's are."""
     spans, at = {}, 0
@@ -221,19 +241,22 @@ def _type_writer(root: Path, layout: Layout, frame: pl.DataFrame | pl.LazyFrame,
     frame = frame.lazy().select([f.name for f in layout.fields]).collect()
     dbf_check_widths(layout.fields, frame)
     ascii_text = is_ascii(frame.select([f.name for f in layout.fields if f.type == "C"]))
-    rows = _rows_by_participant(frame)
-    sizes = {p: len(r) for p, r in rows.items()}
     if ascii_text and matrix_path_applies(layout.fields, frame, ascii_text=True):
-        order, spans = _participant_order(rows)
+        spans, order = _participant_runs(frame), None
+        if spans is None:  # rows in any other order: gathered once into participant order
+            order, spans = _participant_order(_rows_by_participant(frame))
         columns = matrix_columns(layout.fields, frame, order, group="JSCY")  # a file's own participant
-        del frame, rows  # the columns hold what the files need; at 15M orders the frame is gigabytes
+        del frame  # the columns hold what the files need; at 15M orders the frame is gigabytes
 
         def write(p):
             return _participant_files_matrix(root, layout, columns, spans.get(p), p, code, day)
-    else:  # GBK text, a CSV value to quote, a negative decimal: the Polars path (the reference)
-        def write(p):
-            return _participant_files(root, layout, frame, rows.get(p), p, code, day, ascii_text=ascii_text)
-    return write, sizes
+        return write, {p: stop - start for p, (start, stop) in spans.items()}
+    # GBK text, a CSV value to quote, a negative decimal: the Polars path (the reference)
+    rows = _rows_by_participant(frame)
+
+    def write_reference(p):
+        return _participant_files(root, layout, frame, rows.get(p), p, code, day, ascii_text=ascii_text)
+    return write_reference, {p: len(r) for p, r in rows.items()}
 
 
 def _submit(pool: ThreadPoolExecutor, write: Callable[[str], list[WrittenFile]], sizes: dict[str, int],
