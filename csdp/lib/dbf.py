@@ -182,15 +182,30 @@ def _text_too_wide(field: Field, frame, extremes: dict) -> bool:
     return frame.select((size > field.length).any()).item()
 
 
-def _frame_width_errors(fields: Sequence[Field], frame) -> list[str]:
-    """Every field's extremes in one select (Polars computes them side by side), then the rare GBK
-    text whose UTF-8 is wider than the field is measured again in GBK."""
+def width_expressions(fields: Sequence[Field], frame) -> list:
+    """What the width check reads of the frame: each field's extremes (one select computes them side
+    by side, and may compute other facts of the frame with them)."""
+    if _not_integer(fields, frame):
+        return []
+    wanted = [e for f in fields if f.type == "N" for e in _number_extremes(f)]
+    return wanted + [_text(f).str.len_bytes().max().alias(f"{f.name}.bytes") for f in fields if f.type == "C"]
+
+
+def _not_integer(fields: Sequence[Field], frame) -> str | None:
     for field in fields:
         if field.type == "N" and str(frame.schema[field.name]) not in _INTEGER_TYPES:
-            return [f"{field.name}: N fields are written from integer columns (fen for decimals)"]
-    wanted = [e for f in fields if f.type == "N" for e in _number_extremes(f)]
-    wanted += [_text(f).str.len_bytes().max().alias(f"{f.name}.bytes") for f in fields if f.type == "C"]
-    extremes = frame.select(wanted).row(0, named=True) if wanted else {}
+            return f"{field.name}: N fields are written from integer columns (fen for decimals)"
+    return None
+
+
+def _frame_width_errors(fields: Sequence[Field], frame, extremes: dict | None = None) -> list[str]:
+    """From the extremes (``width_expressions``, computed here unless given); the rare GBK text whose
+    UTF-8 is wider than the field is measured again in GBK."""
+    if problem := _not_integer(fields, frame):
+        return [problem]
+    if extremes is None:
+        wanted = width_expressions(fields, frame)
+        extremes = frame.select(wanted).row(0, named=True) if wanted else {}
     problems = []
     for field in fields:
         if field.type == "D":
@@ -201,9 +216,9 @@ def _frame_width_errors(fields: Sequence[Field], frame) -> list[str]:
     return problems
 
 
-def dbf_check_widths(fields: Sequence[Field], frame) -> None:
+def dbf_check_widths(fields: Sequence[Field], frame, extremes: dict | None = None) -> None:
     """Raise DbfValueError naming every field with a value too wide — before anything is written."""
-    problems = _frame_width_errors(fields, frame)
+    problems = _frame_width_errors(fields, frame, extremes)
     if problems:
         raise DbfValueError("; ".join(problems))
 
@@ -289,13 +304,21 @@ def write_dbf_frame(path: Path, fields: Sequence[Field], frame, *, on: dt.date) 
     return write_dbf_records(path, fields, dbf_records(fields, frame), on=on)
 
 
+def ascii_expression(columns: Sequence[str]):
+    """True when every value of ``columns`` is ASCII (in UTF-8, a text is ASCII exactly when it has
+    as many bytes as characters)."""
+    import polars as pl
+
+    return pl.all_horizontal(
+        [(pl.col(c).str.len_bytes() == pl.col(c).str.len_chars()).fill_null(True).all() for c in columns]
+        or [pl.lit(True)]).alias("ascii")
+
+
 def is_ascii(frame, column: str | None = None) -> bool:
-    """True when every text column (or ``column``) holds only ASCII characters (in UTF-8, a text is
-    ASCII exactly when it has as many bytes as characters)."""
+    """True when every text column (or ``column``) holds only ASCII characters."""
     import polars as pl
 
     columns = [column] if column else [n for n, t in frame.schema.items() if t == pl.Utf8]
     if not columns or frame.height == 0:
         return True
-    return frame.select(pl.all_horizontal(
-        [(pl.col(c).str.len_bytes() == pl.col(c).str.len_chars()).fill_null(True).all() for c in columns])).item()
+    return frame.select(ascii_expression(columns)).item()

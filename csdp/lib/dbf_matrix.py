@@ -25,24 +25,42 @@ TEXT, INT, CODE, CONST = 0, 1, 2, 3  # the kernel's field kinds
 _INT64_MAX = 2**63 - 1
 
 
-def matrix_path_applies(fields: Sequence[Field], frame: pl.DataFrame, *, ascii_text: bool | None = None) -> bool:
+def matrix_path_applies(fields: Sequence[Field], frame: pl.DataFrame, *, ascii_text: bool | None = None,
+                        facts: dict | None = None) -> bool:
     """Whether ``records_of`` writes what the reference does: every C field ASCII text with nothing
     Polars would quote, N fields integer (within int64), D fields dates, and no negative decimal (no
-    file type carries negative money; the reference's CSV is the one that formats such a sign)."""
-    schema = frame.schema
-    text = [f.name for f in fields if f.type == "C"]
-    if any(schema[n] != pl.Utf8 for n in text) or any(schema[f.name] != pl.Date for f in fields if f.type == "D"):
-        return False
-    if any(not schema[f.name].is_integer() for f in fields if f.type == "N"):
+    file type carries negative money; the reference's CSV is the one that formats such a sign).
+    ``facts``: ``matrix_path_expressions`` already computed over the frame."""
+    if not matrix_path_typed(fields, frame):
         return False
     if frame.height == 0:
         return True
-    negative = [(pl.col(f.name) < 0).any() for f in fields if f.type == "N" and f.decimals]
-    quoted = [pl.col(n).str.contains(_NEEDS_QUOTES).any() for n in text]
-    huge = [(pl.col(f.name) > _INT64_MAX).any() for f in fields if f.type == "N" and schema[f.name] == pl.UInt64]
-    if (negative or quoted or huge) and any(frame.select(*negative, *quoted, *huge).row(0)):
+    wanted = matrix_path_expressions(fields, frame)
+    if facts is None:
+        facts = frame.select(wanted).row(0, named=True) if wanted else {}
+    if any(facts[e.meta.output_name()] for e in wanted):
         return False
-    return ascii_text if ascii_text is not None else is_ascii(frame.select(text))
+    return ascii_text if ascii_text is not None else is_ascii(frame.select(f.name for f in fields if f.type == "C"))
+
+
+def matrix_path_typed(fields: Sequence[Field], frame: pl.DataFrame) -> bool:
+    """C fields are text, N fields integers, D fields dates."""
+    schema = frame.schema
+    return all(schema[f.name] == pl.Utf8 if f.type == "C" else schema[f.name] == pl.Date if f.type == "D"
+               else schema[f.name].is_integer() for f in fields)
+
+
+def matrix_path_expressions(fields: Sequence[Field], frame: pl.DataFrame) -> list[pl.Expr]:
+    """True where a column has what the fast path does not write (for fields of the right types)."""
+    schema = frame.schema
+    if not matrix_path_typed(fields, frame):
+        return []
+    return [
+        *[(pl.col(f.name) < 0).any().alias(f"{f.name}.negative") for f in fields if f.type == "N" and f.decimals],
+        *[pl.col(f.name).str.contains(_NEEDS_QUOTES).any().alias(f"{f.name}.quoted") for f in fields if f.type == "C"],
+        *[(pl.col(f.name) > _INT64_MAX).any().alias(f"{f.name}.huge") for f in fields
+          if f.type == "N" and schema[f.name] == pl.UInt64],
+    ]
 
 
 def csv_header(fields: Sequence[Field]) -> bytes:
@@ -73,7 +91,7 @@ def _csv_room(field: Field, spec: tuple | None) -> int:
 
 
 def matrix_columns(fields: Sequence[Field], frame: pl.DataFrame, order: np.ndarray | None = None, *,
-                   group: str | None = None) -> MatrixColumns:
+                   group: str | None = None, stats: dict | None = None) -> MatrixColumns:
     """One Polars call for every column's extremes, null count and constancy; then one a column for
     the values (a text joined into one padded string: at 15M rows a column is 150 MB of text).
     ``order``: row numbers; the arrays are rearranged in that order (rows left out are dropped), a
@@ -82,13 +100,8 @@ def matrix_columns(fields: Sequence[Field], frame: pl.DataFrame, order: np.ndarr
     cache miss per field: 0.5 s per million rows instead of 0.08 s. ``group``: a text field whose value
     is the same within each run of rows the caller asks for (the participant of a participant's file):
     not taken out at all; ``records_of`` is given its value."""
-    stats = frame.select(
-        *[e for f in fields for e in (pl.col(f.name).null_count().alias(f"{f.name}.nulls"),
-                                      _low(f).alias(f"{f.name}.low"), _high(f).alias(f"{f.name}.high"))],
-        *[e for f in fields if f.type == "C" for e in (
-            (pl.col(f.name) == pl.col(f.name).first()).all().alias(f"{f.name}.constant"),
-            pl.col(f.name).first().alias(f"{f.name}.first"))],
-    ).row(0, named=True) if frame.height else {}
+    if stats is None:
+        stats = frame.select(column_expressions(fields)).row(0, named=True) if frame.height else {}
     specs = []
     for f in fields:
         if f.name == group:
@@ -110,6 +123,17 @@ def _rearranged(spec: tuple, order: np.ndarray) -> tuple:
         values = values.take(order)
     return (*spec[:3], values, None if lengths is None else lengths.take(order),
             None if nulls is None else nulls.take(order), *spec[6:])
+
+
+def column_expressions(fields: Sequence[Field]) -> list[pl.Expr]:
+    """What ``matrix_columns`` reads of every column first: extremes, null count, constancy."""
+    return [
+        *[e for f in fields for e in (pl.col(f.name).null_count().alias(f"{f.name}.nulls"),
+                                      _low(f).alias(f"{f.name}.low"), _high(f).alias(f"{f.name}.high"))],
+        *[e for f in fields if f.type == "C" for e in (
+            (pl.col(f.name) == pl.col(f.name).first()).all().alias(f"{f.name}.constant"),
+            pl.col(f.name).first().alias(f"{f.name}.first"))],
+    ]
 
 
 def _low(f: Field) -> pl.Expr:
