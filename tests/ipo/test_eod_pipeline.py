@@ -208,6 +208,6 @@ def test_the_files_frames_keep_each_participants_orders_together_and_in_their_ow
     from csdp.ipo.eod.files import by_participant
 
     orders = pl.DataFrame({"seq": [1, 2, 3, 4, 5, 6], "participant": ["K002", "K001", "K002", "K003", "K001", "K002"]})
-    grouped = by_participant(orders)
+    grouped = by_participant(orders).collect()
     assert grouped["participant"].to_list() == ["K001", "K001", "K002", "K002", "K002", "K003"]
     assert grouped["seq"].to_list() == [2, 5, 1, 3, 6, 4]
