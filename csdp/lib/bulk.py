@@ -8,13 +8,13 @@ slower, fine for demo-sized data.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 from django.db import connection
 
-from csdp.lib.pgbinary import SUPPORTED, binary_chunks
+from csdp.lib.pgbinary import SUPPORTED, binary_stream
 
 CHUNK_ROWS = 200_000
 
@@ -28,25 +28,40 @@ def copy_in(table: str, columns: Sequence[str], frame: pl.DataFrame, *, any_orde
     ``any_order``: the rows may reach the table in another order (no serial id depends on it)."""
     if frame.height == 0:
         return 0
-    frame = frame.select(list(columns))
+    return copy_in_batches(table, columns, _slices(frame), any_order=any_order)
+
+
+def copy_in_batches(table: str, columns: Sequence[str], batches: Iterable[pl.DataFrame], *,
+                    any_order: bool = False) -> int:
+    """Append each frame of ``batches`` to ``table``, as one COPY; in the caller's transaction.
+
+    On PostgreSQL the next batch is made and encoded in a thread while PostgreSQL takes in the
+    current one, so a producer that parses its batches (the exchange file) overlaps the COPY. An
+    exception from ``batches`` ends the COPY (PostgreSQL discards the rows it had, and the
+    transaction, or the savepoint around the call, is to be rolled back) and is raised here."""
+    columns, counted = list(columns), [0]
+
+    def selected() -> Iterator[pl.DataFrame]:
+        for batch in batches:
+            counted[0] += batch.height
+            yield batch.select(columns)
+
+    cols = ", ".join(f'"{c}"' for c in columns)
     if is_postgres():
-        cols = ", ".join(f'"{c}"' for c in columns)
         types = column_types(table, columns)
         binary = all(t in SUPPORTED for t in types)
+        chunks = binary_stream(selected(), types, any_order=any_order) if binary else map(_csv_bytes, selected())
         with connection.cursor() as cursor:
             raw = cursor.cursor  # psycopg 3 cursor under Django's wrapper
             with raw.copy(f'COPY "{table}" ({cols}) FROM STDIN WITH (FORMAT {"binary" if binary else "csv"})') as copy:
-                chunks = binary_chunks(frame, types, CHUNK_ROWS, any_order=any_order) if binary else _csv_chunks(frame)
                 for chunk in _ahead(chunks):
                     copy.write(chunk)
-        return frame.height
-    placeholders = ", ".join(["%s"] * len(columns))
-    cols = ", ".join(f'"{c}"' for c in columns)
-    sql = f'INSERT INTO "{table}" ({cols}) VALUES ({placeholders})'
+        return counted[0]
+    sql = f'INSERT INTO "{table}" ({cols}) VALUES ({", ".join(["%s"] * len(columns))})'
     with connection.cursor() as cursor:
-        for start in range(0, frame.height, CHUNK_ROWS):
-            cursor.executemany(sql, frame.slice(start, CHUNK_ROWS).rows())
-    return frame.height
+        for batch in selected():
+            cursor.executemany(sql, batch.rows())
+    return counted[0]
 
 
 def column_types(table: str, columns: Sequence[str]) -> list[str]:
@@ -58,11 +73,14 @@ def column_types(table: str, columns: Sequence[str]) -> list[str]:
     return [types[c] for c in columns]
 
 
-def _csv_chunks(frame: pl.DataFrame) -> Iterator[bytes]:
-    for start in range(0, frame.height, CHUNK_ROWS):
-        buffer = io.BytesIO()
-        frame.slice(start, CHUNK_ROWS).write_csv(buffer, include_header=False, datetime_format="%Y-%m-%dT%H:%M:%S%.f%z")
-        yield buffer.getvalue()
+def _slices(frame: pl.DataFrame) -> Iterator[pl.DataFrame]:
+    return (frame.slice(start, CHUNK_ROWS) for start in range(0, frame.height, CHUNK_ROWS))
+
+
+def _csv_bytes(frame: pl.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.write_csv(buffer, include_header=False, datetime_format="%Y-%m-%dT%H:%M:%S%.f%z")
+    return buffer.getvalue()
 
 
 def _ahead(chunks: Iterator[bytes]) -> Iterator[bytes]:
@@ -112,7 +130,18 @@ def _read_typed_csv(buffer: io.BytesIO, schema: dict[str, pl.DataType]) -> pl.Da
 
 def partition_replace(table: str, *, key: str, value: int, columns: Sequence[str], frame: pl.DataFrame,
                       primary_key: Sequence[str]) -> int:
-    """Replace the rows of ``table`` whose ``key`` is ``value`` with ``frame``; in the caller's transaction.
+    """Replace the rows of ``table`` whose ``key`` is ``value`` with ``frame``; in the caller's
+    transaction. The rows go in key order: the primary key is then built from presorted input."""
+    frame = _in_key_order(frame, [c for c in primary_key if c != key])
+    return partition_replace_batches(table, key=key, value=value, columns=columns, batches=_slices(frame),
+                                     primary_key=primary_key)
+
+
+def partition_replace_batches(table: str, *, key: str, value: int, columns: Sequence[str],
+                              batches: Iterable[pl.DataFrame], primary_key: Sequence[str]) -> int:
+    """Replace the rows of ``table`` whose ``key`` is ``value`` with the rows of ``batches``, taken in
+    as they come (copy_in_batches); in the caller's transaction, which an exception from ``batches``
+    leaves to be rolled back.
 
     PostgreSQL, where ``table`` is partitioned by LIST (``key``) (docs/ipo.md, Storage at scale): the
     value's rows are one partition, built aside and swapped in — COPY into a fresh table that has no
@@ -123,10 +152,9 @@ def partition_replace(table: str, *, key: str, value: int, columns: Sequence[str
     partition (a reload) takes ACCESS EXCLUSIVE until commit. Elsewhere: DELETE, then insert.
     """
     value = int(value)
-    frame = _in_key_order(frame, [c for c in primary_key if c != key])
     if not (is_postgres() and _partitioned(table)):
         delete_where(table, key, value)
-        return copy_in(table, columns, frame, any_order=True)
+        return copy_in_batches(table, columns, batches, any_order=True)
     part = f"{table}_{key}_{value}"
     quoted_key = ", ".join(f'"{c}"' for c in primary_key)
     with connection.cursor() as cursor:
@@ -134,7 +162,7 @@ def partition_replace(table: str, *, key: str, value: int, columns: Sequence[str
         cursor.execute(f'DELETE FROM "{table}" WHERE "{key}" = %s', [value])  # rows in the DEFAULT partition
         cursor.execute(f'CREATE TABLE "{part}" (LIKE "{table}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS, '
                        f'CHECK ("{key}" = {value}))')
-    rows = copy_in(part, columns, frame, any_order=True)  # keyed by its columns: order is the index's job
+    rows = copy_in_batches(part, columns, batches, any_order=True)  # keyed by its columns: order is the index's job
     with connection.cursor() as cursor:
         cursor.execute(f'ALTER TABLE "{part}" ADD PRIMARY KEY ({quoted_key})')
         cursor.execute(f'ALTER TABLE "{table}" ATTACH PARTITION "{part}" FOR VALUES IN ({value})')

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import struct
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 import polars as pl
@@ -167,10 +167,16 @@ def _scattered(columns: list, n: int) -> bytes:
     return out.tobytes()
 
 
+def binary_stream(frames: Iterable[pl.DataFrame], pg_types: Sequence[str], *, any_order: bool = False) -> Iterator[bytes]:
+    """The whole COPY stream: signature, each frame's rows as they come, trailer."""
+    yield SIGNATURE
+    for frame in frames:
+        yield encode_rows(frame, pg_types, any_order=any_order)
+    yield TRAILER
+
+
 def binary_chunks(frame: pl.DataFrame, pg_types: Sequence[str], chunk_rows: int, *,
                   any_order: bool = False) -> Iterator[bytes]:
-    """The whole COPY stream: signature, the rows ``chunk_rows`` at a time, trailer."""
-    yield SIGNATURE
-    for start in range(0, frame.height, chunk_rows):
-        yield encode_rows(frame.slice(start, chunk_rows), pg_types, any_order=any_order)
-    yield TRAILER
+    """The whole COPY stream of one frame, ``chunk_rows`` rows at a time."""
+    slices = (frame.slice(start, chunk_rows) for start in range(0, frame.height, chunk_rows))
+    return binary_stream(slices, pg_types, any_order=any_order)

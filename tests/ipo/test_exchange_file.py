@@ -109,7 +109,7 @@ def outcome(parse, path, price_fen: int):
 def assert_same_verdict(path, price_fen: int) -> str:
     """parse_exchange_file (fast path, else careful) against the careful path alone."""
     kind, verdict = outcome(parse_exchange_file, path, price_fen)
-    careful_kind, careful = outcome(exchange_file._parse_careful, path, price_fen)
+    careful_kind, careful = outcome(exchange_file.parse_careful, path, price_fen)
     assert "crashed" not in (kind, careful_kind), (verdict, careful)
     assert kind == careful_kind, (verdict, careful)
     if kind == "loaded":
@@ -162,7 +162,7 @@ def test_a_usual_file_is_typed_by_the_fast_path_exactly_as_the_careful_path_type
                       "3,0100000003,S0001,800003,0,14.04,110101199001011234,2026-03-16T00:00:00")
     fast = exchange_file._parse_usual(path, price_fen=1404, t_date=T, participants=PARTICIPANTS)
     assert fast is not None
-    assert_frame_equal(fast, exchange_file._parse_careful(path, price_fen=1404, t_date=T, participants=PARTICIPANTS))
+    assert_frame_equal(fast, exchange_file.parse_careful(path, price_fen=1404, t_date=T, participants=PARTICIPANTS))
     assert fast["confirmed_at"].dt.to_string("%Y-%m-%dT%H:%M:%S%z").to_list() == [
         "2026-03-16T09:30:00+0800", "2026-03-16T14:59:59+0800", "2026-03-16T00:00:00+0800"]
 

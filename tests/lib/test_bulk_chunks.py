@@ -15,6 +15,6 @@ def test_the_chunks_together_are_the_whole_frame_in_order(monkeypatch, height):
         pl.col("at").dt.replace_time_zone("Asia/Shanghai"))
     whole = io.BytesIO()
     frame.write_csv(whole, include_header=False, datetime_format="%Y-%m-%dT%H:%M:%S%.f%z")
-    chunks = list(bulk._csv_chunks(frame))
+    chunks = [bulk._csv_bytes(piece) for piece in bulk._slices(frame)]
     assert len(chunks) == -(-height // 4)
     assert b"".join(chunks) == whole.getvalue()

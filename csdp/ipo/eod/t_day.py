@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -13,17 +14,18 @@ from csdp.clock.services import business_today, clock_now
 from csdp.ipo.engine.validity import per_investor_cap, validate_orders
 from csdp.ipo.eod.runner import StepResult, step_done
 from csdp.ipo.errors import IpoError
-from csdp.ipo.exchange_file import parse_exchange_file
+from csdp.ipo.exchange_file import NotUsual, parse_careful, usual_batches
 from csdp.ipo.selectors import remember_subscriptions, remember_t_outcomes, subscriptions_of
 from csdp.ipo.models import EodStep, EodStepRun, Offering, OfferingStatus, ParticipantObligation
 from csdp.ipo.transitions import offering_transition
-from csdp.lib.bulk import copy_in, delete_where, partition_replace
+from csdp.lib.bulk import copy_in, delete_where, partition_replace, partition_replace_batches
 from csdp.securities.models import CustodyUnit, ParticipantProfile
 
 SUBSCRIPTION_COLUMNS = (
     "offering_id", "seq", "account", "participant", "custody_unit", "quantity_shares", "price_fen",
     "investor_id", "confirmed_at",
 )
+SUBSCRIPTION_TABLE = {"key": "offering_id", "columns": SUBSCRIPTION_COLUMNS, "primary_key": ("offering_id", "seq")}
 OUTCOME_COLUMNS = ("offering_id", "seq", "participant", "reason")  # sparse: the invalid orders only
 LOADABLE = {OfferingStatus.PREPARING, OfferingStatus.APPLIED, OfferingStatus.SUBSCRIBING}
 
@@ -37,18 +39,15 @@ def offering_subscriptions_load(*, offering: Offering, path: Path, actor=None) -
     """Load the exchange's file for ``offering`` (replacing an earlier load of the same day).
     Refused whole, listing every error, if any row is malformed (ExchangeFileRejected)."""
     started = time.perf_counter()
-    frame = parse_exchange_file(
-        path, price_fen=offering.price_fen, t_date=offering.t_date, participants=custody_units_frame()
-    )
+    participants = custody_units_frame()
     with transaction.atomic():
         locked = Offering.objects.select_for_update().get(pk=offering.pk)
         if locked.status not in LOADABLE or step_done(locked, EodStep.T_CLEARING):
             raise IpoError("T日日终清算已完成或发行已结束，不能再接收申购数据。")
         if business_today() != locked.t_date:
             raise IpoError(f"申购数据只能在申购日 {locked.t_date} 接收（当前业务日 {business_today()}）。")
-        rows = partition_replace("ipo_subscription", key="offering_id", value=locked.pk, columns=SUBSCRIPTION_COLUMNS,
-                                 frame=frame.with_columns(pl.lit(locked.pk).alias("offering_id")),
-                                 primary_key=("offering_id", "seq"))
+        frame = _subscriptions_replace(locked, Path(path), participants)
+        rows = frame.height
         remember_subscriptions(locked.pk, frame)
         offering_transition(offering=locked, to=OfferingStatus.SUBSCRIBING, actor=actor, reason="接收申购数据")
         EodStepRun.objects.update_or_create(
@@ -59,6 +58,34 @@ def offering_subscriptions_load(*, offering: Offering, path: Path, actor=None) -
         )
         audit_record(actor=actor, obj=locked, action="ipo.subscriptions_load", data={"rows": rows, "file": Path(path).name})
     return rows
+
+
+def _subscriptions_replace(offering: Offering, path: Path, participants: pl.DataFrame) -> pl.DataFrame:
+    """The file's rows become the offering's rows in ipo_subscription; returns them. Caller: in a
+    transaction, the offering locked.
+
+    The usual file streams: each batch is checked and COPYed while the next is read, instead of
+    parsing all, then copying all (docs/performance.md, "Load step"). If the fast path gives up
+    part-way, the savepoint throws away everything it did (the fresh partition, and the drop of an
+    earlier load's) and the careful path decides on the whole file, as it always has: it lists every
+    error (ExchangeFileRejected, nothing loaded) or gives the rows, which are loaded in one go."""
+    kept: list[pl.DataFrame] = []
+
+    def batches() -> Iterator[pl.DataFrame]:
+        for batch in usual_batches(path, price_fen=offering.price_fen, t_date=offering.t_date, participants=participants):
+            kept.append(batch)
+            yield batch.with_columns(pl.lit(offering.pk).alias("offering_id"))
+
+    try:
+        with transaction.atomic():
+            partition_replace_batches("ipo_subscription", value=offering.pk, batches=batches(), **SUBSCRIPTION_TABLE)
+        return pl.concat(kept, rechunk=False)
+    except NotUsual:
+        pass
+    frame = parse_careful(path, price_fen=offering.price_fen, t_date=offering.t_date, participants=participants)
+    keyed = frame.with_columns(pl.lit(offering.pk).alias("offering_id"))
+    partition_replace("ipo_subscription", value=offering.pk, frame=keyed, **SUBSCRIPTION_TABLE)
+    return frame
 
 
 def load_subscriptions(offering: Offering) -> pl.DataFrame:
