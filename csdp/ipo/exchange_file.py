@@ -212,9 +212,8 @@ def _parse_usual(path: Path, *, price_fen: int, t_date: dt.date, participants: p
     return pl.concat(batches, rechunk=False)  # in the stream's batches: a rechunk would cost 1 GB more at 15M
 
 
-def usual_batches(path: Path, *, price_fen: int, t_date: dt.date, participants: pl.DataFrame,
-                  batch_rows: int = USUAL_BATCH_ROWS) -> Iterator[pl.DataFrame]:
-    """The usual file's typed rows, ``batch_rows`` at a time as the stream reads them, each batch
+def usual_batches(path: Path, *, price_fen: int, t_date: dt.date, participants: pl.DataFrame) -> Iterator[pl.DataFrame]:
+    """The usual file's typed rows, USUAL_BATCH_ROWS at a time as the stream reads them, each batch
     checked before it is given — so that a caller can COPY one batch while the next is read.
 
     Raises NotUsual at the first sign of anything else, possibly after some batches were given:
@@ -225,7 +224,7 @@ def usual_batches(path: Path, *, price_fen: int, t_date: dt.date, participants: 
     held: list[pl.DataFrame] = []  # once seq stops rising: kept until every seq is known to be unique
     last_seq = 0
     try:
-        for batch in query.collect_batches(chunk_size=batch_rows):
+        for batch in query.collect_batches(chunk_size=USUAL_BATCH_ROWS):
             if batch.height == 0:
                 continue
             if not (batch["usual"].all() and _plain_ids(batch["investor_id"])):
