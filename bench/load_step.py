@@ -53,6 +53,8 @@ def one_load(path: Path) -> dict:
     offering = _new_offering(0)
     _at(offering.t_date, 15, 10)
     timer = StatementTimer()
+    checkpoints, segments_ahead = _checkpoints_started(), _wal_segments_ahead()
+    started_at = time.strftime("%H:%M:%S", time.gmtime())
     wall, cpu = time.perf_counter(), time.process_time()
     with connection.execute_wrapper(timer):
         rows = offering_subscriptions_load(offering=offering, path=path)
@@ -61,7 +63,33 @@ def one_load(path: Path) -> dict:
         cursor.execute(f'DROP TABLE IF EXISTS "ipo_subscription_offering_id_{offering.pk}"')
     selectors._SUBSCRIPTIONS.pop(offering.pk, None)
     slow = {k: round(v, 3) for k, v in sorted(timer.seconds.items(), key=lambda kv: -kv[1]) if v >= 0.01}
-    return {"seconds": round(wall, 3), "cpu_seconds": round(cpu, 3), "rows": rows, "statements": slow}
+    return {"seconds": round(wall, 3), "cpu_seconds": round(cpu, 3), "rows": rows, "statements": slow,
+            "started_at": started_at, "checkpoints_during": _checkpoints_started() - checkpoints,
+            "wal_segments_ahead_before": segments_ahead}
+
+
+def _checkpoints_started() -> int:
+    """Checkpoints PostgreSQL has started (timed or requested): a load with one beside it is slower."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter")
+        return cursor.fetchone()[0]
+
+
+def _wal_segments_ahead() -> int | None:
+    """WAL segment files ready past the current one (recycled by earlier checkpoints). When a load's
+    WAL outruns them, PostgreSQL creates and zero-fills new 16 MB segments inside the load (slower).
+    Reading pg_wal needs a superuser (or pg_monitor): None otherwise."""
+    from django.db import DatabaseError, connection, transaction
+
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_ls_waldir() WHERE name ~ '^[0-9A-F]{24}$' "
+                           "AND name > pg_walfile_name(pg_current_wal_lsn())")
+            return cursor.fetchone()[0]
+    except DatabaseError:
+        return None
 
 
 def main() -> None:
@@ -71,6 +99,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-yardstick", action="store_true", help="time the load only (the 15M memory run)")
+    parser.add_argument("--no-checkpoint", action="store_true",
+                        help="no CHECKPOINT before each load: PostgreSQL's own checkpoints may then land in it")
     parser.add_argument("--file", help="load this exchange file, written first if missing (reused: the peak RSS is "
                                        "then the load's, not the generator's)")
     args = parser.parse_args()
@@ -94,7 +124,8 @@ def main() -> None:
         for _ in range(args.rounds):
             if not args.no_yardstick:
                 copies.append(round(_baseline_copy_once(path), 3))
-            _checkpoint()  # as the yardstick does: no checkpoint of earlier work lands in the timed load
+            if not args.no_checkpoint:
+                _checkpoint()  # as the yardstick does: no checkpoint of earlier work lands in the timed load
             loads.append(one_load(path))
     seconds = [r["seconds"] for r in loads]
     result = {"orders": args.orders, "load_seconds": seconds, "copy_seconds": copies,
