@@ -10,6 +10,9 @@ load of the same file into a fresh offering (parse, checks, COPY into the new pa
 key, attach, commit). Each offering's partition is dropped after its round, so every round loads
 into the same-sized database. Statements sent through Django's cursor (CREATE, ADD PRIMARY KEY,
 ATTACH …) are timed one by one; the COPY goes through psycopg directly and is what remains.
+A CHECKPOINT precedes each load (as the yardstick's), unless --no-checkpoint: then each round also
+reports the WAL segments PostgreSQL had ready before it — a load that outruns them creates new ones
+and is slower (docs/performance.md, "Load step (fourth session)").
 Uses only the public step, so the same file runs against another checkout (docs/performance.md).
 Prints one JSON object.
 """
