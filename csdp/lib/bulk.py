@@ -32,14 +32,13 @@ def copy_in(table: str, columns: Sequence[str], frame: pl.DataFrame, *, any_orde
 
 
 def copy_in_batches(table: str, columns: Sequence[str], batches: Iterable[pl.DataFrame], *,
-                    any_order: bool = False, freeze: bool = False) -> int:
+                    any_order: bool = False) -> int:
     """Append each frame of ``batches`` to ``table``, as one COPY; in the caller's transaction.
 
     On PostgreSQL the next batch is made and encoded in a thread while PostgreSQL takes in the
     current one, so a producer that parses its batches (the exchange file) overlaps the COPY. An
     exception from ``batches`` ends the COPY (PostgreSQL discards the rows it had, and the
-    transaction, or the savepoint around the call, is to be rolled back) and is raised here.
-    ``freeze``: COPY … FREEZE, for a table created in the caller's current (sub)transaction only."""
+    transaction, or the savepoint around the call, is to be rolled back) and is raised here."""
     columns, counted = list(columns), [0]
 
     def selected() -> Iterator[pl.DataFrame]:
@@ -54,8 +53,7 @@ def copy_in_batches(table: str, columns: Sequence[str], batches: Iterable[pl.Dat
         chunks = binary_stream(selected(), types, any_order=any_order) if binary else map(_csv_bytes, selected())
         with connection.cursor() as cursor:
             raw = cursor.cursor  # psycopg 3 cursor under Django's wrapper
-            options = f'FORMAT {"binary" if binary else "csv"}' + (", FREEZE" if freeze else "")
-            with raw.copy(f'COPY "{table}" ({cols}) FROM STDIN WITH ({options})') as copy:
+            with raw.copy(f'COPY "{table}" ({cols}) FROM STDIN WITH (FORMAT {"binary" if binary else "csv"})') as copy:
                 for chunk in _ahead(chunks):
                     copy.write(chunk)
         return counted[0]
@@ -149,11 +147,7 @@ def partition_replace_batches(table: str, *, key: str, value: int, columns: Sequ
     value's rows are one partition, built aside and swapped in — COPY into a fresh table that has no
     index yet, its primary key built by one sort, then attached. Inserting a million rows into a live
     primary-key index cost more than the COPY itself (measured in docs/performance.md). The CHECK
-    written at creation lets ATTACH skip its validation scan. The rows go in frozen (COPY FREEZE, allowed
-    because the table was created in the same subtransaction): the load costs the same, and the
-    partition's pages are all-visible and all-frozen from the start, so neither the first reader
-    (hint bits) nor autovacuum (triggered by the inserts, during the next EOD step) rewrites them
-    (docs/performance.md, "Load step"). Locks: ATTACH takes SHARE UPDATE
+    written at creation lets ATTACH skip its validation scan. Locks: ATTACH takes SHARE UPDATE
     EXCLUSIVE on the parent (two loads wait for each other, readers do not); dropping an earlier
     partition (a reload) takes ACCESS EXCLUSIVE until commit. Elsewhere: DELETE, then insert.
     """
@@ -168,7 +162,7 @@ def partition_replace_batches(table: str, *, key: str, value: int, columns: Sequ
         cursor.execute(f'DELETE FROM "{table}" WHERE "{key}" = %s', [value])  # rows in the DEFAULT partition
         cursor.execute(f'CREATE TABLE "{part}" (LIKE "{table}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS, '
                        f'CHECK ("{key}" = {value}))')
-    rows = copy_in_batches(part, columns, batches, any_order=True, freeze=True)  # order: the index's job
+    rows = copy_in_batches(part, columns, batches, any_order=True)  # keyed by its columns: order is the index's job
     with connection.cursor() as cursor:
         cursor.execute(f'ALTER TABLE "{part}" ADD PRIMARY KEY ({quoted_key})')
         cursor.execute(f'ALTER TABLE "{table}" ATTACH PARTITION "{part}" FOR VALUES IN ({value})')

@@ -68,15 +68,3 @@ def test_on_postgresql_each_offering_is_its_own_partition():
         assert cursor.fetchone()[0] == 1
     assert "ipo_subscription_offering_id_7" in partitions
     assert "ipo_subscription_default" in partitions
-
-
-def test_on_postgresql_a_loaded_partition_is_all_visible_so_no_reader_or_vacuum_rewrites_it():
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite has no partitions: DELETE and insert")
-    _replace(7, _orders(7, list(range(1, 3001))))
-    with connection.cursor() as cursor:
-        # The primary key's build records the visibility map's count: every page, because COPY FREEZE.
-        cursor.execute("SELECT relpages, relallvisible FROM pg_class WHERE relname = 'ipo_subscription_offering_id_7'")
-        pages, all_visible = cursor.fetchone()
-    assert pages > 1
-    assert all_visible == pages
