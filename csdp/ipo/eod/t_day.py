@@ -83,13 +83,14 @@ def clearing_outcomes(orders: pl.DataFrame, *, offering_id: int, initial_online_
 def participant_amounts(outcomes: pl.DataFrame, *, price_fen: int) -> pl.DataFrame:
     """Pure: per participant, valid orders, shares and money owed (002 §4.1.1)."""
     valid = pl.col("valid")
-    # Per-order columns first, typed, then plain sums: a filtered sum, or a cast, inside group_by leaves
-    # Polars' fast path (1M orders: 20 ms with the casts inside against 9 ms).
+    # Per-order shares first, then plain sums: a filtered sum inside group_by leaves Polars' fast path.
     return (
-        outcomes.select("participant", valid.cast(pl.Int64).alias("orders"),
-                        pl.when(valid).then(pl.col("quantity_shares")).otherwise(0).cast(pl.Int64).alias("subscribed_shares"))
+        outcomes.select("participant", valid, pl.when(valid).then(pl.col("quantity_shares")).otherwise(0).alias("_shares"))
         .group_by("participant")
-        .agg(pl.all().sum())
+        .agg(
+            valid.sum().cast(pl.Int64).alias("orders"),
+            pl.col("_shares").sum().cast(pl.Int64).alias("subscribed_shares"),
+        )
         .with_columns((pl.col("subscribed_shares") * price_fen).alias("subscribed_fen"))
         .sort("participant")
     )
