@@ -133,9 +133,9 @@ def _result_rows(seqs: pl.Series, settled: pl.DataFrame) -> np.ndarray:
     half the time of Polars' ``search_sorted`` at 350k results in 1M orders)."""
     if settled.height == 0:
         return np.empty(0, dtype=np.int64)
-    wanted = settled.get_column("seq").to_numpy()
-    at = np.searchsorted(seqs.to_numpy(), wanted)
-    if seqs.len() == 0 or not np.array_equal(seqs.to_numpy()[np.minimum(at, seqs.len() - 1)], wanted):
+    wanted, known = settled.get_column("seq").to_numpy(), seqs.to_numpy()  # no copy when one chunk without nulls
+    at = np.searchsorted(known, wanted)
+    if known.size == 0 or not np.array_equal(known[np.minimum(at, known.size - 1)], wanted):
         raise ValueError("T+1 结果中有不在申购数据中的主机确认序号。")
     return at
 
