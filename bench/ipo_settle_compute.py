@@ -12,7 +12,9 @@ as in one `csdp eod run`. The commit itself is not timed (it is the database's, 
 
 For each step: wall seconds and process CPU seconds (all threads of this process: Polars' pool, the
 COPY encoder; not the PostgreSQL server), then the same for the functions listed in PHASES that the
-checkout has (a phase missing from an older checkout is skipped). Prints one JSON object.
+checkout has (a phase missing from an older checkout is skipped), and the collect of each files step's
+frames (`t_frames_collect`, `t1_frames_collect`: what the files steps compute before writing). Prints one
+JSON object.
 Runs unchanged on an older checkout (`git archive <commit> | tar -x -C /tmp/x`), for A/B.
 """
 from __future__ import annotations
@@ -92,6 +94,15 @@ class Timers:
         return out
 
 
+def collect_frames(frames_of, offering) -> dict[str, int]:
+    """What a files step computes before it writes: each type's frame with its layout's columns
+    (as files._type_writer collects it); rows per type, to compare checkouts."""
+    from csdp.ipo.eod.layouts import LAYOUTS
+
+    return {file_type: frame.lazy().select([f.name for f in LAYOUTS[file_type].fields]).collect().height
+            for file_type, frame in frames_of(offering).items()}
+
+
 class Rollback(Exception):
     pass
 
@@ -107,6 +118,7 @@ def one_round(offering_pk: int, timers: Timers, seed: int) -> dict:
     from django.db import connection, transaction
 
     from csdp.ipo import selectors
+    from csdp.ipo.eod.files import t1_frames, t_frames
     from csdp.ipo.eod.runner import run_step
     from csdp.ipo.eod.t1_day import t1_settle_day
     from csdp.ipo.eod.t_day import t_clearing
@@ -121,11 +133,13 @@ def one_round(offering_pk: int, timers: Timers, seed: int) -> dict:
             _at(offering.t_date, 17)
             timers.measure("t_clearing", lambda: run_step(offering, EodStep.T_CLEARING, t_clearing))
             _committed(connection)
+            details["t_frames"] = timers.measure("t_frames_collect", lambda: collect_frames(t_frames, offering))
             _fund(offering, seed)
             _committed(connection)
             _at(offering.day(1), 17)
             timers.measure("t1_settle", lambda: t1_settle_day(day=offering.day(1)))
             _committed(connection)
+            details["t1_frames"] = timers.measure("t1_frames_collect", lambda: collect_frames(t1_frames, offering))
             for run in EodStepRun.objects.filter(offering_id=offering_pk):
                 details[run.step] = run.detail
             raise Rollback

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+import numpy as np
 import polars as pl
 from django.db import connection, transaction
 
@@ -127,15 +128,35 @@ def forget_remembered() -> None:
         store.clear()
 
 
-def _spread(seqs: pl.Series, settled: pl.DataFrame) -> list[pl.Series]:
-    """The sparse T+1 results as columns aligned with ``seqs`` (sorted), null where an order has no
-    result: each result's row found by binary search and scattered — a join or a per-row lookup
-    copied or hashed every row of a possibly 15M-row frame (0.9–1.5 s against 0.3 s at 1M)."""
-    at = seqs.search_sorted(settled.get_column("seq"))
-    if settled.height and (seqs.len() == 0 or not (seqs.gather(at.clip(0, seqs.len() - 1)) == settled.get_column("seq")).all()):
+def _result_rows(seqs: pl.Series, settled: pl.DataFrame) -> np.ndarray:
+    """The row of ``seqs`` (sorted) of each sparse T+1 result, by numpy's binary search (sorted keys:
+    half the time of Polars' ``search_sorted`` at 350k results in 1M orders)."""
+    if settled.height == 0:
+        return np.empty(0, dtype=np.int64)
+    wanted, known = settled.get_column("seq").to_numpy(), seqs.to_numpy()  # no copy when one chunk without nulls
+    at = np.searchsorted(known, wanted)
+    if known.size == 0 or not np.array_equal(known[np.minimum(at, known.size - 1)], wanted):
         raise ValueError("T+1 结果中有不在申购数据中的主机确认序号。")
-    return [pl.repeat(None, seqs.len(), dtype=dtype, eager=True).scatter(at, settled.get_column(name)).alias(name)
-            for name, dtype in SETTLEMENT_SCHEMA.items() if name != "seq"]
+    return at
+
+
+def _settled_columns(orders: pl.DataFrame, settled: pl.DataFrame) -> list[pl.Series]:
+    """valid, reason, allocated and kept of every order: T EOD's verdict overridden where a sparse T+1
+    result says otherwise (an order invalidated at T+1 carries its new reason; the others keep T's).
+    Each is one column scattered at the results' rows — coalescing null-filled result columns cost
+    a 1M-row string column and three passes more (27 ms against 11 ms at 1M)."""
+    at = _result_rows(orders.get_column("seq"), settled)
+    renamed = pl.col("reason_t1") != ""
+    reasons = settled.select(pl.Series(at).alias("at"), "reason_t1").filter(renamed)
+    zeros = pl.zeros(orders.height, pl.Int64, eager=True)
+    # clone() first: scatter writes in place, and ``orders`` may be the frame kept in memory
+    return [
+        orders.get_column("valid_t").clone().scatter(at, settled.get_column("valid_t1")).alias("valid"),
+        orders.get_column("reason_t").clone().scatter(reasons.get_column("at"), reasons.get_column("reason_t1"))
+        .alias("reason"),
+        zeros.clone().scatter(at, settled.get_column("allocated")).alias("allocated"),
+        zeros.scatter(at, settled.get_column("kept")).alias("kept"),
+    ]
 
 
 def order_outcomes(offering: Offering) -> pl.DataFrame:
@@ -145,19 +166,12 @@ def order_outcomes(offering: Offering) -> pl.DataFrame:
     orders = t_outcomes(offering)
     if not orders.get_column("seq").is_sorted():  # T EOD's frame is in file order, usually seq order already
         orders = orders.sort("seq")
-    orders = orders.with_columns(_spread(orders.get_column("seq"), settlement_of(offering)))
     price = offering.price_fen
-    valid = pl.coalesce("valid_t1", "valid_t")
-    kept = pl.col("kept").fill_null(0)
-    frozen = pl.when(valid).then(pl.col("quantity") * price).otherwise(0)
-    return orders.select(
-        "seq", "account", "participant", "custody_unit", "quantity",
-        valid.alias("valid"),
-        pl.when(pl.col("reason_t1").is_not_null() & (pl.col("reason_t1") != "")).then("reason_t1")
-        .otherwise("reason_t").alias("reason"),
-        pl.col("allocated").fill_null(0).alias("allocated"),
-        kept.alias("kept"),
+    frozen = pl.when("valid").then(pl.col("quantity") * price).otherwise(0)
+    return orders.select("seq", "account", "participant", "custody_unit", "quantity").with_columns(
+        _settled_columns(orders, settlement_of(offering))
+    ).with_columns(
         frozen.alias("frozen_fen"),
-        (kept * price).alias("deducted_fen"),
-        (frozen - kept * price).alias("unfrozen_fen"),
+        (pl.col("kept") * price).alias("deducted_fen"),
+        (frozen - pl.col("kept") * price).alias("unfrozen_fen"),
     )

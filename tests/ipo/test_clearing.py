@@ -1,8 +1,11 @@
 """T clearing's pure parts (csdp/ipo/eod/t_day.py): the size chart of the offering page counts valid
-orders only, the orders at the cap apart, and leaves out the empty bands."""
+orders only, the orders at the cap apart, and leaves out the empty bands; each participant owes for
+its valid orders only (002 §4.1.1)."""
 import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from csdp.ipo.eod.t_day import clearing_outcomes, size_distribution
+from csdp.ipo.eod.t_day import clearing_outcomes, participant_amounts, size_distribution
 
 CAP = 50_000
 
@@ -43,3 +46,23 @@ def test_an_empty_investor_id_counts_as_none_and_a_shared_one_makes_a_duplicate(
     assert outcomes.select("seq", "valid", "reason").rows() == [
         (3, True, ""), (1, True, ""), (2, True, ""), (4, False, "duplicate")]
     assert outcomes.get_column("offering_id").to_list() == [7] * 4
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["P2", "P1", "P3"]), st.integers(1, 99_999), st.booleans()), max_size=40))
+def test_each_participant_owes_for_its_valid_orders_only(orders):
+    outcomes = pl.DataFrame({"participant": [p for p, _, _ in orders], "quantity_shares": [q * 100 for _, q, _ in orders],
+                             "valid": [v for _, _, v in orders]},
+                            schema={"participant": pl.Utf8, "quantity_shares": pl.Int64, "valid": pl.Boolean})
+    expected = {}
+    for participant, lots, valid in orders:
+        row = expected.setdefault(participant, [0, 0, 0])
+        if valid:
+            row[0] += 1
+            row[1] += lots * 100
+            row[2] += lots * 100 * 1404
+    amounts = participant_amounts(outcomes, price_fen=1404)
+    assert amounts.columns == ["participant", "orders", "subscribed_shares", "subscribed_fen"]
+    assert all(dtype == pl.Int64 for dtype in amounts.dtypes[1:])
+    assert {p: [o, s, f] for p, o, s, f in amounts.iter_rows()} == expected
+    assert amounts.get_column("participant").to_list() == sorted(expected)
