@@ -194,10 +194,3 @@ def binary_stream(frames: Iterable[pl.DataFrame], pg_types: Sequence[str], *,
     for frame in frames:
         yield memoryview(_encoded(frame, pg_types, any_order=any_order))
     yield TRAILER
-
-
-def binary_chunks(frame: pl.DataFrame, pg_types: Sequence[str], chunk_rows: int, *,
-                  any_order: bool = False) -> Iterator[bytes | memoryview]:
-    """The whole COPY stream of one frame, ``chunk_rows`` rows at a time."""
-    slices = (frame.slice(start, chunk_rows) for start in range(0, frame.height, chunk_rows))
-    return binary_stream(slices, pg_types, any_order=any_order)

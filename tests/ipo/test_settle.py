@@ -39,6 +39,12 @@ def _frame(rows):
                                       "exchange_valid": pl.Boolean, "valid": pl.Boolean, "reason": pl.Utf8})
 
 
+def _settled(rows, online):
+    frame = _frame(rows)
+    return settle_orders(frame.drop("exchange_valid"), frame.get_column("exchange_valid"), online_shares=online,
+                         price_fen=PRICE_FEN, offering_id=7)
+
+
 def _reference_allocation(rows, online):
     exchange_valid = [i for i, r in enumerate(rows) if r["exchange_valid"]]
     shares = reference_allocation([(rows[i]["quantity"], rows[i]["seq"], rows[i]["account"]) for i in exchange_valid], online)
@@ -52,10 +58,7 @@ def _reference_allocation(rows, online):
 @given(decided_books())
 def test_each_participant_pays_for_what_its_still_valid_orders_keep(book):
     rows, online = book
-    frame = _frame(rows)
-    settled = settle_orders(frame.drop("exchange_valid"), frame.get_column("exchange_valid"), online_shares=online,
-                            price_fen=PRICE_FEN, offering_id=7)
-    allocated = _reference_allocation(rows, online)
+    settled, allocated = _settled(rows, online), _reference_allocation(rows, online)
     kept = [a if r["valid"] else 0 for r, a in zip(rows, allocated)]
     expected = {}
     for r, k in zip(rows, kept):
@@ -76,10 +79,7 @@ def test_each_participant_pays_for_what_its_still_valid_orders_keep(book):
 @given(decided_books())
 def test_the_sparse_results_are_the_allocated_and_the_t1_invalidated_orders_and_read_back_as_such(book):
     rows, online = book
-    frame = _frame(rows)
-    settled = settle_orders(frame.drop("exchange_valid"), frame.get_column("exchange_valid"), online_shares=online,
-                            price_fen=PRICE_FEN, offering_id=7)
-    allocated = _reference_allocation(rows, online)
+    settled, allocated = _settled(rows, online), _reference_allocation(rows, online)
     sparse = [(r["seq"], r["reason"], a) for r, a in zip(rows, allocated) if a > 0 or r["reason"] in T1_REASONS]
     assert settled.orders.columns == ["offering_id", "seq", "reason", "allocated_shares"]
     assert set(settled.orders.get_column("offering_id")) <= {7}

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csdp.lib.bulk import copy_in, copy_out
-from csdp.lib.pgbinary import SIGNATURE, TRAILER, BinaryEncodeError, binary_chunks, encode_rows
+from csdp.lib.pgbinary import SIGNATURE, TRAILER, BinaryEncodeError, binary_stream, encode_rows
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 PG_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -98,7 +98,8 @@ def test_rows_grouped_by_their_length_pattern_are_the_same_rows(rows, any_order)
 def test_the_stream_is_signature_chunks_trailer():
     rows = [(i, i, "证券" * i, i % 2 == 0, dt.date(2026, 3, 16), dt.datetime(2026, 3, 16, 9, 30, tzinfo=SHANGHAI))
             for i in range(5)]
-    chunks = list(binary_chunks(_frame(rows), TYPES, chunk_rows=2))
+    frame = _frame(rows)
+    chunks = [bytes(c) for c in binary_stream((frame.slice(k, 2) for k in range(0, 5, 2)), TYPES)]
     assert chunks[0] == SIGNATURE and chunks[-1] == TRAILER
     assert len(chunks) == 2 + 3
     assert b"".join(chunks[1:-1]) == _reference(rows)
