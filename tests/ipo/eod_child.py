@@ -26,6 +26,8 @@ import json
 import os
 import signal
 import sys
+import threading
+import time
 from pathlib import Path
 
 WORLD = {"orders": 1_200, "participants": 6, "seed": 11}
@@ -34,7 +36,12 @@ WORLD = {"orders": 1_200, "participants": 6, "seed": 11}
 def _stop_here() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
-    os.kill(os.getpid(), signal.SIGSTOP)
+    # Directed at this thread: a process-directed SIGSTOP is taken by the main thread, and on a busy
+    # machine the calling thread (a file writer) ran on before the group stopped, raised the
+    # SystemExit below and let PartFile remove the half-written .part the test looks for (CI, stop 11).
+    # A thread-directed stop is taken by this thread on its way out of the system call.
+    signal.pthread_kill(threading.get_ident(), signal.SIGSTOP)
+    time.sleep(60)  # never reached before the parent's SIGKILL unless someone sent SIGCONT
     raise SystemExit("continued after SIGSTOP: the parent was meant to kill this process")
 
 
