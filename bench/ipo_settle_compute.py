@@ -95,12 +95,20 @@ class Timers:
 
 
 def collect_frames(frames_of, offering) -> dict[str, int]:
-    """What a files step computes before it writes: each type's frame with its layout's columns
-    (as files._type_writer collects it); rows per type, to compare checkouts."""
+    """What a files step computes before it writes: each type's columns for the kernel (an order type
+    of the book, as files._type_writer takes it) or its frame with its layout's columns; rows per type,
+    to compare checkouts."""
     from csdp.ipo.eod.layouts import LAYOUTS
+    from csdp.ipo.eod.order_files import OrderFile
 
-    return {file_type: frame.lazy().select([f.name for f in LAYOUTS[file_type].fields]).collect().height
-            for file_type, frame in frames_of(offering).items()}
+    def rows(file_type, frame):
+        layout = LAYOUTS[file_type]
+        if isinstance(frame, OrderFile) and (taken := frame.matrix(layout)) is not None:
+            return sum(len(r) for r in taken[1].values())
+        frame = frame.frame() if isinstance(frame, OrderFile) else frame
+        return frame.lazy().select([f.name for f in layout.fields]).collect().height
+
+    return {file_type: rows(file_type, frame) for file_type, frame in frames_of(offering).items()}
 
 
 class Rollback(Exception):

@@ -14,7 +14,8 @@ from django.db import connection
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now, trading_day_offset
 from csdp.ipo.engine.interest import MAX_DAYS, interest_expr, rate_scaled
-from csdp.ipo.eod.files import order_columns, outcomes_frame, publish, registration_frames
+from csdp.ipo.eod.files import outcomes_frame, publish, registration_frames
+from csdp.ipo.eod.order_files import order_columns
 from csdp.ipo.eod.runner import step_done
 from csdp.ipo.errors import IpoError
 from csdp.ipo.models import EodStep, Offering, RefundItem, StopRefund, StopStage
@@ -124,7 +125,7 @@ def interest_frame(offering: Offering, terms: InterestTerms, day: dt.date, outco
     orders = interest_base(offering, outcomes).with_columns(
         interest_expr(pl.col("base_fen"), rate_percent=terms.annual_rate, days=terms.days,
                       day_count=terms.day_count).alias("amount_fen"))
-    return order_columns(orders.filter(pl.col("amount_fen") > 0), offering, day).with_columns(
+    return order_columns(orders.filter(pl.col("amount_fen") > 0), offering.code, day).with_columns(
         pl.col("base_fen").alias("JXBJ"), pl.lit(terms.days).alias("JXTS"),
         pl.lit(rate_scaled(terms.annual_rate)).alias("NLL"), pl.lit(terms.day_count).alias("JXJC"),
         pl.col("amount_fen").alias("LXJE")).sort("seq")
@@ -133,7 +134,7 @@ def interest_frame(offering: Offering, terms: InterestTerms, day: dt.date, outco
 def principal_frame(offering: Offering, day: dt.date, outcomes: pl.DataFrame) -> pl.DataFrame:
     """BJFH rows: what each allocated order paid at T+1 EOD (kept shares × price)."""
     orders = outcomes.filter(pl.col("deducted_fen") > 0)
-    return order_columns(orders, offering, day).with_columns(
+    return order_columns(orders, offering.code, day).with_columns(
         pl.col("kept").alias("PSSL"), pl.col("deducted_fen").alias("BJJE"),
         pl.col("deducted_fen").alias("amount_fen")).sort("seq")
 

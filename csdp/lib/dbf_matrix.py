@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 
 from csdp.lib import _fixedwidth
-from csdp.lib.dbf import Field, is_ascii
+from csdp.lib.dbf import Field, ascii_expression, dbf_check_widths, is_ascii, width_expressions
 
 _NEEDS_QUOTES = r'[,"\r\n]'  # Polars quotes a CSV value holding the separator, the quote or a line end
 TEXT, INT, CODE, CONST = 0, 1, 2, 3  # the kernel's field kinds
@@ -61,6 +61,37 @@ def matrix_path_expressions(fields: Sequence[Field], frame: pl.DataFrame) -> lis
         *[(pl.col(f.name) > _INT64_MAX).any().alias(f"{f.name}.huge") for f in fields
           if f.type == "N" and schema[f.name] == pl.UInt64],
     ]
+
+
+def frame_facts(fields: Sequence[Field], frame: pl.DataFrame) -> dict:
+    """Everything the writers ask of a frame as a whole — widths, ASCII, what the fast path cannot
+    write, each column's extremes — in one select: Polars computes them side by side in one pass
+    instead of four (0.1–0.2 s a step at 1M orders)."""
+    text = [f.name for f in fields if f.type == "C" and frame.schema[f.name] == pl.Utf8]
+    wanted = width_expressions(fields, frame) + ([ascii_expression(text)] if text else [])
+    if matrix_path_typed(fields, frame):
+        wanted += matrix_path_expressions(fields, frame) + column_expressions(fields)
+    return frame.select(wanted).row(0, named=True) if wanted else {}
+
+
+def matrix_columns_checked(fields: Sequence[Field], frame: pl.DataFrame, order: np.ndarray | None = None) -> MatrixColumns | None:
+    """``matrix_columns`` of a frame the fast path writes as the reference would, its widths checked;
+    None where it does not (the caller then takes the reference path, which decides and reports)."""
+    facts = frame_facts(fields, frame)
+    if not facts.get("ascii", True) or not matrix_path_applies(fields, frame, ascii_text=True, facts=facts):
+        return None
+    try:
+        dbf_check_widths(fields, frame, facts)
+    except ValueError:
+        return None
+    return matrix_columns(fields, frame, order, stats=facts)
+
+
+def constant_spec(field: Field, value) -> tuple | None:
+    """The spec of a column holding ``value`` on every row (the security code, the business date);
+    None where the value does not fit the field or the fast path."""
+    columns = matrix_columns_checked([field], pl.DataFrame({field.name: [value]}))
+    return columns.specs[0] if columns is not None else None
 
 
 def csv_header(fields: Sequence[Field]) -> bytes:

@@ -3,12 +3,12 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from csdp.ipo.eod.files import _reason_codes
+from csdp.ipo.eod.order_files import reason_codes
 from csdp.ipo.eod.layouts import REASON_CODES
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.sampled_from(["", *REASON_CODES]), max_size=30))
 def test_each_sgqs_record_carries_its_orders_reason_code_and_a_valid_order_none(reasons):
-    codes = _reason_codes(pl.DataFrame({"reason": reasons}, schema={"reason": pl.Utf8}))
+    codes = reason_codes(pl.DataFrame({"reason": reasons}, schema={"reason": pl.Utf8}))
     assert codes.to_list() == [REASON_CODES[r][0] if r else "" for r in reasons]

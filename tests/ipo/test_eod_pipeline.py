@@ -205,7 +205,7 @@ def test_the_direct_read_gives_what_decoding_in_python_gives(tmp_path, content, 
 def test_the_files_frames_keep_each_participants_orders_together_and_in_their_own_order():
     import polars as pl
 
-    from csdp.ipo.eod.files import by_participant
+    from csdp.ipo.eod.order_files import by_participant
 
     orders = pl.DataFrame({"seq": [1, 2, 3, 4, 5, 6], "participant": ["K002", "K001", "K002", "K003", "K001", "K002"]})
     grouped = by_participant(orders).collect()

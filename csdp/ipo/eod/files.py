@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,98 +15,58 @@ import polars as pl
 from django.conf import settings
 
 from csdp.clock.services import business_today
-from csdp.ipo.eod.layouts import LAYOUTS, REASON_CODES, REGISTRATION_KINDS, Layout
+from csdp.ipo.eod.layouts import LAYOUTS, REGISTRATION_KINDS, Layout
+from csdp.ipo.eod.order_files import OrderBook, OrderFile, OrderType
 from csdp.ipo.models import Offering, ParticipantFile, ParticipantObligation, PlacementDetail
 from csdp.securities.models import CustodyUnit, ParticipantProfile
 from csdp.ipo.selectors import order_outcomes
-from csdp.lib.dbf import (Field, PartFile, ascii_expression, dbf_check_widths, dbf_file_bytes, dbf_records, header,
-                          width_expressions, write_atomically)
-from csdp.lib.dbf_matrix import (MatrixColumns, column_expressions, csv_header, matrix_columns, matrix_path_applies,
-                                 matrix_path_expressions, matrix_path_typed, records_of)
+from csdp.lib.dbf import PartFile, dbf_check_widths, dbf_file_bytes, dbf_records, header, write_atomically
+from csdp.lib.dbf_matrix import (MatrixColumns, csv_header, frame_facts, matrix_columns, matrix_path_applies,
+                                 records_of)
 
 def outcomes_frame(offering: Offering) -> pl.DataFrame:
     return order_outcomes(offering)
 
 
-def _reason_code() -> pl.Expr:
-    mapping = {key: code for key, (code, _) in REASON_CODES.items()}
-    return pl.col("reason").replace_strict(mapping, default="")
-
-
-def _reason_codes(outcomes: pl.DataFrame) -> pl.Series:
-    """WXYY of every order, "" where it has no reason: only the invalid orders (under 1 % of a book) are
-    mapped — mapping every order's reason text cost 10 ms at 1M orders against 2.5 ms."""
-    invalid = outcomes.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("at"), "reason").filter(pl.col("reason") != "")
-    codes = pl.repeat("", outcomes.height, dtype=pl.Utf8, eager=True)
-    return codes.scatter(invalid.get_column("at"), invalid.select(_reason_code()).to_series()) if invalid.height else codes
-
-
-def order_columns(frame: pl.DataFrame | pl.LazyFrame, offering: Offering, day: dt.date):
-    """The order columns every per-order file shares; lazy in, lazy out — the EOD files pass a
-    LazyFrame, so each type is computed when it is written, from the columns its layout names only,
-    and freed before the next (at 15M orders a filtered copy of every column is gigabytes)."""
-    return frame.with_columns(
-        pl.lit(offering.code).alias("ZQDM"), pl.col("participant").alias("JSCY"), pl.col("custody_unit").alias("XWDM"),
-        pl.col("account").alias("GDDM"), pl.col("seq").alias("SQBH"), pl.col("quantity").alias("SGSL"),
-        pl.lit(day).alias("RQ"),
-    )
-
-
-def by_participant(orders: pl.DataFrame) -> pl.LazyFrame:
-    """The orders with each participant's together, in their own order within (a stable sort on the
-    participant's rank among the offering's few: 0.04 s at 1M, where a sort on the text took 0.13 s).
-    Every per-order file type is then one run of rows per participant, written straight from the
-    columns instead of gathered from all over the frame (``_participant_runs``). Lazy: each type sorts
-    only its own rows and columns (at 15M orders a sorted copy of every column is 1.5 GB more at the peak)."""
-    codes = orders.get_column("participant").unique().sort()
-    return orders.lazy().sort(pl.col("participant").cast(pl.Enum(codes)), maintain_order=True)
-
-
-def t_frames(offering: Offering) -> dict[str, pl.DataFrame | pl.LazyFrame]:
+def t_frames(offering: Offering) -> dict[str, pl.DataFrame | OrderFile]:
     """T EOD files: SGQS (detail) and SGHZ (what each participant owes)."""
-    day = offering.t_date
-    outcomes = outcomes_frame(offering)
-    # The codes are laid over the orders before the participant sort: they are aligned with its rows.
-    base = order_columns(by_participant(outcomes.with_columns(_reason_codes(outcomes).alias("WXYY"))), offering, day)
-    sgqs = base.with_columns(
-        pl.when(pl.col("valid")).then(pl.lit("A0")).otherwise(pl.lit("A1")).alias("JLLX"),
-        pl.lit(offering.price_fen).alias("SGJG"),
-        pl.when(pl.col("valid")).then(pl.col("quantity") * offering.price_fen).otherwise(0).alias("SGJE"),
-    )
+    day, price, valid = offering.t_date, offering.price_fen, pl.col("valid")
+    sgqs = OrderType(where=None, columns={
+        "JLLX": pl.when(valid).then(pl.lit("A0")).otherwise(pl.lit("A1")), "SGJG": pl.lit(price),
+        "SGJE": pl.when(valid).then(pl.col("quantity") * price).otherwise(0), "WXYY": pl.col("WXYY")})
+    book = OrderBook(outcomes_frame(offering), code=offering.code, day=day, types={"SGQS": sgqs})
     owed = ParticipantObligation.objects.filter(offering=offering).values_list(
         "participant__code", "orders", "subscribed_shares", "subscribed_fen")
     sghz = pl.DataFrame(list(owed), schema={"JSCY": pl.Utf8, "YXBS": pl.Int64, "YXSL": pl.Int64, "YFJE": pl.Int64},
                         orient="row").with_columns(pl.lit(offering.code).alias("ZQDM"), pl.lit(day).alias("RQ"))
-    return {"SGQS": sgqs, "SGHZ": sghz}
+    return {"SGQS": book.file("SGQS"), "SGHZ": sghz}
 
 
-def unfreeze_frame(base: pl.DataFrame | pl.LazyFrame):
-    """JDSJ: every order with money to unfreeze (002 §4.1.3, and all of them on a §5.2 stop)."""
-    return base.filter(pl.col("unfrozen_fen") > 0).with_columns(pl.col("unfrozen_fen").alias("JDJE"))
+# JDSJ: every order with money to unfreeze (002 §4.1.3, and all of them on a §5.2 stop).
+UNFREEZE = OrderType(where=pl.col("unfrozen_fen") > 0, columns={"JDJE": pl.col("unfrozen_fen")})
+T1_ORDER_TYPES = {
+    "WXSG": OrderType(where=~pl.col("valid"), columns={"WXYY": pl.col("WXYY")}),
+    "JDSJ": UNFREEZE,
+    "PSJG": OrderType(where=pl.col("kept") > 0, columns={"PSSL": pl.col("kept"), "KKJE": pl.col("deducted_fen")}),
+}
 
 
-def stop_unfreeze_frames(offering: Offering, outcomes: pl.DataFrame, day: dt.date) -> dict[str, pl.LazyFrame]:
+def stop_unfreeze_frames(offering: Offering, outcomes: pl.DataFrame, day: dt.date) -> dict[str, OrderFile]:
     """002 §5.2: the 资金解冻数据 of an offering stopped between T EOD and T+1 EOD, from its order outcomes
     (with no allocation, every still-valid order was frozen and is unfrozen in full)."""
-    return {"JDSJ": unfreeze_frame(order_columns(by_participant(outcomes), offering, day))}
+    return {"JDSJ": OrderBook(outcomes, code=offering.code, day=day, types={"JDSJ": UNFREEZE}).file("JDSJ")}
 
 
-def t1_frames(offering: Offering) -> dict[str, pl.DataFrame | pl.LazyFrame]:
+def t1_frames(offering: Offering) -> dict[str, pl.DataFrame | OrderFile]:
     """T+1 EOD files: DJSJ, WXSG, JDSJ, PSJG."""
     day = offering.day(1)
-    base = order_columns(by_participant(outcomes_frame(offering)), offering, day)
+    book = OrderBook(outcomes_frame(offering), code=offering.code, day=day, types=T1_ORDER_TYPES)
     money = ParticipantObligation.objects.filter(offering=offering).values_list(
         "participant__code", "subscribed_fen", "available_fen", "shortfall_fen", "frozen_fen")
     djsj = pl.DataFrame(list(money), schema={"JSCY": pl.Utf8, "YFJE": pl.Int64, "KYJE": pl.Int64, "QKJE": pl.Int64,
                                              "DJJE": pl.Int64}, orient="row").with_columns(
         pl.lit(offering.code).alias("ZQDM"), pl.lit(day).alias("RQ"))
-    return {
-        "DJSJ": djsj,
-        "WXSG": base.filter(~pl.col("valid")).with_columns(_reason_code().alias("WXYY")),
-        "JDSJ": unfreeze_frame(base),
-        "PSJG": base.filter(pl.col("kept") > 0).with_columns(
-            pl.col("kept").alias("PSSL"), pl.col("deducted_fen").alias("KKJE")),
-    }
+    return {"DJSJ": djsj, **{file_type: book.file(file_type) for file_type in T1_ORDER_TYPES}}
 
 
 def registration_frames(offering: Offering, day: dt.date | None = None) -> tuple[dict[str, pl.DataFrame], dict[str, int]]:
@@ -186,9 +146,9 @@ def _participant_files(root: Path, layout: Layout, frame: pl.DataFrame, rows: pl
     else:
         csv = text.write_csv().encode("gbk")
     written = []
-    for file_format, data, write in (("dbf", dbf, write_atomically), ("csv", csv, _write_csv)):
+    for file_format, data in (("dbf", dbf), ("csv", csv)):
         path = directory / f"{layout.file_type}{code}.{file_format}"
-        write(path, data)
+        write_atomically(path, data)
         written.append(WrittenFile(participant, part.height, file_format, path, hashlib.sha256(data).hexdigest()))
     return written
 
@@ -196,24 +156,33 @@ def _participant_files(root: Path, layout: Layout, frame: pl.DataFrame, rows: pl
 PIECE_ROWS = 16_384  # records built at a time: ~1.6 MB of matrix, in cache, and memory flat at 15M orders
 
 
-def _participant_files_matrix(root: Path, layout: Layout, columns: MatrixColumns, span: tuple[int, int] | None,
-                              participant: str, code: str, day: dt.date) -> list[WrittenFile]:
-    """The same files as ``_participant_files``, built from the type's columns taken out once in
-    participant order (``span``: where this participant's rows are), a piece at a time, streamed to
-    the .part files and hashed on the way."""
-    start, stop = span or (0, 0)
+def _participant_files_matrix(root: Path, layout: Layout, columns: MatrixColumns, rows: np.ndarray, participant: str,
+                              code: str, day: dt.date) -> list[WrittenFile]:
+    """The same files as ``_participant_files``, built from the type's columns taken out once
+    (``rows``: this participant's row numbers in them, in order), a piece at a time, streamed to the
+    .part files and hashed on the way."""
     directory = root / day.strftime("%Y%m%d") / participant
     directory.mkdir(parents=True, exist_ok=True)
     stem = directory / f"{layout.file_type}{code}"
     with PartFile(stem.with_suffix(".dbf")) as dbf, PartFile(stem.with_suffix(".csv")) as csv:
-        dbf.write(header(layout.fields, stop - start, day))
+        dbf.write(header(layout.fields, len(rows), day))
         csv.write(csv_header(layout.fields))
-        for at in range(start, stop, PIECE_ROWS):
-            records, lines = records_of(columns, np.arange(at, min(at + PIECE_ROWS, stop)), participant)
+        for at in range(0, len(rows), PIECE_ROWS):
+            records, lines = records_of(columns, rows[at:at + PIECE_ROWS], participant)
             dbf.write(records)
             csv.write(lines)
         dbf.write(b"\x1a")
-    return [WrittenFile(participant, stop - start, f.path.suffix[1:], f.path, f.sha256) for f in (dbf, csv)]
+    return [WrittenFile(participant, len(rows), f.path.suffix[1:], f.path, f.sha256) for f in (dbf, csv)]
+
+
+def _matrix_writer(root: Path, layout: Layout, columns: MatrixColumns, runs: dict[str, np.ndarray], code: str,
+                   day: dt.date) -> tuple[Callable[[str], list[WrittenFile]], dict[str, int]]:
+    def write(p):
+        return _participant_files_matrix(root, layout, columns, runs.get(p, NO_ROWS), p, code, day)
+    return write, {p: len(rows) for p, rows in runs.items()}
+
+
+NO_ROWS = np.empty(0, np.int64)
 
 
 def _participant_runs(frame: pl.DataFrame) -> dict[str, tuple[int, int]] | None:
@@ -237,32 +206,18 @@ def _participant_order(rows: dict[str, pl.Series]) -> tuple[np.ndarray, dict[str
     return order, spans
 
 
-def _write_csv(path: Path, data: bytes) -> None:
-    """Atomically, as the DBF twin is written (a .part file renamed over)."""
-    tmp = path.with_suffix(".csv.part")
-    with open(tmp, "wb") as out:
-        out.write(data)
-    tmp.replace(path)
-
-
-def _facts(fields: Sequence[Field], frame: pl.DataFrame) -> dict:
-    """Everything the writers ask of a type's frame as a whole — widths, ASCII, what the fast path
-    cannot write, each column's extremes — in one select: Polars computes them side by side in one
-    pass instead of four (0.1–0.2 s a step at 1M orders)."""
-    text = [f.name for f in fields if f.type == "C" and frame.schema[f.name] == pl.Utf8]
-    wanted = width_expressions(fields, frame) + ([ascii_expression(text)] if text else [])
-    if matrix_path_typed(fields, frame):
-        wanted += matrix_path_expressions(fields, frame) + column_expressions(fields)
-    return frame.select(wanted).row(0, named=True) if wanted else {}
-
-
-def _type_writer(root: Path, layout: Layout, frame: pl.DataFrame | pl.LazyFrame, code: str,
+def _type_writer(root: Path, layout: Layout, frame: pl.DataFrame | pl.LazyFrame | OrderFile, code: str,
                  day: dt.date) -> tuple[Callable[[str], list[WrittenFile]], dict[str, int]]:
     """Check and prepare one file type (in the calling thread); returns what writes one participant's
     DBF and CSV, and each participant's row count. The widths are checked once over the whole frame,
     before any file of the type is written."""
+    if isinstance(frame, OrderFile):
+        taken = frame.matrix(layout)
+        if taken is not None:
+            return _matrix_writer(root, layout, *taken, code, day)
+        frame = frame.frame()  # the reference path decides (and reports what does not fit)
     frame = frame.lazy().select([f.name for f in layout.fields]).collect()
-    facts = _facts(layout.fields, frame)
+    facts = frame_facts(layout.fields, frame)
     dbf_check_widths(layout.fields, frame, facts)
     ascii_text = facts.get("ascii", True)
     if ascii_text and matrix_path_applies(layout.fields, frame, ascii_text=True, facts=facts):
@@ -271,10 +226,7 @@ def _type_writer(root: Path, layout: Layout, frame: pl.DataFrame | pl.LazyFrame,
             order, spans = _participant_order(_rows_by_participant(frame))
         columns = matrix_columns(layout.fields, frame, order, group="JSCY", stats=facts)  # JSCY: the file's own participant
         del frame  # the columns hold what the files need; at 15M orders the frame is gigabytes
-
-        def write(p):
-            return _participant_files_matrix(root, layout, columns, spans.get(p), p, code, day)
-        return write, {p: stop - start for p, (start, stop) in spans.items()}
+        return _matrix_writer(root, layout, columns, {p: np.arange(a, b) for p, (a, b) in spans.items()}, code, day)
     # GBK text, a CSV value to quote, a negative decimal: the Polars path (the reference)
     rows = _rows_by_participant(frame)
 
