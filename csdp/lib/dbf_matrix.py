@@ -140,11 +140,12 @@ def matrix_columns(fields: Sequence[Field], frame: pl.DataFrame, order: np.ndarr
             continue
         about = {k: stats.get(f"{f.name}.{k}") for k in ("nulls", "low", "high", "constant", "first")}
         spec = {"C": _text_spec, "N": _number_spec, "D": _date_spec}[f.type](f, frame, about)
-        specs.append(spec if order is None else _rearranged(spec, order))
+        specs.append(spec if order is None else rearranged(spec, order))
     return MatrixColumns(fields, specs, frame.height if order is None else len(order))
 
 
-def _rearranged(spec: tuple, order: np.ndarray) -> tuple:
+def rearranged(spec: tuple, order: np.ndarray) -> tuple:
+    """A spec whose rows are ``order`` (row numbers) of ``spec``'s."""
     kind, width, _, values, lengths, nulls, _, _ = spec
     if kind == CONST:
         return spec
@@ -192,8 +193,11 @@ def _text_spec(f: Field, frame: pl.DataFrame, about: dict) -> tuple:
     if not frame.height or (about["constant"] and not about["nulls"]):  # the security code
         return _text_const(f, about["first"] or "")
     column = frame.get_column(f.name)
-    full = not about["nulls"] and about["low"] == f.length
-    joined = (column if full else column.fill_null("").str.pad_end(f.length)).str.join("").item()
+    if not about["nulls"] and about["low"] == about["high"] == f.length:  # account numbers: every value full width
+        # the bytes as they lie, one row per value (not joined into a Python string and encoded: two copies)
+        matrix = column.cast(pl.Binary).bin.reinterpret(dtype=pl.Array(pl.UInt8, f.length)).to_numpy()
+        return (TEXT, f.length, f.length, np.ascontiguousarray(matrix).reshape(-1), None, None, None, None)
+    joined = column.fill_null("").str.pad_end(f.length).str.join("").item()
     strings = np.frombuffer(joined.encode("ascii"), np.uint8)
     if about["nulls"] or about["low"] != about["high"]:
         lengths = column.str.len_bytes().fill_null(0).cast(pl.Int32).to_numpy()
