@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 
 from csdp.lib import _fixedwidth
-from csdp.lib.dbf import Field, ascii_expression, dbf_check_widths, is_ascii, width_expressions
+from csdp.lib.dbf import DbfValueError, Field, ascii_expression, dbf_check_widths, is_ascii, width_expressions
 
 _NEEDS_QUOTES = r'[,"\r\n]'  # Polars quotes a CSV value holding the separator, the quote or a line end
 TEXT, INT, CODE, CONST = 0, 1, 2, 3  # the kernel's field kinds
@@ -82,7 +82,7 @@ def matrix_columns_checked(fields: Sequence[Field], frame: pl.DataFrame, order: 
         return None
     try:
         dbf_check_widths(fields, frame, facts)
-    except ValueError:
+    except DbfValueError:
         return None
     return matrix_columns(fields, frame, order, stats=facts)
 

@@ -8,17 +8,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from csdp.ipo.eod import files
-from csdp.ipo.eod.files import T1_ORDER_TYPES
+from csdp.ipo.eod.files import T1_ORDER_TYPES, sgqs_type
 from csdp.ipo.eod.layouts import LAYOUTS, REASON_CODES
-from csdp.ipo.eod.order_files import OrderBook, OrderFile, OrderType
+from csdp.ipo.eod.order_files import OrderBook, OrderFile
 from csdp.lib.dbf import DbfValueError
 
 DAY = dt.date(2026, 3, 17)
 PRICE = 1404
-SGQS = OrderType(where=None, columns={
-    "JLLX": pl.when(pl.col("valid")).then(pl.lit("A0")).otherwise(pl.lit("A1")), "SGJG": pl.lit(PRICE),
-    "SGJE": pl.when(pl.col("valid")).then(pl.col("quantity") * PRICE).otherwise(0), "WXYY": pl.col("WXYY")})
-TYPES = {"SGQS": SGQS, **T1_ORDER_TYPES}
+TYPES = {"SGQS": sgqs_type(PRICE), **T1_ORDER_TYPES}
 
 
 @st.composite

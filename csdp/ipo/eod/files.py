@@ -28,13 +28,18 @@ def outcomes_frame(offering: Offering) -> pl.DataFrame:
     return order_outcomes(offering)
 
 
+def sgqs_type(price_fen: int) -> OrderType:
+    """SGQS: every order, with its record type, price, amount (0 if invalid) and reason code."""
+    valid = pl.col("valid")
+    return OrderType(where=None, columns={
+        "JLLX": pl.when(valid).then(pl.lit("A0")).otherwise(pl.lit("A1")), "SGJG": pl.lit(price_fen),
+        "SGJE": pl.when(valid).then(pl.col("quantity") * price_fen).otherwise(0), "WXYY": pl.col("WXYY")})
+
+
 def t_frames(offering: Offering) -> dict[str, pl.DataFrame | OrderFile]:
     """T EOD files: SGQS (detail) and SGHZ (what each participant owes)."""
-    day, price, valid = offering.t_date, offering.price_fen, pl.col("valid")
-    sgqs = OrderType(where=None, columns={
-        "JLLX": pl.when(valid).then(pl.lit("A0")).otherwise(pl.lit("A1")), "SGJG": pl.lit(price),
-        "SGJE": pl.when(valid).then(pl.col("quantity") * price).otherwise(0), "WXYY": pl.col("WXYY")})
-    book = OrderBook(outcomes_frame(offering), code=offering.code, day=day, types={"SGQS": sgqs})
+    day = offering.t_date
+    book = OrderBook(outcomes_frame(offering), code=offering.code, day=day, types={"SGQS": sgqs_type(offering.price_fen)})
     owed = ParticipantObligation.objects.filter(offering=offering).values_list(
         "participant__code", "orders", "subscribed_shares", "subscribed_fen")
     sghz = pl.DataFrame(list(owed), schema={"JSCY": pl.Utf8, "YXBS": pl.Int64, "YXSL": pl.Int64, "YFJE": pl.Int64},

@@ -149,12 +149,12 @@ class OrderFile:
         compact = 2 * rows.size < book.ranks.size
         sources = book.sources.select(pl.all().gather(pl.Series(rows))) if compact else book.sources
         own = [f for f in layout.fields if f.name in kind.columns]
-        extra = matrix_columns_checked(own, sources.select(**{f.name: kind.columns[f.name] for f in own}))
-        if extra is None:
-            return None
         supplied = {f.name: f for f in [*own, *BOOK_COLUMNS, ZQDM, RQ, JSCY]}
         constants = {ZQDM.name: constant_spec(ZQDM, self.book.code), RQ.name: constant_spec(RQ, self.book.day)}
         if any(supplied.get(f.name) != f for f in layout.fields) or None in constants.values():
+            return None
+        extra = matrix_columns_checked(own, sources.select(**{f.name: kind.columns[f.name] for f in own}))
+        if extra is None:
             return None
         # JSCY, the group field, has no spec: records_of writes each file's own participant
         shared = {name: rearranged(spec, rows) for name, spec in book.specs.items()} if compact else book.specs
