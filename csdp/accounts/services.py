@@ -14,16 +14,14 @@ from django.utils import timezone
 
 from csdp.accounts.models import ApiToken, Institution, User
 from csdp.audit.services import audit_record
+from csdp.lib.errors import CsdpError
 
 IP_WINDOW_S = 600
 IP_MAX_FAILURES = 30  # per address per window, whatever the usernames tried
 
 
-class LoginRefused(Exception):
-    def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+class LoginRefused(CsdpError):
+    code = "login.refused"
 
 
 @dataclass
@@ -44,15 +42,15 @@ def user_authenticate(*, request, username: str, password: str) -> User:
     """
     ip = request.META.get("REMOTE_ADDR", "?")
     if cache.get(_ip_key(ip), 0) >= IP_MAX_FAILURES:
-        raise LoginRefused("登录失败次数过多，请稍后再试。", "rate_limited")
+        raise LoginRefused("登录失败次数过多，请稍后再试。", code="login.rate_limited")
     now = timezone.now()
     candidate = User.objects.filter(username=username).first()
     if candidate and candidate.locked_until and candidate.locked_until > now:
-        raise LoginRefused("密码错误次数过多，账户已临时锁定，请稍后再试。", "locked")
+        raise LoginRefused("密码错误次数过多，账户已临时锁定，请稍后再试。", code="login.locked")
     user = authenticate(request, username=username, password=password)
     if user is None:
         _count_failure(ip, candidate, now)
-        raise LoginRefused("用户名或密码错误。", "bad_credentials")
+        raise LoginRefused("用户名或密码错误。", code="login.bad_credentials")
     if user.failed_logins or user.locked_until:
         User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
     return user

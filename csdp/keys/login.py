@@ -23,16 +23,15 @@ from django.urls import NoReverseMatch, reverse
 from csdp.accounts.middleware import FULL
 from csdp.keys.scopes import PASSWORD_ONLY, PASSWORD_SMS, PIN_CHANGE
 from csdp.keys.selectors import active_key_of, certificate_expiry_warning, certificate_problem, key_required_for
+from csdp.lib.errors import CsdpError
 
 PENDING = "keys_login_pending"
 PENDING_TTL_S = 300
 PENDING_MAX_FAILURES = 5  # bad signatures or codes before the password must be entered again
 
 
-class LoginStepRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class LoginStepRefused(CsdpError):
+    code = "key.login_refused"
 
 
 def login_digest(user) -> str:

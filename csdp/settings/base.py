@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csdp.accounts.middleware.LoginScopeMiddleware",
+    "csdp.lib.web.RefusalMiddleware",  # a refusal no view handled: its message, back where the user came from
 ]
 
 ROOT_URLCONF = "csdp.urls"

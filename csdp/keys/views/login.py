@@ -40,7 +40,7 @@ def login_key(request):
             device_pin_check(device=checked.device, pin=form.cleaned_data["pin"])
         except (PayloadRefused, KeyRefused) as refused:
             error = refused.message
-            if getattr(refused, "code", "") == "locked" or flow.pending_failed(request):
+            if getattr(refused, "code", "") == "key.locked" or flow.pending_failed(request):
                 return _restart(request, error)
         else:
             checked.device.refresh_from_db()
