@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "csdp.accounts",
     "csdp.clock",
     "csdp.audit",
+    "csdp.approvals",
     "csdp.uploads",
     "csdp.notify",
     "csdp.portal",
