@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csdp.accounts.middleware.LoginScopeMiddleware",
+    "csdp.lib.security_headers.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "csdp.urls"
