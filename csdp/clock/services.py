@@ -16,13 +16,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from csdp.clock.models import BusinessClock, ClosedDay
+from csdp.lib.errors import CsdpError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _CACHE_S = 1.0  # other processes see a clock change within a second
 
 
-class CalendarError(ValueError):
-    pass
+class CalendarError(CsdpError, ValueError):
+    code = "calendar.refused"
 
 
 class _State(threading.local):
