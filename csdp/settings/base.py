@@ -115,6 +115,8 @@ LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# ISO first for date inputs: <input type=date> drops any other spelling (csdp/formats/zh_Hans/formats.py).
+FORMAT_MODULE_PATH = ["csdp.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

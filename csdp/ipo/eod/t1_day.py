@@ -172,7 +172,7 @@ def t1_settle_day(*, day=None, actor=None) -> list[StepReport]:
         offerings = [o for o in offerings if o.status == OfferingStatus.CLEARED]
         for offering in offerings:
             if offering.underwriter_account_id is None:
-                raise IpoError(f"{offering.code} 主承销商尚未报备自营结算备付金账户（002 §3.2.1），不能交收。")
+                raise IpoError(f"{offering.code} 主承销商尚未报备自营结算备付金账户，不能交收。")
         offerings.sort(key=lambda o: o.code)
         available = available_by_participant(offerings)
         outcomes = {o.code: load_outcomes(o) for o in offerings}
