@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from csdp.accounts.models import ApiToken, Institution, User
 from csdp.audit.services import audit_record
+from csdp.lib.clients import client_limit_count, client_limit_reached
 
 IP_WINDOW_S = 600
 IP_MAX_FAILURES = 30  # per address per window, whatever the usernames tried
@@ -31,10 +31,6 @@ class LoginResult:
     user: User
 
 
-def _ip_key(ip: str) -> str:
-    return f"login-fail:{ip}"
-
-
 def user_authenticate(*, request, username: str, password: str) -> User:
     """Check a username and password with lockouts per user and per address.
 
@@ -42,8 +38,7 @@ def user_authenticate(*, request, username: str, password: str) -> User:
     an address that fails IP_MAX_FAILURES times in IP_WINDOW_S is refused for the rest of the window.
     The same message is given for an unknown user and a wrong password.
     """
-    ip = request.META.get("REMOTE_ADDR", "?")
-    if cache.get(_ip_key(ip), 0) >= IP_MAX_FAILURES:
+    if client_limit_reached(request, scope="login-fail", limit=IP_MAX_FAILURES):
         raise LoginRefused("登录失败次数过多，请稍后再试。", "rate_limited")
     now = timezone.now()
     candidate = User.objects.filter(username=username).first()
@@ -51,18 +46,15 @@ def user_authenticate(*, request, username: str, password: str) -> User:
         raise LoginRefused("密码错误次数过多，账户已临时锁定，请稍后再试。", "locked")
     user = authenticate(request, username=username, password=password)
     if user is None:
-        _count_failure(ip, candidate, now)
+        _count_failure(request, candidate, now)
         raise LoginRefused("用户名或密码错误。", "bad_credentials")
     if user.failed_logins or user.locked_until:
         User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
     return user
 
 
-def _count_failure(ip: str, candidate: User | None, now: dt.datetime) -> None:
-    try:
-        cache.incr(_ip_key(ip))
-    except ValueError:
-        cache.set(_ip_key(ip), 1, IP_WINDOW_S)
+def _count_failure(request, candidate: User | None, now: dt.datetime) -> None:
+    client_limit_count(request, scope="login-fail", window_s=IP_WINDOW_S)
     if candidate is None:
         return
     with transaction.atomic():

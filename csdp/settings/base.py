@@ -188,6 +188,13 @@ CSDP_CODE_TTL_S = env_int("CSDP_CODE_TTL_S", 300, minimum=30)
 CSDP_CODE_RESEND_S = env_int("CSDP_CODE_RESEND_S", 60, minimum=0)
 CSDP_CODE_MAX_PER_HOUR = env_int("CSDP_CODE_MAX_PER_HOUR", 10, minimum=1)
 CSDP_CODE_MAX_ATTEMPTS = env_int("CSDP_CODE_MAX_ATTEMPTS", 5, minimum=1)
+CSDP_CODE_MAX_PER_ADDRESS_PER_HOUR = env_int("CSDP_CODE_MAX_PER_ADDRESS_PER_HOUR", 30, minimum=1)
+# Reverse proxies in front of the web processes that append to X-Forwarded-For (csdp/lib/clients.py):
+# 0 = none (REMOTE_ADDR is the client); 1 = one nginx; 2 = a load balancer and nginx.
+CSDP_TRUSTED_PROXIES = env_int("CSDP_TRUSTED_PROXIES", 0, minimum=0)
+# API throttling (csdp/api.py): requests per minute per token, and per client address for every caller.
+CSDP_API_PER_TOKEN_PER_MINUTE = env_int("CSDP_API_PER_TOKEN_PER_MINUTE", 600, minimum=1)
+CSDP_API_PER_ADDRESS_PER_MINUTE = env_int("CSDP_API_PER_ADDRESS_PER_MINUTE", 1200, minimum=1)
 # Passwords: consecutive failures before a temporary lockout, and its length.
 CSDP_PASSWORD_MAX_FAILURES = env_int("CSDP_PASSWORD_MAX_FAILURES", 5, minimum=1)
 CSDP_PASSWORD_LOCKOUT_S = env_int("CSDP_PASSWORD_LOCKOUT_S", 900, minimum=1)
