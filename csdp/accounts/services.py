@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -11,7 +9,7 @@ from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
 
-from csdp.accounts.models import ApiToken, Institution, User
+from csdp.accounts.models import Institution, User
 from csdp.audit.services import audit_record
 from csdp.lib.clients import client_limit_count, client_limit_reached
 
@@ -103,32 +101,5 @@ def user_create(
     return user
 
 
-def _token_digest(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-@transaction.atomic
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Return the token row and the key, which is shown once and never stored."""
-    key = "csdp_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, key_prefix=key[5:13], key_sha256=_token_digest(key))
-    audit_record(actor=user, obj=token, action="api_token.create", to_state="active", data={"name": name})
-    return token, key
-
-
-def api_token_user(key: str) -> User | None:
-    token = (
-        ApiToken.objects.select_related("user", "user__institution")
-        .filter(key_sha256=_token_digest(key), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if token is None:
-        return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    return token.user
-
-
-@transaction.atomic
-def api_token_revoke(*, token: ApiToken, actor) -> None:
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    audit_record(actor=actor, obj=token, action="api_token.revoke", from_state="active", to_state="revoked")
+# API tokens live in csdp/accounts/tokens.py; these names stay importable from here.
+from csdp.accounts.tokens import api_token_create, api_token_revoke, api_token_user  # noqa: E402,F401

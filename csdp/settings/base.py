@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csdp.accounts.middleware.LoginScopeMiddleware",
+    "csdp.accounts.api_guard.ApiGuardMiddleware",
 ]
 
 ROOT_URLCONF = "csdp.urls"
@@ -192,6 +193,8 @@ CSDP_CODE_MAX_PER_ADDRESS_PER_HOUR = env_int("CSDP_CODE_MAX_PER_ADDRESS_PER_HOUR
 # Reverse proxies in front of the web processes that append to X-Forwarded-For (csdp/lib/clients.py):
 # 0 = none (REMOTE_ADDR is the client); 1 = one nginx; 2 = a load balancer and nginx.
 CSDP_TRUSTED_PROXIES = env_int("CSDP_TRUSTED_PROXIES", 0, minimum=0)
+# API tokens (csdp/accounts/tokens.py): the longest lifetime a token may be issued for.
+CSDP_API_TOKEN_MAX_DAYS = env_int("CSDP_API_TOKEN_MAX_DAYS", 365, minimum=1)
 # API throttling (csdp/api.py): requests per minute per token, and per client address for every caller.
 CSDP_API_PER_TOKEN_PER_MINUTE = env_int("CSDP_API_PER_TOKEN_PER_MINUTE", 600, minimum=1)
 CSDP_API_PER_ADDRESS_PER_MINUTE = env_int("CSDP_API_PER_ADDRESS_PER_MINUTE", 1200, minimum=1)
