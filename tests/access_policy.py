@@ -43,6 +43,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "api:reserve_balance": {"participant", "underwriter"},
     "api:account_positions": STAFF,
     "health": PUBLIC,
+    "ready": PUBLIC,
+    "metrics": PUBLIC,
     "portal:home": EVERYONE,
     "portal:my_applications": MEMBERS,
     "portal:staff_queue": STAFF,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -11,8 +12,10 @@ from django.utils import timezone
 
 from csdp.accounts.models import Institution, User
 from csdp.audit.services import audit_record
-from csdp.lib.clients import client_limit_count, client_limit_reached
+from csdp.lib.clients import client_address, client_limit_count, client_limit_reached
+from csdp.ops.metrics import failed_login_count
 
+log = logging.getLogger("csdp.accounts")
 IP_WINDOW_S = 600
 IP_MAX_FAILURES = 30  # per address per window, whatever the usernames tried
 
@@ -53,6 +56,9 @@ def user_authenticate(*, request, username: str, password: str) -> User:
 
 def _count_failure(request, candidate: User | None, now: dt.datetime) -> None:
     client_limit_count(request, scope="login-fail", window_s=IP_WINDOW_S)
+    failed_login_count()
+    log.warning("login failed", extra={"event": "login_failed", "username": candidate.username if candidate else None,
+                                       "client": client_address(request)})
     if candidate is None:
         return
     with transaction.atomic():

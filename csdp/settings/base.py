@@ -44,9 +44,13 @@ INSTALLED_APPS = [
     "csdp.pledge",
     "csdp.fees",
     "csdp.greenshoe",
+    "csdp.ops",
+    # Only for its static files: the API docs page serves Swagger UI from the installed package, no CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
+    "csdp.ops.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -214,11 +218,21 @@ FILE_UPLOAD_HANDLERS = [
 
 NINJA_PAGINATION_PER_PAGE = 50
 
+# Task workers run the heartbeat task; /readyz fails when none did for this long.
+CSDP_WORKER_HEARTBEAT_MAX_S = env_int("CSDP_WORKER_HEARTBEAT_MAX_S", 300, minimum=10)
+# /metrics: when set, Prometheus must send it as a bearer token.
+CSDP_METRICS_TOKEN = env_str("CSDP_METRICS_TOKEN", "")
+
+# LOG_FORMAT=json: one JSON object per line (csdp/lib/logs.py) for a log shipper; plain otherwise.
+LOG_FORMAT = env_choice("LOG_FORMAT", "plain", ("plain", "json"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "csdp.lib.logs.JsonLinesFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
