@@ -43,6 +43,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "api:reserve_balance": {"participant", "underwriter"},
     "api:account_positions": STAFF,
     "health": PUBLIC,
+    "ready": PUBLIC,
+    "metrics": PUBLIC,
     "portal:home": EVERYONE,
     "portal:my_applications": MEMBERS,
     "portal:staff_queue": STAFF,
@@ -50,6 +52,14 @@ EXPECTED: dict[str, set[str] | str] = {
     "accounts:login": PUBLIC,
     "accounts:logout": PUBLIC,
     "accounts:user_list": {"admin"},
+    "accounts:user_create": {"admin"},
+    "accounts:user_detail": {"admin"},
+    "accounts:user_action": {"admin"},
+    "accounts:institution_list": {"admin"},
+    "accounts:institution_create": {"admin"},
+    "accounts:institution_edit": {"admin"},
+    "accounts:token_list": EVERYONE,
+    "accounts:token_revoke": EVERYONE,
     "accounts:password_change": EVERYONE,
     "clock:calendar": STAFF,
     "clock:closed_day_create": {"admin"},
@@ -248,7 +258,25 @@ def _closed_day(cast):
     return dt.date(2026, 2, 16).isoformat(), {"admin", "operator", "reviewer"}
 
 
+def _user(cast):
+    return str(cast.issuer_a.pk), {"admin"}
+
+
+def _institution(cast):
+    return str(cast.issuer_a.institution_id), {"admin"}
+
+
+def _token(cast):
+    from csdp.accounts.tokens import api_token_create
+
+    token, _ = api_token_create(user=cast.issuer_a, name="matrix", login_method="key")
+    return str(token.pk), {"issuer_a", "admin"}
+
+
 OBJECTS: dict[str, Factory] = {
+    "user_id": _user,
+    "institution_id": _institution,
+    "token_id": _token,
     "approval_id": approvals_matrix.approval,
     "security_id": securities_matrix.security,
     "ledger_account_id": securities_matrix.ledger_account,
