@@ -19,6 +19,7 @@ from csdp.fees.api import router as fees_router
 from csdp.greenshoe.api import router as greenshoe_router
 from csdp.pledge.api import router as pledge_router
 from csdp.register.api import router as register_router
+from csdp.lib.errors import CsdpError
 
 api = NinjaAPI(
     title="CSDP API",
@@ -40,3 +41,9 @@ api.add_router("/fees", fees_router)
 api.add_router("/greenshoe", greenshoe_router)
 api.add_router("/pledge", pledge_router)
 api.add_router("/register", register_router)
+
+
+@api.exception_handler(CsdpError)
+def csdp_refused(request, error: CsdpError):
+    """Every refusal a handler lets through: {code, detail, problems} with the error's status."""
+    return api.create_response(request, error.as_dict(), status=error.status)

@@ -147,6 +147,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "ipo:stop_record": {"operator"},
     "ipo:underwriter_deposit": {"underwriter"},
     "ipo:declare": {"participant"},
+    "ipo:declaration_withdraw": {"participant"},
     "ipo:participant_home": {"participant"},
     "ipo:deposit": {"participant"},
     "ipo:withdraw": {"participant"},
@@ -165,6 +166,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "api:ipo_deposit": {"participant", "underwriter"},
     "api:ipo_stop": {"operator"},
     "api:ipo_declarations": {"participant"},
+    "api:ipo_declaration_list": {"participant"},
+    "api:ipo_declaration_withdraw": {"participant"},
     "api:ipo_subscriptions": {"operator"},
     # csdp.pledge (证券质押供需信息平台; seed 004)
     "pledge:board": {"pledge_user"} | STAFF,

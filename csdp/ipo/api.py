@@ -14,8 +14,8 @@ from csdp.ipo.eod.t_day import offering_subscriptions_load
 from csdp.ipo.errors import IpoError
 from csdp.ipo.exchange_file import ExchangeFileRejected
 from csdp.ipo.models import Offering, ParticipantFile, ParticipantObligation
-from csdp.ipo.pages import offerings_for
-from csdp.ipo.services import DeclarationRow, reserve_deposit, shortfall_declare
+from csdp.ipo.pages import declarations_of, offerings_for
+from csdp.ipo.services import DeclarationRow, reserve_deposit, shortfall_declare, shortfall_withdraw
 from csdp.ipo.stop import offering_stop_record
 from csdp.securities.models import ParticipantProfile
 
@@ -148,17 +148,57 @@ class DeclarationIn(Schema):
     settlement_account: str
 
 
-@router.post("/offerings/{offering_id}/declarations", summary="申报申购资金不足的投资者（附件5，T+1 日 15:30 前）")
+class DeclarationOut(Schema):
+    receipt: str  # the acknowledgement number
+    seq: int
+    account: str
+    account_name: str
+    invalid_shares: int
+    declared_at: dt.datetime
+    withdrawn_at: dt.datetime | None
+
+
+def _declaration_out(d) -> dict:
+    return {"receipt": d.receipt, "seq": d.seq, "account": d.account, "account_name": d.account_name,
+            "invalid_shares": d.invalid_shares, "declared_at": d.declared_at, "withdrawn_at": d.withdrawn_at}
+
+
+class DeclaredOut(Schema):
+    declared: int
+    declarations: list[DeclarationOut]
+
+
+@router.post("/offerings/{offering_id}/declarations", response=DeclaredOut,
+             summary="申报申购资金不足的投资者（附件5，T+1 日 15:30 前）；申报的申购按无效申购处理")
 @allow(Role.PARTICIPANT)
 def ipo_declarations(request, offering_id: int, payload: list[DeclarationIn]):
     offering_obj = access_object(request.user, Offering, pk=offering_id)
     participant = ParticipantProfile.objects.get(institution=request.user.institution)
-    try:
-        saved = shortfall_declare(offering=offering_obj, participant=participant,
-                                  rows=[DeclarationRow(**row.dict()) for row in payload], actor=request.user)
-    except IpoError as error:
-        raise HttpError(422, error.message) from None
-    return {"declared": len(saved)}
+    saved = shortfall_declare(offering=offering_obj, participant=participant,
+                              rows=[DeclarationRow(**row.dict()) for row in payload], actor=request.user)
+    return {"declared": len(saved), "declarations": [_declaration_out(d) for d in saved]}
+
+
+@router.get("/offerings/{offering_id}/declarations", response=list[DeclarationOut],
+            summary="本参与人的资金不足申报（含已撤回）")
+@allow(Role.PARTICIPANT)
+def ipo_declaration_list(request, offering_id: int):
+    offering_obj = access_object(request.user, Offering, pk=offering_id)
+    participant = ParticipantProfile.objects.get(institution=request.user.institution)
+    return [_declaration_out(d) for d in declarations_of(offering_obj, participant)]
+
+
+class WithdrawIn(Schema):
+    seqs: list[int]
+
+
+@router.post("/offerings/{offering_id}/declarations/withdraw", summary="撤回资金不足申报（T+1 日 15:30 前）")
+@allow(Role.PARTICIPANT)
+def ipo_declaration_withdraw(request, offering_id: int, payload: WithdrawIn):
+    offering_obj = access_object(request.user, Offering, pk=offering_id)
+    participant = ParticipantProfile.objects.get(institution=request.user.institution)
+    return {"withdrawn": shortfall_withdraw(offering=offering_obj, participant=participant, seqs=payload.seqs,
+                                            actor=request.user)}
 
 
 @router.post("/offerings/{offering_id}/subscriptions", summary="接收北交所申购数据（CSV）")

@@ -1,6 +1,8 @@
-class IpoError(Exception):
-    """A refused IPO operation; ``message`` is shown to the user (Chinese)."""
+from csdp.lib.errors import CsdpError
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+
+class IpoError(CsdpError):
+    """A refused IPO operation; ``message`` is shown to the user (Chinese), ``problems`` lists every
+    bad row or field at once."""
+
+    code = "ipo.refused"

@@ -169,3 +169,11 @@ def _switch_signing(offering: Offering, user):
             or not offering.step_runs.filter(step="code_switch", status="done").exists()):
         return None
     return signing_context(user=user, digest=submission_digest(content=code_switch_content(offering)))
+
+
+def declarations_of(offering: Offering, participant) -> list:
+    """The participant's 附件5 rows of an offering, withdrawn ones included (they say when)."""
+    from csdp.ipo.models import ShortfallDeclaration
+
+    return list(ShortfallDeclaration.objects.filter(offering=offering, participant=participant)
+                .select_related("declared_by", "withdrawn_by").order_by("seq"))

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:offering_id>/underwriter-deposit/", views.underwriter_deposit, name="underwriter_deposit"),
     path("<int:offering_id>/payment-notice/", views.payment_notice, name="payment_notice"),
     path("<int:offering_id>/declare/", views.declare, name="declare"),
+    path("<int:offering_id>/declare/withdraw/", views.declaration_withdraw, name="declaration_withdraw"),
     path("<int:offering_id>/filings/", views.filing_list, name="filing_list"),
     path("<int:offering_id>/filings/<str:kind>/template/", views.filing_template, name="filing_template"),
     path("<int:offering_id>/filings/<str:kind>/upload/", views.filing_upload, name="filing_upload"),

@@ -22,7 +22,7 @@ from csdp.ipo import pages
 from csdp.ipo.errors import IpoError
 from csdp.ipo.services import (
     DeclarationRow, offering_create, offering_report_account, proceeds_pay, reserve_deposit, reserve_withdraw,
-    shortfall_declare,
+    shortfall_declare, shortfall_withdraw,
 )
 from csdp.ipo.eod.t_day import offering_subscriptions_load
 from csdp.ipo.stop import offering_stop_record
@@ -208,6 +208,13 @@ def withdraw(request):
     return _reserve_move(request, reserve_withdraw, "划出成功。")
 
 
+def _declarations_page(request, offering, formset, status=200):
+    participant = ParticipantProfile.objects.get(institution=request.user.institution)
+    return render(request, "ipo/declare.html", {
+        "offering": offering, "formset": formset, "declarations": pages.declarations_of(offering, participant),
+    }, status=status)
+
+
 @allow(Role.PARTICIPANT)
 def declare(request, offering_id: int):
     offering = access_object(request.user, Offering, pk=offering_id)
@@ -216,12 +223,32 @@ def declare(request, offering_id: int):
         rows = [DeclarationRow(**f.cleaned_data) for f in formset if f.cleaned_data]
         participant = ParticipantProfile.objects.get(institution=request.user.institution)
         try:
-            shortfall_declare(offering=offering, participant=participant, rows=rows, actor=request.user)
+            saved = shortfall_declare(offering=offering, participant=participant, rows=rows, actor=request.user)
         except IpoError as error:
             messages.error(request, error.message)
         else:
-            return _done(request, f"已申报 {len(rows)} 名资金不足的投资者。", "ipo:participant_home")
-    return render(request, "ipo/declare.html", {"offering": offering, "formset": formset})
+            receipts = "、".join(d.receipt for d in saved)
+            return _done(request, f"已受理 {len(saved)} 名资金不足的投资者的申报（受理编号 {receipts}）；"
+                                  "T+1 日日终其申购按无效申购处理。", "ipo:declare", offering_id=offering.pk)
+    return _declarations_page(request, offering, formset)
+
+
+@allow(Role.PARTICIPANT)
+@require_POST
+def declaration_withdraw(request, offering_id: int):
+    """002 §4.1.2(四): a declaration may be withdrawn until 15:30 on T+1."""
+    offering = access_object(request.user, Offering, pk=offering_id)
+    participant = ParticipantProfile.objects.get(institution=request.user.institution)
+    try:
+        seqs = [int(seq) for seq in request.POST.getlist("seq")]
+        count = shortfall_withdraw(offering=offering, participant=participant, seqs=seqs, actor=request.user)
+    except ValueError:
+        messages.error(request, "成交号码无效。")
+    except IpoError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"已撤回 {count} 条资金不足申报。")
+    return redirect("ipo:declare", offering_id=offering.pk)
 
 
 @allow(STAFF, Role.PARTICIPANT)

@@ -30,6 +30,10 @@ from csdp.ledger.services import ledger_account_open, transfer_post
 from csdp.lib.bulk import partition_replace
 from csdp.lib.rows import rows_update
 
+# 002 §4.1.2(五): the Company invalidates "依据…资金缺口、结算参与人申报的投资者无效申购信息": a 附件5 row is a
+# declared invalid subscription whether or not the participant's reserve would have covered it.
+DECLARED_ONLY_WHEN_SHORT = False
+
 SETTLEMENT_COLUMNS = ("offering_id", "seq", "reason", "allocated_shares")  # the rest is derived (SettlementResult)
 
 
@@ -53,7 +57,8 @@ def load_outcomes(offering: Offering) -> pl.DataFrame:
 
 
 def load_declarations(offering: Offering) -> pl.DataFrame:
-    rows = ShortfallDeclaration.objects.filter(offering=offering).values_list("participant__code", "account", "invalid_shares")
+    rows = ShortfallDeclaration.objects.filter(offering=offering, withdrawn_at__isnull=True).values_list(
+        "participant__code", "account", "invalid_shares")
     return pl.DataFrame(list(rows), schema={"participant": pl.Utf8, "account": pl.Utf8, "quantity": pl.Int64}, orient="row")
 
 
@@ -179,7 +184,7 @@ def t1_settle_day(*, day=None, actor=None) -> list[StepReport]:
         decided = invalidate_shortfall_day(
             [OfferingOrders(code=o.code, orders=outcomes[o.code], price_fen=o.price_fen, declared=load_declarations(o))
              for o in offerings],
-            available_fen_by_participant=available,
+            available_fen_by_participant=available, declared_only_when_short=DECLARED_ONLY_WHEN_SHORT,
         )
         reports = []
         for offering in offerings:
