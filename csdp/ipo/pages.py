@@ -92,6 +92,7 @@ def offering_context(offering: Offering, user) -> dict:
         "today": business_today(),
         "price_yuan": yuan(offering.price_fen),
         "can_pay": user.institution_id == offering.underwriter_id and offering.status == OfferingStatus.SETTLED,
+        "can_read_results": bool(user.staff_role) or user.institution_id == offering.underwriter_id,
         "can_report": user.institution_id == offering.underwriter_id and offering.underwriter_account_id is None,
         "switch_signing": _switch_signing(offering, user),
         "can_load": user.staff_role == "operator" and offering.status in (
@@ -177,3 +178,12 @@ def declarations_of(offering: Offering, participant) -> list:
 
     return list(ShortfallDeclaration.objects.filter(offering=offering, participant=participant)
                 .select_related("declared_by", "withdrawn_by").order_by("seq"))
+
+
+def require_results_reader(offering: Offering, user) -> None:
+    """The results are the lead underwriter's (and staff's): a participant or issuer who can see the
+    offering is still refused, as if it did not exist."""
+    from django.http import Http404
+
+    if not user.staff_role and user.institution_id != offering.underwriter_id:
+        raise Http404("没有该发行的发行结果。")
