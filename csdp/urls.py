@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("csdp.portal.urls")),
     path("accounts/", include("csdp.accounts.urls")),
     path("calendar/", include("csdp.clock.urls")),
+    path("approvals/", include("csdp.approvals.urls")),
     path("files/", include("csdp.uploads.urls")),
     path("notify/", include("csdp.notify.urls")),
     path("keys/", include("csdp.keys.urls")),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from tests.approvals import matrix as approvals_matrix
 from tests.counter import matrix as counter_matrix
 from tests.fees import matrix as fees_matrix
 from tests.greenshoe import matrix as greenshoe_matrix
@@ -90,6 +91,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "keys:enrol_key": PUBLIC,
     "keys:login_key": PUBLIC,
     "keys:login_sms": PUBLIC,
+    "keys:login_totp": PUBLIC,
+    "keys:totp_enrol": PUBLIC,
     "keys:recovery_apply": PUBLIC,
     "keys:crl": PUBLIC,
     "keys:crl_pem": PUBLIC,
@@ -245,6 +248,10 @@ EXPECTED: dict[str, set[str] | str] = {
     "greenshoe:filing_approve": STAFF,
     "greenshoe:filing_reject": STAFF,
     "api:greenshoe_option": {"issuer", "underwriter"} | STAFF,
+    # csdp.approvals (四眼复核)
+    "approvals:list": STAFF,
+    "approvals:detail": STAFF,
+    "approvals:decide": STAFF,
 }
 
 Factory = Callable[[object], tuple[str, set[str]]]  # (cast) -> (url value, cast members who may see it)
@@ -255,6 +262,7 @@ def _closed_day(cast):
 
 
 OBJECTS: dict[str, Factory] = {
+    "approval_id": approvals_matrix.approval,
     "security_id": securities_matrix.security,
     "ledger_account_id": securities_matrix.ledger_account,
     "account_number": securities_matrix.securities_account,

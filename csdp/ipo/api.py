@@ -6,13 +6,10 @@ from pathlib import Path
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
 from ninja import File, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from csdp.accounts.access import STAFF, Role, access_object, allow
 from csdp.ipo.eod.t_day import offering_subscriptions_load
-from csdp.ipo.errors import IpoError
-from csdp.ipo.exchange_file import ExchangeFileRejected
 from csdp.ipo.models import Offering, ParticipantFile, ParticipantObligation
 from csdp.ipo.pages import declarations_of, offerings_for
 from csdp.ipo.services import DeclarationRow, reserve_deposit, reserve_withdraw, shortfall_declare, shortfall_withdraw
@@ -136,11 +133,8 @@ class DepositIn(Schema):
 @router.post("/deposits", summary="存入备付金（参与人申购资金 T+1 日 16:00 前；主承销商自营备付金）")
 @allow(Role.PARTICIPANT, Role.UNDERWRITER)
 def ipo_deposit(request, payload: DepositIn):
-    try:
-        reserve_deposit(institution=request.user.institution, amount_fen=payload.amount_fen,
-                        reference=payload.reference, actor=request.user)
-    except IpoError as error:
-        raise HttpError(422, error.message) from None
+    reserve_deposit(institution=request.user.institution, amount_fen=payload.amount_fen,
+                    reference=payload.reference, actor=request.user)
     return {"ok": True}
 
 
@@ -313,6 +307,7 @@ def ipo_declarations(request, offering_id: int, payload: list[DeclarationIn]):
     participant = ParticipantProfile.objects.get(institution=request.user.institution)
     saved = shortfall_declare(offering=offering_obj, participant=participant,
                               rows=[DeclarationRow(**row.dict()) for row in payload], actor=request.user)
+<<<<<<< HEAD
     return {"declared": len(saved), "declarations": [_declaration_out(d) for d in saved]}
 
 
@@ -336,6 +331,9 @@ def ipo_declaration_withdraw(request, offering_id: int, payload: WithdrawIn):
     participant = ParticipantProfile.objects.get(institution=request.user.institution)
     return {"withdrawn": shortfall_withdraw(offering=offering_obj, participant=participant, seqs=payload.seqs,
                                             actor=request.user)}
+=======
+    return {"declared": len(saved)}
+>>>>>>> main
 
 
 @router.post("/offerings/{offering_id}/subscriptions", summary="接收北交所申购数据（CSV）")
@@ -347,12 +345,7 @@ def ipo_subscriptions(request, offering_id: int, file: File[UploadedFile]):
         with open(path, "wb") as out:
             for chunk in file.chunks():
                 out.write(chunk)
-        try:
-            rows = offering_subscriptions_load(offering=offering_obj, path=path, actor=request.user)
-        except ExchangeFileRejected as rejected:
-            raise HttpError(422, str(rejected)) from None
-        except IpoError as error:
-            raise HttpError(422, error.message) from None
+        rows = offering_subscriptions_load(offering=offering_obj, path=path, actor=request.user)
     return {"rows": rows}
 
 
@@ -367,10 +360,7 @@ class StopIn(Schema):
 @allow(Role.OPERATOR)
 def ipo_stop(request, offering_id: int, payload: StopIn):
     offering = access_object(request.user, Offering, pk=offering_id)
-    try:
-        offering_stop_record(offering=offering, kind=payload.kind, confirmed_at=payload.confirmed_at,
-                             reference=payload.reference, reason=payload.reason, actor=request.user)
-    except IpoError as error:
-        raise HttpError(422, error.message) from None
+    offering_stop_record(offering=offering, kind=payload.kind, confirmed_at=payload.confirmed_at,
+                         reference=payload.reference, reason=payload.reason, actor=request.user)
     offering.refresh_from_db()
     return Status(201, _stop_out(offering))

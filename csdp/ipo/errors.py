@@ -2,7 +2,6 @@ from csdp.lib.errors import CsdpError
 
 
 class IpoError(CsdpError):
-    """A refused IPO operation; ``message`` is shown to the user (Chinese), ``problems`` lists every
-    bad row or field at once."""
+    """A refused IPO operation; ``message`` is shown to the user (Chinese)."""
 
     code = "ipo.refused"
