@@ -10,6 +10,7 @@ from ninja.files import UploadedFile
 
 from csdp.accounts.access import STAFF, Role, access_object, allow
 from csdp.ipo.eod.t_day import offering_subscriptions_load
+from csdp.ipo.errors import IpoError
 from csdp.ipo.models import Offering, ParticipantFile, ParticipantObligation
 from csdp.ipo.pages import declarations_of, offerings_for
 from csdp.ipo.services import DeclarationRow, reserve_deposit, reserve_withdraw, shortfall_declare, shortfall_withdraw
@@ -250,16 +251,11 @@ class ResultsOut(Schema):
 @router.get("/offerings/{offering_id}/results", response=ResultsOut, summary="网上发行结果（主承销商，发行结果公告用）")
 @allow(STAFF, Role.UNDERWRITER)
 def ipo_offering_results(request, offering_id: int):
-    from django.http import Http404 as NotFound
-
     from csdp.ipo.pages import require_results_reader
     from csdp.ipo.reconcile import offering_results
 
     offering = access_object(request.user, Offering, pk=offering_id)
-    try:
-        require_results_reader(offering, request.user)
-    except NotFound:
-        raise HttpError(404, "没有该发行的发行结果。") from None
+    require_results_reader(offering, request.user)
     results = offering_results(offering)
     if results is None:
         raise IpoError("T+1 日日终交收完成后才能查看发行结果。", code="ipo.results_not_ready", status=409)
@@ -307,7 +303,6 @@ def ipo_declarations(request, offering_id: int, payload: list[DeclarationIn]):
     participant = ParticipantProfile.objects.get(institution=request.user.institution)
     saved = shortfall_declare(offering=offering_obj, participant=participant,
                               rows=[DeclarationRow(**row.dict()) for row in payload], actor=request.user)
-<<<<<<< HEAD
     return {"declared": len(saved), "declarations": [_declaration_out(d) for d in saved]}
 
 
@@ -331,9 +326,6 @@ def ipo_declaration_withdraw(request, offering_id: int, payload: WithdrawIn):
     participant = ParticipantProfile.objects.get(institution=request.user.institution)
     return {"withdrawn": shortfall_withdraw(offering=offering_obj, participant=participant, seqs=payload.seqs,
                                             actor=request.user)}
-=======
-    return {"declared": len(saved)}
->>>>>>> main
 
 
 @router.post("/offerings/{offering_id}/subscriptions", summary="接收北交所申购数据（CSV）")
