@@ -23,6 +23,8 @@ _CACHE_S = 1.0  # other processes see a clock change within a second
 
 
 class CalendarError(CsdpError, ValueError):
+    """A calendar change or a T±n outside the calendar refused (a ValueError too: callers parse dates)."""
+
     code = "calendar.refused"
 
 

@@ -8,12 +8,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from csdp.accounts.access import STAFF, Role, allow
+from csdp.clock.approvals import calendar_year_load_prepare, closed_day_add_prepare, closed_day_remove_prepare
 from csdp.clock.forms import CalendarYearForm, ClosedDayForm
 from csdp.clock.models import CalendarYear, ClosedDay
 from csdp.clock.services import (
-    CalendarError, business_today, calendar_horizon, calendar_horizon_warning, calendar_year_load, closed_day_add,
-    closed_day_remove, closed_days_from_exchange_calendars, closed_days_parse, trading_days_between,
+    CalendarError, business_today, calendar_horizon, calendar_horizon_warning, closed_days_from_exchange_calendars,
+    closed_days_parse, trading_days_between,
 )
+from csdp.lib.errors import CsdpError
 
 
 @allow(STAFF)
@@ -63,11 +65,11 @@ def calendar_year_create(request):
             closed, source = closed_days_parse(text, year=year), f"上传文件 {upload.name}"
         else:
             closed, source = closed_days_from_exchange_calendars(year), "exchange_calendars XSHG"
-        calendar_year_load(year=year, closed=closed, source=source, actor=request.user)
-    except CalendarError as error:
+        calendar_year_load_prepare(year=year, closed=closed, source=source, by=request.user)
+    except CsdpError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"已导入 {year} 年休市安排：{len(closed)} 个休市日。")
+        messages.success(request, f"{year} 年休市安排（{len(closed)} 个休市日）已提交，须由另一名工作人员复核后生效。")
     return redirect(f"{reverse('clock:calendar')}?year={year}")
 
 
@@ -77,10 +79,10 @@ def closed_day_create(request):
     form = ClosedDayForm(request.POST)
     if form.is_valid():
         try:
-            row = closed_day_add(day=form.cleaned_data["date"], reason=form.cleaned_data["reason"], actor=request.user)
-            messages.success(request, f"已登记休市日 {row.date}。")
-        except CalendarError as error:
-            messages.error(request, str(error))
+            closed_day_add_prepare(day=form.cleaned_data["date"], reason=form.cleaned_data["reason"], by=request.user)
+            messages.success(request, f"休市日 {form.cleaned_data['date']} 已提交，须由另一名工作人员复核后生效。")
+        except CsdpError as error:
+            messages.error(request, error.message)
     else:
         messages.error(request, "请填写有效的日期与原因。")
     return redirect("clock:calendar")
@@ -90,8 +92,10 @@ def closed_day_create(request):
 @require_POST
 def closed_day_delete(request, day: str):
     try:
-        closed_day_remove(day=dt.date.fromisoformat(day), reason=request.POST.get("reason", ""), actor=request.user)
-        messages.success(request, f"已取消休市日 {day}。")
-    except (CalendarError, ValueError) as error:
-        messages.error(request, str(error))
+        closed_day_remove_prepare(day=dt.date.fromisoformat(day), reason=request.POST.get("reason", ""), by=request.user)
+        messages.success(request, f"取消休市日 {day} 已提交，须由另一名工作人员复核后生效。")
+    except CsdpError as error:
+        messages.error(request, error.message)
+    except ValueError:
+        messages.error(request, "日期格式不正确。")
     return redirect("clock:calendar")

@@ -62,10 +62,15 @@ def test_the_staff_home_page_warns_and_a_member_home_page_does_not(cast, client_
     assert "交易日历只维护至" not in client_for(cast.operator).get("/").content.decode()
 
 
-def test_the_administrator_loads_a_year_from_a_file_on_the_calendar_page(cast, client_for):
+def test_the_administrator_loads_a_year_from_a_file_on_the_calendar_page_and_another_approves(cast, client_for):
+    from csdp.approvals.models import Approval
+    from csdp.approvals.services import approval_approve
+
     upload = SimpleUploadedFile("2027.csv", "2027-01-01,元旦\n2027-02-08,春节\n".encode())
     response = client_for(cast.admin).post("/calendar/years/", {"year": 2027, "file": upload})
     assert response.status_code == 302
+    assert not CalendarYear.objects.filter(year=2027).exists()  # four-eyes: nothing until approved
+    approval_approve(approval=Approval.objects.get(kind="clock.load_year"), by=cast.reviewer)
     assert set(ClosedDay.objects.filter(date__year=2027).values_list("date", flat=True)) == {D("2027-01-01"), D("2027-02-08")}
     assert CalendarYear.objects.get(year=2027).loaded_by == cast.admin
     page = client_for(cast.admin).get("/calendar/?year=2028").content.decode()

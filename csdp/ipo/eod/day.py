@@ -44,7 +44,7 @@ def _listing(offering: Offering) -> StepResult:
     offering_transition(offering=offering, to=OfferingStatus.LISTED, reason="上市")
     security = Security.objects.filter(code=offering.code, status=SecurityStatus.PENDING).first()
     if security is not None:
-        security_status_change(security=security, to=SecurityStatus.LISTED, actor=None, reason="上市（002 §2.1.2(八)）")
+        security_status_change(security=security, to=SecurityStatus.LISTED, actor=None, reason="上市")
     return StepResult(rows=0)
 
 

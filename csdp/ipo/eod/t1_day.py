@@ -31,6 +31,10 @@ from csdp.ledger.services import ledger_account_open, transfer_post
 from csdp.lib.bulk import partition_replace
 from csdp.lib.rows import rows_update
 
+# 002 §4.1.2(五): the Company invalidates "依据…资金缺口、结算参与人申报的投资者无效申购信息": a 附件5 row is a
+# declared invalid subscription whether or not the participant's reserve would have covered it.
+DECLARED_ONLY_WHEN_SHORT = False
+
 SETTLEMENT_COLUMNS = ("offering_id", "seq", "reason", "allocated_shares")  # the rest is derived (SettlementResult)
 
 
@@ -54,7 +58,8 @@ def load_outcomes(offering: Offering) -> pl.DataFrame:
 
 
 def load_declarations(offering: Offering) -> pl.DataFrame:
-    rows = ShortfallDeclaration.objects.filter(offering=offering).values_list("participant__code", "account", "invalid_shares")
+    rows = ShortfallDeclaration.objects.filter(offering=offering, withdrawn_at__isnull=True).values_list(
+        "participant__code", "account", "invalid_shares")
     return pl.DataFrame(list(rows), schema={"participant": pl.Utf8, "account": pl.Utf8, "quantity": pl.Int64}, orient="row")
 
 
@@ -135,10 +140,10 @@ def available_by_participant(offerings: list[Offering]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={"participant": pl.Utf8, "available_fen": pl.Int64}, orient="row")
 
 
-def _record(offering: Offering, settled: SettledOffering, available: pl.DataFrame, clearing: LedgerAccount) -> dict:
+def _record(offering: Offering, settled: SettledOffering, avail: dict[str, int], clearing: LedgerAccount) -> dict:
+    """``avail``: each participant's reserve left for this offering (after the offerings funded before it)."""
     settlement_results_write(offering, settled.orders)
     money = {r["participant"]: r for r in settled.by_participant.iter_rows(named=True)}
-    avail = dict(available.iter_rows())
     obligations = list(ParticipantObligation.objects.filter(offering=offering).select_related(
         "participant__institution").order_by("pk"))
     for obligation in obligations:
@@ -205,14 +210,18 @@ def _settle_together(candidates: list[Offering], day, actor) -> list[StepReport]
         decided = invalidate_shortfall_day(
             [OfferingOrders(code=o.code, orders=outcomes[o.code], price_fen=o.price_fen, declared=load_declarations(o))
              for o in offerings],
-            available_fen_by_participant=available,
+            available_fen_by_participant=available, declared_only_when_short=DECLARED_ONLY_WHEN_SHORT,
         )
         reports = []
-        for offering in offerings:
+        left = dict(available.iter_rows())
+        for offering in offerings:  # in code order: the order the reserve is applied in (rules.md §3)
             settled = settle_orders(decided[offering.code], outcomes[offering.code].get_column("valid"),
                                     online_shares=offering.online_shares, price_fen=offering.price_fen,
                                     offering_id=offering.pk)
-            detail = _record(offering, settled, available, ipo_clearing_account(offering))
+            detail = _record(offering, settled, {p: max(fen, 0) for p, fen in left.items()},
+                             ipo_clearing_account(offering))
+            for participant, frozen in settled.by_participant.select("participant", "frozen_fen").iter_rows():
+                left[participant] = left.get(participant, 0) - frozen
             offering_transition(offering=offering, to=OfferingStatus.SETTLED, actor=actor, reason="T+1日日终交收")
             _check(offering, outcomes[offering.code], settled)
             seconds = round(time.perf_counter() - started, 3)

@@ -142,7 +142,7 @@ def size_distribution(outcomes: pl.DataFrame, *, cap: int) -> list[dict]:
 def t_clearing(offering: Offering) -> StepResult:
     """T EOD (002 §4.1.1). Caller: run_step, in its transaction with the offering locked."""
     if offering.status in (OfferingStatus.FAILED, OfferingStatus.SUSPENDED):
-        raise IpoError("该发行已记录发行失败或中止，T日日终不发送申购清算数据（002 §5.1）。")
+        raise IpoError("该发行已记录发行失败或中止，T日日终不发送申购清算数据。")
     if offering.status != OfferingStatus.SUBSCRIBING:
         raise IpoError("尚未接收申购数据，不能进行T日清算。")
     outcomes = clearing_outcomes(load_subscriptions(offering), offering_id=offering.pk,

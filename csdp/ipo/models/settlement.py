@@ -142,8 +142,17 @@ class ShortfallDeclaration(models.Model):
     declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
     declared_at = models.DateTimeField()
+    # Withdrawn by the participant before 15:30 (002 §4.1.2(四)): kept for the record, ignored by T+1 EOD.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
 
     objects = ShortfallDeclarationQuerySet.as_manager()
+
+    @property
+    def receipt(self) -> str:
+        """The acknowledgement number shown to the participant (page, API): offering code and row id."""
+        return f"ZJBZ{self.subscription_code}-{self.pk:08d}"
 
     class Meta:
         constraints = [

@@ -1,15 +1,16 @@
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from csdp.clock.models import ClosedDay
 from csdp.clock.services import (
     CalendarError, business_today, calendar_year_load, closed_day_add, closed_day_remove, closed_days_from_exchange_calendars,
     closed_days_parse, trading_day_offset, trading_days_between,
 )
+from csdp.lib.commands import CsdpCommand
 
 
-class Command(BaseCommand):
+class Command(CsdpCommand):
     help = ("交易日历：list YEAR | close DATE REASON | open DATE | offset DATE N | "
             "load YEAR (--file F | --exchange-calendars)")
 
