@@ -116,8 +116,11 @@ def participant_context(user) -> dict:
 def payment_notice_context(offering: Offering) -> dict:
     t1 = _step_detail(offering, EodStep.T1_SETTLE)
     paid = offering.transitions.filter(to_status=OfferingStatus.PAID).first()
-    return {"offering": offering, "amount_yuan": yuan(t1.get("proceeds_fen", 0)), "paid": paid,
-            "number": f"JK{offering.code}{offering.day(2):%Y%m%d}"}
+    from csdp.lib.money import rmb_upper, yuan_figures
+
+    amount_fen = t1.get("proceeds_fen", 0)
+    return {"offering": offering, "amount_fen": amount_fen, "amount_yuan": yuan_figures(amount_fen),
+            "amount_upper": rmb_upper(amount_fen), "paid": paid, "number": f"JK{offering.code}{offering.day(2):%Y%m%d}"}
 
 
 def filings_context(offering: Offering, user) -> dict:

@@ -21,3 +21,13 @@ def shares(value) -> str:
     if value is None or value == "":
         return "—"
     return f"{int(value):,}"
+
+
+@register.filter(name="rmb_upper")
+def rmb_upper_filter(fen) -> str:
+    """Integer fen in Chinese financial capitals (人民币大写), e.g. 140400 → 壹仟肆佰零肆元整 (csdp.lib.money)."""
+    from csdp.lib.money import rmb_upper
+
+    if fen is None or fen == "":
+        return "—"
+    return rmb_upper(int(fen))
