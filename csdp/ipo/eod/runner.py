@@ -9,6 +9,7 @@ import polars as pl
 from django.db import DatabaseError, transaction
 
 from csdp.clock.services import business_today, clock_now
+from csdp.lib.publish import staged_files
 from csdp.ipo.models import EodStepRun, Offering
 
 
@@ -73,7 +74,9 @@ def run_step(offering: Offering, step: str, work: Callable[[Offering], StepResul
     if step_done(offering, step):
         return StepReport(step, offering.code, 0.0, 0, skipped=True)
     started = time.perf_counter()
-    with transaction.atomic():
+    # Files reach their names only after the step's commit (csdp/lib/publish.py): a crash never leaves a
+    # participant file the database does not know.
+    with staged_files(), transaction.atomic():
         locked = Offering.objects.select_for_update().get(pk=offering.pk)
         if step_done(locked, step):  # another runner finished it while we waited for the lock
             return StepReport(step, offering.code, 0.0, 0, skipped=True)
