@@ -49,3 +49,18 @@ def test_an_existing_file_is_replaced_only_at_publication(tmp_path):
         write_atomically(tmp_path / "a.csv", b"new")
         assert (tmp_path / "a.csv").read_bytes() == b"old"
     assert (tmp_path / "a.csv").read_bytes() == b"new"
+
+
+def test_after_a_crash_between_commit_and_rename_a_recorded_part_file_is_put_in_place(tmp_path):
+    import hashlib
+
+    from csdp.lib.publish import publish_pending
+
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "a.csv.part").write_bytes(b"committed")
+    (tmp_path / "d" / "b.csv.part").write_bytes(b"from a rolled-back run")
+    records = [("d/a.csv", hashlib.sha256(b"committed").hexdigest()),
+               ("d/b.csv", hashlib.sha256(b"what the database recorded").hexdigest())]
+    assert publish_pending(tmp_path, records) == 1
+    assert (tmp_path / "d" / "a.csv").read_bytes() == b"committed"
+    assert not (tmp_path / "d" / "b.csv").exists()  # content the database does not know stays unpublished
