@@ -16,14 +16,14 @@ from csdp.clock.services import CalendarError, closed_day_add, closed_day_remove
 
 
 def _apply_close(approval) -> dict:
-    day = dt.date.fromisoformat(approval.payload["date"])
-    closed_day_add(day=day, reason=approval.payload["reason"], actor=approval.prepared_by)
+    day = dt.date.fromisoformat(approval.payload["日期"])
+    closed_day_add(day=day, reason=approval.payload["原因"], actor=approval.prepared_by)
     return {"休市日": day.isoformat(), "结果": "已登记休市"}
 
 
 def _apply_open(approval) -> dict:
-    day = dt.date.fromisoformat(approval.payload["date"])
-    closed_day_remove(day=day, reason=approval.payload["reason"], actor=approval.prepared_by)
+    day = dt.date.fromisoformat(approval.payload["日期"])
+    closed_day_remove(day=day, reason=approval.payload["原因"], actor=approval.prepared_by)
     return {"日期": day.isoformat(), "结果": "已取消休市"}
 
 
@@ -44,11 +44,11 @@ def closed_day_add_prepare(*, day: dt.date, reason: str, by):
     if ClosedDay.objects.filter(date=day).exists():
         raise CalendarError(f"{day} 已是休市日。")
     return approval_prepare(kind=CLOSE.code, key=_key("close", day), summary=f"登记休市日 {day}（{reason}）",
-                            payload={"date": day.isoformat(), "reason": reason}, by=by)
+                            payload={"日期": day.isoformat(), "原因": reason}, by=by)
 
 
 def closed_day_remove_prepare(*, day: dt.date, reason: str, by):
     if not ClosedDay.objects.filter(date=day).exists():
         raise CalendarError(f"{day} 不是已登记的休市日。")
     return approval_prepare(kind=OPEN.code, key=_key("open", day), summary=f"取消休市日 {day}（{reason or '管理员取消'}）",
-                            payload={"date": day.isoformat(), "reason": reason or "管理员取消"}, by=by)
+                            payload={"日期": day.isoformat(), "原因": reason or "管理员取消"}, by=by)
