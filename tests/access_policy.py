@@ -63,6 +63,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "accounts:password_change": EVERYONE,
     "clock:calendar": STAFF,
     "clock:closed_day_create": {"admin"},
+    "clock:calendar_year_create": {"admin"},
     "clock:closed_day_delete": {"admin"},
     "api:me": EVERYONE,
     "api:clock": EVERYONE,

@@ -9,7 +9,11 @@ from csdp.portal.worklists import staff_queue as select_staff_queue
 
 @allow(ANY_ROLE)
 def home(request):
-    return render(request, "portal/home.html")
+    from csdp.clock.services import calendar_horizon_warning
+
+    # Staff see from 60 days before the trading calendar's horizon that the next year must be loaded.
+    warning = calendar_horizon_warning() if request.user.staff_role else ""
+    return render(request, "portal/home.html", {"calendar_warning": warning})
 
 
 @allow(MEMBERS)
