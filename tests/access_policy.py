@@ -164,6 +164,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "ipo:filing_template": {"issuer"},
     "ipo:filing_upload": {"issuer"},
     "ipo:filing_confirm": {"issuer"},
+    "ipo:filing_return": {"operator"},
     "ipo:registration_result": STAFF | {"issuer"},
     "ipo:code_switch_confirm": {"issuer"},
     "api:ipo_offerings": STAFF | {"issuer", "underwriter", "participant"},

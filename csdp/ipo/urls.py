@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:offering_id>/filings/<str:kind>/template/", views.filing_template, name="filing_template"),
     path("<int:offering_id>/filings/<str:kind>/upload/", views.filing_upload, name="filing_upload"),
     path("<int:offering_id>/filings/<str:kind>/confirm/", views.filing_confirm, name="filing_confirm"),
+    path("<int:offering_id>/filings/<str:kind>/return/", views.filing_return, name="filing_return"),
     path("<int:offering_id>/code-switch/confirm/", views.code_switch_confirm, name="code_switch_confirm"),
     path("<int:offering_id>/registration-result/", views.registration_result, name="registration_result"),
     path("participant/", views.participant_home, name="participant_home"),
