@@ -162,6 +162,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "ipo:offering_results_xlsx": STAFF | {"underwriter"},
     "ipo:filing_list": STAFF | {"issuer"},
     "ipo:filing_template": {"issuer"},
+    "ipo:lockup_template": {"issuer"},
     "ipo:filing_upload": {"issuer"},
     "ipo:filing_confirm": {"issuer"},
     "ipo:filing_return": {"operator"},

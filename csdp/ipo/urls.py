@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.offering_list, name="offering_list"),
     path("new/", views.offering_new, name="offering_new"),
     path("eod/", views.eod_run_view, name="eod_run"),
+    path("lockup-template.xlsx", views.lockup_template, name="lockup_template"),
     path("<int:offering_id>/", views.offering_detail, name="offering_detail"),
     path("<int:offering_id>/subscriptions/", views.subscriptions_upload, name="subscriptions_upload"),
     path("<int:offering_id>/report-account/", views.report_account, name="report_account"),

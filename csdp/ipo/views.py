@@ -454,3 +454,13 @@ def offering_results_xlsx(request, offering_id: int):
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{offering.code}-results.xlsx"'
     return response
+
+
+@allow(Role.ISSUER)
+def lockup_template(request):
+    """The Excel template of the T-1 lock-up list (the counter's 新股发行股份登记申请 reads it)."""
+    from csdp.ipo.counter_types import lockup_template as template
+
+    response = HttpResponse(template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="lockup-template.xlsx"'
+    return response
