@@ -93,9 +93,11 @@ def type_guide(request):
 
 
 def _signing(user, round_):
+    from csdp.counter.registry import round_key_required
     from csdp.keys.signing import signing_context
 
-    return signing_context(user=user, digest=round_.digest)
+    return signing_context(user=user, digest=round_.digest,
+                           require_key=round_key_required(round_.application.business_type, round_.data))
 
 
 def _agent_address(user) -> str:

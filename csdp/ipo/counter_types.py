@@ -325,6 +325,8 @@ STOP_APPLICATION = register_business_type(BusinessTypeSpec(
     code="15", name="发行失败或中止：返还本息及注销股份申请", filer_kinds={"issuer", "underwriter"},
     form_class=StopApplicationForm, validate=validate_stop_application, on_accepted=stop_application_accepted,
     result_builder=stop_application_report, attachments_required=True,
+    # Interest and principal leave the lead underwriter's account: signed with its USB-KEY.
+    key_required=lambda data: bool(data.get("refund_interest") or data.get("refund_principal")),
     guide=("确认出现股票暂停、暂缓、中止发行上市后，发行人、主承销商应尽快提交关于股票中止发行的材料。涉及返还投资者本金和利息的，"
            "应提交书面申请、委托退款授权书和公告等材料；涉及需注销已登记到账股份的，书面申请中应包括申请注销已登记到账股份的内容"
            "（002 第五章）。本公司根据主承销商申请，将冻结资金利息返还结算参与人，由结算参与人返还投资者（002 §5.2、§5.3）。"

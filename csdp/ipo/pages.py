@@ -95,6 +95,7 @@ def offering_context(offering: Offering, user) -> dict:
         "can_read_results": bool(user.staff_role) or user.institution_id == offering.underwriter_id,
         "can_report": user.institution_id == offering.underwriter_id and offering.underwriter_account_id is None,
         "switch_signing": _switch_signing(offering, user),
+        "pay_signing": _pay_signing(offering, user),
         "can_load": user.staff_role == "operator" and offering.status in (
             OfferingStatus.PREPARING, OfferingStatus.APPLIED, OfferingStatus.SUBSCRIBING),
     }
@@ -196,3 +197,13 @@ def require_results_reader(offering: Offering, user) -> None:
 
     if not user.staff_role and user.institution_id != offering.underwriter_id:
         raise Http404("没有该发行的发行结果。")
+
+
+def _pay_signing(offering: Offering, user):
+    """The signing context of the T+2 payment: money leaves the underwriter's account, so its key signs."""
+    from csdp.ipo.services import proceeds_content
+    from csdp.keys.signing import signing_context, submission_digest
+
+    if user.institution_id != offering.underwriter_id or offering.status != OfferingStatus.SETTLED:
+        return None
+    return signing_context(user=user, digest=submission_digest(content=proceeds_content(offering)), require_key=True)

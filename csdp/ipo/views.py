@@ -125,7 +125,7 @@ def report_account(request, offering_id: int):
 def pay_proceeds(request, offering_id: int):
     offering = access_object(request.user, Offering, pk=offering_id)
     try:
-        amount = proceeds_pay(offering=offering, actor=request.user)
+        amount = proceeds_pay(offering=offering, actor=request.user, signature_payload=request.POST.get("key_signature", ""))
     except IpoError as error:
         messages.error(request, error.message)
         return redirect("ipo:offering_detail", offering_id=offering.pk)
