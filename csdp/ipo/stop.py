@@ -25,7 +25,8 @@ from csdp.ipo.engine.shortfall import OfferingOrders, invalidate_shortfall_day
 from csdp.ipo.eod.files import outcomes_frame, publish, stop_unfreeze_frames
 from csdp.ipo.eod.runner import StepResult, step_done
 from csdp.ipo.eod.t1_day import (
-    available_by_participant, ipo_clearing_account, load_declarations, load_outcomes, settlement_results_write,
+    DECLARED_ONLY_WHEN_SHORT, available_by_participant, ipo_clearing_account, load_declarations, load_outcomes,
+    settlement_results_write,
     subscription_money_move,
 )
 from csdp.ipo.errors import IpoError
@@ -126,7 +127,7 @@ def stop_unfreeze(offering: Offering) -> StepResult:
     decided = invalidate_shortfall_day(
         [OfferingOrders(code=offering.code, orders=load_outcomes(offering), price_fen=offering.price_fen,
                         declared=load_declarations(offering))],
-        available_fen_by_participant=available)[offering.code]
+        available_fen_by_participant=available, declared_only_when_short=DECLARED_ONLY_WHEN_SHORT)[offering.code]
     invalidated = decided.filter(pl.col("reason").is_in(["declared", "shortfall"])).select(
         pl.lit(offering.pk, dtype=pl.Int64).alias("offering_id"), "seq", "reason",
         pl.lit(0, dtype=pl.Int64).alias("allocated_shares"))

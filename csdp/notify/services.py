@@ -4,6 +4,8 @@ rolled-back business write never sends anything and a slow gateway never holds a
 """
 from __future__ import annotations
 
+import logging
+
 import re
 import smtplib
 from functools import partial
@@ -121,6 +123,9 @@ def _send_email(message: OutboxMessage) -> Delivery:
 
 @transaction.atomic
 def _record(message_id: int, delivery: Delivery, *, redact: bool) -> str:
+    if not delivery.ok:
+        logging.getLogger("csdp.notify").warning("notification failed", extra={
+            "event": "notification_failed", "message_id": message_id, "error": delivery.error})
     message = OutboxMessage.objects.select_for_update().get(pk=message_id)
     target = MessageStatus.SENT if delivery.ok else MessageStatus.FAILED
     if target not in MESSAGE_TRANSITIONS[message.status]:

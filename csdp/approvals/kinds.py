@@ -1,0 +1,57 @@
+"""The kinds of four-eyes business, registered by the apps that own them.
+
+A kind names who may prepare and who may approve, and the function that applies the approved effect.
+``apply(approval)`` runs inside the approving transaction (or the end of day of the effective date),
+changes the register / ledger / whatever through the owning app's services, and returns a small JSON
+result shown to staff; it raises ``CsdpError`` to refuse (nothing is applied then).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from csdp.accounts.roles import Role
+from csdp.lib.errors import CsdpError
+
+
+@dataclass(frozen=True)
+class ApprovalKind:
+    code: str
+    label: str  # Chinese, shown to staff
+    apply: Callable[[object], dict | None]
+    preparers: frozenset[str]
+    approvers: frozenset[str]
+
+
+_KINDS: dict[str, ApprovalKind] = {}
+
+
+def register_kind(
+    *,
+    code: str,
+    label: str,
+    apply: Callable[[object], dict | None],
+    preparers: Iterable[str] = (Role.OPERATOR,),
+    approvers: Iterable[str] = (Role.REVIEWER,),
+) -> ApprovalKind:
+    kind = ApprovalKind(code, label, apply, frozenset(preparers), frozenset(approvers))
+    existing = _KINDS.get(code)
+    if existing is not None and existing.apply is not apply:
+        # Re-registering from a reloaded module is fine; two apps claiming one code is a bug.
+        if existing.apply.__qualname__ != apply.__qualname__:
+            raise ValueError(f"approval kind {code!r} is registered twice")
+    _KINDS[code] = kind
+    return kind
+
+
+def kind_for(code: str) -> ApprovalKind:
+    try:
+        return _KINDS[code]
+    except KeyError:
+        raise CsdpError("未知的复核业务类型。", code="approval.unknown_kind") from None
+
+
+def kind_label(code: str) -> str:
+    kind = _KINDS.get(code)
+    return kind.label if kind else code

@@ -1,0 +1,29 @@
+"""Open approvals in the staff 待办: a reviewer sees what waits for review, everyone sees failures."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from csdp.approvals.kinds import kind_label
+from csdp.approvals.models import Approval, Status
+from csdp.portal.worklists import WorkItem, register_staff_queue
+
+LIMIT = 200
+
+
+@register_staff_queue
+def approvals_queue(user):
+    if not user.staff_role:
+        return []
+    rows = Approval.objects.filter(status__in=[Status.PREPARED, Status.FAILED]).order_by("-prepared_at")[:LIMIT]
+    return [
+        WorkItem(
+            kind=f"复核：{kind_label(a.kind)}",
+            title=a.summary,
+            status=a.get_status_display(),
+            updated_at=a.prepared_at,
+            url=reverse("approvals:detail", args=[a.pk]),
+            needs_action=a.status == Status.FAILED or a.prepared_by_id != user.pk,
+        )
+        for a in rows
+    ]
