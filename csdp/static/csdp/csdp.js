@@ -1,11 +1,11 @@
 // Small behaviours of the shell (first-party; nothing from a CDN).
 // 1. The function-bar toggle on narrow screens.
-// 3. Tables: every table scrolls inside its own container on a narrow screen (the page never scrolls
-//    sideways), and a cell holding a number (1,234 / 1,234.56 元 / 12.5%) is right-aligned, unbroken.
-// 4. data-print: a button that prints the page (print.css lays notices out on A4).
 // 2. data-confirm: a form, a submit button or a link carrying data-confirm="…" asks before an
 //    irreversible action (final delete, reopening a closed day, revoking a certificate, withdrawing an
 //    application). The question is a <dialog>; 取消 leaves the page untouched.
+// 3. Tables: every table scrolls inside its own container on a narrow screen (the page never scrolls
+//    sideways), and a cell holding a number (1,234 / 1,234.56 元 / 12.5%) is right-aligned, unbroken.
+// 4. data-print: a button that prints the page (print.css lays notices out on A4).
 (function () {
   "use strict";
 
