@@ -195,7 +195,6 @@ def register_apply(*, events: Iterable, check: bool = True) -> list[Registration
     return out
 
 
-
 @transaction.atomic
 def security_code_switch(*, old_code: str, new_code: str, effective_date: dt.date, actor) -> "SecurityCodeChange":
     """Move every position of old_code to new_code on effective_date, freezes and pledges included.

@@ -11,14 +11,15 @@ import json
 import time
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from csdp.lib.commands import CsdpCommand
 from csdp.lib.errors import CsdpError
 from csdp.register.capital import register_check
 from csdp.securities.models import Security
 
 
-class Command(BaseCommand):
+class Command(CsdpCommand):
     help = "登记簿：check 核对登记簿（持有合计等于登记股本、可用数量不小于零、持有明细等于登记变动记录重放）"
 
     def add_arguments(self, parser):

@@ -1,9 +1,8 @@
-from django.core.management.base import BaseCommand
-
+from csdp.lib.commands import CsdpCommand
 from csdp.register.management.commands.register import Command as RegisterCommand
 
 
-class Command(BaseCommand):
+class Command(CsdpCommand):
     help = "同 csdp register check：核对登记簿不变式（不修改数据）"
 
     def add_arguments(self, parser):
