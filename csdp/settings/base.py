@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "csdp.pledge",
     "csdp.fees",
     "csdp.greenshoe",
+    "csdp.dividend",
 ]
 
 MIDDLEWARE = [
