@@ -19,16 +19,24 @@ from csdp.fees.api import router as fees_router
 from csdp.greenshoe.api import router as greenshoe_router
 from csdp.pledge.api import router as pledge_router
 from csdp.register.api import router as register_router
+from csdp.lib import apierrors
 
-api = NinjaAPI(
+
+class CsdpAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        return apierrors.document(super().get_openapi_schema(**kwargs))
+
+
+api = CsdpAPI(
     title="CSDP API",
     version="1",
-    description="中央证券存管平台 JSON 接口。错误以 {code, detail} 返回。",
+    description="中央证券存管平台 JSON 接口。所有错误以 {code, detail, problems} 返回：code 为稳定的机器码，detail 为中文说明，problems 列出每个字段或行的问题（message, field, row）。",
     urls_namespace="api",
     # Token first: a back office's bearer POST carries no CSRF cookie, and SessionAuth would refuse it.
     auth=[TokenAuth(), SessionAuth()],
     docs_url="/docs",
 )
+apierrors.install(api)
 api.add_router("/", accounts_router)
 api.add_router("/calendar", clock_router)
 api.add_router("/counter", counter_router)

@@ -16,7 +16,13 @@ def main(argv: list[str] | None = None) -> int:
     args = ["csdp", *(sys.argv[1:] if argv is None else argv)]
     if len(args) == 1:
         args.append("help")
-    execute_from_command_line(args)
+    from csdp.lib.errors import CsdpError
+
+    try:
+        execute_from_command_line(args)
+    except CsdpError as error:  # the command line's edge: the message on stderr, the refusal's exit code
+        print(str(error), file=sys.stderr)
+        return error.exit_code
     return 0
 
 

@@ -91,6 +91,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "keys:enrol_key": PUBLIC,
     "keys:login_key": PUBLIC,
     "keys:login_sms": PUBLIC,
+    "keys:login_totp": PUBLIC,
+    "keys:totp_enrol": PUBLIC,
     "keys:recovery_apply": PUBLIC,
     "keys:crl": PUBLIC,
     "keys:crl_pem": PUBLIC,

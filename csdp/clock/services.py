@@ -16,13 +16,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from csdp.clock.models import BusinessClock, ClosedDay
+from csdp.lib.errors import CsdpError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _CACHE_S = 1.0  # other processes see a clock change within a second
 
 
-class CalendarError(ValueError):
-    pass
+class CalendarError(CsdpError, ValueError):
+    """A calendar change or a T±n outside the calendar refused (a ValueError too: callers parse dates)."""
+
+    code = "calendar.refused"
 
 
 class _State(threading.local):

@@ -9,7 +9,9 @@ from django.views.decorators.http import require_POST
 from csdp.accounts.access import STAFF, Role, allow
 from csdp.clock.forms import ClosedDayForm
 from csdp.clock.models import ClosedDay
-from csdp.clock.services import CalendarError, business_today, closed_day_add, closed_day_remove, trading_days_between
+from csdp.clock.approvals import closed_day_add_prepare, closed_day_remove_prepare
+from csdp.clock.services import CalendarError, business_today, trading_days_between
+from csdp.lib.errors import CsdpError
 
 
 @allow(STAFF)
@@ -39,10 +41,10 @@ def closed_day_create(request):
     form = ClosedDayForm(request.POST)
     if form.is_valid():
         try:
-            row = closed_day_add(day=form.cleaned_data["date"], reason=form.cleaned_data["reason"], actor=request.user)
-            messages.success(request, f"已登记休市日 {row.date}。")
-        except CalendarError as error:
-            messages.error(request, str(error))
+            closed_day_add_prepare(day=form.cleaned_data["date"], reason=form.cleaned_data["reason"], by=request.user)
+            messages.success(request, f"休市日 {form.cleaned_data['date']} 已提交，须由另一名工作人员复核后生效。")
+        except CsdpError as error:
+            messages.error(request, error.message)
     else:
         messages.error(request, "请填写有效的日期与原因。")
     return redirect("clock:calendar")
@@ -52,8 +54,10 @@ def closed_day_create(request):
 @require_POST
 def closed_day_delete(request, day: str):
     try:
-        closed_day_remove(day=dt.date.fromisoformat(day), reason=request.POST.get("reason", ""), actor=request.user)
-        messages.success(request, f"已取消休市日 {day}。")
-    except (CalendarError, ValueError) as error:
-        messages.error(request, str(error))
+        closed_day_remove_prepare(day=dt.date.fromisoformat(day), reason=request.POST.get("reason", ""), by=request.user)
+        messages.success(request, f"取消休市日 {day} 已提交，须由另一名工作人员复核后生效。")
+    except CsdpError as error:
+        messages.error(request, error.message)
+    except ValueError:
+        messages.error(request, "日期格式不正确。")
     return redirect("clock:calendar")

@@ -13,14 +13,13 @@ from csdp.counter.notices import notify_filer, notify_handlers
 from csdp.counter.registry import FilingContext
 from csdp.counter.states import Status, TransitionRefused, check_transition
 from csdp.uploads.errors import UploadRejected
+from csdp.lib.errors import CsdpError
 
 
-class CounterError(Exception):
+class CounterError(CsdpError):
     """A refused counter action; ``message`` is Chinese and shown to the user."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    code = "counter.refused"
 
 
 # --- checks ------------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ from csdp.counter.services import (
     pending_round, round_prepare,
 )
 from csdp.counter.states import Status
+from csdp.lib.errors import CsdpError
+from csdp.lib.web import form_refused, refusal_redirect
 
 NOTICE_ACK = "counter_notice_ack"
 
@@ -141,8 +143,8 @@ def application_resubmit(request, application_id: int):
         try:
             round_prepare(application=application, user=request.user, remark=form.cleaned_data["remark"],
                           data=typed.json_data() if typed else None, files=form.cleaned_data["attachments"])
-        except CounterError as error:
-            form.add_error(None, error.message)
+        except CsdpError as error:
+            form_refused(form, error)
         else:
             return redirect("counter:confirm", application_id=application.pk)
     opinion = application.opinions.order_by("-id").first()
@@ -153,26 +155,22 @@ def application_resubmit(request, application_id: int):
 
 @allow(MEMBERS)
 @require_POST
+@refusal_redirect("counter:detail", "application_id")
 def application_withdraw_view(request, application_id: int):
     application = access_object(request.user, Application, pk=application_id)
-    try:
-        application_withdraw(application=application, user=request.user, reason=request.POST.get("reason", ""))
-        messages.success(request, "业务申请已撤回。")
-    except CounterError as error:
-        messages.error(request, error.message)
+    application_withdraw(application=application, user=request.user, reason=request.POST.get("reason", ""))
+    messages.success(request, "业务申请已撤回。")
     return redirect("counter:detail", application_id=application.pk)
 
 
 @allow(MEMBERS)
 @require_POST
+@refusal_redirect("counter:detail", "application_id")
 def results_confirm(request, application_id: int):
     """查看并下载结果报表，确认无误后点击提交 → 办结 (000 §三(三))."""
     application = access_object(request.user, Application, pk=application_id)
-    try:
-        application_confirm_results(application=application, user=request.user)
-        messages.success(request, "已确认办理结果，业务办结。")
-    except CounterError as error:
-        messages.error(request, error.message)
+    application_confirm_results(application=application, user=request.user)
+    messages.success(request, "已确认办理结果，业务办结。")
     return redirect("counter:detail", application_id=application.pk)
 
 

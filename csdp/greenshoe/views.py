@@ -21,6 +21,7 @@ from csdp.greenshoe.sheets import template
 from csdp.ipo.models import Offering
 from csdp.securities.models import SecuritiesAccount
 from csdp.uploads.services import UploadRejected, upload_store
+from csdp.lib.web import refusal_redirect
 
 SEEN_BY = STAFF | {Role.ISSUER, Role.UNDERWRITER}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -72,32 +73,28 @@ def _underwriter_option(request, option_id: int) -> GreenshoeOption:
 
 @allow(Role.UNDERWRITER)
 @require_POST
+@refusal_redirect("greenshoe:detail", "option_id")
 def agreement_new(request, option_id: int):
     option = _underwriter_option(request, option_id)
     form = AgreementForm(request.POST)
     if not form.is_valid():
         return _back(request, option, "；".join(m for ms in form.errors.values() for m in ms), ok=False)
     account = SecuritiesAccount.objects.filter(number=form.cleaned_data["account_number"]).first()
-    try:
-        if account is None:
-            raise GreenshoeError("证券账户不存在。")
-        agreement_add(option=option, account=account, shares=form.cleaned_data["shares"], actor=request.user)
-    except GreenshoeError as error:
-        return _back(request, option, error.message, ok=False)
+    if account is None:
+        raise GreenshoeError("证券账户不存在。")
+    agreement_add(option=option, account=account, shares=form.cleaned_data["shares"], actor=request.user)
     return _back(request, option, f"已记录 {account.number} 的延期交付股票协议。")
 
 
 @allow(Role.UNDERWRITER)
 @require_POST
+@refusal_redirect("greenshoe:detail", "option_id")
 def limit_reached(request, option_id: int):
     option = _underwriter_option(request, option_id)
     form = LimitReachedForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise GreenshoeError("请填写达到限额的日期。")
-        limit_reached_declare(option=option, on=form.cleaned_data["on"], actor=request.user)
-    except GreenshoeError as error:
-        return _back(request, option, error.message, ok=False)
+    if not form.is_valid():
+        raise GreenshoeError("请填写达到限额的日期。")
+    limit_reached_declare(option=option, on=form.cleaned_data["on"], actor=request.user)
     return _back(request, option, "已报告累计购买达到限额。")
 
 
@@ -165,27 +162,21 @@ def filing_sign_view(request, greenshoe_filing_id: int):
 
 @allow(STAFF)
 @require_POST
+@refusal_redirect("greenshoe:filing_detail", "greenshoe_filing_id")
 def filing_approve(request, greenshoe_filing_id: int):
     filing = access_object(request.user, GreenshoeFiling, pk=greenshoe_filing_id)
-    try:
-        filing_register(filing=filing, actor=request.user)
-    except GreenshoeError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "审核通过，已办理登记。")
+    filing_register(filing=filing, actor=request.user)
+    messages.success(request, "审核通过，已办理登记。")
     return redirect("greenshoe:filing_detail", greenshoe_filing_id=filing.pk)
 
 
 @allow(STAFF)
 @require_POST
+@refusal_redirect("greenshoe:filing_detail", "greenshoe_filing_id")
 def filing_refuse(request, greenshoe_filing_id: int):
     filing = access_object(request.user, GreenshoeFiling, pk=greenshoe_filing_id)
-    try:
-        filing_reject(filing=filing, actor=request.user, reason=request.POST.get("reason", ""))
-    except GreenshoeError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "已退回。")
+    filing_reject(filing=filing, actor=request.user, reason=request.POST.get("reason", ""))
+    messages.success(request, "已退回。")
     return redirect("greenshoe:filing_detail", greenshoe_filing_id=filing.pk)
 
 

@@ -6,13 +6,10 @@ from pathlib import Path
 from django.conf import settings
 from django.http import FileResponse, Http404
 from ninja import File, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from csdp.accounts.access import STAFF, Role, access_object, allow
 from csdp.ipo.eod.t_day import offering_subscriptions_load
-from csdp.ipo.errors import IpoError
-from csdp.ipo.exchange_file import ExchangeFileRejected
 from csdp.ipo.models import Offering, ParticipantFile, ParticipantObligation
 from csdp.ipo.pages import offerings_for
 from csdp.ipo.services import DeclarationRow, reserve_deposit, shortfall_declare
@@ -131,11 +128,8 @@ class DepositIn(Schema):
 @router.post("/deposits", summary="存入备付金（参与人申购资金 T+1 日 16:00 前；主承销商自营备付金）")
 @allow(Role.PARTICIPANT, Role.UNDERWRITER)
 def ipo_deposit(request, payload: DepositIn):
-    try:
-        reserve_deposit(institution=request.user.institution, amount_fen=payload.amount_fen,
-                        reference=payload.reference, actor=request.user)
-    except IpoError as error:
-        raise HttpError(422, error.message) from None
+    reserve_deposit(institution=request.user.institution, amount_fen=payload.amount_fen,
+                    reference=payload.reference, actor=request.user)
     return {"ok": True}
 
 
@@ -153,11 +147,8 @@ class DeclarationIn(Schema):
 def ipo_declarations(request, offering_id: int, payload: list[DeclarationIn]):
     offering_obj = access_object(request.user, Offering, pk=offering_id)
     participant = ParticipantProfile.objects.get(institution=request.user.institution)
-    try:
-        saved = shortfall_declare(offering=offering_obj, participant=participant,
-                                  rows=[DeclarationRow(**row.dict()) for row in payload], actor=request.user)
-    except IpoError as error:
-        raise HttpError(422, error.message) from None
+    saved = shortfall_declare(offering=offering_obj, participant=participant,
+                              rows=[DeclarationRow(**row.dict()) for row in payload], actor=request.user)
     return {"declared": len(saved)}
 
 
@@ -170,12 +161,7 @@ def ipo_subscriptions(request, offering_id: int, file: File[UploadedFile]):
         with open(path, "wb") as out:
             for chunk in file.chunks():
                 out.write(chunk)
-        try:
-            rows = offering_subscriptions_load(offering=offering_obj, path=path, actor=request.user)
-        except ExchangeFileRejected as rejected:
-            raise HttpError(422, str(rejected)) from None
-        except IpoError as error:
-            raise HttpError(422, error.message) from None
+        rows = offering_subscriptions_load(offering=offering_obj, path=path, actor=request.user)
     return {"rows": rows}
 
 
@@ -190,10 +176,7 @@ class StopIn(Schema):
 @allow(Role.OPERATOR)
 def ipo_stop(request, offering_id: int, payload: StopIn):
     offering = access_object(request.user, Offering, pk=offering_id)
-    try:
-        offering_stop_record(offering=offering, kind=payload.kind, confirmed_at=payload.confirmed_at,
-                             reference=payload.reference, reason=payload.reason, actor=request.user)
-    except IpoError as error:
-        raise HttpError(422, error.message) from None
+    offering_stop_record(offering=offering, kind=payload.kind, confirmed_at=payload.confirmed_at,
+                         reference=payload.reference, reason=payload.reason, actor=request.user)
     offering.refresh_from_db()
     return Status(201, _stop_out(offering))

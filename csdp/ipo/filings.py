@@ -14,6 +14,7 @@ from openpyxl import Workbook, load_workbook
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
 from csdp.ipo.errors import IpoError
+from csdp.lib.errors import CsdpError, Problem
 from csdp.ipo.models import FILING_TRANSITIONS, DetailFiling, EodStep, FilingKind, FilingStatus, Offering, OfferingStatus, PlacementDetail
 from csdp.register.models import RESTRICTED, ShareNature
 from csdp.securities.models import CustodyUnit, SecuritiesAccount
@@ -31,10 +32,15 @@ class FilingError:
     message: str
 
 
-class FilingRejected(Exception):
+class FilingRejected(CsdpError):
+    """A filing with any error is refused whole; ``errors`` (also ``problems``) lists every one."""
+
+    code = "ipo.filing_rejected"
+
     def __init__(self, errors: list[FilingError]):
+        super().__init__(f"申报文件未通过校验（共 {len(errors)} 处错误），整份文件未接收。",
+                         problems=[Problem(e.message, field=e.column, row=e.line or None) for e in errors])
         self.errors = errors
-        super().__init__("；".join(f"第 {e.line} 行 {e.column}：{e.message}" for e in errors[:20]))
 
 
 def filing_template(kind: str) -> bytes:

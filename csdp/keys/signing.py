@@ -24,12 +24,11 @@ from csdp.clock.services import clock_now
 from csdp.keys import verify
 from csdp.keys.models import Signature, SigningChallenge
 from csdp.keys.selectors import active_key_of, certificate_problem, key_required_for
+from csdp.lib.errors import CsdpError
 
 
-class SignatureRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class SignatureRefused(CsdpError):
+    code = "key.signature_refused"
 
 
 def _canonical(value) -> bytes:

@@ -14,16 +14,15 @@ from dataclasses import dataclass, fields
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from csdp.lib.errors import CsdpError
 from csdp.register.models import EventType, Position, RegistrationEvent, ShareNature
 from csdp.securities.models import SecurityStatus
 
 CLOSED_STATUSES = {SecurityStatus.SWITCHED, SecurityStatus.DELISTED}
 
 
-class RegisterError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class RegisterError(CsdpError):
+    code = "register.refused"
 
 
 @dataclass(frozen=True)
@@ -154,7 +153,6 @@ def register_apply(*, events: Iterable) -> list[RegistrationEvent]:
     except IntegrityError as error:
         raise RegisterError(f"数据库拒绝该登记变动：{error}") from None
     return out
-
 
 
 @transaction.atomic

@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csdp.accounts.middleware.LoginScopeMiddleware",
+    "csdp.lib.web.RefusalMiddleware",  # a refusal no view handled: its message, back where the user came from
+    "csdp.lib.security_headers.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "csdp.urls"
@@ -176,6 +178,12 @@ CSDP_SOFTWARE_KEY_ALLOWED = env_bool("CSDP_SOFTWARE_KEY_ALLOWED", False)
 # USB-KEY (csdp.keys, docs/usb-key.md): institution kinds whose users need the key for a full login,
 # certificate validity, expiry warning, challenge lifetime, enrolment-code lifetime, WebAuthn relying party.
 CSDP_KEY_REQUIRED_KINDS = set(env_list("CSDP_KEY_REQUIRED_KINDS", ["issuer"]))
+# Staff (reviewers, operators, administrators) log in with a second factor: their USB-KEY when they hold
+# one, else a one-time password from an authenticator app (csdp.keys.factors). On unless turned off;
+# dev and tests turn it off by default so the demo's printed staff logins work with a password alone.
+CSDP_STAFF_SECOND_FACTOR = env_bool("CSDP_STAFF_SECOND_FACTOR", True)
+# A new staff account (or one whose factor two administrators reset) may set up its factor this long.
+CSDP_STAFF_ENROL_DAYS = env_int("CSDP_STAFF_ENROL_DAYS", 7, minimum=1)
 CSDP_CERT_VALIDITY_DAYS = env_int("CSDP_CERT_VALIDITY_DAYS", 730, minimum=1)
 CSDP_CERT_EXPIRY_WARNING_DAYS = env_int("CSDP_CERT_EXPIRY_WARNING_DAYS", 30, minimum=1)
 CSDP_KEY_CHALLENGE_TTL_S = env_int("CSDP_KEY_CHALLENGE_TTL_S", 600, minimum=30)

@@ -9,3 +9,8 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 });
+
+// A print button without an inline handler (the Content-Security-Policy allows first-party scripts only).
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});

@@ -1,12 +1,13 @@
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from csdp.clock.models import ClosedDay
 from csdp.clock.services import CalendarError, business_today, closed_day_add, closed_day_remove, trading_day_offset, trading_days_between
+from csdp.lib.commands import CsdpCommand
 
 
-class Command(BaseCommand):
+class Command(CsdpCommand):
     help = "交易日历：list YEAR | close DATE REASON | open DATE | offset DATE N"
 
     def add_arguments(self, parser):

@@ -1,9 +1,10 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from csdp.register.selectors import register_rebuild_check
+from csdp.lib.commands import CsdpCommand
 
 
-class Command(BaseCommand):
+class Command(CsdpCommand):
     help = "由登记变动记录重算全部持有明细，并与持有明细表核对（不修改数据）"
 
     def handle(self, *args, **options):
