@@ -54,15 +54,16 @@ def file_rows(distribution_id: int, security_id: int) -> pl.DataFrame:
     code, and the cash held on the account by the payment (by reason)."""
     sql = ("SELECT pp.code, cu.code, a.number, e.share_nature, CAST(e.lockup_end AS TEXT), e.quantity, e.frozen, e.pledged,"
            " e.cash_fen, e.held_fen, e.bonus_shares, e.bonus_frozen, e.bonus_pledged, e.account_id,"
-           " COALESCE((SELECT MIN(h.reason) FROM dividend_heldcash h WHERE h.distribution_id = e.distribution_id"
-           "   AND h.account_id = e.account_id AND h.reason <> 'frozen'), '')"
+           " COALESCE(h.reason, '')"
            " FROM dividend_entitlement e JOIN securities_securitiesaccount a ON a.id = e.account_id"
+           " LEFT JOIN (SELECT account_id, MIN(reason) AS reason FROM dividend_heldcash WHERE distribution_id = %s"
+           "   AND reason <> 'frozen' GROUP BY account_id) h ON h.account_id = e.account_id"
            " LEFT JOIN securities_custodyunit cu ON cu.id = a.custody_unit_id"
            " LEFT JOIN securities_participantprofile pp ON pp.id = cu.participant_id"
            " WHERE e.distribution_id = %s")
     schema = {"JSCY": pl.String, "XWDM": pl.String, "GDDM": pl.String, "GFXZ": pl.String, "XSRQ": pl.String,
               "CYSL": pl.Int64, "DJSL": pl.Int64, "ZYSL": pl.Int64, "cash_fen": pl.Int64, "held_fen": pl.Int64,
               "SGSL": pl.Int64, "SGDJ": pl.Int64, "SGZY": pl.Int64, "account_id": pl.Int64, "later": pl.String}
-    frame = _dates(copy_out(sql, [distribution_id], schema), "XSRQ")
+    frame = _dates(copy_out(sql, [distribution_id, distribution_id], schema), "XSRQ")
     return frame.with_columns(pl.col("JSCY", "XWDM", "later").fill_null("")).sort(
         ["JSCY", "GDDM", "GFXZ", "XSRQ"], nulls_last=True)

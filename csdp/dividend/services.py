@@ -147,3 +147,16 @@ def distribution_withdraw(*, distribution_id: int, reason: str, actor=None) -> D
     audit_record(actor=actor or "system", obj=distribution, action="dividend.withdraw", from_state=Status.SCHEDULED,
                  to_state=Status.WITHDRAWN, reason=reason)
     return distribution
+
+
+def withdraw_prepare(*, distribution: Distribution, reason: str, by):
+    """经办 of a withdrawal: applied when a different reviewer approves (kind ``dividend.withdraw``)."""
+    from csdp.approvals.services import approval_prepare
+    from csdp.dividend.kinds import WITHDRAW
+
+    if distribution.status != Status.SCHEDULED or business_today() >= distribution.record_date:
+        raise DividendError("股权登记日及以后不能撤销权益分派。", code="dividend.too_late_to_withdraw")
+    return approval_prepare(kind=WITHDRAW, key=f"dividend:withdraw:{distribution.pk}",
+                            summary=f"撤销 {distribution}：{reason}", payload={"distribution_id": distribution.pk,
+                                                                               "reason": reason},
+                            by=by, subject=distribution)

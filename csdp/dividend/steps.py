@@ -173,14 +173,17 @@ def _entitle_money(distribution: Distribution, per_lot: pl.DataFrame, day: dt.da
 # ---- pay (派息日) ------------------------------------------------------------------------------------------
 
 LATER_HELD_SQL = """
-SELECT e.account_id, e.participant_id, CAST(SUM(e.cash_fen - e.held_fen) AS BIGINT) AS payable,
-       MAX(CASE WHEN a.status = 'closed' THEN 1 ELSE 0 END) AS closed,
-       CAST(SUM(e.frozen) AS BIGINT) AS frozen_then,
-       COALESCE((SELECT SUM(p.frozen) FROM register_position p WHERE p.account_id = e.account_id AND p.security_id = %s), 0)
-FROM dividend_entitlement e JOIN securities_securitiesaccount a ON a.id = e.account_id
-WHERE e.distribution_id = %s AND e.participant_id IS NOT NULL
-  AND e.account_id NOT IN (SELECT h.account_id FROM dividend_heldcash h WHERE h.distribution_id = %s AND h.reason = 'no_custodian')
-GROUP BY e.account_id, e.participant_id
+SELECT e.account_id, e.participant_id, e.payable, CASE WHEN a.status = 'closed' THEN 1 ELSE 0 END,
+       e.frozen_then, COALESCE(p.frozen_now, 0)
+FROM (SELECT account_id, MIN(participant_id) AS participant_id, CAST(SUM(cash_fen - held_fen) AS BIGINT) AS payable,
+             CAST(SUM(frozen) AS BIGINT) AS frozen_then
+      FROM dividend_entitlement WHERE distribution_id = %s AND participant_id IS NOT NULL GROUP BY account_id) e
+JOIN securities_securitiesaccount a ON a.id = e.account_id
+LEFT JOIN (SELECT account_id, SUM(frozen) AS frozen_now FROM register_position WHERE security_id = %s
+           GROUP BY account_id) p ON p.account_id = e.account_id
+LEFT JOIN (SELECT DISTINCT account_id FROM dividend_heldcash WHERE distribution_id = %s AND reason = 'no_custodian') h
+       ON h.account_id = e.account_id
+WHERE h.account_id IS NULL AND e.payable > 0 AND (a.status = 'closed' OR COALESCE(p.frozen_now, 0) > e.frozen_then)
 """
 
 
@@ -189,7 +192,7 @@ def _later_held(distribution: Distribution) -> list[tuple[int, int, int, str]]:
     was closed, or a freeze was placed on it after R (孳息随冻结 — the freeze catches the cash not yet
     paid; *assumption*, rules.md §12)."""
     with connection.cursor() as cursor:
-        cursor.execute(LATER_HELD_SQL, [distribution.security_id, distribution.pk, distribution.pk])
+        cursor.execute(LATER_HELD_SQL, [distribution.pk, distribution.security_id, distribution.pk])
         out = []
         for account, participant, payable, closed, frozen_then, frozen_now in cursor.fetchall():
             if payable <= 0:

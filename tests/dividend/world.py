@@ -55,11 +55,11 @@ def build(issuer):
     return security, accounts
 
 
-def schedule(issuer, *, cash="1.234567", bonus="3", transfer="2", seed=7, method="precise") -> Distribution:
+def schedule(issuer, *, cash="1.234567", bonus="3", transfer="2", seed=7, method="precise", code="920001") -> Distribution:
     from csdp.dividend.engine import Rates
 
     rates = Rates.parse(cash, bonus, transfer)
-    return distribution_schedule(payload={"application_id": None, "code": "920001", "issuer_id": issuer.institution_id,
+    return distribution_schedule(payload={"application_id": None, "code": code, "issuer_id": issuer.institution_id,
                                           "cash_micro": rates.cash_micro, "bonus_micro": rates.bonus_micro,
                                           "transfer_micro": rates.transfer_micro, "record_date": R.isoformat(),
                                           "method": method, "seed": seed})
