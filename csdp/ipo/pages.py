@@ -92,6 +92,7 @@ def offering_context(offering: Offering, user) -> dict:
         "today": business_today(),
         "price_yuan": yuan(offering.price_fen),
         "can_pay": user.institution_id == offering.underwriter_id and offering.status == OfferingStatus.SETTLED,
+        "can_read_results": bool(user.staff_role) or user.institution_id == offering.underwriter_id,
         "can_report": user.institution_id == offering.underwriter_id and offering.underwriter_account_id is None,
         "switch_signing": _switch_signing(offering, user),
         "can_load": user.staff_role == "operator" and offering.status in (
@@ -169,3 +170,20 @@ def _switch_signing(offering: Offering, user):
             or not offering.step_runs.filter(step="code_switch", status="done").exists()):
         return None
     return signing_context(user=user, digest=submission_digest(content=code_switch_content(offering)))
+
+
+def declarations_of(offering: Offering, participant) -> list:
+    """The participant's 附件5 rows of an offering, withdrawn ones included (they say when)."""
+    from csdp.ipo.models import ShortfallDeclaration
+
+    return list(ShortfallDeclaration.objects.filter(offering=offering, participant=participant)
+                .select_related("declared_by", "withdrawn_by").order_by("seq"))
+
+
+def require_results_reader(offering: Offering, user) -> None:
+    """The results are the lead underwriter's (and staff's): a participant or issuer who can see the
+    offering is still refused, as if it did not exist."""
+    from django.http import Http404
+
+    if not user.staff_role and user.institution_id != offering.underwriter_id:
+        raise Http404("没有该发行的发行结果。")

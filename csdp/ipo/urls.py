@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:offering_id>/underwriter-deposit/", views.underwriter_deposit, name="underwriter_deposit"),
     path("<int:offering_id>/payment-notice/", views.payment_notice, name="payment_notice"),
     path("<int:offering_id>/declare/", views.declare, name="declare"),
+    path("<int:offering_id>/declare/withdraw/", views.declaration_withdraw, name="declaration_withdraw"),
     path("<int:offering_id>/filings/", views.filing_list, name="filing_list"),
     path("<int:offering_id>/filings/<str:kind>/template/", views.filing_template, name="filing_template"),
     path("<int:offering_id>/filings/<str:kind>/upload/", views.filing_upload, name="filing_upload"),
@@ -25,4 +26,9 @@ urlpatterns = [
     path("participant/deposit/", views.deposit, name="deposit"),
     path("participant/withdraw/", views.withdraw, name="withdraw"),
     path("files/<int:participant_file_id>/", views.file_download, name="file_download"),
+    path("participant/manifest/", views.participant_manifest, name="participant_manifest"),
+    path("reserve/", views.reserve_statement, name="reserve_statement"),
+    path("reserve/file/", views.reserve_statement_file, name="reserve_statement_file"),
+    path("<int:offering_id>/results/", views.offering_results, name="offering_results"),
+    path("<int:offering_id>/results.xlsx", views.offering_results_xlsx, name="offering_results_xlsx"),
 ]

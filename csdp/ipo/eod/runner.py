@@ -1,19 +1,26 @@
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+import polars as pl
+from django.db import DatabaseError, transaction
 
 from csdp.clock.services import business_today, clock_now
 from csdp.ipo.models import EodStepRun, Offering
+
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
 class StepResult:
     rows: int
     detail: dict = field(default_factory=dict)
+    # The step's order outcomes when it has them in hand, for the conservation checks (never stored).
+    outcomes: pl.DataFrame | None = None
 
 
 @dataclass
@@ -38,7 +45,27 @@ def run_step_reporting(offering: Offering, step: str, work: Callable[[Offering],
     try:
         return run_step(offering, step, work)
     except IpoError as error:
+        step_failure_record(offering, step, error.message)
         return StepReport(step, offering.code, 0.0, 0, skipped=False, error=error.message)
+    except DatabaseError:
+        # A write the database refused (a constraint): the step rolled back whole. Staff get a reason in
+        # Chinese on the offering page and in 待办; the raw error goes to the log for the engineers.
+        logger.exception("EOD step %s of %s refused by the database", step, offering.code)
+        message = "数据库拒绝了本步骤的写入（数据约束未通过），本步骤已全部回滚；请联系技术支持核查后重新运行日终。"
+        step_failure_record(offering, step, message)
+        return StepReport(step, offering.code, 0.0, 0, skipped=False, error=message)
+
+
+def step_failure_record(offering: Offering, step: str, message: str) -> None:
+    """Keep why a step of an offering failed, for the offering page and the staff 待办 (its writes were
+    rolled back; a later successful run replaces this row with the done one)."""
+    with transaction.atomic():
+        if step_done(offering, step):
+            return
+        EodStepRun.objects.update_or_create(
+            offering_id=offering.pk, step=step,
+            defaults={"business_date": business_today(), "status": EodStepRun.Status.FAILED, "rows": 0,
+                      "seconds": 0, "detail": {}, "error": message[:1000], "finished_at": clock_now()})
 
 
 def run_step(offering: Offering, step: str, work: Callable[[Offering], StepResult]) -> StepReport:
@@ -51,6 +78,10 @@ def run_step(offering: Offering, step: str, work: Callable[[Offering], StepResul
         if step_done(locked, step):  # another runner finished it while we waited for the lock
             return StepReport(step, offering.code, 0.0, 0, skipped=True)
         result = work(locked)
+        # The register's and the money's invariants, before commit: a violation stops the step whole.
+        from csdp.ipo.simulate_checks import eod_step_check
+
+        eod_step_check(locked, step, outcomes=result.outcomes)
         seconds = time.perf_counter() - started
         EodStepRun.objects.update_or_create(
             offering=locked,
@@ -62,6 +93,7 @@ def run_step(offering: Offering, step: str, work: Callable[[Offering], StepResul
                 "seconds": round(seconds, 3),
                 "detail": result.detail,
                 "finished_at": clock_now(),
+                "error": "",
             },
         )
     offering.refresh_from_db()
