@@ -20,6 +20,7 @@ urlpatterns = [
     path("pledge/", include("csdp.pledge.urls")),
     path("fees/", include("csdp.fees.urls")),
     path("greenshoe/", include("csdp.greenshoe.urls")),
+    path("dividend/", include("csdp.dividend.urls")),
     path("api/v1/", api.urls),
     path("healthz", ops_views.healthz, name="health"),
     path("readyz", ops_views.readyz, name="ready"),

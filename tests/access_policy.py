@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from tests.approvals import matrix as approvals_matrix
 from tests.counter import matrix as counter_matrix
+from tests.dividend import matrix as dividend_matrix
 from tests.fees import matrix as fees_matrix
 from tests.greenshoe import matrix as greenshoe_matrix
 from tests.keys import matrix as keys_matrix
@@ -265,6 +266,13 @@ EXPECTED: dict[str, set[str] | str] = {
     "approvals:list": STAFF,
     "approvals:detail": STAFF,
     "approvals:decide": STAFF,
+    # csdp.dividend (权益分派)
+    "dividend:list": {"issuer"} | STAFF,
+    "dividend:detail": {"issuer"} | STAFF,
+    "dividend:fund": {"issuer", "operator"},
+    "dividend:withdraw": {"operator", "admin"},
+    "api:distribution_get": {"issuer"} | STAFF,
+    "api:distribution_fund": {"issuer", "operator"},
 }
 
 Factory = Callable[[object], tuple[str, set[str]]]  # (cast) -> (url value, cast members who may see it)
@@ -325,4 +333,5 @@ OBJECTS: dict[str, Factory] = {
     "fee_invoice_id": fees_matrix.fee_invoice,
     "option_id": greenshoe_matrix.option,
     "greenshoe_filing_id": greenshoe_matrix.filing,
+    "distribution_id": dividend_matrix.distribution,
 }

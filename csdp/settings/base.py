@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "csdp.fees",
     "csdp.greenshoe",
     "csdp.ops",
+    "csdp.dividend",
     # Only for its static files: the API docs page serves Swagger UI from the installed package, no CDN.
     "ninja",
 ]
@@ -245,4 +246,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# 权益分派 dates as trading-day offsets from the record date R (csdp/dividend/dates.py, docs/dividend.md).
+CSDP_DIVIDEND_OFFSETS = {
+    "ex": env_int("CSDP_DIVIDEND_EX_OFFSET", 1, minimum=1),
+    "pay": env_int("CSDP_DIVIDEND_PAY_OFFSET", 1, minimum=1),
+    "list": env_int("CSDP_DIVIDEND_LIST_OFFSET", 2, minimum=1),
+    "funding": -env_int("CSDP_DIVIDEND_FUNDING_DAYS_BEFORE", 2, minimum=1),
 }
