@@ -73,6 +73,15 @@ SPEC = register_business_type(BusinessTypeSpec(
 ))
 
 
+def is_party(posting, user) -> bool:
+    """The posting's owner, or a user who negotiates with the owner over it in private messages."""
+    from csdp.pledge.models_social import Thread
+
+    if posting.owner_id == user.pk:
+        return True
+    return Thread.objects.filter(posting=posting, starter=user).exists()
+
+
 def handoff_initial(*, posting, user, thread=None) -> dict:
     """Both parties' data as far as the board knows them; the filer completes the rest."""
     from csdp.pledge.models import Side

@@ -112,7 +112,8 @@ def _move(posting: Posting, *, to_state: str, actor, by: str, reason: str = "") 
         raise PledgeError(refused.message) from None
     now = clock_now()
     posting.status, posting.status_since = to_state, now
-    posting.listed = to_state in BOARD and owner_listable(posting.owner_id)
+    # 已质押 leaves the board with its reservation (issue 17): listed only while published.
+    posting.listed = to_state in PUBLISHED and owner_listable(posting.owner_id)
     update = ["status", "status_since", "listed"]
     if to_state == PostingStatus.OPEN and from_state == PostingStatus.PENDING_REVIEW:
         posting.published_at, posting.review_reason, posting.flagged_at, posting.flag_reason = now, "", None, ""
@@ -255,6 +256,15 @@ def posting_pledged_by_registration(*, posting_id: int, application) -> None:
     if posting is not None and posting.status in PUBLISHED:
         _move(posting, to_state=PostingStatus.PLEDGED, actor=None, by=SYSTEM,
               reason=f"质押登记申请 {application.reference} 已办结")
+
+
+@transaction.atomic
+def posting_pledged_by_pledge(*, posting_id: int, pledge) -> None:
+    """The depository registered the pledge started from this posting (004 §十七, csdp.restrictions):
+    it reaches 已质押, leaves the board, and its reservation of shares ends with it."""
+    posting = Posting.objects.select_for_update().filter(pk=posting_id).first()
+    if posting is not None and posting.status in PUBLISHED:
+        _move(posting, to_state=PostingStatus.PLEDGED, actor=None, by=SYSTEM, reason=f"质押登记 {pledge.number} 已登记")
 
 
 def _notify_owner(posting: Posting, subject: str, body: str) -> None:

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "csdp.issuers",
     "csdp.counter",
     "csdp.pledge",
+    "csdp.restrictions",
     "csdp.fees",
     "csdp.greenshoe",
 ]
