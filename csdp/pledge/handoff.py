@@ -53,10 +53,9 @@ def validate_pledge_registration(context: FilingContext) -> None:
 
 
 def finish_pledge_registration(application) -> None:
-    from csdp.pledge.services import posting_pledged_by_registration
-
-    round_ = application.rounds.filter(signed_at__isnull=False).order_by("-number").first()
-    posting_pledged_by_registration(posting_id=round_.data["posting_id"], application=application)
+    """A counter application is documents only: the posting becomes 已质押 when the pledge is on the
+    register (csdp.restrictions.services_pledge.apply_pledge), not when paperwork is finished."""
+    return None
 
 
 GUIDE = "\n".join([

@@ -61,9 +61,13 @@ def _expire(day: dt.date) -> int:
             PostingTransition.objects.bulk_create(
                 PostingTransition(posting=p, from_state=p.status, to_state=PostingStatus.EXPIRED, actor=None,
                                   by=SYSTEM, at=now, reason=f"超过有效期（{p.valid_until}）") for p in batch)
+            from csdp.notify.services import notify_user
+
             for p in batch:
                 audit_record(actor=None, obj=p, action="pledge.posting.expired", from_state=p.status,
                              to_state=PostingStatus.EXPIRED, reason="超过有效期")
+                notify_user(user=p.owner, subject="质押信息已失效", purpose="pledge.posting",
+                            body=f"您发布的信息“{p.title}”有效期至 {p.valid_until}，已自动失效。")
             expired += len(batch)
 
 

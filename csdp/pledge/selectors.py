@@ -42,9 +42,18 @@ def previous_trading_day(day: dt.date | None = None) -> dt.date:
 
 
 def board_postings() -> QuerySet:
-    """Postings on the board: published or pledged, owner's access active and not restricted (004 §四);
-    the ``listed`` flag the services keep says exactly that."""
-    return Posting.objects.filter(listed=True)
+    """Postings on the board: published, owner's access active and not restricted (004 §四) — the
+    ``listed`` flag the services keep says exactly that — and within validity on the calendar day
+    (004 §十二(四)): a posting valid to Friday is gone on Saturday, before the next end of day expires it."""
+    return Posting.objects.filter(listed=True, valid_until__gte=calendar_today())
+
+
+def calendar_today() -> dt.date:
+    from django.utils import timezone
+
+    from csdp.clock.services import clock_now
+
+    return timezone.localdate(clock_now())
 
 
 @dataclass(frozen=True)
@@ -72,7 +81,8 @@ def board_filtered(spec: BoardFilter) -> QuerySet:
     if spec.code:
         codes = PostingCode.objects.filter(code=spec.code).order_by().values_list("posting_id", flat=True)
         ids = list(codes[:SELECTIVE_ROWS])  # literal keys: see _keyword_filtered
-        qs = qs.filter(pk__in=ids if len(ids) < SELECTIVE_ROWS else codes)
+        # Lenders who accept any code (none named) match every code.
+        qs = qs.filter(Q(pk__in=ids if len(ids) < SELECTIVE_ROWS else codes) | Q(side=Side.LENDER, accepted_codes=""))
     qs = _amount_filtered(qs, spec)
     if spec.rate_max_bp is not None:
         qs = qs.filter(rate_min_bp__lte=spec.rate_max_bp)

@@ -6,11 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Sum
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
 from csdp.pledge import selectors
 from csdp.pledge.models import AccessState, PledgeProfile, Posting, PostingCode, PostingToken, PostingTransition, Side
-from csdp.pledge.states import BOARD, PUBLISHED, STAFF, SYSTEM, USER, PostingStatus, TransitionRefused, check_transition
+from csdp.pledge.states import LIVE, PUBLISHED, STAFF, SYSTEM, USER, PostingStatus, TransitionRefused, check_transition
 
 MAX_VALIDITY_DAYS = 180  # our choice: a posting is re-confirmed at least twice a year
 
@@ -62,6 +63,14 @@ def check_holdings(*, posting: Posting, as_of: dt.date | None = None) -> None:
     if posting.quantity_shares > free:
         raise PledgeError(f"{posting.security_code} 在 {as_of} 日终可质押数量为 {free} 股，"
                           f"少于发布数量 {posting.quantity_shares} 股（已冻结、已质押、限售等部分不得列入）。")
+    # Issue 17: the same shares may not be offered twice — the owner's other live postings of this
+    # holding reserve theirs (a posting that reached 已质押 or 失效 reserves nothing).
+    others = (Posting.objects.filter(owner_id=posting.owner_id, side=Side.PLEDGOR, account_id=posting.account_id,
+                                     security_id=posting.security_id, status__in=LIVE)
+              .exclude(pk=posting.pk).aggregate(total=Sum("quantity_shares"))["total"] or 0)
+    if posting.quantity_shares + others > free:
+        raise PledgeError(f"{posting.security_code} 可质押 {free} 股，您的其他有效信息已占用 {others} 股，"
+                          f"本条最多可发布 {max(free - others, 0)} 股。")
 
 
 def check_rate(*, posting: Posting) -> None:
