@@ -203,6 +203,10 @@ class MultipleForm(forms.Form):
                                            max_digits=4, decimal_places=2, error_messages=_R)
 
 
+class RestrictedSettingForm(forms.Form):
+    restricted_pledgeable = forms.BooleanField(label="限售股份可列入可质押数量", required=False)
+
+
 class EligibleForm(forms.Form):
     from csdp.securities.models import Market
 

@@ -56,13 +56,13 @@ def check_may_post(profile: PledgeProfile | None) -> None:
 
 def check_holdings(*, posting: Posting, as_of: dt.date | None = None) -> None:
     """004 §十, §十一: the quantity may not exceed what was pledgeable at the previous trading day's EOD."""
-    from csdp.register.selectors import pledgeable_quantity
-
     as_of = as_of or selectors.previous_trading_day()
-    free = pledgeable_quantity(account=posting.account, security=posting.security, as_of=as_of)
+    pair = (posting.account_id, posting.security_id)
+    free = selectors.pledgeable_many({pair}, as_of)[pair]  # 限售 lots as the board's setting says
     if posting.quantity_shares > free:
+        excluded = "已冻结、已质押等部分" if selectors.restricted_pledgeable() else "已冻结、已质押、限售等部分"
         raise PledgeError(f"{posting.security_code} 在 {as_of} 日终可质押数量为 {free} 股，"
-                          f"少于发布数量 {posting.quantity_shares} 股（已冻结、已质押、限售等部分不得列入）。")
+                          f"少于发布数量 {posting.quantity_shares} 股（{excluded}不得列入）。")
     # Issue 17: the same shares may not be offered twice — the owner's other live postings of this
     # holding reserve theirs (a posting that reached 已质押 or 失效 reserves nothing).
     others = (Posting.objects.filter(owner_id=posting.owner_id, side=Side.PLEDGOR, account_id=posting.account_id,
@@ -249,7 +249,10 @@ def posting_flag_decide(*, posting: Posting, actor, keep: bool, reason: str) -> 
     if not reason.strip():
         raise PledgeError("请填写处理意见。")
     posting.flagged_at, posting.flag_reason = None, ""
-    posting.save(update_fields=["flagged_at", "flag_reason"])
+    if keep:  # stands until the facts change: the recheck flags it again only on another quantity
+        pair = (posting.account_id, posting.security_id)
+        posting.kept_free_shares = selectors.pledgeable_many({pair}, selectors.latest_eod_day())[pair]
+    posting.save(update_fields=["flagged_at", "flag_reason", "kept_free_shares"])
     if keep:
         audit_record(actor=actor, obj=posting, action="pledge.posting.flag_cleared", reason=reason)
     else:
@@ -265,6 +268,20 @@ def posting_pledged_by_registration(*, posting_id: int, application) -> None:
     if posting is not None and posting.status in PUBLISHED:
         _move(posting, to_state=PostingStatus.PLEDGED, actor=None, by=SYSTEM,
               reason=f"质押登记申请 {application.reference} 已办结")
+
+
+@transaction.atomic
+def posting_archive(*, posting: Posting, user) -> Posting:
+    """The owner files away a posting that reached 已质押 or 失效: it leaves 已提交信息管理."""
+    posting = _locked(posting)
+    _own(posting, user)
+    if posting.status not in (PostingStatus.PLEDGED, PostingStatus.EXPIRED):
+        raise PledgeError("只有“已质押”或“失效”的信息可以归档。")
+    if posting.archived_at is None:
+        posting.archived_at = clock_now()
+        posting.save(update_fields=["archived_at"])
+        audit_record(actor=user, obj=posting, action="pledge.posting.archive")
+    return posting
 
 
 @transaction.atomic
