@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "csdp.issuers",
     "csdp.counter",
     "csdp.pledge",
+    "csdp.restrictions",
     "csdp.fees",
     "csdp.greenshoe",
     "csdp.ops",
@@ -184,6 +185,8 @@ CSDP_CLOCK_SETTABLE = env_bool("CSDP_CLOCK_SETTABLE", False)
 CSDP_SOFTWARE_KEY_ALLOWED = env_bool("CSDP_SOFTWARE_KEY_ALLOWED", False)
 # USB-KEY (csdp.keys, docs/usb-key.md): institution kinds whose users need the key for a full login,
 # certificate validity, expiry warning, challenge lifetime, enrolment-code lifetime, WebAuthn relying party.
+# 004 §十六: the report telephone published on the pledge board (ChinaClear's public service line).
+CSDP_PLEDGE_REPORT_PHONE = env_str("CSDP_PLEDGE_REPORT_PHONE", "4008-058-058")
 CSDP_KEY_REQUIRED_KINDS = set(env_list("CSDP_KEY_REQUIRED_KINDS", ["issuer"]))
 # Staff (reviewers, operators, administrators) log in with a second factor: their USB-KEY when they hold
 # one, else a one-time password from an authenticator app (csdp.keys.factors). On unless turned off;
