@@ -16,14 +16,14 @@ from csdp.clock.services import CalendarError, calendar_year_load, closed_day_ad
 
 
 def _apply_close(approval) -> dict:
-    day = dt.date.fromisoformat(approval.payload["date"])
-    closed_day_add(day=day, reason=approval.payload["reason"], actor=approval.prepared_by)
+    day = dt.date.fromisoformat(approval.payload["日期"])
+    closed_day_add(day=day, reason=approval.payload["原因"], actor=approval.prepared_by)
     return {"休市日": day.isoformat(), "结果": "已登记休市"}
 
 
 def _apply_open(approval) -> dict:
-    day = dt.date.fromisoformat(approval.payload["date"])
-    closed_day_remove(day=day, reason=approval.payload["reason"], actor=approval.prepared_by)
+    day = dt.date.fromisoformat(approval.payload["日期"])
+    closed_day_remove(day=day, reason=approval.payload["原因"], actor=approval.prepared_by)
     return {"日期": day.isoformat(), "结果": "已取消休市"}
 
 
@@ -44,21 +44,21 @@ def closed_day_add_prepare(*, day: dt.date, reason: str, by):
     if ClosedDay.objects.filter(date=day).exists():
         raise CalendarError(f"{day} 已是休市日。")
     return approval_prepare(kind=CLOSE.code, key=_key("close", day), summary=f"登记休市日 {day}（{reason}）",
-                            payload={"date": day.isoformat(), "reason": reason}, by=by)
+                            payload={"日期": day.isoformat(), "原因": reason}, by=by)
 
 
 def closed_day_remove_prepare(*, day: dt.date, reason: str, by):
     if not ClosedDay.objects.filter(date=day).exists():
         raise CalendarError(f"{day} 不是已登记的休市日。")
     return approval_prepare(kind=OPEN.code, key=_key("open", day), summary=f"取消休市日 {day}（{reason or '管理员取消'}）",
-                            payload={"date": day.isoformat(), "reason": reason or "管理员取消"}, by=by)
+                            payload={"日期": day.isoformat(), "原因": reason or "管理员取消"}, by=by)
 
 
 def _apply_load_year(approval) -> dict:
-    closed = {dt.date.fromisoformat(day): reason for day, reason in approval.payload["closed"].items()}
-    calendar_year_load(year=approval.payload["year"], closed=closed, source=approval.payload["source"],
+    closed = {dt.date.fromisoformat(day): reason for day, reason in approval.payload["_closed"].items()}
+    calendar_year_load(year=approval.payload["年度"], closed=closed, source=approval.payload["来源"],
                        actor=approval.prepared_by)
-    return {"年度": approval.payload["year"], "休市日": len(closed), "结果": "已导入"}
+    return {"年度": approval.payload["年度"], "休市日": len(closed), "结果": "已导入"}
 
 
 LOAD_YEAR = register_kind(code="clock.load_year", label="导入年度休市安排", apply=_apply_load_year,
@@ -73,5 +73,5 @@ def calendar_year_load_prepare(*, year: int, closed: dict[dt.date, str], source:
     days = ", ".join(f"{day:%m-%d}" for day in sorted(closed)[:12]) + ("…" if len(closed) > 12 else "")
     return approval_prepare(kind=LOAD_YEAR.code, key=_key("load", dt.date(year, 1, 1)),
                             summary=f"导入 {year} 年休市安排：{len(closed)} 个休市日（{days}；来源：{source}）",
-                            payload={"year": year, "closed": {d.isoformat(): r for d, r in sorted(closed.items())},
-                                     "source": source}, by=by)
+                            payload={"年度": year, "_closed": {d.isoformat(): r for d, r in sorted(closed.items())},
+                                     "休市日": len(closed), "来源": source}, by=by)

@@ -9,11 +9,9 @@ from csdp.portal.worklists import staff_queue as select_staff_queue
 
 @allow(ANY_ROLE)
 def home(request):
-    from csdp.clock.services import calendar_horizon_warning
+    from csdp.portal.due import due_for
 
-    # Staff see from 60 days before the trading calendar's horizon that the next year must be loaded.
-    warning = calendar_horizon_warning() if request.user.staff_role else ""
-    return render(request, "portal/home.html", {"calendar_warning": warning})
+    return render(request, "portal/home.html", {"due": due_for(request.user)})
 
 
 @allow(MEMBERS)

@@ -23,11 +23,11 @@ def shares(value) -> str:
     return f"{int(value):,}"
 
 
-@register.filter(name="rmb_upper")
-def rmb_upper_filter(fen) -> str:
-    """Integer fen in Chinese financial capitals (人民币大写), e.g. 140400 → 壹仟肆佰零肆元整 (csdp.lib.money)."""
-    from csdp.lib.money import rmb_upper
+@register.filter
+def fen_words(fen) -> str:
+    """Integer fen in 人民币大写 for printed notices: 140400 → 人民币壹仟肆佰零肆元整."""
+    from csdp.lib.money_words import fen_to_words
 
     if fen is None or fen == "":
         return "—"
-    return rmb_upper(int(fen))
+    return fen_to_words(int(fen))
