@@ -25,7 +25,7 @@ from csdp.ipo.services import (
     shortfall_declare, shortfall_withdraw,
 )
 from csdp.ipo.eod.t_day import offering_subscriptions_load
-from csdp.ipo.stop import offering_stop_record
+from csdp.ipo.stop import offering_stop_prepare
 from csdp.ledger.selectors import reserve_account_of
 from csdp.securities.models import ParticipantProfile
 
@@ -142,12 +142,12 @@ def stop_record(request, offering_id: int):
         messages.error(request, _form_errors(form))
         return redirect("ipo:offering_detail", offering_id=offering.pk)
     try:
-        stop = offering_stop_record(offering=offering, actor=request.user, **form.cleaned_data)
+        approval = offering_stop_prepare(offering=offering, by=request.user, **form.cleaned_data)
     except IpoError as error:
         messages.error(request, error.message)
         return redirect("ipo:offering_detail", offering_id=offering.pk)
-    return _done(request, f"已记录{stop.get_kind_display()}：{stop.get_stage_display()}。", "ipo:offering_detail",
-                 offering_id=offering.pk)
+    messages.success(request, "已提交，须由另一名工作人员复核后记录并生效。")
+    return redirect("approvals:detail", approval_id=approval.pk)
 
 
 @allow(Role.UNDERWRITER)
