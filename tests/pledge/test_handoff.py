@@ -86,7 +86,7 @@ def test_finishing_the_registration_marks_the_posting_pledged(deal, lender):
     spec_for(CODE).on_finished(application)
     offer.refresh_from_db()
     assert offer.status == PostingStatus.PLEDGED
-    assert offer.transitions.last().by == "system"
+    assert offer.transitions.last().actor_kind == "system"
 
 
 def test_a_board_user_without_a_usb_key_confirms_the_handoff_at_the_counter(deal, lender, client_for):
