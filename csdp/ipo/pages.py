@@ -30,7 +30,7 @@ def charts(offering: Offering) -> dict:
     t1 = _step_detail(offering, EodStep.T1_SETTLE)
     money = ParticipantObligation.objects.filter(offering=offering).aggregate(
         owed=Sum("subscribed_fen"), frozen=Sum("frozen_fen"), deducted=Sum("deducted_fen"), unfrozen=Sum("unfrozen_fen"))
-    paid = t1.get("proceeds_fen", 0) if offering.transitions.filter(to_status=OfferingStatus.PAID).exists() else 0
+    paid = t1.get("proceeds_fen", 0) if offering.transitions.filter(to_state=OfferingStatus.PAID).exists() else 0
     return {
         "sizes": t.get("size_distribution", []),
         "allocation": {
@@ -116,7 +116,7 @@ def participant_context(user) -> dict:
 
 def payment_notice_context(offering: Offering) -> dict:
     t1 = _step_detail(offering, EodStep.T1_SETTLE)
-    paid = offering.transitions.filter(to_status=OfferingStatus.PAID).first()
+    paid = offering.transitions.filter(to_state=OfferingStatus.PAID).first()
     return {"offering": offering, "amount_yuan": yuan(t1.get("proceeds_fen", 0)), "amount_fen": t1.get("proceeds_fen", 0),
             "paid": paid,
             "number": f"JK{offering.code}{offering.day(2):%Y%m%d}"}

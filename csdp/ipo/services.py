@@ -9,6 +9,7 @@ from django.db import transaction
 from csdp.audit.services import audit_record
 from csdp.clock.services import at_local, business_today, clock_now, is_trading_day, trading_day_offset
 from csdp.ipo.errors import IpoError
+from csdp.keys.signing import submission_signed
 from csdp.ipo.models import Offering, OfferingStatus, ParticipantObligation, ShortfallDeclaration
 from csdp.ipo.transitions import offering_transition
 from csdp.ledger.models import AccountKind, LedgerAccount
@@ -249,14 +250,16 @@ def code_switch_content(offering: Offering) -> dict:
 
 
 @transaction.atomic
-def code_switch_confirm(*, offering: Offering, signature, actor) -> None:
-    """002 §2.1.2(七): 代码切换完成后，发行人应对代码切换结果进行确认."""
+def code_switch_confirm(*, offering: Offering, signature_payload: str, actor) -> None:
+    """002 §2.1.2(七): 代码切换完成后，发行人应对代码切换结果进行确认. Signed with the USB-KEY; the
+    signature is verified here, under the offering's lock, over the result as it stands."""
     locked = Offering.objects.select_for_update().get(pk=offering.pk)
     if not locked.old_code or not locked.step_runs.filter(step="code_switch", status="done").exists():
         raise IpoError("代码切换完成后才能确认切换结果。")
     if locked.code_switch_confirmed_at is not None:
         raise IpoError("代码切换结果已确认。")
+    locked.code_switch_signature = submission_signed(user=actor, content=code_switch_content(locked),
+                                                     payload=signature_payload)
     locked.code_switch_confirmed_at, locked.code_switch_confirmed_by = clock_now(), actor
-    locked.code_switch_signature = signature
     locked.save(update_fields=["code_switch_confirmed_at", "code_switch_confirmed_by", "code_switch_signature"])
     audit_record(actor=actor, obj=locked, action="ipo.code_switch_confirm", data=code_switch_content(locked))

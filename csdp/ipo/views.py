@@ -16,7 +16,7 @@ from csdp.ipo.forms import AmountForm, DeclarationFormSet, ExchangeFileForm, Off
 from csdp.clock.services import business_today
 from csdp.ipo import filings
 from csdp.ipo.models import DetailFiling, FilingKind, Offering, OfferingStatus, ParticipantFile
-from csdp.keys.signing import SignatureRefused, submission_digest, submission_sign_verify
+from csdp.keys.signing import SignatureRefused
 from csdp.uploads.services import UploadRejected, upload_store
 from csdp.ipo import pages
 from csdp.ipo.errors import IpoError
@@ -309,13 +309,10 @@ def filing_upload(request, offering_id: int, kind: str):
 def filing_confirm(request, offering_id: int, kind: str):
     offering = access_object(request.user, Offering, pk=offering_id)
     filing = access_object(request.user, DetailFiling, offering=offering, kind=kind)
-    digest = submission_digest(content=filings.filing_content(filing), files=[filing.source])
     try:
-        signature = submission_sign_verify(user=request.user, digest=digest, payload=request.POST.get("key_signature", ""))
-        filings.detail_filing_confirm(filing=filing, signature=signature, actor=request.user)
-    except SignatureRefused as refused:
-        messages.error(request, refused.message)
-    except IpoError as error:
+        filings.detail_filing_confirm(filing=filing, signature_payload=request.POST.get("key_signature", ""),
+                                      actor=request.user)
+    except (IpoError, SignatureRefused) as error:
         messages.error(request, error.message)
     else:
         messages.success(request, "已确认申报明细清单。")
@@ -354,16 +351,12 @@ def registration_result(request, offering_id: int):
 @allow(Role.ISSUER)
 @require_POST
 def code_switch_confirm(request, offering_id: int):
-    from csdp.ipo.services import code_switch_confirm as confirm, code_switch_content
+    from csdp.ipo.services import code_switch_confirm as confirm
 
     offering = access_object(request.user, Offering, pk=offering_id)
-    digest = submission_digest(content=code_switch_content(offering))
     try:
-        signature = submission_sign_verify(user=request.user, digest=digest, payload=request.POST.get("key_signature", ""))
-        confirm(offering=offering, signature=signature, actor=request.user)
-    except SignatureRefused as refused:
-        messages.error(request, refused.message)
-    except IpoError as error:
+        confirm(offering=offering, signature_payload=request.POST.get("key_signature", ""), actor=request.user)
+    except (IpoError, SignatureRefused) as error:
         messages.error(request, error.message)
     else:
         messages.success(request, "已确认代码切换结果。")
