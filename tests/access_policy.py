@@ -154,6 +154,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "api:issuer_info": {"issuer"},
     "ipo:offering_list": STAFF | {"issuer", "underwriter", "participant"},
     "ipo:offering_new": {"operator", "admin"},
+    "ipo:underwriter_account_late": {"operator", "admin"},
     "ipo:eod_run": {"operator"},
     "ipo:offering_detail": STAFF | {"issuer", "underwriter", "participant"},
     "ipo:subscriptions_upload": {"operator"},

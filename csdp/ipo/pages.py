@@ -78,7 +78,18 @@ def _greenshoe(offering: Offering, user) -> dict | None:
     return offering_greenshoe(offering)
 
 
+def _t1_day(offering: Offering):
+    from csdp.clock.services import CalendarError
+
+    try:
+        return offering.day(1)
+    except CalendarError:  # beyond the calendar's horizon: the page still renders
+        return None
+
+
 def offering_context(offering: Offering, user) -> dict:
+    from csdp.ipo.seams import failed_steps, missing_underwriter_account
+
     obligations = ParticipantObligation.objects.visible_to(user).filter(offering=offering).select_related("participant")
     return {
         **_stop_context(offering, user),
@@ -96,6 +107,11 @@ def offering_context(offering: Offering, user) -> dict:
         "can_report": user.institution_id == offering.underwriter_id and offering.underwriter_account_id is None,
         "switch_signing": _switch_signing(offering, user),
         "pay_signing": _pay_signing(offering, user),
+        # A failed end-of-day step and a missing underwriter account, with what to do (issue 14).
+        "failed_steps": failed_steps(offering) if user.staff_role else [],
+        "missing_account": missing_underwriter_account(offering),
+        "t1_day": _t1_day(offering),
+        "can_record_late_account": user.staff_role in ("operator", "admin") and missing_underwriter_account(offering),
         "can_load": user.staff_role == "operator" and offering.status in (
             OfferingStatus.PREPARING, OfferingStatus.APPLIED, OfferingStatus.SUBSCRIBING),
     }

@@ -20,6 +20,7 @@ from csdp.keys.signing import SignatureRefused
 from csdp.uploads.services import UploadRejected, upload_store
 from csdp.ipo import pages
 from csdp.ipo.errors import IpoError
+from csdp.lib.errors import CsdpError
 from csdp.ipo.services import (
     DeclarationRow, offering_create, offering_report_account, proceeds_pay, reserve_deposit, reserve_withdraw,
     shortfall_declare, shortfall_withdraw,
@@ -457,3 +458,19 @@ def lockup_template(request):
     response = HttpResponse(template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="lockup-template.xlsx"'
     return response
+
+
+@allow(Role.OPERATOR, Role.ADMIN)
+@require_POST
+def underwriter_account_late(request, offering_id: int):
+    """Staff record the lead underwriter's late-reported account; a reviewer approves it (/approvals/)."""
+    from csdp.ipo.seams import underwriter_account_late_prepare
+
+    offering = access_object(request.user, Offering, pk=offering_id)
+    try:
+        underwriter_account_late_prepare(offering=offering, by=request.user)
+    except CsdpError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "已提交登记主承销商补报的账户，须由复核岗复核后生效。")
+    return redirect("ipo:offering_detail", offering_id=offering.pk)
