@@ -28,7 +28,7 @@ SWITCH_TEXT = ("我公司申请于上市前一交易日（代码切换日）将�
 
 class ShareRegistrationForm(StructuredForm):
     suspension_commitment = forms.BooleanField(
-        label="发行人关于暂停办理影响股份登记的其他业务的承诺（002 §2.1.1(二)1）", required=True,
+        label="发行人关于暂停办理影响股份登记的其他业务的承诺", required=True,
         error_messages={"required": "须作出暂停办理影响股份登记的其他业务的承诺。"})
     old_code = forms.RegexField(label="原新三板股票代码（挂牌公司填写）", regex=r"^\d{6}$", required=False,
                                 error_messages={"invalid": "原股票代码应为 6 位数字。"})
@@ -139,9 +139,9 @@ def validate_share_registration(context: FilingContext) -> None:
     if offering.status != OfferingStatus.PREPARING:
         raise ValidationError("该发行已申请登记或已进入发行阶段。")
     if business_today() > offering.day(-1):
-        raise ValidationError(f"应在 T-1 日（{offering.day(-1)}）前提交股份登记申请（002 §2.1.1(二)）。")
+        raise ValidationError(f"应在 T-1 日（{offering.day(-1)}）前提交股份登记申请。")
     if not context.data.get("suspension_commitment"):
-        raise ValidationError("须作出暂停办理影响股份登记的其他业务的承诺（002 §2.1.1(二)1）。")
+        raise ValidationError("须作出暂停办理影响股份登记的其他业务的承诺。")
     if context.data.get("old_code") and not context.data.get("code_switch_application"):
         raise ValidationError("挂牌公司须提交关于股票代码切换相关事宜的申请及承诺（附件2）。")
     lockups = parse_lockups(context.data.get("lockups", ""))
@@ -222,7 +222,7 @@ SHARE_REGISTRATION = register_business_type(BusinessTypeSpec(
     validate=validate_share_registration, on_finished=share_registration_finished, attachments_required=True,
     guide=("北交所公开发行：发行人应在 T-1 日前申请办理股份登记，填报北交所要求限售的股东信息，并提交："
            "1. 发行人关于暂停办理影响股份登记的其他业务的承诺；2. 挂牌公司公开发行并上市的，关于股票代码切换相关事宜的申请及承诺（附件2）；"
-           "3. 本公司要求提供的其他材料。材料均需加盖发行人公章，多页材料加盖骑缝章（002 §2.1.1）。"
+           "3. 本公司要求提供的其他材料。材料均需加盖发行人公章，多页材料加盖骑缝章。"
            "限售股东名单请使用 Excel 模板（北交所公开发行 → 发行详情页面“下载限售股东名单模板”）；本公司逐行核对证券账户及其"
            "持有的无限售股份，原新三板代码核对证券资料，全部问题一并列出。"),
 ))
@@ -234,17 +234,17 @@ class StopApplicationForm(StructuredForm):
     """书面申请 (with what it asks for), 委托退款授权书 and 公告 — the documents go in the attachments."""
 
     materials = forms.BooleanField(
-        label="已随附加盖公章的书面申请、委托退款授权书和公告（002 第五章）", required=True,
+        label="已随附加盖公章的书面申请、委托退款授权书和公告", required=True,
         error_messages={"required": "须提交书面申请、委托退款授权书和公告。"})
-    refund_interest = forms.BooleanField(label="申请返还冻结资金利息（002 §5.2、§5.3）", required=False)
+    refund_interest = forms.BooleanField(label="申请返还冻结资金利息", required=False)
     annual_rate = forms.DecimalField(label="年利率（%，最多四位小数）", required=False, max_digits=7, decimal_places=4,
                                      min_value=Decimal("0.0001"), max_value=MAX_RATE)
     day_count = forms.TypedChoiceField(label="计息基础", required=False, coerce=int, empty_value=None,
                                        choices=[("", "请选择"), (360, "实际天数/360"), (365, "实际天数/365")])
     interest_from = forms.DateField(label="计息起日（空：申购日 T）", required=False)
     interest_to = forms.DateField(label="计息止日，不含（空：T+2 日）", required=False)
-    refund_principal = forms.BooleanField(label="申请返还认购资金本金（002 第五章）", required=False)
-    cancel_shares = forms.BooleanField(label="申请注销已登记到账股份（002 第五章、§5.3）", required=False)
+    refund_principal = forms.BooleanField(label="申请返还认购资金本金", required=False)
+    cancel_shares = forms.BooleanField(label="申请注销已登记到账股份", required=False)
 
     def clean(self):
         data = super().clean()
@@ -328,7 +328,7 @@ STOP_APPLICATION = register_business_type(BusinessTypeSpec(
     # Interest and principal leave the lead underwriter's account: signed with its USB-KEY.
     key_required=lambda data: bool(data.get("refund_interest") or data.get("refund_principal")),
     guide=("确认出现股票暂停、暂缓、中止发行上市后，发行人、主承销商应尽快提交关于股票中止发行的材料。涉及返还投资者本金和利息的，"
-           "应提交书面申请、委托退款授权书和公告等材料；涉及需注销已登记到账股份的，书面申请中应包括申请注销已登记到账股份的内容"
-           "（002 第五章）。本公司根据主承销商申请，将冻结资金利息返还结算参与人，由结算参与人返还投资者（002 §5.2、§5.3）。"
+           "应提交书面申请、委托退款授权书和公告等材料；涉及需注销已登记到账股份的，书面申请中应包括申请注销已登记到账股份的内容。"
+           "本公司根据主承销商申请，将冻结资金利息返还结算参与人，由结算参与人返还投资者。"
            "返还资金从主承销商报备的自营结算备付金账户划出，受理前请确保可用余额充足。"),
 ))

@@ -98,6 +98,7 @@ def interfaces_markdown() -> str:
             "- CSPLW — 股份过户登记明细数据（二级市场购回股份的非交易过户，seed 002 §2.2.2, 附件4）: "
             + "、".join(CSPLW_HEADER) + ".", ""]
     out += _reconcile_md()
+    out += _dividend_md()
     return "\n".join(out)
 
 
@@ -137,3 +138,17 @@ def _reconcile_md() -> list[str]:
         "（参与人 T+2 划回申购余款，002 §4.1.4）；超过可用余额时 HTTP 422。", "",
     ]
     return lines
+
+
+def _dividend_md() -> list[str]:
+    from csdp.dividend.files import LAYOUTS as DIVIDEND_LAYOUTS
+
+    out = ["## 7. 权益分派 files (out: participants on 派息日, the issuer on 红股上市日)", "",
+           "Written by the end of day of a distribution (`csdp/dividend/files.py`, `docs/dividend.md`): DBF and CSV",
+           "as above. Paths: `dividend/<distribution id>/<business date YYYYMMDD>/<participant code>/<type><code>.dbf`",
+           "(the issuer's under `issuer/`) with a `.csv` twin. Amounts are tax-inclusive yuan from integer fen.", ""]
+    for layout in DIVIDEND_LAYOUTS.values():
+        lines = _layout_md(layout)
+        lines[3] = "文件名见上。"  # the IPO's path line does not apply
+        out += lines
+    return out

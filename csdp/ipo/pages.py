@@ -117,7 +117,8 @@ def participant_context(user) -> dict:
 def payment_notice_context(offering: Offering) -> dict:
     t1 = _step_detail(offering, EodStep.T1_SETTLE)
     paid = offering.transitions.filter(to_status=OfferingStatus.PAID).first()
-    return {"offering": offering, "amount_yuan": yuan(t1.get("proceeds_fen", 0)), "paid": paid,
+    return {"offering": offering, "amount_yuan": yuan(t1.get("proceeds_fen", 0)), "amount_fen": t1.get("proceeds_fen", 0),
+            "paid": paid,
             "number": f"JK{offering.code}{offering.day(2):%Y%m%d}"}
 
 

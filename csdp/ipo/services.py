@@ -24,7 +24,7 @@ def offering_create(*, code: str, name: str, issuer, underwriter, price_fen: int
                     online_shares: int, t_date: dt.date, listing_date: dt.date, strategic_shares: int = 0,
                     offline_shares: int = 0, pre_ipo_shares: int = 0, old_code: str = "", actor=None) -> Offering:
     if not (len(code) == 6 and code.startswith("920") and code.isdigit()):
-        raise IpoError("北交所新股证券代码应为 920 开头的 6 位数字（rules.md §5）。")
+        raise IpoError("北交所新股证券代码应为 920 开头的 6 位数字。")
     if not is_trading_day(t_date):
         raise IpoError(f"申购日 {t_date} 不是交易日。")
     if listing_date <= trading_day_offset(t_date, 2):

@@ -102,10 +102,13 @@ def _agent_page() -> str:
 
 
 def _begin_sms(request, *, user, target: str) -> str:
+    from csdp.lib.clients import codes_limited_for_client
     from csdp.notify.codes import CodeRefused, code_issue
 
     if not user.mobile:
         raise LoginStepRefused("该用户未登记经办人手机号码，无法发送动态口令。")
+    if codes_limited_for_client(request):
+        raise LoginStepRefused("验证码发送过于频繁，请稍后再试。")
     try:
         code_issue(purpose="login", mobile=user.mobile)
     except CodeRefused as refused:
