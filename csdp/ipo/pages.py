@@ -108,7 +108,7 @@ def participant_context(user) -> dict:
         "reserve": reserve,
         "balance": balance_of(reserve) if reserve else None,
         "obligations": [(o, timeline(o.offering)) for o in obligations],
-        "files": ParticipantFile.objects.visible_to(user).select_related("offering").order_by("-business_date", "file_type")[:200],
+        "files": ParticipantFile.objects.visible_to(user).select_related("offering").order_by("-business_date", "file_type"),
         "today": business_today(),
     }
 
