@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 
 from csdp.clock.services import clock_now
 from csdp.ipo.errors import IpoError
@@ -45,7 +46,7 @@ def _errors_of(refused: ExchangeFileRejected) -> list[str]:
 def _move(path: Path, folder: str) -> Path:
     target = path.parent / folder
     target.mkdir(exist_ok=True)
-    stamp = clock_now().strftime("%Y%m%dT%H%M%S")
+    stamp = timezone.localtime(clock_now()).strftime("%Y%m%dT%H%M%S")  # business time in the file name
     destination, n = target / f"{path.stem}.{stamp}{path.suffix}", 1
     while destination.exists():  # the same name twice in a second (or on a frozen test clock)
         destination, n = target / f"{path.stem}.{stamp}-{n}{path.suffix}", n + 1
