@@ -78,9 +78,25 @@ def _greenshoe(offering: Offering, user) -> dict | None:
     return offering_greenshoe(offering)
 
 
+def _obligation_totals(offering: Offering, user) -> dict | None:
+    """The issuer and the lead underwriter see the offering's totals over all participants (each
+    participant's own figures stay its own); None for others."""
+    from django.db.models import Count, Sum
+
+    if user.staff_role or user.institution_id not in (offering.issuer_id, offering.underwriter_id):
+        return None
+    sums = ParticipantObligation.objects.filter(offering=offering).aggregate(
+        participants=Count("id"), orders=Sum("orders"), subscribed_fen=Sum("subscribed_fen"),
+        available_fen=Sum("available_fen"), invalid_orders=Sum("invalid_orders"), frozen_fen=Sum("frozen_fen"),
+        allocated_shares=Sum("allocated_shares"), deducted_fen=Sum("deducted_fen"), unfrozen_fen=Sum("unfrozen_fen"))
+    return sums if sums["participants"] else None
+
+
 def offering_context(offering: Offering, user) -> dict:
     obligations = ParticipantObligation.objects.visible_to(user).filter(offering=offering).select_related("participant")
     return {
+        "obligation_totals": _obligation_totals(offering, user),
+        "cleared": offering.step_runs.filter(step=EodStep.T_CLEARING, status="done").exists(),
         **_stop_context(offering, user),
         "greenshoe": _greenshoe(offering, user),
         "offering": offering,
