@@ -34,10 +34,13 @@ migrate: venv
 	$(CSDP) migrate --noinput
 	$(CSDP) createcachetable
 
+# PORT=8001 make demo serves elsewhere; the address printed is the one served. The browser must use
+# localhost (not 0.0.0.0 or an IP): WebAuthn, which the software USB-KEY uses, needs a secure context.
+PORT ?= 8000
 demo: venv assets migrate
-	$(CSDP) demo
-	@echo "服务地址 http://localhost:8000  (Ctrl-C 结束)"
-	$(CSDP) runserver 0.0.0.0:8000
+	$(CSDP) demo --url http://localhost:$(PORT)
+	@echo "服务地址 http://localhost:$(PORT)/  (Ctrl-C 结束)"
+	$(CSDP) runserver 0.0.0.0:$(PORT)
 
 test: venv assets
 	DJANGO_SETTINGS_MODULE=csdp.settings.test $(VENV)/bin/pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)

@@ -63,6 +63,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "accounts:token_list": EVERYONE,
     "accounts:token_revoke": EVERYONE,
     "accounts:password_change": EVERYONE,
+    "accounts:password_forgot": PUBLIC,
+    "accounts:password_forgot_reset": PUBLIC,
     "clock:calendar": STAFF,
     "clock:closed_day_create": {"admin"},
     "clock:calendar_year_create": {"admin"},

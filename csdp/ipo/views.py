@@ -178,7 +178,19 @@ def payment_notice(request, offering_id: int):
 
 @allow(Role.PARTICIPANT)
 def participant_home(request):
-    return render(request, "ipo/participant_home.html", pages.participant_context(request.user))
+    from csdp.lib.listing import Column, Listing, listing
+
+    context = pages.participant_context(request.user)
+    table = listing(request, context.pop("files"), default_sort="-business_date", filename="参与人数据文件",
+                    search=("offering__code", "file_type"), columns=[
+                        Column("date", "日期", "business_date", sort="business_date"),
+                        Column("code", "证券", "offering.code", sort="offering__code"),
+                        Column("type", "类型", "file_type", sort="file_type"),
+                        Column("format", "格式", lambda f: f.file_format.upper(), sort="file_format"),
+                        Column("rows", "记录数", "rows", sort="rows", numeric=True)])
+    if not isinstance(table, Listing):  # an export
+        return table
+    return render(request, "ipo/participant_home.html", {**context, "table": table})
 
 
 def _reserve_move(request, service, done: str):
