@@ -93,6 +93,9 @@ def interfaces_markdown() -> str:
             "- CSPLW — 股份过户登记明细数据（二级市场购回股份的非交易过户，seed 002 §2.2.2, 附件4）: "
             + "、".join(CSPLW_HEADER) + ".", ""]
     out += _reconcile_md()
+    from csdp.register.holding_files import interfaces_md as register_md
+
+    out += register_md()
     return "\n".join(out)
 
 
