@@ -52,7 +52,7 @@ def _typed_form(business_type, data=None, files=None):
     spec = business_type.spec if business_type else None
     if spec is None or spec.form_class is None:
         return None
-    return spec.form_class(data, files, prefix="typed")  # files: a type's data sheet (register types 01–04)
+    return spec.form_class(data, files, prefix="typed")  # files: a type's structured file field (an Excel list)
 
 
 @allow(MEMBERS)
@@ -93,9 +93,11 @@ def type_guide(request):
 
 
 def _signing(user, round_):
+    from csdp.counter.registry import round_key_required
     from csdp.keys.signing import signing_context
 
-    return signing_context(user=user, digest=round_.digest)
+    return signing_context(user=user, digest=round_.digest,
+                           require_key=round_key_required(round_.application.business_type, round_.data))
 
 
 def _agent_address(user) -> str:

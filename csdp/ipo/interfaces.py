@@ -72,8 +72,13 @@ def interfaces_markdown() -> str:
             "investor, shares are a positive integer, 股份性质 is 00 / 05 (restricted, natural person) / 06",
             "(restricted, institution), the custody unit exists, 限售截止日 (YYYY-MM-DD) is given exactly for",
             "restricted rows, strategic placements are restricted for at least six months from listing",
-            "(rules.md §4), and the total equals the offering's figure. All errors are listed at once; a file",
-            "with any error is refused whole.", "",
+            "(rules.md §4), no account appears twice with the same 股份性质, a strategic investor did not also",
+            "subscribe online in this offering through any of its accounts (rules.md §4), 余股 rows name only the",
+            "lead underwriter's own account (its USCC, else its full name; 002 §2.1.2(一)), and the total equals",
+            "the offering's figure. All errors are listed at once; a file with any error is refused whole (the",
+            "earlier list of that kind is not shown under the errors). A confirmed list can be returned by staff",
+            "for correction until registration (status 已退回更正, with the reason); the issuer then files and",
+            "confirms it again.", "",
             "## 4. 附件5 股票公开发行申购资金不足申报表 (in, T+1 before 15:30)", "",
             "On the participant's declaration page or `POST /api/v1/ipo/offerings/{offering_id}/declarations`",
             "with a JSON list of objects: `account` (证券账户), `account_name` (证券账户名称), `seq` (成交号码),",
@@ -93,6 +98,7 @@ def interfaces_markdown() -> str:
             "- CSPLW — 股份过户登记明细数据（二级市场购回股份的非交易过户，seed 002 §2.2.2, 附件4）: "
             + "、".join(CSPLW_HEADER) + ".", ""]
     out += _reconcile_md()
+    out += _dividend_md()
     from csdp.register.holding_files import interfaces_md as register_md
 
     out += register_md()
@@ -135,3 +141,17 @@ def _reconcile_md() -> list[str]:
         "（参与人 T+2 划回申购余款，002 §4.1.4）；超过可用余额时 HTTP 422。", "",
     ]
     return lines
+
+
+def _dividend_md() -> list[str]:
+    from csdp.dividend.files import LAYOUTS as DIVIDEND_LAYOUTS
+
+    out = ["## 7. 权益分派 files (out: participants on 派息日, the issuer on 红股上市日)", "",
+           "Written by the end of day of a distribution (`csdp/dividend/files.py`, `docs/dividend.md`): DBF and CSV",
+           "as above. Paths: `dividend/<distribution id>/<business date YYYYMMDD>/<participant code>/<type><code>.dbf`",
+           "(the issuer's under `issuer/`) with a `.csv` twin. Amounts are tax-inclusive yuan from integer fen.", ""]
+    for layout in DIVIDEND_LAYOUTS.values():
+        lines = _layout_md(layout)
+        lines[3] = "文件名见上。"  # the IPO's path line does not apply
+        out += lines
+    return out

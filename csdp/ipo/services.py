@@ -201,15 +201,34 @@ def shortfall_withdraw(*, offering: Offering, participant, seqs: list[int], acto
     return len(rows)
 
 
+def proceeds_content(offering: Offering) -> dict:
+    """What the lead underwriter signs when it pays the proceeds: amount, from, to (002 §3.2.2)."""
+    run = offering.step_runs.filter(step="t1_settle", status="done").first()
+    return {"offering": offering.code, "amount_fen": run.detail["proceeds_fen"] if run else 0,
+            "from": offering.underwriter_account.number if offering.underwriter_account_id else "",
+            "to": offering.issuer_bank_account.number if offering.issuer_bank_account_id else ""}
+
+
 @transaction.atomic
-def proceeds_pay(*, offering: Offering, actor) -> int:
+def proceeds_pay(*, offering: Offering, actor, signature_payload: str | None = None) -> int:
     """002 §3.2.2: on T+2 the lead underwriter pays the proceeds from its 自营结算备付金账户 to the
-    issuer's bank account; the depository then issues the 认购资金划款通知."""
+    issuer's bank account; the depository then issues the 认购资金划款通知. A person's payment is signed
+    with the underwriter's USB-KEY over ``proceeds_content``, verified here (actor None: the simulator)."""
+    from csdp.keys.signing import SignatureRefused, submission_digest, submission_sign_verify
+
     locked = Offering.objects.select_for_update().get(pk=offering.pk)
     if locked.status != OfferingStatus.SETTLED:
         raise IpoError("T+1 日交收完成后才能划付认购资金。")
     if business_today() < locked.day(2):
         raise IpoError(f"认购资金应于 T+2 日（{locked.day(2)}）划付。")
+    if actor is not None:
+        digest = submission_digest(content=proceeds_content(locked))
+        try:
+            locked.proceeds_signature = submission_sign_verify(user=actor, digest=digest, payload=signature_payload or "",
+                                                               require_key=True)
+        except SignatureRefused as refused:
+            raise IpoError(refused.message, code="ipo.signature_refused") from None
+        locked.save(update_fields=["proceeds_signature"])
     amount = locked.step_runs.get(step="t1_settle").detail["proceeds_fen"]
     if amount:
         try:

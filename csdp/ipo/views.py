@@ -125,7 +125,7 @@ def report_account(request, offering_id: int):
 def pay_proceeds(request, offering_id: int):
     offering = access_object(request.user, Offering, pk=offering_id)
     try:
-        amount = proceeds_pay(offering=offering, actor=request.user)
+        amount = proceeds_pay(offering=offering, actor=request.user, signature_payload=request.POST.get("key_signature", ""))
     except IpoError as error:
         messages.error(request, error.message)
         return redirect("ipo:offering_detail", offering_id=offering.pk)
@@ -294,7 +294,7 @@ def filing_upload(request, offering_id: int, kind: str):
     except UploadRejected as rejected:
         messages.error(request, rejected.message)
     except filings.FilingRejected as rejected:
-        context = pages.filings_context(offering, request.user)
+        context = pages.filings_context(offering, request.user, rejected_kind=kind)
         context.update(rejected=rejected, rejected_kind=FilingKind(kind).label)
         return render(request, "ipo/filings.html", context, status=422)
     except IpoError as error:
@@ -319,6 +319,21 @@ def filing_confirm(request, offering_id: int, kind: str):
         messages.error(request, error.message)
     else:
         messages.success(request, "已确认申报明细清单。")
+    return redirect("ipo:filing_list", offering_id=offering.pk)
+
+
+@allow(Role.OPERATOR)
+@require_POST
+def filing_return(request, offering_id: int, kind: str):
+    """Staff return a confirmed 申报明细清单 to the issuer for correction (before registration)."""
+    offering = access_object(request.user, Offering, pk=offering_id)
+    filing = access_object(request.user, DetailFiling, offering=offering, kind=kind)
+    try:
+        filings.detail_filing_return(filing=filing, reason=request.POST.get("reason", ""), actor=request.user)
+    except IpoError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"已将{filing.get_kind_display()}退回发行人更正。")
     return redirect("ipo:filing_list", offering_id=offering.pk)
 
 
@@ -438,4 +453,14 @@ def offering_results_xlsx(request, offering_id: int):
     response = HttpResponse(xlsx(offering, results),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{offering.code}-results.xlsx"'
+    return response
+
+
+@allow(Role.ISSUER)
+def lockup_template(request):
+    """The Excel template of the T-1 lock-up list (the counter's 新股发行股份登记申请 reads it)."""
+    from csdp.ipo.counter_types import lockup_template as template
+
+    response = HttpResponse(template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="lockup-template.xlsx"'
     return response

@@ -123,7 +123,7 @@ def interfaces_md() -> list[str]:
                   for n, f in enumerate(fields, start=1)]
         return lines + [""]
 
-    return ["## 7. The issuer's register businesses (out)", "",
+    return ["## 8. The issuer's register businesses (out)", "",
             "Downloaded from 持股变动数据文件 (`/register/files/`, participant page) or",
             "`GET /api/v1/register/files` and `GET /api/v1/register/files/{file_id}/content`; each participant",
             "sees only its own.", "",

@@ -42,9 +42,11 @@ INSTALLED_APPS = [
     "csdp.issuers",
     "csdp.counter",
     "csdp.pledge",
+    "csdp.restrictions",
     "csdp.fees",
     "csdp.greenshoe",
     "csdp.ops",
+    "csdp.dividend",
     # Only for its static files: the API docs page serves Swagger UI from the installed package, no CDN.
     "ninja",
 ]
@@ -183,6 +185,8 @@ CSDP_CLOCK_SETTABLE = env_bool("CSDP_CLOCK_SETTABLE", False)
 CSDP_SOFTWARE_KEY_ALLOWED = env_bool("CSDP_SOFTWARE_KEY_ALLOWED", False)
 # USB-KEY (csdp.keys, docs/usb-key.md): institution kinds whose users need the key for a full login,
 # certificate validity, expiry warning, challenge lifetime, enrolment-code lifetime, WebAuthn relying party.
+# 004 §十六: the report telephone published on the pledge board (ChinaClear's public service line).
+CSDP_PLEDGE_REPORT_PHONE = env_str("CSDP_PLEDGE_REPORT_PHONE", "4008-058-058")
 CSDP_KEY_REQUIRED_KINDS = set(env_list("CSDP_KEY_REQUIRED_KINDS", ["issuer"]))
 # Staff (reviewers, operators, administrators) log in with a second factor: their USB-KEY when they hold
 # one, else a one-time password from an authenticator app (csdp.keys.factors). On unless turned off;
@@ -245,4 +249,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# 权益分派 dates as trading-day offsets from the record date R (csdp/dividend/dates.py, docs/dividend.md).
+CSDP_DIVIDEND_OFFSETS = {
+    "ex": env_int("CSDP_DIVIDEND_EX_OFFSET", 1, minimum=1),
+    "pay": env_int("CSDP_DIVIDEND_PAY_OFFSET", 1, minimum=1),
+    "list": env_int("CSDP_DIVIDEND_LIST_OFFSET", 2, minimum=1),
+    "funding": -env_int("CSDP_DIVIDEND_FUNDING_DAYS_BEFORE", 2, minimum=1),
 }
