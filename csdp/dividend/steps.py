@@ -29,7 +29,7 @@ from csdp.dividend import files
 from csdp.dividend.engine import Method, Rates, entitle
 from csdp.dividend.models import (ACTIVE, MACHINE, CashStatus, Distribution, DistributionTransition, HeldCash,
                                   HeldReason, ParticipantPayment, Status, Step)
-from csdp.dividend.selectors import ENTITLEMENT_COLUMNS, register_as_of
+from csdp.dividend.selectors import ENTITLEMENT_COLUMNS, issued_capital_as_of, register_as_of
 from csdp.dividend.services import DividendError, funded_fen, held_account, issuer_bank_account, refund_funding
 from csdp.ledger.bulk import holds_create_bulk, holds_resolve_bulk
 from csdp.ledger.models import LedgerAccount, Transfer
@@ -72,7 +72,7 @@ def step_funding(distribution: Distribution, day: dt.date) -> str:
     Required: the security's issued shares now × the rate (the counter suspends share-changing business
     during a distribution, so R's total is the same — R checks again)."""
     started = time.perf_counter()
-    issued = Position.objects.filter(security_id=distribution.security_id).aggregate(s=Sum("quantity"))["s"] or 0
+    issued = _issued_shares(distribution)
     required = issued * distribution.cash_micro // 100_000
     funded = funded_fen(distribution)
     if funded >= required:
@@ -86,6 +86,16 @@ def step_funding(distribution: Distribution, day: dt.date) -> str:
                  reason=distribution.cash_note)
     _record(distribution, "funding", day, started, 1, {"funded_fen": funded, "required_fen": required})
     return distribution.cash_note
+
+
+def _issued_shares(distribution: Distribution) -> int:
+    """The security's issued capital (csdp.register keeps it with every issuing event)."""
+    from csdp.securities.models import Security
+
+    issued = Security.objects.values_list("issued_shares", flat=True).get(pk=distribution.security_id)
+    if issued is None:  # a security registered before issued capital was kept: Σ positions
+        issued = Position.objects.filter(security_id=distribution.security_id).aggregate(s=Sum("quantity"))["s"] or 0
+    return int(issued)
 
 
 def _cash_short(distribution: Distribution, funded: int, required: int, *, when: str) -> None:
@@ -111,6 +121,11 @@ def _held_rows(distribution: Distribution, per_lot: pl.DataFrame, payable: set[i
 def step_entitle(distribution: Distribution, day: dt.date) -> str:
     started = time.perf_counter()
     lots = register_as_of(distribution.security_id, distribution.record_date)
+    capital = issued_capital_as_of(distribution.security_id, distribution.record_date)
+    held_total_quantity = int(lots.get_column("quantity").sum() or 0)
+    if held_total_quantity != capital:
+        raise DividendError(f"股权登记日 {distribution.record_date} 持有人名册合计 {held_total_quantity} 股，与当日登记股本 "
+                            f"{capital} 股不符，权益计算未进行。", code="dividend.register_mismatch")
     rates = Rates(distribution.cash_micro, distribution.bonus_micro, distribution.transfer_micro)
     _, per_lot, totals = entitle(lots, rates, seed=distribution.seed, method=Method(distribution.method))
     cash_on = distribution.cash_status == CashStatus.FUNDED
@@ -284,16 +299,19 @@ def step_register(distribution: Distribution, day: dt.date) -> str:
     started = time.perf_counter()
     written = 0
     if distribution.bonus_total:
-        before = Position.objects.filter(security_id=distribution.security_id).aggregate(s=Sum("quantity"))["s"] or 0
+        before = _issued_shares(distribution)
         events = bonus_events(distribution)
         try:
+            # register_apply_bulk grows the issued capital with the bonus events (ISSUING) and runs
+            # register_check (Σ positions = issued capital, available ≥ 0) before its commit.
             written = register_apply_bulk(events)
         except RegisterError as error:
             raise DividendError(f"红股登记失败：{error}") from None
-        after = Position.objects.filter(security_id=distribution.security_id).aggregate(s=Sum("quantity"))["s"] or 0
-        if after - before != distribution.bonus_total:
-            raise DividendError(f"股份不守恒：登记后总股本增加 {after - before} 股，应为 {distribution.bonus_total} 股。",
-                                code="dividend.shares_not_conserved")
+        after = _issued_shares(distribution)
+        held = Position.objects.filter(security_id=distribution.security_id).aggregate(s=Sum("quantity"))["s"] or 0
+        if after - before != distribution.bonus_total or held != after:
+            raise DividendError(f"股份不守恒：登记股本增加 {after - before} 股（应为 {distribution.bonus_total} 股），"
+                                f"持有合计 {held} 股，登记股本 {after} 股。", code="dividend.shares_not_conserved")
     result = files.issuer_result_file(distribution, day)
     _move(distribution, Status.COMPLETED, f"红股上市日 {distribution.list_date}：登记 {written} 笔")
     _record(distribution, "register", day, started, written, {"result_file": result})

@@ -53,7 +53,7 @@ class EventType(models.TextChoices):
 # transaction (csdp.register.capital). Every other event moves shares between lots and nets to zero.
 ISSUING = frozenset({EventType.INITIAL.value, EventType.IPO_ALLOCATION.value, EventType.REMAINDER.value,
                      EventType.STRATEGIC.value, EventType.OFFLINE.value, EventType.CANCELLATION.value,
-                     EventType.NEW_SHARES.value})
+                     EventType.NEW_SHARES.value, EventType.BONUS.value})
 
 
 class RegistrationEventQuerySet(models.QuerySet):
