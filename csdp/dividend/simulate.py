@@ -187,7 +187,8 @@ def simulate(*, holders: int, participants: int = 50, seed: int = 7) -> dict:
                 raise RuntimeError(line.error)
     seconds = round(time.perf_counter() - eod_started, 3)
     for step in Step.objects.filter(distribution=d).order_by("pk"):
-        steps.append({"name": step.name, "seconds": step.seconds, "rows": step.rows, "peak_rss_mb": _peak_mb()})
+        steps.append({"name": step.name, "seconds": step.seconds, "rows": step.rows, "peak_rss_mb": _peak_mb(),
+                      "laps": step.detail.get("laps", {})})
     copy_seconds = baseline_copy(d)
     invariants = _invariants(d, security, issued_before)
     return {"holders": d.holders, "lots": Step.objects.get(distribution=d, name="entitle").rows, "seconds": seconds,
