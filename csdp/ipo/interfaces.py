@@ -85,4 +85,20 @@ def interfaces_markdown() -> str:
             "- DJ — 股份登记电子数据（超额配售增发，seed 002 §2.2.1, 附件3）: " + "、".join(DJ_HEADER) + ".",
             "- CSPLW — 股份过户登记明细数据（二级市场购回股份的非交易过户，seed 002 §2.2.2, 附件4）: "
             + "、".join(CSPLW_HEADER) + ".", ""]
+    out += _restrictions_md()
     return "\n".join(out)
+
+
+def _restrictions_md() -> list[str]:
+    from csdp.restrictions import files as qlbd
+
+    lines = [f"## 6. Rights restrictions to clearing participants (out): {qlbd.FILE_TYPE} — {qlbd.TITLE}", "",
+             f"发送时间：{qlbd.WHEN}；依据：rules.md §9、§13，issue 17；记录：当日每笔登记变动一条（质押登记、解除质押、"
+             "司法冻结生效与轮候生效、解除冻结与期满解除、非交易过户转出与转入），涉及该参与人托管单元下的证券账户。",
+             f"文件名：`restrictions/<业务日期 YYYYMMDD>/<结算参与人代码>/{qlbd.FILE_TYPE}<业务日期>.dbf` 与同名 `.csv`；"
+             "在参与人页面“权利限制数据文件”下载。文件在数据库提交后才移入该路径。", "",
+             "| 序号 | 字段名 | 类型 | 宽度 | 小数 | 含义 |", "|---|---|---|---|---|---|"]
+    for number, field in enumerate(qlbd.FIELDS, start=1):
+        lines.append(f"| {number} | `{field.name}` | {TYPE_NAMES[field.type]} | {field.length} | {field.decimals} | {field.title} |")
+    lines.append("")
+    return lines
