@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from tests.approvals import matrix as approvals_matrix
 from tests.counter import matrix as counter_matrix
+from tests.dividend import matrix as dividend_matrix
 from tests.fees import matrix as fees_matrix
 from tests.greenshoe import matrix as greenshoe_matrix
 from tests.keys import matrix as keys_matrix
@@ -44,6 +45,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "api:reserve_balance": {"participant", "underwriter"},
     "api:account_positions": STAFF,
     "health": PUBLIC,
+    "ready": PUBLIC,
+    "metrics": PUBLIC,
     "portal:home": EVERYONE,
     "portal:my_applications": MEMBERS,
     "portal:staff_queue": STAFF,
@@ -51,9 +54,18 @@ EXPECTED: dict[str, set[str] | str] = {
     "accounts:login": PUBLIC,
     "accounts:logout": PUBLIC,
     "accounts:user_list": {"admin"},
+    "accounts:user_create": {"admin"},
+    "accounts:user_detail": {"admin"},
+    "accounts:user_action": {"admin"},
+    "accounts:institution_list": {"admin"},
+    "accounts:institution_create": {"admin"},
+    "accounts:institution_edit": {"admin"},
+    "accounts:token_list": EVERYONE,
+    "accounts:token_revoke": EVERYONE,
     "accounts:password_change": EVERYONE,
     "clock:calendar": STAFF,
     "clock:closed_day_create": {"admin"},
+    "clock:calendar_year_create": {"admin"},
     "clock:closed_day_delete": {"admin"},
     "api:me": EVERYONE,
     "api:clock": EVERYONE,
@@ -92,6 +104,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "keys:enrol_key": PUBLIC,
     "keys:login_key": PUBLIC,
     "keys:login_sms": PUBLIC,
+    "keys:login_totp": PUBLIC,
+    "keys:totp_enrol": PUBLIC,
     "keys:recovery_apply": PUBLIC,
     "keys:crl": PUBLIC,
     "keys:crl_pem": PUBLIC,
@@ -149,14 +163,22 @@ EXPECTED: dict[str, set[str] | str] = {
     "ipo:stop_record": {"operator"},
     "ipo:underwriter_deposit": {"underwriter"},
     "ipo:declare": {"participant"},
+    "ipo:declaration_withdraw": {"participant"},
     "ipo:participant_home": {"participant"},
     "ipo:deposit": {"participant"},
     "ipo:withdraw": {"participant"},
     "ipo:file_download": STAFF | {"participant"},
+    "ipo:participant_manifest": {"participant"},
+    "ipo:reserve_statement": {"participant", "underwriter"},
+    "ipo:reserve_statement_file": {"participant", "underwriter"},
+    "ipo:offering_results": STAFF | {"underwriter"},
+    "ipo:offering_results_xlsx": STAFF | {"underwriter"},
     "ipo:filing_list": STAFF | {"issuer"},
     "ipo:filing_template": {"issuer"},
+    "ipo:lockup_template": {"issuer"},
     "ipo:filing_upload": {"issuer"},
     "ipo:filing_confirm": {"issuer"},
+    "ipo:filing_return": {"operator"},
     "ipo:registration_result": STAFF | {"issuer"},
     "ipo:code_switch_confirm": {"issuer"},
     "api:ipo_offerings": STAFF | {"issuer", "underwriter", "participant"},
@@ -165,8 +187,15 @@ EXPECTED: dict[str, set[str] | str] = {
     "api:ipo_files": STAFF | {"participant"},
     "api:ipo_file_content": STAFF | {"participant"},
     "api:ipo_deposit": {"participant", "underwriter"},
+    "api:ipo_withdraw": {"participant", "underwriter"},
+    "api:ipo_reserve_statement": {"participant", "underwriter"},
+    "api:ipo_reserve_statement_file": {"participant", "underwriter"},
+    "api:ipo_manifest": {"participant"},
+    "api:ipo_offering_results": STAFF | {"underwriter"},
     "api:ipo_stop": {"operator"},
     "api:ipo_declarations": {"participant"},
+    "api:ipo_declaration_list": {"participant"},
+    "api:ipo_declaration_withdraw": {"participant"},
     "api:ipo_subscriptions": {"operator"},
     # csdp.pledge (证券质押供需信息平台; seed 004)
     "pledge:board": {"pledge_user"} | STAFF,
@@ -261,6 +290,13 @@ EXPECTED: dict[str, set[str] | str] = {
     "approvals:list": STAFF,
     "approvals:detail": STAFF,
     "approvals:decide": STAFF,
+    # csdp.dividend (权益分派)
+    "dividend:list": {"issuer"} | STAFF,
+    "dividend:detail": {"issuer"} | STAFF,
+    "dividend:fund": {"issuer", "operator"},
+    "dividend:withdraw": {"operator", "admin"},
+    "api:distribution_get": {"issuer"} | STAFF,
+    "api:distribution_fund": {"issuer", "operator"},
 }
 
 Factory = Callable[[object], tuple[str, set[str]]]  # (cast) -> (url value, cast members who may see it)
@@ -270,7 +306,25 @@ def _closed_day(cast):
     return dt.date(2026, 2, 16).isoformat(), {"admin", "operator", "reviewer"}
 
 
+def _user(cast):
+    return str(cast.issuer_a.pk), {"admin"}
+
+
+def _institution(cast):
+    return str(cast.issuer_a.institution_id), {"admin"}
+
+
+def _token(cast):
+    from csdp.accounts.tokens import api_token_create
+
+    token, _ = api_token_create(user=cast.issuer_a, name="matrix", login_method="key")
+    return str(token.pk), {"issuer_a", "admin"}
+
+
 OBJECTS: dict[str, Factory] = {
+    "user_id": _user,
+    "institution_id": _institution,
+    "token_id": _token,
     "approval_id": approvals_matrix.approval,
     "security_id": securities_matrix.security,
     "ledger_account_id": securities_matrix.ledger_account,
@@ -307,4 +361,5 @@ OBJECTS: dict[str, Factory] = {
     "fee_invoice_id": fees_matrix.fee_invoice,
     "option_id": greenshoe_matrix.option,
     "greenshoe_filing_id": greenshoe_matrix.filing,
+    "distribution_id": dividend_matrix.distribution,
 }

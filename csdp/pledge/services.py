@@ -11,17 +11,16 @@ from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
 from csdp.pledge import selectors
 from csdp.pledge.models import AccessState, PledgeProfile, Posting, PostingCode, PostingToken, PostingTransition, Side
-from csdp.pledge.states import LIVE, PUBLISHED, STAFF, SYSTEM, USER, PostingStatus, TransitionRefused, check_transition
+from csdp.pledge.states import BOARD, LIVE, PUBLISHED, STAFF, SYSTEM, USER, PostingStatus, TransitionRefused, check_transition
+from csdp.lib.errors import CsdpError
 
 MAX_VALIDITY_DAYS = 180  # our choice: a posting is re-confirmed at least twice a year
 
 
-class PledgeError(Exception):
+class PledgeError(CsdpError):
     """A refused board action; ``message`` is Chinese and shown to the user."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    code = "pledge.refused"
 
 
 @dataclass(frozen=True)
@@ -297,4 +296,3 @@ def _notify_owner(posting: Posting, subject: str, body: str) -> None:
     from csdp.notify.services import notify_user
 
     notify_user(user=posting.owner, subject=subject, body=body, purpose="pledge.posting")
-

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.cache import cache
+from csdp.lib.clients import client_limit_exceeded
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -117,12 +117,7 @@ def posting_handoff(request, posting_id: int):
 
 
 def _rate_limited(request, what: str) -> bool:
-    key = f"pledge-{what}-ip:{request.META.get('REMOTE_ADDR', '?')}"
-    cache.add(key, 0, 3600)
-    try:
-        return cache.incr(key) > PUBLIC_PER_HOUR
-    except ValueError:
-        return False
+    return client_limit_exceeded(request, scope=f"pledge-{what}", limit=PUBLIC_PER_HOUR, window_s=3600)
 
 
 @public

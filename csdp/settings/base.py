@@ -45,9 +45,14 @@ INSTALLED_APPS = [
     "csdp.restrictions",
     "csdp.fees",
     "csdp.greenshoe",
+    "csdp.ops",
+    "csdp.dividend",
+    # Only for its static files: the API docs page serves Swagger UI from the installed package, no CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
+    "csdp.ops.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -59,6 +64,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csdp.accounts.middleware.LoginScopeMiddleware",
+    "csdp.accounts.api_guard.ApiGuardMiddleware",
+    "csdp.lib.web.RefusalMiddleware",  # a refusal no view handled: its message, back where the user came from
+    "csdp.lib.security_headers.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "csdp.urls"
@@ -114,6 +122,8 @@ LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# ISO first for date inputs: <input type=date> drops any other spelling (csdp/formats/zh_Hans/formats.py).
+FORMAT_MODULE_PATH = ["csdp.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -178,6 +188,12 @@ CSDP_SOFTWARE_KEY_ALLOWED = env_bool("CSDP_SOFTWARE_KEY_ALLOWED", False)
 # 004 §十六: the report telephone published on the pledge board (ChinaClear's public service line).
 CSDP_PLEDGE_REPORT_PHONE = env_str("CSDP_PLEDGE_REPORT_PHONE", "4008-058-058")
 CSDP_KEY_REQUIRED_KINDS = set(env_list("CSDP_KEY_REQUIRED_KINDS", ["issuer"]))
+# Staff (reviewers, operators, administrators) log in with a second factor: their USB-KEY when they hold
+# one, else a one-time password from an authenticator app (csdp.keys.factors). On unless turned off;
+# dev and tests turn it off by default so the demo's printed staff logins work with a password alone.
+CSDP_STAFF_SECOND_FACTOR = env_bool("CSDP_STAFF_SECOND_FACTOR", True)
+# A new staff account (or one whose factor two administrators reset) may set up its factor this long.
+CSDP_STAFF_ENROL_DAYS = env_int("CSDP_STAFF_ENROL_DAYS", 7, minimum=1)
 CSDP_CERT_VALIDITY_DAYS = env_int("CSDP_CERT_VALIDITY_DAYS", 730, minimum=1)
 CSDP_CERT_EXPIRY_WARNING_DAYS = env_int("CSDP_CERT_EXPIRY_WARNING_DAYS", 30, minimum=1)
 CSDP_KEY_CHALLENGE_TTL_S = env_int("CSDP_KEY_CHALLENGE_TTL_S", 600, minimum=30)
@@ -191,6 +207,15 @@ CSDP_CODE_TTL_S = env_int("CSDP_CODE_TTL_S", 300, minimum=30)
 CSDP_CODE_RESEND_S = env_int("CSDP_CODE_RESEND_S", 60, minimum=0)
 CSDP_CODE_MAX_PER_HOUR = env_int("CSDP_CODE_MAX_PER_HOUR", 10, minimum=1)
 CSDP_CODE_MAX_ATTEMPTS = env_int("CSDP_CODE_MAX_ATTEMPTS", 5, minimum=1)
+CSDP_CODE_MAX_PER_ADDRESS_PER_HOUR = env_int("CSDP_CODE_MAX_PER_ADDRESS_PER_HOUR", 30, minimum=1)
+# Reverse proxies in front of the web processes that append to X-Forwarded-For (csdp/lib/clients.py):
+# 0 = none (REMOTE_ADDR is the client); 1 = one nginx; 2 = a load balancer and nginx.
+CSDP_TRUSTED_PROXIES = env_int("CSDP_TRUSTED_PROXIES", 0, minimum=0)
+# API tokens (csdp/accounts/tokens.py): the longest lifetime a token may be issued for.
+CSDP_API_TOKEN_MAX_DAYS = env_int("CSDP_API_TOKEN_MAX_DAYS", 365, minimum=1)
+# API throttling (csdp/api.py): requests per minute per token, and per client address for every caller.
+CSDP_API_PER_TOKEN_PER_MINUTE = env_int("CSDP_API_PER_TOKEN_PER_MINUTE", 600, minimum=1)
+CSDP_API_PER_ADDRESS_PER_MINUTE = env_int("CSDP_API_PER_ADDRESS_PER_MINUTE", 1200, minimum=1)
 # Passwords: consecutive failures before a temporary lockout, and its length.
 CSDP_PASSWORD_MAX_FAILURES = env_int("CSDP_PASSWORD_MAX_FAILURES", 5, minimum=1)
 CSDP_PASSWORD_LOCKOUT_S = env_int("CSDP_PASSWORD_LOCKOUT_S", 900, minimum=1)
@@ -207,11 +232,29 @@ FILE_UPLOAD_HANDLERS = [
 
 NINJA_PAGINATION_PER_PAGE = 50
 
+# Task workers run the heartbeat task; /readyz fails when none did for this long.
+CSDP_WORKER_HEARTBEAT_MAX_S = env_int("CSDP_WORKER_HEARTBEAT_MAX_S", 300, minimum=10)
+# /metrics: when set, Prometheus must send it as a bearer token.
+CSDP_METRICS_TOKEN = env_str("CSDP_METRICS_TOKEN", "")
+
+# LOG_FORMAT=json: one JSON object per line (csdp/lib/logs.py) for a log shipper; plain otherwise.
+LOG_FORMAT = env_choice("LOG_FORMAT", "plain", ("plain", "json"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "csdp.lib.logs.JsonLinesFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# 权益分派 dates as trading-day offsets from the record date R (csdp/dividend/dates.py, docs/dividend.md).
+CSDP_DIVIDEND_OFFSETS = {
+    "ex": env_int("CSDP_DIVIDEND_EX_OFFSET", 1, minimum=1),
+    "pay": env_int("CSDP_DIVIDEND_PAY_OFFSET", 1, minimum=1),
+    "list": env_int("CSDP_DIVIDEND_LIST_OFFSET", 2, minimum=1),
+    "funding": -env_int("CSDP_DIVIDEND_FUNDING_DAYS_BEFORE", 2, minimum=1),
 }
