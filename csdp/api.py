@@ -11,6 +11,7 @@ from ninja.security import SessionAuth
 from csdp.accounts.api import TokenAuth, router as accounts_router
 from csdp.clock.api import router as clock_router
 from csdp.counter.api import router as counter_router
+from csdp.dividend.api import router as dividend_router
 from csdp.ipo.api import router as ipo_router
 from csdp.issuers.api import router as issuers_router
 from csdp.keys.api import router as keys_router
@@ -19,19 +20,28 @@ from csdp.fees.api import router as fees_router
 from csdp.greenshoe.api import router as greenshoe_router
 from csdp.pledge.api import router as pledge_router
 from csdp.register.api import router as register_router
+from csdp.lib import apierrors
 
-api = NinjaAPI(
+
+class CsdpAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        return apierrors.document(super().get_openapi_schema(**kwargs))
+
+
+api = CsdpAPI(
     title="CSDP API",
     version="1",
-    description="中央证券存管平台 JSON 接口。错误以 {code, detail} 返回。",
+    description="中央证券存管平台 JSON 接口。所有错误以 {code, detail, problems} 返回：code 为稳定的机器码，detail 为中文说明，problems 列出每个字段或行的问题（message, field, row）。",
     urls_namespace="api",
     # Token first: a back office's bearer POST carries no CSRF cookie, and SessionAuth would refuse it.
     auth=[TokenAuth(), SessionAuth()],
     docs_url="/docs",
 )
+apierrors.install(api)
 api.add_router("/", accounts_router)
 api.add_router("/calendar", clock_router)
 api.add_router("/counter", counter_router)
+api.add_router("/dividend", dividend_router)
 api.add_router("/ipo", ipo_router)
 api.add_router("/issuers", issuers_router)
 api.add_router("/keys", keys_router)

@@ -17,7 +17,13 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) == 1 or args[1:] in (["help"], ["--help"], ["-h"]):
         print(operator_help())
         return 0
-    execute_from_command_line(args)
+    from csdp.lib.errors import CsdpError
+
+    try:
+        execute_from_command_line(args)
+    except CsdpError as error:  # the command line's edge: the message on stderr, the refusal's exit code
+        print(str(error), file=sys.stderr)
+        return error.exit_code
     return 0
 
 

@@ -15,10 +15,12 @@ from collections.abc import Callable
 
 from tests.approvals import matrix as approvals_matrix
 from tests.counter import matrix as counter_matrix
+from tests.dividend import matrix as dividend_matrix
 from tests.fees import matrix as fees_matrix
 from tests.greenshoe import matrix as greenshoe_matrix
 from tests.keys import matrix as keys_matrix
 from tests.pledge import matrix as pledge_matrix
+from tests.restrictions import matrix as restrictions_matrix
 from tests.securities import matrix as securities_matrix
 from tests.issuers import matrix as issuers_matrix
 from tests.ipo import matrix as ipo_matrix
@@ -63,6 +65,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "accounts:password_change": EVERYONE,
     "clock:calendar": STAFF,
     "clock:closed_day_create": {"admin"},
+    "clock:calendar_year_create": {"admin"},
     "clock:closed_day_delete": {"admin"},
     "api:me": EVERYONE,
     "api:clock": EVERYONE,
@@ -101,6 +104,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "keys:enrol_key": PUBLIC,
     "keys:login_key": PUBLIC,
     "keys:login_sms": PUBLIC,
+    "keys:login_totp": PUBLIC,
+    "keys:totp_enrol": PUBLIC,
     "keys:recovery_apply": PUBLIC,
     "keys:crl": PUBLIC,
     "keys:crl_pem": PUBLIC,
@@ -158,14 +163,22 @@ EXPECTED: dict[str, set[str] | str] = {
     "ipo:stop_record": {"operator"},
     "ipo:underwriter_deposit": {"underwriter"},
     "ipo:declare": {"participant"},
+    "ipo:declaration_withdraw": {"participant"},
     "ipo:participant_home": {"participant"},
     "ipo:deposit": {"participant"},
     "ipo:withdraw": {"participant"},
     "ipo:file_download": STAFF | {"participant"},
+    "ipo:participant_manifest": {"participant"},
+    "ipo:reserve_statement": {"participant", "underwriter"},
+    "ipo:reserve_statement_file": {"participant", "underwriter"},
+    "ipo:offering_results": STAFF | {"underwriter"},
+    "ipo:offering_results_xlsx": STAFF | {"underwriter"},
     "ipo:filing_list": STAFF | {"issuer"},
     "ipo:filing_template": {"issuer"},
+    "ipo:lockup_template": {"issuer"},
     "ipo:filing_upload": {"issuer"},
     "ipo:filing_confirm": {"issuer"},
+    "ipo:filing_return": {"operator"},
     "ipo:registration_result": STAFF | {"issuer"},
     "ipo:code_switch_confirm": {"issuer"},
     "api:ipo_offerings": STAFF | {"issuer", "underwriter", "participant"},
@@ -174,8 +187,15 @@ EXPECTED: dict[str, set[str] | str] = {
     "api:ipo_files": STAFF | {"participant"},
     "api:ipo_file_content": STAFF | {"participant"},
     "api:ipo_deposit": {"participant", "underwriter"},
+    "api:ipo_withdraw": {"participant", "underwriter"},
+    "api:ipo_reserve_statement": {"participant", "underwriter"},
+    "api:ipo_reserve_statement_file": {"participant", "underwriter"},
+    "api:ipo_manifest": {"participant"},
+    "api:ipo_offering_results": STAFF | {"underwriter"},
     "api:ipo_stop": {"operator"},
     "api:ipo_declarations": {"participant"},
+    "api:ipo_declaration_list": {"participant"},
+    "api:ipo_declaration_withdraw": {"participant"},
     "api:ipo_subscriptions": {"operator"},
     # csdp.pledge (证券质押供需信息平台; seed 004)
     "pledge:board": {"pledge_user"} | STAFF,
@@ -213,6 +233,29 @@ EXPECTED: dict[str, set[str] | str] = {
     "pledge:rules_multiple": {"reviewer", "admin"},
     "pledge:rules_eligible_add": {"reviewer", "admin"},
     "pledge:rules_eligible_delete": {"reviewer", "admin"},
+    # csdp.restrictions (证券质押登记、解除质押、司法冻结、非交易过户)
+    "restrictions:pledge_list": {"pledge_user"},
+    "restrictions:pledge_new": {"pledge_user"},
+    "restrictions:pledge_detail": {"pledge_user"} | STAFF,
+    "restrictions:pledge_confirm": {"pledge_user"},
+    "restrictions:pledge_withdraw": {"pledge_user"},
+    "restrictions:pledge_certificate": {"pledge_user"} | STAFF,
+    "restrictions:release_new": {"pledge_user"},
+    "restrictions:release_confirm": {"pledge_user"},
+    "restrictions:release_withdraw": {"pledge_user"},
+    "restrictions:verify": PUBLIC,
+    "restrictions:staff_pledges": STAFF,
+    "restrictions:pledge_review": {"operator", "admin"},
+    "restrictions:release_review": {"operator", "admin"},
+    "restrictions:freeze_list": STAFF,
+    "restrictions:freeze_new": {"operator", "admin"},
+    "restrictions:freeze_detail": STAFF,
+    "restrictions:freeze_renew": {"operator", "admin"},
+    "restrictions:freeze_unfreeze": {"operator", "admin"},
+    "restrictions:transfer_list": STAFF,
+    "restrictions:transfer_new": {"operator", "admin"},
+    "restrictions:files": {"participant"} | STAFF,
+    "restrictions:file_download": {"participant"} | STAFF,
     "api:pledge_postings": {"pledge_user"} | STAFF,
     "api:pledge_posting": {"pledge_user"} | STAFF,
     # csdp.fees (收费标准、付款通知、发票)
@@ -247,6 +290,13 @@ EXPECTED: dict[str, set[str] | str] = {
     "approvals:list": STAFF,
     "approvals:detail": STAFF,
     "approvals:decide": STAFF,
+    # csdp.dividend (权益分派)
+    "dividend:list": {"issuer"} | STAFF,
+    "dividend:detail": {"issuer"} | STAFF,
+    "dividend:fund": {"issuer", "operator"},
+    "dividend:withdraw": {"operator", "admin"},
+    "api:distribution_get": {"issuer"} | STAFF,
+    "api:distribution_fund": {"issuer", "operator"},
 }
 
 Factory = Callable[[object], tuple[str, set[str]]]  # (cast) -> (url value, cast members who may see it)
@@ -303,8 +353,13 @@ OBJECTS: dict[str, Factory] = {
     "lender_application_id": pledge_matrix.lender_application_id,
     "lpr_id": pledge_matrix.lpr_id,
     "eligible_id": pledge_matrix.eligible_id,
+    "pledge_id": restrictions_matrix.pledge_id,
+    "release_id": restrictions_matrix.release_id,
+    "freeze_id": restrictions_matrix.freeze_id,
+    "restriction_file_id": restrictions_matrix.restriction_file_id,
     "fee_notice_id": fees_matrix.fee_notice,
     "fee_invoice_id": fees_matrix.fee_invoice,
     "option_id": greenshoe_matrix.option,
     "greenshoe_filing_id": greenshoe_matrix.filing,
+    "distribution_id": dividend_matrix.distribution,
 }

@@ -16,9 +16,10 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest
 
 from csdp.accounts.roles import ALL_ROLES, MEMBER_ROLES, STAFF_ROLES, Role, role_of
+from csdp.lib.errors import Forbidden, NotAuthenticated
 
 PUBLIC = frozenset({"anonymous"})  # marker: anyone, logged in or not
 ANY_ROLE = ALL_ROLES
@@ -33,8 +34,8 @@ def _is_api(request: HttpRequest) -> bool:
 
 
 def _refuse(request: HttpRequest, status: int, code: str, message: str):
-    if _is_api(request):
-        return JsonResponse({"code": code, "detail": message}, status=status)
+    if _is_api(request):  # the API's one edge (csdp/api.py) answers {code, detail, problems}
+        raise (NotAuthenticated if status == 401 else Forbidden)(message, code=code)
     if status == 401:
         return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
     raise PermissionDenied(message)

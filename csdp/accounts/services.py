@@ -12,7 +12,12 @@ from django.utils import timezone
 
 from csdp.accounts.models import Institution, User
 from csdp.audit.services import audit_record
+import hashlib
+
+from django.core.cache import cache
+
 from csdp.lib.clients import client_address, client_limit_count, client_limit_reached
+from csdp.lib.errors import CsdpError
 from csdp.ops.metrics import failed_login_count
 
 log = logging.getLogger("csdp.accounts")
@@ -20,11 +25,8 @@ IP_WINDOW_S = 600
 IP_MAX_FAILURES = 30  # per address per window, whatever the usernames tried
 
 
-class LoginRefused(Exception):
-    def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+class LoginRefused(CsdpError):
+    code = "login.refused"
 
 
 @dataclass
@@ -32,34 +34,52 @@ class LoginResult:
     user: User
 
 
+def _name_key(username: str) -> str:
+    return "login-fail-name:" + hashlib.sha256(username.encode()).hexdigest()
+
+
+LOCKED_MESSAGE = "密码错误次数过多，账户已临时锁定，请稍后再试。"
+
+
 def user_authenticate(*, request, username: str, password: str) -> User:
     """Check a username and password with lockouts per user and per address.
 
     After CSDP_PASSWORD_MAX_FAILURES consecutive failures the user is locked for CSDP_PASSWORD_LOCKOUT_S;
     an address that fails IP_MAX_FAILURES times in IP_WINDOW_S is refused for the rest of the window.
-    The same message is given for an unknown user and a wrong password.
+    An unknown user name is counted and "locked" the same way (in the cache), so neither the wrong-
+    password message nor the lockout message tells whether a user name exists.
     """
     if client_limit_reached(request, scope="login-fail", limit=IP_MAX_FAILURES):
-        raise LoginRefused("登录失败次数过多，请稍后再试。", "rate_limited")
+        raise LoginRefused("登录失败次数过多，请稍后再试。", code="login.rate_limited")
     now = timezone.now()
     candidate = User.objects.filter(username=username).first()
     if candidate and candidate.locked_until and candidate.locked_until > now:
-        raise LoginRefused("密码错误次数过多，账户已临时锁定，请稍后再试。", "locked")
+        raise LoginRefused(LOCKED_MESSAGE, code="login.locked")
+    if candidate is None and cache.get(_name_key(username), 0) >= settings.CSDP_PASSWORD_MAX_FAILURES:
+        raise LoginRefused(LOCKED_MESSAGE, code="login.locked")
     user = authenticate(request, username=username, password=password)
     if user is None:
-        _count_failure(request, candidate, now)
-        raise LoginRefused("用户名或密码错误。", "bad_credentials")
+        _count_failure(request, username, candidate, now)
+        raise LoginRefused("用户名或密码错误。", code="login.bad_credentials")
     if user.failed_logins or user.locked_until:
         User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
     return user
 
 
-def _count_failure(request, candidate: User | None, now: dt.datetime) -> None:
+def _incr(key: str, ttl_s: int) -> None:
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, ttl_s)
+
+
+def _count_failure(request, username: str, candidate: User | None, now: dt.datetime) -> None:
     client_limit_count(request, scope="login-fail", window_s=IP_WINDOW_S)
     failed_login_count()
     log.warning("login failed", extra={"event": "login_failed", "username": candidate.username if candidate else None,
                                        "client": client_address(request)})
     if candidate is None:
+        _incr(_name_key(username), settings.CSDP_PASSWORD_LOCKOUT_S)
         return
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=candidate.pk)

@@ -5,7 +5,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from csdp.accounts.access import ANY_ROLE, allow
-from csdp.clock.services import CalendarError, clock_now, trading_day_offset, trading_days_between
+from csdp.clock.services import clock_now, trading_day_offset, trading_days_between
 
 router = Router(tags=["交易日历"])
 
@@ -33,7 +33,4 @@ def trading_days(request, start: dt.date, end: dt.date):
 @router.get("/offset", response=dt.date, summary="T±n 交易日")
 @allow(ANY_ROLE)
 def offset(request, day: dt.date, n: int):
-    try:
-        return trading_day_offset(day, n)
-    except CalendarError as error:
-        raise HttpError(422, str(error)) from None
+    return trading_day_offset(day, n)

@@ -13,14 +13,13 @@ from csdp.counter.notices import notify_filer, notify_handlers
 from csdp.counter.registry import FilingContext
 from csdp.counter.states import Status, TransitionRefused, check_transition
 from csdp.uploads.errors import UploadRejected
+from csdp.lib.errors import CsdpError
 
 
-class CounterError(Exception):
+class CounterError(CsdpError):
     """A refused counter action; ``message`` is Chinese and shown to the user."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    code = "counter.refused"
 
 
 # --- checks ------------------------------------------------------------------------------------
@@ -195,8 +194,11 @@ def application_submit(*, application: Application, user, signature_payload: str
     files = [f.stored_file for f in round_.files.select_related("stored_file")]
     if round_digest(round_, files) != round_.digest:
         raise CounterError("申请内容已变化，请重新确认后提交。")
+    from csdp.counter.registry import round_key_required
+
     try:
-        signature = submission_sign_verify(user=user, digest=round_.digest, payload=signature_payload)
+        signature = submission_sign_verify(user=user, digest=round_.digest, payload=signature_payload,
+                                           require_key=round_key_required(application.business_type, round_.data))
     except SignatureRefused as refused:
         raise CounterError(refused.message) from None
     round_.signature, round_.signed_at = signature, clock_now()

@@ -16,6 +16,8 @@ from csdp.counter.services import (
     pending_round, round_prepare,
 )
 from csdp.counter.states import Status
+from csdp.lib.errors import CsdpError
+from csdp.lib.web import form_refused, refusal_redirect
 
 NOTICE_ACK = "counter_notice_ack"
 
@@ -46,11 +48,11 @@ def notice(request):
     return render(request, "counter/notice.html")
 
 
-def _typed_form(business_type, data=None):
+def _typed_form(business_type, data=None, files=None):
     spec = business_type.spec if business_type else None
     if spec is None or spec.form_class is None:
         return None
-    return spec.form_class(data, prefix="typed")
+    return spec.form_class(data, files, prefix="typed")  # files: a type's structured file field (an Excel list)
 
 
 @allow(MEMBERS)
@@ -61,7 +63,7 @@ def application_new(request):
     form = NewApplicationForm(request.POST or None, request.FILES or None, user=request.user)
     typed = None
     if request.method == "POST" and form.is_valid():
-        typed = _typed_form(form.cleaned_data["business_type"], request.POST)
+        typed = _typed_form(form.cleaned_data["business_type"], request.POST, request.FILES)
         if typed is None or typed.is_valid():
             try:
                 application = application_draft(
@@ -91,9 +93,11 @@ def type_guide(request):
 
 
 def _signing(user, round_):
+    from csdp.counter.registry import round_key_required
     from csdp.keys.signing import signing_context
 
-    return signing_context(user=user, digest=round_.digest)
+    return signing_context(user=user, digest=round_.digest,
+                           require_key=round_key_required(round_.application.business_type, round_.data))
 
 
 def _agent_address(user) -> str:
@@ -134,15 +138,16 @@ def application_resubmit(request, application_id: int):
         return redirect("counter:detail", application_id=application.pk)
     form = ResubmitForm(request.POST or None, request.FILES or None)
     last = application.rounds.filter(signed_at__isnull=False).order_by("-number").first()
-    typed = _typed_form(application.business_type, request.POST if request.method == "POST" else None)
+    typed = _typed_form(application.business_type, request.POST if request.method == "POST" else None,
+                        request.FILES if request.method == "POST" else None)
     if typed is not None and request.method != "POST":
         typed.initial = dict(last.data)
     if request.method == "POST" and form.is_valid() and (typed is None or typed.is_valid()):
         try:
             round_prepare(application=application, user=request.user, remark=form.cleaned_data["remark"],
                           data=typed.json_data() if typed else None, files=form.cleaned_data["attachments"])
-        except CounterError as error:
-            form.add_error(None, error.message)
+        except CsdpError as error:
+            form_refused(form, error)
         else:
             return redirect("counter:confirm", application_id=application.pk)
     opinion = application.opinions.order_by("-id").first()
@@ -153,26 +158,22 @@ def application_resubmit(request, application_id: int):
 
 @allow(MEMBERS)
 @require_POST
+@refusal_redirect("counter:detail", "application_id")
 def application_withdraw_view(request, application_id: int):
     application = access_object(request.user, Application, pk=application_id)
-    try:
-        application_withdraw(application=application, user=request.user, reason=request.POST.get("reason", ""))
-        messages.success(request, "业务申请已撤回。")
-    except CounterError as error:
-        messages.error(request, error.message)
+    application_withdraw(application=application, user=request.user, reason=request.POST.get("reason", ""))
+    messages.success(request, "业务申请已撤回。")
     return redirect("counter:detail", application_id=application.pk)
 
 
 @allow(MEMBERS)
 @require_POST
+@refusal_redirect("counter:detail", "application_id")
 def results_confirm(request, application_id: int):
     """查看并下载结果报表，确认无误后点击提交 → 办结 (000 §三(三))."""
     application = access_object(request.user, Application, pk=application_id)
-    try:
-        application_confirm_results(application=application, user=request.user)
-        messages.success(request, "已确认办理结果，业务办结。")
-    except CounterError as error:
-        messages.error(request, error.message)
+    application_confirm_results(application=application, user=request.user)
+    messages.success(request, "已确认办理结果，业务办结。")
     return redirect("counter:detail", application_id=application.pk)
 
 

@@ -13,6 +13,7 @@ from csdp.counter.forms import AssignForm, BusinessTypeForm, ListFilterForm, Opi
 from csdp.counter.forms import TemplateUploadForm
 from csdp.counter.models import Application, ApplicationFile, BusinessTemplate, BusinessType
 from csdp.counter.services import CounterError
+from csdp.lib.web import refusal_redirect
 from csdp.uploads.errors import UploadRejected
 
 HANDLERS = (Role.OPERATOR, Role.ADMIN)
@@ -34,13 +35,10 @@ def queue(request):
     })
 
 
+@refusal_redirect("counter:detail", "application_id")
 def _handle(request, application_id: int, action):
     application = access_object(request.user, Application, pk=application_id)
-    try:
-        text = action(application)
-        messages.success(request, text)
-    except CounterError as error:
-        messages.error(request, error.message)
+    messages.success(request, action(application))
     return redirect("counter:detail", application_id=application.pk)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.db import models
+from csdp.lib.errors import CsdpError
 
 
 class NoticeStatus(models.TextChoices):
@@ -20,12 +21,10 @@ NOTICE_TRANSITIONS: dict[str, set[str]] = {
 OPEN_STATES = frozenset({NoticeStatus.ISSUED, NoticeStatus.PAID})  # the notice still needs someone to act
 
 
-class FeeRefused(Exception):
+class FeeRefused(CsdpError):
     """A fee rule or a transition refused the request; ``message`` is shown to the user (Chinese)."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    code = "fees.refused"
 
 
 def check_transition(current: str, target: str) -> None:

@@ -16,6 +16,7 @@ from csdp.fees.money import fen_to_yuan, yuan_to_fen
 from csdp.fees.selectors import notice_detail_qs, notices_for, payee_details, schedule_rows
 from csdp.fees.states import FeeRefused, NoticeStatus
 from csdp.fees.views_declare import declaration_form
+from csdp.lib.web import refusal_redirect
 
 PAYERS = (Role.ISSUER, Role.UNDERWRITER)
 OFFICE = (Role.OPERATOR, Role.ADMIN)
@@ -78,49 +79,40 @@ def notice_print(request, fee_notice_id: int):
 
 @allow(OFFICE)
 @require_POST
+@refusal_redirect("fees:notice_detail", "fee_notice_id")
 def payment_record(request, fee_notice_id: int):
     notice = access_object(request.user, PaymentNotice, pk=fee_notice_id)
     form = PaymentForm(request.POST)
     if not form.is_valid():
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
         return _detail(notice.pk)
-    try:
-        payment = services.payment_record(notice=notice, amount_fen=yuan_to_fen(form.cleaned_data["amount_yuan"]),
-                                          bank_reference=form.cleaned_data["bank_reference"], actor=request.user,
-                                          received_on=form.cleaned_data["received_on"])
-    except FeeRefused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, f"已登记到账（银行流水号 {payment.bank_reference}）。")
+    payment = services.payment_record(notice=notice, amount_fen=yuan_to_fen(form.cleaned_data["amount_yuan"]),
+                                      bank_reference=form.cleaned_data["bank_reference"], actor=request.user,
+                                      received_on=form.cleaned_data["received_on"])
+    messages.success(request, f"已登记到账（银行流水号 {payment.bank_reference}）。")
     return _detail(notice.pk)
 
 
 @allow(OFFICE)
 @require_POST
+@refusal_redirect("fees:notice_detail", "fee_notice_id")
 def invoice_issue(request, fee_notice_id: int):
     notice = access_object(request.user, PaymentNotice, pk=fee_notice_id)
-    try:
-        invoice = services.invoice_issue(notice=notice, actor=request.user)
-    except FeeRefused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, f"已开具发票 {invoice.number}（{invoice.get_delivery_display()}）。")
+    invoice = services.invoice_issue(notice=notice, actor=request.user)
+    messages.success(request, f"已开具发票 {invoice.number}（{invoice.get_delivery_display()}）。")
     return _detail(notice.pk)
 
 
 @allow(OFFICE)
 @require_POST
+@refusal_redirect("fees:notice_detail", "fee_notice_id")
 def notice_cancel(request, fee_notice_id: int):
     notice = access_object(request.user, PaymentNotice, pk=fee_notice_id)
     form = CancelForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise FeeRefused("作废付款通知须填写原因。")
-        services.payment_notice_cancel(notice=notice, actor=request.user, reason=form.cleaned_data["reason"])
-    except FeeRefused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, "付款通知已作废。")
+    if not form.is_valid():
+        raise FeeRefused("作废付款通知须填写原因。")
+    services.payment_notice_cancel(notice=notice, actor=request.user, reason=form.cleaned_data["reason"])
+    messages.success(request, "付款通知已作废。")
     return _detail(notice.pk)
 
 

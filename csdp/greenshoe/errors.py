@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from csdp.lib.errors import CsdpError, Problem
 
-class GreenshoeError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+
+class GreenshoeError(CsdpError):
+    code = "greenshoe.refused"
 
 
 @dataclass(frozen=True)
@@ -16,9 +16,12 @@ class RowError:
     message: str
 
 
-class FilingRejected(Exception):
-    """A filing with any error is refused whole; ``errors`` lists every one of them."""
+class FilingRejected(CsdpError):
+    """A filing with any error is refused whole; ``errors`` (also ``problems``) lists every one."""
+
+    code = "greenshoe.filing_rejected"
 
     def __init__(self, errors: list[RowError]):
+        super().__init__(f"申报文件未通过校验（共 {len(errors)} 处错误），整份文件未接收。",
+                         problems=[Problem(e.message, field=e.column, row=e.line or None) for e in errors])
         self.errors = errors
-        super().__init__("；".join(f"第 {e.line} 行 {e.column}：{e.message}" for e in errors[:20]))

@@ -162,12 +162,21 @@ def filing_content(filing: GreenshoeFiling) -> dict:
             "rows": [[d.line, d.account.number, d.shares] for d in filing.details.select_related("account")]}
 
 
-def filing_sign(*, filing: GreenshoeFiling, signature, actor) -> GreenshoeFiling:
-    """The filer confirms the checked details with its USB-KEY (附件3 / 附件4): the filing goes to staff."""
+def filing_sign(*, filing: GreenshoeFiling, signature_payload: str, actor) -> GreenshoeFiling:
+    """The filer confirms the checked details with its USB-KEY (附件3 / 附件4): the filing goes to staff.
+    The signature is verified here, over the details as stored, and a key is required: the filing moves
+    shares (DJ issuance, the lead underwriter's CSPLW transfer) — no unsigned record stands for it."""
+    from csdp.keys.signing import SignatureRefused, submission_digest, submission_sign_verify
+
     with transaction.atomic():
         filing = GreenshoeFiling.objects.select_for_update().get(pk=filing.pk)
         if filing.filed_by.institution_id != getattr(actor, "institution_id", None):
             raise GreenshoeError("只有申报机构可以签名提交。")
+        digest = submission_digest(content=filing_content(filing), files=[filing.source])
+        try:
+            signature = submission_sign_verify(user=actor, digest=digest, payload=signature_payload, require_key=True)
+        except SignatureRefused as refused:
+            raise GreenshoeError(refused.message) from None
         filing.signature = signature
         filing.save(update_fields=["signature"])
         _move(filing, to=FilingStatus.SUBMITTED, actor=actor, reason="USB-KEY 签名提交")

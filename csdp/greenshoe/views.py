@@ -13,14 +13,14 @@ from csdp.greenshoe.errors import FilingRejected, GreenshoeError
 from csdp.greenshoe.forms import AgreementForm, LimitReachedForm, OptionForm, RejectForm, SheetForm
 from csdp.greenshoe.models import FilingKind, GreenshoeFiling, GreenshoeOption
 from csdp.greenshoe.services import (
-    agreement_add, filing_content, filing_register, filing_reject, filing_sign, filing_submit, limit_reached_declare,
+    agreement_add, filing_register, filing_reject, filing_sign, filing_submit, limit_reached_declare,
     option_create,
 )
-from csdp.keys.signing import SignatureRefused, submission_digest, submission_sign_verify
 from csdp.greenshoe.sheets import template
 from csdp.ipo.models import Offering
 from csdp.securities.models import SecuritiesAccount
 from csdp.uploads.services import UploadRejected, upload_store
+from csdp.lib.web import refusal_redirect
 
 SEEN_BY = STAFF | {Role.ISSUER, Role.UNDERWRITER}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -72,32 +72,28 @@ def _underwriter_option(request, option_id: int) -> GreenshoeOption:
 
 @allow(Role.UNDERWRITER)
 @require_POST
+@refusal_redirect("greenshoe:detail", "option_id")
 def agreement_new(request, option_id: int):
     option = _underwriter_option(request, option_id)
     form = AgreementForm(request.POST)
     if not form.is_valid():
         return _back(request, option, "；".join(m for ms in form.errors.values() for m in ms), ok=False)
     account = SecuritiesAccount.objects.filter(number=form.cleaned_data["account_number"]).first()
-    try:
-        if account is None:
-            raise GreenshoeError("证券账户不存在。")
-        agreement_add(option=option, account=account, shares=form.cleaned_data["shares"], actor=request.user)
-    except GreenshoeError as error:
-        return _back(request, option, error.message, ok=False)
+    if account is None:
+        raise GreenshoeError("证券账户不存在。")
+    agreement_add(option=option, account=account, shares=form.cleaned_data["shares"], actor=request.user)
     return _back(request, option, f"已记录 {account.number} 的延期交付股票协议。")
 
 
 @allow(Role.UNDERWRITER)
 @require_POST
+@refusal_redirect("greenshoe:detail", "option_id")
 def limit_reached(request, option_id: int):
     option = _underwriter_option(request, option_id)
     form = LimitReachedForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise GreenshoeError("请填写达到限额的日期。")
-        limit_reached_declare(option=option, on=form.cleaned_data["on"], actor=request.user)
-    except GreenshoeError as error:
-        return _back(request, option, error.message, ok=False)
+    if not form.is_valid():
+        raise GreenshoeError("请填写达到限额的日期。")
+    limit_reached_declare(option=option, on=form.cleaned_data["on"], actor=request.user)
     return _back(request, option, "已报告累计购买达到限额。")
 
 
@@ -150,12 +146,8 @@ def filing_detail(request, greenshoe_filing_id: int):
 def filing_sign_view(request, greenshoe_filing_id: int):
     """The filer signs the checked details with its USB-KEY; the filing then waits for staff."""
     filing = access_object(request.user, GreenshoeFiling, pk=greenshoe_filing_id)
-    digest = submission_digest(content=filing_content(filing), files=[filing.source])
     try:
-        signature = submission_sign_verify(user=request.user, digest=digest, payload=request.POST.get("key_signature", ""))
-        filing_sign(filing=filing, signature=signature, actor=request.user)
-    except SignatureRefused as refused:
-        messages.error(request, refused.message)
+        filing_sign(filing=filing, signature_payload=request.POST.get("key_signature", ""), actor=request.user)
     except GreenshoeError as error:
         messages.error(request, error.message)
     else:
@@ -165,27 +157,21 @@ def filing_sign_view(request, greenshoe_filing_id: int):
 
 @allow(STAFF)
 @require_POST
+@refusal_redirect("greenshoe:filing_detail", "greenshoe_filing_id")
 def filing_approve(request, greenshoe_filing_id: int):
     filing = access_object(request.user, GreenshoeFiling, pk=greenshoe_filing_id)
-    try:
-        filing_register(filing=filing, actor=request.user)
-    except GreenshoeError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "审核通过，已办理登记。")
+    filing_register(filing=filing, actor=request.user)
+    messages.success(request, "审核通过，已办理登记。")
     return redirect("greenshoe:filing_detail", greenshoe_filing_id=filing.pk)
 
 
 @allow(STAFF)
 @require_POST
+@refusal_redirect("greenshoe:filing_detail", "greenshoe_filing_id")
 def filing_refuse(request, greenshoe_filing_id: int):
     filing = access_object(request.user, GreenshoeFiling, pk=greenshoe_filing_id)
-    try:
-        filing_reject(filing=filing, actor=request.user, reason=request.POST.get("reason", ""))
-    except GreenshoeError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "已退回。")
+    filing_reject(filing=filing, actor=request.user, reason=request.POST.get("reason", ""))
+    messages.success(request, "已退回。")
     return redirect("greenshoe:filing_detail", greenshoe_filing_id=filing.pk)
 
 

@@ -1,6 +1,7 @@
-class IpoError(Exception):
+from csdp.lib.errors import CsdpError
+
+
+class IpoError(CsdpError):
     """A refused IPO operation; ``message`` is shown to the user (Chinese)."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    code = "ipo.refused"

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import polars as pl
 
+from csdp.lib.errors import CsdpError, Problem
+
 COLUMNS = ("seq", "account", "participant", "custody_unit", "quantity", "price", "investor_id", "confirmed_at")
 REQUIRED = ("seq", "account", "participant", "custody_unit", "quantity", "price", "confirmed_at")
 MAX_LISTED_ERRORS = 200
@@ -27,13 +29,17 @@ class RowError:
     message: str
 
 
-class ExchangeFileRejected(Exception):
+class ExchangeFileRejected(CsdpError):
+    """The file refused whole; ``errors`` lists the first MAX_LISTED_ERRORS of ``total``, also as problems."""
+
+    code = "ipo.exchange_file_rejected"
+
     def __init__(self, errors: list[RowError], total: int):
+        more = f"（共 {total} 处错误，以下列出前 {len(errors)} 处）" if total > len(errors) else f"（共 {total} 处错误）"
+        super().__init__(f"申购数据文件被拒绝{more}，整个文件未导入。",
+                         problems=[Problem(e.message, field=e.column, row=e.row or None) for e in errors])
         self.errors = errors
         self.total = total
-        listed = "；".join(f"第 {e.row} 行 {e.column}：{e.message}" if e.row else f"{e.column}：{e.message}" for e in errors[:20])
-        more = f"（共 {total} 处错误）" if total > 20 else ""
-        super().__init__(f"申购数据文件被拒绝：{listed}{more}")
 
 
 def _read_text(path: Path) -> pl.DataFrame:

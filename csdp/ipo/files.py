@@ -15,14 +15,18 @@ from pathlib import Path
 
 import polars as pl
 
+from csdp.lib.errors import CsdpError
+
 INTEGER_COLUMNS = ("quantity", "seq")
 REQUIRED_COLUMNS = ("account", "participant", "quantity", "seq")
 OPTIONAL_TEXT_COLUMNS = ("investor_id",)
 OUTPUT_COLUMNS = ("account", "participant", "investor_id", "quantity", "seq", "valid", "reason", "allocated_shares")
 
 
-class SubscriptionFileError(ValueError):
+class SubscriptionFileError(CsdpError, ValueError):
     """The file cannot be used as it is; the message says what to fix."""
+
+    code = "ipo.subscription_file"
 
 
 def _check_file(path: Path) -> list[str]:

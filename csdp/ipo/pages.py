@@ -92,8 +92,10 @@ def offering_context(offering: Offering, user) -> dict:
         "today": business_today(),
         "price_yuan": yuan(offering.price_fen),
         "can_pay": user.institution_id == offering.underwriter_id and offering.status == OfferingStatus.SETTLED,
+        "can_read_results": bool(user.staff_role) or user.institution_id == offering.underwriter_id,
         "can_report": user.institution_id == offering.underwriter_id and offering.underwriter_account_id is None,
         "switch_signing": _switch_signing(offering, user),
+        "pay_signing": _pay_signing(offering, user),
         "can_load": user.staff_role == "operator" and offering.status in (
             OfferingStatus.PREPARING, OfferingStatus.APPLIED, OfferingStatus.SUBSCRIBING),
     }
@@ -115,25 +117,35 @@ def participant_context(user) -> dict:
 def payment_notice_context(offering: Offering) -> dict:
     t1 = _step_detail(offering, EodStep.T1_SETTLE)
     paid = offering.transitions.filter(to_status=OfferingStatus.PAID).first()
-    return {"offering": offering, "amount_yuan": yuan(t1.get("proceeds_fen", 0)), "paid": paid,
+    return {"offering": offering, "amount_yuan": yuan(t1.get("proceeds_fen", 0)), "amount_fen": t1.get("proceeds_fen", 0),
+            "paid": paid,
             "number": f"JK{offering.code}{offering.day(2):%Y%m%d}"}
 
 
-def filings_context(offering: Offering, user) -> dict:
+def filings_context(offering: Offering, user, *, rejected_kind: str = "") -> dict:
+    """``rejected_kind``: the kind whose new upload was just refused — its earlier list is not shown
+    under the errors (nor its sign button), so nobody confirms the old list believing it the new one."""
     from csdp.ipo.filings import expected_total, filing_content, required_kinds
     from csdp.ipo.models import FilingKind, FilingStatus
     from csdp.keys.signing import signing_context, submission_digest
 
     rows = []
     for kind in required_kinds(offering):
-        filing = offering.filings.filter(kind=kind).select_related("source").first()
+        filing = offering.filings.filter(kind=kind).select_related("source", "returned_by").first()
         signing = None
+        if kind == rejected_kind:
+            rows.append({"kind": kind, "label": FilingKind(kind).label, "expected": expected_total(offering, kind),
+                         "filing": filing, "details": [], "signing": None, "rejected": True, "returnable": False})
+            continue
         if filing and filing.status == FilingStatus.VALIDATED and user.institution_id == offering.issuer_id:
             digest = submission_digest(content=filing_content(filing), files=[filing.source])
             signing = signing_context(user=user, digest=digest)
         rows.append({"kind": kind, "label": FilingKind(kind).label, "expected": expected_total(offering, kind),
                      "filing": filing, "details": filing.details.select_related("account")[:500] if filing else [],
-                     "signing": signing})
+                     "signing": signing, "rejected": False,
+                     "returnable": bool(filing) and filing.status == FilingStatus.CONFIRMED
+                     and user.staff_role == "operator"
+                     and offering.status in (OfferingStatus.SETTLED, OfferingStatus.PAID)})
     return {"offering": offering, "rows": rows, "is_issuer": user.institution_id == offering.issuer_id}
 
 
@@ -169,3 +181,30 @@ def _switch_signing(offering: Offering, user):
             or not offering.step_runs.filter(step="code_switch", status="done").exists()):
         return None
     return signing_context(user=user, digest=submission_digest(content=code_switch_content(offering)))
+
+
+def declarations_of(offering: Offering, participant) -> list:
+    """The participant's 附件5 rows of an offering, withdrawn ones included (they say when)."""
+    from csdp.ipo.models import ShortfallDeclaration
+
+    return list(ShortfallDeclaration.objects.filter(offering=offering, participant=participant)
+                .select_related("declared_by", "withdrawn_by").order_by("seq"))
+
+
+def require_results_reader(offering: Offering, user) -> None:
+    """The results are the lead underwriter's (and staff's): a participant or issuer who can see the
+    offering is still refused, as if it did not exist."""
+    from django.http import Http404
+
+    if not user.staff_role and user.institution_id != offering.underwriter_id:
+        raise Http404("没有该发行的发行结果。")
+
+
+def _pay_signing(offering: Offering, user):
+    """The signing context of the T+2 payment: money leaves the underwriter's account, so its key signs."""
+    from csdp.ipo.services import proceeds_content
+    from csdp.keys.signing import signing_context, submission_digest
+
+    if user.institution_id != offering.underwriter_id or offering.status != OfferingStatus.SETTLED:
+        return None
+    return signing_context(user=user, digest=submission_digest(content=proceeds_content(offering)), require_key=True)

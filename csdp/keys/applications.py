@@ -20,6 +20,7 @@ from csdp.keys.models import (
     KeyApplicationTransition,
 )
 from csdp.keys.selectors import active_key_of
+from csdp.lib.errors import CsdpError, Problem
 
 _BASE = [("licence", "营业执照"), ("legal_rep_id", "法定代表人身份证明文件"), ("agent_id", "经办人身份证明文件")]
 _ANNEX_1_2 = [("annex1", "《法定代表人证明书》（附件1）"), ("annex2", "《法定代表人授权委托书》（附件2）")]
@@ -34,10 +35,13 @@ RECOVERY_KINDS = (Kind.USERNAME_LOOKUP, Kind.PASSWORD_RESET, Kind.PIN_RESET)
 TEXT_FIELDS = ("applicant_name", "applicant_mobile", "claimed_uscc", "securities_code", "postal_address", "note")
 
 
-class ApplicationRefused(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
+class ApplicationRefused(CsdpError):
+    """Refused; a refusal about one form field names it (``field``), for the form to show it there."""
+
+    code = "key.application_refused"
+
+    def __init__(self, message: str, field: str | None = None, **kwargs):
+        super().__init__(message, problems=[Problem(message, field=field)] if field else (), **kwargs)
         self.field = field
 
 

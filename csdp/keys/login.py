@@ -6,7 +6,9 @@
 - 口令登录: password + image captcha, then the SMS dynamic code sent to the agent's mobile
   → scope "password_sms" (国密证书管理 / 补办证书, 经办人信息维护).
 - password only → scope "password_only" (经办人信息维护: the changed-mobile path).
-Users of kinds outside CSDP_KEY_REQUIRED_KINDS (staff, participants, …) reach "full" with a password.
+Users of kinds outside CSDP_KEY_REQUIRED_KINDS (participants, …) reach "full" with a password.
+Staff need a second factor (CSDP_STAFF_SECOND_FACTOR, csdp.keys.factors): their key when they hold one,
+else a one-time code from an authenticator app, set up inside an enrolment window.
 
 Between the password step and the second factor the session holds a short-lived pending record;
 nobody is logged in until the second factor succeeds.
@@ -21,18 +23,18 @@ from django.contrib.auth import get_user_model, login
 from django.urls import NoReverseMatch, reverse
 
 from csdp.accounts.middleware import FULL
+from csdp.keys.factors import enrolment_open, factor_of, second_factor_required
 from csdp.keys.scopes import PASSWORD_ONLY, PASSWORD_SMS, PIN_CHANGE
 from csdp.keys.selectors import active_key_of, certificate_expiry_warning, certificate_problem, key_required_for
+from csdp.lib.errors import CsdpError
 
 PENDING = "keys_login_pending"
 PENDING_TTL_S = 300
 PENDING_MAX_FAILURES = 5  # bad signatures or codes before the password must be entered again
 
 
-class LoginStepRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class LoginStepRefused(CsdpError):
+    code = "key.login_refused"
 
 
 def login_digest(user) -> str:
@@ -52,6 +54,8 @@ def login_complete(request, *, user, scope: str, method: str) -> None:
 
 def login_begin(request, *, user, mode: str, target: str) -> str:
     """After a correct password: finish the login or start the second step. Returns a URL name or path."""
+    if second_factor_required(user):
+        return _begin_staff(request, user=user, target=target)
     if not key_required_for(user) and (mode != "key" or active_key_of(user) is None):
         login_complete(request, user=user, scope=FULL, method="password")
         return target
@@ -70,6 +74,22 @@ def login_begin(request, *, user, mode: str, target: str) -> str:
         raise LoginStepRefused("USB-KEY 已锁死（PIN 码连续错误 6 次），请提交 PIN 码重置申请。")
     _pending_set(request, user=user, mode="key", target=target)
     return "keys:login_key"
+
+
+def _begin_staff(request, *, user, target: str) -> str:
+    """Staff: the key when usable, else the authenticator app's code, else its set-up inside the window."""
+    key = active_key_of(user)
+    if key is not None and not certificate_problem(key.certificate) and key.device.locked_at is None:
+        _pending_set(request, user=user, mode="key", target=target)
+        return "keys:login_key"
+    factor = factor_of(user)
+    if factor is not None and factor.confirmed_at is not None:
+        _pending_set(request, user=user, mode="totp", target=target)
+        return "keys:login_totp"
+    if enrolment_open(user):
+        _pending_set(request, user=user, mode="totp_enrol", target=target)
+        return "keys:totp_enrol"
+    raise LoginStepRefused("工作人员登录须二次验证。您尚未设置且设置期限已过，请联系管理员重置二次验证。")
 
 
 def _agent_page() -> str:
@@ -132,6 +152,12 @@ def key_login_finish(request, *, user, device, target: str) -> str:
         messages.info(request, "请修改 PIN 码：USB-KEY 仍在使用初始 PIN 码，修改后方可办理业务。")
         return "keys:pin_change"
     login_complete(request, user=user, scope=FULL, method="key")
+    return target
+
+
+def totp_login_finish(request, *, user) -> str:
+    target = pending_target(request)
+    login_complete(request, user=user, scope=FULL, method="totp")
     return target
 
 

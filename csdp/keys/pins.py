@@ -23,7 +23,7 @@ def device_pin_check(*, device: KeyDevice, pin: str) -> None:
     with transaction.atomic():
         locked = KeyDevice.objects.select_for_update().get(pk=device.pk)
         if locked.locked_at is not None:
-            refused = KeyRefused("USB-KEY 已锁死（PIN 码连续错误 6 次），请提交 PIN 码重置申请。", "locked")
+            refused = KeyRefused("USB-KEY 已锁死（PIN 码连续错误 6 次），请提交 PIN 码重置申请。", code="key.locked")
         elif check_password(pin or "", locked.pin_hash):
             if locked.failed_pins:
                 locked.failed_pins = 0
@@ -36,9 +36,9 @@ def device_pin_check(*, device: KeyDevice, pin: str) -> None:
                 locked.locked_at = clock_now()
                 audit_record(actor=locked.user, obj=locked, action="key.lock", from_state="active", to_state="locked",
                              reason="PIN 码连续错误 6 次")
-                refused = KeyRefused("PIN 码错误次数过多，USB-KEY 已锁死，请提交 PIN 码重置申请。", "locked")
+                refused = KeyRefused("PIN 码错误次数过多，USB-KEY 已锁死，请提交 PIN 码重置申请。", code="key.locked")
             else:
-                refused = KeyRefused(f"PIN 码错误，还可尝试 {left} 次。", "bad_pin")
+                refused = KeyRefused(f"PIN 码错误，还可尝试 {left} 次。", code="key.bad_pin")
             locked.save(update_fields=["failed_pins", "locked_at"])
     device.refresh_from_db(fields=["failed_pins", "locked_at", "pin_hash", "pin_must_change"])
     if refused is not None:
@@ -57,7 +57,7 @@ def device_pin_change(*, device: KeyDevice, old_pin: str, new_pin: str) -> None:
     """The holder changes the PIN (user settings, and forced at first login)."""
     problem = pin_rule_problem(device=device, pin=new_pin)
     if problem:
-        raise KeyRefused(problem, "weak_pin")
+        raise KeyRefused(problem, code="key.weak_pin")
     device_pin_check(device=device, pin=old_pin)
     with transaction.atomic():
         KeyDevice.objects.filter(pk=device.pk).update(pin_hash=make_password(new_pin), pin_must_change=False, failed_pins=0)

@@ -17,15 +17,13 @@ from csdp.clock.services import clock_now
 from csdp.keys import ca
 from csdp.keys.algorithms import algorithm_for_public_key
 from csdp.keys.models import INITIAL_PIN_BY_MODEL, Certificate, CertificateStatus, KeyDevice, KeyIssue, KeyModel
+from csdp.lib.errors import CsdpError
 
 ENROL_CODE_MAX_FAILURES = 5  # with the password also required, 5 tries in 10^6 codes
 
 
-class KeyRefused(Exception):
-    def __init__(self, message: str, code: str = "refused"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+class KeyRefused(CsdpError):
+    code = "key.refused"
 
 
 def enrol_code_hash(code: str) -> str:
@@ -41,9 +39,9 @@ def key_issue(*, user, model: str, actor) -> KeyIssue:
     from csdp.notify.services import notify_sms
 
     if model not in KeyModel.values:
-        raise KeyRefused("USB-KEY 型号不正确。", "bad_model")
+        raise KeyRefused("USB-KEY 型号不正确。", code="key.bad_model")
     if not user.mobile:
-        raise KeyRefused("该用户没有经办人手机号码，无法发送启用码。", "no_mobile")
+        raise KeyRefused("该用户没有经办人手机号码，无法发送启用码。", code="key.no_mobile")
     code = f"{secrets.randbelow(10**6):06d}"  # six digits, so the demo login page shows it with the SMS codes
     now = clock_now()
     with transaction.atomic():
@@ -81,7 +79,7 @@ def key_issue_redeem(*, user, code: str) -> KeyIssue:
             .first()
         )
         if issue is None:
-            raise KeyRefused("没有待启用的 USB-KEY，或启用码已过期。", "no_issue")
+            raise KeyRefused("没有待启用的 USB-KEY，或启用码已过期。", code="key.no_issue")
         if hmac.compare_digest(issue.code_hash, enrol_code_hash(code)):
             return issue
         issue.failed_attempts += 1
@@ -89,7 +87,7 @@ def key_issue_redeem(*, user, code: str) -> KeyIssue:
             issue.voided_at = now
             audit_record(actor=user, obj=issue, action="key.issue_void", from_state="issued", to_state="voided", reason="启用码连续错误")
         issue.save(update_fields=["failed_attempts", "voided_at"])
-    raise KeyRefused("启用码不正确。", "bad_code")
+    raise KeyRefused("启用码不正确。", code="key.bad_code")
 
 
 def device_register(
@@ -103,12 +101,12 @@ def device_register(
     """
     algorithm = algorithm_for_public_key(public_key)
     if KeyDevice.objects.filter(credential_id=credential_id).exists():
-        raise KeyRefused("该密钥已登记。", "duplicate")
+        raise KeyRefused("该密钥已登记。", code="key.duplicate")
     with transaction.atomic():
         if issue is not None:
             claimed = KeyIssue.objects.filter(pk=issue.pk, used_at__isnull=True).update(used_at=clock_now())
             if claimed != 1:
-                raise KeyRefused("该启用码已使用。", "issue_used")
+                raise KeyRefused("该启用码已使用。", code="key.issue_used")
         device = KeyDevice.objects.create(
             user=user,
             model=model,

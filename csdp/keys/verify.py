@@ -25,14 +25,13 @@ from csdp.keys import ca
 from csdp.keys.algorithms import algorithm_get
 from csdp.keys.models import KeyDevice, KeyKind, SigningChallenge
 from csdp.keys.selectors import active_key_of, certificate_problem
+from csdp.lib.errors import CsdpError
 
 UV_FLAG = 0x04  # authenticator data flags: user verified
 
 
-class PayloadRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class PayloadRefused(CsdpError):
+    code = "key.payload_refused"
 
 
 @dataclass(frozen=True)

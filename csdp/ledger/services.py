@@ -12,13 +12,12 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from csdp.lib.errors import CsdpError
 from csdp.ledger.models import DEBIT_CONSTRAINED_KINDS, LedgerAccount, Phase, Transfer
 
 
-class LedgerError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class LedgerError(CsdpError):
+    code = "ledger.refused"
 
 
 def _today() -> dt.date:

@@ -83,6 +83,16 @@ class NotFound(CsdpError):
     status = 404
 
 
+class NotAuthenticated(CsdpError):
+    code = "not_authenticated"
+    status = 401
+
+
+class Forbidden(CsdpError):
+    code = "forbidden"
+    status = 403
+
+
 class Conflict(CsdpError):
     """The request is valid but the object's current state refuses it (e.g. a concurrent change)."""
 

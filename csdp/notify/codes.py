@@ -26,6 +26,7 @@ from csdp.audit.services import audit_record
 from csdp.clock.services import clock_now
 from csdp.notify.models import VerificationCode
 from csdp.notify.services import MOBILE_RE, notify_sms
+from csdp.lib.errors import CsdpError
 
 CODE_DIGITS = 6
 HOUR = dt.timedelta(hours=1)
@@ -33,11 +34,8 @@ KEEP = dt.timedelta(days=1)  # old rows are deleted after this, or after TTL + t
 MOBILE_MAX_PER_HOUR_FACTOR = 2  # all purposes together may use twice one purpose's hourly cap
 
 
-class CodeRefused(Exception):
-    def __init__(self, message: str, code: str = "refused"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+class CodeRefused(CsdpError):
+    code = "notify.code_refused"
 
 
 def _digest(*, salt: str, purpose: str, mobile: str, code: str) -> str:
@@ -48,7 +46,7 @@ def _digest(*, salt: str, purpose: str, mobile: str, code: str) -> str:
 def _clean(purpose: str, mobile: str) -> tuple[str, str]:
     mobile = (mobile or "").strip()
     if not MOBILE_RE.match(mobile):
-        raise CodeRefused("手机号码格式不正确，应为 11 位数字。", "bad_mobile")
+        raise CodeRefused("手机号码格式不正确，应为 11 位数字。", code="notify.bad_mobile")
     if not purpose or len(purpose) > 50:
         raise ValueError(f"a code purpose is 1–50 characters, got {purpose!r}")
     return purpose, mobile
@@ -92,11 +90,11 @@ def _check_limits(recent: list[VerificationCode], *, purpose: str, now: dt.datet
     if same:
         wait_s = settings.CSDP_CODE_RESEND_S - (now - same[0].created_at).total_seconds()
         if wait_s > 0:
-            raise CodeRefused(f"验证码已发送，请 {math.ceil(wait_s)} 秒后再重新获取。", "too_soon")
+            raise CodeRefused(f"验证码已发送，请 {math.ceil(wait_s)} 秒后再重新获取。", code="notify.too_soon")
     if len(same) >= settings.CSDP_CODE_MAX_PER_HOUR:
-        raise CodeRefused("该手机号获取验证码次数过多，请一小时后再试。", "hourly_cap")
+        raise CodeRefused("该手机号获取验证码次数过多，请一小时后再试。", code="notify.hourly_cap")
     if len(recent) >= settings.CSDP_CODE_MAX_PER_HOUR * MOBILE_MAX_PER_HOUR_FACTOR:
-        raise CodeRefused("该手机号接收验证码次数过多，请一小时后再试。", "mobile_cap")
+        raise CodeRefused("该手机号接收验证码次数过多，请一小时后再试。", code="notify.mobile_cap")
 
 
 def code_check(*, purpose: str, mobile: str, code: str) -> None:
@@ -122,13 +120,13 @@ def code_check(*, purpose: str, mobile: str, code: str) -> None:
 
 def _refusal(row: VerificationCode | None, *, code: str, now: dt.datetime) -> CodeRefused | None:
     if row is None:
-        return CodeRefused("请先获取短信验证码。", "none")
+        return CodeRefused("请先获取短信验证码。", code="notify.none")
     if row.used_at is not None:
-        return CodeRefused("该验证码已使用，请重新获取。", "used")
+        return CodeRefused("该验证码已使用，请重新获取。", code="notify.used")
     if row.dead_at is not None:
-        return CodeRefused("该验证码已失效，请重新获取。", "dead")
+        return CodeRefused("该验证码已失效，请重新获取。", code="notify.dead")
     if now >= row.expires_at:
-        return CodeRefused("验证码已过期，请重新获取。", "expired")
+        return CodeRefused("验证码已过期，请重新获取。", code="notify.expired")
     candidate = _digest(salt=row.salt, purpose=row.purpose, mobile=row.mobile, code=code)
     if len(code) == CODE_DIGITS and code.isdigit() and hmac.compare_digest(candidate, row.code_hmac):
         return None
@@ -141,5 +139,5 @@ def _refusal(row: VerificationCode | None, *, code: str, now: dt.datetime) -> Co
         # Someone may be guessing: leave a trace staff can find in the audit chain.
         audit_record(actor=None, obj=row, action="code.locked", from_state="live", to_state="dead",
                      reason="验证码错误次数过多", data={"purpose": row.purpose, "mobile": row.mobile})
-        return CodeRefused("验证码错误次数过多，该验证码已失效，请重新获取。", "too_many_attempts")
-    return CodeRefused(f"验证码错误，还可尝试 {left} 次。", "wrong")
+        return CodeRefused("验证码错误次数过多，该验证码已失效，请重新获取。", code="notify.too_many_attempts")
+    return CodeRefused(f"验证码错误，还可尝试 {left} 次。", code="notify.wrong")

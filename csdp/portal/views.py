@@ -9,7 +9,9 @@ from csdp.portal.worklists import staff_queue as select_staff_queue
 
 @allow(ANY_ROLE)
 def home(request):
-    return render(request, "portal/home.html")
+    from csdp.portal.due import due_for
+
+    return render(request, "portal/home.html", {"due": due_for(request.user)})
 
 
 @allow(MEMBERS)

@@ -42,7 +42,18 @@ class EventType(models.TextChoices):
     # counts every lock — so pledge and transfer checks exclude them (seed 004 §十).
     COLLATERAL = "collateral", "交收担保品冻结"
     COLLATERAL_RELEASE = "coll_release", "交收担保品解除"
+    # rules.md §12: 送股 / 转增 credited on the bonus shares' listing date, to the lot they accrue on.
+    BONUS = "bonus", "送转股登记"
     RESTRICT = "restrict", "股份限售登记"  # seed 002 §2.1.2(四)2: pre-IPO shares of the lock-up list, 00 → 05/06
+    RELEASE = "release", "股份解除限售登记"  # rules.md §11: 05/06 → 00 on the release date (counter type 03)
+    NEW_SHARES = "new_shares", "新增股份登记"  # rules.md §11: e.g. a private placement (counter type 02)
+
+
+# Events that create or cancel shares: the security's issued capital moves with them, in the same
+# transaction (csdp.register.capital). Every other event moves shares between lots and nets to zero.
+ISSUING = frozenset({EventType.INITIAL.value, EventType.IPO_ALLOCATION.value, EventType.REMAINDER.value,
+                     EventType.STRATEGIC.value, EventType.OFFLINE.value, EventType.CANCELLATION.value,
+                     EventType.NEW_SHARES.value})
 
 
 class RegistrationEventQuerySet(models.QuerySet):

@@ -20,12 +20,11 @@ from csdp.securities.models import (
     SecurityStatus,
     SecurityTransition,
 )
+from csdp.lib.errors import CsdpError
 
 
-class SecuritiesError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class SecuritiesError(CsdpError):
+    code = "securities.refused"
 
 
 def _full_clean(obj) -> None:

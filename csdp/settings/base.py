@@ -47,9 +47,11 @@ INSTALLED_APPS = [
     "csdp.issuers",
     "csdp.counter",
     "csdp.pledge",
+    "csdp.restrictions",
     "csdp.fees",
     "csdp.greenshoe",
     "csdp.ops",
+    "csdp.dividend",
     # Only for its static files: the API docs page serves Swagger UI from the installed package, no CDN.
     "ninja",
 ]
@@ -68,6 +70,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csdp.accounts.middleware.LoginScopeMiddleware",
     "csdp.accounts.api_guard.ApiGuardMiddleware",
+    "csdp.lib.web.RefusalMiddleware",  # a refusal no view handled: its message, back where the user came from
+    "csdp.lib.security_headers.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "csdp.urls"
@@ -123,6 +127,8 @@ LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# ISO first for date inputs: <input type=date> drops any other spelling (csdp/formats/zh_Hans/formats.py).
+FORMAT_MODULE_PATH = ["csdp.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -188,7 +194,15 @@ CSDP_CLOCK_SETTABLE = env_bool("CSDP_CLOCK_SETTABLE", False)
 CSDP_SOFTWARE_KEY_ALLOWED = env_bool("CSDP_SOFTWARE_KEY_ALLOWED", False)
 # USB-KEY (csdp.keys, docs/usb-key.md): institution kinds whose users need the key for a full login,
 # certificate validity, expiry warning, challenge lifetime, enrolment-code lifetime, WebAuthn relying party.
+# 004 §十六: the report telephone published on the pledge board (ChinaClear's public service line).
+CSDP_PLEDGE_REPORT_PHONE = env_str("CSDP_PLEDGE_REPORT_PHONE", "4008-058-058")
 CSDP_KEY_REQUIRED_KINDS = set(env_list("CSDP_KEY_REQUIRED_KINDS", ["issuer"]))
+# Staff (reviewers, operators, administrators) log in with a second factor: their USB-KEY when they hold
+# one, else a one-time password from an authenticator app (csdp.keys.factors). On unless turned off;
+# dev and tests turn it off by default so the demo's printed staff logins work with a password alone.
+CSDP_STAFF_SECOND_FACTOR = env_bool("CSDP_STAFF_SECOND_FACTOR", True)
+# A new staff account (or one whose factor two administrators reset) may set up its factor this long.
+CSDP_STAFF_ENROL_DAYS = env_int("CSDP_STAFF_ENROL_DAYS", 7, minimum=1)
 CSDP_CERT_VALIDITY_DAYS = env_int("CSDP_CERT_VALIDITY_DAYS", 730, minimum=1)
 CSDP_CERT_EXPIRY_WARNING_DAYS = env_int("CSDP_CERT_EXPIRY_WARNING_DAYS", 30, minimum=1)
 CSDP_KEY_CHALLENGE_TTL_S = env_int("CSDP_KEY_CHALLENGE_TTL_S", 600, minimum=30)
@@ -244,4 +258,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# 权益分派 dates as trading-day offsets from the record date R (csdp/dividend/dates.py, docs/dividend.md).
+CSDP_DIVIDEND_OFFSETS = {
+    "ex": env_int("CSDP_DIVIDEND_EX_OFFSET", 1, minimum=1),
+    "pay": env_int("CSDP_DIVIDEND_PAY_OFFSET", 1, minimum=1),
+    "list": env_int("CSDP_DIVIDEND_LIST_OFFSET", 2, minimum=1),
+    "funding": -env_int("CSDP_DIVIDEND_FUNDING_DAYS_BEFORE", 2, minimum=1),
 }

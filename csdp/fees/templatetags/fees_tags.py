@@ -26,3 +26,14 @@ def notice_state(value: str) -> str:
     from csdp.fees.states import NoticeStatus
 
     return NoticeStatus(value).label if value in NoticeStatus.values else "—"
+
+
+@register.filter
+def notice_status(notice) -> str:
+    """The notice's state as the payer needs it today: a notice still unpaid after its due date is 逾期."""
+    from csdp.clock.services import business_today
+    from csdp.fees.states import NoticeStatus
+
+    if notice.status == NoticeStatus.ISSUED and notice.due_date < business_today():
+        return f"逾期未缴（{notice.due_date:%Y-%m-%d} 到期）"
+    return notice.get_status_display()

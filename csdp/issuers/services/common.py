@@ -3,15 +3,13 @@ from __future__ import annotations
 
 from csdp.audit.services import audit_record
 from csdp.clock.services import clock_now
+from csdp.lib.errors import CsdpError
 
 
-class IssuerRefused(Exception):
+class IssuerRefused(CsdpError):
     """A business rule refused the request; ``message`` is shown to the user as is."""
 
-    def __init__(self, message: str, problems: list[str] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.problems = problems or []
+    code = "issuers.refused"
 
 
 def actor_label(actor) -> str:

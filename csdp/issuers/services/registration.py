@@ -13,6 +13,7 @@ from csdp.issuers.choices import MaterialKind, registration_materials
 from csdp.issuers.models import Registration, RegistrationMaterial, RegistrationTransition
 from csdp.issuers.services.common import IssuerRefused, record_transition
 from csdp.issuers.states import REGISTRATION_TRANSITIONS, RegistrationStatus, check_transition
+from csdp.lib.errors import Problem
 
 DRAFT_TTL = dt.timedelta(days=3)  # an abandoned draft is gone after this
 CORRECTION_TTL = dt.timedelta(days=30)  # a rejected registration may be corrected for this long
@@ -146,7 +147,7 @@ def registration_submit(*, registration: Registration) -> Registration:
     check_transition(REGISTRATION_TRANSITIONS, RegistrationStatus, registration.status, RegistrationStatus.SUBMITTED)
     problems = registration_problems(registration)
     if problems:
-        raise IssuerRefused("注册信息不完整，不能提交。", problems)
+        raise IssuerRefused("注册信息不完整，不能提交。", problems=[Problem(p) for p in problems])
     record_transition(transition_model=RegistrationTransition, owner_field="registration", obj=registration,
                       actor=None, to_state=RegistrationStatus.SUBMITTED, action="registration.submit")
     registration.submitted_at = clock_now()

@@ -23,6 +23,7 @@ from csdp.issuers.selectors import registration_conflicts
 from csdp.issuers.services.common import IssuerRefused, record_transition
 from csdp.issuers.services.registration import CORRECTION_TTL, token_hash
 from csdp.issuers.states import REGISTRATION_TRANSITIONS, RegistrationStatus, check_transition
+from csdp.lib.errors import Problem
 
 KEY_MODEL = "grey"  # 000 §一(四): the issued key is the grey model (initial PIN 123456)
 
@@ -65,7 +66,7 @@ def registration_approve(*, registration: Registration, actor) -> Registration:
     check_transition(REGISTRATION_TRANSITIONS, RegistrationStatus, registration.status, RegistrationStatus.APPROVED)
     problems = registration_conflicts(registration)
     if problems:
-        raise IssuerRefused("无法通过：" + "".join(problems) + "请驳回并说明原因。", problems)
+        raise IssuerRefused("无法通过：" + "".join(problems) + "请驳回并说明原因。", problems=[Problem(p) for p in problems])
     institution, user = _create_issuer(registration, actor)
     record_transition(transition_model=RegistrationTransition, owner_field="registration", obj=registration,
                       actor=actor, to_state=RegistrationStatus.APPROVED, action="registration.approve")

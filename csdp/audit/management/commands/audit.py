@@ -1,9 +1,10 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from csdp.audit.services import audit_verify
+from csdp.lib.commands import CsdpCommand
 
 
-class Command(BaseCommand):
+class Command(CsdpCommand):
     help = "审计轨迹：verify 校验哈希链 (walks the whole hash chain)"
 
     def add_arguments(self, parser):

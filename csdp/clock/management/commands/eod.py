@@ -3,16 +3,17 @@ import logging
 import sys
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from csdp.clock.eod import eod_jobs
 from csdp.clock.services import business_today, is_trading_day
+from csdp.lib.commands import CsdpCommand
 from csdp.lib.locks import LOCK_BUSY_EXIT, LockBusy, exclusive
 
 log = logging.getLogger("csdp.eod")
 
 
-class Command(BaseCommand):
+class Command(CsdpCommand):
     help = "日终处理：按顺序运行业务日（默认为业务时钟当日）到期的全部日终作业；可重复执行，中断后重跑即续做"
 
     def add_arguments(self, parser):

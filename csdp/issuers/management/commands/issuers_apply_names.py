@@ -1,12 +1,12 @@
 """`csdp issuers_apply_names`: carry institution names that take effect today (approved the day before,
 000 §二(二)) to the institution rows. A start-of-day job; the 本机构信息维护 page also does it for its issuer."""
-from django.core.management.base import BaseCommand
 
 from csdp.clock.services import business_today
 from csdp.issuers.services.info import institution_names_apply
+from csdp.lib.commands import CsdpCommand
 
 
-class Command(BaseCommand):
+class Command(CsdpCommand):
     help = "将当日生效的机构名称变更同步到机构记录。"
 
     def handle(self, *args, **options):

@@ -1,10 +1,10 @@
 """`csdp issuers_purge_drafts`: delete registration drafts abandoned past their expiry (daily job)."""
-from django.core.management.base import BaseCommand
 
 from csdp.issuers.services.registration import registration_drafts_purge
+from csdp.lib.commands import CsdpCommand
 
 
-class Command(BaseCommand):
+class Command(CsdpCommand):
     help = "删除已过期且未提交的发行人在线注册草稿。"
 
     def handle(self, *args, **options):

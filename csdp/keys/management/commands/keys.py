@@ -1,11 +1,11 @@
-from django.core.management.base import BaseCommand
 
 from csdp.keys import ca
 from csdp.keys.selectors import certificates_expiring
 from csdp.keys.services import challenges_purge, crl_publish
+from csdp.lib.commands import CsdpCommand
 
 
-class Command(BaseCommand):
+class Command(CsdpCommand):
     help = ("USB-KEY 与证书：ca-init 创建/检查本平台 CA；crl 重新发布证书作废列表；expiring 列出 30 天内到期的证书；"
             "purge 删除一天前已过期的签名挑战")
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from csdp.lib.commands import CsdpCommand
 
 
-class Command(BaseCommand):
+class Command(CsdpCommand):
     help = "证券质押信息平台：pledge recheck — 过期信息失效，出质人信息按前一交易日日终持有核查"
 
     def add_arguments(self, parser):

@@ -1,9 +1,9 @@
-from django.core.management.base import BaseCommand
 
 from csdp.portal.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
+from csdp.lib.commands import CsdpCommand
 
 
-class Command(BaseCommand):
+class Command(CsdpCommand):
     help = "建立演示数据（可重复执行）并打印各角色的登录信息"
 
     def handle(self, *args, **options):

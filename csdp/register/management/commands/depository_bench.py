@@ -5,7 +5,6 @@ import datetime as dt
 import time
 
 import polars as pl
-from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
 from csdp.ledger.models import AccountKind
@@ -13,6 +12,7 @@ from csdp.ledger.services import ledger_account_open, transfer_post, transfers_p
 from csdp.register.selectors import register_rebuild_check
 from csdp.register.services import register_apply_bulk
 from csdp.securities.models import Investor, SecuritiesAccount, Security
+from csdp.lib.commands import CsdpCommand
 
 DAY = dt.date(2026, 3, 30)
 
@@ -21,7 +21,7 @@ class Rollback(Exception):
     pass
 
 
-class Command(BaseCommand):
+class Command(CsdpCommand):
     help = "在回滚的事务中测量批量登记与批量划转的速度"
 
     def add_arguments(self, parser):

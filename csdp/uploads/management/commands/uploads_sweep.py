@@ -1,10 +1,10 @@
 """`csdp uploads_sweep [--older-than-s N]`: remove orphan files from the storage directory."""
-from django.core.management.base import BaseCommand
 
 from csdp.uploads.services import storage_sweep
+from csdp.lib.commands import CsdpCommand
 
 
-class Command(BaseCommand):
+class Command(CsdpCommand):
     help = "删除存储目录中没有数据库记录的孤立文件和过期临时文件（默认仅处理一小时前的文件）。"
 
     def add_arguments(self, parser):
