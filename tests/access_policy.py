@@ -38,6 +38,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "securities:security_detail": STAFF,
     "securities:account_lookup": STAFF,
     "securities:my_custody_units": {"participant"},
+    "securities:master_import": {"operator", "admin"},
+    "securities:master_template": {"operator", "admin"},
     "ledger:account_list": STAFF,
     "ledger:account_statement": STAFF,
     "ledger:my_reserve": {"participant", "underwriter"},

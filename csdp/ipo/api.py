@@ -131,20 +131,38 @@ class DepositIn(Schema):
     reference: str
 
 
-@router.post("/deposits", summary="存入备付金（参与人申购资金 T+1 日 16:00 前；主承销商自营备付金）")
+class MoneyMovedOut(Schema):
+    """What a money-moving POST did. Sending the same ``reference`` again is safe: it answers with the
+    first transfer and ``replayed: true`` and moves nothing."""
+
+    ok: bool
+    transfer_id: int  # the ledger transfer's serial number (the statement's cursor)
+    reference: str  # the transfer's idempotency key, as it appears in the statement
+    amount_fen: int
+    replayed: bool
+
+
+def _moved(transfer) -> dict:
+    return {"ok": True, "transfer_id": transfer.pk, "reference": transfer.key, "amount_fen": transfer.amount_fen,
+            "replayed": bool(getattr(transfer, "replayed", False))}
+
+
+@router.post("/deposits", response=MoneyMovedOut,
+             summary="存入备付金（参与人申购资金 T+1 日 16:00 前；主承销商自营备付金）",
+             description="reference 为汇款流水号，在本机构内唯一；同一流水号重复提交返回首次的划转（replayed=true），不重复入账。")
 @allow(Role.PARTICIPANT, Role.UNDERWRITER)
 def ipo_deposit(request, payload: DepositIn):
-    reserve_deposit(institution=request.user.institution, amount_fen=payload.amount_fen,
-                    reference=payload.reference, actor=request.user)
-    return {"ok": True}
+    return _moved(reserve_deposit(institution=request.user.institution, amount_fen=payload.amount_fen,
+                                  reference=payload.reference, actor=request.user))
 
 
-@router.post("/withdrawals", summary="划回备付金可用资金（参与人 T+2 划回申购余款；主承销商自营备付金）")
+@router.post("/withdrawals", response=MoneyMovedOut,
+             summary="划回备付金可用资金（参与人 T+2 划回申购余款；主承销商自营备付金）",
+             description="reference 在本机构内唯一；同一 reference 重复提交返回首次的划转（replayed=true），不重复划出。")
 @allow(Role.PARTICIPANT, Role.UNDERWRITER)
 def ipo_withdraw(request, payload: DepositIn):
-    reserve_withdraw(institution=request.user.institution, amount_fen=payload.amount_fen, reference=payload.reference,
-                     actor=request.user)
-    return {"ok": True}
+    return _moved(reserve_withdraw(institution=request.user.institution, amount_fen=payload.amount_fen,
+                                   reference=payload.reference, actor=request.user))
 
 
 class MovementOut(Schema):

@@ -8,8 +8,13 @@ import dj_database_url
 
 from csdp.lib.env import env_bool, env_choice, env_int, env_list, env_path, env_str
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = env_path("CSDP_VAR_DIR", BASE_DIR / "var")
+# The package itself (templates, our static files) — wherever it is installed.
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = PACKAGE_DIR.parent
+# Run from a source checkout (make demo, make test) the data live in ./var beside the code; installed
+# from a wheel, never inside site-packages: CSDP_VAR_DIR, default /var/lib/csdp (README, production).
+SOURCE_CHECKOUT = (BASE_DIR / "pyproject.toml").is_file()
+VAR_DIR = env_path("CSDP_VAR_DIR", BASE_DIR / "var" if SOURCE_CHECKOUT else Path("/var/lib/csdp"))
 
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-not-secret-0c8a1f4e2b7d4e9a9f3c5b6d7e8f9a0b")
 DEBUG = False
@@ -75,7 +80,7 @@ WSGI_APPLICATION = "csdp.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "csdp" / "templates"],
+        "DIRS": [PACKAGE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -129,7 +134,11 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 # Front-end packages are installed from the npm registry by `make assets` (package.json);
 # nothing minified is committed. csdp/static holds only our own CSS and JS.
-STATICFILES_DIRS = [BASE_DIR / "csdp" / "static", ("vendor", BASE_DIR / "var" / "vendor")]
+# `make assets` puts them in var/vendor (the source checkout) and csdp/static/vendor (packed into the
+# wheel by `make wheel`); an installed wheel finds them in the package.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+if not (PACKAGE_DIR / "static" / "vendor").is_dir():
+    STATICFILES_DIRS.append(("vendor", BASE_DIR / "var" / "vendor"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
