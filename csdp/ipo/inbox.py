@@ -86,12 +86,14 @@ def _load_one(path: Path, actor) -> InboxResult:
     return InboxResult(path.name, loaded=True, rows=rows)
 
 
-def inbox_scan(directory: Path, *, actor=None) -> list[InboxResult]:
-    """Load every finished file in ``directory`` (sorted by name) once."""
+def inbox_scan(directory: Path, *, actor=None, progress=None) -> list[InboxResult]:
+    """Load every finished file in ``directory`` (sorted by name) once. ``progress(paths)`` may wrap
+    the list of files (the command's progress bar)."""
     if not directory.is_dir():
         raise IpoError(f"申购数据接收目录不存在：{directory}")
     results = []
-    for path in sorted(directory.glob("*.csv")):
+    paths = sorted(directory.glob("*.csv"))
+    for path in (progress(paths) if progress else paths):
         if path.is_symlink() or path.is_file():
             try:
                 results.append(_load_one(path, actor))
