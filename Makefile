@@ -7,7 +7,7 @@ CSDP := $(VENV)/bin/csdp
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= csdp.settings.dev
 
-.PHONY: demo test test-fast venv assets migrate serve lock bench clean
+.PHONY: demo test test-fast lint venv assets migrate serve lock bench clean
 
 $(STAMP): requirements.lock pyproject.toml csdp/lib/_fixedwidth.c
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,8 +39,16 @@ demo: venv assets migrate
 	@echo "服务地址 http://localhost:8000  (Ctrl-C 结束)"
 	$(CSDP) runserver 0.0.0.0:8000
 
-test: venv assets
+test: venv assets lint
 	DJANGO_SETTINGS_MODULE=csdp.settings.test $(VENV)/bin/pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
+
+# The checks that keep one way of doing each thing (docs/architecture.md): the curated ruff rules,
+# the formatter (check only), strict types where declared, and the layers and no app cycles.
+lint: venv
+	$(VENV)/bin/ruff check csdp tests
+	$(VENV)/bin/ruff format --check csdp tests
+	DJANGO_SETTINGS_MODULE=csdp.settings.test $(VENV)/bin/mypy csdp/lib csdp/ledger csdp/register
+	PYTHONPATH=. $(VENV)/bin/lint-imports
 
 test-fast: venv assets
 	DJANGO_SETTINGS_MODULE=csdp.settings.test $(VENV)/bin/pytest -n 2 -m "not browser" $(PYTEST_ARGS)

@@ -7,7 +7,7 @@ import io
 
 from openpyxl import Workbook
 
-from csdp.greenshoe.errors import FilingRejected, RowError
+from csdp.greenshoe.errors import FilingRejected
 from csdp.greenshoe.models import FilingKind
 from csdp.lib.sheets import RAW, Column, SheetSpec, sheet_read
 from csdp.securities.models import SecuritiesAccount

@@ -6,7 +6,7 @@ os.environ.setdefault("CSDP_CLOCK_SETTABLE", "1")
 os.environ.setdefault("CSDP_SOFTWARE_KEY_ALLOWED", "1")
 os.environ.setdefault("CSDP_DEMO", "1")
 
-from csdp.settings.base import *  # noqa: E402,F403
-from csdp.lib.env import env_bool  # noqa: E402
+from csdp.settings.base import *  # noqa: F403
+from csdp.lib.env import env_bool
 
 DEBUG = env_bool("DEBUG", True)
