@@ -133,10 +133,9 @@ def one_round(offering_pk: int, timers: Timers, seed: int) -> dict:
     from csdp.ipo.models import EodStep, EodStepRun, Offering
     from csdp.ipo.simulate import _at, _fund
 
-    subscriptions = dict(selectors._SUBSCRIPTIONS)
     details = {}
     try:
-        with transaction.atomic():
+        with selectors.eod_frames(), transaction.atomic():  # one run's scope: frames kept between its steps
             offering = Offering.objects.get(pk=offering_pk)
             _at(offering.t_date, 17)
             timers.measure("t_clearing", lambda: run_step(offering, EodStep.T_CLEARING, t_clearing))
@@ -154,7 +153,6 @@ def one_round(offering_pk: int, timers: Timers, seed: int) -> dict:
     except Rollback:
         pass
     selectors.forget_remembered()
-    selectors._SUBSCRIPTIONS.update(subscriptions)  # as loaded: the next round starts where this one did
     return details
 
 

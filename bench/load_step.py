@@ -49,7 +49,6 @@ class StatementTimer:
 def one_load(path: Path) -> dict:
     from django.db import connection
 
-    from csdp.ipo import selectors
     from csdp.ipo.eod.t_day import offering_subscriptions_load
     from csdp.ipo.simulate import _at, _new_offering
 
@@ -64,7 +63,6 @@ def one_load(path: Path) -> dict:
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     with connection.cursor() as cursor:
         cursor.execute(f'DROP TABLE IF EXISTS "ipo_subscription_offering_id_{offering.pk}"')
-    selectors._SUBSCRIPTIONS.pop(offering.pk, None)
     slow = {k: round(v, 3) for k, v in sorted(timer.seconds.items(), key=lambda kv: -kv[1]) if v >= 0.01}
     return {"seconds": round(wall, 3), "cpu_seconds": round(cpu, 3), "rows": rows, "statements": slow,
             "started_at": started_at, "checkpoints_during": _checkpoints_started() - checkpoints,

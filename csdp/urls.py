@@ -1,14 +1,7 @@
-from django.http import JsonResponse
 from django.urls import include, path
 
-from csdp.accounts.access import public
 from csdp.api import api
-
-
-@public
-def health(request):
-    return JsonResponse({"status": "ok"})
-
+from csdp.ops import views as ops_views
 
 urlpatterns = [
     path("", include("csdp.portal.urls")),
@@ -25,11 +18,16 @@ urlpatterns = [
     path("register/", include("csdp.register.urls")),
     path("ipo/", include("csdp.ipo.urls")),
     path("pledge/", include("csdp.pledge.urls")),
+    path("restrictions/", include("csdp.restrictions.urls")),
     path("fees/", include("csdp.fees.urls")),
     path("greenshoe/", include("csdp.greenshoe.urls")),
+    path("dividend/", include("csdp.dividend.urls")),
     path("api/v1/", api.urls),
-    path("healthz", health, name="health"),
+    path("healthz", ops_views.healthz, name="health"),
+    path("readyz", ops_views.readyz, name="ready"),
+    path("metrics", ops_views.metrics, name="metrics"),
 ]
 
 handler403 = "csdp.portal.views.forbidden"
 handler404 = "csdp.portal.views.not_found"
+handler500 = "csdp.ops.views.server_error"

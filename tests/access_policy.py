@@ -15,10 +15,13 @@ from collections.abc import Callable
 
 from tests.approvals import matrix as approvals_matrix
 from tests.counter import matrix as counter_matrix
+from tests.dividend import matrix as dividend_matrix
 from tests.fees import matrix as fees_matrix
 from tests.greenshoe import matrix as greenshoe_matrix
 from tests.keys import matrix as keys_matrix
 from tests.pledge import matrix as pledge_matrix
+from tests.register import matrix as register_matrix
+from tests.restrictions import matrix as restrictions_matrix
 from tests.securities import matrix as securities_matrix
 from tests.issuers import matrix as issuers_matrix
 from tests.ipo import matrix as ipo_matrix
@@ -35,14 +38,25 @@ EXPECTED: dict[str, set[str] | str] = {
     "securities:security_detail": STAFF,
     "securities:account_lookup": STAFF,
     "securities:my_custody_units": {"participant"},
+    "securities:master_import": {"operator", "admin"},
+    "securities:master_template": {"operator", "admin"},
     "ledger:account_list": STAFF,
     "ledger:account_statement": STAFF,
     "ledger:my_reserve": {"participant", "underwriter"},
     "register:security_positions": STAFF,
     "register:account_changes": STAFF,
+    "register:roster_query": {"issuer"} | STAFF,
+    "register:business_template": {"issuer"} | STAFF,
+    "register:holding_files": {"participant"} | STAFF,
+    "register:holding_file_download": {"participant"} | STAFF,
+    "api:register_holders": {"issuer"} | STAFF,
+    "api:register_files": {"participant"} | STAFF,
+    "api:register_file_content": {"participant"} | STAFF,
     "api:reserve_balance": {"participant", "underwriter"},
     "api:account_positions": STAFF,
     "health": PUBLIC,
+    "ready": PUBLIC,
+    "metrics": PUBLIC,
     "portal:home": EVERYONE,
     "portal:my_applications": MEMBERS,
     "portal:staff_queue": STAFF,
@@ -50,9 +64,20 @@ EXPECTED: dict[str, set[str] | str] = {
     "accounts:login": PUBLIC,
     "accounts:logout": PUBLIC,
     "accounts:user_list": {"admin"},
+    "accounts:user_create": {"admin"},
+    "accounts:user_detail": {"admin"},
+    "accounts:user_action": {"admin"},
+    "accounts:institution_list": {"admin"},
+    "accounts:institution_create": {"admin"},
+    "accounts:institution_edit": {"admin"},
+    "accounts:token_list": EVERYONE,
+    "accounts:token_revoke": EVERYONE,
     "accounts:password_change": EVERYONE,
+    "accounts:password_forgot": PUBLIC,
+    "accounts:password_forgot_reset": PUBLIC,
     "clock:calendar": STAFF,
     "clock:closed_day_create": {"admin"},
+    "clock:calendar_year_create": {"admin"},
     "clock:closed_day_delete": {"admin"},
     "api:me": EVERYONE,
     "api:clock": EVERYONE,
@@ -91,6 +116,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "keys:enrol_key": PUBLIC,
     "keys:login_key": PUBLIC,
     "keys:login_sms": PUBLIC,
+    "keys:login_totp": PUBLIC,
+    "keys:totp_enrol": PUBLIC,
     "keys:recovery_apply": PUBLIC,
     "keys:crl": PUBLIC,
     "keys:crl_pem": PUBLIC,
@@ -139,6 +166,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "api:issuer_info": {"issuer"},
     "ipo:offering_list": STAFF | {"issuer", "underwriter", "participant"},
     "ipo:offering_new": {"operator", "admin"},
+    "ipo:underwriter_account_late": {"operator", "admin"},
     "ipo:eod_run": {"operator"},
     "ipo:offering_detail": STAFF | {"issuer", "underwriter", "participant"},
     "ipo:subscriptions_upload": {"operator"},
@@ -148,14 +176,22 @@ EXPECTED: dict[str, set[str] | str] = {
     "ipo:stop_record": {"operator"},
     "ipo:underwriter_deposit": {"underwriter"},
     "ipo:declare": {"participant"},
+    "ipo:declaration_withdraw": {"participant"},
     "ipo:participant_home": {"participant"},
     "ipo:deposit": {"participant"},
     "ipo:withdraw": {"participant"},
     "ipo:file_download": STAFF | {"participant"},
+    "ipo:participant_manifest": {"participant"},
+    "ipo:reserve_statement": {"participant", "underwriter"},
+    "ipo:reserve_statement_file": {"participant", "underwriter"},
+    "ipo:offering_results": STAFF | {"underwriter"},
+    "ipo:offering_results_xlsx": STAFF | {"underwriter"},
     "ipo:filing_list": STAFF | {"issuer"},
     "ipo:filing_template": {"issuer"},
+    "ipo:lockup_template": {"issuer"},
     "ipo:filing_upload": {"issuer"},
     "ipo:filing_confirm": {"issuer"},
+    "ipo:filing_return": {"operator"},
     "ipo:registration_result": STAFF | {"issuer"},
     "ipo:code_switch_confirm": {"issuer"},
     "api:ipo_offerings": STAFF | {"issuer", "underwriter", "participant"},
@@ -164,8 +200,15 @@ EXPECTED: dict[str, set[str] | str] = {
     "api:ipo_files": STAFF | {"participant"},
     "api:ipo_file_content": STAFF | {"participant"},
     "api:ipo_deposit": {"participant", "underwriter"},
+    "api:ipo_withdraw": {"participant", "underwriter"},
+    "api:ipo_reserve_statement": {"participant", "underwriter"},
+    "api:ipo_reserve_statement_file": {"participant", "underwriter"},
+    "api:ipo_manifest": {"participant"},
+    "api:ipo_offering_results": STAFF | {"underwriter"},
     "api:ipo_stop": {"operator"},
     "api:ipo_declarations": {"participant"},
+    "api:ipo_declaration_list": {"participant"},
+    "api:ipo_declaration_withdraw": {"participant"},
     "api:ipo_subscriptions": {"operator"},
     # csdp.pledge (证券质押供需信息平台; seed 004)
     "pledge:board": {"pledge_user"} | STAFF,
@@ -203,6 +246,29 @@ EXPECTED: dict[str, set[str] | str] = {
     "pledge:rules_multiple": {"reviewer", "admin"},
     "pledge:rules_eligible_add": {"reviewer", "admin"},
     "pledge:rules_eligible_delete": {"reviewer", "admin"},
+    # csdp.restrictions (证券质押登记、解除质押、司法冻结、非交易过户)
+    "restrictions:pledge_list": {"pledge_user"},
+    "restrictions:pledge_new": {"pledge_user"},
+    "restrictions:pledge_detail": {"pledge_user"} | STAFF,
+    "restrictions:pledge_confirm": {"pledge_user"},
+    "restrictions:pledge_withdraw": {"pledge_user"},
+    "restrictions:pledge_certificate": {"pledge_user"} | STAFF,
+    "restrictions:release_new": {"pledge_user"},
+    "restrictions:release_confirm": {"pledge_user"},
+    "restrictions:release_withdraw": {"pledge_user"},
+    "restrictions:verify": PUBLIC,
+    "restrictions:staff_pledges": STAFF,
+    "restrictions:pledge_review": {"operator", "admin"},
+    "restrictions:release_review": {"operator", "admin"},
+    "restrictions:freeze_list": STAFF,
+    "restrictions:freeze_new": {"operator", "admin"},
+    "restrictions:freeze_detail": STAFF,
+    "restrictions:freeze_renew": {"operator", "admin"},
+    "restrictions:freeze_unfreeze": {"operator", "admin"},
+    "restrictions:transfer_list": STAFF,
+    "restrictions:transfer_new": {"operator", "admin"},
+    "restrictions:files": {"participant"} | STAFF,
+    "restrictions:file_download": {"participant"} | STAFF,
     "api:pledge_postings": {"pledge_user"} | STAFF,
     "api:pledge_posting": {"pledge_user"} | STAFF,
     # csdp.fees (收费标准、付款通知、发票)
@@ -237,6 +303,13 @@ EXPECTED: dict[str, set[str] | str] = {
     "approvals:list": STAFF,
     "approvals:detail": STAFF,
     "approvals:decide": STAFF,
+    # csdp.dividend (权益分派)
+    "dividend:list": {"issuer"} | STAFF,
+    "dividend:detail": {"issuer"} | STAFF,
+    "dividend:fund": {"issuer", "operator"},
+    "dividend:withdraw": {"operator", "admin"},
+    "api:distribution_get": {"issuer"} | STAFF,
+    "api:distribution_fund": {"issuer", "operator"},
 }
 
 Factory = Callable[[object], tuple[str, set[str]]]  # (cast) -> (url value, cast members who may see it)
@@ -246,7 +319,25 @@ def _closed_day(cast):
     return dt.date(2026, 2, 16).isoformat(), {"admin", "operator", "reviewer"}
 
 
+def _user(cast):
+    return str(cast.issuer_a.pk), {"admin"}
+
+
+def _institution(cast):
+    return str(cast.issuer_a.institution_id), {"admin"}
+
+
+def _token(cast):
+    from csdp.accounts.tokens import api_token_create
+
+    token, _ = api_token_create(user=cast.issuer_a, name="matrix", login_method="key")
+    return str(token.pk), {"issuer_a", "admin"}
+
+
 OBJECTS: dict[str, Factory] = {
+    "user_id": _user,
+    "institution_id": _institution,
+    "token_id": _token,
     "approval_id": approvals_matrix.approval,
     "security_id": securities_matrix.security,
     "ledger_account_id": securities_matrix.ledger_account,
@@ -275,8 +366,14 @@ OBJECTS: dict[str, Factory] = {
     "lender_application_id": pledge_matrix.lender_application_id,
     "lpr_id": pledge_matrix.lpr_id,
     "eligible_id": pledge_matrix.eligible_id,
+    "pledge_id": restrictions_matrix.pledge_id,
+    "release_id": restrictions_matrix.release_id,
+    "freeze_id": restrictions_matrix.freeze_id,
+    "restriction_file_id": restrictions_matrix.restriction_file_id,
     "fee_notice_id": fees_matrix.fee_notice,
     "fee_invoice_id": fees_matrix.fee_invoice,
     "option_id": greenshoe_matrix.option,
     "greenshoe_filing_id": greenshoe_matrix.filing,
+    "holding_file_id": register_matrix.holding_file,
+    "distribution_id": dividend_matrix.distribution,
 }

@@ -24,6 +24,7 @@ def _production_env(tmp_path, **overrides) -> dict[str, str]:
         "ALLOWED_HOSTS": "csdp.example.cn",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
         "CSDP_VAR_DIR": str(tmp_path),
+        "CSDP_CA_PASSPHRASE": "ca-passphrase-for-the-deploy-check-0123456789",
     }
     env.update(overrides)
     return {name: value for name, value in env.items() if value is not None}
@@ -74,3 +75,9 @@ def test_production_turns_the_demo_world_off_whatever_the_environment_says(tmp_p
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "False", "False"]
+
+
+def test_production_refuses_to_start_without_its_own_ca_passphrase(tmp_path):
+    done = _manage(_production_env(tmp_path, CSDP_CA_PASSPHRASE=None), "check")
+    assert done.returncode != 0
+    assert "CSDP_CA_PASSPHRASE" in done.stderr

@@ -3,17 +3,22 @@ from ninja import Router, Schema
 from ninja.security import HttpBearer
 
 from csdp.accounts.access import ANY_ROLE, allow
-from csdp.accounts.services import api_token_user
+from csdp.accounts.tokens import api_token_lookup, api_token_used
 
 router = Router(tags=["账户"])
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
-        user = api_token_user(token)
-        if user is not None:
-            request.user = user
-        return user
+        # csdp.accounts.api_guard looked the token up already (scope, throttling); outside the
+        # middleware (tests of a router alone) look it up here.
+        api_token = getattr(request, "csdp_api_token", None) or api_token_lookup(token)
+        if api_token is None:
+            return None
+        api_token_used(api_token)
+        request.user = api_token.user
+        request.api_token = api_token
+        return api_token.user
 
 
 class MeOut(Schema):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager as BaseUserManager
 from django.db import models
 from django.db.models import Q
 
@@ -47,6 +47,20 @@ class Institution(models.Model):
         return self.name
 
 
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        # Administrators manage every user; anyone else sees only themself.
+        if user.is_authenticated and user.staff_role == StaffRole.ADMIN:
+            return self
+        if user.is_authenticated:
+            return self.filter(pk=user.pk)
+        return self.none()
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    pass
+
+
 class User(AbstractUser):
     """A person who logs in. Members belong to an institution; depository staff carry a staff role."""
 
@@ -59,6 +73,8 @@ class User(AbstractUser):
     # Consecutive password failures and the lockout they caused (settings.CSDP_PASSWORD_*).
     failed_logins = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+
+    objects = UserManager()
 
     class Meta:
         verbose_name = "用户"
@@ -88,22 +104,38 @@ class User(AbstractUser):
 
 class ApiTokenQuerySet(models.QuerySet):
     def visible_to(self, user):
+        # A member sees its institution's tokens (its back office's); an administrator sees all; other
+        # staff only their own.
         if not user.is_authenticated:
             return self.none()
         if user.staff_role == StaffRole.ADMIN:
             return self
+        if user.institution_id:
+            return self.filter(user__institution_id=user.institution_id)
         return self.filter(user=user)
 
 
-class ApiToken(models.Model):
-    """A bearer token for a back office calling the API as one user. Only its SHA-256 is stored."""
+class TokenScope(models.TextChoices):
+    READ = "read", "只读"  # GET only
+    WRITE = "write", "读写"  # every method the user's role allows
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+
+class ApiToken(models.Model):
+    """A bearer token for a back office calling the API as the user who issued it. Only its SHA-256
+    is stored; the key is shown once. It stops working when revoked, expired, or its user is disabled."""
+
+    user = models.ForeignKey(User, verbose_name="签发用户", on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField("用途", max_length=100)
     key_prefix = models.CharField(max_length=8)
     key_sha256 = models.CharField(max_length=64, unique=True)
+    scope = models.CharField("权限", max_length=5, choices=TokenScope.choices, default=TokenScope.READ)
+    expires_at = models.DateTimeField("有效期至", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "API 令牌"

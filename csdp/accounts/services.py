@@ -2,20 +2,25 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from csdp.accounts.models import ApiToken, Institution, User
+from csdp.accounts.models import Institution, User
 from csdp.audit.services import audit_record
-from csdp.lib.errors import CsdpError
+import hashlib
 
+from django.core.cache import cache
+
+from csdp.lib.clients import client_address, client_limit_count, client_limit_reached
+from csdp.lib.errors import CsdpError
+from csdp.ops.metrics import failed_login_count
+
+log = logging.getLogger("csdp.accounts")
 IP_WINDOW_S = 600
 IP_MAX_FAILURES = 30  # per address per window, whatever the usernames tried
 
@@ -29,8 +34,11 @@ class LoginResult:
     user: User
 
 
-def _ip_key(ip: str) -> str:
-    return f"login-fail:{ip}"
+def _name_key(username: str) -> str:
+    return "login-fail-name:" + hashlib.sha256(username.encode()).hexdigest()
+
+
+LOCKED_MESSAGE = "密码错误次数过多，账户已临时锁定，请稍后再试。"
 
 
 def user_authenticate(*, request, username: str, password: str) -> User:
@@ -38,30 +46,40 @@ def user_authenticate(*, request, username: str, password: str) -> User:
 
     After CSDP_PASSWORD_MAX_FAILURES consecutive failures the user is locked for CSDP_PASSWORD_LOCKOUT_S;
     an address that fails IP_MAX_FAILURES times in IP_WINDOW_S is refused for the rest of the window.
-    The same message is given for an unknown user and a wrong password.
+    An unknown user name is counted and "locked" the same way (in the cache), so neither the wrong-
+    password message nor the lockout message tells whether a user name exists.
     """
-    ip = request.META.get("REMOTE_ADDR", "?")
-    if cache.get(_ip_key(ip), 0) >= IP_MAX_FAILURES:
+    if client_limit_reached(request, scope="login-fail", limit=IP_MAX_FAILURES):
         raise LoginRefused("登录失败次数过多，请稍后再试。", code="login.rate_limited")
     now = timezone.now()
     candidate = User.objects.filter(username=username).first()
     if candidate and candidate.locked_until and candidate.locked_until > now:
-        raise LoginRefused("密码错误次数过多，账户已临时锁定，请稍后再试。", code="login.locked")
+        raise LoginRefused(LOCKED_MESSAGE, code="login.locked")
+    if candidate is None and cache.get(_name_key(username), 0) >= settings.CSDP_PASSWORD_MAX_FAILURES:
+        raise LoginRefused(LOCKED_MESSAGE, code="login.locked")
     user = authenticate(request, username=username, password=password)
     if user is None:
-        _count_failure(ip, candidate, now)
+        _count_failure(request, username, candidate, now)
         raise LoginRefused("用户名或密码错误。", code="login.bad_credentials")
     if user.failed_logins or user.locked_until:
         User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
     return user
 
 
-def _count_failure(ip: str, candidate: User | None, now: dt.datetime) -> None:
+def _incr(key: str, ttl_s: int) -> None:
     try:
-        cache.incr(_ip_key(ip))
+        cache.incr(key)
     except ValueError:
-        cache.set(_ip_key(ip), 1, IP_WINDOW_S)
+        cache.set(key, 1, ttl_s)
+
+
+def _count_failure(request, username: str, candidate: User | None, now: dt.datetime) -> None:
+    client_limit_count(request, scope="login-fail", window_s=IP_WINDOW_S)
+    failed_login_count()
+    log.warning("login failed", extra={"event": "login_failed", "username": candidate.username if candidate else None,
+                                       "client": client_address(request)})
     if candidate is None:
+        _incr(_name_key(username), settings.CSDP_PASSWORD_LOCKOUT_S)
         return
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=candidate.pk)
@@ -109,32 +127,5 @@ def user_create(
     return user
 
 
-def _token_digest(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-@transaction.atomic
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Return the token row and the key, which is shown once and never stored."""
-    key = "csdp_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, key_prefix=key[5:13], key_sha256=_token_digest(key))
-    audit_record(actor=user, obj=token, action="api_token.create", to_state="active", data={"name": name})
-    return token, key
-
-
-def api_token_user(key: str) -> User | None:
-    token = (
-        ApiToken.objects.select_related("user", "user__institution")
-        .filter(key_sha256=_token_digest(key), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if token is None:
-        return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    return token.user
-
-
-@transaction.atomic
-def api_token_revoke(*, token: ApiToken, actor) -> None:
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    audit_record(actor=actor, obj=token, action="api_token.revoke", from_state="active", to_state="revoked")
+# API tokens live in csdp/accounts/tokens.py; these names stay importable from here.
+from csdp.accounts.tokens import api_token_create, api_token_revoke, api_token_user  # noqa: E402,F401

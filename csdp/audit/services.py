@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -37,6 +38,8 @@ def _content(row: AuditEvent) -> dict:
 
 def event_hash(row: AuditEvent) -> str:
     return hashlib.sha256(row.prev_hash.encode() + _canonical(_content(row))).hexdigest()
+
+log = logging.getLogger("csdp.audit")
 
 
 def audit_record(
@@ -83,6 +86,11 @@ def audit_record(
         row.save(force_insert=True)
         head.seq, head.hash = row.seq, row.hash
         head.save(update_fields=["seq", "hash"])
+    # Every business step is audited, so this is also the structured log of business steps — written
+    # once the step commits (a rolled-back step did not happen).
+    fields = {"event": "business_step", "action": action, "object_type": object_type, "object_id": str(object_id),
+              "actor": row.actor_label, "from_state": row.from_state, "to_state": row.to_state, "audit_seq": row.seq}
+    transaction.on_commit(lambda: log.info("%s %s#%s", action, object_type, object_id, extra=fields))
     return row
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.db.models import Q
 
 from csdp.accounts.roles import InstitutionKind
@@ -124,7 +125,8 @@ class Application(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"GT{self.created_at:%Y%m%d}{self.pk:06d}"
+        # The business date (Asia/Shanghai), not the stored UTC one: an application filed at 07:30 is today's.
+        return f"GT{timezone.localtime(self.created_at):%Y%m%d}{self.pk:06d}"
 
 
 class ApplicationRoundQuerySet(models.QuerySet):

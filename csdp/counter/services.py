@@ -183,8 +183,11 @@ def application_submit(*, application: Application, user, signature_payload: str
     files = [f.stored_file for f in round_.files.select_related("stored_file")]
     if round_digest(round_, files) != round_.digest:
         raise CounterError("申请内容已变化，请重新确认后提交。")
+    from csdp.counter.registry import round_key_required
+
     try:
-        signature = submission_sign_verify(user=user, digest=round_.digest, payload=signature_payload)
+        signature = submission_sign_verify(user=user, digest=round_.digest, payload=signature_payload,
+                                           require_key=round_key_required(application.business_type, round_.data))
     except SignatureRefused as refused:
         raise CounterError(refused.message) from None
     round_.signature, round_.signed_at = signature, clock_now()

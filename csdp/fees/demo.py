@@ -12,7 +12,7 @@ from csdp.fees.states import NoticeStatus
 from csdp.portal.demo import ISSUER_A, ISSUER_B, register_seeder
 
 SINCE = dt.date(2024, 1, 1)
-EXAMPLE_NOTE = "示例数值：中国结算北京市场收费标准未能公开查得（rules.md §7），以中国结算网站公布的一览表为准。"
+EXAMPLE_NOTE = "示例数值：中国结算北京市场收费标准未能公开查得，以中国结算网站公布的一览表为准。"
 # (code, name, base, rate, minimum_fen, cap_fen, payer) — example values, labelled as such everywhere.
 EXAMPLE_SCHEDULE = [
     ("share_registration", "股份登记费", FeeBase.SHARES, Decimal("0.2"), 0, 30_000_000, PayerKind.ISSUER),

@@ -162,14 +162,15 @@ def filing_content(filing: GreenshoeFiling) -> dict:
 
 def filing_sign(*, filing: GreenshoeFiling, signature_payload: str, actor) -> GreenshoeFiling:
     """The filer confirms the checked details with its USB-KEY (附件3 / 附件4): the filing goes to staff.
-    The signature is verified here, under the filing's lock, over the details as stored."""
+    The signature is verified here, under the filing's lock, over the details as stored, and a key is
+    required: the filing moves shares (DJ issuance, the lead underwriter's CSPLW transfer)."""
     with transaction.atomic():
         filing = GreenshoeFiling.objects.select_for_update().get(pk=filing.pk)
         if filing.filed_by.institution_id != getattr(actor, "institution_id", None):
             raise GreenshoeError("只有申报机构可以签名提交。")
         FILING_MACHINE.check(filing.status, FilingStatus.SUBMITTED)
         filing.signature = submission_signed(user=actor, content=filing_content(filing), files=[filing.source],
-                                             payload=signature_payload)
+                                             payload=signature_payload, require_key=True)
         filing.save(update_fields=["signature"])
         _move(filing, to=FilingStatus.SUBMITTED, actor=actor, reason="USB-KEY 签名提交")
     return filing

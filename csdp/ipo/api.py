@@ -4,16 +4,18 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from csdp.accounts.access import STAFF, Role, access_object, allow
 from csdp.ipo.eod.t_day import offering_subscriptions_load
+from csdp.ipo.errors import IpoError
 from csdp.ipo.models import Offering, ParticipantFile, ParticipantObligation
-from csdp.ipo.pages import offerings_for
-from csdp.ipo.services import DeclarationRow, reserve_deposit, shortfall_declare
-from csdp.ipo.stop import offering_stop_record
+from csdp.ipo.pages import declarations_of, offerings_for
+from csdp.ipo.services import DeclarationRow, reserve_deposit, reserve_withdraw, shortfall_declare, shortfall_withdraw
+from csdp.ledger.selectors import reserve_account_of
+from csdp.ipo.stop import offering_stop_prepare
 from csdp.securities.models import ParticipantProfile
 
 router = Router(tags=["北交所公开发行"])
@@ -91,7 +93,8 @@ def ipo_obligations(request):
 
 
 class FileOut(Schema):
-    id: int
+    id: int  # rises with publication: the `since` cursor
+    name: str  # <YYYYMMDD>/<participant>/<file>, as in the day's manifest
     offering: str
     file_type: str
     file_format: str
@@ -100,13 +103,16 @@ class FileOut(Schema):
     business_date: dt.date
 
 
-@router.get("/files", response=list[FileOut], summary="本参与人的数据文件")
+@router.get("/files", response=list[FileOut],
+            summary="本参与人的数据文件；since=上次取到的最大 id，只返回其后发布的文件（按 id 升序）")
 @allow(STAFF, Role.PARTICIPANT)
-def ipo_files(request, business_date: dt.date | None = None):
+def ipo_files(request, business_date: dt.date | None = None, since: int | None = None):
     rows = ParticipantFile.objects.visible_to(request.user).select_related("offering")
     if business_date:
         rows = rows.filter(business_date=business_date)
-    return [{"id": f.pk, "offering": f.offering.code, "file_type": f.file_type, "file_format": f.file_format,
+    if since is not None:
+        rows = rows.filter(pk__gt=since).order_by("pk")
+    return [{"id": f.pk, "name": f.path, "offering": f.offering.code, "file_type": f.file_type, "file_format": f.file_format,
              "rows": f.rows, "sha256": f.sha256, "business_date": f.business_date} for f in rows]
 
 
@@ -125,12 +131,157 @@ class DepositIn(Schema):
     reference: str
 
 
-@router.post("/deposits", summary="存入备付金（参与人申购资金 T+1 日 16:00 前；主承销商自营备付金）")
+class MoneyMovedOut(Schema):
+    """What a money-moving POST did. Sending the same ``reference`` again is safe: it answers with the
+    first transfer and ``replayed: true`` and moves nothing."""
+
+    ok: bool
+    transfer_id: int  # the ledger transfer's serial number (the statement's cursor)
+    reference: str  # the transfer's idempotency key, as it appears in the statement
+    amount_fen: int
+    replayed: bool
+
+
+def _moved(transfer) -> dict:
+    return {"ok": True, "transfer_id": transfer.pk, "reference": transfer.key, "amount_fen": transfer.amount_fen,
+            "replayed": bool(getattr(transfer, "replayed", False))}
+
+
+@router.post("/deposits", response=MoneyMovedOut,
+             summary="存入备付金（参与人申购资金 T+1 日 16:00 前；主承销商自营备付金）",
+             description="reference 为汇款流水号，在本机构内唯一；同一流水号重复提交返回首次的划转（replayed=true），不重复入账。")
 @allow(Role.PARTICIPANT, Role.UNDERWRITER)
 def ipo_deposit(request, payload: DepositIn):
-    reserve_deposit(institution=request.user.institution, amount_fen=payload.amount_fen,
-                    reference=payload.reference, actor=request.user)
-    return {"ok": True}
+    return _moved(reserve_deposit(institution=request.user.institution, amount_fen=payload.amount_fen,
+                                  reference=payload.reference, actor=request.user))
+
+
+@router.post("/withdrawals", response=MoneyMovedOut,
+             summary="划回备付金可用资金（参与人 T+2 划回申购余款；主承销商自营备付金）",
+             description="reference 在本机构内唯一；同一 reference 重复提交返回首次的划转（replayed=true），不重复划出。")
+@allow(Role.PARTICIPANT, Role.UNDERWRITER)
+def ipo_withdraw(request, payload: DepositIn):
+    return _moved(reserve_withdraw(institution=request.user.institution, amount_fen=payload.amount_fen,
+                                   reference=payload.reference, actor=request.user))
+
+
+class MovementOut(Schema):
+    id: int  # the transfer's serial number: the cursor
+    business_date: dt.date
+    phase: str  # posted / pending / post / void
+    code: str
+    reference: str  # the transfer's idempotency key, e.g. ipo:920188:Q001:freeze
+    direction: str  # 借 (out of the account) / 贷 (into it)
+    counterparty: str
+    posted_change_fen: int
+    pending_change_fen: int
+    posted_balance_fen: int
+    memo: str
+
+
+class StatementOut(Schema):
+    account_number: str
+    items: list[MovementOut]
+    next_cursor: int | None  # pass as `cursor` for the next page; null: no more movements now
+
+
+@router.get("/reserve/statement", response=StatementOut, summary="本机构结算备付金对账单（每笔资金变动，游标分页）")
+@allow(Role.PARTICIPANT, Role.UNDERWRITER)
+def ipo_reserve_statement(request, cursor: int = 0, limit: int = 100):
+    from csdp.ledger.selectors import statement_after
+
+    account = reserve_account_of(request.user.institution)
+    if account is None:
+        raise IpoError("本机构尚未开立结算备付金账户。", code="ipo.no_reserve", status=404)
+    if not 1 <= limit <= 1000:
+        raise IpoError("limit 应在 1 至 1000 之间。", code="ipo.bad_limit")
+    lines, next_cursor = statement_after(account, after_id=max(cursor, 0), limit=limit)
+    items = []
+    for line in lines:
+        t = line.transfer
+        other = t.credit_account if line.direction == "借" else t.debit_account
+        items.append({"id": t.pk, "business_date": t.business_date, "phase": t.phase, "code": t.code, "reference": t.key,
+                      "direction": line.direction, "counterparty": other.number,
+                      "posted_change_fen": line.posted_change_fen, "pending_change_fen": line.pending_change_fen,
+                      "posted_balance_fen": line.posted_balance_fen, "memo": t.memo})
+    return {"account_number": account.number, "items": items, "next_cursor": next_cursor}
+
+
+@router.get("/reserve/statement/file", summary="下载当日对账文件 ZJDZ（format=dbf 或 csv，GBK）")
+@allow(Role.PARTICIPANT, Role.UNDERWRITER)
+def ipo_reserve_statement_file(request, business_date: dt.date, format: str = "dbf"):
+    from csdp.ipo.reconcile import statement_files
+
+    account = reserve_account_of(request.user.institution)
+    if account is None:
+        raise IpoError("本机构尚未开立结算备付金账户。", code="ipo.no_reserve", status=404)
+    if format not in ("dbf", "csv"):
+        raise IpoError("format 应为 dbf 或 csv。", code="ipo.bad_format")
+    file = statement_files(account, business_date)[format]
+    response = HttpResponse(file.data, content_type="text/csv; charset=gbk" if format == "csv" else "application/x-dbf")
+    response["Content-Disposition"] = f'attachment; filename="{file.name}"'
+    return response
+
+
+class ManifestLineOut(Schema):
+    name: str
+    file_type: str
+    file_format: str
+    rows: int
+    sha256: str
+    file_id: int | None  # for /files/{id}/content; null: the 对账 file (/reserve/statement/file)
+
+
+@router.get("/manifest", response=list[ManifestLineOut], summary="本参与人某业务日的文件清单（文件名、记录数、SHA-256）")
+@allow(Role.PARTICIPANT)
+def ipo_manifest(request, business_date: dt.date):
+    from csdp.ipo.reconcile import manifest
+
+    participant = ParticipantProfile.objects.get(institution=request.user.institution)
+    return [line.__dict__ for line in manifest(participant, business_date)]
+
+
+class InvalidOut(Schema):
+    seq: int
+    account: str
+    participant: str
+    custody_unit: str
+    quantity: int
+    code: str
+    reason: str
+
+
+class ResultsOut(Schema):
+    online_shares: int
+    orders: int
+    valid_accounts_t: int
+    valid_shares_t: int
+    ratio_percent: str  # 网上获配比例, %, ten decimals
+    valid_accounts: int
+    valid_shares: int
+    allocated_accounts: int
+    allocated_shares: int
+    remainder_shares: int  # 余股, to the lead underwriter
+    forfeited_shares: int
+    invalid: list[InvalidOut]
+
+
+@router.get("/offerings/{offering_id}/results", response=ResultsOut, summary="网上发行结果（主承销商，发行结果公告用）")
+@allow(STAFF, Role.UNDERWRITER)
+def ipo_offering_results(request, offering_id: int):
+    from csdp.ipo.pages import require_results_reader
+    from csdp.ipo.reconcile import offering_results
+
+    offering = access_object(request.user, Offering, pk=offering_id)
+    require_results_reader(offering, request.user)
+    results = offering_results(offering)
+    if results is None:
+        raise IpoError("T+1 日日终交收完成后才能查看发行结果。", code="ipo.results_not_ready", status=409)
+    data = {k: v for k, v in results.__dict__.items() if k != "invalid"}
+    data["ratio_percent"] = str(results.ratio_percent)
+    data["invalid"] = [dict(zip(("seq", "account", "participant", "custody_unit", "quantity", "code", "reason"), row))
+                       for row in results.invalid.iter_rows()]
+    return data
 
 
 class DeclarationIn(Schema):
@@ -142,14 +293,57 @@ class DeclarationIn(Schema):
     settlement_account: str
 
 
-@router.post("/offerings/{offering_id}/declarations", summary="申报申购资金不足的投资者（附件5，T+1 日 15:30 前）")
+class DeclarationOut(Schema):
+    receipt: str  # the acknowledgement number
+    seq: int
+    account: str
+    account_name: str
+    invalid_shares: int
+    declared_at: dt.datetime
+    withdrawn_at: dt.datetime | None
+
+
+def _declaration_out(d) -> dict:
+    return {"receipt": d.receipt, "seq": d.seq, "account": d.account, "account_name": d.account_name,
+            "invalid_shares": d.invalid_shares, "declared_at": d.declared_at, "withdrawn_at": d.withdrawn_at}
+
+
+class DeclaredOut(Schema):
+    declared: int
+    declarations: list[DeclarationOut]
+
+
+@router.post("/offerings/{offering_id}/declarations", response=DeclaredOut,
+             summary="申报申购资金不足的投资者（附件5，T+1 日 15:30 前）；申报的申购按无效申购处理")
 @allow(Role.PARTICIPANT)
 def ipo_declarations(request, offering_id: int, payload: list[DeclarationIn]):
     offering_obj = access_object(request.user, Offering, pk=offering_id)
     participant = ParticipantProfile.objects.get(institution=request.user.institution)
     saved = shortfall_declare(offering=offering_obj, participant=participant,
                               rows=[DeclarationRow(**row.dict()) for row in payload], actor=request.user)
-    return {"declared": len(saved)}
+    return {"declared": len(saved), "declarations": [_declaration_out(d) for d in saved]}
+
+
+@router.get("/offerings/{offering_id}/declarations", response=list[DeclarationOut],
+            summary="本参与人的资金不足申报（含已撤回）")
+@allow(Role.PARTICIPANT)
+def ipo_declaration_list(request, offering_id: int):
+    offering_obj = access_object(request.user, Offering, pk=offering_id)
+    participant = ParticipantProfile.objects.get(institution=request.user.institution)
+    return [_declaration_out(d) for d in declarations_of(offering_obj, participant)]
+
+
+class WithdrawIn(Schema):
+    seqs: list[int]
+
+
+@router.post("/offerings/{offering_id}/declarations/withdraw", summary="撤回资金不足申报（T+1 日 15:30 前）")
+@allow(Role.PARTICIPANT)
+def ipo_declaration_withdraw(request, offering_id: int, payload: WithdrawIn):
+    offering_obj = access_object(request.user, Offering, pk=offering_id)
+    participant = ParticipantProfile.objects.get(institution=request.user.institution)
+    return {"withdrawn": shortfall_withdraw(offering=offering_obj, participant=participant, seqs=payload.seqs,
+                                            actor=request.user)}
 
 
 @router.post("/offerings/{offering_id}/subscriptions", summary="接收北交所申购数据（CSV）")
@@ -172,11 +366,18 @@ class StopIn(Schema):
     reason: str
 
 
-@router.post("/offerings/{offering_id}/stop", response={201: StopOut}, summary="记录北交所确认的发行失败或中止（002 第五章）")
+class StopPreparedOut(Schema):
+    approval_id: int
+    status: str  # "prepared": waits for a different reviewer (/approvals/)
+    detail: str
+
+
+@router.post("/offerings/{offering_id}/stop", response={202: StopPreparedOut},
+             summary="提交北交所确认的发行失败或中止，待另一名工作人员复核后生效")
 @allow(Role.OPERATOR)
 def ipo_stop(request, offering_id: int, payload: StopIn):
     offering = access_object(request.user, Offering, pk=offering_id)
-    offering_stop_record(offering=offering, kind=payload.kind, confirmed_at=payload.confirmed_at,
-                         reference=payload.reference, reason=payload.reason, actor=request.user)
-    offering.refresh_from_db()
-    return Status(201, _stop_out(offering))
+    approval = offering_stop_prepare(offering=offering, kind=payload.kind, confirmed_at=payload.confirmed_at,
+                                     reference=payload.reference, reason=payload.reason, by=request.user)
+    return Status(202, {"approval_id": approval.pk, "status": approval.status,
+                        "detail": "已提交，须由另一名工作人员复核后记录并生效。"})

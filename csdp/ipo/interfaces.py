@@ -72,17 +72,102 @@ def interfaces_markdown() -> str:
             "investor, shares are a positive integer, 股份性质 is 00 / 05 (restricted, natural person) / 06",
             "(restricted, institution), the custody unit exists, 限售截止日 (YYYY-MM-DD) is given exactly for",
             "restricted rows, strategic placements are restricted for at least six months from listing",
-            "(rules.md §4), and the total equals the offering's figure. All errors are listed at once; a file",
-            "with any error is refused whole.", "",
+            "(rules.md §4), no account appears twice with the same 股份性质, a strategic investor did not also",
+            "subscribe online in this offering through any of its accounts (rules.md §4), 余股 rows name only the",
+            "lead underwriter's own account (its USCC, else its full name; 002 §2.1.2(一)), and the total equals",
+            "the offering's figure. All errors are listed at once; a file with any error is refused whole (the",
+            "earlier list of that kind is not shown under the errors). A confirmed list can be returned by staff",
+            "for correction until registration (status 已退回更正, with the reason); the issuer then files and",
+            "confirms it again.", "",
             "## 4. 附件5 股票公开发行申购资金不足申报表 (in, T+1 before 15:30)", "",
             "On the participant's declaration page or `POST /api/v1/ipo/offerings/{offering_id}/declarations`",
             "with a JSON list of objects: `account` (证券账户), `account_name` (证券账户名称), `seq` (成交号码),",
             "`invalid_shares` (无效股数), `reserve_account` (备付金账号), `settlement_account` (结算账号); the",
             "申购代码, 证券简称 and 申购日期 come from the offering. Each row must name a valid order of that",
-            "participant. A declared order is invalidated whole when the participant is short (rules.md §3).", "",
+            "participant, each at most once. A declared order is a declared invalid subscription (seed 002",
+            "§4.1.2(五)): invalidated whole at T+1 EOD (WXSG, reason code 11) whether or not the participant's",
+            "reserve covers it. The answer acknowledges each row with a receipt number (`receipt`,",
+            "`ZJBZ<code>-<8 digits>`, also on the page). `GET` on the same URL lists the participant's rows",
+            "(withdrawn ones with `withdrawn_at`); `POST …/declarations/withdraw` with `{\"seqs\": [成交号码, …]}`",
+            "withdraws rows before 15:30 (business time). A refusal is HTTP 422 `{code, detail, problems}`",
+            "(`ipo.declaration_late`, `ipo.declaration_closed`, `ipo.declaration_invalid` with one problem per",
+            "row, `ipo.declaration_unknown`).", "",
             "## 5. Greenshoe filings (in, after the exercise period)", "",
             "Excel (.xlsx), first sheet, header row exactly as below; rules and checks in `docs/greenshoe.md`.", "",
             "- DJ — 股份登记电子数据（超额配售增发，seed 002 §2.2.1, 附件3）: " + "、".join(DJ_HEADER) + ".",
             "- CSPLW — 股份过户登记明细数据（二级市场购回股份的非交易过户，seed 002 §2.2.2, 附件4）: "
             + "、".join(CSPLW_HEADER) + ".", ""]
+    out += _reconcile_md()
+    out += _dividend_md()
+    from csdp.register.holding_files import interfaces_md as register_md
+
+    out += register_md()
+    out += _restrictions_md()
     return "\n".join(out)
+
+
+def _reconcile_md() -> list[str]:
+    """Section 6: what members reconcile against (csdp/ipo/reconcile.py)."""
+    from csdp.ipo.reconcile import MANIFEST_HEADER, STATEMENT_LAYOUT
+
+    layout = STATEMENT_LAYOUT
+    lines = [
+        "## 6. Reconciliation (out, clearing participants and lead underwriters)", "",
+        f"### {layout.file_type} — {layout.title}", "",
+        f"发送时间：{layout.when}；依据：seed {layout.source}；记录：{layout.detail}。",
+        f"文件名：`{layout.file_type}<业务日期 YYYYMMDD>.dbf` 与同名 `.csv`（GBK），本机构自己的结算备付金账户；",
+        "对账页面（备付金对账）或 `GET /api/v1/ipo/reserve/statement/file?business_date=YYYY-MM-DD&format=dbf|csv`",
+        "下载。每笔划转的参考编号即其幂等键，与 `GET /api/v1/ipo/reserve/statement?cursor=<上页 next_cursor>&limit=<1–1000>`",
+        "（按划转流水号升序，游标分页，`next_cursor` 为 null 表示暂无更多）逐笔一致；期末余额等于账簿余额。", "",
+        "| 序号 | 字段名 | 类型 | 宽度 | 小数 | 含义 |", "|---|---|---|---|---|---|",
+    ]
+    for number, field in enumerate(layout.fields, start=1):
+        lines.append(f"| {number} | `{field.name}` | {TYPE_NAMES[field.type]} | {field.length} | {field.decimals} | {field.title} |")
+    lines += [
+        "", "### 当日文件清单 (manifest)", "",
+        "每个结算参与人每个业务日：`GET /api/v1/ipo/manifest?business_date=YYYY-MM-DD`（JSON：`name`, `file_type`,",
+        "`file_format`, `rows`, `sha256`, `file_id`）或参与人页面下载 `QD<结算参与人代码><YYYYMMDD>.csv`（GBK，",
+        "表头 `" + ",".join(MANIFEST_HEADER) + "`：文件名、文件类型、格式、记录数、SHA-256）。列出当日发布给该参与人的",
+        "全部数据文件（SHA-256 取自写出的字节）及当日对账文件 ZJDZ。", "",
+        "### 文件已发布通知与 `since` 游标", "",
+        "每次日终发布数据文件时，向收到文件的结算参与人的每个用户发送“数据文件已发布”通知（短信、电子邮件，",
+        "随日终步骤提交后发送）。`GET /api/v1/ipo/files?since=<已取到的最大 id>` 只返回其后发布的文件，按 `id` 升序；",
+        "`name` 为清单中的文件名。", "",
+        "### 主承销商：网上发行结果", "",
+        "T+1 日日终交收后，主承销商在发行页面“网上发行结果”查看并下载 Excel（网上发行结果、无效申购明细两个工作表），",
+        "或 `GET /api/v1/ipo/offerings/{offering_id}/results`：网上获配比例（%，十位小数）、有效申购户数与股数",
+        "（交易所规则；资金交收后）、获配户数与股数、余股（其中无效申购放弃的获配股数）、无效申购明细（原因代码同 WXYY）。", "",
+        "### 划回资金", "",
+        "`POST /api/v1/ipo/withdrawals` `{\"amount_fen\": …, \"reference\": \"…\"}`：自本机构结算备付金账户划出可用资金",
+        "（参与人 T+2 划回申购余款，002 §4.1.4）；超过可用余额时 HTTP 422。", "",
+    ]
+    return lines
+
+
+def _dividend_md() -> list[str]:
+    from csdp.dividend.files import LAYOUTS as DIVIDEND_LAYOUTS
+
+    out = ["## 7. 权益分派 files (out: participants on 派息日, the issuer on 红股上市日)", "",
+           "Written by the end of day of a distribution (`csdp/dividend/files.py`, `docs/dividend.md`): DBF and CSV",
+           "as above. Paths: `dividend/<distribution id>/<business date YYYYMMDD>/<participant code>/<type><code>.dbf`",
+           "(the issuer's under `issuer/`) with a `.csv` twin. Amounts are tax-inclusive yuan from integer fen.", ""]
+    for layout in DIVIDEND_LAYOUTS.values():
+        lines = _layout_md(layout)
+        lines[3] = "文件名见上。"  # the IPO's path line does not apply
+        out += lines
+    return out
+
+
+def _restrictions_md() -> list[str]:
+    from csdp.restrictions import files as qlbd
+
+    lines = [f"## 8. Rights restrictions to clearing participants (out): {qlbd.FILE_TYPE} — {qlbd.TITLE}", "",
+             f"发送时间：{qlbd.WHEN}；依据：rules.md §9、§13，issue 17；记录：当日每笔登记变动一条（质押登记、解除质押、"
+             "司法冻结生效与轮候生效、解除冻结与期满解除、非交易过户转出与转入），涉及该参与人托管单元下的证券账户。",
+             f"文件名：`restrictions/<业务日期 YYYYMMDD>/<结算参与人代码>/{qlbd.FILE_TYPE}<业务日期>.dbf` 与同名 `.csv`；"
+             "在参与人页面“权利限制数据文件”下载。文件在数据库提交后才移入该路径。", "",
+             "| 序号 | 字段名 | 类型 | 宽度 | 小数 | 含义 |", "|---|---|---|---|---|---|"]
+    for number, field in enumerate(qlbd.FIELDS, start=1):
+        lines.append(f"| {number} | `{field.name}` | {TYPE_NAMES[field.type]} | {field.length} | {field.decimals} | {field.title} |")
+    lines.append("")
+    return lines

@@ -60,21 +60,21 @@ def refund_problems(offering: Offering, *, items: set[str], terms: InterestTerms
     the execution ask the same question)."""
     stop = getattr(offering, "stop", None)
     if stop is None:
-        return ["该发行未记录发行失败或中止，不能申请返还或注销（002 第五章）。"]
+        return ["该发行未记录发行失败或中止，不能申请返还或注销。"]
     problems = []
     if items & {RefundItem.INTEREST, RefundItem.PRINCIPAL} and filer_id != offering.underwriter_id:
         # 002 §5.2, §5.3: "本公司根据主承销商申请" — the money leaves the lead underwriter's own account.
-        problems.append("返还利息或本金须由主承销商申请（002 §5.2、§5.3）；发行人可提交材料并申请注销股份。")
+        problems.append("返还利息或本金须由主承销商申请；发行人可提交材料并申请注销股份。")
     done = set(StopRefund.objects.filter(offering=offering).values_list("item", flat=True))
     for item in sorted(items & done):
         problems.append(f"“{RefundItem(item).label}”已办理，不能重复办理。")
     if items and stop.stage == StopStage.BEFORE_T_EOD:
-        problems.append("T日日终前确认的，结算参与人于T日日终自行解冻客户资金，本公司不办理返还或注销（002 §5.1）。")
+        problems.append("T日日终前确认的，结算参与人于T日日终自行解冻客户资金，本公司不办理返还或注销。")
         return problems
     if RefundItem.INTEREST in items:
         problems += _interest_problems(offering, stop.stage, terms)
     if items & {RefundItem.PRINCIPAL, RefundItem.CANCELLATION} and stop.stage != StopStage.BEFORE_LISTING:
-        problems.append("返还本金和注销股份只适用于T+1日日终后中止的发行（002 §5.3）。")
+        problems.append("返还本金和注销股份只适用于T+1日日终后中止的发行。")
     elif step_done(offering, EodStep.REGISTRATION):
         # The investors either keep shares and money or give up both: the two go together.
         together = {RefundItem.PRINCIPAL, RefundItem.CANCELLATION}
@@ -104,10 +104,10 @@ def _interest_problems(offering: Offering, stage: str, terms: InterestTerms | No
     if terms.days > MAX_DAYS:
         problems.append(f"计息期间不能超过 {MAX_DAYS} 天。")
     if stage == StopStage.BEFORE_T1_EOD and not step_done(offering, EodStep.STOP_UNFREEZE):
-        problems.append("本公司尚未于T+1日日终解冻申购资金，不能申请返还利息（002 §5.2）。")
+        problems.append("本公司尚未于T+1日日终解冻申购资金，不能申请返还利息。")
     elif business_today() < offering.day(2):
         # 002 §5.2 "T+2日后，主承销商应协助发行人向投资者返还冻结资金的利息"; §5.3 "同样".
-        problems.append(f"利息返还应在 T+2 日（{offering.day(2)}）结算参与人返还解冻资金后申请（002 §5.2、§5.3）。")
+        problems.append(f"利息返还应在 T+2 日（{offering.day(2)}）结算参与人返还解冻资金后申请。")
     return problems
 
 
@@ -288,7 +288,7 @@ def stop_shares_cancel(*, offering: Offering, application) -> Carried:
     gfzx = frames["GFDJ"].with_columns(pl.lit(security.code).alias("ZQDM"), pl.col("DJSL").alias("ZXSL"))
     if security.status == SecurityStatus.PENDING and not Position.objects.filter(security=security, quantity__gt=0).exists():
         security_status_change(security=security, to=SecurityStatus.DELISTED, actor=None,
-                               reason="中止发行，已登记股份注销（002 第五章）")
+                               reason="中止发行，已登记股份注销")
     cancelled = -int(events.filter(pl.col("event_type") == EventType.CANCELLATION.value)["quantity_delta"].sum() or 0)
     refund = _record(offering, application, RefundItem.CANCELLATION, shares=cancelled, participants=len(participants),
                      orders=gfzx.height)

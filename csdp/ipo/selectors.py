@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections import OrderedDict
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 import polars as pl
@@ -35,47 +36,51 @@ ORDER_VIEW_SCHEMA = {
 SETTLEMENT_SCHEMA = {"seq": pl.Int64, "valid_t1": pl.Boolean, "reason_t1": pl.Utf8, "allocated": pl.Int64, "kept": pl.Int64}
 
 
-# T EOD's outcome frame is immutable once committed. A process that runs several steps (the EOD
-# worker, `csdp ipo simulate`) keeps the last few in memory instead of reading a million rows back;
-# a fresh process reads them from the database. Set only after commit, so a rolled-back step leaves
-# nothing here.
-_T_OUTCOMES: OrderedDict[int, pl.DataFrame] = OrderedDict()
-_KEEP = 2
+# Frames one end-of-day run keeps between its steps (T EOD's verdicts for the T files step, T+1's
+# results for the T+1 files step), so a run does not read a million rows back that it has just written.
+# They live for one `eod_frames()` scope (one `csdp eod run`, one web request), never in the process:
+# several web processes and workers share one database, and a frame kept across requests was read by
+# the next end of day after another process had replaced the file (issue 14). A frame is kept only
+# after its step commits, and only what a committed step made immutable is kept (a done step is never
+# redone), so within one run the frame and the database agree. Outside a scope nothing is kept.
+_RUN: ContextVar[dict | None] = ContextVar("ipo_eod_frames", default=None)
+
+
+@contextmanager
+def eod_frames():
+    """The scope of one end-of-day run (nested scopes share the outer one)."""
+    if _RUN.get() is not None:
+        yield
+        return
+    token = _RUN.set({})
+    try:
+        yield
+    finally:
+        _RUN.reset(token)
+
+
+def _kept(kind: str, offering_id: int) -> pl.DataFrame | None:
+    store = _RUN.get()
+    return None if store is None else store.get((kind, offering_id))
+
+
+def _keep_after_commit(kind: str, offering_id: int, frame: pl.DataFrame) -> None:
+    store = _RUN.get()
+    if store is None:
+        return
+    store.pop((kind, offering_id), None)  # until this step commits, read the database
+    transaction.on_commit(lambda: store.__setitem__((kind, offering_id), frame))
 
 
 def remember_t_outcomes(offering_id: int, outcomes: pl.DataFrame) -> None:
-    frame = outcomes.select("seq", "account", "participant", "custody_unit", pl.col("quantity_shares").alias("quantity"),
-                            pl.col("valid").alias("valid_t"), pl.col("reason").alias("reason_t"))
-    _T_OUTCOMES.pop(offering_id, None)
-    _keep_after_commit(_T_OUTCOMES, offering_id, frame)
-    # From here on the verdicts carry everything later steps read of the exchange's rows.
-    transaction.on_commit(lambda: _SUBSCRIPTIONS.pop(offering_id, None))
-
-
-_SUBSCRIPTIONS: OrderedDict[int, pl.DataFrame] = OrderedDict()
-
-
-def _keep_after_commit(store: OrderedDict, key: int, frame: pl.DataFrame) -> None:
-    def keep() -> None:
-        store[key] = frame
-        while len(store) > _KEEP:
-            store.popitem(last=False)
-
-    transaction.on_commit(keep)
-
-
-def remember_subscriptions(offering_id: int, frame: pl.DataFrame) -> None:
-    """The exchange rows just loaded (columns as load_subscriptions returns them)."""
-    _SUBSCRIPTIONS.pop(offering_id, None)  # a reload replaces them; until its commit, read the database
-    _keep_after_commit(_SUBSCRIPTIONS, offering_id, frame.select(
-        "seq", "account", "participant", "custody_unit", pl.col("quantity_shares").alias("quantity"), "investor_id"))
+    _keep_after_commit("t", offering_id, outcomes.select(
+        "seq", "account", "participant", "custody_unit", pl.col("quantity_shares").alias("quantity"),
+        pl.col("valid").alias("valid_t"), pl.col("reason").alias("reason_t")))
 
 
 def subscriptions_of(offering: Offering) -> pl.DataFrame:
-    """seq, account, participant, custody_unit, quantity, investor_id — the exchange's rows."""
-    cached = _SUBSCRIPTIONS.get(offering.pk)
-    if cached is not None:
-        return cached
+    """seq, account, participant, custody_unit, quantity, investor_id — the exchange's rows, as the
+    database holds them now (another process may have replaced the file since this one loaded it)."""
     return copy_out(
         "SELECT seq, account, participant, custody_unit, quantity_shares, investor_id FROM ipo_subscription "
         "WHERE offering_id = %s", [offering.pk],
@@ -85,7 +90,7 @@ def subscriptions_of(offering: Offering) -> pl.DataFrame:
 
 def t_outcomes(offering: Offering) -> pl.DataFrame:
     """seq, account, participant, custody_unit, quantity, valid_t, reason_t — T EOD's verdicts."""
-    cached = _T_OUTCOMES.get(offering.pk)
+    cached = _kept("t", offering.pk)
     if cached is not None:
         return cached
     return copy_out(
@@ -94,10 +99,7 @@ def t_outcomes(offering: Offering) -> pl.DataFrame:
         [offering.pk], ORDER_VIEW_SCHEMA)
 
 
-_SETTLEMENT: OrderedDict[int, pl.DataFrame] = OrderedDict()
-
-
-def _settlement_view(rows: pl.DataFrame) -> pl.DataFrame:
+def settlement_view(rows: pl.DataFrame) -> pl.DataFrame:
     """SETTLEMENT_SCHEMA from the stored columns (seq, reason, allocated_shares): an order of the sparse
     results is still valid exactly when it has no reason, and then keeps its allocation (SettlementResult)."""
     valid = pl.col("reason") == ""
@@ -108,23 +110,23 @@ def _settlement_view(rows: pl.DataFrame) -> pl.DataFrame:
 
 def remember_settlement(offering_id: int, rows: pl.DataFrame) -> None:
     """The sparse T+1 results just written (columns of ipo_settlementresult), like remember_t_outcomes:
-    kept after commit, so the files step that follows does not read them back."""
-    _SETTLEMENT.pop(offering_id, None)
-    _keep_after_commit(_SETTLEMENT, offering_id, _settlement_view(rows))
+    kept after commit for the rest of the run, so the files step that follows does not read them back."""
+    _keep_after_commit("settlement", offering_id, settlement_view(rows))
 
 
 def settlement_of(offering: Offering) -> pl.DataFrame:
-    cached = _SETTLEMENT.get(offering.pk)
+    cached = _kept("settlement", offering.pk)
     if cached is not None:
         return cached
-    return _settlement_view(copy_out(
+    return settlement_view(copy_out(
         "SELECT seq, reason, allocated_shares FROM ipo_settlementresult WHERE offering_id = %s",
         [offering.pk], {"seq": pl.Int64, "reason": pl.Utf8, "allocated_shares": pl.Int64}))
 
 
 def forget_remembered() -> None:
-    """Drop every frame kept in memory (tests: a flushed database can hand out an offering id again)."""
-    for store in (_T_OUTCOMES, _SUBSCRIPTIONS, _SETTLEMENT):
+    """Drop the frames of the current run's scope, if any (tests that flush the database mid-run)."""
+    store = _RUN.get()
+    if store is not None:
         store.clear()
 
 
@@ -159,17 +161,19 @@ def _settled_columns(orders: pl.DataFrame, settled: pl.DataFrame) -> list[pl.Ser
     ]
 
 
-def order_outcomes(offering: Offering) -> pl.DataFrame:
+def order_outcomes(offering: Offering, *, orders: pl.DataFrame | None = None,
+                   settled: pl.DataFrame | None = None) -> pl.DataFrame:
     """Every order of an offering with what became of it: T EOD validity joined with the sparse T+1
     results. Money per order is derived: a still-valid order was frozen in full (quantity × price),
-    its kept shares were paid for, the rest was unfrozen."""
-    orders = t_outcomes(offering)
+    its kept shares were paid for, the rest was unfrozen. A step that has T's verdicts (ORDER_VIEW_SCHEMA)
+    or T+1's results (SETTLEMENT_SCHEMA) in hand passes them instead of reading them back."""
+    orders = t_outcomes(offering) if orders is None else orders
     if not orders.get_column("seq").is_sorted():  # T EOD's frame is in file order, usually seq order already
         orders = orders.sort("seq")
     price = offering.price_fen
     frozen = pl.when("valid").then(pl.col("quantity") * price).otherwise(0)
     return orders.select("seq", "account", "participant", "custody_unit", "quantity").with_columns(
-        _settled_columns(orders, settlement_of(offering))
+        _settled_columns(orders, settlement_of(offering) if settled is None else settled)
     ).with_columns(
         frozen.alias("frozen_fen"),
         (pl.col("kept") * price).alias("deducted_fen"),

@@ -19,13 +19,19 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from csdp.accounts.models import User
+from csdp.accounts.roles import Role
+from csdp.approvals.kinds import register_kind
+from csdp.approvals.models import OPEN as APPROVALS_OPEN
+from csdp.approvals.selectors import approvals_of_subject
+from csdp.approvals.services import approval_prepare
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
 from csdp.ipo.engine.shortfall import OfferingOrders, invalidate_shortfall_day
 from csdp.ipo.eod.files import outcomes_frame, publish, stop_unfreeze_frames
 from csdp.ipo.eod.runner import StepResult, step_done
 from csdp.ipo.eod.t1_day import (
-    available_by_participant, ipo_clearing_account, load_declarations, load_outcomes, settlement_results_write,
+    DECLARED_ONLY_WHEN_SHORT, available_by_participant, ipo_clearing_account, load_declarations, load_outcomes,
+    settlement_results_write,
     subscription_money_move,
 )
 from csdp.ipo.errors import IpoError
@@ -45,13 +51,11 @@ def stop_stage(offering: Offering) -> str:
     return StopStage.BEFORE_LISTING
 
 
-@transaction.atomic
-def offering_stop_record(*, offering: Offering, kind: str, confirmed_at: dt.datetime, reference: str, reason: str,
-                         actor) -> OfferingStop:
-    """Record the exchange's confirmation of a failure or suspension (002 第五章 opening paragraph)."""
-    locked = Offering.objects.select_for_update().get(pk=offering.pk)
+def _stop_checked(locked: Offering, *, kind: str, confirmed_at: dt.datetime, reference: str,
+                  reason: str) -> tuple[str, dt.datetime]:
+    """The refusals of a failure or suspension record, and the stage it falls in now."""
     if locked.status == OfferingStatus.LISTED:
-        raise IpoError("该股票已上市，不能再记录发行失败或中止（002 §5.3：完成上市手续前）。")
+        raise IpoError("该股票已上市，不能再记录发行失败或中止。")
     if locked.status in (OfferingStatus.FAILED, OfferingStatus.SUSPENDED):
         raise IpoError("该发行已记录发行失败或中止。")
     if kind not in StopKind.values:
@@ -66,7 +70,50 @@ def offering_stop_record(*, offering: Offering, kind: str, confirmed_at: dt.date
         raise IpoError("确认文件编号不超过 60 字，原因不超过 300 字。")
     stage = stop_stage(locked)
     if stage == StopStage.BEFORE_LISTING and kind != StopKind.SUSPENDED:
-        raise IpoError("T+1日日终后只能中止发行（002 §5.3）。")
+        raise IpoError("T+1日日终后只能中止发行。")
+    return stage, confirmed_at
+
+
+def offering_stop_prepare(*, offering: Offering, kind: str, confirmed_at: dt.datetime, reference: str, reason: str,
+                          by):
+    """An operator records what the exchange confirmed; a different reviewer approves it before it acts
+    (issue 20 §2: a stop unfreezes money and cancels shares). Checked now and again when applied."""
+    with transaction.atomic():
+        locked = Offering.objects.select_for_update().get(pk=offering.pk)
+        stage, confirmed_at = _stop_checked(locked, kind=kind, confirmed_at=confirmed_at, reference=reference,
+                                            reason=reason)
+        pending = approvals_of_subject(locked).filter(kind=STOP_KIND.code, status__in=APPROVALS_OPEN)
+        if pending.exists():
+            raise IpoError("该发行已有一项待复核的发行失败或中止记录。")
+        return approval_prepare(
+            kind=STOP_KIND.code, key=f"ipo-stop:{locked.pk}:{reference.strip()}",
+            summary=f"{locked.code} {StopKind(kind).label}（{reference.strip()}）", subject=locked, by=by,
+            payload={"_offering_id": locked.pk, "_kind": kind, "_confirmed_at": confirmed_at.isoformat(),
+                     "证券代码": locked.code, "类型": str(StopKind(kind).label), "北交所确认文件编号": reference.strip(),
+                     "北交所确认时间": timezone.localtime(confirmed_at).strftime("%Y-%m-%d %H:%M"),
+                     "原因": reason.strip(), "经办时所处阶段": str(StopStage(stage).label)})
+
+
+def _apply_stop(approval) -> dict:
+    payload = approval.payload
+    stop = offering_stop_record(offering=Offering.objects.get(pk=payload["_offering_id"]), kind=payload["_kind"],
+                                confirmed_at=dt.datetime.fromisoformat(payload["_confirmed_at"]),
+                                reference=payload["北交所确认文件编号"], reason=payload["原因"], actor=approval.approved_by)
+    return {"结果": f"已记录{stop.get_kind_display()}", "阶段": stop.get_stage_display()}
+
+
+STOP_KIND = register_kind(code="ipo.stop_record", label="记录发行失败或中止", apply=_apply_stop,
+                          preparers={Role.OPERATOR}, approvers={Role.REVIEWER, Role.ADMIN})
+
+
+@transaction.atomic
+def offering_stop_record(*, offering: Offering, kind: str, confirmed_at: dt.datetime, reference: str, reason: str,
+                         actor) -> OfferingStop:
+    """Record the exchange's confirmation of a failure or suspension (002 第五章 opening paragraph).
+    Pages and the API reach it through ``offering_stop_prepare`` and a reviewer's approval."""
+    locked = Offering.objects.select_for_update().get(pk=offering.pk)
+    stage, confirmed_at = _stop_checked(locked, kind=kind, confirmed_at=confirmed_at, reference=reference,
+                                        reason=reason)
     status_before = locked.status
     offering_transition(offering=locked, to=kind, actor=actor, reason=f"{StopKind(kind).label}：{reference.strip()}")
     stop = OfferingStop.objects.create(
@@ -80,10 +127,10 @@ def offering_stop_record(*, offering: Offering, kind: str, confirmed_at: dt.date
 
 
 CONSEQUENCE = {
-    StopStage.BEFORE_T_EOD: "本公司T日日终不发送申购清算数据；已冻结客户申购资金的结算参与人可于T日日终将其解冻（002 §5.1）。",
+    StopStage.BEFORE_T_EOD: "本公司T日日终不发送申购清算数据；已冻结客户申购资金的结算参与人可于T日日终将其解冻。",
     StopStage.BEFORE_T1_EOD: ("本公司于T+1日日终解冻结算参与人资金并发送资金解冻数据，结算参与人应于T+2日向投资者返还；"
-                              "冻结资金利息根据主承销商申请返还（002 §5.2）。"),
-    StopStage.BEFORE_LISTING: "冻结资金利息根据主承销商申请返还；已登记到账的股份根据申请注销（002 §5.3）。",
+                              "冻结资金利息根据主承销商申请返还。"),
+    StopStage.BEFORE_LISTING: "冻结资金利息根据主承销商申请返还；已登记到账的股份根据申请注销。",
 }
 
 
@@ -121,12 +168,12 @@ def stop_unfreeze(offering: Offering) -> StepResult:
     deducted. The invalidated orders are kept as sparse results, so the JDSJ file, the ledger's holds
     and the interest base (refunds.interest_base) are one and the same per order."""
     if offering.stop.stage != StopStage.BEFORE_T1_EOD:
-        raise IpoError("只有T日日终至T+1日日终前确认中止的发行，才由本公司于T+1日日终解冻（002 §5.2）。")
+        raise IpoError("只有T日日终至T+1日日终前确认中止的发行，才由本公司于T+1日日终解冻。")
     available = available_by_participant([offering])
     decided = invalidate_shortfall_day(
         [OfferingOrders(code=offering.code, orders=load_outcomes(offering), price_fen=offering.price_fen,
                         declared=load_declarations(offering))],
-        available_fen_by_participant=available)[offering.code]
+        available_fen_by_participant=available, declared_only_when_short=DECLARED_ONLY_WHEN_SHORT)[offering.code]
     invalidated = decided.filter(pl.col("reason").is_in(["declared", "shortfall"])).select(
         pl.lit(offering.pk, dtype=pl.Int64).alias("offering_id"), "seq", "reason",
         pl.lit(0, dtype=pl.Int64).alias("allocated_shares"))
@@ -152,5 +199,5 @@ def _freeze_and_release(offering: Offering, frozen: dict[str, int], available: d
         obligation.frozen_fen = obligation.unfrozen_fen = amount
         obligation.shortfall_fen = max(obligation.subscribed_fen - obligation.available_fen, 0)
     subscription_money_move(offering=offering, obligations=obligations, money=money, clearing=clearing,
-                            unfreeze_memo=f"{offering.code} 中止发行，申购资金解冻（002 §5.2）")
+                            unfreeze_memo=f"{offering.code} 中止发行，申购资金解冻")
     rows_update(obligations, ["available_fen", "frozen_fen", "unfrozen_fen", "shortfall_fen", "hold"])

@@ -20,12 +20,13 @@ from csdp.keys.signing import SignatureRefused
 from csdp.uploads.services import UploadRejected, upload_store
 from csdp.ipo import pages
 from csdp.ipo.errors import IpoError
+from csdp.lib.errors import CsdpError
 from csdp.ipo.services import (
     DeclarationRow, offering_create, offering_report_account, proceeds_pay, reserve_deposit, reserve_withdraw,
-    shortfall_declare,
+    shortfall_declare, shortfall_withdraw,
 )
 from csdp.ipo.eod.t_day import offering_subscriptions_load
-from csdp.ipo.stop import offering_stop_record
+from csdp.ipo.stop import offering_stop_prepare
 from csdp.ledger.selectors import reserve_account_of
 from csdp.securities.models import ParticipantProfile
 
@@ -125,7 +126,7 @@ def report_account(request, offering_id: int):
 def pay_proceeds(request, offering_id: int):
     offering = access_object(request.user, Offering, pk=offering_id)
     try:
-        amount = proceeds_pay(offering=offering, actor=request.user)
+        amount = proceeds_pay(offering=offering, actor=request.user, signature_payload=request.POST.get("key_signature", ""))
     except IpoError as error:
         messages.error(request, error.message)
         return redirect("ipo:offering_detail", offering_id=offering.pk)
@@ -142,12 +143,12 @@ def stop_record(request, offering_id: int):
         messages.error(request, _form_errors(form))
         return redirect("ipo:offering_detail", offering_id=offering.pk)
     try:
-        stop = offering_stop_record(offering=offering, actor=request.user, **form.cleaned_data)
+        approval = offering_stop_prepare(offering=offering, by=request.user, **form.cleaned_data)
     except IpoError as error:
         messages.error(request, error.message)
         return redirect("ipo:offering_detail", offering_id=offering.pk)
-    return _done(request, f"已记录{stop.get_kind_display()}：{stop.get_stage_display()}。", "ipo:offering_detail",
-                 offering_id=offering.pk)
+    messages.success(request, "已提交，须由另一名工作人员复核后记录并生效。")
+    return redirect("approvals:detail", approval_id=approval.pk)
 
 
 @allow(Role.UNDERWRITER)
@@ -177,7 +178,19 @@ def payment_notice(request, offering_id: int):
 
 @allow(Role.PARTICIPANT)
 def participant_home(request):
-    return render(request, "ipo/participant_home.html", pages.participant_context(request.user))
+    from csdp.lib.listing import Column, Listing, listing
+
+    context = pages.participant_context(request.user)
+    table = listing(request, context.pop("files"), default_sort="-business_date", filename="参与人数据文件",
+                    search=("offering__code", "file_type"), columns=[
+                        Column("date", "日期", "business_date", sort="business_date"),
+                        Column("code", "证券", "offering.code", sort="offering__code"),
+                        Column("type", "类型", "file_type", sort="file_type"),
+                        Column("format", "格式", lambda f: f.file_format.upper(), sort="file_format"),
+                        Column("rows", "记录数", "rows", sort="rows", numeric=True)])
+    if not isinstance(table, Listing):  # an export
+        return table
+    return render(request, "ipo/participant_home.html", {**context, "table": table})
 
 
 def _reserve_move(request, service, done: str):
@@ -208,6 +221,13 @@ def withdraw(request):
     return _reserve_move(request, reserve_withdraw, "划出成功。")
 
 
+def _declarations_page(request, offering, formset, status=200):
+    participant = ParticipantProfile.objects.get(institution=request.user.institution)
+    return render(request, "ipo/declare.html", {
+        "offering": offering, "formset": formset, "declarations": pages.declarations_of(offering, participant),
+    }, status=status)
+
+
 @allow(Role.PARTICIPANT)
 def declare(request, offering_id: int):
     offering = access_object(request.user, Offering, pk=offering_id)
@@ -216,12 +236,32 @@ def declare(request, offering_id: int):
         rows = [DeclarationRow(**f.cleaned_data) for f in formset if f.cleaned_data]
         participant = ParticipantProfile.objects.get(institution=request.user.institution)
         try:
-            shortfall_declare(offering=offering, participant=participant, rows=rows, actor=request.user)
+            saved = shortfall_declare(offering=offering, participant=participant, rows=rows, actor=request.user)
         except IpoError as error:
             messages.error(request, error.message)
         else:
-            return _done(request, f"已申报 {len(rows)} 名资金不足的投资者。", "ipo:participant_home")
-    return render(request, "ipo/declare.html", {"offering": offering, "formset": formset})
+            receipts = "、".join(d.receipt for d in saved)
+            return _done(request, f"已受理 {len(saved)} 名资金不足的投资者的申报（受理编号 {receipts}）；"
+                                  "T+1 日日终其申购按无效申购处理。", "ipo:declare", offering_id=offering.pk)
+    return _declarations_page(request, offering, formset)
+
+
+@allow(Role.PARTICIPANT)
+@require_POST
+def declaration_withdraw(request, offering_id: int):
+    """002 §4.1.2(四): a declaration may be withdrawn until 15:30 on T+1."""
+    offering = access_object(request.user, Offering, pk=offering_id)
+    participant = ParticipantProfile.objects.get(institution=request.user.institution)
+    try:
+        seqs = [int(seq) for seq in request.POST.getlist("seq")]
+        count = shortfall_withdraw(offering=offering, participant=participant, seqs=seqs, actor=request.user)
+    except ValueError:
+        messages.error(request, "成交号码无效。")
+    except IpoError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"已撤回 {count} 条资金不足申报。")
+    return redirect("ipo:declare", offering_id=offering.pk)
 
 
 @allow(STAFF, Role.PARTICIPANT)
@@ -267,7 +307,7 @@ def filing_upload(request, offering_id: int, kind: str):
     except UploadRejected as rejected:
         messages.error(request, rejected.message)
     except filings.FilingRejected as rejected:
-        context = pages.filings_context(offering, request.user)
+        context = pages.filings_context(offering, request.user, rejected_kind=kind)
         context.update(rejected=rejected, rejected_kind=FilingKind(kind).label)
         return render(request, "ipo/filings.html", context, status=422)
     except IpoError as error:
@@ -289,6 +329,21 @@ def filing_confirm(request, offering_id: int, kind: str):
         messages.error(request, error.message)
     else:
         messages.success(request, "已确认申报明细清单。")
+    return redirect("ipo:filing_list", offering_id=offering.pk)
+
+
+@allow(Role.OPERATOR)
+@require_POST
+def filing_return(request, offering_id: int, kind: str):
+    """Staff return a confirmed 申报明细清单 to the issuer for correction (before registration)."""
+    offering = access_object(request.user, Offering, pk=offering_id)
+    filing = access_object(request.user, DetailFiling, offering=offering, kind=kind)
+    try:
+        filings.detail_filing_return(filing=filing, reason=request.POST.get("reason", ""), actor=request.user)
+    except IpoError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"已将{filing.get_kind_display()}退回发行人更正。")
     return redirect("ipo:filing_list", offering_id=offering.pk)
 
 
@@ -318,4 +373,116 @@ def code_switch_confirm(request, offering_id: int):
         messages.error(request, error.message)
     else:
         messages.success(request, "已确认代码切换结果。")
+    return redirect("ipo:offering_detail", offering_id=offering.pk)
+
+
+# --- members reconcile: reserve statement, 对账 file, manifest, the lead underwriter's results -----
+
+def _day_param(value: str | None, default):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+@allow(Role.PARTICIPANT, Role.UNDERWRITER)
+def reserve_statement(request):
+    """Every movement of the member's own reserve with its reference, a range of business days."""
+    import datetime as dt
+
+    from csdp.ledger.selectors import balance_of, statement
+
+    account = reserve_account_of(request.user.institution)
+    today = business_today()
+    date_to = _day_param(request.GET.get("to"), today)
+    date_from = min(_day_param(request.GET.get("from"), date_to - dt.timedelta(days=30)), date_to)
+    opening, lines = statement(account, date_from, date_to) if account else (0, [])
+    return render(request, "ipo/reserve_statement.html", {
+        "account": account, "balance": balance_of(account) if account else None, "opening": opening, "lines": lines,
+        "date_from": date_from, "date_to": date_to, "today": today})
+
+
+@allow(Role.PARTICIPANT, Role.UNDERWRITER)
+def reserve_statement_file(request):
+    """The day's 对账 file (ZJDZ, DBF or CSV, GBK) of the member's own reserve."""
+    from csdp.ipo.reconcile import statement_files
+
+    account = reserve_account_of(request.user.institution)
+    if account is None:
+        raise Http404("本机构尚未开立结算备付金账户。")
+    file = statement_files(account, _day_param(request.GET.get("date"), business_today()))[
+        "csv" if request.GET.get("format") == "csv" else "dbf"]
+    response = HttpResponse(file.data, content_type="text/csv; charset=gbk" if file.name.endswith(".csv")
+                            else "application/x-dbf")
+    response["Content-Disposition"] = f'attachment; filename="{file.name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@allow(Role.PARTICIPANT)
+def participant_manifest(request):
+    """The day's manifest of the participant's files: name, type, format, records, SHA-256 (CSV, GBK)."""
+    from csdp.ipo.reconcile import manifest, manifest_csv
+
+    participant = ParticipantProfile.objects.get(institution=request.user.institution)
+    day = _day_param(request.GET.get("date"), business_today())
+    response = HttpResponse(manifest_csv(manifest(participant, day)), content_type="text/csv; charset=gbk")
+    response["Content-Disposition"] = f'attachment; filename="QD{participant.code}{day:%Y%m%d}.csv"'
+    return response
+
+
+@allow(STAFF, Role.UNDERWRITER)
+def offering_results(request, offering_id: int):
+    """The lead underwriter's view of its offering's results, for the 发行结果公告."""
+    from csdp.ipo.reconcile import offering_results as results_of
+
+    offering = access_object(request.user, Offering, pk=offering_id)
+    pages.require_results_reader(offering, request.user)
+    results = results_of(offering)
+    return render(request, "ipo/offering_results.html", {
+        "offering": offering, "results": results, "invalid_count": results.invalid.height if results else 0,
+        "invalid_rows": results.invalid.head(200).rows() if results else []})
+
+
+@allow(STAFF, Role.UNDERWRITER)
+def offering_results_xlsx(request, offering_id: int):
+    from csdp.ipo.reconcile import offering_results as results_of, offering_results_xlsx as xlsx
+
+    offering = access_object(request.user, Offering, pk=offering_id)
+    pages.require_results_reader(offering, request.user)
+    results = results_of(offering)
+    if results is None:
+        messages.error(request, "T+1 日日终交收完成后才能下载发行结果。")
+        return redirect("ipo:offering_results", offering_id=offering.pk)
+    response = HttpResponse(xlsx(offering, results),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{offering.code}-results.xlsx"'
+    return response
+
+
+@allow(Role.ISSUER)
+def lockup_template(request):
+    """The Excel template of the T-1 lock-up list (the counter's 新股发行股份登记申请 reads it)."""
+    from csdp.ipo.counter_types import lockup_template as template
+
+    response = HttpResponse(template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="lockup-template.xlsx"'
+    return response
+
+
+@allow(Role.OPERATOR, Role.ADMIN)
+@require_POST
+def underwriter_account_late(request, offering_id: int):
+    """Staff record the lead underwriter's late-reported account; a reviewer approves it (/approvals/)."""
+    from csdp.ipo.seams import underwriter_account_late_prepare
+
+    offering = access_object(request.user, Offering, pk=offering_id)
+    try:
+        underwriter_account_late_prepare(offering=offering, by=request.user)
+    except CsdpError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "已提交登记主承销商补报的账户，须由复核岗复核后生效。")
     return redirect("ipo:offering_detail", offering_id=offering.pk)

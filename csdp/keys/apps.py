@@ -7,4 +7,4 @@ class KeysConfig(AppConfig):
     verbose_name = "USB-KEY 与数字证书"
 
     def ready(self) -> None:
-        from csdp.keys import demo, menus, scopes, worklists  # noqa: F401  (seeder, menu, login scopes, work lists)
+        from csdp.keys import admin_approvals, demo, factors, menus, scopes, worklists  # noqa: F401  (four-eyes kinds, …)

@@ -6,7 +6,9 @@
 - 口令登录: password + image captcha, then the SMS dynamic code sent to the agent's mobile
   → scope "password_sms" (国密证书管理 / 补办证书, 经办人信息维护).
 - password only → scope "password_only" (经办人信息维护: the changed-mobile path).
-Users of kinds outside CSDP_KEY_REQUIRED_KINDS (staff, participants, …) reach "full" with a password.
+Users of kinds outside CSDP_KEY_REQUIRED_KINDS (participants, …) reach "full" with a password.
+Staff need a second factor (CSDP_STAFF_SECOND_FACTOR, csdp.keys.factors): their key when they hold one,
+else a one-time code from an authenticator app, set up inside an enrolment window.
 
 Between the password step and the second factor the session holds a short-lived pending record;
 nobody is logged in until the second factor succeeds.
@@ -21,6 +23,7 @@ from django.contrib.auth import get_user_model, login
 from django.urls import NoReverseMatch, reverse
 
 from csdp.accounts.middleware import FULL
+from csdp.keys.factors import enrolment_open, factor_of, second_factor_required
 from csdp.keys.scopes import PASSWORD_ONLY, PASSWORD_SMS, PIN_CHANGE
 from csdp.keys.selectors import active_key_of, certificate_expiry_warning, certificate_problem, key_required_for
 from csdp.lib.errors import CsdpError
@@ -51,6 +54,8 @@ def login_complete(request, *, user, scope: str, method: str) -> None:
 
 def login_begin(request, *, user, mode: str, target: str) -> str:
     """After a correct password: finish the login or start the second step. Returns a URL name or path."""
+    if second_factor_required(user):
+        return _begin_staff(request, user=user, target=target)
     if not key_required_for(user) and (mode != "key" or active_key_of(user) is None):
         login_complete(request, user=user, scope=FULL, method="password")
         return target
@@ -71,6 +76,22 @@ def login_begin(request, *, user, mode: str, target: str) -> str:
     return "keys:login_key"
 
 
+def _begin_staff(request, *, user, target: str) -> str:
+    """Staff: the key when usable, else the authenticator app's code, else its set-up inside the window."""
+    key = active_key_of(user)
+    if key is not None and not certificate_problem(key.certificate) and key.device.locked_at is None:
+        _pending_set(request, user=user, mode="key", target=target)
+        return "keys:login_key"
+    factor = factor_of(user)
+    if factor is not None and factor.confirmed_at is not None:
+        _pending_set(request, user=user, mode="totp", target=target)
+        return "keys:login_totp"
+    if enrolment_open(user):
+        _pending_set(request, user=user, mode="totp_enrol", target=target)
+        return "keys:totp_enrol"
+    raise LoginStepRefused("工作人员登录须二次验证。您尚未设置且设置期限已过，请联系管理员重置二次验证。")
+
+
 def _agent_page() -> str:
     """经办人信息维护 (csdp.issuers), the one page of a password-only login; the notice page otherwise."""
     try:
@@ -81,10 +102,13 @@ def _agent_page() -> str:
 
 
 def _begin_sms(request, *, user, target: str) -> str:
+    from csdp.lib.clients import codes_limited_for_client
     from csdp.notify.codes import CodeRefused, code_issue
 
     if not user.mobile:
         raise LoginStepRefused("该用户未登记经办人手机号码，无法发送动态口令。")
+    if codes_limited_for_client(request):
+        raise LoginStepRefused("验证码发送过于频繁，请稍后再试。")
     try:
         code_issue(purpose="login", mobile=user.mobile)
     except CodeRefused as refused:
@@ -128,6 +152,12 @@ def key_login_finish(request, *, user, device, target: str) -> str:
         messages.info(request, "请修改 PIN 码：USB-KEY 仍在使用初始 PIN 码，修改后方可办理业务。")
         return "keys:pin_change"
     login_complete(request, user=user, scope=FULL, method="key")
+    return target
+
+
+def totp_login_finish(request, *, user) -> str:
+    target = pending_target(request)
+    login_complete(request, user=user, scope=FULL, method="totp")
     return target
 
 

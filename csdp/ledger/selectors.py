@@ -62,7 +62,11 @@ class StatementLine:
 
 
 def _posted_effect_before(account: LedgerAccount, day: dt.date) -> int:
-    posted = Q(phase__in=[Phase.POSTED, Phase.POST], business_date__lt=day)
+    return _posted_effect(account, Q(business_date__lt=day))
+
+
+def _posted_effect(account: LedgerAccount, which: Q) -> int:
+    posted = Q(phase__in=[Phase.POSTED, Phase.POST]) & which & (Q(debit_account=account) | Q(credit_account=account))
     totals = Transfer.objects.filter(posted).aggregate(
         credits=Sum(Case(When(credit_account=account, then="amount_fen"), default=Value(0), output_field=IntegerField())),
         debits=Sum(Case(When(debit_account=account, then="amount_fen"), default=Value(0), output_field=IntegerField())),
@@ -97,6 +101,29 @@ def statement(account: LedgerAccount, date_from: dt.date, date_to: dt.date) -> t
         balance += posted
         lines.append(StatementLine(transfer, "贷" if is_credit else "借", posted, pending, balance))
     return opening, lines
+
+
+def _lines(account: LedgerAccount, transfers, balance: int) -> list[StatementLine]:
+    lines = []
+    for transfer in transfers:
+        is_credit = transfer.credit_account_id == account.pk
+        posted, pending = _effects(transfer, is_credit)
+        balance += posted
+        lines.append(StatementLine(transfer, "贷" if is_credit else "借", posted, pending, balance))
+    return lines
+
+
+def statement_after(account: LedgerAccount, *, after_id: int = 0, limit: int = 100) -> tuple[list[StatementLine], int | None]:
+    """Every movement of ``account`` with a transfer id above ``after_id``, oldest first, at most ``limit``;
+    and the cursor of the next page (None when this is the last). Transfers are append-only and ids
+    rise, so a cursor never skips or repeats a movement, whatever is written meanwhile; the balance
+    after each line counts every earlier transfer."""
+    rows = list(Transfer.objects.filter(Q(debit_account=account) | Q(credit_account=account), id__gt=after_id)
+                .select_related("pending", "debit_account", "credit_account").order_by("id")[:limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    lines = _lines(account, rows, _posted_effect(account, Q(id__lte=after_id)))
+    return lines, (rows[-1].pk if more else None)
 
 
 RESERVE_KINDS = ("participant_reserve", "underwriter_reserve")

@@ -4,6 +4,8 @@ rolled-back business write never sends anything and a slow gateway never holds a
 """
 from __future__ import annotations
 
+import logging
+
 import re
 import smtplib
 from functools import partial
@@ -12,13 +14,30 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+
+from csdp.clock.services import clock_now
 
 from csdp.notify.backends import OUTBOX_ID_HEADER, Delivery, email_in_process, sms_backend
 from csdp.notify.models import MESSAGE_TRANSITIONS, Channel, MessageStatus, OutboxMessage
 
 MOBILE_RE = re.compile(r"^1\d{10}$")  # mainland mobile numbers: 11 digits starting with 1
 REDACTED_BODY = "（含验证码或口令，发送后已隐去，原文 {chars} 字）"
+SMS_SIGNATURE = "【中国结算】"
+# Two punctuation marks in a row where one was meant ("。。", "：。", "，。"): the second one wins.
+_DOUBLED_PUNCTUATION = re.compile(r"[，,：:；;。.！!]+(?=[，,：:；;。.！!])")
+
+
+def sms_text(text: str) -> str:
+    """One signature, at the front, and no doubled punctuation: callers compose texts from a subject
+    and a body that may each carry the signature or end in punctuation."""
+    body = (text or "").replace(SMS_SIGNATURE, "").strip()
+    body = _DOUBLED_PUNCTUATION.sub("", body)
+    return f"{SMS_SIGNATURE}{body}"
+
+
+def email_body(body: str) -> str:
+    """An e-mail carries its sender; the SMS signature inside it is noise."""
+    return _DOUBLED_PUNCTUATION.sub("", (body or "").replace(SMS_SIGNATURE, "").strip())
 
 
 def notify_sms(*, mobile: str, text: str, purpose: str, user=None, sensitive: bool = False) -> OutboxMessage:
@@ -27,7 +46,7 @@ def notify_sms(*, mobile: str, text: str, purpose: str, user=None, sensitive: bo
     if not MOBILE_RE.match(mobile):
         raise ValueError(f"not a mobile number: {mobile!r}")
     message = OutboxMessage.objects.create(
-        channel=Channel.SMS, recipient=mobile, body=text, purpose=purpose, user=user, sensitive=sensitive
+        channel=Channel.SMS, recipient=mobile, body=sms_text(text), purpose=purpose, user=user, sensitive=sensitive
     )
     _dispatch(message, in_process=sms_backend().in_process)
     return message
@@ -38,7 +57,8 @@ def notify_email(*, to: str, subject: str, body: str, purpose: str, user=None) -
     if "@" not in to:
         raise ValueError(f"not an e-mail address: {to!r}")
     message = OutboxMessage.objects.create(
-        channel=Channel.EMAIL, recipient=to, subject=subject[:200], body=body, purpose=purpose, user=user
+        channel=Channel.EMAIL, recipient=to, subject=subject.replace(SMS_SIGNATURE, "")[:200], body=email_body(body),
+        purpose=purpose, user=user
     )
     _dispatch(message, in_process=email_in_process())
     return message
@@ -48,7 +68,7 @@ def notify_user(*, user, subject: str, body: str, purpose: str) -> list[OutboxMe
     """An SMS to user.mobile and an e-mail to user.email, each where present."""
     messages = []
     if user.mobile and MOBILE_RE.match(user.mobile):
-        messages.append(notify_sms(mobile=user.mobile, text=f"【中国结算】{subject}：{body}", purpose=purpose, user=user))
+        messages.append(notify_sms(mobile=user.mobile, text=f"{subject}：{body}", purpose=purpose, user=user))
     if user.email:
         messages.append(notify_email(to=user.email, subject=subject, body=body, purpose=purpose, user=user))
     return messages
@@ -104,6 +124,9 @@ def _send_email(message: OutboxMessage) -> Delivery:
 
 @transaction.atomic
 def _record(message_id: int, delivery: Delivery, *, redact: bool) -> str:
+    if not delivery.ok:
+        logging.getLogger("csdp.notify").warning("notification failed", extra={
+            "event": "notification_failed", "message_id": message_id, "error": delivery.error})
     message = OutboxMessage.objects.select_for_update().get(pk=message_id)
     target = MessageStatus.SENT if delivery.ok else MessageStatus.FAILED
     if target not in MESSAGE_TRANSITIONS[message.status]:
@@ -111,7 +134,7 @@ def _record(message_id: int, delivery: Delivery, *, redact: bool) -> str:
     message.status = target
     message.error = delivery.error
     message.provider_ref = delivery.provider_ref
-    message.sent_at = timezone.now() if delivery.ok else None
+    message.sent_at = clock_now() if delivery.ok else None
     message.attempts = max(message.attempts, 1)
     if redact and message.sensitive:
         # The gateway has the secret now (or never will); staff reading the outbox must not see it.

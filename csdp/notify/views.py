@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.core.cache import cache
+from csdp.lib.clients import client_limit_exceeded
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -30,14 +30,7 @@ def outbox(request):
 @require_GET
 @never_cache
 def captcha(request):
-    key = f"captcha-rate:{request.META.get('REMOTE_ADDR', '?')}"
-    cache.add(key, 0, 60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the entry expired between add and incr
-        cache.set(key, 1, 60)
-        count = 1
-    if count > CAPTCHA_PER_MINUTE:
+    if client_limit_exceeded(request, scope="captcha", limit=CAPTCHA_PER_MINUTE, window_s=60):
         return HttpResponse("请求过于频繁，请稍后再试。", status=429, content_type="text/plain; charset=utf-8")
     # never_cache adds Cache-Control: no-store: each image is one answer, never served twice.
     return HttpResponse(captcha_new(request), content_type="image/png")

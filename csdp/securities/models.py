@@ -67,6 +67,10 @@ class Security(models.Model):
         "accounts.Institution", verbose_name="发行人", null=True, blank=True, on_delete=models.PROTECT,
         related_name="securities",
     )
+    # 登记股本: the registered share capital in shares (rules.md §11). Null until the security's first
+    # registration; the register moves it with every issuing event and checks Σ positions = it
+    # (csdp.register.capital.register_check).
+    issued_shares = models.BigIntegerField("登记股本（股）", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = SecurityQuerySet.as_manager()
@@ -76,6 +80,7 @@ class Security(models.Model):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{6}$"), name="security_code_six_digits"),
+            models.CheckConstraint(condition=Q(issued_shares__gte=0), name="security_issued_shares_not_negative"),
         ]
 
     def __str__(self) -> str:

@@ -8,8 +8,13 @@ import dj_database_url
 
 from csdp.lib.env import env_bool, env_choice, env_int, env_list, env_path, env_str
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = env_path("CSDP_VAR_DIR", BASE_DIR / "var")
+# The package itself (templates, our static files) — wherever it is installed.
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = PACKAGE_DIR.parent
+# Run from a source checkout (make demo, make test) the data live in ./var beside the code; installed
+# from a wheel, never inside site-packages: CSDP_VAR_DIR, default /var/lib/csdp (README, production).
+SOURCE_CHECKOUT = (BASE_DIR / "pyproject.toml").is_file()
+VAR_DIR = env_path("CSDP_VAR_DIR", BASE_DIR / "var" if SOURCE_CHECKOUT else Path("/var/lib/csdp"))
 
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-not-secret-0c8a1f4e2b7d4e9a9f3c5b6d7e8f9a0b")
 DEBUG = False
@@ -42,11 +47,17 @@ INSTALLED_APPS = [
     "csdp.issuers",
     "csdp.counter",
     "csdp.pledge",
+    "csdp.restrictions",
     "csdp.fees",
     "csdp.greenshoe",
+    "csdp.ops",
+    "csdp.dividend",
+    # Only for its static files: the API docs page serves Swagger UI from the installed package, no CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
+    "csdp.ops.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -58,7 +69,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csdp.accounts.middleware.LoginScopeMiddleware",
+    "csdp.accounts.api_guard.ApiGuardMiddleware",
     "csdp.lib.web.RefusalMiddleware",  # a refusal no view handled: its message, back where the user came from
+    "csdp.lib.security_headers.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "csdp.urls"
@@ -67,7 +80,7 @@ WSGI_APPLICATION = "csdp.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "csdp" / "templates"],
+        "DIRS": [PACKAGE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -114,12 +127,18 @@ LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# ISO first for date inputs: <input type=date> drops any other spelling (csdp/formats/zh_Hans/formats.py).
+FORMAT_MODULE_PATH = ["csdp.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 # Front-end packages are installed from the npm registry by `make assets` (package.json);
 # nothing minified is committed. csdp/static holds only our own CSS and JS.
-STATICFILES_DIRS = [BASE_DIR / "csdp" / "static", ("vendor", BASE_DIR / "var" / "vendor")]
+# `make assets` puts them in var/vendor (the source checkout) and csdp/static/vendor (packed into the
+# wheel by `make wheel`); an installed wheel finds them in the package.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+if not (PACKAGE_DIR / "static" / "vendor").is_dir():
+    STATICFILES_DIRS.append(("vendor", BASE_DIR / "var" / "vendor"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -175,7 +194,18 @@ CSDP_CLOCK_SETTABLE = env_bool("CSDP_CLOCK_SETTABLE", False)
 CSDP_SOFTWARE_KEY_ALLOWED = env_bool("CSDP_SOFTWARE_KEY_ALLOWED", False)
 # USB-KEY (csdp.keys, docs/usb-key.md): institution kinds whose users need the key for a full login,
 # certificate validity, expiry warning, challenge lifetime, enrolment-code lifetime, WebAuthn relying party.
+# 004 §十六: the report telephone published on the pledge board (ChinaClear's public service line).
+CSDP_PLEDGE_REPORT_PHONE = env_str("CSDP_PLEDGE_REPORT_PHONE", "4008-058-058")
 CSDP_KEY_REQUIRED_KINDS = set(env_list("CSDP_KEY_REQUIRED_KINDS", ["issuer"]))
+# Staff (reviewers, operators, administrators) log in with a second factor: their USB-KEY when they hold
+# one, else a one-time password from an authenticator app (csdp.keys.factors). On unless turned off;
+# dev and tests turn it off by default so the demo's printed staff logins work with a password alone.
+CSDP_STAFF_SECOND_FACTOR = env_bool("CSDP_STAFF_SECOND_FACTOR", True)
+# A new staff account (or one whose factor two administrators reset) may set up its factor this long.
+CSDP_STAFF_ENROL_DAYS = env_int("CSDP_STAFF_ENROL_DAYS", 7, minimum=1)
+# An upload no business object references (a re-uploaded scan, a refused filing, a purged draft's ID
+# documents) is deleted by `csdp uploads_sweep` after this many hours (docs/uploads.md, retention).
+CSDP_UPLOAD_ORPHAN_HOURS = env_int("CSDP_UPLOAD_ORPHAN_HOURS", 24, minimum=1)
 CSDP_CERT_VALIDITY_DAYS = env_int("CSDP_CERT_VALIDITY_DAYS", 730, minimum=1)
 CSDP_CERT_EXPIRY_WARNING_DAYS = env_int("CSDP_CERT_EXPIRY_WARNING_DAYS", 30, minimum=1)
 CSDP_KEY_CHALLENGE_TTL_S = env_int("CSDP_KEY_CHALLENGE_TTL_S", 600, minimum=30)
@@ -189,6 +219,15 @@ CSDP_CODE_TTL_S = env_int("CSDP_CODE_TTL_S", 300, minimum=30)
 CSDP_CODE_RESEND_S = env_int("CSDP_CODE_RESEND_S", 60, minimum=0)
 CSDP_CODE_MAX_PER_HOUR = env_int("CSDP_CODE_MAX_PER_HOUR", 10, minimum=1)
 CSDP_CODE_MAX_ATTEMPTS = env_int("CSDP_CODE_MAX_ATTEMPTS", 5, minimum=1)
+CSDP_CODE_MAX_PER_ADDRESS_PER_HOUR = env_int("CSDP_CODE_MAX_PER_ADDRESS_PER_HOUR", 30, minimum=1)
+# Reverse proxies in front of the web processes that append to X-Forwarded-For (csdp/lib/clients.py):
+# 0 = none (REMOTE_ADDR is the client); 1 = one nginx; 2 = a load balancer and nginx.
+CSDP_TRUSTED_PROXIES = env_int("CSDP_TRUSTED_PROXIES", 0, minimum=0)
+# API tokens (csdp/accounts/tokens.py): the longest lifetime a token may be issued for.
+CSDP_API_TOKEN_MAX_DAYS = env_int("CSDP_API_TOKEN_MAX_DAYS", 365, minimum=1)
+# API throttling (csdp/api.py): requests per minute per token, and per client address for every caller.
+CSDP_API_PER_TOKEN_PER_MINUTE = env_int("CSDP_API_PER_TOKEN_PER_MINUTE", 600, minimum=1)
+CSDP_API_PER_ADDRESS_PER_MINUTE = env_int("CSDP_API_PER_ADDRESS_PER_MINUTE", 1200, minimum=1)
 # Passwords: consecutive failures before a temporary lockout, and its length.
 CSDP_PASSWORD_MAX_FAILURES = env_int("CSDP_PASSWORD_MAX_FAILURES", 5, minimum=1)
 CSDP_PASSWORD_LOCKOUT_S = env_int("CSDP_PASSWORD_LOCKOUT_S", 900, minimum=1)
@@ -205,11 +244,29 @@ FILE_UPLOAD_HANDLERS = [
 
 NINJA_PAGINATION_PER_PAGE = 50
 
+# Task workers run the heartbeat task; /readyz fails when none did for this long.
+CSDP_WORKER_HEARTBEAT_MAX_S = env_int("CSDP_WORKER_HEARTBEAT_MAX_S", 300, minimum=10)
+# /metrics: when set, Prometheus must send it as a bearer token.
+CSDP_METRICS_TOKEN = env_str("CSDP_METRICS_TOKEN", "")
+
+# LOG_FORMAT=json: one JSON object per line (csdp/lib/logs.py) for a log shipper; plain otherwise.
+LOG_FORMAT = env_choice("LOG_FORMAT", "plain", ("plain", "json"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "csdp.lib.logs.JsonLinesFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# 权益分派 dates as trading-day offsets from the record date R (csdp/dividend/dates.py, docs/dividend.md).
+CSDP_DIVIDEND_OFFSETS = {
+    "ex": env_int("CSDP_DIVIDEND_EX_OFFSET", 1, minimum=1),
+    "pay": env_int("CSDP_DIVIDEND_PAY_OFFSET", 1, minimum=1),
+    "list": env_int("CSDP_DIVIDEND_LIST_OFFSET", 2, minimum=1),
+    "funding": -env_int("CSDP_DIVIDEND_FUNDING_DAYS_BEFORE", 2, minimum=1),
 }

@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("CSDP_CLOCK_SETTABLE", "1")
 os.environ.setdefault("CSDP_SOFTWARE_KEY_ALLOWED", "1")
+os.environ.setdefault("CSDP_STAFF_SECOND_FACTOR", "0")
 os.environ.setdefault("CSDP_DEMO", "1")
 
 from csdp.settings.base import *  # noqa: F403

@@ -46,6 +46,17 @@ def test_an_unknown_user_and_a_wrong_password_get_the_same_message(cast):
     assert unknown.status_code == wrong.status_code == 200
 
 
+def test_an_unknown_user_name_locks_like_a_real_one_so_the_lockout_reveals_no_user_names(cast, settings):
+    settings.CSDP_PASSWORD_MAX_FAILURES = 3
+    answers = {}
+    for name in ("participant", "no-such-user"):
+        client = Client()
+        for _ in range(3):
+            assert _error(_login(client, name, "Wrong-Pass-2026!")) == BAD_CREDENTIALS
+        answers[name] = _error(_login(client, name, PASSWORD))
+    assert answers == {"participant": LOCKED, "no-such-user": LOCKED}
+
+
 def test_the_account_locks_after_the_configured_consecutive_failures_and_unlocks_later(cast, settings):
     settings.CSDP_PASSWORD_MAX_FAILURES = 3
     settings.CSDP_PASSWORD_LOCKOUT_S = 1

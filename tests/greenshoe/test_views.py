@@ -56,7 +56,7 @@ def test_the_transfer_page_shows_no_fee_and_no_stamp_tax(cast, client_for):
                                       {"file": excel(world.CSPLW_HEADER, [world.csplw_row(special, a, 500)])})
     filing = GreenshoeFiling.objects.get(kind=FilingKind.TRANSFER)
     page = client_for(cast.underwriter).get(reverse("greenshoe:filing_detail", args=[filing.pk])).content.decode()
-    assert "非交易过户费" in page and "印花税" in page and "免收（002 §2.2.3）" in page
+    assert "非交易过户费" in page and "印花税" in page and "免收（主承销商向延期交付投资者交付股份的非交易过户）" in page
     download = reverse("files:download", args=[filing.source_id])
     assert download in page  # the filer's own file
     issuer_page = client_for(cast.issuer_a).get(reverse("greenshoe:filing_detail", args=[filing.pk])).content.decode()

@@ -48,17 +48,19 @@ def _expected(order, result):
 
 
 def _remember(orders, results):
+    """The frames a run keeps between its steps, in a run's scope (as after the steps' commits)."""
     t_frame = pl.DataFrame(orders, schema=selectors.ORDER_VIEW_SCHEMA)
     stored = pl.DataFrame(results, schema={"seq": pl.Int64, "reason": pl.Utf8, "allocated_shares": pl.Int64})
-    selectors._T_OUTCOMES[OFFERING.pk] = t_frame
-    selectors._SETTLEMENT[OFFERING.pk] = selectors._settlement_view(stored)
+    store = selectors._RUN.get()
+    store[("t", OFFERING.pk)] = t_frame
+    store[("settlement", OFFERING.pk)] = selectors.settlement_view(stored)
     return t_frame
 
 
 @pytest.fixture(autouse=True)
-def _forget():
-    yield
-    selectors.forget_remembered()
+def _run_scope():
+    with selectors.eod_frames():
+        yield
 
 
 @settings(max_examples=300, deadline=None)

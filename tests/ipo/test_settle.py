@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from csdp.ipo.engine import allocate
 from csdp.ipo.eod.t1_day import settle_orders
-from csdp.ipo.selectors import _settlement_view
+from csdp.ipo.selectors import settlement_view
 from tests.ipo.test_allocation import reference_allocation
 
 PRICE_FEN = 1404
@@ -84,7 +84,7 @@ def test_the_sparse_results_are_the_allocated_and_the_t1_invalidated_orders_and_
     assert settled.orders.columns == ["offering_id", "seq", "reason", "allocated_shares"]
     assert set(settled.orders.get_column("offering_id")) <= {7}
     assert settled.orders.select("seq", "reason", "allocated_shares").rows() == sparse
-    view = _settlement_view(settled.orders).rows(named=True)
+    view = settlement_view(settled.orders).rows(named=True)
     still_valid = [r["valid"] for r, a in zip(rows, allocated) if a > 0 or r["reason"] in T1_REASONS]
     assert [(v["valid_t1"], v["kept"]) for v in view] == [(ok, a if ok else 0) for ok, (_, _, a) in zip(still_valid, sparse)]
 

@@ -150,7 +150,7 @@ def test_acceptance_is_refused_while_the_underwriter_cannot_pay_and_nothing_is_k
 
 def test_principal_and_cancellation_are_not_for_a_5_2_stop(stopped_5_2, cast):
     at(T3, 10)
-    with pytest.raises(CounterError, match="§5.3"):
+    with pytest.raises(CounterError, match=r"T\+1日日终后中止"):
         _apply(cast, _interest_data(refund_interest=False, refund_principal=True), until=Status.DRAFT)
 
 

@@ -5,6 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from csdp.keys.models import Certificate, KeyDevice
+from csdp.approvals.models import Approval
 from csdp.keys.services import certificate_revoke
 from csdp.keys.testing import enrol_test_key, login_with_key, sign
 from csdp.notify.testing import captcha_solve, last_code
@@ -98,6 +99,9 @@ def test_a_locked_key_logs_in_again_only_after_staff_reset_the_pin(cast, client_
     assert login_with_key(Client(), user=cast.issuer_a, password=PASSWORD, test_key=key).status_code == 200
     admin = client_for(cast.admin)
     admin.post(reverse("keys:device_pin_reset", kwargs={"key_device_id": key.device.pk}), {"reason": "PIN 码重置申请"})
+    assert login_with_key(Client(), user=cast.issuer_a, password=PASSWORD, test_key=key).status_code == 200  # not yet
+    approval = Approval.objects.get(kind="keys.pin_reset")
+    client_for(cast.reviewer).post(reverse("approvals:decide", args=[approval.pk]), {"action": "approve"})
     client = Client()
     response = login_with_key(client, user=cast.issuer_a, password=PASSWORD, test_key=key, pin="123456")
     assert response["Location"] == reverse("keys:pin_change")  # the reset restores the initial PIN

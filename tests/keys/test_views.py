@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from csdp.clock.services import clock_now
 from csdp.keys.models import Certificate, CertificateStatus
+from csdp.approvals.models import Approval
 from csdp.keys.signing import signing_context, submission_digest, submission_sign_verify
 from csdp.keys.testing import enrol_test_key, sign
 
@@ -14,11 +15,17 @@ from csdp.keys.testing import enrol_test_key, sign
 @pytest.mark.django_db
 def test_the_public_crl_lists_a_certificate_revoked_by_an_administrator(cast, client_for, django_capture_on_commit_callbacks):
     key = enrol_test_key(cast.issuer_a)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(cast.admin).post(
-            reverse("keys:certificate_revoke", kwargs={"key_certificate_id": key.certificate.pk}), {"reason": "遗失"}
-        )
+    response = client_for(cast.admin).post(
+        reverse("keys:certificate_revoke", kwargs={"key_certificate_id": key.certificate.pk}), {"reason": "遗失"}
+    )
     assert response.status_code == 302
+    key.certificate.refresh_from_db()
+    assert key.certificate.status == "active"  # prepared by one administrator: nothing revoked yet
+    approval = Approval.objects.get(kind="keys.certificate_revoke")
+    same = client_for(cast.admin).post(reverse("approvals:decide", args=[approval.pk]), {"action": "approve"}, follow=True)
+    assert "经办人与复核人不能为同一人" in same.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(cast.reviewer).post(reverse("approvals:decide", args=[approval.pk]), {"action": "approve"})
     der = Client().get(reverse("keys:crl"))
     assert der["Content-Type"] == "application/pkix-crl"
     crl = x509.load_der_x509_crl(der.content)

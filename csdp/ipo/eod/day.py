@@ -17,6 +17,7 @@ from csdp.ipo.eod.t_day import t_clearing
 from csdp.ipo.errors import IpoError
 from csdp.ipo.models import EodStep, EodStepRun, Offering, OfferingStatus, StopStage
 from csdp.ipo.stop import stop_unfreeze, stop_unfreeze_due
+from csdp.ipo.selectors import eod_frames
 
 
 def _files_step(frames_of, day_of):
@@ -43,7 +44,7 @@ def _listing(offering: Offering) -> StepResult:
     offering_transition(offering=offering, to=OfferingStatus.LISTED, reason="上市")
     security = Security.objects.filter(code=offering.code, status=SecurityStatus.PENDING).first()
     if security is not None:
-        security_status_change(security=security, to=SecurityStatus.LISTED, actor=None, reason="上市（002 §2.1.2(八)）")
+        security_status_change(security=security, to=SecurityStatus.LISTED, actor=None, reason="上市")
     return StepResult(rows=0)
 
 
@@ -57,6 +58,12 @@ def eod_run(day: dt.date | None = None, *, actor=None) -> list[StepReport]:
     day = day or business_today()
     if not is_trading_day(day):
         raise IpoError(f"{day} 不是交易日，没有日终处理。")
+    # The frames a step keeps for the next one (T's verdicts for T's files …) live for this run only.
+    with eod_frames():
+        return _eod_steps(day, actor)
+
+
+def _eod_steps(day: dt.date, actor) -> list[StepReport]:
     reports: list[StepReport] = []
     # T EOD (002 §4.1.1). An offering that failed before T EOD gets no 申购清算数据 (002 §5.1).
     for offering in Offering.objects.filter(t_date=day, status=OfferingStatus.SUBSCRIBING).order_by("code"):

@@ -273,4 +273,7 @@ def publish(offering: Offering, frames: dict[str, pl.DataFrame | pl.LazyFrame], 
             business_date=day) for file_type, futures in submitted for future in futures for file in future.result()]
     ParticipantFile.objects.filter(offering=offering, file_type__in=list(frames)).delete()
     ParticipantFile.objects.bulk_create(records)
+    from csdp.ipo.reconcile import files_ready_notify
+
+    files_ready_notify(offering=offering, day=day, participant_ids={r.participant_id for r in records}, file_types=frames)
     return len(records)

@@ -42,8 +42,8 @@ LAYOUTS: dict[str, Layout] = {
     ),
     "DJSJ": Layout(
         "DJSJ", "申购资金冻结数据", "T+1日日终", "002 §4.1.2(三)(六)",
-        (ZQDM, JSCY, Field("YFJE", "N", 18, 2, title="应付申购资金（元）"), Field("KYJE", "N", 18, 2, title="冻结前可用资金（元）"),
-         Field("QKJE", "N", 18, 2, title="资金缺口（元）"), Field("DJJE", "N", 18, 2, title="冻结金额（元）"), RQ),
+        (ZQDM, JSCY, Field("YFJE", "N", 18, 2, title="应付申购资金（元）"), Field("KYJE", "N", 18, 2, title="本发行冻结前可用资金（元，同日多只发行按证券代码从小到大依次冻结后的余额）"),
+         Field("QKJE", "N", 18, 2, title="本发行资金缺口（元，应付申购资金 − 本发行冻结前可用资金，不小于 0）"), Field("DJJE", "N", 18, 2, title="冻结金额（元）"), RQ),
         "每个结算参与人一条",
     ),
     "WXSG": Layout(

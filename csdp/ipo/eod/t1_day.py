@@ -18,9 +18,10 @@ from django.db import transaction
 from csdp.clock.services import business_today, clock_now
 from csdp.ipo.engine.allocation import allocate, kept_shares
 from csdp.ipo.engine.shortfall import OfferingOrders, invalidate_shortfall_day
-from csdp.ipo.eod.runner import StepReport
+from csdp.ipo.eod.runner import StepReport, step_failure_record
 from csdp.ipo.errors import IpoError
-from csdp.ipo.selectors import remember_settlement, t_outcomes
+from csdp.ipo.simulate_checks import eod_step_check
+from csdp.ipo.selectors import order_outcomes, remember_settlement, settlement_view, t_outcomes
 from csdp.ipo.models import EodStep, EodStepRun, Offering, OfferingStatus, ParticipantObligation, ShortfallDeclaration
 from csdp.ipo.transitions import offering_transition
 from csdp.ledger.bulk import holds_create_bulk, holds_resolve_bulk
@@ -29,6 +30,10 @@ from csdp.ledger.selectors import reserve_accounts_of, reserves_available
 from csdp.ledger.services import ledger_account_open, transfer_post
 from csdp.lib.bulk import partition_replace
 from csdp.lib.rows import rows_update
+
+# 002 §4.1.2(五): the Company invalidates "依据…资金缺口、结算参与人申报的投资者无效申购信息": a 附件5 row is a
+# declared invalid subscription whether or not the participant's reserve would have covered it.
+DECLARED_ONLY_WHEN_SHORT = False
 
 SETTLEMENT_COLUMNS = ("offering_id", "seq", "reason", "allocated_shares")  # the rest is derived (SettlementResult)
 
@@ -53,7 +58,8 @@ def load_outcomes(offering: Offering) -> pl.DataFrame:
 
 
 def load_declarations(offering: Offering) -> pl.DataFrame:
-    rows = ShortfallDeclaration.objects.filter(offering=offering).values_list("participant__code", "account", "invalid_shares")
+    rows = ShortfallDeclaration.objects.filter(offering=offering, withdrawn_at__isnull=True).values_list(
+        "participant__code", "account", "invalid_shares")
     return pl.DataFrame(list(rows), schema={"participant": pl.Utf8, "account": pl.Utf8, "quantity": pl.Int64}, orient="row")
 
 
@@ -134,10 +140,10 @@ def available_by_participant(offerings: list[Offering]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={"participant": pl.Utf8, "available_fen": pl.Int64}, orient="row")
 
 
-def _record(offering: Offering, settled: SettledOffering, available: pl.DataFrame, clearing: LedgerAccount) -> dict:
+def _record(offering: Offering, settled: SettledOffering, avail: dict[str, int], clearing: LedgerAccount) -> dict:
+    """``avail``: each participant's reserve left for this offering (after the offerings funded before it)."""
     settlement_results_write(offering, settled.orders)
     money = {r["participant"]: r for r in settled.by_participant.iter_rows(named=True)}
-    avail = dict(available.iter_rows())
     obligations = list(ParticipantObligation.objects.filter(offering=offering).select_related(
         "participant__institution").order_by("pk"))
     for obligation in obligations:
@@ -160,39 +166,79 @@ def _record(offering: Offering, settled: SettledOffering, available: pl.DataFram
             "invalid_orders": int(settled.by_participant["invalid_orders"].sum() or 0)}
 
 
+class _OfferingRefused(IpoError):
+    """One offering of the day's group cannot settle; the others are settled without it."""
+
+    def __init__(self, offering: Offering, message: str):
+        super().__init__(message)
+        self.offering = offering
+
+
 def t1_settle_day(*, day=None, actor=None) -> list[StepReport]:
-    """Settle every cleared offering whose T+1 is ``day`` (default: the business date), together."""
+    """Settle every cleared offering whose T+1 is ``day`` (default: the business date), together. An
+    offering that cannot settle (no underwriter account reported, a failed conservation check) is
+    reported and recorded as failed, and the others of the day are settled without it: one offering's
+    problem must not hold up every offering of the day (issue 14)."""
     day = day or business_today()
     candidates = [o for o in Offering.objects.filter(status=OfferingStatus.CLEARED).order_by("code") if o.day(1) == day]
-    if not candidates:
-        return []
+    reports: list[StepReport] = []
+    while candidates:
+        try:
+            return reports + _settle_together(candidates, day, actor)
+        except _OfferingRefused as refused:
+            step_failure_record(refused.offering, EodStep.T1_SETTLE, refused.message)
+            reports.append(StepReport(EodStep.T1_SETTLE, refused.offering.code, 0.0, 0, skipped=False,
+                                      error=refused.message))
+            candidates = [o for o in candidates if o.pk != refused.offering.pk]
+    return reports
+
+
+def _settle_together(candidates: list[Offering], day, actor) -> list[StepReport]:
     started = time.perf_counter()
     with transaction.atomic():
         offerings = list(Offering.objects.select_for_update().filter(pk__in=[o.pk for o in candidates]).order_by("pk"))
         offerings = [o for o in offerings if o.status == OfferingStatus.CLEARED]
         for offering in offerings:
             if offering.underwriter_account_id is None:
-                raise IpoError(f"{offering.code} 主承销商尚未报备自营结算备付金账户（002 §3.2.1），不能交收。")
+                raise _OfferingRefused(offering, f"{offering.code} 主承销商尚未报备自营结算备付金账户，不能交收；"
+                                                 "请在发行页面登记主承销商补报的账户后重新运行日终。")
         offerings.sort(key=lambda o: o.code)
+        if not offerings:
+            return []
         available = available_by_participant(offerings)
         outcomes = {o.code: load_outcomes(o) for o in offerings}
         decided = invalidate_shortfall_day(
             [OfferingOrders(code=o.code, orders=outcomes[o.code], price_fen=o.price_fen, declared=load_declarations(o))
              for o in offerings],
-            available_fen_by_participant=available,
+            available_fen_by_participant=available, declared_only_when_short=DECLARED_ONLY_WHEN_SHORT,
         )
         reports = []
-        for offering in offerings:
+        left = dict(available.iter_rows())
+        for offering in offerings:  # in code order: the order the reserve is applied in (rules.md §3)
             settled = settle_orders(decided[offering.code], outcomes[offering.code].get_column("valid"),
                                     online_shares=offering.online_shares, price_fen=offering.price_fen,
                                     offering_id=offering.pk)
-            detail = _record(offering, settled, available, ipo_clearing_account(offering))
+            detail = _record(offering, settled, {p: max(fen, 0) for p, fen in left.items()},
+                             ipo_clearing_account(offering))
+            for participant, frozen in settled.by_participant.select("participant", "frozen_fen").iter_rows():
+                left[participant] = left.get(participant, 0) - frozen
             offering_transition(offering=offering, to=OfferingStatus.SETTLED, actor=actor, reason="T+1日日终交收")
+            _check(offering, outcomes[offering.code], settled)
             seconds = round(time.perf_counter() - started, 3)
             EodStepRun.objects.update_or_create(
                 offering=offering, step=EodStep.T1_SETTLE,
                 defaults={"business_date": day, "status": EodStepRun.Status.DONE, "rows": settled.orders.height,
-                          "seconds": seconds, "detail": detail, "finished_at": clock_now()},
+                          "seconds": seconds, "detail": detail, "finished_at": clock_now(), "error": ""},
             )
             reports.append(StepReport(EodStep.T1_SETTLE, offering.code, seconds, settled.orders.height, False))
     return reports
+
+
+def _check(offering: Offering, outcomes: pl.DataFrame, settled: SettledOffering) -> None:
+    """The conservation checks, before commit, on the frames in hand (not read back)."""
+    orders = order_outcomes(offering, orders=outcomes.rename({"valid": "valid_t", "reason": "reason_t"}),
+                            settled=settlement_view(settled.orders))
+    try:
+        eod_step_check(offering, EodStep.T1_SETTLE, outcomes=orders)
+    except IpoError as error:
+        raise _OfferingRefused(offering, error.message) from None

@@ -15,7 +15,7 @@ from csdp.ipo.engine.validity import per_investor_cap, validate_orders
 from csdp.ipo.eod.runner import StepResult, step_done
 from csdp.ipo.errors import IpoError
 from csdp.ipo.exchange_file import NotUsual, parse_careful, usual_batches
-from csdp.ipo.selectors import remember_subscriptions, remember_t_outcomes, subscriptions_of
+from csdp.ipo.selectors import remember_t_outcomes, subscriptions_of
 from csdp.ipo.models import EodStep, EodStepRun, Offering, OfferingStatus, ParticipantObligation
 from csdp.ipo.transitions import offering_transition
 from csdp.lib.bulk import copy_in, delete_where, partition_replace, partition_replace_batches
@@ -48,7 +48,6 @@ def offering_subscriptions_load(*, offering: Offering, path: Path, actor=None) -
             raise IpoError(f"申购数据只能在申购日 {locked.t_date} 接收（当前业务日 {business_today()}）。")
         frame = _subscriptions_replace(locked, Path(path), participants)
         rows = frame.height
-        remember_subscriptions(locked.pk, frame)
         offering_transition(offering=locked, to=OfferingStatus.SUBSCRIBING, actor=actor, reason="接收申购数据")
         EodStepRun.objects.update_or_create(
             offering=locked, step=EodStep.T_LOAD,
@@ -143,7 +142,7 @@ def size_distribution(outcomes: pl.DataFrame, *, cap: int) -> list[dict]:
 def t_clearing(offering: Offering) -> StepResult:
     """T EOD (002 §4.1.1). Caller: run_step, in its transaction with the offering locked."""
     if offering.status in (OfferingStatus.FAILED, OfferingStatus.SUSPENDED):
-        raise IpoError("该发行已记录发行失败或中止，T日日终不发送申购清算数据（002 §5.1）。")
+        raise IpoError("该发行已记录发行失败或中止，T日日终不发送申购清算数据。")
     if offering.status != OfferingStatus.SUBSCRIBING:
         raise IpoError("尚未接收申购数据，不能进行T日清算。")
     outcomes = clearing_outcomes(load_subscriptions(offering), offering_id=offering.pk,
@@ -173,4 +172,5 @@ def t_clearing(offering: Offering) -> StepResult:
             "subscribed_fen": int(amounts["subscribed_fen"].sum() or 0),
             "size_distribution": size_distribution(outcomes, cap=per_investor_cap(offering.initial_online_shares)),
         },
+        outcomes=outcomes,
     )

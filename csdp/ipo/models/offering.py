@@ -88,6 +88,9 @@ class Offering(models.Model):
                                                  on_delete=models.PROTECT, related_name="+")
     code_switch_signature = models.ForeignKey("keys.Signature", null=True, blank=True, on_delete=models.PROTECT,
                                               related_name="+")
+    # 002 §3.2.2: the lead underwriter's T+2 payment of the proceeds, signed with its USB-KEY.
+    proceeds_signature = models.ForeignKey("keys.Signature", null=True, blank=True, on_delete=models.PROTECT,
+                                           related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OfferingQuerySet.as_manager()

@@ -142,8 +142,17 @@ class ShortfallDeclaration(models.Model):
     declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
     declared_at = models.DateTimeField()
+    # Withdrawn by the participant before 15:30 (002 §4.1.2(四)): kept for the record, ignored by T+1 EOD.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
 
     objects = ShortfallDeclarationQuerySet.as_manager()
+
+    @property
+    def receipt(self) -> str:
+        """The acknowledgement number shown to the participant (page, API): offering code and row id."""
+        return f"ZJBZ{self.subscription_code}-{self.pk:08d}"
 
     class Meta:
         constraints = [
@@ -172,6 +181,7 @@ class EodStepRun(models.Model):
     class Status(models.TextChoices):
         RUNNING = "running", "运行中"  # started, not committed
         DONE = "done", "完成"  # committed with its outputs
+        FAILED = "failed", "失败"  # refused or stopped; nothing of it was written; ``error`` says why
 
     offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="step_runs")
     step = models.CharField(max_length=20, choices=EodStep.choices)
@@ -181,6 +191,7 @@ class EodStepRun(models.Model):
     seconds = models.FloatField(default=0)  # elapsed time for the record, not money
     detail = models.JSONField(default=dict, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField("失败原因", max_length=1000, blank=True)  # Chinese, shown to staff
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["offering", "step"], name="eod_step_once")]

@@ -11,9 +11,9 @@ from csdp.ipo.models.offering import Offering
 class StopStage(models.TextChoices):
     """When the exchange's confirmation came, which decides every consequence (002 §5.1–5.3)."""
 
-    BEFORE_T_EOD = "5.1", "T日日终前确认（002 §5.1）"
-    BEFORE_T1_EOD = "5.2", "T日日终至T+1日日终前确认（002 §5.2）"
-    BEFORE_LISTING = "5.3", "T+1日日终起至完成上市手续前（002 §5.3）"
+    BEFORE_T_EOD = "5.1", "T日日终前确认"
+    BEFORE_T1_EOD = "5.2", "T日日终至T+1日日终前确认"
+    BEFORE_LISTING = "5.3", "T+1日日终起至完成上市手续前"
 
 
 class StopKind(models.TextChoices):

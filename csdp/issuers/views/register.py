@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 
 from django.contrib import messages
-from django.core.cache import cache
+from csdp.lib.clients import client_limit_exceeded, codes_limited_for_client
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -84,9 +84,8 @@ def register_agreement(request):
         if request.POST.get("accept") != "yes":
             messages.error(request, "须同意《中国证券登记结算有限责任公司网站用户服务协议》后方可继续注册。")
             return redirect("issuers:register_agreement")
-        ip_key = f"issuer-register-start:{request.META.get('REMOTE_ADDR', '?')}"
-        cache.add(ip_key, 0, 3600)
-        if cache.incr(ip_key) > STARTS_PER_HOUR_PER_IP:
+        if client_limit_exceeded(request, scope="issuer-register-start", limit=STARTS_PER_HOUR_PER_IP,
+                                 window_s=3600):
             messages.error(request, "注册申请过于频繁，请稍后再试。")
             return redirect("issuers:register_start")
         registration, token = registration_start()
@@ -182,6 +181,9 @@ def register_verify(request, registration):
     """手机验证码 (000 §一(一)9): sent to the agent's mobile, purpose "register"."""
     form = CodeForm(request.POST if request.POST.get("action") == "verify" else None)
     if request.method == "POST" and request.POST.get("action") == "send":
+        if codes_limited_for_client(request):
+            messages.error(request, "验证码发送过于频繁，请稍后再试。")
+            return redirect("issuers:register_verify")
         try:
             registration_code_send(registration=registration)
             messages.success(request, f"验证码已发送至 {registration.mobile[:3]}****{registration.mobile[-4:]}。")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from django.core.cache import cache
+from csdp.lib.clients import client_limit_exceeded
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -21,12 +21,7 @@ IP_MAX_TRIES = 20  # enrolment-code attempts per address per 10 minutes
 
 
 def _ip_limited(request) -> bool:
-    key = f"keys-enrol-ip:{request.META.get('REMOTE_ADDR', '?')}"
-    cache.add(key, 0, 600)
-    try:
-        return cache.incr(key) > IP_MAX_TRIES
-    except ValueError:
-        return False
+    return client_limit_exceeded(request, scope="keys-enrol", limit=IP_MAX_TRIES, window_s=600)
 
 
 @public

@@ -7,6 +7,8 @@ from django.views.decorators.http import require_http_methods
 
 from csdp.accounts.access import public
 from csdp.keys import login as flow
+from csdp.keys import totp
+from csdp.keys.factors import FactorRefused, factor_check, factor_enrol_confirm, factor_enrol_start
 from csdp.keys.forms import KeyLoginForm, SmsCodeForm
 from csdp.keys.pins import device_pin_check
 from csdp.keys.selectors import active_key_of
@@ -73,3 +75,58 @@ def login_sms(request):
             return redirect(flow.sms_login_finish(request, user=user))
     masked = f"{user.mobile[:3]}****{user.mobile[-4:]}" if len(user.mobile) == 11 else ""
     return render(request, "keys/login_sms.html", {"form": form, "error": error, "masked_mobile": masked})
+
+
+@public
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_totp(request):
+    """Staff, step two: the 6-digit code of the authenticator app (issue 20 §1)."""
+    user = flow.pending_user(request, "totp")
+    if user is None:
+        return redirect("accounts:login")
+    form = SmsCodeForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            factor_check(user=user, code=form.cleaned_data["code"])
+        except FactorRefused as refused:
+            if flow.pending_failed(request):
+                return _restart(request, refused.message)
+            error = refused.message
+        else:
+            return redirect(flow.totp_login_finish(request, user=user))
+    return render(request, "keys/login_totp.html", {"form": form, "error": error})
+
+
+@public
+@never_cache
+@require_http_methods(["GET", "POST"])
+def totp_enrol(request):
+    """Staff inside the enrolment window: install the secret in the app, prove it with one code."""
+    user = flow.pending_user(request, "totp_enrol")
+    if user is None:
+        return redirect("accounts:login")
+    form = SmsCodeForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            factor_enrol_confirm(user=user, code=form.cleaned_data["code"])
+        except FactorRefused as refused:
+            if flow.pending_failed(request):
+                return _restart(request, refused.message)
+            error = refused.message
+        else:
+            return redirect(flow.totp_login_finish(request, user=user))
+    secret = request.session.get("totp_enrol_secret") if request.method == "POST" else None
+    if not secret:
+        try:
+            secret = factor_enrol_start(user=user)
+        except FactorRefused as refused:
+            return _restart(request, refused.message)
+        request.session["totp_enrol_secret"] = secret
+    grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+    return render(request, "keys/totp_enrol.html", {
+        "form": form, "error": error, "secret": grouped,
+        "uri": totp.provisioning_uri(secret, account=user.get_username()),
+    })

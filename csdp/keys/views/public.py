@@ -3,7 +3,7 @@ who cannot log in (forgotten username, password or PIN, locked key)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.cache import cache
+from csdp.lib.clients import client_limit_exceeded
 from django.db.models import Max
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -57,12 +57,7 @@ def ca_certificate(request):
 
 
 def _rate_limited(request) -> bool:
-    key = f"keys-recovery-ip:{request.META.get('REMOTE_ADDR', '?')}"
-    cache.add(key, 0, 3600)
-    try:
-        return cache.incr(key) > RECOVERY_PER_HOUR
-    except ValueError:
-        return False
+    return client_limit_exceeded(request, scope="keys-recovery", limit=RECOVERY_PER_HOUR, window_s=3600)
 
 
 @public

@@ -11,9 +11,10 @@ from csdp.accounts.access import STAFF, Role, access_object, allow
 from csdp.keys.applications import ApplicationRefused, key_application_decide
 from csdp.keys.forms import DecisionForm, KeyIssueForm, ReasonForm
 from csdp.keys.models import Certificate, KeyApplication, KeyDevice, Signature
-from csdp.keys.pins import device_pin_reset
+from csdp.keys.admin_approvals import certificate_revoke_prepare, pin_reset_prepare
 from csdp.keys.selectors import certificates_expiring, devices_for_admin, staff_key_applications
-from csdp.keys.services import KeyRefused, certificate_revoke, key_issue
+from csdp.keys.services import KeyRefused, key_issue
+from csdp.lib.errors import CsdpError
 
 
 @allow(STAFF)
@@ -55,9 +56,9 @@ def device_pin_reset_view(request, key_device_id: int):
     if not form.is_valid():
         messages.error(request, "请填写重置原因（如 PIN 码重置申请编号）。")
         return redirect("keys:admin")
-    device_pin_reset(device=device, actor=request.user, reason=form.cleaned_data["reason"])
-    messages.success(request, f"{device.user.username} 的 USB-KEY 已重置为初始 PIN 码并解除锁死。")
-    return redirect("keys:admin")
+    approval = pin_reset_prepare(device=device, reason=form.cleaned_data["reason"], by=request.user)
+    messages.success(request, f"{device.user.username} 的 PIN 码重置已提交，须由另一名工作人员复核后生效。")
+    return redirect("approvals:detail", approval_id=approval.pk)
 
 
 @allow(Role.ADMIN)
@@ -68,9 +69,13 @@ def certificate_revoke_view(request, key_certificate_id: int):
     if not form.is_valid():
         messages.error(request, "请填写作废原因。")
         return redirect("keys:admin")
-    certificate_revoke(certificate=certificate, reason=form.cleaned_data["reason"], actor=request.user)
-    messages.success(request, f"证书 {certificate.serial} 已作废并发布至证书作废列表。")
-    return redirect("keys:admin")
+    try:
+        approval = certificate_revoke_prepare(certificate=certificate, reason=form.cleaned_data["reason"], by=request.user)
+    except CsdpError as refused:
+        messages.error(request, refused.message)
+        return redirect("keys:admin")
+    messages.success(request, f"证书 {certificate.serial} 的作废已提交，须由另一名工作人员复核后生效。")
+    return redirect("approvals:detail", approval_id=approval.pk)
 
 
 @allow(Role.REVIEWER, Role.ADMIN)

@@ -1,0 +1,119 @@
+"""Text for users, not for us (issue 19 §5): walking every menu page of every demo role and the pages
+they link to, and reading every SMS and e-mail the demo world sent, no internal code shows — no
+``offering.transition``-like identifier, no ``preparing → subscribing``, no seed or rules citation,
+no Python ``True``/``None`` — and each SMS carries one signature and no doubled punctuation."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from csdp.lib.labels import audit_action_label, choice_labels, purpose_label, subject_label, without_citations
+from csdp.notify.models import Channel, OutboxMessage
+from csdp.notify.services import sms_text
+from csdp.portal.demo import demo_seed
+from tests.portal.crawl import crawl
+
+IDENTIFIER = re.compile(r"[a-z_]+\.[a-z_]+")
+ARROW_BETWEEN_WORDS = re.compile(r"[A-Za-z_]+\s*→\s*[A-Za-z_]+")
+PYTHON_LITERAL = re.compile(r"(?<![A-Za-z])(True|False|None)(?![A-Za-z])")
+# Addresses and paths are what users type or click, not codes.
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+PATH = re.compile(r"(?<![\w])/[\w./-]+")
+DOUBLED = re.compile(r"[，。：；！][，。：；！]")
+
+
+def internal_codes(text: str) -> list[str]:
+    text = PATH.sub(" ", EMAIL.sub(" ", text))
+    found = []
+    for pattern in (IDENTIFIER, ARROW_BETWEEN_WORDS, PYTHON_LITERAL):
+        found += [m.group(0) for m in pattern.finditer(text)]
+    if "§" in text:
+        found.append(text[max(0, text.index("§") - 20): text.index("§") + 20])
+    return found
+
+
+def test_the_check_catches_what_the_issue_names():
+    assert internal_codes("offering.transition 已完成")
+    assert internal_codes("preparing → subscribing")
+    assert internal_codes("依据 002 §5.2")
+    assert internal_codes("长期有效：True")
+    assert internal_codes("王经办 issuer_a@demo.csdp.local · /keys/crl.der · 发行准备 → 申购中") == []
+
+
+@pytest.fixture(scope="module")
+def demo_world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        from django.db import connection, transaction
+
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        demo_seed()
+        pages = crawl()
+        messages = list(OutboxMessage.objects.all())
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+        connection.close()
+    return pages, messages
+
+
+def test_no_page_of_any_role_shows_an_internal_code(demo_world):
+    pages, _ = demo_world
+    assert len(pages) > 200 and {p.role for p in pages} >= {"issuer_a", "participant", "reviewer", "admin"}
+    offenders = {f"{p.role} {p.url}": codes for p in pages if (codes := internal_codes(p.text))}
+    assert offenders == {}
+
+
+# An amount or a number of shares of five digits or more written without thousands separators.
+UNSEPARATED = re.compile(r"(?<![\d,.\w])\d{5,}(\.\d+)?\s*(股|元|万元|份|户|笔)")
+
+
+def test_every_amount_and_number_of_shares_has_thousands_separators(demo_world):
+    pages, messages = demo_world
+    offenders = {f"{p.role} {p.url}": UNSEPARATED.findall(p.text) for p in pages if UNSEPARATED.search(p.text)}
+    offenders |= {f"message {m.pk}": UNSEPARATED.findall(m.body) for m in messages if UNSEPARATED.search(m.body)}
+    assert offenders == {}
+
+
+def test_no_message_sent_shows_an_internal_code_or_a_doubled_signature(demo_world):
+    _, messages = demo_world
+    assert len(messages) > 20
+    offenders = {}
+    for m in messages:
+        text = f"{m.subject}\n{m.body}"
+        problems = internal_codes(text)
+        if m.channel == Channel.SMS:
+            if m.body.count("【中国结算】") != 1 or not m.body.startswith("【中国结算】"):
+                problems.append("signature")
+            problems += DOUBLED.findall(m.body)
+        elif "【中国结算】" in text:
+            problems.append("signature in e-mail")
+        if problems:
+            offenders[f"{m.pk} {m.purpose}"] = problems
+    assert offenders == {}
+
+
+def test_an_sms_gets_one_signature_and_no_doubled_punctuation():
+    assert sms_text("【中国结算】申请被驳回：【中国结算】您的申请被驳回。。") == "【中国结算】申请被驳回：您的申请被驳回。"
+    assert sms_text("额度 1,000.00 元。") == "【中国结算】额度 1,000.00 元。"
+
+
+@pytest.mark.django_db
+def test_codes_get_their_chinese_labels():
+    assert audit_action_label("offering.transition", "ipo.offering") == "发行状态变更"
+    assert audit_action_label("counter.withdrawn", "counter.application") == "业务申请：已撤回"
+    assert audit_action_label("something.unknown") == "其他操作"
+    assert choice_labels("stock,fund", "securities.security") == "股票、基金"
+    assert purpose_label("ipo_stop") == "发行失败或中止"
+    assert purpose_label("no_such_purpose") == "业务通知"
+
+
+def test_a_certificate_subject_reads_in_words_without_oids():
+    shown = subject_label("2.5.4.5=91110115MA01BBBB2M,O=北京星河精密机械股份有限公司,CN=issuer_b")
+    assert shown == "用户 issuer_b；机构 北京星河精密机械股份有限公司；统一社会信用代码 91110115MA01BBBB2M"
+
+
+def test_stored_text_loses_its_citations():
+    assert without_citations("§九(三) 本公司登记的开放式基金") == "本公司登记的开放式基金"
+    assert without_citations("加盖骑缝章（002 §2.1.1）。") == "加盖骑缝章。"
+    assert without_citations("（本公司，002 §4.1.1）") == "（本公司）"
