@@ -7,7 +7,7 @@ CSDP := $(VENV)/bin/csdp
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= csdp.settings.dev
 
-.PHONY: demo test test-fast venv assets migrate serve lock bench clean
+.PHONY: demo test test-fast venv assets migrate serve lock bench clean wheel
 
 $(STAMP): requirements.lock pyproject.toml csdp/lib/_fixedwidth.c
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,7 @@ demo: venv assets migrate
 	$(CSDP) runserver 0.0.0.0:$(PORT)
 
 test: venv assets
+	@test -x /usr/bin/chromium || echo "注意：未找到 /usr/bin/chromium，浏览器测试将跳过（sudo apt-get install chromium）。"
 	DJANGO_SETTINGS_MODULE=csdp.settings.test $(VENV)/bin/pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
 
 test-fast: venv assets
@@ -51,6 +52,13 @@ test-fast: venv assets
 # Re-pin every dependency (developers only; needs `uv` on PATH).
 lock:
 	uv pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes -o requirements.lock
+	$(PYTHON) bench/production_lock.py
+
+# The production artefact: a wheel that carries the front-end assets (README "Running in production").
+wheel: venv assets
+	rm -rf csdp/static/vendor && cp -r var/vendor csdp/static/vendor
+	$(PY) -m pip wheel --no-deps -w dist . || { rm -rf csdp/static/vendor; exit 1; }
+	rm -rf csdp/static/vendor build
 
 bench: venv
 	$(PY) bench/run.py

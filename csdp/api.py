@@ -11,6 +11,7 @@ from ninja.security import SessionAuth
 from csdp.accounts.api import TokenAuth, router as accounts_router
 from csdp.clock.api import router as clock_router
 from csdp.counter.api import router as counter_router
+from csdp.dividend.api import router as dividend_router
 from csdp.ipo.api import router as ipo_router
 from csdp.issuers.api import router as issuers_router
 from csdp.keys.api import router as keys_router
@@ -40,6 +41,7 @@ apierrors.install(api)
 api.add_router("/", accounts_router)
 api.add_router("/calendar", clock_router)
 api.add_router("/counter", counter_router)
+api.add_router("/dividend", dividend_router)
 api.add_router("/ipo", ipo_router)
 api.add_router("/issuers", issuers_router)
 api.add_router("/keys", keys_router)

@@ -15,10 +15,13 @@ from collections.abc import Callable
 
 from tests.approvals import matrix as approvals_matrix
 from tests.counter import matrix as counter_matrix
+from tests.dividend import matrix as dividend_matrix
 from tests.fees import matrix as fees_matrix
 from tests.greenshoe import matrix as greenshoe_matrix
 from tests.keys import matrix as keys_matrix
 from tests.pledge import matrix as pledge_matrix
+from tests.register import matrix as register_matrix
+from tests.restrictions import matrix as restrictions_matrix
 from tests.securities import matrix as securities_matrix
 from tests.issuers import matrix as issuers_matrix
 from tests.ipo import matrix as ipo_matrix
@@ -35,11 +38,20 @@ EXPECTED: dict[str, set[str] | str] = {
     "securities:security_detail": STAFF,
     "securities:account_lookup": STAFF,
     "securities:my_custody_units": {"participant"},
+    "securities:master_import": {"operator", "admin"},
+    "securities:master_template": {"operator", "admin"},
     "ledger:account_list": STAFF,
     "ledger:account_statement": STAFF,
     "ledger:my_reserve": {"participant", "underwriter"},
     "register:security_positions": STAFF,
     "register:account_changes": STAFF,
+    "register:roster_query": {"issuer"} | STAFF,
+    "register:business_template": {"issuer"} | STAFF,
+    "register:holding_files": {"participant"} | STAFF,
+    "register:holding_file_download": {"participant"} | STAFF,
+    "api:register_holders": {"issuer"} | STAFF,
+    "api:register_files": {"participant"} | STAFF,
+    "api:register_file_content": {"participant"} | STAFF,
     "api:reserve_balance": {"participant", "underwriter"},
     "api:account_positions": STAFF,
     "health": PUBLIC,
@@ -65,6 +77,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "accounts:password_forgot_reset": PUBLIC,
     "clock:calendar": STAFF,
     "clock:closed_day_create": {"admin"},
+    "clock:calendar_year_create": {"admin"},
     "clock:closed_day_delete": {"admin"},
     "api:me": EVERYONE,
     "api:clock": EVERYONE,
@@ -153,6 +166,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "api:issuer_info": {"issuer"},
     "ipo:offering_list": STAFF | {"issuer", "underwriter", "participant"},
     "ipo:offering_new": {"operator", "admin"},
+    "ipo:underwriter_account_late": {"operator", "admin"},
     "ipo:eod_run": {"operator"},
     "ipo:offering_detail": STAFF | {"issuer", "underwriter", "participant"},
     "ipo:subscriptions_upload": {"operator"},
@@ -174,8 +188,10 @@ EXPECTED: dict[str, set[str] | str] = {
     "ipo:offering_results_xlsx": STAFF | {"underwriter"},
     "ipo:filing_list": STAFF | {"issuer"},
     "ipo:filing_template": {"issuer"},
+    "ipo:lockup_template": {"issuer"},
     "ipo:filing_upload": {"issuer"},
     "ipo:filing_confirm": {"issuer"},
+    "ipo:filing_return": {"operator"},
     "ipo:registration_result": STAFF | {"issuer"},
     "ipo:code_switch_confirm": {"issuer"},
     "api:ipo_offerings": STAFF | {"issuer", "underwriter", "participant"},
@@ -230,6 +246,29 @@ EXPECTED: dict[str, set[str] | str] = {
     "pledge:rules_multiple": {"reviewer", "admin"},
     "pledge:rules_eligible_add": {"reviewer", "admin"},
     "pledge:rules_eligible_delete": {"reviewer", "admin"},
+    # csdp.restrictions (证券质押登记、解除质押、司法冻结、非交易过户)
+    "restrictions:pledge_list": {"pledge_user"},
+    "restrictions:pledge_new": {"pledge_user"},
+    "restrictions:pledge_detail": {"pledge_user"} | STAFF,
+    "restrictions:pledge_confirm": {"pledge_user"},
+    "restrictions:pledge_withdraw": {"pledge_user"},
+    "restrictions:pledge_certificate": {"pledge_user"} | STAFF,
+    "restrictions:release_new": {"pledge_user"},
+    "restrictions:release_confirm": {"pledge_user"},
+    "restrictions:release_withdraw": {"pledge_user"},
+    "restrictions:verify": PUBLIC,
+    "restrictions:staff_pledges": STAFF,
+    "restrictions:pledge_review": {"operator", "admin"},
+    "restrictions:release_review": {"operator", "admin"},
+    "restrictions:freeze_list": STAFF,
+    "restrictions:freeze_new": {"operator", "admin"},
+    "restrictions:freeze_detail": STAFF,
+    "restrictions:freeze_renew": {"operator", "admin"},
+    "restrictions:freeze_unfreeze": {"operator", "admin"},
+    "restrictions:transfer_list": STAFF,
+    "restrictions:transfer_new": {"operator", "admin"},
+    "restrictions:files": {"participant"} | STAFF,
+    "restrictions:file_download": {"participant"} | STAFF,
     "api:pledge_postings": {"pledge_user"} | STAFF,
     "api:pledge_posting": {"pledge_user"} | STAFF,
     # csdp.fees (收费标准、付款通知、发票)
@@ -264,6 +303,13 @@ EXPECTED: dict[str, set[str] | str] = {
     "approvals:list": STAFF,
     "approvals:detail": STAFF,
     "approvals:decide": STAFF,
+    # csdp.dividend (权益分派)
+    "dividend:list": {"issuer"} | STAFF,
+    "dividend:detail": {"issuer"} | STAFF,
+    "dividend:fund": {"issuer", "operator"},
+    "dividend:withdraw": {"operator", "admin"},
+    "api:distribution_get": {"issuer"} | STAFF,
+    "api:distribution_fund": {"issuer", "operator"},
 }
 
 Factory = Callable[[object], tuple[str, set[str]]]  # (cast) -> (url value, cast members who may see it)
@@ -320,8 +366,14 @@ OBJECTS: dict[str, Factory] = {
     "lender_application_id": pledge_matrix.lender_application_id,
     "lpr_id": pledge_matrix.lpr_id,
     "eligible_id": pledge_matrix.eligible_id,
+    "pledge_id": restrictions_matrix.pledge_id,
+    "release_id": restrictions_matrix.release_id,
+    "freeze_id": restrictions_matrix.freeze_id,
+    "restriction_file_id": restrictions_matrix.restriction_file_id,
     "fee_notice_id": fees_matrix.fee_notice,
     "fee_invoice_id": fees_matrix.fee_invoice,
     "option_id": greenshoe_matrix.option,
     "greenshoe_filing_id": greenshoe_matrix.filing,
+    "holding_file_id": register_matrix.holding_file,
+    "distribution_id": dividend_matrix.distribution,
 }

@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.db.models import Q
 
 from csdp.accounts.roles import InstitutionKind
-from csdp.counter.states import Status
+from csdp.counter.states import MACHINE, Status
+from csdp.lib.statemachine import TransitionRow
 
 
 def _staff_or_member(queryset, user, institution_field: str):
@@ -228,15 +229,11 @@ class AppendOnly(models.Model):
         raise ValueError(f"{type(self).__name__} rows are append-only")
 
 
-class Transition(AppendOnly):
+class Transition(AppendOnly, TransitionRow):
     """Every state change of an application: who, when, from, to, why (style habit 8)."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="transitions")
-    from_state = models.CharField(max_length=20, choices=Status.choices)
-    to_state = models.CharField(max_length=20, choices=Status.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField()  # business time
-    reason = models.TextField(blank=True)
+    machine = MACHINE
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="transitions")
 
     class Meta:
         ordering = ["id"]

@@ -64,11 +64,11 @@ def notice(request):
     return render(request, "counter/notice.html", {"chosen_type": request.GET.get("type", "")[:4]})
 
 
-def _typed_form(business_type, data=None):
+def _typed_form(business_type, data=None, files=None):
     spec = business_type.spec if business_type else None
     if spec is None or spec.form_class is None:
         return None
-    return spec.form_class(data, prefix="typed")
+    return spec.form_class(data, files, prefix="typed")  # files: a type's structured file field (an Excel list)
 
 
 @allow(MEMBERS)
@@ -84,7 +84,7 @@ def application_new(request):
             form.initial["business_type"] = preselected.pk
     typed = None
     if request.method == "POST" and form.is_valid():
-        typed = _typed_form(form.cleaned_data["business_type"], request.POST)
+        typed = _typed_form(form.cleaned_data["business_type"], request.POST, request.FILES)
         if typed is None or typed.is_valid():
             try:
                 application = application_draft(
@@ -114,9 +114,11 @@ def type_guide(request):
 
 
 def _signing(user, round_):
+    from csdp.counter.registry import round_key_required
     from csdp.keys.signing import signing_context
 
-    return signing_context(user=user, digest=round_.digest)
+    return signing_context(user=user, digest=round_.digest,
+                           require_key=round_key_required(round_.application.business_type, round_.data))
 
 
 def _agent_address(user) -> str:
@@ -157,7 +159,8 @@ def application_resubmit(request, application_id: int):
         return redirect("counter:detail", application_id=application.pk)
     form = ResubmitForm(request.POST or None, request.FILES or None)
     last = application.rounds.filter(signed_at__isnull=False).order_by("-number").first()
-    typed = _typed_form(application.business_type, request.POST if request.method == "POST" else None)
+    typed = _typed_form(application.business_type, request.POST if request.method == "POST" else None,
+                        request.FILES if request.method == "POST" else None)
     if typed is not None and request.method != "POST":
         typed.initial = dict(last.data)
     if request.method == "POST" and form.is_valid() and (typed is None or typed.is_valid()):

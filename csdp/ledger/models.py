@@ -26,13 +26,15 @@ class AccountKind(models.TextChoices):
     IPO_CLEARING = "ipo_clearing", "新股申购资金清算户"  # depository internal: subscription funds in transit
     INTEREST = "interest", "利息户"  # depository internal: interest on frozen funds (seed 002 ch. 5)
     FEES = "fees", "费用户"  # depository internal: registration fees and the like
+    DIVIDEND = "dividend", "权益分派代派资金户"  # rules.md §12 委托代派: one distribution's cash, issuer → holders
+    DIVIDEND_HELD = "dividend_held", "权益分派暂不派发资金户"  # cash on frozen shares (孳息随冻结), closed accounts
 
 
 # Accounts that stand for money outside our books; they may go "negative" (money came from them).
 EXTERNAL_KINDS = {AccountKind.ISSUER_BANK, AccountKind.DEPOSITORY_BANK}
 # Accounts holding someone's money: never debited below zero.
 DEBIT_CONSTRAINED_KINDS = {AccountKind.PARTICIPANT_RESERVE, AccountKind.UNDERWRITER_RESERVE, AccountKind.IPO_CLEARING,
-                           AccountKind.INTEREST, AccountKind.FEES}
+                           AccountKind.INTEREST, AccountKind.FEES, AccountKind.DIVIDEND, AccountKind.DIVIDEND_HELD}
 
 
 class LedgerAccountQuerySet(models.QuerySet):

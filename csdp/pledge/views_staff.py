@@ -184,6 +184,7 @@ def rules(request):
     return render(request, "pledge/rules.html", {
         "lprs": LprRate.objects.all(), "eligible": EligibleKind.objects.all(), "lpr_form": f.LprForm(),
         "multiple_form": f.MultipleForm(initial={"rate_cap_multiple": selectors.rate_cap_multiple()}),
+        "restricted_pledgeable": selectors.restricted_pledgeable(),
         "eligible_form": f.EligibleForm(), "settings_row": settings_row, "cap_bp": selectors.rate_cap_bp(),
         "lpr_now": selectors.lpr_in_force()})
 
@@ -217,6 +218,12 @@ def rules_lpr_delete(request, lpr_id: int):
 def rules_multiple(request):
     from csdp.pledge.services_rules import rate_cap_multiple_set
 
+    if "restricted_pledgeable_form" in request.POST:  # the 限售 setting shares this staff form's URL
+        from csdp.pledge.services_rules import restricted_pledgeable_set
+
+        _done(request, restricted_pledgeable_set, allowed=request.POST.get("restricted_pledgeable") == "on",
+              actor=request.user, ok="限售股份设置已更新。")
+        return redirect("pledge:rules")
     form = f.MultipleForm(request.POST)
     if form.is_valid():
         _done(request, rate_cap_multiple_set, multiple=form.cleaned_data["rate_cap_multiple"], actor=request.user,

@@ -17,8 +17,6 @@ from csdp.accounts.roles import STAFF_ROLES, Role, role_of
 # Certificates: the renewal is offered from this many days before expiry (issue 19 §8; the seed asks
 # for an application at least a month ahead, 000 §二(四)3, the login warning starts at 30 days).
 RENEWAL_OFFER_DAYS = 60
-# The trading calendar must reach this far ahead, or T+n dates cannot be computed for new offerings.
-CALENDAR_HORIZON_WARN_DAYS = 90
 PENDING_SHOWN = 8
 
 # Whose step a milestone of the offering timeline is (csdp/ipo/timeline.py ``who``).
@@ -123,22 +121,18 @@ def _certificate(user) -> list[Due]:
 
 
 def _calendar_horizon() -> list[Due]:
-    """The calendar covers the years whose closed days were entered; past the last one every weekday
-    would count as a trading day."""
-    from django.db.models import Max
+    """How far the trading calendar is maintained (csdp.clock: beyond it every T±n is refused), warned
+    from 60 days before its end."""
+    from csdp.clock.services import business_today, calendar_horizon, calendar_horizon_warning
 
-    from csdp.clock.models import ClosedDay
-    from csdp.clock.services import business_today
-
-    today = business_today()
-    last = ClosedDay.objects.aggregate(last=Max("date"))["last"]
-    horizon = dt.date(last.year, 12, 31) if last else today
-    left = (horizon - today).days
-    if left > CALENDAR_HORIZON_WARN_DAYS:
-        return [Due(title=f"交易日历已录入至 {horizon:%Y-%m-%d}", detail=f"距今 {left} 天", url=reverse("clock:calendar"), when=horizon)]
-    return [Due(title=f"交易日历只录入至 {horizon:%Y-%m-%d}", level="overdue" if left < 0 else "today",
-                detail=f"请录入 {horizon.year + 1} 年的休市安排，否则其后的 T+n 日期按无节假日计算。",
-                url=reverse("clock:calendar") + f"?year={horizon.year + 1}", when=horizon)]
+    horizon, warning = calendar_horizon(), calendar_horizon_warning()
+    url = reverse("clock:calendar")
+    if not warning:
+        return [Due(title=f"交易日历已维护至 {horizon:%Y-%m-%d}", detail=f"距今 {(horizon - business_today()).days} 天",
+                    url=url, when=horizon)]
+    overdue = horizon is None or horizon < business_today()
+    return [Due(title="交易日历需导入下一年度休市安排", level="overdue" if overdue else "today", detail=warning, url=url,
+                when=horizon or business_today())]
 
 
 def _failed_eod() -> list[Due]:

@@ -7,7 +7,10 @@ Steps, all in one transaction (style habit 10: tables in, tables out):
 3. staged keys already in the log are dropped (with other values they refuse the whole batch), then
    one INSERT … SELECT appends the rest to the log;
 4. two aggregate statements fold the staged batch into positions: an UPDATE of the lots that exist
-   and an INSERT of those that do not. The position check constraints judge the end state (all or nothing).
+   and an INSERT of those that do not. The position check constraints judge the end state (all or nothing);
+5. issuing events move the issued capital, and the register's invariants are checked for the touched
+   securities and lots (csdp.register.capital) before the transaction commits.
+Nature changes (限售, 解除限售) get their carried encumbrances before staging (csdp.register.nature).
 """
 from __future__ import annotations
 
@@ -16,10 +19,14 @@ import uuid
 
 import polars as pl
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from csdp.lib.bulk import copy_in
+from csdp.lib.errors import CsdpError
+from csdp.register.capital import issued_capital_move, issuing_deltas_of_stage, register_check
 from csdp.register.models import EventType, ShareNature
+from csdp.register.nature import LOT, NATURE_CHANGES, carry_encumbrances
 from csdp.register.services import CLOSED_STATUSES, EventSpec, RegisterError
 
 SCHEMA = {
@@ -80,11 +87,17 @@ def _sql(cursor, sql: str, params=()) -> list:
     return cursor.fetchall() if cursor.description else []
 
 
+def _differs(c: str) -> str:
+    if c == "lockup_end":
+        return f"COALESCE(s.{c}, '9999-12-31') <> COALESCE(e.{c}, '9999-12-31')"
+    if c in ("frozen_delta", "pledged_delta"):  # a nature change's were decided when it was first applied
+        return f"(s.{c} <> e.{c} AND s.event_type NOT IN ({', '.join(repr(t) for t in NATURE_CHANGES)}))"
+    return f"s.{c} <> e.{c}"
+
+
 def _drop_replays(cursor, stage: str) -> None:
     """Refuse the batch if a staged key is in the log with other values; forget the equal replays."""
-    differs = " OR ".join(
-        f"COALESCE(s.{c}, '9999-12-31') <> COALESCE(e.{c}, '9999-12-31')" if c == "lockup_end" else f"s.{c} <> e.{c}"
-        for c in COMPARED)
+    differs = " OR ".join(_differs(c) for c in COMPARED)
     # MIN, not LIMIT 1: with LIMIT the planner bets on an early hit and probes the index row by row.
     clash = _sql(cursor, f"SELECT MIN(s.key) FROM {stage} s JOIN register_registrationevent e ON e.key = s.key "
                          f"WHERE {differs}")
@@ -118,6 +131,29 @@ def _fold_into_positions(cursor, stage: str, now) -> None:
                    f"WHERE NOT EXISTS (SELECT 1 FROM register_position e WHERE {same_lot.format(p='e')})", [now])
 
 
+def _carry(frame: pl.DataFrame) -> pl.DataFrame:
+    """Nature-change legs take their source lots' encumbrances along (csdp.register.nature). The
+    encumbered lots of the securities concerned are locked (pk order) and read in one query; the
+    batch's other events' encumbrance changes count too, as the batch is judged by its end state."""
+    legs = frame.filter(pl.col("event_type").is_in(NATURE_CHANGES))
+    if legs.height == 0:
+        return frame
+    from csdp.register.models import Position
+
+    securities = sorted(legs["security_id"].unique().to_list())
+    rows = Position.objects.select_for_update().filter(security_id__in=securities).filter(
+        Q(frozen__gt=0) | Q(pledged__gt=0)).order_by("pk").values_list(*LOT, "frozen", "pledged")
+    held = pl.DataFrame(list(rows), orient="row", schema={"account_id": pl.Int64, "security_id": pl.Int64,
+                        "share_nature": pl.Utf8, "lockup_end": pl.Date, "frozen": pl.Int64, "pledged": pl.Int64})
+    others = frame.filter(~pl.col("event_type").is_in(NATURE_CHANGES)).filter(
+        pl.col("security_id").is_in(securities)).select(*LOT, pl.col("frozen_delta").alias("frozen"),
+                                                        pl.col("pledged_delta").alias("pledged"))
+    try:
+        return carry_encumbrances(frame, pl.concat([held, others]))
+    except CsdpError as error:
+        raise RegisterError(error.message, code=error.code, problems=error.problems) from None
+
+
 STAGE_COLUMNS = ("security_id BIGINT, account_id BIGINT, share_nature VARCHAR(2), lockup_end DATE, event_type VARCHAR(16), "
                  "quantity_delta BIGINT, frozen_delta BIGINT, pledged_delta BIGINT, business_date DATE, "
                  "key VARCHAR(100), memo VARCHAR(200)")
@@ -135,6 +171,7 @@ def register_apply_bulk(rows) -> int:
     problem = _first_problem(frame)
     if problem:
         raise RegisterError(problem)
+    frame = _carry(frame)
     token = uuid.uuid4().hex
     batch, stage = f"bulk:{token}", f"register_stage_{token}"
     now = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -155,6 +192,10 @@ def register_apply_bulk(rows) -> int:
                            f"SELECT {picked}, %s, %s FROM {stage}", [batch, now])
             written = cursor.rowcount
             _fold_into_positions(cursor, stage, now)
+            issued_capital_move(issuing_deltas_of_stage(stage))
+            if written:
+                touched = [pk for (pk,) in _sql(cursor, f"SELECT DISTINCT security_id FROM {stage}")]
+                register_check(security_ids=touched, touched=stage)
             cursor.execute(f"DROP TABLE {stage}")
     except IntegrityError as error:
         raise RegisterError(f"数据库拒绝该批登记变动（持有数量不足或冻结、质押超过持有）：{error}") from None

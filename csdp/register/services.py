@@ -1,21 +1,26 @@
 """Register writes, one event at a time (counter business, freezes, pledges, code switches).
 
-``register_apply`` locks the affected positions in primary-key order, applies the events in the
-order given (each one checked: quantity ≥ 0, 0 ≤ frozen + pledged ≤ quantity), appends the events and
-stores the new positions, all in one transaction. A replayed key with the same values is skipped;
+``register_apply`` locks the affected positions in primary-key order, lets nature changes carry their
+lots' encumbrances (csdp.register.nature), applies the events in the order given (each one checked:
+quantity ≥ 0, 0 ≤ frozen + pledged ≤ quantity), appends the events, stores the new positions, moves
+the issued capital of issuing events and checks the register's invariants for what it touched
+(csdp.register.capital), all in one transaction. A replayed key with the same values is skipped;
 with different values it raises. The end-of-day bulk path is in csdp.register.bulk.
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
+import polars as pl
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from csdp.lib.errors import CsdpError
+from csdp.register.capital import issued_capital_move, issuing_deltas, register_check
 from csdp.register.models import EventType, Position, RegistrationEvent, ShareNature
+from csdp.register.nature import carry_encumbrances, is_nature_change
 from csdp.securities.models import SecurityStatus
 
 CLOSED_STATUSES = {SecurityStatus.SWITCHED, SecurityStatus.DELISTED}
@@ -61,12 +66,15 @@ class EventSpec:
         return cls(**{k: v for k, v in data.items() if k in names})
 
 
+CARRIED = ("frozen_delta", "pledged_delta")
 COMPARED = ("security_id", "account_id", "event_type", "business_date", "quantity_delta", "frozen_delta",
             "pledged_delta", "share_nature", "lockup_end")
 
 
 def _replayed(spec: EventSpec, existing: RegistrationEvent) -> bool:
-    differs = [name for name in COMPARED if getattr(existing, name) != getattr(spec, name)]
+    # A nature change's encumbrances were decided by the register when it was first applied.
+    compared = [n for n in COMPARED if n not in CARRIED] if is_nature_change(spec.event_type) else COMPARED
+    differs = [name for name in compared if getattr(existing, name) != getattr(spec, name)]
     if differs:
         raise RegisterError(f"幂等键 {spec.key} 已用于另一笔登记变动（{', '.join(differs)} 不同），拒绝重放。")
     return True
@@ -124,9 +132,37 @@ def _open_securities(specs: list[EventSpec]) -> None:
         raise RegisterError(f"证券 {', '.join(closed)} 已转换代码或退出登记，不能再办理登记变动。")
 
 
+def _carry(specs: list[EventSpec], existing: dict, positions: dict[tuple, Position]) -> list[EventSpec]:
+    """The new nature-change legs with the encumbrances they take along (csdp.register.nature); the
+    source lots as locked, plus what this call's other events do to their encumbrances."""
+    new = [s for s in specs if s.key not in existing]
+    if not any(is_nature_change(s.event_type) for s in new):
+        return specs
+    from csdp.register.bulk import events_frame
+
+    encumbrance = {lot: [p.frozen, p.pledged] for lot, p in positions.items()}
+    for spec in new:
+        if not is_nature_change(spec.event_type):
+            encumbrance[spec.lot][0] += spec.frozen_delta
+            encumbrance[spec.lot][1] += spec.pledged_delta
+    lots = pl.DataFrame([{"account_id": a, "security_id": s, "share_nature": n, "lockup_end": d, "frozen": f, "pledged": p}
+                         for (a, s, n, d), (f, p) in encumbrance.items()],
+                        schema={"account_id": pl.Int64, "security_id": pl.Int64, "share_nature": pl.Utf8,
+                                "lockup_end": pl.Date, "frozen": pl.Int64, "pledged": pl.Int64})
+    try:
+        filled = carry_encumbrances(events_frame(new), lots)
+    except CsdpError as error:
+        raise RegisterError(error.message, code=error.code, problems=error.problems) from None
+    carried = {row["key"]: (row["frozen_delta"], row["pledged_delta"]) for row in filled.iter_rows(named=True)}
+    return [replace(s, frozen_delta=carried[s.key][0], pledged_delta=carried[s.key][1]) if s.key in carried else s
+            for s in specs]
+
+
 @transaction.atomic
-def register_apply(*, events: Iterable) -> list[RegistrationEvent]:
-    """Apply events in order; return the events (existing ones for replayed keys)."""
+def register_apply(*, events: Iterable, check: bool = True) -> list[RegistrationEvent]:
+    """Apply events in order; return the events (existing ones for replayed keys). ``check``: prove the
+    register's invariants for the touched securities and lots before returning (inside the transaction);
+    only a caller that finishes a larger change itself (the code switch) checks later."""
     specs = [EventSpec.of(e) for e in events]
     for spec in specs:
         _check_spec(spec)
@@ -135,6 +171,7 @@ def register_apply(*, events: Iterable) -> list[RegistrationEvent]:
     existing = RegistrationEvent.objects.in_bulk([s.key for s in specs], field_name="key")
     _open_securities([s for s in specs if s.key not in existing])  # a replay of an old event is no new business
     positions = _lock_lots({s.lot for s in specs})
+    specs = _carry(specs, existing, positions)
     out, new, now = [], [], timezone.now()
     for spec in specs:
         if spec.key in existing and _replayed(spec, existing[spec.key]):
@@ -152,6 +189,9 @@ def register_apply(*, events: Iterable) -> list[RegistrationEvent]:
                     quantity=position.quantity, frozen=position.frozen, pledged=position.pledged, updated_at=now)
     except IntegrityError as error:
         raise RegisterError(f"数据库拒绝该登记变动：{error}") from None
+    issued_capital_move(issuing_deltas(new))
+    if check and new:
+        register_check(security_ids=[e.security_id for e in new], accounts=sorted({e.account_id for e in new}))
     return out
 
 
@@ -185,12 +225,16 @@ def security_code_switch(*, old_code: str, new_code: str, effective_date: dt.dat
                                 quantity_delta=-lot.quantity, frozen_delta=-lot.frozen, pledged_delta=-lot.pledged, **common))
         events.append(EventSpec(security_id=new.pk, event_type=EventType.CODE_SWITCH_IN, key=f"switch:{old_code}:{lot.pk}:in",
                                 quantity_delta=lot.quantity, frozen_delta=lot.frozen, pledged_delta=lot.pledged, **common))
-    register_apply(events=events)
+    register_apply(events=events, check=False)  # the old code is closed below; then both are checked
     try:
         security_status_change(security=old, to=SecurityStatus.SWITCHED, actor=actor,
                                reason=f"{old_code} → {new_code}，生效日 {effective_date}，{len(events) // 2} 个持有明细")
     except SecuritiesError as error:
         raise RegisterError(error.message) from None
+    # The capital goes with the code: the new code's register is the old one's (rules.md §5).
+    if old.issued_shares is not None:
+        Security.objects.filter(pk=new.pk).update(issued_shares=(new.issued_shares or 0) + old.issued_shares)
+    register_check(security_ids=[old.pk, new.pk])
     change.applied_at = clock_now()
     change.save(update_fields=["applied_at"])
     return change

@@ -41,7 +41,7 @@ def test_frozen_pledged_and_restricted_shares_are_not_pledgeable(zhang, world):
 
 def test_shares_received_today_do_not_count_before_the_next_trading_day(zhang, world):
     register_apply(events=[{"key": "t:today", "account": world["account"], "security": world["stock"],
-                            "event_type": "non_trade", "quantity_delta": 5_000, "business_date": TODAY}])
+                            "event_type": "new_shares", "quantity_delta": 5_000, "business_date": TODAY}])
     with pytest.raises(PledgeError, match=str(PREVIOUS)):
         posting_submit(user=zhang, data=pledgor_data(world, quantity=8_000))
 

@@ -67,7 +67,7 @@ def test_staff_see_the_calendar_horizon_and_failed_end_of_day_steps(client_for, 
     _at(dt.date(2026, 11, 2), 10)
     page = _home(client_for, "operator")
     assert "日终处理失败" in page and "备付金不足，交收未完成。" in page
-    assert "交易日历只录入至 2026-12-31" in page and "请录入 2027 年的休市安排" in page
+    assert "交易日历只维护至 2026-12-31" in page and "2027 年的休市安排导入前" in page
     assert "日终处理失败" not in _home(client_for, "participant")
 
 

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class DividendConfig(AppConfig):
+    name = "csdp.dividend"
+    label = "dividend"
+    verbose_name = "权益分派"
+
+    def ready(self) -> None:
+        from csdp.clock.eod import register_eod_job
+        from csdp.dividend import counter_types, kinds, menus  # noqa: F401  (counter type 05, four-eyes kinds, menu)
+        from csdp.dividend.steps import dividend_eod
+
+        # After approvals (5) and before the IPO (10): a distribution's R snapshot reads the day's register.
+        register_eod_job(order=8, name="dividend", job=dividend_eod)

@@ -1,0 +1,104 @@
+"""权益分派 as structured counter business type 05 (seed 000 §一(四); issue 4 §6 plug-in).
+
+The issuer files the plan — per 10 shares: cash (yuan, tax-inclusive, ≤ 6 decimals), 送股, 转增 — with
+the record date it proposes, and attaches the shareholders' resolution and the draft announcement.
+Staff accept it (受理): an operator's acceptance prepares the four-eyes approval ``dividend.plan``
+with the seed of the fraction draw; a different reviewer's approval schedules the distribution.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from csdp.counter.registry import BusinessTypeSpec, FilingContext, StructuredForm, register_business_type
+from csdp.dividend.engine import RateError, Rates
+from csdp.dividend.models import Method
+
+CODE = "05"
+RATE_HELP = "最多 6 位小数；为 0 表示不实施该项"
+
+
+class DistributionForm(StructuredForm):
+    cash_per_10 = forms.DecimalField(label="每10股派现金（元，含税）", min_value=Decimal(0), max_digits=16, decimal_places=6,
+                                     initial=Decimal(0), help_text=RATE_HELP)
+    bonus_per_10 = forms.DecimalField(label="每10股送股（股）", min_value=Decimal(0), max_digits=16, decimal_places=6,
+                                      initial=Decimal(0), help_text=RATE_HELP)
+    transfer_per_10 = forms.DecimalField(label="每10股转增（股）", min_value=Decimal(0), max_digits=16, decimal_places=6,
+                                         initial=Decimal(0), help_text=RATE_HELP)
+    record_date = forms.DateField(label="股权登记日", widget=forms.DateInput(attrs={"type": "date"}),
+                                  error_messages={"required": "请填写股权登记日。", "invalid": "请填写有效的日期（YYYY-MM-DD）。"})
+    resolution_date = forms.DateField(label="股东大会决议日期", widget=forms.DateInput(attrs={"type": "date"}),
+                                      error_messages={"required": "请填写股东大会决议日期。"})
+    method = forms.ChoiceField(label="尾数处理", choices=Method.choices, initial=Method.PRECISE)
+
+    def clean(self):
+        data = super().clean()
+        if all(not data.get(k) for k in ("cash_per_10", "bonus_per_10", "transfer_per_10")):
+            raise ValidationError("派现金、送股、转增至少填写一项。")
+        return data
+
+
+def plan_of(data: dict) -> tuple[Rates, dt.date]:
+    return (Rates.parse(data.get("cash_per_10", "0"), data.get("bonus_per_10", "0"), data.get("transfer_per_10", "0")),
+            dt.date.fromisoformat(data["record_date"]))
+
+
+def validate_distribution(context: FilingContext) -> None:
+    from csdp.clock.services import business_today
+    from csdp.counter.selectors import securities_codes_for
+    from csdp.dividend.dates import dates_for
+    from csdp.securities.models import Security
+
+    if context.securities_code not in securities_codes_for(context.institution):
+        raise ValidationError(f"证券代码 {context.securities_code} 不是本机构的证券。")
+    if not Security.objects.filter(code=context.securities_code).exists():
+        raise ValidationError(f"证券代码 {context.securities_code} 未在本公司登记。")
+    try:
+        rates, record_date = plan_of(context.data)
+        dates = dates_for(record_date)
+    except (RateError, ValueError, KeyError) as error:
+        raise ValidationError(str(error)) from None
+    if not (rates.cash_micro or rates.shares_micro):
+        raise ValidationError("派现金、送股、转增至少填写一项。")
+    if rates.cash_micro and dates.funding_deadline <= business_today():
+        raise ValidationError(f"代派资金截止日 {dates.funding_deadline}（股权登记日前 2 个交易日）应晚于今天，请改定股权登记日。")
+    if record_date <= business_today():
+        raise ValidationError("股权登记日应晚于今天。")
+
+
+def distribution_accepted(application) -> None:
+    """受理 prepares the four-eyes approval of the plan (by the accepting operator)."""
+    from csdp.approvals.services import approval_prepare
+    from csdp.counter.services import CounterError
+    from csdp.dividend.kinds import PLAN
+    from csdp.lib.errors import CsdpError
+    from csdp.securities.models import Security
+
+    data = application.rounds.filter(signed_at__isnull=False).order_by("-number").first().data
+    rates, record_date = plan_of(data)
+    security = Security.objects.get(code=application.securities_code)
+    payload = {"application_id": application.pk, "code": security.code, "issuer_id": application.filer_institution_id,
+               "cash_micro": rates.cash_micro, "bonus_micro": rates.bonus_micro, "transfer_micro": rates.transfer_micro,
+               "record_date": record_date.isoformat(), "method": data.get("method", Method.PRECISE),
+               "seed": secrets.randbits(62)}  # the fraction draw's seed, recorded and approved with the plan
+    text = (f"{security.code} 权益分派：每10股派 {data.get('cash_per_10', '0')} 元、送 {data.get('bonus_per_10', '0')} 股、"
+            f"转增 {data.get('transfer_per_10', '0')} 股，股权登记日 {record_date}")
+    try:
+        approval_prepare(kind=PLAN, key=f"dividend:plan:{application.pk}", summary=text, payload=payload,
+                         by=application.assignee, subject=application)
+    except CsdpError as error:
+        raise CounterError(error.message) from None
+
+
+DISTRIBUTION = register_business_type(BusinessTypeSpec(
+    code=CODE, name="权益分派", filer_kinds={"issuer"}, form_class=DistributionForm, validate=validate_distribution,
+    on_accepted=distribution_accepted, attachments_required=True,
+    guide=("【权益分派】发行人填写每10股派现金（含税）、送股、转增比例及股权登记日，并上传股东大会决议和权益分派实施公告（草案）。"
+           "除权除息日、派息日、红股上市日由交易日历按规则推算（股权登记日后第 1、1、2 个交易日）。"
+           "有现金红利的，请于代派资金截止日（股权登记日前 2 个交易日）日终前将现金红利全额划入本公司代派资金账户，"
+           "逾期未足额到账的，现金红利不实施，送股、转增照常实施。尾数按精确算法处理。"),
+))

@@ -1,0 +1,199 @@
+"""权益分派 (rules.md §12): a distribution, its funding, its entitlements and the steps of its end of day.
+
+The register and the ledger stay the truth for shares and money; these tables record what the
+distribution decided (entitlements at R, per-participant payments and their holds, held cash) so
+that each end-of-day step can be resumed and its files rebuilt byte for byte.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from csdp.lib.statemachine import STAFF, SYSTEM, Machine, TransitionRow
+
+
+def _is_staff(user) -> bool:
+    return bool(user.is_authenticated and user.staff_role)
+
+
+class Status(models.TextChoices):
+    SCHEDULED = "scheduled", "已排期"  # approved (four-eyes); waits for its record date
+    ENTITLED = "entitled", "已计算权益"  # R's end of day: register snapshot and entitlements recorded
+    PAID = "paid", "已派发"  # pay date: cash paid (or not proceeding), participants' files written
+    COMPLETED = "completed", "已完成"  # list date: bonus shares registered, issued capital grown, result file
+    WITHDRAWN = "withdrawn", "已撤销"  # withdrawn before R (four-eyes); funding returned to the issuer
+
+
+MACHINE = Machine(Status, {
+    Status.SCHEDULED: {Status.ENTITLED: {SYSTEM}, Status.WITHDRAWN: {STAFF}},
+    Status.ENTITLED: {Status.PAID: {SYSTEM}},
+    Status.PAID: {Status.COMPLETED: {SYSTEM}},
+})
+ACTIVE = (Status.SCHEDULED, Status.ENTITLED, Status.PAID)
+
+
+class CashStatus(models.TextChoices):
+    NONE = "none", "无现金红利"  # the plan has no cash part
+    AWAITING = "awaiting", "待委托代派资金"  # before the funding deadline
+    FUNDED = "funded", "资金已足额到位"  # fully funded by the deadline: cash proceeds
+    SHORT = "short", "资金不足，现金红利不实施"  # not fully funded by the deadline: funding returned
+    PAID = "paid", "已派发"
+    WITHDRAWN = "withdrawn", "随分派撤销"
+
+
+class Method(models.TextChoices):
+    PRECISE = "precise", "精确算法"
+    TRUNCATE = "truncate", "截尾"
+
+
+class DistributionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if _is_staff(user):
+            return self
+        if user.is_authenticated and user.institution_id:
+            return self.filter(issuer_id=user.institution_id)
+        return self.none()
+
+
+class Distribution(models.Model):
+    security = models.ForeignKey("securities.Security", verbose_name="证券", on_delete=models.PROTECT,
+                                 related_name="distributions")
+    issuer = models.ForeignKey("accounts.Institution", verbose_name="发行人", on_delete=models.PROTECT,
+                               related_name="distributions")
+    application_id = models.BigIntegerField("虚拟柜台申请", null=True, blank=True, unique=True)
+    # rates per 10 shares in millionths (engine/rates.py): exact integers, never floats
+    cash_micro = models.BigIntegerField("每10股派现金（百万分之一元）", default=0)
+    bonus_micro = models.BigIntegerField("每10股送股（百万分之一股）", default=0)
+    transfer_micro = models.BigIntegerField("每10股转增（百万分之一股）", default=0)
+    method = models.CharField("尾数处理", max_length=10, choices=Method.choices, default=Method.PRECISE)
+    seed = models.BigIntegerField("尾数分配随机种子")  # recorded with the run: the same seed, the same result
+    record_date = models.DateField("股权登记日")
+    ex_date = models.DateField("除权除息日")
+    pay_date = models.DateField("派息日")
+    list_date = models.DateField("红股上市日")
+    funding_deadline = models.DateField("代派资金截止日")
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    cash_status = models.CharField("现金红利", max_length=10, choices=CashStatus.choices, default=CashStatus.AWAITING)
+    cash_note = models.CharField("现金红利说明", max_length=300, blank=True)  # told to the issuer
+    funding_account = models.ForeignKey("ledger.LedgerAccount", on_delete=models.PROTECT, related_name="+",
+                                        null=True, blank=True)
+    # results of R's end of day
+    holders = models.BigIntegerField("持有人数", default=0)
+    total_quantity = models.BigIntegerField("登记日总股本（股）", default=0)
+    cash_declared_fen = models.BigIntegerField("应派现金总额（分）", default=0)
+    cash_total_fen = models.BigIntegerField("实派现金总额（分）", default=0)
+    bonus_total = models.BigIntegerField("送转股总数（股）", default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DistributionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "权益分派"
+        ordering = ["-record_date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.security.code} 权益分派（登记日 {self.record_date}）"
+
+    @property
+    def has_cash(self) -> bool:
+        return self.cash_micro > 0
+
+    @property
+    def has_shares(self) -> bool:
+        return self.bonus_micro + self.transfer_micro > 0
+
+
+class DistributionTransition(TransitionRow):
+    distribution = models.ForeignKey(Distribution, on_delete=models.PROTECT, related_name="transitions")
+
+
+class Funding(models.Model):
+    """One payment of the issuer into the distribution's funding account, by bank reference (idempotent)."""
+
+    distribution = models.ForeignKey(Distribution, on_delete=models.PROTECT, related_name="fundings")
+    bank_reference = models.CharField("银行流水号", max_length=40, unique=True)
+    amount_fen = models.BigIntegerField("金额（分）")
+    transfer = models.ForeignKey("ledger.Transfer", on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "委托代派资金"
+        ordering = ["pk"]
+        constraints = [models.CheckConstraint(condition=Q(amount_fen__gt=0), name="dividend_funding_positive")]
+
+
+class Entitlement(models.Model):
+    """One lot of one account at R's end of day and what it is entitled to (bulk-written by COPY)."""
+
+    id = models.BigAutoField(primary_key=True)
+    distribution_id = models.BigIntegerField(db_index=True)
+    account_id = models.BigIntegerField()
+    participant_id = models.BigIntegerField(null=True)  # the custodian's institution (托管单元 → 结算参与人)
+    share_nature = models.CharField(max_length=2)
+    lockup_end = models.DateField(null=True)
+    quantity = models.BigIntegerField()
+    frozen = models.BigIntegerField()
+    pledged = models.BigIntegerField()
+    cash_fen = models.BigIntegerField()
+    held_fen = models.BigIntegerField()  # of cash_fen: on frozen shares, held (孳息随冻结)
+    bonus_shares = models.BigIntegerField()
+    bonus_frozen = models.BigIntegerField()
+    bonus_pledged = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "权益明细"
+
+
+class ParticipantPayment(models.Model):
+    """Per custodian participant: the cash its accounts are paid, through one hold (R) posted on 派息日."""
+
+    distribution = models.ForeignKey(Distribution, on_delete=models.PROTECT, related_name="payments")
+    participant = models.ForeignKey("accounts.Institution", on_delete=models.PROTECT, related_name="+")
+    accounts = models.BigIntegerField("账户数")
+    cash_fen = models.BigIntegerField("应派（分）")
+    paid_fen = models.BigIntegerField("实派（分）", default=0)
+    hold = models.ForeignKey("ledger.Transfer", on_delete=models.PROTECT, related_name="+", null=True)
+
+    class Meta:
+        verbose_name = "结算参与人派息"
+        ordering = ["participant_id"]
+        constraints = [models.UniqueConstraint(fields=["distribution", "participant"], name="dividend_payment_once")]
+
+
+class HeldReason(models.TextChoices):
+    FROZEN_AT_RECORD = "frozen", "登记日冻结股份的现金红利（孳息随冻结）"
+    FROZEN_AFTER_RECORD = "frozen_later", "登记日后至派息日新增冻结（孳息随冻结）"
+    ACCOUNT_CLOSED = "closed", "证券账户已注销"
+    NO_PARTICIPANT = "no_custodian", "证券账户无托管结算参与人"
+
+
+class HeldCash(models.Model):
+    """Cash not paid out on 派息日, per account and reason, kept in the held account until released."""
+
+    distribution = models.ForeignKey(Distribution, on_delete=models.PROTECT, related_name="held")
+    account_id = models.BigIntegerField()
+    amount_fen = models.BigIntegerField()
+    reason = models.CharField(max_length=14, choices=HeldReason.choices)
+
+    class Meta:
+        verbose_name = "暂不派发现金红利"
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["distribution", "account_id", "reason"], name="dividend_held_once")]
+
+
+class Step(models.Model):
+    """A finished end-of-day step of a distribution: a step with its row is done and is not run again."""
+
+    distribution = models.ForeignKey(Distribution, on_delete=models.PROTECT, related_name="steps")
+    name = models.CharField(max_length=20)
+    business_date = models.DateField()
+    rows = models.BigIntegerField(default=0)
+    seconds = models.FloatField(default=0)  # a measurement for the staff page, not money
+    detail = models.JSONField(default=dict)
+    done_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["distribution", "name"], name="dividend_step_once")]

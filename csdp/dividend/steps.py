@@ -1,0 +1,394 @@
+"""The end of day of 权益分派 (`csdp eod run`, job ``dividend``): four steps per distribution, each due
+from its date on, each one transaction that ends by recording its ``Step`` row — so a step killed
+half-way leaves nothing and runs again whole; a step with its row is never run again.
+
+    funding   (代派资金截止日)  fully funded? else the cash part does not proceed and the money goes back
+    entitle   (R)              the register as of R → entitlements per account and lot (engine), holds:
+                               one per custodian participant (funding → its reserve) and one for held cash
+    pay       (派息日)          newly held cash (accounts closed, freezes placed after R), holds posted
+                               (one ledger transfer per participant), surplus back to the issuer,
+                               participants' files (DBF + CSV, detail and summary)
+    register  (红股上市日)      bonus shares as register events on their lots, the issuer's result file
+
+Before each commit the money (and, for the register step, the shares) are checked to be conserved; a
+violation refuses the step with a Chinese reason shown to staff in the EOD report.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import polars as pl
+from django.db import connection, transaction
+from django.db.models import Sum
+
+from csdp.audit.services import audit_record
+from csdp.clock.eod import EodLine
+from csdp.clock.services import clock_now
+from csdp.dividend import files
+from csdp.dividend.engine import Method, Rates, entitle
+from csdp.dividend.models import (ACTIVE, MACHINE, CashStatus, Distribution, DistributionTransition, HeldCash,
+                                  HeldReason, ParticipantPayment, Status, Step)
+from csdp.dividend.selectors import ENTITLEMENT_COLUMNS, issued_capital_as_of, register_as_of
+from csdp.dividend.services import DividendError, funded_fen, held_account, issuer_bank_account, refund_funding
+from csdp.ledger.bulk import holds_create_bulk, holds_resolve_bulk
+from csdp.ledger.models import LedgerAccount, Transfer
+from csdp.ledger.selectors import reserve_accounts_of
+from csdp.ledger.services import LedgerError, transfer_post
+from csdp.lib.bulk import copy_in
+from csdp.lib.statemachine import SYSTEM, transition_record
+from csdp.register.models import Position
+from csdp.register.services import RegisterError
+
+CODE_PAY, CODE_HELD = "dividend.pay", "dividend.held"
+
+
+def _fen(amount: int) -> str:
+    return f"{amount // 100:,}.{amount % 100:02d}"
+
+
+class Laps:
+    """Seconds per part of a step, kept in the step's detail (where the time goes, docs/performance.md)."""
+
+    def __init__(self):
+        self.started = self.last = time.perf_counter()
+        self.seconds: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = round(now - self.last, 3)
+        self.last = now
+
+
+def _record(distribution: Distribution, name: str, day: dt.date, started: float, rows: int, detail: dict) -> Step:
+    return Step.objects.create(distribution=distribution, name=name, business_date=day, rows=rows,
+                               seconds=round(time.perf_counter() - started, 3), detail=detail, done_at=clock_now())
+
+
+def _move(distribution: Distribution, to: str, reason: str, fields=()) -> None:
+    before = distribution.status
+    transition_record(machine=MACHINE, subject=distribution, to_state=to, history=DistributionTransition, by=SYSTEM,
+                      reason=reason, at=clock_now(), update_fields=fields)
+    audit_record(actor="system", obj=distribution, action=f"dividend.{to}", from_state=before, to_state=to, reason=reason)
+
+
+def _balance(account_id: int) -> tuple[int, int]:
+    """(posted, pending debits) of a ledger account, re-read."""
+    a = LedgerAccount.objects.get(pk=account_id)
+    return a.credits_posted - a.debits_posted, a.debits_pending
+
+
+# ---- funding ---------------------------------------------------------------------------------------------
+
+def step_funding(distribution: Distribution, day: dt.date) -> str:
+    """At the deadline's end of day: the cash part proceeds only when fully funded (rules.md §12 委托代派).
+    Required: the security's issued shares now × the rate (the counter suspends share-changing business
+    during a distribution, so R's total is the same — R checks again)."""
+    started = time.perf_counter()
+    issued = _issued_shares(distribution)
+    required = issued * distribution.cash_micro // 100_000
+    funded = funded_fen(distribution)
+    if funded >= required:
+        distribution.cash_status = CashStatus.FUNDED
+        distribution.cash_note = f"代派资金 {_fen(funded)} 元已足额到位（应付 {_fen(required)} 元）。"
+    else:
+        _cash_short(distribution, funded, required, when=f"截至代派资金截止日 {distribution.funding_deadline}")
+    distribution.cash_declared_fen = required
+    distribution.save(update_fields=["cash_status", "cash_note", "cash_declared_fen"])
+    audit_record(actor="system", obj=distribution, action="dividend.funding_judged", to_state=distribution.cash_status,
+                 reason=distribution.cash_note)
+    _record(distribution, "funding", day, started, 1, {"funded_fen": funded, "required_fen": required})
+    return distribution.cash_note
+
+
+def _issued_shares(distribution: Distribution) -> int:
+    """The security's issued capital (csdp.register keeps it with every issuing event)."""
+    from csdp.securities.models import Security
+
+    issued = Security.objects.values_list("issued_shares", flat=True).get(pk=distribution.security_id)
+    if issued is None:  # a security registered before issued capital was kept: Σ positions
+        issued = Position.objects.filter(security_id=distribution.security_id).aggregate(s=Sum("quantity"))["s"] or 0
+    return int(issued)
+
+
+def _cash_short(distribution: Distribution, funded: int, required: int, *, when: str) -> None:
+    distribution.cash_status = CashStatus.SHORT
+    distribution.cash_note = (f"{when}，代派资金 {_fen(funded)} 元，应付 {_fen(required)} 元，不足 {_fen(required - funded)} 元："
+                              "现金红利不实施，已到账资金退回发行人银行账户；送股、转增股照常实施。")[:300]
+    refund_funding(distribution, funded, reason="代派资金不足，现金红利不实施，退回", key_suffix="short")
+
+
+# ---- entitle (R) -----------------------------------------------------------------------------------------
+
+def _held_rows(distribution: Distribution, per_lot: pl.DataFrame, payable: set[int]) -> pl.DataFrame:
+    """Per account and reason: cash on frozen shares; all the cash of an account whose custodian
+    participant has no reserve account (or that has no custodian at all)."""
+    frozen = per_lot.filter(pl.col("held_fen") > 0).group_by("account").agg(pl.col("held_fen").sum().alias("amount_fen"))
+    frozen = frozen.with_columns(pl.lit(HeldReason.FROZEN_AT_RECORD.value).alias("reason"))
+    orphan = per_lot.filter(~pl.col("participant_id").is_in(list(payable)) | pl.col("participant_id").is_null())
+    orphan = orphan.group_by("account").agg((pl.col("cash_fen") - pl.col("held_fen")).sum().alias("amount_fen"))
+    orphan = orphan.with_columns(pl.lit(HeldReason.NO_PARTICIPANT.value).alias("reason"))
+    return pl.concat([frozen, orphan]).filter(pl.col("amount_fen") > 0).sort(["account", "reason"])
+
+
+def step_entitle(distribution: Distribution, day: dt.date) -> str:
+    started, laps = time.perf_counter(), Laps()
+    lots = register_as_of(distribution.security_id, distribution.record_date)
+    laps.lap("snapshot")
+    capital = issued_capital_as_of(distribution.security_id, distribution.record_date)
+    laps.lap("issued_capital")
+    held_total_quantity = int(lots.get_column("quantity").sum() or 0)
+    if held_total_quantity != capital:
+        raise DividendError(f"股权登记日 {distribution.record_date} 持有人名册合计 {held_total_quantity} 股，与当日登记股本 "
+                            f"{capital} 股不符，权益计算未进行。", code="dividend.register_mismatch")
+    rates = Rates(distribution.cash_micro, distribution.bonus_micro, distribution.transfer_micro)
+    _, per_lot, totals = entitle(lots, rates, seed=distribution.seed, method=Method(distribution.method))
+    laps.lap("engine")
+    cash_on = distribution.cash_status == CashStatus.FUNDED
+    funded = funded_fen(distribution)
+    if cash_on and funded < totals.cash_total_fen:
+        _cash_short(distribution, funded, totals.cash_total_fen, when=f"股权登记日 {distribution.record_date}")
+        cash_on = False
+    if not cash_on:
+        per_lot = per_lot.with_columns(pl.lit(0, pl.Int64).alias("cash_fen"), pl.lit(0, pl.Int64).alias("held_fen"))
+    frame = per_lot.rename({"account": "account_id"}).with_columns(pl.lit(distribution.pk, pl.Int64).alias("distribution_id"))
+    copy_in("dividend_entitlement", ENTITLEMENT_COLUMNS, frame.select(ENTITLEMENT_COLUMNS), any_order=True)
+    laps.lap("copy_entitlements")
+    paid_total = held_total = 0
+    if cash_on:
+        paid_total, held_total = _entitle_money(distribution, per_lot, day)
+        laps.lap("holds")
+        if paid_total + held_total != totals.cash_total_fen:
+            raise DividendError(f"资金不守恒：应派 {totals.cash_total_fen} 分，派发 {paid_total} 分 + 暂不派发 {held_total} 分。")
+    distribution.holders = per_lot.get_column("account").n_unique()
+    distribution.total_quantity = totals.total_quantity
+    distribution.cash_declared_fen = totals.cash_declared_fen
+    distribution.cash_total_fen = totals.cash_total_fen if cash_on else 0
+    distribution.bonus_total = totals.bonus_total
+    fields = ["holders", "total_quantity", "cash_declared_fen", "cash_total_fen", "bonus_total", "cash_status", "cash_note"]
+    _move(distribution, Status.ENTITLED, f"股权登记日 {distribution.record_date} 日终：{distribution.holders} 户", fields)
+    _record(distribution, "entitle", day, started, frame.height,
+            {**totals.as_json(), "paid_fen": paid_total, "held_fen": held_total, "seed": distribution.seed,
+             "laps": laps.seconds})
+    return f"{distribution.holders} 户，派现 {_fen(distribution.cash_total_fen)} 元，送转 {totals.bonus_total} 股"
+
+
+def _entitle_money(distribution: Distribution, per_lot: pl.DataFrame, day: dt.date) -> tuple[int, int]:
+    participants = [int(p) for p in per_lot.get_column("participant_id").drop_nulls().unique().to_list()]
+    reserves = reserve_accounts_of(participants)
+    held = _held_rows(distribution, per_lot, set(reserves))
+    held_ids = set(held.filter(pl.col("reason") == HeldReason.NO_PARTICIPANT.value).get_column("account").to_list())
+    payable = per_lot.filter(~pl.col("account").is_in(list(held_ids)) & pl.col("participant_id").is_not_null())
+    per_participant = payable.group_by("participant_id").agg(
+        (pl.col("cash_fen") - pl.col("held_fen")).sum().alias("cash_fen"),
+        pl.col("account").n_unique().alias("accounts")).sort("participant_id")
+    rows = [{"debit_account_id": distribution.funding_account_id, "credit_account_id": reserves[p].pk, "amount_fen": c,
+             "key": f"dividend:{distribution.pk}:pay:{p}", "code": CODE_PAY, "business_date": day,
+             "memo": f"{distribution.security.code} 现金红利（派息日 {distribution.pay_date}）"}
+            for p, c, _ in per_participant.iter_rows() if c > 0]
+    held_total = int(held.get_column("amount_fen").sum() or 0)
+    if held_total:
+        rows.append({"debit_account_id": distribution.funding_account_id, "credit_account_id": held_account(distribution).pk,
+                     "amount_fen": held_total, "key": f"dividend:{distribution.pk}:held", "code": CODE_HELD,
+                     "business_date": day, "memo": f"{distribution.security.code} 暂不派发现金红利"})
+    try:
+        holds = holds_create_bulk(rows)
+    except LedgerError as error:
+        raise DividendError(f"冻结派息资金失败：{error}") from None
+    ParticipantPayment.objects.bulk_create(
+        ParticipantPayment(distribution=distribution, participant_id=p, accounts=n, cash_fen=c,
+                           hold=holds.get(f"dividend:{distribution.pk}:pay:{p}"))
+        for p, c, n in per_participant.iter_rows())
+    HeldCash.objects.bulk_create(HeldCash(distribution=distribution, account_id=a, amount_fen=m, reason=r)
+                                 for a, m, r in held.iter_rows())
+    return int(per_participant.get_column("cash_fen").sum() or 0), held_total
+
+
+# ---- pay (派息日) ------------------------------------------------------------------------------------------
+
+LATER_HELD_SQL = """
+SELECT e.account_id, e.participant_id, e.payable, CASE WHEN a.status = 'closed' THEN 1 ELSE 0 END,
+       e.frozen_then, COALESCE(p.frozen_now, 0)
+FROM (SELECT account_id, MIN(participant_id) AS participant_id, CAST(SUM(cash_fen - held_fen) AS BIGINT) AS payable,
+             CAST(SUM(frozen) AS BIGINT) AS frozen_then
+      FROM dividend_entitlement WHERE distribution_id = %s AND participant_id IS NOT NULL GROUP BY account_id) e
+JOIN securities_securitiesaccount a ON a.id = e.account_id
+LEFT JOIN (SELECT account_id, SUM(frozen) AS frozen_now FROM register_position WHERE security_id = %s
+           GROUP BY account_id) p ON p.account_id = e.account_id
+LEFT JOIN (SELECT DISTINCT account_id FROM dividend_heldcash WHERE distribution_id = %s AND reason = 'no_custodian') h
+       ON h.account_id = e.account_id
+WHERE h.account_id IS NULL AND e.payable > 0 AND (a.status = 'closed' OR COALESCE(p.frozen_now, 0) > e.frozen_then)
+"""
+
+
+def _later_held(distribution: Distribution) -> list[tuple[int, int, int, str]]:
+    """(account, participant, amount, reason) of the cash that became unpayable after R: the account
+    was closed, or a freeze was placed on it after R (孳息随冻结 — the freeze catches the cash not yet
+    paid; *assumption*, rules.md §12)."""
+    with connection.cursor() as cursor:
+        cursor.execute(LATER_HELD_SQL, [distribution.pk, distribution.security_id, distribution.pk])
+        out = []
+        for account, participant, payable, closed, frozen_then, frozen_now in cursor.fetchall():
+            if payable <= 0:
+                continue
+            if closed:
+                out.append((account, participant, payable, HeldReason.ACCOUNT_CLOSED.value))
+            elif frozen_now > frozen_then:
+                out.append((account, participant, payable, HeldReason.FROZEN_AFTER_RECORD.value))
+        return sorted(out)
+
+
+def step_pay(distribution: Distribution, day: dt.date) -> str:
+    started, laps = time.perf_counter(), Laps()
+    text = "无现金红利派发"
+    if distribution.cash_status == CashStatus.FUNDED:
+        text = _pay_money(distribution, day)
+        distribution.cash_status = CashStatus.PAID
+        laps.lap("money")
+    written = files.participant_files(distribution, day)
+    laps.lap("files")
+    _move(distribution, Status.PAID, f"派息日 {distribution.pay_date}：{text}", ["cash_status"])
+    _record(distribution, "pay", day, started, len(written), {"files": written, "text": text, "laps": laps.seconds})
+    return f"{text}；结算参与人文件 {len(written)} 个"
+
+
+def _pay_money(distribution: Distribution, day: dt.date) -> str:
+    later = _later_held(distribution)
+    newly: dict[int, int] = {}
+    for account, participant, amount, reason in later:
+        newly[participant] = newly.get(participant, 0) + amount
+    HeldCash.objects.bulk_create(HeldCash(distribution=distribution, account_id=a, amount_fen=m, reason=r)
+                                 for a, _, m, r in later)
+    payments = list(ParticipantPayment.objects.filter(distribution=distribution).order_by("participant_id"))
+    resolutions, paid_total = [], 0
+    for payment in payments:
+        payment.paid_fen = payment.cash_fen - newly.get(payment.participant_id, 0)
+        paid_total += payment.paid_fen
+        if payment.hold_id is None:
+            continue
+        if payment.paid_fen > 0:
+            resolutions.append({"hold": payment.hold_id, "phase": "post", "amount_fen": payment.paid_fen,
+                                "business_date": day})
+        else:
+            resolutions.append({"hold": payment.hold_id, "phase": "void", "business_date": day})
+    held_hold = Transfer.objects.filter(key=f"dividend:{distribution.pk}:held").first()
+    if held_hold is not None:
+        resolutions.append({"hold": held_hold.pk, "phase": "post", "business_date": day})
+    try:
+        holds_resolve_bulk(resolutions)
+        ParticipantPayment.objects.bulk_update(payments, ["paid_fen"])
+        newly_total = sum(newly.values())
+        if newly_total:
+            transfer_post(debit=distribution.funding_account, credit=held_account(distribution), amount_fen=newly_total,
+                          key=f"dividend:{distribution.pk}:held-later", code=CODE_HELD, business_date=day,
+                          memo="登记日后冻结或账户注销，暂不派发")
+        left, pending = _balance(distribution.funding_account_id)
+        refund_funding(distribution, left, reason="现金红利派发后余额退回", key_suffix="surplus")
+    except LedgerError as error:
+        raise DividendError(f"派息失败：{error}") from None
+    _check_money(distribution, paid_total)
+    return f"派发 {_fen(paid_total)} 元至 {len(payments)} 个结算参与人，暂不派发 {_fen(distribution.cash_total_fen - paid_total)} 元"
+
+
+def _check_money(distribution: Distribution, paid_total: int) -> None:
+    """Money conserved: what the issuer funded = paid to participants + held + returned; the funding
+    account ends at zero; the held account holds exactly the held cash recorded per account."""
+    posted, pending = _balance(distribution.funding_account_id)
+    held_rows = HeldCash.objects.filter(distribution=distribution).aggregate(s=Sum("amount_fen"))["s"] or 0
+    held_posted = _balance(held_account(distribution).pk)[0]
+    refunded = Transfer.objects.filter(debit_account_id=distribution.funding_account_id,
+                                       code="dividend.refund").aggregate(s=Sum("amount_fen"))["s"] or 0
+    funded = funded_fen(distribution)
+    problems = []
+    if posted != 0 or pending != 0:
+        problems.append(f"代派资金户余额 {posted} 分、冻结 {pending} 分，应为零")
+    if held_posted != held_rows:
+        problems.append(f"暂不派发资金户 {held_posted} 分，与明细 {held_rows} 分不符")
+    if paid_total + held_rows != distribution.cash_total_fen:
+        problems.append(f"派发 {paid_total} + 暂不派发 {held_rows} ≠ 应派 {distribution.cash_total_fen}")
+    if paid_total + held_rows + refunded != funded:
+        problems.append(f"派发 + 暂不派发 + 退回 ≠ 到账 {funded}")
+    if problems:
+        raise DividendError("资金不守恒，派息未提交：" + "；".join(problems) + "。", code="dividend.money_not_conserved")
+
+
+# ---- register (红股上市日) ---------------------------------------------------------------------------------
+
+def step_register(distribution: Distribution, day: dt.date) -> str:
+    from csdp.register.bulk import register_apply_bulk
+
+    started, laps = time.perf_counter(), Laps()
+    written = 0
+    if distribution.bonus_total:
+        before = _issued_shares(distribution)
+        events = bonus_events(distribution)
+        try:
+            # register_apply_bulk grows the issued capital with the bonus events (ISSUING) and runs
+            # register_check (Σ positions = issued capital, available ≥ 0) before its commit.
+            laps.lap("events")
+            written = register_apply_bulk(events)
+            laps.lap("register_apply_bulk")
+        except RegisterError as error:
+            raise DividendError(f"红股登记失败：{error}") from None
+        after = _issued_shares(distribution)
+        held = Position.objects.filter(security_id=distribution.security_id).aggregate(s=Sum("quantity"))["s"] or 0
+        if after - before != distribution.bonus_total or held != after:
+            raise DividendError(f"股份不守恒：登记股本增加 {after - before} 股（应为 {distribution.bonus_total} 股），"
+                                f"持有合计 {held} 股，登记股本 {after} 股。", code="dividend.shares_not_conserved")
+    result = files.issuer_result_file(distribution, day)
+    laps.lap("issuer_file")
+    _move(distribution, Status.COMPLETED, f"红股上市日 {distribution.list_date}：登记 {written} 笔")
+    _record(distribution, "register", day, started, written, {"result_file": result, "laps": laps.seconds})
+    return f"红股登记 {written} 笔（{distribution.bonus_total} 股）；发行人结果文件已生成"
+
+
+def bonus_events(distribution: Distribution) -> pl.DataFrame:
+    """One register event per lot with bonus shares: credited to the same lot (share nature and lock-up
+    end kept), its frozen and pledged parts frozen and pledged (engine/entitlements.py assumptions)."""
+    from csdp.dividend.selectors import entitlements_of
+
+    e = entitlements_of(distribution.pk).filter(pl.col("bonus_shares") > 0)
+    lot = pl.concat_str([pl.lit(f"div:{distribution.pk}:"), pl.col("account_id").cast(pl.String), pl.lit(":"),
+                         pl.col("share_nature"), pl.lit(":"), pl.col("lockup_end").dt.strftime("%Y%m%d").fill_null("-")])
+    return e.select(
+        pl.lit(distribution.security_id, pl.Int64).alias("security_id"), "account_id", "share_nature", "lockup_end",
+        pl.lit("bonus").alias("event_type"), pl.col("bonus_shares").alias("quantity_delta"),
+        pl.col("bonus_frozen").alias("frozen_delta"), pl.col("bonus_pledged").alias("pledged_delta"),
+        pl.lit(distribution.list_date).alias("business_date"), lot.alias("key"),
+        pl.lit(f"{distribution.security.code} 送转股（登记日 {distribution.record_date}）").alias("memo"))
+
+
+# ---- the runner --------------------------------------------------------------------------------------------
+
+STEPS = (
+    ("funding", lambda d, day: d.cash_status == CashStatus.AWAITING and day >= d.funding_deadline, step_funding),
+    ("entitle", lambda d, day: d.status == Status.SCHEDULED and day >= d.record_date, step_entitle),
+    ("pay", lambda d, day: d.status == Status.ENTITLED and day >= d.pay_date, step_pay),
+    ("register", lambda d, day: d.status == Status.PAID and day >= d.list_date, step_register),
+)
+
+
+def distribution_advance(*, distribution: Distribution, day: dt.date) -> list[EodLine]:
+    """Run every step of the distribution that is due on ``day`` and not done yet, each on its own."""
+    lines = []
+    subject = f"{distribution.security.code} #{distribution.pk}"
+    for name, due, run in STEPS:
+        with transaction.atomic():
+            d = Distribution.objects.select_for_update().select_related("security").get(pk=distribution.pk)
+            if not due(d, day) or Step.objects.filter(distribution=d, name=name).exists():
+                continue
+            try:
+                with transaction.atomic():
+                    text = run(d, day)
+            except (DividendError, LedgerError, RegisterError) as error:
+                lines.append(EodLine("dividend", subject, f"{name} 未完成", error=str(error)))
+                return lines
+        lines.append(EodLine("dividend", subject, f"{name}：{text}"))
+    return lines
+
+
+def dividend_eod(day: dt.date, out=None) -> list[EodLine]:
+    lines = []
+    for distribution in Distribution.objects.filter(status__in=ACTIVE).order_by("pk"):
+        lines += distribution_advance(distribution=distribution, day=day)
+    return lines

@@ -1,0 +1,68 @@
+"""Pages of 权益分派: the list (staff: all; issuer: its own), a distribution with its dates, funding,
+steps, payments and held cash; the issuer's funding form; an operator's withdrawal (prepared for
+four-eyes). Thin: parse, one service call, render."""
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from csdp.accounts.access import STAFF, Role, access_object, allow
+from csdp.dividend.models import Distribution
+from csdp.dividend.services import funded_fen, funding_record, withdraw_prepare
+from csdp.lib.web import refusal_redirect
+
+
+class FundingForm(forms.Form):
+    bank_reference = forms.CharField(label="银行流水号", max_length=40)
+    amount_fen = forms.IntegerField(label="金额（分）", min_value=1)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label="撤销原因", max_length=200)
+
+
+@allow(STAFF, Role.ISSUER)
+def distribution_list(request):
+    rows = Distribution.objects.visible_to(request.user).select_related("security", "issuer")[:200]
+    return render(request, "dividend/list.html", {"distributions": rows})
+
+
+@allow(STAFF, Role.ISSUER)
+def distribution_detail(request, distribution_id: int):
+    d = access_object(request.user, Distribution.objects.select_related("security", "issuer"), pk=distribution_id)
+    return render(request, "dividend/detail.html", {
+        "d": d, "funded_fen": funded_fen(d), "fundings": d.fundings.all(), "steps": d.steps.all(),
+        "payments": d.payments.select_related("participant"), "transitions": d.transitions.all(),
+        "funding_form": FundingForm(), "withdraw_form": WithdrawForm(),
+        "is_staff": bool(request.user.staff_role)})
+
+
+@require_POST
+@allow(Role.ISSUER, Role.OPERATOR)
+@refusal_redirect("dividend:detail", "distribution_id")
+def distribution_fund(request, distribution_id: int):
+    d = access_object(request.user, Distribution, pk=distribution_id)
+    form = FundingForm(request.POST)
+    if form.is_valid():
+        funding_record(distribution=d, bank_reference=form.cleaned_data["bank_reference"],
+                       amount_fen=form.cleaned_data["amount_fen"], by=request.user)
+        messages.success(request, "代派资金已入账。")
+    else:
+        messages.error(request, "请填写银行流水号和金额（分）。")
+    return redirect("dividend:detail", distribution_id=d.pk)
+
+
+@require_POST
+@allow(Role.OPERATOR, Role.ADMIN)
+@refusal_redirect("dividend:detail", "distribution_id")
+def distribution_withdraw_prepare(request, distribution_id: int):
+    d = access_object(request.user, Distribution, pk=distribution_id)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        withdraw_prepare(distribution=d, reason=form.cleaned_data["reason"], by=request.user)
+        messages.success(request, "撤销申请已提交复核。")
+    else:
+        messages.error(request, "请填写撤销原因。")
+    return redirect("dividend:detail", distribution_id=d.pk)

@@ -1,0 +1,143 @@
+"""A distribution end to end: funding, R, 派息日, 红股上市日 — money and shares conserved, the register
+changed, files written; a second run changes nothing; the failure paths."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db.models import Sum
+
+from csdp.dividend.models import CashStatus, Distribution, HeldCash, ParticipantPayment, Status, Step
+from csdp.dividend.services import DividendError, distribution_withdraw, funding_record
+from csdp.ledger.models import LedgerAccount
+from csdp.register.models import Position, RegistrationEvent
+from csdp.register.services import register_apply
+from csdp.securities.models import SecuritiesAccount
+from tests.dividend.world import R, START, at, build, eod, schedule
+
+PAY, LIST = dt.date(2026, 6, 8), dt.date(2026, 6, 9)
+TOTAL_QUANTITY = 1_001 + 333 + 667 + 2_500 + 77 + 10
+
+
+def _balance(number: str) -> int:
+    a = LedgerAccount.objects.get(number=number)
+    return a.credits_posted - a.debits_posted
+
+
+@pytest.fixture
+def world(cast, settings, tmp_path):
+    settings.CSDP_FILES_DIR = tmp_path / "files"
+    security, accounts = build(cast.issuer_a)
+    return security, accounts
+
+
+def _fund(distribution, user, amount=None, ref="BANK-001"):
+    amount = amount if amount is not None else TOTAL_QUANTITY * distribution.cash_micro // 100_000
+    return funding_record(distribution=distribution, bank_reference=ref, amount_fen=amount, by=user)
+
+
+def test_a_funded_distribution_pays_cash_holds_frozen_cash_and_registers_bonus_shares(world, cast, settings):
+    security, accounts = world
+    d = schedule(cast.issuer_a)
+    assert (d.ex_date, d.pay_date, d.list_date, d.funding_deadline) == (PAY, PAY, LIST, dt.date(2026, 6, 3))
+    _fund(d, cast.issuer_a, amount=TOTAL_QUANTITY * d.cash_micro // 100_000 + 55)  # 0.55 yuan too much
+    assert _fund(d, cast.issuer_a, amount=TOTAL_QUANTITY * d.cash_micro // 100_000 + 55).pk  # replay: same record
+    with pytest.raises(DividendError):
+        _fund(d, cast.issuer_a, amount=1)  # same bank reference, another amount
+    eod(dt.date(2026, 6, 3))
+    d.refresh_from_db()
+    assert d.cash_status == CashStatus.FUNDED
+    eod(R)
+    d.refresh_from_db()
+    assert d.status == Status.ENTITLED and d.holders == 5 and d.total_quantity == TOTAL_QUANTITY
+    assert d.cash_total_fen == d.cash_declared_fen == TOTAL_QUANTITY * 1_234_567 // 100_000
+    assert d.bonus_total == TOTAL_QUANTITY * 5 // 10
+    # the account without a custodian and the frozen shares' cash are held
+    reasons = set(HeldCash.objects.filter(distribution=d).values_list("reason", flat=True))
+    assert reasons == {"frozen", "no_custodian"}
+    # a freeze placed after R and a closed account: their cash is held on the pay date
+    at(PAY, 9)
+    register_apply(events=[{"key": "late-freeze", "security_id": security.pk, "account_id": accounts["0100000001"].pk,
+                            "event_type": "freeze", "frozen_delta": 1, "business_date": PAY}])
+    SecuritiesAccount.objects.filter(number="0100000005").update(status="closed")
+    eod(PAY)
+    d.refresh_from_db()
+    assert d.status == Status.PAID and d.cash_status == CashStatus.PAID
+    held = dict(HeldCash.objects.filter(distribution=d).values_list("reason").annotate(s=Sum("amount_fen")))
+    assert set(held) == {"frozen", "no_custodian", "frozen_later", "closed"}
+    paid = ParticipantPayment.objects.filter(distribution=d).aggregate(s=Sum("paid_fen"))["s"]
+    assert paid + sum(held.values()) == d.cash_total_fen
+    assert _balance("R-P1") + _balance("R-P2") == paid
+    assert _balance(f"DIV-{d.pk}") == 0 and _balance(f"DIV-{d.pk}-HELD") == sum(held.values())
+    assert _balance("ISS-920001-BANK") == -d.cash_total_fen  # funded − refund of the 0.55 surplus
+    files = sorted(p.name for p in (settings.CSDP_FILES_DIR / "dividend" / str(d.pk)).rglob("*.*"))
+    assert files == sorted(["QYMX920001.dbf", "QYMX920001.csv", "QYHZ920001.dbf", "QYHZ920001.csv"] * 2)
+    before = Position.objects.filter(security=security).aggregate(s=Sum("quantity"))["s"]
+    eod(LIST)
+    d.refresh_from_db()
+    assert d.status == Status.COMPLETED
+    after = Position.objects.filter(security=security).aggregate(s=Sum("quantity"))["s"]
+    assert after - before == d.bonus_total
+    security.refresh_from_db()
+    assert security.issued_shares == after  # issued capital grew by the bonus total
+    restricted = Position.objects.get(security=security, account=accounts["0100000002"], share_nature="05")
+    assert restricted.lockup_end == dt.date(2027, 6, 30) and restricted.quantity > 667
+    encumbered = Position.objects.get(security=security, account=accounts["0100000003"])
+    assert encumbered.frozen == 700 + 350 and encumbered.pledged == 900 + 450  # 5 per 10 on each part
+    assert RegistrationEvent.objects.filter(event_type="bonus").count() == 6
+    # a second run changes nothing
+    steps = Step.objects.count()
+    assert eod(LIST) == [] and Step.objects.count() == steps
+
+
+def test_short_funding_stops_the_cash_returns_the_money_and_bonus_shares_still_proceed(world, cast):
+    d = schedule(cast.issuer_a)
+    _fund(d, cast.issuer_a, amount=100)
+    eod(dt.date(2026, 6, 3))
+    d.refresh_from_db()
+    assert d.cash_status == CashStatus.SHORT and "不足" in d.cash_note and "送股" in d.cash_note
+    assert _balance("ISS-920001-BANK") == 0 and _balance(f"DIV-{d.pk}") == 0
+    with pytest.raises(DividendError):
+        _fund(d, cast.issuer_a, ref="LATE")
+    for day in (R, PAY, LIST):
+        eod(day)
+    d.refresh_from_db()
+    assert d.status == Status.COMPLETED and d.cash_total_fen == 0 and d.bonus_total == TOTAL_QUANTITY // 2
+    assert not ParticipantPayment.objects.filter(distribution=d).exists()
+
+
+def test_a_plan_withdrawn_before_r_returns_the_funding_and_never_runs(world, cast):
+    d = schedule(cast.issuer_a)
+    _fund(d, cast.issuer_a)
+    distribution_withdraw(distribution_id=d.pk, reason="股东大会撤回")
+    d.refresh_from_db()
+    assert d.status == Status.WITHDRAWN and _balance("ISS-920001-BANK") == 0
+    assert eod(R) == [] and not Step.objects.filter(distribution=d).exists()
+
+
+def test_it_refuses_to_withdraw_on_or_after_r(world, cast):
+    d = schedule(cast.issuer_a)
+    at(R)
+    with pytest.raises(DividendError, match="股权登记日及以后"):
+        distribution_withdraw(distribution_id=d.pk, reason="太晚")
+
+
+def test_a_bonus_only_plan_needs_no_funding(world, cast):
+    d = schedule(cast.issuer_a, cash="0", bonus="1", transfer="0")
+    assert d.cash_status == CashStatus.NONE
+    for day in (dt.date(2026, 6, 3), R, PAY, LIST):
+        eod(day)
+    d.refresh_from_db()
+    assert d.status == Status.COMPLETED and d.bonus_total == TOTAL_QUANTITY // 10
+
+
+def test_the_snapshot_is_the_register_as_of_r_not_of_the_day_it_runs(world, cast):
+    security, accounts = world
+    d = schedule(cast.issuer_a, cash="0", bonus="10", transfer="0")
+    at(PAY, 9)
+    register_apply(events=[{"key": "after-r", "security_id": security.pk, "account_id": accounts["0100000001"].pk,
+                            "event_type": "initial", "quantity_delta": 999, "business_date": PAY}])
+    eod(PAY)  # R's end of day missed: the snapshot still reads R
+    d.refresh_from_db()
+    assert d.total_quantity == TOTAL_QUANTITY
+    assert Distribution.objects.get(pk=d.pk).bonus_total == TOTAL_QUANTITY
