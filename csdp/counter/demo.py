@@ -85,12 +85,14 @@ def seed_counter() -> None:
     codes = securities_codes_for(institution) or [inst_code]
     code = codes[0]
 
-    _file(agent, key, "01", code, "股份初始登记申请，材料已按指南合并为 PDF。")  # 待受理
-    returned = _file(agent, key, "05", code, "2025 年度权益分派。")
+    # 01–06 are structured businesses now (data sheets, effective dates; their apps seed their own
+    # demos): the counter's history shows the plain 00-其他 type in each state.
+    _file(agent, key, "00", code, "股份初始登记咨询，材料已按指南合并为 PDF。")  # 待受理
+    returned = _file(agent, key, "00", code, "2025 年度权益分派咨询。")
     handling.application_return(application=returned, actor=operator, kind="modify",
                                 opinion="权益分派实施公告草案缺少除权除息日，请补充后重新提交。")
-    handling.application_accept(application=_file(agent, key, "02", code, "新增股份登记。"), actor=operator)
-    issued = _file(agent, key, "03", code, "首批限售股份解除限售。")
+    handling.application_accept(application=_file(agent, key, "00", code, "新增股份登记咨询。"), actor=operator)
+    issued = _file(agent, key, "00", code, "首批限售股份解除限售咨询。")
     handling.application_accept(application=issued, actor=operator, opinion="材料齐全，予以受理。")
     handling.result_attach(application=issued, actor=operator, file=demo_pdf("解除限售登记结果报表"))
     handling.application_issue_results(application=issued, actor=operator)
