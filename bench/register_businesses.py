@@ -15,7 +15,8 @@ and issued capital derived from the log, then `csdp register check` must pass. T
 2. release: the approved effect of a 03 股份解除限售登记 of ``--release`` lots (csdp.register.issuer_businesses
    .business_apply: the checks against the register, the keyed events through the bulk path with the
    encumbrances carried, the capital and invariant check, the participants' GFBD files), end to end,
-   in a transaction rolled back afterwards so the next run finds the same register (target ≤ 5 s);
+   in a transaction rolled back afterwards so the next run finds the same register — the deferred
+   foreign-key checks a commit would run are forced inside the timing (target ≤ 5 s);
 3. pages: one page of a security's holders (first, deep, searched) and one account's changes, as the
    views build them (selector + template), each the best of five (target ≤ 100 ms).
 
@@ -174,6 +175,10 @@ def _release(security, release: int) -> dict:
     try:
         with transaction.atomic():
             result = business_apply(approval)
+            with connection.cursor() as cursor:
+                # The foreign keys are checked at commit (Django makes them deferred): run those checks
+                # now, inside the timing, as a commit would; then roll back for the next run.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             elapsed = time.perf_counter() - started
             raise Rollback
     except Rollback:
