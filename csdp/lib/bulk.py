@@ -123,6 +123,8 @@ def _read_typed_csv(buffer: io.BytesIO, schema: dict[str, pl.DataType]) -> pl.Da
             casts.append((column == "t").alias(name))
         elif dtype == pl.Utf8:
             casts.append(column.fill_null(""))
+        elif dtype == pl.Date:  # Polars 2 casts no text to a date; PostgreSQL's CSV writes ISO dates
+            casts.append(column.str.to_date("%Y-%m-%d"))
         else:
             casts.append(column.cast(dtype))
     return frame.with_columns(casts)
