@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 from pathlib import Path
 
 import polars as pl
@@ -20,7 +21,7 @@ from csdp.dividend.models import Distribution, HeldReason
 from csdp.dividend.selectors import file_rows
 from csdp.ipo.eod.files import _csv_text
 from csdp.ipo.eod.layouts import Layout
-from csdp.lib.dbf import Field, dbf_file_bytes, dbf_records, write_atomically
+from csdp.lib.dbf import Field, dbf_file_bytes, dbf_records, is_ascii, write_atomically
 
 ZQDM = Field("ZQDM", "C", 6, title="证券代码")
 JSCY = Field("JSCY", "C", 10, title="结算参与人代码")
@@ -70,9 +71,18 @@ def root_of(distribution: Distribution) -> Path:
 
 def _write(directory: Path, layout: Layout, frame: pl.DataFrame, code: str, day: dt.date) -> list[dict]:
     directory.mkdir(parents=True, exist_ok=True)
-    records = dbf_records(layout.fields, frame.select([f.name for f in layout.fields]), checked=True)
-    dbf = dbf_file_bytes(layout.fields, records, on=day)
-    csv = _csv_text(layout, frame).write_csv().encode("gbk")
+    frame = frame.select([f.name for f in layout.fields])
+    # Codes, numbers and dates only: ASCII, whose GBK bytes are its UTF-8 bytes (checked, not assumed).
+    ascii_text = is_ascii(frame)
+    records = dbf_records(layout.fields, frame, checked=True, ascii_text=ascii_text)
+    dbf = dbf_file_bytes(layout.fields, records, on=day, ascii_only=ascii_text)
+    text = _csv_text(layout, frame)
+    if ascii_text:
+        buffer = io.BytesIO()
+        text.write_csv(buffer)
+        csv = buffer.getvalue()
+    else:
+        csv = text.write_csv().encode("gbk")
     out = []
     for suffix, data in (("dbf", dbf), ("csv", csv)):
         path = directory / f"{layout.file_type}{code}.{suffix}"
