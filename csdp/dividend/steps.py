@@ -133,10 +133,10 @@ def _held_rows(distribution: Distribution, per_lot: pl.DataFrame, payable: set[i
 
 def step_entitle(distribution: Distribution, day: dt.date) -> str:
     started, laps = time.perf_counter(), Laps()
-    lots = register_as_of(distribution.security_id, distribution.record_date)
+    lots, capital = register_as_of(distribution.security_id, distribution.record_date)
+    if capital is None:
+        capital = issued_capital_as_of(distribution.security_id, distribution.record_date)
     laps.lap("snapshot")
-    capital = issued_capital_as_of(distribution.security_id, distribution.record_date)
-    laps.lap("issued_capital")
     held_total_quantity = int(lots.get_column("quantity").sum() or 0)
     if held_total_quantity != capital:
         raise DividendError(f"股权登记日 {distribution.record_date} 持有人名册合计 {held_total_quantity} 股，与当日登记股本 "
