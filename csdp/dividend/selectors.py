@@ -85,6 +85,15 @@ def entitlements_of(distribution_id: int) -> pl.DataFrame:
     return _dates(frame, "lockup_end").sort(["account_id", "share_nature", "lockup_end"], nulls_last=True)
 
 
+def bonus_rows(distribution_id: int) -> pl.DataFrame:
+    """The lots with bonus shares: what their register events need, and nothing else."""
+    schema = {"account_id": pl.Int64, "share_nature": pl.String, "lockup_end": pl.String, "bonus_shares": pl.Int64,
+              "bonus_frozen": pl.Int64, "bonus_pledged": pl.Int64}
+    frame = copy_out("SELECT account_id, share_nature, CAST(lockup_end AS TEXT), bonus_shares, bonus_frozen, bonus_pledged "
+                     "FROM dividend_entitlement WHERE distribution_id = %s AND bonus_shares > 0", [distribution_id], schema)
+    return _dates(frame, "lockup_end").sort(["account_id", "share_nature", "lockup_end"], nulls_last=True)
+
+
 def file_rows(distribution_id: int, security_id: int) -> pl.DataFrame:
     """Entitlements with what the participants' files name: account number, custody unit, participant
     code, and the cash held on the account by the payment (by reason)."""

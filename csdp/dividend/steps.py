@@ -353,9 +353,9 @@ def step_register(distribution: Distribution, day: dt.date) -> str:
 def bonus_events(distribution: Distribution) -> pl.DataFrame:
     """One register event per lot with bonus shares: credited to the same lot (share nature and lock-up
     end kept), its frozen and pledged parts frozen and pledged (engine/entitlements.py assumptions)."""
-    from csdp.dividend.selectors import entitlements_of
+    from csdp.dividend.selectors import bonus_rows
 
-    e = entitlements_of(distribution.pk).filter(pl.col("bonus_shares") > 0)
+    e = bonus_rows(distribution.pk)
     lot = pl.concat_str([pl.lit(f"div:{distribution.pk}:"), pl.col("account_id").cast(pl.String), pl.lit(":"),
                          pl.col("share_nature"), pl.lit(":"), pl.col("lockup_end").dt.strftime("%Y%m%d").fill_null("-")])
     return e.select(
