@@ -78,7 +78,7 @@ def timed(label: str, timings: dict):
 def run_cli(source: Path, output: Path, online_shares: int, timings: dict) -> str:
     csdp = Path(sys.executable).with_name("csdp")
     command = [str(csdp), "ipo", "allocate", "--subscriptions", str(source), "--online-shares",
-               str(online_shares), "--output", str(output)]
+               str(online_shares), "--initial-online-shares", str(online_shares), "--output", str(output)]
     with timed("cli end to end", timings):
         done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("register/", include("csdp.register.urls")),
     path("ipo/", include("csdp.ipo.urls")),
     path("pledge/", include("csdp.pledge.urls")),
+    path("restrictions/", include("csdp.restrictions.urls")),
     path("fees/", include("csdp.fees.urls")),
     path("greenshoe/", include("csdp.greenshoe.urls")),
     path("dividend/", include("csdp.dividend.urls")),

@@ -7,4 +7,4 @@ class ClockConfig(AppConfig):
     verbose_name = "交易日历与业务时钟"
 
     def ready(self) -> None:
-        from csdp.clock import approvals, menus  # noqa: F401  (four-eyes kinds, menu)
+        from csdp.clock import approvals, demo, menus  # noqa: F401  (four-eyes kinds, demo year, menu)

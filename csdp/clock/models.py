@@ -41,3 +41,20 @@ class BusinessClock(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="business_clock_single_row")]
+
+
+class CalendarYear(models.Model):
+    """A year whose closed days an administrator has loaded: the trading calendar answers for these
+    years only (beyond them a holiday would silently count as a trading day)."""
+
+    year = models.PositiveSmallIntegerField("年度", primary_key=True)
+    source = models.CharField("来源", max_length=200)
+    loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = "已维护的日历年度"
+
+    def __str__(self) -> str:
+        return f"{self.year}（{self.source}）"

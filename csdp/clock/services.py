@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from csdp.clock.models import BusinessClock, ClosedDay
+from csdp.clock.models import BusinessClock, CalendarYear, ClosedDay
 from csdp.lib.errors import CsdpError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -28,9 +28,12 @@ class CalendarError(CsdpError, ValueError):
     code = "calendar.refused"
 
 
+HORIZON_WARNING_DAYS = 60  # the staff home page warns this many days before the calendar's horizon
+
+
 class _State(threading.local):
     clock: tuple[float, int, dt.datetime | None] | None = None  # (read at, offset_s, frozen_at)
-    closed: tuple[float, frozenset[dt.date]] | None = None
+    closed: tuple[float, frozenset[dt.date], frozenset[int]] | None = None  # (read at, closed days, years)
 
 
 _state = _State()
@@ -95,20 +98,63 @@ def clock_reset() -> None:
 
 # --- trading calendar -------------------------------------------------------------------------
 
-def _closed_days() -> frozenset[dt.date]:
+def _calendar() -> tuple[frozenset[dt.date], frozenset[int]]:
+    """The closed days and the maintained years, read again after a second (other processes edit them)."""
     cached = _state.closed
     if cached and time.monotonic() - cached[0] < _CACHE_S:
-        return cached[1]
+        return cached[1], cached[2]
     days = frozenset(ClosedDay.objects.values_list("date", flat=True))
-    _state.closed = (time.monotonic(), days)
-    return days
+    years = frozenset(CalendarYear.objects.values_list("year", flat=True))
+    _state.closed = (time.monotonic(), days, years)
+    return days, years
+
+
+def _closed_days() -> frozenset[dt.date]:
+    return _calendar()[0]
 
 
 def calendar_invalidate() -> None:
     _state.closed = None
 
 
+def calendar_horizon() -> dt.date | None:
+    """The last day the calendar answers for: 31 December of the last maintained year."""
+    years = _calendar()[1]
+    return dt.date(max(years), 12, 31) if years else None
+
+
+def calendar_years() -> list[int]:
+    return sorted(_calendar()[1])
+
+
+def _check_maintained(day: dt.date) -> None:
+    if day.year not in _calendar()[1]:
+        horizon = calendar_horizon()
+        known = f"交易日历已维护至 {horizon}" if horizon else "交易日历尚未维护任何年度"
+        raise CalendarError(
+            f"{known}，{day.year} 年的休市安排尚未导入，不能计算 {day} 的交易日。"
+            f"请管理员在“交易日历”页面导入 {day.year} 年休市安排（或运行 csdp calendar load {day.year}）后再办理。",
+            code="calendar.beyond_horizon")
+
+
+def calendar_horizon_warning(today: dt.date | None = None) -> str:
+    """A warning for staff from 60 days before the horizon (empty otherwise)."""
+    today = today or business_today()
+    horizon = calendar_horizon()
+    if horizon is None:
+        return "交易日历尚未维护任何年度，涉及交易日的业务都将被拒绝。请管理员导入休市安排。"
+    left = (horizon - today).days
+    if left > HORIZON_WARNING_DAYS:
+        return ""
+    if left < 0:
+        return f"交易日历只维护至 {horizon}，已过期：涉及此后日期的业务都将被拒绝。请管理员立即导入 {horizon.year + 1} 年休市安排。"
+    return (f"交易日历只维护至 {horizon}（还有 {left} 天）：{horizon.year + 1} 年的休市安排导入前，"
+            f"涉及 {horizon.year + 1} 年日期的业务（如 T+n 日、上市日）将被拒绝。请管理员尽快导入。")
+
+
 def is_trading_day(day: dt.date) -> bool:
+    """Refused (CalendarError) for a day of a year whose closed days have not been loaded."""
+    _check_maintained(day)
     return day.weekday() < 5 and day not in _closed_days()
 
 
@@ -170,3 +216,72 @@ def closed_day_remove(*, day: dt.date, reason: str, actor) -> None:
     audit_record(actor=actor, obj=row, action="calendar.open", from_state="closed", to_state="open", reason=reason)
     row.delete()
     calendar_invalidate()
+
+
+def closed_days_parse(text: str, *, year: int) -> dict[dt.date, str]:
+    """A year's closed weekdays from a file, one a line: ``YYYY-MM-DD,原因`` (``#`` starts a comment; a
+    header line ``date,reason`` is allowed). Every problem is listed at once."""
+    from csdp.lib.errors import Problem
+
+    days, problems = {}, []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.split("#", 1)[0].strip().lstrip("\ufeff")
+        if not line or line.lower().startswith("date"):
+            continue
+        parts = [part.strip() for part in line.replace("，", ",").split(",", 1)]
+        try:
+            day = dt.date.fromisoformat(parts[0])
+        except ValueError:
+            problems.append(Problem(f"“{parts[0]}”不是 YYYY-MM-DD 格式的日期", row=number))
+            continue
+        if day.year != year:
+            problems.append(Problem(f"{day} 不在 {year} 年", row=number))
+        elif day.weekday() >= 5:
+            problems.append(Problem(f"{day} 是周末，周末本就休市，不必登记", row=number))
+        elif day in days:
+            problems.append(Problem(f"{day} 重复", row=number))
+        else:
+            days[day] = (parts[1] if len(parts) > 1 and parts[1] else "休市")[:50]
+    if problems:
+        raise CalendarError(f"{year} 年休市安排文件有 {len(problems)} 处错误，未导入。", problems=problems,
+                            code="calendar.bad_file")
+    if not days:
+        raise CalendarError(f"文件中没有 {year} 年的休市日，未导入。", code="calendar.bad_file")
+    return days
+
+
+def closed_days_from_exchange_calendars(year: int) -> dict[dt.date, str]:
+    """A year's closed weekdays from the exchange_calendars package's XSHG sessions (the Shanghai
+    exchange; the Beijing exchange keeps the same holidays, rules.md §6), where it has the year."""
+    import exchange_calendars
+    import pandas as pd
+
+    try:
+        calendar = exchange_calendars.get_calendar("XSHG", start=f"{year}-01-01", end=f"{year}-12-31")
+    except ValueError:
+        raise CalendarError(f"exchange_calendars 数据尚无 {year} 年的休市安排，请用交易所公告整理的文件导入。",
+                            code="calendar.no_source") from None
+    sessions = {d.date() for d in calendar.sessions}
+    weekdays = pd.bdate_range(f"{year}-01-01", f"{year}-12-31")
+    return {d.date(): "休市（exchange_calendars XSHG）" for d in weekdays if d.date() not in sessions}
+
+
+@transaction.atomic
+def calendar_year_load(*, year: int, closed: dict[dt.date, str], source: str, actor) -> CalendarYear:
+    """An administrator loads a year's closed days: from then on the calendar answers for that year."""
+    from csdp.audit.services import audit_record
+
+    if CalendarYear.objects.select_for_update().filter(year=year).exists():
+        raise CalendarError(f"{year} 年休市安排已导入；个别日期请在交易日历页面登记或取消。", code="calendar.year_loaded")
+    wrong = [day for day in closed if day.year != year or day.weekday() >= 5]
+    if wrong:
+        raise CalendarError(f"休市日应为 {year} 年的工作日：{', '.join(map(str, sorted(wrong)[:10]))}")
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    existing = set(ClosedDay.objects.filter(date__year=year).values_list("date", flat=True))
+    ClosedDay.objects.bulk_create([ClosedDay(date=day, reason=reason, created_by=user)
+                                   for day, reason in sorted(closed.items()) if day not in existing])
+    row = CalendarYear.objects.create(year=year, source=source[:200], loaded_by=user)
+    audit_record(actor=user, obj=row, action="calendar.load_year",
+                 data={"year": year, "closed_days": len(closed), "source": source[:200]})
+    calendar_invalidate()
+    return row

@@ -74,12 +74,18 @@ class BusinessTypeSpec:
     on_accepted: Callable[[object], None] | None = None
     # on_finished(application) runs inside the transaction that finishes the application.
     on_finished: Callable[[object], None] | None = None
+    # on_results(application) runs before staff send the results back: raise CounterError to refuse
+    # (e.g. a register business whose four-eyes approval has not been applied yet).
+    on_results: Callable[[object], None] | None = None
     # result_builder(application) -> [GeneratedFile]; run when staff accept the application.
     result_builder: Callable[[object], Iterable[GeneratedFile]] | None = None
     # Plain types need the manual's 1–2 zip archives or one PDF; a structured type may carry its
     # content in the form and make attachments optional.
     attachments_required: bool = True
     guide: str = ""  # the initial 业务指南 text for the catalogue row (staff edit it afterwards)
+    # key_required(data) -> bool: the round (its structured data) moves money, so it must be signed with a
+    # USB-KEY whatever the filer's institution kind — no unsigned record stands for it.
+    key_required: Callable[[dict], bool] | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "filer_kinds", frozenset(self.filer_kinds))
@@ -104,3 +110,9 @@ def spec_for(code: str) -> BusinessTypeSpec | None:
 
 def registered_specs() -> list[BusinessTypeSpec]:
     return sorted(_SPECS.values(), key=lambda s: s.code)
+
+
+def round_key_required(business_type, data: dict | None) -> bool:
+    """Whether a round of ``business_type`` with ``data`` must carry a key signature (see key_required)."""
+    spec = getattr(business_type, "spec", None)
+    return bool(spec is not None and spec.key_required is not None and spec.key_required(data or {}))

@@ -16,6 +16,14 @@ def _url(notice) -> str:
     return reverse("fees:notice_detail", kwargs={"fee_notice_id": notice.pk})
 
 
+def _unpaid(notice) -> str:
+    from csdp.clock.services import business_today
+
+    if notice.due_date < business_today():
+        return f"逾期未缴（{notice.due_date:%Y-%m-%d} 到期）"
+    return f"待缴费（截止 {notice.due_date:%Y-%m-%d}）"
+
+
 def office_items(user):
     if role_of(user) not in (Role.OPERATOR, Role.ADMIN):
         return []
@@ -24,7 +32,7 @@ def office_items(user):
         if notice.status == NoticeStatus.PAID:
             status, urgent = "已到账，待开票", True
         else:
-            status, urgent = ("付款方已申报付款，待确认到账" if notice.declared else "待缴费"), notice.declared
+            status, urgent = ("付款方已申报付款，待确认到账" if notice.declared else _unpaid(notice)), notice.declared
         items.append(WorkItem(kind=KIND, title=f"{notice.number} {notice.payer.name}", status=status,
                               updated_at=notice.updated_at, url=_url(notice), needs_action=urgent))
     return items
@@ -34,7 +42,7 @@ def payer_items(user):
     if role_of(user) not in (Role.ISSUER, Role.UNDERWRITER):
         return []
     unpaid = PaymentNotice.objects.visible_to(user).filter(status=NoticeStatus.ISSUED).order_by("due_date", "pk")[:50]
-    return [WorkItem(kind=KIND, title=f"{n.number} {n.reference_label}", status=f"待缴费（截止 {n.due_date:%Y-%m-%d}）",
+    return [WorkItem(kind=KIND, title=f"{n.number} {n.reference_label}", status=_unpaid(n),
                      updated_at=n.updated_at, url=_url(n), needs_action=True) for n in unpaid]
 
 

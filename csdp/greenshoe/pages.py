@@ -45,7 +45,7 @@ def filing_context(filing, user) -> dict:
         from csdp.keys.signing import signing_context, submission_digest
 
         digest = submission_digest(content=filing_content(filing), files=[filing.source])
-        signing = signing_context(user=user, digest=digest)
+        signing = signing_context(user=user, digest=digest, require_key=True)
     return {"filing": filing, "option": filing.option, "offering": offering, "exemption": exemption, "signing": signing,
             "details": filing.details.select_related("account__investor"),
             "transitions": filing.transitions.select_related("actor"), "is_staff": bool(user.staff_role),

@@ -13,10 +13,9 @@ from csdp.greenshoe.errors import FilingRejected, GreenshoeError
 from csdp.greenshoe.forms import AgreementForm, LimitReachedForm, OptionForm, RejectForm, SheetForm
 from csdp.greenshoe.models import FilingKind, GreenshoeFiling, GreenshoeOption
 from csdp.greenshoe.services import (
-    agreement_add, filing_content, filing_register, filing_reject, filing_sign, filing_submit, limit_reached_declare,
+    agreement_add, filing_register, filing_reject, filing_sign, filing_submit, limit_reached_declare,
     option_create,
 )
-from csdp.keys.signing import SignatureRefused, submission_digest, submission_sign_verify
 from csdp.greenshoe.sheets import template
 from csdp.ipo.models import Offering
 from csdp.securities.models import SecuritiesAccount
@@ -144,19 +143,12 @@ def filing_detail(request, greenshoe_filing_id: int):
 
 @allow(Role.ISSUER, Role.UNDERWRITER)
 @require_POST
+@refusal_redirect("greenshoe:filing_detail", "greenshoe_filing_id")
 def filing_sign_view(request, greenshoe_filing_id: int):
     """The filer signs the checked details with its USB-KEY; the filing then waits for staff."""
     filing = access_object(request.user, GreenshoeFiling, pk=greenshoe_filing_id)
-    digest = submission_digest(content=filing_content(filing), files=[filing.source])
-    try:
-        signature = submission_sign_verify(user=request.user, digest=digest, payload=request.POST.get("key_signature", ""))
-        filing_sign(filing=filing, signature=signature, actor=request.user)
-    except SignatureRefused as refused:
-        messages.error(request, refused.message)
-    except GreenshoeError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "已签名提交，等待本公司审核。")
+    filing_sign(filing=filing, signature_payload=request.POST.get("key_signature", ""), actor=request.user)
+    messages.success(request, "已签名提交，等待本公司审核。")
     return redirect("greenshoe:filing_detail", greenshoe_filing_id=filing.pk)
 
 

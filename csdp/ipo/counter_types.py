@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from csdp.audit.services import audit_record
 from csdp.clock.services import business_today
 from csdp.counter.registry import (
     BusinessTypeSpec, FilingContext, GeneratedFile, StructuredForm, register_business_type,
@@ -33,15 +34,79 @@ class ShareRegistrationForm(StructuredForm):
     old_code = forms.RegexField(label="原新三板股票代码（挂牌公司填写）", regex=r"^\d{6}$", required=False,
                                 error_messages={"invalid": "原股票代码应为 6 位数字。"})
     code_switch_application = forms.BooleanField(label=SWITCH_TEXT, required=False)
+    lockup_file = forms.FileField(
+        label="限售股东名单（Excel，使用“新股发行股份登记申请”业务指南中的限售股东名单模板）", required=False)
     lockups = forms.CharField(
-        label="限售股东名单（每行：证券账户号码,限售股数,限售截止日 YYYY-MM-DD）", widget=forms.Textarea(attrs={"rows": 6}),
-        required=False)
+        label="或逐行填写限售股东名单（每行：证券账户号码,限售股数,限售截止日 YYYY-MM-DD）；上传 Excel 时以 Excel 为准",
+        widget=forms.Textarea(attrs={"rows": 6}), required=False)
 
     def clean(self):
         data = super().clean()
         if data.get("old_code") and not data.get("code_switch_application"):
             raise ValidationError("挂牌公司须提交关于股票代码切换相关事宜的申请及承诺（附件2）。")
+        if data.get("lockup_file"):
+            data["lockups"] = lockups_from_excel(data["lockup_file"].read())
         return data
+
+    def json_data(self) -> dict:
+        data = super().json_data()
+        data.pop("lockup_file", None)  # its rows are in ``lockups``: what staff read and the filer signs
+        return data
+
+
+LOCKUP_HEADER = ("证券账户号码", "限售股数", "限售截止日")
+
+
+def lockup_template() -> bytes:
+    """The Excel template of the T-1 lock-up list (002 §2.1.1(二): 北交所要求限售的股东信息)."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "限售股东名单"
+    sheet.append(LOCKUP_HEADER)
+    sheet.append(["0100000001", 500000, "2027-03-30"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def lockups_from_excel(content: bytes) -> str:
+    """The template's rows as the text form (one ``account,shares,YYYY-MM-DD`` per line); every
+    malformed row is named at once."""
+    import io
+
+    from openpyxl import load_workbook
+
+    try:
+        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+    except Exception:  # openpyxl raises several types for a file that is not an .xlsx
+        raise ValidationError("限售股东名单应为 Excel（.xlsx）文件，请使用下载的模板。") from None
+    rows = list(sheet.iter_rows(values_only=True))
+    if not rows or tuple(str(c or "").strip() for c in rows[0][:3]) != LOCKUP_HEADER:
+        raise ValidationError("限售股东名单表头应为：" + "、".join(LOCKUP_HEADER) + "（请使用下载的模板）。")
+    lines, problems = [], []
+    for number, row in enumerate(rows[1:], start=2):
+        cells = list(row[:3]) + [None] * (3 - len(row[:3]))
+        if all(c in (None, "") for c in cells):
+            continue
+        account, shares, end = cells
+        if isinstance(end, dt.datetime):
+            end = end.date()
+        if isinstance(shares, float) and shares.is_integer():
+            shares = int(shares)
+        text = f"{str(account or '').strip()},{shares if shares is not None else ''},{end.isoformat() if isinstance(end, dt.date) else str(end or '').strip()}"
+        try:
+            parse_lockups(text)
+        except ValidationError:
+            problems.append(f"Excel 第 {number} 行应为“证券账户号码、限售股数、限售截止日”")
+            continue
+        lines.append(text)
+    if problems:
+        raise ValidationError(problems)
+    return "\n".join(lines)
 
 
 def parse_lockups(text: str) -> list[tuple[str, int, dt.date]]:
@@ -81,19 +146,88 @@ def validate_share_registration(context: FilingContext) -> None:
     if context.data.get("old_code") and not context.data.get("code_switch_application"):
         raise ValidationError("挂牌公司须提交关于股票代码切换相关事宜的申请及承诺（附件2）。")
     lockups = parse_lockups(context.data.get("lockups", ""))
-    known = set(SecuritiesAccount.objects.filter(number__in=[a for a, _, _ in lockups]).values_list("number", flat=True))
-    missing = [a for a, _, _ in lockups if a not in known]
-    if missing:
-        raise ValidationError(f"限售股东证券账户未登记：{', '.join(missing[:20])}")
-    early = [a for a, _, end in lockups if end <= offering.listing_date]
-    if early:
-        raise ValidationError(f"限售截止日应晚于上市日 {offering.listing_date}：{', '.join(early[:20])}")
+    problems = _old_code_problems(context.data.get("old_code", ""), context.institution)
+    problems += _lockup_problems(offering, context.data.get("old_code", ""), lockups)
+    if problems:
+        raise ValidationError(problems)  # every problem at once
+
+
+def _old_code_problems(old_code: str, issuer) -> list[str]:
+    """The NEEQ code against the securities master: a security of this issuer listed on NEEQ."""
+    from csdp.securities.models import Market, Security, SecurityStatus
+
+    if not old_code:
+        return []
+    security = Security.objects.filter(code=old_code).first()
+    if security is None:
+        return [f"原新三板代码 {old_code} 不在证券资料中"]
+    problems = []
+    if security.market != Market.NEEQ:
+        problems.append(f"原新三板代码 {old_code} 不是全国中小企业股份转让系统的证券（{security.get_market_display()}）")
+    if security.status not in (SecurityStatus.LISTED, SecurityStatus.SUSPENDED):
+        problems.append(f"原新三板代码 {old_code} 的状态为“{security.get_status_display()}”，不能切换代码")
+    if security.issuer_id is not None and security.issuer_id != issuer.pk:
+        problems.append(f"原新三板代码 {old_code} 不是本机构的证券")
+    return problems
+
+
+def _lockup_problems(offering: Offering, old_code: str, lockups: list[tuple[str, int, dt.date]]) -> list[str]:
+    """Each lock-up row against the register: the account exists, appears once, its lock-up ends after
+    listing, and it holds at least that many unrestricted shares of the company (the NEEQ security; the
+    shares the lock-up turns into 05/06 at registration, rules.md §11)."""
+    from django.db.models import Sum
+
+    from csdp.register.models import Position
+
+    numbers = [a for a, _, _ in lockups]
+    known = set(SecuritiesAccount.objects.filter(number__in=numbers).values_list("number", flat=True))
+    code = old_code or offering.code
+    held = dict(Position.objects.filter(security__code=code, account__number__in=numbers, share_nature="00")
+                .values_list("account__number").annotate(total=Sum("quantity")))
+    problems, seen = [], set()
+    for row, (account, shares, end) in enumerate(lockups, start=1):
+        where = f"限售股东名单第 {row} 行（{account}）"
+        if account in seen:
+            problems.append(f"{where}：证券账户重复")
+        seen.add(account)
+        if account not in known:
+            problems.append(f"{where}：证券账户未登记")
+        elif held.get(account, 0) < shares:
+            problems.append(f"{where}：限售 {shares:,} 股超过其持有的 {code} 无限售股份 {held.get(account, 0):,} 股")
+        if end <= offering.listing_date:
+            problems.append(f"{where}：限售截止日应晚于上市日 {offering.listing_date}")
+    return problems
+
+
+# An application filed and accepted in time may be confirmed by the issuer (办结) after T: its lock-ups and
+# code switch are still recorded, for the registration step reads them, and the offering keeps its status.
+# Once the shares are registered (or the offering stopped) a confirmation can change nothing: it is
+# refused with the reason, before anything is written (issue 14).
+LATE_CONFIRMABLE = {OfferingStatus.SUBSCRIBING, OfferingStatus.CLEARED, OfferingStatus.SETTLED, OfferingStatus.PAID}
+
+
+def share_registration_finish_problem(offering: Offering, data: dict) -> str:
+    """Why the issuer's confirmation of its T-1 application cannot be carried out now ('' if it can)."""
+    if offering.status not in {OfferingStatus.PREPARING} | LATE_CONFIRMABLE:
+        return (f"{offering.code} 的发行状态为“{offering.get_status_display()}”，股份登记申请的限售股东与代码切换"
+                "已无法生效，不能办结；请联系本公司业务办理岗。")
+    if LockupShareholder.objects.filter(offering=offering).exists() or offering.transitions.filter(
+            to_status=OfferingStatus.APPLIED).exists():
+        return f"{offering.code} 的股份登记申请已办结过一次，不能重复办结。"
+    if data.get("old_code") and business_today() >= offering.l_minus_1:
+        return f"代码切换日（{offering.l_minus_1}）已到，不能再办结含代码切换申请的股份登记申请；请联系本公司业务办理岗。"
+    return ""
 
 
 def share_registration_finished(application) -> None:
     """Runs inside the transaction that finishes the counter application."""
+    from csdp.counter.services import CounterError
+
     offering = Offering.objects.select_for_update().get(code=application.securities_code)
     data = application.rounds.order_by("-number").first().data  # the round the staff accepted
+    problem = share_registration_finish_problem(offering, data)
+    if problem:
+        raise CounterError(problem)
     lockups = parse_lockups(data.get("lockups", ""))
     accounts = dict(SecuritiesAccount.objects.filter(number__in=[a for a, _, _ in lockups]).values_list("number", "pk"))
     with transaction.atomic():
@@ -106,15 +240,34 @@ def share_registration_finished(application) -> None:
             # rules.md §5: the switch follows the mapping table, never a formula alone.
             security_code_change_register(old_code=offering.old_code, new_code=offering.code,
                                           effective_date=offering.l_minus_1, reason="北交所公开发行并上市，L-1 代码切换（附件2）")
-        offering_transition(offering=offering, to=OfferingStatus.APPLIED, reason=f"虚拟柜台申请 {application.pk} 办结")
+        if offering.status == OfferingStatus.PREPARING:
+            offering_transition(offering=offering, to=OfferingStatus.APPLIED, reason=f"虚拟柜台申请 {application.pk} 办结")
+        else:
+            audit_record(actor=None, obj=offering, action="ipo.share_registration_late",
+                         data={"application": application.pk, "status": offering.status, "lockups": len(lockups),
+                               "old_code": data.get("old_code", "")})
+
+
+def share_registration_pending(offering: Offering):
+    """The issuer's T-1 application for this offering that staff accepted but that is not finished yet."""
+    from csdp.counter.models import Application
+    from csdp.counter.states import Status
+
+    return Application.objects.filter(business_type__code=SHARE_REGISTRATION_CODE, securities_code=offering.code,
+                                      status__in=[Status.ACCEPTED, Status.RESULT_ISSUED]).order_by("pk").first()
+
+
+SHARE_REGISTRATION_CODE = "11"
 
 
 SHARE_REGISTRATION = register_business_type(BusinessTypeSpec(
-    code="11", name="新股发行股份登记申请（T-1）", filer_kinds={"issuer"}, form_class=ShareRegistrationForm,
+    code=SHARE_REGISTRATION_CODE, name="新股发行股份登记申请（T-1）", filer_kinds={"issuer"}, form_class=ShareRegistrationForm,
     validate=validate_share_registration, on_finished=share_registration_finished, attachments_required=True,
     guide=("北交所公开发行：发行人应在 T-1 日前申请办理股份登记，填报北交所要求限售的股东信息，并提交："
            "1. 发行人关于暂停办理影响股份登记的其他业务的承诺；2. 挂牌公司公开发行并上市的，关于股票代码切换相关事宜的申请及承诺（附件2）；"
-           "3. 本公司要求提供的其他材料。材料均需加盖发行人公章，多页材料加盖骑缝章。"),
+           "3. 本公司要求提供的其他材料。材料均需加盖发行人公章，多页材料加盖骑缝章。"
+           "限售股东名单请使用 Excel 模板（北交所公开发行 → 发行详情页面“下载限售股东名单模板”）；本公司逐行核对证券账户及其"
+           "持有的无限售股份，原新三板代码核对证券资料，全部问题一并列出。"),
 ))
 
 
@@ -215,6 +368,8 @@ STOP_APPLICATION = register_business_type(BusinessTypeSpec(
     code="15", name="发行失败或中止：返还本息及注销股份申请", filer_kinds={"issuer", "underwriter"},
     form_class=StopApplicationForm, validate=validate_stop_application, on_accepted=stop_application_accepted,
     result_builder=stop_application_report, attachments_required=True,
+    # Interest and principal leave the lead underwriter's account: signed with its USB-KEY.
+    key_required=lambda data: bool(data.get("refund_interest") or data.get("refund_principal")),
     guide=("确认出现股票暂停、暂缓、中止发行上市后，发行人、主承销商应尽快提交关于股票中止发行的材料。涉及返还投资者本金和利息的，"
            "应提交书面申请、委托退款授权书和公告等材料；涉及需注销已登记到账股份的，书面申请中应包括申请注销已登记到账股份的内容。"
            "本公司根据主承销商申请，将冻结资金利息返还结算参与人，由结算参与人返还投资者。"

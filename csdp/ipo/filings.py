@@ -14,6 +14,7 @@ from openpyxl import Workbook, load_workbook
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
 from csdp.ipo.errors import IpoError
+from csdp.keys.signing import submission_signed
 from csdp.lib.errors import CsdpError, Problem
 from csdp.ipo.models import FILING_TRANSITIONS, DetailFiling, EodStep, FilingKind, FilingStatus, Offering, OfferingStatus, PlacementDetail
 from csdp.register.models import RESTRICTED, ShareNature
@@ -103,15 +104,26 @@ def check_rows(offering: Offering, kind: str, body: list[tuple]) -> tuple[list[d
     accounts = {a.number: a for a in SecuritiesAccount.objects.filter(number__in=numbers).select_related("investor")}
     units = set(CustodyUnit.objects.filter(code__in={_text(r[5]) for r in body}).values_list("code", flat=True))
     lockup_floor = offering.listing_date + dt.timedelta(days=182)  # rules.md §4: at least 6 months
+    online = _subscribed_online(offering, accounts.values()) if kind == FilingKind.STRATEGIC else set()
+    first_line: dict[tuple[str, str], int] = {}
     clean, errors = [], []
     for line, row in enumerate(body, start=2):
         row = tuple(row) + (None,) * (len(HEADER) - len(row))
         number, name, id_number, shares, nature, unit = (_text(v) for v in row[:6])
         problems = []
         account = accounts.get(number)
+        earlier = first_line.setdefault((number, nature), line)
+        if earlier != line:
+            problems.append(("证券账户号码", f"与第 {earlier} 行重复（同一证券账户、同一股份性质只能填报一行）"))
         if account is None:
             problems.append(("证券账户号码", f"{number or '（空）'} 不存在"))
         else:
+            if account.investor_id in online:
+                # rules.md §4: 战略投资者不得参与本次公开发行的网上申购
+                problems.append(("证券账户号码", "该投资者已参与本次网上申购，不能同时作为战略投资者"))
+            if kind == FilingKind.REMAINDER and not _underwriters(account, offering.underwriter):
+                # 002 §2.1.2(一): 余股由主承销商包销, registered to the lead underwriter's own account
+                problems.append(("证券账户号码", f"余股只能登记到主承销商“{offering.underwriter.name}”本机构的证券账户"))
             if name != account.investor.name:
                 problems.append(("证券账户名称", f"与登记的名称“{account.investor.name}”不符"))
             if id_number.upper() != account.investor.id_number.upper():
@@ -147,6 +159,27 @@ def check_rows(offering: Offering, kind: str, body: list[tuple]) -> tuple[list[d
     return clean, errors
 
 
+def _subscribed_online(offering: Offering, accounts) -> set[int]:
+    """The investors (ids) among ``accounts``' holders who subscribed online in this offering through any
+    of their accounts."""
+    from csdp.ipo.models import Subscription
+
+    investors = {a.investor_id for a in accounts}
+    if not investors:
+        return set()
+    numbers = dict(SecuritiesAccount.objects.filter(investor_id__in=investors).values_list("number", "investor_id"))
+    subscribed = Subscription.objects.filter(offering=offering, account__in=list(numbers)).values_list("account", flat=True)
+    return {numbers[number] for number in subscribed}
+
+
+def _underwriters(account: SecuritiesAccount, underwriter) -> bool:
+    """Whether the account is the lead underwriter's own: its investor is the underwriter (by USCC when the
+    institution has one recorded, else by its full name)."""
+    if underwriter.uscc:
+        return account.investor.id_number.upper() == underwriter.uscc.upper()
+    return account.investor.name == underwriter.name
+
+
 def detail_filing_submit(*, offering: Offering, kind: str, stored, actor) -> DetailFiling:
     """Validate an uploaded filing (csdp.uploads kind "spreadsheet") and keep it, replacing an
     unconfirmed earlier one. Refused whole with every error listed (FilingRejected)."""
@@ -163,7 +196,7 @@ def detail_filing_submit(*, offering: Offering, kind: str, stored, actor) -> Det
     with transaction.atomic():
         existing = DetailFiling.objects.select_for_update().filter(offering=offering, kind=kind).first()
         if existing and existing.status == FilingStatus.CONFIRMED:
-            raise IpoError("该明细已确认，不能再修改。")
+            raise IpoError("该明细已确认，不能再修改；如需更正，请联系本公司退回。", code="ipo.filing_confirmed")
         if existing:
             existing.delete()
         filing = DetailFiling.objects.create(
@@ -182,16 +215,41 @@ def filing_content(filing: DetailFiling) -> dict:
                       d.lockup_end.isoformat() if d.lockup_end else ""] for d in filing.details.select_related("account")]}
 
 
-def detail_filing_confirm(*, filing: DetailFiling, signature, actor) -> None:
+def detail_filing_confirm(*, filing: DetailFiling, signature_payload: str, actor) -> None:
+    """The issuer confirms the checked list with its USB-KEY; the signature is verified here, under
+    the filing's lock, over the list as stored (refused if missing or wrong, whoever calls)."""
     with transaction.atomic():
         locked = DetailFiling.objects.select_for_update().get(pk=filing.pk)
         if FilingStatus.CONFIRMED not in FILING_TRANSITIONS[locked.status]:
             raise IpoError("该明细清单已确认。")
+        locked.signature = submission_signed(user=actor, content=filing_content(locked), files=[locked.source],
+                                             payload=signature_payload)
         locked.status, locked.confirmed_by, locked.confirmed_at = FilingStatus.CONFIRMED, actor, clock_now()
-        locked.signature = signature
         locked.save(update_fields=["status", "confirmed_by", "confirmed_at", "signature"])
         audit_record(actor=actor, obj=locked, action="ipo.filing_confirm", from_state=FilingStatus.VALIDATED,
                      to_state=FilingStatus.CONFIRMED)
+
+
+@transaction.atomic
+def detail_filing_return(*, filing: DetailFiling, reason: str, actor) -> DetailFiling:
+    """Staff return a confirmed 申报明细清单 to the issuer for correction, before registration used it;
+    the issuer then files the corrected details again (and confirms them again)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise IpoError("请填写退回更正的原因。", code="ipo.filing_return_reason")
+    locked = DetailFiling.objects.select_for_update().get(pk=filing.pk)
+    offering = Offering.objects.get(pk=locked.offering_id)
+    if FilingStatus.RETURNED not in FILING_TRANSITIONS[locked.status]:
+        raise IpoError("只有发行人已确认的明细清单可以退回更正。", code="ipo.filing_not_confirmed")
+    if offering.step_runs.filter(step=EodStep.REGISTRATION, status="done").exists() or offering.status not in (
+            OfferingStatus.SETTLED, OfferingStatus.PAID):
+        raise IpoError("股份已据此登记，明细清单不能再退回。", code="ipo.filing_registered")
+    locked.status, locked.returned_by, locked.returned_at, locked.return_reason = (
+        FilingStatus.RETURNED, actor, clock_now(), reason)
+    locked.save(update_fields=["status", "returned_by", "returned_at", "return_reason"])
+    audit_record(actor=actor, obj=locked, action="ipo.filing_return", from_state=FilingStatus.CONFIRMED,
+                 to_state=FilingStatus.RETURNED, reason=reason)
+    return locked
 
 
 def required_kinds(offering: Offering) -> list[str]:

@@ -11,12 +11,11 @@ from csdp.ipo.files import read_subscriptions, write_allocation
 
 
 def allocate_file(
-    *, subscriptions: Path | str, online_shares: int, initial_online_shares: int | None = None, output: Path | str
+    *, subscriptions: Path | str, online_shares: int, initial_online_shares: int, output: Path | str
 ) -> AllocationSummary:
     """Validate and allocate one offering's subscription CSV; write the allocation CSV."""
     orders = read_subscriptions(subscriptions)
-    initial = online_shares if initial_online_shares is None else initial_online_shares
-    allocated = allocate(validate_orders(orders, initial_online_shares=initial), online_shares=online_shares)
+    allocated = allocate(validate_orders(orders, initial_online_shares=initial_online_shares), online_shares=online_shares)
     write_allocation(allocated, output)
     return summarize(allocated, online_shares=online_shares)
 

@@ -17,16 +17,16 @@ from csdp.lib.errors import CsdpError
 
 
 def _apply_pin_reset(approval) -> dict:
-    device = KeyDevice.objects.filter(pk=approval.payload["device_id"], retired_at__isnull=True).first()
+    device = KeyDevice.objects.filter(pk=approval.payload["_device_id"], retired_at__isnull=True).first()
     if device is None:
         raise CsdpError("该 USB-KEY 已停用，不能重置 PIN 码。", code="keys.device_retired")
-    device_pin_reset(device=device, actor=approval.approved_by, reason=approval.payload["reason"])
+    device_pin_reset(device=device, actor=approval.approved_by, reason=approval.payload["原因"])
     return {"用户": device.user.get_username(), "结果": "已恢复初始 PIN 码并解除锁死"}
 
 
 def _apply_revoke(approval) -> dict:
-    certificate = Certificate.objects.get(pk=approval.payload["certificate_id"])
-    certificate_revoke(certificate=certificate, reason=approval.payload["reason"], actor=approval.approved_by)
+    certificate = Certificate.objects.get(pk=approval.payload["_certificate_id"])
+    certificate_revoke(certificate=certificate, reason=approval.payload["原因"], actor=approval.approved_by)
     return {"证书序列号": certificate.serial, "结果": "已作废并发布至证书作废列表"}
 
 
@@ -43,7 +43,7 @@ def _stamp() -> str:
 def pin_reset_prepare(*, device: KeyDevice, reason: str, by):
     return approval_prepare(kind=PIN_RESET.code, key=f"pin-reset:{device.pk}:{_stamp()}",
                             summary=f"重置 {device.user.get_username()} 的 USB-KEY PIN 码（{reason}）",
-                            payload={"device_id": device.pk, "reason": reason}, by=by, subject=device)
+                            payload={"_device_id": device.pk, "用户": device.user.get_username(), "原因": reason}, by=by, subject=device)
 
 
 def certificate_revoke_prepare(*, certificate: Certificate, reason: str, by):
@@ -51,4 +51,4 @@ def certificate_revoke_prepare(*, certificate: Certificate, reason: str, by):
         raise CsdpError("该证书已作废。", code="keys.already_revoked")
     return approval_prepare(kind=REVOKE.code, key=f"revoke:{certificate.pk}:{_stamp()}",
                             summary=f"作废证书 {certificate.serial}（{reason}）",
-                            payload={"certificate_id": certificate.pk, "reason": reason}, by=by, subject=certificate)
+                            payload={"_certificate_id": certificate.pk, "证书序列号": certificate.serial, "原因": reason}, by=by, subject=certificate)

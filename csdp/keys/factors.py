@@ -104,7 +104,7 @@ def factor_check(*, user, code: str) -> None:
 def _apply_reset(approval) -> dict:
     from django.contrib.auth import get_user_model
 
-    user = get_user_model().objects.get(pk=approval.payload["user_id"], staff_role__gt="")
+    user = get_user_model().objects.get(pk=approval.payload["_user_id"], staff_role__gt="")
     factor, _ = StaffFactor.objects.select_for_update().get_or_create(user=user)
     factor.secret_encrypted, factor.confirmed_at, factor.last_step = "", None, None
     factor.enrol_until = timezone.now() + dt.timedelta(days=settings.CSDP_STAFF_ENROL_DAYS)
@@ -122,5 +122,5 @@ def factor_reset_prepare(*, user, by):
     if not user.staff_role:
         raise FactorRefused("只能重置工作人员的二次验证。")
     return approval_prepare(kind=RESET_KIND.code, key=f"staff-factor-reset:{user.pk}:{timezone.now():%Y%m%d%H%M%S}",
-                            summary=f"重置 {user.get_username()} 的二次验证", payload={"user_id": user.pk}, by=by,
+                            summary=f"重置 {user.get_username()} 的二次验证", payload={"_user_id": user.pk, "用户": user.get_username()}, by=by,
                             subject=user)

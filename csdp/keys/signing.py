@@ -5,7 +5,7 @@ How an app uses it (a confirm step, where the content is known on the server):
     digest = submission_digest(content={...}, files=[stored_file, ...])
     render(..., {"signing": signing_context(user=request.user, digest=digest)})   # GET of the confirm page
     {% include "keys/_sign_field.html" %}                                          # inside the <form>
-    signature = submission_sign_verify(user=request.user, digest=digest, payload=request.POST["key_signature"])
+    signature = submission_signed(user=..., content={...}, files=[...], payload=...)  # inside the service, under its lock
 
 The key signs SHA-256(server nonce ‖ digest): a fresh, single-use challenge bound to that digest
 and that user, so a signature can neither be replayed nor moved to other content.
@@ -71,26 +71,44 @@ def challenge_context(challenge: SigningChallenge, key) -> dict:
     }
 
 
-def signing_context(*, user, digest: str) -> dict:
-    """Template context `signing` for a form that submits content with this digest."""
+def signing_context(*, user, digest: str, require_key: bool = False) -> dict:
+    """Template context `signing` for a form that submits content with this digest. ``require_key``: the
+    submission moves money and must carry a key signature whatever the institution kind."""
     key = active_key_of(user)
     if key is None:
-        return {"required": key_required_for(user), "challenge_id": None, "digest": digest, "kind": ""}
+        return {"required": require_key or key_required_for(user), "challenge_id": None, "digest": digest, "kind": ""}
     problem = certificate_problem(key.certificate) or ("USB-KEY 已锁死，请提交 PIN 码重置申请。" if key.device.locked_at else None)
     if problem:
         return {"required": True, "challenge_id": None, "digest": digest, "kind": key.device.kind, "problem": problem}
     return challenge_context(challenge_create(user=user, digest=digest, purpose="sign"), key)
 
 
-def submission_sign_verify(*, user, digest: str, payload: str) -> Signature:
+MONEY_KEY_REQUIRED = "该业务涉及资金或股份划转，须使用 USB-KEY 签名提交。请先在国密证书管理中申领或补办证书。"
+
+
+def submission_signed(*, user, content: dict, files=(), payload: str, require_key: bool = False) -> Signature:
+    """The signature of this exact submission, verified and stored; raises SignatureRefused.
+
+    Services that accept a signed submission call it themselves, inside their transaction and
+    after taking the lock of the row they change, on the content they are about to write: a
+    missing, stale or wrong signature is refused whatever called the service (page, API, command).
+    """
+    return submission_sign_verify(user=user, digest=submission_digest(content=content, files=files), payload=payload,
+                                  require_key=require_key)
+
+
+def submission_sign_verify(*, user, digest: str, payload: str, require_key: bool = False) -> Signature:
     """Check the key's signature over a submission and store it. Raises SignatureRefused.
 
     Users of institution kinds outside CSDP_KEY_REQUIRED_KINDS who have no key (depository staff,
     participants for now) get an unsigned record (method "none"), so their submissions still
-    carry who sent what; once such a user enrols a key, a signature is required.
+    carry who sent what; once such a user enrols a key, a signature is required. ``require_key``
+    (money-moving submissions, e.g. the lead underwriter's): no unsigned record, a key or a refusal.
     """
     key = active_key_of(user)
     if key is None:
+        if require_key:
+            raise SignatureRefused(MONEY_KEY_REQUIRED)
         if key_required_for(user):
             raise SignatureRefused("未找到有效的 USB-KEY 证书，无法签名提交。请使用 USB-KEY 登录，或在国密证书管理中补办证书。")
         return Signature.objects.create(

@@ -16,6 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
+from csdp.lib.publish import put_in_place
+
 ENCODING = "gbk"
 LANGUAGE_DRIVER_GBK = 0x4D
 
@@ -271,12 +273,12 @@ def write_sliced(out: BinaryIO, data) -> None:
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Write to a .part file beside ``path``, then rename it over: a reader sees the old file or the
-    new one, never half of one."""
+    new one, never half of one. Inside a step's staging the rename waits for its commit (publish.py)."""
     path = Path(path)
     tmp = path.with_suffix(path.suffix + ".part")
     with open(tmp, "wb") as out:
         write_sliced(out, data)
-    tmp.replace(path)
+    put_in_place(tmp, path)
 
 
 class PartFile:
@@ -299,8 +301,8 @@ class PartFile:
     def __exit__(self, kind, *_):
         self._out.close()
         if kind is None:
-            self.tmp.replace(self.path)
             self.sha256 = self._hash.hexdigest()
+            put_in_place(self.tmp, self.path)
         else:
             self.tmp.unlink(missing_ok=True)
 

@@ -50,7 +50,7 @@ class PostingForm(forms.Form):
     term_months = forms.IntegerField(label="期限（月）", min_value=1, max_value=360, error_messages=_R)
     rate_min_percent = _rate("年利率下限（%）", required=False)
     rate_max_percent = _rate("年利率（上限，%）")
-    valid_until = forms.DateField(label="有效期至", widget=forms.DateInput(attrs={"type": "date"}),
+    valid_until = forms.DateField(label="有效期至", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                   error_messages={**_R, "invalid": "请填写有效的日期（YYYY-MM-DD）。"})
     description = forms.CharField(label="补充说明", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
 
@@ -193,7 +193,7 @@ class MessageForm(forms.Form):
 
 
 class LprForm(forms.Form):
-    effective_date = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}), error_messages=_R)
+    effective_date = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), error_messages=_R)
     one_year_percent = _rate("一年期LPR（%）")
     source = forms.CharField(label="来源", max_length=200, error_messages=_R)
 
@@ -201,6 +201,10 @@ class LprForm(forms.Form):
 class MultipleForm(forms.Form):
     rate_cap_multiple = forms.DecimalField(label="利率上限倍数", min_value=Decimal("1"), max_value=Decimal("10"),
                                            max_digits=4, decimal_places=2, error_messages=_R)
+
+
+class RestrictedSettingForm(forms.Form):
+    restricted_pledgeable = forms.BooleanField(label="限售股份可列入可质押数量", required=False)
 
 
 class EligibleForm(forms.Form):

@@ -53,10 +53,9 @@ def validate_pledge_registration(context: FilingContext) -> None:
 
 
 def finish_pledge_registration(application) -> None:
-    from csdp.pledge.services import posting_pledged_by_registration
-
-    round_ = application.rounds.filter(signed_at__isnull=False).order_by("-number").first()
-    posting_pledged_by_registration(posting_id=round_.data["posting_id"], application=application)
+    """A counter application is documents only: the posting becomes 已质押 when the pledge is on the
+    register (csdp.restrictions.services_pledge.apply_pledge), not when paperwork is finished."""
+    return None
 
 
 GUIDE = "\n".join([
@@ -71,6 +70,15 @@ SPEC = register_business_type(BusinessTypeSpec(
     validate=validate_pledge_registration, on_finished=finish_pledge_registration, attachments_required=True,
     guide=GUIDE,
 ))
+
+
+def is_party(posting, user) -> bool:
+    """The posting's owner, or a user who negotiates with the owner over it in private messages."""
+    from csdp.pledge.models_social import Thread
+
+    if posting.owner_id == user.pk:
+        return True
+    return Thread.objects.filter(posting=posting, starter=user).exists()
 
 
 def handoff_initial(*, posting, user, thread=None) -> dict:

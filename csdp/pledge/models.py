@@ -6,7 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from csdp.pledge.states import BOARD, PostingStatus
+from csdp.lib.statemachine import TransitionRow
+from csdp.pledge.states import BOARD, MACHINE, PostingStatus
+from csdp.securities.models import SecurityKind
 
 
 def _is_staff(user) -> bool:
@@ -137,6 +139,11 @@ class BoardSettings(models.Model):
     """One row: the rate-cap multiple (rules.md §9: 4 × one-year LPR by default)."""
 
     rate_cap_multiple = models.DecimalField("利率上限倍数", max_digits=4, decimal_places=2, default=4)
+    # Issue 17 / docs/pledge-board.md: whether 限售 lots count as pledgeable on the board. 004 §十 names
+    # frozen and already pledged shares (and collateral) as excluded, not restricted ones, and the market
+    # registers pledges of restricted shares routinely; off by default so the board keeps its rule until
+    # staff decide.
+    restricted_pledgeable = models.BooleanField("限售股份可列入可质押数量", default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
 
@@ -188,7 +195,7 @@ class Posting(models.Model):
     quantity_shares = models.BigIntegerField("质押数量（股）", null=True, blank=True)
     # Copied from the security so that browsing filters on one table (004 §十四, bench/pledge_browse.py).
     security_code = models.CharField("证券代码", max_length=6, blank=True)
-    security_kind = models.CharField("证券类别", max_length=10, blank=True)
+    security_kind = models.CharField("证券类别", max_length=10, blank=True, choices=SecurityKind.choices)
     # Lender: what it accepts (comma-separated kinds and codes; empty = any).
     accepted_kinds = models.CharField("可接受证券类别", max_length=100, blank=True)
     accepted_codes = models.CharField("可接受证券代码", max_length=200, blank=True)
@@ -204,6 +211,9 @@ class Posting(models.Model):
     # Kept by services._move and moderation, so that browsing reads one table through partial indexes.
     listed = models.BooleanField("在信息平台展示", default=False)
     flagged_at = models.DateTimeField("核查异常时间", null=True, blank=True)  # 004 §十一 daily recheck
+    # A staff 保留 decision stands until the facts change: the pledgeable quantity it was taken on.
+    kept_free_shares = models.BigIntegerField("保留时可质押数量", null=True, blank=True)
+    archived_at = models.DateTimeField("归档时间", null=True, blank=True)  # 已质押 / 失效, archived by the owner
     flag_reason = models.CharField("核查异常", max_length=300, blank=True)
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
     review_reason = models.CharField("退回原因", max_length=500, blank=True)
@@ -262,16 +272,12 @@ class PostingToken(models.Model):
         constraints = [models.UniqueConstraint(fields=["token", "posting"], name="pledge_posting_token_unique")]
 
 
-class PostingTransition(models.Model):
-    """Append-only: one row per status change (who, when, from, to, why)."""
+class PostingTransition(TransitionRow):
+    """Append-only (in the database too): one row per status change (who, when, from, to, why);
+    ``actor_kind`` says who by the machine's actors: user | staff | system."""
 
+    machine = MACHINE
     posting = models.ForeignKey(Posting, on_delete=models.PROTECT, related_name="transitions")
-    from_state = models.CharField(max_length=16)
-    to_state = models.CharField(max_length=16)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    by = models.CharField(max_length=8)  # user | staff | system
-    at = models.DateTimeField()
-    reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["id"]

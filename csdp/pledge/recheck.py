@@ -13,7 +13,7 @@ from django.db import transaction
 
 from csdp.accounts.models import User
 from csdp.audit.services import audit_record
-from csdp.clock.services import business_today, clock_now, trading_day_offset
+from csdp.clock.services import business_today, clock_now
 from csdp.pledge import selectors
 from csdp.pledge.models import Posting, PostingTransition, Side
 from csdp.pledge.states import LIVE, PUBLISHED, SYSTEM, PostingStatus
@@ -34,7 +34,7 @@ def pledge_recheck(*, day: dt.date | None = None) -> RecheckResult:
     day = day or business_today()
     result = RecheckResult()
     result.expired = _expire(day)
-    as_of = trading_day_offset(day, -1)
+    as_of = selectors.latest_eod_day(day)  # the latest end of day: run inside it, that is ``day`` itself
     last_id = 0
     while True:
         batch = list(Posting.objects.filter(side=Side.PLEDGOR, status__in=PUBLISHED, pk__gt=last_id)
@@ -60,16 +60,21 @@ def _expire(day: dt.date) -> int:
                                                                                  listed=False)
             PostingTransition.objects.bulk_create(
                 PostingTransition(posting=p, from_state=p.status, to_state=PostingStatus.EXPIRED, actor=None,
-                                  by=SYSTEM, at=now, reason=f"超过有效期（{p.valid_until}）") for p in batch)
+                                  actor_kind=SYSTEM, at=now, reason=f"超过有效期（{p.valid_until}）") for p in batch)
+            from csdp.notify.services import notify_user
+
             for p in batch:
                 audit_record(actor=None, obj=p, action="pledge.posting.expired", from_state=p.status,
                              to_state=PostingStatus.EXPIRED, reason="超过有效期")
+                notify_user(user=p.owner, subject="质押信息已失效", purpose="pledge.posting",
+                            body=f"您发布的信息“{p.title}”有效期至 {p.valid_until}，已自动失效。")
             expired += len(batch)
 
 
 def _flag(batch: list[Posting], as_of: dt.date) -> int:
     free = selectors.pledgeable_many({(p.account_id, p.security_id) for p in batch}, as_of)
-    failing = [p for p in batch if p.flagged_at is None and p.quantity_shares > free[(p.account_id, p.security_id)]]
+    failing = [p for p in batch if p.flagged_at is None and p.quantity_shares > free[(p.account_id, p.security_id)]
+               and p.kept_free_shares != free[(p.account_id, p.security_id)]]  # staff 保留 stands on the same facts
     if not failing:
         return 0
     from csdp.notify.services import notify_user
@@ -80,7 +85,7 @@ def _flag(batch: list[Posting], as_of: dt.date) -> int:
         for p in failing:
             reason = (f"{as_of} 日终可质押 {free[(p.account_id, p.security_id)]} 股，"
                       f"少于发布的 {p.quantity_shares} 股")
-            Posting.objects.filter(pk=p.pk).update(flagged_at=now, flag_reason=reason)
+            Posting.objects.filter(pk=p.pk).update(flagged_at=now, flag_reason=reason, kept_free_shares=None)
             audit_record(actor=None, obj=p, action="pledge.posting.flagged", reason=reason)
             notify_user(user=p.owner, subject="质押信息核查异常", purpose="pledge.recheck",
                         body=f"您发布的信息“{p.title}”（{p.security_code}）核查异常：{reason}。本公司将决定是否保留。")

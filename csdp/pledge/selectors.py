@@ -36,15 +36,30 @@ def has_valid_posting(user) -> bool:
     return Posting.objects.filter(owner=user, status__in=PUBLISHED, valid_until__gte=business_today()).exists()
 
 
+def latest_eod_day(day: dt.date | None = None) -> dt.date:
+    """The end of day the daily recheck reads (issue 17): run inside the end of day of ``day``, that
+    day itself; asked during the business day (a staff decision), the previous trading day's."""
+    return day if day is not None else previous_trading_day()
+
+
 def previous_trading_day(day: dt.date | None = None) -> dt.date:
     """004 §十一: postings are checked against the previous trading day's end-of-day holdings."""
     return trading_day_offset(day or business_today(), -1)
 
 
 def board_postings() -> QuerySet:
-    """Postings on the board: published or pledged, owner's access active and not restricted (004 §四);
-    the ``listed`` flag the services keep says exactly that."""
-    return Posting.objects.filter(listed=True)
+    """Postings on the board: published, owner's access active and not restricted (004 §四) — the
+    ``listed`` flag the services keep says exactly that — and within validity on the calendar day
+    (004 §十二(四)): a posting valid to Friday is gone on Saturday, before the next end of day expires it."""
+    return Posting.objects.filter(listed=True, valid_until__gte=calendar_today())
+
+
+def calendar_today() -> dt.date:
+    from django.utils import timezone
+
+    from csdp.clock.services import clock_now
+
+    return timezone.localdate(clock_now())
 
 
 @dataclass(frozen=True)
@@ -72,7 +87,8 @@ def board_filtered(spec: BoardFilter) -> QuerySet:
     if spec.code:
         codes = PostingCode.objects.filter(code=spec.code).order_by().values_list("posting_id", flat=True)
         ids = list(codes[:SELECTIVE_ROWS])  # literal keys: see _keyword_filtered
-        qs = qs.filter(pk__in=ids if len(ids) < SELECTIVE_ROWS else codes)
+        # Lenders who accept any code (none named) match every code.
+        qs = qs.filter(Q(pk__in=ids if len(ids) < SELECTIVE_ROWS else codes) | Q(side=Side.LENDER, accepted_codes=""))
     qs = _amount_filtered(qs, spec)
     if spec.rate_max_bp is not None:
         qs = qs.filter(rate_min_bp__lte=spec.rate_max_bp)
@@ -158,7 +174,8 @@ def board_page(qs: QuerySet, page: int, size: int = PAGE_SIZE) -> tuple[list, bo
 
 
 def my_postings(user) -> QuerySet:
-    return Posting.objects.filter(owner=user).exclude(status=PostingStatus.DELETED).select_related("security")
+    return (Posting.objects.filter(owner=user, archived_at__isnull=True).exclude(status=PostingStatus.DELETED)
+            .select_related("security"))
 
 
 # --- rule tables --------------------------------------------------------------------------------
@@ -192,7 +209,13 @@ def investor_accounts(profile: PledgeProfile | None) -> list:
     return list(profile.investor.accounts.order_by("number"))
 
 
-def pledgeable_many(pairs: set[tuple[int, int]], as_of: dt.date) -> dict[tuple[int, int], int]:
+def restricted_pledgeable() -> bool:
+    row = BoardSettings.objects.first()
+    return bool(row and row.restricted_pledgeable)
+
+
+def pledgeable_many(pairs: set[tuple[int, int]], as_of: dt.date, *, restricted: bool | None = None
+                    ) -> dict[tuple[int, int], int]:
     """Set-based pledgeable_quantity for many (account_id, security_id) pairs in ONE query over the
     register's event log — the same sum csdp.register.selectors.pledgeable_quantity makes for one
     pair (unrestricted lots, minus frozen and pledged, 004 §十), with code switches followed."""
@@ -202,8 +225,10 @@ def pledgeable_many(pairs: set[tuple[int, int]], as_of: dt.date) -> dict[tuple[i
         return {}
     lineage = _lineage_many({security_id for _, security_id in pairs})
     ancestor_of = {old: new for new, olds in lineage.items() for old in olds}
+    natures = list(ShareNature.values) if (restricted_pledgeable() if restricted is None else restricted) \
+        else [ShareNature.UNRESTRICTED]
     rows = RegistrationEvent.objects.filter(
-        account_id__in={a for a, _ in pairs}, security_id__in=set(ancestor_of), share_nature=ShareNature.UNRESTRICTED,
+        account_id__in={a for a, _ in pairs}, security_id__in=set(ancestor_of), share_nature__in=natures,
         business_date__lte=as_of,
     ).order_by().values("account_id", "security_id").annotate(
         q=Sum("quantity_delta"), f=Sum("frozen_delta"), p=Sum("pledged_delta"))

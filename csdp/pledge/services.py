@@ -6,20 +6,16 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Sum
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
 from csdp.pledge import selectors
 from csdp.pledge.models import AccessState, PledgeProfile, Posting, PostingCode, PostingToken, PostingTransition, Side
-from csdp.pledge.states import BOARD, PUBLISHED, STAFF, SYSTEM, USER, PostingStatus, TransitionRefused, check_transition
 from csdp.lib.errors import CsdpError
+from csdp.lib.statemachine import transition_record
+from csdp.pledge.states import BOARD, LIVE, MACHINE, PUBLISHED, STAFF, SYSTEM, USER, PledgeError, PostingStatus
 
 MAX_VALIDITY_DAYS = 180  # our choice: a posting is re-confirmed at least twice a year
-
-
-class PledgeError(CsdpError):
-    """A refused board action; ``message`` is Chinese and shown to the user."""
-
-    code = "pledge.refused"
 
 
 @dataclass(frozen=True)
@@ -54,13 +50,21 @@ def check_may_post(profile: PledgeProfile | None) -> None:
 
 def check_holdings(*, posting: Posting, as_of: dt.date | None = None) -> None:
     """004 §十, §十一: the quantity may not exceed what was pledgeable at the previous trading day's EOD."""
-    from csdp.register.selectors import pledgeable_quantity
-
     as_of = as_of or selectors.previous_trading_day()
-    free = pledgeable_quantity(account=posting.account, security=posting.security, as_of=as_of)
+    pair = (posting.account_id, posting.security_id)
+    free = selectors.pledgeable_many({pair}, as_of)[pair]  # 限售 lots as the board's setting says
     if posting.quantity_shares > free:
+        excluded = "已冻结、已质押等部分" if selectors.restricted_pledgeable() else "已冻结、已质押、限售等部分"
         raise PledgeError(f"{posting.security_code} 在 {as_of} 日终可质押数量为 {free} 股，"
-                          f"少于发布数量 {posting.quantity_shares} 股（已冻结、已质押、限售等部分不得列入）。")
+                          f"少于发布数量 {posting.quantity_shares} 股（{excluded}不得列入）。")
+    # Issue 17: the same shares may not be offered twice — the owner's other live postings of this
+    # holding reserve theirs (a posting that reached 已质押 or 失效 reserves nothing).
+    others = (Posting.objects.filter(owner_id=posting.owner_id, side=Side.PLEDGOR, account_id=posting.account_id,
+                                     security_id=posting.security_id, status__in=LIVE)
+              .exclude(pk=posting.pk).aggregate(total=Sum("quantity_shares"))["total"] or 0)
+    if posting.quantity_shares + others > free:
+        raise PledgeError(f"{posting.security_code} 可质押 {free} 股，您的其他有效信息已占用 {others} 股，"
+                          f"本条最多可发布 {max(free - others, 0)} 股。")
 
 
 def check_rate(*, posting: Posting) -> None:
@@ -104,26 +108,24 @@ def _check_data(profile: PledgeProfile, data: PostingData) -> dict:
 # --- the one place that moves a posting ---------------------------------------------------------
 
 def _move(posting: Posting, *, to_state: str, actor, by: str, reason: str = "") -> PostingTransition:
+    """Refused (PledgeError) unless MACHINE lets ``by`` make the change."""
     from_state = posting.status
-    try:
-        check_transition(from_state, to_state, by)
-    except TransitionRefused as refused:
-        raise PledgeError(refused.message) from None
     now = clock_now()
-    posting.status, posting.status_since = to_state, now
-    posting.listed = to_state in BOARD and owner_listable(posting.owner_id)
-    update = ["status", "status_since", "listed"]
+    posting.status_since = now
+    # 已质押 leaves the board with its reservation (issue 17): listed only while published.
+    posting.listed = to_state in PUBLISHED and owner_listable(posting.owner_id)
+    update = ["status_since", "listed"]
     if to_state == PostingStatus.OPEN and from_state == PostingStatus.PENDING_REVIEW:
         posting.published_at, posting.review_reason, posting.flagged_at, posting.flag_reason = now, "", None, ""
         update += ["published_at", "review_reason", "flagged_at", "flag_reason"]
     if to_state == PostingStatus.RETURNED:
         posting.review_reason = reason
         update.append("review_reason")
-    posting.save(update_fields=update)
+    row = transition_record(machine=MACHINE, subject=posting, to_state=to_state, history=PostingTransition,
+                            actor=actor, by=by, reason=reason, at=now, update_fields=update)
     audit_record(actor=actor, obj=posting, action=f"pledge.posting.{to_state}", from_state=from_state,
                  to_state=to_state, reason=reason)
-    return PostingTransition.objects.create(posting=posting, from_state=from_state, to_state=to_state, actor=actor,
-                                            by=by, at=now, reason=reason)
+    return row
 
 
 def owner_listable(user_id: int) -> bool:
@@ -165,8 +167,8 @@ def posting_submit(*, user, data: PostingData) -> Posting:
         check_holdings(posting=posting)
     posting.save()
     _codes_write(posting)
-    PostingTransition.objects.create(posting=posting, from_state="", to_state=posting.status, actor=user, by=USER,
-                                     at=now, reason="提交发布")
+    PostingTransition.objects.create(posting=posting, from_state="", to_state=posting.status, actor=user,
+                                     actor_kind=USER, at=now, reason="提交发布")
     audit_record(actor=user, obj=posting, action="pledge.posting.submit", to_state=posting.status)
     return posting
 
@@ -238,7 +240,10 @@ def posting_flag_decide(*, posting: Posting, actor, keep: bool, reason: str) -> 
     if not reason.strip():
         raise PledgeError("请填写处理意见。")
     posting.flagged_at, posting.flag_reason = None, ""
-    posting.save(update_fields=["flagged_at", "flag_reason"])
+    if keep:  # stands until the facts change: the recheck flags it again only on another quantity
+        pair = (posting.account_id, posting.security_id)
+        posting.kept_free_shares = selectors.pledgeable_many({pair}, selectors.latest_eod_day())[pair]
+    posting.save(update_fields=["flagged_at", "flag_reason", "kept_free_shares"])
     if keep:
         audit_record(actor=actor, obj=posting, action="pledge.posting.flag_cleared", reason=reason)
     else:
@@ -254,6 +259,29 @@ def posting_pledged_by_registration(*, posting_id: int, application) -> None:
     if posting is not None and posting.status in PUBLISHED:
         _move(posting, to_state=PostingStatus.PLEDGED, actor=None, by=SYSTEM,
               reason=f"质押登记申请 {application.reference} 已办结")
+
+
+@transaction.atomic
+def posting_archive(*, posting: Posting, user) -> Posting:
+    """The owner files away a posting that reached 已质押 or 失效: it leaves 已提交信息管理."""
+    posting = _locked(posting)
+    _own(posting, user)
+    if posting.status not in (PostingStatus.PLEDGED, PostingStatus.EXPIRED):
+        raise PledgeError("只有“已质押”或“失效”的信息可以归档。")
+    if posting.archived_at is None:
+        posting.archived_at = clock_now()
+        posting.save(update_fields=["archived_at"])
+        audit_record(actor=user, obj=posting, action="pledge.posting.archive")
+    return posting
+
+
+@transaction.atomic
+def posting_pledged_by_pledge(*, posting_id: int, pledge) -> None:
+    """The depository registered the pledge started from this posting (004 §十七, csdp.restrictions):
+    it reaches 已质押, leaves the board, and its reservation of shares ends with it."""
+    posting = Posting.objects.select_for_update().filter(pk=posting_id).first()
+    if posting is not None and posting.status in PUBLISHED:
+        _move(posting, to_state=PostingStatus.PLEDGED, actor=None, by=SYSTEM, reason=f"质押登记 {pledge.number} 已登记")
 
 
 def _notify_owner(posting: Posting, subject: str, body: str) -> None:

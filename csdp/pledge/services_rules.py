@@ -53,3 +53,15 @@ def eligible_add(*, market: str, kind: str, note: str, actor) -> EligibleKind:
 def eligible_delete(*, row: EligibleKind, actor) -> None:
     audit_record(actor=actor, obj=row, action="pledge.eligible.delete", data={"market": row.market, "kind": row.kind})
     row.delete()
+
+
+@transaction.atomic
+def restricted_pledgeable_set(*, allowed: bool, actor) -> BoardSettings:
+    """Whether 限售 lots count as pledgeable on the board (docs/pledge-board.md)."""
+    row = BoardSettings.objects.select_for_update().first() or BoardSettings()
+    old = row.restricted_pledgeable if row.pk else None
+    row.restricted_pledgeable = allowed
+    row.save()
+    audit_record(actor=actor, obj=row, action="pledge.restricted_pledgeable.set", from_state=str(old),
+                 to_state=str(allowed))
+    return row

@@ -1,6 +1,7 @@
 """Pages of board users (004 §六–§十七). Staff pages are in views_staff.py."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
@@ -43,7 +44,7 @@ def board(request):
     rows, has_next = selectors.board_page(selectors.board_filtered(spec).select_related("security"), page)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "pledge/board.html", {"form": form, "detailed": detailed, "rows": rows, "page": page,
+    return render(request, "pledge/board.html", {"report_phone": settings.CSDP_PLEDGE_REPORT_PHONE, "form": form, "detailed": detailed, "rows": rows, "page": page,
                                                  "has_next": has_next, "query": query.urlencode()})
 
 
@@ -104,7 +105,8 @@ def posting_detail(request, posting_id: int):
              if USER in who and s != PostingStatus.PENDING_REVIEW] if own else []
     context = {"posting": posting, "own": own, "moves": moves, "transitions": posting.transitions.select_related("actor"),
                "message_form": f.MessageForm(), "reason_form": f.ReasonForm(),
-               "can_handoff": posting.status in (PostingStatus.NEGOTIATING, PostingStatus.PLEDGED)}
+               "can_handoff": posting.status in (PostingStatus.NEGOTIATING, PostingStatus.PLEDGED),
+               "report_phone": settings.CSDP_PLEDGE_REPORT_PHONE}
     if request.user.staff_role:
         from csdp.pledge.views_staff import review_context
 
@@ -119,6 +121,12 @@ def posting_status(request, posting_id: int):
     active_profile(request)
     posting = access_object(request.user, Posting.objects.filter(owner=request.user), pk=posting_id)
     try:
+        if request.POST.get("to_state") == "archived":
+            from csdp.pledge.services import posting_archive
+
+            posting_archive(posting=posting, user=request.user)
+            messages.success(request, "信息已归档。")
+            return redirect("pledge:my_postings")
         posting_set_status(posting=posting, user=request.user, to_state=request.POST.get("to_state", ""),
                            reason=request.POST.get("reason", ""))
     except PledgeError as error:

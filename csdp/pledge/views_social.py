@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.contrib import messages
 from csdp.lib.clients import client_limit_exceeded
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from csdp.accounts.access import access_object, allow, public
@@ -101,28 +102,18 @@ def _report(request, *, posting=None, message=None):
 
 @allow(Role.PLEDGE_USER)
 def posting_handoff(request, posting_id: int):
-    """004 §十七: start the pledge registration application at the virtual counter."""
-    from csdp.counter.forms import MultipleFileField
-    from csdp.pledge.handoff import PledgeRegistrationForm, handoff_initial, pledge_registration_start
+    """004 §十七: the parties go on to the joint 证券质押登记 (csdp.restrictions), which checks the
+    register, needs the other party's confirmation and four-eyes, and only then marks the posting
+    已质押. Only the owner and users negotiating with it may start it (issue 20 §6: nobody else is
+    shown the pledgor's account)."""
+    from csdp.pledge.handoff import is_party
 
     active_profile(request)
-    posting = access_object(request.user, Posting.objects.select_related("security", "account", "owner"), pk=posting_id)
-    thread = Thread.objects.visible_to(request.user).filter(posting=posting).order_by("-last_message_at").first()
-    form = PledgeRegistrationForm(request.POST or None, request.FILES or None, initial=handoff_initial(posting=posting, user=request.user,
-                                                                                thread=thread))
-    form.fields["posting_id"].disabled = True
-    form.fields["attachments"] = MultipleFileField(label="质押登记申请材料（1-2 个 ZIP 或 1 个 PDF）", required=False)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "attachments"}
-        try:
-            application = pledge_registration_start(posting=posting, user=request.user, data=data,
-                                                    files=form.cleaned_data["attachments"])
-        except PledgeError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, "质押登记申请已生成，请确认并签名提交。")
-            return redirect("counter:confirm", application_id=application.pk)
-    return render(request, "pledge/handoff.html", {"form": form, "posting": posting})
+    posting = access_object(request.user, Posting, pk=posting_id)
+    if not is_party(posting, request.user):
+        messages.error(request, "只有该信息的发布人或与其私信洽谈的用户可以发起质押登记申请。")
+        return redirect("pledge:posting_detail", posting_id=posting.pk)
+    return redirect(f"{reverse('restrictions:pledge_new')}?posting={posting.pk}")
 
 
 def _rate_limited(request, what: str) -> bool:

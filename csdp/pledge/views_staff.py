@@ -3,7 +3,6 @@ lender applications (004 §六(二)) and the rule tables (rules.md §9, 004 §�
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -111,11 +110,18 @@ def report_handle(request, report_id: int):
 
 @allow(STAFF)
 def users(request):
-    q = request.GET.get("q", "").strip()
-    rows = PledgeProfile.objects.select_related("user").order_by("name")
-    if q:
-        rows = rows.filter(Q(name__icontains=q) | Q(user__username__icontains=q))
-    return render(request, "pledge/users.html", {"profiles": rows[:200], "q": q})
+    from csdp.lib.listing import Column, Listing, listing
+
+    table = listing(request, PledgeProfile.objects.select_related("user"), default_sort="name", filename="质押信息平台用户",
+                    search=("name", "user__username"), columns=[
+                        Column("name", "名称", "name", sort="name"),
+                        Column("username", "用户名", "user.username", sort="user__username"),
+                        Column("kind", "类别", "get_kind_display", sort="kind"),
+                        Column("access", "使用权限", "get_access_state_display", sort="access_state"),
+                        Column("restricted", "发布受限", "postings_restricted", sort="postings_restricted")])
+    if not isinstance(table, Listing):  # an export
+        return table
+    return render(request, "pledge/users.html", {"table": table})
 
 
 @allow(STAFF)
@@ -178,6 +184,7 @@ def rules(request):
     return render(request, "pledge/rules.html", {
         "lprs": LprRate.objects.all(), "eligible": EligibleKind.objects.all(), "lpr_form": f.LprForm(),
         "multiple_form": f.MultipleForm(initial={"rate_cap_multiple": selectors.rate_cap_multiple()}),
+        "restricted_pledgeable": selectors.restricted_pledgeable(),
         "eligible_form": f.EligibleForm(), "settings_row": settings_row, "cap_bp": selectors.rate_cap_bp(),
         "lpr_now": selectors.lpr_in_force()})
 
@@ -211,6 +218,12 @@ def rules_lpr_delete(request, lpr_id: int):
 def rules_multiple(request):
     from csdp.pledge.services_rules import rate_cap_multiple_set
 
+    if "restricted_pledgeable_form" in request.POST:  # the 限售 setting shares this staff form's URL
+        from csdp.pledge.services_rules import restricted_pledgeable_set
+
+        _done(request, restricted_pledgeable_set, allowed=request.POST.get("restricted_pledgeable") == "on",
+              actor=request.user, ok="限售股份设置已更新。")
+        return redirect("pledge:rules")
     form = f.MultipleForm(request.POST)
     if form.is_valid():
         _done(request, rate_cap_multiple_set, multiple=form.cleaned_data["rate_cap_multiple"], actor=request.user,

@@ -116,10 +116,10 @@ def csplw_row(special, account, shares):
 def signed(filing, user):
     """The filer signs the checked details with a test USB-KEY, as the filing page does."""
     from csdp.greenshoe.services import filing_content, filing_sign
-    from csdp.keys.signing import signing_context, submission_digest, submission_sign_verify
+    from csdp.keys.signing import signing_context, submission_digest
     from csdp.keys.testing import enrol_test_key, sign
 
     key = enrol_test_key(user)  # a fresh key each time: a cache would outlive the test database
     digest = submission_digest(content=filing_content(filing), files=[filing.source])
     payload = sign(key, signing_context(user=user, digest=digest))
-    return filing_sign(filing=filing, signature=submission_sign_verify(user=user, digest=digest, payload=payload), actor=user)
+    return filing_sign(filing=filing, signature_payload=payload, actor=user)

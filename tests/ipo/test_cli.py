@@ -68,7 +68,7 @@ def test_the_ratio_is_printed_with_every_decimal_digit(tmp_path):
     ids=["non-integer-quantity", "empty-file", "negative-n"],
 )
 def test_bad_input_exits_non_zero_with_a_message_and_no_output_file(tmp_path, content, online, message):
-    done = run_allocate(tmp_path, content, online=online)
+    done = run_allocate(tmp_path, content, "--initial-online-shares", "100000", online=online)
     assert done.returncode != 0
     assert message in done.stderr
     assert done.stdout == ""
@@ -86,8 +86,16 @@ def call_allocate(tmp_path: Path, content: str | None, *extra: str, online: str 
     return out.getvalue()
 
 
-def test_the_cap_defaults_to_five_percent_of_the_online_shares(tmp_path):
-    printed = call_allocate(tmp_path, "account,participant,quantity,seq\n0000000001,001,100,1\n", online="1999")
+def test_without_the_initial_online_shares_it_refuses_instead_of_capping_at_the_final_number(tmp_path):
+    # Defaulting M to N made this order invalid (cap = 1999 × 5 % → 0 lots): now it is refused outright.
+    with pytest.raises(CommandError, match="必须提供 --initial-online-shares"):
+        call_allocate(tmp_path, "account,participant,quantity,seq\n0000000001,001,100,1\n", online="1999")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["subscriptions.csv"]
+
+
+def test_the_cap_is_five_percent_of_the_initial_online_shares(tmp_path):
+    printed = call_allocate(tmp_path, "account,participant,quantity,seq\n0000000001,001,100,1\n", "--initial-online-shares",
+                            "1999", online="1999")
     assert json.loads(printed)["invalid_orders"] == 1  # cap = 1999 × 5 % → 0 lots
 
 

@@ -1,10 +1,11 @@
 """经办人信息维护 (000 §二(一)): effective at once, the old mobile is told of a change, reachable in
-the limited 口令 scopes (000 §二(六))."""
+the limited 口令 scopes (000 §二(六)); from a password-only login a change waits for staff (issue 20 §3)."""
 from __future__ import annotations
 
 from django.test import Client
 from django.urls import reverse
 
+from csdp.approvals.models import Approval
 from csdp.audit.models import AuditEvent
 from csdp.issuers.models import IssuerProfile
 from csdp.issuers.selectors import agent_postal_address
@@ -57,22 +58,42 @@ def test_an_unchanged_mobile_sends_nothing(issuers, signer_for):
     assert not OutboxMessage.objects.filter(purpose="agent_mobile_changed").exists()
 
 
-def test_the_password_only_scope_reaches_the_page_and_saves_without_a_key(issuers):
+def test_the_limited_scopes_reach_the_page_and_a_password_sms_login_saves_at_once(issuers):
     a = issuers.issuer_a
     for scope in ("password_sms", "password_only"):
         client = scoped_client(a, scope)
         assert client.get(AGENT).status_code == 200
         # Other pages stay closed to the limited scope.
         assert client.get(reverse("issuers:institution_info")).url == reverse("portal:scope_limited")
-    response = scoped_client(a, "password_only").post(AGENT, agent_data(mobile="13655556666"))
+    response = scoped_client(a, "password_sms").post(AGENT, agent_data(mobile="13655556666"))
     assert response.url == AGENT
     a.refresh_from_db()
     assert a.mobile == "13655556666"
     assert AuditEvent.objects.filter(action="agent.update").latest("seq").data["signature_id"] is None
 
 
+def test_a_password_only_change_waits_for_staff_and_the_old_mobile_and_email_are_told(issuers, cast, client_for):
+    a = issuers.issuer_a
+    response = scoped_client(a, "password_only").post(AGENT, agent_data(mobile="13655556666",
+                                                                        postal_detail="别处 9 号"))
+    assert response.url == AGENT
+    a.refresh_from_db()
+    assert a.mobile == "13900000000"  # nothing changes on a password alone
+    told = OutboxMessage.objects.filter(purpose="agent_change_requested")
+    assert {m.recipient for m in told} == {"13900000000", a.email}
+    assert "须经本公司确认后生效" in told.first().body
+    again = scoped_client(a, "password_only").post(AGENT, agent_data(mobile="13699990000"))
+    assert "已有一项待本公司确认" in again.content.decode()
+    approval = Approval.objects.get(kind="issuers.agent_change_unverified")
+    page = client_for(cast.reviewer).get(reverse("approvals:detail", args=[approval.pk])).content.decode()
+    assert "136****6666" in page and "_values" not in page
+    client_for(cast.reviewer).post(reverse("approvals:decide", args=[approval.pk]), {"action": "approve"})
+    a.refresh_from_db()
+    assert a.mobile == "13655556666" and agent_postal_address(a).endswith("别处 9 号")
+
+
 def test_an_issuer_without_a_profile_gets_one(cast, client_for):
-    scoped_client(cast.issuer_a, "password_only").post(AGENT, agent_data())
+    scoped_client(cast.issuer_a, "password_sms").post(AGENT, agent_data())
     assert IssuerProfile.objects.get(institution=cast.issuer_a.institution).agent == cast.issuer_a
 
 

@@ -69,7 +69,9 @@ def test_a_user_with_a_valid_posting_sees_details_and_filters(board, outsider, c
 @pytest.mark.parametrize("params,titles", [
     ({"side": "pledgor"}, ["悦龙科技质押"]),
     ({"kind": "stock", "side": "pledgor"}, ["悦龙科技质押"]),
-    ({"code": "920188"}, ["悦龙科技质押"]),
+    # issue 17: lenders who accept any code (none named) are found by every code
+    ({"code": "920188"}, ["我的", "悦龙科技质押", "二十万短期出借", "五百万出借资金"]),
+    ({"code": "920188", "side": "pledgor"}, ["悦龙科技质押"]),
     ({"amount_min_fen": 300_000_00, "sort": "amount"}, ["五百万出借资金", "悦龙科技质押"]),
     ({"rate_max_bp": 700, "side": "lender", "sort": "rate"}, ["我的", "五百万出借资金"]),
     ({"term_max_months": 3, "side": "lender"}, ["二十万短期出借"]),

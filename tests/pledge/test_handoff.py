@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from csdp.clock.services import clock_now
-from csdp.counter.models import Application, BusinessType
+from csdp.counter.models import BusinessType
 from csdp.counter.registry import spec_for
 from csdp.pledge.handoff import CODE, handoff_initial, pledge_registration_start
 from csdp.pledge.models import Side
@@ -50,14 +50,27 @@ def test_the_counterparty_starts_a_draft_with_the_structured_data(deal, lender):
     assert application.rounds.get().data["contract_number"] == "ZY-2026-001"
 
 
-def test_the_page_creates_the_draft_and_sends_the_filer_to_the_counter(deal, lender, client_for):
+def test_the_page_sends_the_parties_to_the_joint_registration(deal, lender, zhang, client_for):
     offer, _ = deal
-    client = client_for(lender)
-    assert "0180000001" in client.get(reverse("pledge:posting_handoff", args=[offer.pk])).content.decode()
-    response = client.post(reverse("pledge:posting_handoff", args=[offer.pk]),
-                           {**_data(offer), "attachments": pdf_upload()})
-    application = Application.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("counter:confirm", args=[application.pk])
+    for user in (lender, zhang):
+        response = client_for(user).get(reverse("pledge:posting_handoff", args=[offer.pk]))
+        assert response.status_code == 302
+        assert response["Location"] == f"{reverse('restrictions:pledge_new')}?posting={offer.pk}"
+    page = client_for(lender).get(f"{reverse('restrictions:pledge_new')}?posting={offer.pk}").content.decode()
+    assert "0180000001" in page
+
+
+def test_a_board_user_who_is_not_a_party_never_sees_the_pledgors_account(deal, outsider, client_for):
+    """issue 20 §6: the hand-off pre-filled the pledgor's account for any board user."""
+    from tests.pledge.factories import posting as make_posting
+
+    offer, _ = deal
+    make_posting(outsider, title="第三人的有效信息")  # may see the posting's details (004 §十四)
+    client = client_for(outsider)
+    response = client.get(reverse("pledge:posting_handoff", args=[offer.pk]), follow=True)
+    assert "0180000001" not in response.content.decode()
+    response = client.get(f"{reverse('restrictions:pledge_new')}?posting={offer.pk}", follow=True)
+    assert "0180000001" not in response.content.decode() and "发布人或与其洽谈" in response.content.decode()
 
 
 def test_an_open_posting_cannot_be_handed_off(lender, zhang, world):
@@ -79,29 +92,13 @@ def test_more_than_the_posted_quantity_is_refused(deal, zhang):
                                   files=[pdf_upload()])
 
 
-def test_finishing_the_registration_marks_the_posting_pledged(deal, lender):
+def test_finishing_the_counter_paperwork_no_longer_marks_the_posting_pledged(deal, lender):
+    """A document is not a business: only a registered pledge (csdp.restrictions) does that."""
     offer, _ = deal
     application = pledge_registration_start(posting=offer, user=lender, data=_data(offer), files=[pdf_upload()])
     application.rounds.update(signed_at=clock_now())
     spec_for(CODE).on_finished(application)
     offer.refresh_from_db()
-    assert offer.status == PostingStatus.PLEDGED
-    assert offer.transitions.last().by == "system"
+    assert offer.status == PostingStatus.NEGOTIATING
 
 
-def test_a_board_user_without_a_usb_key_confirms_the_handoff_at_the_counter(deal, lender, client_for):
-    """Board users are not among CSDP_KEY_REQUIRED_KINDS: the counter's confirm page shows no key
-    widget and the submission is recorded as sent by the user, unsigned (keys' method "none")."""
-    from csdp.counter.models import Status
-
-    offer, _ = deal
-    client = client_for(lender)
-    client.post(reverse("pledge:posting_handoff", args=[offer.pk]), {**_data(offer), "attachments": pdf_upload()})
-    application = Application.objects.get()
-    confirm = client.get(reverse("counter:confirm", args=[application.pk]))
-    assert confirm.status_code == 200 and "尚未启用有效的 USB-KEY" not in confirm.content.decode()
-    client.post(reverse("counter:confirm", args=[application.pk]), {"key_signature": ""})
-    application.refresh_from_db()
-    assert application.status == Status.SUBMITTED
-    signature = application.rounds.get().signature
-    assert signature.method == "none" and signature.user == lender

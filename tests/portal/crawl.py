@@ -14,7 +14,7 @@ from csdp.portal.demo import DEMO_USERS
 from csdp.portal.menu import menu_for
 
 SKIP_PREFIXES = ("/static/", "/files/", "/api/", "/accounts/logout", "/keys/crl", "/keys/ca.pem")
-DOWNLOADS = re.compile(r"(download|export|\.csv|\.xlsx|\.dbf|\.pdf|\.zip|/print|/file)", re.I)
+DOWNLOADS = re.compile(r"(download|export|\.csv|\.xlsx|\.dbf|\.pdf|\.zip|/file)", re.I)
 
 
 class _Text(HTMLParser):

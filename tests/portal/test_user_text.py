@@ -64,6 +64,17 @@ def test_no_page_of_any_role_shows_an_internal_code(demo_world):
     assert offenders == {}
 
 
+# An amount or a number of shares of five digits or more written without thousands separators.
+UNSEPARATED = re.compile(r"(?<![\d,.\w])\d{5,}(\.\d+)?\s*(股|元|万元|份|户|笔)")
+
+
+def test_every_amount_and_number_of_shares_has_thousands_separators(demo_world):
+    pages, messages = demo_world
+    offenders = {f"{p.role} {p.url}": UNSEPARATED.findall(p.text) for p in pages if UNSEPARATED.search(p.text)}
+    offenders |= {f"message {m.pk}": UNSEPARATED.findall(m.body) for m in messages if UNSEPARATED.search(m.body)}
+    assert offenders == {}
+
+
 def test_no_message_sent_shows_an_internal_code_or_a_doubled_signature(demo_world):
     _, messages = demo_world
     assert len(messages) > 20

@@ -1,5 +1,5 @@
-"""Show a prepared effect to the reviewer: the keys as the owning app wrote them (Chinese labels are
-the app's business: it should write its payload with ``label`` fields), lists summarised."""
+"""Show a prepared effect to the reviewer. Convention for every kind's payload: keys the reviewer reads
+are Chinese labels; machine keys (ids the ``apply`` needs) start with "_" and are not shown."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ def payload_items(payload):
         return []
     items = []
     for key, value in payload.items():
+        if key.startswith("_"):
+            continue  # machine keys (ids) are the owning app's; the reviewer reads the labelled ones
         if isinstance(value, list):
             shown = value[:MAX_ROWS]
             more = f"（另有 {len(value) - MAX_ROWS} 行）" if len(value) > MAX_ROWS else ""

@@ -17,3 +17,10 @@ DATETIME_INPUT_FORMATS = [
     "%Y/%m/%d %H:%M:%S",
     "%Y年%m月%d日 %H:%M",
 ]
+
+# Thousands separators wherever a template asks for them (intcomma, floatformat:"g"): Django's zh_Hans
+# leaves NUMBER_GROUPING at 0, so "20000000 股" was printed unseparated. USE_THOUSAND_SEPARATOR stays
+# off: years, codes and ids rendered as integers must not gain commas.
+THOUSAND_SEPARATOR = ","
+DECIMAL_SEPARATOR = "."
+NUMBER_GROUPING = 3

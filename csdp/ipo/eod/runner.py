@@ -9,6 +9,7 @@ import polars as pl
 from django.db import DatabaseError, transaction
 
 from csdp.clock.services import business_today, clock_now
+from csdp.lib.publish import publish_pending, staged_files
 from csdp.ipo.models import EodStepRun, Offering
 
 
@@ -68,12 +69,27 @@ def step_failure_record(offering: Offering, step: str, message: str) -> None:
                       "seconds": 0, "detail": {}, "error": message[:1000], "finished_at": clock_now()})
 
 
+def _files_recovered(offering: Offering) -> None:
+    """Files a committed step recorded but a crash kept under their .part names are put in place."""
+    from django.conf import settings
+
+    from csdp.ipo.models import ParticipantFile
+
+    records = ParticipantFile.objects.filter(offering=offering).values_list("path", "sha256")
+    recovered = publish_pending(settings.CSDP_FILES_DIR, records.iterator())
+    if recovered:
+        logging.getLogger(__name__).warning("%s: %d participant files put in place after a crash", offering.code, recovered)
+
+
 def run_step(offering: Offering, step: str, work: Callable[[Offering], StepResult]) -> StepReport:
     """Run ``work`` once for (offering, step). Its writes and the completion record commit together."""
+    _files_recovered(offering)
     if step_done(offering, step):
         return StepReport(step, offering.code, 0.0, 0, skipped=True)
     started = time.perf_counter()
-    with transaction.atomic():
+    # Files reach their names only after the step's commit (csdp/lib/publish.py): a crash never leaves a
+    # participant file the database does not know.
+    with staged_files(), transaction.atomic():
         locked = Offering.objects.select_for_update().get(pk=offering.pk)
         if step_done(locked, step):  # another runner finished it while we waited for the lock
             return StepReport(step, offering.code, 0.0, 0, skipped=True)

@@ -18,9 +18,15 @@ class FilingKind(models.TextChoices):
 class FilingStatus(models.TextChoices):
     VALIDATED = "validated", "已校验，待确认"  # the file passed every check; the 申报明细清单 is shown
     CONFIRMED = "confirmed", "发行人已确认"  # the issuer confirmed the list (signed): registration uses it
+    RETURNED = "returned", "已退回更正"  # staff returned a confirmed list before registration; the issuer files again
 
 
-FILING_TRANSITIONS = {FilingStatus.VALIDATED: {FilingStatus.CONFIRMED}, FilingStatus.CONFIRMED: set()}
+# A new upload replaces a validated or returned filing (a new row); a confirmed one only staff can return.
+FILING_TRANSITIONS = {
+    FilingStatus.VALIDATED: {FilingStatus.CONFIRMED},
+    FilingStatus.CONFIRMED: {FilingStatus.RETURNED},
+    FilingStatus.RETURNED: set(),
+}
 
 
 class DetailFilingQuerySet(models.QuerySet):
@@ -44,6 +50,9 @@ class DetailFiling(models.Model):
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     confirmed_at = models.DateTimeField(null=True, blank=True)
     signature = models.ForeignKey("keys.Signature", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    returned_at = models.DateTimeField(null=True, blank=True)
+    return_reason = models.CharField("退回原因", max_length=300, blank=True)
 
     objects = DetailFilingQuerySet.as_manager()
 

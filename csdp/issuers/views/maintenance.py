@@ -18,6 +18,9 @@ from csdp.issuers.selectors import (
     issuer_profile,
 )
 from csdp.issuers.services.agent import PROFILE_FIELDS, agent_info_update
+from csdp.issuers.services.agent_pending import agent_change_prepare, pending_agent_change
+from csdp.keys.scopes import PASSWORD_ONLY
+from csdp.lib.errors import CsdpError
 from csdp.issuers.services.common import IssuerRefused
 from csdp.issuers.services.info import (
     from_json,
@@ -53,7 +56,16 @@ def _agent_initial(user) -> dict:
 def agent_info(request):
     """经办人信息维护: effective at once (000 §二 末段: 经办人信息维护提交后立即生效)."""
     form = AgentForm(request.POST or None, initial=_agent_initial(request.user))
-    if request.method == "POST" and form.is_valid():
+    unverified = getattr(request, "login_scope", "full") == PASSWORD_ONLY
+    if request.method == "POST" and form.is_valid() and unverified:
+        try:
+            agent_change_prepare(user=request.user, values=form.cleaned_data)
+        except CsdpError as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, "变更申请已提交，须经本公司电话核实确认后生效；原手机号码与电子邮箱已收到通知。")
+            return redirect("issuers:agent_info")
+    elif request.method == "POST" and form.is_valid():
         def apply(signature):
             agent_info_update(user=request.user, values=form.cleaned_data, signature=signature)
             messages.success(request, "经办人信息已更新，立即生效。")
@@ -64,7 +76,8 @@ def agent_info(request):
                                  title="确认经办人信息", summary=summary_of(form), apply=apply, require_signature=False)
         except IssuerRefused as refused:
             form.add_error(None, refused.message)
-    return render(request, "issuers/agent_info.html", {"form": form, "scope": getattr(request, "login_scope", "full")})
+    return render(request, "issuers/agent_info.html", {"form": form, "scope": getattr(request, "login_scope", "full"),
+                                                       "pending": pending_agent_change(request.user)})
 
 
 def _key_initial(values: dict) -> dict:

@@ -21,3 +21,13 @@ def shares(value) -> str:
     if value is None or value == "":
         return "—"
     return f"{int(value):,}"
+
+
+@register.filter
+def fen_words(fen) -> str:
+    """Integer fen in 人民币大写 for printed notices: 140400 → 人民币壹仟肆佰零肆元整."""
+    from csdp.lib.money_words import fen_to_words
+
+    if fen is None or fen == "":
+        return "—"
+    return fen_to_words(int(fen))

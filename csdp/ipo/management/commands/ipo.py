@@ -1,6 +1,6 @@
 """`csdp ipo <subcommand>`: BSE public-offering batch steps run by operators.
 
-    csdp ipo allocate --subscriptions FILE.csv --online-shares N [--initial-online-shares M] --output OUT.csv
+    csdp ipo allocate --subscriptions FILE.csv --online-shares N --initial-online-shares M --output OUT.csv
 
 Subcommands live in SUBCOMMANDS (name → argument builder, runner), so a new one (e.g. ``simulate``)
 is one more entry. Every failure is a CommandError: message on stderr, exit status 1, no output file.
@@ -26,12 +26,17 @@ def add_allocate_arguments(parser) -> None:
                         help="申购明细 CSV，表头 account,participant,quantity,seq（可选 investor_id）")
     parser.add_argument("--online-shares", required=True, type=int, metavar="N", help="网上发行数量（股）")
     parser.add_argument("--initial-online-shares", type=int, metavar="M",
-                        help="网上初始发行数量（股），用于计算单一投资者申购上限 5%%；默认等于 N")
+                        help="网上初始发行数量（股，必填），用于计算单一投资者申购上限 5%%")
     parser.add_argument("--output", required=True, type=Path, metavar="OUT.csv", help="配售结果 CSV")
 
 
 def run_allocate(command: BaseCommand, options: dict) -> None:
     _positive(options["online_shares"], "--online-shares")
+    # The cap is 5% of the *initial* online shares (rules.md §1); N is the final number after any
+    # callback, so defaulting M to N made every order above a shrunken cap invalid (issue 14).
+    if options["initial_online_shares"] is None:
+        raise CommandError("必须提供 --initial-online-shares（网上初始发行数量）：单一投资者申购上限按它的 5% 计算，"
+                           "不能以网上最终发行数量代替")
     _positive(options["initial_online_shares"], "--initial-online-shares")
     try:
         summary = allocate_file(
@@ -95,6 +100,14 @@ def add_inbox_arguments(parser) -> None:
     parser.add_argument("--interval", type=float, default=5.0, metavar="S", help="监视间隔秒数（默认 5）")
 
 
+def _inbox_bar(paths):
+    import sys
+
+    from tqdm import tqdm
+
+    return tqdm(paths, desc="接收申购数据", unit="个文件", file=sys.stderr, disable=not sys.stderr.isatty() or not paths)
+
+
 def run_inbox(command: BaseCommand, options: dict) -> None:
     """Load the exchange files waiting in the drop folder (csdp/ipo/inbox.py)."""
     import time
@@ -104,7 +117,7 @@ def run_inbox(command: BaseCommand, options: dict) -> None:
 
     while True:
         try:
-            results = inbox_scan(options["dir"])
+            results = inbox_scan(options["dir"], progress=_inbox_bar)
         except IpoError as error:
             raise CommandError(error.message) from None
         except Exception as error:  # noqa: BLE001 — a watcher reports and keeps watching; a single run fails

@@ -1,0 +1,25 @@
+"""The demo world's calendar: the demo runs on today's date, and from December on its offerings' T+n
+reach into the next year, which the calendar refuses until that year is loaded. The demo loads a
+labelled placeholder for 2027 (New Year's Day only), never the production calendar."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from csdp.clock.models import CalendarYear
+from csdp.portal.demo import register_seeder
+
+DEMO_YEAR_FILE = Path(__file__).with_name("data") / "2027-demo.csv"
+DEMO_SOURCE = "演示数据（仅含元旦，非交易所公告）"
+
+
+def demo_calendar_load(year: int = 2027) -> None:
+    from csdp.clock.services import calendar_year_load, closed_days_parse
+
+    if not CalendarYear.objects.filter(year=year).exists():
+        closed = closed_days_parse(DEMO_YEAR_FILE.read_text(encoding="utf-8"), year=year)
+        calendar_year_load(year=year, closed=closed, source=DEMO_SOURCE, actor=None)
+
+
+@register_seeder(order=5)  # before any seeder computes T+n from today
+def seed_calendar() -> None:
+    demo_calendar_load()

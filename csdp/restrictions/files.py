@@ -1,0 +1,101 @@
+"""QLBD — the participants' daily file of rights-restriction changes on their clients' holdings
+(pledges registered and released, freezes taking effect and ending, non-trade transfers), one DBF
+(GBK) and one CSV (GBK, same columns) per participant and business day, documented in
+docs/interfaces.md. Built from the register's events of the day with our key prefix, so the file
+says exactly what the register changed. Files are written aside and moved into place only after the
+database commits the rows that name them (a crash never shows a file the database does not know)."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import os
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from csdp.lib.dbf import Field, write_dbf
+from csdp.register.models import EventType, RegistrationEvent
+from csdp.restrictions.holdings import KEY_PREFIX
+from csdp.restrictions.models import RestrictionFile
+
+FILE_TYPE = "QLBD"
+TITLE = "证券权利限制变动数据"
+RECORD_TYPES = {  # (event type, sign of the change) → record type
+    (EventType.PLEDGE, 1): ("ZY", "质押登记"),
+    (EventType.PLEDGE_RELEASE, -1): ("JY", "解除质押"),
+    (EventType.FREEZE, 1): ("DJ", "司法冻结生效（含轮候冻结生效）"),
+    (EventType.UNFREEZE, -1): ("JD", "解除冻结（含期满解除）"),
+    (EventType.NON_TRADE_TRANSFER, -1): ("GC", "非交易过户转出"),
+    (EventType.NON_TRADE_TRANSFER, 1): ("GR", "非交易过户转入"),
+}
+FIELDS = (
+    Field("JLLX", "C", 2, title="记录类型：" + "，".join(f"{c} {t}" for c, t in RECORD_TYPES.values())),
+    Field("YWBH", "C", 20, title="业务编号（质押登记 ZY…、冻结 DJ…、过户 GH…）"),
+    Field("ZQDM", "C", 6, title="证券代码"),
+    Field("JSCY", "C", 10, title="结算参与人代码"),
+    Field("XWDM", "C", 6, title="托管单元代码"),
+    Field("GDDM", "C", 10, title="证券账户号码"),
+    Field("GFXZ", "C", 2, title="股份性质（00 无限售流通股，05/06 限售流通股）"),
+    Field("XSJZ", "C", 8, title="限售截止日 YYYYMMDD，无限售为空"),
+    Field("BDSL", "N", 16, title="变动数量（股），正数"),
+    Field("RQ", "D", 8, title="业务日期"),
+)
+WHEN = "每个交易日日终（`csdp eod run` 的 restrictions 步骤），当日有变动的结算参与人各一份"
+
+
+def day_rows(day: dt.date) -> dict[str, list[dict]]:
+    """The day's records per participant code, in event order."""
+    events = (RegistrationEvent.objects.filter(business_date=day, key__startswith=KEY_PREFIX,
+                                               account__custody_unit__isnull=False)
+              .order_by("pk").values_list("event_type", "quantity_delta", "frozen_delta", "pledged_delta", "memo",
+                                          "security__code", "account__custody_unit__participant__code",
+                                          "account__custody_unit__code", "account__number", "share_nature",
+                                          "lockup_end"))
+    out: dict[str, list[dict]] = {}
+    for kind, q, fr, pl_, memo, code, participant, unit, account, nature, lockup in events:
+        delta = q or fr or pl_
+        record = RECORD_TYPES.get((kind, 1 if delta > 0 else -1))
+        if record is None:
+            continue
+        out.setdefault(participant, []).append({
+            "JLLX": record[0], "YWBH": memo[:20], "ZQDM": code, "JSCY": participant, "XWDM": unit, "GDDM": account,
+            "GFXZ": nature, "XSJZ": lockup.strftime("%Y%m%d") if lockup else "", "BDSL": abs(delta), "RQ": day})
+    return out
+
+
+def _csv_bytes(rows: list[dict]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([f.name for f in FIELDS])
+    for row in rows:
+        writer.writerow([row[f.name].strftime("%Y%m%d") if f.type == "D" else row[f.name] for f in FIELDS])
+    return buffer.getvalue().encode("gbk")
+
+
+def files_publish(*, day: dt.date) -> int:
+    """Write the day's files (idempotent: a rerun writes the same bytes and the same rows)."""
+    from csdp.securities.models import ParticipantProfile
+
+    root = Path(settings.CSDP_FILES_DIR)
+    per_participant = day_rows(day)
+    participants = dict(ParticipantProfile.objects.filter(code__in=per_participant).values_list("code", "pk"))
+    moves = []
+    with transaction.atomic():
+        for code, rows in sorted(per_participant.items()):
+            folder = Path("restrictions") / day.strftime("%Y%m%d") / code
+            (root / folder).mkdir(parents=True, exist_ok=True)
+            dbf = io.BytesIO()
+            write_dbf(dbf, FIELDS, rows, on=day)
+            for file_format, data in (("dbf", dbf.getvalue()), ("csv", _csv_bytes(rows))):
+                relative = folder / f"{FILE_TYPE}{day:%Y%m%d}.{file_format}"
+                aside = root / relative.with_suffix(f".{file_format}.part")
+                aside.write_bytes(data)
+                moves.append((aside, root / relative))
+                RestrictionFile.objects.update_or_create(
+                    participant_id=participants[code], business_date=day, file_format=file_format,
+                    defaults={"path": str(relative), "sha256": hashlib.sha256(data).hexdigest(), "rows": len(rows)})
+        transaction.on_commit(lambda: [os.replace(a, b) for a, b in moves])
+    return len(moves)

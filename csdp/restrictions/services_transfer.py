@@ -1,0 +1,114 @@
+"""非交易过户 (inheritance, a court's ruling, a gift to a foundation …) recorded by staff with the
+documents, approved by four-eyes. Each lot moves with its share nature and lock-up end; only what is
+neither frozen nor pledged moves; the fee is quoted from the fee schedule in force (csdp.fees)."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from csdp.approvals.models import Approval
+from csdp.approvals.services import approval_prepare
+from csdp.audit.services import audit_record
+from csdp.clock.services import business_today, clock_now
+from csdp.lib.errors import CsdpError
+from csdp.register.models import EventType
+from csdp.restrictions import holdings
+from csdp.restrictions.errors import RestrictionError
+from csdp.restrictions.models import NonTradeTransfer, TransferReason
+
+KIND_TRANSFER = "restrictions.transfer"
+FEE_ITEM = "non_trade_transfer"
+
+
+@dataclass(frozen=True)
+class TransferData:
+    reason: str
+    from_account: str
+    to_account: str
+    security_code: str
+    quantity_shares: int
+    document: str
+
+
+def _targets(data: TransferData):
+    from csdp.securities.models import AccountStatus, SecuritiesAccount, Security
+
+    source = SecuritiesAccount.objects.filter(number=data.from_account).first()
+    target = SecuritiesAccount.objects.filter(number=data.to_account).first()
+    security = Security.objects.filter(code=data.security_code).first()
+    if source is None or target is None:
+        raise RestrictionError("转出或转入证券账户不存在。")
+    if source.pk == target.pk:
+        raise RestrictionError("转出与转入账户不能相同。")
+    if target.status != AccountStatus.NORMAL:
+        raise RestrictionError(f"转入账户 {target.number} 状态为“{target.get_status_display()}”，不能转入。")
+    if security is None:
+        raise RestrictionError(f"证券代码 {data.security_code} 不存在。")
+    return source, target, security
+
+
+def transfer_fee(quantity_shares: int):
+    from csdp.fees.services import fee_compute
+
+    try:
+        return fee_compute(item=FEE_ITEM, base_value=quantity_shares, on=business_today())
+    except CsdpError as error:
+        raise RestrictionError(f"无法计算过户费：{error.message}", code="restrictions.fee") from None
+
+
+def transfer_prepare(*, by, data: TransferData, files=()) -> Approval:
+    if data.reason not in TransferReason.values:
+        raise RestrictionError("请选择过户原因。")
+    if data.quantity_shares <= 0:
+        raise RestrictionError("过户数量须大于零。")
+    if not data.document.strip():
+        raise RestrictionError("请填写过户依据文件（如继承公证书、裁定书文号）。")
+    source, target, security = _targets(data)
+    available = holdings.holding_totals(source.pk, security.pk)["available"]
+    if available < data.quantity_shares:
+        raise RestrictionError(f"转出账户可过户数量为 {available} 股（已冻结、已质押的部分不能过户），"
+                               f"少于过户数量 {data.quantity_shares} 股。", code="restrictions.insufficient")
+    quote = transfer_fee(data.quantity_shares)
+    payload = {**asdict(data), "fee_fen": quote.amount_fen, "fee_schedule": quote.schedule.pk,
+               "files": [f.pk for f in files]}
+    return approval_prepare(
+        kind=KIND_TRANSFER, key=f"restrictions.transfer:{source.number}:{target.number}:{security.code}:"
+                                f"{data.document.strip()}"[:120], by=by, payload=payload,
+        summary=f"非交易过户（{TransferReason(data.reason).label}）：{source.number} → {target.number}，"
+                f"{security.code} {data.quantity_shares} 股，过户费 {quote.amount_fen / 100:.2f} 元")
+
+
+def apply_transfer(approval: Approval) -> dict:
+    from csdp.fees.workflow import next_number
+    from csdp.restrictions.services_freeze import queue_fill
+    from csdp.uploads.models import StoredFile
+
+    p = approval.payload
+    data = TransferData(reason=p["reason"], from_account=p["from_account"], to_account=p["to_account"],
+                        security_code=p["security_code"], quantity_shares=p["quantity_shares"], document=p["document"])
+    source, target, security = _targets(data)
+    day = business_today()
+    lots = holdings.lots_locked(source.pk, security.pk)
+    parts = holdings.take_available(lots, data.quantity_shares)
+    moved = sum(share for _, share in parts)
+    if moved < data.quantity_shares:
+        raise RestrictionError(f"转出账户可过户数量为 {moved} 股，少于过户数量 {data.quantity_shares} 股。",
+                               code="restrictions.insufficient")
+    number = next_number("restrictions.transfer", "GH", 6, day.year)
+    events = []
+    for lot, share in parts:  # the same nature and lock-up end on both sides
+        events.append(holdings.spec(lot, event_type=EventType.NON_TRADE_TRANSFER, key=f"transfer:{number}:{lot.pk}:out",
+                                    day=day, memo=number, quantity=-share))
+        events.append(holdings.spec(lot, event_type=EventType.NON_TRADE_TRANSFER, key=f"transfer:{number}:{lot.pk}:in",
+                                    day=day, memo=number, quantity=share, account_id=target.pk))
+    holdings.apply(events)
+    transfer = NonTradeTransfer.objects.create(
+        number=number, reason=data.reason, from_account=source, to_account=target, security=security,
+        quantity_shares=data.quantity_shares, fee_fen=p["fee_fen"], fee_schedule_id=p["fee_schedule"],
+        lots=[{"share_nature": lot.share_nature, "lockup_end": lot.lockup_end.isoformat() if lot.lockup_end else None,
+               "quantity_shares": share} for lot, share in parts],
+        document=data.document.strip(), approval=approval, business_date=day, created_at=clock_now())
+    transfer.materials.set(StoredFile.objects.filter(pk__in=p.get("files", [])))
+    audit_record(actor=approval.approved_by, obj=transfer, action="restrictions.transfer.apply",
+                 data={"number": number, "quantity_shares": data.quantity_shares, "fee_fen": p["fee_fen"]})
+    queue_fill(account_id=target.pk, security_id=security.pk, day=day)  # a waiting freeze on the heir takes it
+    return {"过户编号": number, "过户数量": data.quantity_shares, "过户费（分）": p["fee_fen"]}

@@ -1,0 +1,185 @@
+"""Staff pages: review pledge registrations and releases (经办 → 复核 at /approvals/), record court
+freezes, renewals and unfreezes, record non-trade transfers; participants download their files."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from csdp.accounts.access import STAFF, access_object, allow
+from csdp.accounts.roles import Role
+from csdp.lib.errors import CsdpError
+from csdp.restrictions import forms as f
+from csdp.restrictions import services_freeze as fz
+from csdp.restrictions import services_pledge as pl
+from csdp.restrictions import services_transfer as tr
+from csdp.restrictions.models import (
+    Freeze,
+    NonTradeTransfer,
+    Pledge,
+    PledgeRelease,
+    PledgeStatus,
+    ReleaseStatus,
+    RestrictionFile,
+)
+
+PREPARERS = (Role.OPERATOR, Role.ADMIN)
+
+
+def _error(request, error: CsdpError) -> None:
+    messages.error(request, error.message)
+
+
+@allow(STAFF)
+def staff_pledges(request):
+    pending = Pledge.objects.filter(status__in=[PledgeStatus.APPLIED, PledgeStatus.CONFIRMED]).select_related(
+        "security", "approval")[:200]
+    releases = PledgeRelease.objects.filter(status=ReleaseStatus.SUBMITTED).select_related("pledge", "approval")[:200]
+    recent = Pledge.objects.exclude(status__in=[PledgeStatus.APPLIED, PledgeStatus.CONFIRMED]).select_related(
+        "security")[:100]
+    return render(request, "restrictions/staff_pledges.html", {"pending": pending, "releases": releases,
+                                                               "recent": recent, "reason_form": f.ReasonForm()})
+
+
+@allow(*PREPARERS)
+@require_POST
+def pledge_review(request, pledge_id: int):
+    pledge = access_object(request.user, Pledge, pk=pledge_id)
+    try:
+        if request.POST.get("action") == "reject":
+            pl.pledge_reject(pledge=pledge, by=request.user, reason=request.POST.get("reason", ""))
+            messages.success(request, f"{pledge.number} 已驳回。")
+        else:
+            approval = pl.pledge_review_prepare(pledge=pledge, by=request.user)
+            messages.success(request, f"已经办，待其他复核人员复核（复核 #{approval.pk}）。")
+    except CsdpError as error:
+        _error(request, error)
+    return redirect("restrictions:pledge_detail", pledge_id=pledge.pk)
+
+
+@allow(*PREPARERS)
+@require_POST
+def release_review(request, release_id: int):
+    release = access_object(request.user, PledgeRelease, pk=release_id)
+    try:
+        if request.POST.get("action") == "reject":
+            pl.release_reject(release=release, by=request.user, reason=request.POST.get("reason", ""))
+            messages.success(request, "解除申请已驳回。")
+        else:
+            approval = pl.release_review_prepare(release=release, by=request.user)
+            messages.success(request, f"已经办，待其他复核人员复核（复核 #{approval.pk}）。")
+    except CsdpError as error:
+        _error(request, error)
+    return redirect("restrictions:pledge_detail", pledge_id=release.pledge_id)
+
+
+# --- 司法冻结 ----------------------------------------------------------------------------------------
+
+@allow(STAFF)
+def freeze_list(request):
+    rows = Freeze.objects.select_related("account", "security")[:500]
+    return render(request, "restrictions/freeze_list.html", {"freezes": rows})
+
+
+@allow(*PREPARERS)
+@require_http_methods(["GET", "POST"])
+def freeze_new(request):
+    form = f.FreezeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            approval = fz.freeze_prepare(by=request.user, data=fz.FreezeData(
+                court=d["court"], document_number=d["document_number"], account_number=d["account_number"],
+                security_code=d["security_code"], whole_holding=d["whole_holding"],
+                quantity_shares=d["quantity_shares"], start_date=d["start_date"], end_date=d["end_date"]))
+        except CsdpError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"已经办，待其他复核人员复核（复核 #{approval.pk}）。")
+            return redirect("approvals:detail", approval_id=approval.pk)
+    return render(request, "restrictions/form.html", {"form": form, "title": "司法冻结登记（协助执行）"})
+
+
+@allow(STAFF)
+def freeze_detail(request, freeze_id: int):
+    freeze = access_object(request.user, Freeze.objects.select_related("account", "security"), pk=freeze_id)
+    queue = Freeze.objects.filter(account=freeze.account, security=freeze.security).order_by("pk")
+    return render(request, "restrictions/freeze_detail.html", {
+        "freeze": freeze, "transitions": freeze.transitions.select_related("actor"), "queue": queue,
+        "renew_form": f.RenewForm(), "unfreeze_form": f.UnfreezeForm()})
+
+
+@allow(*PREPARERS)
+@require_POST
+def freeze_renew(request, freeze_id: int):
+    freeze = access_object(request.user, Freeze, pk=freeze_id)
+    form = f.RenewForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise CsdpError("；".join(e for errors in form.errors.values() for e in errors))
+        approval = fz.freeze_renew_prepare(freeze=freeze, by=request.user, **form.cleaned_data)
+        messages.success(request, f"续冻已经办，待复核（复核 #{approval.pk}）。")
+    except CsdpError as error:
+        _error(request, error)
+    return redirect("restrictions:freeze_detail", freeze_id=freeze.pk)
+
+
+@allow(*PREPARERS)
+@require_POST
+def freeze_unfreeze(request, freeze_id: int):
+    freeze = access_object(request.user, Freeze.objects.select_related("account", "security"), pk=freeze_id)
+    form = f.UnfreezeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise CsdpError("请填写解除冻结通知书文号。")
+        approval = fz.freeze_release_prepare(freeze=freeze, by=request.user, **form.cleaned_data)
+        messages.success(request, f"解除冻结已经办，待复核（复核 #{approval.pk}）。")
+    except CsdpError as error:
+        _error(request, error)
+    return redirect("restrictions:freeze_detail", freeze_id=freeze.pk)
+
+
+# --- 非交易过户 ---------------------------------------------------------------------------------------
+
+@allow(STAFF)
+def transfer_list(request):
+    rows = NonTradeTransfer.objects.select_related("from_account", "to_account", "security")[:500]
+    return render(request, "restrictions/transfer_list.html", {"transfers": rows})
+
+
+@allow(*PREPARERS)
+@require_http_methods(["GET", "POST"])
+def transfer_new(request):
+    form = f.TransferForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            approval = tr.transfer_prepare(by=request.user, data=tr.TransferData(**form.cleaned_data))
+        except CsdpError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"已经办，待其他复核人员复核（复核 #{approval.pk}）。")
+            return redirect("approvals:detail", approval_id=approval.pk)
+    return render(request, "restrictions/form.html", {"form": form, "title": "非交易过户登记"})
+
+
+# --- participant files -------------------------------------------------------------------------------
+
+@allow(Role.PARTICIPANT, *STAFF)
+def files(request):
+    rows = RestrictionFile.objects.visible_to(request.user).select_related("participant")[:500]
+    return render(request, "restrictions/files.html", {"files": rows})
+
+
+@allow(Role.PARTICIPANT, *STAFF)
+def file_download(request, restriction_file_id: int):
+    record = access_object(request.user, RestrictionFile, pk=restriction_file_id)
+    path = Path(settings.CSDP_FILES_DIR) / record.path
+    if not path.is_file():
+        raise Http404("数据文件已不在存储中，请联系本公司。")
+    response = FileResponse(open(path, "rb"), as_attachment=True, filename=path.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
