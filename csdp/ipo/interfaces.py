@@ -99,6 +99,9 @@ def interfaces_markdown() -> str:
             + "、".join(CSPLW_HEADER) + ".", ""]
     out += _reconcile_md()
     out += _dividend_md()
+    from csdp.register.holding_files import interfaces_md as register_md
+
+    out += register_md()
     out += _restrictions_md()
     return "\n".join(out)
 

@@ -22,10 +22,17 @@ if len(os.environ.get("CSDP_CA_PASSPHRASE", "")) < 20:
 DEBUG = False
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Probes of the load balancer and Prometheus come over plain HTTP from inside: no redirect for them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
+# Static files with content hashes in their names (cache-busting; served for a year by WhiteNoise).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "csdp.lib.staticstorage.ManifestStorage"},
+}
 CSRF_COOKIE_SECURE = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     import warnings

@@ -25,7 +25,8 @@ def test_readyz_is_ok_when_everything_works_and_names_what_is_not(settings, tmp_
     assert ready.status_code == 200, ready.json()
     assert ready.json()["checks"] == {"database": "ok", "migrations": "ok", "worker": "ok", "storage": "ok"}
 
-    settings.CSDP_FILES_DIR = tmp_path / "missing"
+    (tmp_path / "file").write_text("not a directory")
+    settings.CSDP_FILES_DIR = tmp_path / "file" / "files"
     broken = Client().get("/readyz")
     assert broken.status_code == 503 and "CSDP_FILES_DIR" in broken.json()["checks"]["storage"]
 

@@ -119,7 +119,7 @@ def test_a_live_posting_past_its_validity_expires(lender, state):
     row.refresh_from_db(), still.refresh_from_db()
     assert row.status == PostingStatus.EXPIRED and still.status == state
     last = PostingTransition.objects.filter(posting=row).last()
-    assert (last.from_state, last.to_state, last.by) == (state, PostingStatus.EXPIRED, "system")
+    assert (last.from_state, last.to_state, last.actor_kind) == (state, PostingStatus.EXPIRED, "system")
 
 
 @pytest.mark.parametrize("state", [PostingStatus.PLEDGED, PostingStatus.DELETED])
