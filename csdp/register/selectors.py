@@ -171,10 +171,24 @@ class Holder:
     pledged: int
 
 
-def holders_of(security: Security) -> list[Holder]:
-    rows = Position.objects.filter(security=security, quantity__gt=0).select_related("account__investor").order_by(
+def holders_page_query(security: Security):
+    """The security's holders, largest first, as a query to page through (never all in memory)."""
+    return Position.objects.filter(security=security, quantity__gt=0).select_related("account__investor").order_by(
         "-quantity", "account__number")
-    return [Holder(p.account, p.share_nature, p.lockup_end, p.quantity, p.frozen, p.pledged) for p in rows]
+
+
+def holder_of(p: Position) -> Holder:
+    return Holder(p.account, p.share_nature, p.lockup_end, p.quantity, p.frozen, p.pledged)
+
+
+def holder_totals(security: Security) -> dict[str, int]:
+    totals = Position.objects.filter(security=security, quantity__gt=0).aggregate(
+        quantity=Sum("quantity"), frozen=Sum("frozen"), pledged=Sum("pledged"))
+    return {name: value or 0 for name, value in totals.items()}
+
+
+def holders_of(security: Security) -> list[Holder]:
+    return [holder_of(p) for p in holders_page_query(security)]
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,22 @@
+from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from csdp.accounts.access import STAFF, access_object, allow
 from csdp.register.forms import ChangesFilterForm
-from csdp.register.selectors import holders_of, holding_changes
+from csdp.register.selectors import holders_page_query, holder_of, holder_totals, holding_changes
 from csdp.securities.models import SecuritiesAccount, Security
+
+HOLDERS_PER_PAGE = 100
 
 
 @allow(STAFF)
 def security_positions(request, security_id: int):
     security = access_object(request.user, Security, pk=security_id)
-    holders = holders_of(security)
-    totals = {name: sum(getattr(h, name) for h in holders) for name in ("quantity", "frozen", "pledged")}
-    return render(request, "register/security_positions.html", {"security": security, "holders": holders, "totals": totals})
+    # A million holders: totals in the database, one page of holders at a time (docs/performance.md).
+    page = Paginator(holders_page_query(security), HOLDERS_PER_PAGE).get_page(request.GET.get("page"))
+    holders = [holder_of(p) for p in page]
+    return render(request, "register/security_positions.html",
+                  {"security": security, "holders": holders, "page": page, "totals": holder_totals(security)})
 
 
 @allow(STAFF)
