@@ -58,7 +58,7 @@ class Issuer(_Session):
     @task
     def pages(self):
         self.page("/")
-        self.page("/counter/")
+        self.page("/counter/list/")
         self.page("/counter/catalogue/")
 
 
@@ -70,16 +70,6 @@ class Underwriter(_Session):
     def pages(self):
         self.page("/")
         self.page("/ipo/")
-
-
-class PledgeUser(_Session):
-    weight = 1
-    username = "pledger"
-
-    @task
-    def board(self):
-        self.page("/pledge/")
-        self.page("/pledge/mine/")
 
 
 class Staff(_Session):
