@@ -34,10 +34,13 @@ migrate: venv
 	$(CSDP) migrate --noinput
 	$(CSDP) createcachetable
 
+# PORT=8001 make demo serves elsewhere; the address printed is the one served. The browser must use
+# localhost (not 0.0.0.0 or an IP): WebAuthn, which the software USB-KEY uses, needs a secure context.
+PORT ?= 8000
 demo: venv assets migrate
-	$(CSDP) demo
-	@echo "服务地址 http://localhost:8000  (Ctrl-C 结束)"
-	$(CSDP) runserver 0.0.0.0:8000
+	$(CSDP) demo --url http://localhost:$(PORT)
+	@echo "服务地址 http://localhost:$(PORT)/  (Ctrl-C 结束)"
+	$(CSDP) runserver 0.0.0.0:$(PORT)
 
 test: venv assets
 	@test -x /usr/bin/chromium || echo "注意：未找到 /usr/bin/chromium，浏览器测试将跳过（sudo apt-get install chromium）。"

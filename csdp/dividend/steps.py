@@ -29,7 +29,7 @@ from csdp.dividend import files
 from csdp.dividend.engine import Method, Rates, entitle
 from csdp.dividend.models import (ACTIVE, MACHINE, CashStatus, Distribution, DistributionTransition, HeldCash,
                                   HeldReason, ParticipantPayment, Status, Step)
-from csdp.dividend.selectors import ENTITLEMENT_COLUMNS, register_as_of
+from csdp.dividend.selectors import ENTITLEMENT_COLUMNS, issued_capital_as_of, register_as_of
 from csdp.dividend.services import DividendError, funded_fen, held_account, issuer_bank_account, refund_funding
 from csdp.ledger.bulk import holds_create_bulk, holds_resolve_bulk
 from csdp.ledger.models import LedgerAccount, Transfer
@@ -45,6 +45,19 @@ CODE_PAY, CODE_HELD = "dividend.pay", "dividend.held"
 
 def _fen(amount: int) -> str:
     return f"{amount // 100:,}.{amount % 100:02d}"
+
+
+class Laps:
+    """Seconds per part of a step, kept in the step's detail (where the time goes, docs/performance.md)."""
+
+    def __init__(self):
+        self.started = self.last = time.perf_counter()
+        self.seconds: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = round(now - self.last, 3)
+        self.last = now
 
 
 def _record(distribution: Distribution, name: str, day: dt.date, started: float, rows: int, detail: dict) -> Step:
@@ -72,7 +85,7 @@ def step_funding(distribution: Distribution, day: dt.date) -> str:
     Required: the security's issued shares now × the rate (the counter suspends share-changing business
     during a distribution, so R's total is the same — R checks again)."""
     started = time.perf_counter()
-    issued = Position.objects.filter(security_id=distribution.security_id).aggregate(s=Sum("quantity"))["s"] or 0
+    issued = _issued_shares(distribution)
     required = issued * distribution.cash_micro // 100_000
     funded = funded_fen(distribution)
     if funded >= required:
@@ -86,6 +99,16 @@ def step_funding(distribution: Distribution, day: dt.date) -> str:
                  reason=distribution.cash_note)
     _record(distribution, "funding", day, started, 1, {"funded_fen": funded, "required_fen": required})
     return distribution.cash_note
+
+
+def _issued_shares(distribution: Distribution) -> int:
+    """The security's issued capital (csdp.register keeps it with every issuing event)."""
+    from csdp.securities.models import Security
+
+    issued = Security.objects.values_list("issued_shares", flat=True).get(pk=distribution.security_id)
+    if issued is None:  # a security registered before issued capital was kept: Σ positions
+        issued = Position.objects.filter(security_id=distribution.security_id).aggregate(s=Sum("quantity"))["s"] or 0
+    return int(issued)
 
 
 def _cash_short(distribution: Distribution, funded: int, required: int, *, when: str) -> None:
@@ -109,10 +132,18 @@ def _held_rows(distribution: Distribution, per_lot: pl.DataFrame, payable: set[i
 
 
 def step_entitle(distribution: Distribution, day: dt.date) -> str:
-    started = time.perf_counter()
+    started, laps = time.perf_counter(), Laps()
     lots = register_as_of(distribution.security_id, distribution.record_date)
+    laps.lap("snapshot")
+    capital = issued_capital_as_of(distribution.security_id, distribution.record_date)
+    laps.lap("issued_capital")
+    held_total_quantity = int(lots.get_column("quantity").sum() or 0)
+    if held_total_quantity != capital:
+        raise DividendError(f"股权登记日 {distribution.record_date} 持有人名册合计 {held_total_quantity} 股，与当日登记股本 "
+                            f"{capital} 股不符，权益计算未进行。", code="dividend.register_mismatch")
     rates = Rates(distribution.cash_micro, distribution.bonus_micro, distribution.transfer_micro)
     _, per_lot, totals = entitle(lots, rates, seed=distribution.seed, method=Method(distribution.method))
+    laps.lap("engine")
     cash_on = distribution.cash_status == CashStatus.FUNDED
     funded = funded_fen(distribution)
     if cash_on and funded < totals.cash_total_fen:
@@ -122,9 +153,11 @@ def step_entitle(distribution: Distribution, day: dt.date) -> str:
         per_lot = per_lot.with_columns(pl.lit(0, pl.Int64).alias("cash_fen"), pl.lit(0, pl.Int64).alias("held_fen"))
     frame = per_lot.rename({"account": "account_id"}).with_columns(pl.lit(distribution.pk, pl.Int64).alias("distribution_id"))
     copy_in("dividend_entitlement", ENTITLEMENT_COLUMNS, frame.select(ENTITLEMENT_COLUMNS), any_order=True)
+    laps.lap("copy_entitlements")
     paid_total = held_total = 0
     if cash_on:
         paid_total, held_total = _entitle_money(distribution, per_lot, day)
+        laps.lap("holds")
         if paid_total + held_total != totals.cash_total_fen:
             raise DividendError(f"资金不守恒：应派 {totals.cash_total_fen} 分，派发 {paid_total} 分 + 暂不派发 {held_total} 分。")
     distribution.holders = per_lot.get_column("account").n_unique()
@@ -135,7 +168,8 @@ def step_entitle(distribution: Distribution, day: dt.date) -> str:
     fields = ["holders", "total_quantity", "cash_declared_fen", "cash_total_fen", "bonus_total", "cash_status", "cash_note"]
     _move(distribution, Status.ENTITLED, f"股权登记日 {distribution.record_date} 日终：{distribution.holders} 户", fields)
     _record(distribution, "entitle", day, started, frame.height,
-            {**totals.as_json(), "paid_fen": paid_total, "held_fen": held_total, "seed": distribution.seed})
+            {**totals.as_json(), "paid_fen": paid_total, "held_fen": held_total, "seed": distribution.seed,
+             "laps": laps.seconds})
     return f"{distribution.holders} 户，派现 {_fen(distribution.cash_total_fen)} 元，送转 {totals.bonus_total} 股"
 
 
@@ -205,14 +239,16 @@ def _later_held(distribution: Distribution) -> list[tuple[int, int, int, str]]:
 
 
 def step_pay(distribution: Distribution, day: dt.date) -> str:
-    started = time.perf_counter()
+    started, laps = time.perf_counter(), Laps()
     text = "无现金红利派发"
     if distribution.cash_status == CashStatus.FUNDED:
         text = _pay_money(distribution, day)
         distribution.cash_status = CashStatus.PAID
+        laps.lap("money")
     written = files.participant_files(distribution, day)
+    laps.lap("files")
     _move(distribution, Status.PAID, f"派息日 {distribution.pay_date}：{text}", ["cash_status"])
-    _record(distribution, "pay", day, started, len(written), {"files": written, "text": text})
+    _record(distribution, "pay", day, started, len(written), {"files": written, "text": text, "laps": laps.seconds})
     return f"{text}；结算参与人文件 {len(written)} 个"
 
 
@@ -281,22 +317,28 @@ def _check_money(distribution: Distribution, paid_total: int) -> None:
 def step_register(distribution: Distribution, day: dt.date) -> str:
     from csdp.register.bulk import register_apply_bulk
 
-    started = time.perf_counter()
+    started, laps = time.perf_counter(), Laps()
     written = 0
     if distribution.bonus_total:
-        before = Position.objects.filter(security_id=distribution.security_id).aggregate(s=Sum("quantity"))["s"] or 0
+        before = _issued_shares(distribution)
         events = bonus_events(distribution)
         try:
+            # register_apply_bulk grows the issued capital with the bonus events (ISSUING) and runs
+            # register_check (Σ positions = issued capital, available ≥ 0) before its commit.
+            laps.lap("events")
             written = register_apply_bulk(events)
+            laps.lap("register_apply_bulk")
         except RegisterError as error:
             raise DividendError(f"红股登记失败：{error}") from None
-        after = Position.objects.filter(security_id=distribution.security_id).aggregate(s=Sum("quantity"))["s"] or 0
-        if after - before != distribution.bonus_total:
-            raise DividendError(f"股份不守恒：登记后总股本增加 {after - before} 股，应为 {distribution.bonus_total} 股。",
-                                code="dividend.shares_not_conserved")
+        after = _issued_shares(distribution)
+        held = Position.objects.filter(security_id=distribution.security_id).aggregate(s=Sum("quantity"))["s"] or 0
+        if after - before != distribution.bonus_total or held != after:
+            raise DividendError(f"股份不守恒：登记股本增加 {after - before} 股（应为 {distribution.bonus_total} 股），"
+                                f"持有合计 {held} 股，登记股本 {after} 股。", code="dividend.shares_not_conserved")
     result = files.issuer_result_file(distribution, day)
+    laps.lap("issuer_file")
     _move(distribution, Status.COMPLETED, f"红股上市日 {distribution.list_date}：登记 {written} 笔")
-    _record(distribution, "register", day, started, written, {"result_file": result})
+    _record(distribution, "register", day, started, written, {"result_file": result, "laps": laps.seconds})
     return f"红股登记 {written} 笔（{distribution.bonus_total} 股）；发行人结果文件已生成"
 
 

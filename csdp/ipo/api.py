@@ -15,7 +15,7 @@ from csdp.ipo.models import Offering, ParticipantFile, ParticipantObligation
 from csdp.ipo.pages import declarations_of, offerings_for
 from csdp.ipo.services import DeclarationRow, reserve_deposit, reserve_withdraw, shortfall_declare, shortfall_withdraw
 from csdp.ledger.selectors import reserve_account_of
-from csdp.ipo.stop import offering_stop_record
+from csdp.ipo.stop import offering_stop_prepare
 from csdp.securities.models import ParticipantProfile
 
 router = Router(tags=["北交所公开发行"])
@@ -366,11 +366,18 @@ class StopIn(Schema):
     reason: str
 
 
-@router.post("/offerings/{offering_id}/stop", response={201: StopOut}, summary="记录北交所确认的发行失败或中止（002 第五章）")
+class StopPreparedOut(Schema):
+    approval_id: int
+    status: str  # "prepared": waits for a different reviewer (/approvals/)
+    detail: str
+
+
+@router.post("/offerings/{offering_id}/stop", response={202: StopPreparedOut},
+             summary="提交北交所确认的发行失败或中止，待另一名工作人员复核后生效")
 @allow(Role.OPERATOR)
 def ipo_stop(request, offering_id: int, payload: StopIn):
     offering = access_object(request.user, Offering, pk=offering_id)
-    offering_stop_record(offering=offering, kind=payload.kind, confirmed_at=payload.confirmed_at,
-                         reference=payload.reference, reason=payload.reason, actor=request.user)
-    offering.refresh_from_db()
-    return Status(201, _stop_out(offering))
+    approval = offering_stop_prepare(offering=offering, kind=payload.kind, confirmed_at=payload.confirmed_at,
+                                     reference=payload.reference, reason=payload.reason, by=request.user)
+    return Status(202, {"approval_id": approval.pk, "status": approval.status,
+                        "detail": "已提交，须由另一名工作人员复核后记录并生效。"})

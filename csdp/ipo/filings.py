@@ -14,6 +14,7 @@ from openpyxl import Workbook, load_workbook
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
 from csdp.ipo.errors import IpoError
+from csdp.keys.signing import submission_signed
 from csdp.lib.errors import CsdpError, Problem
 from csdp.ipo.models import FILING_TRANSITIONS, DetailFiling, EodStep, FilingKind, FilingStatus, Offering, OfferingStatus, PlacementDetail
 from csdp.register.models import RESTRICTED, ShareNature
@@ -214,13 +215,16 @@ def filing_content(filing: DetailFiling) -> dict:
                       d.lockup_end.isoformat() if d.lockup_end else ""] for d in filing.details.select_related("account")]}
 
 
-def detail_filing_confirm(*, filing: DetailFiling, signature, actor) -> None:
+def detail_filing_confirm(*, filing: DetailFiling, signature_payload: str, actor) -> None:
+    """The issuer confirms the checked list with its USB-KEY; the signature is verified here, under
+    the filing's lock, over the list as stored (refused if missing or wrong, whoever calls)."""
     with transaction.atomic():
         locked = DetailFiling.objects.select_for_update().get(pk=filing.pk)
         if FilingStatus.CONFIRMED not in FILING_TRANSITIONS[locked.status]:
             raise IpoError("该明细清单已确认。")
+        locked.signature = submission_signed(user=actor, content=filing_content(locked), files=[locked.source],
+                                             payload=signature_payload)
         locked.status, locked.confirmed_by, locked.confirmed_at = FilingStatus.CONFIRMED, actor, clock_now()
-        locked.signature = signature
         locked.save(update_fields=["status", "confirmed_by", "confirmed_at", "signature"])
         audit_record(actor=actor, obj=locked, action="ipo.filing_confirm", from_state=FilingStatus.VALIDATED,
                      to_state=FilingStatus.CONFIRMED)

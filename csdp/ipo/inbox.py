@@ -18,7 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from csdp.clock.services import clock_now
+from csdp.clock.services import clock_now, local
 from csdp.ipo.errors import IpoError
 from csdp.ipo.exchange_file import ExchangeFileRejected
 from csdp.ipo.eod.t_day import offering_subscriptions_load
@@ -45,7 +45,7 @@ def _errors_of(refused: ExchangeFileRejected) -> list[str]:
 def _move(path: Path, folder: str) -> Path:
     target = path.parent / folder
     target.mkdir(exist_ok=True)
-    stamp = clock_now().strftime("%Y%m%dT%H%M%S")
+    stamp = local(clock_now()).strftime("%Y%m%dT%H%M%S")  # business time, Beijing wall clock
     destination, n = target / f"{path.stem}.{stamp}{path.suffix}", 1
     while destination.exists():  # the same name twice in a second (or on a frozen test clock)
         destination, n = target / f"{path.stem}.{stamp}-{n}{path.suffix}", n + 1

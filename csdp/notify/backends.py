@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
-from django.utils import timezone
+
+from csdp.clock.services import clock_now
 
 OUTBOX_ID_HEADER = "X-CSDP-Outbox-Id"
 ERROR_BODY_CHARS = 300  # how much of a gateway's error answer is kept on the message
@@ -118,7 +119,7 @@ class OutboxEmailBackend(BaseEmailBackend):
             if not recipients:
                 continue
             if OUTBOX_ID_HEADER not in email.extra_headers:
-                now = timezone.now()
+                now = clock_now()
                 OutboxMessage.objects.bulk_create(
                     OutboxMessage(
                         channel=Channel.EMAIL, recipient=address, subject=str(email.subject)[:200],

@@ -203,6 +203,9 @@ CSDP_KEY_REQUIRED_KINDS = set(env_list("CSDP_KEY_REQUIRED_KINDS", ["issuer"]))
 CSDP_STAFF_SECOND_FACTOR = env_bool("CSDP_STAFF_SECOND_FACTOR", True)
 # A new staff account (or one whose factor two administrators reset) may set up its factor this long.
 CSDP_STAFF_ENROL_DAYS = env_int("CSDP_STAFF_ENROL_DAYS", 7, minimum=1)
+# An upload no business object references (a re-uploaded scan, a refused filing, a purged draft's ID
+# documents) is deleted by `csdp uploads_sweep` after this many hours (docs/uploads.md, retention).
+CSDP_UPLOAD_ORPHAN_HOURS = env_int("CSDP_UPLOAD_ORPHAN_HOURS", 24, minimum=1)
 CSDP_CERT_VALIDITY_DAYS = env_int("CSDP_CERT_VALIDITY_DAYS", 730, minimum=1)
 CSDP_CERT_EXPIRY_WARNING_DAYS = env_int("CSDP_CERT_EXPIRY_WARNING_DAYS", 30, minimum=1)
 CSDP_KEY_CHALLENGE_TTL_S = env_int("CSDP_KEY_CHALLENGE_TTL_S", 600, minimum=30)

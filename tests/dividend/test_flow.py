@@ -78,6 +78,8 @@ def test_a_funded_distribution_pays_cash_holds_frozen_cash_and_registers_bonus_s
     assert d.status == Status.COMPLETED
     after = Position.objects.filter(security=security).aggregate(s=Sum("quantity"))["s"]
     assert after - before == d.bonus_total
+    security.refresh_from_db()
+    assert security.issued_shares == after  # issued capital grew by the bonus total
     restricted = Position.objects.get(security=security, account=accounts["0100000002"], share_nature="05")
     assert restricted.lockup_end == dt.date(2027, 6, 30) and restricted.quantity > 667
     encumbered = Position.objects.get(security=security, account=accounts["0100000003"])

@@ -51,6 +51,8 @@ def test_the_proceeds_are_paid_on_a_signature_verified_in_the_service(settled, c
     assert offering.status == OfferingStatus.PAID
     assert offering.proceeds_signature.method == "key" and offering.proceeds_signature.digest == digest
     assert offering.proceeds_signature.verify()
+    notice = client.get(f"/ipo/{offering.pk}/payment-notice/").content.decode()
+    assert "划付指令已由主承销商 USB-KEY 签名" in notice
 
 
 def test_a_refund_application_without_the_underwriters_key_is_refused(stopped_5_2, cast):
