@@ -18,7 +18,6 @@ from csdp.ipo.services import proceeds_pay, reserve_deposit
 from csdp.keys.signing import signing_context, submission_digest
 from csdp.keys.testing import enrol_test_key, sign
 from csdp.register.models import Position
-from csdp.securities.models import CustodyUnit
 from csdp.uploads.services import upload_store
 from tests.ipo import world
 from tests.ipo.world import T, at
