@@ -114,7 +114,7 @@ def copy_out(sql: str, params: Sequence, schema: dict[str, pl.DataType]) -> pl.D
 
 def _read_typed_csv(buffer: io.BytesIO, schema: dict[str, pl.DataType]) -> pl.DataFrame:
     # Read as text, then cast: PostgreSQL writes booleans as t/f, which Polars does not parse itself.
-    text_schema = {name: pl.Utf8 for name in schema}
+    text_schema = dict.fromkeys(schema, pl.Utf8)
     frame = pl.read_csv(buffer, has_header=False, new_columns=list(schema), schema=text_schema)
     casts = []
     for name, dtype in schema.items():

@@ -23,7 +23,7 @@ from django.db import transaction
 from csdp.lib.errors import CsdpError, Problem
 from csdp.register.issuer_sheet import COLUMNS, SheetRow
 from csdp.register.models import EventType, Position, ShareNature
-from csdp.securities.models import AccountStatus, SecuritiesAccount, Security, SecurityStatus
+from csdp.securities.models import AccountStatus, Security, SecurityStatus
 
 KIND = "register.issuer_business"
 CLOSED = {SecurityStatus.SWITCHED, SecurityStatus.DELISTED}
