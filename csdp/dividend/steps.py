@@ -30,7 +30,7 @@ from csdp.dividend.engine import Method, Rates, entitle
 from csdp.dividend.models import (ACTIVE, MACHINE, CashStatus, Distribution, DistributionTransition, HeldCash,
                                   HeldReason, ParticipantPayment, Status, Step)
 from csdp.dividend.selectors import ENTITLEMENT_COLUMNS, issued_capital_as_of, register_as_of
-from csdp.dividend.services import DividendError, funded_fen, held_account, issuer_bank_account, refund_funding
+from csdp.dividend.services import DividendError, funded_fen, held_account, refund_funding
 from csdp.ledger.bulk import holds_create_bulk, holds_resolve_bulk
 from csdp.ledger.models import LedgerAccount, Transfer
 from csdp.ledger.selectors import reserve_accounts_of
@@ -133,10 +133,10 @@ def _held_rows(distribution: Distribution, per_lot: pl.DataFrame, payable: set[i
 
 def step_entitle(distribution: Distribution, day: dt.date) -> str:
     started, laps = time.perf_counter(), Laps()
-    lots = register_as_of(distribution.security_id, distribution.record_date)
+    lots, capital = register_as_of(distribution.security_id, distribution.record_date)
+    if capital is None:
+        capital = issued_capital_as_of(distribution.security_id, distribution.record_date)
     laps.lap("snapshot")
-    capital = issued_capital_as_of(distribution.security_id, distribution.record_date)
-    laps.lap("issued_capital")
     held_total_quantity = int(lots.get_column("quantity").sum() or 0)
     if held_total_quantity != capital:
         raise DividendError(f"股权登记日 {distribution.record_date} 持有人名册合计 {held_total_quantity} 股，与当日登记股本 "
@@ -207,30 +207,38 @@ def _entitle_money(distribution: Distribution, per_lot: pl.DataFrame, day: dt.da
 # ---- pay (派息日) ------------------------------------------------------------------------------------------
 
 LATER_HELD_SQL = """
+WITH changed AS (
+    SELECT id AS account_id FROM securities_securitiesaccount WHERE status = 'closed'
+    UNION
+    SELECT DISTINCT account_id FROM register_registrationevent
+    WHERE security_id IN ({lineage}) AND business_date > %s AND frozen_delta > 0
+)
 SELECT e.account_id, e.participant_id, e.payable, CASE WHEN a.status = 'closed' THEN 1 ELSE 0 END,
-       e.frozen_then, COALESCE(p.frozen_now, 0)
-FROM (SELECT account_id, MIN(participant_id) AS participant_id, CAST(SUM(cash_fen - held_fen) AS BIGINT) AS payable,
-             CAST(SUM(frozen) AS BIGINT) AS frozen_then
-      FROM dividend_entitlement WHERE distribution_id = %s AND participant_id IS NOT NULL GROUP BY account_id) e
+       e.frozen_then, COALESCE((SELECT SUM(p.frozen) FROM register_position p
+                                WHERE p.account_id = e.account_id AND p.security_id = %s), 0)
+FROM (SELECT x.account_id, MIN(x.participant_id) AS participant_id,
+             CAST(SUM(x.cash_fen - x.held_fen) AS BIGINT) AS payable, CAST(SUM(x.frozen) AS BIGINT) AS frozen_then
+      FROM dividend_entitlement x JOIN changed c ON c.account_id = x.account_id
+      WHERE x.distribution_id = %s AND x.participant_id IS NOT NULL GROUP BY x.account_id) e
 JOIN securities_securitiesaccount a ON a.id = e.account_id
-LEFT JOIN (SELECT account_id, SUM(frozen) AS frozen_now FROM register_position WHERE security_id = %s
-           GROUP BY account_id) p ON p.account_id = e.account_id
-LEFT JOIN (SELECT DISTINCT account_id FROM dividend_heldcash WHERE distribution_id = %s AND reason = 'no_custodian') h
-       ON h.account_id = e.account_id
-WHERE h.account_id IS NULL AND e.payable > 0 AND (a.status = 'closed' OR COALESCE(p.frozen_now, 0) > e.frozen_then)
+WHERE e.payable > 0 AND NOT EXISTS (SELECT 1 FROM dividend_heldcash h WHERE h.distribution_id = %s
+                                    AND h.account_id = e.account_id AND h.reason = 'no_custodian')
 """
 
 
 def _later_held(distribution: Distribution) -> list[tuple[int, int, int, str]]:
     """(account, participant, amount, reason) of the cash that became unpayable after R: the account
     was closed, or a freeze was placed on it after R (孳息随冻结 — the freeze catches the cash not yet
-    paid; *assumption*, rules.md §12)."""
+    paid; *assumption*, rules.md §12). Only the accounts closed or newly frozen are looked at (a freeze
+    event after R), never the whole entitlement table."""
+    from csdp.dividend.selectors import _lineage_in
+
+    marks, lineage = _lineage_in(distribution.security_id)
     with connection.cursor() as cursor:
-        cursor.execute(LATER_HELD_SQL, [distribution.pk, distribution.security_id, distribution.pk])
+        cursor.execute(LATER_HELD_SQL.format(lineage=marks),
+                       [*lineage, distribution.record_date, distribution.security_id, distribution.pk, distribution.pk])
         out = []
         for account, participant, payable, closed, frozen_then, frozen_now in cursor.fetchall():
-            if payable <= 0:
-                continue
             if closed:
                 out.append((account, participant, payable, HeldReason.ACCOUNT_CLOSED.value))
             elif frozen_now > frozen_then:
@@ -255,7 +263,7 @@ def step_pay(distribution: Distribution, day: dt.date) -> str:
 def _pay_money(distribution: Distribution, day: dt.date) -> str:
     later = _later_held(distribution)
     newly: dict[int, int] = {}
-    for account, participant, amount, reason in later:
+    for _account, participant, amount, _reason in later:
         newly[participant] = newly.get(participant, 0) + amount
     HeldCash.objects.bulk_create(HeldCash(distribution=distribution, account_id=a, amount_fen=m, reason=r)
                                  for a, _, m, r in later)
@@ -345,9 +353,9 @@ def step_register(distribution: Distribution, day: dt.date) -> str:
 def bonus_events(distribution: Distribution) -> pl.DataFrame:
     """One register event per lot with bonus shares: credited to the same lot (share nature and lock-up
     end kept), its frozen and pledged parts frozen and pledged (engine/entitlements.py assumptions)."""
-    from csdp.dividend.selectors import entitlements_of
+    from csdp.dividend.selectors import bonus_rows
 
-    e = entitlements_of(distribution.pk).filter(pl.col("bonus_shares") > 0)
+    e = bonus_rows(distribution.pk)
     lot = pl.concat_str([pl.lit(f"div:{distribution.pk}:"), pl.col("account_id").cast(pl.String), pl.lit(":"),
                          pl.col("share_nature"), pl.lit(":"), pl.col("lockup_end").dt.strftime("%Y%m%d").fill_null("-")])
     return e.select(
