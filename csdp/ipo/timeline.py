@@ -22,11 +22,14 @@ class Milestone:
     source: str
     done: bool
     deadline: dt.datetime | None = None
+    passed: bool = False  # not done here, but the offering has gone on past it (e.g. filed outside the platform)
 
     @property
     def state(self) -> str:
         if self.done:
             return "done"
+        if self.passed:
+            return "passed"
         now = clock_now()
         if self.deadline and now > self.deadline:
             return "late"
@@ -68,11 +71,21 @@ def timeline(offering: Offering) -> list[Milestone]:
                                offering.code_switch_confirmed_at is not None))
     items.append(Milestone(offering.listing_date, "上市；查看股份登记结果", "发行人", "002 §2.1.2(八)",
                            _reached(offering, OfferingStatus.LISTED)))
+    items = _passed_marked(items)
     stop = getattr(offering, "stop", None)
     if stop is None:
         return items
     # A stopped offering: what happened before it, then what 第五章 asks for from its stage on.
     return [m for m in items if m.done] + stop_milestones(offering, stop, steps)
+
+
+def _passed_marked(items: list[Milestone]) -> list[Milestone]:
+    """A step not done while a later one of the same list is: the offering went on without it here,
+    so it is neither due nor late (the list must match the offering's state, issue 19 §9)."""
+    from dataclasses import replace
+
+    last_done = max((i for i, m in enumerate(items) if m.done), default=-1)
+    return [replace(m, passed=True) if not m.done and i < last_done else m for i, m in enumerate(items)]
 
 
 def stop_milestones(offering: Offering, stop, steps: set[str]) -> list[Milestone]:

@@ -203,6 +203,7 @@ _CITATIONS = [
     (rf"[，,]\s*{_CITE}(?=\s*[，,）)])", ""),
     (rf"(?<=[（(]){_CITE}\s*[，,：:]\s*", ""),
     (rf"^\s*{_CITE}\s*", ""),
+    (r"（[\w/]+\.py）", ""),  # a source file named in stored text ("（csdp/clock/holidays.py）")
 ]
 
 

@@ -74,7 +74,7 @@ def _cutoffs(user, role) -> list[Due]:
     out = []
     for offering in offerings.order_by("t_date", "pk")[:20]:
         for m in timeline(offering):
-            if m.done or m.day != today or (party not in m.who and role not in STAFF_ROLES):
+            if m.done or m.passed or m.day != today or (party not in m.who and role not in STAFF_ROLES):
                 continue
             late = m.deadline is not None and now > m.deadline
             when = f"截止 {m.deadline.astimezone(dt.timezone(dt.timedelta(hours=8))):%H:%M}" if m.deadline else "今日"

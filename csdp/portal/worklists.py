@@ -39,7 +39,7 @@ def register_staff_queue(source: Source) -> Source:
 
 def _collect(sources: list[Source], user) -> list[WorkItem]:
     items = [item for source in sources for item in source(user)]
-    # An item whose source knows no time (a step never run) sorts last among its kind.
+    # A source may not know when its row last changed (updated_at None): such rows go last in their group.
     return sorted(items, key=lambda i: (not i.needs_action, -(i.updated_at.timestamp() if i.updated_at else 0)))
 
 

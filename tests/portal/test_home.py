@@ -91,3 +91,18 @@ def test_the_home_page_needs_few_queries(client_for, demo, django_assert_max_num
     client = client_for(User.objects.get(username="operator"))
     with django_assert_max_num_queries(80):
         assert client.get("/").status_code == 200
+
+
+def test_the_offering_step_list_matches_its_state(demo):
+    """A listed offering shows no step as still due: one the issuer filed outside the platform reads
+    未经本平台办理, not 进行中 or 已逾期 (issue 19 §9)."""
+    from csdp.ipo.timeline import timeline
+
+    listed = Offering.objects.get(code="920188")
+    states = {m.label: m.state for m in timeline(listed)}
+    assert set(states.values()) <= {"done", "passed"}
+    assert states["提交新股发行登记申请（限售股东、暂停业务承诺、代码切换申请）"] == "passed"
+    _at(demo.day(1), 10)
+    cleared = {m.label: m.state for m in timeline(demo)}
+    assert cleared["申报申购资金不足的投资者（附件5）"] == "due"
+    assert cleared["T日日终清算，发送申购清算数据"] == "done"
