@@ -51,7 +51,7 @@ def test_the_whole_round_trip_through_the_pages(cast, client_for, codes, key_a):
     issuer, operator = client_for(cast.issuer_a), client_for(cast.operator)
     issuer.post(reverse("counter:notice"), {"acknowledged": "1"})
     response = issuer.post(reverse("counter:new"), {
-        "securities_code": codes["a"], "business_type": BusinessType.objects.get(code="05").pk,
+        "securities_code": codes["a"], "business_type": BusinessType.objects.get(code="00").pk,
         "remark": "新增股份登记，请审核", "attachments": [zip_upload("一.zip"), zip_upload("二.zip")],
     })
     app = Application.objects.get()
