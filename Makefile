@@ -7,7 +7,7 @@ CSDP := $(VENV)/bin/csdp
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= csdp.settings.dev
 
-.PHONY: demo test test-fast venv assets migrate serve lock bench clean wheel
+.PHONY: demo test test-fast lint venv assets migrate serve lock bench clean wheel
 
 $(STAMP): requirements.lock pyproject.toml csdp/lib/_fixedwidth.c
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,9 +42,17 @@ demo: venv assets migrate
 	@echo "服务地址 http://localhost:$(PORT)/  (Ctrl-C 结束)"
 	$(CSDP) runserver 0.0.0.0:$(PORT)
 
-test: venv assets
+test: venv assets lint
 	@test -x /usr/bin/chromium || echo "注意：未找到 /usr/bin/chromium，浏览器测试将跳过（sudo apt-get install chromium）。"
 	DJANGO_SETTINGS_MODULE=csdp.settings.test $(VENV)/bin/pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
+
+# The checks that keep one way of doing each thing (docs/architecture.md): the curated ruff rules,
+# the formatter (check only), strict types where declared, and the layers and no app cycles.
+lint: venv
+	$(VENV)/bin/ruff check csdp tests
+	$(VENV)/bin/ruff format --check csdp tests
+	DJANGO_SETTINGS_MODULE=csdp.settings.test $(VENV)/bin/mypy csdp/lib csdp/ledger csdp/register
+	PYTHONPATH=. $(VENV)/bin/lint-imports
 
 test-fast: venv assets
 	DJANGO_SETTINGS_MODULE=csdp.settings.test $(VENV)/bin/pytest -n 2 -m "not browser" $(PYTEST_ARGS)

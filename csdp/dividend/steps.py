@@ -30,7 +30,7 @@ from csdp.dividend.engine import Method, Rates, entitle
 from csdp.dividend.models import (ACTIVE, MACHINE, CashStatus, Distribution, DistributionTransition, HeldCash,
                                   HeldReason, ParticipantPayment, Status, Step)
 from csdp.dividend.selectors import ENTITLEMENT_COLUMNS, issued_capital_as_of, register_as_of
-from csdp.dividend.services import DividendError, funded_fen, held_account, issuer_bank_account, refund_funding
+from csdp.dividend.services import DividendError, funded_fen, held_account, refund_funding
 from csdp.ledger.bulk import holds_create_bulk, holds_resolve_bulk
 from csdp.ledger.models import LedgerAccount, Transfer
 from csdp.ledger.selectors import reserve_accounts_of
@@ -263,7 +263,7 @@ def step_pay(distribution: Distribution, day: dt.date) -> str:
 def _pay_money(distribution: Distribution, day: dt.date) -> str:
     later = _later_held(distribution)
     newly: dict[int, int] = {}
-    for account, participant, amount, reason in later:
+    for _account, participant, amount, _reason in later:
         newly[participant] = newly.get(participant, 0) + amount
     HeldCash.objects.bulk_create(HeldCash(distribution=distribution, account_id=a, amount_fen=m, reason=r)
                                  for a, _, m, r in later)

@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 from csdp.accounts.access import STAFF, Role, access_object, allow
 from csdp.ipo.eod.t_day import offering_subscriptions_load
 from csdp.ipo.errors import IpoError
+from csdp.lib.errors import NotFound
 from csdp.ipo.models import Offering, ParticipantFile, ParticipantObligation
 from csdp.ipo.pages import declarations_of, offerings_for
 from csdp.ipo.services import DeclarationRow, reserve_deposit, reserve_withdraw, shortfall_declare, shortfall_withdraw
@@ -237,7 +238,9 @@ class ManifestLineOut(Schema):
 def ipo_manifest(request, business_date: dt.date):
     from csdp.ipo.reconcile import manifest
 
-    participant = ParticipantProfile.objects.get(institution=request.user.institution)
+    participant = ParticipantProfile.objects.filter(institution=request.user.institution).first()
+    if participant is None:  # a participant institution whose profile staff have not entered yet
+        raise NotFound("本机构尚未登记结算参与人资料，暂无文件清单。", code="ipo.participant_unknown")
     return [line.__dict__ for line in manifest(participant, business_date)]
 
 

@@ -24,7 +24,8 @@ EXCHANGE_FIELDS = {
 def _layout_md(layout) -> list[str]:
     lines = [f"### {layout.file_type} — {layout.title}", "",
              f"发送时间：{layout.when}；依据：seed {layout.source}；记录：{layout.detail}。",
-             f"文件名：`<业务日期 YYYYMMDD>/<结算参与人代码>/{layout.file_type}<证券代码>.dbf` 与同名 `.csv`。", "",
+             f"文件名：`<业务日期 YYYYMMDD>/<结算参与人代码>/{layout.file_type}<证券代码>_<业务日期 YYYYMMDD>.dbf` "
+             "与同名 `.csv`；该参与人当日本类无记录时不发送（不发空文件）。", "",
              "| 序号 | 字段名 | 类型 | 宽度 | 小数 | 含义 |", "|---|---|---|---|---|---|"]
     for number, field in enumerate(layout.fields, start=1):
         lines.append(f"| {number} | `{field.name}` | {TYPE_NAMES[field.type]} | {field.length} | {field.decimals} | {field.title} |")

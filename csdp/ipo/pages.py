@@ -196,7 +196,7 @@ def registration_result_xlsx(offering: Offering) -> bytes:
     events = (RegistrationEvent.objects.filter(key__startswith=f"ipo:{offering.code}:")
               .select_related("security", "account").order_by("event_type", "account__number"))
     for e in events.iterator(chunk_size=5000):
-        sheet.append([e.security.code, e.account.number, e.get_share_nature_display(),
+        sheet.append([offering.code, e.account.number,  # the BSE (920) code, as documented e.get_share_nature_display(),
                       e.lockup_end.isoformat() if e.lockup_end else "", e.get_event_type_display(), e.quantity_delta,
                       e.business_date.isoformat()])
     out = io.BytesIO()

@@ -73,7 +73,7 @@ class Machine:
             if isinstance(targets, Mapping):
                 self.transitions[source] = {t: frozenset(a) for t, a in targets.items()}
             else:
-                self.transitions[source] = {t: ANYONE for t in targets}
+                self.transitions[source] = dict.fromkeys(targets, ANYONE)
         unknown = set(self.transitions) | {t for ts in self.transitions.values() for t in ts}
         unknown -= set(choices.values)
         if unknown:

@@ -30,7 +30,7 @@ def _database() -> str | None:
     try:
         with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
             cursor.execute("SELECT 1")
-    except Exception as error:  # noqa: BLE001 — any failure means not ready, reported by name
+    except Exception as error:
         return f"数据库不可用：{type(error).__name__}"
     return None
 

@@ -11,9 +11,8 @@ from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
 from csdp.pledge import selectors
 from csdp.pledge.models import AccessState, PledgeProfile, Posting, PostingCode, PostingToken, PostingTransition, Side
-from csdp.lib.errors import CsdpError
 from csdp.lib.statemachine import transition_record
-from csdp.pledge.states import BOARD, LIVE, MACHINE, PUBLISHED, STAFF, SYSTEM, USER, PledgeError, PostingStatus
+from csdp.pledge.states import LIVE, MACHINE, PUBLISHED, STAFF, SYSTEM, USER, PledgeError, PostingStatus
 
 MAX_VALIDITY_DAYS = 180  # our choice: a posting is re-confirmed at least twice a year
 

@@ -12,7 +12,7 @@ from csdp.pledge import forms as f
 from csdp.pledge import selectors
 from csdp.pledge.models import (ApplicationStatus, BoardSettings, EligibleKind, LenderApplication, LprRate,
                                 PledgeProfile, Posting, Side)
-from csdp.pledge.models_social import ModerationAction, ModerationKind, Report, ReportStatus, Thread
+from csdp.pledge.models_social import ModerationAction, ModerationKind, Report, Thread
 from csdp.pledge.services import PledgeError, check_holdings, check_rate
 from csdp.pledge.states import PostingStatus
 

@@ -8,16 +8,17 @@ lot's balances after it; for 06 退出登记 every lot of the security, unchange
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 from pathlib import Path
 
+import polars as pl
 from django.conf import settings
+from django.db import connection
 
-from csdp.lib.dbf import Field, write_atomically, write_dbf
-from csdp.register.models import HoldingChangeFile, Position
+from csdp.lib.bulk import copy_in, copy_out
+from csdp.lib.dbf import Field, dbf_file_bytes, dbf_records, write_atomically
+from csdp.register.models import HoldingChangeFile
 
 FILE_TYPE = "GFBD"
 FIELDS = (
@@ -40,72 +41,76 @@ WHEN = "业务生效（复核通过当日，或生效日的日终）"
 FILE_NAME = "<生效日期 YYYYMMDD>/<结算参与人代码>/GFBD<证券代码>_<复核编号>.dbf 与同名 .csv"
 
 
-def _records(*, business, security, day: dt.date, reference: str, changed: dict[tuple, int] | None):
-    """(participant id, code, record) for each lot: ``changed`` maps (account_id, nature, lockup_end) to
-    the business's net change; None means every lot of the security (06)."""
-    lots = Position.objects.filter(security=security).select_related(
-        "account__investor", "account__custody_unit__participant")
-    if changed is not None:
-        lots = lots.filter(account_id__in={lot[0] for lot in changed})
-    for p in lots.order_by("account__number", "share_nature", "lockup_end").iterator(chunk_size=10_000):
-        key = (p.account_id, p.share_nature, p.lockup_end)
-        if changed is not None and key not in changed:
-            continue
-        if changed is None and p.quantity == 0:
-            continue
-        unit = p.account.custody_unit
-        if unit is None:  # no custodian to tell
-            continue
-        yield unit.participant_id, unit.participant.code, {
-            "ZQDM": security.code, "YWLB": business.code, "YWBH": reference, "JSCY": unit.participant.code,
-            "XWDM": unit.code, "ZQZH": p.account.number, "ZJHM": p.account.investor.id_number,
-            "GFXZ": p.share_nature, "XSJZR": p.lockup_end, "BDSL": changed[key] if changed is not None else 0,
-            "CYSL": p.quantity, "DJSL": p.frozen, "ZYSL": p.pledged, "FSRQ": day}
+SCHEMA = {"account_id": pl.Int64, "ZQZH": pl.Utf8, "ZJHM": pl.Utf8, "GFXZ": pl.Utf8, "XSJZR": pl.Date,
+          "CYSL": pl.Int64, "DJSL": pl.Int64, "ZYSL": pl.Int64, "XWDM": pl.Utf8, "JSCY": pl.Utf8,
+          "participant_id": pl.Int64}
+LOT_SQL = ("SELECT p.account_id, a.number, i.id_number, p.share_nature, p.lockup_end, p.quantity, p.frozen, p.pledged, "
+           "u.code, pp.code, pp.id FROM register_position p "
+           "JOIN securities_securitiesaccount a ON a.id = p.account_id "
+           "JOIN securities_investor i ON i.id = a.investor_id "
+           "JOIN securities_custodyunit u ON u.id = a.custody_unit_id "  # no custodian, no one to tell
+           "JOIN securities_participantprofile pp ON pp.id = u.participant_id ")
 
 
-def _csv_bytes(rows: list[dict]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([f.name for f in FIELDS])
-    for row in rows:
-        writer.writerow([(row[f.name].strftime("%Y%m%d") if row[f.name] else "") if f.type == "D" else row[f.name]
-                         for f in FIELDS])
-    return out.getvalue().encode("gbk")
+def _lots_after(security, accounts: pl.Series | None) -> pl.DataFrame:
+    """The lots (of these accounts, or all) with identity, custodian and balances, in one query."""
+    if accounts is None:
+        return copy_out(LOT_SQL + "WHERE p.security_id = %s AND p.quantity > 0", [security.pk], SCHEMA)
+    stage = "register_gfbd_accounts"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {stage} (account_id BIGINT PRIMARY KEY)")
+        copy_in(stage, ("account_id",), pl.DataFrame({"account_id": accounts.unique()}))
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {stage}")
+        frame = copy_out(LOT_SQL + f"JOIN {stage} s ON s.account_id = p.account_id WHERE p.security_id = %s",
+                         [security.pk], SCHEMA)
+        cursor.execute(f"DROP TABLE {stage}")
+    return frame
 
 
-def holding_change_files_write(*, approval, business, security, day: dt.date, prefix: str) -> int:
-    """Write and record the files of one applied business; returns how many files. Rewriting them
-    (a rerun) replaces the files and their rows."""
-    from csdp.register.models import RegistrationEvent
+def gfbd_frame(*, business, security, day: dt.date, reference: str, events: pl.DataFrame | None) -> pl.DataFrame:
+    """Every record of the business, all participants (FIELDS + participant_id), set-based: the
+    events' net change per lot joined to the lots after it; for 06 every lot of the security with 0."""
+    key = ["account_id", "GFXZ", "XSJZR"]
+    if events is None:
+        lots = _lots_after(security, None).with_columns(pl.lit(0, dtype=pl.Int64).alias("BDSL"))
+    else:
+        changed = events.group_by(["account_id", "share_nature", "lockup_end"]).agg(
+            pl.col("quantity_delta").sum().alias("BDSL")).rename({"share_nature": "GFXZ", "lockup_end": "XSJZR"})
+        lots = changed.join(_lots_after(security, changed["account_id"]), on=key, how="inner", nulls_equal=True)
+    return lots.with_columns(pl.lit(security.code).alias("ZQDM"), pl.lit(business.code).alias("YWLB"),
+                             pl.lit(reference).alias("YWBH"), pl.lit(day).alias("FSRQ")).sort(
+        ["JSCY", "ZQZH", "GFXZ", "XSJZR"], nulls_last=False)
 
-    changed = None
-    if business.event_type is not None:
-        changed = {}
-        # The business's own events, by their key prefix; summed per lot.
-        for account_id, nature, end, delta in RegistrationEvent.objects.filter(
-                security=security, key__startswith=prefix + ":").values_list(
-                "account_id", "share_nature", "lockup_end", "quantity_delta").iterator(chunk_size=20_000):
-            changed[(account_id, nature, end)] = changed.get((account_id, nature, end), 0) + delta
-    by_participant: dict[tuple, list] = {}
+
+def _csv_bytes(frame: pl.DataFrame) -> bytes:
+    dates = [f.name for f in FIELDS if f.type == "D"]
+    text = frame.select([f.name for f in FIELDS]).with_columns(
+        [pl.col(name).dt.strftime("%Y%m%d").fill_null("") for name in dates]).write_csv(line_terminator="\r\n")
+    return text.encode("gbk")
+
+
+def holding_change_files_write(*, approval, business, security, day: dt.date,
+                               events: pl.DataFrame | None = None) -> int:
+    """Write and record the files of one applied business (``events``: the register events it wrote;
+    None for 06); returns how many files. A rerun replaces the files and their rows."""
     reference = str(approval.key)[:40]
-    for participant_id, code, record in _records(business=business, security=security, day=day,
-                                                 reference=reference, changed=changed):
-        by_participant.setdefault((participant_id, code), []).append(record)
+    frame = gfbd_frame(business=business, security=security, day=day, reference=reference, events=events)
     root = Path(settings.CSDP_FILES_DIR)
     written = []
-    for (participant_id, code), rows in sorted(by_participant.items(), key=lambda x: x[0][1]):
+    for (participant_id, code), rows in frame.group_by(["participant_id", "JSCY"], maintain_order=True):
         folder = root / f"{day:%Y%m%d}" / code
         folder.mkdir(parents=True, exist_ok=True)
         stem = f"{FILE_TYPE}{security.code}_{approval.pk}"
-        dbf = io.BytesIO()
-        write_dbf(dbf, FIELDS, rows, on=day)
-        for file_format, data in (("dbf", dbf.getvalue()), ("csv", _csv_bytes(rows))):
+        dbf = dbf_file_bytes(FIELDS, dbf_records(FIELDS, rows.select([f.name for f in FIELDS])), on=day)
+        for file_format, data in (("dbf", dbf), ("csv", _csv_bytes(rows))):
             path = folder / f"{stem}.{file_format}"
             write_atomically(path, data)
             written.append(HoldingChangeFile(
                 participant_id=participant_id, security=security, business=business.code, reference=reference,
                 file_format=file_format, path=str(path.relative_to(root)), sha256=hashlib.sha256(data).hexdigest(),
-                rows=len(rows), business_date=day))
+                rows=rows.height, business_date=day))
     HoldingChangeFile.objects.filter(reference=reference).delete()
     HoldingChangeFile.objects.bulk_create(written)
     return len(written)

@@ -23,7 +23,7 @@ from django.db import transaction
 from csdp.lib.errors import CsdpError, Problem
 from csdp.register.issuer_sheet import COLUMNS, SheetRow
 from csdp.register.models import EventType, Position, ShareNature
-from csdp.securities.models import AccountStatus, SecuritiesAccount, Security, SecurityStatus
+from csdp.securities.models import AccountStatus, Security, SecurityStatus
 
 KIND = "register.issuer_business"
 CLOSED = {SecurityStatus.SWITCHED, SecurityStatus.DELISTED}
@@ -51,20 +51,36 @@ WITH_ROWS = (INITIAL, NEW_SHARES, RELEASE, RESTRICT)
 
 
 def _accounts(numbers: list[str]) -> dict[str, tuple]:
-    found = {}
-    for at in range(0, len(numbers), 10_000):
-        chunk = numbers[at:at + 10_000]
-        for row in SecuritiesAccount.objects.filter(number__in=chunk).values_list(
-                "number", "pk", "status", "investor__name", "investor__id_type", "investor__id_number"):
-            found[row[0]] = row[1:]
-    return found
+    """number → (id, status, name, id_type, id_number) of the accounts named, in one staged query."""
+    from django.db import connection
+
+    from csdp.lib.bulk import copy_in, copy_out
+
+    if not numbers:
+        return {}
+    stage = "register_sheet_accounts"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {stage} (number VARCHAR(10) PRIMARY KEY)")
+        copy_in(stage, ("number",), pl.DataFrame({"number": numbers}).unique())
+        frame = copy_out(
+            f"SELECT a.number, a.id, a.status, i.name, i.id_type, i.id_number FROM securities_securitiesaccount a "
+            f"JOIN {stage} s ON s.number = a.number JOIN securities_investor i ON i.id = a.investor_id", [],
+            {"number": pl.Utf8, "id": pl.Int64, "status": pl.Utf8, "name": pl.Utf8, "id_type": pl.Utf8,
+             "id_number": pl.Utf8})
+        cursor.execute(f"DROP TABLE {stage}")
+    return {row[0]: row[1:] for row in frame.iter_rows()}
 
 
 def _lots(security: Security, natures: list[str]) -> dict[tuple, int]:
     """(account_id, nature, lockup_end) → quantity of the security's lots of these natures, in one query."""
-    rows = Position.objects.filter(security=security, share_nature__in=natures, quantity__gt=0).values_list(
-        "account_id", "share_nature", "lockup_end", "quantity")
-    return {(a, n, e): q for a, n, e, q in rows.iterator(chunk_size=20_000)}
+    from csdp.lib.bulk import copy_out
+
+    frame = copy_out(f"SELECT account_id, share_nature, lockup_end, quantity FROM register_position "
+                     f"WHERE security_id = %s AND quantity > 0 AND share_nature IN ({', '.join(['%s'] * len(natures))})",
+                     [security.pk, *natures], {"account_id": pl.Int64, "share_nature": pl.Utf8, "lockup_end": pl.Date,
+                                               "quantity": pl.Int64})
+    return {(a, n, e): q for a, n, e, q in frame.iter_rows()}
 
 
 def _security_problems(business: Business, security: Security | None, code: str) -> list[Problem]:
@@ -188,6 +204,7 @@ def business_apply(approval) -> dict:
             raise IssuerBusinessError(f"{business.label}不能执行：登记簿已变化，请核对后重新申报。", problems=problems)
         prefix = f"biz:{approval.key}"
         result = {"business": business.code, "security": security.code}
+        written = None
         if business is EXIT:
             result.update(_exit(approval, security, effective))
         else:
@@ -195,11 +212,12 @@ def business_apply(approval) -> dict:
             events = business_events(business=business, security=security, rows=rows, accounts=accounts,
                                      effective_date=effective, prefix=prefix)
             result["events"] = register_apply_bulk(events)
+            written = events
             result["shares"] = sum(r.quantity for r in rows)
             security.refresh_from_db(fields=["issued_shares"])
             result["issued_shares"] = security.issued_shares
         result["files"] = holding_change_files_write(approval=approval, business=business, security=security,
-                                                     day=effective, prefix=prefix)
+                                                     day=effective, events=written)
         audit_record(actor=approval.approved_by or "system", obj=security, action=f"register.business_{business.code}",
                      data={"approval": approval.pk, "application": payload.get("application"), **result})
         _attach_result(approval, business, security, effective)

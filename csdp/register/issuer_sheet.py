@@ -44,7 +44,7 @@ class SheetRow:
                 self.lockup_end.isoformat() if self.lockup_end else None]
 
     @classmethod
-    def from_json(cls, value: list) -> "SheetRow":
+    def from_json(cls, value: list) -> SheetRow:
         row, account, name, id_type, id_number, quantity, nature, lockup_end = value
         return cls(row, account, name, id_type, id_number, int(quantity), nature,
                    dt.date.fromisoformat(lockup_end) if lockup_end else None)

@@ -43,7 +43,8 @@ def check_may_query(*, user, security: Security) -> None:
     from csdp.counter.selectors import securities_codes_for
 
     institution = getattr(user, "institution", None)
-    if institution is None or security.code not in securities_codes_for(institution):
+    if institution is None or security.code not in securities_codes_for(institution) or (
+            security.issuer_id is not None and security.issuer_id != institution.pk):
         raise RosterRefused(f"证券 {security.code} 不是本机构的证券，不能查询其持有人名册。")
 
 

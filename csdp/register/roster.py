@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 
 import polars as pl
+from django.db import connection, transaction
 
 from csdp.lib.bulk import copy_out
 from csdp.register.models import ISSUING, ShareNature
@@ -90,7 +91,12 @@ def roster_as_of(*, security: Security, as_of: dt.date, top: int | None = None) 
            f"{'JOIN ranked r ON r.account_id = l.account_id ' if top is not None else ''}"
            f"JOIN securities_securitiesaccount a ON a.id = l.account_id "
            f"JOIN securities_investor i ON i.id = a.investor_id WHERE l.quantity <> 0")
-    frame = copy_out(sql, params, {**SCHEMA, "issued_total": pl.Int64})
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # A million lots grouped in memory: with the default 4 MB the hash aggregate spills to disk.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL work_mem = '256MB'")
+        frame = copy_out(sql, params, {**SCHEMA, "issued_total": pl.Int64})
     issued = int(frame["issued_total"][0]) if frame.height else _issued_without_holders(lineage, as_of)
     # The order of the list: the largest accounts first, then each account's lots by nature and date.
     frame = frame.drop("issued_total").with_columns(pl.col("quantity").sum().over("account").alias("_held")).sort(

@@ -54,8 +54,8 @@ class Column:
 class Spec:
     label: str
     columns: tuple[Column, ...]
-    check: Callable[[dict, "Context"], list[Problem]]
-    write: Callable[[dict, "Context"], object]
+    check: Callable[[dict, Context], list[Problem]]
+    write: Callable[[dict, Context], object]
     key: str  # the column naming the row's object
 
 

@@ -9,8 +9,8 @@ if os.environ.get("CSDP_SOFTWARE_KEY_ALLOWED", "0") not in ("0", "", "false"):
     raise ConfigError("CSDP_SOFTWARE_KEY_ALLOWED must be off in production: only hardware keys")
 os.environ["CSDP_DEMO"] = "0"
 
-from csdp.settings.base import *  # noqa: E402,F403
-from csdp.lib.env import env_bool, env_int, env_str  # noqa: E402
+from csdp.settings.base import *  # noqa: F403
+from csdp.lib.env import env_bool, env_int, env_str
 
 SECRET_KEY = env_str("SECRET_KEY")  # no default: refuse to start without one
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-only"):
@@ -37,4 +37,4 @@ CSRF_COOKIE_SECURE = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     import warnings
 
-    warnings.warn("production settings with SQLite: use PostgreSQL (DATABASE_URL=postgres://…)")
+    warnings.warn("production settings with SQLite: use PostgreSQL (DATABASE_URL=postgres://…)", stacklevel=1)

@@ -178,7 +178,7 @@ def _inspect(received: _Received, name: str, spec: UploadKind) -> Inspection:
     encoding = ""
     if family == "zip":
         names = zip_inspect(received.path)
-        detected = "xlsx" if XLSX_MARKERS <= set(names) else "zip"
+        detected = "xlsx" if set(names) >= XLSX_MARKERS else "zip"
         if detected == "xlsx" and any(n.lower().endswith("vbaproject.bin") for n in names):
             raise UploadRejected("Excel 文件含有宏（VBA 代码），不允许上传，请另存为不含宏的 .xlsx 后上传。")
     elif family is not None:

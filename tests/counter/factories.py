@@ -53,6 +53,10 @@ def give_codes(institution, *codes: str) -> None:
 
 
 def plain_type(code: str = "00") -> BusinessType:
+    # 9x: more attachment-only types for tests that tell types apart (01–07 are structured now).
+    if code.startswith("9"):
+        return BusinessType.objects.get_or_create(code=code, defaults={"name": "测试业务（仅附件）",
+                                                                       "filer_kinds": ["issuer"]})[0]
     return BusinessType.objects.get(code=code)
 
 

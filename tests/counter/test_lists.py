@@ -27,9 +27,9 @@ def first_day(db):
 def world(cast, codes, key_a):
     submitted = drive(draft(cast.issuer_a), Status.SUBMITTED, filer=cast.issuer_a, key=key_a, operator=cast.operator)
     clock_set(moment=at_local(DAY + dt.timedelta(days=1), 9, 0), frozen=True)
-    returned = drive(draft(cast.issuer_a, type_code="00", code="920003"), Status.RETURNED,
+    returned = drive(draft(cast.issuer_a, type_code="97", code="920003"), Status.RETURNED,
                      filer=cast.issuer_a, key=key_a, operator=cast.operator)
-    accepted = drive(draft(cast.issuer_a, type_code="00"), Status.ACCEPTED, filer=cast.issuer_a, key=key_a,
+    accepted = drive(draft(cast.issuer_a, type_code="98"), Status.ACCEPTED, filer=cast.issuer_a, key=key_a,
                      operator=cast.operator)
     clock_set(moment=at_local(DAY + dt.timedelta(days=2), 11, 30), frozen=True)
     return {"submitted": submitted, "returned": returned, "accepted": accepted}
@@ -41,9 +41,7 @@ def test_the_filer_list_filters_by_status_type_code_and_date(cast, world):
 
     assert refs() == {a.pk for a in world.values()}
     assert refs(status=Status.RETURNED) == {world["returned"].pk}
-    # every plain type but 00 is structured now (01–07): the three are 00, none is 05
-    assert refs(business_type="00") == {a.pk for a in world.values()}
-    assert refs(business_type="05") == set()
+    assert refs(business_type="98") == {world["accepted"].pk}
     assert refs(securities_code="920003") == {world["returned"].pk}
     assert refs(date_from=DAY, date_to=DAY) == {world["submitted"].pk}
     assert refs(date_from=DAY + dt.timedelta(days=1)) == {world["returned"].pk, world["accepted"].pk}

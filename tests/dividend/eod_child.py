@@ -38,7 +38,7 @@ def prepare() -> None:
     clerk = User.objects.create(username="kill-issuer", institution=issuer, display_name="发行人")
     funding_record(distribution=d, bank_reference="KILL-1", amount_fen=issued * RATES.cash_micro // 100_000 + 7,
                    by=clerk)
-    assert START < d.funding_deadline
+    assert d.funding_deadline > START
 
 
 def at(day: str) -> None:

@@ -13,7 +13,7 @@ from csdp.ledger.models import LedgerAccount
 from csdp.register.models import Position, RegistrationEvent
 from csdp.register.services import register_apply
 from csdp.securities.models import SecuritiesAccount
-from tests.dividend.world import R, START, at, build, eod, schedule
+from tests.dividend.world import R, at, build, eod, schedule
 
 PAY, LIST = dt.date(2026, 6, 8), dt.date(2026, 6, 9)
 TOTAL_QUANTITY = 1_001 + 333 + 667 + 2_500 + 77 + 10

@@ -18,7 +18,6 @@ from csdp.ipo.services import proceeds_pay, reserve_deposit
 from csdp.keys.signing import signing_context, submission_digest
 from csdp.keys.testing import enrol_test_key, sign
 from csdp.register.models import Position
-from csdp.securities.models import CustodyUnit
 from csdp.uploads.services import upload_store
 from tests.ipo import world
 from tests.ipo.world import T, at
@@ -108,7 +107,7 @@ def test_confirmed_details_are_registered_with_their_lockup_and_sent_to_particip
 
     notice = PaymentNotice.objects.get(payer=cast.issuer_a.institution)
     assert notice.total_fen > 0  # 股份登记费 on the shares registered (example rates)
-    gfdj = list(DBF(settings.CSDP_FILES_DIR / "20260318" / "R001" / "GFDJ920188.dbf"))
+    gfdj = list(DBF(settings.CSDP_FILES_DIR / "20260318" / "R001" / "GFDJ920188_20260318.dbf"))
     assert {(r["GDDM"], r["GFXZ"], r["DJLB"]) for r in gfdj} >= {("0800000001", "06", "03")}
     at(L, 17)
     eod_run()

@@ -145,3 +145,34 @@ def test_one_offerings_missing_underwriter_account_is_warned_at_t_and_holds_up_o
     second.refresh_from_db()
     assert second.status == OfferingStatus.SETTLED
     assert EodStepRun.objects.get(offering=second, step=EodStep.T1_SETTLE).status == EodStepRun.Status.DONE
+
+
+def test_gfdj_and_the_result_carry_the_920_code_the_custodian_sees_the_lockup_and_empty_files_are_not_sent(
+        tmp_path, cast, client_for):
+    """Issue 14, item 9, for a NEEQ company registered under its old code until L-1."""
+    from dbfread import DBF
+    from django.conf import settings
+    from openpyxl import load_workbook
+
+    from csdp.ipo.models import Offering, ParticipantFile
+    from csdp.securities.models import CustodyUnit, Security
+
+    offering, holder, security = _to_registration(tmp_path, cast, encumber=False)
+    Security.objects.filter(pk=security.pk).update(code="833188", market="NEEQ", status="listed")
+    Offering.objects.filter(pk=offering.pk).update(old_code="833188")
+    holder.custody_unit = CustodyUnit.objects.get(code="400002")  # R002 is the holder's custodian
+    holder.save(update_fields=["custody_unit"])
+    eod_run()
+    offering.refresh_from_db()
+    assert offering.status == OfferingStatus.REGISTERED
+    gfdj = list(DBF(settings.CSDP_FILES_DIR / "20260318" / "R002" / "GFDJ920188_20260318.dbf"))
+    assert {r["ZQDM"] for r in gfdj} == {"920188"}
+    assert {(r["GDDM"], r["GFXZ"], r["DJSL"], r["DJLB"]) for r in gfdj} >= {("0400000009", "05", 600_000, "05")}
+    # Everyone at T+1 was valid and fully funded: R002 has no WXSG record, so no WXSG file at all.
+    published = set(ParticipantFile.objects.filter(offering=offering).values_list("file_type", flat=True))
+    assert "WXSG" not in published and {"SGQS", "PSJG", "GFDJ"} <= published
+    assert not list((settings.CSDP_FILES_DIR / "20260317" / "R002").glob("WXSG*"))
+    at(dt.date(2026, 3, 30), 10)
+    result = client_for(cast.operator).get(f"/ipo/{offering.pk}/registration-result/")
+    sheet = load_workbook(__import__("io").BytesIO(result.content)).active
+    assert {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)} == {"920188"}

@@ -1,6 +1,5 @@
 """The IPO pages as their users meet them."""
 import datetime as dt
-import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile

@@ -106,3 +106,11 @@ def test_a_server_error_shows_the_chinese_500_page():
 
     response = server_error(None)
     assert response.status_code == 500 and "系统暂时无法处理您的请求" in response.content.decode()
+
+
+def test_the_api_docs_page_works_offline_from_the_installed_package(cast, client_for):
+    from django.contrib.staticfiles import finders
+
+    page = client_for(cast.participant).get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
+    assert finders.find("ninja/swagger-ui-bundle.js") and finders.find("ninja/swagger-ui.css")

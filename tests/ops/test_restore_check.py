@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def consistent(cast, world):  # noqa: F811
+def consistent(cast, world):
     register_apply(events=[event(world, "r1", "ipo_allocation", quantity=100),
                            event(world, "r2", "ipo_allocation", quantity=200, account="other")])
     bank = ledger_account_open(number="BANK", name="银行", kind="depository_bank")

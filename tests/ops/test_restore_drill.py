@@ -30,7 +30,7 @@ def _pg(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(list(args), capture_output=True, text=True, timeout=600)
 
 
-def test_dump_restore_then_restore_check_passes_and_catches_a_changed_file(consistent, tmp_path):  # noqa: F811
+def test_dump_restore_then_restore_check_passes_and_catches_a_changed_file(consistent, tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("the drill needs PostgreSQL (DATABASE_URL=postgres://…; .ci/run runs it)")
     source = connection.settings_dict

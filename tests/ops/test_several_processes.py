@@ -54,13 +54,13 @@ def _http(method: str, url: str, *, body: dict | None = None, headers: dict | No
         return status, raw.decode("utf-8", "replace")
 
 
-def _wait(url: str, seconds: int = 120) -> None:
+def _wait(url: str, seconds: int = 300) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             urllib.request.urlopen(url, timeout=5)
             return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or timed out while the server starts
             time.sleep(0.5)
     raise AssertionError(f"{url} did not come up")
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from csdp.clock.services import clock_set
 
 pytestmark = pytest.mark.django_db
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def test_keys_expiring_prints_the_beijing_expiry_day(cast):

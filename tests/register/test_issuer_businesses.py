@@ -218,3 +218,35 @@ def test_the_person_who_prepared_it_may_not_approve_it_even_as_admin(world):
         approval_approve(approval=approval, by=world["cast"].admin)
     assert same.value.code == "approval.same_person"
     assert not Position.objects.exists()
+
+
+def test_a_step_interrupted_after_its_events_leaves_nothing_and_the_rerun_gives_the_same_register(world, monkeypatch):
+    """The effect is one transaction: a failure after the register events were written (here injected
+    in the participants' files, standing in for a process dying there) rolls everything back; retried,
+    the register is the one an uninterrupted run gives."""
+    import csdp.register.holding_files as holding_files
+    from csdp.approvals.services import approval_retry
+
+    initial(world)
+    before = {n: lots(world, n) for n in (0, 1)}
+    later = dt.date(2026, 4, 1)
+    app = file_business(world, "04", [holder(world, 0, 300_000, "06", LOCKUP)], 300_000, effective=later)
+    approval = accept(world, app)
+    approval_approve(approval=approval, by=world["cast"].reviewer)
+    real = holding_files.holding_change_files_write
+
+    def dies(**kwargs):
+        raise CsdpError("写文件时进程中断（测试注入）。", code="test.interrupted")
+
+    monkeypatch.setattr(holding_files, "holding_change_files_write", dies)
+    approvals_apply_due(later)
+    approval.refresh_from_db()
+    assert approval.status == ApprovalStatus.FAILED
+    assert {n: lots(world, n) for n in (0, 1)} == before
+    assert not RegistrationEvent.objects.filter(event_type="restrict").exists()
+    monkeypatch.setattr(holding_files, "holding_change_files_write", real)
+    approval_retry(approval=approval, by=world["cast"].admin)
+    approvals_apply_due(later)
+    assert lots(world, 0) == [("00", None, 500_000, 0, 0), ("06", LOCKUP, 300_000, 0, 0)]
+    assert Security.objects.get(code="920188").issued_shares == 1_000_000
+    register_check(world["security"])

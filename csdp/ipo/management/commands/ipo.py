@@ -120,7 +120,7 @@ def run_inbox(command: BaseCommand, options: dict) -> None:
             results = inbox_scan(options["dir"], progress=_inbox_bar)
         except IpoError as error:
             raise CommandError(error.message) from None
-        except Exception as error:  # noqa: BLE001 — a watcher reports and keeps watching; a single run fails
+        except Exception as error:
             if not options["watch"]:
                 raise
             command.stderr.write(f"接收目录处理出错，{options['interval']} 秒后重试：{error!r}")
