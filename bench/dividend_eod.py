@@ -1,0 +1,44 @@
+"""The 权益分派 end-of-day benchmark on PostgreSQL (issue 16 "Speed"): `csdp dividend simulate` in a
+child process with its peak RSS, checked against the issue's limits.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/csdp_bench CSDP_CLOCK_SETTABLE=1 \\
+        PYTHONPATH=. .venv/bin/python bench/dividend_eod.py --holders 1000000   # ≤ 10 s and ≤ 4× COPY
+    … --holders 10000000                                                      # ≤ 120 s and ≤ 4 GB
+
+Prints the simulate JSON plus ``peak_rss_mb`` of the child and ``limits`` (each limit → met or not).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--holders", type=int, default=1_000_000)
+    parser.add_argument("--participants", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=7)
+    options = parser.parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("DATABASE_URL must name a PostgreSQL database (the figures are PostgreSQL's)")
+    done = subprocess.run([sys.executable, "-m", "csdp.cli", "dividend", "simulate", "--holders", str(options.holders),
+                           "--participants", str(options.participants), "--seed", str(options.seed)],
+                          capture_output=True, text=True, env={**os.environ, "CSDP_CLOCK_SETTABLE": "1"})
+    if done.returncode:
+        sys.exit(done.stderr[-4000:])
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["child_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+    if options.holders >= 10_000_000:
+        result["limits"] = {"seconds_le_120": result["seconds"] <= 120, "rss_le_4gb": result["child_peak_rss_mb"] <= 4096}
+    else:
+        result["limits"] = {"seconds_le_10": result["seconds"] <= 10,
+                            "ratio_le_4": bool(result["ratio_to_copy"]) and result["ratio_to_copy"] <= 4}
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
