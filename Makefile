@@ -7,7 +7,7 @@ CSDP := $(VENV)/bin/csdp
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= csdp.settings.dev
 
-.PHONY: demo test test-fast venv assets migrate serve lock bench clean
+.PHONY: demo test test-fast lint venv assets migrate serve lock bench clean wheel
 
 $(STAMP): requirements.lock pyproject.toml csdp/lib/_fixedwidth.c
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,13 +34,25 @@ migrate: venv
 	$(CSDP) migrate --noinput
 	$(CSDP) createcachetable
 
+# PORT=8001 make demo serves elsewhere; the address printed is the one served. The browser must use
+# localhost (not 0.0.0.0 or an IP): WebAuthn, which the software USB-KEY uses, needs a secure context.
+PORT ?= 8000
 demo: venv assets migrate
-	$(CSDP) demo
-	@echo "服务地址 http://localhost:8000  (Ctrl-C 结束)"
-	$(CSDP) runserver 0.0.0.0:8000
+	$(CSDP) demo --url http://localhost:$(PORT)
+	@echo "服务地址 http://localhost:$(PORT)/  (Ctrl-C 结束)"
+	$(CSDP) runserver 0.0.0.0:$(PORT)
 
-test: venv assets
+test: venv assets lint
+	@test -x /usr/bin/chromium || echo "注意：未找到 /usr/bin/chromium，浏览器测试将跳过（sudo apt-get install chromium）。"
 	DJANGO_SETTINGS_MODULE=csdp.settings.test $(VENV)/bin/pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
+
+# The checks that keep one way of doing each thing (docs/architecture.md): the curated ruff rules,
+# the formatter (check only), strict types where declared, and the layers and no app cycles.
+lint: venv
+	$(VENV)/bin/ruff check csdp tests
+	$(VENV)/bin/ruff format --check csdp tests
+	DJANGO_SETTINGS_MODULE=csdp.settings.test $(VENV)/bin/mypy csdp/lib csdp/ledger csdp/register
+	PYTHONPATH=. $(VENV)/bin/lint-imports
 
 test-fast: venv assets
 	DJANGO_SETTINGS_MODULE=csdp.settings.test $(VENV)/bin/pytest -n 2 -m "not browser" $(PYTEST_ARGS)
@@ -48,6 +60,13 @@ test-fast: venv assets
 # Re-pin every dependency (developers only; needs `uv` on PATH).
 lock:
 	uv pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes -o requirements.lock
+	$(PYTHON) bench/production_lock.py
+
+# The production artefact: a wheel that carries the front-end assets (README "Running in production").
+wheel: venv assets
+	rm -rf csdp/static/vendor && cp -r var/vendor csdp/static/vendor
+	$(PY) -m pip wheel --no-deps -w dist . || { rm -rf csdp/static/vendor; exit 1; }
+	rm -rf csdp/static/vendor build
 
 bench: venv
 	$(PY) bench/run.py

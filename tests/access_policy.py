@@ -20,6 +20,7 @@ from tests.fees import matrix as fees_matrix
 from tests.greenshoe import matrix as greenshoe_matrix
 from tests.keys import matrix as keys_matrix
 from tests.pledge import matrix as pledge_matrix
+from tests.register import matrix as register_matrix
 from tests.restrictions import matrix as restrictions_matrix
 from tests.securities import matrix as securities_matrix
 from tests.issuers import matrix as issuers_matrix
@@ -37,11 +38,20 @@ EXPECTED: dict[str, set[str] | str] = {
     "securities:security_detail": STAFF,
     "securities:account_lookup": STAFF,
     "securities:my_custody_units": {"participant"},
+    "securities:master_import": {"operator", "admin"},
+    "securities:master_template": {"operator", "admin"},
     "ledger:account_list": STAFF,
     "ledger:account_statement": STAFF,
     "ledger:my_reserve": {"participant", "underwriter"},
     "register:security_positions": STAFF,
     "register:account_changes": STAFF,
+    "register:roster_query": {"issuer"} | STAFF,
+    "register:business_template": {"issuer"} | STAFF,
+    "register:holding_files": {"participant"} | STAFF,
+    "register:holding_file_download": {"participant"} | STAFF,
+    "api:register_holders": {"issuer"} | STAFF,
+    "api:register_files": {"participant"} | STAFF,
+    "api:register_file_content": {"participant"} | STAFF,
     "api:reserve_balance": {"participant", "underwriter"},
     "api:account_positions": STAFF,
     "health": PUBLIC,
@@ -63,6 +73,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "accounts:token_list": EVERYONE,
     "accounts:token_revoke": EVERYONE,
     "accounts:password_change": EVERYONE,
+    "accounts:password_forgot": PUBLIC,
+    "accounts:password_forgot_reset": PUBLIC,
     "clock:calendar": STAFF,
     "clock:closed_day_create": {"admin"},
     "clock:calendar_year_create": {"admin"},
@@ -154,6 +166,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "api:issuer_info": {"issuer"},
     "ipo:offering_list": STAFF | {"issuer", "underwriter", "participant"},
     "ipo:offering_new": {"operator", "admin"},
+    "ipo:underwriter_account_late": {"operator", "admin"},
     "ipo:eod_run": {"operator"},
     "ipo:offering_detail": STAFF | {"issuer", "underwriter", "participant"},
     "ipo:subscriptions_upload": {"operator"},
@@ -361,5 +374,6 @@ OBJECTS: dict[str, Factory] = {
     "fee_invoice_id": fees_matrix.fee_invoice,
     "option_id": greenshoe_matrix.option,
     "greenshoe_filing_id": greenshoe_matrix.filing,
+    "holding_file_id": register_matrix.holding_file,
     "distribution_id": dividend_matrix.distribution,
 }

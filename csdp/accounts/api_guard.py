@@ -1,5 +1,6 @@
-"""The API's edge before any handler: throttling per token and per client address, the read-only
-scope of a token, and ``Cache-Control: no-store`` on every API response (issue 20 §8).
+"""The API's edge before any handler: throttling per token and per client address, and the read-only
+scope of a token (issue 20 §8). Its own refusals carry ``Cache-Control: no-store`` (they never reach
+csdp.lib.security_headers, which sets it on every other API answer).
 
 Throttled and refused requests get the API's one error shape (``CsdpError.as_dict()``); the counters
 live in the shared cache, so every web process counts together.
@@ -44,10 +45,7 @@ class ApiGuardMiddleware:
     def __call__(self, request):
         if not request.path.startswith("/api/"):
             return self.get_response(request)
-        refusal = self._check(request)
-        response = refusal or self.get_response(request)
-        add_never_cache_headers(response)
-        return response
+        return self._check(request) or self.get_response(request)
 
     def _check(self, request):
         from csdp.accounts.tokens import api_token_lookup, token_digest

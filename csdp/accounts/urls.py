@@ -16,4 +16,6 @@ urlpatterns = [
     path("tokens/", views_tokens.token_list, name="token_list"),
     path("tokens/<int:token_id>/revoke/", views_tokens.token_revoke, name="token_revoke"),
     path("password/", views.password_change, name="password_change"),
+    path("password/forgot/", views.password_forgot, name="password_forgot"),
+    path("password/forgot/reset/", views.password_forgot_reset, name="password_forgot_reset"),
 ]

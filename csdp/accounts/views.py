@@ -64,3 +64,61 @@ def password_change(request):
 @allow(Role.ADMIN)
 def user_list(request):
     return render(request, "accounts/user_list.html", {"users": select_users()})
+
+
+FORGOT_SESSION = "password_forgot"
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def password_forgot(request):
+    """忘记密码, step 1: the account and the agent's mobile on file, and the picture code."""
+    from csdp.accounts.password_forgot import password_forgot_code_send
+    from csdp.notify.codes import CodeRefused
+
+    error = None
+    if request.method == "POST":
+        username, mobile = request.POST.get("username", "").strip()[:150], request.POST.get("mobile", "").strip()[:11]
+        if not username or not mobile:
+            error = "请填写用户名和经办人手机号。"
+        elif not captcha_check(request, request.POST.get("captcha", "")):
+            error = "图形验证码错误，请重新输入。"
+        else:
+            try:
+                password_forgot_code_send(username=username, mobile=mobile)
+            except CodeRefused as refused:
+                error = refused.message
+            else:
+                request.session[FORGOT_SESSION] = {"username": username, "mobile": mobile}
+                messages.info(request, "如用户名与经办人手机号一致，验证码已发送至该手机。")
+                return redirect("accounts:password_forgot_reset")
+    return render(request, "accounts/password_forgot.html", {"error": error, "values": request.POST})
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def password_forgot_reset(request):
+    """忘记密码, step 2: the SMS code and the new password."""
+    from csdp.accounts.password_forgot import PasswordForgotRefused
+    from csdp.accounts.password_forgot import password_forgot_reset as reset
+
+    pending = request.session.get(FORGOT_SESSION)
+    if not pending:
+        return redirect("accounts:password_forgot")
+    error, problems = None, []
+    if request.method == "POST":
+        first, second = request.POST.get("new_password1", ""), request.POST.get("new_password2", "")
+        if first != second:
+            error = "两次输入的新密码不一致。"
+        else:
+            try:
+                reset(username=pending["username"], mobile=pending["mobile"], code=request.POST.get("code", ""),
+                      new_password=first)
+            except PasswordForgotRefused as refused:
+                error, problems = refused.message, [p.message for p in refused.problems]
+            else:
+                request.session.pop(FORGOT_SESSION, None)
+                messages.success(request, "密码已重置，请使用新密码登录。")
+                return redirect("accounts:login")
+    masked = pending["mobile"][:3] + "****" + pending["mobile"][-4:]
+    return render(request, "accounts/password_forgot_reset.html", {"error": error, "problems": problems, "mobile": masked})

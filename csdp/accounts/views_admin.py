@@ -13,16 +13,7 @@ from csdp.accounts.models import Institution, User
 from csdp.accounts.roles import InstitutionKind
 from csdp.accounts.selectors import institution_list as select_institutions, user_audit_trail
 from csdp.lib.errors import CsdpError
-
-
-def _refused(request, form, error: CsdpError) -> None:
-    for problem in error.problems:
-        if problem.field and problem.field in form.fields:
-            form.add_error(problem.field, problem.message)
-        else:
-            form.add_error(None, problem.message)
-    if not error.problems:
-        form.add_error(None, error.message)
+from csdp.lib.web import form_refused
 
 
 @allow(Role.ADMIN)
@@ -44,7 +35,7 @@ def institution_create(request):
             institution = admin.institution_add(kind=d["kind"], name=d["name"], code=d["code"], uscc=d["uscc"],
                                                 actor=request.user)
         except CsdpError as error:
-            _refused(request, form, error)
+            form_refused(form, error)
         else:
             messages.success(request, f"已新建机构 {institution.name}。")
             return redirect("accounts:institution_edit", institution_id=institution.pk)
@@ -65,7 +56,7 @@ def institution_edit(request, institution_id: int):
             admin.institution_update(institution=institution, name=d["name"], code=d["code"], uscc=d["uscc"],
                                      is_active=d["is_active"], actor=request.user)
         except CsdpError as error:
-            _refused(request, form, error)
+            form_refused(form, error)
         else:
             messages.success(request, "机构信息已保存。")
             return redirect("accounts:institution_edit", institution_id=institution.pk)
@@ -90,7 +81,7 @@ def user_create(request):
                 user, password = admin.member_user_add(institution=d["institution"], **common)
                 note = ""
         except CsdpError as error:
-            _refused(request, form, error)
+            form_refused(form, error)
         else:
             messages.success(request, f"已新建用户 {user.username}，临时密码：{password}（只显示这一次）。{note}")
             return redirect("accounts:user_detail", user_id=user.pk)

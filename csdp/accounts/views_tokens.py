@@ -11,6 +11,7 @@ from csdp.accounts.access import ANY_ROLE, access_object, allow
 from csdp.accounts.models import ApiToken, TokenScope
 from csdp.accounts.tokens import api_token_create, api_token_revoke
 from csdp.lib.errors import CsdpError
+from csdp.lib.web import form_refused
 
 
 class TokenForm(forms.Form):
@@ -36,7 +37,7 @@ def token_list(request):
                                           expires_days=d["expires_days"],
                                           login_method=request.session.get("login_method"))
         except CsdpError as error:
-            form.add_error(None, str(error))
+            form_refused(form, error)
         else:
             form = TokenForm()
     tokens = ApiToken.objects.visible_to(request.user).select_related("user", "revoked_by").order_by("-pk")[:200]

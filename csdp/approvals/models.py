@@ -74,6 +74,7 @@ class Approval(models.Model):
 
 
 class ApprovalTransition(TransitionRow):
+    machine = MACHINE
     approval = models.ForeignKey(Approval, on_delete=models.PROTECT, related_name="transitions")
 
     class Meta(TransitionRow.Meta):

@@ -30,8 +30,6 @@ def approval_list(request):
 def approval_detail(request, approval_id: int):
     approval = access_object(request.user, Approval, pk=approval_id)
     transitions = list(approval.transitions.select_related("actor"))
-    for t in transitions:
-        t.from_label, t.to_label = (MACHINE.label(t.from_state) if t.from_state else ""), MACHINE.label(t.to_state)
     return render(request, "approvals/detail.html", {
         "approval": approval,
         "kind_label": kind_label(approval.kind),

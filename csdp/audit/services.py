@@ -22,8 +22,8 @@ def _canonical(event: dict) -> bytes:
 def _content(row: AuditEvent) -> dict:
     return {
         "seq": row.seq,
-        "at": row.at.astimezone(dt.timezone.utc).isoformat(),
-        "business_at": row.business_at.astimezone(dt.timezone.utc).isoformat(),
+        "at": row.at.astimezone(dt.UTC).isoformat(),
+        "business_at": row.business_at.astimezone(dt.UTC).isoformat(),
         "actor_id": row.actor_id,
         "actor_label": row.actor_label,
         "object_type": row.object_type,

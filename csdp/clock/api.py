@@ -1,6 +1,6 @@
-
 import datetime as dt
 
+from django.utils import timezone
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
@@ -19,7 +19,7 @@ class ClockOut(Schema):
 @allow(ANY_ROLE)
 def clock(request):
     now = clock_now()
-    return {"now": now, "today": now.date()}
+    return {"now": timezone.localtime(now), "today": timezone.localtime(now).date()}  # business (Beijing) date
 
 
 @router.get("/trading-days", response=list[dt.date], summary="区间内的交易日")

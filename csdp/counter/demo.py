@@ -85,14 +85,16 @@ def seed_counter() -> None:
     codes = securities_codes_for(institution) or [inst_code]
     code = codes[0]
 
-    _file(agent, key, "01", code, "股份初始登记申请，材料已按指南合并为 PDF。")  # 待受理
-    returned = _file(agent, key, "05", code, "2025 年度权益分派。")
+    # The attachment-only type 00 (01–06 are structured: their data sheets and four-eyes effects are
+    # seeded by the apps that own them).
+    _file(agent, key, "00", code, "证券持有人名册更正咨询，材料已按指南合并为 PDF。")  # 待受理
+    returned = _file(agent, key, "00", code, "股东联系方式变更说明。")
     handling.application_return(application=returned, actor=operator, kind="modify",
-                                opinion="权益分派实施公告草案缺少除权除息日，请补充后重新提交。")
-    handling.application_accept(application=_file(agent, key, "02", code, "新增股份登记。"), actor=operator)
-    issued = _file(agent, key, "03", code, "首批限售股份解除限售。")
+                                opinion="说明缺少法定代表人签章，请补充后重新提交。")
+    handling.application_accept(application=_file(agent, key, "00", code, "历史登记资料查询。"), actor=operator)
+    issued = _file(agent, key, "00", code, "登记证明文件出具。")
     handling.application_accept(application=issued, actor=operator, opinion="材料齐全，予以受理。")
-    handling.result_attach(application=issued, actor=operator, file=demo_pdf("解除限售登记结果报表"))
+    handling.result_attach(application=issued, actor=operator, file=demo_pdf("登记证明"))
     handling.application_issue_results(application=issued, actor=operator)
     if code in codes and securities_codes_for(institution):
         data = {"query_kind": "holder_register", "as_of": business_today().isoformat(), "code": code}

@@ -127,6 +127,9 @@ def application_issue_results(*, application: Application, actor, note: str = ""
     """Send the result reports back to the filer, who views, downloads and confirms them (000 §三(三))."""
     application = _locked(application)
     check_handler(user=actor, application=application)
+    spec = application.business_type.spec
+    if spec is not None and spec.on_results is not None:
+        spec.on_results(application)
     if application.status == Status.ACCEPTED and not application.files.filter(purpose=FilePurpose.RESULT).exists():
         raise CounterError("请先上传办理结果报表（PDF 或 Excel）。")
     _move(application, to_state=Status.RESULT_ISSUED, actor=actor, reason=note or "办理结果已发送")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.db.models import Q
 
 from csdp.accounts.roles import InstitutionKind
-from csdp.counter.states import Status
+from csdp.counter.states import MACHINE, Status
+from csdp.lib.statemachine import TransitionRow
 
 
 def _staff_or_member(queryset, user, institution_field: str):
@@ -123,7 +125,8 @@ class Application(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"GT{self.created_at:%Y%m%d}{self.pk:06d}"
+        # The business date (Asia/Shanghai), not the stored UTC one: an application filed at 07:30 is today's.
+        return f"GT{timezone.localtime(self.created_at):%Y%m%d}{self.pk:06d}"
 
 
 class ApplicationRoundQuerySet(models.QuerySet):
@@ -226,15 +229,11 @@ class AppendOnly(models.Model):
         raise ValueError(f"{type(self).__name__} rows are append-only")
 
 
-class Transition(AppendOnly):
+class Transition(AppendOnly, TransitionRow):
     """Every state change of an application: who, when, from, to, why (style habit 8)."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="transitions")
-    from_state = models.CharField(max_length=20, choices=Status.choices)
-    to_state = models.CharField(max_length=20, choices=Status.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField()  # business time
-    reason = models.TextField(blank=True)
+    machine = MACHINE
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="transitions")
 
     class Meta:
         ordering = ["id"]

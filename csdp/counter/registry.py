@@ -74,6 +74,9 @@ class BusinessTypeSpec:
     on_accepted: Callable[[object], None] | None = None
     # on_finished(application) runs inside the transaction that finishes the application.
     on_finished: Callable[[object], None] | None = None
+    # on_results(application) runs before staff send the results back: raise CounterError to refuse
+    # (e.g. a register business whose four-eyes approval has not been applied yet).
+    on_results: Callable[[object], None] | None = None
     # result_builder(application) -> [GeneratedFile]; run when staff accept the application.
     result_builder: Callable[[object], Iterable[GeneratedFile]] | None = None
     # Plain types need the manual's 1–2 zip archives or one PDF; a structured type may carry its

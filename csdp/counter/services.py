@@ -11,15 +11,9 @@ from csdp.counter.attachments import store_attachments
 from csdp.counter.models import Application, ApplicationFile, ApplicationRound, BusinessType, FilePurpose, Transition
 from csdp.counter.notices import notify_filer, notify_handlers
 from csdp.counter.registry import FilingContext
-from csdp.counter.states import Status, TransitionRefused, check_transition
+from csdp.counter.states import MACHINE, CounterError, Status
+from csdp.lib.statemachine import actor_kind, transition_record
 from csdp.uploads.errors import UploadRejected
-from csdp.lib.errors import CsdpError
-
-
-class CounterError(CsdpError):
-    """A refused counter action; ``message`` is Chinese and shown to the user."""
-
-    code = "counter.refused"
 
 
 # --- checks ------------------------------------------------------------------------------------
@@ -56,16 +50,11 @@ def _locked(application: Application) -> Application:
 def _move(application: Application, *, to_state: str, actor, reason: str = "") -> Transition:
     """Change the state of a locked application. Raises CounterError for a refused transition."""
     from_state = application.status
-    try:
-        check_transition(from_state, to_state)
-    except TransitionRefused as refused:
-        raise CounterError(refused.message) from None
     now = clock_now()
-    application.status, application.status_since = to_state, now
-    application.save(update_fields=["status", "status_since"])
-    row = Transition.objects.create(
-        application=application, from_state=from_state, to_state=to_state, actor=actor, at=now, reason=reason
-    )
+    application.status_since = now
+    row = transition_record(machine=MACHINE, subject=application, to_state=to_state, history=Transition,
+                            actor=actor, by=actor_kind(actor), reason=reason,
+                            at=now, update_fields=["status_since"])
     audit_record(actor=actor, obj=application, action=f"counter.{to_state}", from_state=from_state,
                  to_state=to_state, reason=reason)
     notify_filer(application, to_state=to_state, reason=reason)

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from django.db import models
 
+from csdp.lib.errors import CsdpError
+from csdp.lib.statemachine import Machine
+from csdp.lib.statemachine import TransitionRefused as BaseTransitionRefused
+
 
 class Status(models.TextChoices):
     DRAFT = "draft", "待确认提交"  # filled in, attachments stored; awaits the agent's confirmation and signature
@@ -19,30 +23,29 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", "已撤回"  # the filer withdrew it before staff accepted it; read-only
 
 
+class CounterError(CsdpError):
+    """A refused counter action; ``message`` is Chinese and shown to the user."""
+
+    code = "counter.refused"
+
+
+class TransitionRefused(BaseTransitionRefused, CounterError):
+    code = "counter.transition_refused"
+
+
 # from-state → the states it may move to. Nothing else moves an application.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.DRAFT: frozenset({Status.SUBMITTED, Status.WITHDRAWN}),
-    Status.SUBMITTED: frozenset({Status.ACCEPTED, Status.RETURNED, Status.WITHDRAWN}),
-    Status.RETURNED: frozenset({Status.SUBMITTED, Status.WITHDRAWN}),
-    Status.ACCEPTED: frozenset({Status.RESULT_ISSUED, Status.RETURNED}),
-    Status.RESULT_ISSUED: frozenset({Status.FINISHED}),
-    Status.FINISHED: frozenset(),
-    Status.WITHDRAWN: frozenset(),
-}
+MACHINE = Machine(Status, {
+    Status.DRAFT: {Status.SUBMITTED, Status.WITHDRAWN},
+    Status.SUBMITTED: {Status.ACCEPTED, Status.RETURNED, Status.WITHDRAWN},
+    Status.RETURNED: {Status.SUBMITTED, Status.WITHDRAWN},
+    Status.ACCEPTED: {Status.RESULT_ISSUED, Status.RETURNED},
+    Status.RESULT_ISSUED: {Status.FINISHED},
+}, error=TransitionRefused)
+TRANSITIONS = MACHINE.transitions
 
 # Derived sets used by lists and pages.
-FINAL = frozenset(s for s, targets in TRANSITIONS.items() if not targets)
+FINAL = MACHINE.final
 FILER_TURN = frozenset({Status.DRAFT, Status.RETURNED, Status.RESULT_ISSUED})  # the filer is expected to act
 STAFF_TURN = frozenset({Status.SUBMITTED, Status.ACCEPTED})  # staff are expected to act
 
-
-class TransitionRefused(Exception):
-    def __init__(self, from_state: str, to_state: str):
-        self.from_state, self.to_state = from_state, to_state
-        self.message = f"当前状态“{Status(from_state).label}”不能变更为“{Status(to_state).label}”。"
-        super().__init__(self.message)
-
-
-def check_transition(from_state: str, to_state: str) -> None:
-    if to_state not in TRANSITIONS.get(from_state, frozenset()):
-        raise TransitionRefused(from_state, to_state)
+check_transition = MACHINE.check

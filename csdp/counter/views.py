@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from csdp.accounts.access import ANY_ROLE, MEMBERS, STAFF, access_object, allow
@@ -17,9 +18,17 @@ from csdp.counter.services import (
 )
 from csdp.counter.states import Status
 from csdp.lib.errors import CsdpError
+from csdp.lib.listing import Column, Listing, listing
 from csdp.lib.web import form_refused, refusal_redirect
 
 NOTICE_ACK = "counter_notice_ack"
+APPLICATION_COLUMNS = [
+    Column("reference", "申请编号", "reference", sort="id"),
+    Column("type", "业务类型", lambda a: f"{a.business_type.code}-{a.business_type.name}", sort="business_type__code"),
+    Column("code", "证券代码", "securities_code", sort="securities_code"),
+    Column("status", "状态", "get_status_display", sort="status"),
+    Column("created_at", "申报时间", "created_at", sort="created_at"),
+]
 
 
 @allow(MEMBERS)
@@ -28,10 +37,14 @@ def application_list(request):
     types = selectors.business_types_for(request.user)
     form = ListFilterForm(request.GET or None, types=types)
     filters = selectors.ListFilters(**form.cleaned_data) if form.is_valid() else selectors.ListFilters()
-    rows = selectors.filer_applications(request.user, filters)
+    rows = selectors.filer_applications(request.user, filters).select_related("business_type")
     counts = selectors.status_counts(selectors.filer_applications(request.user, selectors.ListFilters()))
+    table = listing(request, rows, columns=APPLICATION_COLUMNS, default_sort="-created_at", filename="业务列表",
+                    search=("securities_code", "business_type__name"))
+    if not isinstance(table, Listing):  # an export
+        return table
     return render(request, "counter/list.html", {
-        "form": form, "applications": rows[:200], "counts": [(Status(s).label, n) for s, n in counts.items()],
+        "form": form, "table": table, "counts": [(Status(s).label, n) for s, n in counts.items()],
         "total": sum(counts.values()),
     })
 
@@ -44,8 +57,11 @@ def notice(request):
             messages.error(request, "请阅读温馨提示并勾选“已阅”。")
             return redirect("counter:notice")
         request.session[NOTICE_ACK] = True
+        chosen_type = request.POST.get("type", "")
+        if chosen_type.isdigit():  # the left bar's business (北京市场发行人服务) is kept through the notice
+            return redirect(f"{reverse('counter:new')}?type={chosen_type}")
         return redirect("counter:new")
-    return render(request, "counter/notice.html")
+    return render(request, "counter/notice.html", {"chosen_type": request.GET.get("type", "")[:4]})
 
 
 def _typed_form(business_type, data=None, files=None):
@@ -61,6 +77,11 @@ def application_new(request):
     if not request.session.get(NOTICE_ACK):
         return redirect("counter:notice")
     form = NewApplicationForm(request.POST or None, request.FILES or None, user=request.user)
+    preselected = None
+    if request.method == "GET" and request.GET.get("type"):
+        preselected = form.fields["business_type"].queryset.filter(code=request.GET["type"]).first()
+        if preselected is not None:
+            form.initial["business_type"] = preselected.pk
     typed = None
     if request.method == "POST" and form.is_valid():
         typed = _typed_form(form.cleaned_data["business_type"], request.POST, request.FILES)
@@ -76,7 +97,7 @@ def application_new(request):
             else:
                 request.session.pop(NOTICE_ACK, None)
                 return redirect("counter:confirm", application_id=application.pk)
-    chosen = form.cleaned_data.get("business_type") if form.is_bound and hasattr(form, "cleaned_data") else None
+    chosen = form.cleaned_data.get("business_type") if form.is_bound and hasattr(form, "cleaned_data") else preselected
     if typed is None:  # keep what the filer typed into the structured fields when the base form failed
         typed = _typed_form(chosen, request.POST if request.method == "POST" else None)
     return render(request, "counter/new.html", {"form": form, "chosen": chosen, "typed_form": typed})

@@ -13,6 +13,7 @@ from csdp.counter.forms import AssignForm, BusinessTypeForm, ListFilterForm, Opi
 from csdp.counter.forms import TemplateUploadForm
 from csdp.counter.models import Application, ApplicationFile, BusinessTemplate, BusinessType
 from csdp.counter.services import CounterError
+from csdp.lib.listing import Column, Listing, listing
 from csdp.lib.web import refusal_redirect
 from csdp.uploads.errors import UploadRejected
 
@@ -26,13 +27,28 @@ def queue(request):
     view = view if view in selectors.QUEUE_VIEWS else "todo"
     form = ListFilterForm(request.GET or None, types=list(BusinessType.objects.all()))
     filters = selectors.ListFilters(**form.cleaned_data) if form.is_valid() else selectors.ListFilters()
-    rows = list(selectors.staff_queue(request.user, view, filters)[:200])
+    rows = selectors.staff_queue(request.user, view, filters).select_related("business_type", "filer_institution", "assignee")
+    table = listing(request, rows, columns=QUEUE_COLUMNS, default_sort="status_since", filename="柜台业务队列",
+                    search=("securities_code", "business_type__name", "filer_institution__name"))
+    if not isinstance(table, Listing):  # an export
+        return table
     now = clock_now()
-    for row in rows:
+    for row in table.page:
         row.waiting = selectors.duration_label(selectors.time_in_state(row, now))
     return render(request, "counter/queue.html", {
-        "form": form, "rows": rows, "view": view, "views": selectors.QUEUE_VIEWS.items(),
+        "form": form, "table": table, "view": view, "views": selectors.QUEUE_VIEWS.items(),
     })
+
+
+QUEUE_COLUMNS = [
+    Column("reference", "申请编号", "reference", sort="id"),
+    Column("type", "业务类型", lambda a: f"{a.business_type.code}-{a.business_type.name}", sort="business_type__code"),
+    Column("filer", "申报机构", "filer_institution.name", sort="filer_institution__name"),
+    Column("code", "证券代码", "securities_code", sort="securities_code"),
+    Column("status", "状态", "get_status_display", sort="status"),
+    Column("status_since", "进入当前状态时间", "status_since", sort="status_since"),
+    Column("assignee", "办理人员", lambda a: str(a.assignee) if a.assignee else "未分派", sort="assignee__username"),
+]
 
 
 @refusal_redirect("counter:detail", "application_id")

@@ -60,8 +60,10 @@ def validate_distribution(context: FilingContext) -> None:
     try:
         rates, record_date = plan_of(context.data)
         dates = dates_for(record_date)
-    except (RateError, ValueError) as error:
+    except (RateError, ValueError, KeyError) as error:
         raise ValidationError(str(error)) from None
+    if not (rates.cash_micro or rates.shares_micro):
+        raise ValidationError("派现金、送股、转增至少填写一项。")
     if rates.cash_micro and dates.funding_deadline <= business_today():
         raise ValidationError(f"代派资金截止日 {dates.funding_deadline}（股权登记日前 2 个交易日）应晚于今天，请改定股权登记日。")
     if record_date <= business_today():

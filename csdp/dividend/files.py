@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 from pathlib import Path
 
 import polars as pl
@@ -20,7 +21,7 @@ from csdp.dividend.models import Distribution, HeldReason
 from csdp.dividend.selectors import file_rows
 from csdp.ipo.eod.files import _csv_text
 from csdp.ipo.eod.layouts import Layout
-from csdp.lib.dbf import Field, dbf_file_bytes, dbf_records, write_atomically
+from csdp.lib.dbf import Field, dbf_file_bytes, dbf_records, is_ascii, write_atomically
 
 ZQDM = Field("ZQDM", "C", 6, title="证券代码")
 JSCY = Field("JSCY", "C", 10, title="结算参与人代码")
@@ -70,9 +71,18 @@ def root_of(distribution: Distribution) -> Path:
 
 def _write(directory: Path, layout: Layout, frame: pl.DataFrame, code: str, day: dt.date) -> list[dict]:
     directory.mkdir(parents=True, exist_ok=True)
-    records = dbf_records(layout.fields, frame.select([f.name for f in layout.fields]), checked=True)
-    dbf = dbf_file_bytes(layout.fields, records, on=day)
-    csv = _csv_text(layout, frame).write_csv().encode("gbk")
+    frame = frame.select([f.name for f in layout.fields])
+    # Codes, numbers and dates only: ASCII, whose GBK bytes are its UTF-8 bytes (checked, not assumed).
+    ascii_text = is_ascii(frame)
+    records = dbf_records(layout.fields, frame, checked=True, ascii_text=ascii_text)
+    dbf = dbf_file_bytes(layout.fields, records, on=day, ascii_only=ascii_text)
+    text = _csv_text(layout, frame)
+    if ascii_text:
+        buffer = io.BytesIO()
+        text.write_csv(buffer)
+        csv = buffer.getvalue()
+    else:
+        csv = text.write_csv().encode("gbk")
     out = []
     for suffix, data in (("dbf", dbf), ("csv", csv)):
         path = directory / f"{layout.file_type}{code}.{suffix}"
@@ -115,13 +125,29 @@ def participant_files(distribution: Distribution, day: dt.date) -> list[dict]:
     return written
 
 
+ISSUER_SQL = """
+SELECT COALESCE(pp.code, 'NONE'), CAST(COUNT(DISTINCT e.account_id) AS BIGINT), CAST(SUM(e.quantity) AS BIGINT),
+       CAST(SUM(e.cash_fen) AS BIGINT), CAST(COALESCE(MAX(pay.paid_fen), 0) AS BIGINT), CAST(SUM(e.bonus_shares) AS BIGINT)
+FROM dividend_entitlement e
+LEFT JOIN securities_participantprofile pp ON pp.institution_id = e.participant_id
+LEFT JOIN dividend_participantpayment pay ON pay.distribution_id = e.distribution_id
+     AND pay.participant_id = e.participant_id
+WHERE e.distribution_id = %s
+GROUP BY COALESCE(pp.code, 'NONE')
+"""
+
+
 def issuer_result_file(distribution: Distribution, day: dt.date) -> list[dict]:
-    detail = detail_frame(distribution).with_columns(
-        pl.when(pl.col("JSCY") == "").then(pl.lit("NONE")).otherwise(pl.col("JSCY")).alias("JSCY"))
-    summary = _summary(detail, distribution)
+    """Per custodian participant (NONE: accounts without one) and a TOTAL line: one aggregate in the
+    database (paid = what the participant's hold posted; not paid = held)."""
+    from csdp.lib.bulk import copy_out
+
+    schema = {"JSCY": pl.String, "ZHS": pl.Int64, "CYSL": pl.Int64, "PXJE": pl.Int64, "SFJE": pl.Int64, "SZSL": pl.Int64}
+    summary = copy_out(ISSUER_SQL, [distribution.pk], schema).sort("JSCY").with_columns(
+        (pl.col("PXJE") - pl.col("SFJE")).alias("ZFJE"), *_dates(distribution))
     total = summary.select(pl.lit("TOTAL").alias("JSCY"), pl.col("ZHS").sum(), pl.col("CYSL").sum(), pl.col("PXJE").sum(),
                            pl.col("SFJE").sum(), pl.col("ZFJE").sum(), pl.col("SZSL").sum()).with_columns(
         *_dates(distribution))
-    frame = pl.concat([summary, total.select(summary.columns)])
+    frame = pl.concat([summary, total.select(summary.columns)], how="vertical_relaxed")
     return _write(root_of(distribution) / day.strftime("%Y%m%d") / "issuer", LAYOUTS["QYJG"], frame,
                   distribution.security.code, day)

@@ -11,21 +11,57 @@ LOT_SCHEMA = {"account": pl.Int64, "participant_id": pl.Int64, "share_nature": p
               "quantity": pl.Int64, "frozen": pl.Int64, "pledged": pl.Int64}
 
 
-def register_as_of(security_id: int, day: dt.date) -> pl.DataFrame:
+def _lineage_in(security_id: int) -> tuple[str, list[int]]:
+    from csdp.register.selectors import _lineage
+    from csdp.securities.models import Security
+
+    lineage = _lineage(Security.objects.get(pk=security_id))
+    return ", ".join(["%s"] * len(lineage)), lineage
+
+
+def register_as_of(security_id: int, day: dt.date) -> tuple[pl.DataFrame, int | None]:
     """Every lot of the security at ``day``'s end of day, replayed from the event log (events with a
-    business date ≤ day), with the custodian participant's institution of its account (托管单元 →
-    结算参与人; null without one). Lots with nothing held are left out."""
-    sql = ("SELECT l.account_id, pp.institution_id, l.share_nature, CAST(l.lockup_end AS TEXT), l.q, l.f, l.p FROM ("
+    business date ≤ day, over the security and every code it was switched from, as the register's
+    持有人名册 csdp/register/roster.py), with the custodian participant's institution of its account
+    (托管单元 → 结算参与人; null without one), and the issued capital that day (Σ issuing events, in the
+    same pass; None when no lot holds anything). Lots with nothing held are left out. A lean query of
+    its own: the roster joins every holder's name and ID, which the entitlements do not need."""
+    from csdp.register.models import ISSUING
+
+    marks, lineage = _lineage_in(security_id)
+    issuing = sorted(ISSUING)
+    sql = ("SELECT l.account_id, pp.institution_id, l.share_nature, CAST(l.lockup_end AS TEXT), l.q, l.f, l.p,"
+           " CAST(l.issued_total AS BIGINT) FROM ("
+           " SELECT g.*, SUM(g.issued) OVER () AS issued_total FROM ("
            " SELECT account_id, share_nature, lockup_end, CAST(SUM(quantity_delta) AS BIGINT) AS q,"
-           " CAST(SUM(frozen_delta) AS BIGINT) AS f, CAST(SUM(pledged_delta) AS BIGINT) AS p"
-           " FROM register_registrationevent WHERE security_id = %s AND business_date <= %s"
-           " GROUP BY account_id, share_nature, lockup_end) l"
+           " CAST(SUM(frozen_delta) AS BIGINT) AS f, CAST(SUM(pledged_delta) AS BIGINT) AS p,"
+           f" SUM(CASE WHEN event_type IN ({', '.join(['%s'] * len(issuing))}) THEN quantity_delta ELSE 0 END) AS issued"
+           f" FROM register_registrationevent WHERE security_id IN ({marks}) AND business_date <= %s"
+           " GROUP BY account_id, share_nature, lockup_end) g) l"
            " JOIN securities_securitiesaccount a ON a.id = l.account_id"
            " LEFT JOIN securities_custodyunit cu ON cu.id = a.custody_unit_id"
            " LEFT JOIN securities_participantprofile pp ON pp.id = cu.participant_id"
            " WHERE l.q > 0")
-    return _dates(copy_out(sql, [security_id, day], LOT_SCHEMA), "lockup_end").sort(
-        ["account", "share_nature", "lockup_end"], nulls_last=True)
+    frame = copy_out(sql, [*issuing, *lineage, day], {**LOT_SCHEMA, "issued_total": pl.Int64})
+    capital = int(frame["issued_total"][0]) if frame.height else None
+    lots = _dates(frame.drop("issued_total"), "lockup_end").sort(["account", "share_nature", "lockup_end"], nulls_last=True)
+    return lots, capital
+
+
+def issued_capital_as_of(security_id: int, day: dt.date) -> int:
+    """Σ issuing events (csdp.register.models.ISSUING) up to ``day`` over the lineage: the issued capital
+    that day, which the R snapshot must add up to (the register's invariant, checked again at R)."""
+    from django.db import connection
+
+    from csdp.register.models import ISSUING
+
+    marks, lineage = _lineage_in(security_id)
+    issuing = sorted(ISSUING)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(SUM(quantity_delta), 0) FROM register_registrationevent WHERE security_id IN "
+                       f"({marks}) AND business_date <= %s AND event_type IN ({', '.join(['%s'] * len(issuing))})",
+                       [*lineage, day, *issuing])
+        return int(cursor.fetchone()[0])
 
 
 def _dates(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
@@ -46,6 +82,15 @@ def entitlements_of(distribution_id: int) -> pl.DataFrame:
     columns = ", ".join("CAST(lockup_end AS TEXT)" if c == "lockup_end" else c for c in ENTITLEMENT_COLUMNS)
     frame = copy_out(f"SELECT {columns} FROM dividend_entitlement WHERE distribution_id = %s", [distribution_id],
                      ENTITLEMENT_SCHEMA)
+    return _dates(frame, "lockup_end").sort(["account_id", "share_nature", "lockup_end"], nulls_last=True)
+
+
+def bonus_rows(distribution_id: int) -> pl.DataFrame:
+    """The lots with bonus shares: what their register events need, and nothing else."""
+    schema = {"account_id": pl.Int64, "share_nature": pl.String, "lockup_end": pl.String, "bonus_shares": pl.Int64,
+              "bonus_frozen": pl.Int64, "bonus_pledged": pl.Int64}
+    frame = copy_out("SELECT account_id, share_nature, CAST(lockup_end AS TEXT), bonus_shares, bonus_frozen, bonus_pledged "
+                     "FROM dividend_entitlement WHERE distribution_id = %s AND bonus_shares > 0", [distribution_id], schema)
     return _dates(frame, "lockup_end").sort(["account_id", "share_nature", "lockup_end"], nulls_last=True)
 
 

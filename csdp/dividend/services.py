@@ -149,7 +149,7 @@ def distribution_withdraw(*, distribution_id: int, reason: str, actor=None) -> D
     return distribution
 
 
-def withdraw_prepare(*, distribution: Distribution, reason: str, by):
+def distribution_withdraw_prepare(*, distribution: Distribution, reason: str, by):
     """经办 of a withdrawal: applied when a different reviewer approves (kind ``dividend.withdraw``)."""
     from csdp.approvals.services import approval_prepare
     from csdp.dividend.kinds import WITHDRAW

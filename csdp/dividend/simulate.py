@@ -135,7 +135,9 @@ def _invariants(d: Distribution, security: Security, issued_before: int) -> dict
     d.refresh_from_db()
     paid = ParticipantPayment.objects.filter(distribution=d).aggregate(s=Sum("paid_fen"))["s"] or 0
     held = HeldCash.objects.filter(distribution=d).aggregate(s=Sum("amount_fen"))["s"] or 0
-    issued_after = Position.objects.filter(security=security).aggregate(s=Sum("quantity"))["s"] or 0
+    held_after = Position.objects.filter(security=security).aggregate(s=Sum("quantity"))["s"] or 0
+    security.refresh_from_db()
+    issued_after = security.issued_shares
     funding = LedgerAccount.objects.get(pk=d.funding_account_id)
     with connection.cursor() as cursor:
         cursor.execute("SELECT COALESCE(SUM(quantity_delta), 0) FROM register_registrationevent "
@@ -154,7 +156,7 @@ def _invariants(d: Distribution, security: Security, issued_before: int) -> dict
     return {
         "cash_total_exact": paid + held == d.cash_total_fen == d.cash_declared_fen,
         "bonus_total_exact": bonus_registered == d.bonus_total == d.total_quantity * RATES.shares_micro // 10_000_000,
-        "issued_capital_is_sum_of_positions": issued_after == issued_before + d.bonus_total,
+        "issued_capital_is_sum_of_positions": issued_after == held_after == issued_before + d.bonus_total,
         "money_conserved": funding.credits_posted == funding.debits_posted and funding.debits_pending == 0,
         "positions_match_log": rebuild_differences == 0,
         "second_run_changes_nothing": rerun == [] and Step.objects.filter(distribution=d).count() == steps_before,
@@ -185,7 +187,8 @@ def simulate(*, holders: int, participants: int = 50, seed: int = 7) -> dict:
                 raise RuntimeError(line.error)
     seconds = round(time.perf_counter() - eod_started, 3)
     for step in Step.objects.filter(distribution=d).order_by("pk"):
-        steps.append({"name": step.name, "seconds": step.seconds, "rows": step.rows, "peak_rss_mb": _peak_mb()})
+        steps.append({"name": step.name, "seconds": step.seconds, "rows": step.rows, "peak_rss_mb": _peak_mb(),
+                      "laps": step.detail.get("laps", {})})
     copy_seconds = baseline_copy(d)
     invariants = _invariants(d, security, issued_before)
     return {"holders": d.holders, "lots": Step.objects.get(distribution=d, name="entitle").rows, "seconds": seconds,

@@ -29,8 +29,8 @@ from csdp.dividend import files
 from csdp.dividend.engine import Method, Rates, entitle
 from csdp.dividend.models import (ACTIVE, MACHINE, CashStatus, Distribution, DistributionTransition, HeldCash,
                                   HeldReason, ParticipantPayment, Status, Step)
-from csdp.dividend.selectors import ENTITLEMENT_COLUMNS, register_as_of
-from csdp.dividend.services import DividendError, funded_fen, held_account, issuer_bank_account, refund_funding
+from csdp.dividend.selectors import ENTITLEMENT_COLUMNS, issued_capital_as_of, register_as_of
+from csdp.dividend.services import DividendError, funded_fen, held_account, refund_funding
 from csdp.ledger.bulk import holds_create_bulk, holds_resolve_bulk
 from csdp.ledger.models import LedgerAccount, Transfer
 from csdp.ledger.selectors import reserve_accounts_of
@@ -45,6 +45,19 @@ CODE_PAY, CODE_HELD = "dividend.pay", "dividend.held"
 
 def _fen(amount: int) -> str:
     return f"{amount // 100:,}.{amount % 100:02d}"
+
+
+class Laps:
+    """Seconds per part of a step, kept in the step's detail (where the time goes, docs/performance.md)."""
+
+    def __init__(self):
+        self.started = self.last = time.perf_counter()
+        self.seconds: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = round(now - self.last, 3)
+        self.last = now
 
 
 def _record(distribution: Distribution, name: str, day: dt.date, started: float, rows: int, detail: dict) -> Step:
@@ -72,7 +85,7 @@ def step_funding(distribution: Distribution, day: dt.date) -> str:
     Required: the security's issued shares now × the rate (the counter suspends share-changing business
     during a distribution, so R's total is the same — R checks again)."""
     started = time.perf_counter()
-    issued = Position.objects.filter(security_id=distribution.security_id).aggregate(s=Sum("quantity"))["s"] or 0
+    issued = _issued_shares(distribution)
     required = issued * distribution.cash_micro // 100_000
     funded = funded_fen(distribution)
     if funded >= required:
@@ -86,6 +99,16 @@ def step_funding(distribution: Distribution, day: dt.date) -> str:
                  reason=distribution.cash_note)
     _record(distribution, "funding", day, started, 1, {"funded_fen": funded, "required_fen": required})
     return distribution.cash_note
+
+
+def _issued_shares(distribution: Distribution) -> int:
+    """The security's issued capital (csdp.register keeps it with every issuing event)."""
+    from csdp.securities.models import Security
+
+    issued = Security.objects.values_list("issued_shares", flat=True).get(pk=distribution.security_id)
+    if issued is None:  # a security registered before issued capital was kept: Σ positions
+        issued = Position.objects.filter(security_id=distribution.security_id).aggregate(s=Sum("quantity"))["s"] or 0
+    return int(issued)
 
 
 def _cash_short(distribution: Distribution, funded: int, required: int, *, when: str) -> None:
@@ -109,10 +132,18 @@ def _held_rows(distribution: Distribution, per_lot: pl.DataFrame, payable: set[i
 
 
 def step_entitle(distribution: Distribution, day: dt.date) -> str:
-    started = time.perf_counter()
-    lots = register_as_of(distribution.security_id, distribution.record_date)
+    started, laps = time.perf_counter(), Laps()
+    lots, capital = register_as_of(distribution.security_id, distribution.record_date)
+    if capital is None:
+        capital = issued_capital_as_of(distribution.security_id, distribution.record_date)
+    laps.lap("snapshot")
+    held_total_quantity = int(lots.get_column("quantity").sum() or 0)
+    if held_total_quantity != capital:
+        raise DividendError(f"股权登记日 {distribution.record_date} 持有人名册合计 {held_total_quantity} 股，与当日登记股本 "
+                            f"{capital} 股不符，权益计算未进行。", code="dividend.register_mismatch")
     rates = Rates(distribution.cash_micro, distribution.bonus_micro, distribution.transfer_micro)
     _, per_lot, totals = entitle(lots, rates, seed=distribution.seed, method=Method(distribution.method))
+    laps.lap("engine")
     cash_on = distribution.cash_status == CashStatus.FUNDED
     funded = funded_fen(distribution)
     if cash_on and funded < totals.cash_total_fen:
@@ -122,9 +153,11 @@ def step_entitle(distribution: Distribution, day: dt.date) -> str:
         per_lot = per_lot.with_columns(pl.lit(0, pl.Int64).alias("cash_fen"), pl.lit(0, pl.Int64).alias("held_fen"))
     frame = per_lot.rename({"account": "account_id"}).with_columns(pl.lit(distribution.pk, pl.Int64).alias("distribution_id"))
     copy_in("dividend_entitlement", ENTITLEMENT_COLUMNS, frame.select(ENTITLEMENT_COLUMNS), any_order=True)
+    laps.lap("copy_entitlements")
     paid_total = held_total = 0
     if cash_on:
         paid_total, held_total = _entitle_money(distribution, per_lot, day)
+        laps.lap("holds")
         if paid_total + held_total != totals.cash_total_fen:
             raise DividendError(f"资金不守恒：应派 {totals.cash_total_fen} 分，派发 {paid_total} 分 + 暂不派发 {held_total} 分。")
     distribution.holders = per_lot.get_column("account").n_unique()
@@ -135,7 +168,8 @@ def step_entitle(distribution: Distribution, day: dt.date) -> str:
     fields = ["holders", "total_quantity", "cash_declared_fen", "cash_total_fen", "bonus_total", "cash_status", "cash_note"]
     _move(distribution, Status.ENTITLED, f"股权登记日 {distribution.record_date} 日终：{distribution.holders} 户", fields)
     _record(distribution, "entitle", day, started, frame.height,
-            {**totals.as_json(), "paid_fen": paid_total, "held_fen": held_total, "seed": distribution.seed})
+            {**totals.as_json(), "paid_fen": paid_total, "held_fen": held_total, "seed": distribution.seed,
+             "laps": laps.seconds})
     return f"{distribution.holders} 户，派现 {_fen(distribution.cash_total_fen)} 元，送转 {totals.bonus_total} 股"
 
 
@@ -173,30 +207,38 @@ def _entitle_money(distribution: Distribution, per_lot: pl.DataFrame, day: dt.da
 # ---- pay (派息日) ------------------------------------------------------------------------------------------
 
 LATER_HELD_SQL = """
+WITH changed AS (
+    SELECT id AS account_id FROM securities_securitiesaccount WHERE status = 'closed'
+    UNION
+    SELECT DISTINCT account_id FROM register_registrationevent
+    WHERE security_id IN ({lineage}) AND business_date > %s AND frozen_delta > 0
+)
 SELECT e.account_id, e.participant_id, e.payable, CASE WHEN a.status = 'closed' THEN 1 ELSE 0 END,
-       e.frozen_then, COALESCE(p.frozen_now, 0)
-FROM (SELECT account_id, MIN(participant_id) AS participant_id, CAST(SUM(cash_fen - held_fen) AS BIGINT) AS payable,
-             CAST(SUM(frozen) AS BIGINT) AS frozen_then
-      FROM dividend_entitlement WHERE distribution_id = %s AND participant_id IS NOT NULL GROUP BY account_id) e
+       e.frozen_then, COALESCE((SELECT SUM(p.frozen) FROM register_position p
+                                WHERE p.account_id = e.account_id AND p.security_id = %s), 0)
+FROM (SELECT x.account_id, MIN(x.participant_id) AS participant_id,
+             CAST(SUM(x.cash_fen - x.held_fen) AS BIGINT) AS payable, CAST(SUM(x.frozen) AS BIGINT) AS frozen_then
+      FROM dividend_entitlement x JOIN changed c ON c.account_id = x.account_id
+      WHERE x.distribution_id = %s AND x.participant_id IS NOT NULL GROUP BY x.account_id) e
 JOIN securities_securitiesaccount a ON a.id = e.account_id
-LEFT JOIN (SELECT account_id, SUM(frozen) AS frozen_now FROM register_position WHERE security_id = %s
-           GROUP BY account_id) p ON p.account_id = e.account_id
-LEFT JOIN (SELECT DISTINCT account_id FROM dividend_heldcash WHERE distribution_id = %s AND reason = 'no_custodian') h
-       ON h.account_id = e.account_id
-WHERE h.account_id IS NULL AND e.payable > 0 AND (a.status = 'closed' OR COALESCE(p.frozen_now, 0) > e.frozen_then)
+WHERE e.payable > 0 AND NOT EXISTS (SELECT 1 FROM dividend_heldcash h WHERE h.distribution_id = %s
+                                    AND h.account_id = e.account_id AND h.reason = 'no_custodian')
 """
 
 
 def _later_held(distribution: Distribution) -> list[tuple[int, int, int, str]]:
     """(account, participant, amount, reason) of the cash that became unpayable after R: the account
     was closed, or a freeze was placed on it after R (孳息随冻结 — the freeze catches the cash not yet
-    paid; *assumption*, rules.md §12)."""
+    paid; *assumption*, rules.md §12). Only the accounts closed or newly frozen are looked at (a freeze
+    event after R), never the whole entitlement table."""
+    from csdp.dividend.selectors import _lineage_in
+
+    marks, lineage = _lineage_in(distribution.security_id)
     with connection.cursor() as cursor:
-        cursor.execute(LATER_HELD_SQL, [distribution.pk, distribution.security_id, distribution.pk])
+        cursor.execute(LATER_HELD_SQL.format(lineage=marks),
+                       [*lineage, distribution.record_date, distribution.security_id, distribution.pk, distribution.pk])
         out = []
         for account, participant, payable, closed, frozen_then, frozen_now in cursor.fetchall():
-            if payable <= 0:
-                continue
             if closed:
                 out.append((account, participant, payable, HeldReason.ACCOUNT_CLOSED.value))
             elif frozen_now > frozen_then:
@@ -205,21 +247,23 @@ def _later_held(distribution: Distribution) -> list[tuple[int, int, int, str]]:
 
 
 def step_pay(distribution: Distribution, day: dt.date) -> str:
-    started = time.perf_counter()
+    started, laps = time.perf_counter(), Laps()
     text = "无现金红利派发"
     if distribution.cash_status == CashStatus.FUNDED:
         text = _pay_money(distribution, day)
         distribution.cash_status = CashStatus.PAID
+        laps.lap("money")
     written = files.participant_files(distribution, day)
+    laps.lap("files")
     _move(distribution, Status.PAID, f"派息日 {distribution.pay_date}：{text}", ["cash_status"])
-    _record(distribution, "pay", day, started, len(written), {"files": written, "text": text})
+    _record(distribution, "pay", day, started, len(written), {"files": written, "text": text, "laps": laps.seconds})
     return f"{text}；结算参与人文件 {len(written)} 个"
 
 
 def _pay_money(distribution: Distribution, day: dt.date) -> str:
     later = _later_held(distribution)
     newly: dict[int, int] = {}
-    for account, participant, amount, reason in later:
+    for _account, participant, amount, _reason in later:
         newly[participant] = newly.get(participant, 0) + amount
     HeldCash.objects.bulk_create(HeldCash(distribution=distribution, account_id=a, amount_fen=m, reason=r)
                                  for a, _, m, r in later)
@@ -281,31 +325,37 @@ def _check_money(distribution: Distribution, paid_total: int) -> None:
 def step_register(distribution: Distribution, day: dt.date) -> str:
     from csdp.register.bulk import register_apply_bulk
 
-    started = time.perf_counter()
+    started, laps = time.perf_counter(), Laps()
     written = 0
     if distribution.bonus_total:
-        before = Position.objects.filter(security_id=distribution.security_id).aggregate(s=Sum("quantity"))["s"] or 0
+        before = _issued_shares(distribution)
         events = bonus_events(distribution)
         try:
+            # register_apply_bulk grows the issued capital with the bonus events (ISSUING) and runs
+            # register_check (Σ positions = issued capital, available ≥ 0) before its commit.
+            laps.lap("events")
             written = register_apply_bulk(events)
+            laps.lap("register_apply_bulk")
         except RegisterError as error:
             raise DividendError(f"红股登记失败：{error}") from None
-        after = Position.objects.filter(security_id=distribution.security_id).aggregate(s=Sum("quantity"))["s"] or 0
-        if after - before != distribution.bonus_total:
-            raise DividendError(f"股份不守恒：登记后总股本增加 {after - before} 股，应为 {distribution.bonus_total} 股。",
-                                code="dividend.shares_not_conserved")
+        after = _issued_shares(distribution)
+        held = Position.objects.filter(security_id=distribution.security_id).aggregate(s=Sum("quantity"))["s"] or 0
+        if after - before != distribution.bonus_total or held != after:
+            raise DividendError(f"股份不守恒：登记股本增加 {after - before} 股（应为 {distribution.bonus_total} 股），"
+                                f"持有合计 {held} 股，登记股本 {after} 股。", code="dividend.shares_not_conserved")
     result = files.issuer_result_file(distribution, day)
+    laps.lap("issuer_file")
     _move(distribution, Status.COMPLETED, f"红股上市日 {distribution.list_date}：登记 {written} 笔")
-    _record(distribution, "register", day, started, written, {"result_file": result})
+    _record(distribution, "register", day, started, written, {"result_file": result, "laps": laps.seconds})
     return f"红股登记 {written} 笔（{distribution.bonus_total} 股）；发行人结果文件已生成"
 
 
 def bonus_events(distribution: Distribution) -> pl.DataFrame:
     """One register event per lot with bonus shares: credited to the same lot (share nature and lock-up
     end kept), its frozen and pledged parts frozen and pledged (engine/entitlements.py assumptions)."""
-    from csdp.dividend.selectors import entitlements_of
+    from csdp.dividend.selectors import bonus_rows
 
-    e = entitlements_of(distribution.pk).filter(pl.col("bonus_shares") > 0)
+    e = bonus_rows(distribution.pk)
     lot = pl.concat_str([pl.lit(f"div:{distribution.pk}:"), pl.col("account_id").cast(pl.String), pl.lit(":"),
                          pl.col("share_nature"), pl.lit(":"), pl.col("lockup_end").dt.strftime("%Y%m%d").fill_null("-")])
     return e.select(

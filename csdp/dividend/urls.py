@@ -6,6 +6,6 @@ app_name = "dividend"
 urlpatterns = [
     path("", views.distribution_list, name="list"),
     path("<int:distribution_id>/", views.distribution_detail, name="detail"),
-    path("<int:distribution_id>/fund/", views.distribution_fund, name="fund"),
-    path("<int:distribution_id>/withdraw/", views.distribution_withdraw_prepare, name="withdraw"),
+    path("<int:distribution_id>/fund/", views.fund, name="fund"),
+    path("<int:distribution_id>/withdraw/", views.withdraw, name="withdraw"),
 ]

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from csdp.accounts.access import STAFF, Role, access_object, allow
 from csdp.dividend.models import Distribution
-from csdp.dividend.services import funded_fen, funding_record, withdraw_prepare
+from csdp.dividend.services import distribution_withdraw_prepare, funded_fen, funding_record
 from csdp.lib.web import refusal_redirect
 
 
@@ -42,7 +42,7 @@ def distribution_detail(request, distribution_id: int):
 @require_POST
 @allow(Role.ISSUER, Role.OPERATOR)
 @refusal_redirect("dividend:detail", "distribution_id")
-def distribution_fund(request, distribution_id: int):
+def fund(request, distribution_id: int):
     d = access_object(request.user, Distribution, pk=distribution_id)
     form = FundingForm(request.POST)
     if form.is_valid():
@@ -57,11 +57,11 @@ def distribution_fund(request, distribution_id: int):
 @require_POST
 @allow(Role.OPERATOR, Role.ADMIN)
 @refusal_redirect("dividend:detail", "distribution_id")
-def distribution_withdraw_prepare(request, distribution_id: int):
+def withdraw(request, distribution_id: int):
     d = access_object(request.user, Distribution, pk=distribution_id)
     form = WithdrawForm(request.POST)
     if form.is_valid():
-        withdraw_prepare(distribution=d, reason=form.cleaned_data["reason"], by=request.user)
+        distribution_withdraw_prepare(distribution=d, reason=form.cleaned_data["reason"], by=request.user)
         messages.success(request, "撤销申请已提交复核。")
     else:
         messages.error(request, "请填写撤销原因。")

@@ -10,7 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from csdp.fees.states import NoticeStatus
+from csdp.fees.states import NOTICE_MACHINE, NoticeStatus
+from csdp.lib.statemachine import TransitionRow
 
 
 def _is_staff(user) -> bool:
@@ -139,16 +140,12 @@ class PaymentNoticeLine(models.Model):
         ]
 
 
-class NoticeTransition(models.Model):
-    """Append-only: one row per state change of a payment notice."""
+class NoticeTransition(TransitionRow):
+    """Append-only (in the database too): one row per state change of a payment notice."""
 
-    notice = models.ForeignKey(PaymentNotice, on_delete=models.CASCADE, related_name="transitions")
-    from_state = models.CharField(max_length=12, blank=True)
-    to_state = models.CharField(max_length=12)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    machine = NOTICE_MACHINE
+    notice = models.ForeignKey(PaymentNotice, on_delete=models.PROTECT, related_name="transitions")
     actor_label = models.CharField(max_length=150)
-    reason = models.TextField(blank=True)
-    at = models.DateTimeField()
 
     class Meta:
         ordering = ["at", "id"]

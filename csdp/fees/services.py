@@ -23,6 +23,7 @@ from csdp.fees.models import (
 from csdp.fees.money import fen_to_yuan
 from csdp.fees.states import FeeRefused, NoticeStatus
 from csdp.fees.workflow import actor_label, lock_notice, move, next_number, tell_payer
+from csdp.keys.signing import submission_signed
 
 REGISTRATION_ITEM = "share_registration"
 
@@ -122,13 +123,22 @@ def registration_fee_notice(*, offering, registered_shares: int, actor) -> Payme
     )
 
 
+def declaration_content(*, notice: PaymentNotice, amount_fen: int, bank_reference: str, paid_on: dt.date) -> dict:
+    """What the payer signs when it declares a payment."""
+    return {"kind": "fee_payment_declaration", "notice": notice.number, "amount_fen": amount_fen,
+            "bank_reference": bank_reference, "paid_on": paid_on.isoformat()}
+
+
 @transaction.atomic
 def payment_declare(*, notice: PaymentNotice, amount_fen: int, bank_reference: str, paid_on: dt.date, user,
-                    signature=None) -> PaymentDeclaration:
-    """The payer says it has paid (signed with its key): staff still confirm against the bank."""
+                    signature_payload: str) -> PaymentDeclaration:
+    """The payer says it has paid, signed with its key (verified here, under the notice's lock; a missing
+    or wrong signature is refused whoever calls): staff still confirm against the bank."""
     notice = lock_notice(notice)
     if notice.status != NoticeStatus.ISSUED:
         raise FeeRefused(f"付款通知当前状态为“{notice.get_status_display()}”，无需申报付款。")
+    signature = submission_signed(user=user, payload=signature_payload, content=declaration_content(
+        notice=notice, amount_fen=amount_fen, bank_reference=bank_reference, paid_on=paid_on))
     declaration = PaymentDeclaration.objects.create(notice=notice, amount_fen=amount_fen, bank_reference=bank_reference,
                                                     paid_on=paid_on, declared_by=user, signature=signature)
     audit_record(actor=user, obj=notice, action="fee_notice.payment_declared", reason=bank_reference,

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from django.db import models
+
 from csdp.lib.errors import CsdpError
+from csdp.lib.statemachine import Machine, TransitionRefused
 
 
 class NoticeStatus(models.TextChoices):
@@ -12,21 +14,20 @@ class NoticeStatus(models.TextChoices):
     CANCELLED = "cancelled", "已作废"  # withdrawn by staff before any payment (final)
 
 
-NOTICE_TRANSITIONS: dict[str, set[str]] = {
-    NoticeStatus.ISSUED: {NoticeStatus.PAID, NoticeStatus.CANCELLED},
-    NoticeStatus.PAID: {NoticeStatus.INVOICED},
-    NoticeStatus.INVOICED: set(),
-    NoticeStatus.CANCELLED: set(),
-}
-OPEN_STATES = frozenset({NoticeStatus.ISSUED, NoticeStatus.PAID})  # the notice still needs someone to act
-
-
 class FeeRefused(CsdpError):
     """A fee rule or a transition refused the request; ``message`` is shown to the user (Chinese)."""
 
     code = "fees.refused"
 
 
-def check_transition(current: str, target: str) -> None:
-    if target not in NOTICE_TRANSITIONS.get(current, set()):
-        raise FeeRefused(f"付款通知当前状态为“{NoticeStatus(current).label}”，不能变更为“{NoticeStatus(target).label}”。")
+class NoticeTransitionRefused(TransitionRefused, FeeRefused):
+    code = "fees.transition_refused"
+
+
+NOTICE_MACHINE = Machine(NoticeStatus, {
+    NoticeStatus.ISSUED: {NoticeStatus.PAID, NoticeStatus.CANCELLED},
+    NoticeStatus.PAID: {NoticeStatus.INVOICED},
+}, error=NoticeTransitionRefused)
+NOTICE_TRANSITIONS = NOTICE_MACHINE.transitions
+OPEN_STATES = frozenset({NoticeStatus.ISSUED, NoticeStatus.PAID})  # the notice still needs someone to act
+check_transition = NOTICE_MACHINE.check

@@ -1,6 +1,8 @@
 """Fee pages: the schedule, notices (payer and office), the printable 付款通知 and invoices."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +18,7 @@ from csdp.fees.money import fen_to_yuan, yuan_to_fen
 from csdp.fees.selectors import notice_detail_qs, notices_for, payee_details, schedule_rows
 from csdp.fees.states import FeeRefused, NoticeStatus
 from csdp.fees.views_declare import declaration_form
+from csdp.lib.listing import Column, Listing, listing
 from csdp.lib.web import refusal_redirect
 
 PAYERS = (Role.ISSUER, Role.UNDERWRITER)
@@ -49,9 +52,27 @@ def schedule_new(request):
 def notice_list(request):
     status = request.GET.get("status", "")
     status = status if status in NoticeStatus.values else ""
-    return render(request, "fees/notice_list.html", {
-        "notices": notices_for(request.user, status=status)[:200], "status": status, "statuses": NoticeStatus.choices,
-    })
+    table = listing(request, notices_for(request.user, status=status).select_related("payer"), columns=NOTICE_COLUMNS,
+                    default_sort="-due_date", search=("number", "payer__name", "reference_label"), filename="付款通知")
+    if not isinstance(table, Listing):  # an export
+        return table
+    return render(request, "fees/notice_list.html", {"table": table, "status": status, "statuses": NoticeStatus.choices})
+
+
+def _notice_status(notice) -> str:
+    from csdp.fees.templatetags.fees_tags import notice_status
+
+    return notice_status(notice)
+
+
+NOTICE_COLUMNS = [
+    Column("number", "通知编号", "number", sort="number"),
+    Column("payer", "缴费机构", "payer.name", sort="payer__name"),
+    Column("reference", "业务", "reference_label", sort="reference_label"),
+    Column("total", "应缴金额（元）", lambda n: Decimal(n.total_fen) / 100, sort="total_fen", numeric=True),
+    Column("due_date", "截止日", "due_date", sort="due_date"),
+    Column("status", "状态", _notice_status, sort="status"),
+]
 
 
 def notice_context(request, notice: PaymentNotice) -> dict:

@@ -16,7 +16,9 @@ from csdp.fees import services
 from csdp.fees.forms import DeclarationForm
 from csdp.fees.models import PaymentNotice
 from csdp.fees.money import fen_to_yuan, yuan_to_fen
-from csdp.fees.states import FeeRefused, NoticeStatus
+from csdp.fees.states import NoticeStatus
+from csdp.keys.signing import signing_context, submission_digest
+from csdp.lib.web import refusal_redirect
 
 
 def declaration_form(notice: PaymentNotice) -> DeclarationForm | None:
@@ -26,28 +28,15 @@ def declaration_form(notice: PaymentNotice) -> DeclarationForm | None:
 
 
 def declaration_digest(notice: PaymentNotice, cleaned: dict) -> str:
-    from csdp.keys.signing import submission_digest
-
-    return submission_digest(content={
-        "kind": "fee_payment_declaration", "notice": notice.number, "amount_fen": yuan_to_fen(cleaned["amount_yuan"]),
-        "bank_reference": cleaned["bank_reference"], "paid_on": cleaned["received_on"].isoformat(),
-    })
-
-
-def _sign(request, digest: str):
-    from csdp.keys.signing import SignatureRefused, submission_sign_verify
-
-    try:
-        return submission_sign_verify(user=request.user, digest=digest, payload=request.POST.get("key_signature", ""))
-    except SignatureRefused as refused:
-        raise FeeRefused(refused.message) from None
+    return submission_digest(content=services.declaration_content(
+        notice=notice, amount_fen=yuan_to_fen(cleaned["amount_yuan"]), bank_reference=cleaned["bank_reference"],
+        paid_on=cleaned["received_on"]))
 
 
 @allow(Role.ISSUER, Role.UNDERWRITER)
 @require_POST
+@refusal_redirect("fees:notice_detail", "fee_notice_id")
 def notice_declare(request, fee_notice_id: int):
-    from csdp.keys.signing import signing_context
-
     notice = access_object(request.user, PaymentNotice, pk=fee_notice_id)
     form = DeclarationForm(request.POST)
     if not form.is_valid():
@@ -58,13 +47,8 @@ def notice_declare(request, fee_notice_id: int):
         return render(request, "fees/declare_confirm.html", {
             "notice": notice, "form": form, "signing": signing_context(user=request.user, digest=digest),
         })
-    try:
-        signature = _sign(request, digest)
-        services.payment_declare(notice=notice, amount_fen=yuan_to_fen(form.cleaned_data["amount_yuan"]),
-                                 bank_reference=form.cleaned_data["bank_reference"],
-                                 paid_on=form.cleaned_data["received_on"], user=request.user, signature=signature)
-    except FeeRefused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, "已提交付款申报；本公司确认到账后将开具发票。")
+    services.payment_declare(notice=notice, amount_fen=yuan_to_fen(form.cleaned_data["amount_yuan"]),
+                             bank_reference=form.cleaned_data["bank_reference"], paid_on=form.cleaned_data["received_on"],
+                             user=request.user, signature_payload=request.POST.get("key_signature", ""))
+    messages.success(request, "已提交付款申报；本公司确认到账后将开具发票。")
     return redirect("fees:notice_detail", fee_notice_id=notice.pk)

@@ -5,7 +5,8 @@ from csdp.accounts.models import User
 from csdp.audit.services import audit_record
 from csdp.clock.services import clock_now
 from csdp.fees.models import NoticeTransition, NumberSequence, PaymentNotice
-from csdp.fees.states import check_transition
+from csdp.fees.states import NOTICE_MACHINE
+from csdp.lib.statemachine import SYSTEM, USER, actor_kind, transition_record
 
 
 def actor_label(actor) -> str:
@@ -28,12 +29,9 @@ def lock_notice(notice: PaymentNotice) -> PaymentNotice:
 def move(notice: PaymentNotice, *, to_state: str, actor, reason: str = "") -> None:
     """Change state (the caller holds the row lock): transition row, audit event, save."""
     from_state = notice.status
-    check_transition(from_state, to_state)
-    notice.status = to_state
-    notice.save(update_fields=["status", "updated_at"])
-    NoticeTransition.objects.create(notice=notice, from_state=from_state, to_state=to_state,
-                                    actor=actor if getattr(actor, "is_authenticated", False) else None,
-                                    actor_label=actor_label(actor), reason=reason, at=clock_now())
+    transition_record(machine=NOTICE_MACHINE, subject=notice, to_state=to_state, history=NoticeTransition,
+                      actor=actor, by=actor_kind(actor, otherwise=SYSTEM if actor is None else USER), reason=reason,
+                      at=clock_now(), update_fields=["updated_at"], actor_label=actor_label(actor))
     audit_record(actor=actor, obj=notice, action=f"fee_notice.{to_state}", from_state=from_state,
                  to_state=to_state, reason=reason)
 

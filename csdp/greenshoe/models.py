@@ -6,6 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from csdp.greenshoe.errors import GreenshoeError
+from csdp.lib.statemachine import Machine, TransitionRefused, TransitionRow
+
 SPECIAL_ACCOUNT_SUFFIX = "行使超额配售选择权专用证券账户"  # 002 §3.3(一)
 
 
@@ -106,15 +109,19 @@ class FilingStatus(models.TextChoices):
     SUBMITTED = "submitted", "待审核"  # signed with the filer's USB-KEY; waiting for depository staff
     REGISTERED = "registered", "已登记"  # staff approved; the register events are written
     REJECTED = "rejected", "已退回"  # staff refused it with a reason; nothing was registered
+    REPLACED = "replaced", "已被替换"  # never signed; the next upload of the same kind took its place (kept, final)
+
+
+class FilingTransitionRefused(TransitionRefused, GreenshoeError):
+    code = "greenshoe.transition_refused"
 
 
 # The one place that says which changes are allowed.
-FILING_TRANSITIONS: dict[str, set[str]] = {
-    FilingStatus.VALIDATED: {FilingStatus.SUBMITTED},  # an unsigned one is replaced by the next upload
+FILING_MACHINE = Machine(FilingStatus, {
+    FilingStatus.VALIDATED: {FilingStatus.SUBMITTED, FilingStatus.REPLACED},  # replaced by the next upload
     FilingStatus.SUBMITTED: {FilingStatus.REGISTERED, FilingStatus.REJECTED},
-    FilingStatus.REGISTERED: set(),
-    FilingStatus.REJECTED: set(),
-}
+}, error=FilingTransitionRefused)
+FILING_TRANSITIONS = FILING_MACHINE.transitions
 # Count against the limit and the agreements (a validated one holds its shares until replaced).
 OPEN_STATUSES = (FilingStatus.VALIDATED, FilingStatus.SUBMITTED, FilingStatus.REGISTERED)
 
@@ -161,15 +168,11 @@ class FilingRow(models.Model):
         constraints = [models.CheckConstraint(condition=Q(shares__gt=0), name="greenshoe_row_shares_positive")]
 
 
-class FilingTransition(models.Model):
-    """Append-only: one row per status change of a filing."""
+class FilingTransition(TransitionRow):
+    """Append-only (in the database too): one row per status change of a filing."""
 
+    machine = FILING_MACHINE
     filing = models.ForeignKey(GreenshoeFiling, on_delete=models.PROTECT, related_name="transitions")
-    from_status = models.CharField(max_length=12, choices=FilingStatus.choices, blank=True)
-    to_status = models.CharField(max_length=12, choices=FilingStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    reason = models.CharField(max_length=200, blank=True)
-    at = models.DateTimeField()
 
     class Meta:
         ordering = ["at", "id"]

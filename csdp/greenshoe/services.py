@@ -10,13 +10,15 @@ from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now, trading_day_offset
 from csdp.greenshoe.errors import FilingRejected, GreenshoeError, RowError
 from csdp.greenshoe.models import (
-    FILING_TRANSITIONS, DeferredDeliveryAgreement, FilingKind, FilingRow, FilingStatus, FilingTransition,
+    FILING_MACHINE, DeferredDeliveryAgreement, FilingKind, FilingRow, FilingStatus, FilingTransition,
     GreenshoeFiling, GreenshoeOption, SpecialAccount,
 )
 from csdp.greenshoe.files import filing_files_publish
 from csdp.greenshoe.selectors import committed_shares, owed_by_account, window
 from csdp.greenshoe.sheets import check_row, normalise, read_rows
 from csdp.securities.models import CustodyUnit, SecuritiesAccount, Security
+from csdp.lib.statemachine import actor_kind, transition_record
+from csdp.keys.signing import submission_signed
 
 DEFAULT_LIMIT_PERCENT = 15  # rules.md §4: up to 15 % of the initial issue
 
@@ -116,12 +118,10 @@ def _check_total(option: GreenshoeOption, total: int) -> None:
 
 def _move(filing: GreenshoeFiling, *, to: str, actor, reason: str = "") -> None:
     current = filing.status
-    if to not in FILING_TRANSITIONS[current]:
+    if not FILING_MACHINE.allowed(current, to):
         raise GreenshoeError(f"申报不能从“{FilingStatus(current).label}”变为“{FilingStatus(to).label}”。")
-    filing.status = to
-    filing.save(update_fields=["status", "reason", "fee_notice"])
-    FilingTransition.objects.create(filing=filing, from_status=current, to_status=to, reason=reason, at=clock_now(),
-                                    actor=actor if getattr(actor, "is_authenticated", False) else None)
+    transition_record(machine=FILING_MACHINE, subject=filing, to_state=to, history=FilingTransition, actor=actor,
+                      by=actor_kind(actor), reason=reason, at=clock_now(), update_fields=["reason", "fee_notice"])
     audit_record(actor=actor, obj=filing, action="greenshoe.filing_transition", from_state=current, to_state=to,
                  reason=reason)
 
@@ -133,11 +133,9 @@ def filing_submit(*, option: GreenshoeOption, kind: str, stored, actor) -> Green
     with transaction.atomic():
         option = GreenshoeOption.objects.select_for_update().select_related("offering").get(pk=option.pk)
         _check_window(option, kind)
-        for unsigned in option.filings.filter(kind=kind, status=FilingStatus.VALIDATED):
-            unsigned.details.all().delete()  # never signed, never reviewed: no history to keep but the audit
-            unsigned.transitions.all().delete()
-            audit_record(actor=actor, obj=unsigned, action="greenshoe.filing_replaced", from_state=FilingStatus.VALIDATED)
-            unsigned.delete()
+        for unsigned in option.filings.filter(kind=kind, status=FilingStatus.VALIDATED).order_by("pk"):
+            # never signed: it stays, with its history, as replaced (a correction is a new row, never a delete)
+            _move(unsigned, to=FilingStatus.REPLACED, actor=actor, reason="已由新上传的文件替换")
         errors = _check_rows(option, kind, rows)
         if errors:
             raise FilingRejected(errors)
@@ -148,7 +146,7 @@ def filing_submit(*, option: GreenshoeOption, kind: str, stored, actor) -> Green
         accounts = dict(SecuritiesAccount.objects.filter(number__in={r["number"] for r in rows}).values_list("number", "pk"))
         FilingRow.objects.bulk_create(FilingRow(filing=filing, line=r["line"], account_id=accounts[r["number"]],
                                                 shares=int(r["shares"]), custody_unit=r["unit"]) for r in rows)
-        FilingTransition.objects.create(filing=filing, from_status="", to_status=FilingStatus.VALIDATED, actor=actor,
+        FilingTransition.objects.create(filing=filing, from_state="", to_state=FilingStatus.VALIDATED, actor=actor,
                                         reason=stored.original_name, at=clock_now())
         audit_record(actor=actor, obj=filing, action="greenshoe.filing_submit", to_state=FilingStatus.VALIDATED,
                      data={"kind": kind, "rows": len(rows), "total_shares": total, "sha256": stored.sha256})
@@ -164,20 +162,15 @@ def filing_content(filing: GreenshoeFiling) -> dict:
 
 def filing_sign(*, filing: GreenshoeFiling, signature_payload: str, actor) -> GreenshoeFiling:
     """The filer confirms the checked details with its USB-KEY (附件3 / 附件4): the filing goes to staff.
-    The signature is verified here, over the details as stored, and a key is required: the filing moves
-    shares (DJ issuance, the lead underwriter's CSPLW transfer) — no unsigned record stands for it."""
-    from csdp.keys.signing import SignatureRefused, submission_digest, submission_sign_verify
-
+    The signature is verified here, under the filing's lock, over the details as stored, and a key is
+    required: the filing moves shares (DJ issuance, the lead underwriter's CSPLW transfer)."""
     with transaction.atomic():
         filing = GreenshoeFiling.objects.select_for_update().get(pk=filing.pk)
         if filing.filed_by.institution_id != getattr(actor, "institution_id", None):
             raise GreenshoeError("只有申报机构可以签名提交。")
-        digest = submission_digest(content=filing_content(filing), files=[filing.source])
-        try:
-            signature = submission_sign_verify(user=actor, digest=digest, payload=signature_payload, require_key=True)
-        except SignatureRefused as refused:
-            raise GreenshoeError(refused.message) from None
-        filing.signature = signature
+        FILING_MACHINE.check(filing.status, FilingStatus.SUBMITTED)
+        filing.signature = submission_signed(user=actor, content=filing_content(filing), files=[filing.source],
+                                             payload=signature_payload, require_key=True)
         filing.save(update_fields=["signature"])
         _move(filing, to=FilingStatus.SUBMITTED, actor=actor, reason="USB-KEY 签名提交")
     return filing

@@ -4,12 +4,12 @@ and checking its rows against the register and the deferred-delivery agreements,
 from __future__ import annotations
 
 import io
-import zipfile
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
-from csdp.greenshoe.errors import FilingRejected, RowError
+from csdp.greenshoe.errors import FilingRejected
 from csdp.greenshoe.models import FilingKind
+from csdp.lib.sheets import RAW, Column, SheetSpec, sheet_read
 from csdp.securities.models import SecuritiesAccount
 
 # The custody unit (托管单元) says which clearing participant's back office receives the row in its
@@ -42,22 +42,15 @@ def text(value) -> str:
     return str(value).strip()
 
 
+# Declared for the one reader (csdp/lib/sheets.py): raw cells, checked against the register below.
+SHEETS = {kind: SheetSpec(label="DJ" if kind == FilingKind.ISSUANCE else "CSPLW", max_rows=MAX_ROWS,
+                          columns=tuple(Column(f"c{i}", h, kind=RAW) for i, h in enumerate(header)),
+                          rejected=FilingRejected)
+          for kind, header in HEADERS.items()}
+
+
 def read_rows(stored, kind: str) -> list[tuple]:
-    header = HEADERS[kind]
-    try:
-        with stored.open() as handle:
-            book = load_workbook(io.BytesIO(handle.read()), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise FilingRejected([RowError(0, "文件", "不是可读取的 Excel（.xlsx）文件")]) from None
-    rows = list(book.worksheets[0].iter_rows(values_only=True))
-    if not rows or tuple(text(c) for c in rows[0][:len(header)]) != header:
-        raise FilingRejected([RowError(1, "表头", "表头应为：" + "、".join(header) + "（请使用下载的模板）")])
-    body = [tuple(r) + (None,) * (len(header) - len(r)) for r in rows[1:] if any(c not in (None, "") for c in r)]
-    if not body:
-        raise FilingRejected([RowError(2, "文件", "没有明细数据")])
-    if len(body) > MAX_ROWS:
-        raise FilingRejected([RowError(MAX_ROWS + 2, "文件", f"明细超过 {MAX_ROWS} 行")])
-    return body
+    return sheet_read(stored, SHEETS[kind]).tuples()
 
 
 def normalise(kind: str, body: list[tuple]) -> list[dict]:

@@ -143,15 +143,12 @@ def filing_detail(request, greenshoe_filing_id: int):
 
 @allow(Role.ISSUER, Role.UNDERWRITER)
 @require_POST
+@refusal_redirect("greenshoe:filing_detail", "greenshoe_filing_id")
 def filing_sign_view(request, greenshoe_filing_id: int):
     """The filer signs the checked details with its USB-KEY; the filing then waits for staff."""
     filing = access_object(request.user, GreenshoeFiling, pk=greenshoe_filing_id)
-    try:
-        filing_sign(filing=filing, signature_payload=request.POST.get("key_signature", ""), actor=request.user)
-    except GreenshoeError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "已签名提交，等待本公司审核。")
+    filing_sign(filing=filing, signature_payload=request.POST.get("key_signature", ""), actor=request.user)
+    messages.success(request, "已签名提交，等待本公司审核。")
     return redirect("greenshoe:filing_detail", greenshoe_filing_id=filing.pk)
 
 

@@ -11,11 +11,13 @@ from ninja.files import UploadedFile
 from csdp.accounts.access import STAFF, Role, access_object, allow
 from csdp.ipo.eod.t_day import offering_subscriptions_load
 from csdp.ipo.errors import IpoError
+from csdp.lib.errors import NotFound
 from csdp.ipo.models import Offering, ParticipantFile, ParticipantObligation
 from csdp.ipo.pages import declarations_of, offerings_for, participant_of
 from csdp.ipo.services import DeclarationRow, reserve_deposit, reserve_withdraw, shortfall_declare, shortfall_withdraw
 from csdp.ledger.selectors import reserve_account_of
-from csdp.ipo.stop import offering_stop_record
+from csdp.ipo.stop import offering_stop_prepare
+from csdp.securities.models import ParticipantProfile
 
 router = Router(tags=["北交所公开发行"])
 OFFERING_ROLES = STAFF | {Role.ISSUER, Role.UNDERWRITER, Role.PARTICIPANT}
@@ -130,20 +132,38 @@ class DepositIn(Schema):
     reference: str
 
 
-@router.post("/deposits", summary="存入备付金（参与人申购资金 T+1 日 16:00 前；主承销商自营备付金）")
+class MoneyMovedOut(Schema):
+    """What a money-moving POST did. Sending the same ``reference`` again is safe: it answers with the
+    first transfer and ``replayed: true`` and moves nothing."""
+
+    ok: bool
+    transfer_id: int  # the ledger transfer's serial number (the statement's cursor)
+    reference: str  # the transfer's idempotency key, as it appears in the statement
+    amount_fen: int
+    replayed: bool
+
+
+def _moved(transfer) -> dict:
+    return {"ok": True, "transfer_id": transfer.pk, "reference": transfer.key, "amount_fen": transfer.amount_fen,
+            "replayed": bool(getattr(transfer, "replayed", False))}
+
+
+@router.post("/deposits", response=MoneyMovedOut,
+             summary="存入备付金（参与人申购资金 T+1 日 16:00 前；主承销商自营备付金）",
+             description="reference 为汇款流水号，在本机构内唯一；同一流水号重复提交返回首次的划转（replayed=true），不重复入账。")
 @allow(Role.PARTICIPANT, Role.UNDERWRITER)
 def ipo_deposit(request, payload: DepositIn):
-    reserve_deposit(institution=request.user.institution, amount_fen=payload.amount_fen,
-                    reference=payload.reference, actor=request.user)
-    return {"ok": True}
+    return _moved(reserve_deposit(institution=request.user.institution, amount_fen=payload.amount_fen,
+                                  reference=payload.reference, actor=request.user))
 
 
-@router.post("/withdrawals", summary="划回备付金可用资金（参与人 T+2 划回申购余款；主承销商自营备付金）")
+@router.post("/withdrawals", response=MoneyMovedOut,
+             summary="划回备付金可用资金（参与人 T+2 划回申购余款；主承销商自营备付金）",
+             description="reference 在本机构内唯一；同一 reference 重复提交返回首次的划转（replayed=true），不重复划出。")
 @allow(Role.PARTICIPANT, Role.UNDERWRITER)
 def ipo_withdraw(request, payload: DepositIn):
-    reserve_withdraw(institution=request.user.institution, amount_fen=payload.amount_fen, reference=payload.reference,
-                     actor=request.user)
-    return {"ok": True}
+    return _moved(reserve_withdraw(institution=request.user.institution, amount_fen=payload.amount_fen,
+                                   reference=payload.reference, actor=request.user))
 
 
 class MovementOut(Schema):
@@ -218,7 +238,9 @@ class ManifestLineOut(Schema):
 def ipo_manifest(request, business_date: dt.date):
     from csdp.ipo.reconcile import manifest
 
-    participant = participant_of(request.user)
+    participant = ParticipantProfile.objects.filter(institution=request.user.institution).first()
+    if participant is None:  # a participant institution whose profile staff have not entered yet
+        raise NotFound("本机构尚未登记结算参与人资料，暂无文件清单。", code="ipo.participant_unknown")
     return [line.__dict__ for line in manifest(participant, business_date)]
 
 
@@ -347,11 +369,18 @@ class StopIn(Schema):
     reason: str
 
 
-@router.post("/offerings/{offering_id}/stop", response={201: StopOut}, summary="记录北交所确认的发行失败或中止（002 第五章）")
+class StopPreparedOut(Schema):
+    approval_id: int
+    status: str  # "prepared": waits for a different reviewer (/approvals/)
+    detail: str
+
+
+@router.post("/offerings/{offering_id}/stop", response={202: StopPreparedOut},
+             summary="提交北交所确认的发行失败或中止，待另一名工作人员复核后生效")
 @allow(Role.OPERATOR)
 def ipo_stop(request, offering_id: int, payload: StopIn):
     offering = access_object(request.user, Offering, pk=offering_id)
-    offering_stop_record(offering=offering, kind=payload.kind, confirmed_at=payload.confirmed_at,
-                         reference=payload.reference, reason=payload.reason, actor=request.user)
-    offering.refresh_from_db()
-    return Status(201, _stop_out(offering))
+    approval = offering_stop_prepare(offering=offering, kind=payload.kind, confirmed_at=payload.confirmed_at,
+                                     reference=payload.reference, reason=payload.reason, by=request.user)
+    return Status(202, {"approval_id": approval.pk, "status": approval.status,
+                        "detail": "已提交，须由另一名工作人员复核后记录并生效。"})

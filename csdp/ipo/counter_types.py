@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from csdp.audit.services import audit_record
 from csdp.clock.services import business_today
 from csdp.counter.registry import (
     BusinessTypeSpec, FilingContext, GeneratedFile, StructuredForm, register_business_type,
@@ -198,10 +199,35 @@ def _lockup_problems(offering: Offering, old_code: str, lockups: list[tuple[str,
     return problems
 
 
+# An application filed and accepted in time may be confirmed by the issuer (办结) after T: its lock-ups and
+# code switch are still recorded, for the registration step reads them, and the offering keeps its status.
+# Once the shares are registered (or the offering stopped) a confirmation can change nothing: it is
+# refused with the reason, before anything is written (issue 14).
+LATE_CONFIRMABLE = {OfferingStatus.SUBSCRIBING, OfferingStatus.CLEARED, OfferingStatus.SETTLED, OfferingStatus.PAID}
+
+
+def share_registration_finish_problem(offering: Offering, data: dict) -> str:
+    """Why the issuer's confirmation of its T-1 application cannot be carried out now ('' if it can)."""
+    if offering.status not in {OfferingStatus.PREPARING} | LATE_CONFIRMABLE:
+        return (f"{offering.code} 的发行状态为“{offering.get_status_display()}”，股份登记申请的限售股东与代码切换"
+                "已无法生效，不能办结；请联系本公司业务办理岗。")
+    if LockupShareholder.objects.filter(offering=offering).exists() or offering.transitions.filter(
+            to_status=OfferingStatus.APPLIED).exists():
+        return f"{offering.code} 的股份登记申请已办结过一次，不能重复办结。"
+    if data.get("old_code") and business_today() >= offering.l_minus_1:
+        return f"代码切换日（{offering.l_minus_1}）已到，不能再办结含代码切换申请的股份登记申请；请联系本公司业务办理岗。"
+    return ""
+
+
 def share_registration_finished(application) -> None:
     """Runs inside the transaction that finishes the counter application."""
+    from csdp.counter.services import CounterError
+
     offering = Offering.objects.select_for_update().get(code=application.securities_code)
     data = application.rounds.order_by("-number").first().data  # the round the staff accepted
+    problem = share_registration_finish_problem(offering, data)
+    if problem:
+        raise CounterError(problem)
     lockups = parse_lockups(data.get("lockups", ""))
     accounts = dict(SecuritiesAccount.objects.filter(number__in=[a for a, _, _ in lockups]).values_list("number", "pk"))
     with transaction.atomic():
@@ -214,11 +240,28 @@ def share_registration_finished(application) -> None:
             # rules.md §5: the switch follows the mapping table, never a formula alone.
             security_code_change_register(old_code=offering.old_code, new_code=offering.code,
                                           effective_date=offering.l_minus_1, reason="北交所公开发行并上市，L-1 代码切换（附件2）")
-        offering_transition(offering=offering, to=OfferingStatus.APPLIED, reason=f"虚拟柜台申请 {application.pk} 办结")
+        if offering.status == OfferingStatus.PREPARING:
+            offering_transition(offering=offering, to=OfferingStatus.APPLIED, reason=f"虚拟柜台申请 {application.pk} 办结")
+        else:
+            audit_record(actor=None, obj=offering, action="ipo.share_registration_late",
+                         data={"application": application.pk, "status": offering.status, "lockups": len(lockups),
+                               "old_code": data.get("old_code", "")})
+
+
+def share_registration_pending(offering: Offering):
+    """The issuer's T-1 application for this offering that staff accepted but that is not finished yet."""
+    from csdp.counter.models import Application
+    from csdp.counter.states import Status
+
+    return Application.objects.filter(business_type__code=SHARE_REGISTRATION_CODE, securities_code=offering.code,
+                                      status__in=[Status.ACCEPTED, Status.RESULT_ISSUED]).order_by("pk").first()
+
+
+SHARE_REGISTRATION_CODE = "11"
 
 
 SHARE_REGISTRATION = register_business_type(BusinessTypeSpec(
-    code="11", name="新股发行股份登记申请（T-1）", filer_kinds={"issuer"}, form_class=ShareRegistrationForm,
+    code=SHARE_REGISTRATION_CODE, name="新股发行股份登记申请（T-1）", filer_kinds={"issuer"}, form_class=ShareRegistrationForm,
     validate=validate_share_registration, on_finished=share_registration_finished, attachments_required=True,
     guide=("北交所公开发行：发行人应在 T-1 日前申请办理股份登记，填报北交所要求限售的股东信息，并提交："
            "1. 发行人关于暂停办理影响股份登记的其他业务的承诺；2. 挂牌公司公开发行并上市的，关于股票代码切换相关事宜的申请及承诺（附件2）；"

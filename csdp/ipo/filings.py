@@ -9,12 +9,14 @@ import io
 from dataclasses import dataclass
 
 from django.db import transaction
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
 from csdp.ipo.errors import IpoError
-from csdp.lib.errors import CsdpError, Problem
+from csdp.keys.signing import submission_signed
+from csdp.lib.errors import Problem
+from csdp.lib.sheets import RAW, Column, SheetRejected, SheetSpec, sheet_read
 from csdp.ipo.models import FILING_TRANSITIONS, DetailFiling, EodStep, FilingKind, FilingStatus, Offering, OfferingStatus, PlacementDetail
 from csdp.register.models import RESTRICTED, ShareNature
 from csdp.securities.models import CustodyUnit, SecuritiesAccount
@@ -32,14 +34,14 @@ class FilingError:
     message: str
 
 
-class FilingRejected(CsdpError):
+class FilingRejected(SheetRejected):
     """A filing with any error is refused whole; ``errors`` (also ``problems``) lists every one."""
 
     code = "ipo.filing_rejected"
 
     def __init__(self, errors: list[FilingError]):
-        super().__init__(f"申报文件未通过校验（共 {len(errors)} 处错误），整份文件未接收。",
-                         problems=[Problem(e.message, field=e.column, row=e.line or None) for e in errors])
+        super().__init__([Problem(e.message, field=e.column, row=e.line or None) for e in errors],
+                         message=f"申报文件未通过校验（共 {len(errors)} 处错误），整份文件未接收。")
         self.errors = errors
 
 
@@ -65,19 +67,13 @@ def expected_total(offering: Offering, kind: str) -> int:
     return run.detail.get("remainder_shares", 0) if run else 0
 
 
+# The sheet as declared for the one reader (csdp/lib/sheets.py): raw cells, checked row by row below.
+SHEET = SheetSpec(label="申报明细", columns=tuple(Column(f"c{i}", h, kind=RAW) for i, h in enumerate(HEADER)),
+                  max_rows=MAX_ROWS, rejected=FilingRejected)
+
+
 def _rows(stored) -> list[tuple]:
-    with stored.open() as handle:
-        book = load_workbook(io.BytesIO(handle.read()), read_only=True, data_only=True)
-    sheet = book.worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
-    if not rows or tuple(str(c or "").strip() for c in rows[0][:len(HEADER)]) != HEADER:
-        raise FilingRejected([FilingError(1, "表头", "表头应为：" + "、".join(HEADER) + "（请使用下载的模板）")])
-    body = [r for r in rows[1:] if any(c not in (None, "") for c in r)]
-    if not body:
-        raise FilingRejected([FilingError(2, "文件", "没有明细数据")])
-    if len(body) > MAX_ROWS:
-        raise FilingRejected([FilingError(MAX_ROWS + 2, "文件", f"明细超过 {MAX_ROWS} 行")])
-    return body
+    return sheet_read(stored, SHEET).tuples()
 
 
 def _text(value) -> str:
@@ -214,13 +210,16 @@ def filing_content(filing: DetailFiling) -> dict:
                       d.lockup_end.isoformat() if d.lockup_end else ""] for d in filing.details.select_related("account")]}
 
 
-def detail_filing_confirm(*, filing: DetailFiling, signature, actor) -> None:
+def detail_filing_confirm(*, filing: DetailFiling, signature_payload: str, actor) -> None:
+    """The issuer confirms the checked list with its USB-KEY; the signature is verified here, under
+    the filing's lock, over the list as stored (refused if missing or wrong, whoever calls)."""
     with transaction.atomic():
         locked = DetailFiling.objects.select_for_update().get(pk=filing.pk)
         if FilingStatus.CONFIRMED not in FILING_TRANSITIONS[locked.status]:
             raise IpoError("该明细清单已确认。")
+        locked.signature = submission_signed(user=actor, content=filing_content(locked), files=[locked.source],
+                                             payload=signature_payload)
         locked.status, locked.confirmed_by, locked.confirmed_at = FilingStatus.CONFIRMED, actor, clock_now()
-        locked.signature = signature
         locked.save(update_fields=["status", "confirmed_by", "confirmed_at", "signature"])
         audit_record(actor=actor, obj=locked, action="ipo.filing_confirm", from_state=FilingStatus.VALIDATED,
                      to_state=FilingStatus.CONFIRMED)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from csdp.clock.services import clock_now
+from csdp.clock.services import clock_now, local
 from csdp.ipo.errors import IpoError
 from csdp.ipo.exchange_file import ExchangeFileRejected
 from csdp.ipo.eod.t_day import offering_subscriptions_load
@@ -45,7 +45,7 @@ def _errors_of(refused: ExchangeFileRejected) -> list[str]:
 def _move(path: Path, folder: str) -> Path:
     target = path.parent / folder
     target.mkdir(exist_ok=True)
-    stamp = clock_now().strftime("%Y%m%dT%H%M%S")
+    stamp = local(clock_now()).strftime("%Y%m%dT%H%M%S")  # business time, Beijing wall clock
     destination, n = target / f"{path.stem}.{stamp}{path.suffix}", 1
     while destination.exists():  # the same name twice in a second (or on a frozen test clock)
         destination, n = target / f"{path.stem}.{stamp}-{n}{path.suffix}", n + 1
@@ -86,12 +86,14 @@ def _load_one(path: Path, actor) -> InboxResult:
     return InboxResult(path.name, loaded=True, rows=rows)
 
 
-def inbox_scan(directory: Path, *, actor=None) -> list[InboxResult]:
-    """Load every finished file in ``directory`` (sorted by name) once."""
+def inbox_scan(directory: Path, *, actor=None, progress=None) -> list[InboxResult]:
+    """Load every finished file in ``directory`` (sorted by name) once. ``progress(paths)`` may wrap
+    the list of files (the command's progress bar)."""
     if not directory.is_dir():
         raise IpoError(f"申购数据接收目录不存在：{directory}")
     results = []
-    for path in sorted(directory.glob("*.csv")):
+    paths = sorted(directory.glob("*.csv"))
+    for path in (progress(paths) if progress else paths):
         if path.is_symlink() or path.is_file():
             try:
                 results.append(_load_one(path, actor))

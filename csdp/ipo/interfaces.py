@@ -24,7 +24,8 @@ EXCHANGE_FIELDS = {
 def _layout_md(layout) -> list[str]:
     lines = [f"### {layout.file_type} — {layout.title}", "",
              f"发送时间：{layout.when}；依据：seed {layout.source}；记录：{layout.detail}。",
-             f"文件名：`<业务日期 YYYYMMDD>/<结算参与人代码>/{layout.file_type}<证券代码>.dbf` 与同名 `.csv`。", "",
+             f"文件名：`<业务日期 YYYYMMDD>/<结算参与人代码>/{layout.file_type}<证券代码>_<业务日期 YYYYMMDD>.dbf` "
+             "与同名 `.csv`；该参与人当日本类无记录时不发送（不发空文件）。", "",
              "| 序号 | 字段名 | 类型 | 宽度 | 小数 | 含义 |", "|---|---|---|---|---|---|"]
     for number, field in enumerate(layout.fields, start=1):
         lines.append(f"| {number} | `{field.name}` | {TYPE_NAMES[field.type]} | {field.length} | {field.decimals} | {field.title} |")
@@ -99,6 +100,10 @@ def interfaces_markdown() -> str:
             + "、".join(CSPLW_HEADER) + ".", ""]
     out += _reconcile_md()
     out += _dividend_md()
+    from csdp.register.holding_files import interfaces_md as register_md
+
+    out += register_md()
+    out += _restrictions_md()
     return "\n".join(out)
 
 
@@ -152,3 +157,18 @@ def _dividend_md() -> list[str]:
         lines[3] = "文件名见上。"  # the IPO's path line does not apply
         out += lines
     return out
+
+
+def _restrictions_md() -> list[str]:
+    from csdp.restrictions import files as qlbd
+
+    lines = [f"## 8. Rights restrictions to clearing participants (out): {qlbd.FILE_TYPE} — {qlbd.TITLE}", "",
+             f"发送时间：{qlbd.WHEN}；依据：rules.md §9、§13，issue 17；记录：当日每笔登记变动一条（质押登记、解除质押、"
+             "司法冻结生效与轮候生效、解除冻结与期满解除、非交易过户转出与转入），涉及该参与人托管单元下的证券账户。",
+             f"文件名：`restrictions/<业务日期 YYYYMMDD>/<结算参与人代码>/{qlbd.FILE_TYPE}<业务日期>.dbf` 与同名 `.csv`；"
+             "在参与人页面“权利限制数据文件”下载。文件在数据库提交后才移入该路径。", "",
+             "| 序号 | 字段名 | 类型 | 宽度 | 小数 | 含义 |", "|---|---|---|---|---|---|"]
+    for number, field in enumerate(qlbd.FIELDS, start=1):
+        lines.append(f"| {number} | `{field.name}` | {TYPE_NAMES[field.type]} | {field.length} | {field.decimals} | {field.title} |")
+    lines.append("")
+    return lines

@@ -30,7 +30,7 @@ def charts(offering: Offering) -> dict:
     t1 = _step_detail(offering, EodStep.T1_SETTLE)
     money = ParticipantObligation.objects.filter(offering=offering).aggregate(
         owed=Sum("subscribed_fen"), frozen=Sum("frozen_fen"), deducted=Sum("deducted_fen"), unfrozen=Sum("unfrozen_fen"))
-    paid = t1.get("proceeds_fen", 0) if offering.transitions.filter(to_status=OfferingStatus.PAID).exists() else 0
+    paid = t1.get("proceeds_fen", 0) if offering.transitions.filter(to_state=OfferingStatus.PAID).exists() else 0
     return {
         "sizes": t.get("size_distribution", []),
         "allocation": {
@@ -78,9 +78,36 @@ def _greenshoe(offering: Offering, user) -> dict | None:
     return offering_greenshoe(offering)
 
 
+def _t1_day(offering: Offering):
+    from csdp.clock.services import CalendarError
+
+    try:
+        return offering.day(1)
+    except CalendarError:  # beyond the calendar's horizon: the page still renders
+        return None
+
+
+def _obligation_totals(offering: Offering, user) -> dict | None:
+    """The issuer and the lead underwriter see the offering's totals over all participants (each
+    participant's own figures stay its own); None for others."""
+    from django.db.models import Count, Sum
+
+    if user.staff_role or user.institution_id not in (offering.issuer_id, offering.underwriter_id):
+        return None
+    sums = ParticipantObligation.objects.filter(offering=offering).aggregate(
+        participants=Count("id"), orders=Sum("orders"), subscribed_fen=Sum("subscribed_fen"),
+        available_fen=Sum("available_fen"), invalid_orders=Sum("invalid_orders"), frozen_fen=Sum("frozen_fen"),
+        allocated_shares=Sum("allocated_shares"), deducted_fen=Sum("deducted_fen"), unfrozen_fen=Sum("unfrozen_fen"))
+    return sums if sums["participants"] else None
+
+
 def offering_context(offering: Offering, user) -> dict:
+    from csdp.ipo.seams import failed_steps, missing_underwriter_account
+
     obligations = ParticipantObligation.objects.visible_to(user).filter(offering=offering).select_related("participant")
     return {
+        "obligation_totals": _obligation_totals(offering, user),
+        "cleared": offering.step_runs.filter(step=EodStep.T_CLEARING, status="done").exists(),
         **_stop_context(offering, user),
         "greenshoe": _greenshoe(offering, user),
         "offering": offering,
@@ -96,6 +123,11 @@ def offering_context(offering: Offering, user) -> dict:
         "can_report": user.institution_id == offering.underwriter_id and offering.underwriter_account_id is None,
         "switch_signing": _switch_signing(offering, user),
         "pay_signing": _pay_signing(offering, user),
+        # A failed end-of-day step and a missing underwriter account, with what to do (issue 14).
+        "failed_steps": failed_steps(offering) if user.staff_role else [],
+        "missing_account": missing_underwriter_account(offering),
+        "t1_day": _t1_day(offering),
+        "can_record_late_account": user.staff_role in ("operator", "admin") and missing_underwriter_account(offering),
         "can_load": user.staff_role == "operator" and offering.status in (
             OfferingStatus.PREPARING, OfferingStatus.APPLIED, OfferingStatus.SUBSCRIBING),
     }
@@ -109,14 +141,14 @@ def participant_context(user) -> dict:
         "reserve": reserve,
         "balance": balance_of(reserve) if reserve else None,
         "obligations": [(o, timeline(o.offering)) for o in obligations],
-        "files": ParticipantFile.objects.visible_to(user).select_related("offering").order_by("-business_date", "file_type")[:200],
+        "files": ParticipantFile.objects.visible_to(user).select_related("offering").order_by("-business_date", "file_type"),
         "today": business_today(),
     }
 
 
 def payment_notice_context(offering: Offering) -> dict:
     t1 = _step_detail(offering, EodStep.T1_SETTLE)
-    paid = offering.transitions.filter(to_status=OfferingStatus.PAID).first()
+    paid = offering.transitions.filter(to_state=OfferingStatus.PAID).first()
     return {"offering": offering, "amount_yuan": yuan(t1.get("proceeds_fen", 0)), "amount_fen": t1.get("proceeds_fen", 0),
             "paid": paid,
             "number": f"JK{offering.code}{offering.day(2):%Y%m%d}"}
@@ -164,7 +196,7 @@ def registration_result_xlsx(offering: Offering) -> bytes:
     events = (RegistrationEvent.objects.filter(key__startswith=f"ipo:{offering.code}:")
               .select_related("security", "account").order_by("event_type", "account__number"))
     for e in events.iterator(chunk_size=5000):
-        sheet.append([e.security.code, e.account.number, e.get_share_nature_display(),
+        sheet.append([offering.code, e.account.number,  # the BSE (920) code, as documented e.get_share_nature_display(),
                       e.lockup_end.isoformat() if e.lockup_end else "", e.get_event_type_display(), e.quantity_delta,
                       e.business_date.isoformat()])
     out = io.BytesIO()

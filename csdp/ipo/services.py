@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from csdp.audit.services import audit_record
-from csdp.clock.services import at_local, business_today, clock_now, is_trading_day, trading_day_offset
+from csdp.clock.services import CalendarError, at_local, business_today, clock_now, is_trading_day, trading_day_offset
 from csdp.ipo.errors import IpoError
+from csdp.keys.signing import submission_signed
 from csdp.ipo.models import Offering, OfferingStatus, ParticipantObligation, ShortfallDeclaration
 from csdp.ipo.transitions import offering_transition
-from csdp.ledger.models import AccountKind, LedgerAccount
+from csdp.ledger.models import AccountKind, LedgerAccount, Transfer
 from csdp.ledger.selectors import balance_of, reserve_account_of
 from csdp.ledger.services import LedgerError, ledger_account_open, transfer_post
 
@@ -25,10 +26,19 @@ def offering_create(*, code: str, name: str, issuer, underwriter, price_fen: int
                     offline_shares: int = 0, pre_ipo_shares: int = 0, old_code: str = "", actor=None) -> Offering:
     if not (len(code) == 6 and code.startswith("920") and code.isdigit()):
         raise IpoError("北交所新股证券代码应为 920 开头的 6 位数字。")
-    if not is_trading_day(t_date):
-        raise IpoError(f"申购日 {t_date} 不是交易日。")
-    if listing_date <= trading_day_offset(t_date, 2):
-        raise IpoError("上市日应晚于 T+2 日。")
+    if Offering.objects.filter(code=code).exists():
+        raise IpoError(f"证券代码 {code} 已登记过一次公开发行，不能重复登记。", code="ipo.duplicate_code")
+    if t_date < business_today():
+        raise IpoError(f"申购日 {t_date} 已过（当前业务日 {business_today()}），不能登记。", code="ipo.t_in_past")
+    try:
+        if not is_trading_day(t_date):
+            raise IpoError(f"申购日 {t_date} 不是交易日。")
+        if listing_date <= trading_day_offset(t_date, 2):
+            raise IpoError("上市日应晚于 T+2 日。")
+        if not is_trading_day(listing_date):
+            raise IpoError(f"上市日 {listing_date} 不是交易日。")
+    except CalendarError as error:  # beyond the calendar's horizon: the form says why, not a 500
+        raise IpoError(error.message, code=error.code) from None
     if price_fen <= 0 or initial_online_shares <= 0 or online_shares <= 0:
         raise IpoError("发行价格与网上发行数量应为正数。")
     offering = Offering.objects.create(
@@ -77,7 +87,7 @@ def _open_t1_obligations(institution, day: dt.date) -> list[ParticipantObligatio
 
 
 @transaction.atomic
-def reserve_deposit(*, institution, amount_fen: int, reference: str, actor) -> None:
+def reserve_deposit(*, institution, amount_fen: int, reference: str, actor) -> Transfer:
     """Money arriving in a participant's 综合结算备付金账户 (002 §4.1.2(二)). On a T+1 day of an
     offering the participant subscribed to, deposits after 16:00 are refused."""
     now = clock_now()
@@ -90,27 +100,35 @@ def reserve_deposit(*, institution, amount_fen: int, reference: str, actor) -> N
     if reserve is None:
         raise IpoError("本机构尚未开立结算备付金账户。")
     try:  # the reference is the sender's bank serial: unique per institution, not across institutions
-        transfer_post(debit=_depository_bank(), credit=reserve, amount_fen=amount_fen,
-                      key=f"deposit:{institution.pk}:{reference}", code="DEPOSIT", memo="备付金存入")
+        transfer = transfer_post(debit=_depository_bank(), credit=reserve, amount_fen=amount_fen,
+                                 key=f"deposit:{institution.pk}:{reference}", code="DEPOSIT", memo="备付金存入")
     except LedgerError:
         raise IpoError(f"汇款流水号 {reference} 已用于另一笔存入。") from None
-    audit_record(actor=actor, obj=reserve, action="reserve.deposit", data={"amount_fen": amount_fen, "reference": reference})
+    if not getattr(transfer, "replayed", False):
+        audit_record(actor=actor, obj=reserve, action="reserve.deposit",
+                     data={"amount_fen": amount_fen, "reference": reference})
+    return transfer
 
 
 @transaction.atomic
-def reserve_withdraw(*, institution, amount_fen: int, reference: str, actor) -> None:
-    """T+2 划回申购余款 (002 §4.1.4) or any withdrawal of available money."""
+def reserve_withdraw(*, institution, amount_fen: int, reference: str, actor) -> Transfer:
+    """T+2 划回申购余款 (002 §4.1.4) or any withdrawal of available money. Sending the same reference
+    again returns the first withdrawal (``replayed``), whatever the balance is by then."""
     reserve = reserve_account_of(institution)
     if reserve is None or amount_fen <= 0:
         raise IpoError("金额无效或未开立结算备付金账户。")
-    if amount_fen > balance_of(reserve).available_fen:
+    key = f"withdraw:{institution.pk}:{reference}"
+    if amount_fen > balance_of(reserve).available_fen and not Transfer.objects.filter(key=key).exists():
         raise IpoError("划出金额超过可用余额。")
     try:
-        transfer_post(debit=reserve, credit=_depository_bank(), amount_fen=amount_fen,
-                      key=f"withdraw:{institution.pk}:{reference}", code="WITHDRAW", memo="划回资金")
+        transfer = transfer_post(debit=reserve, credit=_depository_bank(), amount_fen=amount_fen, key=key,
+                                 code="WITHDRAW", memo="划回资金")
     except LedgerError as error:
         raise IpoError(str(error)) from None
-    audit_record(actor=actor, obj=reserve, action="reserve.withdraw", data={"amount_fen": amount_fen, "reference": reference})
+    if not getattr(transfer, "replayed", False):
+        audit_record(actor=actor, obj=reserve, action="reserve.withdraw",
+                     data={"amount_fen": amount_fen, "reference": reference})
+    return transfer
 
 
 @dataclass(frozen=True)
@@ -249,14 +267,16 @@ def code_switch_content(offering: Offering) -> dict:
 
 
 @transaction.atomic
-def code_switch_confirm(*, offering: Offering, signature, actor) -> None:
-    """002 §2.1.2(七): 代码切换完成后，发行人应对代码切换结果进行确认."""
+def code_switch_confirm(*, offering: Offering, signature_payload: str, actor) -> None:
+    """002 §2.1.2(七): 代码切换完成后，发行人应对代码切换结果进行确认. Signed with the USB-KEY; the
+    signature is verified here, under the offering's lock, over the result as it stands."""
     locked = Offering.objects.select_for_update().get(pk=offering.pk)
     if not locked.old_code or not locked.step_runs.filter(step="code_switch", status="done").exists():
         raise IpoError("代码切换完成后才能确认切换结果。")
     if locked.code_switch_confirmed_at is not None:
         raise IpoError("代码切换结果已确认。")
+    locked.code_switch_signature = submission_signed(user=actor, content=code_switch_content(locked),
+                                                     payload=signature_payload)
     locked.code_switch_confirmed_at, locked.code_switch_confirmed_by = clock_now(), actor
-    locked.code_switch_signature = signature
     locked.save(update_fields=["code_switch_confirmed_at", "code_switch_confirmed_by", "code_switch_signature"])
     audit_record(actor=actor, obj=locked, action="ipo.code_switch_confirm", data=code_switch_content(locked))

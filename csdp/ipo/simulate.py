@@ -182,6 +182,18 @@ def _open_accounts_chunk(numbers: pl.Series) -> int:
     return fresh.height
 
 
+def _signed(user, filing) -> str:
+    """The simulated issuer signs the list with a software key, as its browser would (the service
+    verifies the signature itself)."""
+    from csdp.ipo.filings import filing_content
+    from csdp.keys.signing import signing_context, submission_digest
+    from csdp.keys.testing import enrol_test_key, sign
+
+    key = enrol_test_key(user)
+    return sign(key, signing_context(user=user, digest=submission_digest(content=filing_content(filing),
+                                                                         files=[filing.source])))
+
+
 def _file_remainder(offering: Offering) -> int:
     """T+2: the issuer files the 余股 (to the lead underwriter's account) and confirms the list, through
     the same services as the filing page (002 §2.1.2(一)). The simulator's issuer has no key: the
@@ -210,7 +222,7 @@ def _file_remainder(offering: Offering) -> int:
     stored = upload_store(file=SimpleUploadedFile("remainder.xlsx", data.getvalue()), kind="spreadsheet",
                           owner=offering.issuer, actor=user)
     filing = detail_filing_submit(offering=offering, kind="remainder", stored=stored, actor=user)
-    detail_filing_confirm(filing=filing, signature=None, actor=user)
+    detail_filing_confirm(filing=filing, signature_payload=_signed(user, filing), actor=user)
     return remainder
 
 

@@ -19,6 +19,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from csdp.accounts.models import User
+from csdp.accounts.roles import Role
+from csdp.approvals.kinds import register_kind
+from csdp.approvals.models import OPEN as APPROVALS_OPEN
+from csdp.approvals.selectors import approvals_of_subject
+from csdp.approvals.services import approval_prepare
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
 from csdp.ipo.engine.shortfall import OfferingOrders, invalidate_shortfall_day
@@ -46,11 +51,9 @@ def stop_stage(offering: Offering) -> str:
     return StopStage.BEFORE_LISTING
 
 
-@transaction.atomic
-def offering_stop_record(*, offering: Offering, kind: str, confirmed_at: dt.datetime, reference: str, reason: str,
-                         actor) -> OfferingStop:
-    """Record the exchange's confirmation of a failure or suspension (002 第五章 opening paragraph)."""
-    locked = Offering.objects.select_for_update().get(pk=offering.pk)
+def _stop_checked(locked: Offering, *, kind: str, confirmed_at: dt.datetime, reference: str,
+                  reason: str) -> tuple[str, dt.datetime]:
+    """The refusals of a failure or suspension record, and the stage it falls in now."""
     if locked.status == OfferingStatus.LISTED:
         raise IpoError("该股票已上市，不能再记录发行失败或中止。")
     if locked.status in (OfferingStatus.FAILED, OfferingStatus.SUSPENDED):
@@ -68,6 +71,49 @@ def offering_stop_record(*, offering: Offering, kind: str, confirmed_at: dt.date
     stage = stop_stage(locked)
     if stage == StopStage.BEFORE_LISTING and kind != StopKind.SUSPENDED:
         raise IpoError("T+1日日终后只能中止发行。")
+    return stage, confirmed_at
+
+
+def offering_stop_prepare(*, offering: Offering, kind: str, confirmed_at: dt.datetime, reference: str, reason: str,
+                          by):
+    """An operator records what the exchange confirmed; a different reviewer approves it before it acts
+    (issue 20 §2: a stop unfreezes money and cancels shares). Checked now and again when applied."""
+    with transaction.atomic():
+        locked = Offering.objects.select_for_update().get(pk=offering.pk)
+        stage, confirmed_at = _stop_checked(locked, kind=kind, confirmed_at=confirmed_at, reference=reference,
+                                            reason=reason)
+        pending = approvals_of_subject(locked).filter(kind=STOP_KIND.code, status__in=APPROVALS_OPEN)
+        if pending.exists():
+            raise IpoError("该发行已有一项待复核的发行失败或中止记录。")
+        return approval_prepare(
+            kind=STOP_KIND.code, key=f"ipo-stop:{locked.pk}:{reference.strip()}",
+            summary=f"{locked.code} {StopKind(kind).label}（{reference.strip()}）", subject=locked, by=by,
+            payload={"_offering_id": locked.pk, "_kind": kind, "_confirmed_at": confirmed_at.isoformat(),
+                     "证券代码": locked.code, "类型": str(StopKind(kind).label), "北交所确认文件编号": reference.strip(),
+                     "北交所确认时间": timezone.localtime(confirmed_at).strftime("%Y-%m-%d %H:%M"),
+                     "原因": reason.strip(), "经办时所处阶段": str(StopStage(stage).label)})
+
+
+def _apply_stop(approval) -> dict:
+    payload = approval.payload
+    stop = offering_stop_record(offering=Offering.objects.get(pk=payload["_offering_id"]), kind=payload["_kind"],
+                                confirmed_at=dt.datetime.fromisoformat(payload["_confirmed_at"]),
+                                reference=payload["北交所确认文件编号"], reason=payload["原因"], actor=approval.approved_by)
+    return {"结果": f"已记录{stop.get_kind_display()}", "阶段": stop.get_stage_display()}
+
+
+STOP_KIND = register_kind(code="ipo.stop_record", label="记录发行失败或中止", apply=_apply_stop,
+                          preparers={Role.OPERATOR}, approvers={Role.REVIEWER, Role.ADMIN})
+
+
+@transaction.atomic
+def offering_stop_record(*, offering: Offering, kind: str, confirmed_at: dt.datetime, reference: str, reason: str,
+                         actor) -> OfferingStop:
+    """Record the exchange's confirmation of a failure or suspension (002 第五章 opening paragraph).
+    Pages and the API reach it through ``offering_stop_prepare`` and a reviewer's approval."""
+    locked = Offering.objects.select_for_update().get(pk=offering.pk)
+    stage, confirmed_at = _stop_checked(locked, kind=kind, confirmed_at=confirmed_at, reference=reference,
+                                        reason=reason)
     status_before = locked.status
     offering_transition(offering=locked, to=kind, actor=actor, reason=f"{StopKind(kind).label}：{reference.strip()}")
     stop = OfferingStop.objects.create(

@@ -35,7 +35,7 @@ class Milestone:
 
 def _reached(offering: Offering, status: str) -> bool:
     if offering.status in (OfferingStatus.FAILED, OfferingStatus.SUSPENDED):
-        return offering.transitions.filter(to_status=status).exists()
+        return offering.transitions.filter(to_state=status).exists()
     return _ORDER.index(offering.status) >= _ORDER.index(status)
 
 
@@ -45,7 +45,7 @@ def timeline(offering: Offering) -> list[Milestone]:
     items = [
         # Done only if the application was really filed: an offering may pass this status by.
         Milestone(offering.day(-1), "提交新股发行登记申请（限售股东、暂停业务承诺、代码切换申请）", "发行人", "002 §2.1.1",
-                  offering.transitions.filter(to_status=OfferingStatus.APPLIED).exists()),
+                  offering.transitions.filter(to_state=OfferingStatus.APPLIED).exists()),
         Milestone(offering.day(-1), "报备自营结算备付金账户", "主承销商", "002 §3.2.1", offering.underwriter_account_id is not None,
                   at_local(t, 0, 0)),
         Milestone(t, "接收北交所申购数据", "本公司", "002 §4.1.1", EodStep.T_LOAD in steps),

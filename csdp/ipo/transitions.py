@@ -4,7 +4,8 @@ from __future__ import annotations
 from csdp.audit.services import audit_record
 from csdp.clock.services import clock_now
 from csdp.ipo.errors import IpoError
-from csdp.ipo.models import OFFERING_TRANSITIONS, Offering, OfferingStatus, OfferingTransition
+from csdp.ipo.models import OFFERING_MACHINE, Offering, OfferingStatus, OfferingTransition
+from csdp.lib.statemachine import SYSTEM, actor_kind, transition_record
 
 
 def offering_transition(*, offering: Offering, to: str, actor=None, reason: str = "") -> None:
@@ -12,14 +13,10 @@ def offering_transition(*, offering: Offering, to: str, actor=None, reason: str 
     current = offering.status
     if current == to:
         return
-    if to not in OFFERING_TRANSITIONS[current]:
+    if not OFFERING_MACHINE.allowed(current, to):
         raise IpoError(
             f"发行状态不能从“{OfferingStatus(current).label}”变为“{OfferingStatus(to).label}”。"
         )
-    offering.status = to
-    offering.save(update_fields=["status"])
-    actor_user = actor if getattr(actor, "is_authenticated", False) else None
-    OfferingTransition.objects.create(
-        offering=offering, from_status=current, to_status=to, actor=actor_user, reason=reason, at=clock_now()
-    )
+    transition_record(machine=OFFERING_MACHINE, subject=offering, to_state=to, history=OfferingTransition,
+                      actor=actor, by=actor_kind(actor, otherwise=SYSTEM), reason=reason, at=clock_now())
     audit_record(actor=actor, obj=offering, action="offering.transition", from_state=current, to_state=to, reason=reason)

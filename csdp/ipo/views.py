@@ -16,16 +16,17 @@ from csdp.ipo.forms import AmountForm, DeclarationFormSet, ExchangeFileForm, Off
 from csdp.clock.services import business_today
 from csdp.ipo import filings
 from csdp.ipo.models import DetailFiling, FilingKind, Offering, OfferingStatus, ParticipantFile
-from csdp.keys.signing import SignatureRefused, submission_digest, submission_sign_verify
+from csdp.keys.signing import SignatureRefused
 from csdp.uploads.services import UploadRejected, upload_store
 from csdp.ipo import pages
 from csdp.ipo.errors import IpoError
+from csdp.lib.errors import CsdpError
 from csdp.ipo.services import (
     DeclarationRow, offering_create, offering_report_account, proceeds_pay, reserve_deposit, reserve_withdraw,
     shortfall_declare, shortfall_withdraw,
 )
 from csdp.ipo.eod.t_day import offering_subscriptions_load
-from csdp.ipo.stop import offering_stop_record
+from csdp.ipo.stop import offering_stop_prepare
 from csdp.ledger.selectors import reserve_account_of
 
 OFFERING_ROLES = STAFF | {Role.ISSUER, Role.UNDERWRITER, Role.PARTICIPANT}
@@ -141,12 +142,12 @@ def stop_record(request, offering_id: int):
         messages.error(request, _form_errors(form))
         return redirect("ipo:offering_detail", offering_id=offering.pk)
     try:
-        stop = offering_stop_record(offering=offering, actor=request.user, **form.cleaned_data)
+        approval = offering_stop_prepare(offering=offering, by=request.user, **form.cleaned_data)
     except IpoError as error:
         messages.error(request, error.message)
         return redirect("ipo:offering_detail", offering_id=offering.pk)
-    return _done(request, f"已记录{stop.get_kind_display()}：{stop.get_stage_display()}。", "ipo:offering_detail",
-                 offering_id=offering.pk)
+    messages.success(request, "已提交，须由另一名工作人员复核后记录并生效。")
+    return redirect("approvals:detail", approval_id=approval.pk)
 
 
 @allow(Role.UNDERWRITER)
@@ -176,7 +177,19 @@ def payment_notice(request, offering_id: int):
 
 @allow(Role.PARTICIPANT)
 def participant_home(request):
-    return render(request, "ipo/participant_home.html", pages.participant_context(request.user))
+    from csdp.lib.listing import Column, Listing, listing
+
+    context = pages.participant_context(request.user)
+    table = listing(request, context.pop("files"), default_sort="-business_date", filename="参与人数据文件",
+                    search=("offering__code", "file_type"), columns=[
+                        Column("date", "日期", "business_date", sort="business_date"),
+                        Column("code", "证券", "offering.code", sort="offering__code"),
+                        Column("type", "类型", "file_type", sort="file_type"),
+                        Column("format", "格式", lambda f: f.file_format.upper(), sort="file_format"),
+                        Column("rows", "记录数", "rows", sort="rows", numeric=True)])
+    if not isinstance(table, Listing):  # an export
+        return table
+    return render(request, "ipo/participant_home.html", {**context, "table": table})
 
 
 def _reserve_move(request, service, done: str):
@@ -308,13 +321,10 @@ def filing_upload(request, offering_id: int, kind: str):
 def filing_confirm(request, offering_id: int, kind: str):
     offering = access_object(request.user, Offering, pk=offering_id)
     filing = access_object(request.user, DetailFiling, offering=offering, kind=kind)
-    digest = submission_digest(content=filings.filing_content(filing), files=[filing.source])
     try:
-        signature = submission_sign_verify(user=request.user, digest=digest, payload=request.POST.get("key_signature", ""))
-        filings.detail_filing_confirm(filing=filing, signature=signature, actor=request.user)
-    except SignatureRefused as refused:
-        messages.error(request, refused.message)
-    except IpoError as error:
+        filings.detail_filing_confirm(filing=filing, signature_payload=request.POST.get("key_signature", ""),
+                                      actor=request.user)
+    except (IpoError, SignatureRefused) as error:
         messages.error(request, error.message)
     else:
         messages.success(request, "已确认申报明细清单。")
@@ -353,16 +363,12 @@ def registration_result(request, offering_id: int):
 @allow(Role.ISSUER)
 @require_POST
 def code_switch_confirm(request, offering_id: int):
-    from csdp.ipo.services import code_switch_confirm as confirm, code_switch_content
+    from csdp.ipo.services import code_switch_confirm as confirm
 
     offering = access_object(request.user, Offering, pk=offering_id)
-    digest = submission_digest(content=code_switch_content(offering))
     try:
-        signature = submission_sign_verify(user=request.user, digest=digest, payload=request.POST.get("key_signature", ""))
-        confirm(offering=offering, signature=signature, actor=request.user)
-    except SignatureRefused as refused:
-        messages.error(request, refused.message)
-    except IpoError as error:
+        confirm(offering=offering, signature_payload=request.POST.get("key_signature", ""), actor=request.user)
+    except (IpoError, SignatureRefused) as error:
         messages.error(request, error.message)
     else:
         messages.success(request, "已确认代码切换结果。")
@@ -463,3 +469,19 @@ def lockup_template(request):
     response = HttpResponse(template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="lockup-template.xlsx"'
     return response
+
+
+@allow(Role.OPERATOR, Role.ADMIN)
+@require_POST
+def underwriter_account_late(request, offering_id: int):
+    """Staff record the lead underwriter's late-reported account; a reviewer approves it (/approvals/)."""
+    from csdp.ipo.seams import underwriter_account_late_prepare
+
+    offering = access_object(request.user, Offering, pk=offering_id)
+    try:
+        underwriter_account_late_prepare(offering=offering, by=request.user)
+    except CsdpError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "已提交登记主承销商补报的账户，须由复核岗复核后生效。")
+    return redirect("ipo:offering_detail", offering_id=offering.pk)

@@ -88,6 +88,23 @@ def registration_conflicts(registration) -> list[str]:
     taken = list(IssuerSecurity.objects.filter(code__in=registration.codes).values_list("code", flat=True))
     if taken:
         problems.append(f"证券代码 {'、'.join(taken)} 已属于其他发行人。")
+    problems += claimed_code_problems(registration.codes)
+    return problems
+
+
+def claimed_code_problems(codes) -> list[str]:
+    """Claimed codes checked against the securities master (rules.md §11): a code of another market
+    (e.g. an SSE code) or one the master gives to another issuer would expose that company's holders
+    through 信息查询. A code not in the master yet (a company before its first registration) may be
+    claimed; the register's own businesses need it in the master."""
+    from csdp.securities.models import Market, Security
+
+    problems = []
+    for security in Security.objects.filter(code__in=list(codes or [])).select_related("issuer"):
+        if security.market not in (Market.BSE, Market.NEEQ):
+            problems.append(f"证券代码 {security.code} 为{Market(security.market).label}证券，不属于北京市场发行人服务。")
+        elif security.issuer_id is not None:
+            problems.append(f"证券代码 {security.code} 在证券信息中属于{security.issuer}。")
     return problems
 
 

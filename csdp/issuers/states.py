@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from django.db import models
 
+from csdp.lib.statemachine import Machine
+from csdp.lib.statemachine import TransitionRefused as BaseTransitionRefused
+
 
 class RegistrationStatus(models.TextChoices):
     DRAFT = "draft", "填写中"  # the applicant is still in the wizard; the draft expires if abandoned
@@ -15,12 +18,16 @@ class RegistrationStatus(models.TextChoices):
     APPROVED = "approved", "已通过"  # institution, user and profile created, USB-KEY issued (final)
 
 
-REGISTRATION_TRANSITIONS: dict[str, set[str]] = {
+class TransitionRefused(BaseTransitionRefused):
+    code = "issuers.transition_refused"
+
+
+REGISTRATION_MACHINE = Machine(RegistrationStatus, {
     RegistrationStatus.DRAFT: {RegistrationStatus.SUBMITTED},
     RegistrationStatus.SUBMITTED: {RegistrationStatus.APPROVED, RegistrationStatus.REJECTED},
     RegistrationStatus.REJECTED: {RegistrationStatus.SUBMITTED},
-    RegistrationStatus.APPROVED: set(),
-}
+}, error=TransitionRefused)
+REGISTRATION_TRANSITIONS = REGISTRATION_MACHINE.transitions
 
 
 class ApplicationStatus(models.TextChoices):
@@ -30,22 +37,11 @@ class ApplicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "已撤回"  # withdrawn by the applicant (final)
 
 
-APPLICATION_TRANSITIONS: dict[str, set[str]] = {
+APPLICATION_MACHINE = Machine(ApplicationStatus, {
     ApplicationStatus.SUBMITTED: {ApplicationStatus.APPROVED, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN},
     ApplicationStatus.REJECTED: {ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN},
-    ApplicationStatus.APPROVED: set(),
-    ApplicationStatus.WITHDRAWN: set(),
-}
+}, error=TransitionRefused)
+APPLICATION_TRANSITIONS = APPLICATION_MACHINE.transitions
 # States in which an application stops the institution from filing another key-field change.
 APPLICATION_BLOCKING = frozenset({ApplicationStatus.SUBMITTED, ApplicationStatus.REJECTED})
 
-
-class TransitionRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-def check_transition(transitions: dict[str, set[str]], labels, current: str, target: str) -> None:
-    if target not in transitions.get(current, set()):
-        raise TransitionRefused(f"当前状态为“{labels(current).label}”，不能变更为“{labels(target).label}”。")

@@ -15,12 +15,13 @@ from django.db import transaction
 from csdp.accounts.models import Institution, User
 from csdp.audit.services import audit_record
 from csdp.clock.services import clock_now
+from csdp.keys.errors import ApplicationRefused
 from csdp.keys.models import (
-    TRANSITIONS, KeyApplication, KeyApplicationKind as Kind, KeyApplicationMaterial, KeyApplicationState as State,
+    MACHINE, KeyApplication, KeyApplicationKind as Kind, KeyApplicationMaterial, KeyApplicationState as State,
     KeyApplicationTransition,
 )
 from csdp.keys.selectors import active_key_of
-from csdp.lib.errors import CsdpError, Problem
+from csdp.lib.statemachine import USER, actor_kind, transition_record
 
 _BASE = [("licence", "营业执照"), ("legal_rep_id", "法定代表人身份证明文件"), ("agent_id", "经办人身份证明文件")]
 _ANNEX_1_2 = [("annex1", "《法定代表人证明书》（附件1）"), ("annex2", "《法定代表人授权委托书》（附件2）")]
@@ -33,16 +34,6 @@ MATERIALS: dict[str, list[tuple[str, str]]] = {
 }
 RECOVERY_KINDS = (Kind.USERNAME_LOOKUP, Kind.PASSWORD_RESET, Kind.PIN_RESET)
 TEXT_FIELDS = ("applicant_name", "applicant_mobile", "claimed_uscc", "securities_code", "postal_address", "note")
-
-
-class ApplicationRefused(CsdpError):
-    """Refused; a refusal about one form field names it (``field``), for the form to show it there."""
-
-    code = "key.application_refused"
-
-    def __init__(self, message: str, field: str | None = None, **kwargs):
-        super().__init__(message, problems=[Problem(message, field=field)] if field else (), **kwargs)
-        self.field = field
 
 
 def _same_address(a: str, b: str) -> bool:
@@ -115,7 +106,8 @@ def key_application_submit(*, kind: str, user, data: dict, actor, signature=None
         stored = materials_store(kind=kind, data=data, owner=institution if user else None, actor=actor if user else None)
         for slot, label in MATERIALS[kind]:
             KeyApplicationMaterial.objects.create(application=application, slot=slot, label=label, file=stored[slot])
-        KeyApplicationTransition.objects.create(application=application, at=now, actor=user, to_state=State.SUBMITTED)
+        KeyApplicationTransition.objects.create(application=application, at=now, actor=user, to_state=State.SUBMITTED,
+                                                actor_kind=USER)
         audit_record(actor=actor, obj=application, action="key_application.submit", to_state=State.SUBMITTED,
                      data={"kind": kind, "matched_user": target.pk if target else None,
                            "signature": signature.pk if signature else None})
@@ -123,16 +115,14 @@ def key_application_submit(*, kind: str, user, data: dict, actor, signature=None
 
 
 def _move(application: KeyApplication, to: str, *, actor, reason: str) -> None:
-    if to not in TRANSITIONS[application.state]:
-        raise ApplicationRefused(f"申请当前状态为“{application.get_state_display()}”，不能改为“{State(to).label}”。")
     now = clock_now()
-    KeyApplicationTransition.objects.create(application=application, at=now, actor=actor, from_state=application.state,
-                                            to_state=to, reason=reason)
-    audit_record(actor=actor, obj=application, action=f"key_application.{to}", from_state=application.state,
+    from_state = application.state
+    application.decided_at, application.decided_by, application.decision_reason = now, actor, reason
+    transition_record(machine=MACHINE, subject=application, to_state=to, history=KeyApplicationTransition,
+                      actor=actor, by=actor_kind(actor), reason=reason, at=now, field="state",
+                      update_fields=["decided_at", "decided_by", "decision_reason"])
+    audit_record(actor=actor, obj=application, action=f"key_application.{to}", from_state=from_state,
                  to_state=to, reason=reason)
-    application.state, application.decided_at, application.decided_by = to, now, actor
-    application.decision_reason = reason
-    application.save(update_fields=["state", "decided_at", "decided_by", "decision_reason"])
 
 
 def key_application_decide(*, application: KeyApplication, approve: bool, reason: str, actor) -> KeyApplication:

@@ -28,8 +28,8 @@ CA_NAME = x509.Name(
     ]
 )
 # Fixed early start: the business clock of a demo may sit before the day the CA was created.
-CA_NOT_BEFORE = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
-CA_NOT_AFTER = dt.datetime(2045, 12, 31, tzinfo=dt.timezone.utc)
+CA_NOT_BEFORE = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+CA_NOT_AFTER = dt.datetime(2045, 12, 31, tzinfo=dt.UTC)
 CRL_LIFETIME = dt.timedelta(days=7)
 
 

@@ -11,6 +11,7 @@ PASSWORD_SMS = "password_sms"
 PASSWORD_ONLY = "password_only"
 PIN_CHANGE = "pin_change"
 
-register_scope(PASSWORD_SMS, {"keys:certificates", "keys:reissue_apply", "keys:application_detail"})
+# An expired certificate cannot sign the U盾 login: its holder renews from the 口令登录 session (issue 19 §8).
+register_scope(PASSWORD_SMS, {"keys:certificates", "keys:reissue_apply", "keys:application_detail", "keys:renewal_apply"})
 register_scope(PASSWORD_ONLY, set())
 register_scope(PIN_CHANGE, {"keys:pin_change"})

@@ -43,7 +43,7 @@ def certificate_problem(certificate: Certificate, now: dt.datetime | None = None
     if certificate.status == CertificateStatus.REVOKED:
         return "证书已作废。"
     if certificate.status == CertificateStatus.EXPIRED or certificate.not_after <= now:
-        return "证书已过期，请申请更换 USB-KEY。"
+        return "证书已过期：请使用“口令登录”（密码 + 短信验证码），在“国密证书管理”中申请更换 USB-KEY。"
     # Where the business clock may be set (demo, tests) it can run back past an issuance; only a real
     # clock makes "not yet valid" meaningful.
     if certificate.not_before > now and not settings.CSDP_CLOCK_SETTABLE:

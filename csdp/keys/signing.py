@@ -5,7 +5,7 @@ How an app uses it (a confirm step, where the content is known on the server):
     digest = submission_digest(content={...}, files=[stored_file, ...])
     render(..., {"signing": signing_context(user=request.user, digest=digest)})   # GET of the confirm page
     {% include "keys/_sign_field.html" %}                                          # inside the <form>
-    signature = submission_sign_verify(user=request.user, digest=digest, payload=request.POST["key_signature"])
+    signature = submission_signed(user=..., content={...}, files=[...], payload=...)  # inside the service, under its lock
 
 The key signs SHA-256(server nonce ‖ digest): a fresh, single-use challenge bound to that digest
 and that user, so a signature can neither be replayed nor moved to other content.
@@ -84,6 +84,17 @@ def signing_context(*, user, digest: str, require_key: bool = False) -> dict:
 
 
 MONEY_KEY_REQUIRED = "该业务涉及资金或股份划转，须使用 USB-KEY 签名提交。请先在国密证书管理中申领或补办证书。"
+
+
+def submission_signed(*, user, content: dict, files=(), payload: str, require_key: bool = False) -> Signature:
+    """The signature of this exact submission, verified and stored; raises SignatureRefused.
+
+    Services that accept a signed submission call it themselves, inside their transaction and
+    after taking the lock of the row they change, on the content they are about to write: a
+    missing, stale or wrong signature is refused whatever called the service (page, API, command).
+    """
+    return submission_sign_verify(user=user, digest=submission_digest(content=content, files=files), payload=payload,
+                                  require_key=require_key)
 
 
 def submission_sign_verify(*, user, digest: str, payload: str, require_key: bool = False) -> Signature:

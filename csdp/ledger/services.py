@@ -61,6 +61,7 @@ def _replayed(key: str, expected: dict) -> Transfer | None:
     differs = [field for field, value in expected.items() if getattr(existing, field) != value]
     if differs:
         raise LedgerError(f"幂等键 {key} 已用于另一笔划转（{', '.join(differs)} 不同），拒绝重放。")
+    existing.replayed = True  # callers tell a client "already done" apart from "done now" (the API's replay flag)
     return existing
 
 

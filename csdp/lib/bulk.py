@@ -114,7 +114,7 @@ def copy_out(sql: str, params: Sequence, schema: dict[str, pl.DataType]) -> pl.D
 
 def _read_typed_csv(buffer: io.BytesIO, schema: dict[str, pl.DataType]) -> pl.DataFrame:
     # Read as text, then cast: PostgreSQL writes booleans as t/f, which Polars does not parse itself.
-    text_schema = {name: pl.Utf8 for name in schema}
+    text_schema = dict.fromkeys(schema, pl.Utf8)
     frame = pl.read_csv(buffer, has_header=False, new_columns=list(schema), schema=text_schema)
     casts = []
     for name, dtype in schema.items():
@@ -123,6 +123,8 @@ def _read_typed_csv(buffer: io.BytesIO, schema: dict[str, pl.DataType]) -> pl.Da
             casts.append((column == "t").alias(name))
         elif dtype == pl.Utf8:
             casts.append(column.fill_null(""))
+        elif dtype == pl.Date:  # Polars 2 casts no text to a date; PostgreSQL's CSV writes ISO dates
+            casts.append(column.str.to_date("%Y-%m-%d"))
         else:
             casts.append(column.cast(dtype))
     return frame.with_columns(casts)

@@ -45,7 +45,7 @@ def client_limit_exceeded(request, *, scope: str, limit: int, window_s: int, key
         return cache.incr(cache_key) > limit
     except ValueError:  # expired between add and incr
         cache.set(cache_key, 1, window_s)
-        return 1 > limit
+        return limit < 1
 
 
 def client_limit_reached(request, *, scope: str, limit: int) -> bool:

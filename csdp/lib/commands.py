@@ -15,8 +15,9 @@ def as_command_error(error: CsdpError) -> CommandError:
 
 
 class CsdpCommand(BaseCommand):
-    def execute(self, *args, **options):
+    def execute(self, *args: object, **options: object) -> str | None:
         try:
-            return super().execute(*args, **options)
+            result: str | None = super().execute(*args, **options)
+            return result
         except CsdpError as error:
             raise as_command_error(error) from error

@@ -3,23 +3,39 @@ path of the participant files.
 
 A type's columns are taken out of Polars once (``matrix_columns``: numpy arrays aligned with the
 frame's rows); the records and lines of any rows — one participant's, a piece at a time — are then
-written by a small C kernel (``_fixedwidth.c``, built by ``pip install -e .``), one pass per row and
+written by a small C kernel (``_fixedwidth.c``, built by ``pip install`` when a C compiler is present), one pass per row and
 without the GIL. Gives the same bytes as ``dbf.dbf_records`` + ``dbf.dbf_file_bytes`` and as Polars'
 ``write_csv`` of the CSV columns; those stay the reference, and the path for everything
 ``matrix_path_applies`` refuses (GBK text, a CSV value Polars would quote, a negative decimal).
 Callers check the widths first, as for the reference (``dbf.dbf_check_widths``); the kernel checks
 them again and raises rather than write past a field.
+
+The kernel is optional: without it (no compiler at install, or ``CSDP_FIXEDWIDTH_KERNEL=off`` to
+measure or test the other path) ``matrix_path_applies`` says no and every file takes the reference
+path — the same bytes, more slowly (docs/performance.md, "The C kernel").
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from types import ModuleType
 
 import numpy as np
 import polars as pl
-
-from csdp.lib import _fixedwidth
 from csdp.lib.dbf import DbfValueError, Field, ascii_expression, dbf_check_widths, is_ascii, width_expressions
 
+
+def _kernel() -> ModuleType | None:
+    if os.environ.get("CSDP_FIXEDWIDTH_KERNEL", "on") == "off":
+        return None
+    try:
+        from csdp.lib import _fixedwidth
+    except ImportError:  # installed without a C compiler: the Polars reference path serves
+        return None
+    return _fixedwidth
+
+
+_fixedwidth = _kernel()
 _NEEDS_QUOTES = r'[,"\r\n]'  # Polars quotes a CSV value holding the separator, the quote or a line end
 TEXT, INT, CODE, CONST = 0, 1, 2, 3  # the kernel's field kinds
 _INT64_MAX = 2**63 - 1
@@ -31,7 +47,7 @@ def matrix_path_applies(fields: Sequence[Field], frame: pl.DataFrame, *, ascii_t
     Polars would quote, N fields integer (within int64), D fields dates, and no negative decimal (no
     file type carries negative money; the reference's CSV is the one that formats such a sign).
     ``facts``: ``matrix_path_expressions`` already computed over the frame."""
-    if not matrix_path_typed(fields, frame):
+    if _fixedwidth is None or not matrix_path_typed(fields, frame):
         return False
     if frame.height == 0:
         return True

@@ -29,7 +29,7 @@ class Problem:
     field: str | None = None
     row: int | None = None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, str | int | None]:
         return {"message": self.message, "field": self.field, "row": self.row}
 
     def __str__(self) -> str:
@@ -68,7 +68,7 @@ class CsdpError(Exception):
             self.status = status
         self.problems: tuple[Problem, ...] = tuple(problems)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         """The API's one error shape (docs/architecture.md, "Errors")."""
         return {"code": self.code, "detail": self.message, "problems": [p.as_dict() for p in self.problems]}
 

@@ -93,6 +93,7 @@ ACTIONS = {
     "security_status_change": "证券状态变更",
     "user.create": "创建用户",
     "user.locked": "用户锁定",
+    "user.password_forgot_reset": "短信验证找回密码",
 }
 
 # Prefixes of parametrised actions (``counter.{to_state}``): the object they concern.

@@ -11,7 +11,6 @@ as one byte; date as int32 days and timestamptz as int64 microseconds since 2000
 from __future__ import annotations
 
 import datetime as dt
-import struct
 from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np

@@ -33,28 +33,47 @@ ANYONE = frozenset({USER, STAFF, SYSTEM})
 ACTOR_LABELS = {USER: "申请人", STAFF: "本公司", SYSTEM: "系统"}
 
 
+def actor_kind(actor, *, otherwise: str = USER) -> str:
+    """STAFF for a depository staff user (one with a ``staff_role``), else ``otherwise``."""
+    return STAFF if getattr(actor, "staff_role", "") else otherwise
+
+
 class TransitionRefused(CsdpError):
     code = "state.transition_refused"
     status = 409
 
-    def __init__(self, from_label: str, to_label: str, by: str | None = None, *, from_state="", to_state=""):
-        who = f"由{ACTOR_LABELS.get(by, by)}" if by else ""
-        super().__init__(f"当前状态“{from_label}”不能{who}变更为“{to_label}”。")
+    def __init__(self, from_label: str, to_label: str, by: str | None = None, *, from_state="", to_state="",
+                 who: str | None = None):
+        if who is None:
+            who = ACTOR_LABELS.get(by, by) if by else ""
+        super().__init__(f"当前状态“{from_label}”不能{'由' + who if who else ''}变更为“{to_label}”。")
         self.from_state, self.to_state, self.by = from_state, to_state, by
 
 
 class Machine:
     """Allowed transitions of one status field: ``{from: {to: actors}}`` (actors may be omitted by
-    giving a set of targets, meaning anyone)."""
+    giving a set of targets, meaning anyone).
 
-    def __init__(self, choices: type[models.TextChoices], transitions: Mapping):
+    ``error`` is the TransitionRefused subclass raised (a domain's, so that its callers' handling of
+    the domain error covers refused transitions too); ``actor_labels`` names the actors in messages."""
+
+    def __init__(
+        self,
+        choices: type[models.TextChoices],
+        transitions: Mapping,
+        *,
+        error: type[TransitionRefused] = TransitionRefused,
+        actor_labels: Mapping[str, str] | None = None,
+    ):
         self.choices = choices
+        self.error = error
+        self.actor_labels = {**ACTOR_LABELS, **(actor_labels or {})}
         self.transitions: dict[str, dict[str, frozenset[str]]] = {}
         for source, targets in transitions.items():
             if isinstance(targets, Mapping):
                 self.transitions[source] = {t: frozenset(a) for t, a in targets.items()}
             else:
-                self.transitions[source] = {t: ANYONE for t in targets}
+                self.transitions[source] = dict.fromkeys(targets, ANYONE)
         unknown = set(self.transitions) | {t for ts in self.transitions.values() for t in ts}
         unknown -= set(choices.values)
         if unknown:
@@ -62,6 +81,8 @@ class Machine:
         for state in choices.values:
             self.transitions.setdefault(state, {})
         self.final = frozenset(s for s, ts in self.transitions.items() if not ts)
+        # name the actor in a refusal only where the actor decides (a machine with per-actor rules)
+        self.by_actor = any(a != ANYONE for ts in self.transitions.values() for a in ts.values())
 
     def label(self, state: str) -> str:
         try:
@@ -78,8 +99,13 @@ class Machine:
 
     def check(self, from_state: str, to_state: str, by: str | None = None) -> None:
         if not self.allowed(from_state, to_state, by):
-            raise TransitionRefused(
-                self.label(from_state), self.label(to_state), by, from_state=from_state, to_state=to_state
+            raise self.error(
+                self.label(from_state),
+                self.label(to_state),
+                by,
+                from_state=from_state,
+                to_state=to_state,
+                who=self.actor_labels.get(by, by) if by and self.by_actor else "",
             )
 
 
@@ -96,9 +122,22 @@ class TransitionRow(models.Model):
     reason = models.TextField("说明", blank=True)
     at = models.DateTimeField("时间")
 
+    # the subject's Machine, for the labels below (set it on the subclass)
+    machine: Machine | None = None
+
     class Meta:
         abstract = True
         ordering = ["id"]
+
+    @property
+    def from_label(self) -> str:
+        if not self.from_state:
+            return "—"
+        return self.machine.label(self.from_state) if self.machine else self.from_state
+
+    @property
+    def to_label(self) -> str:
+        return self.machine.label(self.to_state) if self.machine else self.to_state
 
 
 def transition_record(
@@ -113,12 +152,14 @@ def transition_record(
     at,
     field: str = "status",
     update_fields: Iterable[str] = (),
+    **row_fields,
 ) -> TransitionRow:
     """Move ``subject`` to ``to_state``: lock its row, re-read the state, check, save, record.
 
     Runs in the caller's transaction (call it inside ``transaction.atomic``); the history row and
     the status commit or roll back together. ``update_fields`` names other fields the caller changed.
     ``at`` is the business time (``csdp.clock.services.clock_now()``; lib does not import the clock).
+    ``row_fields`` are the history model's own extra columns (e.g. ``actor_label``).
     """
     model = type(subject)
     current = model._default_manager.select_for_update().values_list(field, flat=True).get(pk=subject.pk)
@@ -136,6 +177,7 @@ def transition_record(
         actor_kind=by,
         reason=reason,
         at=at,
+        **row_fields,
     )
 
 
@@ -148,18 +190,28 @@ def _append_only_sql(tables: tuple[str, ...], vendor: str, up: bool) -> list[str
                      RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP USING ERRCODE = '23000';
                    END $$"""
             ] + [
-                f"""CREATE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t}
-                    FOR EACH ROW EXECUTE FUNCTION csdp_append_only()"""
+                sql
                 for t in tables
+                for sql in (
+                    f"DROP TRIGGER IF EXISTS {t}_append_only ON {t}",  # again after a table was altered
+                    f"""CREATE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t}
+                        FOR EACH ROW EXECUTE FUNCTION csdp_append_only()""",
+                )
             ]
         return [f"DROP TRIGGER IF EXISTS {t}_append_only ON {t}" for t in tables]
     if vendor == "sqlite":
         if up:
+            # SQLite rebuilds a table for most column changes and its triggers go with the old one:
+            # a migration that alters a history table applies append_only to it again.
             return [
-                f"""CREATE TRIGGER {t}_no_{op.lower()} BEFORE {op} ON {t}
-                    BEGIN SELECT RAISE(ABORT, '{t} is append-only: {op} refused'); END"""
+                sql
                 for t in tables
                 for op in ("UPDATE", "DELETE")
+                for sql in (
+                    f"DROP TRIGGER IF EXISTS {t}_no_{op.lower()}",
+                    f"""CREATE TRIGGER {t}_no_{op.lower()} BEFORE {op} ON {t}
+                        BEGIN SELECT RAISE(ABORT, '{t} is append-only: {op} refused'); END""",
+                )
             ]
         return [f"DROP TRIGGER IF EXISTS {t}_no_{op}" for t in tables for op in ("update", "delete")]
     return []

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
-from django.utils import timezone
+
+from csdp.clock.services import clock_now
 
 OUTBOX_ID_HEADER = "X-CSDP-Outbox-Id"
 ERROR_BODY_CHARS = 300  # how much of a gateway's error answer is kept on the message
@@ -60,12 +61,12 @@ class HttpSmsBackend:
         if self.token:
             request.add_header("Authorization", f"Bearer {self.token}")
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:  # noqa: S310 (URL from settings)
+            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
                 status, answer = response.status, response.read(64 * 1024)
         except urllib.error.HTTPError as error:
             detail = error.read(ERROR_BODY_CHARS).decode("utf-8", "replace")
             return Delivery(ok=False, error=f"HTTP {error.code}: {detail}".strip())
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             return Delivery(ok=False, error=f"短信网关超时（{self.timeout_s} 秒）。")
         except (urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", error)
@@ -98,7 +99,7 @@ def sms_backend() -> OutboxSmsBackend | HttpSmsBackend:
 
 def email_in_process() -> bool:
     """True when e-mail goes to the outbox: storing is the delivery, so nothing waits for commit."""
-    return settings.EMAIL_BACKEND == f"{__name__}.OutboxEmailBackend"
+    return f"{__name__}.OutboxEmailBackend" == settings.EMAIL_BACKEND
 
 
 class OutboxEmailBackend(BaseEmailBackend):
@@ -118,7 +119,7 @@ class OutboxEmailBackend(BaseEmailBackend):
             if not recipients:
                 continue
             if OUTBOX_ID_HEADER not in email.extra_headers:
-                now = timezone.now()
+                now = clock_now()
                 OutboxMessage.objects.bulk_create(
                     OutboxMessage(
                         channel=Channel.EMAIL, recipient=address, subject=str(email.subject)[:200],

@@ -15,4 +15,4 @@ class OutboxFilterForm(forms.Form):
         """The valid filters; an invalid field is dropped rather than failing the page."""
         if self.is_valid():
             return {key: value.strip() for key, value in self.cleaned_data.items()}
-        return {key: "" for key in self.fields}
+        return dict.fromkeys(self.fields, "")

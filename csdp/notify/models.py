@@ -8,6 +8,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from csdp.clock.services import clock_now
+
 
 class Channel(models.TextChoices):
     SMS = "sms", "短信"
@@ -49,7 +51,8 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveSmallIntegerField("发送次数", default=0)
     provider_ref = models.CharField("网关消息号", max_length=100, blank=True)
     error = models.TextField("错误", blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
+    # Business time (csdp.clock), like every time staff compare with a deadline; real time in production.
+    created_at = models.DateTimeField("创建时间", default=clock_now, db_index=True)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="用户", null=True, blank=True, on_delete=models.SET_NULL,

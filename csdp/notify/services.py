@@ -14,7 +14,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+
+from csdp.clock.services import clock_now
 
 from csdp.notify.backends import OUTBOX_ID_HEADER, Delivery, email_in_process, sms_backend
 from csdp.notify.models import MESSAGE_TRANSITIONS, Channel, MessageStatus, OutboxMessage
@@ -133,7 +134,7 @@ def _record(message_id: int, delivery: Delivery, *, redact: bool) -> str:
     message.status = target
     message.error = delivery.error
     message.provider_ref = delivery.provider_ref
-    message.sent_at = timezone.now() if delivery.ok else None
+    message.sent_at = clock_now() if delivery.ok else None
     message.attempts = max(message.attempts, 1)
     if redact and message.sensitive:
         # The gateway has the secret now (or never will); staff reading the outbox must not see it.

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import tempfile
+from pathlib import Path
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -29,7 +30,7 @@ def _database() -> str | None:
     try:
         with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
             cursor.execute("SELECT 1")
-    except Exception as error:  # noqa: BLE001 — any failure means not ready, reported by name
+    except Exception as error:
         return f"数据库不可用：{type(error).__name__}"
     return None
 
@@ -50,8 +51,9 @@ def _migrations() -> str | None:
 
 def _storage() -> str | None:
     for name in ("CSDP_STORAGE_DIR", "CSDP_FILES_DIR"):
-        directory = getattr(settings, name)
+        directory = Path(getattr(settings, name))
         try:
+            directory.mkdir(parents=True, exist_ok=True)  # a fresh install has not made it yet
             with tempfile.NamedTemporaryFile(dir=directory, prefix=".readyz-"):
                 pass
         except OSError as error:

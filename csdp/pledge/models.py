@@ -6,7 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from csdp.pledge.states import BOARD, PostingStatus
+from csdp.lib.statemachine import TransitionRow
+from csdp.pledge.states import BOARD, MACHINE, PostingStatus
 from csdp.securities.models import SecurityKind
 
 
@@ -271,16 +272,12 @@ class PostingToken(models.Model):
         constraints = [models.UniqueConstraint(fields=["token", "posting"], name="pledge_posting_token_unique")]
 
 
-class PostingTransition(models.Model):
-    """Append-only: one row per status change (who, when, from, to, why)."""
+class PostingTransition(TransitionRow):
+    """Append-only (in the database too): one row per status change (who, when, from, to, why);
+    ``actor_kind`` says who by the machine's actors: user | staff | system."""
 
+    machine = MACHINE
     posting = models.ForeignKey(Posting, on_delete=models.PROTECT, related_name="transitions")
-    from_state = models.CharField(max_length=16)
-    to_state = models.CharField(max_length=16)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    by = models.CharField(max_length=8)  # user | staff | system
-    at = models.DateTimeField()
-    reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["id"]

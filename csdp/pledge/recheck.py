@@ -60,7 +60,7 @@ def _expire(day: dt.date) -> int:
                                                                                  listed=False)
             PostingTransition.objects.bulk_create(
                 PostingTransition(posting=p, from_state=p.status, to_state=PostingStatus.EXPIRED, actor=None,
-                                  by=SYSTEM, at=now, reason=f"超过有效期（{p.valid_until}）") for p in batch)
+                                  actor_kind=SYSTEM, at=now, reason=f"超过有效期（{p.valid_until}）") for p in batch)
             from csdp.notify.services import notify_user
 
             for p in batch:

@@ -232,7 +232,7 @@ def pledgeable_many(pairs: set[tuple[int, int]], as_of: dt.date, *, restricted: 
         business_date__lte=as_of,
     ).order_by().values("account_id", "security_id").annotate(
         q=Sum("quantity_delta"), f=Sum("frozen_delta"), p=Sum("pledged_delta"))
-    free: dict[tuple[int, int], int] = {pair: 0 for pair in pairs}
+    free: dict[tuple[int, int], int] = dict.fromkeys(pairs, 0)
     for row in rows:
         key = (row["account_id"], ancestor_of[row["security_id"]])
         if key in free:

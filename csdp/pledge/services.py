@@ -11,16 +11,10 @@ from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
 from csdp.pledge import selectors
 from csdp.pledge.models import AccessState, PledgeProfile, Posting, PostingCode, PostingToken, PostingTransition, Side
-from csdp.pledge.states import BOARD, LIVE, PUBLISHED, STAFF, SYSTEM, USER, PostingStatus, TransitionRefused, check_transition
-from csdp.lib.errors import CsdpError
+from csdp.lib.statemachine import transition_record
+from csdp.pledge.states import LIVE, MACHINE, PUBLISHED, STAFF, SYSTEM, USER, PledgeError, PostingStatus
 
 MAX_VALIDITY_DAYS = 180  # our choice: a posting is re-confirmed at least twice a year
-
-
-class PledgeError(CsdpError):
-    """A refused board action; ``message`` is Chinese and shown to the user."""
-
-    code = "pledge.refused"
 
 
 @dataclass(frozen=True)
@@ -113,27 +107,24 @@ def _check_data(profile: PledgeProfile, data: PostingData) -> dict:
 # --- the one place that moves a posting ---------------------------------------------------------
 
 def _move(posting: Posting, *, to_state: str, actor, by: str, reason: str = "") -> PostingTransition:
+    """Refused (PledgeError) unless MACHINE lets ``by`` make the change."""
     from_state = posting.status
-    try:
-        check_transition(from_state, to_state, by)
-    except TransitionRefused as refused:
-        raise PledgeError(refused.message) from None
     now = clock_now()
-    posting.status, posting.status_since = to_state, now
+    posting.status_since = now
     # 已质押 leaves the board with its reservation (issue 17): listed only while published.
     posting.listed = to_state in PUBLISHED and owner_listable(posting.owner_id)
-    update = ["status", "status_since", "listed"]
+    update = ["status_since", "listed"]
     if to_state == PostingStatus.OPEN and from_state == PostingStatus.PENDING_REVIEW:
         posting.published_at, posting.review_reason, posting.flagged_at, posting.flag_reason = now, "", None, ""
         update += ["published_at", "review_reason", "flagged_at", "flag_reason"]
     if to_state == PostingStatus.RETURNED:
         posting.review_reason = reason
         update.append("review_reason")
-    posting.save(update_fields=update)
+    row = transition_record(machine=MACHINE, subject=posting, to_state=to_state, history=PostingTransition,
+                            actor=actor, by=by, reason=reason, at=now, update_fields=update)
     audit_record(actor=actor, obj=posting, action=f"pledge.posting.{to_state}", from_state=from_state,
                  to_state=to_state, reason=reason)
-    return PostingTransition.objects.create(posting=posting, from_state=from_state, to_state=to_state, actor=actor,
-                                            by=by, at=now, reason=reason)
+    return row
 
 
 def owner_listable(user_id: int) -> bool:
@@ -175,8 +166,8 @@ def posting_submit(*, user, data: PostingData) -> Posting:
         check_holdings(posting=posting)
     posting.save()
     _codes_write(posting)
-    PostingTransition.objects.create(posting=posting, from_state="", to_state=posting.status, actor=user, by=USER,
-                                     at=now, reason="提交发布")
+    PostingTransition.objects.create(posting=posting, from_state="", to_state=posting.status, actor=user,
+                                     actor_kind=USER, at=now, reason="提交发布")
     audit_record(actor=user, obj=posting, action="pledge.posting.submit", to_state=posting.status)
     return posting
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from django.db import models
 
-USER, STAFF, SYSTEM = "user", "staff", "system"
+from csdp.lib.errors import CsdpError
+from csdp.lib.statemachine import STAFF, SYSTEM, USER, Machine
+from csdp.lib.statemachine import TransitionRefused as BaseTransitionRefused
 
 
 class PostingStatus(models.TextChoices):
@@ -21,9 +23,19 @@ class PostingStatus(models.TextChoices):
     DELETED = "deleted", "已删除"  # deleted by the owner; final, hidden, never restored (§十三)
 
 
+class PledgeError(CsdpError):
+    """A refused board action; ``message`` is Chinese and shown to the user."""
+
+    code = "pledge.refused"
+
+
+class TransitionRefused(BaseTransitionRefused, PledgeError):
+    code = "pledge.transition_refused"
+
+
 S = PostingStatus
 # from-state → {to-state: who may make that change}. Nothing else moves a posting.
-TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
+MACHINE = Machine(PostingStatus, {
     S.PENDING_REVIEW: {S.OPEN: frozenset({STAFF}), S.RETURNED: frozenset({STAFF}),
                        S.EXPIRED: frozenset({USER, SYSTEM}), S.DELETED: frozenset({USER})},
     S.RETURNED: {S.PENDING_REVIEW: frozenset({USER}), S.EXPIRED: frozenset({USER, SYSTEM}),
@@ -37,22 +49,14 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
     S.PLEDGED: {},
     S.EXPIRED: {},
     S.DELETED: {},
-}
+}, error=TransitionRefused, actor_labels={USER: "发布用户"})
+TRANSITIONS = MACHINE.transitions
 
-FINAL = frozenset(s for s, targets in TRANSITIONS.items() if not targets)
+FINAL = MACHINE.final
 PUBLISHED = frozenset({S.OPEN, S.NEGOTIATING})  # on the board and within validity (§十四)
 BOARD = frozenset({S.OPEN, S.NEGOTIATING, S.PLEDGED})  # shown on the board
 LIVE = frozenset({S.PENDING_REVIEW, S.RETURNED, S.OPEN, S.NEGOTIATING})  # may still expire
 
 
-class TransitionRefused(Exception):
-    def __init__(self, from_state: str, to_state: str, by: str):
-        self.from_state, self.to_state, self.by = from_state, to_state, by
-        who = {USER: "发布用户", STAFF: "本公司", SYSTEM: "系统"}[by]
-        self.message = f"当前状态“{S(from_state).label}”不能由{who}变更为“{S(to_state).label}”。"
-        super().__init__(self.message)
-
-
 def check_transition(from_state: str, to_state: str, by: str) -> None:
-    if by not in TRANSITIONS.get(from_state, {}).get(to_state, frozenset()):
-        raise TransitionRefused(from_state, to_state, by)
+    MACHINE.check(from_state, to_state, by)

@@ -3,7 +3,6 @@ lender applications (004 §六(二)) and the rule tables (rules.md §9, 004 §�
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -13,7 +12,7 @@ from csdp.pledge import forms as f
 from csdp.pledge import selectors
 from csdp.pledge.models import (ApplicationStatus, BoardSettings, EligibleKind, LenderApplication, LprRate,
                                 PledgeProfile, Posting, Side)
-from csdp.pledge.models_social import ModerationAction, ModerationKind, Report, ReportStatus, Thread
+from csdp.pledge.models_social import ModerationAction, ModerationKind, Report, Thread
 from csdp.pledge.services import PledgeError, check_holdings, check_rate
 from csdp.pledge.states import PostingStatus
 
@@ -111,11 +110,18 @@ def report_handle(request, report_id: int):
 
 @allow(STAFF)
 def users(request):
-    q = request.GET.get("q", "").strip()
-    rows = PledgeProfile.objects.select_related("user").order_by("name")
-    if q:
-        rows = rows.filter(Q(name__icontains=q) | Q(user__username__icontains=q))
-    return render(request, "pledge/users.html", {"profiles": rows[:200], "q": q})
+    from csdp.lib.listing import Column, Listing, listing
+
+    table = listing(request, PledgeProfile.objects.select_related("user"), default_sort="name", filename="质押信息平台用户",
+                    search=("name", "user__username"), columns=[
+                        Column("name", "名称", "name", sort="name"),
+                        Column("username", "用户名", "user.username", sort="user__username"),
+                        Column("kind", "类别", "get_kind_display", sort="kind"),
+                        Column("access", "使用权限", "get_access_state_display", sort="access_state"),
+                        Column("restricted", "发布受限", "postings_restricted", sort="postings_restricted")])
+    if not isinstance(table, Listing):  # an export
+        return table
+    return render(request, "pledge/users.html", {"table": table})
 
 
 @allow(STAFF)

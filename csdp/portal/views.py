@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.shortcuts import render
 
 from csdp.accounts.access import ANY_ROLE, MEMBERS, STAFF, allow, public
+from csdp.lib.listing import Column, Listing, listing
 from csdp.portal.worklists import my_applications as select_my_applications
 from csdp.portal.worklists import staff_queue as select_staff_queue
 
@@ -14,14 +15,31 @@ def home(request):
     return render(request, "portal/home.html", {"due": due_for(request.user)})
 
 
+WORK_COLUMNS = [
+    Column("kind", "类型", "kind", sort=""),
+    Column("title", "事项", "title", sort=""),
+    Column("status", "状态", "status", sort=""),
+    Column("needs_action", "待处理", "needs_action", sort=""),
+    Column("updated_at", "更新时间", "updated_at", sort=""),
+]
+
+
+def _work_list(request, items, template: str, filename: str):
+    # The merged list keeps its order (to act on first, newest first) until the user sorts a column.
+    table = listing(request, items, columns=WORK_COLUMNS, default_sort="", filename=filename)
+    if not isinstance(table, Listing):  # an export
+        return table
+    return render(request, template, {"table": table})
+
+
 @allow(MEMBERS)
 def my_applications(request):
-    return render(request, "portal/my_applications.html", {"items": select_my_applications(request.user)})
+    return _work_list(request, select_my_applications(request.user), "portal/my_applications.html", "申请列表")
 
 
 @allow(STAFF)
 def staff_queue(request):
-    return render(request, "portal/staff_queue.html", {"items": select_staff_queue(request.user)})
+    return _work_list(request, select_staff_queue(request.user), "portal/staff_queue.html", "待办")
 
 
 @public

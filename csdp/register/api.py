@@ -3,6 +3,7 @@ import datetime as dt
 from ninja import Router, Schema
 
 from csdp.accounts.access import STAFF, access_object, allow
+from csdp.accounts.roles import Role
 from csdp.register.selectors import holdings_of
 from csdp.securities.models import SecuritiesAccount
 
@@ -27,3 +28,98 @@ def account_positions(request, account_number: str):
     return [{"security_code": h.security.code, "security_name": h.security.name, "share_nature": h.share_nature,
              "lockup_end": h.lockup_end, "quantity": h.quantity, "frozen": h.frozen, "pledged": h.pledged,
              "available": h.available} for h in holdings_of(account)]
+
+
+class HolderOut(Schema):
+    account: str
+    name: str
+    id_type: str
+    id_number: str
+    share_nature: str
+    lockup_end: dt.date | None
+    quantity: int
+    percent: str  # of the day's issued capital, 4 decimals, as text
+    frozen: int
+    pledged: int
+
+
+class RosterOut(Schema):
+    security: str
+    as_of: dt.date
+    top: int | None
+    holders: int
+    lots: int
+    total_quantity: int
+    issued_capital: int
+    seconds: float
+    offset: int
+    rows: list[HolderOut]
+
+
+@router.get("/holders", response=RosterOut,
+            summary="证券持有人名册：截至 as_of 日日终（由登记变动记录重放），全部或前 top 名；发行人限本机构证券")
+@allow(STAFF, Role.ISSUER)
+def register_holders(request, security: str, as_of: dt.date, top: int | None = None, offset: int = 0,
+                     limit: int = 1_000):
+    from csdp.clock.services import business_today, clock_now
+    from csdp.lib.errors import CsdpError, NotFound
+    from csdp.register.models import RosterQuery
+    from csdp.register.queries import check_may_query
+    from csdp.register.roster import roster_as_of
+    from csdp.securities.models import Security
+
+    found = Security.objects.filter(code=security).first()
+    if found is None:
+        raise NotFound(f"证券 {security} 不存在。", code="register.security_unknown")
+    check_may_query(user=request.user, security=found)
+    if as_of > business_today():
+        raise CsdpError("查询日期不能晚于今天（名册为该日日终的数据）。", code="register.query_future")
+    if top is not None and top < 1 or offset < 0 or not 1 <= limit <= 10_000:
+        raise CsdpError("top 应为正整数，offset 不小于 0，limit 在 1–10000 之间。", code="register.query_paging")
+    roster = roster_as_of(security=found, as_of=as_of, top=top)
+    rows = roster.with_percent().slice(offset, limit).to_dicts()
+    RosterQuery.objects.create(kind=RosterQuery.Kind.HOLDERS, security=found, as_of=as_of, top=top, file_format="json",
+                               rows=len(rows), asked_by=request.user, institution_id=request.user.institution_id,
+                               asked_at=clock_now())
+    return {**roster.summary(), "offset": offset, "rows": rows}
+
+
+class HoldingFileOut(Schema):
+    id: int
+    name: str
+    security: str
+    business: str
+    file_format: str
+    rows: int
+    sha256: str
+    business_date: dt.date
+
+
+@router.get("/files", response=list[HoldingFileOut], summary="持股变动数据文件（GFBD）；since=上次取到的最大 id")
+@allow(STAFF, Role.PARTICIPANT)
+def register_files(request, since: int | None = None):
+    from csdp.register.models import HoldingChangeFile
+
+    rows = HoldingChangeFile.objects.visible_to(request.user).select_related("security")
+    if since is not None:
+        rows = rows.filter(pk__gt=since).order_by("pk")
+    return [{"id": f.pk, "name": f.path, "security": f.security.code, "business": f.business,
+             "file_format": f.file_format, "rows": f.rows, "sha256": f.sha256, "business_date": f.business_date}
+            for f in rows[:1_000]]
+
+
+@router.get("/files/{holding_file_id}/content", summary="下载持股变动数据文件")
+@allow(STAFF, Role.PARTICIPANT)
+def register_file_content(request, holding_file_id: int):
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.http import FileResponse, Http404
+
+    from csdp.register.models import HoldingChangeFile
+
+    record = access_object(request.user, HoldingChangeFile, pk=holding_file_id)
+    path = Path(settings.CSDP_FILES_DIR) / record.path
+    if not path.is_file():
+        raise Http404("数据文件已不在存储中，请联系本公司。")
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=path.name)

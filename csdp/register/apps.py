@@ -7,4 +7,12 @@ class RegisterConfig(AppConfig):
     verbose_name = "证券持有人名册"
 
     def ready(self) -> None:
-        from csdp.register import demo  # noqa: F401
+        from csdp.accounts.roles import Role
+        from csdp.approvals.kinds import register_kind
+        from csdp.register import counter_types, demo  # noqa: F401
+        from csdp.register.issuer_businesses import KIND, business_apply
+
+        # Four-eyes for the issuer's register businesses (01–04, 06): the operator who accepts the
+        # counter application prepares; a different reviewer approves (csdp.approvals).
+        register_kind(code=KIND, label="发行人登记业务", apply=business_apply,
+                      preparers={Role.OPERATOR, Role.ADMIN}, approvers={Role.REVIEWER, Role.ADMIN})

@@ -53,7 +53,7 @@ class EventType(models.TextChoices):
 # transaction (csdp.register.capital). Every other event moves shares between lots and nets to zero.
 ISSUING = frozenset({EventType.INITIAL.value, EventType.IPO_ALLOCATION.value, EventType.REMAINDER.value,
                      EventType.STRATEGIC.value, EventType.OFFLINE.value, EventType.CANCELLATION.value,
-                     EventType.NEW_SHARES.value})
+                     EventType.NEW_SHARES.value, EventType.BONUS.value})
 
 
 class RegistrationEventQuerySet(models.QuerySet):
@@ -112,7 +112,10 @@ class PositionQuerySet(models.QuerySet):
 
 class Position(models.Model):
     account = models.ForeignKey("securities.SecuritiesAccount", on_delete=models.PROTECT, related_name="positions")
-    security = models.ForeignKey("securities.Security", on_delete=models.PROTECT, related_name="positions")
+    # db_index=False: the (security, account) index below serves every lookup by security and the
+    # paginated list of a security's holders (keyset on account) — one index, as before.
+    security = models.ForeignKey("securities.Security", on_delete=models.PROTECT, related_name="positions",
+                                 db_index=False)
     share_nature = models.CharField("股份性质", max_length=2, choices=ShareNature.choices)
     lockup_end = models.DateField("限售截止日", null=True, blank=True)
     quantity = models.BigIntegerField("持有数量（股）", default=0)
@@ -125,6 +128,7 @@ class Position(models.Model):
     class Meta:
         verbose_name = "持有明细"
         ordering = ["account_id", "security_id", "share_nature", "lockup_end"]
+        indexes = [models.Index(fields=["security", "account"], name="position_security_account")]
         constraints = [
             # Unrestricted lots have no lock-up date; NULLs must not make two rows of one lot.
             models.UniqueConstraint(fields=["account", "security", "share_nature"], condition=Q(lockup_end__isnull=True),
@@ -140,3 +144,75 @@ class Position(models.Model):
     @property
     def available(self) -> int:
         return self.quantity - self.frozen - self.pledged
+
+
+class HoldingChangeFileQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.staff_role:
+            return self
+        if user.institution_id:
+            return self.filter(participant__institution_id=user.institution_id)
+        return self.none()
+
+
+class HoldingChangeFile(models.Model):
+    """GFBD 持股变动数据: what an issuer business changed in one custodian participant's clients'
+    holdings (csdp.register.holding_files; layout in docs/interfaces.md)."""
+
+    participant = models.ForeignKey("securities.ParticipantProfile", on_delete=models.PROTECT, related_name="+")
+    security = models.ForeignKey("securities.Security", on_delete=models.PROTECT, related_name="+")
+    business = models.CharField("业务代码", max_length=2)
+    reference = models.CharField("业务编号", max_length=40)  # the approval's key: one business, one set of files
+    file_format = models.CharField(max_length=3)  # dbf / csv
+    path = models.CharField(max_length=300)  # relative to settings.CSDP_FILES_DIR
+    sha256 = models.CharField(max_length=64)
+    rows = models.BigIntegerField()
+    business_date = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = HoldingChangeFileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "持股变动数据文件"
+        ordering = ["-business_date", "-id"]
+        constraints = [models.UniqueConstraint(fields=["reference", "participant", "file_format"],
+                                               name="holding_change_file_once")]
+
+
+class RosterQueryQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.staff_role:
+            return self
+        return self.filter(institution_id=user.institution_id) if user.institution_id else self.none()
+
+
+class RosterQuery(models.Model):
+    """Who asked for which 持有人名册 or 持股变动 and when (rules.md §11): the record kept of every
+    delivery, the issuer's own and staff's alike. Append-only by use: written once per download."""
+
+    class Kind(models.TextChoices):
+        HOLDERS = "holders", "证券持有人名册"  # as of the end of a day, full or top N
+        CHANGES = "changes", "持股变动"  # the events between two days
+
+    kind = models.CharField("查询类型", max_length=10, choices=Kind.choices)
+    security = models.ForeignKey("securities.Security", on_delete=models.PROTECT, related_name="+")
+    as_of = models.DateField("查询日期")
+    date_from = models.DateField("起始日期", null=True, blank=True)
+    top = models.PositiveIntegerField("前 N 名", null=True, blank=True)
+    file_format = models.CharField("格式", max_length=4)  # xlsx / dbf / json / csv
+    rows = models.BigIntegerField("记录数")
+    sha256 = models.CharField(max_length=64, blank=True)
+    asked_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+    institution = models.ForeignKey("accounts.Institution", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    asked_at = models.DateTimeField("查询时间")
+
+    objects = RosterQueryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "名册查询记录"
+        ordering = ["-asked_at", "-id"]

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 
 import polars as pl
+from django.db import connection, transaction
 
 from csdp.lib.bulk import copy_out
 from csdp.register.models import ISSUING, ShareNature
@@ -90,7 +91,12 @@ def roster_as_of(*, security: Security, as_of: dt.date, top: int | None = None) 
            f"{'JOIN ranked r ON r.account_id = l.account_id ' if top is not None else ''}"
            f"JOIN securities_securitiesaccount a ON a.id = l.account_id "
            f"JOIN securities_investor i ON i.id = a.investor_id WHERE l.quantity <> 0")
-    frame = copy_out(sql, params, {**SCHEMA, "issued_total": pl.Int64})
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # A million lots grouped in memory: with the default 4 MB the hash aggregate spills to disk.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL work_mem = '256MB'")
+        frame = copy_out(sql, params, {**SCHEMA, "issued_total": pl.Int64})
     issued = int(frame["issued_total"][0]) if frame.height else _issued_without_holders(lineage, as_of)
     # The order of the list: the largest accounts first, then each account's lots by nature and date.
     frame = frame.drop("issued_total").with_columns(pl.col("quantity").sum().over("account").alias("_held")).sort(
@@ -121,3 +127,60 @@ def nature_label(code: str) -> str:
 def roster_csv(roster: Roster) -> bytes:
     """The command's file: CSV_COLUMNS, one row per lot, UTF-8, dates ISO, no lock-up end for 00."""
     return roster.lots.select(CSV_COLUMNS).write_csv(date_format="%Y-%m-%d").encode("utf-8")
+
+
+HEADERS = ("序号", "证券账户", "持有人名称", "证件类型", "证件号码", "股份性质", "限售截止日", "持有数量（股）",
+           "占登记股本比例（%）", "冻结数量（股）", "质押数量（股）")
+
+
+def roster_xlsx(roster: Roster) -> bytes:
+    """The issuer's Excel: the listed columns, then totals that reconcile with the issued capital."""
+    import io
+
+    from openpyxl import Workbook
+
+    from csdp.securities.models import IdType
+
+    id_labels = dict(IdType.choices)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("持有人名册")
+    sheet.append([f"{roster.security.code} {roster.security.name} 证券持有人名册（截至 {roster.as_of} 日终"
+                  f"{'，前 ' + str(roster.top) + ' 名' if roster.top else ''}）"])
+    sheet.append(list(HEADERS))
+    for n, r in enumerate(roster.with_percent().iter_rows(named=True), start=1):
+        sheet.append([n, r["account"], r["name"], id_labels.get(r["id_type"], r["id_type"]), r["id_number"],
+                      nature_label(r["share_nature"]), r["lockup_end"].isoformat() if r["lockup_end"] else "",
+                      r["quantity"], r["percent"], r["frozen"], r["pledged"]])
+    frozen, pledged = int(roster.lots["frozen"].sum() or 0), int(roster.lots["pledged"].sum() or 0)
+    sheet.append(["合计", f"{roster.holders} 户", f"{roster.lots.height} 个持有明细", "", "", "", "",
+                  roster.total_quantity, "", frozen, pledged])
+    sheet.append(["登记股本", "", "", "", "", "", "", roster.issued_capital])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+
+def _dbf_fields():
+    from csdp.lib.dbf import Field
+
+    return [Field("ZQDM", "C", 6, title="证券代码"), Field("ZQZH", "C", 10, title="证券账户"),
+            Field("CYRMC", "C", 120, title="持有人名称"), Field("ZJLB", "C", 12, title="证件类型"),
+            Field("ZJHM", "C", 30, title="证件号码"), Field("GFXZ", "C", 2, title="股份性质"),
+            Field("XSJZR", "D", 8, title="限售截止日"), Field("CYSL", "N", 15, title="持有数量"),
+            Field("DJSL", "N", 15, title="冻结数量"), Field("ZYSL", "N", 15, title="质押数量"),
+            Field("CXRQ", "D", 8, title="查询日期（日终）")]
+
+
+def roster_dbf(roster: Roster) -> bytes:
+    """The same list as DBF (GBK; rules.md §8 conventions), one record per lot."""
+    import io
+
+    from csdp.lib.dbf import write_dbf
+
+    out = io.BytesIO()
+    rows = ({"ZQDM": roster.security.code, "ZQZH": r["account"], "CYRMC": r["name"], "ZJLB": r["id_type"],
+             "ZJHM": r["id_number"], "GFXZ": r["share_nature"], "XSJZR": r["lockup_end"], "CYSL": r["quantity"],
+             "DJSL": r["frozen"], "ZYSL": r["pledged"], "CXRQ": roster.as_of} for r in roster.lots.iter_rows(named=True))
+    write_dbf(out, _dbf_fields(), rows, on=roster.as_of)
+    return out.getvalue()

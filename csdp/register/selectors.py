@@ -93,12 +93,13 @@ class HoldingChanges:
 
 
 CHANGES_LIMIT = 1_000
+CHANGES_PAGE = 100  # rows of one page of an account's changes
 _SWITCH = (EventType.CODE_SWITCH_OUT.value, EventType.CODE_SWITCH_IN.value)
 
 
 def holding_changes(*, account: SecuritiesAccount | None = None, security: Security | None = None,
                     date_from: dt.date | None = None, date_to: dt.date | None = None,
-                    limit: int = CHANGES_LIMIT) -> HoldingChanges:
+                    limit: int = CHANGES_LIMIT, offset: int = 0) -> HoldingChanges:
     """What changed on an account (or, without one, on every account of ``security``), oldest first:
     each event with the balances of its lot (account × security × share nature × lock-up end) after it.
 
@@ -147,10 +148,10 @@ def holding_changes(*, account: SecuritiesAccount | None = None, security: Secur
         FROM h JOIN securities_security s ON s.id = h.security_id
         JOIN securities_securitiesaccount a ON a.id = h.account_id JOIN securities_investor i ON i.id = a.investor_id
         {'WHERE ' + ' AND '.join(period) if period else ''}
-        ORDER BY h.business_date, h.id LIMIT %s"""
+        ORDER BY h.business_date, h.id LIMIT %s OFFSET %s"""
     switch_params = list(_SWITCH) * 3 if continuous else []
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*switch_params, *params, *period_params, limit + 1])
+        cursor.execute(sql, [*switch_params, *params, *period_params, limit + 1, offset])
         fetched = cursor.fetchall()
     rows = [HoldingChange(_as_date(r[0]), *r[1:7], _as_date(r[7]) if r[7] else None, *(int(v) for v in r[8:14]), r[14])
             for r in fetched[:limit]]
@@ -202,3 +203,37 @@ def register_rebuild_check() -> list[Difference]:
         for lot in sorted(from_log.keys() | stored.keys(), key=lambda x: (x[0], x[1], x[2], x[3] or dt.date.max))
         if from_log.get(lot, zero) != stored.get(lot, zero)
     ]
+
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class HolderPage:
+    rows: list[Holder]
+    next_after: int | None  # the account id to continue after; None on the last page
+
+
+def holders_page(security: Security, *, after: int | None = None, q: str = "", size: int = PAGE_SIZE) -> HolderPage:
+    """One page of a security's lots, in account order, continued after an account id (keyset on the
+    (security, account) index: the same cost on page 1 and page 7 000). ``q``: an account number
+    prefix, or a holder's exact name."""
+    rows = Position.objects.filter(security=security, quantity__gt=0)
+    if q:
+        rows = rows.filter(account__number__startswith=q.upper()) if q.isalnum() and q.isascii() else \
+            rows.filter(account__investor__name=q)
+    if after is not None:
+        rows = rows.filter(account_id__gt=after)
+    page = list(rows.select_related("account__investor").order_by("account_id", "share_nature", "lockup_end")[:size + 1])
+    more = len(page) > size
+    page = page[:size]
+    # A page never splits an account's lots: the next page starts after the last whole account.
+    if more and page:
+        last = page[-1].account_id
+        whole = [p for p in page if p.account_id != last] or page
+        page, next_after = whole, whole[-1].account_id
+    else:
+        next_after = None
+    # No COUNT(*) over the security's lots: at a million lots it alone would cost the page its budget.
+    return HolderPage([Holder(p.account, p.share_nature, p.lockup_end, p.quantity, p.frozen, p.pledged) for p in page],
+                      next_after)

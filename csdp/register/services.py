@@ -21,7 +21,7 @@ from csdp.lib.errors import CsdpError
 from csdp.register.capital import issued_capital_move, issuing_deltas, register_check
 from csdp.register.models import EventType, Position, RegistrationEvent, ShareNature
 from csdp.register.nature import carry_encumbrances, is_nature_change
-from csdp.securities.models import SecurityStatus
+from csdp.securities.models import Market, Security, SecurityCodeChange, SecurityStatus
 
 CLOSED_STATUSES = {SecurityStatus.SWITCHED, SecurityStatus.DELISTED}
 
@@ -51,7 +51,7 @@ class EventSpec:
         return (self.account_id, self.security_id, self.share_nature, self.lockup_end)
 
     @classmethod
-    def of(cls, value) -> "EventSpec":
+    def of(cls, value) -> EventSpec:
         if isinstance(value, cls):
             return value
         data = dict(value)
@@ -123,8 +123,6 @@ def _step(position: Position, spec: EventSpec) -> None:
 
 
 def _open_securities(specs: list[EventSpec]) -> None:
-    from csdp.securities.models import Security
-
     switching = {EventType.CODE_SWITCH_OUT}
     ids = {s.security_id for s in specs if s.event_type not in switching}
     closed = Security.objects.filter(pk__in=ids, status__in=CLOSED_STATUSES).values_list("code", flat=True)
@@ -196,7 +194,7 @@ def register_apply(*, events: Iterable, check: bool = True) -> list[Registration
 
 
 @transaction.atomic
-def security_code_switch(*, old_code: str, new_code: str, effective_date: dt.date, actor) -> "SecurityCodeChange":
+def security_code_switch(*, old_code: str, new_code: str, effective_date: dt.date, actor) -> SecurityCodeChange:
     """Move every position of old_code to new_code on effective_date, freezes and pledges included.
 
     The pair must already be in the mapping table (rules.md §5: never a formula alone). Each lot gets a
@@ -204,7 +202,6 @@ def security_code_switch(*, old_code: str, new_code: str, effective_date: dt.dat
     continuous and holders' totals are unchanged. Running it again is a no-op.
     """
     from csdp.clock.services import clock_now
-    from csdp.securities.models import Market, Security, SecurityCodeChange
     from csdp.securities.services import SecuritiesError, security_status_change
 
     change = SecurityCodeChange.objects.select_for_update().filter(old_code=old_code, new_code=new_code).first()

@@ -1,25 +1,100 @@
+from django.contrib import messages
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 
 from csdp.accounts.access import STAFF, access_object, allow
-from csdp.register.forms import ChangesFilterForm
-from csdp.register.selectors import holders_of, holding_changes
+from csdp.lib.errors import CsdpError
+from csdp.register.forms import ChangesFilterForm, HolderSearchForm, RosterQueryForm
+from csdp.register.models import HoldingChangeFile, RosterQuery
+from csdp.register.selectors import CHANGES_PAGE, holders_page, holding_changes
 from csdp.securities.models import SecuritiesAccount, Security
 
 
 @allow(STAFF)
 def security_positions(request, security_id: int):
+    """A security's holders, one page at a time (keyset on account), searchable."""
     security = access_object(request.user, Security, pk=security_id)
-    holders = holders_of(security)
-    totals = {name: sum(getattr(h, name) for h in holders) for name in ("quantity", "frozen", "pledged")}
-    return render(request, "register/security_positions.html", {"security": security, "holders": holders, "totals": totals})
+    form = HolderSearchForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    page = holders_page(security, after=data.get("after"), q=(data.get("q") or "").strip())
+    return render(request, "register/security_positions.html", {"security": security, "page": page, "form": form,
+                                                                "q": data.get("q") or ""})
 
 
 @allow(STAFF)
 def account_changes(request, account_number: str):
     account = access_object(request.user, SecuritiesAccount.objects.select_related("investor"), number=account_number)
     form = ChangesFilterForm(request.GET)
-    changes = None
+    changes, offset = None, 0
     if form.is_valid():
-        changes = holding_changes(account=account, security=form.cleaned_data["security"],
-                                  date_from=form.cleaned_data["date_from"], date_to=form.cleaned_data["date_to"])
-    return render(request, "register/account_changes.html", {"account": account, "form": form, "changes": changes})
+        offset = max(int(request.GET.get("offset", "0") or 0) if request.GET.get("offset", "0").isdigit() else 0, 0)
+        changes = holding_changes(account=account, security=form.cleaned_data["security"], limit=CHANGES_PAGE,
+                                  offset=offset, date_from=form.cleaned_data["date_from"],
+                                  date_to=form.cleaned_data["date_to"])
+    query = request.GET.copy()
+    query.pop("offset", None)
+    return render(request, "register/account_changes.html", {
+        "account": account, "form": form, "changes": changes, "offset": offset,
+        "next_offset": offset + CHANGES_PAGE if changes and changes.truncated else None,
+        "prev_offset": max(offset - CHANGES_PAGE, 0) if offset else None, "query": query.urlencode()})
+
+
+@allow({"issuer"} | STAFF)
+def roster_query(request):
+    """信息查询: the 证券持有人名册 as of a day's end or the 持股变动 of a period, downloaded at once."""
+    form = RosterQueryForm(request.GET or None)
+    if request.GET and form.is_valid():
+        from csdp.register.queries import roster_deliver
+
+        data = form.cleaned_data
+        try:
+            delivery = roster_deliver(user=request.user, security=data["code"], kind=data["kind"], as_of=data["as_of"],
+                                      file_format=data["file_format"], top=data.get("top"),
+                                      date_from=data.get("date_from"))
+        except CsdpError as error:
+            messages.error(request, error.message)
+        else:
+            response = HttpResponse(delivery.content, content_type=delivery.content_type)
+            response["Content-Disposition"] = _attachment(delivery.name)
+            return response
+    asked = RosterQuery.objects.visible_to(request.user).select_related("security", "asked_by")[:20]
+    return render(request, "register/roster_query.html", {"form": form, "asked": asked})
+
+
+def _attachment(name: str) -> str:
+    from urllib.parse import quote
+
+    return f"attachment; filename*=UTF-8''{quote(name)}"
+
+
+@allow({"issuer"} | STAFF)
+def business_template(request):
+    """The Excel data template of the register businesses 01–04 (?code=01)."""
+    from csdp.register.issuer_businesses import BUSINESSES, WITH_ROWS
+    from csdp.register.issuer_sheet import template_bytes
+
+    business = BUSINESSES.get(request.GET.get("code", "01"))
+    if business not in WITH_ROWS:
+        business = BUSINESSES["01"]
+    response = HttpResponse(template_bytes(f"{business.code} {business.label} 持有明细数据模板"),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = _attachment(f"{business.code}_{business.label}_数据模板.xlsx")
+    return response
+
+
+@allow({"participant"} | STAFF)
+def holding_files(request):
+    """持股变动数据文件 (GFBD): a participant's own, newest first; staff see all."""
+    files = HoldingChangeFile.objects.visible_to(request.user).select_related("security", "participant")[:200]
+    return render(request, "register/holding_files.html", {"files": files})
+
+
+@allow({"participant"} | STAFF)
+def holding_file_download(request, holding_file_id: int):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    row = access_object(request.user, HoldingChangeFile, pk=holding_file_id)
+    path = Path(settings.CSDP_FILES_DIR) / row.path
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)

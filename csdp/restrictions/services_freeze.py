@@ -141,7 +141,7 @@ def apply_freeze(approval: Approval) -> dict:
     if requested <= 0:
         raise RestrictionError(f"账户 {account.number} 已不持有 {security.code}，无可冻结的证券。")
     freeze = Freeze.objects.create(
-        number=next_number("restrictions.freeze", "DJ", 6, day.year), status=FreezeStatus.WAITING,
+        number=next_number("restr.freeze", "DJ", 6, day.year), status=FreezeStatus.WAITING,
         court=data.court.strip(), document_number=data.document_number.strip(), account=account, security=security,
         whole_holding=data.whole_holding, requested_shares=requested, start_date=data.start_date,
         end_date=data.end_date, approval=approval, created_at=clock_now())

@@ -220,7 +220,7 @@ def pledge_apply(*, by, data: PledgeData, files, signature: str = "") -> Pledge:
         pledge = pledge_preview(by=by, data=data, files=files)
         signed = _sign(by, pledge_digest(pledge, files), signature)
         now = clock_now()
-        pledge.number = next_number("restrictions.pledge", "ZY", 6, business_today().year)
+        pledge.number = next_number("restr.pledge", "ZY", 6, business_today().year)
         pledge.created_at, pledge.started_signature = now, signed
         pledge.save()
         pledge.materials.set(files)

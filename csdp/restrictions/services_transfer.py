@@ -93,7 +93,7 @@ def apply_transfer(approval: Approval) -> dict:
     if moved < data.quantity_shares:
         raise RestrictionError(f"转出账户可过户数量为 {moved} 股，少于过户数量 {data.quantity_shares} 股。",
                                code="restrictions.insufficient")
-    number = next_number("restrictions.transfer", "GH", 6, day.year)
+    number = next_number("restr.transfer", "GH", 6, day.year)
     events = []
     for lot, share in parts:  # the same nature and lock-up end on both sides
         events.append(holdings.spec(lot, event_type=EventType.NON_TRADE_TRANSFER, key=f"transfer:{number}:{lot.pk}:out",

@@ -64,7 +64,7 @@ def pledge_new(request):
     except CsdpError as error:
         messages.error(request, error.message)
         return redirect("pledge:board")
-    form = f.PledgeForm(request.POST or None, initial=initial)
+    form = f.PledgeForm(request.POST or None, request.FILES or None, initial=initial)
     form.fields["materials"] = MultipleFileField(label="申请材料（质押合同等，PDF 或 ZIP）", required=False)
     if request.method == "POST" and form.is_valid():
         data = form.data_for_service(posting.pk if posting else None)

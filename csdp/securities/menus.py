@@ -6,3 +6,5 @@ register(MenuItem(section="登记存管", label="证券信息", url_name="securi
 register(MenuItem(section="登记存管", label="投资者与证券账户查询", url_name="securities:account_lookup", roles=STAFF, order=310))
 register(MenuItem(section="结算参与人服务", label="托管单元", url_name="securities:my_custody_units",
                   roles={Role.PARTICIPANT}, order=320))
+register(MenuItem(section="登记存管", label="主数据导入", url_name="securities:master_import",
+                  roles={Role.OPERATOR, Role.ADMIN}, order=315))

@@ -12,6 +12,7 @@ from django.db.models import Q
 
 from csdp.accounts.roles import InstitutionKind
 from csdp.lib.ids import resident_id_problem, uscc_problem
+from csdp.lib.statemachine import Machine, TransitionRow
 
 
 def _is_staff(user) -> bool:
@@ -42,13 +43,12 @@ class SecurityStatus(models.TextChoices):
 
 
 # The one place that says which status changes are allowed (securities.services.security_status_change).
-SECURITY_TRANSITIONS: dict[str, set[str]] = {
+SECURITY_MACHINE = Machine(SecurityStatus, {
     SecurityStatus.PENDING: {SecurityStatus.LISTED, SecurityStatus.DELISTED},  # listing day; or a failed issue (002 ch. 5)
     SecurityStatus.LISTED: {SecurityStatus.SUSPENDED, SecurityStatus.SWITCHED, SecurityStatus.DELISTED},
     SecurityStatus.SUSPENDED: {SecurityStatus.LISTED, SecurityStatus.SWITCHED, SecurityStatus.DELISTED},
-    SecurityStatus.SWITCHED: set(),
-    SecurityStatus.DELISTED: set(),
-}
+})
+SECURITY_TRANSITIONS = SECURITY_MACHINE.transitions
 
 
 class SecurityQuerySet(models.QuerySet):
@@ -87,16 +87,12 @@ class Security(models.Model):
         return f"{self.code} {self.name}"
 
 
-class SecurityTransition(models.Model):
+class SecurityTransition(TransitionRow):
     """One row per status change of a security (who, when, from, to, why); written only by
     securities.services.security_status_change, never edited."""
 
+    machine = SECURITY_MACHINE
     security = models.ForeignKey(Security, on_delete=models.PROTECT, related_name="transitions")
-    from_status = models.CharField(max_length=10, choices=SecurityStatus.choices)
-    to_status = models.CharField(max_length=10, choices=SecurityStatus.choices)
-    actor = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField()
-    reason = models.CharField(max_length=200)
 
     objects = SecurityQuerySet.as_manager()
 

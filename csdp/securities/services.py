@@ -10,7 +10,7 @@ from django.db import transaction
 from csdp.accounts.models import Institution
 from csdp.accounts.roles import InstitutionKind
 from csdp.securities.models import (
-    SECURITY_TRANSITIONS,
+    SECURITY_MACHINE,
     CustodyUnit,
     Investor,
     ParticipantProfile,
@@ -21,6 +21,7 @@ from csdp.securities.models import (
     SecurityTransition,
 )
 from csdp.lib.errors import CsdpError
+from csdp.lib.statemachine import SYSTEM, actor_kind, transition_record
 
 
 class SecuritiesError(CsdpError):
@@ -44,7 +45,7 @@ def security_create(*, code: str, name: str, kind: str, market: str, status: str
 
 @transaction.atomic
 def security_status_change(*, security: Security, to: str, actor, reason: str) -> Security:
-    """Move a security to another status if SECURITY_TRANSITIONS allows it; a transition row and an
+    """Move a security to another status if SECURITY_MACHINE allows it; a transition row and an
     audit event record who, when, from, to and why. Moving to the current status is a no-op."""
     from csdp.audit.services import audit_record
     from csdp.clock.services import clock_now
@@ -52,15 +53,12 @@ def security_status_change(*, security: Security, to: str, actor, reason: str) -
     security = Security.objects.select_for_update().get(pk=security.pk)
     if security.status == to:
         return security
-    if to not in SECURITY_TRANSITIONS[security.status]:
+    if not SECURITY_MACHINE.allowed(security.status, to):
         raise SecuritiesError(f"证券 {security.code} 不能由“{SecurityStatus(security.status).label}”"
                               f"变为“{SecurityStatus(to).label}”。")
     previous = security.status
-    security.status = to
-    security.save(update_fields=["status"])
-    SecurityTransition.objects.create(security=security, from_status=previous, to_status=to, reason=reason,
-                                      actor=actor if getattr(actor, "is_authenticated", False) else None,
-                                      at=clock_now())
+    transition_record(machine=SECURITY_MACHINE, subject=security, to_state=to, history=SecurityTransition,
+                      actor=actor, by=actor_kind(actor, otherwise=SYSTEM), reason=reason, at=clock_now())
     audit_record(actor=actor, obj=security, action="security_status_change", from_state=previous, to_state=to,
                  reason=reason)
     return security

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from csdp.securities import views
+from csdp.securities import views, views_master
 
 app_name = "securities"
 urlpatterns = [
@@ -8,4 +8,6 @@ urlpatterns = [
     path("<int:security_id>/", views.security_detail, name="security_detail"),
     path("accounts/", views.account_lookup, name="account_lookup"),
     path("custody-units/", views.my_custody_units, name="my_custody_units"),
+    path("import/", views_master.master_import_view, name="master_import"),
+    path("import/template/", views_master.master_template_view, name="master_template"),
 ]

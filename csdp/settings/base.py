@@ -8,8 +8,13 @@ import dj_database_url
 
 from csdp.lib.env import env_bool, env_choice, env_int, env_list, env_path, env_str
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = env_path("CSDP_VAR_DIR", BASE_DIR / "var")
+# The package itself (templates, our static files) — wherever it is installed.
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = PACKAGE_DIR.parent
+# Run from a source checkout (make demo, make test) the data live in ./var beside the code; installed
+# from a wheel, never inside site-packages: CSDP_VAR_DIR, default /var/lib/csdp (README, production).
+SOURCE_CHECKOUT = (BASE_DIR / "pyproject.toml").is_file()
+VAR_DIR = env_path("CSDP_VAR_DIR", BASE_DIR / "var" if SOURCE_CHECKOUT else Path("/var/lib/csdp"))
 
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-not-secret-0c8a1f4e2b7d4e9a9f3c5b6d7e8f9a0b")
 DEBUG = False
@@ -75,7 +80,7 @@ WSGI_APPLICATION = "csdp.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "csdp" / "templates"],
+        "DIRS": [PACKAGE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -129,7 +134,11 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 # Front-end packages are installed from the npm registry by `make assets` (package.json);
 # nothing minified is committed. csdp/static holds only our own CSS and JS.
-STATICFILES_DIRS = [BASE_DIR / "csdp" / "static", ("vendor", BASE_DIR / "var" / "vendor")]
+# `make assets` puts them in var/vendor (the source checkout) and csdp/static/vendor (packed into the
+# wheel by `make wheel`); an installed wheel finds them in the package.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+if not (PACKAGE_DIR / "static" / "vendor").is_dir():
+    STATICFILES_DIRS.append(("vendor", BASE_DIR / "var" / "vendor"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -194,6 +203,9 @@ CSDP_KEY_REQUIRED_KINDS = set(env_list("CSDP_KEY_REQUIRED_KINDS", ["issuer"]))
 CSDP_STAFF_SECOND_FACTOR = env_bool("CSDP_STAFF_SECOND_FACTOR", True)
 # A new staff account (or one whose factor two administrators reset) may set up its factor this long.
 CSDP_STAFF_ENROL_DAYS = env_int("CSDP_STAFF_ENROL_DAYS", 7, minimum=1)
+# An upload no business object references (a re-uploaded scan, a refused filing, a purged draft's ID
+# documents) is deleted by `csdp uploads_sweep` after this many hours (docs/uploads.md, retention).
+CSDP_UPLOAD_ORPHAN_HOURS = env_int("CSDP_UPLOAD_ORPHAN_HOURS", 24, minimum=1)
 CSDP_CERT_VALIDITY_DAYS = env_int("CSDP_CERT_VALIDITY_DAYS", 730, minimum=1)
 CSDP_CERT_EXPIRY_WARNING_DAYS = env_int("CSDP_CERT_EXPIRY_WARNING_DAYS", 30, minimum=1)
 CSDP_KEY_CHALLENGE_TTL_S = env_int("CSDP_KEY_CHALLENGE_TTL_S", 600, minimum=30)

@@ -9,8 +9,8 @@ if os.environ.get("CSDP_SOFTWARE_KEY_ALLOWED", "0") not in ("0", "", "false"):
     raise ConfigError("CSDP_SOFTWARE_KEY_ALLOWED must be off in production: only hardware keys")
 os.environ["CSDP_DEMO"] = "0"
 
-from csdp.settings.base import *  # noqa: E402,F403
-from csdp.lib.env import env_bool, env_int, env_str  # noqa: E402
+from csdp.settings.base import *  # noqa: F403
+from csdp.lib.env import env_bool, env_int, env_str
 
 SECRET_KEY = env_str("SECRET_KEY")  # no default: refuse to start without one
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-only"):
@@ -22,12 +22,19 @@ if len(os.environ.get("CSDP_CA_PASSPHRASE", "")) < 20:
 DEBUG = False
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Probes of the load balancer and Prometheus come over plain HTTP from inside: no redirect for them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
+# Static files with content hashes in their names (cache-busting; served for a year by WhiteNoise).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "csdp.lib.staticstorage.ManifestStorage"},
+}
 CSRF_COOKIE_SECURE = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     import warnings
 
-    warnings.warn("production settings with SQLite: use PostgreSQL (DATABASE_URL=postgres://…)")
+    warnings.warn("production settings with SQLite: use PostgreSQL (DATABASE_URL=postgres://…)", stacklevel=1)

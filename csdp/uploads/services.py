@@ -11,6 +11,7 @@ removes once it is older than an hour.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import re
@@ -20,7 +21,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import transaction
+from django.conf import settings
+from django.db import models, transaction
 
 from csdp.audit.services import audit_record
 from csdp.uploads.errors import UploadRejected
@@ -176,7 +178,7 @@ def _inspect(received: _Received, name: str, spec: UploadKind) -> Inspection:
     encoding = ""
     if family == "zip":
         names = zip_inspect(received.path)
-        detected = "xlsx" if XLSX_MARKERS <= set(names) else "zip"
+        detected = "xlsx" if set(names) >= XLSX_MARKERS else "zip"
         if detected == "xlsx" and any(n.lower().endswith("vbaproject.bin") for n in names):
             raise UploadRejected("Excel 文件含有宏（VBA 代码），不允许上传，请另存为不含宏的 .xlsx 后上传。")
     elif family is not None:
@@ -232,3 +234,31 @@ def storage_sweep(*, older_than_s: int = 3600) -> list[str]:
     for relative in removed:
         candidates[relative].unlink(missing_ok=True)
     return removed
+
+
+def stored_files_orphans_purge(*, older_than_s: int | None = None) -> int:
+    """Delete upload rows (and their files) that no business object references any more, once older
+    than ``older_than_s`` (default CSDP_UPLOAD_ORPHAN_HOURS): a registration scan uploaded again, the
+    files of a draft purged at its expiry, a filing refused whole, an upload whose form was never sent.
+    Every upload is attached in the request that made it or the next step of the same form, so a day's
+    grace never takes a file a user is still working with. References are found through every foreign
+    key and many-to-many that points at StoredFile, so a new app's reference is seen without a change
+    here. Returns the number of rows deleted."""
+    from django.utils import timezone
+
+    if older_than_s is None:
+        older_than_s = settings.CSDP_UPLOAD_ORPHAN_HOURS * 3600
+    cutoff = timezone.now() - dt.timedelta(seconds=older_than_s)
+    old = StoredFile.objects.filter(created_at__lt=cutoff)
+    referenced = models.Q()
+    for relation in StoredFile._meta.get_fields(include_hidden=True):
+        if relation.auto_created and not relation.concrete:  # reverse FKs and M2Ms, related_name="+" too
+            referenced |= models.Q(pk__in=relation.related_model._base_manager.values(relation.field.name))
+    orphans = list(old.exclude(referenced).values_list("pk", "storage_path")) if referenced else []
+    for start in range(0, len(orphans), 500):
+        batch = orphans[start:start + 500]
+        with transaction.atomic():
+            StoredFile.objects.filter(pk__in=[pk for pk, _ in batch]).delete()
+            paths = [storage_root() / path for _, path in batch]
+            transaction.on_commit(lambda paths=paths: [p.unlink(missing_ok=True) for p in paths])
+    return len(orphans)

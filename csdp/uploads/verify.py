@@ -28,7 +28,7 @@ def verify_pdf(path) -> None:
         _refuse_active_pdf_content(reader)
     except UploadRejected:
         raise
-    except Exception:  # noqa: BLE001 - see the module docstring
+    except Exception:
         raise UploadRejected("PDF 文件已损坏，无法打开，请重新生成 PDF 后上传。") from None
     if pages < 1:
         raise UploadRejected("PDF 文件没有任何页面，请检查后重新上传。")
@@ -74,7 +74,7 @@ def verify_image(path, detected: str) -> None:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise UploadRejected("图片像素过多，请降低分辨率后重新上传。") from None
-    except Exception:  # noqa: BLE001 - see the module docstring
+    except Exception:
         raise UploadRejected("图片文件已损坏，无法打开，请重新扫描或导出后上传。") from None
     _refuse_polyglot(path, "图片")
 
@@ -101,7 +101,7 @@ def verify_xlsx(path) -> None:
                     sheets = workbook.sheetnames
                 finally:
                     workbook.close()
-    except Exception:  # noqa: BLE001 - see the module docstring
+    except Exception:
         raise UploadRejected("Excel 文件已损坏，无法打开，请用 Excel 另存为 .xlsx 后上传。") from None
     if not sheets:
         raise UploadRejected("Excel 文件没有任何工作表。")

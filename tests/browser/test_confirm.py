@@ -10,7 +10,6 @@ import pytest
 from django.apps import apps
 
 from csdp.clock.models import ClosedDay
-from csdp.clock.services import closed_day_add
 from csdp.counter.models import Application
 from csdp.counter.states import Status
 from csdp.keys.models import Certificate
@@ -43,16 +42,48 @@ def _declined_then_confirmed(page, button, still_there, gone, name: str) -> None
     assert gone()
 
 
+def _prepared(kind: str) -> int:
+    from csdp.approvals.models import Approval
+
+    return Approval.objects.filter(kind=kind).count()
+
+
+def _approve_as(page, base_url, reviewer, kind: str) -> None:
+    """The reviewer's 复核通过 is where the change takes effect: it asks too."""
+    from csdp.approvals.models import Approval
+
+    approval = Approval.objects.get(kind=kind)
+    page.context.clear_cookies()
+    session_login(page, base_url, reviewer)
+    page.goto(f"{base_url}/approvals/{approval.pk}/")
+    button = page.get_by_role("button", name="复核通过")
+    button.click()
+    dialog = page.locator("dialog#confirm-dialog")
+    assert dialog.is_visible()
+    dialog.get_by_role("button", name="取消").click()
+    approval.refresh_from_db()
+    assert approval.status == "prepared"
+    button.click()
+    with page.expect_navigation():
+        dialog.get_by_role("button", name="确定").click()
+
+
 @pytest.mark.parametrize("width", [1280, 390])
 def test_reopening_a_closed_day_asks_first(page, base_url, cast, width):
+    from csdp.clock.services import closed_day_add as add
+
     page.set_viewport_size({"width": width, "height": 900})
-    closed_day_add(day=CLOSED, reason="测试休市", actor=cast.admin)
+    add(day=CLOSED, reason="测试休市", actor=cast.admin)
     session_login(page, base_url, cast.admin)
     page.goto(f"{base_url}/calendar/?year=2026")
     row = page.locator("tr", has_text="2026-12-30")
+    # Reopening is four-eyes: 确定 files it for review; the reviewer's approval reopens the day.
     _declined_then_confirmed(page, row.get_by_role("button", name="取消休市"),
-                             lambda: ClosedDay.objects.filter(date=CLOSED).exists(),
-                             lambda: not ClosedDay.objects.filter(date=CLOSED).exists(), f"closed-day-{width}")
+                             lambda: _prepared("clock.open_day") == 0, lambda: _prepared("clock.open_day") == 1,
+                             f"closed-day-{width}")
+    assert ClosedDay.objects.filter(date=CLOSED).exists()
+    _approve_as(page, base_url, cast.reviewer, "clock.open_day")
+    assert not ClosedDay.objects.filter(date=CLOSED).exists()
 
 
 def test_revoking_a_certificate_asks_first(page, base_url, cast):
@@ -61,12 +92,11 @@ def test_revoking_a_certificate_asks_first(page, base_url, cast):
     page.goto(f"{base_url}/keys/admin/")
     form = page.locator(f"form[action$='/certificates/{certificate.pk}/revoke/']")
     form.locator("input[name=reason]").fill("测试作废")
-
-    def status():
-        return Certificate.objects.get(pk=certificate.pk).status
-
+    kind = "keys.certificate_revoke"
     _declined_then_confirmed(page, form.get_by_role("button", name="作废证书"),
-                             lambda: status() == "active", lambda: status() != "active", "certificate")
+                             lambda: _prepared(kind) == 0, lambda: _prepared(kind) == 1, "certificate")
+    _approve_as(page, base_url, cast.reviewer, kind)
+    assert Certificate.objects.get(pk=certificate.pk).status == "revoked"
 
 
 def test_withdrawing_an_application_asks_first(page, base_url, cast):

@@ -52,11 +52,15 @@ def give_codes(institution, *codes: str) -> None:
         IssuerSecurity.objects.get_or_create(code=code, defaults={"institution": institution})
 
 
-def plain_type(code: str = "01") -> BusinessType:
+def plain_type(code: str = "00") -> BusinessType:
+    # 9x: more attachment-only types for tests that tell types apart (01–07 are structured now).
+    if code.startswith("9"):
+        return BusinessType.objects.get_or_create(code=code, defaults={"name": "测试业务（仅附件）",
+                                                                       "filer_kinds": ["issuer"]})[0]
     return BusinessType.objects.get(code=code)
 
 
-def draft(user, *, type_code: str = "01", code: str | None = None, files=None, remark: str = "请办理", data=None):
+def draft(user, *, type_code: str = "00", code: str | None = None, files=None, remark: str = "请办理", data=None):
     from csdp.counter.selectors import securities_codes_for
 
     code = code or securities_codes_for(user.institution)[0]

@@ -26,5 +26,5 @@ def test_another_issuer_gets_404_and_an_empty_list(cast, client_for, codes, key_
 
 def test_the_catalogue_marks_structured_types(cast, client_for):
     types = {t["code"]: t for t in client_for(cast.participant).get("/api/v1/counter/business-types").json()}
-    assert types["07"]["structured"] is True and types["01"]["structured"] is False
+    assert types["07"]["structured"] is True and types["00"]["structured"] is False and types["01"]["structured"] is True
     assert types["00"]["name"] == "其他"

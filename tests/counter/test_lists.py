@@ -27,9 +27,9 @@ def first_day(db):
 def world(cast, codes, key_a):
     submitted = drive(draft(cast.issuer_a), Status.SUBMITTED, filer=cast.issuer_a, key=key_a, operator=cast.operator)
     clock_set(moment=at_local(DAY + dt.timedelta(days=1), 9, 0), frozen=True)
-    returned = drive(draft(cast.issuer_a, type_code="05", code="920003"), Status.RETURNED,
+    returned = drive(draft(cast.issuer_a, type_code="97", code="920003"), Status.RETURNED,
                      filer=cast.issuer_a, key=key_a, operator=cast.operator)
-    accepted = drive(draft(cast.issuer_a, type_code="02"), Status.ACCEPTED, filer=cast.issuer_a, key=key_a,
+    accepted = drive(draft(cast.issuer_a, type_code="98"), Status.ACCEPTED, filer=cast.issuer_a, key=key_a,
                      operator=cast.operator)
     clock_set(moment=at_local(DAY + dt.timedelta(days=2), 11, 30), frozen=True)
     return {"submitted": submitted, "returned": returned, "accepted": accepted}
@@ -41,7 +41,7 @@ def test_the_filer_list_filters_by_status_type_code_and_date(cast, world):
 
     assert refs() == {a.pk for a in world.values()}
     assert refs(status=Status.RETURNED) == {world["returned"].pk}
-    assert refs(business_type="02") == {world["accepted"].pk}
+    assert refs(business_type="98") == {world["accepted"].pk}
     assert refs(securities_code="920003") == {world["returned"].pk}
     assert refs(date_from=DAY, date_to=DAY) == {world["submitted"].pk}
     assert refs(date_from=DAY + dt.timedelta(days=1)) == {world["returned"].pk, world["accepted"].pk}
@@ -121,7 +121,7 @@ def test_unassigned_work_goes_to_the_named_handlers_of_its_type(cast, world, dja
     from csdp.counter.models import BusinessType
 
     specialist = django_user_model.objects.create(username="operator2", staff_role="operator")
-    BusinessType.objects.get(code="01").handlers.set([specialist])  # world["submitted"] is a 01
+    BusinessType.objects.get(code="00").handlers.set([specialist])  # world["submitted"] is a 00
     assert {a.pk for a in staff_queue(cast.operator, "todo", ListFilters())} == {world["accepted"].pk}
     assert {a.pk for a in staff_queue(specialist, "todo", ListFilters())} == {world["submitted"].pk}
     assert {i.url for i in portal_staff_queue(specialist)} == {reverse("counter:detail", args=[world["submitted"].pk])}

@@ -54,7 +54,7 @@ def test_a_submission_tells_the_named_handlers_and_a_resubmission_the_assignee(c
 
     colleague = django_user_model.objects.create(username="operator2", staff_role="operator",
                                                  email="operator2@example.test")
-    BusinessType.objects.get(code="01").handlers.set([cast.operator, colleague])
+    BusinessType.objects.get(code="00").handlers.set([cast.operator, colleague])
     app = sign_and_submit(draft(cast.issuer_a), cast.issuer_a, key_a)
     told = OutboxMessage.objects.filter(purpose="counter.to_handle")
     assert {m.user for m in told} == {cast.operator, colleague}

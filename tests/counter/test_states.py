@@ -31,7 +31,7 @@ def test_the_table_allows_exactly_the_listed_transitions(from_state, to_state):
 
 def test_every_state_is_in_the_table_and_final_states_lead_nowhere():
     assert set(TRANSITIONS) == set(Status)
-    assert FINAL == {Status.FINISHED, Status.WITHDRAWN}
+    assert {Status.FINISHED, Status.WITHDRAWN} == FINAL
     assert all(target in Status.values for targets in TRANSITIONS.values() for target in targets)
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from csdp.counter.models import Application, BusinessType
 from csdp.counter.states import Status
 from csdp.keys.testing import sign
-from tests.counter.factories import pdf_upload, xlsx_upload, zip_upload
+from tests.counter.factories import pdf_upload, plain_type, xlsx_upload, zip_upload
 
 
 def _sign_confirm(client, app, key):
@@ -39,7 +39,7 @@ def test_the_new_form_reports_a_refused_attachment_set(cast, client_for, codes):
     client = client_for(cast.issuer_a)
     client.post(reverse("counter:notice"), {"acknowledged": "1"})
     response = client.post(reverse("counter:new"), {
-        "securities_code": codes["a"], "business_type": BusinessType.objects.get(code="01").pk,
+        "securities_code": codes["a"], "business_type": BusinessType.objects.get(code="00").pk,
         "attachments": [zip_upload(), pdf_upload()],
     })
     assert response.status_code == 200
@@ -51,7 +51,7 @@ def test_the_whole_round_trip_through_the_pages(cast, client_for, codes, key_a):
     issuer, operator = client_for(cast.issuer_a), client_for(cast.operator)
     issuer.post(reverse("counter:notice"), {"acknowledged": "1"})
     response = issuer.post(reverse("counter:new"), {
-        "securities_code": codes["a"], "business_type": BusinessType.objects.get(code="02").pk,
+        "securities_code": codes["a"], "business_type": plain_type("98").pk,
         "remark": "新增股份登记，请审核", "attachments": [zip_upload("一.zip"), zip_upload("二.zip")],
     })
     app = Application.objects.get()

@@ -38,7 +38,7 @@ def prepare() -> None:
     clerk = User.objects.create(username="kill-issuer", institution=issuer, display_name="发行人")
     funding_record(distribution=d, bank_reference="KILL-1", amount_fen=issued * RATES.cash_micro // 100_000 + 7,
                    by=clerk)
-    assert START < d.funding_deadline
+    assert d.funding_deadline > START
 
 
 def at(day: str) -> None:
@@ -80,7 +80,7 @@ def dump() -> None:
                         "FROM register_registrationevent ORDER BY key"),
         "distribution": _rows("SELECT status, cash_status, cash_note, holders, total_quantity, cash_declared_fen, "
                               "cash_total_fen, bonus_total FROM dividend_distribution"),
-        "steps": _rows("SELECT name, business_date, rows, detail FROM dividend_step ORDER BY name"),
+        "steps": _rows("SELECT name, business_date, rows FROM dividend_step ORDER BY name"),  # detail has timings
         "entitlements": _rows("SELECT a.number, e.share_nature, e.lockup_end, e.quantity, e.cash_fen, e.held_fen, "
                               "e.bonus_shares, e.bonus_frozen, e.bonus_pledged FROM dividend_entitlement e "
                               "JOIN securities_securitiesaccount a ON a.id = e.account_id ORDER BY 1, 2, 3"),

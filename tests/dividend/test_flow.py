@@ -13,7 +13,7 @@ from csdp.ledger.models import LedgerAccount
 from csdp.register.models import Position, RegistrationEvent
 from csdp.register.services import register_apply
 from csdp.securities.models import SecuritiesAccount
-from tests.dividend.world import R, START, at, build, eod, schedule
+from tests.dividend.world import R, at, build, eod, schedule
 
 PAY, LIST = dt.date(2026, 6, 8), dt.date(2026, 6, 9)
 TOTAL_QUANTITY = 1_001 + 333 + 667 + 2_500 + 77 + 10
@@ -78,6 +78,8 @@ def test_a_funded_distribution_pays_cash_holds_frozen_cash_and_registers_bonus_s
     assert d.status == Status.COMPLETED
     after = Position.objects.filter(security=security).aggregate(s=Sum("quantity"))["s"]
     assert after - before == d.bonus_total
+    security.refresh_from_db()
+    assert security.issued_shares == after  # issued capital grew by the bonus total
     restricted = Position.objects.get(security=security, account=accounts["0100000002"], share_nature="05")
     assert restricted.lockup_end == dt.date(2027, 6, 30) and restricted.quantity > 667
     encumbered = Position.objects.get(security=security, account=accounts["0100000003"])
@@ -139,3 +141,22 @@ def test_the_snapshot_is_the_register_as_of_r_not_of_the_day_it_runs(world, cast
     d.refresh_from_db()
     assert d.total_quantity == TOTAL_QUANTITY
     assert Distribution.objects.get(pk=d.pk).bonus_total == TOTAL_QUANTITY
+
+
+def test_a_payment_that_would_not_conserve_money_is_refused_before_commit(world, cast, monkeypatch):
+    from csdp.dividend import steps
+
+    d = schedule(cast.issuer_a)
+    _fund(d, cast.issuer_a, amount=TOTAL_QUANTITY * d.cash_micro // 100_000 + 100)
+    for day in (dt.date(2026, 6, 3), R):
+        eod(day)
+    monkeypatch.setattr(steps, "refund_funding", lambda *args, **kwargs: None)  # a bug: the surplus stays behind
+    lines = eod(PAY)
+    assert lines and "资金不守恒" in lines[-1].error and "代派资金户余额 100 分" in lines[-1].error
+    d.refresh_from_db()
+    assert d.status == Status.ENTITLED  # nothing of the step was kept
+    assert _balance("R-P1") == 0 and not Step.objects.filter(distribution=d, name="pay").exists()
+    monkeypatch.undo()
+    eod(PAY)  # the fixed code on the next run
+    d.refresh_from_db()
+    assert d.status == Status.PAID and _balance(f"DIV-{d.pk}") == 0

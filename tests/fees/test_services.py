@@ -232,4 +232,4 @@ def test_a_declaration_is_only_taken_for_an_unpaid_notice(cast):
     notice = _in_state(cast, NoticeStatus.PAID)
     with pytest.raises(FeeRefused, match="无需申报"):
         services.payment_declare(notice=notice, amount_fen=1, bank_reference="x", paid_on=business_today(),
-                                 user=cast.issuer_a)
+                                 user=cast.issuer_a, signature_payload="")

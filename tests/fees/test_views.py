@@ -162,7 +162,7 @@ def test_the_work_lists_show_unpaid_notices_to_the_payer_and_declared_ones_to_th
     assert not [i for i in my_applications(cast.issuer_b) if i.kind == "付款通知"]
     assert not [i for i in staff_queue(cast.reviewer) if i.kind == "付款通知"]
     payment_declare(notice=notice, amount_fen=notice.total_fen, bank_reference="B", paid_on=notice.issued_on,
-                    user=cast.issuer_a)
+                    user=cast.issuer_a, signature_payload=_signed(cast.issuer_a, notice, "B"))
     office = [i for i in staff_queue(cast.operator) if i.kind == "付款通知"]
     assert [(i.status, i.needs_action) for i in office] == [("付款方已申报付款，待确认到账", True)]
 
@@ -188,3 +188,14 @@ def test_the_function_bar_offers_notices_to_payers_and_staff_but_not_to_particip
     assert {"付款通知与发票", "收费标准"} <= labels(cast.issuer_a)
     assert {"付款通知", "收费标准"} <= labels(cast.operator)
     assert not {"付款通知与发票", "付款通知"} & labels(cast.participant)
+
+
+def _signed(user, notice, bank_reference: str) -> str:
+    """What the payer's browser posts: its key's signature over the declaration."""
+    from csdp.fees.services import declaration_content
+    from csdp.keys.signing import signing_context, submission_digest
+    from csdp.keys.testing import enrol_test_key, sign
+
+    content = declaration_content(notice=notice, amount_fen=notice.total_fen, bank_reference=bank_reference,
+                                  paid_on=notice.issued_on)
+    return sign(enrol_test_key(user), signing_context(user=user, digest=submission_digest(content=content)))

@@ -70,7 +70,7 @@ def test_an_issuance_registers_the_shares_and_bills_the_issuer(cast):
     notice = PaymentNotice.objects.get(pk=filing.fee_notice_id)
     assert notice.payer == cast.issuer_a.institution
     assert notice.lines.get().item_code == "greenshoe_registration" and notice.lines.get().base_value == 70_000
-    assert list(FilingTransition.objects.filter(filing=filing).values_list("to_status", flat=True)) == [
+    assert list(FilingTransition.objects.filter(filing=filing).values_list("to_state", flat=True)) == [
         FilingStatus.VALIDATED, FilingStatus.SUBMITTED, FilingStatus.REGISTERED]
 
 
@@ -199,7 +199,12 @@ def test_a_new_upload_replaces_the_unsigned_one_of_the_same_kind(cast):
     at(FIRST)
     first = dj(cast, option, [world.dj_row(a, 60_000)], sign=False)
     second = dj(cast, option, [world.dj_row(a, 60_000)], sign=False)  # the agreement is not double-counted
-    assert list(option.filings.values_list("pk", flat=True)) == [second.pk] != [first.pk]
+    first.refresh_from_db()
+    assert first.status == FilingStatus.REPLACED and second.status == FilingStatus.VALIDATED
+    # kept with its history: the replacement is a new transition row, nothing is deleted
+    assert list(first.transitions.values_list("from_state", "to_state")) == [
+        ("", FilingStatus.VALIDATED), (FilingStatus.VALIDATED, FilingStatus.REPLACED)]
+    assert first.details.count() == 1
 
 
 def test_only_the_filing_institution_may_sign(cast):

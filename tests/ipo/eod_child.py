@@ -202,7 +202,7 @@ def dump() -> None:
             "FROM ipo_eodsteprun r JOIN ipo_offering o ON o.id = r.offering_id ORDER BY 1, 2"),
         "offerings": _rows("SELECT code, status FROM ipo_offering ORDER BY code"),
         "transitions": _rows(
-            "SELECT o.code, t.from_status, t.to_status, t.reason, t.at FROM ipo_offeringtransition t "
+            "SELECT o.code, t.from_state, t.to_state, t.reason, t.at FROM ipo_offeringtransition t "
             "JOIN ipo_offering o ON o.id = t.offering_id ORDER BY t.id"),
         "obligations": _rows(
             "SELECT o.code, p.code, b.orders, b.subscribed_fen, b.available_fen, b.shortfall_fen, b.invalid_orders, "

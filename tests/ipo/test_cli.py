@@ -120,6 +120,6 @@ def test_an_investor_id_column_joins_accounts_of_one_investor(tmp_path):
 )
 def test_every_bad_file_is_refused_by_name_and_leaves_no_output(tmp_path, content, message):
     with pytest.raises(CommandError, match=message):
-        call_allocate(tmp_path, content)
+        call_allocate(tmp_path, content, "--initial-online-shares", "100000")
     assert not (tmp_path / "out.csv").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

@@ -8,7 +8,7 @@ from csdp.ipo.eod.day import eod_run
 from csdp.ipo.eod.t_day import offering_subscriptions_load
 from csdp.ipo.services import code_switch_confirm, code_switch_content, proceeds_pay, reserve_deposit
 from csdp.ipo.timeline import timeline
-from csdp.keys.signing import signing_context, submission_digest, submission_sign_verify
+from csdp.keys.signing import signing_context, submission_digest
 from csdp.keys.testing import enrol_test_key, sign
 from csdp.register.models import Position
 from csdp.securities.models import Security
@@ -50,9 +50,8 @@ def test_a_neeq_issuer_switches_code_on_l_minus_1_and_confirms_the_result(tmp_pa
     assert "确认代码切换结果" in page
     key = enrol_test_key(cast.issuer_a)
     digest = submission_digest(content=code_switch_content(offering))
-    signature = submission_sign_verify(user=cast.issuer_a, digest=digest,
-                                       payload=sign(key, signing_context(user=cast.issuer_a, digest=digest)))
-    code_switch_confirm(offering=offering, signature=signature, actor=cast.issuer_a)
+    code_switch_confirm(offering=offering, signature_payload=sign(key, signing_context(user=cast.issuer_a, digest=digest)),
+                        actor=cast.issuer_a)
     offering.refresh_from_db()
     assert offering.code_switch_confirmed_by == cast.issuer_a and offering.code_switch_signature.verify()
     confirmed = [m for m in timeline(offering) if m.label == "确认代码切换结果"]

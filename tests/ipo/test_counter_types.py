@@ -150,3 +150,57 @@ def test_the_lockup_list_comes_from_the_excel_template(offering, cast, client_fo
     application = Application.objects.get(business_type__code="11")
     assert application.rounds.get().data["lockups"] == "0900000001,500000,2027-03-30"
     assert "lockup_file" not in application.rounds.get().data
+
+
+def _loaded_at_t(offering, tmp_path):
+    from csdp.ipo.eod.t_day import offering_subscriptions_load
+
+    world.participant("Q001", "100001", funds_fen=0)
+    world.at(T, 10)
+    offering_subscriptions_load(offering=offering, path=world.subscription_file(
+        tmp_path, [(1, "0100000001", "Q001", "100001", 1_000)]))
+
+
+def test_an_application_confirmed_after_the_subscription_file_is_loaded_keeps_its_lockups_and_code_switch(
+        offering, cast, key_a, tmp_path):
+    # Filed and accepted at T-3; the issuer confirms the results only at T, after the exchange's file came in.
+    from csdp.securities.models import SecurityCodeChange
+
+    world.at(T - dt.timedelta(days=3), 10)
+    application = draft(cast.issuer_a, type_code="11", code="920188", data=_data())
+    application = drive(application, Status.RESULT_ISSUED, filer=cast.issuer_a, key=key_a, operator=cast.operator)
+    _loaded_at_t(offering, tmp_path)
+    from csdp.counter.services import application_confirm_results
+
+    application_confirm_results(application=application, user=cast.issuer_a)
+    offering.refresh_from_db()
+    assert offering.status == OfferingStatus.SUBSCRIBING and offering.old_code == "833188"
+    assert LockupShareholder.objects.get(offering=offering).shares == 500_000
+    assert SecurityCodeChange.objects.filter(old_code="833188", new_code="920188").exists()
+
+
+def test_registration_waits_for_an_accepted_application_the_issuer_has_not_confirmed(offering, cast, key_a, tmp_path):
+    from csdp.ipo.eod.registration import registration
+    from csdp.ipo.errors import IpoError
+
+    world.at(T - dt.timedelta(days=3), 10)
+    application = draft(cast.issuer_a, type_code="11", code="920188", data=_data())
+    drive(application, Status.RESULT_ISSUED, filer=cast.issuer_a, key=key_a, operator=cast.operator)
+    offering.status = OfferingStatus.PAID  # (the steps between are not what this test is about)
+    with pytest.raises(IpoError, match=f"虚拟柜台申请 {application.pk}）尚未办结"):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("csdp.ipo.eod.registration.filings_complete", lambda o: True)
+            registration(offering)
+
+
+def test_a_confirmation_after_registration_is_refused_with_the_reason(offering, cast, key_a):
+    from csdp.counter.services import application_confirm_results
+    from csdp.ipo.models import Offering
+
+    world.at(T - dt.timedelta(days=3), 10)
+    application = draft(cast.issuer_a, type_code="11", code="920188", data=_data())
+    application = drive(application, Status.RESULT_ISSUED, filer=cast.issuer_a, key=key_a, operator=cast.operator)
+    Offering.objects.filter(pk=offering.pk).update(status=OfferingStatus.REGISTERED)
+    with pytest.raises(CounterError, match="发行状态为“股份已登记”，股份登记申请的限售股东与代码切换已无法生效"):
+        application_confirm_results(application=application, user=cast.issuer_a)
+    assert not LockupShareholder.objects.filter(offering=offering).exists()

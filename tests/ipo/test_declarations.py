@@ -36,7 +36,7 @@ def test_a_declared_order_is_invalid_even_when_the_reserve_covers_it(cleared):
     eod_run()
     ob = ParticipantObligation.objects.get(offering=offering, participant=p1)
     assert (ob.invalid_orders, ob.frozen_fen, ob.allocated_shares) == (1, 0, 0)
-    wxsg = list(DBF(settings.CSDP_FILES_DIR / "20260317" / "V001" / "WXSG920188.dbf"))
+    wxsg = list(DBF(settings.CSDP_FILES_DIR / "20260317" / "V001" / "WXSG920188_20260317.dbf"))
     assert [(r["SQBH"], r["WXYY"]) for r in wxsg] == [(1, "11")]
 
 

@@ -6,14 +6,13 @@ from csdp.ipo.eod import t_day
 from csdp.ipo.eod.day import eod_run
 from csdp.ipo.models import EodStep, EodStepRun, OfferingStatus, ParticipantObligation
 from csdp.ipo.services import reserve_deposit
-from tests.ipo import world
 from tests.ipo.test_eod_pipeline import T1, market  # noqa: F401  (the fixture)
 from tests.ipo.world import T, at
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_t_clearing_that_owes_participants_the_wrong_money_is_stopped_before_commit(market, monkeypatch):  # noqa: F811
+def test_a_t_clearing_that_owes_participants_the_wrong_money_is_stopped_before_commit(market, monkeypatch):
     offering, _, _ = market
     real = t_day.participant_amounts
 
@@ -37,7 +36,7 @@ def test_a_t_clearing_that_owes_participants_the_wrong_money_is_stopped_before_c
     assert (run.status, run.error) == (EodStepRun.Status.DONE, "")
 
 
-def test_a_t1_settlement_whose_money_does_not_balance_is_stopped_before_commit(market, monkeypatch):  # noqa: F811
+def test_a_t1_settlement_whose_money_does_not_balance_is_stopped_before_commit(market, monkeypatch):
     from csdp.ipo.eod import t1_day
 
     offering, p1, p2 = market

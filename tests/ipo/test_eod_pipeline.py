@@ -48,7 +48,7 @@ def test_t_eod_computes_what_each_participant_owes_and_reports_invalid_orders(ma
     assert offering.status == OfferingStatus.CLEARED
     owed = {o.participant.code: o.subscribed_fen for o in ParticipantObligation.objects.filter(offering=offering)}
     assert owed == {"Q001": 3_000 * 1404, "Q002": 1_000 * 1404}
-    sgqs = list(DBF(settings.CSDP_FILES_DIR / "20260316" / "Q001" / "SGQS920188.dbf"))
+    sgqs = list(DBF(settings.CSDP_FILES_DIR / "20260316" / "Q001" / "SGQS920188_20260316.dbf"))
     assert [(r["SQBH"], r["JLLX"], r["WXYY"]) for r in sgqs] == [(1, "A0", ""), (2, "A0", ""), (3, "A1", "04")]
     assert sgqs[1]["SGJE"] == pytest.approx(2_000 * 14.04)
 
@@ -88,7 +88,7 @@ def test_t1_eod_invalidates_the_short_participants_latest_orders_and_settles_the
     assert uw.posted_fen == p1_ob.deducted_fen + p2_ob.deducted_fen
     types = set(ParticipantFile.objects.filter(offering=offering, participant=p1).values_list("file_type", flat=True))
     assert types == {"SGQS", "SGHZ", "DJSJ", "WXSG", "JDSJ", "PSJG"}
-    wxsg = list(DBF(settings.CSDP_FILES_DIR / "20260317" / "Q001" / "WXSG920188.dbf"))
+    wxsg = list(DBF(settings.CSDP_FILES_DIR / "20260317" / "Q001" / "WXSG920188_20260317.dbf"))
     assert {(r["SQBH"], r["WXYY"]) for r in wxsg} == {(2, "12"), (3, "04")}
 
 
@@ -135,7 +135,7 @@ def test_a_declared_order_is_invalidated_before_the_latest_one(market, cast):
     reserve_deposit(institution=p2.institution, amount_fen=1_000 * 1404, reference="p2", actor=None)
     at(T1, 17)
     eod_run()
-    wxsg = list(DBF(settings.CSDP_FILES_DIR / "20260317" / "Q001" / "WXSG920188.dbf"))
+    wxsg = list(DBF(settings.CSDP_FILES_DIR / "20260317" / "Q001" / "WXSG920188_20260317.dbf"))
     assert {(r["SQBH"], r["WXYY"]) for r in wxsg} == {(1, "11"), (3, "04")}
 
 

@@ -77,8 +77,8 @@ def test_orders_the_kernel_cannot_write_as_the_reference_does_take_the_reference
     book = OrderBook(_orders(custody_unit=["300,01", "300001", "300001"]), code="920001", day=DAY, types=TYPES)
     assert book.taken is None
     written = _written(tmp_path, LAYOUTS["JDSJ"], book.file("JDSJ"), ["K001", "K002"])
-    assert b'"300,01"' not in written["20260317/K002/JDSJ920001.csv"][0]  # K002's first order has nothing to unfreeze
-    assert written["20260317/K002/JDSJ920001.csv"][1] == 1
+    assert b'"300,01"' not in written["20260317/K002/JDSJ920001_20260317.csv"][0]  # K002's first order has nothing to unfreeze
+    assert written["20260317/K002/JDSJ920001_20260317.csv"][1] == 1
 
 
 def test_a_value_too_wide_in_a_book_type_is_refused_whole_before_any_file_is_written(tmp_path):

@@ -15,10 +15,9 @@ from csdp.ipo.eod.t_day import offering_subscriptions_load
 from csdp.ipo.filings import FilingRejected, HEADER, detail_filing_confirm, detail_filing_submit, filing_content
 from csdp.ipo.models import FilingKind, OfferingStatus
 from csdp.ipo.services import proceeds_pay, reserve_deposit
-from csdp.keys.signing import signing_context, submission_digest, submission_sign_verify
+from csdp.keys.signing import signing_context, submission_digest
 from csdp.keys.testing import enrol_test_key, sign
 from csdp.register.models import Position
-from csdp.securities.models import CustodyUnit
 from csdp.uploads.services import upload_store
 from tests.ipo import world
 from tests.ipo.world import T, at
@@ -95,8 +94,7 @@ def test_confirmed_details_are_registered_with_their_lockup_and_sent_to_particip
     key = enrol_test_key(cast.issuer_a)
     digest = submission_digest(content=filing_content(filing), files=[filing.source])
     payload = sign(key, signing_context(user=cast.issuer_a, digest=digest))
-    signature = submission_sign_verify(user=cast.issuer_a, digest=digest, payload=payload)
-    detail_filing_confirm(filing=filing, signature=signature, actor=cast.issuer_a)
+    detail_filing_confirm(filing=filing, signature_payload=payload, actor=cast.issuer_a)
     at(T2, 17)
     eod_run()
     offering.refresh_from_db()
@@ -109,7 +107,7 @@ def test_confirmed_details_are_registered_with_their_lockup_and_sent_to_particip
 
     notice = PaymentNotice.objects.get(payer=cast.issuer_a.institution)
     assert notice.total_fen > 0  # 股份登记费 on the shares registered (example rates)
-    gfdj = list(DBF(settings.CSDP_FILES_DIR / "20260318" / "R001" / "GFDJ920188.dbf"))
+    gfdj = list(DBF(settings.CSDP_FILES_DIR / "20260318" / "R001" / "GFDJ920188_20260318.dbf"))
     assert {(r["GDDM"], r["GFXZ"], r["DJLB"]) for r in gfdj} >= {("0800000001", "06", "03")}
     at(L, 17)
     eod_run()

@@ -22,7 +22,7 @@ def decided_books(draw):
     at T+1, the rest are still valid; few distinct sizes and sequences, so ties are common."""
     n = draw(st.integers(1, 40))
     rows = []
-    for index in range(n):
+    for _ in range(n):
         state = draw(st.sampled_from(["valid", "valid", "valid", "t_invalid", "declared", "shortfall"]))
         rows.append({
             "account": f"{draw(st.integers(0, 5)):010d}", "participant": draw(st.sampled_from(["P1", "P2", "P3"])),

@@ -5,10 +5,8 @@ database holds — not from the #1 that A once loaded."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest

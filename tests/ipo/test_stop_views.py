@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from csdp.approvals.models import Approval
 from csdp.counter.models import Status
 from csdp.ipo.models import OfferingStatus, RefundItem, StopRefund
 from csdp.ipo.services import reserve_deposit
@@ -28,6 +29,8 @@ def test_the_operator_records_a_suspension_on_the_offering_page_and_everyone_see
         "kind": "suspended", "confirmed_at": "2026-03-16T14:30", "reference": "北证发〔2026〕2号",
         "reason": "<script>alert(1)</script>突发事件"})
     assert response.status_code == 302
+    assert "中止发行" not in client_for(cast.issuer_a).get(f"/ipo/{offering.pk}/").content.decode()  # not yet
+    _approve_as_reviewer(client_for, cast)
     page = client_for(cast.issuer_a).get(f"/ipo/{offering.pk}/").content.decode()
     assert "中止发行" in page and "T日日终前确认" in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;突发事件" in page and "<script>alert(1)" not in page
@@ -42,13 +45,25 @@ def test_a_bad_stop_form_is_answered_in_chinese_and_changes_nothing(loaded, cast
     assert offering.status == OfferingStatus.SUBSCRIBING
 
 
-def test_the_api_records_a_stop_and_reports_its_stage(loaded, cast, client_for):
+def _approve_as_reviewer(client_for, cast):
+    approval = Approval.objects.get(kind="ipo.stop_record", status="prepared")
+    same = client_for(cast.operator).post(f"/approvals/{approval.pk}/decide/", {"action": "approve"}, follow=True)
+    assert "您的角色不能复核" in same.content.decode()  # the operator who prepared it cannot approve it
+    client_for(cast.reviewer).post(f"/approvals/{approval.pk}/decide/", {"action": "approve"})
+    return approval
+
+
+def test_the_api_prepares_a_stop_that_a_reviewer_approves_and_it_reports_its_stage(loaded, cast, client_for):
     offering, _, _ = loaded
     at(T, 15)
     client = client_for(cast.operator)
     body = {"kind": "failed", "confirmed_at": "2026-03-16T14:00:00+08:00", "reference": "X1", "reason": "认购不足"}
     response = client.post(f"/api/v1/ipo/offerings/{offering.pk}/stop", body, content_type="application/json")
-    assert response.status_code == 201 and response.json()["stage"] == "5.1"
+    assert response.status_code == 202 and response.json()["status"] == "prepared"
+    pending = client.post(f"/api/v1/ipo/offerings/{offering.pk}/stop", {**body, "reference": "X9"},
+                          content_type="application/json")
+    assert pending.status_code == 422 and "待复核" in pending.json()["detail"]
+    _approve_as_reviewer(client_for, cast)
     again = client.post(f"/api/v1/ipo/offerings/{offering.pk}/stop", body, content_type="application/json")
     assert again.status_code == 422 and "已记录" in again.json()["detail"]
     shown = client_for(cast.issuer_a).get(f"/api/v1/ipo/offerings/{offering.pk}").json()
@@ -100,6 +115,8 @@ def test_a_confirmation_time_without_a_zone_is_taken_as_beijing_time(loaded, cas
     body = {"kind": "failed", "confirmed_at": "2026-03-16T14:00:00", "reference": "X2", "reason": "认购不足"}
     response = client_for(cast.operator).post(f"/api/v1/ipo/offerings/{offering.pk}/stop", body,
                                               content_type="application/json")
+    assert response.status_code == 202
+    _approve_as_reviewer(client_for, cast)
     beijing = dt.timezone(dt.timedelta(hours=8))
-    confirmed = dt.datetime.fromisoformat(response.json()["confirmed_at"].replace("Z", "+00:00"))
-    assert response.status_code == 201 and confirmed == dt.datetime(2026, 3, 16, 14, 0, tzinfo=beijing)
+    offering.stop.refresh_from_db()
+    assert offering.stop.confirmed_at == dt.datetime(2026, 3, 16, 14, 0, tzinfo=beijing)

@@ -57,6 +57,6 @@ def test_each_offering_of_the_day_shows_the_money_left_for_it_and_its_own_gap(tm
     money = {o.offering.code: (o.available_fen, o.shortfall_fen, o.frozen_fen)
              for o in ParticipantObligation.objects.filter(participant=participant).select_related("offering")}
     assert money == {"920188": (1_904_000, 0, 1_404_000), "920199": (500_000, 500_000, 0)}
-    djsj = {code: list(DBF(settings.CSDP_FILES_DIR / "20260317" / "R001" / f"DJSJ{code}.dbf"))[0]
+    djsj = {code: list(DBF(settings.CSDP_FILES_DIR / "20260317" / "R001" / f"DJSJ{code}_20260317.dbf"))[0]
             for code in ("920188", "920199")}
     assert [(r["KYJE"], r["QKJE"], r["DJJE"]) for r in djsj.values()] == [(19_040, 0, 14_040), (5_000, 5_000, 0)]

@@ -15,7 +15,6 @@ from csdp.issuers.services.info import (
     info_application_approve,
     info_application_reject,
     info_application_submit,
-    info_application_withdraw,
     institution_names_apply,
 )
 from csdp.issuers.states import ApplicationStatus

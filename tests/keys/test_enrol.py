@@ -98,7 +98,7 @@ def test_an_enrolment_challenge_cannot_be_used_twice(cast):
     context = client.get(reverse("keys:enrol_key")).context
     registration, _ = _browser_registration(context)
     client.post(reverse("keys:enrol_key"), {"registration": json.dumps({"kind": "bogus"})})  # uses the challenge
-    client.session  # the page re-rendered a new challenge, but the signed one is gone
+    _ = client.session  # the page re-rendered a new challenge, but the signed one is gone
     response = client.post(reverse("keys:enrol_key"), {"registration": json.dumps(registration)})
     assert "密钥持有证明验证失败" in response.content.decode() or "签名挑战无效" in response.content.decode()
     assert not KeyDevice.objects.filter(user=cast.issuer_a).exists()

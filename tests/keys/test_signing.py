@@ -134,7 +134,7 @@ def test_the_sign_field_says_why_an_expired_key_cannot_sign(cast):
     from csdp.keys.models import Certificate
 
     key = enrol_test_key(cast.issuer_a)
-    Certificate.objects.filter(pk=key.certificate.pk).update(not_after=dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc))
+    Certificate.objects.filter(pk=key.certificate.pk).update(not_after=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
     context = signing_context(user=cast.issuer_a, digest=submission_digest(content=CONTENT))
     assert context["challenge_id"] is None and "过期" in context["problem"]
     assert "证书已过期" in render_to_string("keys/_sign_field.html", {"signing": context})

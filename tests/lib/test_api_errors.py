@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _token_client(user) -> Client:
-    _, key = api_token_create(user=user, name="后台")
+    _, key = api_token_create(user=user, name="后台", scope="write", login_method="key")
     return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
 
 

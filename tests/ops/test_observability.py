@@ -25,7 +25,8 @@ def test_readyz_is_ok_when_everything_works_and_names_what_is_not(settings, tmp_
     assert ready.status_code == 200, ready.json()
     assert ready.json()["checks"] == {"database": "ok", "migrations": "ok", "worker": "ok", "storage": "ok"}
 
-    settings.CSDP_FILES_DIR = tmp_path / "missing"
+    (tmp_path / "file").write_text("not a directory")
+    settings.CSDP_FILES_DIR = tmp_path / "file" / "files"
     broken = Client().get("/readyz")
     assert broken.status_code == 503 and "CSDP_FILES_DIR" in broken.json()["checks"]["storage"]
 
@@ -105,3 +106,11 @@ def test_a_server_error_shows_the_chinese_500_page():
 
     response = server_error(None)
     assert response.status_code == 500 and "系统暂时无法处理您的请求" in response.content.decode()
+
+
+def test_the_api_docs_page_works_offline_from_the_installed_package(cast, client_for):
+    from django.contrib.staticfiles import finders
+
+    page = client_for(cast.participant).get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
+    assert finders.find("ninja/swagger-ui-bundle.js") and finders.find("ninja/swagger-ui.css")

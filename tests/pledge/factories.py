@@ -60,14 +60,14 @@ def profile_for(user: User, *, investor=None, complete: bool = True) -> PledgePr
         user=user, kind=ProfileKind.INVESTOR if investor else ProfileKind.LENDER, investor=investor,
         name=investor.name if investor else user.display_name, id_type="uscc", id_number=f"ID-{user.username}",
         contact_name="联系人", contact_phone="010-12345678", region="北京市",
-        platform_info_at=dt.datetime(2026, 1, 5, 10, tzinfo=dt.timezone.utc) if complete else None)
+        platform_info_at=dt.datetime(2026, 1, 5, 10, tzinfo=dt.UTC) if complete else None)
 
 
 def posting(owner: User, *, status: str = PostingStatus.OPEN, side: str = Side.LENDER, world: dict | None = None,
             quantity: int = 1_000, amount_fen: int = 100_000_00, rate_bp: int = 600, term: int = 6,
             valid_until: dt.date | None = None, title: str = "测试信息", description: str = "") -> Posting:
     """A posting straight in the given state (the state machine is tested through the services)."""
-    moment = dt.datetime(2026, 4, 15, 9, tzinfo=dt.timezone.utc)
+    moment = dt.datetime(2026, 4, 15, 9, tzinfo=dt.UTC)
     fields = {}
     if side == Side.PLEDGOR:
         fields = {"account": world["account"], "security": world["stock"], "quantity_shares": quantity,

@@ -35,9 +35,9 @@ def test_a_posting_that_still_holds_is_not_flagged(zhang, world):
 
 def test_a_posting_whose_shares_were_frozen_is_flagged_and_both_sides_notified(zhang, world, cast):
     row = posting(zhang, side=Side.PLEDGOR, world=world, quantity=7_000)
-    _freeze_more(world, 500)  # frozen on 04-15: seen by the recheck of 04-16 (previous trading day 04-15)
-    assert recheck.pledge_recheck(day=TODAY).flagged == 0  # today's check looks at 04-14
-    result = recheck.pledge_recheck(day=TOMORROW)
+    _freeze_more(world, 500)  # frozen on 04-15: seen by the recheck in the end of day of 04-15 (the latest)
+    assert recheck.pledge_recheck(day=PREVIOUS).flagged == 0  # the end of day of 04-14 did not have it
+    result = recheck.pledge_recheck(day=TODAY)
     row.refresh_from_db()
     assert result.flagged == 1 and row.flagged_at is not None and "6500" in row.flag_reason
     assert row.status == PostingStatus.OPEN  # staff decide; the recheck does not end it
@@ -119,7 +119,7 @@ def test_a_live_posting_past_its_validity_expires(lender, state):
     row.refresh_from_db(), still.refresh_from_db()
     assert row.status == PostingStatus.EXPIRED and still.status == state
     last = PostingTransition.objects.filter(posting=row).last()
-    assert (last.from_state, last.to_state, last.by) == (state, PostingStatus.EXPIRED, "system")
+    assert (last.from_state, last.to_state, last.actor_kind) == (state, PostingStatus.EXPIRED, "system")
 
 
 @pytest.mark.parametrize("state", [PostingStatus.PLEDGED, PostingStatus.DELETED])

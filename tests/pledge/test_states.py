@@ -59,7 +59,7 @@ def test_the_owner_moves_a_posting_exactly_as_the_table_allows(lender, from_stat
         row.refresh_from_db()
         assert row.status == to_state
         last = PostingTransition.objects.filter(posting=row).last()
-        assert (last.from_state, last.to_state, last.by, last.actor) == (from_state, to_state, USER, lender)
+        assert (last.from_state, last.to_state, last.actor_kind, last.actor) == (from_state, to_state, USER, lender)
         assert AuditEvent.objects.filter(object_id=str(row.pk), action=f"pledge.posting.{to_state}").exists()
     else:
         with pytest.raises(PledgeError):

@@ -79,7 +79,7 @@ def crawl(*, depth: int = 1, per_role_max: int = 120, usernames: list[str] | Non
         start = ["/"] + [item["url"] for _, items in menu_for(user) for item in items]
         seen: set[str] = set()
         frontier = list(dict.fromkeys(start))
-        for level in range(depth + 1):
+        for _level in range(depth + 1):
             following: list[str] = []
             for url in frontier:
                 if url in seen or len(seen) >= per_role_max:

@@ -6,7 +6,7 @@ import pytest
 from csdp.register.models import Position, RegistrationEvent
 from csdp.register.selectors import register_rebuild_check
 from csdp.register.services import RegisterError, register_apply, register_apply_bulk
-from tests.register.conftest import DAY, event
+from tests.register.conftest import event
 
 LOCKUP = dt.date(2026, 9, 30)
 

@@ -7,6 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from csdp.register.capital import RegisterInvariantError, register_check
 from csdp.register.models import Position, RegistrationEvent
@@ -84,3 +86,49 @@ def test_the_command_reports_a_sound_register_and_fails_on_a_broken_one(world):
         call_command("register", "check", "--security", "920188", stdout=out)
     assert failed.value.returncode == 2
     assert "与登记股本 999 股不符" in out.getvalue()
+
+
+LOCK = dt.date(2027, 3, 30)
+business = st.tuples(st.sampled_from(["new_shares", "transfer", "restrict", "release", "cancel", "pledge"]),
+                     st.sampled_from(["account", "other"]), st.integers(1, 400), st.booleans())
+
+
+@pytest.mark.django_db
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(business, min_size=1, max_size=12))
+def test_the_capital_equals_the_positions_after_any_sequence_of_businesses(world, steps):
+    """Random businesses, legal or not, one call or a bulk batch each: every accepted step leaves
+    Σ positions = issued capital and the replay equal to the positions; a refused one leaves nothing."""
+    from django.db import transaction
+
+    from csdp.register.services import RegisterError
+
+    with transaction.atomic():
+        register_apply(events=[event(world, "seed", quantity=1_000), event(world, "seed2", quantity=500, account="other")])
+        for n, (kind, who, qty, bulk) in enumerate(steps):
+            other = "other" if who == "account" else "account"
+            rows = {
+                "new_shares": [event(world, f"{n}", event_type="new_shares", quantity=qty, account=who)],
+                "transfer": [event(world, f"{n}:o", event_type="non_trade", quantity=-qty, account=who),
+                             event(world, f"{n}:i", event_type="non_trade", quantity=qty, account=other)],
+                "restrict": [event(world, f"{n}:o", event_type="restrict", quantity=-qty, account=who),
+                             event(world, f"{n}:i", event_type="restrict", quantity=qty, account=who, nature="05",
+                                   lockup_end=LOCK)],
+                "release": [event(world, f"{n}:o", event_type="release", quantity=-qty, account=who, nature="05",
+                                  lockup_end=LOCK),
+                            event(world, f"{n}:i", event_type="release", quantity=qty, account=who)],
+                "cancel": [event(world, f"{n}", event_type="cancellation", quantity=-qty, account=who)],
+                "pledge": [event(world, f"{n}", event_type="pledge", pledged=qty, account=who)],
+            }[kind]
+            before = list(Position.objects.order_by("pk").values_list("quantity", "frozen", "pledged"))
+            capital = issued(world)
+            try:
+                with transaction.atomic():
+                    register_apply_bulk(rows) if bulk else register_apply(events=rows)
+            except (RegisterError, RegisterInvariantError):
+                assert list(Position.objects.order_by("pk").values_list("quantity", "frozen", "pledged")) == before
+                assert issued(world) == capital
+            held = sum(Position.objects.filter(security=world["stock"]).values_list("quantity", flat=True))
+            assert held == issued(world)
+            register_check()
+        transaction.set_rollback(True)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from csdp.register.capital import register_check
 from csdp.register.models import Position, RegistrationEvent
 from csdp.register.services import RegisterError, register_apply, register_apply_bulk
-from tests.register.conftest import DAY, event
+from tests.register.conftest import event
 
 LOCKUP = dt.date(2027, 3, 30)
 

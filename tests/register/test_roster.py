@@ -106,3 +106,12 @@ def test_replaying_the_events_to_any_day_gives_exactly_the_as_of_list(world, tra
         assert sorted(rows(got)) == expected
         assert got.total_quantity == got.issued_capital
         transaction.set_rollback(True)
+
+
+def test_a_code_of_another_market_or_issuer_cannot_be_claimed_at_registration(world):
+    from csdp.issuers.selectors import claimed_code_problems
+    from csdp.securities.services import security_create
+
+    security_create(code="600000", name="浦发银行", kind="stock", market="SSE")
+    problems = claimed_code_problems(["600000", "920188", "920999"])
+    assert problems == ["证券代码 600000 为上海证券交易所证券，不属于北京市场发行人服务。"]

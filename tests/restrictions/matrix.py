@@ -23,7 +23,7 @@ def _pledge(cast):
         pledgor_account=SecuritiesAccount.objects.get(pk=w["account"].pk), pledgee_user=cast.pledge_user,
         pledgee_name="矩阵质权人", security=Security.objects.get(pk=w["stock"].pk), share_nature="00",
         quantity_shares=100, debt_amount_fen=100, debt_start=TODAY, debt_end=TODAY, contract_number="M",
-        started_by=w["zhang"], created_at=dt.datetime(2026, 4, 15, tzinfo=dt.timezone.utc), verify_code="MATRIXCODE",
+        started_by=w["zhang"], created_at=dt.datetime(2026, 4, 15, tzinfo=dt.UTC), verify_code="MATRIXCODE",
         registered_on=TODAY)
 
 

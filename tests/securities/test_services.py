@@ -75,6 +75,6 @@ def test_a_status_change_follows_the_transition_table_and_leaves_a_row(cast):
     security = security_create(code="920188", name="悦龙科技", kind="stock", market="BSE", status="pending")
     security_status_change(security=security, to="listed", actor=cast.operator, reason="上市")
     [row] = SecurityTransition.objects.all()
-    assert (row.from_status, row.to_status, row.actor, row.reason) == ("pending", "listed", cast.operator, "上市")
+    assert (row.from_state, row.to_state, row.actor, row.reason) == ("pending", "listed", cast.operator, "上市")
     with pytest.raises(SecuritiesError, match="不能由"):
         security_status_change(security=security, to="pending", actor=cast.operator, reason="回退")

@@ -69,15 +69,20 @@ LOT_KEY = ("account", "share_nature", "lockup_end")
 
 
 def _buckets(lots: pl.DataFrame) -> pl.DataFrame:
+    """One row per non-empty (lot, kind): ``lot`` (the lot's row number), ``account``, ``kind``,
+    ``weight``, and the lot's nature and lock-up end for the order of ties."""
     free = pl.col("quantity") - pl.col("frozen") - pl.col("pledged")
-    parts = [lots.select(*LOT_KEY, pl.lit(kind, pl.Int8).alias("kind"), weight.alias("weight"))
-             for kind, weight in ((FROZEN, pl.col("frozen")), (PLEDGED, pl.col("pledged")), (FREE, free))]
+    base = lots.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("lot"), "account", "share_nature", "lockup_end",
+                       "frozen", "pledged", free.alias("free"))
+    parts = [base.select("lot", "account", "share_nature", "lockup_end", pl.lit(kind, pl.Int8).alias("kind"),
+                         pl.col(column).alias("weight"))
+             for kind, column in ((FROZEN, "frozen"), (PLEDGED, "pledged"), (FREE, "free"))]
     return pl.concat(parts).filter(pl.col("weight") > 0)
 
 
 def _split(buckets: pl.DataFrame, accounts: pl.DataFrame, amount: str) -> pl.DataFrame:
     """Each account's ``amount`` over its buckets in proportion to ``weight`` (Σ weight = the account's
-    quantity), largest remainders first; returns the buckets with ``part``."""
+    quantity), largest remainders first; returns ``lot, kind, part``."""
     joined = buckets.join(accounts.select("account", "quantity", amount), on="account", how="left")
     bound = int(joined.get_column(amount).max() or 0) * int(joined.get_column("weight").max() or 0)
     dtype = exact_int_dtype(bound)
@@ -88,43 +93,48 @@ def _split(buckets: pl.DataFrame, accounts: pl.DataFrame, amount: str) -> pl.Dat
     ordered = joined.sort(["account", "fraction", "kind", "share_nature", "lockup_end"],
                           descending=[False, True, False, True, False], nulls_last=True)
     rank = pl.int_range(pl.len()).over("account")
-    return ordered.with_columns((pl.col("whole") + (rank < pl.col("left")).cast(pl.Int64)).alias("part"))
+    return ordered.select("lot", "kind", (pl.col("whole") + (rank < pl.col("left")).cast(pl.Int64)).alias("part"))
+
+
+AMOUNTS = ("cash_fen", "held_fen", "bonus_shares", "bonus_frozen", "bonus_pledged")
+
+
+def _per_lot(parts: pl.DataFrame) -> pl.DataFrame:
+    """``lot, kind, cash_fen, bonus_shares`` rows → one row per lot with the five amounts."""
+    kind = pl.col("kind")
+    return parts.select(
+        "lot", "cash_fen", pl.when(kind == FROZEN).then(pl.col("cash_fen")).otherwise(0).alias("held_fen"),
+        "bonus_shares", pl.when(kind == FROZEN).then(pl.col("bonus_shares")).otherwise(0).alias("bonus_frozen"),
+        pl.when(kind == PLEDGED).then(pl.col("bonus_shares")).otherwise(0).alias("bonus_pledged"))
 
 
 def lot_entitlements(lots: pl.DataFrame, accounts: pl.DataFrame) -> pl.DataFrame:
     """``lots``: ``account, share_nature, lockup_end, quantity, frozen, pledged`` (record date);
     ``accounts``: ``account, quantity, cash_fen, bonus_shares`` (from ``account_entitlements``).
-    Returns one row per lot with ``cash_fen, held_fen, bonus_shares, bonus_frozen, bonus_pledged``."""
+    Returns ``lots`` (same order) with ``cash_fen, held_fen, bonus_shares, bonus_frozen, bonus_pledged``.
+    An account with a single bucket (most: one free lot) takes its amounts as they are, row for row;
+    only accounts with several buckets are split, and only they are grouped back per lot."""
     require_columns(lots, (*LOT_KEY, "quantity", "frozen", "pledged"), what="lots")
     buckets = _buckets(lots)
-    counts = buckets.group_by("account").agg(pl.len().alias("n"))
-    many = counts.filter(pl.col("n") > 1).select("account")
-    single = buckets.join(many, on="account", how="anti").join(
-        accounts.select("account", "cash_fen", "bonus_shares"), on="account", how="left")
-    split = buckets.join(many, on="account", how="semi")
+    many = pl.col("account").count().over("account") > 1
+    buckets = buckets.with_columns(many.alias("many"))
+    single = buckets.filter(~pl.col("many")).join(accounts.select("account", "cash_fen", "bonus_shares"),
+                                                 on="account", how="left")
+    pieces = [_per_lot(single.select("lot", "kind", "cash_fen", "bonus_shares"))]
+    split = buckets.filter(pl.col("many"))
     if split.height:
-        cash = _split(split, accounts, "cash_fen").select(*LOT_KEY, "kind", pl.col("part").alias("cash_fen"))
-        bonus = _split(split, accounts, "bonus_shares").select(*LOT_KEY, "kind", pl.col("part").alias("bonus_shares"))
-        split = cash.join(bonus, on=[*LOT_KEY, "kind"], how="inner", nulls_equal=True)
-    else:
-        split = single.head(0).select(*LOT_KEY, "kind", "cash_fen", "bonus_shares")
-    parts = pl.concat([single.select(*LOT_KEY, "kind", "cash_fen", "bonus_shares"), split], how="vertical_relaxed")
-    kind = pl.col("kind")
-    per_lot = parts.group_by(LOT_KEY).agg(
-        pl.col("cash_fen").sum(),
-        pl.col("cash_fen").filter(kind == FROZEN).sum().alias("held_fen"),
-        pl.col("bonus_shares").sum(),
-        pl.col("bonus_shares").filter(kind == FROZEN).sum().alias("bonus_frozen"),
-        pl.col("bonus_shares").filter(kind == PLEDGED).sum().alias("bonus_pledged"),
-    )
-    result = lots.join(per_lot, on=list(LOT_KEY), how="left", nulls_equal=True)
-    amounts = ("cash_fen", "held_fen", "bonus_shares", "bonus_frozen", "bonus_pledged")
-    return result.with_columns([pl.col(c).fill_null(0).cast(pl.Int64) for c in amounts])
+        cash = _split(split, accounts, "cash_fen").rename({"part": "cash_fen"})
+        bonus = _split(split, accounts, "bonus_shares").rename({"part": "bonus_shares"})
+        joined = cash.join(bonus, on=["lot", "kind"], how="inner")
+        pieces.append(_per_lot(joined).group_by("lot").agg([pl.col(c).sum() for c in AMOUNTS]))
+    per_lot = pl.concat([p.select("lot", *[pl.col(c).cast(pl.Int64) for c in AMOUNTS]) for p in pieces])
+    result = lots.with_row_index("lot").join(per_lot, on="lot", how="left", maintain_order="left").drop("lot")
+    return result.with_columns([pl.col(c).fill_null(0).cast(pl.Int64) for c in AMOUNTS])
 
 
 def lots_to_accounts(lots: pl.DataFrame) -> pl.DataFrame:
     """Σ lots per account (the quantity the 精确算法 works on)."""
-    return lots.group_by("account").agg(pl.col("quantity").sum()).sort("account")
+    return lots.group_by("account").agg(pl.col("quantity").sum())
 
 
 def entitle(lots: pl.DataFrame, rates: Rates, *, seed: int,

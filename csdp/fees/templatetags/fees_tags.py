@@ -29,11 +29,20 @@ def notice_state(value: str) -> str:
 
 
 @register.filter
-def notice_status(notice) -> str:
-    """The notice's state as the payer needs it today: a notice still unpaid after its due date is 逾期."""
+def notice_status(notice, now=None) -> str:
+    """The notice's state as the payer needs it today: a notice still unpaid after its due date is 逾期.
+    ``now``: the page's business time (the shell's ``business_now``), so a list reads the clock once."""
+    import datetime as dt
+
+    from django.utils import timezone
+
     from csdp.clock.services import business_today
     from csdp.fees.states import NoticeStatus
 
-    if notice.status == NoticeStatus.ISSUED and notice.due_date < business_today():
+    if isinstance(now, dt.datetime):
+        today = timezone.localtime(now).date()
+    else:
+        today = now if isinstance(now, dt.date) else business_today()
+    if notice.status == NoticeStatus.ISSUED and notice.due_date < today:
         return f"逾期未缴（{notice.due_date:%Y-%m-%d} 到期）"
     return notice.get_status_display()

@@ -78,7 +78,8 @@ def registration_frames(offering: Offering, day: dt.date | None = None) -> tuple
     """股份登记数据 (002 §4.3) and the participants it goes to: those of the online orders and those
     whose custody units hold placed shares."""
     day = day or business_today()
-    code = offering.step_runs.get(step="registration").detail["security"]
+    # The BSE (920) code as documented, also for a NEEQ company registered under its old code until L-1.
+    code = offering.code
     online = order_outcomes(offering).filter(pl.col("kept") > 0).select(
         pl.col("participant").alias("JSCY"), pl.col("custody_unit").alias("XWDM"), pl.col("account").alias("GDDM"),
         pl.lit("00").alias("GFXZ"), pl.col("kept").alias("DJSL"), pl.lit(None, dtype=pl.Date).alias("XSRQ"),
@@ -91,10 +92,28 @@ def registration_frames(offering: Offering, day: dt.date | None = None) -> tuple
           "DJLB": REGISTRATION_KINDS[kind]} for kind, unit, number, nature, shares, lockup in placed],
         schema={"JSCY": pl.Utf8, "XWDM": pl.Utf8, "GDDM": pl.Utf8, "GFXZ": pl.Utf8, "DJSL": pl.Int64, "XSRQ": pl.Date,
                 "DJLB": pl.Utf8})
-    frame = pl.concat([online, placements], how="vertical_relaxed").with_columns(
+    frame = pl.concat([online, placements, _lockup_rows(offering)], how="vertical_relaxed").with_columns(
         pl.lit(code).alias("ZQDM"), pl.lit(day).alias("RQ")).sort(["JSCY", "DJLB", "GDDM"])
     participants = dict(ParticipantProfile.objects.filter(code__in=frame["JSCY"].unique().to_list()).values_list("code", "pk"))
     return {"GFDJ": frame}, participants
+
+
+def _lockup_rows(offering: Offering) -> pl.DataFrame:
+    """The pre-IPO shares of the issuer's lock-up list, to the participant whose custody unit holds the
+    account: its custodian must know they became 限售流通股 (002 §2.1.2(四)2). An account with no custody
+    unit on record has no custodian to tell."""
+    from csdp.ipo.filings import NATURAL_PERSONS
+    from csdp.ipo.models import LockupShareholder
+
+    rows = LockupShareholder.objects.filter(offering=offering, account__custody_unit__isnull=False).values_list(
+        "account__custody_unit__participant__code", "account__custody_unit__code", "account__number",
+        "account__investor__holder_type", "shares", "lockup_end")
+    return pl.DataFrame(
+        [{"JSCY": participant, "XWDM": unit, "GDDM": number, "GFXZ": "05" if holder in NATURAL_PERSONS else "06",
+          "DJSL": shares, "XSRQ": end, "DJLB": REGISTRATION_KINDS["lockup"]}
+         for participant, unit, number, holder, shares, end in rows],
+        schema={"JSCY": pl.Utf8, "XWDM": pl.Utf8, "GDDM": pl.Utf8, "GFXZ": pl.Utf8, "DJSL": pl.Int64, "XSRQ": pl.Date,
+                "DJLB": pl.Utf8})
 
 
 def _csv_text(layout: Layout, frame: pl.DataFrame) -> pl.DataFrame:
@@ -152,10 +171,16 @@ def _participant_files(root: Path, layout: Layout, frame: pl.DataFrame, rows: pl
         csv = text.write_csv().encode("gbk")
     written = []
     for file_format, data in (("dbf", dbf), ("csv", csv)):
-        path = directory / f"{layout.file_type}{code}.{file_format}"
+        path = directory / f"{participant_file_stem(layout.file_type, code, day)}.{file_format}"
         write_atomically(path, data)
         written.append(WrittenFile(participant, part.height, file_format, path, hashlib.sha256(data).hexdigest()))
     return written
+
+
+def participant_file_stem(file_type: str, code: str, day: dt.date) -> str:
+    """SGQS920188_20260316: a file's name carries its business date, so a file saved apart from its
+    day's folder still says which day it is (issue 14)."""
+    return f"{file_type}{code}_{day:%Y%m%d}"
 
 
 PIECE_ROWS = 16_384  # records built at a time: ~1.6 MB of matrix, in cache, and memory flat at 15M orders
@@ -168,7 +193,7 @@ def _participant_files_matrix(root: Path, layout: Layout, columns: MatrixColumns
     .part files and hashed on the way."""
     directory = root / day.strftime("%Y%m%d") / participant
     directory.mkdir(parents=True, exist_ok=True)
-    stem = directory / f"{layout.file_type}{code}"
+    stem = directory / participant_file_stem(layout.file_type, code, day)
     with PartFile(stem.with_suffix(".dbf")) as dbf, PartFile(stem.with_suffix(".csv")) as csv:
         dbf.write(header(layout.fields, len(rows), day))
         csv.write(csv_header(layout.fields))
@@ -244,6 +269,8 @@ def _submit(pool: ThreadPoolExecutor, write: Callable[[str], list[WrittenFile]],
             codes: list[str]) -> list[Future]:
     """One job per participant, the largest first (so the two writers finish together); the futures in
     ``codes`` order."""
+    # A participant without a record of this type gets no file: an empty file is not published.
+    codes = [p for p in codes if sizes.get(p, 0) > 0]
     futures = {p: pool.submit(write, p) for p in sorted(codes, key=lambda p: -sizes.get(p, 0))}
     return [futures[p] for p in codes]
 

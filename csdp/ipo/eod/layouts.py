@@ -66,7 +66,7 @@ LAYOUTS: dict[str, Layout] = {
         "GFDJ", "股份登记数据", "股份登记日日终", "002 §4.3",
         (ZQDM, JSCY, XWDM, GDDM, Field("GFXZ", "C", 2, title="股份性质：00 无限售流通股，05/06 限售流通股（个人/机构）"),
          Field("DJSL", "N", 12, title="登记数量（股）"), Field("XSRQ", "D", 8, title="限售截止日（无限售为空）"),
-         Field("DJLB", "C", 2, title="登记类别：01 网上配售，02 余股，03 战略配售，04 网下发行"), RQ),
+         Field("DJLB", "C", 2, title="登记类别：01 网上配售，02 余股，03 战略配售，04 网下发行，05 首发前股份限售登记"), RQ),
         "每个证券账户每类登记一条",
     ),
     "CPDJ": Layout(
@@ -104,7 +104,7 @@ LAYOUTS: dict[str, Layout] = {
     ),
 }
 
-REGISTRATION_KINDS = {"online": "01", "remainder": "02", "strategic": "03", "offline": "04"}
+REGISTRATION_KINDS = {"online": "01", "remainder": "02", "strategic": "03", "offline": "04", "lockup": "05"}
 
 # Reason codes of WXYY (rules.md §1 for the exchange's rules, 002 §4.1.2 for the T+1 ones).
 REASON_CODES = {

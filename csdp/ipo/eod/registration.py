@@ -84,6 +84,14 @@ def registration(offering: Offering) -> StepResult:
         raise IpoError("认购资金划付后才能办理股份登记。")
     if not filings_complete(offering):
         raise IpoError("余股、战略配售、网下发行明细尚未全部确认。")
+    # A T-1 application accepted but not yet confirmed would bring lock-ups and a code switch after the
+    # shares were registered without them (a second security of the same company): wait for it.
+    from csdp.ipo.counter_types import share_registration_pending
+
+    pending = share_registration_pending(offering)
+    if pending is not None:
+        raise IpoError(f"发行人的股份登记申请（虚拟柜台申请 {pending.pk}）尚未办结：发行人确认办理结果后才能办理股份登记。",
+                       code="ipo.application_pending")
     day = business_today()
     security = register_security(offering)
     events = pl.concat([online_events(offering, security.pk, day), placement_events(offering, security.pk, day),

@@ -1,4 +1,4 @@
-from csdp.ipo.models.offering import Offering, OfferingStatus, OfferingTransition, OFFERING_TRANSITIONS  # noqa: F401
+from csdp.ipo.models.offering import Offering, OfferingStatus, OfferingTransition, OFFERING_MACHINE, OFFERING_TRANSITIONS  # noqa: F401
 from csdp.ipo.models.settlement import (  # noqa: F401
     EodStep,
     EodStepRun,

@@ -7,6 +7,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from csdp.ipo.errors import IpoError
+from csdp.lib.statemachine import Machine, TransitionRefused, TransitionRow
+
 
 class OfferingStatus(models.TextChoices):
     PREPARING = "preparing", "发行准备"  # recorded from the exchange's notice; T-1 application not yet accepted
@@ -21,10 +24,14 @@ class OfferingStatus(models.TextChoices):
     SUSPENDED = "suspended", "中止发行"  # 002 ch. 5
 
 
+class OfferingTransitionRefused(TransitionRefused, IpoError):
+    code = "ipo.transition_refused"
+
+
 # The one place that says which changes are allowed. Failure or suspension (002 第五章): either until
 # T+1 EOD (§5.1, §5.2); from T+1 EOD until listing only a suspension (§5.3 "中止本次发行").
 _STOPPABLE = {OfferingStatus.FAILED, OfferingStatus.SUSPENDED}
-OFFERING_TRANSITIONS: dict[str, set[str]] = {
+OFFERING_MACHINE = Machine(OfferingStatus, {
     OfferingStatus.PREPARING: {OfferingStatus.APPLIED, OfferingStatus.SUBSCRIBING} | _STOPPABLE,
     OfferingStatus.APPLIED: {OfferingStatus.SUBSCRIBING} | _STOPPABLE,
     OfferingStatus.SUBSCRIBING: {OfferingStatus.CLEARED} | _STOPPABLE,
@@ -32,10 +39,8 @@ OFFERING_TRANSITIONS: dict[str, set[str]] = {
     OfferingStatus.SETTLED: {OfferingStatus.PAID, OfferingStatus.SUSPENDED},
     OfferingStatus.PAID: {OfferingStatus.REGISTERED, OfferingStatus.SUSPENDED},
     OfferingStatus.REGISTERED: {OfferingStatus.LISTED, OfferingStatus.SUSPENDED},
-    OfferingStatus.LISTED: set(),
-    OfferingStatus.FAILED: set(),
-    OfferingStatus.SUSPENDED: set(),
-}
+}, error=OfferingTransitionRefused)
+OFFERING_TRANSITIONS = OFFERING_MACHINE.transitions
 
 
 class OfferingQuerySet(models.QuerySet):
@@ -119,15 +124,11 @@ class Offering(models.Model):
         return self.online_shares + self.strategic_shares + self.offline_shares
 
 
-class OfferingTransition(models.Model):
-    """Append-only: one row per status change of an offering."""
+class OfferingTransition(TransitionRow):
+    """Append-only (in the database too): one row per status change of an offering."""
 
+    machine = OFFERING_MACHINE
     offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="transitions")
-    from_status = models.CharField(max_length=16, choices=OfferingStatus.choices)
-    to_status = models.CharField(max_length=16, choices=OfferingStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
-    reason = models.CharField(max_length=200, blank=True)
-    at = models.DateTimeField()
 
     class Meta:
         ordering = ["at", "id"]

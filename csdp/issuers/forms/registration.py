@@ -87,6 +87,11 @@ class InstitutionForm(InstitutionKeyFieldsForm):
         taken = list(IssuerSecurity.objects.filter(code__in=codes).values_list("code", flat=True))
         if taken:
             raise forms.ValidationError(f"证券代码 {'、'.join(taken)} 已属于其他发行人。")
+        from csdp.issuers.selectors import claimed_code_problems
+
+        problems = claimed_code_problems(codes)
+        if problems:
+            raise forms.ValidationError(problems)
         return " ".join(dict.fromkeys(codes))
 
     def clean(self):

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.db import models
 
 from csdp.issuers.models.profile import _InstitutionOwnedQuerySet
-from csdp.issuers.states import ApplicationStatus
+from csdp.issuers.states import APPLICATION_MACHINE, ApplicationStatus
+from csdp.lib.statemachine import TransitionRow
 
 
 class InfoChangeApplication(models.Model):
@@ -35,16 +36,12 @@ class InfoChangeApplication(models.Model):
         return f"本机构信息变更申请 #{self.pk}"
 
 
-class InfoChangeTransition(models.Model):
-    """Append-only: one row per state change of an information-change application."""
+class InfoChangeTransition(TransitionRow):
+    """Append-only (in the database too): one row per state change of an information-change application."""
 
-    application = models.ForeignKey(InfoChangeApplication, on_delete=models.CASCADE, related_name="transitions")
-    from_state = models.CharField(max_length=20)
-    to_state = models.CharField(max_length=20)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    machine = APPLICATION_MACHINE
+    application = models.ForeignKey(InfoChangeApplication, on_delete=models.PROTECT, related_name="transitions")
     actor_label = models.CharField(max_length=150)
-    reason = models.TextField(blank=True)
-    at = models.DateTimeField()
 
     class Meta:
         ordering = ["at", "id"]

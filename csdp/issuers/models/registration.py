@@ -4,7 +4,8 @@ from django.conf import settings
 from django.db import models
 
 from csdp.issuers.choices import IdType, MaterialKind
-from csdp.issuers.states import RegistrationStatus
+from csdp.issuers.states import REGISTRATION_MACHINE, RegistrationStatus
+from csdp.lib.statemachine import TransitionRow
 
 
 class RegistrationQuerySet(models.QuerySet):
@@ -99,16 +100,12 @@ class RegistrationMaterial(models.Model):
         constraints = [models.UniqueConstraint(fields=["registration", "kind"], name="registration_material_once")]
 
 
-class RegistrationTransition(models.Model):
-    """Append-only: one row per state change of a registration."""
+class RegistrationTransition(TransitionRow):
+    """Append-only (in the database too): one row per state change of a registration."""
 
-    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="transitions")
-    from_state = models.CharField(max_length=20)
-    to_state = models.CharField(max_length=20)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    machine = REGISTRATION_MACHINE
+    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="transitions")
     actor_label = models.CharField(max_length=150)
-    reason = models.TextField(blank=True)
-    at = models.DateTimeField()
 
     class Meta:
         ordering = ["at", "id"]

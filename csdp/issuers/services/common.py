@@ -4,6 +4,7 @@ from __future__ import annotations
 from csdp.audit.services import audit_record
 from csdp.clock.services import clock_now
 from csdp.lib.errors import CsdpError
+from csdp.lib.statemachine import actor_kind, transition_record
 
 
 class IssuerRefused(CsdpError):
@@ -18,18 +19,12 @@ def actor_label(actor) -> str:
     return str(actor or "申请人")
 
 
-def record_transition(*, transition_model, owner_field: str, obj, actor, to_state: str, reason: str = "",
-                      action: str) -> None:
-    """Move ``obj`` to ``to_state``: append the transition row and the audit event (caller holds the lock)."""
+def record_transition(*, transition_model, obj, actor, to_state: str, reason: str = "", action: str,
+                      owner_field: str = "") -> None:
+    """Move ``obj`` to ``to_state`` through its history model's machine (checked, locked, saved, one
+    history row) and record the audit event, in the caller's transaction."""
     from_state = obj.status
-    obj.status = to_state
-    transition_model.objects.create(
-        **{owner_field: obj},
-        from_state=from_state,
-        to_state=to_state,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        actor_label=actor_label(actor),
-        reason=reason,
-        at=clock_now(),
-    )
+    transition_record(machine=transition_model.machine, subject=obj, to_state=to_state, history=transition_model,
+                      actor=actor, by=actor_kind(actor), reason=reason,
+                      at=clock_now(), actor_label=actor_label(actor))
     audit_record(actor=actor, obj=obj, action=action, from_state=from_state, to_state=to_state, reason=reason)

@@ -13,7 +13,7 @@ from csdp.issuers.models import InfoChangeApplication, InfoChangeTransition, Ins
 from csdp.issuers.models.profile import KEY_FIELDS, NON_KEY_FIELDS
 from csdp.issuers.selectors import blocking_application, institution_info_as_of
 from csdp.issuers.services.common import IssuerRefused, record_transition
-from csdp.issuers.states import APPLICATION_TRANSITIONS, ApplicationStatus, check_transition
+from csdp.issuers.states import APPLICATION_MACHINE, ApplicationStatus
 
 _DATE_FIELDS = {"licence_valid_from", "licence_valid_until", "org_code_valid_from", "org_code_valid_until"}
 
@@ -39,7 +39,7 @@ def _lock(institution) -> Institution:
 
 
 def _move(application, actor, to_state, action, reason=""):
-    check_transition(APPLICATION_TRANSITIONS, ApplicationStatus, application.status, to_state)
+    APPLICATION_MACHINE.check(application.status, to_state)
     record_transition(transition_model=InfoChangeTransition, owner_field="application", obj=application,
                       actor=actor, to_state=to_state, reason=reason, action=action)
 

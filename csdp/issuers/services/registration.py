@@ -12,7 +12,7 @@ from csdp.clock.services import clock_now
 from csdp.issuers.choices import MaterialKind, registration_materials
 from csdp.issuers.models import Registration, RegistrationMaterial, RegistrationTransition
 from csdp.issuers.services.common import IssuerRefused, record_transition
-from csdp.issuers.states import REGISTRATION_TRANSITIONS, RegistrationStatus, check_transition
+from csdp.issuers.states import REGISTRATION_MACHINE, RegistrationStatus
 from csdp.lib.errors import Problem
 
 DRAFT_TTL = dt.timedelta(days=3)  # an abandoned draft is gone after this
@@ -144,7 +144,7 @@ def registration_problems(registration: Registration) -> list[str]:
 def registration_submit(*, registration: Registration) -> Registration:
     """检查并提交 (000 §一(一)10): complete drafts and corrected rejections go to review."""
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
-    check_transition(REGISTRATION_TRANSITIONS, RegistrationStatus, registration.status, RegistrationStatus.SUBMITTED)
+    REGISTRATION_MACHINE.check(registration.status, RegistrationStatus.SUBMITTED)
     problems = registration_problems(registration)
     if problems:
         raise IssuerRefused("注册信息不完整，不能提交。", problems=[Problem(p) for p in problems])
@@ -165,6 +165,5 @@ def registration_drafts_purge() -> int:
     expired = Registration.objects.filter(status=RegistrationStatus.DRAFT, expires_at__lte=clock_now())
     count = expired.count()
     RegistrationMaterial.objects.filter(registration__in=expired).delete()
-    RegistrationTransition.objects.filter(registration__in=expired).delete()
-    expired.delete()
+    expired.delete()  # a draft has no history rows (PROTECT, append-only): it was never submitted
     return count

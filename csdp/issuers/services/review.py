@@ -22,7 +22,7 @@ from csdp.issuers.models import (
 from csdp.issuers.selectors import registration_conflicts
 from csdp.issuers.services.common import IssuerRefused, record_transition
 from csdp.issuers.services.registration import CORRECTION_TTL, token_hash
-from csdp.issuers.states import REGISTRATION_TRANSITIONS, RegistrationStatus, check_transition
+from csdp.issuers.states import REGISTRATION_MACHINE, RegistrationStatus
 from csdp.lib.errors import Problem
 
 KEY_MODEL = "grey"  # 000 §一(四): the issued key is the grey model (initial PIN 123456)
@@ -63,7 +63,7 @@ def registration_approve(*, registration: Registration, actor) -> Registration:
     from csdp.keys.services import key_issue
 
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
-    check_transition(REGISTRATION_TRANSITIONS, RegistrationStatus, registration.status, RegistrationStatus.APPROVED)
+    REGISTRATION_MACHINE.check(registration.status, RegistrationStatus.APPROVED)
     problems = registration_conflicts(registration)
     if problems:
         raise IssuerRefused("无法通过：" + "".join(problems) + "请驳回并说明原因。", problems=[Problem(p) for p in problems])
@@ -88,7 +88,7 @@ def registration_reject(*, registration: Registration, actor, reason: str, site_
     if not reason:
         raise IssuerRefused("请填写驳回原因。")
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
-    check_transition(REGISTRATION_TRANSITIONS, RegistrationStatus, registration.status, RegistrationStatus.REJECTED)
+    REGISTRATION_MACHINE.check(registration.status, RegistrationStatus.REJECTED)
     record_transition(transition_model=RegistrationTransition, owner_field="registration", obj=registration,
                       actor=actor, to_state=RegistrationStatus.REJECTED, reason=reason, action="registration.reject")
     token = secrets.token_urlsafe(32)

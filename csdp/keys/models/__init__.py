@@ -4,6 +4,7 @@ from csdp.keys.models.applications import (
     KeyApplicationMaterial,
     KeyApplicationState,
     KeyApplicationTransition,
+    MACHINE,
     TRANSITIONS,
 )
 from csdp.keys.models.devices import (
@@ -23,5 +24,5 @@ __all__ = [
     "StaffFactor",
     "Certificate", "CertificateStatus", "KeyApplication", "KeyApplicationKind", "KeyApplicationMaterial", "KeyApplicationState",
     "INITIAL_PIN_BY_MODEL", "KeyApplicationTransition", "KeyDevice", "KeyIssue", "KeyKind", "KeyModel", "Signature",
-    "SigningChallenge", "TRANSITIONS",
+    "SigningChallenge", "MACHINE", "TRANSITIONS",
 ]

@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from csdp.keys.errors import ApplicationTransitionRefused
+from csdp.lib.statemachine import Machine, TransitionRow
+
 
 class KeyApplicationKind(models.TextChoices):
     RENEWAL = "renewal", "USB-KEY 更换（证书到期）"  # 000 §二(四)3
@@ -20,11 +23,10 @@ class KeyApplicationState(models.TextChoices):
     REJECTED = "rejected", "已驳回"  # refused with a reason; the applicant files a new one
 
 
-TRANSITIONS: dict[str, set[str]] = {
+MACHINE = Machine(KeyApplicationState, {
     KeyApplicationState.SUBMITTED: {KeyApplicationState.APPROVED, KeyApplicationState.REJECTED},
-    KeyApplicationState.APPROVED: set(),
-    KeyApplicationState.REJECTED: set(),
-}
+}, error=ApplicationTransitionRefused)
+TRANSITIONS = MACHINE.transitions
 
 
 class KeyApplicationQuerySet(models.QuerySet):
@@ -74,28 +76,16 @@ class _ThroughApplicationQuerySet(models.QuerySet):
         return self.filter(application__in=KeyApplication.objects.visible_to(user))
 
 
-class KeyApplicationTransition(models.Model):
+class KeyApplicationTransition(TransitionRow):
     """Append-only: one row per state change (who, when, from, to, why)."""
 
+    machine = MACHINE
     application = models.ForeignKey(KeyApplication, on_delete=models.PROTECT, related_name="transitions")
-    at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    from_state = models.CharField(max_length=10, blank=True)
-    to_state = models.CharField(max_length=10)
-    reason = models.TextField(blank=True)
 
     objects = _ThroughApplicationQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "pk"]
-
-    @property
-    def from_label(self) -> str:
-        return KeyApplicationState(self.from_state).label if self.from_state else "—"
-
-    @property
-    def to_label(self) -> str:
-        return KeyApplicationState(self.to_state).label
 
 
 class KeyApplicationMaterial(models.Model):

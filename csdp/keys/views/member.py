@@ -18,6 +18,8 @@ from csdp.keys.scopes import PIN_CHANGE
 from csdp.keys.selectors import active_key_of, certificate_days_left, member_certificates, member_key_applications
 from csdp.keys.services import KeyRefused
 from csdp.keys.signing import SignatureRefused, signing_context, submission_digest, submission_sign_verify
+from csdp.portal.due import RENEWAL_OFFER_DAYS  # one number for the home page and this page
+
 
 
 @allow(MEMBERS)
@@ -29,6 +31,9 @@ def certificates(request):
         "history": member_certificates(request.user),
         "applications": member_key_applications(request.user),
         "full_scope": request.login_scope == FULL,
+        # 000 §二(四)3 asks for the renewal at least a month ahead; it is offered from 60 days on.
+        "renewal_open": key is not None and certificate_days_left(key.certificate) <= RENEWAL_OFFER_DAYS,
+        "expired": key is not None and certificate_days_left(key.certificate) <= 0,
     }
     return render(request, "keys/certificates.html", context)
 
@@ -109,11 +114,24 @@ def _ordered(stored: dict) -> list:
     return [stored[slot] for slot, _ in MATERIALS[KeyApplicationKind.RENEWAL]]
 
 
+def _renewal_without_key(request) -> bool:
+    """An expired certificate cannot sign; its holder files the renewal from the 口令登录 session, whose
+    password and SMS code to the agent's mobile stand in for the key (000 §二(六) uses the same session
+    for 补办). A valid certificate still signs."""
+    from csdp.keys.scopes import PASSWORD_SMS
+
+    key = active_key_of(request.user)
+    expired = key is not None and certificate_days_left(key.certificate) <= 0
+    return expired and request.login_scope in (PASSWORD_SMS, FULL)
+
+
 def _renewal_confirm_page(request, content: dict, stored: dict, error: str | None = None):
     digest = submission_digest(content=content, files=_ordered(stored))
     labels = dict(MATERIALS[KeyApplicationKind.RENEWAL])
+    without_key = _renewal_without_key(request)
     context = {"content": content, "materials": [(labels[slot], f) for slot, f in stored.items()], "error": error,
-               "signing": signing_context(user=request.user, digest=digest), "kind": KeyApplicationKind.RENEWAL}
+               "signing": None if without_key else signing_context(user=request.user, digest=digest),
+               "without_key": without_key, "kind": KeyApplicationKind.RENEWAL}
     return render(request, "keys/application_confirm.html", context)
 
 
@@ -124,13 +142,15 @@ def _renewal_confirm(request):
         return redirect("keys:renewal_apply")
     digest = submission_digest(content=content, files=_ordered(stored))
     try:
-        signature = submission_sign_verify(user=request.user, digest=digest, payload=request.POST.get("key_signature", ""))
+        signature = None if _renewal_without_key(request) else submission_sign_verify(
+            user=request.user, digest=digest, payload=request.POST.get("key_signature", ""))
         application = key_application_submit(kind=KeyApplicationKind.RENEWAL, user=request.user,
                                              data={**content, **stored}, actor=request.user, signature=signature)
     except (SignatureRefused, ApplicationRefused) as refused:
         return _renewal_confirm_page(request, content, stored, error=refused.message)
     request.session.pop(RENEWAL_DRAFT, None)
-    messages.success(request, "USB-KEY 更换申请已签名提交，请等待本公司审核。")
+    messages.success(request, "USB-KEY 更换申请已提交，请等待本公司审核；新 USB-KEY 制作后将寄送至经办人通讯地址。"
+                     if signature is None else "USB-KEY 更换申请已签名提交，请等待本公司审核。")
     return redirect("keys:application_detail", key_application_id=application.pk)
 
 

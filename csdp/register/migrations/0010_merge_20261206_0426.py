@@ -6,7 +6,6 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('register', '0009_alter_registrationevent_event_type'),
         ('register', '0009_release_and_new_shares_events'),
     ]
 

@@ -108,8 +108,15 @@
   });
   document.addEventListener("htmx:afterSwap", (event) => tidyTables(event.target));
 
+  // 5. Filters fold away on a phone (details[data-fold-narrow]) unless a filter is in use.
+  function foldFilters() {
+    if (window.innerWidth > 800) return;
+    document.querySelectorAll("details[data-fold-narrow]:not([data-active])").forEach((d) => { d.open = false; });
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     tidyTables(document);
+    foldFilters();
     const toggle = document.querySelector("[data-menu-toggle]");
     const sidebar = document.getElementById("sidebar");
     if (toggle && sidebar) {

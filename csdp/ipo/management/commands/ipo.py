@@ -100,6 +100,14 @@ def add_inbox_arguments(parser) -> None:
     parser.add_argument("--interval", type=float, default=5.0, metavar="S", help="监视间隔秒数（默认 5）")
 
 
+def _inbox_bar(paths):
+    import sys
+
+    from tqdm import tqdm
+
+    return tqdm(paths, desc="接收申购数据", unit="个文件", file=sys.stderr, disable=not sys.stderr.isatty() or not paths)
+
+
 def run_inbox(command: BaseCommand, options: dict) -> None:
     """Load the exchange files waiting in the drop folder (csdp/ipo/inbox.py)."""
     import time
@@ -109,10 +117,10 @@ def run_inbox(command: BaseCommand, options: dict) -> None:
 
     while True:
         try:
-            results = inbox_scan(options["dir"])
+            results = inbox_scan(options["dir"], progress=_inbox_bar)
         except IpoError as error:
             raise CommandError(error.message) from None
-        except Exception as error:  # noqa: BLE001 — a watcher reports and keeps watching; a single run fails
+        except Exception as error:
             if not options["watch"]:
                 raise
             command.stderr.write(f"接收目录处理出错，{options['interval']} 秒后重试：{error!r}")

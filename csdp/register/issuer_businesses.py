@@ -1,0 +1,255 @@
+"""The issuer's businesses on the register (seed 000 §一(四); rules.md §11): 01 股份初始登记, 02 新增股份登记,
+03 股份解除限售登记, 04 股份限售登记, 06 退出登记.
+
+The path of each (docs/register.md): the issuer files the counter application with the data sheet
+(csdp.register.counter_types) → every row is checked against the securities master and the register
+(``business_problems``, all problems at once) → an operator accepts it, which prepares the effect as a
+four-eyes approval (csdp.approvals, kind ``register.issuer_business``) → a different reviewer approves
+→ ``business_apply`` writes the effect on its effective date as register events with idempotency keys
+(one bulk transaction: capital and invariants checked before commit, csdp.register.capital), records
+the audit event, writes the participants' holding-change files and attaches the result to the
+application. 05 权益分派 plugs in the same way from its own app (a kind of its own, events through
+``register_apply_bulk``, the as-of roster of csdp.register.roster).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+import polars as pl
+from django.db import transaction
+
+from csdp.lib.errors import CsdpError, Problem
+from csdp.register.issuer_sheet import COLUMNS, SheetRow
+from csdp.register.models import EventType, Position, ShareNature
+from csdp.securities.models import AccountStatus, Security, SecurityStatus
+
+KIND = "register.issuer_business"
+CLOSED = {SecurityStatus.SWITCHED, SecurityStatus.DELISTED}
+
+
+class IssuerBusinessError(CsdpError):
+    code = "register.issuer_business"
+
+
+@dataclass(frozen=True)
+class Business:
+    code: str  # the counter's 业务代码
+    label: str
+    event_type: str | None  # None: no events (06)
+    declared_label: str  # the form's total, checked against Σ rows
+
+
+INITIAL = Business("01", "股份初始登记", EventType.INITIAL.value, "登记股本总额（股）")
+NEW_SHARES = Business("02", "新增股份登记", EventType.NEW_SHARES.value, "本次新增股份合计（股）")
+RELEASE = Business("03", "股份解除限售登记", EventType.RELEASE.value, "本次解除限售股份合计（股）")
+RESTRICT = Business("04", "股份限售登记", EventType.RESTRICT.value, "本次限售股份合计（股）")
+EXIT = Business("06", "退出登记", None, "")
+BUSINESSES = {b.code: b for b in (INITIAL, NEW_SHARES, RELEASE, RESTRICT, EXIT)}
+WITH_ROWS = (INITIAL, NEW_SHARES, RELEASE, RESTRICT)
+
+
+def _accounts(numbers: list[str]) -> dict[str, tuple]:
+    """number → (id, status, name, id_type, id_number) of the accounts named, in one staged query."""
+    from django.db import connection
+
+    from csdp.lib.bulk import copy_in, copy_out
+
+    if not numbers:
+        return {}
+    stage = "register_sheet_accounts"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {stage} (number VARCHAR(10) PRIMARY KEY)")
+        copy_in(stage, ("number",), pl.DataFrame({"number": numbers}).unique())
+        frame = copy_out(
+            f"SELECT a.number, a.id, a.status, i.name, i.id_type, i.id_number FROM securities_securitiesaccount a "
+            f"JOIN {stage} s ON s.number = a.number JOIN securities_investor i ON i.id = a.investor_id", [],
+            {"number": pl.Utf8, "id": pl.Int64, "status": pl.Utf8, "name": pl.Utf8, "id_type": pl.Utf8,
+             "id_number": pl.Utf8})
+        cursor.execute(f"DROP TABLE {stage}")
+    return {row[0]: row[1:] for row in frame.iter_rows()}
+
+
+def _lots(security: Security, natures: list[str]) -> dict[tuple, int]:
+    """(account_id, nature, lockup_end) → quantity of the security's lots of these natures, in one query."""
+    from csdp.lib.bulk import copy_out
+
+    frame = copy_out(f"SELECT account_id, share_nature, lockup_end, quantity FROM register_position "
+                     f"WHERE security_id = %s AND quantity > 0 AND share_nature IN ({', '.join(['%s'] * len(natures))})",
+                     [security.pk, *natures], {"account_id": pl.Int64, "share_nature": pl.Utf8, "lockup_end": pl.Date,
+                                               "quantity": pl.Int64})
+    return {(a, n, e): q for a, n, e, q in frame.iter_rows()}
+
+
+def _security_problems(business: Business, security: Security | None, code: str) -> list[Problem]:
+    if security is None:
+        return [Problem(f"证券代码 {code} 不在证券登记簿的证券信息中，请先办理证券信息登记。")]
+    if security.status in CLOSED:
+        return [Problem(f"证券 {code} 已{SecurityStatus(security.status).label}，不能再办理登记业务。")]
+    has_holders = Position.objects.filter(security=security, quantity__gt=0).exists()
+    if business is INITIAL and (has_holders or security.issued_shares is not None):
+        return [Problem(f"证券 {code} 已办理股份初始登记，新增股份请申报新增股份登记。")]
+    if business is not INITIAL and security.issued_shares is None:
+        return [Problem(f"证券 {code} 尚未办理股份初始登记。")]
+    return []
+
+
+def business_problems(*, business: Business, code: str, rows: list[SheetRow], effective_date: dt.date,
+                      declared: int | None) -> list[Problem]:
+    """Every problem of a filing against the securities master and the register, at once."""
+    security = Security.objects.filter(code=code).first()
+    problems = _security_problems(business, security, code)
+    if problems or business is EXIT:
+        return problems
+    accounts = _accounts(sorted({r.account for r in rows}))
+    seen: dict[tuple, int] = {}
+    wanted: dict[tuple, int] = defaultdict(int)  # the source lot of a nature change → shares asked for
+    for r in rows:
+        found = accounts.get(r.account)
+        if found is None:
+            problems.append(Problem(f"证券账户 {r.account} 未在本公司开立。", field=COLUMNS[0], row=r.row))
+            continue
+        account_id, status, name, id_type, id_number = found
+        if (name, id_type, id_number) != (r.name, r.id_type, r.id_number):
+            problems.append(Problem(f"证券账户 {r.account} 的持有人名称、证件类型或证件号码与账户资料不符。",
+                                    field=COLUMNS[3], row=r.row))
+        if status == AccountStatus.CLOSED:
+            problems.append(Problem(f"证券账户 {r.account} 已注销。", field=COLUMNS[0], row=r.row))
+        lot = (r.account, r.share_nature, r.lockup_end)
+        if lot in seen:
+            problems.append(Problem(f"与第 {seen[lot]} 行为同一持有明细，请合并为一行。", row=r.row))
+        seen.setdefault(lot, r.row)
+        restricted = r.share_nature != ShareNature.UNRESTRICTED
+        if business in (RELEASE, RESTRICT) and not restricted:
+            problems.append(Problem("解除限售或限售登记的股份性质应为 05 或 06。", field=COLUMNS[5], row=r.row))
+        if restricted and business is not RELEASE and r.lockup_end <= effective_date:
+            problems.append(Problem(f"限售截止日 {r.lockup_end} 应晚于生效日 {effective_date}。", field=COLUMNS[6], row=r.row))
+        source = (account_id, r.share_nature, r.lockup_end) if business is RELEASE else (account_id, "00", None)
+        wanted[source] += r.quantity
+    if business in (RELEASE, RESTRICT) and not problems:
+        held = _lots(security, ["05", "06"] if business is RELEASE else ["00"])
+        numbers = {found[0]: number for number, found in accounts.items()}
+        for (account_id, nature, end), shares in sorted(wanted.items(), key=lambda x: (x[0][0], x[0][1])):
+            have = held.get((account_id, nature, end), 0)
+            if have < shares:
+                what = "无限售流通股" if nature == "00" else f"股份性质 {nature}、限售截止日 {end} 的股份"
+                problems.append(Problem(f"证券账户 {numbers[account_id]} 持有{what} {have:,} 股，少于申报的 {shares:,} 股。"))
+    total = sum(r.quantity for r in rows)
+    if declared is not None and total != declared:
+        problems.append(Problem(f"持有明细合计 {total:,} 股，与申报的{business.declared_label.removesuffix('（股）')} "
+                                f"{declared:,} 股不符。"))
+    return problems
+
+
+# ---- the approved effect ------------------------------------------------------------------------------
+
+def business_events(*, business: Business, security: Security, rows: list[SheetRow], accounts: dict[str, int],
+                    effective_date: dt.date, prefix: str) -> pl.DataFrame:
+    """The register events of a filing; keys ``prefix:row[:out|:in]`` make a second run a no-op."""
+    records = []
+    base = {"security_id": security.pk, "event_type": business.event_type, "business_date": effective_date,
+            "memo": business.label}
+    for r in rows:
+        account_id = accounts[r.account]
+        if business in (INITIAL, NEW_SHARES):
+            records.append({**base, "account_id": account_id, "quantity_delta": r.quantity, "share_nature": r.share_nature,
+                            "lockup_end": r.lockup_end, "key": f"{prefix}:{r.row}"})
+            continue
+        source, target = ((r.share_nature, r.lockup_end), ("00", None)) if business is RELEASE else \
+            (("00", None), (r.share_nature, r.lockup_end))
+        records.append({**base, "account_id": account_id, "quantity_delta": -r.quantity, "share_nature": source[0],
+                        "lockup_end": source[1], "key": f"{prefix}:{r.row}:out"})
+        records.append({**base, "account_id": account_id, "quantity_delta": r.quantity, "share_nature": target[0],
+                        "lockup_end": target[1], "key": f"{prefix}:{r.row}:in"})
+    schema = {"security_id": pl.Int64, "event_type": pl.Utf8, "business_date": pl.Date, "memo": pl.Utf8,
+              "account_id": pl.Int64, "quantity_delta": pl.Int64, "share_nature": pl.Utf8, "lockup_end": pl.Date,
+              "key": pl.Utf8}
+    return pl.DataFrame(records, schema=schema)
+
+
+def business_payload(*, application, business: Business, rows: list[SheetRow], effective_date: dt.date,
+                     declared: int | None, reason: str = "") -> dict:
+    security = Security.objects.get(code=application.securities_code)
+    return {"application": application.pk, "business": business.code, "security": security.code,
+            "security_id": security.pk, "effective_date": effective_date.isoformat(), "declared": declared,
+            "reason": reason, "rows": [r.as_json() for r in rows]}
+
+
+def business_summary(payload: dict) -> str:
+    business = BUSINESSES[payload["business"]]
+    rows = payload["rows"]
+    shares = sum(int(r[5]) for r in rows)
+    what = f"{len(rows)} 个持有明细、{shares:,} 股" if rows else "证券退出登记，出具最终持有人名册"
+    return f"{business.label} {payload['security']}：{what}，生效日 {payload['effective_date']}"
+
+
+def business_apply(approval) -> dict:
+    """The approved effect (runs in the approving transaction or the end of day of its effective
+    date). Re-checks the filing against the register as it is now; refuses whole on any problem."""
+    from csdp.audit.services import audit_record
+    from csdp.register.bulk import register_apply_bulk
+    from csdp.register.holding_files import holding_change_files_write
+
+    payload = approval.payload
+    business = BUSINESSES[payload["business"]]
+    rows = [SheetRow.from_json(r) for r in payload["rows"]]
+    effective = dt.date.fromisoformat(payload["effective_date"])
+    with transaction.atomic():
+        security = Security.objects.select_for_update().get(pk=payload["security_id"])
+        problems = business_problems(business=business, code=security.code, rows=rows, effective_date=effective,
+                                     declared=payload.get("declared"))
+        if problems:
+            raise IssuerBusinessError(f"{business.label}不能执行：登记簿已变化，请核对后重新申报。", problems=problems)
+        prefix = f"biz:{approval.key}"
+        result = {"business": business.code, "security": security.code}
+        written = None
+        if business is EXIT:
+            result.update(_exit(approval, security, effective))
+        else:
+            accounts = {number: found[0] for number, found in _accounts(sorted({r.account for r in rows})).items()}
+            events = business_events(business=business, security=security, rows=rows, accounts=accounts,
+                                     effective_date=effective, prefix=prefix)
+            result["events"] = register_apply_bulk(events)
+            written = events
+            result["shares"] = sum(r.quantity for r in rows)
+            security.refresh_from_db(fields=["issued_shares"])
+            result["issued_shares"] = security.issued_shares
+        result["files"] = holding_change_files_write(approval=approval, business=business, security=security,
+                                                     day=effective, events=written)
+        audit_record(actor=approval.approved_by or "system", obj=security, action=f"register.business_{business.code}",
+                     data={"approval": approval.pk, "application": payload.get("application"), **result})
+        _attach_result(approval, business, security, effective)
+    return result
+
+
+def _exit(approval, security: Security, effective: dt.date) -> dict:
+    """06: the register is closed to further business (the security's state records it); the final
+    持有人名册 as of the effective date is attached for hand-over (``_attach_result``)."""
+    from csdp.register.capital import register_check
+    from csdp.securities.services import security_status_change
+
+    register_check(security)  # hand over a register that adds up
+    security_status_change(security=security, to=SecurityStatus.DELISTED, actor=approval.approved_by,
+                           reason=f"退出登记（生效日 {effective}，复核 #{approval.pk}）")
+    return {"status": SecurityStatus.DELISTED.value}
+
+
+def _attach_result(approval, business: Business, security: Security, effective: dt.date) -> None:
+    """The result report of the counter application: the 持有人名册 as of the effective date after the
+    business (for 06 the final one, handed over; its DBF is in 信息查询). Attached while the application
+    is being handled; staff then send the results."""
+    from django.core.files.base import ContentFile
+
+    from csdp.counter.handling import _result_store
+    from csdp.counter.models import Application
+    from csdp.register.roster import roster_as_of, roster_xlsx
+
+    application = Application.objects.filter(pk=approval.payload.get("application")).first()
+    if application is None:
+        return
+    roster = roster_as_of(security=security, as_of=effective)
+    stem = f"{security.code}_{business.label}_{effective:%Y%m%d}"
+    actor = approval.approved_by
+    _result_store(application, actor, ContentFile(roster_xlsx(roster), name=f"{stem}_持有人名册.xlsx"))

@@ -1,0 +1,378 @@
+"""Bulk import of master data from Excel (.xlsx) or CSV: securities, investors, securities accounts,
+clearing participants, custody units and the participants' / underwriters' ledger accounts.
+
+All or nothing: every row is checked first (types, check digits of ID numbers and USCCs, references to
+rows that exist or come earlier in the same file, duplicates within the file and against the database)
+and every problem is listed with its row and column; only a file without problems is written, in one
+transaction, with one audit event naming the file's SHA-256 and what it created. The sheet is read in
+streaming mode and reading stops at MAX_ROWS, so a huge file costs no more than the limit.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from csdp.accounts.models import Institution
+from csdp.accounts.roles import InstitutionKind
+from csdp.audit.services import audit_record
+from csdp.lib.errors import CsdpError, Problem
+from csdp.lib.ids import resident_id_problem, uscc_problem
+from csdp.securities.models import (
+    CustodyUnit, HolderNature, IdType, Investor, Market, ParticipantProfile, SecuritiesAccount, Security,
+    SecurityKind, SecurityStatus,
+)
+
+MAX_ROWS = 20_000
+MAX_BYTES = 10 * 1024 * 1024
+
+
+class ImportRefused(CsdpError):
+    code = "master_import.refused"
+
+
+def _choice(choices, value: str) -> str | None:
+    """A choice by its code or its Chinese label."""
+    for code, label in choices:
+        if value in (code, label):
+            return code
+    return None
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Spec:
+    label: str
+    columns: tuple[Column, ...]
+    check: Callable[[dict, Context], list[Problem]]
+    write: Callable[[dict, Context], object]
+    key: str  # the column naming the row's object
+
+
+class Context:
+    """What earlier rows of the same file will create, so a later row may refer to them."""
+
+    def __init__(self):
+        self.seen: dict[str, set[str]] = {}
+
+    def add(self, what: str, key: str) -> bool:
+        bucket = self.seen.setdefault(what, set())
+        if key in bucket:
+            return False
+        bucket.add(key)
+        return True
+
+    def has(self, what: str, key: str) -> bool:
+        return key in self.seen.get(what, set())
+
+
+def _p(message: str, field: str) -> Problem:
+    return Problem(message, field=field)
+
+
+# -- securities -------------------------------------------------------------------------------------
+def _security_check(r: dict, ctx: Context) -> list[Problem]:
+    out = []
+    code = r["证券代码"]
+    if not (code.isdigit() and len(code) == 6):
+        out.append(_p(f"证券代码 {code} 应为 6 位数字。", "证券代码"))
+    elif Security.objects.filter(code=code).exists() or not ctx.add("security", code):
+        out.append(_p(f"证券代码 {code} 已存在。", "证券代码"))
+    if not r["证券简称"] or len(r["证券简称"]) > 40:
+        out.append(_p("证券简称应为 1–40 个字符。", "证券简称"))
+    if _choice(SecurityKind.choices, r["证券类别"]) is None:
+        out.append(_p(f"证券类别“{r['证券类别']}”无效（{'、'.join(SecurityKind.labels)}）。", "证券类别"))
+    if _choice(Market.choices, r["市场"]) is None:
+        out.append(_p(f"市场“{r['市场']}”无效（{'、'.join(Market.values)}）。", "市场"))
+    if r.get("状态") and _choice(SecurityStatus.choices, r["状态"]) is None:
+        out.append(_p(f"状态“{r['状态']}”无效。", "状态"))
+    if r.get("发行人代码") and not Institution.objects.filter(kind=InstitutionKind.ISSUER, code=r["发行人代码"]).exists():
+        out.append(_p(f"发行人代码 {r['发行人代码']} 不存在。", "发行人代码"))
+    return out
+
+
+def _security_write(r: dict, ctx: Context):
+    from csdp.securities.services import security_create
+
+    issuer = Institution.objects.filter(kind=InstitutionKind.ISSUER, code=r["发行人代码"]).first() if r.get("发行人代码") else None
+    return security_create(code=r["证券代码"], name=r["证券简称"], kind=_choice(SecurityKind.choices, r["证券类别"]),
+                           market=_choice(Market.choices, r["市场"]),
+                           status=_choice(SecurityStatus.choices, r.get("状态") or "") or SecurityStatus.LISTED,
+                           issuer=issuer)
+
+
+# -- investors ----------------------------------------------------------------------------------------
+def _investor_check(r: dict, ctx: Context) -> list[Problem]:
+    out = []
+    ymt = r["一码通账户号码"]
+    if not (ymt.isdigit() and len(ymt) == 12):
+        out.append(_p(f"一码通账户号码 {ymt} 应为 12 位数字。", "一码通账户号码"))
+    elif Investor.objects.filter(ymt_number=ymt).exists() or not ctx.add("investor", ymt):
+        out.append(_p(f"一码通账户号码 {ymt} 已存在。", "一码通账户号码"))
+    id_type = _choice(IdType.choices, r["证件类型"])
+    number = r["证件号码"].upper()
+    if id_type is None:
+        out.append(_p(f"证件类型“{r['证件类型']}”无效（{'、'.join(IdType.labels)}）。", "证件类型"))
+    else:
+        # Check digits: GB 11643 for the resident ID, GB 32100 for the USCC.
+        problem = resident_id_problem(number) if id_type == IdType.RESIDENT_ID else (
+            uscc_problem(number) if id_type == IdType.USCC else None)
+        if problem:
+            out.append(_p(problem, "证件号码"))
+        elif (Investor.objects.filter(id_type=id_type, id_number=number).exists()
+              or not ctx.add("identity", f"{id_type}:{number}")):
+            out.append(_p(f"证件号码 {number} 已登记为其他投资者。", "证件号码"))
+    if not r["投资者名称"]:
+        out.append(_p("请填写投资者名称。", "投资者名称"))
+    if _choice(HolderNature.choices, r["股东性质"]) is None:
+        out.append(_p(f"股东性质“{r['股东性质']}”无效（{'、'.join(HolderNature.labels)}）。", "股东性质"))
+    return out
+
+
+def _investor_write(r: dict, ctx: Context):
+    from csdp.securities.services import investor_create
+
+    return investor_create(ymt_number=r["一码通账户号码"], name=r["投资者名称"], id_type=_choice(IdType.choices, r["证件类型"]),
+                           id_number=r["证件号码"], holder_type=_choice(HolderNature.choices, r["股东性质"]))
+
+
+# -- securities accounts ------------------------------------------------------------------------------
+def _account_check(r: dict, ctx: Context) -> list[Problem]:
+    out = []
+    number = r["证券账户号码"].upper()
+    if not (len(number) == 10 and number.isalnum() and number.isascii()):
+        out.append(_p(f"证券账户号码 {number} 应为 10 位数字或大写字母。", "证券账户号码"))
+    elif SecuritiesAccount.objects.filter(number=number).exists() or not ctx.add("account", number):
+        out.append(_p(f"证券账户号码 {number} 已存在。", "证券账户号码"))
+    ymt = r["一码通账户号码"]
+    if not (Investor.objects.filter(ymt_number=ymt).exists() or ctx.has("investor", ymt)):
+        out.append(_p(f"一码通账户号码 {ymt} 不存在（请先导入投资者）。", "一码通账户号码"))
+    if _choice(Market.choices, r["市场"]) is None:
+        out.append(_p(f"市场“{r['市场']}”无效。", "市场"))
+    unit = r.get("托管单元代码")
+    if unit and not (CustodyUnit.objects.filter(code=unit).exists() or ctx.has("unit", unit)):
+        out.append(_p(f"托管单元 {unit} 不存在。", "托管单元代码"))
+    return out
+
+
+def _account_write(r: dict, ctx: Context):
+    from csdp.securities.services import account_open
+
+    unit = CustodyUnit.objects.get(code=r["托管单元代码"]) if r.get("托管单元代码") else None
+    return account_open(number=r["证券账户号码"].upper(), investor=Investor.objects.get(ymt_number=r["一码通账户号码"]),
+                        market=_choice(Market.choices, r["市场"]), custody_unit=unit)
+
+
+# -- clearing participants ----------------------------------------------------------------------------
+def _participant_check(r: dict, ctx: Context) -> list[Problem]:
+    out = []
+    code = r["结算参与人代码"]
+    if not code or len(code) > 10:
+        out.append(_p("结算参与人代码应为 1–10 个字符。", "结算参与人代码"))
+    elif (ParticipantProfile.objects.filter(code=code).exists()
+          or Institution.objects.filter(kind=InstitutionKind.PARTICIPANT, code=code).exists()
+          or not ctx.add("participant", code)):
+        out.append(_p(f"结算参与人代码 {code} 已存在。", "结算参与人代码"))
+    if not r["机构全称"]:
+        out.append(_p("请填写机构全称。", "机构全称"))
+    uscc = r.get("统一社会信用代码", "").upper()
+    if uscc:
+        if problem := uscc_problem(uscc):
+            out.append(_p(problem, "统一社会信用代码"))
+        elif Institution.objects.filter(uscc=uscc).exists() or not ctx.add("uscc", uscc):
+            out.append(_p(f"统一社会信用代码 {uscc} 已被其他机构使用。", "统一社会信用代码"))
+    return out
+
+
+def _participant_write(r: dict, ctx: Context):
+    from csdp.accounts.services import institution_create
+    from csdp.securities.services import participant_profile_create
+
+    institution = institution_create(kind=InstitutionKind.PARTICIPANT, name=r["机构全称"], code=r["结算参与人代码"],
+                                     uscc=r.get("统一社会信用代码", "").upper(), actor=ctx.actor)
+    return participant_profile_create(institution=institution, code=r["结算参与人代码"])
+
+
+# -- custody units ------------------------------------------------------------------------------------
+def _unit_check(r: dict, ctx: Context) -> list[Problem]:
+    out = []
+    code = r["托管单元代码"]
+    if not (code and len(code) <= 6 and code.isalnum()):
+        out.append(_p(f"托管单元代码 {code} 应为 1–6 位数字或字母。", "托管单元代码"))
+    elif CustodyUnit.objects.filter(code=code).exists() or not ctx.add("unit", code):
+        out.append(_p(f"托管单元代码 {code} 已存在。", "托管单元代码"))
+    participant = r["结算参与人代码"]
+    if not (ParticipantProfile.objects.filter(code=participant).exists() or ctx.has("participant", participant)):
+        out.append(_p(f"结算参与人代码 {participant} 不存在。", "结算参与人代码"))
+    return out
+
+
+def _unit_write(r: dict, ctx: Context):
+    from csdp.securities.services import custody_unit_create
+
+    return custody_unit_create(participant=ParticipantProfile.objects.get(code=r["结算参与人代码"]),
+                               code=r["托管单元代码"], name=r.get("名称", ""))
+
+
+# -- ledger accounts of participants and underwriters -------------------------------------------------
+LEDGER_OWNER_KINDS = {"participant_reserve": InstitutionKind.PARTICIPANT,
+                      "underwriter_reserve": InstitutionKind.UNDERWRITER}
+
+
+def _ledger_kind(value: str) -> str | None:
+    from csdp.ledger.models import AccountKind
+
+    kind = _choice(AccountKind.choices, value)
+    return kind if kind in LEDGER_OWNER_KINDS else None
+
+
+def _ledger_owner(r: dict):
+    kind = _ledger_kind(r["账户类型"])
+    return Institution.objects.filter(kind=LEDGER_OWNER_KINDS[kind], code=r["所属机构代码"]).first() if kind else None
+
+
+def _ledger_check(r: dict, ctx: Context) -> list[Problem]:
+    from csdp.ledger.models import LedgerAccount
+
+    out = []
+    number = r["账号"]
+    if not number or len(number) > 32:
+        out.append(_p("账号应为 1–32 个字符。", "账号"))
+    elif LedgerAccount.objects.filter(number=number).exists() or not ctx.add("ledger", number):
+        out.append(_p(f"账号 {number} 已存在。", "账号"))
+    if not r["户名"]:
+        out.append(_p("请填写户名。", "户名"))
+    kind = _ledger_kind(r["账户类型"])
+    if kind is None:
+        out.append(_p("账户类型应为“综合结算备付金账户”（结算参与人）或“自营结算备付金账户”（主承销商）。", "账户类型"))
+    elif _ledger_owner(r) is None and not (kind == "participant_reserve" and ctx.has("participant", r["所属机构代码"])):
+        out.append(_p(f"所属机构代码 {r['所属机构代码']} 不是已登记的{InstitutionKind(LEDGER_OWNER_KINDS[kind]).label}。",
+                      "所属机构代码"))
+    return out
+
+
+def _ledger_write(r: dict, ctx: Context):
+    from csdp.ledger.services import ledger_account_open
+
+    return ledger_account_open(number=r["账号"], name=r["户名"], kind=_ledger_kind(r["账户类型"]), owner=_ledger_owner(r))
+
+
+SPECS: dict[str, Spec] = {
+    "securities": Spec("证券", (Column("证券代码"), Column("证券简称"), Column("证券类别"), Column("市场"),
+                                Column("状态", False), Column("发行人代码", False)),
+                       _security_check, _security_write, "证券代码"),
+    "investors": Spec("投资者", (Column("一码通账户号码"), Column("投资者名称"), Column("证件类型"), Column("证件号码"),
+                                 Column("股东性质")), _investor_check, _investor_write, "一码通账户号码"),
+    "accounts": Spec("证券账户", (Column("证券账户号码"), Column("一码通账户号码"), Column("市场"),
+                                  Column("托管单元代码", False)), _account_check, _account_write, "证券账户号码"),
+    "participants": Spec("结算参与人", (Column("结算参与人代码"), Column("机构全称"), Column("统一社会信用代码", False)),
+                         _participant_check, _participant_write, "结算参与人代码"),
+    "custody_units": Spec("托管单元", (Column("托管单元代码"), Column("结算参与人代码"), Column("名称", False)),
+                          _unit_check, _unit_write, "托管单元代码"),
+    "ledger_accounts": Spec("结算备付金账户", (Column("账号"), Column("户名"), Column("账户类型"), Column("所属机构代码")),
+                            _ledger_check, _ledger_write, "账号"),
+}
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # Excel turns 920001 into 920001.0
+    return str(value).strip()
+
+
+def _rows(content: bytes, name: str) -> Iterator[list[str]]:
+    if content[:4] == b"PK\x03\x04":
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+        for values in sheet.iter_rows(values_only=True):  # streaming: one row at a time
+            yield [_cell(v) for v in values]
+        return
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = content.decode("gbk")
+        except UnicodeDecodeError:
+            raise ImportRefused("文件应为 Excel（.xlsx）或 CSV（UTF-8 或 GBK 编码）。", code="master_import.format") from None
+    yield from ([_cell(v) for v in row] for row in csv.reader(io.StringIO(text)))
+
+
+def master_template(kind: str) -> str:
+    """The header line of a kind, as CSV (UTF-8 with BOM, so Excel opens it in Chinese)."""
+    return "\ufeff" + ",".join(c.header for c in SPECS[kind].columns) + "\r\n"
+
+
+def _read(kind: str, content: bytes, name: str) -> list[tuple[int, dict]]:
+    spec = SPECS[kind]
+    rows = _rows(content, name)
+    header = next(rows, None)
+    if header is None:
+        raise ImportRefused("文件为空。", code="master_import.empty")
+    header = [h for h in header]
+    missing = [c.header for c in spec.columns if c.required and c.header not in header]
+    if missing:
+        raise ImportRefused(f"表头缺少列：{'、'.join(missing)}（请使用模板）。", code="master_import.header",
+                            problems=[Problem(f"缺少列“{m}”", row=1) for m in missing])
+    index = {h: i for i, h in enumerate(header) if h}
+    records = []
+    for number, values in enumerate(rows, start=2):
+        if not any(values):
+            continue
+        if len(records) >= MAX_ROWS:
+            raise ImportRefused(f"每个文件最多 {MAX_ROWS} 行，请分批导入。", code="master_import.too_many_rows")
+        records.append((number, {c.header: (values[index[c.header]] if c.header in index and index[c.header] < len(values)
+                                            else "") for c in spec.columns}))
+    if not records:
+        raise ImportRefused("文件没有数据行。", code="master_import.empty")
+    return records
+
+
+def master_import(*, kind: str, content: bytes, name: str, actor) -> dict:
+    """Check every row, then write all of them or nothing. Returns {kind, rows, created: [keys]}."""
+    if kind not in SPECS:
+        raise ImportRefused("未知的导入类型。", code="master_import.kind")
+    if len(content) > MAX_BYTES:
+        raise ImportRefused(f"文件超过 {MAX_BYTES // 1024 // 1024} MB。", code="master_import.too_large")
+    spec = SPECS[kind]
+    records = _read(kind, content, name)
+    ctx = Context()
+    ctx.actor = actor
+    problems = []
+    for number, record in records:
+        for column in spec.columns:
+            if column.required and not record[column.header]:
+                problems.append(Problem(f"请填写{column.header}。", field=column.header, row=number))
+        if any(p.row == number for p in problems):
+            continue
+        problems += [Problem(p.message, field=p.field, row=number) for p in spec.check(record, ctx)]
+    if problems:
+        raise ImportRefused(f"{spec.label}导入文件有 {len(problems)} 处问题，未导入任何数据。",
+                            code="master_import.invalid", problems=problems)
+    digest = hashlib.sha256(content).hexdigest()
+    with transaction.atomic():
+        ctx = Context()
+        ctx.actor = actor
+        for number, record in records:
+            try:
+                spec.write(record, ctx)
+            except CsdpError as error:  # a service's own refusal: the whole file rolls back
+                raise ImportRefused(f"第{number}行：{error.message}", code="master_import.invalid",
+                                    problems=[Problem(error.message, row=number)]) from None
+        created = [record[spec.key] for _, record in records]
+        audit_record(actor=actor, action="master_import", object_type=f"master_import.{kind}", object_id=digest[:16],
+                     to_state="imported", data={"kind": kind, "file": name[:200], "sha256": digest,
+                                                "rows": len(records), "keys": created[:1000]})
+    return {"kind": kind, "rows": len(records), "created": created}

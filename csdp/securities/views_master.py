@@ -1,0 +1,52 @@
+"""主数据导入: master data from Excel/CSV for operators and administrators (csdp/securities/imports.py)."""
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from csdp.accounts.access import Role, allow
+from csdp.audit.models import AuditEvent
+from csdp.lib.errors import CsdpError
+from csdp.lib.web import form_refused
+from csdp.securities.imports import MAX_ROWS, SPECS, master_import, master_template
+
+IMPORTERS = (Role.OPERATOR, Role.ADMIN)
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label="数据类型", choices=[(k, s.label) for k, s in SPECS.items()])
+    file = forms.FileField(label="文件（.xlsx 或 .csv，首行为表头）")
+
+
+@allow(*IMPORTERS)
+@require_http_methods(["GET", "POST"])
+def master_import_view(request):
+    form = ImportForm(request.POST or None, request.FILES or None, initial={"kind": request.GET.get("kind")})
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = master_import(kind=form.cleaned_data["kind"], content=upload.read(), name=upload.name,
+                                   actor=request.user)
+        except CsdpError as error:
+            form_refused(form, error)
+        else:
+            messages.success(request, f"已导入{SPECS[result['kind']].label} {result['rows']} 条。")
+            return redirect("securities:master_import")
+    recent = AuditEvent.objects.filter(action="master_import").order_by("-pk")[:20]
+    specs = [(kind, spec.label, [c.header + ("" if c.required else "（选填）") for c in spec.columns])
+             for kind, spec in SPECS.items()]
+    return render(request, "securities/master_import.html",
+                  {"form": form, "recent": recent, "specs": specs, "max_rows": MAX_ROWS})
+
+
+@allow(*IMPORTERS)
+def master_template_view(request):
+    kind = request.GET.get("kind", "")
+    if kind not in SPECS:
+        raise Http404("未知的导入类型。")
+    response = HttpResponse(master_template(kind), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
+    return response

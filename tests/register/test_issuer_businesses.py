@@ -1,0 +1,252 @@
+"""The issuer's register businesses end to end at the service level: the counter application with its
+data sheet → every row checked → the operator accepts (prepares the four-eyes approval) → a different
+reviewer approves → the register, the capital, the participants' GFBD files and the application's
+result change together; the same person is refused; a bad sheet is refused whole."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook, load_workbook
+
+from csdp.approvals.models import Approval, Status as ApprovalStatus
+from csdp.approvals.services import approval_approve, approvals_apply_due
+from csdp.counter import handling
+from csdp.counter.models import BusinessType, FilePurpose
+from csdp.counter.registry import spec_for
+from csdp.counter.services import CounterError, application_confirm_results, application_draft
+from csdp.counter.states import Status
+from csdp.lib.errors import CsdpError
+from csdp.lib.ids import make_resident_id
+from csdp.register.capital import register_check
+from csdp.register.issuer_sheet import COLUMNS, sheet_read, template_bytes
+from csdp.register.models import HoldingChangeFile, Position, RegistrationEvent
+from csdp.register.services import register_apply
+from csdp.securities.models import Security
+from tests.counter.factories import give_codes, pdf_upload, sign_and_submit
+
+TODAY = dt.date(2026, 3, 30)
+LOCKUP = dt.date(2027, 3, 30)
+
+
+@pytest.fixture
+def world(cast):
+    from csdp.clock.services import at_local, clock_set
+    from csdp.keys.testing import enrol_test_key
+    from csdp.securities.models import CustodyUnit, ParticipantProfile
+    from csdp.securities.services import account_open, investor_create, security_create
+
+    clock_set(moment=at_local(TODAY, 10, 0), frozen=True)
+    give_codes(cast.issuer_a.institution, "920188")
+    security = security_create(code="920188", name="悦龙科技", kind="stock", market="BSE",
+                               issuer=cast.issuer_a.institution)
+    profile, _ = ParticipantProfile.objects.get_or_create(institution=cast.participant.institution,
+                                                          defaults={"code": "MX0001"})
+    unit = CustodyUnit.objects.create(code="710001", participant=profile, name="测试托管单元")
+    people = []
+    for n, (name, id17) in enumerate([("张明", "11010519800101123"), ("李华", "11010519850202234")], start=1):
+        investor = investor_create(ymt_number=f"18000000000{n}", name=name, id_type="resident_id",
+                                   id_number=make_resident_id(id17), holder_type="03")
+        account = account_open(number=f"018000000{n}", investor=investor, market="BSE")
+        account.custody_unit = unit
+        account.save(update_fields=["custody_unit"])
+        people.append(account)
+    return {"security": security, "accounts": people, "key": enrol_test_key(cast.issuer_a), "cast": cast}
+
+
+def sheet(rows) -> SimpleUploadedFile:
+    book = Workbook()
+    book.active.append(list(COLUMNS))
+    for row in rows:
+        book.active.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return SimpleUploadedFile("持有明细.xlsx", out.getvalue())
+
+
+def holder(world, n, quantity, nature="00", lockup_end=None):
+    account = world["accounts"][n]
+    return (account.number, account.investor.name, "居民身份证", account.investor.id_number, quantity, nature, lockup_end)
+
+
+def file_business(world, code, rows, declared, effective=TODAY):
+    form_class = spec_for(code).form_class
+    form = form_class({"typed-effective_date": effective.isoformat(), "typed-declared": str(declared),
+                       "typed-declaration": "on"}, {"typed-data_file": sheet(rows)}, prefix="typed")
+    assert form.is_valid(), form.errors
+    issuer = world["cast"].issuer_a
+    application = application_draft(user=issuer, business_type=BusinessType.objects.get(code=code),
+                                     securities_code="920188", remark="请办理", data=form.json_data(),
+                                     files=[pdf_upload()])
+    return sign_and_submit(application, issuer, world["key"])
+
+
+def accept(world, application):
+    handling.application_accept(application=application, actor=world["cast"].operator, opinion="受理")
+    return Approval.objects.get(subject_id=str(application.pk))
+
+
+def lots(world, n):
+    return sorted((p.share_nature, p.lockup_end, p.quantity, p.frozen, p.pledged)
+                  for p in Position.objects.filter(account=world["accounts"][n], quantity__gt=0))
+
+
+def initial(world):
+    app = file_business(world, "01", [holder(world, 0, 800_000), holder(world, 1, 200_000, "05", LOCKUP)], 1_000_000)
+    approval_approve(approval=accept(world, app), by=world["cast"].reviewer)
+    return app
+
+
+def test_initial_registration_is_applied_only_after_a_different_reviewer_approves(world):
+    app = file_business(world, "01", [holder(world, 0, 800_000), holder(world, 1, 200_000, "05", LOCKUP)], 1_000_000)
+    approval = accept(world, app)
+    assert not Position.objects.exists()  # accepted is not applied
+    with pytest.raises(CsdpError) as same:
+        approval_approve(approval=approval, by=world["cast"].operator)
+    assert same.value.code in ("approval.same_person", "approval.role")
+    with pytest.raises(CounterError, match="尚未经复核"):
+        handling.application_issue_results(application=app, actor=world["cast"].operator)
+    approval_approve(approval=approval, by=world["cast"].reviewer)
+    assert Security.objects.get(code="920188").issued_shares == 1_000_000
+    assert lots(world, 0) == [("00", None, 800_000, 0, 0)]
+    assert lots(world, 1) == [("05", LOCKUP, 200_000, 0, 0)]
+    assert RegistrationEvent.objects.filter(key__startswith=f"biz:{approval.key}:").count() == 2
+    register_check(world["security"])
+    # The participant learns it, and the issuer gets the 名册 as the application's result.
+    assert set(HoldingChangeFile.objects.values_list("file_format", "rows")) == {("dbf", 2), ("csv", 2)}
+    result = app.files.get(purpose=FilePurpose.RESULT)
+    book = load_workbook(result.stored_file.open(), read_only=True)
+    values = [row for row in book.active.iter_rows(values_only=True)]
+    assert values[-1][7] == 1_000_000 and values[-2][7] == 1_000_000  # 登记股本 and 合计 reconcile
+    handling.application_issue_results(application=app, actor=world["cast"].operator)
+    application_confirm_results(application=app, user=world["cast"].issuer_a)
+    app.refresh_from_db()
+    assert app.status == Status.FINISHED
+
+
+def test_a_bad_sheet_lists_every_problem_and_is_refused_whole(world):
+    form = spec_for("01").form_class(
+        {"typed-effective_date": TODAY.isoformat(), "typed-declared": "10", "typed-declaration": "on"},
+        {"typed-data_file": sheet([("123", "", "驾照", "X", "-5", "07", None), holder(world, 0, 10, "05", None)])},
+        prefix="typed")
+    assert not form.is_valid()
+    text = str(form.errors)
+    for expected in ("第2行", "证券账户号码", "持有人名称不能为空", "证件类型", "应为正整数", "股份性质", "第3行",
+                     "限售截止日"):
+        assert expected in text
+
+
+def test_rows_are_checked_against_the_master_and_the_register_all_at_once(world):
+    wrong_name = ("0180000001", "王五", "居民身份证", world["accounts"][0].investor.id_number, 600, "00", None)
+    unknown = ("0180009999", "赵六", "居民身份证", "110105198001011234", 400, "00", None)
+    with pytest.raises(CounterError) as refused:
+        file_business(world, "01", [wrong_name, unknown], 1_500)
+    for expected in ("第2行", "与账户资料不符", "第3行", "未在本公司开立", "合计 1,000 股"):
+        assert expected in refused.value.message
+    assert not RegistrationEvent.objects.exists()
+
+
+def test_new_shares_grow_the_capital_with_their_lockups(world):
+    initial(world)
+    app = file_business(world, "02", [holder(world, 0, 50_000, "05", LOCKUP)], 50_000)
+    approval_approve(approval=accept(world, app), by=world["cast"].reviewer)
+    assert Security.objects.get(code="920188").issued_shares == 1_050_000
+    assert lots(world, 0) == [("00", None, 800_000, 0, 0), ("05", LOCKUP, 50_000, 0, 0)]
+
+
+def test_a_release_takes_the_lots_pledge_and_freeze_along_on_its_effective_date(world):
+    initial(world)
+    register_apply(events=[{"security": world["security"], "account": world["accounts"][1], "event_type": "pledge",
+                            "pledged_delta": 150_000, "frozen_delta": 50_000, "business_date": TODAY, "key": "t:p",
+                            "share_nature": "05", "lockup_end": LOCKUP}])
+    later = dt.date(2026, 4, 1)
+    app = file_business(world, "03", [holder(world, 1, 200_000, "05", LOCKUP)], 200_000, effective=later)
+    approval = accept(world, app)
+    approval_approve(approval=approval, by=world["cast"].reviewer)
+    assert lots(world, 1) == [("05", LOCKUP, 200_000, 50_000, 150_000)]  # not before its date
+    approvals_apply_due(later)
+    assert lots(world, 1) == [("00", None, 200_000, 50_000, 150_000)]
+    approval.refresh_from_db()
+    assert approval.status == ApprovalStatus.APPLIED
+    approvals_apply_due(later)  # a rerun changes nothing
+    assert RegistrationEvent.objects.filter(event_type="release").count() == 2
+    gfbd = HoldingChangeFile.objects.filter(business="03", file_format="csv").get()
+    from django.conf import settings
+    from pathlib import Path
+
+    text = (Path(settings.CSDP_FILES_DIR) / gfbd.path).read_bytes().decode("gbk").splitlines()
+    assert text[0].startswith("ZQDM,YWLB,YWBH,JSCY,XWDM,ZQZH")
+    assert any(",05,20270330,-200000,0,0,0," in line for line in text[1:])
+    assert any(",00,,200000,200000,50000,150000," in line for line in text[1:])
+
+
+def test_a_restriction_asking_for_more_than_the_free_lot_is_refused(world):
+    initial(world)
+    with pytest.raises(CounterError, match="少于申报的 900,000 股"):
+        file_business(world, "04", [holder(world, 0, 900_000, "06", LOCKUP)], 900_000)
+
+
+def test_exit_closes_the_register_and_hands_over_the_final_list(world):
+    initial(world)
+    form = spec_for("06").form_class({"typed-effective_date": TODAY.isoformat(), "typed-reason": "终止挂牌决定 2026-1号",
+                                      "typed-declaration": "on"}, prefix="typed")
+    assert form.is_valid(), form.errors
+    issuer = world["cast"].issuer_a
+    app = sign_and_submit(application_draft(user=issuer, business_type=BusinessType.objects.get(code="06"),
+                                            securities_code="920188", data=form.json_data(), files=[pdf_upload()]),
+                          issuer, world["key"])
+    approval_approve(approval=accept(world, app), by=world["cast"].reviewer)
+    assert Security.objects.get(code="920188").status == "delisted"
+    assert app.files.filter(purpose=FilePurpose.RESULT).count() == 1
+    with pytest.raises(CsdpError, match="退出登记"):
+        register_apply(events=[{"security": world["security"], "account": world["accounts"][0], "event_type": "pledge",
+                                "pledged_delta": 1, "business_date": TODAY, "key": "t:after-exit"}])
+
+
+def test_the_template_is_the_readers_own_header():
+    rows, problems = sheet_read(template_bytes("01"))
+    assert problems == [] and rows[0].account == "0180000001"
+
+
+def test_the_person_who_prepared_it_may_not_approve_it_even_as_admin(world):
+    app = file_business(world, "01", [holder(world, 0, 1_000)], 1_000)
+    handling.application_accept(application=app, actor=world["cast"].admin, opinion="受理")
+    approval = Approval.objects.get(subject_id=str(app.pk))
+    with pytest.raises(CsdpError) as same:
+        approval_approve(approval=approval, by=world["cast"].admin)
+    assert same.value.code == "approval.same_person"
+    assert not Position.objects.exists()
+
+
+def test_a_step_interrupted_after_its_events_leaves_nothing_and_the_rerun_gives_the_same_register(world, monkeypatch):
+    """The effect is one transaction: a failure after the register events were written (here injected
+    in the participants' files, standing in for a process dying there) rolls everything back; retried,
+    the register is the one an uninterrupted run gives."""
+    import csdp.register.holding_files as holding_files
+    from csdp.approvals.services import approval_retry
+
+    initial(world)
+    before = {n: lots(world, n) for n in (0, 1)}
+    later = dt.date(2026, 4, 1)
+    app = file_business(world, "04", [holder(world, 0, 300_000, "06", LOCKUP)], 300_000, effective=later)
+    approval = accept(world, app)
+    approval_approve(approval=approval, by=world["cast"].reviewer)
+    real = holding_files.holding_change_files_write
+
+    def dies(**kwargs):
+        raise CsdpError("写文件时进程中断（测试注入）。", code="test.interrupted")
+
+    monkeypatch.setattr(holding_files, "holding_change_files_write", dies)
+    approvals_apply_due(later)
+    approval.refresh_from_db()
+    assert approval.status == ApprovalStatus.FAILED
+    assert {n: lots(world, n) for n in (0, 1)} == before
+    assert not RegistrationEvent.objects.filter(event_type="restrict").exists()
+    monkeypatch.setattr(holding_files, "holding_change_files_write", real)
+    approval_retry(approval=approval, by=world["cast"].admin)
+    approvals_apply_due(later)
+    assert lots(world, 0) == [("00", None, 500_000, 0, 0), ("06", LOCKUP, 300_000, 0, 0)]
+    assert Security.objects.get(code="920188").issued_shares == 1_000_000
+    register_check(world["security"])
