@@ -212,7 +212,7 @@ def share_registration_finish_problem(offering: Offering, data: dict) -> str:
         return (f"{offering.code} 的发行状态为“{offering.get_status_display()}”，股份登记申请的限售股东与代码切换"
                 "已无法生效，不能办结；请联系本公司业务办理岗。")
     if LockupShareholder.objects.filter(offering=offering).exists() or offering.transitions.filter(
-            to_status=OfferingStatus.APPLIED).exists():
+            to_state=OfferingStatus.APPLIED).exists():
         return f"{offering.code} 的股份登记申请已办结过一次，不能重复办结。"
     if data.get("old_code") and business_today() >= offering.l_minus_1:
         return f"代码切换日（{offering.l_minus_1}）已到，不能再办结含代码切换申请的股份登记申请；请联系本公司业务办理岗。"
