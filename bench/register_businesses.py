@@ -251,9 +251,10 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM register_registrationevent WHERE security_id = %s", [security.pk])
         report["events"] = cursor.fetchone()[0]
-    report.update(_roster(security, D0 + dt.timedelta(days=180)))
-    report.update(_release(security, args.release))
-    report.update(_pages(security))
+    for phase in (lambda: _roster(security, D0 + dt.timedelta(days=180)), lambda: _pages(security),
+                  lambda: _release(security, args.release)):
+        report.update(phase())
+        print(json.dumps(report, ensure_ascii=False), file=sys.stderr, flush=True)  # progress
     print(json.dumps(report, ensure_ascii=False))
 
 

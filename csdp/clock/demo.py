@@ -20,6 +20,17 @@ def demo_calendar_load(year: int = 2027) -> None:
         calendar_year_load(year=year, closed=closed, source=DEMO_SOURCE, actor=None)
 
 
+DEMO_REACH_DAYS = 21  # the demo's furthest date from today: an offering's T+9 listing, a fee's T+5 due date
+
+
 @register_seeder(order=5)  # before any seeder computes T+n from today
 def seed_calendar() -> None:
-    demo_calendar_load()
+    """Only where needed: when the demo's dates would reach past the maintained horizon."""
+    import datetime as dt
+
+    from csdp.clock.services import business_today, calendar_horizon
+
+    horizon = calendar_horizon()
+    reach = business_today() + dt.timedelta(days=DEMO_REACH_DAYS)
+    if horizon is not None and horizon.year == 2026 and reach > horizon:  # the placeholder covers 2027 only
+        demo_calendar_load(2027)

@@ -88,15 +88,28 @@ def subscriptions_of(offering: Offering) -> pl.DataFrame:
          "quantity": pl.Int64, "investor_id": pl.Utf8})
 
 
+def _keep_if_final(kind: str, offering: Offering, step: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """A frame read from the database is kept for the rest of the run when the step that writes it is
+    done: a done step is never redone, so the rows cannot change under the run (T+1 settles, then
+    writes its files, then checks them, from one read of T's verdicts)."""
+    from csdp.ipo.models import EodStepRun
+
+    store = _RUN.get()
+    if store is not None and EodStepRun.objects.filter(offering_id=offering.pk, step=step,
+                                                       status=EodStepRun.Status.DONE).exists():
+        store[(kind, offering.pk)] = frame
+    return frame
+
+
 def t_outcomes(offering: Offering) -> pl.DataFrame:
     """seq, account, participant, custody_unit, quantity, valid_t, reason_t — T EOD's verdicts."""
     cached = _kept("t", offering.pk)
     if cached is not None:
         return cached
-    return copy_out(
+    return _keep_if_final("t", offering, "t_clearing", copy_out(
         "SELECT s.seq, s.account, s.participant, s.custody_unit, s.quantity_shares, o.seq IS NULL, "
         f"COALESCE(o.reason, '') FROM ipo_subscription s {_INVALID_JOIN} WHERE s.offering_id = %s ORDER BY s.seq",
-        [offering.pk], ORDER_VIEW_SCHEMA)
+        [offering.pk], ORDER_VIEW_SCHEMA))
 
 
 def settlement_view(rows: pl.DataFrame) -> pl.DataFrame:
@@ -118,9 +131,9 @@ def settlement_of(offering: Offering) -> pl.DataFrame:
     cached = _kept("settlement", offering.pk)
     if cached is not None:
         return cached
-    return settlement_view(copy_out(
+    return _keep_if_final("settlement", offering, "t1_settle", settlement_view(copy_out(
         "SELECT seq, reason, allocated_shares FROM ipo_settlementresult WHERE offering_id = %s",
-        [offering.pk], {"seq": pl.Int64, "reason": pl.Utf8, "allocated_shares": pl.Int64}))
+        [offering.pk], {"seq": pl.Int64, "reason": pl.Utf8, "allocated_shares": pl.Int64})))
 
 
 def forget_remembered() -> None:

@@ -9,6 +9,15 @@ from csdp.ipo.seams import failed_steps, offerings_missing_underwriter_account
 from csdp.portal.worklists import WorkItem, register_staff_queue
 
 
+def _t1(offering) -> str:
+    from csdp.clock.services import CalendarError
+
+    try:
+        return f"（{offering.day(1)}）"
+    except CalendarError:  # beyond the calendar's horizon: the list still shows
+        return ""
+
+
 def _url(offering) -> str:
     return reverse("ipo:offering_detail", kwargs={"offering_id": offering.pk})
 
@@ -16,11 +25,12 @@ def _url(offering) -> str:
 @register_staff_queue
 def ipo_staff_items(user) -> list[WorkItem]:
     items = [WorkItem(kind="日终步骤失败", title=f"{run.offering.code} {run.offering.name}：{run.get_step_display()}",
-                      status=run.error, updated_at=run.finished_at, url=_url(run.offering), needs_action=True)
+                      status=run.error, updated_at=run.finished_at or at_local(run.business_date, 0),
+                      url=_url(run.offering), needs_action=True)
              for run in failed_steps()[:200]]
     today = business_today()
     items += [WorkItem(kind="主承销商账户未报备", title=f"{o.code} {o.name}（{o.underwriter.name}）",
-                       status=f"申购日 {o.t_date} 前未报备自营结算备付金账户：T+1 日（{o.day(1)}）日终前须登记补报，否则该发行不能交收",
+                       status=f"申购日 {o.t_date} 前未报备自营结算备付金账户：T+1 日{_t1(o)}日终前须登记补报，否则该发行不能交收",
                        updated_at=at_local(today, 0), url=_url(o), needs_action=True)
               for o in offerings_missing_underwriter_account(today)]
     return items

@@ -39,7 +39,8 @@ def register_staff_queue(source: Source) -> Source:
 
 def _collect(sources: list[Source], user) -> list[WorkItem]:
     items = [item for source in sources for item in source(user)]
-    return sorted(items, key=lambda i: (not i.needs_action, -i.updated_at.timestamp()))
+    # An item whose source knows no time (a step never run) sorts last among its kind.
+    return sorted(items, key=lambda i: (not i.needs_action, -(i.updated_at.timestamp() if i.updated_at else 0)))
 
 
 def my_applications(user) -> list[WorkItem]:

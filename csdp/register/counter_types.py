@@ -138,8 +138,8 @@ def _guide(code: str) -> str:
     item = next(t for t in DEFAULT_TYPES if t.code == code)
     guide = default_guide(item.name, item.materials)
     if code != EXIT.code:
-        guide += ("\n持有明细请按本业务的数据模板（Excel）填写后在申请表中上传：逐行与证券账户资料和证券持有人名册核对，"
-                  "有任何一处不符则整份不予接收，并列出全部问题。")
+        guide += (f"\n持有明细请按本业务的数据模板（Excel，下载：/register/businesses/template/?code={code}）填写后"
+                  "在申请表中上传：逐行与证券账户资料和证券持有人名册核对，有任何一处不符则整份不予接收，并列出全部问题。")
     return guide + "\n本公司受理后由经办人员提交复核，复核通过后于登记生效日记载于证券持有人名册，办理结果随后发送。"
 
 

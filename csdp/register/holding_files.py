@@ -87,7 +87,7 @@ def gfbd_frame(*, business, security, day: dt.date, reference: str, events: pl.D
 def _csv_bytes(frame: pl.DataFrame) -> bytes:
     dates = [f.name for f in FIELDS if f.type == "D"]
     text = frame.select([f.name for f in FIELDS]).with_columns(
-        [pl.col(name).dt.strftime("%Y%m%d").fill_null("") for name in dates]).write_csv(line_terminator="\r\n")
+        [pl.col(name).dt.strftime("%Y%m%d") for name in dates]).write_csv(line_terminator="\r\n")  # null → empty
     return text.encode("gbk")
 
 

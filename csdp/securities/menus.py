@@ -8,3 +8,5 @@ register(MenuItem(section="结算参与人服务", label="托管单元", url_nam
                   roles={Role.PARTICIPANT}, order=320))
 register(MenuItem(section="登记存管", label="主数据导入", url_name="securities:master_import",
                   roles={Role.OPERATOR, Role.ADMIN}, order=315))
+register(MenuItem(section="登记存管", label="结算参与人与托管单元", url_name="securities:participant_list", roles=STAFF,
+                  order=312))

@@ -50,3 +50,18 @@ def master_template_view(request):
     response = HttpResponse(master_template(kind), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
     return response
+
+
+@allow(Role.REVIEWER, Role.OPERATOR, Role.ADMIN)
+def participant_list(request):
+    """结算参与人与托管单元: each participant, its custody units and its reserve account (master data)."""
+    from django.core.paginator import Paginator
+
+    from csdp.ledger.selectors import reserve_accounts_of
+    from csdp.securities.models import ParticipantProfile
+
+    rows = ParticipantProfile.objects.select_related("institution").prefetch_related("custody_units").order_by("code")
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    reserves = reserve_accounts_of([p.institution_id for p in page])
+    items = [(p, list(p.custody_units.all()), reserves.get(p.institution_id)) for p in page]
+    return render(request, "securities/participant_list.html", {"page": page, "items": items})

@@ -169,7 +169,7 @@ def test_participant_files_are_the_same_bytes_written_by_one_thread_or_several(m
         "XWDM": ["300001"] * 4, "GDDM": ["0300000001", "0300000002", "0300000003", "0300000004"], "SQBH": [4, 1, 2, 3],
         "SGSL": [100, 200, 300, 400], "SGJG": [1404] * 4, "SGJE": [140400, 0, 421200, 561600],
         "WXYY": ["", "01", "", ""], "RQ": [dt.date(2026, 3, 16)] * 4})
-    codes = ["K001", "K002", "K003", "K004"]  # K004 has no orders: it still gets its (empty) files
+    codes = ["K001", "K002", "K003", "K004"]  # K004 has no orders: an empty file is not published
     written = {}
     for threads in (1, 2):
         monkeypatch.setattr(files, "FILE_WRITER_THREADS", threads)
@@ -177,7 +177,8 @@ def test_participant_files_are_the_same_bytes_written_by_one_thread_or_several(m
         done = files._write_type(root, LAYOUTS["SGQS"], frame, codes, "920001", dt.date(2026, 3, 16))
         written[threads] = {str(f.path.relative_to(root)): (f.path.read_bytes(), f.rows, f.sha256) for f in done}
     assert written[1] == written[2]
-    assert [rows for _, rows, _ in written[2].values()] == [1, 1, 2, 2, 1, 1, 0, 0]
+    assert [rows for _, rows, _ in written[2].values()] == [1, 1, 2, 2, 1, 1]
+    assert not (tmp_path / "2" / "20260316" / "K004").exists()
 
 
 @pytest.mark.parametrize("content,encoding", [

@@ -114,3 +114,15 @@ def test_the_page_lists_the_problems_and_imports_a_good_file(cast, client_for):
     template = client.get("/securities/import/template/?kind=investors")
     assert template.content.decode("utf-8-sig").startswith("一码通账户号码,投资者名称")
     assert client_for(cast.reviewer).get("/securities/import/").status_code == 403
+
+
+def test_the_participants_page_shows_imported_participants_units_and_reserve(cast, client_for):
+    master_import(kind="participants", content=_csv("结算参与人代码,机构全称", "P300,辛证券"), name="p.csv",
+                  actor=cast.operator)
+    master_import(kind="custody_units", content=_csv("托管单元代码,结算参与人代码,名称", "T30001,P300,辛一"),
+                  name="u.csv", actor=cast.operator)
+    master_import(kind="ledger_accounts", content=_csv("账号,户名,账户类型,所属机构代码",
+                                                       "P300-RES,辛证券备付金,综合结算备付金账户,P300"),
+                  name="l.csv", actor=cast.operator)
+    page = client_for(cast.reviewer).get("/securities/participants/").content.decode()
+    assert "P300" in page and "T30001（辛一）" in page and "P300-RES" in page
