@@ -13,7 +13,7 @@ from csdp.ipo.eod.t_day import offering_subscriptions_load
 from csdp.ipo.errors import IpoError
 from csdp.lib.errors import NotFound
 from csdp.ipo.models import Offering, ParticipantFile, ParticipantObligation
-from csdp.ipo.pages import declarations_of, offerings_for
+from csdp.ipo.pages import declarations_of, offerings_for, participant_of
 from csdp.ipo.services import DeclarationRow, reserve_deposit, reserve_withdraw, shortfall_declare, shortfall_withdraw
 from csdp.ledger.selectors import reserve_account_of
 from csdp.ipo.stop import offering_stop_prepare
@@ -321,7 +321,7 @@ class DeclaredOut(Schema):
 @allow(Role.PARTICIPANT)
 def ipo_declarations(request, offering_id: int, payload: list[DeclarationIn]):
     offering_obj = access_object(request.user, Offering, pk=offering_id)
-    participant = ParticipantProfile.objects.get(institution=request.user.institution)
+    participant = participant_of(request.user)
     saved = shortfall_declare(offering=offering_obj, participant=participant,
                               rows=[DeclarationRow(**row.dict()) for row in payload], actor=request.user)
     return {"declared": len(saved), "declarations": [_declaration_out(d) for d in saved]}
@@ -332,7 +332,7 @@ def ipo_declarations(request, offering_id: int, payload: list[DeclarationIn]):
 @allow(Role.PARTICIPANT)
 def ipo_declaration_list(request, offering_id: int):
     offering_obj = access_object(request.user, Offering, pk=offering_id)
-    participant = ParticipantProfile.objects.get(institution=request.user.institution)
+    participant = participant_of(request.user)
     return [_declaration_out(d) for d in declarations_of(offering_obj, participant)]
 
 
@@ -344,7 +344,7 @@ class WithdrawIn(Schema):
 @allow(Role.PARTICIPANT)
 def ipo_declaration_withdraw(request, offering_id: int, payload: WithdrawIn):
     offering_obj = access_object(request.user, Offering, pk=offering_id)
-    participant = ParticipantProfile.objects.get(institution=request.user.institution)
+    participant = participant_of(request.user)
     return {"withdrawn": shortfall_withdraw(offering=offering_obj, participant=participant, seqs=payload.seqs,
                                             actor=request.user)}
 

@@ -240,3 +240,15 @@ def _pay_signing(offering: Offering, user):
     if user.institution_id != offering.underwriter_id or offering.status != OfferingStatus.SETTLED:
         return None
     return signing_context(user=user, digest=submission_digest(content=proceeds_content(offering)), require_key=True)
+
+
+def participant_of(user):
+    """The user's clearing-participant profile; a member institution without one gets a 404, not a 500."""
+    from django.http import Http404
+
+    from csdp.securities.models import ParticipantProfile
+
+    profile = ParticipantProfile.objects.filter(institution_id=user.institution_id).first()
+    if profile is None:
+        raise Http404("本机构尚未登记为结算参与人。")
+    return profile

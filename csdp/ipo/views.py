@@ -28,7 +28,6 @@ from csdp.ipo.services import (
 from csdp.ipo.eod.t_day import offering_subscriptions_load
 from csdp.ipo.stop import offering_stop_prepare
 from csdp.ledger.selectors import reserve_account_of
-from csdp.securities.models import ParticipantProfile
 
 OFFERING_ROLES = STAFF | {Role.ISSUER, Role.UNDERWRITER, Role.PARTICIPANT}
 
@@ -222,7 +221,7 @@ def withdraw(request):
 
 
 def _declarations_page(request, offering, formset, status=200):
-    participant = ParticipantProfile.objects.get(institution=request.user.institution)
+    participant = pages.participant_of(request.user)
     return render(request, "ipo/declare.html", {
         "offering": offering, "formset": formset, "declarations": pages.declarations_of(offering, participant),
     }, status=status)
@@ -234,7 +233,7 @@ def declare(request, offering_id: int):
     formset = DeclarationFormSet(request.POST or None)
     if request.method == "POST" and formset.is_valid():
         rows = [DeclarationRow(**f.cleaned_data) for f in formset if f.cleaned_data]
-        participant = ParticipantProfile.objects.get(institution=request.user.institution)
+        participant = pages.participant_of(request.user)
         try:
             saved = shortfall_declare(offering=offering, participant=participant, rows=rows, actor=request.user)
         except IpoError as error:
@@ -251,7 +250,7 @@ def declare(request, offering_id: int):
 def declaration_withdraw(request, offering_id: int):
     """002 §4.1.2(四): a declaration may be withdrawn until 15:30 on T+1."""
     offering = access_object(request.user, Offering, pk=offering_id)
-    participant = ParticipantProfile.objects.get(institution=request.user.institution)
+    participant = pages.participant_of(request.user)
     try:
         seqs = [int(seq) for seq in request.POST.getlist("seq")]
         count = shortfall_withdraw(offering=offering, participant=participant, seqs=seqs, actor=request.user)
@@ -426,7 +425,7 @@ def participant_manifest(request):
     """The day's manifest of the participant's files: name, type, format, records, SHA-256 (CSV, GBK)."""
     from csdp.ipo.reconcile import manifest, manifest_csv
 
-    participant = ParticipantProfile.objects.get(institution=request.user.institution)
+    participant = pages.participant_of(request.user)
     day = _day_param(request.GET.get("date"), business_today())
     response = HttpResponse(manifest_csv(manifest(participant, day)), content_type="text/csv; charset=gbk")
     response["Content-Disposition"] = f'attachment; filename="QD{participant.code}{day:%Y%m%d}.csv"'

@@ -35,8 +35,14 @@ def test_a_refused_reupload_does_not_show_the_earlier_list_with_its_sign_button(
 
 def test_staff_return_a_confirmed_list_and_the_issuer_files_it_again(settled, cast, client_for):
     offering, _ = settled
+    from csdp.ipo.filings import filing_content
+    from csdp.keys.signing import signing_context, submission_digest
+    from csdp.keys.testing import enrol_test_key, sign
+
     filing = _file(offering, cast.issuer_a, [_strategic_row()])
-    detail_filing_confirm(filing=filing, signature=None, actor=cast.issuer_a)
+    digest = submission_digest(content=filing_content(filing), files=[filing.source])
+    payload = sign(enrol_test_key(cast.issuer_a), signing_context(user=cast.issuer_a, digest=digest))
+    detail_filing_confirm(filing=filing, signature_payload=payload, actor=cast.issuer_a)
     assert filings_complete(offering)
     with pytest.raises(IpoError, match="原因"):
         detail_filing_return(filing=filing, reason=" ", actor=cast.operator)

@@ -13,6 +13,7 @@ from csdp.ipo.models import OfferingStatus
 from csdp.ipo.services import proceeds_content, proceeds_pay
 from csdp.keys.signing import MONEY_KEY_REQUIRED, signing_context, submission_digest
 from csdp.keys.testing import enrol_test_key, sign
+from csdp.lib.errors import CsdpError
 from tests.counter.factories import draft
 from tests.ipo.stop_world import T3, _interest_data, _underwriter_user
 from tests.ipo.stop_world import loaded, stopped_5_2  # noqa: F401 (pytest fixtures)
@@ -67,7 +68,6 @@ def test_a_refund_application_without_the_underwriters_key_is_refused(stopped_5_
 
 
 def test_a_csplw_filing_is_not_signed_without_a_key(cast, client_for):
-    from csdp.greenshoe.errors import GreenshoeError
     from csdp.greenshoe.models import FilingKind, FilingStatus
     from csdp.greenshoe.services import filing_sign, filing_submit
     from tests.greenshoe import world as gs
@@ -78,7 +78,7 @@ def test_a_csplw_filing_is_not_signed_without_a_key(cast, client_for):
                            stored=gs.csplw_file(cast.underwriter, [gs.csplw_row(special, a, 60_000)]))
     page = client_for(cast.underwriter).get(f"/greenshoe/filings/{filing.pk}/").content.decode()
     assert "您尚未启用有效的 USB-KEY" in page and "提交时将使用您的 USB-KEY" not in page
-    with pytest.raises(GreenshoeError, match="须使用 USB-KEY 签名"):
+    with pytest.raises(CsdpError, match="须使用 USB-KEY 签名"):
         filing_sign(filing=filing, signature_payload="", actor=cast.underwriter)
     filing.refresh_from_db()
     assert filing.status == FilingStatus.VALIDATED and filing.signature is None
