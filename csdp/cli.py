@@ -3,6 +3,7 @@
 
 Settings: DJANGO_SETTINGS_MODULE, default csdp.settings.dev (production sets csdp.settings.production).
 """
+
 from __future__ import annotations
 
 import os
@@ -29,9 +30,25 @@ def main(argv: list[str] | None = None) -> int:
 
 # The commands an operator runs, in the order of a day's work; every other Django command follows.
 OPERATOR_COMMANDS = [
-    "admin", "eod", "ipo", "register_check", "audit", "ops", "calendar", "clock", "keys", "pledge",
-    "issuers_apply_names", "issuers_purge_drafts", "uploads_sweep", "db_worker", "migrate", "createcachetable",
-    "collectstatic", "check", "demo",
+    "admin",
+    "eod",
+    "ipo",
+    "register_check",
+    "audit",
+    "ops",
+    "calendar",
+    "clock",
+    "keys",
+    "pledge",
+    "issuers_apply_names",
+    "issuers_purge_drafts",
+    "uploads_sweep",
+    "db_worker",
+    "migrate",
+    "createcachetable",
+    "collectstatic",
+    "check",
+    "demo",
 ]
 
 # Django's own commands, described for an operator of this platform.

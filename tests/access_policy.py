@@ -8,6 +8,7 @@ takes a deliberate edit here too.
 OBJECTS: a URL keyword → a factory that builds one object on issuer A's side of the cast and
 returns (value for the URL, the cast members who may see that object).
 """
+
 from __future__ import annotations
 
 import datetime as dt

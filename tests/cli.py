@@ -4,6 +4,7 @@ The test database lives in the test process (SQLite in memory, or a PostgreSQL d
 transaction), which a child process cannot see. So the CLI tests get their own SQLite file: one is
 migrated per test session (per xdist worker) and each test receives a fresh copy of it.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,6 +1,7 @@
 """The fixed cast every test can use (../shared/style.md habit 9):
 issuer A, issuer B, a lead underwriter, a clearing participant, a pledge-board user,
 and depository staff: a reviewer, an operator, an administrator."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,7 +13,10 @@ from csdp.accounts.models import Institution, User
 from csdp.accounts.roles import InstitutionKind, StaffRole
 from tests.cli import cli_database_template, cli_env  # noqa: F401  (the real `csdp` in a child process)
 from tests.dbstate import (  # noqa: F401  (autouse fixtures and the collection hook)
-    caches_cleared, clock_caches_cleared, pytest_collection_modifyitems, transactional_baseline,
+    caches_cleared,
+    clock_caches_cleared,
+    pytest_collection_modifyitems,
+    transactional_baseline,
 )
 
 PASSWORD = "Test-Pass-2026!"
@@ -35,8 +39,13 @@ class Cast:
 
 def _member(username: str, kind: str, name: str, code: str) -> User:
     institution = Institution.objects.create(kind=kind, name=name, code=code)
-    user = User(username=username, institution=institution, display_name=username, mobile="13900000000",
-                email=f"{username}@example.test")
+    user = User(
+        username=username,
+        institution=institution,
+        display_name=username,
+        mobile="13900000000",
+        email=f"{username}@example.test",
+    )
     user.set_password(PASSWORD)
     user.save()
     return user

@@ -10,6 +10,7 @@ that on their own:
   for that moment, then the triggers are re-created exactly as they were. PostgreSQL flushes with
   TRUNCATE, which row triggers do not see.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -33,8 +34,9 @@ def pytest_collection_modifyitems(items) -> None:
         options = dict(zip(_DJANGO_DB_ARGS, marker.args)) | marker.kwargs if marker else {}
         uses_server = {"live_server", "transactional_db"} & set(getattr(item, "fixturenames", ()))
         if options.get("transaction") or uses_server:
-            item.add_marker(pytest.mark.django_db(**{**options, "transaction": True, "serialized_rollback": True}),
-                            append=False)
+            item.add_marker(
+                pytest.mark.django_db(**{**options, "transaction": True, "serialized_rollback": True}), append=False
+            )
 
 
 def append_only_tables_emptied() -> None:

@@ -1,6 +1,7 @@
 """Every URL × every role: a role that a view does not declare never gets a 200, and an object of
 issuer A's side is never shown to anyone else. New URLs are covered automatically: a view without
 an @allow / @public declaration, or a URL keyword without an object in matrix_objects, fails here."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,8 +11,14 @@ from csdp.accounts.access import PUBLIC
 from tests.access_policy import EXPECTED, OBJECTS, PUBLIC as POLICY_PUBLIC
 
 ROLES_OF = {
-    "issuer_a": "issuer", "issuer_b": "issuer", "underwriter": "underwriter", "participant": "participant",
-    "pledge_user": "pledge_user", "reviewer": "reviewer", "operator": "operator", "admin": "admin",
+    "issuer_a": "issuer",
+    "issuer_b": "issuer",
+    "underwriter": "underwriter",
+    "participant": "participant",
+    "pledge_user": "pledge_user",
+    "reviewer": "reviewer",
+    "operator": "operator",
+    "admin": "admin",
 }
 # Django/ninja machinery that is public by design.
 FRAMEWORK_PUBLIC = {"api:openapi-json", "api:openapi-view", "api:api-root"}
@@ -77,7 +84,9 @@ def test_every_view_declares_who_may_call_it_as_the_policy_says():
             if roles is None:
                 problems.append(f"{route} [{method}] ({name}) has no @allow/@public")
             elif roles != _expected(name):
-                problems.append(f"{route} [{method}] ({name}) allows {sorted(roles)}, policy says {sorted(_expected(name))}")
+                problems.append(
+                    f"{route} [{method}] ({name}) allows {sorted(roles)}, policy says {sorted(_expected(name))}"
+                )
     assert not problems, "\n".join(problems)
 
 
@@ -112,8 +121,11 @@ def test_no_role_gets_a_page_it_is_not_allowed(cast, client_for):
                     failures.append(f"{who} {method} {path}: server error {response.status_code}")
                 elif response.status_code == 200 and not may_see:
                     failures.append(f"{who} {method} {path}: got 200, expected a refusal")
-                elif http != "get" and 200 <= response.status_code < 400 and not may_call and not (
-                    response.status_code == 302 and "/accounts/login/" in response.get("Location", "")
+                elif (
+                    http != "get"
+                    and 200 <= response.status_code < 400
+                    and not may_call
+                    and not (response.status_code == 302 and "/accounts/login/" in response.get("Location", ""))
                 ):
                     failures.append(f"{who} {method} {path}: {response.status_code}, expected a refusal")
     assert not failures, "\n".join(failures)

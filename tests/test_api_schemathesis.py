@@ -3,6 +3,7 @@ a few generated requests each, sent through the whole Django stack with an API t
 of staff. No answer may be a server error, and every answer must be what the schema declares: a
 declared status, the declared content type, a body that matches its schema (errors included:
 ``{code, detail, problems}``). The run is bounded (examples per operation) so it fits in `make test`."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,7 +11,9 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
-    content_type_conformance, response_schema_conformance, status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
 )
 
 from csdp.accounts.tokens import api_token_create
@@ -48,8 +51,9 @@ def test_every_operation_answers_as_its_schema_says(api_schema, tokens):
         operations += 1
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=3, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=3, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+        )
         def run(case):
             for key in tokens.values():
                 response = case.call(headers={"Authorization": f"Bearer {key}"})

@@ -3,6 +3,7 @@ every URL pattern read with every identity of the cast — a browser session for
 for each member on /api/ — over objects made on issuer A's side. Nobody outside an object's audience
 gets a 200, nobody gets a server error. It complements tests/test_access_matrix.py (same policy, the
 Django test client) with the whole stack a back office meets: cookies, bearer tokens, middleware."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """Production settings: Django's deployment checklist passes with no warning, and the settings refuse
 to start without a secret key or with a settable business clock or the software key."""
+
 from __future__ import annotations
 
 import os
@@ -69,7 +70,11 @@ def test_production_refuses_to_start_with_a_demo_only_switch_on(tmp_path, flag):
 
 def test_production_turns_the_demo_world_off_whatever_the_environment_says(tmp_path):
     done = _manage(
-        _production_env(tmp_path, CSDP_DEMO="1"), "shell", "--verbosity", "0", "-c",
+        _production_env(tmp_path, CSDP_DEMO="1"),
+        "shell",
+        "--verbosity",
+        "0",
+        "-c",
         "from django.conf import settings; print(settings.CSDP_DEMO, settings.CSDP_CLOCK_SETTABLE, settings.DEBUG)",
     )
 

@@ -7,6 +7,7 @@ every URL and know which roles may get a 200; a view without a declaration fails
 ``access_object`` goes through the model's ``visible_to(user)`` queryset method, so ownership
 rules live beside the model and one place decides "may this user see this row".
 """
+
 from __future__ import annotations
 
 import functools

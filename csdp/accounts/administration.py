@@ -52,8 +52,11 @@ def _password_checked(password: str, user: User | None = None) -> None:
     try:
         validate_password(password, user)
     except ValidationError as error:
-        raise AdminRefused("密码不符合要求。", code="accounts.weak_password",
-                           problems=[Problem(m, field="password") for m in error.messages]) from None
+        raise AdminRefused(
+            "密码不符合要求。",
+            code="accounts.weak_password",
+            problems=[Problem(m, field="password") for m in error.messages],
+        ) from None
 
 
 def _institution_problems(*, kind: str, name: str, code: str, uscc: str, exclude_pk=None) -> list[Problem]:
@@ -84,21 +87,43 @@ def institution_add(*, kind: str, name: str, code: str = "", uscc: str = "", act
 
 
 @transaction.atomic
-def institution_update(*, institution: Institution, name: str, code: str, uscc: str, is_active: bool,
-                       actor) -> Institution:
+def institution_update(
+    *, institution: Institution, name: str, code: str, uscc: str, is_active: bool, actor
+) -> Institution:
     institution = Institution.objects.select_for_update().get(pk=institution.pk)
     uscc = uscc.strip().upper()
-    problems = _institution_problems(kind=institution.kind, name=name, code=code.strip(), uscc=uscc,
-                                     exclude_pk=institution.pk)
+    problems = _institution_problems(
+        kind=institution.kind, name=name, code=code.strip(), uscc=uscc, exclude_pk=institution.pk
+    )
     if problems:
         raise AdminRefused("机构信息有误。", code="accounts.institution_invalid", problems=problems)
-    before = {"name": institution.name, "code": institution.code, "uscc": institution.uscc,
-              "is_active": institution.is_active}
-    institution.name, institution.code, institution.uscc, institution.is_active = name.strip(), code.strip(), uscc, is_active
+    before = {
+        "name": institution.name,
+        "code": institution.code,
+        "uscc": institution.uscc,
+        "is_active": institution.is_active,
+    }
+    institution.name, institution.code, institution.uscc, institution.is_active = (
+        name.strip(),
+        code.strip(),
+        uscc,
+        is_active,
+    )
     institution.save(update_fields=["name", "code", "uscc", "is_active"])
-    audit_record(actor=actor, obj=institution, action="institution.update",
-                 data={"before": before, "after": {"name": institution.name, "code": institution.code,
-                                                   "uscc": institution.uscc, "is_active": is_active}})
+    audit_record(
+        actor=actor,
+        obj=institution,
+        action="institution.update",
+        data={
+            "before": before,
+            "after": {
+                "name": institution.name,
+                "code": institution.code,
+                "uscc": institution.uscc,
+                "is_active": is_active,
+            },
+        },
+    )
     return institution
 
 
@@ -115,8 +140,9 @@ def _user_problems(*, username: str, email: str, mobile: str) -> list[Problem]:
     return problems
 
 
-def member_user_add(*, username: str, institution: Institution, display_name: str = "", mobile: str = "",
-                    email: str = "", actor) -> tuple[User, str]:
+def member_user_add(
+    *, username: str, institution: Institution, display_name: str = "", mobile: str = "", email: str = "", actor
+) -> tuple[User, str]:
     """A member institution's user; its role follows from the institution's kind, so nothing to grant.
     Returns the user and a temporary password, shown once to the administrator."""
     problems = _user_problems(username=username, email=email, mobile=mobile)
@@ -125,13 +151,21 @@ def member_user_add(*, username: str, institution: Institution, display_name: st
     from csdp.accounts.services import user_create
 
     password = temporary_password()
-    user = user_create(username=username, password=password, institution=institution, display_name=display_name,
-                       mobile=mobile, email=email, actor=actor)
+    user = user_create(
+        username=username,
+        password=password,
+        institution=institution,
+        display_name=display_name,
+        mobile=mobile,
+        email=email,
+        actor=actor,
+    )
     return user, password
 
 
-def staff_user_add(*, username: str, staff_role: str, display_name: str = "", mobile: str = "", email: str = "",
-                   actor) -> tuple[User, str, object]:
+def staff_user_add(
+    *, username: str, staff_role: str, display_name: str = "", mobile: str = "", email: str = "", actor
+) -> tuple[User, str, object]:
     """A staff user, created disabled; the role grant goes to four-eyes and enables the user when a
     second administrator approves it. Returns the user, its temporary password and the approval."""
     problems = _user_problems(username=username, email=email, mobile=mobile)
@@ -141,8 +175,15 @@ def staff_user_add(*, username: str, staff_role: str, display_name: str = "", mo
 
     password = temporary_password()
     with transaction.atomic():
-        user = user_create(username=username, password=password, staff_role=staff_role, display_name=display_name,
-                           mobile=mobile, email=email, actor=actor)
+        user = user_create(
+            username=username,
+            password=password,
+            staff_role=staff_role,
+            display_name=display_name,
+            mobile=mobile,
+            email=email,
+            actor=actor,
+        )
         User.objects.filter(pk=user.pk).update(is_active=False)
         user.is_active = False
         approval = staff_role_grant_prepare(user=user, staff_role=staff_role, actor=actor, new_user=True)
@@ -187,9 +228,14 @@ def _role_grant_apply(approval) -> dict:
         user.is_active = True
         fields.append("is_active")
     user.save(update_fields=fields)
-    audit_record(actor=approval.approved_by, obj=user, action="user.role_grant", from_state=payload["from_role"],
-                 to_state=payload["staff_role"], data={"approval": approval.pk,
-                                                      "prepared_by": approval.prepared_by_id})
+    audit_record(
+        actor=approval.approved_by,
+        obj=user,
+        action="user.role_grant",
+        from_state=payload["from_role"],
+        to_state=payload["staff_role"],
+        data={"approval": approval.pk, "prepared_by": approval.prepared_by_id},
+    )
     return {"user": user.username, "staff_role": user.staff_role}
 
 
@@ -209,17 +255,23 @@ def user_active_set(*, user: User, active: bool, actor, reason: str = "") -> Use
         raise AdminRefused("该用户的岗位授予尚待复核，复核通过后自动启用。", code="accounts.grant_pending")
     user.is_active = active
     user.save(update_fields=["is_active"])
-    audit_record(actor=actor, obj=user, action="user.enable" if active else "user.disable",
-                 from_state="disabled" if active else "active", to_state="active" if active else "disabled",
-                 reason=reason)
+    audit_record(
+        actor=actor,
+        obj=user,
+        action="user.enable" if active else "user.disable",
+        from_state="disabled" if active else "active",
+        to_state="active" if active else "disabled",
+        reason=reason,
+    )
     return user
 
 
 def role_grants_pending(user: User):
     from csdp.approvals.models import Approval, Status
 
-    return Approval.objects.filter(kind=ROLE_GRANT_KIND, subject_type=user._meta.label_lower,
-                                   subject_id=str(user.pk), status=Status.PREPARED).order_by("pk")
+    return Approval.objects.filter(
+        kind=ROLE_GRANT_KIND, subject_type=user._meta.label_lower, subject_id=str(user.pk), status=Status.PREPARED
+    ).order_by("pk")
 
 
 def _role_grant_pending(user: User) -> bool:
@@ -233,8 +285,9 @@ def user_unlock(*, user: User, actor) -> User:
     was_locked = bool(user.locked_until and user.locked_until > timezone.now())
     user.locked_until, user.failed_logins = None, 0
     user.save(update_fields=["locked_until", "failed_logins"])
-    audit_record(actor=actor, obj=user, action="user.unlock", from_state="locked" if was_locked else "active",
-                 to_state="active")
+    audit_record(
+        actor=actor, obj=user, action="user.unlock", from_state="locked" if was_locked else "active", to_state="active"
+    )
     return user
 
 
@@ -252,8 +305,9 @@ def user_password_reset(*, user: User, actor) -> str:
 
 
 @transaction.atomic
-def admin_bootstrap(*, username: str, staff_role: str, password: str | None, display_name: str = "",
-                    email: str = "") -> tuple[User, str]:
+def admin_bootstrap(
+    *, username: str, staff_role: str, password: str | None, display_name: str = "", email: str = ""
+) -> tuple[User, str]:
     """`csdp admin create`: a staff user with its role at once, for the machine's operator (who has
     the database anyway). This is how the first administrator exists; later grants are four-eyes."""
     from csdp.accounts.services import user_create
@@ -262,10 +316,12 @@ def admin_bootstrap(*, username: str, staff_role: str, password: str | None, dis
         raise AdminRefused(f"用户名 {username} 已存在。", code="accounts.user_exists")
     password = password or temporary_password()
     _password_checked(password, User(username=username, display_name=display_name, email=email))
-    user = user_create(username=username, password=password, staff_role=staff_role, display_name=display_name,
-                       email=email, actor=None)
-    audit_record(actor=None, obj=user, action="user.bootstrap", to_state=staff_role,
-                 reason="csdp admin create（命令行）")
+    user = user_create(
+        username=username, password=password, staff_role=staff_role, display_name=display_name, email=email, actor=None
+    )
+    audit_record(
+        actor=None, obj=user, action="user.bootstrap", to_state=staff_role, reason="csdp admin create（命令行）"
+    )
     return user, password
 
 
@@ -273,5 +329,10 @@ def register_kinds() -> None:
     from csdp.approvals.kinds import register_kind
 
     # 20 §2: role grants are prepared by one administrator and approved by another.
-    register_kind(code=ROLE_GRANT_KIND, label="授予/变更内部岗位", apply=_role_grant_apply,
-                  preparers={Role.ADMIN}, approvers={Role.ADMIN})
+    register_kind(
+        code=ROLE_GRANT_KIND,
+        label="授予/变更内部岗位",
+        apply=_role_grant_apply,
+        preparers={Role.ADMIN},
+        approvers={Role.ADMIN},
+    )

@@ -55,8 +55,12 @@ class TokenOut(Schema):
     revoked_at: dt.datetime | None
 
 
-@router.get("/tokens", response=list[TokenOut], summary="本机构的 API 令牌",
-            description="签发令牌须在网页“用户设置 → API 令牌”中进行（密钥只显示一次）；此处列出与吊销。")
+@router.get(
+    "/tokens",
+    response=list[TokenOut],
+    summary="本机构的 API 令牌",
+    description="签发令牌须在网页“用户设置 → API 令牌”中进行（密钥只显示一次）；此处列出与吊销。",
+)
 @allow(ANY_ROLE)
 def token_list(request):
     from csdp.accounts.models import ApiToken
@@ -65,8 +69,12 @@ def token_list(request):
     return [token_list_item(t) for t in rows]
 
 
-@router.post("/tokens/{token_id}/revoke", response=TokenOut, summary="吊销 API 令牌",
-             description="立即失效；吊销已吊销的令牌不改变任何数据。可以吊销正在使用的这一个令牌。")
+@router.post(
+    "/tokens/{token_id}/revoke",
+    response=TokenOut,
+    summary="吊销 API 令牌",
+    description="立即失效；吊销已吊销的令牌不改变任何数据。可以吊销正在使用的这一个令牌。",
+)
 @allow(ANY_ROLE)
 def token_revoke(request, token_id: int):
     from csdp.accounts.access import access_object
@@ -80,6 +88,14 @@ def token_revoke(request, token_id: int):
 
 
 def token_list_item(t) -> dict:
-    return {"id": t.pk, "prefix": t.key_prefix, "name": t.name, "scope": t.scope, "issued_by": t.user.username,
-            "created_at": t.created_at, "expires_at": t.expires_at, "last_used_at": t.last_used_at,
-            "revoked_at": t.revoked_at}
+    return {
+        "id": t.pk,
+        "prefix": t.key_prefix,
+        "name": t.name,
+        "scope": t.scope,
+        "issued_by": t.user.username,
+        "created_at": t.created_at,
+        "expires_at": t.expires_at,
+        "last_used_at": t.last_used_at,
+        "revoked_at": t.revoked_at,
+    }

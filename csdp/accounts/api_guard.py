@@ -50,14 +50,20 @@ class ApiGuardMiddleware:
     def _check(self, request):
         from csdp.accounts.tokens import api_token_lookup, token_digest
 
-        if client_limit_exceeded(request, scope="api-addr", limit=settings.CSDP_API_PER_ADDRESS_PER_MINUTE,
-                                 window_s=60):
+        if client_limit_exceeded(
+            request, scope="api-addr", limit=settings.CSDP_API_PER_ADDRESS_PER_MINUTE, window_s=60
+        ):
             return _refusal(Throttled("请求过于频繁，请稍后再试。", code="throttled.address"), 60)
         key = _bearer(request)
         if key is None:
             return None
-        if client_limit_exceeded(request, scope="api-token", limit=settings.CSDP_API_PER_TOKEN_PER_MINUTE,
-                                 window_s=60, key=token_digest(key)[:32]):
+        if client_limit_exceeded(
+            request,
+            scope="api-token",
+            limit=settings.CSDP_API_PER_TOKEN_PER_MINUTE,
+            window_s=60,
+            key=token_digest(key)[:32],
+        ):
             return _refusal(Throttled("该令牌请求过于频繁，请稍后再试。", code="throttled.token"), 60)
         token = api_token_lookup(key)
         request.csdp_api_token = token  # TokenAuth uses it instead of a second lookup

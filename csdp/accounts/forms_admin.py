@@ -7,8 +7,9 @@ from csdp.accounts.roles import InstitutionKind, StaffRole
 class InstitutionForm(forms.Form):
     kind = forms.ChoiceField(label="机构类型", choices=InstitutionKind.choices)
     name = forms.CharField(label="机构全称", max_length=200)
-    code = forms.CharField(label="机构代码", max_length=20, required=False,
-                           help_text="结算参与人代码、证券代码等，其他系统据以识别本机构")
+    code = forms.CharField(
+        label="机构代码", max_length=20, required=False, help_text="结算参与人代码、证券代码等，其他系统据以识别本机构"
+    )
     uscc = forms.CharField(label="统一社会信用代码", max_length=18, required=False)
     is_active = forms.BooleanField(label="有效", required=False, initial=True)
 
@@ -18,10 +19,12 @@ class UserCreateForm(forms.Form):
     display_name = forms.CharField(label="姓名", max_length=100, required=False)
     mobile = forms.CharField(label="手机号码", max_length=11, required=False)
     email = forms.EmailField(label="电子邮箱", required=False)
-    institution = forms.ModelChoiceField(label="所属机构（机构用户）", queryset=Institution.objects.none(),
-                                         required=False)
-    staff_role = forms.ChoiceField(label="内部岗位（内部用户，须另一名管理员复核）",
-                                   choices=[("", "—"), *StaffRole.choices], required=False)
+    institution = forms.ModelChoiceField(
+        label="所属机构（机构用户）", queryset=Institution.objects.none(), required=False
+    )
+    staff_role = forms.ChoiceField(
+        label="内部岗位（内部用户，须另一名管理员复核）", choices=[("", "—"), *StaffRole.choices], required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

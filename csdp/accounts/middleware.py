@@ -4,6 +4,7 @@ seed 000 §二(六): 口令登录 (password + captcha + SMS code) reaches only �
 a password-only login (the changed-mobile path) reaches only 经办人信息维护. The session records
 the scope at login; pages a scope allows are listed in SCOPE_URL_NAMES.
 """
+
 from __future__ import annotations
 
 from django.shortcuts import redirect

@@ -3,6 +3,7 @@ account and the mobile on file, receives a code by SMS and sets a new password. 
 first step is the same whether or not the pair matched (no account discovery); the code is the
 notify app's one-time code (limits per mobile, attempts, expiry). An issuer's USB-KEY is still needed
 for a full login afterwards: a new password alone opens only what the password opens."""
+
 from __future__ import annotations
 
 from django.contrib.auth.password_validation import validate_password
@@ -46,8 +47,9 @@ def password_forgot_reset(*, username: str, mobile: str, code: str, new_password
     try:
         validate_password(new_password, user=user)
     except ValidationError as error:
-        raise PasswordForgotRefused("新密码不符合要求。", problems=[Problem(m, field="new_password1")
-                                                               for m in error.messages]) from None
+        raise PasswordForgotRefused(
+            "新密码不符合要求。", problems=[Problem(m, field="new_password1") for m in error.messages]
+        ) from None
     with transaction.atomic():
         try:
             code_check(purpose=PURPOSE, mobile=user.mobile, code=code.strip())
@@ -58,6 +60,10 @@ def password_forgot_reset(*, username: str, mobile: str, code: str, new_password
         user.failed_logins, user.locked_until = 0, None
         user.save(update_fields=["password", "failed_logins", "locked_until"])
         audit_record(actor=user, obj=user, action="user.password_forgot_reset", reason="经办人手机短信验证码找回密码")
-        notify_sms(mobile=user.mobile, purpose="password_reset", user=user,
-                   text="您的登录密码已通过短信验证码重置。如非本人操作，请立即联系本公司。")
+        notify_sms(
+            mobile=user.mobile,
+            purpose="password_reset",
+            user=user,
+            text="您的登录密码已通过短信验证码重置。如非本人操作，请立即联系本公司。",
+        )
     return user

@@ -1,6 +1,7 @@
 """Password policy (stated on the registration and password pages): at least 8 characters,
 not all digits, not a common password, not like the username, and containing at least three of:
 lower-case letters, upper-case letters, digits, other characters."""
+
 from django.core.exceptions import ValidationError
 
 POLICY_TEXT = "密码至少 8 位，须包含大写字母、小写字母、数字、特殊字符中的至少三类，且不能与用户名相近或为常见密码。"

@@ -2,6 +2,7 @@
 
 The matrix test (tests/test_access_matrix.py) walks every URL with one user of each role.
 """
+
 from __future__ import annotations
 
 from django.db import models

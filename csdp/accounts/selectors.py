@@ -25,8 +25,9 @@ def user_audit_trail(user, limit: int = 50):
     """What was done to and by this user, newest first (the audit trail of 用户管理)."""
     from csdp.audit.models import AuditEvent
 
-    return (AuditEvent.objects.filter(Q(object_type=user._meta.label_lower, object_id=str(user.pk)) | Q(actor=user))
-            .order_by("-pk")[:limit])
+    return AuditEvent.objects.filter(
+        Q(object_type=user._meta.label_lower, object_id=str(user.pk)) | Q(actor=user)
+    ).order_by("-pk")[:limit]
 
 
 def demo_logins() -> list[dict]:

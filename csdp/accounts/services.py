@@ -1,4 +1,5 @@
 """Writes for institutions, users, logins and API tokens."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -76,8 +77,14 @@ def _incr(key: str, ttl_s: int) -> None:
 def _count_failure(request, username: str, candidate: User | None, now: dt.datetime) -> None:
     client_limit_count(request, scope="login-fail", window_s=IP_WINDOW_S)
     failed_login_count()
-    log.warning("login failed", extra={"event": "login_failed", "username": candidate.username if candidate else None,
-                                       "client": client_address(request)})
+    log.warning(
+        "login failed",
+        extra={
+            "event": "login_failed",
+            "username": candidate.username if candidate else None,
+            "client": client_address(request),
+        },
+    )
     if candidate is None:
         _incr(_name_key(username), settings.CSDP_PASSWORD_LOCKOUT_S)
         return

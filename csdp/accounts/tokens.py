@@ -30,8 +30,14 @@ def token_digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def api_token_create(*, user: User, name: str, scope: str = TokenScope.READ, expires_days: int | None = None,
-                     login_method: str | None = None) -> tuple[ApiToken, str]:
+def api_token_create(
+    *,
+    user: User,
+    name: str,
+    scope: str = TokenScope.READ,
+    expires_days: int | None = None,
+    login_method: str | None = None,
+) -> tuple[ApiToken, str]:
     """Issue a token; return the row and the key, which is shown once and never stored."""
     from csdp.keys.selectors import key_required_for
 
@@ -49,11 +55,21 @@ def api_token_create(*, user: User, name: str, scope: str = TokenScope.READ, exp
         raise TokenRefused("签发 API 令牌须使用 USB-KEY 登录。", code="token.key_login_required")
     key = "csdp_" + secrets.token_urlsafe(32)
     with transaction.atomic():
-        token = ApiToken.objects.create(user=user, name=name.strip(), key_prefix=key[5:13],
-                                        key_sha256=token_digest(key), scope=scope,
-                                        expires_at=timezone.now() + dt.timedelta(days=days))
-        audit_record(actor=user, obj=token, action="api_token.create", to_state="active",
-                     data={"name": token.name, "scope": scope, "expires_at": token.expires_at.isoformat()})
+        token = ApiToken.objects.create(
+            user=user,
+            name=name.strip(),
+            key_prefix=key[5:13],
+            key_sha256=token_digest(key),
+            scope=scope,
+            expires_at=timezone.now() + dt.timedelta(days=days),
+        )
+        audit_record(
+            actor=user,
+            obj=token,
+            action="api_token.create",
+            to_state="active",
+            data={"name": token.name, "scope": scope, "expires_at": token.expires_at.isoformat()},
+        )
     return token, key
 
 
@@ -86,6 +102,7 @@ def api_token_used(token: ApiToken) -> None:
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken, actor) -> None:
     revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now(), revoked_by=actor if getattr(actor, "is_authenticated", False) else None)
+        revoked_at=timezone.now(), revoked_by=actor if getattr(actor, "is_authenticated", False) else None
+    )
     if revoked:
         audit_record(actor=actor, obj=token, action="api_token.revoke", from_state="active", to_state="revoked")

@@ -112,8 +112,12 @@ def password_forgot_reset(request):
             error = "两次输入的新密码不一致。"
         else:
             try:
-                reset(username=pending["username"], mobile=pending["mobile"], code=request.POST.get("code", ""),
-                      new_password=first)
+                reset(
+                    username=pending["username"],
+                    mobile=pending["mobile"],
+                    code=request.POST.get("code", ""),
+                    new_password=first,
+                )
             except PasswordForgotRefused as refused:
                 error, problems = refused.message, [p.message for p in refused.problems]
             else:
@@ -121,4 +125,6 @@ def password_forgot_reset(request):
                 messages.success(request, "密码已重置，请使用新密码登录。")
                 return redirect("accounts:login")
     masked = pending["mobile"][:3] + "****" + pending["mobile"][-4:]
-    return render(request, "accounts/password_forgot_reset.html", {"error": error, "problems": problems, "mobile": masked})
+    return render(
+        request, "accounts/password_forgot_reset.html", {"error": error, "problems": problems, "mobile": masked}
+    )

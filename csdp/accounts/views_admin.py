@@ -1,4 +1,5 @@
 """系统管理: institutions and users, for administrators (csdp/accounts/administration.py does the work)."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -20,9 +21,13 @@ from csdp.lib.web import form_refused
 def institution_list(request):
     kind = request.GET.get("kind", "")
     page = Paginator(select_institutions(kind=kind, q=request.GET.get("q", "").strip()), 50).get_page(
-        request.GET.get("page"))
-    return render(request, "accounts/institution_list.html",
-                  {"page": page, "kinds": InstitutionKind.choices, "kind": kind, "q": request.GET.get("q", "")})
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "accounts/institution_list.html",
+        {"page": page, "kinds": InstitutionKind.choices, "kind": kind, "q": request.GET.get("q", "")},
+    )
 
 
 @allow(Role.ADMIN)
@@ -32,8 +37,9 @@ def institution_create(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            institution = admin.institution_add(kind=d["kind"], name=d["name"], code=d["code"], uscc=d["uscc"],
-                                                actor=request.user)
+            institution = admin.institution_add(
+                kind=d["kind"], name=d["name"], code=d["code"], uscc=d["uscc"], actor=request.user
+            )
         except CsdpError as error:
             form_refused(form, error)
         else:
@@ -46,23 +52,33 @@ def institution_create(request):
 @require_http_methods(["GET", "POST"])
 def institution_edit(request, institution_id: int):
     institution = access_object(request.user, Institution, pk=institution_id)
-    initial = {"kind": institution.kind, "name": institution.name, "code": institution.code,
-               "uscc": institution.uscc, "is_active": institution.is_active}
+    initial = {
+        "kind": institution.kind,
+        "name": institution.name,
+        "code": institution.code,
+        "uscc": institution.uscc,
+        "is_active": institution.is_active,
+    }
     form = InstitutionForm(request.POST or None, initial=initial)
     form.fields["kind"].disabled = True  # the kind decides its users' roles: a new institution instead
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            admin.institution_update(institution=institution, name=d["name"], code=d["code"], uscc=d["uscc"],
-                                     is_active=d["is_active"], actor=request.user)
+            admin.institution_update(
+                institution=institution,
+                name=d["name"],
+                code=d["code"],
+                uscc=d["uscc"],
+                is_active=d["is_active"],
+                actor=request.user,
+            )
         except CsdpError as error:
             form_refused(form, error)
         else:
             messages.success(request, "机构信息已保存。")
             return redirect("accounts:institution_edit", institution_id=institution.pk)
     users = institution.users.order_by("username")
-    return render(request, "accounts/institution_form.html",
-                  {"form": form, "institution": institution, "users": users})
+    return render(request, "accounts/institution_form.html", {"form": form, "institution": institution, "users": users})
 
 
 @allow(Role.ADMIN)
@@ -71,8 +87,13 @@ def user_create(request):
     form = UserCreateForm(request.POST or None, initial={"institution": request.GET.get("institution")})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        common = {"username": d["username"], "display_name": d["display_name"], "mobile": d["mobile"],
-                  "email": d["email"], "actor": request.user}
+        common = {
+            "username": d["username"],
+            "display_name": d["display_name"],
+            "mobile": d["mobile"],
+            "email": d["email"],
+            "actor": request.user,
+        }
         try:
             if d["staff_role"]:
                 user, password, _ = admin.staff_user_add(staff_role=d["staff_role"], **common)
@@ -95,10 +116,16 @@ def _user_for(request, user_id: int) -> User:
 @allow(Role.ADMIN)
 def user_detail(request, user_id: int):
     user = _user_for(request, user_id)
-    return render(request, "accounts/user_detail.html", {
-        "subject": user, "role_form": RoleForm(initial={"staff_role": user.staff_role}),
-        "events": user_audit_trail(user), "pending": admin.role_grants_pending(user),
-    })
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "subject": user,
+            "role_form": RoleForm(initial={"staff_role": user.staff_role}),
+            "events": user_audit_trail(user),
+            "pending": admin.role_grants_pending(user),
+        },
+    )
 
 
 ACTIONS = {"disable", "enable", "unlock", "reset_password", "role"}
@@ -126,8 +153,9 @@ def user_action(request, user_id: int):
             form = RoleForm(request.POST)
             if not form.is_valid():
                 raise admin.AdminRefused("请选择岗位。", code="accounts.unknown_role")
-            approval = admin.staff_role_grant_prepare(user=user, staff_role=form.cleaned_data["staff_role"],
-                                                      actor=request.user)
+            approval = admin.staff_role_grant_prepare(
+                user=user, staff_role=form.cleaned_data["staff_role"], actor=request.user
+            )
             messages.success(request, f"岗位变更已提交复核（{approval.summary}），须另一名管理员复核。")
         else:
             raise admin.AdminRefused("未知的操作。", code="accounts.unknown_action")

@@ -1,4 +1,5 @@
 """API 令牌: a user issues tokens for its back office, lists its institution's and revokes them."""
+
 from __future__ import annotations
 
 from django import forms
@@ -33,9 +34,13 @@ def token_list(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            token, key = api_token_create(user=request.user, name=d["name"], scope=d["scope"],
-                                          expires_days=d["expires_days"],
-                                          login_method=request.session.get("login_method"))
+            token, key = api_token_create(
+                user=request.user,
+                name=d["name"],
+                scope=d["scope"],
+                expires_days=d["expires_days"],
+                login_method=request.session.get("login_method"),
+            )
         except CsdpError as error:
             form_refused(form, error)
         else:

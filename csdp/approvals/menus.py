@@ -1,5 +1,12 @@
 from csdp.accounts.roles import Role
 from csdp.portal.menu import MenuItem, register
 
-register(MenuItem(section="业务复核", label="复核（四眼）", url_name="approvals:list",
-                  roles={Role.ADMIN, Role.OPERATOR, Role.REVIEWER}, order=300))
+register(
+    MenuItem(
+        section="业务复核",
+        label="复核（四眼）",
+        url_name="approvals:list",
+        roles={Role.ADMIN, Role.OPERATOR, Role.REVIEWER},
+        order=300,
+    )
+)

@@ -67,7 +67,10 @@ class Approval(models.Model):
     class Meta:
         ordering = ["-id"]
         verbose_name = "复核"
-        indexes = [models.Index(fields=["status", "effective_date"]), models.Index(fields=["subject_type", "subject_id"])]
+        indexes = [
+            models.Index(fields=["status", "effective_date"]),
+            models.Index(fields=["subject_type", "subject_id"]),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.summary}"

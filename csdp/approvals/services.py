@@ -73,8 +73,13 @@ def approval_prepare(
         ApprovalTransition.objects.create(
             approval=approval, from_state="", to_state=Status.PREPARED, actor=by, actor_kind=STAFF, at=clock_now()
         )
-        audit_record(actor=by, obj=approval, action="approval.prepare", to_state=Status.PREPARED,
-                     data={"kind": kind, "summary": approval.summary})
+        audit_record(
+            actor=by,
+            obj=approval,
+            action="approval.prepare",
+            to_state=Status.PREPARED,
+            data={"kind": kind, "summary": approval.summary},
+        )
     return approval
 
 
@@ -83,10 +88,23 @@ def _apply(approval: Approval, spec: ApprovalKind, actor, by: str) -> None:
     approval.result = _canonical(result)
     approval.applied_at = clock_now()
     approval.failure = ""
-    transition_record(machine=MACHINE, subject=approval, to_state=Status.APPLIED, history=ApprovalTransition,
-                      actor=actor, by=by, at=clock_now(), update_fields=["result", "applied_at", "failure"])
-    audit_record(actor=actor or "system", obj=approval, action="approval.apply", to_state=Status.APPLIED,
-                 data={"kind": approval.kind, "result": approval.result})
+    transition_record(
+        machine=MACHINE,
+        subject=approval,
+        to_state=Status.APPLIED,
+        history=ApprovalTransition,
+        actor=actor,
+        by=by,
+        at=clock_now(),
+        update_fields=["result", "applied_at", "failure"],
+    )
+    audit_record(
+        actor=actor or "system",
+        obj=approval,
+        action="approval.apply",
+        to_state=Status.APPLIED,
+        data={"kind": approval.kind, "result": approval.result},
+    )
 
 
 def _locked(approval: Approval) -> Approval:
@@ -111,11 +129,19 @@ def approval_approve(*, approval: Approval, by) -> Approval:
             audit_record(actor=by, obj=approval, action="approval.approve", from_state=approval.status)
             _apply(approval, spec, by, STAFF)
         else:
-            transition_record(machine=MACHINE, subject=approval, to_state=Status.APPROVED,
-                              history=ApprovalTransition, actor=by, by=STAFF, at=clock_now(),
-                              update_fields=["approved_by", "approved_at"])
-            audit_record(actor=by, obj=approval, action="approval.approve", from_state=Status.PREPARED,
-                         to_state=Status.APPROVED)
+            transition_record(
+                machine=MACHINE,
+                subject=approval,
+                to_state=Status.APPROVED,
+                history=ApprovalTransition,
+                actor=by,
+                by=STAFF,
+                at=clock_now(),
+                update_fields=["approved_by", "approved_at"],
+            )
+            audit_record(
+                actor=by, obj=approval, action="approval.approve", from_state=Status.PREPARED, to_state=Status.APPROVED
+            )
     return approval
 
 
@@ -131,10 +157,19 @@ def approval_reject(*, approval: Approval, by, reason: str) -> Approval:
         if approval.prepared_by_id == by.pk:
             raise ApprovalRefused("经办人与复核人不能为同一人。", code="approval.same_person")
         before = approval.status
-        transition_record(machine=MACHINE, subject=approval, to_state=Status.REJECTED, history=ApprovalTransition,
-                          actor=by, by=STAFF, reason=reason, at=clock_now())
-        audit_record(actor=by, obj=approval, action="approval.reject", from_state=before,
-                     to_state=Status.REJECTED, reason=reason)
+        transition_record(
+            machine=MACHINE,
+            subject=approval,
+            to_state=Status.REJECTED,
+            history=ApprovalTransition,
+            actor=by,
+            by=STAFF,
+            reason=reason,
+            at=clock_now(),
+        )
+        audit_record(
+            actor=by, obj=approval, action="approval.reject", from_state=before, to_state=Status.REJECTED, reason=reason
+        )
     return approval
 
 
@@ -144,10 +179,24 @@ def approval_cancel(*, approval: Approval, by, reason: str = "") -> Approval:
         approval = _locked(approval)
         if approval.prepared_by_id != by.pk:
             raise ApprovalRefused("只有经办人可以撤销。", code="approval.not_preparer")
-        transition_record(machine=MACHINE, subject=approval, to_state=Status.CANCELLED, history=ApprovalTransition,
-                          actor=by, by=STAFF, reason=reason, at=clock_now())
-        audit_record(actor=by, obj=approval, action="approval.cancel", from_state=Status.PREPARED,
-                     to_state=Status.CANCELLED, reason=reason)
+        transition_record(
+            machine=MACHINE,
+            subject=approval,
+            to_state=Status.CANCELLED,
+            history=ApprovalTransition,
+            actor=by,
+            by=STAFF,
+            reason=reason,
+            at=clock_now(),
+        )
+        audit_record(
+            actor=by,
+            obj=approval,
+            action="approval.cancel",
+            from_state=Status.PREPARED,
+            to_state=Status.CANCELLED,
+            reason=reason,
+        )
     return approval
 
 
@@ -160,10 +209,18 @@ def approval_retry(*, approval: Approval, by) -> Approval:
         approval = _locked(approval)
         if approval.prepared_by_id == by.pk:
             raise ApprovalRefused("经办人与复核人不能为同一人。", code="approval.same_person")
-        transition_record(machine=MACHINE, subject=approval, to_state=Status.APPROVED, history=ApprovalTransition,
-                          actor=by, by=STAFF, at=clock_now())
-        audit_record(actor=by, obj=approval, action="approval.retry", from_state=Status.FAILED,
-                     to_state=Status.APPROVED)
+        transition_record(
+            machine=MACHINE,
+            subject=approval,
+            to_state=Status.APPROVED,
+            history=ApprovalTransition,
+            actor=by,
+            by=STAFF,
+            at=clock_now(),
+        )
+        audit_record(
+            actor=by, obj=approval, action="approval.retry", from_state=Status.FAILED, to_state=Status.APPROVED
+        )
     return approval
 
 
@@ -182,10 +239,24 @@ def approval_apply_one(*, approval: Approval) -> Approval:
         with transaction.atomic():
             approval = _locked(approval)
             approval.failure = str(refusal)
-            transition_record(machine=MACHINE, subject=approval, to_state=Status.FAILED, history=ApprovalTransition,
-                              by=SYSTEM, reason=refusal.message, at=clock_now(), update_fields=["failure"])
-            audit_record(actor="system", obj=approval, action="approval.fail", from_state=Status.APPROVED,
-                         to_state=Status.FAILED, reason=str(refusal))
+            transition_record(
+                machine=MACHINE,
+                subject=approval,
+                to_state=Status.FAILED,
+                history=ApprovalTransition,
+                by=SYSTEM,
+                reason=refusal.message,
+                at=clock_now(),
+                update_fields=["failure"],
+            )
+            audit_record(
+                actor="system",
+                obj=approval,
+                action="approval.fail",
+                from_state=Status.APPROVED,
+                to_state=Status.FAILED,
+                reason=str(refusal),
+            )
         return approval
 
 

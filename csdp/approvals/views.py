@@ -30,15 +30,20 @@ def approval_list(request):
 def approval_detail(request, approval_id: int):
     approval = access_object(request.user, Approval, pk=approval_id)
     transitions = list(approval.transitions.select_related("actor"))
-    return render(request, "approvals/detail.html", {
-        "approval": approval,
-        "kind_label": kind_label(approval.kind),
-        "transitions": transitions,
-        "is_preparer": approval.prepared_by_id == request.user.pk,
-        "can_review": approval.status == Status.PREPARED and approval.prepared_by_id != request.user.pk,
-        "can_retry": approval.status == Status.FAILED and approval.prepared_by_id != request.user.pk,
-        "can_cancel": MACHINE.allowed(approval.status, Status.CANCELLED) and approval.prepared_by_id == request.user.pk,
-    })
+    return render(
+        request,
+        "approvals/detail.html",
+        {
+            "approval": approval,
+            "kind_label": kind_label(approval.kind),
+            "transitions": transitions,
+            "is_preparer": approval.prepared_by_id == request.user.pk,
+            "can_review": approval.status == Status.PREPARED and approval.prepared_by_id != request.user.pk,
+            "can_retry": approval.status == Status.FAILED and approval.prepared_by_id != request.user.pk,
+            "can_cancel": MACHINE.allowed(approval.status, Status.CANCELLED)
+            and approval.prepared_by_id == request.user.pk,
+        },
+    )
 
 
 @allow(STAFF)

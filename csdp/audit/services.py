@@ -1,4 +1,5 @@
 """audit_record appends one event to the hash chain; audit_verify walks the chain."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,6 +39,7 @@ def _content(row: AuditEvent) -> dict:
 
 def event_hash(row: AuditEvent) -> str:
     return hashlib.sha256(row.prev_hash.encode() + _canonical(_content(row))).hexdigest()
+
 
 log = logging.getLogger("csdp.audit")
 
@@ -88,8 +90,16 @@ def audit_record(
         head.save(update_fields=["seq", "hash"])
     # Every business step is audited, so this is also the structured log of business steps — written
     # once the step commits (a rolled-back step did not happen).
-    fields = {"event": "business_step", "action": action, "object_type": object_type, "object_id": str(object_id),
-              "actor": row.actor_label, "from_state": row.from_state, "to_state": row.to_state, "audit_seq": row.seq}
+    fields = {
+        "event": "business_step",
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "actor": row.actor_label,
+        "from_state": row.from_state,
+        "to_state": row.to_state,
+        "audit_seq": row.seq,
+    }
     transaction.on_commit(lambda: log.info("%s %s#%s", action, object_type, object_id, extra=fields))
     return row
 

@@ -1,6 +1,7 @@
 """The demo world's calendar: the demo runs on today's date, and from December on its offerings' T+n
 reach into the next year, which the calendar refuses until that year is loaded. The demo loads a
 labelled placeholder for 2027 (New Year's Day only), never the production calendar."""
+
 from __future__ import annotations
 
 from pathlib import Path

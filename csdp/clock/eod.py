@@ -1,6 +1,7 @@
 """End of day: the jobs every trading day's EOD runs, registered by the apps that own them
 (`csdp eod run`). Each job is idempotent and resumable on its own; the runner only orders them and
 collects what each reports."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -4,6 +4,7 @@ Every deadline (seed 002 附件1: T+1 15:30 declarations, 16:00 deposits) and ev
 next day" rule (seed 000 §二(二)(三)) reads time through clock_now() and dates through
 business_today(), never datetime.now().
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -98,6 +99,7 @@ def clock_reset() -> None:
 
 # --- trading calendar -------------------------------------------------------------------------
 
+
 def _calendar() -> tuple[frozenset[dt.date], frozenset[int]]:
     """The closed days and the maintained years, read again after a second (other processes edit them)."""
     cached = _state.closed
@@ -134,7 +136,8 @@ def _check_maintained(day: dt.date) -> None:
         raise CalendarError(
             f"{known}，{day.year} 年的休市安排尚未导入，不能计算 {day} 的交易日。"
             f"请管理员在“交易日历”页面导入 {day.year} 年休市安排（或运行 csdp calendar load {day.year}）后再办理。",
-            code="calendar.beyond_horizon")
+            code="calendar.beyond_horizon",
+        )
 
 
 def calendar_horizon_warning(today: dt.date | None = None) -> str:
@@ -148,8 +151,10 @@ def calendar_horizon_warning(today: dt.date | None = None) -> str:
         return ""
     if left < 0:
         return f"交易日历只维护至 {horizon}，已过期：涉及此后日期的业务都将被拒绝。请管理员立即导入 {horizon.year + 1} 年休市安排。"
-    return (f"交易日历只维护至 {horizon}（还有 {left} 天）：{horizon.year + 1} 年的休市安排导入前，"
-            f"涉及 {horizon.year + 1} 年日期的业务（如 T+n 日、上市日）将被拒绝。请管理员尽快导入。")
+    return (
+        f"交易日历只维护至 {horizon}（还有 {left} 天）：{horizon.year + 1} 年的休市安排导入前，"
+        f"涉及 {horizon.year + 1} 年日期的业务（如 T+n 日、上市日）将被拒绝。请管理员尽快导入。"
+    )
 
 
 def is_trading_day(day: dt.date) -> bool:
@@ -199,7 +204,9 @@ def closed_day_add(*, day: dt.date, reason: str, actor) -> ClosedDay:
     if ClosedDay.objects.filter(date=day).exists():
         raise CalendarError(f"{day} 已是休市日。")
     row = ClosedDay.objects.create(
-        date=day, reason=reason.strip() or "休市", created_by=actor if getattr(actor, "is_authenticated", False) else None
+        date=day,
+        reason=reason.strip() or "休市",
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     audit_record(actor=actor, obj=row, action="calendar.close", to_state="closed", reason=row.reason)
     calendar_invalidate()
@@ -243,8 +250,9 @@ def closed_days_parse(text: str, *, year: int) -> dict[dt.date, str]:
         else:
             days[day] = (parts[1] if len(parts) > 1 and parts[1] else "休市")[:50]
     if problems:
-        raise CalendarError(f"{year} 年休市安排文件有 {len(problems)} 处错误，未导入。", problems=problems,
-                            code="calendar.bad_file")
+        raise CalendarError(
+            f"{year} 年休市安排文件有 {len(problems)} 处错误，未导入。", problems=problems, code="calendar.bad_file"
+        )
     if not days:
         raise CalendarError(f"文件中没有 {year} 年的休市日，未导入。", code="calendar.bad_file")
     return days
@@ -259,8 +267,10 @@ def closed_days_from_exchange_calendars(year: int) -> dict[dt.date, str]:
     try:
         calendar = exchange_calendars.get_calendar("XSHG", start=f"{year}-01-01", end=f"{year}-12-31")
     except ValueError:
-        raise CalendarError(f"exchange_calendars 数据尚无 {year} 年的休市安排，请用交易所公告整理的文件导入。",
-                            code="calendar.no_source") from None
+        raise CalendarError(
+            f"exchange_calendars 数据尚无 {year} 年的休市安排，请用交易所公告整理的文件导入。",
+            code="calendar.no_source",
+        ) from None
     sessions = {d.date() for d in calendar.sessions}
     weekdays = pd.bdate_range(f"{year}-01-01", f"{year}-12-31")
     return {d.date(): "休市（exchange_calendars XSHG）" for d in weekdays if d.date() not in sessions}
@@ -272,16 +282,27 @@ def calendar_year_load(*, year: int, closed: dict[dt.date, str], source: str, ac
     from csdp.audit.services import audit_record
 
     if CalendarYear.objects.select_for_update().filter(year=year).exists():
-        raise CalendarError(f"{year} 年休市安排已导入；个别日期请在交易日历页面登记或取消。", code="calendar.year_loaded")
+        raise CalendarError(
+            f"{year} 年休市安排已导入；个别日期请在交易日历页面登记或取消。", code="calendar.year_loaded"
+        )
     wrong = [day for day in closed if day.year != year or day.weekday() >= 5]
     if wrong:
         raise CalendarError(f"休市日应为 {year} 年的工作日：{', '.join(map(str, sorted(wrong)[:10]))}")
     user = actor if getattr(actor, "is_authenticated", False) else None
     existing = set(ClosedDay.objects.filter(date__year=year).values_list("date", flat=True))
-    ClosedDay.objects.bulk_create([ClosedDay(date=day, reason=reason, created_by=user)
-                                   for day, reason in sorted(closed.items()) if day not in existing])
+    ClosedDay.objects.bulk_create(
+        [
+            ClosedDay(date=day, reason=reason, created_by=user)
+            for day, reason in sorted(closed.items())
+            if day not in existing
+        ]
+    )
     row = CalendarYear.objects.create(year=year, source=source[:200], loaded_by=user)
-    audit_record(actor=user, obj=row, action="calendar.load_year",
-                 data={"year": year, "closed_days": len(closed), "source": source[:200]})
+    audit_record(
+        actor=user,
+        obj=row,
+        action="calendar.load_year",
+        data={"year": year, "closed_days": len(closed), "source": source[:200]},
+    )
     calendar_invalidate()
     return row

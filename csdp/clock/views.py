@@ -12,8 +12,13 @@ from csdp.clock.approvals import calendar_year_load_prepare, closed_day_add_prep
 from csdp.clock.forms import CalendarYearForm, ClosedDayForm
 from csdp.clock.models import CalendarYear, ClosedDay
 from csdp.clock.services import (
-    CalendarError, business_today, calendar_horizon, calendar_horizon_warning, closed_days_from_exchange_calendars,
-    closed_days_parse, trading_days_between,
+    CalendarError,
+    business_today,
+    calendar_horizon,
+    calendar_horizon_warning,
+    closed_days_from_exchange_calendars,
+    closed_days_parse,
+    trading_days_between,
 )
 from csdp.lib.errors import CsdpError
 
@@ -92,7 +97,9 @@ def closed_day_create(request):
 @require_POST
 def closed_day_delete(request, day: str):
     try:
-        closed_day_remove_prepare(day=dt.date.fromisoformat(day), reason=request.POST.get("reason", ""), by=request.user)
+        closed_day_remove_prepare(
+            day=dt.date.fromisoformat(day), reason=request.POST.get("reason", ""), by=request.user
+        )
         messages.success(request, f"取消休市日 {day} 已提交，须由另一名工作人员复核后生效。")
     except CsdpError as error:
         messages.error(request, error.message)

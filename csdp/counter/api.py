@@ -63,23 +63,38 @@ class BusinessTypeOut(Schema):
 
 
 def _summary(a: Application) -> dict:
-    return {"id": a.pk, "reference": a.reference, "business_type": a.business_type.code,
-            "business_type_name": a.business_type.name, "securities_code": a.securities_code, "status": a.status,
-            "status_label": a.get_status_display(), "status_since": a.status_since, "created_at": a.created_at,
-            "finished_at": a.finished_at}
+    return {
+        "id": a.pk,
+        "reference": a.reference,
+        "business_type": a.business_type.code,
+        "business_type_name": a.business_type.name,
+        "securities_code": a.securities_code,
+        "status": a.status,
+        "status_label": a.get_status_display(),
+        "status_since": a.status_since,
+        "created_at": a.created_at,
+        "finished_at": a.finished_at,
+    }
 
 
 def _file(row) -> dict:
     f = row.stored_file
-    return {"id": row.pk, "name": f.original_name, "detected_type": f.detected_type, "sha256": f.sha256,
-            "size_bytes": f.size_bytes}
+    return {
+        "id": row.pk,
+        "name": f.original_name,
+        "detected_type": f.detected_type,
+        "sha256": f.sha256,
+        "size_bytes": f.size_bytes,
+    }
 
 
 @router.get("/applications", response=list[ApplicationOut], summary="业务列表")
 @allow(ANY_ROLE)
 def counter_applications(request, status: str = "", business_type: str = "", securities_code: str = ""):
     filters = selectors.ListFilters(status=status, business_type=business_type, securities_code=securities_code)
-    rows = selectors.apply_filters(Application.objects.visible_to(request.user).select_related("business_type"), filters)
+    rows = selectors.apply_filters(
+        Application.objects.visible_to(request.user).select_related("business_type"), filters
+    )
     return [_summary(a) for a in rows[:500]]
 
 
@@ -89,17 +104,35 @@ def counter_application(request, application_id: int):
     application = access_object(request.user, Application.objects.select_related("business_type"), pk=application_id)
     detail = selectors.application_detail(application)
     files = {f.pk for f in application.files.visible_to(request.user)}
-    rounds = [{"number": r.number, "remark": r.remark, "data": r.data, "digest": r.digest, "signed_at": r.signed_at,
-               "files": [_file(f) for f in r.attachment_rows],
-               "opinions": [{"kind": o.kind, "text": o.text, "created_at": o.created_at} for o in r.opinions.all()]}
-              for r in detail["rounds"]]
-    return {**_summary(application), "rounds": rounds,
-            "results": [_file(f) for f in detail["results"] if f.pk in files]}
+    rounds = [
+        {
+            "number": r.number,
+            "remark": r.remark,
+            "data": r.data,
+            "digest": r.digest,
+            "signed_at": r.signed_at,
+            "files": [_file(f) for f in r.attachment_rows],
+            "opinions": [{"kind": o.kind, "text": o.text, "created_at": o.created_at} for o in r.opinions.all()],
+        }
+        for r in detail["rounds"]
+    ]
+    return {
+        **_summary(application),
+        "rounds": rounds,
+        "results": [_file(f) for f in detail["results"] if f.pk in files],
+    }
 
 
 @router.get("/business-types", response=list[BusinessTypeOut], summary="业务类型目录")
 @allow(ANY_ROLE)
 def counter_business_types(request):
-    return [{"code": t.code, "name": t.name, "guide": t.guide, "filer_kinds": sorted(t.effective_filer_kinds()),
-             "structured": t.spec is not None and t.spec.form_class is not None}
-            for t in BusinessType.objects.filter(is_active=True)]
+    return [
+        {
+            "code": t.code,
+            "name": t.name,
+            "guide": t.guide,
+            "filer_kinds": sorted(t.effective_filer_kinds()),
+            "structured": t.spec is not None and t.spec.form_class is not None,
+        }
+        for t in BusinessType.objects.filter(is_active=True)
+    ]

@@ -3,6 +3,7 @@
 The upload service (kind "archive_or_pdf") decides what each file is by its content, caps its size,
 guards zips and parses PDFs; this module decides whether the set of files is acceptable.
 """
+
 from __future__ import annotations
 
 from csdp.uploads.errors import UploadRejected

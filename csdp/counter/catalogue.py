@@ -6,6 +6,7 @@
 and never overwrites what staff have edited. It runs after every migrate and in the demo seeder,
 so a business type registered by another app appears in the catalogue without a migration here.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,15 +27,37 @@ class DefaultType:
 
 
 DEFAULT_TYPES = (
-    DefaultType("01", "股份初始登记", ("《股份初始登记申请书》", "证券发行登记与交易所同意挂牌/上市的文件",
-                                   "全体股东名册及持股明细（电子版与盖章版）", "限售股份明细及限售承诺", "法定代表人授权委托书"), 10),
-    DefaultType("02", "新增股份登记", ("《新增股份登记申请书》", "证监会注册或核准文件", "验资报告",
-                                   "新增股份持有人名册及限售安排"), 20),
-    DefaultType("03", "股份解除限售登记", ("《股份解除限售登记申请表》", "解除限售股东明细", "保荐机构核查意见",
-                                      "交易所同意解除限售的文件"), 30),
+    DefaultType(
+        "01",
+        "股份初始登记",
+        (
+            "《股份初始登记申请书》",
+            "证券发行登记与交易所同意挂牌/上市的文件",
+            "全体股东名册及持股明细（电子版与盖章版）",
+            "限售股份明细及限售承诺",
+            "法定代表人授权委托书",
+        ),
+        10,
+    ),
+    DefaultType(
+        "02",
+        "新增股份登记",
+        ("《新增股份登记申请书》", "证监会注册或核准文件", "验资报告", "新增股份持有人名册及限售安排"),
+        20,
+    ),
+    DefaultType(
+        "03",
+        "股份解除限售登记",
+        ("《股份解除限售登记申请表》", "解除限售股东明细", "保荐机构核查意见", "交易所同意解除限售的文件"),
+        30,
+    ),
     DefaultType("04", "股份限售登记", ("《股份限售登记申请表》", "限售股东明细及限售期限", "限售承诺函"), 40),
-    DefaultType("05", "权益分派", ("《权益分派申请表》", "股东大会决议", "权益分派实施公告（草案）",
-                                "委托代派现金红利的资金划付凭证"), 50),
+    DefaultType(
+        "05",
+        "权益分派",
+        ("《权益分派申请表》", "股东大会决议", "权益分派实施公告（草案）", "委托代派现金红利的资金划付凭证"),
+        50,
+    ),
     DefaultType("06", "退出登记", ("《退出登记申请书》", "终止上市/挂牌的决定文件", "股东名册移交确认书"), 60),
     DefaultType("00", "其他", ("业务申请书（写明所办业务与诉求）", "与业务相关的证明文件"), 990),
 )
@@ -55,15 +78,23 @@ def catalogue_sync() -> int:
     for item in DEFAULT_TYPES:
         _, made = BusinessType.objects.get_or_create(
             code=item.code,
-            defaults={"name": item.name, "guide": default_guide(item.name, item.materials),
-                      "filer_kinds": ["issuer"], "sort_order": item.sort_order},
+            defaults={
+                "name": item.name,
+                "guide": default_guide(item.name, item.materials),
+                "filer_kinds": ["issuer"],
+                "sort_order": item.sort_order,
+            },
         )
         created += made
     for spec in registered_specs():
         _, made = BusinessType.objects.get_or_create(
             code=spec.code,
-            defaults={"name": spec.name, "guide": spec.guide, "filer_kinds": sorted(spec.filer_kinds),
-                      "sort_order": int(spec.code) * 10 if spec.code.isdigit() else 500},
+            defaults={
+                "name": spec.name,
+                "guide": spec.guide,
+                "filer_kinds": sorted(spec.filer_kinds),
+                "sort_order": int(spec.code) * 10 if spec.code.isdigit() else 500,
+            },
         )
         created += made
     return created
@@ -81,8 +112,10 @@ def catalogue_sync_after_migrate(sender, using="default", **kwargs) -> None:
 
 # --- staff edits of the catalogue (admin, operator) ------------------------------------------------
 
-def business_type_update(*, business_type, actor, name: str, guide: str, filer_kinds: list[str], handlers,
-                         is_active: bool, sort_order: int):
+
+def business_type_update(
+    *, business_type, actor, name: str, guide: str, filer_kinds: list[str], handlers, is_active: bool, sort_order: int
+):
     from django.db import transaction
 
     from csdp.audit.services import audit_record
@@ -94,9 +127,12 @@ def business_type_update(*, business_type, actor, name: str, guide: str, filer_k
         business_type.is_active, business_type.sort_order = is_active, sort_order
         business_type.save()
         business_type.handlers.set(handlers)
-        audit_record(actor=actor, obj=business_type, action="counter.catalogue_edit",
-                     data={"name": business_type.name, "active": is_active,
-                           "handlers": sorted(h.username for h in handlers)})
+        audit_record(
+            actor=actor,
+            obj=business_type,
+            action="counter.catalogue_edit",
+            data={"name": business_type.name, "active": is_active, "handlers": sorted(h.username for h in handlers)},
+        )
     return business_type
 
 
@@ -111,10 +147,15 @@ def template_add(*, business_type, actor, title: str, file):
 
     with transaction.atomic():
         stored = upload_store(file=file, kind="result", owner=None, actor=actor)
-        row = BusinessTemplate.objects.create(business_type=business_type, title=title.strip(), stored_file=stored,
-                                              uploaded_by=actor)
-        audit_record(actor=actor, obj=business_type, action="counter.template_add",
-                     data={"title": row.title, "sha256": stored.sha256})
+        row = BusinessTemplate.objects.create(
+            business_type=business_type, title=title.strip(), stored_file=stored, uploaded_by=actor
+        )
+        audit_record(
+            actor=actor,
+            obj=business_type,
+            action="counter.template_add",
+            data={"title": row.title, "sha256": stored.sha256},
+        )
     return row
 
 
@@ -124,6 +165,7 @@ def template_remove(*, template, actor) -> None:
     from csdp.audit.services import audit_record
 
     with transaction.atomic():
-        audit_record(actor=actor, obj=template.business_type, action="counter.template_remove",
-                     data={"title": template.title})
+        audit_record(
+            actor=actor, obj=template.business_type, action="counter.template_remove", data={"title": template.title}
+        )
         template.delete()

@@ -5,6 +5,7 @@ something to show. Idempotent: nothing is added when issuer A already has demo a
 The seeded rounds are signed by a second agent of issuer A ("issuer_a_history", a software key made
 here), because issuer_a's own key lives in the browser that enrolled it and cannot sign on the server.
 """
+
 from __future__ import annotations
 
 import io
@@ -33,8 +34,12 @@ def _history_agent(institution):
 
     user, made = User.objects.get_or_create(
         username=HISTORY_AGENT,
-        defaults={"institution": institution, "display_name": "陈经办", "mobile": "13800000001",
-                  "email": f"{HISTORY_AGENT}@demo.csdp.local"},
+        defaults={
+            "institution": institution,
+            "display_name": "陈经办",
+            "mobile": "13800000001",
+            "email": f"{HISTORY_AGENT}@demo.csdp.local",
+        },
     )
     if made:
         user.set_password(DEMO_PASSWORD)
@@ -56,8 +61,12 @@ def _file(user, key, type_code, code, remark, data=None, attach=True):
     from csdp.counter.services import application_draft
 
     application = application_draft(
-        user=user, business_type=BusinessType.objects.get(code=type_code), securities_code=code,
-        remark=DEMO_MARK + remark, data=data, files=[demo_pdf(f"{type_code}-申请材料")] if attach else [],
+        user=user,
+        business_type=BusinessType.objects.get(code=type_code),
+        securities_code=code,
+        remark=DEMO_MARK + remark,
+        data=data,
+        files=[demo_pdf(f"{type_code}-申请材料")] if attach else [],
     )
     return application if key is None else _sign_and_submit(application, user, key)
 
@@ -75,9 +84,12 @@ def seed_counter() -> None:
     catalogue_sync()
     kind, _, inst_code = ISSUER_A
     institution = Institution.objects.filter(kind=kind, code=inst_code).first()
-    if institution is None or ApplicationRound.objects.filter(
-        application__filer_institution=institution, remark__startswith=DEMO_MARK
-    ).exists():
+    if (
+        institution is None
+        or ApplicationRound.objects.filter(
+            application__filer_institution=institution, remark__startswith=DEMO_MARK
+        ).exists()
+    ):
         return
     operator = User.objects.get(username="operator")
     agent = _history_agent(institution)
@@ -89,8 +101,9 @@ def seed_counter() -> None:
     # seeded by the apps that own them).
     _file(agent, key, "00", code, "证券持有人名册更正咨询，材料已按指南合并为 PDF。")  # 待受理
     returned = _file(agent, key, "00", code, "股东联系方式变更说明。")
-    handling.application_return(application=returned, actor=operator, kind="modify",
-                                opinion="说明缺少法定代表人签章，请补充后重新提交。")
+    handling.application_return(
+        application=returned, actor=operator, kind="modify", opinion="说明缺少法定代表人签章，请补充后重新提交。"
+    )
     handling.application_accept(application=_file(agent, key, "00", code, "历史登记资料查询。"), actor=operator)
     issued = _file(agent, key, "00", code, "登记证明文件出具。")
     handling.application_accept(application=issued, actor=operator, opinion="材料齐全，予以受理。")

@@ -1,4 +1,5 @@
 """Forms of the counter. They check shape and give Chinese messages; rules live in services."""
+
 from __future__ import annotations
 
 from django import forms
@@ -28,13 +29,17 @@ class MultipleFileField(forms.FileField):
 
 
 class NewApplicationForm(forms.Form):
-    securities_code = forms.ChoiceField(label="证券代码", error_messages={"required": "请选择证券代码。",
-                                                                    "invalid_choice": "请选择本机构的证券代码。"})
-    business_type = forms.ModelChoiceField(label="业务类型", queryset=BusinessType.objects.none(),
-                                           error_messages={"required": "请选择业务类型。",
-                                                           "invalid_choice": "请选择可申报的业务类型。"})
-    remark = forms.CharField(label="备注说明（给经办人的留言）", required=False, max_length=500,
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    securities_code = forms.ChoiceField(
+        label="证券代码", error_messages={"required": "请选择证券代码。", "invalid_choice": "请选择本机构的证券代码。"}
+    )
+    business_type = forms.ModelChoiceField(
+        label="业务类型",
+        queryset=BusinessType.objects.none(),
+        error_messages={"required": "请选择业务类型。", "invalid_choice": "请选择可申报的业务类型。"},
+    )
+    remark = forms.CharField(
+        label="备注说明（给经办人的留言）", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
     attachments = MultipleFileField(label="业务办理附件（1-2 个 ZIP 压缩包或 1 个 PDF）", required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -46,8 +51,11 @@ class NewApplicationForm(forms.Form):
         else:  # underwriters and pledge-board users file about codes that are not theirs
             self.has_codes = True
             self.fields["securities_code"] = forms.RegexField(
-                label="证券代码", regex=r"^\d{6}$", max_length=6,
-                error_messages={"required": "请填写证券代码。", "invalid": "证券代码为 6 位数字。"})
+                label="证券代码",
+                regex=r"^\d{6}$",
+                max_length=6,
+                error_messages={"required": "请填写证券代码。", "invalid": "证券代码为 6 位数字。"},
+            )
         types = business_types_for(user)
         self.fields["business_type"].queryset = BusinessType.objects.filter(pk__in=[t.pk for t in types])
         self.fields["business_type"].label_from_instance = lambda t: f"{t.code}-{t.name}"
@@ -59,15 +67,23 @@ class ResubmitForm(forms.Form):
 
 
 class OpinionForm(forms.Form):
-    opinion = forms.CharField(label="受理意见（选填）", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    opinion = forms.CharField(
+        label="受理意见（选填）", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ReturnForm(forms.Form):
-    kind = forms.ChoiceField(label="退回要求", choices=[(OpinionKind.MODIFY, OpinionKind.MODIFY.label),
-                                                    (OpinionKind.CONFIRM, OpinionKind.CONFIRM.label)],
-                             error_messages={"required": "请选择退回要求。"})
-    opinion = forms.CharField(label="办理意见", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
-                              error_messages={"required": "退回时必须填写办理意见。"})
+    kind = forms.ChoiceField(
+        label="退回要求",
+        choices=[(OpinionKind.MODIFY, OpinionKind.MODIFY.label), (OpinionKind.CONFIRM, OpinionKind.CONFIRM.label)],
+        error_messages={"required": "请选择退回要求。"},
+    )
+    opinion = forms.CharField(
+        label="办理意见",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "退回时必须填写办理意见。"},
+    )
 
 
 class AssignForm(forms.Form):
@@ -80,15 +96,23 @@ class AssignForm(forms.Form):
 
 
 class ResultUploadForm(forms.Form):
-    file = forms.FileField(label="办理结果报表（PDF 或 Excel）", error_messages={"required": "请选择文件。"},
-                           widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.xlsx"}))
+    file = forms.FileField(
+        label="办理结果报表（PDF 或 Excel）",
+        error_messages={"required": "请选择文件。"},
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.xlsx"}),
+    )
 
 
 class ListFilterForm(forms.Form):
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部")] + Status.choices)
     business_type = forms.ChoiceField(label="业务类型", required=False)
-    securities_code = forms.RegexField(label="证券代码", required=False, regex=r"^\d{6}$", max_length=6,
-                                       error_messages={"invalid": "证券代码为 6 位数字。"})
+    securities_code = forms.RegexField(
+        label="证券代码",
+        required=False,
+        regex=r"^\d{6}$",
+        max_length=6,
+        error_messages={"invalid": "证券代码为 6 位数字。"},
+    )
     date_from = forms.DateField(label="申报日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -98,8 +122,9 @@ class ListFilterForm(forms.Form):
 
 
 class BusinessTypeForm(forms.ModelForm):
-    filer_kinds = forms.MultipleChoiceField(label="可申报机构类型", choices=InstitutionKind.choices,
-                                            widget=forms.CheckboxSelectMultiple, required=False)
+    filer_kinds = forms.MultipleChoiceField(
+        label="可申报机构类型", choices=InstitutionKind.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
 
     class Meta:
         model = BusinessType

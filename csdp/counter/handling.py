@@ -1,5 +1,6 @@
 """Writes of the depository staff on counter applications (000 §三(二)(三)): assignment and 转办,
 accepting, returning with an opinion, attaching result reports and sending them back."""
+
 from __future__ import annotations
 
 from django.core.files.base import ContentFile
@@ -35,10 +36,16 @@ def application_assign(*, application: Application, assignee, actor, reason: str
     previous = application.assignee
     application.assignee = assignee
     application.save(update_fields=["assignee"])
-    Assignment.objects.create(application=application, assignee=assignee, assigned_by=actor, at=clock_now(),
-                              reason=reason)
-    audit_record(actor=actor, obj=application, action="counter.assign", reason=reason,
-                 data={"from": previous.username if previous else "", "to": assignee.username})
+    Assignment.objects.create(
+        application=application, assignee=assignee, assigned_by=actor, at=clock_now(), reason=reason
+    )
+    audit_record(
+        actor=actor,
+        obj=application,
+        action="counter.assign",
+        reason=reason,
+        data={"from": previous.username if previous else "", "to": assignee.username},
+    )
     return application
 
 
@@ -47,8 +54,9 @@ def _claim(application: Application, actor) -> None:
     if application.assignee_id is None:
         application.assignee = actor
         application.save(update_fields=["assignee"])
-        Assignment.objects.create(application=application, assignee=actor, assigned_by=actor, at=clock_now(),
-                                  reason="办理时领取")
+        Assignment.objects.create(
+            application=application, assignee=actor, assigned_by=actor, at=clock_now(), reason="办理时领取"
+        )
 
 
 @transaction.atomic
@@ -59,8 +67,14 @@ def application_accept(*, application: Application, actor, opinion: str = "") ->
     _claim(application, actor)
     round_ = _latest_round(application)
     _move(application, to_state=Status.ACCEPTED, actor=actor, reason=opinion or "受理")
-    Opinion.objects.create(application=application, round=round_, kind=OpinionKind.ACCEPT,
-                           text=opinion or "已受理", author=actor, created_at=clock_now())
+    Opinion.objects.create(
+        application=application,
+        round=round_,
+        kind=OpinionKind.ACCEPT,
+        text=opinion or "已受理",
+        author=actor,
+        created_at=clock_now(),
+    )
     spec = application.business_type.spec
     if spec is not None and spec.on_accepted is not None:
         spec.on_accepted(application)
@@ -81,8 +95,14 @@ def application_return(*, application: Application, actor, kind: str, opinion: s
     check_handler(user=actor, application=application)
     _claim(application, actor)
     _move(application, to_state=Status.RETURNED, actor=actor, reason=opinion.strip())
-    Opinion.objects.create(application=application, round=_latest_round(application), kind=kind,
-                           text=opinion.strip(), author=actor, created_at=clock_now())
+    Opinion.objects.create(
+        application=application,
+        round=_latest_round(application),
+        kind=kind,
+        text=opinion.strip(),
+        author=actor,
+        created_at=clock_now(),
+    )
     return application
 
 
@@ -90,10 +110,15 @@ def _result_store(application: Application, actor, file) -> ApplicationFile:
     from csdp.uploads.services import upload_store
 
     stored = upload_store(file=file, kind=RESULT_KIND, owner=application.filer_institution, actor=actor)
-    row = ApplicationFile.objects.create(application=application, purpose=FilePurpose.RESULT, stored_file=stored,
-                                         added_by=actor, added_at=clock_now())
-    audit_record(actor=actor, obj=application, action="counter.result_attach",
-                 data={"file": stored.original_name, "sha256": stored.sha256})
+    row = ApplicationFile.objects.create(
+        application=application, purpose=FilePurpose.RESULT, stored_file=stored, added_by=actor, added_at=clock_now()
+    )
+    audit_record(
+        actor=actor,
+        obj=application,
+        action="counter.result_attach",
+        data={"file": stored.original_name, "sha256": stored.sha256},
+    )
     return row
 
 
@@ -117,8 +142,12 @@ def result_remove(*, result: ApplicationFile, actor) -> None:
     check_handler(user=actor, application=application)
     if application.status != Status.ACCEPTED or result.purpose != FilePurpose.RESULT:
         raise CounterError("办理结果已发送，不能再删除。")
-    audit_record(actor=actor, obj=application, action="counter.result_remove",
-                 data={"file": result.stored_file.original_name, "sha256": result.stored_file.sha256})
+    audit_record(
+        actor=actor,
+        obj=application,
+        action="counter.result_remove",
+        data={"file": result.stored_file.original_name, "sha256": result.stored_file.sha256},
+    )
     result.delete()
 
 

@@ -1,5 +1,6 @@
 """The virtual counter (seed 000 §三): a catalogue of business types and the applications filed
 against it, each kept round by round with its documents, opinions and signatures."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -190,7 +191,8 @@ class ApplicationFile(models.Model):
         constraints = [
             # Filer attachments belong to a round; result reports belong to the application.
             models.CheckConstraint(
-                condition=(Q(purpose="attachment") & Q(round__isnull=False)) | (Q(purpose="result") & Q(round__isnull=True)),
+                condition=(Q(purpose="attachment") & Q(round__isnull=False))
+                | (Q(purpose="result") & Q(round__isnull=True)),
                 name="counter_file_round_matches_purpose",
             )
         ]

@@ -1,4 +1,5 @@
 """What the filer is told at each step (issue 4 §5), by SMS and e-mail through csdp.notify."""
+
 from __future__ import annotations
 
 from csdp.counter.states import Status
@@ -6,8 +7,14 @@ from csdp.counter.states import Status
 _TEXT = {
     Status.SUBMITTED: ("业务申请已提交", "您的{name}申请（{ref}，证券代码 {code}）已提交，请关注办理进度。"),
     Status.ACCEPTED: ("业务申请已受理", "您的{name}申请（{ref}）已受理，正在办理。"),
-    Status.RETURNED: ("业务申请被退回", "您的{name}申请（{ref}）被退回，办理意见：{reason}。请登录虚拟柜台处理后重新提交。"),
-    Status.RESULT_ISSUED: ("业务办理结果已反馈", "您的{name}申请（{ref}）已有办理结果，请在业务列表中查看、下载并确认。"),
+    Status.RETURNED: (
+        "业务申请被退回",
+        "您的{name}申请（{ref}）被退回，办理意见：{reason}。请登录虚拟柜台处理后重新提交。",
+    ),
+    Status.RESULT_ISSUED: (
+        "业务办理结果已反馈",
+        "您的{name}申请（{ref}）已有办理结果，请在业务列表中查看、下载并确认。",
+    ),
     Status.FINISHED: ("业务已办结", "您的{name}申请（{ref}）已办结。"),
     Status.WITHDRAWN: ("业务申请已撤回", "您的{name}申请（{ref}）已撤回。"),
 }
@@ -20,8 +27,12 @@ def notify_filer(application, *, to_state: str, reason: str = "") -> None:
     notify_user(
         user=application.filed_by,
         subject=subject,
-        body=body.format(name=application.business_type.name, ref=application.reference,
-                         code=application.securities_code, reason=reason[:100]),
+        body=body.format(
+            name=application.business_type.name,
+            ref=application.reference,
+            code=application.securities_code,
+            reason=reason[:100],
+        ),
         purpose=f"counter.{to_state}",
     )
 
@@ -36,6 +47,6 @@ def notify_handlers(application, *, round_number: int) -> None:
             user=handler,
             subject="柜台业务待受理",
             body=f"{application.filer_institution.name}的{application.business_type.name}申请（{application.reference}，"
-                 f"第 {round_number} 轮）已提交，请及时办理。",
+            f"第 {round_number} 轮）已提交，请及时办理。",
             purpose="counter.to_handle",
         )

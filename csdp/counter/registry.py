@@ -13,6 +13,7 @@ is finished. A catalogue row without a spec is a plain attachment-only type.
 Call it at import time of a module your AppConfig.ready() imports. `catalogue_sync()` (run after
 every migrate and by the demo seeder) gives each registered spec its catalogue row.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable

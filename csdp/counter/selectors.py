@@ -1,4 +1,5 @@
 """Reads of the virtual counter: the catalogue a filer may use, 业务列表, the staff queue, history."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -120,8 +121,11 @@ def handler_choices() -> QuerySet:
 
 def application_detail(application: Application) -> dict:
     """Everything the application page shows, in a fixed number of queries."""
-    rounds = list(application.rounds.select_related("signature", "created_by").prefetch_related("opinions__author")
-                  .order_by("number"))
+    rounds = list(
+        application.rounds.select_related("signature", "created_by")
+        .prefetch_related("opinions__author")
+        .order_by("number")
+    )
     files = list(application.files.select_related("stored_file", "added_by"))
     by_round = {r.pk: [f for f in files if f.round_id == r.pk] for r in rounds}
     for r in rounds:

@@ -1,5 +1,6 @@
 """Writes of the virtual counter. Every state change goes through `_move`, which checks the one
 transition table, appends a Transition row, records the audit event and notifies the filer."""
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
@@ -17,6 +18,7 @@ from csdp.uploads.errors import UploadRejected
 
 
 # --- checks ------------------------------------------------------------------------------------
+
 
 def check_may_file(*, user, business_type: BusinessType) -> None:
     institution = getattr(user, "institution", None)
@@ -43,6 +45,7 @@ def check_handler(*, user, application: Application) -> None:
 
 # --- the one place that moves an application -----------------------------------------------------
 
+
 def _locked(application: Application) -> Application:
     return Application.objects.select_for_update().select_related("business_type", "filed_by").get(pk=application.pk)
 
@@ -52,16 +55,31 @@ def _move(application: Application, *, to_state: str, actor, reason: str = "") -
     from_state = application.status
     now = clock_now()
     application.status_since = now
-    row = transition_record(machine=MACHINE, subject=application, to_state=to_state, history=Transition,
-                            actor=actor, by=actor_kind(actor), reason=reason,
-                            at=now, update_fields=["status_since"])
-    audit_record(actor=actor, obj=application, action=f"counter.{to_state}", from_state=from_state,
-                 to_state=to_state, reason=reason)
+    row = transition_record(
+        machine=MACHINE,
+        subject=application,
+        to_state=to_state,
+        history=Transition,
+        actor=actor,
+        by=actor_kind(actor),
+        reason=reason,
+        at=now,
+        update_fields=["status_since"],
+    )
+    audit_record(
+        actor=actor,
+        obj=application,
+        action=f"counter.{to_state}",
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+    )
     notify_filer(application, to_state=to_state, reason=reason)
     return row
 
 
 # --- filing -------------------------------------------------------------------------------------
+
 
 def _typed_data(business_type: BusinessType, data: dict | None) -> dict:
     spec = business_type.spec
@@ -83,14 +101,27 @@ def _round_create(*, application, user, number: int, remark: str, data: dict, fi
     else:
         raise UploadRejected("请上传申请材料。附件须为 1-2 个 ZIP 压缩包，或 1 个 PDF 文件。")
     if spec is not None and spec.validate is not None:
-        spec.validate(FilingContext(user=user, institution=application.filer_institution,
-                                    securities_code=application.securities_code, data=data, attachments=tuple(stored)))
+        spec.validate(
+            FilingContext(
+                user=user,
+                institution=application.filer_institution,
+                securities_code=application.securities_code,
+                data=data,
+                attachments=tuple(stored),
+            )
+        )
     round_ = ApplicationRound.objects.create(
         application=application, number=number, remark=remark, data=data, created_by=user, created_at=now
     )
     for stored_file in stored:
-        ApplicationFile.objects.create(application=application, round=round_, purpose=FilePurpose.ATTACHMENT,
-                                       stored_file=stored_file, added_by=user, added_at=now)
+        ApplicationFile.objects.create(
+            application=application,
+            round=round_,
+            purpose=FilePurpose.ATTACHMENT,
+            stored_file=stored_file,
+            added_by=user,
+            added_at=now,
+        )
     round_.digest = round_digest(round_, stored)
     round_.save(update_fields=["digest"])
     return round_
@@ -118,6 +149,7 @@ def round_digest(round_: ApplicationRound, stored_files) -> str:
 
 def _refuse_on_error(fn):
     """Turn the errors of the upload service and of a type's validation hook into CounterError."""
+
     def wrapped(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
@@ -125,24 +157,32 @@ def _refuse_on_error(fn):
             raise CounterError(rejected.message) from None
         except ValidationError as invalid:
             raise CounterError("；".join(invalid.messages)) from None
+
     wrapped.__name__, wrapped.__doc__ = fn.__name__, fn.__doc__
     return wrapped
 
 
 @_refuse_on_error
 @transaction.atomic
-def application_draft(*, user, business_type: BusinessType, securities_code: str, remark: str = "",
-                      data: dict | None = None, files=()) -> Application:
+def application_draft(
+    *, user, business_type: BusinessType, securities_code: str, remark: str = "", data: dict | None = None, files=()
+) -> Application:
     """新申报业务: store the filled-in application and its attachments; it waits in DRAFT for the
     agent's confirmation and the USB-KEY signature (000 §三(一)3–8)."""
     check_may_file(user=user, business_type=business_type)
     now = clock_now()
     application = Application.objects.create(
-        business_type=business_type, filer_institution=user.institution, filed_by=user,
-        securities_code=securities_code, status=Status.DRAFT, status_since=now, created_at=now,
+        business_type=business_type,
+        filer_institution=user.institution,
+        filed_by=user,
+        securities_code=securities_code,
+        status=Status.DRAFT,
+        status_since=now,
+        created_at=now,
     )
-    _round_create(application=application, user=user, number=1, remark=remark,
-                  data=_typed_data(business_type, data), files=files)
+    _round_create(
+        application=application, user=user, number=1, remark=remark, data=_typed_data(business_type, data), files=files
+    )
     audit_record(actor=user, obj=application, action="counter.draft", to_state=Status.DRAFT)
     return application
 
@@ -161,8 +201,15 @@ def round_prepare(*, application: Application, user, remark: str = "", data: dic
         last.delete()
         last = application.rounds.order_by("-number").first()
     merged = data if data is not None else last.data
-    return _round_create(application=application, user=user, number=last.number + 1, remark=remark,
-                         data=_typed_data(application.business_type, merged), files=files, reuse_from=last)
+    return _round_create(
+        application=application,
+        user=user,
+        number=last.number + 1,
+        remark=remark,
+        data=_typed_data(application.business_type, merged),
+        files=files,
+        reuse_from=last,
+    )
 
 
 def pending_round(application: Application) -> ApplicationRound | None:
@@ -186,8 +233,12 @@ def application_submit(*, application: Application, user, signature_payload: str
     from csdp.counter.registry import round_key_required
 
     try:
-        signature = submission_sign_verify(user=user, digest=round_.digest, payload=signature_payload,
-                                           require_key=round_key_required(application.business_type, round_.data))
+        signature = submission_sign_verify(
+            user=user,
+            digest=round_.digest,
+            payload=signature_payload,
+            require_key=round_key_required(application.business_type, round_.data),
+        )
     except SignatureRefused as refused:
         raise CounterError(refused.message) from None
     round_.signature, round_.signed_at = signature, clock_now()

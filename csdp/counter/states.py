@@ -4,6 +4,7 @@ Seed 000 §三: the filer submits (一), staff handle and may return it with an 
 modify or confirm documents (二), results come back as report files that the filer confirms,
 which finishes the application (三).
 """
+
 from __future__ import annotations
 
 from django.db import models
@@ -34,13 +35,17 @@ class TransitionRefused(BaseTransitionRefused, CounterError):
 
 
 # from-state → the states it may move to. Nothing else moves an application.
-MACHINE = Machine(Status, {
-    Status.DRAFT: {Status.SUBMITTED, Status.WITHDRAWN},
-    Status.SUBMITTED: {Status.ACCEPTED, Status.RETURNED, Status.WITHDRAWN},
-    Status.RETURNED: {Status.SUBMITTED, Status.WITHDRAWN},
-    Status.ACCEPTED: {Status.RESULT_ISSUED, Status.RETURNED},
-    Status.RESULT_ISSUED: {Status.FINISHED},
-}, error=TransitionRefused)
+MACHINE = Machine(
+    Status,
+    {
+        Status.DRAFT: {Status.SUBMITTED, Status.WITHDRAWN},
+        Status.SUBMITTED: {Status.ACCEPTED, Status.RETURNED, Status.WITHDRAWN},
+        Status.RETURNED: {Status.SUBMITTED, Status.WITHDRAWN},
+        Status.ACCEPTED: {Status.RESULT_ISSUED, Status.RETURNED},
+        Status.RESULT_ISSUED: {Status.FINISHED},
+    },
+    error=TransitionRefused,
+)
 TRANSITIONS = MACHINE.transitions
 
 # Derived sets used by lists and pages.

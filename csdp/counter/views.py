@@ -1,5 +1,6 @@
 """Pages of the filer (发行人虚拟柜台, seed 000 §三) and the pages everyone shares (the application
 page, downloads, the catalogue)."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -13,8 +14,13 @@ from csdp.counter import selectors
 from csdp.counter.forms import ListFilterForm, NewApplicationForm, ResubmitForm
 from csdp.counter.models import Application, ApplicationFile, BusinessTemplate, BusinessType
 from csdp.counter.services import (
-    CounterError, application_confirm_results, application_draft, application_submit, application_withdraw,
-    pending_round, round_prepare,
+    CounterError,
+    application_confirm_results,
+    application_draft,
+    application_submit,
+    application_withdraw,
+    pending_round,
+    round_prepare,
 )
 from csdp.counter.states import Status
 from csdp.lib.errors import CsdpError
@@ -39,14 +45,26 @@ def application_list(request):
     filters = selectors.ListFilters(**form.cleaned_data) if form.is_valid() else selectors.ListFilters()
     rows = selectors.filer_applications(request.user, filters).select_related("business_type")
     counts = selectors.status_counts(selectors.filer_applications(request.user, selectors.ListFilters()))
-    table = listing(request, rows, columns=APPLICATION_COLUMNS, default_sort="-created_at", filename="业务列表",
-                    search=("securities_code", "business_type__name"))
+    table = listing(
+        request,
+        rows,
+        columns=APPLICATION_COLUMNS,
+        default_sort="-created_at",
+        filename="业务列表",
+        search=("securities_code", "business_type__name"),
+    )
     if not isinstance(table, Listing):  # an export
         return table
-    return render(request, "counter/list.html", {
-        "form": form, "table": table, "counts": [(Status(s).label, n) for s, n in counts.items()],
-        "total": sum(counts.values()),
-    })
+    return render(
+        request,
+        "counter/list.html",
+        {
+            "form": form,
+            "table": table,
+            "counts": [(Status(s).label, n) for s, n in counts.items()],
+            "total": sum(counts.values()),
+        },
+    )
 
 
 @allow(MEMBERS)
@@ -88,9 +106,12 @@ def application_new(request):
         if typed is None or typed.is_valid():
             try:
                 application = application_draft(
-                    user=request.user, business_type=form.cleaned_data["business_type"],
-                    securities_code=form.cleaned_data["securities_code"], remark=form.cleaned_data["remark"],
-                    data=typed.json_data() if typed else None, files=form.cleaned_data["attachments"],
+                    user=request.user,
+                    business_type=form.cleaned_data["business_type"],
+                    securities_code=form.cleaned_data["securities_code"],
+                    remark=form.cleaned_data["remark"],
+                    data=typed.json_data() if typed else None,
+                    files=form.cleaned_data["attachments"],
                 )
             except CounterError as error:
                 form.add_error(None, error.message)
@@ -108,8 +129,9 @@ def type_guide(request):
     """The guide (and the structured fields) of the chosen business type, swapped in by htmx."""
     chosen = None
     if request.GET.get("business_type", "").isdigit():
-        chosen = next((t for t in selectors.business_types_for(request.user)
-                       if t.pk == int(request.GET["business_type"])), None)
+        chosen = next(
+            (t for t in selectors.business_types_for(request.user) if t.pk == int(request.GET["business_type"])), None
+        )
     return render(request, "counter/_guide.html", {"chosen": chosen, "typed_form": _typed_form(chosen)})
 
 
@@ -117,8 +139,9 @@ def _signing(user, round_):
     from csdp.counter.registry import round_key_required
     from csdp.keys.signing import signing_context
 
-    return signing_context(user=user, digest=round_.digest,
-                           require_key=round_key_required(round_.application.business_type, round_.data))
+    return signing_context(
+        user=user, digest=round_.digest, require_key=round_key_required(round_.application.business_type, round_.data)
+    )
 
 
 def _agent_address(user) -> str:
@@ -136,19 +159,27 @@ def application_confirm(request, application_id: int):
         return redirect("counter:detail", application_id=application.pk)
     if request.method == "POST":
         try:
-            application_submit(application=application, user=request.user,
-                               signature_payload=request.POST.get("key_signature", ""))
+            application_submit(
+                application=application, user=request.user, signature_payload=request.POST.get("key_signature", "")
+            )
         except CounterError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, "业务申请已提交，请关注办理进度。")
             return redirect("counter:detail", application_id=application.pk)
     files = list(round_.files.select_related("stored_file"))
-    return render(request, "counter/confirm.html", {
-        "application": application, "round": round_, "files": files,
-        "data_rows": selectors.structured_rows(application.business_type, round_.data), "signing": _signing(request.user, round_),
-        "agent_address": _agent_address(request.user),
-    })
+    return render(
+        request,
+        "counter/confirm.html",
+        {
+            "application": application,
+            "round": round_,
+            "files": files,
+            "data_rows": selectors.structured_rows(application.business_type, round_.data),
+            "signing": _signing(request.user, round_),
+            "agent_address": _agent_address(request.user),
+        },
+    )
 
 
 @allow(MEMBERS)
@@ -159,22 +190,38 @@ def application_resubmit(request, application_id: int):
         return redirect("counter:detail", application_id=application.pk)
     form = ResubmitForm(request.POST or None, request.FILES or None)
     last = application.rounds.filter(signed_at__isnull=False).order_by("-number").first()
-    typed = _typed_form(application.business_type, request.POST if request.method == "POST" else None,
-                        request.FILES if request.method == "POST" else None)
+    typed = _typed_form(
+        application.business_type,
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
     if typed is not None and request.method != "POST":
         typed.initial = dict(last.data)
     if request.method == "POST" and form.is_valid() and (typed is None or typed.is_valid()):
         try:
-            round_prepare(application=application, user=request.user, remark=form.cleaned_data["remark"],
-                          data=typed.json_data() if typed else None, files=form.cleaned_data["attachments"])
+            round_prepare(
+                application=application,
+                user=request.user,
+                remark=form.cleaned_data["remark"],
+                data=typed.json_data() if typed else None,
+                files=form.cleaned_data["attachments"],
+            )
         except CsdpError as error:
             form_refused(form, error)
         else:
             return redirect("counter:confirm", application_id=application.pk)
     opinion = application.opinions.order_by("-id").first()
-    return render(request, "counter/resubmit.html", {
-        "application": application, "form": form, "typed_form": typed, "opinion": opinion, "last": last,
-    })
+    return render(
+        request,
+        "counter/resubmit.html",
+        {
+            "application": application,
+            "form": form,
+            "typed_form": typed,
+            "opinion": opinion,
+            "last": last,
+        },
+    )
 
 
 @allow(MEMBERS)
@@ -202,25 +249,39 @@ def results_confirm(request, application_id: int):
 def application_detail(request, application_id: int):
     """The application page: rounds with documents, opinions and signatures; results; history."""
     application = access_object(
-        request.user, Application.objects.select_related("business_type", "filed_by", "assignee", "filer_institution"),
+        request.user,
+        Application.objects.select_related("business_type", "filed_by", "assignee", "filer_institution"),
         pk=application_id,
     )
     is_staff = request.user.role in STAFF
-    context = {"application": application, "is_staff": is_staff, "pending": pending_round(application),
-               **selectors.application_detail(application)}
+    context = {
+        "application": application,
+        "is_staff": is_staff,
+        "pending": pending_round(application),
+        **selectors.application_detail(application),
+    }
     if is_staff:
         from csdp.counter.forms import AssignForm, OpinionForm, ResultUploadForm, ReturnForm
 
-        context.update(assign_form=AssignForm(), accept_form=OpinionForm(prefix="accept"), return_form=ReturnForm(prefix="return"),
-                       result_form=ResultUploadForm(), may_handle=request.user.role in ("operator", "admin"))
+        context.update(
+            assign_form=AssignForm(),
+            accept_form=OpinionForm(prefix="accept"),
+            return_form=ReturnForm(prefix="return"),
+            result_form=ResultUploadForm(),
+            may_handle=request.user.role in ("operator", "admin"),
+        )
         for r in context["rounds"]:  # staff re-check each round's signature against its certificate
             r.signature_ok = r.signature.verify() if r.signature else None
     return render(request, "counter/detail.html", context)
 
 
 def _file_response(stored_file):
-    return FileResponse(stored_file.open(), as_attachment=True, filename=stored_file.original_name,
-                        content_type=stored_file.content_type or "application/octet-stream")
+    return FileResponse(
+        stored_file.open(),
+        as_attachment=True,
+        filename=stored_file.original_name,
+        content_type=stored_file.content_type or "application/octet-stream",
+    )
 
 
 @allow(ANY_ROLE)
@@ -243,6 +304,11 @@ def catalogue(request):
     if request.user.role not in STAFF:
         kind = request.user.institution.kind
         types = [t for t in types.filter(is_active=True) if kind in t.effective_filer_kinds()]
-    return render(request, "counter/catalogue.html", {
-        "types": types, "may_edit": request.user.role in ("operator", "admin"),
-    })
+    return render(
+        request,
+        "counter/catalogue.html",
+        {
+            "types": types,
+            "may_edit": request.user.role in ("operator", "admin"),
+        },
+    )

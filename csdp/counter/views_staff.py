@@ -1,4 +1,5 @@
 """Pages of the depository staff: the work queue, handling an application, editing the catalogue."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -27,17 +28,32 @@ def queue(request):
     view = view if view in selectors.QUEUE_VIEWS else "todo"
     form = ListFilterForm(request.GET or None, types=list(BusinessType.objects.all()))
     filters = selectors.ListFilters(**form.cleaned_data) if form.is_valid() else selectors.ListFilters()
-    rows = selectors.staff_queue(request.user, view, filters).select_related("business_type", "filer_institution", "assignee")
-    table = listing(request, rows, columns=QUEUE_COLUMNS, default_sort="status_since", filename="柜台业务队列",
-                    search=("securities_code", "business_type__name", "filer_institution__name"))
+    rows = selectors.staff_queue(request.user, view, filters).select_related(
+        "business_type", "filer_institution", "assignee"
+    )
+    table = listing(
+        request,
+        rows,
+        columns=QUEUE_COLUMNS,
+        default_sort="status_since",
+        filename="柜台业务队列",
+        search=("securities_code", "business_type__name", "filer_institution__name"),
+    )
     if not isinstance(table, Listing):  # an export
         return table
     now = clock_now()
     for row in table.page:
         row.waiting = selectors.duration_label(selectors.time_in_state(row, now))
-    return render(request, "counter/queue.html", {
-        "form": form, "table": table, "view": view, "views": selectors.QUEUE_VIEWS.items(),
-    })
+    return render(
+        request,
+        "counter/queue.html",
+        {
+            "form": form,
+            "table": table,
+            "view": view,
+            "views": selectors.QUEUE_VIEWS.items(),
+        },
+    )
 
 
 QUEUE_COLUMNS = [
@@ -70,8 +86,12 @@ def assign(request, application_id: int):
     def act(application):
         if not form.is_valid():
             raise CounterError(_form_error(form))
-        handling.application_assign(application=application, assignee=form.cleaned_data["assignee"],
-                                    actor=request.user, reason=form.cleaned_data["reason"])
+        handling.application_assign(
+            application=application,
+            assignee=form.cleaned_data["assignee"],
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+        )
         return f"已分派给 {form.cleaned_data['assignee']}。"
 
     return _handle(request, application_id, act)
@@ -98,8 +118,12 @@ def return_application(request, application_id: int):
     def act(application):
         if not form.is_valid():
             raise CounterError(_form_error(form))
-        handling.application_return(application=application, actor=request.user, kind=form.cleaned_data["kind"],
-                                    opinion=form.cleaned_data["opinion"])
+        handling.application_return(
+            application=application,
+            actor=request.user,
+            kind=form.cleaned_data["kind"],
+            opinion=form.cleaned_data["opinion"],
+        )
         return "已退回，申报机构将收到办理意见。"
 
     return _handle(request, application_id, act)
@@ -122,8 +146,9 @@ def result_upload(request, application_id: int):
 @allow(HANDLERS)
 @require_POST
 def result_remove(request, attachment_id: int):
-    row = access_object(request.user, ApplicationFile.objects.select_related("application", "stored_file"),
-                        pk=attachment_id)
+    row = access_object(
+        request.user, ApplicationFile.objects.select_related("application", "stored_file"), pk=attachment_id
+    )
     try:
         handling.result_remove(result=row, actor=request.user)
         messages.success(request, "已删除该办理结果。")
@@ -136,8 +161,9 @@ def result_remove(request, attachment_id: int):
 @require_POST
 def issue_results(request, application_id: int):
     def act(application):
-        handling.application_issue_results(application=application, actor=request.user,
-                                           note=request.POST.get("note", "")[:200])
+        handling.application_issue_results(
+            application=application, actor=request.user, note=request.POST.get("note", "")[:200]
+        )
         return "办理结果已发送给申报机构。"
 
     return _handle(request, application_id, act)
@@ -151,16 +177,27 @@ def catalogue_edit(request, business_type_id: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         catalogue_services.business_type_update(
-            business_type=business_type, actor=request.user, name=data["name"], guide=data["guide"],
-            filer_kinds=data["filer_kinds"], handlers=list(data["handlers"]), is_active=data["is_active"],
+            business_type=business_type,
+            actor=request.user,
+            name=data["name"],
+            guide=data["guide"],
+            filer_kinds=data["filer_kinds"],
+            handlers=list(data["handlers"]),
+            is_active=data["is_active"],
             sort_order=data["sort_order"],
         )
         messages.success(request, f"已保存 {business_type}。")
         return redirect("counter:catalogue_edit", business_type_id=business_type.pk)
-    return render(request, "counter/catalogue_edit.html", {
-        "business_type": business_type, "form": form, "template_form": TemplateUploadForm(),
-        "templates": business_type.templates.select_related("stored_file"),
-    })
+    return render(
+        request,
+        "counter/catalogue_edit.html",
+        {
+            "business_type": business_type,
+            "form": form,
+            "template_form": TemplateUploadForm(),
+            "templates": business_type.templates.select_related("stored_file"),
+        },
+    )
 
 
 @allow(HANDLERS)
@@ -172,8 +209,12 @@ def template_upload(request, business_type_id: int):
         messages.error(request, _form_error(form))
     else:
         try:
-            catalogue_services.template_add(business_type=business_type, actor=request.user,
-                                            title=form.cleaned_data["title"], file=form.cleaned_data["file"])
+            catalogue_services.template_add(
+                business_type=business_type,
+                actor=request.user,
+                title=form.cleaned_data["title"],
+                file=form.cleaned_data["file"],
+            )
             messages.success(request, "模板已上传。")
         except UploadRejected as rejected:
             messages.error(request, rejected.message)

@@ -1,4 +1,5 @@
 """The counter's rows in the portal's 申请列表 (members) and 待办 (staff)."""
+
 from __future__ import annotations
 
 from django.urls import reverse
@@ -15,7 +16,7 @@ def _item(application: Application, needs_action: bool) -> WorkItem:
     return WorkItem(
         kind=KIND,
         title=f"{application.reference} {application.business_type.code}-{application.business_type.name}"
-              f"（{application.securities_code}）",
+        f"（{application.securities_code}）",
         status=application.get_status_display(),
         updated_at=application.status_since,
         url=reverse("counter:detail", args=[application.pk]),

@@ -29,10 +29,21 @@ class DistributionOut(Schema):
 
 
 def _out(d: Distribution) -> dict:
-    return {"id": d.pk, "code": d.security.code, "status": d.status, "cash_status": d.cash_status, "cash_note": d.cash_note,
-            "record_date": str(d.record_date), "pay_date": str(d.pay_date), "list_date": str(d.list_date),
-            "funding_deadline": str(d.funding_deadline), "funded_fen": funded_fen(d),
-            "cash_declared_fen": d.cash_declared_fen, "cash_total_fen": d.cash_total_fen, "bonus_total": d.bonus_total}
+    return {
+        "id": d.pk,
+        "code": d.security.code,
+        "status": d.status,
+        "cash_status": d.cash_status,
+        "cash_note": d.cash_note,
+        "record_date": str(d.record_date),
+        "pay_date": str(d.pay_date),
+        "list_date": str(d.list_date),
+        "funding_deadline": str(d.funding_deadline),
+        "funded_fen": funded_fen(d),
+        "cash_declared_fen": d.cash_declared_fen,
+        "cash_total_fen": d.cash_total_fen,
+        "bonus_total": d.bonus_total,
+    }
 
 
 @router.get("/distributions/{distribution_id}", response=DistributionOut, summary="权益分派状态")
@@ -41,11 +52,16 @@ def distribution_get(request, distribution_id: int):
     return _out(access_object(request.user, Distribution.objects.select_related("security"), pk=distribution_id))
 
 
-@router.post("/distributions/{distribution_id}/fundings", response=DistributionOut,
-             summary="委托代派资金入账（按银行流水号幂等）")
+@router.post(
+    "/distributions/{distribution_id}/fundings",
+    response=DistributionOut,
+    summary="委托代派资金入账（按银行流水号幂等）",
+)
 @allow(Role.ISSUER, Role.OPERATOR)
 def distribution_fund(request, distribution_id: int, payload: FundingIn):
     d = access_object(request.user, Distribution.objects.select_related("security"), pk=distribution_id)
-    funding_record(distribution=d, bank_reference=payload.bank_reference, amount_fen=payload.amount_fen, by=request.user)
+    funding_record(
+        distribution=d, bank_reference=payload.bank_reference, amount_fen=payload.amount_fen, by=request.user
+    )
     d.refresh_from_db()
     return _out(d)

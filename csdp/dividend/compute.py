@@ -5,6 +5,7 @@ Input ``account,quantity`` (one row per account; quantities whole shares ≥ 0).
 read straight into Arrow memory (Polars' CSV reader, two columns, no Python objects per row); ten
 million holders take about 1 GB at the peak (docs/performance.md).
 """
+
 from __future__ import annotations
 
 import json
@@ -62,25 +63,35 @@ def read_holders(path: Path) -> pl.DataFrame:
         raise HoldersFileError(f"持有人文件无法读取：{error}") from None
     quantity = pl.col("quantity").str.strip_chars().cast(pl.Int64, strict=False)
     frame = frame.with_columns(pl.col("account").str.strip_chars(), quantity.alias("parsed"))
-    problems = (_problems(frame, pl.col("account").is_null() | (pl.col("account") == ""), "证券账户为空")
-                + _problems(frame, pl.col("parsed").is_null(), "持有数量“{quantity}”不是整数")
-                + _problems(frame, pl.col("parsed") < 0, "持有数量 {parsed} 为负数")
-                + _problems(frame, pl.col("account").is_duplicated(), "证券账户 {account} 重复出现"))
+    problems = (
+        _problems(frame, pl.col("account").is_null() | (pl.col("account") == ""), "证券账户为空")
+        + _problems(frame, pl.col("parsed").is_null(), "持有数量“{quantity}”不是整数")
+        + _problems(frame, pl.col("parsed") < 0, "持有数量 {parsed} 为负数")
+        + _problems(frame, pl.col("account").is_duplicated(), "证券账户 {account} 重复出现")
+    )
     if problems:
         raise HoldersFileError("持有人文件有错误，未生成结果。", problems=problems[:MAX_PROBLEMS])
     return frame.select("account", pl.col("parsed").alias("quantity"))
 
 
-def compute_file(*, holders: Path, rates: Rates, seed: int, output: Path,
-                 method: Method = Method.PRECISE) -> ComputeSummary:
+def compute_file(
+    *, holders: Path, rates: Rates, seed: int, output: Path, method: Method = Method.PRECISE
+) -> ComputeSummary:
     started = time.perf_counter()
     frame = read_holders(holders)
     out, totals = account_entitlements(frame, rates, seed=seed, method=method)
     temporary = output.with_name(output.name + ".part")
     out.select("account", "quantity", "cash_fen", "bonus_shares").write_csv(temporary)
     temporary.replace(output)  # no half-written output file under the final name
-    return ComputeSummary(holders=totals.holders, total_quantity=totals.total_quantity,
-                          cash_total_fen=totals.cash_total_fen, bonus_total=totals.bonus_total,
-                          cash_declared_fen=totals.cash_declared_fen, bonus_declared=totals.bonus_declared,
-                          method=str(method), seed=seed, rates=rates.as_json(),
-                          seconds=round(time.perf_counter() - started, 3))
+    return ComputeSummary(
+        holders=totals.holders,
+        total_quantity=totals.total_quantity,
+        cash_total_fen=totals.cash_total_fen,
+        bonus_total=totals.bonus_total,
+        cash_declared_fen=totals.cash_declared_fen,
+        bonus_declared=totals.bonus_declared,
+        method=str(method),
+        seed=seed,
+        rates=rates.as_json(),
+        seconds=round(time.perf_counter() - started, 3),
+    )

@@ -5,6 +5,7 @@ the record date it proposes, and attaches the shareholders' resolution and the d
 Staff accept it (受理): an operator's acceptance prepares the four-eyes approval ``dividend.plan``
 with the seed of the fraction draw; a different reviewer's approval schedules the distribution.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,16 +24,40 @@ RATE_HELP = "最多 6 位小数；为 0 表示不实施该项"
 
 
 class DistributionForm(StructuredForm):
-    cash_per_10 = forms.DecimalField(label="每10股派现金（元，含税）", min_value=Decimal(0), max_digits=16, decimal_places=6,
-                                     initial=Decimal(0), help_text=RATE_HELP)
-    bonus_per_10 = forms.DecimalField(label="每10股送股（股）", min_value=Decimal(0), max_digits=16, decimal_places=6,
-                                      initial=Decimal(0), help_text=RATE_HELP)
-    transfer_per_10 = forms.DecimalField(label="每10股转增（股）", min_value=Decimal(0), max_digits=16, decimal_places=6,
-                                         initial=Decimal(0), help_text=RATE_HELP)
-    record_date = forms.DateField(label="股权登记日", widget=forms.DateInput(attrs={"type": "date"}),
-                                  error_messages={"required": "请填写股权登记日。", "invalid": "请填写有效的日期（YYYY-MM-DD）。"})
-    resolution_date = forms.DateField(label="股东大会决议日期", widget=forms.DateInput(attrs={"type": "date"}),
-                                      error_messages={"required": "请填写股东大会决议日期。"})
+    cash_per_10 = forms.DecimalField(
+        label="每10股派现金（元，含税）",
+        min_value=Decimal(0),
+        max_digits=16,
+        decimal_places=6,
+        initial=Decimal(0),
+        help_text=RATE_HELP,
+    )
+    bonus_per_10 = forms.DecimalField(
+        label="每10股送股（股）",
+        min_value=Decimal(0),
+        max_digits=16,
+        decimal_places=6,
+        initial=Decimal(0),
+        help_text=RATE_HELP,
+    )
+    transfer_per_10 = forms.DecimalField(
+        label="每10股转增（股）",
+        min_value=Decimal(0),
+        max_digits=16,
+        decimal_places=6,
+        initial=Decimal(0),
+        help_text=RATE_HELP,
+    )
+    record_date = forms.DateField(
+        label="股权登记日",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "请填写股权登记日。", "invalid": "请填写有效的日期（YYYY-MM-DD）。"},
+    )
+    resolution_date = forms.DateField(
+        label="股东大会决议日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "请填写股东大会决议日期。"},
+    )
     method = forms.ChoiceField(label="尾数处理", choices=Method.choices, initial=Method.PRECISE)
 
     def clean(self):
@@ -43,8 +68,10 @@ class DistributionForm(StructuredForm):
 
 
 def plan_of(data: dict) -> tuple[Rates, dt.date]:
-    return (Rates.parse(data.get("cash_per_10", "0"), data.get("bonus_per_10", "0"), data.get("transfer_per_10", "0")),
-            dt.date.fromisoformat(data["record_date"]))
+    return (
+        Rates.parse(data.get("cash_per_10", "0"), data.get("bonus_per_10", "0"), data.get("transfer_per_10", "0")),
+        dt.date.fromisoformat(data["record_date"]),
+    )
 
 
 def validate_distribution(context: FilingContext) -> None:
@@ -65,7 +92,9 @@ def validate_distribution(context: FilingContext) -> None:
     if not (rates.cash_micro or rates.shares_micro):
         raise ValidationError("派现金、送股、转增至少填写一项。")
     if rates.cash_micro and dates.funding_deadline <= business_today():
-        raise ValidationError(f"代派资金截止日 {dates.funding_deadline}（股权登记日前 2 个交易日）应晚于今天，请改定股权登记日。")
+        raise ValidationError(
+            f"代派资金截止日 {dates.funding_deadline}（股权登记日前 2 个交易日）应晚于今天，请改定股权登记日。"
+        )
     if record_date <= business_today():
         raise ValidationError("股权登记日应晚于今天。")
 
@@ -81,24 +110,48 @@ def distribution_accepted(application) -> None:
     data = application.rounds.filter(signed_at__isnull=False).order_by("-number").first().data
     rates, record_date = plan_of(data)
     security = Security.objects.get(code=application.securities_code)
-    payload = {"application_id": application.pk, "code": security.code, "issuer_id": application.filer_institution_id,
-               "cash_micro": rates.cash_micro, "bonus_micro": rates.bonus_micro, "transfer_micro": rates.transfer_micro,
-               "record_date": record_date.isoformat(), "method": data.get("method", Method.PRECISE),
-               "seed": secrets.randbits(62)}  # the fraction draw's seed, recorded and approved with the plan
-    text = (f"{security.code} 权益分派：每10股派 {data.get('cash_per_10', '0')} 元、送 {data.get('bonus_per_10', '0')} 股、"
-            f"转增 {data.get('transfer_per_10', '0')} 股，股权登记日 {record_date}")
+    payload = {
+        "application_id": application.pk,
+        "code": security.code,
+        "issuer_id": application.filer_institution_id,
+        "cash_micro": rates.cash_micro,
+        "bonus_micro": rates.bonus_micro,
+        "transfer_micro": rates.transfer_micro,
+        "record_date": record_date.isoformat(),
+        "method": data.get("method", Method.PRECISE),
+        "seed": secrets.randbits(62),
+    }  # the fraction draw's seed, recorded and approved with the plan
+    text = (
+        f"{security.code} 权益分派：每10股派 {data.get('cash_per_10', '0')} 元、送 {data.get('bonus_per_10', '0')} 股、"
+        f"转增 {data.get('transfer_per_10', '0')} 股，股权登记日 {record_date}"
+    )
     try:
-        approval_prepare(kind=PLAN, key=f"dividend:plan:{application.pk}", summary=text, payload=payload,
-                         by=application.assignee, subject=application)
+        approval_prepare(
+            kind=PLAN,
+            key=f"dividend:plan:{application.pk}",
+            summary=text,
+            payload=payload,
+            by=application.assignee,
+            subject=application,
+        )
     except CsdpError as error:
         raise CounterError(error.message) from None
 
 
-DISTRIBUTION = register_business_type(BusinessTypeSpec(
-    code=CODE, name="权益分派", filer_kinds={"issuer"}, form_class=DistributionForm, validate=validate_distribution,
-    on_accepted=distribution_accepted, attachments_required=True,
-    guide=("【权益分派】发行人填写每10股派现金（含税）、送股、转增比例及股权登记日，并上传股东大会决议和权益分派实施公告（草案）。"
-           "除权除息日、派息日、红股上市日由交易日历按规则推算（股权登记日后第 1、1、2 个交易日）。"
-           "有现金红利的，请于代派资金截止日（股权登记日前 2 个交易日）日终前将现金红利全额划入本公司代派资金账户，"
-           "逾期未足额到账的，现金红利不实施，送股、转增照常实施。尾数按精确算法处理。"),
-))
+DISTRIBUTION = register_business_type(
+    BusinessTypeSpec(
+        code=CODE,
+        name="权益分派",
+        filer_kinds={"issuer"},
+        form_class=DistributionForm,
+        validate=validate_distribution,
+        on_accepted=distribution_accepted,
+        attachments_required=True,
+        guide=(
+            "【权益分派】发行人填写每10股派现金（含税）、送股、转增比例及股权登记日，并上传股东大会决议和权益分派实施公告（草案）。"
+            "除权除息日、派息日、红股上市日由交易日历按规则推算（股权登记日后第 1、1、2 个交易日）。"
+            "有现金红利的，请于代派资金截止日（股权登记日前 2 个交易日）日终前将现金红利全额划入本公司代派资金账户，"
+            "逾期未足额到账的，现金红利不实施，送股、转增照常实施。尾数按精确算法处理。"
+        ),
+    )
+)

@@ -9,6 +9,7 @@ Default rule (configurable by environment, each an offset in trading days from R
 
 R itself must be a trading day (ChinaClear offers no register for non-trading days, rules.md §11).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,7 +33,10 @@ def dates_for(record_date: dt.date) -> Dates:
     if not is_trading_day(record_date):
         raise ValueError(f"股权登记日 {record_date} 不是交易日。")
     offsets = settings.CSDP_DIVIDEND_OFFSETS
-    return Dates(record_date=record_date, ex_date=trading_day_offset(record_date, offsets["ex"]),
-                 pay_date=trading_day_offset(record_date, offsets["pay"]),
-                 list_date=trading_day_offset(record_date, offsets["list"]),
-                 funding_deadline=trading_day_offset(record_date, offsets["funding"]))
+    return Dates(
+        record_date=record_date,
+        ex_date=trading_day_offset(record_date, offsets["ex"]),
+        pay_date=trading_day_offset(record_date, offsets["pay"]),
+        list_date=trading_day_offset(record_date, offsets["list"]),
+        funding_deadline=trading_day_offset(record_date, offsets["funding"]),
+    )

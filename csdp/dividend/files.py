@@ -7,6 +7,7 @@ and a total line (DBF + CSV). Paths under ``CSDP_FILES_DIR/dividend/<distributio
 participants' in a folder of their code. Files are rebuilt from the database with the same bytes when
 a step runs again (every value comes from recorded rows, ordered).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,38 +29,81 @@ JSCY = Field("JSCY", "C", 10, title="结算参与人代码")
 DJRQ = Field("DJRQ", "D", 8, title="股权登记日")
 PXRQ = Field("PXRQ", "D", 8, title="派息日")
 SSRQ = Field("SSRQ", "D", 8, title="红股上市日")
-HELD_CODES = {HeldReason.FROZEN_AT_RECORD.value: "01", HeldReason.FROZEN_AFTER_RECORD.value: "02",
-              HeldReason.ACCOUNT_CLOSED.value: "03"}
+HELD_CODES = {
+    HeldReason.FROZEN_AT_RECORD.value: "01",
+    HeldReason.FROZEN_AFTER_RECORD.value: "02",
+    HeldReason.ACCOUNT_CLOSED.value: "03",
+}
 
 LAYOUTS: dict[str, Layout] = {
     "QYMX": Layout(
-        "QYMX", "权益分派明细", "派息日日终", "000 §一(四) 权益分派；rules.md §12",
-        (ZQDM, JSCY, Field("XWDM", "C", 6, title="托管单元代码"), Field("GDDM", "C", 10, title="证券账户号码"),
-         Field("GFXZ", "C", 2, title="股份性质：00 无限售流通股，05/06 限售流通股"),
-         Field("XSRQ", "D", 8, title="限售截止日（限售股份；无限售为空）"),
-         Field("CYSL", "N", 16, title="股权登记日持有数量（股）"), Field("DJSL", "N", 16, title="其中冻结数量（股）"),
-         Field("ZYSL", "N", 16, title="其中质押数量（股）"), Field("PXJE", "N", 18, 2, title="应派现金红利（元，含税）"),
-         Field("SFJE", "N", 18, 2, title="实派现金红利（元）"), Field("ZFJE", "N", 18, 2, title="暂不派发现金红利（元）"),
-         Field("ZFYY", "C", 2, title="暂不派发原因：01 登记日冻结（孳息随冻结），02 登记日后新增冻结，03 账户已注销"),
-         Field("SZSL", "N", 16, title="送转股数量（股，送股+转增）"), Field("SZDJ", "N", 16, title="其中随冻结（股）"),
-         Field("SZZY", "N", 16, title="其中随质押（股）"), DJRQ, PXRQ, SSRQ),
+        "QYMX",
+        "权益分派明细",
+        "派息日日终",
+        "000 §一(四) 权益分派；rules.md §12",
+        (
+            ZQDM,
+            JSCY,
+            Field("XWDM", "C", 6, title="托管单元代码"),
+            Field("GDDM", "C", 10, title="证券账户号码"),
+            Field("GFXZ", "C", 2, title="股份性质：00 无限售流通股，05/06 限售流通股"),
+            Field("XSRQ", "D", 8, title="限售截止日（限售股份；无限售为空）"),
+            Field("CYSL", "N", 16, title="股权登记日持有数量（股）"),
+            Field("DJSL", "N", 16, title="其中冻结数量（股）"),
+            Field("ZYSL", "N", 16, title="其中质押数量（股）"),
+            Field("PXJE", "N", 18, 2, title="应派现金红利（元，含税）"),
+            Field("SFJE", "N", 18, 2, title="实派现金红利（元）"),
+            Field("ZFJE", "N", 18, 2, title="暂不派发现金红利（元）"),
+            Field(
+                "ZFYY", "C", 2, title="暂不派发原因：01 登记日冻结（孳息随冻结），02 登记日后新增冻结，03 账户已注销"
+            ),
+            Field("SZSL", "N", 16, title="送转股数量（股，送股+转增）"),
+            Field("SZDJ", "N", 16, title="其中随冻结（股）"),
+            Field("SZZY", "N", 16, title="其中随质押（股）"),
+            DJRQ,
+            PXRQ,
+            SSRQ,
+        ),
         "每个证券账户每个持有明细（股份性质、限售截止日）一条",
     ),
     "QYHZ": Layout(
-        "QYHZ", "权益分派汇总", "派息日日终", "000 §一(四) 权益分派；rules.md §12",
-        (ZQDM, JSCY, Field("ZHS", "N", 12, title="证券账户数"), Field("CYSL", "N", 18, title="股权登记日持有数量（股）"),
-         Field("PXJE", "N", 18, 2, title="应派现金红利（元）"), Field("SFJE", "N", 18, 2, title="实派现金红利（元），划入结算备付金账户"),
-         Field("ZFJE", "N", 18, 2, title="暂不派发现金红利（元）"), Field("SZSL", "N", 18, title="送转股数量（股）"),
-         DJRQ, PXRQ, SSRQ),
+        "QYHZ",
+        "权益分派汇总",
+        "派息日日终",
+        "000 §一(四) 权益分派；rules.md §12",
+        (
+            ZQDM,
+            JSCY,
+            Field("ZHS", "N", 12, title="证券账户数"),
+            Field("CYSL", "N", 18, title="股权登记日持有数量（股）"),
+            Field("PXJE", "N", 18, 2, title="应派现金红利（元）"),
+            Field("SFJE", "N", 18, 2, title="实派现金红利（元），划入结算备付金账户"),
+            Field("ZFJE", "N", 18, 2, title="暂不派发现金红利（元）"),
+            Field("SZSL", "N", 18, title="送转股数量（股）"),
+            DJRQ,
+            PXRQ,
+            SSRQ,
+        ),
         "每个结算参与人一条",
     ),
     "QYJG": Layout(
-        "QYJG", "权益分派结果（致发行人）", "红股上市日日终", "000 §一(四) 权益分派",
-        (ZQDM, Field("JSCY", "C", 10, title="结算参与人代码；合计行为 TOTAL，无托管为 NONE"),
-         Field("ZHS", "N", 12, title="证券账户数"), Field("CYSL", "N", 18, title="股权登记日持有数量（股）"),
-         Field("PXJE", "N", 18, 2, title="应派现金红利（元）"), Field("SFJE", "N", 18, 2, title="实派现金红利（元）"),
-         Field("ZFJE", "N", 18, 2, title="暂不派发现金红利（元）"), Field("SZSL", "N", 18, title="送转股数量（股）"),
-         DJRQ, PXRQ, SSRQ),
+        "QYJG",
+        "权益分派结果（致发行人）",
+        "红股上市日日终",
+        "000 §一(四) 权益分派",
+        (
+            ZQDM,
+            Field("JSCY", "C", 10, title="结算参与人代码；合计行为 TOTAL，无托管为 NONE"),
+            Field("ZHS", "N", 12, title="证券账户数"),
+            Field("CYSL", "N", 18, title="股权登记日持有数量（股）"),
+            Field("PXJE", "N", 18, 2, title="应派现金红利（元）"),
+            Field("SFJE", "N", 18, 2, title="实派现金红利（元）"),
+            Field("ZFJE", "N", 18, 2, title="暂不派发现金红利（元）"),
+            Field("SZSL", "N", 18, title="送转股数量（股）"),
+            DJRQ,
+            PXRQ,
+            SSRQ,
+        ),
         "每个结算参与人一条，另加合计一条",
     ),
 }
@@ -87,31 +131,59 @@ def _write(directory: Path, layout: Layout, frame: pl.DataFrame, code: str, day:
     for suffix, data in (("dbf", dbf), ("csv", csv)):
         path = directory / f"{layout.file_type}{code}.{suffix}"
         write_atomically(path, data)
-        out.append({"path": str(path.relative_to(Path(settings.CSDP_FILES_DIR))), "rows": frame.height,
-                    "sha256": hashlib.sha256(data).hexdigest()})
+        out.append(
+            {
+                "path": str(path.relative_to(Path(settings.CSDP_FILES_DIR))),
+                "rows": frame.height,
+                "sha256": hashlib.sha256(data).hexdigest(),
+            }
+        )
     return out
 
 
 def _dates(distribution: Distribution) -> list[pl.Expr]:
-    return [pl.lit(distribution.security.code).alias("ZQDM"), pl.lit(distribution.record_date).alias("DJRQ"),
-            pl.lit(distribution.pay_date).alias("PXRQ"), pl.lit(distribution.list_date).alias("SSRQ")]
+    return [
+        pl.lit(distribution.security.code).alias("ZQDM"),
+        pl.lit(distribution.record_date).alias("DJRQ"),
+        pl.lit(distribution.pay_date).alias("PXRQ"),
+        pl.lit(distribution.list_date).alias("SSRQ"),
+    ]
 
 
 def detail_frame(distribution: Distribution) -> pl.DataFrame:
     rows = file_rows(distribution.pk, distribution.security_id)
     later = pl.col("later") != ""
     held = pl.when(later).then(pl.col("cash_fen")).otherwise(pl.col("held_fen"))
-    reason = pl.when(later).then(pl.col("later").replace_strict(HELD_CODES, default="")).when(
-        pl.col("held_fen") > 0).then(pl.lit("01")).otherwise(pl.lit(""))
+    reason = (
+        pl.when(later)
+        .then(pl.col("later").replace_strict(HELD_CODES, default=""))
+        .when(pl.col("held_fen") > 0)
+        .then(pl.lit("01"))
+        .otherwise(pl.lit(""))
+    )
     return rows.with_columns(held.alias("ZFJE"), reason.alias("ZFYY"), *_dates(distribution)).with_columns(
-        pl.col("cash_fen").alias("PXJE"), (pl.col("cash_fen") - pl.col("ZFJE")).alias("SFJE"),
-        pl.col("SGSL").alias("SZSL"), pl.col("SGDJ").alias("SZDJ"), pl.col("SGZY").alias("SZZY"))
+        pl.col("cash_fen").alias("PXJE"),
+        (pl.col("cash_fen") - pl.col("ZFJE")).alias("SFJE"),
+        pl.col("SGSL").alias("SZSL"),
+        pl.col("SGDJ").alias("SZDJ"),
+        pl.col("SGZY").alias("SZZY"),
+    )
 
 
 def _summary(detail: pl.DataFrame, distribution: Distribution) -> pl.DataFrame:
-    return detail.group_by("JSCY").agg(
-        pl.col("GDDM").n_unique().cast(pl.Int64).alias("ZHS"), pl.col("CYSL").sum(), pl.col("PXJE").sum(),
-        pl.col("SFJE").sum(), pl.col("ZFJE").sum(), pl.col("SZSL").sum()).sort("JSCY").with_columns(*_dates(distribution))
+    return (
+        detail.group_by("JSCY")
+        .agg(
+            pl.col("GDDM").n_unique().cast(pl.Int64).alias("ZHS"),
+            pl.col("CYSL").sum(),
+            pl.col("PXJE").sum(),
+            pl.col("SFJE").sum(),
+            pl.col("ZFJE").sum(),
+            pl.col("SZSL").sum(),
+        )
+        .sort("JSCY")
+        .with_columns(*_dates(distribution))
+    )
 
 
 def participant_files(distribution: Distribution, day: dt.date) -> list[dict]:
@@ -142,12 +214,33 @@ def issuer_result_file(distribution: Distribution, day: dt.date) -> list[dict]:
     database (paid = what the participant's hold posted; not paid = held)."""
     from csdp.lib.bulk import copy_out
 
-    schema = {"JSCY": pl.String, "ZHS": pl.Int64, "CYSL": pl.Int64, "PXJE": pl.Int64, "SFJE": pl.Int64, "SZSL": pl.Int64}
-    summary = copy_out(ISSUER_SQL, [distribution.pk], schema).sort("JSCY").with_columns(
-        (pl.col("PXJE") - pl.col("SFJE")).alias("ZFJE"), *_dates(distribution))
-    total = summary.select(pl.lit("TOTAL").alias("JSCY"), pl.col("ZHS").sum(), pl.col("CYSL").sum(), pl.col("PXJE").sum(),
-                           pl.col("SFJE").sum(), pl.col("ZFJE").sum(), pl.col("SZSL").sum()).with_columns(
-        *_dates(distribution))
+    schema = {
+        "JSCY": pl.String,
+        "ZHS": pl.Int64,
+        "CYSL": pl.Int64,
+        "PXJE": pl.Int64,
+        "SFJE": pl.Int64,
+        "SZSL": pl.Int64,
+    }
+    summary = (
+        copy_out(ISSUER_SQL, [distribution.pk], schema)
+        .sort("JSCY")
+        .with_columns((pl.col("PXJE") - pl.col("SFJE")).alias("ZFJE"), *_dates(distribution))
+    )
+    total = summary.select(
+        pl.lit("TOTAL").alias("JSCY"),
+        pl.col("ZHS").sum(),
+        pl.col("CYSL").sum(),
+        pl.col("PXJE").sum(),
+        pl.col("SFJE").sum(),
+        pl.col("ZFJE").sum(),
+        pl.col("SZSL").sum(),
+    ).with_columns(*_dates(distribution))
     frame = pl.concat([summary, total.select(summary.columns)], how="vertical_relaxed")
-    return _write(root_of(distribution) / day.strftime("%Y%m%d") / "issuer", LAYOUTS["QYJG"], frame,
-                  distribution.security.code, day)
+    return _write(
+        root_of(distribution) / day.strftime("%Y%m%d") / "issuer",
+        LAYOUTS["QYJG"],
+        frame,
+        distribution.security.code,
+        day,
+    )

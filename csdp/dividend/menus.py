@@ -1,5 +1,12 @@
 from csdp.accounts.roles import Role
 from csdp.portal.menu import MenuItem, register
 
-register(MenuItem(section="权益分派", label="权益分派", url_name="dividend:list",
-                  roles={Role.REVIEWER, Role.OPERATOR, Role.ADMIN, Role.ISSUER}, order=470))
+register(
+    MenuItem(
+        section="权益分派",
+        label="权益分派",
+        url_name="dividend:list",
+        roles={Role.REVIEWER, Role.OPERATOR, Role.ADMIN, Role.ISSUER},
+        order=470,
+    )
+)

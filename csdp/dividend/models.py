@@ -4,6 +4,7 @@ The register and the ledger stay the truth for shares and money; these tables re
 distribution decided (entitlements at R, per-participant payments and their holds, held cash) so
 that each end-of-day step can be resumed and its files rebuilt byte for byte.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -25,11 +26,14 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", "已撤销"  # withdrawn before R (four-eyes); funding returned to the issuer
 
 
-MACHINE = Machine(Status, {
-    Status.SCHEDULED: {Status.ENTITLED: {SYSTEM}, Status.WITHDRAWN: {STAFF}},
-    Status.ENTITLED: {Status.PAID: {SYSTEM}},
-    Status.PAID: {Status.COMPLETED: {SYSTEM}},
-})
+MACHINE = Machine(
+    Status,
+    {
+        Status.SCHEDULED: {Status.ENTITLED: {SYSTEM}, Status.WITHDRAWN: {STAFF}},
+        Status.ENTITLED: {Status.PAID: {SYSTEM}},
+        Status.PAID: {Status.COMPLETED: {SYSTEM}},
+    },
+)
 ACTIVE = (Status.SCHEDULED, Status.ENTITLED, Status.PAID)
 
 
@@ -57,10 +61,12 @@ class DistributionQuerySet(models.QuerySet):
 
 
 class Distribution(models.Model):
-    security = models.ForeignKey("securities.Security", verbose_name="证券", on_delete=models.PROTECT,
-                                 related_name="distributions")
-    issuer = models.ForeignKey("accounts.Institution", verbose_name="发行人", on_delete=models.PROTECT,
-                               related_name="distributions")
+    security = models.ForeignKey(
+        "securities.Security", verbose_name="证券", on_delete=models.PROTECT, related_name="distributions"
+    )
+    issuer = models.ForeignKey(
+        "accounts.Institution", verbose_name="发行人", on_delete=models.PROTECT, related_name="distributions"
+    )
     application_id = models.BigIntegerField("虚拟柜台申请", null=True, blank=True, unique=True)
     # rates per 10 shares in millionths (engine/rates.py): exact integers, never floats
     cash_micro = models.BigIntegerField("每10股派现金（百万分之一元）", default=0)
@@ -76,8 +82,9 @@ class Distribution(models.Model):
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.SCHEDULED)
     cash_status = models.CharField("现金红利", max_length=10, choices=CashStatus.choices, default=CashStatus.AWAITING)
     cash_note = models.CharField("现金红利说明", max_length=300, blank=True)  # told to the issuer
-    funding_account = models.ForeignKey("ledger.LedgerAccount", on_delete=models.PROTECT, related_name="+",
-                                        null=True, blank=True)
+    funding_account = models.ForeignKey(
+        "ledger.LedgerAccount", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     # results of R's end of day
     holders = models.BigIntegerField("持有人数", default=0)
     total_quantity = models.BigIntegerField("登记日总股本（股）", default=0)
@@ -180,7 +187,9 @@ class HeldCash(models.Model):
     class Meta:
         verbose_name = "暂不派发现金红利"
         ordering = ["pk"]
-        constraints = [models.UniqueConstraint(fields=["distribution", "account_id", "reason"], name="dividend_held_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["distribution", "account_id", "reason"], name="dividend_held_once")
+        ]
 
 
 class Step(models.Model):

@@ -1,4 +1,5 @@
 """Reads of 权益分派: the register as of R (set-based, from the log) and the entitlements."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,8 +8,15 @@ import polars as pl
 
 from csdp.lib.bulk import copy_out
 
-LOT_SCHEMA = {"account": pl.Int64, "participant_id": pl.Int64, "share_nature": pl.String, "lockup_end": pl.String,
-              "quantity": pl.Int64, "frozen": pl.Int64, "pledged": pl.Int64}
+LOT_SCHEMA = {
+    "account": pl.Int64,
+    "participant_id": pl.Int64,
+    "share_nature": pl.String,
+    "lockup_end": pl.String,
+    "quantity": pl.Int64,
+    "frozen": pl.Int64,
+    "pledged": pl.Int64,
+}
 
 
 def _lineage_in(security_id: int) -> tuple[str, list[int]]:
@@ -30,21 +38,25 @@ def register_as_of(security_id: int, day: dt.date) -> tuple[pl.DataFrame, int | 
 
     marks, lineage = _lineage_in(security_id)
     issuing = sorted(ISSUING)
-    sql = ("SELECT l.account_id, pp.institution_id, l.share_nature, CAST(l.lockup_end AS TEXT), l.q, l.f, l.p,"
-           " CAST(l.issued_total AS BIGINT) FROM ("
-           " SELECT g.*, SUM(g.issued) OVER () AS issued_total FROM ("
-           " SELECT account_id, share_nature, lockup_end, CAST(SUM(quantity_delta) AS BIGINT) AS q,"
-           " CAST(SUM(frozen_delta) AS BIGINT) AS f, CAST(SUM(pledged_delta) AS BIGINT) AS p,"
-           f" SUM(CASE WHEN event_type IN ({', '.join(['%s'] * len(issuing))}) THEN quantity_delta ELSE 0 END) AS issued"
-           f" FROM register_registrationevent WHERE security_id IN ({marks}) AND business_date <= %s"
-           " GROUP BY account_id, share_nature, lockup_end) g) l"
-           " JOIN securities_securitiesaccount a ON a.id = l.account_id"
-           " LEFT JOIN securities_custodyunit cu ON cu.id = a.custody_unit_id"
-           " LEFT JOIN securities_participantprofile pp ON pp.id = cu.participant_id"
-           " WHERE l.q > 0")
+    sql = (
+        "SELECT l.account_id, pp.institution_id, l.share_nature, CAST(l.lockup_end AS TEXT), l.q, l.f, l.p,"
+        " CAST(l.issued_total AS BIGINT) FROM ("
+        " SELECT g.*, SUM(g.issued) OVER () AS issued_total FROM ("
+        " SELECT account_id, share_nature, lockup_end, CAST(SUM(quantity_delta) AS BIGINT) AS q,"
+        " CAST(SUM(frozen_delta) AS BIGINT) AS f, CAST(SUM(pledged_delta) AS BIGINT) AS p,"
+        f" SUM(CASE WHEN event_type IN ({', '.join(['%s'] * len(issuing))}) THEN quantity_delta ELSE 0 END) AS issued"
+        f" FROM register_registrationevent WHERE security_id IN ({marks}) AND business_date <= %s"
+        " GROUP BY account_id, share_nature, lockup_end) g) l"
+        " JOIN securities_securitiesaccount a ON a.id = l.account_id"
+        " LEFT JOIN securities_custodyunit cu ON cu.id = a.custody_unit_id"
+        " LEFT JOIN securities_participantprofile pp ON pp.id = cu.participant_id"
+        " WHERE l.q > 0"
+    )
     frame = copy_out(sql, [*issuing, *lineage, day], {**LOT_SCHEMA, "issued_total": pl.Int64})
     capital = int(frame["issued_total"][0]) if frame.height else None
-    lots = _dates(frame.drop("issued_total"), "lockup_end").sort(["account", "share_nature", "lockup_end"], nulls_last=True)
+    lots = _dates(frame.drop("issued_total"), "lockup_end").sort(
+        ["account", "share_nature", "lockup_end"], nulls_last=True
+    )
     return lots, capital
 
 
@@ -58,57 +70,112 @@ def issued_capital_as_of(security_id: int, day: dt.date) -> int:
     marks, lineage = _lineage_in(security_id)
     issuing = sorted(ISSUING)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COALESCE(SUM(quantity_delta), 0) FROM register_registrationevent WHERE security_id IN "
-                       f"({marks}) AND business_date <= %s AND event_type IN ({', '.join(['%s'] * len(issuing))})",
-                       [*lineage, day, *issuing])
+        cursor.execute(
+            f"SELECT COALESCE(SUM(quantity_delta), 0) FROM register_registrationevent WHERE security_id IN "
+            f"({marks}) AND business_date <= %s AND event_type IN ({', '.join(['%s'] * len(issuing))})",
+            [*lineage, day, *issuing],
+        )
         return int(cursor.fetchone()[0])
 
 
 def _dates(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
     """Dates travel as ISO text (SQLite has no date type; PostgreSQL's CSV is the same text)."""
-    return frame.with_columns([pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).str.to_date("%Y-%m-%d").alias(c)
-                               for c in columns])
+    return frame.with_columns(
+        [pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).str.to_date("%Y-%m-%d").alias(c) for c in columns]
+    )
 
 
-ENTITLEMENT_COLUMNS = ("distribution_id", "account_id", "participant_id", "share_nature", "lockup_end", "quantity",
-                       "frozen", "pledged", "cash_fen", "held_fen", "bonus_shares", "bonus_frozen", "bonus_pledged")
-ENTITLEMENT_SCHEMA = {"distribution_id": pl.Int64, "account_id": pl.Int64, "participant_id": pl.Int64,
-                      "share_nature": pl.String, "lockup_end": pl.String, "quantity": pl.Int64, "frozen": pl.Int64,
-                      "pledged": pl.Int64, "cash_fen": pl.Int64, "held_fen": pl.Int64, "bonus_shares": pl.Int64,
-                      "bonus_frozen": pl.Int64, "bonus_pledged": pl.Int64}
+ENTITLEMENT_COLUMNS = (
+    "distribution_id",
+    "account_id",
+    "participant_id",
+    "share_nature",
+    "lockup_end",
+    "quantity",
+    "frozen",
+    "pledged",
+    "cash_fen",
+    "held_fen",
+    "bonus_shares",
+    "bonus_frozen",
+    "bonus_pledged",
+)
+ENTITLEMENT_SCHEMA = {
+    "distribution_id": pl.Int64,
+    "account_id": pl.Int64,
+    "participant_id": pl.Int64,
+    "share_nature": pl.String,
+    "lockup_end": pl.String,
+    "quantity": pl.Int64,
+    "frozen": pl.Int64,
+    "pledged": pl.Int64,
+    "cash_fen": pl.Int64,
+    "held_fen": pl.Int64,
+    "bonus_shares": pl.Int64,
+    "bonus_frozen": pl.Int64,
+    "bonus_pledged": pl.Int64,
+}
 
 
 def entitlements_of(distribution_id: int) -> pl.DataFrame:
     columns = ", ".join("CAST(lockup_end AS TEXT)" if c == "lockup_end" else c for c in ENTITLEMENT_COLUMNS)
-    frame = copy_out(f"SELECT {columns} FROM dividend_entitlement WHERE distribution_id = %s", [distribution_id],
-                     ENTITLEMENT_SCHEMA)
+    frame = copy_out(
+        f"SELECT {columns} FROM dividend_entitlement WHERE distribution_id = %s", [distribution_id], ENTITLEMENT_SCHEMA
+    )
     return _dates(frame, "lockup_end").sort(["account_id", "share_nature", "lockup_end"], nulls_last=True)
 
 
 def bonus_rows(distribution_id: int) -> pl.DataFrame:
     """The lots with bonus shares: what their register events need, and nothing else."""
-    schema = {"account_id": pl.Int64, "share_nature": pl.String, "lockup_end": pl.String, "bonus_shares": pl.Int64,
-              "bonus_frozen": pl.Int64, "bonus_pledged": pl.Int64}
-    frame = copy_out("SELECT account_id, share_nature, CAST(lockup_end AS TEXT), bonus_shares, bonus_frozen, bonus_pledged "
-                     "FROM dividend_entitlement WHERE distribution_id = %s AND bonus_shares > 0", [distribution_id], schema)
+    schema = {
+        "account_id": pl.Int64,
+        "share_nature": pl.String,
+        "lockup_end": pl.String,
+        "bonus_shares": pl.Int64,
+        "bonus_frozen": pl.Int64,
+        "bonus_pledged": pl.Int64,
+    }
+    frame = copy_out(
+        "SELECT account_id, share_nature, CAST(lockup_end AS TEXT), bonus_shares, bonus_frozen, bonus_pledged "
+        "FROM dividend_entitlement WHERE distribution_id = %s AND bonus_shares > 0",
+        [distribution_id],
+        schema,
+    )
     return _dates(frame, "lockup_end").sort(["account_id", "share_nature", "lockup_end"], nulls_last=True)
 
 
 def file_rows(distribution_id: int, security_id: int) -> pl.DataFrame:
     """Entitlements with what the participants' files name: account number, custody unit, participant
     code, and the cash held on the account by the payment (by reason)."""
-    sql = ("SELECT pp.code, cu.code, a.number, e.share_nature, CAST(e.lockup_end AS TEXT), e.quantity, e.frozen, e.pledged,"
-           " e.cash_fen, e.held_fen, e.bonus_shares, e.bonus_frozen, e.bonus_pledged, e.account_id,"
-           " COALESCE(h.reason, '')"
-           " FROM dividend_entitlement e JOIN securities_securitiesaccount a ON a.id = e.account_id"
-           " LEFT JOIN (SELECT account_id, MIN(reason) AS reason FROM dividend_heldcash WHERE distribution_id = %s"
-           "   AND reason <> 'frozen' GROUP BY account_id) h ON h.account_id = e.account_id"
-           " LEFT JOIN securities_custodyunit cu ON cu.id = a.custody_unit_id"
-           " LEFT JOIN securities_participantprofile pp ON pp.id = cu.participant_id"
-           " WHERE e.distribution_id = %s")
-    schema = {"JSCY": pl.String, "XWDM": pl.String, "GDDM": pl.String, "GFXZ": pl.String, "XSRQ": pl.String,
-              "CYSL": pl.Int64, "DJSL": pl.Int64, "ZYSL": pl.Int64, "cash_fen": pl.Int64, "held_fen": pl.Int64,
-              "SGSL": pl.Int64, "SGDJ": pl.Int64, "SGZY": pl.Int64, "account_id": pl.Int64, "later": pl.String}
+    sql = (
+        "SELECT pp.code, cu.code, a.number, e.share_nature, CAST(e.lockup_end AS TEXT), e.quantity, e.frozen, e.pledged,"
+        " e.cash_fen, e.held_fen, e.bonus_shares, e.bonus_frozen, e.bonus_pledged, e.account_id,"
+        " COALESCE(h.reason, '')"
+        " FROM dividend_entitlement e JOIN securities_securitiesaccount a ON a.id = e.account_id"
+        " LEFT JOIN (SELECT account_id, MIN(reason) AS reason FROM dividend_heldcash WHERE distribution_id = %s"
+        "   AND reason <> 'frozen' GROUP BY account_id) h ON h.account_id = e.account_id"
+        " LEFT JOIN securities_custodyunit cu ON cu.id = a.custody_unit_id"
+        " LEFT JOIN securities_participantprofile pp ON pp.id = cu.participant_id"
+        " WHERE e.distribution_id = %s"
+    )
+    schema = {
+        "JSCY": pl.String,
+        "XWDM": pl.String,
+        "GDDM": pl.String,
+        "GFXZ": pl.String,
+        "XSRQ": pl.String,
+        "CYSL": pl.Int64,
+        "DJSL": pl.Int64,
+        "ZYSL": pl.Int64,
+        "cash_fen": pl.Int64,
+        "held_fen": pl.Int64,
+        "SGSL": pl.Int64,
+        "SGDJ": pl.Int64,
+        "SGZY": pl.Int64,
+        "account_id": pl.Int64,
+        "later": pl.String,
+    }
     frame = _dates(copy_out(sql, [distribution_id, distribution_id], schema), "XSRQ")
     return frame.with_columns(pl.col("JSCY", "XWDM", "later").fill_null("")).sort(
-        ["JSCY", "GDDM", "GFXZ", "XSRQ"], nulls_last=True)
+        ["JSCY", "GDDM", "GFXZ", "XSRQ"], nulls_last=True
+    )

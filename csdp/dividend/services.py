@@ -4,6 +4,7 @@ withdrawal before R. The end-of-day steps are in ``steps.py``.
 Four-eyes (csdp/approvals): the plan and a withdrawal are prepared by an operator and applied when a
 different reviewer approves (kinds ``dividend.plan`` and ``dividend.withdraw``, registered in kinds.py).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,13 +31,18 @@ class DividendError(CsdpError):
 def issuer_bank_account(issuer, security: Security) -> LedgerAccount:
     """The issuer's external bank account in our books (money it sends us comes from here)."""
     existing = LedgerAccount.objects.filter(owner=issuer, kind=AccountKind.ISSUER_BANK).order_by("pk").first()
-    return existing or ledger_account_open(number=f"ISS-{security.code}-BANK", name=f"{issuer.name}（银行账户）",
-                                           kind=AccountKind.ISSUER_BANK, owner=issuer)
+    return existing or ledger_account_open(
+        number=f"ISS-{security.code}-BANK",
+        name=f"{issuer.name}（银行账户）",
+        kind=AccountKind.ISSUER_BANK,
+        owner=issuer,
+    )
 
 
 def held_account(distribution: Distribution) -> LedgerAccount:
-    return ledger_account_open(number=f"DIV-{distribution.pk}-HELD", name=f"{distribution}暂不派发现金",
-                               kind=AccountKind.DIVIDEND_HELD)
+    return ledger_account_open(
+        number=f"DIV-{distribution.pk}-HELD", name=f"{distribution}暂不派发现金", kind=AccountKind.DIVIDEND_HELD
+    )
 
 
 @transaction.atomic
@@ -55,27 +61,55 @@ def distribution_schedule(*, payload: dict, actor=None) -> Distribution:
     except ValueError as error:
         raise DividendError(str(error), code="dividend.record_date") from None
     if dates.funding_deadline < business_today() and payload["cash_micro"] > 0:
-        raise DividendError(f"代派资金截止日 {dates.funding_deadline} 已过，请改定股权登记日。", code="dividend.too_late")
+        raise DividendError(
+            f"代派资金截止日 {dates.funding_deadline} 已过，请改定股权登记日。", code="dividend.too_late"
+        )
     if record_date < business_today():
         raise DividendError(f"股权登记日 {record_date} 已过。", code="dividend.too_late")
     clash = Distribution.objects.filter(security=security, status__in=[Status.SCHEDULED, Status.ENTITLED]).first()
     if clash is not None:
-        raise DividendError(f"证券 {security.code} 已有进行中的权益分派（登记日 {clash.record_date}）。", code="dividend.clash")
+        raise DividendError(
+            f"证券 {security.code} 已有进行中的权益分派（登记日 {clash.record_date}）。", code="dividend.clash"
+        )
     distribution = Distribution.objects.create(
-        security=security, issuer_id=payload["issuer_id"], application_id=application_id,
-        cash_micro=payload["cash_micro"], bonus_micro=payload["bonus_micro"], transfer_micro=payload["transfer_micro"],
-        method=payload.get("method", Method.PRECISE), seed=payload["seed"], record_date=dates.record_date,
-        ex_date=dates.ex_date, pay_date=dates.pay_date, list_date=dates.list_date,
+        security=security,
+        issuer_id=payload["issuer_id"],
+        application_id=application_id,
+        cash_micro=payload["cash_micro"],
+        bonus_micro=payload["bonus_micro"],
+        transfer_micro=payload["transfer_micro"],
+        method=payload.get("method", Method.PRECISE),
+        seed=payload["seed"],
+        record_date=dates.record_date,
+        ex_date=dates.ex_date,
+        pay_date=dates.pay_date,
+        list_date=dates.list_date,
         funding_deadline=dates.funding_deadline,
-        cash_status=CashStatus.AWAITING if payload["cash_micro"] > 0 else CashStatus.NONE)
+        cash_status=CashStatus.AWAITING if payload["cash_micro"] > 0 else CashStatus.NONE,
+    )
     distribution.funding_account = ledger_account_open(
-        number=f"DIV-{distribution.pk}", name=f"{security.code} 权益分派代派资金", kind=AccountKind.DIVIDEND,
-        owner=distribution.issuer)
+        number=f"DIV-{distribution.pk}",
+        name=f"{security.code} 权益分派代派资金",
+        kind=AccountKind.DIVIDEND,
+        owner=distribution.issuer,
+    )
     distribution.save(update_fields=["funding_account"])
-    DistributionTransition.objects.create(distribution=distribution, from_state="", to_state=Status.SCHEDULED,
-                                          actor=actor, actor_kind=STAFF, at=clock_now(), reason="复核通过")
-    audit_record(actor=actor or "system", obj=distribution, action="dividend.schedule", to_state=Status.SCHEDULED,
-                 data={"code": security.code, "record_date": str(record_date), "seed": distribution.seed})
+    DistributionTransition.objects.create(
+        distribution=distribution,
+        from_state="",
+        to_state=Status.SCHEDULED,
+        actor=actor,
+        actor_kind=STAFF,
+        at=clock_now(),
+        reason="复核通过",
+    )
+    audit_record(
+        actor=actor or "system",
+        obj=distribution,
+        action="dividend.schedule",
+        to_state=Status.SCHEDULED,
+        data={"code": security.code, "record_date": str(record_date), "seed": distribution.seed},
+    )
     return distribution
 
 
@@ -100,21 +134,36 @@ def funding_record(*, distribution: Distribution, bank_reference: str, amount_fe
         raise DividendError(f"银行流水号 {bank_reference} 已用于另一笔资金。", code="dividend.bank_reference_reused")
     distribution = Distribution.objects.select_for_update().get(pk=distribution.pk)
     if distribution.cash_status != CashStatus.AWAITING:
-        raise DividendError(f"现金红利状态为“{distribution.get_cash_status_display()}”，不接收代派资金。",
-                            code="dividend.not_awaiting")
+        raise DividendError(
+            f"现金红利状态为“{distribution.get_cash_status_display()}”，不接收代派资金。", code="dividend.not_awaiting"
+        )
     if business_today() > distribution.funding_deadline:
         raise DividendError(f"已过代派资金截止日 {distribution.funding_deadline}。", code="dividend.deadline")
     try:
-        transfer = transfer_post(debit=issuer_bank_account(distribution.issuer, distribution.security),
-                                 credit=distribution.funding_account, amount_fen=amount_fen,
-                                 key=f"dividend:{distribution.pk}:fund:{bank_reference}", code=CODE_FUNDING,
-                                 memo=f"委托代派 {bank_reference}")
+        transfer = transfer_post(
+            debit=issuer_bank_account(distribution.issuer, distribution.security),
+            credit=distribution.funding_account,
+            amount_fen=amount_fen,
+            key=f"dividend:{distribution.pk}:fund:{bank_reference}",
+            code=CODE_FUNDING,
+            memo=f"委托代派 {bank_reference}",
+        )
     except LedgerError as error:
         raise DividendError(str(error)) from None
-    funding = Funding.objects.create(distribution=distribution, bank_reference=bank_reference, amount_fen=amount_fen,
-                                     transfer=transfer, recorded_by=by, recorded_at=clock_now())
-    audit_record(actor=by, obj=distribution, action="dividend.fund",
-                 data={"bank_reference": bank_reference, "amount_fen": amount_fen})
+    funding = Funding.objects.create(
+        distribution=distribution,
+        bank_reference=bank_reference,
+        amount_fen=amount_fen,
+        transfer=transfer,
+        recorded_by=by,
+        recorded_at=clock_now(),
+    )
+    audit_record(
+        actor=by,
+        obj=distribution,
+        action="dividend.fund",
+        data={"bank_reference": bank_reference, "amount_fen": amount_fen},
+    )
     return funding
 
 
@@ -122,9 +171,14 @@ def refund_funding(distribution: Distribution, amount_fen: int, *, reason: str, 
     """Money left in the funding account goes back to the issuer's bank (idempotent by key)."""
     if amount_fen <= 0:
         return
-    transfer_post(debit=distribution.funding_account, credit=issuer_bank_account(distribution.issuer, distribution.security),
-                  amount_fen=amount_fen, key=f"dividend:{distribution.pk}:refund:{key_suffix}", code=CODE_REFUND,
-                  memo=reason[:200])
+    transfer_post(
+        debit=distribution.funding_account,
+        credit=issuer_bank_account(distribution.issuer, distribution.security),
+        amount_fen=amount_fen,
+        key=f"dividend:{distribution.pk}:refund:{key_suffix}",
+        code=CODE_REFUND,
+        memo=reason[:200],
+    )
 
 
 @transaction.atomic
@@ -137,15 +191,34 @@ def distribution_withdraw(*, distribution_id: int, reason: str, actor=None) -> D
     if distribution.status != Status.SCHEDULED or business_today() >= distribution.record_date:
         raise DividendError("股权登记日及以后不能撤销权益分派。", code="dividend.too_late_to_withdraw")
     account = LedgerAccount.objects.get(pk=distribution.funding_account_id)
-    refund_funding(distribution, account.credits_posted - account.debits_posted, reason=f"权益分派撤销退回：{reason}",
-                   key_suffix="withdraw")
+    refund_funding(
+        distribution,
+        account.credits_posted - account.debits_posted,
+        reason=f"权益分派撤销退回：{reason}",
+        key_suffix="withdraw",
+    )
     if distribution.cash_status != CashStatus.NONE:
         distribution.cash_status = CashStatus.WITHDRAWN
     distribution.cash_note = f"权益分派已撤销：{reason}"[:300]
-    transition_record(machine=MACHINE, subject=distribution, to_state=Status.WITHDRAWN, history=DistributionTransition,
-                      actor=actor, by=STAFF, reason=reason, at=clock_now(), update_fields=["cash_status", "cash_note"])
-    audit_record(actor=actor or "system", obj=distribution, action="dividend.withdraw", from_state=Status.SCHEDULED,
-                 to_state=Status.WITHDRAWN, reason=reason)
+    transition_record(
+        machine=MACHINE,
+        subject=distribution,
+        to_state=Status.WITHDRAWN,
+        history=DistributionTransition,
+        actor=actor,
+        by=STAFF,
+        reason=reason,
+        at=clock_now(),
+        update_fields=["cash_status", "cash_note"],
+    )
+    audit_record(
+        actor=actor or "system",
+        obj=distribution,
+        action="dividend.withdraw",
+        from_state=Status.SCHEDULED,
+        to_state=Status.WITHDRAWN,
+        reason=reason,
+    )
     return distribution
 
 
@@ -156,7 +229,11 @@ def distribution_withdraw_prepare(*, distribution: Distribution, reason: str, by
 
     if distribution.status != Status.SCHEDULED or business_today() >= distribution.record_date:
         raise DividendError("股权登记日及以后不能撤销权益分派。", code="dividend.too_late_to_withdraw")
-    return approval_prepare(kind=WITHDRAW, key=f"dividend:withdraw:{distribution.pk}",
-                            summary=f"撤销 {distribution}：{reason}", payload={"distribution_id": distribution.pk,
-                                                                               "reason": reason},
-                            by=by, subject=distribution)
+    return approval_prepare(
+        kind=WITHDRAW,
+        key=f"dividend:withdraw:{distribution.pk}",
+        summary=f"撤销 {distribution}：{reason}",
+        payload={"distribution_id": distribution.pk, "reason": reason},
+        by=by,
+        subject=distribution,
+    )

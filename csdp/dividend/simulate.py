@@ -7,6 +7,7 @@ Holdings are heavy-tailed (Pareto: most accounts hold a few hundred shares, a fe
 pledged and 1 % frozen. ``seconds`` is the end-of-day work (funding, snapshot, entitlements, money,
 register, files); the set-up (accounts, register) is reported as its own steps and is not counted.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -53,24 +54,44 @@ def draw_register(holders: int, seed: int) -> pl.DataFrame:
     quantity = np.minimum((rng.pareto(1.16, holders) + 1) * 100, 5e8).astype(np.int64)
     frozen = np.where(rng.random(holders) < 0.01, quantity // 3, 0)
     pledged = np.where(rng.random(holders) < 0.03, (quantity - frozen) // 2, 0)
-    free = pl.DataFrame({"number": numbers, "share_nature": "00", "lockup_end": None, "quantity": quantity,
-                         "frozen": frozen, "pledged": pledged}, schema_overrides={"lockup_end": pl.Date})
+    free = pl.DataFrame(
+        {
+            "number": numbers,
+            "share_nature": "00",
+            "lockup_end": None,
+            "quantity": quantity,
+            "frozen": frozen,
+            "pledged": pledged,
+        },
+        schema_overrides={"lockup_end": pl.Date},
+    )
     restricted = rng.random(holders) < 0.05
-    extra = pl.DataFrame({"number": numbers[restricted], "share_nature": "05",
-                          "lockup_end": dt.date(2027, 6, 30), "quantity": (quantity[restricted] // 2 + 100),
-                          "frozen": 0, "pledged": 0}).cast({"frozen": pl.Int64, "pledged": pl.Int64})
+    extra = pl.DataFrame(
+        {
+            "number": numbers[restricted],
+            "share_nature": "05",
+            "lockup_end": dt.date(2027, 6, 30),
+            "quantity": (quantity[restricted] // 2 + 100),
+            "frozen": 0,
+            "pledged": 0,
+        }
+    ).cast({"frozen": pl.Int64, "pledged": pl.Int64})
     return pl.concat([free, extra.select(free.columns)], how="vertical_relaxed")
 
 
 def _assign_custody(ids: pl.DataFrame, participants: list) -> None:
     units = [u.pk for p in participants for u in p.custody_units.order_by("pk")[:1]]
-    mapping = ids.select(pl.col("id").alias("account_id"),
-                         pl.Series([units[i % len(units)] for i in range(ids.height)], dtype=pl.Int64).alias("unit_id"))
+    mapping = ids.select(
+        pl.col("id").alias("account_id"),
+        pl.Series([units[i % len(units)] for i in range(ids.height)], dtype=pl.Int64).alias("unit_id"),
+    )
     with connection.cursor() as cursor:
         cursor.execute("CREATE TEMPORARY TABLE sim_custody (account_id BIGINT, unit_id BIGINT)")
         copy_in("sim_custody", ["account_id", "unit_id"], mapping)
-        cursor.execute("UPDATE securities_securitiesaccount SET custody_unit_id = m.unit_id FROM sim_custody m "
-                       "WHERE securities_securitiesaccount.id = m.account_id")
+        cursor.execute(
+            "UPDATE securities_securitiesaccount SET custody_unit_id = m.unit_id FROM sim_custody m "
+            "WHERE securities_securitiesaccount.id = m.account_id"
+        )
         cursor.execute("DROP TABLE sim_custody")
 
 
@@ -85,21 +106,48 @@ def _setup(holders: int, participants: int, seed: int, steps: list) -> tuple[Sec
         _assign_custody(ids, people)
     taken = set(Security.objects.filter(code__startswith="93").values_list("code", flat=True))
     code = next(f"93{n:04d}" for n in range(10_000) if f"93{n:04d}" not in taken)
-    issuer, _ = Institution.objects.get_or_create(kind=InstitutionKind.ISSUER, code="SIMISS",
-                                                  defaults={"name": "模拟发行人股份有限公司"})
+    issuer, _ = Institution.objects.get_or_create(
+        kind=InstitutionKind.ISSUER, code="SIMISS", defaults={"name": "模拟发行人股份有限公司"}
+    )
     security = security_create(code=code, name=f"模拟{code}", kind="stock", market=Market.BSE, issuer=issuer)
-    frame = lots.with_columns(pl.col("number").cast(pl.Utf8).str.zfill(10)).join(ids, on="number").rename({"id": "account_id"})
-    base = [pl.lit(security.pk, pl.Int64).alias("security_id"), "account_id", "share_nature", "lockup_end",
-            pl.lit(START).alias("business_date")]
-    key = pl.concat_str([pl.lit(f"sim:{code}:"), pl.col("account_id").cast(pl.Utf8), pl.lit(":"), pl.col("share_nature")])
-    events = pl.concat([
-        frame.select(*base, pl.lit("initial").alias("event_type"), pl.col("quantity").alias("quantity_delta"),
-                     (key + ":q").alias("key")),
-        frame.filter(pl.col("frozen") > 0).select(*base, pl.lit("freeze").alias("event_type"),
-                                                   pl.col("frozen").alias("frozen_delta"), (key + ":f").alias("key")),
-        frame.filter(pl.col("pledged") > 0).select(*base, pl.lit("pledge").alias("event_type"),
-                                                   pl.col("pledged").alias("pledged_delta"), (key + ":p").alias("key")),
-    ], how="diagonal")
+    frame = (
+        lots.with_columns(pl.col("number").cast(pl.Utf8).str.zfill(10))
+        .join(ids, on="number")
+        .rename({"id": "account_id"})
+    )
+    base = [
+        pl.lit(security.pk, pl.Int64).alias("security_id"),
+        "account_id",
+        "share_nature",
+        "lockup_end",
+        pl.lit(START).alias("business_date"),
+    ]
+    key = pl.concat_str(
+        [pl.lit(f"sim:{code}:"), pl.col("account_id").cast(pl.Utf8), pl.lit(":"), pl.col("share_nature")]
+    )
+    events = pl.concat(
+        [
+            frame.select(
+                *base,
+                pl.lit("initial").alias("event_type"),
+                pl.col("quantity").alias("quantity_delta"),
+                (key + ":q").alias("key"),
+            ),
+            frame.filter(pl.col("frozen") > 0).select(
+                *base,
+                pl.lit("freeze").alias("event_type"),
+                pl.col("frozen").alias("frozen_delta"),
+                (key + ":f").alias("key"),
+            ),
+            frame.filter(pl.col("pledged") > 0).select(
+                *base,
+                pl.lit("pledge").alias("event_type"),
+                pl.col("pledged").alias("pledged_delta"),
+                (key + ":p").alias("key"),
+            ),
+        ],
+        how="diagonal",
+    )
     _timed(steps, "setup_register", lambda: register_apply_bulk(events))
     return security, issuer
 
@@ -107,8 +155,14 @@ def _setup(holders: int, participants: int, seed: int, steps: list) -> tuple[Sec
 def _timed(steps: list, name: str, fn):
     started = time.perf_counter()
     rows = fn()
-    steps.append({"name": name, "seconds": round(time.perf_counter() - started, 3), "rows": int(rows or 0),
-                  "peak_rss_mb": _peak_mb()})
+    steps.append(
+        {
+            "name": name,
+            "seconds": round(time.perf_counter() - started, 3),
+            "rows": int(rows or 0),
+            "peak_rss_mb": _peak_mb(),
+        }
+    )
     return rows
 
 
@@ -140,16 +194,21 @@ def _invariants(d: Distribution, security: Security, issued_before: int) -> dict
     issued_after = security.issued_shares
     funding = LedgerAccount.objects.get(pk=d.funding_account_id)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT COALESCE(SUM(quantity_delta), 0) FROM register_registrationevent "
-                       "WHERE security_id = %s AND event_type = 'bonus'", [security.pk])
+        cursor.execute(
+            "SELECT COALESCE(SUM(quantity_delta), 0) FROM register_registrationevent "
+            "WHERE security_id = %s AND event_type = 'bonus'",
+            [security.pk],
+        )
         bonus_registered = int(cursor.fetchone()[0])
-        cursor.execute("SELECT COUNT(*) FROM (SELECT account_id, share_nature, lockup_end, SUM(quantity_delta) q, "
-                       "SUM(frozen_delta) f, SUM(pledged_delta) p FROM register_registrationevent WHERE security_id = %s "
-                       "GROUP BY account_id, share_nature, lockup_end) l LEFT JOIN register_position x ON "
-                       "x.account_id = l.account_id AND x.security_id = %s AND x.share_nature = l.share_nature AND "
-                       "COALESCE(x.lockup_end, '9999-12-31') = COALESCE(l.lockup_end, '9999-12-31') "
-                       "WHERE x.id IS NULL OR x.quantity <> l.q OR x.frozen <> l.f OR x.pledged <> l.p",
-                       [security.pk, security.pk])
+        cursor.execute(
+            "SELECT COUNT(*) FROM (SELECT account_id, share_nature, lockup_end, SUM(quantity_delta) q, "
+            "SUM(frozen_delta) f, SUM(pledged_delta) p FROM register_registrationevent WHERE security_id = %s "
+            "GROUP BY account_id, share_nature, lockup_end) l LEFT JOIN register_position x ON "
+            "x.account_id = l.account_id AND x.security_id = %s AND x.share_nature = l.share_nature AND "
+            "COALESCE(x.lockup_end, '9999-12-31') = COALESCE(l.lockup_end, '9999-12-31') "
+            "WHERE x.id IS NULL OR x.quantity <> l.q OR x.frozen <> l.f OR x.pledged <> l.p",
+            [security.pk, security.pk],
+        )
         rebuild_differences = int(cursor.fetchone()[0])
     steps_before = Step.objects.filter(distribution=d).count()
     rerun = distribution_advance(distribution=d, day=d.list_date)
@@ -168,15 +227,30 @@ def simulate(*, holders: int, participants: int = 50, seed: int = 7) -> dict:
     security, issuer = _setup(holders, participants, seed, steps)
     issued_before = Position.objects.filter(security=security).aggregate(s=Sum("quantity"))["s"] or 0
     record_date = trading_day_offset(START, 3)
-    d = distribution_schedule(payload={"application_id": None, "code": security.code, "issuer_id": issuer.pk,
-                                       "cash_micro": RATES.cash_micro, "bonus_micro": RATES.bonus_micro,
-                                       "transfer_micro": RATES.transfer_micro, "record_date": record_date.isoformat(),
-                                       "method": "precise", "seed": seed})
+    d = distribution_schedule(
+        payload={
+            "application_id": None,
+            "code": security.code,
+            "issuer_id": issuer.pk,
+            "cash_micro": RATES.cash_micro,
+            "bonus_micro": RATES.bonus_micro,
+            "transfer_micro": RATES.transfer_micro,
+            "record_date": record_date.isoformat(),
+            "method": "precise",
+            "seed": seed,
+        }
+    )
     from csdp.accounts.models import User
 
-    clerk, _ = User.objects.get_or_create(username="sim-issuer", defaults={"institution": issuer, "display_name": "模拟"})
-    funding_record(distribution=d, bank_reference=f"SIM-{security.code}", by=clerk,
-                   amount_fen=issued_before * RATES.cash_micro // 100_000)
+    clerk, _ = User.objects.get_or_create(
+        username="sim-issuer", defaults={"institution": issuer, "display_name": "模拟"}
+    )
+    funding_record(
+        distribution=d,
+        bank_reference=f"SIM-{security.code}",
+        by=clerk,
+        amount_fen=issued_before * RATES.cash_micro // 100_000,
+    )
     if is_postgres():
         _checkpoint()
     eod_started = time.perf_counter()
@@ -187,12 +261,28 @@ def simulate(*, holders: int, participants: int = 50, seed: int = 7) -> dict:
                 raise RuntimeError(line.error)
     seconds = round(time.perf_counter() - eod_started, 3)
     for step in Step.objects.filter(distribution=d).order_by("pk"):
-        steps.append({"name": step.name, "seconds": step.seconds, "rows": step.rows, "peak_rss_mb": _peak_mb(),
-                      "laps": step.detail.get("laps", {})})
+        steps.append(
+            {
+                "name": step.name,
+                "seconds": step.seconds,
+                "rows": step.rows,
+                "peak_rss_mb": _peak_mb(),
+                "laps": step.detail.get("laps", {}),
+            }
+        )
     copy_seconds = baseline_copy(d)
     invariants = _invariants(d, security, issued_before)
-    return {"holders": d.holders, "lots": Step.objects.get(distribution=d, name="entitle").rows, "seconds": seconds,
-            "steps": steps, "copy_seconds": copy_seconds,
-            "ratio_to_copy": round(seconds / copy_seconds, 2) if copy_seconds else None,
-            "invariants_ok": all(invariants.values()), "invariants": invariants, "distribution_id": d.pk,
-            "cash_total_fen": d.cash_total_fen, "bonus_total": d.bonus_total, "peak_rss_mb": _peak_mb()}
+    return {
+        "holders": d.holders,
+        "lots": Step.objects.get(distribution=d, name="entitle").rows,
+        "seconds": seconds,
+        "steps": steps,
+        "copy_seconds": copy_seconds,
+        "ratio_to_copy": round(seconds / copy_seconds, 2) if copy_seconds else None,
+        "invariants_ok": all(invariants.values()),
+        "invariants": invariants,
+        "distribution_id": d.pk,
+        "cash_total_fen": d.cash_total_fen,
+        "bonus_total": d.bonus_total,
+        "peak_rss_mb": _peak_mb(),
+    }

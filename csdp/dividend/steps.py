@@ -13,6 +13,7 @@ half-way leaves nothing and runs again whole; a step with its row is never run a
 Before each commit the money (and, for the register step, the shares) are checked to be conserved; a
 violation refuses the step with a Chinese reason shown to staff in the EOD report.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,8 +28,18 @@ from csdp.clock.eod import EodLine
 from csdp.clock.services import clock_now
 from csdp.dividend import files
 from csdp.dividend.engine import Method, Rates, entitle
-from csdp.dividend.models import (ACTIVE, MACHINE, CashStatus, Distribution, DistributionTransition, HeldCash,
-                                  HeldReason, ParticipantPayment, Status, Step)
+from csdp.dividend.models import (
+    ACTIVE,
+    MACHINE,
+    CashStatus,
+    Distribution,
+    DistributionTransition,
+    HeldCash,
+    HeldReason,
+    ParticipantPayment,
+    Status,
+    Step,
+)
 from csdp.dividend.selectors import ENTITLEMENT_COLUMNS, issued_capital_as_of, register_as_of
 from csdp.dividend.services import DividendError, funded_fen, held_account, refund_funding
 from csdp.ledger.bulk import holds_create_bulk, holds_resolve_bulk
@@ -61,15 +72,32 @@ class Laps:
 
 
 def _record(distribution: Distribution, name: str, day: dt.date, started: float, rows: int, detail: dict) -> Step:
-    return Step.objects.create(distribution=distribution, name=name, business_date=day, rows=rows,
-                               seconds=round(time.perf_counter() - started, 3), detail=detail, done_at=clock_now())
+    return Step.objects.create(
+        distribution=distribution,
+        name=name,
+        business_date=day,
+        rows=rows,
+        seconds=round(time.perf_counter() - started, 3),
+        detail=detail,
+        done_at=clock_now(),
+    )
 
 
 def _move(distribution: Distribution, to: str, reason: str, fields=()) -> None:
     before = distribution.status
-    transition_record(machine=MACHINE, subject=distribution, to_state=to, history=DistributionTransition, by=SYSTEM,
-                      reason=reason, at=clock_now(), update_fields=fields)
-    audit_record(actor="system", obj=distribution, action=f"dividend.{to}", from_state=before, to_state=to, reason=reason)
+    transition_record(
+        machine=MACHINE,
+        subject=distribution,
+        to_state=to,
+        history=DistributionTransition,
+        by=SYSTEM,
+        reason=reason,
+        at=clock_now(),
+        update_fields=fields,
+    )
+    audit_record(
+        actor="system", obj=distribution, action=f"dividend.{to}", from_state=before, to_state=to, reason=reason
+    )
 
 
 def _balance(account_id: int) -> tuple[int, int]:
@@ -79,6 +107,7 @@ def _balance(account_id: int) -> tuple[int, int]:
 
 
 # ---- funding ---------------------------------------------------------------------------------------------
+
 
 def step_funding(distribution: Distribution, day: dt.date) -> str:
     """At the deadline's end of day: the cash part proceeds only when fully funded (rules.md §12 委托代派).
@@ -95,8 +124,13 @@ def step_funding(distribution: Distribution, day: dt.date) -> str:
         _cash_short(distribution, funded, required, when=f"截至代派资金截止日 {distribution.funding_deadline}")
     distribution.cash_declared_fen = required
     distribution.save(update_fields=["cash_status", "cash_note", "cash_declared_fen"])
-    audit_record(actor="system", obj=distribution, action="dividend.funding_judged", to_state=distribution.cash_status,
-                 reason=distribution.cash_note)
+    audit_record(
+        actor="system",
+        obj=distribution,
+        action="dividend.funding_judged",
+        to_state=distribution.cash_status,
+        reason=distribution.cash_note,
+    )
     _record(distribution, "funding", day, started, 1, {"funded_fen": funded, "required_fen": required})
     return distribution.cash_note
 
@@ -113,17 +147,22 @@ def _issued_shares(distribution: Distribution) -> int:
 
 def _cash_short(distribution: Distribution, funded: int, required: int, *, when: str) -> None:
     distribution.cash_status = CashStatus.SHORT
-    distribution.cash_note = (f"{when}，代派资金 {_fen(funded)} 元，应付 {_fen(required)} 元，不足 {_fen(required - funded)} 元："
-                              "现金红利不实施，已到账资金退回发行人银行账户；送股、转增股照常实施。")[:300]
+    distribution.cash_note = (
+        f"{when}，代派资金 {_fen(funded)} 元，应付 {_fen(required)} 元，不足 {_fen(required - funded)} 元："
+        "现金红利不实施，已到账资金退回发行人银行账户；送股、转增股照常实施。"
+    )[:300]
     refund_funding(distribution, funded, reason="代派资金不足，现金红利不实施，退回", key_suffix="short")
 
 
 # ---- entitle (R) -----------------------------------------------------------------------------------------
 
+
 def _held_rows(distribution: Distribution, per_lot: pl.DataFrame, payable: set[int]) -> pl.DataFrame:
     """Per account and reason: cash on frozen shares; all the cash of an account whose custodian
     participant has no reserve account (or that has no custodian at all)."""
-    frozen = per_lot.filter(pl.col("held_fen") > 0).group_by("account").agg(pl.col("held_fen").sum().alias("amount_fen"))
+    frozen = (
+        per_lot.filter(pl.col("held_fen") > 0).group_by("account").agg(pl.col("held_fen").sum().alias("amount_fen"))
+    )
     frozen = frozen.with_columns(pl.lit(HeldReason.FROZEN_AT_RECORD.value).alias("reason"))
     orphan = per_lot.filter(~pl.col("participant_id").is_in(list(payable)) | pl.col("participant_id").is_null())
     orphan = orphan.group_by("account").agg((pl.col("cash_fen") - pl.col("held_fen")).sum().alias("amount_fen"))
@@ -139,8 +178,11 @@ def step_entitle(distribution: Distribution, day: dt.date) -> str:
     laps.lap("snapshot")
     held_total_quantity = int(lots.get_column("quantity").sum() or 0)
     if held_total_quantity != capital:
-        raise DividendError(f"股权登记日 {distribution.record_date} 持有人名册合计 {held_total_quantity} 股，与当日登记股本 "
-                            f"{capital} 股不符，权益计算未进行。", code="dividend.register_mismatch")
+        raise DividendError(
+            f"股权登记日 {distribution.record_date} 持有人名册合计 {held_total_quantity} 股，与当日登记股本 "
+            f"{capital} 股不符，权益计算未进行。",
+            code="dividend.register_mismatch",
+        )
     rates = Rates(distribution.cash_micro, distribution.bonus_micro, distribution.transfer_micro)
     _, per_lot, totals = entitle(lots, rates, seed=distribution.seed, method=Method(distribution.method))
     laps.lap("engine")
@@ -151,7 +193,9 @@ def step_entitle(distribution: Distribution, day: dt.date) -> str:
         cash_on = False
     if not cash_on:
         per_lot = per_lot.with_columns(pl.lit(0, pl.Int64).alias("cash_fen"), pl.lit(0, pl.Int64).alias("held_fen"))
-    frame = per_lot.rename({"account": "account_id"}).with_columns(pl.lit(distribution.pk, pl.Int64).alias("distribution_id"))
+    frame = per_lot.rename({"account": "account_id"}).with_columns(
+        pl.lit(distribution.pk, pl.Int64).alias("distribution_id")
+    )
     copy_in("dividend_entitlement", ENTITLEMENT_COLUMNS, frame.select(ENTITLEMENT_COLUMNS), any_order=True)
     laps.lap("copy_entitlements")
     paid_total = held_total = 0
@@ -159,17 +203,40 @@ def step_entitle(distribution: Distribution, day: dt.date) -> str:
         paid_total, held_total = _entitle_money(distribution, per_lot, day)
         laps.lap("holds")
         if paid_total + held_total != totals.cash_total_fen:
-            raise DividendError(f"资金不守恒：应派 {totals.cash_total_fen} 分，派发 {paid_total} 分 + 暂不派发 {held_total} 分。")
+            raise DividendError(
+                f"资金不守恒：应派 {totals.cash_total_fen} 分，派发 {paid_total} 分 + 暂不派发 {held_total} 分。"
+            )
     distribution.holders = per_lot.get_column("account").n_unique()
     distribution.total_quantity = totals.total_quantity
     distribution.cash_declared_fen = totals.cash_declared_fen
     distribution.cash_total_fen = totals.cash_total_fen if cash_on else 0
     distribution.bonus_total = totals.bonus_total
-    fields = ["holders", "total_quantity", "cash_declared_fen", "cash_total_fen", "bonus_total", "cash_status", "cash_note"]
-    _move(distribution, Status.ENTITLED, f"股权登记日 {distribution.record_date} 日终：{distribution.holders} 户", fields)
-    _record(distribution, "entitle", day, started, frame.height,
-            {**totals.as_json(), "paid_fen": paid_total, "held_fen": held_total, "seed": distribution.seed,
-             "laps": laps.seconds})
+    fields = [
+        "holders",
+        "total_quantity",
+        "cash_declared_fen",
+        "cash_total_fen",
+        "bonus_total",
+        "cash_status",
+        "cash_note",
+    ]
+    _move(
+        distribution, Status.ENTITLED, f"股权登记日 {distribution.record_date} 日终：{distribution.holders} 户", fields
+    )
+    _record(
+        distribution,
+        "entitle",
+        day,
+        started,
+        frame.height,
+        {
+            **totals.as_json(),
+            "paid_fen": paid_total,
+            "held_fen": held_total,
+            "seed": distribution.seed,
+            "laps": laps.seconds,
+        },
+    )
     return f"{distribution.holders} 户，派现 {_fen(distribution.cash_total_fen)} 元，送转 {totals.bonus_total} 股"
 
 
@@ -179,28 +246,57 @@ def _entitle_money(distribution: Distribution, per_lot: pl.DataFrame, day: dt.da
     held = _held_rows(distribution, per_lot, set(reserves))
     held_ids = set(held.filter(pl.col("reason") == HeldReason.NO_PARTICIPANT.value).get_column("account").to_list())
     payable = per_lot.filter(~pl.col("account").is_in(list(held_ids)) & pl.col("participant_id").is_not_null())
-    per_participant = payable.group_by("participant_id").agg(
-        (pl.col("cash_fen") - pl.col("held_fen")).sum().alias("cash_fen"),
-        pl.col("account").n_unique().alias("accounts")).sort("participant_id")
-    rows = [{"debit_account_id": distribution.funding_account_id, "credit_account_id": reserves[p].pk, "amount_fen": c,
-             "key": f"dividend:{distribution.pk}:pay:{p}", "code": CODE_PAY, "business_date": day,
-             "memo": f"{distribution.security.code} 现金红利（派息日 {distribution.pay_date}）"}
-            for p, c, _ in per_participant.iter_rows() if c > 0]
+    per_participant = (
+        payable.group_by("participant_id")
+        .agg(
+            (pl.col("cash_fen") - pl.col("held_fen")).sum().alias("cash_fen"),
+            pl.col("account").n_unique().alias("accounts"),
+        )
+        .sort("participant_id")
+    )
+    rows = [
+        {
+            "debit_account_id": distribution.funding_account_id,
+            "credit_account_id": reserves[p].pk,
+            "amount_fen": c,
+            "key": f"dividend:{distribution.pk}:pay:{p}",
+            "code": CODE_PAY,
+            "business_date": day,
+            "memo": f"{distribution.security.code} 现金红利（派息日 {distribution.pay_date}）",
+        }
+        for p, c, _ in per_participant.iter_rows()
+        if c > 0
+    ]
     held_total = int(held.get_column("amount_fen").sum() or 0)
     if held_total:
-        rows.append({"debit_account_id": distribution.funding_account_id, "credit_account_id": held_account(distribution).pk,
-                     "amount_fen": held_total, "key": f"dividend:{distribution.pk}:held", "code": CODE_HELD,
-                     "business_date": day, "memo": f"{distribution.security.code} 暂不派发现金红利"})
+        rows.append(
+            {
+                "debit_account_id": distribution.funding_account_id,
+                "credit_account_id": held_account(distribution).pk,
+                "amount_fen": held_total,
+                "key": f"dividend:{distribution.pk}:held",
+                "code": CODE_HELD,
+                "business_date": day,
+                "memo": f"{distribution.security.code} 暂不派发现金红利",
+            }
+        )
     try:
         holds = holds_create_bulk(rows)
     except LedgerError as error:
         raise DividendError(f"冻结派息资金失败：{error}") from None
     ParticipantPayment.objects.bulk_create(
-        ParticipantPayment(distribution=distribution, participant_id=p, accounts=n, cash_fen=c,
-                           hold=holds.get(f"dividend:{distribution.pk}:pay:{p}"))
-        for p, c, n in per_participant.iter_rows())
-    HeldCash.objects.bulk_create(HeldCash(distribution=distribution, account_id=a, amount_fen=m, reason=r)
-                                 for a, m, r in held.iter_rows())
+        ParticipantPayment(
+            distribution=distribution,
+            participant_id=p,
+            accounts=n,
+            cash_fen=c,
+            hold=holds.get(f"dividend:{distribution.pk}:pay:{p}"),
+        )
+        for p, c, n in per_participant.iter_rows()
+    )
+    HeldCash.objects.bulk_create(
+        HeldCash(distribution=distribution, account_id=a, amount_fen=m, reason=r) for a, m, r in held.iter_rows()
+    )
     return int(per_participant.get_column("cash_fen").sum() or 0), held_total
 
 
@@ -235,8 +331,10 @@ def _later_held(distribution: Distribution) -> list[tuple[int, int, int, str]]:
 
     marks, lineage = _lineage_in(distribution.security_id)
     with connection.cursor() as cursor:
-        cursor.execute(LATER_HELD_SQL.format(lineage=marks),
-                       [*lineage, distribution.record_date, distribution.security_id, distribution.pk, distribution.pk])
+        cursor.execute(
+            LATER_HELD_SQL.format(lineage=marks),
+            [*lineage, distribution.record_date, distribution.security_id, distribution.pk, distribution.pk],
+        )
         out = []
         for account, participant, payable, closed, frozen_then, frozen_now in cursor.fetchall():
             if closed:
@@ -265,8 +363,9 @@ def _pay_money(distribution: Distribution, day: dt.date) -> str:
     newly: dict[int, int] = {}
     for _account, participant, amount, _reason in later:
         newly[participant] = newly.get(participant, 0) + amount
-    HeldCash.objects.bulk_create(HeldCash(distribution=distribution, account_id=a, amount_fen=m, reason=r)
-                                 for a, _, m, r in later)
+    HeldCash.objects.bulk_create(
+        HeldCash(distribution=distribution, account_id=a, amount_fen=m, reason=r) for a, _, m, r in later
+    )
     payments = list(ParticipantPayment.objects.filter(distribution=distribution).order_by("participant_id"))
     resolutions, paid_total = [], 0
     for payment in payments:
@@ -275,8 +374,9 @@ def _pay_money(distribution: Distribution, day: dt.date) -> str:
         if payment.hold_id is None:
             continue
         if payment.paid_fen > 0:
-            resolutions.append({"hold": payment.hold_id, "phase": "post", "amount_fen": payment.paid_fen,
-                                "business_date": day})
+            resolutions.append(
+                {"hold": payment.hold_id, "phase": "post", "amount_fen": payment.paid_fen, "business_date": day}
+            )
         else:
             resolutions.append({"hold": payment.hold_id, "phase": "void", "business_date": day})
     held_hold = Transfer.objects.filter(key=f"dividend:{distribution.pk}:held").first()
@@ -287,9 +387,15 @@ def _pay_money(distribution: Distribution, day: dt.date) -> str:
         ParticipantPayment.objects.bulk_update(payments, ["paid_fen"])
         newly_total = sum(newly.values())
         if newly_total:
-            transfer_post(debit=distribution.funding_account, credit=held_account(distribution), amount_fen=newly_total,
-                          key=f"dividend:{distribution.pk}:held-later", code=CODE_HELD, business_date=day,
-                          memo="登记日后冻结或账户注销，暂不派发")
+            transfer_post(
+                debit=distribution.funding_account,
+                credit=held_account(distribution),
+                amount_fen=newly_total,
+                key=f"dividend:{distribution.pk}:held-later",
+                code=CODE_HELD,
+                business_date=day,
+                memo="登记日后冻结或账户注销，暂不派发",
+            )
         left, pending = _balance(distribution.funding_account_id)
         refund_funding(distribution, left, reason="现金红利派发后余额退回", key_suffix="surplus")
     except LedgerError as error:
@@ -304,8 +410,12 @@ def _check_money(distribution: Distribution, paid_total: int) -> None:
     posted, pending = _balance(distribution.funding_account_id)
     held_rows = HeldCash.objects.filter(distribution=distribution).aggregate(s=Sum("amount_fen"))["s"] or 0
     held_posted = _balance(held_account(distribution).pk)[0]
-    refunded = Transfer.objects.filter(debit_account_id=distribution.funding_account_id,
-                                       code="dividend.refund").aggregate(s=Sum("amount_fen"))["s"] or 0
+    refunded = (
+        Transfer.objects.filter(debit_account_id=distribution.funding_account_id, code="dividend.refund").aggregate(
+            s=Sum("amount_fen")
+        )["s"]
+        or 0
+    )
     funded = funded_fen(distribution)
     problems = []
     if posted != 0 or pending != 0:
@@ -317,10 +427,13 @@ def _check_money(distribution: Distribution, paid_total: int) -> None:
     if paid_total + held_rows + refunded != funded:
         problems.append(f"派发 + 暂不派发 + 退回 ≠ 到账 {funded}")
     if problems:
-        raise DividendError("资金不守恒，派息未提交：" + "；".join(problems) + "。", code="dividend.money_not_conserved")
+        raise DividendError(
+            "资金不守恒，派息未提交：" + "；".join(problems) + "。", code="dividend.money_not_conserved"
+        )
 
 
 # ---- register (红股上市日) ---------------------------------------------------------------------------------
+
 
 def step_register(distribution: Distribution, day: dt.date) -> str:
     from csdp.register.bulk import register_apply_bulk
@@ -341,8 +454,11 @@ def step_register(distribution: Distribution, day: dt.date) -> str:
         after = _issued_shares(distribution)
         held = Position.objects.filter(security_id=distribution.security_id).aggregate(s=Sum("quantity"))["s"] or 0
         if after - before != distribution.bonus_total or held != after:
-            raise DividendError(f"股份不守恒：登记股本增加 {after - before} 股（应为 {distribution.bonus_total} 股），"
-                                f"持有合计 {held} 股，登记股本 {after} 股。", code="dividend.shares_not_conserved")
+            raise DividendError(
+                f"股份不守恒：登记股本增加 {after - before} 股（应为 {distribution.bonus_total} 股），"
+                f"持有合计 {held} 股，登记股本 {after} 股。",
+                code="dividend.shares_not_conserved",
+            )
     result = files.issuer_result_file(distribution, day)
     laps.lap("issuer_file")
     _move(distribution, Status.COMPLETED, f"红股上市日 {distribution.list_date}：登记 {written} 笔")
@@ -356,14 +472,29 @@ def bonus_events(distribution: Distribution) -> pl.DataFrame:
     from csdp.dividend.selectors import bonus_rows
 
     e = bonus_rows(distribution.pk)
-    lot = pl.concat_str([pl.lit(f"div:{distribution.pk}:"), pl.col("account_id").cast(pl.String), pl.lit(":"),
-                         pl.col("share_nature"), pl.lit(":"), pl.col("lockup_end").dt.strftime("%Y%m%d").fill_null("-")])
+    lot = pl.concat_str(
+        [
+            pl.lit(f"div:{distribution.pk}:"),
+            pl.col("account_id").cast(pl.String),
+            pl.lit(":"),
+            pl.col("share_nature"),
+            pl.lit(":"),
+            pl.col("lockup_end").dt.strftime("%Y%m%d").fill_null("-"),
+        ]
+    )
     return e.select(
-        pl.lit(distribution.security_id, pl.Int64).alias("security_id"), "account_id", "share_nature", "lockup_end",
-        pl.lit("bonus").alias("event_type"), pl.col("bonus_shares").alias("quantity_delta"),
-        pl.col("bonus_frozen").alias("frozen_delta"), pl.col("bonus_pledged").alias("pledged_delta"),
-        pl.lit(distribution.list_date).alias("business_date"), lot.alias("key"),
-        pl.lit(f"{distribution.security.code} 送转股（登记日 {distribution.record_date}）").alias("memo"))
+        pl.lit(distribution.security_id, pl.Int64).alias("security_id"),
+        "account_id",
+        "share_nature",
+        "lockup_end",
+        pl.lit("bonus").alias("event_type"),
+        pl.col("bonus_shares").alias("quantity_delta"),
+        pl.col("bonus_frozen").alias("frozen_delta"),
+        pl.col("bonus_pledged").alias("pledged_delta"),
+        pl.lit(distribution.list_date).alias("business_date"),
+        lot.alias("key"),
+        pl.lit(f"{distribution.security.code} 送转股（登记日 {distribution.record_date}）").alias("memo"),
+    )
 
 
 # ---- the runner --------------------------------------------------------------------------------------------

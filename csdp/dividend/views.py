@@ -1,6 +1,7 @@
 """Pages of 权益分派: the list (staff: all; issuer: its own), a distribution with its dates, funding,
 steps, payments and held cash; the issuer's funding form; an operator's withdrawal (prepared for
 four-eyes). Thin: parse, one service call, render."""
+
 from __future__ import annotations
 
 from django import forms
@@ -32,11 +33,21 @@ def distribution_list(request):
 @allow(STAFF, Role.ISSUER)
 def distribution_detail(request, distribution_id: int):
     d = access_object(request.user, Distribution.objects.select_related("security", "issuer"), pk=distribution_id)
-    return render(request, "dividend/detail.html", {
-        "d": d, "funded_fen": funded_fen(d), "fundings": d.fundings.all(), "steps": d.steps.all(),
-        "payments": d.payments.select_related("participant"), "transitions": d.transitions.all(),
-        "funding_form": FundingForm(), "withdraw_form": WithdrawForm(),
-        "is_staff": bool(request.user.staff_role)})
+    return render(
+        request,
+        "dividend/detail.html",
+        {
+            "d": d,
+            "funded_fen": funded_fen(d),
+            "fundings": d.fundings.all(),
+            "steps": d.steps.all(),
+            "payments": d.payments.select_related("participant"),
+            "transitions": d.transitions.all(),
+            "funding_form": FundingForm(),
+            "withdraw_form": WithdrawForm(),
+            "is_staff": bool(request.user.staff_role),
+        },
+    )
 
 
 @require_POST
@@ -46,8 +57,12 @@ def fund(request, distribution_id: int):
     d = access_object(request.user, Distribution, pk=distribution_id)
     form = FundingForm(request.POST)
     if form.is_valid():
-        funding_record(distribution=d, bank_reference=form.cleaned_data["bank_reference"],
-                       amount_fen=form.cleaned_data["amount_fen"], by=request.user)
+        funding_record(
+            distribution=d,
+            bank_reference=form.cleaned_data["bank_reference"],
+            amount_fen=form.cleaned_data["amount_fen"],
+            by=request.user,
+        )
         messages.success(request, "代派资金已入账。")
     else:
         messages.error(request, "请填写银行流水号和金额（分）。")

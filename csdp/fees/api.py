@@ -60,10 +60,20 @@ class InvoiceOut(Schema):
 
 def _notice(n) -> dict:
     invoice = getattr(n, "invoice", None) if n.status == "invoiced" else None
-    return {"id": n.pk, "number": n.number, "payer": n.payer.name, "reference_type": n.reference_type,
-            "reference_id": n.reference_id, "reference_label": n.reference_label, "total_fen": n.total_fen,
-            "issued_on": n.issued_on, "due_date": n.due_date, "status": n.status, "status_label": n.get_status_display(),
-            "invoice_number": invoice.number if invoice else None}
+    return {
+        "id": n.pk,
+        "number": n.number,
+        "payer": n.payer.name,
+        "reference_type": n.reference_type,
+        "reference_id": n.reference_id,
+        "reference_label": n.reference_label,
+        "total_fen": n.total_fen,
+        "issued_on": n.issued_on,
+        "due_date": n.due_date,
+        "status": n.status,
+        "status_label": n.get_status_display(),
+        "invoice_number": invoice.number if invoice else None,
+    }
 
 
 @router.get("/notices", response=list[NoticeOut], summary="付款通知列表（本机构；本公司人员可见全部）")
@@ -76,9 +86,19 @@ def fees_notices(request, status: str = ""):
 @allow(*READERS)
 def fees_notice(request, fee_notice_id: int):
     notice = access_object(request.user, notice_detail_qs(), pk=fee_notice_id)
-    lines = [{"item_code": x.item_code, "item_name": x.item_name, "base": x.base, "base_value": x.base_value,
-              "rate": str(x.rate), "amount_fen": x.amount_fen, "exempt_reason": x.exempt_reason, "is_example": x.is_example}
-             for x in notice.lines.all()]
+    lines = [
+        {
+            "item_code": x.item_code,
+            "item_name": x.item_name,
+            "base": x.base,
+            "base_value": x.base_value,
+            "rate": str(x.rate),
+            "amount_fen": x.amount_fen,
+            "exempt_reason": x.exempt_reason,
+            "is_example": x.is_example,
+        }
+        for x in notice.lines.all()
+    ]
     return {**_notice(notice), "lines": lines}
 
 
@@ -86,7 +106,21 @@ def fees_notice(request, fee_notice_id: int):
 @allow(*READERS)
 def fees_invoices(request):
     rows = Invoice.objects.visible_to(request.user).select_related("notice").order_by("-issued_on", "-id")[:500]
-    return [{"id": i.pk, "number": i.number, "notice_number": i.notice.number, "invoice_type": i.invoice_type,
-             "invoice_type_label": i.invoice_type_label, "delivery": i.delivery, "total_fen": i.total_fen,
-             "net_fen": i.net_fen, "tax_fen": i.tax_fen, "tax_rate": str(i.tax_rate), "title": i.title,
-             "taxpayer_id": i.taxpayer_id, "issued_on": i.issued_on} for i in rows]
+    return [
+        {
+            "id": i.pk,
+            "number": i.number,
+            "notice_number": i.notice.number,
+            "invoice_type": i.invoice_type,
+            "invoice_type_label": i.invoice_type_label,
+            "delivery": i.delivery,
+            "total_fen": i.total_fen,
+            "net_fen": i.net_fen,
+            "tax_fen": i.tax_fen,
+            "tax_rate": str(i.tax_rate),
+            "title": i.title,
+            "taxpayer_id": i.taxpayer_id,
+            "issued_on": i.issued_on,
+        }
+        for i in rows
+    ]

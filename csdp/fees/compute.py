@@ -1,5 +1,6 @@
 """Fee computation: a pure function of one schedule version and a base value, and the lookup of the
 version in force on a day. Nothing here writes."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -72,7 +73,16 @@ def fee_compute(*, item: str, base_value: int, on: dt.date, exempt: str = "") ->
             raise FeeRefused("计费基数须为非负整数。")
         amount = 0
     else:
-        amount = fee_amount_fen(base=row.base, rate=row.rate, base_value=base_value,
-                                minimum_fen=row.minimum_fen, cap_fen=row.cap_fen)
-    return FeeQuote(item=item, name=row.name, schedule=row, base=row.base, base_value=base_value,
-                    rate=row.rate, amount_fen=amount, exempt_reason=exempt)
+        amount = fee_amount_fen(
+            base=row.base, rate=row.rate, base_value=base_value, minimum_fen=row.minimum_fen, cap_fen=row.cap_fen
+        )
+    return FeeQuote(
+        item=item,
+        name=row.name,
+        schedule=row,
+        base=row.base,
+        base_value=base_value,
+        rate=row.rate,
+        amount_fen=amount,
+        exempt_reason=exempt,
+    )

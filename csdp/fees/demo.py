@@ -1,5 +1,6 @@
 """Demo fees (order 90): the example schedule, a paid and invoiced notice for issuer A and an unpaid
 one for issuer B. Idempotent: schedule rows by (code, effective_from), notices by reference."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,9 +25,20 @@ EXAMPLE_SCHEDULE = [
 
 def seed_schedule() -> None:
     for code, name, base, rate, minimum_fen, cap_fen, payer in EXAMPLE_SCHEDULE:
-        FeeSchedule.objects.get_or_create(code=code, effective_from=SINCE, defaults={
-            "name": name, "base": base, "rate": rate, "minimum_fen": minimum_fen, "cap_fen": cap_fen,
-            "payer": payer, "is_example": True, "note": EXAMPLE_NOTE})
+        FeeSchedule.objects.get_or_create(
+            code=code,
+            effective_from=SINCE,
+            defaults={
+                "name": name,
+                "base": base,
+                "rate": rate,
+                "minimum_fen": minimum_fen,
+                "cap_fen": cap_fen,
+                "payer": payer,
+                "is_example": True,
+                "note": EXAMPLE_NOTE,
+            },
+        )
 
 
 def _notice(spec, shares: int, operator) -> PaymentNotice:
@@ -38,9 +50,13 @@ def _notice(spec, shares: int, operator) -> PaymentNotice:
     if existing is not None:
         return existing
     return payment_notice_issue(
-        payer=payer, reference_type="demo", reference_id=reference_id,
-        reference_label=f"{spec[1]} 公开发行股份登记费（演示）", lines=[("share_registration", shares)],
-        due_date=trading_day_offset(business_today(), 5), actor=operator,
+        payer=payer,
+        reference_type="demo",
+        reference_id=reference_id,
+        reference_label=f"{spec[1]} 公开发行股份登记费（演示）",
+        lines=[("share_registration", shares)],
+        due_date=trading_day_offset(business_today(), 5),
+        actor=operator,
     )
 
 

@@ -1,4 +1,5 @@
 """Server-side forms with Chinese messages. Amounts are entered in yuan and stored in fen."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -20,8 +21,13 @@ class ScheduleVersionForm(forms.Form):
     code = forms.SlugField(label="收费项目代码", max_length=40, help_text="如 share_registration")
     name = forms.CharField(label="收费项目名称", max_length=60)
     base = forms.ChoiceField(label="计费基数", choices=FeeBase.choices)
-    rate = forms.DecimalField(label="费率", max_digits=18, decimal_places=6, min_value=Decimal("0"),
-                              help_text="按股数、按金额：千分之几（‰）；固定金额：元/笔")
+    rate = forms.DecimalField(
+        label="费率",
+        max_digits=18,
+        decimal_places=6,
+        min_value=Decimal("0"),
+        help_text="按股数、按金额：千分之几（‰）；固定金额：元/笔",
+    )
     minimum_yuan = forms.DecimalField(label="最低收费（元）", initial=Decimal("0"), **YUAN)
     cap_yuan = forms.DecimalField(label="最高收费（元，可空）", required=False, **YUAN)
     payer = forms.ChoiceField(label="缴费方", choices=PayerKind.choices)
@@ -38,9 +44,18 @@ class ScheduleVersionForm(forms.Form):
 
     def values(self) -> dict:
         data = self.cleaned_data
-        return {"code": data["code"], "name": data["name"], "base": data["base"], "rate": data["rate"],
-                "minimum_fen": _fen(self, "minimum_yuan"), "cap_fen": _fen(self, "cap_yuan"), "payer": data["payer"],
-                "effective_from": data["effective_from"], "is_example": data["is_example"], "note": data["note"]}
+        return {
+            "code": data["code"],
+            "name": data["name"],
+            "base": data["base"],
+            "rate": data["rate"],
+            "minimum_fen": _fen(self, "minimum_yuan"),
+            "cap_fen": _fen(self, "cap_yuan"),
+            "payer": data["payer"],
+            "effective_from": data["effective_from"],
+            "is_example": data["is_example"],
+            "note": data["note"],
+        }
 
 
 class PaymentForm(forms.Form):

@@ -4,6 +4,7 @@ Money is stored as integer fen; rates are Decimal (see money.py). Schedule rows 
 a change closes the version in force and adds a new one, so a past notice can be recomputed
 from the version that applied on its date.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -38,7 +39,9 @@ class FeeScheduleQuerySet(models.QuerySet):
         return self if user.is_authenticated else self.none()
 
     def in_force(self, code: str, on):
-        return self.filter(code=code, effective_from__lte=on).filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
+        return self.filter(code=code, effective_from__lte=on).filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gte=on)
+        )
 
 
 class FeeSchedule(models.Model):
@@ -56,7 +59,9 @@ class FeeSchedule(models.Model):
     effective_to = models.DateField("失效日期", null=True, blank=True)  # inclusive; empty: open-ended
     is_example = models.BooleanField("示例费率", default=True)
     note = models.CharField("说明", max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = FeeScheduleQuerySet.as_manager()
@@ -67,10 +72,14 @@ class FeeSchedule(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["code", "effective_from"], name="fee_schedule_one_version_per_day"),
             models.CheckConstraint(condition=Q(rate__gte=0, minimum_fen__gte=0), name="fee_schedule_not_negative"),
-            models.CheckConstraint(condition=Q(cap_fen__isnull=True) | Q(cap_fen__gte=models.F("minimum_fen")),
-                                   name="fee_schedule_cap_above_minimum"),
-            models.CheckConstraint(condition=Q(effective_to__isnull=True) | Q(effective_to__gte=models.F("effective_from")),
-                                   name="fee_schedule_period_ordered"),
+            models.CheckConstraint(
+                condition=Q(cap_fen__isnull=True) | Q(cap_fen__gte=models.F("minimum_fen")),
+                name="fee_schedule_cap_above_minimum",
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=models.F("effective_from")),
+                name="fee_schedule_period_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -95,7 +104,9 @@ class PaymentNotice(models.Model):
     greenshoe registration …) without a foreign key, so any app can bill through this one."""
 
     number = models.CharField("通知编号", max_length=20, unique=True)
-    payer = models.ForeignKey("accounts.Institution", verbose_name="缴费机构", on_delete=models.PROTECT, related_name="fee_notices")
+    payer = models.ForeignKey(
+        "accounts.Institution", verbose_name="缴费机构", on_delete=models.PROTECT, related_name="fee_notices"
+    )
     reference_type = models.CharField("业务类型", max_length=40)  # e.g. "ipo.offering"
     reference_id = models.CharField("业务编号", max_length=40)
     reference_label = models.CharField("业务", max_length=200)
@@ -103,7 +114,9 @@ class PaymentNotice(models.Model):
     total_fen = models.BigIntegerField("应缴金额（分）")
     status = models.CharField("状态", max_length=12, choices=NoticeStatus.choices, default=NoticeStatus.ISSUED)
     issued_on = models.DateField("出具日期")
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -227,8 +240,12 @@ class Invoice(models.Model):
     class Meta:
         verbose_name = "发票"
         ordering = ["-issued_on", "-id"]
-        constraints = [models.CheckConstraint(condition=Q(total_fen=models.F("net_fen") + models.F("tax_fen")),
-                                              name="fee_invoice_total_is_net_plus_tax")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(total_fen=models.F("net_fen") + models.F("tax_fen")),
+                name="fee_invoice_total_is_net_plus_tax",
+            )
+        ]
 
 
 class NumberSequence(models.Model):

@@ -3,6 +3,7 @@
 Every fee is computed in one Decimal context of FEE_PRECISION significant digits and rounded
 ROUND_HALF_UP to the fen exactly once, at the end; nothing in between is rounded.
 """
+
 from __future__ import annotations
 
 import decimal

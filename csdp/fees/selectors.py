@@ -1,4 +1,5 @@
 """Fee reads."""
+
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Prefetch
@@ -21,7 +22,9 @@ def notices_for(user, *, status: str = ""):
 
 def notice_detail_qs():
     return PaymentNotice.objects.select_related("payer", "issued_by").prefetch_related(
-        "lines", "payments", Prefetch("declarations", queryset=PaymentDeclaration.objects.select_related("declared_by")),
+        "lines",
+        "payments",
+        Prefetch("declarations", queryset=PaymentDeclaration.objects.select_related("declared_by")),
         "transitions",
     )
 
@@ -29,8 +32,12 @@ def notice_detail_qs():
 def office_queue():
     """Notices staff must act on: money to confirm (issued) and invoices to issue (paid)."""
     declared = PaymentDeclaration.objects.filter(notice=OuterRef("pk"))
-    return (PaymentNotice.objects.filter(status__in=[NoticeStatus.ISSUED, NoticeStatus.PAID])
-            .select_related("payer").annotate(declared=Exists(declared)).order_by("due_date", "pk")[:200])
+    return (
+        PaymentNotice.objects.filter(status__in=[NoticeStatus.ISSUED, NoticeStatus.PAID])
+        .select_related("payer")
+        .annotate(declared=Exists(declared))
+        .order_by("due_date", "pk")[:200]
+    )
 
 
 DEFAULT_PAYEE = {

@@ -1,4 +1,5 @@
 """The payment notice's state machine (style habit 8): one status class, one transitions dict."""
+
 from __future__ import annotations
 
 from django.db import models
@@ -24,10 +25,14 @@ class NoticeTransitionRefused(TransitionRefused, FeeRefused):
     code = "fees.transition_refused"
 
 
-NOTICE_MACHINE = Machine(NoticeStatus, {
-    NoticeStatus.ISSUED: {NoticeStatus.PAID, NoticeStatus.CANCELLED},
-    NoticeStatus.PAID: {NoticeStatus.INVOICED},
-}, error=NoticeTransitionRefused)
+NOTICE_MACHINE = Machine(
+    NoticeStatus,
+    {
+        NoticeStatus.ISSUED: {NoticeStatus.PAID, NoticeStatus.CANCELLED},
+        NoticeStatus.PAID: {NoticeStatus.INVOICED},
+    },
+    error=NoticeTransitionRefused,
+)
 NOTICE_TRANSITIONS = NOTICE_MACHINE.transitions
 OPEN_STATES = frozenset({NoticeStatus.ISSUED, NoticeStatus.PAID})  # the notice still needs someone to act
 check_transition = NOTICE_MACHINE.check

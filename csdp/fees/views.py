@@ -1,4 +1,5 @@
 """Fee pages: the schedule, notices (payer and office), the printable 付款通知 and invoices."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -52,11 +53,19 @@ def schedule_new(request):
 def notice_list(request):
     status = request.GET.get("status", "")
     status = status if status in NoticeStatus.values else ""
-    table = listing(request, notices_for(request.user, status=status).select_related("payer"), columns=NOTICE_COLUMNS,
-                    default_sort="-due_date", search=("number", "payer__name", "reference_label"), filename="付款通知")
+    table = listing(
+        request,
+        notices_for(request.user, status=status).select_related("payer"),
+        columns=NOTICE_COLUMNS,
+        default_sort="-due_date",
+        search=("number", "payer__name", "reference_label"),
+        filename="付款通知",
+    )
     if not isinstance(table, Listing):  # an export
         return table
-    return render(request, "fees/notice_list.html", {"table": table, "status": status, "statuses": NoticeStatus.choices})
+    return render(
+        request, "fees/notice_list.html", {"table": table, "status": status, "statuses": NoticeStatus.choices}
+    )
 
 
 def _notice_status(notice) -> str:
@@ -78,10 +87,15 @@ NOTICE_COLUMNS = [
 def notice_context(request, notice: PaymentNotice) -> dict:
     role = request.user.role
     return {
-        "notice": notice, "payee": payee_details(), "invoice": getattr(notice, "invoice", None),
-        "is_payer": role in PAYERS, "is_office": role in OFFICE,
+        "notice": notice,
+        "payee": payee_details(),
+        "invoice": getattr(notice, "invoice", None),
+        "is_payer": role in PAYERS,
+        "is_office": role in OFFICE,
         "declaration_form": declaration_form(notice) if role in PAYERS else None,
-        "payment_form": PaymentForm(initial={"amount_yuan": fen_to_yuan(notice.total_fen), "received_on": business_today()}),
+        "payment_form": PaymentForm(
+            initial={"amount_yuan": fen_to_yuan(notice.total_fen), "received_on": business_today()}
+        ),
         "cancel_form": CancelForm(),
     }
 
@@ -107,9 +121,13 @@ def payment_record(request, fee_notice_id: int):
     if not form.is_valid():
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
         return _detail(notice.pk)
-    payment = services.payment_record(notice=notice, amount_fen=yuan_to_fen(form.cleaned_data["amount_yuan"]),
-                                      bank_reference=form.cleaned_data["bank_reference"], actor=request.user,
-                                      received_on=form.cleaned_data["received_on"])
+    payment = services.payment_record(
+        notice=notice,
+        amount_fen=yuan_to_fen(form.cleaned_data["amount_yuan"]),
+        bank_reference=form.cleaned_data["bank_reference"],
+        actor=request.user,
+        received_on=form.cleaned_data["received_on"],
+    )
     messages.success(request, f"已登记到账（银行流水号 {payment.bank_reference}）。")
     return _detail(notice.pk)
 

@@ -4,6 +4,7 @@ Two steps: the first POST validates and shows the confirmation with the values i
 a challenge bound to their digest; the second POST (``confirm``) recomputes the digest from what was
 posted and verifies the key's signature before anything is written.
 """
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -28,9 +29,14 @@ def declaration_form(notice: PaymentNotice) -> DeclarationForm | None:
 
 
 def declaration_digest(notice: PaymentNotice, cleaned: dict) -> str:
-    return submission_digest(content=services.declaration_content(
-        notice=notice, amount_fen=yuan_to_fen(cleaned["amount_yuan"]), bank_reference=cleaned["bank_reference"],
-        paid_on=cleaned["received_on"]))
+    return submission_digest(
+        content=services.declaration_content(
+            notice=notice,
+            amount_fen=yuan_to_fen(cleaned["amount_yuan"]),
+            bank_reference=cleaned["bank_reference"],
+            paid_on=cleaned["received_on"],
+        )
+    )
 
 
 @allow(Role.ISSUER, Role.UNDERWRITER)
@@ -44,11 +50,22 @@ def notice_declare(request, fee_notice_id: int):
         return redirect("fees:notice_detail", fee_notice_id=notice.pk)
     digest = declaration_digest(notice, form.cleaned_data)
     if "confirm" not in request.POST:
-        return render(request, "fees/declare_confirm.html", {
-            "notice": notice, "form": form, "signing": signing_context(user=request.user, digest=digest),
-        })
-    services.payment_declare(notice=notice, amount_fen=yuan_to_fen(form.cleaned_data["amount_yuan"]),
-                             bank_reference=form.cleaned_data["bank_reference"], paid_on=form.cleaned_data["received_on"],
-                             user=request.user, signature_payload=request.POST.get("key_signature", ""))
+        return render(
+            request,
+            "fees/declare_confirm.html",
+            {
+                "notice": notice,
+                "form": form,
+                "signing": signing_context(user=request.user, digest=digest),
+            },
+        )
+    services.payment_declare(
+        notice=notice,
+        amount_fen=yuan_to_fen(form.cleaned_data["amount_yuan"]),
+        bank_reference=form.cleaned_data["bank_reference"],
+        paid_on=form.cleaned_data["received_on"],
+        user=request.user,
+        signature_payload=request.POST.get("key_signature", ""),
+    )
     messages.success(request, "已提交付款申报；本公司确认到账后将开具发票。")
     return redirect("fees:notice_detail", fee_notice_id=notice.pk)

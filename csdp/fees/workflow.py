@@ -1,4 +1,5 @@
 """Shared steps of the notice workflow: numbering, row lock, state change, telling the payer."""
+
 from __future__ import annotations
 
 from csdp.accounts.models import User
@@ -29,11 +30,26 @@ def lock_notice(notice: PaymentNotice) -> PaymentNotice:
 def move(notice: PaymentNotice, *, to_state: str, actor, reason: str = "") -> None:
     """Change state (the caller holds the row lock): transition row, audit event, save."""
     from_state = notice.status
-    transition_record(machine=NOTICE_MACHINE, subject=notice, to_state=to_state, history=NoticeTransition,
-                      actor=actor, by=actor_kind(actor, otherwise=SYSTEM if actor is None else USER), reason=reason,
-                      at=clock_now(), update_fields=["updated_at"], actor_label=actor_label(actor))
-    audit_record(actor=actor, obj=notice, action=f"fee_notice.{to_state}", from_state=from_state,
-                 to_state=to_state, reason=reason)
+    transition_record(
+        machine=NOTICE_MACHINE,
+        subject=notice,
+        to_state=to_state,
+        history=NoticeTransition,
+        actor=actor,
+        by=actor_kind(actor, otherwise=SYSTEM if actor is None else USER),
+        reason=reason,
+        at=clock_now(),
+        update_fields=["updated_at"],
+        actor_label=actor_label(actor),
+    )
+    audit_record(
+        actor=actor,
+        obj=notice,
+        action=f"fee_notice.{to_state}",
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+    )
 
 
 def tell_payer(payer, *, subject: str, body: str) -> None:

@@ -1,4 +1,5 @@
 """待办 rows for the office (money to confirm, invoices to issue) and 申请列表 rows for payers."""
+
 from __future__ import annotations
 
 from django.urls import reverse
@@ -33,8 +34,16 @@ def office_items(user):
             status, urgent = "已到账，待开票", True
         else:
             status, urgent = ("付款方已申报付款，待确认到账" if notice.declared else _unpaid(notice)), notice.declared
-        items.append(WorkItem(kind=KIND, title=f"{notice.number} {notice.payer.name}", status=status,
-                              updated_at=notice.updated_at, url=_url(notice), needs_action=urgent))
+        items.append(
+            WorkItem(
+                kind=KIND,
+                title=f"{notice.number} {notice.payer.name}",
+                status=status,
+                updated_at=notice.updated_at,
+                url=_url(notice),
+                needs_action=urgent,
+            )
+        )
     return items
 
 
@@ -42,8 +51,17 @@ def payer_items(user):
     if role_of(user) not in (Role.ISSUER, Role.UNDERWRITER):
         return []
     unpaid = PaymentNotice.objects.visible_to(user).filter(status=NoticeStatus.ISSUED).order_by("due_date", "pk")[:50]
-    return [WorkItem(kind=KIND, title=f"{n.number} {n.reference_label}", status=_unpaid(n),
-                     updated_at=n.updated_at, url=_url(n), needs_action=True) for n in unpaid]
+    return [
+        WorkItem(
+            kind=KIND,
+            title=f"{n.number} {n.reference_label}",
+            status=_unpaid(n),
+            updated_at=n.updated_at,
+            url=_url(n),
+            needs_action=True,
+        )
+        for n in unpaid
+    ]
 
 
 register_staff_queue(office_items)

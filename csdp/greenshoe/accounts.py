@@ -1,4 +1,5 @@
 """The 超额配售选择权专用账户 (002 §3.3): checks of the 开户申请表 and the opening itself."""
+
 from __future__ import annotations
 
 from django.db import transaction
@@ -30,7 +31,7 @@ def special_account_check(*, underwriter, name: str, ymt_number: str) -> Investo
 
 def _next_number() -> str:
     taken = SecuritiesAccount.objects.filter(number__startswith=ACCOUNT_PREFIX).order_by("-number").first()
-    serial = int(taken.number[len(ACCOUNT_PREFIX):]) + 1 if taken else 1
+    serial = int(taken.number[len(ACCOUNT_PREFIX) :]) + 1 if taken else 1
     return f"{ACCOUNT_PREFIX}{serial:08d}"
 
 
@@ -43,9 +44,18 @@ def special_account_open(*, underwriter, name: str, ymt_number: str, actor, appl
         account = account_open(number=_next_number(), investor=investor, market=Market.BSE)
     except SecuritiesError as error:
         raise GreenshoeError(error.message) from None
-    special = SpecialAccount.objects.create(underwriter=underwriter, account=account, name=name.strip(),
-                                            ymt_number=investor.ymt_number, application_id=application_id,
-                                            opened_at=clock_now())
-    audit_record(actor=actor, obj=special, action="greenshoe.special_account_open",
-                 data={"account": account.number, "ymt_number": investor.ymt_number})
+    special = SpecialAccount.objects.create(
+        underwriter=underwriter,
+        account=account,
+        name=name.strip(),
+        ymt_number=investor.ymt_number,
+        application_id=application_id,
+        opened_at=clock_now(),
+    )
+    audit_record(
+        actor=actor,
+        obj=special,
+        action="greenshoe.special_account_open",
+        data={"account": account.number, "ymt_number": investor.ymt_number},
+    )
     return special

@@ -38,11 +38,23 @@ class OptionOut(Schema):
 def greenshoe_option(request, option_id: int):
     option = access_object(request.user, GreenshoeOption.objects.select_related("offering"), pk=option_id)
     return {
-        "id": option.pk, "offering_code": option.offering.code, "limit_shares": option.limit_shares,
-        "committed_shares": committed_shares(option), "exercise_end": option.exercise_end,
+        "id": option.pk,
+        "offering_code": option.offering.code,
+        "limit_shares": option.limit_shares,
+        "committed_shares": committed_shares(option),
+        "exercise_end": option.exercise_end,
         "limit_reached_on": option.limit_reached_on,
         "issuance_window": list(window(option, FilingKind.ISSUANCE)),
         "transfer_window": list(window(option, FilingKind.TRANSFER)),
-        "filings": [{"id": f.pk, "kind": f.kind, "status": f.status, "rows": f.rows, "total_shares": f.total_shares,
-                     "filed_at": f.filed_at} for f in filings_of(option)],
+        "filings": [
+            {
+                "id": f.pk,
+                "kind": f.kind,
+                "status": f.status,
+                "rows": f.rows,
+                "total_shares": f.total_shares,
+                "filed_at": f.filed_at,
+            }
+            for f in filings_of(option)
+        ],
     }

@@ -1,6 +1,7 @@
 """Demo greenshoe (order 97, after the IPO's offerings): 920188's option (default 15 % limit, exercise
 period ending 20 trading days after listing), deferred-delivery agreements with three demo investors,
 and the lead underwriter's special account. No filings: the demo users file them. Idempotent."""
+
 from __future__ import annotations
 
 from csdp.clock.services import trading_day_offset
@@ -21,10 +22,16 @@ def _special_account(underwriter) -> None:
     if SpecialAccount.objects.filter(underwriter=underwriter).exists():
         return
     if not Investor.objects.filter(ymt_number=UNDERWRITER_YMT).exists():
-        investor_create(ymt_number=UNDERWRITER_YMT, name=underwriter.name, id_type=IdType.USCC,
-                        id_number=make_uscc("91110000700000099"), holder_type="02")
-    special_account_open(underwriter=underwriter, name=underwriter.name + SPECIAL_ACCOUNT_SUFFIX,
-                         ymt_number=UNDERWRITER_YMT, actor=None)
+        investor_create(
+            ymt_number=UNDERWRITER_YMT,
+            name=underwriter.name,
+            id_type=IdType.USCC,
+            id_number=make_uscc("91110000700000099"),
+            holder_type="02",
+        )
+    special_account_open(
+        underwriter=underwriter, name=underwriter.name + SPECIAL_ACCOUNT_SUFFIX, ymt_number=UNDERWRITER_YMT, actor=None
+    )
 
 
 @register_seeder(order=97)

@@ -23,6 +23,8 @@ class FilingRejected(SheetRejected):
     code = "greenshoe.filing_rejected"
 
     def __init__(self, errors: list[RowError]):
-        super().__init__([Problem(e.message, field=e.column, row=e.line or None) for e in errors],
-                         message=f"申报文件未通过校验（共 {len(errors)} 处错误），整份文件未接收。")
+        super().__init__(
+            [Problem(e.message, field=e.column, row=e.line or None) for e in errors],
+            message=f"申报文件未通过校验（共 {len(errors)} 处错误），整份文件未接收。",
+        )
         self.errors = errors

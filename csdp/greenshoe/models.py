@@ -1,5 +1,6 @@
 """Greenshoe (超额配售选择权, seed 002 §2.2, §3.3): the option of an offering, the deferred-delivery
 agreements, the lead underwriter's special account and the two kinds of filing that deliver shares."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -34,7 +35,9 @@ class GreenshoeOption(models.Model):
     exercise_end = models.DateField("超额配售选择权行使期届满日")
     # 002 §2.2.2: the lead underwriter may file earlier once its purchases reach the limit.
     limit_reached_on = models.DateField("累计购买达到限额日", null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OptionQuerySet.as_manager()
@@ -56,10 +59,13 @@ class DeferredDeliveryAgreement(models.Model):
     """延期交付股票协议 between the lead underwriter and one investor (002 §2.2.1(三), §2.2.2(三))."""
 
     option = models.ForeignKey(GreenshoeOption, on_delete=models.PROTECT, related_name="agreements")
-    account = models.ForeignKey("securities.SecuritiesAccount", verbose_name="投资者证券账户", on_delete=models.PROTECT,
-                                related_name="+")
+    account = models.ForeignKey(
+        "securities.SecuritiesAccount", verbose_name="投资者证券账户", on_delete=models.PROTECT, related_name="+"
+    )
     shares = models.BigIntegerField("延期交付股数（股）")
-    underwriter = models.ForeignKey("accounts.Institution", verbose_name="主承销商", on_delete=models.PROTECT, related_name="+")
+    underwriter = models.ForeignKey(
+        "accounts.Institution", verbose_name="主承销商", on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AgreementQuerySet.as_manager()
@@ -86,7 +92,9 @@ class SpecialAccount(models.Model):
     """超额配售选择权专用账户 (002 §3.3): a securities account of the lead underwriter, opened through the
     virtual counter before it buys on the market, under the 一码通 number of its proprietary account."""
 
-    underwriter = models.OneToOneField("accounts.Institution", on_delete=models.PROTECT, related_name="greenshoe_account")
+    underwriter = models.OneToOneField(
+        "accounts.Institution", on_delete=models.PROTECT, related_name="greenshoe_account"
+    )
     account = models.OneToOneField("securities.SecuritiesAccount", on_delete=models.PROTECT, related_name="+")
     name = models.CharField("账户名称", max_length=200)
     ymt_number = models.CharField("一码通账户号码", max_length=12)
@@ -117,10 +125,14 @@ class FilingTransitionRefused(TransitionRefused, GreenshoeError):
 
 
 # The one place that says which changes are allowed.
-FILING_MACHINE = Machine(FilingStatus, {
-    FilingStatus.VALIDATED: {FilingStatus.SUBMITTED, FilingStatus.REPLACED},  # replaced by the next upload
-    FilingStatus.SUBMITTED: {FilingStatus.REGISTERED, FilingStatus.REJECTED},
-}, error=FilingTransitionRefused)
+FILING_MACHINE = Machine(
+    FilingStatus,
+    {
+        FilingStatus.VALIDATED: {FilingStatus.SUBMITTED, FilingStatus.REPLACED},  # replaced by the next upload
+        FilingStatus.SUBMITTED: {FilingStatus.REGISTERED, FilingStatus.REJECTED},
+    },
+    error=FilingTransitionRefused,
+)
 FILING_TRANSITIONS = FILING_MACHINE.transitions
 # Count against the limit and the agreements (a validated one holds its shares until replaced).
 OPEN_STATUSES = (FilingStatus.VALIDATED, FilingStatus.SUBMITTED, FilingStatus.REGISTERED)
@@ -136,13 +148,17 @@ class GreenshoeFiling(models.Model):
     option = models.ForeignKey(GreenshoeOption, on_delete=models.PROTECT, related_name="filings")
     kind = models.CharField("类型", max_length=10, choices=FilingKind.choices)
     status = models.CharField("状态", max_length=12, choices=FilingStatus.choices, default=FilingStatus.VALIDATED)
-    source = models.ForeignKey("uploads.StoredFile", verbose_name="电子数据文件", on_delete=models.PROTECT, related_name="+")
+    source = models.ForeignKey(
+        "uploads.StoredFile", verbose_name="电子数据文件", on_delete=models.PROTECT, related_name="+"
+    )
     rows = models.IntegerField("明细行数")
     total_shares = models.BigIntegerField("股数合计（股）")
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     filed_at = models.DateTimeField()
     signature = models.ForeignKey("keys.Signature", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    fee_notice = models.ForeignKey("fees.PaymentNotice", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    fee_notice = models.ForeignKey(
+        "fees.PaymentNotice", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reason = models.CharField("审核意见", max_length=200, blank=True)
 
     objects = FilingQuerySet.as_manager()

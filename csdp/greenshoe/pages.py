@@ -1,4 +1,5 @@
 """What the greenshoe pages show (reads only)."""
+
 from __future__ import annotations
 
 from csdp.clock.services import business_today
@@ -27,13 +28,22 @@ def option_context(option: GreenshoeOption, user) -> dict:
     owed = owed_by_account(option)
     agreements = [(a, owed.get(a.account_id, 0)) for a in option.agreements.select_related("account__investor")]
     return {
-        "option": option, "offering": offering, "agreements": agreements,
-        "committed": committed_shares(option), "room": option.limit_shares - committed_shares(option),
-        "special": SpecialAccount.objects.filter(underwriter_id=offering.underwriter_id).select_related("account").first(),
-        "filings": filings_of(option), "today": business_today(),
-        "dj_window": window(option, FilingKind.ISSUANCE), "csplw_window": window(option, FilingKind.TRANSFER),
-        "is_issuer": institution == offering.issuer_id, "is_underwriter": institution == offering.underwriter_id,
-        "dj_header": DJ_HEADER, "csplw_header": CSPLW_HEADER,
+        "option": option,
+        "offering": offering,
+        "agreements": agreements,
+        "committed": committed_shares(option),
+        "room": option.limit_shares - committed_shares(option),
+        "special": SpecialAccount.objects.filter(underwriter_id=offering.underwriter_id)
+        .select_related("account")
+        .first(),
+        "filings": filings_of(option),
+        "today": business_today(),
+        "dj_window": window(option, FilingKind.ISSUANCE),
+        "csplw_window": window(option, FilingKind.TRANSFER),
+        "is_issuer": institution == offering.issuer_id,
+        "is_underwriter": institution == offering.underwriter_id,
+        "dj_header": DJ_HEADER,
+        "csplw_header": CSPLW_HEADER,
     }
 
 
@@ -41,13 +51,23 @@ def filing_context(filing, user) -> dict:
     offering = filing.option.offering
     exemption = _exemption(filing.total_shares, offering.price_fen) if filing.kind == FilingKind.TRANSFER else []
     signing = None
-    if filing.status == FilingStatus.VALIDATED and filing.filed_by.institution_id == getattr(user, "institution_id", None):
+    if filing.status == FilingStatus.VALIDATED and filing.filed_by.institution_id == getattr(
+        user, "institution_id", None
+    ):
         from csdp.keys.signing import signing_context, submission_digest
 
         digest = submission_digest(content=filing_content(filing), files=[filing.source])
         signing = signing_context(user=user, digest=digest, require_key=True)
-    return {"filing": filing, "option": filing.option, "offering": offering, "exemption": exemption, "signing": signing,
-            "details": filing.details.select_related("account__investor"),
-            "transitions": filing.transitions.select_related("actor"), "is_staff": bool(user.staff_role),
-            # The uploaded file stays the filer's (csdp.uploads): the other institution sees the rows only.
-            "may_download": bool(user.staff_role) or filing.source.owner_institution_id == getattr(user, "institution_id", None)}
+    return {
+        "filing": filing,
+        "option": filing.option,
+        "offering": offering,
+        "exemption": exemption,
+        "signing": signing,
+        "details": filing.details.select_related("account__investor"),
+        "transitions": filing.transitions.select_related("actor"),
+        "is_staff": bool(user.staff_role),
+        # The uploaded file stays the filer's (csdp.uploads): the other institution sees the rows only.
+        "may_download": bool(user.staff_role)
+        or filing.source.owner_institution_id == getattr(user, "institution_id", None),
+    }

@@ -1,4 +1,5 @@
 """Reads of the greenshoe: what counts against the limit and what each agreement is still owed."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,8 +18,11 @@ def committed_shares(option: GreenshoeOption) -> int:
 def owed_by_account(option: GreenshoeOption) -> dict[int, int]:
     """account id → agreement shares not yet covered by a submitted or registered filing."""
     owed = {a.account_id: a.shares for a in option.agreements.all()}
-    taken = (FilingRow.objects.filter(filing__option=option, filing__status__in=OPEN_STATUSES)
-             .values("account_id").annotate(n=Sum("shares")))
+    taken = (
+        FilingRow.objects.filter(filing__option=option, filing__status__in=OPEN_STATUSES)
+        .values("account_id")
+        .annotate(n=Sum("shares"))
+    )
     for row in taken:
         owed[row["account_id"]] = owed.get(row["account_id"], 0) - row["n"]
     return owed
@@ -49,7 +53,13 @@ def offering_greenshoe(offering) -> dict | None:
     if option is None:
         return None
     registered = dict(option.filings.filter(status="registered").values_list("kind").annotate(n=Sum("total_shares")))
-    return {"option": option, "limit": option.limit_shares, "committed": committed_shares(option),
-            "issued": registered.get(FilingKind.ISSUANCE, 0), "transferred": registered.get(FilingKind.TRANSFER, 0),
-            "agreed": option.agreements.aggregate(n=Sum("shares"))["n"] or 0,
-            "issuance_window": window(option, FilingKind.ISSUANCE), "transfer_window": window(option, FilingKind.TRANSFER)}
+    return {
+        "option": option,
+        "limit": option.limit_shares,
+        "committed": committed_shares(option),
+        "issued": registered.get(FilingKind.ISSUANCE, 0),
+        "transferred": registered.get(FilingKind.TRANSFER, 0),
+        "agreed": option.agreements.aggregate(n=Sum("shares"))["n"] or 0,
+        "issuance_window": window(option, FilingKind.ISSUANCE),
+        "transfer_window": window(option, FilingKind.TRANSFER),
+    }

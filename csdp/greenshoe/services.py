@@ -1,5 +1,6 @@
 """Greenshoe writes (002 §2.2, §3.3). Each validates on the server, raises GreenshoeError (Chinese
 message) or FilingRejected (every row error), and leaves nothing half-saved."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +11,15 @@ from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now, trading_day_offset
 from csdp.greenshoe.errors import FilingRejected, GreenshoeError, RowError
 from csdp.greenshoe.models import (
-    FILING_MACHINE, DeferredDeliveryAgreement, FilingKind, FilingRow, FilingStatus, FilingTransition,
-    GreenshoeFiling, GreenshoeOption, SpecialAccount,
+    FILING_MACHINE,
+    DeferredDeliveryAgreement,
+    FilingKind,
+    FilingRow,
+    FilingStatus,
+    FilingTransition,
+    GreenshoeFiling,
+    GreenshoeOption,
+    SpecialAccount,
 )
 from csdp.greenshoe.files import filing_files_publish
 from csdp.greenshoe.selectors import committed_shares, owed_by_account, window
@@ -39,15 +47,25 @@ def option_create(*, offering, exercise_end: dt.date, actor, limit_shares: int |
         raise GreenshoeError("超额配售选择权行使期届满日不能早于上市日。")
     if GreenshoeOption.objects.filter(offering=offering).exists():
         raise GreenshoeError("该发行已登记超额配售选择权。")
-    option = GreenshoeOption.objects.create(offering=offering, limit_shares=limit, exercise_end=exercise_end,
-                                            created_by=actor if getattr(actor, "is_authenticated", False) else None)
-    audit_record(actor=actor, obj=option, action="greenshoe.option_create",
-                 data={"limit_shares": limit, "exercise_end": exercise_end.isoformat()})
+    option = GreenshoeOption.objects.create(
+        offering=offering,
+        limit_shares=limit,
+        exercise_end=exercise_end,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_record(
+        actor=actor,
+        obj=option,
+        action="greenshoe.option_create",
+        data={"limit_shares": limit, "exercise_end": exercise_end.isoformat()},
+    )
     return option
 
 
 @transaction.atomic
-def agreement_add(*, option: GreenshoeOption, account: SecuritiesAccount, shares: int, actor) -> DeferredDeliveryAgreement:
+def agreement_add(
+    *, option: GreenshoeOption, account: SecuritiesAccount, shares: int, actor
+) -> DeferredDeliveryAgreement:
     """Record a 延期交付股票协议 of the lead underwriter with one investor."""
     option = GreenshoeOption.objects.select_for_update().get(pk=option.pk)
     if not isinstance(shares, int) or shares <= 0:
@@ -56,11 +74,15 @@ def agreement_add(*, option: GreenshoeOption, account: SecuritiesAccount, shares
         raise GreenshoeError(f"证券账户 {account.number} 已有延期交付股票协议。")
     agreed = sum(a.shares for a in option.agreements.all())
     if agreed + shares > option.limit_shares:
-        raise GreenshoeError(f"延期交付股数合计将达 {agreed + shares:,} 股，超过超额配售上限 {option.limit_shares:,} 股。")
-    agreement = DeferredDeliveryAgreement.objects.create(option=option, account=account, shares=shares,
-                                                         underwriter=option.offering.underwriter)
-    audit_record(actor=actor, obj=agreement, action="greenshoe.agreement_add",
-                 data={"account": account.number, "shares": shares})
+        raise GreenshoeError(
+            f"延期交付股数合计将达 {agreed + shares:,} 股，超过超额配售上限 {option.limit_shares:,} 股。"
+        )
+    agreement = DeferredDeliveryAgreement.objects.create(
+        option=option, account=account, shares=shares, underwriter=option.offering.underwriter
+    )
+    audit_record(
+        actor=actor, obj=agreement, action="greenshoe.agreement_add", data={"account": account.number, "shares": shares}
+    )
     return agreement
 
 
@@ -93,14 +115,22 @@ def _check_window(option: GreenshoeOption, kind: str) -> None:
 def _check_rows(option: GreenshoeOption, kind: str, rows: list[dict]) -> list[RowError]:
     special = SpecialAccount.objects.filter(underwriter=option.offering.underwriter).select_related("account").first()
     special_number = special.account.number if special else ""
-    accounts = {a.number: a for a in SecuritiesAccount.objects.filter(number__in={r["number"] for r in rows})
-                .select_related("investor")}
+    accounts = {
+        a.number: a
+        for a in SecuritiesAccount.objects.filter(number__in={r["number"] for r in rows}).select_related("investor")
+    }
     units = set(CustodyUnit.objects.filter(code__in={r["unit"] for r in rows}).values_list("code", flat=True))
     owed, seen, errors = owed_by_account(option), set(), []
     for row in rows:
         account = accounts.get(row["number"])
-        problems = check_row(row, account, kind=kind, special_number=special_number,
-                             room=owed.get(account.pk) if account else None, unit_known=row["unit"] in units)
+        problems = check_row(
+            row,
+            account,
+            kind=kind,
+            special_number=special_number,
+            room=owed.get(account.pk) if account else None,
+            unit_known=row["unit"] in units,
+        )
         if account is not None and account.pk in seen:
             problems.append(("证券账户号码", "同一证券账户在文件中重复"))
         if account is not None:
@@ -112,18 +142,36 @@ def _check_rows(option: GreenshoeOption, kind: str, rows: list[dict]) -> list[Ro
 def _check_total(option: GreenshoeOption, total: int) -> None:
     committed = committed_shares(option)
     if committed + total > option.limit_shares:
-        raise FilingRejected([RowError(0, "合计", f"本次 {total:,} 股，连同已申报的 {committed:,} 股，超过超额配售上限 "
-                                                f"{option.limit_shares:,} 股（增发与过户合计）")])
+        raise FilingRejected(
+            [
+                RowError(
+                    0,
+                    "合计",
+                    f"本次 {total:,} 股，连同已申报的 {committed:,} 股，超过超额配售上限 "
+                    f"{option.limit_shares:,} 股（增发与过户合计）",
+                )
+            ]
+        )
 
 
 def _move(filing: GreenshoeFiling, *, to: str, actor, reason: str = "") -> None:
     current = filing.status
     if not FILING_MACHINE.allowed(current, to):
         raise GreenshoeError(f"申报不能从“{FilingStatus(current).label}”变为“{FilingStatus(to).label}”。")
-    transition_record(machine=FILING_MACHINE, subject=filing, to_state=to, history=FilingTransition, actor=actor,
-                      by=actor_kind(actor), reason=reason, at=clock_now(), update_fields=["reason", "fee_notice"])
-    audit_record(actor=actor, obj=filing, action="greenshoe.filing_transition", from_state=current, to_state=to,
-                 reason=reason)
+    transition_record(
+        machine=FILING_MACHINE,
+        subject=filing,
+        to_state=to,
+        history=FilingTransition,
+        actor=actor,
+        by=actor_kind(actor),
+        reason=reason,
+        at=clock_now(),
+        update_fields=["reason", "fee_notice"],
+    )
+    audit_record(
+        actor=actor, obj=filing, action="greenshoe.filing_transition", from_state=current, to_state=to, reason=reason
+    )
 
 
 def filing_submit(*, option: GreenshoeOption, kind: str, stored, actor) -> GreenshoeFiling:
@@ -141,23 +189,55 @@ def filing_submit(*, option: GreenshoeOption, kind: str, stored, actor) -> Green
             raise FilingRejected(errors)
         total = sum(int(r["shares"]) for r in rows)
         _check_total(option, total)
-        filing = GreenshoeFiling.objects.create(option=option, kind=kind, source=stored, rows=len(rows),
-                                                total_shares=total, filed_by=actor, filed_at=clock_now())
-        accounts = dict(SecuritiesAccount.objects.filter(number__in={r["number"] for r in rows}).values_list("number", "pk"))
-        FilingRow.objects.bulk_create(FilingRow(filing=filing, line=r["line"], account_id=accounts[r["number"]],
-                                                shares=int(r["shares"]), custody_unit=r["unit"]) for r in rows)
-        FilingTransition.objects.create(filing=filing, from_state="", to_state=FilingStatus.VALIDATED, actor=actor,
-                                        reason=stored.original_name, at=clock_now())
-        audit_record(actor=actor, obj=filing, action="greenshoe.filing_submit", to_state=FilingStatus.VALIDATED,
-                     data={"kind": kind, "rows": len(rows), "total_shares": total, "sha256": stored.sha256})
+        filing = GreenshoeFiling.objects.create(
+            option=option,
+            kind=kind,
+            source=stored,
+            rows=len(rows),
+            total_shares=total,
+            filed_by=actor,
+            filed_at=clock_now(),
+        )
+        accounts = dict(
+            SecuritiesAccount.objects.filter(number__in={r["number"] for r in rows}).values_list("number", "pk")
+        )
+        FilingRow.objects.bulk_create(
+            FilingRow(
+                filing=filing,
+                line=r["line"],
+                account_id=accounts[r["number"]],
+                shares=int(r["shares"]),
+                custody_unit=r["unit"],
+            )
+            for r in rows
+        )
+        FilingTransition.objects.create(
+            filing=filing,
+            from_state="",
+            to_state=FilingStatus.VALIDATED,
+            actor=actor,
+            reason=stored.original_name,
+            at=clock_now(),
+        )
+        audit_record(
+            actor=actor,
+            obj=filing,
+            action="greenshoe.filing_submit",
+            to_state=FilingStatus.VALIDATED,
+            data={"kind": kind, "rows": len(rows), "total_shares": total, "sha256": stored.sha256},
+        )
     return filing
 
 
 def filing_content(filing: GreenshoeFiling) -> dict:
     """What the filer signs: the 申报明细 as checked (with the file's sha256 in the digest)."""
     offering = filing.option.offering
-    return {"offering": offering.code, "kind": filing.kind, "total_shares": filing.total_shares,
-            "rows": [[d.line, d.account.number, d.shares] for d in filing.details.select_related("account")]}
+    return {
+        "offering": offering.code,
+        "kind": filing.kind,
+        "total_shares": filing.total_shares,
+        "rows": [[d.line, d.account.number, d.shares] for d in filing.details.select_related("account")],
+    }
 
 
 def filing_sign(*, filing: GreenshoeFiling, signature_payload: str, actor) -> GreenshoeFiling:
@@ -169,8 +249,13 @@ def filing_sign(*, filing: GreenshoeFiling, signature_payload: str, actor) -> Gr
         if filing.filed_by.institution_id != getattr(actor, "institution_id", None):
             raise GreenshoeError("只有申报机构可以签名提交。")
         FILING_MACHINE.check(filing.status, FilingStatus.SUBMITTED)
-        filing.signature = submission_signed(user=actor, content=filing_content(filing), files=[filing.source],
-                                             payload=signature_payload, require_key=True)
+        filing.signature = submission_signed(
+            user=actor,
+            content=filing_content(filing),
+            files=[filing.source],
+            payload=signature_payload,
+            require_key=True,
+        )
         filing.save(update_fields=["signature"])
         _move(filing, to=FilingStatus.SUBMITTED, actor=actor, reason="USB-KEY 签名提交")
     return filing
@@ -184,13 +269,34 @@ def _events(filing: GreenshoeFiling, security: Security, special: SpecialAccount
         common = {"security_id": security.pk, "business_date": today, "memo": f"超额配售 {filing.get_kind_display()}"}
         if filing.kind == FilingKind.ISSUANCE:
             # Greenshoe shares join the online tranche (rules.md §4): registered as an allocation.
-            events.append({**common, "account_id": row.account_id, "event_type": EventType.IPO_ALLOCATION,
-                           "quantity_delta": row.shares, "key": f"greenshoe:{filing.pk}:{row.line}"})
+            events.append(
+                {
+                    **common,
+                    "account_id": row.account_id,
+                    "event_type": EventType.IPO_ALLOCATION,
+                    "quantity_delta": row.shares,
+                    "key": f"greenshoe:{filing.pk}:{row.line}",
+                }
+            )
         else:  # 002 §2.2.3: non-trade transfer, both legs
-            events.append({**common, "account_id": special.account_id, "event_type": EventType.NON_TRADE_TRANSFER,
-                           "quantity_delta": -row.shares, "key": f"greenshoe:{filing.pk}:{row.line}:out"})
-            events.append({**common, "account_id": row.account_id, "event_type": EventType.NON_TRADE_TRANSFER,
-                           "quantity_delta": row.shares, "key": f"greenshoe:{filing.pk}:{row.line}:in"})
+            events.append(
+                {
+                    **common,
+                    "account_id": special.account_id,
+                    "event_type": EventType.NON_TRADE_TRANSFER,
+                    "quantity_delta": -row.shares,
+                    "key": f"greenshoe:{filing.pk}:{row.line}:out",
+                }
+            )
+            events.append(
+                {
+                    **common,
+                    "account_id": row.account_id,
+                    "event_type": EventType.NON_TRADE_TRANSFER,
+                    "quantity_delta": row.shares,
+                    "key": f"greenshoe:{filing.pk}:{row.line}:in",
+                }
+            )
     return events
 
 
@@ -202,9 +308,14 @@ def _bill(filing: GreenshoeFiling, actor):
         return None
     offering = filing.option.offering
     return payment_notice_issue(
-        payer=offering.issuer, reference_type="greenshoe.filing", reference_id=filing.pk,
-        reference_label=f"{offering.code} {offering.name} 超额配售股份登记费", lines=[("greenshoe_registration", filing.total_shares)],
-        due_date=trading_day_offset(business_today(), 5), actor=actor)
+        payer=offering.issuer,
+        reference_type="greenshoe.filing",
+        reference_id=filing.pk,
+        reference_label=f"{offering.code} {offering.name} 超额配售股份登记费",
+        lines=[("greenshoe_registration", filing.total_shares)],
+        due_date=trading_day_offset(business_today(), 5),
+        actor=actor,
+    )
 
 
 def filing_register(*, filing: GreenshoeFiling, actor) -> GreenshoeFiling:
@@ -252,5 +363,7 @@ def transfer_fee_quotes(*, shares: int, amount_fen: int, on: dt.date):
     """What the transfer would have cost, waived under 002 §2.2.3 (shown on the page)."""
     from csdp.fees.compute import fee_compute
 
-    return [fee_compute(item="non_trade_transfer", base_value=shares, on=on, exempt="002 §2.2.3"),
-            fee_compute(item="stamp_tax", base_value=amount_fen, on=on, exempt="002 §2.2.3")]
+    return [
+        fee_compute(item="non_trade_transfer", base_value=shares, on=on, exempt="002 §2.2.3"),
+        fee_compute(item="stamp_tax", base_value=amount_fen, on=on, exempt="002 §2.2.3"),
+    ]

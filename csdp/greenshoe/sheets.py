@@ -1,6 +1,7 @@
 """The two Excel layouts (docs/greenshoe.md): DJ — the issuer's additional-issuance registration data
 (002 §2.2.1(二)), CSPLW — the lead underwriter's transfer details (002 §2.2.2(二)). Reading a sheet
 and checking its rows against the register and the deferred-delivery agreements, every error listed."""
+
 from __future__ import annotations
 
 import io
@@ -43,10 +44,15 @@ def text(value) -> str:
 
 
 # Declared for the one reader (csdp/lib/sheets.py): raw cells, checked against the register below.
-SHEETS = {kind: SheetSpec(label="DJ" if kind == FilingKind.ISSUANCE else "CSPLW", max_rows=MAX_ROWS,
-                          columns=tuple(Column(f"c{i}", h, kind=RAW) for i, h in enumerate(header)),
-                          rejected=FilingRejected)
-          for kind, header in HEADERS.items()}
+SHEETS = {
+    kind: SheetSpec(
+        label="DJ" if kind == FilingKind.ISSUANCE else "CSPLW",
+        max_rows=MAX_ROWS,
+        columns=tuple(Column(f"c{i}", h, kind=RAW) for i, h in enumerate(header)),
+        rejected=FilingRejected,
+    )
+    for kind, header in HEADERS.items()
+}
 
 
 def read_rows(stored, kind: str) -> list[tuple]:
@@ -57,20 +63,31 @@ def normalise(kind: str, body: list[tuple]) -> list[dict]:
     """Both layouts as the same fields: line, source (CSPLW only), number, name, id_number, shares, nature, unit."""
     out = []
     for line, row in enumerate(body, start=2):
-        values = [text(v) for v in row[:len(HEADERS[kind])]]
+        values = [text(v) for v in row[: len(HEADERS[kind])]]
         if kind == FilingKind.ISSUANCE:
             number, name, id_number, shares, nature, unit = values
             source = ""
         else:
             source, number, name, id_number, shares, unit = values
             nature = "00"
-        out.append({"line": line, "source": source, "number": number, "name": name, "id_number": id_number,
-                    "shares": shares, "nature": nature, "unit": unit})
+        out.append(
+            {
+                "line": line,
+                "source": source,
+                "number": number,
+                "name": name,
+                "id_number": id_number,
+                "shares": shares,
+                "nature": nature,
+                "unit": unit,
+            }
+        )
     return out
 
 
-def check_row(row: dict, account: SecuritiesAccount | None, *, kind: str, special_number: str,
-              room: int | None, unit_known: bool) -> list[tuple[str, str]]:
+def check_row(
+    row: dict, account: SecuritiesAccount | None, *, kind: str, special_number: str, room: int | None, unit_known: bool
+) -> list[tuple[str, str]]:
     """One row's problems. ``room``: shares still owed to this account under its agreement (None: no agreement);
     ``unit_known``: the row's custody unit exists."""
     share_column = "增发股数" if kind == FilingKind.ISSUANCE else "过户股数"

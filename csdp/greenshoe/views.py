@@ -1,5 +1,6 @@
 """Greenshoe pages: the issuer files DJ, the lead underwriter records agreements and files CSPLW,
 staff create the option and review the filings (002 §2.2, §3.3)."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -13,7 +14,12 @@ from csdp.greenshoe.errors import FilingRejected, GreenshoeError
 from csdp.greenshoe.forms import AgreementForm, LimitReachedForm, OptionForm, RejectForm, SheetForm
 from csdp.greenshoe.models import FilingKind, GreenshoeFiling, GreenshoeOption
 from csdp.greenshoe.services import (
-    agreement_add, filing_register, filing_reject, filing_sign, filing_submit, limit_reached_declare,
+    agreement_add,
+    filing_register,
+    filing_reject,
+    filing_sign,
+    filing_submit,
+    limit_reached_declare,
     option_create,
 )
 from csdp.greenshoe.sheets import template
@@ -46,8 +52,12 @@ def option_new(request):
         try:
             if offering is None:
                 raise GreenshoeError("没有该证券代码的公开发行。")
-            option = option_create(offering=offering, exercise_end=form.cleaned_data["exercise_end"],
-                                   limit_shares=form.cleaned_data["limit_shares"], actor=request.user)
+            option = option_create(
+                offering=offering,
+                exercise_end=form.cleaned_data["exercise_end"],
+                limit_shares=form.cleaned_data["limit_shares"],
+                actor=request.user,
+            )
         except GreenshoeError as error:
             form.add_error(None, error.message)
         else:
@@ -59,7 +69,9 @@ def option_new(request):
 def option_detail(request, option_id: int, rejected=None, status=200):
     option = access_object(request.user, GreenshoeOption, pk=option_id)
     context = pages.option_context(option, request.user)
-    context.update(rejected=rejected, agreement_form=AgreementForm(), limit_form=LimitReachedForm(), sheet_form=SheetForm())
+    context.update(
+        rejected=rejected, agreement_form=AgreementForm(), limit_form=LimitReachedForm(), sheet_form=SheetForm()
+    )
     return render(request, "greenshoe/detail.html", context, status=status)
 
 
@@ -121,8 +133,9 @@ def sheet_upload(request, option_id: int):
     if not form.is_valid():
         return _back(request, option, "请选择 Excel 文件。", ok=False)
     try:
-        stored = upload_store(file=form.cleaned_data["file"], kind="spreadsheet", owner=request.user.institution,
-                              actor=request.user)
+        stored = upload_store(
+            file=form.cleaned_data["file"], kind="spreadsheet", owner=request.user.institution, actor=request.user
+        )
         filing = filing_submit(option=option, kind=kind, stored=stored, actor=request.user)
     except UploadRejected as error:
         return _back(request, option, error.message, ok=False)
@@ -137,8 +150,11 @@ def sheet_upload(request, option_id: int):
 @allow(SEEN_BY)
 def filing_detail(request, greenshoe_filing_id: int):
     filing = access_object(request.user, GreenshoeFiling, pk=greenshoe_filing_id)
-    return render(request, "greenshoe/filing_detail.html",
-                  pages.filing_context(filing, request.user) | {"reject_form": RejectForm()})
+    return render(
+        request,
+        "greenshoe/filing_detail.html",
+        pages.filing_context(filing, request.user) | {"reject_form": RejectForm()},
+    )
 
 
 @allow(Role.ISSUER, Role.UNDERWRITER)
@@ -170,5 +186,3 @@ def filing_refuse(request, greenshoe_filing_id: int):
     filing_reject(filing=filing, actor=request.user, reason=request.POST.get("reason", ""))
     messages.success(request, "已退回。")
     return redirect("greenshoe:filing_detail", greenshoe_filing_id=filing.pk)
-
-

@@ -1,4 +1,5 @@
 """IPO API: what participants' back offices and operators call (docs/interfaces.md §API)."""
+
 import datetime as dt
 import tempfile
 from pathlib import Path
@@ -49,14 +50,29 @@ def _stop_out(o: Offering) -> dict | None:
     stop = getattr(o, "stop", None)
     if stop is None:
         return None
-    return {"kind": stop.kind, "stage": stop.stage, "confirmed_at": stop.confirmed_at, "reference": stop.reference,
-            "reason": stop.reason}
+    return {
+        "kind": stop.kind,
+        "stage": stop.stage,
+        "confirmed_at": stop.confirmed_at,
+        "reference": stop.reference,
+        "reason": stop.reason,
+    }
 
 
 def _offering_out(o: Offering) -> dict:
-    return {"id": o.pk, "code": o.code, "name": o.name, "status": o.status, "price_fen": o.price_fen,
-            "online_shares": o.online_shares, "t_date": o.t_date, "t1_date": o.day(1), "t2_date": o.day(2),
-            "listing_date": o.listing_date, "stop": _stop_out(o)}
+    return {
+        "id": o.pk,
+        "code": o.code,
+        "name": o.name,
+        "status": o.status,
+        "price_fen": o.price_fen,
+        "online_shares": o.online_shares,
+        "t_date": o.t_date,
+        "t1_date": o.day(1),
+        "t2_date": o.day(2),
+        "listing_date": o.listing_date,
+        "stop": _stop_out(o),
+    }
 
 
 @router.get("/offerings", response=list[OfferingOut], summary="可见的发行")
@@ -87,10 +103,20 @@ class ObligationOut(Schema):
 @allow(STAFF, Role.PARTICIPANT)
 def ipo_obligations(request):
     rows = ParticipantObligation.objects.visible_to(request.user).select_related("offering", "participant")
-    return [{"offering": o.offering.code, "participant": o.participant.code, "orders": o.orders,
-             "subscribed_fen": o.subscribed_fen, "frozen_fen": o.frozen_fen, "deducted_fen": o.deducted_fen,
-             "unfrozen_fen": o.unfrozen_fen, "allocated_shares": o.allocated_shares, "invalid_orders": o.invalid_orders}
-            for o in rows]
+    return [
+        {
+            "offering": o.offering.code,
+            "participant": o.participant.code,
+            "orders": o.orders,
+            "subscribed_fen": o.subscribed_fen,
+            "frozen_fen": o.frozen_fen,
+            "deducted_fen": o.deducted_fen,
+            "unfrozen_fen": o.unfrozen_fen,
+            "allocated_shares": o.allocated_shares,
+            "invalid_orders": o.invalid_orders,
+        }
+        for o in rows
+    ]
 
 
 class FileOut(Schema):
@@ -104,8 +130,11 @@ class FileOut(Schema):
     business_date: dt.date
 
 
-@router.get("/files", response=list[FileOut],
-            summary="本参与人的数据文件；since=上次取到的最大 id，只返回其后发布的文件（按 id 升序）")
+@router.get(
+    "/files",
+    response=list[FileOut],
+    summary="本参与人的数据文件；since=上次取到的最大 id，只返回其后发布的文件（按 id 升序）",
+)
 @allow(STAFF, Role.PARTICIPANT)
 def ipo_files(request, business_date: dt.date | None = None, since: int | None = None):
     rows = ParticipantFile.objects.visible_to(request.user).select_related("offering")
@@ -113,8 +142,19 @@ def ipo_files(request, business_date: dt.date | None = None, since: int | None =
         rows = rows.filter(business_date=business_date)
     if since is not None:
         rows = rows.filter(pk__gt=since).order_by("pk")
-    return [{"id": f.pk, "name": f.path, "offering": f.offering.code, "file_type": f.file_type, "file_format": f.file_format,
-             "rows": f.rows, "sha256": f.sha256, "business_date": f.business_date} for f in rows]
+    return [
+        {
+            "id": f.pk,
+            "name": f.path,
+            "offering": f.offering.code,
+            "file_type": f.file_type,
+            "file_format": f.file_format,
+            "rows": f.rows,
+            "sha256": f.sha256,
+            "business_date": f.business_date,
+        }
+        for f in rows
+    ]
 
 
 @router.get("/files/{participant_file_id}/content", summary="下载数据文件")
@@ -144,26 +184,49 @@ class MoneyMovedOut(Schema):
 
 
 def _moved(transfer) -> dict:
-    return {"ok": True, "transfer_id": transfer.pk, "reference": transfer.key, "amount_fen": transfer.amount_fen,
-            "replayed": bool(getattr(transfer, "replayed", False))}
+    return {
+        "ok": True,
+        "transfer_id": transfer.pk,
+        "reference": transfer.key,
+        "amount_fen": transfer.amount_fen,
+        "replayed": bool(getattr(transfer, "replayed", False)),
+    }
 
 
-@router.post("/deposits", response=MoneyMovedOut,
-             summary="存入备付金（参与人申购资金 T+1 日 16:00 前；主承销商自营备付金）",
-             description="reference 为汇款流水号，在本机构内唯一；同一流水号重复提交返回首次的划转（replayed=true），不重复入账。")
+@router.post(
+    "/deposits",
+    response=MoneyMovedOut,
+    summary="存入备付金（参与人申购资金 T+1 日 16:00 前；主承销商自营备付金）",
+    description="reference 为汇款流水号，在本机构内唯一；同一流水号重复提交返回首次的划转（replayed=true），不重复入账。",
+)
 @allow(Role.PARTICIPANT, Role.UNDERWRITER)
 def ipo_deposit(request, payload: DepositIn):
-    return _moved(reserve_deposit(institution=request.user.institution, amount_fen=payload.amount_fen,
-                                  reference=payload.reference, actor=request.user))
+    return _moved(
+        reserve_deposit(
+            institution=request.user.institution,
+            amount_fen=payload.amount_fen,
+            reference=payload.reference,
+            actor=request.user,
+        )
+    )
 
 
-@router.post("/withdrawals", response=MoneyMovedOut,
-             summary="划回备付金可用资金（参与人 T+2 划回申购余款；主承销商自营备付金）",
-             description="reference 在本机构内唯一；同一 reference 重复提交返回首次的划转（replayed=true），不重复划出。")
+@router.post(
+    "/withdrawals",
+    response=MoneyMovedOut,
+    summary="划回备付金可用资金（参与人 T+2 划回申购余款；主承销商自营备付金）",
+    description="reference 在本机构内唯一；同一 reference 重复提交返回首次的划转（replayed=true），不重复划出。",
+)
 @allow(Role.PARTICIPANT, Role.UNDERWRITER)
 def ipo_withdraw(request, payload: DepositIn):
-    return _moved(reserve_withdraw(institution=request.user.institution, amount_fen=payload.amount_fen,
-                                   reference=payload.reference, actor=request.user))
+    return _moved(
+        reserve_withdraw(
+            institution=request.user.institution,
+            amount_fen=payload.amount_fen,
+            reference=payload.reference,
+            actor=request.user,
+        )
+    )
 
 
 class MovementOut(Schema):
@@ -201,10 +264,21 @@ def ipo_reserve_statement(request, cursor: int = 0, limit: int = 100):
     for line in lines:
         t = line.transfer
         other = t.credit_account if line.direction == "借" else t.debit_account
-        items.append({"id": t.pk, "business_date": t.business_date, "phase": t.phase, "code": t.code, "reference": t.key,
-                      "direction": line.direction, "counterparty": other.number,
-                      "posted_change_fen": line.posted_change_fen, "pending_change_fen": line.pending_change_fen,
-                      "posted_balance_fen": line.posted_balance_fen, "memo": t.memo})
+        items.append(
+            {
+                "id": t.pk,
+                "business_date": t.business_date,
+                "phase": t.phase,
+                "code": t.code,
+                "reference": t.key,
+                "direction": line.direction,
+                "counterparty": other.number,
+                "posted_change_fen": line.posted_change_fen,
+                "pending_change_fen": line.pending_change_fen,
+                "posted_balance_fen": line.posted_balance_fen,
+                "memo": t.memo,
+            }
+        )
     return {"account_number": account.number, "items": items, "next_cursor": next_cursor}
 
 
@@ -233,7 +307,9 @@ class ManifestLineOut(Schema):
     file_id: int | None  # for /files/{id}/content; null: the 对账 file (/reserve/statement/file)
 
 
-@router.get("/manifest", response=list[ManifestLineOut], summary="本参与人某业务日的文件清单（文件名、记录数、SHA-256）")
+@router.get(
+    "/manifest", response=list[ManifestLineOut], summary="本参与人某业务日的文件清单（文件名、记录数、SHA-256）"
+)
 @allow(Role.PARTICIPANT)
 def ipo_manifest(request, business_date: dt.date):
     from csdp.ipo.reconcile import manifest
@@ -282,8 +358,10 @@ def ipo_offering_results(request, offering_id: int):
         raise IpoError("T+1 日日终交收完成后才能查看发行结果。", code="ipo.results_not_ready", status=409)
     data = {k: v for k, v in results.__dict__.items() if k != "invalid"}
     data["ratio_percent"] = str(results.ratio_percent)
-    data["invalid"] = [dict(zip(("seq", "account", "participant", "custody_unit", "quantity", "code", "reason"), row))
-                       for row in results.invalid.iter_rows()]
+    data["invalid"] = [
+        dict(zip(("seq", "account", "participant", "custody_unit", "quantity", "code", "reason"), row))
+        for row in results.invalid.iter_rows()
+    ]
     return data
 
 
@@ -307,8 +385,15 @@ class DeclarationOut(Schema):
 
 
 def _declaration_out(d) -> dict:
-    return {"receipt": d.receipt, "seq": d.seq, "account": d.account, "account_name": d.account_name,
-            "invalid_shares": d.invalid_shares, "declared_at": d.declared_at, "withdrawn_at": d.withdrawn_at}
+    return {
+        "receipt": d.receipt,
+        "seq": d.seq,
+        "account": d.account,
+        "account_name": d.account_name,
+        "invalid_shares": d.invalid_shares,
+        "declared_at": d.declared_at,
+        "withdrawn_at": d.withdrawn_at,
+    }
 
 
 class DeclaredOut(Schema):
@@ -316,19 +401,27 @@ class DeclaredOut(Schema):
     declarations: list[DeclarationOut]
 
 
-@router.post("/offerings/{offering_id}/declarations", response=DeclaredOut,
-             summary="申报申购资金不足的投资者（附件5，T+1 日 15:30 前）；申报的申购按无效申购处理")
+@router.post(
+    "/offerings/{offering_id}/declarations",
+    response=DeclaredOut,
+    summary="申报申购资金不足的投资者（附件5，T+1 日 15:30 前）；申报的申购按无效申购处理",
+)
 @allow(Role.PARTICIPANT)
 def ipo_declarations(request, offering_id: int, payload: list[DeclarationIn]):
     offering_obj = access_object(request.user, Offering, pk=offering_id)
     participant = participant_of(request.user)
-    saved = shortfall_declare(offering=offering_obj, participant=participant,
-                              rows=[DeclarationRow(**row.dict()) for row in payload], actor=request.user)
+    saved = shortfall_declare(
+        offering=offering_obj,
+        participant=participant,
+        rows=[DeclarationRow(**row.dict()) for row in payload],
+        actor=request.user,
+    )
     return {"declared": len(saved), "declarations": [_declaration_out(d) for d in saved]}
 
 
-@router.get("/offerings/{offering_id}/declarations", response=list[DeclarationOut],
-            summary="本参与人的资金不足申报（含已撤回）")
+@router.get(
+    "/offerings/{offering_id}/declarations", response=list[DeclarationOut], summary="本参与人的资金不足申报（含已撤回）"
+)
 @allow(Role.PARTICIPANT)
 def ipo_declaration_list(request, offering_id: int):
     offering_obj = access_object(request.user, Offering, pk=offering_id)
@@ -345,8 +438,11 @@ class WithdrawIn(Schema):
 def ipo_declaration_withdraw(request, offering_id: int, payload: WithdrawIn):
     offering_obj = access_object(request.user, Offering, pk=offering_id)
     participant = participant_of(request.user)
-    return {"withdrawn": shortfall_withdraw(offering=offering_obj, participant=participant, seqs=payload.seqs,
-                                            actor=request.user)}
+    return {
+        "withdrawn": shortfall_withdraw(
+            offering=offering_obj, participant=participant, seqs=payload.seqs, actor=request.user
+        )
+    }
 
 
 @router.post("/offerings/{offering_id}/subscriptions", summary="接收北交所申购数据（CSV）")
@@ -375,12 +471,27 @@ class StopPreparedOut(Schema):
     detail: str
 
 
-@router.post("/offerings/{offering_id}/stop", response={202: StopPreparedOut},
-             summary="提交北交所确认的发行失败或中止，待另一名工作人员复核后生效")
+@router.post(
+    "/offerings/{offering_id}/stop",
+    response={202: StopPreparedOut},
+    summary="提交北交所确认的发行失败或中止，待另一名工作人员复核后生效",
+)
 @allow(Role.OPERATOR)
 def ipo_stop(request, offering_id: int, payload: StopIn):
     offering = access_object(request.user, Offering, pk=offering_id)
-    approval = offering_stop_prepare(offering=offering, kind=payload.kind, confirmed_at=payload.confirmed_at,
-                                     reference=payload.reference, reason=payload.reason, by=request.user)
-    return Status(202, {"approval_id": approval.pk, "status": approval.status,
-                        "detail": "已提交，须由另一名工作人员复核后记录并生效。"})
+    approval = offering_stop_prepare(
+        offering=offering,
+        kind=payload.kind,
+        confirmed_at=payload.confirmed_at,
+        reference=payload.reference,
+        reason=payload.reason,
+        by=request.user,
+    )
+    return Status(
+        202,
+        {
+            "approval_id": approval.pk,
+            "status": approval.status,
+            "detail": "已提交，须由另一名工作人员复核后记录并生效。",
+        },
+    )

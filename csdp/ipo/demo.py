@@ -5,6 +5,7 @@ moved and then put back:
   participant (user "participant") owes money, can deposit before 16:00 and declare short investors
   (附件5) before 15:30 on its page.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,8 +43,13 @@ def _investors(units: list[str]) -> list[tuple[str, str]]:
     for i in range(1, DEMO_ACCOUNTS + 1):
         number, unit = f"01900000{i:02d}", units[i % len(units)]
         if not SecuritiesAccount.objects.filter(number=number).exists():
-            investor = investor_create(ymt_number=f"1900000000{i:02d}", name=f"演示投资者{i:02d}", id_type=IdType.RESIDENT_ID,
-                                       id_number=make_resident_id(f"110101199001{i:02d}00{i % 10}"), holder_type="03")
+            investor = investor_create(
+                ymt_number=f"1900000000{i:02d}",
+                name=f"演示投资者{i:02d}",
+                id_type=IdType.RESIDENT_ID,
+                id_number=make_resident_id(f"110101199001{i:02d}00{i % 10}"),
+                holder_type="03",
+            )
             account_open(number=number, investor=investor, market=Market.BSE)
         out.append((number, unit))
     return out
@@ -53,24 +59,38 @@ def _orders_file(directory: Path, t: dt.date, participant: str, subscribers: lis
     sizes = [900 * 100, 500 * 100, 100 * 100, 2_000, 300, 9_000 * 100, 150]  # the last is not a multiple of 100
     lines = ["seq,account,participant,custody_unit,quantity,price,investor_id,confirmed_at"]
     for seq, (number, unit) in enumerate(subscribers, start=1):
-        lines.append(f"{seq},{number},{participant},{unit},{sizes[seq % len(sizes)]},{price},,{t}T09:{30 + seq % 29:02d}:00")
+        lines.append(
+            f"{seq},{number},{participant},{unit},{sizes[seq % len(sizes)]},{price},,{t}T09:{30 + seq % 29:02d}:00"
+        )
     path = directory / f"SG{participant}.csv"
     path.write_text("\n".join(lines) + "\n")
     return path
 
 
-def _run(code: str, name: str, issuer, t: dt.date, listing: dt.date, *, to_listing: bool, stop_at_t1: bool = False) -> None:
+def _run(
+    code: str, name: str, issuer, t: dt.date, listing: dt.date, *, to_listing: bool, stop_at_t1: bool = False
+) -> None:
     underwriter = _institution(UNDERWRITER)
     participant = ParticipantProfile.objects.get(institution=_institution(PARTICIPANT))
     units = list(participant.custody_units.order_by("code").values_list("code", flat=True))
     _at(trading_day_offset(t, -2), 10)
-    offering = offering_create(code=code, name=name, issuer=issuer, underwriter=underwriter, price_fen=1404,
-                               initial_online_shares=19_793_879, online_shares=1_000_000, t_date=t, listing_date=listing)
+    offering = offering_create(
+        code=code,
+        name=name,
+        issuer=issuer,
+        underwriter=underwriter,
+        price_fen=1404,
+        initial_online_shares=19_793_879,
+        online_shares=1_000_000,
+        t_date=t,
+        listing_date=listing,
+    )
     offering_report_account(offering=offering, account=reserve_account_of(underwriter), actor=None)
     _at(t, 15, 10)
     with tempfile.TemporaryDirectory() as tmp:
-        offering_subscriptions_load(offering=offering, path=_orders_file(Path(tmp), t, participant.code,
-                                                                         _investors(units), "14.04"))
+        offering_subscriptions_load(
+            offering=offering, path=_orders_file(Path(tmp), t, participant.code, _investors(units), "14.04")
+        )
     _at(t, 17)
     eod_run()
     if not to_listing:
@@ -81,8 +101,14 @@ def _run(code: str, name: str, issuer, t: dt.date, listing: dt.date, *, to_listi
     reserve_deposit(institution=participant.institution, amount_fen=owed, reference=f"demo:{code}", actor=None)
     if stop_at_t1:  # 002 §5.2: confirmed between T EOD and T+1 EOD; unfrozen at T+1 EOD with JDSJ
         _at(t1, 14)
-        offering_stop_record(offering=offering, kind="suspended", confirmed_at=clock_now(), reference="演示〔2026〕1号",
-                             reason="演示：发行人突发事件，中止发行", actor=None)
+        offering_stop_record(
+            offering=offering,
+            kind="suspended",
+            confirmed_at=clock_now(),
+            reference="演示〔2026〕1号",
+            reason="演示：发行人突发事件，中止发行",
+            actor=None,
+        )
     _at(t1, 17)
     eod_run()
     if stop_at_t1:
@@ -106,8 +132,15 @@ def seed_ipo() -> None:
         next_day = today if is_trading_day(today) else trading_day_offset(today, 1)
         t = trading_day_offset(next_day, -1)
         _run("920219", "星河精机", _institution(ISSUER_B), t, trading_day_offset(t, 9), to_listing=False)
-        _run("920166", "云岭材料", _institution(ISSUER_A), dt.date(2026, 4, 13), dt.date(2026, 4, 27), to_listing=True,
-             stop_at_t1=True)
+        _run(
+            "920166",
+            "云岭材料",
+            _institution(ISSUER_A),
+            dt.date(2026, 4, 13),
+            dt.date(2026, 4, 27),
+            to_listing=True,
+            stop_at_t1=True,
+        )
     finally:
         if saved is None:
             BusinessClock.objects.filter(pk=1).delete()

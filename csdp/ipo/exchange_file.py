@@ -5,6 +5,7 @@ is refused as a whole if there is one — nothing is half-imported. The exchange
 (100-share units, the cap, first order per investor) are NOT format errors: such orders are loaded and
 then reported invalid by the T EOD step (rules.md §1).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,9 +36,13 @@ class ExchangeFileRejected(CsdpError):
     code = "ipo.exchange_file_rejected"
 
     def __init__(self, errors: list[RowError], total: int):
-        more = f"（共 {total} 处错误，以下列出前 {len(errors)} 处）" if total > len(errors) else f"（共 {total} 处错误）"
-        super().__init__(f"申购数据文件被拒绝{more}，整个文件未导入。",
-                         problems=[Problem(e.message, field=e.column, row=e.row or None) for e in errors])
+        more = (
+            f"（共 {total} 处错误，以下列出前 {len(errors)} 处）" if total > len(errors) else f"（共 {total} 处错误）"
+        )
+        super().__init__(
+            f"申购数据文件被拒绝{more}，整个文件未导入。",
+            problems=[Problem(e.message, field=e.column, row=e.row or None) for e in errors],
+        )
         self.errors = errors
         self.total = total
 
@@ -83,10 +88,9 @@ def _checks(price_fen: int, day: dt.date, participants: pl.DataFrame) -> list[tu
     # [0-9], never \d: the regex's \d is Unicode and takes fullwidth and Arabic-Indic digits, which
     # the integer casts below then refuse (a crash) or which would be stored as an account.
     price_ok = yuan.str.contains(r"^[0-9]+(\.[0-9]{1,2})?$")
-    as_fen = (
-        yuan.str.split(".").list.get(0, null_on_oob=True).cast(pl.Int64, strict=False) * 100
-        + yuan.str.split(".").list.get(1, null_on_oob=True).fill_null("0").str.pad_end(2, "0").cast(pl.Int64, strict=False)
-    )
+    as_fen = yuan.str.split(".").list.get(0, null_on_oob=True).cast(pl.Int64, strict=False) * 100 + yuan.str.split(
+        "."
+    ).list.get(1, null_on_oob=True).fill_null("0").str.pad_end(2, "0").cast(pl.Int64, strict=False)
     seq, when = _seq_number(pl.col("seq")), _confirmed_at(pl.col("confirmed_at"))
     return [
         ("seq", seq.is_null(), "应为正整数"),
@@ -94,10 +98,20 @@ def _checks(price_fen: int, day: dt.date, participants: pl.DataFrame) -> list[tu
         # the database — as text they passed here and failed the primary key at the load.
         ("seq", seq.is_not_null() & seq.is_duplicated(), "主机确认序号重复"),
         ("account", ~pl.col("account").str.contains(r"^[0-9]{10}$").fill_null(False), "证券账户应为 10 位数字"),
-        ("participant", ~pl.col("participant").is_in(participants["participant"].implode()).fill_null(False), "结算参与人代码未登记"),
-        ("custody_unit", ~pl.concat_str(["participant", "custody_unit"], separator="|").is_in(
-            participants.select(pl.concat_str(["participant", "custody_unit"], separator="|"))
-            .to_series().implode()).fill_null(False), "托管单元不属于该结算参与人"),
+        (
+            "participant",
+            ~pl.col("participant").is_in(participants["participant"].implode()).fill_null(False),
+            "结算参与人代码未登记",
+        ),
+        (
+            "custody_unit",
+            ~pl.concat_str(["participant", "custody_unit"], separator="|")
+            .is_in(
+                participants.select(pl.concat_str(["participant", "custody_unit"], separator="|")).to_series().implode()
+            )
+            .fill_null(False),
+            "托管单元不属于该结算参与人",
+        ),
         # 0 is well formed: rules.md §1 makes it invalid ("unit": not a positive multiple of 100) at
         # T EOD, where the participant sees it reported — as docs/interfaces.md §1 says.
         ("quantity", ~pl.col("quantity").str.contains(r"^[0-9]{1,12}$").fill_null(False), "申购数量应为非负整数"),
@@ -258,8 +272,9 @@ def _usual_query(path: Path, *, price_fen: int, t_date: dt.date, participants: p
     offset, pairs = _beijing_offset(t_date), _registered_pairs(participants)
     if offset is None or pairs.height == 0 or price_fen < 0:
         raise NotUsual
-    return (pl.scan_csv(path, infer_schema=False, truncate_ragged_lines=False)
-            .select(_usual_columns(price_fen, t_date, offset, pairs)))
+    return pl.scan_csv(path, infer_schema=False, truncate_ragged_lines=False).select(
+        _usual_columns(price_fen, t_date, offset, pairs)
+    )
 
 
 def _usual_columns(price_fen: int, t_date: dt.date, offset: dt.timedelta, pairs: pl.DataFrame) -> list[pl.Expr]:
@@ -295,8 +310,11 @@ def _digits(column: str, *, max_len: int) -> pl.Expr:
     """1..max_len ASCII digits, by a cast: it also takes a leading "+" (refused here) and refuses "-",
     spaces, decimals, exponents, non-ASCII digits and the empty text (pinned by a test)."""
     value = pl.col(column)
-    return (value.cast(pl.UInt64, strict=False).is_not_null() & (value.str.len_bytes() <= max_len)
-            & ~value.str.starts_with("+"))
+    return (
+        value.cast(pl.UInt64, strict=False).is_not_null()
+        & (value.str.len_bytes() <= max_len)
+        & ~value.str.starts_with("+")
+    )
 
 
 def _price_spellings(price_fen: int) -> list[str]:
@@ -328,6 +346,11 @@ def _registered_pairs(participants: pl.DataFrame) -> pl.DataFrame:
     """The registered (participant, custody unit) pairs as written. The careful path strips the
     file's values first: a padded registered value could match a padded file value here and not
     there, so such pairs are left out (their rows go the careful way)."""
-    return participants.select("participant", "custody_unit").unique().filter(
-        (pl.col("participant").str.strip_chars() == pl.col("participant"))
-        & (pl.col("custody_unit").str.strip_chars() == pl.col("custody_unit")))
+    return (
+        participants.select("participant", "custody_unit")
+        .unique()
+        .filter(
+            (pl.col("participant").str.strip_chars() == pl.col("participant"))
+            & (pl.col("custody_unit").str.strip_chars() == pl.col("custody_unit"))
+        )
+    )

@@ -7,6 +7,7 @@ When that typed read fails, the file is read again as text and cast column by co
 message names the first bad line instead of quoting a parser error. The output is written to a temporary file
 beside the target and renamed into place: a failed run leaves no output file behind.
 """
+
 from __future__ import annotations
 
 import os
@@ -41,9 +42,7 @@ def _check_file(path: Path) -> list[str]:
         raise SubscriptionFileError(f"无法读取 CSV：{path}（{error}）") from None
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
-        raise SubscriptionFileError(
-            f"申购文件缺少列：{', '.join(missing)}（表头应为 {','.join(REQUIRED_COLUMNS)}）"
-        )
+        raise SubscriptionFileError(f"申购文件缺少列：{', '.join(missing)}（表头应为 {','.join(REQUIRED_COLUMNS)}）")
     return [*REQUIRED_COLUMNS, *(name for name in OPTIONAL_TEXT_COLUMNS if name in columns)]
 
 

@@ -2,6 +2,7 @@
 战略配售 / 网下发行 details as Excel, every row is checked against the register (account number,
 name, ID number, shares, share nature, custody unit) with every error listed at once; a file with an
 error is refused whole; a clean one becomes the 申报明细清单 which the issuer confirms with its key."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,7 +18,16 @@ from csdp.ipo.errors import IpoError
 from csdp.keys.signing import submission_signed
 from csdp.lib.errors import Problem
 from csdp.lib.sheets import RAW, Column, SheetRejected, SheetSpec, sheet_read
-from csdp.ipo.models import FILING_TRANSITIONS, DetailFiling, EodStep, FilingKind, FilingStatus, Offering, OfferingStatus, PlacementDetail
+from csdp.ipo.models import (
+    FILING_TRANSITIONS,
+    DetailFiling,
+    EodStep,
+    FilingKind,
+    FilingStatus,
+    Offering,
+    OfferingStatus,
+    PlacementDetail,
+)
 from csdp.register.models import RESTRICTED, ShareNature
 from csdp.securities.models import CustodyUnit, SecuritiesAccount
 
@@ -40,8 +50,10 @@ class FilingRejected(SheetRejected):
     code = "ipo.filing_rejected"
 
     def __init__(self, errors: list[FilingError]):
-        super().__init__([Problem(e.message, field=e.column, row=e.line or None) for e in errors],
-                         message=f"申报文件未通过校验（共 {len(errors)} 处错误），整份文件未接收。")
+        super().__init__(
+            [Problem(e.message, field=e.column, row=e.line or None) for e in errors],
+            message=f"申报文件未通过校验（共 {len(errors)} 处错误），整份文件未接收。",
+        )
         self.errors = errors
 
 
@@ -51,8 +63,17 @@ def filing_template(kind: str) -> bytes:
     sheet = book.active
     sheet.title = FilingKind(kind).label
     sheet.append(HEADER)
-    sheet.append(["0100000001", "示例投资者", "11010519491231002X", 1000,
-                  "06" if kind == FilingKind.STRATEGIC else "00", "000001", "2027-03-30" if kind == FilingKind.STRATEGIC else ""])
+    sheet.append(
+        [
+            "0100000001",
+            "示例投资者",
+            "11010519491231002X",
+            1000,
+            "06" if kind == FilingKind.STRATEGIC else "00",
+            "000001",
+            "2027-03-30" if kind == FilingKind.STRATEGIC else "",
+        ]
+    )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -68,8 +89,12 @@ def expected_total(offering: Offering, kind: str) -> int:
 
 
 # The sheet as declared for the one reader (csdp/lib/sheets.py): raw cells, checked row by row below.
-SHEET = SheetSpec(label="申报明细", columns=tuple(Column(f"c{i}", h, kind=RAW) for i, h in enumerate(HEADER)),
-                  max_rows=MAX_ROWS, rejected=FilingRejected)
+SHEET = SheetSpec(
+    label="申报明细",
+    columns=tuple(Column(f"c{i}", h, kind=RAW) for i, h in enumerate(HEADER)),
+    max_rows=MAX_ROWS,
+    rejected=FilingRejected,
+)
 
 
 def _rows(stored) -> list[tuple]:
@@ -118,7 +143,9 @@ def check_rows(offering: Offering, kind: str, body: list[tuple]) -> tuple[list[d
                 problems.append(("证券账户号码", "该投资者已参与本次网上申购，不能同时作为战略投资者"))
             if kind == FilingKind.REMAINDER and not _underwriters(account, offering.underwriter):
                 # 002 §2.1.2(一): 余股由主承销商包销, registered to the lead underwriter's own account
-                problems.append(("证券账户号码", f"余股只能登记到主承销商“{offering.underwriter.name}”本机构的证券账户"))
+                problems.append(
+                    ("证券账户号码", f"余股只能登记到主承销商“{offering.underwriter.name}”本机构的证券账户")
+                )
             if name != account.investor.name:
                 problems.append(("证券账户名称", f"与登记的名称“{account.investor.name}”不符"))
             if id_number.upper() != account.investor.id_number.upper():
@@ -145,8 +172,18 @@ def check_rows(offering: Offering, kind: str, body: list[tuple]) -> tuple[list[d
             problems.append(("股份性质", f"战略配售股份应限售至少 6 个月（不早于 {lockup_floor}）"))
         errors.extend(FilingError(line, column, message) for column, message in problems)
         if not problems:
-            clean.append({"line": line, "account": account, "account_name": name, "id_number": id_number,
-                          "shares": int(shares), "share_nature": nature, "custody_unit": unit, "lockup_end": lockup})
+            clean.append(
+                {
+                    "line": line,
+                    "account": account,
+                    "account_name": name,
+                    "id_number": id_number,
+                    "shares": int(shares),
+                    "share_nature": nature,
+                    "custody_unit": unit,
+                    "lockup_end": lockup,
+                }
+            )
     if not errors:
         total, wanted = sum(r["shares"] for r in clean), expected_total(offering, kind)
         if total != wanted:
@@ -163,7 +200,9 @@ def _subscribed_online(offering: Offering, accounts) -> set[int]:
     if not investors:
         return set()
     numbers = dict(SecuritiesAccount.objects.filter(investor_id__in=investors).values_list("number", "investor_id"))
-    subscribed = Subscription.objects.filter(offering=offering, account__in=list(numbers)).values_list("account", flat=True)
+    subscribed = Subscription.objects.filter(offering=offering, account__in=list(numbers)).values_list(
+        "account", flat=True
+    )
     return {numbers[number] for number in subscribed}
 
 
@@ -195,19 +234,44 @@ def detail_filing_submit(*, offering: Offering, kind: str, stored, actor) -> Det
         if existing:
             existing.delete()
         filing = DetailFiling.objects.create(
-            offering=offering, kind=kind, source=stored, rows=len(clean), total_shares=sum(r["shares"] for r in clean),
-            filed_by=actor, filed_at=clock_now())
+            offering=offering,
+            kind=kind,
+            source=stored,
+            rows=len(clean),
+            total_shares=sum(r["shares"] for r in clean),
+            filed_by=actor,
+            filed_at=clock_now(),
+        )
         PlacementDetail.objects.bulk_create(PlacementDetail(filing=filing, **row) for row in clean)
-        audit_record(actor=actor, obj=filing, action="ipo.filing_submit", to_state=filing.status,
-                     data={"kind": kind, "rows": len(clean), "sha256": stored.sha256})
+        audit_record(
+            actor=actor,
+            obj=filing,
+            action="ipo.filing_submit",
+            to_state=filing.status,
+            data={"kind": kind, "rows": len(clean), "sha256": stored.sha256},
+        )
     return filing
 
 
 def filing_content(filing: DetailFiling) -> dict:
     """What the issuer signs when confirming the 申报明细清单."""
-    return {"offering": filing.offering.code, "kind": filing.kind, "total_shares": filing.total_shares,
-            "rows": [[d.account.number, d.account_name, d.id_number, d.shares, d.share_nature, d.custody_unit,
-                      d.lockup_end.isoformat() if d.lockup_end else ""] for d in filing.details.select_related("account")]}
+    return {
+        "offering": filing.offering.code,
+        "kind": filing.kind,
+        "total_shares": filing.total_shares,
+        "rows": [
+            [
+                d.account.number,
+                d.account_name,
+                d.id_number,
+                d.shares,
+                d.share_nature,
+                d.custody_unit,
+                d.lockup_end.isoformat() if d.lockup_end else "",
+            ]
+            for d in filing.details.select_related("account")
+        ],
+    }
 
 
 def detail_filing_confirm(*, filing: DetailFiling, signature_payload: str, actor) -> None:
@@ -217,12 +281,18 @@ def detail_filing_confirm(*, filing: DetailFiling, signature_payload: str, actor
         locked = DetailFiling.objects.select_for_update().get(pk=filing.pk)
         if FilingStatus.CONFIRMED not in FILING_TRANSITIONS[locked.status]:
             raise IpoError("该明细清单已确认。")
-        locked.signature = submission_signed(user=actor, content=filing_content(locked), files=[locked.source],
-                                             payload=signature_payload)
+        locked.signature = submission_signed(
+            user=actor, content=filing_content(locked), files=[locked.source], payload=signature_payload
+        )
         locked.status, locked.confirmed_by, locked.confirmed_at = FilingStatus.CONFIRMED, actor, clock_now()
         locked.save(update_fields=["status", "confirmed_by", "confirmed_at", "signature"])
-        audit_record(actor=actor, obj=locked, action="ipo.filing_confirm", from_state=FilingStatus.VALIDATED,
-                     to_state=FilingStatus.CONFIRMED)
+        audit_record(
+            actor=actor,
+            obj=locked,
+            action="ipo.filing_confirm",
+            from_state=FilingStatus.VALIDATED,
+            to_state=FilingStatus.CONFIRMED,
+        )
 
 
 @transaction.atomic
@@ -237,13 +307,25 @@ def detail_filing_return(*, filing: DetailFiling, reason: str, actor) -> DetailF
     if FilingStatus.RETURNED not in FILING_TRANSITIONS[locked.status]:
         raise IpoError("只有发行人已确认的明细清单可以退回更正。", code="ipo.filing_not_confirmed")
     if offering.step_runs.filter(step=EodStep.REGISTRATION, status="done").exists() or offering.status not in (
-            OfferingStatus.SETTLED, OfferingStatus.PAID):
+        OfferingStatus.SETTLED,
+        OfferingStatus.PAID,
+    ):
         raise IpoError("股份已据此登记，明细清单不能再退回。", code="ipo.filing_registered")
     locked.status, locked.returned_by, locked.returned_at, locked.return_reason = (
-        FilingStatus.RETURNED, actor, clock_now(), reason)
+        FilingStatus.RETURNED,
+        actor,
+        clock_now(),
+        reason,
+    )
     locked.save(update_fields=["status", "returned_by", "returned_at", "return_reason"])
-    audit_record(actor=actor, obj=locked, action="ipo.filing_return", from_state=FilingStatus.CONFIRMED,
-                 to_state=FilingStatus.RETURNED, reason=reason)
+    audit_record(
+        actor=actor,
+        obj=locked,
+        action="ipo.filing_return",
+        from_state=FilingStatus.CONFIRMED,
+        to_state=FilingStatus.RETURNED,
+        reason=reason,
+    )
     return locked
 
 

@@ -28,11 +28,15 @@ class AmountForm(forms.Form):
 
 
 class OfferingForm(forms.Form):
-    code = forms.RegexField(label="证券代码", regex=r"^920\d{3}$", error_messages={"invalid": "应为 920 开头的 6 位数字。"})
+    code = forms.RegexField(
+        label="证券代码", regex=r"^920\d{3}$", error_messages={"invalid": "应为 920 开头的 6 位数字。"}
+    )
     name = forms.CharField(label="证券简称", max_length=40)
     old_code = forms.RegexField(label="原新三板代码（挂牌公司）", regex=r"^\d{6}$", required=False)
     issuer = forms.ModelChoiceField(label="发行人", queryset=Institution.objects.filter(kind=InstitutionKind.ISSUER))
-    underwriter = forms.ModelChoiceField(label="主承销商", queryset=Institution.objects.filter(kind=InstitutionKind.UNDERWRITER))
+    underwriter = forms.ModelChoiceField(
+        label="主承销商", queryset=Institution.objects.filter(kind=InstitutionKind.UNDERWRITER)
+    )
     price = forms.CharField(label="发行价格（元）", max_length=12)
     initial_online_shares = forms.IntegerField(label="网上初始发行数量（股）", min_value=100)
     online_shares = forms.IntegerField(label="网上最终发行数量（股）", min_value=100)
@@ -49,7 +53,9 @@ class OfferingForm(forms.Form):
 class DeclarationForm(forms.Form):
     """附件5 股票公开发行申购资金不足申报表, one investor per form of the formset."""
 
-    account = forms.RegexField(label="证券账户", regex=r"^\d{10}$", error_messages={"invalid": "证券账户应为 10 位数字。"})
+    account = forms.RegexField(
+        label="证券账户", regex=r"^\d{10}$", error_messages={"invalid": "证券账户应为 10 位数字。"}
+    )
     account_name = forms.CharField(label="证券账户名称", max_length=100)
     seq = forms.IntegerField(label="成交号码", min_value=1)
     invalid_shares = forms.IntegerField(label="无效股数（股）", min_value=1)
@@ -68,7 +74,10 @@ class StopForm(forms.Form):
     """Staff record the exchange's confirmation of a failure or suspension (002 第五章)."""
 
     kind = forms.ChoiceField(label="类别", choices=[("failed", "发行失败"), ("suspended", "中止发行")])
-    confirmed_at = forms.DateTimeField(label="北交所确认时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-                                       input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"])
+    confirmed_at = forms.DateTimeField(
+        label="北交所确认时间",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+    )
     reference = forms.CharField(label="确认文件编号", max_length=60)
     reason = forms.CharField(label="原因", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))

@@ -10,6 +10,7 @@ A rerun finds an empty inbox: nothing happens twice. If the process dies between
 the move, the rerun loads the same file again, which replaces the same rows (the load is idempotent
 until T EOD; after it, the file is refused with the reason). Symbolic links and files above
 ``CSDP_EXCHANGE_FILE_MAX_BYTES`` are refused unread."""
+
 from __future__ import annotations
 
 import re
@@ -93,7 +94,7 @@ def inbox_scan(directory: Path, *, actor=None, progress=None) -> list[InboxResul
         raise IpoError(f"申购数据接收目录不存在：{directory}")
     results = []
     paths = sorted(directory.glob("*.csv"))
-    for path in (progress(paths) if progress else paths):
+    for path in progress(paths) if progress else paths:
         if path.is_symlink() or path.is_file():
             try:
                 results.append(_load_one(path, actor))

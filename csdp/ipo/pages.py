@@ -1,4 +1,5 @@
 """Reads behind the IPO pages (selectors shaped for templates and charts)."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -29,21 +30,26 @@ def charts(offering: Offering) -> dict:
     t = _step_detail(offering, EodStep.T_CLEARING)
     t1 = _step_detail(offering, EodStep.T1_SETTLE)
     money = ParticipantObligation.objects.filter(offering=offering).aggregate(
-        owed=Sum("subscribed_fen"), frozen=Sum("frozen_fen"), deducted=Sum("deducted_fen"), unfrozen=Sum("unfrozen_fen"))
+        owed=Sum("subscribed_fen"), frozen=Sum("frozen_fen"), deducted=Sum("deducted_fen"), unfrozen=Sum("unfrozen_fen")
+    )
     paid = t1.get("proceeds_fen", 0) if offering.transitions.filter(to_state=OfferingStatus.PAID).exists() else 0
     return {
         "sizes": t.get("size_distribution", []),
         "allocation": {
             "kept": t1.get("kept_shares", 0),
             "remainder": t1.get("remainder_shares", 0),
-        } if t1 else {},
+        }
+        if t1
+        else {},
         "money_yuan": {
             "应付申购资金": float(yuan(money["owed"])),
             "冻结": float(yuan(money["frozen"])),
             "扣划（认购资金）": float(yuan(money["deducted"])),
             "解冻": float(yuan(money["unfrozen"])),
             "划付发行人": float(yuan(paid)),
-        } if money["owed"] else {},
+        }
+        if money["owed"]
+        else {},
     }
 
 
@@ -95,9 +101,16 @@ def _obligation_totals(offering: Offering, user) -> dict | None:
     if user.staff_role or user.institution_id not in (offering.issuer_id, offering.underwriter_id):
         return None
     sums = ParticipantObligation.objects.filter(offering=offering).aggregate(
-        participants=Count("id"), orders=Sum("orders"), subscribed_fen=Sum("subscribed_fen"),
-        available_fen=Sum("available_fen"), invalid_orders=Sum("invalid_orders"), frozen_fen=Sum("frozen_fen"),
-        allocated_shares=Sum("allocated_shares"), deducted_fen=Sum("deducted_fen"), unfrozen_fen=Sum("unfrozen_fen"))
+        participants=Count("id"),
+        orders=Sum("orders"),
+        subscribed_fen=Sum("subscribed_fen"),
+        available_fen=Sum("available_fen"),
+        invalid_orders=Sum("invalid_orders"),
+        frozen_fen=Sum("frozen_fen"),
+        allocated_shares=Sum("allocated_shares"),
+        deducted_fen=Sum("deducted_fen"),
+        unfrozen_fen=Sum("unfrozen_fen"),
+    )
     return sums if sums["participants"] else None
 
 
@@ -128,20 +141,23 @@ def offering_context(offering: Offering, user) -> dict:
         "missing_account": missing_underwriter_account(offering),
         "t1_day": _t1_day(offering),
         "can_record_late_account": user.staff_role in ("operator", "admin") and missing_underwriter_account(offering),
-        "can_load": user.staff_role == "operator" and offering.status in (
-            OfferingStatus.PREPARING, OfferingStatus.APPLIED, OfferingStatus.SUBSCRIBING),
+        "can_load": user.staff_role == "operator"
+        and offering.status in (OfferingStatus.PREPARING, OfferingStatus.APPLIED, OfferingStatus.SUBSCRIBING),
     }
 
 
 def participant_context(user) -> dict:
     reserve = reserve_account_of(user.institution)
-    obligations = (ParticipantObligation.objects.visible_to(user).select_related("offering")
-                   .order_by("-offering__t_date"))
+    obligations = (
+        ParticipantObligation.objects.visible_to(user).select_related("offering").order_by("-offering__t_date")
+    )
     return {
         "reserve": reserve,
         "balance": balance_of(reserve) if reserve else None,
         "obligations": [(o, timeline(o.offering)) for o in obligations],
-        "files": ParticipantFile.objects.visible_to(user).select_related("offering").order_by("-business_date", "file_type"),
+        "files": ParticipantFile.objects.visible_to(user)
+        .select_related("offering")
+        .order_by("-business_date", "file_type"),
         "today": business_today(),
     }
 
@@ -149,9 +165,13 @@ def participant_context(user) -> dict:
 def payment_notice_context(offering: Offering) -> dict:
     t1 = _step_detail(offering, EodStep.T1_SETTLE)
     paid = offering.transitions.filter(to_state=OfferingStatus.PAID).first()
-    return {"offering": offering, "amount_yuan": yuan(t1.get("proceeds_fen", 0)), "amount_fen": t1.get("proceeds_fen", 0),
-            "paid": paid,
-            "number": f"JK{offering.code}{offering.day(2):%Y%m%d}"}
+    return {
+        "offering": offering,
+        "amount_yuan": yuan(t1.get("proceeds_fen", 0)),
+        "amount_fen": t1.get("proceeds_fen", 0),
+        "paid": paid,
+        "number": f"JK{offering.code}{offering.day(2):%Y%m%d}",
+    }
 
 
 def filings_context(offering: Offering, user, *, rejected_kind: str = "") -> dict:
@@ -166,18 +186,37 @@ def filings_context(offering: Offering, user, *, rejected_kind: str = "") -> dic
         filing = offering.filings.filter(kind=kind).select_related("source", "returned_by").first()
         signing = None
         if kind == rejected_kind:
-            rows.append({"kind": kind, "label": FilingKind(kind).label, "expected": expected_total(offering, kind),
-                         "filing": filing, "details": [], "signing": None, "rejected": True, "returnable": False})
+            rows.append(
+                {
+                    "kind": kind,
+                    "label": FilingKind(kind).label,
+                    "expected": expected_total(offering, kind),
+                    "filing": filing,
+                    "details": [],
+                    "signing": None,
+                    "rejected": True,
+                    "returnable": False,
+                }
+            )
             continue
         if filing and filing.status == FilingStatus.VALIDATED and user.institution_id == offering.issuer_id:
             digest = submission_digest(content=filing_content(filing), files=[filing.source])
             signing = signing_context(user=user, digest=digest)
-        rows.append({"kind": kind, "label": FilingKind(kind).label, "expected": expected_total(offering, kind),
-                     "filing": filing, "details": filing.details.select_related("account")[:500] if filing else [],
-                     "signing": signing, "rejected": False,
-                     "returnable": bool(filing) and filing.status == FilingStatus.CONFIRMED
-                     and user.staff_role == "operator"
-                     and offering.status in (OfferingStatus.SETTLED, OfferingStatus.PAID)})
+        rows.append(
+            {
+                "kind": kind,
+                "label": FilingKind(kind).label,
+                "expected": expected_total(offering, kind),
+                "filing": filing,
+                "details": filing.details.select_related("account")[:500] if filing else [],
+                "signing": signing,
+                "rejected": False,
+                "returnable": bool(filing)
+                and filing.status == FilingStatus.CONFIRMED
+                and user.staff_role == "operator"
+                and offering.status in (OfferingStatus.SETTLED, OfferingStatus.PAID),
+            }
+        )
     return {"offering": offering, "rows": rows, "is_issuer": user.institution_id == offering.issuer_id}
 
 
@@ -193,12 +232,22 @@ def registration_result_xlsx(offering: Offering) -> bytes:
     sheet = book.active
     sheet.title = "股份登记结果"
     sheet.append(["证券代码", "证券账户", "股份性质", "限售截止日", "登记类别", "登记数量（股）", "业务日期"])
-    events = (RegistrationEvent.objects.filter(key__startswith=f"ipo:{offering.code}:")
-              .select_related("security", "account").order_by("event_type", "account__number"))
+    events = (
+        RegistrationEvent.objects.filter(key__startswith=f"ipo:{offering.code}:")
+        .select_related("security", "account")
+        .order_by("event_type", "account__number")
+    )
     for e in events.iterator(chunk_size=5000):
-        sheet.append([offering.code, e.account.number,  # the BSE (920) code, as documented e.get_share_nature_display(),
-                      e.lockup_end.isoformat() if e.lockup_end else "", e.get_event_type_display(), e.quantity_delta,
-                      e.business_date.isoformat()])
+        sheet.append(
+            [
+                offering.code,
+                e.account.number,  # the BSE (920) code, as documented e.get_share_nature_display(),
+                e.lockup_end.isoformat() if e.lockup_end else "",
+                e.get_event_type_display(),
+                e.quantity_delta,
+                e.business_date.isoformat(),
+            ]
+        )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -209,8 +258,12 @@ def _switch_signing(offering: Offering, user):
     from csdp.ipo.services import code_switch_content
     from csdp.keys.signing import signing_context, submission_digest
 
-    if (user.institution_id != offering.issuer_id or not offering.old_code or offering.code_switch_confirmed_at
-            or not offering.step_runs.filter(step="code_switch", status="done").exists()):
+    if (
+        user.institution_id != offering.issuer_id
+        or not offering.old_code
+        or offering.code_switch_confirmed_at
+        or not offering.step_runs.filter(step="code_switch", status="done").exists()
+    ):
         return None
     return signing_context(user=user, digest=submission_digest(content=code_switch_content(offering)))
 
@@ -219,8 +272,11 @@ def declarations_of(offering: Offering, participant) -> list:
     """The participant's 附件5 rows of an offering, withdrawn ones included (they say when)."""
     from csdp.ipo.models import ShortfallDeclaration
 
-    return list(ShortfallDeclaration.objects.filter(offering=offering, participant=participant)
-                .select_related("declared_by", "withdrawn_by").order_by("seq"))
+    return list(
+        ShortfallDeclaration.objects.filter(offering=offering, participant=participant)
+        .select_related("declared_by", "withdrawn_by")
+        .order_by("seq")
+    )
 
 
 def require_results_reader(offering: Offering, user) -> None:

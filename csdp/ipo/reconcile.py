@@ -1,6 +1,7 @@
 """What members reconcile against: the reserve statement as a daily 对账 file, the manifest of a
 participant's published files of a day, the "files ready" notice, and the lead underwriter's view of
 its offering's results for the 发行结果公告 (seed 002 §3.2, §4.1; files like the others, rules.md §8)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,21 +22,26 @@ from csdp.lib.dbf import Field, dbf_file_bytes, dbf_records
 
 RECORD_OPENING, RECORD_MOVEMENT, RECORD_CLOSING = "01", "02", "03"
 STATEMENT_LAYOUT = Layout(
-    "ZJDZ", "结算备付金对账数据（资金对账）", "每个交易日（当日日终后为终稿）", "002 §3.2、§4.1；rules.md §8",
-    (Field("JLLX", "C", 2, title="记录类型：01 期初余额，02 资金变动明细，03 期末余额"),
-     Field("ZJZH", "C", 32, title="结算备付金账号"),
-     Field("JGDM", "C", 10, title="机构代码（结算参与人代码或主承销商代码）"),
-     Field("LSH", "N", 18, title="划转流水号（期初、期末为 0）"),
-     Field("LX", "C", 8, title="类型：记账、冻结、冻结扣划、冻结解除"),
-     Field("YWDM", "C", 32, title="业务代码（如 DEPOSIT、WITHDRAW、IPO_FREEZE、IPO_PROCEEDS）"),
-     Field("CKBH", "C", 100, title="参考编号（划转的幂等键，如 ipo:920188:Q001:freeze）"),
-     Field("JDFX", "C", 2, title="借贷方向：借（资金划出本账户）或 贷（划入）"),
-     Field("DFZH", "C", 32, title="对方账号"),
-     Field("JZBD", "N", 18, 2, title="余额变动（元，划出为负）"),
-     Field("DJBD", "N", 18, 2, title="冻结变动（元，冻结为负，解冻为正）"),
-     Field("YE", "N", 18, 2, title="变动后余额（元；期初、期末为当时余额）"),
-     Field("ZY", "C", 200, title="摘要"),
-     Field("RQ", "D", 8, title="业务日期")),
+    "ZJDZ",
+    "结算备付金对账数据（资金对账）",
+    "每个交易日（当日日终后为终稿）",
+    "002 §3.2、§4.1；rules.md §8",
+    (
+        Field("JLLX", "C", 2, title="记录类型：01 期初余额，02 资金变动明细，03 期末余额"),
+        Field("ZJZH", "C", 32, title="结算备付金账号"),
+        Field("JGDM", "C", 10, title="机构代码（结算参与人代码或主承销商代码）"),
+        Field("LSH", "N", 18, title="划转流水号（期初、期末为 0）"),
+        Field("LX", "C", 8, title="类型：记账、冻结、冻结扣划、冻结解除"),
+        Field("YWDM", "C", 32, title="业务代码（如 DEPOSIT、WITHDRAW、IPO_FREEZE、IPO_PROCEEDS）"),
+        Field("CKBH", "C", 100, title="参考编号（划转的幂等键，如 ipo:920188:Q001:freeze）"),
+        Field("JDFX", "C", 2, title="借贷方向：借（资金划出本账户）或 贷（划入）"),
+        Field("DFZH", "C", 32, title="对方账号"),
+        Field("JZBD", "N", 18, 2, title="余额变动（元，划出为负）"),
+        Field("DJBD", "N", 18, 2, title="冻结变动（元，冻结为负，解冻为正）"),
+        Field("YE", "N", 18, 2, title="变动后余额（元；期初、期末为当时余额）"),
+        Field("ZY", "C", 200, title="摘要"),
+        Field("RQ", "D", 8, title="业务日期"),
+    ),
     "每个账户每个业务日：一条期初、每笔划转一条、一条期末",
 )
 
@@ -60,12 +66,26 @@ def statement_frame(account: LedgerAccount, day: dt.date) -> pl.DataFrame:
     for line in lines:
         t = line.transfer
         other = t.credit_account if line.direction == "借" else t.debit_account
-        rows.append({"JLLX": RECORD_MOVEMENT, "LSH": t.pk, "LX": t.get_phase_display(), "YWDM": t.code, "CKBH": t.key,
-                     "JDFX": line.direction, "DFZH": other.number, "JZBD": line.posted_change_fen,
-                     "DJBD": line.pending_change_fen, "YE": line.posted_balance_fen, "ZY": t.memo})
+        rows.append(
+            {
+                "JLLX": RECORD_MOVEMENT,
+                "LSH": t.pk,
+                "LX": t.get_phase_display(),
+                "YWDM": t.code,
+                "CKBH": t.key,
+                "JDFX": line.direction,
+                "DFZH": other.number,
+                "JZBD": line.posted_change_fen,
+                "DJBD": line.pending_change_fen,
+                "YE": line.posted_balance_fen,
+                "ZY": t.memo,
+            }
+        )
     closing = lines[-1].posted_balance_fen if lines else opening
     rows.append({"JLLX": RECORD_CLOSING, **blank, "YE": closing, "ZY": "期末余额"})
-    schema = {f.name: (pl.Int64 if f.type == "N" else pl.Date if f.type == "D" else pl.Utf8) for f in STATEMENT_LAYOUT.fields}
+    schema = {
+        f.name: (pl.Int64 if f.type == "N" else pl.Date if f.type == "D" else pl.Utf8) for f in STATEMENT_LAYOUT.fields
+    }
     return pl.DataFrame([{**row, "ZJZH": account.number, "JGDM": code, "RQ": day} for row in rows], schema=schema)
 
 
@@ -84,6 +104,7 @@ def statement_files(account: LedgerAccount, day: dt.date) -> dict[str, DailyFile
 
 # ---- the manifest of a participant's day --------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ManifestLine:
     name: str  # as the participant downloads it: <YYYYMMDD>/<participant>/<file>
@@ -99,13 +120,18 @@ def manifest(participant, day: dt.date) -> list[ManifestLine]:
     SHA-256 was taken from the bytes written), then its 对账 file of the day."""
     from csdp.ledger.selectors import reserve_account_of
 
-    lines = [ManifestLine(f.path, f.file_type, f.file_format, f.rows, f.sha256, f.pk)
-             for f in ParticipantFile.objects.filter(participant=participant, business_date=day).order_by("path")]
+    lines = [
+        ManifestLine(f.path, f.file_type, f.file_format, f.rows, f.sha256, f.pk)
+        for f in ParticipantFile.objects.filter(participant=participant, business_date=day).order_by("path")
+    ]
     account = reserve_account_of(participant.institution)
     if account is not None:
         for file_format, file in statement_files(account, day).items():
-            lines.append(ManifestLine(f"{day:%Y%m%d}/{participant.code}/{file.name}", "ZJDZ", file_format, file.rows,
-                                      file.sha256, None))
+            lines.append(
+                ManifestLine(
+                    f"{day:%Y%m%d}/{participant.code}/{file.name}", "ZJDZ", file_format, file.rows, file.sha256, None
+                )
+            )
     return lines
 
 
@@ -122,6 +148,7 @@ def manifest_csv(lines: list[ManifestLine]) -> bytes:
 
 # ---- the "files ready" notice --------------------------------------------------------------------
 
+
 def files_ready_notify(*, offering: Offering, day: dt.date, participant_ids, file_types) -> int:
     """Inside the publishing step: one notice per user of each participant that got files (outbox rows
     committed with the step; sent after commit). Returns the number of users told."""
@@ -129,18 +156,23 @@ def files_ready_notify(*, offering: Offering, day: dt.date, participant_ids, fil
     from csdp.notify.services import notify_user
     from csdp.securities.models import ParticipantProfile
 
-    institutions = dict(ParticipantProfile.objects.filter(pk__in=set(participant_ids)).values_list("institution_id", "code"))
+    institutions = dict(
+        ParticipantProfile.objects.filter(pk__in=set(participant_ids)).values_list("institution_id", "code")
+    )
     types = "、".join(sorted(file_types))
     told = 0
     for user in User.objects.filter(institution_id__in=institutions, is_active=True).order_by("pk"):
         code = institutions[user.institution_id]
-        body = (f"{day:%Y-%m-%d} {offering.code} {offering.name} 的数据文件（{types}）已发布，请在“申购资金与数据文件”页面或"
-                f"接口下载；当日文件清单（文件名、记录数、SHA-256）见 {day:%Y%m%d}/{code} 清单。")
+        body = (
+            f"{day:%Y-%m-%d} {offering.code} {offering.name} 的数据文件（{types}）已发布，请在“申购资金与数据文件”页面或"
+            f"接口下载；当日文件清单（文件名、记录数、SHA-256）见 {day:%Y%m%d}/{code} 清单。"
+        )
         told += bool(notify_user(user=user, subject="数据文件已发布", body=body, purpose="ipo_files_ready"))
     return told
 
 
 # ---- the lead underwriter's results (发行结果公告) ----------------------------------------------
+
 
 @dataclass(frozen=True)
 class OfferingResults:
@@ -183,12 +215,17 @@ def offering_results(offering: Offering) -> OfferingResults | None:
     texts = {key: code for key, (code, _) in REASON_CODES.items()}
     labels = {key: text for key, (_, text) in REASON_CODES.items()}
     invalid = orders.filter(~pl.col("valid")).select(
-        "seq", "account", "participant", "custody_unit", "quantity",
+        "seq",
+        "account",
+        "participant",
+        "custody_unit",
+        "quantity",
         pl.col("reason").replace_strict(texts, default="").alias("code"),
         pl.col("reason").replace_strict(labels, default="").alias("reason_text"),
     )
-    return OfferingResults(online_shares=n, ratio_percent=ratio, remainder_shares=n - totals["allocated_shares"],
-                           invalid=invalid, **totals)
+    return OfferingResults(
+        online_shares=n, ratio_percent=ratio, remainder_shares=n - totals["allocated_shares"], invalid=invalid, **totals
+    )
 
 
 def offering_results_xlsx(offering: Offering, results: OfferingResults) -> bytes:
@@ -198,13 +235,20 @@ def offering_results_xlsx(offering: Offering, results: OfferingResults) -> bytes
     summary = book.active
     summary.title = "网上发行结果"
     for label, value in [
-        ("证券代码", offering.code), ("证券简称", offering.name), ("发行价格（元）", f"{offering.price_fen / 100:.2f}"),
-        ("网上发行数量（股）", results.online_shares), ("申购笔数", results.orders),
-        ("有效申购户数（交易所规则）", results.valid_accounts_t), ("有效申购股数（交易所规则）", results.valid_shares_t),
+        ("证券代码", offering.code),
+        ("证券简称", offering.name),
+        ("发行价格（元）", f"{offering.price_fen / 100:.2f}"),
+        ("网上发行数量（股）", results.online_shares),
+        ("申购笔数", results.orders),
+        ("有效申购户数（交易所规则）", results.valid_accounts_t),
+        ("有效申购股数（交易所规则）", results.valid_shares_t),
         ("网上获配比例（%）", str(results.ratio_percent)),
-        ("资金交收后有效申购户数", results.valid_accounts), ("资金交收后有效申购股数", results.valid_shares),
-        ("获配户数", results.allocated_accounts), ("获配股数", results.allocated_shares),
-        ("余股（主承销商包销，股）", results.remainder_shares), ("其中：无效申购放弃的获配股数", results.forfeited_shares),
+        ("资金交收后有效申购户数", results.valid_accounts),
+        ("资金交收后有效申购股数", results.valid_shares),
+        ("获配户数", results.allocated_accounts),
+        ("获配股数", results.allocated_shares),
+        ("余股（主承销商包销，股）", results.remainder_shares),
+        ("其中：无效申购放弃的获配股数", results.forfeited_shares),
         ("无效申购笔数", results.invalid.height),
     ]:
         summary.append([label, value])
@@ -215,4 +259,3 @@ def offering_results_xlsx(offering: Offering, results: OfferingResults) -> bytes
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-

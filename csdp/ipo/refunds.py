@@ -2,6 +2,7 @@
 funds and the principal, from the lead underwriter's 自营结算备付金账户 to each participant's reserve
 with a file per participant listing every investor's amount; and the cancellation (注销) of the shares
 already registered. Each item is done once per offering (StopRefund), all or nothing."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -113,6 +114,7 @@ def _interest_problems(offering: Offering, stage: str, terms: InterestTerms | No
 
 # ---- the frames behind the files and the payments ---------------------------------------------------
 
+
 def interest_base(offering: Offering, outcomes: pl.DataFrame | None = None) -> pl.DataFrame:
     """Per order, the money frozen for it (``base_fen``): the T+1 freeze, or on a §5.2 stop what
     ``stop_unfreeze`` froze and released — the same per-order amounts as the JDSJ file and the ledger."""
@@ -123,20 +125,35 @@ def interest_base(offering: Offering, outcomes: pl.DataFrame | None = None) -> p
 def interest_frame(offering: Offering, terms: InterestTerms, day: dt.date, outcomes: pl.DataFrame) -> pl.DataFrame:
     """LXFH rows: each order's interest, half up to the fen on its own (csdp.ipo.engine.interest)."""
     orders = interest_base(offering, outcomes).with_columns(
-        interest_expr(pl.col("base_fen"), rate_percent=terms.annual_rate, days=terms.days,
-                      day_count=terms.day_count).alias("amount_fen"))
-    return order_columns(orders.filter(pl.col("amount_fen") > 0), offering.code, day).with_columns(
-        pl.col("base_fen").alias("JXBJ"), pl.lit(terms.days).alias("JXTS"),
-        pl.lit(rate_scaled(terms.annual_rate)).alias("NLL"), pl.lit(terms.day_count).alias("JXJC"),
-        pl.col("amount_fen").alias("LXJE")).sort("seq")
+        interest_expr(
+            pl.col("base_fen"), rate_percent=terms.annual_rate, days=terms.days, day_count=terms.day_count
+        ).alias("amount_fen")
+    )
+    return (
+        order_columns(orders.filter(pl.col("amount_fen") > 0), offering.code, day)
+        .with_columns(
+            pl.col("base_fen").alias("JXBJ"),
+            pl.lit(terms.days).alias("JXTS"),
+            pl.lit(rate_scaled(terms.annual_rate)).alias("NLL"),
+            pl.lit(terms.day_count).alias("JXJC"),
+            pl.col("amount_fen").alias("LXJE"),
+        )
+        .sort("seq")
+    )
 
 
 def principal_frame(offering: Offering, day: dt.date, outcomes: pl.DataFrame) -> pl.DataFrame:
     """BJFH rows: what each allocated order paid at T+1 EOD (kept shares × price)."""
     orders = outcomes.filter(pl.col("deducted_fen") > 0)
-    return order_columns(orders, offering.code, day).with_columns(
-        pl.col("kept").alias("PSSL"), pl.col("deducted_fen").alias("BJJE"),
-        pl.col("deducted_fen").alias("amount_fen")).sort("seq")
+    return (
+        order_columns(orders, offering.code, day)
+        .with_columns(
+            pl.col("kept").alias("PSSL"),
+            pl.col("deducted_fen").alias("BJJE"),
+            pl.col("deducted_fen").alias("amount_fen"),
+        )
+        .sort("seq")
+    )
 
 
 def paying_account(offering: Offering) -> LedgerAccount | None:
@@ -155,8 +172,10 @@ def _check_funds(offering: Offering, needed: int) -> LedgerAccount:
     payer = _paying_account(offering)
     available = balance_of(payer).available_fen
     if available < needed:
-        raise IpoError(f"主承销商自营结算备付金账户可用余额不足：应付 {needed / 100:,.2f} 元，可用 {available / 100:,.2f} 元。"
-                       "请先存入资金。")
+        raise IpoError(
+            f"主承销商自营结算备付金账户可用余额不足：应付 {needed / 100:,.2f} 元，可用 {available / 100:,.2f} 元。"
+            "请先存入资金。"
+        )
     return payer
 
 
@@ -169,7 +188,8 @@ def _pay(offering: Offering, frame: pl.DataFrame, item: str, day: dt.date) -> tu
     payer = _check_funds(offering, total)
     reserves = {}
     for profile in ParticipantProfile.objects.filter(code__in=per_participant["participant"].to_list()).select_related(
-            "institution"):
+        "institution"
+    ):
         reserve = reserve_account_of(profile.institution)
         if reserve is None:
             raise IpoError(f"结算参与人 {profile.code} 没有综合结算备付金账户。")
@@ -182,7 +202,8 @@ def _pay(offering: Offering, frame: pl.DataFrame, item: str, day: dt.date) -> tu
         (pl.lit(f"ipo:{offering.code}:stop:{item}:") + pl.col("participant")).alias("key"),
         pl.lit(f"IPO_STOP_{item.upper()}").alias("code"),
         pl.lit(day).alias("business_date"),
-        pl.lit(f"{offering.code} 中止发行{label}").alias("memo"))
+        pl.lit(f"{offering.code} 中止发行{label}").alias("memo"),
+    )
     try:
         transfers_post_bulk(transfers)
     except LedgerError as error:
@@ -191,10 +212,15 @@ def _pay(offering: Offering, frame: pl.DataFrame, item: str, day: dt.date) -> tu
 
 
 def _record(offering: Offering, application, item: str, **values) -> StopRefund:
-    refund = StopRefund.objects.create(offering=offering, item=item, application_id=application.pk,
-                                       done_at=clock_now(), **values)
-    audit_record(actor=None, obj=offering, action=f"offering.stop_{item}",
-                 data={"application": application.pk, "amount_fen": refund.amount_fen, "shares": refund.shares})
+    refund = StopRefund.objects.create(
+        offering=offering, item=item, application_id=application.pk, done_at=clock_now(), **values
+    )
+    audit_record(
+        actor=None,
+        obj=offering,
+        action=f"offering.stop_{item}",
+        data={"application": application.pk, "amount_fen": refund.amount_fen, "shares": refund.shares},
+    )
     return refund
 
 
@@ -207,7 +233,9 @@ class Carried:
     participants: dict[str, int] | None = None
 
 
-def stop_items_carry_out(*, offering: Offering, application, items: set[str], terms: InterestTerms | None) -> list[Carried]:
+def stop_items_carry_out(
+    *, offering: Offering, application, items: set[str], terms: InterestTerms | None
+) -> list[Carried]:
     """Every database write first (the register, then the ledger, checked for funds as a whole before
     any transfer), the participant files last: a refusal half-way leaves no file that says otherwise."""
     day = business_today()
@@ -222,21 +250,46 @@ def stop_items_carry_out(*, offering: Offering, application, items: set[str], te
         done.append(stop_shares_cancel(offering=offering, application=application))
     if principal is not None:
         total, participants = _pay(offering, principal, RefundItem.PRINCIPAL, day)
-        done.append(Carried(_record(offering, application, RefundItem.PRINCIPAL, amount_fen=total,
-                                    participants=participants, orders=principal.height), {"BJFH": principal}))
+        done.append(
+            Carried(
+                _record(
+                    offering,
+                    application,
+                    RefundItem.PRINCIPAL,
+                    amount_fen=total,
+                    participants=participants,
+                    orders=principal.height,
+                ),
+                {"BJFH": principal},
+            )
+        )
     if interest is not None:
         # 002 §5.2 / §5.3: "本公司根据主承销商申请，将冻结资金利息返还结算参与人，并由结算参与人返还投资者".
         total, participants = _pay(offering, interest, RefundItem.INTEREST, day)
-        done.append(Carried(_record(offering, application, RefundItem.INTEREST, amount_fen=total,
-                                    participants=participants, orders=interest.height, annual_rate=terms.annual_rate,
-                                    day_count=terms.day_count, interest_from=terms.start, interest_to=terms.end),
-                            {"LXFH": interest}))
+        done.append(
+            Carried(
+                _record(
+                    offering,
+                    application,
+                    RefundItem.INTEREST,
+                    amount_fen=total,
+                    participants=participants,
+                    orders=interest.height,
+                    annual_rate=terms.annual_rate,
+                    day_count=terms.day_count,
+                    interest_from=terms.start,
+                    interest_to=terms.end,
+                ),
+                {"LXFH": interest},
+            )
+        )
     for carried in done:
         publish(offering, carried.frames, day, carried.participants)
     return done
 
 
 # ---- cancellation -------------------------------------------------------------------------------------
+
 
 def _current_security(offering: Offering) -> Security:
     """Where the shares are now: the 920 code after the L-1 switch, else the code they were registered under."""
@@ -252,27 +305,54 @@ def _registered(offering: Offering, event_types: list[str], key_like: str) -> pl
         cursor.execute(
             f"SELECT account_id, share_nature, lockup_end, SUM(quantity_delta) FROM register_registrationevent "
             f"WHERE key LIKE %s AND event_type IN ({placeholders}) GROUP BY account_id, share_nature, lockup_end "
-            f"ORDER BY account_id, share_nature, lockup_end", [key_like, *event_types])
+            f"ORDER BY account_id, share_nature, lockup_end",
+            [key_like, *event_types],
+        )
         rows = cursor.fetchall()
-    return pl.DataFrame(rows, schema={"account_id": pl.Int64, "share_nature": pl.Utf8, "lockup_end": pl.Date,
-                                      "quantity": pl.Int64}, orient="row")
+    return pl.DataFrame(
+        rows,
+        schema={"account_id": pl.Int64, "share_nature": pl.Utf8, "lockup_end": pl.Date, "quantity": pl.Int64},
+        orient="row",
+    )
 
 
 def cancellation_events(offering: Offering, security_id: int, day: dt.date) -> pl.DataFrame:
     """Every lot the offering registered, taken back (注销); the pre-IPO lock-ups of the T-1 list go back
     to 00 (they were restricted for this listing: 002 §2.1.2(四)2)."""
     prefix = f"ipo:{offering.code}:"
-    lot_key = (pl.col("account_id").cast(pl.Utf8) + ":" + pl.col("share_nature") + ":"
-               + pl.col("lockup_end").cast(pl.Utf8).fill_null("-"))
-    issued = _registered(offering, ISSUED, prefix + "%").filter(pl.col("quantity") != 0).with_columns(
-        pl.lit(EventType.CANCELLATION.value).alias("event_type"), (pl.lit(prefix + "cancel:") + lot_key).alias("key"))
-    lockups = _registered(offering, [EventType.RESTRICT.value], prefix + "lockup:%").filter(
-        pl.col("quantity") != 0).with_columns(
-        pl.lit(EventType.RESTRICT.value).alias("event_type"), (pl.lit(prefix + "unlock:") + lot_key).alias("key"))
+    lot_key = (
+        pl.col("account_id").cast(pl.Utf8)
+        + ":"
+        + pl.col("share_nature")
+        + ":"
+        + pl.col("lockup_end").cast(pl.Utf8).fill_null("-")
+    )
+    issued = (
+        _registered(offering, ISSUED, prefix + "%")
+        .filter(pl.col("quantity") != 0)
+        .with_columns(
+            pl.lit(EventType.CANCELLATION.value).alias("event_type"),
+            (pl.lit(prefix + "cancel:") + lot_key).alias("key"),
+        )
+    )
+    lockups = (
+        _registered(offering, [EventType.RESTRICT.value], prefix + "lockup:%")
+        .filter(pl.col("quantity") != 0)
+        .with_columns(
+            pl.lit(EventType.RESTRICT.value).alias("event_type"), (pl.lit(prefix + "unlock:") + lot_key).alias("key")
+        )
+    )
     return pl.concat([issued, lockups]).select(
-        pl.lit(security_id, dtype=pl.Int64).alias("security_id"), "account_id", "share_nature", "lockup_end",
-        "event_type", (-pl.col("quantity")).alias("quantity_delta"), pl.lit(day).alias("business_date"), "key",
-        pl.lit(f"{offering.code} 中止发行，注销已登记到账股份").alias("memo"))
+        pl.lit(security_id, dtype=pl.Int64).alias("security_id"),
+        "account_id",
+        "share_nature",
+        "lockup_end",
+        "event_type",
+        (-pl.col("quantity")).alias("quantity_delta"),
+        pl.lit(day).alias("business_date"),
+        "key",
+        pl.lit(f"{offering.code} 中止发行，注销已登记到账股份").alias("memo"),
+    )
 
 
 def stop_shares_cancel(*, offering: Offering, application) -> Carried:
@@ -286,10 +366,20 @@ def stop_shares_cancel(*, offering: Offering, application) -> Carried:
         raise IpoError(f"不能注销：{error}") from None
     frames, participants = registration_frames(offering, day)
     gfzx = frames["GFDJ"].with_columns(pl.lit(security.code).alias("ZQDM"), pl.col("DJSL").alias("ZXSL"))
-    if security.status == SecurityStatus.PENDING and not Position.objects.filter(security=security, quantity__gt=0).exists():
-        security_status_change(security=security, to=SecurityStatus.DELISTED, actor=None,
-                               reason="中止发行，已登记股份注销")
+    if (
+        security.status == SecurityStatus.PENDING
+        and not Position.objects.filter(security=security, quantity__gt=0).exists()
+    ):
+        security_status_change(
+            security=security, to=SecurityStatus.DELISTED, actor=None, reason="中止发行，已登记股份注销"
+        )
     cancelled = -int(events.filter(pl.col("event_type") == EventType.CANCELLATION.value)["quantity_delta"].sum() or 0)
-    refund = _record(offering, application, RefundItem.CANCELLATION, shares=cancelled, participants=len(participants),
-                     orders=gfzx.height)
+    refund = _record(
+        offering,
+        application,
+        RefundItem.CANCELLATION,
+        shares=cancelled,
+        participants=len(participants),
+        orders=gfzx.height,
+    )
     return Carried(refund, {"GFZX": gfzx}, participants)

@@ -1,4 +1,5 @@
 """The thin runner around the engine (../shared/style.md habit 10): load, call, write."""
+
 from __future__ import annotations
 
 import json
@@ -15,7 +16,9 @@ def allocate_file(
 ) -> AllocationSummary:
     """Validate and allocate one offering's subscription CSV; write the allocation CSV."""
     orders = read_subscriptions(subscriptions)
-    allocated = allocate(validate_orders(orders, initial_online_shares=initial_online_shares), online_shares=online_shares)
+    allocated = allocate(
+        validate_orders(orders, initial_online_shares=initial_online_shares), online_shares=online_shares
+    )
     write_allocation(allocated, output)
     return summarize(allocated, online_shares=online_shares)
 

@@ -2,6 +2,7 @@
 end-of-day step of an offering with its reason, and a lead underwriter that has not reported its
 自营结算备付金账户 by T — warned at T, recorded late by staff under four-eyes, so that this offering
 alone, not every offering of the day, waits at T+1."""
+
 from __future__ import annotations
 
 from django.db import transaction
@@ -33,16 +34,24 @@ def missing_underwriter_account(offering: Offering, today=None) -> bool:
 
 def offerings_missing_underwriter_account(today=None) -> list[Offering]:
     today = today or business_today()
-    return list(Offering.objects.filter(underwriter_account__isnull=True, status__in=UNSETTLED, t_date__lte=today)
-                .select_related("underwriter").order_by("t_date", "code"))
+    return list(
+        Offering.objects.filter(underwriter_account__isnull=True, status__in=UNSETTLED, t_date__lte=today)
+        .select_related("underwriter")
+        .order_by("t_date", "code")
+    )
 
 
 def _underwriter_reserve(offering: Offering) -> LedgerAccount:
-    account = LedgerAccount.objects.filter(owner_id=offering.underwriter_id, kind=AccountKind.UNDERWRITER_RESERVE
-                                           ).order_by("pk").first()
+    account = (
+        LedgerAccount.objects.filter(owner_id=offering.underwriter_id, kind=AccountKind.UNDERWRITER_RESERVE)
+        .order_by("pk")
+        .first()
+    )
     if account is None:
-        raise IpoError(f"主承销商 {offering.underwriter.name} 尚未开立自营结算备付金账户，不能登记补报。",
-                       code="ipo.no_underwriter_reserve")
+        raise IpoError(
+            f"主承销商 {offering.underwriter.name} 尚未开立自营结算备付金账户，不能登记补报。",
+            code="ipo.no_underwriter_reserve",
+        )
     return account
 
 
@@ -54,9 +63,14 @@ def underwriter_account_late_prepare(*, offering: Offering, by):
     if offering.status not in UNSETTLED:
         raise IpoError("T+1 日交收后不能再登记补报账户。", code="ipo.too_late")
     account = _underwriter_reserve(offering)
-    return approval_prepare(kind=LATE_ACCOUNT.code, key=f"ipo:{offering.code}:late-account",
-                            summary=f"{offering.code} {offering.name}：登记主承销商补报的自营结算备付金账户 {account.number}",
-                            payload={"offering": offering.pk, "account": account.pk}, by=by, subject=offering)
+    return approval_prepare(
+        kind=LATE_ACCOUNT.code,
+        key=f"ipo:{offering.code}:late-account",
+        summary=f"{offering.code} {offering.name}：登记主承销商补报的自营结算备付金账户 {account.number}",
+        payload={"offering": offering.pk, "account": account.pk},
+        by=by,
+        subject=offering,
+    )
 
 
 def _apply_late_account(approval) -> dict:
@@ -71,11 +85,19 @@ def _apply_late_account(approval) -> dict:
             raise IpoError("只能登记主承销商本机构的自营结算备付金账户。")
         offering.underwriter_account = account
         offering.save(update_fields=["underwriter_account"])
-        audit_record(actor=approval.approved_by, obj=offering, action="offering.report_account",
-                     data={"account": account.number, "late": True, "prepared_by": approval.prepared_by.username})
+        audit_record(
+            actor=approval.approved_by,
+            obj=offering,
+            action="offering.report_account",
+            data={"account": account.number, "late": True, "prepared_by": approval.prepared_by.username},
+        )
     return {"发行": offering.code, "自营结算备付金账户": account.number}
 
 
-LATE_ACCOUNT = register_kind(code="ipo.underwriter_account_late", label="登记主承销商补报的自营结算备付金账户",
-                             apply=_apply_late_account, preparers={Role.OPERATOR, Role.ADMIN},
-                             approvers={Role.REVIEWER, Role.ADMIN})
+LATE_ACCOUNT = register_kind(
+    code="ipo.underwriter_account_late",
+    label="登记主承销商补报的自营结算备付金账户",
+    apply=_apply_late_account,
+    preparers={Role.OPERATOR, Role.ADMIN},
+    approvers={Role.REVIEWER, Role.ADMIN},
+)

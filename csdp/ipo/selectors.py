@@ -23,17 +23,31 @@ def orders_of(offering: Offering, *, participant_code: str, seqs: list[int]) -> 
             f"{_INVALID_JOIN} WHERE s.offering_id = %s AND s.participant = %s AND s.seq IN ({placeholders})",
             [offering.pk, participant_code, *seqs],
         )
-        return {seq: {"account": account, "quantity": qty, "valid": bool(valid)} for seq, account, qty, valid in cursor.fetchall()}
+        return {
+            seq: {"account": account, "quantity": qty, "valid": bool(valid)}
+            for seq, account, qty, valid in cursor.fetchall()
+        }
 
 
 # T EOD's outcome table is sparse (only the invalid orders): an order without a row there is valid.
 _INVALID_JOIN = "LEFT JOIN ipo_subscriptionoutcome o ON o.offering_id = s.offering_id AND o.seq = s.seq"
 
 ORDER_VIEW_SCHEMA = {
-    "seq": pl.Int64, "account": pl.Utf8, "participant": pl.Utf8, "custody_unit": pl.Utf8, "quantity": pl.Int64,
-    "valid_t": pl.Boolean, "reason_t": pl.Utf8,
+    "seq": pl.Int64,
+    "account": pl.Utf8,
+    "participant": pl.Utf8,
+    "custody_unit": pl.Utf8,
+    "quantity": pl.Int64,
+    "valid_t": pl.Boolean,
+    "reason_t": pl.Utf8,
 }
-SETTLEMENT_SCHEMA = {"seq": pl.Int64, "valid_t1": pl.Boolean, "reason_t1": pl.Utf8, "allocated": pl.Int64, "kept": pl.Int64}
+SETTLEMENT_SCHEMA = {
+    "seq": pl.Int64,
+    "valid_t1": pl.Boolean,
+    "reason_t1": pl.Utf8,
+    "allocated": pl.Int64,
+    "kept": pl.Int64,
+}
 
 
 # Frames one end-of-day run keeps between its steps (T EOD's verdicts for the T files step, T+1's
@@ -73,9 +87,19 @@ def _keep_after_commit(kind: str, offering_id: int, frame: pl.DataFrame) -> None
 
 
 def remember_t_outcomes(offering_id: int, outcomes: pl.DataFrame) -> None:
-    _keep_after_commit("t", offering_id, outcomes.select(
-        "seq", "account", "participant", "custody_unit", pl.col("quantity_shares").alias("quantity"),
-        pl.col("valid").alias("valid_t"), pl.col("reason").alias("reason_t")))
+    _keep_after_commit(
+        "t",
+        offering_id,
+        outcomes.select(
+            "seq",
+            "account",
+            "participant",
+            "custody_unit",
+            pl.col("quantity_shares").alias("quantity"),
+            pl.col("valid").alias("valid_t"),
+            pl.col("reason").alias("reason_t"),
+        ),
+    )
 
 
 def subscriptions_of(offering: Offering) -> pl.DataFrame:
@@ -83,9 +107,17 @@ def subscriptions_of(offering: Offering) -> pl.DataFrame:
     database holds them now (another process may have replaced the file since this one loaded it)."""
     return copy_out(
         "SELECT seq, account, participant, custody_unit, quantity_shares, investor_id FROM ipo_subscription "
-        "WHERE offering_id = %s", [offering.pk],
-        {"seq": pl.Int64, "account": pl.Utf8, "participant": pl.Utf8, "custody_unit": pl.Utf8,
-         "quantity": pl.Int64, "investor_id": pl.Utf8})
+        "WHERE offering_id = %s",
+        [offering.pk],
+        {
+            "seq": pl.Int64,
+            "account": pl.Utf8,
+            "participant": pl.Utf8,
+            "custody_unit": pl.Utf8,
+            "quantity": pl.Int64,
+            "investor_id": pl.Utf8,
+        },
+    )
 
 
 def _keep_if_final(kind: str, offering: Offering, step: str, frame: pl.DataFrame) -> pl.DataFrame:
@@ -95,8 +127,10 @@ def _keep_if_final(kind: str, offering: Offering, step: str, frame: pl.DataFrame
     from csdp.ipo.models import EodStepRun
 
     store = _RUN.get()
-    if store is not None and EodStepRun.objects.filter(offering_id=offering.pk, step=step,
-                                                       status=EodStepRun.Status.DONE).exists():
+    if (
+        store is not None
+        and EodStepRun.objects.filter(offering_id=offering.pk, step=step, status=EodStepRun.Status.DONE).exists()
+    ):
         store[(kind, offering.pk)] = frame
     return frame
 
@@ -106,19 +140,30 @@ def t_outcomes(offering: Offering) -> pl.DataFrame:
     cached = _kept("t", offering.pk)
     if cached is not None:
         return cached
-    return _keep_if_final("t", offering, "t_clearing", copy_out(
-        "SELECT s.seq, s.account, s.participant, s.custody_unit, s.quantity_shares, o.seq IS NULL, "
-        f"COALESCE(o.reason, '') FROM ipo_subscription s {_INVALID_JOIN} WHERE s.offering_id = %s ORDER BY s.seq",
-        [offering.pk], ORDER_VIEW_SCHEMA))
+    return _keep_if_final(
+        "t",
+        offering,
+        "t_clearing",
+        copy_out(
+            "SELECT s.seq, s.account, s.participant, s.custody_unit, s.quantity_shares, o.seq IS NULL, "
+            f"COALESCE(o.reason, '') FROM ipo_subscription s {_INVALID_JOIN} WHERE s.offering_id = %s ORDER BY s.seq",
+            [offering.pk],
+            ORDER_VIEW_SCHEMA,
+        ),
+    )
 
 
 def settlement_view(rows: pl.DataFrame) -> pl.DataFrame:
     """SETTLEMENT_SCHEMA from the stored columns (seq, reason, allocated_shares): an order of the sparse
     results is still valid exactly when it has no reason, and then keeps its allocation (SettlementResult)."""
     valid = pl.col("reason") == ""
-    return rows.select("seq", valid.alias("valid_t1"), pl.col("reason").alias("reason_t1"),
-                       pl.col("allocated_shares").alias("allocated"),
-                       kept_shares(valid, pl.col("allocated_shares")).alias("kept"))
+    return rows.select(
+        "seq",
+        valid.alias("valid_t1"),
+        pl.col("reason").alias("reason_t1"),
+        pl.col("allocated_shares").alias("allocated"),
+        kept_shares(valid, pl.col("allocated_shares")).alias("kept"),
+    )
 
 
 def remember_settlement(offering_id: int, rows: pl.DataFrame) -> None:
@@ -131,9 +176,18 @@ def settlement_of(offering: Offering) -> pl.DataFrame:
     cached = _kept("settlement", offering.pk)
     if cached is not None:
         return cached
-    return _keep_if_final("settlement", offering, "t1_settle", settlement_view(copy_out(
-        "SELECT seq, reason, allocated_shares FROM ipo_settlementresult WHERE offering_id = %s",
-        [offering.pk], {"seq": pl.Int64, "reason": pl.Utf8, "allocated_shares": pl.Int64})))
+    return _keep_if_final(
+        "settlement",
+        offering,
+        "t1_settle",
+        settlement_view(
+            copy_out(
+                "SELECT seq, reason, allocated_shares FROM ipo_settlementresult WHERE offering_id = %s",
+                [offering.pk],
+                {"seq": pl.Int64, "reason": pl.Utf8, "allocated_shares": pl.Int64},
+            )
+        ),
+    )
 
 
 def forget_remembered() -> None:
@@ -167,15 +221,18 @@ def _settled_columns(orders: pl.DataFrame, settled: pl.DataFrame) -> list[pl.Ser
     # clone() first: scatter writes in place, and ``orders`` may be the frame kept in memory
     return [
         orders.get_column("valid_t").clone().scatter(at, settled.get_column("valid_t1")).alias("valid"),
-        orders.get_column("reason_t").clone().scatter(reasons.get_column("at"), reasons.get_column("reason_t1"))
+        orders.get_column("reason_t")
+        .clone()
+        .scatter(reasons.get_column("at"), reasons.get_column("reason_t1"))
         .alias("reason"),
         zeros.clone().scatter(at, settled.get_column("allocated")).alias("allocated"),
         zeros.scatter(at, settled.get_column("kept")).alias("kept"),
     ]
 
 
-def order_outcomes(offering: Offering, *, orders: pl.DataFrame | None = None,
-                   settled: pl.DataFrame | None = None) -> pl.DataFrame:
+def order_outcomes(
+    offering: Offering, *, orders: pl.DataFrame | None = None, settled: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Every order of an offering with what became of it: T EOD validity joined with the sparse T+1
     results. Money per order is derived: a still-valid order was frozen in full (quantity × price),
     its kept shares were paid for, the rest was unfrozen. A step that has T's verdicts (ORDER_VIEW_SCHEMA)
@@ -185,10 +242,12 @@ def order_outcomes(offering: Offering, *, orders: pl.DataFrame | None = None,
         orders = orders.sort("seq")
     price = offering.price_fen
     frozen = pl.when("valid").then(pl.col("quantity") * price).otherwise(0)
-    return orders.select("seq", "account", "participant", "custody_unit", "quantity").with_columns(
-        _settled_columns(orders, settlement_of(offering) if settled is None else settled)
-    ).with_columns(
-        frozen.alias("frozen_fen"),
-        (pl.col("kept") * price).alias("deducted_fen"),
-        (frozen - pl.col("kept") * price).alias("unfrozen_fen"),
+    return (
+        orders.select("seq", "account", "participant", "custody_unit", "quantity")
+        .with_columns(_settled_columns(orders, settlement_of(offering) if settled is None else settled))
+        .with_columns(
+            frozen.alias("frozen_fen"),
+            (pl.col("kept") * price).alias("deducted_fen"),
+            (frozen - pl.col("kept") * price).alias("unfrozen_fen"),
+        )
     )

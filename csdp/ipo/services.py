@@ -1,4 +1,5 @@
 """Writes of the IPO timeline that people make (the EOD steps are in csdp/ipo/eod)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,9 +22,23 @@ DECLARATION_CUTOFF = (15, 30)  # 002 §4.1.2(四): T+1 15:30
 
 
 @transaction.atomic
-def offering_create(*, code: str, name: str, issuer, underwriter, price_fen: int, initial_online_shares: int,
-                    online_shares: int, t_date: dt.date, listing_date: dt.date, strategic_shares: int = 0,
-                    offline_shares: int = 0, pre_ipo_shares: int = 0, old_code: str = "", actor=None) -> Offering:
+def offering_create(
+    *,
+    code: str,
+    name: str,
+    issuer,
+    underwriter,
+    price_fen: int,
+    initial_online_shares: int,
+    online_shares: int,
+    t_date: dt.date,
+    listing_date: dt.date,
+    strategic_shares: int = 0,
+    offline_shares: int = 0,
+    pre_ipo_shares: int = 0,
+    old_code: str = "",
+    actor=None,
+) -> Offering:
     if not (len(code) == 6 and code.startswith("920") and code.isdigit()):
         raise IpoError("北交所新股证券代码应为 920 开头的 6 位数字。")
     if Offering.objects.filter(code=code).exists():
@@ -42,9 +57,19 @@ def offering_create(*, code: str, name: str, issuer, underwriter, price_fen: int
     if price_fen <= 0 or initial_online_shares <= 0 or online_shares <= 0:
         raise IpoError("发行价格与网上发行数量应为正数。")
     offering = Offering.objects.create(
-        code=code, name=name, old_code=old_code, issuer=issuer, underwriter=underwriter, price_fen=price_fen,
-        initial_online_shares=initial_online_shares, online_shares=online_shares, strategic_shares=strategic_shares,
-        offline_shares=offline_shares, pre_ipo_shares=pre_ipo_shares, t_date=t_date, listing_date=listing_date,
+        code=code,
+        name=name,
+        old_code=old_code,
+        issuer=issuer,
+        underwriter=underwriter,
+        price_fen=price_fen,
+        initial_online_shares=initial_online_shares,
+        online_shares=online_shares,
+        strategic_shares=strategic_shares,
+        offline_shares=offline_shares,
+        pre_ipo_shares=pre_ipo_shares,
+        t_date=t_date,
+        listing_date=listing_date,
         issuer_bank_account=_issuer_bank(issuer),
     )
     # The new code joins the issuer's codes, so it can file the T-1 application on the counter.
@@ -71,19 +96,26 @@ def offering_report_account(*, offering: Offering, account: LedgerAccount, actor
 def _issuer_bank(issuer) -> LedgerAccount:
     """The issuer's bank account (outside our books) that receives the proceeds (002 §3.2.2)."""
     existing = LedgerAccount.objects.filter(owner=issuer, kind=AccountKind.ISSUER_BANK).order_by("pk").first()
-    return existing or ledger_account_open(number=f"ISS-{issuer.pk}-BANK", name=f"{issuer.name} 募集资金专户",
-                                           kind=AccountKind.ISSUER_BANK, owner=issuer)
+    return existing or ledger_account_open(
+        number=f"ISS-{issuer.pk}-BANK", name=f"{issuer.name} 募集资金专户", kind=AccountKind.ISSUER_BANK, owner=issuer
+    )
 
 
 def _depository_bank() -> LedgerAccount:
     """结算备付金专用存款账户: where participants' deposits arrive (002 §4.1.2(二))."""
-    return ledger_account_open(number="CSDC-BJ-BANK", name="本公司结算备付金专用存款账户", kind=AccountKind.DEPOSITORY_BANK)
+    return ledger_account_open(
+        number="CSDC-BJ-BANK", name="本公司结算备付金专用存款账户", kind=AccountKind.DEPOSITORY_BANK
+    )
 
 
 def _open_t1_obligations(institution, day: dt.date) -> list[ParticipantObligation]:
-    return [o for o in ParticipantObligation.objects.filter(
-        participant__institution=institution, offering__status=OfferingStatus.CLEARED).select_related("offering")
-        if o.offering.day(1) == day]
+    return [
+        o
+        for o in ParticipantObligation.objects.filter(
+            participant__institution=institution, offering__status=OfferingStatus.CLEARED
+        ).select_related("offering")
+        if o.offering.day(1) == day
+    ]
 
 
 @transaction.atomic
@@ -100,13 +132,20 @@ def reserve_deposit(*, institution, amount_fen: int, reference: str, actor) -> T
     if reserve is None:
         raise IpoError("本机构尚未开立结算备付金账户。")
     try:  # the reference is the sender's bank serial: unique per institution, not across institutions
-        transfer = transfer_post(debit=_depository_bank(), credit=reserve, amount_fen=amount_fen,
-                                 key=f"deposit:{institution.pk}:{reference}", code="DEPOSIT", memo="备付金存入")
+        transfer = transfer_post(
+            debit=_depository_bank(),
+            credit=reserve,
+            amount_fen=amount_fen,
+            key=f"deposit:{institution.pk}:{reference}",
+            code="DEPOSIT",
+            memo="备付金存入",
+        )
     except LedgerError:
         raise IpoError(f"汇款流水号 {reference} 已用于另一笔存入。") from None
     if not getattr(transfer, "replayed", False):
-        audit_record(actor=actor, obj=reserve, action="reserve.deposit",
-                     data={"amount_fen": amount_fen, "reference": reference})
+        audit_record(
+            actor=actor, obj=reserve, action="reserve.deposit", data={"amount_fen": amount_fen, "reference": reference}
+        )
     return transfer
 
 
@@ -121,13 +160,15 @@ def reserve_withdraw(*, institution, amount_fen: int, reference: str, actor) -> 
     if amount_fen > balance_of(reserve).available_fen and not Transfer.objects.filter(key=key).exists():
         raise IpoError("划出金额超过可用余额。")
     try:
-        transfer = transfer_post(debit=reserve, credit=_depository_bank(), amount_fen=amount_fen, key=key,
-                                 code="WITHDRAW", memo="划回资金")
+        transfer = transfer_post(
+            debit=reserve, credit=_depository_bank(), amount_fen=amount_fen, key=key, code="WITHDRAW", memo="划回资金"
+        )
     except LedgerError as error:
         raise IpoError(str(error)) from None
     if not getattr(transfer, "replayed", False):
-        audit_record(actor=actor, obj=reserve, action="reserve.withdraw",
-                     data={"amount_fen": amount_fen, "reference": reference})
+        audit_record(
+            actor=actor, obj=reserve, action="reserve.withdraw", data={"amount_fen": amount_fen, "reference": reference}
+        )
     return transfer
 
 
@@ -154,7 +195,9 @@ def _declaration_window(offering: Offering) -> Offering:
     return offering
 
 
-def shortfall_declare(*, offering: Offering, participant, rows: list[DeclarationRow], actor) -> list[ShortfallDeclaration]:
+def shortfall_declare(
+    *, offering: Offering, participant, rows: list[DeclarationRow], actor
+) -> list[ShortfallDeclaration]:
     """002 §4.1.2(四): declared by 15:30 on T+1, after T EOD. The whole table is checked and saved
     together; every problem is listed. A declared order is a declared invalid subscription at T+1 EOD
     whether or not the reserve covers it (§4.1.2(五)); each row is acknowledged by its receipt number."""
@@ -178,23 +221,40 @@ def shortfall_declare(*, offering: Offering, participant, rows: list[Declaration
             problems.append(Problem(f"无效股数应在 1 至 {order['quantity']} 之间", row=index))
         seen.add(row.seq)
     if problems:
-        raise IpoError("；".join(f"第 {p.row} 条：{p.message}" for p in problems), code="ipo.declaration_invalid",
-                       problems=problems)
+        raise IpoError(
+            "；".join(f"第 {p.row} 条：{p.message}" for p in problems),
+            code="ipo.declaration_invalid",
+            problems=problems,
+        )
     with transaction.atomic():
         saved = []
         for row in rows:
             declaration, _ = ShortfallDeclaration.objects.update_or_create(
-                offering=offering, seq=row.seq,
-                defaults=dict(participant=participant, account=row.account, account_name=row.account_name,
-                              subscription_code=offering.code, security_name=offering.name,
-                              subscription_date=offering.t_date, reserve_account=row.reserve_account,
-                              settlement_account=row.settlement_account, invalid_shares=row.invalid_shares,
-                              declared_by=actor, declared_at=now, withdrawn_at=None, withdrawn_by=None),
+                offering=offering,
+                seq=row.seq,
+                defaults=dict(
+                    participant=participant,
+                    account=row.account,
+                    account_name=row.account_name,
+                    subscription_code=offering.code,
+                    security_name=offering.name,
+                    subscription_date=offering.t_date,
+                    reserve_account=row.reserve_account,
+                    settlement_account=row.settlement_account,
+                    invalid_shares=row.invalid_shares,
+                    declared_by=actor,
+                    declared_at=now,
+                    withdrawn_at=None,
+                    withdrawn_by=None,
+                ),
             )
             saved.append(declaration)
-        audit_record(actor=actor, obj=offering, action="ipo.shortfall_declare",
-                     data={"participant": participant.code, "rows": len(rows),
-                           "receipts": [d.receipt for d in saved]})
+        audit_record(
+            actor=actor,
+            obj=offering,
+            action="ipo.shortfall_declare",
+            data={"participant": participant.code, "rows": len(rows), "receipts": [d.receipt for d in saved]},
+        )
     return saved
 
 
@@ -204,27 +264,41 @@ def shortfall_withdraw(*, offering: Offering, participant, seqs: list[int], acto
     from csdp.lib.errors import Problem
 
     offering = _declaration_window(offering)
-    rows = {d.seq: d for d in ShortfallDeclaration.objects.select_for_update().filter(
-        offering=offering, participant=participant, seq__in=seqs, withdrawn_at__isnull=True).order_by("pk")}
+    rows = {
+        d.seq: d
+        for d in ShortfallDeclaration.objects.select_for_update()
+        .filter(offering=offering, participant=participant, seq__in=seqs, withdrawn_at__isnull=True)
+        .order_by("pk")
+    }
     missing = [Problem(f"成交号码 {seq} 没有本参与人有效的资金不足申报") for seq in seqs if seq not in rows]
     if missing or not seqs:
-        raise IpoError("撤回失败：" + "；".join(p.message for p in missing) if missing else "请选择要撤回的申报。",
-                       code="ipo.declaration_unknown", problems=missing)
+        raise IpoError(
+            "撤回失败：" + "；".join(p.message for p in missing) if missing else "请选择要撤回的申报。",
+            code="ipo.declaration_unknown",
+            problems=missing,
+        )
     now = clock_now()
     for declaration in rows.values():
         declaration.withdrawn_at, declaration.withdrawn_by = now, actor
         declaration.save(update_fields=["withdrawn_at", "withdrawn_by"])
-    audit_record(actor=actor, obj=offering, action="ipo.shortfall_withdraw",
-                 data={"participant": participant.code, "seqs": sorted(rows)})
+    audit_record(
+        actor=actor,
+        obj=offering,
+        action="ipo.shortfall_withdraw",
+        data={"participant": participant.code, "seqs": sorted(rows)},
+    )
     return len(rows)
 
 
 def proceeds_content(offering: Offering) -> dict:
     """What the lead underwriter signs when it pays the proceeds: amount, from, to (002 §3.2.2)."""
     run = offering.step_runs.filter(step="t1_settle", status="done").first()
-    return {"offering": offering.code, "amount_fen": run.detail["proceeds_fen"] if run else 0,
-            "from": offering.underwriter_account.number if offering.underwriter_account_id else "",
-            "to": offering.issuer_bank_account.number if offering.issuer_bank_account_id else ""}
+    return {
+        "offering": offering.code,
+        "amount_fen": run.detail["proceeds_fen"] if run else 0,
+        "from": offering.underwriter_account.number if offering.underwriter_account_id else "",
+        "to": offering.issuer_bank_account.number if offering.issuer_bank_account_id else "",
+    }
 
 
 @transaction.atomic
@@ -242,16 +316,23 @@ def proceeds_pay(*, offering: Offering, actor, signature_payload: str | None = N
     if actor is not None:
         digest = submission_digest(content=proceeds_content(locked))
         try:
-            locked.proceeds_signature = submission_sign_verify(user=actor, digest=digest, payload=signature_payload or "",
-                                                               require_key=True)
+            locked.proceeds_signature = submission_sign_verify(
+                user=actor, digest=digest, payload=signature_payload or "", require_key=True
+            )
         except SignatureRefused as refused:
             raise IpoError(refused.message, code="ipo.signature_refused") from None
         locked.save(update_fields=["proceeds_signature"])
     amount = locked.step_runs.get(step="t1_settle").detail["proceeds_fen"]
     if amount:
         try:
-            transfer_post(debit=locked.underwriter_account, credit=locked.issuer_bank_account, amount_fen=amount,
-                          key=f"ipo:{locked.code}:pay_issuer", code="IPO_PAY_ISSUER", memo=f"{locked.code} 认购资金划付发行人")
+            transfer_post(
+                debit=locked.underwriter_account,
+                credit=locked.issuer_bank_account,
+                amount_fen=amount,
+                key=f"ipo:{locked.code}:pay_issuer",
+                code="IPO_PAY_ISSUER",
+                memo=f"{locked.code} 认购资金划付发行人",
+            )
         except LedgerError as error:
             raise IpoError(str(error)) from None
     offering_transition(offering=locked, to=OfferingStatus.PAID, actor=actor, reason="认购资金已划付发行人")
@@ -263,7 +344,12 @@ def code_switch_content(offering: Offering) -> dict:
     from csdp.register.models import RegistrationEvent
 
     moved = RegistrationEvent.objects.filter(security__code=offering.code, event_type="switch_in").count()
-    return {"offering": offering.code, "old_code": offering.old_code, "new_code": offering.code, "positions_moved": moved}
+    return {
+        "offering": offering.code,
+        "old_code": offering.old_code,
+        "new_code": offering.code,
+        "positions_moved": moved,
+    }
 
 
 @transaction.atomic
@@ -275,8 +361,9 @@ def code_switch_confirm(*, offering: Offering, signature_payload: str, actor) ->
         raise IpoError("代码切换完成后才能确认切换结果。")
     if locked.code_switch_confirmed_at is not None:
         raise IpoError("代码切换结果已确认。")
-    locked.code_switch_signature = submission_signed(user=actor, content=code_switch_content(locked),
-                                                     payload=signature_payload)
+    locked.code_switch_signature = submission_signed(
+        user=actor, content=code_switch_content(locked), payload=signature_payload
+    )
     locked.code_switch_confirmed_at, locked.code_switch_confirmed_by = clock_now(), actor
     locked.save(update_fields=["code_switch_confirmed_at", "code_switch_confirmed_by", "code_switch_signature"])
     audit_record(actor=actor, obj=locked, action="ipo.code_switch_confirm", data=code_switch_content(locked))

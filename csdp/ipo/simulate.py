@@ -6,6 +6,7 @@ Order sizes are heavy-tailed: a large share of investors subscribe at the cap (a
 rules.md §10), the rest log-normally; a few orders break the exchange's rules; some participants
 are short of funds, some of them having declared investors (附件5).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,7 +29,14 @@ from csdp.clock.services import clock_set, trading_day_offset
 from csdp.ipo.eod.day import eod_run
 from csdp.ipo.eod.t_day import offering_subscriptions_load
 from csdp.ipo.models import Offering, ParticipantObligation
-from csdp.ipo.services import DeclarationRow, offering_create, offering_report_account, proceeds_pay, reserve_deposit, shortfall_declare
+from csdp.ipo.services import (
+    DeclarationRow,
+    offering_create,
+    offering_report_account,
+    proceeds_pay,
+    reserve_deposit,
+    shortfall_declare,
+)
 from csdp.ledger.models import AccountKind
 from csdp.ledger.services import ledger_account_open
 from csdp.lib.bulk import copy_in, copy_out, is_postgres, lookup
@@ -46,13 +54,15 @@ def _participants(count: int) -> list[ParticipantProfile]:
     out = []
     for i in range(1, count + 1):
         code = f"S{i:04d}"
-        institution, _ = Institution.objects.get_or_create(kind=InstitutionKind.PARTICIPANT, code=code,
-                                                           defaults={"name": f"模拟证券{i:03d}"})
+        institution, _ = Institution.objects.get_or_create(
+            kind=InstitutionKind.PARTICIPANT, code=code, defaults={"name": f"模拟证券{i:03d}"}
+        )
         profile, _ = ParticipantProfile.objects.get_or_create(institution=institution, defaults={"code": code})
         for unit in (f"{800000 + i * 2:06d}", f"{800001 + i * 2:06d}"):
             CustodyUnit.objects.get_or_create(code=unit, defaults={"participant": profile})
-        ledger_account_open(number=f"R-{code}", name=f"{code} 综合结算备付金", kind=AccountKind.PARTICIPANT_RESERVE,
-                            owner=institution)
+        ledger_account_open(
+            number=f"R-{code}", name=f"{code} 综合结算备付金", kind=AccountKind.PARTICIPANT_RESERVE, owner=institution
+        )
         out.append(profile)
     return out
 
@@ -63,17 +73,29 @@ def _new_offering(orders: int) -> Offering:
     seed_schedule()  # example rates, labelled so; registration bills the 股份登记费 from it
     taken = set(Offering.objects.values_list("code", flat=True))
     code = next(f"920{n:03d}" for n in range(900, 1000) if f"920{n:03d}" not in taken)
-    issuer, _ = Institution.objects.get_or_create(kind=InstitutionKind.ISSUER, code=f"SIM{code}",
-                                                  defaults={"name": f"模拟发行人{code}股份有限公司"})
-    underwriter, _ = Institution.objects.get_or_create(kind=InstitutionKind.UNDERWRITER, code="SIMUW",
-                                                       defaults={"name": "模拟证券承销保荐有限责任公司"})
-    account = ledger_account_open(number="UW-SIMUW", name="模拟承销 自营结算备付金", kind=AccountKind.UNDERWRITER_RESERVE,
-                                  owner=underwriter)
+    issuer, _ = Institution.objects.get_or_create(
+        kind=InstitutionKind.ISSUER, code=f"SIM{code}", defaults={"name": f"模拟发行人{code}股份有限公司"}
+    )
+    underwriter, _ = Institution.objects.get_or_create(
+        kind=InstitutionKind.UNDERWRITER, code="SIMUW", defaults={"name": "模拟证券承销保荐有限责任公司"}
+    )
+    account = ledger_account_open(
+        number="UW-SIMUW", name="模拟承销 自营结算备付金", kind=AccountKind.UNDERWRITER_RESERVE, owner=underwriter
+    )
     _at(T_DATE - dt.timedelta(days=3), 10)
     online = max(orders * 43, 10_000)  # about 43 shares per subscribing account (悦龙科技: 19.8M / 460k)
-    offering = offering_create(code=code, name=f"模拟{code[3:]}", issuer=issuer, underwriter=underwriter,
-                               price_fen=PRICE_FEN, initial_online_shares=online, online_shares=online, t_date=T_DATE,
-                               listing_date=trading_day_offset(T_DATE, 9), pre_ipo_shares=online * 3)
+    offering = offering_create(
+        code=code,
+        name=f"模拟{code[3:]}",
+        issuer=issuer,
+        underwriter=underwriter,
+        price_fen=PRICE_FEN,
+        initial_online_shares=online,
+        online_shares=online,
+        t_date=T_DATE,
+        listing_date=trading_day_offset(T_DATE, 9),
+        pre_ipo_shares=online * 3,
+    )
     offering_report_account(offering=offering, account=account, actor=None)
     offering.refresh_from_db()
     return offering
@@ -104,26 +126,41 @@ def _draw_orders(*, orders: int, participants: int, cap: int, seed: int) -> dict
     return {"quantity": sizes, "who": who, "account": accounts, "seconds": seconds}
 
 
-def _exchange_chunk(draws: dict[str, np.ndarray], rows: slice, *, codes: np.ndarray,
-                    units: dict[str, str]) -> pl.DataFrame:
+def _exchange_chunk(
+    draws: dict[str, np.ndarray], rows: slice, *, codes: np.ndarray, units: dict[str, str]
+) -> pl.DataFrame:
     start = rows.start
-    return pl.DataFrame({
-        "seq": np.arange(start + 1, start + len(draws["quantity"][rows]) + 1, dtype=np.int64),
-        "account": pl.Series(draws["account"][rows]).cast(pl.Utf8).str.zfill(10),
-        "participant": codes[draws["who"][rows]],
-        "quantity": draws["quantity"][rows],
-        "_t": draws["seconds"][rows],
-    }).with_columns(
-        pl.col("participant").replace_strict(units).alias("custody_unit"),
-        pl.lit("14.04").alias("price"),
-        pl.lit("").alias("investor_id"),
-        (pl.lit(dt.datetime(2026, 3, 16, 9, 30)) + pl.duration(seconds=pl.col("_t"))).dt.strftime("%Y-%m-%dT%H:%M:%S")
-        .alias("confirmed_at"),
-    ).select("seq", "account", "participant", "custody_unit", "quantity", "price", "investor_id", "confirmed_at")
+    return (
+        pl.DataFrame(
+            {
+                "seq": np.arange(start + 1, start + len(draws["quantity"][rows]) + 1, dtype=np.int64),
+                "account": pl.Series(draws["account"][rows]).cast(pl.Utf8).str.zfill(10),
+                "participant": codes[draws["who"][rows]],
+                "quantity": draws["quantity"][rows],
+                "_t": draws["seconds"][rows],
+            }
+        )
+        .with_columns(
+            pl.col("participant").replace_strict(units).alias("custody_unit"),
+            pl.lit("14.04").alias("price"),
+            pl.lit("").alias("investor_id"),
+            (pl.lit(dt.datetime(2026, 3, 16, 9, 30)) + pl.duration(seconds=pl.col("_t")))
+            .dt.strftime("%Y-%m-%dT%H:%M:%S")
+            .alias("confirmed_at"),
+        )
+        .select("seq", "account", "participant", "custody_unit", "quantity", "price", "investor_id", "confirmed_at")
+    )
 
 
-def exchange_file_write(path: Path, *, orders: int, participants: list[ParticipantProfile], cap: int, seed: int,
-                        chunk_rows: int = GENERATOR_CHUNK_ROWS) -> np.ndarray:
+def exchange_file_write(
+    path: Path,
+    *,
+    orders: int,
+    participants: list[ParticipantProfile],
+    cap: int,
+    seed: int,
+    chunk_rows: int = GENERATOR_CHUNK_ROWS,
+) -> np.ndarray:
     """Write the synthetic exchange file (docs/interfaces.md §1) and return the orders' account numbers.
     The text is built and appended a chunk at a time: as one frame it costs about 1 GB per million
     orders, which a 15M book (the largest A-share IPOs) could not afford next to the end of day."""
@@ -149,7 +186,7 @@ def open_accounts(numbers: np.ndarray) -> int:
     wanted = np.unique(numbers)
     opened = 0
     for start in range(0, len(wanted), ACCOUNT_CHUNK_ROWS):
-        chunk = pl.Series("number", wanted[start:start + ACCOUNT_CHUNK_ROWS]).cast(pl.Utf8).str.zfill(10)
+        chunk = pl.Series("number", wanted[start : start + ACCOUNT_CHUNK_ROWS]).cast(pl.Utf8).str.zfill(10)
         opened += _open_accounts_chunk(chunk)
     return opened
 
@@ -174,10 +211,17 @@ def _open_accounts_chunk(numbers: pl.Series) -> int:
     with transaction.atomic():
         copy_in("securities_investor", investors.columns, investors)
         ids = lookup(investors["ymt_number"], table="securities_investor", key="ymt_number", value="id")
-        accounts = fresh.with_columns(pl.concat_str([pl.lit("20"), pl.col("number")]).alias("ymt_number")).join(
-            ids, on="ymt_number", maintain_order="left").select(
-            "number", pl.col("id").alias("investor_id"), pl.lit("BSE").alias("market"), pl.lit("normal").alias("status"),
-            pl.lit(now).alias("created_at"))
+        accounts = (
+            fresh.with_columns(pl.concat_str([pl.lit("20"), pl.col("number")]).alias("ymt_number"))
+            .join(ids, on="ymt_number", maintain_order="left")
+            .select(
+                "number",
+                pl.col("id").alias("investor_id"),
+                pl.lit("BSE").alias("market"),
+                pl.lit("normal").alias("status"),
+                pl.lit(now).alias("created_at"),
+            )
+        )
         copy_in("securities_securitiesaccount", accounts.columns, accounts)
     return fresh.height
 
@@ -190,8 +234,9 @@ def _signed(user, filing) -> str:
     from csdp.keys.testing import enrol_test_key, sign
 
     key = enrol_test_key(user)
-    return sign(key, signing_context(user=user, digest=submission_digest(content=filing_content(filing),
-                                                                         files=[filing.source])))
+    return sign(
+        key, signing_context(user=user, digest=submission_digest(content=filing_content(filing), files=[filing.source]))
+    )
 
 
 def _file_remainder(offering: Offering) -> int:
@@ -211,16 +256,31 @@ def _file_remainder(offering: Offering) -> int:
     if remainder == 0:
         return 0
     underwriter_account = _underwriter_account()
-    user, _ = User.objects.get_or_create(username=f"sim_issuer_{offering.code}",
-                                         defaults={"institution": offering.issuer, "display_name": "模拟发行人经办"})
+    user, _ = User.objects.get_or_create(
+        username=f"sim_issuer_{offering.code}",
+        defaults={"institution": offering.issuer, "display_name": "模拟发行人经办"},
+    )
     book = Workbook()
     book.active.append(HEADER)
-    book.active.append([underwriter_account.number, underwriter_account.investor.name, underwriter_account.investor.id_number,
-                        remainder, "00", CustodyUnit.objects.order_by("code").first().code, ""])
+    book.active.append(
+        [
+            underwriter_account.number,
+            underwriter_account.investor.name,
+            underwriter_account.investor.id_number,
+            remainder,
+            "00",
+            CustodyUnit.objects.order_by("code").first().code,
+            "",
+        ]
+    )
     data = io.BytesIO()
     book.save(data)
-    stored = upload_store(file=SimpleUploadedFile("remainder.xlsx", data.getvalue()), kind="spreadsheet",
-                          owner=offering.issuer, actor=user)
+    stored = upload_store(
+        file=SimpleUploadedFile("remainder.xlsx", data.getvalue()),
+        kind="spreadsheet",
+        owner=offering.issuer,
+        actor=user,
+    )
     filing = detail_filing_submit(offering=offering, kind="remainder", stored=stored, actor=user)
     detail_filing_confirm(filing=filing, signature_payload=_signed(user, filing), actor=user)
     return remainder
@@ -233,8 +293,13 @@ def _underwriter_account():
     existing = SecuritiesAccount.objects.filter(number="0990000001").select_related("investor").first()
     if existing:
         return existing
-    investor = investor_create(ymt_number="990000000001", name="模拟证券承销保荐有限责任公司", id_type=IdType.OTHER,
-                               id_number="SIMUW0001", holder_type="02")
+    investor = investor_create(
+        ymt_number="990000000001",
+        name="模拟证券承销保荐有限责任公司",
+        id_type=IdType.OTHER,
+        id_number="SIMUW0001",
+        holder_type="02",
+    )
     return account_open(number="0990000001", investor=investor, market=Market.BSE)
 
 
@@ -244,8 +309,11 @@ def _fund(offering: Offering, seed: int) -> dict:
     rng = np.random.default_rng(seed + 1)
     day = offering.day(1)
     _at(day, 10)
-    obligations = list(ParticipantObligation.objects.filter(offering=offering).select_related("participant__institution")
-                       .order_by("participant__code"))
+    obligations = list(
+        ParticipantObligation.objects.filter(offering=offering)
+        .select_related("participant__institution")
+        .order_by("participant__code")
+    )
     short, declared = 0, 0
     for obligation in obligations:
         owed = obligation.subscribed_fen
@@ -257,8 +325,12 @@ def _fund(offering: Offering, seed: int) -> dict:
         else:
             deposit = owed
         if deposit:
-            reserve_deposit(institution=obligation.participant.institution, amount_fen=deposit,
-                            reference=f"sim:{offering.code}:{obligation.participant.code}", actor=None)
+            reserve_deposit(
+                institution=obligation.participant.institution,
+                amount_fen=deposit,
+                reference=f"sim:{offering.code}:{obligation.participant.code}",
+                actor=None,
+            )
     return {"participants": len(obligations), "short_participants": short, "declared_orders": declared}
 
 
@@ -268,15 +340,23 @@ def _declare_some(offering: Offering, obligation: ParticipantObligation, gap_fen
         "SELECT s.seq, s.account, s.quantity_shares FROM ipo_subscription s WHERE s.offering_id = %s "
         "AND s.participant = %s AND NOT EXISTS (SELECT 1 FROM ipo_subscriptionoutcome o "
         "WHERE o.offering_id = s.offering_id AND o.seq = s.seq) ORDER BY s.seq LIMIT 50",
-        [offering.pk, obligation.participant.code], {"seq": pl.Int64, "account": pl.Utf8, "quantity": pl.Int64},
+        [offering.pk, obligation.participant.code],
+        {"seq": pl.Int64, "account": pl.Utf8, "quantity": pl.Int64},
     )
     rows, covered = [], 0
     for order in orders.iter_rows(named=True):
         if covered >= gap_fen // 2:
             break
-        rows.append(DeclarationRow(account=order["account"], account_name="模拟投资者", seq=order["seq"],
-                                   invalid_shares=order["quantity"], reserve_account=f"R-{obligation.participant.code}",
-                                   settlement_account=f"S-{obligation.participant.code}"))
+        rows.append(
+            DeclarationRow(
+                account=order["account"],
+                account_name="模拟投资者",
+                seq=order["seq"],
+                invalid_shares=order["quantity"],
+                reserve_account=f"R-{obligation.participant.code}",
+                settlement_account=f"S-{obligation.participant.code}",
+            )
+        )
         covered += order["quantity"] * offering.price_fen
     _at(offering.day(1), 15, 0)
     if rows:
@@ -288,8 +368,14 @@ def _declare_some(offering: Offering, obligation: ParticipantObligation, gap_fen
 def _timed(steps: list, name: str, fn, bar=None):
     started = time.perf_counter()
     rows = fn()
-    steps.append({"name": name, "seconds": round(time.perf_counter() - started, 3), "rows": rows,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024})
+    steps.append(
+        {
+            "name": name,
+            "seconds": round(time.perf_counter() - started, 3),
+            "rows": rows,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+        }
+    )
     if bar is not None:
         bar.set_postfix_str(name)
         bar.update(1)
@@ -314,8 +400,10 @@ def _checkpoint() -> None:
     set-up made due does not land in the middle of it (seen: the same load 0.9 s, or 2.1 s with the
     checkpointer flushing beside it). Needs a superuser (or pg_checkpoint); skipped otherwise."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT rolsuper OR pg_has_role(current_user, 'pg_checkpoint', 'MEMBER') FROM pg_roles "
-                       "WHERE rolname = current_user")
+        cursor.execute(
+            "SELECT rolsuper OR pg_has_role(current_user, 'pg_checkpoint', 'MEMBER') FROM pg_roles "
+            "WHERE rolname = current_user"
+        )
         allowed = cursor.fetchone()
     if allowed and allowed[0]:
         with connection.cursor() as cursor:
@@ -326,9 +414,11 @@ def _baseline_copy_once(path: Path) -> float:
     _checkpoint()
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_copy")
-        cursor.execute("CREATE TABLE bench_copy (seq bigint, account varchar(10), participant varchar(10), "
-                       "custody_unit varchar(6), quantity bigint, price numeric(10,2), investor_id varchar(30), "
-                       "confirmed_at timestamptz)")
+        cursor.execute(
+            "CREATE TABLE bench_copy (seq bigint, account varchar(10), participant varchar(10), "
+            "custody_unit varchar(6), quantity bigint, price numeric(10,2), investor_id varchar(30), "
+            "confirmed_at timestamptz)"
+        )
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         with cursor.cursor.copy("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
@@ -352,12 +442,22 @@ def _after_t1(offering: Offering, accounts: np.ndarray, steps: list, bar) -> dic
     _timed(steps, "registration", lambda: sum(r.rows for r in registration), bar)
     _at(offering.listing_date, 17)
     listing = [r for r in eod_run() if r.offering == offering.code]
-    return {"accounts_opened": accounts_opened, "remainder_filed": remainder_filed,
-            "failures": [f"{r.step}: {r.error}" for r in registration + listing if r.error]}
+    return {
+        "accounts_opened": accounts_opened,
+        "remainder_filed": remainder_filed,
+        "failures": [f"{r.step}: {r.error}" for r in registration + listing if r.error],
+    }
 
 
-def simulate(*, orders: int, participants: int = 50, seed: int = 7, baseline_copy: bool = False,
-             progress: bool = False, eod_only: bool = False) -> dict:
+def simulate(
+    *,
+    orders: int,
+    participants: int = 50,
+    seed: int = 7,
+    baseline_copy: bool = False,
+    progress: bool = False,
+    eod_only: bool = False,
+) -> dict:
     """``eod_only``: stop after T+1 EOD (no T+2 payment, account opening, registration or listing) —
     what the 15M benchmark times, without the half hour of setting up the registration around it."""
     from csdp.ipo.engine.validity import per_investor_cap
@@ -369,8 +469,13 @@ def simulate(*, orders: int, participants: int = 50, seed: int = 7, baseline_cop
         offering = _new_offering(orders)
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"SG{offering.code}.csv"
-            accounts = exchange_file_write(path, orders=orders, participants=profiles,
-                                           cap=per_investor_cap(offering.initial_online_shares), seed=seed)
+            accounts = exchange_file_write(
+                path,
+                orders=orders,
+                participants=profiles,
+                cap=per_investor_cap(offering.initial_online_shares),
+                seed=seed,
+            )
             steps: list[dict] = []
             bar = tqdm(total=5, desc="模拟发行", unit="步", disable=not progress, file=sys.stderr)
             _at(offering.t_date, 15, 10)

@@ -1,6 +1,7 @@
 """The invariants of issue 5's Correctness list, checked against the database after a run (used by
 `csdp ipo simulate` and by the property tests) and, before commit, at the end of every production
 end-of-day step (``eod_step_check``): a violated invariant stops the step, whose writes roll back."""
+
 from __future__ import annotations
 
 import polars as pl
@@ -36,8 +37,11 @@ def allocation_summary(offering: Offering) -> dict:
 
 
 def _no_reserve_below_zero() -> bool:
-    return not LedgerAccount.objects.filter(debits_must_not_exceed_credits=True).extra(
-        where=["debits_posted + debits_pending > credits_posted"]).exists()
+    return (
+        not LedgerAccount.objects.filter(debits_must_not_exceed_credits=True)
+        .extra(where=["debits_posted + debits_pending > credits_posted"])
+        .exists()
+    )
 
 
 def invariants(offering: Offering, outcomes: pl.DataFrame | None = None, *, register: bool = True) -> dict[str, bool]:
@@ -45,24 +49,35 @@ def invariants(offering: Offering, outcomes: pl.DataFrame | None = None, *, regi
     ``register``: also the register total (a scan of the register's log by key: only where it matters)."""
     outcomes = order_outcomes(offering) if outcomes is None else outcomes
     money = ParticipantObligation.objects.filter(offering=offering).aggregate(
-        frozen=Sum("frozen_fen"), deducted=Sum("deducted_fen"), unfrozen=Sum("unfrozen_fen"))
+        frozen=Sum("frozen_fen"), deducted=Sum("deducted_fen"), unfrozen=Sum("unfrozen_fen")
+    )
     kept = int(outcomes["kept"].sum() or 0)
     forfeited = int((outcomes["allocated"] - outcomes["kept"]).sum() or 0)
     unsubscribed = offering.online_shares - int(outcomes["allocated"].sum() or 0)
     per_order = outcomes.group_by("participant").agg(pl.col("frozen_fen").sum(), pl.col("deducted_fen").sum())
-    per_participant = {code: (frozen, deducted) for code, frozen, deducted in ParticipantObligation.objects.filter(
-        offering=offering).values_list("participant__code", "frozen_fen", "deducted_fen")}
+    per_participant = {
+        code: (frozen, deducted)
+        for code, frozen, deducted in ParticipantObligation.objects.filter(offering=offering).values_list(
+            "participant__code", "frozen_fen", "deducted_fen"
+        )
+    }
     checks = {}
     if register:
-        registered = RegistrationEvent.objects.filter(key__startswith=f"ipo:{offering.code}:").aggregate(
-            n=Sum("quantity_delta"))["n"] or 0
+        registered = (
+            RegistrationEvent.objects.filter(key__startswith=f"ipo:{offering.code}:").aggregate(
+                n=Sum("quantity_delta")
+            )["n"]
+            or 0
+        )
         # Once registered: online allocations kept + 余股 + strategic + offline = the shares issued.
         checks["register_total_equals_shares_issued"] = registered in (0, offering.issue_shares)
     return checks | {
         "order_money_matches_participant_money": all(
             per_participant.get(row["participant"]) == (row["frozen_fen"], row["deducted_fen"])
-            for row in per_order.iter_rows(named=True)),
-        "frozen_equals_deducted_plus_unfrozen": (money["frozen"] or 0) == (money["deducted"] or 0) + (money["unfrozen"] or 0),
+            for row in per_order.iter_rows(named=True)
+        ),
+        "frozen_equals_deducted_plus_unfrozen": (money["frozen"] or 0)
+        == (money["deducted"] or 0) + (money["unfrozen"] or 0),
         "no_reserve_below_zero": _no_reserve_below_zero(),
         "allocations_plus_remainder_equal_online_shares": kept + forfeited + unsubscribed == offering.online_shares,
         "every_allocation_within_its_order": outcomes.filter(pl.col("allocated") > pl.col("quantity")).height == 0,
@@ -73,13 +88,22 @@ def invariants(offering: Offering, outcomes: pl.DataFrame | None = None, *, regi
 def t_invariants(offering: Offering, outcomes: pl.DataFrame) -> dict[str, bool]:
     """After T EOD: each participant owes exactly its valid orders' money (002 §4.1.1). ``outcomes``:
     participant, valid, quantity of every order."""
-    owed = outcomes.filter(pl.col("valid")).group_by("participant").agg(
-        (pl.col("quantity").sum() * offering.price_fen).alias("fen"), pl.len().alias("orders"))
+    owed = (
+        outcomes.filter(pl.col("valid"))
+        .group_by("participant")
+        .agg((pl.col("quantity").sum() * offering.price_fen).alias("fen"), pl.len().alias("orders"))
+    )
     expected = {code: (int(fen), int(orders)) for code, fen, orders in owed.iter_rows()}
-    recorded = {code: (fen, orders) for code, fen, orders in ParticipantObligation.objects.filter(
-        offering=offering, orders__gt=0).values_list("participant__code", "subscribed_fen", "orders")}
-    return {"order_money_matches_participant_owed": expected == recorded,
-            "no_reserve_below_zero": _no_reserve_below_zero()}
+    recorded = {
+        code: (fen, orders)
+        for code, fen, orders in ParticipantObligation.objects.filter(offering=offering, orders__gt=0).values_list(
+            "participant__code", "subscribed_fen", "orders"
+        )
+    }
+    return {
+        "order_money_matches_participant_owed": expected == recorded,
+        "no_reserve_below_zero": _no_reserve_below_zero(),
+    }
 
 
 def registration_invariants(offering: Offering) -> dict[str, bool]:
@@ -94,11 +118,16 @@ def registration_invariants(offering: Offering) -> dict[str, bool]:
     security_ids = set(events.values_list("security_id", flat=True).distinct())
     logged = RegistrationEvent.objects.filter(security_id__in=security_ids).aggregate(n=Sum("quantity_delta"))["n"] or 0
     held = Position.objects.filter(security_id__in=security_ids).aggregate(n=Sum("quantity"))["n"] or 0
-    overdrawn = Position.objects.filter(security_id__in=security_ids).filter(
-        Q(quantity__lt=models.F("frozen") + models.F("pledged"))).exists()
-    return {"register_total_equals_shares_issued": registered == offering.issue_shares,
-            "positions_equal_register_events": logged == held,
-            "available_not_negative": not overdrawn}
+    overdrawn = (
+        Position.objects.filter(security_id__in=security_ids)
+        .filter(Q(quantity__lt=models.F("frozen") + models.F("pledged")))
+        .exists()
+    )
+    return {
+        "register_total_equals_shares_issued": registered == offering.issue_shares,
+        "positions_equal_register_events": logged == held,
+        "available_not_negative": not overdrawn,
+    }
 
 
 CHECK_LABELS = {
@@ -117,8 +146,10 @@ CHECK_LABELS = {
 
 def step_invariants(offering: Offering, step: str, outcomes: pl.DataFrame | None = None) -> dict[str, bool]:
     """The invariants that hold once ``step`` of ``offering`` has run (its writes not yet committed)."""
-    settled = step == EodStep.T1_SETTLE or EodStepRun.objects.filter(
-        offering=offering, step=EodStep.T1_SETTLE, status=EodStepRun.Status.DONE).exists()
+    settled = (
+        step == EodStep.T1_SETTLE
+        or EodStepRun.objects.filter(offering=offering, step=EodStep.T1_SETTLE, status=EodStepRun.Status.DONE).exists()
+    )
     stopped = offering.status in (OfferingStatus.FAILED, OfferingStatus.SUSPENDED)
     if step in (EodStep.T_CLEARING, EodStep.T_FILES) or (not settled and offering.status == OfferingStatus.CLEARED):
         frame = outcomes if outcomes is not None else order_outcomes(offering)
@@ -130,9 +161,11 @@ def step_invariants(offering: Offering, step: str, outcomes: pl.DataFrame | None
         checks = invariants(offering, outcomes, register=False)
     elif stopped:  # 002 第五章: refunds move money on their own terms; the freezes still balance
         money = ParticipantObligation.objects.filter(offering=offering).aggregate(
-            frozen=Sum("frozen_fen"), deducted=Sum("deducted_fen"), unfrozen=Sum("unfrozen_fen"))
+            frozen=Sum("frozen_fen"), deducted=Sum("deducted_fen"), unfrozen=Sum("unfrozen_fen")
+        )
         checks["frozen_equals_deducted_plus_unfrozen"] = (money["frozen"] or 0) == (
-            (money["deducted"] or 0) + (money["unfrozen"] or 0))
+            (money["deducted"] or 0) + (money["unfrozen"] or 0)
+        )
     if step == EodStep.REGISTRATION or (offering.status in (OfferingStatus.REGISTERED, OfferingStatus.LISTED)):
         checks.update(registration_invariants(offering))
     return checks

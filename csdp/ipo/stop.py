@@ -10,6 +10,7 @@ Staff record the exchange's confirmation; the stage it falls in decides what fol
   principal and the cancellation (注销) of the shares already registered.
 The applications are counter type 15 (csdp/ipo/counter_types.py); the work they order is here.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,7 +31,11 @@ from csdp.ipo.engine.shortfall import OfferingOrders, invalidate_shortfall_day
 from csdp.ipo.eod.files import outcomes_frame, publish, stop_unfreeze_frames
 from csdp.ipo.eod.runner import StepResult, step_done
 from csdp.ipo.eod.t1_day import (
-    DECLARED_ONLY_WHEN_SHORT, available_by_participant, ipo_clearing_account, load_declarations, load_outcomes,
+    DECLARED_ONLY_WHEN_SHORT,
+    available_by_participant,
+    ipo_clearing_account,
+    load_declarations,
+    load_outcomes,
     settlement_results_write,
     subscription_money_move,
 )
@@ -51,8 +56,9 @@ def stop_stage(offering: Offering) -> str:
     return StopStage.BEFORE_LISTING
 
 
-def _stop_checked(locked: Offering, *, kind: str, confirmed_at: dt.datetime, reference: str,
-                  reason: str) -> tuple[str, dt.datetime]:
+def _stop_checked(
+    locked: Offering, *, kind: str, confirmed_at: dt.datetime, reference: str, reason: str
+) -> tuple[str, dt.datetime]:
     """The refusals of a failure or suspension record, and the stage it falls in now."""
     if locked.status == OfferingStatus.LISTED:
         raise IpoError("该股票已上市，不能再记录发行失败或中止。")
@@ -74,62 +80,98 @@ def _stop_checked(locked: Offering, *, kind: str, confirmed_at: dt.datetime, ref
     return stage, confirmed_at
 
 
-def offering_stop_prepare(*, offering: Offering, kind: str, confirmed_at: dt.datetime, reference: str, reason: str,
-                          by):
+def offering_stop_prepare(*, offering: Offering, kind: str, confirmed_at: dt.datetime, reference: str, reason: str, by):
     """An operator records what the exchange confirmed; a different reviewer approves it before it acts
     (issue 20 §2: a stop unfreezes money and cancels shares). Checked now and again when applied."""
     with transaction.atomic():
         locked = Offering.objects.select_for_update().get(pk=offering.pk)
-        stage, confirmed_at = _stop_checked(locked, kind=kind, confirmed_at=confirmed_at, reference=reference,
-                                            reason=reason)
+        stage, confirmed_at = _stop_checked(
+            locked, kind=kind, confirmed_at=confirmed_at, reference=reference, reason=reason
+        )
         pending = approvals_of_subject(locked).filter(kind=STOP_KIND.code, status__in=APPROVALS_OPEN)
         if pending.exists():
             raise IpoError("该发行已有一项待复核的发行失败或中止记录。")
         return approval_prepare(
-            kind=STOP_KIND.code, key=f"ipo-stop:{locked.pk}:{reference.strip()}",
-            summary=f"{locked.code} {StopKind(kind).label}（{reference.strip()}）", subject=locked, by=by,
-            payload={"_offering_id": locked.pk, "_kind": kind, "_confirmed_at": confirmed_at.isoformat(),
-                     "证券代码": locked.code, "类型": str(StopKind(kind).label), "北交所确认文件编号": reference.strip(),
-                     "北交所确认时间": timezone.localtime(confirmed_at).strftime("%Y-%m-%d %H:%M"),
-                     "原因": reason.strip(), "经办时所处阶段": str(StopStage(stage).label)})
+            kind=STOP_KIND.code,
+            key=f"ipo-stop:{locked.pk}:{reference.strip()}",
+            summary=f"{locked.code} {StopKind(kind).label}（{reference.strip()}）",
+            subject=locked,
+            by=by,
+            payload={
+                "_offering_id": locked.pk,
+                "_kind": kind,
+                "_confirmed_at": confirmed_at.isoformat(),
+                "证券代码": locked.code,
+                "类型": str(StopKind(kind).label),
+                "北交所确认文件编号": reference.strip(),
+                "北交所确认时间": timezone.localtime(confirmed_at).strftime("%Y-%m-%d %H:%M"),
+                "原因": reason.strip(),
+                "经办时所处阶段": str(StopStage(stage).label),
+            },
+        )
 
 
 def _apply_stop(approval) -> dict:
     payload = approval.payload
-    stop = offering_stop_record(offering=Offering.objects.get(pk=payload["_offering_id"]), kind=payload["_kind"],
-                                confirmed_at=dt.datetime.fromisoformat(payload["_confirmed_at"]),
-                                reference=payload["北交所确认文件编号"], reason=payload["原因"], actor=approval.approved_by)
+    stop = offering_stop_record(
+        offering=Offering.objects.get(pk=payload["_offering_id"]),
+        kind=payload["_kind"],
+        confirmed_at=dt.datetime.fromisoformat(payload["_confirmed_at"]),
+        reference=payload["北交所确认文件编号"],
+        reason=payload["原因"],
+        actor=approval.approved_by,
+    )
     return {"结果": f"已记录{stop.get_kind_display()}", "阶段": stop.get_stage_display()}
 
 
-STOP_KIND = register_kind(code="ipo.stop_record", label="记录发行失败或中止", apply=_apply_stop,
-                          preparers={Role.OPERATOR}, approvers={Role.REVIEWER, Role.ADMIN})
+STOP_KIND = register_kind(
+    code="ipo.stop_record",
+    label="记录发行失败或中止",
+    apply=_apply_stop,
+    preparers={Role.OPERATOR},
+    approvers={Role.REVIEWER, Role.ADMIN},
+)
 
 
 @transaction.atomic
-def offering_stop_record(*, offering: Offering, kind: str, confirmed_at: dt.datetime, reference: str, reason: str,
-                         actor) -> OfferingStop:
+def offering_stop_record(
+    *, offering: Offering, kind: str, confirmed_at: dt.datetime, reference: str, reason: str, actor
+) -> OfferingStop:
     """Record the exchange's confirmation of a failure or suspension (002 第五章 opening paragraph).
     Pages and the API reach it through ``offering_stop_prepare`` and a reviewer's approval."""
     locked = Offering.objects.select_for_update().get(pk=offering.pk)
-    stage, confirmed_at = _stop_checked(locked, kind=kind, confirmed_at=confirmed_at, reference=reference,
-                                        reason=reason)
+    stage, confirmed_at = _stop_checked(
+        locked, kind=kind, confirmed_at=confirmed_at, reference=reference, reason=reason
+    )
     status_before = locked.status
     offering_transition(offering=locked, to=kind, actor=actor, reason=f"{StopKind(kind).label}：{reference.strip()}")
     stop = OfferingStop.objects.create(
-        offering=locked, kind=kind, stage=stage, confirmed_at=confirmed_at, reference=reference.strip(),
-        reason=reason.strip(), status_before=status_before,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None, recorded_at=clock_now())
-    audit_record(actor=actor, obj=locked, action="offering.stop", data={"stage": stage, "kind": kind,
-                                                                         "reference": stop.reference})
+        offering=locked,
+        kind=kind,
+        stage=stage,
+        confirmed_at=confirmed_at,
+        reference=reference.strip(),
+        reason=reason.strip(),
+        status_before=status_before,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recorded_at=clock_now(),
+    )
+    audit_record(
+        actor=actor,
+        obj=locked,
+        action="offering.stop",
+        data={"stage": stage, "kind": kind, "reference": stop.reference},
+    )
     _notify(locked, stop)
     return stop
 
 
 CONSEQUENCE = {
     StopStage.BEFORE_T_EOD: "本公司T日日终不发送申购清算数据；已冻结客户申购资金的结算参与人可于T日日终将其解冻。",
-    StopStage.BEFORE_T1_EOD: ("本公司于T+1日日终解冻结算参与人资金并发送资金解冻数据，结算参与人应于T+2日向投资者返还；"
-                              "冻结资金利息根据主承销商申请返还。"),
+    StopStage.BEFORE_T1_EOD: (
+        "本公司于T+1日日终解冻结算参与人资金并发送资金解冻数据，结算参与人应于T+2日向投资者返还；"
+        "冻结资金利息根据主承销商申请返还。"
+    ),
     StopStage.BEFORE_LISTING: "冻结资金利息根据主承销商申请返还；已登记到账的股份根据申请注销。",
 }
 
@@ -147,7 +189,10 @@ def _participant_codes(offering: Offering) -> list[str]:
 
 def _notify(offering: Offering, stop: OfferingStop) -> None:
     institutions = {offering.issuer_id, offering.underwriter_id} | set(
-        ParticipantProfile.objects.filter(code__in=_participant_codes(offering)).values_list("institution_id", flat=True))
+        ParticipantProfile.objects.filter(code__in=_participant_codes(offering)).values_list(
+            "institution_id", flat=True
+        )
+    )
     subject = f"{offering.code} {offering.name} {stop.get_kind_display()}"
     body = f"北交所已确认{stop.get_kind_display()}（{stop.reference}）。{CONSEQUENCE[stop.stage]}"
     for user in User.objects.filter(institution_id__in=institutions, is_active=True).order_by("pk"):
@@ -155,6 +200,7 @@ def _notify(offering: Offering, stop: OfferingStop) -> None:
 
 
 # ---- §5.2: T+1 EOD unfreeze ------------------------------------------------------------------------
+
 
 def stop_unfreeze_due(offering: Offering, day: dt.date) -> bool:
     stop = getattr(offering, "stop", None)
@@ -171,25 +217,45 @@ def stop_unfreeze(offering: Offering) -> StepResult:
         raise IpoError("只有T日日终至T+1日日终前确认中止的发行，才由本公司于T+1日日终解冻。")
     available = available_by_participant([offering])
     decided = invalidate_shortfall_day(
-        [OfferingOrders(code=offering.code, orders=load_outcomes(offering), price_fen=offering.price_fen,
-                        declared=load_declarations(offering))],
-        available_fen_by_participant=available, declared_only_when_short=DECLARED_ONLY_WHEN_SHORT)[offering.code]
+        [
+            OfferingOrders(
+                code=offering.code,
+                orders=load_outcomes(offering),
+                price_fen=offering.price_fen,
+                declared=load_declarations(offering),
+            )
+        ],
+        available_fen_by_participant=available,
+        declared_only_when_short=DECLARED_ONLY_WHEN_SHORT,
+    )[offering.code]
     invalidated = decided.filter(pl.col("reason").is_in(["declared", "shortfall"])).select(
-        pl.lit(offering.pk, dtype=pl.Int64).alias("offering_id"), "seq", "reason",
-        pl.lit(0, dtype=pl.Int64).alias("allocated_shares"))
+        pl.lit(offering.pk, dtype=pl.Int64).alias("offering_id"),
+        "seq",
+        "reason",
+        pl.lit(0, dtype=pl.Int64).alias("allocated_shares"),
+    )
     settlement_results_write(offering, invalidated)
     outcomes = outcomes_frame(offering)  # read once: the holds and the JDSJ file come from the same rows
     frozen = dict(outcomes.group_by("participant").agg(pl.col("frozen_fen").sum()).iter_rows())
     _freeze_and_release(offering, frozen, dict(available.iter_rows()))
     files = publish(offering, stop_unfreeze_frames(offering, outcomes, business_today()), business_today())
-    return StepResult(rows=files, detail={"unfrozen_fen": int(sum(frozen.values())), "invalid_orders": invalidated.height,
-                                          "participants": len(frozen)})
+    return StepResult(
+        rows=files,
+        detail={
+            "unfrozen_fen": int(sum(frozen.values())),
+            "invalid_orders": invalidated.height,
+            "participants": len(frozen),
+        },
+    )
 
 
 def _freeze_and_release(offering: Offering, frozen: dict[str, int], available: dict[str, int]) -> None:
     clearing = ipo_clearing_account(offering)
-    obligations = list(ParticipantObligation.objects.filter(offering=offering).select_related(
-        "participant__institution").order_by("pk"))
+    obligations = list(
+        ParticipantObligation.objects.filter(offering=offering)
+        .select_related("participant__institution")
+        .order_by("pk")
+    )
     money = {}
     for obligation in obligations:
         code = obligation.participant.code
@@ -198,6 +264,11 @@ def _freeze_and_release(offering: Offering, frozen: dict[str, int], available: d
         obligation.available_fen = available.get(code, 0)
         obligation.frozen_fen = obligation.unfrozen_fen = amount
         obligation.shortfall_fen = max(obligation.subscribed_fen - obligation.available_fen, 0)
-    subscription_money_move(offering=offering, obligations=obligations, money=money, clearing=clearing,
-                            unfreeze_memo=f"{offering.code} 中止发行，申购资金解冻")
+    subscription_money_move(
+        offering=offering,
+        obligations=obligations,
+        money=money,
+        clearing=clearing,
+        unfreeze_memo=f"{offering.code} 中止发行，申购资金解冻",
+    )
     rows_update(obligations, ["available_fen", "frozen_fen", "unfrozen_fen", "shortfall_fen", "hold"])

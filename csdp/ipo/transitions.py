@@ -1,4 +1,5 @@
 """Status changes of an offering: checked against OFFERING_TRANSITIONS, recorded append-only and audited."""
+
 from __future__ import annotations
 
 from csdp.audit.services import audit_record
@@ -14,9 +15,17 @@ def offering_transition(*, offering: Offering, to: str, actor=None, reason: str 
     if current == to:
         return
     if not OFFERING_MACHINE.allowed(current, to):
-        raise IpoError(
-            f"发行状态不能从“{OfferingStatus(current).label}”变为“{OfferingStatus(to).label}”。"
-        )
-    transition_record(machine=OFFERING_MACHINE, subject=offering, to_state=to, history=OfferingTransition,
-                      actor=actor, by=actor_kind(actor, otherwise=SYSTEM), reason=reason, at=clock_now())
-    audit_record(actor=actor, obj=offering, action="offering.transition", from_state=current, to_state=to, reason=reason)
+        raise IpoError(f"发行状态不能从“{OfferingStatus(current).label}”变为“{OfferingStatus(to).label}”。")
+    transition_record(
+        machine=OFFERING_MACHINE,
+        subject=offering,
+        to_state=to,
+        history=OfferingTransition,
+        actor=actor,
+        by=actor_kind(actor, otherwise=SYSTEM),
+        reason=reason,
+        at=clock_now(),
+    )
+    audit_record(
+        actor=actor, obj=offering, action="offering.transition", from_state=current, to_state=to, reason=reason
+    )

@@ -6,7 +6,9 @@ app_name = "ipo"
 urlpatterns = [
     path("", views.offering_list, name="offering_list"),
     path("new/", views.offering_new, name="offering_new"),
-    path("<int:offering_id>/underwriter-account-late/", views.underwriter_account_late, name="underwriter_account_late"),
+    path(
+        "<int:offering_id>/underwriter-account-late/", views.underwriter_account_late, name="underwriter_account_late"
+    ),
     path("eod/", views.eod_run_view, name="eod_run"),
     path("lockup-template.xlsx", views.lockup_template, name="lockup_template"),
     path("<int:offering_id>/", views.offering_detail, name="offering_detail"),

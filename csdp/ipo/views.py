@@ -22,8 +22,14 @@ from csdp.ipo import pages
 from csdp.ipo.errors import IpoError
 from csdp.lib.errors import CsdpError
 from csdp.ipo.services import (
-    DeclarationRow, offering_create, offering_report_account, proceeds_pay, reserve_deposit, reserve_withdraw,
-    shortfall_declare, shortfall_withdraw,
+    DeclarationRow,
+    offering_create,
+    offering_report_account,
+    proceeds_pay,
+    reserve_deposit,
+    reserve_withdraw,
+    shortfall_declare,
+    shortfall_withdraw,
 )
 from csdp.ipo.eod.t_day import offering_subscriptions_load
 from csdp.ipo.stop import offering_stop_prepare
@@ -83,7 +89,9 @@ def subscriptions_upload(request, offering_id: int):
         try:
             rows = offering_subscriptions_load(offering=offering, path=path, actor=request.user)
         except ExchangeFileRejected as rejected:
-            return render(request, "ipo/exchange_rejected.html", {"offering": offering, "rejected": rejected}, status=422)
+            return render(
+                request, "ipo/exchange_rejected.html", {"offering": offering, "rejected": rejected}, status=422
+            )
         except IpoError as error:
             messages.error(request, error.message)
             return redirect("ipo:offering_detail", offering_id=offering.pk)
@@ -125,7 +133,9 @@ def report_account(request, offering_id: int):
 def pay_proceeds(request, offering_id: int):
     offering = access_object(request.user, Offering, pk=offering_id)
     try:
-        amount = proceeds_pay(offering=offering, actor=request.user, signature_payload=request.POST.get("key_signature", ""))
+        amount = proceeds_pay(
+            offering=offering, actor=request.user, signature_payload=request.POST.get("key_signature", "")
+        )
     except IpoError as error:
         messages.error(request, error.message)
         return redirect("ipo:offering_detail", offering_id=offering.pk)
@@ -160,8 +170,12 @@ def underwriter_deposit(request, offering_id: int):
         messages.error(request, _form_errors(form))
     else:
         try:
-            reserve_deposit(institution=request.user.institution, amount_fen=form.cleaned_data["amount"],
-                            reference=form.cleaned_data["reference"], actor=request.user)
+            reserve_deposit(
+                institution=request.user.institution,
+                amount_fen=form.cleaned_data["amount"],
+                reference=form.cleaned_data["reference"],
+                actor=request.user,
+            )
         except IpoError as error:
             messages.error(request, error.message)
         else:
@@ -180,13 +194,20 @@ def participant_home(request):
     from csdp.lib.listing import Column, Listing, listing
 
     context = pages.participant_context(request.user)
-    table = listing(request, context.pop("files"), default_sort="-business_date", filename="参与人数据文件",
-                    search=("offering__code", "file_type"), columns=[
-                        Column("date", "日期", "business_date", sort="business_date"),
-                        Column("code", "证券", "offering.code", sort="offering__code"),
-                        Column("type", "类型", "file_type", sort="file_type"),
-                        Column("format", "格式", lambda f: f.file_format.upper(), sort="file_format"),
-                        Column("rows", "记录数", "rows", sort="rows", numeric=True)])
+    table = listing(
+        request,
+        context.pop("files"),
+        default_sort="-business_date",
+        filename="参与人数据文件",
+        search=("offering__code", "file_type"),
+        columns=[
+            Column("date", "日期", "business_date", sort="business_date"),
+            Column("code", "证券", "offering.code", sort="offering__code"),
+            Column("type", "类型", "file_type", sort="file_type"),
+            Column("format", "格式", lambda f: f.file_format.upper(), sort="file_format"),
+            Column("rows", "记录数", "rows", sort="rows", numeric=True),
+        ],
+    )
     if not isinstance(table, Listing):  # an export
         return table
     return render(request, "ipo/participant_home.html", {**context, "table": table})
@@ -199,8 +220,12 @@ def _reserve_move(request, service, done: str):
         messages.error(request, _form_errors(form))
         return redirect("ipo:participant_home")
     try:
-        service(institution=request.user.institution, amount_fen=form.cleaned_data["amount"],
-                reference=form.cleaned_data["reference"], actor=request.user)
+        service(
+            institution=request.user.institution,
+            amount_fen=form.cleaned_data["amount"],
+            reference=form.cleaned_data["reference"],
+            actor=request.user,
+        )
     except IpoError as error:
         messages.error(request, error.message)
     else:
@@ -222,9 +247,16 @@ def withdraw(request):
 
 def _declarations_page(request, offering, formset, status=200):
     participant = pages.participant_of(request.user)
-    return render(request, "ipo/declare.html", {
-        "offering": offering, "formset": formset, "declarations": pages.declarations_of(offering, participant),
-    }, status=status)
+    return render(
+        request,
+        "ipo/declare.html",
+        {
+            "offering": offering,
+            "formset": formset,
+            "declarations": pages.declarations_of(offering, participant),
+        },
+        status=status,
+    )
 
 
 @allow(Role.PARTICIPANT)
@@ -240,8 +272,13 @@ def declare(request, offering_id: int):
             messages.error(request, error.message)
         else:
             receipts = "、".join(d.receipt for d in saved)
-            return _done(request, f"已受理 {len(saved)} 名资金不足的投资者的申报（受理编号 {receipts}）；"
-                                  "T+1 日日终其申购按无效申购处理。", "ipo:declare", offering_id=offering.pk)
+            return _done(
+                request,
+                f"已受理 {len(saved)} 名资金不足的投资者的申报（受理编号 {receipts}）；"
+                "T+1 日日终其申购按无效申购处理。",
+                "ipo:declare",
+                offering_id=offering.pk,
+            )
     return _declarations_page(request, offering, formset)
 
 
@@ -276,13 +313,15 @@ def file_download(request, participant_file_id: int):
 
 # --- the issuer's T+2 filings (002 §2.1.2(一)–(四)) and the L-day result ------------------------
 
+
 @allow(Role.ISSUER)
 def filing_template(request, offering_id: int, kind: str):
     offering = access_object(request.user, Offering, pk=offering_id)
     if kind not in FilingKind.values:
         raise Http404("没有这种明细。")
-    response = HttpResponse(filings.filing_template(kind),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        filings.filing_template(kind), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="{offering.code}-{kind}.xlsx"'
     return response
 
@@ -301,7 +340,9 @@ def filing_upload(request, offering_id: int, kind: str):
         messages.error(request, "请选择要上传的明细文件。")
         return redirect("ipo:filing_list", offering_id=offering.pk)
     try:
-        stored = upload_store(file=request.FILES["file"], kind="spreadsheet", owner=request.user.institution, actor=request.user)
+        stored = upload_store(
+            file=request.FILES["file"], kind="spreadsheet", owner=request.user.institution, actor=request.user
+        )
         filings.detail_filing_submit(offering=offering, kind=kind, stored=stored, actor=request.user)
     except UploadRejected as rejected:
         messages.error(request, rejected.message)
@@ -322,8 +363,9 @@ def filing_confirm(request, offering_id: int, kind: str):
     offering = access_object(request.user, Offering, pk=offering_id)
     filing = access_object(request.user, DetailFiling, offering=offering, kind=kind)
     try:
-        filings.detail_filing_confirm(filing=filing, signature_payload=request.POST.get("key_signature", ""),
-                                      actor=request.user)
+        filings.detail_filing_confirm(
+            filing=filing, signature_payload=request.POST.get("key_signature", ""), actor=request.user
+        )
     except (IpoError, SignatureRefused) as error:
         messages.error(request, error.message)
     else:
@@ -350,12 +392,16 @@ def filing_return(request, offering_id: int, kind: str):
 def registration_result(request, offering_id: int):
     """002 §2.1.2(八): the issuer reads the registration result from L."""
     offering = access_object(request.user, Offering, pk=offering_id)
-    if request.user.role == Role.ISSUER and (business_today() < offering.listing_date or
-                                              offering.status not in (OfferingStatus.REGISTERED, OfferingStatus.LISTED)):
+    if request.user.role == Role.ISSUER and (
+        business_today() < offering.listing_date
+        or offering.status not in (OfferingStatus.REGISTERED, OfferingStatus.LISTED)
+    ):
         messages.error(request, f"股份登记结果于上市日（{offering.listing_date}）起可查看。")
         return redirect("ipo:offering_detail", offering_id=offering.pk)
-    response = HttpResponse(pages.registration_result_xlsx(offering),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        pages.registration_result_xlsx(offering),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     response["Content-Disposition"] = f'attachment; filename="{offering.code}-registration.xlsx"'
     return response
 
@@ -376,6 +422,7 @@ def code_switch_confirm(request, offering_id: int):
 
 
 # --- members reconcile: reserve statement, 对账 file, manifest, the lead underwriter's results -----
+
 
 def _day_param(value: str | None, default):
     import datetime as dt
@@ -398,9 +445,19 @@ def reserve_statement(request):
     date_to = _day_param(request.GET.get("to"), today)
     date_from = min(_day_param(request.GET.get("from"), date_to - dt.timedelta(days=30)), date_to)
     opening, lines = statement(account, date_from, date_to) if account else (0, [])
-    return render(request, "ipo/reserve_statement.html", {
-        "account": account, "balance": balance_of(account) if account else None, "opening": opening, "lines": lines,
-        "date_from": date_from, "date_to": date_to, "today": today})
+    return render(
+        request,
+        "ipo/reserve_statement.html",
+        {
+            "account": account,
+            "balance": balance_of(account) if account else None,
+            "opening": opening,
+            "lines": lines,
+            "date_from": date_from,
+            "date_to": date_to,
+            "today": today,
+        },
+    )
 
 
 @allow(Role.PARTICIPANT, Role.UNDERWRITER)
@@ -412,9 +469,11 @@ def reserve_statement_file(request):
     if account is None:
         raise Http404("本机构尚未开立结算备付金账户。")
     file = statement_files(account, _day_param(request.GET.get("date"), business_today()))[
-        "csv" if request.GET.get("format") == "csv" else "dbf"]
-    response = HttpResponse(file.data, content_type="text/csv; charset=gbk" if file.name.endswith(".csv")
-                            else "application/x-dbf")
+        "csv" if request.GET.get("format") == "csv" else "dbf"
+    ]
+    response = HttpResponse(
+        file.data, content_type="text/csv; charset=gbk" if file.name.endswith(".csv") else "application/x-dbf"
+    )
     response["Content-Disposition"] = f'attachment; filename="{file.name}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -440,9 +499,16 @@ def offering_results(request, offering_id: int):
     offering = access_object(request.user, Offering, pk=offering_id)
     pages.require_results_reader(offering, request.user)
     results = results_of(offering)
-    return render(request, "ipo/offering_results.html", {
-        "offering": offering, "results": results, "invalid_count": results.invalid.height if results else 0,
-        "invalid_rows": results.invalid.head(200).rows() if results else []})
+    return render(
+        request,
+        "ipo/offering_results.html",
+        {
+            "offering": offering,
+            "results": results,
+            "invalid_count": results.invalid.height if results else 0,
+            "invalid_rows": results.invalid.head(200).rows() if results else [],
+        },
+    )
 
 
 @allow(STAFF, Role.UNDERWRITER)
@@ -455,8 +521,9 @@ def offering_results_xlsx(request, offering_id: int):
     if results is None:
         messages.error(request, "T+1 日日终交收完成后才能下载发行结果。")
         return redirect("ipo:offering_results", offering_id=offering.pk)
-    response = HttpResponse(xlsx(offering, results),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        xlsx(offering, results), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="{offering.code}-results.xlsx"'
     return response
 
@@ -466,7 +533,9 @@ def lockup_template(request):
     """The Excel template of the T-1 lock-up list (the counter's 新股发行股份登记申请 reads it)."""
     from csdp.ipo.counter_types import lockup_template as template
 
-    response = HttpResponse(template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = 'attachment; filename="lockup-template.xlsx"'
     return response
 

@@ -1,5 +1,6 @@
 """待办 rows for staff (csdp.portal.worklists): an offering's end-of-day step that failed, with its reason
 in Chinese, and an offering whose lead underwriter had not reported its account by T."""
+
 from __future__ import annotations
 
 from django.urls import reverse
@@ -24,13 +25,27 @@ def _url(offering) -> str:
 
 @register_staff_queue
 def ipo_staff_items(user) -> list[WorkItem]:
-    items = [WorkItem(kind="日终步骤失败", title=f"{run.offering.code} {run.offering.name}：{run.get_step_display()}",
-                      status=run.error, updated_at=run.finished_at or at_local(run.business_date, 0),
-                      url=_url(run.offering), needs_action=True)
-             for run in failed_steps()[:200]]
+    items = [
+        WorkItem(
+            kind="日终步骤失败",
+            title=f"{run.offering.code} {run.offering.name}：{run.get_step_display()}",
+            status=run.error,
+            updated_at=run.finished_at or at_local(run.business_date, 0),
+            url=_url(run.offering),
+            needs_action=True,
+        )
+        for run in failed_steps()[:200]
+    ]
     today = business_today()
-    items += [WorkItem(kind="主承销商账户未报备", title=f"{o.code} {o.name}（{o.underwriter.name}）",
-                       status=f"申购日 {o.t_date} 前未报备自营结算备付金账户：T+1 日{_t1(o)}日终前须登记补报，否则该发行不能交收",
-                       updated_at=at_local(today, 0), url=_url(o), needs_action=True)
-              for o in offerings_missing_underwriter_account(today)]
+    items += [
+        WorkItem(
+            kind="主承销商账户未报备",
+            title=f"{o.code} {o.name}（{o.underwriter.name}）",
+            status=f"申购日 {o.t_date} 前未报备自营结算备付金账户：T+1 日{_t1(o)}日终前须登记补报，否则该发行不能交收",
+            updated_at=at_local(today, 0),
+            url=_url(o),
+            needs_action=True,
+        )
+        for o in offerings_missing_underwriter_account(today)
+    ]
     return items

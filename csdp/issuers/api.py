@@ -37,9 +37,14 @@ def issuer_info(request, as_of: dt.date | None = None):
         raise HttpError(404, "该日期本机构尚无登记信息。")
     invoice = effective_invoice_info(institution, day)
     return {
-        "as_of": day, "effective_from": info.effective_from, "name": info.name, "uscc": info.uscc,
-        "licence_valid_until": info.licence_valid_until, "three_in_one": info.three_in_one,
-        "registered_address": info.registered_address, "legal_rep_name": info.legal_rep_name,
+        "as_of": day,
+        "effective_from": info.effective_from,
+        "name": info.name,
+        "uscc": info.uscc,
+        "licence_valid_until": info.licence_valid_until,
+        "three_in_one": info.three_in_one,
+        "registered_address": info.registered_address,
+        "legal_rep_name": info.legal_rep_name,
         "securities_codes": issuer_securities_codes(institution),
         "invoice_title": invoice.title if invoice else None,
         "invoice_effective_from": invoice.effective_from if invoice else None,

@@ -1,4 +1,5 @@
 """Fixed option lists of the registration and maintenance forms (seed 000 §一(一), §二(三))."""
+
 from __future__ import annotations
 
 from django.db import models

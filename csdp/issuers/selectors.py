@@ -1,5 +1,6 @@
 """Reads of the issuers app. Public contract (../contracts): agent_postal_address,
 issuer_securities_codes, effective_invoice_info; plus institution_info_as_of for "as of date" reads."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -102,7 +103,9 @@ def claimed_code_problems(codes) -> list[str]:
     problems = []
     for security in Security.objects.filter(code__in=list(codes or [])).select_related("issuer"):
         if security.market not in (Market.BSE, Market.NEEQ):
-            problems.append(f"证券代码 {security.code} 为{Market(security.market).label}证券，不属于北京市场发行人服务。")
+            problems.append(
+                f"证券代码 {security.code} 为{Market(security.market).label}证券，不属于北京市场发行人服务。"
+            )
         elif security.issuer_id is not None:
             problems.append(f"证券代码 {security.code} 在证券信息中属于{security.issuer}。")
     return problems
@@ -115,7 +118,9 @@ def registrations_pending() -> list[Registration]:
 def registrations_in(status: str, limit: int = 200) -> list[Registration]:
     """Submitted-or-later registrations in one state (drafts are the applicants' own business)."""
     order = "submitted_at" if status == RegistrationStatus.SUBMITTED else "-updated_at"
-    return list(Registration.objects.filter(status=status).exclude(status=RegistrationStatus.DRAFT).order_by(order)[:limit])
+    return list(
+        Registration.objects.filter(status=status).exclude(status=RegistrationStatus.DRAFT).order_by(order)[:limit]
+    )
 
 
 def info_applications_pending() -> list[InfoChangeApplication]:

@@ -7,6 +7,7 @@ key signs on 确认提交, and the second POST re-validates, recomputes the dige
 and verifies the signature before anything is written. Sessions without a U盾 (the limited 口令
 scopes of 经办人信息维护) submit without a signature.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -3,6 +3,7 @@
 Each status class carries a one-line comment per state; the allowed transitions live in one dict
 beside it and are checked by ``check_transition`` before any state change (style habit 8).
 """
+
 from __future__ import annotations
 
 from django.db import models
@@ -22,11 +23,15 @@ class TransitionRefused(BaseTransitionRefused):
     code = "issuers.transition_refused"
 
 
-REGISTRATION_MACHINE = Machine(RegistrationStatus, {
-    RegistrationStatus.DRAFT: {RegistrationStatus.SUBMITTED},
-    RegistrationStatus.SUBMITTED: {RegistrationStatus.APPROVED, RegistrationStatus.REJECTED},
-    RegistrationStatus.REJECTED: {RegistrationStatus.SUBMITTED},
-}, error=TransitionRefused)
+REGISTRATION_MACHINE = Machine(
+    RegistrationStatus,
+    {
+        RegistrationStatus.DRAFT: {RegistrationStatus.SUBMITTED},
+        RegistrationStatus.SUBMITTED: {RegistrationStatus.APPROVED, RegistrationStatus.REJECTED},
+        RegistrationStatus.REJECTED: {RegistrationStatus.SUBMITTED},
+    },
+    error=TransitionRefused,
+)
 REGISTRATION_TRANSITIONS = REGISTRATION_MACHINE.transitions
 
 
@@ -37,11 +42,18 @@ class ApplicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "已撤回"  # withdrawn by the applicant (final)
 
 
-APPLICATION_MACHINE = Machine(ApplicationStatus, {
-    ApplicationStatus.SUBMITTED: {ApplicationStatus.APPROVED, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN},
-    ApplicationStatus.REJECTED: {ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN},
-}, error=TransitionRefused)
+APPLICATION_MACHINE = Machine(
+    ApplicationStatus,
+    {
+        ApplicationStatus.SUBMITTED: {
+            ApplicationStatus.APPROVED,
+            ApplicationStatus.REJECTED,
+            ApplicationStatus.WITHDRAWN,
+        },
+        ApplicationStatus.REJECTED: {ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN},
+    },
+    error=TransitionRefused,
+)
 APPLICATION_TRANSITIONS = APPLICATION_MACHINE.transitions
 # States in which an application stops the institution from filing another key-field change.
 APPLICATION_BLOCKING = frozenset({ApplicationStatus.SUBMITTED, ApplicationStatus.REJECTED})
-

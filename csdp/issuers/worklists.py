@@ -1,4 +1,5 @@
 """申请列表 rows for issuers and 待办 rows for reviewers (csdp.portal.worklists)."""
+
 from __future__ import annotations
 
 from django.urls import reverse
@@ -18,9 +19,14 @@ def my_info_applications(user):
         return []
     rows = InfoChangeApplication.objects.visible_to(user).order_by("-submitted_at")[:50]
     return [
-        WorkItem(kind=KIND_INFO, title=f"关键信息变更 #{a.pk}", status=a.get_status_display(), updated_at=a.updated_at,
-                 url=reverse("issuers:info_application_detail", kwargs={"info_application_id": a.pk}),
-                 needs_action=a.status == ApplicationStatus.REJECTED)
+        WorkItem(
+            kind=KIND_INFO,
+            title=f"关键信息变更 #{a.pk}",
+            status=a.get_status_display(),
+            updated_at=a.updated_at,
+            url=reverse("issuers:info_application_detail", kwargs={"info_application_id": a.pk}),
+            needs_action=a.status == ApplicationStatus.REJECTED,
+        )
         for a in rows
     ]
 
@@ -29,15 +35,25 @@ def reviewer_queue(user):
     if role_of(user) != Role.REVIEWER:
         return []
     items = [
-        WorkItem(kind=KIND_REGISTRATION, title=r.institution_name, status=r.get_status_display(),
-                 updated_at=r.submitted_at or r.updated_at, needs_action=True,
-                 url=reverse("issuers:registration_detail", kwargs={"issuer_registration_id": r.pk}))
+        WorkItem(
+            kind=KIND_REGISTRATION,
+            title=r.institution_name,
+            status=r.get_status_display(),
+            updated_at=r.submitted_at or r.updated_at,
+            needs_action=True,
+            url=reverse("issuers:registration_detail", kwargs={"issuer_registration_id": r.pk}),
+        )
         for r in registrations_pending()
     ]
     items += [
-        WorkItem(kind=KIND_INFO, title=f"{a.institution.name} #{a.pk}", status=a.get_status_display(),
-                 updated_at=a.submitted_at, needs_action=True,
-                 url=reverse("issuers:info_application_review", kwargs={"info_application_id": a.pk}))
+        WorkItem(
+            kind=KIND_INFO,
+            title=f"{a.institution.name} #{a.pk}",
+            status=a.get_status_display(),
+            updated_at=a.submitted_at,
+            needs_action=True,
+            url=reverse("issuers:info_application_review", kwargs={"info_application_id": a.pk}),
+        )
         for a in info_applications_pending()
     ]
     return items

@@ -30,10 +30,20 @@ def _apply_revoke(approval) -> dict:
     return {"证书序列号": certificate.serial, "结果": "已作废并发布至证书作废列表"}
 
 
-PIN_RESET = register_kind(code="keys.pin_reset", label="USB-KEY PIN 码重置", apply=_apply_pin_reset,
-                          preparers={Role.ADMIN}, approvers={Role.ADMIN, Role.REVIEWER})
-REVOKE = register_kind(code="keys.certificate_revoke", label="证书作废", apply=_apply_revoke,
-                       preparers={Role.ADMIN}, approvers={Role.ADMIN, Role.REVIEWER})
+PIN_RESET = register_kind(
+    code="keys.pin_reset",
+    label="USB-KEY PIN 码重置",
+    apply=_apply_pin_reset,
+    preparers={Role.ADMIN},
+    approvers={Role.ADMIN, Role.REVIEWER},
+)
+REVOKE = register_kind(
+    code="keys.certificate_revoke",
+    label="证书作废",
+    apply=_apply_revoke,
+    preparers={Role.ADMIN},
+    approvers={Role.ADMIN, Role.REVIEWER},
+)
 
 
 def _stamp() -> str:
@@ -41,14 +51,24 @@ def _stamp() -> str:
 
 
 def pin_reset_prepare(*, device: KeyDevice, reason: str, by):
-    return approval_prepare(kind=PIN_RESET.code, key=f"pin-reset:{device.pk}:{_stamp()}",
-                            summary=f"重置 {device.user.get_username()} 的 USB-KEY PIN 码（{reason}）",
-                            payload={"_device_id": device.pk, "用户": device.user.get_username(), "原因": reason}, by=by, subject=device)
+    return approval_prepare(
+        kind=PIN_RESET.code,
+        key=f"pin-reset:{device.pk}:{_stamp()}",
+        summary=f"重置 {device.user.get_username()} 的 USB-KEY PIN 码（{reason}）",
+        payload={"_device_id": device.pk, "用户": device.user.get_username(), "原因": reason},
+        by=by,
+        subject=device,
+    )
 
 
 def certificate_revoke_prepare(*, certificate: Certificate, reason: str, by):
     if certificate.status == CertificateStatus.REVOKED:
         raise CsdpError("该证书已作废。", code="keys.already_revoked")
-    return approval_prepare(kind=REVOKE.code, key=f"revoke:{certificate.pk}:{_stamp()}",
-                            summary=f"作废证书 {certificate.serial}（{reason}）",
-                            payload={"_certificate_id": certificate.pk, "证书序列号": certificate.serial, "原因": reason}, by=by, subject=certificate)
+    return approval_prepare(
+        kind=REVOKE.code,
+        key=f"revoke:{certificate.pk}:{_stamp()}",
+        summary=f"作废证书 {certificate.serial}（{reason}）",
+        payload={"_certificate_id": certificate.pk, "证书序列号": certificate.serial, "原因": reason},
+        by=by,
+        subject=certificate,
+    )

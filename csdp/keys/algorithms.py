@@ -5,6 +5,7 @@ the COSE identifier the authenticator reports, and a verify function over a publ
 certificate. Nothing else in the signing layer names a curve or a hash: devices and signatures
 store the algorithm name and look it up here.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -5,6 +5,7 @@ Approval carries the application out in the same transaction: renewal and reissu
 the new key is enrolled), a username lookup sends the username to the agent's mobile, a password
 reset sends a temporary password, a PIN reset restores the initial PIN and unlocks the key.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -17,7 +18,11 @@ from csdp.audit.services import audit_record
 from csdp.clock.services import clock_now
 from csdp.keys.errors import ApplicationRefused
 from csdp.keys.models import (
-    MACHINE, KeyApplication, KeyApplicationKind as Kind, KeyApplicationMaterial, KeyApplicationState as State,
+    MACHINE,
+    KeyApplication,
+    KeyApplicationKind as Kind,
+    KeyApplicationMaterial,
+    KeyApplicationState as State,
     KeyApplicationTransition,
 )
 from csdp.keys.selectors import active_key_of
@@ -55,15 +60,18 @@ def application_check(*, kind: str, user, data: dict) -> None:
             raise ApplicationRefused("未找到经办人通讯地址，请先在经办人信息维护中填写。", "postal_address")
         if not _same_address(data.get("postal_address", ""), agent_address):
             # 000 §二(六)3: 补办证书时填写的联系地址需与经办人信息中的通讯地址一致
-            raise ApplicationRefused("联系地址须与经办人信息中的通讯地址一致；如地址有变动，请先在经办人信息维护中更新。",
-                                     "postal_address")
+            raise ApplicationRefused(
+                "联系地址须与经办人信息中的通讯地址一致；如地址有变动，请先在经办人信息维护中更新。", "postal_address"
+            )
 
 
 def _recovery_target(data: dict) -> tuple[Institution | None, User | None]:
     institution = Institution.objects.filter(uscc=data.get("claimed_uscc", "").strip().upper()).first()
     if institution is None:
         return None, None
-    user = institution.users.filter(mobile=data.get("applicant_mobile", "").strip(), is_active=True).order_by("pk").first()
+    user = (
+        institution.users.filter(mobile=data.get("applicant_mobile", "").strip(), is_active=True).order_by("pk").first()
+    )
     return institution, user
 
 
@@ -100,17 +108,32 @@ def key_application_submit(*, kind: str, user, data: dict, actor, signature=None
     now = clock_now()
     with transaction.atomic():
         application = KeyApplication.objects.create(
-            kind=kind, user=target, institution=institution, submitted_at=now, signature=signature,
+            kind=kind,
+            user=target,
+            institution=institution,
+            submitted_at=now,
+            signature=signature,
             **{field: data.get(field, "") for field in TEXT_FIELDS},
         )
-        stored = materials_store(kind=kind, data=data, owner=institution if user else None, actor=actor if user else None)
+        stored = materials_store(
+            kind=kind, data=data, owner=institution if user else None, actor=actor if user else None
+        )
         for slot, label in MATERIALS[kind]:
             KeyApplicationMaterial.objects.create(application=application, slot=slot, label=label, file=stored[slot])
-        KeyApplicationTransition.objects.create(application=application, at=now, actor=user, to_state=State.SUBMITTED,
-                                                actor_kind=USER)
-        audit_record(actor=actor, obj=application, action="key_application.submit", to_state=State.SUBMITTED,
-                     data={"kind": kind, "matched_user": target.pk if target else None,
-                           "signature": signature.pk if signature else None})
+        KeyApplicationTransition.objects.create(
+            application=application, at=now, actor=user, to_state=State.SUBMITTED, actor_kind=USER
+        )
+        audit_record(
+            actor=actor,
+            obj=application,
+            action="key_application.submit",
+            to_state=State.SUBMITTED,
+            data={
+                "kind": kind,
+                "matched_user": target.pk if target else None,
+                "signature": signature.pk if signature else None,
+            },
+        )
     return application
 
 
@@ -118,11 +141,21 @@ def _move(application: KeyApplication, to: str, *, actor, reason: str) -> None:
     now = clock_now()
     from_state = application.state
     application.decided_at, application.decided_by, application.decision_reason = now, actor, reason
-    transition_record(machine=MACHINE, subject=application, to_state=to, history=KeyApplicationTransition,
-                      actor=actor, by=actor_kind(actor), reason=reason, at=now, field="state",
-                      update_fields=["decided_at", "decided_by", "decision_reason"])
-    audit_record(actor=actor, obj=application, action=f"key_application.{to}", from_state=from_state,
-                 to_state=to, reason=reason)
+    transition_record(
+        machine=MACHINE,
+        subject=application,
+        to_state=to,
+        history=KeyApplicationTransition,
+        actor=actor,
+        by=actor_kind(actor),
+        reason=reason,
+        at=now,
+        field="state",
+        update_fields=["decided_at", "decided_by", "decision_reason"],
+    )
+    audit_record(
+        actor=actor, obj=application, action=f"key_application.{to}", from_state=from_state, to_state=to, reason=reason
+    )
 
 
 def key_application_decide(*, application: KeyApplication, approve: bool, reason: str, actor) -> KeyApplication:
@@ -138,8 +171,12 @@ def key_application_decide(*, application: KeyApplication, approve: bool, reason
         else:
             _move(application, State.REJECTED, actor=actor, reason=reason)
             if application.applicant_mobile:
-                notify_sms(mobile=application.applicant_mobile, purpose="key_application", user=application.user,
-                           text=f"【中国结算】您的{application.get_kind_display()}申请已被驳回：{reason}")
+                notify_sms(
+                    mobile=application.applicant_mobile,
+                    purpose="key_application",
+                    user=application.user,
+                    text=f"【中国结算】您的{application.get_kind_display()}申请已被驳回：{reason}",
+                )
     return application
 
 
@@ -162,18 +199,32 @@ def _carry_out(application: KeyApplication, *, actor) -> None:
             certificate_revoke(certificate=key.certificate, reason="USB-KEY 遗失，已补办", actor=actor)  # 000 §二(六)
         key_issue(user=user, model=key.device.model if key else "grey", actor=actor)
     elif kind == Kind.USERNAME_LOOKUP:
-        notify_sms(mobile=user.mobile, purpose="username_lookup", user=user, sensitive=True,
-                   text=f"【中国结算】您在网上业务平台的用户名为 {user.get_username()}。")
+        notify_sms(
+            mobile=user.mobile,
+            purpose="username_lookup",
+            user=user,
+            sensitive=True,
+            text=f"【中国结算】您在网上业务平台的用户名为 {user.get_username()}。",
+        )
     elif kind == Kind.PASSWORD_RESET:
         password = _temporary_password()
         user.set_password(password)
         user.failed_logins, user.locked_until = 0, None
         user.save(update_fields=["password", "failed_logins", "locked_until"])
-        notify_sms(mobile=user.mobile, purpose="password_reset", user=user, sensitive=True,
-                   text=f"【中国结算】您的登录密码已重置，临时密码为 {password}，请登录后尽快修改。")
+        notify_sms(
+            mobile=user.mobile,
+            purpose="password_reset",
+            user=user,
+            sensitive=True,
+            text=f"【中国结算】您的登录密码已重置，临时密码为 {password}，请登录后尽快修改。",
+        )
     elif kind == Kind.PIN_RESET:
         if key is None:
             raise ApplicationRefused("该用户没有可重置 PIN 码的 USB-KEY。")
         device_pin_reset(device=key.device, actor=actor, reason=f"PIN 码重置申请 #{application.pk}")
-        notify_sms(mobile=user.mobile, purpose="pin_reset", user=user,
-                   text="【中国结算】您的 USB-KEY PIN 码已重置为初始 PIN 码并解除锁死，请登录后立即修改 PIN 码。")
+        notify_sms(
+            mobile=user.mobile,
+            purpose="pin_reset",
+            user=user,
+            text="【中国结算】您的 USB-KEY PIN 码已重置为初始 PIN 码并解除锁死，请登录后立即修改 PIN 码。",
+        )

@@ -4,6 +4,7 @@ key pair in the browser — a FIDO2 authenticator or a software key — and the 
 Either way the server sees only the public key plus a proof that the holder of the private key
 signed the enrolment challenge (the WebAuthn attestation, or an ECDSA signature for the software key).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -103,8 +104,12 @@ def _software(*, issue: KeyIssue, data: dict, message: bytes) -> KeyDevice:
     if not credential_id or not algorithm.verify(public_key, proof, message):
         raise KeyRefused("密钥持有证明验证失败。")
     return device_register(
-        user=issue.user, model=issue.model, kind=KeyKind.SOFTWARE, credential_id=credential_id,
-        public_key=public_key, issue=issue,
+        user=issue.user,
+        model=issue.model,
+        kind=KeyKind.SOFTWARE,
+        credential_id=credential_id,
+        public_key=public_key,
+        issue=issue,
     )
 
 
@@ -123,7 +128,13 @@ def _webauthn(*, request, issue: KeyIssue, data: dict, message: bytes) -> KeyDev
     except (InvalidRegistrationResponse, KeyError, TypeError, ValueError) as error:
         raise KeyRefused(f"安全密钥登记验证失败：{error}") from None
     return device_register(
-        user=issue.user, model=issue.model, kind=KeyKind.WEBAUTHN, credential_id=verify.b64url(verified.credential_id),
-        public_key=public_key, cose_public_key=verified.credential_public_key, sign_count=verified.sign_count,
-        rp_id=rp_id, issue=issue,
+        user=issue.user,
+        model=issue.model,
+        kind=KeyKind.WEBAUTHN,
+        credential_id=verify.b64url(verified.credential_id),
+        public_key=public_key,
+        cose_public_key=verified.credential_public_key,
+        sign_count=verified.sign_count,
+        rp_id=rp_id,
+        issue=issue,
     )

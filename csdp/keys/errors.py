@@ -1,4 +1,5 @@
 """Refusals of the key applications (000 §二): a field-level one names its form field."""
+
 from __future__ import annotations
 
 from csdp.lib.errors import CsdpError, Problem

@@ -113,14 +113,24 @@ def _apply_reset(approval) -> dict:
     return {"用户": user.get_username(), "可设置至": factor.enrol_until.isoformat(timespec="minutes")}
 
 
-RESET_KIND = register_kind(code="keys.staff_factor_reset", label="重置工作人员二次验证", apply=_apply_reset,
-                           preparers={Role.ADMIN}, approvers={Role.ADMIN})
+RESET_KIND = register_kind(
+    code="keys.staff_factor_reset",
+    label="重置工作人员二次验证",
+    apply=_apply_reset,
+    preparers={Role.ADMIN},
+    approvers={Role.ADMIN},
+)
 
 
 def factor_reset_prepare(*, user, by):
     """An administrator asks to reset a staff user's factor; another administrator approves it."""
     if not user.staff_role:
         raise FactorRefused("只能重置工作人员的二次验证。")
-    return approval_prepare(kind=RESET_KIND.code, key=f"staff-factor-reset:{user.pk}:{timezone.now():%Y%m%d%H%M%S}",
-                            summary=f"重置 {user.get_username()} 的二次验证", payload={"_user_id": user.pk, "用户": user.get_username()}, by=by,
-                            subject=user)
+    return approval_prepare(
+        kind=RESET_KIND.code,
+        key=f"staff-factor-reset:{user.pk}:{timezone.now():%Y%m%d%H%M%S}",
+        summary=f"重置 {user.get_username()} 的二次验证",
+        payload={"_user_id": user.pk, "用户": user.get_username()},
+        by=by,
+        subject=user,
+    )

@@ -19,9 +19,15 @@ class SmsCodeForm(forms.Form):
 
 
 class PinChangeForm(forms.Form):
-    old_pin = forms.CharField(label="当前 PIN 码", max_length=16, widget=forms.PasswordInput(attrs={"autocomplete": "off"}))
-    new_pin = forms.CharField(label="新 PIN 码", max_length=16, widget=forms.PasswordInput(attrs={"autocomplete": "off"}))
-    new_pin_again = forms.CharField(label="再次输入新 PIN 码", max_length=16, widget=forms.PasswordInput(attrs={"autocomplete": "off"}))
+    old_pin = forms.CharField(
+        label="当前 PIN 码", max_length=16, widget=forms.PasswordInput(attrs={"autocomplete": "off"})
+    )
+    new_pin = forms.CharField(
+        label="新 PIN 码", max_length=16, widget=forms.PasswordInput(attrs={"autocomplete": "off"})
+    )
+    new_pin_again = forms.CharField(
+        label="再次输入新 PIN 码", max_length=16, widget=forms.PasswordInput(attrs={"autocomplete": "off"})
+    )
 
     def clean(self):
         data = super().clean()
@@ -37,7 +43,9 @@ class KeyIssueForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "审核通过"), ("reject", "驳回")])
-    reason = forms.CharField(label="审核意见", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label="审核意见", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def clean(self):
         data = super().clean()

@@ -13,6 +13,7 @@ else a one-time code from an authenticator app, set up inside an enrolment windo
 Between the password step and the second factor the session holds a short-lived pending record;
 nobody is logged in until the second factor succeeds.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -66,7 +67,9 @@ def login_begin(request, *, user, mode: str, target: str) -> str:
         return _begin_sms(request, user=user, target=target)
     key = active_key_of(user)
     if key is None:
-        raise LoginStepRefused("未找到可用的 USB-KEY 证书。如 USB-KEY 遗失，请使用“口令登录”后在国密证书管理中补办证书。")
+        raise LoginStepRefused(
+            "未找到可用的 USB-KEY 证书。如 USB-KEY 遗失，请使用“口令登录”后在国密证书管理中补办证书。"
+        )
     problem = certificate_problem(key.certificate)
     if problem:
         raise LoginStepRefused(f"无法使用 USB-KEY 登录：{problem}")

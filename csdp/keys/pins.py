@@ -3,6 +3,7 @@
 Six consecutive wrong PINs lock the key (锁死, 000 §一(二)4(2)) until staff reset the PIN on
 application (000 §二(七)); the reset restores the model's initial PIN, which must then be changed.
 """
+
 from __future__ import annotations
 
 from django.contrib.auth.hashers import check_password, make_password
@@ -34,8 +35,14 @@ def device_pin_check(*, device: KeyDevice, pin: str) -> None:
             left = PIN_MAX_FAILURES - locked.failed_pins
             if left <= 0:
                 locked.locked_at = clock_now()
-                audit_record(actor=locked.user, obj=locked, action="key.lock", from_state="active", to_state="locked",
-                             reason="PIN 码连续错误 6 次")
+                audit_record(
+                    actor=locked.user,
+                    obj=locked,
+                    action="key.lock",
+                    from_state="active",
+                    to_state="locked",
+                    reason="PIN 码连续错误 6 次",
+                )
                 refused = KeyRefused("PIN 码错误次数过多，USB-KEY 已锁死，请提交 PIN 码重置申请。", code="key.locked")
             else:
                 refused = KeyRefused(f"PIN 码错误，还可尝试 {left} 次。", code="key.bad_pin")
@@ -60,7 +67,9 @@ def device_pin_change(*, device: KeyDevice, old_pin: str, new_pin: str) -> None:
         raise KeyRefused(problem, code="key.weak_pin")
     device_pin_check(device=device, pin=old_pin)
     with transaction.atomic():
-        KeyDevice.objects.filter(pk=device.pk).update(pin_hash=make_password(new_pin), pin_must_change=False, failed_pins=0)
+        KeyDevice.objects.filter(pk=device.pk).update(
+            pin_hash=make_password(new_pin), pin_must_change=False, failed_pins=0
+        )
         audit_record(actor=device.user, obj=device, action="key.pin_change", to_state="active")
     device.refresh_from_db(fields=["pin_hash", "pin_must_change", "failed_pins"])
 

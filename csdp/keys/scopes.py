@@ -5,6 +5,7 @@ only 经办人信息维护 (the changed-mobile path). 经办人信息维护 belo
 registers its own page for both scopes; the key pages are registered here.
 A login whose key still carries its initial PIN reaches only the PIN change page (000 §一(二)3).
 """
+
 from csdp.accounts.middleware import register_scope
 
 PASSWORD_SMS = "password_sms"
@@ -12,6 +13,8 @@ PASSWORD_ONLY = "password_only"
 PIN_CHANGE = "pin_change"
 
 # An expired certificate cannot sign the U盾 login: its holder renews from the 口令登录 session (issue 19 §8).
-register_scope(PASSWORD_SMS, {"keys:certificates", "keys:reissue_apply", "keys:application_detail", "keys:renewal_apply"})
+register_scope(
+    PASSWORD_SMS, {"keys:certificates", "keys:reissue_apply", "keys:application_detail", "keys:renewal_apply"}
+)
 register_scope(PASSWORD_ONLY, set())
 register_scope(PIN_CHANGE, {"keys:pin_change"})

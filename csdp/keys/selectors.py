@@ -1,4 +1,5 @@
 """Reads for keys: the user's usable key, certificates expiring soon, the login kind of a session."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,7 +29,9 @@ def active_key_of(user) -> ActiveKey | None:
         return None
     certificate = (
         Certificate.objects.select_related("device")
-        .filter(user=user, status__in=[CertificateStatus.ACTIVE, CertificateStatus.EXPIRED], device__retired_at__isnull=True)
+        .filter(
+            user=user, status__in=[CertificateStatus.ACTIVE, CertificateStatus.EXPIRED], device__retired_at__isnull=True
+        )
         .order_by("-not_after", "-pk")
         .first()
     )

@@ -1,4 +1,5 @@
 """Writes for keys: issuing (the enrolment code), registering a device, certificates, revocation."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -54,7 +55,9 @@ def key_issue(*, user, model: str, actor) -> KeyIssue:
             expires_at=now + dt.timedelta(days=settings.CSDP_KEY_ISSUE_TTL_DAYS),
             issued_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        audit_record(actor=actor, obj=issue, action="key.issue", to_state="issued", data={"user": user.username, "model": model})
+        audit_record(
+            actor=actor, obj=issue, action="key.issue", to_state="issued", data={"user": user.username, "model": model}
+        )
         notify_sms(
             mobile=user.mobile,
             text=(
@@ -85,14 +88,30 @@ def key_issue_redeem(*, user, code: str) -> KeyIssue:
         issue.failed_attempts += 1
         if issue.failed_attempts >= ENROL_CODE_MAX_FAILURES:
             issue.voided_at = now
-            audit_record(actor=user, obj=issue, action="key.issue_void", from_state="issued", to_state="voided", reason="启用码连续错误")
+            audit_record(
+                actor=user,
+                obj=issue,
+                action="key.issue_void",
+                from_state="issued",
+                to_state="voided",
+                reason="启用码连续错误",
+            )
         issue.save(update_fields=["failed_attempts", "voided_at"])
     raise KeyRefused("启用码不正确。", code="key.bad_code")
 
 
 def device_register(
-    *, user, model: str, kind: str, credential_id: str, public_key, cose_public_key: bytes = b"",
-    sign_count: int = 0, rp_id: str = "", issue: KeyIssue | None = None, validity_days: int | None = None,
+    *,
+    user,
+    model: str,
+    kind: str,
+    credential_id: str,
+    public_key,
+    cose_public_key: bytes = b"",
+    sign_count: int = 0,
+    rp_id: str = "",
+    issue: KeyIssue | None = None,
+    validity_days: int | None = None,
 ) -> KeyDevice:
     """Record a key whose private half stays with the user, and certify its public key.
 
@@ -143,7 +162,9 @@ def certificate_issue(*, device: KeyDevice, actor, validity_days: int | None = N
         not_after=not_after,
     )
     with transaction.atomic():
-        for old in Certificate.objects.select_for_update().filter(user=user, status=CertificateStatus.ACTIVE).order_by("pk"):
+        for old in (
+            Certificate.objects.select_for_update().filter(user=user, status=CertificateStatus.ACTIVE).order_by("pk")
+        ):
             certificate_revoke(certificate=old, reason="已启用新 USB-KEY，原证书作废", actor=actor)
         certificate = Certificate.objects.create(
             serial=format(cert.serial_number, "x"),
@@ -155,8 +176,13 @@ def certificate_issue(*, device: KeyDevice, actor, validity_days: int | None = N
             user=user,
             institution=institution,
         )
-        audit_record(actor=actor, obj=certificate, action="certificate.issue", to_state=CertificateStatus.ACTIVE,
-                     data={"serial": certificate.serial, "not_after": not_after.isoformat()})
+        audit_record(
+            actor=actor,
+            obj=certificate,
+            action="certificate.issue",
+            to_state=CertificateStatus.ACTIVE,
+            data={"serial": certificate.serial, "not_after": not_after.isoformat()},
+        )
     return certificate
 
 
@@ -173,8 +199,14 @@ def certificate_revoke(*, certificate: Certificate, reason: str, actor) -> Certi
         certificate.revocation_reason = reason[:200]
         certificate.save(update_fields=["status", "revoked_at", "revocation_reason"])
         KeyDevice.objects.filter(pk=certificate.device_id, retired_at__isnull=True).update(retired_at=now)
-        audit_record(actor=actor, obj=certificate, action="certificate.revoke", from_state=previous,
-                     to_state=CertificateStatus.REVOKED, reason=reason)
+        audit_record(
+            actor=actor,
+            obj=certificate,
+            action="certificate.revoke",
+            from_state=previous,
+            to_state=CertificateStatus.REVOKED,
+            reason=reason,
+        )
         transaction.on_commit(crl_publish)
     return certificate
 
@@ -186,13 +218,20 @@ def certificate_mark_expired(*, certificate: Certificate) -> None:
             status=CertificateStatus.EXPIRED
         )
         if updated:
-            audit_record(actor=None, obj=certificate, action="certificate.expire",
-                         from_state=CertificateStatus.ACTIVE, to_state=CertificateStatus.EXPIRED)
+            audit_record(
+                actor=None,
+                obj=certificate,
+                action="certificate.expire",
+                from_state=CertificateStatus.ACTIVE,
+                to_state=CertificateStatus.EXPIRED,
+            )
     certificate.status = CertificateStatus.EXPIRED
 
 
 def crl_current() -> x509.CertificateRevocationList:
-    revoked = Certificate.objects.filter(status=CertificateStatus.REVOKED).order_by("pk").values_list("serial", "revoked_at")
+    revoked = (
+        Certificate.objects.filter(status=CertificateStatus.REVOKED).order_by("pk").values_list("serial", "revoked_at")
+    )
     return ca.crl_build(revoked=[(int(serial, 16), at) for serial, at in revoked], now=clock_now())
 
 

@@ -10,6 +10,7 @@ How an app uses it (a confirm step, where the content is known on the server):
 The key signs SHA-256(server nonce ‖ digest): a fresh, single-use challenge bound to that digest
 and that user, so a signature can neither be replayed nor moved to other content.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -51,7 +52,11 @@ def challenge_create(*, user, digest: str, purpose: str) -> SigningChallenge:
     bytes.fromhex(digest)
     now = clock_now()
     return SigningChallenge.objects.create(
-        user=user, purpose=purpose, digest=digest, nonce=secrets.token_hex(32), created_at=now,
+        user=user,
+        purpose=purpose,
+        digest=digest,
+        nonce=secrets.token_hex(32),
+        created_at=now,
         expires_at=now + dt.timedelta(seconds=settings.CSDP_KEY_CHALLENGE_TTL_S),
     )
 
@@ -77,7 +82,9 @@ def signing_context(*, user, digest: str, require_key: bool = False) -> dict:
     key = active_key_of(user)
     if key is None:
         return {"required": require_key or key_required_for(user), "challenge_id": None, "digest": digest, "kind": ""}
-    problem = certificate_problem(key.certificate) or ("USB-KEY 已锁死，请提交 PIN 码重置申请。" if key.device.locked_at else None)
+    problem = certificate_problem(key.certificate) or (
+        "USB-KEY 已锁死，请提交 PIN 码重置申请。" if key.device.locked_at else None
+    )
     if problem:
         return {"required": True, "challenge_id": None, "digest": digest, "kind": key.device.kind, "problem": problem}
     return challenge_context(challenge_create(user=user, digest=digest, purpose="sign"), key)
@@ -93,8 +100,9 @@ def submission_signed(*, user, content: dict, files=(), payload: str, require_ke
     after taking the lock of the row they change, on the content they are about to write: a
     missing, stale or wrong signature is refused whatever called the service (page, API, command).
     """
-    return submission_sign_verify(user=user, digest=submission_digest(content=content, files=files), payload=payload,
-                                  require_key=require_key)
+    return submission_sign_verify(
+        user=user, digest=submission_digest(content=content, files=files), payload=payload, require_key=require_key
+    )
 
 
 def submission_sign_verify(*, user, digest: str, payload: str, require_key: bool = False) -> Signature:
@@ -110,7 +118,9 @@ def submission_sign_verify(*, user, digest: str, payload: str, require_key: bool
         if require_key:
             raise SignatureRefused(MONEY_KEY_REQUIRED)
         if key_required_for(user):
-            raise SignatureRefused("未找到有效的 USB-KEY 证书，无法签名提交。请使用 USB-KEY 登录，或在国密证书管理中补办证书。")
+            raise SignatureRefused(
+                "未找到有效的 USB-KEY 证书，无法签名提交。请使用 USB-KEY 登录，或在国密证书管理中补办证书。"
+            )
         return Signature.objects.create(
             user=user, institution=user.institution, method=Signature.Method.NONE, digest=digest, signed_at=clock_now()
         )

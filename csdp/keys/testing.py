@@ -8,6 +8,7 @@
 The private key is held here in Python, exactly as the browser holds a non-extractable WebCrypto
 key: the server only ever sees its public key and signatures in the browser's format (raw r‖s).
 """
+
 from __future__ import annotations
 
 import json
@@ -48,7 +49,10 @@ def enrol_test_key(user, *, model: str = KeyModel.GREY, pin: str | None = TEST_P
     """
     private_key = ec.generate_private_key(ec.SECP256R1())
     device = device_register(
-        user=user, model=model, kind=KeyKind.SOFTWARE, credential_id=b64url(secrets.token_bytes(16)),
+        user=user,
+        model=model,
+        kind=KeyKind.SOFTWARE,
+        credential_id=b64url(secrets.token_bytes(16)),
         public_key=private_key.public_key(),
     )
     if pin is not None:
@@ -57,7 +61,9 @@ def enrol_test_key(user, *, model: str = KeyModel.GREY, pin: str | None = TEST_P
     from csdp.keys.models import INITIAL_PIN_BY_MODEL
 
     certificate = device.certificates.get(status="active")
-    return TestKey(device=device, certificate=certificate, private_key=private_key, pin=pin or INITIAL_PIN_BY_MODEL[model])
+    return TestKey(
+        device=device, certificate=certificate, private_key=private_key, pin=pin or INITIAL_PIN_BY_MODEL[model]
+    )
 
 
 def sign(test_key: TestKey, signing_context: dict) -> str:
@@ -81,9 +87,13 @@ def login_with_key(client, *, user, password: str, test_key: TestKey, pin: str |
     """Drive the U盾 login through the real pages with a test Client; returns the last response."""
     from django.urls import reverse
 
-    first = client.post(reverse("accounts:login"), {"username": user.get_username(), "password": password, "mode": "key"})
+    first = client.post(
+        reverse("accounts:login"), {"username": user.get_username(), "password": password, "mode": "key"}
+    )
     if first.status_code != 302 or first["Location"] != reverse("keys:login_key"):
         return first
     page = client.get(reverse("keys:login_key"))
     payload = sign(test_key, page.context["signing"])
-    return client.post(reverse("keys:login_key"), {"key_signature": payload, "pin": test_key.pin if pin is None else pin})
+    return client.post(
+        reverse("keys:login_key"), {"key_signature": payload, "pin": test_key.pin if pin is None else pin}
+    )

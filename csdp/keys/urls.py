@@ -23,6 +23,8 @@ urlpatterns = [
     path("admin/", staff.admin, name="admin"),
     path("admin/issue/", staff.key_issue_create, name="key_issue_create"),
     path("admin/devices/<int:key_device_id>/pin-reset/", staff.device_pin_reset_view, name="device_pin_reset"),
-    path("admin/certificates/<int:key_certificate_id>/revoke/", staff.certificate_revoke_view, name="certificate_revoke"),
+    path(
+        "admin/certificates/<int:key_certificate_id>/revoke/", staff.certificate_revoke_view, name="certificate_revoke"
+    ),
     path("signatures/<int:key_signature_id>/", staff.signature_detail, name="signature_detail"),
 ]

@@ -5,6 +5,7 @@ Payload (JSON, version 1):
   software: {"v": 1, "challenge_id": n, "kind": "software", "credential_id": id, "signature": b64url(r‖s)}
   webauthn: {"v": 1, "challenge_id": n, "kind": "webauthn", "credential": <PublicKeyCredential as JSON>}
 """
+
 from __future__ import annotations
 
 import base64
@@ -90,7 +91,9 @@ def payload_verify(*, user, digest: str, payload: str, purpose: str) -> Checked:
     message = challenge_bytes(nonce=challenge.nonce, digest=challenge.digest)
     if data.get("kind") == KeyKind.SOFTWARE and key.device.kind == KeyKind.SOFTWARE:
         signature_der = _software_verify(key, data, message)
-        return Checked(device=key.device, certificate=key.certificate, nonce=challenge.nonce, signature_der=signature_der)
+        return Checked(
+            device=key.device, certificate=key.certificate, nonce=challenge.nonce, signature_der=signature_der
+        )
     if data.get("kind") == KeyKind.WEBAUTHN and key.device.kind == KeyKind.WEBAUTHN:
         return _webauthn_verify(key, data, message, challenge.nonce)
     raise PayloadRefused("签名所用的 USB-KEY 与登记的不一致。")
@@ -145,8 +148,12 @@ def _webauthn_verify(key, data: dict, message: bytes, nonce: str) -> Checked:
         raise PayloadRefused(f"USB-KEY 签名验证失败：{error}") from None
     KeyDevice.objects.filter(pk=key.device.pk).update(sign_count=verified.new_sign_count)
     return Checked(
-        device=key.device, certificate=key.certificate, nonce=nonce, signature_der=signature_der,
-        authenticator_data=authenticator_data, client_data_json=client_data_json,
+        device=key.device,
+        certificate=key.certificate,
+        nonce=nonce,
+        signature_der=signature_der,
+        authenticator_data=authenticator_data,
+        client_data_json=client_data_json,
     )
 
 

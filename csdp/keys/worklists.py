@@ -1,4 +1,5 @@
 """Key applications in 申请列表 (the member's own) and 待办 (staff review)."""
+
 from django.urls import reverse
 
 from csdp.accounts.roles import Role
@@ -22,7 +23,12 @@ def _item(application: KeyApplication, *, needs_action: bool) -> WorkItem:
 
 @register_my_applications
 def my_key_applications(user):
-    rows = KeyApplication.objects.visible_to(user).filter(user=user).select_related("institution").order_by("-submitted_at")[:50]
+    rows = (
+        KeyApplication.objects.visible_to(user)
+        .filter(user=user)
+        .select_related("institution")
+        .order_by("-submitted_at")[:50]
+    )
     return [_item(a, needs_action=False) for a in rows]
 
 
@@ -31,7 +37,9 @@ def staff_key_application_queue(user):
     if user.role not in REVIEWERS:
         return []
     rows = (
-        KeyApplication.objects.visible_to(user).filter(state=KeyApplicationState.SUBMITTED)
-        .select_related("institution").order_by("submitted_at")[:200]
+        KeyApplication.objects.visible_to(user)
+        .filter(state=KeyApplicationState.SUBMITTED)
+        .select_related("institution")
+        .order_by("submitted_at")[:200]
     )
     return [_item(a, needs_action=True) for a in rows]

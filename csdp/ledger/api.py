@@ -23,6 +23,11 @@ def reserve_balance(request):
     if account is None:
         raise HttpError(404, "本机构尚未开立结算备付金账户。")
     balance = balance_of(account)
-    return {"account_number": account.number, "kind": account.kind, "currency": account.currency,
-            "posted_fen": balance.posted_fen, "pending_fen": balance.pending_debits_fen,
-            "available_fen": balance.available_fen}
+    return {
+        "account_number": account.number,
+        "kind": account.kind,
+        "currency": account.currency,
+        "posted_fen": balance.posted_fen,
+        "pending_fen": balance.pending_debits_fen,
+        "available_fen": balance.available_fen,
+    }

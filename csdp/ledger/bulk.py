@@ -12,6 +12,7 @@ Three entry points, each with the semantics of its one-by-one service (services.
   ``hold_resolved_once`` and the trigger ``ledger_transfer_resolution_check`` (post ≤ hold, void = hold)
   judge every COPYed row anyway.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -25,8 +26,19 @@ from csdp.ledger.models import RESOLVING, LedgerAccount, Phase, Transfer
 from csdp.ledger.services import LedgerError, _today, lock_accounts
 
 BULK_PHASES = {Phase.POSTED, Phase.PENDING}
-COLUMNS = ("debit_account_id", "credit_account_id", "amount_fen", "phase", "pending_id", "key", "code",
-           "business_date", "batch", "memo", "created_at")
+COLUMNS = (
+    "debit_account_id",
+    "credit_account_id",
+    "amount_fen",
+    "phase",
+    "pending_id",
+    "key",
+    "code",
+    "business_date",
+    "batch",
+    "memo",
+    "created_at",
+)
 TOTALS = ("debits_posted", "credits_posted", "debits_pending", "credits_pending")
 COMPARED = ("debit_account_id", "credit_account_id", "amount_fen", "phase", "code", "business_date")
 CHUNK = 5000  # keys per IN (…): SQLite allows 32766 parameters, PostgreSQL plans short lists better
@@ -40,7 +52,7 @@ def _rows_of(rows) -> Iterable[dict]:
 
 def _chunks(values: list) -> Iterable[list]:
     for start in range(0, len(values), CHUNK):
-        yield values[start:start + CHUNK]
+        yield values[start : start + CHUNK]
 
 
 def _by_key(keys: list[str]) -> dict[str, Transfer]:
@@ -73,10 +85,19 @@ def _normalise(rows, phases=BULK_PHASES, default_phase=Phase.POSTED) -> list[dic
             raise LedgerError(f"划转 {row['key']}：借方与贷方不能是同一账户。")
         _unique_key(row["key"], keys)
         today = today or _today()
-        items.append({"debit_account_id": row["debit_account_id"], "credit_account_id": row["credit_account_id"],
-                      "amount_fen": amount, "phase": str(phase), "pending_id": None, "key": row["key"],
-                      "code": row["code"], "business_date": row.get("business_date") or today,
-                      "memo": row.get("memo") or ""})
+        items.append(
+            {
+                "debit_account_id": row["debit_account_id"],
+                "credit_account_id": row["credit_account_id"],
+                "amount_fen": amount,
+                "phase": str(phase),
+                "pending_id": None,
+                "key": row["key"],
+                "code": row["code"],
+                "business_date": row.get("business_date") or today,
+                "memo": row.get("memo") or "",
+            }
+        )
     return items
 
 
@@ -134,8 +155,9 @@ def _insert(items: list[dict], batch: str) -> None:
                 for item in items:
                     copy.write_row([item[c] if c in item else extra[c] for c in COLUMNS])
         return
-    Transfer.objects.bulk_create([Transfer(**extra, **{c: item[c] for c in COLUMNS if c in item}) for item in items],
-                                 batch_size=2000)
+    Transfer.objects.bulk_create(
+        [Transfer(**extra, **{c: item[c] for c in COLUMNS if c in item}) for item in items], batch_size=2000
+    )
 
 
 def _add_to_totals(moved: dict[int, dict[str, int]]) -> None:
@@ -144,9 +166,11 @@ def _add_to_totals(moved: dict[int, dict[str, int]]) -> None:
     params = [v for account_id, d in sorted(moved.items()) for v in (account_id, *(d[t] for t in TOTALS))]
     sets = ", ".join(f"{t} = {t} + CAST(d.add_{t} AS BIGINT)" for t in TOTALS)
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH d(account_id, {', '.join('add_' + t for t in TOTALS)}) AS (VALUES {rows}) "
-                       f"UPDATE ledger_ledgeraccount SET {sets} FROM d WHERE ledger_ledgeraccount.id = d.account_id",
-                       params)
+        cursor.execute(
+            f"WITH d(account_id, {', '.join('add_' + t for t in TOTALS)}) AS (VALUES {rows}) "
+            f"UPDATE ledger_ledgeraccount SET {sets} FROM d WHERE ledger_ledgeraccount.id = d.account_id",
+            params,
+        )
 
 
 def _write(items: list[dict], locked: dict[int, LedgerAccount]) -> None:
@@ -218,10 +242,19 @@ def _resolution(row: dict, hold: Transfer, today) -> dict:
     if phase == Phase.VOID and amount != hold.amount_fen:
         raise LedgerError(f"冻结 #{hold.pk} 只能全额解除（{hold.amount_fen} 分）。")
     compared = ("pending_id", "phase", "amount_fen") + (("business_date",) if row.get("business_date") else ())
-    return {"debit_account_id": hold.debit_account_id, "credit_account_id": hold.credit_account_id,
-            "amount_fen": amount, "phase": str(phase), "pending_id": hold.pk, "key": key, "code": hold.code,
-            "business_date": row.get("business_date") or today, "memo": row.get("memo") or "",
-            "held_fen": hold.amount_fen, "compared": compared}
+    return {
+        "debit_account_id": hold.debit_account_id,
+        "credit_account_id": hold.credit_account_id,
+        "amount_fen": amount,
+        "phase": str(phase),
+        "pending_id": hold.pk,
+        "key": key,
+        "code": hold.code,
+        "business_date": row.get("business_date") or today,
+        "memo": row.get("memo") or "",
+        "held_fen": hold.amount_fen,
+        "compared": compared,
+    }
 
 
 def _check_unresolved(items: list[dict]) -> None:
@@ -235,13 +268,16 @@ def _check_unresolved(items: list[dict]) -> None:
         hold_id = item["pending_id"]
         if hold_id in done:
             first = done[hold_id]
-            raise LedgerError(f"冻结 #{hold_id} 已由划转 #{first.pk}（{first.get_phase_display()}）处理，不能再次处理。")
+            raise LedgerError(
+                f"冻结 #{hold_id} 已由划转 #{first.pk}（{first.get_phase_display()}）处理，不能再次处理。"
+            )
         if hold_id in seen:
             raise LedgerError(f"冻结 #{hold_id} 在同一批中出现两次（幂等键 {item['key']}），不能再次处理。")
         seen.add(hold_id)
         if item["amount_fen"] > item["held_fen"]:
-            raise LedgerError(f"扣划金额 {item['amount_fen']} 分超过冻结金额 {item['held_fen']} 分"
-                              f"（幂等键 {item['key']}）。")
+            raise LedgerError(
+                f"扣划金额 {item['amount_fen']} 分超过冻结金额 {item['held_fen']} 分（幂等键 {item['key']}）。"
+            )
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@
 - Account flags bound the balance; the check constraints below make the database refuse a total
   that breaks them even if Python code is wrong.
 """
+
 from __future__ import annotations
 
 from django.db import models
@@ -33,8 +34,15 @@ class AccountKind(models.TextChoices):
 # Accounts that stand for money outside our books; they may go "negative" (money came from them).
 EXTERNAL_KINDS = {AccountKind.ISSUER_BANK, AccountKind.DEPOSITORY_BANK}
 # Accounts holding someone's money: never debited below zero.
-DEBIT_CONSTRAINED_KINDS = {AccountKind.PARTICIPANT_RESERVE, AccountKind.UNDERWRITER_RESERVE, AccountKind.IPO_CLEARING,
-                           AccountKind.INTEREST, AccountKind.FEES, AccountKind.DIVIDEND, AccountKind.DIVIDEND_HELD}
+DEBIT_CONSTRAINED_KINDS = {
+    AccountKind.PARTICIPANT_RESERVE,
+    AccountKind.UNDERWRITER_RESERVE,
+    AccountKind.IPO_CLEARING,
+    AccountKind.INTEREST,
+    AccountKind.FEES,
+    AccountKind.DIVIDEND,
+    AccountKind.DIVIDEND_HELD,
+}
 
 
 class LedgerAccountQuerySet(models.QuerySet):
@@ -51,7 +59,11 @@ class LedgerAccount(models.Model):
     name = models.CharField("户名", max_length=200)
     kind = models.CharField("账户类型", max_length=24, choices=AccountKind.choices)
     owner = models.ForeignKey(
-        "accounts.Institution", verbose_name="所属机构", null=True, blank=True, on_delete=models.PROTECT,
+        "accounts.Institution",
+        verbose_name="所属机构",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="ledger_accounts",
     )
     currency = models.CharField("币种", max_length=3, default="CNY")
@@ -149,7 +161,10 @@ class Transfer(models.Model):
     class Meta:
         verbose_name = "资金划转"
         ordering = ["id"]
-        indexes = [models.Index(fields=["debit_account", "business_date"]), models.Index(fields=["credit_account", "business_date"])]
+        indexes = [
+            models.Index(fields=["debit_account", "business_date"]),
+            models.Index(fields=["credit_account", "business_date"]),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["key"], name="transfer_key_unique"),
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="transfer_amount_positive"),

@@ -1,5 +1,6 @@
 """Ledger reads. Balances are credit-normal (money the depository owes the owner):
 posted = credits_posted − debits_posted; available = posted − debits_pending."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,7 +49,9 @@ def hold_state(hold: Transfer) -> HoldState:
     if resolution is None:
         return HoldState("pending", hold.amount_fen, 0, 0, None)
     if resolution.phase == Phase.POST:
-        return HoldState("posted", hold.amount_fen, resolution.amount_fen, hold.amount_fen - resolution.amount_fen, resolution)
+        return HoldState(
+            "posted", hold.amount_fen, resolution.amount_fen, hold.amount_fen - resolution.amount_fen, resolution
+        )
     return HoldState("voided", hold.amount_fen, 0, hold.amount_fen, resolution)
 
 
@@ -68,7 +71,9 @@ def _posted_effect_before(account: LedgerAccount, day: dt.date) -> int:
 def _posted_effect(account: LedgerAccount, which: Q) -> int:
     posted = Q(phase__in=[Phase.POSTED, Phase.POST]) & which & (Q(debit_account=account) | Q(credit_account=account))
     totals = Transfer.objects.filter(posted).aggregate(
-        credits=Sum(Case(When(credit_account=account, then="amount_fen"), default=Value(0), output_field=IntegerField())),
+        credits=Sum(
+            Case(When(credit_account=account, then="amount_fen"), default=Value(0), output_field=IntegerField())
+        ),
         debits=Sum(Case(When(debit_account=account, then="amount_fen"), default=Value(0), output_field=IntegerField())),
     )
     return (totals["credits"] or 0) - (totals["debits"] or 0)
@@ -89,8 +94,9 @@ def statement(account: LedgerAccount, date_from: dt.date, date_to: dt.date) -> t
     """(opening posted balance, lines) for business dates in [date_from, date_to]."""
     balance = _posted_effect_before(account, date_from)
     rows = (
-        Transfer.objects.filter(Q(debit_account=account) | Q(credit_account=account),
-                                business_date__range=(date_from, date_to))
+        Transfer.objects.filter(
+            Q(debit_account=account) | Q(credit_account=account), business_date__range=(date_from, date_to)
+        )
         .select_related("pending", "debit_account", "credit_account")
         .order_by("business_date", "id")
     )
@@ -113,13 +119,18 @@ def _lines(account: LedgerAccount, transfers, balance: int) -> list[StatementLin
     return lines
 
 
-def statement_after(account: LedgerAccount, *, after_id: int = 0, limit: int = 100) -> tuple[list[StatementLine], int | None]:
+def statement_after(
+    account: LedgerAccount, *, after_id: int = 0, limit: int = 100
+) -> tuple[list[StatementLine], int | None]:
     """Every movement of ``account`` with a transfer id above ``after_id``, oldest first, at most ``limit``;
     and the cursor of the next page (None when this is the last). Transfers are append-only and ids
     rise, so a cursor never skips or repeats a movement, whatever is written meanwhile; the balance
     after each line counts every earlier transfer."""
-    rows = list(Transfer.objects.filter(Q(debit_account=account) | Q(credit_account=account), id__gt=after_id)
-                .select_related("pending", "debit_account", "credit_account").order_by("id")[:limit + 1])
+    rows = list(
+        Transfer.objects.filter(Q(debit_account=account) | Q(credit_account=account), id__gt=after_id)
+        .select_related("pending", "debit_account", "credit_account")
+        .order_by("id")[: limit + 1]
+    )
     more = len(rows) > limit
     rows = rows[:limit]
     lines = _lines(account, rows, _posted_effect(account, Q(id__lte=after_id)))
@@ -137,7 +148,9 @@ def reserve_account_of(institution) -> LedgerAccount | None:
 def reserve_accounts_of(institution_ids) -> dict[int, LedgerAccount]:
     """reserve_account_of for many institutions in one query: institution id → its account."""
     accounts = {}
-    for account in LedgerAccount.objects.filter(owner_id__in=set(institution_ids), kind__in=RESERVE_KINDS).order_by("-pk"):
+    for account in LedgerAccount.objects.filter(owner_id__in=set(institution_ids), kind__in=RESERVE_KINDS).order_by(
+        "-pk"
+    ):
         accounts[account.owner_id] = account  # descending, so the lowest pk wins as in reserve_account_of
     return accounts
 

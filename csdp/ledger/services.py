@@ -5,6 +5,7 @@ re-reads, checks the idempotency key, checks the balance rule, writes one immuta
 the running totals with F() updates. The check constraints of LedgerAccount refuse a total that
 breaks the balance rule even if this code is wrong; the IntegrityError is turned into LedgerError.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,7 +40,10 @@ def ledger_account_open(
             raise LedgerError(f"账号 {number} 已开立为其他账户。")
         return existing
     return LedgerAccount.objects.create(
-        number=number, name=name, kind=kind, owner=owner,
+        number=number,
+        name=name,
+        kind=kind,
+        owner=owner,
         debits_must_not_exceed_credits=debits_must_not_exceed_credits,
     )
 
@@ -106,40 +110,83 @@ def _single_phase(*, phase, debit, credit, amount_fen, key, code, business_date,
     business_date = business_date or _today()
     with transaction.atomic():
         locked = lock_accounts(debit.pk, credit.pk)
-        expected = {"debit_account_id": debit.pk, "credit_account_id": credit.pk, "amount_fen": amount_fen,
-                    "phase": phase, "code": code, "business_date": business_date}
+        expected = {
+            "debit_account_id": debit.pk,
+            "credit_account_id": credit.pk,
+            "amount_fen": amount_fen,
+            "phase": phase,
+            "code": code,
+            "business_date": business_date,
+        }
         replay = _replayed(key, expected)
         if replay is not None:
             return replay
         check_limits(locked[debit.pk], locked[credit.pk], amount_fen)
-        transfer = Transfer(debit_account_id=debit.pk, credit_account_id=credit.pk, amount_fen=amount_fen,
-                            phase=phase, key=key, code=code, business_date=business_date, memo=memo)
+        transfer = Transfer(
+            debit_account_id=debit.pk,
+            credit_account_id=credit.pk,
+            amount_fen=amount_fen,
+            phase=phase,
+            key=key,
+            code=code,
+            business_date=business_date,
+            memo=memo,
+        )
         side = "posted" if phase == Phase.POSTED else "pending"
         return _write(transfer, {f"debits_{side}": amount_fen}, {f"credits_{side}": amount_fen})
 
 
 def transfer_post(
-    *, debit: LedgerAccount, credit: LedgerAccount, amount_fen: int, key: str, code: str,
-    business_date: dt.date | None = None, memo: str = "",
+    *,
+    debit: LedgerAccount,
+    credit: LedgerAccount,
+    amount_fen: int,
+    key: str,
+    code: str,
+    business_date: dt.date | None = None,
+    memo: str = "",
 ) -> Transfer:
     """Move amount_fen from debit to credit at once. Replaying ``key`` with the same values returns the
     first transfer; with different values it raises."""
-    return _single_phase(phase=Phase.POSTED, debit=debit, credit=credit, amount_fen=amount_fen, key=key,
-                         code=code, business_date=business_date, memo=memo)
+    return _single_phase(
+        phase=Phase.POSTED,
+        debit=debit,
+        credit=credit,
+        amount_fen=amount_fen,
+        key=key,
+        code=code,
+        business_date=business_date,
+        memo=memo,
+    )
 
 
 def hold_create(
-    *, debit: LedgerAccount, credit: LedgerAccount, amount_fen: int, key: str, code: str,
-    business_date: dt.date | None = None, memo: str = "",
+    *,
+    debit: LedgerAccount,
+    credit: LedgerAccount,
+    amount_fen: int,
+    key: str,
+    code: str,
+    business_date: dt.date | None = None,
+    memo: str = "",
 ) -> Transfer:
     """Reserve amount_fen (a pending transfer): it counts against the debit's available balance until
     hold_post or hold_void resolves it."""
-    return _single_phase(phase=Phase.PENDING, debit=debit, credit=credit, amount_fen=amount_fen, key=key,
-                         code=code, business_date=business_date, memo=memo)
+    return _single_phase(
+        phase=Phase.PENDING,
+        debit=debit,
+        credit=credit,
+        amount_fen=amount_fen,
+        key=key,
+        code=code,
+        business_date=business_date,
+        memo=memo,
+    )
 
 
-def _resolve(*, hold: Transfer, phase: str, amount_fen: int | None, key: str | None,
-             business_date: dt.date | None, memo: str) -> Transfer:
+def _resolve(
+    *, hold: Transfer, phase: str, amount_fen: int | None, key: str | None, business_date: dt.date | None, memo: str
+) -> Transfer:
     with transaction.atomic():
         lock_accounts(hold.debit_account_id, hold.credit_account_id)
         hold = Transfer.objects.get(pk=hold.pk)
@@ -158,24 +205,41 @@ def _resolve(*, hold: Transfer, phase: str, amount_fen: int | None, key: str | N
             raise LedgerError(f"冻结 #{hold.pk} 已由划转 #{done.pk}（{done.get_phase_display()}）处理，不能再次处理。")
         if amount_fen > hold.amount_fen:
             raise LedgerError(f"扣划金额 {amount_fen} 分超过冻结金额 {hold.amount_fen} 分。")
-        transfer = Transfer(debit_account_id=hold.debit_account_id, credit_account_id=hold.credit_account_id,
-                            amount_fen=amount_fen, phase=phase, pending_id=hold.pk, key=key, code=hold.code,
-                            business_date=business_date or _today(), memo=memo)
+        transfer = Transfer(
+            debit_account_id=hold.debit_account_id,
+            credit_account_id=hold.credit_account_id,
+            amount_fen=amount_fen,
+            phase=phase,
+            pending_id=hold.pk,
+            key=key,
+            code=hold.code,
+            business_date=business_date or _today(),
+            memo=memo,
+        )
         posted = amount_fen if phase == Phase.POST else 0
-        return _write(transfer, {"debits_pending": -hold.amount_fen, "debits_posted": posted},
-                      {"credits_pending": -hold.amount_fen, "credits_posted": posted})
+        return _write(
+            transfer,
+            {"debits_pending": -hold.amount_fen, "debits_posted": posted},
+            {"credits_pending": -hold.amount_fen, "credits_posted": posted},
+        )
 
 
 def hold_post(
-    *, hold: Transfer, amount_fen: int | None = None, key: str | None = None,
-    business_date: dt.date | None = None, memo: str = "",
+    *,
+    hold: Transfer,
+    amount_fen: int | None = None,
+    key: str | None = None,
+    business_date: dt.date | None = None,
+    memo: str = "",
 ) -> Transfer:
     """Post amount_fen (default: all) of a hold and release the rest, once. The default key is
     derived from the hold, so a retry of the same call is a no-op."""
     return _resolve(hold=hold, phase=Phase.POST, amount_fen=amount_fen, key=key, business_date=business_date, memo=memo)
 
 
-def hold_void(*, hold: Transfer, key: str | None = None, business_date: dt.date | None = None, memo: str = "") -> Transfer:
+def hold_void(
+    *, hold: Transfer, key: str | None = None, business_date: dt.date | None = None, memo: str = ""
+) -> Transfer:
     """Release a whole hold, once."""
     return _resolve(hold=hold, phase=Phase.VOID, amount_fen=None, key=key, business_date=business_date, memo=memo)
 

@@ -28,10 +28,18 @@ def account_statement(request, ledger_account_id: int):
     date_to = _day(request.GET.get("to"), today)
     date_from = min(_day(request.GET.get("from"), date_to - dt.timedelta(days=30)), date_to)
     opening, lines = statement(account, date_from, date_to)
-    return render(request, "ledger/statement.html", {
-        "account": account, "balance": balance_of(account), "opening": opening, "lines": lines,
-        "date_from": date_from, "date_to": date_to,
-    })
+    return render(
+        request,
+        "ledger/statement.html",
+        {
+            "account": account,
+            "balance": balance_of(account),
+            "opening": opening,
+            "lines": lines,
+            "date_from": date_from,
+            "date_to": date_to,
+        },
+    )
 
 
 @allow(Role.PARTICIPANT, Role.UNDERWRITER)

@@ -5,6 +5,7 @@ type the encoder does not know) and `COPY (…) TO STDOUT` in CSV, through psyco
 bulk path end-of-day work uses. SQLite (the embedded default): executemany / fetch in chunks; correct,
 slower, fine for demo-sized data.
 """
+
 from __future__ import annotations
 
 import io
@@ -31,8 +32,9 @@ def copy_in(table: str, columns: Sequence[str], frame: pl.DataFrame, *, any_orde
     return copy_in_batches(table, columns, _slices(frame), any_order=any_order)
 
 
-def copy_in_batches(table: str, columns: Sequence[str], batches: Iterable[pl.DataFrame], *,
-                    any_order: bool = False) -> int:
+def copy_in_batches(
+    table: str, columns: Sequence[str], batches: Iterable[pl.DataFrame], *, any_order: bool = False
+) -> int:
     """Append each frame of ``batches`` to ``table``, as one COPY; in the caller's transaction.
 
     On PostgreSQL the next batch is made and encoded in a thread while PostgreSQL takes in the
@@ -67,8 +69,11 @@ def copy_in_batches(table: str, columns: Sequence[str], batches: Iterable[pl.Dat
 def column_types(table: str, columns: Sequence[str]) -> list[str]:
     """PostgreSQL's names of the columns' types (``bigint``, ``character varying`` …), in order."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT attname, format_type(atttypid, NULL) FROM pg_attribute "
-                       "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped", [f'"{table}"'])
+        cursor.execute(
+            "SELECT attname, format_type(atttypid, NULL) FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+            [f'"{table}"'],
+        )
         types = dict(cursor.fetchall())
     return [types[c] for c in columns]
 
@@ -130,17 +135,26 @@ def _read_typed_csv(buffer: io.BytesIO, schema: dict[str, pl.DataType]) -> pl.Da
     return frame.with_columns(casts)
 
 
-def partition_replace(table: str, *, key: str, value: int, columns: Sequence[str], frame: pl.DataFrame,
-                      primary_key: Sequence[str]) -> int:
+def partition_replace(
+    table: str, *, key: str, value: int, columns: Sequence[str], frame: pl.DataFrame, primary_key: Sequence[str]
+) -> int:
     """Replace the rows of ``table`` whose ``key`` is ``value`` with ``frame``; in the caller's
     transaction. The rows go in key order: the primary key is then built from presorted input."""
     frame = _in_key_order(frame, [c for c in primary_key if c != key])
-    return partition_replace_batches(table, key=key, value=value, columns=columns, batches=_slices(frame),
-                                     primary_key=primary_key)
+    return partition_replace_batches(
+        table, key=key, value=value, columns=columns, batches=_slices(frame), primary_key=primary_key
+    )
 
 
-def partition_replace_batches(table: str, *, key: str, value: int, columns: Sequence[str],
-                              batches: Iterable[pl.DataFrame], primary_key: Sequence[str]) -> int:
+def partition_replace_batches(
+    table: str,
+    *,
+    key: str,
+    value: int,
+    columns: Sequence[str],
+    batches: Iterable[pl.DataFrame],
+    primary_key: Sequence[str],
+) -> int:
     """Replace the rows of ``table`` whose ``key`` is ``value`` with the rows of ``batches``, taken in
     as they come (copy_in_batches); in the caller's transaction, which an exception from ``batches``
     leaves to be rolled back.
@@ -162,8 +176,10 @@ def partition_replace_batches(table: str, *, key: str, value: int, columns: Sequ
     with connection.cursor() as cursor:
         cursor.execute(f'DROP TABLE IF EXISTS "{part}"')
         cursor.execute(f'DELETE FROM "{table}" WHERE "{key}" = %s', [value])  # rows in the DEFAULT partition
-        cursor.execute(f'CREATE TABLE "{part}" (LIKE "{table}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS, '
-                       f'CHECK ("{key}" = {value}))')
+        cursor.execute(
+            f'CREATE TABLE "{part}" (LIKE "{table}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS, '
+            f'CHECK ("{key}" = {value}))'
+        )
     rows = copy_in_batches(part, columns, batches, any_order=True)  # keyed by its columns: order is the index's job
     with connection.cursor() as cursor:
         cursor.execute(f'ALTER TABLE "{part}" ADD PRIMARY KEY ({quoted_key})')
@@ -202,7 +218,10 @@ def lookup(values: pl.Series, *, table: str, key: str, value: str, dtype: pl.Dat
         cursor.execute(f"DROP TABLE IF EXISTS {stage}")
         cursor.execute(f"CREATE TEMPORARY TABLE {stage} (k VARCHAR(64) PRIMARY KEY)")
         copy_in(stage, ("k",), keys)
-        found = copy_out(f'SELECT t."{key}", t."{value}" FROM "{table}" t JOIN {stage} s ON s.k = t."{key}"', [],
-                         {key: pl.Utf8, value: dtype})
+        found = copy_out(
+            f'SELECT t."{key}", t."{value}" FROM "{table}" t JOIN {stage} s ON s.k = t."{key}"',
+            [],
+            {key: pl.Utf8, value: dtype},
+        )
         cursor.execute(f"DROP TABLE {stage}")
     return found

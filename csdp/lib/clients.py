@@ -62,5 +62,6 @@ def client_limit_count(request, *, scope: str, window_s: int) -> None:
 def codes_limited_for_client(request) -> bool:
     """Verification codes per client address: beside the per-mobile limits of csdp.notify.codes, one
     address may not spray codes over many mobiles (CSDP_CODE_MAX_PER_ADDRESS_PER_HOUR)."""
-    return client_limit_exceeded(request, scope="codes", limit=settings.CSDP_CODE_MAX_PER_ADDRESS_PER_HOUR,
-                                 window_s=3600)
+    return client_limit_exceeded(
+        request, scope="codes", limit=settings.CSDP_CODE_MAX_PER_ADDRESS_PER_HOUR, window_s=3600
+    )

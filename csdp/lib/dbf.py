@@ -5,6 +5,7 @@ Only the types the interfaces use: C (text, GBK, left-aligned, space-padded), N 
 decimals, right-aligned), D (YYYYMMDD). The header's language-driver byte is 0x4D (code page 936),
 so dbfread, LibreOffice and FoxPro decode the text as GBK without being told.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -124,6 +125,7 @@ def write_dbf(target: Path | BinaryIO, fields: Sequence[Field], rows: Iterable[M
 # The same layout as write_dbf, built with Polars expressions over the whole frame: no Python loop
 # per record, so a participant file of millions of rows is written in seconds.
 
+
 def _frame_field_expr(field: Field, *, ascii_text: bool = False):
     import polars as pl
 
@@ -142,8 +144,12 @@ def _frame_field_expr(field: Field, *, ascii_text: bool = False):
         scale = 10**field.decimals
         sign = pl.when(col < 0).then(pl.lit("-")).otherwise(pl.lit(""))
         text = pl.concat_str(
-            [sign, (col.abs() // scale).cast(pl.Utf8), pl.lit("."),
-             (col.abs() % scale).cast(pl.Utf8).str.zfill(field.decimals)]
+            [
+                sign,
+                (col.abs() // scale).cast(pl.Utf8),
+                pl.lit("."),
+                (col.abs() % scale).cast(pl.Utf8).str.zfill(field.decimals),
+            ]
         )
     else:
         text = col.cast(pl.Utf8)
@@ -160,14 +166,18 @@ def _number_extremes(field: Field) -> list:
 
     col = pl.col(field.name)
     whole = col.abs() // 10**field.decimals if field.decimals else col.abs()
-    return [whole.filter(col >= 0).max().alias(f"{field.name}.pos"), whole.filter(col < 0).max().alias(f"{field.name}.neg")]
+    return [
+        whole.filter(col >= 0).max().alias(f"{field.name}.pos"),
+        whole.filter(col < 0).max().alias(f"{field.name}.neg"),
+    ]
 
 
 def _number_too_wide(field: Field, extremes: dict) -> bool:
     point = field.decimals + 1 if field.decimals else 0
     widest_pos, widest_neg = extremes[f"{field.name}.pos"], extremes[f"{field.name}.neg"]
-    return ((widest_pos is not None and len(str(widest_pos)) + point > field.length)
-            or (widest_neg is not None and 1 + len(str(widest_neg)) + point > field.length))
+    return (widest_pos is not None and len(str(widest_pos)) + point > field.length) or (
+        widest_neg is not None and 1 + len(str(widest_neg)) + point > field.length
+    )
 
 
 def _text(field: Field):
@@ -268,7 +278,7 @@ def write_sliced(out: BinaryIO, data) -> None:
     writes 0.33–0.35 s, in 256 KiB writes 0.03 s (docs/performance.md, "Page-cache writes")."""
     view = memoryview(data)
     for at in range(0, len(view), WRITE_SLICE):
-        out.write(view[at:at + WRITE_SLICE])
+        out.write(view[at : at + WRITE_SLICE])
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -307,7 +317,9 @@ class PartFile:
             self.tmp.unlink(missing_ok=True)
 
 
-def write_dbf_records(path: Path, fields: Sequence[Field], records, *, on: dt.date, ascii_only: bool | None = None) -> int:
+def write_dbf_records(
+    path: Path, fields: Sequence[Field], records, *, on: dt.date, ascii_only: bool | None = None
+) -> int:
     """Write records made by ``dbf_records`` (or a slice of them) atomically."""
     write_atomically(path, dbf_file_bytes(fields, records, on=on, ascii_only=ascii_only))
     return records.height
@@ -326,7 +338,8 @@ def ascii_expression(columns: Sequence[str]):
 
     return pl.all_horizontal(
         [(pl.col(c).str.len_bytes() == pl.col(c).str.len_chars()).fill_null(True).all() for c in columns]
-        or [pl.lit(True)]).alias("ascii")
+        or [pl.lit(True)]
+    ).alias("ascii")
 
 
 def is_ascii(frame, column: str | None = None) -> bool:

@@ -14,6 +14,7 @@ The kernel is optional: without it (no compiler at install, or ``CSDP_FIXEDWIDTH
 measure or test the other path) ``matrix_path_applies`` says no and every file takes the reference
 path — the same bytes, more slowly (docs/performance.md, "The C kernel").
 """
+
 from __future__ import annotations
 
 import os
@@ -41,8 +42,9 @@ TEXT, INT, CODE, CONST = 0, 1, 2, 3  # the kernel's field kinds
 _INT64_MAX = 2**63 - 1
 
 
-def matrix_path_applies(fields: Sequence[Field], frame: pl.DataFrame, *, ascii_text: bool | None = None,
-                        facts: dict | None = None) -> bool:
+def matrix_path_applies(
+    fields: Sequence[Field], frame: pl.DataFrame, *, ascii_text: bool | None = None, facts: dict | None = None
+) -> bool:
     """Whether ``records_of`` writes what the reference does: every C field ASCII text with nothing
     Polars would quote, N fields integer (within int64), D fields dates, and no negative decimal (no
     file type carries negative money; the reference's CSV is the one that formats such a sign).
@@ -62,8 +64,14 @@ def matrix_path_applies(fields: Sequence[Field], frame: pl.DataFrame, *, ascii_t
 def matrix_path_typed(fields: Sequence[Field], frame: pl.DataFrame) -> bool:
     """C fields are text, N fields integers, D fields dates."""
     schema = frame.schema
-    return all(schema[f.name] == pl.Utf8 if f.type == "C" else schema[f.name] == pl.Date if f.type == "D"
-               else schema[f.name].is_integer() for f in fields)
+    return all(
+        schema[f.name] == pl.Utf8
+        if f.type == "C"
+        else schema[f.name] == pl.Date
+        if f.type == "D"
+        else schema[f.name].is_integer()
+        for f in fields
+    )
 
 
 def matrix_path_expressions(fields: Sequence[Field], frame: pl.DataFrame) -> list[pl.Expr]:
@@ -74,8 +82,11 @@ def matrix_path_expressions(fields: Sequence[Field], frame: pl.DataFrame) -> lis
     return [
         *[(pl.col(f.name) < 0).any().alias(f"{f.name}.negative") for f in fields if f.type == "N" and f.decimals],
         *[pl.col(f.name).str.contains(_NEEDS_QUOTES).any().alias(f"{f.name}.quoted") for f in fields if f.type == "C"],
-        *[(pl.col(f.name) > _INT64_MAX).any().alias(f"{f.name}.huge") for f in fields
-          if f.type == "N" and schema[f.name] == pl.UInt64],
+        *[
+            (pl.col(f.name) > _INT64_MAX).any().alias(f"{f.name}.huge")
+            for f in fields
+            if f.type == "N" and schema[f.name] == pl.UInt64
+        ],
     ]
 
 
@@ -90,7 +101,9 @@ def frame_facts(fields: Sequence[Field], frame: pl.DataFrame) -> dict:
     return frame.select(wanted).row(0, named=True) if wanted else {}
 
 
-def matrix_columns_checked(fields: Sequence[Field], frame: pl.DataFrame, order: np.ndarray | None = None) -> MatrixColumns | None:
+def matrix_columns_checked(
+    fields: Sequence[Field], frame: pl.DataFrame, order: np.ndarray | None = None
+) -> MatrixColumns | None:
     """``matrix_columns`` of a frame the fast path writes as the reference would, its widths checked;
     None where it does not (the caller then takes the reference path, which decides and reports)."""
     facts = frame_facts(fields, frame)
@@ -137,8 +150,14 @@ def _csv_room(field: Field, spec: tuple | None) -> int:
     return len(spec[7]) if spec and spec[0] == CONST else max(field.length, 2)
 
 
-def matrix_columns(fields: Sequence[Field], frame: pl.DataFrame, order: np.ndarray | None = None, *,
-                   group: str | None = None, stats: dict | None = None) -> MatrixColumns:
+def matrix_columns(
+    fields: Sequence[Field],
+    frame: pl.DataFrame,
+    order: np.ndarray | None = None,
+    *,
+    group: str | None = None,
+    stats: dict | None = None,
+) -> MatrixColumns:
     """One Polars call for every column's extremes, null count and constancy; then one a column for
     the values (a text joined into one padded string: at 15M rows a column is 150 MB of text).
     ``order``: row numbers; the arrays are rearranged in that order (rows left out are dropped), a
@@ -169,18 +188,36 @@ def rearranged(spec: tuple, order: np.ndarray) -> tuple:
         values = values.reshape(-1, width).take(order, axis=0).reshape(-1)
     else:
         values = values.take(order)
-    return (*spec[:3], values, None if lengths is None else lengths.take(order),
-            None if nulls is None else nulls.take(order), *spec[6:])
+    return (
+        *spec[:3],
+        values,
+        None if lengths is None else lengths.take(order),
+        None if nulls is None else nulls.take(order),
+        *spec[6:],
+    )
 
 
 def column_expressions(fields: Sequence[Field]) -> list[pl.Expr]:
     """What ``matrix_columns`` reads of every column first: extremes, null count, constancy."""
     return [
-        *[e for f in fields for e in (pl.col(f.name).null_count().alias(f"{f.name}.nulls"),
-                                      _low(f).alias(f"{f.name}.low"), _high(f).alias(f"{f.name}.high"))],
-        *[e for f in fields if f.type == "C" for e in (
-            (pl.col(f.name) == pl.col(f.name).first()).all().alias(f"{f.name}.constant"),
-            pl.col(f.name).first().alias(f"{f.name}.first"))],
+        *[
+            e
+            for f in fields
+            for e in (
+                pl.col(f.name).null_count().alias(f"{f.name}.nulls"),
+                _low(f).alias(f"{f.name}.low"),
+                _high(f).alias(f"{f.name}.high"),
+            )
+        ],
+        *[
+            e
+            for f in fields
+            if f.type == "C"
+            for e in (
+                (pl.col(f.name) == pl.col(f.name).first()).all().alias(f"{f.name}.constant"),
+                pl.col(f.name).first().alias(f"{f.name}.first"),
+            )
+        ],
     ]
 
 
@@ -255,7 +292,9 @@ def _date_spec(f: Field, frame: pl.DataFrame, about: dict) -> tuple:
     return (CODE, 8, 0, codes, None, None, table, table)
 
 
-def records_of(columns: MatrixColumns, rows: np.ndarray | None, group: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+def records_of(
+    columns: MatrixColumns, rows: np.ndarray | None, group: str | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """DBF records, an (n, record length) uint8 matrix, and the CSV lines as one uint8 array, of the
     frame's ``rows`` (row numbers, in the order wanted; None: every row in order); ``group``: the value
     of the group field on these rows."""

@@ -3,6 +3,7 @@
 Each helper fails fast with a message naming the variable, so that a bad
 deployment stops at start-up instead of misbehaving at the first request.
 """
+
 from __future__ import annotations
 
 import os

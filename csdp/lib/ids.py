@@ -3,6 +3,7 @@
 - 居民身份证号码: GB 11643-1999, 18 characters, ISO 7064 MOD 11-2 check character (0-9 or X).
 - 统一社会信用代码: GB 32100-2015, 18 characters from a 31-character alphabet, MOD 31 check character.
 """
+
 from __future__ import annotations
 
 import datetime as dt

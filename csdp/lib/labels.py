@@ -5,6 +5,7 @@ choice values (``stock``) are stable codes for programs; a page, a message or a 
 States and choice values come from the models' own choices; actions and purposes are listed here,
 with a derived label (object name + verb) for a code not listed, and never the raw code.
 """
+
 from __future__ import annotations
 
 from functools import cache
@@ -13,12 +14,39 @@ SYSTEM_ACTOR = "系统"
 
 # The last part of an audit action: what was done to the object.
 VERBS = {
-    "create": "创建", "transition": "状态变更", "submit": "提交", "approve": "批准", "reject": "驳回",
-    "issue": "签发", "issued": "出具", "revoke": "作废", "expire": "到期", "update": "修改", "add": "新增",
-    "delete": "删除", "remove": "删除", "lock": "锁定", "locked": "锁定", "enrol": "启用", "record": "登记",
-    "confirm": "确认", "declare": "申报", "deposit": "存入", "withdraw": "划回", "open": "开立", "close": "关闭",
-    "stop": "中止发行", "draft": "暂存", "assign": "分派", "apply": "申请", "register": "注册", "set": "设置",
-    "handle": "处理", "flagged": "标记异常", "flag_cleared": "解除标记", "expired": "已过期",
+    "create": "创建",
+    "transition": "状态变更",
+    "submit": "提交",
+    "approve": "批准",
+    "reject": "驳回",
+    "issue": "签发",
+    "issued": "出具",
+    "revoke": "作废",
+    "expire": "到期",
+    "update": "修改",
+    "add": "新增",
+    "delete": "删除",
+    "remove": "删除",
+    "lock": "锁定",
+    "locked": "锁定",
+    "enrol": "启用",
+    "record": "登记",
+    "confirm": "确认",
+    "declare": "申报",
+    "deposit": "存入",
+    "withdraw": "划回",
+    "open": "开立",
+    "close": "关闭",
+    "stop": "中止发行",
+    "draft": "暂存",
+    "assign": "分派",
+    "apply": "申请",
+    "register": "注册",
+    "set": "设置",
+    "handle": "处理",
+    "flagged": "标记异常",
+    "flag_cleared": "解除标记",
+    "expired": "已过期",
 }
 
 ACTIONS = {
@@ -98,19 +126,45 @@ ACTIONS = {
 
 # Prefixes of parametrised actions (``counter.{to_state}``): the object they concern.
 ACTION_OBJECTS = {
-    "counter": "业务申请", "fee_notice": "付款通知", "key_application": "USB-KEY 申请", "offering": "发行",
-    "pledge.lender": "出借方权限申请", "pledge.posting": "质押信息", "pledge.moderation": "用户管理",
-    "greenshoe": "超额配售", "ipo": "发行", "registration": "注册申请", "key": "USB-KEY", "certificate": "证书",
+    "counter": "业务申请",
+    "fee_notice": "付款通知",
+    "key_application": "USB-KEY 申请",
+    "offering": "发行",
+    "pledge.lender": "出借方权限申请",
+    "pledge.posting": "质押信息",
+    "pledge.moderation": "用户管理",
+    "greenshoe": "超额配售",
+    "ipo": "发行",
+    "registration": "注册申请",
+    "key": "USB-KEY",
+    "certificate": "证书",
 }
 
 PURPOSES = {
-    "agent_mobile_changed": "经办人手机号变更", "attachment": "附件", "django_mail": "系统邮件", "enrol": "USB-KEY 启用",
-    "fee_invoice": "发票", "fee_notice": "付款通知", "info_application_approved": "信息变更申请通过",
-    "info_application_rejected": "信息变更申请驳回", "ipo_stop": "发行失败或中止", "key_application": "USB-KEY 申请",
-    "key_issue": "USB-KEY 制作", "login": "登录验证码", "password_reset": "重置密码", "pin_reset": "重置 PIN 码",
-    "pledge.lender": "出借方权限", "pledge.posting": "质押信息", "pledge.recheck": "质押信息复核",
-    "pledge.message": "私信", "register_rejected": "注册申请驳回", "result": "办理结果", "sign": "签名验证码",
-    "username_lookup": "找回用户名", "counter.to_handle": "待办理业务", "password_forgot": "找回密码",
+    "agent_mobile_changed": "经办人手机号变更",
+    "attachment": "附件",
+    "django_mail": "系统邮件",
+    "enrol": "USB-KEY 启用",
+    "fee_invoice": "发票",
+    "fee_notice": "付款通知",
+    "info_application_approved": "信息变更申请通过",
+    "info_application_rejected": "信息变更申请驳回",
+    "ipo_stop": "发行失败或中止",
+    "key_application": "USB-KEY 申请",
+    "key_issue": "USB-KEY 制作",
+    "login": "登录验证码",
+    "password_reset": "重置密码",
+    "pin_reset": "重置 PIN 码",
+    "pledge.lender": "出借方权限",
+    "pledge.posting": "质押信息",
+    "pledge.recheck": "质押信息复核",
+    "pledge.message": "私信",
+    "register_rejected": "注册申请驳回",
+    "result": "办理结果",
+    "sign": "签名验证码",
+    "username_lookup": "找回用户名",
+    "counter.to_handle": "待办理业务",
+    "password_forgot": "找回密码",
     "key_renewal": "证书更新",
 }
 
@@ -216,8 +270,17 @@ def without_citations(text: str) -> str:
 
 
 # Certificate subject attributes (RFC 4514 names or dotted OIDs) in the words of the certificate page.
-DN_ATTRIBUTES = {"CN": "用户", "O": "机构", "OU": "部门", "C": "国家", "2.5.4.5": "统一社会信用代码",
-                 "SERIALNUMBER": "统一社会信用代码", "L": "城市", "ST": "省份", "E": "电子邮箱"}
+DN_ATTRIBUTES = {
+    "CN": "用户",
+    "O": "机构",
+    "OU": "部门",
+    "C": "国家",
+    "2.5.4.5": "统一社会信用代码",
+    "SERIALNUMBER": "统一社会信用代码",
+    "L": "城市",
+    "ST": "省份",
+    "E": "电子邮箱",
+}
 
 
 def subject_label(rfc4514: str) -> str:

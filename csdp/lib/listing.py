@@ -14,6 +14,7 @@ The template keeps its own row markup and iterates ``table.page``; ``{% load lis
 ``{% listing_pages table %}``. ``rows`` may be a QuerySet (sorted and searched in the database) or a
 list (sorted and searched in Python; for the merged work lists, which are small by construction).
 """
+
 from __future__ import annotations
 
 import csv
@@ -118,8 +119,16 @@ class Listing:
         return "?" + urlencode(params, doseq=True)
 
 
-def listing(request, rows, *, columns: Sequence[Column], default_sort: str, search: Iterable[str] = (),
-            per_page: int = PER_PAGE, filename: str = "列表") -> Listing | HttpResponse:
+def listing(
+    request,
+    rows,
+    *,
+    columns: Sequence[Column],
+    default_sort: str,
+    search: Iterable[str] = (),
+    per_page: int = PER_PAGE,
+    filename: str = "列表",
+) -> Listing | HttpResponse:
     params = {k: v for k, v in request.GET.lists()}
     params = {k: (v[0] if len(v) == 1 else v) for k, v in params.items()}
     search = tuple(search)
@@ -137,8 +146,16 @@ def listing(request, rows, *, columns: Sequence[Column], default_sort: str, sear
     size = size if size in PER_PAGE_CHOICES or size == per_page else per_page
     paginator = Paginator(rows, size)
     page = paginator.get_page(request.GET.get("page"))
-    return Listing(page=page, columns=columns, sort=sort, q=q, total=paginator.count, searchable=bool(search) or
-                   not isinstance(rows, QuerySet), params=params, filename=filename)
+    return Listing(
+        page=page,
+        columns=columns,
+        sort=sort,
+        q=q,
+        total=paginator.count,
+        searchable=bool(search) or not isinstance(rows, QuerySet),
+        params=params,
+        filename=filename,
+    )
 
 
 def _valid_sort(sort: str, columns, default: str) -> str:
@@ -188,7 +205,11 @@ def _text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if timezone.is_aware(value) else value.strftime("%Y-%m-%d %H:%M:%S")
+        return (
+            timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+            if timezone.is_aware(value)
+            else value.strftime("%Y-%m-%d %H:%M:%S")
+        )
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):
@@ -250,7 +271,8 @@ def _export(rows, columns, filename: str, kind: str) -> HttpResponse:
         sheet.append([_cell(c.get(row)) for c in columns])
     buffer = io.BytesIO()
     book.save(buffer)
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = _disposition(filename, "xlsx")
     return response

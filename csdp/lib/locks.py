@@ -69,7 +69,8 @@ def _pg_holder(name: str) -> str:
         cursor.execute(
             "SELECT a.client_addr, a.pid, a.backend_start FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
             "WHERE l.locktype = 'advisory' AND l.classid = %s AND l.objid = %s AND l.granted LIMIT 1",
-            [classid, objid])
+            [classid, objid],
+        )
         row = cursor.fetchone()
     if row is None:
         return "另一个进程"

@@ -6,6 +6,7 @@ amounts in 元 end with 整 when there is no 角/分, and with 整 after 角 whe
 inside the number is written once as 零, also between 元 and 分 when 角 is zero ("壹元零伍分");
 the largest unit is 亿 (万亿 for very large sums).
 """
+
 from __future__ import annotations
 
 DIGITS = "零壹贰叁肆伍陆柒捌玖"

@@ -6,6 +6,7 @@ PDF readers supply themselves, so nothing is embedded (PDF 1.7 §9.7.5.2, the pr
 
 Each line is (x, y, size, text) in points from the bottom-left corner of an A4 page.
 """
+
 from __future__ import annotations
 
 A4 = (595, 842)
@@ -44,6 +45,7 @@ def text_pdf(*, title: str, lines: list[tuple[int, int, int, str]]) -> bytes:
     xref = len(out)
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode("ascii")
     out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode("ascii")
-    out += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R /Info {len(objects)} 0 R >>\n"
-            f"startxref\n{xref}\n%%EOF\n").encode("ascii")
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R /Info {len(objects)} 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    ).encode("ascii")
     return bytes(out)

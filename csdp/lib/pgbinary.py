@@ -8,6 +8,7 @@ field count, then per field an int32 byte length (-1 for NULL) and the value in 
 a trailing int16 -1. Values: int2/int4/int8 as two's complement; text/varchar as UTF-8 bytes; bool
 as one byte; date as int32 days and timestamptz as int64 microseconds since 2000-01-01 (UTC).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -186,8 +187,9 @@ def _scattered(columns: list, n: int) -> np.ndarray:
     return out
 
 
-def binary_stream(frames: Iterable[pl.DataFrame], pg_types: Sequence[str], *,
-                  any_order: bool = False) -> Iterator[bytes | memoryview]:
+def binary_stream(
+    frames: Iterable[pl.DataFrame], pg_types: Sequence[str], *, any_order: bool = False
+) -> Iterator[bytes | memoryview]:
     """The whole COPY stream: signature, each frame's rows as they come, trailer."""
     yield SIGNATURE
     for frame in frames:

@@ -5,6 +5,7 @@ each one in Python: 80 participants' obligations × 9 fields took 0.1 s at T+1 E
 statement. Here the new values travel as one ``VALUES`` list joined to the table by primary key
 (``UPDATE … FROM``: PostgreSQL, and SQLite since 3.33).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -28,8 +29,10 @@ def rows_update(objects: Sequence[Model], fields: Sequence[str]) -> int:
     if len({obj.pk for obj in objects}) != len(objects):
         raise ValueError("rows_update: a row appears twice")
     targets = [meta.pk, *(meta.get_field(name) for name in fields)]
-    return sum(_update(objects[start:start + BATCH_ROWS], meta.db_table, targets)
-               for start in range(0, len(objects), BATCH_ROWS))
+    return sum(
+        _update(objects[start : start + BATCH_ROWS], meta.db_table, targets)
+        for start in range(0, len(objects), BATCH_ROWS)
+    )
 
 
 def _update(objects: Sequence[Model], db_table: str, targets: list) -> int:
@@ -39,8 +42,10 @@ def _update(objects: Sequence[Model], db_table: str, targets: list) -> int:
     typed = [f"CAST(v.column{i + 1} AS {field.db_type(connection)})" for i, field in enumerate(targets)]
     row = "(" + ", ".join(["%s"] * len(targets)) + ")"
     table = quote(db_table)
-    sql = (f"UPDATE {table} SET {', '.join(f'{quote(f.column)} = {t}' for f, t in zip(targets[1:], typed[1:]))} "
-           f"FROM (VALUES {', '.join([row] * len(objects))}) AS v WHERE {table}.{quote(targets[0].column)} = {typed[0]}")
+    sql = (
+        f"UPDATE {table} SET {', '.join(f'{quote(f.column)} = {t}' for f, t in zip(targets[1:], typed[1:]))} "
+        f"FROM (VALUES {', '.join([row] * len(objects))}) AS v WHERE {table}.{quote(targets[0].column)} = {typed[0]}"
+    )
     params = [field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in objects for field in targets]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -59,8 +59,9 @@ class SheetRejected(CsdpError):
     code = "sheet.rejected"
 
     def __init__(self, problems: list[Problem], *, message: str | None = None, **kwargs):
-        super().__init__(message or f"文件未通过校验（共 {len(problems)} 处错误），整份文件未接收。",
-                         problems=problems, **kwargs)
+        super().__init__(
+            message or f"文件未通过校验（共 {len(problems)} 处错误），整份文件未接收。", problems=problems, **kwargs
+        )
         self.errors = [SheetError(p.row or 0, p.field or "文件", p.message) for p in self.problems]
 
     @classmethod
@@ -225,16 +226,22 @@ def sheet_read(source, spec: SheetSpec) -> Sheet:
     with _open(source) as handle:
         size = _size(handle)
         if size > spec.max_bytes:
-            raise spec.rejected.from_problems([Problem(
-                f"文件大小 {size / 1024 / 1024:.1f} MB，超过{spec.label}的上限 {spec.max_bytes / 1024 / 1024:.0f} MB",
-                field="文件")])
+            raise spec.rejected.from_problems(
+                [
+                    Problem(
+                        f"文件大小 {size / 1024 / 1024:.1f} MB，超过{spec.label}的上限 {spec.max_bytes / 1024 / 1024:.0f} MB",
+                        field="文件",
+                    )
+                ]
+            )
         rows = _rows(handle, spec)
         header = next(rows, None)
         width = len(spec.columns)
         if header is None or tuple(text(c) for c in header[:width]) != spec.header:
             rows.close()
-            raise spec.rejected.from_problems([Problem(
-                "表头应为：" + "、".join(spec.header) + "（请使用下载的模板）", field="表头", row=1)])
+            raise spec.rejected.from_problems(
+                [Problem("表头应为：" + "、".join(spec.header) + "（请使用下载的模板）", field="表头", row=1)]
+            )
         sheet = Sheet()
         count = 0
         for line, values in enumerate(rows, start=2):
@@ -243,9 +250,15 @@ def sheet_read(source, spec: SheetSpec) -> Sheet:
             count += 1
             if count > spec.max_rows:
                 rows.close()  # stop: the rest of the sheet is never read
-                raise spec.rejected.from_problems([Problem(
-                    f"明细超过 {spec.max_rows:,} 行（{spec.label}每份文件的上限），请分文件报送", field="文件",
-                    row=line)])
+                raise spec.rejected.from_problems(
+                    [
+                        Problem(
+                            f"明细超过 {spec.max_rows:,} 行（{spec.label}每份文件的上限），请分文件报送",
+                            field="文件",
+                            row=line,
+                        )
+                    ]
+                )
             values = tuple(values[:width]) + (None,) * (width - len(values))
             row: dict[str, Any] = {"line": line}
             for column, value in zip(spec.columns, values):

@@ -42,8 +42,16 @@ class TransitionRefused(CsdpError):
     code = "state.transition_refused"
     status = 409
 
-    def __init__(self, from_label: str, to_label: str, by: str | None = None, *, from_state="", to_state="",
-                 who: str | None = None):
+    def __init__(
+        self,
+        from_label: str,
+        to_label: str,
+        by: str | None = None,
+        *,
+        from_state="",
+        to_state="",
+        who: str | None = None,
+    ):
         if who is None:
             who = ACTOR_LABELS.get(by, by) if by else ""
         super().__init__(f"当前状态“{from_label}”不能{'由' + who if who else ''}变更为“{to_label}”。")
@@ -166,9 +174,7 @@ def transition_record(
     machine.check(current, to_state, by)
     setattr(subject, field, to_state)
     subject.save(update_fields=[field, *update_fields])
-    subject_field = next(
-        f.name for f in history._meta.fields if f.is_relation and f.related_model is model
-    )
+    subject_field = next(f.name for f in history._meta.fields if f.is_relation and f.related_model is model)
     return history.objects.create(
         **{subject_field: subject},
         from_state=current,

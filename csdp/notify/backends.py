@@ -10,6 +10,7 @@ SMS (settings.CSDP_SMS_BACKEND):
 E-mail goes through Django's EMAIL_BACKEND: ``OutboxEmailBackend`` below (the default: stored in
 the outbox) or Django's SMTP backend in production.
 """
+
 from __future__ import annotations
 
 import json
@@ -92,7 +93,9 @@ def _provider_ref(answer: bytes) -> str:
 def sms_backend() -> OutboxSmsBackend | HttpSmsBackend:
     if settings.CSDP_SMS_BACKEND == "http":
         return HttpSmsBackend(
-            url=settings.CSDP_SMS_HTTP_URL, token=settings.CSDP_SMS_HTTP_TOKEN, timeout_s=settings.CSDP_SMS_HTTP_TIMEOUT_S
+            url=settings.CSDP_SMS_HTTP_URL,
+            token=settings.CSDP_SMS_HTTP_TOKEN,
+            timeout_s=settings.CSDP_SMS_HTTP_TIMEOUT_S,
         )
     return OutboxSmsBackend()
 
@@ -122,9 +125,14 @@ class OutboxEmailBackend(BaseEmailBackend):
                 now = clock_now()
                 OutboxMessage.objects.bulk_create(
                     OutboxMessage(
-                        channel=Channel.EMAIL, recipient=address, subject=str(email.subject)[:200],
-                        body=str(email.body), purpose="django_mail", status=MessageStatus.SENT,
-                        attempts=1, sent_at=now,
+                        channel=Channel.EMAIL,
+                        recipient=address,
+                        subject=str(email.subject)[:200],
+                        body=str(email.body),
+                        purpose="django_mail",
+                        status=MessageStatus.SENT,
+                        attempts=1,
+                        sent_at=now,
                     )
                     for address in recipients
                 )

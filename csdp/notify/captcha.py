@@ -4,6 +4,7 @@ send an SMS code to an address typed by an anonymous visitor.
 The answer lives in the session only as an HMAC with an expiry; it is removed at the first check,
 right or wrong, so each image answers one attempt.
 """
+
 from __future__ import annotations
 
 import hashlib

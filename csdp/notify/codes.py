@@ -11,6 +11,7 @@ code_check records a wrong attempt in its own transaction before refusing. Call 
 can commit: outside your own ``transaction.atomic()``, or catch CodeRefused inside the block —
 an exception leaving an outer atomic block would roll the attempt counter back.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -78,9 +79,12 @@ def code_issue(*, purpose: str, mobile: str) -> None:
         code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
         salt = secrets.token_hex(16)
         VerificationCode.objects.create(
-            purpose=purpose, mobile=mobile, salt=salt,
+            purpose=purpose,
+            mobile=mobile,
+            salt=salt,
             code_hmac=_digest(salt=salt, purpose=purpose, mobile=mobile, code=code),
-            created_at=now, expires_at=now + dt.timedelta(seconds=settings.CSDP_CODE_TTL_S),
+            created_at=now,
+            expires_at=now + dt.timedelta(seconds=settings.CSDP_CODE_TTL_S),
         )
         notify_sms(mobile=mobile, text=code_sms_text(code), purpose=purpose, sensitive=True)
 
@@ -137,7 +141,14 @@ def _refusal(row: VerificationCode | None, *, code: str, now: dt.datetime) -> Co
     row.save(update_fields=["failed_attempts", "dead_at"])
     if left <= 0:
         # Someone may be guessing: leave a trace staff can find in the audit chain.
-        audit_record(actor=None, obj=row, action="code.locked", from_state="live", to_state="dead",
-                     reason="验证码错误次数过多", data={"purpose": row.purpose, "mobile": row.mobile})
+        audit_record(
+            actor=None,
+            obj=row,
+            action="code.locked",
+            from_state="live",
+            to_state="dead",
+            reason="验证码错误次数过多",
+            data={"purpose": row.purpose, "mobile": row.mobile},
+        )
         return CodeRefused("验证码错误次数过多，该验证码已失效，请重新获取。", code="notify.too_many_attempts")
     return CodeRefused(f"验证码错误，还可尝试 {left} 次。", code="notify.wrong")

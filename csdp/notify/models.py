@@ -3,6 +3,7 @@
 Codes are stored only as an HMAC; the plain digits exist in the SMS body of the outbox row, which a
 real (HTTP) delivery redacts once the gateway has taken the message (csdp.notify.services).
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -55,7 +56,11 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField("创建时间", default=clock_now, db_index=True)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="用户", null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name="用户",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="outbox_messages",
     )
 

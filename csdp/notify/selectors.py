@@ -1,4 +1,5 @@
 """Reads of the outbox: the staff page and the demo login page."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -37,8 +38,14 @@ def demo_outbox_recent() -> list[dict]:
     for message in recent:
         match = CODE_IN_SMS_RE.search(message.body)
         if match:
-            out.append({"mobile": message.recipient, "purpose": message.purpose, "code": match.group(1),
-                        "created_at": message.created_at})
+            out.append(
+                {
+                    "mobile": message.recipient,
+                    "purpose": message.purpose,
+                    "code": match.group(1),
+                    "created_at": message.created_at,
+                }
+            )
         if len(out) == DEMO_RECENT_CODES:
             break
     return out

@@ -2,6 +2,7 @@
 a backend that does slow I/O (the SMS gateway, SMTP) runs in a task queued after commit, so a
 rolled-back business write never sends anything and a slow gateway never holds a transaction open.
 """
+
 from __future__ import annotations
 
 import logging
@@ -57,8 +58,12 @@ def notify_email(*, to: str, subject: str, body: str, purpose: str, user=None) -
     if "@" not in to:
         raise ValueError(f"not an e-mail address: {to!r}")
     message = OutboxMessage.objects.create(
-        channel=Channel.EMAIL, recipient=to, subject=subject.replace(SMS_SIGNATURE, "")[:200], body=email_body(body),
-        purpose=purpose, user=user
+        channel=Channel.EMAIL,
+        recipient=to,
+        subject=subject.replace(SMS_SIGNATURE, "")[:200],
+        body=email_body(body),
+        purpose=purpose,
+        user=user,
     )
     _dispatch(message, in_process=email_in_process())
     return message
@@ -104,7 +109,9 @@ def message_deliver(*, message_id: int) -> str:
     if not claimed:
         return "claimed"
     if message.channel == Channel.SMS:
-        delivery = sms_backend().send(message_id=message.pk, to=message.recipient, text=message.body, purpose=message.purpose)
+        delivery = sms_backend().send(
+            message_id=message.pk, to=message.recipient, text=message.body, purpose=message.purpose
+        )
     else:
         delivery = _send_email(message)
     return _record(message_id, delivery, redact=True)
@@ -112,8 +119,11 @@ def message_deliver(*, message_id: int) -> str:
 
 def _send_email(message: OutboxMessage) -> Delivery:
     email = EmailMessage(
-        subject=message.subject, body=message.body, from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[message.recipient], headers={OUTBOX_ID_HEADER: str(message.pk)},
+        subject=message.subject,
+        body=message.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.recipient],
+        headers={OUTBOX_ID_HEADER: str(message.pk)},
     )
     try:
         sent = get_connection(fail_silently=False).send_messages([email])
@@ -125,8 +135,10 @@ def _send_email(message: OutboxMessage) -> Delivery:
 @transaction.atomic
 def _record(message_id: int, delivery: Delivery, *, redact: bool) -> str:
     if not delivery.ok:
-        logging.getLogger("csdp.notify").warning("notification failed", extra={
-            "event": "notification_failed", "message_id": message_id, "error": delivery.error})
+        logging.getLogger("csdp.notify").warning(
+            "notification failed",
+            extra={"event": "notification_failed", "message_id": message_id, "error": delivery.error},
+        )
     message = OutboxMessage.objects.select_for_update().get(pk=message_id)
     target = MessageStatus.SENT if delivery.ok else MessageStatus.FAILED
     if target not in MESSAGE_TRANSITIONS[message.status]:

@@ -1,5 +1,6 @@
 """Background delivery (django-tasks): the database backend in development and production
 (`csdp db_worker` runs the worker), the immediate backend in tests."""
+
 from __future__ import annotations
 
 from django_tasks import task

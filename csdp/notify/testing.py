@@ -1,5 +1,6 @@
 """Helpers for tests of other apps. Works only with the outbox SMS backend (the test default),
 which keeps the SMS body — and so the code — in the outbox."""
+
 from __future__ import annotations
 
 import re

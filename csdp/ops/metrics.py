@@ -72,20 +72,26 @@ def _labels(**labels) -> str:
 
 
 def _process_lines(pid: str) -> list[str]:
-    lines = ["# HELP csdp_http_requests_total HTTP requests handled by this process.",
-             "# TYPE csdp_http_requests_total counter"]
+    lines = [
+        "# HELP csdp_http_requests_total HTTP requests handled by this process.",
+        "# TYPE csdp_http_requests_total counter",
+    ]
     with _lock:
         requests = dict(_requests)
         buckets, sums, counts = dict(_duration_buckets), dict(_duration_sum), dict(_duration_count)
     for (route, method, status), n in sorted(requests.items()):
         lines.append(f"csdp_http_requests_total{_labels(pid=pid, route=route, method=method, status=status)} {n}")
-    lines += ["# HELP csdp_http_request_duration_seconds Time to answer a request, by URL name.",
-              "# TYPE csdp_http_request_duration_seconds histogram"]
+    lines += [
+        "# HELP csdp_http_request_duration_seconds Time to answer a request, by URL name.",
+        "# TYPE csdp_http_request_duration_seconds histogram",
+    ]
     for route in sorted(counts):
         for bound in BUCKETS_S:
             n = buckets.get((route, bound), 0)
             lines.append(f"csdp_http_request_duration_seconds_bucket{_labels(pid=pid, route=route, le=bound)} {n}")
-        lines.append(f"csdp_http_request_duration_seconds_bucket{_labels(pid=pid, route=route, le='+Inf')} {counts[route]}")
+        lines.append(
+            f"csdp_http_request_duration_seconds_bucket{_labels(pid=pid, route=route, le='+Inf')} {counts[route]}"
+        )
         lines.append(f"csdp_http_request_duration_seconds_sum{_labels(pid=pid, route=route)} {sums[route]:.6f}")
         lines.append(f"csdp_http_request_duration_seconds_count{_labels(pid=pid, route=route)} {counts[route]}")
     return lines
@@ -99,32 +105,51 @@ def _database_lines() -> list[str]:
     from csdp.ipo.models import EodStepRun
     from csdp.ops.models import WorkerHeartbeat
 
-    lines = ["# HELP csdp_eod_step_seconds Duration of the latest completed run of each end-of-day step.",
-             "# TYPE csdp_eod_step_seconds gauge"]
-    latest = (EodStepRun.objects.filter(status=EodStepRun.Status.DONE).values("step")
-              .annotate(last=Max("id")).values_list("last", flat=True))
+    lines = [
+        "# HELP csdp_eod_step_seconds Duration of the latest completed run of each end-of-day step.",
+        "# TYPE csdp_eod_step_seconds gauge",
+    ]
+    latest = (
+        EodStepRun.objects.filter(status=EodStepRun.Status.DONE)
+        .values("step")
+        .annotate(last=Max("id"))
+        .values_list("last", flat=True)
+    )
     runs = list(EodStepRun.objects.filter(pk__in=list(latest)).select_related("offering").order_by("step"))
     for run in runs:
-        lines.append(f"csdp_eod_step_seconds{_labels(step=run.step, business_date=run.business_date)} {run.seconds:.3f}")
-    lines += ["# HELP csdp_eod_step_rows Rows handled by the latest completed run of each end-of-day step.",
-              "# TYPE csdp_eod_step_rows gauge"]
+        lines.append(
+            f"csdp_eod_step_seconds{_labels(step=run.step, business_date=run.business_date)} {run.seconds:.3f}"
+        )
+    lines += [
+        "# HELP csdp_eod_step_rows Rows handled by the latest completed run of each end-of-day step.",
+        "# TYPE csdp_eod_step_rows gauge",
+    ]
     for run in runs:
         lines.append(f"csdp_eod_step_rows{_labels(step=run.step, business_date=run.business_date)} {run.rows}")
     now = timezone.now()
     waiting = DBTaskResult.objects.filter(status="READY", run_after__lte=now)
     oldest = waiting.aggregate(oldest=Min("enqueued_at"))["oldest"]
     lag = (now - oldest).total_seconds() if oldest else 0.0
-    lines += ["# HELP csdp_task_queue_lag_seconds Age of the oldest background task waiting for a worker.",
-              "# TYPE csdp_task_queue_lag_seconds gauge", f"csdp_task_queue_lag_seconds {lag:.3f}",
-              "# HELP csdp_task_queue_ready Background tasks waiting for a worker.",
-              "# TYPE csdp_task_queue_ready gauge", f"csdp_task_queue_ready {waiting.count()}"]
+    lines += [
+        "# HELP csdp_task_queue_lag_seconds Age of the oldest background task waiting for a worker.",
+        "# TYPE csdp_task_queue_lag_seconds gauge",
+        f"csdp_task_queue_lag_seconds {lag:.3f}",
+        "# HELP csdp_task_queue_ready Background tasks waiting for a worker.",
+        "# TYPE csdp_task_queue_ready gauge",
+        f"csdp_task_queue_ready {waiting.count()}",
+    ]
     beat = WorkerHeartbeat.objects.filter(pk=1).first()
     if beat is not None:
-        lines += ["# HELP csdp_worker_heartbeat_age_seconds Time since a task worker last ran the heartbeat task.",
-                  "# TYPE csdp_worker_heartbeat_age_seconds gauge",
-                  f"csdp_worker_heartbeat_age_seconds {(now - beat.at).total_seconds():.3f}"]
-    lines += ["# HELP csdp_failed_logins_total Failed password logins, all processes.",
-              "# TYPE csdp_failed_logins_total counter", f"csdp_failed_logins_total {cache.get(FAILED_LOGINS_KEY) or 0}"]
+        lines += [
+            "# HELP csdp_worker_heartbeat_age_seconds Time since a task worker last ran the heartbeat task.",
+            "# TYPE csdp_worker_heartbeat_age_seconds gauge",
+            f"csdp_worker_heartbeat_age_seconds {(now - beat.at).total_seconds():.3f}",
+        ]
+    lines += [
+        "# HELP csdp_failed_logins_total Failed password logins, all processes.",
+        "# TYPE csdp_failed_logins_total counter",
+        f"csdp_failed_logins_total {cache.get(FAILED_LOGINS_KEY) or 0}",
+    ]
     return lines
 
 

@@ -1,4 +1,5 @@
 """Operations' own small state: the task workers' heartbeat (/readyz)."""
+
 from django.db import models
 
 

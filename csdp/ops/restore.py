@@ -30,8 +30,14 @@ class CheckResult:
         return not self.problems
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "label": self.label, "ok": self.ok, "checked": self.checked,
-                "problems": self.problems[:100], "problem_count": len(self.problems)}
+        return {
+            "name": self.name,
+            "label": self.label,
+            "ok": self.ok,
+            "checked": self.checked,
+            "problems": self.problems[:100],
+            "problem_count": len(self.problems),
+        }
 
 
 def check_audit_chain() -> CheckResult:
@@ -53,8 +59,10 @@ def check_register() -> CheckResult:
     result.checked = Position.objects.count()
     for d in register_rebuild_check():
         account_id, security_id, nature, lockup_end = d.lot
-        result.problems.append(f"账户#{account_id} 证券#{security_id} 股份性质{nature} 限售至{lockup_end or '—'}："
-                               f"记录推算 {d.from_log}，持有明细 {d.in_positions}")
+        result.problems.append(
+            f"账户#{account_id} 证券#{security_id} 股份性质{nature} 限售至{lockup_end or '—'}："
+            f"记录推算 {d.from_log}，持有明细 {d.in_positions}"
+        )
     return result
 
 
@@ -63,13 +71,28 @@ def _ledger_from_transfers() -> dict[int, dict[str, int]]:
     from csdp.ledger.models import Phase, Transfer
 
     def side(column: str) -> dict[int, tuple[int, int]]:
-        rows = Transfer.objects.order_by().values(column).annotate(
-            posted=Sum(Case(When(phase__in=[Phase.POSTED, Phase.POST], then=F("amount_fen")), default=Value(0),
-                            output_field=IntegerField())),
-            held=Sum(Case(When(phase=Phase.PENDING, then=F("amount_fen")), default=Value(0),
-                          output_field=IntegerField())),
-            released=Sum(Case(When(phase__in=[Phase.POST, Phase.VOID], then=F("pending__amount_fen")),
-                              default=Value(0), output_field=IntegerField())),
+        rows = (
+            Transfer.objects.order_by()
+            .values(column)
+            .annotate(
+                posted=Sum(
+                    Case(
+                        When(phase__in=[Phase.POSTED, Phase.POST], then=F("amount_fen")),
+                        default=Value(0),
+                        output_field=IntegerField(),
+                    )
+                ),
+                held=Sum(
+                    Case(When(phase=Phase.PENDING, then=F("amount_fen")), default=Value(0), output_field=IntegerField())
+                ),
+                released=Sum(
+                    Case(
+                        When(phase__in=[Phase.POST, Phase.VOID], then=F("pending__amount_fen")),
+                        default=Value(0),
+                        output_field=IntegerField(),
+                    )
+                ),
+            )
         )
         return {r[column]: (r["posted"], r["held"] - r["released"]) for r in rows}
 
@@ -94,8 +117,10 @@ def check_ledger() -> CheckResult:
         for name in names:
             sums[name] += account[name]
             if account[name] != expected.get(name, 0):
-                result.problems.append(f"账户 {account['number']} {name}：账户 {account[name]} 分，"
-                                       f"由划转记录推算 {expected.get(name, 0)} 分")
+                result.problems.append(
+                    f"账户 {account['number']} {name}：账户 {account[name]} 分，"
+                    f"由划转记录推算 {expected.get(name, 0)} 分"
+                )
     if sums["debits_posted"] != sums["credits_posted"]:
         result.problems.append(f"借方记账合计 {sums['debits_posted']} 分 ≠ 贷方记账合计 {sums['credits_posted']} 分")
     if sums["debits_pending"] != sums["credits_pending"]:

@@ -11,4 +11,5 @@ def worker_heartbeat() -> None:
     from csdp.ops.models import WorkerHeartbeat
 
     WorkerHeartbeat.objects.update_or_create(
-        pk=1, defaults={"at": timezone.now(), "worker": f"{socket.gethostname()}:{os.getpid()}"})
+        pk=1, defaults={"at": timezone.now(), "worker": f"{socket.gethostname()}:{os.getpid()}"}
+    )

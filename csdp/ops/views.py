@@ -1,4 +1,5 @@
 """/healthz (the process answers), /readyz (it can do its work), /metrics (Prometheus), the 500 page."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -89,8 +90,10 @@ def readyz(request):
         checks["worker"] = _worker()
     checks["storage"] = _storage()
     failing = {name: problem for name, problem in checks.items() if problem}
-    body = {"status": "ok" if not failing else "unavailable",
-            "checks": {name: (problem or "ok") for name, problem in checks.items()}}
+    body = {
+        "status": "ok" if not failing else "unavailable",
+        "checks": {name: (problem or "ok") for name, problem in checks.items()},
+    }
     return JsonResponse(body, status=503 if failing else 200, json_dumps_params={"ensure_ascii": False})
 
 

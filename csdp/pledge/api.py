@@ -73,8 +73,11 @@ def pledge_postings(request, filters: Query[FilterIn]):
     detailed = selectors.has_valid_posting(request.user)
     data = filters.dict()
     page = max(data.pop("page"), 1)
-    spec = selectors.BoardFilter(**{k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}) \
-        if detailed else selectors.BoardFilter()
+    spec = (
+        selectors.BoardFilter(**{k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()})
+        if detailed
+        else selectors.BoardFilter()
+    )
     rows, has_next = selectors.board_page(selectors.board_filtered(spec), page)
     key = "details" if detailed else "summaries"
     return {"detailed": detailed, "page": page, "has_next": has_next, key: rows}

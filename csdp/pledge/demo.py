@@ -2,6 +2,7 @@
 180000000001 so that his real holdings show, 李华 as a second pledgor, two lenders, postings in
 every state, a private conversation and an open report. Idempotent: users by username, postings by
 (owner, title)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,8 +12,7 @@ from csdp.clock.services import business_today
 from csdp.portal.demo import DEMO_PASSWORD, register_seeder
 from csdp.securities.demo import DEMO_ZHANG_MING_YMT
 
-PLATFORM = {"contact_name": "", "contact_phone": "13800000000", "region": "北京市",
-            "business_intro": ""}
+PLATFORM = {"contact_name": "", "contact_phone": "13800000000", "region": "北京市", "business_intro": ""}
 # (username, display name, investor 一码通 or None for a lender, intro)
 USERS = [
     ("pledger", "张明", DEMO_ZHANG_MING_YMT, "个人投资者，持有北交所、深市基金份额，寻求短期质押融资。"),
@@ -45,14 +45,24 @@ def _user(username: str, name: str, investor_ymt: str | None):
     user = User.objects.filter(username=username).first()
     if user is None:
         institution = institution_create(kind=InstitutionKind.PLEDGE_USER, name=name, code=f"PLD-{username}")
-        user = user_create(username=username, password=DEMO_PASSWORD, institution=institution, display_name=name,
-                           mobile="13800000000", email=f"{username}@demo.csdp.local")
+        user = user_create(
+            username=username,
+            password=DEMO_PASSWORD,
+            institution=institution,
+            display_name=name,
+            mobile="13800000000",
+            email=f"{username}@demo.csdp.local",
+        )
     if not PledgeProfile.objects.filter(user=user).exists():
         investor = Investor.objects.filter(ymt_number=investor_ymt).first() if investor_ymt else None
         PledgeProfile.objects.create(
-            user=user, kind=ProfileKind.INVESTOR if investor else ProfileKind.LENDER, investor=investor,
-            name=investor.name if investor else name, id_type=investor.id_type if investor else "uscc",
-            id_number=investor.id_number if investor else f"DEMO-{username}")
+            user=user,
+            kind=ProfileKind.INVESTOR if investor else ProfileKind.LENDER,
+            investor=investor,
+            name=investor.name if investor else name,
+            id_type=investor.id_type if investor else "uscc",
+            id_number=investor.id_number if investor else f"DEMO-{username}",
+        )
     return user
 
 
@@ -65,20 +75,32 @@ def _posting(owner, title, code, quantity, amount_yuan, term, rate_min, rate_max
     if Posting.objects.filter(owner=owner, title=title).exists():
         return None
     security = Security.objects.get(code=code) if code else None
-    held = Position.objects.filter(account__investor__pledge_profile__user=owner, security=security).first() \
-        if code else None
+    held = (
+        Position.objects.filter(account__investor__pledge_profile__user=owner, security=security).first()
+        if code
+        else None
+    )
     data = services.PostingData(
-        side=Side.PLEDGOR if code else Side.LENDER, amount_fen=amount_yuan * 100, term_months=term,
-        rate_min_bp=rate_min, rate_max_bp=rate_max, valid_until=business_today() + dt.timedelta(days=60),
-        title=title, description=f"演示信息：{title}。欢迎私信洽谈。",
-        account_id=held.account_id if held else None, security_id=security.pk if security else None,
+        side=Side.PLEDGOR if code else Side.LENDER,
+        amount_fen=amount_yuan * 100,
+        term_months=term,
+        rate_min_bp=rate_min,
+        rate_max_bp=rate_max,
+        valid_until=business_today() + dt.timedelta(days=60),
+        title=title,
+        description=f"演示信息：{title}。欢迎私信洽谈。",
+        account_id=held.account_id if held else None,
+        security_id=security.pk if security else None,
         quantity_shares=quantity,
-        accepted_kinds="" if code else "stock,fund")
+        accepted_kinds="" if code else "stock,fund",
+    )
     posting = services.posting_submit(user=owner, data=data)
     if final == "pending_review":
         return posting
     if final == "returned":
-        services.posting_return(posting=posting, actor=reviewer, reason="演示：请补充融资用途，或将利率调整到上限以内。")
+        services.posting_return(
+            posting=posting, actor=reviewer, reason="演示：请补充融资用途，或将利率调整到上限以内。"
+        )
         return posting
     if final == "deleted":
         services.posting_set_status(posting=posting, user=owner, to_state="deleted", reason="演示：不再需要")
@@ -103,15 +125,26 @@ def seed_pledge_board() -> None:
         users[username] = user = _user(username, name, ymt)
         profile = user.pledge_profile
         if not profile.platform_info_complete:
-            platform_info_update(profile=profile, actor=user, **{**PLATFORM, "contact_name": name, "business_intro": intro,
-                                                                  "contact_email": f"{username}@demo.csdp.local"})
+            platform_info_update(
+                profile=profile,
+                actor=user,
+                **{
+                    **PLATFORM,
+                    "contact_name": name,
+                    "business_intro": intro,
+                    "contact_email": f"{username}@demo.csdp.local",
+                },
+            )
     reviewer = User.objects.get(username="reviewer")
     for owner, *rest in POSTINGS:
         _posting(users[owner], *rest, reviewer=reviewer)
     loan = Posting.objects.get(owner=users["lender_hx"], title="500 万元股票质押资金")
     if not Thread.objects.filter(posting=loan, starter=users["pledger"]).exists():
-        thread = thread_start(posting=loan, user=users["pledger"],
-                              body="您好，我有颖泰生物 1 万股可质押，想融资 30 万元、期限 6 个月，年利率可否 6%？")
+        thread = thread_start(
+            posting=loan,
+            user=users["pledger"],
+            body="您好，我有颖泰生物 1 万股可质押，想融资 30 万元、期限 6 个月，年利率可否 6%？",
+        )
         message_send(thread=thread, user=users["lender_hx"], body="可以洽谈，请提供持股证明，我们将尽快安排。")
     spam = Posting.objects.get(owner=users["lender_wang"], title="20 万元短期出借")
     if not Report.objects.filter(posting=spam).exists():

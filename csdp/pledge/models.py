@@ -1,5 +1,6 @@
 """Pledge board data: users' profiles, the rule tables staff edit, postings and their history,
 private messages, reports and moderation records (seed 004)."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -39,8 +40,14 @@ class PledgeProfile(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pledge_profile")
     kind = models.CharField("用户类别", max_length=10, choices=ProfileKind.choices)
-    investor = models.OneToOneField("securities.Investor", verbose_name="投资者", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="pledge_profile")
+    investor = models.OneToOneField(
+        "securities.Investor",
+        verbose_name="投资者",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pledge_profile",
+    )
     name = models.CharField("名称", max_length=200)
     id_type = models.CharField("证件类型", max_length=12)
     id_number = models.CharField("证件号码", max_length=30)
@@ -61,8 +68,10 @@ class PledgeProfile(models.Model):
     class Meta:
         verbose_name = "质押信息平台用户"
         constraints = [
-            models.CheckConstraint(condition=Q(kind=ProfileKind.LENDER) | Q(investor__isnull=False),
-                                   name="pledge_investor_profile_has_investor"),
+            models.CheckConstraint(
+                condition=Q(kind=ProfileKind.LENDER) | Q(investor__isnull=False),
+                name="pledge_investor_profile_has_investor",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -101,9 +110,12 @@ class LenderApplication(models.Model):
     mobile = models.CharField("手机号码", max_length=11)
     email = models.EmailField("电子邮箱")
     materials = models.ManyToManyField("uploads.StoredFile", verbose_name="申请材料", related_name="+")
-    status = models.CharField("状态", max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    status = models.CharField(
+        "状态", max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     reason = models.CharField("审核意见", max_length=500, blank=True)
     profile = models.OneToOneField(PledgeProfile, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -186,12 +198,17 @@ class PostingQuerySet(models.QuerySet):
 class Posting(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pledge_postings")
     side = models.CharField("信息类别", max_length=8, choices=Side.choices)
-    status = models.CharField("状态", max_length=16, choices=PostingStatus.choices, default=PostingStatus.PENDING_REVIEW)
+    status = models.CharField(
+        "状态", max_length=16, choices=PostingStatus.choices, default=PostingStatus.PENDING_REVIEW
+    )
     status_since = models.DateTimeField()
     # Pledgor: the securities offered, from the owner's own holdings (004 §九, §十).
-    account = models.ForeignKey("securities.SecuritiesAccount", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+")
-    security = models.ForeignKey("securities.Security", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(
+        "securities.SecuritiesAccount", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    security = models.ForeignKey(
+        "securities.Security", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     quantity_shares = models.BigIntegerField("质押数量（股）", null=True, blank=True)
     # Copied from the security so that browsing filters on one table (004 §十四, bench/pledge_browse.py).
     security_code = models.CharField("证券代码", max_length=6, blank=True)
@@ -227,8 +244,9 @@ class Posting(models.Model):
         indexes = [
             # Browsing (bench/pledge_browse.py): partial indexes over listed postings, one per sort key;
             # a filter either narrows through its own index or is checked while walking the sort index.
-            models.Index(fields=["-published_at", "-id", "search_text"], name="pledge_listed_recent",
-                         condition=Q(listed=True)),
+            models.Index(
+                fields=["-published_at", "-id", "search_text"], name="pledge_listed_recent", condition=Q(listed=True)
+            ),
             models.Index(fields=["amount_fen", "id"], name="pledge_listed_amount", condition=Q(listed=True)),
             models.Index(fields=["rate_min_bp", "id"], name="pledge_listed_rate", condition=Q(listed=True)),
             models.Index(fields=["term_months", "id"], name="pledge_listed_term", condition=Q(listed=True)),
@@ -242,7 +260,8 @@ class Posting(models.Model):
             models.CheckConstraint(condition=Q(rate_min_bp__lte=models.F("rate_max_bp")), name="pledge_rate_range"),
             models.CheckConstraint(
                 condition=Q(side=Side.LENDER) | Q(security__isnull=False, account__isnull=False, quantity_shares__gt=0),
-                name="pledge_pledgor_names_securities"),
+                name="pledge_pledgor_names_securities",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -281,4 +300,6 @@ class PostingTransition(TransitionRow):
 
     class Meta:
         ordering = ["id"]
+
+
 from csdp.pledge.models_social import Message, ModerationAction, ModerationKind, Report, ReportStatus, Thread  # noqa: E402,F401

@@ -1,4 +1,5 @@
 """私信 (004 §十五), 举报 (004 §十六) and moderation records (004 §四)."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -31,8 +32,10 @@ class Thread(models.Model):
     class Meta:
         ordering = ["-last_message_at"]
         constraints = [models.UniqueConstraint(fields=["posting", "starter"], name="pledge_thread_once_per_user")]
-        indexes = [models.Index(fields=["starter", "-last_message_at"]),
-                   models.Index(fields=["recipient", "-last_message_at"])]
+        indexes = [
+            models.Index(fields=["starter", "-last_message_at"]),
+            models.Index(fields=["recipient", "-last_message_at"]),
+        ]
 
 
 class MessageQuerySet(models.QuerySet):
@@ -72,13 +75,16 @@ class Report(models.Model):
     """举报: a posting or a message reported to the administrators (004 §十六)."""
 
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    posting = models.ForeignKey("pledge.Posting", null=True, blank=True, on_delete=models.PROTECT, related_name="reports")
+    posting = models.ForeignKey(
+        "pledge.Posting", null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
+    )
     message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.PROTECT, related_name="reports")
     reason = models.TextField("举报理由", max_length=1000)
     status = models.CharField(max_length=10, choices=ReportStatus.choices, default=ReportStatus.OPEN)
     outcome = models.CharField("处理结果", max_length=500, blank=True)
-    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField()
     handled_at = models.DateTimeField(null=True, blank=True)
 
@@ -86,8 +92,11 @@ class Report(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [models.CheckConstraint(condition=Q(posting__isnull=False) | Q(message__isnull=False),
-                                              name="pledge_report_names_something")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(posting__isnull=False) | Q(message__isnull=False), name="pledge_report_names_something"
+            )
+        ]
 
 
 class ModerationKind(models.TextChoices):

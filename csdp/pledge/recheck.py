@@ -4,6 +4,7 @@ Run by `csdp pledge recheck` and callable from the end-of-day runner as ``pledge
 Set-based: postings are read in batches by primary key, and each batch's holdings are checked with
 ONE aggregate query over the register (selectors.pledgeable_many), not one query per posting.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,9 +38,13 @@ def pledge_recheck(*, day: dt.date | None = None) -> RecheckResult:
     as_of = selectors.latest_eod_day(day)  # the latest end of day: run inside it, that is ``day`` itself
     last_id = 0
     while True:
-        batch = list(Posting.objects.filter(side=Side.PLEDGOR, status__in=PUBLISHED, pk__gt=last_id)
-                     .order_by("pk").only("pk", "owner_id", "account_id", "security_id", "quantity_shares",
-                                         "flagged_at", "title", "security_code")[:BATCH])
+        batch = list(
+            Posting.objects.filter(side=Side.PLEDGOR, status__in=PUBLISHED, pk__gt=last_id)
+            .order_by("pk")
+            .only(
+                "pk", "owner_id", "account_id", "security_id", "quantity_shares", "flagged_at", "title", "security_code"
+            )[:BATCH]
+        )
         if not batch:
             return result
         last_id = batch[-1].pk
@@ -51,30 +56,56 @@ def _expire(day: dt.date) -> int:
     expired = 0
     while True:
         with transaction.atomic():
-            batch = list(Posting.objects.select_for_update().filter(status__in=LIVE, valid_until__lt=day)
-                         .order_by("pk")[:BATCH])
+            batch = list(
+                Posting.objects.select_for_update().filter(status__in=LIVE, valid_until__lt=day).order_by("pk")[:BATCH]
+            )
             if not batch:
                 return expired
             now = clock_now()
-            Posting.objects.filter(pk__in=[p.pk for p in batch]).update(status=PostingStatus.EXPIRED, status_since=now,
-                                                                                 listed=False)
+            Posting.objects.filter(pk__in=[p.pk for p in batch]).update(
+                status=PostingStatus.EXPIRED, status_since=now, listed=False
+            )
             PostingTransition.objects.bulk_create(
-                PostingTransition(posting=p, from_state=p.status, to_state=PostingStatus.EXPIRED, actor=None,
-                                  actor_kind=SYSTEM, at=now, reason=f"超过有效期（{p.valid_until}）") for p in batch)
+                PostingTransition(
+                    posting=p,
+                    from_state=p.status,
+                    to_state=PostingStatus.EXPIRED,
+                    actor=None,
+                    actor_kind=SYSTEM,
+                    at=now,
+                    reason=f"超过有效期（{p.valid_until}）",
+                )
+                for p in batch
+            )
             from csdp.notify.services import notify_user
 
             for p in batch:
-                audit_record(actor=None, obj=p, action="pledge.posting.expired", from_state=p.status,
-                             to_state=PostingStatus.EXPIRED, reason="超过有效期")
-                notify_user(user=p.owner, subject="质押信息已失效", purpose="pledge.posting",
-                            body=f"您发布的信息“{p.title}”有效期至 {p.valid_until}，已自动失效。")
+                audit_record(
+                    actor=None,
+                    obj=p,
+                    action="pledge.posting.expired",
+                    from_state=p.status,
+                    to_state=PostingStatus.EXPIRED,
+                    reason="超过有效期",
+                )
+                notify_user(
+                    user=p.owner,
+                    subject="质押信息已失效",
+                    purpose="pledge.posting",
+                    body=f"您发布的信息“{p.title}”有效期至 {p.valid_until}，已自动失效。",
+                )
             expired += len(batch)
 
 
 def _flag(batch: list[Posting], as_of: dt.date) -> int:
     free = selectors.pledgeable_many({(p.account_id, p.security_id) for p in batch}, as_of)
-    failing = [p for p in batch if p.flagged_at is None and p.quantity_shares > free[(p.account_id, p.security_id)]
-               and p.kept_free_shares != free[(p.account_id, p.security_id)]]  # staff 保留 stands on the same facts
+    failing = [
+        p
+        for p in batch
+        if p.flagged_at is None
+        and p.quantity_shares > free[(p.account_id, p.security_id)]
+        and p.kept_free_shares != free[(p.account_id, p.security_id)]
+    ]  # staff 保留 stands on the same facts
     if not failing:
         return 0
     from csdp.notify.services import notify_user
@@ -83,15 +114,22 @@ def _flag(batch: list[Posting], as_of: dt.date) -> int:
     reviewers = list(User.objects.filter(staff_role__in=["reviewer", "admin"], is_active=True))
     with transaction.atomic():
         for p in failing:
-            reason = (f"{as_of} 日终可质押 {free[(p.account_id, p.security_id)]} 股，"
-                      f"少于发布的 {p.quantity_shares} 股")
+            reason = f"{as_of} 日终可质押 {free[(p.account_id, p.security_id)]} 股，少于发布的 {p.quantity_shares} 股"
             Posting.objects.filter(pk=p.pk).update(flagged_at=now, flag_reason=reason, kept_free_shares=None)
             audit_record(actor=None, obj=p, action="pledge.posting.flagged", reason=reason)
-            notify_user(user=p.owner, subject="质押信息核查异常", purpose="pledge.recheck",
-                        body=f"您发布的信息“{p.title}”（{p.security_code}）核查异常：{reason}。本公司将决定是否保留。")
+            notify_user(
+                user=p.owner,
+                subject="质押信息核查异常",
+                purpose="pledge.recheck",
+                body=f"您发布的信息“{p.title}”（{p.security_code}）核查异常：{reason}。本公司将决定是否保留。",
+            )
         for staff in reviewers:
-            notify_user(user=staff, subject="质押信息核查异常待处理", purpose="pledge.recheck",
-                        body=f"{as_of} 日终核查发现 {len(failing)} 条出质人信息持有不足，请在待办中处理。")
+            notify_user(
+                user=staff,
+                subject="质押信息核查异常待处理",
+                purpose="pledge.recheck",
+                body=f"{as_of} 日终核查发现 {len(failing)} 条出质人信息持有不足，请在待办中处理。",
+            )
     return len(failing)
 
 
@@ -100,4 +138,8 @@ def pledge_eod_job(day: dt.date, actor) -> list:
     from csdp.clock.eod import EodLine
 
     result = pledge_recheck(day=day)
-    return [EodLine("pledge", "质押信息", f"到期失效 {result.expired} 条，复核 {result.checked} 条，标记 {result.flagged} 条")]
+    return [
+        EodLine(
+            "pledge", "质押信息", f"到期失效 {result.expired} 条，复核 {result.checked} 条，标记 {result.flagged} 条"
+        )
+    ]

@@ -1,5 +1,6 @@
 """Pledge board reads: who may see details, the board with its filters, the rule tables and the
 set-based holdings check the daily recheck uses."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +10,16 @@ from decimal import Decimal
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 
 from csdp.clock.services import business_today, trading_day_offset
-from csdp.pledge.models import BoardSettings, EligibleKind, LprRate, PledgeProfile, Posting, PostingCode, PostingToken, Side
+from csdp.pledge.models import (
+    BoardSettings,
+    EligibleKind,
+    LprRate,
+    PledgeProfile,
+    Posting,
+    PostingCode,
+    PostingToken,
+    Side,
+)
 from csdp.pledge.states import BOARD, PUBLISHED, PostingStatus
 
 PAGE_SIZE = 20
@@ -122,7 +132,8 @@ def _amount_filtered(qs: QuerySet, spec: BoardFilter) -> QuerySet:
         return qs.filter(**indexed)
     # "+ 0" keeps the planner off the amount index: a broad range is cheaper checked row by row.
     return qs.alias(amount_checked=F("amount_fen") + 0).filter(
-        **{f"amount_checked__{op}": value for op, value in bounds.items()})
+        **{f"amount_checked__{op}": value for op, value in bounds.items()}
+    )
 
 
 def _keyword_filtered(qs: QuerySet, keyword: str) -> QuerySet:
@@ -140,8 +151,9 @@ def _keyword_filtered(qs: QuerySet, keyword: str) -> QuerySet:
         if len(counts) == 1:  # one common bigram: walk the sort index with the probe alone
             rarest = None
         else:
-            rarest = rarest.filter(Exists(PostingToken.objects.filter(posting_id=OuterRef("posting_id"),
-                                                                      token=counts[1][1])))
+            rarest = rarest.filter(
+                Exists(PostingToken.objects.filter(posting_id=OuterRef("posting_id"), token=counts[1][1]))
+            )
             narrowed_by.add(counts[1][1])
     # The narrowing ids are read first and passed as a list: with a few hundred literal keys both
     # planners fetch the rows by primary key instead of joining the token table to the whole board.
@@ -163,22 +175,26 @@ def _capped(qs: QuerySet) -> int:
 def bigrams(text: str) -> set[str]:
     """The keyword index's tokens: every pair of neighbouring characters, upper-cased, spaces dropped."""
     compact = "".join(text.upper().split())
-    return {compact[i:i + 2] for i in range(len(compact) - 1)}
+    return {compact[i : i + 2] for i in range(len(compact) - 1)}
 
 
 def board_page(qs: QuerySet, page: int, size: int = PAGE_SIZE) -> tuple[list, bool]:
     """One page and whether another follows, without COUNT(*) over the whole board (keeps p95 low)."""
     page = max(page, 1)
-    rows = list(qs[(page - 1) * size: page * size + 1])
+    rows = list(qs[(page - 1) * size : page * size + 1])
     return rows[:size], len(rows) > size
 
 
 def my_postings(user) -> QuerySet:
-    return (Posting.objects.filter(owner=user, archived_at__isnull=True).exclude(status=PostingStatus.DELETED)
-            .select_related("security"))
+    return (
+        Posting.objects.filter(owner=user, archived_at__isnull=True)
+        .exclude(status=PostingStatus.DELETED)
+        .select_related("security")
+    )
 
 
 # --- rule tables --------------------------------------------------------------------------------
+
 
 def lpr_in_force(day: dt.date | None = None) -> LprRate | None:
     return LprRate.objects.filter(effective_date__lte=day or business_today()).order_by("-effective_date").first()
@@ -203,6 +219,7 @@ def is_eligible(security) -> bool:
 
 # --- holdings -----------------------------------------------------------------------------------
 
+
 def investor_accounts(profile: PledgeProfile | None) -> list:
     if profile is None or profile.investor_id is None:
         return []
@@ -214,8 +231,9 @@ def restricted_pledgeable() -> bool:
     return bool(row and row.restricted_pledgeable)
 
 
-def pledgeable_many(pairs: set[tuple[int, int]], as_of: dt.date, *, restricted: bool | None = None
-                    ) -> dict[tuple[int, int], int]:
+def pledgeable_many(
+    pairs: set[tuple[int, int]], as_of: dt.date, *, restricted: bool | None = None
+) -> dict[tuple[int, int], int]:
     """Set-based pledgeable_quantity for many (account_id, security_id) pairs in ONE query over the
     register's event log — the same sum csdp.register.selectors.pledgeable_quantity makes for one
     pair (unrestricted lots, minus frozen and pledged, 004 §十), with code switches followed."""
@@ -225,13 +243,22 @@ def pledgeable_many(pairs: set[tuple[int, int]], as_of: dt.date, *, restricted: 
         return {}
     lineage = _lineage_many({security_id for _, security_id in pairs})
     ancestor_of = {old: new for new, olds in lineage.items() for old in olds}
-    natures = list(ShareNature.values) if (restricted_pledgeable() if restricted is None else restricted) \
+    natures = (
+        list(ShareNature.values)
+        if (restricted_pledgeable() if restricted is None else restricted)
         else [ShareNature.UNRESTRICTED]
-    rows = RegistrationEvent.objects.filter(
-        account_id__in={a for a, _ in pairs}, security_id__in=set(ancestor_of), share_nature__in=natures,
-        business_date__lte=as_of,
-    ).order_by().values("account_id", "security_id").annotate(
-        q=Sum("quantity_delta"), f=Sum("frozen_delta"), p=Sum("pledged_delta"))
+    )
+    rows = (
+        RegistrationEvent.objects.filter(
+            account_id__in={a for a, _ in pairs},
+            security_id__in=set(ancestor_of),
+            share_nature__in=natures,
+            business_date__lte=as_of,
+        )
+        .order_by()
+        .values("account_id", "security_id")
+        .annotate(q=Sum("quantity_delta"), f=Sum("frozen_delta"), p=Sum("pledged_delta"))
+    )
     free: dict[tuple[int, int], int] = dict.fromkeys(pairs, 0)
     for row in rows:
         key = (row["account_id"], ancestor_of[row["security_id"]])
@@ -254,6 +281,7 @@ def _lineage_many(security_ids: set[int]) -> dict[int, set[int]]:
             seen.add(code)
             chain.append(code)
         wanted[pk] = chain
-    ids_by_code = dict(Security.objects.filter(code__in={c for chain in wanted.values() for c in chain})
-                       .values_list("code", "pk"))
+    ids_by_code = dict(
+        Security.objects.filter(code__in={c for chain in wanted.values() for c in chain}).values_list("code", "pk")
+    )
     return {pk: {pk, *(ids_by_code[c] for c in chain if c in ids_by_code)} for pk, chain in wanted.items()}

@@ -1,5 +1,6 @@
 """Writes of postings. Every status change goes through `_move`, which checks the one transition
 table (states.TRANSITIONS), appends a PostingTransition row and records the audit event."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,6 +39,7 @@ class PostingData:
 
 # --- checks -------------------------------------------------------------------------------------
 
+
 def check_may_post(profile: PledgeProfile | None) -> None:
     if profile is None or profile.access_state != AccessState.ACTIVE:
         raise PledgeError("您当前没有信息平台的使用权限。")
@@ -54,16 +56,29 @@ def check_holdings(*, posting: Posting, as_of: dt.date | None = None) -> None:
     free = selectors.pledgeable_many({pair}, as_of)[pair]  # 限售 lots as the board's setting says
     if posting.quantity_shares > free:
         excluded = "已冻结、已质押等部分" if selectors.restricted_pledgeable() else "已冻结、已质押、限售等部分"
-        raise PledgeError(f"{posting.security_code} 在 {as_of} 日终可质押数量为 {free} 股，"
-                          f"少于发布数量 {posting.quantity_shares} 股（{excluded}不得列入）。")
+        raise PledgeError(
+            f"{posting.security_code} 在 {as_of} 日终可质押数量为 {free} 股，"
+            f"少于发布数量 {posting.quantity_shares} 股（{excluded}不得列入）。"
+        )
     # Issue 17: the same shares may not be offered twice — the owner's other live postings of this
     # holding reserve theirs (a posting that reached 已质押 or 失效 reserves nothing).
-    others = (Posting.objects.filter(owner_id=posting.owner_id, side=Side.PLEDGOR, account_id=posting.account_id,
-                                     security_id=posting.security_id, status__in=LIVE)
-              .exclude(pk=posting.pk).aggregate(total=Sum("quantity_shares"))["total"] or 0)
+    others = (
+        Posting.objects.filter(
+            owner_id=posting.owner_id,
+            side=Side.PLEDGOR,
+            account_id=posting.account_id,
+            security_id=posting.security_id,
+            status__in=LIVE,
+        )
+        .exclude(pk=posting.pk)
+        .aggregate(total=Sum("quantity_shares"))["total"]
+        or 0
+    )
     if posting.quantity_shares + others > free:
-        raise PledgeError(f"{posting.security_code} 可质押 {free} 股，您的其他有效信息已占用 {others} 股，"
-                          f"本条最多可发布 {max(free - others, 0)} 股。")
+        raise PledgeError(
+            f"{posting.security_code} 可质押 {free} 股，您的其他有效信息已占用 {others} 股，"
+            f"本条最多可发布 {max(free - others, 0)} 股。"
+        )
 
 
 def check_rate(*, posting: Posting) -> None:
@@ -72,8 +87,10 @@ def check_rate(*, posting: Posting) -> None:
     if cap is None:
         raise PledgeError("贷款市场报价利率表为空，暂不能审核质权人信息。")
     if posting.rate_max_bp > cap:
-        raise PledgeError(f"年利率 {posting.rate_max_bp / 100:.2f}% 超过上限 {cap / 100:.2f}%"
-                          f"（一年期LPR的{selectors.rate_cap_multiple()}倍）。")
+        raise PledgeError(
+            f"年利率 {posting.rate_max_bp / 100:.2f}% 超过上限 {cap / 100:.2f}%"
+            f"（一年期LPR的{selectors.rate_cap_multiple()}倍）。"
+        )
 
 
 def _check_data(profile: PledgeProfile, data: PostingData) -> dict:
@@ -82,13 +99,29 @@ def _check_data(profile: PledgeProfile, data: PostingData) -> dict:
     today = business_today()
     if not today <= data.valid_until <= today + dt.timedelta(days=MAX_VALIDITY_DAYS):
         raise PledgeError(f"有效期须在今天至 {MAX_VALIDITY_DAYS} 天以内。")
-    fields = {"side": data.side, "amount_fen": data.amount_fen, "term_months": data.term_months,
-              "rate_min_bp": data.rate_min_bp, "rate_max_bp": data.rate_max_bp, "valid_until": data.valid_until,
-              "title": data.title.strip(), "description": data.description.strip()}
+    fields = {
+        "side": data.side,
+        "amount_fen": data.amount_fen,
+        "term_months": data.term_months,
+        "rate_min_bp": data.rate_min_bp,
+        "rate_max_bp": data.rate_max_bp,
+        "valid_until": data.valid_until,
+        "title": data.title.strip(),
+        "description": data.description.strip(),
+    }
     if data.side == Side.LENDER:
-        return {**fields, "rate_min_bp": data.rate_max_bp, "accepted_kinds": data.accepted_kinds,
-                "accepted_codes": data.accepted_codes, "account": None, "security": None, "quantity_shares": None,
-                "security_code": "", "security_kind": "", "search_text": f"{data.title} {data.accepted_codes}"[:300]}
+        return {
+            **fields,
+            "rate_min_bp": data.rate_max_bp,
+            "accepted_kinds": data.accepted_kinds,
+            "accepted_codes": data.accepted_codes,
+            "account": None,
+            "security": None,
+            "quantity_shares": None,
+            "security_code": "",
+            "security_kind": "",
+            "search_text": f"{data.title} {data.accepted_codes}"[:300],
+        }
     account = next((a for a in selectors.investor_accounts(profile) if a.pk == data.account_id), None)
     if account is None:  # 004 §八: only the user's own holdings
         raise PledgeError("请选择本人名下的证券账户。")
@@ -99,12 +132,21 @@ def _check_data(profile: PledgeProfile, data: PostingData) -> dict:
         raise PledgeError("该证券种类不在可发布质押信息的范围内。")
     if not data.quantity_shares or data.quantity_shares <= 0:
         raise PledgeError("请填写质押数量。")
-    return {**fields, "account": account, "security": security, "quantity_shares": data.quantity_shares,
-            "security_code": security.code, "security_kind": security.kind, "accepted_kinds": "", "accepted_codes": "",
-            "search_text": f"{data.title} {security.code} {security.name}"[:300]}
+    return {
+        **fields,
+        "account": account,
+        "security": security,
+        "quantity_shares": data.quantity_shares,
+        "security_code": security.code,
+        "security_kind": security.kind,
+        "accepted_kinds": "",
+        "accepted_codes": "",
+        "search_text": f"{data.title} {security.code} {security.name}"[:300],
+    }
 
 
 # --- the one place that moves a posting ---------------------------------------------------------
+
 
 def _move(posting: Posting, *, to_state: str, actor, by: str, reason: str = "") -> PostingTransition:
     """Refused (PledgeError) unless MACHINE lets ``by`` make the change."""
@@ -120,17 +162,33 @@ def _move(posting: Posting, *, to_state: str, actor, by: str, reason: str = "") 
     if to_state == PostingStatus.RETURNED:
         posting.review_reason = reason
         update.append("review_reason")
-    row = transition_record(machine=MACHINE, subject=posting, to_state=to_state, history=PostingTransition,
-                            actor=actor, by=by, reason=reason, at=now, update_fields=update)
-    audit_record(actor=actor, obj=posting, action=f"pledge.posting.{to_state}", from_state=from_state,
-                 to_state=to_state, reason=reason)
+    row = transition_record(
+        machine=MACHINE,
+        subject=posting,
+        to_state=to_state,
+        history=PostingTransition,
+        actor=actor,
+        by=by,
+        reason=reason,
+        at=now,
+        update_fields=update,
+    )
+    audit_record(
+        actor=actor,
+        obj=posting,
+        action=f"pledge.posting.{to_state}",
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+    )
     return row
 
 
 def owner_listable(user_id: int) -> bool:
     """004 §四: a suspended, ended or restricted user's postings are taken off the board."""
-    return PledgeProfile.objects.filter(user_id=user_id, access_state=AccessState.ACTIVE,
-                                        postings_restricted=False).exists()
+    return PledgeProfile.objects.filter(
+        user_id=user_id, access_state=AccessState.ACTIVE, postings_restricted=False
+    ).exists()
 
 
 def _codes_write(posting: Posting) -> None:
@@ -154,6 +212,7 @@ def _own(posting: Posting, user) -> None:
 
 # --- user actions -------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def posting_submit(*, user, data: PostingData) -> Posting:
     """信息发布: a new posting waits for review (004 §十一)."""
@@ -166,8 +225,9 @@ def posting_submit(*, user, data: PostingData) -> Posting:
         check_holdings(posting=posting)
     posting.save()
     _codes_write(posting)
-    PostingTransition.objects.create(posting=posting, from_state="", to_state=posting.status, actor=user,
-                                     actor_kind=USER, at=now, reason="提交发布")
+    PostingTransition.objects.create(
+        posting=posting, from_state="", to_state=posting.status, actor=user, actor_kind=USER, at=now, reason="提交发布"
+    )
     audit_record(actor=user, obj=posting, action="pledge.posting.submit", to_state=posting.status)
     return posting
 
@@ -197,14 +257,20 @@ def posting_set_status(*, posting: Posting, user, to_state: str, reason: str = "
     """004 §十二: the owner moves 待洽谈 ⇄ 洽谈中, either → 已质押, or ends it (失效) or deletes it."""
     posting = _locked(posting)
     _own(posting, user)
-    if to_state not in {PostingStatus.OPEN, PostingStatus.NEGOTIATING, PostingStatus.PLEDGED,
-                        PostingStatus.EXPIRED, PostingStatus.DELETED}:
+    if to_state not in {
+        PostingStatus.OPEN,
+        PostingStatus.NEGOTIATING,
+        PostingStatus.PLEDGED,
+        PostingStatus.EXPIRED,
+        PostingStatus.DELETED,
+    }:
         raise PledgeError("不支持的状态调整。")
     _move(posting, to_state=to_state, actor=user, by=USER, reason=reason or "用户调整")
     return posting
 
 
 # --- staff actions ------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def posting_approve(*, posting: Posting, actor) -> Posting:
@@ -256,8 +322,13 @@ def posting_pledged_by_registration(*, posting_id: int, application) -> None:
     """The counter finished the pledge registration started from this posting (004 §十七)."""
     posting = Posting.objects.select_for_update().filter(pk=posting_id).first()
     if posting is not None and posting.status in PUBLISHED:
-        _move(posting, to_state=PostingStatus.PLEDGED, actor=None, by=SYSTEM,
-              reason=f"质押登记申请 {application.reference} 已办结")
+        _move(
+            posting,
+            to_state=PostingStatus.PLEDGED,
+            actor=None,
+            by=SYSTEM,
+            reason=f"质押登记申请 {application.reference} 已办结",
+        )
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 """Getting access to the board (004 §五–§七): investors with an account here register themselves;
 lenders without an account apply with materials and are reviewed by staff."""
+
 from __future__ import annotations
 
 import secrets
@@ -24,42 +25,70 @@ def _new_user(*, username: str, password: str | None, name: str, code: str, mobi
     if User.objects.filter(username=username).exists():
         raise PledgeError("该用户名已被使用，请换一个。")
     institution = institution_create(kind=InstitutionKind.PLEDGE_USER, name=name, code=code, actor=actor)
-    return user_create(username=username, password=password, institution=institution, display_name=name,
-                       mobile=mobile, email=email, actor=actor)
+    return user_create(
+        username=username,
+        password=password,
+        institution=institution,
+        display_name=name,
+        mobile=mobile,
+        email=email,
+        actor=actor,
+    )
 
 
 @transaction.atomic
-def investor_register(*, id_number: str, account_number: str, username: str, password: str,
-                      mobile: str, email: str = "") -> PledgeProfile:
+def investor_register(
+    *, id_number: str, account_number: str, username: str, password: str, mobile: str, email: str = ""
+) -> PledgeProfile:
     """004 §六(一): identified by ID number AND a securities account of that investor registered here.
     The same message for every mismatch, so the form does not tell which half was wrong."""
     from csdp.securities.models import AccountStatus, SecuritiesAccount
 
-    account = SecuritiesAccount.objects.select_related("investor").filter(
-        number=account_number.strip().upper(), investor__id_number=id_number.strip().upper(),
-    ).exclude(status=AccountStatus.CLOSED).first()
+    account = (
+        SecuritiesAccount.objects.select_related("investor")
+        .filter(
+            number=account_number.strip().upper(),
+            investor__id_number=id_number.strip().upper(),
+        )
+        .exclude(status=AccountStatus.CLOSED)
+        .first()
+    )
     if account is None:
         raise PledgeError("证件号码与证券账户不匹配，或该账户不在本公司登记。")
     investor = account.investor
     if PledgeProfile.objects.filter(investor=investor).exists():
         raise PledgeError("该投资者已注册信息平台用户，请直接登录。")
-    user = _new_user(username=username, password=password, name=investor.name, code=f"PLI{investor.ymt_number}",
-                     mobile=mobile, email=email, actor=None)
+    user = _new_user(
+        username=username,
+        password=password,
+        name=investor.name,
+        code=f"PLI{investor.ymt_number}",
+        mobile=mobile,
+        email=email,
+        actor=None,
+    )
     try:
         with transaction.atomic():
             profile = PledgeProfile.objects.create(
-                user=user, kind=ProfileKind.INVESTOR, investor=investor, name=investor.name,
-                id_type=investor.id_type, id_number=investor.id_number)
+                user=user,
+                kind=ProfileKind.INVESTOR,
+                investor=investor,
+                name=investor.name,
+                id_type=investor.id_type,
+                id_number=investor.id_number,
+            )
     except IntegrityError:
         raise PledgeError("该投资者已注册信息平台用户，请直接登录。") from None
-    audit_record(actor=user, obj=profile, action="pledge.profile.register", to_state="active",
-                 data={"account": account.number})
+    audit_record(
+        actor=user, obj=profile, action="pledge.profile.register", to_state="active", data={"account": account.number}
+    )
     return profile
 
 
 @transaction.atomic
-def lender_apply(*, name: str, id_type: str, id_number: str, username: str, mobile: str, email: str,
-                 files) -> LenderApplication:
+def lender_apply(
+    *, name: str, id_type: str, id_number: str, username: str, mobile: str, email: str, files
+) -> LenderApplication:
     """004 §六(二): an application with materials (uploads kind "scan"), reviewed by staff."""
     from csdp.uploads.errors import UploadRejected
     from csdp.uploads.services import upload_store
@@ -68,9 +97,15 @@ def lender_apply(*, name: str, id_type: str, id_number: str, username: str, mobi
         raise PledgeError("请上传申请材料（PDF、PNG 或 JPEG 扫描件）。")
     if User.objects.filter(username=username).exists():
         raise PledgeError("该用户名已被使用，请换一个。")
-    application = LenderApplication.objects.create(name=name, id_type=id_type, id_number=id_number,
-                                                   username=username, mobile=mobile, email=email,
-                                                   created_at=clock_now())
+    application = LenderApplication.objects.create(
+        name=name,
+        id_type=id_type,
+        id_number=id_number,
+        username=username,
+        mobile=mobile,
+        email=email,
+        created_at=clock_now(),
+    )
     try:
         stored = [upload_store(file=f, kind="scan", owner=None, actor=None) for f in files]
     except UploadRejected as rejected:
@@ -88,8 +123,14 @@ def _decide(application: LenderApplication, *, actor, to_state: str, reason: str
     application.status, application.decided_by, application.decided_at = to_state, actor, clock_now()
     application.reason = reason
     application.save()
-    audit_record(actor=actor, obj=application, action=f"pledge.lender.{to_state}", from_state=from_state,
-                 to_state=to_state, reason=reason)
+    audit_record(
+        actor=actor,
+        obj=application,
+        action=f"pledge.lender.{to_state}",
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+    )
     return application
 
 
@@ -101,14 +142,31 @@ def lender_approve(*, application: LenderApplication, actor) -> PledgeProfile:
 
     application = _decide(application, actor=actor, to_state=ApplicationStatus.APPROVED, reason="审核通过")
     password = _temporary_password()
-    user = _new_user(username=application.username, password=password, name=application.name,
-                     code=f"PLL{application.pk:06d}", mobile=application.mobile, email=application.email, actor=actor)
-    profile = PledgeProfile.objects.create(user=user, kind=ProfileKind.LENDER, name=application.name,
-                                           id_type=application.id_type, id_number=application.id_number)
+    user = _new_user(
+        username=application.username,
+        password=password,
+        name=application.name,
+        code=f"PLL{application.pk:06d}",
+        mobile=application.mobile,
+        email=application.email,
+        actor=actor,
+    )
+    profile = PledgeProfile.objects.create(
+        user=user,
+        kind=ProfileKind.LENDER,
+        name=application.name,
+        id_type=application.id_type,
+        id_number=application.id_number,
+    )
     application.profile = profile
     application.save(update_fields=["profile"])
-    notify_sms(mobile=application.mobile, purpose="pledge.lender", user=user, sensitive=True,
-               text=f"【中国结算】证券质押信息平台用户 {user.username} 已开通，临时密码 {password}，请登录后尽快修改。")
+    notify_sms(
+        mobile=application.mobile,
+        purpose="pledge.lender",
+        user=user,
+        sensitive=True,
+        text=f"【中国结算】证券质押信息平台用户 {user.username} 已开通，临时密码 {password}，请登录后尽快修改。",
+    )
     return profile
 
 
@@ -119,8 +177,9 @@ def lender_reject(*, application: LenderApplication, actor, reason: str) -> Lend
     if not reason.strip():
         raise PledgeError("请填写不通过的原因。")
     application = _decide(application, actor=actor, to_state=ApplicationStatus.REJECTED, reason=reason.strip())
-    notify_sms(mobile=application.mobile, purpose="pledge.lender",
-               text=f"您的证券质押信息平台使用申请未通过：{reason.strip()}")
+    notify_sms(
+        mobile=application.mobile, purpose="pledge.lender", text=f"您的证券质押信息平台使用申请未通过：{reason.strip()}"
+    )
     return application
 
 

@@ -1,5 +1,6 @@
 """The rule tables staff edit: the LPR table, the rate-cap multiple (rules.md §9) and the allow-list
 of pledgeable kinds (004 §九(四) 经本公司认可的其他证券种类). Every change is audited."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,14 +18,20 @@ def lpr_add(*, effective_date: dt.date, one_year_bp: int, source: str, actor) ->
     if LprRate.objects.filter(effective_date=effective_date).exists():
         raise PledgeError(f"{effective_date} 的LPR已录入。")
     row = LprRate.objects.create(effective_date=effective_date, one_year_bp=one_year_bp, source=source.strip())
-    audit_record(actor=actor, obj=row, action="pledge.lpr.add", data={"date": effective_date.isoformat(), "bp": one_year_bp})
+    audit_record(
+        actor=actor, obj=row, action="pledge.lpr.add", data={"date": effective_date.isoformat(), "bp": one_year_bp}
+    )
     return row
 
 
 @transaction.atomic
 def lpr_delete(*, row: LprRate, actor) -> None:
-    audit_record(actor=actor, obj=row, action="pledge.lpr.delete",
-                 data={"date": row.effective_date.isoformat(), "bp": row.one_year_bp})
+    audit_record(
+        actor=actor,
+        obj=row,
+        action="pledge.lpr.delete",
+        data={"date": row.effective_date.isoformat(), "bp": row.one_year_bp},
+    )
     row.delete()
 
 
@@ -62,6 +69,7 @@ def restricted_pledgeable_set(*, allowed: bool, actor) -> BoardSettings:
     old = row.restricted_pledgeable if row.pk else None
     row.restricted_pledgeable = allowed
     row.save()
-    audit_record(actor=actor, obj=row, action="pledge.restricted_pledgeable.set", from_state=str(old),
-                 to_state=str(allowed))
+    audit_record(
+        actor=actor, obj=row, action="pledge.restricted_pledgeable.set", from_state=str(old), to_state=str(allowed)
+    )
     return row

@@ -1,4 +1,5 @@
 """私信 (004 §十五), 举报 (004 §十六) and the depository's moderation powers (004 §四)."""
+
 from __future__ import annotations
 
 from django.db import transaction
@@ -40,8 +41,9 @@ def thread_start(*, posting: Posting, user, body: str) -> Thread:
         raise PledgeError("该信息当前不接受私信。")
     body = _check_body(body)
     now = clock_now()
-    thread, _ = Thread.objects.get_or_create(posting=posting, starter=user,
-                                             defaults={"recipient": posting.owner, "last_message_at": now})
+    thread, _ = Thread.objects.get_or_create(
+        posting=posting, starter=user, defaults={"recipient": posting.owner, "last_message_at": now}
+    )
     message_send(thread=thread, user=user, body=body)
     return thread
 
@@ -69,8 +71,9 @@ def report_create(*, reporter, reason: str, posting: Posting | None = None, mess
         raise PledgeError("请填写举报理由。")
     if (posting is None) == (message is None):
         raise PledgeError("请选择举报的信息或私信。")
-    report = Report.objects.create(reporter=reporter, posting=posting, message=message, reason=reason[:1000],
-                                   created_at=clock_now())
+    report = Report.objects.create(
+        reporter=reporter, posting=posting, message=message, reason=reason[:1000], created_at=clock_now()
+    )
     audit_record(actor=reporter, obj=report, action="pledge.report.create", to_state=ReportStatus.OPEN)
     return report
 
@@ -81,10 +84,20 @@ def report_handle(*, report: Report, actor, outcome: str) -> Report:
     if report.status != ReportStatus.OPEN or not outcome.strip():
         raise PledgeError("该举报已处理，或未填写处理结果。")
     report.status, report.outcome, report.handled_by, report.handled_at = (
-        ReportStatus.HANDLED, outcome.strip(), actor, clock_now())
+        ReportStatus.HANDLED,
+        outcome.strip(),
+        actor,
+        clock_now(),
+    )
     report.save()
-    audit_record(actor=actor, obj=report, action="pledge.report.handle", from_state=ReportStatus.OPEN,
-                 to_state=ReportStatus.HANDLED, reason=report.outcome)
+    audit_record(
+        actor=actor,
+        obj=report,
+        action="pledge.report.handle",
+        from_state=ReportStatus.OPEN,
+        to_state=ReportStatus.HANDLED,
+        reason=report.outcome,
+    )
     _notify(report.reporter, "您的举报已处理", f"处理结果：{report.outcome}", "pledge.report")
     return report
 
@@ -110,8 +123,9 @@ PROFILE_CHANGES = {
 
 
 @transaction.atomic
-def moderation_apply(*, actor, kind: str, reason: str, profile: PledgeProfile | None = None,
-                     posting: Posting | None = None) -> ModerationAction:
+def moderation_apply(
+    *, actor, kind: str, reason: str, profile: PledgeProfile | None = None, posting: Posting | None = None
+) -> ModerationAction:
     """Require a correction of a posting, or restrict / suspend / restore / end a user's access;
     each with a notice to the user, a ModerationAction row and an audit event."""
     reason = (reason or "").strip()
@@ -134,10 +148,18 @@ def moderation_apply(*, actor, kind: str, reason: str, profile: PledgeProfile | 
         listable = profile.access_state == AccessState.ACTIVE and not profile.postings_restricted
         # Set-based: the owner's board postings leave (or return to) the board in one UPDATE.
         Posting.objects.filter(owner=target, status__in=BOARD).update(listed=listable)
-        audit_record(actor=actor, obj=profile, action=f"pledge.moderation.{kind}", from_state=str(old),
-                     to_state=str(new), reason=reason)
-    row = ModerationAction.objects.create(target=target, posting=posting, kind=kind, reason=reason, actor=actor,
-                                          at=clock_now())
-    _notify(target, NOTICES[ModerationKind(kind)], f"{NOTICES[ModerationKind(kind)]}。原因：{reason}",
-            "pledge.moderation")
+        audit_record(
+            actor=actor,
+            obj=profile,
+            action=f"pledge.moderation.{kind}",
+            from_state=str(old),
+            to_state=str(new),
+            reason=reason,
+        )
+    row = ModerationAction.objects.create(
+        target=target, posting=posting, kind=kind, reason=reason, actor=actor, at=clock_now()
+    )
+    _notify(
+        target, NOTICES[ModerationKind(kind)], f"{NOTICES[ModerationKind(kind)]}。原因：{reason}", "pledge.moderation"
+    )
     return row

@@ -4,6 +4,7 @@ Who may make a change is part of the table: the posting's owner (USER), deposito
 or the system itself (SYSTEM: the daily recheck at expiry, the counter when a pledge registration
 is finished).
 """
+
 from __future__ import annotations
 
 from django.db import models
@@ -35,21 +36,43 @@ class TransitionRefused(BaseTransitionRefused, PledgeError):
 
 S = PostingStatus
 # from-state → {to-state: who may make that change}. Nothing else moves a posting.
-MACHINE = Machine(PostingStatus, {
-    S.PENDING_REVIEW: {S.OPEN: frozenset({STAFF}), S.RETURNED: frozenset({STAFF}),
-                       S.EXPIRED: frozenset({USER, SYSTEM}), S.DELETED: frozenset({USER})},
-    S.RETURNED: {S.PENDING_REVIEW: frozenset({USER}), S.EXPIRED: frozenset({USER, SYSTEM}),
-                 S.DELETED: frozenset({USER})},
-    S.OPEN: {S.NEGOTIATING: frozenset({USER}), S.PLEDGED: frozenset({USER, SYSTEM}),
-             S.EXPIRED: frozenset({USER, STAFF, SYSTEM}), S.PENDING_REVIEW: frozenset({USER}),
-             S.RETURNED: frozenset({STAFF}), S.DELETED: frozenset({USER})},
-    S.NEGOTIATING: {S.OPEN: frozenset({USER}), S.PLEDGED: frozenset({USER, SYSTEM}),
-                    S.EXPIRED: frozenset({USER, STAFF, SYSTEM}), S.PENDING_REVIEW: frozenset({USER}),
-                    S.RETURNED: frozenset({STAFF}), S.DELETED: frozenset({USER})},
-    S.PLEDGED: {},
-    S.EXPIRED: {},
-    S.DELETED: {},
-}, error=TransitionRefused, actor_labels={USER: "发布用户"})
+MACHINE = Machine(
+    PostingStatus,
+    {
+        S.PENDING_REVIEW: {
+            S.OPEN: frozenset({STAFF}),
+            S.RETURNED: frozenset({STAFF}),
+            S.EXPIRED: frozenset({USER, SYSTEM}),
+            S.DELETED: frozenset({USER}),
+        },
+        S.RETURNED: {
+            S.PENDING_REVIEW: frozenset({USER}),
+            S.EXPIRED: frozenset({USER, SYSTEM}),
+            S.DELETED: frozenset({USER}),
+        },
+        S.OPEN: {
+            S.NEGOTIATING: frozenset({USER}),
+            S.PLEDGED: frozenset({USER, SYSTEM}),
+            S.EXPIRED: frozenset({USER, STAFF, SYSTEM}),
+            S.PENDING_REVIEW: frozenset({USER}),
+            S.RETURNED: frozenset({STAFF}),
+            S.DELETED: frozenset({USER}),
+        },
+        S.NEGOTIATING: {
+            S.OPEN: frozenset({USER}),
+            S.PLEDGED: frozenset({USER, SYSTEM}),
+            S.EXPIRED: frozenset({USER, STAFF, SYSTEM}),
+            S.PENDING_REVIEW: frozenset({USER}),
+            S.RETURNED: frozenset({STAFF}),
+            S.DELETED: frozenset({USER}),
+        },
+        S.PLEDGED: {},
+        S.EXPIRED: {},
+        S.DELETED: {},
+    },
+    error=TransitionRefused,
+    actor_labels={USER: "发布用户"},
+)
 TRANSITIONS = MACHINE.transitions
 
 FINAL = MACHINE.final

@@ -1,4 +1,5 @@
 """Pages of board users (004 §六–§十七). Staff pages are in views_staff.py."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -44,8 +45,19 @@ def board(request):
     rows, has_next = selectors.board_page(selectors.board_filtered(spec).select_related("security"), page)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "pledge/board.html", {"report_phone": settings.CSDP_PLEDGE_REPORT_PHONE, "form": form, "detailed": detailed, "rows": rows, "page": page,
-                                                 "has_next": has_next, "query": query.urlencode()})
+    return render(
+        request,
+        "pledge/board.html",
+        {
+            "report_phone": settings.CSDP_PLEDGE_REPORT_PHONE,
+            "form": form,
+            "detailed": detailed,
+            "rows": rows,
+            "page": page,
+            "has_next": has_next,
+            "query": query.urlencode(),
+        },
+    )
 
 
 @allow(Role.PLEDGE_USER)
@@ -62,8 +74,11 @@ def posting_new(request):
         else:
             messages.success(request, "信息已提交，本公司审核通过后发布。")
             return redirect("pledge:posting_detail", posting_id=posting.pk)
-    return render(request, "pledge/posting_form.html", {"form": form, "side": side, "profile": profile,
-                                                        "cap": selectors.rate_cap_bp()})
+    return render(
+        request,
+        "pledge/posting_form.html",
+        {"form": form, "side": side, "profile": profile, "cap": selectors.rate_cap_bp()},
+    )
 
 
 @allow(Role.PLEDGE_USER)
@@ -79,8 +94,11 @@ def posting_edit_view(request, posting_id: int):
         else:
             messages.success(request, "修改已提交，须经本公司审核后重新发布。")
             return redirect("pledge:posting_detail", posting_id=posting.pk)
-    return render(request, "pledge/posting_form.html", {"form": form, "side": posting.side, "posting": posting,
-                                                        "profile": profile, "cap": selectors.rate_cap_bp()})
+    return render(
+        request,
+        "pledge/posting_form.html",
+        {"form": form, "side": posting.side, "posting": posting, "profile": profile, "cap": selectors.rate_cap_bp()},
+    )
 
 
 @allow(Role.PLEDGE_USER)
@@ -88,25 +106,41 @@ def my_postings(request):
     """已提交信息管理 (004 §十一): 已发布 and 被退回 columns, plus the others."""
     active_profile(request)
     rows = list(selectors.my_postings(request.user).order_by("-status_since"))
-    columns = [("已发布", [p for p in rows if p.status in (PostingStatus.OPEN, PostingStatus.NEGOTIATING)]),
-               ("待审核", [p for p in rows if p.status == PostingStatus.PENDING_REVIEW]),
-               ("被退回", [p for p in rows if p.status == PostingStatus.RETURNED]),
-               ("已质押 / 失效", [p for p in rows if p.status in (PostingStatus.PLEDGED, PostingStatus.EXPIRED)])]
+    columns = [
+        ("已发布", [p for p in rows if p.status in (PostingStatus.OPEN, PostingStatus.NEGOTIATING)]),
+        ("待审核", [p for p in rows if p.status == PostingStatus.PENDING_REVIEW]),
+        ("被退回", [p for p in rows if p.status == PostingStatus.RETURNED]),
+        ("已质押 / 失效", [p for p in rows if p.status in (PostingStatus.PLEDGED, PostingStatus.EXPIRED)]),
+    ]
     return render(request, "pledge/my_postings.html", {"columns": columns})
 
 
 @allow(BROWSERS)
 def posting_detail(request, posting_id: int):
     _browser_profile(request)
-    posting = access_object(request.user, Posting.objects.select_related("security", "account", "owner__pledge_profile"),
-                            pk=posting_id)
+    posting = access_object(
+        request.user, Posting.objects.select_related("security", "account", "owner__pledge_profile"), pk=posting_id
+    )
     own = posting.owner_id == request.user.pk
-    moves = [PostingStatus(s) for s, who in TRANSITIONS[posting.status].items()
-             if USER in who and s != PostingStatus.PENDING_REVIEW] if own else []
-    context = {"posting": posting, "own": own, "moves": moves, "transitions": posting.transitions.select_related("actor"),
-               "message_form": f.MessageForm(), "reason_form": f.ReasonForm(),
-               "can_handoff": posting.status in (PostingStatus.NEGOTIATING, PostingStatus.PLEDGED),
-               "report_phone": settings.CSDP_PLEDGE_REPORT_PHONE}
+    moves = (
+        [
+            PostingStatus(s)
+            for s, who in TRANSITIONS[posting.status].items()
+            if USER in who and s != PostingStatus.PENDING_REVIEW
+        ]
+        if own
+        else []
+    )
+    context = {
+        "posting": posting,
+        "own": own,
+        "moves": moves,
+        "transitions": posting.transitions.select_related("actor"),
+        "message_form": f.MessageForm(),
+        "reason_form": f.ReasonForm(),
+        "can_handoff": posting.status in (PostingStatus.NEGOTIATING, PostingStatus.PLEDGED),
+        "report_phone": settings.CSDP_PLEDGE_REPORT_PHONE,
+    }
     if request.user.staff_role:
         from csdp.pledge.views_staff import review_context
 
@@ -127,8 +161,12 @@ def posting_status(request, posting_id: int):
             posting_archive(posting=posting, user=request.user)
             messages.success(request, "信息已归档。")
             return redirect("pledge:my_postings")
-        posting_set_status(posting=posting, user=request.user, to_state=request.POST.get("to_state", ""),
-                           reason=request.POST.get("reason", ""))
+        posting_set_status(
+            posting=posting,
+            user=request.user,
+            to_state=request.POST.get("to_state", ""),
+            reason=request.POST.get("reason", ""),
+        )
     except PledgeError as error:
         messages.error(request, error.message)
     else:

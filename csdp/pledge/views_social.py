@@ -1,4 +1,5 @@
 """私信 (004 §十五), 举报 (004 §十六), the hand-off (004 §十七) and the public access pages (004 §六)."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -31,8 +32,11 @@ def thread_detail(request, thread_id: int):
     _browser_profile(request)
     thread = access_object(request.user, Thread.objects.select_related("posting", "starter", "recipient"), pk=thread_id)
     rows = thread.messages.select_related("sender")
-    return render(request, "pledge/thread.html", {"thread": thread, "rows": rows, "form": f.MessageForm(),
-                                                  "reason_form": f.ReasonForm()})
+    return render(
+        request,
+        "pledge/thread.html",
+        {"thread": thread, "rows": rows, "form": f.MessageForm(), "reason_form": f.ReasonForm()},
+    )
 
 
 @allow(Role.PLEDGE_USER)
@@ -136,8 +140,14 @@ def register(request):
             form.add_error(None, "提交过于频繁，请稍后再试。")
         else:
             try:
-                investor_register(id_number=d["id_number"], account_number=d["account_number"], username=d["username"],
-                                  password=d["password"], mobile=d["mobile"], email=d["email"])
+                investor_register(
+                    id_number=d["id_number"],
+                    account_number=d["account_number"],
+                    username=d["username"],
+                    password=d["password"],
+                    mobile=d["mobile"],
+                    email=d["email"],
+                )
             except PledgeError as error:
                 form.add_error(None, error.message)
             else:
@@ -162,8 +172,15 @@ def lender_apply_view(request):
             form.add_error(None, "提交过于频繁，请稍后再试。")
         else:
             try:
-                lender_apply(name=d["name"], id_type=d["id_type"], id_number=d["id_number"], username=d["username"],
-                             mobile=d["mobile"], email=d["email"], files=d["materials"])
+                lender_apply(
+                    name=d["name"],
+                    id_type=d["id_type"],
+                    id_number=d["id_number"],
+                    username=d["username"],
+                    mobile=d["mobile"],
+                    email=d["email"],
+                    files=d["materials"],
+                )
             except PledgeError as error:
                 form.add_error(None, error.message)
             else:

@@ -1,5 +1,6 @@
 """Staff pages: review (004 §十一), recheck flags, reports (004 §十六), moderation (004 §四),
 lender applications (004 §六(二)) and the rule tables (rules.md §9, 004 §九)."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -10,8 +11,16 @@ from csdp.accounts.access import STAFF, access_object, allow
 from csdp.accounts.roles import Role
 from csdp.pledge import forms as f
 from csdp.pledge import selectors
-from csdp.pledge.models import (ApplicationStatus, BoardSettings, EligibleKind, LenderApplication, LprRate,
-                                PledgeProfile, Posting, Side)
+from csdp.pledge.models import (
+    ApplicationStatus,
+    BoardSettings,
+    EligibleKind,
+    LenderApplication,
+    LprRate,
+    PledgeProfile,
+    Posting,
+    Side,
+)
 from csdp.pledge.models_social import ModerationAction, ModerationKind, Report, Thread
 from csdp.pledge.services import PledgeError, check_holdings, check_rate
 from csdp.pledge.states import PostingStatus
@@ -27,8 +36,12 @@ def review_context(posting: Posting) -> dict:
             check_holdings(posting=posting) if posting.side == Side.PLEDGOR else check_rate(posting=posting)
         except PledgeError as error:
             problem = error.message
-    return {"review_problem": problem, "review_checked": posting.status == PostingStatus.PENDING_REVIEW,
-            "cap_bp": selectors.rate_cap_bp(), "as_of": selectors.previous_trading_day()}
+    return {
+        "review_problem": problem,
+        "review_checked": posting.status == PostingStatus.PENDING_REVIEW,
+        "cap_bp": selectors.rate_cap_bp(),
+        "as_of": selectors.previous_trading_day(),
+    }
 
 
 def _done(request, action, *args, ok: str, **kwargs):
@@ -42,7 +55,9 @@ def _done(request, action, *args, ok: str, **kwargs):
 
 @allow(STAFF)
 def review_queue(request):
-    pending = Posting.objects.filter(status=PostingStatus.PENDING_REVIEW).select_related("owner").order_by("status_since")
+    pending = (
+        Posting.objects.filter(status=PostingStatus.PENDING_REVIEW).select_related("owner").order_by("status_since")
+    )
     flagged = Posting.objects.filter(flagged_at__isnull=False).select_related("owner").order_by("flagged_at")
     return render(request, "pledge/review_queue.html", {"pending": pending[:200], "flagged": flagged[:200]})
 
@@ -56,8 +71,14 @@ def posting_review(request, posting_id: int):
     if request.POST.get("decision") == "approve":
         _done(request, posting_approve, posting=posting, actor=request.user, ok="审核通过，信息已发布。")
     else:
-        _done(request, posting_return, posting=posting, actor=request.user, reason=request.POST.get("reason", ""),
-              ok="信息已退回。")
+        _done(
+            request,
+            posting_return,
+            posting=posting,
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+            ok="信息已退回。",
+        )
     return redirect("pledge:posting_detail", posting_id=posting.pk)
 
 
@@ -67,8 +88,15 @@ def posting_flag(request, posting_id: int):
     from csdp.pledge.services import posting_flag_decide
 
     posting = access_object(request.user, Posting, pk=posting_id)
-    _done(request, posting_flag_decide, posting=posting, actor=request.user, keep=request.POST.get("keep") == "1",
-          reason=request.POST.get("reason", ""), ok="核查异常已处理。")
+    _done(
+        request,
+        posting_flag_decide,
+        posting=posting,
+        actor=request.user,
+        keep=request.POST.get("keep") == "1",
+        reason=request.POST.get("reason", ""),
+        ok="核查异常已处理。",
+    )
     return redirect("pledge:posting_detail", posting_id=posting.pk)
 
 
@@ -79,8 +107,15 @@ def posting_correct(request, posting_id: int):
     from csdp.pledge.services_social import moderation_apply
 
     posting = access_object(request.user, Posting, pk=posting_id)
-    _done(request, moderation_apply, actor=request.user, kind=ModerationKind.CORRECTION, posting=posting,
-          reason=request.POST.get("reason", ""), ok="已要求用户更正，信息已退回。")
+    _done(
+        request,
+        moderation_apply,
+        actor=request.user,
+        kind=ModerationKind.CORRECTION,
+        posting=posting,
+        reason=request.POST.get("reason", ""),
+        ok="已要求用户更正，信息已退回。",
+    )
     return redirect("pledge:posting_detail", posting_id=posting.pk)
 
 
@@ -93,8 +128,9 @@ def reports(request):
 
 @allow(STAFF)
 def report_detail(request, report_id: int):
-    report = access_object(request.user, Report.objects.select_related("posting", "message__thread", "reporter"),
-                           pk=report_id)
+    report = access_object(
+        request.user, Report.objects.select_related("posting", "message__thread", "reporter"), pk=report_id
+    )
     return render(request, "pledge/report_detail.html", {"report": report, "reason_form": f.ReasonForm()})
 
 
@@ -112,13 +148,20 @@ def report_handle(request, report_id: int):
 def users(request):
     from csdp.lib.listing import Column, Listing, listing
 
-    table = listing(request, PledgeProfile.objects.select_related("user"), default_sort="name", filename="质押信息平台用户",
-                    search=("name", "user__username"), columns=[
-                        Column("name", "名称", "name", sort="name"),
-                        Column("username", "用户名", "user.username", sort="user__username"),
-                        Column("kind", "类别", "get_kind_display", sort="kind"),
-                        Column("access", "使用权限", "get_access_state_display", sort="access_state"),
-                        Column("restricted", "发布受限", "postings_restricted", sort="postings_restricted")])
+    table = listing(
+        request,
+        PledgeProfile.objects.select_related("user"),
+        default_sort="name",
+        filename="质押信息平台用户",
+        search=("name", "user__username"),
+        columns=[
+            Column("name", "名称", "name", sort="name"),
+            Column("username", "用户名", "user.username", sort="user__username"),
+            Column("kind", "类别", "get_kind_display", sort="kind"),
+            Column("access", "使用权限", "get_access_state_display", sort="access_state"),
+            Column("restricted", "发布受限", "postings_restricted", sort="postings_restricted"),
+        ],
+    )
     if not isinstance(table, Listing):  # an export
         return table
     return render(request, "pledge/users.html", {"table": table})
@@ -130,8 +173,11 @@ def user_detail(request, profile_id: int):
     postings = Posting.objects.filter(owner=profile.user).order_by("-created_at")[:100]
     actions = ModerationAction.objects.filter(target=profile.user).select_related("actor")[:100]
     kinds = [k for k in ModerationKind if k != ModerationKind.CORRECTION]
-    return render(request, "pledge/user_detail.html", {"profile": profile, "postings": postings, "actions": actions,
-                                                       "kinds": kinds, "reason_form": f.ReasonForm()})
+    return render(
+        request,
+        "pledge/user_detail.html",
+        {"profile": profile, "postings": postings, "actions": actions, "kinds": kinds, "reason_form": f.ReasonForm()},
+    )
 
 
 @allow(DECIDERS)
@@ -144,8 +190,15 @@ def moderate(request, profile_id: int):
     if kind not in ModerationKind.values or kind == ModerationKind.CORRECTION:
         messages.error(request, "请选择管理措施。")
     else:
-        _done(request, moderation_apply, actor=request.user, kind=kind, profile=profile,
-              reason=request.POST.get("reason", ""), ok="管理措施已执行并通知用户。")
+        _done(
+            request,
+            moderation_apply,
+            actor=request.user,
+            kind=kind,
+            profile=profile,
+            reason=request.POST.get("reason", ""),
+            ok="管理措施已执行并通知用户。",
+        )
     return redirect("pledge:user_detail", profile_id=profile.pk)
 
 
@@ -158,10 +211,16 @@ def lender_queue(request):
 @allow(STAFF)
 def lender_detail(request, lender_application_id: int):
     application = access_object(request.user, LenderApplication, pk=lender_application_id)
-    return render(request, "pledge/lender_detail.html", {"application": application,
-                                                         "materials": application.materials.all(),
-                                                         "reason_form": f.ReasonForm(),
-                                                         "pending": application.status == ApplicationStatus.PENDING})
+    return render(
+        request,
+        "pledge/lender_detail.html",
+        {
+            "application": application,
+            "materials": application.materials.all(),
+            "reason_form": f.ReasonForm(),
+            "pending": application.status == ApplicationStatus.PENDING,
+        },
+    )
 
 
 @allow(DECIDERS)
@@ -173,20 +232,35 @@ def lender_decide(request, lender_application_id: int):
     if request.POST.get("decision") == "approve":
         _done(request, lender_approve, application=application, actor=request.user, ok="已通过，用户已开通。")
     else:
-        _done(request, lender_reject, application=application, actor=request.user,
-              reason=request.POST.get("reason", ""), ok="已不予通过。")
+        _done(
+            request,
+            lender_reject,
+            application=application,
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+            ok="已不予通过。",
+        )
     return redirect("pledge:lender_detail", lender_application_id=application.pk)
 
 
 @allow(STAFF)
 def rules(request):
     settings_row = BoardSettings.objects.first()
-    return render(request, "pledge/rules.html", {
-        "lprs": LprRate.objects.all(), "eligible": EligibleKind.objects.all(), "lpr_form": f.LprForm(),
-        "multiple_form": f.MultipleForm(initial={"rate_cap_multiple": selectors.rate_cap_multiple()}),
-        "restricted_pledgeable": selectors.restricted_pledgeable(),
-        "eligible_form": f.EligibleForm(), "settings_row": settings_row, "cap_bp": selectors.rate_cap_bp(),
-        "lpr_now": selectors.lpr_in_force()})
+    return render(
+        request,
+        "pledge/rules.html",
+        {
+            "lprs": LprRate.objects.all(),
+            "eligible": EligibleKind.objects.all(),
+            "lpr_form": f.LprForm(),
+            "multiple_form": f.MultipleForm(initial={"rate_cap_multiple": selectors.rate_cap_multiple()}),
+            "restricted_pledgeable": selectors.restricted_pledgeable(),
+            "eligible_form": f.EligibleForm(),
+            "settings_row": settings_row,
+            "cap_bp": selectors.rate_cap_bp(),
+            "lpr_now": selectors.lpr_in_force(),
+        },
+    )
 
 
 @allow(DECIDERS)
@@ -197,8 +271,15 @@ def rules_lpr_add(request):
     form = f.LprForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
-        _done(request, lpr_add, effective_date=d["effective_date"], one_year_bp=f.to_bp(d["one_year_percent"]),
-              source=d["source"], actor=request.user, ok="LPR 已录入。")
+        _done(
+            request,
+            lpr_add,
+            effective_date=d["effective_date"],
+            one_year_bp=f.to_bp(d["one_year_percent"]),
+            source=d["source"],
+            actor=request.user,
+            ok="LPR 已录入。",
+        )
     else:
         messages.error(request, "请完整填写生效日期、利率和来源。")
     return redirect("pledge:rules")
@@ -221,13 +302,23 @@ def rules_multiple(request):
     if "restricted_pledgeable_form" in request.POST:  # the 限售 setting shares this staff form's URL
         from csdp.pledge.services_rules import restricted_pledgeable_set
 
-        _done(request, restricted_pledgeable_set, allowed=request.POST.get("restricted_pledgeable") == "on",
-              actor=request.user, ok="限售股份设置已更新。")
+        _done(
+            request,
+            restricted_pledgeable_set,
+            allowed=request.POST.get("restricted_pledgeable") == "on",
+            actor=request.user,
+            ok="限售股份设置已更新。",
+        )
         return redirect("pledge:rules")
     form = f.MultipleForm(request.POST)
     if form.is_valid():
-        _done(request, rate_cap_multiple_set, multiple=form.cleaned_data["rate_cap_multiple"], actor=request.user,
-              ok="利率上限倍数已更新。")
+        _done(
+            request,
+            rate_cap_multiple_set,
+            multiple=form.cleaned_data["rate_cap_multiple"],
+            actor=request.user,
+            ok="利率上限倍数已更新。",
+        )
     else:
         messages.error(request, "倍数须在 1 至 10 之间。")
     return redirect("pledge:rules")
@@ -251,6 +342,11 @@ def rules_eligible_add(request):
 def rules_eligible_delete(request, eligible_id: int):
     from csdp.pledge.services_rules import eligible_delete
 
-    _done(request, eligible_delete, row=access_object(request.user, EligibleKind, pk=eligible_id), actor=request.user,
-          ok="已移出允许范围。")
+    _done(
+        request,
+        eligible_delete,
+        row=access_object(request.user, EligibleKind, pk=eligible_id),
+        actor=request.user,
+        ok="已移出允许范围。",
+    )
     return redirect("pledge:rules")

@@ -1,5 +1,6 @@
 """The board in 申请列表 (a user's postings that wait for them) and 待办 (staff: reviews, flagged
 postings, lender applications, reports)."""
+
 from __future__ import annotations
 
 from django.urls import reverse
@@ -16,11 +17,20 @@ def my_postings(user):
 
     if getattr(user, "institution", None) is None or user.institution.kind != "pledge_user":
         return []
-    rows = Posting.objects.filter(owner=user, status__in=[PostingStatus.PENDING_REVIEW, PostingStatus.RETURNED]
-                                  ).order_by("-status_since")[:LIMIT]
-    return [WorkItem(kind="质押供需信息", title=p.title, status=p.get_status_display(), updated_at=p.status_since,
-                     url=reverse("pledge:posting_detail", args=[p.pk]), needs_action=p.status == PostingStatus.RETURNED)
-            for p in rows]
+    rows = Posting.objects.filter(
+        owner=user, status__in=[PostingStatus.PENDING_REVIEW, PostingStatus.RETURNED]
+    ).order_by("-status_since")[:LIMIT]
+    return [
+        WorkItem(
+            kind="质押供需信息",
+            title=p.title,
+            status=p.get_status_display(),
+            updated_at=p.status_since,
+            url=reverse("pledge:posting_detail", args=[p.pk]),
+            needs_action=p.status == PostingStatus.RETURNED,
+        )
+        for p in rows
+    ]
 
 
 @register_staff_queue
@@ -31,16 +41,40 @@ def staff_items(user):
     from csdp.pledge.models_social import Report, ReportStatus
     from csdp.pledge.states import PostingStatus
 
-    postings = Posting.objects.filter(Q(status=PostingStatus.PENDING_REVIEW) | Q(flagged_at__isnull=False)
-                                      ).order_by("status_since")[:LIMIT]
-    items = [WorkItem(kind="质押信息核查异常" if p.flagged_at else "质押信息审核", title=p.title,
-                      status="核查异常" if p.flagged_at else p.get_status_display(),
-                      updated_at=p.flagged_at or p.status_since, url=reverse("pledge:posting_detail", args=[p.pk]),
-                      needs_action=True) for p in postings]
-    items += [WorkItem(kind="资金出借方使用申请", title=a.name, status=a.get_status_display(), updated_at=a.created_at,
-                       url=reverse("pledge:lender_detail", args=[a.pk]), needs_action=True)
-              for a in LenderApplication.objects.filter(status=ApplicationStatus.PENDING)[:LIMIT]]
-    items += [WorkItem(kind="质押信息平台举报", title=r.reason[:40], status=r.get_status_display(),
-                       updated_at=r.created_at, url=reverse("pledge:report_detail", args=[r.pk]), needs_action=True)
-              for r in Report.objects.filter(status=ReportStatus.OPEN)[:LIMIT]]
+    postings = Posting.objects.filter(Q(status=PostingStatus.PENDING_REVIEW) | Q(flagged_at__isnull=False)).order_by(
+        "status_since"
+    )[:LIMIT]
+    items = [
+        WorkItem(
+            kind="质押信息核查异常" if p.flagged_at else "质押信息审核",
+            title=p.title,
+            status="核查异常" if p.flagged_at else p.get_status_display(),
+            updated_at=p.flagged_at or p.status_since,
+            url=reverse("pledge:posting_detail", args=[p.pk]),
+            needs_action=True,
+        )
+        for p in postings
+    ]
+    items += [
+        WorkItem(
+            kind="资金出借方使用申请",
+            title=a.name,
+            status=a.get_status_display(),
+            updated_at=a.created_at,
+            url=reverse("pledge:lender_detail", args=[a.pk]),
+            needs_action=True,
+        )
+        for a in LenderApplication.objects.filter(status=ApplicationStatus.PENDING)[:LIMIT]
+    ]
+    items += [
+        WorkItem(
+            kind="质押信息平台举报",
+            title=r.reason[:40],
+            status=r.get_status_display(),
+            updated_at=r.created_at,
+            url=reverse("pledge:report_detail", args=[r.pk]),
+            needs_action=True,
+        )
+        for r in Report.objects.filter(status=ReportStatus.OPEN)[:LIMIT]
+    ]
     return items

@@ -14,7 +14,8 @@ def shell(request):
     if role:
         scope = getattr(request, "login_scope", None) or request.session.get("login_scope")
         menu, user_menu = split_user_settings(
-            menu_for(user, request.path, scope=scope, current_query=request.META.get("QUERY_STRING", "")))
+            menu_for(user, request.path, scope=scope, current_query=request.META.get("QUERY_STRING", ""))
+        )
     return {
         "menu": menu,
         "user_menu": user_menu,

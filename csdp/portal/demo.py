@@ -3,6 +3,7 @@
 Other apps add their part of the world with ``register_seeder``; `csdp demo` runs every seeder in
 order, each idempotent (get-or-create by natural key), so running it twice changes nothing.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -33,7 +34,9 @@ PARTICIPANT = (InstitutionKind.PARTICIPANT, "东方财通证券股份有限公�
 PLEDGE = (InstitutionKind.PLEDGE_USER, "张明（个人投资者）", "PL0001")
 
 DEMO_USERS = [
-    DemoUser("issuer_a", "发行人", "王经办", ISSUER_A, note="悦龙科技经办人；首次登录前先启用软件 USB-KEY（见下方说明）"),
+    DemoUser(
+        "issuer_a", "发行人", "王经办", ISSUER_A, note="悦龙科技经办人；首次登录前先启用软件 USB-KEY（见下方说明）"
+    ),
     DemoUser("issuer_b", "发行人", "李经办", ISSUER_B, note="星河精机经办人"),
     DemoUser("underwriter", "主承销商", "赵承销", UNDERWRITER),
     DemoUser("participant", "结算参与人", "钱清算", PARTICIPANT),

@@ -4,6 +4,7 @@ notices, the user's certificate, the trading calendar's horizon and failed end-o
 A selector: reads only, in a bounded number of queries, from each app's own selectors and models.
 Each part is a list of ``Due`` rows; the home page shows the parts that are not empty.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -51,10 +52,19 @@ def _pending(user, role) -> list[Due]:
 
     items = staff_queue(user) if role in STAFF_ROLES else my_applications(user)
     due = [i for i in items if i.needs_action]
-    return [Due(title=f"{i.kind}：{i.title}", detail=i.status, url=i.url, level="today", when=i.updated_at)
-            for i in due[:PENDING_SHOWN]] + (
-        [Due(title=f"另有 {len(due) - PENDING_SHOWN} 项待处理", url=reverse(
-            "portal:staff_queue" if role in STAFF_ROLES else "portal:my_applications"))] if len(due) > PENDING_SHOWN else [])
+    return [
+        Due(title=f"{i.kind}：{i.title}", detail=i.status, url=i.url, level="today", when=i.updated_at)
+        for i in due[:PENDING_SHOWN]
+    ] + (
+        [
+            Due(
+                title=f"另有 {len(due) - PENDING_SHOWN} 项待处理",
+                url=reverse("portal:staff_queue" if role in STAFF_ROLES else "portal:my_applications"),
+            )
+        ]
+        if len(due) > PENDING_SHOWN
+        else []
+    )
 
 
 def _cutoffs(user, role) -> list[Due]:
@@ -69,8 +79,11 @@ def _cutoffs(user, role) -> list[Due]:
     if party is None:
         return []
     finished = {OfferingStatus.LISTED, OfferingStatus.FAILED}
-    offerings = (Offering.objects.visible_to(user).exclude(status__in=finished)
-                 .filter(t_date__gte=today - dt.timedelta(days=40), t_date__lte=today + dt.timedelta(days=10)))
+    offerings = (
+        Offering.objects.visible_to(user)
+        .exclude(status__in=finished)
+        .filter(t_date__gte=today - dt.timedelta(days=40), t_date__lte=today + dt.timedelta(days=10))
+    )
     out = []
     for offering in offerings.order_by("t_date", "pk")[:20]:
         for m in timeline(offering):
@@ -78,9 +91,15 @@ def _cutoffs(user, role) -> list[Due]:
                 continue
             late = m.deadline is not None and now > m.deadline
             when = f"截止 {m.deadline.astimezone(dt.timezone(dt.timedelta(hours=8))):%H:%M}" if m.deadline else "今日"
-            out.append(Due(title=f"{offering.code} {offering.name}：{m.label}", url=reverse("ipo:offering_detail", args=[offering.pk]),
-                           detail=f"{m.who} · {when}{'（已过截止时间）' if late else ''}",
-                           level="overdue" if late else "today", when=m.deadline or today))
+            out.append(
+                Due(
+                    title=f"{offering.code} {offering.name}：{m.label}",
+                    url=reverse("ipo:offering_detail", args=[offering.pk]),
+                    detail=f"{m.who} · {when}{'（已过截止时间）' if late else ''}",
+                    level="overdue" if late else "today",
+                    when=m.deadline or today,
+                )
+            )
     return sorted(out, key=lambda d: str(d.when))
 
 
@@ -92,11 +111,22 @@ def _overdue_fees(user, role) -> list[Due]:
     if role not in (Role.ISSUER, Role.UNDERWRITER, Role.OPERATOR, Role.ADMIN):
         return []
     today = business_today()
-    late = (PaymentNotice.objects.visible_to(user).select_related("payer")
-            .filter(status=NoticeStatus.ISSUED, due_date__lt=today).order_by("due_date", "pk"))
-    return [Due(title=f"付款通知 {n.number}（{n.payer.name}）逾期未缴", url=reverse("fees:notice_detail", kwargs={"fee_notice_id": n.pk}),
-                detail=f"{n.due_date:%Y-%m-%d} 到期，已逾期 {(today - n.due_date).days} 天", level="overdue", when=n.due_date)
-            for n in late[:PENDING_SHOWN]]
+    late = (
+        PaymentNotice.objects.visible_to(user)
+        .select_related("payer")
+        .filter(status=NoticeStatus.ISSUED, due_date__lt=today)
+        .order_by("due_date", "pk")
+    )
+    return [
+        Due(
+            title=f"付款通知 {n.number}（{n.payer.name}）逾期未缴",
+            url=reverse("fees:notice_detail", kwargs={"fee_notice_id": n.pk}),
+            detail=f"{n.due_date:%Y-%m-%d} 到期，已逾期 {(today - n.due_date).days} 天",
+            level="overdue",
+            when=n.due_date,
+        )
+        for n in late[:PENDING_SHOWN]
+    ]
 
 
 def _certificate(user) -> list[Due]:
@@ -110,14 +140,28 @@ def _certificate(user) -> list[Due]:
     certificate, now = key.certificate, clock_now()
     until = certificate.not_after.astimezone(dt.timezone(dt.timedelta(hours=8)))
     if certificate.status == CertificateStatus.EXPIRED or certificate.not_after <= now:
-        return [Due(title=f"USB-KEY 证书已于 {until:%Y-%m-%d} 到期", detail="可在线申请更换 USB-KEY（证书更新），无需重新注册。",
-                    url=reverse("keys:renewal_apply"), level="overdue", when=until.date())]
+        return [
+            Due(
+                title=f"USB-KEY 证书已于 {until:%Y-%m-%d} 到期",
+                detail="可在线申请更换 USB-KEY（证书更新），无需重新注册。",
+                url=reverse("keys:renewal_apply"),
+                level="overdue",
+                when=until.date(),
+            )
+        ]
     days = certificate_days_left(certificate)
     if days > RENEWAL_OFFER_DAYS:
         return []
     level = "today" if days <= settings.CSDP_CERT_EXPIRY_WARNING_DAYS else "soon"
-    return [Due(title=f"USB-KEY 证书将于 {until:%Y-%m-%d} 到期（剩余 {days} 天）", detail="请至少提前一个月申请更换 USB-KEY。",
-                url=reverse("keys:renewal_apply"), level=level, when=until.date())]
+    return [
+        Due(
+            title=f"USB-KEY 证书将于 {until:%Y-%m-%d} 到期（剩余 {days} 天）",
+            detail="请至少提前一个月申请更换 USB-KEY。",
+            url=reverse("keys:renewal_apply"),
+            level=level,
+            when=until.date(),
+        )
+    ]
 
 
 def _calendar_horizon() -> list[Due]:
@@ -128,26 +172,54 @@ def _calendar_horizon() -> list[Due]:
     horizon, warning = calendar_horizon(), calendar_horizon_warning()
     url = reverse("clock:calendar")
     if not warning:
-        return [Due(title=f"交易日历已维护至 {horizon:%Y-%m-%d}", detail=f"距今 {(horizon - business_today()).days} 天",
-                    url=url, when=horizon)]
+        return [
+            Due(
+                title=f"交易日历已维护至 {horizon:%Y-%m-%d}",
+                detail=f"距今 {(horizon - business_today()).days} 天",
+                url=url,
+                when=horizon,
+            )
+        ]
     overdue = horizon is None or horizon < business_today()
-    return [Due(title="交易日历需导入下一年度休市安排", level="overdue" if overdue else "today", detail=warning, url=url,
-                when=horizon or business_today())]
+    return [
+        Due(
+            title="交易日历需导入下一年度休市安排",
+            level="overdue" if overdue else "today",
+            detail=warning,
+            url=url,
+            when=horizon or business_today(),
+        )
+    ]
 
 
 def _failed_eod() -> list[Due]:
     from csdp.ipo.models import EodStepRun
 
-    out = [Due(title=f"{run.offering.code} {run.offering.name}：{run.get_step_display()} 失败",
-               detail=run.error or f"业务日期 {run.business_date:%Y-%m-%d}",
-               url=reverse("ipo:offering_detail", args=[run.offering_id]), level="overdue", when=run.business_date)
-           for run in EodStepRun.objects.select_related("offering").filter(status="failed").order_by("-business_date", "-pk")[:PENDING_SHOWN]]
+    out = [
+        Due(
+            title=f"{run.offering.code} {run.offering.name}：{run.get_step_display()} 失败",
+            detail=run.error or f"业务日期 {run.business_date:%Y-%m-%d}",
+            url=reverse("ipo:offering_detail", args=[run.offering_id]),
+            level="overdue",
+            when=run.business_date,
+        )
+        for run in EodStepRun.objects.select_related("offering")
+        .filter(status="failed")
+        .order_by("-business_date", "-pk")[:PENDING_SHOWN]
+    ]
     try:
         from csdp.approvals.models import Approval
 
         failed = Approval.objects.filter(status="failed").order_by("-pk")[:PENDING_SHOWN]
-        out += [Due(title=f"日终执行失败：{a.summary}", detail=a.failure, url=reverse("approvals:detail", args=[a.pk]),
-                    level="overdue") for a in failed]
+        out += [
+            Due(
+                title=f"日终执行失败：{a.summary}",
+                detail=a.failure,
+                url=reverse("approvals:detail", args=[a.pk]),
+                level="overdue",
+            )
+            for a in failed
+        ]
     except (ImportError, LookupError):
         pass
     return out

@@ -2,6 +2,7 @@
 (页面右上方用户设置). Each app registers its entries in its AppConfig.ready(); the shell shows the
 entries of the user's role — and, in a limited login scope, only those the scope may open — grouped by
 section. Exactly one entry is current: the one whose link matches the page best."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -59,7 +60,9 @@ def _current(entries: list[dict], current_path: str, current_query: str) -> dict
     return best
 
 
-def menu_for(user, current_path: str = "", scope: str | None = None, current_query: str = "") -> list[tuple[str, list[dict]]]:
+def menu_for(
+    user, current_path: str = "", scope: str | None = None, current_query: str = ""
+) -> list[tuple[str, list[dict]]]:
     role = role_of(user)
     if role is None:
         return []

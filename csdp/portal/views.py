@@ -53,4 +53,9 @@ def forbidden(request, exception=None):
 
 
 def not_found(request, exception=None):
-    return render(request, "portal/error.html", {"title": "页面不存在", "message": "未找到该页面或记录，或您无权查看。"}, status=404)
+    return render(
+        request,
+        "portal/error.html",
+        {"title": "页面不存在", "message": "未找到该页面或记录，或您无权查看。"},
+        status=404,
+    )

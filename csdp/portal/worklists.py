@@ -3,6 +3,7 @@
 An app registers a source: a function (user) -> iterable of WorkItem. The portal pages merge and
 sort them, so a new kind of application appears in both lists without touching the portal.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable

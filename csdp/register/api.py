@@ -25,9 +25,19 @@ class PositionOut(Schema):
 @allow(STAFF)
 def account_positions(request, account_number: str):
     account = access_object(request.user, SecuritiesAccount, number=account_number)
-    return [{"security_code": h.security.code, "security_name": h.security.name, "share_nature": h.share_nature,
-             "lockup_end": h.lockup_end, "quantity": h.quantity, "frozen": h.frozen, "pledged": h.pledged,
-             "available": h.available} for h in holdings_of(account)]
+    return [
+        {
+            "security_code": h.security.code,
+            "security_name": h.security.name,
+            "share_nature": h.share_nature,
+            "lockup_end": h.lockup_end,
+            "quantity": h.quantity,
+            "frozen": h.frozen,
+            "pledged": h.pledged,
+            "available": h.available,
+        }
+        for h in holdings_of(account)
+    ]
 
 
 class HolderOut(Schema):
@@ -56,11 +66,15 @@ class RosterOut(Schema):
     rows: list[HolderOut]
 
 
-@router.get("/holders", response=RosterOut,
-            summary="证券持有人名册：截至 as_of 日日终（由登记变动记录重放），全部或前 top 名；发行人限本机构证券")
+@router.get(
+    "/holders",
+    response=RosterOut,
+    summary="证券持有人名册：截至 as_of 日日终（由登记变动记录重放），全部或前 top 名；发行人限本机构证券",
+)
 @allow(STAFF, Role.ISSUER)
-def register_holders(request, security: str, as_of: dt.date, top: int | None = None, offset: int = 0,
-                     limit: int = 1_000):
+def register_holders(
+    request, security: str, as_of: dt.date, top: int | None = None, offset: int = 0, limit: int = 1_000
+):
     from csdp.clock.services import business_today, clock_now
     from csdp.lib.errors import CsdpError, NotFound
     from csdp.register.models import RosterQuery
@@ -78,9 +92,17 @@ def register_holders(request, security: str, as_of: dt.date, top: int | None = N
         raise CsdpError("top 应为正整数，offset 不小于 0，limit 在 1–10000 之间。", code="register.query_paging")
     roster = roster_as_of(security=found, as_of=as_of, top=top)
     rows = roster.with_percent().slice(offset, limit).to_dicts()
-    RosterQuery.objects.create(kind=RosterQuery.Kind.HOLDERS, security=found, as_of=as_of, top=top, file_format="json",
-                               rows=len(rows), asked_by=request.user, institution_id=request.user.institution_id,
-                               asked_at=clock_now())
+    RosterQuery.objects.create(
+        kind=RosterQuery.Kind.HOLDERS,
+        security=found,
+        as_of=as_of,
+        top=top,
+        file_format="json",
+        rows=len(rows),
+        asked_by=request.user,
+        institution_id=request.user.institution_id,
+        asked_at=clock_now(),
+    )
     return {**roster.summary(), "offset": offset, "rows": rows}
 
 
@@ -103,9 +125,19 @@ def register_files(request, since: int | None = None):
     rows = HoldingChangeFile.objects.visible_to(request.user).select_related("security")
     if since is not None:
         rows = rows.filter(pk__gt=since).order_by("pk")
-    return [{"id": f.pk, "name": f.path, "security": f.security.code, "business": f.business,
-             "file_format": f.file_format, "rows": f.rows, "sha256": f.sha256, "business_date": f.business_date}
-            for f in rows[:1_000]]
+    return [
+        {
+            "id": f.pk,
+            "name": f.path,
+            "security": f.security.code,
+            "business": f.business,
+            "file_format": f.file_format,
+            "rows": f.rows,
+            "sha256": f.sha256,
+            "business_date": f.business_date,
+        }
+        for f in rows[:1_000]
+    ]
 
 
 @router.get("/files/{holding_file_id}/content", summary="下载持股变动数据文件")

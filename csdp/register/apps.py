@@ -14,5 +14,10 @@ class RegisterConfig(AppConfig):
 
         # Four-eyes for the issuer's register businesses (01–04, 06): the operator who accepts the
         # counter application prepares; a different reviewer approves (csdp.approvals).
-        register_kind(code=KIND, label="发行人登记业务", apply=business_apply,
-                      preparers={Role.OPERATOR, Role.ADMIN}, approvers={Role.REVIEWER, Role.ADMIN})
+        register_kind(
+            code=KIND,
+            label="发行人登记业务",
+            apply=business_apply,
+            preparers={Role.OPERATOR, Role.ADMIN},
+            approvers={Role.REVIEWER, Role.ADMIN},
+        )

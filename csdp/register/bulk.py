@@ -12,6 +12,7 @@ Steps, all in one transaction (style habit 10: tables in, tables out):
    securities and lots (csdp.register.capital) before the transaction commits.
 Nature changes (限售, 解除限售) get their carried encumbrances before staging (csdp.register.nature).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -30,12 +31,26 @@ from csdp.register.nature import LOT, NATURE_CHANGES, carry_encumbrances
 from csdp.register.services import CLOSED_STATUSES, EventSpec, RegisterError
 
 SCHEMA = {
-    "security_id": pl.Int64, "account_id": pl.Int64, "share_nature": pl.Utf8, "lockup_end": pl.Date,
-    "event_type": pl.Utf8, "quantity_delta": pl.Int64, "frozen_delta": pl.Int64, "pledged_delta": pl.Int64,
-    "business_date": pl.Date, "key": pl.Utf8, "memo": pl.Utf8,
+    "security_id": pl.Int64,
+    "account_id": pl.Int64,
+    "share_nature": pl.Utf8,
+    "lockup_end": pl.Date,
+    "event_type": pl.Utf8,
+    "quantity_delta": pl.Int64,
+    "frozen_delta": pl.Int64,
+    "pledged_delta": pl.Int64,
+    "business_date": pl.Date,
+    "key": pl.Utf8,
+    "memo": pl.Utf8,
 }
-DEFAULTS = {"share_nature": ShareNature.UNRESTRICTED.value, "lockup_end": None, "quantity_delta": 0,
-            "frozen_delta": 0, "pledged_delta": 0, "memo": ""}
+DEFAULTS = {
+    "share_nature": ShareNature.UNRESTRICTED.value,
+    "lockup_end": None,
+    "quantity_delta": 0,
+    "frozen_delta": 0,
+    "pledged_delta": 0,
+    "memo": "",
+}
 COLUMNS = tuple(SCHEMA)
 COMPARED = [c for c in COLUMNS if c not in ("key", "memo")]
 EVENT_TYPES = [str(v) for v in EventType.values]
@@ -53,7 +68,9 @@ def _record(row) -> dict:
 
 def events_frame(rows) -> pl.DataFrame:
     """Any accepted input (polars frame, dicts, EventSpecs) as one frame of SCHEMA's columns."""
-    frame = rows if isinstance(rows, pl.DataFrame) else pl.DataFrame([_record(r) for r in rows], infer_schema_length=None)
+    frame = (
+        rows if isinstance(rows, pl.DataFrame) else pl.DataFrame([_record(r) for r in rows], infer_schema_length=None)
+    )
     missing = [pl.lit(value).alias(name) for name, value in DEFAULTS.items() if name not in frame.columns]
     frame = frame.with_columns(missing) if missing else frame
     try:
@@ -71,8 +88,10 @@ def _first_problem(frame: pl.DataFrame) -> str | None:
         (~pl.col("event_type").is_in(EVENT_TYPES), "变动类型无效"),
         (~pl.col("share_nature").is_in(NATURES), "股份性质无效"),
         (restricted != pl.col("lockup_end").is_not_null(), "限售股份须填写限售截止日，无限售流通股不得填写"),
-        ((pl.col("quantity_delta") == 0) & (pl.col("frozen_delta") == 0) & (pl.col("pledged_delta") == 0),
-         "变动数量不能全部为零"),
+        (
+            (pl.col("quantity_delta") == 0) & (pl.col("frozen_delta") == 0) & (pl.col("pledged_delta") == 0),
+            "变动数量不能全部为零",
+        ),
         (pl.col("key").is_duplicated(), "同一批中幂等键重复"),
     ]
     for condition, message in checks:
@@ -99,36 +118,51 @@ def _drop_replays(cursor, stage: str) -> None:
     """Refuse the batch if a staged key is in the log with other values; forget the equal replays."""
     differs = " OR ".join(_differs(c) for c in COMPARED)
     # MIN, not LIMIT 1: with LIMIT the planner bets on an early hit and probes the index row by row.
-    clash = _sql(cursor, f"SELECT MIN(s.key) FROM {stage} s JOIN register_registrationevent e ON e.key = s.key "
-                         f"WHERE {differs}")
+    clash = _sql(
+        cursor, f"SELECT MIN(s.key) FROM {stage} s JOIN register_registrationevent e ON e.key = s.key WHERE {differs}"
+    )
     if clash and clash[0][0] is not None:
         raise RegisterError(f"幂等键 {clash[0][0]} 已用于另一笔登记变动，拒绝重放。")
-    cursor.execute(f"DELETE FROM {stage} WHERE EXISTS "
-                   f"(SELECT 1 FROM register_registrationevent e WHERE e.key = {stage}.key)")
+    cursor.execute(
+        f"DELETE FROM {stage} WHERE EXISTS (SELECT 1 FROM register_registrationevent e WHERE e.key = {stage}.key)"
+    )
 
 
 def _refuse_closed_securities(cursor, stage: str) -> None:
-    closed = _sql(cursor, f"SELECT DISTINCT s.code FROM {stage} e JOIN securities_security s ON s.id = e.security_id "
-                          "WHERE e.event_type <> %s AND s.status IN (%s, %s)",
-                  [EventType.CODE_SWITCH_OUT.value, *sorted(str(s) for s in CLOSED_STATUSES)])
+    closed = _sql(
+        cursor,
+        f"SELECT DISTINCT s.code FROM {stage} e JOIN securities_security s ON s.id = e.security_id "
+        "WHERE e.event_type <> %s AND s.status IN (%s, %s)",
+        [EventType.CODE_SWITCH_OUT.value, *sorted(str(s) for s in CLOSED_STATUSES)],
+    )
     if closed:
         raise RegisterError(f"证券 {', '.join(c for (c,) in closed)} 已转换代码或退出登记，不能再办理登记变动。")
 
 
 def _fold_into_positions(cursor, stage: str, now) -> None:
-    lots = (f"SELECT account_id, security_id, share_nature, lockup_end, CAST(SUM(quantity_delta) AS BIGINT) AS q, "
-            f"CAST(SUM(frozen_delta) AS BIGINT) AS f, CAST(SUM(pledged_delta) AS BIGINT) AS p "
-            f"FROM {stage} GROUP BY account_id, security_id, share_nature, lockup_end")
+    lots = (
+        f"SELECT account_id, security_id, share_nature, lockup_end, CAST(SUM(quantity_delta) AS BIGINT) AS q, "
+        f"CAST(SUM(frozen_delta) AS BIGINT) AS f, CAST(SUM(pledged_delta) AS BIGINT) AS p "
+        f"FROM {stage} GROUP BY account_id, security_id, share_nature, lockup_end"
+    )
     # COALESCE: unrestricted lots have no lock-up date, and NULL = NULL is not true in SQL.
-    same_lot = ("{p}.account_id = d.account_id AND {p}.security_id = d.security_id AND {p}.share_nature = d.share_nature"
-                " AND COALESCE({p}.lockup_end, '9999-12-31') = COALESCE(d.lockup_end, '9999-12-31')")
-    cursor.execute(f"UPDATE register_position SET quantity = quantity + d.q, frozen = frozen + d.f, "
-                   f"pledged = pledged + d.p, updated_at = %s FROM ({lots}) AS d "
-                   f"WHERE {same_lot.format(p='register_position')}", [now])
-    cursor.execute(f"INSERT INTO register_position (account_id, security_id, share_nature, lockup_end, quantity, "
-                   f"frozen, pledged, updated_at) SELECT d.account_id, d.security_id, d.share_nature, d.lockup_end, "
-                   f"d.q, d.f, d.p, %s FROM ({lots}) AS d "
-                   f"WHERE NOT EXISTS (SELECT 1 FROM register_position e WHERE {same_lot.format(p='e')})", [now])
+    same_lot = (
+        "{p}.account_id = d.account_id AND {p}.security_id = d.security_id AND {p}.share_nature = d.share_nature"
+        " AND COALESCE({p}.lockup_end, '9999-12-31') = COALESCE(d.lockup_end, '9999-12-31')"
+    )
+    cursor.execute(
+        f"UPDATE register_position SET quantity = quantity + d.q, frozen = frozen + d.f, "
+        f"pledged = pledged + d.p, updated_at = %s FROM ({lots}) AS d "
+        f"WHERE {same_lot.format(p='register_position')}",
+        [now],
+    )
+    cursor.execute(
+        f"INSERT INTO register_position (account_id, security_id, share_nature, lockup_end, quantity, "
+        f"frozen, pledged, updated_at) SELECT d.account_id, d.security_id, d.share_nature, d.lockup_end, "
+        f"d.q, d.f, d.p, %s FROM ({lots}) AS d "
+        f"WHERE NOT EXISTS (SELECT 1 FROM register_position e WHERE {same_lot.format(p='e')})",
+        [now],
+    )
 
 
 def _carry(frame: pl.DataFrame) -> pl.DataFrame:
@@ -141,22 +175,41 @@ def _carry(frame: pl.DataFrame) -> pl.DataFrame:
     from csdp.register.models import Position
 
     securities = sorted(legs["security_id"].unique().to_list())
-    rows = Position.objects.select_for_update().filter(security_id__in=securities).filter(
-        Q(frozen__gt=0) | Q(pledged__gt=0)).order_by("pk").values_list(*LOT, "frozen", "pledged")
-    held = pl.DataFrame(list(rows), orient="row", schema={"account_id": pl.Int64, "security_id": pl.Int64,
-                        "share_nature": pl.Utf8, "lockup_end": pl.Date, "frozen": pl.Int64, "pledged": pl.Int64})
-    others = frame.filter(~pl.col("event_type").is_in(NATURE_CHANGES)).filter(
-        pl.col("security_id").is_in(securities)).select(*LOT, pl.col("frozen_delta").alias("frozen"),
-                                                        pl.col("pledged_delta").alias("pledged"))
+    rows = (
+        Position.objects.select_for_update()
+        .filter(security_id__in=securities)
+        .filter(Q(frozen__gt=0) | Q(pledged__gt=0))
+        .order_by("pk")
+        .values_list(*LOT, "frozen", "pledged")
+    )
+    held = pl.DataFrame(
+        list(rows),
+        orient="row",
+        schema={
+            "account_id": pl.Int64,
+            "security_id": pl.Int64,
+            "share_nature": pl.Utf8,
+            "lockup_end": pl.Date,
+            "frozen": pl.Int64,
+            "pledged": pl.Int64,
+        },
+    )
+    others = (
+        frame.filter(~pl.col("event_type").is_in(NATURE_CHANGES))
+        .filter(pl.col("security_id").is_in(securities))
+        .select(*LOT, pl.col("frozen_delta").alias("frozen"), pl.col("pledged_delta").alias("pledged"))
+    )
     try:
         return carry_encumbrances(frame, pl.concat([held, others]))
     except CsdpError as error:
         raise RegisterError(error.message, code=error.code, problems=error.problems) from None
 
 
-STAGE_COLUMNS = ("security_id BIGINT, account_id BIGINT, share_nature VARCHAR(2), lockup_end DATE, event_type VARCHAR(16), "
-                 "quantity_delta BIGINT, frozen_delta BIGINT, pledged_delta BIGINT, business_date DATE, "
-                 "key VARCHAR(100), memo VARCHAR(200)")
+STAGE_COLUMNS = (
+    "security_id BIGINT, account_id BIGINT, share_nature VARCHAR(2), lockup_end DATE, event_type VARCHAR(16), "
+    "quantity_delta BIGINT, frozen_delta BIGINT, pledged_delta BIGINT, business_date DATE, "
+    "key VARCHAR(100), memo VARCHAR(200)"
+)
 
 
 @transaction.atomic
@@ -188,8 +241,11 @@ def register_apply_bulk(rows) -> int:
                 cursor.execute(f"ANALYZE {stage}")
             _drop_replays(cursor, stage)
             _refuse_closed_securities(cursor, stage)
-            cursor.execute(f"INSERT INTO register_registrationevent ({cols}, batch, created_at) "
-                           f"SELECT {picked}, %s, %s FROM {stage}", [batch, now])
+            cursor.execute(
+                f"INSERT INTO register_registrationevent ({cols}, batch, created_at) "
+                f"SELECT {picked}, %s, %s FROM {stage}",
+                [batch, now],
+            )
             written = cursor.rowcount
             _fold_into_positions(cursor, stage, now)
             issued_capital_move(issuing_deltas_of_stage(stage))

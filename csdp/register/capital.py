@@ -12,6 +12,7 @@ for the securities a step touched (inside the step, before commit) or for the wh
 
 A violation raises ``RegisterInvariantError`` with a Chinese reason for staff, so the step rolls back.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -42,8 +43,10 @@ def issued_capital_move(deltas: dict[int, int]) -> None:
     ids = sorted(moved)
     list(Security.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
     with connection.cursor() as cursor:
-        cursor.executemany("UPDATE securities_security SET issued_shares = COALESCE(issued_shares, 0) + %s WHERE id = %s",
-                           [(moved[pk], pk) for pk in ids])
+        cursor.executemany(
+            "UPDATE securities_security SET issued_shares = COALESCE(issued_shares, 0) + %s WHERE id = %s",
+            [(moved[pk], pk) for pk in ids],
+        )
 
 
 def issuing_deltas(specs: Iterable) -> dict[int, int]:
@@ -56,8 +59,11 @@ def issuing_deltas(specs: Iterable) -> dict[int, int]:
 
 def issuing_deltas_of_stage(stage: str) -> dict[int, int]:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT security_id, SUM(quantity_delta) FROM {stage} WHERE event_type IN ({_in(list(ISSUING))}) "
-                       "GROUP BY security_id", sorted(ISSUING))
+        cursor.execute(
+            f"SELECT security_id, SUM(quantity_delta) FROM {stage} WHERE event_type IN ({_in(list(ISSUING))}) "
+            "GROUP BY security_id",
+            sorted(ISSUING),
+        )
         return {int(pk): int(total) for pk, total in cursor.fetchall()}
 
 
@@ -66,11 +72,13 @@ def _capital_problems(security_ids: list[int] | None) -> list[Problem]:
     if security_ids is not None:
         where += f" AND s.id IN ({_in(security_ids)})"
         params += security_ids
-    sql = ("SELECT s.code, s.issued_shares, COALESCE(SUM(p.quantity), 0), "
-           "COALESCE(SUM(CASE WHEN p.quantity < 0 OR p.frozen < 0 OR p.pledged < 0 "
-           "OR p.quantity - p.frozen - p.pledged < 0 THEN 1 ELSE 0 END), 0) "
-           f"FROM securities_security s LEFT JOIN register_position p ON p.security_id = s.id {where} "
-           "GROUP BY s.id, s.code, s.issued_shares ORDER BY s.code")
+    sql = (
+        "SELECT s.code, s.issued_shares, COALESCE(SUM(p.quantity), 0), "
+        "COALESCE(SUM(CASE WHEN p.quantity < 0 OR p.frozen < 0 OR p.pledged < 0 "
+        "OR p.quantity - p.frozen - p.pledged < 0 THEN 1 ELSE 0 END), 0) "
+        f"FROM securities_security s LEFT JOIN register_position p ON p.security_id = s.id {where} "
+        "GROUP BY s.id, s.code, s.issued_shares ORDER BY s.code"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -80,19 +88,26 @@ def _capital_problems(security_ids: list[int] | None) -> list[Problem]:
         if issued is None and held:
             problems.append(Problem(f"证券 {code} 持有合计 {held:,} 股，但尚无登记股本。", field=code))
         elif issued is not None and held != issued:
-            problems.append(Problem(f"证券 {code} 持有合计 {held:,} 股，与登记股本 {issued:,} 股不符"
-                                    f"（相差 {held - issued:+,} 股）。", field=code))
+            problems.append(
+                Problem(
+                    f"证券 {code} 持有合计 {held:,} 股，与登记股本 {issued:,} 股不符（相差 {held - issued:+,} 股）。",
+                    field=code,
+                )
+            )
         if negative:
-            problems.append(Problem(f"证券 {code} 有 {negative} 个持有明细的可用数量小于零"
-                                    "（冻结与质押超过持有数量）。", field=code))
+            problems.append(
+                Problem(f"证券 {code} 有 {negative} 个持有明细的可用数量小于零（冻结与质押超过持有数量）。", field=code)
+            )
     return problems
 
 
-def _replay_problems(security_ids: list[int] | None, *, accounts: list[int] | None = None,
-                     touched: str | None = None) -> list[Problem]:
+def _replay_problems(
+    security_ids: list[int] | None, *, accounts: list[int] | None = None, touched: str | None = None
+) -> list[Problem]:
     """Lots whose position differs from the sum of their events: one pass over both tables (UNION ALL
     with the position negated, grouped per lot), so lots missing on either side are found too.
     ``accounts`` or ``touched`` (a table of account_id, security_id) narrow it to a step's lots."""
+
     def scope(alias: str) -> tuple[str, list]:
         clauses, params = [], []
         if security_ids is not None:
@@ -102,8 +117,10 @@ def _replay_problems(security_ids: list[int] | None, *, accounts: list[int] | No
             clauses.append(f"{alias}.account_id IN ({_in(accounts)})")
             params += accounts
         if touched is not None:
-            clauses.append(f"EXISTS (SELECT 1 FROM {touched} t WHERE t.account_id = {alias}.account_id "
-                           f"AND t.security_id = {alias}.security_id)")
+            clauses.append(
+                f"EXISTS (SELECT 1 FROM {touched} t WHERE t.account_id = {alias}.account_id "
+                f"AND t.security_id = {alias}.security_id)"
+            )
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     events_where, events_params = scope("e")
@@ -123,16 +140,25 @@ def _replay_problems(security_ids: list[int] | None, *, accounts: list[int] | No
     with connection.cursor() as cursor:
         cursor.execute(sql, events_params + positions_params)
         rows = cursor.fetchall()
-    problems = [Problem(f"账户#{account_id} 证券#{security_id} 股份性质 {nature} 的持有明细与登记变动记录不符"
-                        f"（记录比持有明细多 数量 {q:+,}、冻结 {f:+,}、质押 {p:+,} 股）。")
-                for account_id, security_id, nature, _lockup, q, f, p in rows[:SHOWN]]
+    problems = [
+        Problem(
+            f"账户#{account_id} 证券#{security_id} 股份性质 {nature} 的持有明细与登记变动记录不符"
+            f"（记录比持有明细多 数量 {q:+,}、冻结 {f:+,}、质押 {p:+,} 股）。"
+        )
+        for account_id, security_id, nature, _lockup, q, f, p in rows[:SHOWN]
+    ]
     if len(rows) > SHOWN:
         problems.append(Problem(f"另有更多持有明细与登记变动记录不符，仅列出前 {SHOWN} 处。"))
     return problems
 
 
-def register_check(security: Security | None = None, *, security_ids: list[int] | None = None,
-                   accounts: list[int] | None = None, touched: str | None = None) -> None:
+def register_check(
+    security: Security | None = None,
+    *,
+    security_ids: list[int] | None = None,
+    accounts: list[int] | None = None,
+    touched: str | None = None,
+) -> None:
     """Raise RegisterInvariantError if the register (of ``security``, of ``security_ids``, or all of
     it) breaks an invariant. A step narrows the replay to its own lots with ``accounts`` or ``touched``;
     the capital and availability checks always cover the whole of each security."""
@@ -141,4 +167,6 @@ def register_check(security: Security | None = None, *, security_ids: list[int] 
         return
     problems = _capital_problems(ids) + _replay_problems(ids, accounts=accounts, touched=touched)
     if problems:
-        raise RegisterInvariantError(f"登记簿校验未通过（{len(problems)} 项）：{problems[0].message}", problems=problems)
+        raise RegisterInvariantError(
+            f"登记簿校验未通过（{len(problems)} 项）：{problems[0].message}", problems=problems
+        )

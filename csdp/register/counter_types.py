@@ -6,6 +6,7 @@ register with every problem listed at once, the catalogue's materials as attachm
 signature and the handling rounds of the counter. Accepting the application prepares the four-eyes
 approval of its effect (csdp.register.issuer_businesses); the results go back once it is applied.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,7 +18,15 @@ from django.core.exceptions import ValidationError
 from csdp.counter.catalogue import DEFAULT_TYPES, default_guide
 from csdp.counter.registry import BusinessTypeSpec, FilingContext, StructuredForm, register_business_type
 from csdp.register.issuer_businesses import (
-    BUSINESSES, EXIT, INITIAL, KIND, WITH_ROWS, Business, business_payload, business_problems, business_summary,
+    BUSINESSES,
+    EXIT,
+    INITIAL,
+    KIND,
+    WITH_ROWS,
+    Business,
+    business_payload,
+    business_problems,
+    business_summary,
 )
 from csdp.register.issuer_sheet import SheetRow, sheet_read
 
@@ -35,12 +44,19 @@ class RegisterBusinessForm(StructuredForm):
     """The typed part of 01–04: the effective date, the declared total, the data sheet."""
 
     business: Business = INITIAL
-    effective_date = forms.DateField(label="登记生效日", widget=forms.DateInput(attrs={"type": "date"}),
-                                     error_messages={"required": "请填写登记生效日。", "invalid": "请填写有效日期（YYYY-MM-DD）。"})
-    declared = forms.IntegerField(label="申报股份合计（股）", min_value=1,
-                                  error_messages={"required": "请填写申报股份合计。", "min_value": "申报股份合计应为正整数。"})
-    data_file = forms.FileField(label="持有明细数据（按数据模板填写的 Excel）",
-                                error_messages={"required": "请上传持有明细数据（Excel）。"})
+    effective_date = forms.DateField(
+        label="登记生效日",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "请填写登记生效日。", "invalid": "请填写有效日期（YYYY-MM-DD）。"},
+    )
+    declared = forms.IntegerField(
+        label="申报股份合计（股）",
+        min_value=1,
+        error_messages={"required": "请填写申报股份合计。", "min_value": "申报股份合计应为正整数。"},
+    )
+    data_file = forms.FileField(
+        label="持有明细数据（按数据模板填写的 Excel）", error_messages={"required": "请上传持有明细数据（Excel）。"}
+    )
     declaration = forms.BooleanField(label=DECLARATION, error_messages={"required": "须确认对申报数据负责。"})
 
     def __init__(self, *args, **kwargs):
@@ -61,24 +77,41 @@ class RegisterBusinessForm(StructuredForm):
     def json_data(self) -> dict:
         data = self.cleaned_data
         name, sha256 = self._file
-        return {"business": self.business.code, "effective_date": data["effective_date"].isoformat(),
-                "declared": data["declared"], "declaration": True, "file_name": name, "file_sha256": sha256,
-                "rows": [r.as_json() for r in self._rows]}
+        return {
+            "business": self.business.code,
+            "effective_date": data["effective_date"].isoformat(),
+            "declared": data["declared"],
+            "declaration": True,
+            "file_name": name,
+            "file_sha256": sha256,
+            "rows": [r.as_json() for r in self._rows],
+        }
 
 
 class ExitForm(StructuredForm):
     business: Business = EXIT
-    effective_date = forms.DateField(label="退出登记生效日", widget=forms.DateInput(attrs={"type": "date"}),
-                                     error_messages={"required": "请填写退出登记生效日。"})
-    reason = forms.CharField(label="退出原因（终止上市/挂牌的决定文件文号）", max_length=200,
-                             error_messages={"required": "请填写退出原因。"})
-    declaration = forms.BooleanField(label="申请以生效日日终的证券持有人名册办理移交，此后不再办理登记业务",
-                                     error_messages={"required": "须确认移交与关闭登记簿。"})
+    effective_date = forms.DateField(
+        label="退出登记生效日",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "请填写退出登记生效日。"},
+    )
+    reason = forms.CharField(
+        label="退出原因（终止上市/挂牌的决定文件文号）", max_length=200, error_messages={"required": "请填写退出原因。"}
+    )
+    declaration = forms.BooleanField(
+        label="申请以生效日日终的证券持有人名册办理移交，此后不再办理登记业务",
+        error_messages={"required": "须确认移交与关闭登记簿。"},
+    )
 
     def json_data(self) -> dict:
         data = self.cleaned_data
-        return {"business": EXIT.code, "effective_date": data["effective_date"].isoformat(),
-                "reason": data["reason"], "declaration": True, "rows": []}
+        return {
+            "business": EXIT.code,
+            "effective_date": data["effective_date"].isoformat(),
+            "reason": data["reason"],
+            "declaration": True,
+            "rows": [],
+        }
 
 
 def _form_for(business: Business) -> type[forms.Form]:
@@ -98,10 +131,16 @@ def _validate(business: Business):
         if effective < business_today():
             raise ValidationError("登记生效日不能早于今天。")
         rows = [SheetRow.from_json(r) for r in data.get("rows", [])]
-        problems = business_problems(business=business, code=context.securities_code, rows=rows,
-                                     effective_date=effective, declared=data.get("declared"))
+        problems = business_problems(
+            business=business,
+            code=context.securities_code,
+            rows=rows,
+            effective_date=effective,
+            declared=data.get("declared"),
+        )
         if problems:
             raise ValidationError(["申报数据与证券登记簿核对不符，整份申报不予接收："] + _problem_messages(problems))
+
     return validate
 
 
@@ -114,13 +153,23 @@ def _accepted(application) -> None:
     data = round_.data
     business = BUSINESSES[application.business_type.code]
     accepted_by = application.transitions.filter(to_state=Status.ACCEPTED).order_by("-id").first().actor
-    payload = business_payload(application=application, business=business,
-                               rows=[SheetRow.from_json(r) for r in data.get("rows", [])],
-                               effective_date=dt.date.fromisoformat(data["effective_date"]),
-                               declared=data.get("declared"), reason=data.get("reason", ""))
-    approval_prepare(kind=KIND, key=f"counter:{application.pk}:{round_.number}", summary=business_summary(payload),
-                     payload=payload, by=accepted_by, subject=application,
-                     effective_date=dt.date.fromisoformat(data["effective_date"]))
+    payload = business_payload(
+        application=application,
+        business=business,
+        rows=[SheetRow.from_json(r) for r in data.get("rows", [])],
+        effective_date=dt.date.fromisoformat(data["effective_date"]),
+        declared=data.get("declared"),
+        reason=data.get("reason", ""),
+    )
+    approval_prepare(
+        kind=KIND,
+        key=f"counter:{application.pk}:{round_.number}",
+        summary=business_summary(payload),
+        payload=payload,
+        by=accepted_by,
+        subject=application,
+        effective_date=dt.date.fromisoformat(data["effective_date"]),
+    )
 
 
 def _results_ready(application) -> None:
@@ -128,8 +177,9 @@ def _results_ready(application) -> None:
     from csdp.approvals.models import Approval, Status
     from csdp.counter.services import CounterError
 
-    applied = Approval.objects.filter(kind=KIND, subject_type="counter.application", subject_id=str(application.pk),
-                                      status=Status.APPLIED).exists()
+    applied = Approval.objects.filter(
+        kind=KIND, subject_type="counter.application", subject_id=str(application.pk), status=Status.APPLIED
+    ).exists()
     if not applied:
         raise CounterError("登记变动尚未经复核并生效，不能发送办理结果。")
 
@@ -138,14 +188,24 @@ def _guide(code: str) -> str:
     item = next(t for t in DEFAULT_TYPES if t.code == code)
     guide = default_guide(item.name, item.materials)
     if code != EXIT.code:
-        guide += (f"\n持有明细请按本业务的数据模板（Excel，下载：/register/businesses/template/?code={code}）填写后"
-                  "在申请表中上传：逐行与证券账户资料和证券持有人名册核对，有任何一处不符则整份不予接收，并列出全部问题。")
+        guide += (
+            f"\n持有明细请按本业务的数据模板（Excel，下载：/register/businesses/template/?code={code}）填写后"
+            "在申请表中上传：逐行与证券账户资料和证券持有人名册核对，有任何一处不符则整份不予接收，并列出全部问题。"
+        )
     return guide + "\n本公司受理后由经办人员提交复核，复核通过后于登记生效日记载于证券持有人名册，办理结果随后发送。"
 
 
 for _business in (*WITH_ROWS, EXIT):
-    register_business_type(BusinessTypeSpec(
-        code=_business.code, name=_business.label, filer_kinds={"issuer"}, form_class=_form_for(_business),
-        validate=_validate(_business), on_accepted=_accepted, on_results=_results_ready,
-        attachments_required=True, guide=_guide(_business.code),
-    ))
+    register_business_type(
+        BusinessTypeSpec(
+            code=_business.code,
+            name=_business.label,
+            filer_kinds={"issuer"},
+            form_class=_form_for(_business),
+            validate=_validate(_business),
+            on_accepted=_accepted,
+            on_results=_results_ready,
+            attachments_required=True,
+            guide=_guide(_business.code),
+        )
+    )

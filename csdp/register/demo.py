@@ -1,5 +1,6 @@
 """Demo register (order 30): positions with frozen, pledged and 限售 shares, and the 833819 → 920819
 code switch applied so its history shows both sides."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,10 +35,21 @@ EVENTS = [
 def seed_register() -> None:
     accounts = {a.number: a.pk for a in SecuritiesAccount.objects.all()}
     securities = {s.code: s.pk for s in Security.objects.all()}
-    register_apply(events=[
-        {"key": f"demo:{key}", "account_id": accounts[number], "security_id": securities[code], "event_type": kind,
-         "quantity_delta": q, "frozen_delta": f, "pledged_delta": p, "share_nature": nature, "lockup_end": lockup,
-         "business_date": day}
-        for key, number, code, kind, q, f, p, nature, lockup, day in EVENTS
-    ])
+    register_apply(
+        events=[
+            {
+                "key": f"demo:{key}",
+                "account_id": accounts[number],
+                "security_id": securities[code],
+                "event_type": kind,
+                "quantity_delta": q,
+                "frozen_delta": f,
+                "pledged_delta": p,
+                "share_nature": nature,
+                "lockup_end": lockup,
+                "business_date": day,
+            }
+            for key, number, code, kind, q, f, p, nature, lockup, day in EVENTS
+        ]
+    )
     security_code_switch(old_code="833819", new_code="920819", effective_date=dt.date(2025, 10, 9), actor=None)

@@ -1,4 +1,5 @@
 """The filter of an account's change history page."""
+
 from __future__ import annotations
 
 from django import forms
@@ -6,12 +7,25 @@ from django.core.exceptions import ValidationError
 
 
 class ChangesFilterForm(forms.Form):
-    security = forms.RegexField(label="证券代码", regex=r"^\d{6}$", max_length=6, required=False,
-                                error_messages={"invalid": "证券代码为 6 位数字。"})
-    date_from = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                                error_messages={"invalid": "请填写有效的日期（YYYY-MM-DD）。"})
-    date_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                              error_messages={"invalid": "请填写有效的日期（YYYY-MM-DD）。"})
+    security = forms.RegexField(
+        label="证券代码",
+        regex=r"^\d{6}$",
+        max_length=6,
+        required=False,
+        error_messages={"invalid": "证券代码为 6 位数字。"},
+    )
+    date_from = forms.DateField(
+        label="起始日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "请填写有效的日期（YYYY-MM-DD）。"},
+    )
+    date_to = forms.DateField(
+        label="截止日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "请填写有效的日期（YYYY-MM-DD）。"},
+    )
 
     def clean_security(self):
         from csdp.securities.selectors import security_by_code
@@ -40,14 +54,30 @@ class RosterQueryForm(forms.Form):
     """信息查询: 证券持有人名册 (as of a day's end, full or top N) or 持股变动 (between two days)."""
 
     kind = forms.ChoiceField(label="查询类型", choices=[("holders", "证券持有人名册"), ("changes", "持股变动")])
-    code = forms.RegexField(label="证券代码", regex=r"^\d{6}$", max_length=6,
-                            error_messages={"required": "请填写证券代码。", "invalid": "证券代码为 6 位数字。"})
-    as_of = forms.DateField(label="查询日期（日终）/截止日期", widget=forms.DateInput(attrs={"type": "date"}),
-                            error_messages={"required": "请填写查询日期。", "invalid": "请填写有效的日期（YYYY-MM-DD）。"})
-    date_from = forms.DateField(label="起始日期（持股变动）", required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                                error_messages={"invalid": "请填写有效的日期（YYYY-MM-DD）。"})
-    top = forms.IntegerField(label="前 N 名（空：全部）", required=False, min_value=1, max_value=1_000_000,
-                             error_messages={"min_value": "前 N 名应为正整数。"})
+    code = forms.RegexField(
+        label="证券代码",
+        regex=r"^\d{6}$",
+        max_length=6,
+        error_messages={"required": "请填写证券代码。", "invalid": "证券代码为 6 位数字。"},
+    )
+    as_of = forms.DateField(
+        label="查询日期（日终）/截止日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "请填写查询日期。", "invalid": "请填写有效的日期（YYYY-MM-DD）。"},
+    )
+    date_from = forms.DateField(
+        label="起始日期（持股变动）",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "请填写有效的日期（YYYY-MM-DD）。"},
+    )
+    top = forms.IntegerField(
+        label="前 N 名（空：全部）",
+        required=False,
+        min_value=1,
+        max_value=1_000_000,
+        error_messages={"min_value": "前 N 名应为正整数。"},
+    )
     file_format = forms.ChoiceField(label="格式", choices=[("xlsx", "Excel"), ("dbf", "DBF")])
 
     def clean_code(self):

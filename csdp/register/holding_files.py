@@ -6,6 +6,7 @@ One file pair per business and participant: every lot the business touched in an
 participant keeps (custody unit → participant), with the business's net change of the lot and the
 lot's balances after it; for 06 退出登记 every lot of the security, unchanged, marked 06.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,7 +24,12 @@ from csdp.register.models import HoldingChangeFile
 FILE_TYPE = "GFBD"
 FIELDS = (
     Field("ZQDM", "C", 6, title="证券代码"),
-    Field("YWLB", "C", 2, title="业务类别：01 股份初始登记，02 新增股份登记，03 股份解除限售登记，04 股份限售登记，06 退出登记"),
+    Field(
+        "YWLB",
+        "C",
+        2,
+        title="业务类别：01 股份初始登记，02 新增股份登记，03 股份解除限售登记，04 股份限售登记，06 退出登记",
+    ),
     Field("YWBH", "C", 40, title="业务编号（同一业务的各参与人文件相同）"),
     Field("JSCY", "C", 10, title="结算参与人代码"),
     Field("XWDM", "C", 6, title="托管单元代码"),
@@ -41,15 +47,27 @@ WHEN = "业务生效（复核通过当日，或生效日的日终）"
 FILE_NAME = "<生效日期 YYYYMMDD>/<结算参与人代码>/GFBD<证券代码>_<复核编号>.dbf 与同名 .csv"
 
 
-SCHEMA = {"account_id": pl.Int64, "ZQZH": pl.Utf8, "ZJHM": pl.Utf8, "GFXZ": pl.Utf8, "XSJZR": pl.Date,
-          "CYSL": pl.Int64, "DJSL": pl.Int64, "ZYSL": pl.Int64, "XWDM": pl.Utf8, "JSCY": pl.Utf8,
-          "participant_id": pl.Int64}
-LOT_SQL = ("SELECT p.account_id, a.number, i.id_number, p.share_nature, p.lockup_end, p.quantity, p.frozen, p.pledged, "
-           "u.code, pp.code, pp.id FROM register_position p "
-           "JOIN securities_securitiesaccount a ON a.id = p.account_id "
-           "JOIN securities_investor i ON i.id = a.investor_id "
-           "JOIN securities_custodyunit u ON u.id = a.custody_unit_id "  # no custodian, no one to tell
-           "JOIN securities_participantprofile pp ON pp.id = u.participant_id ")
+SCHEMA = {
+    "account_id": pl.Int64,
+    "ZQZH": pl.Utf8,
+    "ZJHM": pl.Utf8,
+    "GFXZ": pl.Utf8,
+    "XSJZR": pl.Date,
+    "CYSL": pl.Int64,
+    "DJSL": pl.Int64,
+    "ZYSL": pl.Int64,
+    "XWDM": pl.Utf8,
+    "JSCY": pl.Utf8,
+    "participant_id": pl.Int64,
+}
+LOT_SQL = (
+    "SELECT p.account_id, a.number, i.id_number, p.share_nature, p.lockup_end, p.quantity, p.frozen, p.pledged, "
+    "u.code, pp.code, pp.id FROM register_position p "
+    "JOIN securities_securitiesaccount a ON a.id = p.account_id "
+    "JOIN securities_investor i ON i.id = a.investor_id "
+    "JOIN securities_custodyunit u ON u.id = a.custody_unit_id "  # no custodian, no one to tell
+    "JOIN securities_participantprofile pp ON pp.id = u.participant_id "
+)
 
 
 def _lots_after(security, accounts: pl.Series | None) -> pl.DataFrame:
@@ -63,8 +81,9 @@ def _lots_after(security, accounts: pl.Series | None) -> pl.DataFrame:
         copy_in(stage, ("account_id",), pl.DataFrame({"account_id": accounts.unique()}))
         if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {stage}")
-        frame = copy_out(LOT_SQL + f"JOIN {stage} s ON s.account_id = p.account_id WHERE p.security_id = %s",
-                         [security.pk], SCHEMA)
+        frame = copy_out(
+            LOT_SQL + f"JOIN {stage} s ON s.account_id = p.account_id WHERE p.security_id = %s", [security.pk], SCHEMA
+        )
         cursor.execute(f"DROP TABLE {stage}")
     return frame
 
@@ -76,23 +95,33 @@ def gfbd_frame(*, business, security, day: dt.date, reference: str, events: pl.D
     if events is None:
         lots = _lots_after(security, None).with_columns(pl.lit(0, dtype=pl.Int64).alias("BDSL"))
     else:
-        changed = events.group_by(["account_id", "share_nature", "lockup_end"]).agg(
-            pl.col("quantity_delta").sum().alias("BDSL")).rename({"share_nature": "GFXZ", "lockup_end": "XSJZR"})
+        changed = (
+            events.group_by(["account_id", "share_nature", "lockup_end"])
+            .agg(pl.col("quantity_delta").sum().alias("BDSL"))
+            .rename({"share_nature": "GFXZ", "lockup_end": "XSJZR"})
+        )
         lots = changed.join(_lots_after(security, changed["account_id"]), on=key, how="inner", nulls_equal=True)
-    return lots.with_columns(pl.lit(security.code).alias("ZQDM"), pl.lit(business.code).alias("YWLB"),
-                             pl.lit(reference).alias("YWBH"), pl.lit(day).alias("FSRQ")).sort(
-        ["JSCY", "ZQZH", "GFXZ", "XSJZR"], nulls_last=False)
+    return lots.with_columns(
+        pl.lit(security.code).alias("ZQDM"),
+        pl.lit(business.code).alias("YWLB"),
+        pl.lit(reference).alias("YWBH"),
+        pl.lit(day).alias("FSRQ"),
+    ).sort(["JSCY", "ZQZH", "GFXZ", "XSJZR"], nulls_last=False)
 
 
 def _csv_bytes(frame: pl.DataFrame) -> bytes:
     dates = [f.name for f in FIELDS if f.type == "D"]
-    text = frame.select([f.name for f in FIELDS]).with_columns(
-        [pl.col(name).dt.strftime("%Y%m%d") for name in dates]).write_csv(line_terminator="\r\n")  # null → empty
+    text = (
+        frame.select([f.name for f in FIELDS])
+        .with_columns([pl.col(name).dt.strftime("%Y%m%d") for name in dates])
+        .write_csv(line_terminator="\r\n")
+    )  # null → empty
     return text.encode("gbk")
 
 
-def holding_change_files_write(*, approval, business, security, day: dt.date,
-                               events: pl.DataFrame | None = None) -> int:
+def holding_change_files_write(
+    *, approval, business, security, day: dt.date, events: pl.DataFrame | None = None
+) -> int:
     """Write and record the files of one applied business (``events``: the register events it wrote;
     None for 06); returns how many files. A rerun replaces the files and their rows."""
     reference = str(approval.key)[:40]
@@ -107,10 +136,19 @@ def holding_change_files_write(*, approval, business, security, day: dt.date,
         for file_format, data in (("dbf", dbf), ("csv", _csv_bytes(rows))):
             path = folder / f"{stem}.{file_format}"
             write_atomically(path, data)
-            written.append(HoldingChangeFile(
-                participant_id=participant_id, security=security, business=business.code, reference=reference,
-                file_format=file_format, path=str(path.relative_to(root)), sha256=hashlib.sha256(data).hexdigest(),
-                rows=rows.height, business_date=day))
+            written.append(
+                HoldingChangeFile(
+                    participant_id=participant_id,
+                    security=security,
+                    business=business.code,
+                    reference=reference,
+                    file_format=file_format,
+                    path=str(path.relative_to(root)),
+                    sha256=hashlib.sha256(data).hexdigest(),
+                    rows=rows.height,
+                    business_date=day,
+                )
+            )
     HoldingChangeFile.objects.filter(reference=reference).delete()
     HoldingChangeFile.objects.bulk_create(written)
     return len(written)
@@ -124,18 +162,29 @@ def interfaces_md() -> list[str]:
 
     def table(fields) -> list[str]:
         lines = ["| 序号 | 字段名 | 类型 | 宽度 | 小数 | 含义 |", "|---|---|---|---|---|---|"]
-        lines += [f"| {n} | `{f.name}` | {types[f.type]} | {f.length} | {f.decimals} | {f.title} |"
-                  for n, f in enumerate(fields, start=1)]
+        lines += [
+            f"| {n} | `{f.name}` | {types[f.type]} | {f.length} | {f.decimals} | {f.title} |"
+            for n, f in enumerate(fields, start=1)
+        ]
         return lines + [""]
 
-    return ["## 8. The issuer's register businesses (out)", "",
-            "Downloaded from 持股变动数据文件 (`/register/files/`, participant page) or",
-            "`GET /api/v1/register/files` and `GET /api/v1/register/files/{file_id}/content`; each participant",
-            "sees only its own.", "",
-            f"### {FILE_TYPE} — 持股变动数据", "",
-            f"发送时间：{WHEN}；依据：seed 000 §一(四)，rules.md §11；记录：本业务涉及的、该参与人托管的每个持有明细一条。",
-            f"文件名：`{FILE_NAME}`。", "", *table(FIELDS),
-            "### 证券持有人名册 (DBF) — 信息查询", "",
-            "发行人（本机构证券）与本公司人员在 信息查询 / `GET /api/v1/register/securities/{code}/holders?as_of=&top=&format=dbf`",
-            "即时下载；记录：截至查询日日终每个持有明细一条（由登记变动记录重放）。同时提供 Excel（含占登记股本比例与合计行）。", "",
-            *table(_dbf_fields())]
+    return [
+        "## 8. The issuer's register businesses (out)",
+        "",
+        "Downloaded from 持股变动数据文件 (`/register/files/`, participant page) or",
+        "`GET /api/v1/register/files` and `GET /api/v1/register/files/{file_id}/content`; each participant",
+        "sees only its own.",
+        "",
+        f"### {FILE_TYPE} — 持股变动数据",
+        "",
+        f"发送时间：{WHEN}；依据：seed 000 §一(四)，rules.md §11；记录：本业务涉及的、该参与人托管的每个持有明细一条。",
+        f"文件名：`{FILE_NAME}`。",
+        "",
+        *table(FIELDS),
+        "### 证券持有人名册 (DBF) — 信息查询",
+        "",
+        "发行人（本机构证券）与本公司人员在 信息查询 / `GET /api/v1/register/securities/{code}/holders?as_of=&top=&format=dbf`",
+        "即时下载；记录：截至查询日日终每个持有明细一条（由登记变动记录重放）。同时提供 Excel（含占登记股本比例与合计行）。",
+        "",
+        *table(_dbf_fields()),
+    ]

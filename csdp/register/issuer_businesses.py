@@ -11,6 +11,7 @@ the audit event, writes the participants' holding-change files and attaches the 
 application. 05 权益分派 plugs in the same way from its own app (a kind of its own, events through
 ``register_apply_bulk``, the as-of roster of csdp.register.roster).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -65,9 +66,17 @@ def _accounts(numbers: list[str]) -> dict[str, tuple]:
         copy_in(stage, ("number",), pl.DataFrame({"number": numbers}).unique())
         frame = copy_out(
             f"SELECT a.number, a.id, a.status, i.name, i.id_type, i.id_number FROM securities_securitiesaccount a "
-            f"JOIN {stage} s ON s.number = a.number JOIN securities_investor i ON i.id = a.investor_id", [],
-            {"number": pl.Utf8, "id": pl.Int64, "status": pl.Utf8, "name": pl.Utf8, "id_type": pl.Utf8,
-             "id_number": pl.Utf8})
+            f"JOIN {stage} s ON s.number = a.number JOIN securities_investor i ON i.id = a.investor_id",
+            [],
+            {
+                "number": pl.Utf8,
+                "id": pl.Int64,
+                "status": pl.Utf8,
+                "name": pl.Utf8,
+                "id_type": pl.Utf8,
+                "id_number": pl.Utf8,
+            },
+        )
         cursor.execute(f"DROP TABLE {stage}")
     return {row[0]: row[1:] for row in frame.iter_rows()}
 
@@ -76,10 +85,12 @@ def _lots(security: Security, natures: list[str]) -> dict[tuple, int]:
     """(account_id, nature, lockup_end) → quantity of the security's lots of these natures, in one query."""
     from csdp.lib.bulk import copy_out
 
-    frame = copy_out(f"SELECT account_id, share_nature, lockup_end, quantity FROM register_position "
-                     f"WHERE security_id = %s AND quantity > 0 AND share_nature IN ({', '.join(['%s'] * len(natures))})",
-                     [security.pk, *natures], {"account_id": pl.Int64, "share_nature": pl.Utf8, "lockup_end": pl.Date,
-                                               "quantity": pl.Int64})
+    frame = copy_out(
+        f"SELECT account_id, share_nature, lockup_end, quantity FROM register_position "
+        f"WHERE security_id = %s AND quantity > 0 AND share_nature IN ({', '.join(['%s'] * len(natures))})",
+        [security.pk, *natures],
+        {"account_id": pl.Int64, "share_nature": pl.Utf8, "lockup_end": pl.Date, "quantity": pl.Int64},
+    )
     return {(a, n, e): q for a, n, e, q in frame.iter_rows()}
 
 
@@ -96,8 +107,9 @@ def _security_problems(business: Business, security: Security | None, code: str)
     return []
 
 
-def business_problems(*, business: Business, code: str, rows: list[SheetRow], effective_date: dt.date,
-                      declared: int | None) -> list[Problem]:
+def business_problems(
+    *, business: Business, code: str, rows: list[SheetRow], effective_date: dt.date, declared: int | None
+) -> list[Problem]:
     """Every problem of a filing against the securities master and the register, at once."""
     security = Security.objects.filter(code=code).first()
     problems = _security_problems(business, security, code)
@@ -113,8 +125,13 @@ def business_problems(*, business: Business, code: str, rows: list[SheetRow], ef
             continue
         account_id, status, name, id_type, id_number = found
         if (name, id_type, id_number) != (r.name, r.id_type, r.id_number):
-            problems.append(Problem(f"证券账户 {r.account} 的持有人名称、证件类型或证件号码与账户资料不符。",
-                                    field=COLUMNS[3], row=r.row))
+            problems.append(
+                Problem(
+                    f"证券账户 {r.account} 的持有人名称、证件类型或证件号码与账户资料不符。",
+                    field=COLUMNS[3],
+                    row=r.row,
+                )
+            )
         if status == AccountStatus.CLOSED:
             problems.append(Problem(f"证券账户 {r.account} 已注销。", field=COLUMNS[0], row=r.row))
         lot = (r.account, r.share_nature, r.lockup_end)
@@ -125,7 +142,9 @@ def business_problems(*, business: Business, code: str, rows: list[SheetRow], ef
         if business in (RELEASE, RESTRICT) and not restricted:
             problems.append(Problem("解除限售或限售登记的股份性质应为 05 或 06。", field=COLUMNS[5], row=r.row))
         if restricted and business is not RELEASE and r.lockup_end <= effective_date:
-            problems.append(Problem(f"限售截止日 {r.lockup_end} 应晚于生效日 {effective_date}。", field=COLUMNS[6], row=r.row))
+            problems.append(
+                Problem(f"限售截止日 {r.lockup_end} 应晚于生效日 {effective_date}。", field=COLUMNS[6], row=r.row)
+            )
         source = (account_id, r.share_nature, r.lockup_end) if business is RELEASE else (account_id, "00", None)
         wanted[source] += r.quantity
     if business in (RELEASE, RESTRICT) and not problems:
@@ -135,46 +154,113 @@ def business_problems(*, business: Business, code: str, rows: list[SheetRow], ef
             have = held.get((account_id, nature, end), 0)
             if have < shares:
                 what = "无限售流通股" if nature == "00" else f"股份性质 {nature}、限售截止日 {end} 的股份"
-                problems.append(Problem(f"证券账户 {numbers[account_id]} 持有{what} {have:,} 股，少于申报的 {shares:,} 股。"))
+                problems.append(
+                    Problem(f"证券账户 {numbers[account_id]} 持有{what} {have:,} 股，少于申报的 {shares:,} 股。")
+                )
     total = sum(r.quantity for r in rows)
     if declared is not None and total != declared:
-        problems.append(Problem(f"持有明细合计 {total:,} 股，与申报的{business.declared_label.removesuffix('（股）')} "
-                                f"{declared:,} 股不符。"))
+        problems.append(
+            Problem(
+                f"持有明细合计 {total:,} 股，与申报的{business.declared_label.removesuffix('（股）')} "
+                f"{declared:,} 股不符。"
+            )
+        )
     return problems
 
 
 # ---- the approved effect ------------------------------------------------------------------------------
 
-def business_events(*, business: Business, security: Security, rows: list[SheetRow], accounts: dict[str, int],
-                    effective_date: dt.date, prefix: str) -> pl.DataFrame:
+
+def business_events(
+    *,
+    business: Business,
+    security: Security,
+    rows: list[SheetRow],
+    accounts: dict[str, int],
+    effective_date: dt.date,
+    prefix: str,
+) -> pl.DataFrame:
     """The register events of a filing; keys ``prefix:row[:out|:in]`` make a second run a no-op."""
     records = []
-    base = {"security_id": security.pk, "event_type": business.event_type, "business_date": effective_date,
-            "memo": business.label}
+    base = {
+        "security_id": security.pk,
+        "event_type": business.event_type,
+        "business_date": effective_date,
+        "memo": business.label,
+    }
     for r in rows:
         account_id = accounts[r.account]
         if business in (INITIAL, NEW_SHARES):
-            records.append({**base, "account_id": account_id, "quantity_delta": r.quantity, "share_nature": r.share_nature,
-                            "lockup_end": r.lockup_end, "key": f"{prefix}:{r.row}"})
+            records.append(
+                {
+                    **base,
+                    "account_id": account_id,
+                    "quantity_delta": r.quantity,
+                    "share_nature": r.share_nature,
+                    "lockup_end": r.lockup_end,
+                    "key": f"{prefix}:{r.row}",
+                }
+            )
             continue
-        source, target = ((r.share_nature, r.lockup_end), ("00", None)) if business is RELEASE else \
-            (("00", None), (r.share_nature, r.lockup_end))
-        records.append({**base, "account_id": account_id, "quantity_delta": -r.quantity, "share_nature": source[0],
-                        "lockup_end": source[1], "key": f"{prefix}:{r.row}:out"})
-        records.append({**base, "account_id": account_id, "quantity_delta": r.quantity, "share_nature": target[0],
-                        "lockup_end": target[1], "key": f"{prefix}:{r.row}:in"})
-    schema = {"security_id": pl.Int64, "event_type": pl.Utf8, "business_date": pl.Date, "memo": pl.Utf8,
-              "account_id": pl.Int64, "quantity_delta": pl.Int64, "share_nature": pl.Utf8, "lockup_end": pl.Date,
-              "key": pl.Utf8}
+        source, target = (
+            ((r.share_nature, r.lockup_end), ("00", None))
+            if business is RELEASE
+            else (("00", None), (r.share_nature, r.lockup_end))
+        )
+        records.append(
+            {
+                **base,
+                "account_id": account_id,
+                "quantity_delta": -r.quantity,
+                "share_nature": source[0],
+                "lockup_end": source[1],
+                "key": f"{prefix}:{r.row}:out",
+            }
+        )
+        records.append(
+            {
+                **base,
+                "account_id": account_id,
+                "quantity_delta": r.quantity,
+                "share_nature": target[0],
+                "lockup_end": target[1],
+                "key": f"{prefix}:{r.row}:in",
+            }
+        )
+    schema = {
+        "security_id": pl.Int64,
+        "event_type": pl.Utf8,
+        "business_date": pl.Date,
+        "memo": pl.Utf8,
+        "account_id": pl.Int64,
+        "quantity_delta": pl.Int64,
+        "share_nature": pl.Utf8,
+        "lockup_end": pl.Date,
+        "key": pl.Utf8,
+    }
     return pl.DataFrame(records, schema=schema)
 
 
-def business_payload(*, application, business: Business, rows: list[SheetRow], effective_date: dt.date,
-                     declared: int | None, reason: str = "") -> dict:
+def business_payload(
+    *,
+    application,
+    business: Business,
+    rows: list[SheetRow],
+    effective_date: dt.date,
+    declared: int | None,
+    reason: str = "",
+) -> dict:
     security = Security.objects.get(code=application.securities_code)
-    return {"application": application.pk, "business": business.code, "security": security.code,
-            "security_id": security.pk, "effective_date": effective_date.isoformat(), "declared": declared,
-            "reason": reason, "rows": [r.as_json() for r in rows]}
+    return {
+        "application": application.pk,
+        "business": business.code,
+        "security": security.code,
+        "security_id": security.pk,
+        "effective_date": effective_date.isoformat(),
+        "declared": declared,
+        "reason": reason,
+        "rows": [r.as_json() for r in rows],
+    }
 
 
 def business_summary(payload: dict) -> str:
@@ -198,8 +284,9 @@ def business_apply(approval) -> dict:
     effective = dt.date.fromisoformat(payload["effective_date"])
     with transaction.atomic():
         security = Security.objects.select_for_update().get(pk=payload["security_id"])
-        problems = business_problems(business=business, code=security.code, rows=rows, effective_date=effective,
-                                     declared=payload.get("declared"))
+        problems = business_problems(
+            business=business, code=security.code, rows=rows, effective_date=effective, declared=payload.get("declared")
+        )
         if problems:
             raise IssuerBusinessError(f"{business.label}不能执行：登记簿已变化，请核对后重新申报。", problems=problems)
         prefix = f"biz:{approval.key}"
@@ -209,17 +296,28 @@ def business_apply(approval) -> dict:
             result.update(_exit(approval, security, effective))
         else:
             accounts = {number: found[0] for number, found in _accounts(sorted({r.account for r in rows})).items()}
-            events = business_events(business=business, security=security, rows=rows, accounts=accounts,
-                                     effective_date=effective, prefix=prefix)
+            events = business_events(
+                business=business,
+                security=security,
+                rows=rows,
+                accounts=accounts,
+                effective_date=effective,
+                prefix=prefix,
+            )
             result["events"] = register_apply_bulk(events)
             written = events
             result["shares"] = sum(r.quantity for r in rows)
             security.refresh_from_db(fields=["issued_shares"])
             result["issued_shares"] = security.issued_shares
-        result["files"] = holding_change_files_write(approval=approval, business=business, security=security,
-                                                     day=effective, events=written)
-        audit_record(actor=approval.approved_by or "system", obj=security, action=f"register.business_{business.code}",
-                     data={"approval": approval.pk, "application": payload.get("application"), **result})
+        result["files"] = holding_change_files_write(
+            approval=approval, business=business, security=security, day=effective, events=written
+        )
+        audit_record(
+            actor=approval.approved_by or "system",
+            obj=security,
+            action=f"register.business_{business.code}",
+            data={"approval": approval.pk, "application": payload.get("application"), **result},
+        )
         _attach_result(approval, business, security, effective)
     return result
 
@@ -231,8 +329,12 @@ def _exit(approval, security: Security, effective: dt.date) -> dict:
     from csdp.securities.services import security_status_change
 
     register_check(security)  # hand over a register that adds up
-    security_status_change(security=security, to=SecurityStatus.DELISTED, actor=approval.approved_by,
-                           reason=f"退出登记（生效日 {effective}，复核 #{approval.pk}）")
+    security_status_change(
+        security=security,
+        to=SecurityStatus.DELISTED,
+        actor=approval.approved_by,
+        reason=f"退出登记（生效日 {effective}，复核 #{approval.pk}）",
+    )
     return {"status": SecurityStatus.DELISTED.value}
 
 

@@ -6,6 +6,7 @@ rules of our own. The reader checks the form of every row and lists every proble
 is refused whole); the checks against the securities master and the register are in
 csdp.register.issuer_checks.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,10 +23,12 @@ ID_TYPES = {label: code for code, label in IdType.choices} | {code: code for cod
 NATURES = {label: code for code, label in ShareNature.choices} | {code: code for code in ShareNature.values}
 
 EXAMPLE = ("0180000001", "张明", "居民身份证", "110105198001011234", 1_000_000, "00", None)
-NOTES = ("填写说明：每行一个持有明细（同一账户不同股份性质或限售截止日分行填写）；证券账户号码为 10 位；"
-         "证件类型填写“居民身份证”“统一社会信用代码”“护照”“其他证件”；股份性质填写 00（无限售流通股）、"
-         "05（限售流通股（个人））或 06（限售流通股（机构））；限售股份须填写限售截止日（YYYY-MM-DD），"
-         "无限售流通股不填。第一行为表头，请勿修改；示例行请删除。")
+NOTES = (
+    "填写说明：每行一个持有明细（同一账户不同股份性质或限售截止日分行填写）；证券账户号码为 10 位；"
+    "证件类型填写“居民身份证”“统一社会信用代码”“护照”“其他证件”；股份性质填写 00（无限售流通股）、"
+    "05（限售流通股（个人））或 06（限售流通股（机构））；限售股份须填写限售截止日（YYYY-MM-DD），"
+    "无限售流通股不填。第一行为表头，请勿修改；示例行请删除。"
+)
 
 
 @dataclass(frozen=True)
@@ -40,14 +43,30 @@ class SheetRow:
     lockup_end: dt.date | None
 
     def as_json(self) -> list:
-        return [self.row, self.account, self.name, self.id_type, self.id_number, self.quantity, self.share_nature,
-                self.lockup_end.isoformat() if self.lockup_end else None]
+        return [
+            self.row,
+            self.account,
+            self.name,
+            self.id_type,
+            self.id_number,
+            self.quantity,
+            self.share_nature,
+            self.lockup_end.isoformat() if self.lockup_end else None,
+        ]
 
     @classmethod
     def from_json(cls, value: list) -> SheetRow:
         row, account, name, id_type, id_number, quantity, nature, lockup_end = value
-        return cls(row, account, name, id_type, id_number, int(quantity), nature,
-                   dt.date.fromisoformat(lockup_end) if lockup_end else None)
+        return cls(
+            row,
+            account,
+            name,
+            id_type,
+            id_number,
+            int(quantity),
+            nature,
+            dt.date.fromisoformat(lockup_end) if lockup_end else None,
+        )
 
 
 def template_bytes(title: str) -> bytes:
@@ -92,7 +111,7 @@ def _date(value) -> dt.date | None:
 
 def _row(number: int, cells: tuple) -> tuple[SheetRow | None, list[Problem]]:
     cells = tuple(cells) + (None,) * (len(COLUMNS) - len(cells))
-    account, name, id_type, id_number, quantity, nature, lockup_end = cells[:len(COLUMNS)]
+    account, name, id_type, id_number, quantity, nature, lockup_end = cells[: len(COLUMNS)]
     problems = []
 
     def bad(field: str, message: str) -> None:
@@ -124,8 +143,11 @@ def _row(number: int, cells: tuple) -> tuple[SheetRow | None, list[Problem]]:
     except ValueError:
         end = None
         bad(COLUMNS[6], f"限售截止日“{_text(lockup_end)}”不是有效日期（YYYY-MM-DD）。")
-    if nature_code is not None and (nature_code == ShareNature.UNRESTRICTED) != (end is None) and not any(
-            p.field == COLUMNS[6] for p in problems):
+    if (
+        nature_code is not None
+        and (nature_code == ShareNature.UNRESTRICTED) != (end is None)
+        and not any(p.field == COLUMNS[6] for p in problems)
+    ):
         bad(COLUMNS[6], "限售股份须填写限售截止日，无限售流通股不得填写。")
     if problems:
         return None, problems
@@ -144,7 +166,7 @@ def sheet_read(content: bytes) -> tuple[list[SheetRow], list[Problem]]:
         sheet = book.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
         header = tuple(_text(v) for v in next(rows, ()))
-        if header[:len(COLUMNS)] != COLUMNS:
+        if header[: len(COLUMNS)] != COLUMNS:
             return [], [Problem(f"表头应为：{'、'.join(COLUMNS)}。请使用下载的数据模板。", row=1)]
         parsed, problems = [], []
         for number, cells in enumerate(rows, start=2):

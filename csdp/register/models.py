@@ -4,6 +4,7 @@ RegistrationEvent is the truth; Position is a running total maintained in the sa
 the services (like the ledger's account totals), checked by the database, and re-derivable from the
 log with ``register_rebuild_check``. The database refuses UPDATE and DELETE of events (migration 0002).
 """
+
 from __future__ import annotations
 
 from django.db import models
@@ -51,9 +52,18 @@ class EventType(models.TextChoices):
 
 # Events that create or cancel shares: the security's issued capital moves with them, in the same
 # transaction (csdp.register.capital). Every other event moves shares between lots and nets to zero.
-ISSUING = frozenset({EventType.INITIAL.value, EventType.IPO_ALLOCATION.value, EventType.REMAINDER.value,
-                     EventType.STRATEGIC.value, EventType.OFFLINE.value, EventType.CANCELLATION.value,
-                     EventType.NEW_SHARES.value, EventType.BONUS.value})
+ISSUING = frozenset(
+    {
+        EventType.INITIAL.value,
+        EventType.IPO_ALLOCATION.value,
+        EventType.REMAINDER.value,
+        EventType.STRATEGIC.value,
+        EventType.OFFLINE.value,
+        EventType.CANCELLATION.value,
+        EventType.NEW_SHARES.value,
+        EventType.BONUS.value,
+    }
+)
 
 
 class RegistrationEventQuerySet(models.QuerySet):
@@ -64,11 +74,15 @@ class RegistrationEventQuerySet(models.QuerySet):
 class RegistrationEvent(models.Model):
     id = models.BigAutoField(primary_key=True)
     # db_index=False: the composite indexes below lead with these columns; fewer indexes, faster EOD COPY.
-    security = models.ForeignKey("securities.Security", on_delete=models.PROTECT, related_name="registration_events",
-                                 db_index=False)
-    account = models.ForeignKey("securities.SecuritiesAccount", on_delete=models.PROTECT,
-                                related_name="registration_events", db_index=False)
-    share_nature = models.CharField("股份性质", max_length=2, choices=ShareNature.choices, default=ShareNature.UNRESTRICTED)
+    security = models.ForeignKey(
+        "securities.Security", on_delete=models.PROTECT, related_name="registration_events", db_index=False
+    )
+    account = models.ForeignKey(
+        "securities.SecuritiesAccount", on_delete=models.PROTECT, related_name="registration_events", db_index=False
+    )
+    share_nature = models.CharField(
+        "股份性质", max_length=2, choices=ShareNature.choices, default=ShareNature.UNRESTRICTED
+    )
     lockup_end = models.DateField("限售截止日", null=True, blank=True)
     event_type = models.CharField("变动类型", max_length=16, choices=EventType.choices)
     quantity_delta = models.BigIntegerField("持有数量变动（股）", default=0)
@@ -92,8 +106,10 @@ class RegistrationEvent(models.Model):
             models.UniqueConstraint(fields=["key"], name="registration_event_key_unique"),
             models.CheckConstraint(
                 condition=(Q(share_nature=ShareNature.UNRESTRICTED) & Q(lockup_end__isnull=True))
-                | (Q(share_nature__in=[ShareNature.RESTRICTED_PERSON, ShareNature.RESTRICTED_INSTITUTION])
-                   & Q(lockup_end__isnull=False)),
+                | (
+                    Q(share_nature__in=[ShareNature.RESTRICTED_PERSON, ShareNature.RESTRICTED_INSTITUTION])
+                    & Q(lockup_end__isnull=False)
+                ),
                 name="event_lockup_iff_restricted",
             ),
             models.CheckConstraint(
@@ -114,8 +130,9 @@ class Position(models.Model):
     account = models.ForeignKey("securities.SecuritiesAccount", on_delete=models.PROTECT, related_name="positions")
     # db_index=False: the (security, account) index below serves every lookup by security and the
     # paginated list of a security's holders (keyset on account) — one index, as before.
-    security = models.ForeignKey("securities.Security", on_delete=models.PROTECT, related_name="positions",
-                                 db_index=False)
+    security = models.ForeignKey(
+        "securities.Security", on_delete=models.PROTECT, related_name="positions", db_index=False
+    )
     share_nature = models.CharField("股份性质", max_length=2, choices=ShareNature.choices)
     lockup_end = models.DateField("限售截止日", null=True, blank=True)
     quantity = models.BigIntegerField("持有数量（股）", default=0)
@@ -131,14 +148,23 @@ class Position(models.Model):
         indexes = [models.Index(fields=["security", "account"], name="position_security_account")]
         constraints = [
             # Unrestricted lots have no lock-up date; NULLs must not make two rows of one lot.
-            models.UniqueConstraint(fields=["account", "security", "share_nature"], condition=Q(lockup_end__isnull=True),
-                                    name="position_unrestricted_unique"),
-            models.UniqueConstraint(fields=["account", "security", "share_nature", "lockup_end"],
-                                    condition=Q(lockup_end__isnull=False), name="position_restricted_unique"),
+            models.UniqueConstraint(
+                fields=["account", "security", "share_nature"],
+                condition=Q(lockup_end__isnull=True),
+                name="position_unrestricted_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["account", "security", "share_nature", "lockup_end"],
+                condition=Q(lockup_end__isnull=False),
+                name="position_restricted_unique",
+            ),
             models.CheckConstraint(condition=Q(quantity__gte=0), name="position_quantity_not_negative"),
-            models.CheckConstraint(condition=Q(frozen__gte=0, pledged__gte=0), name="position_encumbrance_not_negative"),
-            models.CheckConstraint(condition=Q(quantity__gte=F("frozen") + F("pledged")),
-                                   name="position_encumbrance_within_quantity"),
+            models.CheckConstraint(
+                condition=Q(frozen__gte=0, pledged__gte=0), name="position_encumbrance_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=F("frozen") + F("pledged")), name="position_encumbrance_within_quantity"
+            ),
         ]
 
     @property
@@ -177,8 +203,9 @@ class HoldingChangeFile(models.Model):
     class Meta:
         verbose_name = "持股变动数据文件"
         ordering = ["-business_date", "-id"]
-        constraints = [models.UniqueConstraint(fields=["reference", "participant", "file_format"],
-                                               name="holding_change_file_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["reference", "participant", "file_format"], name="holding_change_file_once")
+        ]
 
 
 class RosterQueryQuerySet(models.QuerySet):
@@ -207,8 +234,9 @@ class RosterQuery(models.Model):
     rows = models.BigIntegerField("记录数")
     sha256 = models.CharField(max_length=64, blank=True)
     asked_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
-    institution = models.ForeignKey("accounts.Institution", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    institution = models.ForeignKey(
+        "accounts.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     asked_at = models.DateTimeField("查询时间")
 
     objects = RosterQueryQuerySet.as_manager()

@@ -14,6 +14,7 @@ along, so that no lot is ever left holding a pledge on shares it no longer has:
 Pure frames in, frame out (style habit 10): the same function serves the one-event service and the
 end-of-day bulk path.
 """
+
 from __future__ import annotations
 
 import polars as pl
@@ -45,12 +46,21 @@ def nature_change_problems(legs: pl.DataFrame) -> list[Problem]:
     problems = []
     given = legs.filter((pl.col("frozen_delta") != 0) | (pl.col("pledged_delta") != 0))
     if given.height:
-        problems.append(Problem(f"股份性质变更不得另行指定冻结、质押数量（由登记簿随股份转移）：{given['key'][0]} 等 "
-                                f"{given.height} 笔。"))
-    unbalanced = legs.group_by(CHANGE).agg(pl.col("quantity_delta").sum(), pl.col("key").min()).filter(
-        pl.col("quantity_delta") != 0)
+        problems.append(
+            Problem(
+                f"股份性质变更不得另行指定冻结、质押数量（由登记簿随股份转移）：{given['key'][0]} 等 "
+                f"{given.height} 笔。"
+            )
+        )
+    unbalanced = (
+        legs.group_by(CHANGE)
+        .agg(pl.col("quantity_delta").sum(), pl.col("key").min())
+        .filter(pl.col("quantity_delta") != 0)
+    )
     if unbalanced.height:
-        problems.append(Problem(f"股份性质变更的转出与转入数量不相等：{unbalanced['key'][0]} 等 {unbalanced.height} 笔。"))
+        problems.append(
+            Problem(f"股份性质变更的转出与转入数量不相等：{unbalanced['key'][0]} 等 {unbalanced.height} 笔。")
+        )
     return problems
 
 
@@ -73,20 +83,31 @@ def carry_encumbrances(events: pl.DataFrame, lots: pl.DataFrame) -> pl.DataFrame
     # What each source lot gives up, then each leaving leg's part of it.
     source = out.group_by(LOT).agg(pl.col("n").sum().alias("lot_n")).join(lots, on=LOT, how="left", nulls_equal=True)
     source = source.with_columns(pl.col("frozen").fill_null(0), pl.col("pledged").fill_null(0)).with_columns(
-        pl.min_horizontal("pledged", "lot_n").alias("lot_p"))
+        pl.min_horizontal("pledged", "lot_n").alias("lot_p")
+    )
     source = source.with_columns(pl.min_horizontal("frozen", pl.col("lot_n") - pl.col("lot_p")).alias("lot_f"))
     out = out.join(source.select(LOT + ["lot_p", "lot_f"]), on=LOT, how="left", nulls_equal=True).sort("key")
     out = out.with_columns(_fill(pl.col("lot_p"), pl.col("n"), LOT).alias("p"))
     out = out.with_columns(_fill(pl.col("lot_f"), pl.col("n") - pl.col("p"), LOT).alias("f"))
     # Everything that left one change goes to that change's receiving legs.
     pool = out.group_by(CHANGE).agg(pl.col("p").sum().alias("pool_p"), pl.col("f").sum().alias("pool_f"))
-    into = legs.filter(pl.col("quantity_delta") > 0).sort("key").join(pool, on=CHANGE, how="left").with_columns(
-        pl.col("pool_p").fill_null(0), pl.col("pool_f").fill_null(0), pl.col("quantity_delta").alias("n"))
+    into = (
+        legs.filter(pl.col("quantity_delta") > 0)
+        .sort("key")
+        .join(pool, on=CHANGE, how="left")
+        .with_columns(pl.col("pool_p").fill_null(0), pl.col("pool_f").fill_null(0), pl.col("quantity_delta").alias("n"))
+    )
     into = into.with_columns(_fill(pl.col("pool_p"), pl.col("n"), CHANGE).alias("p"))
     into = into.with_columns(_fill(pl.col("pool_f"), pl.col("n") - pl.col("p"), CHANGE).alias("f"))
-    moved = pl.concat([out.select("_row", (-pl.col("f")).alias("f"), (-pl.col("p")).alias("p")),
-                       into.select("_row", "f", "p")])
-    filled = marked.join(moved, on="_row", how="left").sort("_row").with_columns(
-        (pl.col("frozen_delta") + pl.col("f").fill_null(0)).alias("frozen_delta"),
-        (pl.col("pledged_delta") + pl.col("p").fill_null(0)).alias("pledged_delta"))
+    moved = pl.concat(
+        [out.select("_row", (-pl.col("f")).alias("f"), (-pl.col("p")).alias("p")), into.select("_row", "f", "p")]
+    )
+    filled = (
+        marked.join(moved, on="_row", how="left")
+        .sort("_row")
+        .with_columns(
+            (pl.col("frozen_delta") + pl.col("f").fill_null(0)).alias("frozen_delta"),
+            (pl.col("pledged_delta") + pl.col("p").fill_null(0)).alias("pledged_delta"),
+        )
+    )
     return filled.select(events.columns)

@@ -1,5 +1,6 @@
 """Register reads. holdings_of / holders_of read the maintained positions; pledgeable_quantity reads
 the log, because it asks about the end of a past day (seed 004 §十一: 前一交易日的日终)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,9 +29,14 @@ class Holding:
 
 
 def holdings_of(account: SecuritiesAccount) -> list[Holding]:
-    rows = Position.objects.filter(account=account, quantity__gt=0).select_related("security").order_by(
-        "security__code", "share_nature", "lockup_end")
-    return [Holding(p.security, p.share_nature, p.lockup_end, p.quantity, p.frozen, p.pledged, p.available) for p in rows]
+    rows = (
+        Position.objects.filter(account=account, quantity__gt=0)
+        .select_related("security")
+        .order_by("security__code", "share_nature", "lockup_end")
+    )
+    return [
+        Holding(p.security, p.share_nature, p.lockup_end, p.quantity, p.frozen, p.pledged, p.available) for p in rows
+    ]
 
 
 def _lineage(security: Security) -> list[int]:
@@ -50,7 +56,9 @@ def pledgeable_quantity(*, account: SecuritiesAccount, security: Security, as_of
     """What the account could pledge at the end of ``as_of``: unrestricted shares minus frozen and
     already pledged ones (seed 004 §十: 司法冻结、已质押等权利限制的部分不得列入); 限售 lots excluded."""
     totals = RegistrationEvent.objects.filter(
-        account=account, security_id__in=_lineage(security), share_nature=ShareNature.UNRESTRICTED,
+        account=account,
+        security_id__in=_lineage(security),
+        share_nature=ShareNature.UNRESTRICTED,
         business_date__lte=as_of,
     ).aggregate(quantity=Sum("quantity_delta"), frozen=Sum("frozen_delta"), pledged=Sum("pledged_delta"))
     free = (totals["quantity"] or 0) - (totals["frozen"] or 0) - (totals["pledged"] or 0)
@@ -97,9 +105,15 @@ CHANGES_PAGE = 100  # rows of one page of an account's changes
 _SWITCH = (EventType.CODE_SWITCH_OUT.value, EventType.CODE_SWITCH_IN.value)
 
 
-def holding_changes(*, account: SecuritiesAccount | None = None, security: Security | None = None,
-                    date_from: dt.date | None = None, date_to: dt.date | None = None,
-                    limit: int = CHANGES_LIMIT, offset: int = 0) -> HoldingChanges:
+def holding_changes(
+    *,
+    account: SecuritiesAccount | None = None,
+    security: Security | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    limit: int = CHANGES_LIMIT,
+    offset: int = 0,
+) -> HoldingChanges:
     """What changed on an account (or, without one, on every account of ``security``), oldest first:
     each event with the balances of its lot (account × security × share nature × lock-up end) after it.
 
@@ -140,21 +154,23 @@ def holding_changes(*, account: SecuritiesAccount | None = None, security: Secur
             SELECT e.id, e.business_date, e.event_type, e.security_id, e.account_id, e.share_nature, e.lockup_end,
                    e.quantity_delta, e.frozen_delta, e.pledged_delta, e.memo,
                    {sums[0]} AS quantity_after, {sums[1]} AS frozen_after, {sums[2]} AS pledged_after
-            FROM register_registrationevent e WHERE {' AND '.join(where)}
+            FROM register_registrationevent e WHERE {" AND ".join(where)}
         )
         SELECT h.business_date, h.event_type, s.code, a.number, i.ymt_number, i.name, h.share_nature, h.lockup_end,
                h.quantity_delta, h.frozen_delta, h.pledged_delta, h.quantity_after, h.frozen_after, h.pledged_after,
                h.memo
         FROM h JOIN securities_security s ON s.id = h.security_id
         JOIN securities_securitiesaccount a ON a.id = h.account_id JOIN securities_investor i ON i.id = a.investor_id
-        {'WHERE ' + ' AND '.join(period) if period else ''}
+        {"WHERE " + " AND ".join(period) if period else ""}
         ORDER BY h.business_date, h.id LIMIT %s OFFSET %s"""
     switch_params = list(_SWITCH) * 3 if continuous else []
     with connection.cursor() as cursor:
         cursor.execute(sql, [*switch_params, *params, *period_params, limit + 1, offset])
         fetched = cursor.fetchall()
-    rows = [HoldingChange(_as_date(r[0]), *r[1:7], _as_date(r[7]) if r[7] else None, *(int(v) for v in r[8:14]), r[14])
-            for r in fetched[:limit]]
+    rows = [
+        HoldingChange(_as_date(r[0]), *r[1:7], _as_date(r[7]) if r[7] else None, *(int(v) for v in r[8:14]), r[14])
+        for r in fetched[:limit]
+    ]
     return HoldingChanges(rows=rows, truncated=len(fetched) > limit)
 
 
@@ -173,8 +189,11 @@ class Holder:
 
 
 def holders_of(security: Security) -> list[Holder]:
-    rows = Position.objects.filter(security=security, quantity__gt=0).select_related("account__investor").order_by(
-        "-quantity", "account__number")
+    rows = (
+        Position.objects.filter(security=security, quantity__gt=0)
+        .select_related("account__investor")
+        .order_by("-quantity", "account__number")
+    )
     return [Holder(p.account, p.share_nature, p.lockup_end, p.quantity, p.frozen, p.pledged) for p in rows]
 
 
@@ -190,8 +209,9 @@ def register_rebuild_check() -> list[Difference]:
     lot_fields = ("account_id", "security_id", "share_nature", "lockup_end")
     from_log = {
         tuple(row[f] for f in lot_fields): (row["q"], row["f"], row["p"])
-        for row in RegistrationEvent.objects.order_by().values(*lot_fields).annotate(
-            q=Sum("quantity_delta"), f=Sum("frozen_delta"), p=Sum("pledged_delta"))
+        for row in RegistrationEvent.objects.order_by()
+        .values(*lot_fields)
+        .annotate(q=Sum("quantity_delta"), f=Sum("frozen_delta"), p=Sum("pledged_delta"))
     }
     stored = {
         tuple(row[f] for f in lot_fields): (row["quantity"], row["frozen"], row["pledged"])
@@ -220,11 +240,16 @@ def holders_page(security: Security, *, after: int | None = None, q: str = "", s
     prefix, or a holder's exact name."""
     rows = Position.objects.filter(security=security, quantity__gt=0)
     if q:
-        rows = rows.filter(account__number__startswith=q.upper()) if q.isalnum() and q.isascii() else \
-            rows.filter(account__investor__name=q)
+        rows = (
+            rows.filter(account__number__startswith=q.upper())
+            if q.isalnum() and q.isascii()
+            else rows.filter(account__investor__name=q)
+        )
     if after is not None:
         rows = rows.filter(account_id__gt=after)
-    page = list(rows.select_related("account__investor").order_by("account_id", "share_nature", "lockup_end")[:size + 1])
+    page = list(
+        rows.select_related("account__investor").order_by("account_id", "share_nature", "lockup_end")[: size + 1]
+    )
     more = len(page) > size
     page = page[:size]
     # A page never splits an account's lots: the next page starts after the last whole account.
@@ -235,5 +260,6 @@ def holders_page(security: Security, *, after: int | None = None, q: str = "", s
     else:
         next_after = None
     # No COUNT(*) over the security's lots: at a million lots it alone would cost the page its budget.
-    return HolderPage([Holder(p.account, p.share_nature, p.lockup_end, p.quantity, p.frozen, p.pledged) for p in page],
-                      next_after)
+    return HolderPage(
+        [Holder(p.account, p.share_nature, p.lockup_end, p.quantity, p.frozen, p.pledged) for p in page], next_after
+    )

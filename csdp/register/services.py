@@ -7,6 +7,7 @@ the issued capital of issuing events and checks the register's invariants for wh
 (csdp.register.capital), all in one transaction. A replayed key with the same values is skipped;
 with different values it raises. The end-of-day bulk path is in csdp.register.bulk.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -67,8 +68,17 @@ class EventSpec:
 
 
 CARRIED = ("frozen_delta", "pledged_delta")
-COMPARED = ("security_id", "account_id", "event_type", "business_date", "quantity_delta", "frozen_delta",
-            "pledged_delta", "share_nature", "lockup_end")
+COMPARED = (
+    "security_id",
+    "account_id",
+    "event_type",
+    "business_date",
+    "quantity_delta",
+    "frozen_delta",
+    "pledged_delta",
+    "share_nature",
+    "lockup_end",
+)
 
 
 def _replayed(spec: EventSpec, existing: RegistrationEvent) -> bool:
@@ -91,7 +101,9 @@ def _lock_lots(lots: set[tuple]) -> dict[tuple, Position]:
     """Lock the existing positions of these lots in pk order; create the missing ones at zero."""
     accounts = {lot[0] for lot in lots}
     securities = {lot[1] for lot in lots}
-    rows = Position.objects.select_for_update().filter(account_id__in=accounts, security_id__in=securities).order_by("pk")
+    rows = (
+        Position.objects.select_for_update().filter(account_id__in=accounts, security_id__in=securities).order_by("pk")
+    )
     found = {}
     for row in rows:
         lot = (row.account_id, row.security_id, row.share_nature, row.lockup_end)
@@ -101,11 +113,13 @@ def _lock_lots(lots: set[tuple]) -> dict[tuple, Position]:
         account_id, security_id, nature, lockup_end = lot
         try:
             with transaction.atomic():
-                found[lot] = Position.objects.create(account_id=account_id, security_id=security_id,
-                                                     share_nature=nature, lockup_end=lockup_end)
+                found[lot] = Position.objects.create(
+                    account_id=account_id, security_id=security_id, share_nature=nature, lockup_end=lockup_end
+                )
         except IntegrityError:  # another writer created the lot meanwhile: lock theirs
             found[lot] = Position.objects.select_for_update().get(
-                account_id=account_id, security_id=security_id, share_nature=nature, lockup_end=lockup_end)
+                account_id=account_id, security_id=security_id, share_nature=nature, lockup_end=lockup_end
+            )
     return found
 
 
@@ -143,17 +157,29 @@ def _carry(specs: list[EventSpec], existing: dict, positions: dict[tuple, Positi
         if not is_nature_change(spec.event_type):
             encumbrance[spec.lot][0] += spec.frozen_delta
             encumbrance[spec.lot][1] += spec.pledged_delta
-    lots = pl.DataFrame([{"account_id": a, "security_id": s, "share_nature": n, "lockup_end": d, "frozen": f, "pledged": p}
-                         for (a, s, n, d), (f, p) in encumbrance.items()],
-                        schema={"account_id": pl.Int64, "security_id": pl.Int64, "share_nature": pl.Utf8,
-                                "lockup_end": pl.Date, "frozen": pl.Int64, "pledged": pl.Int64})
+    lots = pl.DataFrame(
+        [
+            {"account_id": a, "security_id": s, "share_nature": n, "lockup_end": d, "frozen": f, "pledged": p}
+            for (a, s, n, d), (f, p) in encumbrance.items()
+        ],
+        schema={
+            "account_id": pl.Int64,
+            "security_id": pl.Int64,
+            "share_nature": pl.Utf8,
+            "lockup_end": pl.Date,
+            "frozen": pl.Int64,
+            "pledged": pl.Int64,
+        },
+    )
     try:
         filled = carry_encumbrances(events_frame(new), lots)
     except CsdpError as error:
         raise RegisterError(error.message, code=error.code, problems=error.problems) from None
     carried = {row["key"]: (row["frozen_delta"], row["pledged_delta"]) for row in filled.iter_rows(named=True)}
-    return [replace(s, frozen_delta=carried[s.key][0], pledged_delta=carried[s.key][1]) if s.key in carried else s
-            for s in specs]
+    return [
+        replace(s, frozen_delta=carried[s.key][0], pledged_delta=carried[s.key][1]) if s.key in carried else s
+        for s in specs
+    ]
 
 
 @transaction.atomic
@@ -184,7 +210,8 @@ def register_apply(*, events: Iterable, check: bool = True) -> list[Registration
             RegistrationEvent.objects.bulk_create(new)
             for position in positions.values():
                 Position.objects.filter(pk=position.pk).update(
-                    quantity=position.quantity, frozen=position.frozen, pledged=position.pledged, updated_at=now)
+                    quantity=position.quantity, frozen=position.frozen, pledged=position.pledged, updated_at=now
+                )
     except IntegrityError as error:
         raise RegisterError(f"数据库拒绝该登记变动：{error}") from None
     issued_capital_move(issuing_deltas(new))
@@ -213,19 +240,47 @@ def security_code_switch(*, old_code: str, new_code: str, effective_date: dt.dat
     if old is None or old.status in CLOSED_STATUSES:
         raise RegisterError(f"证券 {old_code} 不存在或已转换代码。")
     new, _ = Security.objects.get_or_create(
-        code=new_code, defaults={"name": old.name, "kind": old.kind, "market": Market.BSE, "issuer": old.issuer})
+        code=new_code, defaults={"name": old.name, "kind": old.kind, "market": Market.BSE, "issuer": old.issuer}
+    )
     events = []
     for lot in Position.objects.select_for_update().filter(security=old, quantity__gt=0).order_by("pk"):
-        common = {"account_id": lot.account_id, "business_date": effective_date, "share_nature": lot.share_nature,
-                  "lockup_end": lot.lockup_end, "memo": f"{old_code} → {new_code}"}
-        events.append(EventSpec(security_id=old.pk, event_type=EventType.CODE_SWITCH_OUT, key=f"switch:{old_code}:{lot.pk}:out",
-                                quantity_delta=-lot.quantity, frozen_delta=-lot.frozen, pledged_delta=-lot.pledged, **common))
-        events.append(EventSpec(security_id=new.pk, event_type=EventType.CODE_SWITCH_IN, key=f"switch:{old_code}:{lot.pk}:in",
-                                quantity_delta=lot.quantity, frozen_delta=lot.frozen, pledged_delta=lot.pledged, **common))
+        common = {
+            "account_id": lot.account_id,
+            "business_date": effective_date,
+            "share_nature": lot.share_nature,
+            "lockup_end": lot.lockup_end,
+            "memo": f"{old_code} → {new_code}",
+        }
+        events.append(
+            EventSpec(
+                security_id=old.pk,
+                event_type=EventType.CODE_SWITCH_OUT,
+                key=f"switch:{old_code}:{lot.pk}:out",
+                quantity_delta=-lot.quantity,
+                frozen_delta=-lot.frozen,
+                pledged_delta=-lot.pledged,
+                **common,
+            )
+        )
+        events.append(
+            EventSpec(
+                security_id=new.pk,
+                event_type=EventType.CODE_SWITCH_IN,
+                key=f"switch:{old_code}:{lot.pk}:in",
+                quantity_delta=lot.quantity,
+                frozen_delta=lot.frozen,
+                pledged_delta=lot.pledged,
+                **common,
+            )
+        )
     register_apply(events=events, check=False)  # the old code is closed below; then both are checked
     try:
-        security_status_change(security=old, to=SecurityStatus.SWITCHED, actor=actor,
-                               reason=f"{old_code} → {new_code}，生效日 {effective_date}，{len(events) // 2} 个持有明细")
+        security_status_change(
+            security=old,
+            to=SecurityStatus.SWITCHED,
+            actor=actor,
+            reason=f"{old_code} → {new_code}，生效日 {effective_date}，{len(events) // 2} 个持有明细",
+        )
     except SecuritiesError as error:
         raise RegisterError(error.message) from None
     # The capital goes with the code: the new code's register is the old one's (rules.md §5).

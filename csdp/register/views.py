@@ -17,8 +17,11 @@ def security_positions(request, security_id: int):
     form = HolderSearchForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {}
     page = holders_page(security, after=data.get("after"), q=(data.get("q") or "").strip())
-    return render(request, "register/security_positions.html", {"security": security, "page": page, "form": form,
-                                                                "q": data.get("q") or ""})
+    return render(
+        request,
+        "register/security_positions.html",
+        {"security": security, "page": page, "form": form, "q": data.get("q") or ""},
+    )
 
 
 @allow(STAFF)
@@ -28,15 +31,29 @@ def account_changes(request, account_number: str):
     changes, offset = None, 0
     if form.is_valid():
         offset = max(int(request.GET.get("offset", "0") or 0) if request.GET.get("offset", "0").isdigit() else 0, 0)
-        changes = holding_changes(account=account, security=form.cleaned_data["security"], limit=CHANGES_PAGE,
-                                  offset=offset, date_from=form.cleaned_data["date_from"],
-                                  date_to=form.cleaned_data["date_to"])
+        changes = holding_changes(
+            account=account,
+            security=form.cleaned_data["security"],
+            limit=CHANGES_PAGE,
+            offset=offset,
+            date_from=form.cleaned_data["date_from"],
+            date_to=form.cleaned_data["date_to"],
+        )
     query = request.GET.copy()
     query.pop("offset", None)
-    return render(request, "register/account_changes.html", {
-        "account": account, "form": form, "changes": changes, "offset": offset,
-        "next_offset": offset + CHANGES_PAGE if changes and changes.truncated else None,
-        "prev_offset": max(offset - CHANGES_PAGE, 0) if offset else None, "query": query.urlencode()})
+    return render(
+        request,
+        "register/account_changes.html",
+        {
+            "account": account,
+            "form": form,
+            "changes": changes,
+            "offset": offset,
+            "next_offset": offset + CHANGES_PAGE if changes and changes.truncated else None,
+            "prev_offset": max(offset - CHANGES_PAGE, 0) if offset else None,
+            "query": query.urlencode(),
+        },
+    )
 
 
 @allow({"issuer"} | STAFF)
@@ -48,9 +65,15 @@ def roster_query(request):
 
         data = form.cleaned_data
         try:
-            delivery = roster_deliver(user=request.user, security=data["code"], kind=data["kind"], as_of=data["as_of"],
-                                      file_format=data["file_format"], top=data.get("top"),
-                                      date_from=data.get("date_from"))
+            delivery = roster_deliver(
+                user=request.user,
+                security=data["code"],
+                kind=data["kind"],
+                as_of=data["as_of"],
+                file_format=data["file_format"],
+                top=data.get("top"),
+                date_from=data.get("date_from"),
+            )
         except CsdpError as error:
             messages.error(request, error.message)
         else:
@@ -76,8 +99,10 @@ def business_template(request):
     business = BUSINESSES.get(request.GET.get("code", "01"))
     if business not in WITH_ROWS:
         business = BUSINESSES["01"]
-    response = HttpResponse(template_bytes(f"{business.code} {business.label} 持有明细数据模板"),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        template_bytes(f"{business.code} {business.label} 持有明细数据模板"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     response["Content-Disposition"] = _attachment(f"{business.code}_{business.label}_数据模板.xlsx")
     return response
 

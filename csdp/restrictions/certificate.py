@@ -1,5 +1,6 @@
 """质押登记证明: a one-page PDF for both parties, carrying a verification code that anyone can check
 on the public verify page (the page shows the pledge as the register has it now)."""
+
 from __future__ import annotations
 
 from django.urls import reverse
@@ -31,8 +32,10 @@ def certificate_pdf(pledge: Pledge, *, base_url: str = "") -> bytes:
         lines.append((90, y, 11, f"{label}：{value}"))
         y -= 22
     verify = base_url + reverse("restrictions:verify")
-    lines += [(72, y - 10, 11, f"验证码：{pledge.verify_code}"),
-              (72, y - 32, 10, f"可在 {verify} 输入验证码核验本证明及该质押的当前状态。"),
-              (72, y - 54, 10, "质押登记自登记日起生效；解除质押以本公司登记为准。"),
-              (360, y - 100, 12, "中国证券登记结算有限责任公司")]
+    lines += [
+        (72, y - 10, 11, f"验证码：{pledge.verify_code}"),
+        (72, y - 32, 10, f"可在 {verify} 输入验证码核验本证明及该质押的当前状态。"),
+        (72, y - 54, 10, "质押登记自登记日起生效；解除质押以本公司登记为准。"),
+        (360, y - 100, 12, "中国证券登记结算有限责任公司"),
+    ]
     return text_pdf(title=f"证券质押登记证明 {pledge.number}", lines=lines)

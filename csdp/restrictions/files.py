@@ -4,6 +4,7 @@
 docs/interfaces.md. Built from the register's events of the day with our key prefix, so the file
 says exactly what the register changed. Files are written aside and moved into place only after the
 database commits the rows that name them (a crash never shows a file the database does not know)."""
+
 from __future__ import annotations
 
 import csv
@@ -48,21 +49,45 @@ WHEN = "每个交易日日终（`csdp eod run` 的 restrictions 步骤），当�
 
 def day_rows(day: dt.date) -> dict[str, list[dict]]:
     """The day's records per participant code, in event order."""
-    events = (RegistrationEvent.objects.filter(business_date=day, key__startswith=KEY_PREFIX,
-                                               account__custody_unit__isnull=False)
-              .order_by("pk").values_list("event_type", "quantity_delta", "frozen_delta", "pledged_delta", "memo",
-                                          "security__code", "account__custody_unit__participant__code",
-                                          "account__custody_unit__code", "account__number", "share_nature",
-                                          "lockup_end"))
+    events = (
+        RegistrationEvent.objects.filter(
+            business_date=day, key__startswith=KEY_PREFIX, account__custody_unit__isnull=False
+        )
+        .order_by("pk")
+        .values_list(
+            "event_type",
+            "quantity_delta",
+            "frozen_delta",
+            "pledged_delta",
+            "memo",
+            "security__code",
+            "account__custody_unit__participant__code",
+            "account__custody_unit__code",
+            "account__number",
+            "share_nature",
+            "lockup_end",
+        )
+    )
     out: dict[str, list[dict]] = {}
     for kind, q, fr, pl_, memo, code, participant, unit, account, nature, lockup in events:
         delta = q or fr or pl_
         record = RECORD_TYPES.get((kind, 1 if delta > 0 else -1))
         if record is None:
             continue
-        out.setdefault(participant, []).append({
-            "JLLX": record[0], "YWBH": memo[:20], "ZQDM": code, "JSCY": participant, "XWDM": unit, "GDDM": account,
-            "GFXZ": nature, "XSJZ": lockup.strftime("%Y%m%d") if lockup else "", "BDSL": abs(delta), "RQ": day})
+        out.setdefault(participant, []).append(
+            {
+                "JLLX": record[0],
+                "YWBH": memo[:20],
+                "ZQDM": code,
+                "JSCY": participant,
+                "XWDM": unit,
+                "GDDM": account,
+                "GFXZ": nature,
+                "XSJZ": lockup.strftime("%Y%m%d") if lockup else "",
+                "BDSL": abs(delta),
+                "RQ": day,
+            }
+        )
     return out
 
 
@@ -95,7 +120,10 @@ def files_publish(*, day: dt.date) -> int:
                 aside.write_bytes(data)
                 moves.append((aside, root / relative))
                 RestrictionFile.objects.update_or_create(
-                    participant_id=participants[code], business_date=day, file_format=file_format,
-                    defaults={"path": str(relative), "sha256": hashlib.sha256(data).hexdigest(), "rows": len(rows)})
+                    participant_id=participants[code],
+                    business_date=day,
+                    file_format=file_format,
+                    defaults={"path": str(relative), "sha256": hashlib.sha256(data).hexdigest(), "rows": len(rows)},
+                )
         transaction.on_commit(lambda: [os.replace(a, b) for a, b in moves])
     return len(moves)

@@ -5,6 +5,7 @@ nature and lock-up. These helpers turn a quantity on (account, security) into ev
 read under the row locks ``register_apply`` takes again in the same transaction. Every event key
 starts with ``restr:`` so the rebuild check can tell our events from other businesses' ones.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,8 +20,9 @@ KEY_PREFIX = "restr:"
 def lots_locked(account_id: int, security_id: int) -> list[Position]:
     """The lots of one holding, locked in pk order; unrestricted first, then by lock-up end (the
     order in which a freeze takes shares: the freest first)."""
-    rows = list(Position.objects.select_for_update().filter(account_id=account_id, security_id=security_id)
-                .order_by("pk"))
+    rows = list(
+        Position.objects.select_for_update().filter(account_id=account_id, security_id=security_id).order_by("pk")
+    )
     return sorted(rows, key=lambda p: (p.share_nature != ShareNature.UNRESTRICTED, p.lockup_end or dt.date.min, p.pk))
 
 
@@ -44,12 +46,31 @@ def apply(events: list[EventSpec]) -> None:
         raise RestrictionError(error.message, code="restrictions.register") from None
 
 
-def spec(position: Position, *, event_type: str, key: str, day: dt.date, memo: str, quantity: int = 0,
-         frozen: int = 0, pledged: int = 0, account_id: int | None = None) -> EventSpec:
-    return EventSpec(security_id=position.security_id, account_id=account_id or position.account_id,
-                     event_type=event_type, business_date=day, key=KEY_PREFIX + key, quantity_delta=quantity,
-                     frozen_delta=frozen, pledged_delta=pledged, share_nature=position.share_nature,
-                     lockup_end=position.lockup_end, memo=memo[:200])
+def spec(
+    position: Position,
+    *,
+    event_type: str,
+    key: str,
+    day: dt.date,
+    memo: str,
+    quantity: int = 0,
+    frozen: int = 0,
+    pledged: int = 0,
+    account_id: int | None = None,
+) -> EventSpec:
+    return EventSpec(
+        security_id=position.security_id,
+        account_id=account_id or position.account_id,
+        event_type=event_type,
+        business_date=day,
+        key=KEY_PREFIX + key,
+        quantity_delta=quantity,
+        frozen_delta=frozen,
+        pledged_delta=pledged,
+        share_nature=position.share_nature,
+        lockup_end=position.lockup_end,
+        memo=memo[:200],
+    )
 
 
 def take_available(lots: list[Position], wanted: int) -> list[tuple[Position, int]]:
@@ -65,7 +86,9 @@ def take_available(lots: list[Position], wanted: int) -> list[tuple[Position, in
     return out
 
 
-def take_encumbered(lots: list[Position], wanted: int, field: str, prefer: tuple | None = None) -> list[tuple[Position, int]]:
+def take_encumbered(
+    lots: list[Position], wanted: int, field: str, prefer: tuple | None = None
+) -> list[tuple[Position, int]]:
     """Split a release of ``wanted`` shares over the lots holding that encumbrance (``frozen`` or
     ``pledged``): the preferred lot (the one the record was registered on) first. A nature change
     moves encumbrances between lots of one holding (csdp.register), so the record's own lot may hold
@@ -80,7 +103,8 @@ def take_encumbered(lots: list[Position], wanted: int, field: str, prefer: tuple
             out.append((lot, share))
             wanted -= share
     if wanted > 0:
-        raise RestrictionError("登记簿上该持有的质押或冻结数量少于本记录，拒绝执行（请核对登记簿）。",
-                               code="restrictions.register_mismatch")
+        raise RestrictionError(
+            "登记簿上该持有的质押或冻结数量少于本记录，拒绝执行（请核对登记簿）。",
+            code="restrictions.register_mismatch",
+        )
     return out
-

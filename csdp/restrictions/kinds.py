@@ -1,5 +1,6 @@
 """The four-eyes kinds of the rights restrictions (csdp.approvals): an operator prepares, a different
 reviewer approves; ``apply`` runs in the approving transaction."""
+
 from csdp.accounts.roles import Role
 from csdp.approvals.kinds import register_kind
 from csdp.restrictions import services_freeze as fz

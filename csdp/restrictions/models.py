@@ -6,6 +6,7 @@ freeze a quantity belongs to. They change only together with register events wri
 (account, security) the outstanding records equal the register's pledge / judicial-freeze events
 (``restrictions_rebuild_check``).
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -25,6 +26,7 @@ def _party_filter(user) -> Q:
 
 # --- 证券质押登记 -----------------------------------------------------------------------------------
 
+
 class PledgeStatus(models.TextChoices):
     APPLIED = "applied", "待对方确认"  # one party filed it; the other party confirms under its own login
     CONFIRMED = "confirmed", "待审核"  # both parties signed; staff review it (four-eyes) against the register
@@ -36,12 +38,15 @@ class PledgeStatus(models.TextChoices):
 
 
 PS = PledgeStatus
-PLEDGE_MACHINE = Machine(PS, {
-    PS.APPLIED: {PS.CONFIRMED: {USER}, PS.WITHDRAWN: {USER}, PS.REJECTED: {STAFF}},
-    PS.CONFIRMED: {PS.REGISTERED: {STAFF}, PS.WITHDRAWN: {USER}, PS.REJECTED: {STAFF}},
-    PS.REGISTERED: {PS.PARTLY_RELEASED: {STAFF}, PS.RELEASED: {STAFF}},
-    PS.PARTLY_RELEASED: {PS.PARTLY_RELEASED: {STAFF}, PS.RELEASED: {STAFF}},
-})
+PLEDGE_MACHINE = Machine(
+    PS,
+    {
+        PS.APPLIED: {PS.CONFIRMED: {USER}, PS.WITHDRAWN: {USER}, PS.REJECTED: {STAFF}},
+        PS.CONFIRMED: {PS.REGISTERED: {STAFF}, PS.WITHDRAWN: {USER}, PS.REJECTED: {STAFF}},
+        PS.REGISTERED: {PS.PARTLY_RELEASED: {STAFF}, PS.RELEASED: {STAFF}},
+        PS.PARTLY_RELEASED: {PS.PARTLY_RELEASED: {STAFF}, PS.RELEASED: {STAFF}},
+    },
+)
 PLEDGE_OUTSTANDING = frozenset({PS.REGISTERED, PS.PARTLY_RELEASED})  # shares still pledged on the register
 PLEDGE_OPEN = frozenset({PS.APPLIED, PS.CONFIRMED})  # not yet decided
 
@@ -58,13 +63,15 @@ class Pledge(models.Model):
 
     number = models.CharField("质押登记编号", max_length=20, unique=True)
     status = models.CharField("状态", max_length=20, choices=PledgeStatus.choices, default=PledgeStatus.APPLIED)
-    posting = models.ForeignKey("pledge.Posting", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                verbose_name="来源质押信息")
+    posting = models.ForeignKey(
+        "pledge.Posting", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="来源质押信息"
+    )
     # the elements (rules.md §9: parties, security, quantity, nature, the principal debt and its term, contract)
     pledgor_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     pledgor_name = models.CharField("出质人", max_length=200)
-    pledgor_account = models.ForeignKey("securities.SecuritiesAccount", on_delete=models.PROTECT, related_name="+",
-                                        verbose_name="出质人证券账户")
+    pledgor_account = models.ForeignKey(
+        "securities.SecuritiesAccount", on_delete=models.PROTECT, related_name="+", verbose_name="出质人证券账户"
+    )
     pledgee_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     pledgee_name = models.CharField("质权人", max_length=200)
     pledgee_account = models.CharField("质权人账户", max_length=40, blank=True)
@@ -79,15 +86,19 @@ class Pledge(models.Model):
     contract_number = models.CharField("质押合同编号", max_length=60)
     materials = models.ManyToManyField("uploads.StoredFile", blank=True, related_name="+", verbose_name="申请材料")
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    started_signature = models.ForeignKey("keys.Signature", null=True, blank=True, on_delete=models.PROTECT,
-                                          related_name="+")
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
-    confirmed_signature = models.ForeignKey("keys.Signature", null=True, blank=True, on_delete=models.PROTECT,
-                                            related_name="+")
+    started_signature = models.ForeignKey(
+        "keys.Signature", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_signature = models.ForeignKey(
+        "keys.Signature", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     confirmed_at = models.DateTimeField(null=True, blank=True)
-    approval = models.ForeignKey("approvals.Approval", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="+")  # the latest four-eyes approval of its registration
+    approval = models.ForeignKey(
+        "approvals.Approval", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )  # the latest four-eyes approval of its registration
     registered_on = models.DateField("登记日期", null=True, blank=True)
     verify_code = models.CharField("验证码", max_length=20, blank=True)  # on the 质押登记证明, checked online
     reason = models.CharField("说明", max_length=500, blank=True)
@@ -100,10 +111,14 @@ class Pledge(models.Model):
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity_shares__gt=0), name="restr_pledge_quantity_positive"),
-            models.CheckConstraint(condition=Q(released_shares__gte=0, released_shares__lte=F("quantity_shares")),
-                                   name="restr_pledge_released_within"),
+            models.CheckConstraint(
+                condition=Q(released_shares__gte=0, released_shares__lte=F("quantity_shares")),
+                name="restr_pledge_released_within",
+            ),
             models.CheckConstraint(condition=~Q(pledgor_user=F("pledgee_user")), name="restr_pledge_two_parties"),
-            models.UniqueConstraint(fields=["verify_code"], condition=~Q(verify_code=""), name="restr_verify_code_unique"),
+            models.UniqueConstraint(
+                fields=["verify_code"], condition=~Q(verify_code=""), name="restr_verify_code_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -133,10 +148,13 @@ class ReleaseStatus(models.TextChoices):
 
 
 RS = ReleaseStatus
-RELEASE_MACHINE = Machine(RS, {
-    RS.AWAITING_PLEDGEE: {RS.SUBMITTED: {USER}, RS.WITHDRAWN: {USER}},
-    RS.SUBMITTED: {RS.RELEASED: {STAFF}, RS.REJECTED: {STAFF}, RS.WITHDRAWN: {USER}},
-})
+RELEASE_MACHINE = Machine(
+    RS,
+    {
+        RS.AWAITING_PLEDGEE: {RS.SUBMITTED: {USER}, RS.WITHDRAWN: {USER}},
+        RS.SUBMITTED: {RS.RELEASED: {STAFF}, RS.REJECTED: {STAFF}, RS.WITHDRAWN: {USER}},
+    },
+)
 
 
 class ReleaseQuerySet(models.QuerySet):
@@ -156,9 +174,12 @@ class PledgeRelease(models.Model):
     status = models.CharField("状态", max_length=12, choices=ReleaseStatus.choices)
     applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     signature = models.ForeignKey("keys.Signature", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    confirmed_signature = models.ForeignKey("keys.Signature", null=True, blank=True, on_delete=models.PROTECT,
-                                            related_name="+")
-    approval = models.ForeignKey("approvals.Approval", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    confirmed_signature = models.ForeignKey(
+        "keys.Signature", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approval = models.ForeignKey(
+        "approvals.Approval", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     released_on = models.DateField("解除日期", null=True, blank=True)
     reason = models.CharField("说明", max_length=500, blank=True)
     created_at = models.DateTimeField()
@@ -184,6 +205,7 @@ class ReleaseTransition(TransitionRow):
 
 # --- 司法冻结 ---------------------------------------------------------------------------------------
 
+
 class FreezeStatus(models.TextChoices):
     WAITING = "waiting", "轮候中"  # recorded; nothing of it is frozen yet (earlier restrictions hold the shares)
     ACTIVE = "active", "冻结中"  # frozen on the register (wholly, or partly with the rest still queued)
@@ -192,10 +214,13 @@ class FreezeStatus(models.TextChoices):
 
 
 FS = FreezeStatus
-FREEZE_MACHINE = Machine(FS, {
-    FS.WAITING: {FS.ACTIVE: {STAFF, SYSTEM}, FS.EXPIRED: {SYSTEM}, FS.RELEASED: {STAFF}},
-    FS.ACTIVE: {FS.ACTIVE: {STAFF, SYSTEM}, FS.EXPIRED: {SYSTEM}, FS.RELEASED: {STAFF}},
-})
+FREEZE_MACHINE = Machine(
+    FS,
+    {
+        FS.WAITING: {FS.ACTIVE: {STAFF, SYSTEM}, FS.EXPIRED: {SYSTEM}, FS.RELEASED: {STAFF}},
+        FS.ACTIVE: {FS.ACTIVE: {STAFF, SYSTEM}, FS.EXPIRED: {SYSTEM}, FS.RELEASED: {STAFF}},
+    },
+)
 FREEZE_LIVE = frozenset({FS.WAITING, FS.ACTIVE})
 
 
@@ -229,8 +254,10 @@ class Freeze(models.Model):
         verbose_name = "司法冻结"
         ordering = ["id"]
         constraints = [
-            models.CheckConstraint(condition=Q(frozen_shares__gte=0, frozen_shares__lte=F("requested_shares")),
-                                   name="restr_freeze_within_request"),
+            models.CheckConstraint(
+                condition=Q(frozen_shares__gte=0, frozen_shares__lte=F("requested_shares")),
+                name="restr_freeze_within_request",
+            ),
             models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="restr_freeze_period"),
         ]
 
@@ -251,6 +278,7 @@ class FreezeTransition(TransitionRow):
 
 # --- 非交易过户 -------------------------------------------------------------------------------------
 
+
 class TransferReason(models.TextChoices):
     INHERITANCE = "inheritance", "继承"
     COURT_RULING = "court", "司法裁决"
@@ -269,7 +297,9 @@ class NonTradeTransfer(models.Model):
     security = models.ForeignKey("securities.Security", on_delete=models.PROTECT, related_name="+")
     quantity_shares = models.BigIntegerField("过户数量（股）")
     fee_fen = models.BigIntegerField("过户费（分）")
-    fee_schedule = models.ForeignKey("fees.FeeSchedule", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    fee_schedule = models.ForeignKey(
+        "fees.FeeSchedule", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     lots = models.JSONField("过户明细（股份性质、限售截止日、数量）", default=list)
     document = models.CharField("依据文件", max_length=200)
     materials = models.ManyToManyField("uploads.StoredFile", blank=True, related_name="+")
@@ -289,6 +319,7 @@ class NonTradeTransfer(models.Model):
 
 
 # --- the participants' daily file -------------------------------------------------------------------
+
 
 class RestrictionFileQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -315,5 +346,6 @@ class RestrictionFile(models.Model):
 
     class Meta:
         ordering = ["-business_date", "file_format"]
-        constraints = [models.UniqueConstraint(fields=["participant", "business_date", "file_format"],
-                                               name="restr_file_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "business_date", "file_format"], name="restr_file_once")
+        ]

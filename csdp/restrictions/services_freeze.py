@@ -6,6 +6,7 @@ waits for what earlier freezes and pledges hold and takes effect on what they re
 (``queue_fill``, run after every release on the holding and by the end of day). A freeze ends at the
 end of its period unless renewed (续冻): the end of day of its last day releases it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -75,28 +76,55 @@ def freeze_prepare(*, by, data: FreezeData, files=()) -> Approval:
     if totals["quantity"] <= 0:
         raise RestrictionError(f"账户 {account.number} 未持有 {security.code}，无可冻结的证券。")
     scope = "全部持有" if data.whole_holding else f"{data.quantity_shares} 股"
-    payload = {**asdict(data), "start_date": data.start_date.isoformat(), "end_date": data.end_date.isoformat(),
-               "files": [f.pk for f in files]}
+    payload = {
+        **asdict(data),
+        "start_date": data.start_date.isoformat(),
+        "end_date": data.end_date.isoformat(),
+        "files": [f.pk for f in files],
+    }
     return approval_prepare(
-        kind=KIND_FREEZE, key=f"restrictions.freeze:{data.court.strip()}:{data.document_number.strip()}:"
-                              f"{account.number}:{security.code}"[:120],
+        kind=KIND_FREEZE,
+        key=f"restrictions.freeze:{data.court.strip()}:{data.document_number.strip()}:{account.number}:{security.code}"[
+            :120
+        ],
         summary=f"司法冻结：{data.court} {data.document_number}，{account.number} {security.code} {scope}，"
-                f"至 {data.end_date}", payload=payload, by=by)
+        f"至 {data.end_date}",
+        payload=payload,
+        by=by,
+    )
 
 
 def _move(freeze: Freeze, *, to_state: str, actor, by: str, reason: str, update_fields=()) -> None:
     from_state = freeze.status
-    transition_record(machine=FREEZE_MACHINE, subject=freeze, to_state=to_state, history=FreezeTransition,
-                      actor=actor, by=by, reason=reason, at=clock_now(), update_fields=update_fields)
-    audit_record(actor=actor or "system", obj=freeze, action=f"restrictions.freeze.{to_state}",
-                 from_state=from_state, to_state=to_state, reason=reason)
+    transition_record(
+        machine=FREEZE_MACHINE,
+        subject=freeze,
+        to_state=to_state,
+        history=FreezeTransition,
+        actor=actor,
+        by=by,
+        reason=reason,
+        at=clock_now(),
+        update_fields=update_fields,
+    )
+    audit_record(
+        actor=actor or "system",
+        obj=freeze,
+        action=f"restrictions.freeze.{to_state}",
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+    )
 
 
 def queue_fill(*, account_id: int, security_id: int, day: dt.date, actor=None) -> int:
     """Give the holding's available shares to its live freezes in queue order. Caller holds the
     transaction; locks: the freezes (pk order), then the register's lots (pk order)."""
-    freezes = list(Freeze.objects.select_for_update().filter(account_id=account_id, security_id=security_id,
-                                                              status__in=FREEZE_LIVE).order_by("pk"))
+    freezes = list(
+        Freeze.objects.select_for_update()
+        .filter(account_id=account_id, security_id=security_id, status__in=FREEZE_LIVE)
+        .order_by("pk")
+    )
     waiting = [f for f in freezes if f.frozen_shares < f.requested_shares]
     if not waiting:
         return 0
@@ -107,8 +135,16 @@ def queue_fill(*, account_id: int, security_id: int, day: dt.date, actor=None) -
         if not parts:
             break  # nothing left for this one, so nothing for the ones behind it either
         for lot, share in parts:
-            events.append(holdings.spec(lot, event_type=EventType.FREEZE, day=day, memo=freeze.number, frozen=share,
-                                        key=f"freeze:{freeze.number}:{freeze.frozen_shares}:{lot.pk}"))
+            events.append(
+                holdings.spec(
+                    lot,
+                    event_type=EventType.FREEZE,
+                    day=day,
+                    memo=freeze.number,
+                    frozen=share,
+                    key=f"freeze:{freeze.number}:{freeze.frozen_shares}:{lot.pk}",
+                )
+            )
             lot.frozen += share  # later freezes in this pass see it taken
         added = sum(share for _, share in parts)
         moved.append((freeze, added))
@@ -117,9 +153,14 @@ def queue_fill(*, account_id: int, security_id: int, day: dt.date, actor=None) -
     for freeze, added in moved:
         freeze.frozen_shares += added
         first = freeze.status == FreezeStatus.WAITING
-        _move(freeze, to_state=FreezeStatus.ACTIVE, actor=actor, by=STAFF if actor else SYSTEM,
-              reason=f"{'冻结生效' if first else '轮候冻结生效'} {added} 股（累计 {freeze.frozen_shares} 股）",
-              update_fields=["frozen_shares"])
+        _move(
+            freeze,
+            to_state=FreezeStatus.ACTIVE,
+            actor=actor,
+            by=STAFF if actor else SYSTEM,
+            reason=f"{'冻结生效' if first else '轮候冻结生效'} {added} 股（累计 {freeze.frozen_shares} 股）",
+            update_fields=["frozen_shares"],
+        )
     return total
 
 
@@ -128,33 +169,65 @@ def apply_freeze(approval: Approval) -> dict:
     from csdp.uploads.models import StoredFile
 
     p = approval.payload
-    data = FreezeData(court=p["court"], document_number=p["document_number"], account_number=p["account_number"],
-                      security_code=p["security_code"], whole_holding=p["whole_holding"],
-                      quantity_shares=p["quantity_shares"], start_date=dt.date.fromisoformat(p["start_date"]),
-                      end_date=dt.date.fromisoformat(p["end_date"]))
+    data = FreezeData(
+        court=p["court"],
+        document_number=p["document_number"],
+        account_number=p["account_number"],
+        security_code=p["security_code"],
+        whole_holding=p["whole_holding"],
+        quantity_shares=p["quantity_shares"],
+        start_date=dt.date.fromisoformat(p["start_date"]),
+        end_date=dt.date.fromisoformat(p["end_date"]),
+    )
     account, security = _targets(data)
     day = business_today()
     if data.end_date < day:
         raise RestrictionError("冻结期限已过，不能再办理该冻结。")
     holdings.lots_locked(account.pk, security.pk)
-    requested = holdings.holding_totals(account.pk, security.pk)["quantity"] if data.whole_holding else data.quantity_shares
+    requested = (
+        holdings.holding_totals(account.pk, security.pk)["quantity"] if data.whole_holding else data.quantity_shares
+    )
     if requested <= 0:
         raise RestrictionError(f"账户 {account.number} 已不持有 {security.code}，无可冻结的证券。")
     freeze = Freeze.objects.create(
-        number=next_number("restr.freeze", "DJ", 6, day.year), status=FreezeStatus.WAITING,
-        court=data.court.strip(), document_number=data.document_number.strip(), account=account, security=security,
-        whole_holding=data.whole_holding, requested_shares=requested, start_date=data.start_date,
-        end_date=data.end_date, approval=approval, created_at=clock_now())
+        number=next_number("restr.freeze", "DJ", 6, day.year),
+        status=FreezeStatus.WAITING,
+        court=data.court.strip(),
+        document_number=data.document_number.strip(),
+        account=account,
+        security=security,
+        whole_holding=data.whole_holding,
+        requested_shares=requested,
+        start_date=data.start_date,
+        end_date=data.end_date,
+        approval=approval,
+        created_at=clock_now(),
+    )
     freeze.materials.set(StoredFile.objects.filter(pk__in=p.get("files", [])))
-    FreezeTransition.objects.create(freeze=freeze, from_state="", to_state=FreezeStatus.WAITING,
-                                    actor=approval.approved_by, actor_kind=STAFF, at=clock_now(),
-                                    reason=f"{freeze.court} {freeze.document_number}")
-    audit_record(actor=approval.approved_by, obj=freeze, action="restrictions.freeze.record",
-                 to_state=FreezeStatus.WAITING, data={"requested": requested, "approval": approval.pk})
+    FreezeTransition.objects.create(
+        freeze=freeze,
+        from_state="",
+        to_state=FreezeStatus.WAITING,
+        actor=approval.approved_by,
+        actor_kind=STAFF,
+        at=clock_now(),
+        reason=f"{freeze.court} {freeze.document_number}",
+    )
+    audit_record(
+        actor=approval.approved_by,
+        obj=freeze,
+        action="restrictions.freeze.record",
+        to_state=FreezeStatus.WAITING,
+        data={"requested": requested, "approval": approval.pk},
+    )
     queue_fill(account_id=account.pk, security_id=security.pk, day=day, actor=approval.approved_by)
     freeze.refresh_from_db()
-    return {"冻结编号": freeze.number, "要求冻结": requested, "已冻结": freeze.frozen_shares,
-            "轮候": freeze.requested_shares - freeze.frozen_shares}
+    return {
+        "冻结编号": freeze.number,
+        "要求冻结": requested,
+        "已冻结": freeze.frozen_shares,
+        "轮候": freeze.requested_shares - freeze.frozen_shares,
+    }
 
 
 def freeze_renew_prepare(*, freeze: Freeze, by, end_date: dt.date, document_number: str) -> Approval:
@@ -170,9 +243,13 @@ def freeze_renew_prepare(*, freeze: Freeze, by, end_date: dt.date, document_numb
     if not document_number.strip():
         raise RestrictionError("请填写续冻通知书文号。")
     return approval_prepare(
-        kind=KIND_RENEW, key=f"restrictions.renew:{freeze.number}:{end_date.isoformat()}", subject=freeze, by=by,
+        kind=KIND_RENEW,
+        key=f"restrictions.renew:{freeze.number}:{end_date.isoformat()}",
+        subject=freeze,
+        by=by,
         summary=f"续冻 {freeze.number}：至 {end_date}（{document_number.strip()}）",
-        payload={"freeze_id": freeze.pk, "end_date": end_date.isoformat(), "document_number": document_number.strip()})
+        payload={"freeze_id": freeze.pk, "end_date": end_date.isoformat(), "document_number": document_number.strip()},
+    )
 
 
 def apply_renew(approval: Approval) -> dict:
@@ -184,8 +261,14 @@ def apply_renew(approval: Approval) -> dict:
         raise RestrictionError("续冻期限须晚于原期限。")
     old = freeze.end_date
     freeze.end_date = end_date
-    _move(freeze, to_state=freeze.status, actor=approval.approved_by, by=STAFF,
-          reason=f"续冻：{old} → {end_date}（{approval.payload['document_number']}）", update_fields=["end_date"])
+    _move(
+        freeze,
+        to_state=freeze.status,
+        actor=approval.approved_by,
+        by=STAFF,
+        reason=f"续冻：{old} → {end_date}（{approval.payload['document_number']}）",
+        update_fields=["end_date"],
+    )
     return {"冻结编号": freeze.number, "原期限": old.isoformat(), "续冻至": end_date.isoformat()}
 
 
@@ -196,10 +279,14 @@ def freeze_release_prepare(*, freeze: Freeze, by, document_number: str) -> Appro
     if not document_number.strip():
         raise RestrictionError("请填写解除冻结通知书文号。")
     return approval_prepare(
-        kind=KIND_UNFREEZE, key=f"restrictions.unfreeze:{freeze.number}", subject=freeze, by=by,
+        kind=KIND_UNFREEZE,
+        key=f"restrictions.unfreeze:{freeze.number}",
+        subject=freeze,
+        by=by,
         summary=f"解除冻结 {freeze.number}：{freeze.account.number} {freeze.security.code} {freeze.frozen_shares} 股"
-                f"（{document_number.strip()}）",
-        payload={"freeze_id": freeze.pk, "document_number": document_number.strip()})
+        f"（{document_number.strip()}）",
+        payload={"freeze_id": freeze.pk, "document_number": document_number.strip()},
+    )
 
 
 def _end(freeze: Freeze, *, to_state: str, day: dt.date, actor, reason: str) -> None:
@@ -207,11 +294,28 @@ def _end(freeze: Freeze, *, to_state: str, day: dt.date, actor, reason: str) -> 
     if freeze.frozen_shares:
         lots = holdings.lots_locked(freeze.account_id, freeze.security_id)
         parts = holdings.take_encumbered(lots, freeze.frozen_shares, "frozen")
-        holdings.apply([holdings.spec(lot, event_type=EventType.UNFREEZE, key=f"unfreeze:{freeze.number}:{lot.pk}",
-                                      day=day, memo=freeze.number, frozen=-share) for lot, share in parts])
+        holdings.apply(
+            [
+                holdings.spec(
+                    lot,
+                    event_type=EventType.UNFREEZE,
+                    key=f"unfreeze:{freeze.number}:{lot.pk}",
+                    day=day,
+                    memo=freeze.number,
+                    frozen=-share,
+                )
+                for lot, share in parts
+            ]
+        )
     freeze.frozen_shares = 0
-    _move(freeze, to_state=to_state, actor=actor, by=STAFF if actor else SYSTEM, reason=reason,
-          update_fields=["frozen_shares"])
+    _move(
+        freeze,
+        to_state=to_state,
+        actor=actor,
+        by=STAFF if actor else SYSTEM,
+        reason=reason,
+        update_fields=["frozen_shares"],
+    )
     queue_fill(account_id=freeze.account_id, security_id=freeze.security_id, day=day)
 
 
@@ -220,8 +324,13 @@ def apply_unfreeze(approval: Approval) -> dict:
     if freeze.status not in FREEZE_LIVE:
         raise RestrictionError(f"冻结 {freeze.number} 已解除或到期。", code="restrictions.state")
     released = freeze.frozen_shares
-    _end(freeze, to_state=FreezeStatus.RELEASED, day=business_today(), actor=approval.approved_by,
-         reason=f"解除冻结（{approval.payload['document_number']}）")
+    _end(
+        freeze,
+        to_state=FreezeStatus.RELEASED,
+        day=business_today(),
+        actor=approval.approved_by,
+        reason=f"解除冻结（{approval.payload['document_number']}）",
+    )
     return {"冻结编号": freeze.number, "解除冻结": released}
 
 
@@ -230,8 +339,9 @@ def freezes_expire(*, day: dt.date) -> tuple[int, int]:
     transaction (resumable: an expired one is final); then every holding with a waiting freeze
     takes what became available during the day (e.g. shares bought or received)."""
     expired = 0
-    for pk in list(Freeze.objects.filter(status__in=FREEZE_LIVE, end_date__lte=day).order_by("pk")
-                   .values_list("pk", flat=True)):
+    for pk in list(
+        Freeze.objects.filter(status__in=FREEZE_LIVE, end_date__lte=day).order_by("pk").values_list("pk", flat=True)
+    ):
         with transaction.atomic():
             freeze = Freeze.objects.select_for_update().get(pk=pk)
             if freeze.status not in FREEZE_LIVE or freeze.end_date > day:
@@ -239,8 +349,11 @@ def freezes_expire(*, day: dt.date) -> tuple[int, int]:
             _end(freeze, to_state=FreezeStatus.EXPIRED, day=day, actor=None, reason=f"冻结期限 {freeze.end_date} 届满")
             expired += 1
     filled = 0
-    holdings_waiting = (Freeze.objects.filter(status__in=FREEZE_LIVE, frozen_shares__lt=F("requested_shares"))
-                        .values_list("account_id", "security_id").distinct())
+    holdings_waiting = (
+        Freeze.objects.filter(status__in=FREEZE_LIVE, frozen_shares__lt=F("requested_shares"))
+        .values_list("account_id", "security_id")
+        .distinct()
+    )
     for account_id, security_id in sorted(set(holdings_waiting)):
         with transaction.atomic():
             filled += queue_fill(account_id=account_id, security_id=security_id, day=day)

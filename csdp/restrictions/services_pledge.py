@@ -6,6 +6,7 @@ prepares the registration, a different reviewer approves it (csdp.approvals), an
 ``apply`` checks the register again under its row locks and writes the Pledge record and the
 register's pledged quantity in one transaction. Releases follow the same path.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -62,6 +63,7 @@ class PledgeData:
 
 # --- helpers ----------------------------------------------------------------------------------------
 
+
 def _profile(user):
     from csdp.pledge.models import AccessState
 
@@ -91,13 +93,19 @@ def pledge_digest(pledge: Pledge, files=None) -> str:
     from csdp.keys.signing import submission_digest
 
     content = {
-        "pledgor": pledge.pledgor_user.get_username(), "pledgee": pledge.pledgee_user.get_username(),
-        "pledgor_account": pledge.pledgor_account.number, "pledgee_account": pledge.pledgee_account,
-        "security": pledge.security.code, "share_nature": pledge.share_nature,
+        "pledgor": pledge.pledgor_user.get_username(),
+        "pledgee": pledge.pledgee_user.get_username(),
+        "pledgor_account": pledge.pledgor_account.number,
+        "pledgee_account": pledge.pledgee_account,
+        "security": pledge.security.code,
+        "share_nature": pledge.share_nature,
         "lockup_end": pledge.lockup_end.isoformat() if pledge.lockup_end else "",
-        "quantity_shares": pledge.quantity_shares, "debt_amount_fen": pledge.debt_amount_fen,
-        "debt_start": pledge.debt_start.isoformat(), "debt_end": pledge.debt_end.isoformat(),
-        "contract_number": pledge.contract_number, "posting": pledge.posting_id or "",
+        "quantity_shares": pledge.quantity_shares,
+        "debt_amount_fen": pledge.debt_amount_fen,
+        "debt_start": pledge.debt_start.isoformat(),
+        "debt_end": pledge.debt_end.isoformat(),
+        "contract_number": pledge.contract_number,
+        "posting": pledge.posting_id or "",
     }
     files = sorted(files, key=lambda f: f.pk) if files is not None else list(pledge.materials.order_by("pk"))
     return submission_digest(content=content, files=files)
@@ -105,15 +113,33 @@ def pledge_digest(pledge: Pledge, files=None) -> str:
 
 def _move(pledge: Pledge, *, to_state: str, actor, by: str, reason: str = "", update_fields=()) -> None:
     from_state = pledge.status
-    transition_record(machine=PLEDGE_MACHINE, subject=pledge, to_state=to_state, history=PledgeTransition,
-                      actor=actor, by=by, reason=reason, at=clock_now(), update_fields=update_fields)
-    audit_record(actor=actor or "system", obj=pledge, action=f"restrictions.pledge.{to_state}",
-                 from_state=from_state, to_state=to_state, reason=reason)
+    transition_record(
+        machine=PLEDGE_MACHINE,
+        subject=pledge,
+        to_state=to_state,
+        history=PledgeTransition,
+        actor=actor,
+        by=by,
+        reason=reason,
+        at=clock_now(),
+        update_fields=update_fields,
+    )
+    audit_record(
+        actor=actor or "system",
+        obj=pledge,
+        action=f"restrictions.pledge.{to_state}",
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+    )
 
 
 def _locked(pledge: Pledge) -> Pledge:
-    return Pledge.objects.select_for_update(of=("self",)).select_related(
-        "pledgor_account", "security", "pledgor_user", "pledgee_user").get(pk=pledge.pk)
+    return (
+        Pledge.objects.select_for_update(of=("self",))
+        .select_related("pledgor_account", "security", "pledgor_user", "pledgee_user")
+        .get(pk=pledge.pk)
+    )
 
 
 def _open_approval(approval: Approval | None) -> bool:
@@ -143,7 +169,9 @@ def _check_elements(by, data: PledgeData):
     from csdp.securities.models import Security
 
     if _profile(by) is None:
-        raise RestrictionError("您当前没有证券质押信息平台的使用权限，不能申请质押登记。", code="restrictions.no_profile")
+        raise RestrictionError(
+            "您当前没有证券质押信息平台的使用权限，不能申请质押登记。", code="restrictions.no_profile"
+        )
     if data.role not in (PLEDGOR, PLEDGEE):
         raise RestrictionError("请选择您在本次质押中的身份（出质人或质权人）。")
     other = User.objects.filter(username=data.counterparty.strip(), is_active=True).first()
@@ -180,7 +208,9 @@ def _posting_for(by, data: PledgeData, pledgor, pledgee):
 
     posting = Posting.objects.filter(pk=data.posting_id).first()
     if posting is None or not is_party(posting, by):
-        raise RestrictionError("只有该质押信息的发布人或与其洽谈的用户可以由此发起质押登记。", code="restrictions.not_party")
+        raise RestrictionError(
+            "只有该质押信息的发布人或与其洽谈的用户可以由此发起质押登记。", code="restrictions.not_party"
+        )
     if posting.status not in HANDOFF_STATES:
         raise RestrictionError("只有“洽谈中”的质押信息可以发起质押登记申请。")
     if posting.owner_id not in (pledgor.pk, pledgee.pk):
@@ -189,6 +219,7 @@ def _posting_for(by, data: PledgeData, pledgor, pledgee):
 
 
 # --- the parties --------------------------------------------------------------------------------------
+
 
 def pledge_preview(*, by, data: PledgeData, files) -> Pledge:
     """The application as it would be filed (unsaved): every check a filer can act on, and the
@@ -202,12 +233,24 @@ def pledge_preview(*, by, data: PledgeData, files) -> Pledge:
     if problem:  # checked again under the locks at registration; told now so nobody files in vain
         raise RestrictionError(problem, code="restrictions.insufficient")
     return Pledge(
-        status=PledgeStatus.APPLIED, posting=posting, pledgor_user=pledgor, pledgor_name=_profile(pledgor).name,
-        pledgor_account=account, pledgee_user=pledgee, pledgee_name=_profile(pledgee).name,
-        pledgee_account=data.pledgee_account.strip(), security=security, share_nature=data.share_nature,
-        lockup_end=data.lockup_end, quantity_shares=data.quantity_shares, debt_amount_fen=data.debt_amount_fen,
-        debt_start=data.debt_start, debt_end=data.debt_end, contract_number=data.contract_number.strip(),
-        started_by=by)
+        status=PledgeStatus.APPLIED,
+        posting=posting,
+        pledgor_user=pledgor,
+        pledgor_name=_profile(pledgor).name,
+        pledgor_account=account,
+        pledgee_user=pledgee,
+        pledgee_name=_profile(pledgee).name,
+        pledgee_account=data.pledgee_account.strip(),
+        security=security,
+        share_nature=data.share_nature,
+        lockup_end=data.lockup_end,
+        quantity_shares=data.quantity_shares,
+        debt_amount_fen=data.debt_amount_fen,
+        debt_start=data.debt_start,
+        debt_end=data.debt_end,
+        contract_number=data.contract_number.strip(),
+        started_by=by,
+    )
 
 
 def pledge_apply(*, by, data: PledgeData, files, signature: str = "") -> Pledge:
@@ -224,10 +267,22 @@ def pledge_apply(*, by, data: PledgeData, files, signature: str = "") -> Pledge:
         pledge.created_at, pledge.started_signature = now, signed
         pledge.save()
         pledge.materials.set(files)
-        PledgeTransition.objects.create(pledge=pledge, from_state="", to_state=PledgeStatus.APPLIED, actor=by,
-                                        actor_kind=USER, at=now, reason="提交质押登记申请")
-        audit_record(actor=by, obj=pledge, action="restrictions.pledge.apply", to_state=PledgeStatus.APPLIED,
-                     data={k: str(v) for k, v in asdict(data).items()})
+        PledgeTransition.objects.create(
+            pledge=pledge,
+            from_state="",
+            to_state=PledgeStatus.APPLIED,
+            actor=by,
+            actor_kind=USER,
+            at=now,
+            reason="提交质押登记申请",
+        )
+        audit_record(
+            actor=by,
+            obj=pledge,
+            action="restrictions.pledge.apply",
+            to_state=PledgeStatus.APPLIED,
+            data={k: str(v) for k, v in asdict(data).items()},
+        )
         other = pledge.other_party(by)
         _notify(other, "质押登记申请待您确认", f"{_profile(by).name} 提交了质押登记申请 {pledge.number}，请登录确认。")
     return pledge
@@ -243,8 +298,14 @@ def pledge_confirm(*, pledge: Pledge, by, signature: str = "") -> Pledge:
             raise RestrictionError("该申请当前不能确认。", code="restrictions.state")
         pledge.confirmed_signature = _sign(by, pledge_digest(pledge), signature)
         pledge.confirmed_by, pledge.confirmed_at = by, clock_now()
-        _move(pledge, to_state=PledgeStatus.CONFIRMED, actor=by, by=USER, reason="对方确认",
-              update_fields=["confirmed_signature", "confirmed_by", "confirmed_at"])
+        _move(
+            pledge,
+            to_state=PledgeStatus.CONFIRMED,
+            actor=by,
+            by=USER,
+            reason="对方确认",
+            update_fields=["confirmed_signature", "confirmed_by", "confirmed_at"],
+        )
         _notify(pledge.started_by, "质押登记申请已确认", f"申请 {pledge.number} 已由对方确认，待本公司审核。")
     return pledge
 
@@ -263,6 +324,7 @@ def pledge_withdraw(*, pledge: Pledge, by, reason: str = "") -> Pledge:
 
 # --- staff ---------------------------------------------------------------------------------------------
 
+
 def pledge_review_prepare(*, pledge: Pledge, by) -> Approval:
     """经办: an operator checks the application against the register and prepares the registration;
     a different reviewer approves it at /approvals/ (the register is checked again then)."""
@@ -272,19 +334,30 @@ def pledge_review_prepare(*, pledge: Pledge, by) -> Approval:
             raise RestrictionError("只有双方已确认的申请可以提交复核。", code="restrictions.state")
         if _open_approval(pledge.approval):
             raise RestrictionError("该申请已有待复核的经办记录。", code="restrictions.under_review")
-        lot = _lot_of(holdings.lots_locked(pledge.pledgor_account_id, pledge.security_id), pledge.share_nature,
-                      pledge.lockup_end)
+        lot = _lot_of(
+            holdings.lots_locked(pledge.pledgor_account_id, pledge.security_id), pledge.share_nature, pledge.lockup_end
+        )
         problem = shortage_message(lot=lot, quantity=pledge.quantity_shares)
         if problem:
             raise RestrictionError(problem, code="restrictions.insufficient")
         attempt = Approval.objects.filter(kind=KIND_PLEDGE, subject_id=str(pledge.pk)).count() + 1
         approval = approval_prepare(
-            kind=KIND_PLEDGE, key=f"restrictions.pledge:{pledge.pk}:{attempt}", subject=pledge, by=by,
+            kind=KIND_PLEDGE,
+            key=f"restrictions.pledge:{pledge.pk}:{attempt}",
+            subject=pledge,
+            by=by,
             summary=f"质押登记 {pledge.number}：{pledge.pledgor_name} → {pledge.pledgee_name}，"
-                    f"{pledge.security.code} {pledge.quantity_shares} 股",
-            payload={"pledge_id": pledge.pk, "number": pledge.number, "account": pledge.pledgor_account.number,
-                     "security": pledge.security.code, "share_nature": pledge.share_nature,
-                     "quantity_shares": pledge.quantity_shares, "digest": pledge_digest(pledge)})
+            f"{pledge.security.code} {pledge.quantity_shares} 股",
+            payload={
+                "pledge_id": pledge.pk,
+                "number": pledge.number,
+                "account": pledge.pledgor_account.number,
+                "security": pledge.security.code,
+                "share_nature": pledge.share_nature,
+                "quantity_shares": pledge.quantity_shares,
+                "digest": pledge_digest(pledge),
+            },
+        )
         pledge.approval = approval
         pledge.save(update_fields=["approval"])
     return approval
@@ -298,7 +371,9 @@ def pledge_reject(*, pledge: Pledge, by, reason: str) -> Pledge:
         if _open_approval(pledge.approval):
             raise RestrictionError("该申请有待复核的经办记录，请先在复核中处理。", code="restrictions.under_review")
         pledge.reason = reason.strip()[:500]
-        _move(pledge, to_state=PledgeStatus.REJECTED, actor=by, by=STAFF, reason=pledge.reason, update_fields=["reason"])
+        _move(
+            pledge, to_state=PledgeStatus.REJECTED, actor=by, by=STAFF, reason=pledge.reason, update_fields=["reason"]
+        )
         for party in (pledge.pledgor_user, pledge.pledgee_user):
             _notify(party, "质押登记申请被驳回", f"申请 {pledge.number} 被驳回：{pledge.reason}")
     return pledge
@@ -321,28 +396,50 @@ def apply_pledge(approval: Approval) -> dict:
     problem = shortage_message(lot=lot, quantity=pledge.quantity_shares)
     if problem:
         raise RestrictionError(problem, code="restrictions.insufficient")
-    holdings.apply([holdings.spec(lot, event_type=EventType.PLEDGE, key=f"pledge:{pledge.number}", day=day,
-                                  memo=pledge.number, pledged=pledge.quantity_shares)])
+    holdings.apply(
+        [
+            holdings.spec(
+                lot,
+                event_type=EventType.PLEDGE,
+                key=f"pledge:{pledge.number}",
+                day=day,
+                memo=pledge.number,
+                pledged=pledge.quantity_shares,
+            )
+        ]
+    )
     pledge.registered_on = day
     pledge.verify_code = "".join(secrets.choice(VERIFY_ALPHABET) for _ in range(16))
-    _move(pledge, to_state=PledgeStatus.REGISTERED, actor=approval.approved_by, by=STAFF,
-          reason=f"复核通过（复核 #{approval.pk}）", update_fields=["registered_on", "verify_code"])
+    _move(
+        pledge,
+        to_state=PledgeStatus.REGISTERED,
+        actor=approval.approved_by,
+        by=STAFF,
+        reason=f"复核通过（复核 #{approval.pk}）",
+        update_fields=["registered_on", "verify_code"],
+    )
     if pledge.posting_id:
         from csdp.pledge.services import posting_pledged_by_pledge
 
         posting_pledged_by_pledge(posting_id=pledge.posting_id, pledge=pledge)
     for party in (pledge.pledgor_user, pledge.pledgee_user):
-        _notify(party, "证券质押登记已办理", f"质押登记 {pledge.number} 已登记，可下载质押登记证明（验证码 {pledge.verify_code}）。")
+        _notify(
+            party,
+            "证券质押登记已办理",
+            f"质押登记 {pledge.number} 已登记，可下载质押登记证明（验证码 {pledge.verify_code}）。",
+        )
     return {"质押登记编号": pledge.number, "质押数量": pledge.quantity_shares}
 
 
 # --- 解除质押 ------------------------------------------------------------------------------------------
 
+
 def _release_digest(pledge: Pledge, quantity: int) -> str:
     from csdp.keys.signing import submission_digest
 
-    return submission_digest(content={"pledge": pledge.number, "release_shares": quantity,
-                                      "released_before": pledge.released_shares})
+    return submission_digest(
+        content={"pledge": pledge.number, "release_shares": quantity, "released_before": pledge.released_shares}
+    )
 
 
 def release_digest(release: PledgeRelease) -> str:
@@ -350,8 +447,11 @@ def release_digest(release: PledgeRelease) -> str:
 
 
 def _pending_release_shares(pledge: Pledge) -> int:
-    return sum(pledge.releases.filter(status__in=[ReleaseStatus.AWAITING_PLEDGEE, ReleaseStatus.SUBMITTED])
-               .values_list("quantity_shares", flat=True))
+    return sum(
+        pledge.releases.filter(status__in=[ReleaseStatus.AWAITING_PLEDGEE, ReleaseStatus.SUBMITTED]).values_list(
+            "quantity_shares", flat=True
+        )
+    )
 
 
 def release_apply(*, pledge: Pledge, by, quantity_shares: int, signature: str = "") -> PledgeRelease:
@@ -364,17 +464,36 @@ def release_apply(*, pledge: Pledge, by, quantity_shares: int, signature: str = 
             raise RestrictionError("该质押不在登记状态，不能解除。", code="restrictions.state")
         left = pledge.quantity_shares - pledge.released_shares - _pending_release_shares(pledge)
         if not 0 < quantity_shares <= left:
-            raise RestrictionError(f"解除数量须在 1 至 {left} 股之间（已扣除办理中的解除申请）。",
-                                   code="restrictions.release_quantity")
+            raise RestrictionError(
+                f"解除数量须在 1 至 {left} 股之间（已扣除办理中的解除申请）。", code="restrictions.release_quantity"
+            )
         signed = _sign(by, _release_digest(pledge, quantity_shares), signature)
         by_pledgee = by.pk == pledge.pledgee_user_id
         status = ReleaseStatus.SUBMITTED if by_pledgee else ReleaseStatus.AWAITING_PLEDGEE
-        release = PledgeRelease.objects.create(pledge=pledge, quantity_shares=quantity_shares, status=status,
-                                               applied_by=by, signature=signed, created_at=clock_now())
-        ReleaseTransition.objects.create(release=release, from_state="", to_state=status, actor=by, actor_kind=USER,
-                                         at=clock_now(), reason="申请解除质押")
-        audit_record(actor=by, obj=release, action="restrictions.release.apply", to_state=status,
-                     data={"pledge": pledge.number, "quantity_shares": quantity_shares})
+        release = PledgeRelease.objects.create(
+            pledge=pledge,
+            quantity_shares=quantity_shares,
+            status=status,
+            applied_by=by,
+            signature=signed,
+            created_at=clock_now(),
+        )
+        ReleaseTransition.objects.create(
+            release=release,
+            from_state="",
+            to_state=status,
+            actor=by,
+            actor_kind=USER,
+            at=clock_now(),
+            reason="申请解除质押",
+        )
+        audit_record(
+            actor=by,
+            obj=release,
+            action="restrictions.release.apply",
+            to_state=status,
+            data={"pledge": pledge.number, "quantity_shares": quantity_shares},
+        )
         if not by_pledgee:
             _notify(pledge.pledgee_user, "解除质押申请待您确认", f"质押 {pledge.number} 的解除申请待您确认。")
     return release
@@ -386,10 +505,25 @@ def _locked_release(release: PledgeRelease) -> PledgeRelease:
 
 def _move_release(release, *, to_state, actor, by, reason="", update_fields=()) -> None:
     from_state = release.status
-    transition_record(machine=RELEASE_MACHINE, subject=release, to_state=to_state, history=ReleaseTransition,
-                      actor=actor, by=by, reason=reason, at=clock_now(), update_fields=update_fields)
-    audit_record(actor=actor or "system", obj=release, action=f"restrictions.release.{to_state}",
-                 from_state=from_state, to_state=to_state, reason=reason)
+    transition_record(
+        machine=RELEASE_MACHINE,
+        subject=release,
+        to_state=to_state,
+        history=ReleaseTransition,
+        actor=actor,
+        by=by,
+        reason=reason,
+        at=clock_now(),
+        update_fields=update_fields,
+    )
+    audit_record(
+        actor=actor or "system",
+        obj=release,
+        action=f"restrictions.release.{to_state}",
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+    )
 
 
 def release_confirm(*, release: PledgeRelease, by, signature: str = "") -> PledgeRelease:
@@ -398,8 +532,14 @@ def release_confirm(*, release: PledgeRelease, by, signature: str = "") -> Pledg
         if by.pk != release.pledge.pledgee_user_id:
             raise RestrictionError("只有质权人可以确认解除质押。", code="restrictions.not_pledgee")
         release.confirmed_signature = _sign(by, release_digest(release), signature)
-        _move_release(release, to_state=ReleaseStatus.SUBMITTED, actor=by, by=USER, reason="质权人确认",
-                      update_fields=["confirmed_signature"])
+        _move_release(
+            release,
+            to_state=ReleaseStatus.SUBMITTED,
+            actor=by,
+            by=USER,
+            reason="质权人确认",
+            update_fields=["confirmed_signature"],
+        )
     return release
 
 
@@ -424,10 +564,14 @@ def release_review_prepare(*, release: PledgeRelease, by) -> Approval:
         pledge = release.pledge
         attempt = Approval.objects.filter(kind=KIND_RELEASE, subject_id=str(release.pk)).count() + 1
         approval = approval_prepare(
-            kind=KIND_RELEASE, key=f"restrictions.release:{release.pk}:{attempt}", subject=release, by=by,
+            kind=KIND_RELEASE,
+            key=f"restrictions.release:{release.pk}:{attempt}",
+            subject=release,
+            by=by,
             summary=f"解除质押 {pledge.number}：{release.quantity_shares} 股"
-                    f"（{'全部' if release.full else '部分'}解除）",
-            payload={"release_id": release.pk, "pledge": pledge.number, "quantity_shares": release.quantity_shares})
+            f"（{'全部' if release.full else '部分'}解除）",
+            payload={"release_id": release.pk, "pledge": pledge.number, "quantity_shares": release.quantity_shares},
+        )
         release.approval = approval
         release.save(update_fields=["approval"])
     return approval
@@ -441,8 +585,14 @@ def release_reject(*, release: PledgeRelease, by, reason: str) -> PledgeRelease:
         if _open_approval(release.approval):
             raise RestrictionError("该申请有待复核的经办记录，请先在复核中处理。", code="restrictions.under_review")
         release.reason = reason.strip()[:500]
-        _move_release(release, to_state=ReleaseStatus.REJECTED, actor=by, by=STAFF, reason=release.reason,
-                      update_fields=["reason"])
+        _move_release(
+            release,
+            to_state=ReleaseStatus.REJECTED,
+            actor=by,
+            by=STAFF,
+            reason=release.reason,
+            update_fields=["reason"],
+        )
     return release
 
 
@@ -459,17 +609,49 @@ def apply_release(approval: Approval) -> dict:
     day = business_today()
     lots = holdings.lots_locked(pledge.pledgor_account_id, pledge.security_id)
     parts = holdings.take_encumbered(lots, quantity, "pledged", prefer=(pledge.share_nature, pledge.lockup_end))
-    holdings.apply([holdings.spec(lot, event_type=EventType.PLEDGE_RELEASE, key=f"release:{release.pk}:{lot.pk}",
-                                  day=day, memo=pledge.number, pledged=-share) for lot, share in parts])
+    holdings.apply(
+        [
+            holdings.spec(
+                lot,
+                event_type=EventType.PLEDGE_RELEASE,
+                key=f"release:{release.pk}:{lot.pk}",
+                day=day,
+                memo=pledge.number,
+                pledged=-share,
+            )
+            for lot, share in parts
+        ]
+    )
     release.released_on = day
-    _move_release(release, to_state=ReleaseStatus.RELEASED, actor=approval.approved_by, by=STAFF,
-                  reason=f"复核通过（复核 #{approval.pk}）", update_fields=["released_on"])
+    _move_release(
+        release,
+        to_state=ReleaseStatus.RELEASED,
+        actor=approval.approved_by,
+        by=STAFF,
+        reason=f"复核通过（复核 #{approval.pk}）",
+        update_fields=["released_on"],
+    )
     pledge.released_shares += quantity
-    to_state = PledgeStatus.RELEASED if pledge.released_shares == pledge.quantity_shares else PledgeStatus.PARTLY_RELEASED
-    _move(pledge, to_state=to_state, actor=approval.approved_by, by=STAFF, reason=f"解除 {quantity} 股",
-          update_fields=["released_shares"])
+    to_state = (
+        PledgeStatus.RELEASED if pledge.released_shares == pledge.quantity_shares else PledgeStatus.PARTLY_RELEASED
+    )
+    _move(
+        pledge,
+        to_state=to_state,
+        actor=approval.approved_by,
+        by=STAFF,
+        reason=f"解除 {quantity} 股",
+        update_fields=["released_shares"],
+    )
     queue_fill(account_id=pledge.pledgor_account_id, security_id=pledge.security_id, day=day)  # 轮候冻结 takes it
     for party in (pledge.pledgor_user, pledge.pledgee_user):
-        _notify(party, "解除质押已办理", f"质押 {pledge.number} 已解除 {quantity} 股，尚余 "
-                f"{pledge.quantity_shares - pledge.released_shares} 股。")
-    return {"质押登记编号": pledge.number, "解除数量": quantity, "尚余质押": pledge.quantity_shares - pledge.released_shares}
+        _notify(
+            party,
+            "解除质押已办理",
+            f"质押 {pledge.number} 已解除 {quantity} 股，尚余 {pledge.quantity_shares - pledge.released_shares} 股。",
+        )
+    return {
+        "质押登记编号": pledge.number,
+        "解除数量": quantity,
+        "尚余质押": pledge.quantity_shares - pledge.released_shares,
+    }

@@ -1,6 +1,7 @@
 """非交易过户 (inheritance, a court's ruling, a gift to a foundation …) recorded by staff with the
 documents, approved by four-eyes. Each lot moves with its share nature and lock-up end; only what is
 neither frozen nor pledged moves; the fee is quoted from the fee schedule in force (csdp.fees)."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -65,16 +66,26 @@ def transfer_prepare(*, by, data: TransferData, files=()) -> Approval:
     source, target, security = _targets(data)
     available = holdings.holding_totals(source.pk, security.pk)["available"]
     if available < data.quantity_shares:
-        raise RestrictionError(f"转出账户可过户数量为 {available} 股（已冻结、已质押的部分不能过户），"
-                               f"少于过户数量 {data.quantity_shares} 股。", code="restrictions.insufficient")
+        raise RestrictionError(
+            f"转出账户可过户数量为 {available} 股（已冻结、已质押的部分不能过户），"
+            f"少于过户数量 {data.quantity_shares} 股。",
+            code="restrictions.insufficient",
+        )
     quote = transfer_fee(data.quantity_shares)
-    payload = {**asdict(data), "fee_fen": quote.amount_fen, "fee_schedule": quote.schedule.pk,
-               "files": [f.pk for f in files]}
+    payload = {
+        **asdict(data),
+        "fee_fen": quote.amount_fen,
+        "fee_schedule": quote.schedule.pk,
+        "files": [f.pk for f in files],
+    }
     return approval_prepare(
-        kind=KIND_TRANSFER, key=f"restrictions.transfer:{source.number}:{target.number}:{security.code}:"
-                                f"{data.document.strip()}"[:120], by=by, payload=payload,
+        kind=KIND_TRANSFER,
+        key=f"restrictions.transfer:{source.number}:{target.number}:{security.code}:{data.document.strip()}"[:120],
+        by=by,
+        payload=payload,
         summary=f"非交易过户（{TransferReason(data.reason).label}）：{source.number} → {target.number}，"
-                f"{security.code} {data.quantity_shares} 股，过户费 {quote.amount_fen / 100:.2f} 元")
+        f"{security.code} {data.quantity_shares} 股，过户费 {quote.amount_fen / 100:.2f} 元",
+    )
 
 
 def apply_transfer(approval: Approval) -> dict:
@@ -83,32 +94,77 @@ def apply_transfer(approval: Approval) -> dict:
     from csdp.uploads.models import StoredFile
 
     p = approval.payload
-    data = TransferData(reason=p["reason"], from_account=p["from_account"], to_account=p["to_account"],
-                        security_code=p["security_code"], quantity_shares=p["quantity_shares"], document=p["document"])
+    data = TransferData(
+        reason=p["reason"],
+        from_account=p["from_account"],
+        to_account=p["to_account"],
+        security_code=p["security_code"],
+        quantity_shares=p["quantity_shares"],
+        document=p["document"],
+    )
     source, target, security = _targets(data)
     day = business_today()
     lots = holdings.lots_locked(source.pk, security.pk)
     parts = holdings.take_available(lots, data.quantity_shares)
     moved = sum(share for _, share in parts)
     if moved < data.quantity_shares:
-        raise RestrictionError(f"转出账户可过户数量为 {moved} 股，少于过户数量 {data.quantity_shares} 股。",
-                               code="restrictions.insufficient")
+        raise RestrictionError(
+            f"转出账户可过户数量为 {moved} 股，少于过户数量 {data.quantity_shares} 股。",
+            code="restrictions.insufficient",
+        )
     number = next_number("restr.transfer", "GH", 6, day.year)
     events = []
     for lot, share in parts:  # the same nature and lock-up end on both sides
-        events.append(holdings.spec(lot, event_type=EventType.NON_TRADE_TRANSFER, key=f"transfer:{number}:{lot.pk}:out",
-                                    day=day, memo=number, quantity=-share))
-        events.append(holdings.spec(lot, event_type=EventType.NON_TRADE_TRANSFER, key=f"transfer:{number}:{lot.pk}:in",
-                                    day=day, memo=number, quantity=share, account_id=target.pk))
+        events.append(
+            holdings.spec(
+                lot,
+                event_type=EventType.NON_TRADE_TRANSFER,
+                key=f"transfer:{number}:{lot.pk}:out",
+                day=day,
+                memo=number,
+                quantity=-share,
+            )
+        )
+        events.append(
+            holdings.spec(
+                lot,
+                event_type=EventType.NON_TRADE_TRANSFER,
+                key=f"transfer:{number}:{lot.pk}:in",
+                day=day,
+                memo=number,
+                quantity=share,
+                account_id=target.pk,
+            )
+        )
     holdings.apply(events)
     transfer = NonTradeTransfer.objects.create(
-        number=number, reason=data.reason, from_account=source, to_account=target, security=security,
-        quantity_shares=data.quantity_shares, fee_fen=p["fee_fen"], fee_schedule_id=p["fee_schedule"],
-        lots=[{"share_nature": lot.share_nature, "lockup_end": lot.lockup_end.isoformat() if lot.lockup_end else None,
-               "quantity_shares": share} for lot, share in parts],
-        document=data.document.strip(), approval=approval, business_date=day, created_at=clock_now())
+        number=number,
+        reason=data.reason,
+        from_account=source,
+        to_account=target,
+        security=security,
+        quantity_shares=data.quantity_shares,
+        fee_fen=p["fee_fen"],
+        fee_schedule_id=p["fee_schedule"],
+        lots=[
+            {
+                "share_nature": lot.share_nature,
+                "lockup_end": lot.lockup_end.isoformat() if lot.lockup_end else None,
+                "quantity_shares": share,
+            }
+            for lot, share in parts
+        ],
+        document=data.document.strip(),
+        approval=approval,
+        business_date=day,
+        created_at=clock_now(),
+    )
     transfer.materials.set(StoredFile.objects.filter(pk__in=p.get("files", [])))
-    audit_record(actor=approval.approved_by, obj=transfer, action="restrictions.transfer.apply",
-                 data={"number": number, "quantity_shares": data.quantity_shares, "fee_fen": p["fee_fen"]})
+    audit_record(
+        actor=approval.approved_by,
+        obj=transfer,
+        action="restrictions.transfer.apply",
+        data={"number": number, "quantity_shares": data.quantity_shares, "fee_fen": p["fee_fen"]},
+    )
     queue_fill(account_id=target.pk, security_id=security.pk, day=day)  # a waiting freeze on the heir takes it
     return {"过户编号": number, "过户数量": data.quantity_shares, "过户费（分）": p["fee_fen"]}

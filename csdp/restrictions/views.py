@@ -1,5 +1,6 @@
 """The parties' pages: file or confirm a pledge registration, release it, download the certificate;
 and the public verify page."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -34,16 +35,23 @@ def _posting_initial(request, posting_id):
         raise CsdpError("只有该质押信息的发布人或与其洽谈的用户可以由此发起质押登记。", code="restrictions.not_party")
     if posting.status not in HANDOFF_STATES:
         raise CsdpError("只有“洽谈中”的质押信息可以发起质押登记申请。", code="restrictions.state")
-    thread = Thread.objects.filter(posting=posting).filter(starter=request.user).first() \
+    thread = (
+        Thread.objects.filter(posting=posting).filter(starter=request.user).first()
         or Thread.objects.filter(posting=posting).order_by("-last_message_at").first()
+    )
     owner_is_me = posting.owner_id == request.user.pk
     other = (thread.starter if owner_is_me else posting.owner) if thread or not owner_is_me else None
     owner_role = "pledgor" if posting.side == Side.PLEDGOR else "pledgee"
-    initial = {"role": owner_role if owner_is_me else ("pledgee" if owner_role == "pledgor" else "pledgor"),
-               "counterparty": other.get_username() if other else ""}
+    initial = {
+        "role": owner_role if owner_is_me else ("pledgee" if owner_role == "pledgor" else "pledgor"),
+        "counterparty": other.get_username() if other else "",
+    }
     if posting.side == Side.PLEDGOR:
-        initial.update(pledgor_account=posting.account.number, security_code=posting.security_code,
-                       quantity_shares=posting.quantity_shares)
+        initial.update(
+            pledgor_account=posting.account.number,
+            security_code=posting.security_code,
+            quantity_shares=posting.quantity_shares,
+        )
     return posting, initial
 
 
@@ -72,16 +80,27 @@ def pledge_new(request):
             if request.POST.get("step") == "sign":
                 ids = [int(i) for i in request.POST.getlist("file_ids") if i.isdigit()]
                 files = list(StoredFile.objects.filter(pk__in=ids, uploaded_by=request.user))
-                pledge = svc.pledge_apply(by=request.user, data=data, files=files,
-                                          signature=request.POST.get("key_signature", ""))
+                pledge = svc.pledge_apply(
+                    by=request.user, data=data, files=files, signature=request.POST.get("key_signature", "")
+                )
                 messages.success(request, f"质押登记申请 {pledge.number} 已提交，待对方确认。")
                 return redirect("restrictions:pledge_detail", pledge_id=pledge.pk)
-            files = [upload_store(file=u, kind="archive_or_pdf", owner=request.user.institution, actor=request.user)
-                     for u in form.cleaned_data["materials"]]
+            files = [
+                upload_store(file=u, kind="archive_or_pdf", owner=request.user.institution, actor=request.user)
+                for u in form.cleaned_data["materials"]
+            ]
             preview = svc.pledge_preview(by=request.user, data=data, files=files)
-            return render(request, "restrictions/pledge_sign.html", {
-                "form": form, "preview": preview, "files": files, "posting": posting,
-                "signing": signing_context(user=request.user, digest=svc.pledge_digest(preview, files))})
+            return render(
+                request,
+                "restrictions/pledge_sign.html",
+                {
+                    "form": form,
+                    "preview": preview,
+                    "files": files,
+                    "posting": posting,
+                    "signing": signing_context(user=request.user, digest=svc.pledge_digest(preview, files)),
+                },
+            )
         except UploadRejected as error:
             form.add_error(None, error.message)
         except CsdpError as error:
@@ -93,9 +112,13 @@ def pledge_new(request):
 def pledge_detail(request, pledge_id: int):
     pledge = access_object(request.user, Pledge.objects.select_related("security", "pledgor_account"), pk=pledge_id)
     user = request.user
-    context = {"pledge": pledge, "transitions": pledge.transitions.select_related("actor"),
-               "releases": pledge.releases.all(), "is_party": user.pk in (pledge.pledgor_user_id, pledge.pledgee_user_id),
-               "release_form": f.ReleaseForm()}
+    context = {
+        "pledge": pledge,
+        "transitions": pledge.transitions.select_related("actor"),
+        "releases": pledge.releases.all(),
+        "is_party": user.pk in (pledge.pledgor_user_id, pledge.pledgee_user_id),
+        "release_form": f.ReleaseForm(),
+    }
     if pledge.status == PledgeStatus.APPLIED and context["is_party"] and user.pk != pledge.started_by_id:
         context["signing"] = signing_context(user=user, digest=svc.pledge_digest(pledge))
     waiting = pledge.releases.filter(status=ReleaseStatus.AWAITING_PLEDGEE).first()
@@ -138,8 +161,9 @@ def pledge_certificate(request, pledge_id: int):
     if not pledge.verify_code:
         messages.error(request, "该质押尚未登记，没有质押登记证明。")
         return redirect("restrictions:pledge_detail", pledge_id=pledge.pk)
-    response = HttpResponse(certificate_pdf(pledge, base_url=request.build_absolute_uri("/")[:-1]),
-                            content_type="application/pdf")
+    response = HttpResponse(
+        certificate_pdf(pledge, base_url=request.build_absolute_uri("/")[:-1]), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'attachment; filename="{pledge.number}.pdf"'
     return response
 
@@ -155,12 +179,19 @@ def release_new(request, pledge_id: int):
         return redirect("restrictions:pledge_detail", pledge_id=pledge.pk)
     quantity = form.cleaned_data["quantity_shares"]
     if request.POST.get("step") != "sign":
-        return render(request, "restrictions/release_sign.html", {
-            "pledge": pledge, "quantity": quantity,
-            "signing": signing_context(user=request.user, digest=svc._release_digest(pledge, quantity))})
+        return render(
+            request,
+            "restrictions/release_sign.html",
+            {
+                "pledge": pledge,
+                "quantity": quantity,
+                "signing": signing_context(user=request.user, digest=svc._release_digest(pledge, quantity)),
+            },
+        )
     try:
-        svc.release_apply(pledge=pledge, by=request.user, quantity_shares=quantity,
-                          signature=request.POST.get("key_signature", ""))
+        svc.release_apply(
+            pledge=pledge, by=request.user, quantity_shares=quantity, signature=request.POST.get("key_signature", "")
+        )
         messages.success(request, "解除质押申请已提交。")
     except CsdpError as error:
         messages.error(request, error.message)

@@ -1,5 +1,6 @@
 """Staff pages: review pledge registrations and releases (经办 → 复核 at /approvals/), record court
 freezes, renewals and unfreezes, record non-trade transfers; participants download their files."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -37,12 +38,17 @@ def _error(request, error: CsdpError) -> None:
 @allow(STAFF)
 def staff_pledges(request):
     pending = Pledge.objects.filter(status__in=[PledgeStatus.APPLIED, PledgeStatus.CONFIRMED]).select_related(
-        "security", "approval")[:200]
+        "security", "approval"
+    )[:200]
     releases = PledgeRelease.objects.filter(status=ReleaseStatus.SUBMITTED).select_related("pledge", "approval")[:200]
     recent = Pledge.objects.exclude(status__in=[PledgeStatus.APPLIED, PledgeStatus.CONFIRMED]).select_related(
-        "security")[:100]
-    return render(request, "restrictions/staff_pledges.html", {"pending": pending, "releases": releases,
-                                                               "recent": recent, "reason_form": f.ReasonForm()})
+        "security"
+    )[:100]
+    return render(
+        request,
+        "restrictions/staff_pledges.html",
+        {"pending": pending, "releases": releases, "recent": recent, "reason_form": f.ReasonForm()},
+    )
 
 
 @allow(*PREPARERS)
@@ -79,6 +85,7 @@ def release_review(request, release_id: int):
 
 # --- 司法冻结 ----------------------------------------------------------------------------------------
 
+
 @allow(STAFF)
 def freeze_list(request):
     rows = Freeze.objects.select_related("account", "security")[:500]
@@ -92,10 +99,19 @@ def freeze_new(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            approval = fz.freeze_prepare(by=request.user, data=fz.FreezeData(
-                court=d["court"], document_number=d["document_number"], account_number=d["account_number"],
-                security_code=d["security_code"], whole_holding=d["whole_holding"],
-                quantity_shares=d["quantity_shares"], start_date=d["start_date"], end_date=d["end_date"]))
+            approval = fz.freeze_prepare(
+                by=request.user,
+                data=fz.FreezeData(
+                    court=d["court"],
+                    document_number=d["document_number"],
+                    account_number=d["account_number"],
+                    security_code=d["security_code"],
+                    whole_holding=d["whole_holding"],
+                    quantity_shares=d["quantity_shares"],
+                    start_date=d["start_date"],
+                    end_date=d["end_date"],
+                ),
+            )
         except CsdpError as error:
             form.add_error(None, error.message)
         else:
@@ -108,9 +124,17 @@ def freeze_new(request):
 def freeze_detail(request, freeze_id: int):
     freeze = access_object(request.user, Freeze.objects.select_related("account", "security"), pk=freeze_id)
     queue = Freeze.objects.filter(account=freeze.account, security=freeze.security).order_by("pk")
-    return render(request, "restrictions/freeze_detail.html", {
-        "freeze": freeze, "transitions": freeze.transitions.select_related("actor"), "queue": queue,
-        "renew_form": f.RenewForm(), "unfreeze_form": f.UnfreezeForm()})
+    return render(
+        request,
+        "restrictions/freeze_detail.html",
+        {
+            "freeze": freeze,
+            "transitions": freeze.transitions.select_related("actor"),
+            "queue": queue,
+            "renew_form": f.RenewForm(),
+            "unfreeze_form": f.UnfreezeForm(),
+        },
+    )
 
 
 @allow(*PREPARERS)
@@ -145,6 +169,7 @@ def freeze_unfreeze(request, freeze_id: int):
 
 # --- 非交易过户 ---------------------------------------------------------------------------------------
 
+
 @allow(STAFF)
 def transfer_list(request):
     rows = NonTradeTransfer.objects.select_related("from_account", "to_account", "security")[:500]
@@ -167,6 +192,7 @@ def transfer_new(request):
 
 
 # --- participant files -------------------------------------------------------------------------------
+
 
 @allow(Role.PARTICIPANT, *STAFF)
 def files(request):

@@ -3,6 +3,7 @@
 张明 (demo user "pledger") is investor 180000000001 with resident id DEMO_ZHANG_MING_ID; the pledge
 board links its user to that investor through its own model.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,7 +11,14 @@ import datetime as dt
 from csdp.accounts.models import Institution
 from csdp.lib.ids import make_resident_id, make_uscc
 from csdp.portal.demo import ISSUER_A, ISSUER_B, PARTICIPANT, register_seeder
-from csdp.securities.models import CustodyUnit, Investor, ParticipantProfile, SecuritiesAccount, Security, SecurityCodeChange
+from csdp.securities.models import (
+    CustodyUnit,
+    Investor,
+    ParticipantProfile,
+    SecuritiesAccount,
+    Security,
+    SecurityCodeChange,
+)
 
 DEMO_ZHANG_MING_ID = make_resident_id("11010519850315123")  # born 1985-03-15, Beijing 朝阳区
 DEMO_ZHANG_MING_YMT = "180000000001"
@@ -32,11 +40,38 @@ CUSTODY_UNITS = [("710001", "东方财通证券北京金融街营业部"), ("710
 
 # (一码通, name, id_type, id_number, holder nature, [(account number, market, custody unit)])
 INVESTORS = [
-    (DEMO_ZHANG_MING_YMT, "张明", "resident_id", DEMO_ZHANG_MING_ID, "03",
-     [("0180000001", "BSE", "710001"), ("A180000001", "SSE", "710001")]),
-    ("180000000002", "李华", "resident_id", make_resident_id("31010419900607224"), "03", [("0180000002", "BSE", "710002")]),
-    ("180000000003", "北京远望投资管理有限公司", "uscc", make_uscc("91110105MA01YW001"), "02", [("0880000003", "BSE", "710001")]),
-    ("180000000004", "国新投资有限公司", "uscc", make_uscc("91110000MA01GX002"), "01", [("0880000004", "BSE", "710002")]),
+    (
+        DEMO_ZHANG_MING_YMT,
+        "张明",
+        "resident_id",
+        DEMO_ZHANG_MING_ID,
+        "03",
+        [("0180000001", "BSE", "710001"), ("A180000001", "SSE", "710001")],
+    ),
+    (
+        "180000000002",
+        "李华",
+        "resident_id",
+        make_resident_id("31010419900607224"),
+        "03",
+        [("0180000002", "BSE", "710002")],
+    ),
+    (
+        "180000000003",
+        "北京远望投资管理有限公司",
+        "uscc",
+        make_uscc("91110105MA01YW001"),
+        "02",
+        [("0880000003", "BSE", "710001")],
+    ),
+    (
+        "180000000004",
+        "国新投资有限公司",
+        "uscc",
+        make_uscc("91110000MA01GX002"),
+        "01",
+        [("0880000004", "BSE", "710002")],
+    ),
 ]
 
 
@@ -49,11 +84,13 @@ def _institution(spec) -> Institution | None:
 @register_seeder(order=20)
 def seed_securities() -> None:
     for code, name, kind, market, issuer in SECURITIES:
-        Security.objects.get_or_create(code=code, defaults={"name": name, "kind": kind, "market": market,
-                                                            "issuer": _institution(issuer)})
+        Security.objects.get_or_create(
+            code=code, defaults={"name": name, "kind": kind, "market": market, "issuer": _institution(issuer)}
+        )
     for old, new, day, reason in CODE_CHANGES:
-        SecurityCodeChange.objects.get_or_create(old_code=old, new_code=new,
-                                                 defaults={"effective_date": day, "reason": reason})
+        SecurityCodeChange.objects.get_or_create(
+            old_code=old, new_code=new, defaults={"effective_date": day, "reason": reason}
+        )
     participant = _institution(PARTICIPANT)
     profile, _ = ParticipantProfile.objects.get_or_create(institution=participant, defaults={"code": PARTICIPANT[2]})
     units = {}
@@ -61,8 +98,10 @@ def seed_securities() -> None:
         units[code], _ = CustodyUnit.objects.get_or_create(code=code, defaults={"participant": profile, "name": name})
     for ymt, name, id_type, id_number, nature, accounts in INVESTORS:
         investor, _ = Investor.objects.get_or_create(
-            ymt_number=ymt, defaults={"name": name, "id_type": id_type, "id_number": id_number, "holder_type": nature})
+            ymt_number=ymt, defaults={"name": name, "id_type": id_type, "id_number": id_number, "holder_type": nature}
+        )
         investor.full_clean()  # the demo ids must pass the same check digits as real input
         for number, market, unit in accounts:
-            SecuritiesAccount.objects.get_or_create(number=number, defaults={
-                "investor": investor, "market": market, "custody_unit": units[unit]})
+            SecuritiesAccount.objects.get_or_create(
+                number=number, defaults={"investor": investor, "market": market, "custody_unit": units[unit]}
+            )

@@ -24,8 +24,16 @@ from csdp.audit.services import audit_record
 from csdp.lib.errors import CsdpError, Problem
 from csdp.lib.ids import resident_id_problem, uscc_problem
 from csdp.securities.models import (
-    CustodyUnit, HolderNature, IdType, Investor, Market, ParticipantProfile, SecuritiesAccount, Security,
-    SecurityKind, SecurityStatus,
+    CustodyUnit,
+    HolderNature,
+    IdType,
+    Investor,
+    Market,
+    ParticipantProfile,
+    SecuritiesAccount,
+    Security,
+    SecurityKind,
+    SecurityStatus,
 )
 
 MAX_ROWS = 20_000
@@ -96,7 +104,10 @@ def _security_check(r: dict, ctx: Context) -> list[Problem]:
         out.append(_p(f"市场“{r['市场']}”无效（{'、'.join(Market.values)}）。", "市场"))
     if r.get("状态") and _choice(SecurityStatus.choices, r["状态"]) is None:
         out.append(_p(f"状态“{r['状态']}”无效。", "状态"))
-    if r.get("发行人代码") and not Institution.objects.filter(kind=InstitutionKind.ISSUER, code=r["发行人代码"]).exists():
+    if (
+        r.get("发行人代码")
+        and not Institution.objects.filter(kind=InstitutionKind.ISSUER, code=r["发行人代码"]).exists()
+    ):
         out.append(_p(f"发行人代码 {r['发行人代码']} 不存在。", "发行人代码"))
     return out
 
@@ -104,11 +115,19 @@ def _security_check(r: dict, ctx: Context) -> list[Problem]:
 def _security_write(r: dict, ctx: Context):
     from csdp.securities.services import security_create
 
-    issuer = Institution.objects.filter(kind=InstitutionKind.ISSUER, code=r["发行人代码"]).first() if r.get("发行人代码") else None
-    return security_create(code=r["证券代码"], name=r["证券简称"], kind=_choice(SecurityKind.choices, r["证券类别"]),
-                           market=_choice(Market.choices, r["市场"]),
-                           status=_choice(SecurityStatus.choices, r.get("状态") or "") or SecurityStatus.LISTED,
-                           issuer=issuer)
+    issuer = (
+        Institution.objects.filter(kind=InstitutionKind.ISSUER, code=r["发行人代码"]).first()
+        if r.get("发行人代码")
+        else None
+    )
+    return security_create(
+        code=r["证券代码"],
+        name=r["证券简称"],
+        kind=_choice(SecurityKind.choices, r["证券类别"]),
+        market=_choice(Market.choices, r["市场"]),
+        status=_choice(SecurityStatus.choices, r.get("状态") or "") or SecurityStatus.LISTED,
+        issuer=issuer,
+    )
 
 
 # -- investors ----------------------------------------------------------------------------------------
@@ -125,12 +144,16 @@ def _investor_check(r: dict, ctx: Context) -> list[Problem]:
         out.append(_p(f"证件类型“{r['证件类型']}”无效（{'、'.join(IdType.labels)}）。", "证件类型"))
     else:
         # Check digits: GB 11643 for the resident ID, GB 32100 for the USCC.
-        problem = resident_id_problem(number) if id_type == IdType.RESIDENT_ID else (
-            uscc_problem(number) if id_type == IdType.USCC else None)
+        problem = (
+            resident_id_problem(number)
+            if id_type == IdType.RESIDENT_ID
+            else (uscc_problem(number) if id_type == IdType.USCC else None)
+        )
         if problem:
             out.append(_p(problem, "证件号码"))
-        elif (Investor.objects.filter(id_type=id_type, id_number=number).exists()
-              or not ctx.add("identity", f"{id_type}:{number}")):
+        elif Investor.objects.filter(id_type=id_type, id_number=number).exists() or not ctx.add(
+            "identity", f"{id_type}:{number}"
+        ):
             out.append(_p(f"证件号码 {number} 已登记为其他投资者。", "证件号码"))
     if not r["投资者名称"]:
         out.append(_p("请填写投资者名称。", "投资者名称"))
@@ -142,8 +165,13 @@ def _investor_check(r: dict, ctx: Context) -> list[Problem]:
 def _investor_write(r: dict, ctx: Context):
     from csdp.securities.services import investor_create
 
-    return investor_create(ymt_number=r["一码通账户号码"], name=r["投资者名称"], id_type=_choice(IdType.choices, r["证件类型"]),
-                           id_number=r["证件号码"], holder_type=_choice(HolderNature.choices, r["股东性质"]))
+    return investor_create(
+        ymt_number=r["一码通账户号码"],
+        name=r["投资者名称"],
+        id_type=_choice(IdType.choices, r["证件类型"]),
+        id_number=r["证件号码"],
+        holder_type=_choice(HolderNature.choices, r["股东性质"]),
+    )
 
 
 # -- securities accounts ------------------------------------------------------------------------------
@@ -169,8 +197,12 @@ def _account_write(r: dict, ctx: Context):
     from csdp.securities.services import account_open
 
     unit = CustodyUnit.objects.get(code=r["托管单元代码"]) if r.get("托管单元代码") else None
-    return account_open(number=r["证券账户号码"].upper(), investor=Investor.objects.get(ymt_number=r["一码通账户号码"]),
-                        market=_choice(Market.choices, r["市场"]), custody_unit=unit)
+    return account_open(
+        number=r["证券账户号码"].upper(),
+        investor=Investor.objects.get(ymt_number=r["一码通账户号码"]),
+        market=_choice(Market.choices, r["市场"]),
+        custody_unit=unit,
+    )
 
 
 # -- clearing participants ----------------------------------------------------------------------------
@@ -179,9 +211,11 @@ def _participant_check(r: dict, ctx: Context) -> list[Problem]:
     code = r["结算参与人代码"]
     if not code or len(code) > 10:
         out.append(_p("结算参与人代码应为 1–10 个字符。", "结算参与人代码"))
-    elif (ParticipantProfile.objects.filter(code=code).exists()
-          or Institution.objects.filter(kind=InstitutionKind.PARTICIPANT, code=code).exists()
-          or not ctx.add("participant", code)):
+    elif (
+        ParticipantProfile.objects.filter(code=code).exists()
+        or Institution.objects.filter(kind=InstitutionKind.PARTICIPANT, code=code).exists()
+        or not ctx.add("participant", code)
+    ):
         out.append(_p(f"结算参与人代码 {code} 已存在。", "结算参与人代码"))
     if not r["机构全称"]:
         out.append(_p("请填写机构全称。", "机构全称"))
@@ -198,8 +232,13 @@ def _participant_write(r: dict, ctx: Context):
     from csdp.accounts.services import institution_create
     from csdp.securities.services import participant_profile_create
 
-    institution = institution_create(kind=InstitutionKind.PARTICIPANT, name=r["机构全称"], code=r["结算参与人代码"],
-                                     uscc=r.get("统一社会信用代码", "").upper(), actor=ctx.actor)
+    institution = institution_create(
+        kind=InstitutionKind.PARTICIPANT,
+        name=r["机构全称"],
+        code=r["结算参与人代码"],
+        uscc=r.get("统一社会信用代码", "").upper(),
+        actor=ctx.actor,
+    )
     return participant_profile_create(institution=institution, code=r["结算参与人代码"])
 
 
@@ -220,13 +259,18 @@ def _unit_check(r: dict, ctx: Context) -> list[Problem]:
 def _unit_write(r: dict, ctx: Context):
     from csdp.securities.services import custody_unit_create
 
-    return custody_unit_create(participant=ParticipantProfile.objects.get(code=r["结算参与人代码"]),
-                               code=r["托管单元代码"], name=r.get("名称", ""))
+    return custody_unit_create(
+        participant=ParticipantProfile.objects.get(code=r["结算参与人代码"]),
+        code=r["托管单元代码"],
+        name=r.get("名称", ""),
+    )
 
 
 # -- ledger accounts of participants and underwriters -------------------------------------------------
-LEDGER_OWNER_KINDS = {"participant_reserve": InstitutionKind.PARTICIPANT,
-                      "underwriter_reserve": InstitutionKind.UNDERWRITER}
+LEDGER_OWNER_KINDS = {
+    "participant_reserve": InstitutionKind.PARTICIPANT,
+    "underwriter_reserve": InstitutionKind.UNDERWRITER,
+}
 
 
 def _ledger_kind(value: str) -> str | None:
@@ -256,31 +300,73 @@ def _ledger_check(r: dict, ctx: Context) -> list[Problem]:
     if kind is None:
         out.append(_p("账户类型应为“综合结算备付金账户”（结算参与人）或“自营结算备付金账户”（主承销商）。", "账户类型"))
     elif _ledger_owner(r) is None and not (kind == "participant_reserve" and ctx.has("participant", r["所属机构代码"])):
-        out.append(_p(f"所属机构代码 {r['所属机构代码']} 不是已登记的{InstitutionKind(LEDGER_OWNER_KINDS[kind]).label}。",
-                      "所属机构代码"))
+        out.append(
+            _p(
+                f"所属机构代码 {r['所属机构代码']} 不是已登记的{InstitutionKind(LEDGER_OWNER_KINDS[kind]).label}。",
+                "所属机构代码",
+            )
+        )
     return out
 
 
 def _ledger_write(r: dict, ctx: Context):
     from csdp.ledger.services import ledger_account_open
 
-    return ledger_account_open(number=r["账号"], name=r["户名"], kind=_ledger_kind(r["账户类型"]), owner=_ledger_owner(r))
+    return ledger_account_open(
+        number=r["账号"], name=r["户名"], kind=_ledger_kind(r["账户类型"]), owner=_ledger_owner(r)
+    )
 
 
 SPECS: dict[str, Spec] = {
-    "securities": Spec("证券", (Column("证券代码"), Column("证券简称"), Column("证券类别"), Column("市场"),
-                                Column("状态", False), Column("发行人代码", False)),
-                       _security_check, _security_write, "证券代码"),
-    "investors": Spec("投资者", (Column("一码通账户号码"), Column("投资者名称"), Column("证件类型"), Column("证件号码"),
-                                 Column("股东性质")), _investor_check, _investor_write, "一码通账户号码"),
-    "accounts": Spec("证券账户", (Column("证券账户号码"), Column("一码通账户号码"), Column("市场"),
-                                  Column("托管单元代码", False)), _account_check, _account_write, "证券账户号码"),
-    "participants": Spec("结算参与人", (Column("结算参与人代码"), Column("机构全称"), Column("统一社会信用代码", False)),
-                         _participant_check, _participant_write, "结算参与人代码"),
-    "custody_units": Spec("托管单元", (Column("托管单元代码"), Column("结算参与人代码"), Column("名称", False)),
-                          _unit_check, _unit_write, "托管单元代码"),
-    "ledger_accounts": Spec("结算备付金账户", (Column("账号"), Column("户名"), Column("账户类型"), Column("所属机构代码")),
-                            _ledger_check, _ledger_write, "账号"),
+    "securities": Spec(
+        "证券",
+        (
+            Column("证券代码"),
+            Column("证券简称"),
+            Column("证券类别"),
+            Column("市场"),
+            Column("状态", False),
+            Column("发行人代码", False),
+        ),
+        _security_check,
+        _security_write,
+        "证券代码",
+    ),
+    "investors": Spec(
+        "投资者",
+        (Column("一码通账户号码"), Column("投资者名称"), Column("证件类型"), Column("证件号码"), Column("股东性质")),
+        _investor_check,
+        _investor_write,
+        "一码通账户号码",
+    ),
+    "accounts": Spec(
+        "证券账户",
+        (Column("证券账户号码"), Column("一码通账户号码"), Column("市场"), Column("托管单元代码", False)),
+        _account_check,
+        _account_write,
+        "证券账户号码",
+    ),
+    "participants": Spec(
+        "结算参与人",
+        (Column("结算参与人代码"), Column("机构全称"), Column("统一社会信用代码", False)),
+        _participant_check,
+        _participant_write,
+        "结算参与人代码",
+    ),
+    "custody_units": Spec(
+        "托管单元",
+        (Column("托管单元代码"), Column("结算参与人代码"), Column("名称", False)),
+        _unit_check,
+        _unit_write,
+        "托管单元代码",
+    ),
+    "ledger_accounts": Spec(
+        "结算备付金账户",
+        (Column("账号"), Column("户名"), Column("账户类型"), Column("所属机构代码")),
+        _ledger_check,
+        _ledger_write,
+        "账号",
+    ),
 }
 
 
@@ -306,7 +392,9 @@ def _rows(content: bytes, name: str) -> Iterator[list[str]]:
         try:
             text = content.decode("gbk")
         except UnicodeDecodeError:
-            raise ImportRefused("文件应为 Excel（.xlsx）或 CSV（UTF-8 或 GBK 编码）。", code="master_import.format") from None
+            raise ImportRefused(
+                "文件应为 Excel（.xlsx）或 CSV（UTF-8 或 GBK 编码）。", code="master_import.format"
+            ) from None
     yield from ([_cell(v) for v in row] for row in csv.reader(io.StringIO(text)))
 
 
@@ -324,8 +412,11 @@ def _read(kind: str, content: bytes, name: str) -> list[tuple[int, dict]]:
     header = [h for h in header]
     missing = [c.header for c in spec.columns if c.required and c.header not in header]
     if missing:
-        raise ImportRefused(f"表头缺少列：{'、'.join(missing)}（请使用模板）。", code="master_import.header",
-                            problems=[Problem(f"缺少列“{m}”", row=1) for m in missing])
+        raise ImportRefused(
+            f"表头缺少列：{'、'.join(missing)}（请使用模板）。",
+            code="master_import.header",
+            problems=[Problem(f"缺少列“{m}”", row=1) for m in missing],
+        )
     index = {h: i for i, h in enumerate(header) if h}
     records = []
     for number, values in enumerate(rows, start=2):
@@ -333,8 +424,15 @@ def _read(kind: str, content: bytes, name: str) -> list[tuple[int, dict]]:
             continue
         if len(records) >= MAX_ROWS:
             raise ImportRefused(f"每个文件最多 {MAX_ROWS} 行，请分批导入。", code="master_import.too_many_rows")
-        records.append((number, {c.header: (values[index[c.header]] if c.header in index and index[c.header] < len(values)
-                                            else "") for c in spec.columns}))
+        records.append(
+            (
+                number,
+                {
+                    c.header: (values[index[c.header]] if c.header in index and index[c.header] < len(values) else "")
+                    for c in spec.columns
+                },
+            )
+        )
     if not records:
         raise ImportRefused("文件没有数据行。", code="master_import.empty")
     return records
@@ -359,8 +457,11 @@ def master_import(*, kind: str, content: bytes, name: str, actor) -> dict:
             continue
         problems += [Problem(p.message, field=p.field, row=number) for p in spec.check(record, ctx)]
     if problems:
-        raise ImportRefused(f"{spec.label}导入文件有 {len(problems)} 处问题，未导入任何数据。",
-                            code="master_import.invalid", problems=problems)
+        raise ImportRefused(
+            f"{spec.label}导入文件有 {len(problems)} 处问题，未导入任何数据。",
+            code="master_import.invalid",
+            problems=problems,
+        )
     digest = hashlib.sha256(content).hexdigest()
     with transaction.atomic():
         ctx = Context()
@@ -369,10 +470,18 @@ def master_import(*, kind: str, content: bytes, name: str, actor) -> dict:
             try:
                 spec.write(record, ctx)
             except CsdpError as error:  # a service's own refusal: the whole file rolls back
-                raise ImportRefused(f"第{number}行：{error.message}", code="master_import.invalid",
-                                    problems=[Problem(error.message, row=number)]) from None
+                raise ImportRefused(
+                    f"第{number}行：{error.message}",
+                    code="master_import.invalid",
+                    problems=[Problem(error.message, row=number)],
+                ) from None
         created = [record[spec.key] for _, record in records]
-        audit_record(actor=actor, action="master_import", object_type=f"master_import.{kind}", object_id=digest[:16],
-                     to_state="imported", data={"kind": kind, "file": name[:200], "sha256": digest,
-                                                "rows": len(records), "keys": created[:1000]})
+        audit_record(
+            actor=actor,
+            action="master_import",
+            object_type=f"master_import.{kind}",
+            object_id=digest[:16],
+            to_state="imported",
+            data={"kind": kind, "file": name[:200], "sha256": digest, "rows": len(records), "keys": created[:1000]},
+        )
     return {"kind": kind, "rows": len(records), "created": created}

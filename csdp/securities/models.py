@@ -4,6 +4,7 @@ Security rows are never renamed in place: a code switch (NEEQ 833819 → BSE 920
 new Security, marks the old one switched and records the pair in SecurityCodeChange, because the
 mapping is an explicit table, not a formula (rules.md §5).
 """
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
@@ -43,11 +44,17 @@ class SecurityStatus(models.TextChoices):
 
 
 # The one place that says which status changes are allowed (securities.services.security_status_change).
-SECURITY_MACHINE = Machine(SecurityStatus, {
-    SecurityStatus.PENDING: {SecurityStatus.LISTED, SecurityStatus.DELISTED},  # listing day; or a failed issue (002 ch. 5)
-    SecurityStatus.LISTED: {SecurityStatus.SUSPENDED, SecurityStatus.SWITCHED, SecurityStatus.DELISTED},
-    SecurityStatus.SUSPENDED: {SecurityStatus.LISTED, SecurityStatus.SWITCHED, SecurityStatus.DELISTED},
-})
+SECURITY_MACHINE = Machine(
+    SecurityStatus,
+    {
+        SecurityStatus.PENDING: {
+            SecurityStatus.LISTED,
+            SecurityStatus.DELISTED,
+        },  # listing day; or a failed issue (002 ch. 5)
+        SecurityStatus.LISTED: {SecurityStatus.SUSPENDED, SecurityStatus.SWITCHED, SecurityStatus.DELISTED},
+        SecurityStatus.SUSPENDED: {SecurityStatus.LISTED, SecurityStatus.SWITCHED, SecurityStatus.DELISTED},
+    },
+)
 SECURITY_TRANSITIONS = SECURITY_MACHINE.transitions
 
 
@@ -64,7 +71,11 @@ class Security(models.Model):
     market = models.CharField("市场", max_length=4, choices=Market.choices)
     status = models.CharField("状态", max_length=10, choices=SecurityStatus.choices, default=SecurityStatus.LISTED)
     issuer = models.ForeignKey(
-        "accounts.Institution", verbose_name="发行人", null=True, blank=True, on_delete=models.PROTECT,
+        "accounts.Institution",
+        verbose_name="发行人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="securities",
     )
     # 登记股本: the registered share capital in shares (rules.md §11). Null until the security's first
@@ -207,7 +218,11 @@ class SecuritiesAccount(models.Model):
     market = models.CharField("市场", max_length=4, choices=Market.choices)
     status = models.CharField("状态", max_length=10, choices=AccountStatus.choices, default=AccountStatus.NORMAL)
     custody_unit = models.ForeignKey(
-        "securities.CustodyUnit", verbose_name="托管单元", null=True, blank=True, on_delete=models.PROTECT,
+        "securities.CustodyUnit",
+        verbose_name="托管单元",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="accounts",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -236,7 +251,10 @@ class ParticipantProfileQuerySet(models.QuerySet):
 
 class ParticipantProfile(models.Model):
     institution = models.OneToOneField(
-        "accounts.Institution", verbose_name="结算参与人", on_delete=models.PROTECT, related_name="participant_profile",
+        "accounts.Institution",
+        verbose_name="结算参与人",
+        on_delete=models.PROTECT,
+        related_name="participant_profile",
         limit_choices_to={"kind": InstitutionKind.PARTICIPANT},
     )
     code = models.CharField("结算参与人代码", max_length=10, unique=True)

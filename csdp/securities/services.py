@@ -1,5 +1,6 @@
 """Writes to the securities master and the parties. Each validates on the server and raises
 SecuritiesError with a Chinese message; nothing is half-saved."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -54,13 +55,23 @@ def security_status_change(*, security: Security, to: str, actor, reason: str) -
     if security.status == to:
         return security
     if not SECURITY_MACHINE.allowed(security.status, to):
-        raise SecuritiesError(f"证券 {security.code} 不能由“{SecurityStatus(security.status).label}”"
-                              f"变为“{SecurityStatus(to).label}”。")
+        raise SecuritiesError(
+            f"证券 {security.code} 不能由“{SecurityStatus(security.status).label}”变为“{SecurityStatus(to).label}”。"
+        )
     previous = security.status
-    transition_record(machine=SECURITY_MACHINE, subject=security, to_state=to, history=SecurityTransition,
-                      actor=actor, by=actor_kind(actor, otherwise=SYSTEM), reason=reason, at=clock_now())
-    audit_record(actor=actor, obj=security, action="security_status_change", from_state=previous, to_state=to,
-                 reason=reason)
+    transition_record(
+        machine=SECURITY_MACHINE,
+        subject=security,
+        to_state=to,
+        history=SecurityTransition,
+        actor=actor,
+        by=actor_kind(actor, otherwise=SYSTEM),
+        reason=reason,
+        at=clock_now(),
+    )
+    audit_record(
+        actor=actor, obj=security, action="security_status_change", from_state=previous, to_state=to, reason=reason
+    )
     return security
 
 
@@ -86,7 +97,9 @@ def investor_create(*, ymt_number: str, name: str, id_type: str, id_number: str,
 
 
 @transaction.atomic
-def account_open(*, number: str, investor: Investor, market: str, custody_unit: CustodyUnit | None = None) -> SecuritiesAccount:
+def account_open(
+    *, number: str, investor: Investor, market: str, custody_unit: CustodyUnit | None = None
+) -> SecuritiesAccount:
     account = SecuritiesAccount(number=number, investor=investor, market=market, custody_unit=custody_unit)
     _full_clean(account)
     account.save()

@@ -9,16 +9,25 @@ from csdp.securities.selectors import accounts_lookup, code_history
 @allow(STAFF)
 def security_list(request):
     securities = Security.objects.visible_to(request.user).select_related("issuer")
-    return render(request, "securities/security_list.html",
-                  {"securities": securities, "changes": SecurityCodeChange.objects.visible_to(request.user)})
+    return render(
+        request,
+        "securities/security_list.html",
+        {"securities": securities, "changes": SecurityCodeChange.objects.visible_to(request.user)},
+    )
 
 
 @allow(STAFF)
 def security_detail(request, security_id: int):
     security = access_object(request.user, Security, pk=security_id)
-    return render(request, "securities/security_detail.html", {
-        "security": security, "history": code_history(security),
-        "transitions": security.transitions.select_related("actor")})
+    return render(
+        request,
+        "securities/security_detail.html",
+        {
+            "security": security,
+            "history": code_history(security),
+            "transitions": security.transitions.select_related("actor"),
+        },
+    )
 
 
 @allow(STAFF)

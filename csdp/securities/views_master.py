@@ -1,4 +1,5 @@
 """主数据导入: master data from Excel/CSV for operators and administrators (csdp/securities/imports.py)."""
+
 from __future__ import annotations
 
 from django import forms
@@ -28,18 +29,22 @@ def master_import_view(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = master_import(kind=form.cleaned_data["kind"], content=upload.read(), name=upload.name,
-                                   actor=request.user)
+            result = master_import(
+                kind=form.cleaned_data["kind"], content=upload.read(), name=upload.name, actor=request.user
+            )
         except CsdpError as error:
             form_refused(form, error)
         else:
             messages.success(request, f"已导入{SPECS[result['kind']].label} {result['rows']} 条。")
             return redirect("securities:master_import")
     recent = AuditEvent.objects.filter(action="master_import").order_by("-pk")[:20]
-    specs = [(kind, spec.label, [c.header + ("" if c.required else "（选填）") for c in spec.columns])
-             for kind, spec in SPECS.items()]
-    return render(request, "securities/master_import.html",
-                  {"form": form, "recent": recent, "specs": specs, "max_rows": MAX_ROWS})
+    specs = [
+        (kind, spec.label, [c.header + ("" if c.required else "（选填）") for c in spec.columns])
+        for kind, spec in SPECS.items()
+    ]
+    return render(
+        request, "securities/master_import.html", {"form": form, "recent": recent, "specs": specs, "max_rows": MAX_ROWS}
+    )
 
 
 @allow(*IMPORTERS)

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Everything that differs between machines
 comes from the environment through the typed helpers of csdp.lib.env."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -104,7 +105,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "timeout": 20,
-        
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 

@@ -1,5 +1,6 @@
 """Development and `make demo`: debug pages, settable business clock, outbox notifications,
 the software USB-KEY and the demo world."""
+
 import os
 
 os.environ.setdefault("CSDP_CLOCK_SETTABLE", "1")

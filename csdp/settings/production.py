@@ -1,4 +1,5 @@
 """Production: every secret from the environment, HTTPS only, real clock, no software key."""
+
 import os
 
 from csdp.lib.env import ConfigError

@@ -1,4 +1,5 @@
 """pytest: like dev, with fast password hashing and an isolated storage directory."""
+
 import os
 import tempfile
 

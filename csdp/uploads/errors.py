@@ -1,4 +1,5 @@
 """The one exception of the upload service. Raised by every check; its message is shown to the user."""
+
 from __future__ import annotations
 
 from csdp.lib.errors import CsdpError

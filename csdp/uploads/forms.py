@@ -5,6 +5,7 @@ kept), so a bad file is reported next to the field together with the form's othe
 The view then stores it through ``clean_upload`` (or upload_store in a service), which checks
 again: a service never trusts that a form ran.
 """
+
 from __future__ import annotations
 
 from django import forms

@@ -6,6 +6,7 @@ The truncated file is still one byte over every limit, so upload_store refuses i
 ordinary "文件大小超过上限" message instead of the puzzling "this field is required" that stopping
 the upload outright (StopUpload) would cause.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -17,7 +18,7 @@ class UploadCeilingHandler(FileUploadHandler):
         keep = settings.CSDP_UPLOAD_MAX_BYTES + 1 - start
         if keep >= len(raw_data):
             return raw_data
-        return raw_data[:max(keep, 0)]
+        return raw_data[: max(keep, 0)]
 
     def file_complete(self, file_size):
         return None  # the next handler builds the UploadedFile

@@ -5,6 +5,7 @@ attachments …), the detected content types it accepts and its size limit. Ever
 capped by settings.CSDP_UPLOAD_MAX_BYTES, so one setting bounds every upload on a small server.
 Apps that need another purpose call ``register_kind`` from their AppConfig.ready().
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

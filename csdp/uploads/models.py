@@ -3,6 +3,7 @@
 The bytes live on disk under a random name (``storage_path``); the uploader's name is only a
 label (``original_name``). Rows are written by csdp.uploads.services.upload_store alone.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -49,12 +50,20 @@ class StoredFile(models.Model):
     # Relative to settings.CSDP_STORAGE_DIR; random, never derived from anything the user sent.
     storage_path = models.CharField(max_length=80, unique=True, editable=False)
     owner_institution = models.ForeignKey(
-        "accounts.Institution", verbose_name="所属机构", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="stored_files",
+        "accounts.Institution",
+        verbose_name="所属机构",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="stored_files",
     )
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
 

@@ -5,6 +5,7 @@ Apps that let another institution reach a file through their own object (a count
 showing its result report to the issuer) check access on that object, then return
 ``stored_file_response(stored)``.
 """
+
 from __future__ import annotations
 
 import os

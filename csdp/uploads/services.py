@@ -9,6 +9,7 @@ A caller's own outer transaction can still roll back after upload_store returned
 vanishes with it and the file becomes an orphan, which ``storage_sweep`` (``csdp uploads_sweep``)
 removes once it is older than an hour.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,7 +30,13 @@ from csdp.uploads.errors import UploadRejected
 from csdp.uploads.kinds import MB, TYPE_LABELS, UploadKind, get_kind
 from csdp.uploads.models import StoredFile, storage_root
 from csdp.uploads.sniff import (
-    EXECUTABLE_MESSAGE, HEAD_BYTES, check_name_matches, clean_name, is_executable, sniff_head, text_encoding,
+    EXECUTABLE_MESSAGE,
+    HEAD_BYTES,
+    check_name_matches,
+    clean_name,
+    is_executable,
+    sniff_head,
+    text_encoding,
 )
 from csdp.uploads.verify import verify_image, verify_pdf, verify_xlsx
 from csdp.uploads.zipguard import zip_inspect
@@ -98,11 +105,19 @@ def upload_store(*, file, kind: str, owner=None, actor=None) -> StoredFile:
                 owner_institution=owner,
                 uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
             )
-            audit_record(actor=actor, obj=stored, action="file.stored", data={
-                "kind": spec.code, "original_name": stored.original_name, "detected_type": stored.detected_type,
-                "size_bytes": stored.size_bytes, "sha256": stored.sha256,
-                "owner_institution_id": stored.owner_institution_id,
-            })
+            audit_record(
+                actor=actor,
+                obj=stored,
+                action="file.stored",
+                data={
+                    "kind": spec.code,
+                    "original_name": stored.original_name,
+                    "detected_type": stored.detected_type,
+                    "size_bytes": stored.size_bytes,
+                    "sha256": stored.sha256,
+                    "owner_institution_id": stored.owner_institution_id,
+                },
+            )
     except BaseException:
         received.path.unlink(missing_ok=True)
         if final is not None:
@@ -222,13 +237,16 @@ def storage_sweep(*, older_than_s: int = 3600) -> list[str]:
     candidates = {}
     for path in (root / AREA).rglob("*"):
         relative = path.relative_to(root).as_posix()
-        if (STORED_NAME.match(relative) or TMP_NAME.match(relative)) and path.is_file() \
-                and path.stat().st_mtime < cutoff:
+        if (
+            (STORED_NAME.match(relative) or TMP_NAME.match(relative))
+            and path.is_file()
+            and path.stat().st_mtime < cutoff
+        ):
             candidates[relative] = path
     known = set()
     names = [n for n in candidates if STORED_NAME.match(n)]
     for start in range(0, len(names), 500):
-        batch = names[start:start + 500]
+        batch = names[start : start + 500]
         known.update(StoredFile.objects.filter(storage_path__in=batch).values_list("storage_path", flat=True))
     removed = sorted(n for n in candidates if n not in known)
     for relative in removed:
@@ -256,7 +274,7 @@ def stored_files_orphans_purge(*, older_than_s: int | None = None) -> int:
             referenced |= models.Q(pk__in=relation.related_model._base_manager.values(relation.field.name))
     orphans = list(old.exclude(referenced).values_list("pk", "storage_path")) if referenced else []
     for start in range(0, len(orphans), 500):
-        batch = orphans[start:start + 500]
+        batch = orphans[start : start + 500]
         with transaction.atomic():
             StoredFile.objects.filter(pk__in=[pk for pk, _ in batch]).delete()
             paths = [storage_root() / path for _, path in batch]

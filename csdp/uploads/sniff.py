@@ -4,6 +4,7 @@ The name only has to agree with the content: a ".pdf" holding a ZIP, or an execu
 name, is refused. Executables and scripts are recognised by their headers (PE/MZ, ELF, Mach-O,
 shebang) and by HTML/script markup in text.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -19,7 +20,10 @@ CHUNK_BYTES = 1024 * 1024
 EXECUTABLE_MAGIC = (
     b"MZ",  # DOS / Windows PE
     b"\x7fELF",
-    b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe",  # Mach-O
+    b"\xfe\xed\xfa\xce",
+    b"\xfe\xed\xfa\xcf",
+    b"\xce\xfa\xed\xfe",
+    b"\xcf\xfa\xed\xfe",  # Mach-O
     b"\xca\xfe\xba\xbe",  # Mach-O universal binary (and Java class files)
     b"#!",  # a script for any interpreter
 )
@@ -28,11 +32,26 @@ ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 # What an extension claims. Text may carry several extensions; the name decides csv vs txt.
 EXTENSION_CLAIMS = {
-    ".pdf": "pdf", ".zip": "zip", ".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".xlsx": "xlsx",
-    ".csv": "csv", ".txt": "txt", ".dat": "txt", ".tsv": "txt",
+    ".pdf": "pdf",
+    ".zip": "zip",
+    ".png": "png",
+    ".jpg": "jpeg",
+    ".jpeg": "jpeg",
+    ".xlsx": "xlsx",
+    ".csv": "csv",
+    ".txt": "txt",
+    ".dat": "txt",
+    ".tsv": "txt",
 }
-PREFERRED_EXTENSION = {"pdf": ".pdf", "zip": ".zip", "png": ".png", "jpeg": ".jpg", "xlsx": ".xlsx",
-                       "csv": ".csv", "txt": ".txt"}
+PREFERRED_EXTENSION = {
+    "pdf": ".pdf",
+    "zip": ".zip",
+    "png": ".png",
+    "jpeg": ".jpg",
+    "xlsx": ".xlsx",
+    "csv": ".csv",
+    "txt": ".txt",
+}
 TEXT_TYPES = frozenset({"csv", "txt"})
 TEXT_ENCODINGS = ("utf-8-sig", "gbk")
 

@@ -4,6 +4,7 @@ The parsers (pypdf, Pillow, openpyxl) raise a wide and version-dependent set of 
 malformed input; any of them means "cannot be opened", so each verifier catches Exception broadly
 and turns it into one Chinese message. UploadRejected raised inside passes through unchanged.
 """
+
 from __future__ import annotations
 
 import warnings

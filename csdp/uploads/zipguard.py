@@ -6,6 +6,7 @@ million ZipInfo objects. Declared sizes are checked first (cheap), then every en
 in memory chunk by chunk against the same limits, so a directory that lies about sizes cannot get
 past them (zipfile also stops at the declared size and fails the CRC).
 """
+
 from __future__ import annotations
 
 import os
@@ -34,18 +35,77 @@ class ZipLimits:
 
 DEFAULT_LIMITS = ZipLimits()
 
-NESTED_EXTENSIONS = frozenset({
-    ".zip", ".zipx", ".rar", ".7z", ".gz", ".tgz", ".tar", ".bz2", ".tbz", ".xz", ".txz", ".lz", ".lzma",
-    ".zst", ".cab", ".arj", ".iso", ".jar", ".war", ".apk",
-})
-EXECUTABLE_EXTENSIONS = frozenset({
-    ".exe", ".dll", ".com", ".scr", ".pif", ".cpl", ".msi", ".msp", ".bat", ".cmd", ".ps1", ".psm1",
-    ".vbs", ".vbe", ".js", ".jse", ".wsf", ".wsh", ".hta", ".lnk", ".reg", ".sh", ".bash", ".py",
-    ".pl", ".rb", ".php", ".so", ".dylib", ".elf", ".app", ".command", ".desktop",
-})
+NESTED_EXTENSIONS = frozenset(
+    {
+        ".zip",
+        ".zipx",
+        ".rar",
+        ".7z",
+        ".gz",
+        ".tgz",
+        ".tar",
+        ".bz2",
+        ".tbz",
+        ".xz",
+        ".txz",
+        ".lz",
+        ".lzma",
+        ".zst",
+        ".cab",
+        ".arj",
+        ".iso",
+        ".jar",
+        ".war",
+        ".apk",
+    }
+)
+EXECUTABLE_EXTENSIONS = frozenset(
+    {
+        ".exe",
+        ".dll",
+        ".com",
+        ".scr",
+        ".pif",
+        ".cpl",
+        ".msi",
+        ".msp",
+        ".bat",
+        ".cmd",
+        ".ps1",
+        ".psm1",
+        ".vbs",
+        ".vbe",
+        ".js",
+        ".jse",
+        ".wsf",
+        ".wsh",
+        ".hta",
+        ".lnk",
+        ".reg",
+        ".sh",
+        ".bash",
+        ".py",
+        ".pl",
+        ".rb",
+        ".php",
+        ".so",
+        ".dylib",
+        ".elf",
+        ".app",
+        ".command",
+        ".desktop",
+    }
+)
 NESTED_MAGIC = (
-    b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08", b"Rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c", b"\x1f\x8b",
-    b"\xfd7zXZ\x00", b"MSCF", b"(\xb5/\xfd",
+    b"PK\x03\x04",
+    b"PK\x05\x06",
+    b"PK\x07\x08",
+    b"Rar!\x1a\x07",
+    b"7z\xbc\xaf\x27\x1c",
+    b"\x1f\x8b",
+    b"\xfd7zXZ\x00",
+    b"MSCF",
+    b"(\xb5/\xfd",
 )
 DRIVE_LETTER = re.compile(r"^[A-Za-z]:")
 CORRUPT_MESSAGE = "压缩包已损坏或格式不受支持，无法检查，请重新打包后上传。"
@@ -88,10 +148,10 @@ def _directory_entry_count(path, archive_bytes: int) -> int | None:
         pos = tail.rfind(b"PK\x05\x06")
         if pos < 0 or len(tail) - pos < 22:
             return None
-        total = int.from_bytes(tail[pos + 10:pos + 12], "little")
-        if total != 0xFFFF or pos < 20 or not tail[pos - 20:pos].startswith(b"PK\x06\x07"):
+        total = int.from_bytes(tail[pos + 10 : pos + 12], "little")
+        if total != 0xFFFF or pos < 20 or not tail[pos - 20 : pos].startswith(b"PK\x06\x07"):
             return total
-        fh.seek(int.from_bytes(tail[pos - 12:pos - 4], "little"))
+        fh.seek(int.from_bytes(tail[pos - 12 : pos - 4], "little"))
         record = fh.read(56)
         if not record.startswith(b"PK\x06\x06") or len(record) < 40:
             return total

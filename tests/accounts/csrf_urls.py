@@ -1,5 +1,6 @@
 """A URLconf for tests/accounts/test_api.py: one POST handler behind the project API's own
 authenticators (csdp.api.api.auth), because the API has no POST handler of its own yet."""
+
 from django.urls import include, path
 from ninja import NinjaAPI
 

@@ -1,5 +1,6 @@
 """Administration in the product: institutions, users, roles with four-eyes, the first administrator
 from the command line."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,7 +8,11 @@ from django.core.management import call_command
 from django.test import Client
 
 from csdp.accounts.administration import (
-    ROLE_GRANT_KIND, AdminRefused, staff_role_grant_prepare, staff_user_add, user_active_set,
+    ROLE_GRANT_KIND,
+    AdminRefused,
+    staff_role_grant_prepare,
+    staff_user_add,
+    user_active_set,
 )
 from csdp.accounts.models import Institution, User
 from csdp.accounts.roles import StaffRole
@@ -49,13 +54,16 @@ def test_admin_create_refuses_an_unknown_role_and_an_existing_username(cast):
 
 def test_an_institution_is_created_from_the_page_and_a_bad_uscc_is_listed(cast, client_for):
     client = client_for(cast.admin)
-    bad = client.post("/accounts/institutions/new/", {"kind": "participant", "name": "己证券", "code": "P009",
-                                                       "uscc": "91110000100000000X", "is_active": "on"})
+    bad = client.post(
+        "/accounts/institutions/new/",
+        {"kind": "participant", "name": "己证券", "code": "P009", "uscc": "91110000100000000X", "is_active": "on"},
+    )
     assert bad.status_code == 200 and bad.context["form"].errors["uscc"]
     assert not Institution.objects.filter(name="己证券").exists()
 
-    ok = client.post("/accounts/institutions/new/", {"kind": "participant", "name": "己证券", "code": "P009",
-                                                      "is_active": "on"})
+    ok = client.post(
+        "/accounts/institutions/new/", {"kind": "participant", "name": "己证券", "code": "P009", "is_active": "on"}
+    )
     institution = Institution.objects.get(name="己证券")
     assert ok.status_code == 302 and institution.kind == "participant"
     dup = client.post("/accounts/institutions/new/", {"kind": "participant", "name": "庚证券", "code": "P009"})
@@ -64,8 +72,9 @@ def test_an_institution_is_created_from_the_page_and_a_bad_uscc_is_listed(cast, 
 
 def test_a_member_user_is_created_with_a_temporary_password_and_can_log_in(cast, client_for):
     client = client_for(cast.admin)
-    response = client.post("/accounts/users/new/", {"username": "p2", "institution": cast.participant.institution_id},
-                           follow=True)
+    response = client.post(
+        "/accounts/users/new/", {"username": "p2", "institution": cast.participant.institution_id}, follow=True
+    )
     text = response.content.decode()
     password = text.split("临时密码：")[1].split("（")[0]
     user = User.objects.get(username="p2")
@@ -92,8 +101,9 @@ def test_a_staff_role_takes_effect_only_when_a_second_administrator_approves(cas
 
 
 def test_a_re_role_is_prepared_from_the_page_and_applied_on_approval(cast, admin_b, client_for):
-    client_for(cast.admin).post(f"/accounts/users/{cast.reviewer.pk}/action/", {"action": "role",
-                                                                               "staff_role": "admin"})
+    client_for(cast.admin).post(
+        f"/accounts/users/{cast.reviewer.pk}/action/", {"action": "role", "staff_role": "admin"}
+    )
     cast.reviewer.refresh_from_db()
     assert cast.reviewer.staff_role == StaffRole.REVIEWER  # not yet
     approval = Approval.objects.get(kind=ROLE_GRANT_KIND, status=Status.PREPARED)
@@ -143,8 +153,11 @@ def test_disable_unlock_and_reset_password_from_the_page(cast, client_for):
     password = page.split("临时密码：")[1].split("（")[0]
     assert Client().post("/accounts/login/", {"username": "participant", "password": PASSWORD}).status_code == 200
     assert Client().post("/accounts/login/", {"username": "participant", "password": password}).status_code == 302
-    actions = set(AuditEvent.objects.filter(object_id=str(cast.participant.pk), object_type="accounts.user")
-                  .values_list("action", flat=True))
+    actions = set(
+        AuditEvent.objects.filter(object_id=str(cast.participant.pk), object_type="accounts.user").values_list(
+            "action", flat=True
+        )
+    )
     assert {"user.disable", "user.enable", "user.unlock", "user.password_reset"} <= actions
 
 

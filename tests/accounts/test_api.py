@@ -1,4 +1,5 @@
 """API authentication: bearer tokens for back offices, the browser session with CSRF for pages."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,8 +23,11 @@ def test_a_token_authenticates_its_user_on_the_api(cast):
 
     assert response.status_code == 200
     assert response.json() == {
-        "username": "participant", "display_name": "participant", "role": "participant",
-        "role_label": "结算参与人", "institution": "丁证券股份有限公司",
+        "username": "participant",
+        "display_name": "participant",
+        "role": "participant",
+        "role_label": "结算参与人",
+        "institution": "丁证券股份有限公司",
     }
     token.refresh_from_db()
     assert token.last_used_at is not None
@@ -92,4 +96,3 @@ def test_a_bearer_post_needs_no_csrf_token(cast):
     response = Client(enforce_csrf_checks=True).post("/probe/echo", **_bearer(key))
 
     assert (response.status_code, response.json()) == (200, {"username": "participant"})
-

@@ -2,6 +2,7 @@
 bad credential, and no open redirect through ``next``. The password step is the same for every login
 mode; the users here (participant, underwriter, staff) need no USB-KEY, so a right password alone
 completes the login (the key step is tested in tests/keys)."""
+
 from __future__ import annotations
 
 import time

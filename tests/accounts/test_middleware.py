@@ -1,5 +1,6 @@
 """Login scopes (seed 000 §二(六)): a session opened without the USB-KEY reaches only the pages its
 scope lists; everything else sends it to the scope-limited page."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """API tokens for members' back offices: issue / list / revoke from the page, scopes, expiry, the
 USB-KEY login for issuers, and the API's throttling per token and per address."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -95,8 +96,7 @@ def test_the_api_throttles_per_client_address_behind_the_proxy(cast, settings):
     settings.CSDP_API_PER_ADDRESS_PER_MINUTE = 2
     settings.CSDP_TRUSTED_PROXIES = 1
     _, key = api_token_create(user=cast.participant, name="x")
-    a = [Client().get("/api/v1/me", HTTP_X_FORWARDED_FOR="203.0.113.1", **_bearer(key)).status_code
-         for _ in range(3)]
+    a = [Client().get("/api/v1/me", HTTP_X_FORWARDED_FOR="203.0.113.1", **_bearer(key)).status_code for _ in range(3)]
     assert a == [200, 200, 429]
     assert Client().get("/api/v1/me", HTTP_X_FORWARDED_FOR="203.0.113.2", **_bearer(key)).status_code == 200
 

@@ -1,4 +1,5 @@
 """A test kind of four-eyes business: applying it appends to NOTES (and refuses when told to)."""
+
 from __future__ import annotations
 
 from csdp.accounts.roles import Role
@@ -16,10 +17,16 @@ def _apply(approval):
     return {"applied": approval.payload.get("n", 0)}
 
 
-register_kind(code="test.note", label="测试业务", apply=_apply,
-              preparers={Role.OPERATOR, Role.ADMIN}, approvers={Role.REVIEWER, Role.ADMIN})
+register_kind(
+    code="test.note",
+    label="测试业务",
+    apply=_apply,
+    preparers={Role.OPERATOR, Role.ADMIN},
+    approvers={Role.REVIEWER, Role.ADMIN},
+)
 
 
 def prepare(user, *, key="k1", effective_date=None, **payload):
-    return approval_prepare(kind="test.note", key=key, summary="测试", payload={"n": 1, **payload}, by=user,
-                            effective_date=effective_date)
+    return approval_prepare(
+        kind="test.note", key=key, summary="测试", payload={"n": 1, **payload}, by=user, effective_date=effective_date
+    )

@@ -1,4 +1,5 @@
 """Objects for the URL × role matrix (tests/access_policy.py OBJECTS)."""
+
 from __future__ import annotations
 
 from tests.approvals.kinds import prepare

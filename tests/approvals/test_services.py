@@ -6,7 +6,11 @@ from django.db import IntegrityError, connection, transaction
 from csdp.approvals.eod import apply_due
 from csdp.approvals.models import Approval, ApprovalTransition, Status
 from csdp.approvals.services import (
-    ApprovalRefused, approval_approve, approval_cancel, approval_reject, approval_retry,
+    ApprovalRefused,
+    approval_approve,
+    approval_cancel,
+    approval_reject,
+    approval_retry,
 )
 from csdp.audit.models import AuditEvent
 from csdp.clock.services import business_today

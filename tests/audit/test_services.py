@@ -1,5 +1,6 @@
 """The audit trail: a hash chain that names the first row edited or removed, on top of a table the
 database itself keeps append-only (csdp/audit/migrations/0002_append_only.py)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -19,8 +20,16 @@ pytestmark = pytest.mark.django_db
 def _record_three(actor) -> list[AuditEvent]:
     return [
         audit_record(actor=actor, object_type="demo.thing", object_id="7", action="thing.submit", to_state="submitted"),
-        audit_record(actor=actor, object_type="demo.thing", object_id="7", action="thing.accept",
-                     from_state="submitted", to_state="accepted", reason="材料齐全", data={"amount_fen": 12345}),
+        audit_record(
+            actor=actor,
+            object_type="demo.thing",
+            object_id="7",
+            action="thing.accept",
+            from_state="submitted",
+            to_state="accepted",
+            reason="材料齐全",
+            data={"amount_fen": 12345},
+        ),
         audit_record(actor="cli", object_type="demo.thing", object_id="8", action="thing.submit", to_state="submitted"),
     ]
 

@@ -5,6 +5,7 @@ cookies). The live server listens on ``localhost`` (pytest-django's default), wh
 http://localhost is a secure context and a valid relying-party id. Static files, including the npm
 vendor assets under var/vendor (`make assets`), are served by the live server's static handler.
 """
+
 from __future__ import annotations
 
 import os

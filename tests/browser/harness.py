@@ -1,6 +1,7 @@
 """Helpers for browser tests: log in through the real form, drive a virtual WebAuthn authenticator
 (Chrome DevTools Protocol, WebAuthn domain), save screenshots. Imported by tests/browser/conftest.py
 and by any browser test that needs them (the USB-KEY enrolment and signing tests)."""
+
 from __future__ import annotations
 
 import re

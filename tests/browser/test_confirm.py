@@ -1,6 +1,7 @@
 """Irreversible actions ask first (issue 19 §4): reopening a closed day, revoking a certificate,
 withdrawing a counter application, the final delete of a pledge posting. 取消 leaves everything as it
 was; 确定 goes through. The question is our own <dialog> (csdp/static/csdp/csdp.js, data-confirm)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -78,9 +79,13 @@ def test_reopening_a_closed_day_asks_first(page, base_url, cast, width):
     page.goto(f"{base_url}/calendar/?year=2026")
     row = page.locator("tr", has_text="2026-12-30")
     # Reopening is four-eyes: 确定 files it for review; the reviewer's approval reopens the day.
-    _declined_then_confirmed(page, row.get_by_role("button", name="取消休市"),
-                             lambda: _prepared("clock.open_day") == 0, lambda: _prepared("clock.open_day") == 1,
-                             f"closed-day-{width}")
+    _declined_then_confirmed(
+        page,
+        row.get_by_role("button", name="取消休市"),
+        lambda: _prepared("clock.open_day") == 0,
+        lambda: _prepared("clock.open_day") == 1,
+        f"closed-day-{width}",
+    )
     assert ClosedDay.objects.filter(date=CLOSED).exists()
     _approve_as(page, base_url, cast.reviewer, "clock.open_day")
     assert not ClosedDay.objects.filter(date=CLOSED).exists()
@@ -93,8 +98,13 @@ def test_revoking_a_certificate_asks_first(page, base_url, cast):
     form = page.locator(f"form[action$='/certificates/{certificate.pk}/revoke/']")
     form.locator("input[name=reason]").fill("测试作废")
     kind = "keys.certificate_revoke"
-    _declined_then_confirmed(page, form.get_by_role("button", name="作废证书"),
-                             lambda: _prepared(kind) == 0, lambda: _prepared(kind) == 1, "certificate")
+    _declined_then_confirmed(
+        page,
+        form.get_by_role("button", name="作废证书"),
+        lambda: _prepared(kind) == 0,
+        lambda: _prepared(kind) == 1,
+        "certificate",
+    )
     _approve_as(page, base_url, cast.reviewer, kind)
     assert Certificate.objects.get(pk=certificate.pk).status == "revoked"
 
@@ -108,8 +118,13 @@ def test_withdrawing_an_application_asks_first(page, base_url, cast):
     def status():
         return Application.objects.get(pk=application.pk).status
 
-    _declined_then_confirmed(page, page.get_by_role("button", name="撤回申请"),
-                             lambda: status() == Status.DRAFT, lambda: status() == Status.WITHDRAWN, "withdraw")
+    _declined_then_confirmed(
+        page,
+        page.get_by_role("button", name="撤回申请"),
+        lambda: status() == Status.DRAFT,
+        lambda: status() == Status.WITHDRAWN,
+        "withdraw",
+    )
 
 
 def test_the_final_delete_of_a_posting_asks_first(page, base_url, transactional_db):
@@ -125,6 +140,10 @@ def test_the_final_delete_of_a_posting_asks_first(page, base_url, transactional_
     def status():
         return Posting.objects.get(pk=offer.pk).status
 
-    _declined_then_confirmed(page, page.get_by_role("button", name="删除", exact=True),
-                             lambda: status() == PostingStatus.OPEN, lambda: status() == PostingStatus.DELETED,
-                             "posting-delete")
+    _declined_then_confirmed(
+        page,
+        page.get_by_role("button", name="删除", exact=True),
+        lambda: status() == PostingStatus.OPEN,
+        lambda: status() == PostingStatus.DELETED,
+        "posting-delete",
+    )

@@ -3,6 +3,7 @@ code, reads the guide swapped in by htmx, uploads one PDF and submits it signed 
 (Chrome's virtual FIDO2 authenticator); the operator returns it with an opinion; the agent uploads
 a corrected archive and resubmits, signed again; the operator accepts it and sends a result report;
 the agent downloads it and confirms — 办结."""
+
 from __future__ import annotations
 
 import io
@@ -78,8 +79,10 @@ def test_an_application_goes_round_trip_to_finished(browser, page, base_url, cas
     page.select_option("#id_business_type", label="02-新增股份登记")
     page.wait_for_selector("text=业务指南：02-新增股份登记")
     page.fill("#id_remark", "新增股份登记，请审核")
-    page.set_input_files("#id_attachments", files=[
-        {"name": "新增股份登记申请.pdf", "mimeType": "application/pdf", "buffer": _pdf_bytes()}])
+    page.set_input_files(
+        "#id_attachments",
+        files=[{"name": "新增股份登记申请.pdf", "mimeType": "application/pdf", "buffer": _pdf_bytes()}],
+    )
     screenshot(page, "counter-new-application")
     with page.expect_navigation():
         page.click("main form button[type=submit]")
@@ -107,8 +110,9 @@ def test_an_application_goes_round_trip_to_finished(browser, page, base_url, cas
         page.click("text=根据办理意见处理")
     assert "缺少验资报告" in page.locator("main").inner_text()
     page.fill("#id_remark", "已补充验资报告")
-    page.set_input_files("#id_attachments", files=[
-        {"name": "补充材料.zip", "mimeType": "application/zip", "buffer": _zip_bytes()}])
+    page.set_input_files(
+        "#id_attachments", files=[{"name": "补充材料.zip", "mimeType": "application/zip", "buffer": _zip_bytes()}]
+    )
     with page.expect_navigation():
         page.click("main form button[type=submit]")
     _submit_signed(page)
@@ -118,8 +122,9 @@ def test_an_application_goes_round_trip_to_finished(browser, page, base_url, cas
     staff.goto(f"{base_url}/counter/{application.pk}/")
     with staff.expect_navigation():
         staff.click("main form[action$='/accept/'] button[type=submit]")
-    staff.set_input_files("#id_file", files=[
-        {"name": "新增股份登记结果.pdf", "mimeType": "application/pdf", "buffer": _pdf_bytes()}])
+    staff.set_input_files(
+        "#id_file", files=[{"name": "新增股份登记结果.pdf", "mimeType": "application/pdf", "buffer": _pdf_bytes()}]
+    )
     with staff.expect_navigation():
         staff.click("main form[action$='/results/'] button[type=submit]")
     with staff.expect_navigation():

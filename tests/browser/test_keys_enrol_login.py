@@ -2,6 +2,7 @@
 mobile, then logs in with U盾登录 — the page asks the key to sign the server's challenge, the server
 checks the PIN, and the initial PIN must be changed first. Once with a FIDO2 key (Chrome's virtual
 authenticator, WebAuthn on http://localhost) and once with the WebCrypto software key in IndexedDB."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """The USB-KEY pages in a real browser: the three login tabs, 国密证书管理 after 口令登录 (expiry date,
 补办证书), and the staff key administration with a locked key and a certificate about to expire."""
+
 from __future__ import annotations
 
 import datetime as dt

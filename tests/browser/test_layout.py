@@ -1,6 +1,7 @@
 """Every menu page of every demo role at desktop and phone widths (issue 19 §6, §10): no page scrolls
 sideways at 390 px (wide tables scroll inside their own box), numbers are right-aligned and unbroken,
 the board's filters fold away on a phone, and a stored date comes back in its form unchanged."""
+
 from __future__ import annotations
 
 import pytest
@@ -79,7 +80,10 @@ def test_numbers_are_right_aligned_and_unbroken_and_the_board_filters_fold_on_a_
     page.goto(f"{base_url}/fees/notices/")
     cells = page.locator("td.num")
     assert cells.count() > 0
-    assert cells.first.evaluate("c => [getComputedStyle(c).textAlign, getComputedStyle(c).whiteSpace]") == ["right", "nowrap"]
+    assert cells.first.evaluate("c => [getComputedStyle(c).textAlign, getComputedStyle(c).whiteSpace]") == [
+        "right",
+        "nowrap",
+    ]
     assert page.locator("th.num").count() > 0
 
     pledger = User.objects.get(username="pledger")
@@ -97,8 +101,12 @@ def test_a_stored_date_comes_back_in_its_form_unchanged(page, base_url, demo_wor
     unchanged, keeps it (issue 19 §1: 2020/01/01 was dropped by the browser and the submit failed)."""
     from csdp.pledge.models import Posting
 
-    posting = (Posting.objects.filter(owner__username="pledger").exclude(status__in=["pledged", "expired", "deleted"])
-               .order_by("pk").first())
+    posting = (
+        Posting.objects.filter(owner__username="pledger")
+        .exclude(status__in=["pledged", "expired", "deleted"])
+        .order_by("pk")
+        .first()
+    )
     assert posting is not None
     stored = posting.valid_until
     session_login(page, base_url, posting.owner)

@@ -1,5 +1,6 @@
 """The staff outbox in a real browser: the table refreshes itself (htmx, every 5 s), so a code sent
 while the page is open appears without a reload."""
+
 from __future__ import annotations
 
 import pytest

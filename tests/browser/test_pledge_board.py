@@ -2,6 +2,7 @@
 the reviewer approves it; a lender with a valid posting filters the board, opens it, writes a private
 message and reports it; the reviewer handles the report by restricting 张明's postings, which leave
 the board. A <script> in the posting stays inert."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,7 +18,7 @@ from tests.browser.harness import screenshot, session_login
 from tests.pledge.factories import TODAY, board_user, freeze_clock, holdings_world, posting
 
 pytestmark = pytest.mark.browser
-XSS = '<script>window.__pledge_xss = 1</script>'
+XSS = "<script>window.__pledge_xss = 1</script>"
 
 
 @pytest.fixture
@@ -29,8 +30,13 @@ def world(transactional_db):
     zhang = board_user("zhang", investor=held["investor"], name="张明")
     lender = board_user("lender", name="华兴小贷")
     posting(lender, title="华兴出借资金")  # the lender's own valid posting: the right to details
-    reviewer = User.objects.create_user(username="reviewer", password="x-Pass-2026!", staff_role="reviewer",
-                                        display_name="孙审核", email="r@example.test")
+    reviewer = User.objects.create_user(
+        username="reviewer",
+        password="x-Pass-2026!",
+        staff_role="reviewer",
+        display_name="孙审核",
+        email="r@example.test",
+    )
     return {"zhang": zhang, "lender": lender, "reviewer": reviewer}
 
 

@@ -1,6 +1,7 @@
 """Seed 000 §一(一) in a real browser: an issuer registers online through the whole wizard — the
 agreement, 参与人用户, 在线注册, the institution and user forms, six scans, the SMS code, the review —
 and a reviewer approves it; the approval creates the issuer's user and issues its USB-KEY."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,7 @@
 """Issue 17 in a real browser: a board posting → the joint pledge registration (the lender files it
 from the board, 张明 confirms it under his own login) → an operator prepares and a different reviewer
 approves it → both parties see the 质押登记证明 and the register shows the pledge → a partial release."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,9 +33,12 @@ def world(transactional_db):
     posting(lender, title="华兴出借资金")  # its own valid posting: the right to see details (004 §十四)
     offer = posting(zhang, side=Side.PLEDGOR, world=held, quantity=5_000, status="negotiating", title="悦龙科技质押")
     Thread.objects.create(posting=offer, starter=lender, recipient=zhang, last_message_at=offer.created_at)
-    staff = {role: User.objects.create_user(username=role, password="x-Pass-2026!", staff_role=role,
-                                            display_name=role, email=f"{role}@example.test")
-             for role in ("operator", "reviewer")}
+    staff = {
+        role: User.objects.create_user(
+            username=role, password="x-Pass-2026!", staff_role=role, display_name=role, email=f"{role}@example.test"
+        )
+        for role in ("operator", "reviewer")
+    }
     return {"zhang": zhang, "lender": lender, "offer": offer, "held": held, **staff}
 
 

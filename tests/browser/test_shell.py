@@ -1,6 +1,7 @@
 """The shell in a real browser: every demo role logs in through the login form and lands on a
 Chinese home page with its role in the top bar and its own entries in the left function bar
 (seed 000 §一(四)); the virtual USB-KEY used by the key tests answers WebAuthn calls."""
+
 from __future__ import annotations
 
 import pytest

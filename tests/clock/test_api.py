@@ -1,4 +1,5 @@
 """The calendar API: trading days in a range and T±n, for any logged-in role."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,8 +14,15 @@ def test_it_lists_the_trading_days_of_february_2026(cast, client_for):
 
     assert response.status_code == 200
     assert response.json() == [
-        "2026-02-09", "2026-02-10", "2026-02-11", "2026-02-12", "2026-02-13",
-        "2026-02-24", "2026-02-25", "2026-02-26", "2026-02-27",
+        "2026-02-09",
+        "2026-02-10",
+        "2026-02-11",
+        "2026-02-12",
+        "2026-02-13",
+        "2026-02-24",
+        "2026-02-25",
+        "2026-02-26",
+        "2026-02-27",
     ]
 
 

@@ -1,5 +1,6 @@
 """The trading calendar (rules.md §6; csdp/clock/holidays.py) against the exchanges' sessions, and
 T±n arithmetic across the long holidays (seed 002 附件1 counts every deadline in trading days)."""
+
 from __future__ import annotations
 
 import datetime as dt

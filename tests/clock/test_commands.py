@@ -1,4 +1,5 @@
 """`csdp clock` and `csdp calendar`, through call_command and through the installed console script."""
+
 from __future__ import annotations
 
 import datetime as dt

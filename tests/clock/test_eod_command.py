@@ -1,4 +1,5 @@
 """`csdp eod run` runs every registered job in order and fails loudly when one step failed."""
+
 import datetime as dt
 import io
 
@@ -17,7 +18,9 @@ def jobs(monkeypatch):
 
 def test_jobs_run_in_their_order_and_each_reports(jobs, db, capsys):
     seen = []
-    register_eod_job(order=20, name="second", job=lambda day, actor: seen.append("second") or [EodLine("second", "x", "ok")])
+    register_eod_job(
+        order=20, name="second", job=lambda day, actor: seen.append("second") or [EodLine("second", "x", "ok")]
+    )
     register_eod_job(order=10, name="first", job=lambda day, actor: seen.append("first") or [])
     call_command("eod", "run", "--date", "2026-03-16")
     assert seen == ["first", "second"]

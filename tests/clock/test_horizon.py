@@ -1,6 +1,7 @@
 """Issue 14, calendar horizon: the calendar answers only for the years an administrator loaded
 (2024–2026 from the exchanges' notices); beyond them every date computation is refused with a Chinese
 message until the year is loaded (page or `csdp calendar load`), and staff are warned 60 days ahead."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,8 +14,14 @@ from django.core.management import CommandError, call_command
 from csdp.clock.demo import demo_calendar_load
 from csdp.clock.models import CalendarYear, ClosedDay
 from csdp.clock.services import (
-    CalendarError, calendar_horizon, calendar_horizon_warning, calendar_year_load, clock_set, closed_days_parse,
-    is_trading_day, trading_day_offset,
+    CalendarError,
+    calendar_horizon,
+    calendar_horizon_warning,
+    calendar_year_load,
+    clock_set,
+    closed_days_parse,
+    is_trading_day,
+    trading_day_offset,
 )
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +78,10 @@ def test_the_administrator_loads_a_year_from_a_file_on_the_calendar_page_and_ano
     assert response.status_code == 302
     assert not CalendarYear.objects.filter(year=2027).exists()  # four-eyes: nothing until approved
     approval_approve(approval=Approval.objects.get(kind="clock.load_year"), by=cast.reviewer)
-    assert set(ClosedDay.objects.filter(date__year=2027).values_list("date", flat=True)) == {D("2027-01-01"), D("2027-02-08")}
+    assert set(ClosedDay.objects.filter(date__year=2027).values_list("date", flat=True)) == {
+        D("2027-01-01"),
+        D("2027-02-08"),
+    }
     assert CalendarYear.objects.get(year=2027).loaded_by == cast.admin
     page = client_for(cast.admin).get("/calendar/?year=2028").content.decode()
     assert "2028 年的休市安排尚未导入" in page

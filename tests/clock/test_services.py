@@ -1,4 +1,5 @@
 """The business clock: settable (frozen or flowing) in demo and tests, real time in production."""
+
 from __future__ import annotations
 
 import datetime as dt

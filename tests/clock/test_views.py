@@ -1,5 +1,6 @@
 """The calendar page: staff read it; only the administrator closes and re-opens days, and every
 change leaves an audit row."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,7 +27,9 @@ def test_the_calendar_page_shows_the_year_and_its_trading_day_count(cast, client
 
 def _approve(client_for, cast):
     approval = Approval.objects.get(status="prepared")
-    same = client_for(cast.admin).post(reverse("approvals:decide", args=[approval.pk]), {"action": "approve"}, follow=True)
+    same = client_for(cast.admin).post(
+        reverse("approvals:decide", args=[approval.pk]), {"action": "approve"}, follow=True
+    )
     assert "经办人与复核人不能为同一人" in same.content.decode()
     client_for(cast.reviewer).post(reverse("approvals:decide", args=[approval.pk]), {"action": "approve"})
 
@@ -43,7 +46,12 @@ def test_the_administrator_closes_a_day_through_the_page_a_second_person_approve
     row = ClosedDay.objects.get(date=dt.date(2026, 3, 10))
     assert row.created_by == cast.admin
     event = AuditEvent.objects.for_object(row).get()
-    assert (event.action, event.actor, event.to_state, event.reason) == ("calendar.close", cast.admin, "closed", "临时休市")
+    assert (event.action, event.actor, event.to_state, event.reason) == (
+        "calendar.close",
+        cast.admin,
+        "closed",
+        "临时休市",
+    )
 
 
 def test_the_administrator_reopens_a_day_through_the_page_a_second_person_approves_and_it_is_audited(cast, client_for):

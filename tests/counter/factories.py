@@ -1,4 +1,5 @@
 """Building counter objects for tests (and for the access matrix in tests/access_policy.py)."""
+
 from __future__ import annotations
 
 import io
@@ -42,7 +43,9 @@ def xlsx_upload(name: str = "结果.xlsx") -> SimpleUploadedFile:
 
 def exe_upload(name: str = "材料.pdf") -> SimpleUploadedFile:
     """A Windows executable renamed to look like a PDF."""
-    return SimpleUploadedFile(name, b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200 + b"This program cannot be run in DOS mode")
+    return SimpleUploadedFile(
+        name, b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200 + b"This program cannot be run in DOS mode"
+    )
 
 
 def give_codes(institution, *codes: str) -> None:
@@ -55,8 +58,9 @@ def give_codes(institution, *codes: str) -> None:
 def plain_type(code: str = "00") -> BusinessType:
     # 9x: more attachment-only types for tests that tell types apart (01–07 are structured now).
     if code.startswith("9"):
-        return BusinessType.objects.get_or_create(code=code, defaults={"name": "测试业务（仅附件）",
-                                                                       "filer_kinds": ["issuer"]})[0]
+        return BusinessType.objects.get_or_create(
+            code=code, defaults={"name": "测试业务（仅附件）", "filer_kinds": ["issuer"]}
+        )[0]
     return BusinessType.objects.get(code=code)
 
 
@@ -64,8 +68,14 @@ def draft(user, *, type_code: str = "00", code: str | None = None, files=None, r
     from csdp.counter.selectors import securities_codes_for
 
     code = code or securities_codes_for(user.institution)[0]
-    return application_draft(user=user, business_type=plain_type(type_code), securities_code=code, remark=remark,
-                             data=data, files=[pdf_upload()] if files is None else files)
+    return application_draft(
+        user=user,
+        business_type=plain_type(type_code),
+        securities_code=code,
+        remark=remark,
+        data=data,
+        files=[pdf_upload()] if files is None else files,
+    )
 
 
 def sign_and_submit(application, user, key):

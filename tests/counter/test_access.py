@@ -1,5 +1,6 @@
 """A user of issuer B can neither see nor act on issuer A's applications; reviewers look but do not
 handle; operators handle what is theirs or unassigned."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """000 §三(一)7: 1–2 zip archives or exactly one PDF, typed by content through the upload service."""
+
 from __future__ import annotations
 
 import pytest
@@ -28,12 +29,16 @@ def test_it_accepts_exactly_one_pdf(cast, codes):
     assert _files_of(draft(cast.issuer_a, files=[pdf_upload()])) == ["pdf"]
 
 
-@pytest.mark.parametrize("files, message", [
-    (lambda: [zip_upload("1.zip"), zip_upload("2.zip"), zip_upload("3.zip")], "共选择了 3 个文件"),
-    (lambda: [zip_upload(), pdf_upload()], "PDF 文件只能单独上传"),
-    (lambda: [pdf_upload("1.pdf"), pdf_upload("2.pdf")], "PDF 文件只能单独上传"),
-    (lambda: [], "请上传申请材料"),
-], ids=["three-zips", "zip-and-pdf", "two-pdfs", "none"])
+@pytest.mark.parametrize(
+    "files, message",
+    [
+        (lambda: [zip_upload("1.zip"), zip_upload("2.zip"), zip_upload("3.zip")], "共选择了 3 个文件"),
+        (lambda: [zip_upload(), pdf_upload()], "PDF 文件只能单独上传"),
+        (lambda: [pdf_upload("1.pdf"), pdf_upload("2.pdf")], "PDF 文件只能单独上传"),
+        (lambda: [], "请上传申请材料"),
+    ],
+    ids=["three-zips", "zip-and-pdf", "two-pdfs", "none"],
+)
 def test_it_refuses_a_set_outside_the_rule_and_leaves_nothing(cast, codes, files, message):
     stored_before = StoredFile.objects.count()
     with pytest.raises(CounterError) as refused:

@@ -1,4 +1,5 @@
 """The demo seeder: the catalogue, and issuer A's applications in several states; twice changes nothing."""
+
 from __future__ import annotations
 
 from csdp.counter.demo import seed_counter
@@ -16,8 +17,14 @@ def test_the_seeder_fills_every_state_once(db):
     give_codes(Institution.objects.get(kind=kind, code=code), code)
     seed_counter()
     states = set(Application.objects.values_list("status", flat=True))
-    assert states == {Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.ACCEPTED, Status.RESULT_ISSUED,
-                      Status.FINISHED}
+    assert states == {
+        Status.DRAFT,
+        Status.SUBMITTED,
+        Status.RETURNED,
+        Status.ACCEPTED,
+        Status.RESULT_ISSUED,
+        Status.FINISHED,
+    }
     counts = (Application.objects.count(), BusinessType.objects.count())
     seed_counter()
     assert (Application.objects.count(), BusinessType.objects.count()) == counts

@@ -1,5 +1,6 @@
 """信息查询, the structured type: its form and validation, and the Excel result built on acceptance
 from the share register (csdp.register.selectors.holders_of, holding_changes)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,12 +38,15 @@ def test_the_form_takes_a_kind_a_date_and_a_six_digit_code():
     assert form.json_data() == {"query_kind": "holder_register", "as_of": "2026-03-27", "code": "920001"}
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("typed-query_kind", "everything", "请选择有效的查询类型"),
-    ("typed-as_of", "", "请填写查询日期"),
-    ("typed-as_of", "2026-13-01", "请填写有效的日期"),
-    ("typed-code", "92001", "证券代码为 6 位数字"),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("typed-query_kind", "everything", "请选择有效的查询类型"),
+        ("typed-as_of", "", "请填写查询日期"),
+        ("typed-as_of", "2026-13-01", "请填写有效的日期"),
+        ("typed-code", "92001", "证券代码为 6 位数字"),
+    ],
+)
 def test_the_form_explains_what_is_wrong(field, value, message):
     form = _form(**{field: value})
     assert not form.is_valid()
@@ -50,10 +54,17 @@ def test_the_form_explains_what_is_wrong(field, value, message):
 
 
 def test_the_form_takes_an_optional_period_start_and_account_for_the_changes():
-    form = _form(**{"typed-query_kind": "holding_changes", "typed-date_from": "2026-01-05", "typed-account": "0180000001"})
+    form = _form(
+        **{"typed-query_kind": "holding_changes", "typed-date_from": "2026-01-05", "typed-account": "0180000001"}
+    )
     assert form.is_valid(), form.errors
-    assert form.json_data() == {"query_kind": "holding_changes", "as_of": "2026-03-27", "code": "920001",
-                                "date_from": "2026-01-05", "account": "0180000001"}
+    assert form.json_data() == {
+        "query_kind": "holding_changes",
+        "as_of": "2026-03-27",
+        "code": "920001",
+        "date_from": "2026-01-05",
+        "account": "0180000001",
+    }
 
 
 def test_the_form_refuses_a_period_that_starts_after_it_ends():
@@ -64,8 +75,9 @@ def test_the_form_refuses_a_period_that_starts_after_it_ends():
 
 def _query(user, **data):
     payload = {"query_kind": "holder_register", "as_of": "2026-03-27", "code": "920001", **data}
-    return application_draft(user=user, business_type=BusinessType.objects.get(code=CODE), securities_code="920001",
-                             data=payload)
+    return application_draft(
+        user=user, business_type=BusinessType.objects.get(code=CODE), securities_code="920001", data=payload
+    )
 
 
 def test_a_query_needs_no_attachment(cast, codes):
@@ -96,18 +108,36 @@ def register(db):
     from csdp.securities.services import account_open, investor_create, security_create
 
     security = security_create(code="920001", name="甲股份", kind="stock", market="BSE")
-    zhang = investor_create(ymt_number="180000000001", name="张明", id_type="resident_id",
-                            id_number=make_resident_id("11010519800101123"), holder_type="03")
-    li = investor_create(ymt_number="180000000002", name="李华", id_type="resident_id",
-                         id_number=make_resident_id("11010519850202234"), holder_type="03")
+    zhang = investor_create(
+        ymt_number="180000000001",
+        name="张明",
+        id_type="resident_id",
+        id_number=make_resident_id("11010519800101123"),
+        holder_type="03",
+    )
+    li = investor_create(
+        ymt_number="180000000002",
+        name="李华",
+        id_type="resident_id",
+        id_number=make_resident_id("11010519850202234"),
+        holder_type="03",
+    )
     zhang_account = account_open(number="0180000001", investor=zhang, market="BSE")
     li_account = account_open(number="0180000002", investor=li, market="BSE")
     base = {"security": security, "event_type": "initial", "business_date": TODAY}
-    register_apply(events=[
-        {**base, "account": zhang_account, "key": "t1", "quantity_delta": 1000},
-        {**base, "account": li_account, "key": "t2", "quantity_delta": 5000, "share_nature": "06",
-         "lockup_end": dt.date(2027, 3, 30)},
-    ])
+    register_apply(
+        events=[
+            {**base, "account": zhang_account, "key": "t1", "quantity_delta": 1000},
+            {
+                **base,
+                "account": li_account,
+                "key": "t2",
+                "quantity_delta": 5000,
+                "share_nature": "06",
+                "lockup_end": dt.date(2027, 3, 30),
+            },
+        ]
+    )
 
 
 def _accepted_report(cast, key, kind, **data):
@@ -154,36 +184,65 @@ def history(db):
     """920001 was NEEQ 830001 until its L-1 switch on 2026-03-20: 张明 bought, pledged, kept his pledge
     across the switch and released it; 李华 holds a restricted lot."""
     from csdp.register.services import register_apply, security_code_switch
-    from csdp.securities.services import (account_open, investor_create, security_code_change_register,
-                                          security_create)
+    from csdp.securities.services import account_open, investor_create, security_code_change_register, security_create
 
     neeq = security_create(code="830001", name="甲股份", kind="stock", market="NEEQ")
-    security_code_change_register(old_code="830001", new_code="920001", effective_date=dt.date(2026, 3, 20),
-                                  reason="北交所代码切换")
-    zhang = account_open(number="0180000001", market="BSE", investor=investor_create(
-        ymt_number="180000000001", name="张明", id_type="resident_id", id_number=make_resident_id("11010519800101123"),
-        holder_type="03"))
-    li = account_open(number="0180000002", market="BSE", investor=investor_create(
-        ymt_number="180000000002", name="李华", id_type="resident_id", id_number=make_resident_id("11010519850202234"),
-        holder_type="03"))
+    security_code_change_register(
+        old_code="830001", new_code="920001", effective_date=dt.date(2026, 3, 20), reason="北交所代码切换"
+    )
+    zhang = account_open(
+        number="0180000001",
+        market="BSE",
+        investor=investor_create(
+            ymt_number="180000000001",
+            name="张明",
+            id_type="resident_id",
+            id_number=make_resident_id("11010519800101123"),
+            holder_type="03",
+        ),
+    )
+    li = account_open(
+        number="0180000002",
+        market="BSE",
+        investor=investor_create(
+            ymt_number="180000000002",
+            name="李华",
+            id_type="resident_id",
+            id_number=make_resident_id("11010519850202234"),
+            holder_type="03",
+        ),
+    )
 
     def on(day, key, account, event_type="initial", security=neeq, **deltas):
-        return {"security": security, "account": account, "event_type": event_type, "business_date": day, "key": key,
-                **deltas}
+        return {
+            "security": security,
+            "account": account,
+            "event_type": event_type,
+            "business_date": day,
+            "key": key,
+            **deltas,
+        }
 
-    register_apply(events=[
-        on(dt.date(2026, 1, 5), "z1", zhang, quantity_delta=1_000),
-        on(dt.date(2026, 2, 2), "zp", zhang, "pledge", pledged_delta=400),
-        on(dt.date(2026, 2, 2), "l1", li, quantity_delta=5_000, share_nature="06", lockup_end=dt.date(2027, 3, 30)),
-    ])
+    register_apply(
+        events=[
+            on(dt.date(2026, 1, 5), "z1", zhang, quantity_delta=1_000),
+            on(dt.date(2026, 2, 2), "zp", zhang, "pledge", pledged_delta=400),
+            on(dt.date(2026, 2, 2), "l1", li, quantity_delta=5_000, share_nature="06", lockup_end=dt.date(2027, 3, 30)),
+        ]
+    )
     security_code_switch(old_code="830001", new_code="920001", effective_date=dt.date(2026, 3, 20), actor=None)
     new = neeq.__class__.objects.get(code="920001")
-    register_apply(events=[on(dt.date(2026, 3, 25), "zr", zhang, "pledge_release", security=new, pledged_delta=-400),
-                           on(dt.date(2026, 3, 30), "z2", zhang, security=new, quantity_delta=100)])  # after 查询日期
+    register_apply(
+        events=[
+            on(dt.date(2026, 3, 25), "zr", zhang, "pledge_release", security=new, pledged_delta=-400),
+            on(dt.date(2026, 3, 30), "z2", zhang, security=new, quantity_delta=100),
+        ]
+    )  # after 查询日期
 
 
-def test_the_holding_changes_report_lists_each_change_of_the_period_with_the_balance_after_it(cast, codes, key_a,
-                                                                                            history):
+def test_the_holding_changes_report_lists_each_change_of_the_period_with_the_balance_after_it(
+    cast, codes, key_a, history
+):
     _, rows = _accepted_report(cast, key_a, "holding_changes", date_from="2026-02-01", account="0180000001")
     assert "持股变动（证券代码 920001，证券账户 0180000001，2026-02-01 至 2026-03-27）" in rows[0][0]
     assert "变动记录" in rows[1][0] and "当前持有" not in rows[1][0]

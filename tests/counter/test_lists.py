@@ -1,5 +1,6 @@
 """业务列表 (filters, counts), the staff queue (待办 / 我的在办 / 全部在办 / 已办, time in state),
 the portal work lists, and query-count guards on the list pages."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,10 +28,16 @@ def first_day(db):
 def world(cast, codes, key_a):
     submitted = drive(draft(cast.issuer_a), Status.SUBMITTED, filer=cast.issuer_a, key=key_a, operator=cast.operator)
     clock_set(moment=at_local(DAY + dt.timedelta(days=1), 9, 0), frozen=True)
-    returned = drive(draft(cast.issuer_a, type_code="97", code="920003"), Status.RETURNED,
-                     filer=cast.issuer_a, key=key_a, operator=cast.operator)
-    accepted = drive(draft(cast.issuer_a, type_code="98"), Status.ACCEPTED, filer=cast.issuer_a, key=key_a,
-                     operator=cast.operator)
+    returned = drive(
+        draft(cast.issuer_a, type_code="97", code="920003"),
+        Status.RETURNED,
+        filer=cast.issuer_a,
+        key=key_a,
+        operator=cast.operator,
+    )
+    accepted = drive(
+        draft(cast.issuer_a, type_code="98"), Status.ACCEPTED, filer=cast.issuer_a, key=key_a, operator=cast.operator
+    )
     clock_set(moment=at_local(DAY + dt.timedelta(days=2), 11, 30), frozen=True)
     return {"submitted": submitted, "returned": returned, "accepted": accepted}
 
@@ -66,10 +73,14 @@ def test_the_queue_views(cast, world, django_user_model):
     handling.application_assign(application=world["submitted"], assignee=other, actor=cast.admin)
     assert {a.pk for a in staff_queue(cast.operator, "todo", ListFilters())} == {world["accepted"].pk}
     assert {a.pk for a in staff_queue(other, "mine", ListFilters())} == {world["submitted"].pk}
-    assert {a.pk for a in staff_queue(cast.operator, "all", ListFilters())} == {world["submitted"].pk,
-                                                                                  world["accepted"].pk}
-    assert {a.pk for a in staff_queue(cast.operator, "done", ListFilters())} == {world["returned"].pk,
-                                                                                  world["accepted"].pk}
+    assert {a.pk for a in staff_queue(cast.operator, "all", ListFilters())} == {
+        world["submitted"].pk,
+        world["accepted"].pk,
+    }
+    assert {a.pk for a in staff_queue(cast.operator, "done", ListFilters())} == {
+        world["returned"].pk,
+        world["accepted"].pk,
+    }
     assert not staff_queue(other, "done", ListFilters()).exists()
 
 
@@ -85,7 +96,9 @@ def test_the_portal_lists_gather_counter_rows(cast, world):
     assert mine[returned_url].needs_action and mine[returned_url].kind == "虚拟柜台业务"
     assert not my_applications(cast.issuer_b)
     assert {i.url for i in portal_staff_queue(cast.operator)} == {
-        reverse("counter:detail", args=[world["submitted"].pk]), reverse("counter:detail", args=[world["accepted"].pk])}
+        reverse("counter:detail", args=[world["submitted"].pk]),
+        reverse("counter:detail", args=[world["accepted"].pk]),
+    }
 
 
 def _more(cast, key_a, n):
@@ -94,11 +107,18 @@ def _more(cast, key_a, n):
 
 
 # Measured: 业务列表 6, queue 4; the portal pages gather every app's sources (7 today), so more room.
-@pytest.mark.parametrize("who, url, budget", [("issuer_a", "counter:list", 8), ("operator", "counter:queue", 6),
-                                              ("issuer_a", "portal:my_applications", 14),
-                                              ("operator", "portal:staff_queue", 14)])
-def test_list_pages_do_not_gain_queries_with_more_rows(cast, client_for, world, key_a, who, url, budget,
-                                                       django_assert_max_num_queries):
+@pytest.mark.parametrize(
+    "who, url, budget",
+    [
+        ("issuer_a", "counter:list", 8),
+        ("operator", "counter:queue", 6),
+        ("issuer_a", "portal:my_applications", 14),
+        ("operator", "portal:staff_queue", 14),
+    ],
+)
+def test_list_pages_do_not_gain_queries_with_more_rows(
+    cast, client_for, world, key_a, who, url, budget, django_assert_max_num_queries
+):
     client = client_for(getattr(cast, who))
     client.get(reverse(url))  # warm the session and caches
     with django_assert_max_num_queries(budget):
@@ -108,8 +128,7 @@ def test_list_pages_do_not_gain_queries_with_more_rows(cast, client_for, world, 
         assert client.get(reverse(url)).status_code == 200
 
 
-def test_the_application_page_has_a_fixed_query_budget(cast, client_for, world, key_a,
-                                                       django_assert_max_num_queries):
+def test_the_application_page_has_a_fixed_query_budget(cast, client_for, world, key_a, django_assert_max_num_queries):
     app = world["accepted"]
     client = client_for(cast.operator)
     client.get(reverse("counter:detail", args=[app.pk]))

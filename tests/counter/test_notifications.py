@@ -1,4 +1,5 @@
 """The filer is told at each step, by SMS and e-mail (csdp.notify.services.notify_user)."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,8 +11,11 @@ from tests.counter.factories import draft, pdf_upload, sign_and_submit
 
 
 def _purposes(user):
-    return list(OutboxMessage.objects.filter(user=user, purpose__startswith="counter.", channel="sms")
-                .order_by("id").values_list("purpose", flat=True))
+    return list(
+        OutboxMessage.objects.filter(user=user, purpose__startswith="counter.", channel="sms")
+        .order_by("id")
+        .values_list("purpose", flat=True)
+    )
 
 
 def test_the_filer_is_notified_at_every_step_of_the_round_trip(cast, codes, key_a):
@@ -23,8 +27,14 @@ def test_the_filer_is_notified_at_every_step_of_the_round_trip(cast, codes, key_
     handling.result_attach(application=app, actor=cast.operator, file=pdf_upload("结果.pdf"))
     handling.application_issue_results(application=app, actor=cast.operator)
     application_confirm_results(application=app, user=cast.issuer_a)
-    assert _purposes(cast.issuer_a) == ["counter.submitted", "counter.returned", "counter.submitted",
-                                        "counter.accepted", "counter.result_issued", "counter.finished"]
+    assert _purposes(cast.issuer_a) == [
+        "counter.submitted",
+        "counter.returned",
+        "counter.submitted",
+        "counter.accepted",
+        "counter.result_issued",
+        "counter.finished",
+    ]
 
 
 def test_both_sms_and_email_go_to_the_filer_with_the_opinion(cast, codes, key_a):
@@ -52,8 +62,9 @@ def test_nobody_else_is_notified(cast, codes, key_a):
 def test_a_submission_tells_the_named_handlers_and_a_resubmission_the_assignee(cast, codes, key_a, django_user_model):
     from csdp.counter.models import BusinessType
 
-    colleague = django_user_model.objects.create(username="operator2", staff_role="operator",
-                                                 email="operator2@example.test")
+    colleague = django_user_model.objects.create(
+        username="operator2", staff_role="operator", email="operator2@example.test"
+    )
     BusinessType.objects.get(code="00").handlers.set([cast.operator, colleague])
     app = sign_and_submit(draft(cast.issuer_a), cast.issuer_a, key_a)
     told = OutboxMessage.objects.filter(purpose="counter.to_handle")

@@ -1,5 +1,6 @@
 """A business type plugs in with its own filers, form, validation, results and on-finished action,
 without touching the engine; a catalogue row without a spec is a plain attachment-only type."""
+
 from __future__ import annotations
 
 import pytest
@@ -30,9 +31,15 @@ def _results(application):
     yield GeneratedFile(name="结果.pdf", content=pdf_upload().read())
 
 
-SPEC = BusinessTypeSpec(code="91", name="测试超额配售登记", filer_kinds={"issuer", "underwriter"},
-                        form_class=GreenshoeForm, validate=_validate, result_builder=_results,
-                        on_finished=lambda application: FINISHED.append(application.pk))
+SPEC = BusinessTypeSpec(
+    code="91",
+    name="测试超额配售登记",
+    filer_kinds={"issuer", "underwriter"},
+    form_class=GreenshoeForm,
+    validate=_validate,
+    result_builder=_results,
+    on_finished=lambda application: FINISHED.append(application.pk),
+)
 
 
 @pytest.fixture
@@ -54,26 +61,46 @@ def test_registering_another_spec_under_a_taken_code_is_refused(greenshoe):
 
 
 def test_a_lead_underwriter_may_file_a_type_that_lists_underwriters(cast, greenshoe, key_a):
-    app = application_draft(user=cast.underwriter, business_type=greenshoe, securities_code="920001",
-                            data={"quantity_shares": 100}, files=[pdf_upload()])
+    app = application_draft(
+        user=cast.underwriter,
+        business_type=greenshoe,
+        securities_code="920001",
+        data={"quantity_shares": 100},
+        files=[pdf_upload()],
+    )
     assert app.filer_institution == cast.underwriter.institution
 
 
 def test_a_kind_outside_the_spec_may_not_file_it(cast, greenshoe):
     with pytest.raises(CounterError, match="只能由"):
-        application_draft(user=cast.participant, business_type=greenshoe, securities_code="920001",
-                          data={"quantity_shares": 100}, files=[pdf_upload()])
+        application_draft(
+            user=cast.participant,
+            business_type=greenshoe,
+            securities_code="920001",
+            data={"quantity_shares": 100},
+            files=[pdf_upload()],
+        )
 
 
 def test_the_types_validation_hook_refuses_with_its_message(cast, greenshoe):
     with pytest.raises(CounterError, match="15%"):
-        application_draft(user=cast.issuer_a, business_type=greenshoe, securities_code="920001",
-                          data={"quantity_shares": 2_000_000}, files=[pdf_upload()])
+        application_draft(
+            user=cast.issuer_a,
+            business_type=greenshoe,
+            securities_code="920001",
+            data={"quantity_shares": 2_000_000},
+            files=[pdf_upload()],
+        )
 
 
 def test_results_are_built_on_acceptance_and_on_finished_runs_once(cast, codes, greenshoe, key_a):
-    app = application_draft(user=cast.issuer_a, business_type=greenshoe, securities_code="920001",
-                            data={"quantity_shares": 100}, files=[pdf_upload()])
+    app = application_draft(
+        user=cast.issuer_a,
+        business_type=greenshoe,
+        securities_code="920001",
+        data={"quantity_shares": 100},
+        files=[pdf_upload()],
+    )
     app = sign_and_submit(app, cast.issuer_a, key_a)
     handling.application_accept(application=app, actor=cast.operator)
     assert app.files.filter(purpose="result").count() == 1
@@ -89,14 +116,24 @@ def test_a_row_without_a_spec_is_a_plain_attachment_type(cast, codes):
     assert plain.spec is None
     with pytest.raises(CounterError, match="请上传申请材料"):
         application_draft(user=cast.issuer_a, business_type=plain, securities_code="920001", files=[])
-    app = application_draft(user=cast.issuer_a, business_type=plain, securities_code="920001", data={"x": 1},
-                            files=[pdf_upload()])
+    app = application_draft(
+        user=cast.issuer_a, business_type=plain, securities_code="920001", data={"x": 1}, files=[pdf_upload()]
+    )
     assert app.rounds.get().data == {}  # a plain type carries no structured content
 
 
 def test_the_standard_catalogue_has_the_manuals_businesses_and_other(db):
     names = dict(BusinessType.objects.values_list("code", "name"))
-    for name in ("股份初始登记", "新增股份登记", "股份解除限售登记", "股份限售登记", "权益分派", "退出登记", "信息查询", "其他"):
+    for name in (
+        "股份初始登记",
+        "新增股份登记",
+        "股份解除限售登记",
+        "股份限售登记",
+        "权益分派",
+        "退出登记",
+        "信息查询",
+        "其他",
+    ):
         assert name in names.values()
     assert names["00"] == "其他"
 

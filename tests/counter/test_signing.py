@@ -1,12 +1,17 @@
 """Every submission is signed with the USB-KEY over the round's content and attachment hashes; each
 round keeps its own signature, verifiable later against the certificate."""
+
 from __future__ import annotations
 
 import pytest
 
 from csdp.counter import handling
 from csdp.counter.services import (
-    CounterError, application_submit, pending_round, round_content, round_prepare,
+    CounterError,
+    application_submit,
+    pending_round,
+    round_content,
+    round_prepare,
 )
 from csdp.counter.states import Status
 from csdp.keys.signing import signing_context, submission_digest
@@ -56,8 +61,13 @@ def test_it_refuses_a_signature_of_another_users_key(cast, codes, key_a, key_b):
 
 
 def test_each_round_keeps_its_own_signature_documents_and_opinion(cast, codes, key_a):
-    app = drive(draft(cast.issuer_a, files=[pdf_upload("原材料.pdf")]), Status.SUBMITTED,
-                filer=cast.issuer_a, key=key_a, operator=cast.operator)
+    app = drive(
+        draft(cast.issuer_a, files=[pdf_upload("原材料.pdf")]),
+        Status.SUBMITTED,
+        filer=cast.issuer_a,
+        key=key_a,
+        operator=cast.operator,
+    )
     handling.application_return(application=app, actor=cast.operator, kind="modify", opinion="缺少验资报告")
     round_prepare(application=app, user=cast.issuer_a, remark="已补充验资报告", files=[zip_upload("补充.zip")])
     sign_and_submit(app, cast.issuer_a, key_a)
@@ -72,7 +82,10 @@ def test_each_round_keeps_its_own_signature_documents_and_opinion(cast, codes, k
     names = [[f.stored_file.original_name for f in r.files.all()] for r in rounds]
     assert names == [["原材料.pdf"], ["补充.zip"], ["补充.zip"]]
     assert [list(r.opinions.values_list("kind", "text")) for r in rounds] == [
-        [("modify", "缺少验资报告")], [("confirm", "请确认材料无误")], []]
+        [("modify", "缺少验资报告")],
+        [("confirm", "请确认材料无误")],
+        [],
+    ]
 
 
 def test_staff_see_each_rounds_signature_verified_on_the_page(cast, client_for, codes, key_a):

@@ -1,6 +1,7 @@
 """The state machine, exhaustively: every (from, to) pair of the one transition table, and every
 action of the services from every state — allowed ones move and leave a Transition row and an audit
 event, refused ones raise CounterError and change nothing."""
+
 from __future__ import annotations
 
 import itertools
@@ -11,7 +12,12 @@ from csdp.audit.models import AuditEvent
 from csdp.counter import handling
 from csdp.counter.models import Transition
 from csdp.counter.services import (
-    CounterError, application_confirm_results, application_submit, application_withdraw, pending_round, round_prepare,
+    CounterError,
+    application_confirm_results,
+    application_submit,
+    application_withdraw,
+    pending_round,
+    round_prepare,
 )
 from csdp.counter.states import FINAL, TRANSITIONS, Status, TransitionRefused, check_transition
 from tests.counter.factories import draft, drive, pdf_upload, sign_and_submit
@@ -54,10 +60,17 @@ ACTIONS = {
     "submit": (Status.SUBMITTED, _submit),
     "withdraw": (Status.WITHDRAWN, lambda app, ctx: application_withdraw(application=app, user=ctx["filer"])),
     "accept": (Status.ACCEPTED, lambda app, ctx: handling.application_accept(application=app, actor=ctx["operator"])),
-    "return": (Status.RETURNED, lambda app, ctx: handling.application_return(
-        application=app, actor=ctx["operator"], kind="confirm", opinion="请确认材料")),
+    "return": (
+        Status.RETURNED,
+        lambda app, ctx: handling.application_return(
+            application=app, actor=ctx["operator"], kind="confirm", opinion="请确认材料"
+        ),
+    ),
     "issue_results": (Status.RESULT_ISSUED, _issue),
-    "confirm_results": (Status.FINISHED, lambda app, ctx: application_confirm_results(application=app, user=ctx["filer"])),
+    "confirm_results": (
+        Status.FINISHED,
+        lambda app, ctx: application_confirm_results(application=app, user=ctx["filer"]),
+    ),
 }
 
 
@@ -79,8 +92,9 @@ def test_each_action_from_each_state_moves_only_where_the_table_allows(cast, cod
         assert moved.status == target
         last = Transition.objects.filter(application=app).last()
         assert (last.from_state, last.to_state) == (state, target)
-        assert AuditEvent.objects.filter(object_id=str(app.pk), action=f"counter.{target}", from_state=state,
-                                         to_state=target).exists()
+        assert AuditEvent.objects.filter(
+            object_id=str(app.pk), action=f"counter.{target}", from_state=state, to_state=target
+        ).exists()
     else:
         with pytest.raises(CounterError):
             act(app, ctx)
@@ -102,8 +116,12 @@ def test_transition_rows_cannot_be_edited_or_deleted(cast, codes, key_a):
 def test_a_finished_application_records_the_whole_path_in_order(cast, codes, key_a):
     app = drive(draft(cast.issuer_a), Status.FINISHED, filer=cast.issuer_a, key=key_a, operator=cast.operator)
     path = list(Transition.objects.filter(application=app).values_list("from_state", "to_state"))
-    assert path == [(Status.DRAFT, Status.SUBMITTED), (Status.SUBMITTED, Status.ACCEPTED),
-                    (Status.ACCEPTED, Status.RESULT_ISSUED), (Status.RESULT_ISSUED, Status.FINISHED)]
+    assert path == [
+        (Status.DRAFT, Status.SUBMITTED),
+        (Status.SUBMITTED, Status.ACCEPTED),
+        (Status.ACCEPTED, Status.RESULT_ISSUED),
+        (Status.RESULT_ISSUED, Status.FINISHED),
+    ]
     assert app.finished_at is not None
 
 

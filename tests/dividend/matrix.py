@@ -1,4 +1,5 @@
 """Objects for the URL × role matrix (tests/access_policy.py): a distribution of issuer A's stock."""
+
 from __future__ import annotations
 
 STAFF = {"reviewer", "operator", "admin"}
@@ -12,7 +13,9 @@ def distribution(cast):
     existing = Distribution.objects.filter(security__code="920777").first()
     if existing is None:
         at(START)
-        Security.objects.get_or_create(code="920777", defaults={"name": "矩阵股份", "kind": "stock", "market": Market.BSE,
-                                                              "issuer": cast.issuer_a.institution})
+        Security.objects.get_or_create(
+            code="920777",
+            defaults={"name": "矩阵股份", "kind": "stock", "market": Market.BSE, "issuer": cast.issuer_a.institution},
+        )
         existing = schedule(cast.issuer_a, code="920777")
     return str(existing.pk), {"issuer_a"} | STAFF

@@ -1,4 +1,5 @@
 """`csdp dividend compute` end to end, as an operator runs it (the installed script in a child process)."""
+
 from __future__ import annotations
 
 import json
@@ -13,13 +14,36 @@ CSDP = Path(sys.executable).with_name("csdp")
 
 def run(tmp_path: Path, content: str, *rates: str, seed: str = "11") -> subprocess.CompletedProcess:
     (tmp_path / "h.csv").write_text(content, encoding="utf-8")
-    return subprocess.run([str(CSDP), "dividend", "compute", "--holders", str(tmp_path / "h.csv"), *rates,
-                           "--seed", seed, "--output", str(tmp_path / "out.csv")], capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [
+            str(CSDP),
+            "dividend",
+            "compute",
+            "--holders",
+            str(tmp_path / "h.csv"),
+            *rates,
+            "--seed",
+            seed,
+            "--output",
+            str(tmp_path / "out.csv"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_it_writes_the_fixed_columns_and_prints_the_fixed_keys(tmp_path):
-    done = run(tmp_path, "account,quantity\n0000000003,100\n0000000001,33\n0000000002,17\n",
-               "--cash-per-10", "1.5", "--bonus-per-10", "3", "--transfer-per-10", "2")
+    done = run(
+        tmp_path,
+        "account,quantity\n0000000003,100\n0000000001,33\n0000000002,17\n",
+        "--cash-per-10",
+        "1.5",
+        "--bonus-per-10",
+        "3",
+        "--transfer-per-10",
+        "2",
+    )
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
     assert {"holders", "total_quantity", "cash_total_fen", "bonus_total", "seconds"} <= set(summary)

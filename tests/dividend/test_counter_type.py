@@ -1,5 +1,6 @@
 """权益分派 as counter business type 05: the issuer files the plan, an operator accepts it (preparing the
 four-eyes approval with the seed), a different reviewer approves and the distribution is scheduled."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,8 +16,14 @@ from csdp.lib.errors import CsdpError
 from tests.counter.factories import draft, drive, give_codes
 from tests.dividend.world import R, START, at, build
 
-PLAN = {"cash_per_10": "1.234567", "bonus_per_10": "3", "transfer_per_10": "0", "record_date": R.isoformat(),
-        "resolution_date": "2026-05-20", "method": "precise"}
+PLAN = {
+    "cash_per_10": "1.234567",
+    "bonus_per_10": "3",
+    "transfer_per_10": "0",
+    "record_date": R.isoformat(),
+    "resolution_date": "2026-05-20",
+    "method": "precise",
+}
 
 
 @pytest.fixture
@@ -45,7 +52,11 @@ def test_accepting_prepares_the_plan_for_four_eyes_and_approval_schedules_it(fil
     approval_approve(approval=approval, by=cast.reviewer)
     d = Distribution.objects.get(application_id=filed.pk)
     assert (d.record_date, d.pay_date, d.list_date, d.funding_deadline) == (
-        R, dt.date(2026, 6, 8), dt.date(2026, 6, 9), dt.date(2026, 6, 3))
+        R,
+        dt.date(2026, 6, 8),
+        dt.date(2026, 6, 9),
+        dt.date(2026, 6, 3),
+    )
     assert d.seed == approval.payload["seed"] and d.cash_status == CashStatus.AWAITING
 
 
@@ -54,8 +65,12 @@ def test_a_plan_without_any_rate_is_refused(cast):
     give_codes(cast.issuer_a.institution, "920001")
     at(START)
     with pytest.raises(CounterError, match="至少填写一项"):
-        draft(cast.issuer_a, type_code="05", code="920001",
-              data={**PLAN, "cash_per_10": "0", "bonus_per_10": "0", "transfer_per_10": "0"})
+        draft(
+            cast.issuer_a,
+            type_code="05",
+            code="920001",
+            data={**PLAN, "cash_per_10": "0", "bonus_per_10": "0", "transfer_per_10": "0"},
+        )
 
 
 def test_a_record_date_too_close_for_the_funding_deadline_is_refused(cast):

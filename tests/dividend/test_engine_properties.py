@@ -1,5 +1,6 @@
 """The engine's properties (issue 16, Correctness), checked against the rule walked one holder at a
 time with Python's exact fractions."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from csdp.dividend.engine import (CASH_DENOMINATOR, SHARE_DENOMINATOR, Method, RateError, Rates,
-                                  account_entitlements, entitle)
+from csdp.dividend.engine import (
+    CASH_DENOMINATOR,
+    SHARE_DENOMINATOR,
+    Method,
+    RateError,
+    Rates,
+    account_entitlements,
+    entitle,
+)
 
 quantities = st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=60)
 micro = st.integers(min_value=0, max_value=50 * 10**6)  # up to 50 yuan / 50 shares per 10, six decimals
@@ -19,8 +27,10 @@ small_micro = st.sampled_from([0, 1, 5 * 10**5, 10**6, 3_333_333, 123_456, 2 * 1
 
 
 def _holdings(qs):
-    return pl.DataFrame({"account": [f"{i:010d}" for i in range(len(qs))], "quantity": qs},
-                        schema={"account": pl.String, "quantity": pl.Int64})
+    return pl.DataFrame(
+        {"account": [f"{i:010d}" for i in range(len(qs))], "quantity": qs},
+        schema={"account": pl.String, "quantity": pl.Int64},
+    )
 
 
 def _check_precise(qs, got, rate, denominator):
@@ -97,9 +107,16 @@ def test_a_float_rate_is_refused():
 
 
 lots_strategy = st.lists(
-    st.tuples(st.integers(0, 12), st.sampled_from(["00", "05"]), st.integers(0, 10**6), st.integers(0, 100),
-              st.integers(0, 100)),
-    min_size=1, max_size=40)
+    st.tuples(
+        st.integers(0, 12),
+        st.sampled_from(["00", "05"]),
+        st.integers(0, 10**6),
+        st.integers(0, 100),
+        st.integers(0, 100),
+    ),
+    min_size=1,
+    max_size=40,
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -113,8 +130,18 @@ def test_lot_split_keeps_account_totals_and_encumbrances_follow_the_shares(raw, 
         frozen = q * f_pct // 200
         pledged = (q - frozen) * p_pct // 100
         rows.append((account, nature, dt.date(2027, 6, 30) if nature == "05" else None, q, frozen, pledged))
-    lots = pl.DataFrame(rows, schema={"account": pl.Int64, "share_nature": pl.String, "lockup_end": pl.Date,
-                                      "quantity": pl.Int64, "frozen": pl.Int64, "pledged": pl.Int64}, orient="row")
+    lots = pl.DataFrame(
+        rows,
+        schema={
+            "account": pl.Int64,
+            "share_nature": pl.String,
+            "lockup_end": pl.Date,
+            "quantity": pl.Int64,
+            "frozen": pl.Int64,
+            "pledged": pl.Int64,
+        },
+        orient="row",
+    )
     accounts, per_lot, totals = entitle(lots, Rates(cash, bonus, 0), seed=seed)
     sums = per_lot.group_by("account").agg(pl.col("cash_fen").sum(), pl.col("bonus_shares").sum()).sort("account")
     assert sums.equals(accounts.select("account", "cash_fen", "bonus_shares").sort("account"))

@@ -1,6 +1,7 @@
 """Issue 16, Correctness: a process killed in a step of the distribution's end of day and run again
 gives identical files and balances (the mechanism of tests/ipo/test_eod_kill.py: a child stops itself
 inside the step's open transaction and is SIGKILLed there)."""
+
 from __future__ import annotations
 
 import os
@@ -22,8 +23,13 @@ class DividendWorld(World):
     def _start(self, *args: str):
         log = self.directory / f"child-{time.monotonic_ns()}.log"
         with open(log, "wb") as out:
-            child = subprocess.Popen([sys.executable, "-m", "tests.dividend.eod_child", *args], cwd=ROOT, env=self.env(),
-                                     stdout=out, stderr=subprocess.STDOUT)
+            child = subprocess.Popen(
+                [sys.executable, "-m", "tests.dividend.eod_child", *args],
+                cwd=ROOT,
+                env=self.env(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         return child, log
 
     def copy(self, name: str) -> DividendWorld:
@@ -83,19 +89,24 @@ def test_the_reference_timeline_pays_and_registers(timeline):
     assert len(timeline.state_after["LIST"]["events"]) > len(timeline.state_before["LIST"]["events"])
 
 
-@pytest.mark.parametrize(("name", "day", "stop"), [
-    ("R", R, ("--stop-after", "csdp.dividend.steps:copy_in")),  # entitlements written, holds not yet
-    ("R", R, ("--stop-after", "csdp.dividend.steps:holds_create_bulk")),  # holds in, step not recorded
-    ("PAY", PAY, ("--stop-after", "csdp.dividend.steps:holds_resolve_bulk")),  # holds posted, surplus not returned
-    ("PAY", PAY, ("--stop-in-write", "csdp.lib.dbf:2")),  # a participant file half written
-    ("LIST", LIST, ("--stop-after", "csdp.register.bulk:register_apply_bulk")),  # bonus shares in, not committed
-])
+@pytest.mark.parametrize(
+    ("name", "day", "stop"),
+    [
+        ("R", R, ("--stop-after", "csdp.dividend.steps:copy_in")),  # entitlements written, holds not yet
+        ("R", R, ("--stop-after", "csdp.dividend.steps:holds_create_bulk")),  # holds in, step not recorded
+        ("PAY", PAY, ("--stop-after", "csdp.dividend.steps:holds_resolve_bulk")),  # holds posted, surplus not returned
+        ("PAY", PAY, ("--stop-in-write", "csdp.lib.dbf:2")),  # a participant file half written
+        ("LIST", LIST, ("--stop-after", "csdp.register.bulk:register_apply_bulk")),  # bonus shares in, not committed
+    ],
+)
 def test_killed_inside_a_step_the_rerun_gives_the_uninterrupted_result(timeline, name, day, stop):
     label = f"kill_{name}_{stop[1].replace(':', '_').replace('.', '_')}"
     after_kill, after_rerun = _kill_and_rerun(timeline, name, day, label, *stop)
     before_files = timeline.state_before[name]["files"]
-    assert {k: v for k, v in after_kill.items() if k != "files"} == \
-        {k: v for k, v in timeline.state_before[name].items() if k != "files"}  # nothing committed
-    assert all(path in before_files or path.endswith(".part") or path.startswith("dividend/")
-               for path in after_kill["files"])
+    assert {k: v for k, v in after_kill.items() if k != "files"} == {
+        k: v for k, v in timeline.state_before[name].items() if k != "files"
+    }  # nothing committed
+    assert all(
+        path in before_files or path.endswith(".part") or path.startswith("dividend/") for path in after_kill["files"]
+    )
     assert _differences(after_rerun, timeline.state_after[name]) == {}  # identical files, balances, register

@@ -1,5 +1,6 @@
 """A distribution end to end: funding, R, 派息日, 红股上市日 — money and shares conserved, the register
 changed, files written; a second run changes nothing; the failure paths."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -57,8 +58,18 @@ def test_a_funded_distribution_pays_cash_holds_frozen_cash_and_registers_bonus_s
     assert reasons == {"frozen", "no_custodian"}
     # a freeze placed after R and a closed account: their cash is held on the pay date
     at(PAY, 9)
-    register_apply(events=[{"key": "late-freeze", "security_id": security.pk, "account_id": accounts["0100000001"].pk,
-                            "event_type": "freeze", "frozen_delta": 1, "business_date": PAY}])
+    register_apply(
+        events=[
+            {
+                "key": "late-freeze",
+                "security_id": security.pk,
+                "account_id": accounts["0100000001"].pk,
+                "event_type": "freeze",
+                "frozen_delta": 1,
+                "business_date": PAY,
+            }
+        ]
+    )
     SecuritiesAccount.objects.filter(number="0100000005").update(status="closed")
     eod(PAY)
     d.refresh_from_db()
@@ -135,8 +146,18 @@ def test_the_snapshot_is_the_register_as_of_r_not_of_the_day_it_runs(world, cast
     security, accounts = world
     d = schedule(cast.issuer_a, cash="0", bonus="10", transfer="0")
     at(PAY, 9)
-    register_apply(events=[{"key": "after-r", "security_id": security.pk, "account_id": accounts["0100000001"].pk,
-                            "event_type": "initial", "quantity_delta": 999, "business_date": PAY}])
+    register_apply(
+        events=[
+            {
+                "key": "after-r",
+                "security_id": security.pk,
+                "account_id": accounts["0100000001"].pk,
+                "event_type": "initial",
+                "quantity_delta": 999,
+                "business_date": PAY,
+            }
+        ]
+    )
     eod(PAY)  # R's end of day missed: the snapshot still reads R
     d.refresh_from_db()
     assert d.total_quantity == TOTAL_QUANTITY

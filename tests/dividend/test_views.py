@@ -1,5 +1,6 @@
 """The distribution's page and API: funding idempotent by bank reference, another issuer sees nothing,
 a withdrawal prepared by an operator and applied by a different reviewer."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,11 @@ def distribution(cast, settings, tmp_path):
 
 
 def _fund(client, d, reference, amount):
-    return client.post(f"/api/v1/dividend/distributions/{d.pk}/fundings",
-                       json.dumps({"bank_reference": reference, "amount_fen": amount}), content_type="application/json")
+    return client.post(
+        f"/api/v1/dividend/distributions/{d.pk}/fundings",
+        json.dumps({"bank_reference": reference, "amount_fen": amount}),
+        content_type="application/json",
+    )
 
 
 def test_funding_through_the_api_is_idempotent_by_bank_reference(distribution, cast, client_for):
@@ -44,8 +48,9 @@ def test_another_issuer_cannot_see_or_fund_the_distribution(distribution, cast, 
 
 def test_the_issuer_funds_on_the_page_and_reads_the_result(distribution, cast, client_for):
     client = client_for(cast.issuer_a)
-    response = client.post(f"/dividend/{distribution.pk}/fund/", {"bank_reference": "P-1", "amount_fen": "500"},
-                           follow=True)
+    response = client.post(
+        f"/dividend/{distribution.pk}/fund/", {"bank_reference": "P-1", "amount_fen": "500"}, follow=True
+    )
     assert response.status_code == 200 and "代派资金已入账" in response.content.decode()
     page = client.get(f"/dividend/{distribution.pk}/").content.decode()
     assert "P-1" in page and "待委托代派资金" in page

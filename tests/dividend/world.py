@@ -1,6 +1,7 @@
 """A small distribution world: issuer A's BSE stock 920001 held by five accounts at two participants —
 one free holder, one with a restricted lot, one with frozen and pledged shares, one with no custodian,
 one that will be closed — and the helpers to walk a plan through counter, four-eyes and the EOD."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,8 +45,13 @@ def build(issuer):
             account.custody_unit = CustodyUnit.objects.filter(code=unit).first() if unit else None
             account.save(update_fields=["custody_unit"])
             accounts[number] = account
-        base = {"security_id": security.pk, "account_id": accounts[number].pk, "share_nature": nature,
-                "lockup_end": end, "business_date": START}
+        base = {
+            "security_id": security.pk,
+            "account_id": accounts[number].pk,
+            "share_nature": nature,
+            "lockup_end": end,
+            "business_date": START,
+        }
         events.append({**base, "key": f"w:{n}:q", "event_type": "initial", "quantity_delta": q})
         if f:
             events.append({**base, "key": f"w:{n}:f", "event_type": "freeze", "frozen_delta": f})
@@ -55,14 +61,25 @@ def build(issuer):
     return security, accounts
 
 
-def schedule(issuer, *, cash="1.234567", bonus="3", transfer="2", seed=7, method="precise", code="920001") -> Distribution:
+def schedule(
+    issuer, *, cash="1.234567", bonus="3", transfer="2", seed=7, method="precise", code="920001"
+) -> Distribution:
     from csdp.dividend.engine import Rates
 
     rates = Rates.parse(cash, bonus, transfer)
-    return distribution_schedule(payload={"application_id": None, "code": code, "issuer_id": issuer.institution_id,
-                                          "cash_micro": rates.cash_micro, "bonus_micro": rates.bonus_micro,
-                                          "transfer_micro": rates.transfer_micro, "record_date": R.isoformat(),
-                                          "method": method, "seed": seed})
+    return distribution_schedule(
+        payload={
+            "application_id": None,
+            "code": code,
+            "issuer_id": issuer.institution_id,
+            "cash_micro": rates.cash_micro,
+            "bonus_micro": rates.bonus_micro,
+            "transfer_micro": rates.transfer_micro,
+            "record_date": R.isoformat(),
+            "method": method,
+            "seed": seed,
+        }
+    )
 
 
 def eod(day: dt.date):

@@ -1,4 +1,5 @@
 """Builders for fee tests: a schedule in force since 2000, notices, VAT invoice info."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,11 +13,33 @@ from csdp.issuers.models import InvoiceInfo
 SINCE = dt.date(2000, 1, 1)
 
 
-def schedule(code="share_registration", *, name="股份登记费", base=FeeBase.SHARES, rate="0.2", minimum_fen=0,
-             cap_fen=None, payer=PayerKind.ISSUER, since=SINCE, until=None, is_example=True) -> FeeSchedule:
-    row, _ = FeeSchedule.objects.get_or_create(code=code, effective_from=since, defaults={
-        "name": name, "base": base, "rate": Decimal(rate), "minimum_fen": minimum_fen, "cap_fen": cap_fen,
-        "payer": payer, "effective_to": until, "is_example": is_example})
+def schedule(
+    code="share_registration",
+    *,
+    name="股份登记费",
+    base=FeeBase.SHARES,
+    rate="0.2",
+    minimum_fen=0,
+    cap_fen=None,
+    payer=PayerKind.ISSUER,
+    since=SINCE,
+    until=None,
+    is_example=True,
+) -> FeeSchedule:
+    row, _ = FeeSchedule.objects.get_or_create(
+        code=code,
+        effective_from=since,
+        defaults={
+            "name": name,
+            "base": base,
+            "rate": Decimal(rate),
+            "minimum_fen": minimum_fen,
+            "cap_fen": cap_fen,
+            "payer": payer,
+            "effective_to": until,
+            "is_example": is_example,
+        },
+    )
     return row
 
 
@@ -32,17 +55,27 @@ def notice(user_or_institution, *, shares=10_000_000, actor=None, reference_id="
 
     example_schedule()
     payer = getattr(user_or_institution, "institution", None) or user_or_institution
-    return payment_notice_issue(payer=payer, reference_type="test", reference_id=reference_id,
-                                reference_label="测试股份登记费", lines=[("share_registration", shares)],
-                                due_date=business_today() + dt.timedelta(days=10), actor=actor)
+    return payment_notice_issue(
+        payer=payer,
+        reference_type="test",
+        reference_id=reference_id,
+        reference_label="测试股份登记费",
+        lines=[("share_registration", shares)],
+        due_date=business_today() + dt.timedelta(days=10),
+        actor=actor,
+    )
 
 
 def invoice_info(institution, *, paper=False, since=SINCE, title=None, email="invoice@example.test") -> InvoiceInfo:
     return InvoiceInfo.objects.create(
-        institution=institution, effective_from=since,
+        institution=institution,
+        effective_from=since,
         taxpayer_type=TaxpayerType.GENERAL if paper else TaxpayerType.SMALL,
         invoice_type=InvoiceType.PAPER_SPECIAL if paper else InvoiceType.E_ORDINARY,
-        securities_code="920001", title=title or institution.name, taxpayer_id="91110108MA01ABCD1E",
-        address_phone="北京市海淀区中关村大街 1 号 010-88886666", bank_account="工商银行中关村支行 0200001234567890123",
+        securities_code="920001",
+        title=title or institution.name,
+        taxpayer_id="91110108MA01ABCD1E",
+        address_phone="北京市海淀区中关村大街 1 号 010-88886666",
+        bank_account="工商银行中关村支行 0200001234567890123",
         email=email,
     )

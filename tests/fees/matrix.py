@@ -1,5 +1,6 @@
 """Objects for the URL × role matrix (tests/access_policy.py OBJECTS): issuer A's notice and invoice,
 seen by issuer A and depository staff only."""
+
 from __future__ import annotations
 
 from tests.fees import factories
@@ -16,5 +17,7 @@ def fee_invoice(cast):
 
     notice = factories.notice(cast.issuer_a, actor=cast.operator, reference_id="invoice")
     factories.invoice_info(cast.issuer_a.institution)
-    payment_record(notice=notice, amount_fen=notice.total_fen, bank_reference=f"MATRIX-{notice.pk}", actor=cast.operator)
+    payment_record(
+        notice=notice, amount_fen=notice.total_fen, bank_reference=f"MATRIX-{notice.pk}", actor=cast.operator
+    )
     return str(invoice_issue(notice=notice, actor=cast.operator).pk), SEEN_BY

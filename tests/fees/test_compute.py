@@ -1,5 +1,6 @@
 """Fee computation: exact Decimal arithmetic, half-up to the fen, minimum and cap, versions by date,
 and the 002 §2.2.3 exemption."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,10 +26,16 @@ def _half_up(value: Fraction) -> int:
 
 
 @settings(max_examples=400, deadline=None)
-@given(base=st.sampled_from(list(FeeBase)), rate=RATES, base_value=st.integers(min_value=0, max_value=10**13),
-       minimum_fen=st.integers(min_value=0, max_value=10**6), extra_cap=st.one_of(st.none(), st.integers(0, 10**9)))
+@given(
+    base=st.sampled_from(list(FeeBase)),
+    rate=RATES,
+    base_value=st.integers(min_value=0, max_value=10**13),
+    minimum_fen=st.integers(min_value=0, max_value=10**6),
+    extra_cap=st.one_of(st.none(), st.integers(0, 10**9)),
+)
 def test_a_fee_is_never_negative_stays_within_minimum_and_cap_and_rounds_half_up_exactly(
-        base, rate, base_value, minimum_fen, extra_cap):
+    base, rate, base_value, minimum_fen, extra_cap
+):
     cap_fen = None if extra_cap is None else minimum_fen + extra_cap
     fee = fee_amount_fen(base=base, rate=rate, base_value=base_value, minimum_fen=minimum_fen, cap_fen=cap_fen)
     assert fee >= 0
@@ -42,7 +49,9 @@ def test_a_fee_is_never_negative_stays_within_minimum_and_cap_and_rounds_half_up
 
 
 def test_it_charges_the_minimum_when_the_computed_fee_is_below_it():
-    assert fee_amount_fen(base=FeeBase.SHARES, rate=Decimal("0.2"), base_value=100, minimum_fen=500, cap_fen=None) == 500
+    assert (
+        fee_amount_fen(base=FeeBase.SHARES, rate=Decimal("0.2"), base_value=100, minimum_fen=500, cap_fen=None) == 500
+    )
 
 
 def test_it_charges_the_cap_when_the_computed_fee_is_above_it():
@@ -54,15 +63,18 @@ def test_a_zero_base_is_no_chargeable_event_even_with_a_minimum():
     assert fee_amount_fen(base=FeeBase.SHARES, rate=Decimal("0.2"), base_value=0, minimum_fen=500, cap_fen=None) == 0
 
 
-@pytest.mark.parametrize(("base", "base_value", "rate", "fen"), [
-    (FeeBase.AMOUNT, 2500, "1", 3),  # 2.5 fen → 3 (half-even would give 2)
-    (FeeBase.AMOUNT, 1500, "1", 2),  # 1.5 fen → 2
-    (FeeBase.AMOUNT, 2499, "1", 2),  # 2.499 fen → 2
-    (FeeBase.SHARES, 25, "0.2", 1),  # 25 × 0.2‰ = 0.005 yuan = 0.5 fen → 1
-    (FeeBase.SHARES, 5, "0.9", 0),  # 0.45 fen → 0
-    (FeeBase.SHARES, 20_000_000, "0.2", 400_000),  # 4,000.00 yuan
-    (FeeBase.FIXED, 3, "100.005", 30_002),  # 300.015 yuan = 30001.5 fen → 30002
-])
+@pytest.mark.parametrize(
+    ("base", "base_value", "rate", "fen"),
+    [
+        (FeeBase.AMOUNT, 2500, "1", 3),  # 2.5 fen → 3 (half-even would give 2)
+        (FeeBase.AMOUNT, 1500, "1", 2),  # 1.5 fen → 2
+        (FeeBase.AMOUNT, 2499, "1", 2),  # 2.499 fen → 2
+        (FeeBase.SHARES, 25, "0.2", 1),  # 25 × 0.2‰ = 0.005 yuan = 0.5 fen → 1
+        (FeeBase.SHARES, 5, "0.9", 0),  # 0.45 fen → 0
+        (FeeBase.SHARES, 20_000_000, "0.2", 400_000),  # 4,000.00 yuan
+        (FeeBase.FIXED, 3, "100.005", 30_002),  # 300.015 yuan = 30001.5 fen → 30002
+    ],
+)
 def test_it_rounds_half_up_to_the_fen_once(base, base_value, rate, fen):
     assert fee_amount_fen(base=base, rate=Decimal(rate), base_value=base_value, minimum_fen=0, cap_fen=None) == fen
 

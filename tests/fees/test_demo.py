@@ -1,5 +1,6 @@
 """The demo world: the example schedule, issuer A's notice paid and invoiced, issuer B's unpaid;
 seeding twice changes nothing."""
+
 from __future__ import annotations
 
 from csdp.accounts.models import User
@@ -28,7 +29,11 @@ def test_the_demo_has_example_rates_a_paid_and_invoiced_notice_and_an_unpaid_one
     demo_seed()
     assert FeeSchedule.objects.filter(is_example=False).count() == 0
     assert set(FeeSchedule.objects.values_list("code", flat=True)) == {
-        "share_registration", "greenshoe_registration", "non_trade_transfer", "stamp_tax"}
+        "share_registration",
+        "greenshoe_registration",
+        "non_trade_transfer",
+        "stamp_tax",
+    }
     a = User.objects.get(username="issuer_a").institution
     b = User.objects.get(username="issuer_b").institution
     assert PaymentNotice.objects.get(payer=a).status == NoticeStatus.INVOICED

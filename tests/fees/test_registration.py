@@ -1,5 +1,6 @@
 """registration_fee_notice: the function the IPO flow calls once the issuer confirms the registration
 data (002 §2.1.2(五)1)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,9 +18,16 @@ pytestmark = pytest.mark.django_db
 
 def _offering(cast) -> Offering:
     return Offering.objects.create(
-        code="920901", name="甲科技", issuer=cast.issuer_a.institution, underwriter=cast.underwriter.institution,
-        price_fen=1000, initial_online_shares=100_000, online_shares=100_000, t_date=dt.date(2026, 3, 16),
-        listing_date=dt.date(2026, 3, 30))
+        code="920901",
+        name="甲科技",
+        issuer=cast.issuer_a.institution,
+        underwriter=cast.underwriter.institution,
+        price_fen=1000,
+        initial_online_shares=100_000,
+        online_shares=100_000,
+        t_date=dt.date(2026, 3, 16),
+        listing_date=dt.date(2026, 3, 30),
+    )
 
 
 def test_it_bills_the_issuer_the_share_registration_fee_on_the_shares_registered(cast):
@@ -31,7 +39,9 @@ def test_it_bills_the_issuer_the_share_registration_fee_on_the_shares_registered
     assert (notice.reference_type, notice.reference_id) == ("ipo.offering", str(offering.pk))
     assert "920901" in notice.reference_label
     assert notice.lines.get().base_value == 25_000_000 and notice.total_fen == 500_000
-    assert notice.due_date == max(trading_day_offset(offering.listing_date, -2), trading_day_offset(dt.date(2026, 3, 18), 5))
+    assert notice.due_date == max(
+        trading_day_offset(offering.listing_date, -2), trading_day_offset(dt.date(2026, 3, 18), 5)
+    )
 
 
 def test_calling_it_again_returns_the_same_notice_unless_that_one_was_cancelled(cast):

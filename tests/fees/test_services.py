@@ -1,5 +1,6 @@
 """Payment notices from issue to invoice: numbering, the ledger transfer, idempotent receipts, the
 invoice built from the VAT information in force, and every refused transition."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,7 +34,12 @@ def test_a_notice_is_numbered_lists_its_lines_and_tells_the_payer(cast):
     assert notice.number == f"JF{year}000001"
     assert (notice.total_fen, notice.status, notice.payer) == (400_000, NoticeStatus.ISSUED, cast.issuer_a.institution)
     line = notice.lines.get()
-    assert (line.item_code, line.base_value, line.amount_fen, line.is_example) == ("share_registration", SHARES, 400_000, True)
+    assert (line.item_code, line.base_value, line.amount_fen, line.is_example) == (
+        "share_registration",
+        SHARES,
+        400_000,
+        True,
+    )
     assert list(notice.transitions.values_list("from_state", "to_state")) == [("", "issued")]
     assert AuditEvent.objects.filter(object_type="fees.paymentnotice", action="fee_notice.issued").count() == 1
     assert OutboxMessage.objects.filter(purpose="fee_notice", recipient=cast.issuer_a.email).exists()
@@ -43,33 +49,62 @@ def test_a_notice_is_numbered_lists_its_lines_and_tells_the_payer(cast):
 def test_it_refuses_a_notice_due_in_the_past_or_with_nothing_to_pay(cast):
     factories.example_schedule()
     with pytest.raises(FeeRefused, match="截止日"):
-        services.payment_notice_issue(payer=cast.issuer_a.institution, reference_type="t", reference_id=1,
-                                      reference_label="x", lines=[("share_registration", 1000)],
-                                      due_date=business_today() - dt.timedelta(days=1), actor=cast.operator)
+        services.payment_notice_issue(
+            payer=cast.issuer_a.institution,
+            reference_type="t",
+            reference_id=1,
+            reference_label="x",
+            lines=[("share_registration", 1000)],
+            due_date=business_today() - dt.timedelta(days=1),
+            actor=cast.operator,
+        )
     with pytest.raises(FeeRefused, match="均为零"):
-        services.payment_notice_issue(payer=cast.underwriter.institution, reference_type="t", reference_id=1,
-                                      reference_label="x", due_date=business_today(), actor=cast.operator,
-                                      lines=[("non_trade_transfer", 1000, "002 §2.2.3"), ("stamp_tax", 9000, "002 §2.2.3")])
+        services.payment_notice_issue(
+            payer=cast.underwriter.institution,
+            reference_type="t",
+            reference_id=1,
+            reference_label="x",
+            due_date=business_today(),
+            actor=cast.operator,
+            lines=[("non_trade_transfer", 1000, "002 §2.2.3"), ("stamp_tax", 9000, "002 §2.2.3")],
+        )
 
 
 def test_it_refuses_to_bill_an_issuer_fee_to_an_underwriter(cast):
     factories.example_schedule()
     with pytest.raises(FeeRefused, match="缴费方为发行人"):
-        services.payment_notice_issue(payer=cast.underwriter.institution, reference_type="t", reference_id=1,
-                                      reference_label="x", lines=[("share_registration", 1000)],
-                                      due_date=business_today(), actor=cast.operator)
+        services.payment_notice_issue(
+            payer=cast.underwriter.institution,
+            reference_type="t",
+            reference_id=1,
+            reference_label="x",
+            lines=[("share_registration", 1000)],
+            due_date=business_today(),
+            actor=cast.operator,
+        )
 
 
 def test_a_greenshoe_notice_keeps_the_waived_lines_at_zero_with_their_reason(cast):
     factories.example_schedule()
     notice = services.payment_notice_issue(
-        payer=cast.underwriter.institution, reference_type="greenshoe", reference_id=7, reference_label="超额配售过户",
-        due_date=business_today(), actor=cast.operator,
-        lines=[("non_trade_transfer", 1_500_000, "002 §2.2.3"), ("stamp_tax", 1_800_000_000, "002 §2.2.3"),
-               ("non_trade_transfer", 10_000)])
+        payer=cast.underwriter.institution,
+        reference_type="greenshoe",
+        reference_id=7,
+        reference_label="超额配售过户",
+        due_date=business_today(),
+        actor=cast.operator,
+        lines=[
+            ("non_trade_transfer", 1_500_000, "002 §2.2.3"),
+            ("stamp_tax", 1_800_000_000, "002 §2.2.3"),
+            ("non_trade_transfer", 10_000),
+        ],
+    )
     amounts = list(notice.lines.values_list("item_code", "amount_fen", "exempt_reason"))
-    assert amounts == [("non_trade_transfer", 0, "002 §2.2.3"), ("stamp_tax", 0, "002 §2.2.3"),
-                       ("non_trade_transfer", 1000, "")]
+    assert amounts == [
+        ("non_trade_transfer", 0, "002 §2.2.3"),
+        ("stamp_tax", 0, "002 §2.2.3"),
+        ("non_trade_transfer", 1000, ""),
+    ]
     assert notice.total_fen == 1000
 
 
@@ -87,9 +122,15 @@ def test_a_payment_moves_the_money_from_the_payers_bank_account_to_the_fees_acco
 
 def test_an_underwriters_payment_enters_through_the_depository_bank_account(cast):
     factories.example_schedule()
-    notice = services.payment_notice_issue(payer=cast.underwriter.institution, reference_type="t", reference_id=1,
-                                           reference_label="过户", lines=[("non_trade_transfer", 10_000)],
-                                           due_date=business_today(), actor=cast.operator)
+    notice = services.payment_notice_issue(
+        payer=cast.underwriter.institution,
+        reference_type="t",
+        reference_id=1,
+        reference_label="过户",
+        lines=[("non_trade_transfer", 10_000)],
+        due_date=business_today(),
+        actor=cast.operator,
+    )
     payment = _pay(notice, cast.operator)
     assert payment.transfer.debit_account.kind == AccountKind.DEPOSITORY_BANK
 
@@ -115,7 +156,9 @@ def test_a_bank_reference_already_used_cannot_pay_another_notice(cast):
 def test_a_partial_or_excess_payment_is_refused_and_the_notice_stays_unpaid(cast, delta_fen):
     notice = factories.notice(cast.issuer_a, actor=cast.operator)
     with pytest.raises(FeeRefused, match="不符"):
-        services.payment_record(notice=notice, amount_fen=notice.total_fen + delta_fen, bank_reference="B", actor=cast.operator)
+        services.payment_record(
+            notice=notice, amount_fen=notice.total_fen + delta_fen, bank_reference="B", actor=cast.operator
+        )
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.ISSUED
     assert not Payment.objects.exists() and not Transfer.objects.filter(code="FEE_PAYMENT").exists()
@@ -140,10 +183,15 @@ def test_a_general_taxpayers_special_invoice_is_paper_and_mailed_to_the_address_
     _pay(notice, cast.operator)
     invoice = services.invoice_issue(notice=notice, actor=cast.operator)
     assert (invoice.delivery, invoice.invoice_type_label, invoice.taxpayer_type_label) == (
-        DeliveryMethod.MAIL, "纸质增值税专用发票", "一般纳税人")
+        DeliveryMethod.MAIL,
+        "纸质增值税专用发票",
+        "一般纳税人",
+    )
     assert invoice.address_phone.startswith("北京市海淀区中关村大街 1 号")
     assert not OutboxMessage.objects.filter(purpose="fee_invoice").exists()
-    told = OutboxMessage.objects.filter(purpose="fee_notice", subject__contains=invoice.number, recipient=cast.issuer_a.email)
+    told = OutboxMessage.objects.filter(
+        purpose="fee_notice", subject__contains=invoice.number, recipient=cast.issuer_a.email
+    )
     assert "邮寄至：北京市海淀区中关村大街" in told.get().body
 
 
@@ -203,13 +251,17 @@ def _in_state(cast, state):
 
 
 ACTIONS = {
-    "pay": lambda n, c: services.payment_record(notice=n, amount_fen=n.total_fen, bank_reference=f"NEW-{n.pk}", actor=c.operator),
+    "pay": lambda n, c: services.payment_record(
+        notice=n, amount_fen=n.total_fen, bank_reference=f"NEW-{n.pk}", actor=c.operator
+    ),
     "invoice": lambda n, c: services.invoice_issue(notice=n, actor=c.operator),
     "cancel": lambda n, c: services.payment_notice_cancel(notice=n, actor=c.operator, reason="测试"),
 }
-REFUSED = [("pay", s) for s in ("paid", "invoiced", "cancelled")] + \
-          [("invoice", s) for s in ("issued", "invoiced", "cancelled")] + \
-          [("cancel", s) for s in ("paid", "invoiced", "cancelled")]
+REFUSED = (
+    [("pay", s) for s in ("paid", "invoiced", "cancelled")]
+    + [("invoice", s) for s in ("issued", "invoiced", "cancelled")]
+    + [("cancel", s) for s in ("paid", "invoiced", "cancelled")]
+)
 
 
 @pytest.mark.parametrize(("action", "state"), REFUSED)
@@ -231,5 +283,11 @@ def test_a_cancellation_needs_a_reason(cast):
 def test_a_declaration_is_only_taken_for_an_unpaid_notice(cast):
     notice = _in_state(cast, NoticeStatus.PAID)
     with pytest.raises(FeeRefused, match="无需申报"):
-        services.payment_declare(notice=notice, amount_fen=1, bank_reference="x", paid_on=business_today(),
-                                 user=cast.issuer_a, signature_payload="")
+        services.payment_declare(
+            notice=notice,
+            amount_fen=1,
+            bank_reference="x",
+            paid_on=business_today(),
+            user=cast.issuer_a,
+            signature_payload="",
+        )

@@ -1,5 +1,6 @@
 """Fee pages and API: example labels, the payer's view and signed declaration, the office's receipt
 and invoice forms, other issuers kept out (404), and the work lists."""
+
 from __future__ import annotations
 
 import pytest
@@ -36,9 +37,20 @@ def test_the_administrator_adds_a_version_and_the_old_one_ends_the_day_before(ca
 
     old = factories.schedule()
     today = business_today()
-    response = client_for(cast.admin).post(reverse("fees:schedule_new"), {
-        "code": "share_registration", "name": "股份登记费", "base": "shares", "rate": "0.25", "minimum_yuan": "0",
-        "cap_yuan": "300000", "payer": "issuer", "effective_from": today.isoformat(), "is_example": "on"})
+    response = client_for(cast.admin).post(
+        reverse("fees:schedule_new"),
+        {
+            "code": "share_registration",
+            "name": "股份登记费",
+            "base": "shares",
+            "rate": "0.25",
+            "minimum_yuan": "0",
+            "cap_yuan": "300000",
+            "payer": "issuer",
+            "effective_from": today.isoformat(),
+            "is_example": "on",
+        },
+    )
     assert response.status_code == 302
     new = FeeSchedule.objects.get(code="share_registration", effective_from=today)
     old.refresh_from_db()
@@ -47,9 +59,19 @@ def test_the_administrator_adds_a_version_and_the_old_one_ends_the_day_before(ca
 
 
 def test_the_schedule_form_refuses_a_cap_below_the_minimum_in_chinese(cast, client_for):
-    response = client_for(cast.admin).post(reverse("fees:schedule_new"), {
-        "code": "x", "name": "x", "base": "fixed", "rate": "1", "minimum_yuan": "10", "cap_yuan": "5",
-        "payer": "issuer", "effective_from": "2099-01-01"})
+    response = client_for(cast.admin).post(
+        reverse("fees:schedule_new"),
+        {
+            "code": "x",
+            "name": "x",
+            "base": "fixed",
+            "rate": "1",
+            "minimum_yuan": "10",
+            "cap_yuan": "5",
+            "payer": "issuer",
+            "effective_from": "2099-01-01",
+        },
+    )
     assert "最高收费不能低于最低收费" in response.content.decode()
     assert not FeeSchedule.objects.filter(code="x").exists()
 
@@ -61,16 +83,22 @@ def test_the_payer_sees_its_notice_with_the_bank_details_and_a_printable_page(ca
     page = client.get(reverse("fees:notice_detail", kwargs={"fee_notice_id": notice.pk})).content.decode()
     assert "收款账号" in page and "4,000.00" in page and "示例费率" in page and "付款申报" in page
     printed = client.get(reverse("fees:notice_print", kwargs={"fee_notice_id": notice.pk})).content.decode()
-    assert "<h1>付款通知</h1>" in printed and notice.number in printed and "中国证券登记结算有限责任公司北京分公司" in printed
+    assert (
+        "<h1>付款通知</h1>" in printed
+        and notice.number in printed
+        and "中国证券登记结算有限责任公司北京分公司" in printed
+    )
 
 
 def test_another_issuer_cannot_see_the_notice_or_its_invoice(cast, client_for):
     invoice = _invoiced(cast)
     client = client_for(cast.issuer_b)
-    for name, kwargs in (("fees:notice_detail", {"fee_notice_id": invoice.notice_id}),
-                         ("fees:notice_print", {"fee_notice_id": invoice.notice_id}),
-                         ("fees:invoice_detail", {"fee_invoice_id": invoice.pk}),
-                         ("fees:invoice_download", {"fee_invoice_id": invoice.pk})):
+    for name, kwargs in (
+        ("fees:notice_detail", {"fee_notice_id": invoice.notice_id}),
+        ("fees:notice_print", {"fee_notice_id": invoice.notice_id}),
+        ("fees:invoice_detail", {"fee_invoice_id": invoice.pk}),
+        ("fees:invoice_download", {"fee_invoice_id": invoice.pk}),
+    ):
         assert client.get(reverse(name, kwargs=kwargs)).status_code == 404, name
     assert client.get(f"/api/v1/fees/notices/{invoice.notice_id}").status_code == 404
     assert client.get("/api/v1/fees/notices").json() == []
@@ -83,7 +111,8 @@ def test_the_api_gives_the_payer_its_notices_with_lines_and_its_invoices(cast, c
     client = client_for(cast.issuer_a)
     notices = client.get("/api/v1/fees/notices").json()
     assert [(n["number"], n["status"], n["invoice_number"]) for n in notices] == [
-        (invoice.notice.number, "invoiced", invoice.number)]
+        (invoice.notice.number, "invoiced", invoice.number)
+    ]
     detail = client.get(f"/api/v1/fees/notices/{invoice.notice_id}").json()
     assert detail["lines"][0]["amount_fen"] == 400_000 and detail["lines"][0]["is_example"] is True
     invoices = client.get("/api/v1/fees/invoices").json()
@@ -105,7 +134,9 @@ def test_the_office_records_the_payment_and_issues_the_invoice_through_the_pages
     factories.invoice_info(cast.issuer_a.institution, paper=True)
     client = client_for(cast.operator)
     url = reverse("fees:payment_record", kwargs={"fee_notice_id": notice.pk})
-    wrong = client.post(url, {"amount_yuan": "3999.99", "bank_reference": "B1", "received_on": "2026-03-18"}, follow=True)
+    wrong = client.post(
+        url, {"amount_yuan": "3999.99", "bank_reference": "B1", "received_on": "2026-03-18"}, follow=True
+    )
     assert "不符" in wrong.content.decode()
     client.post(url, {"amount_yuan": "4000.00", "bank_reference": "B1", "received_on": "2026-03-18"})
     notice.refresh_from_db()
@@ -120,8 +151,10 @@ def test_a_reviewer_may_read_but_not_record_a_payment(cast, client_for):
     notice = factories.notice(cast.issuer_a, actor=cast.operator)
     client = client_for(cast.reviewer)
     assert client.get(reverse("fees:notice_detail", kwargs={"fee_notice_id": notice.pk})).status_code == 200
-    response = client.post(reverse("fees:payment_record", kwargs={"fee_notice_id": notice.pk}),
-                           {"amount_yuan": "2000.00", "bank_reference": "B", "received_on": "2026-03-18"})
+    response = client.post(
+        reverse("fees:payment_record", kwargs={"fee_notice_id": notice.pk}),
+        {"amount_yuan": "2000.00", "bank_reference": "B", "received_on": "2026-03-18"},
+    )
     assert response.status_code == 403
 
 
@@ -161,8 +194,14 @@ def test_the_work_lists_show_unpaid_notices_to_the_payer_and_declared_ones_to_th
     assert [(i.title.split()[0], i.needs_action) for i in mine] == [(notice.number, True)]
     assert not [i for i in my_applications(cast.issuer_b) if i.kind == "付款通知"]
     assert not [i for i in staff_queue(cast.reviewer) if i.kind == "付款通知"]
-    payment_declare(notice=notice, amount_fen=notice.total_fen, bank_reference="B", paid_on=notice.issued_on,
-                    user=cast.issuer_a, signature_payload=_signed(cast.issuer_a, notice, "B"))
+    payment_declare(
+        notice=notice,
+        amount_fen=notice.total_fen,
+        bank_reference="B",
+        paid_on=notice.issued_on,
+        user=cast.issuer_a,
+        signature_payload=_signed(cast.issuer_a, notice, "B"),
+    )
     office = [i for i in staff_queue(cast.operator) if i.kind == "付款通知"]
     assert [(i.status, i.needs_action) for i in office] == [("付款方已申报付款，待确认到账", True)]
 
@@ -196,6 +235,7 @@ def _signed(user, notice, bank_reference: str) -> str:
     from csdp.keys.signing import signing_context, submission_digest
     from csdp.keys.testing import enrol_test_key, sign
 
-    content = declaration_content(notice=notice, amount_fen=notice.total_fen, bank_reference=bank_reference,
-                                  paid_on=notice.issued_on)
+    content = declaration_content(
+        notice=notice, amount_fen=notice.total_fen, bank_reference=bank_reference, paid_on=notice.issued_on
+    )
     return sign(enrol_test_key(user), signing_context(user=user, digest=submission_digest(content=content)))

@@ -1,6 +1,7 @@
 """Shares are conserved through every combination of (a) additional issuance and (b) transfers from
 the special account (002 §2.2): the register grows by exactly the registered issuance, transfers move
 shares without creating any, no investor gets more than its agreement, and (a)+(b) stay within the limit."""
+
 import pytest
 from django.db import transaction
 from django.db.models import Sum
@@ -17,8 +18,16 @@ from tests.greenshoe.test_services import FIRST
 pytestmark = pytest.mark.django_db
 BOUGHT = 80_000
 
-steps = st.lists(st.tuples(st.sampled_from([FilingKind.ISSUANCE, FilingKind.TRANSFER]), st.integers(0, 2),
-                           st.integers(1, 70_000), st.booleans()), min_size=1, max_size=6)
+steps = st.lists(
+    st.tuples(
+        st.sampled_from([FilingKind.ISSUANCE, FilingKind.TRANSFER]),
+        st.integers(0, 2),
+        st.integers(1, 70_000),
+        st.booleans(),
+    ),
+    min_size=1,
+    max_size=6,
+)
 
 
 class Rollback(Exception):
@@ -73,7 +82,10 @@ def test_shares_are_conserved_through_any_mix_of_issuance_and_transfer(greenshoe
                 held_special = Position.objects.get(account=special.account, security=security).quantity
                 assert held_special == BOUGHT - moved
                 for account in accounts:
-                    got = Position.objects.filter(account=account, security=security).aggregate(n=Sum("quantity"))["n"] or 0
+                    got = (
+                        Position.objects.filter(account=account, security=security).aggregate(n=Sum("quantity"))["n"]
+                        or 0
+                    )
                     assert got <= agreed[account.pk]
             raise Rollback
     except Rollback:

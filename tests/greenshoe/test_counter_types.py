@@ -1,4 +1,5 @@
 """The special-account application on the virtual counter (002 §3.3)."""
+
 import pytest
 
 from csdp.counter.models import Status
@@ -15,8 +16,13 @@ YMT = "180000000099"
 
 @pytest.fixture
 def proprietary(cast):
-    return investor_create(ymt_number=YMT, name=cast.underwriter.institution.name, id_type=IdType.USCC,
-                           id_number=make_uscc("91110000100000001"), holder_type="02")
+    return investor_create(
+        ymt_number=YMT,
+        name=cast.underwriter.institution.name,
+        id_type=IdType.USCC,
+        id_number=make_uscc("91110000100000001"),
+        holder_type="02",
+    )
 
 
 def _data(cast, **changes):
@@ -33,7 +39,9 @@ def test_a_finished_application_opens_the_special_account_under_the_underwriters
     drive(application, Status.FINISHED, filer=cast.underwriter, key=key, operator=cast.operator)
     special = SpecialAccount.objects.get(underwriter=cast.underwriter.institution)
     assert special.account.investor == proprietary and special.account.number.startswith("09")
-    assert special.name == "丙证券股份有限公司行使超额配售选择权专用证券账户" and special.application_id == application.pk
+    assert (
+        special.name == "丙证券股份有限公司行使超额配售选择权专用证券账户" and special.application_id == application.pk
+    )
 
 
 def test_the_account_name_must_be_the_full_name_plus_the_suffix(cast, proprietary):
@@ -42,8 +50,13 @@ def test_the_account_name_must_be_the_full_name_plus_the_suffix(cast, proprietar
 
 
 def test_the_ymt_number_must_be_the_underwriters_own(cast, proprietary):
-    investor_create(ymt_number="180000000100", name="别人", id_type=IdType.USCC,
-                    id_number=make_uscc("91110000100000002"), holder_type="02")
+    investor_create(
+        ymt_number="180000000100",
+        name="别人",
+        id_type=IdType.USCC,
+        id_number=make_uscc("91110000100000002"),
+        holder_type="02",
+    )
     with pytest.raises(CounterError, match="自营账户"):
         draft(cast.underwriter, type_code="33", code="920777", data=_data(cast, ymt_number="180000000100"))
 

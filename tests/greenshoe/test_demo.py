@@ -1,4 +1,5 @@
 """The demo greenshoe: 920188's option, three agreements and the lead underwriter's special account."""
+
 import pytest
 
 from csdp.greenshoe.models import GreenshoeOption, SpecialAccount

@@ -1,5 +1,6 @@
 """Greenshoe filings (002 §2.2): windows, checks against the register and the agreements, the limit
 across (a) and (b), registration through the register, fees."""
+
 import datetime as dt
 
 import pytest
@@ -8,7 +9,13 @@ from csdp.fees.models import PaymentNotice
 from csdp.greenshoe.errors import FilingRejected, GreenshoeError
 from csdp.greenshoe.models import FilingKind, FilingStatus, FilingTransition
 from csdp.greenshoe.services import (
-    agreement_add, default_limit, filing_register, filing_reject, filing_submit, limit_reached_declare, option_create,
+    agreement_add,
+    default_limit,
+    filing_register,
+    filing_reject,
+    filing_submit,
+    limit_reached_declare,
+    option_create,
     transfer_fee_quotes,
 )
 from csdp.register.models import EventType, Position, RegistrationEvent
@@ -25,14 +32,16 @@ def held(account, security) -> int:
 
 
 def dj(cast, option, rows, *, sign=True):
-    filing = filing_submit(option=option, kind=FilingKind.ISSUANCE, stored=world.dj_file(cast.issuer_a, rows),
-                           actor=cast.issuer_a)
+    filing = filing_submit(
+        option=option, kind=FilingKind.ISSUANCE, stored=world.dj_file(cast.issuer_a, rows), actor=cast.issuer_a
+    )
     return world.signed(filing, cast.issuer_a) if sign else filing
 
 
 def csplw(cast, option, rows, *, sign=True):
-    filing = filing_submit(option=option, kind=FilingKind.TRANSFER, stored=world.csplw_file(cast.underwriter, rows),
-                           actor=cast.underwriter)
+    filing = filing_submit(
+        option=option, kind=FilingKind.TRANSFER, stored=world.csplw_file(cast.underwriter, rows), actor=cast.underwriter
+    )
     return world.signed(filing, cast.underwriter) if sign else filing
 
 
@@ -71,7 +80,10 @@ def test_an_issuance_registers_the_shares_and_bills_the_issuer(cast):
     assert notice.payer == cast.issuer_a.institution
     assert notice.lines.get().item_code == "greenshoe_registration" and notice.lines.get().base_value == 70_000
     assert list(FilingTransition.objects.filter(filing=filing).values_list("to_state", flat=True)) == [
-        FilingStatus.VALIDATED, FilingStatus.SUBMITTED, FilingStatus.REGISTERED]
+        FilingStatus.VALIDATED,
+        FilingStatus.SUBMITTED,
+        FilingStatus.REGISTERED,
+    ]
 
 
 def test_an_issuance_before_the_period_expires_is_refused(cast):
@@ -95,17 +107,30 @@ def test_a_bad_dj_file_lists_every_row_error_and_registers_nothing(cast):
     at(FIRST)
     stranger = world.investor("0410000008", "路人", "11010519800101008")
     with pytest.raises(FilingRejected) as refused:
-        dj(cast, option, [
-            world.dj_row(a, 60_001),  # above its agreement
-            ("0419999999", "无此人", "X", 5, "00", world.UNIT),  # unknown account
-            (b.number, "错名", b.investor.id_number, 10, "00", "999999"),  # wrong name, unknown custody unit
-            (c.number, c.investor.name, "110105198001010000", "十", "05", world.UNIT),  # wrong ID, shares, nature
-            world.dj_row(stranger, 5),  # no agreement
-            world.dj_row(a, 1),  # duplicate account
-        ])
+        dj(
+            cast,
+            option,
+            [
+                world.dj_row(a, 60_001),  # above its agreement
+                ("0419999999", "无此人", "X", 5, "00", world.UNIT),  # unknown account
+                (b.number, "错名", b.investor.id_number, 10, "00", "999999"),  # wrong name, unknown custody unit
+                (c.number, c.investor.name, "110105198001010000", "十", "05", world.UNIT),  # wrong ID, shares, nature
+                world.dj_row(stranger, 5),  # no agreement
+                world.dj_row(a, 1),  # duplicate account
+            ],
+        )
     found = {(e.line, e.column) for e in refused.value.errors}
-    assert found == {(2, "增发股数"), (3, "证券账户号码"), (4, "证券账户名称"), (4, "托管单元"), (5, "证件号码"),
-                     (5, "股份性质"), (5, "增发股数"), (6, "增发股数"), (7, "证券账户号码")}
+    assert found == {
+        (2, "增发股数"),
+        (3, "证券账户号码"),
+        (4, "证券账户名称"),
+        (4, "托管单元"),
+        (5, "证件号码"),
+        (5, "股份性质"),
+        (5, "增发股数"),
+        (6, "增发股数"),
+        (7, "证券账户号码"),
+    }
     assert not option.filings.exists()
     assert not RegistrationEvent.objects.filter(key__startswith="greenshoe:").exists()
     assert held(a, security) == 0
@@ -203,7 +228,9 @@ def test_a_new_upload_replaces_the_unsigned_one_of_the_same_kind(cast):
     assert first.status == FilingStatus.REPLACED and second.status == FilingStatus.VALIDATED
     # kept with its history: the replacement is a new transition row, nothing is deleted
     assert list(first.transitions.values_list("from_state", "to_state")) == [
-        ("", FilingStatus.VALIDATED), (FilingStatus.VALIDATED, FilingStatus.REPLACED)]
+        ("", FilingStatus.VALIDATED),
+        (FilingStatus.VALIDATED, FilingStatus.REPLACED),
+    ]
     assert first.details.count() == 1
 
 

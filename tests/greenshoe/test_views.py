@@ -1,4 +1,5 @@
 """Greenshoe pages: the issuer uploads DJ, staff approve, the transfer page shows the exemption."""
+
 import pytest
 from django.urls import reverse
 
@@ -15,8 +16,9 @@ def test_the_issuer_uploads_dj_and_the_reviewer_registers_it(cast, client_for):
     option, _, _, (a, *_) = world.build(cast)
     world.at(FIRST)
     issuer = client_for(cast.issuer_a)
-    response = issuer.post(reverse("greenshoe:upload", args=[option.pk]),
-                           {"file": excel(DJ_HEADER, [world.dj_row(a, 1_000)])})
+    response = issuer.post(
+        reverse("greenshoe:upload", args=[option.pk]), {"file": excel(DJ_HEADER, [world.dj_row(a, 1_000)])}
+    )
     filing = GreenshoeFiling.objects.get()
     assert response.status_code == 302 and filing.kind == FilingKind.ISSUANCE
     _sign_on_the_page(issuer, cast.issuer_a, filing)
@@ -42,21 +44,34 @@ def _sign_on_the_page(client, user, filing):
 def test_a_bad_upload_shows_every_row_error_and_keeps_nothing(cast, client_for):
     option, _, _, (a, b, _) = world.build(cast)
     world.at(FIRST)
-    response = client_for(cast.issuer_a).post(reverse("greenshoe:upload", args=[option.pk]), {"file": excel(DJ_HEADER, [
-        world.dj_row(a, 999_999), (b.number, "错名", b.investor.id_number, 1, "00", world.UNIT)])})
+    response = client_for(cast.issuer_a).post(
+        reverse("greenshoe:upload", args=[option.pk]),
+        {
+            "file": excel(
+                DJ_HEADER, [world.dj_row(a, 999_999), (b.number, "错名", b.investor.id_number, 1, "00", world.UNIT)]
+            )
+        },
+    )
     page = response.content.decode()
     assert response.status_code == 422 and "超过延期交付协议" in page and "与登记的名称" in page
-    assert not GreenshoeFiling.objects.exists() and not RegistrationEvent.objects.filter(key__startswith="greenshoe:").exists()
+    assert (
+        not GreenshoeFiling.objects.exists()
+        and not RegistrationEvent.objects.filter(key__startswith="greenshoe:").exists()
+    )
 
 
 def test_the_transfer_page_shows_no_fee_and_no_stamp_tax(cast, client_for):
     option, _, special, (a, *_) = world.build(cast, market_bought=500)
     world.at(FIRST)
-    client_for(cast.underwriter).post(reverse("greenshoe:upload", args=[option.pk]),
-                                      {"file": excel(world.CSPLW_HEADER, [world.csplw_row(special, a, 500)])})
+    client_for(cast.underwriter).post(
+        reverse("greenshoe:upload", args=[option.pk]),
+        {"file": excel(world.CSPLW_HEADER, [world.csplw_row(special, a, 500)])},
+    )
     filing = GreenshoeFiling.objects.get(kind=FilingKind.TRANSFER)
     page = client_for(cast.underwriter).get(reverse("greenshoe:filing_detail", args=[filing.pk])).content.decode()
-    assert "非交易过户费" in page and "印花税" in page and "免收（主承销商向延期交付投资者交付股份的非交易过户）" in page
+    assert (
+        "非交易过户费" in page and "印花税" in page and "免收（主承销商向延期交付投资者交付股份的非交易过户）" in page
+    )
     download = reverse("files:download", args=[filing.source_id])
     assert download in page  # the filer's own file
     issuer_page = client_for(cast.issuer_a).get(reverse("greenshoe:filing_detail", args=[filing.pk])).content.decode()
@@ -73,8 +88,9 @@ def test_a_submitted_filing_waits_in_the_staff_queue_and_in_the_issuers_list(cas
 
     option, _, _, (a, *_) = world.build(cast)
     world.at(FIRST)
-    client_for(cast.issuer_a).post(reverse("greenshoe:upload", args=[option.pk]),
-                                   {"file": excel(DJ_HEADER, [world.dj_row(a, 10)])})
+    client_for(cast.issuer_a).post(
+        reverse("greenshoe:upload", args=[option.pk]), {"file": excel(DJ_HEADER, [world.dj_row(a, 10)])}
+    )
     assert not [i for i in staff_queue(cast.reviewer) if i.kind == "超额配售登记"]  # not signed yet
     world.signed(GreenshoeFiling.objects.get(), cast.issuer_a)
     assert [i.kind for i in staff_queue(cast.reviewer) if i.kind == "超额配售登记"] == ["超额配售登记"]

@@ -1,5 +1,6 @@
 """A listed offering with a greenshoe: issuer A, the cast's lead underwriter (with its proprietary
 一码通 and the special account holding shares bought on the market), deferred-delivery investors."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,8 +34,13 @@ def at(day: dt.date, hh: int = 10) -> None:
 
 
 def investor(number: str, name: str, id17: str):
-    person = investor_create(ymt_number=f"18{number}", name=name, id_type=IdType.RESIDENT_ID,
-                             id_number=make_resident_id(id17), holder_type="03")
+    person = investor_create(
+        ymt_number=f"18{number}",
+        name=name,
+        id_type=IdType.RESIDENT_ID,
+        id_number=make_resident_id(id17),
+        holder_type="03",
+    )
     return account_open(number=number, investor=person, market=Market.BSE)
 
 
@@ -44,22 +50,41 @@ def build(cast, *, limit_shares: int | None = None, market_bought: int = 0):
     _participant()
     at(LISTING - dt.timedelta(days=20))
     offering = Offering.objects.create(
-        code="920777", name="甲超配", issuer=cast.issuer_a.institution, underwriter=cast.underwriter.institution,
-        price_fen=1000, initial_online_shares=1_000_000, online_shares=1_000_000, t_date=LISTING - dt.timedelta(days=14),
-        listing_date=LISTING)
-    security = security_create(code="920777", name="甲超配", kind="stock", market=Market.BSE, issuer=cast.issuer_a.institution)
+        code="920777",
+        name="甲超配",
+        issuer=cast.issuer_a.institution,
+        underwriter=cast.underwriter.institution,
+        price_fen=1000,
+        initial_online_shares=1_000_000,
+        online_shares=1_000_000,
+        t_date=LISTING - dt.timedelta(days=14),
+        listing_date=LISTING,
+    )
+    security = security_create(
+        code="920777", name="甲超配", kind="stock", market=Market.BSE, issuer=cast.issuer_a.institution
+    )
     option = option_create(offering=offering, exercise_end=EXERCISE_END, actor=cast.operator, limit_shares=limit_shares)
-    accounts = [investor("0410000001", "投资者甲", "11010519800101001"),
-                investor("0410000002", "投资者乙", "11010519800101002"),
-                investor("0410000003", "投资者丙", "11010519800101003")]
+    accounts = [
+        investor("0410000001", "投资者甲", "11010519800101001"),
+        investor("0410000002", "投资者乙", "11010519800101002"),
+        investor("0410000003", "投资者丙", "11010519800101003"),
+    ]
     for account, shares in zip(accounts, (60_000, 50_000, 40_000)):
         agreement_add(option=option, account=account, shares=shares, actor=cast.underwriter)
-    uw = investor_create(ymt_number=UW_YMT, name=cast.underwriter.institution.name, id_type=IdType.USCC,
-                         id_number=make_uscc("91110000100000001"), holder_type="02")
+    uw = investor_create(
+        ymt_number=UW_YMT,
+        name=cast.underwriter.institution.name,
+        id_type=IdType.USCC,
+        id_number=make_uscc("91110000100000001"),
+        holder_type="02",
+    )
     account_open(number="0810000001", investor=uw, market=Market.BSE)
-    special = special_account_open(underwriter=cast.underwriter.institution,
-                                   name=cast.underwriter.institution.name + SPECIAL_ACCOUNT_SUFFIX, ymt_number=UW_YMT,
-                                   actor=cast.operator)
+    special = special_account_open(
+        underwriter=cast.underwriter.institution,
+        name=cast.underwriter.institution.name + SPECIAL_ACCOUNT_SUFFIX,
+        ymt_number=UW_YMT,
+        actor=cast.operator,
+    )
     if market_bought:
         market_buy(security, special.account, market_bought)
     return option, security, special, accounts
@@ -78,11 +103,19 @@ def market_buy(security, account, shares: int) -> None:
     """The lead underwriter's auction purchases: a seller's shares land in the special account."""
     seller = investor(f"05{security.pk:08d}"[-10:], "卖出方", "11010519800101099")
     common = {"security_id": security.pk, "business_date": LISTING, "event_type": EventType.NON_TRADE_TRANSFER}
-    register_apply(events=[
-        {**common, "account_id": seller.pk, "event_type": EventType.INITIAL, "quantity_delta": shares, "key": "seed:seller"},
-        {**common, "account_id": seller.pk, "quantity_delta": -shares, "key": "seed:sell"},
-        {**common, "account_id": account.pk, "quantity_delta": shares, "key": "seed:buy"},
-    ])
+    register_apply(
+        events=[
+            {
+                **common,
+                "account_id": seller.pk,
+                "event_type": EventType.INITIAL,
+                "quantity_delta": shares,
+                "key": "seed:seller",
+            },
+            {**common, "account_id": seller.pk, "quantity_delta": -shares, "key": "seed:sell"},
+            {**common, "account_id": account.pk, "quantity_delta": shares, "key": "seed:buy"},
+        ]
+    )
 
 
 def excel(header, rows) -> SimpleUploadedFile:
@@ -93,8 +126,9 @@ def excel(header, rows) -> SimpleUploadedFile:
         sheet.append(list(row))
     out = io.BytesIO()
     book.save(out)
-    return SimpleUploadedFile("data.xlsx", out.getvalue(),
-                              content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return SimpleUploadedFile(
+        "data.xlsx", out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
 
 
 def dj_file(user, rows):

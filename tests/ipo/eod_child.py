@@ -15,6 +15,7 @@ the end of day starts, and the wrapper sends the process SIGSTOP after the real 
 (``--stop-in-write``: a genuinely half-written file). The parent waits for the stop, so the kill
 lands at exactly that point, inside the step's open transaction.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -107,8 +108,13 @@ def prepare() -> None:
     profiles = _participants(WORLD["participants"])
     offering = _new_offering(WORLD["orders"])
     path = Path(os.environ["CSDP_VAR_DIR"]) / f"SG{offering.code}.csv"
-    exchange_file_write(path, orders=WORLD["orders"], participants=profiles,
-                        cap=per_investor_cap(offering.initial_online_shares), seed=WORLD["seed"])
+    exchange_file_write(
+        path,
+        orders=WORLD["orders"],
+        participants=profiles,
+        cap=per_investor_cap(offering.initial_online_shares),
+        seed=WORLD["seed"],
+    )
     _at(offering.t_date, 15, 10)
     offering_subscriptions_load(offering=offering, path=path)
     _at(offering.t_date, 17)
@@ -172,43 +178,54 @@ def dump() -> None:
     from django.conf import settings
 
     root = Path(settings.CSDP_FILES_DIR)
-    files = {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-             for p in sorted(root.rglob("*")) if p.is_file()}
+    files = {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
     state = {
         "files": files,
         "participant_files": _rows(
             "SELECT o.code, p.code, f.file_type, f.file_format, f.path, f.sha256, f.rows, f.business_date "
             "FROM ipo_participantfile f JOIN ipo_offering o ON o.id = f.offering_id "
-            "JOIN securities_participantprofile p ON p.id = f.participant_id ORDER BY 1, 2, 3, 4"),
+            "JOIN securities_participantprofile p ON p.id = f.participant_id ORDER BY 1, 2, 3, 4"
+        ),
         "ledger_accounts": _rows(
             "SELECT number, debits_posted, credits_posted, debits_pending, credits_pending FROM ledger_ledgeraccount "
-            "ORDER BY number"),
+            "ORDER BY number"
+        ),
         "transfers": _rows(
             "SELECT t.key, d.number, c.number, t.amount_fen, t.phase, h.key, t.code, t.business_date, t.memo "
             "FROM ledger_transfer t JOIN ledger_ledgeraccount d ON d.id = t.debit_account_id "
             "JOIN ledger_ledgeraccount c ON c.id = t.credit_account_id LEFT JOIN ledger_transfer h ON h.id = t.pending_id "
-            "ORDER BY t.key"),
+            "ORDER BY t.key"
+        ),
         "positions": _rows(
             "SELECT a.number, s.code, p.share_nature, p.lockup_end, p.quantity, p.frozen, p.pledged "
             "FROM register_position p JOIN securities_securitiesaccount a ON a.id = p.account_id "
-            "JOIN securities_security s ON s.id = p.security_id ORDER BY 1, 2, 3, 4"),
+            "JOIN securities_security s ON s.id = p.security_id ORDER BY 1, 2, 3, 4"
+        ),
         "events": _rows(
             "SELECT e.key, a.number, s.code, e.share_nature, e.lockup_end, e.event_type, e.quantity_delta, "
             "e.frozen_delta, e.pledged_delta, e.business_date FROM register_registrationevent e "
             "JOIN securities_securitiesaccount a ON a.id = e.account_id "
-            "JOIN securities_security s ON s.id = e.security_id ORDER BY e.key"),
+            "JOIN securities_security s ON s.id = e.security_id ORDER BY e.key"
+        ),
         "step_runs": _rows(
             "SELECT o.code, r.step, r.business_date, r.status, r.rows, r.detail, r.finished_at "
-            "FROM ipo_eodsteprun r JOIN ipo_offering o ON o.id = r.offering_id ORDER BY 1, 2"),
+            "FROM ipo_eodsteprun r JOIN ipo_offering o ON o.id = r.offering_id ORDER BY 1, 2"
+        ),
         "offerings": _rows("SELECT code, status FROM ipo_offering ORDER BY code"),
         "transitions": _rows(
             "SELECT o.code, t.from_state, t.to_state, t.reason, t.at FROM ipo_offeringtransition t "
-            "JOIN ipo_offering o ON o.id = t.offering_id ORDER BY t.id"),
+            "JOIN ipo_offering o ON o.id = t.offering_id ORDER BY t.id"
+        ),
         "obligations": _rows(
             "SELECT o.code, p.code, b.orders, b.subscribed_fen, b.available_fen, b.shortfall_fen, b.invalid_orders, "
             "b.frozen_fen, b.allocated_shares, b.deducted_fen, b.unfrozen_fen FROM ipo_participantobligation b "
             "JOIN ipo_offering o ON o.id = b.offering_id JOIN securities_participantprofile p ON p.id = b.participant_id "
-            "ORDER BY 1, 2"),
+            "ORDER BY 1, 2"
+        ),
         "outcomes": _table_digest("ipo_subscriptionoutcome", "offering_id, seq"),
         "settlement": _table_digest("ipo_settlementresult", "offering_id, seq"),
     }

@@ -1,5 +1,6 @@
 """Objects for the URL × role matrix (tests/access_policy.py): an offering of issuer A led by the
 cast's underwriter with the cast's participant subscribing, and a data file of that participant."""
+
 import datetime as dt
 from pathlib import Path
 
@@ -16,11 +17,19 @@ def _offering(cast) -> Offering:
     if existing:
         return existing
     offering = Offering.objects.create(
-        code="920901", name="甲科技", issuer=cast.issuer_a.institution, underwriter=cast.underwriter.institution,
-        price_fen=1000, initial_online_shares=100_000, online_shares=100_000, t_date=dt.date(2026, 3, 16),
-        listing_date=dt.date(2026, 3, 30))
-    profile, _ = ParticipantProfile.objects.get_or_create(institution=cast.participant.institution,
-                                                          defaults={"code": "MX0001"})
+        code="920901",
+        name="甲科技",
+        issuer=cast.issuer_a.institution,
+        underwriter=cast.underwriter.institution,
+        price_fen=1000,
+        initial_online_shares=100_000,
+        online_shares=100_000,
+        t_date=dt.date(2026, 3, 16),
+        listing_date=dt.date(2026, 3, 30),
+    )
+    profile, _ = ParticipantProfile.objects.get_or_create(
+        institution=cast.participant.institution, defaults={"code": "MX0001"}
+    )
     ParticipantObligation.objects.create(offering=offering, participant=profile)
     return offering
 
@@ -36,8 +45,17 @@ def participant_file(cast):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes("ZQDM\n920901\n".encode("gbk"))
     record, _ = ParticipantFile.objects.get_or_create(
-        offering=offering_obj, participant=profile, file_type="SGQS", file_format="csv",
-        defaults={"path": "matrix/SGQS920901.csv", "sha256": "0" * 64, "rows": 0, "business_date": dt.date(2026, 3, 16)})
+        offering=offering_obj,
+        participant=profile,
+        file_type="SGQS",
+        file_format="csv",
+        defaults={
+            "path": "matrix/SGQS920901.csv",
+            "sha256": "0" * 64,
+            "rows": 0,
+            "business_date": dt.date(2026, 3, 16),
+        },
+    )
     return str(record.pk), {"participant"} | STAFF
 
 

@@ -1,5 +1,6 @@
 """The stop tests' world (seed 002 第五章): two participants, four orders, and the offering taken to each
 stage; the counter application filed by the lead underwriter."""
+
 import datetime as dt
 
 import pytest
@@ -10,7 +11,9 @@ from csdp.counter.models import Status
 from csdp.ipo.eod.day import eod_run
 from csdp.ipo.eod.t_day import offering_subscriptions_load
 from csdp.ipo.models import (
-    OfferingStatus, ParticipantFile, StopStage,
+    OfferingStatus,
+    ParticipantFile,
+    StopStage,
 )
 from csdp.ipo.services import proceeds_pay, reserve_deposit
 from csdp.ipo.stop import offering_stop_record
@@ -23,8 +26,12 @@ from tests.ipo.world import T, at
 pytestmark = pytest.mark.django_db
 T1, T2, T3, L = dt.date(2026, 3, 17), dt.date(2026, 3, 18), dt.date(2026, 3, 19), dt.date(2026, 3, 30)
 PRICE = 1404
-ORDERS = [(1, "0400000001", "S001", "500001", 1_000), (2, "0400000002", "S001", "500001", 2_000),
-          (3, "0500000001", "S002", "600001", 1_000), (4, "0500000002", "S002", "600001", 150)]  # seq 4: not 100s
+ORDERS = [
+    (1, "0400000001", "S001", "500001", 1_000),
+    (2, "0400000002", "S001", "500001", 2_000),
+    (3, "0500000001", "S002", "600001", 1_000),
+    (4, "0500000002", "S002", "600001", 150),
+]  # seq 4: not 100s
 
 
 @pytest.fixture
@@ -32,8 +39,12 @@ def loaded(tmp_path, cast):
     """T 10:00: the exchange's file is in; two participants, four orders (three valid)."""
     s1 = world.participant("S001", "500001", funds_fen=0)
     s2 = world.participant("S002", "600001", funds_fen=0)
-    for number, name, id17 in [("0400000001", "甲", "11010519800101011"), ("0400000002", "乙", "11010519800101012"),
-                               ("0500000001", "丙", "11010519800101013"), ("0500000002", "丁", "11010519800101014")]:
+    for number, name, id17 in [
+        ("0400000001", "甲", "11010519800101011"),
+        ("0400000002", "乙", "11010519800101012"),
+        ("0500000001", "丙", "11010519800101013"),
+        ("0500000002", "丁", "11010519800101014"),
+    ]:
         world.investor_account(number, f"投资者{name}", id17=id17)
     offering = world.offering(online_shares=1_000, initial=100_000, issuer=cast.issuer_a.institution)
     at(T, 10)
@@ -44,8 +55,14 @@ def loaded(tmp_path, cast):
 def _stop(offering, kind="failed", *, at_time=None, actor=None):
     from csdp.clock.services import clock_now
 
-    return offering_stop_record(offering=offering, kind=kind, confirmed_at=at_time or clock_now(),
-                                reference="北证发〔2026〕1号", reason="发行认购不足", actor=actor)
+    return offering_stop_record(
+        offering=offering,
+        kind=kind,
+        confirmed_at=at_time or clock_now(),
+        reference="北证发〔2026〕1号",
+        reason="发行认购不足",
+        actor=actor,
+    )
 
 
 def _fund_participants(s1, s2):
@@ -64,13 +81,16 @@ def _through_t1_eod(offering, s1, s2):
 
 
 def _files(offering, file_type):
-    return {f.participant.code: f for f in ParticipantFile.objects.filter(
-        offering=offering, file_type=file_type, file_format="dbf").select_related("participant")}
+    return {
+        f.participant.code: f
+        for f in ParticipantFile.objects.filter(
+            offering=offering, file_type=file_type, file_format="dbf"
+        ).select_related("participant")
+    }
 
 
 def _dbf(participant_file):
     return list(DBF(settings.CSDP_FILES_DIR / participant_file.path))
-
 
 
 @pytest.fixture
@@ -89,10 +109,17 @@ def stopped_5_2(loaded):
     return offering, s1, s2
 
 
-
 def _interest_data(**changes):
-    data = {"materials": True, "refund_interest": True, "annual_rate": "0.35", "day_count": 360,
-            "interest_from": None, "interest_to": None, "refund_principal": False, "cancel_shares": False}
+    data = {
+        "materials": True,
+        "refund_interest": True,
+        "annual_rate": "0.35",
+        "day_count": 360,
+        "interest_from": None,
+        "interest_to": None,
+        "refund_principal": False,
+        "cancel_shares": False,
+    }
     data.update(changes)
     return data
 
@@ -100,8 +127,10 @@ def _interest_data(**changes):
 def _underwriter_user(offering):
     from csdp.accounts.models import User
 
-    user, _ = User.objects.get_or_create(username="uw1", defaults={
-        "institution": offering.underwriter, "display_name": "华信经办", "mobile": "13900000009"})
+    user, _ = User.objects.get_or_create(
+        username="uw1",
+        defaults={"institution": offering.underwriter, "display_name": "华信经办", "mobile": "13900000009"},
+    )
     return user
 
 
@@ -112,7 +141,6 @@ def _apply(cast, data, *, until=Status.ACCEPTED, filer=None):
     filer = filer or _underwriter_user(Offering.objects.get(code="920188"))
     application = draft(filer, type_code="15", code="920188", data=data)
     return drive(application, until, filer=filer, key=enrol_test_key(filer), operator=cast.operator)
-
 
 
 @pytest.fixture

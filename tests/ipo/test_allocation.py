@@ -134,6 +134,8 @@ def test_host_sequences_too_far_apart_to_pack_take_the_multi_column_path_with_th
 
 
 def test_the_summary_of_a_book_without_a_valid_column_counts_every_row():
-    summary = summarize(allocate(book(("A", 300, 1), ("B", 100, 2)).drop("valid"), online_shares=200), online_shares=200)
+    summary = summarize(
+        allocate(book(("A", 300, 1), ("B", 100, 2)).drop("valid"), online_shares=200), online_shares=200
+    )
     assert (summary.valid_orders, summary.valid_shares, summary.invalid_orders) == (2, 400, 0)
     assert (summary.allocated_accounts, summary.allocated_shares) == (1, 200)

@@ -1,4 +1,5 @@
 """Properties of the allocation that hold for every book (rules.md §2), checked by hypothesis."""
+
 import math
 
 import polars as pl

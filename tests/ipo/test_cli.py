@@ -1,4 +1,5 @@
 """`csdp ipo allocate` end to end, as an operator runs it (a subprocess of the installed script)."""
+
 import io
 import json
 import subprocess
@@ -26,9 +27,21 @@ def run_allocate(tmp_path: Path, content: str | None, *extra: str, online: str =
     if content is not None:
         source.write_text(content, encoding="utf-8")
     return subprocess.run(
-        [str(CSDP), "ipo", "allocate", "--subscriptions", str(source), "--online-shares", online,
-         "--output", str(tmp_path / "out.csv"), *extra],
-        capture_output=True, text=True, timeout=120,
+        [
+            str(CSDP),
+            "ipo",
+            "allocate",
+            "--subscriptions",
+            str(source),
+            "--online-shares",
+            online,
+            "--output",
+            str(tmp_path / "out.csv"),
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -37,9 +50,15 @@ def test_it_allocates_a_small_file_and_prints_one_json_summary(tmp_path):
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout, parse_float=Decimal)
     assert summary == {
-        "online_shares": 1050, "valid_orders": 3, "valid_shares": 3000, "invalid_orders": 2,
-        "ratio": Decimal("0.35"), "allocated_accounts": 3, "allocated_shares": 1050,
-        "unsubscribed_shares": 0, "oversubscribed": True,
+        "online_shares": 1050,
+        "valid_orders": 3,
+        "valid_shares": 3000,
+        "invalid_orders": 2,
+        "ratio": Decimal("0.35"),
+        "allocated_accounts": 3,
+        "allocated_shares": 1050,
+        "unsubscribed_shares": 0,
+        "oversubscribed": True,
     }
     out = pl.read_csv(tmp_path / "out.csv", schema_overrides={"account": pl.String, "participant": pl.String})
     assert out.columns == ["account", "participant", "quantity", "seq", "valid", "reason", "allocated_shares"]
@@ -50,8 +69,9 @@ def test_it_allocates_a_small_file_and_prints_one_json_summary(tmp_path):
 
 def test_the_ratio_is_printed_with_every_decimal_digit(tmp_path):
     rows = "".join(f"{i:010d},001,{100 * (i % 3 + 1)},{i}\n" for i in range(7))
-    done = run_allocate(tmp_path, "account,participant,quantity,seq\n" + rows, "--initial-online-shares", "10000",
-                        online="300")
+    done = run_allocate(
+        tmp_path, "account,participant,quantity,seq\n" + rows, "--initial-online-shares", "10000", online="300"
+    )
     assert done.returncode == 0, done.stderr
     ratio = json.loads(done.stdout, parse_float=Decimal)["ratio"]
     assert ratio == Decimal(300) / Decimal(1300)  # 28 significant digits, not a binary float's 17
@@ -81,8 +101,18 @@ def call_allocate(tmp_path: Path, content: str | None, *extra: str, online: str 
     if content is not None:
         source.write_text(content, encoding="utf-8")
     out = io.StringIO()
-    call_command("ipo", "allocate", "--subscriptions", str(source), "--online-shares", online,
-                 "--output", str(tmp_path / "out.csv"), *extra, stdout=out)
+    call_command(
+        "ipo",
+        "allocate",
+        "--subscriptions",
+        str(source),
+        "--online-shares",
+        online,
+        "--output",
+        str(tmp_path / "out.csv"),
+        *extra,
+        stdout=out,
+    )
     return out.getvalue()
 
 
@@ -94,8 +124,13 @@ def test_without_the_initial_online_shares_it_refuses_instead_of_capping_at_the_
 
 
 def test_the_cap_is_five_percent_of_the_initial_online_shares(tmp_path):
-    printed = call_allocate(tmp_path, "account,participant,quantity,seq\n0000000001,001,100,1\n", "--initial-online-shares",
-                            "1999", online="1999")
+    printed = call_allocate(
+        tmp_path,
+        "account,participant,quantity,seq\n0000000001,001,100,1\n",
+        "--initial-online-shares",
+        "1999",
+        online="1999",
+    )
     assert json.loads(printed)["invalid_orders"] == 1  # cap = 1999 × 5 % → 0 lots
 
 

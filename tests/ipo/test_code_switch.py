@@ -1,5 +1,6 @@
 """A NEEQ-listed issuer (002 §2.1.2(七)): shares register under the old code, switch to the 920 code on
 L-1 with holdings kept, and the issuer confirms the switch result with its key."""
+
 import datetime as dt
 
 import pytest
@@ -29,8 +30,9 @@ def test_a_neeq_issuer_switches_code_on_l_minus_1_and_confirms_the_result(tmp_pa
     offering.save(update_fields=["old_code"])
     security_code_change_register(old_code="833188", new_code="920188", effective_date=offering.l_minus_1)
     at(T, 10)
-    offering_subscriptions_load(offering=offering, path=world.subscription_file(
-        tmp_path, [(1, "0410000001", "C001", "410001", 1_000)]))
+    offering_subscriptions_load(
+        offering=offering, path=world.subscription_file(tmp_path, [(1, "0410000001", "C001", "410001", 1_000)])
+    )
     at(T, 17)
     eod_run()
     at(T1, 11)
@@ -50,8 +52,11 @@ def test_a_neeq_issuer_switches_code_on_l_minus_1_and_confirms_the_result(tmp_pa
     assert "确认代码切换结果" in page
     key = enrol_test_key(cast.issuer_a)
     digest = submission_digest(content=code_switch_content(offering))
-    code_switch_confirm(offering=offering, signature_payload=sign(key, signing_context(user=cast.issuer_a, digest=digest)),
-                        actor=cast.issuer_a)
+    code_switch_confirm(
+        offering=offering,
+        signature_payload=sign(key, signing_context(user=cast.issuer_a, digest=digest)),
+        actor=cast.issuer_a,
+    )
     offering.refresh_from_db()
     assert offering.code_switch_confirmed_by == cast.issuer_a and offering.code_switch_signature.verify()
     confirmed = [m for m in timeline(offering) if m.label == "确认代码切换结果"]

@@ -1,4 +1,5 @@
 """The T-1 share-registration application on the virtual counter (002 §2.1.1(二), 附件2)."""
+
 import datetime as dt
 
 import pytest
@@ -26,17 +27,32 @@ def offering(cast):
     from csdp.securities.models import Security
 
     holder = world.investor_account("0900000001", "原股东甲", id17="11010519700101001")
-    neeq = Security.objects.create(code="833188", name="悦龙科技", market="NEEQ", status="listed",
-                                   issuer=cast.issuer_a.institution)
+    neeq = Security.objects.create(
+        code="833188", name="悦龙科技", market="NEEQ", status="listed", issuer=cast.issuer_a.institution
+    )
     # The pre-IPO shares the lock-up restricts: 600,000 unrestricted in the register (rules.md §11).
-    register_apply(events=[{"security": neeq, "account": holder, "event_type": "initial", "key": "t1:holder",
-                            "business_date": T - dt.timedelta(days=30), "quantity_delta": 600_000}])
+    register_apply(
+        events=[
+            {
+                "security": neeq,
+                "account": holder,
+                "event_type": "initial",
+                "key": "t1:holder",
+                "business_date": T - dt.timedelta(days=30),
+                "quantity_delta": 600_000,
+            }
+        ]
+    )
     return world.offering(online_shares=1_000, initial=100_000, issuer=cast.issuer_a.institution)
 
 
 def _data(**changes):
-    data = {"suspension_commitment": True, "old_code": "833188", "code_switch_application": True,
-            "lockups": "0900000001,500000,2027-03-30"}
+    data = {
+        "suspension_commitment": True,
+        "old_code": "833188",
+        "code_switch_application": True,
+        "lockups": "0900000001,500000,2027-03-30",
+    }
     data.update(changes)
     return data
 
@@ -84,10 +100,18 @@ def test_the_application_is_filed_through_the_counter_page_with_its_structured_f
     world.at(T - dt.timedelta(days=3), 10)
     client = client_for(cast.issuer_a)
     client.post(reverse("counter:notice"), {"acknowledged": "1"})
-    response = client.post(reverse("counter:new"), {
-        "securities_code": "920188", "business_type": BusinessType.objects.get(code="11").pk, "attachments": [pdf_upload()],
-        "typed-suspension_commitment": "on", "typed-old_code": "833188", "typed-code_switch_application": "on",
-        "typed-lockups": "0900000001,500000,2027-03-30"})
+    response = client.post(
+        reverse("counter:new"),
+        {
+            "securities_code": "920188",
+            "business_type": BusinessType.objects.get(code="11").pk,
+            "attachments": [pdf_upload()],
+            "typed-suspension_commitment": "on",
+            "typed-old_code": "833188",
+            "typed-code_switch_application": "on",
+            "typed-lockups": "0900000001,500000,2027-03-30",
+        },
+    )
     application = Application.objects.get(business_type__code="11")
     assert response.url == reverse("counter:confirm", args=[application.pk])
     assert application.rounds.get().data["lockups"] == "0900000001,500000,2027-03-30"
@@ -96,8 +120,14 @@ def test_the_application_is_filed_through_the_counter_page_with_its_structured_f
 def test_every_problem_of_the_code_and_the_lockups_is_listed_at_once(offering, cast):
     world.investor_account("0900000002", "原股东乙", id17="11010519700101002")  # holds nothing
     world.at(T - dt.timedelta(days=3), 10)
-    lockups = "\n".join(["0900000001,700000,2027-03-30", "0900000002,100,2027-03-30", "0999999999,100,2027-03-30",
-                         "0900000001,100,2026-03-01"])
+    lockups = "\n".join(
+        [
+            "0900000001,700000,2027-03-30",
+            "0900000002,100,2027-03-30",
+            "0999999999,100,2027-03-30",
+            "0900000001,100,2026-03-01",
+        ]
+    )
     with pytest.raises(CounterError) as refused:
         draft(cast.issuer_a, type_code="11", code="920188", data=_data(old_code="833999", lockups=lockups))
     text = refused.value.message
@@ -116,7 +146,9 @@ def test_a_lockup_beyond_the_holding_in_the_register_is_refused(offering, cast):
 def test_a_code_of_another_market_or_issuer_is_refused(offering, cast):
     from csdp.securities.models import Security
 
-    Security.objects.create(code="600001", name="沪市股票", market="SSE", status="listed", issuer=cast.issuer_b.institution)
+    Security.objects.create(
+        code="600001", name="沪市股票", market="SSE", status="listed", issuer=cast.issuer_b.institution
+    )
     world.at(T - dt.timedelta(days=3), 10)
     with pytest.raises(CounterError) as refused:
         draft(cast.issuer_a, type_code="11", code="920188", data=_data(old_code="600001", lockups=""))
@@ -143,10 +175,18 @@ def test_the_lockup_list_comes_from_the_excel_template(offering, cast, client_fo
     book.save(out)
     world.at(T - dt.timedelta(days=3), 10)
     client.post(reverse("counter:notice"), {"acknowledged": "1"})
-    client.post(reverse("counter:new"), {
-        "securities_code": "920188", "business_type": BusinessType.objects.get(code="11").pk, "attachments": [pdf_upload()],
-        "typed-suspension_commitment": "on", "typed-old_code": "833188", "typed-code_switch_application": "on",
-        "typed-lockup_file": SimpleUploadedFile("lockups.xlsx", out.getvalue())})
+    client.post(
+        reverse("counter:new"),
+        {
+            "securities_code": "920188",
+            "business_type": BusinessType.objects.get(code="11").pk,
+            "attachments": [pdf_upload()],
+            "typed-suspension_commitment": "on",
+            "typed-old_code": "833188",
+            "typed-code_switch_application": "on",
+            "typed-lockup_file": SimpleUploadedFile("lockups.xlsx", out.getvalue()),
+        },
+    )
     application = Application.objects.get(business_type__code="11")
     assert application.rounds.get().data["lockups"] == "0900000001,500000,2027-03-30"
     assert "lockup_file" not in application.rounds.get().data
@@ -157,12 +197,14 @@ def _loaded_at_t(offering, tmp_path):
 
     world.participant("Q001", "100001", funds_fen=0)
     world.at(T, 10)
-    offering_subscriptions_load(offering=offering, path=world.subscription_file(
-        tmp_path, [(1, "0100000001", "Q001", "100001", 1_000)]))
+    offering_subscriptions_load(
+        offering=offering, path=world.subscription_file(tmp_path, [(1, "0100000001", "Q001", "100001", 1_000)])
+    )
 
 
 def test_an_application_confirmed_after_the_subscription_file_is_loaded_keeps_its_lockups_and_code_switch(
-        offering, cast, key_a, tmp_path):
+    offering, cast, key_a, tmp_path
+):
     # Filed and accepted at T-3; the issuer confirms the results only at T, after the exchange's file came in.
     from csdp.securities.models import SecurityCodeChange
 

@@ -1,5 +1,6 @@
 """Issue 14, item 1: the conservation checks of `csdp ipo simulate` run at the end of every production
 end-of-day step, before commit, and stop the step with a Chinese reason when one is violated."""
+
 import pytest
 
 from csdp.ipo.eod import t_day

@@ -1,4 +1,5 @@
 """The participant files' frames (csdp/ipo/eod/files.py): what each record says about its order."""
+
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st

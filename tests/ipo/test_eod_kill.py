@@ -7,6 +7,7 @@ a step's open transaction; the test SIGKILLs it there. A fresh process then runs
 again. Its files (every byte), ledger, register, step records and outcomes must equal those of the
 same world whose end of day was never interrupted.
 """
+
 from __future__ import annotations
 
 import json
@@ -47,17 +48,28 @@ class World:
             url = f"sqlite:///{self.database}"
         else:
             url = DATABASE_URL.replace(urlsplit(DATABASE_URL).path, f"/{self.database}", 1)
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "csdp.settings.test", "DATABASE_URL": url,
-               "CSDP_VAR_DIR": str(self.directory), "CSDP_FILES_DIR": str(self.directory / "files"),
-               "CSDP_STORAGE_DIR": str(self.directory / "storage"), "PYTHONPATH": str(ROOT)}
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "csdp.settings.test",
+            "DATABASE_URL": url,
+            "CSDP_VAR_DIR": str(self.directory),
+            "CSDP_FILES_DIR": str(self.directory / "files"),
+            "CSDP_STORAGE_DIR": str(self.directory / "storage"),
+            "PYTHONPATH": str(ROOT),
+        }
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         return env
 
     def _start(self, *args: str) -> tuple[subprocess.Popen, Path]:
         log = self.directory / f"child-{time.monotonic_ns()}.log"
         with open(log, "wb") as out:
-            child = subprocess.Popen([sys.executable, "-m", "tests.ipo.eod_child", *args], cwd=ROOT, env=self.env(),
-                                     stdout=out, stderr=subprocess.STDOUT)
+            child = subprocess.Popen(
+                [sys.executable, "-m", "tests.ipo.eod_child", *args],
+                cwd=ROOT,
+                env=self.env(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         return child, log
 
     def run(self, *stages: str) -> list[dict]:
@@ -116,8 +128,16 @@ def timeline(request, tmp_path_factory, cli_database_template, worker_id):
         base = World(directory, engine, f"{urlsplit(DATABASE_URL).path.lstrip('/')}_kill_{worker_id}_base")
         base.drop()
         _admin(f'CREATE DATABASE "{base.database}"')
-        assert subprocess.run([sys.executable, "-m", "csdp.cli", "migrate", "--noinput"], env=base.env(), cwd=ROOT,
-                              capture_output=True, timeout=600).returncode == 0
+        assert (
+            subprocess.run(
+                [sys.executable, "-m", "csdp.cli", "migrate", "--noinput"],
+                env=base.env(),
+                cwd=ROOT,
+                capture_output=True,
+                timeout=600,
+            ).returncode
+            == 0
+        )
     worlds = [base]
     before, state_before, state_after = {}, {}, {}
     (state_before["T"],) = base.run("prepare", "dump")
@@ -146,12 +166,16 @@ def _kill_and_rerun(timeline: Timeline, day: str, name: str, *stop: str) -> tupl
 
 def _differences(state: dict, expected: dict) -> dict:
     """What differs, per part: the rows (or files) only in ``state`` and those only in ``expected``."""
+
     def items(value):
         pairs = value.items() if isinstance(value, dict) else [(json.dumps(row), "") for row in value]
         return {f"{k} {v}".strip() for k, v in pairs} if not isinstance(value, str) else {value}
 
-    return {key: (sorted(items(state[key]) - items(expected[key])), sorted(items(expected[key]) - items(state[key])))
-            for key in expected if state[key] != expected[key]}
+    return {
+        key: (sorted(items(state[key]) - items(expected[key])), sorted(items(expected[key]) - items(state[key])))
+        for key in expected
+        if state[key] != expected[key]
+    }
 
 
 def test_the_reference_timeline_clears_settles_and_registers(timeline):
@@ -166,13 +190,16 @@ def test_the_reference_timeline_clears_settles_and_registers(timeline):
 
 def test_killed_in_the_middle_of_t_clearing_the_rerun_gives_the_uninterrupted_result(timeline, worker_id):
     # Stopped after the order outcomes were written, before the obligations and the step record.
-    after_kill, after_rerun = _kill_and_rerun(timeline, "T", f"{worker_id}_a", "--stop-after", "csdp.ipo.eod.t_day:copy_in")
+    after_kill, after_rerun = _kill_and_rerun(
+        timeline, "T", f"{worker_id}_a", "--stop-after", "csdp.ipo.eod.t_day:copy_in"
+    )
     assert _differences(after_kill, timeline.state_before["T"]) == {}
     assert _differences(after_rerun, timeline.state_after["T"]) == {}
 
 
 def test_killed_half_way_through_writing_a_t_file_nothing_partial_is_published_and_the_rerun_is_identical(
-        timeline, worker_id):
+    timeline, worker_id
+):
     # The second file the DBF writer opens (a participant's SGQS DBF or CSV) gets its first bytes, then
     # the process dies: that file is half written, under its .part name.
     after_kill, after_rerun = _kill_and_rerun(timeline, "T", f"{worker_id}_b", "--stop-in-write", "csdp.lib.dbf:2")
@@ -187,18 +214,21 @@ def test_killed_half_way_through_writing_a_t_file_nothing_partial_is_published_a
 
 
 def test_killed_between_creating_and_resolving_the_t1_holds_the_rerun_gives_the_uninterrupted_balances(
-        timeline, worker_id):
+    timeline, worker_id
+):
     # Stopped after every participant's hold was COPYed in and added to the totals, before any is
     # posted or voided: the holds are pending, uncommitted.
-    after_kill, after_rerun = _kill_and_rerun(timeline, "T+1", f"{worker_id}_c",
-                                              "--stop-after", "csdp.ipo.eod.t1_day:holds_create_bulk")
+    after_kill, after_rerun = _kill_and_rerun(
+        timeline, "T+1", f"{worker_id}_c", "--stop-after", "csdp.ipo.eod.t1_day:holds_create_bulk"
+    )
     assert _differences(after_kill, timeline.state_before["T+1"]) == {}
     assert _differences(after_rerun, timeline.state_after["T+1"]) == {}
 
 
 def test_killed_in_the_middle_of_registration_the_rerun_gives_the_uninterrupted_register(timeline, worker_id):
     # Stopped after the register's bulk append, before the state change, the fee notice and the step record.
-    after_kill, after_rerun = _kill_and_rerun(timeline, "T+2", f"{worker_id}_d",
-                                              "--stop-after", "csdp.ipo.eod.registration:register_apply_bulk")
+    after_kill, after_rerun = _kill_and_rerun(
+        timeline, "T+2", f"{worker_id}_d", "--stop-after", "csdp.ipo.eod.registration:register_apply_bulk"
+    )
     assert _differences(after_kill, timeline.state_before["T+2"]) == {}
     assert _differences(after_rerun, timeline.state_after["T+2"]) == {}

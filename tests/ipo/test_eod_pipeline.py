@@ -1,5 +1,6 @@
 """The timeline of seed 002 ch. 4 end to end on a small offering, through the same code paths as
 production: the exchange file at T, T EOD, T+1 declarations and deposits, T+1 EOD, files, T+2."""
+
 import datetime as dt
 
 import pytest
@@ -29,11 +30,11 @@ def market(tmp_path):
     p2 = world.participant("Q002", "200001", funds_fen=0)
     offering = world.offering(online_shares=1_000, initial=100_000)  # cap: 5,000 shares
     rows = [
-        (1, "0100000001", "Q001", "100001", 1_000),   # valid
-        (2, "0100000002", "Q001", "100001", 2_000),   # valid
-        (3, "0100000001", "Q001", "100001", 500),     # duplicate of seq 1
-        (4, "0200000001", "Q002", "200001", 1_000),   # valid
-        (5, "0200000002", "Q002", "200001", 150),     # not a multiple of 100
+        (1, "0100000001", "Q001", "100001", 1_000),  # valid
+        (2, "0100000002", "Q001", "100001", 2_000),  # valid
+        (3, "0100000001", "Q001", "100001", 500),  # duplicate of seq 1
+        (4, "0200000001", "Q002", "200001", 1_000),  # valid
+        (5, "0200000002", "Q002", "200001", 150),  # not a multiple of 100
     ]
     at(T, 10)
     offering_subscriptions_load(offering=offering, path=world.subscription_file(tmp_path, rows))
@@ -55,7 +56,9 @@ def test_t_eod_computes_what_each_participant_owes_and_reports_invalid_orders(ma
 
 def test_a_malformed_exchange_file_is_refused_whole_and_nothing_is_loaded(tmp_path, market):
     offering, _, _ = market
-    bad = world.subscription_file(tmp_path, [(1, "01", "Q001", "100001", 100), (2, "0100000009", "P009", "100001", 100)])
+    bad = world.subscription_file(
+        tmp_path, [(1, "01", "Q001", "100001", 100), (2, "0100000009", "P009", "100001", 100)]
+    )
     with pytest.raises(ExchangeFileRejected) as refused:
         offering_subscriptions_load(offering=offering, path=bad)
     assert refused.value.total == 3  # bad account, unknown participant, custody unit not its
@@ -114,8 +117,14 @@ def test_declarations_and_deposits_are_refused_after_their_cutoffs(market):
     at(T, 17)
     eod_run()
     at(T1, 15, 30)
-    row = DeclarationRow(account="0100000002", account_name="投资者乙", seq=2, invalid_shares=2_000,
-                         reserve_account="R-Q001", settlement_account="S-Q001")
+    row = DeclarationRow(
+        account="0100000002",
+        account_name="投资者乙",
+        seq=2,
+        invalid_shares=2_000,
+        reserve_account="R-Q001",
+        settlement_account="S-Q001",
+    )
     with pytest.raises(IpoError, match="15:30"):
         shortfall_declare(offering=offering, participant=p1, rows=[row], actor=None)
     at(T1, 16, 0)
@@ -128,8 +137,14 @@ def test_a_declared_order_is_invalidated_before_the_latest_one(market, cast):
     at(T, 17)
     eod_run()
     at(T1, 15, 0)
-    row = DeclarationRow(account="0100000001", account_name="投资者甲", seq=1, invalid_shares=1_000,
-                         reserve_account="R-Q001", settlement_account="S-Q001")
+    row = DeclarationRow(
+        account="0100000001",
+        account_name="投资者甲",
+        seq=1,
+        invalid_shares=1_000,
+        reserve_account="R-Q001",
+        settlement_account="S-Q001",
+    )
     shortfall_declare(offering=offering, participant=p1, rows=[row], actor=cast.participant)
     reserve_deposit(institution=p1.institution, amount_fen=2_000 * 1404, reference="p1", actor=None)
     reserve_deposit(institution=p2.institution, amount_fen=1_000 * 1404, reference="p2", actor=None)
@@ -164,11 +179,21 @@ def test_participant_files_are_the_same_bytes_written_by_one_thread_or_several(m
     from csdp.ipo.eod import files
     from csdp.ipo.eod.layouts import LAYOUTS
 
-    frame = pl.DataFrame({
-        "JLLX": ["A0", "A1", "A0", "A0"], "ZQDM": ["920001"] * 4, "JSCY": ["K002", "K001", "K002", "K003"],
-        "XWDM": ["300001"] * 4, "GDDM": ["0300000001", "0300000002", "0300000003", "0300000004"], "SQBH": [4, 1, 2, 3],
-        "SGSL": [100, 200, 300, 400], "SGJG": [1404] * 4, "SGJE": [140400, 0, 421200, 561600],
-        "WXYY": ["", "01", "", ""], "RQ": [dt.date(2026, 3, 16)] * 4})
+    frame = pl.DataFrame(
+        {
+            "JLLX": ["A0", "A1", "A0", "A0"],
+            "ZQDM": ["920001"] * 4,
+            "JSCY": ["K002", "K001", "K002", "K003"],
+            "XWDM": ["300001"] * 4,
+            "GDDM": ["0300000001", "0300000002", "0300000003", "0300000004"],
+            "SQBH": [4, 1, 2, 3],
+            "SGSL": [100, 200, 300, 400],
+            "SGJG": [1404] * 4,
+            "SGJE": [140400, 0, 421200, 561600],
+            "WXYY": ["", "01", "", ""],
+            "RQ": [dt.date(2026, 3, 16)] * 4,
+        }
+    )
     codes = ["K001", "K002", "K003", "K004"]  # K004 has no orders: an empty file is not published
     written = {}
     for threads in (1, 2):
@@ -181,13 +206,25 @@ def test_participant_files_are_the_same_bytes_written_by_one_thread_or_several(m
     assert not (tmp_path / "2" / "20260316" / "K004").exists()
 
 
-@pytest.mark.parametrize("content,encoding", [
-    ("seq,account,participant,custody_unit,quantity,price,investor_id,confirmed_at\n1,0300000001,K001,300001,100,14.04,,2026-03-16T09:30:00\n", "utf-8"),
-    ("\ufeffseq,account,participant,custody_unit,quantity,price,investor_id,confirmed_at\n1,0300000001,K001,300001,100,14.04,张三,2026-03-16T09:30:00\n", "utf-8"),
-    ("seq,account,participant,custody_unit,quantity,price,investor_id,confirmed_at\n1,0300000001,K001,300001,100,14.04,张三,2026-03-16T09:30:00\n", "gbk"),
-    ("seq,account\n1,0300000001\n", "utf-8"),
-    ("   \n\n", "utf-8"),
-])
+@pytest.mark.parametrize(
+    "content,encoding",
+    [
+        (
+            "seq,account,participant,custody_unit,quantity,price,investor_id,confirmed_at\n1,0300000001,K001,300001,100,14.04,,2026-03-16T09:30:00\n",
+            "utf-8",
+        ),
+        (
+            "\ufeffseq,account,participant,custody_unit,quantity,price,investor_id,confirmed_at\n1,0300000001,K001,300001,100,14.04,张三,2026-03-16T09:30:00\n",
+            "utf-8",
+        ),
+        (
+            "seq,account,participant,custody_unit,quantity,price,investor_id,confirmed_at\n1,0300000001,K001,300001,100,14.04,张三,2026-03-16T09:30:00\n",
+            "gbk",
+        ),
+        ("seq,account\n1,0300000001\n", "utf-8"),
+        ("   \n\n", "utf-8"),
+    ],
+)
 def test_the_direct_read_gives_what_decoding_in_python_gives(tmp_path, content, encoding):
     from csdp.ipo.exchange_file import _read_text, _read_text_decoded
 

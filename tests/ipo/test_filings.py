@@ -2,6 +2,7 @@
 the earlier list under the errors with its sign button; staff can return a confirmed list for
 correction; a strategic investor who also subscribed online, 余股 to anyone but the lead underwriter and
 duplicate rows are refused, every error at once."""
+
 import pytest
 
 from csdp.ipo.errors import IpoError
@@ -46,8 +47,11 @@ def test_staff_return_a_confirmed_list_and_the_issuer_files_it_again(settled, ca
     assert filings_complete(offering)
     with pytest.raises(IpoError, match="原因"):
         detail_filing_return(filing=filing, reason=" ", actor=cast.operator)
-    page = client_for(cast.operator).post(f"/ipo/{offering.pk}/filings/strategic/return/",
-                                          {"reason": "限售截止日有误"}, follow=True).content.decode()
+    page = (
+        client_for(cast.operator)
+        .post(f"/ipo/{offering.pk}/filings/strategic/return/", {"reason": "限售截止日有误"}, follow=True)
+        .content.decode()
+    )
     assert "已将战略配售股份明细退回发行人更正" in page
     filing.refresh_from_db()
     assert (filing.status, filing.return_reason) == (FilingStatus.RETURNED, "限售截止日有误")
@@ -63,20 +67,34 @@ def test_staff_return_a_confirmed_list_and_the_issuer_files_it_again(settled, ca
 def test_online_subscribers_duplicates_and_a_remainder_to_others_are_refused_all_at_once(settled):
     offering, _ = settled
     # 投资者甲 (0400000001) subscribed online: it cannot also be a strategic investor.
-    _, errors = check_rows(offering, FilingKind.STRATEGIC, [
-        tuple(_strategic_row("0400000001", "投资者甲", 250)), tuple(_strategic_row(shares=250)),
-        tuple(_strategic_row(shares=250))])
+    _, errors = check_rows(
+        offering,
+        FilingKind.STRATEGIC,
+        [
+            tuple(_strategic_row("0400000001", "投资者甲", 250)),
+            tuple(_strategic_row(shares=250)),
+            tuple(_strategic_row(shares=250)),
+        ],
+    )
     messages = {(e.line, e.message) for e in errors}
     assert (2, "该投资者已参与本次网上申购，不能同时作为战略投资者") in messages
     assert (4, "与第 3 行重复（同一证券账户、同一股份性质只能填报一行）") in messages
     assert {e.line for e in errors} == {2, 4}  # line 3 is clean; the sum is checked only once every row is
     # 余股 only to the lead underwriter's own account (002 §2.1.2(一)).
-    row = ("0400000002", "投资者乙", SecuritiesAccount.objects.get(number="0400000002").investor.id_number, 100, "00",
-           "400001", None)
+    row = (
+        "0400000002",
+        "投资者乙",
+        SecuritiesAccount.objects.get(number="0400000002").investor.id_number,
+        100,
+        "00",
+        "400001",
+        None,
+    )
     _, errors = check_rows(offering, FilingKind.REMAINDER, [row])
     assert [e.message for e in errors] == ["余股只能登记到主承销商“华信证券”本机构的证券账户"]
     world.investor_account("0900000001", "华信证券", id17="91110000MA01UWAA1", holder_type="02", uscc=True)
     own = SecuritiesAccount.objects.get(number="0900000001")
-    _, errors = check_rows(offering, FilingKind.REMAINDER, [(own.number, "华信证券", own.investor.id_number, 100, "00",
-                                                             "400001", None)])
+    _, errors = check_rows(
+        offering, FilingKind.REMAINDER, [(own.number, "华信证券", own.investor.id_number, 100, "00", "400001", None)]
+    )
     assert all("主承销商" not in e.message for e in errors)

@@ -1,5 +1,6 @@
 """The exchange's drop folder (`csdp ipo inbox`): finished files are loaded through the same path as an
 upload and moved out; a bad file is refused whole with every error written beside it."""
+
 import pytest
 from django.core.management import CommandError, call_command
 

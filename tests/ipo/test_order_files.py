@@ -1,5 +1,6 @@
 """The per-order files written from one order book (csdp/ipo/eod/order_files.py) against the reference:
 the same type as a Polars frame through files' frame path, byte for byte, over random order books."""
+
 import datetime as dt
 
 import numpy as np
@@ -27,13 +28,21 @@ def order_books(draw, max_orders=50):
     reasons = [draw(st.sampled_from(list(REASON_CODES))) if not ok else "" for ok in valid]
     quantity = draw(st.lists(st.integers(1, 99_999).map(lambda q: q * 100), min_size=n, max_size=n))
     kept = [draw(st.integers(0, q)) if ok else 0 for ok, q in zip(valid, quantity, strict=True)]
-    return pl.DataFrame({
-        "seq": np.arange(1, n + 1) * draw(st.integers(1, 7)), "account": [f"{300_000_000 + k:010d}" for k in range(n)],
-        "participant": participants, "custody_unit": units, "quantity": quantity, "valid": valid, "reason": reasons,
-        "kept": kept,
-    }).with_columns(
+    return pl.DataFrame(
+        {
+            "seq": np.arange(1, n + 1) * draw(st.integers(1, 7)),
+            "account": [f"{300_000_000 + k:010d}" for k in range(n)],
+            "participant": participants,
+            "custody_unit": units,
+            "quantity": quantity,
+            "valid": valid,
+            "reason": reasons,
+            "kept": kept,
+        }
+    ).with_columns(
         (pl.col("kept") * PRICE).alias("deducted_fen"),
-        (pl.when("valid").then(pl.col("quantity") * PRICE).otherwise(0) - pl.col("kept") * PRICE).alias("unfrozen_fen"))
+        (pl.when("valid").then(pl.col("quantity") * PRICE).otherwise(0) - pl.col("kept") * PRICE).alias("unfrozen_fen"),
+    )
 
 
 def _written(root, layout, frame, codes):
@@ -41,10 +50,13 @@ def _written(root, layout, frame, codes):
     return {str(f.path.relative_to(root)): (f.path.read_bytes(), f.rows, f.sha256) for f in done}
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(order_books(), st.sampled_from(sorted(TYPES)), st.sampled_from([1, 4, 16_384]))
-def test_each_participant_gets_the_reference_files_from_the_order_book(tmp_path_factory, monkeypatch, orders, file_type,
-                                                                       piece_rows):
+def test_each_participant_gets_the_reference_files_from_the_order_book(
+    tmp_path_factory, monkeypatch, orders, file_type, piece_rows
+):
     monkeypatch.setattr(files, "PIECE_ROWS", piece_rows)  # files of several pieces
     book = OrderBook(orders, code="920001", day=DAY, types=TYPES)
     codes = ["K001", "K002", "K010", "S0001", "Z9", "K404"]  # K404: a participant with no orders gets empty files
@@ -54,10 +66,20 @@ def test_each_participant_gets_the_reference_files_from_the_order_book(tmp_path_
 
 
 def _orders(**changes):
-    orders = pl.DataFrame({"seq": [1, 2, 3], "account": ["0300000001", "0300000002", "0300000003"],
-                           "participant": ["K002", "K001", "K002"], "custody_unit": ["300001"] * 3,
-                           "quantity": [100, 200, 300], "valid": [True, False, True], "reason": ["", "cap", ""],
-                           "kept": [100, 0, 0], "deducted_fen": [140_400, 0, 0], "unfrozen_fen": [0, 0, 421_200]})
+    orders = pl.DataFrame(
+        {
+            "seq": [1, 2, 3],
+            "account": ["0300000001", "0300000002", "0300000003"],
+            "participant": ["K002", "K001", "K002"],
+            "custody_unit": ["300001"] * 3,
+            "quantity": [100, 200, 300],
+            "valid": [True, False, True],
+            "reason": ["", "cap", ""],
+            "kept": [100, 0, 0],
+            "deducted_fen": [140_400, 0, 0],
+            "unfrozen_fen": [0, 0, 421_200],
+        }
+    )
     return orders.with_columns(**{name: pl.Series(values) for name, values in changes.items()})
 
 
@@ -67,7 +89,9 @@ def test_the_book_puts_each_participants_orders_together_in_their_own_order():
     taken = book.taken
     assert taken.participants == ["K001", "K002"]
     assert {p: taken.sources["quantity"].gather(rows).to_list() for p, rows in runs.items()} == {
-        "K001": [200], "K002": [100, 300]}
+        "K001": [200],
+        "K002": [100, 300],
+    }
     _, unfrozen = book.file("JDSJ").matrix(LAYOUTS["JDSJ"])
     assert {p: len(rows) for p, rows in unfrozen.items()} == {"K002": 1}  # only the order with money to unfreeze
 
@@ -77,7 +101,9 @@ def test_orders_the_kernel_cannot_write_as_the_reference_does_take_the_reference
     book = OrderBook(_orders(custody_unit=["300,01", "300001", "300001"]), code="920001", day=DAY, types=TYPES)
     assert book.taken is None
     written = _written(tmp_path, LAYOUTS["JDSJ"], book.file("JDSJ"), ["K001", "K002"])
-    assert b'"300,01"' not in written["20260317/K002/JDSJ920001_20260317.csv"][0]  # K002's first order has nothing to unfreeze
+    assert (
+        b'"300,01"' not in written["20260317/K002/JDSJ920001_20260317.csv"][0]
+    )  # K002's first order has nothing to unfreeze
     assert written["20260317/K002/JDSJ920001_20260317.csv"][1] == 1
 
 
@@ -92,4 +118,6 @@ def test_a_value_too_wide_in_a_book_type_is_refused_whole_before_any_file_is_wri
 
 def test_an_order_file_is_a_frame_for_anyone_who_asks_for_one():
     frame = OrderFile(OrderBook(_orders(), code="920001", day=DAY, types=TYPES), "PSJG").frame().collect()
-    assert frame.select("JSCY", "SQBH", "PSSL", "KKJE", "ZQDM", "RQ").rows() == [("K002", 1, 100, 140_400, "920001", DAY)]
+    assert frame.select("JSCY", "SQBH", "PSSL", "KKJE", "ZQDM", "RQ").rows() == [
+        ("K002", 1, 100, 140_400, "920001", DAY)
+    ]

@@ -17,8 +17,11 @@ def reference(frame: pl.DataFrame) -> list:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.integers(-5, 5), st.integers(-3, 3), st.sampled_from(["01", "02", "10"])), min_size=1,
-                max_size=40))
+@given(
+    st.lists(
+        st.tuples(st.integers(-5, 5), st.integers(-3, 3), st.sampled_from(["01", "02", "10"])), min_size=1, max_size=40
+    )
+)
 def test_sorting_by_the_packed_key_equals_the_lexicographic_order_with_text_tie_breaks(rows):
     frame = frame_of(rows)
     assert sort_rows(frame, PARTS, TIES).rows() == reference(frame)

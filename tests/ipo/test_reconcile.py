@@ -1,6 +1,7 @@
 """Members reconcile: the reserve statement (page, cursor API, daily 对账 file), withdrawals through
 the API, the day's manifest and "files ready" notice, the `since` cursor on the files API, and the lead
 underwriter's results for the 发行结果公告."""
+
 import datetime as dt
 import hashlib
 import io
@@ -86,11 +87,17 @@ def test_withdrawals_go_through_the_api_and_are_refused_beyond_the_available_bal
     at(T2, 10)
     client = client_for(users["V001"])
     available = balance_of(reserve_account_of(p1.institution)).available_fen
-    refused = client.post("/api/v1/ipo/withdrawals", json.dumps({"amount_fen": available + 1, "reference": "w1"}),
-                          content_type="application/json")
+    refused = client.post(
+        "/api/v1/ipo/withdrawals",
+        json.dumps({"amount_fen": available + 1, "reference": "w1"}),
+        content_type="application/json",
+    )
     assert refused.status_code == 422 and refused.json()["detail"] == "划出金额超过可用余额。"
-    ok = client.post("/api/v1/ipo/withdrawals", json.dumps({"amount_fen": available, "reference": "w2"}),
-                     content_type="application/json")
+    ok = client.post(
+        "/api/v1/ipo/withdrawals",
+        json.dumps({"amount_fen": available, "reference": "w2"}),
+        content_type="application/json",
+    )
     assert ok.status_code == 200 and balance_of(reserve_account_of(p1.institution)).available_fen == 0
 
 
@@ -103,7 +110,10 @@ def test_the_manifest_names_every_file_of_the_day_with_its_records_and_hash(sett
         if line["file_id"]:
             data = (settings.CSDP_FILES_DIR / line["name"]).read_bytes()
             assert hashlib.sha256(data).hexdigest() == line["sha256"]
-    assert {(line["file_type"], line["file_format"]) for line in lines if not line["file_id"]} == {("ZJDZ", "dbf"), ("ZJDZ", "csv")}
+    assert {(line["file_type"], line["file_format"]) for line in lines if not line["file_id"]} == {
+        ("ZJDZ", "dbf"),
+        ("ZJDZ", "csv"),
+    }
     csv = client_for(users["V001"]).get("/ipo/participant/manifest/?date=2026-03-17").content.decode("gbk")
     assert csv.splitlines()[0] == "WJM,WJLX,GS,JLS,SHA256" and len(csv.splitlines()) == len(lines) + 1
 

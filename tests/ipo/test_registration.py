@@ -1,6 +1,7 @@
 """From T+2 to L (002 §2.1.2): the issuer files its strategic-placement details, every bad row is
 listed, a clean file becomes the 申报明细清单 it confirms with its key, the shares are registered in
 the register, 股份登记数据 goes to the participants, and the offering lists on L."""
+
 import datetime as dt
 import io
 
@@ -44,8 +45,12 @@ def settled(tmp_path, cast):
     world.investor_account("0800000001", "战略投资者有限公司", id17="91110108MA01KLMN1", holder_type="02", uscc=True)
     offering = world.offering(online_shares=1_000, initial=100_000, strategic=500, issuer=cast.issuer_a.institution)
     at(T, 10)
-    offering_subscriptions_load(offering=offering, path=world.subscription_file(
-        tmp_path, [(1, "0400000001", "R001", "400001", 1_000), (2, "0400000002", "R001", "400001", 1_000)]))
+    offering_subscriptions_load(
+        offering=offering,
+        path=world.subscription_file(
+            tmp_path, [(1, "0400000001", "R001", "400001", 1_000), (2, "0400000002", "R001", "400001", 1_000)]
+        ),
+    )
     at(T, 17)
     eod_run()
     at(T1, 11)
@@ -66,12 +71,23 @@ def _file(offering, user, rows):
 def test_a_strategic_filing_lists_every_bad_row_and_keeps_nothing(settled, cast):
     offering, _ = settled
     with pytest.raises(FilingRejected) as refused:
-        _file(offering, cast.issuer_a, [
-            ["0800000001", "错误的名称", "91110108MA01STRA1X", 500, "06", "400001", "2026-10-30"],
-            ["0999999999", "无此账户", "110105198001010010", 0, "07", "999999", ""],
-        ])
+        _file(
+            offering,
+            cast.issuer_a,
+            [
+                ["0800000001", "错误的名称", "91110108MA01STRA1X", 500, "06", "400001", "2026-10-30"],
+                ["0999999999", "无此账户", "110105198001010010", 0, "07", "999999", ""],
+            ],
+        )
     columns = {(e.line, e.column) for e in refused.value.errors}
-    assert {(2, "证券账户名称"), (2, "证件号码"), (3, "证券账户号码"), (3, "登记股数"), (3, "股份性质"), (3, "托管单元")} <= columns
+    assert {
+        (2, "证券账户名称"),
+        (2, "证件号码"),
+        (3, "证券账户号码"),
+        (3, "登记股数"),
+        (3, "股份性质"),
+        (3, "托管单元"),
+    } <= columns
     assert not offering.filings.exists()
 
 
@@ -82,7 +98,9 @@ def test_strategic_shares_must_be_locked_up_for_six_months_from_listing(settled,
 
     number = SecuritiesAccount.objects.get(number="0800000001").investor.id_number
     with pytest.raises(FilingRejected, match="6 个月"):
-        _file(offering, cast.issuer_a, [["0800000001", "战略投资者有限公司", number, 500, "06", "400001", "2026-06-30"]])
+        _file(
+            offering, cast.issuer_a, [["0800000001", "战略投资者有限公司", number, 500, "06", "400001", "2026-06-30"]]
+        )
 
 
 def test_confirmed_details_are_registered_with_their_lockup_and_sent_to_participants(settled, cast):
@@ -90,7 +108,9 @@ def test_confirmed_details_are_registered_with_their_lockup_and_sent_to_particip
     from csdp.securities.models import SecuritiesAccount
 
     number = SecuritiesAccount.objects.get(number="0800000001").investor.id_number
-    filing = _file(offering, cast.issuer_a, [["0800000001", "战略投资者有限公司", number, 500, "06", "400001", "2027-03-30"]])
+    filing = _file(
+        offering, cast.issuer_a, [["0800000001", "战略投资者有限公司", number, 500, "06", "400001", "2027-03-30"]]
+    )
     key = enrol_test_key(cast.issuer_a)
     digest = submission_digest(content=filing_content(filing), files=[filing.source])
     payload = sign(key, signing_context(user=cast.issuer_a, digest=digest))
@@ -99,8 +119,10 @@ def test_confirmed_details_are_registered_with_their_lockup_and_sent_to_particip
     eod_run()
     offering.refresh_from_db()
     assert offering.status == OfferingStatus.REGISTERED
-    positions = {(p.account.number, p.share_nature, p.lockup_end): p.quantity
-                 for p in Position.objects.filter(security__code="920188").select_related("account")}
+    positions = {
+        (p.account.number, p.share_nature, p.lockup_end): p.quantity
+        for p in Position.objects.filter(security__code="920188").select_related("account")
+    }
     assert positions[("0800000001", "06", dt.date(2027, 3, 30))] == 500
     assert sum(q for (number, nature, _), q in positions.items() if nature == "00") == 1_000  # the online tranche
     from csdp.fees.models import PaymentNotice
@@ -133,13 +155,25 @@ def test_the_lockup_list_marks_pre_ipo_shares_restricted_at_registration(tmp_pat
     world.investor_account("0400000003", "投资者丁", id17="11010519800101003")
     offering = world.offering(online_shares=1_000, initial=100_000, issuer=cast.issuer_a.institution)
     security = Security.objects.create(code="920188", name="悦龙科技", market="BSE", status="pending")
-    register_apply(events=[{"security_id": security.pk, "account_id": holder.pk, "event_type": "initial",
-                            "business_date": dt.date(2026, 1, 5), "key": "pre-ipo:1", "quantity_delta": 800_000}])
-    LockupShareholder.objects.create(offering=offering, account=holder, shares=600_000,
-                                     lockup_end=dt.date(2027, 3, 30), application_id=1)
+    register_apply(
+        events=[
+            {
+                "security_id": security.pk,
+                "account_id": holder.pk,
+                "event_type": "initial",
+                "business_date": dt.date(2026, 1, 5),
+                "key": "pre-ipo:1",
+                "quantity_delta": 800_000,
+            }
+        ]
+    )
+    LockupShareholder.objects.create(
+        offering=offering, account=holder, shares=600_000, lockup_end=dt.date(2027, 3, 30), application_id=1
+    )
     at(T, 10)
-    offering_subscriptions_load(offering=offering, path=world.subscription_file(
-        tmp_path, [(1, "0400000003", "R002", "400002", 1_000)]))
+    offering_subscriptions_load(
+        offering=offering, path=world.subscription_file(tmp_path, [(1, "0400000003", "R002", "400002", 1_000)])
+    )
     at(T, 17)
     eod_run()
     at(T1, 11)
@@ -150,5 +184,7 @@ def test_the_lockup_list_marks_pre_ipo_shares_restricted_at_registration(tmp_pat
     proceeds_pay(offering=offering, actor=None)
     at(T2, 17)
     eod_run()
-    lots = {(p.share_nature, p.lockup_end): p.quantity for p in Position.objects.filter(account=holder, security=security)}
+    lots = {
+        (p.share_nature, p.lockup_end): p.quantity for p in Position.objects.filter(account=holder, security=security)
+    }
     assert lots == {("00", None): 200_000, ("05", dt.date(2027, 3, 30)): 600_000}

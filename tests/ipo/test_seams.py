@@ -1,5 +1,6 @@
 """Issue 14, item 11: the smaller seams — a duplicate code or a past T on the offering form, business
 time in the outbox and the drop folder, the proceeds notice's amounts in figures and in capitals."""
+
 import datetime as dt
 
 import pytest
@@ -14,10 +15,20 @@ pytestmark = pytest.mark.django_db
 
 
 def _form(cast, **changes):
-    data = {"code": "920188", "name": "悦龙科技", "issuer": cast.issuer_a.institution.pk,
-            "underwriter": cast.underwriter.institution.pk, "price": "14.04", "initial_online_shares": 100_000,
-            "online_shares": 100_000, "strategic_shares": 0, "offline_shares": 0, "pre_ipo_shares": 0,
-            "t_date": "2026-03-16", "listing_date": "2026-03-30"}
+    data = {
+        "code": "920188",
+        "name": "悦龙科技",
+        "issuer": cast.issuer_a.institution.pk,
+        "underwriter": cast.underwriter.institution.pk,
+        "price": "14.04",
+        "initial_online_shares": 100_000,
+        "online_shares": 100_000,
+        "strategic_shares": 0,
+        "offline_shares": 0,
+        "pre_ipo_shares": 0,
+        "t_date": "2026-03-16",
+        "listing_date": "2026-03-30",
+    }
     return {**data, **changes}
 
 
@@ -33,9 +44,17 @@ def test_a_second_offering_with_the_same_code_is_a_form_error_not_a_server_error
 def test_a_subscription_day_in_the_past_is_refused(cast):
     at(T + dt.timedelta(days=1), 10)
     with pytest.raises(IpoError, match="申购日 2026-03-16 已过") as refused:
-        offering_create(code="920188", name="悦龙科技", issuer=cast.issuer_a.institution,
-                        underwriter=cast.underwriter.institution, price_fen=1404, initial_online_shares=100_000,
-                        online_shares=100_000, t_date=T, listing_date=dt.date(2026, 3, 30))
+        offering_create(
+            code="920188",
+            name="悦龙科技",
+            issuer=cast.issuer_a.institution,
+            underwriter=cast.underwriter.institution,
+            price_fen=1404,
+            initial_online_shares=100_000,
+            online_shares=100_000,
+            t_date=T,
+            listing_date=dt.date(2026, 3, 30),
+        )
     assert refused.value.code == "ipo.t_in_past"
 
 
@@ -64,7 +83,8 @@ def test_a_loaded_drop_folder_file_is_stamped_with_beijing_business_time(tmp_pat
     world.offering(online_shares=1_000, initial=100_000, issuer=cast.issuer_a.institution)
     at(T, 10, 5)
     (tmp_path / "SG920188_20260316.csv").write_text(
-        world.HEADER + "1,0100000001,W001,800001,1000,14.04,,2026-03-16T09:30:00\n")
+        world.HEADER + "1,0100000001,W001,800001,1000,14.04,,2026-03-16T09:30:00\n"
+    )
     inbox_scan(tmp_path)
     assert [p.name for p in (tmp_path / "done").iterdir()] == ["SG920188_20260316.20260316T100500.csv"]
 
@@ -77,8 +97,9 @@ def test_the_proceeds_notice_prints_the_amount_with_separators_and_in_capitals(c
     p1 = world.participant("Q001", "100001", funds_fen=0)
     offering = world.offering(online_shares=100_000, initial=100_000_000, issuer=cast.issuer_a.institution)
     at(T, 10)
-    offering_subscriptions_load(offering=offering, path=world.subscription_file(tmp_path, [
-        (1, "0100000001", "Q001", "100001", 100_000)]))
+    offering_subscriptions_load(
+        offering=offering, path=world.subscription_file(tmp_path, [(1, "0100000001", "Q001", "100001", 100_000)])
+    )
     at(T, 17)
     eod_run()
     at(offering.day(1), 10)

@@ -1,6 +1,7 @@
 """Issue 14, items 3 and 4: a lock-up of pledged or frozen pre-IPO shares registers (the nature change
 carries them), a failed end-of-day step is shown on the offering page and in the staff 待办 with its
 reason in Chinese, and one offering's missing underwriter account holds up only that offering."""
+
 import datetime as dt
 
 import pytest
@@ -33,14 +34,18 @@ def _to_registration(tmp_path, cast, *, encumber: bool):
     base = {"security_id": security.pk, "account_id": holder.pk, "business_date": dt.date(2026, 1, 5)}
     events = [{**base, "event_type": "initial", "key": "pre-ipo:1", "quantity_delta": 800_000}]
     if encumber:  # most of the holding pledged, some of it frozen by a court
-        events += [{**base, "event_type": "pledge", "key": "pre-ipo:pledge", "pledged_delta": 500_000},
-                   {**base, "event_type": "freeze", "key": "pre-ipo:freeze", "frozen_delta": 250_000}]
+        events += [
+            {**base, "event_type": "pledge", "key": "pre-ipo:pledge", "pledged_delta": 500_000},
+            {**base, "event_type": "freeze", "key": "pre-ipo:freeze", "frozen_delta": 250_000},
+        ]
     register_apply(events=events)
-    LockupShareholder.objects.create(offering=offering, account=holder, shares=600_000,
-                                     lockup_end=dt.date(2027, 3, 30), application_id=1)
+    LockupShareholder.objects.create(
+        offering=offering, account=holder, shares=600_000, lockup_end=dt.date(2027, 3, 30), application_id=1
+    )
     at(T, 10)
-    offering_subscriptions_load(offering=offering, path=world.subscription_file(
-        tmp_path, [(1, "0400000003", "R002", "400002", 1_000)]))
+    offering_subscriptions_load(
+        offering=offering, path=world.subscription_file(tmp_path, [(1, "0400000003", "R002", "400002", 1_000)])
+    )
     at(T, 17)
     eod_run()
     at(T1, 11)
@@ -54,14 +59,17 @@ def _to_registration(tmp_path, cast, *, encumber: bool):
 
 
 def test_a_lockup_of_pledged_and_frozen_pre_ipo_shares_registers_with_the_encumbrances_in_the_restricted_lot(
-        tmp_path, cast):
+    tmp_path, cast
+):
     offering, holder, security = _to_registration(tmp_path, cast, encumber=True)
     reports = [r for r in eod_run() if r.step == EodStep.REGISTRATION]
     assert reports and not reports[0].error
     offering.refresh_from_db()
     assert offering.status == OfferingStatus.REGISTERED
-    lots = {(p.share_nature, p.quantity, p.frozen, p.pledged)
-            for p in Position.objects.filter(account=holder, security=security)}
+    lots = {
+        (p.share_nature, p.quantity, p.frozen, p.pledged)
+        for p in Position.objects.filter(account=holder, security=security)
+    }
     # 200,000 stay unrestricted; the 750,000 encumbered shares cannot all stay on them
     assert sum(f + p for _, _, f, p in lots) == 750_000
     assert all(q >= f + p for _, q, f, p in lots)
@@ -69,14 +77,16 @@ def test_a_lockup_of_pledged_and_frozen_pre_ipo_shares_registers_with_the_encumb
 
 
 def test_a_registration_the_database_refuses_is_shown_in_chinese_on_the_page_and_in_the_staff_queue(
-        tmp_path, cast, client_for, monkeypatch):
+    tmp_path, cast, client_for, monkeypatch
+):
     from csdp.ipo.eod import registration
 
     offering, _, _ = _to_registration(tmp_path, cast, encumber=False)
 
     def refused(events):
-        raise IntegrityError('new row for relation "register_position" violates check constraint '
-                             '"position_encumbrance_within_quantity"')
+        raise IntegrityError(
+            'new row for relation "register_position" violates check constraint "position_encumbrance_within_quantity"'
+        )
 
     monkeypatch.setattr(registration, "register_apply_bulk", refused)
     for _ in range(2):  # every night the same: one failure row, kept up to date
@@ -97,16 +107,26 @@ def _second_offering(cast):
     from csdp.ledger.services import ledger_account_open
 
     underwriter = Institution.objects.create(kind=InstitutionKind.UNDERWRITER, name="星河证券", code="UW2")
-    ledger_account_open(number="UW2-RES", name="星河证券 自营结算备付金", kind=AccountKind.UNDERWRITER_RESERVE,
-                        owner=underwriter)
+    ledger_account_open(
+        number="UW2-RES", name="星河证券 自营结算备付金", kind=AccountKind.UNDERWRITER_RESERVE, owner=underwriter
+    )
     at(T - dt.timedelta(days=3), 10)
-    return offering_create(code="920219", name="星河精机", issuer=cast.issuer_b.institution, underwriter=underwriter,
-                           price_fen=1404, initial_online_shares=100_000, online_shares=1_000, t_date=T,
-                           listing_date=dt.date(2026, 3, 30))
+    return offering_create(
+        code="920219",
+        name="星河精机",
+        issuer=cast.issuer_b.institution,
+        underwriter=underwriter,
+        price_fen=1404,
+        initial_online_shares=100_000,
+        online_shares=1_000,
+        t_date=T,
+        listing_date=dt.date(2026, 3, 30),
+    )
 
 
 def test_one_offerings_missing_underwriter_account_is_warned_at_t_and_holds_up_only_that_offering(
-        tmp_path, cast, client_for):
+    tmp_path, cast, client_for
+):
     from csdp.approvals.models import Approval
     from csdp.approvals.services import approval_approve
 
@@ -116,8 +136,10 @@ def test_one_offerings_missing_underwriter_account_is_warned_at_t_and_holds_up_o
     at(T, 10)
     for number, (offering, account) in enumerate([(first, "0100000001"), (second, "0100000002")]):
         (tmp_path / str(number)).mkdir()
-        offering_subscriptions_load(offering=offering, path=world.subscription_file(
-            tmp_path / str(number), [(1, account, "Q001", "100001", 1_000)]))
+        offering_subscriptions_load(
+            offering=offering,
+            path=world.subscription_file(tmp_path / str(number), [(1, account, "Q001", "100001", 1_000)]),
+        )
     # At T: the page and the staff 待办 warn about the second offering only.
     operator = client_for(cast.operator)
     assert "主承销商未在申购日前报备自营结算备付金账户" in operator.get(f"/ipo/{second.pk}/").content.decode()
@@ -148,7 +170,8 @@ def test_one_offerings_missing_underwriter_account_is_warned_at_t_and_holds_up_o
 
 
 def test_gfdj_and_the_result_carry_the_920_code_the_custodian_sees_the_lockup_and_empty_files_are_not_sent(
-        tmp_path, cast, client_for):
+    tmp_path, cast, client_for
+):
     """Issue 14, item 9, for a NEEQ company registered under its old code until L-1."""
     from dbfread import DBF
     from django.conf import settings

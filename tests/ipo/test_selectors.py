@@ -1,6 +1,7 @@
 """``order_outcomes`` (csdp/ipo/selectors.py): what became of every order, read by the participant files,
 registration, refunds and the §5.2 unfreeze — T EOD's verdicts with the sparse T+1 results laid over
 them, checked against the same rules written one order at a time."""
+
 from types import SimpleNamespace
 
 import polars as pl
@@ -23,9 +24,17 @@ def settled_books(draw):
     for seq in seqs:
         state = draw(st.sampled_from(["valid", "allocated", "t_invalid", "declared", "shortfall"]))
         quantity = draw(st.integers(1, 50)) * 100
-        orders.append({"seq": seq, "account": f"{seq:010d}", "participant": draw(st.sampled_from(["P1", "P2"])),
-                       "custody_unit": "100001", "quantity": quantity, "valid_t": state != "t_invalid",
-                       "reason_t": "unit" if state == "t_invalid" else ""})
+        orders.append(
+            {
+                "seq": seq,
+                "account": f"{seq:010d}",
+                "participant": draw(st.sampled_from(["P1", "P2"])),
+                "custody_unit": "100001",
+                "quantity": quantity,
+                "valid_t": state != "t_invalid",
+                "reason_t": "unit" if state == "t_invalid" else "",
+            }
+        )
         if state in ("allocated", "declared", "shortfall"):
             reason = "" if state == "allocated" else state
             allocated = draw(st.integers(1 if state == "allocated" else 0, quantity // 100)) * 100
@@ -41,10 +50,20 @@ def _expected(order, result):
     allocated = result["allocated_shares"] if result else 0
     kept = allocated if result and valid else 0
     frozen = order["quantity"] * PRICE_FEN if valid else 0
-    return {"seq": order["seq"], "account": order["account"], "participant": order["participant"],
-            "custody_unit": order["custody_unit"], "quantity": order["quantity"], "valid": valid, "reason": reason,
-            "allocated": allocated, "kept": kept, "frozen_fen": frozen, "deducted_fen": kept * PRICE_FEN,
-            "unfrozen_fen": frozen - kept * PRICE_FEN}
+    return {
+        "seq": order["seq"],
+        "account": order["account"],
+        "participant": order["participant"],
+        "custody_unit": order["custody_unit"],
+        "quantity": order["quantity"],
+        "valid": valid,
+        "reason": reason,
+        "allocated": allocated,
+        "kept": kept,
+        "frozen_fen": frozen,
+        "deducted_fen": kept * PRICE_FEN,
+        "unfrozen_fen": frozen - kept * PRICE_FEN,
+    }
 
 
 def _remember(orders, results):
@@ -78,8 +97,19 @@ def test_every_order_shows_its_t1_result_where_it_has_one_and_its_t_verdict_othe
 
 
 def test_a_t1_result_for_an_order_the_exchange_never_sent_is_refused():
-    _remember([{"seq": 5, "account": "0000000005", "participant": "P1", "custody_unit": "100001", "quantity": 100,
-                "valid_t": True, "reason_t": ""}],
-              [{"seq": 6, "reason": "", "allocated_shares": 100}])
+    _remember(
+        [
+            {
+                "seq": 5,
+                "account": "0000000005",
+                "participant": "P1",
+                "custody_unit": "100001",
+                "quantity": 100,
+                "valid_t": True,
+                "reason_t": "",
+            }
+        ],
+        [{"seq": 6, "reason": "", "allocated_shares": 100}],
+    )
     with pytest.raises(ValueError, match="不在申购数据中"):
         selectors.order_outcomes(OFFERING)

@@ -2,6 +2,7 @@
 data in its memory across requests. Worker A loads exchange file #1, worker B replaces it with #2,
 then A runs T's end of day: the obligations and the published SGQS / SGHZ come from #2, which the
 database holds — not from the #1 that A once loaded."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,15 @@ pytestmark = pytest.mark.skipif(not DATABASE_URL.startswith("postgres"), reason=
 
 class Worker:
     def __init__(self, world: World):
-        self.process = subprocess.Popen([sys.executable, "-m", "tests.ipo.worker_child"], cwd=ROOT, env=world.env(),
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.ipo.worker_child"],
+            cwd=ROOT,
+            env=world.env(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
 
     def ask(self, command: str) -> dict:
         self.process.stdin.write(command + "\n")
@@ -38,8 +46,14 @@ def shared_world(tmp_path, worker_id):
     world = World(tmp_path, "postgresql", f"{urlsplit(DATABASE_URL).path.lstrip('/')}_procs_{worker_id}")
     world.drop()
     _admin(f'CREATE DATABASE "{world.database}"')
-    migrated = subprocess.run([sys.executable, "-m", "csdp.cli", "migrate", "--noinput"], env=world.env(), cwd=ROOT,
-                              capture_output=True, text=True, timeout=600)
+    migrated = subprocess.run(
+        [sys.executable, "-m", "csdp.cli", "migrate", "--noinput"],
+        env=world.env(),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert migrated.returncode == 0, migrated.stderr
     yield world
     world.drop()

@@ -55,15 +55,20 @@ P1_BOOK = book(("P1", "a", 100, 1), ("P1", "b", 200, 2), ("P1", "c", 300, 3), ("
 
 def test_declared_orders_go_first_then_the_latest_orders_until_the_rest_is_covered():
     # need 1,000,000; reserve 500,000; declared b (200,000) → gap 300,000 → d (400,000) covers it
-    out = invalidate_shortfall(P1_BOOK, price_fen=PRICE_FEN, available_fen_by_participant=reserves(P1=500_000),
-                               declared=declared(("P1", "b", 200)))
+    out = invalidate_shortfall(
+        P1_BOOK,
+        price_fen=PRICE_FEN,
+        available_fen_by_participant=reserves(P1=500_000),
+        declared=declared(("P1", "b", 200)),
+    )
     assert reasons(out) == [None, REASON_DECLARED, None, REASON_SHORTFALL]
 
 
 def test_the_walk_goes_back_by_seq_not_by_file_order_and_stops_once_covered():
     shuffled = book(("P1", "d", 400, 4), ("P1", "a", 100, 1), ("P1", "c", 300, 3), ("P1", "b", 200, 2))
-    out = invalidate_shortfall(shuffled, price_fen=PRICE_FEN, available_fen_by_participant=reserves(P1=250_000),
-                               declared=None)
+    out = invalidate_shortfall(
+        shuffled, price_fen=PRICE_FEN, available_fen_by_participant=reserves(P1=250_000), declared=None
+    )
     # gap 750,000: d (400,000) then c (300,000) leave 50,000 short, so b goes too; a stays
     assert reasons(out) == [REASON_SHORTFALL, None, REASON_SHORTFALL, REASON_SHORTFALL]
     remaining = out.filter("valid").get_column("quantity").sum() * PRICE_FEN
@@ -72,47 +77,74 @@ def test_the_walk_goes_back_by_seq_not_by_file_order_and_stops_once_covered():
 
 def test_a_participant_with_enough_funds_is_untouched_even_with_declarations():
     both = book(("P1", "a", 100, 1), ("P2", "b", 100, 2), ("P2", "c", 100, 3))
-    out = invalidate_shortfall(both, price_fen=PRICE_FEN, available_fen_by_participant=reserves(P1=100_000, P2=0),
-                               declared=declared(("P1", "a", 100)))
+    out = invalidate_shortfall(
+        both,
+        price_fen=PRICE_FEN,
+        available_fen_by_participant=reserves(P1=100_000, P2=0),
+        declared=declared(("P1", "a", 100)),
+    )
     assert reasons(out) == [None, REASON_SHORTFALL, REASON_SHORTFALL]
 
 
 def test_declarations_can_be_applied_whether_or_not_the_participant_is_short():
-    out = invalidate_shortfall(P1_BOOK, price_fen=PRICE_FEN, available_fen_by_participant=reserves(P1=10**9),
-                               declared=declared(("P1", "c", 300)), declared_only_when_short=False)
+    out = invalidate_shortfall(
+        P1_BOOK,
+        price_fen=PRICE_FEN,
+        available_fen_by_participant=reserves(P1=10**9),
+        declared=declared(("P1", "c", 300)),
+        declared_only_when_short=False,
+    )
     assert reasons(out) == [None, None, REASON_DECLARED, None]
 
 
 def test_a_participant_without_a_reserve_row_has_nothing():
-    out = invalidate_shortfall(P1_BOOK, price_fen=PRICE_FEN, available_fen_by_participant=reserves(P9=1),
-                               declared=None)
+    out = invalidate_shortfall(P1_BOOK, price_fen=PRICE_FEN, available_fen_by_participant=reserves(P9=1), declared=None)
     assert not any(out.get_column("valid"))
 
 
 def test_orders_already_invalid_cost_nothing_and_keep_their_reason():
     frame = book(("P1", "a", 100, 1), ("P1", "x", 9_900, 2, REASON_CAP))
-    out = invalidate_shortfall(frame, price_fen=PRICE_FEN, available_fen_by_participant=reserves(P1=100_000),
-                               declared=None)
+    out = invalidate_shortfall(
+        frame, price_fen=PRICE_FEN, available_fen_by_participant=reserves(P1=100_000), declared=None
+    )
     assert reasons(out) == [None, REASON_CAP]
 
 
 def test_running_it_twice_changes_nothing():
-    once = invalidate_shortfall(P1_BOOK, price_fen=PRICE_FEN, available_fen_by_participant=reserves(P1=450_000),
-                                declared=declared(("P1", "a", 100)))
-    twice = invalidate_shortfall(once, price_fen=PRICE_FEN, available_fen_by_participant=reserves(P1=450_000),
-                                 declared=declared(("P1", "a", 100)))
+    once = invalidate_shortfall(
+        P1_BOOK,
+        price_fen=PRICE_FEN,
+        available_fen_by_participant=reserves(P1=450_000),
+        declared=declared(("P1", "a", 100)),
+    )
+    twice = invalidate_shortfall(
+        once,
+        price_fen=PRICE_FEN,
+        available_fen_by_participant=reserves(P1=450_000),
+        declared=declared(("P1", "a", 100)),
+    )
     assert twice.equals(once)
 
 
 def test_the_earliest_first_variant_walks_forward():
-    out = invalidate_shortfall(P1_BOOK, price_fen=PRICE_FEN, available_fen_by_participant=reserves(P1=700_000),
-                               declared=None, ordering=ShortfallOrdering.EARLIEST_FIRST)
+    out = invalidate_shortfall(
+        P1_BOOK,
+        price_fen=PRICE_FEN,
+        available_fen_by_participant=reserves(P1=700_000),
+        declared=None,
+        ordering=ShortfallOrdering.EARLIEST_FIRST,
+    )
     assert reasons(out) == [REASON_SHORTFALL, REASON_SHORTFALL, None, None]
 
 
 def test_the_largest_first_variant_touches_the_fewest_investors():
-    out = invalidate_shortfall(P1_BOOK, price_fen=PRICE_FEN, available_fen_by_participant=reserves(P1=700_000),
-                               declared=None, ordering="largest_first")
+    out = invalidate_shortfall(
+        P1_BOOK,
+        price_fen=PRICE_FEN,
+        available_fen_by_participant=reserves(P1=700_000),
+        declared=None,
+        ordering="largest_first",
+    )
     assert reasons(out) == [None, None, None, REASON_SHORTFALL]
 
 
@@ -130,8 +162,11 @@ def test_on_a_day_of_several_offerings_the_lowest_code_is_funded_first():
 
 
 def test_the_invalidate_ascending_code_variant_starts_with_the_lowest_code():
-    out = invalidate_shortfall_day(two_offerings(), available_fen_by_participant=reserves(P1=250_000),
-                                   day_ordering=DayOrdering.INVALIDATE_ASCENDING_CODE)
+    out = invalidate_shortfall_day(
+        two_offerings(),
+        available_fen_by_participant=reserves(P1=250_000),
+        day_ordering=DayOrdering.INVALIDATE_ASCENDING_CODE,
+    )
     # gap 150,000: b (100,000) is not enough, a goes too; 920188 is then covered
     assert reasons(out["920001"]) == [REASON_SHORTFALL, REASON_SHORTFALL]
     assert reasons(out["920188"]) == [None]

@@ -1,6 +1,7 @@
 """The lead underwriter's money-moving submissions are signed with its USB-KEY, verified inside the
 service — the T+2 payment of the proceeds, the 第五章 refund application, the greenshoe CSPLW filing —
 and a page never claims a signature it will not make."""
+
 import datetime as dt
 
 import pytest
@@ -47,7 +48,9 @@ def test_the_proceeds_are_paid_on_a_signature_verified_in_the_service(settled, c
     client = client_for(underwriter)
     assert "划付认购资金至发行人银行账户（USB-KEY 签名）" in client.get(f"/ipo/{offering.pk}/").content.decode()
     digest = submission_digest(content=proceeds_content(offering))
-    client.post(f"/ipo/{offering.pk}/pay/", {"key_signature": sign(key, signing_context(user=underwriter, digest=digest))})
+    client.post(
+        f"/ipo/{offering.pk}/pay/", {"key_signature": sign(key, signing_context(user=underwriter, digest=digest))}
+    )
     offering.refresh_from_db()
     assert offering.status == OfferingStatus.PAID
     assert offering.proceeds_signature.method == "key" and offering.proceeds_signature.digest == digest
@@ -74,8 +77,12 @@ def test_a_csplw_filing_is_not_signed_without_a_key(cast, client_for):
 
     option, security, special, (a, *_) = gs.build(cast, market_bought=100_000)
     gs.at(dt.date(2026, 4, 29))
-    filing = filing_submit(option=option, kind=FilingKind.TRANSFER, actor=cast.underwriter,
-                           stored=gs.csplw_file(cast.underwriter, [gs.csplw_row(special, a, 60_000)]))
+    filing = filing_submit(
+        option=option,
+        kind=FilingKind.TRANSFER,
+        actor=cast.underwriter,
+        stored=gs.csplw_file(cast.underwriter, [gs.csplw_row(special, a, 60_000)]),
+    )
     page = client_for(cast.underwriter).get(f"/greenshoe/filings/{filing.pk}/").content.decode()
     assert "您尚未启用有效的 USB-KEY" in page and "提交时将使用您的 USB-KEY" not in page
     with pytest.raises(CsdpError, match="须使用 USB-KEY 签名"):

@@ -1,5 +1,6 @@
 """Random offerings through the production code paths (csdp ipo simulate) keep every invariant of
 issue 5's Correctness list, and a step interrupted half-way leaves nothing behind."""
+
 import hashlib
 import json
 from pathlib import Path
@@ -18,8 +19,11 @@ from csdp.ledger.models import LedgerAccount
 
 @pytest.mark.django_db(transaction=True)
 @hsettings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(orders=st.integers(min_value=50, max_value=1500), participants=st.integers(min_value=1, max_value=9),
-       seed=st.integers(min_value=0, max_value=10_000))
+@given(
+    orders=st.integers(min_value=50, max_value=1500),
+    participants=st.integers(min_value=1, max_value=9),
+    seed=st.integers(min_value=0, max_value=10_000),
+)
 def test_every_invariant_holds_on_random_offerings(orders, participants, seed):
     result = simulate(orders=orders, participants=participants, seed=seed)
     assert result["invariants_ok"], result["invariants"]
@@ -34,13 +38,24 @@ def test_the_simulate_command_prints_the_summary_as_json(capsys):
     assert printed["subscriptions"] == 300
     assert printed["invariants_ok"] is True
     assert {step["name"] for step in printed["steps"]} >= {"t_load", "t_eod", "t1_eod"}
-    assert set(printed) >= {"eod_seconds", "online_shares", "valid_orders", "valid_shares", "invalid_orders", "ratio",
-                            "allocated_accounts", "allocated_shares", "unsubscribed_shares"}
+    assert set(printed) >= {
+        "eod_seconds",
+        "online_shares",
+        "valid_orders",
+        "valid_shares",
+        "invalid_orders",
+        "ratio",
+        "allocated_accounts",
+        "allocated_shares",
+        "unsubscribed_shares",
+    }
 
 
 def _state(offering_code: str) -> tuple[dict, dict]:
-    files = {f.path: hashlib.sha256((Path(settings.CSDP_FILES_DIR) / f.path).read_bytes()).hexdigest()
-             for f in ParticipantFile.objects.filter(offering__code=offering_code)}
+    files = {
+        f.path: hashlib.sha256((Path(settings.CSDP_FILES_DIR) / f.path).read_bytes()).hexdigest()
+        for f in ParticipantFile.objects.filter(offering__code=offering_code)
+    }
     balances = dict(LedgerAccount.objects.values_list("number", "debits_posted"))
     return files, balances
 
@@ -57,8 +72,9 @@ def test_a_t1_step_interrupted_half_way_leaves_nothing_and_reruns_to_the_same_re
     offering = world.offering(online_shares=1_000, initial=100_000)
     world.at(world.T, 10)
     with tempfile.TemporaryDirectory() as tmp:
-        path = world.subscription_file(Path(tmp), [(1, "0300000001", "K001", "300001", 1_000),
-                                                   (2, "0300000002", "K001", "300001", 2_000)])
+        path = world.subscription_file(
+            Path(tmp), [(1, "0300000001", "K001", "300001", 1_000), (2, "0300000002", "K001", "300001", 2_000)]
+        )
         offering_subscriptions_load(offering=offering, path=path)
     world.at(world.T, 17)
     eod_run()

@@ -1,5 +1,6 @@
 """The simulator's exchange file is written in chunks; the world it describes must not depend on the
 chunk size, and must be the one the former whole-frame generator made for the same seed."""
+
 import datetime as dt
 
 import numpy as np
@@ -27,19 +28,26 @@ def _whole_frame_generator(*, orders, participants, cap, seed) -> pl.DataFrame:
     units = {p.code: sorted(p.custody_units.values_list("code", flat=True)) for p in participants}
     codes = np.array([p.code for p in participants])
     seconds = np.sort(rng.integers(0, 4 * 3600, size=orders))
-    return pl.DataFrame({
-        "seq": np.arange(1, orders + 1, dtype=np.int64),
-        "account": [f"{a:010d}" for a in accounts],
-        "participant": codes[who],
-        "quantity": sizes,
-        "_t": seconds,
-    }).with_columns(
-        pl.col("participant").replace_strict({c: u[0] for c, u in units.items()}).alias("custody_unit"),
-        pl.lit("14.04").alias("price"),
-        pl.lit("").alias("investor_id"),
-        (pl.lit(dt.datetime(2026, 3, 16, 9, 30)) + pl.duration(seconds=pl.col("_t"))).dt.strftime("%Y-%m-%dT%H:%M:%S")
-        .alias("confirmed_at"),
-    ).select("seq", "account", "participant", "custody_unit", "quantity", "price", "investor_id", "confirmed_at")
+    return (
+        pl.DataFrame(
+            {
+                "seq": np.arange(1, orders + 1, dtype=np.int64),
+                "account": [f"{a:010d}" for a in accounts],
+                "participant": codes[who],
+                "quantity": sizes,
+                "_t": seconds,
+            }
+        )
+        .with_columns(
+            pl.col("participant").replace_strict({c: u[0] for c, u in units.items()}).alias("custody_unit"),
+            pl.lit("14.04").alias("price"),
+            pl.lit("").alias("investor_id"),
+            (pl.lit(dt.datetime(2026, 3, 16, 9, 30)) + pl.duration(seconds=pl.col("_t")))
+            .dt.strftime("%Y-%m-%dT%H:%M:%S")
+            .alias("confirmed_at"),
+        )
+        .select("seq", "account", "participant", "custody_unit", "quantity", "price", "investor_id", "confirmed_at")
+    )
 
 
 @pytest.mark.django_db

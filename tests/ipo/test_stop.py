@@ -1,6 +1,7 @@
 """Failure or suspension (seed 002 第五章): the exchange's confirmation is recorded by staff, and what
 follows depends on when it came — before T EOD (§5.1), between T EOD and T+1 EOD (§5.2), or after
 T+1 EOD until listing (§5.3) — each tested at its boundary on the business clock."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -13,7 +14,13 @@ from csdp.ipo.eod.day import eod_run
 from csdp.ipo.eod.t_day import offering_subscriptions_load
 from csdp.ipo.errors import IpoError
 from csdp.ipo.models import (
-    EodStep, OfferingStatus, ParticipantFile, ParticipantObligation, RefundItem, StopRefund, StopStage,
+    EodStep,
+    OfferingStatus,
+    ParticipantFile,
+    ParticipantObligation,
+    RefundItem,
+    StopRefund,
+    StopStage,
 )
 from csdp.ipo.services import proceeds_pay, reserve_deposit
 from csdp.ledger.selectors import balance_of, reserve_account_of
@@ -23,7 +30,19 @@ from csdp.securities.models import Security, SecurityStatus
 from tests.ipo import world
 from tests.ipo.world import T, at
 from tests.ipo.stop_world import (
-    ORDERS, PRICE, T1, T2, T3, L, _apply, _dbf, _files, _fund_participants, _interest_data, _stop, _through_t1_eod,
+    ORDERS,
+    PRICE,
+    T1,
+    T2,
+    T3,
+    L,
+    _apply,
+    _dbf,
+    _files,
+    _fund_participants,
+    _interest_data,
+    _stop,
+    _through_t1_eod,
 )
 from tests.ipo.stop_world import loaded, registered, stopped_5_2  # noqa: F401 (pytest fixtures)
 
@@ -32,6 +51,7 @@ pytestmark = pytest.mark.django_db
 
 
 # ---- §5.1 ----------------------------------------------------------------------------------------------
+
 
 def test_a_failure_confirmed_before_t_eod_sends_no_clearing_data_and_moves_no_money(loaded, cast):
     offering, s1, s2 = loaded
@@ -75,6 +95,7 @@ def test_a_confirmation_time_in_the_future_is_refused(loaded):
 
 
 # ---- §5.2 ----------------------------------------------------------------------------------------------
+
 
 def test_at_t1_eod_the_depository_unfreezes_everything_and_sends_the_unfreeze_data(stopped_5_2):
     offering, s1, s2 = stopped_5_2
@@ -121,7 +142,10 @@ def test_on_acceptance_the_interest_goes_from_the_underwriter_to_each_participan
     _apply(cast, _interest_data())
     # 0.35 % a year over T … T+2 (2 days) on 360: 14,040 yuan → 0.273 → 0.27; 28,080 → 0.546 → 0.55.
     lxfh = _files(offering, "LXFH")
-    assert [(r["GDDM"], r["JXTS"], r["LXJE"]) for r in _dbf(lxfh["S001"])] == [("0400000001", 2, 0.27), ("0400000002", 2, 0.55)]
+    assert [(r["GDDM"], r["JXTS"], r["LXJE"]) for r in _dbf(lxfh["S001"])] == [
+        ("0400000001", 2, 0.27),
+        ("0400000002", 2, 0.55),
+    ]
     assert [(r["GDDM"], r["LXJE"]) for r in _dbf(lxfh["S002"])] == [("0500000001", 0.27)]
     assert balance_of(reserve_account_of(s1.institution)).posted_fen == 3_000 * PRICE + 82
     assert balance_of(offering.underwriter_account).posted_fen == 100_00 - 109
@@ -155,6 +179,7 @@ def test_principal_and_cancellation_are_not_for_a_5_2_stop(stopped_5_2, cast):
 
 
 # ---- §5.3 ----------------------------------------------------------------------------------------------
+
 
 def test_after_t1_eod_only_a_suspension_can_be_recorded(registered):
     offering, _, _ = registered
@@ -229,19 +254,35 @@ def test_a_frozen_lot_blocks_the_cancellation_and_nothing_is_kept(registered, ca
     offering, s1, _ = registered
     at(T3, 9)
     _stop(offering, "suspended")
-    holder = Position.objects.filter(security__code="920188", quantity__gt=0).select_related("account", "security").first()
-    register_apply(events=[{"security_id": holder.security_id, "account_id": holder.account_id, "event_type": "freeze",
-                            "business_date": T3, "key": "court:1", "frozen_delta": holder.quantity}])
+    holder = (
+        Position.objects.filter(security__code="920188", quantity__gt=0).select_related("account", "security").first()
+    )
+    register_apply(
+        events=[
+            {
+                "security_id": holder.security_id,
+                "account_id": holder.account_id,
+                "event_type": "freeze",
+                "business_date": T3,
+                "key": "court:1",
+                "frozen_delta": holder.quantity,
+            }
+        ]
+    )
     reserve_deposit(institution=offering.underwriter, amount_fen=1_000 * PRICE, reference="uw", actor=None)
     with pytest.raises(CounterError, match="不能注销"):
         _apply(cast, _interest_data(refund_interest=False, refund_principal=True, cancel_shares=True))
     assert not StopRefund.objects.filter(offering=offering).exists()
-    assert SecuritiesAccount.objects.get(pk=holder.account_id).positions.get(security__code="920188").quantity == holder.quantity
+    assert (
+        SecuritiesAccount.objects.get(pk=holder.account_id).positions.get(security__code="920188").quantity
+        == holder.quantity
+    )
     assert balance_of(offering.underwriter_account).posted_fen == 1_000 * PRICE  # the deposit, nothing paid
     assert not _files(offering, "GFZX")
 
 
 # ---- more boundaries -------------------------------------------------------------------------------------
+
 
 def test_a_suspension_right_after_t1_eod_keeps_the_proceeds_for_the_refund(loaded, cast):
     """§5.3's lower boundary: T+1 17:01, settled but not paid to the issuer — the payment is stopped and
@@ -260,7 +301,10 @@ def test_a_suspension_right_after_t1_eod_keeps_the_proceeds_for_the_refund(loade
     principal = StopRefund.objects.get(offering=offering, item=RefundItem.PRINCIPAL).amount_fen
     interest = StopRefund.objects.get(offering=offering, item=RefundItem.INTEREST).amount_fen
     assert principal == 1_000 * PRICE  # the online shares' money, all of it
-    assert sum(balance_of(reserve_account_of(s.institution)).posted_fen for s in (s1, s2)) == paid_in + principal + interest
+    assert (
+        sum(balance_of(reserve_account_of(s.institution)).posted_fen for s in (s1, s2))
+        == paid_in + principal + interest
+    )
 
 
 def test_a_5_2_unfreeze_missed_at_t1_runs_at_the_next_eod_and_the_period_follows(loaded, cast):
@@ -291,8 +335,21 @@ def test_the_unfreeze_data_the_ledger_and_the_interest_base_agree_when_a_partici
     at(T1, 11)
     reserve_deposit(institution=s1.institution, amount_fen=2_000 * PRICE, reference="s1", actor=None)
     reserve_deposit(institution=s2.institution, amount_fen=1_000 * PRICE, reference="s2", actor=None)
-    shortfall_declare(offering=offering, participant=s1, actor=None, rows=[DeclarationRow(
-        account="0400000001", account_name="投资者甲", seq=1, invalid_shares=1_000, reserve_account="R", settlement_account="S")])
+    shortfall_declare(
+        offering=offering,
+        participant=s1,
+        actor=None,
+        rows=[
+            DeclarationRow(
+                account="0400000001",
+                account_name="投资者甲",
+                seq=1,
+                invalid_shares=1_000,
+                reserve_account="R",
+                settlement_account="S",
+            )
+        ],
+    )
     _stop(offering, "suspended")
     at(T1, 17)
     eod_run()

@@ -2,6 +2,7 @@
 the participants' funding and the stage, every participant ends with exactly what it paid in plus the
 interest, the interest paid equals the files' sum and each order's exact amount, nothing stays held,
 and no share of the offering is left in the register after a §5.3 cancellation."""
+
 import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
@@ -66,12 +67,20 @@ def _scenario(cast, participants, tmp_path, quantities, funding, stage):
     if stage != "5.1":
         at(T1, 11)
         for profile, share in zip(participants, funding):
-            owed = ParticipantObligation.objects.filter(offering=offering, participant=profile).values_list(
-                "subscribed_fen", flat=True).first() or 0
+            owed = (
+                ParticipantObligation.objects.filter(offering=offering, participant=profile)
+                .values_list("subscribed_fen", flat=True)
+                .first()
+                or 0
+            )
             deposits[profile.code] = owed * share // 100
             if deposits[profile.code]:
-                reserve_deposit(institution=profile.institution, amount_fen=deposits[profile.code], reference=profile.code,
-                                actor=None)
+                reserve_deposit(
+                    institution=profile.institution,
+                    amount_fen=deposits[profile.code],
+                    reference=profile.code,
+                    actor=None,
+                )
         if stage == "5.2":
             _stop(offering, "suspended")
         at(T1, 17)
@@ -87,14 +96,17 @@ def _scenario(cast, participants, tmp_path, quantities, funding, stage):
     return offering, deposits
 
 
-@given(quantities=st.lists(st.integers(1, 30).map(lambda n: n * 100), min_size=1, max_size=8),
-       funding=st.tuples(st.one_of(st.just(100), st.integers(0, 100)), st.one_of(st.just(100), st.integers(0, 100))),
-       stage=st.sampled_from(["5.1", "5.2", "5.3"]),
-       rate=st.decimals(min_value=Decimal("0.0001"), max_value=Decimal("3"), places=4),
-       day_count=st.sampled_from([360, 365]))
+@given(
+    quantities=st.lists(st.integers(1, 30).map(lambda n: n * 100), min_size=1, max_size=8),
+    funding=st.tuples(st.one_of(st.just(100), st.integers(0, 100)), st.one_of(st.just(100), st.integers(0, 100))),
+    stage=st.sampled_from(["5.1", "5.2", "5.3"]),
+    rate=st.decimals(min_value=Decimal("0.0001"), max_value=Decimal("3"), places=4),
+    day_count=st.sampled_from([360, 365]),
+)
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_money_and_shares_are_conserved_through_every_failure_path(base, tmp_path, quantities, funding, stage, rate,
-                                                                    day_count):
+def test_money_and_shares_are_conserved_through_every_failure_path(
+    base, tmp_path, quantities, funding, stage, rate, day_count
+):
     cast, participants = base
     try:
         with transaction.atomic():
@@ -108,12 +120,24 @@ def test_money_and_shares_are_conserved_through_every_failure_path(base, tmp_pat
             # Registration waits for the 余股 details when orders went invalid: then there is nothing to cancel.
             registered = offering.step_runs.filter(step="registration").exists()
             event(f"stage {stage}, shares registered: {registered}")
-            data = {"materials": True, "refund_interest": True, "annual_rate": str(rate), "day_count": day_count,
-                    "interest_from": None, "interest_to": None, "refund_principal": stage == "5.3",
-                    "cancel_shares": registered}
+            data = {
+                "materials": True,
+                "refund_interest": True,
+                "annual_rate": str(rate),
+                "day_count": day_count,
+                "interest_from": None,
+                "interest_to": None,
+                "refund_principal": stage == "5.3",
+                "cancel_shares": registered,
+            }
             filer = _underwriter_user(offering)  # 002 §5.2, §5.3: on the lead underwriter's application
-            drive(draft(filer, type_code="15", code="920188", data=data), Status.ACCEPTED,
-                  filer=filer, key=enrol_test_key(filer), operator=cast.operator)
+            drive(
+                draft(filer, type_code="15", code="920188", data=data),
+                Status.ACCEPTED,
+                filer=filer,
+                key=enrol_test_key(filer),
+                operator=cast.operator,
+            )
             refunds = {r.item: r.amount_fen for r in StopRefund.objects.filter(offering=offering)}
             interest = refunds[RefundItem.INTEREST] if RefundItem.INTEREST in refunds else 0
             # Every participant: exactly what it paid in, plus its investors' interest; nothing held.
@@ -124,7 +148,8 @@ def test_money_and_shares_are_conserved_through_every_failure_path(base, tmp_pat
                 gained += balance.posted_fen - deposits.get(profile.code, 0)
             assert gained == interest
             assert before_uw - balance_of(offering.underwriter_account).posted_fen == interest + refunds.get(
-                RefundItem.PRINCIPAL, 0)
+                RefundItem.PRINCIPAL, 0
+            )
             # The files say what was paid, and each order's interest is the exact amount, half up.
             assert _file_sum(offering, "LXFH", "LXJE") == interest
             for f in ParticipantFile.objects.filter(offering=offering, file_type="LXFH", file_format="dbf"):

@@ -1,5 +1,6 @@
 """Failure and suspension through the pages and the API (seed 002 第五章): who records, what each party
 sees, escaping, the counter pages for type 15."""
+
 import datetime as dt
 
 import pytest
@@ -20,14 +21,23 @@ pytestmark = pytest.mark.django_db
 
 # ---- pages and API --------------------------------------------------------------------------------------
 
-def test_the_operator_records_a_suspension_on_the_offering_page_and_everyone_sees_what_follows(loaded, cast, client_for):
+
+def test_the_operator_records_a_suspension_on_the_offering_page_and_everyone_sees_what_follows(
+    loaded, cast, client_for
+):
     offering, _, _ = loaded
     at(T, 15)
     operator = client_for(cast.operator)
     assert "记录北交所确认的发行失败或中止" in operator.get(f"/ipo/{offering.pk}/").content.decode()
-    response = operator.post(f"/ipo/{offering.pk}/stop/", {
-        "kind": "suspended", "confirmed_at": "2026-03-16T14:30", "reference": "北证发〔2026〕2号",
-        "reason": "<script>alert(1)</script>突发事件"})
+    response = operator.post(
+        f"/ipo/{offering.pk}/stop/",
+        {
+            "kind": "suspended",
+            "confirmed_at": "2026-03-16T14:30",
+            "reference": "北证发〔2026〕2号",
+            "reason": "<script>alert(1)</script>突发事件",
+        },
+    )
     assert response.status_code == 302
     assert "中止发行" not in client_for(cast.issuer_a).get(f"/ipo/{offering.pk}/").content.decode()  # not yet
     _approve_as_reviewer(client_for, cast)
@@ -60,8 +70,9 @@ def test_the_api_prepares_a_stop_that_a_reviewer_approves_and_it_reports_its_sta
     body = {"kind": "failed", "confirmed_at": "2026-03-16T14:00:00+08:00", "reference": "X1", "reason": "认购不足"}
     response = client.post(f"/api/v1/ipo/offerings/{offering.pk}/stop", body, content_type="application/json")
     assert response.status_code == 202 and response.json()["status"] == "prepared"
-    pending = client.post(f"/api/v1/ipo/offerings/{offering.pk}/stop", {**body, "reference": "X9"},
-                          content_type="application/json")
+    pending = client.post(
+        f"/api/v1/ipo/offerings/{offering.pk}/stop", {**body, "reference": "X9"}, content_type="application/json"
+    )
     assert pending.status_code == 422 and "待复核" in pending.json()["detail"]
     _approve_as_reviewer(client_for, cast)
     again = client.post(f"/api/v1/ipo/offerings/{offering.pk}/stop", body, content_type="application/json")
@@ -93,10 +104,18 @@ def test_the_interest_application_goes_through_the_counter_pages(stopped_5_2, ca
     filer = _underwriter_user(offering)
     underwriter = client_for(filer)
     underwriter.post(reverse("counter:notice"), {"acknowledged": "1"})
-    underwriter.post(reverse("counter:new"), {
-        "securities_code": "920188", "business_type": BusinessType.objects.get(code="15").pk,
-        "attachments": [pdf_upload("书面申请、委托退款授权书和公告.pdf")], "typed-materials": "on", "typed-refund_interest": "on",
-        "typed-annual_rate": "0.35", "typed-day_count": "360"})
+    underwriter.post(
+        reverse("counter:new"),
+        {
+            "securities_code": "920188",
+            "business_type": BusinessType.objects.get(code="15").pk,
+            "attachments": [pdf_upload("书面申请、委托退款授权书和公告.pdf")],
+            "typed-materials": "on",
+            "typed-refund_interest": "on",
+            "typed-annual_rate": "0.35",
+            "typed-day_count": "360",
+        },
+    )
     application = Application.objects.get(business_type__code="15")
     assert application.rounds.get().data["annual_rate"] == "0.35"  # exact text, never a float
     sign_and_submit(application, filer, enrol_test_key(filer))
@@ -107,14 +126,13 @@ def test_the_interest_application_goes_through_the_counter_pages(stopped_5_2, ca
     assert application.files.filter(purpose="result").exists()  # the Excel report of what was done
 
 
-
-
 def test_a_confirmation_time_without_a_zone_is_taken_as_beijing_time(loaded, cast, client_for):
     offering, _, _ = loaded
     at(T, 15)
     body = {"kind": "failed", "confirmed_at": "2026-03-16T14:00:00", "reference": "X2", "reason": "认购不足"}
-    response = client_for(cast.operator).post(f"/api/v1/ipo/offerings/{offering.pk}/stop", body,
-                                              content_type="application/json")
+    response = client_for(cast.operator).post(
+        f"/api/v1/ipo/offerings/{offering.pk}/stop", body, content_type="application/json"
+    )
     assert response.status_code == 202
     _approve_as_reviewer(client_for, cast)
     beijing = dt.timezone(dt.timedelta(hours=8))

@@ -1,6 +1,7 @@
 """Loading the exchange's file (offering_subscriptions_load): the usual file streams into the database
 batch by batch, and a file refused or handed to the careful path part-way leaves nothing of the
 attempt behind — a refusal lists every error and keeps the earlier load, as a load in one go did."""
+
 from __future__ import annotations
 
 import pytest
@@ -33,8 +34,10 @@ def offering(monkeypatch):
 
 def nine_rows(**changed: tuple) -> list[tuple]:
     """Nine good orders in seq order; ``changed`` replaces the row of that seq (``s7=(…)``)."""
-    rows = [(s, f"0{s}00000001", "Q001" if s % 2 else "Q002", "100001" if s % 2 else "200001", 100 * s)
-            for s in range(1, 10)]
+    rows = [
+        (s, f"0{s}00000001", "Q001" if s % 2 else "Q002", "100001" if s % 2 else "200001", 100 * s)
+        for s in range(1, 10)
+    ]
     return [changed.get(f"s{row[0]}", row) for row in rows]
 
 
@@ -67,9 +70,11 @@ def test_a_bad_row_near_the_end_of_a_streamed_file_is_refused_with_every_error_a
     bad = nine_rows(s9=(9, "09000000", "Q009", "100001", 900))
     with pytest.raises(ExchangeFileRejected) as refused:
         offering_subscriptions_load(offering=offering, path=world.subscription_file(tmp_path, bad))
-    assert refused.value.errors == [RowError(9, "account", "证券账户应为 10 位数字"),
-                                    RowError(9, "custody_unit", "托管单元不属于该结算参与人"),
-                                    RowError(9, "participant", "结算参与人代码未登记")]
+    assert refused.value.errors == [
+        RowError(9, "account", "证券账户应为 10 位数字"),
+        RowError(9, "custody_unit", "托管单元不属于该结算参与人"),
+        RowError(9, "participant", "结算参与人代码未登记"),
+    ]
     assert refused.value.total == 3
     assert quantities(offering) == {1: 100, 2: 200}  # the earlier load stands
     if connection.vendor == "postgresql":

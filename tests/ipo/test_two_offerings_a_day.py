@@ -1,6 +1,7 @@
 """Two offerings settled on the same T+1 draw on one reserve (rules.md §3: in ascending securities
 code). Each offering's DJSJ shows the money left for it and its own gap, in the order the reserve
 was actually applied — not each against the whole reserve."""
+
 import pytest
 from dbfread import DBF
 from django.conf import settings
@@ -23,12 +24,21 @@ T1 = T.replace(day=17)
 def _second_offering():
     issuer = Institution.objects.create(kind=InstitutionKind.ISSUER, name="乙科技股份有限公司", code="920199")
     underwriter = Institution.objects.create(kind=InstitutionKind.UNDERWRITER, name="乙证券", code="UW2")
-    account = ledger_account_open(number="UW2-RES", name="乙证券 自营结算备付金", kind=AccountKind.UNDERWRITER_RESERVE,
-                                  owner=underwriter)
+    account = ledger_account_open(
+        number="UW2-RES", name="乙证券 自营结算备付金", kind=AccountKind.UNDERWRITER_RESERVE, owner=underwriter
+    )
     at(T.replace(day=13), 10)
-    created = offering_create(code="920199", name="乙科技", issuer=issuer, underwriter=underwriter, price_fen=1000,
-                              initial_online_shares=100_000, online_shares=1_000, t_date=T,
-                              listing_date=T.replace(day=30))
+    created = offering_create(
+        code="920199",
+        name="乙科技",
+        issuer=issuer,
+        underwriter=underwriter,
+        price_fen=1000,
+        initial_online_shares=100_000,
+        online_shares=1_000,
+        t_date=T,
+        listing_date=T.replace(day=30),
+    )
     offering_report_account(offering=created, account=account, actor=None)
     return created
 
@@ -54,9 +64,13 @@ def test_each_offering_of_the_day_shows_the_money_left_for_it_and_its_own_gap(tm
     reserve_deposit(institution=participant.institution, amount_fen=1_404_000 + 500_000, reference="d", actor=None)
     at(T1, 17)
     eod_run()
-    money = {o.offering.code: (o.available_fen, o.shortfall_fen, o.frozen_fen)
-             for o in ParticipantObligation.objects.filter(participant=participant).select_related("offering")}
+    money = {
+        o.offering.code: (o.available_fen, o.shortfall_fen, o.frozen_fen)
+        for o in ParticipantObligation.objects.filter(participant=participant).select_related("offering")
+    }
     assert money == {"920188": (1_904_000, 0, 1_404_000), "920199": (500_000, 500_000, 0)}
-    djsj = {code: list(DBF(settings.CSDP_FILES_DIR / "20260317" / "R001" / f"DJSJ{code}_20260317.dbf"))[0]
-            for code in ("920188", "920199")}
+    djsj = {
+        code: list(DBF(settings.CSDP_FILES_DIR / "20260317" / "R001" / f"DJSJ{code}_20260317.dbf"))[0]
+        for code in ("920188", "920199")
+    }
     assert [(r["KYJE"], r["QKJE"], r["DJJE"]) for r in djsj.values()] == [(19_040, 0, 14_040), (5_000, 5_000, 0)]

@@ -77,7 +77,11 @@ def test_later_orders_stay_duplicates_when_the_first_order_is_itself_invalid():
 def test_one_investor_subscribes_once_across_accounts_when_investor_ids_are_given():
     checked = validate_orders(
         orders(
-            ("A", 100, 3), ("B", 100, 1), ("C", 100, 2), ("D", 100, 4), ("E", 100, 5),
+            ("A", 100, 3),
+            ("B", 100, 1),
+            ("C", 100, 2),
+            ("D", 100, 4),
+            ("E", 100, 5),
             investor_ids=["110101199003077777", "110101199003077777", None, None, "X"],
         ),
         initial_online_shares=10**6,
@@ -120,11 +124,14 @@ def test_it_agrees_with_the_rules_applied_one_order_at_a_time(frame):
     seen_accounts, seen_investors, expected = set(), set(), {}
     for index in sorted(range(len(rows)), key=lambda i: (rows[i]["seq"], i)):
         row = rows[index]
-        first = row["account"] not in seen_accounts and (row["investor_id"] is None or row["investor_id"] not in seen_investors)
+        first = row["account"] not in seen_accounts and (
+            row["investor_id"] is None or row["investor_id"] not in seen_investors
+        )
         seen_accounts.add(row["account"])
         if row["investor_id"] is not None:
             seen_investors.add(row["investor_id"])
         q = row["quantity"]
-        expected[index] = (REASON_DUPLICATE if not first else REASON_UNIT if q <= 0 or q % 100
-                           else REASON_CAP if q > cap else None)
+        expected[index] = (
+            REASON_DUPLICATE if not first else REASON_UNIT if q <= 0 or q % 100 else REASON_CAP if q > cap else None
+        )
     assert reasons(validate_orders(frame, initial_online_shares=10_000)) == [expected[i] for i in range(len(rows))]

@@ -1,4 +1,5 @@
 """The IPO pages as their users meet them."""
+
 import datetime as dt
 
 import pytest
@@ -21,8 +22,12 @@ def cleared(tmp_path, cast):
     p2 = world.participant("V002", "600001", funds_fen=0)
     offering = world.offering(online_shares=1_000, initial=100_000, issuer=cast.issuer_a.institution)
     at(T, 10)
-    offering_subscriptions_load(offering=offering, path=world.subscription_file(
-        tmp_path, [(1, "0500000001", "V001", "500001", 1_000), (2, "0600000001", "V002", "600001", 1_000)]))
+    offering_subscriptions_load(
+        offering=offering,
+        path=world.subscription_file(
+            tmp_path, [(1, "0500000001", "V001", "500001", 1_000), (2, "0600000001", "V002", "600001", 1_000)]
+        ),
+    )
     at(T, 17)
     eod_run()
     users = {}
@@ -62,9 +67,16 @@ def test_a_participant_deposits_through_its_page_and_a_bad_amount_is_refused(cle
 def test_the_declaration_form_records_an_attachment5_row(cleared, client_for):
     offering, _, _, users = cleared
     at(T1, 14)
-    form = {"form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "0", "form-0-account": "0500000001",
-            "form-0-account_name": "投资者", "form-0-seq": "1", "form-0-invalid_shares": "1000",
-            "form-0-reserve_account": "R-V001", "form-0-settlement_account": "S-V001"}
+    form = {
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "0",
+        "form-0-account": "0500000001",
+        "form-0-account_name": "投资者",
+        "form-0-seq": "1",
+        "form-0-invalid_shares": "1000",
+        "form-0-reserve_account": "R-V001",
+        "form-0-settlement_account": "S-V001",
+    }
     response = client_for(users["V001"]).post(f"/ipo/{offering.pk}/declare/", form)
     assert response.status_code == 302
     assert ShortfallDeclaration.objects.filter(offering=offering, seq=1, invalid_shares=1000).exists()
@@ -78,9 +90,12 @@ def test_a_malformed_exchange_file_shows_every_error_to_the_operator(cast, clien
     world.participant("V003", "700001", funds_fen=0)
     offering = world.offering(online_shares=1_000, initial=100_000, issuer=cast.issuer_a.institution)
     at(T, 10)
-    upload = SimpleUploadedFile("sg.csv", b"seq,account,participant,custody_unit,quantity,price,investor_id,confirmed_at\n"
-                                          b"1,123,V003,700001,100,14.04,,2026-03-16T09:30:00\n"
-                                          b"2,0700000001,V003,700001,100,9.99,,2026-03-16T09:31:00\n")
+    upload = SimpleUploadedFile(
+        "sg.csv",
+        b"seq,account,participant,custody_unit,quantity,price,investor_id,confirmed_at\n"
+        b"1,123,V003,700001,100,14.04,,2026-03-16T09:30:00\n"
+        b"2,0700000001,V003,700001,100,9.99,,2026-03-16T09:31:00\n",
+    )
     page = client_for(cast.operator).post(f"/ipo/{offering.pk}/subscriptions/", {"file": upload})
     assert page.status_code == 422
     text = page.content.decode()

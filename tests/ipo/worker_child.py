@@ -7,6 +7,7 @@ with one line ``OK <json>`` on stdout.
     eod                the clock at T 17:00, then `csdp eod run`'s IPO part
     state              T clearing's record and the published SGQS / SGHZ row counts
 """
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,13 @@ def setup() -> dict:
     profiles = _participants(3)
     offering = _new_offering(ORDERS[1])
     for number, orders in ORDERS.items():
-        exchange_file_write(Path(os.environ["CSDP_VAR_DIR"]) / f"SG{number}.csv", orders=orders, participants=profiles,
-                            cap=per_investor_cap(offering.initial_online_shares), seed=number)
+        exchange_file_write(
+            Path(os.environ["CSDP_VAR_DIR"]) / f"SG{number}.csv",
+            orders=orders,
+            participants=profiles,
+            cap=per_investor_cap(offering.initial_online_shares),
+            seed=number,
+        )
     _at(offering.t_date, 15, 10)
     return {"offering": offering.code}
 
@@ -58,11 +64,19 @@ def state() -> dict:
 
     offering = _offering()
     clearing = EodStepRun.objects.get(offering=offering, step="t_clearing")
-    files = {kind: ParticipantFile.objects.filter(offering=offering, file_type=kind, file_format="dbf")
-             .aggregate(n=Sum("rows"))["n"] for kind in ("SGQS", "SGHZ")}
-    return {"database_orders": Subscription.objects.filter(offering=offering).count(), "cleared_orders": clearing.rows,
-            "owed_orders": ParticipantObligation.objects.filter(offering=offering).aggregate(n=Sum("orders"))["n"],
-            "valid_orders": clearing.detail["valid_orders"], "files": files}
+    files = {
+        kind: ParticipantFile.objects.filter(offering=offering, file_type=kind, file_format="dbf").aggregate(
+            n=Sum("rows")
+        )["n"]
+        for kind in ("SGQS", "SGHZ")
+    }
+    return {
+        "database_orders": Subscription.objects.filter(offering=offering).count(),
+        "cleared_orders": clearing.rows,
+        "owed_orders": ParticipantObligation.objects.filter(offering=offering).aggregate(n=Sum("orders"))["n"],
+        "valid_orders": clearing.detail["valid_orders"],
+        "files": files,
+    }
 
 
 COMMANDS = {"setup": setup, "load": load, "eod": eod, "state": state}

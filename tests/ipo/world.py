@@ -1,5 +1,6 @@
 """A small offering world for the pipeline tests: one issuer, one lead underwriter, two clearing
 participants with custody units and funded reserves, and a settable business clock."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,7 +26,9 @@ def participant(code: str, unit: str, *, funds_fen: int):
     institution = Institution.objects.create(kind=InstitutionKind.PARTICIPANT, name=f"{code}证券", code=code)
     profile = participant_profile_create(institution=institution, code=code)
     custody_unit_create(participant=profile, code=unit)
-    ledger_account_open(number=f"R-{code}", name=f"{code} 综合结算备付金", kind=AccountKind.PARTICIPANT_RESERVE, owner=institution)
+    ledger_account_open(
+        number=f"R-{code}", name=f"{code} 综合结算备付金", kind=AccountKind.PARTICIPANT_RESERVE, owner=institution
+    )
     if funds_fen:
         reserve_deposit(institution=institution, amount_fen=funds_fen, reference=f"seed-{code}", actor=None)
     return profile
@@ -37,24 +40,40 @@ def investor_account(number: str, name: str, *, id17: str, holder_type: str = "0
     from csdp.securities.models import IdType, Market
     from csdp.securities.services import account_open, investor_create
 
-    investor = investor_create(ymt_number=f"18{number}", name=name,
-                               id_type=IdType.USCC if uscc else IdType.RESIDENT_ID,
-                               id_number=make_uscc(id17) if uscc else make_resident_id(id17), holder_type=holder_type)
+    investor = investor_create(
+        ymt_number=f"18{number}",
+        name=name,
+        id_type=IdType.USCC if uscc else IdType.RESIDENT_ID,
+        id_number=make_uscc(id17) if uscc else make_resident_id(id17),
+        holder_type=holder_type,
+    )
     return account_open(number=number, investor=investor, market=Market.BSE)
 
 
 def offering(*, online_shares: int, price_fen: int = 1404, initial: int | None = None, strategic: int = 0, issuer=None):
-    issuer = issuer or Institution.objects.create(kind=InstitutionKind.ISSUER, name="悦龙科技股份有限公司", code="920188")
+    issuer = issuer or Institution.objects.create(
+        kind=InstitutionKind.ISSUER, name="悦龙科技股份有限公司", code="920188"
+    )
     underwriter = Institution.objects.create(kind=InstitutionKind.UNDERWRITER, name="华信证券", code="UW1")
     from csdp.fees.demo import seed_schedule
 
     seed_schedule()  # the (example) fee schedule: registration bills the 股份登记费
-    account = ledger_account_open(number="UW-RES", name="华信证券 自营结算备付金", kind=AccountKind.UNDERWRITER_RESERVE, owner=underwriter)
+    account = ledger_account_open(
+        number="UW-RES", name="华信证券 自营结算备付金", kind=AccountKind.UNDERWRITER_RESERVE, owner=underwriter
+    )
     at(T - dt.timedelta(days=3), 10)
-    created = offering_create(code="920188", name="悦龙科技", issuer=issuer, underwriter=underwriter, price_fen=price_fen,
-                              initial_online_shares=initial or online_shares, online_shares=online_shares, t_date=T,
-                              strategic_shares=strategic,
-                              listing_date=dt.date(2026, 3, 30))
+    created = offering_create(
+        code="920188",
+        name="悦龙科技",
+        issuer=issuer,
+        underwriter=underwriter,
+        price_fen=price_fen,
+        initial_online_shares=initial or online_shares,
+        online_shares=online_shares,
+        t_date=T,
+        strategic_shares=strategic,
+        listing_date=dt.date(2026, 3, 30),
+    )
     offering_report_account(offering=created, account=account, actor=None)
     created.refresh_from_db()
     return created

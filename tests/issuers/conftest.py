@@ -1,5 +1,6 @@
 """Fixtures of the issuers tests: valid form data, a walker for the registration wizard, issuers
 with profiles and codes, and a signer for the two-step signed pages."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,11 +43,19 @@ def business_day(db, settings, tmp_path):
 
 def institution_data(**overrides) -> dict:
     data = {
-        "institution_type": "issuer_beijing", "platform": "bj_issuer", "platform_role": "issuer",
-        "name": "北京测试科技股份有限公司", "uscc": USCC, "registered_address": "北京市海淀区中关村大街 99 号",
-        "legal_rep_name": "张法人", "securities_codes": "920777",
-        "licence_valid_from": "2015-01-01", "licence_valid_until": "2045-01-01",
-        "org_code": ORG_CODE, "org_code_valid_from": "2015-01-01", "org_code_long_term": "on",
+        "institution_type": "issuer_beijing",
+        "platform": "bj_issuer",
+        "platform_role": "issuer",
+        "name": "北京测试科技股份有限公司",
+        "uscc": USCC,
+        "registered_address": "北京市海淀区中关村大街 99 号",
+        "legal_rep_name": "张法人",
+        "securities_codes": "920777",
+        "licence_valid_from": "2015-01-01",
+        "licence_valid_until": "2045-01-01",
+        "org_code": ORG_CODE,
+        "org_code_valid_from": "2015-01-01",
+        "org_code_long_term": "on",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -54,10 +63,18 @@ def institution_data(**overrides) -> dict:
 
 def user_data(**overrides) -> dict:
     data = {
-        "username": "ceshi_ir", "password": PASSWORD, "password_again": PASSWORD, "agent_name": "李经办",
-        "agent_id_type": "resident_id", "agent_id_number": AGENT_ID, "mobile": "13612345678",
-        "email": "ir@ceshi.example", "postal_province": "北京市", "postal_city": "北京市",
-        "postal_district": "海淀区", "postal_detail": "中关村大街 99 号 5 层",
+        "username": "ceshi_ir",
+        "password": PASSWORD,
+        "password_again": PASSWORD,
+        "agent_name": "李经办",
+        "agent_id_type": "resident_id",
+        "agent_id_number": AGENT_ID,
+        "mobile": "13612345678",
+        "email": "ir@ceshi.example",
+        "postal_province": "北京市",
+        "postal_city": "北京市",
+        "postal_district": "海淀区",
+        "postal_detail": "中关村大街 99 号 5 层",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -120,15 +137,28 @@ def give_profile(user, code: str, *, three_in_one: bool = True, uscc_prefix: str
     """Make a cast issuer a registered one: profile, information in force since 2020, a code."""
     institution = user.institution
     InstitutionInfoVersion.objects.create(
-        institution=institution, effective_from=dt.date(2020, 1, 1), name=institution.name,
-        uscc=make_uscc(uscc_prefix + str(user.pk % 10)), licence_valid_from=dt.date(2015, 1, 1), three_in_one=three_in_one,
-        org_code="" if three_in_one else ORG_CODE, org_code_valid_from=None if three_in_one else dt.date(2015, 1, 1),
-        registered_address="北京市海淀区旧址路 1 号", legal_rep_name="原法人", phone="010-12345678",
+        institution=institution,
+        effective_from=dt.date(2020, 1, 1),
+        name=institution.name,
+        uscc=make_uscc(uscc_prefix + str(user.pk % 10)),
+        licence_valid_from=dt.date(2015, 1, 1),
+        three_in_one=three_in_one,
+        org_code="" if three_in_one else ORG_CODE,
+        org_code_valid_from=None if three_in_one else dt.date(2015, 1, 1),
+        registered_address="北京市海淀区旧址路 1 号",
+        legal_rep_name="原法人",
+        phone="010-12345678",
         source=InstitutionInfoVersion.Source.DEMO,
     )
     IssuerSecurity.objects.create(institution=institution, code=code, name="测试")
-    return IssuerProfile.objects.create(institution=institution, agent=user, postal_province="北京市",
-                                        postal_city="北京市", postal_district="海淀区", postal_detail="旧址路 1 号")
+    return IssuerProfile.objects.create(
+        institution=institution,
+        agent=user,
+        postal_province="北京市",
+        postal_city="北京市",
+        postal_district="海淀区",
+        postal_detail="旧址路 1 号",
+    )
 
 
 @pytest.fixture

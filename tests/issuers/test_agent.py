@@ -1,5 +1,6 @@
 """经办人信息维护 (000 §二(一)): effective at once, the old mobile is told of a change, reachable in
 the limited 口令 scopes (000 §二(六)); from a password-only login a change waits for staff (issue 20 §3)."""
+
 from __future__ import annotations
 
 from django.test import Client
@@ -15,9 +16,17 @@ AGENT = reverse("issuers:agent_info")
 
 
 def agent_data(**overrides) -> dict:
-    data = {"display_name": "新经办", "agent_id_type": "passport", "agent_id_number": "E12345678",
-            "mobile": "13900000000", "email": "new@a.example", "postal_province": "河北省", "postal_city": "石家庄市",
-            "postal_district": "长安区", "postal_detail": "中山东路 1 号"}
+    data = {
+        "display_name": "新经办",
+        "agent_id_type": "passport",
+        "agent_id_number": "E12345678",
+        "mobile": "13900000000",
+        "email": "new@a.example",
+        "postal_province": "河北省",
+        "postal_city": "石家庄市",
+        "postal_district": "长安区",
+        "postal_detail": "中山东路 1 号",
+    }
     data.update(overrides)
     return data
 
@@ -74,8 +83,9 @@ def test_the_limited_scopes_reach_the_page_and_a_password_sms_login_saves_at_onc
 
 def test_a_password_only_change_waits_for_staff_and_the_old_mobile_and_email_are_told(issuers, cast, client_for):
     a = issuers.issuer_a
-    response = scoped_client(a, "password_only").post(AGENT, agent_data(mobile="13655556666",
-                                                                        postal_detail="别处 9 号"))
+    response = scoped_client(a, "password_only").post(
+        AGENT, agent_data(mobile="13655556666", postal_detail="别处 9 号")
+    )
     assert response.url == AGENT
     a.refresh_from_db()
     assert a.mobile == "13900000000"  # nothing changes on a password alone

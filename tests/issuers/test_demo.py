@@ -1,4 +1,5 @@
 """The demo world has issuers in every state, and seeding twice changes nothing."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +13,9 @@ from csdp.portal.demo import seed_users
 
 
 def _counts():
-    return [m.objects.count() for m in (Registration, IssuerProfile, IssuerSecurity, InfoChangeApplication, InvoiceInfo)]
+    return [
+        m.objects.count() for m in (Registration, IssuerProfile, IssuerSecurity, InfoChangeApplication, InvoiceInfo)
+    ]
 
 
 def demo_seed():

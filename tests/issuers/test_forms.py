@@ -1,4 +1,5 @@
 """Every validation rule of the registration and maintenance forms, with the message users see."""
+
 from __future__ import annotations
 
 import pytest
@@ -47,13 +48,19 @@ def test_a_registered_uscc_is_refused(cast):
 def test_the_licence_needs_an_end_date_unless_long_term(db):
     errors = institution_errors(licence_valid_until="")
     assert errors["licence_valid_until"] == ["请填写营业执照有效期截止日期，或勾选“长期有效”。"]
-    form = InstitutionForm(institution_data(licence_valid_until="2019-01-01", licence_long_term="on"), registration=None)
+    form = InstitutionForm(
+        institution_data(licence_valid_until="2019-01-01", licence_long_term="on"), registration=None
+    )
     assert form.is_valid() and form.cleaned_data["licence_valid_until"] is None
 
 
 def test_the_licence_end_may_not_precede_its_start_or_be_past(db):
-    assert institution_errors(licence_valid_until="2014-01-01")["licence_valid_until"] == ["营业执照有效期截止日期不能早于起始日期。"]
-    assert institution_errors(licence_valid_until="2026-03-01")["licence_valid_until"] == ["营业执照已过有效期，请先办理换证。"]
+    assert institution_errors(licence_valid_until="2014-01-01")["licence_valid_until"] == [
+        "营业执照有效期截止日期不能早于起始日期。"
+    ]
+    assert institution_errors(licence_valid_until="2026-03-01")["licence_valid_until"] == [
+        "营业执照已过有效期，请先办理换证。"
+    ]
 
 
 def test_without_three_in_one_the_organisation_code_and_its_validity_are_required(db):
@@ -76,10 +83,15 @@ def test_three_in_one_asks_no_organisation_code(db):
     assert form.cleaned_data["org_code"] == "" and form.cleaned_data["org_code_valid_from"] is None
 
 
-@pytest.mark.parametrize("field,value", [
-    ("institution_type", "fund_manager"), ("platform", "sh_issuer"), ("platform_role", "participant"),
-    ("participant_types", ["custodian"]),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("institution_type", "fund_manager"),
+        ("platform", "sh_issuer"),
+        ("platform_role", "participant"),
+        ("participant_types", ["custodian"]),
+    ],
+)
 def test_anything_but_beijing_issuer_is_refused_with_the_manuals_warning(db, field, value):
     assert institution_errors(**{field: value})["__all__"] == [WRONG_TYPE_WARNING]
 
@@ -124,7 +136,9 @@ def test_the_resident_id_check_digit_is_checked(db):
     wrong = AGENT_ID[:17] + ("0" if AGENT_ID[17] != "0" else "1")
     assert user_errors(agent_id_number=wrong)["agent_id_number"] == ["居民身份证号码校验位不正确。"]
     # Other documents are not checked digit by digit.
-    form = UserForm(user_data(agent_id_type="passport", agent_id_number="E12345678"), registration=Registration(token_sha256="x"))
+    form = UserForm(
+        user_data(agent_id_type="passport", agent_id_number="E12345678"), registration=Registration(token_sha256="x")
+    )
     assert form.is_valid(), form.errors
 
 
@@ -137,26 +151,41 @@ def test_the_email_must_be_valid(db):
     assert user_errors(email="not-an-email")["email"] == ["请输入有效的电子邮箱地址。"]
 
 
-@pytest.mark.parametrize("field,value,message", [
-    ("postal_province", "北京", "省级名称应以“省”“自治区”或“市”结尾，例如：北京市、河北省。"),
-    ("postal_city", "海淀", "市级名称应以“市”“州”“盟”或“地区”结尾，例如：北京市、石家庄市。"),
-    ("postal_district", "中关村", "区县名称应以“区”“县”“市”或“旗”结尾，例如：海淀区。"),
-    ("postal_detail", "   ", "请填写详细地址（街道、门牌号等）。"),
-])
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("postal_province", "北京", "省级名称应以“省”“自治区”或“市”结尾，例如：北京市、河北省。"),
+        ("postal_city", "海淀", "市级名称应以“市”“州”“盟”或“地区”结尾，例如：北京市、石家庄市。"),
+        ("postal_district", "中关村", "区县名称应以“区”“县”“市”或“旗”结尾，例如：海淀区。"),
+        ("postal_detail", "   ", "请填写详细地址（街道、门牌号等）。"),
+    ],
+)
 def test_the_postal_address_parts_are_checked(db, field, value, message):
     assert user_errors(**{field: value})[field] == [message]
 
 
 def test_autonomous_regions_leagues_and_banners_are_accepted(db):
-    form = UserForm(user_data(postal_province="内蒙古自治区", postal_city="锡林郭勒盟", postal_district="正蓝旗"),
-                    registration=Registration(token_sha256="x"))
+    form = UserForm(
+        user_data(postal_province="内蒙古自治区", postal_city="锡林郭勒盟", postal_district="正蓝旗"),
+        registration=Registration(token_sha256="x"),
+    )
     assert form.is_valid(), form.errors
 
 
 def test_the_agent_form_checks_mobile_id_and_address(db):
-    form = AgentForm({"display_name": "王", "agent_id_type": "resident_id", "agent_id_number": "110105199003071230",
-                      "mobile": "136", "email": "a@b.cn", "postal_province": "北京市", "postal_city": "北京市",
-                      "postal_district": "海淀区", "postal_detail": ""})
+    form = AgentForm(
+        {
+            "display_name": "王",
+            "agent_id_type": "resident_id",
+            "agent_id_number": "110105199003071230",
+            "mobile": "136",
+            "email": "a@b.cn",
+            "postal_province": "北京市",
+            "postal_city": "北京市",
+            "postal_district": "海淀区",
+            "postal_detail": "",
+        }
+    )
     assert not form.is_valid()
     assert form.errors["mobile"] == ["手机号码应为以 1 开头的 11 位数字。"]
     assert form.errors["postal_detail"] == ["请填写详细地址（街道、门牌号等）。"]
@@ -171,11 +200,20 @@ def test_the_non_key_form_checks_postcode_and_phone(db):
 
 
 def invoice_data(**overrides) -> dict:
-    data = {"taxpayer_type": "general", "invoice_type": "paper_special", "securities_code": "920001",
-            "title": "甲发行人股份有限公司", "title_again": "甲发行人股份有限公司",
-            "taxpayer_id": "91110108MA01ABCD1E", "taxpayer_id_again": "91110108MA01ABCD1E",
-            "address_phone": "北京市海淀区 010-1234", "address_phone_again": "北京市海淀区 010-1234",
-            "bank_account": "工行海淀支行 0200", "bank_account_again": "工行海淀支行 0200", "email": ""}
+    data = {
+        "taxpayer_type": "general",
+        "invoice_type": "paper_special",
+        "securities_code": "920001",
+        "title": "甲发行人股份有限公司",
+        "title_again": "甲发行人股份有限公司",
+        "taxpayer_id": "91110108MA01ABCD1E",
+        "taxpayer_id_again": "91110108MA01ABCD1E",
+        "address_phone": "北京市海淀区 010-1234",
+        "address_phone_again": "北京市海淀区 010-1234",
+        "bank_account": "工行海淀支行 0200",
+        "bank_account_again": "工行海淀支行 0200",
+        "email": "",
+    }
     data.update(overrides)
     return data
 
@@ -189,8 +227,15 @@ def test_a_valid_invoice_form_passes():
     assert form.is_valid(), form.errors
 
 
-@pytest.mark.parametrize("field,label", [("title", "名称"), ("taxpayer_id", "纳税人识别号"),
-                                         ("address_phone", "地址、电话"), ("bank_account", "开户行及账号")])
+@pytest.mark.parametrize(
+    "field,label",
+    [
+        ("title", "名称"),
+        ("taxpayer_id", "纳税人识别号"),
+        ("address_phone", "地址、电话"),
+        ("bank_account", "开户行及账号"),
+    ],
+)
 def test_each_invoice_field_entered_twice_must_match(field, label):
     form = invoice_form(**{f"{field}_again": "91110108MA01ABCD2X" if field == "taxpayer_id" else "别的内容"})
     assert not form.is_valid()
@@ -220,7 +265,10 @@ def test_attachments_follow_taxpayer_type_and_three_in_one():
     form = invoice_form()
     assert form.is_valid()
     problems = form.attachment_problems({}, three_in_one=False)
-    assert problems == {"tax_registration": "请上传税务登记证。", "general_taxpayer": "一般纳税人须上传一般纳税人资格证明。"}
+    assert problems == {
+        "tax_registration": "请上传税务登记证。",
+        "general_taxpayer": "一般纳税人须上传一般纳税人资格证明。",
+    }
     assert form.attachment_problems({"business_licence": object()}, three_in_one=True) == {}
     # Without 三证合一 the licence does not replace the tax certificates.
     assert "tax_registration" in form.attachment_problems({"business_licence": object()}, three_in_one=False)

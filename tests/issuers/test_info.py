@@ -1,5 +1,6 @@
 """本机构信息维护 (000 §二(二)): key fields through review, effective the day after approval; non-key
 fields at once; a pending or rejected application blocks new ones until handled in 申请列表."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,8 +27,15 @@ KEY_CHANGE = reverse("issuers:institution_key_change")
 
 def key_data(institution, **overrides) -> dict:
     info = institution_info_as_of(institution, TODAY)
-    data = {"name": info.name, "uscc": info.uscc, "licence_valid_from": "2015-01-01", "licence_long_term": "on",
-            "three_in_one": "on", "registered_address": info.registered_address, "legal_rep_name": info.legal_rep_name}
+    data = {
+        "name": info.name,
+        "uscc": info.uscc,
+        "licence_valid_from": "2015-01-01",
+        "licence_long_term": "on",
+        "three_in_one": "on",
+        "registered_address": info.registered_address,
+        "legal_rep_name": info.legal_rep_name,
+    }
     data.update(overrides)
     return data
 
@@ -39,7 +47,9 @@ def file_key_change(signer, institution, **overrides):
 def submit_directly(user, **changes) -> InfoChangeApplication:
     proposed = institution_info_as_of(user.institution, TODAY).values()
     proposed.update(changes)
-    return info_application_submit(institution=user.institution, user=user, proposed=proposed, materials=[_stored(user)])
+    return info_application_submit(
+        institution=user.institution, user=user, proposed=proposed, materials=[_stored(user)]
+    )
 
 
 def _stored(user):
@@ -59,17 +69,25 @@ def test_a_key_change_is_signed_reviewed_and_effective_the_day_after_approval(is
     # Nothing changes before review.
     assert institution_info_as_of(a.institution, TODAY).registered_address == "北京市海淀区旧址路 1 号"
 
-    page = client_for(issuers.reviewer).get(
-        reverse("issuers:info_application_review", kwargs={"info_application_id": application.pk})).content.decode()
+    page = (
+        client_for(issuers.reviewer)
+        .get(reverse("issuers:info_application_review", kwargs={"info_application_id": application.pk}))
+        .content.decode()
+    )
     assert "验签结果" in page and "有效" in page and "北京市海淀区新址路 8 号" in page
     client_for(issuers.reviewer).post(
-        reverse("issuers:info_application_decide", kwargs={"info_application_id": application.pk}), {"decision": "approve"})
+        reverse("issuers:info_application_decide", kwargs={"info_application_id": application.pk}),
+        {"decision": "approve"},
+    )
     application.refresh_from_db()
     assert application.status == ApplicationStatus.APPROVED
     assert application.effective_from == TODAY + dt.timedelta(days=1)
     # The approval day still reads the old address; the next day the new one.
     assert institution_info_as_of(a.institution, TODAY).registered_address == "北京市海淀区旧址路 1 号"
-    assert institution_info_as_of(a.institution, TODAY + dt.timedelta(days=1)).registered_address == "北京市海淀区新址路 8 号"
+    assert (
+        institution_info_as_of(a.institution, TODAY + dt.timedelta(days=1)).registered_address
+        == "北京市海淀区新址路 8 号"
+    )
 
 
 def test_a_name_change_reaches_the_institution_row_when_the_business_day_comes(issuers):
@@ -110,12 +128,15 @@ def test_a_change_that_changes_nothing_is_refused(issuers):
 def test_an_unsigned_confirmation_is_refused(issuers, signer_for):
     a = issuers.issuer_a
     signer = signer_for(a)
-    first = signer.client.post(KEY_CHANGE, {**key_data(a.institution, legal_rep_name="新法人"),
-                                            "change_support_1": pdf()})
+    first = signer.client.post(
+        KEY_CHANGE, {**key_data(a.institution, legal_rep_name="新法人"), "change_support_1": pdf()}
+    )
     assert "signing" in first.context
     stored = first.context["files"][0][1]
-    response = signer.client.post(KEY_CHANGE, {**key_data(a.institution, legal_rep_name="新法人"), "confirm": "1",
-                                               "change_support_1_stored": str(stored.pk)})
+    response = signer.client.post(
+        KEY_CHANGE,
+        {**key_data(a.institution, legal_rep_name="新法人"), "confirm": "1", "change_support_1_stored": str(stored.pk)},
+    )
     assert "请使用 USB-KEY 签名后提交。" in response.content.decode()
     assert not InfoChangeApplication.objects.exists()
 
@@ -125,12 +146,21 @@ def test_a_signature_over_other_content_is_refused(issuers, signer_for):
 
     a = issuers.issuer_a
     signer = signer_for(a)
-    first = signer.client.post(KEY_CHANGE, {**key_data(a.institution, legal_rep_name="新法人"), "change_support_1": pdf()})
+    first = signer.client.post(
+        KEY_CHANGE, {**key_data(a.institution, legal_rep_name="新法人"), "change_support_1": pdf()}
+    )
     stored = first.context["files"][0][1]
     payload = sign(signer.key, first.context["signing"])
     # The signed page said 新法人; the confirmation posts another name.
-    response = signer.client.post(KEY_CHANGE, {**key_data(a.institution, legal_rep_name="别人"), "confirm": "1",
-                                               "change_support_1_stored": str(stored.pk), "key_signature": payload})
+    response = signer.client.post(
+        KEY_CHANGE,
+        {
+            **key_data(a.institution, legal_rep_name="别人"),
+            "confirm": "1",
+            "change_support_1_stored": str(stored.pk),
+            "key_signature": payload,
+        },
+    )
     assert response.status_code == 200
     assert not InfoChangeApplication.objects.exists()
 
@@ -148,8 +178,9 @@ def test_a_rejected_application_blocks_new_ones_until_withdrawn(issuers, signer_
     # The page locks the key fields and points to 申请列表; the form redirects to the blocking one.
     page = client_for(a).get(reverse("issuers:institution_info")).content.decode()
     assert "所有关键信息暂不能修改" in page
-    assert client_for(a).get(KEY_CHANGE).url == reverse("issuers:info_application_detail",
-                                                        kwargs={"info_application_id": application.pk})
+    assert client_for(a).get(KEY_CHANGE).url == reverse(
+        "issuers:info_application_detail", kwargs={"info_application_id": application.pk}
+    )
     listing = client_for(a).get(reverse("portal:my_applications")).content.decode()
     assert "已驳回" in listing and "待处理" in listing
 
@@ -164,8 +195,9 @@ def test_a_rejected_application_is_corrected_and_resubmitted(issuers, signer_for
     application = submit_directly(a, legal_rep_name="新法人")
     info_application_reject(application=application, actor=issuers.reviewer, reason="材料未盖章")
     url = reverse("issuers:info_application_resubmit", kwargs={"info_application_id": application.pk})
-    response = signer_for(a).submit(url, key_data(a.institution, legal_rep_name="新法人"),
-                                    {"change_support_1": pdf("盖章材料.pdf")})
+    response = signer_for(a).submit(
+        url, key_data(a.institution, legal_rep_name="新法人"), {"change_support_1": pdf("盖章材料.pdf")}
+    )
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
@@ -183,7 +215,9 @@ def test_rejection_tells_the_applicant(issuers):
 
 def test_non_key_fields_take_effect_at_once_without_review(issuers, signer_for):
     a = issuers.issuer_a
-    response = signer_for(a).submit(reverse("issuers:institution_non_key"), {"phone": "010-99998888", "postcode": "100080"})
+    response = signer_for(a).submit(
+        reverse("issuers:institution_non_key"), {"phone": "010-99998888", "postcode": "100080"}
+    )
     assert response.url == reverse("issuers:institution_info")
     assert institution_info_as_of(a.institution, TODAY).phone == "010-99998888"
     assert not InfoChangeApplication.objects.exists()
@@ -212,7 +246,10 @@ def test_issuer_b_cannot_see_or_handle_issuer_as_applications(issuers, client_fo
 
 def test_the_reviewer_queue_lists_pending_applications(issuers, client_for):
     submit_directly(issuers.issuer_a, legal_rep_name="新法人")
-    assert "甲发行人股份有限公司" in client_for(issuers.reviewer).get(reverse("issuers:info_application_queue")).content.decode()
+    assert (
+        "甲发行人股份有限公司"
+        in client_for(issuers.reviewer).get(reverse("issuers:info_application_queue")).content.decode()
+    )
     assert "本机构信息变更申请" in client_for(issuers.reviewer).get(reverse("portal:staff_queue")).content.decode()
 
 
@@ -232,8 +269,9 @@ def test_resubmitting_offers_the_materials_already_filed(issuers, signer_for):
     page = signer.client.get(url).content.decode()
     filed = application.materials.get()
     assert f'name="change_support_1_stored" value="{filed.pk}"' in page
-    response = signer.submit(url, {**key_data(a.institution, legal_rep_name="新法人甲"),
-                                   "change_support_1_stored": str(filed.pk)})
+    response = signer.submit(
+        url, {**key_data(a.institution, legal_rep_name="新法人甲"), "change_support_1_stored": str(filed.pk)}
+    )
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.proposed["legal_rep_name"] == "新法人甲" and list(application.materials.all()) == [filed]
@@ -242,8 +280,9 @@ def test_resubmitting_offers_the_materials_already_filed(issuers, signer_for):
 def test_another_institutions_file_cannot_be_passed_off_as_a_material(issuers, signer_for):
     b_file = _stored(issuers.issuer_b)
     a = issuers.issuer_a
-    response = signer_for(a).submit(KEY_CHANGE, {**key_data(a.institution, legal_rep_name="新法人"),
-                                                 "change_support_1_stored": str(b_file.pk)})
+    response = signer_for(a).submit(
+        KEY_CHANGE, {**key_data(a.institution, legal_rep_name="新法人"), "change_support_1_stored": str(b_file.pk)}
+    )
     assert "修改关键信息须上传相关审核材料。" in response.content.decode()
     assert not InfoChangeApplication.objects.exists()
 
@@ -257,7 +296,9 @@ def test_the_page_shows_an_open_licence_end_as_long_term_and_no_org_code_under_t
 def test_approval_tells_the_applicant_when_it_takes_effect(issuers):
     from csdp.notify.models import OutboxMessage
 
-    info_application_approve(application=submit_directly(issuers.issuer_a, legal_rep_name="新法人"), actor=issuers.reviewer)
+    info_application_approve(
+        application=submit_directly(issuers.issuer_a, legal_rep_name="新法人"), actor=issuers.reviewer
+    )
     message = OutboxMessage.objects.get(recipient=issuers.issuer_a.mobile, purpose="info_application_approved")
     assert "2026-03-03" in message.body
 

@@ -1,4 +1,5 @@
 """List pages do not gain queries per row (style habit 9)."""
+
 from __future__ import annotations
 
 from django.db import connection
@@ -21,7 +22,11 @@ def _grow(cast, factory, n: int) -> None:
 
 def test_the_reviewers_lists_cost_the_same_for_one_row_or_many(cast, client_for):
     client = client_for(cast.reviewer)
-    pages = [reverse("issuers:registration_queue"), reverse("issuers:info_application_queue"), reverse("portal:staff_queue")]
+    pages = [
+        reverse("issuers:registration_queue"),
+        reverse("issuers:info_application_queue"),
+        reverse("portal:staff_queue"),
+    ]
     matrix.registration(cast)
     _submitted_application(cast)
     one = [_queries(client, url) for url in pages]

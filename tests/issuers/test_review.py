@@ -1,5 +1,6 @@
 """Staff review of registrations (000 §一(一)10): approval creates everything in one transaction and
 issues the grey USB-KEY; rejection sends the applicant a link to correct and resubmit."""
+
 from __future__ import annotations
 
 import re
@@ -27,19 +28,24 @@ def submitted(wizard):
 
 def _approve(client_for, reviewer, registration):
     return client_for(reviewer).post(
-        reverse("issuers:registration_approve", kwargs={"issuer_registration_id": registration.pk}))
+        reverse("issuers:registration_approve", kwargs={"issuer_registration_id": registration.pk})
+    )
 
 
 def test_the_reviewer_sees_the_queue_and_the_materials_with_download_links(cast, client_for, submitted):
     client = client_for(cast.reviewer)
     assert "北京测试科技股份有限公司" in client.get(reverse("issuers:registration_queue")).content.decode()
-    page = client.get(reverse("issuers:registration_detail", kwargs={"issuer_registration_id": submitted.pk})).content.decode()
+    page = client.get(
+        reverse("issuers:registration_detail", kwargs={"issuer_registration_id": submitted.pk})
+    ).content.decode()
     material = submitted.materials.get(kind="business_licence")
     assert reverse("files:download", kwargs={"file_id": material.file_id}) in page
     assert "审核通过" in page and "驳回" in page
 
 
-def test_approval_creates_the_institution_the_user_the_profile_the_codes_and_issues_the_key(cast, client_for, submitted):
+def test_approval_creates_the_institution_the_user_the_profile_the_codes_and_issues_the_key(
+    cast, client_for, submitted
+):
     response = _approve(client_for, cast.reviewer, submitted)
     assert response.status_code == 302
     submitted.refresh_from_db()
@@ -102,7 +108,8 @@ def test_only_a_reviewer_may_decide(cast, client_for, submitted):
 
 def _reject(client_for, reviewer, registration, reason="营业执照扫描件不清晰"):
     return client_for(reviewer).post(
-        reverse("issuers:registration_reject", kwargs={"issuer_registration_id": registration.pk}), {"reason": reason})
+        reverse("issuers:registration_reject", kwargs={"issuer_registration_id": registration.pk}), {"reason": reason}
+    )
 
 
 def test_rejection_needs_a_reason(cast, client_for, submitted):
@@ -146,8 +153,11 @@ def _pdf():
 
 def test_the_reviewer_is_warned_of_a_username_taken_since_submission(cast, client_for, submitted):
     User.objects.create(username="ceshi_ir", institution=cast.issuer_b.institution)
-    page = client_for(cast.reviewer).get(
-        reverse("issuers:registration_detail", kwargs={"issuer_registration_id": submitted.pk})).content.decode()
+    page = (
+        client_for(cast.reviewer)
+        .get(reverse("issuers:registration_detail", kwargs={"issuer_registration_id": submitted.pk}))
+        .content.decode()
+    )
     assert "当前无法审核通过" in page and "用户名“ceshi_ir”已被占用。" in page
 
 

@@ -1,4 +1,5 @@
 """The contract reads other apps call: as-of information, codes, the agent's postal address."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,8 +18,12 @@ def test_info_as_of_reads_the_version_in_force_on_each_day(issuers):
     base = institution_info_as_of(institution, dt.date(2026, 1, 1))
     values = base.values()
     values.update(name="改名后股份有限公司")
-    InstitutionInfoVersion.objects.create(institution=institution, effective_from=dt.date(2026, 6, 1),
-                                          source=InstitutionInfoVersion.Source.KEY_CHANGE, **values)
+    InstitutionInfoVersion.objects.create(
+        institution=institution,
+        effective_from=dt.date(2026, 6, 1),
+        source=InstitutionInfoVersion.Source.KEY_CHANGE,
+        **values,
+    )
     assert institution_info_as_of(institution, dt.date(2019, 12, 31)) is None
     assert institution_info_as_of(institution, dt.date(2026, 5, 31)).name == "甲发行人股份有限公司"
     assert institution_info_as_of(institution, dt.date(2026, 6, 1)).name == "改名后股份有限公司"
@@ -28,8 +33,12 @@ def test_a_later_row_of_the_same_day_wins(issuers):
     institution = issuers.issuer_a.institution
     values = institution_info_as_of(institution, dt.date(2026, 1, 1)).values()
     values.update(phone="010-1")
-    InstitutionInfoVersion.objects.create(institution=institution, effective_from=dt.date(2020, 1, 1),
-                                          source=InstitutionInfoVersion.Source.NON_KEY_CHANGE, **values)
+    InstitutionInfoVersion.objects.create(
+        institution=institution,
+        effective_from=dt.date(2020, 1, 1),
+        source=InstitutionInfoVersion.Source.NON_KEY_CHANGE,
+        **values,
+    )
     assert institution_info_as_of(institution, dt.date(2020, 1, 1)).phone == "010-1"
 
 

@@ -1,4 +1,5 @@
 """The public registration wizard (000 §一(一)): path, draft, materials, SMS code, submission."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,7 +31,9 @@ def test_it_follows_the_manuals_path_step_by_step(wizard):
     assert wizard.client.get(reverse("issuers:register_institution")).url == reverse("issuers:register_category")
     response = wizard.post("register_category", {"user_category": "investor_user"})
     assert "发行人请选择“参与人用户”。" in response.content.decode()
-    assert wizard.post("register_category", {"user_category": "participant_user"}).url == reverse("issuers:register_method")
+    assert wizard.post("register_category", {"user_category": "participant_user"}).url == reverse(
+        "issuers:register_method"
+    )
     response = wizard.post("register_method", {"method": "offline"})
     assert "请选择“在线注册”" in response.content.decode()
     assert wizard.post("register_method", {"method": "online"}).url == reverse("issuers:register_institution")
@@ -80,8 +83,12 @@ def test_an_expired_draft_is_gone(wizard):
 
 def test_it_refuses_an_institution_type_other_than_beijing_issuer_with_the_manuals_warning(wizard):
     wizard.start()
-    for wrong in ({"institution_type": "issuer_shanghai"}, {"platform": "participant"}, {"platform_role": "custodian"},
-                  {"participant_types": ["settlement"]}):
+    for wrong in (
+        {"institution_type": "issuer_shanghai"},
+        {"platform": "participant"},
+        {"platform_role": "custodian"},
+        {"participant_types": ["settlement"]},
+    ):
         response = wizard.post("register_institution", institution_data(**wrong))
         assert response.status_code == 200
         assert WRONG_TYPE_WARNING in response.content.decode()
@@ -97,7 +104,9 @@ def test_the_form_shows_the_other_options_of_the_real_form(wizard):
 
 
 def test_three_in_one_drops_the_organisation_code_certificate(wizard):
-    wizard.fill(institution={"three_in_one": "on", "org_code": "", "org_code_valid_from": "", "org_code_long_term": None})
+    wizard.fill(
+        institution={"three_in_one": "on", "org_code": "", "org_code_valid_from": "", "org_code_long_term": None}
+    )
     page = wizard.client.get(reverse("issuers:register_materials")).content.decode()
     assert "组织机构代码证" not in page.split("<form")[1]
     assert wizard.upload_all(three_in_one=True).url == reverse("issuers:register_verify")
@@ -124,7 +133,9 @@ def test_a_material_refused_by_the_upload_service_shows_its_message(wizard):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     wizard.fill()
-    response = wizard.post("register_materials", {"business_licence": SimpleUploadedFile("a.pdf", b"MZ\x90\x00 not a pdf")})
+    response = wizard.post(
+        "register_materials", {"business_licence": SimpleUploadedFile("a.pdf", b"MZ\x90\x00 not a pdf")}
+    )
     assert "该文件是可执行程序或脚本，不允许上传。" in response.content.decode()
     assert not wizard.registration().materials.exists()
 
@@ -165,8 +176,15 @@ def test_the_review_shows_everything_entered(wizard):
     wizard.upload_all()
     wizard.verify()
     page = wizard.client.get(reverse("issuers:register_review")).content.decode()
-    for text in ("北京测试科技股份有限公司", "ceshi_ir", "李经办", "13612345678", "北京市北京市海淀区中关村大街 99 号 5 层",
-                 "营业执照", "920777"):
+    for text in (
+        "北京测试科技股份有限公司",
+        "ceshi_ir",
+        "李经办",
+        "13612345678",
+        "北京市北京市海淀区中关村大街 99 号 5 层",
+        "营业执照",
+        "920777",
+    ):
         assert text in page
 
 
@@ -220,8 +238,9 @@ def test_expired_drafts_are_purged_and_submitted_ones_kept(wizard):
 
     submitted = wizard.submit()
     abandoned = Wizard()
-    abandoned.fill(institution={"uscc": make_uscc("91110108MA01ABCD2"), "securities_codes": ""},
-                   user={"username": "other_ir"})
+    abandoned.fill(
+        institution={"uscc": make_uscc("91110108MA01ABCD2"), "securities_codes": ""}, user={"username": "other_ir"}
+    )
     assert Registration.objects.count() == 2
     clock_set(moment=at_local(TODAY + dt.timedelta(days=4), 10), frozen=True)
     call_command("issuers_purge_drafts")

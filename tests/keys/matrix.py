@@ -1,4 +1,5 @@
 """Objects on issuer A's side for the URL × role matrix (tests/access_policy.py)."""
+
 from csdp.clock.services import clock_now
 from csdp.keys.models import KeyApplication, KeyApplicationKind
 from csdp.keys.signing import signing_context, submission_digest, submission_sign_verify
@@ -9,8 +10,12 @@ ISSUER_A_SIDE = {"issuer_a", "reviewer", "operator", "admin"}
 
 def key_application(cast):
     application = KeyApplication.objects.create(
-        kind=KeyApplicationKind.RENEWAL, user=cast.issuer_a, institution=cast.issuer_a.institution,
-        applicant_name="王经办", applicant_mobile=cast.issuer_a.mobile, submitted_at=clock_now(),
+        kind=KeyApplicationKind.RENEWAL,
+        user=cast.issuer_a,
+        institution=cast.issuer_a.institution,
+        applicant_name="王经办",
+        applicant_mobile=cast.issuer_a.mobile,
+        submitted_at=clock_now(),
     )
     return str(application.pk), ISSUER_A_SIDE
 

@@ -21,7 +21,12 @@ def agent_address(monkeypatch):
 
 
 def _reissue(user, address=AGENT_ADDRESS):
-    data = {"applicant_name": "王经办", "applicant_mobile": user.mobile, "postal_address": address, **_materials("reissue")}
+    data = {
+        "applicant_name": "王经办",
+        "applicant_mobile": user.mobile,
+        "postal_address": address,
+        **_materials("reissue"),
+    }
     return key_application_submit(kind="reissue", user=user, data=data, actor=user)
 
 
@@ -50,8 +55,12 @@ def test_an_approved_reissue_revokes_the_lost_key_and_issues_a_new_one(cast, age
 @pytest.mark.django_db
 def test_an_approved_renewal_keeps_the_old_key_until_the_new_one_is_enrolled(cast):
     old = enrol_test_key(cast.issuer_a)
-    data = {"applicant_name": "王经办", "applicant_mobile": cast.issuer_a.mobile, "postal_address": AGENT_ADDRESS,
-            **_materials("renewal")}
+    data = {
+        "applicant_name": "王经办",
+        "applicant_mobile": cast.issuer_a.mobile,
+        "postal_address": AGENT_ADDRESS,
+        **_materials("renewal"),
+    }
     application = key_application_submit(kind="renewal", user=cast.issuer_a, data=data, actor=cast.issuer_a)
     key_application_decide(application=application, approve=True, reason="", actor=cast.admin)
     old.certificate.refresh_from_db()
@@ -73,8 +82,14 @@ def test_a_decided_application_cannot_be_decided_again(cast, agent_address):
 
 def _recovery_post(client, kind: str, uscc: str, mobile: str):
     captcha = captcha_solve(client)
-    data = {"kind": kind, "applicant_name": "王经办", "applicant_mobile": mobile, "claimed_uscc": uscc,
-            "captcha": captcha, **_materials(kind)}
+    data = {
+        "kind": kind,
+        "applicant_name": "王经办",
+        "applicant_mobile": mobile,
+        "claimed_uscc": uscc,
+        "captcha": captcha,
+        **_materials(kind),
+    }
     return client.post(reverse("keys:recovery_apply"), data)
 
 
@@ -92,8 +107,10 @@ def test_a_locked_key_is_unlocked_through_a_pin_reset_application(cast, client_f
     application = KeyApplication.objects.get()
     assert application.user == cast.issuer_a
     reviewer = client_for(cast.reviewer)
-    reviewer.post(reverse("keys:application_decide", kwargs={"key_application_id": application.pk}),
-                  {"decision": "approve", "reason": "核实无误"})
+    reviewer.post(
+        reverse("keys:application_decide", kwargs={"key_application_id": application.pk}),
+        {"decision": "approve", "reason": "核实无误"},
+    )
     device = KeyDevice.objects.get(pk=key.device.pk)
     assert device.locked_at is None and device.pin_must_change
 
@@ -116,8 +133,14 @@ def test_a_recovery_request_for_an_unknown_mobile_is_accepted_but_cannot_be_appr
 @pytest.mark.django_db
 def test_a_recovery_request_needs_the_captcha(cast):
     client = Client()
-    data = {"kind": "password_reset", "applicant_name": "王经办", "applicant_mobile": "13900000000",
-            "claimed_uscc": "91110108MA01A2B3C4", "captcha": "NOPE", **_materials("password_reset")}
+    data = {
+        "kind": "password_reset",
+        "applicant_name": "王经办",
+        "applicant_mobile": "13900000000",
+        "claimed_uscc": "91110108MA01A2B3C4",
+        "captcha": "NOPE",
+        **_materials("password_reset"),
+    }
     captcha_solve(client, "HK7W")
     response = client.post(reverse("keys:recovery_apply"), data)
     assert response.status_code == 200
@@ -148,8 +171,12 @@ def test_a_renewal_is_signed_with_the_key_on_its_confirm_page(cast, client_for):
 
     key = enrol_test_key(cast.issuer_a)
     client = client_for(cast.issuer_a)
-    data = {"applicant_name": "王经办", "applicant_mobile": cast.issuer_a.mobile, "postal_address": AGENT_ADDRESS,
-            **_materials("renewal")}
+    data = {
+        "applicant_name": "王经办",
+        "applicant_mobile": cast.issuer_a.mobile,
+        "postal_address": AGENT_ADDRESS,
+        **_materials("renewal"),
+    }
     confirm = client.post(reverse("keys:renewal_apply"), data)
     assert confirm.status_code == 200 and not KeyApplication.objects.exists()
     payload = sign(key, confirm.context["signing"])
@@ -164,8 +191,12 @@ def test_a_renewal_is_signed_with_the_key_on_its_confirm_page(cast, client_for):
 def test_a_renewal_without_the_keys_signature_is_not_filed(cast, client_for):
     enrol_test_key(cast.issuer_a)
     client = client_for(cast.issuer_a)
-    data = {"applicant_name": "王经办", "applicant_mobile": cast.issuer_a.mobile, "postal_address": AGENT_ADDRESS,
-            **_materials("renewal")}
+    data = {
+        "applicant_name": "王经办",
+        "applicant_mobile": cast.issuer_a.mobile,
+        "postal_address": AGENT_ADDRESS,
+        **_materials("renewal"),
+    }
     client.post(reverse("keys:renewal_apply"), data)
     response = client.post(reverse("keys:renewal_apply"), {"step": "confirm", "key_signature": ""})
     assert response.status_code == 200 and "未收到 USB-KEY 签名" in response.content.decode()

@@ -33,8 +33,13 @@ def test_a_certificate_signed_by_another_authority_does_not_chain(settings, tmp_
 
     now = dt.datetime.now(dt.UTC)
     forged = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(stranger.public_key())
-        .serial_number(1).not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(stranger.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=1))
         .sign(stranger, hashes.SHA256())
     )
     assert not ca.certificate_chain_ok(forged)

@@ -17,10 +17,16 @@ from tests.conftest import PASSWORD
 def _browser_registration(page_context) -> tuple[dict, ec.EllipticCurvePrivateKey]:
     """What keys.js posts for a software key: SPKI, an id, and a signature over the enrolment challenge."""
     private = ec.generate_private_key(ec.SECP256R1())
-    spki = private.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    spki = private.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     proof = private.sign(b64url_decode(page_context["challenge"]), ec.ECDSA(hashes.SHA256()))
-    registration = {"kind": "software", "credential_id": "test-cred-1", "public_key": b64url(spki),
-                    "signature": b64url(p256_der_to_raw(proof))}
+    registration = {
+        "kind": "software",
+        "credential_id": "test-cred-1",
+        "public_key": b64url(spki),
+        "signature": b64url(p256_der_to_raw(proof)),
+    }
     return registration, private
 
 
@@ -51,8 +57,9 @@ def test_a_registration_signed_by_another_key_is_refused(cast):
     _enter_code(client, cast.issuer_a, last_code(cast.issuer_a.mobile))
     registration, _ = _browser_registration(client.get(reverse("keys:enrol_key")).context)
     stranger = ec.generate_private_key(ec.SECP256R1())
-    registration["public_key"] = b64url(stranger.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo))
+    registration["public_key"] = b64url(
+        stranger.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
     response = client.post(reverse("keys:enrol_key"), {"registration": json.dumps(registration)})
     assert "密钥持有证明验证失败" in response.content.decode()
     assert not KeyDevice.objects.filter(user=cast.issuer_a).exists()
@@ -84,8 +91,9 @@ def test_five_wrong_enrolment_codes_void_the_issue(cast):
 @pytest.mark.django_db
 def test_the_enrolment_code_needs_the_password_too(cast):
     key_issue(user=cast.issuer_a, model="grey", actor=cast.admin)
-    response = Client().post(reverse("keys:enrol"), {"username": "issuer_a", "password": "wrong",
-                                                      "code": last_code(cast.issuer_a.mobile)})
+    response = Client().post(
+        reverse("keys:enrol"), {"username": "issuer_a", "password": "wrong", "code": last_code(cast.issuer_a.mobile)}
+    )
     assert response.status_code == 200
     assert "用户名或密码错误" in response.content.decode()
 

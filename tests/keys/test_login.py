@@ -52,7 +52,9 @@ def test_the_initial_pin_must_be_changed_before_anything_else(cast, client):
     response = login_with_key(client, user=cast.issuer_a, password=PASSWORD, test_key=key)
     assert response["Location"] == reverse("keys:pin_change")
     assert client.get(reverse("portal:home"))["Location"] == reverse("portal:scope_limited")
-    changed = client.post(reverse("keys:pin_change"), {"old_pin": "123456", "new_pin": "864200", "new_pin_again": "864200"})
+    changed = client.post(
+        reverse("keys:pin_change"), {"old_pin": "123456", "new_pin": "864200", "new_pin_again": "864200"}
+    )
     assert changed["Location"] == reverse("portal:home")
     assert _scope(client) == "full"
     assert client.get(reverse("portal:home")).status_code == 200
@@ -62,7 +64,9 @@ def test_the_initial_pin_must_be_changed_before_anything_else(cast, client):
 def test_the_new_pin_may_not_be_an_initial_pin(cast, client_for):
     enrol_test_key(cast.issuer_a, pin=None)
     client = client_for(cast.issuer_a)
-    response = client.post(reverse("keys:pin_change"), {"old_pin": "123456", "new_pin": "12345678", "new_pin_again": "12345678"})
+    response = client.post(
+        reverse("keys:pin_change"), {"old_pin": "123456", "new_pin": "12345678", "new_pin_again": "12345678"}
+    )
     assert response.status_code == 200
     assert KeyDevice.objects.get(user=cast.issuer_a).pin_must_change
 
@@ -111,7 +115,9 @@ def test_a_locked_key_logs_in_again_only_after_staff_reset_the_pin(cast, client_
 def test_an_operator_cannot_reset_a_pin(cast, client_for):
     key = enrol_test_key(cast.issuer_a)
     KeyDevice.objects.filter(pk=key.device.pk).update(locked_at=dt.datetime(2026, 3, 2, tzinfo=dt.UTC))
-    client_for(cast.operator).post(reverse("keys:device_pin_reset", kwargs={"key_device_id": key.device.pk}), {"reason": "x"})
+    client_for(cast.operator).post(
+        reverse("keys:device_pin_reset", kwargs={"key_device_id": key.device.pk}), {"reason": "x"}
+    )
     assert KeyDevice.objects.get(pk=key.device.pk).locked_at is not None
 
 
@@ -152,8 +158,10 @@ def test_the_key_step_without_a_password_step_goes_back_to_login(cast, client):
 
 def _sms_login(client, username: str, mobile: str, captcha: str | None = None):
     answer = captcha_solve(client)
-    response = client.post(reverse("accounts:login"),
-                           {"username": username, "password": PASSWORD, "mode": "sms", "captcha": captcha or answer})
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": username, "password": PASSWORD, "mode": "sms", "captcha": captcha or answer},
+    )
     if response.status_code != 302:
         return response
     return client.post(reverse("keys:login_sms"), {"code": last_code(mobile)})
@@ -183,7 +191,9 @@ def test_口令登录_refuses_a_wrong_captcha_before_sending_a_code(cast, client
 @pytest.mark.django_db
 def test_口令登录_refuses_a_wrong_sms_code(cast, client):
     captcha = captcha_solve(client)
-    client.post(reverse("accounts:login"), {"username": "issuer_a", "password": PASSWORD, "mode": "sms", "captcha": captcha})
+    client.post(
+        reverse("accounts:login"), {"username": "issuer_a", "password": PASSWORD, "mode": "sms", "captcha": captcha}
+    )
     wrong = "000000" if last_code(cast.issuer_a.mobile) != "000000" else "111111"
     response = client.post(reverse("keys:login_sms"), {"code": wrong})
     assert response.status_code == 200
@@ -192,7 +202,9 @@ def test_口令登录_refuses_a_wrong_sms_code(cast, client):
 
 @pytest.mark.django_db
 def test_password_only_login_reaches_only_the_agent_page_scope(cast, client):
-    response = client.post(reverse("accounts:login"), {"username": "issuer_a", "password": PASSWORD, "mode": "password"})
+    response = client.post(
+        reverse("accounts:login"), {"username": "issuer_a", "password": PASSWORD, "mode": "password"}
+    )
     assert response["Location"] == reverse("issuers:agent_info")  # 经办人信息维护, to fix a changed mobile
     assert client.get(reverse("issuers:agent_info")).status_code == 200
     assert _scope(client) == "password_only"
@@ -216,4 +228,3 @@ def test_no_warning_more_than_thirty_days_before_expiry(cast, client):
     key = enrol_test_key(cast.issuer_a)
     login_with_key(client, user=cast.issuer_a, password=PASSWORD, test_key=key)
     assert "请尽快在“国密证书管理”中提交 USB-KEY 更换申请" not in client.get(reverse("portal:home")).content.decode()
-

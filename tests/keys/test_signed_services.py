@@ -1,6 +1,7 @@
 """A service that accepts a signed submission verifies the signature itself, under the lock of what it
 writes: called directly (as the next API route or command would), a missing or wrong signature is
 refused and nothing is written (seed 000 §二: every submission is signed with the USB-KEY)."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,8 +21,14 @@ pytestmark = pytest.mark.django_db
 
 
 def _declare(cast, notice, payload: str):
-    return fees.payment_declare(notice=notice, amount_fen=notice.total_fen, bank_reference="B1",
-                                paid_on=notice.issued_on, user=cast.issuer_a, signature_payload=payload)
+    return fees.payment_declare(
+        notice=notice,
+        amount_fen=notice.total_fen,
+        bank_reference="B1",
+        paid_on=notice.issued_on,
+        user=cast.issuer_a,
+        signature_payload=payload,
+    )
 
 
 def test_a_payment_declaration_without_a_signature_is_refused_by_the_service(cast):
@@ -37,8 +44,9 @@ def test_a_payment_declaration_without_a_signature_is_refused_by_the_service(cas
 def test_a_payment_declaration_signed_over_other_content_is_refused_by_the_service(cast):
     notice = factories.notice(cast.issuer_a, actor=cast.operator)
     other = fees.declaration_content(notice=notice, amount_fen=1, bank_reference="B1", paid_on=notice.issued_on)
-    payload = sign(enrol_test_key(cast.issuer_a), signing_context(user=cast.issuer_a,
-                                                                  digest=submission_digest(content=other)))
+    payload = sign(
+        enrol_test_key(cast.issuer_a), signing_context(user=cast.issuer_a, digest=submission_digest(content=other))
+    )
 
     with pytest.raises(SignatureRefused):
         _declare(cast, notice, payload)
@@ -48,10 +56,12 @@ def test_a_payment_declaration_signed_over_other_content_is_refused_by_the_servi
 
 def test_a_payment_declaration_signed_over_its_own_content_is_taken(cast):
     notice = factories.notice(cast.issuer_a, actor=cast.operator)
-    content = fees.declaration_content(notice=notice, amount_fen=notice.total_fen, bank_reference="B1",
-                                       paid_on=notice.issued_on)
-    payload = sign(enrol_test_key(cast.issuer_a), signing_context(user=cast.issuer_a,
-                                                                  digest=submission_digest(content=content)))
+    content = fees.declaration_content(
+        notice=notice, amount_fen=notice.total_fen, bank_reference="B1", paid_on=notice.issued_on
+    )
+    payload = sign(
+        enrol_test_key(cast.issuer_a), signing_context(user=cast.issuer_a, digest=submission_digest(content=content))
+    )
 
     declaration = _declare(cast, notice, payload)
 
@@ -71,6 +81,10 @@ def test_a_greenshoe_filing_without_a_valid_signature_stays_unsigned(cast):
 
     filing.refresh_from_db()
     assert filing.status == FilingStatus.VALIDATED and filing.signature_id is None
-    good = sign(key, signing_context(user=cast.issuer_a, digest=submission_digest(
-        content=filing_content(filing), files=[filing.source])))
+    good = sign(
+        key,
+        signing_context(
+            user=cast.issuer_a, digest=submission_digest(content=filing_content(filing), files=[filing.source])
+        ),
+    )
     assert filing_sign(filing=filing, signature_payload=good, actor=cast.issuer_a).status == FilingStatus.SUBMITTED

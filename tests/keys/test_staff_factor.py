@@ -1,5 +1,6 @@
 """Staff log in with a second factor (issue 20 §1): the set-up inside the window, a code each time,
 no way in with a password alone, and a reset that needs two administrators."""
+
 import datetime as dt
 
 import pytest

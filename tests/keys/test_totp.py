@@ -1,4 +1,5 @@
 """RFC 6238 codes, checked against the RFC's own test vectors, with drift and replay."""
+
 import base64
 
 from csdp.keys import totp

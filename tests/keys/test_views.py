@@ -13,7 +13,9 @@ from csdp.keys.testing import enrol_test_key, sign
 
 
 @pytest.mark.django_db
-def test_the_public_crl_lists_a_certificate_revoked_by_an_administrator(cast, client_for, django_capture_on_commit_callbacks):
+def test_the_public_crl_lists_a_certificate_revoked_by_an_administrator(
+    cast, client_for, django_capture_on_commit_callbacks
+):
     key = enrol_test_key(cast.issuer_a)
     response = client_for(cast.admin).post(
         reverse("keys:certificate_revoke", kwargs={"key_certificate_id": key.certificate.pk}), {"reason": "遗失"}
@@ -22,7 +24,9 @@ def test_the_public_crl_lists_a_certificate_revoked_by_an_administrator(cast, cl
     key.certificate.refresh_from_db()
     assert key.certificate.status == "active"  # prepared by one administrator: nothing revoked yet
     approval = Approval.objects.get(kind="keys.certificate_revoke")
-    same = client_for(cast.admin).post(reverse("approvals:decide", args=[approval.pk]), {"action": "approve"}, follow=True)
+    same = client_for(cast.admin).post(
+        reverse("approvals:decide", args=[approval.pk]), {"action": "approve"}, follow=True
+    )
     assert "经办人与复核人不能为同一人" in same.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         client_for(cast.reviewer).post(reverse("approvals:decide", args=[approval.pk]), {"action": "approve"})
@@ -56,8 +60,9 @@ def test_staff_see_certificates_expiring_within_thirty_days_only(cast, client_fo
 def test_staff_verify_a_stored_signature_on_its_page(cast, client_for):
     key = enrol_test_key(cast.issuer_a)
     digest = submission_digest(content={"x": 1})
-    signature = submission_sign_verify(user=cast.issuer_a, digest=digest,
-                                       payload=sign(key, signing_context(user=cast.issuer_a, digest=digest)))
+    signature = submission_sign_verify(
+        user=cast.issuer_a, digest=digest, payload=sign(key, signing_context(user=cast.issuer_a, digest=digest))
+    )
     page = client_for(cast.operator).get(reverse("keys:signature_detail", kwargs={"key_signature_id": signature.pk}))
     assert page.context["valid"] is True and "验签通过" in page.content.decode()
 
@@ -89,8 +94,9 @@ def test_the_api_reports_my_certificate_and_lets_staff_recheck_a_signature(cast,
     assert mine["serial"] == key.certificate.serial and mine["key_kind"] == "software"
     assert client_for(cast.issuer_b).get("/api/v1/keys/certificate").status_code == 404
     digest = submission_digest(content={"api": 1})
-    signature = submission_sign_verify(user=cast.issuer_a, digest=digest,
-                                       payload=sign(key, signing_context(user=cast.issuer_a, digest=digest)))
+    signature = submission_sign_verify(
+        user=cast.issuer_a, digest=digest, payload=sign(key, signing_context(user=cast.issuer_a, digest=digest))
+    )
     checked = client_for(cast.reviewer).get(f"/api/v1/keys/signatures/{signature.pk}").json()
     assert checked["valid"] is True and checked["digest"] == digest
 

@@ -1,5 +1,6 @@
 """The WebAuthn path without a browser: a minimal software authenticator builds assertions exactly as
 a FIDO2 key does (authenticator data, client data JSON, ES256 over both), checked by py_webauthn."""
+
 import hashlib
 import json
 import secrets
@@ -30,22 +31,38 @@ class Authenticator:
         return encode_cbor({1: 2, 3: -7, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")})
 
     def enrol(self, user) -> KeyDevice:
-        return device_register(user=user, model="grey", kind=KeyKind.WEBAUTHN, credential_id=b64url(self.credential_id),
-                               public_key=self.private.public_key(), cose_public_key=self.cose(), rp_id=self.rp_id)
+        return device_register(
+            user=user,
+            model="grey",
+            kind=KeyKind.WEBAUTHN,
+            credential_id=b64url(self.credential_id),
+            public_key=self.private.public_key(),
+            cose_public_key=self.cose(),
+            rp_id=self.rp_id,
+        )
 
     def assert_(self, context: dict, *, flags=UP | UV, origin="http://localhost:8000") -> str:
         self.count += 1
-        client_data = json.dumps({"type": "webauthn.get", "challenge": context["challenge"], "origin": origin,
-                                  "crossOrigin": False}).encode()
+        client_data = json.dumps(
+            {"type": "webauthn.get", "challenge": context["challenge"], "origin": origin, "crossOrigin": False}
+        ).encode()
         auth_data = hashlib.sha256(self.rp_id.encode()).digest() + bytes([flags]) + struct.pack(">I", self.count)
         signature = self.private.sign(auth_data + hashlib.sha256(client_data).digest(), ec.ECDSA(hashes.SHA256()))
         credential = {
-            "id": b64url(self.credential_id), "rawId": b64url(self.credential_id), "type": "public-key",
-            "response": {"authenticatorData": b64url(auth_data), "clientDataJSON": b64url(client_data),
-                         "signature": b64url(signature), "userHandle": None},
+            "id": b64url(self.credential_id),
+            "rawId": b64url(self.credential_id),
+            "type": "public-key",
+            "response": {
+                "authenticatorData": b64url(auth_data),
+                "clientDataJSON": b64url(client_data),
+                "signature": b64url(signature),
+                "userHandle": None,
+            },
             "clientExtensionResults": {},
         }
-        return json.dumps({"v": 1, "challenge_id": context["challenge_id"], "kind": "webauthn", "credential": credential})
+        return json.dumps(
+            {"v": 1, "challenge_id": context["challenge_id"], "kind": "webauthn", "credential": credential}
+        )
 
 
 DIGEST = submission_digest(content={"业务": "股份初始登记"})
@@ -55,8 +72,9 @@ DIGEST = submission_digest(content={"业务": "股份初始登记"})
 def test_a_fido2_signature_is_verified_stored_and_rechecked_later(cast):
     key = Authenticator()
     device = key.enrol(cast.issuer_a)
-    signature = submission_sign_verify(user=cast.issuer_a, digest=DIGEST,
-                                       payload=key.assert_(signing_context(user=cast.issuer_a, digest=DIGEST)))
+    signature = submission_sign_verify(
+        user=cast.issuer_a, digest=DIGEST, payload=key.assert_(signing_context(user=cast.issuer_a, digest=DIGEST))
+    )
     assert signature.kind == KeyKind.WEBAUTHN and signature.verify() is True
     assert KeyDevice.objects.get(pk=device.pk).sign_count == 1
     Signature.objects.filter(pk=signature.pk).update(digest=submission_digest(content={"业务": "退出登记"}))
@@ -68,8 +86,11 @@ def test_a_fido2_assertion_without_user_verification_is_refused(cast):
     key = Authenticator()
     key.enrol(cast.issuer_a)
     with pytest.raises(SignatureRefused):
-        submission_sign_verify(user=cast.issuer_a, digest=DIGEST,
-                               payload=key.assert_(signing_context(user=cast.issuer_a, digest=DIGEST), flags=UP))
+        submission_sign_verify(
+            user=cast.issuer_a,
+            digest=DIGEST,
+            payload=key.assert_(signing_context(user=cast.issuer_a, digest=DIGEST), flags=UP),
+        )
 
 
 @pytest.mark.django_db

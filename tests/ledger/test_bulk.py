@@ -9,14 +9,25 @@ from tests.ledger.conftest import DAY
 
 
 def _rows(accounts, n):
-    return [{"debit_account_id": accounts["reserve"].pk, "credit_account_id": accounts["clearing"].pk,
-             "amount_fen": 1000 + i, "key": f"bulk-{i}", "code": "ipo_freeze", "business_date": DAY,
-             "phase": "pending" if i % 3 == 0 else "posted"} for i in range(n)]
+    return [
+        {
+            "debit_account_id": accounts["reserve"].pk,
+            "credit_account_id": accounts["clearing"].pk,
+            "amount_fen": 1000 + i,
+            "key": f"bulk-{i}",
+            "code": "ipo_freeze",
+            "business_date": DAY,
+            "phase": "pending" if i % 3 == 0 else "posted",
+        }
+        for i in range(n)
+    ]
 
 
 def _totals():
-    return {a.number: (a.debits_posted, a.credits_posted, a.debits_pending, a.credits_pending)
-            for a in LedgerAccount.objects.all()}
+    return {
+        a.number: (a.debits_posted, a.credits_posted, a.debits_pending, a.credits_pending)
+        for a in LedgerAccount.objects.all()
+    }
 
 
 def test_the_bulk_path_ends_where_the_one_by_one_path_ends(funded):
@@ -29,12 +40,24 @@ def test_the_bulk_path_ends_where_the_one_by_one_path_ends(funded):
         account.pk, account.number = None, account.number + "-B"
         account.debits_posted = account.credits_posted = account.debits_pending = account.credits_pending = 0
         account.save()
-    transfer_post(debit=funded["bank"], credit=funded["reserve"], amount_fen=1_000_000, key="deposit-b",
-                  code="deposit", business_date=DAY)
+    transfer_post(
+        debit=funded["bank"],
+        credit=funded["reserve"],
+        amount_fen=1_000_000,
+        key="deposit-b",
+        code="deposit",
+        business_date=DAY,
+    )
     for row in rows:
         write = hold_create if row["phase"] == "pending" else transfer_post
-        write(debit=funded["reserve"], credit=funded["clearing"], amount_fen=row["amount_fen"], key="b-" + row["key"],
-              code=row["code"], business_date=DAY)
+        write(
+            debit=funded["reserve"],
+            credit=funded["clearing"],
+            amount_fen=row["amount_fen"],
+            key="b-" + row["key"],
+            code=row["code"],
+            business_date=DAY,
+        )
     single = _totals()
     assert bulk["P001-RES"] == single["P001-RES-B"]
     assert bulk["IPO-CLR"] == single["IPO-CLR-B"]
@@ -66,10 +89,20 @@ def test_a_conflicting_replay_in_bulk_is_refused(funded):
 
 # ---- holds in bulk: the single-hold tests of test_services.py, a batch at a time -------------------
 
+
 def _hold_rows(accounts, *amounts_fen):
-    return [{"debit_account_id": accounts["reserve"].pk, "credit_account_id": accounts["clearing"].pk,
-             "amount_fen": amount, "key": f"h{i}", "code": "IPO_FREEZE", "business_date": DAY, "memo": "冻结"}
-            for i, amount in enumerate(amounts_fen)]
+    return [
+        {
+            "debit_account_id": accounts["reserve"].pk,
+            "credit_account_id": accounts["clearing"].pk,
+            "amount_fen": amount,
+            "key": f"h{i}",
+            "code": "IPO_FREEZE",
+            "business_date": DAY,
+            "memo": "冻结",
+        }
+        for i, amount in enumerate(amounts_fen)
+    ]
 
 
 def _balances(accounts):
@@ -93,8 +126,12 @@ def test_holds_beyond_the_available_balance_are_refused_naming_the_account(funde
 
 def test_posting_part_of_holds_in_bulk_releases_the_rest(funded):
     holds = holds_create_bulk(_hold_rows(funded, 600_000, 100_000))
-    written = holds_resolve_bulk([{"hold": holds["h0"], "phase": "post", "amount_fen": 140_400, "business_date": DAY},
-                                  {"hold": holds["h1"], "phase": "post", "business_date": DAY}])
+    written = holds_resolve_bulk(
+        [
+            {"hold": holds["h0"], "phase": "post", "amount_fen": 140_400, "business_date": DAY},
+            {"hold": holds["h1"], "phase": "post", "business_date": DAY},
+        ]
+    )
     assert written == 2
     assert _balances(funded) == (759_600, 0, 240_400, 0)
     state = hold_state(holds["h0"])
@@ -104,11 +141,15 @@ def test_posting_part_of_holds_in_bulk_releases_the_rest(funded):
 
 def test_voiding_holds_in_bulk_releases_all_of_them(funded):
     holds = holds_create_bulk(_hold_rows(funded, 600_000, 100_000))
-    holds_resolve_bulk([{"hold": hold, "phase": "void", "business_date": DAY, "memo": "解冻"} for hold in holds.values()])
+    holds_resolve_bulk(
+        [{"hold": hold, "phase": "void", "business_date": DAY, "memo": "解冻"} for hold in holds.values()]
+    )
     assert _balances(funded) == (1_000_000, 0, 0, 0)
     assert {hold_state(hold).status for hold in holds.values()} == {"voided"}
     assert set(Transfer.objects.filter(phase="void").values_list("key", "memo", "code")) == {
-        (f"hold:{holds['h0'].pk}:void", "解冻", "IPO_FREEZE"), (f"hold:{holds['h1'].pk}:void", "解冻", "IPO_FREEZE")}
+        (f"hold:{holds['h0'].pk}:void", "解冻", "IPO_FREEZE"),
+        (f"hold:{holds['h1'].pk}:void", "解冻", "IPO_FREEZE"),
+    }
 
 
 def test_a_hold_is_resolved_exactly_once_in_bulk(funded):
@@ -125,8 +166,12 @@ def test_a_hold_is_resolved_exactly_once_in_bulk(funded):
 def test_a_batch_that_resolves_one_hold_twice_is_refused(funded):
     hold = holds_create_bulk(_hold_rows(funded, 500))["h0"]
     with pytest.raises(LedgerError, match="同一批中出现两次"):
-        holds_resolve_bulk([{"hold": hold, "phase": "post", "amount_fen": 100, "key": "a", "business_date": DAY},
-                            {"hold": hold, "phase": "void", "key": "b", "business_date": DAY}])
+        holds_resolve_bulk(
+            [
+                {"hold": hold, "phase": "post", "amount_fen": 100, "key": "a", "business_date": DAY},
+                {"hold": hold, "phase": "void", "key": "b", "business_date": DAY},
+            ]
+        )
     assert hold_state(hold).status == "pending"
 
 
@@ -140,8 +185,9 @@ def test_it_refuses_to_post_more_than_the_hold_in_bulk(funded):
 
 def test_one_bad_row_leaves_every_hold_of_the_batch_pending(funded):
     holds = holds_create_bulk(_hold_rows(funded, 300, 200, 100))
-    rows = [{"hold": holds[key], "phase": "post", "amount_fen": 100, "business_date": DAY}
-            for key in ("h0", "h1", "h2")]
+    rows = [
+        {"hold": holds[key], "phase": "post", "amount_fen": 100, "business_date": DAY} for key in ("h0", "h1", "h2")
+    ]
     rows[-1]["amount_fen"] = 101
     with pytest.raises(LedgerError, match="超过冻结金额"):
         holds_resolve_bulk(rows)
@@ -151,8 +197,10 @@ def test_one_bad_row_leaves_every_hold_of_the_batch_pending(funded):
 
 def test_replaying_a_bulk_batch_of_holds_and_resolutions_changes_nothing(funded):
     holds = holds_create_bulk(_hold_rows(funded, 600_000, 100_000))
-    rows = [{"hold": holds["h0"], "phase": "post", "amount_fen": 200, "key": "deduct", "business_date": DAY},
-            {"hold": holds["h1"], "phase": "void", "business_date": DAY}]
+    rows = [
+        {"hold": holds["h0"], "phase": "post", "amount_fen": 200, "key": "deduct", "business_date": DAY},
+        {"hold": holds["h1"], "phase": "void", "business_date": DAY},
+    ]
     holds_resolve_bulk(rows)
     before = (_balances(funded), Transfer.objects.count())
     assert holds_create_bulk(_hold_rows(funded, 600_000, 100_000)) == holds

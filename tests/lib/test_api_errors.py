@@ -1,5 +1,6 @@
 """The API answers every error in one shape, {code, detail, problems}, with a Chinese detail
 (csdp/lib/apierrors.py; docs/architecture.md "Errors")."""
+
 from __future__ import annotations
 
 import pytest
@@ -44,8 +45,9 @@ def test_another_institutions_or_a_missing_object_is_a_404_in_the_same_shape(cas
 
 
 def test_a_role_that_may_not_call_a_route_gets_403_in_the_same_shape(cast):
-    response = _token_client(cast.issuer_a).post("/api/v1/ipo/deposits", {"amount_fen": 1, "reference": "x"},
-                                                 content_type="application/json")
+    response = _token_client(cast.issuer_a).post(
+        "/api/v1/ipo/deposits", {"amount_fen": 1, "reference": "x"}, content_type="application/json"
+    )
 
     assert response.status_code == 403
     assert response.json() == {"code": "forbidden", "detail": "您没有访问此页面的权限。", "problems": []}
@@ -66,8 +68,9 @@ def test_a_domain_refusal_keeps_its_code_and_chinese_message(cast):
 
 
 def test_an_http_error_raised_by_a_handler_gets_a_code(cast):
-    response = _token_client(cast.participant).get("/api/v1/calendar/trading-days",
-                                                   {"start": "2026-03-16", "end": "2026-03-01"})
+    response = _token_client(cast.participant).get(
+        "/api/v1/calendar/trading-days", {"start": "2026-03-16", "end": "2026-03-01"}
+    )
 
     assert response.status_code == 422
     body = response.json()

@@ -1,5 +1,6 @@
 """The client address behind trusted proxies, and the per-client limits keyed on it: one attacker behind
 the site's own nginx must not lock every other user out of login."""
+
 from __future__ import annotations
 
 import pytest
@@ -54,12 +55,13 @@ def test_an_attacker_behind_the_proxy_does_not_lock_other_users_out_of_login(cas
     monkeypatch.setattr(account_services, "IP_MAX_FAILURES", 3)
     attacker, victim = Client(REMOTE_ADDR=PROXY), Client(REMOTE_ADDR=PROXY)
     for _ in range(3):
-        attacker.post("/accounts/login/", {"username": "nobody", "password": "x"},
-                      HTTP_X_FORWARDED_FOR="203.0.113.66")
-    refused = attacker.post("/accounts/login/", {"username": "participant", "password": PASSWORD},
-                            HTTP_X_FORWARDED_FOR="203.0.113.66")
+        attacker.post("/accounts/login/", {"username": "nobody", "password": "x"}, HTTP_X_FORWARDED_FOR="203.0.113.66")
+    refused = attacker.post(
+        "/accounts/login/", {"username": "participant", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="203.0.113.66"
+    )
     assert refused.context["error"] == "登录失败次数过多，请稍后再试。"
 
-    ok = victim.post("/accounts/login/", {"username": "participant", "password": PASSWORD},
-                     HTTP_X_FORWARDED_FOR="198.51.100.20")
+    ok = victim.post(
+        "/accounts/login/", {"username": "participant", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="198.51.100.20"
+    )
     assert ok.status_code == 302

@@ -18,7 +18,13 @@ FIELDS = [
 def test_a_written_file_reads_back_with_gbk_text_numbers_and_dates(tmp_path):
     path = tmp_path / "sgqs.dbf"
     rows = [
-        {"ZQDM": "920188", "ZQJC": "悦龙科技", "SGSL": 989600, "SGJE": Decimal("13893984.00"), "RQ": dt.date(2026, 3, 16)},
+        {
+            "ZQDM": "920188",
+            "ZQJC": "悦龙科技",
+            "SGSL": 989600,
+            "SGJE": Decimal("13893984.00"),
+            "RQ": dt.date(2026, 3, 16),
+        },
         {"ZQDM": "920188", "ZQJC": "悦龙科技", "SGSL": 100, "SGJE": Decimal("1404.00"), "RQ": dt.date(2026, 3, 16)},
     ]
     assert write_dbf(path, FIELDS, rows, on=dt.date(2026, 3, 16)) == 2
@@ -35,7 +41,9 @@ def test_a_written_file_reads_back_with_gbk_text_numbers_and_dates(tmp_path):
 def test_a_value_too_wide_for_its_field_is_refused_and_no_file_is_left(tmp_path):
     path = tmp_path / "bad.dbf"
     with pytest.raises(DbfValueError, match="ZQJC"):
-        write_dbf(path, FIELDS, [{"ZQDM": "920188", "ZQJC": "一个非常长的证券简称", "SGSL": 1}], on=dt.date(2026, 3, 16))
+        write_dbf(
+            path, FIELDS, [{"ZQDM": "920188", "ZQJC": "一个非常长的证券简称", "SGSL": 1}], on=dt.date(2026, 3, 16)
+        )
     assert not path.exists() and not list(tmp_path.iterdir())
 
 
@@ -57,14 +65,20 @@ def test_the_frame_writer_produces_the_same_bytes_as_the_row_writer(tmp_path):
         {"ZQDM": "920188", "ZQJC": "A股", "SGSL": 100, "SGJE": -5, "RQ": None},
         {"ZQDM": None, "ZQJC": "", "SGSL": None, "SGJE": 7, "RQ": dt.date(2026, 3, 17)},
     ]
-    frame = pl.DataFrame(rows, schema={"ZQDM": pl.Utf8, "ZQJC": pl.Utf8, "SGSL": pl.Int64, "SGJE": pl.Int64, "RQ": pl.Date})
+    frame = pl.DataFrame(
+        rows, schema={"ZQDM": pl.Utf8, "ZQJC": pl.Utf8, "SGSL": pl.Int64, "SGJE": pl.Int64, "RQ": pl.Date}
+    )
     as_decimal = [{**r, "SGJE": Decimal(r["SGJE"]) / 100} for r in rows]
     write_dbf(tmp_path / "rows.dbf", FIELDS, as_decimal, on=dt.date(2026, 3, 16))
     from csdp.lib.dbf import write_dbf_frame
 
     write_dbf_frame(tmp_path / "frame.dbf", FIELDS, frame, on=dt.date(2026, 3, 16))
     assert (tmp_path / "frame.dbf").read_bytes() == (tmp_path / "rows.dbf").read_bytes()
-    assert [r["SGJE"] for r in DBF(tmp_path / "frame.dbf")] == [pytest.approx(13893984.00), pytest.approx(-0.05), pytest.approx(0.07)]
+    assert [r["SGJE"] for r in DBF(tmp_path / "frame.dbf")] == [
+        pytest.approx(13893984.00),
+        pytest.approx(-0.05),
+        pytest.approx(0.07),
+    ]
 
 
 def test_the_frame_writer_refuses_a_text_too_wide_in_gbk_bytes(tmp_path):
@@ -85,12 +99,18 @@ def test_an_ascii_only_frame_takes_the_direct_path_and_still_matches_the_row_wri
 
     from csdp.lib.dbf import is_ascii, write_dbf_frame
 
-    rows = [{"ZQDM": "920188", "ZQJC": "YLKJ", "SGSL": n * 100, "SGJE": n * 140400, "RQ": dt.date(2026, 3, 16)}
-            for n in range(1, 2001)]
-    frame = pl.DataFrame(rows, schema={"ZQDM": pl.Utf8, "ZQJC": pl.Utf8, "SGSL": pl.Int64, "SGJE": pl.Int64, "RQ": pl.Date})
+    rows = [
+        {"ZQDM": "920188", "ZQJC": "YLKJ", "SGSL": n * 100, "SGJE": n * 140400, "RQ": dt.date(2026, 3, 16)}
+        for n in range(1, 2001)
+    ]
+    frame = pl.DataFrame(
+        rows, schema={"ZQDM": pl.Utf8, "ZQJC": pl.Utf8, "SGSL": pl.Int64, "SGJE": pl.Int64, "RQ": pl.Date}
+    )
     assert is_ascii(frame)
     write_dbf_frame(tmp_path / "frame.dbf", FIELDS, frame, on=dt.date(2026, 3, 16))
-    write_dbf(tmp_path / "rows.dbf", FIELDS, [{**r, "SGJE": Decimal(r["SGJE"]) / 100} for r in rows], on=dt.date(2026, 3, 16))
+    write_dbf(
+        tmp_path / "rows.dbf", FIELDS, [{**r, "SGJE": Decimal(r["SGJE"]) / 100} for r in rows], on=dt.date(2026, 3, 16)
+    )
     assert (tmp_path / "frame.dbf").read_bytes() == (tmp_path / "rows.dbf").read_bytes()
 
 
@@ -125,8 +145,9 @@ def test_an_ascii_text_field_is_padded_to_its_width_as_the_byte_counting_path_do
 
     from csdp.lib.dbf import dbf_records
 
-    frame = pl.DataFrame({"ZQDM": ["92", None, "920188"], "ZQJC": ["A", "BB", ""], "SGSL": [1, 2, 3],
-                          "SGJE": [1, 2, 3]}).with_columns(pl.lit(dt.date(2026, 3, 16)).alias("RQ"))
+    frame = pl.DataFrame(
+        {"ZQDM": ["92", None, "920188"], "ZQJC": ["A", "BB", ""], "SGSL": [1, 2, 3], "SGJE": [1, 2, 3]}
+    ).with_columns(pl.lit(dt.date(2026, 3, 16)).alias("RQ"))
     from csdp.lib.dbf import _frame_field_expr
 
     slow = frame.select(pl.concat_str([pl.lit(" "), *[_frame_field_expr(f) for f in FIELDS]]).alias("r"))

@@ -1,5 +1,6 @@
 """The byte-matrix writer (csdp.lib.dbf_matrix) against the reference: the Polars DBF records and
 Polars' write_csv of the CSV columns, over random frames and layouts."""
+
 import datetime as dt
 import io
 import string
@@ -35,8 +36,12 @@ def fields(draw):
 def values(kind, length, decimals):
     """Values that fit the field, with the edges drawn often: empty, zero, exactly the width."""
     if kind == "C":
-        return st.one_of(st.none(), st.just(""), st.text(ALPHABET, max_size=length),
-                         st.text(ALPHABET, min_size=length, max_size=length))
+        return st.one_of(
+            st.none(),
+            st.just(""),
+            st.text(ALPHABET, max_size=length),
+            st.text(ALPHABET, min_size=length, max_size=length),
+        )
     if kind == "D":
         return st.one_of(st.none(), st.dates(dt.date(1990, 1, 1), dt.date(2099, 12, 31)))
     digits = length - (decimals + 1 if decimals else 0)  # of the integer part
@@ -96,7 +101,9 @@ def _written(root, layout, frame, codes):
     return {str(f.path.relative_to(root)): (f.path.read_bytes(), f.rows, f.sha256) for f in done}
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(frames(max_rows=60), st.data())
 def test_every_participant_gets_the_reference_files_from_the_matrix_writer(tmp_path_factory, monkeypatch, drawn, data):
     layout_fields, frame = drawn
@@ -113,9 +120,17 @@ def test_every_participant_gets_the_reference_files_from_the_matrix_writer(tmp_p
 
 
 def test_a_value_too_wide_refuses_the_whole_type_before_any_file_is_written(tmp_path):
-    frame = pl.DataFrame({"JSCY": ["K001", "K002"], "ZQDM": ["920001"] * 2, "XWDM": ["300001"] * 2,
-                          "GDDM": ["0300000001", "0300000002"], "SQBH": [1, 2], "JDJE": [100, 10**16],
-                          "RQ": [DAY] * 2})
+    frame = pl.DataFrame(
+        {
+            "JSCY": ["K001", "K002"],
+            "ZQDM": ["920001"] * 2,
+            "XWDM": ["300001"] * 2,
+            "GDDM": ["0300000001", "0300000002"],
+            "SQBH": [1, 2],
+            "JDJE": [100, 10**16],
+            "RQ": [DAY] * 2,
+        }
+    )
     with pytest.raises(DbfValueError, match="JDJE"):
         files._write_type(tmp_path, LAYOUTS["JDSJ"], frame, ["K001", "K002"], "920001", DAY)
     assert not list(tmp_path.rglob("*.*"))
@@ -124,11 +139,17 @@ def test_a_value_too_wide_refuses_the_whole_type_before_any_file_is_written(tmp_
 def test_a_negative_amount_reads_the_same_in_the_csv_twin_as_in_the_dbf():
     money = Field("M", "N", 8, 2)
     frame = pl.DataFrame({"M": [-5, -12345, 7, None]})
-    assert _csv_text(Layout("TEST", "", "", "", (money,), ""), frame)["M"].to_list() == ["-0.05", "-123.45", "0.07", None]
+    assert _csv_text(Layout("TEST", "", "", "", (money,), ""), frame)["M"].to_list() == [
+        "-0.05",
+        "-123.45",
+        "0.07",
+        None,
+    ]
     assert [r.strip() for r in dbf_records((money,), frame)["r"].to_list()] == ["-0.05", "-123.45", "0.07", ""]
 
 
 # --- the C kernel's own guards: whatever its caller gets wrong, it raises instead of writing past a buffer
+
 
 def _kernel_input():
     from csdp.lib.dbf_matrix import matrix_columns
@@ -164,8 +185,9 @@ def test_the_kernel_refuses_a_number_wider_than_its_field_even_if_the_width_chec
     wide = (kind, width, decimals, np.array([10**9, 1], np.int64), *rest)  # "10000000.00" in 8
     records = np.empty((1, columns.record_length), np.uint8)
     with pytest.raises(ValueError, match="wider than its field"):
-        _fixedwidth.format_records([columns.specs[0], wide, columns.specs[2]], np.array([0], np.int64), records,
-                                   np.empty(64, np.uint8))
+        _fixedwidth.format_records(
+            [columns.specs[0], wide, columns.specs[2]], np.array([0], np.int64), records, np.empty(64, np.uint8)
+        )
 
 
 def test_the_kernel_refuses_records_of_the_wrong_size():
@@ -173,4 +195,6 @@ def test_the_kernel_refuses_records_of_the_wrong_size():
 
     columns = _kernel_input()
     with pytest.raises(ValueError, match="record length"):
-        _fixedwidth.format_records(columns.specs, np.array([0], np.int64), np.empty(5, np.uint8), np.empty(64, np.uint8))
+        _fixedwidth.format_records(
+            columns.specs, np.array([0], np.int64), np.empty(5, np.uint8), np.empty(64, np.uint8)
+        )

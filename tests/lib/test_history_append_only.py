@@ -1,5 +1,6 @@
 """Every history table refuses UPDATE and DELETE in the database itself (PostgreSQL and SQLite), so a
 history cannot be rewritten behind the services: corrections are new rows (csdp.lib.statemachine)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,7 +49,7 @@ def _value(field: models.Field, n: int):
         return CHOSEN[field.model._meta.label, field.name]
     if field.choices:
         return field.choices[0][0]
-    return str(n).zfill(min(field.max_length or 10, 10))[-(field.max_length or 10):]
+    return str(n).zfill(min(field.max_length or 10, 10))[-(field.max_length or 10) :]
 
 
 _counter = iter(range(1, 10**6))

@@ -1,5 +1,6 @@
 """人民币大写 for printed notices (csdp/lib/money_words.py), checked against worked examples of the
 《支付结算办法》 rules and, for every amount, against a reading back of the words."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,22 +10,25 @@ from hypothesis import strategies as st
 from csdp.lib.money_words import DIGITS, fen_to_words
 
 
-@pytest.mark.parametrize(("fen", "words"), [
-    (0, "人民币零元整"),
-    (1, "人民币壹分"),
-    (10, "人民币壹角整"),
-    (105, "人民币壹元零伍分"),
-    (100, "人民币壹元整"),
-    (140400, "人民币壹仟肆佰零肆元整"),
-    (1_000_000, "人民币壹万元整"),
-    (100_500_00, "人民币壹拾万零伍佰元整"),
-    (1_409_50, "人民币壹仟肆佰零玖元伍角整"),
-    (6_007_14, "人民币陆仟零柒元壹角肆分"),
-    (107_000_53, "人民币壹拾万柒仟元伍角叁分"),
-    (3_250_000_000_00, "人民币叁拾贰亿伍仟万元整"),
-    (1_000_000_010_00, "人民币壹拾亿零壹拾元整"),
-    (-2_00, "人民币负贰元整"),
-])
+@pytest.mark.parametrize(
+    ("fen", "words"),
+    [
+        (0, "人民币零元整"),
+        (1, "人民币壹分"),
+        (10, "人民币壹角整"),
+        (105, "人民币壹元零伍分"),
+        (100, "人民币壹元整"),
+        (140400, "人民币壹仟肆佰零肆元整"),
+        (1_000_000, "人民币壹万元整"),
+        (100_500_00, "人民币壹拾万零伍佰元整"),
+        (1_409_50, "人民币壹仟肆佰零玖元伍角整"),
+        (6_007_14, "人民币陆仟零柒元壹角肆分"),
+        (107_000_53, "人民币壹拾万柒仟元伍角叁分"),
+        (3_250_000_000_00, "人民币叁拾贰亿伍仟万元整"),
+        (1_000_000_010_00, "人民币壹拾亿零壹拾元整"),
+        (-2_00, "人民币负贰元整"),
+    ],
+)
 def test_worked_examples(fen, words):
     assert fen_to_words(fen) == words
 

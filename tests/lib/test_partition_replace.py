@@ -1,5 +1,6 @@
 """partition_replace swaps one offering's rows of a bulk table for new ones — on PostgreSQL as a
 partition built aside — and leaves every other offering's rows, and on failure the old ones, alone."""
+
 import datetime as dt
 
 import polars as pl
@@ -15,18 +16,41 @@ pytestmark = pytest.mark.django_db
 
 def _orders(offering_id: int, seqs: list[int], quantity: int = 100) -> pl.DataFrame:
     n = len(seqs)
-    return pl.DataFrame({
-        "offering_id": [offering_id] * n, "seq": seqs, "account": ["0100000001"] * n, "participant": ["P001"] * n,
-        "custody_unit": ["000001"] * n, "quantity_shares": [quantity] * n, "price_fen": [1000] * n,
-        "investor_id": [""] * n, "confirmed_at": [dt.datetime(2026, 3, 16, 9, 30)] * n,
-    }, schema_overrides={"offering_id": pl.Int64, "seq": pl.Int64, "account": pl.Utf8, "participant": pl.Utf8,
-                         "custody_unit": pl.Utf8, "quantity_shares": pl.Int64, "price_fen": pl.Int64,
-                         "investor_id": pl.Utf8, "confirmed_at": pl.Datetime("us")}).with_columns(pl.col("confirmed_at").dt.replace_time_zone("Asia/Shanghai"))
+    return pl.DataFrame(
+        {
+            "offering_id": [offering_id] * n,
+            "seq": seqs,
+            "account": ["0100000001"] * n,
+            "participant": ["P001"] * n,
+            "custody_unit": ["000001"] * n,
+            "quantity_shares": [quantity] * n,
+            "price_fen": [1000] * n,
+            "investor_id": [""] * n,
+            "confirmed_at": [dt.datetime(2026, 3, 16, 9, 30)] * n,
+        },
+        schema_overrides={
+            "offering_id": pl.Int64,
+            "seq": pl.Int64,
+            "account": pl.Utf8,
+            "participant": pl.Utf8,
+            "custody_unit": pl.Utf8,
+            "quantity_shares": pl.Int64,
+            "price_fen": pl.Int64,
+            "investor_id": pl.Utf8,
+            "confirmed_at": pl.Datetime("us"),
+        },
+    ).with_columns(pl.col("confirmed_at").dt.replace_time_zone("Asia/Shanghai"))
 
 
 def _replace(offering_id: int, frame: pl.DataFrame) -> int:
-    return partition_replace("ipo_subscription", key="offering_id", value=offering_id, columns=SUBSCRIPTION_COLUMNS,
-                             frame=frame, primary_key=("offering_id", "seq"))
+    return partition_replace(
+        "ipo_subscription",
+        key="offering_id",
+        value=offering_id,
+        columns=SUBSCRIPTION_COLUMNS,
+        frame=frame,
+        primary_key=("offering_id", "seq"),
+    )
 
 
 def _quantities(offering_id: int) -> dict[int, int]:
@@ -61,8 +85,10 @@ def test_on_postgresql_each_offering_is_its_own_partition():
     _replace(7, _orders(7, [1, 2]))
     _replace(7, _orders(7, [3]))
     with connection.cursor() as cursor:
-        cursor.execute("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-                       "WHERE i.inhparent = 'ipo_subscription'::regclass ORDER BY 1")
+        cursor.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = 'ipo_subscription'::regclass ORDER BY 1"
+        )
         partitions = [row[0] for row in cursor.fetchall()]
         cursor.execute("SELECT count(*) FROM ipo_subscription_offering_id_7")
         assert cursor.fetchone()[0] == 1

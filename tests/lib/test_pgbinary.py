@@ -1,5 +1,6 @@
 """The vectorised binary COPY encoder gives, byte for byte, what a plain per-row encoder written from
 PostgreSQL's documentation gives; and PostgreSQL reads it back as the same rows."""
+
 import datetime as dt
 import struct
 import zoneinfo
@@ -38,18 +39,30 @@ def _reference_field(value, pg_type: str) -> bytes:
 
 
 def _reference(rows: list[tuple]) -> bytes:
-    return b"".join(struct.pack(">h", len(TYPES)) + b"".join(_reference_field(v, t) for v, t in zip(row, TYPES))
-                    for row in rows)
+    return b"".join(
+        struct.pack(">h", len(TYPES)) + b"".join(_reference_field(v, t) for v, t in zip(row, TYPES)) for row in rows
+    )
 
 
 def _frame(rows: list[tuple]) -> pl.DataFrame:
-    return pl.DataFrame(rows, orient="row", schema={
-        "big": pl.Int64, "small": pl.Int32, "text": pl.Utf8, "flag": pl.Boolean, "day": pl.Date,
-        "at": pl.Datetime("us", "Asia/Shanghai")})
+    return pl.DataFrame(
+        rows,
+        orient="row",
+        schema={
+            "big": pl.Int64,
+            "small": pl.Int32,
+            "text": pl.Utf8,
+            "flag": pl.Boolean,
+            "day": pl.Date,
+            "at": pl.Datetime("us", "Asia/Shanghai"),
+        },
+    )
 
 
 # From 1992: Shanghai has had no daylight saving since 1991 (a skipped local hour is no instant).
-moments = st.datetimes(min_value=dt.datetime(1992, 1, 1), max_value=dt.datetime(2090, 1, 1), timezones=st.just(SHANGHAI))
+moments = st.datetimes(
+    min_value=dt.datetime(1992, 1, 1), max_value=dt.datetime(2090, 1, 1), timezones=st.just(SHANGHAI)
+)
 row = st.tuples(
     st.none() | st.integers(-(2**63), 2**63 - 1),
     st.none() | st.integers(-(2**31), 2**31 - 1),
@@ -86,8 +99,11 @@ texts = st.none() | st.sampled_from(["", "P001", "P0001", "110101199003071234", 
 def test_rows_grouped_by_their_length_pattern_are_the_same_rows(rows, any_order):
     frame = pl.DataFrame(rows, orient="row", schema={"seq": pl.Int64, "a": pl.Utf8, "b": pl.Utf8})
     types = ["bigint", "character varying", "character varying"]
-    reference = b"".join(struct.pack(">h", 3) + b"".join(_reference_field(v, t) for v, t in
-                         zip(row, ["bigint", "character varying", "character varying"])) for row in rows)
+    reference = b"".join(
+        struct.pack(">h", 3)
+        + b"".join(_reference_field(v, t) for v, t in zip(row, ["bigint", "character varying", "character varying"]))
+        for row in rows
+    )
     encoded = encode_rows(frame, types, any_order=any_order)
     if any_order:
         assert sorted(_split_rows(encoded)) == sorted(_split_rows(reference))
@@ -96,8 +112,10 @@ def test_rows_grouped_by_their_length_pattern_are_the_same_rows(rows, any_order)
 
 
 def test_the_stream_is_signature_chunks_trailer():
-    rows = [(i, i, "证券" * i, i % 2 == 0, dt.date(2026, 3, 16), dt.datetime(2026, 3, 16, 9, 30, tzinfo=SHANGHAI))
-            for i in range(5)]
+    rows = [
+        (i, i, "证券" * i, i % 2 == 0, dt.date(2026, 3, 16), dt.datetime(2026, 3, 16, 9, 30, tzinfo=SHANGHAI))
+        for i in range(5)
+    ]
     frame = _frame(rows)
     chunks = [bytes(c) for c in binary_stream((frame.slice(k, 2) for k in range(0, 5, 2)), TYPES)]
     assert chunks[0] == SIGNATURE and chunks[-1] == TRAILER
@@ -120,16 +138,29 @@ def test_postgresql_reads_the_rows_back_as_they_were():
     if connection.vendor != "postgresql":
         pytest.skip("binary COPY is PostgreSQL's")
     with connection.cursor() as cursor:
-        cursor.execute("CREATE TEMPORARY TABLE binary_round_trip (big bigint, small integer, text varchar(40), "
-                       "flag boolean, day date, at timestamptz)")
-    rows = [(2**62, -7, "北京证券交易所", True, dt.date(2026, 3, 16), dt.datetime(2026, 3, 16, 9, 30, 1, 5, tzinfo=SHANGHAI)),
-            (None, None, None, None, None, None),
-            (-1, 0, "", False, dt.date(1999, 12, 31), dt.datetime(1999, 12, 31, 23, 59, 59, tzinfo=dt.UTC))]
+        cursor.execute(
+            "CREATE TEMPORARY TABLE binary_round_trip (big bigint, small integer, text varchar(40), "
+            "flag boolean, day date, at timestamptz)"
+        )
+    rows = [
+        (
+            2**62,
+            -7,
+            "北京证券交易所",
+            True,
+            dt.date(2026, 3, 16),
+            dt.datetime(2026, 3, 16, 9, 30, 1, 5, tzinfo=SHANGHAI),
+        ),
+        (None, None, None, None, None, None),
+        (-1, 0, "", False, dt.date(1999, 12, 31), dt.datetime(1999, 12, 31, 23, 59, 59, tzinfo=dt.UTC)),
+    ]
     frame = _frame(rows)
     copy_in("binary_round_trip", frame.columns, frame)
-    back = copy_out("SELECT big, small, text, flag, day, at FROM binary_round_trip ORDER BY small NULLS FIRST, big",
-                    [], {"big": pl.Int64, "small": pl.Int32, "text": pl.Utf8, "flag": pl.Boolean, "day": pl.Utf8,
-                         "at": pl.Utf8})
+    back = copy_out(
+        "SELECT big, small, text, flag, day, at FROM binary_round_trip ORDER BY small NULLS FIRST, big",
+        [],
+        {"big": pl.Int64, "small": pl.Int32, "text": pl.Utf8, "flag": pl.Boolean, "day": pl.Utf8, "at": pl.Utf8},
+    )
     assert back["big"].to_list() == [None, 2**62, -1]
     assert back["text"].to_list() == ["", "北京证券交易所", ""]  # copy_out reads a NULL text as ""
     assert back["flag"].to_list() == [None, True, False]

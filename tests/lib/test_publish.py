@@ -1,4 +1,5 @@
 """Participant files reach their names only when the step's transaction commits (issue 20 §7)."""
+
 from __future__ import annotations
 
 import threading
@@ -59,8 +60,10 @@ def test_after_a_crash_between_commit_and_rename_a_recorded_part_file_is_put_in_
     (tmp_path / "d").mkdir()
     (tmp_path / "d" / "a.csv.part").write_bytes(b"committed")
     (tmp_path / "d" / "b.csv.part").write_bytes(b"from a rolled-back run")
-    records = [("d/a.csv", hashlib.sha256(b"committed").hexdigest()),
-               ("d/b.csv", hashlib.sha256(b"what the database recorded").hexdigest())]
+    records = [
+        ("d/a.csv", hashlib.sha256(b"committed").hexdigest()),
+        ("d/b.csv", hashlib.sha256(b"what the database recorded").hexdigest()),
+    ]
     assert publish_pending(tmp_path, records) == 1
     assert (tmp_path / "d" / "a.csv").read_bytes() == b"committed"
     assert not (tmp_path / "d" / "b.csv").exists()  # content the database does not know stays unpublished

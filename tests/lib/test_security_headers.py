@@ -1,5 +1,6 @@
 """Every answer carries a Content-Security-Policy that allows first-party scripts only, and answers to
 a signed-in user or to the API are never stored by a cache."""
+
 from __future__ import annotations
 
 import re

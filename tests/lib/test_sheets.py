@@ -1,4 +1,5 @@
 """The one Excel-sheet reader (csdp/lib/sheets.py): declared columns, every problem at once, bounded work."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,12 +13,16 @@ from openpyxl import Workbook
 
 from csdp.lib.sheets import DATE, INT, Column, SheetRejected, SheetSpec, sheet_read
 
-SPEC = SheetSpec(label="测试明细", columns=(
-    Column("account", "证券账户号码", check=lambda v: None if len(v) == 10 and v.isdigit() else "应为 10 位数字"),
-    Column("shares", "登记股数", kind=INT, check=lambda v: None if v > 0 else "应为正整数"),
-    Column("nature", "股份性质", choices={"00", "05", "06"}),
-    Column("lockup_end", "限售截止日", kind=DATE, required=False),
-), max_rows=20_000)
+SPEC = SheetSpec(
+    label="测试明细",
+    columns=(
+        Column("account", "证券账户号码", check=lambda v: None if len(v) == 10 and v.isdigit() else "应为 10 位数字"),
+        Column("shares", "登记股数", kind=INT, check=lambda v: None if v > 0 else "应为正整数"),
+        Column("nature", "股份性质", choices={"00", "05", "06"}),
+        Column("lockup_end", "限售截止日", kind=DATE, required=False),
+    ),
+    max_rows=20_000,
+)
 HEADER = [c.header for c in SPEC.columns]
 
 
@@ -31,9 +36,17 @@ def _xlsx(rows) -> bytes:
 
 
 def test_it_reads_declared_columns_with_their_types():
-    sheet = sheet_read(_xlsx([HEADER, ["0100000001", 1000, "05", dt.datetime(2027, 3, 30)],
-                              [None, None, None, None],  # a blank row is skipped
-                              ["0100000002", 2000.0, "00", None]]), SPEC)
+    sheet = sheet_read(
+        _xlsx(
+            [
+                HEADER,
+                ["0100000001", 1000, "05", dt.datetime(2027, 3, 30)],
+                [None, None, None, None],  # a blank row is skipped
+                ["0100000002", 2000.0, "00", None],
+            ]
+        ),
+        SPEC,
+    )
 
     assert sheet.problems == []
     assert sheet.rows == [
@@ -97,6 +110,7 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_opened():
 
 def _huge_xlsx(rows: int) -> bytes:
     """A valid workbook of ``rows`` data rows written straight as sheet XML (openpyxl would take minutes)."""
+
     def cell(ref, value):
         if isinstance(value, int):
             return f'<c r="{ref}"><v>{value}</v></c>'
@@ -104,33 +118,53 @@ def _huge_xlsx(rows: int) -> bytes:
 
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", (
-            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-            '</Types>'))
-        archive.writestr("_rels/.rels", (
-            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
-            '</Relationships>'))
-        archive.writestr("xl/workbook.xml", (
-            '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
-            '<sheet name="明细" sheetId="1" r:id="rId1"/></sheets></workbook>'))
-        archive.writestr("xl/_rels/workbook.xml.rels", (
-            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
-            '</Relationships>'))
+        archive.writestr(
+            "[Content_Types].xml",
+            (
+                '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                '<Default Extension="xml" ContentType="application/xml"/>'
+                '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+                '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                "</Types>"
+            ),
+        )
+        archive.writestr(
+            "_rels/.rels",
+            (
+                '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+                "</Relationships>"
+            ),
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            (
+                '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+                '<sheet name="明细" sheetId="1" r:id="rId1"/></sheets></workbook>'
+            ),
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            (
+                '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+                "</Relationships>"
+            ),
+        )
         with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
-            sheet.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+            sheet.write(
+                b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            )
             header = "".join(cell(f"{c}1", h) for c, h in zip("ABCD", HEADER))
             sheet.write(f'<row r="1">{header}</row>'.encode())
             batch = []
             for n in range(2, rows + 2):
-                batch.append(f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>{100000000 + n:010d}</t></is></c>'
-                             f'<c r="B{n}"><v>100</v></c><c r="C{n}" t="inlineStr"><is><t>00</t></is></c></row>')
+                batch.append(
+                    f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>{100000000 + n:010d}</t></is></c>'
+                    f'<c r="B{n}"><v>100</v></c><c r="C{n}" t="inlineStr"><is><t>00</t></is></c></row>'
+                )
                 if len(batch) == 50_000:
                     sheet.write("".join(batch).encode())
                     batch = []

@@ -1,4 +1,5 @@
 """The image captcha: a PNG that is never cached, an answer kept only as a hash, one check per image."""
+
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache

@@ -1,5 +1,6 @@
 """Verification codes: TTL on the business clock, resend interval, hourly caps, attempts, single use,
 HMAC-only storage."""
+
 import datetime as dt
 
 import pytest
@@ -18,6 +19,7 @@ T0 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=SHANGHAI)
 @pytest.fixture
 def at(business_clock):
     """at(seconds) freezes the business clock that many seconds after T0."""
+
     def move(seconds: float = 0):
         business_clock(moment=T0 + dt.timedelta(seconds=seconds), frozen=True)
 
@@ -113,7 +115,10 @@ def test_wrong_codes_count_down_and_then_kill_the_code(at, settings):
     wrong = f"{(int(right) + 1) % 1_000_000:06d}"
     assert refusal(purpose="register", mobile=MOBILE, code=wrong).message == "验证码错误，还可尝试 2 次。"
     assert refusal(purpose="register", mobile=MOBILE, code="abc").message == "验证码错误，还可尝试 1 次。"
-    assert refusal(purpose="register", mobile=MOBILE, code=wrong).message == "验证码错误次数过多，该验证码已失效，请重新获取。"
+    assert (
+        refusal(purpose="register", mobile=MOBILE, code=wrong).message
+        == "验证码错误次数过多，该验证码已失效，请重新获取。"
+    )
     assert refusal(purpose="register", mobile=MOBILE, code=right).message == "该验证码已失效，请重新获取。"
     from csdp.audit.models import AuditEvent
 

@@ -1,5 +1,6 @@
 """Sending: the outbox backends deliver in the caller's transaction; the HTTP SMS gateway and SMTP
 run after commit in a task, and their failures are recorded on the message."""
+
 import json
 import threading
 import time
@@ -64,11 +65,18 @@ def test_the_outbox_sms_backend_keeps_the_message_as_delivered_at_once(db, setti
 
 def test_the_http_gateway_gets_the_documented_json_after_commit(db, gateway, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        message = notify_sms(mobile=MOBILE, text="【中国结算】您的验证码为 123456。", purpose="register", sensitive=True)
+        message = notify_sms(
+            mobile=MOBILE, text="【中国结算】您的验证码为 123456。", purpose="register", sensitive=True
+        )
         assert gateway.received == [] and message.status == MessageStatus.QUEUED
     assert len(callbacks) == 1
     [request] = gateway.received
-    assert request["json"] == {"to": MOBILE, "text": "【中国结算】您的验证码为 123456。", "purpose": "register", "id": str(message.pk)}
+    assert request["json"] == {
+        "to": MOBILE,
+        "text": "【中国结算】您的验证码为 123456。",
+        "purpose": "register",
+        "id": str(message.pk),
+    }
     assert request["headers"]["Authorization"] == "Bearer gateway-token"
     message.refresh_from_db()
     assert (message.status, message.provider_ref, message.error) == (MessageStatus.SENT, "gw-42", "")
@@ -109,13 +117,16 @@ def test_an_unreachable_gateway_fails_the_message(db, settings, django_capture_o
     assert message.status == MessageStatus.FAILED and message.error.startswith("无法连接短信网关")
 
 
-def test_email_goes_to_the_outbox_backend_or_through_djangos_locmem_backend(db, settings, django_capture_on_commit_callbacks):
+def test_email_goes_to_the_outbox_backend_or_through_djangos_locmem_backend(
+    db, settings, django_capture_on_commit_callbacks
+):
     settings.EMAIL_BACKEND = "csdp.notify.backends.OutboxEmailBackend"
     stored = notify_email(to="a@example.test", subject="发票已开具", body="请查收。", purpose="invoice")
     assert stored.status == MessageStatus.SENT and mail.outbox == []
     mail.send_mail("Django 自己发的邮件", "正文", "csdp@localhost", ["b@example.test", "c@example.test"])
     assert set(OutboxMessage.objects.filter(purpose="django_mail").values_list("recipient", flat=True)) == {
-        "b@example.test", "c@example.test"
+        "b@example.test",
+        "c@example.test",
     }
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -133,7 +144,8 @@ def test_notify_user_sends_an_sms_and_an_email_where_the_user_has_them(cast, set
     settings.EMAIL_BACKEND = "csdp.notify.backends.OutboxEmailBackend"
     messages = notify_user(user=cast.issuer_a, subject="申请已受理", body="请留意办理进度。", purpose="counter")
     assert [(m.channel, m.recipient) for m in messages] == [
-        (Channel.SMS, cast.issuer_a.mobile), (Channel.EMAIL, cast.issuer_a.email)
+        (Channel.SMS, cast.issuer_a.mobile),
+        (Channel.EMAIL, cast.issuer_a.email),
     ]
     assert messages[0].body == "【中国结算】申请已受理：请留意办理进度。"
     assert all(m.user == cast.issuer_a for m in messages)

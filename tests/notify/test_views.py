@@ -1,4 +1,5 @@
 """The staff outbox page and the demo login page's codes."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext

@@ -1,5 +1,6 @@
 """The operators' command line: `csdp --help`, `csdp eod run` on a closed day and while another run holds
 the lock, `csdp admin create` through the console script."""
+
 from __future__ import annotations
 
 import fcntl
@@ -43,8 +44,13 @@ def test_admin_create_through_the_console_script_reads_the_password_from_stdin(c
 
     from tests.cli import CSDP
 
-    done = subprocess.run([str(CSDP), "admin", "create", "--username", "ops1", "--role", "管理员",
-                           "--password-stdin"], input="Very-Strong-Pass-2026!\n", env=cli_env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [str(CSDP), "admin", "create", "--username", "ops1", "--role", "管理员", "--password-stdin"],
+        input="Very-Strong-Pass-2026!\n",
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert "已创建内部用户 ops1（管理员）" in done.stdout and "临时密码" not in done.stdout

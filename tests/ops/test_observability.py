@@ -1,4 +1,5 @@
 """/healthz, /readyz, /metrics, JSON-lines logs and the Chinese 500 page."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -46,8 +47,9 @@ def test_readyz_fails_when_no_worker_took_the_heartbeat(settings, monkeypatch):
 
 def test_readyz_reports_pending_migrations(monkeypatch):
     monkeypatch.setattr(ops_views, "_migrations_done", False)
-    monkeypatch.setattr("django.db.migrations.executor.MigrationExecutor.migration_plan",
-                        lambda self, targets: [("x", False)])
+    monkeypatch.setattr(
+        "django.db.migrations.executor.MigrationExecutor.migration_plan", lambda self, targets: [("x", False)]
+    )
     response = Client().get("/readyz")
     assert response.status_code == 503 and response.json()["checks"]["migrations"] == "尚有 1 个数据库迁移未执行"
 
@@ -59,7 +61,7 @@ def test_metrics_expose_requests_failed_logins_queue_lag(cast, settings):
     assert 'csdp_http_requests_total{pid="' in text and 'route="health",method="GET",status="200"' in text
     assert "csdp_failed_logins_total 1" in text
     assert "csdp_task_queue_lag_seconds " in text
-    assert 'csdp_http_request_duration_seconds_bucket{' in text
+    assert "csdp_http_request_duration_seconds_bucket{" in text
 
 
 def test_metrics_require_the_token_when_one_is_configured(settings):
@@ -73,8 +75,14 @@ def test_eod_step_durations_and_rows_come_from_the_step_records(cast):
     from tests.ipo.matrix import offering
 
     offering_id, _ = offering(cast)
-    EodStepRun.objects.create(offering_id=offering_id, step="t_clearing", business_date=dt.date(2026, 3, 16),
-                              status="done", rows=1234, seconds=2.5)
+    EodStepRun.objects.create(
+        offering_id=offering_id,
+        step="t_clearing",
+        business_date=dt.date(2026, 3, 16),
+        status="done",
+        rows=1234,
+        seconds=2.5,
+    )
     text = Client().get("/metrics").content.decode()
     assert 'csdp_eod_step_seconds{step="t_clearing",business_date="2026-03-16"} 2.500' in text
     assert 'csdp_eod_step_rows{step="t_clearing",business_date="2026-03-16"} 1234' in text
@@ -84,8 +92,12 @@ def test_json_lines_logs_carry_the_extra_fields():
     record = logging.LogRecord("csdp.audit", logging.INFO, "x", 1, "user.unlock %s", ("u",), None)
     record.action, record.object_id = "user.unlock", "7"
     line = json.loads(JsonLinesFormatter().format(record))
-    assert (line["level"], line["message"], line["action"], line["object_id"]) == ("INFO", "user.unlock u",
-                                                                                  "user.unlock", "7")
+    assert (line["level"], line["message"], line["action"], line["object_id"]) == (
+        "INFO",
+        "user.unlock u",
+        "user.unlock",
+        "7",
+    )
 
 
 def test_every_audited_business_step_is_logged_after_commit(cast, caplog, django_capture_on_commit_callbacks):

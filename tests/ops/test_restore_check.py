@@ -1,5 +1,6 @@
 """`csdp ops restore-check`: audit chain, register rebuilt from events, ledger totals rebuilt from
 transfers, files' SHA-256 against their records — passes on a consistent world, names what is not."""
+
 from __future__ import annotations
 
 import io
@@ -24,11 +25,16 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def consistent(cast, world):
-    register_apply(events=[event(world, "r1", "ipo_allocation", quantity=100),
-                           event(world, "r2", "ipo_allocation", quantity=200, account="other")])
+    register_apply(
+        events=[
+            event(world, "r1", "ipo_allocation", quantity=100),
+            event(world, "r2", "ipo_allocation", quantity=200, account="other"),
+        ]
+    )
     bank = ledger_account_open(number="BANK", name="银行", kind="depository_bank")
-    reserve = ledger_account_open(number="R1", name="备付金", kind="participant_reserve",
-                                  owner=cast.participant.institution)
+    reserve = ledger_account_open(
+        number="R1", name="备付金", kind="participant_reserve", owner=cast.participant.institution
+    )
     clearing = ledger_account_open(number="C1", name="清算", kind="ipo_clearing")
     transfer_post(debit=bank, credit=reserve, amount_fen=1_000_000, key="in", code="deposit")
     hold = hold_create(debit=reserve, credit=clearing, amount_fen=300_000, key="h", code="ipo_freeze")

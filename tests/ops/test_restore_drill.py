@@ -2,6 +2,7 @@
 files is committed, dumped with pg_dump, restored with pg_restore into a new database, and the real
 `csdp ops restore-check` in a child process passes against the restored copy — and names a file that
 changed afterwards."""
+
 from __future__ import annotations
 
 import json
@@ -35,8 +36,14 @@ def test_dump_restore_then_restore_check_passes_and_catches_a_changed_file(consi
         pytest.skip("the drill needs PostgreSQL (DATABASE_URL=postgres://…; .ci/run runs it)")
     source = connection.settings_dict
     target = f"csdp_drill_{uuid.uuid4().hex[:8]}"
-    common = ["-h", source.get("HOST") or "127.0.0.1", "-p", str(source.get("PORT") or 5432),
-              "-U", source.get("USER") or "postgres"]
+    common = [
+        "-h",
+        source.get("HOST") or "127.0.0.1",
+        "-p",
+        str(source.get("PORT") or 5432),
+        "-U",
+        source.get("USER") or "postgres",
+    ]
     dump = tmp_path / "csdp.dump"
     done = _pg("pg_dump", *common, "-Fc", "-f", str(dump), source["NAME"])
     assert done.returncode == 0, done.stderr
@@ -44,19 +51,25 @@ def test_dump_restore_then_restore_check_passes_and_catches_a_changed_file(consi
     try:
         restored = _pg("pg_restore", *common, "--no-owner", "-d", target, str(dump))
         assert restored.returncode == 0, restored.stderr
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "csdp.settings.test",
-               "DATABASE_URL": f"postgres://{common[5]}@{common[1]}:{common[3]}/{target}",
-               "CSDP_STORAGE_DIR": str(settings.CSDP_STORAGE_DIR), "CSDP_FILES_DIR": str(settings.CSDP_FILES_DIR)}
-        check = subprocess.run([str(CSDP), "ops", "restore-check", "--json"], env=env, capture_output=True,
-                               text=True, timeout=300)
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "csdp.settings.test",
+            "DATABASE_URL": f"postgres://{common[5]}@{common[1]}:{common[3]}/{target}",
+            "CSDP_STORAGE_DIR": str(settings.CSDP_STORAGE_DIR),
+            "CSDP_FILES_DIR": str(settings.CSDP_FILES_DIR),
+        }
+        check = subprocess.run(
+            [str(CSDP), "ops", "restore-check", "--json"], env=env, capture_output=True, text=True, timeout=300
+        )
         report = json.loads(check.stdout)
         assert (check.returncode, report["ok"]) == (0, True), report
         assert {c["name"]: c["checked"] for c in report["checks"]}["ledger"] == 3
 
         stored = StoredFile.objects.get()
         (Path(settings.CSDP_STORAGE_DIR) / stored.storage_path).write_bytes(b"changed after the backup")
-        check = subprocess.run([str(CSDP), "ops", "restore-check", "--json"], env=env, capture_output=True,
-                               text=True, timeout=300)
+        check = subprocess.run(
+            [str(CSDP), "ops", "restore-check", "--json"], env=env, capture_output=True, text=True, timeout=300
+        )
         files = next(c for c in json.loads(check.stdout)["checks"] if c["name"] == "files")
         assert check.returncode == 1 and "SHA-256 与记录不符" in files["problems"][0]
     finally:

@@ -8,6 +8,7 @@
 - Login failures from one client address are counted together by both servers (the shared cache).
 - Background tasks enqueued through both servers are each run exactly once by one of the workers.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,9 @@ DEPOSITS_EACH = 8
 
 def _http(method: str, url: str, *, body: dict | None = None, headers: dict | None = None) -> tuple[int, dict | str]:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Content-Type": "application/json", **(headers or {})})
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})}
+    )
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             raw, status = response.read(), response.status
@@ -84,27 +86,61 @@ def test_two_web_processes_and_two_workers_give_the_results_of_one(tmp_path):
     participants = _seed()
     source = connection.settings_dict
     copy = f"csdp_multi_{uuid.uuid4().hex[:8]}"
-    host, port, user = source.get("HOST") or "127.0.0.1", str(source.get("PORT") or 5432), source.get("USER") or "postgres"
+    host, port, user = (
+        source.get("HOST") or "127.0.0.1",
+        str(source.get("PORT") or 5432),
+        source.get("USER") or "postgres",
+    )
     connection.close()  # a template database must have no other session
-    made = subprocess.run(["createdb", "-h", host, "-p", port, "-U", user, "-T", source["NAME"], copy],
-                          capture_output=True, text=True, timeout=300)
+    made = subprocess.run(
+        ["createdb", "-h", host, "-p", port, "-U", user, "-T", source["NAME"], copy],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert made.returncode == 0, made.stderr
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "csdp.settings.dev", "DEBUG": "0",
-           "DATABASE_URL": f"postgres://{user}@{host}:{port}/{copy}", "CSDP_VAR_DIR": str(tmp_path),
-           "CSDP_TASKS_BACKEND": "django_tasks_db.DatabaseBackend", "CSDP_TRUSTED_PROXIES": "1",
-           "CSDP_PASSWORD_MAX_FAILURES": "1000"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "csdp.settings.dev",
+        "DEBUG": "0",
+        "DATABASE_URL": f"postgres://{user}@{host}:{port}/{copy}",
+        "CSDP_VAR_DIR": str(tmp_path),
+        "CSDP_TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+        "CSDP_TRUSTED_PROXIES": "1",
+        "CSDP_PASSWORD_MAX_FAILURES": "1000",
+    }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     processes = []
     try:
         assert subprocess.run([str(BIN / "csdp"), "createcachetable"], env=env, timeout=300).returncode == 0
         ports = (18761, 18762)
         for p in ports:
-            processes.append(subprocess.Popen([str(BIN / "gunicorn"), "csdp.wsgi:application", "--bind",
-                                               f"127.0.0.1:{p}", "--workers", "1", "--threads", "4"], env=env,
-                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            processes.append(
+                subprocess.Popen(
+                    [
+                        str(BIN / "gunicorn"),
+                        "csdp.wsgi:application",
+                        "--bind",
+                        f"127.0.0.1:{p}",
+                        "--workers",
+                        "1",
+                        "--threads",
+                        "4",
+                    ],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
         for _ in range(2):
-            processes.append(subprocess.Popen([str(BIN / "csdp"), "db_worker", "--interval", "0.2"], env=env,
-                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            processes.append(
+                subprocess.Popen(
+                    [str(BIN / "csdp"), "db_worker", "--interval", "0.2"],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
         servers = [f"http://127.0.0.1:{p}" for p in ports]
         for server in servers:
             _wait(server + "/healthz")
@@ -114,9 +150,12 @@ def test_two_web_processes_and_two_workers_give_the_results_of_one(tmp_path):
 
         def deposit(job, server):
             _, key, n = job
-            return _http("POST", server + "/api/v1/ipo/deposits", body={"amount_fen": 100 * (n + 1),
-                                                                         "reference": f"BANK-{n}"},
-                         headers={"Authorization": f"Bearer {key}"})
+            return _http(
+                "POST",
+                server + "/api/v1/ipo/deposits",
+                body={"amount_fen": 100 * (n + 1), "reference": f"BANK-{n}"},
+                headers={"Authorization": f"Bearer {key}"},
+            )
 
         with ThreadPoolExecutor(max_workers=8) as pool:
             answers = list(pool.map(lambda pair: deposit(*pair), [(job, s) for job in jobs for s in servers]))
@@ -131,11 +170,19 @@ def test_two_web_processes_and_two_workers_give_the_results_of_one(tmp_path):
         csrf = cookie.split("csrftoken=")[1].split(";")[0]
         pages = []
         for attempt in range(31):
-            form = urllib.parse.urlencode({"username": "nobody", "password": "Wrong-Pass-1!", "mode": "password",
-                                           "csrfmiddlewaretoken": csrf}).encode()
-            request = urllib.request.Request(servers[attempt % 2] + "/accounts/login/", data=form, method="POST",
-                                             headers={"X-Forwarded-For": "203.0.113.9", "Cookie": f"csrftoken={csrf}",
-                                                      "Content-Type": "application/x-www-form-urlencoded"})
+            form = urllib.parse.urlencode(
+                {"username": "nobody", "password": "Wrong-Pass-1!", "mode": "password", "csrfmiddlewaretoken": csrf}
+            ).encode()
+            request = urllib.request.Request(
+                servers[attempt % 2] + "/accounts/login/",
+                data=form,
+                method="POST",
+                headers={
+                    "X-Forwarded-For": "203.0.113.9",
+                    "Cookie": f"csrftoken={csrf}",
+                    "Content-Type": "application/x-www-form-urlencoded",
+                },
+            )
             with urllib.request.urlopen(request, timeout=60) as response:
                 pages.append(response.read().decode())
         assert all("用户名或密码错误" in page for page in pages[:30])
@@ -145,8 +192,9 @@ def test_two_web_processes_and_two_workers_give_the_results_of_one(tmp_path):
             _http("GET", server + "/readyz")
         time.sleep(3)
 
-        check = subprocess.run([str(BIN / "csdp"), "shell", "-c", _REPORT], env=env, capture_output=True, text=True,
-                               timeout=300)
+        check = subprocess.run(
+            [str(BIN / "csdp"), "shell", "-c", _REPORT], env=env, capture_output=True, text=True, timeout=300
+        )
         assert check.returncode == 0, check.stderr
         report = json.loads(check.stdout.strip().splitlines()[-1])
     finally:

@@ -1,4 +1,5 @@
 """Objects for the URL × role matrix (tests/access_policy.py OBJECTS): the cast's pledge user's side."""
+
 from __future__ import annotations
 
 from tests.counter.factories import pdf_upload
@@ -27,8 +28,12 @@ def _thread(cast):
     if existing:
         return existing
     other = board_user("matrix_lender")
-    row = Thread.objects.create(posting=posting(other, title="对方信息"), starter=cast.pledge_user, recipient=other,
-                                last_message_at=other.date_joined)
+    row = Thread.objects.create(
+        posting=posting(other, title="对方信息"),
+        starter=cast.pledge_user,
+        recipient=other,
+        last_message_at=other.date_joined,
+    )
     Message.objects.create(thread=row, sender=other, body="你好", sent_at=other.date_joined)
     profile_for(cast.pledge_user)
     return row
@@ -45,8 +50,9 @@ def message_id(cast):
 def report_id(cast):
     from csdp.pledge.models_social import Report
 
-    row = Report.objects.filter(reporter=cast.pledge_user).first() or Report.objects.create(reporter=cast.pledge_user, posting=_own_posting(cast), reason="测试",
-                                created_at=cast.pledge_user.date_joined)
+    row = Report.objects.filter(reporter=cast.pledge_user).first() or Report.objects.create(
+        reporter=cast.pledge_user, posting=_own_posting(cast), reason="测试", created_at=cast.pledge_user.date_joined
+    )
     return str(row.pk), OWNER_SIDE
 
 
@@ -59,8 +65,14 @@ def lender_application_id(cast):
     from csdp.pledge.services_access import lender_apply
 
     row = LenderApplication.objects.first() or lender_apply(
-        name="矩阵出借方", id_type="uscc", id_number="91110000MA01GX002", username="matrix_applicant",
-        mobile="13900000002", email="m@example.test", files=[pdf_upload("执照.pdf")])
+        name="矩阵出借方",
+        id_type="uscc",
+        id_number="91110000MA01GX002",
+        username="matrix_applicant",
+        mobile="13900000002",
+        email="m@example.test",
+        files=[pdf_upload("执照.pdf")],
+    )
     return str(row.pk), STAFF
 
 

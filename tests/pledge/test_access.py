@@ -1,5 +1,6 @@
 """Getting access (004 §五–§七): investors register with ID number AND an account of theirs;
 lenders apply with materials and staff review; 基本信息 is read-only, 业务平台信息 editable."""
+
 import pytest
 from django.urls import reverse
 
@@ -9,8 +10,13 @@ from csdp.notify.models import OutboxMessage
 from csdp.notify.testing import captcha_solve
 from csdp.pledge.models import ApplicationStatus, LenderApplication, PledgeProfile
 from csdp.pledge.services import PledgeError
-from csdp.pledge.services_access import (investor_register, lender_apply, lender_approve, lender_reject,
-                                         platform_info_update)
+from csdp.pledge.services_access import (
+    investor_register,
+    lender_apply,
+    lender_approve,
+    lender_reject,
+    platform_info_update,
+)
 from tests.counter.factories import pdf_upload
 from tests.pledge.factories import ZHANG_ID
 
@@ -18,8 +24,9 @@ PASSWORD = "Pledge-Pass-2026!"
 
 
 def _register(**over):
-    base = dict(id_number=ZHANG_ID, account_number="0180000001", username="zhangming", password=PASSWORD,
-                mobile="13900000009")
+    base = dict(
+        id_number=ZHANG_ID, account_number="0180000001", username="zhangming", password=PASSWORD, mobile="13900000009"
+    )
     return investor_register(**{**base, **over})
 
 
@@ -30,13 +37,19 @@ def test_an_investor_registers_with_id_number_and_account_and_gets_access(world)
     assert user.role == "pledge_user" and user.institution.kind == "pledge_user" and user.check_password(PASSWORD)
 
 
-@pytest.mark.parametrize("over", [{"id_number": "110105198001011234"}, {"account_number": "0180009999"},
-                                  {"account_number": "0180000002"}])
+@pytest.mark.parametrize(
+    "over", [{"id_number": "110105198001011234"}, {"account_number": "0180009999"}, {"account_number": "0180000002"}]
+)
 def test_a_mismatch_of_id_and_account_is_refused_with_one_message(world, over):
     from csdp.securities.services import account_open, investor_create
 
-    other = investor_create(ymt_number="180000000002", name="李华", id_type="resident_id",
-                            id_number=make_resident_id("31010419900607224"), holder_type="03")
+    other = investor_create(
+        ymt_number="180000000002",
+        name="李华",
+        id_type="resident_id",
+        id_number=make_resident_id("31010419900607224"),
+        holder_type="03",
+    )
     account_open(number="0180000002", investor=other, market="BSE")
     with pytest.raises(PledgeError, match="证件号码与证券账户不匹配"):
         _register(**over)
@@ -51,8 +64,14 @@ def test_an_investor_registers_once(world):
 
 def test_the_registration_page_checks_the_captcha_and_creates_the_user(world, client_for):
     client = client_for(None)
-    form = {"id_number": ZHANG_ID, "account_number": "0180000001", "username": "zhangming", "password": PASSWORD,
-            "mobile": "13900000009", "captcha": "WRONG"}
+    form = {
+        "id_number": ZHANG_ID,
+        "account_number": "0180000001",
+        "username": "zhangming",
+        "password": PASSWORD,
+        "mobile": "13900000009",
+        "captcha": "WRONG",
+    }
     captcha_solve(client, "HK7W")
     assert "图形验证码错误" in client.post(reverse("pledge:register"), form).content.decode()
     captcha_solve(client, "HK7W")
@@ -61,9 +80,15 @@ def test_the_registration_page_checks_the_captcha_and_creates_the_user(world, cl
 
 
 def test_a_lender_applies_with_materials_and_staff_approve(clock, cast):
-    application = lender_apply(name="华兴小额贷款有限公司", id_type="uscc", id_number="91110000MA01GX002",
-                               username="huaxing", mobile="13900000008", email="hx@example.test",
-                               files=[pdf_upload("营业执照.pdf")])
+    application = lender_apply(
+        name="华兴小额贷款有限公司",
+        id_type="uscc",
+        id_number="91110000MA01GX002",
+        username="huaxing",
+        mobile="13900000008",
+        email="hx@example.test",
+        files=[pdf_upload("营业执照.pdf")],
+    )
     assert application.materials.get().kind == "scan"
     profile = lender_approve(application=application, actor=cast.reviewer)
     assert profile.kind == "lender" and profile.user.role == "pledge_user"
@@ -75,10 +100,24 @@ def test_a_lender_applies_with_materials_and_staff_approve(clock, cast):
 
 def test_a_lender_application_needs_materials_and_a_reason_to_refuse(clock, cast):
     with pytest.raises(PledgeError, match="申请材料"):
-        lender_apply(name="甲", id_type="uscc", id_number="1", username="jia_lender", mobile="13900000008",
-                     email="a@example.test", files=[])
-    application = lender_apply(name="甲", id_type="uscc", id_number="1", username="jia_lender", mobile="13900000008",
-                               email="a@example.test", files=[pdf_upload()])
+        lender_apply(
+            name="甲",
+            id_type="uscc",
+            id_number="1",
+            username="jia_lender",
+            mobile="13900000008",
+            email="a@example.test",
+            files=[],
+        )
+    application = lender_apply(
+        name="甲",
+        id_type="uscc",
+        id_number="1",
+        username="jia_lender",
+        mobile="13900000008",
+        email="a@example.test",
+        files=[pdf_upload()],
+    )
     with pytest.raises(PledgeError, match="原因"):
         lender_reject(application=application, actor=cast.reviewer, reason="")
     lender_reject(application=application, actor=cast.reviewer, reason="材料不全")
@@ -90,8 +129,15 @@ def test_a_rejected_upload_leaves_no_application(clock):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     with pytest.raises(PledgeError):
-        lender_apply(name="乙", id_type="uscc", id_number="2", username="yi_lender", mobile="13900000008",
-                     email="b@example.test", files=[SimpleUploadedFile("a.pdf", b"MZ\x90\x00 not a pdf")])
+        lender_apply(
+            name="乙",
+            id_type="uscc",
+            id_number="2",
+            username="yi_lender",
+            mobile="13900000008",
+            email="b@example.test",
+            files=[SimpleUploadedFile("a.pdf", b"MZ\x90\x00 not a pdf")],
+        )
     assert not LenderApplication.objects.exists()
 
 
@@ -102,8 +148,10 @@ def test_basic_information_is_read_only_and_platform_information_editable(zhang,
     client = client_for(zhang)
     page = client.get(reverse("pledge:profile")).content.decode()
     assert "0180000001" in page and 'name="name"' not in page
-    client.post(reverse("pledge:profile"), {"contact_name": "张先生", "contact_phone": "010-88886666",
-                                            "region": "北京市朝阳区", "name": "改名"})
+    client.post(
+        reverse("pledge:profile"),
+        {"contact_name": "张先生", "contact_phone": "010-88886666", "region": "北京市朝阳区", "name": "改名"},
+    )
     profile.refresh_from_db()
     assert (profile.contact_name, profile.name) == ("张先生", "张明")
 

@@ -1,5 +1,6 @@
 """Issue 17 §6, the board made airtight: reservations across live postings, calendar-day validity,
 a staff 保留 that stands, the restricted-shares setting, any-code lenders, archiving, dates kept."""
+
 import datetime as dt
 
 import pytest
@@ -18,9 +19,18 @@ from tests.pledge.factories import TODAY, posting
 
 
 def _offer(world, quantity, title="质押"):
-    return PostingData(side=Side.PLEDGOR, amount_fen=100_000_00, term_months=6, rate_min_bp=500, rate_max_bp=600,
-                       valid_until=TODAY + dt.timedelta(days=30), title=title, account_id=world["account"].pk,
-                       security_id=world["stock"].pk, quantity_shares=quantity)
+    return PostingData(
+        side=Side.PLEDGOR,
+        amount_fen=100_000_00,
+        term_months=6,
+        rate_min_bp=500,
+        rate_max_bp=600,
+        valid_until=TODAY + dt.timedelta(days=30),
+        title=title,
+        account_id=world["account"].pk,
+        security_id=world["stock"].pk,
+        quantity_shares=quantity,
+    )
 
 
 def test_the_same_shares_cannot_be_offered_twice(zhang, world):
@@ -51,13 +61,33 @@ def test_expiry_notifies_the_owner(zhang, world):
 
 def test_a_staff_keep_stands_until_the_facts_change(zhang, world, cast):
     row = posting(zhang, side=Side.PLEDGOR, world=world, quantity=7_000)
-    register_apply(events=[{"key": "t:f1", "account": world["account"], "security": world["stock"],
-                            "event_type": "freeze", "frozen_delta": 500, "business_date": dt.date(2026, 4, 14)}])
+    register_apply(
+        events=[
+            {
+                "key": "t:f1",
+                "account": world["account"],
+                "security": world["stock"],
+                "event_type": "freeze",
+                "frozen_delta": 500,
+                "business_date": dt.date(2026, 4, 14),
+            }
+        ]
+    )
     assert recheck.pledge_recheck(day=TODAY).flagged == 1
     posting_flag_decide(posting=Posting.objects.get(pk=row.pk), actor=cast.reviewer, keep=True, reason="债权人已知悉")
     assert recheck.pledge_recheck(day=TODAY).flagged == 0  # same facts: the decision stands
-    register_apply(events=[{"key": "t:f2", "account": world["account"], "security": world["stock"],
-                            "event_type": "freeze", "frozen_delta": 500, "business_date": TODAY}])
+    register_apply(
+        events=[
+            {
+                "key": "t:f2",
+                "account": world["account"],
+                "security": world["stock"],
+                "event_type": "freeze",
+                "frozen_delta": 500,
+                "business_date": TODAY,
+            }
+        ]
+    )
     assert recheck.pledge_recheck(day=TODAY).flagged == 1  # the facts changed: staff look again
 
 

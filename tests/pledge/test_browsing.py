@@ -1,5 +1,6 @@
 """004 §十四: every user with access sees summaries; details, filtering and sorting only for a user
 whose own posting is published and within validity — on the page and through the API."""
+
 import datetime as dt
 
 import pytest
@@ -43,8 +44,9 @@ def test_a_user_without_a_valid_posting_gets_summaries_only_from_the_api(board, 
     assert len(body["summaries"]) == 3 and "title" not in body["summaries"][0]
 
 
-@pytest.mark.parametrize("status", [PostingStatus.PENDING_REVIEW, PostingStatus.RETURNED, PostingStatus.EXPIRED,
-                                    PostingStatus.PLEDGED])
+@pytest.mark.parametrize(
+    "status", [PostingStatus.PENDING_REVIEW, PostingStatus.RETURNED, PostingStatus.EXPIRED, PostingStatus.PLEDGED]
+)
 def test_a_posting_not_published_gives_no_detail_right(board, outsider, client_for, status):
     posting(outsider, status=status)
     assert client_for(outsider).get(API).json()["detailed"] is False
@@ -66,18 +68,21 @@ def test_a_user_with_a_valid_posting_sees_details_and_filters(board, outsider, c
     assert [d["title"] for d in body["details"]] == ["五百万出借资金", "二十万短期出借", "我的有效信息"]
 
 
-@pytest.mark.parametrize("params,titles", [
-    ({"side": "pledgor"}, ["悦龙科技质押"]),
-    ({"kind": "stock", "side": "pledgor"}, ["悦龙科技质押"]),
-    # issue 17: lenders who accept any code (none named) are found by every code
-    ({"code": "920188"}, ["我的", "悦龙科技质押", "二十万短期出借", "五百万出借资金"]),
-    ({"code": "920188", "side": "pledgor"}, ["悦龙科技质押"]),
-    ({"amount_min_fen": 300_000_00, "sort": "amount"}, ["五百万出借资金", "悦龙科技质押"]),
-    ({"rate_max_bp": 700, "side": "lender", "sort": "rate"}, ["我的", "五百万出借资金"]),
-    ({"term_max_months": 3, "side": "lender"}, ["二十万短期出借"]),
-    ({"status": "negotiating"}, []),
-    ({"keyword": "悦龙"}, ["悦龙科技质押"]),
-])
+@pytest.mark.parametrize(
+    "params,titles",
+    [
+        ({"side": "pledgor"}, ["悦龙科技质押"]),
+        ({"kind": "stock", "side": "pledgor"}, ["悦龙科技质押"]),
+        # issue 17: lenders who accept any code (none named) are found by every code
+        ({"code": "920188"}, ["我的", "悦龙科技质押", "二十万短期出借", "五百万出借资金"]),
+        ({"code": "920188", "side": "pledgor"}, ["悦龙科技质押"]),
+        ({"amount_min_fen": 300_000_00, "sort": "amount"}, ["五百万出借资金", "悦龙科技质押"]),
+        ({"rate_max_bp": 700, "side": "lender", "sort": "rate"}, ["我的", "五百万出借资金"]),
+        ({"term_max_months": 3, "side": "lender"}, ["二十万短期出借"]),
+        ({"status": "negotiating"}, []),
+        ({"keyword": "悦龙"}, ["悦龙科技质押"]),
+    ],
+)
 def test_each_filter_narrows_the_board(board, outsider, client_for, params, titles):
     posting(outsider, title="我的", amount_fen=1_00, rate_bp=500, term=6)
     got = [d["title"] for d in client_for(outsider).get(API, params).json()["details"]]
@@ -95,8 +100,9 @@ def test_the_board_pages_without_counting_everything(board, outsider, client_for
 
 
 @pytest.mark.parametrize("kind,back", [("restrict", "unrestrict"), ("suspend", "restore")])
-def test_postings_of_a_restricted_or_suspended_user_leave_the_board_and_come_back(board, outsider, lender, cast,
-                                                                                   client_for, kind, back):
+def test_postings_of_a_restricted_or_suspended_user_leave_the_board_and_come_back(
+    board, outsider, lender, cast, client_for, kind, back
+):
     from csdp.pledge.services_social import moderation_apply
 
     posting(outsider, title="我的")
@@ -136,8 +142,9 @@ def test_the_board_page_makes_a_fixed_number_of_queries(board, outsider, client_
 
 
 @pytest.mark.parametrize("selective_rows", [1, 2, 1000])
-def test_broad_and_narrow_filters_give_the_same_rows_whichever_index_serves_them(board, outsider, client_for,
-                                                                                 monkeypatch, selective_rows):
+def test_broad_and_narrow_filters_give_the_same_rows_whichever_index_serves_them(
+    board, outsider, client_for, monkeypatch, selective_rows
+):
     from csdp.pledge import selectors
 
     posting(outsider, title="我的质押出借", amount_fen=1_00)

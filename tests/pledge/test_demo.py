@@ -1,5 +1,6 @@
 """The demo board: 'pledger' is 张明 the investor (real holdings), postings in every state,
 a conversation and a report; seeding twice changes nothing."""
+
 from django.urls import reverse
 
 from csdp.accounts.models import User

@@ -1,5 +1,6 @@
 """004 §十七: from a posting in 洽谈中 or 已质押 a party starts a 证券质押登记 application at the
 virtual counter, carrying both parties' data; when it is finished the posting becomes 已质押."""
+
 import pytest
 from django.urls import reverse
 
@@ -24,9 +25,17 @@ def deal(zhang, world, lender):
 
 
 def _data(offer, **over):
-    base = {"posting_id": offer.pk, "pledgor_name": "张明", "pledgor_account": "0180000001", "pledgee_name": "华兴小贷",
-            "pledgee_account": "6222000011112222", "security_code": "920188", "security_name": "悦龙科技",
-            "quantity_shares": 5_000, "contract_number": "ZY-2026-001"}
+    base = {
+        "posting_id": offer.pk,
+        "pledgor_name": "张明",
+        "pledgor_account": "0180000001",
+        "pledgee_name": "华兴小贷",
+        "pledgee_account": "6222000011112222",
+        "security_code": "920188",
+        "security_name": "悦龙科技",
+        "quantity_shares": 5_000,
+        "contract_number": "ZY-2026-001",
+    }
     return {**base, **over}
 
 
@@ -40,7 +49,11 @@ def test_the_form_is_prefilled_with_both_parties(deal, lender):
     offer, thread = deal
     initial = handoff_initial(posting=offer, user=lender, thread=thread)
     assert initial["pledgor_name"] == "张明" and initial["pledgee_name"] == "华兴小贷"
-    assert (initial["pledgor_account"], initial["security_code"], initial["quantity_shares"]) == ("0180000001", "920188", 5_000)
+    assert (initial["pledgor_account"], initial["security_code"], initial["quantity_shares"]) == (
+        "0180000001",
+        "920188",
+        5_000,
+    )
 
 
 def test_the_counterparty_starts_a_draft_with_the_structured_data(deal, lender):
@@ -88,8 +101,9 @@ def test_a_user_who_is_not_a_party_is_refused(deal, outsider):
 def test_more_than_the_posted_quantity_is_refused(deal, zhang):
     offer, _ = deal
     with pytest.raises(PledgeError, match="不得超过发布数量"):
-        pledge_registration_start(posting=offer, user=zhang, data=_data(offer, quantity_shares=5_001),
-                                  files=[pdf_upload()])
+        pledge_registration_start(
+            posting=offer, user=zhang, data=_data(offer, quantity_shares=5_001), files=[pdf_upload()]
+        )
 
 
 def test_finishing_the_counter_paperwork_no_longer_marks_the_posting_pledged(deal, lender):
@@ -100,5 +114,3 @@ def test_finishing_the_counter_paperwork_no_longer_marks_the_posting_pledged(dea
     spec_for(CODE).on_finished(application)
     offer.refresh_from_db()
     assert offer.status == PostingStatus.NEGOTIATING
-
-

@@ -1,6 +1,7 @@
 """The daily recheck (004 §十一, §十二(四)): published pledgor postings are checked against the
 previous trading day's EOD, set-based; failing ones are flagged and notified; staff decide;
 postings past validity expire on the business clock."""
+
 import datetime as dt
 
 import pytest
@@ -22,8 +23,18 @@ TOMORROW = dt.date(2026, 4, 16)
 
 
 def _freeze_more(world, quantity, day=TODAY, key="t:more-freeze"):
-    register_apply(events=[{"key": key, "account": world["account"], "security": world["stock"],
-                            "event_type": "freeze", "frozen_delta": quantity, "business_date": day}])
+    register_apply(
+        events=[
+            {
+                "key": key,
+                "account": world["account"],
+                "security": world["stock"],
+                "event_type": "freeze",
+                "frozen_delta": quantity,
+                "business_date": day,
+            }
+        ]
+    )
 
 
 def test_a_posting_that_still_holds_is_not_flagged(zhang, world):
@@ -69,12 +80,29 @@ def test_staff_keep_or_end_a_flagged_posting(zhang, world, cast):
 
 def test_the_holdings_check_is_one_register_query_per_batch(zhang, world, monkeypatch):
     monkeypatch.setattr(recheck, "BATCH", 10)
-    Posting.objects.bulk_create([
-        Posting(owner=zhang, side=Side.PLEDGOR, status=PostingStatus.OPEN, status_since=world["account"].created_at,
-                account=world["account"], security=world["stock"], quantity_shares=1_000, security_code="920188",
-                security_kind="stock", amount_fen=100, term_months=1, rate_min_bp=1, rate_max_bp=1,
-                valid_until=TODAY + dt.timedelta(days=10), title=f"批量{i}", created_at=world["account"].created_at)
-        for i in range(35)])
+    Posting.objects.bulk_create(
+        [
+            Posting(
+                owner=zhang,
+                side=Side.PLEDGOR,
+                status=PostingStatus.OPEN,
+                status_since=world["account"].created_at,
+                account=world["account"],
+                security=world["stock"],
+                quantity_shares=1_000,
+                security_code="920188",
+                security_kind="stock",
+                amount_fen=100,
+                term_months=1,
+                rate_min_bp=1,
+                rate_max_bp=1,
+                valid_until=TODAY + dt.timedelta(days=10),
+                title=f"批量{i}",
+                created_at=world["account"].created_at,
+            )
+            for i in range(35)
+        ]
+    )
     with CaptureQueriesContext(connection) as queries:
         result = recheck.pledge_recheck(day=TOMORROW)
     register_reads = [q for q in queries.captured_queries if "register_registrationevent" in q["sql"]]
@@ -88,8 +116,11 @@ def test_pledgeable_many_agrees_with_pledgeable_quantity(world):
     for account_id, security_id in pairs:
         from csdp.securities.models import SecuritiesAccount, Security
 
-        one = pledgeable_quantity(account=SecuritiesAccount.objects.get(pk=account_id),
-                                  security=Security.objects.get(pk=security_id), as_of=PREVIOUS)
+        one = pledgeable_quantity(
+            account=SecuritiesAccount.objects.get(pk=account_id),
+            security=Security.objects.get(pk=security_id),
+            as_of=PREVIOUS,
+        )
         assert many[(account_id, security_id)] == one
     assert many[(world["account"].pk, world["stock"].pk)] == 7_000
 
@@ -100,18 +131,34 @@ def test_pledgeable_many_follows_a_code_switch(world):
     from csdp.securities.services import security_code_change_register, security_create
 
     old = security_create(code="833819", name="颖泰生物", kind="stock", market="NEEQ")
-    register_apply(events=[{"key": "t:neeq", "account": world["account"], "security": old, "event_type": "initial",
-                            "quantity_delta": 4_000, "business_date": dt.date(2025, 9, 30)}])
-    security_code_change_register(old_code="833819", new_code="920819", effective_date=dt.date(2025, 10, 9), reason="切换")
+    register_apply(
+        events=[
+            {
+                "key": "t:neeq",
+                "account": world["account"],
+                "security": old,
+                "event_type": "initial",
+                "quantity_delta": 4_000,
+                "business_date": dt.date(2025, 9, 30),
+            }
+        ]
+    )
+    security_code_change_register(
+        old_code="833819", new_code="920819", effective_date=dt.date(2025, 10, 9), reason="切换"
+    )
     security_code_switch(old_code="833819", new_code="920819", effective_date=dt.date(2025, 10, 9), actor=None)
     new = Security.objects.get(code="920819")
     pair = (world["account"].pk, new.pk)
-    assert pledgeable_many({pair}, PREVIOUS)[pair] == 4_000 == pledgeable_quantity(
-        account=world["account"], security=new, as_of=PREVIOUS)
+    assert (
+        pledgeable_many({pair}, PREVIOUS)[pair]
+        == 4_000
+        == pledgeable_quantity(account=world["account"], security=new, as_of=PREVIOUS)
+    )
 
 
-@pytest.mark.parametrize("state", [PostingStatus.PENDING_REVIEW, PostingStatus.RETURNED, PostingStatus.OPEN,
-                                   PostingStatus.NEGOTIATING])
+@pytest.mark.parametrize(
+    "state", [PostingStatus.PENDING_REVIEW, PostingStatus.RETURNED, PostingStatus.OPEN, PostingStatus.NEGOTIATING]
+)
 def test_a_live_posting_past_its_validity_expires(lender, state):
     row = posting(lender, status=state, valid_until=TODAY - dt.timedelta(days=1))
     still = posting(lender, status=state, valid_until=TODAY)

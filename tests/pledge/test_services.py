@@ -1,6 +1,7 @@
 """Posting rules: platform info first (004 §七), own holdings only, pledgeable at the previous trading
 day's EOD with frozen, pledged and 限售 shares excluded (004 §十, §十一), the §九 allow-list, the
 rate cap from the LPR table (rules.md §9), edits back through review (004 §十三)."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -8,7 +9,7 @@ import pytest
 
 from csdp.pledge.models import EligibleKind, LprRate, PledgeProfile, Side
 from csdp.pledge.selectors import rate_cap_bp
-from csdp.pledge.services import (PledgeError, PostingData, posting_approve, posting_edit, posting_submit)
+from csdp.pledge.services import PledgeError, PostingData, posting_approve, posting_edit, posting_submit
 from csdp.pledge.services_rules import eligible_add, lpr_add, rate_cap_multiple_set
 from csdp.pledge.states import PostingStatus
 from csdp.register.services import register_apply
@@ -16,15 +17,32 @@ from tests.pledge.factories import PREVIOUS, TODAY, board_user, posting
 
 
 def pledgor_data(world, *, quantity=7_000, security="stock", **over):
-    base = dict(side=Side.PLEDGOR, amount_fen=300_000_00, term_months=6, rate_min_bp=500, rate_max_bp=800,
-                valid_until=TODAY + dt.timedelta(days=30), title="质押融资", account_id=world["account"].pk,
-                security_id=world[security].pk, quantity_shares=quantity)
+    base = dict(
+        side=Side.PLEDGOR,
+        amount_fen=300_000_00,
+        term_months=6,
+        rate_min_bp=500,
+        rate_max_bp=800,
+        valid_until=TODAY + dt.timedelta(days=30),
+        title="质押融资",
+        account_id=world["account"].pk,
+        security_id=world[security].pk,
+        quantity_shares=quantity,
+    )
     return PostingData(**{**base, **over})
 
 
 def lender_data(rate_bp=800, **over):
-    base = dict(side=Side.LENDER, amount_fen=1_000_000_00, term_months=12, rate_min_bp=rate_bp, rate_max_bp=rate_bp,
-                valid_until=TODAY + dt.timedelta(days=30), title="出借资金", accepted_kinds="stock")
+    base = dict(
+        side=Side.LENDER,
+        amount_fen=1_000_000_00,
+        term_months=12,
+        rate_min_bp=rate_bp,
+        rate_max_bp=rate_bp,
+        valid_until=TODAY + dt.timedelta(days=30),
+        title="出借资金",
+        accepted_kinds="stock",
+    )
     return PostingData(**{**base, **over})
 
 
@@ -40,15 +58,35 @@ def test_frozen_pledged_and_restricted_shares_are_not_pledgeable(zhang, world):
 
 
 def test_shares_received_today_do_not_count_before_the_next_trading_day(zhang, world):
-    register_apply(events=[{"key": "t:today", "account": world["account"], "security": world["stock"],
-                            "event_type": "new_shares", "quantity_delta": 5_000, "business_date": TODAY}])
+    register_apply(
+        events=[
+            {
+                "key": "t:today",
+                "account": world["account"],
+                "security": world["stock"],
+                "event_type": "new_shares",
+                "quantity_delta": 5_000,
+                "business_date": TODAY,
+            }
+        ]
+    )
     with pytest.raises(PledgeError, match=str(PREVIOUS)):
         posting_submit(user=zhang, data=pledgor_data(world, quantity=8_000))
 
 
 def test_a_freeze_today_does_not_change_the_previous_days_figure_but_the_recheck_will(zhang, world):
-    register_apply(events=[{"key": "t:freeze-today", "account": world["account"], "security": world["stock"],
-                            "event_type": "freeze", "frozen_delta": 6_000, "business_date": TODAY}])
+    register_apply(
+        events=[
+            {
+                "key": "t:freeze-today",
+                "account": world["account"],
+                "security": world["stock"],
+                "event_type": "freeze",
+                "frozen_delta": 6_000,
+                "business_date": TODAY,
+            }
+        ]
+    )
     assert posting_submit(user=zhang, data=pledgor_data(world, quantity=7_000)).pk
 
 
@@ -121,8 +159,18 @@ def test_a_new_lpr_row_and_a_new_multiple_move_the_cap(lender, cast):
 
 def test_review_rechecks_a_pledgor_posting_against_holdings(zhang, world, cast):
     row = posting_submit(user=zhang, data=pledgor_data(world, quantity=7_000))
-    register_apply(events=[{"key": "t:late-freeze", "account": world["account"], "security": world["stock"],
-                            "event_type": "freeze", "frozen_delta": 1_000, "business_date": PREVIOUS}])
+    register_apply(
+        events=[
+            {
+                "key": "t:late-freeze",
+                "account": world["account"],
+                "security": world["stock"],
+                "event_type": "freeze",
+                "frozen_delta": 1_000,
+                "business_date": PREVIOUS,
+            }
+        ]
+    )
     with pytest.raises(PledgeError, match="6000"):
         posting_approve(posting=row, actor=cast.reviewer)
 

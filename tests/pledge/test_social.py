@@ -1,5 +1,6 @@
 """私信 never public (004 §十五), 举报 to the administrators (004 §十六), and the depository's
 moderation powers with a notice and an audit record each (004 §四)."""
+
 import pytest
 from django.urls import reverse
 
@@ -66,8 +67,9 @@ def test_one_cannot_message_ones_own_posting(lender):
         thread_start(posting=posting(lender), user=lender, body="自言自语")
 
 
-def test_a_report_of_a_posting_and_of_a_message_reaches_the_staff_and_is_handled(conversation, lender, outsider,
-                                                                                  cast, client_for):
+def test_a_report_of_a_posting_and_of_a_message_reaches_the_staff_and_is_handled(
+    conversation, lender, outsider, cast, client_for
+):
     client = client_for(outsider)
     client.post(reverse("pledge:posting_report", args=[conversation.posting_id]), {"reason": "疑似诈骗"})
     message = conversation.messages.get(sender=lender)
@@ -141,4 +143,6 @@ def test_moderation_needs_a_reason_and_the_deciding_role(lender, cast, client_fo
 
 def test_a_message_row_is_kept_as_sent(conversation):
     assert list(Message.objects.filter(thread=conversation).values_list("body", flat=True)) == [
-        "您好，想洽谈。", "可以，请发资料。"]
+        "您好，想洽谈。",
+        "可以，请发资料。",
+    ]

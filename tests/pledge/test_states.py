@@ -1,5 +1,6 @@
 """The posting state machine, exhaustively: every (from, to, who) either is in the one table or is
 refused, at the table and through the services; each change leaves a transition row and an audit event."""
+
 import itertools
 
 import pytest
@@ -8,8 +9,16 @@ from django.db import DatabaseError, transaction
 from csdp.audit.models import AuditEvent
 from csdp.pledge.models import PostingTransition, Side
 from csdp.pledge.services import PledgeError, posting_approve, posting_return, posting_set_status
-from csdp.pledge.states import (FINAL, STAFF, SYSTEM, TRANSITIONS, USER, PostingStatus, TransitionRefused,
-                                check_transition)
+from csdp.pledge.states import (
+    FINAL,
+    STAFF,
+    SYSTEM,
+    TRANSITIONS,
+    USER,
+    PostingStatus,
+    TransitionRefused,
+    check_transition,
+)
 from tests.pledge.factories import posting
 
 ALL = list(PostingStatus)
@@ -46,8 +55,13 @@ def test_the_seed_rules_hold_in_the_table():
     assert TRANSITIONS[s.PENDING_REVIEW][s.OPEN] == frozenset({STAFF})
 
 
-USER_TARGETS = [PostingStatus.OPEN, PostingStatus.NEGOTIATING, PostingStatus.PLEDGED, PostingStatus.EXPIRED,
-                PostingStatus.DELETED]
+USER_TARGETS = [
+    PostingStatus.OPEN,
+    PostingStatus.NEGOTIATING,
+    PostingStatus.PLEDGED,
+    PostingStatus.EXPIRED,
+    PostingStatus.DELETED,
+]
 
 
 @pytest.mark.parametrize("from_state,to_state", list(itertools.product(ALL, USER_TARGETS)))
@@ -109,7 +123,9 @@ def test_the_database_refuses_to_edit_or_delete_a_transition_row(lender):
     row = posting(lender)
     posting_set_status(posting=row, user=lender, to_state=PostingStatus.NEGOTIATING)
     transition = PostingTransition.objects.get(posting=row)
-    for action in (lambda: PostingTransition.objects.filter(pk=transition.pk).update(reason="改写"),
-                   lambda: PostingTransition.objects.filter(pk=transition.pk).delete()):
+    for action in (
+        lambda: PostingTransition.objects.filter(pk=transition.pk).update(reason="改写"),
+        lambda: PostingTransition.objects.filter(pk=transition.pk).delete(),
+    ):
         with pytest.raises(DatabaseError), transaction.atomic():
             action()

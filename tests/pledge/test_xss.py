@@ -1,4 +1,5 @@
 """User text in postings, messages and reports is escaped: a <script> attempt stays inert."""
+
 from django.urls import reverse
 
 from csdp.pledge.models_social import Report

@@ -1,5 +1,6 @@
 """Walk the portal as each demo role: every menu page, then the pages they link to (one level), and
 give back the visible text of each — for the tests on text shown to users and on page layout."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Business time (Asia/Shanghai) wherever a time is shown or used in an identifier (issue 19 §11)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,8 +32,14 @@ def test_an_application_filed_before_8_in_the_morning_carries_todays_date(cast):
 
     moment = dt.datetime(2026, 3, 2, 7, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     application = Application.objects.create(
-        business_type=BusinessType.objects.get(code="01"), filer_institution=cast.issuer_a.institution,
-        filed_by=cast.issuer_a, securities_code="920001", status="draft", status_since=moment, created_at=moment)
+        business_type=BusinessType.objects.get(code="01"),
+        filer_institution=cast.issuer_a.institution,
+        filed_by=cast.issuer_a,
+        securities_code="920001",
+        status="draft",
+        status_since=moment,
+        created_at=moment,
+    )
     assert application.reference == f"GT20260302{application.pk:06d}"
 
 

@@ -1,5 +1,6 @@
 """The demo world (`csdp demo`): every app's seeder together. Seeding twice changes nothing, the
 demo logins work for every role, and whatever the seeders audited forms an intact chain."""
+
 from __future__ import annotations
 
 import io

@@ -1,5 +1,6 @@
 """Every form shows a stored date or time again in the spelling its HTML input accepts, and takes the
 same value back unchanged (issue 19 §1: ``2020/01/01`` in ``<input type=date>`` is dropped by the browser)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,7 +44,9 @@ def _date_fields():
     for form_class in _all_form_classes():
         for name, field in form_class.base_fields.items():
             if isinstance(field, (forms.DateField, forms.DateTimeField)):
-                out.append(pytest.param(form_class, name, field, id=f"{form_class.__module__}.{form_class.__name__}.{name}"))
+                out.append(
+                    pytest.param(form_class, name, field, id=f"{form_class.__module__}.{form_class.__name__}.{name}")
+                )
     return out
 
 

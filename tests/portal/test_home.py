@@ -1,6 +1,7 @@
 """The home page says what is due, per role (issue 19 §2): today's IPO cut-offs (T+1 15:30 and 16:00) for
 the participant, an unpaid fee past its due date as 逾期, the certificate's renewal from 60 days before
 expiry, the calendar's horizon and failed end-of-day steps for staff."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -62,8 +63,13 @@ def test_an_unpaid_fee_past_its_due_date_is_overdue_for_the_payer_and_the_office
 
 def test_staff_see_the_calendar_horizon_and_failed_end_of_day_steps(client_for, demo):
     EodStepRun.objects.filter(offering=demo, step=EodStep.T1_SETTLE).delete()
-    EodStepRun.objects.create(offering=demo, step=EodStep.T1_SETTLE, business_date=demo.day(1), status="failed",
-                              error="备付金不足，交收未完成。")
+    EodStepRun.objects.create(
+        offering=demo,
+        step=EodStep.T1_SETTLE,
+        business_date=demo.day(1),
+        status="failed",
+        error="备付金不足，交收未完成。",
+    )
     _at(dt.date(2026, 11, 2), 10)
     page = _home(client_for, "operator")
     assert "日终处理失败" in page and "备付金不足，交收未完成。" in page

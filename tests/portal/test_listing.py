@@ -1,5 +1,6 @@
 """Lists (issue 19 §3, csdp/lib/listing.py): paginated, sortable, searchable and exportable to CSV and
 Excel through one mechanism; nothing is cut at 200 or 500 rows."""
+
 from __future__ import annotations
 
 import csv
@@ -12,8 +13,11 @@ from django.utils import timezone
 
 from csdp.lib.listing import Column, Listing, listing
 
-COLUMNS = [Column("n", "序号", "n", sort=""), Column("name", "名称", "name", sort=""),
-           Column("amount", "金额", "amount", sort="", numeric=True)]
+COLUMNS = [
+    Column("n", "序号", "n", sort=""),
+    Column("name", "名称", "name", sort=""),
+    Column("amount", "金额", "amount", sort="", numeric=True),
+]
 ROWS = [{"n": i, "name": f"机构{i:03d}", "amount": i * 100} for i in range(1, 251)]
 
 
@@ -67,10 +71,20 @@ def test_the_counter_list_shows_and_exports_more_than_200_applications(cast, cli
 
     business_type = BusinessType.objects.get(code="01")
     moment = timezone.make_aware(dt.datetime(2026, 3, 2, 7, 30))  # 07:30 in Beijing is 23:30 UTC the day before
-    Application.objects.bulk_create([
-        Application(business_type=business_type, filer_institution=cast.issuer_a.institution, filed_by=cast.issuer_a,
-                    securities_code="920001", status="draft", status_since=moment, created_at=moment)
-        for _ in range(230)])
+    Application.objects.bulk_create(
+        [
+            Application(
+                business_type=business_type,
+                filer_institution=cast.issuer_a.institution,
+                filed_by=cast.issuer_a,
+                securities_code="920001",
+                status="draft",
+                status_since=moment,
+                created_at=moment,
+            )
+            for _ in range(230)
+        ]
+    )
     client = client_for(cast.issuer_a)
 
     page = client.get("/counter/list/").content.decode()

@@ -1,6 +1,7 @@
 """The seed's layout (000 §一(四)): the issuer's left bar starts with the seven businesses under
 北京市场发行人服务; 用户设置 (修改密码, 国密证书管理) sits at the top right, not in the left bar; a limited
 login scope lists only what it may open; exactly one entry is current."""
+
 from __future__ import annotations
 
 import re
@@ -24,8 +25,8 @@ def test_the_issuer_bar_starts_with_the_seven_businesses_of_the_seed(cast):
 
 def test_user_settings_are_at_the_top_right_and_not_in_the_left_bar(cast, client_for):
     page = client_for(cast.issuer_a).get("/").content.decode()
-    sidebar = page[page.index('id="sidebar"'):page.index("</aside>")]
-    topbar = page[page.index('class="topbar"'):page.index("</header>")]
+    sidebar = page[page.index('id="sidebar"') : page.index("</aside>")]
+    topbar = page[page.index('class="topbar"') : page.index("</header>")]
     assert "用户设置" not in sidebar and "修改密码" not in sidebar
     assert "用户设置" in topbar and "修改密码" in topbar and "国密证书管理" in topbar
 

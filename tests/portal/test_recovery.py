@@ -1,6 +1,7 @@
 """Self-service recovery (issue 19 §8): a forgotten password through the agent's mobile; the
 certificate renewal offered from 60 days before expiry; an expired certificate renewed from the
 口令登录 session without the key's signature, not sent to "apply for a new key"."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,21 +19,28 @@ NEW_PASSWORD = "Neu-Pass-2026!x"
 
 
 def _ask_code(client, username, mobile):
-    return client.post("/accounts/password/forgot/", {"username": username, "mobile": mobile,
-                                                       "captcha": captcha_solve(client)})
+    return client.post(
+        "/accounts/password/forgot/", {"username": username, "mobile": mobile, "captcha": captcha_solve(client)}
+    )
 
 
 def test_a_forgotten_password_is_reset_with_the_code_sent_to_the_agents_mobile(cast):
     client = Client()
     assert _ask_code(client, "participant", cast.participant.mobile)["Location"] == "/accounts/password/forgot/reset/"
     code = last_code(cast.participant.mobile)
-    response = client.post("/accounts/password/forgot/reset/",
-                           {"code": code, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    response = client.post(
+        "/accounts/password/forgot/reset/", {"code": code, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
     assert response["Location"] == "/accounts/login/"
     assert authenticate(username="participant", password=NEW_PASSWORD) == cast.participant
     # The code works once.
-    assert client.post("/accounts/password/forgot/reset/", {"code": code, "new_password1": NEW_PASSWORD,
-                                                             "new_password2": NEW_PASSWORD})["Location"] == "/accounts/password/forgot/"
+    assert (
+        client.post(
+            "/accounts/password/forgot/reset/",
+            {"code": code, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        )["Location"]
+        == "/accounts/password/forgot/"
+    )
 
 
 def test_a_wrong_mobile_sends_nothing_and_looks_the_same(cast):
@@ -42,8 +50,10 @@ def test_a_wrong_mobile_sends_nothing_and_looks_the_same(cast):
     before = OutboxMessage.objects.count()
     assert _ask_code(client, "participant", "13711112222")["Location"] == "/accounts/password/forgot/reset/"
     assert OutboxMessage.objects.count() == before
-    page = client.post("/accounts/password/forgot/reset/",
-                       {"code": "123456", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}).content.decode()
+    page = client.post(
+        "/accounts/password/forgot/reset/",
+        {"code": "123456", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    ).content.decode()
     assert "验证码错误或已失效" in page
     assert authenticate(username="participant", password=NEW_PASSWORD) is None
 
@@ -51,12 +61,15 @@ def test_a_wrong_mobile_sends_nothing_and_looks_the_same(cast):
 def test_a_wrong_code_and_a_weak_password_are_refused(cast):
     client = Client()
     _ask_code(client, "participant", cast.participant.mobile)
-    page = client.post("/accounts/password/forgot/reset/",
-                       {"code": "000000", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}).content.decode()
+    page = client.post(
+        "/accounts/password/forgot/reset/",
+        {"code": "000000", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    ).content.decode()
     assert "验证码" in page and authenticate(username="participant", password=NEW_PASSWORD) is None
-    page = client.post("/accounts/password/forgot/reset/",
-                       {"code": last_code(cast.participant.mobile), "new_password1": "12345678",
-                        "new_password2": "12345678"}).content.decode()
+    page = client.post(
+        "/accounts/password/forgot/reset/",
+        {"code": last_code(cast.participant.mobile), "new_password1": "12345678", "new_password2": "12345678"},
+    ).content.decode()
     assert "新密码不符合要求" in page
 
 
@@ -94,8 +107,12 @@ def test_an_expired_certificate_is_renewed_from_the_sms_login_without_a_signatur
 
     form = client.get("/keys/certificates/renew/")
     assert form.status_code == 200
-    data = {"applicant_name": "王经办", "applicant_mobile": cast.issuer_a.mobile, "postal_address": AGENT_ADDRESS,
-            **_materials("renewal")}
+    data = {
+        "applicant_name": "王经办",
+        "applicant_mobile": cast.issuer_a.mobile,
+        "postal_address": AGENT_ADDRESS,
+        **_materials("renewal"),
+    }
     confirm = client.post("/keys/certificates/renew/", data)
     assert confirm.status_code == 200, confirm
     body = confirm.content.decode()

@@ -2,6 +2,7 @@
 they link to, and reading every SMS and e-mail the demo world sent, no internal code shows — no
 ``offering.transition``-like identifier, no ``preparing → subscribing``, no seed or rules citation,
 no Python ``True``/``None`` — and each SMS carries one signature and no doubled punctuation."""
+
 from __future__ import annotations
 
 import re
@@ -29,7 +30,7 @@ def internal_codes(text: str) -> list[str]:
     for pattern in (IDENTIFIER, ARROW_BETWEEN_WORDS, PYTHON_LITERAL):
         found += [m.group(0) for m in pattern.finditer(text)]
     if "§" in text:
-        found.append(text[max(0, text.index("§") - 20): text.index("§") + 20])
+        found.append(text[max(0, text.index("§") - 20) : text.index("§") + 20])
     return found
 
 
@@ -99,7 +100,9 @@ def test_no_message_sent_shows_an_internal_code_or_a_doubled_signature(demo_worl
 
 
 def test_an_sms_gets_one_signature_and_no_doubled_punctuation():
-    assert sms_text("【中国结算】申请被驳回：【中国结算】您的申请被驳回。。") == "【中国结算】申请被驳回：您的申请被驳回。"
+    assert (
+        sms_text("【中国结算】申请被驳回：【中国结算】您的申请被驳回。。") == "【中国结算】申请被驳回：您的申请被驳回。"
+    )
     assert sms_text("额度 1,000.00 元。") == "【中国结算】额度 1,000.00 元。"
 
 

@@ -31,8 +31,11 @@ def _batch(world, prefix):
 
 
 def _positions():
-    return sorted((p.account.number, p.security.code, p.share_nature, p.lockup_end, p.quantity, p.frozen, p.pledged)
-                  for p in Position.objects.select_related("account", "security") if p.quantity)
+    return sorted(
+        (p.account.number, p.security.code, p.share_nature, p.lockup_end, p.quantity, p.frozen, p.pledged)
+        for p in Position.objects.select_related("account", "security")
+        if p.quantity
+    )
 
 
 def test_the_bulk_path_ends_where_the_one_by_one_path_ends(world):
@@ -52,8 +55,9 @@ def test_it_accepts_a_polars_frame_and_skips_replayed_keys(world):
 
 
 def test_a_batch_ending_below_zero_writes_nothing(world):
-    rows = _ids(world, [event(world, "a", "ipo_allocation", quantity=100),
-                        event(world, "b", "cancellation", quantity=-101)])
+    rows = _ids(
+        world, [event(world, "a", "ipo_allocation", quantity=100), event(world, "b", "cancellation", quantity=-101)]
+    )
     with pytest.raises(RegisterError, match="数据库拒绝"):
         register_apply_bulk(rows)
     assert RegistrationEvent.objects.count() == 0 and not Position.objects.exists()

@@ -1,5 +1,6 @@
 """Issued capital moves with the issuing events only, and register_check (in every step, and
 `csdp register check`) proves Σ positions = issued capital, available ≥ 0 and positions = the replay."""
+
 import datetime as dt
 import io
 
@@ -30,9 +31,15 @@ def test_a_security_has_no_capital_until_its_first_registration(world):
 @pytest.mark.parametrize("path", ["one", "bulk"])
 def test_issuing_events_move_the_capital_and_transfers_do_not(world, path):
     apply = (lambda rows: register_apply(events=rows)) if path == "one" else register_apply_bulk
-    apply([event(world, "i1", quantity=1_000), event(world, "n1", event_type="new_shares", quantity=500, account="other")])
-    apply([event(world, "t:out", event_type="non_trade", quantity=-300),
-           event(world, "t:in", event_type="non_trade", quantity=300, account="other")])
+    apply(
+        [event(world, "i1", quantity=1_000), event(world, "n1", event_type="new_shares", quantity=500, account="other")]
+    )
+    apply(
+        [
+            event(world, "t:out", event_type="non_trade", quantity=-300),
+            event(world, "t:in", event_type="non_trade", quantity=300, account="other"),
+        ]
+    )
     apply([event(world, "c1", event_type="cancellation", quantity=-100, account="other")])
     assert issued(world) == 1_400
     register_check(world["stock"])
@@ -89,8 +96,12 @@ def test_the_command_reports_a_sound_register_and_fails_on_a_broken_one(world):
 
 
 LOCK = dt.date(2027, 3, 30)
-business = st.tuples(st.sampled_from(["new_shares", "transfer", "restrict", "release", "cancel", "pledge"]),
-                     st.sampled_from(["account", "other"]), st.integers(1, 400), st.booleans())
+business = st.tuples(
+    st.sampled_from(["new_shares", "transfer", "restrict", "release", "cancel", "pledge"]),
+    st.sampled_from(["account", "other"]),
+    st.integers(1, 400),
+    st.booleans(),
+)
 
 
 @pytest.mark.django_db
@@ -104,19 +115,29 @@ def test_the_capital_equals_the_positions_after_any_sequence_of_businesses(world
     from csdp.register.services import RegisterError
 
     with transaction.atomic():
-        register_apply(events=[event(world, "seed", quantity=1_000), event(world, "seed2", quantity=500, account="other")])
+        register_apply(
+            events=[event(world, "seed", quantity=1_000), event(world, "seed2", quantity=500, account="other")]
+        )
         for n, (kind, who, qty, bulk) in enumerate(steps):
             other = "other" if who == "account" else "account"
             rows = {
                 "new_shares": [event(world, f"{n}", event_type="new_shares", quantity=qty, account=who)],
-                "transfer": [event(world, f"{n}:o", event_type="non_trade", quantity=-qty, account=who),
-                             event(world, f"{n}:i", event_type="non_trade", quantity=qty, account=other)],
-                "restrict": [event(world, f"{n}:o", event_type="restrict", quantity=-qty, account=who),
-                             event(world, f"{n}:i", event_type="restrict", quantity=qty, account=who, nature="05",
-                                   lockup_end=LOCK)],
-                "release": [event(world, f"{n}:o", event_type="release", quantity=-qty, account=who, nature="05",
-                                  lockup_end=LOCK),
-                            event(world, f"{n}:i", event_type="release", quantity=qty, account=who)],
+                "transfer": [
+                    event(world, f"{n}:o", event_type="non_trade", quantity=-qty, account=who),
+                    event(world, f"{n}:i", event_type="non_trade", quantity=qty, account=other),
+                ],
+                "restrict": [
+                    event(world, f"{n}:o", event_type="restrict", quantity=-qty, account=who),
+                    event(
+                        world, f"{n}:i", event_type="restrict", quantity=qty, account=who, nature="05", lockup_end=LOCK
+                    ),
+                ],
+                "release": [
+                    event(
+                        world, f"{n}:o", event_type="release", quantity=-qty, account=who, nature="05", lockup_end=LOCK
+                    ),
+                    event(world, f"{n}:i", event_type="release", quantity=qty, account=who),
+                ],
                 "cancel": [event(world, f"{n}", event_type="cancellation", quantity=-qty, account=who)],
                 "pledge": [event(world, f"{n}", event_type="pledge", pledged=qty, account=who)],
             }[kind]

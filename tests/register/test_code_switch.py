@@ -16,13 +16,15 @@ LOCKUP = dt.date(2026, 6, 30)
 
 @pytest.fixture
 def holders(world):
-    register_apply(events=[
-        event(world, "a", quantity=10_000, day=BEFORE, security="neeq"),
-        event(world, "f", "freeze", frozen=1_000, day=BEFORE, security="neeq"),
-        event(world, "p", "pledge", pledged=2_000, day=BEFORE, security="neeq"),
-        event(world, "r", "initial", quantity=3_000, day=BEFORE, security="neeq", nature="05", lockup_end=LOCKUP),
-        event(world, "o", quantity=500, day=BEFORE, security="neeq", account="other"),
-    ])
+    register_apply(
+        events=[
+            event(world, "a", quantity=10_000, day=BEFORE, security="neeq"),
+            event(world, "f", "freeze", frozen=1_000, day=BEFORE, security="neeq"),
+            event(world, "p", "pledge", pledged=2_000, day=BEFORE, security="neeq"),
+            event(world, "r", "initial", quantity=3_000, day=BEFORE, security="neeq", nature="05", lockup_end=LOCKUP),
+            event(world, "o", quantity=500, day=BEFORE, security="neeq", account="other"),
+        ]
+    )
     return world
 
 
@@ -36,7 +38,9 @@ def test_the_code_switch_moves_totals_freezes_and_pledges_to_the_new_code(holder
     new = Security.objects.get(code="920819")
     assert _totals(holders_of(new)) == before == (13_500, 1_000, 2_000)
     assert holders_of(Security.objects.get(code="833819")) == []
-    codes = {(h.security.code, h.share_nature, h.lockup_end, h.frozen, h.pledged) for h in holdings_of(holders["account"])}
+    codes = {
+        (h.security.code, h.share_nature, h.lockup_end, h.frozen, h.pledged) for h in holdings_of(holders["account"])
+    }
     assert codes == {("920819", "00", None, 1_000, 2_000), ("920819", "05", LOCKUP, 0, 0)}
     assert register_rebuild_check() == []
 

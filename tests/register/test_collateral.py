@@ -1,4 +1,5 @@
 """Settlement collateral (交收担保品) locks shares like a freeze, so nothing pledges them (seed 004 §十)."""
+
 import datetime as dt
 
 from csdp.register.services import register_apply
@@ -20,7 +21,8 @@ def test_collateral_locked_shares_are_not_pledgeable_until_released(world):
 def test_the_pledge_boards_set_based_check_excludes_collateral_too(world):
     from csdp.pledge.selectors import pledgeable_many
 
-    register_apply(events=[event(world, "k1", quantity=10_000),
-                           event(world, "k2", event_type="collateral", frozen=2_500)])
+    register_apply(
+        events=[event(world, "k1", quantity=10_000), event(world, "k2", event_type="collateral", frozen=2_500)]
+    )
     pair = (world["account"].pk, world["stock"].pk)
     assert pledgeable_many({pair}, DAY) == {pair: 7_500}

@@ -1,5 +1,6 @@
 """The IPO registration of a pledged pre-IPO holding (the nightly failure of issue 15): the lock-up
 list's RESTRICT pair takes the pledge along to the 05 lot, and the whole registration is accepted."""
+
 import datetime as dt
 
 import pytest
@@ -28,13 +29,19 @@ def test_a_pledged_pre_ipo_holding_is_registered_with_its_pledge_on_the_restrict
     offering = world.offering(online_shares=1_000, initial=100_000, issuer=cast.issuer_a.institution)
     security = Security.objects.create(code="920188", name="悦龙科技", market="BSE", status="pending")
     base = {"security_id": security.pk, "account_id": holder.pk, "business_date": dt.date(2026, 1, 5)}
-    register_apply(events=[{**base, "event_type": "initial", "key": "pre-ipo:1", "quantity_delta": 600_000},
-                           {**base, "event_type": "pledge", "key": "pre-ipo:pledge", "pledged_delta": 600_000}])
-    LockupShareholder.objects.create(offering=offering, account=holder, shares=600_000,
-                                     lockup_end=dt.date(2027, 3, 30), application_id=1)
+    register_apply(
+        events=[
+            {**base, "event_type": "initial", "key": "pre-ipo:1", "quantity_delta": 600_000},
+            {**base, "event_type": "pledge", "key": "pre-ipo:pledge", "pledged_delta": 600_000},
+        ]
+    )
+    LockupShareholder.objects.create(
+        offering=offering, account=holder, shares=600_000, lockup_end=dt.date(2027, 3, 30), application_id=1
+    )
     at(T, 10)
-    offering_subscriptions_load(offering=offering, path=world.subscription_file(
-        tmp_path, [(1, "0400000003", "R002", "400002", 1_000)]))
+    offering_subscriptions_load(
+        offering=offering, path=world.subscription_file(tmp_path, [(1, "0400000003", "R002", "400002", 1_000)])
+    )
     at(T, 17)
     eod_run()
     at(T1, 11)
@@ -47,8 +54,11 @@ def test_a_pledged_pre_ipo_holding_is_registered_with_its_pledge_on_the_restrict
     eod_run()
     offering.refresh_from_db()
     assert offering.status == OfferingStatus.REGISTERED
-    lots = {(p.share_nature, p.lockup_end): (p.quantity, p.pledged)
-            for p in Position.objects.filter(account=holder, security=security) if p.quantity}
+    lots = {
+        (p.share_nature, p.lockup_end): (p.quantity, p.pledged)
+        for p in Position.objects.filter(account=holder, security=security)
+        if p.quantity
+    }
     assert lots == {("05", dt.date(2027, 3, 30)): (600_000, 600_000)}
     security.refresh_from_db()
     assert security.issued_shares == 601_000

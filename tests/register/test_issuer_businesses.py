@@ -2,6 +2,7 @@
 data sheet → every row checked → the operator accepts (prepares the four-eyes approval) → a different
 reviewer approves → the register, the capital, the participants' GFBD files and the application's
 result change together; the same person is refused; a bad sheet is refused whole."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,15 +41,22 @@ def world(cast):
 
     clock_set(moment=at_local(TODAY, 10, 0), frozen=True)
     give_codes(cast.issuer_a.institution, "920188")
-    security = security_create(code="920188", name="悦龙科技", kind="stock", market="BSE",
-                               issuer=cast.issuer_a.institution)
-    profile, _ = ParticipantProfile.objects.get_or_create(institution=cast.participant.institution,
-                                                          defaults={"code": "MX0001"})
+    security = security_create(
+        code="920188", name="悦龙科技", kind="stock", market="BSE", issuer=cast.issuer_a.institution
+    )
+    profile, _ = ParticipantProfile.objects.get_or_create(
+        institution=cast.participant.institution, defaults={"code": "MX0001"}
+    )
     unit = CustodyUnit.objects.create(code="710001", participant=profile, name="测试托管单元")
     people = []
     for n, (name, id17) in enumerate([("张明", "11010519800101123"), ("李华", "11010519850202234")], start=1):
-        investor = investor_create(ymt_number=f"18000000000{n}", name=name, id_type="resident_id",
-                                   id_number=make_resident_id(id17), holder_type="03")
+        investor = investor_create(
+            ymt_number=f"18000000000{n}",
+            name=name,
+            id_type="resident_id",
+            id_number=make_resident_id(id17),
+            holder_type="03",
+        )
         account = account_open(number=f"018000000{n}", investor=investor, market="BSE")
         account.custody_unit = unit
         account.save(update_fields=["custody_unit"])
@@ -68,18 +76,34 @@ def sheet(rows) -> SimpleUploadedFile:
 
 def holder(world, n, quantity, nature="00", lockup_end=None):
     account = world["accounts"][n]
-    return (account.number, account.investor.name, "居民身份证", account.investor.id_number, quantity, nature, lockup_end)
+    return (
+        account.number,
+        account.investor.name,
+        "居民身份证",
+        account.investor.id_number,
+        quantity,
+        nature,
+        lockup_end,
+    )
 
 
 def file_business(world, code, rows, declared, effective=TODAY):
     form_class = spec_for(code).form_class
-    form = form_class({"typed-effective_date": effective.isoformat(), "typed-declared": str(declared),
-                       "typed-declaration": "on"}, {"typed-data_file": sheet(rows)}, prefix="typed")
+    form = form_class(
+        {"typed-effective_date": effective.isoformat(), "typed-declared": str(declared), "typed-declaration": "on"},
+        {"typed-data_file": sheet(rows)},
+        prefix="typed",
+    )
     assert form.is_valid(), form.errors
     issuer = world["cast"].issuer_a
-    application = application_draft(user=issuer, business_type=BusinessType.objects.get(code=code),
-                                     securities_code="920188", remark="请办理", data=form.json_data(),
-                                     files=[pdf_upload()])
+    application = application_draft(
+        user=issuer,
+        business_type=BusinessType.objects.get(code=code),
+        securities_code="920188",
+        remark="请办理",
+        data=form.json_data(),
+        files=[pdf_upload()],
+    )
     return sign_and_submit(application, issuer, world["key"])
 
 
@@ -89,8 +113,10 @@ def accept(world, application):
 
 
 def lots(world, n):
-    return sorted((p.share_nature, p.lockup_end, p.quantity, p.frozen, p.pledged)
-                  for p in Position.objects.filter(account=world["accounts"][n], quantity__gt=0))
+    return sorted(
+        (p.share_nature, p.lockup_end, p.quantity, p.frozen, p.pledged)
+        for p in Position.objects.filter(account=world["accounts"][n], quantity__gt=0)
+    )
 
 
 def initial(world):
@@ -130,11 +156,20 @@ def test_a_bad_sheet_lists_every_problem_and_is_refused_whole(world):
     form = spec_for("01").form_class(
         {"typed-effective_date": TODAY.isoformat(), "typed-declared": "10", "typed-declaration": "on"},
         {"typed-data_file": sheet([("123", "", "驾照", "X", "-5", "07", None), holder(world, 0, 10, "05", None)])},
-        prefix="typed")
+        prefix="typed",
+    )
     assert not form.is_valid()
     text = str(form.errors)
-    for expected in ("第2行", "证券账户号码", "持有人名称不能为空", "证件类型", "应为正整数", "股份性质", "第3行",
-                     "限售截止日"):
+    for expected in (
+        "第2行",
+        "证券账户号码",
+        "持有人名称不能为空",
+        "证件类型",
+        "应为正整数",
+        "股份性质",
+        "第3行",
+        "限售截止日",
+    ):
         assert expected in text
 
 
@@ -158,9 +193,21 @@ def test_new_shares_grow_the_capital_with_their_lockups(world):
 
 def test_a_release_takes_the_lots_pledge_and_freeze_along_on_its_effective_date(world):
     initial(world)
-    register_apply(events=[{"security": world["security"], "account": world["accounts"][1], "event_type": "pledge",
-                            "pledged_delta": 150_000, "frozen_delta": 50_000, "business_date": TODAY, "key": "t:p",
-                            "share_nature": "05", "lockup_end": LOCKUP}])
+    register_apply(
+        events=[
+            {
+                "security": world["security"],
+                "account": world["accounts"][1],
+                "event_type": "pledge",
+                "pledged_delta": 150_000,
+                "frozen_delta": 50_000,
+                "business_date": TODAY,
+                "key": "t:p",
+                "share_nature": "05",
+                "lockup_end": LOCKUP,
+            }
+        ]
+    )
     later = dt.date(2026, 4, 1)
     app = file_business(world, "03", [holder(world, 1, 200_000, "05", LOCKUP)], 200_000, effective=later)
     approval = accept(world, app)
@@ -190,19 +237,39 @@ def test_a_restriction_asking_for_more_than_the_free_lot_is_refused(world):
 
 def test_exit_closes_the_register_and_hands_over_the_final_list(world):
     initial(world)
-    form = spec_for("06").form_class({"typed-effective_date": TODAY.isoformat(), "typed-reason": "终止挂牌决定 2026-1号",
-                                      "typed-declaration": "on"}, prefix="typed")
+    form = spec_for("06").form_class(
+        {"typed-effective_date": TODAY.isoformat(), "typed-reason": "终止挂牌决定 2026-1号", "typed-declaration": "on"},
+        prefix="typed",
+    )
     assert form.is_valid(), form.errors
     issuer = world["cast"].issuer_a
-    app = sign_and_submit(application_draft(user=issuer, business_type=BusinessType.objects.get(code="06"),
-                                            securities_code="920188", data=form.json_data(), files=[pdf_upload()]),
-                          issuer, world["key"])
+    app = sign_and_submit(
+        application_draft(
+            user=issuer,
+            business_type=BusinessType.objects.get(code="06"),
+            securities_code="920188",
+            data=form.json_data(),
+            files=[pdf_upload()],
+        ),
+        issuer,
+        world["key"],
+    )
     approval_approve(approval=accept(world, app), by=world["cast"].reviewer)
     assert Security.objects.get(code="920188").status == "delisted"
     assert app.files.filter(purpose=FilePurpose.RESULT).count() == 1
     with pytest.raises(CsdpError, match="退出登记"):
-        register_apply(events=[{"security": world["security"], "account": world["accounts"][0], "event_type": "pledge",
-                                "pledged_delta": 1, "business_date": TODAY, "key": "t:after-exit"}])
+        register_apply(
+            events=[
+                {
+                    "security": world["security"],
+                    "account": world["accounts"][0],
+                    "event_type": "pledge",
+                    "pledged_delta": 1,
+                    "business_date": TODAY,
+                    "key": "t:after-exit",
+                }
+            ]
+        )
 
 
 def test_the_template_is_the_readers_own_header():

@@ -1,6 +1,7 @@
 """Nature changes (限售 00 → 05/06, 解除限售 05/06 → 00) never separate a lot from its encumbrances
 (rules.md §11): the shares that change nature take the lot's pledged and frozen quantities along, on
 the one-event path and the bulk path alike."""
+
 import datetime as dt
 
 import pytest
@@ -17,8 +18,9 @@ LOCKUP = dt.date(2027, 3, 30)
 
 
 def lot(world, nature="00", lockup_end=None, account="account"):
-    row = Position.objects.filter(account=world[account], security=world["stock"], share_nature=nature,
-                                  lockup_end=lockup_end).first()
+    row = Position.objects.filter(
+        account=world[account], security=world["stock"], share_nature=nature, lockup_end=lockup_end
+    ).first()
     return (row.quantity, row.frozen, row.pledged) if row else (0, 0, 0)
 
 
@@ -30,8 +32,10 @@ def held(world, quantity, frozen=0, pledged=0):
 
 def change(world, key, quantity, *, to="05", lockup_end=LOCKUP, kind="restrict", source=("00", None)):
     """The two legs a caller writes: the shares leave one lot and enter another; no encumbrance given."""
-    return [event(world, f"{key}:out", event_type=kind, quantity=-quantity, nature=source[0], lockup_end=source[1]),
-            event(world, f"{key}:in", event_type=kind, quantity=quantity, nature=to, lockup_end=lockup_end)]
+    return [
+        event(world, f"{key}:out", event_type=kind, quantity=-quantity, nature=source[0], lockup_end=source[1]),
+        event(world, f"{key}:in", event_type=kind, quantity=quantity, nature=to, lockup_end=lockup_end),
+    ]
 
 
 @pytest.mark.parametrize("path", ["one", "bulk"])
@@ -67,8 +71,10 @@ def test_part_of_a_lot_takes_the_encumbrances_first_pledged_then_frozen(world, p
 def test_the_ipo_lockup_of_a_pledged_pre_ipo_holding_is_accepted_with_new_shares_in_the_same_batch(world, path):
     # The nightly failure: the lock-up list's RESTRICT pair left the pledge on the emptied 00 lot.
     held(world, 600_000, pledged=600_000)
-    rows = [event(world, "alloc", event_type="ipo_allocation", quantity=1_000, account="other"),
-            *change(world, "ipo:lockup", 600_000, to="06")]
+    rows = [
+        event(world, "alloc", event_type="ipo_allocation", quantity=1_000, account="other"),
+        *change(world, "ipo:lockup", 600_000, to="06"),
+    ]
     register_apply(events=rows) if path == "one" else register_apply_bulk(rows)
     assert lot(world, "06", LOCKUP) == (600_000, 0, 600_000)
     assert lot(world) == (0, 0, 0)
@@ -102,14 +108,19 @@ def test_legs_that_do_not_balance_or_name_their_own_encumbrance_are_refused_whol
 
 
 natures = st.sampled_from([("00", None), ("05", LOCKUP), ("06", dt.date(2028, 1, 31))])
-moves = st.lists(st.tuples(natures, natures, st.integers(min_value=1, max_value=1_500), st.booleans()),
-                 min_size=1, max_size=8)
+moves = st.lists(
+    st.tuples(natures, natures, st.integers(min_value=1, max_value=1_500), st.booleans()), min_size=1, max_size=8
+)
 
 
 @pytest.mark.django_db
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(quantity=st.integers(min_value=1, max_value=1_500), frozen=st.integers(min_value=0, max_value=1_500),
-       pledged=st.integers(min_value=0, max_value=1_500), moves=moves)
+@given(
+    quantity=st.integers(min_value=1, max_value=1_500),
+    frozen=st.integers(min_value=0, max_value=1_500),
+    pledged=st.integers(min_value=0, max_value=1_500),
+    moves=moves,
+)
 def test_a_nature_change_never_separates_a_lot_from_its_encumbrances(world, quantity, frozen, pledged, moves):
     """Any legal nature change (N ≤ the source lot's shares) is accepted; the moved shares carry
     min(N, frozen + pledged) of the lot's encumbrances (all of them when the lot moves whole); the
@@ -134,8 +145,12 @@ def test_a_nature_change_never_separates_a_lot_from_its_encumbrances(world, quan
             assert p2 == p - min(p, shares)  # pledged first
             tq, tf, tp = lot(world, *target)
             assert (tq, tf + tp) == (before_target[0] + shares, before_target[1] + before_target[2] + carried)
-            totals = [sum(x) for x in zip(*(lot(world, *nat) for nat in
-                                             [("00", None), ("05", LOCKUP), ("06", dt.date(2028, 1, 31))]))]
+            totals = [
+                sum(x)
+                for x in zip(
+                    *(lot(world, *nat) for nat in [("00", None), ("05", LOCKUP), ("06", dt.date(2028, 1, 31))])
+                )
+            ]
             assert totals == [quantity, frozen, pledged]
             register_check(world["stock"])
         transaction.set_rollback(True)

@@ -1,5 +1,6 @@
 """Register pages that scale (keyset pages, search), 信息查询 at once for the issuer's own codes and
 staff (Excel / DBF, recorded), the holders API and the data template."""
+
 import datetime as dt
 import io
 
@@ -12,9 +13,13 @@ from tests.register.conftest import event
 
 
 def test_pages_continue_after_the_last_account_and_never_split_an_account(world, cast):
-    register_apply(events=[event(world, "a", quantity=1_000), event(world, "a5", quantity=10, nature="05",
-                                                                       lockup_end=dt.date(2027, 1, 4)),
-                           event(world, "b", quantity=2_000, account="other")])
+    register_apply(
+        events=[
+            event(world, "a", quantity=1_000),
+            event(world, "a5", quantity=10, nature="05", lockup_end=dt.date(2027, 1, 4)),
+            event(world, "b", quantity=2_000, account="other"),
+        ]
+    )
     first = holders_page(world["stock"], size=2)
     assert [h.account.number for h in first.rows] == ["0180000001", "0180000001"]
     second = holders_page(world["stock"], after=first.next_after, size=2)
@@ -24,7 +29,9 @@ def test_pages_continue_after_the_last_account_and_never_split_an_account(world,
 
 
 def test_the_holders_page_shows_a_page_and_a_link_to_the_next(world, cast, client_for):
-    register_apply(events=[event(world, f"k{n}", quantity=10, account=who) for n, who in enumerate(["account", "other"])])
+    register_apply(
+        events=[event(world, f"k{n}", quantity=10, account=who) for n, who in enumerate(["account", "other"])]
+    )
     page = client_for(cast.reviewer).get(f"/register/securities/{world['stock'].pk}/positions/", {"q": "0180000002"})
     text = page.content.decode()
     assert "0180000002" in text and "0180000001\u003c" not in text
@@ -41,27 +48,37 @@ def test_the_issuer_downloads_its_own_register_as_of_a_day_at_once_and_it_is_rec
 
     clock_set(moment=at_local(dt.date(2026, 4, 1), 10, 0), frozen=True)
     _own(world, cast)
-    register_apply(events=[event(world, "a", quantity=1_000), event(world, "b", quantity=3_000, account="other",
-                                                                       day=dt.date(2026, 3, 31))])
+    register_apply(
+        events=[
+            event(world, "a", quantity=1_000),
+            event(world, "b", quantity=3_000, account="other", day=dt.date(2026, 3, 31)),
+        ]
+    )
     client = client_for(cast.issuer_a)
-    response = client.get("/register/query/", {"kind": "holders", "code": "920188", "as_of": "2026-03-30",
-                                                "file_format": "xlsx"})
+    response = client.get(
+        "/register/query/", {"kind": "holders", "code": "920188", "as_of": "2026-03-30", "file_format": "xlsx"}
+    )
     assert response.status_code == 200
     rows = list(load_workbook(io.BytesIO(response.content), read_only=True).active.iter_rows(values_only=True))
     assert rows[2][1] == "0180000001" and rows[2][8] == "100.0000"
     assert all(r[1] != "0180000002" for r in rows[2:])  # registered the day after
-    dbf = client.get("/register/query/", {"kind": "holders", "code": "920188", "as_of": "2026-03-31",
-                                          "file_format": "dbf"})
+    dbf = client.get(
+        "/register/query/", {"kind": "holders", "code": "920188", "as_of": "2026-03-31", "file_format": "dbf"}
+    )
     assert dbf.content[:1] == b"\x03" and b"0180000002" in dbf.content
     asked = RosterQuery.objects.order_by("id")
-    assert [(q.asked_by, q.file_format, q.rows) for q in asked] == [(cast.issuer_a, "xlsx", 1), (cast.issuer_a, "dbf", 2)]
+    assert [(q.asked_by, q.file_format, q.rows) for q in asked] == [
+        (cast.issuer_a, "xlsx", 1),
+        (cast.issuer_a, "dbf", 2),
+    ]
 
 
 def test_another_issuers_code_is_refused(world, cast, client_for):
     _own(world, cast)
     register_apply(events=[event(world, "a", quantity=1_000)])
-    page = client_for(cast.issuer_b).get("/register/query/", {"kind": "holders", "code": "920188",
-                                                              "as_of": "2026-03-30", "file_format": "xlsx"})
+    page = client_for(cast.issuer_b).get(
+        "/register/query/", {"kind": "holders", "code": "920188", "as_of": "2026-03-30", "file_format": "xlsx"}
+    )
     assert "不是本机构的证券" in page.content.decode()
     assert not RosterQuery.objects.exists()
     api = client_for(cast.issuer_b).get("/api/v1/register/holders", {"security": "920188", "as_of": "2026-03-30"})
@@ -73,8 +90,11 @@ def test_the_api_gives_the_list_with_its_summary(world, cast, client_for):
 
     clock_set(moment=at_local(dt.date(2026, 4, 1), 10, 0), frozen=True)
     register_apply(events=[event(world, "a", quantity=1_000), event(world, "b", quantity=3_000, account="other")])
-    body = client_for(cast.operator).get("/api/v1/register/holders",
-                                         {"security": "920188", "as_of": "2026-03-30", "top": 1}).json()
+    body = (
+        client_for(cast.operator)
+        .get("/api/v1/register/holders", {"security": "920188", "as_of": "2026-03-30", "top": 1})
+        .json()
+    )
     assert (body["holders"], body["lots"], body["issued_capital"], body["total_quantity"]) == (1, 1, 4_000, 3_000)
     assert body["rows"][0]["account"] == "0180000002" and body["rows"][0]["percent"] == "75.0000"
 

@@ -1,4 +1,5 @@
 """The 持有人名册 as of a day is the replay of the events up to that day's end, not today's positions."""
+
 import datetime as dt
 import io
 import json
@@ -18,8 +19,10 @@ LOCKUP = dt.date(2027, 3, 30)
 
 
 def rows(roster):
-    return [(r["account"], r["share_nature"], r["lockup_end"], r["quantity"], r["frozen"], r["pledged"])
-            for r in roster.lots.iter_rows(named=True)]
+    return [
+        (r["account"], r["share_nature"], r["lockup_end"], r["quantity"], r["frozen"], r["pledged"])
+        for r in roster.lots.iter_rows(named=True)
+    ]
 
 
 def test_a_holder_registered_in_march_is_not_on_the_january_list(world):
@@ -36,17 +39,23 @@ def test_a_holder_registered_in_march_is_not_on_the_january_list(world):
 def test_lots_encumbrances_and_lockups_are_those_of_the_day(world):
     register_apply(events=[event(world, "i1", quantity=1_000, day=D1)])
     register_apply(events=[event(world, "p1", event_type="pledge", pledged=400, day=D2)])
-    register_apply(events=[event(world, "r:out", event_type="restrict", quantity=-600, day=D3),
-                           event(world, "r:in", event_type="restrict", quantity=600, nature="05", lockup_end=LOCKUP,
-                                 day=D3)])
+    register_apply(
+        events=[
+            event(world, "r:out", event_type="restrict", quantity=-600, day=D3),
+            event(world, "r:in", event_type="restrict", quantity=600, nature="05", lockup_end=LOCKUP, day=D3),
+        ]
+    )
     assert rows(roster_as_of(security=world["stock"], as_of=D2)) == [("0180000001", "00", None, 1_000, 0, 400)]
     assert rows(roster_as_of(security=world["stock"], as_of=D3)) == [
-        ("0180000001", "00", None, 400, 0, 0), ("0180000001", "05", LOCKUP, 600, 0, 400)]
+        ("0180000001", "00", None, 400, 0, 0),
+        ("0180000001", "05", LOCKUP, 600, 0, 400),
+    ]
 
 
 def test_top_n_keeps_the_largest_accounts_with_all_their_lots_and_the_days_capital(world):
-    register_apply(events=[event(world, "i1", quantity=1_000, day=D1),
-                           event(world, "i2", quantity=3_000, account="other", day=D1)])
+    register_apply(
+        events=[event(world, "i1", quantity=1_000, day=D1), event(world, "i2", quantity=3_000, account="other", day=D1)]
+    )
     top = roster_as_of(security=world["stock"], as_of=D1, top=1)
     assert [r[0] for r in rows(top)] == ["0180000002"]
     assert (top.issued_capital, top.total_quantity) == (4_000, 3_000)
@@ -64,26 +73,39 @@ def test_the_register_continues_across_a_code_switch(world):
 
 
 def test_the_command_writes_the_fixed_columns_and_prints_the_fixed_keys(world, tmp_path):
-    register_apply(events=[event(world, "i1", quantity=1_000, day=D1),
-                           event(world, "i2", quantity=600, nature="06", lockup_end=LOCKUP, day=D1)])
+    register_apply(
+        events=[
+            event(world, "i1", quantity=1_000, day=D1),
+            event(world, "i2", quantity=600, nature="06", lockup_end=LOCKUP, day=D1),
+        ]
+    )
     out = io.StringIO()
     target = tmp_path / "h.csv"
-    call_command("register", "holders", "--security", "920188", "--as-of", "2026-01-05", "--output", str(target),
-                 stdout=out)
+    call_command(
+        "register", "holders", "--security", "920188", "--as-of", "2026-01-05", "--output", str(target), stdout=out
+    )
     summary = json.loads(out.getvalue())
     assert {k: summary[k] for k in ("security", "as_of", "holders", "lots", "total_quantity", "issued_capital")} == {
-        "security": "920188", "as_of": "2026-01-05", "holders": 1, "lots": 2, "total_quantity": 1_600,
-        "issued_capital": 1_600}
+        "security": "920188",
+        "as_of": "2026-01-05",
+        "holders": 1,
+        "lots": 2,
+        "total_quantity": 1_600,
+        "issued_capital": 1_600,
+    }
     assert summary["seconds"] >= 0
     lines = target.read_text(encoding="utf-8").splitlines()
     assert lines[0] == ",".join(CSV_COLUMNS)
-    assert lines[1:] == ["0180000001,张明," + world["account"].investor.id_number + ",00,,1000,0,0",
-                         "0180000001,张明," + world["account"].investor.id_number + ",06,2027-03-30,600,0,0"]
+    assert lines[1:] == [
+        "0180000001,张明," + world["account"].investor.id_number + ",00,,1000,0,0",
+        "0180000001,张明," + world["account"].investor.id_number + ",06,2027-03-30,600,0,0",
+    ]
 
 
 days = st.sampled_from([D1, D2, D3])
-traffic = st.lists(st.tuples(days, st.sampled_from(["account", "other"]), st.integers(1, 500), st.booleans()),
-                   min_size=1, max_size=10)
+traffic = st.lists(
+    st.tuples(days, st.sampled_from(["account", "other"]), st.integers(1, 500), st.booleans()), min_size=1, max_size=10
+)
 
 
 @pytest.mark.django_db

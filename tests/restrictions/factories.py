@@ -1,6 +1,7 @@
 """A small restrictions world: 张明 (pledgor, a board user linked to his investor) holds 920188 —
 10 000 unrestricted and 5 000 restricted shares — with a custody unit of the cast's participant;
 华兴小贷 (a lender on the board) is the pledgee; 李四 holds another account (the heir of transfers)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -46,13 +47,24 @@ def world(participant_user=None, *, suffix: str = "1") -> dict:
 
     unit = None
     if participant_user is not None:
-        profile, _ = ParticipantProfile.objects.get_or_create(institution=participant_user.institution,
-                                                              defaults={"code": participant_user.institution.code})
+        profile, _ = ParticipantProfile.objects.get_or_create(
+            institution=participant_user.institution, defaults={"code": participant_user.institution.code}
+        )
         unit, _ = CustodyUnit.objects.get_or_create(code="U00001", defaults={"participant": profile})
-    zhang_investor = investor_create(ymt_number=f"18000000000{suffix}", name="张明", id_type="resident_id",
-                                     id_number=make_resident_id(f"1101051980010112{suffix}"), holder_type="03")
-    li_investor = investor_create(ymt_number=f"18100000000{suffix}", name="李四", id_type="resident_id",
-                                  id_number=make_resident_id(f"1101051981010112{suffix}"), holder_type="03")
+    zhang_investor = investor_create(
+        ymt_number=f"18000000000{suffix}",
+        name="张明",
+        id_type="resident_id",
+        id_number=make_resident_id(f"1101051980010112{suffix}"),
+        holder_type="03",
+    )
+    li_investor = investor_create(
+        ymt_number=f"18100000000{suffix}",
+        name="李四",
+        id_type="resident_id",
+        id_number=make_resident_id(f"1101051981010112{suffix}"),
+        holder_type="03",
+    )
     account = account_open(number=f"018000000{suffix}", investor=zhang_investor, market="BSE")
     heir = account_open(number=f"018100000{suffix}", investor=li_investor, market="BSE")
     if unit is not None:
@@ -60,25 +72,57 @@ def world(participant_user=None, *, suffix: str = "1") -> dict:
             a.custody_unit = unit
             a.save(update_fields=["custody_unit"])
     stock = security_create(code=f"92018{suffix}", name="悦龙科技", kind="stock", market="BSE")
-    register_apply(events=[
-        {"key": f"w{suffix}:free", "account": account, "security": stock, "event_type": "initial",
-         "quantity_delta": 10_000, "business_date": dt.date(2026, 3, 30)},
-        {"key": f"w{suffix}:restricted", "account": account, "security": stock, "event_type": "initial",
-         "quantity_delta": 5_000, "share_nature": "05", "lockup_end": LOCKUP, "business_date": dt.date(2026, 3, 30)},
-    ])
+    register_apply(
+        events=[
+            {
+                "key": f"w{suffix}:free",
+                "account": account,
+                "security": stock,
+                "event_type": "initial",
+                "quantity_delta": 10_000,
+                "business_date": dt.date(2026, 3, 30),
+            },
+            {
+                "key": f"w{suffix}:restricted",
+                "account": account,
+                "security": stock,
+                "event_type": "initial",
+                "quantity_delta": 5_000,
+                "share_nature": "05",
+                "lockup_end": LOCKUP,
+                "business_date": dt.date(2026, 3, 30),
+            },
+        ]
+    )
     if not FeeSchedule.objects.filter(code="non_trade_transfer").exists():
-        FeeSchedule.objects.create(code="non_trade_transfer", name="非交易过户费", base=FeeBase.SHARES, rate=1,
-                                   minimum_fen=100, payer=PayerKind.INVESTOR, effective_from=dt.date(2026, 1, 1))
+        FeeSchedule.objects.create(
+            code="non_trade_transfer",
+            name="非交易过户费",
+            base=FeeBase.SHARES,
+            rate=1,
+            minimum_fen=100,
+            payer=PayerKind.INVESTOR,
+            effective_from=dt.date(2026, 1, 1),
+        )
     zhang = board_user(f"zhang{suffix}", investor=zhang_investor, name="张明")
     lender = board_user(f"lender{suffix}", name="华兴小贷")
     return {"account": account, "heir": heir, "stock": stock, "zhang": zhang, "lender": lender, "unit": unit}
 
 
 def elements(w, **overrides) -> PledgeData:
-    data = {"role": "pledgor", "counterparty": w["lender"].username, "pledgor_account": w["account"].number,
-            "security_code": w["stock"].code, "share_nature": "00", "lockup_end": None, "quantity_shares": 3_000,
-            "debt_amount_fen": 1_000_000_00, "debt_start": TODAY, "debt_end": dt.date(2027, 4, 14),
-            "contract_number": "HT-2026-001"}
+    data = {
+        "role": "pledgor",
+        "counterparty": w["lender"].username,
+        "pledgor_account": w["account"].number,
+        "security_code": w["stock"].code,
+        "share_nature": "00",
+        "lockup_end": None,
+        "quantity_shares": 3_000,
+        "debt_amount_fen": 1_000_000_00,
+        "debt_start": TODAY,
+        "debt_end": dt.date(2027, 4, 14),
+        "contract_number": "HT-2026-001",
+    }
     data.update(overrides)
     return PledgeData(**data)
 

@@ -58,11 +58,15 @@ def test_the_same_operator_cannot_approve_what_it_prepared(w, cast):
 def test_nobody_files_over_another_investors_account(w, cast):
     other = board_user("other_investor", name="第三人")
     with pytest.raises(RestrictionError, match="本人名下"):
-        pledge_apply(by=other, data=elements(w, role="pledgee", counterparty=w["lender"].username),
-                     files=[stored_pdf(other)])
+        pledge_apply(
+            by=other, data=elements(w, role="pledgee", counterparty=w["lender"].username), files=[stored_pdf(other)]
+        )
     with pytest.raises(RestrictionError, match="本人名下"):  # the lender names 第三人 as pledgor of 张明's account
-        pledge_apply(by=w["lender"], data=elements(w, role="pledgee", counterparty="other_investor"),
-                     files=[stored_pdf(w["lender"])])
+        pledge_apply(
+            by=w["lender"],
+            data=elements(w, role="pledgee", counterparty="other_investor"),
+            files=[stored_pdf(w["lender"])],
+        )
 
 
 def test_registration_rechecks_the_register_and_leaves_nothing_half_applied(w, cast):
@@ -72,8 +76,18 @@ def test_registration_rechecks_the_register_and_leaves_nothing_half_applied(w, c
     pledge_confirm(pledge=pledge, by=w["lender"])
     approval = pledge_review_prepare(pledge=pledge, by=cast.operator)
     # meanwhile another business freezes 3 000 shares
-    register_apply(events=[{"key": "other:freeze", "account": w["account"], "security": w["stock"],
-                            "event_type": "freeze", "frozen_delta": 3_000, "business_date": dt.date(2026, 4, 15)}])
+    register_apply(
+        events=[
+            {
+                "key": "other:freeze",
+                "account": w["account"],
+                "security": w["stock"],
+                "event_type": "freeze",
+                "frozen_delta": 3_000,
+                "business_date": dt.date(2026, 4, 15),
+            }
+        ]
+    )
     with pytest.raises(RestrictionError, match="冻结 3000 股.*可用 7000 股.*申请质押 8000 股"):
         approval_approve(approval=approval, by=cast.reviewer)
     pledge.refresh_from_db()
@@ -85,20 +99,26 @@ def test_registration_rechecks_the_register_and_leaves_nothing_half_applied(w, c
 def test_shares_already_pledged_cannot_be_pledged_again(w, cast):
     registered_pledge(w, cast.operator, cast.reviewer, quantity_shares=6_000)
     with pytest.raises(RestrictionError, match="已质押 6000 股"):
-        pledge_apply(by=w["zhang"], data=elements(w, quantity_shares=6_000, contract_number="HT-2"),
-                     files=[stored_pdf(w["zhang"])])
+        pledge_apply(
+            by=w["zhang"],
+            data=elements(w, quantity_shares=6_000, contract_number="HT-2"),
+            files=[stored_pdf(w["zhang"])],
+        )
 
 
 def test_restricted_shares_are_pledged_on_their_own_lot(w, cast):
-    registered_pledge(w, cast.operator, cast.reviewer, share_nature="05", lockup_end=dt.date(2027, 3, 30),
-                      quantity_shares=5_000)
+    registered_pledge(
+        w, cast.operator, cast.reviewer, share_nature="05", lockup_end=dt.date(2027, 3, 30), quantity_shares=5_000
+    )
     assert _lot(w, "05").pledged == 5_000 and _lot(w).pledged == 0
 
 
 def test_a_rejected_approval_leaves_the_application_for_another_review(w, cast):
     pledge = pledge_apply(by=w["zhang"], data=elements(w), files=[stored_pdf(w["zhang"])])
     pledge_confirm(pledge=pledge, by=w["lender"])
-    approval_reject(approval=pledge_review_prepare(pledge=pledge, by=cast.operator), by=cast.reviewer, reason="材料不全")
+    approval_reject(
+        approval=pledge_review_prepare(pledge=pledge, by=cast.operator), by=cast.reviewer, reason="材料不全"
+    )
     second = pledge_review_prepare(pledge=pledge, by=cast.operator)
     approval_approve(approval=second, by=cast.reviewer)
     pledge.refresh_from_db()
@@ -122,7 +142,12 @@ def test_partial_then_full_release_keeps_the_history(w, cast):
     pledge.refresh_from_db()
     assert pledge.status == PledgeStatus.RELEASED and _lot(w).pledged == 0
     assert [t.to_state for t in pledge.transitions.all()] == [
-        "applied", "confirmed", "registered", "partly_released", "released"]
+        "applied",
+        "confirmed",
+        "registered",
+        "partly_released",
+        "released",
+    ]
     assert restrictions_rebuild_check() == []
 
 
@@ -131,8 +156,13 @@ def test_a_posting_reaches_pledged_when_its_pledge_is_registered(w, cast):
     from csdp.pledge.models import Side
     from tests.pledge.factories import posting
 
-    p = posting(w["zhang"], side=Side.PLEDGOR, world={"account": w["account"], "stock": w["stock"]},
-                quantity=3_000, status="negotiating")
+    p = posting(
+        w["zhang"],
+        side=Side.PLEDGOR,
+        world={"account": w["account"], "stock": w["stock"]},
+        quantity=3_000,
+        status="negotiating",
+    )
     Thread.objects.create(posting=p, starter=w["lender"], recipient=w["zhang"], last_message_at=p.created_at)
     pledge = registered_pledge(w, cast.operator, cast.reviewer, posting_id=p.pk)
     p.refresh_from_db()

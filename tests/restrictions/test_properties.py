@@ -1,6 +1,7 @@
 """Random sequences of pledges, releases, freezes (with queues, renewals and expiry), unfreezes,
 transfers and other businesses' register changes: after every step available ≥ 0 on every lot, the
 records agree with the register (the rebuild check), and no share is lost across a transfer."""
+
 import datetime as dt
 
 from django.db import transaction
@@ -14,15 +15,25 @@ from csdp.register.services import register_apply
 from csdp.restrictions.checks import restrictions_rebuild_check
 from csdp.restrictions.models import PLEDGE_OUTSTANDING, FREEZE_LIVE, Freeze, Pledge
 from csdp.restrictions.services_freeze import (
-    FreezeData, freeze_prepare, freeze_release_prepare, freeze_renew_prepare, freezes_expire,
+    FreezeData,
+    freeze_prepare,
+    freeze_release_prepare,
+    freeze_renew_prepare,
+    freezes_expire,
 )
 from csdp.restrictions.services_pledge import release_apply, release_review_prepare
 from csdp.restrictions.services_transfer import TransferData, transfer_prepare
 from tests.restrictions.factories import TODAY, registered_pledge
 
-STEPS = st.lists(st.tuples(st.sampled_from(["pledge", "release", "freeze", "unfreeze", "renew", "expire",
-                                             "transfer", "buy", "nature"]),
-                           st.integers(1, 16_000), st.integers(0, 5)), min_size=1, max_size=12)
+STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(["pledge", "release", "freeze", "unfreeze", "renew", "expire", "transfer", "buy", "nature"]),
+        st.integers(1, 16_000),
+        st.integers(0, 5),
+    ),
+    min_size=1,
+    max_size=12,
+)
 
 
 def _check(w):
@@ -45,9 +56,19 @@ def _step(w, cast, action, n, pick, counter):
             r = release_apply(pledge=p, by=w["lender"], quantity_shares=min(n, p.quantity_shares - p.released_shares))
             approval_approve(approval=release_review_prepare(release=r, by=op), by=rv)
     elif action == "freeze":
-        approval = freeze_prepare(by=op, data=FreezeData(
-            court="法院", document_number=f"执{counter}", account_number=account.number, security_code=security.code,
-            whole_holding=pick == 0, quantity_shares=n, start_date=TODAY, end_date=TODAY + dt.timedelta(days=pick)))
+        approval = freeze_prepare(
+            by=op,
+            data=FreezeData(
+                court="法院",
+                document_number=f"执{counter}",
+                account_number=account.number,
+                security_code=security.code,
+                whole_holding=pick == 0,
+                quantity_shares=n,
+                start_date=TODAY,
+                end_date=TODAY + dt.timedelta(days=pick),
+            ),
+        )
         approval_approve(approval=approval, by=rv)
     elif action in ("unfreeze", "renew"):
         live = list(Freeze.objects.filter(status__in=FREEZE_LIVE).order_by("pk"))
@@ -56,20 +77,39 @@ def _step(w, cast, action, n, pick, counter):
             if action == "unfreeze":
                 approval = freeze_release_prepare(freeze=f, by=op, document_number=f"解{counter}")
             else:
-                approval = freeze_renew_prepare(freeze=f, by=op, end_date=f.end_date + dt.timedelta(days=30),
-                                                document_number=f"续{counter}")
+                approval = freeze_renew_prepare(
+                    freeze=f, by=op, end_date=f.end_date + dt.timedelta(days=30), document_number=f"续{counter}"
+                )
             approval_approve(approval=approval, by=rv)
     elif action == "expire":
         freezes_expire(day=TODAY + dt.timedelta(days=pick))
     elif action == "transfer":
         source, target = (account, w["heir"]) if pick % 2 == 0 else (w["heir"], account)
-        approval = transfer_prepare(by=op, data=TransferData(
-            reason="inheritance", from_account=source.number, to_account=target.number, security_code=security.code,
-            quantity_shares=n, document=f"证{counter}"))
+        approval = transfer_prepare(
+            by=op,
+            data=TransferData(
+                reason="inheritance",
+                from_account=source.number,
+                to_account=target.number,
+                security_code=security.code,
+                quantity_shares=n,
+                document=f"证{counter}",
+            ),
+        )
         approval_approve(approval=approval, by=rv)
     elif action == "buy":  # another business adds shares (e.g. a placement): the queue takes them at EOD
-        register_apply(events=[{"key": f"buy:{counter}", "account": account, "security": security,
-                                "event_type": "initial", "quantity_delta": n, "business_date": TODAY}])
+        register_apply(
+            events=[
+                {
+                    "key": f"buy:{counter}",
+                    "account": account,
+                    "security": security,
+                    "event_type": "initial",
+                    "quantity_delta": n,
+                    "business_date": TODAY,
+                }
+            ]
+        )
         freezes_expire(day=TODAY - dt.timedelta(days=1))  # fills the queues, expires nothing
         return n
     elif action == "nature":  # a nature change moving a pledge to another lot (csdp.register's business)
@@ -77,10 +117,19 @@ def _step(w, cast, action, n, pick, counter):
         if lot and lot.pledged:
             move = min(lot.pledged, n)
             common = {"account": account, "security": security, "event_type": "restrict", "business_date": TODAY}
-            register_apply(events=[
-                {**common, "key": f"nat:{counter}:out", "quantity_delta": -move, "pledged_delta": -move,
-                 "share_nature": "05", "lockup_end": lot.lockup_end},
-                {**common, "key": f"nat:{counter}:in", "quantity_delta": move, "pledged_delta": move}])
+            register_apply(
+                events=[
+                    {
+                        **common,
+                        "key": f"nat:{counter}:out",
+                        "quantity_delta": -move,
+                        "pledged_delta": -move,
+                        "share_nature": "05",
+                        "lockup_end": lot.lockup_end,
+                    },
+                    {**common, "key": f"nat:{counter}:in", "quantity_delta": move, "pledged_delta": move},
+                ]
+            )
     return 0
 
 

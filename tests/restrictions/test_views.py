@@ -1,4 +1,5 @@
 """The staff and participant pages: every refusal shown in Chinese, four-eyes from the pages."""
+
 import datetime as dt
 
 from csdp.approvals.models import Approval
@@ -9,9 +10,15 @@ from tests.restrictions.factories import TODAY, registered_pledge
 def test_an_operator_records_a_court_freeze_and_a_reviewer_approves_it(w, cast, client_for):
     operator = client_for(cast.operator)
     assert "司法冻结登记" in operator.get("/restrictions/freezes/new/").content.decode()
-    form = {"court": "北京市第一中级人民法院", "document_number": "（2026）京01执7号", "account_number": w["account"].number,
-            "security_code": w["stock"].code, "quantity_shares": "", "start_date": TODAY.isoformat(),
-            "end_date": (TODAY + dt.timedelta(days=30)).isoformat()}
+    form = {
+        "court": "北京市第一中级人民法院",
+        "document_number": "（2026）京01执7号",
+        "account_number": w["account"].number,
+        "security_code": w["stock"].code,
+        "quantity_shares": "",
+        "start_date": TODAY.isoformat(),
+        "end_date": (TODAY + dt.timedelta(days=30)).isoformat(),
+    }
     refused = operator.post("/restrictions/freezes/new/", form).content.decode()
     assert "请填写冻结数量，或选择冻结全部持有" in refused and not Approval.objects.exists()
     response = operator.post("/restrictions/freezes/new/", {**form, "whole_holding": "on"})
@@ -26,8 +33,12 @@ def test_an_operator_records_a_court_freeze_and_a_reviewer_approves_it(w, cast, 
 
 def test_staff_pages_render_and_members_are_kept_out(w, cast, client_for):
     registered_pledge(w, cast.operator, cast.reviewer)
-    for url in ("/restrictions/staff/pledges/", "/restrictions/transfers/", "/restrictions/transfers/new/",
-                "/restrictions/files/"):
+    for url in (
+        "/restrictions/staff/pledges/",
+        "/restrictions/transfers/",
+        "/restrictions/transfers/new/",
+        "/restrictions/files/",
+    ):
         assert client_for(cast.operator).get(url).status_code == 200, url
     assert client_for(w["zhang"]).get("/restrictions/freezes/").status_code == 403
 
@@ -36,9 +47,21 @@ def test_the_transfer_form_shows_the_fee_refusal_in_chinese(w, cast, client_for)
     from csdp.fees.models import FeeSchedule
 
     FeeSchedule.objects.all().delete()
-    page = client_for(cast.operator).post("/restrictions/transfers/new/", {
-        "reason": "inheritance", "from_account": w["account"].number, "to_account": w["heir"].number,
-        "security_code": w["stock"].code, "quantity_shares": "100", "document": "继承公证书"}).content.decode()
+    page = (
+        client_for(cast.operator)
+        .post(
+            "/restrictions/transfers/new/",
+            {
+                "reason": "inheritance",
+                "from_account": w["account"].number,
+                "to_account": w["heir"].number,
+                "security_code": w["stock"].code,
+                "quantity_shares": "100",
+                "document": "继承公证书",
+            },
+        )
+        .content.decode()
+    )
     assert "无法计算过户费" in page and not Approval.objects.exists()
 
 

@@ -16,7 +16,12 @@ def demo_seed():
 
 
 def _counts():
-    return Transfer.objects.count(), RegistrationEvent.objects.count(), Position.objects.count(), Security.objects.count()
+    return (
+        Transfer.objects.count(),
+        RegistrationEvent.objects.count(),
+        Position.objects.count(),
+        Security.objects.count(),
+    )
 
 
 def test_the_demo_world_seeds_twice_without_change_and_matches_its_log(db):
@@ -31,8 +36,12 @@ def test_the_demo_world_seeds_twice_without_change_and_matches_its_log(db):
     assert zhang.name == "张明" and resident_id_problem(zhang.id_number) is None
     account = SecuritiesAccount.objects.get(number="0180000001")
     # 20,000 shares of 920819 (ex-833819): 3,000 frozen and 5,000 pledged are not pledgeable.
-    assert pledgeable_quantity(account=account, security=Security.objects.get(code="920819"),
-                               as_of=dt.date(2026, 3, 31)) == 12_000
+    assert (
+        pledgeable_quantity(account=account, security=Security.objects.get(code="920819"), as_of=dt.date(2026, 3, 31))
+        == 12_000
+    )
     # 920188: the 8,000 限售 shares are excluded, the 500 allocated ones are not.
-    assert pledgeable_quantity(account=account, security=Security.objects.get(code="920188"),
-                               as_of=dt.date(2026, 3, 31)) == 500
+    assert (
+        pledgeable_quantity(account=account, security=Security.objects.get(code="920188"), as_of=dt.date(2026, 3, 31))
+        == 500
+    )

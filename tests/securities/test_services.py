@@ -28,8 +28,13 @@ def test_it_refuses_a_uscc_with_a_wrong_check_character(db):
 
 def test_it_refuses_a_one_code_number_that_is_not_twelve_digits(db):
     with pytest.raises(SecuritiesError):
-        investor_create(ymt_number="18000000001", name="张明", id_type="resident_id",
-                        id_number=make_resident_id("11010519850315123"), holder_type="03")
+        investor_create(
+            ymt_number="18000000001",
+            name="张明",
+            id_type="resident_id",
+            id_number=make_resident_id("11010519850315123"),
+            holder_type="03",
+        )
 
 
 def test_it_refuses_a_second_mapping_for_one_old_code(db):
@@ -50,7 +55,8 @@ def test_a_participant_sees_only_its_own_profile_and_custody_units(cast):
 
     mine = participant_profile_create(institution=cast.participant.institution, code="P001")
     other = participant_profile_create(
-        institution=Institution.objects.create(kind="participant", name="别家证券", code="P002"), code="P002")
+        institution=Institution.objects.create(kind="participant", name="别家证券", code="P002"), code="P002"
+    )
     custody_unit_create(participant=mine, code="710001")
     custody_unit_create(participant=other, code="720001")
     assert list(ParticipantProfile.objects.visible_to(cast.participant)) == [mine]
@@ -60,8 +66,13 @@ def test_a_participant_sees_only_its_own_profile_and_custody_units(cast):
 
 
 def test_investors_accounts_are_visible_to_staff_only(cast):
-    investor = investor_create(ymt_number="180000000001", name="张明", id_type="resident_id",
-                               id_number=make_resident_id("11010519850315123"), holder_type="03")
+    investor = investor_create(
+        ymt_number="180000000001",
+        name="张明",
+        id_type="resident_id",
+        id_number=make_resident_id("11010519850315123"),
+        holder_type="03",
+    )
     account_open(number="0180000001", investor=investor, market="BSE")
     assert SecuritiesAccount.objects.visible_to(cast.operator).count() == 1
     for member in (cast.participant, cast.pledge_user, cast.issuer_a):

@@ -1,5 +1,6 @@
 """Generated test files: valid documents of every type and the attacks the upload service refuses.
 Everything is built in memory at test time; no binary fixture is committed."""
+
 from __future__ import annotations
 
 import io
@@ -15,8 +16,14 @@ def upload(name: str, data: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data)
 
 
-def pdf_bytes(*, pages: int = 1, password: str | None = None, javascript: str | None = None,
-              launch: str | None = None, attachment: tuple[str, bytes] | None = None) -> bytes:
+def pdf_bytes(
+    *,
+    pages: int = 1,
+    password: str | None = None,
+    javascript: str | None = None,
+    launch: str | None = None,
+    attachment: tuple[str, bytes] | None = None,
+) -> bytes:
     from pypdf import PdfWriter
     from pypdf.actions import JavaScript
     from pypdf.generic import DictionaryObject, NameObject, TextStringObject
@@ -85,15 +92,15 @@ def _patch_headers(data: bytes, *, flag_or: int = 0, central_size: int | None = 
     buf = bytearray(data)
     pos = buf.find(b"PK\x03\x04")
     while pos >= 0:
-        flags = int.from_bytes(buf[pos + 6:pos + 8], "little") | flag_or
-        buf[pos + 6:pos + 8] = flags.to_bytes(2, "little")
+        flags = int.from_bytes(buf[pos + 6 : pos + 8], "little") | flag_or
+        buf[pos + 6 : pos + 8] = flags.to_bytes(2, "little")
         pos = buf.find(b"PK\x03\x04", pos + 4)
     pos = buf.find(b"PK\x01\x02")
     while pos >= 0:
-        flags = int.from_bytes(buf[pos + 8:pos + 10], "little") | flag_or
-        buf[pos + 8:pos + 10] = flags.to_bytes(2, "little")
+        flags = int.from_bytes(buf[pos + 8 : pos + 10], "little") | flag_or
+        buf[pos + 8 : pos + 10] = flags.to_bytes(2, "little")
         if central_size is not None:
-            buf[pos + 24:pos + 28] = central_size.to_bytes(4, "little")
+            buf[pos + 24 : pos + 28] = central_size.to_bytes(4, "little")
         pos = buf.find(b"PK\x01\x02", pos + 4)
     return bytes(buf)
 
@@ -145,8 +152,15 @@ def zip64_claiming(entries: int) -> bytes:
     end[8:10] = end[10:12] = (0xFFFF).to_bytes(2, "little")
     cd_size, cd_offset = end[12:16], end[16:20]
     record = (
-        b"PK\x06\x06" + (44).to_bytes(8, "little") + (45).to_bytes(2, "little") * 2 + bytes(8)
-        + entries.to_bytes(8, "little") * 2 + bytes(cd_size) + bytes(4) + bytes(cd_offset) + bytes(4)
+        b"PK\x06\x06"
+        + (44).to_bytes(8, "little")
+        + (45).to_bytes(2, "little") * 2
+        + bytes(8)
+        + entries.to_bytes(8, "little") * 2
+        + bytes(cd_size)
+        + bytes(4)
+        + bytes(cd_offset)
+        + bytes(4)
     )
     locator = b"PK\x06\x07" + bytes(4) + len(body).to_bytes(8, "little") + (1).to_bytes(4, "little")
     return body + record + locator + bytes(end)

@@ -1,4 +1,5 @@
 """URL-matrix objects of csdp.uploads (tests/access_policy.py OBJECTS)."""
+
 from __future__ import annotations
 
 
@@ -8,6 +9,10 @@ def stored_file(cast):
 
     from csdp.uploads.services import upload_store
 
-    stored = upload_store(file=SimpleUploadedFile("matrix.csv", b"a,b\n1,2\n"), kind="data",
-                          owner=cast.issuer_a.institution, actor=cast.issuer_a)
+    stored = upload_store(
+        file=SimpleUploadedFile("matrix.csv", b"a,b\n1,2\n"),
+        kind="data",
+        owner=cast.issuer_a.institution,
+        actor=cast.issuer_a,
+    )
     return str(stored.pk), {"issuer_a", "reviewer", "operator", "admin"}

@@ -33,8 +33,9 @@ def test_the_field_hints_the_accepted_extensions_to_the_browser():
 
 
 def test_clean_upload_stores_or_raises_a_validation_error(cast):
-    stored = clean_upload(upload("执照.pdf", pdf_bytes()), kind="scan", owner=cast.issuer_a.institution,
-                          actor=cast.issuer_a)
+    stored = clean_upload(
+        upload("执照.pdf", pdf_bytes()), kind="scan", owner=cast.issuer_a.institution, actor=cast.issuer_a
+    )
     assert stored.owner_institution == cast.issuer_a.institution
 
     try:

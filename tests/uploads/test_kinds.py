@@ -19,7 +19,11 @@ def test_the_contract_kinds_take_the_agreed_types():
 def test_each_kind_has_its_limit_capped_by_the_global_setting(settings):
     settings.CSDP_UPLOAD_MAX_BYTES = 50 * MB
     assert [get_kind(c).limit_bytes for c in ("scan", "archive_or_pdf", "spreadsheet", "result", "data")] == [
-        10 * MB, 50 * MB, 20 * MB, 50 * MB, 50 * MB,
+        10 * MB,
+        50 * MB,
+        20 * MB,
+        50 * MB,
+        50 * MB,
     ]
     settings.CSDP_UPLOAD_MAX_BYTES = 5 * MB
     assert get_kind("archive_or_pdf").limit_bytes == 5 * MB

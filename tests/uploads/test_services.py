@@ -41,8 +41,9 @@ def test_it_names_the_stored_file_randomly_never_after_the_upload(cast, storage)
 
 
 def test_it_records_an_audit_event_for_each_stored_file(cast):
-    stored = upload_store(file=upload("a.png", image_bytes("PNG")), kind="scan", actor=cast.issuer_a,
-                          owner=cast.issuer_a.institution)
+    stored = upload_store(
+        file=upload("a.png", image_bytes("PNG")), kind="scan", actor=cast.issuer_a, owner=cast.issuer_a.institution
+    )
 
     event = AuditEvent.objects.for_object(stored).get()
     assert event.action == "file.stored" and event.actor == cast.issuer_a
@@ -112,8 +113,9 @@ def test_it_refuses_an_unknown_kind(db):
 
 
 def test_upload_check_runs_the_checks_and_keeps_nothing(db, storage):
-    inspection = upload_check(file=upload("附件.zip", zip_bytes([("说明.txt", "你好".encode())])),
-                              kind="archive_or_pdf")
+    inspection = upload_check(
+        file=upload("附件.zip", zip_bytes([("说明.txt", "你好".encode())])), kind="archive_or_pdf"
+    )
 
     assert inspection.detected_type == "zip" and inspection.original_name == "附件.zip"
     assert files_under(storage) == [] and StoredFile.objects.count() == 0

@@ -1,10 +1,17 @@
 """Type by content, never by extension."""
+
 from __future__ import annotations
 
 from csdp.uploads.sniff import clean_name
 from csdp.uploads.services import upload_store
 from tests.uploads.makers import (
-    elf_executable, image_bytes, mz_executable, pdf_bytes, upload, xlsx_bytes, zip_bytes,
+    elf_executable,
+    image_bytes,
+    mz_executable,
+    pdf_bytes,
+    upload,
+    xlsx_bytes,
+    zip_bytes,
 )
 
 

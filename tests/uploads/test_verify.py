@@ -1,4 +1,5 @@
 """Each detected type must open in its own parser."""
+
 from __future__ import annotations
 
 from csdp.uploads.services import upload_store

@@ -1,4 +1,5 @@
 """Generated hostile archives, each refused through upload_store with nothing left behind."""
+
 from __future__ import annotations
 
 import warnings
@@ -9,8 +10,19 @@ import pytest
 from csdp.uploads.services import upload_store
 from csdp.uploads.zipguard import ZipLimits, zip_inspect
 from tests.uploads.makers import (
-    MB, elf_executable, encrypted_zip, gbk_named_zip, many_small_bombs, pdf_bytes, symlink_zip, understated_zip,
-    raw_named_zip, upload, zip64_claiming, zip_bomb, zip_bytes,
+    MB,
+    elf_executable,
+    encrypted_zip,
+    gbk_named_zip,
+    many_small_bombs,
+    pdf_bytes,
+    symlink_zip,
+    understated_zip,
+    raw_named_zip,
+    upload,
+    zip64_claiming,
+    zip_bomb,
+    zip_bytes,
 )
 
 KIND = "archive_or_pdf"

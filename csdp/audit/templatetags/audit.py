@@ -1,5 +1,6 @@
 """{% audit_history obj %}: the object's audit trail (who, when, from → to, why) on its page.
 Only depository staff see it; members see the business history their pages show."""
+
 from django import template
 
 from csdp.audit.services import history_of

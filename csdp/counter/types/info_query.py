@@ -1,6 +1,7 @@
 """信息查询 as a structured type (seed 000 §一(四) function bar): the filer asks for a 股东名册,
 持股变动 or 限售股份明细 of one of its codes as of a date; when staff accept the application an
 Excel report is built from the share register and attached as its result."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,8 +10,7 @@ import io
 from django import forms
 from django.core.exceptions import ValidationError
 
-from csdp.counter.registry import (BusinessTypeSpec, FilingContext, GeneratedFile, StructuredForm,
-                                   register_business_type)
+from csdp.counter.registry import BusinessTypeSpec, FilingContext, GeneratedFile, StructuredForm, register_business_type
 
 CODE = "07"
 
@@ -24,17 +24,36 @@ class QueryKind:
 
 
 class InfoQueryForm(StructuredForm):
-    query_kind = forms.ChoiceField(label="查询类型", choices=QueryKind.CHOICES,
-                                   error_messages={"required": "请选择查询类型。", "invalid_choice": "请选择有效的查询类型。"})
-    as_of = forms.DateField(label="查询日期（权益登记日）", widget=forms.DateInput(attrs={"type": "date"}),
-                            error_messages={"required": "请填写查询日期。", "invalid": "请填写有效的日期（YYYY-MM-DD）。"})
-    code = forms.RegexField(label="查询证券代码", regex=r"^\d{6}$", max_length=6,
-                            error_messages={"required": "请填写证券代码。", "invalid": "证券代码为 6 位数字。"})
+    query_kind = forms.ChoiceField(
+        label="查询类型",
+        choices=QueryKind.CHOICES,
+        error_messages={"required": "请选择查询类型。", "invalid_choice": "请选择有效的查询类型。"},
+    )
+    as_of = forms.DateField(
+        label="查询日期（权益登记日）",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "请填写查询日期。", "invalid": "请填写有效的日期（YYYY-MM-DD）。"},
+    )
+    code = forms.RegexField(
+        label="查询证券代码",
+        regex=r"^\d{6}$",
+        max_length=6,
+        error_messages={"required": "请填写证券代码。", "invalid": "证券代码为 6 位数字。"},
+    )
     # 持股变动 only: the period is 起始日期 … 查询日期, optionally narrowed to one account.
-    date_from = forms.DateField(label="起始日期（持股变动）", required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                                error_messages={"invalid": "请填写有效的起始日期（YYYY-MM-DD）。"})
-    account = forms.RegexField(label="证券账户（持股变动，可选）", regex=r"^[0-9A-Z]{10}$", max_length=10, required=False,
-                               error_messages={"invalid": "证券账户为 10 位数字或大写字母。"})
+    date_from = forms.DateField(
+        label="起始日期（持股变动）",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "请填写有效的起始日期（YYYY-MM-DD）。"},
+    )
+    account = forms.RegexField(
+        label="证券账户（持股变动，可选）",
+        regex=r"^[0-9A-Z]{10}$",
+        max_length=10,
+        required=False,
+        error_messages={"invalid": "证券账户为 10 位数字或大写字母。"},
+    )
 
     def clean(self):
         data = super().clean()
@@ -59,11 +78,42 @@ def validate_info_query(context: FilingContext) -> None:
 
 
 HEADERS = {
-    QueryKind.HOLDER_REGISTER: ["序号", "一码通账户", "证券账户", "股东名称", "股份性质", "持有数量（股）", "冻结数量（股）", "质押数量（股）"],
-    QueryKind.HOLDING_CHANGES: ["序号", "变动日期", "变动类型", "证券代码", "一码通账户", "证券账户", "股东名称", "股份性质",
-                                "限售截止日", "持有数量变动（股）", "冻结数量变动（股）", "质押数量变动（股）",
-                                "变动后持有数量（股）", "变动后冻结数量（股）", "变动后质押数量（股）"],
-    QueryKind.RESTRICTED_DETAILS: ["序号", "一码通账户", "证券账户", "股东名称", "股份性质", "限售截止日", "限售数量（股）"],
+    QueryKind.HOLDER_REGISTER: [
+        "序号",
+        "一码通账户",
+        "证券账户",
+        "股东名称",
+        "股份性质",
+        "持有数量（股）",
+        "冻结数量（股）",
+        "质押数量（股）",
+    ],
+    QueryKind.HOLDING_CHANGES: [
+        "序号",
+        "变动日期",
+        "变动类型",
+        "证券代码",
+        "一码通账户",
+        "证券账户",
+        "股东名称",
+        "股份性质",
+        "限售截止日",
+        "持有数量变动（股）",
+        "冻结数量变动（股）",
+        "质押数量变动（股）",
+        "变动后持有数量（股）",
+        "变动后冻结数量（股）",
+        "变动后质押数量（股）",
+    ],
+    QueryKind.RESTRICTED_DETAILS: [
+        "序号",
+        "一码通账户",
+        "证券账户",
+        "股东名称",
+        "股份性质",
+        "限售截止日",
+        "限售数量（股）",
+    ],
 }
 
 
@@ -96,18 +146,30 @@ def build_info_query_report(application) -> list[GeneratedFile]:
     sheet.append([f"合计 {len(rows)} 条"])
     buffer = io.BytesIO()
     book.save(buffer)
-    return [GeneratedFile(name=f"{application.reference}-{QueryKind.LABELS[kind]}-{code}.xlsx", content=buffer.getvalue())]
+    return [
+        GeneratedFile(name=f"{application.reference}-{QueryKind.LABELS[kind]}-{code}.xlsx", content=buffer.getvalue())
+    ]
 
 
-GUIDE = "\n".join([
-    "【信息查询】业务指南",
-    "在下方填写查询类型（股东名册 / 持股变动 / 限售股份明细）、查询日期和证券代码。",
-    "查询持股变动时可填写起始日期（不填则自首次登记起）和证券账户（不填则列示全部账户）。",
-    "如需加盖公章的查询申请书，可作为附件上传（1-2 个 ZIP 压缩包或 1 个 PDF），非必需。",
-    "本公司受理后系统生成 Excel 查询结果，请在业务列表中查看、下载并确认。",
-])
+GUIDE = "\n".join(
+    [
+        "【信息查询】业务指南",
+        "在下方填写查询类型（股东名册 / 持股变动 / 限售股份明细）、查询日期和证券代码。",
+        "查询持股变动时可填写起始日期（不填则自首次登记起）和证券账户（不填则列示全部账户）。",
+        "如需加盖公章的查询申请书，可作为附件上传（1-2 个 ZIP 压缩包或 1 个 PDF），非必需。",
+        "本公司受理后系统生成 Excel 查询结果，请在业务列表中查看、下载并确认。",
+    ]
+)
 
-SPEC = register_business_type(BusinessTypeSpec(
-    code=CODE, name="信息查询", filer_kinds=frozenset({"issuer"}), form_class=InfoQueryForm,
-    validate=validate_info_query, result_builder=build_info_query_report, attachments_required=False, guide=GUIDE,
-))
+SPEC = register_business_type(
+    BusinessTypeSpec(
+        code=CODE,
+        name="信息查询",
+        filer_kinds=frozenset({"issuer"}),
+        form_class=InfoQueryForm,
+        validate=validate_info_query,
+        result_builder=build_info_query_report,
+        attachments_required=False,
+        guide=GUIDE,
+    )
+)

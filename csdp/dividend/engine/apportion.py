@@ -15,6 +15,7 @@ Set-based: numpy/Polars column arithmetic and one ``np.partition`` (O(n)) to fin
 packed key (fraction in the high bits, the random tie key in the low bits); no sort, no Python loop
 per holder. The same code serves ten rows and ten million.
 """
+
 from __future__ import annotations
 
 import enum
@@ -54,13 +55,16 @@ def _whole_and_fraction(quantity: pl.Series, rate: int, denominator: int) -> tup
     """(n // d, n mod d) for n = quantity × rate, in the narrowest exact integer type."""
     dtype = exact_int_dtype(int(quantity.max() or 0) * rate)
     product = pl.col("q").cast(dtype) * pl.lit(rate, dtype)
-    out = quantity.to_frame("q").select((product // pl.lit(denominator, dtype)).cast(pl.Int64).alias("whole"),
-                                        (product % pl.lit(denominator, dtype)).cast(pl.Int64).alias("fraction"))
+    out = quantity.to_frame("q").select(
+        (product // pl.lit(denominator, dtype)).cast(pl.Int64).alias("whole"),
+        (product % pl.lit(denominator, dtype)).cast(pl.Int64).alias("fraction"),
+    )
     return out.get_column("whole"), out.get_column("fraction")
 
 
-def apportion(quantity: pl.Series, rate: int, denominator: int, ties: np.ndarray | None,
-              method: Method = Method.PRECISE) -> tuple[pl.Series, int]:
+def apportion(
+    quantity: pl.Series, rate: int, denominator: int, ties: np.ndarray | None, method: Method = Method.PRECISE
+) -> tuple[pl.Series, int]:
     """Units per holder (Int64) and the declared total for ``quantity × rate / denominator``.
     ``ties``: uint64 keys (``tie_keys``), needed for the precise method."""
     n = quantity.len()

@@ -21,6 +21,7 @@ Two pure steps, tables in, tables out (style habit 10):
 Only accounts with more than one non-empty bucket are split (a sort of those rows only); most holders
 have one free lot and take their account's amounts as they are.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -46,8 +47,9 @@ class Totals:
         return asdict(self)
 
 
-def account_entitlements(holdings: pl.DataFrame, rates: Rates, *, seed: int,
-                         method: Method = Method.PRECISE) -> tuple[pl.DataFrame, Totals]:
+def account_entitlements(
+    holdings: pl.DataFrame, rates: Rates, *, seed: int, method: Method = Method.PRECISE
+) -> tuple[pl.DataFrame, Totals]:
     """``holdings``: ``account`` (unique, any sortable type) and ``quantity`` (Int64, ≥ 0).
     Returns the frame with ``cash_fen`` and ``bonus_shares`` added (row order kept) and the totals."""
     require_columns(holdings, ("account", "quantity"), what="holdings")
@@ -57,9 +59,14 @@ def account_entitlements(holdings: pl.DataFrame, rates: Rates, *, seed: int,
     cash, cash_declared = apportion(quantity, rates.cash_micro, CASH_DENOMINATOR, ties, method)
     bonus, bonus_declared = apportion(quantity, rates.shares_micro, SHARE_DENOMINATOR, ties, method)
     out = holdings.with_columns(cash.alias("cash_fen"), bonus.alias("bonus_shares"))
-    totals = Totals(holders=out.height, total_quantity=exact_sum(out, "quantity"),
-                    cash_declared_fen=cash_declared, cash_total_fen=exact_sum(out, "cash_fen"),
-                    bonus_declared=bonus_declared, bonus_total=exact_sum(out, "bonus_shares"))
+    totals = Totals(
+        holders=out.height,
+        total_quantity=exact_sum(out, "quantity"),
+        cash_declared_fen=cash_declared,
+        cash_total_fen=exact_sum(out, "cash_fen"),
+        bonus_declared=bonus_declared,
+        bonus_total=exact_sum(out, "bonus_shares"),
+    )
     return out, totals
 
 
@@ -72,11 +79,26 @@ def _buckets(lots: pl.DataFrame) -> pl.DataFrame:
     """One row per non-empty (lot, kind): ``lot`` (the lot's row number), ``account``, ``kind``,
     ``weight``, and the lot's nature and lock-up end for the order of ties."""
     free = pl.col("quantity") - pl.col("frozen") - pl.col("pledged")
-    base = lots.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("lot"), "account", "share_nature", "lockup_end",
-                       "frozen", "pledged", free.alias("free"))
-    parts = [base.select("lot", "account", "share_nature", "lockup_end", pl.lit(kind, pl.Int8).alias("kind"),
-                         pl.col(column).alias("weight"))
-             for kind, column in ((FROZEN, "frozen"), (PLEDGED, "pledged"), (FREE, "free"))]
+    base = lots.select(
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias("lot"),
+        "account",
+        "share_nature",
+        "lockup_end",
+        "frozen",
+        "pledged",
+        free.alias("free"),
+    )
+    parts = [
+        base.select(
+            "lot",
+            "account",
+            "share_nature",
+            "lockup_end",
+            pl.lit(kind, pl.Int8).alias("kind"),
+            pl.col(column).alias("weight"),
+        )
+        for kind, column in ((FROZEN, "frozen"), (PLEDGED, "pledged"), (FREE, "free"))
+    ]
     return pl.concat(parts).filter(pl.col("weight") > 0)
 
 
@@ -87,11 +109,16 @@ def _split(buckets: pl.DataFrame, accounts: pl.DataFrame, amount: str) -> pl.Dat
     bound = int(joined.get_column(amount).max() or 0) * int(joined.get_column("weight").max() or 0)
     dtype = exact_int_dtype(bound)
     product = pl.col(amount).cast(dtype) * pl.col("weight").cast(dtype)
-    joined = joined.with_columns((product // pl.col("quantity")).cast(pl.Int64).alias("whole"),
-                                 (product % pl.col("quantity")).cast(pl.Int64).alias("fraction"))
+    joined = joined.with_columns(
+        (product // pl.col("quantity")).cast(pl.Int64).alias("whole"),
+        (product % pl.col("quantity")).cast(pl.Int64).alias("fraction"),
+    )
     joined = joined.with_columns((pl.col(amount) - pl.col("whole").sum().over("account")).alias("left"))
-    ordered = joined.sort(["account", "fraction", "kind", "share_nature", "lockup_end"],
-                          descending=[False, True, False, True, False], nulls_last=True)
+    ordered = joined.sort(
+        ["account", "fraction", "kind", "share_nature", "lockup_end"],
+        descending=[False, True, False, True, False],
+        nulls_last=True,
+    )
     rank = pl.int_range(pl.len()).over("account")
     return ordered.select("lot", "kind", (pl.col("whole") + (rank < pl.col("left")).cast(pl.Int64)).alias("part"))
 
@@ -103,9 +130,13 @@ def _per_lot(parts: pl.DataFrame) -> pl.DataFrame:
     """``lot, kind, cash_fen, bonus_shares`` rows → one row per lot with the five amounts."""
     kind = pl.col("kind")
     return parts.select(
-        "lot", "cash_fen", pl.when(kind == FROZEN).then(pl.col("cash_fen")).otherwise(0).alias("held_fen"),
-        "bonus_shares", pl.when(kind == FROZEN).then(pl.col("bonus_shares")).otherwise(0).alias("bonus_frozen"),
-        pl.when(kind == PLEDGED).then(pl.col("bonus_shares")).otherwise(0).alias("bonus_pledged"))
+        "lot",
+        "cash_fen",
+        pl.when(kind == FROZEN).then(pl.col("cash_fen")).otherwise(0).alias("held_fen"),
+        "bonus_shares",
+        pl.when(kind == FROZEN).then(pl.col("bonus_shares")).otherwise(0).alias("bonus_frozen"),
+        pl.when(kind == PLEDGED).then(pl.col("bonus_shares")).otherwise(0).alias("bonus_pledged"),
+    )
 
 
 def lot_entitlements(lots: pl.DataFrame, accounts: pl.DataFrame) -> pl.DataFrame:
@@ -118,8 +149,9 @@ def lot_entitlements(lots: pl.DataFrame, accounts: pl.DataFrame) -> pl.DataFrame
     buckets = _buckets(lots)
     many = pl.col("account").count().over("account") > 1
     buckets = buckets.with_columns(many.alias("many"))
-    single = buckets.filter(~pl.col("many")).join(accounts.select("account", "cash_fen", "bonus_shares"),
-                                                 on="account", how="left")
+    single = buckets.filter(~pl.col("many")).join(
+        accounts.select("account", "cash_fen", "bonus_shares"), on="account", how="left"
+    )
     pieces = [_per_lot(single.select("lot", "kind", "cash_fen", "bonus_shares"))]
     split = buckets.filter(pl.col("many"))
     if split.height:
@@ -137,12 +169,10 @@ def lots_to_accounts(lots: pl.DataFrame) -> pl.DataFrame:
     return lots.group_by("account").agg(pl.col("quantity").sum())
 
 
-def entitle(lots: pl.DataFrame, rates: Rates, *, seed: int,
-            method: Method = Method.PRECISE) -> tuple[pl.DataFrame, pl.DataFrame, Totals]:
+def entitle(
+    lots: pl.DataFrame, rates: Rates, *, seed: int, method: Method = Method.PRECISE
+) -> tuple[pl.DataFrame, pl.DataFrame, Totals]:
     """Both steps: (accounts, lots with entitlements, totals). Accounts with zero quantity are dropped."""
     lots = lots.filter(pl.col("quantity") > 0)
     accounts, totals = account_entitlements(lots_to_accounts(lots), rates, seed=seed, method=method)
     return accounts, lot_entitlements(lots, accounts), totals
-
-
-

@@ -6,6 +6,7 @@ shares is 123456 micro-yuan. Nothing here is ever a float:
     cash on q shares, in fen   = q × cash_micro / 100 000        (÷10 shares, ×100 fen, ÷10⁶ micro)
     bonus on q shares, shares  = q × (bonus_micro + transfer_micro) / 10 000 000
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -51,8 +52,11 @@ class Rates:
 
     @classmethod
     def parse(cls, cash="0", bonus="0", transfer="0") -> Rates:
-        return cls(micro_of(cash, what="每10股派现金"), micro_of(bonus, what="每10股送股"),
-                   micro_of(transfer, what="每10股转增"))
+        return cls(
+            micro_of(cash, what="每10股派现金"),
+            micro_of(bonus, what="每10股送股"),
+            micro_of(transfer, what="每10股转增"),
+        )
 
     @property
     def shares_micro(self) -> int:
@@ -61,5 +65,8 @@ class Rates:
         return self.bonus_micro + self.transfer_micro
 
     def as_json(self) -> dict:
-        return {"cash_per_10": micro_text(self.cash_micro), "bonus_per_10": micro_text(self.bonus_micro),
-                "transfer_per_10": micro_text(self.transfer_micro)}
+        return {
+            "cash_per_10": micro_text(self.cash_micro),
+            "bonus_per_10": micro_text(self.bonus_micro),
+            "transfer_per_10": micro_text(self.transfer_micro),
+        }

@@ -1,4 +1,5 @@
 """Fee display: integer fen as yuan, a rate with its unit."""
+
 from django import template
 
 from csdp.fees.money import fen_to_yuan

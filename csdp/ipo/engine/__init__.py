@@ -7,6 +7,7 @@
 
 See docs/ipo-engine.md.
 """
+
 from csdp.ipo.engine.allocation import (
     AllocationSummary,
     allocate,
@@ -38,9 +39,27 @@ from csdp.ipo.engine.validity import (
 )
 
 __all__ = [
-    "AllocationSummary", "DayOrdering", "EngineRangeError", "LOT_SHARES", "ORDER_MAX_SHARES", "OfferingOrders",
-    "REASON_CAP", "REASON_DECLARED", "REASON_DUPLICATE", "REASON_MAX", "REASON_SHORTFALL", "REASON_UNIT",
-    "ShortfallOrdering", "allocate", "allocation_ratio", "forfeit_invalid", "invalidate_shortfall",
-    "invalidate_shortfall_day", "per_investor_cap", "shortfall_by_participant", "summarize",
-    "unmatched_declarations", "validate_orders",
+    "AllocationSummary",
+    "DayOrdering",
+    "EngineRangeError",
+    "LOT_SHARES",
+    "ORDER_MAX_SHARES",
+    "OfferingOrders",
+    "REASON_CAP",
+    "REASON_DECLARED",
+    "REASON_DUPLICATE",
+    "REASON_MAX",
+    "REASON_SHORTFALL",
+    "REASON_UNIT",
+    "ShortfallOrdering",
+    "allocate",
+    "allocation_ratio",
+    "forfeit_invalid",
+    "invalidate_shortfall",
+    "invalidate_shortfall_day",
+    "per_investor_cap",
+    "shortfall_by_participant",
+    "summarize",
+    "unmatched_declarations",
+    "validate_orders",
 ]

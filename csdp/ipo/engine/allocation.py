@@ -13,6 +13,7 @@ Column expressions and one partial sort (only the ceil(R / 100) investors who re
 are ordered, by a packed integer key — csdp/ipo/engine/ordering.py): the same code for ten rows and
 fifteen million. No floats anywhere: the ratio is a ``Decimal`` N / S, for display only.
 """
+
 from __future__ import annotations
 
 import decimal
@@ -127,8 +128,9 @@ def allocate(valid: pl.DataFrame, *, online_shares: int) -> pl.DataFrame:
         # million account numbers with the book cost more than the rest of the walk.
         book = valid.select("quantity", "seq").gather(valid_rows)
         accounts = valid.get_column("account")
-        shares = _allocate_valid(book, lambda rows: accounts.gather(valid_rows.gather(rows)),
-                                 online_shares=online_shares)
+        shares = _allocate_valid(
+            book, lambda rows: accounts.gather(valid_rows.gather(rows)), online_shares=online_shares
+        )
         allocated = allocated.scatter(valid_rows, shares)
     return valid.with_columns(allocated.alias("allocated_shares"))
 

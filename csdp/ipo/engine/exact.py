@@ -1,5 +1,6 @@
 """Exact integer arithmetic in Polars: Polars' Int64 wraps silently on overflow, so every product
 that could pass 2**63 - 1 is bounded first in Python integers and computed in Int128 when needed."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable

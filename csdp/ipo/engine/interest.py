@@ -4,6 +4,7 @@ The seed says the interest is returned but not how it is computed; the rate and 
 the application's (configurable, recorded with the refund), the period is [from, to) in calendar
 days, and each order's interest is rounded half up to the fen on its own — the participant passes
 each investor exactly what the refund file says (docs/ipo.md, "Failure and suspension")."""
+
 from __future__ import annotations
 
 from decimal import Decimal

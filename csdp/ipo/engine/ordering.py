@@ -7,6 +7,7 @@ so the integer columns are packed into one Int64 — a mixed-radix number whose 
 wanted order — whenever their ranges fit in 63 bits. Text tie-breaks are applied exactly, by falling
 back to the multi-column sort, in the rare table where two rows share the packed key.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence

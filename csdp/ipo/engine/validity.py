@@ -12,6 +12,7 @@ When an order fails several checks it gets the first code in this order:
 - ``cap`` — above the per-investor cap (5 % of the *initial* online issue, rounded down to 100 shares);
   the order is invalid as a whole, never trimmed.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -73,10 +74,14 @@ def validate_orders(orders: pl.DataFrame, *, initial_online_shares: int) -> pl.D
     cap = per_investor_cap(initial_online_shares)
     quantity = pl.col("quantity")
     reason = (
-        pl.when(~pl.col("_first")).then(pl.lit(REASON_DUPLICATE))
-        .when(quantity.is_null() | (quantity <= 0) | (quantity % LOT_SHARES != 0)).then(pl.lit(REASON_UNIT))
-        .when(quantity > ORDER_MAX_SHARES).then(pl.lit(REASON_MAX))
-        .when(quantity > cap).then(pl.lit(REASON_CAP))
+        pl.when(~pl.col("_first"))
+        .then(pl.lit(REASON_DUPLICATE))
+        .when(quantity.is_null() | (quantity <= 0) | (quantity % LOT_SHARES != 0))
+        .then(pl.lit(REASON_UNIT))
+        .when(quantity > ORDER_MAX_SHARES)
+        .then(pl.lit(REASON_MAX))
+        .when(quantity > cap)
+        .then(pl.lit(REASON_CAP))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
     return (

@@ -1,4 +1,5 @@
 """`csdp eod run`: every end-of-day step due on a business date, in the order of 附件1."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,8 +24,8 @@ from csdp.ipo.selectors import eod_frames
 def _files_step(frames_of, day_of):
     def work(offering: Offering) -> StepResult:
         frames = frames_of(offering)
-        return StepResult(rows=publish(offering, frames, day_of(offering)),
-                          detail={"types": sorted(frames)})
+        return StepResult(rows=publish(offering, frames, day_of(offering)), detail={"types": sorted(frames)})
+
     return work
 
 
@@ -35,8 +36,9 @@ def _registration_files(offering: Offering) -> StepResult:
 
 def _code_switch(offering: Offering) -> StepResult:
     """L-1 (002 §2.1.2(七)): holdings, freezes and pledges move to the 920 code with continuity."""
-    change = security_code_switch(old_code=offering.old_code, new_code=offering.code, effective_date=business_today(),
-                                  actor=None)
+    change = security_code_switch(
+        old_code=offering.old_code, new_code=offering.code, effective_date=business_today(), actor=None
+    )
     return StepResult(rows=1, detail={"old_code": change.old_code, "new_code": change.new_code})
 
 
@@ -50,8 +52,11 @@ def _listing(offering: Offering) -> StepResult:
 
 def _files_pending(data_step: str, files_step: str) -> list[Offering]:
     done = EodStepRun.objects.filter(status=EodStepRun.Status.DONE)
-    return list(Offering.objects.filter(pk__in=done.filter(step=data_step).values("offering_id"))
-                .exclude(pk__in=done.filter(step=files_step).values("offering_id")).order_by("code"))
+    return list(
+        Offering.objects.filter(pk__in=done.filter(step=data_step).values("offering_id"))
+        .exclude(pk__in=done.filter(step=files_step).values("offering_id"))
+        .order_by("code")
+    )
 
 
 def eod_run(day: dt.date | None = None, *, actor=None) -> list[StepReport]:
@@ -80,7 +85,9 @@ def _eod_steps(day: dt.date, actor) -> list[StepReport]:
         reports.append(StepReport(EodStep.T1_SETTLE, "T+1", 0.0, 0, skipped=False, error=error.message))
     # 002 §5.2: an offering stopped between T EOD and T+1 EOD has its money unfrozen at T+1 EOD
     # (at the next EOD if that one has passed), with the 资金解冻数据 to participants.
-    for offering in Offering.objects.filter(stop__stage=StopStage.BEFORE_T1_EOD).select_related("stop").order_by("code"):
+    for offering in (
+        Offering.objects.filter(stop__stage=StopStage.BEFORE_T1_EOD).select_related("stop").order_by("code")
+    ):
         if stop_unfreeze_due(offering, day):
             reports.append(run_step_reporting(offering, EodStep.STOP_UNFREEZE, stop_unfreeze))
     for offering in _files_pending(EodStep.T1_SETTLE, EodStep.T1_FILES):

@@ -11,6 +11,7 @@ columns again (0.28 s for SGQS, 0.37 s for T+1's three types at 1M orders; docs/
 wherever the book does not apply (text that is not ASCII, a value too wide, ...): the reference path
 then decides, and reports, as it always did. The tests compare the two byte for byte.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,16 +36,22 @@ def _reason_code() -> pl.Expr:
 def reason_codes(outcomes: pl.DataFrame) -> pl.Series:
     """WXYY of every order, "" where it has no reason: only the invalid orders (under 1 % of a book) are
     mapped — mapping every order's reason text cost 10 ms at 1M orders against 2.5 ms."""
-    invalid = outcomes.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("at"), "reason").filter(pl.col("reason") != "")
+    invalid = outcomes.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("at"), "reason").filter(
+        pl.col("reason") != ""
+    )
     codes = pl.repeat("", outcomes.height, dtype=pl.Utf8, eager=True)
-    return codes.scatter(invalid.get_column("at"), invalid.select(_reason_code()).to_series()) if invalid.height else codes
+    return (
+        codes.scatter(invalid.get_column("at"), invalid.select(_reason_code()).to_series()) if invalid.height else codes
+    )
 
 
 def order_columns(frame: pl.DataFrame | pl.LazyFrame, code: str, day: dt.date):
     """The order columns every per-order file shares; lazy in, lazy out."""
     return frame.with_columns(
-        pl.lit(code).alias(ZQDM.name), pl.col("participant").alias(JSCY.name),
-        *(pl.col(source).alias(f.name) for f, source in BOOK_COLUMNS.items()), pl.lit(day).alias(RQ.name),
+        pl.lit(code).alias(ZQDM.name),
+        pl.col("participant").alias(JSCY.name),
+        *(pl.col(source).alias(f.name) for f, source in BOOK_COLUMNS.items()),
+        pl.lit(day).alias(RQ.name),
     )
 
 
@@ -95,7 +102,8 @@ class OrderBook:
         kind = self.types[file_type]
         base = order_columns(by_participant(self.orders), self.code, self.day)
         return (base if kind.where is None else base.filter(kind.where)).with_columns(
-            **{name: expr for name, expr in kind.columns.items()})
+            **{name: expr for name, expr in kind.columns.items()}
+        )
 
     @cached_property
     def taken(self) -> _Taken | None:
@@ -113,14 +121,19 @@ class OrderBook:
         # twice as long at 15M orders).
         shared = list(BOOK_COLUMNS)
         wanted = sorted(set().union(*(kind.sources() for kind in self.types.values())))
-        ordered = self.orders.select(*(pl.col(s).gather(order).alias(f.name) for f, s in BOOK_COLUMNS.items()),
-                                     *(pl.col(name).gather(order) for name in wanted))
+        ordered = self.orders.select(
+            *(pl.col(s).gather(order).alias(f.name) for f, s in BOOK_COLUMNS.items()),
+            *(pl.col(name).gather(order) for name in wanted),
+        )
         columns = matrix_columns_checked(shared, ordered.select(f.name for f in shared))
         if columns is None:
             return None
-        return _Taken(participants=codes.to_list(), ranks=ranks[order.to_numpy()],
-                      specs={f.name: spec for f, spec in zip(shared, columns.specs, strict=True)},
-                      sources=ordered.select(wanted))
+        return _Taken(
+            participants=codes.to_list(),
+            ranks=ranks[order.to_numpy()],
+            specs={f.name: spec for f, spec in zip(shared, columns.specs, strict=True)},
+            sources=ordered.select(wanted),
+        )
 
 
 @dataclass(frozen=True)
@@ -162,6 +175,9 @@ class OrderFile:
         counts = np.bincount(book.ranks[rows], minlength=len(book.participants))
         ends = np.cumsum(counts)
         numbers = np.arange(rows.size, dtype=np.int64) if compact else rows  # into the specs' rows
-        runs = {p: numbers[end - n:end] for p, n, end in zip(book.participants, counts.tolist(), ends.tolist(), strict=True)
-                if n}
+        runs = {
+            p: numbers[end - n : end]
+            for p, n, end in zip(book.participants, counts.tolist(), ends.tolist(), strict=True)
+            if n
+        }
         return MatrixColumns(layout.fields, [specs[f.name] for f in layout.fields], sources.height), runs

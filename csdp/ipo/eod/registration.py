@@ -2,6 +2,7 @@
 余股, 战略配售 and 网下 details the issuer confirmed, appended to the register in one set-based batch;
 then 股份登记数据 to participants at that day's EOD (§4.3). L-1: the NEEQ code switches to the 920
 code (§2.1.2(七)); L: listed, the issuer reads the result (§2.1.2(八))."""
+
 from __future__ import annotations
 
 import polars as pl
@@ -29,9 +30,14 @@ def register_security(offering: Offering) -> Security:
     """Listed NEEQ companies register under their old code until the L-1 switch (§2.1.2(七))."""
     code = offering.old_code or offering.code
     security, _ = Security.objects.get_or_create(
-        code=code, defaults={"name": offering.name, "market": Market.NEEQ if offering.old_code else Market.BSE,
-                             "status": SecurityStatus.LISTED if offering.old_code else SecurityStatus.PENDING,
-                             "issuer": offering.issuer})
+        code=code,
+        defaults={
+            "name": offering.name,
+            "market": Market.NEEQ if offering.old_code else Market.BSE,
+            "status": SecurityStatus.LISTED if offering.old_code else SecurityStatus.PENDING,
+            "issuer": offering.issuer,
+        },
+    )
     return security
 
 
@@ -43,7 +49,8 @@ def online_events(offering: Offering, security_id: int, day) -> pl.DataFrame:
     if missing:
         raise IpoError(f"以下获配证券账户未在本公司登记，不能办理股份登记：{', '.join(missing)}")
     return joined.select(
-        pl.lit(security_id, dtype=pl.Int64).alias("security_id"), "account_id",
+        pl.lit(security_id, dtype=pl.Int64).alias("security_id"),
+        "account_id",
         pl.lit(EventType.IPO_ALLOCATION.value).alias("event_type"),
         pl.col("kept").alias("quantity_delta"),
         pl.lit(day).alias("business_date"),
@@ -53,13 +60,33 @@ def online_events(offering: Offering, security_id: int, day) -> pl.DataFrame:
 
 def placement_events(offering: Offering, security_id: int, day) -> pl.DataFrame:
     rows = PlacementDetail.objects.filter(filing__offering=offering, filing__status=FilingStatus.CONFIRMED).values_list(
-        "filing__kind", "line", "account_id", "shares", "share_nature", "lockup_end")
+        "filing__kind", "line", "account_id", "shares", "share_nature", "lockup_end"
+    )
     return pl.DataFrame(
-        [{"security_id": security_id, "account_id": account_id, "event_type": str(EVENT_OF_FILING[kind]),
-          "quantity_delta": shares, "share_nature": nature, "lockup_end": lockup, "business_date": day,
-          "key": f"ipo:{offering.code}:{kind}:{line}"} for kind, line, account_id, shares, nature, lockup in rows],
-        schema={"security_id": pl.Int64, "account_id": pl.Int64, "event_type": pl.Utf8, "quantity_delta": pl.Int64,
-                "share_nature": pl.Utf8, "lockup_end": pl.Date, "business_date": pl.Date, "key": pl.Utf8})
+        [
+            {
+                "security_id": security_id,
+                "account_id": account_id,
+                "event_type": str(EVENT_OF_FILING[kind]),
+                "quantity_delta": shares,
+                "share_nature": nature,
+                "lockup_end": lockup,
+                "business_date": day,
+                "key": f"ipo:{offering.code}:{kind}:{line}",
+            }
+            for kind, line, account_id, shares, nature, lockup in rows
+        ],
+        schema={
+            "security_id": pl.Int64,
+            "account_id": pl.Int64,
+            "event_type": pl.Utf8,
+            "quantity_delta": pl.Int64,
+            "share_nature": pl.Utf8,
+            "lockup_end": pl.Date,
+            "business_date": pl.Date,
+            "key": pl.Utf8,
+        },
+    )
 
 
 def lockup_events(offering: Offering, security_id: int, day) -> pl.DataFrame:
@@ -68,15 +95,43 @@ def lockup_events(offering: Offering, security_id: int, day) -> pl.DataFrame:
     rows = []
     for lockup in LockupShareholder.objects.filter(offering=offering).select_related("account__investor"):
         nature = "05" if lockup.account.investor.holder_type in NATURAL_PERSONS else "06"
-        base = {"security_id": security_id, "account_id": lockup.account_id, "event_type": EventType.RESTRICT.value,
-                "business_date": day}
-        rows.append({**base, "quantity_delta": -lockup.shares, "share_nature": "00", "lockup_end": None,
-                     "key": f"ipo:{offering.code}:lockup:{lockup.account_id}:out"})
-        rows.append({**base, "quantity_delta": lockup.shares, "share_nature": nature, "lockup_end": lockup.lockup_end,
-                     "key": f"ipo:{offering.code}:lockup:{lockup.account_id}:in"})
-    return pl.DataFrame(rows, schema={"security_id": pl.Int64, "account_id": pl.Int64, "event_type": pl.Utf8,
-                                      "business_date": pl.Date, "quantity_delta": pl.Int64, "share_nature": pl.Utf8,
-                                      "lockup_end": pl.Date, "key": pl.Utf8})
+        base = {
+            "security_id": security_id,
+            "account_id": lockup.account_id,
+            "event_type": EventType.RESTRICT.value,
+            "business_date": day,
+        }
+        rows.append(
+            {
+                **base,
+                "quantity_delta": -lockup.shares,
+                "share_nature": "00",
+                "lockup_end": None,
+                "key": f"ipo:{offering.code}:lockup:{lockup.account_id}:out",
+            }
+        )
+        rows.append(
+            {
+                **base,
+                "quantity_delta": lockup.shares,
+                "share_nature": nature,
+                "lockup_end": lockup.lockup_end,
+                "key": f"ipo:{offering.code}:lockup:{lockup.account_id}:in",
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "security_id": pl.Int64,
+            "account_id": pl.Int64,
+            "event_type": pl.Utf8,
+            "business_date": pl.Date,
+            "quantity_delta": pl.Int64,
+            "share_nature": pl.Utf8,
+            "lockup_end": pl.Date,
+            "key": pl.Utf8,
+        },
+    )
 
 
 def registration(offering: Offering) -> StepResult:
@@ -90,12 +145,20 @@ def registration(offering: Offering) -> StepResult:
 
     pending = share_registration_pending(offering)
     if pending is not None:
-        raise IpoError(f"发行人的股份登记申请（虚拟柜台申请 {pending.pk}）尚未办结：发行人确认办理结果后才能办理股份登记。",
-                       code="ipo.application_pending")
+        raise IpoError(
+            f"发行人的股份登记申请（虚拟柜台申请 {pending.pk}）尚未办结：发行人确认办理结果后才能办理股份登记。",
+            code="ipo.application_pending",
+        )
     day = business_today()
     security = register_security(offering)
-    events = pl.concat([online_events(offering, security.pk, day), placement_events(offering, security.pk, day),
-                        lockup_events(offering, security.pk, day)], how="diagonal_relaxed")
+    events = pl.concat(
+        [
+            online_events(offering, security.pk, day),
+            placement_events(offering, security.pk, day),
+            lockup_events(offering, security.pk, day),
+        ],
+        how="diagonal_relaxed",
+    )
     try:
         written = register_apply_bulk(events)
     except RegisterError as error:
@@ -107,5 +170,12 @@ def registration(offering: Offering) -> StepResult:
         notice = registration_fee_notice(offering=offering, registered_shares=registered, actor=None)
     except FeeRefused as refused:
         raise IpoError(refused.message) from None
-    return StepResult(rows=written, detail={"security": security.code, "registered_shares": registered,
-                                            "events": events.height, "fee_notice": notice.number})
+    return StepResult(
+        rows=written,
+        detail={
+            "security": security.code,
+            "registered_shares": registered,
+            "events": events.height,
+            "fee_notice": notice.number,
+        },
+    )

@@ -64,9 +64,18 @@ def step_failure_record(offering: Offering, step: str, message: str) -> None:
         if step_done(offering, step):
             return
         EodStepRun.objects.update_or_create(
-            offering_id=offering.pk, step=step,
-            defaults={"business_date": business_today(), "status": EodStepRun.Status.FAILED, "rows": 0,
-                      "seconds": 0, "detail": {}, "error": message[:1000], "finished_at": clock_now()})
+            offering_id=offering.pk,
+            step=step,
+            defaults={
+                "business_date": business_today(),
+                "status": EodStepRun.Status.FAILED,
+                "rows": 0,
+                "seconds": 0,
+                "detail": {},
+                "error": message[:1000],
+                "finished_at": clock_now(),
+            },
+        )
 
 
 def _files_recovered(offering: Offering) -> None:
@@ -78,7 +87,9 @@ def _files_recovered(offering: Offering) -> None:
     records = ParticipantFile.objects.filter(offering=offering).values_list("path", "sha256")
     recovered = publish_pending(settings.CSDP_FILES_DIR, records.iterator())
     if recovered:
-        logging.getLogger(__name__).warning("%s: %d participant files put in place after a crash", offering.code, recovered)
+        logging.getLogger(__name__).warning(
+            "%s: %d participant files put in place after a crash", offering.code, recovered
+        )
 
 
 def run_step(offering: Offering, step: str, work: Callable[[Offering], StepResult]) -> StepReport:

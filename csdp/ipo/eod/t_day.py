@@ -1,5 +1,6 @@
 """T: the exchange's subscription data comes in; T EOD: subscription money per participant
 (seed 002 §4.1.1 "T日日终，本公司根据北交所发送的申购数据，计算各结算参与人应付申购资金金额")."""
+
 from __future__ import annotations
 
 import time
@@ -22,8 +23,15 @@ from csdp.lib.bulk import copy_in, delete_where, partition_replace, partition_re
 from csdp.securities.models import CustodyUnit, ParticipantProfile
 
 SUBSCRIPTION_COLUMNS = (
-    "offering_id", "seq", "account", "participant", "custody_unit", "quantity_shares", "price_fen",
-    "investor_id", "confirmed_at",
+    "offering_id",
+    "seq",
+    "account",
+    "participant",
+    "custody_unit",
+    "quantity_shares",
+    "price_fen",
+    "investor_id",
+    "confirmed_at",
 )
 SUBSCRIPTION_TABLE = {"key": "offering_id", "columns": SUBSCRIPTION_COLUMNS, "primary_key": ("offering_id", "seq")}
 OUTCOME_COLUMNS = ("offering_id", "seq", "participant", "reason")  # sparse: the invalid orders only
@@ -50,12 +58,20 @@ def offering_subscriptions_load(*, offering: Offering, path: Path, actor=None) -
         rows = frame.height
         offering_transition(offering=locked, to=OfferingStatus.SUBSCRIBING, actor=actor, reason="接收申购数据")
         EodStepRun.objects.update_or_create(
-            offering=locked, step=EodStep.T_LOAD,
-            defaults={"business_date": business_today(), "status": EodStepRun.Status.DONE, "rows": rows,
-                      "seconds": round(time.perf_counter() - started, 3), "finished_at": clock_now(),
-                      "detail": {"file": Path(path).name}},
+            offering=locked,
+            step=EodStep.T_LOAD,
+            defaults={
+                "business_date": business_today(),
+                "status": EodStepRun.Status.DONE,
+                "rows": rows,
+                "seconds": round(time.perf_counter() - started, 3),
+                "finished_at": clock_now(),
+                "detail": {"file": Path(path).name},
+            },
         )
-        audit_record(actor=actor, obj=locked, action="ipo.subscriptions_load", data={"rows": rows, "file": Path(path).name})
+        audit_record(
+            actor=actor, obj=locked, action="ipo.subscriptions_load", data={"rows": rows, "file": Path(path).name}
+        )
     return rows
 
 
@@ -71,7 +87,9 @@ def _subscriptions_replace(offering: Offering, path: Path, participants: pl.Data
     kept: list[pl.DataFrame] = []
 
     def batches() -> Iterator[pl.DataFrame]:
-        for batch in usual_batches(path, price_fen=offering.price_fen, t_date=offering.t_date, participants=participants):
+        for batch in usual_batches(
+            path, price_fen=offering.price_fen, t_date=offering.t_date, participants=participants
+        ):
             kept.append(batch)
             yield batch.with_columns(pl.lit(offering.pk).alias("offering_id"))
 
@@ -99,7 +117,10 @@ def clearing_outcomes(orders: pl.DataFrame, *, offering_id: int, initial_online_
     validated = validate_orders(orders, initial_online_shares=initial_online_shares)
     return validated.select(
         pl.lit(offering_id, dtype=pl.Int64).alias("offering_id"),
-        "seq", "account", "participant", "custody_unit",
+        "seq",
+        "account",
+        "participant",
+        "custody_unit",
         pl.col("quantity").alias("quantity_shares"),
         "valid",
         pl.col("reason").fill_null(""),
@@ -111,7 +132,9 @@ def participant_amounts(outcomes: pl.DataFrame, *, price_fen: int) -> pl.DataFra
     valid = pl.col("valid")
     # Per-order shares first, then plain sums: a filtered sum inside group_by leaves Polars' fast path.
     return (
-        outcomes.select("participant", valid, pl.when(valid).then(pl.col("quantity_shares")).otherwise(0).alias("_shares"))
+        outcomes.select(
+            "participant", valid, pl.when(valid).then(pl.col("quantity_shares")).otherwise(0).alias("_shares")
+        )
         .group_by("participant")
         .agg(
             valid.sum().cast(pl.Int64).alias("orders"),
@@ -122,8 +145,13 @@ def participant_amounts(outcomes: pl.DataFrame, *, price_fen: int) -> pl.DataFra
     )
 
 
-SIZE_BUCKETS = [(100, 900, "100–900"), (1_000, 9_900, "1千–9,900"), (10_000, 99_900, "1万–99,900"),
-                (100_000, 999_900, "10万–999,900"), (1_000_000, 99_999_900, "100万以上")]
+SIZE_BUCKETS = [
+    (100, 900, "100–900"),
+    (1_000, 9_900, "1千–9,900"),
+    (10_000, 99_900, "1万–99,900"),
+    (100_000, 999_900, "10万–999,900"),
+    (1_000_000, 99_999_900, "100万以上"),
+]
 
 
 def size_distribution(outcomes: pl.DataFrame, *, cap: int) -> list[dict]:
@@ -145,19 +173,27 @@ def t_clearing(offering: Offering) -> StepResult:
         raise IpoError("该发行已记录发行失败或中止，T日日终不发送申购清算数据。")
     if offering.status != OfferingStatus.SUBSCRIBING:
         raise IpoError("尚未接收申购数据，不能进行T日清算。")
-    outcomes = clearing_outcomes(load_subscriptions(offering), offering_id=offering.pk,
-                                 initial_online_shares=offering.initial_online_shares)
+    outcomes = clearing_outcomes(
+        load_subscriptions(offering), offering_id=offering.pk, initial_online_shares=offering.initial_online_shares
+    )
     invalid = outcomes.filter(~pl.col("valid")).select(OUTCOME_COLUMNS).sort("seq")  # a few thousand rows
     delete_where("ipo_subscriptionoutcome", "offering_id", offering.pk)
     # Sparse: every order not written here is valid (selectors join it with ipo_subscription).
     copy_in("ipo_subscriptionoutcome", OUTCOME_COLUMNS, invalid)
     remember_t_outcomes(offering.pk, outcomes)
     amounts = participant_amounts(outcomes, price_fen=offering.price_fen)
-    profiles = dict(ParticipantProfile.objects.filter(code__in=amounts["participant"].to_list()).values_list("code", "pk"))
+    profiles = dict(
+        ParticipantProfile.objects.filter(code__in=amounts["participant"].to_list()).values_list("code", "pk")
+    )
     ParticipantObligation.objects.filter(offering=offering).delete()
     ParticipantObligation.objects.bulk_create(
-        ParticipantObligation(offering=offering, participant_id=profiles[row["participant"]], orders=row["orders"],
-                              subscribed_shares=row["subscribed_shares"], subscribed_fen=row["subscribed_fen"])
+        ParticipantObligation(
+            offering=offering,
+            participant_id=profiles[row["participant"]],
+            orders=row["orders"],
+            subscribed_shares=row["subscribed_shares"],
+            subscribed_fen=row["subscribed_fen"],
+        )
         for row in amounts.iter_rows(named=True)
     )
     offering_transition(offering=offering, to=OfferingStatus.CLEARED, reason="T日日终清算")

@@ -1,5 +1,11 @@
-from csdp.ipo.models.offering import Offering, OfferingStatus, OfferingTransition, OFFERING_MACHINE, OFFERING_TRANSITIONS  # noqa: F401
-from csdp.ipo.models.settlement import (  # noqa: F401
+from csdp.ipo.models.offering import (
+    Offering,
+    OfferingStatus,
+    OfferingTransition,
+    OFFERING_MACHINE,
+    OFFERING_TRANSITIONS,
+)
+from csdp.ipo.models.settlement import (
     EodStep,
     EodStepRun,
     ParticipantFile,
@@ -9,12 +15,12 @@ from csdp.ipo.models.settlement import (  # noqa: F401
     Subscription,
     SubscriptionOutcome,
 )
-from csdp.ipo.models.filings import (  # noqa: F401
+from csdp.ipo.models.filings import (
     DetailFiling,
     FilingKind,
     FilingStatus,
     FILING_TRANSITIONS,
     PlacementDetail,
 )
-from csdp.ipo.models.application import LockupShareholder  # noqa: F401
-from csdp.ipo.models.stop import OfferingStop, RefundItem, StopKind, StopRefund, StopStage  # noqa: F401
+from csdp.ipo.models.application import LockupShareholder
+from csdp.ipo.models.stop import OfferingStop, RefundItem, StopKind, StopRefund, StopStage

@@ -1,5 +1,6 @@
 """The issuer's T-1 share-registration application (002 §2.1.1(二)): the lock-up shareholders the
 exchange requires, kept per offering once the counter application is finished."""
+
 from __future__ import annotations
 
 from django.db import models

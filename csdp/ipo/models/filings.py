@@ -1,5 +1,6 @@
 """The issuer's T+2 filings (002 §2.1.2(一)–(三)): 余股, 战略配售 and 网下发行 details, validated
 against the register, listed back as the 申报明细清单 and confirmed (signed) by the issuer."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -47,10 +48,14 @@ class DetailFiling(models.Model):
     total_shares = models.BigIntegerField()
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     filed_at = models.DateTimeField()
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     signature = models.ForeignKey("keys.Signature", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     returned_at = models.DateTimeField(null=True, blank=True)
     return_reason = models.CharField("退回原因", max_length=300, blank=True)
 

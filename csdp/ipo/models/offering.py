@@ -1,4 +1,5 @@
 """A BSE public offering (seed 002) and its timeline (附件1)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,15 +32,19 @@ class OfferingTransitionRefused(TransitionRefused, IpoError):
 # The one place that says which changes are allowed. Failure or suspension (002 第五章): either until
 # T+1 EOD (§5.1, §5.2); from T+1 EOD until listing only a suspension (§5.3 "中止本次发行").
 _STOPPABLE = {OfferingStatus.FAILED, OfferingStatus.SUSPENDED}
-OFFERING_MACHINE = Machine(OfferingStatus, {
-    OfferingStatus.PREPARING: {OfferingStatus.APPLIED, OfferingStatus.SUBSCRIBING} | _STOPPABLE,
-    OfferingStatus.APPLIED: {OfferingStatus.SUBSCRIBING} | _STOPPABLE,
-    OfferingStatus.SUBSCRIBING: {OfferingStatus.CLEARED} | _STOPPABLE,
-    OfferingStatus.CLEARED: {OfferingStatus.SETTLED} | _STOPPABLE,
-    OfferingStatus.SETTLED: {OfferingStatus.PAID, OfferingStatus.SUSPENDED},
-    OfferingStatus.PAID: {OfferingStatus.REGISTERED, OfferingStatus.SUSPENDED},
-    OfferingStatus.REGISTERED: {OfferingStatus.LISTED, OfferingStatus.SUSPENDED},
-}, error=OfferingTransitionRefused)
+OFFERING_MACHINE = Machine(
+    OfferingStatus,
+    {
+        OfferingStatus.PREPARING: {OfferingStatus.APPLIED, OfferingStatus.SUBSCRIBING} | _STOPPABLE,
+        OfferingStatus.APPLIED: {OfferingStatus.SUBSCRIBING} | _STOPPABLE,
+        OfferingStatus.SUBSCRIBING: {OfferingStatus.CLEARED} | _STOPPABLE,
+        OfferingStatus.CLEARED: {OfferingStatus.SETTLED} | _STOPPABLE,
+        OfferingStatus.SETTLED: {OfferingStatus.PAID, OfferingStatus.SUSPENDED},
+        OfferingStatus.PAID: {OfferingStatus.REGISTERED, OfferingStatus.SUSPENDED},
+        OfferingStatus.REGISTERED: {OfferingStatus.LISTED, OfferingStatus.SUSPENDED},
+    },
+    error=OfferingTransitionRefused,
+)
 OFFERING_TRANSITIONS = OFFERING_MACHINE.transitions
 
 
@@ -84,13 +89,16 @@ class Offering(models.Model):
     status = models.CharField("状态", max_length=16, choices=OfferingStatus.choices, default=OfferingStatus.PREPARING)
     # 002 §2.1.2(七): after the L-1 switch the issuer confirms its result (signed with its key).
     code_switch_confirmed_at = models.DateTimeField("代码切换结果确认时间", null=True, blank=True)
-    code_switch_confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                                 on_delete=models.PROTECT, related_name="+")
-    code_switch_signature = models.ForeignKey("keys.Signature", null=True, blank=True, on_delete=models.PROTECT,
-                                              related_name="+")
+    code_switch_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    code_switch_signature = models.ForeignKey(
+        "keys.Signature", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # 002 §3.2.2: the lead underwriter's T+2 payment of the proceeds, signed with its USB-KEY.
-    proceeds_signature = models.ForeignKey("keys.Signature", null=True, blank=True, on_delete=models.PROTECT,
-                                           related_name="+")
+    proceeds_signature = models.ForeignKey(
+        "keys.Signature", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OfferingQuerySet.as_manager()
@@ -100,7 +108,9 @@ class Offering(models.Model):
         ordering = ["-t_date", "code"]
         constraints = [
             models.CheckConstraint(condition=Q(price_fen__gt=0), name="offering_price_positive"),
-            models.CheckConstraint(condition=Q(online_shares__gt=0, initial_online_shares__gt=0), name="offering_online_positive"),
+            models.CheckConstraint(
+                condition=Q(online_shares__gt=0, initial_online_shares__gt=0), name="offering_online_positive"
+            ),
             models.CheckConstraint(condition=Q(listing_date__gt=models.F("t_date")), name="offering_listing_after_t"),
         ]
 

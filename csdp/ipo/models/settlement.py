@@ -1,5 +1,6 @@
 """The tables the end-of-day steps read and write. The large ones (subscriptions, outcomes) are
 loaded and replaced set-based (PostgreSQL COPY), never row by row through the ORM."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -75,8 +76,10 @@ class SettlementResult(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(allocated_shares__gte=0, reason__in=("", REASON_DECLARED, REASON_SHORTFALL)),
-                                   name="settlement_reason_and_allocation"),
+            models.CheckConstraint(
+                condition=Q(allocated_shares__gte=0, reason__in=("", REASON_DECLARED, REASON_SHORTFALL)),
+                name="settlement_reason_and_allocation",
+            ),
         ]
 
 
@@ -89,7 +92,9 @@ class ParticipantObligation(models.Model):
     """One clearing participant's money in one offering (002 §4.1)."""
 
     offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="obligations")
-    participant = models.ForeignKey("securities.ParticipantProfile", on_delete=models.PROTECT, related_name="ipo_obligations")
+    participant = models.ForeignKey(
+        "securities.ParticipantProfile", on_delete=models.PROTECT, related_name="ipo_obligations"
+    )
     orders = models.BigIntegerField("有效申购笔数", default=0)
     subscribed_shares = models.BigIntegerField("有效申购数量（股）", default=0)
     subscribed_fen = models.BigIntegerField("应付申购资金（分）", default=0)  # T EOD, 002 §4.1.1
@@ -139,13 +144,15 @@ class ShortfallDeclaration(models.Model):
     seq = models.BigIntegerField("成交号码")  # the host confirmation sequence of the order
     invalid_shares = models.BigIntegerField("无效股数（股）")
     # Null only for declarations made by `csdp ipo simulate` (no person behind them).
-    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     declared_at = models.DateTimeField()
     # Withdrawn by the participant before 15:30 (002 §4.1.2(四)): kept for the record, ignored by T+1 EOD.
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     objects = ShortfallDeclarationQuerySet.as_manager()
 

@@ -1,4 +1,5 @@
 """Failure or suspension of an offering (seed 002 第五章) and what was done about it."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -32,8 +33,9 @@ class OfferingStop(models.Model):
     reference = models.CharField("确认文件编号", max_length=60)
     reason = models.CharField("原因", max_length=300)
     status_before = models.CharField("确认时的发行状态", max_length=16)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField("记录时间")
 
     class Meta:

@@ -1,4 +1,5 @@
 """Validation shared by the registration and maintenance forms, with the Chinese messages users see."""
+
 from __future__ import annotations
 
 import re
@@ -94,7 +95,11 @@ def clean_validity(form: forms.Form, prefix: str, label: str) -> None:
     from csdp.clock.services import business_today
 
     data = form.cleaned_data
-    start, until, long_term = data.get(f"{prefix}_valid_from"), data.get(f"{prefix}_valid_until"), data.get(f"{prefix}_long_term")
+    start, until, long_term = (
+        data.get(f"{prefix}_valid_from"),
+        data.get(f"{prefix}_valid_until"),
+        data.get(f"{prefix}_long_term"),
+    )
     if long_term:
         data[f"{prefix}_valid_until"] = None
     elif until is None:
@@ -106,8 +111,12 @@ def clean_validity(form: forms.Form, prefix: str, label: str) -> None:
 
 
 def date_field(label: str, required: bool = True) -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}),
-                           error_messages={"invalid": "请输入有效的日期（YYYY-MM-DD）。"})
+    return forms.DateField(
+        label=label,
+        required=required,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "请输入有效的日期（YYYY-MM-DD）。"},
+    )
 
 
 class InstitutionKeyFieldsForm(forms.Form):

@@ -1,4 +1,5 @@
 """增值税发票信息 form (000 §二(三)): taxpayer type, securities code, invoice fields entered twice."""
+
 from __future__ import annotations
 
 import re
@@ -19,7 +20,9 @@ DOUBLE_ENTRY = [
 class InvoiceForm(forms.Form):
     taxpayer_type = forms.ChoiceField(label="纳税人类型", choices=TaxpayerType.choices, widget=forms.RadioSelect)
     invoice_type = forms.ChoiceField(label="发票类型", choices=InvoiceType.choices, widget=forms.RadioSelect)
-    securities_code = forms.ChoiceField(label="证券代码", help_text="发行人仅需填写证券代码，无需填写结算参与人编码、投资者代码等其他代码。")
+    securities_code = forms.ChoiceField(
+        label="证券代码", help_text="发行人仅需填写证券代码，无需填写结算参与人编码、投资者代码等其他代码。"
+    )
     title = forms.CharField(label="名称", max_length=200)
     title_again = forms.CharField(label="名称（复核）", max_length=200)
     taxpayer_id = forms.CharField(label="纳税人识别号", max_length=20)
@@ -28,8 +31,12 @@ class InvoiceForm(forms.Form):
     address_phone_again = forms.CharField(label="地址、电话（复核）", max_length=300)
     bank_account = forms.CharField(label="开户行及账号", max_length=300)
     bank_account_again = forms.CharField(label="开户行及账号（复核）", max_length=300)
-    email = forms.EmailField(label="发送电子邮箱", required=False, help_text="用于接收增值税电子普通发票，请务必准确填写。",
-                             error_messages={"invalid": "请输入有效的电子邮箱地址。"})
+    email = forms.EmailField(
+        label="发送电子邮箱",
+        required=False,
+        help_text="用于接收增值税电子普通发票，请务必准确填写。",
+        error_messages={"invalid": "请输入有效的电子邮箱地址。"},
+    )
 
     def __init__(self, *args, codes: list[str], **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,4 +1,5 @@
 """Forms of 经办人信息维护 and 本机构信息维护 (000 §二(一)(二))."""
+
 from __future__ import annotations
 
 import re
@@ -14,11 +15,22 @@ class AgentForm(PostalAddressMixin):
     display_name = forms.CharField(label="经办人姓名", max_length=100)
     agent_id_type = forms.ChoiceField(label="证件类型", choices=IdType.choices)
     agent_id_number = forms.CharField(label="证件号码", max_length=40)
-    mobile = forms.CharField(label="手机号码", max_length=20, help_text="接收手机验证码及找回密码。修改后将短信通知原号码。")
+    mobile = forms.CharField(
+        label="手机号码", max_length=20, help_text="接收手机验证码及找回密码。修改后将短信通知原号码。"
+    )
     email = forms.EmailField(label="电子邮箱", error_messages={"invalid": "请输入有效的电子邮箱地址。"})
 
-    field_order = ["display_name", "agent_id_type", "agent_id_number", "mobile", "email",
-                   "postal_province", "postal_city", "postal_district", "postal_detail"]
+    field_order = [
+        "display_name",
+        "agent_id_type",
+        "agent_id_number",
+        "mobile",
+        "email",
+        "postal_province",
+        "postal_city",
+        "postal_district",
+        "postal_detail",
+    ]
 
     def clean_mobile(self):
         return clean_mobile(self.cleaned_data.get("mobile"))

@@ -1,4 +1,5 @@
 """Forms of the online-registration wizard (000 §一(一)6–9)."""
+
 from __future__ import annotations
 
 import re
@@ -111,18 +112,30 @@ class UserForm(PostalAddressMixin):
     """参与人用户基本信息 (000 §一(一)7). No PROP code is asked (the manual says none is needed)."""
 
     username = forms.CharField(label="用户名", max_length=30, help_text="4–30 位字母、数字或下划线，以字母开头。")
-    password = forms.CharField(label="密码", widget=forms.PasswordInput(render_value=False), required=False,
-                               help_text=POLICY_TEXT)
+    password = forms.CharField(
+        label="密码", widget=forms.PasswordInput(render_value=False), required=False, help_text=POLICY_TEXT
+    )
     password_again = forms.CharField(label="确认密码", widget=forms.PasswordInput(render_value=False), required=False)
     agent_name = forms.CharField(label="经办人姓名", max_length=100)
     agent_id_type = forms.ChoiceField(label="证件类型", choices=IdType.choices)
     agent_id_number = forms.CharField(label="证件号码", max_length=40)
-    mobile = forms.CharField(label="经办人手机号码", max_length=20,
-                             help_text="用于接收手机验证码及找回密码。")
+    mobile = forms.CharField(label="经办人手机号码", max_length=20, help_text="用于接收手机验证码及找回密码。")
     email = forms.EmailField(label="电子邮箱", error_messages={"invalid": "请输入有效的电子邮箱地址。"})
 
-    field_order = ["username", "password", "password_again", "agent_name", "agent_id_type", "agent_id_number",
-                   "mobile", "email", "postal_province", "postal_city", "postal_district", "postal_detail"]
+    field_order = [
+        "username",
+        "password",
+        "password_again",
+        "agent_name",
+        "agent_id_type",
+        "agent_id_number",
+        "mobile",
+        "email",
+        "postal_province",
+        "postal_city",
+        "postal_district",
+        "postal_detail",
+    ]
 
     def __init__(self, *args, registration: Registration, **kwargs):
         super().__init__(*args, **kwargs)
@@ -134,7 +147,9 @@ class UserForm(PostalAddressMixin):
         if not USERNAME_RE.fullmatch(value):
             raise forms.ValidationError("用户名应为 4–30 位字母、数字或下划线，且以字母开头。")
         taken = User.objects.filter(username__iexact=value).exists() or (
-            Registration.objects.filter(username__iexact=value, status__in=_OPEN).exclude(pk=self.registration.pk).exists()
+            Registration.objects.filter(username__iexact=value, status__in=_OPEN)
+            .exclude(pk=self.registration.pk)
+            .exists()
         )
         if taken:
             raise forms.ValidationError("该用户名已被使用，请更换。")
@@ -154,8 +169,9 @@ class UserForm(PostalAddressMixin):
         elif password != again:
             self.add_error("password_again", "两次输入的密码不一致。")
         else:
-            probe = User(username=data.get("username", ""), email=data.get("email", ""),
-                         display_name=data.get("agent_name", ""))
+            probe = User(
+                username=data.get("username", ""), email=data.get("email", ""), display_name=data.get("agent_name", "")
+            )
             try:
                 validate_password(password, user=probe)
             except ValidationError as error:
@@ -171,5 +187,9 @@ def _chinese(error: ValidationError) -> ValidationError:
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(label="手机验证码", max_length=6, min_length=6,
-                           error_messages={"min_length": "验证码为 6 位数字。", "required": "请输入手机验证码。"})
+    code = forms.CharField(
+        label="手机验证码",
+        max_length=6,
+        min_length=6,
+        error_messages={"min_length": "验证码为 6 位数字。", "required": "请输入手机验证码。"},
+    )

@@ -1,4 +1,5 @@
 """Issuer registration, profile, information versions and change applications (seed 000 §一(一), §二)."""
+
 from csdp.issuers.models.applications import InfoChangeApplication, InfoChangeTransition
 from csdp.issuers.models.invoice import InvoiceInfo
 from csdp.issuers.models.profile import InstitutionInfoVersion, IssuerProfile, IssuerSecurity

@@ -13,14 +13,18 @@ class InfoChangeApplication(models.Model):
     on approval a new InstitutionInfoVersion effective the day after."""
 
     institution = models.ForeignKey("accounts.Institution", on_delete=models.PROTECT, related_name="info_applications")
-    status = models.CharField("状态", max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED)
+    status = models.CharField(
+        "状态", max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED
+    )
     proposed = models.JSONField("申请变更为")  # every key field, dates as ISO strings
     previous = models.JSONField("变更前")  # the key fields in force when (re)submitted, for the reviewer
     materials = models.ManyToManyField("uploads.StoredFile", related_name="+")
     signature = models.ForeignKey("keys.Signature", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField("提交时间")
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reject_reason = models.TextField("驳回原因", blank=True)
     effective_from = models.DateField("生效日期", null=True, blank=True)

@@ -23,7 +23,9 @@ class InvoiceInfo(models.Model):
     email = models.EmailField("发送电子邮箱", blank=True)
     attachments = models.ManyToManyField("uploads.StoredFile", related_name="+")
     signature = models.ForeignKey("keys.Signature", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = _InstitutionOwnedQuerySet.as_manager()

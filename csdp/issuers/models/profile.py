@@ -22,14 +22,18 @@ class IssuerProfile(models.Model):
     read the version in force today."""
 
     institution = models.OneToOneField("accounts.Institution", on_delete=models.PROTECT, related_name="issuer_profile")
-    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     agent_id_type = models.CharField("证件类型", max_length=20, choices=IdType.choices, blank=True)
     agent_id_number = models.CharField("证件号码", max_length=40, blank=True)
     postal_province = models.CharField("省", max_length=30, blank=True)
     postal_city = models.CharField("市", max_length=30, blank=True)
     postal_district = models.CharField("区/县", max_length=30, blank=True)
     postal_detail = models.CharField("详细地址", max_length=200, blank=True)
-    registration = models.OneToOneField("issuers.Registration", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    registration = models.OneToOneField(
+        "issuers.Registration", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -107,8 +111,12 @@ class InstitutionInfoVersion(models.Model):
     fax = models.CharField("传真", max_length=30, blank=True)
     website = models.CharField("公司网址", max_length=200, blank=True)
     source = models.CharField(max_length=20, choices=Source.choices)
-    application = models.ForeignKey("issuers.InfoChangeApplication", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    application = models.ForeignKey(
+        "issuers.InfoChangeApplication", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = _InstitutionOwnedQuerySet.as_manager()

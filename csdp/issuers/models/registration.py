@@ -25,7 +25,9 @@ class Registration(models.Model):
     """
 
     token_sha256 = models.CharField(max_length=64, unique=True)
-    status = models.CharField("状态", max_length=20, choices=RegistrationStatus.choices, default=RegistrationStatus.DRAFT)
+    status = models.CharField(
+        "状态", max_length=20, choices=RegistrationStatus.choices, default=RegistrationStatus.DRAFT
+    )
     expires_at = models.DateTimeField("草稿失效时间", null=True, blank=True)
     step_done = models.PositiveSmallIntegerField(default=0)  # last wizard step completed (wizard.STEPS)
     agreement_accepted_at = models.DateTimeField(null=True, blank=True)
@@ -63,11 +65,17 @@ class Registration(models.Model):
     mobile_verified = models.CharField(max_length=11, blank=True)  # the number whose SMS code was entered
 
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reject_reason = models.TextField("驳回原因", blank=True)
-    institution = models.OneToOneField("accounts.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    institution = models.OneToOneField(
+        "accounts.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,4 +1,5 @@
 """经办人信息维护 (000 §二(一)): effective at once; a new mobile is announced to the old one."""
+
 from __future__ import annotations
 
 from django.db import transaction
@@ -8,7 +9,14 @@ from csdp.audit.services import audit_record
 from csdp.issuers.models import IssuerProfile
 
 USER_FIELDS = ("display_name", "mobile", "email")
-PROFILE_FIELDS = ("agent_id_type", "agent_id_number", "postal_province", "postal_city", "postal_district", "postal_detail")
+PROFILE_FIELDS = (
+    "agent_id_type",
+    "agent_id_number",
+    "postal_province",
+    "postal_city",
+    "postal_district",
+    "postal_detail",
+)
 
 
 def mask_mobile(mobile: str) -> str:
@@ -38,7 +46,11 @@ def agent_info_update(*, user, values: dict, signature=None) -> IssuerProfile:
         data.update(old_mobile=mask_mobile(old_mobile), new_mobile=mask_mobile(user.mobile))
     audit_record(actor=user, obj=profile, action="agent.update", reason="经办人信息维护", data=data)
     if old_mobile and old_mobile != user.mobile:
-        notify_sms(mobile=old_mobile, purpose="agent_mobile_changed", user=user,
-                   text=f"【中国结算】您在北京市场发行人服务平台的经办人手机号码已变更为{mask_mobile(user.mobile)}。"
-                        "如非本人操作，请立即联系本公司。")
+        notify_sms(
+            mobile=old_mobile,
+            purpose="agent_mobile_changed",
+            user=user,
+            text=f"【中国结算】您在北京市场发行人服务平台的经办人手机号码已变更为{mask_mobile(user.mobile)}。"
+            "如非本人操作，请立即联系本公司。",
+        )
     return profile

@@ -24,8 +24,14 @@ from csdp.issuers.services.agent import PROFILE_FIELDS, USER_FIELDS, agent_info_
 from csdp.lib.errors import CsdpError
 
 LABELS = {
-    "display_name": "姓名", "mobile": "手机号码", "email": "电子邮箱", "agent_id_type": "证件类型",
-    "agent_id_number": "证件号码", "postal_province": "省", "postal_city": "市", "postal_district": "区县",
+    "display_name": "姓名",
+    "mobile": "手机号码",
+    "email": "电子邮箱",
+    "agent_id_type": "证件类型",
+    "agent_id_number": "证件号码",
+    "postal_province": "省",
+    "postal_city": "市",
+    "postal_district": "区县",
     "postal_detail": "详细地址",
 }
 
@@ -36,13 +42,19 @@ def _apply(approval) -> dict:
     return {"结果": "经办人信息已更新"}
 
 
-KIND = register_kind(code="issuers.agent_change_unverified", label="经办人信息变更（口令登录，待确认）",
-                     apply=_apply, preparers={Role.ISSUER}, approvers={Role.REVIEWER, Role.OPERATOR})
+KIND = register_kind(
+    code="issuers.agent_change_unverified",
+    label="经办人信息变更（口令登录，待确认）",
+    apply=_apply,
+    preparers={Role.ISSUER},
+    approvers={Role.REVIEWER, Role.OPERATOR},
+)
 
 
 def pending_agent_change(user) -> Approval | None:
-    return Approval.objects.filter(kind=KIND.code, subject_type="accounts.user", subject_id=str(user.pk),
-                                   status__in=OPEN).first()
+    return Approval.objects.filter(
+        kind=KIND.code, subject_type="accounts.user", subject_id=str(user.pk), status__in=OPEN
+    ).first()
 
 
 def agent_change_prepare(*, user, values: dict) -> Approval:
@@ -55,15 +67,21 @@ def agent_change_prepare(*, user, values: dict) -> Approval:
     if "手机号码" in shown:
         shown["手机号码"] = mask_mobile(shown["手机号码"])
     approval = approval_prepare(
-        kind=KIND.code, key=f"agent-change:{user.pk}:{timezone.now():%Y%m%d%H%M%S%f}",
+        kind=KIND.code,
+        key=f"agent-change:{user.pk}:{timezone.now():%Y%m%d%H%M%S%f}",
         summary=f"{user.institution} 经办人 {user.get_username()} 在口令登录下申请变更经办人信息",
-        payload={"_user_id": user.pk, "_values": values, **shown}, by=user, subject=user,
+        payload={"_user_id": user.pk, "_values": values, **shown},
+        by=user,
+        subject=user,
     )
-    text = ("【中国结算】您的经办人信息（手机号码、通讯地址等）有一项变更申请，须经本公司确认后生效。"
-            "如非本人操作，请立即致电本公司。")
+    text = (
+        "【中国结算】您的经办人信息（手机号码、通讯地址等）有一项变更申请，须经本公司确认后生效。"
+        "如非本人操作，请立即致电本公司。"
+    )
     if user.mobile:
         notify_sms(mobile=user.mobile, purpose="agent_change_requested", user=user, text=text)
     if user.email:
-        notify_email(to=user.email, subject="经办人信息变更申请待确认", body=text, purpose="agent_change_requested",
-                     user=user)
+        notify_email(
+            to=user.email, subject="经办人信息变更申请待确认", body=text, purpose="agent_change_requested", user=user
+        )
     return approval

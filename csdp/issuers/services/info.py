@@ -1,5 +1,6 @@
 """本机构信息维护 (000 §二(二)): key fields through materials, review and a version effective the day
 after approval; non-key fields at once; a pending or rejected application blocks new ones."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,12 +41,21 @@ def _lock(institution) -> Institution:
 
 def _move(application, actor, to_state, action, reason=""):
     APPLICATION_MACHINE.check(application.status, to_state)
-    record_transition(transition_model=InfoChangeTransition, owner_field="application", obj=application,
-                      actor=actor, to_state=to_state, reason=reason, action=action)
+    record_transition(
+        transition_model=InfoChangeTransition,
+        owner_field="application",
+        obj=application,
+        actor=actor,
+        to_state=to_state,
+        reason=reason,
+        action=action,
+    )
 
 
 @transaction.atomic
-def info_application_submit(*, institution, user, proposed: dict, materials: list, signature=None) -> InfoChangeApplication:
+def info_application_submit(
+    *, institution, user, proposed: dict, materials: list, signature=None
+) -> InfoChangeApplication:
     """File a key-field change. Refused while another application is pending or rejected (000 §二(二))."""
     _lock(institution)
     blocking = blocking_application(institution)
@@ -62,20 +72,37 @@ def info_application_submit(*, institution, user, proposed: dict, materials: lis
     if not materials:
         raise IssuerRefused("修改关键信息须上传相关审核材料。")
     application = InfoChangeApplication.objects.create(
-        institution=institution, status=ApplicationStatus.SUBMITTED, signature=signature,
+        institution=institution,
+        status=ApplicationStatus.SUBMITTED,
+        signature=signature,
         proposed=to_json({k: proposed[k] for k in KEY_FIELDS}),
-        previous=to_json({k: getattr(current, k) for k in KEY_FIELDS}), submitted_by=user, submitted_at=clock_now(),
+        previous=to_json({k: getattr(current, k) for k in KEY_FIELDS}),
+        submitted_by=user,
+        submitted_at=clock_now(),
     )
     application.materials.set(materials)
-    InfoChangeTransition.objects.create(application=application, from_state="", to_state=application.status,
-                                        actor=user, actor_label=user.get_username(), at=clock_now())
-    audit_record(actor=user, obj=application, action="info_application.submit", to_state=application.status,
-                 data={"fields": sorted(changes), "signature_id": getattr(signature, "pk", None)})
+    InfoChangeTransition.objects.create(
+        application=application,
+        from_state="",
+        to_state=application.status,
+        actor=user,
+        actor_label=user.get_username(),
+        at=clock_now(),
+    )
+    audit_record(
+        actor=user,
+        obj=application,
+        action="info_application.submit",
+        to_state=application.status,
+        data={"fields": sorted(changes), "signature_id": getattr(signature, "pk", None)},
+    )
     return application
 
 
 @transaction.atomic
-def info_application_resubmit(*, application, user, proposed: dict, materials: list, signature=None) -> InfoChangeApplication:
+def info_application_resubmit(
+    *, application, user, proposed: dict, materials: list, signature=None
+) -> InfoChangeApplication:
     """修改后重新提交 a rejected application (handled in 申请列表)."""
     _lock(application.institution)
     application = InfoChangeApplication.objects.select_for_update().get(pk=application.pk)
@@ -110,8 +137,12 @@ def info_application_reject(*, application, actor, reason: str) -> InfoChangeApp
     _move(application, actor, ApplicationStatus.REJECTED, "info_application.reject", reason)
     application.reviewed_by, application.reviewed_at, application.reject_reason = actor, clock_now(), reason
     application.save()
-    notify_user(user=application.submitted_by, subject="本机构信息变更申请被驳回", purpose="info_application_rejected",
-                body=f"【中国结算】您的本机构信息变更申请（编号{application.pk}）被驳回，原因：{reason}。请在申请列表中处理。")
+    notify_user(
+        user=application.submitted_by,
+        subject="本机构信息变更申请被驳回",
+        purpose="info_application_rejected",
+        body=f"【中国结算】您的本机构信息变更申请（编号{application.pk}）被驳回，原因：{reason}。请在申请列表中处理。",
+    )
     return application
 
 
@@ -124,16 +155,29 @@ def info_application_approve(*, application, actor) -> InfoChangeApplication:
     _lock(application.institution)
     _move(application, actor, ApplicationStatus.APPROVED, "info_application.approve")
     effective = business_today() + dt.timedelta(days=1)
-    latest = InstitutionInfoVersion.objects.filter(institution=application.institution).order_by("-effective_from", "-id").first()
+    latest = (
+        InstitutionInfoVersion.objects.filter(institution=application.institution)
+        .order_by("-effective_from", "-id")
+        .first()
+    )
     non_key = {f: getattr(latest, f) for f in NON_KEY_FIELDS} if latest else {}
     InstitutionInfoVersion.objects.create(
-        institution=application.institution, effective_from=effective, source=InstitutionInfoVersion.Source.KEY_CHANGE,
-        application=application, created_by=actor, **from_json(application.proposed), **non_key,
+        institution=application.institution,
+        effective_from=effective,
+        source=InstitutionInfoVersion.Source.KEY_CHANGE,
+        application=application,
+        created_by=actor,
+        **from_json(application.proposed),
+        **non_key,
     )
     application.reviewed_by, application.reviewed_at, application.effective_from = actor, clock_now(), effective
     application.save()
-    notify_user(user=application.submitted_by, subject="本机构信息变更申请已通过", purpose="info_application_approved",
-                body=f"【中国结算】您的本机构信息变更申请（编号{application.pk}）已审核通过，自{effective:%Y-%m-%d}起生效。")
+    notify_user(
+        user=application.submitted_by,
+        subject="本机构信息变更申请已通过",
+        purpose="info_application_approved",
+        body=f"【中国结算】您的本机构信息变更申请（编号{application.pk}）已审核通过，自{effective:%Y-%m-%d}起生效。",
+    )
     return application
 
 
@@ -151,13 +195,24 @@ def institution_info_non_key_update(*, institution, user, values: dict, signatur
     version = None
     for base, day in [(current, today)] + [(v, v.effective_from) for v in future]:
         row = InstitutionInfoVersion.objects.create(
-            institution=institution, effective_from=day, source=InstitutionInfoVersion.Source.NON_KEY_CHANGE,
-            created_by=user, **{f: getattr(base, f) for f in KEY_FIELDS}, **new_values,
+            institution=institution,
+            effective_from=day,
+            source=InstitutionInfoVersion.Source.NON_KEY_CHANGE,
+            created_by=user,
+            **{f: getattr(base, f) for f in KEY_FIELDS},
+            **new_values,
         )
         version = version or row
-    audit_record(actor=user, obj=version, action="institution_info.non_key_update", to_state="effective",
-                 data={"fields": sorted(f for f, v in new_values.items() if getattr(current, f) != v),
-                       "signature_id": getattr(signature, "pk", None)})
+    audit_record(
+        actor=user,
+        obj=version,
+        action="institution_info.non_key_update",
+        to_state="effective",
+        data={
+            "fields": sorted(f for f, v in new_values.items() if getattr(current, f) != v),
+            "signature_id": getattr(signature, "pk", None),
+        },
+    )
     return version
 
 

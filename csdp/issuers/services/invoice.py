@@ -1,4 +1,5 @@
 """增值税发票信息维护 (000 §二(三)): a new version effective the next day."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,8 +13,16 @@ from csdp.issuers.models import InvoiceInfo
 from csdp.issuers.selectors import issuer_securities_codes
 from csdp.issuers.services.common import IssuerRefused
 
-FIELDS = ("taxpayer_type", "invoice_type", "securities_code", "title", "taxpayer_id", "address_phone",
-          "bank_account", "email")
+FIELDS = (
+    "taxpayer_type",
+    "invoice_type",
+    "securities_code",
+    "title",
+    "taxpayer_id",
+    "address_phone",
+    "bank_account",
+    "email",
+)
 
 
 @transaction.atomic
@@ -29,10 +38,18 @@ def invoice_info_submit(*, institution, user, values: dict, attachments: list, s
     if not attachments:
         raise IssuerRefused("请上传相关附件。")
     info = InvoiceInfo.objects.create(
-        institution=institution, effective_from=business_today() + dt.timedelta(days=1), signature=signature,
-        submitted_by=user, **{f: values.get(f) or "" for f in FIELDS},
+        institution=institution,
+        effective_from=business_today() + dt.timedelta(days=1),
+        signature=signature,
+        submitted_by=user,
+        **{f: values.get(f) or "" for f in FIELDS},
     )
     info.attachments.set(attachments)
-    audit_record(actor=user, obj=info, action="invoice_info.submit", to_state="effective_next_day",
-                 data={"effective_from": info.effective_from.isoformat(), "signature_id": getattr(signature, "pk", None)})
+    audit_record(
+        actor=user,
+        obj=info,
+        action="invoice_info.submit",
+        to_state="effective_next_day",
+        data={"effective_from": info.effective_from.isoformat(), "signature_id": getattr(signature, "pk", None)},
+    )
     return info

@@ -1,4 +1,5 @@
 """The online-registration wizard's writes (000 §一(一)): draft, steps, materials, SMS code, submit."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -69,7 +70,9 @@ def registration_step_save(*, registration: Registration, step: str, values: dic
 def registration_values(step: str, cleaned: dict) -> dict:
     """Map a step form's cleaned data onto Registration fields; the password leaves only as a hash."""
     if step == "institution":
-        values = {k: v for k, v in cleaned.items() if k not in ("name", "participant_types") and not k.endswith("_long_term")}
+        values = {
+            k: v for k, v in cleaned.items() if k not in ("name", "participant_types") and not k.endswith("_long_term")
+        }
         values["institution_name"] = cleaned["name"]
         return values
     if step == "user":
@@ -122,7 +125,9 @@ def registration_code_verify(*, registration: Registration, code: str) -> Regist
         code_check(purpose=CODE_PURPOSE, mobile=registration.mobile, code=code)
     except CodeRefused as refused:
         raise IssuerRefused(refused.message) from None
-    return registration_step_save(registration=registration, step="verify", values={"mobile_verified": registration.mobile})
+    return registration_step_save(
+        registration=registration, step="verify", values={"mobile_verified": registration.mobile}
+    )
 
 
 def registration_problems(registration: Registration) -> list[str]:
@@ -148,8 +153,14 @@ def registration_submit(*, registration: Registration) -> Registration:
     problems = registration_problems(registration)
     if problems:
         raise IssuerRefused("注册信息不完整，不能提交。", problems=[Problem(p) for p in problems])
-    record_transition(transition_model=RegistrationTransition, owner_field="registration", obj=registration,
-                      actor=None, to_state=RegistrationStatus.SUBMITTED, action="registration.submit")
+    record_transition(
+        transition_model=RegistrationTransition,
+        owner_field="registration",
+        obj=registration,
+        actor=None,
+        to_state=RegistrationStatus.SUBMITTED,
+        action="registration.submit",
+    )
     registration.submitted_at = clock_now()
     registration.expires_at = None
     # The token is spent: the applicant returns only through the link a rejection sends.

@@ -1,4 +1,5 @@
 """How key-field values are shown on the pages (dates ISO, 长期有效 for an open validity end)."""
+
 from __future__ import annotations
 
 

@@ -1,6 +1,7 @@
 """File slots of the member forms: a file chosen now goes through the upload service at once;
 a file already stored (on an earlier, invalid or confirmation step) comes back as ``<slot>_stored``
 and is accepted only if it is the same user's upload for the same institution."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -33,8 +34,9 @@ def collect(request, slots: list[Slot]) -> SlotFiles:
         stored_id = request.POST.get(f"{slot.name}_stored", "")
         if upload is not None:
             try:
-                out.files[slot.name] = upload_store(file=upload, kind="scan", owner=request.user.institution,
-                                                    actor=request.user)
+                out.files[slot.name] = upload_store(
+                    file=upload, kind="scan", owner=request.user.institution, actor=request.user
+                )
             except UploadRejected as rejected:
                 out.errors[slot.name] = rejected.message
         elif stored_id.isdigit():
@@ -51,7 +53,4 @@ def collect(request, slots: list[Slot]) -> SlotFiles:
 def slot_rows(slots: list[Slot], collected: SlotFiles | None) -> list[dict]:
     """What the template needs per slot: label, chosen file (if any) and its error."""
     collected = collected or SlotFiles()
-    return [
-        {"slot": s, "file": collected.files.get(s.name), "error": collected.errors.get(s.name, "")}
-        for s in slots
-    ]
+    return [{"slot": s, "file": collected.files.get(s.name), "error": collected.errors.get(s.name, "")} for s in slots]

@@ -1,4 +1,5 @@
 """经办人信息维护 and 本机构信息维护 (000 §二(一)(二)) — the issuer's own pages."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -66,18 +67,31 @@ def agent_info(request):
             messages.success(request, "变更申请已提交，须经本公司电话核实确认后生效；原手机号码与电子邮箱已收到通知。")
             return redirect("issuers:agent_info")
     elif request.method == "POST" and form.is_valid():
+
         def apply(signature):
             agent_info_update(user=request.user, values=form.cleaned_data, signature=signature)
             messages.success(request, "经办人信息已更新，立即生效。")
             return redirect("issuers:agent_info")
 
         try:
-            return submit_signed(request, kind="agent_info", form=form, slots=[], collected=collect(request, []),
-                                 title="确认经办人信息", summary=summary_of(form), apply=apply, require_signature=False)
+            return submit_signed(
+                request,
+                kind="agent_info",
+                form=form,
+                slots=[],
+                collected=collect(request, []),
+                title="确认经办人信息",
+                summary=summary_of(form),
+                apply=apply,
+                require_signature=False,
+            )
         except IssuerRefused as refused:
             form.add_error(None, refused.message)
-    return render(request, "issuers/agent_info.html", {"form": form, "scope": getattr(request, "login_scope", "full"),
-                                                       "pending": pending_agent_change(request.user)})
+    return render(
+        request,
+        "issuers/agent_info.html",
+        {"form": form, "scope": getattr(request, "login_scope", "full"), "pending": pending_agent_change(request.user)},
+    )
 
 
 def _key_initial(values: dict) -> dict:
@@ -106,15 +120,19 @@ def institution_info(request):
     institution_names_apply(on=today, institution=institution)
     info = institution_info_as_of(institution, today)
     blocking = blocking_application(institution)
-    return render(request, "issuers/institution_info.html", {
-        "info": info,
-        "today": today,
-        "pending_versions": institution_info_pending(institution, today),
-        "blocking": blocking,
-        "key_fields": key_field_rows(info) if info else [],
-        "non_key_form": NonKeyForm(initial={f: getattr(info, f) for f in NON_KEY_FIELDS}) if info else None,
-        "applications": applications_of(institution)[:10],
-    })
+    return render(
+        request,
+        "issuers/institution_info.html",
+        {
+            "info": info,
+            "today": today,
+            "pending_versions": institution_info_pending(institution, today),
+            "blocking": blocking,
+            "key_fields": key_field_rows(info) if info else [],
+            "non_key_form": NonKeyForm(initial={f: getattr(info, f) for f in NON_KEY_FIELDS}) if info else None,
+            "applications": applications_of(institution)[:10],
+        },
+    )
 
 
 @allow(Role.ISSUER)
@@ -123,15 +141,25 @@ def institution_non_key(request):
     institution = request.user.institution
     form = NonKeyForm(request.POST)
     if form.is_valid():
+
         def apply(signature):
-            institution_info_non_key_update(institution=institution, user=request.user, values=form.cleaned_data,
-                                            signature=signature)
+            institution_info_non_key_update(
+                institution=institution, user=request.user, values=form.cleaned_data, signature=signature
+            )
             messages.success(request, "非关键信息已更新，立即生效。")
             return redirect("issuers:institution_info")
 
         try:
-            return submit_signed(request, kind="institution_non_key", form=form, slots=[], collected=collect(request, []),
-                                 title="确认非关键信息变更", summary=summary_of(form), apply=apply)
+            return submit_signed(
+                request,
+                kind="institution_non_key",
+                form=form,
+                slots=[],
+                collected=collect(request, []),
+                title="确认非关键信息变更",
+                summary=summary_of(form),
+                apply=apply,
+            )
         except IssuerRefused as refused:
             messages.error(request, refused.message)
     else:
@@ -150,29 +178,50 @@ def _key_change(request, *, form, application=None):
     if collected is not None and not collected.files and not collected.errors:
         collected.errors["change_support_1"] = "修改关键信息须上传相关审核材料。"  # 000 §二(二) 须提交相关审核材料
     if collected is not None and form.is_valid() and not collected.errors:
+
         def apply(signature):
             values, materials = form.key_values(), collected.ordered(CHANGE_SLOTS)
             if application is None:
-                created = info_application_submit(institution=request.user.institution, user=request.user,
-                                                  proposed=values, materials=materials, signature=signature)
+                created = info_application_submit(
+                    institution=request.user.institution,
+                    user=request.user,
+                    proposed=values,
+                    materials=materials,
+                    signature=signature,
+                )
             else:
-                created = info_application_resubmit(application=application, user=request.user, proposed=values,
-                                                    materials=materials, signature=signature)
+                created = info_application_resubmit(
+                    application=application,
+                    user=request.user,
+                    proposed=values,
+                    materials=materials,
+                    signature=signature,
+                )
             messages.success(request, "申请已提交，审核通过后次日生效。")
             return redirect("issuers:info_application_detail", info_application_id=created.pk)
 
         try:
-            return submit_signed(request, kind="institution_key_change", form=form, slots=CHANGE_SLOTS,
-                                 collected=collected, title="确认关键信息变更申请", summary=summary_of(form),
-                                 apply=apply)
+            return submit_signed(
+                request,
+                kind="institution_key_change",
+                form=form,
+                slots=CHANGE_SLOTS,
+                collected=collected,
+                title="确认关键信息变更申请",
+                summary=summary_of(form),
+                apply=apply,
+            )
         except (IssuerRefused, TransitionRefused) as refused:
             form.add_error(None, refused.message)
     return _key_change_page(request, form, collected, application)
 
 
 def _key_change_page(request, form, collected, application):
-    return render(request, "issuers/key_change.html", {"form": form, "slots": slot_rows(CHANGE_SLOTS, collected),
-                                                       "application": application})
+    return render(
+        request,
+        "issuers/key_change.html",
+        {"form": form, "slots": slot_rows(CHANGE_SLOTS, collected), "application": application},
+    )
 
 
 @allow(Role.ISSUER)
@@ -194,15 +243,19 @@ def institution_key_change(request):
 @allow(Role.ISSUER)
 def info_application_detail(request, info_application_id: int):
     application = access_object(request.user, InfoChangeApplication, pk=info_application_id)
-    return render(request, "issuers/info_application.html", {
-        "application": application,
-        "rows": application_rows(application),
-        "materials": application.materials.all(),
-        "signature_check": signature_check(application.signature),
-        "transitions": application.transitions.all(),
-        "can_handle": application.status == ApplicationStatus.REJECTED,
-        "can_withdraw": application.status in (ApplicationStatus.REJECTED, ApplicationStatus.SUBMITTED),
-    })
+    return render(
+        request,
+        "issuers/info_application.html",
+        {
+            "application": application,
+            "rows": application_rows(application),
+            "materials": application.materials.all(),
+            "signature_check": signature_check(application.signature),
+            "transitions": application.transitions.all(),
+            "can_handle": application.status == ApplicationStatus.REJECTED,
+            "can_withdraw": application.status in (ApplicationStatus.REJECTED, ApplicationStatus.SUBMITTED),
+        },
+    )
 
 
 @allow(Role.ISSUER)

@@ -1,6 +1,7 @@
 """The public online-registration wizard (000 §一(一)): 用户注册 → 我是发行人 → 服务协议 → 参与人用户
 → 在线注册 → 机构信息 → 用户信息 → 上传材料 → 短信验证 → 检查并提交. The draft lives in the database,
 keyed by a random token kept in the session."""
+
 from __future__ import annotations
 
 import functools
@@ -64,9 +65,16 @@ def with_draft(step: str):
 
 
 def _render(request, template, registration, current, **context):
-    steps = [{"label": label, "url": f"issuers:register_{url}", "current": i == current,
-              "reachable": registration is not None and (registration.step_done >= i or (url == "review" and registration.step_done >= len(STEPS)))}
-             for i, (label, url) in enumerate(zip(STEP_LABELS, STEP_URLS))]
+    steps = [
+        {
+            "label": label,
+            "url": f"issuers:register_{url}",
+            "current": i == current,
+            "reachable": registration is not None
+            and (registration.step_done >= i or (url == "review" and registration.step_done >= len(STEPS))),
+        }
+        for i, (label, url) in enumerate(zip(STEP_LABELS, STEP_URLS))
+    ]
     return render(request, template, {"registration": registration, "steps": steps, **context})
 
 
@@ -84,8 +92,7 @@ def register_agreement(request):
         if request.POST.get("accept") != "yes":
             messages.error(request, "须同意《中国证券登记结算有限责任公司网站用户服务协议》后方可继续注册。")
             return redirect("issuers:register_agreement")
-        if client_limit_exceeded(request, scope="issuer-register-start", limit=STARTS_PER_HOUR_PER_IP,
-                                 window_s=3600):
+        if client_limit_exceeded(request, scope="issuer-register-start", limit=STARTS_PER_HOUR_PER_IP, window_s=3600):
             messages.error(request, "注册申请过于频繁，请稍后再试。")
             return redirect("issuers:register_start")
         registration, token = registration_start()
@@ -131,8 +138,9 @@ def register_institution(request, registration):
     """参与人机构基本信息 (000 §一(一)6)."""
     form = InstitutionForm(request.POST or None, registration=registration, initial=_institution_initial(registration))
     if request.method == "POST" and form.is_valid():
-        registration_step_save(registration=registration, step="institution",
-                               values=registration_values("institution", form.cleaned_data))
+        registration_step_save(
+            registration=registration, step="institution", values=registration_values("institution", form.cleaned_data)
+        )
         return redirect("issuers:register_user")
     return _render(request, "issuers/register/institution.html", registration, 3, form=form)
 
@@ -141,10 +149,14 @@ def register_institution(request, registration):
 @require_http_methods(["GET", "POST"])
 def register_user(request, registration):
     """参与人用户基本信息 (000 §一(一)7); the password is hashed before it is stored."""
-    initial = {f: getattr(registration, f) for f in UserForm.base_fields if hasattr(registration, f) and "password" not in f}
+    initial = {
+        f: getattr(registration, f) for f in UserForm.base_fields if hasattr(registration, f) and "password" not in f
+    }
     form = UserForm(request.POST or None, registration=registration, initial=initial)
     if request.method == "POST" and form.is_valid():
-        registration_step_save(registration=registration, step="user", values=registration_values("user", form.cleaned_data))
+        registration_step_save(
+            registration=registration, step="user", values=registration_values("user", form.cleaned_data)
+        )
         return redirect("issuers:register_materials")
     return _render(request, "issuers/register/user.html", registration, 4, form=form, policy_text=POLICY_TEXT)
 
@@ -171,7 +183,9 @@ def register_materials(request, registration):
             registration_step_save(registration=registration, step="materials", values={})
             return redirect("issuers:register_verify")
     present = {m.kind: m.file for m in registration.materials.select_related("file")}
-    rows = [{"kind": k, "label": MaterialKind(k).label, "file": present.get(k), "error": errors.get(k, "")} for k in kinds]
+    rows = [
+        {"kind": k, "label": MaterialKind(k).label, "file": present.get(k), "error": errors.get(k, "")} for k in kinds
+    ]
     return _render(request, "issuers/register/materials.html", registration, 5, rows=rows, has_errors=bool(errors))
 
 

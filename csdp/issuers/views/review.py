@@ -1,4 +1,5 @@
 """Staff review: 注册审核 (000 §一(一)10) and 信息变更审核 (000 §二(二))."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -38,22 +39,31 @@ def registration_queue(request):
     if status not in RegistrationStatus.values or status == RegistrationStatus.DRAFT:
         status = RegistrationStatus.SUBMITTED
     statuses = [(s.value, s.label) for s in RegistrationStatus if s != RegistrationStatus.DRAFT]
-    return render(request, "issuers/review/registration_queue.html",
-                  {"registrations": registrations_in(status), "status": status, "statuses": statuses})
+    return render(
+        request,
+        "issuers/review/registration_queue.html",
+        {"registrations": registrations_in(status), "status": status, "statuses": statuses},
+    )
 
 
 @allow(STAFF)
 def registration_detail(request, issuer_registration_id: int):
     registration = access_object(request.user, Registration, pk=issuer_registration_id)
     materials = registration_materials_in_order(registration)
-    return render(request, "issuers/review/registration_detail.html", {
-        "registration": registration,
-        "materials": materials,
-        "download": True,
-        "conflicts": registration_conflicts(registration) if registration.status == RegistrationStatus.SUBMITTED else [],
-        "transitions": registration.transitions.all(),
-        "can_decide": request.user.role == Role.REVIEWER and registration.status == RegistrationStatus.SUBMITTED,
-    })
+    return render(
+        request,
+        "issuers/review/registration_detail.html",
+        {
+            "registration": registration,
+            "materials": materials,
+            "download": True,
+            "conflicts": registration_conflicts(registration)
+            if registration.status == RegistrationStatus.SUBMITTED
+            else [],
+            "transitions": registration.transitions.all(),
+            "can_decide": request.user.role == Role.REVIEWER and registration.status == RegistrationStatus.SUBMITTED,
+        },
+    )
 
 
 @allow(Role.REVIEWER)
@@ -74,8 +84,12 @@ def registration_approve_view(request, issuer_registration_id: int):
 def registration_reject_view(request, issuer_registration_id: int):
     registration = access_object(request.user, Registration, pk=issuer_registration_id)
     try:
-        registration_reject(registration=registration, actor=request.user, reason=request.POST.get("reason", ""),
-                            site_url=request.build_absolute_uri("/"))
+        registration_reject(
+            registration=registration,
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+            site_url=request.build_absolute_uri("/"),
+        )
     except (IssuerRefused, TransitionRefused) as refused:
         messages.error(request, refused.message)
         return redirect("issuers:registration_detail", issuer_registration_id=registration.pk)
@@ -89,23 +103,34 @@ def info_application_queue(request):
 
 
 def application_rows(application) -> list[dict]:
-    return [{"label": field_label(f), "before": shown_value(f, application.previous.get(f)),
-             "after": shown_value(f, application.proposed.get(f)),
-             "changed": application.previous.get(f) != application.proposed.get(f)} for f in KEY_FIELDS]
+    return [
+        {
+            "label": field_label(f),
+            "before": shown_value(f, application.previous.get(f)),
+            "after": shown_value(f, application.proposed.get(f)),
+            "changed": application.previous.get(f) != application.proposed.get(f),
+        }
+        for f in KEY_FIELDS
+    ]
 
 
 @allow(STAFF)
 def info_application_review(request, info_application_id: int):
-    application = access_object(request.user, InfoChangeApplication.objects.select_related("institution", "signature"),
-                                pk=info_application_id)
-    return render(request, "issuers/review/info_detail.html", {
-        "application": application,
-        "rows": application_rows(application),
-        "materials": application.materials.all(),
-        "signature_check": signature_check(application.signature),
-        "transitions": application.transitions.all(),
-        "can_decide": request.user.role == Role.REVIEWER and application.status == "submitted",
-    })
+    application = access_object(
+        request.user, InfoChangeApplication.objects.select_related("institution", "signature"), pk=info_application_id
+    )
+    return render(
+        request,
+        "issuers/review/info_detail.html",
+        {
+            "application": application,
+            "rows": application_rows(application),
+            "materials": application.materials.all(),
+            "signature_check": signature_check(application.signature),
+            "transitions": application.transitions.all(),
+            "can_decide": request.user.role == Role.REVIEWER and application.status == "submitted",
+        },
+    )
 
 
 @allow(Role.REVIEWER)

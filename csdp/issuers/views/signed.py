@@ -1,4 +1,5 @@
 """The two-step signed submission of the member pages (see csdp.issuers.signing)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -19,8 +20,18 @@ def _hidden(request, slots: list[Slot], collected: SlotFiles) -> list[tuple[str,
     return pairs
 
 
-def submit_signed(request, *, kind: str, form, slots: list[Slot], collected: SlotFiles, title: str,
-                  summary: list[tuple[str, object]], apply: Callable, require_signature: bool = True):
+def submit_signed(
+    request,
+    *,
+    kind: str,
+    form,
+    slots: list[Slot],
+    collected: SlotFiles,
+    title: str,
+    summary: list[tuple[str, object]],
+    apply: Callable,
+    require_signature: bool = True,
+):
     """After ``form`` (and its files) validated: apply at once where no key is needed, else show the
     confirmation page to sign, and apply once the posted signature verifies. Returns a response,
     or raises IssuerRefused for the caller to show on the form."""
@@ -39,15 +50,19 @@ def submit_signed(request, *, kind: str, form, slots: list[Slot], collected: Slo
 
 
 def _confirm(request, kind, form, slots, collected, title, summary, error: str = ""):
-    return render(request, "issuers/confirm.html", {
-        "title": title,
-        "summary": summary,
-        "files": [(s.label, collected.files[s.name]) for s in slots if s.name in collected.files],
-        "hidden": _hidden(request, slots, collected),
-        "signing": signing_for(request, kind, form.cleaned_data, collected.ordered(slots)),
-        "error": error,
-        "action": request.path,
-    })
+    return render(
+        request,
+        "issuers/confirm.html",
+        {
+            "title": title,
+            "summary": summary,
+            "files": [(s.label, collected.files[s.name]) for s in slots if s.name in collected.files],
+            "hidden": _hidden(request, slots, collected),
+            "signing": signing_for(request, kind, form.cleaned_data, collected.ordered(slots)),
+            "error": error,
+            "action": request.path,
+        },
+    )
 
 
 def summary_of(form) -> list[tuple[str, object]]:

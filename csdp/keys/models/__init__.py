@@ -22,7 +22,20 @@ from csdp.keys.models.factors import StaffFactor
 
 __all__ = [
     "StaffFactor",
-    "Certificate", "CertificateStatus", "KeyApplication", "KeyApplicationKind", "KeyApplicationMaterial", "KeyApplicationState",
-    "INITIAL_PIN_BY_MODEL", "KeyApplicationTransition", "KeyDevice", "KeyIssue", "KeyKind", "KeyModel", "Signature",
-    "SigningChallenge", "MACHINE", "TRANSITIONS",
+    "Certificate",
+    "CertificateStatus",
+    "KeyApplication",
+    "KeyApplicationKind",
+    "KeyApplicationMaterial",
+    "KeyApplicationState",
+    "INITIAL_PIN_BY_MODEL",
+    "KeyApplicationTransition",
+    "KeyDevice",
+    "KeyIssue",
+    "KeyKind",
+    "KeyModel",
+    "Signature",
+    "SigningChallenge",
+    "MACHINE",
+    "TRANSITIONS",
 ]

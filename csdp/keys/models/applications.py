@@ -1,5 +1,6 @@
 """Applications about the key itself (seed 000 §二(四)(六)(七)): renewal before expiry, reissue of a
 lost key, and the username-lookup, password-reset and PIN-reset requests, reviewed by staff."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -23,9 +24,13 @@ class KeyApplicationState(models.TextChoices):
     REJECTED = "rejected", "已驳回"  # refused with a reason; the applicant files a new one
 
 
-MACHINE = Machine(KeyApplicationState, {
-    KeyApplicationState.SUBMITTED: {KeyApplicationState.APPROVED, KeyApplicationState.REJECTED},
-}, error=ApplicationTransitionRefused)
+MACHINE = Machine(
+    KeyApplicationState,
+    {
+        KeyApplicationState.SUBMITTED: {KeyApplicationState.APPROVED, KeyApplicationState.REJECTED},
+    },
+    error=ApplicationTransitionRefused,
+)
 TRANSITIONS = MACHINE.transitions
 
 
@@ -42,11 +47,17 @@ class KeyApplicationQuerySet(models.QuerySet):
 
 class KeyApplication(models.Model):
     kind = models.CharField("申请类型", max_length=20, choices=KeyApplicationKind.choices)
-    state = models.CharField("状态", max_length=10, choices=KeyApplicationState.choices, default=KeyApplicationState.SUBMITTED)
+    state = models.CharField(
+        "状态", max_length=10, choices=KeyApplicationState.choices, default=KeyApplicationState.SUBMITTED
+    )
     # The user the application is about. Empty when a recovery request names nobody we know
     # (the page never tells an anonymous caller whether the match succeeded).
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    institution = models.ForeignKey("accounts.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    institution = models.ForeignKey(
+        "accounts.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     applicant_name = models.CharField("经办人姓名", max_length=100)
     applicant_mobile = models.CharField("经办人手机号码", max_length=11)
     claimed_uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
@@ -55,7 +66,9 @@ class KeyApplication(models.Model):
     note = models.TextField("说明", blank=True)
     submitted_at = models.DateTimeField()
     decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decision_reason = models.TextField("审核意见", blank=True)
     materials = models.ManyToManyField("uploads.StoredFile", through="KeyApplicationMaterial", related_name="+")
     # The key's signature over the application (renewal is filed from a U盾 session); a reissue has

@@ -4,6 +4,7 @@ that stands for mailing the key, the single-use challenges it signs and the sign
 The private key never reaches the server: a FIDO2/WebAuthn authenticator (production) or a
 non-extractable WebCrypto key in the browser's IndexedDB (demo and tests only).
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -88,7 +89,9 @@ class Certificate(models.Model):
     subject = models.CharField("证书主题", max_length=500)
     not_before = models.DateTimeField("生效时间")
     not_after = models.DateTimeField("证书到期日期")
-    status = models.CharField("状态", max_length=10, choices=CertificateStatus.choices, default=CertificateStatus.ACTIVE)
+    status = models.CharField(
+        "状态", max_length=10, choices=CertificateStatus.choices, default=CertificateStatus.ACTIVE
+    )
     revoked_at = models.DateTimeField(null=True, blank=True)
     revocation_reason = models.CharField("作废原因", max_length=200, blank=True)
     pem = models.TextField()
@@ -105,7 +108,9 @@ class Certificate(models.Model):
         verbose_name = "数字证书"
         constraints = [
             # One usable certificate per user: a new enrolment revokes the old one.
-            models.UniqueConstraint(fields=["user"], condition=Q(status="active"), name="certificate_one_active_per_user")
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status="active"), name="certificate_one_active_per_user"
+            )
         ]
 
     def __str__(self) -> str:
@@ -170,9 +175,13 @@ class Signature(models.Model):
         NONE = "none", "未签名（该类用户暂不要求 USB-KEY）"  # CSDP_KEY_REQUIRED_KINDS
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    institution = models.ForeignKey("accounts.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    institution = models.ForeignKey(
+        "accounts.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     method = models.CharField(max_length=10, choices=Method.choices, default=Method.KEY)
-    certificate = models.ForeignKey(Certificate, null=True, blank=True, on_delete=models.PROTECT, related_name="signatures")
+    certificate = models.ForeignKey(
+        Certificate, null=True, blank=True, on_delete=models.PROTECT, related_name="signatures"
+    )
     digest = models.CharField("内容摘要", max_length=64)
     nonce = models.CharField(max_length=64, blank=True)
     algorithm = models.CharField(max_length=20, blank=True)

@@ -1,4 +1,5 @@
 """启用 USB-KEY: the enrolment code, then the key is created in the browser and certified."""
+
 from __future__ import annotations
 
 import time
@@ -34,8 +35,9 @@ def enrol(request):
         try:
             if _ip_limited(request):
                 raise KeyRefused("尝试次数过多，请稍后再试。")
-            user = user_authenticate(request=request, username=form.cleaned_data["username"],
-                                     password=form.cleaned_data["password"])
+            user = user_authenticate(
+                request=request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+            )
             issue = key_issue_redeem(user=user, code=form.cleaned_data["code"])
         except (LoginRefused, KeyRefused) as refused:
             error = refused.message
@@ -49,9 +51,11 @@ def _issue_in_session(request) -> KeyIssue | None:
     state = request.session.get(SESSION)
     if not state or time.time() - state.get("at", 0) > ENROL_TTL_S:
         return None
-    return KeyIssue.objects.select_related("user").filter(
-        pk=state["issue_id"], used_at__isnull=True, voided_at__isnull=True
-    ).first()
+    return (
+        KeyIssue.objects.select_related("user")
+        .filter(pk=state["issue_id"], used_at__isnull=True, voided_at__isnull=True)
+        .first()
+    )
 
 
 @public
@@ -65,13 +69,19 @@ def enrol_key(request):
     if request.method == "POST":
         try:
             challenge_id = int(request.session.get(SESSION, {}).get("challenge_id") or 0)
-            device = enrol_complete(request=request, issue=issue, challenge_id=challenge_id,
-                                    registration=request.POST.get("registration", ""))
+            device = enrol_complete(
+                request=request,
+                issue=issue,
+                challenge_id=challenge_id,
+                registration=request.POST.get("registration", ""),
+            )
         except KeyRefused as refused:
             error = refused.message
         else:
             request.session.pop(SESSION, None)
-            return render(request, "keys/enrol_done.html", {"device": device, "initial_pin": INITIAL_PIN_BY_MODEL[device.model]})
+            return render(
+                request, "keys/enrol_done.html", {"device": device, "initial_pin": INITIAL_PIN_BY_MODEL[device.model]}
+            )
     challenge = enrol_challenge(issue=issue)
     state = request.session[SESSION]
     state["challenge_id"] = challenge.pk

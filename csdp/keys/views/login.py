@@ -1,4 +1,5 @@
 """Second steps of the login (csdp.keys.login): the key signature + PIN, or the SMS dynamic code."""
+
 from __future__ import annotations
 
 from django.shortcuts import redirect, render
@@ -37,8 +38,9 @@ def login_key(request):
     error = None
     if request.method == "POST" and form.is_valid():
         try:
-            checked = payload_verify(user=user, digest=flow.login_digest(user), payload=form.cleaned_data["key_signature"],
-                                     purpose="login")
+            checked = payload_verify(
+                user=user, digest=flow.login_digest(user), payload=form.cleaned_data["key_signature"], purpose="login"
+            )
             device_pin_check(device=checked.device, pin=form.cleaned_data["pin"])
         except (PayloadRefused, KeyRefused) as refused:
             error = refused.message
@@ -46,10 +48,15 @@ def login_key(request):
                 return _restart(request, error)
         else:
             checked.device.refresh_from_db()
-            return redirect(flow.key_login_finish(request, user=user, device=checked.device, target=flow.pending_target(request)))
+            return redirect(
+                flow.key_login_finish(request, user=user, device=checked.device, target=flow.pending_target(request))
+            )
     signing = challenge_context(challenge_create(user=user, digest=flow.login_digest(user), purpose="login"), key)
-    return render(request, "keys/login_key.html", {"form": form, "error": error, "signing": signing, "login_user": user,
-                                                   "device": key.device})
+    return render(
+        request,
+        "keys/login_key.html",
+        {"form": form, "error": error, "signing": signing, "login_user": user, "device": key.device},
+    )
 
 
 @public
@@ -126,7 +133,13 @@ def totp_enrol(request):
             return _restart(request, refused.message)
         request.session["totp_enrol_secret"] = secret
     grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
-    return render(request, "keys/totp_enrol.html", {
-        "form": form, "error": error, "secret": grouped,
-        "uri": totp.provisioning_uri(secret, account=user.get_username()),
-    })
+    return render(
+        request,
+        "keys/totp_enrol.html",
+        {
+            "form": form,
+            "error": error,
+            "secret": grouped,
+            "uri": totp.provisioning_uri(secret, account=user.get_username()),
+        },
+    )

@@ -1,4 +1,5 @@
 """国密证书管理 (000 §二(四)(六)) and the PIN change in user settings (000 §一(四)4)."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -8,7 +9,12 @@ from django.views.decorators.http import require_http_methods
 from csdp.accounts.access import MEMBERS, STAFF, Role, access_object, allow
 from csdp.accounts.middleware import FULL
 from csdp.keys.applications import (
-    MATERIALS, ApplicationRefused, application_check, application_content, key_application_submit, materials_store,
+    MATERIALS,
+    ApplicationRefused,
+    application_check,
+    application_content,
+    key_application_submit,
+    materials_store,
 )
 from csdp.keys.forms import PinChangeForm
 from csdp.keys.forms_applications import application_form
@@ -19,7 +25,6 @@ from csdp.keys.selectors import active_key_of, certificate_days_left, member_cer
 from csdp.keys.services import KeyRefused
 from csdp.keys.signing import SignatureRefused, signing_context, submission_digest, submission_sign_verify
 from csdp.portal.due import RENEWAL_OFFER_DAYS  # one number for the home page and this page
-
 
 
 @allow(MEMBERS)
@@ -45,7 +50,9 @@ def pin_change(request):
     form = PinChangeForm(request.POST or None)
     if request.method == "POST" and key and form.is_valid():
         try:
-            device_pin_change(device=key.device, old_pin=form.cleaned_data["old_pin"], new_pin=form.cleaned_data["new_pin"])
+            device_pin_change(
+                device=key.device, old_pin=form.cleaned_data["old_pin"], new_pin=form.cleaned_data["new_pin"]
+            )
         except KeyRefused as refused:
             form.add_error(None, refused.message)
         else:
@@ -54,15 +61,20 @@ def pin_change(request):
                 request.session["login_scope"] = FULL  # 000 §一(二)3: the forced change is done
                 return redirect("portal:home")
             return redirect("keys:certificates")
-    return render(request, "keys/pin_change.html", {"form": form, "key": key, "rule": PIN_RULE,
-                                                    "forced": request.session.get("login_scope") == PIN_CHANGE})
+    return render(
+        request,
+        "keys/pin_change.html",
+        {"form": form, "key": key, "rule": PIN_RULE, "forced": request.session.get("login_scope") == PIN_CHANGE},
+    )
 
 
 def _apply(request, kind: str, template: str):
     form = application_form(kind, user=request.user, data=request.POST or None, files=request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            application = key_application_submit(kind=kind, user=request.user, data=form.cleaned_data, actor=request.user)
+            application = key_application_submit(
+                kind=kind, user=request.user, data=form.cleaned_data, actor=request.user
+            )
         except ApplicationRefused as refused:
             form.add_error(refused.field, refused.message)
         else:
@@ -87,7 +99,9 @@ def renewal_apply(request):
     if request.method == "POST" and form.is_valid():
         try:
             application_check(kind=kind, user=request.user, data=form.cleaned_data)
-            stored = materials_store(kind=kind, data=form.cleaned_data, owner=request.user.institution, actor=request.user)
+            stored = materials_store(
+                kind=kind, data=form.cleaned_data, owner=request.user.institution, actor=request.user
+            )
         except ApplicationRefused as refused:
             form.add_error(refused.field, refused.message)
         else:
@@ -129,9 +143,14 @@ def _renewal_confirm_page(request, content: dict, stored: dict, error: str | Non
     digest = submission_digest(content=content, files=_ordered(stored))
     labels = dict(MATERIALS[KeyApplicationKind.RENEWAL])
     without_key = _renewal_without_key(request)
-    context = {"content": content, "materials": [(labels[slot], f) for slot, f in stored.items()], "error": error,
-               "signing": None if without_key else signing_context(user=request.user, digest=digest),
-               "without_key": without_key, "kind": KeyApplicationKind.RENEWAL}
+    context = {
+        "content": content,
+        "materials": [(labels[slot], f) for slot, f in stored.items()],
+        "error": error,
+        "signing": None if without_key else signing_context(user=request.user, digest=digest),
+        "without_key": without_key,
+        "kind": KeyApplicationKind.RENEWAL,
+    }
     return render(request, "keys/application_confirm.html", context)
 
 
@@ -142,15 +161,27 @@ def _renewal_confirm(request):
         return redirect("keys:renewal_apply")
     digest = submission_digest(content=content, files=_ordered(stored))
     try:
-        signature = None if _renewal_without_key(request) else submission_sign_verify(
-            user=request.user, digest=digest, payload=request.POST.get("key_signature", ""))
-        application = key_application_submit(kind=KeyApplicationKind.RENEWAL, user=request.user,
-                                             data={**content, **stored}, actor=request.user, signature=signature)
+        signature = (
+            None
+            if _renewal_without_key(request)
+            else submission_sign_verify(user=request.user, digest=digest, payload=request.POST.get("key_signature", ""))
+        )
+        application = key_application_submit(
+            kind=KeyApplicationKind.RENEWAL,
+            user=request.user,
+            data={**content, **stored},
+            actor=request.user,
+            signature=signature,
+        )
     except (SignatureRefused, ApplicationRefused) as refused:
         return _renewal_confirm_page(request, content, stored, error=refused.message)
     request.session.pop(RENEWAL_DRAFT, None)
-    messages.success(request, "USB-KEY 更换申请已提交，请等待本公司审核；新 USB-KEY 制作后将寄送至经办人通讯地址。"
-                     if signature is None else "USB-KEY 更换申请已签名提交，请等待本公司审核。")
+    messages.success(
+        request,
+        "USB-KEY 更换申请已提交，请等待本公司审核；新 USB-KEY 制作后将寄送至经办人通讯地址。"
+        if signature is None
+        else "USB-KEY 更换申请已签名提交，请等待本公司审核。",
+    )
     return redirect("keys:application_detail", key_application_id=application.pk)
 
 
@@ -165,9 +196,16 @@ def reissue_apply(request):
 def application_detail(request, key_application_id: int):
     from csdp.keys.forms import DecisionForm
 
-    application = access_object(request.user, KeyApplication.objects.select_related("signature__certificate")
-                                .prefetch_related("material_rows__file", "transitions__actor"),
-                                pk=key_application_id)
+    application = access_object(
+        request.user,
+        KeyApplication.objects.select_related("signature__certificate").prefetch_related(
+            "material_rows__file", "transitions__actor"
+        ),
+        pk=key_application_id,
+    )
     can_decide = request.user.staff_role in (Role.REVIEWER, Role.ADMIN)
-    return render(request, "keys/application_detail.html",
-                  {"application": application, "decision_form": DecisionForm(), "can_decide": can_decide})
+    return render(
+        request,
+        "keys/application_detail.html",
+        {"application": application, "decision_form": DecisionForm(), "can_decide": can_decide},
+    )

@@ -1,5 +1,6 @@
 """Public pieces: the CRL and CA certificate, and the recovery requests of 000 §二(七) for users
 who cannot log in (forgotten username, password or PIN, locked key)."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -84,6 +85,10 @@ def recovery_apply(request):
                 # The same answer whether or not the institution and mobile matched a user.
                 messages.success(request, "申请已提交。本公司审核后将以短信通知经办人手机。")
                 return redirect("accounts:login")
-    context = {"form": form, "kind": KeyApplicationKind(kind), "kinds": [KeyApplicationKind(k) for k in RECOVERY_KINDS],
-               "materials": MATERIALS[kind]}
+    context = {
+        "form": form,
+        "kind": KeyApplicationKind(kind),
+        "kinds": [KeyApplicationKind(k) for k in RECOVERY_KINDS],
+        "materials": MATERIALS[kind],
+    }
     return render(request, "keys/recovery_apply.html", context)

@@ -1,5 +1,6 @@
 """Staff key administration: lock state, PIN reset, revocation, certificates expiring within 30 days,
 issuing a key, reviewing key applications, re-checking a stored signature."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -35,7 +36,9 @@ def key_issue_create(request):
     form = KeyIssueForm(request.POST)
     user = None
     if form.is_valid():
-        user = get_user_model().objects.filter(username=form.cleaned_data["username"], institution__isnull=False).first()
+        user = (
+            get_user_model().objects.filter(username=form.cleaned_data["username"], institution__isnull=False).first()
+        )
     if user is None:
         messages.error(request, "未找到该机构用户。")
         return redirect("keys:admin")
@@ -70,7 +73,9 @@ def certificate_revoke_view(request, key_certificate_id: int):
         messages.error(request, "请填写作废原因。")
         return redirect("keys:admin")
     try:
-        approval = certificate_revoke_prepare(certificate=certificate, reason=form.cleaned_data["reason"], by=request.user)
+        approval = certificate_revoke_prepare(
+            certificate=certificate, reason=form.cleaned_data["reason"], by=request.user
+        )
     except CsdpError as refused:
         messages.error(request, refused.message)
         return redirect("keys:admin")
@@ -88,8 +93,12 @@ def application_decide(request, key_application_id: int):
             messages.error(request, "；".join(errors))
         return redirect("keys:application_detail", key_application_id=application.pk)
     try:
-        key_application_decide(application=application, approve=form.cleaned_data["decision"] == "approve",
-                               reason=form.cleaned_data["reason"], actor=request.user)
+        key_application_decide(
+            application=application,
+            approve=form.cleaned_data["decision"] == "approve",
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+        )
     except (ApplicationRefused, KeyRefused) as refused:
         messages.error(request, refused.message)
     else:
@@ -99,6 +108,7 @@ def application_decide(request, key_application_id: int):
 
 @allow(STAFF)
 def signature_detail(request, key_signature_id: int):
-    signature = access_object(request.user, Signature.objects.select_related("user", "certificate", "institution"),
-                              pk=key_signature_id)
+    signature = access_object(
+        request.user, Signature.objects.select_related("user", "certificate", "institution"), pk=key_signature_id
+    )
     return render(request, "keys/signature_detail.html", {"signature": signature, "valid": signature.verify()})

@@ -1,4 +1,5 @@
 """Display integer fen as yuan with two decimals (money is integer fen everywhere else)."""
+
 from decimal import Decimal
 
 from django import template

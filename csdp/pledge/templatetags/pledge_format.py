@@ -1,5 +1,6 @@
 """Display helpers: money kept in fen shown in yuan, rates kept in basis points shown in percent.
 Decimal arithmetic only (never float)."""
+
 from decimal import Decimal
 
 from django import template

@@ -1,5 +1,6 @@
 """Chinese labels for stored codes in templates (csdp/lib/labels.py): ``{{ e.action|action_label:e.object_type }}``,
 ``{{ t.to_state|state_label:"issuers.issuerregistration" }}``, ``{{ m.purpose|purpose_label }}``, ``{{ kinds|choices_label }}``."""
+
 from django import template
 
 from csdp.lib import labels

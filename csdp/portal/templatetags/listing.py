@@ -1,4 +1,5 @@
 """Template side of csdp/lib/listing.py: the tools above a list, sortable headers, page links."""
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -21,8 +22,9 @@ def sort_th(table, key, label=None):
     link, direction = table.sort_link(key)
     arrow = {"asc": " ▲", "desc": " ▼"}.get(direction, "")
     aria = {"asc": "ascending", "desc": "descending"}.get(direction, "none")
-    return format_html('<th scope="col" aria-sort="{}"{}><a href="{}" class="sort">{}{}</a></th>', aria, css,
-                       link, label, arrow)
+    return format_html(
+        '<th scope="col" aria-sort="{}"{}><a href="{}" class="sort">{}{}</a></th>', aria, css, link, label, arrow
+    )
 
 
 @register.inclusion_tag("portal/_listing_pages.html")

@@ -1,4 +1,5 @@
 """Display of money: integer fen in, yuan out (Decimal, never float), e.g. 140400 → "1,404.00"."""
+
 from decimal import Decimal
 
 from django import template

@@ -1,4 +1,5 @@
 """Share quantities with thousands separators, whatever the locale (zh-hans groups nothing)."""
+
 from django import template
 
 register = template.Library()

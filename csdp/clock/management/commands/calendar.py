@@ -4,22 +4,34 @@ from django.core.management.base import CommandError
 
 from csdp.clock.models import ClosedDay
 from csdp.clock.services import (
-    CalendarError, business_today, calendar_year_load, closed_day_add, closed_day_remove, closed_days_from_exchange_calendars,
-    closed_days_parse, trading_day_offset, trading_days_between,
+    CalendarError,
+    business_today,
+    calendar_year_load,
+    closed_day_add,
+    closed_day_remove,
+    closed_days_from_exchange_calendars,
+    closed_days_parse,
+    trading_day_offset,
+    trading_days_between,
 )
 from csdp.lib.commands import CsdpCommand
 
 
 class Command(CsdpCommand):
-    help = ("交易日历：list YEAR | close DATE REASON | open DATE | offset DATE N | "
-            "load YEAR (--file F | --exchange-calendars)")
+    help = (
+        "交易日历：list YEAR | close DATE REASON | open DATE | offset DATE N | "
+        "load YEAR (--file F | --exchange-calendars)"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["list", "close", "open", "offset", "load"])
         parser.add_argument("values", nargs="*")
         parser.add_argument("--file", help="load：休市日文件，每行 YYYY-MM-DD,原因")
-        parser.add_argument("--exchange-calendars", action="store_true",
-                            help="load：从 exchange_calendars 的 XSHG 交易日数据导入（该包已有的年度）")
+        parser.add_argument(
+            "--exchange-calendars",
+            action="store_true",
+            help="load：从 exchange_calendars 的 XSHG 交易日数据导入（该包已有的年度）",
+        )
 
     def handle(self, *args, action, values, **options):
         try:

@@ -57,8 +57,18 @@ class Command(CsdpCommand):
             elapsed = time.perf_counter() - started
             errors = sum(bool(line.error) for line in lines)
             failed += errors
-            log.info("eod job %s", name, extra={"event": "eod_job", "job": name, "business_date": day.isoformat(),
-                                               "seconds": round(elapsed, 3), "lines": len(lines), "errors": errors})
+            log.info(
+                "eod job %s",
+                name,
+                extra={
+                    "event": "eod_job",
+                    "job": name,
+                    "business_date": day.isoformat(),
+                    "seconds": round(elapsed, 3),
+                    "lines": len(lines),
+                    "errors": errors,
+                },
+            )
             with tqdm.external_write_mode(file=sys.stderr):  # the bar steps aside for the lines
                 if not lines:
                     self.stdout.write(f"[{name}] 没有到期的步骤。")

@@ -5,6 +5,7 @@
 
 Every failure is a CommandError: the Chinese message on stderr, exit status 1, no output file.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,14 +18,22 @@ from csdp.lib.errors import CsdpError
 
 
 def add_compute_arguments(parser) -> None:
-    parser.add_argument("--holders", required=True, type=Path, metavar="H.csv", help="股权登记日持有明细 CSV：account,quantity")
+    parser.add_argument(
+        "--holders", required=True, type=Path, metavar="H.csv", help="股权登记日持有明细 CSV：account,quantity"
+    )
     parser.add_argument("--cash-per-10", default="0", metavar="X", help="每10股派现金（元，含税，最多6位小数）")
     parser.add_argument("--bonus-per-10", default="0", metavar="Y", help="每10股送股（股）")
     parser.add_argument("--transfer-per-10", default="0", metavar="Z", help="每10股转增（股）")
     parser.add_argument("--seed", required=True, type=int, metavar="S", help="尾数分配随机种子（记录于结果）")
-    parser.add_argument("--method", default=Method.PRECISE, choices=[m.value for m in Method],
-                        help="尾数处理：precise 精确算法（默认）或 truncate 截尾")
-    parser.add_argument("--output", required=True, type=Path, metavar="OUT.csv", help="结果 CSV：account,quantity,cash_fen,bonus_shares")
+    parser.add_argument(
+        "--method",
+        default=Method.PRECISE,
+        choices=[m.value for m in Method],
+        help="尾数处理：precise 精确算法（默认）或 truncate 截尾",
+    )
+    parser.add_argument(
+        "--output", required=True, type=Path, metavar="OUT.csv", help="结果 CSV：account,quantity,cash_fen,bonus_shares"
+    )
 
 
 def run_compute(command: BaseCommand, options: dict) -> None:
@@ -32,8 +41,13 @@ def run_compute(command: BaseCommand, options: dict) -> None:
 
     try:
         rates = Rates.parse(options["cash_per_10"], options["bonus_per_10"], options["transfer_per_10"])
-        summary = compute_file(holders=options["holders"], rates=rates, seed=options["seed"],
-                               output=options["output"], method=Method(options["method"]))
+        summary = compute_file(
+            holders=options["holders"],
+            rates=rates,
+            seed=options["seed"],
+            output=options["output"],
+            method=Method(options["method"]),
+        )
     except RateError as error:
         raise CommandError(str(error)) from None
     except CsdpError as error:
@@ -69,7 +83,11 @@ def run_simulate(command: BaseCommand, options: dict) -> None:
 
 SUBCOMMANDS = {
     "compute": ("按股权登记日持有明细计算派现与送转股（精确算法），文件到文件", add_compute_arguments, run_compute),
-    "simulate": ("模拟一次完整权益分派：申请、代派资金、登记日快照、权益计算、派息、红股登记、文件", add_simulate_arguments, run_simulate),
+    "simulate": (
+        "模拟一次完整权益分派：申请、代派资金、登记日快照、权益计算、派息、红股登记、文件",
+        add_simulate_arguments,
+        run_simulate,
+    ),
 }
 
 

@@ -7,8 +7,10 @@ from csdp.lib.commands import CsdpCommand
 
 
 class Command(CsdpCommand):
-    help = ("USB-KEY 与证书：ca-init 创建/检查本平台 CA；crl 重新发布证书作废列表；expiring 列出 30 天内到期的证书；"
-            "purge 删除一天前已过期的签名挑战")
+    help = (
+        "USB-KEY 与证书：ca-init 创建/检查本平台 CA；crl 重新发布证书作废列表；expiring 列出 30 天内到期的证书；"
+        "purge 删除一天前已过期的签名挑战"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["ca-init", "crl", "expiring", "purge"])
@@ -18,7 +20,9 @@ class Command(CsdpCommand):
             authority, created = ca.ca_init()
             cert = authority.certificate
             self.stdout.write(("已创建" if created else "已存在") + f" CA：{cert.subject.rfc4514_string()}")
-            self.stdout.write(f"序列号 {cert.serial_number:x}，有效期至 {timezone.localtime(cert.not_valid_after_utc):%Y-%m-%d}，目录 {ca.ca_dir()}")
+            self.stdout.write(
+                f"序列号 {cert.serial_number:x}，有效期至 {timezone.localtime(cert.not_valid_after_utc):%Y-%m-%d}，目录 {ca.ca_dir()}"
+            )
         elif action == "crl":
             crl_publish()
             self.stdout.write(f"已发布证书作废列表：{ca.ca_dir() / 'crl.der'}、{ca.ca_dir() / 'crl.pem'}")

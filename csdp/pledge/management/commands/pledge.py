@@ -1,4 +1,5 @@
 """csdp pledge recheck [--day YYYY-MM-DD]: the daily recheck of the pledge board (004 §十一)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,4 +26,6 @@ class Command(CsdpCommand):
             except ValueError:
                 raise CommandError(f"日期格式应为 YYYY-MM-DD：{options['day']}") from None
         result = pledge_recheck(day=day)
-        self.stdout.write(f"核查 {result.checked} 条出质人信息，标记异常 {result.flagged} 条，过期失效 {result.expired} 条。")
+        self.stdout.write(
+            f"核查 {result.checked} 条出质人信息，标记异常 {result.flagged} 条，过期失效 {result.expired} 条。"
+        )

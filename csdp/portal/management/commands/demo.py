@@ -1,4 +1,3 @@
-
 from csdp.portal.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
 from csdp.lib.commands import CsdpCommand
 
@@ -17,5 +16,7 @@ class Command(CsdpCommand):
         self.stdout.write(f"{'角色':<10}{'用户名':<14}{'密码':<12}说明")
         for user in DEMO_USERS:
             self.stdout.write(f"{user.role_label:<10}{user.username:<14}{DEMO_PASSWORD:<12}{user.note}")
-        self.stdout.write(f"issuer_a 须先启用软件 USB-KEY：{url}/keys/enrol/（用户名 issuer_a、上述密码、登录页“演示短信”中的启用验证码），"
-                          "再以“U盾登录”进入。")
+        self.stdout.write(
+            f"issuer_a 须先启用软件 USB-KEY：{url}/keys/enrol/（用户名 issuer_a、上述密码、登录页“演示短信”中的启用验证码），"
+            "再以“U盾登录”进入。"
+        )

@@ -1,6 +1,7 @@
 """Time the set-based paths on synthetic data inside one transaction that is rolled back, so the
 database is left as it was. Reproduce the figures in docs/ledger-and-register.md with
 `csdp depository_bench --events 1000000 --transfers 100000` (DATABASE_URL pointing at PostgreSQL)."""
+
 import datetime as dt
 import time
 
@@ -50,30 +51,63 @@ class Command(CsdpCommand):
 
     def _run(self, events, transfers, accounts):
         security = Security.objects.create(code="999998", name="基准测试", kind="stock", market="BSE")
-        investor = Investor.objects.create(ymt_number="999999999998", name="基准", id_type="other", id_number="BENCH",
-                                           holder_type="06")
+        investor = Investor.objects.create(
+            ymt_number="999999999998", name="基准", id_type="other", id_number="BENCH", holder_type="06"
+        )
         SecuritiesAccount.objects.bulk_create(
-            [SecuritiesAccount(number=f"9{i:09d}", investor=investor, market="BSE") for i in range(accounts)])
+            [SecuritiesAccount(number=f"9{i:09d}", investor=investor, market="BSE") for i in range(accounts)]
+        )
         ids = list(SecuritiesAccount.objects.filter(number__startswith="9").values_list("pk", flat=True))
-        frame = pl.DataFrame({
-            "security_id": [security.pk] * events, "account_id": [ids[i % len(ids)] for i in range(events)],
-            "event_type": ["ipo_allocation"] * events, "business_date": [DAY] * events,
-            "key": [f"bench:{i}" for i in range(events)], "quantity_delta": [100] * events,
-        })
-        written = self._timed(f"register_apply_bulk {events:,} events into {len(ids):,} positions",
-                              lambda: register_apply_bulk(frame))
+        frame = pl.DataFrame(
+            {
+                "security_id": [security.pk] * events,
+                "account_id": [ids[i % len(ids)] for i in range(events)],
+                "event_type": ["ipo_allocation"] * events,
+                "business_date": [DAY] * events,
+                "key": [f"bench:{i}" for i in range(events)],
+                "quantity_delta": [100] * events,
+            }
+        )
+        written = self._timed(
+            f"register_apply_bulk {events:,} events into {len(ids):,} positions", lambda: register_apply_bulk(frame)
+        )
         assert written == events
         self._timed("register_rebuild_check (whole register)", lambda: register_rebuild_check())
         bank = ledger_account_open(number="BENCH-BANK", name="基准", kind=AccountKind.DEPOSITORY_BANK)
-        reserves = [ledger_account_open(number=f"BENCH-{i}", name="基准", kind=AccountKind.PARTICIPANT_RESERVE)
-                    for i in range(100)]
+        reserves = [
+            ledger_account_open(number=f"BENCH-{i}", name="基准", kind=AccountKind.PARTICIPANT_RESERVE)
+            for i in range(100)
+        ]
         for r in reserves:
-            transfer_post(debit=bank, credit=r, amount_fen=10**12, key=f"bench-fund-{r.pk}", code="x", business_date=DAY)
+            transfer_post(
+                debit=bank, credit=r, amount_fen=10**12, key=f"bench-fund-{r.pk}", code="x", business_date=DAY
+            )
         clearing = ledger_account_open(number="BENCH-CLR", name="基准", kind=AccountKind.IPO_CLEARING)
-        rows = [{"debit_account_id": reserves[i % 100].pk, "credit_account_id": clearing.pk, "amount_fen": 1404,
-                 "key": f"bench-t{i}", "code": "IPO", "business_date": DAY, "phase": "pending"} for i in range(transfers)]
+        rows = [
+            {
+                "debit_account_id": reserves[i % 100].pk,
+                "credit_account_id": clearing.pk,
+                "amount_fen": 1404,
+                "key": f"bench-t{i}",
+                "code": "IPO",
+                "business_date": DAY,
+                "phase": "pending",
+            }
+            for i in range(transfers)
+        ]
         self._timed(f"transfers_post_bulk {transfers:,} holds", lambda: transfers_post_bulk(rows))
         n = min(transfers, 1000)
-        self._timed(f"transfer_post one by one, {n:,} transfers", lambda: [
-            transfer_post(debit=reserves[i % 100], credit=clearing, amount_fen=1, key=f"bench-s{i}", code="x",
-                          business_date=DAY) for i in range(n)])
+        self._timed(
+            f"transfer_post one by one, {n:,} transfers",
+            lambda: [
+                transfer_post(
+                    debit=reserves[i % 100],
+                    credit=clearing,
+                    amount_fen=1,
+                    key=f"bench-s{i}",
+                    code="x",
+                    business_date=DAY,
+                )
+                for i in range(n)
+            ],
+        )

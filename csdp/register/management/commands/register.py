@@ -6,6 +6,7 @@ of the events. Exit status 0 when they hold, 2 with every problem listed when no
 as of the end of that day, replayed from the events (csdp.register.roster); writes
 account,name,id_number,share_nature,lockup_end,quantity,frozen,pledged (one row per lot) and prints one
 JSON object: security, as_of, top, holders, lots, total_quantity, issued_capital, seconds (fixed: issue 15)."""
+
 import datetime as dt
 import json
 import time
@@ -67,9 +68,15 @@ class Command(CsdpCommand):
 
         from tqdm import tqdm
 
-        ids = [security.pk] if security is not None else list(Security.objects.order_by("pk").values_list("pk", flat=True))
-        chunks = [ids[i:i + CHECK_CHUNK] for i in range(0, len(ids), CHECK_CHUNK)]
-        yield from tqdm(chunks, desc="核对登记簿", unit="批", file=sys.stderr, disable=not sys.stderr.isatty() or len(chunks) < 2)
+        ids = (
+            [security.pk]
+            if security is not None
+            else list(Security.objects.order_by("pk").values_list("pk", flat=True))
+        )
+        chunks = [ids[i : i + CHECK_CHUNK] for i in range(0, len(ids), CHECK_CHUNK)]
+        yield from tqdm(
+            chunks, desc="核对登记簿", unit="批", file=sys.stderr, disable=not sys.stderr.isatty() or len(chunks) < 2
+        )
 
     def _check(self, code: str | None) -> None:
         security = None
@@ -87,5 +94,9 @@ class Command(CsdpCommand):
             for problem in problems:
                 self.stdout.write(str(problem))
             raise CommandError(f"登记簿校验未通过（{len(problems)} 项）：{problems[0].message}", returncode=2)
-        self.stdout.write(self.style.SUCCESS(f"登记簿核对通过：{'证券 ' + code if code else '全部证券'}持有合计等于登记股本，"
-                                             "可用数量均不小于零，持有明细与登记变动记录一致。"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"登记簿核对通过：{'证券 ' + code if code else '全部证券'}持有合计等于登记股本，"
+                "可用数量均不小于零，持有明细与登记变动记录一致。"
+            )
+        )

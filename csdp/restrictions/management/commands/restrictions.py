@@ -1,5 +1,6 @@
 """csdp restrictions check: the records agree with the register (docs/restrictions.md); exit 1 if not.
 csdp restrictions eod --day YYYY-MM-DD: the end-of-day step alone (expiry, queues, QLBD files)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +12,9 @@ from csdp.lib.commands import CsdpCommand
 
 
 class Command(CsdpCommand):
-    help = "证券权利限制：restrictions check — 质押、冻结记录与登记簿核对；restrictions eod — 冻结到期、轮候与参与人文件"
+    help = (
+        "证券权利限制：restrictions check — 质押、冻结记录与登记簿核对；restrictions eod — 冻结到期、轮候与参与人文件"
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
