@@ -76,9 +76,9 @@ def test_an_application_goes_round_trip_to_finished(browser, page, base_url, cas
     with page.expect_navigation():
         page.click("main form button[type=submit]")
     page.select_option("#id_securities_code", "920001")
-    page.select_option("#id_business_type", label="02-新增股份登记")
-    page.wait_for_selector("text=业务指南：02-新增股份登记")
-    page.fill("#id_remark", "新增股份登记，请审核")
+    page.select_option("#id_business_type", label="00-其他")
+    page.wait_for_selector("text=业务指南：00-其他")
+    page.fill("#id_remark", "登记证明文件出具，请审核")  # 00: the attachment-only type (01–06 are structured)
     page.set_input_files(
         "#id_attachments",
         files=[{"name": "新增股份登记申请.pdf", "mimeType": "application/pdf", "buffer": _pdf_bytes()}],

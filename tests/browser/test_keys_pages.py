@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from csdp.approvals.models import Approval
+from csdp.approvals.services import approval_approve
+
 import pytest
 
 from csdp.clock.services import clock_now
@@ -36,7 +39,7 @@ def test_口令登录_shows_the_certificate_expiry_and_the_reissue_entry(page, b
     assert page.get_by_role("link", name="补办证书").is_visible()
     # The renewal is offered from 60 days before expiry, also here (issue 19 §8): a valid certificate
     # still signs it with the key; an expired one is renewed from this session.
-    assert page.get_by_role("link", name="申请更换 USB-KEY").is_visible()
+    assert page.get_by_role("button", name="申请更换 USB-KEY").is_visible()
     screenshot(page, "keys-certificates-password-sms")
     page.goto(f"{base_url}/")
     assert page.url == f"{base_url}/limited/"
@@ -56,5 +59,8 @@ def test_staff_see_a_locked_key_and_a_soon_expiring_certificate(page, base_url, 
     row.locator("input[name=reason]").first.fill("PIN 码重置申请 #1")
     with page.expect_navigation():
         row.get_by_role("button", name="重置 PIN 码").click()
-    assert "已重置为初始 PIN 码并解除锁死" in page.locator(".messages").inner_text()
+    # Four-eyes (issue 20 §2): the reset waits for a second staff user.
+    assert "须由另一名工作人员复核后生效" in page.locator(".messages").inner_text()
+    assert KeyDevice.objects.get(pk=locked.device.pk).locked_at is not None
+    approval_approve(approval=Approval.objects.get(kind="keys.pin_reset"), by=cast.reviewer)
     assert KeyDevice.objects.get(pk=locked.device.pk).locked_at is None

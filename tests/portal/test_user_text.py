@@ -54,6 +54,9 @@ def demo_world(django_db_setup, django_db_blocker):
         atomic.__enter__()
         # A transactional test before this module may have flushed the rule tables the pledge migration filled.
         importlib.import_module("csdp.pledge.migrations.0002_rules_and_triggers").load(apps, None)
+        # …and the calendar's years and closed days (the calendar refuses a year it does not maintain).
+        importlib.import_module("csdp.clock.migrations.0002_load_holidays").load(apps, None)
+        importlib.import_module("csdp.clock.migrations.0003_calendar_year").maintained(apps, None)
         demo_seed()
         pages = crawl()
         messages = list(OutboxMessage.objects.all())
