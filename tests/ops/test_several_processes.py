@@ -92,6 +92,25 @@ def test_two_web_processes_and_two_workers_give_the_results_of_one(tmp_path):
         source.get("USER") or "postgres",
     )
     connection.close()  # a template database must have no other session
+    # Earlier live-server tests of this worker leave idle sessions of their finished threads behind.
+    subprocess.run(
+        [
+            "psql",
+            "-h",
+            host,
+            "-p",
+            port,
+            "-U",
+            user,
+            "-d",
+            "postgres",
+            "-qAtc",
+            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{source['NAME']}'",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     made = subprocess.run(
         ["createdb", "-h", host, "-p", port, "-U", user, "-T", source["NAME"], copy],
         capture_output=True,

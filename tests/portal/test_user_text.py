@@ -52,17 +52,19 @@ def demo_world(django_db_setup, django_db_blocker):
 
         atomic = transaction.atomic()
         atomic.__enter__()
-        # A transactional test before this module may have flushed the rule tables the pledge migration filled.
-        importlib.import_module("csdp.pledge.migrations.0002_rules_and_triggers").load(apps, None)
-        # …and the calendar's years and closed days (the calendar refuses a year it does not maintain).
-        importlib.import_module("csdp.clock.migrations.0002_load_holidays").load(apps, None)
-        importlib.import_module("csdp.clock.migrations.0003_calendar_year").maintained(apps, None)
-        demo_seed()
-        pages = crawl()
-        messages = list(OutboxMessage.objects.all())
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
-        connection.close()
+        try:
+            # A transactional test before this module may have flushed the rule tables the pledge migration
+            # filled, and the calendar's years and closed days (the calendar refuses a year it does not keep).
+            importlib.import_module("csdp.pledge.migrations.0002_rules_and_triggers").load(apps, None)
+            importlib.import_module("csdp.clock.migrations.0002_load_holidays").load(apps, None)
+            importlib.import_module("csdp.clock.migrations.0003_calendar_year").maintained(apps, None)
+            demo_seed()
+            pages = crawl()
+            messages = list(OutboxMessage.objects.all())
+        finally:  # whatever happened, the demo world is rolled back and the next test gets a sound connection
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            connection.close()
     return pages, messages
 
 
