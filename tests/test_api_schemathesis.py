@@ -23,9 +23,21 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 @pytest.fixture
 def api_schema(db):
+    """The schema read through the WSGI app, as every case is sent. Like Django's test client, the
+    calls must not close the database connection at the end of each request: the test's transaction
+    lives on it (PostgreSQL; SQLite's in-memory database ignores the close)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
     from csdp.wsgi import application
 
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
