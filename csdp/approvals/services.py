@@ -107,6 +107,22 @@ def _apply(approval: Approval, spec: ApprovalKind, actor, by: str) -> None:
     )
 
 
+def _move(approval: Approval, *, to: str, actor, action: str, reason: str = "") -> None:
+    """A staff user's move of a locked approval: the history row and the audit event, together."""
+    before = approval.status
+    transition_record(
+        machine=MACHINE,
+        subject=approval,
+        to_state=to,
+        history=ApprovalTransition,
+        actor=actor,
+        by=STAFF,
+        reason=reason,
+        at=clock_now(),
+    )
+    audit_record(actor=actor, obj=approval, action=action, from_state=before, to_state=to, reason=reason)
+
+
 def _locked(approval: Approval) -> Approval:
     return Approval.objects.select_for_update().get(pk=approval.pk)
 
@@ -156,20 +172,7 @@ def approval_reject(*, approval: Approval, by, reason: str) -> Approval:
         approval = _locked(approval)
         if approval.prepared_by_id == by.pk:
             raise ApprovalRefused("经办人与复核人不能为同一人。", code="approval.same_person")
-        before = approval.status
-        transition_record(
-            machine=MACHINE,
-            subject=approval,
-            to_state=Status.REJECTED,
-            history=ApprovalTransition,
-            actor=by,
-            by=STAFF,
-            reason=reason,
-            at=clock_now(),
-        )
-        audit_record(
-            actor=by, obj=approval, action="approval.reject", from_state=before, to_state=Status.REJECTED, reason=reason
-        )
+        _move(approval, to=Status.REJECTED, actor=by, action="approval.reject", reason=reason)
     return approval
 
 
@@ -179,24 +182,7 @@ def approval_cancel(*, approval: Approval, by, reason: str = "") -> Approval:
         approval = _locked(approval)
         if approval.prepared_by_id != by.pk:
             raise ApprovalRefused("只有经办人可以撤销。", code="approval.not_preparer")
-        transition_record(
-            machine=MACHINE,
-            subject=approval,
-            to_state=Status.CANCELLED,
-            history=ApprovalTransition,
-            actor=by,
-            by=STAFF,
-            reason=reason,
-            at=clock_now(),
-        )
-        audit_record(
-            actor=by,
-            obj=approval,
-            action="approval.cancel",
-            from_state=Status.PREPARED,
-            to_state=Status.CANCELLED,
-            reason=reason,
-        )
+        _move(approval, to=Status.CANCELLED, actor=by, action="approval.cancel", reason=reason)
     return approval
 
 
@@ -209,18 +195,7 @@ def approval_retry(*, approval: Approval, by) -> Approval:
         approval = _locked(approval)
         if approval.prepared_by_id == by.pk:
             raise ApprovalRefused("经办人与复核人不能为同一人。", code="approval.same_person")
-        transition_record(
-            machine=MACHINE,
-            subject=approval,
-            to_state=Status.APPROVED,
-            history=ApprovalTransition,
-            actor=by,
-            by=STAFF,
-            at=clock_now(),
-        )
-        audit_record(
-            actor=by, obj=approval, action="approval.retry", from_state=Status.FAILED, to_state=Status.APPROVED
-        )
+        _move(approval, to=Status.APPROVED, actor=by, action="approval.retry")
     return approval
 
 
