@@ -11,6 +11,7 @@ from csdp.clock.services import clock_now
 from csdp.counter.models import Application, ApplicationFile, Assignment, FilePurpose, Opinion, OpinionKind
 from csdp.counter.services import CounterError, _locked, _move, check_handler
 from csdp.counter.states import Status
+from csdp.lib.publish import staged_files
 from csdp.uploads.errors import UploadRejected
 
 RESULT_KIND = "result"  # PDF or XLSX (csdp.uploads.kinds)
@@ -59,9 +60,17 @@ def _claim(application: Application, actor) -> None:
         )
 
 
-@transaction.atomic
 def application_accept(*, application: Application, actor, opinion: str = "") -> Application:
-    """受理. A structured type's on_accepted and result_builder run now; the reports are attached as results."""
+    """受理. A structured type's on_accepted and result_builder run now; the reports are attached as results.
+
+    Participant files an on_accepted writes (the ch. 5 refunds' BJFH / LXFH, 002 §5.2–5.3) appear only
+    once the acceptance has committed (issue 20 §7): a refusal later in the same acceptance publishes none."""
+    with staged_files():
+        return _application_accept(application=application, actor=actor, opinion=opinion)
+
+
+@transaction.atomic
+def _application_accept(*, application: Application, actor, opinion: str) -> Application:
     application = _locked(application)
     check_handler(user=actor, application=application)
     _claim(application, actor)

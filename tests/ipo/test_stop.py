@@ -375,3 +375,25 @@ def test_a_stop_between_settlement_and_its_files_still_sends_the_files(loaded):
     _stop(offering, "suspended")
     eod_run()
     assert set(_files(offering, "PSJG")) == {"S001", "S002"}
+
+
+def test_a_refund_whose_acceptance_fails_after_its_files_are_written_publishes_no_file(
+    stopped_5_2, cast, monkeypatch, settings, tmp_path
+):
+    """Issue 20 §7: the LXFH files are written inside the acceptance; if the acceptance then fails,
+    no file reaches the participants' folders (not even under its final name for a moment)."""
+    from csdp.counter import handling
+
+    offering, _, _ = stopped_5_2
+    at(T3, 10)
+    reserve_deposit(institution=offering.underwriter, amount_fen=100_00, reference="uw", actor=None)
+
+    def result_store_fails(*args, **kwargs):
+        raise CounterError("结果文件保存失败")
+
+    monkeypatch.setattr(handling, "_result_store", result_store_fails)
+    settings.CSDP_FILES_DIR = tmp_path  # only this acceptance's files land here
+    with pytest.raises(CounterError, match="结果文件保存失败"):
+        _apply(cast, _interest_data())
+    assert not StopRefund.objects.filter(offering=offering).exists()
+    assert [p.name for p in tmp_path.rglob("LXFH*") if not p.name.endswith(".part")] == []
