@@ -102,9 +102,25 @@ def remember_t_outcomes(offering_id: int, outcomes: pl.DataFrame) -> None:
     )
 
 
+def _loaded_rows(offering: Offering) -> pl.DataFrame | None:
+    """The rows of the offering's current load from the file its record names (eod/snapshot.py), or None."""
+    from csdp.ipo.eod.snapshot import snapshot_read
+    from csdp.ipo.models import EodStep, EodStepRun
+
+    detail = (
+        EodStepRun.objects.filter(offering_id=offering.pk, step=EodStep.T_LOAD, status=EodStepRun.Status.DONE)
+        .values_list("detail", flat=True)
+        .first()
+    )
+    return snapshot_read((detail or {}).get("snapshot"))
+
+
 def subscriptions_of(offering: Offering) -> pl.DataFrame:
     """seq, account, participant, custody_unit, quantity, investor_id — the exchange's rows, as the
     database holds them now (another process may have replaced the file since this one loaded it)."""
+    loaded = _loaded_rows(offering)
+    if loaded is not None:
+        return loaded
     return copy_out(
         "SELECT seq, account, participant, custody_unit, quantity_shares, investor_id FROM ipo_subscription "
         "WHERE offering_id = %s",
@@ -140,16 +156,35 @@ def t_outcomes(offering: Offering) -> pl.DataFrame:
     cached = _kept("t", offering.pk)
     if cached is not None:
         return cached
-    return _keep_if_final(
-        "t",
-        offering,
-        "t_clearing",
-        copy_out(
-            "SELECT s.seq, s.account, s.participant, s.custody_unit, s.quantity_shares, o.seq IS NULL, "
-            f"COALESCE(o.reason, '') FROM ipo_subscription s {_INVALID_JOIN} WHERE s.offering_id = %s ORDER BY s.seq",
+    return _keep_if_final("t", offering, "t_clearing", _t_outcomes_read(offering))
+
+
+def _t_outcomes_read(offering: Offering) -> pl.DataFrame:
+    loaded = _loaded_rows(offering)
+    if loaded is not None:  # the loaded rows with the few invalid ones' reasons: no million-row read
+        invalid = copy_out(
+            "SELECT seq, reason FROM ipo_subscriptionoutcome WHERE offering_id = %s",
             [offering.pk],
-            ORDER_VIEW_SCHEMA,
-        ),
+            {"seq": pl.Int64, "reason_t": pl.Utf8},
+        )
+        return (
+            loaded.join(invalid, on="seq", how="left")
+            .select(
+                "seq",
+                "account",
+                "participant",
+                "custody_unit",
+                "quantity",
+                pl.col("reason_t").is_null().alias("valid_t"),
+                pl.col("reason_t").fill_null(""),
+            )
+            .sort("seq")
+        )
+    return copy_out(
+        "SELECT s.seq, s.account, s.participant, s.custody_unit, s.quantity_shares, o.seq IS NULL, "
+        f"COALESCE(o.reason, '') FROM ipo_subscription s {_INVALID_JOIN} WHERE s.offering_id = %s ORDER BY s.seq",
+        [offering.pk],
+        ORDER_VIEW_SCHEMA,
     )
 
 

@@ -14,6 +14,7 @@ from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
 from csdp.ipo.engine.validity import per_investor_cap, validate_orders
 from csdp.ipo.eod.runner import StepResult, step_done
+from csdp.ipo.eod.snapshot import snapshot_remove, snapshot_write
 from csdp.ipo.errors import IpoError
 from csdp.ipo.exchange_file import NotUsual, parse_careful, usual_batches
 from csdp.ipo.selectors import remember_t_outcomes, subscriptions_of
@@ -56,6 +57,11 @@ def offering_subscriptions_load(*, offering: Offering, path: Path, actor=None) -
             raise IpoError(f"申购数据只能在申购日 {locked.t_date} 接收（当前业务日 {business_today()}）。")
         frame = _subscriptions_replace(locked, Path(path), participants)
         rows = frame.height
+        snapshot = snapshot_write(locked.pk, frame)  # what T and T+1 EOD read instead of the table
+        replaced = (
+            EodStepRun.objects.filter(offering=locked, step=EodStep.T_LOAD).values_list("detail", flat=True).first()
+        )
+        transaction.on_commit(lambda: snapshot_remove((replaced or {}).get("snapshot")))
         offering_transition(offering=locked, to=OfferingStatus.SUBSCRIBING, actor=actor, reason="接收申购数据")
         EodStepRun.objects.update_or_create(
             offering=locked,
@@ -66,7 +72,7 @@ def offering_subscriptions_load(*, offering: Offering, path: Path, actor=None) -
                 "rows": rows,
                 "seconds": round(time.perf_counter() - started, 3),
                 "finished_at": clock_now(),
-                "detail": {"file": Path(path).name},
+                "detail": {"file": Path(path).name, "snapshot": snapshot},
             },
         )
         audit_record(
