@@ -183,7 +183,7 @@ def filings_context(offering: Offering, user, *, rejected_kind: str = "") -> dic
 
     rows = []
     for kind in required_kinds(offering):
-        filing = offering.filings.filter(kind=kind).select_related("source", "returned_by").first()
+        filing = offering.filings.live().filter(kind=kind).select_related("source", "returned_by").first()
         signing = None
         if kind == rejected_kind:
             rows.append(

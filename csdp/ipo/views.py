@@ -361,7 +361,7 @@ def filing_upload(request, offering_id: int, kind: str):
 @require_POST
 def filing_confirm(request, offering_id: int, kind: str):
     offering = access_object(request.user, Offering, pk=offering_id)
-    filing = access_object(request.user, DetailFiling, offering=offering, kind=kind)
+    filing = access_object(request.user, DetailFiling.objects.live(), offering=offering, kind=kind)
     try:
         filings.detail_filing_confirm(
             filing=filing, signature_payload=request.POST.get("key_signature", ""), actor=request.user
@@ -378,7 +378,7 @@ def filing_confirm(request, offering_id: int, kind: str):
 def filing_return(request, offering_id: int, kind: str):
     """Staff return a confirmed 申报明细清单 to the issuer for correction (before registration)."""
     offering = access_object(request.user, Offering, pk=offering_id)
-    filing = access_object(request.user, DetailFiling, offering=offering, kind=kind)
+    filing = access_object(request.user, DetailFiling.objects.live(), offering=offering, kind=kind)
     try:
         filings.detail_filing_return(filing=filing, reason=request.POST.get("reason", ""), actor=request.user)
     except IpoError as error:
