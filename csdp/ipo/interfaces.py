@@ -1,12 +1,34 @@
 """docs/interfaces.md is generated from the definitions the code uses (`csdp ipo interfaces`), so it
-is exact field by field; tests/ipo/test_interfaces.py fails when the committed file differs."""
+is exact field by field; tests/ipo/test_interfaces.py fails when the committed file differs.
+
+Apps above ipo in the layers (greenshoe, dividend) add the section of their own files with
+``@interfaces_section(order)`` from their ``ready()``, so this module imports none of them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from csdp.ipo.eod.layouts import LAYOUTS, REASON_CODES
 from csdp.ipo.exchange_file import COLUMNS as EXCHANGE_COLUMNS
-from csdp.greenshoe.sheets import CSPLW_HEADER, DJ_HEADER
 from csdp.ipo.filings import HEADER as FILING_HEADER
+from csdp.ipo.reconcile import MANIFEST_HEADER, STATEMENT_LAYOUT
+from csdp.register.holding_files import interfaces_md as register_md
+from csdp.restrictions import files as qlbd
+
+SectionWriter = Callable[[], list[str]]
+_SECTIONS: dict[int, SectionWriter] = {}
+
+
+def interfaces_section(order: int) -> Callable[[SectionWriter], SectionWriter]:
+    """Add a section to docs/interfaces.md, placed by ``order`` after the IPO's own sections 1–4."""
+
+    def add(writer: SectionWriter) -> SectionWriter:
+        _SECTIONS[order] = writer
+        return writer
+
+    return add
+
 
 TYPE_NAMES = {"C": "字符 C", "N": "数值 N", "D": "日期 D（YYYYMMDD）"}
 
@@ -124,29 +146,15 @@ def interfaces_markdown() -> str:
         "(`ipo.declaration_late`, `ipo.declaration_closed`, `ipo.declaration_invalid` with one problem per",
         "row, `ipo.declaration_unknown`).",
         "",
-        "## 5. Greenshoe filings (in, after the exercise period)",
-        "",
-        "Excel (.xlsx), first sheet, header row exactly as below; rules and checks in `docs/greenshoe.md`.",
-        "",
-        "- DJ — 股份登记电子数据（超额配售增发，seed 002 §2.2.1, 附件3）: " + "、".join(DJ_HEADER) + ".",
-        "- CSPLW — 股份过户登记明细数据（二级市场购回股份的非交易过户，seed 002 §2.2.2, 附件4）: "
-        + "、".join(CSPLW_HEADER)
-        + ".",
-        "",
     ]
-    out += _reconcile_md()
-    out += _dividend_md()
-    from csdp.register.holding_files import interfaces_md as register_md
-
-    out += register_md()
-    out += _restrictions_md()
+    for order in sorted(_SECTIONS):
+        out += _SECTIONS[order]()
     return "\n".join(out)
 
 
+@interfaces_section(60)
 def _reconcile_md() -> list[str]:
     """Section 6: what members reconcile against (csdp/ipo/reconcile.py)."""
-    from csdp.ipo.reconcile import MANIFEST_HEADER, STATEMENT_LAYOUT
-
     layout = STATEMENT_LAYOUT
     lines = [
         "## 6. Reconciliation (out, clearing participants and lead underwriters)",
@@ -196,27 +204,11 @@ def _reconcile_md() -> list[str]:
     return lines
 
 
-def _dividend_md() -> list[str]:
-    from csdp.dividend.files import LAYOUTS as DIVIDEND_LAYOUTS
-
-    out = [
-        "## 7. 权益分派 files (out: participants on 派息日, the issuer on 红股上市日)",
-        "",
-        "Written by the end of day of a distribution (`csdp/dividend/files.py`, `docs/dividend.md`): DBF and CSV",
-        "as above. Paths: `dividend/<distribution id>/<business date YYYYMMDD>/<participant code>/<type><code>.dbf`",
-        "(the issuer's under `issuer/`) with a `.csv` twin. Amounts are tax-inclusive yuan from integer fen.",
-        "",
-    ]
-    for layout in DIVIDEND_LAYOUTS.values():
-        lines = _layout_md(layout)
-        lines[3] = "文件名见上。"  # the IPO's path line does not apply
-        out += lines
-    return out
+interfaces_section(75)(register_md)  # the register's holdings files (csdp/register/holding_files.py)
 
 
+@interfaces_section(80)
 def _restrictions_md() -> list[str]:
-    from csdp.restrictions import files as qlbd
-
     lines = [
         f"## 8. Rights restrictions to clearing participants (out): {qlbd.FILE_TYPE} — {qlbd.TITLE}",
         "",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from decimal import Decimal
 
 from django.db.models import Sum
@@ -74,14 +76,21 @@ def _stop_context(offering: Offering, user) -> dict:
     }
 
 
+# Panels that apps built on the IPO add to the offering page (greenshoe: the option's state), registered
+# from their ready() with offering_panel(name), so this module imports none of them.
+_PANELS: dict[str, Callable[[Offering], dict | None]] = {}
+
+
+def offering_panel(name: str, reader: Callable[[Offering], dict | None]) -> None:
+    _PANELS[name] = reader
+
+
 def _greenshoe(offering: Offering, user) -> dict | None:
-    """The option's state for the offering's issuer, lead underwriter and staff (the greenshoe app builds
-    on this one, so it is read lazily)."""
+    """The option's state for the offering's issuer, lead underwriter and staff."""
     if not (user.staff_role or user.institution_id in (offering.issuer_id, offering.underwriter_id)):
         return None
-    from csdp.greenshoe.selectors import offering_greenshoe
-
-    return offering_greenshoe(offering)
+    reader = _PANELS.get("greenshoe")
+    return reader(offering) if reader else None
 
 
 def _t1_day(offering: Offering):
