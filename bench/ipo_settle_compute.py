@@ -131,7 +131,7 @@ def one_round(offering_pk: int, timers: Timers, seed: int) -> dict:
     from csdp.ipo.eod.t1_day import t1_settle_day
     from csdp.ipo.eod.t_day import t_clearing
     from csdp.ipo.models import EodStep, EodStepRun, Offering
-    from csdp.ipo.simulate import _at, _fund
+    from csdp.ipo.sim import _at, _fund
 
     details = {}
     try:
@@ -171,7 +171,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     from csdp.ipo.engine.validity import per_investor_cap
     from csdp.ipo.eod.t_day import offering_subscriptions_load
-    from csdp.ipo.simulate import _at, _new_offering, _participants, exchange_file_write
+    from csdp.ipo.sim import _at, _new_offering, _participants, exchange_file_write
 
     profiles = _participants(args.participants)
     offering = _new_offering(args.orders)

@@ -21,7 +21,7 @@ from csdp.ipo.engine.allocation import allocate, kept_shares
 from csdp.ipo.engine.shortfall import OfferingOrders, invalidate_shortfall_day
 from csdp.ipo.eod.runner import StepReport, step_failure_record
 from csdp.ipo.errors import IpoError
-from csdp.ipo.simulate_checks import eod_step_check
+from csdp.ipo.eod.checks import eod_step_check
 from csdp.ipo.selectors import order_outcomes, remember_settlement, settlement_view, t_outcomes
 from csdp.ipo.models import EodStep, EodStepRun, Offering, OfferingStatus, ParticipantObligation, ShortfallDeclaration
 from csdp.ipo.transitions import offering_transition

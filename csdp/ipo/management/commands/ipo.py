@@ -75,7 +75,7 @@ def run_simulate(command: BaseCommand, options: dict) -> None:
     from django.core.management import call_command
 
     from csdp.ipo.errors import IpoError
-    from csdp.ipo.simulate import simulate
+    from csdp.ipo.sim import simulate
 
     _positive(options["subscriptions"], "--subscriptions")
     _positive(options["participants"], "--participants")
