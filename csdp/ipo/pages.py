@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-
 from decimal import Decimal
 
 from django.db.models import Sum
@@ -186,7 +185,7 @@ def payment_notice_context(offering: Offering) -> dict:
 def filings_context(offering: Offering, user, *, rejected_kind: str = "") -> dict:
     """``rejected_kind``: the kind whose new upload was just refused — its earlier list is not shown
     under the errors (nor its sign button), so nobody confirms the old list believing it the new one."""
-    from csdp.ipo.filings import expected_total, filing_content, required_kinds
+    from csdp.ipo.detail_filings import expected_total, filing_content, required_kinds
     from csdp.ipo.models import FilingKind, FilingStatus
     from csdp.keys.signing import signing_context, submission_digest
 

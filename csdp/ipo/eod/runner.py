@@ -9,9 +9,8 @@ import polars as pl
 from django.db import DatabaseError, transaction
 
 from csdp.clock.services import business_today, clock_now
-from csdp.lib.publish import publish_pending, staged_files
 from csdp.ipo.models import EodStepRun, Offering
-
+from csdp.lib.publish import publish_pending, staged_files
 
 logger = logging.getLogger(__name__)
 

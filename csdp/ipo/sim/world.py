@@ -139,7 +139,7 @@ def _open_accounts_chunk(numbers: pl.Series) -> int:
 def _signed(user, filing) -> str:
     """The simulated issuer signs the list with a software key, as its browser would (the service
     verifies the signature itself)."""
-    from csdp.ipo.filings import filing_content
+    from csdp.ipo.detail_filings import filing_content
     from csdp.keys.signing import signing_context, submission_digest
     from csdp.keys.testing import enrol_test_key, sign
 
@@ -159,7 +159,7 @@ def _file_remainder(offering: Offering) -> int:
     from openpyxl import Workbook
 
     from csdp.accounts.models import User
-    from csdp.ipo.filings import HEADER, detail_filing_confirm, detail_filing_submit, expected_total
+    from csdp.ipo.detail_filings import HEADER, detail_filing_confirm, detail_filing_submit, expected_total
     from csdp.uploads.services import upload_store
 
     remainder = expected_total(offering, "remainder")

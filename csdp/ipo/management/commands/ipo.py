@@ -12,8 +12,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from csdp.ipo.allocate_csv import SubscriptionFileError
 from csdp.ipo.engine import EngineRangeError
-from csdp.ipo.files import SubscriptionFileError
 from csdp.ipo.runner import allocate_file, summary_json
 
 

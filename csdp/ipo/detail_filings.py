@@ -15,9 +15,6 @@ from openpyxl import Workbook
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
 from csdp.ipo.errors import IpoError
-from csdp.keys.signing import submission_signed
-from csdp.lib.errors import Problem
-from csdp.lib.sheets import RAW, Column, SheetRejected, SheetSpec, sheet_read
 from csdp.ipo.models import (
     FILING_TRANSITIONS,
     DetailFiling,
@@ -28,6 +25,9 @@ from csdp.ipo.models import (
     OfferingStatus,
     PlacementDetail,
 )
+from csdp.keys.signing import submission_signed
+from csdp.lib.errors import Problem
+from csdp.lib.sheets import RAW, Column, SheetRejected, SheetSpec, sheet_read
 from csdp.register.models import RESTRICTED, ShareNature
 from csdp.securities.models import CustodyUnit, SecuritiesAccount
 
