@@ -40,7 +40,7 @@ def write_file(path: Path, *, orders: int, participants: int, seed: int) -> None
     import numpy as np
 
     django.setup()  # the simulator's module imports models; no database is touched
-    from csdp.ipo.simulate import GENERATOR_CHUNK_ROWS, _draw_orders, _exchange_chunk
+    from csdp.ipo.sim import GENERATOR_CHUNK_ROWS, _draw_orders, _exchange_chunk
 
     draws = _draw_orders(orders=orders, participants=participants, cap=989_600, seed=seed)
     codes = np.array([f"S{i:04d}" for i in range(1, participants + 1)])
@@ -54,7 +54,7 @@ def write_file(path: Path, *, orders: int, participants: int, seed: int) -> None
 def parse_once(which: str, path: str, participants: int) -> dict:
     """In the child: one parse, its seconds (wall and CPU) and the process's peak RSS."""
     if which == "new":
-        from csdp.ipo.exchange_file import parse_exchange_file
+        from csdp.ipo.exchange_subscriptions import parse_exchange_file
     else:
         from exchange_file_before import parse_exchange_file
     frame_participants = participants_frame(participants)

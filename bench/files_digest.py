@@ -33,7 +33,7 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from csdp.ipo.simulate import simulate
+    from csdp.ipo.sim import simulate
 
     result = simulate(orders=args.orders, participants=args.participants, seed=args.seed)
     for path in sorted(p for p in root.rglob("*") if p.is_file()):

@@ -24,7 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from csdp.ipo.engine import allocate, invalidate_shortfall, per_investor_cap, summarize, validate_orders
-from csdp.ipo.files import read_subscriptions
+from csdp.ipo.allocate_csv import read_subscriptions
 
 ONLINE_SHARES = 19_793_879  # 悦龙科技 920188 (rules.md §2)
 PRICE_FEN = 1_404

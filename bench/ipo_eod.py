@@ -39,7 +39,7 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from csdp.ipo.simulate import simulate
+    from csdp.ipo.sim import simulate
 
     try:
         result = simulate(orders=args.orders, participants=args.participants, seed=args.seed, baseline_copy=True,

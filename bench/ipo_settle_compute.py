@@ -99,7 +99,7 @@ def collect_frames(frames_of, offering) -> dict[str, int]:
     of the book, as files._type_writer takes it) or its frame with its layout's columns; rows per type,
     to compare checkouts."""
     from csdp.ipo.eod.layouts import LAYOUTS
-    from csdp.ipo.eod.order_files import OrderFile
+    from csdp.ipo.eod.order_records import OrderFile
 
     def rows(file_type, frame):
         layout = LAYOUTS[file_type]
@@ -126,12 +126,12 @@ def one_round(offering_pk: int, timers: Timers, seed: int) -> dict:
     from django.db import connection, transaction
 
     from csdp.ipo import selectors
-    from csdp.ipo.eod.files import t1_frames, t_frames
+    from csdp.ipo.eod.participant_files import t1_frames, t_frames
     from csdp.ipo.eod.runner import run_step
     from csdp.ipo.eod.t1_day import t1_settle_day
     from csdp.ipo.eod.t_day import t_clearing
     from csdp.ipo.models import EodStep, EodStepRun, Offering
-    from csdp.ipo.simulate import _at, _fund
+    from csdp.ipo.sim import _at, _fund
 
     details = {}
     try:
@@ -171,7 +171,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     from csdp.ipo.engine.validity import per_investor_cap
     from csdp.ipo.eod.t_day import offering_subscriptions_load
-    from csdp.ipo.simulate import _at, _new_offering, _participants, exchange_file_write
+    from csdp.ipo.sim import _at, _new_offering, _participants, exchange_file_write
 
     profiles = _participants(args.participants)
     offering = _new_offering(args.orders)

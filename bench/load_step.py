@@ -50,7 +50,7 @@ def one_load(path: Path) -> dict:
     from django.db import connection
 
     from csdp.ipo.eod.t_day import offering_subscriptions_load
-    from csdp.ipo.simulate import _at, _new_offering
+    from csdp.ipo.sim import _at, _new_offering
 
     offering = _new_offering(0)
     _at(offering.t_date, 15, 10)
@@ -112,7 +112,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     from csdp.ipo.engine.validity import per_investor_cap
-    from csdp.ipo.simulate import _baseline_copy_once, _checkpoint, _participants, exchange_file_write
+    from csdp.ipo.sim import _baseline_copy_once, _checkpoint, _participants, exchange_file_write
 
     profiles = _participants(args.participants)
     loads, copies = [], []

@@ -45,7 +45,7 @@ def sgqs_frame(rows: int, participants: int, seed: int = 7):
 def stages(layout, frame, rows) -> dict[str, float]:
     import polars as pl
 
-    from csdp.ipo.eod.files import _csv_text
+    from csdp.ipo.eod.participant_files import _csv_text
     from csdp.lib.dbf import dbf_file_bytes, dbf_records
     from csdp.lib.dbf_matrix import record_pieces
 
@@ -69,7 +69,7 @@ def stages(layout, frame, rows) -> dict[str, float]:
 
 
 def write_type(layout, frame, codes, *, matrix: bool) -> tuple[float, dict]:
-    from csdp.ipo.eod import files
+    from csdp.ipo.eod import participant_files as files
 
     real = files.matrix_path_applies
     if not matrix:
@@ -96,7 +96,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from csdp.ipo.eod.files import _rows_by_participant
+    from csdp.ipo.eod.participant_files import _rows_by_participant
     from csdp.ipo.eod.layouts import LAYOUTS
 
     layout = LAYOUTS["SGQS"]

@@ -8,7 +8,7 @@ class DividendConfig(AppConfig):
 
     def ready(self) -> None:
         from csdp.clock.eod import register_eod_job
-        from csdp.dividend import counter_types, kinds, menus  # noqa: F401  (counter type 05, four-eyes kinds, menu)
+        from csdp.dividend import counter_types, interfaces, kinds, menus  # noqa: F401  (counter type 05, four-eyes kinds, menu, file docs)
         from csdp.dividend.steps import dividend_eod
 
         # After approvals (5) and before the IPO (10): a distribution's R snapshot reads the day's register.

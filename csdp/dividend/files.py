@@ -20,7 +20,7 @@ from django.conf import settings
 
 from csdp.dividend.models import Distribution, HeldReason
 from csdp.dividend.selectors import file_rows
-from csdp.ipo.eod.files import _csv_text
+from csdp.ipo.eod.participant_files import _csv_text
 from csdp.ipo.eod.layouts import Layout
 from csdp.lib.dbf import Field, dbf_file_bytes, dbf_records, is_ascii, write_atomically
 

@@ -7,4 +7,4 @@ class GreenshoeConfig(AppConfig):
     verbose_name = "超额配售选择权"
 
     def ready(self) -> None:
-        from csdp.greenshoe import counter_types, demo, menus, worklists  # noqa: F401
+        from csdp.greenshoe import counter_types, demo, interfaces, menus, panels, worklists  # noqa: F401

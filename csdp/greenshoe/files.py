@@ -60,7 +60,7 @@ def greenshoe_frames(option) -> tuple[dict[str, pl.DataFrame], dict[str, int]]:
 
 def filing_files_publish(option) -> int:
     """Caller: filing_register, in its transaction, after the filing became 已登记."""
-    from csdp.ipo.eod.files import publish
+    from csdp.ipo.eod.participant_files import publish
 
     frames, participants = greenshoe_frames(option)
     if not frames:

@@ -12,12 +12,12 @@ from ninja.files import UploadedFile
 from csdp.accounts.access import STAFF, Role, access_object, allow
 from csdp.ipo.eod.t_day import offering_subscriptions_load
 from csdp.ipo.errors import IpoError
-from csdp.lib.errors import NotFound
 from csdp.ipo.models import Offering, ParticipantFile, ParticipantObligation
 from csdp.ipo.pages import declarations_of, offerings_for, participant_of
 from csdp.ipo.services import DeclarationRow, reserve_deposit, reserve_withdraw, shortfall_declare, shortfall_withdraw
-from csdp.ledger.selectors import reserve_account_of
 from csdp.ipo.stop import offering_stop_prepare
+from csdp.ledger.selectors import reserve_account_of
+from csdp.lib.errors import NotFound
 from csdp.securities.models import ParticipantProfile
 
 router = Router(tags=["北交所公开发行"])

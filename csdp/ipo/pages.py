@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db.models import Sum
@@ -74,14 +75,21 @@ def _stop_context(offering: Offering, user) -> dict:
     }
 
 
+# Panels that apps built on the IPO add to the offering page (greenshoe: the option's state), registered
+# from their ready() with offering_panel(name), so this module imports none of them.
+_PANELS: dict[str, Callable[[Offering], dict | None]] = {}
+
+
+def offering_panel(name: str, reader: Callable[[Offering], dict | None]) -> None:
+    _PANELS[name] = reader
+
+
 def _greenshoe(offering: Offering, user) -> dict | None:
-    """The option's state for the offering's issuer, lead underwriter and staff (the greenshoe app builds
-    on this one, so it is read lazily)."""
+    """The option's state for the offering's issuer, lead underwriter and staff."""
     if not (user.staff_role or user.institution_id in (offering.issuer_id, offering.underwriter_id)):
         return None
-    from csdp.greenshoe.selectors import offering_greenshoe
-
-    return offering_greenshoe(offering)
+    reader = _PANELS.get("greenshoe")
+    return reader(offering) if reader else None
 
 
 def _t1_day(offering: Offering):
@@ -177,13 +185,13 @@ def payment_notice_context(offering: Offering) -> dict:
 def filings_context(offering: Offering, user, *, rejected_kind: str = "") -> dict:
     """``rejected_kind``: the kind whose new upload was just refused — its earlier list is not shown
     under the errors (nor its sign button), so nobody confirms the old list believing it the new one."""
-    from csdp.ipo.filings import expected_total, filing_content, required_kinds
+    from csdp.ipo.detail_filings import expected_total, filing_content, required_kinds
     from csdp.ipo.models import FilingKind, FilingStatus
     from csdp.keys.signing import signing_context, submission_digest
 
     rows = []
     for kind in required_kinds(offering):
-        filing = offering.filings.filter(kind=kind).select_related("source", "returned_by").first()
+        filing = offering.filings.live().filter(kind=kind).select_related("source", "returned_by").first()
         signing = None
         if kind == rejected_kind:
             rows.append(

@@ -92,7 +92,7 @@ def statement_frame(account: LedgerAccount, day: dt.date) -> pl.DataFrame:
 def statement_files(account: LedgerAccount, day: dt.date) -> dict[str, DailyFile]:
     """The day's 对账 file as DBF and CSV (GBK), built with the writer of the other participant files
     (its reference path: the Chinese text and negative amounts are what that path is for)."""
-    from csdp.ipo.eod.files import _csv_text
+    from csdp.ipo.eod.participant_files import _csv_text
 
     frame = statement_frame(account, day)
     fields = STATEMENT_LAYOUT.fields

@@ -15,8 +15,8 @@ from django.db import connection
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now, trading_day_offset
 from csdp.ipo.engine.interest import MAX_DAYS, interest_expr, rate_scaled
-from csdp.ipo.eod.files import outcomes_frame, publish, registration_frames
-from csdp.ipo.eod.order_files import order_columns
+from csdp.ipo.eod.order_records import order_columns
+from csdp.ipo.eod.participant_files import outcomes_frame, publish, registration_frames
 from csdp.ipo.eod.runner import step_done
 from csdp.ipo.errors import IpoError
 from csdp.ipo.models import EodStep, Offering, RefundItem, StopRefund, StopStage

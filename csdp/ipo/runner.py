@@ -7,8 +7,8 @@ from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
 
+from csdp.ipo.allocate_csv import read_subscriptions, write_allocation
 from csdp.ipo.engine import AllocationSummary, allocate, summarize, validate_orders
-from csdp.ipo.files import read_subscriptions, write_allocation
 
 
 def allocate_file(

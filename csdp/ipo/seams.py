@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from csdp.accounts.roles import Role
 from csdp.approvals.kinds import register_kind
 from csdp.approvals.services import approval_prepare
-from csdp.accounts.roles import Role
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today
 from csdp.ipo.errors import IpoError

@@ -10,9 +10,9 @@ from django.db import transaction
 from csdp.audit.services import audit_record
 from csdp.clock.services import CalendarError, at_local, business_today, clock_now, is_trading_day, trading_day_offset
 from csdp.ipo.errors import IpoError
-from csdp.keys.signing import submission_signed
 from csdp.ipo.models import Offering, OfferingStatus, ParticipantObligation, ShortfallDeclaration
 from csdp.ipo.transitions import offering_transition
+from csdp.keys.signing import submission_signed
 from csdp.ledger.models import AccountKind, LedgerAccount, Transfer
 from csdp.ledger.selectors import balance_of, reserve_account_of
 from csdp.ledger.services import LedgerError, ledger_account_open, transfer_post

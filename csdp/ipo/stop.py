@@ -28,7 +28,7 @@ from csdp.approvals.services import approval_prepare
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
 from csdp.ipo.engine.shortfall import OfferingOrders, invalidate_shortfall_day
-from csdp.ipo.eod.files import outcomes_frame, publish, stop_unfreeze_frames
+from csdp.ipo.eod.participant_files import outcomes_frame, publish, stop_unfreeze_frames
 from csdp.ipo.eod.runner import StepResult, step_done
 from csdp.ipo.eod.t1_day import (
     DECLARED_ONLY_WHEN_SHORT,

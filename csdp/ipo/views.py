@@ -10,17 +10,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from csdp.accounts.access import STAFF, Role, access_object, allow
-from csdp.ipo.eod.day import eod_run
-from csdp.ipo.exchange_file import ExchangeFileRejected
-from csdp.ipo.forms import AmountForm, DeclarationFormSet, ExchangeFileForm, OfferingForm, StopForm
 from csdp.clock.services import business_today
-from csdp.ipo import filings
-from csdp.ipo.models import DetailFiling, FilingKind, Offering, OfferingStatus, ParticipantFile
-from csdp.keys.signing import SignatureRefused
-from csdp.uploads.services import UploadRejected, upload_store
+from csdp.ipo import detail_filings as filings
 from csdp.ipo import pages
+from csdp.ipo.eod.day import eod_run
+from csdp.ipo.eod.t_day import offering_subscriptions_load
 from csdp.ipo.errors import IpoError
-from csdp.lib.errors import CsdpError
+from csdp.ipo.exchange_subscriptions import ExchangeFileRejected
+from csdp.ipo.forms import AmountForm, DeclarationFormSet, ExchangeFileForm, OfferingForm, StopForm
+from csdp.ipo.models import DetailFiling, FilingKind, Offering, OfferingStatus, ParticipantFile
 from csdp.ipo.services import (
     DeclarationRow,
     offering_create,
@@ -31,9 +29,11 @@ from csdp.ipo.services import (
     shortfall_declare,
     shortfall_withdraw,
 )
-from csdp.ipo.eod.t_day import offering_subscriptions_load
 from csdp.ipo.stop import offering_stop_prepare
+from csdp.keys.signing import SignatureRefused
 from csdp.ledger.selectors import reserve_account_of
+from csdp.lib.errors import CsdpError
+from csdp.uploads.services import UploadRejected, upload_store
 
 OFFERING_ROLES = STAFF | {Role.ISSUER, Role.UNDERWRITER, Role.PARTICIPANT}
 
@@ -361,7 +361,7 @@ def filing_upload(request, offering_id: int, kind: str):
 @require_POST
 def filing_confirm(request, offering_id: int, kind: str):
     offering = access_object(request.user, Offering, pk=offering_id)
-    filing = access_object(request.user, DetailFiling, offering=offering, kind=kind)
+    filing = access_object(request.user, DetailFiling.objects.live(), offering=offering, kind=kind)
     try:
         filings.detail_filing_confirm(
             filing=filing, signature_payload=request.POST.get("key_signature", ""), actor=request.user
@@ -378,7 +378,7 @@ def filing_confirm(request, offering_id: int, kind: str):
 def filing_return(request, offering_id: int, kind: str):
     """Staff return a confirmed 申报明细清单 to the issuer for correction (before registration)."""
     offering = access_object(request.user, Offering, pk=offering_id)
-    filing = access_object(request.user, DetailFiling, offering=offering, kind=kind)
+    filing = access_object(request.user, DetailFiling.objects.live(), offering=offering, kind=kind)
     try:
         filings.detail_filing_return(filing=filing, reason=request.POST.get("reason", ""), actor=request.user)
     except IpoError as error:
@@ -513,7 +513,8 @@ def offering_results(request, offering_id: int):
 
 @allow(STAFF, Role.UNDERWRITER)
 def offering_results_xlsx(request, offering_id: int):
-    from csdp.ipo.reconcile import offering_results as results_of, offering_results_xlsx as xlsx
+    from csdp.ipo.reconcile import offering_results as results_of
+    from csdp.ipo.reconcile import offering_results_xlsx as xlsx
 
     offering = access_object(request.user, Offering, pk=offering_id)
     pages.require_results_reader(offering, request.user)

@@ -23,7 +23,7 @@ from csdp.issuers.models import (
     RegistrationMaterial,
     RegistrationTransition,
 )
-from csdp.issuers.services.info import info_application_reject, info_application_submit
+from csdp.issuers.services.info import info_application_reject, info_application_seed
 from csdp.issuers.services.registration import token_hash
 from csdp.issuers.states import RegistrationStatus
 from csdp.lib.ids import make_resident_id, make_uscc
@@ -112,7 +112,7 @@ def _rejected_application_of_issuer_b() -> None:
     current = InstitutionInfoVersion.objects.filter(institution=user.institution).latest("effective_from", "id")
     proposed = current.values()
     proposed["registered_address"] = "北京市大兴区经济技术开发区科创十三街 18 号"
-    application = info_application_submit(
+    application = info_application_seed(
         institution=user.institution,
         user=user,
         proposed=proposed,

@@ -3,21 +3,21 @@ signed; the keys app does the cryptography — csdp.keys.signing).
 
 A signed page is a two-step form: the first POST validates and shows a confirmation page holding
 the same values in hidden fields, the digest of the submission and a fresh challenge; the browser's
-key signs on 确认提交, and the second POST re-validates, recomputes the digest from what was posted
-and verifies the signature before anything is written. Sessions without a U盾 (the limited 口令
-scopes of 经办人信息维护) submit without a signature.
+key signs on 确认提交, and the second POST re-validates and hands the posted signature to the service,
+which recomputes the digest from what it is about to write and verifies the signature inside its
+transaction (`issuer_submission_signed`): a direct call without a valid signature is refused.
+Sessions without a U盾 (the limited 口令 scopes of 经办人信息维护) submit without a signature.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from csdp.issuers.services.common import IssuerRefused
+from csdp.keys.selectors import certificate_login_required
+from csdp.keys.signing import SignatureRefused, signing_context, submission_digest, submission_signed
 
 
 def key_session(request) -> bool:
-    from csdp.keys.selectors import certificate_login_required
-
     return certificate_login_required(request)
 
 
@@ -29,31 +29,22 @@ def _plain(value):
     return value
 
 
-def submission_content(kind: str, cleaned: dict) -> dict:
-    """What is signed: the kind of submission and every cleaned value, in a JSON-able form."""
-    return {"kind": kind, **{k: _plain(v) for k, v in sorted(cleaned.items()) if not k.endswith("_again")}}
+def submission_content(kind: str, values: dict) -> dict:
+    """What is signed: the kind of submission and every value, in a JSON-able form."""
+    return {"kind": kind, **{k: _plain(v) for k, v in sorted(values.items()) if not k.endswith("_again")}}
 
 
-def digest_of(kind: str, cleaned: dict, files: list) -> str:
-    from csdp.keys.signing import submission_digest
-
-    return submission_digest(content=submission_content(kind, cleaned), files=tuple(files))
+def digest_of(kind: str, values: dict, files: list) -> str:
+    return submission_digest(content=submission_content(kind, values), files=tuple(files))
 
 
-def signing_for(request, kind: str, cleaned: dict, files: list) -> dict:
-    from csdp.keys.signing import signing_context
-
-    return signing_context(user=request.user, digest=digest_of(kind, cleaned, files))
+def signing_for(request, kind: str, values: dict, files: list) -> dict:
+    return signing_context(user=request.user, digest=digest_of(kind, values, files))
 
 
-def signature_verify(request, kind: str, cleaned: dict, files: list):
-    """The Signature of this exact submission, or IssuerRefused (missing, stale or wrong)."""
-    from csdp.keys.signing import SignatureRefused, submission_sign_verify
-
-    payload = request.POST.get("key_signature", "")
+def issuer_submission_signed(*, user, kind: str, values: dict, files: list, payload: str | None):
+    """The Signature of this exact submission; SignatureRefused when missing, stale or wrong. Called by
+    the services under their lock, on the values and files they write."""
     if not payload:
-        raise IssuerRefused("请使用 USB-KEY 签名后提交。")
-    try:
-        return submission_sign_verify(user=request.user, digest=digest_of(kind, cleaned, files), payload=payload)
-    except SignatureRefused as refused:
-        raise IssuerRefused(refused.message) from None
+        raise SignatureRefused("请使用 USB-KEY 签名后提交。")
+    return submission_signed(user=user, content=submission_content(kind, values), files=tuple(files), payload=payload)

@@ -25,7 +25,8 @@ from csdp.keys.models import (
     KeyApplicationState as State,
     KeyApplicationTransition,
 )
-from csdp.keys.selectors import active_key_of
+from csdp.keys.selectors import active_key_of, certificate_days_left
+from csdp.keys.signing import submission_signed
 from csdp.lib.statemachine import USER, actor_kind, transition_record
 
 _BASE = [("licence", "营业执照"), ("legal_rep_id", "法定代表人身份证明文件"), ("agent_id", "经办人身份证明文件")]
@@ -97,16 +98,46 @@ def application_content(kind: str, data: dict) -> dict:
     return {"kind": kind, **{field: str(data.get(field, "")) for field in TEXT_FIELDS}}
 
 
-def key_application_submit(*, kind: str, user, data: dict, actor, signature=None) -> KeyApplication:
+def renewal_needs_signature(user) -> bool:
+    """A renewal is signed with the key it renews (000 §二(四)3, seed 000 §二: every submission is signed),
+    unless that key's certificate has expired: an expired certificate cannot sign, so its holder files
+    from the 口令登录 session, whose password and SMS code stand in for the key (000 §二(六))."""
+    key = active_key_of(user)
+    return key is None or certificate_days_left(key.certificate) > 0
+
+
+def _signature(*, kind: str, user, data: dict, stored: dict, payload: str | None):
+    """The signature a submission of this kind needs, verified here whatever called the service."""
+    if kind != Kind.RENEWAL or not renewal_needs_signature(user):
+        return None
+    return submission_signed(
+        user=user,
+        content=application_content(kind, data),
+        files=[stored[slot] for slot, _ in MATERIALS[kind]],
+        payload=payload or "",
+    )
+
+
+def key_application_submit(
+    *, kind: str, user, data: dict, actor, signature_payload: str | None = None
+) -> KeyApplication:
     """File an application with its materials (uploads or StoredFiles). ``user`` is None for the
-    public recovery requests; ``signature`` is the key's signature where the filer has a key."""
+    public recovery requests. A renewal carries the key's signature over its content and materials
+    (``signature_payload``), checked here under the filer's lock: SignatureRefused when it is
+    missing or does not match."""
     if kind in RECOVERY_KINDS:
         institution, target = _recovery_target(data)
-    else:
-        application_check(kind=kind, user=user, data=data)
-        institution, target = user.institution, user
     now = clock_now()
     with transaction.atomic():
+        if kind not in RECOVERY_KINDS:
+            # One open application per filer: the filer's row is the lock the check and the write share.
+            User.objects.select_for_update().filter(pk=user.pk).first()
+            application_check(kind=kind, user=user, data=data)
+            institution, target = user.institution, user
+        stored = materials_store(
+            kind=kind, data=data, owner=institution if user else None, actor=actor if user else None
+        )
+        signature = _signature(kind=kind, user=user, data=data, stored=stored, payload=signature_payload)
         application = KeyApplication.objects.create(
             kind=kind,
             user=target,
@@ -114,9 +145,6 @@ def key_application_submit(*, kind: str, user, data: dict, actor, signature=None
             submitted_at=now,
             signature=signature,
             **{field: data.get(field, "") for field in TEXT_FIELDS},
-        )
-        stored = materials_store(
-            kind=kind, data=data, owner=institution if user else None, actor=actor if user else None
         )
         for slot, label in MATERIALS[kind]:
             KeyApplicationMaterial.objects.create(application=application, slot=slot, label=label, file=stored[slot])

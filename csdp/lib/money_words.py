@@ -16,7 +16,8 @@ BIG_UNITS = ["", "万", "亿", "万亿"]
 
 def _four(group: int) -> str:
     """0 < group < 10000 → its words, with inner zeros as one 零 and no trailing zeros."""
-    out, zero = [], False
+    out: list[str] = []
+    zero = False
     for position in range(3, -1, -1):
         digit = group // 10**position % 10
         if digit == 0:
@@ -39,7 +40,8 @@ def yuan_words(yuan: int) -> str:
         yuan //= 10000
     if len(groups) > len(BIG_UNITS):
         raise ValueError("amount too large for 人民币大写")
-    out, pending_zero = [], False
+    out: list[str] = []
+    pending_zero = False
     for index in range(len(groups) - 1, -1, -1):
         group = groups[index]
         if group == 0:

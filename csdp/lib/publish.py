@@ -4,7 +4,7 @@ A writer writes ``<name>.part`` and hands the rename to the current staging, if 
 staging renames every file it holds into place after the step's transaction has committed, and
 removes them if the step failed. A crash before the commit leaves only ``.part`` names nobody reads
 (and the step, rolled back, runs again); a crash between the commit and the renames leaves ``.part``
-files whose records the database has — the owner's resume (e.g. csdp.ipo.eod.files.publish_pending)
+files whose records the database has — the owner's resume (e.g. csdp.ipo.eod.participant_files.publish_pending)
 renames those whose SHA-256 matches the record.
 
 The staging is process-wide, not per thread: the writers of a step run in a thread pool. One step is

@@ -13,6 +13,10 @@ A filing declares its sheet once::
     problems = sheet.problems + domain_checks(sheet.rows)
     refuse_if(problems, ..., error=...)          # csdp.lib.errors: every row's problem listed together
 
+A spec may also accept CSV (``csv=True``: UTF-8 or GBK, told apart from an .xlsx by its first bytes)
+and find its columns by their header in any order (``header_by_name=True``: a missing required
+column is refused, a missing optional one reads as empty, other columns are ignored).
+
 The workbook is read with openpyxl in read-only (streaming) mode, row by row, and reading stops as
 soon as the row limit is passed: a 3-million-row workbook costs the same as one at the limit plus one
 (issue 20 item 4: the limit used to be checked after the whole sheet was in memory). The file's size
@@ -24,6 +28,7 @@ Row numbers are the spreadsheet's (the header is row 1), so a user finds the row
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import zipfile
@@ -64,11 +69,14 @@ class SheetRejected(CsdpError):
         )
         self.errors = [SheetError(p.row or 0, p.field or "文件", p.message) for p in self.problems]
 
+    reason = ""  # why the file was refused whole: too_large, format, damaged, header, empty, too_many_rows
+
     @classmethod
-    def from_problems(cls, problems: list[Problem]) -> SheetRejected:
+    def from_problems(cls, problems: list[Problem], *, message: str | None = None, reason: str = "") -> SheetRejected:
         """An instance of ``cls`` (a domain's subclass with its own ``__init__``) built from problems."""
         error = cls.__new__(cls)
-        SheetRejected.__init__(error, problems)
+        SheetRejected.__init__(error, problems, message=message)
+        error.reason = reason
         return error
 
 
@@ -77,7 +85,8 @@ class Column:
     """One declared column: the key in each row dict, the header users see, and its rules.
 
     ``kind`` converts the cell (RAW keeps openpyxl's value; TEXT strips it, integral floats without
-    ".0"); ``required`` refuses an empty cell; ``choices`` the allowed text values; ``check`` returns a
+    ".0"); ``required`` refuses an empty cell (with ``missing`` as the problem) and, for a spec whose
+    columns are found by name, a missing column; ``choices`` the allowed text values; ``check`` returns a
     Chinese problem for a converted value (or None)."""
 
     name: str
@@ -86,6 +95,7 @@ class Column:
     required: bool = True
     choices: Collection[str] | None = None
     check: Callable[[Any], str | None] | None = None
+    missing: str = "必填"
 
 
 @dataclass(frozen=True)
@@ -94,6 +104,8 @@ class SheetSpec:
     columns: tuple[Column, ...]
     max_rows: int = 20_000
     max_bytes: int = MAX_BYTES_DEFAULT
+    header_by_name: bool = False  # columns found by header text, in any order (see the module's doc)
+    csv: bool = False  # a CSV file is read too
     rejected: type[SheetRejected] = SheetRejected  # the domain's subclass, so its pages catch it
 
     @property
@@ -129,7 +141,7 @@ def _convert(column: Column, value):
         return value, None
     raw = text(value)
     if raw == "":
-        return (None if column.kind != TEXT else ""), ("必填" if column.required else None)
+        return (None if column.kind != TEXT else ""), (column.missing if column.required else None)
     if column.kind == TEXT:
         converted: Any = raw
     elif column.kind == INT:
@@ -207,18 +219,43 @@ def _rows(handle: IO[bytes], spec: SheetSpec) -> Iterator[tuple]:
         sheet = _first_sheet(handle)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError, TypeError, ParseError) as error:
         raise spec.rejected.from_problems(
-            [Problem("不是可读取的 Excel（.xlsx）文件，请使用下载的模板另存为 .xlsx 后上传", field="文件")]
+            [Problem("不是可读取的 Excel（.xlsx）文件，请使用下载的模板另存为 .xlsx 后上传", field="文件")],
+            reason="format",
         ) from error
     try:
         yield from sheet.iter_rows(values_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError) as error:  # damaged part found mid-way
-        raise spec.rejected.from_problems([Problem("Excel 文件已损坏，无法读取", field="文件")]) from error
+        raise spec.rejected.from_problems(
+            [Problem("Excel 文件已损坏，无法读取", field="文件")], reason="damaged"
+        ) from error
     finally:
         sheet.parent.close()
 
 
+def _csv_rows(handle: IO[bytes], spec: SheetSpec) -> Iterator[tuple]:
+    content = handle.read()
+    for encoding in ("utf-8-sig", "gbk"):
+        try:
+            decoded = content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        yield from (tuple(row) for row in csv.reader(io.StringIO(decoded)))
+        return
+    raise spec.rejected.from_problems(
+        [Problem("文件应为 Excel（.xlsx）或 CSV（UTF-8 或 GBK 编码）", field="文件")],
+        message="文件应为 Excel（.xlsx）或 CSV（UTF-8 或 GBK 编码）。",
+        reason="format",
+    )
+
+
+def _is_xlsx(handle: IO[bytes]) -> bool:
+    start = handle.read(4)
+    handle.seek(0)
+    return start == b"PK\x03\x04"
+
+
 def sheet_read(source, spec: SheetSpec) -> Sheet:
-    """Read the first worksheet of ``source`` against ``spec``.
+    """Read the first worksheet of ``source`` (or the CSV, where the spec accepts one) against ``spec``.
 
     Refused at once (``spec.rejected``) for the file as a whole: too large, not an .xlsx, wrong header,
     no data rows, more than ``spec.max_rows`` data rows (reading stops there). Cell problems do not
@@ -232,40 +269,65 @@ def sheet_read(source, spec: SheetSpec) -> Sheet:
                         f"文件大小 {size / 1024 / 1024:.1f} MB，超过{spec.label}的上限 {spec.max_bytes / 1024 / 1024:.0f} MB",
                         field="文件",
                     )
-                ]
+                ],
+                reason="too_large",
             )
-        rows = _rows(handle, spec)
-        header = next(rows, None)
-        width = len(spec.columns)
+        rows = _csv_rows(handle, spec) if spec.csv and not _is_xlsx(handle) else _rows(handle, spec)
+        try:
+            return _sheet_of(rows, spec)
+        finally:
+            rows.close()  # stop: the rest of the sheet is never read
+
+
+def _positions(header: tuple | None, spec: SheetSpec) -> list[int | None]:
+    """Where each declared column is in the file; refuses a wrong header."""
+    width = len(spec.columns)
+    if not spec.header_by_name:
         if header is None or tuple(text(c) for c in header[:width]) != spec.header:
-            rows.close()
             raise spec.rejected.from_problems(
-                [Problem("表头应为：" + "、".join(spec.header) + "（请使用下载的模板）", field="表头", row=1)]
+                [Problem("表头应为：" + "、".join(spec.header) + "（请使用下载的模板）", field="表头", row=1)],
+                reason="header",
             )
-        sheet = Sheet()
-        count = 0
-        for line, values in enumerate(rows, start=2):
-            if not any(v not in (None, "") for v in values):
-                continue  # a blank row: Excel keeps formatting rows users never filled
-            count += 1
-            if count > spec.max_rows:
-                rows.close()  # stop: the rest of the sheet is never read
-                raise spec.rejected.from_problems(
-                    [
-                        Problem(
-                            f"明细超过 {spec.max_rows:,} 行（{spec.label}每份文件的上限），请分文件报送",
-                            field="文件",
-                            row=line,
-                        )
-                    ]
-                )
-            values = tuple(values[:width]) + (None,) * (width - len(values))
-            row: dict[str, Any] = {"line": line}
-            for column, value in zip(spec.columns, values):
-                row[column.name], problem = _convert(column, value)
-                if problem:
-                    sheet.problems.append(Problem(problem, field=column.header, row=line))
-            sheet.rows.append(row)
-        if not sheet.rows:
-            raise spec.rejected.from_problems([Problem("没有明细数据", field="文件", row=2)])
-        return sheet
+        return list(range(width))
+    if header is None:
+        raise spec.rejected.from_problems([Problem("文件为空", field="文件")], message="文件为空。", reason="empty")
+    found = [text(c) for c in header]
+    missing = [c.header for c in spec.columns if c.required and c.header not in found]
+    if missing:
+        raise spec.rejected.from_problems(
+            [Problem(f"缺少列“{m}”", field="表头", row=1) for m in missing],
+            message=f"表头缺少列：{'、'.join(missing)}（请使用模板）。",
+            reason="header",
+        )
+    return [found.index(c.header) if c.header in found else None for c in spec.columns]
+
+
+def _sheet_of(rows: Iterator[tuple], spec: SheetSpec) -> Sheet:
+    positions = _positions(next(rows, None), spec)
+    sheet = Sheet()
+    count = 0
+    for line, values in enumerate(rows, start=2):
+        if not any(v not in (None, "") for v in values):
+            continue  # a blank row: Excel keeps formatting rows users never filled
+        count += 1
+        if count > spec.max_rows:
+            raise spec.rejected.from_problems(
+                [
+                    Problem(
+                        f"明细超过 {spec.max_rows:,} 行（{spec.label}每份文件的上限），请分文件报送",
+                        field="文件",
+                        row=line,
+                    )
+                ],
+                reason="too_many_rows",
+            )
+        row: dict[str, Any] = {"line": line}
+        for column, at in zip(spec.columns, positions):
+            value = values[at] if at is not None and at < len(values) else None
+            row[column.name], problem = _convert(column, value)
+            if problem:
+                sheet.problems.append(Problem(problem, field=column.header, row=line))
+        sheet.rows.append(row)
+    if not sheet.rows:
+        raise spec.rejected.from_problems([Problem("没有明细数据", field="文件", row=2)], reason="empty")
+    return sheet

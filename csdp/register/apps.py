@@ -11,6 +11,10 @@ class RegisterConfig(AppConfig):
         from csdp.approvals.kinds import register_kind
         from csdp.register import counter_types, demo  # noqa: F401
         from csdp.register.issuer_businesses import KIND, business_apply
+        from csdp.register.selectors import holdings_of
+        from csdp.securities.lookup import holdings_reader
+
+        holdings_reader(holdings_of)  # the securities account lookup shows the register's holdings
 
         # Four-eyes for the issuer's register businesses (01–04, 06): the operator who accepts the
         # counter application prepares; a different reviewer approves (csdp.approvals).

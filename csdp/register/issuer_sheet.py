@@ -1,10 +1,9 @@
 """The Excel data template of the issuer's register businesses (counter types 01–04, rules.md §11) and
 its reader: one row per lot — 证券账户号码, 持有人名称, 证件类型, 证件号码, 股份数量（股）, 股份性质, 限售截止日.
 
-csdp/lib has no shared sheet reader yet, so this is openpyxl in read-only mode with a few column
-rules of our own. The reader checks the form of every row and lists every problem at once (a bad file
-is refused whole); the checks against the securities master and the register are in
-csdp.register.issuer_checks.
+Read by the one sheet reader (csdp.lib.sheets: declared columns, streamed, row limit): it checks the
+form of every row and lists every problem at once (a bad file is refused whole); the checks against
+the securities master and the register are in csdp.register.issuer_checks.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ import io
 from dataclasses import dataclass
 
 from csdp.lib.errors import Problem
+from csdp.lib.sheets import DATE, Column, SheetRejected, SheetSpec, sheet_read as sheet_spec_read
 from csdp.register.models import ShareNature
 from csdp.securities.models import IdType
 
@@ -91,96 +91,82 @@ def template_bytes(title: str) -> bytes:
     return out.getvalue()
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():  # Excel stores typed numbers as floats
-        value = int(value)
-    return str(value).strip()
+def _account_problem(value: str) -> str | None:
+    account = value.upper()
+    return None if len(account) == 10 and account.isalnum() else f"证券账户号码“{account}”应为 10 位数字或大写字母。"
 
 
-def _date(value) -> dt.date | None:
-    if value in (None, ""):
+def _shares(value: str) -> int | None:
+    plain = value.replace(",", "")
+    try:
+        shares = int(plain)
+    except ValueError:
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(_text(value))
+    return shares if shares > 0 and str(shares) == plain.lstrip("+") else None
 
 
-def _row(number: int, cells: tuple) -> tuple[SheetRow | None, list[Problem]]:
-    cells = tuple(cells) + (None,) * (len(COLUMNS) - len(cells))
-    account, name, id_type, id_number, quantity, nature, lockup_end = cells[: len(COLUMNS)]
-    problems = []
+def _nature(value: str) -> str | None:
+    return NATURES.get(value.zfill(2) if value.isdigit() else value)
 
-    def bad(field: str, message: str) -> None:
-        problems.append(Problem(message, field=field, row=number))
 
-    account, name, id_number = _text(account).upper(), _text(name), _text(id_number).upper()
-    if len(account) != 10 or not account.isalnum():
-        bad(COLUMNS[0], f"证券账户号码“{account}”应为 10 位数字或大写字母。")
-    if not name:
-        bad(COLUMNS[1], "持有人名称不能为空。")
-    id_code = ID_TYPES.get(_text(id_type))
-    if id_code is None:
-        bad(COLUMNS[2], f"证件类型“{_text(id_type)}”无效。")
-    if not id_number:
-        bad(COLUMNS[3], "证件号码不能为空。")
-    shares = None
-    try:
-        text = _text(quantity).replace(",", "")
-        shares = int(text)
-        if shares <= 0 or str(shares) != text.lstrip("+"):
-            raise ValueError
-    except ValueError:
-        bad(COLUMNS[4], f"股份数量“{_text(quantity)}”应为正整数。")
-    nature_code = NATURES.get(_text(nature).zfill(2) if _text(nature).isdigit() else _text(nature))
-    if nature_code is None:
-        bad(COLUMNS[5], f"股份性质“{_text(nature)}”无效（00、05 或 06）。")
-    try:
-        end = _date(lockup_end)
-    except ValueError:
-        end = None
-        bad(COLUMNS[6], f"限售截止日“{_text(lockup_end)}”不是有效日期（YYYY-MM-DD）。")
-    if (
-        nature_code is not None
-        and (nature_code == ShareNature.UNRESTRICTED) != (end is None)
-        and not any(p.field == COLUMNS[6] for p in problems)
-    ):
-        bad(COLUMNS[6], "限售股份须填写限售截止日，无限售流通股不得填写。")
-    if problems:
-        return None, problems
-    return SheetRow(number, account, name, id_code, id_number, shares, nature_code, end), []
+SPEC = SheetSpec(
+    label="持有明细",
+    columns=(
+        Column("account", COLUMNS[0], check=_account_problem, missing=f"{COLUMNS[0]}“”应为 10 位数字或大写字母。"),
+        Column("name", COLUMNS[1], missing="持有人名称不能为空。"),
+        Column(
+            "id_type",
+            COLUMNS[2],
+            check=lambda v: None if v in ID_TYPES else f"证件类型“{v}”无效。",
+            missing="证件类型“”无效。",
+        ),
+        Column("id_number", COLUMNS[3], missing="证件号码不能为空。"),
+        Column(
+            "quantity",
+            COLUMNS[4],
+            check=lambda v: None if _shares(v) else f"股份数量“{v}”应为正整数。",
+            missing="股份数量“”应为正整数。",
+        ),
+        Column(
+            "share_nature",
+            COLUMNS[5],
+            check=lambda v: None if _nature(v) else f"股份性质“{v}”无效（00、05 或 06）。",
+            missing="股份性质“”无效（00、05 或 06）。",
+        ),
+        Column("lockup_end", COLUMNS[6], kind=DATE, required=False),
+    ),
+    max_rows=MAX_ROWS,
+    max_bytes=64 * 1024 * 1024,  # 200,000 rows of seven columns stay well under this
+)
+
+
+def _row(row: dict, problems: list[Problem]) -> SheetRow | None:
+    """The row when its cells are well-formed and its share nature and lock-up agree, else None."""
+    line, nature, end = row["line"], _nature(row["share_nature"]), row["lockup_end"]
+    if any(p.row == line for p in problems):
+        return None
+    if (nature == ShareNature.UNRESTRICTED) != (end is None):
+        problems.append(Problem("限售股份须填写限售截止日，无限售流通股不得填写。", field=COLUMNS[6], row=line))
+        return None
+    return SheetRow(
+        line,
+        row["account"].upper(),
+        row["name"],
+        ID_TYPES[row["id_type"]],
+        row["id_number"].upper(),
+        _shares(row["quantity"]),
+        nature,
+        end,
+    )
 
 
 def sheet_read(content: bytes) -> tuple[list[SheetRow], list[Problem]]:
     """Every row of the first sheet, or every problem of the file (rows as Excel counts them)."""
-    from openpyxl import load_workbook
-
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not an .xlsx workbook
-        return [], [Problem("无法读取 Excel 文件，请使用下载的数据模板（.xlsx）填写。")]
-    try:
-        sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = tuple(_text(v) for v in next(rows, ()))
-        if header[: len(COLUMNS)] != COLUMNS:
-            return [], [Problem(f"表头应为：{'、'.join(COLUMNS)}。请使用下载的数据模板。", row=1)]
-        parsed, problems = [], []
-        for number, cells in enumerate(rows, start=2):
-            if all(v in (None, "") for v in cells):
-                continue
-            if len(parsed) + len(problems) >= MAX_ROWS:
-                problems.append(Problem(f"数据超过 {MAX_ROWS} 行，请分批申报。", row=number))
-                break
-            row, found = _row(number, cells)
-            problems += found
-            if row is not None:
-                parsed.append(row)
-    finally:
-        book.close()
-    if not parsed and not problems:
-        problems.append(Problem("数据模板中没有持有明细。"))
+        sheet = sheet_spec_read(content, SPEC)
+    except SheetRejected as rejected:
+        return [], rejected.problems
+    problems = list(sheet.problems)
+    parsed = [r for r in (_row(row, problems) for row in sheet.rows) if r is not None]
+    problems.sort(key=lambda p: p.row or 0)
     return parsed, problems

@@ -4,16 +4,15 @@ clearing participants, custody units and the participants' / underwriters' ledge
 All or nothing: every row is checked first (types, check digits of ID numbers and USCCs, references to
 rows that exist or come earlier in the same file, duplicates within the file and against the database)
 and every problem is listed with its row and column; only a file without problems is written, in one
-transaction, with one audit event naming the file's SHA-256 and what it created. The sheet is read in
-streaming mode and reading stops at MAX_ROWS, so a huge file costs no more than the limit.
+transaction, with one audit event naming the file's SHA-256 and what it created. The file is read by the
+one sheet reader (csdp.lib.sheets: columns found by their header, CSV or streamed .xlsx, reading stops
+at MAX_ROWS), so a huge file costs no more than the limit.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -23,6 +22,7 @@ from csdp.accounts.roles import InstitutionKind
 from csdp.audit.services import audit_record
 from csdp.lib.errors import CsdpError, Problem
 from csdp.lib.ids import resident_id_problem, uscc_problem
+from csdp.lib.sheets import Column as SheetColumn, SheetRejected, SheetSpec, sheet_read
 from csdp.securities.models import (
     CustodyUnit,
     HolderNature,
@@ -370,92 +370,47 @@ SPECS: dict[str, Spec] = {
 }
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # Excel turns 920001 into 920001.0
-    return str(value).strip()
-
-
-def _rows(content: bytes, name: str) -> Iterator[list[str]]:
-    if content[:4] == b"PK\x03\x04":
-        from openpyxl import load_workbook
-
-        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-        for values in sheet.iter_rows(values_only=True):  # streaming: one row at a time
-            yield [_cell(v) for v in values]
-        return
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = content.decode("gbk")
-        except UnicodeDecodeError:
-            raise ImportRefused(
-                "文件应为 Excel（.xlsx）或 CSV（UTF-8 或 GBK 编码）。", code="master_import.format"
-            ) from None
-    yield from ([_cell(v) for v in row] for row in csv.reader(io.StringIO(text)))
-
-
 def master_template(kind: str) -> str:
     """The header line of a kind, as CSV (UTF-8 with BOM, so Excel opens it in Chinese)."""
     return "\ufeff" + ",".join(c.header for c in SPECS[kind].columns) + "\r\n"
 
 
-def _read(kind: str, content: bytes, name: str) -> list[tuple[int, dict]]:
-    spec = SPECS[kind]
-    rows = _rows(content, name)
-    header = next(rows, None)
-    if header is None:
-        raise ImportRefused("文件为空。", code="master_import.empty")
-    header = [h for h in header]
-    missing = [c.header for c in spec.columns if c.required and c.header not in header]
-    if missing:
+def _sheet_spec(spec: Spec) -> SheetSpec:
+    """The import's columns for the one sheet reader: by header, any order, CSV too."""
+    columns = tuple(
+        SheetColumn(c.header, c.header, required=c.required, missing=f"请填写{c.header}。") for c in spec.columns
+    )
+    return SheetSpec(
+        label=spec.label, columns=columns, max_rows=MAX_ROWS, max_bytes=MAX_BYTES, header_by_name=True, csv=True
+    )
+
+
+def _read(spec: Spec, content: bytes) -> tuple[list[tuple[int, dict]], list[Problem]]:
+    """The data rows (row number, header → text) and the empty required cells; a file refused whole
+    (size, format, header, no rows, too many rows) raises ImportRefused with the reader's reason."""
+    try:
+        sheet = sheet_read(content, _sheet_spec(spec))
+    except SheetRejected as rejected:
         raise ImportRefused(
-            f"表头缺少列：{'、'.join(missing)}（请使用模板）。",
-            code="master_import.header",
-            problems=[Problem(f"缺少列“{m}”", row=1) for m in missing],
-        )
-    index = {h: i for i, h in enumerate(header) if h}
-    records = []
-    for number, values in enumerate(rows, start=2):
-        if not any(values):
-            continue
-        if len(records) >= MAX_ROWS:
-            raise ImportRefused(f"每个文件最多 {MAX_ROWS} 行，请分批导入。", code="master_import.too_many_rows")
-        records.append(
-            (
-                number,
-                {
-                    c.header: (values[index[c.header]] if c.header in index and index[c.header] < len(values) else "")
-                    for c in spec.columns
-                },
-            )
-        )
-    if not records:
-        raise ImportRefused("文件没有数据行。", code="master_import.empty")
-    return records
+            rejected.message, code=f"master_import.{rejected.reason or 'invalid'}", problems=rejected.problems
+        ) from None
+    records = [(row["line"], {c.header: row[c.header] or "" for c in spec.columns}) for row in sheet.rows]
+    return records, sheet.problems
 
 
 def master_import(*, kind: str, content: bytes, name: str, actor) -> dict:
     """Check every row, then write all of them or nothing. Returns {kind, rows, created: [keys]}."""
     if kind not in SPECS:
         raise ImportRefused("未知的导入类型。", code="master_import.kind")
-    if len(content) > MAX_BYTES:
-        raise ImportRefused(f"文件超过 {MAX_BYTES // 1024 // 1024} MB。", code="master_import.too_large")
     spec = SPECS[kind]
-    records = _read(kind, content, name)
+    records, problems = _read(spec, content)
     ctx = Context()
     ctx.actor = actor
-    problems = []
     for number, record in records:
-        for column in spec.columns:
-            if column.required and not record[column.header]:
-                problems.append(Problem(f"请填写{column.header}。", field=column.header, row=number))
         if any(p.row == number for p in problems):
             continue
         problems += [Problem(p.message, field=p.field, row=number) for p in spec.check(record, ctx)]
+    problems.sort(key=lambda p: p.row or 0)
     if problems:
         raise ImportRefused(
             f"{spec.label}导入文件有 {len(problems)} 处问题，未导入任何数据。",

@@ -1,7 +1,7 @@
 from django.shortcuts import render
 
 from csdp.accounts.access import STAFF, Role, access_object, allow
-from csdp.register.selectors import holdings_of
+from csdp.securities.lookup import holdings_for
 from csdp.securities.models import ParticipantProfile, Security, SecurityCodeChange
 from csdp.securities.selectors import accounts_lookup, code_history
 
@@ -34,7 +34,7 @@ def security_detail(request, security_id: int):
 def account_lookup(request):
     query = request.GET.get("q", "").strip()
     accounts = list(accounts_lookup(request.user, query)) if query else []
-    rows = [(account, holdings_of(account)) for account in accounts]
+    rows = [(account, holdings_for(account)) for account in accounts]
     return render(request, "securities/account_lookup.html", {"query": query, "rows": rows})
 
 

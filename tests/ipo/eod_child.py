@@ -103,7 +103,7 @@ def stop_in_write(spec: str) -> None:
 def prepare() -> None:
     from csdp.ipo.eod.t_day import offering_subscriptions_load
     from csdp.ipo.engine.validity import per_investor_cap
-    from csdp.ipo.simulate import _at, _new_offering, _participants, exchange_file_write
+    from csdp.ipo.sim import _at, _new_offering, _participants, exchange_file_write
 
     profiles = _participants(WORLD["participants"])
     offering = _new_offering(WORLD["orders"])
@@ -122,7 +122,7 @@ def prepare() -> None:
 
 def fund() -> None:
     from csdp.ipo.models import Offering
-    from csdp.ipo.simulate import _at, _fund
+    from csdp.ipo.sim import _at, _fund
 
     offering = Offering.objects.get()
     _fund(offering, WORLD["seed"])
@@ -134,7 +134,7 @@ def pay() -> None:
 
     from csdp.ipo.models import Offering, Subscription
     from csdp.ipo.services import proceeds_pay
-    from csdp.ipo.simulate import _at, _file_remainder, open_accounts
+    from csdp.ipo.sim import _at, _file_remainder, open_accounts
 
     offering = Offering.objects.get()
     _at(offering.day(2), 10)

@@ -1,10 +1,10 @@
-"""The participant files' frames (csdp/ipo/eod/files.py): what each record says about its order."""
+"""The participant files' frames (csdp/ipo/eod/participant_files.py): what each record says about its order."""
 
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from csdp.ipo.eod.order_files import reason_codes
+from csdp.ipo.eod.order_records import reason_codes
 from csdp.ipo.eod.layouts import REASON_CODES
 
 

@@ -1,7 +1,7 @@
 import polars as pl
 import pytest
 
-from csdp.ipo.files import SubscriptionFileError, read_subscriptions, write_allocation
+from csdp.ipo.allocate_csv import SubscriptionFileError, read_subscriptions, write_allocation
 
 
 def test_account_and_participant_codes_keep_their_leading_zeros(tmp_path):

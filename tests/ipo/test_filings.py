@@ -6,7 +6,7 @@ duplicate rows are refused, every error at once."""
 import pytest
 
 from csdp.ipo.errors import IpoError
-from csdp.ipo.filings import check_rows, detail_filing_confirm, detail_filing_return, filings_complete
+from csdp.ipo.detail_filings import check_rows, detail_filing_confirm, detail_filing_return, filings_complete
 from csdp.ipo.models import DetailFiling, FilingKind, FilingStatus
 from csdp.securities.models import SecuritiesAccount
 from tests.ipo import world
@@ -36,7 +36,7 @@ def test_a_refused_reupload_does_not_show_the_earlier_list_with_its_sign_button(
 
 def test_staff_return_a_confirmed_list_and_the_issuer_files_it_again(settled, cast, client_for):
     offering, _ = settled
-    from csdp.ipo.filings import filing_content
+    from csdp.ipo.detail_filings import filing_content
     from csdp.keys.signing import signing_context, submission_digest
     from csdp.keys.testing import enrol_test_key, sign
 
@@ -59,9 +59,27 @@ def test_staff_return_a_confirmed_list_and_the_issuer_files_it_again(settled, ca
     issuer_page = client_for(cast.issuer_a).get(f"/ipo/{offering.pk}/filings/").content.decode()
     assert "退回更正：限售截止日有误" in issuer_page and "上传并校验" in issuer_page
     again = _file(offering, cast.issuer_a, [_strategic_row()])
-    assert again.status == FilingStatus.VALIDATED and DetailFiling.objects.filter(offering=offering).count() == 1
+    assert again.status == FilingStatus.VALIDATED and DetailFiling.objects.live().filter(offering=offering).count() == 1
+    filing.refresh_from_db()
+    assert filing.status == FilingStatus.REPLACED and filing.return_reason == "限售截止日有误"  # the history stays
     with pytest.raises(IpoError, match="已确认的明细清单"):
         detail_filing_return(filing=again, reason="再次", actor=cast.operator)
+
+
+def test_a_new_upload_keeps_the_one_it_replaces_with_its_rows_and_an_audit_event(settled, cast, client_for):
+    from csdp.audit.models import AuditEvent
+
+    offering, _ = settled
+    first = _file(offering, cast.issuer_a, [_strategic_row()])
+    second = _file(offering, cast.issuer_a, [_strategic_row()])
+
+    first.refresh_from_db()
+    assert first.status == FilingStatus.REPLACED and first.replaced_at is not None
+    assert [d.shares for d in first.details.all()] == [500]  # its rows are kept, not deleted
+    assert AuditEvent.objects.filter(action="ipo.filing_replace", object_id=str(first.pk)).exists()
+    assert list(DetailFiling.objects.live().filter(offering=offering)) == [second]
+    page = client_for(cast.issuer_a).get(f"/ipo/{offering.pk}/filings/").content.decode()
+    assert f"/ipo/{offering.pk}/filings/strategic/confirm/" in page
 
 
 def test_online_subscribers_duplicates_and_a_remainder_to_others_are_refused_all_at_once(settled):

@@ -1,4 +1,4 @@
-"""The per-order files written from one order book (csdp/ipo/eod/order_files.py) against the reference:
+"""The per-order files written from one order book (csdp/ipo/eod/order_records.py) against the reference:
 the same type as a Polars frame through files' frame path, byte for byte, over random order books."""
 
 import datetime as dt
@@ -8,10 +8,10 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from csdp.ipo.eod import files
-from csdp.ipo.eod.files import T1_ORDER_TYPES, sgqs_type
+from csdp.ipo.eod import participant_files as files
+from csdp.ipo.eod.participant_files import T1_ORDER_TYPES, sgqs_type
 from csdp.ipo.eod.layouts import LAYOUTS, REASON_CODES
-from csdp.ipo.eod.order_files import OrderBook, OrderFile
+from csdp.ipo.eod.order_records import OrderBook, OrderFile
 from csdp.lib.dbf import DbfValueError
 
 DAY = dt.date(2026, 3, 17)

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from csdp.ipo.eod import t1_day
 from csdp.ipo.eod.day import eod_run
 from csdp.ipo.models import OfferingStatus, ParticipantFile
-from csdp.ipo.simulate import simulate
+from csdp.ipo.sim import simulate
 from csdp.ledger.models import LedgerAccount
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from csdp.ipo.simulate import _participants, exchange_file_write, open_accounts
+from csdp.ipo.sim import _participants, exchange_file_write, open_accounts
 from csdp.securities.models import SecuritiesAccount
 
 
@@ -71,7 +71,7 @@ def test_it_returns_the_accounts_written_in_the_file(tmp_path):
 
 @pytest.mark.django_db
 def test_accounts_are_opened_once_in_chunks_and_a_second_call_opens_none(monkeypatch):
-    monkeypatch.setattr("csdp.ipo.simulate.ACCOUNT_CHUNK_ROWS", 4)
+    monkeypatch.setattr("csdp.ipo.sim.world.ACCOUNT_CHUNK_ROWS", 4)
     numbers = np.array([1_000_000_009, 1_000_000_001, 1_000_000_005, 1_000_000_001, 1_000_000_003, 1_000_000_007])
     assert open_accounts(numbers) == 5
     assert open_accounts(numbers) == 0
@@ -82,7 +82,7 @@ def test_accounts_are_opened_once_in_chunks_and_a_second_call_opens_none(monkeyp
 
 @pytest.mark.django_db(transaction=True)
 def test_an_eod_only_simulation_stops_settled_after_t1_with_every_invariant_kept():
-    from csdp.ipo.simulate import simulate
+    from csdp.ipo.sim import simulate
 
     result = simulate(orders=400, participants=3, seed=2, eod_only=True)
     assert result["status"] == "settled"

@@ -26,7 +26,7 @@ def _offering():
 
 def setup() -> dict:
     from csdp.ipo.engine.validity import per_investor_cap
-    from csdp.ipo.simulate import _at, _new_offering, _participants, exchange_file_write
+    from csdp.ipo.sim import _at, _new_offering, _participants, exchange_file_write
 
     profiles = _participants(3)
     offering = _new_offering(ORDERS[1])
@@ -51,7 +51,7 @@ def load(number: str) -> dict:
 
 def eod() -> dict:
     from csdp.ipo.eod.day import eod_run
-    from csdp.ipo.simulate import _at
+    from csdp.ipo.sim import _at
 
     _at(_offering().t_date, 17)
     return {"reports": [[r.step, r.rows, r.error] for r in eod_run()]}

@@ -47,9 +47,29 @@ def file_key_change(signer, institution, **overrides):
 def submit_directly(user, **changes) -> InfoChangeApplication:
     proposed = institution_info_as_of(user.institution, TODAY).values()
     proposed.update(changes)
+    materials = [_stored(user)]
     return info_application_submit(
-        institution=user.institution, user=user, proposed=proposed, materials=[_stored(user)]
+        institution=user.institution,
+        user=user,
+        proposed=proposed,
+        materials=materials,
+        signature_payload=signed_payload(user, "institution_key_change", key_values_of(proposed), materials),
     )
+
+
+def key_values_of(values: dict) -> dict:
+    from csdp.issuers.models.profile import KEY_FIELDS
+
+    return {k: values[k] for k in KEY_FIELDS}
+
+
+def signed_payload(user, kind: str, values: dict, files: list) -> str:
+    """What the browser posts after the key signed this submission (a fresh software key)."""
+    from csdp.issuers.signing import digest_of
+    from csdp.keys.signing import signing_context
+    from csdp.keys.testing import enrol_test_key, sign
+
+    return sign(enrol_test_key(user), signing_context(user=user, digest=digest_of(kind, values, files)))
 
 
 def _stored(user):

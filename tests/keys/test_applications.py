@@ -52,6 +52,23 @@ def test_an_approved_reissue_revokes_the_lost_key_and_issues_a_new_one(cast, age
     assert [t.to_state for t in application.transitions.all()] == ["submitted", "approved"]
 
 
+def renewal_signed(key, data: dict) -> str:
+    """The key's signature over a renewal: its text fields and each material's SHA-256, in slot order."""
+    import hashlib
+
+    from csdp.keys.applications import application_content
+    from csdp.keys.signing import signing_context, submission_digest
+    from csdp.keys.testing import sign
+
+    hashes = []
+    for slot, _ in MATERIALS["renewal"]:
+        data[slot].seek(0)
+        hashes.append(hashlib.sha256(data[slot].read()).hexdigest())
+        data[slot].seek(0)
+    digest = submission_digest(content=application_content("renewal", data), files=hashes)
+    return sign(key, signing_context(user=key.device.user, digest=digest))
+
+
 @pytest.mark.django_db
 def test_an_approved_renewal_keeps_the_old_key_until_the_new_one_is_enrolled(cast):
     old = enrol_test_key(cast.issuer_a)
@@ -61,7 +78,9 @@ def test_an_approved_renewal_keeps_the_old_key_until_the_new_one_is_enrolled(cas
         "postal_address": AGENT_ADDRESS,
         **_materials("renewal"),
     }
-    application = key_application_submit(kind="renewal", user=cast.issuer_a, data=data, actor=cast.issuer_a)
+    application = key_application_submit(
+        kind="renewal", user=cast.issuer_a, data=data, actor=cast.issuer_a, signature_payload=renewal_signed(old, data)
+    )
     key_application_decide(application=application, approve=True, reason="", actor=cast.admin)
     old.certificate.refresh_from_db()
     assert old.certificate.status == CertificateStatus.ACTIVE

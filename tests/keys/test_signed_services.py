@@ -88,3 +88,60 @@ def test_a_greenshoe_filing_without_a_valid_signature_stays_unsigned(cast):
         ),
     )
     assert filing_sign(filing=filing, signature_payload=good, actor=cast.issuer_a).status == FilingStatus.SUBMITTED
+
+
+def _renewal_data(cast) -> dict:
+    from csdp.keys.applications import MATERIALS
+    from tests.uploads.makers import image_bytes, upload
+
+    return {
+        "applicant_name": "王经办",
+        "applicant_mobile": cast.issuer_a.mobile,
+        "postal_address": "北京市海淀区中关村大街 1 号",
+        **{slot: upload(f"{slot}.png", image_bytes("PNG")) for slot, _ in MATERIALS["renewal"]},
+    }
+
+
+def test_a_key_renewal_without_a_signature_is_refused_by_the_service(cast):
+    from csdp.keys.applications import key_application_submit
+    from csdp.keys.models import KeyApplication
+
+    enrol_test_key(cast.issuer_a)
+
+    with pytest.raises(SignatureRefused):
+        key_application_submit(kind="renewal", user=cast.issuer_a, data=_renewal_data(cast), actor=cast.issuer_a)
+
+    assert not KeyApplication.objects.exists()
+
+
+def test_a_key_renewal_signed_over_other_materials_is_refused_by_the_service(cast):
+    from csdp.keys.applications import key_application_submit
+    from csdp.keys.models import KeyApplication
+    from tests.keys.test_applications import renewal_signed
+
+    key = enrol_test_key(cast.issuer_a)
+    payload = renewal_signed(key, _renewal_data(cast) | {"postal_address": "上海市浦东新区世纪大道 8 号"})
+
+    with pytest.raises(SignatureRefused):
+        key_application_submit(
+            kind="renewal", user=cast.issuer_a, data=_renewal_data(cast), actor=cast.issuer_a, signature_payload=payload
+        )
+
+    assert not KeyApplication.objects.exists()
+
+
+def test_a_renewal_of_an_expired_certificate_is_filed_without_a_signature(cast):
+    import datetime as dt
+
+    from csdp.keys.applications import key_application_submit
+
+    key = enrol_test_key(cast.issuer_a)
+    key.certificate.__class__.objects.filter(pk=key.certificate.pk).update(
+        not_after=key.certificate.not_before - dt.timedelta(days=1)
+    )
+
+    application = key_application_submit(
+        kind="renewal", user=cast.issuer_a, data=_renewal_data(cast), actor=cast.issuer_a
+    )
+
+    assert application.signature is None

@@ -10,8 +10,8 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-from csdp.ipo.eod import files
-from csdp.ipo.eod.files import _csv_text
+from csdp.ipo.eod import participant_files as files
+from csdp.ipo.eod.participant_files import _csv_text
 from csdp.ipo.eod.layouts import LAYOUTS, Layout
 from csdp.lib.dbf import DbfValueError, Field, dbf_file_bytes, dbf_records, header
 from csdp.lib.dbf_matrix import csv_header, matrix_path_applies, record_pieces

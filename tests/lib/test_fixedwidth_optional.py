@@ -10,7 +10,7 @@ import sys
 
 import polars as pl
 
-from csdp.ipo.eod import files
+from csdp.ipo.eod import participant_files as files
 from csdp.ipo.eod.layouts import LAYOUTS
 from csdp.lib import dbf_matrix
 from csdp.lib.dbf import Field

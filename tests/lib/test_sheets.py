@@ -205,3 +205,42 @@ def test_the_default_size_limit_alone_refuses_the_generated_workbook(million_row
 
     assert "超过测试明细的上限 5 MB" in refused.value.problems[0].message
     assert time.perf_counter() - started < 1
+
+
+BY_NAME = SheetSpec(
+    label="主数据",
+    columns=(
+        Column("code", "证券代码"),
+        Column("name", "证券简称", missing="请填写证券简称。"),
+        Column("issuer", "发行人代码", required=False),
+    ),
+    header_by_name=True,
+    csv=True,
+)
+
+
+def test_columns_found_by_name_may_come_in_any_order_and_an_optional_one_may_be_absent():
+    sheet = sheet_read(_xlsx([["证券简称", "备注", "证券代码"], ["甲科技", "x", 920001], ["", "", "920002"]]), BY_NAME)
+
+    assert [(r["code"], r["name"], r["issuer"]) for r in sheet.rows] == [("920001", "甲科技", ""), ("920002", "", "")]
+    assert [(p.row, p.field, p.message) for p in sheet.problems] == [(3, "证券简称", "请填写证券简称。")]
+
+
+def test_a_missing_required_column_is_named():
+    with pytest.raises(SheetRejected) as refused:
+        sheet_read(_xlsx([["证券代码", "发行人代码"], ["920001", ""]]), BY_NAME)
+
+    assert refused.value.reason == "header" and "表头缺少列：证券简称" in refused.value.message
+
+
+def test_a_csv_in_gbk_is_read_like_a_workbook():
+    sheet = sheet_read("证券代码,证券简称\r\n920001,甲科技\r\n".encode("gbk"), BY_NAME)
+
+    assert [(r["line"], r["code"], r["name"]) for r in sheet.rows] == [(2, "920001", "甲科技")]
+
+
+def test_a_file_that_is_neither_csv_nor_xlsx_is_refused_with_its_reason():
+    with pytest.raises(SheetRejected) as refused:
+        sheet_read(b"\xff\xfe\x00\x81\x30\x81", BY_NAME)
+
+    assert refused.value.reason == "format"

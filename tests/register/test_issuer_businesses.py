@@ -317,3 +317,9 @@ def test_a_step_interrupted_after_its_events_leaves_nothing_and_the_rerun_gives_
     assert lots(world, 0) == [("00", None, 500_000, 0, 0), ("06", LOCKUP, 300_000, 0, 0)]
     assert Security.objects.get(code="920188").issued_shares == 1_000_000
     register_check(world["security"])
+
+
+def test_a_file_that_is_not_a_workbook_is_a_problem_not_an_error():
+    rows, problems = sheet_read(b"PK\x03\x04 not really a zip")
+
+    assert rows == [] and "Excel" in problems[0].message

@@ -5,20 +5,20 @@ from __future__ import annotations
 import datetime as dt
 
 from csdp.clock.services import business_today, is_trading_day
-from csdp.ipo.eod.files import publish, registration_frames, t1_frames, t_frames
+from csdp.ipo.detail_filings import filings_complete
+from csdp.ipo.eod.participant_files import publish, registration_frames, t1_frames, t_frames
 from csdp.ipo.eod.registration import registration
-from csdp.ipo.filings import filings_complete
-from csdp.ipo.transitions import offering_transition
-from csdp.register.services import security_code_switch
-from csdp.securities.models import Security, SecurityStatus
-from csdp.securities.services import security_status_change
 from csdp.ipo.eod.runner import StepReport, StepResult, run_step_reporting
 from csdp.ipo.eod.t1_day import t1_settle_day
 from csdp.ipo.eod.t_day import t_clearing
 from csdp.ipo.errors import IpoError
 from csdp.ipo.models import EodStep, EodStepRun, Offering, OfferingStatus, StopStage
-from csdp.ipo.stop import stop_unfreeze, stop_unfreeze_due
 from csdp.ipo.selectors import eod_frames
+from csdp.ipo.stop import stop_unfreeze, stop_unfreeze_due
+from csdp.ipo.transitions import offering_transition
+from csdp.register.services import security_code_switch
+from csdp.securities.models import Security, SecurityStatus
+from csdp.securities.services import security_status_change
 
 
 def _files_step(frames_of, day_of):

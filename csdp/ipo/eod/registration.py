@@ -10,10 +10,9 @@ import polars as pl
 from csdp.clock.services import business_today
 from csdp.fees.services import registration_fee_notice
 from csdp.fees.states import FeeRefused
+from csdp.ipo.detail_filings import NATURAL_PERSONS, filings_complete
 from csdp.ipo.eod.runner import StepResult
 from csdp.ipo.errors import IpoError
-from csdp.ipo.filings import filings_complete
-from csdp.ipo.filings import NATURAL_PERSONS
 from csdp.ipo.models import FilingStatus, LockupShareholder, Offering, OfferingStatus, PlacementDetail
 from csdp.ipo.selectors import order_outcomes
 from csdp.ipo.transitions import offering_transition

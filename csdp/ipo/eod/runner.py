@@ -9,9 +9,8 @@ import polars as pl
 from django.db import DatabaseError, transaction
 
 from csdp.clock.services import business_today, clock_now
-from csdp.lib.publish import publish_pending, staged_files
 from csdp.ipo.models import EodStepRun, Offering
-
+from csdp.lib.publish import publish_pending, staged_files
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +105,7 @@ def run_step(offering: Offering, step: str, work: Callable[[Offering], StepResul
             return StepReport(step, offering.code, 0.0, 0, skipped=True)
         result = work(locked)
         # The register's and the money's invariants, before commit: a violation stops the step whole.
-        from csdp.ipo.simulate_checks import eod_step_check
+        from csdp.ipo.eod.checks import eod_step_check
 
         eod_step_check(locked, step, outcomes=result.outcomes)
         seconds = time.perf_counter() - started

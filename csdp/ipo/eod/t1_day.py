@@ -19,11 +19,11 @@ from django.db import transaction
 from csdp.clock.services import business_today, clock_now
 from csdp.ipo.engine.allocation import allocate, kept_shares
 from csdp.ipo.engine.shortfall import OfferingOrders, invalidate_shortfall_day
+from csdp.ipo.eod.checks import eod_step_check
 from csdp.ipo.eod.runner import StepReport, step_failure_record
 from csdp.ipo.errors import IpoError
-from csdp.ipo.simulate_checks import eod_step_check
-from csdp.ipo.selectors import order_outcomes, remember_settlement, settlement_view, t_outcomes
 from csdp.ipo.models import EodStep, EodStepRun, Offering, OfferingStatus, ParticipantObligation, ShortfallDeclaration
+from csdp.ipo.selectors import order_outcomes, remember_settlement, settlement_view, t_outcomes
 from csdp.ipo.transitions import offering_transition
 from csdp.ledger.bulk import holds_create_bulk, holds_resolve_bulk
 from csdp.ledger.models import AccountKind, LedgerAccount, Phase

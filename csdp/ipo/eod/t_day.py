@@ -16,9 +16,9 @@ from csdp.ipo.engine.validity import per_investor_cap, validate_orders
 from csdp.ipo.eod.runner import StepResult, step_done
 from csdp.ipo.eod.snapshot import snapshot_remove, snapshot_write
 from csdp.ipo.errors import IpoError
-from csdp.ipo.exchange_file import NotUsual, parse_careful, usual_batches
-from csdp.ipo.selectors import remember_t_outcomes, subscriptions_of
+from csdp.ipo.exchange_subscriptions import NotUsual, parse_careful, usual_batches
 from csdp.ipo.models import EodStep, EodStepRun, Offering, OfferingStatus, ParticipantObligation
+from csdp.ipo.selectors import remember_t_outcomes, subscriptions_of
 from csdp.ipo.transitions import offering_transition
 from csdp.lib.bulk import copy_in, delete_where, partition_replace, partition_replace_batches
 from csdp.securities.models import CustodyUnit, ParticipantProfile

@@ -1,9 +1,17 @@
+from csdp.ipo.models.application import LockupShareholder
+from csdp.ipo.models.filings import (
+    FILING_TRANSITIONS,
+    DetailFiling,
+    FilingKind,
+    FilingStatus,
+    PlacementDetail,
+)
 from csdp.ipo.models.offering import (
+    OFFERING_MACHINE,
+    OFFERING_TRANSITIONS,
     Offering,
     OfferingStatus,
     OfferingTransition,
-    OFFERING_MACHINE,
-    OFFERING_TRANSITIONS,
 )
 from csdp.ipo.models.settlement import (
     EodStep,
@@ -15,12 +23,4 @@ from csdp.ipo.models.settlement import (
     Subscription,
     SubscriptionOutcome,
 )
-from csdp.ipo.models.filings import (
-    DetailFiling,
-    FilingKind,
-    FilingStatus,
-    FILING_TRANSITIONS,
-    PlacementDetail,
-)
-from csdp.ipo.models.application import LockupShareholder
 from csdp.ipo.models.stop import OfferingStop, RefundItem, StopKind, StopRefund, StopStage

@@ -20,17 +20,24 @@ class FilingStatus(models.TextChoices):
     VALIDATED = "validated", "已校验，待确认"  # the file passed every check; the 申报明细清单 is shown
     CONFIRMED = "confirmed", "发行人已确认"  # the issuer confirmed the list (signed): registration uses it
     RETURNED = "returned", "已退回更正"  # staff returned a confirmed list before registration; the issuer files again
+    REPLACED = "replaced", "已被替换"  # a later upload of the same kind took its place; kept with its rows (final)
 
 
-# A new upload replaces a validated or returned filing (a new row); a confirmed one only staff can return.
+# A new upload replaces a validated or returned filing: the new one is a new row, the old one stays as
+# replaced (a correction is a new row, never a delete); a confirmed one only staff can return.
 FILING_TRANSITIONS = {
-    FilingStatus.VALIDATED: {FilingStatus.CONFIRMED},
+    FilingStatus.VALIDATED: {FilingStatus.CONFIRMED, FilingStatus.REPLACED},
     FilingStatus.CONFIRMED: {FilingStatus.RETURNED},
-    FilingStatus.RETURNED: set(),
+    FilingStatus.RETURNED: {FilingStatus.REPLACED},
+    FilingStatus.REPLACED: set(),
 }
 
 
 class DetailFilingQuerySet(models.QuerySet):
+    def live(self):
+        """The filing of each kind that counts: every one but those a later upload replaced."""
+        return self.exclude(status=FilingStatus.REPLACED)
+
     def visible_to(self, user):
         if not user.is_authenticated:
             return self.none()
@@ -58,13 +65,16 @@ class DetailFiling(models.Model):
     )
     returned_at = models.DateTimeField(null=True, blank=True)
     return_reason = models.CharField("退回原因", max_length=300, blank=True)
+    replaced_at = models.DateTimeField(null=True, blank=True)
 
     objects = DetailFilingQuerySet.as_manager()
 
     class Meta:
         constraints = [
             # One live filing per kind: a new upload replaces a validated one; a confirmed one is final.
-            models.UniqueConstraint(fields=["offering", "kind"], name="filing_one_per_kind"),
+            models.UniqueConstraint(
+                fields=["offering", "kind"], condition=~Q(status="replaced"), name="filing_one_live_per_kind"
+            ),
             models.CheckConstraint(condition=Q(total_shares__gt=0), name="filing_shares_positive"),
         ]
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from csdp.accounts.models import User
 from csdp.audit.services import audit_record
 from csdp.issuers.models import IssuerProfile
+from csdp.issuers.signing import issuer_submission_signed
 
 USER_FIELDS = ("display_name", "mobile", "email")
 PROFILE_FIELDS = (
@@ -24,13 +25,22 @@ def mask_mobile(mobile: str) -> str:
 
 
 @transaction.atomic
-def agent_info_update(*, user, values: dict, signature=None) -> IssuerProfile:
+def agent_info_update(*, user, values: dict, signature_payload: str | None = None) -> IssuerProfile:
     """Update the agent's own details now. When the mobile changes, the OLD number gets an SMS, so a
-    hijacked session cannot quietly move password recovery to another phone."""
+    hijacked session cannot quietly move password recovery to another phone.
+
+    ``signature_payload`` None: filed without the key, as 000 §二(六) allows from the 口令登录 session
+    (and after staff verified a password-only change by phone, csdp.issuers.services.agent_pending);
+    a string: the key's signature, verified here (SignatureRefused when empty or wrong)."""
     from csdp.notify.services import notify_sms
 
     user = User.objects.select_for_update().get(pk=user.pk)
     profile, _ = IssuerProfile.objects.select_for_update().get_or_create(institution_id=user.institution_id)
+    signature = (
+        None
+        if signature_payload is None
+        else issuer_submission_signed(user=user, kind="agent_info", values=values, files=[], payload=signature_payload)
+    )
     old_mobile = user.mobile
     changed = [f for f in USER_FIELDS if getattr(user, f) != values[f]]
     changed += [f for f in PROFILE_FIELDS if getattr(profile, f) != values[f]]

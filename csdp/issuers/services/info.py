@@ -14,6 +14,7 @@ from csdp.issuers.models import InfoChangeApplication, InfoChangeTransition, Ins
 from csdp.issuers.models.profile import KEY_FIELDS, NON_KEY_FIELDS
 from csdp.issuers.selectors import blocking_application, institution_info_as_of
 from csdp.issuers.services.common import IssuerRefused, record_transition
+from csdp.issuers.signing import issuer_submission_signed
 from csdp.issuers.states import APPLICATION_MACHINE, ApplicationStatus
 
 _DATE_FIELDS = {"licence_valid_from", "licence_valid_until", "org_code_valid_from", "org_code_valid_until"}
@@ -52,11 +53,35 @@ def _move(application, actor, to_state, action, reason=""):
     )
 
 
+KEY_CHANGE = "institution_key_change"  # what a key-field change's signature covers: the key fields and materials
+
+
+def _key_change_signed(*, user, proposed: dict, materials: list, payload: str | None):
+    values = {k: proposed[k] for k in KEY_FIELDS}
+    return issuer_submission_signed(user=user, kind=KEY_CHANGE, values=values, files=materials, payload=payload)
+
+
 @transaction.atomic
 def info_application_submit(
-    *, institution, user, proposed: dict, materials: list, signature=None
+    *, institution, user, proposed: dict, materials: list, signature_payload: str | None = None
 ) -> InfoChangeApplication:
-    """File a key-field change. Refused while another application is pending or rejected (000 §二(二))."""
+    """File a key-field change, signed with the key over the key fields and the materials (seed 000 §二;
+    SignatureRefused otherwise). Refused while another application is pending or rejected (000 §二(二))."""
+
+    def signed():
+        return _key_change_signed(user=user, proposed=proposed, materials=materials, payload=signature_payload)
+
+    return _application_file(institution=institution, user=user, proposed=proposed, materials=materials, signed=signed)
+
+
+@transaction.atomic
+def info_application_seed(*, institution, user, proposed: dict, materials: list) -> InfoChangeApplication:
+    """The demo's seeded history only (csdp.issuers.demo): an application on file before keys were
+    enrolled, without a signature. Every submission goes through info_application_submit."""
+    return _application_file(institution=institution, user=user, proposed=proposed, materials=materials, signed=None)
+
+
+def _application_file(*, institution, user, proposed: dict, materials: list, signed) -> InfoChangeApplication:
     _lock(institution)
     blocking = blocking_application(institution)
     if blocking is not None:
@@ -71,6 +96,7 @@ def info_application_submit(
         raise IssuerRefused("关键信息没有变化，无需提交审核。")
     if not materials:
         raise IssuerRefused("修改关键信息须上传相关审核材料。")
+    signature = signed() if signed else None
     application = InfoChangeApplication.objects.create(
         institution=institution,
         status=ApplicationStatus.SUBMITTED,
@@ -101,14 +127,15 @@ def info_application_submit(
 
 @transaction.atomic
 def info_application_resubmit(
-    *, application, user, proposed: dict, materials: list, signature=None
+    *, application, user, proposed: dict, materials: list, signature_payload: str | None = None
 ) -> InfoChangeApplication:
-    """修改后重新提交 a rejected application (handled in 申请列表)."""
+    """修改后重新提交 a rejected application (handled in 申请列表), signed as a new one."""
     _lock(application.institution)
     application = InfoChangeApplication.objects.select_for_update().get(pk=application.pk)
     if not materials:
         raise IssuerRefused("修改关键信息须上传相关审核材料。")
     _move(application, user, ApplicationStatus.SUBMITTED, "info_application.resubmit")
+    signature = _key_change_signed(user=user, proposed=proposed, materials=materials, payload=signature_payload)
     current = _current(application.institution)
     application.proposed = to_json({k: proposed[k] for k in KEY_FIELDS})
     application.previous = to_json({k: getattr(current, k) for k in KEY_FIELDS})
@@ -182,15 +209,21 @@ def info_application_approve(*, application, actor) -> InfoChangeApplication:
 
 
 @transaction.atomic
-def institution_info_non_key_update(*, institution, user, values: dict, signature=None) -> InstitutionInfoVersion:
-    """Non-key fields take effect at once, without review. Versions already approved for a later day
-    get the same non-key values, so tomorrow's key change does not bring back yesterday's phone number."""
+def institution_info_non_key_update(
+    *, institution, user, values: dict, signature_payload: str | None = None
+) -> InstitutionInfoVersion:
+    """Non-key fields take effect at once, without review, signed with the key (seed 000 §二;
+    SignatureRefused otherwise). Versions already approved for a later day get the same non-key
+    values, so tomorrow's key change does not bring back yesterday's phone number."""
     _lock(institution)
     today = business_today()
     current = _current(institution)
     new_values = {f: values[f] for f in NON_KEY_FIELDS}
     if all(getattr(current, f) == v for f, v in new_values.items()):
         raise IssuerRefused("信息没有变化。")
+    signature = issuer_submission_signed(
+        user=user, kind="institution_non_key", values=values, files=[], payload=signature_payload
+    )
     future = list(InstitutionInfoVersion.objects.filter(institution=institution, effective_from__gt=today))
     version = None
     for base, day in [(current, today)] + [(v, v.effective_from) for v in future]:

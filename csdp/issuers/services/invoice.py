@@ -12,6 +12,7 @@ from csdp.issuers.choices import INVOICE_TYPES_FOR, InvoiceType
 from csdp.issuers.models import InvoiceInfo
 from csdp.issuers.selectors import issuer_securities_codes
 from csdp.issuers.services.common import IssuerRefused
+from csdp.issuers.signing import issuer_submission_signed
 
 FIELDS = (
     "taxpayer_type",
@@ -26,8 +27,11 @@ FIELDS = (
 
 
 @transaction.atomic
-def invoice_info_submit(*, institution, user, values: dict, attachments: list, signature=None) -> InvoiceInfo:
-    """Record the VAT invoice information; the Company invoices from it from the next day on."""
+def invoice_info_submit(
+    *, institution, user, values: dict, attachments: list, signature_payload: str | None = None
+) -> InvoiceInfo:
+    """Record the VAT invoice information; the Company invoices from it from the next day on. Signed with
+    the key over the values and attachments (seed 000 §二); SignatureRefused otherwise."""
     # The form checks these too; the service re-checks so that no caller can store a wrong combination.
     if values["invoice_type"] not in INVOICE_TYPES_FOR[values["taxpayer_type"]]:
         raise IssuerRefused("非一般纳税人只能开具增值税电子普通发票。")
@@ -37,6 +41,9 @@ def invoice_info_submit(*, institution, user, values: dict, attachments: list, s
         raise IssuerRefused("开具电子普通发票须填写发送电子邮箱。")
     if not attachments:
         raise IssuerRefused("请上传相关附件。")
+    signature = issuer_submission_signed(
+        user=user, kind="invoice_info", values=values, files=attachments, payload=signature_payload
+    )
     info = InvoiceInfo.objects.create(
         institution=institution,
         effective_from=business_today() + dt.timedelta(days=1),

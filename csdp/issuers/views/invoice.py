@@ -62,13 +62,13 @@ def invoice_info(request):
         collected.errors.update(form.attachment_problems(collected.files, bool(info and info.three_in_one)))
         if not collected.errors:
 
-            def apply(signature):
+            def apply(signature_payload):
                 saved = invoice_info_submit(
                     institution=institution,
                     user=request.user,
                     values=form.cleaned_data,
                     attachments=collected.ordered(SLOTS),
-                    signature=signature,
+                    signature_payload=signature_payload,
                 )
                 messages.success(request, f"增值税发票信息已提交，自 {saved.effective_from:%Y-%m-%d} 起生效。")
                 return redirect("issuers:invoice_info")

@@ -68,8 +68,8 @@ def agent_info(request):
             return redirect("issuers:agent_info")
     elif request.method == "POST" and form.is_valid():
 
-        def apply(signature):
-            agent_info_update(user=request.user, values=form.cleaned_data, signature=signature)
+        def apply(signature_payload):
+            agent_info_update(user=request.user, values=form.cleaned_data, signature_payload=signature_payload)
             messages.success(request, "经办人信息已更新，立即生效。")
             return redirect("issuers:agent_info")
 
@@ -142,9 +142,12 @@ def institution_non_key(request):
     form = NonKeyForm(request.POST)
     if form.is_valid():
 
-        def apply(signature):
+        def apply(signature_payload):
             institution_info_non_key_update(
-                institution=institution, user=request.user, values=form.cleaned_data, signature=signature
+                institution=institution,
+                user=request.user,
+                values=form.cleaned_data,
+                signature_payload=signature_payload,
             )
             messages.success(request, "非关键信息已更新，立即生效。")
             return redirect("issuers:institution_info")
@@ -179,7 +182,7 @@ def _key_change(request, *, form, application=None):
         collected.errors["change_support_1"] = "修改关键信息须上传相关审核材料。"  # 000 §二(二) 须提交相关审核材料
     if collected is not None and form.is_valid() and not collected.errors:
 
-        def apply(signature):
+        def apply(signature_payload):
             values, materials = form.key_values(), collected.ordered(CHANGE_SLOTS)
             if application is None:
                 created = info_application_submit(
@@ -187,7 +190,7 @@ def _key_change(request, *, form, application=None):
                     user=request.user,
                     proposed=values,
                     materials=materials,
-                    signature=signature,
+                    signature_payload=signature_payload,
                 )
             else:
                 created = info_application_resubmit(
@@ -195,7 +198,7 @@ def _key_change(request, *, form, application=None):
                     user=request.user,
                     proposed=values,
                     materials=materials,
-                    signature=signature,
+                    signature_payload=signature_payload,
                 )
             messages.success(request, "申请已提交，审核通过后次日生效。")
             return redirect("issuers:info_application_detail", info_application_id=created.pk)
@@ -210,6 +213,7 @@ def _key_change(request, *, form, application=None):
                 title="确认关键信息变更申请",
                 summary=summary_of(form),
                 apply=apply,
+                signed_values=form.key_values(),
             )
         except (IssuerRefused, TransitionRefused) as refused:
             form.add_error(None, refused.message)

@@ -7,8 +7,9 @@ from collections.abc import Callable
 from django.shortcuts import render
 
 from csdp.issuers.services.common import IssuerRefused
-from csdp.issuers.signing import key_session, signature_verify, signing_for
+from csdp.issuers.signing import key_session, signing_for
 from csdp.issuers.views.files import Slot, SlotFiles
+from csdp.keys.signing import SignatureRefused
 
 _NOT_CARRIED = {"csrfmiddlewaretoken", "confirm", "key_signature"}
 
@@ -31,25 +32,27 @@ def submit_signed(
     summary: list[tuple[str, object]],
     apply: Callable,
     require_signature: bool = True,
+    signed_values: dict | None = None,
 ):
     """After ``form`` (and its files) validated: apply at once where no key is needed, else show the
-    confirmation page to sign, and apply once the posted signature verifies. Returns a response,
-    or raises IssuerRefused for the caller to show on the form."""
-    files = collected.ordered(slots)
+    confirmation page to sign, and hand the posted signature to ``apply(signature_payload)``, whose
+    service verifies it (SignatureRefused shows the confirmation page again with the reason).
+    ``signed_values``: what the service signs when it is not the whole form. Returns a response, or
+    raises IssuerRefused for the caller to show on the form."""
+    values = form.cleaned_data if signed_values is None else signed_values
     if not key_session(request):
         if require_signature:
             raise IssuerRefused("此功能须使用 USB-KEY（证书登录）办理。")
         return apply(None)
     if request.POST.get("confirm") == "1":
         try:
-            signature = signature_verify(request, kind, form.cleaned_data, files)
-        except IssuerRefused as refused:
-            return _confirm(request, kind, form, slots, collected, title, summary, error=refused.message)
-        return apply(signature)
-    return _confirm(request, kind, form, slots, collected, title, summary)
+            return apply(request.POST.get("key_signature", ""))
+        except SignatureRefused as refused:
+            return _confirm(request, kind, values, slots, collected, title, summary, error=refused.message)
+    return _confirm(request, kind, values, slots, collected, title, summary)
 
 
-def _confirm(request, kind, form, slots, collected, title, summary, error: str = ""):
+def _confirm(request, kind, values, slots, collected, title, summary, error: str = ""):
     return render(
         request,
         "issuers/confirm.html",
@@ -58,7 +61,7 @@ def _confirm(request, kind, form, slots, collected, title, summary, error: str =
             "summary": summary,
             "files": [(s.label, collected.files[s.name]) for s in slots if s.name in collected.files],
             "hidden": _hidden(request, slots, collected),
-            "signing": signing_for(request, kind, form.cleaned_data, collected.ordered(slots)),
+            "signing": signing_for(request, kind, values, collected.ordered(slots)),
             "error": error,
             "action": request.path,
         },

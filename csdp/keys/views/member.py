@@ -15,6 +15,7 @@ from csdp.keys.applications import (
     application_content,
     key_application_submit,
     materials_store,
+    renewal_needs_signature,
 )
 from csdp.keys.forms import PinChangeForm
 from csdp.keys.forms_applications import application_form
@@ -23,7 +24,7 @@ from csdp.keys.pins import PIN_RULE, device_pin_change
 from csdp.keys.scopes import PIN_CHANGE
 from csdp.keys.selectors import active_key_of, certificate_days_left, member_certificates, member_key_applications
 from csdp.keys.services import KeyRefused
-from csdp.keys.signing import SignatureRefused, signing_context, submission_digest, submission_sign_verify
+from csdp.keys.signing import SignatureRefused, signing_context, submission_digest
 from csdp.portal.due import RENEWAL_OFFER_DAYS  # one number for the home page and this page
 
 
@@ -128,21 +129,11 @@ def _ordered(stored: dict) -> list:
     return [stored[slot] for slot, _ in MATERIALS[KeyApplicationKind.RENEWAL]]
 
 
-def _renewal_without_key(request) -> bool:
-    """An expired certificate cannot sign; its holder files the renewal from the 口令登录 session, whose
-    password and SMS code to the agent's mobile stand in for the key (000 §二(六) uses the same session
-    for 补办). A valid certificate still signs."""
-    from csdp.keys.scopes import PASSWORD_SMS
-
-    key = active_key_of(request.user)
-    expired = key is not None and certificate_days_left(key.certificate) <= 0
-    return expired and request.login_scope in (PASSWORD_SMS, FULL)
-
-
 def _renewal_confirm_page(request, content: dict, stored: dict, error: str | None = None):
     digest = submission_digest(content=content, files=_ordered(stored))
     labels = dict(MATERIALS[KeyApplicationKind.RENEWAL])
-    without_key = _renewal_without_key(request)
+    # The renewal page is open to the U盾 and 口令登录 sessions only (csdp/keys/scopes.py).
+    without_key = not renewal_needs_signature(request.user)
     context = {
         "content": content,
         "materials": [(labels[slot], f) for slot, f in stored.items()],
@@ -159,19 +150,13 @@ def _renewal_confirm(request):
     if content is None:
         messages.error(request, "申请草稿已失效，请重新填写。")
         return redirect("keys:renewal_apply")
-    digest = submission_digest(content=content, files=_ordered(stored))
     try:
-        signature = (
-            None
-            if _renewal_without_key(request)
-            else submission_sign_verify(user=request.user, digest=digest, payload=request.POST.get("key_signature", ""))
-        )
         application = key_application_submit(
             kind=KeyApplicationKind.RENEWAL,
             user=request.user,
             data={**content, **stored},
             actor=request.user,
-            signature=signature,
+            signature_payload=request.POST.get("key_signature", ""),
         )
     except (SignatureRefused, ApplicationRefused) as refused:
         return _renewal_confirm_page(request, content, stored, error=refused.message)
@@ -179,7 +164,7 @@ def _renewal_confirm(request):
     messages.success(
         request,
         "USB-KEY 更换申请已提交，请等待本公司审核；新 USB-KEY 制作后将寄送至经办人通讯地址。"
-        if signature is None
+        if application.signature is None
         else "USB-KEY 更换申请已签名提交，请等待本公司审核。",
     )
     return redirect("keys:application_detail", key_application_id=application.pk)

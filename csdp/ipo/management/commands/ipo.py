@@ -12,8 +12,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from csdp.ipo.allocate_csv import SubscriptionFileError
 from csdp.ipo.engine import EngineRangeError
-from csdp.ipo.files import SubscriptionFileError
 from csdp.ipo.runner import allocate_file, summary_json
 
 
@@ -75,7 +75,7 @@ def run_simulate(command: BaseCommand, options: dict) -> None:
     from django.core.management import call_command
 
     from csdp.ipo.errors import IpoError
-    from csdp.ipo.simulate import simulate
+    from csdp.ipo.sim import simulate
 
     _positive(options["subscriptions"], "--subscriptions")
     _positive(options["participants"], "--participants")

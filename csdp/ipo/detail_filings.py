@@ -15,9 +15,6 @@ from openpyxl import Workbook
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
 from csdp.ipo.errors import IpoError
-from csdp.keys.signing import submission_signed
-from csdp.lib.errors import Problem
-from csdp.lib.sheets import RAW, Column, SheetRejected, SheetSpec, sheet_read
 from csdp.ipo.models import (
     FILING_TRANSITIONS,
     DetailFiling,
@@ -28,6 +25,9 @@ from csdp.ipo.models import (
     OfferingStatus,
     PlacementDetail,
 )
+from csdp.keys.signing import submission_signed
+from csdp.lib.errors import Problem
+from csdp.lib.sheets import RAW, Column, SheetRejected, SheetSpec, sheet_read
 from csdp.register.models import RESTRICTED, ShareNature
 from csdp.securities.models import CustodyUnit, SecuritiesAccount
 
@@ -228,11 +228,11 @@ def detail_filing_submit(*, offering: Offering, kind: str, stored, actor) -> Det
     if errors:
         raise FilingRejected(errors)
     with transaction.atomic():
-        existing = DetailFiling.objects.select_for_update().filter(offering=offering, kind=kind).first()
+        existing = DetailFiling.objects.live().select_for_update().filter(offering=offering, kind=kind).first()
         if existing and existing.status == FilingStatus.CONFIRMED:
             raise IpoError("该明细已确认，不能再修改；如需更正，请联系本公司退回。", code="ipo.filing_confirmed")
         if existing:
-            existing.delete()
+            _replace(existing, actor=actor)
         filing = DetailFiling.objects.create(
             offering=offering,
             kind=kind,
@@ -251,6 +251,23 @@ def detail_filing_submit(*, offering: Offering, kind: str, stored, actor) -> Det
             data={"kind": kind, "rows": len(clean), "sha256": stored.sha256},
         )
     return filing
+
+
+def _replace(filing: DetailFiling, *, actor) -> None:
+    """The earlier upload stays, with its rows and audit trail, as replaced (never deleted)."""
+    if FilingStatus.REPLACED not in FILING_TRANSITIONS[filing.status]:
+        raise IpoError("该明细已确认，不能再修改；如需更正，请联系本公司退回。", code="ipo.filing_confirmed")
+    before = filing.status
+    filing.status, filing.replaced_at = FilingStatus.REPLACED, clock_now()
+    filing.save(update_fields=["status", "replaced_at"])
+    audit_record(
+        actor=actor,
+        obj=filing,
+        action="ipo.filing_replace",
+        from_state=before,
+        to_state=FilingStatus.REPLACED,
+        reason="已由新上传的文件替换",
+    )
 
 
 def filing_content(filing: DetailFiling) -> dict:

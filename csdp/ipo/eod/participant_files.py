@@ -17,12 +17,12 @@ from django.conf import settings
 
 from csdp.clock.services import business_today
 from csdp.ipo.eod.layouts import LAYOUTS, REGISTRATION_KINDS, Layout
-from csdp.ipo.eod.order_files import OrderBook, OrderFile, OrderType
+from csdp.ipo.eod.order_records import OrderBook, OrderFile, OrderType
 from csdp.ipo.models import Offering, ParticipantFile, ParticipantObligation, PlacementDetail
-from csdp.securities.models import CustodyUnit, ParticipantProfile
 from csdp.ipo.selectors import order_outcomes
 from csdp.lib.dbf import PartFile, dbf_check_widths, dbf_file_bytes, dbf_records, header, write_atomically
 from csdp.lib.dbf_matrix import MatrixColumns, csv_header, frame_facts, matrix_columns, matrix_path_applies, records_of
+from csdp.securities.models import CustodyUnit, ParticipantProfile
 
 
 def outcomes_frame(offering: Offering) -> pl.DataFrame:
@@ -155,7 +155,7 @@ def _lockup_rows(offering: Offering) -> pl.DataFrame:
     """The pre-IPO shares of the issuer's lock-up list, to the participant whose custody unit holds the
     account: its custodian must know they became 限售流通股 (002 §2.1.2(四)2). An account with no custody
     unit on record has no custodian to tell."""
-    from csdp.ipo.filings import NATURAL_PERSONS
+    from csdp.ipo.detail_filings import NATURAL_PERSONS
     from csdp.ipo.models import LockupShareholder
 
     rows = LockupShareholder.objects.filter(offering=offering, account__custody_unit__isnull=False).values_list(
