@@ -17,6 +17,7 @@ from csdp.lib.errors import CsdpError
 from csdp.restrictions import forms as f
 from csdp.restrictions import services_freeze as fz
 from csdp.restrictions import services_pledge as pl
+from csdp.restrictions import services_release as rl
 from csdp.restrictions import services_transfer as tr
 from csdp.restrictions.models import (
     Freeze,
@@ -73,10 +74,10 @@ def release_review(request, release_id: int):
     release = access_object(request.user, PledgeRelease, pk=release_id)
     try:
         if request.POST.get("action") == "reject":
-            pl.release_reject(release=release, by=request.user, reason=request.POST.get("reason", ""))
+            rl.release_reject(release=release, by=request.user, reason=request.POST.get("reason", ""))
             messages.success(request, "解除申请已驳回。")
         else:
-            approval = pl.release_review_prepare(release=release, by=request.user)
+            approval = rl.release_review_prepare(release=release, by=request.user)
             messages.success(request, f"已经办，待其他复核人员复核（复核 #{approval.pk}）。")
     except CsdpError as error:
         _error(request, error)

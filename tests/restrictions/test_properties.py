@@ -21,7 +21,7 @@ from csdp.restrictions.services_freeze import (
     freeze_renew_prepare,
     freezes_expire,
 )
-from csdp.restrictions.services_pledge import release_apply, release_review_prepare
+from csdp.restrictions.services_release import release_apply, release_review_prepare
 from csdp.restrictions.services_transfer import TransferData, transfer_prepare
 from tests.restrictions.factories import TODAY, registered_pledge
 
