@@ -269,6 +269,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "restrictions:freeze_detail": STAFF,
     "restrictions:freeze_renew": {"operator", "admin"},
     "restrictions:freeze_unfreeze": {"operator", "admin"},
+    "restrictions:freeze_deduct": {"operator", "admin"},
     "restrictions:transfer_list": STAFF,
     "restrictions:transfer_new": {"operator", "admin"},
     "restrictions:files": {"participant"} | STAFF,
