@@ -213,7 +213,8 @@ def _restrictions_md() -> list[str]:
         f"## 8. Rights restrictions to clearing participants (out): {qlbd.FILE_TYPE} — {qlbd.TITLE}",
         "",
         f"发送时间：{qlbd.WHEN}；依据：rules.md §9、§13，issue 17；记录：当日每笔登记变动一条（质押登记、解除质押、"
-        "司法冻结生效与轮候生效、解除冻结与期满解除、非交易过户转出与转入），涉及该参与人托管单元下的证券账户。",
+        "司法冻结生效与轮候生效、解除冻结（全部或部分）与期满解除、司法扣划转出与转入、非交易过户转出与转入），"
+        "涉及该参与人托管单元下的证券账户。部分解冻只列实际释放的股数；扣划的转出记录同时减少持有与冻结数量。",
         f"文件名：`restrictions/<业务日期 YYYYMMDD>/<结算参与人代码>/{qlbd.FILE_TYPE}<业务日期>.dbf` 与同名 `.csv`；"
         "在参与人页面“权利限制数据文件”下载。文件在数据库提交后才移入该路径。",
         "",

@@ -205,7 +205,9 @@ class PlatformInfoForm(forms.Form):
 
 
 class InvestorRegisterForm(forms.Form):
-    """004 §六(一): ID number and a securities account of that investor, plus the site login."""
+    """004 §六(一): ID number and a securities account of that investor, the site login, and proof of
+    control of the account — the SMS code sent to the mobile on file with the custody participant,
+    or (without one) a request the participant confirms. Which fields a button needs: the view."""
 
     id_number = forms.CharField(label="证件号码", max_length=30, error_messages=_R)
     account_number = forms.RegexField(
@@ -216,23 +218,38 @@ class InvestorRegisterForm(forms.Form):
         regex=r"^[A-Za-z0-9_]{4,30}$",
         error_messages={**_R, "invalid": "用户名为 4-30 位字母、数字或下划线。"},
     )
+    sms_code = forms.RegexField(
+        label="短信验证码（发送至托管参与人处预留的手机）",
+        regex=r"^\d{6}$",
+        required=False,
+        error_messages={"invalid": "短信验证码为 6 位数字。"},
+    )
     password = forms.CharField(
-        label="登录密码",
+        label="登录密码（短信验证方式）",
         widget=forms.PasswordInput,
         min_length=10,
-        error_messages={**_R, "min_length": "密码至少 10 位。"},
+        required=False,
+        error_messages={"min_length": "密码至少 10 位。"},
     )
     mobile = forms.RegexField(
-        label="手机号码", regex=r"^1\d{10}$", error_messages={**_R, "invalid": "请填写 11 位手机号码。"}
+        label="手机号码（托管参与人确认方式，用于接收临时密码）",
+        regex=r"^1\d{10}$",
+        required=False,
+        error_messages={"invalid": "请填写 11 位手机号码。"},
     )
     email = forms.EmailField(label="电子邮箱", required=False)
-    captcha = forms.CharField(label="图形验证码", max_length=8, error_messages=_R)
+    captcha = forms.CharField(label="图形验证码", max_length=8, required=False)
 
     def clean_password(self):
         from django.contrib.auth.password_validation import validate_password
 
-        validate_password(self.cleaned_data["password"])
+        if self.cleaned_data["password"]:
+            validate_password(self.cleaned_data["password"])
         return self.cleaned_data["password"]
+
+
+class HolderRefuseForm(forms.Form):
+    reason = forms.CharField(label="拒绝原因", max_length=500, error_messages=_R)
 
 
 class LenderApplyForm(forms.Form):

@@ -40,3 +40,13 @@ register(
         section="质押信息平台管理", label="利率与证券种类", url_name="pledge:rules", roles=set(STAFF_ROLES), order=304
     )
 )
+# 004 §六(一): the custody participant confirms its clients' registrations (accounts without a mobile).
+register(
+    MenuItem(
+        section="证券质押信息平台",
+        label="投资者注册确认",
+        url_name="pledge:holder_confirmations",
+        roles={Role.PARTICIPANT},
+        order=310,
+    )
+)

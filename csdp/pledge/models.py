@@ -303,3 +303,46 @@ class PostingTransition(TransitionRow):
 
 
 from csdp.pledge.models_social import Message, ModerationAction, ModerationKind, Report, ReportStatus, Thread  # noqa: E402,F401
+
+
+class HolderConfirmationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff, and the custody participant of the account (only its own clients' requests)."""
+        if _is_staff(user):
+            return self
+        if not user.is_authenticated or not user.institution_id:
+            return self.none()
+        return self.filter(participant__institution_id=user.institution_id)
+
+
+class HolderConfirmation(models.Model):
+    """004 §六(一): an account holder without a mobile on file registers by asking the participant
+    that custodies the account to confirm it is theirs (``ApplicationStatus``: 待审核 → 已通过 / 未通过).
+    Confirming creates the board user; the temporary password goes by SMS to the mobile given here."""
+
+    account = models.ForeignKey("securities.SecuritiesAccount", on_delete=models.PROTECT, related_name="+")
+    participant = models.ForeignKey("securities.ParticipantProfile", on_delete=models.PROTECT, related_name="+")
+    username = models.CharField("拟用用户名", max_length=150)
+    mobile = models.CharField("手机号码", max_length=11)
+    email = models.EmailField("电子邮箱", blank=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField("说明", max_length=500, blank=True)
+    profile = models.ForeignKey(PledgeProfile, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    objects = HolderConfirmationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "账户持有人注册确认"
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"], condition=Q(status="pending"), name="pledge_one_pending_holder_confirmation"
+            )
+        ]

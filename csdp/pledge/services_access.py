@@ -36,25 +36,27 @@ def _new_user(*, username: str, password: str | None, name: str, code: str, mobi
     )
 
 
-@transaction.atomic
 def investor_register(
-    *, id_number: str, account_number: str, username: str, password: str, mobile: str, email: str = ""
+    *, id_number: str, account_number: str, username: str, password: str, sms_code: str, email: str = ""
 ) -> PledgeProfile:
-    """004 §六(一): identified by ID number AND a securities account of that investor registered here.
-    The same message for every mismatch, so the form does not tell which half was wrong."""
-    from csdp.securities.models import AccountStatus, SecuritiesAccount
+    """004 §六(一): identified by ID number AND a securities account of that investor registered here,
+    and proving control of the account with the SMS code sent to the mobile its custody participant
+    keeps on file (``services_holder.holder_code_send``); the user's mobile is that one. An account
+    without a mobile on file registers through its participant (``holder_confirmation_request``)."""
+    from csdp.pledge.services_holder import holder_account, holder_code_check
 
-    account = (
-        SecuritiesAccount.objects.select_related("investor")
-        .filter(
-            number=account_number.strip().upper(),
-            investor__id_number=id_number.strip().upper(),
+    account = holder_account(id_number=id_number, account_number=account_number)
+    if User.objects.filter(username=username).exists():
+        raise PledgeError("该用户名已被使用，请换一个。")
+    holder_code_check(account=account, sms_code=sms_code)  # outside the write: a wrong try is counted
+    with transaction.atomic():
+        return investor_profile_create(
+            account=account, username=username, password=password, mobile=account.mobile, email=email, actor=None
         )
-        .exclude(status=AccountStatus.CLOSED)
-        .first()
-    )
-    if account is None:
-        raise PledgeError("证件号码与证券账户不匹配，或该账户不在本公司登记。")
+
+
+def investor_profile_create(*, account, username: str, password: str | None, mobile: str, email: str, actor):
+    """The board user and profile of an account holder whose control of the account was proven."""
     investor = account.investor
     if PledgeProfile.objects.filter(investor=investor).exists():
         raise PledgeError("该投资者已注册信息平台用户，请直接登录。")
@@ -65,7 +67,7 @@ def investor_register(
         code=f"PLI{investor.ymt_number}",
         mobile=mobile,
         email=email,
-        actor=None,
+        actor=actor,
     )
     try:
         with transaction.atomic():
@@ -80,7 +82,11 @@ def investor_register(
     except IntegrityError:
         raise PledgeError("该投资者已注册信息平台用户，请直接登录。") from None
     audit_record(
-        actor=user, obj=profile, action="pledge.profile.register", to_state="active", data={"account": account.number}
+        actor=actor or user,
+        obj=profile,
+        action="pledge.profile.register",
+        to_state="active",
+        data={"account": account.number},
     )
     return profile
 

@@ -21,6 +21,8 @@ urlpatterns = [
     path("messages/report/<int:message_id>/", views_social.message_report, name="message_report"),
     path("register/", views_social.register, name="register"),
     path("apply/", views_social.lender_apply_view, name="lender_apply"),
+    path("holders/", views_social.holder_confirmations, name="holder_confirmations"),
+    path("holders/<int:holder_confirmation_id>/decide/", views_social.holder_decide, name="holder_decide"),
     # staff
     path("review/", views_staff.review_queue, name="review_queue"),
     path("<int:posting_id>/review/", views_staff.posting_review, name="posting_review"),

@@ -124,36 +124,87 @@ def _rate_limited(request, what: str) -> bool:
     return client_limit_exceeded(request, scope=f"pledge-{what}", limit=PUBLIC_PER_HOUR, window_s=3600)
 
 
+NEEDS = {  # what each button of the registration page needs besides ID, account and username
+    "send_code": (),
+    "register": (("sms_code", "请填写短信验证码。"), ("password", "请设置登录密码。")),
+    "request": (("mobile", "请填写接收临时密码的手机号码。"),),
+}
+
+
+def _register_act(request, action: str, d: dict) -> str | None:
+    """Run one button of the registration page; returns the success message."""
+    from csdp.pledge import services_holder as holder
+    from csdp.pledge.services_access import investor_register
+
+    who = {"id_number": d["id_number"], "account_number": d["account_number"]}
+    if action == "send_code":
+        return f"短信验证码已发送至托管参与人处预留的手机 {holder.holder_code_send(**who)}，请填写后完成注册。"
+    if action == "register":
+        investor_register(
+            **who, username=d["username"], password=d["password"], sms_code=d["sms_code"], email=d["email"]
+        )
+        return None
+    holder.holder_confirmation_request(**who, username=d["username"], mobile=d["mobile"], email=d["email"])
+    return "申请已提交，待您的托管参与人确认后，临时密码将以短信发送至您填写的手机。"
+
+
 @public
 @require_http_methods(["GET", "POST"])
 def register(request):
-    """004 §六(一): investors with an account here register with ID number and account number."""
+    """004 §六(一): investors with an account here register with ID number and account number, and
+    prove control of the account (SMS to the mobile on file, or the custody participant confirms)."""
     from csdp.notify.captcha import captcha_check
-    from csdp.pledge.services_access import investor_register
 
     form = f.InvestorRegisterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    action = request.POST.get("action", "register")
+    if request.method == "POST" and action in NEEDS and form.is_valid():
         d = form.cleaned_data
-        if not captcha_check(request, d["captcha"]):
-            form.add_error("captcha", "图形验证码错误，请重新输入。")
+        missing = [message for field, message in NEEDS[action] if not d.get(field)]
+        if missing:
+            form.add_error(None, missing[0])
+        elif action != "register" and not captcha_check(request, d["captcha"]):
+            form.add_error("captcha", "图形验证码错误，请重新输入。")  # the SMS code guards the last step
         elif _rate_limited(request, "register"):
             form.add_error(None, "提交过于频繁，请稍后再试。")
         else:
             try:
-                investor_register(
-                    id_number=d["id_number"],
-                    account_number=d["account_number"],
-                    username=d["username"],
-                    password=d["password"],
-                    mobile=d["mobile"],
-                    email=d["email"],
-                )
+                done = _register_act(request, action, d)
             except PledgeError as error:
                 form.add_error(None, error.message)
             else:
-                messages.success(request, "注册成功，已获得证券质押信息平台使用权限，请登录。")
+                if action == "send_code":  # the same page again, saying where the code went
+                    return render(request, "pledge/register.html", {"form": form, "sent": done})
+                messages.success(request, done or "注册成功，已获得证券质押信息平台使用权限，请登录。")
                 return redirect("accounts:login")
     return render(request, "pledge/register.html", {"form": form})
+
+
+@allow(Role.PARTICIPANT)
+def holder_confirmations(request):
+    """The custody participant's queue of its clients' registration requests (004 §六(一))."""
+    from csdp.pledge.models import HolderConfirmation
+
+    rows = HolderConfirmation.objects.visible_to(request.user).select_related("account__investor")[:200]
+    return render(request, "pledge/holder_confirmations.html", {"rows": rows, "refuse_form": f.HolderRefuseForm()})
+
+
+@allow(Role.PARTICIPANT)
+@require_POST
+def holder_decide(request, holder_confirmation_id: int):
+    from csdp.pledge.models import HolderConfirmation
+    from csdp.pledge.services_holder import holder_confirm, holder_refuse
+
+    row = access_object(request.user, HolderConfirmation, pk=holder_confirmation_id)
+    try:
+        if request.POST.get("action") == "refuse":
+            holder_refuse(confirmation=row, by=request.user, reason=request.POST.get("reason", ""))
+            messages.success(request, "已拒绝该注册申请。")
+        else:
+            holder_confirm(confirmation=row, by=request.user)
+            messages.success(request, "已确认，信息平台用户已开通，临时密码已以短信发送。")
+    except PledgeError as error:
+        messages.error(request, error.message)
+    return redirect("pledge:holder_confirmations")
 
 
 @public

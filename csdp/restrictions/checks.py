@@ -1,8 +1,12 @@
-"""The rebuild check: the records agree with the register (run by `csdp restrictions check` and the
-property tests). For every holding, the outstanding pledges equal the sum of our pledge events and
-the live freezes' frozen shares equal the sum of our freeze events (per holding, not per lot: a nature
-change in csdp.register moves encumbrances between lots of one holding); a freeze still waiting means
-nothing of the holding is available."""
+"""The rebuild check: the records agree with the register (run by `csdp restrictions check`, the end
+of day and the property tests). For every holding, the outstanding pledges equal the sum of our pledge
+events and the live freezes' frozen shares equal the sum of our freeze events (per holding, not per
+lot: a nature change in csdp.register moves encumbrances between lots of one holding); a freeze still
+waiting means nothing it may take is available (nothing of the holding, or of the lot it names).
+
+Our events stay on the security they were written on; after a code switch (csdp.register moves the
+quantities, ``switch.restrictions_follow_code_switch`` moves the records) they count for the new code.
+"""
 
 from __future__ import annotations
 
@@ -15,22 +19,71 @@ from csdp.restrictions.holdings import KEY_PREFIX
 from csdp.restrictions.models import FREEZE_LIVE, PLEDGE_OUTSTANDING, Freeze, Pledge
 
 
-def restrictions_rebuild_check() -> list[str]:
-    problems = []
-    pledged_records, frozen_records = defaultdict(int), defaultdict(int)
+def successors() -> dict[int, int]:
+    """security id → the id of the code it was switched to (last in a chain), for applied switches."""
+    from csdp.securities.models import Security, SecurityCodeChange
+
+    pairs = SecurityCodeChange.objects.filter(applied_at__isnull=False).values_list("old_code", "new_code")
+    ids = dict(Security.objects.filter(code__in={c for pair in pairs for c in pair}).values_list("code", "pk"))
+    step = {ids[old]: ids[new] for old, new in pairs if old in ids and new in ids}
+    out = {}
+    for start in step:
+        end, seen = step[start], {start}
+        while end in step and end not in seen:
+            seen.add(end)
+            end = step[end]
+        out[start] = end
+    return out
+
+
+def _records() -> tuple[dict, dict]:
+    pledged, frozen = defaultdict(int), defaultdict(int)
     for p in Pledge.objects.filter(status__in=PLEDGE_OUTSTANDING).values(
         "pledgor_account_id", "security_id", "quantity_shares", "released_shares"
     ):
-        pledged_records[(p["pledgor_account_id"], p["security_id"])] += p["quantity_shares"] - p["released_shares"]
+        pledged[(p["pledgor_account_id"], p["security_id"])] += p["quantity_shares"] - p["released_shares"]
     for f in Freeze.objects.filter(status__in=FREEZE_LIVE).values("account_id", "security_id", "frozen_shares"):
-        frozen_records[(f["account_id"], f["security_id"])] += f["frozen_shares"]
+        frozen[(f["account_id"], f["security_id"])] += f["frozen_shares"]
+    return pledged, frozen
+
+
+def _events() -> dict:
+    moved = successors()
+    out: dict = defaultdict(lambda: {"pledged": 0, "frozen": 0})
     ours = (
         RegistrationEvent.objects.filter(key__startswith=KEY_PREFIX)
         .values("account_id", "security_id")
         .annotate(pledged=Sum("pledged_delta"), frozen=Sum("frozen_delta"))
     )
-    events = {(r["account_id"], r["security_id"]): r for r in ours}
-    for holding in set(pledged_records) | set(frozen_records) | set(events):
+    for r in ours:
+        row = out[(r["account_id"], moved.get(r["security_id"], r["security_id"]))]
+        row["pledged"] += r["pledged"]
+        row["frozen"] += r["frozen"]
+    return out
+
+
+def _waiting_problems() -> list[str]:
+    problems = []
+    waiting = Freeze.objects.filter(status__in=FREEZE_LIVE).filter(
+        frozen_shares__lt=F("requested_shares") - F("lifted_shares") - F("deducted_shares")
+    )
+    for account_id, security_id, nature, lockup in set(
+        waiting.values_list("account_id", "security_id", "share_nature", "lockup_end")
+    ):
+        lots = Position.objects.filter(account_id=account_id, security_id=security_id)
+        if nature:
+            lots = lots.filter(share_nature=nature, lockup_end=lockup)
+        free = sum(p.available for p in lots)
+        if free > 0:
+            problems.append(f"账户 {account_id} 证券 {security_id}：有轮候冻结但仍有 {free} 股可用。")
+    return problems
+
+
+def restrictions_rebuild_check() -> list[str]:
+    problems = []
+    pledged_records, frozen_records = _records()
+    events = _events()
+    for holding in sorted(set(pledged_records) | set(frozen_records) | set(events)):
         row = events.get(holding, {"pledged": 0, "frozen": 0})
         if row["pledged"] != pledged_records[holding]:
             problems.append(
@@ -42,12 +95,7 @@ def restrictions_rebuild_check() -> list[str]:
                 f"账户 {holding[0]} 证券 {holding[1]}：冻结记录 {frozen_records[holding]} 股，"
                 f"登记簿司法冻结变动合计 {row['frozen']} 股。"
             )
-    waiting = Freeze.objects.filter(status__in=FREEZE_LIVE, frozen_shares__lt=F("requested_shares"))
-    for account_id, security_id in set(waiting.values_list("account_id", "security_id")):
-        free = sum(p.available for p in Position.objects.filter(account_id=account_id, security_id=security_id))
-        if free > 0:
-            problems.append(f"账户 {account_id} 证券 {security_id}：有轮候冻结但仍有 {free} 股可用。")
-    return problems
+    return problems + _waiting_problems()
 
 
 EVENT_TYPES = (

@@ -1,5 +1,6 @@
 """QLBD — the participants' daily file of rights-restriction changes on their clients' holdings
-(pledges registered and released, freezes taking effect and ending, non-trade transfers), one DBF
+(pledges registered and released, freezes taking effect and ending (partly or wholly), court
+deductions, non-trade transfers), one DBF
 (GBK) and one CSV (GBK, same columns) per participant and business day, documented in
 docs/interfaces.md. Built from the register's events of the day with our key prefix, so the file
 says exactly what the register changed. Files are written aside and moved into place only after the
@@ -21,6 +22,7 @@ from csdp.lib.dbf import Field, write_dbf
 from csdp.register.models import EventType, RegistrationEvent
 from csdp.restrictions.holdings import KEY_PREFIX
 from csdp.restrictions.models import RestrictionFile
+from csdp.restrictions.services_deduct import NUMBER_PREFIX as DEDUCTION_PREFIX
 
 FILE_TYPE = "QLBD"
 TITLE = "证券权利限制变动数据"
@@ -31,10 +33,12 @@ RECORD_TYPES = {  # (event type, sign of the change) → record type
     (EventType.UNFREEZE, -1): ("JD", "解除冻结（含期满解除）"),
     (EventType.NON_TRADE_TRANSFER, -1): ("GC", "非交易过户转出"),
     (EventType.NON_TRADE_TRANSFER, 1): ("GR", "非交易过户转入"),
+    ("deduct", -1): ("KC", "司法扣划转出"),
+    ("deduct", 1): ("KR", "司法扣划转入"),
 }
 FIELDS = (
     Field("JLLX", "C", 2, title="记录类型：" + "，".join(f"{c} {t}" for c, t in RECORD_TYPES.values())),
-    Field("YWBH", "C", 20, title="业务编号（质押登记 ZY…、冻结 DJ…、过户 GH…）"),
+    Field("YWBH", "C", 20, title="业务编号（质押登记 ZY…、冻结 DJ…、过户 GH…、扣划 KH…）"),
     Field("ZQDM", "C", 6, title="证券代码"),
     Field("JSCY", "C", 10, title="结算参与人代码"),
     Field("XWDM", "C", 6, title="托管单元代码"),
@@ -71,6 +75,8 @@ def day_rows(day: dt.date) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     for kind, q, fr, pl_, memo, code, participant, unit, account, nature, lockup in events:
         delta = q or fr or pl_
+        if kind == EventType.NON_TRADE_TRANSFER and memo.startswith(DEDUCTION_PREFIX):
+            kind = "deduct"  # a court's deduction moves shares like a transfer; participants must tell them apart
         record = RECORD_TYPES.get((kind, 1 if delta > 0 else -1))
         if record is None:
             continue

@@ -96,6 +96,14 @@ class FreezeForm(forms.Form):
     end_date = forms.DateField(
         label="冻结期限至", widget=DATE, error_messages={**R, "invalid": "日期格式为 YYYY-MM-DD。"}
     )
+    share_nature = forms.ChoiceField(
+        label="指定股份性质（法院指定时填写）",
+        choices=[("", "不指定（该证券的全部持有）"), *ShareNature.choices],
+        required=False,
+    )
+    lockup_end = forms.DateField(
+        label="指定限售截止日", widget=DATE, required=False, error_messages={"invalid": "日期格式为 YYYY-MM-DD。"}
+    )
 
 
 class RenewForm(forms.Form):
@@ -105,6 +113,20 @@ class RenewForm(forms.Form):
 
 class UnfreezeForm(forms.Form):
     document_number = forms.CharField(label="解除冻结通知书文号", max_length=80, error_messages=R)
+    quantity_shares = forms.IntegerField(
+        label="部分解除数量（股，空：全部解除）",
+        min_value=1,
+        required=False,
+        error_messages={"min_value": "解除数量须大于 0。"},
+    )
+
+
+class DeductForm(forms.Form):
+    document_number = forms.CharField(label="扣划协助执行通知书文号", max_length=80, error_messages=R)
+    to_account = forms.CharField(label="扣划转入证券账户（法院指定）", max_length=10, error_messages=R)
+    quantity_shares = forms.IntegerField(
+        label="扣划数量（股）", min_value=1, error_messages={**R, "min_value": "扣划数量须大于 0。"}
+    )
 
 
 class TransferForm(forms.Form):
@@ -118,3 +140,6 @@ class TransferForm(forms.Form):
         label="过户数量（股）", min_value=1, error_messages={**R, "min_value": "过户数量须大于 0。"}
     )
     document = forms.CharField(label="依据文件（公证书、裁定书文号等）", max_length=200, error_messages=R)
+    applicant = forms.ChoiceField(
+        label="申请人（过户费由其账户的托管参与人代收）", choices=[("to", "过入方"), ("from", "过出方")], initial="to"
+    )

@@ -1,6 +1,6 @@
 """How the restrictions touch the register: lot by lot, through ``register_apply`` only.
 
-A court freezes a holding, not a lot; a pledge names its share nature; a transfer keeps each lot's
+A court freezes a holding or one lot of it; a pledge names its share nature; a transfer keeps each lot's
 nature and lock-up. These helpers turn a quantity on (account, security) into events on its lots,
 read under the row locks ``register_apply`` takes again in the same transaction. Every event key
 starts with ``restr:`` so the rebuild check can tell our events from other businesses' ones.
@@ -87,13 +87,21 @@ def take_available(lots: list[Position], wanted: int) -> list[tuple[Position, in
 
 
 def take_encumbered(
-    lots: list[Position], wanted: int, field: str, prefer: tuple | None = None
+    lots: list[Position], wanted: int, field: str, prefer: tuple | None = None, last: set | None = None
 ) -> list[tuple[Position, int]]:
     """Split a release of ``wanted`` shares over the lots holding that encumbrance (``frozen`` or
-    ``pledged``): the preferred lot (the one the record was registered on) first. A nature change
-    moves encumbrances between lots of one holding (csdp.register), so the record's own lot may hold
-    fewer than the record; the holding as a whole always holds them all."""
-    ordered = sorted(lots, key=lambda p: (prefer is None or (p.share_nature, p.lockup_end) != prefer,))
+    ``pledged``): the preferred lot (the one the record was registered on) first, the ``last`` lots
+    (those other records named) last. A nature change moves encumbrances between lots of one holding
+    (csdp.register), so the record's own lot may hold fewer than the record; the holding as a whole
+    always holds them all."""
+    last = last or set()
+    ordered = sorted(
+        lots,
+        key=lambda p: (
+            prefer is None or (p.share_nature, p.lockup_end) != prefer,
+            (p.share_nature, p.lockup_end) in last,
+        ),
+    )
     out = []
     for lot in ordered:
         if wanted <= 0:

@@ -210,15 +210,23 @@ class FreezeStatus(models.TextChoices):
     WAITING = "waiting", "轮候中"  # recorded; nothing of it is frozen yet (earlier restrictions hold the shares)
     ACTIVE = "active", "冻结中"  # frozen on the register (wholly, or partly with the rest still queued)
     EXPIRED = "expired", "已到期解除"  # the period ended without 续冻; released at that day's end of day; final
-    RELEASED = "released", "已解除冻结"  # unfrozen on the court's notice; final
+    RELEASED = "released", "已解除冻结"  # unfrozen on the court's notice (the last part of it); final
+    DEDUCTED = "deducted", "已扣划"  # the court had the last of its frozen shares transferred (司法扣划); final
 
 
 FS = FreezeStatus
 FREEZE_MACHINE = Machine(
     FS,
     {
-        FS.WAITING: {FS.ACTIVE: {STAFF, SYSTEM}, FS.EXPIRED: {SYSTEM}, FS.RELEASED: {STAFF}},
-        FS.ACTIVE: {FS.ACTIVE: {STAFF, SYSTEM}, FS.EXPIRED: {SYSTEM}, FS.RELEASED: {STAFF}},
+        # a partial unfreeze or a renewal keeps a waiting freeze waiting
+        FS.WAITING: {FS.ACTIVE: {STAFF, SYSTEM}, FS.WAITING: {STAFF}, FS.EXPIRED: {SYSTEM}, FS.RELEASED: {STAFF}},
+        FS.ACTIVE: {
+            FS.ACTIVE: {STAFF, SYSTEM},
+            FS.WAITING: {STAFF},  # a deduction took every frozen share and the court still wants more
+            FS.EXPIRED: {SYSTEM},
+            FS.RELEASED: {STAFF},
+            FS.DEDUCTED: {STAFF},
+        },
     },
 )
 FREEZE_LIVE = frozenset({FS.WAITING, FS.ACTIVE})
@@ -240,7 +248,12 @@ class Freeze(models.Model):
     account = models.ForeignKey("securities.SecuritiesAccount", on_delete=models.PROTECT, related_name="+")
     security = models.ForeignKey("securities.Security", on_delete=models.PROTECT, related_name="+")
     whole_holding = models.BooleanField("冻结全部持有", default=False)
-    requested_shares = models.BigIntegerField("要求冻结数量（股）")
+    # A court may name the shares of one nature (and lock-up end): the freeze then takes only that lot.
+    share_nature = models.CharField("指定股份性质", max_length=2, blank=True)  # blank: any lot of the holding
+    lockup_end = models.DateField("指定限售截止日", null=True, blank=True)
+    requested_shares = models.BigIntegerField("要求冻结数量（股）")  # as the notice said; never edited
+    lifted_shares = models.BigIntegerField("已部分解除数量（股）", default=0)  # 部分解冻 on the court's notices
+    deducted_shares = models.BigIntegerField("已扣划数量（股）", default=0)  # 司法扣划 to the court's account
     frozen_shares = models.BigIntegerField("已冻结数量（股）", default=0)  # what it holds on the register now
     start_date = models.DateField("冻结起始日")
     end_date = models.DateField("冻结期限至")
@@ -255,7 +268,12 @@ class Freeze(models.Model):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(frozen_shares__gte=0, frozen_shares__lte=F("requested_shares")),
+                condition=Q(
+                    frozen_shares__gte=0,
+                    lifted_shares__gte=0,
+                    deducted_shares__gte=0,
+                    frozen_shares__lte=F("requested_shares") - F("lifted_shares") - F("deducted_shares"),
+                ),
                 name="restr_freeze_within_request",
             ),
             models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="restr_freeze_period"),
@@ -265,8 +283,18 @@ class Freeze(models.Model):
         return self.number
 
     @property
+    def demand_shares(self) -> int:
+        """What the court still has frozen or queued: the notice less what it lifted or deducted."""
+        return self.requested_shares - self.lifted_shares - self.deducted_shares
+
+    @property
     def waiting_shares(self) -> int:
-        return self.requested_shares - self.frozen_shares if self.status in FREEZE_LIVE else 0
+        return self.demand_shares - self.frozen_shares if self.status in FREEZE_LIVE else 0
+
+    @property
+    def lot(self) -> tuple | None:
+        """The (share nature, lock-up end) the court named, or None for the whole holding's lots."""
+        return (self.share_nature, self.lockup_end) if self.share_nature else None
 
 
 class FreezeTransition(TransitionRow):
@@ -274,6 +302,33 @@ class FreezeTransition(TransitionRow):
 
     class Meta(TransitionRow.Meta):
         verbose_name = "司法冻结状态变更"
+
+
+class Deduction(models.Model):
+    """司法扣划: on a court's 协助执行通知书 the frozen shares of a freeze are transferred to the account
+    the court names, lot by lot with their nature and lock-up end. Created when the four-eyes approval
+    is applied; the freeze's ``deducted_shares`` grows by the same quantity in the same transaction."""
+
+    number = models.CharField("扣划编号", max_length=20, unique=True)
+    freeze = models.ForeignKey(Freeze, on_delete=models.PROTECT, related_name="deductions")
+    to_account = models.ForeignKey("securities.SecuritiesAccount", on_delete=models.PROTECT, related_name="+")
+    quantity_shares = models.BigIntegerField("扣划数量（股）")
+    lots = models.JSONField("扣划明细（股份性质、限售截止日、数量）", default=list)
+    document_number = models.CharField("扣划通知书文号", max_length=80)
+    materials = models.ManyToManyField("uploads.StoredFile", blank=True, related_name="+")
+    approval = models.ForeignKey("approvals.Approval", on_delete=models.PROTECT, related_name="+")
+    business_date = models.DateField("扣划日期")
+    created_at = models.DateTimeField()
+
+    objects = StaffOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "司法扣划"
+        ordering = ["-id"]
+        constraints = [models.CheckConstraint(condition=Q(quantity_shares__gt=0), name="restr_deduction_positive")]
+
+    def __str__(self) -> str:
+        return self.number
 
 
 # --- 非交易过户 -------------------------------------------------------------------------------------
@@ -299,6 +354,19 @@ class NonTradeTransfer(models.Model):
     fee_fen = models.BigIntegerField("过户费（分）")
     fee_schedule = models.ForeignKey(
         "fees.FeeSchedule", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The payer is an investor; the fee is billed to the participant that custodies the applying
+    # party's account and collects it from its client (代收, as for other investor-borne fees).
+    payer_account = models.ForeignKey(
+        "securities.SecuritiesAccount",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="申请人账户（过户费由其托管参与人代收）",
+    )
+    fee_notice = models.ForeignKey(
+        "fees.PaymentNotice", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="付款通知"
     )
     lots = models.JSONField("过户明细（股份性质、限售截止日、数量）", default=list)
     document = models.CharField("依据文件", max_length=200)

@@ -1,10 +1,10 @@
-"""证券质押登记 and 解除质押 (seed 004 §十七; rules.md §9; the public 《证券质押登记业务实施细则》).
+"""证券质押登记 (seed 004 §十七; rules.md §9; the public 《证券质押登记业务实施细则》).
 
 A joint application: either party files it (signed with its key where it has one), the other party
 confirms it under its own login (signed likewise), an operator reviews it against the register and
 prepares the registration, a different reviewer approves it (csdp.approvals), and the approval's
 ``apply`` checks the register again under its row locks and writes the Pledge record and the
-register's pledged quantity in one transaction. Releases follow the same path.
+register's pledged quantity in one transaction. Releases: ``services_release``.
 """
 
 from __future__ import annotations
@@ -15,29 +15,19 @@ from dataclasses import asdict, dataclass
 
 from django.db import transaction
 
-from csdp.approvals.models import OPEN as APPROVAL_OPEN
 from csdp.approvals.models import Approval
 from csdp.approvals.services import approval_prepare
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
-from csdp.lib.statemachine import STAFF, USER, transition_record
+from csdp.lib.statemachine import STAFF, USER
 from csdp.register.models import RESTRICTED, EventType, ShareNature
 from csdp.restrictions import holdings
+from csdp.restrictions.common import locked, move, new_number, open_approval, sign
+from csdp.restrictions.common import notify as _notify
 from csdp.restrictions.errors import RestrictionError
-from csdp.restrictions.models import (
-    PLEDGE_MACHINE,
-    PLEDGE_OUTSTANDING,
-    RELEASE_MACHINE,
-    Pledge,
-    PledgeRelease,
-    PledgeStatus,
-    PledgeTransition,
-    ReleaseStatus,
-    ReleaseTransition,
-)
+from csdp.restrictions.models import PLEDGE_MACHINE, Pledge, PledgeStatus, PledgeTransition
 
 KIND_PLEDGE = "restrictions.pledge"
-KIND_RELEASE = "restrictions.release"
 PLEDGOR, PLEDGEE = "pledgor", "pledgee"
 VERIFY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off paper
 
@@ -61,9 +51,6 @@ class PledgeData:
     posting_id: int | None = None
 
 
-# --- helpers ----------------------------------------------------------------------------------------
-
-
 def _profile(user):
     from csdp.pledge.models import AccessState
 
@@ -71,21 +58,6 @@ def _profile(user):
     if profile is None or profile.access_state != AccessState.ACTIVE:
         return None
     return profile
-
-
-def _notify(user, subject: str, body: str) -> None:
-    from csdp.notify.services import notify_user
-
-    notify_user(user=user, subject=subject, body=body, purpose="restrictions.pledge")
-
-
-def _sign(user, digest: str, payload: str):
-    from csdp.keys.signing import SignatureRefused, submission_sign_verify
-
-    try:
-        return submission_sign_verify(user=user, digest=digest, payload=payload or "")
-    except SignatureRefused as refused:
-        raise RestrictionError(refused.message, code="restrictions.signature") from None
 
 
 def pledge_digest(pledge: Pledge, files=None) -> str:
@@ -112,38 +84,21 @@ def pledge_digest(pledge: Pledge, files=None) -> str:
 
 
 def _move(pledge: Pledge, *, to_state: str, actor, by: str, reason: str = "", update_fields=()) -> None:
-    from_state = pledge.status
-    transition_record(
+    move(
+        pledge,
         machine=PLEDGE_MACHINE,
-        subject=pledge,
-        to_state=to_state,
         history=PledgeTransition,
+        action="restrictions.pledge",
+        to_state=to_state,
         actor=actor,
         by=by,
         reason=reason,
-        at=clock_now(),
         update_fields=update_fields,
-    )
-    audit_record(
-        actor=actor or "system",
-        obj=pledge,
-        action=f"restrictions.pledge.{to_state}",
-        from_state=from_state,
-        to_state=to_state,
-        reason=reason,
     )
 
 
 def _locked(pledge: Pledge) -> Pledge:
-    return (
-        Pledge.objects.select_for_update(of=("self",))
-        .select_related("pledgor_account", "security", "pledgor_user", "pledgee_user")
-        .get(pk=pledge.pk)
-    )
-
-
-def _open_approval(approval: Approval | None) -> bool:
-    return approval is not None and Approval.objects.filter(pk=approval.pk, status__in=APPROVAL_OPEN).exists()
+    return locked(Pledge, pledge.pk, "pledgor_account", "security", "pledgor_user", "pledgee_user")
 
 
 def shortage_message(*, lot, quantity: int, what: str = "质押") -> str | None:
@@ -256,14 +211,12 @@ def pledge_preview(*, by, data: PledgeData, files) -> Pledge:
 def pledge_apply(*, by, data: PledgeData, files, signature: str = "") -> Pledge:
     """A party files the joint application, signed over its elements and materials (verified here,
     whatever the caller); the other party is told to confirm it."""
-    from csdp.fees.workflow import next_number
-
     files = list(files)
     with transaction.atomic():
         pledge = pledge_preview(by=by, data=data, files=files)
-        signed = _sign(by, pledge_digest(pledge, files), signature)
+        signed = sign(by, pledge_digest(pledge, files), signature)
         now = clock_now()
-        pledge.number = next_number("restr.pledge", "ZY", 6, business_today().year)
+        pledge.number = new_number("restr.pledge", "ZY")
         pledge.created_at, pledge.started_signature = now, signed
         pledge.save()
         pledge.materials.set(files)
@@ -296,7 +249,7 @@ def pledge_confirm(*, pledge: Pledge, by, signature: str = "") -> Pledge:
             raise RestrictionError("只有申请的另一方可以确认该质押登记申请。", code="restrictions.not_counterparty")
         if pledge.status != PledgeStatus.APPLIED:
             raise RestrictionError("该申请当前不能确认。", code="restrictions.state")
-        pledge.confirmed_signature = _sign(by, pledge_digest(pledge), signature)
+        pledge.confirmed_signature = sign(by, pledge_digest(pledge), signature)
         pledge.confirmed_by, pledge.confirmed_at = by, clock_now()
         _move(
             pledge,
@@ -315,7 +268,7 @@ def pledge_withdraw(*, pledge: Pledge, by, reason: str = "") -> Pledge:
         pledge = _locked(pledge)
         if by.pk not in (pledge.pledgor_user_id, pledge.pledgee_user_id):
             raise RestrictionError("只有申请双方可以撤回。")
-        if _open_approval(pledge.approval):
+        if open_approval(pledge.approval):
             raise RestrictionError("本公司正在复核该申请，暂不能撤回。", code="restrictions.under_review")
         _move(pledge, to_state=PledgeStatus.WITHDRAWN, actor=by, by=USER, reason=reason or "申请人撤回")
         _notify(pledge.other_party(by), "质押登记申请已撤回", f"申请 {pledge.number} 已被撤回。")
@@ -332,7 +285,7 @@ def pledge_review_prepare(*, pledge: Pledge, by) -> Approval:
         pledge = _locked(pledge)
         if pledge.status != PledgeStatus.CONFIRMED:
             raise RestrictionError("只有双方已确认的申请可以提交复核。", code="restrictions.state")
-        if _open_approval(pledge.approval):
+        if open_approval(pledge.approval):
             raise RestrictionError("该申请已有待复核的经办记录。", code="restrictions.under_review")
         lot = _lot_of(
             holdings.lots_locked(pledge.pledgor_account_id, pledge.security_id), pledge.share_nature, pledge.lockup_end
@@ -368,7 +321,7 @@ def pledge_reject(*, pledge: Pledge, by, reason: str) -> Pledge:
         raise RestrictionError("请填写驳回原因。")
     with transaction.atomic():
         pledge = _locked(pledge)
-        if _open_approval(pledge.approval):
+        if open_approval(pledge.approval):
             raise RestrictionError("该申请有待复核的经办记录，请先在复核中处理。", code="restrictions.under_review")
         pledge.reason = reason.strip()[:500]
         _move(
@@ -429,229 +382,3 @@ def apply_pledge(approval: Approval) -> dict:
             f"质押登记 {pledge.number} 已登记，可下载质押登记证明（验证码 {pledge.verify_code}）。",
         )
     return {"质押登记编号": pledge.number, "质押数量": pledge.quantity_shares}
-
-
-# --- 解除质押 ------------------------------------------------------------------------------------------
-
-
-def _release_digest(pledge: Pledge, quantity: int) -> str:
-    from csdp.keys.signing import submission_digest
-
-    return submission_digest(
-        content={"pledge": pledge.number, "release_shares": quantity, "released_before": pledge.released_shares}
-    )
-
-
-def release_digest(release: PledgeRelease) -> str:
-    return _release_digest(release.pledge, release.quantity_shares)
-
-
-def _pending_release_shares(pledge: Pledge) -> int:
-    return sum(
-        pledge.releases.filter(status__in=[ReleaseStatus.AWAITING_PLEDGEE, ReleaseStatus.SUBMITTED]).values_list(
-            "quantity_shares", flat=True
-        )
-    )
-
-
-def release_apply(*, pledge: Pledge, by, quantity_shares: int, signature: str = "") -> PledgeRelease:
-    """The pledgee applies (goes to staff at once), or the pledgor does and the pledgee joins."""
-    with transaction.atomic():
-        pledge = _locked(pledge)
-        if by.pk not in (pledge.pledgor_user_id, pledge.pledgee_user_id):
-            raise RestrictionError("只有质押双方可以申请解除质押。")
-        if pledge.status not in PLEDGE_OUTSTANDING:
-            raise RestrictionError("该质押不在登记状态，不能解除。", code="restrictions.state")
-        left = pledge.quantity_shares - pledge.released_shares - _pending_release_shares(pledge)
-        if not 0 < quantity_shares <= left:
-            raise RestrictionError(
-                f"解除数量须在 1 至 {left} 股之间（已扣除办理中的解除申请）。", code="restrictions.release_quantity"
-            )
-        signed = _sign(by, _release_digest(pledge, quantity_shares), signature)
-        by_pledgee = by.pk == pledge.pledgee_user_id
-        status = ReleaseStatus.SUBMITTED if by_pledgee else ReleaseStatus.AWAITING_PLEDGEE
-        release = PledgeRelease.objects.create(
-            pledge=pledge,
-            quantity_shares=quantity_shares,
-            status=status,
-            applied_by=by,
-            signature=signed,
-            created_at=clock_now(),
-        )
-        ReleaseTransition.objects.create(
-            release=release,
-            from_state="",
-            to_state=status,
-            actor=by,
-            actor_kind=USER,
-            at=clock_now(),
-            reason="申请解除质押",
-        )
-        audit_record(
-            actor=by,
-            obj=release,
-            action="restrictions.release.apply",
-            to_state=status,
-            data={"pledge": pledge.number, "quantity_shares": quantity_shares},
-        )
-        if not by_pledgee:
-            _notify(pledge.pledgee_user, "解除质押申请待您确认", f"质押 {pledge.number} 的解除申请待您确认。")
-    return release
-
-
-def _locked_release(release: PledgeRelease) -> PledgeRelease:
-    return PledgeRelease.objects.select_for_update(of=("self",)).select_related("pledge").get(pk=release.pk)
-
-
-def _move_release(release, *, to_state, actor, by, reason="", update_fields=()) -> None:
-    from_state = release.status
-    transition_record(
-        machine=RELEASE_MACHINE,
-        subject=release,
-        to_state=to_state,
-        history=ReleaseTransition,
-        actor=actor,
-        by=by,
-        reason=reason,
-        at=clock_now(),
-        update_fields=update_fields,
-    )
-    audit_record(
-        actor=actor or "system",
-        obj=release,
-        action=f"restrictions.release.{to_state}",
-        from_state=from_state,
-        to_state=to_state,
-        reason=reason,
-    )
-
-
-def release_confirm(*, release: PledgeRelease, by, signature: str = "") -> PledgeRelease:
-    with transaction.atomic():
-        release = _locked_release(release)
-        if by.pk != release.pledge.pledgee_user_id:
-            raise RestrictionError("只有质权人可以确认解除质押。", code="restrictions.not_pledgee")
-        release.confirmed_signature = _sign(by, release_digest(release), signature)
-        _move_release(
-            release,
-            to_state=ReleaseStatus.SUBMITTED,
-            actor=by,
-            by=USER,
-            reason="质权人确认",
-            update_fields=["confirmed_signature"],
-        )
-    return release
-
-
-def release_withdraw(*, release: PledgeRelease, by) -> PledgeRelease:
-    with transaction.atomic():
-        release = _locked_release(release)
-        if by.pk not in (release.pledge.pledgor_user_id, release.pledge.pledgee_user_id):
-            raise RestrictionError("只有质押双方可以撤回解除申请。")
-        if _open_approval(release.approval):
-            raise RestrictionError("本公司正在复核该申请，暂不能撤回。", code="restrictions.under_review")
-        _move_release(release, to_state=ReleaseStatus.WITHDRAWN, actor=by, by=USER, reason="撤回")
-    return release
-
-
-def release_review_prepare(*, release: PledgeRelease, by) -> Approval:
-    with transaction.atomic():
-        release = _locked_release(release)
-        if release.status != ReleaseStatus.SUBMITTED:
-            raise RestrictionError("只有待审核的解除申请可以提交复核。", code="restrictions.state")
-        if _open_approval(release.approval):
-            raise RestrictionError("该申请已有待复核的经办记录。", code="restrictions.under_review")
-        pledge = release.pledge
-        attempt = Approval.objects.filter(kind=KIND_RELEASE, subject_id=str(release.pk)).count() + 1
-        approval = approval_prepare(
-            kind=KIND_RELEASE,
-            key=f"restrictions.release:{release.pk}:{attempt}",
-            subject=release,
-            by=by,
-            summary=f"解除质押 {pledge.number}：{release.quantity_shares} 股"
-            f"（{'全部' if release.full else '部分'}解除）",
-            payload={"release_id": release.pk, "pledge": pledge.number, "quantity_shares": release.quantity_shares},
-        )
-        release.approval = approval
-        release.save(update_fields=["approval"])
-    return approval
-
-
-def release_reject(*, release: PledgeRelease, by, reason: str) -> PledgeRelease:
-    if not reason.strip():
-        raise RestrictionError("请填写驳回原因。")
-    with transaction.atomic():
-        release = _locked_release(release)
-        if _open_approval(release.approval):
-            raise RestrictionError("该申请有待复核的经办记录，请先在复核中处理。", code="restrictions.under_review")
-        release.reason = reason.strip()[:500]
-        _move_release(
-            release,
-            to_state=ReleaseStatus.REJECTED,
-            actor=by,
-            by=STAFF,
-            reason=release.reason,
-            update_fields=["reason"],
-        )
-    return release
-
-
-def apply_release(approval: Approval) -> dict:
-    from csdp.restrictions.services_freeze import queue_fill
-
-    release = _locked_release(PledgeRelease.objects.get(pk=approval.payload["release_id"]))
-    pledge = _locked(release.pledge)
-    if release.status != ReleaseStatus.SUBMITTED or pledge.status not in PLEDGE_OUTSTANDING:
-        raise RestrictionError("该解除申请或质押的状态已变化，不能执行。", code="restrictions.state")
-    quantity = release.quantity_shares
-    if quantity > pledge.quantity_shares - pledge.released_shares:
-        raise RestrictionError("解除数量超过尚未解除的质押数量。", code="restrictions.release_quantity")
-    day = business_today()
-    lots = holdings.lots_locked(pledge.pledgor_account_id, pledge.security_id)
-    parts = holdings.take_encumbered(lots, quantity, "pledged", prefer=(pledge.share_nature, pledge.lockup_end))
-    holdings.apply(
-        [
-            holdings.spec(
-                lot,
-                event_type=EventType.PLEDGE_RELEASE,
-                key=f"release:{release.pk}:{lot.pk}",
-                day=day,
-                memo=pledge.number,
-                pledged=-share,
-            )
-            for lot, share in parts
-        ]
-    )
-    release.released_on = day
-    _move_release(
-        release,
-        to_state=ReleaseStatus.RELEASED,
-        actor=approval.approved_by,
-        by=STAFF,
-        reason=f"复核通过（复核 #{approval.pk}）",
-        update_fields=["released_on"],
-    )
-    pledge.released_shares += quantity
-    to_state = (
-        PledgeStatus.RELEASED if pledge.released_shares == pledge.quantity_shares else PledgeStatus.PARTLY_RELEASED
-    )
-    _move(
-        pledge,
-        to_state=to_state,
-        actor=approval.approved_by,
-        by=STAFF,
-        reason=f"解除 {quantity} 股",
-        update_fields=["released_shares"],
-    )
-    queue_fill(account_id=pledge.pledgor_account_id, security_id=pledge.security_id, day=day)  # 轮候冻结 takes it
-    for party in (pledge.pledgor_user, pledge.pledgee_user):
-        _notify(
-            party,
-            "解除质押已办理",
-            f"质押 {pledge.number} 已解除 {quantity} 股，尚余 {pledge.quantity_shares - pledge.released_shares} 股。",
-        )
-    return {
-        "质押登记编号": pledge.number,
-        "解除数量": quantity,
-        "尚余质押": pledge.quantity_shares - pledge.released_shares,
-    }

@@ -1,6 +1,14 @@
 """非交易过户 (inheritance, a court's ruling, a gift to a foundation …) recorded by staff with the
 documents, approved by four-eyes. Each lot moves with its share nature and lock-up end; only what is
-neither frozen nor pledged moves; the fee is quoted from the fee schedule in force (csdp.fees)."""
+neither frozen nor pledged moves.
+
+The fee (fee schedule item ``non_trade_transfer``, payer kind 投资者) is billed, not only quoted. The
+depository has no account relationship with the investor: as for other investor-borne fees, it bills
+the clearing participant that custodies the applying party's account, which collects from its client
+(代收). Applying the transfer issues that 付款通知 (csdp.fees ``payment_notice_issue``, integer fen) in
+the same transaction; a transfer whose applying account has no custody unit is refused at 经办, since
+nobody could be billed. The applicant is the receiving party unless staff name the transferring one
+(e.g. a donor)."""
 
 from __future__ import annotations
 
@@ -13,6 +21,7 @@ from csdp.clock.services import business_today, clock_now
 from csdp.lib.errors import CsdpError
 from csdp.register.models import EventType
 from csdp.restrictions import holdings
+from csdp.restrictions.common import new_number
 from csdp.restrictions.errors import RestrictionError
 from csdp.restrictions.models import NonTradeTransfer, TransferReason
 
@@ -28,6 +37,11 @@ class TransferData:
     security_code: str
     quantity_shares: int
     document: str
+    applicant: str = "to"  # who filed it and pays the fee: "to" the receiving party, "from" the transferring one
+
+
+APPLICANTS = {"to": "过入方", "from": "过出方"}
+FEE_DUE_TRADING_DAYS = 5  # as the fee app's other notices: five trading days to pay
 
 
 def _targets(data: TransferData):
@@ -45,6 +59,20 @@ def _targets(data: TransferData):
     if security is None:
         raise RestrictionError(f"证券代码 {data.security_code} 不存在。")
     return source, target, security
+
+
+def _payer(source, target, applicant: str):
+    """The applying account and the institution billed for it (its custody participant)."""
+    if applicant not in APPLICANTS:
+        raise RestrictionError("请选择申请人（过入方或过出方）。")
+    account = target if applicant == "to" else source
+    unit = account.custody_unit
+    if unit is None:
+        raise RestrictionError(
+            f"申请人账户 {account.number} 未指定托管单元，无法由托管参与人代收过户费，请先维护托管关系。",
+            code="restrictions.no_custodian",
+        )
+    return account, unit.participant.institution
 
 
 def transfer_fee(quantity_shares: int):
@@ -71,6 +99,7 @@ def transfer_prepare(*, by, data: TransferData, files=()) -> Approval:
             f"少于过户数量 {data.quantity_shares} 股。",
             code="restrictions.insufficient",
         )
+    payer_account, institution = _payer(source, target, data.applicant)
     quote = transfer_fee(data.quantity_shares)
     payload = {
         **asdict(data),
@@ -84,12 +113,12 @@ def transfer_prepare(*, by, data: TransferData, files=()) -> Approval:
         by=by,
         payload=payload,
         summary=f"非交易过户（{TransferReason(data.reason).label}）：{source.number} → {target.number}，"
-        f"{security.code} {data.quantity_shares} 股，过户费 {quote.amount_fen / 100:.2f} 元",
+        f"{security.code} {data.quantity_shares} 股，过户费 {quote.amount_fen / 100:.2f} 元"
+        f"（向 {institution.name} 代收，申请人账户 {payer_account.number}）",
     )
 
 
 def apply_transfer(approval: Approval) -> dict:
-    from csdp.fees.workflow import next_number
     from csdp.restrictions.services_freeze import queue_fill
     from csdp.uploads.models import StoredFile
 
@@ -101,8 +130,10 @@ def apply_transfer(approval: Approval) -> dict:
         security_code=p["security_code"],
         quantity_shares=p["quantity_shares"],
         document=p["document"],
+        applicant=p.get("applicant", "to"),
     )
     source, target, security = _targets(data)
+    payer_account, institution = _payer(source, target, data.applicant)
     day = business_today()
     lots = holdings.lots_locked(source.pk, security.pk)
     parts = holdings.take_available(lots, data.quantity_shares)
@@ -112,7 +143,7 @@ def apply_transfer(approval: Approval) -> dict:
             f"转出账户可过户数量为 {moved} 股，少于过户数量 {data.quantity_shares} 股。",
             code="restrictions.insufficient",
         )
-    number = next_number("restr.transfer", "GH", 6, day.year)
+    number = new_number("restr.transfer", "GH")
     events = []
     for lot, share in parts:  # the same nature and lock-up end on both sides
         events.append(
@@ -146,6 +177,7 @@ def apply_transfer(approval: Approval) -> dict:
         quantity_shares=data.quantity_shares,
         fee_fen=p["fee_fen"],
         fee_schedule_id=p["fee_schedule"],
+        payer_account=payer_account,
         lots=[
             {
                 "share_nature": lot.share_nature,
@@ -160,6 +192,9 @@ def apply_transfer(approval: Approval) -> dict:
         created_at=clock_now(),
     )
     transfer.materials.set(StoredFile.objects.filter(pk__in=p.get("files", [])))
+    if p["fee_fen"] > 0:
+        transfer.fee_notice = _bill(transfer, institution, actor=approval.approved_by)
+        transfer.save(update_fields=["fee_notice"])
     audit_record(
         actor=approval.approved_by,
         obj=transfer,
@@ -167,4 +202,28 @@ def apply_transfer(approval: Approval) -> dict:
         data={"number": number, "quantity_shares": data.quantity_shares, "fee_fen": p["fee_fen"]},
     )
     queue_fill(account_id=target.pk, security_id=security.pk, day=day)  # a waiting freeze on the heir takes it
-    return {"过户编号": number, "过户数量": data.quantity_shares, "过户费（分）": p["fee_fen"]}
+    return {
+        "过户编号": number,
+        "过户数量": data.quantity_shares,
+        "过户费（分）": p["fee_fen"],
+        "付款通知": transfer.fee_notice.number if transfer.fee_notice else "无（免收）",
+    }
+
+
+def _bill(transfer: NonTradeTransfer, institution, *, actor):
+    """The 付款通知 to the applying account's custody participant (代收 from its client)."""
+    from csdp.clock.services import trading_day_offset
+    from csdp.fees.services import payment_notice_issue
+
+    try:
+        return payment_notice_issue(
+            payer=institution,
+            reference_type="restrictions.transfer",
+            reference_id=transfer.number,
+            reference_label=f"非交易过户 {transfer.number} 过户费（代收：账户 {transfer.payer_account.number}）",
+            lines=[(FEE_ITEM, transfer.quantity_shares)],
+            due_date=trading_day_offset(transfer.business_date, FEE_DUE_TRADING_DAYS),
+            actor=actor,
+        )
+    except CsdpError as error:
+        raise RestrictionError(f"无法出具过户费付款通知：{error.message}", code="restrictions.fee") from None

@@ -24,6 +24,7 @@ urlpatterns = [
     path("freezes/<int:freeze_id>/", views_staff.freeze_detail, name="freeze_detail"),
     path("freezes/<int:freeze_id>/renew/", views_staff.freeze_renew, name="freeze_renew"),
     path("freezes/<int:freeze_id>/unfreeze/", views_staff.freeze_unfreeze, name="freeze_unfreeze"),
+    path("freezes/<int:freeze_id>/deduct/", views_staff.freeze_deduct, name="freeze_deduct"),
     path("transfers/", views_staff.transfer_list, name="transfer_list"),
     path("transfers/new/", views_staff.transfer_new, name="transfer_new"),
     path("files/", views_staff.files, name="files"),

@@ -14,6 +14,7 @@ from csdp.keys.signing import signing_context
 from csdp.lib.errors import CsdpError
 from csdp.restrictions import forms as f
 from csdp.restrictions import services_pledge as svc
+from csdp.restrictions import services_release as rel
 from csdp.restrictions.models import PLEDGE_OUTSTANDING, Pledge, PledgeRelease, PledgeStatus, ReleaseStatus
 
 
@@ -124,7 +125,7 @@ def pledge_detail(request, pledge_id: int):
     waiting = pledge.releases.filter(status=ReleaseStatus.AWAITING_PLEDGEE).first()
     if waiting and user.pk == pledge.pledgee_user_id:
         context["release_waiting"] = waiting
-        context["release_signing"] = signing_context(user=user, digest=svc.release_digest(waiting))
+        context["release_signing"] = signing_context(user=user, digest=rel.release_digest(waiting))
     context["outstanding"] = pledge.status in PLEDGE_OUTSTANDING
     return render(request, "restrictions/pledge_detail.html", context)
 
@@ -185,11 +186,11 @@ def release_new(request, pledge_id: int):
             {
                 "pledge": pledge,
                 "quantity": quantity,
-                "signing": signing_context(user=request.user, digest=svc._release_digest(pledge, quantity)),
+                "signing": signing_context(user=request.user, digest=rel.release_quantity_digest(pledge, quantity)),
             },
         )
     try:
-        svc.release_apply(
+        rel.release_apply(
             pledge=pledge, by=request.user, quantity_shares=quantity, signature=request.POST.get("key_signature", "")
         )
         messages.success(request, "解除质押申请已提交。")
@@ -203,7 +204,7 @@ def release_new(request, pledge_id: int):
 def release_confirm_view(request, release_id: int):
     release = access_object(request.user, PledgeRelease, pk=release_id)
     try:
-        svc.release_confirm(release=release, by=request.user, signature=request.POST.get("key_signature", ""))
+        rel.release_confirm(release=release, by=request.user, signature=request.POST.get("key_signature", ""))
         messages.success(request, "已确认解除质押申请，待本公司审核。")
     except CsdpError as error:
         messages.error(request, error.message)
@@ -215,7 +216,7 @@ def release_confirm_view(request, release_id: int):
 def release_withdraw_view(request, release_id: int):
     release = access_object(request.user, PledgeRelease, pk=release_id)
     try:
-        svc.release_withdraw(release=release, by=request.user)
+        rel.release_withdraw(release=release, by=request.user)
         messages.success(request, "解除申请已撤回。")
     except CsdpError as error:
         messages.error(request, error.message)

@@ -1,5 +1,5 @@
 """Staff pages: review pledge registrations and releases (经办 → 复核 at /approvals/), record court
-freezes, renewals and unfreezes, record non-trade transfers; participants download their files."""
+freezes, renewals, unfreezes (whole or partial) and deductions, record non-trade transfers; participants download their files."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ from csdp.accounts.access import STAFF, access_object, allow
 from csdp.accounts.roles import Role
 from csdp.lib.errors import CsdpError
 from csdp.restrictions import forms as f
+from csdp.restrictions import services_deduct as dd
 from csdp.restrictions import services_freeze as fz
 from csdp.restrictions import services_pledge as pl
+from csdp.restrictions import services_release as rl
 from csdp.restrictions import services_transfer as tr
 from csdp.restrictions.models import (
     Freeze,
@@ -73,10 +75,10 @@ def release_review(request, release_id: int):
     release = access_object(request.user, PledgeRelease, pk=release_id)
     try:
         if request.POST.get("action") == "reject":
-            pl.release_reject(release=release, by=request.user, reason=request.POST.get("reason", ""))
+            rl.release_reject(release=release, by=request.user, reason=request.POST.get("reason", ""))
             messages.success(request, "解除申请已驳回。")
         else:
-            approval = pl.release_review_prepare(release=release, by=request.user)
+            approval = rl.release_review_prepare(release=release, by=request.user)
             messages.success(request, f"已经办，待其他复核人员复核（复核 #{approval.pk}）。")
     except CsdpError as error:
         _error(request, error)
@@ -110,6 +112,8 @@ def freeze_new(request):
                     quantity_shares=d["quantity_shares"],
                     start_date=d["start_date"],
                     end_date=d["end_date"],
+                    share_nature=d["share_nature"],
+                    lockup_end=d["lockup_end"],
                 ),
             )
         except CsdpError as error:
@@ -133,6 +137,8 @@ def freeze_detail(request, freeze_id: int):
             "queue": queue,
             "renew_form": f.RenewForm(),
             "unfreeze_form": f.UnfreezeForm(),
+            "deduct_form": f.DeductForm(),
+            "deductions": freeze.deductions.select_related("to_account"),
         },
     )
 
@@ -159,9 +165,25 @@ def freeze_unfreeze(request, freeze_id: int):
     form = f.UnfreezeForm(request.POST)
     try:
         if not form.is_valid():
-            raise CsdpError("请填写解除冻结通知书文号。")
+            raise CsdpError("；".join(e for errors in form.errors.values() for e in errors))
         approval = fz.freeze_release_prepare(freeze=freeze, by=request.user, **form.cleaned_data)
         messages.success(request, f"解除冻结已经办，待复核（复核 #{approval.pk}）。")
+    except CsdpError as error:
+        _error(request, error)
+    return redirect("restrictions:freeze_detail", freeze_id=freeze.pk)
+
+
+@allow(*PREPARERS)
+@require_POST
+def freeze_deduct(request, freeze_id: int):
+    """司法扣划 of a freeze's frozen shares to the account the court names."""
+    freeze = access_object(request.user, Freeze.objects.select_related("account", "security"), pk=freeze_id)
+    form = f.DeductForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise CsdpError("；".join(e for errors in form.errors.values() for e in errors))
+        approval = dd.deduct_prepare(freeze=freeze, by=request.user, **form.cleaned_data)
+        messages.success(request, f"司法扣划已经办，待复核（复核 #{approval.pk}）。")
     except CsdpError as error:
         _error(request, error)
     return redirect("restrictions:freeze_detail", freeze_id=freeze.pk)
@@ -172,7 +194,7 @@ def freeze_unfreeze(request, freeze_id: int):
 
 @allow(STAFF)
 def transfer_list(request):
-    rows = NonTradeTransfer.objects.select_related("from_account", "to_account", "security")[:500]
+    rows = NonTradeTransfer.objects.select_related("from_account", "to_account", "security", "fee_notice__payer")[:500]
     return render(request, "restrictions/transfer_list.html", {"transfers": rows})
 
 

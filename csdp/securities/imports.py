@@ -190,6 +190,9 @@ def _account_check(r: dict, ctx: Context) -> list[Problem]:
     unit = r.get("托管单元代码")
     if unit and not (CustodyUnit.objects.filter(code=unit).exists() or ctx.has("unit", unit)):
         out.append(_p(f"托管单元 {unit} 不存在。", "托管单元代码"))
+    mobile = r.get("预留手机号码", "")
+    if mobile and not (mobile.isdigit() and len(mobile) == 11 and mobile.startswith("1")):
+        out.append(_p(f"预留手机号码 {mobile} 应为以 1 开头的 11 位数字。", "预留手机号码"))
     return out
 
 
@@ -202,6 +205,7 @@ def _account_write(r: dict, ctx: Context):
         investor=Investor.objects.get(ymt_number=r["一码通账户号码"]),
         market=_choice(Market.choices, r["市场"]),
         custody_unit=unit,
+        mobile=r.get("预留手机号码", ""),
     )
 
 
@@ -341,7 +345,13 @@ SPECS: dict[str, Spec] = {
     ),
     "accounts": Spec(
         "证券账户",
-        (Column("证券账户号码"), Column("一码通账户号码"), Column("市场"), Column("托管单元代码", False)),
+        (
+            Column("证券账户号码"),
+            Column("一码通账户号码"),
+            Column("市场"),
+            Column("托管单元代码", False),
+            Column("预留手机号码", False),  # kept by the custody participant; proves control (004 §六(一))
+        ),
         _account_check,
         _account_write,
         "证券账户号码",

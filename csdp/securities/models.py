@@ -8,6 +8,7 @@ mapping is an explicit table, not a formula (rules.md §5).
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -224,6 +225,14 @@ class SecuritiesAccount(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="accounts",
+    )
+    # The mobile the custody participant keeps on file for the account holder: a code sent there
+    # proves control of the account (seed 004 §六(一), self-registration on the pledge board).
+    mobile = models.CharField(
+        "预留手机号码",
+        max_length=11,
+        blank=True,
+        validators=[RegexValidator(r"^1\d{10}$", "手机号码应为以 1 开头的 11 位数字。")],
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

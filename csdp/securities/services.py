@@ -98,9 +98,11 @@ def investor_create(*, ymt_number: str, name: str, id_type: str, id_number: str,
 
 @transaction.atomic
 def account_open(
-    *, number: str, investor: Investor, market: str, custody_unit: CustodyUnit | None = None
+    *, number: str, investor: Investor, market: str, custody_unit: CustodyUnit | None = None, mobile: str = ""
 ) -> SecuritiesAccount:
-    account = SecuritiesAccount(number=number, investor=investor, market=market, custody_unit=custody_unit)
+    account = SecuritiesAccount(
+        number=number, investor=investor, market=market, custody_unit=custody_unit, mobile=mobile
+    )
     _full_clean(account)
     account.save()
     return account

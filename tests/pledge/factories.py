@@ -17,6 +17,7 @@ TODAY = dt.date(2026, 4, 15)  # a Wednesday; the previous trading day is 2026-04
 PREVIOUS = dt.date(2026, 4, 14)
 HELD_ON = dt.date(2026, 3, 30)
 ZHANG_ID = make_resident_id("11010519800101123")
+ZHANG_MOBILE = "13800000001"  # on file with the custody participant
 
 
 def freeze_clock(day: dt.date = TODAY, hh: int = 10) -> None:
@@ -29,7 +30,7 @@ def holdings_world() -> dict:
     investor = investor_create(
         ymt_number="180000000001", name="张明", id_type="resident_id", id_number=ZHANG_ID, holder_type="03"
     )
-    account = account_open(number="0180000001", investor=investor, market="BSE")
+    account = account_open(number="0180000001", investor=investor, market="BSE", mobile=ZHANG_MOBILE)
     stock = security_create(code="920188", name="悦龙科技", kind="stock", market="BSE")
     fund = security_create(code="161005", name="富国天惠LOF", kind="fund", market="SZSE")
     other = security_create(code="900001", name="其他凭证", kind="other", market="BSE")

@@ -86,3 +86,23 @@ def eligible_id(cast):
     from csdp.pledge.models import EligibleKind
 
     return str(EligibleKind.objects.first().pk), STAFF
+
+
+def holder_confirmation_id(cast):
+    """A registration request on an account the cast's participant custodies."""
+    import datetime as dt
+
+    from csdp.pledge.models import HolderConfirmation
+    from tests.restrictions.factories import world
+
+    row = HolderConfirmation.objects.first()
+    if row is None:
+        w = world(cast.participant, suffix="7")
+        row = HolderConfirmation.objects.create(
+            account=w["heir"],
+            participant=w["unit"].participant,
+            username="matrix_holder",
+            mobile="13900000007",
+            created_at=dt.datetime(2026, 4, 15, tzinfo=dt.UTC),
+        )
+    return str(row.pk), {"participant"}

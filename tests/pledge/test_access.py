@@ -7,7 +7,7 @@ from django.urls import reverse
 from csdp.accounts.models import User
 from csdp.lib.ids import make_resident_id
 from csdp.notify.models import OutboxMessage
-from csdp.notify.testing import captcha_solve
+from csdp.notify.testing import captcha_solve, last_code
 from csdp.pledge.models import ApplicationStatus, LenderApplication, PledgeProfile
 from csdp.pledge.services import PledgeError
 from csdp.pledge.services_access import (
@@ -18,16 +18,22 @@ from csdp.pledge.services_access import (
     platform_info_update,
 )
 from tests.counter.factories import pdf_upload
-from tests.pledge.factories import ZHANG_ID
+from csdp.pledge.services_holder import holder_code_send
+from tests.pledge.factories import ZHANG_ID, ZHANG_MOBILE
 
 PASSWORD = "Pledge-Pass-2026!"
 
 
 def _register(**over):
-    base = dict(
-        id_number=ZHANG_ID, account_number="0180000001", username="zhangming", password=PASSWORD, mobile="13900000009"
-    )
-    return investor_register(**{**base, **over})
+    """Send the code to the mobile on file, then register with it."""
+    base = dict(id_number=ZHANG_ID, account_number="0180000001", username="zhangming", password=PASSWORD)
+    base.update(over)
+    try:
+        holder_code_send(id_number=base["id_number"], account_number=base["account_number"])
+    except PledgeError:
+        pass  # the registration below refuses with the same message
+    sent = OutboxMessage.objects.filter(recipient=ZHANG_MOBILE).exists()
+    return investor_register(**base, sms_code=last_code(ZHANG_MOBILE) if sent else "123456")
 
 
 def test_an_investor_registers_with_id_number_and_account_and_gets_access(world):
@@ -35,6 +41,7 @@ def test_an_investor_registers_with_id_number_and_account_and_gets_access(world)
     user = profile.user
     assert profile.investor == world["investor"] and profile.name == "张明"
     assert user.role == "pledge_user" and user.institution.kind == "pledge_user" and user.check_password(PASSWORD)
+    assert user.mobile == ZHANG_MOBILE  # the proven mobile, the one on file with the custodian
 
 
 @pytest.mark.parametrize(
@@ -62,21 +69,36 @@ def test_an_investor_registers_once(world):
         _register(username="zhang2")
 
 
-def test_the_registration_page_checks_the_captcha_and_creates_the_user(world, client_for):
+def test_the_registration_page_sends_the_code_to_the_mobile_on_file_and_registers_with_it(world, client_for):
     client = client_for(None)
-    form = {
-        "id_number": ZHANG_ID,
-        "account_number": "0180000001",
-        "username": "zhangming",
-        "password": PASSWORD,
-        "mobile": "13900000009",
-        "captcha": "WRONG",
-    }
+    form = {"id_number": ZHANG_ID, "account_number": "0180000001", "username": "zhangming", "captcha": "WRONG"}
     captcha_solve(client, "HK7W")
-    assert "图形验证码错误" in client.post(reverse("pledge:register"), form).content.decode()
+    page = client.post(reverse("pledge:register"), {**form, "action": "send_code"}).content.decode()
+    assert "图形验证码错误" in page
     captcha_solve(client, "HK7W")
-    response = client.post(reverse("pledge:register"), {**form, "captcha": "HK7W"})
+    page = client.post(reverse("pledge:register"), {**form, "captcha": "HK7W", "action": "send_code"}).content.decode()
+    assert "138****0001" in page  # told where, masked
+    done = {**form, "password": PASSWORD, "sms_code": last_code(ZHANG_MOBILE), "action": "register"}
+    response = client.post(reverse("pledge:register"), done)
     assert response.status_code == 302 and User.objects.filter(username="zhangming").exists()
+
+
+def test_knowing_the_id_and_the_account_is_not_enough_without_the_code(world):
+    holder_code_send(id_number=ZHANG_ID, account_number="0180000001")
+    code = last_code(ZHANG_MOBILE)
+    wrong = "000000" if code != "000000" else "111111"
+    with pytest.raises(PledgeError, match="验证码错误"):
+        investor_register(
+            id_number=ZHANG_ID, account_number="0180000001", username="thief", password=PASSWORD, sms_code=wrong
+        )
+    assert not PledgeProfile.objects.exists() and not User.objects.filter(username="thief").exists()
+
+
+def test_an_account_without_a_mobile_on_file_is_told_to_ask_its_participant(world):
+    world["account"].mobile = ""
+    world["account"].save(update_fields=["mobile"])
+    with pytest.raises(PledgeError, match="未在托管参与人处预留手机号码"):
+        holder_code_send(id_number=ZHANG_ID, account_number="0180000001")
 
 
 def test_a_lender_applies_with_materials_and_staff_approve(clock, cast):

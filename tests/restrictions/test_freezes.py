@@ -6,7 +6,7 @@ from csdp.approvals.services import approval_approve
 from csdp.register.models import Position
 from csdp.restrictions.checks import restrictions_rebuild_check
 from csdp.restrictions.errors import RestrictionError
-from csdp.restrictions.models import Freeze, FreezeStatus, NonTradeTransfer, RestrictionFile
+from csdp.restrictions.models import Freeze, FreezeStatus, RestrictionFile
 from csdp.restrictions.services_freeze import (
     FreezeData,
     freeze_prepare,
@@ -14,13 +14,15 @@ from csdp.restrictions.services_freeze import (
     freeze_renew_prepare,
     freezes_expire,
 )
-from csdp.restrictions.services_transfer import TransferData, transfer_prepare
-from tests.restrictions.factories import TODAY, registered_pledge
+from tests.restrictions.factories import LOCKUP, TODAY, registered_pledge
 
 END = dt.date(2026, 10, 14)
 
 
-def _freeze(w, cast, *, court="北京市第一中级人民法院", doc="（2026）京01执1号", quantity=None, whole=False, end=END):
+def _freeze(
+    w, cast, *, court="北京市第一中级人民法院", doc="（2026）京01执1号", quantity=None, whole=False, end=END, lot=None
+):
+    nature, lockup = lot or ("", None)
     approval = freeze_prepare(
         by=cast.operator,
         data=FreezeData(
@@ -32,10 +34,19 @@ def _freeze(w, cast, *, court="北京市第一中级人民法院", doc="（2026�
             quantity_shares=quantity,
             start_date=TODAY,
             end_date=end,
+            share_nature=nature,
+            lockup_end=lockup,
         ),
     )
     approval_approve(approval=approval, by=cast.reviewer)
     return Freeze.objects.get(approval=approval)
+
+
+def _unfreeze(cast, freeze, quantity=None, doc="解冻1号"):
+    approval = freeze_release_prepare(freeze=freeze, by=cast.operator, document_number=doc, quantity_shares=quantity)
+    approval_approve(approval=approval, by=cast.reviewer)
+    freeze.refresh_from_db()
+    return freeze
 
 
 def _totals(w, account=None):
@@ -98,41 +109,74 @@ def test_freeze_is_refused_without_a_holding(w, cast):
         )
 
 
-def test_a_transfer_keeps_nature_and_lockup_and_charges_the_schedule(w, cast):
-    approval = transfer_prepare(
-        by=cast.operator,
-        data=TransferData(
-            reason="inheritance",
-            from_account=w["account"].number,
-            to_account=w["heir"].number,
-            security_code=w["stock"].code,
-            quantity_shares=12_000,
-            document="（2026）京长安证字第1号",
-        ),
-    )
-    approval_approve(approval=approval, by=cast.reviewer)
-    transfer = NonTradeTransfer.objects.get()
-    assert transfer.fee_fen == 1_200  # 1‰ × 12 000 shares = 12 yuan
-    heir = {(p.share_nature, p.lockup_end): p.quantity for p in Position.objects.filter(account=w["heir"])}
-    assert heir == {("00", None): 10_000, ("05", dt.date(2027, 3, 30)): 2_000}
-    assert _totals(w)[0] + _totals(w, w["heir"])[0] == 15_000
+def _lot(w, nature):
+    return Position.objects.get(account=w["account"], security=w["stock"], share_nature=nature)
 
 
-def test_pledged_or_frozen_shares_do_not_move(w, cast):
+def test_a_court_may_freeze_only_the_restricted_lot(w, cast):
+    freeze = _freeze(w, cast, whole=True, lot=("05", LOCKUP))
+    assert (freeze.requested_shares, freeze.frozen_shares) == (5_000, 5_000)  # the lot, not the 15 000 held
+    assert (_lot(w, "05").frozen, _lot(w, "00").frozen) == (5_000, 0)
+    assert restrictions_rebuild_check() == []
+
+
+def test_a_lot_freeze_waits_for_its_own_lot_while_a_later_freeze_takes_another(w, cast):
+    registered_pledge(w, cast.operator, cast.reviewer, quantity_shares=5_000, share_nature="05", lockup_end=LOCKUP)
+    named = _freeze(w, cast, quantity=1_000, lot=("05", LOCKUP))
+    later = _freeze(w, cast, doc="（2026）京01执2号", quantity=4_000)
+    assert (named.status, named.frozen_shares) == (FreezeStatus.WAITING, 0)  # its lot is all pledged
+    assert (later.status, later.frozen_shares) == (FreezeStatus.ACTIVE, 4_000)  # from the free lot
+    assert restrictions_rebuild_check() == []
+
+
+def test_a_named_lot_must_be_a_proper_share_nature(w, cast):
+    with pytest.raises(RestrictionError, match="限售截止日"):
+        _freeze(w, cast, quantity=100, lot=("05", None))
+
+
+def test_a_general_unfreeze_leaves_the_lot_a_court_named(w, cast):
+    general = _freeze(w, cast, whole=True)  # all 15 000: both lots
+    named = _freeze(w, cast, doc="（2026）京01执2号", quantity=2_000, lot=("05", LOCKUP))
+    assert named.status == FreezeStatus.WAITING
+    _unfreeze(cast, general)
+    named.refresh_from_db()
+    assert (named.status, named.frozen_shares) == (FreezeStatus.ACTIVE, 2_000)
+    assert (_lot(w, "05").frozen, _lot(w, "00").frozen) == (2_000, 0)
+    assert restrictions_rebuild_check() == []
+
+
+def test_a_partial_unfreeze_releases_part_and_the_queue_takes_what_was_released(w, cast):
+    first = _freeze(w, cast, whole=True)  # 15 000 frozen
+    second = _freeze(w, cast, doc="（2026）沪02执9号", court="上海市第二中级人民法院", quantity=4_000)
+    assert second.status == FreezeStatus.WAITING
+    first = _unfreeze(cast, first, quantity=6_000)
+    second.refresh_from_db()
+    assert (first.status, first.lifted_shares, first.frozen_shares) == (FreezeStatus.ACTIVE, 6_000, 9_000)
+    assert (second.status, second.frozen_shares) == (FreezeStatus.ACTIVE, 4_000)
+    assert _totals(w) == (15_000, 13_000, 0)  # 2 000 of the released shares are free again
+    assert "部分解除冻结 6000 股" in first.transitions.last().reason
+    assert restrictions_rebuild_check() == []
+
+
+def test_a_partial_unfreeze_of_a_partly_waiting_freeze_lifts_the_waiting_part_first(w, cast):
     registered_pledge(w, cast.operator, cast.reviewer, quantity_shares=3_000)
-    _freeze(w, cast, quantity=2_000)
-    with pytest.raises(RestrictionError, match="可过户数量为 10000 股"):
-        transfer_prepare(
-            by=cast.operator,
-            data=TransferData(
-                reason="court",
-                from_account=w["account"].number,
-                to_account=w["heir"].number,
-                security_code=w["stock"].code,
-                quantity_shares=10_001,
-                document="裁定书",
-            ),
-        )
+    freeze = _freeze(w, cast, whole=True)  # wants 15 000, holds 12 000
+    freeze = _unfreeze(cast, freeze, quantity=2_000)
+    assert (freeze.demand_shares, freeze.frozen_shares, freeze.waiting_shares) == (13_000, 12_000, 1_000)
+    assert _totals(w)[1] == 12_000  # nothing was let go: the court lifted what it did not yet hold
+
+
+def test_the_last_part_of_a_partial_unfreeze_ends_the_freeze(w, cast):
+    freeze = _unfreeze(cast, _freeze(w, cast, quantity=3_000), quantity=1_000)
+    freeze = _unfreeze(cast, freeze, quantity=2_000, doc="解冻2号")
+    assert (freeze.status, freeze.frozen_shares, freeze.lifted_shares) == (FreezeStatus.RELEASED, 0, 3_000)
+    assert _totals(w)[1] == 0
+
+
+def test_an_unfreeze_of_more_than_the_freeze_holds_is_refused_in_chinese(w, cast):
+    freeze = _freeze(w, cast, quantity=3_000)
+    with pytest.raises(RestrictionError, match="解除冻结数量须在 1 至 3000 股之间"):
+        freeze_release_prepare(freeze=freeze, by=cast.operator, document_number="x", quantity_shares=3_001)
 
 
 def test_the_daily_file_lists_what_touched_the_participants_clients(

@@ -7,14 +7,8 @@ from csdp.register.models import Position
 from csdp.restrictions.checks import restrictions_rebuild_check
 from csdp.restrictions.errors import RestrictionError
 from csdp.restrictions.models import Pledge, PledgeStatus, ReleaseStatus
-from csdp.restrictions.services_pledge import (
-    pledge_apply,
-    pledge_confirm,
-    pledge_review_prepare,
-    release_apply,
-    release_confirm,
-    release_review_prepare,
-)
+from csdp.restrictions.services_pledge import pledge_apply, pledge_confirm, pledge_review_prepare
+from csdp.restrictions.services_release import release_apply, release_confirm, release_review_prepare
 from tests.pledge.factories import board_user
 from tests.restrictions.factories import elements, registered_pledge, stored_pdf
 

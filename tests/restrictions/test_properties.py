@@ -1,6 +1,8 @@
-"""Random sequences of pledges, releases, freezes (with queues, renewals and expiry), unfreezes,
-transfers and other businesses' register changes: after every step available ≥ 0 on every lot, the
-records agree with the register (the rebuild check), and no share is lost across a transfer."""
+"""Random sequences of pledges, releases, freezes (of the holding or of one named lot, with queues,
+renewals and expiry), whole and partial unfreezes, court deductions, transfers and other businesses'
+register changes: after every step available ≥ 0 on every lot, the records agree with the register
+(the rebuild check), no share is lost across a transfer or a deduction, and a refusal is Chinese and
+leaves nothing behind."""
 
 import datetime as dt
 
@@ -13,7 +15,8 @@ from csdp.lib.errors import CsdpError
 from csdp.register.models import Position
 from csdp.register.services import register_apply
 from csdp.restrictions.checks import restrictions_rebuild_check
-from csdp.restrictions.models import PLEDGE_OUTSTANDING, FREEZE_LIVE, Freeze, Pledge
+from csdp.restrictions.models import FREEZE_LIVE, PLEDGE_OUTSTANDING, Deduction, Freeze, NonTradeTransfer, Pledge
+from csdp.restrictions.services_deduct import deduct_prepare
 from csdp.restrictions.services_freeze import (
     FreezeData,
     freeze_prepare,
@@ -21,18 +24,33 @@ from csdp.restrictions.services_freeze import (
     freeze_renew_prepare,
     freezes_expire,
 )
-from csdp.restrictions.services_pledge import release_apply, release_review_prepare
+from csdp.restrictions.services_release import release_apply, release_review_prepare
 from csdp.restrictions.services_transfer import TransferData, transfer_prepare
 from tests.restrictions.factories import TODAY, registered_pledge
 
 STEPS = st.lists(
     st.tuples(
-        st.sampled_from(["pledge", "release", "freeze", "unfreeze", "renew", "expire", "transfer", "buy", "nature"]),
+        st.sampled_from(
+            [
+                "pledge",
+                "release",
+                "freeze",
+                "lot_freeze",
+                "unfreeze",
+                "partial_unfreeze",
+                "deduct",
+                "renew",
+                "expire",
+                "transfer",
+                "buy",
+                "nature",
+            ]
+        ),
         st.integers(1, 16_000),
         st.integers(0, 5),
     ),
     min_size=1,
-    max_size=12,
+    max_size=14,
 )
 
 
@@ -40,7 +58,24 @@ def _check(w):
     positions = list(Position.objects.filter(security=w["stock"]))
     assert all(p.quantity - p.frozen - p.pledged >= 0 for p in positions)
     assert restrictions_rebuild_check() == []
+    for acc in (w["account"], w["heir"]):  # and straight against the lots: nobody else freezes or pledges here
+        mine = [p for p in positions if p.account_id == acc.pk]
+        freezes = Freeze.objects.filter(account=acc, status__in=FREEZE_LIVE)
+        pledges = Pledge.objects.filter(pledgor_account=acc, status__in=PLEDGE_OUTSTANDING)
+        assert sum(p.frozen for p in mine) == sum(f.frozen_shares for f in freezes)
+        assert sum(p.pledged for p in mine) == sum(p.quantity_shares - p.released_shares for p in pledges)
     return sum(p.quantity for p in positions)
+
+
+def _snapshot():
+    """Everything a refused step could have touched: the register's lots and the records."""
+    return (
+        sorted(Position.objects.values_list("pk", "quantity", "frozen", "pledged")),
+        sorted(Freeze.objects.values_list("pk", "status", "frozen_shares", "lifted_shares", "deducted_shares")),
+        sorted(Pledge.objects.values_list("pk", "status", "released_shares")),
+        Deduction.objects.count(),
+        NonTradeTransfer.objects.count(),
+    )
 
 
 def _step(w, cast, action, n, pick, counter):
@@ -55,7 +90,8 @@ def _step(w, cast, action, n, pick, counter):
             p = pledges[pick % len(pledges)]
             r = release_apply(pledge=p, by=w["lender"], quantity_shares=min(n, p.quantity_shares - p.released_shares))
             approval_approve(approval=release_review_prepare(release=r, by=op), by=rv)
-    elif action == "freeze":
+    elif action in ("freeze", "lot_freeze"):
+        lot = {"share_nature": "05", "lockup_end": dt.date(2027, 3, 30)} if action == "lot_freeze" else {}
         approval = freeze_prepare(
             by=op,
             data=FreezeData(
@@ -67,15 +103,26 @@ def _step(w, cast, action, n, pick, counter):
                 quantity_shares=n,
                 start_date=TODAY,
                 end_date=TODAY + dt.timedelta(days=pick),
+                **lot,
             ),
         )
         approval_approve(approval=approval, by=rv)
-    elif action in ("unfreeze", "renew"):
+    elif action in ("unfreeze", "partial_unfreeze", "renew", "deduct"):
         live = list(Freeze.objects.filter(status__in=FREEZE_LIVE).order_by("pk"))
         if live:
             f = live[pick % len(live)]
-            if action == "unfreeze":
-                approval = freeze_release_prepare(freeze=f, by=op, document_number=f"解{counter}")
+            if action in ("unfreeze", "partial_unfreeze"):
+                part = min(n, f.demand_shares) if action == "partial_unfreeze" else None
+                approval = freeze_release_prepare(freeze=f, by=op, document_number=f"解{counter}", quantity_shares=part)
+            elif action == "deduct":
+                target = w["heir"] if f.account_id == account.pk else account
+                approval = deduct_prepare(
+                    freeze=f,
+                    by=op,
+                    to_account=target.number,
+                    quantity_shares=min(n, f.frozen_shares),
+                    document_number=f"扣{counter}",
+                )
             else:
                 approval = freeze_renew_prepare(
                     freeze=f, by=op, end_date=f.end_date + dt.timedelta(days=30), document_number=f"续{counter}"
@@ -133,16 +180,18 @@ def _step(w, cast, action, n, pick, counter):
     return 0
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
 @given(steps=STEPS)
 def test_random_sequences_keep_the_register_and_the_records_in_step(w, cast, steps):
     with transaction.atomic():
         expected = _check(w)
         for counter, (action, n, pick) in enumerate(steps):
+            before = _snapshot()
             try:
                 with transaction.atomic():
                     expected += _step(w, cast, action, n, pick, counter)
             except CsdpError as refused:
                 assert refused.message and not refused.message.isascii()  # every refusal in Chinese
+                assert _snapshot() == before  # and nothing half-applied
             assert _check(w) == expected  # nothing lost: transfers move, never create or destroy
         transaction.set_rollback(True)

@@ -58,6 +58,7 @@ def test_the_transfer_form_shows_the_fee_refusal_in_chinese(w, cast, client_for)
                 "security_code": w["stock"].code,
                 "quantity_shares": "100",
                 "document": "继承公证书",
+                "applicant": "to",
             },
         )
         .content.decode()

@@ -187,3 +187,32 @@ def test_the_participants_page_shows_imported_participants_units_and_reserve(cas
     )
     page = client_for(cast.reviewer).get("/securities/participants/").content.decode()
     assert "P300" in page and "T30001（辛一）" in page and "P300-RES" in page
+
+
+def test_an_accounts_mobile_on_file_is_imported_and_checked(cast):
+    ident = make_resident_id("11010519900101124")
+    master_import(
+        kind="investors",
+        content=_csv(
+            "一码通账户号码,投资者名称,证件类型,证件号码,股东性质", f"180000000102,赵六,居民身份证,{ident},境内自然人"
+        ),
+        name="i.csv",
+        actor=cast.operator,
+    )
+    header = "证券账户号码,一码通账户号码,市场,预留手机号码"
+    with pytest.raises(ImportRefused) as refused:
+        master_import(
+            kind="accounts",
+            content=_csv(header, "0180000102,180000000102,BSE,2380000000"),
+            name="a.csv",
+            actor=cast.operator,
+        )
+    assert any("预留手机号码" in p.message for p in refused.value.problems)
+    assert not SecuritiesAccount.objects.filter(number="0180000102").exists()
+    master_import(
+        kind="accounts",
+        content=_csv(header, "0180000102,180000000102,BSE,13800000102"),
+        name="a.csv",
+        actor=cast.operator,
+    )
+    assert SecuritiesAccount.objects.get(number="0180000102").mobile == "13800000102"

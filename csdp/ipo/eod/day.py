@@ -17,6 +17,7 @@ from csdp.ipo.selectors import eod_frames
 from csdp.ipo.stop import stop_unfreeze, stop_unfreeze_due
 from csdp.ipo.transitions import offering_transition
 from csdp.register.services import security_code_switch
+from csdp.restrictions.switch import restrictions_follow_code_switch
 from csdp.securities.models import Security, SecurityStatus
 from csdp.securities.services import security_status_change
 
@@ -39,7 +40,11 @@ def _code_switch(offering: Offering) -> StepResult:
     change = security_code_switch(
         old_code=offering.old_code, new_code=offering.code, effective_date=business_today(), actor=None
     )
-    return StepResult(rows=1, detail={"old_code": change.old_code, "new_code": change.new_code})
+    # The pledge and freeze records follow their shares to the new code (csdp.restrictions).
+    moved = restrictions_follow_code_switch(old_code=change.old_code, new_code=change.new_code)
+    return StepResult(
+        rows=1, detail={"old_code": change.old_code, "new_code": change.new_code, "restriction_records": moved}
+    )
 
 
 def _listing(offering: Offering) -> StepResult:
