@@ -232,6 +232,8 @@ class SecuritiesAccount(models.Model):
         "预留手机号码",
         max_length=11,
         blank=True,
+        default="",
+        db_default="",  # bulk loads (COPY) of accounts that name no mobile get the empty one
         validators=[RegexValidator(r"^1\d{10}$", "手机号码应为以 1 开头的 11 位数字。")],
     )
     created_at = models.DateTimeField(auto_now_add=True)

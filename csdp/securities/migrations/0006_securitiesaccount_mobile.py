@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='securitiesaccount',
             name='mobile',
-            field=models.CharField(blank=True, max_length=11, validators=[django.core.validators.RegexValidator('^1\\d{10}$', '手机号码应为以 1 开头的 11 位数字。')], verbose_name='预留手机号码'),
+            field=models.CharField(blank=True, default='', db_default='', max_length=11, validators=[django.core.validators.RegexValidator('^1\\d{10}$', '手机号码应为以 1 开头的 11 位数字。')], verbose_name='预留手机号码'),
         ),
     ]
