@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from csdp.lib.listing import Column, Listing, listing
 from csdp.accounts.access import Role, allow
 from csdp.audit.models import AuditEvent
 from csdp.lib.errors import CsdpError
@@ -37,7 +38,24 @@ def master_import_view(request):
         else:
             messages.success(request, f"已导入{SPECS[result['kind']].label} {result['rows']} 条。")
             return redirect("securities:master_import")
-    recent = AuditEvent.objects.filter(action="master_import").order_by("-pk")[:20]
+    recent = listing(
+        request,
+        AuditEvent.objects.filter(action="master_import"),
+        columns=[
+            Column("at", "时间", "at", sort="at"),
+            Column("actor", "操作人", "actor_label", sort="actor_label"),
+            Column("kind", "数据类型", lambda e: _kind_label(e)),
+            Column("file", "文件", lambda e: e.data.get("file", "")),
+            Column("rows", "记录数", lambda e: e.data.get("rows", 0), numeric=True),
+        ],
+        default_sort="-at",
+        search=("actor_label",),
+        filename="导入记录",
+    )
+    if not isinstance(recent, Listing):  # an export
+        return recent
+    for event in recent.page:  # the import's kind in words, not its code
+        event.kind_label = _kind_label(event)
     specs = [
         (kind, spec.label, [c.header + ("" if c.required else "（选填）") for c in spec.columns])
         for kind, spec in SPECS.items()
@@ -70,3 +88,8 @@ def participant_list(request):
     reserves = reserve_accounts_of([p.institution_id for p in page])
     items = [(p, list(p.custody_units.all()), reserves.get(p.institution_id)) for p in page]
     return render(request, "securities/participant_list.html", {"page": page, "items": items})
+
+
+def _kind_label(event) -> str:
+    spec = SPECS.get(event.data.get("kind", ""))
+    return spec.label if spec else ""

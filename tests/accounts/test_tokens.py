@@ -33,7 +33,7 @@ def test_a_participant_issues_a_token_on_the_page_sees_it_once_and_uses_it(cast,
 def test_members_see_their_institutions_tokens_and_not_others(cast, client_for):
     api_token_create(user=cast.participant, name="甲系统")
     api_token_create(user=cast.underwriter, name="乙系统")
-    names = [t.name for t in client_for(cast.participant).get("/accounts/tokens/").context["tokens"]]
+    names = [t.name for t in client_for(cast.participant).get("/accounts/tokens/").context["tokens"].page]
     assert names == ["甲系统"]
 
 
