@@ -109,7 +109,7 @@ def test_api_responses_are_not_stored_by_caches(cast):
 def test_a_back_office_lists_and_revokes_its_institutions_tokens_by_api(cast):
     token, key = api_token_create(user=cast.participant, name="清算系统", scope="write")
     other, _ = api_token_create(user=cast.underwriter, name="乙系统", scope="write")
-    listed = Client().get("/api/v1/tokens", **_bearer(key)).json()
+    listed = Client().get("/api/v1/tokens", **_bearer(key)).json()["items"]
     assert [(t["name"], t["scope"], t["issued_by"]) for t in listed] == [("清算系统", "write", "participant")]
     assert Client().post(f"/api/v1/tokens/{other.pk}/revoke", **_bearer(key)).status_code == 404
     revoked = Client().post(f"/api/v1/tokens/{token.pk}/revoke", **_bearer(key))

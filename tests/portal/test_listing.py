@@ -154,3 +154,30 @@ def test_a_member_sees_and_exports_every_api_token_it_issued(cast, client_for):
     client = client_for(cast.participant)
     assert "共 213 条" in client.get("/accounts/tokens/").content.decode()
     assert len(_csv_rows(client.get("/accounts/tokens/?export=csv"))) == 214
+
+
+def test_no_view_selector_or_api_cuts_a_database_list_to_a_fixed_length():
+    """A guard over the source: ``<queryset>[:200]`` in a list is the silent cut issue 19 §3 forbids;
+    lists go through csdp/lib/listing.py (pages) or the API's cursor pages instead."""
+    import ast
+    from pathlib import Path
+
+    queryset_methods = {"all", "filter", "exclude", "order_by", "select_related", "prefetch_related", "visible_to"}
+    queryset_methods |= {"annotate", "values", "values_list", "distinct", "only", "defer"}
+    offenders = []
+    for path in Path("csdp").rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice)):
+                continue
+            upper, lower = node.slice.upper, node.slice.lower
+            value = node.value
+            # A first one or a "latest few" beside a link to the whole list ([:1], [:10]) is a glance, not a list.
+            long_cut = isinstance(upper, ast.Constant) and isinstance(upper.value, int) and upper.value >= 20
+            if lower is None and long_cut and isinstance(value, ast.Call):
+                method = value.func.attr if isinstance(value.func, ast.Attribute) else ""
+                selector = value.func.id if isinstance(value.func, ast.Name) else ""
+                if method in queryset_methods or selector.endswith(("_for", "_of", "_steps", "_queue")):
+                    offenders.append(f"{path}:{node.lineno}")
+    assert offenders == []

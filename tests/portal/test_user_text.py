@@ -12,8 +12,7 @@ import pytest
 from csdp.lib.labels import audit_action_label, choice_labels, purpose_label, subject_label, without_citations
 from csdp.notify.models import Channel, OutboxMessage
 from csdp.notify.services import sms_text
-from csdp.portal.demo import demo_seed
-from tests.portal.crawl import crawl
+from tests.portal.crawl import crawl, demo_seed_fresh
 
 IDENTIFIER = re.compile(r"[a-z_]+\.[a-z_]+")
 ARROW_BETWEEN_WORDS = re.compile(r"[A-Za-z_]+\s*→\s*[A-Za-z_]+")
@@ -45,20 +44,12 @@ def test_the_check_catches_what_the_issue_names():
 @pytest.fixture(scope="module")
 def demo_world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        import importlib
-
-        from django.apps import apps
         from django.db import connection, transaction
 
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            # A transactional test before this module may have flushed the rule tables the pledge migration
-            # filled, and the calendar's years and closed days (the calendar refuses a year it does not keep).
-            importlib.import_module("csdp.pledge.migrations.0002_rules_and_triggers").load(apps, None)
-            importlib.import_module("csdp.clock.migrations.0002_load_holidays").load(apps, None)
-            importlib.import_module("csdp.clock.migrations.0003_calendar_year").maintained(apps, None)
-            demo_seed()
+            demo_seed_fresh()
             pages = crawl()
             messages = list(OutboxMessage.objects.all())
         finally:  # whatever happened, the demo world is rolled back and the next test gets a sound connection
