@@ -42,6 +42,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "securities:master_import": {"operator", "admin"},
     "securities:participant_list": STAFF,
     "securities:master_template": {"operator", "admin"},
+    "securities:master_record_new": {"operator", "admin"},
     "ledger:account_list": STAFF,
     "ledger:account_statement": STAFF,
     "ledger:my_reserve": {"participant", "underwriter"},

@@ -37,7 +37,7 @@ class Participant(_Session):
     @task(3)
     def api(self):
         headers = {"Authorization": f"Bearer {IDENTITIES['tokens']['participant']}"}
-        for path in ("/api/v1/ipo/obligations", "/api/v1/ipo/files?since=0", "/api/v1/ledger/reserve-balance",
+        for path in ("/api/v1/ipo/obligations", "/api/v1/ipo/files?cursor=0", "/api/v1/ledger/reserve-balance",
                      "/api/v1/ipo/reserve/statement?limit=100"):
             with self.client.get(path, headers=headers, name="API " + path.split("?")[0],
                                  catch_response=True) as response:

@@ -1,10 +1,11 @@
 import datetime as dt
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.security import HttpBearer
 
 from csdp.accounts.access import ANY_ROLE, allow
 from csdp.accounts.tokens import api_token_lookup, api_token_used
+from csdp.lib.cursor import CursorIn, cursor_page, page_of
 
 router = Router(tags=["账户"])
 
@@ -57,16 +58,15 @@ class TokenOut(Schema):
 
 @router.get(
     "/tokens",
-    response=list[TokenOut],
-    summary="本机构的 API 令牌",
+    response=page_of(TokenOut),
+    summary="本机构的 API 令牌（游标分页）",
     description="签发令牌须在网页“用户设置 → API 令牌”中进行（密钥只显示一次）；此处列出与吊销。",
 )
 @allow(ANY_ROLE)
-def token_list(request):
+def token_list(request, page: Query[CursorIn]):
     from csdp.accounts.models import ApiToken
 
-    rows = ApiToken.objects.visible_to(request.user).select_related("user").order_by("-pk")[:500]
-    return [token_list_item(t) for t in rows]
+    return cursor_page(ApiToken.objects.visible_to(request.user).select_related("user"), page, out=token_list_item)
 
 
 @router.post(

@@ -12,6 +12,7 @@ from csdp.accounts.access import ANY_ROLE, access_object, allow
 from csdp.accounts.models import ApiToken, TokenScope
 from csdp.accounts.tokens import api_token_create, api_token_revoke
 from csdp.lib.errors import CsdpError
+from csdp.lib.listing import Column, Listing, listing
 from csdp.lib.web import form_refused
 
 
@@ -45,7 +46,16 @@ def token_list(request):
             form_refused(form, error)
         else:
             form = TokenForm()
-    tokens = ApiToken.objects.visible_to(request.user).select_related("user", "revoked_by").order_by("-pk")[:200]
+    tokens = listing(
+        request,
+        ApiToken.objects.visible_to(request.user).select_related("user", "revoked_by"),
+        columns=TOKEN_COLUMNS,
+        default_sort="-created",
+        search=("name", "key_prefix", "user__username"),
+        filename="API令牌",
+    )
+    if not isinstance(tokens, Listing):  # an export
+        return tokens
     return render(request, "accounts/tokens.html", {"form": form, "tokens": tokens, "new_key": key})
 
 
@@ -56,3 +66,14 @@ def token_revoke(request, token_id: int):
     api_token_revoke(token=token, actor=request.user)
     messages.success(request, f"令牌 {token.key_prefix}… 已吊销。")
     return redirect("accounts:token_list")
+
+
+TOKEN_COLUMNS = [
+    Column("prefix", "前缀", lambda t: f"{t.key_prefix}…"),
+    Column("name", "用途", "name", sort="name"),
+    Column("scope", "权限", "get_scope_display", sort="scope"),
+    Column("user", "签发用户", "user.username", sort="user__username"),
+    Column("created", "签发时间", "created_at", sort="pk"),
+    Column("expires", "有效期至", "expires_at", sort="expires_at"),
+    Column("used", "最近使用", "last_used_at", sort="last_used_at"),
+]

@@ -3,11 +3,12 @@ Reads only; filing goes through the pages, where the USB-KEY signs the submissio
 
 import datetime as dt
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from csdp.accounts.access import ANY_ROLE, access_object, allow
 from csdp.counter import selectors
 from csdp.counter.models import Application, BusinessType
+from csdp.lib.cursor import CursorIn, cursor_page, page_of
 
 router = Router(tags=["发行人虚拟柜台"])
 
@@ -88,14 +89,16 @@ def _file(row) -> dict:
     }
 
 
-@router.get("/applications", response=list[ApplicationOut], summary="业务列表")
+@router.get("/applications", response=page_of(ApplicationOut), summary="业务列表（游标分页）")
 @allow(ANY_ROLE)
-def counter_applications(request, status: str = "", business_type: str = "", securities_code: str = ""):
+def counter_applications(
+    request, page: Query[CursorIn], status: str = "", business_type: str = "", securities_code: str = ""
+):
     filters = selectors.ListFilters(status=status, business_type=business_type, securities_code=securities_code)
     rows = selectors.apply_filters(
         Application.objects.visible_to(request.user).select_related("business_type"), filters
     )
-    return [_summary(a) for a in rows[:500]]
+    return cursor_page(rows, page, out=_summary)
 
 
 @router.get("/applications/{application_id}", response=ApplicationDetailOut, summary="业务申请详情")
@@ -123,16 +126,17 @@ def counter_application(request, application_id: int):
     }
 
 
-@router.get("/business-types", response=list[BusinessTypeOut], summary="业务类型目录")
+@router.get("/business-types", response=page_of(BusinessTypeOut), summary="业务类型目录（游标分页）")
 @allow(ANY_ROLE)
-def counter_business_types(request):
-    return [
-        {
-            "code": t.code,
-            "name": t.name,
-            "guide": t.guide,
-            "filer_kinds": sorted(t.effective_filer_kinds()),
-            "structured": t.spec is not None and t.spec.form_class is not None,
-        }
-        for t in BusinessType.objects.filter(is_active=True)
-    ]
+def counter_business_types(request, page: Query[CursorIn]):
+    return cursor_page(BusinessType.objects.filter(is_active=True), page, out=_business_type)
+
+
+def _business_type(t: BusinessType) -> dict:
+    return {
+        "code": t.code,
+        "name": t.name,
+        "guide": t.guide,
+        "filer_kinds": sorted(t.effective_filer_kinds()),
+        "structured": t.spec is not None and t.spec.form_class is not None,
+    }

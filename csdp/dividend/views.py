@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from csdp.accounts.access import STAFF, Role, access_object, allow
 from csdp.dividend.models import Distribution
 from csdp.dividend.services import distribution_withdraw_prepare, funded_fen, funding_record
+from csdp.lib.listing import Column, Listing, listing
 from csdp.lib.web import refusal_redirect
 
 
@@ -26,7 +27,22 @@ class WithdrawForm(forms.Form):
 
 @allow(STAFF, Role.ISSUER)
 def distribution_list(request):
-    rows = Distribution.objects.visible_to(request.user).select_related("security", "issuer")[:200]
+    rows = listing(
+        request,
+        Distribution.objects.visible_to(request.user).select_related("security", "issuer"),
+        columns=[
+            Column("security", "证券", "security.code", sort="security__code"),
+            Column("issuer", "发行人", "issuer.name", sort="issuer__name"),
+            Column("record_date", "股权登记日", "record_date", sort="record_date"),
+            Column("pay_date", "派息日", "pay_date", sort="pay_date"),
+            Column("status", "状态", "get_status_display", sort="status"),
+        ],
+        default_sort="-record_date",
+        search=("security__code", "security__name", "issuer__name"),
+        filename="权益分派",
+    )
+    if not isinstance(rows, Listing):  # an export
+        return rows
     return render(request, "dividend/list.html", {"distributions": rows})
 
 

@@ -2,11 +2,12 @@
 
 import datetime as dt
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from csdp.accounts.access import STAFF, Role, access_object, allow
 from csdp.fees.models import Invoice
 from csdp.fees.selectors import notice_detail_qs, notices_for
+from csdp.lib.cursor import CursorIn, cursor_page, page_of
 
 router = Router(tags=["收费与发票"])
 READERS = (Role.ISSUER, Role.UNDERWRITER, STAFF)
@@ -76,10 +77,10 @@ def _notice(n) -> dict:
     }
 
 
-@router.get("/notices", response=list[NoticeOut], summary="付款通知列表（本机构；本公司人员可见全部）")
+@router.get("/notices", response=page_of(NoticeOut), summary="付款通知列表（本机构；本公司人员可见全部；游标分页）")
 @allow(*READERS)
-def fees_notices(request, status: str = ""):
-    return [_notice(n) for n in notices_for(request.user, status=status)[:500]]
+def fees_notices(request, page: Query[CursorIn], status: str = ""):
+    return cursor_page(notices_for(request.user, status=status).select_related("payer"), page, out=_notice)
 
 
 @router.get("/notices/{fee_notice_id}", response=NoticeDetailOut, summary="付款通知详情（含收费明细）")
@@ -102,25 +103,25 @@ def fees_notice(request, fee_notice_id: int):
     return {**_notice(notice), "lines": lines}
 
 
-@router.get("/invoices", response=list[InvoiceOut], summary="发票列表（本机构；本公司人员可见全部）")
+@router.get("/invoices", response=page_of(InvoiceOut), summary="发票列表（本机构；本公司人员可见全部；游标分页）")
 @allow(*READERS)
-def fees_invoices(request):
-    rows = Invoice.objects.visible_to(request.user).select_related("notice").order_by("-issued_on", "-id")[:500]
-    return [
-        {
-            "id": i.pk,
-            "number": i.number,
-            "notice_number": i.notice.number,
-            "invoice_type": i.invoice_type,
-            "invoice_type_label": i.invoice_type_label,
-            "delivery": i.delivery,
-            "total_fen": i.total_fen,
-            "net_fen": i.net_fen,
-            "tax_fen": i.tax_fen,
-            "tax_rate": str(i.tax_rate),
-            "title": i.title,
-            "taxpayer_id": i.taxpayer_id,
-            "issued_on": i.issued_on,
-        }
-        for i in rows
-    ]
+def fees_invoices(request, page: Query[CursorIn]):
+    return cursor_page(Invoice.objects.visible_to(request.user).select_related("notice"), page, out=_invoice)
+
+
+def _invoice(i) -> dict:
+    return {
+        "id": i.pk,
+        "number": i.number,
+        "notice_number": i.notice.number,
+        "invoice_type": i.invoice_type,
+        "invoice_type_label": i.invoice_type_label,
+        "delivery": i.delivery,
+        "total_fen": i.total_fen,
+        "net_fen": i.net_fen,
+        "tax_fen": i.tax_fen,
+        "tax_rate": str(i.tax_rate),
+        "title": i.title,
+        "taxpayer_id": i.taxpayer_id,
+        "issued_on": i.issued_on,
+    }

@@ -36,7 +36,7 @@ def office_queue():
         PaymentNotice.objects.filter(status__in=[NoticeStatus.ISSUED, NoticeStatus.PAID])
         .select_related("payer")
         .annotate(declared=Exists(declared))
-        .order_by("due_date", "pk")[:200]
+        .order_by("due_date", "pk")
     )
 
 

@@ -50,7 +50,7 @@ def office_items(user):
 def payer_items(user):
     if role_of(user) not in (Role.ISSUER, Role.UNDERWRITER):
         return []
-    unpaid = PaymentNotice.objects.visible_to(user).filter(status=NoticeStatus.ISSUED).order_by("due_date", "pk")[:50]
+    unpaid = PaymentNotice.objects.visible_to(user).filter(status=NoticeStatus.ISSUED).order_by("due_date", "pk")
     return [
         WorkItem(
             kind=KIND,

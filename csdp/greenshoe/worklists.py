@@ -25,7 +25,7 @@ def _item(filing, *, needs_action: bool) -> WorkItem:
 def staff_items(user):
     if not user.staff_role:
         return []
-    waiting = GreenshoeFiling.objects.filter(status=FilingStatus.SUBMITTED).select_related("option__offering")[:100]
+    waiting = GreenshoeFiling.objects.filter(status=FilingStatus.SUBMITTED).select_related("option__offering")
     return [_item(f, needs_action=True) for f in waiting]
 
 
@@ -33,9 +33,7 @@ def member_items(user):
     if user.staff_role or user.institution_id is None:
         return []
     mine = GreenshoeFiling.objects.visible_to(user).filter(filed_by__institution_id=user.institution_id)
-    return [
-        _item(f, needs_action=f.status == FilingStatus.VALIDATED) for f in mine.select_related("option__offering")[:100]
-    ]
+    return [_item(f, needs_action=f.status == FilingStatus.VALIDATED) for f in mine.select_related("option__offering")]
 
 
 register_staff_queue(staff_items)

@@ -6,12 +6,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
-from ninja import File, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from csdp.accounts.access import STAFF, Role, access_object, allow
 from csdp.ipo.eod.t_day import offering_subscriptions_load
 from csdp.ipo.errors import IpoError
+from csdp.lib.cursor import CursorIn, cursor_page, page_of
 from csdp.ipo.models import Offering, ParticipantFile, ParticipantObligation
 from csdp.ipo.pages import declarations_of, offerings_for, participant_of
 from csdp.ipo.services import DeclarationRow, reserve_deposit, reserve_withdraw, shortfall_declare, shortfall_withdraw
@@ -75,10 +76,10 @@ def _offering_out(o: Offering) -> dict:
     }
 
 
-@router.get("/offerings", response=list[OfferingOut], summary="可见的发行")
+@router.get("/offerings", response=page_of(OfferingOut), summary="可见的发行（游标分页）")
 @allow(OFFERING_ROLES)
-def ipo_offerings(request):
-    return [_offering_out(o) for o in offerings_for(request.user)]
+def ipo_offerings(request, page: Query[CursorIn]):
+    return cursor_page(offerings_for(request.user).select_related("stop"), page, out=_offering_out)
 
 
 @router.get("/offerings/{offering_id}", response=OfferingOut, summary="发行详情")
@@ -99,28 +100,29 @@ class ObligationOut(Schema):
     invalid_orders: int
 
 
-@router.get("/obligations", response=list[ObligationOut], summary="本参与人的申购资金义务")
+@router.get("/obligations", response=page_of(ObligationOut), summary="本参与人的申购资金义务（游标分页）")
 @allow(STAFF, Role.PARTICIPANT)
-def ipo_obligations(request):
+def ipo_obligations(request, page: Query[CursorIn]):
     rows = ParticipantObligation.objects.visible_to(request.user).select_related("offering", "participant")
-    return [
-        {
-            "offering": o.offering.code,
-            "participant": o.participant.code,
-            "orders": o.orders,
-            "subscribed_fen": o.subscribed_fen,
-            "frozen_fen": o.frozen_fen,
-            "deducted_fen": o.deducted_fen,
-            "unfrozen_fen": o.unfrozen_fen,
-            "allocated_shares": o.allocated_shares,
-            "invalid_orders": o.invalid_orders,
-        }
-        for o in rows
-    ]
+    return cursor_page(rows, page, out=_obligation_out)
+
+
+def _obligation_out(o) -> dict:
+    return {
+        "offering": o.offering.code,
+        "participant": o.participant.code,
+        "orders": o.orders,
+        "subscribed_fen": o.subscribed_fen,
+        "frozen_fen": o.frozen_fen,
+        "deducted_fen": o.deducted_fen,
+        "unfrozen_fen": o.unfrozen_fen,
+        "allocated_shares": o.allocated_shares,
+        "invalid_orders": o.invalid_orders,
+    }
 
 
 class FileOut(Schema):
-    id: int  # rises with publication: the `since` cursor
+    id: int  # rises with publication: walking by cursor, a back office sees each file once
     name: str  # <YYYYMMDD>/<participant>/<file>, as in the day's manifest
     offering: str
     file_type: str
@@ -132,29 +134,29 @@ class FileOut(Schema):
 
 @router.get(
     "/files",
-    response=list[FileOut],
-    summary="本参与人的数据文件；since=上次取到的最大 id，只返回其后发布的文件（按 id 升序）",
+    response=page_of(FileOut),
+    summary="本参与人的数据文件（按发布先后，游标分页）",
+    description="保存最后一次取到的 next_cursor（或最后一个文件的 id），下次以 cursor=该值查询，只返回其后发布的文件。",
 )
 @allow(STAFF, Role.PARTICIPANT)
-def ipo_files(request, business_date: dt.date | None = None, since: int | None = None):
+def ipo_files(request, page: Query[CursorIn], business_date: dt.date | None = None):
     rows = ParticipantFile.objects.visible_to(request.user).select_related("offering")
     if business_date:
         rows = rows.filter(business_date=business_date)
-    if since is not None:
-        rows = rows.filter(pk__gt=since).order_by("pk")
-    return [
-        {
-            "id": f.pk,
-            "name": f.path,
-            "offering": f.offering.code,
-            "file_type": f.file_type,
-            "file_format": f.file_format,
-            "rows": f.rows,
-            "sha256": f.sha256,
-            "business_date": f.business_date,
-        }
-        for f in rows
-    ]
+    return cursor_page(rows, page, out=_file_out)
+
+
+def _file_out(f) -> dict:
+    return {
+        "id": f.pk,
+        "name": f.path,
+        "offering": f.offering.code,
+        "file_type": f.file_type,
+        "file_format": f.file_format,
+        "rows": f.rows,
+        "sha256": f.sha256,
+        "business_date": f.business_date,
+    }
 
 
 @router.get("/files/{participant_file_id}/content", summary="下载数据文件")
@@ -251,15 +253,13 @@ class StatementOut(Schema):
 
 @router.get("/reserve/statement", response=StatementOut, summary="本机构结算备付金对账单（每笔资金变动，游标分页）")
 @allow(Role.PARTICIPANT, Role.UNDERWRITER)
-def ipo_reserve_statement(request, cursor: int = 0, limit: int = 100):
+def ipo_reserve_statement(request, page: Query[CursorIn]):
     from csdp.ledger.selectors import statement_after
 
     account = reserve_account_of(request.user.institution)
     if account is None:
         raise IpoError("本机构尚未开立结算备付金账户。", code="ipo.no_reserve", status=404)
-    if not 1 <= limit <= 1000:
-        raise IpoError("limit 应在 1 至 1000 之间。", code="ipo.bad_limit")
-    lines, next_cursor = statement_after(account, after_id=max(cursor, 0), limit=limit)
+    lines, next_cursor = statement_after(account, after_id=page.cursor, limit=page.limit)
     items = []
     for line in lines:
         t = line.transfer
@@ -308,16 +308,18 @@ class ManifestLineOut(Schema):
 
 
 @router.get(
-    "/manifest", response=list[ManifestLineOut], summary="本参与人某业务日的文件清单（文件名、记录数、SHA-256）"
+    "/manifest",
+    response=page_of(ManifestLineOut),
+    summary="本参与人某业务日的文件清单（文件名、记录数、SHA-256；游标分页）",
 )
 @allow(Role.PARTICIPANT)
-def ipo_manifest(request, business_date: dt.date):
+def ipo_manifest(request, business_date: dt.date, page: Query[CursorIn]):
     from csdp.ipo.reconcile import manifest
 
     participant = ParticipantProfile.objects.filter(institution=request.user.institution).first()
     if participant is None:  # a participant institution whose profile staff have not entered yet
         raise NotFound("本机构尚未登记结算参与人资料，暂无文件清单。", code="ipo.participant_unknown")
-    return [line.__dict__ for line in manifest(participant, business_date)]
+    return cursor_page(manifest(participant, business_date), page, out=lambda line: line.__dict__)
 
 
 class InvalidOut(Schema):
@@ -420,13 +422,15 @@ def ipo_declarations(request, offering_id: int, payload: list[DeclarationIn]):
 
 
 @router.get(
-    "/offerings/{offering_id}/declarations", response=list[DeclarationOut], summary="本参与人的资金不足申报（含已撤回）"
+    "/offerings/{offering_id}/declarations",
+    response=page_of(DeclarationOut),
+    summary="本参与人的资金不足申报（含已撤回；游标分页）",
 )
 @allow(Role.PARTICIPANT)
-def ipo_declaration_list(request, offering_id: int):
+def ipo_declaration_list(request, offering_id: int, page: Query[CursorIn]):
     offering_obj = access_object(request.user, Offering, pk=offering_id)
     participant = participant_of(request.user)
-    return [_declaration_out(d) for d in declarations_of(offering_obj, participant)]
+    return cursor_page(declarations_of(offering_obj, participant), page, out=_declaration_out)
 
 
 class WithdrawIn(Schema):

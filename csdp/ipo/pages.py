@@ -11,6 +11,7 @@ from csdp.clock.services import business_today
 from csdp.ipo.models import EodStep, Offering, OfferingStatus, ParticipantFile, ParticipantObligation
 from csdp.ipo.timeline import timeline
 from csdp.ledger.selectors import balance_of, reserve_account_of
+from csdp.lib.listing import Column, listing
 
 
 def yuan(fen: int | None) -> Decimal:
@@ -182,13 +183,16 @@ def payment_notice_context(offering: Offering) -> dict:
     }
 
 
-def filings_context(offering: Offering, user, *, rejected_kind: str = "") -> dict:
+def filings_context(request, offering: Offering, *, rejected_kind: str = "") -> dict:
     """``rejected_kind``: the kind whose new upload was just refused — its earlier list is not shown
-    under the errors (nor its sign button), so nobody confirms the old list believing it the new one."""
+    under the errors (nor its sign button), so nobody confirms the old list believing it the new one.
+    Each filing's list is paged on its own (``<kind>_page``); an export request puts the response
+    under "export" for the view to return."""
     from csdp.ipo.detail_filings import expected_total, filing_content, required_kinds
     from csdp.ipo.models import FilingKind, FilingStatus
     from csdp.keys.signing import signing_context, submission_digest
 
+    user = request.user
     rows = []
     for kind in required_kinds(offering):
         filing = offering.filings.live().filter(kind=kind).select_related("source", "returned_by").first()
@@ -200,7 +204,7 @@ def filings_context(offering: Offering, user, *, rejected_kind: str = "") -> dic
                     "label": FilingKind(kind).label,
                     "expected": expected_total(offering, kind),
                     "filing": filing,
-                    "details": [],
+                    "details": None,
                     "signing": None,
                     "rejected": True,
                     "returnable": False,
@@ -216,7 +220,7 @@ def filings_context(offering: Offering, user, *, rejected_kind: str = "") -> dic
                 "label": FilingKind(kind).label,
                 "expected": expected_total(offering, kind),
                 "filing": filing,
-                "details": filing.details.select_related("account")[:500] if filing else [],
+                "details": _filing_details(request, filing, prefix=f"{kind}_") if filing else None,
                 "signing": signing,
                 "rejected": False,
                 "returnable": bool(filing)
@@ -226,6 +230,29 @@ def filings_context(offering: Offering, user, *, rejected_kind: str = "") -> dic
             }
         )
     return {"offering": offering, "rows": rows, "is_issuer": user.institution_id == offering.issuer_id}
+
+
+FILING_DETAIL_COLUMNS = [
+    Column("account", "证券账户号码", "account.number", sort="account__number"),
+    Column("name", "证券账户名称", "account_name", sort="account_name"),
+    Column("id_number", "证件号码", "id_number"),
+    Column("shares", "登记股数", "shares", sort="shares", numeric=True),
+    Column("nature", "股份性质", "share_nature", sort="share_nature"),
+    Column("unit", "托管单元", "custody_unit", sort="custody_unit"),
+    Column("lockup_end", "限售截止日", "lockup_end", sort="lockup_end"),
+]
+
+
+def _filing_details(request, filing, *, prefix: str):
+    return listing(
+        request,
+        filing.details.select_related("account"),
+        columns=FILING_DETAIL_COLUMNS,
+        default_sort="",
+        search=("account__number", "account_name", "id_number"),
+        filename=f"{filing.get_kind_display()}申报明细",
+        prefix=prefix,
+    )
 
 
 def registration_result_xlsx(offering: Offering) -> bytes:

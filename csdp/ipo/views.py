@@ -19,6 +19,8 @@ from csdp.ipo.errors import IpoError
 from csdp.ipo.exchange_subscriptions import ExchangeFileRejected
 from csdp.ipo.forms import AmountForm, DeclarationFormSet, ExchangeFileForm, OfferingForm, StopForm
 from csdp.ipo.models import DetailFiling, FilingKind, Offering, OfferingStatus, ParticipantFile
+from csdp.lib.errors import CsdpError
+from csdp.lib.listing import Listing
 from csdp.ipo.services import (
     DeclarationRow,
     offering_create,
@@ -32,7 +34,6 @@ from csdp.ipo.services import (
 from csdp.ipo.stop import offering_stop_prepare
 from csdp.keys.signing import SignatureRefused
 from csdp.ledger.selectors import reserve_account_of
-from csdp.lib.errors import CsdpError
 from csdp.uploads.services import UploadRejected, upload_store
 
 OFFERING_ROLES = STAFF | {Role.ISSUER, Role.UNDERWRITER, Role.PARTICIPANT}
@@ -329,7 +330,11 @@ def filing_template(request, offering_id: int, kind: str):
 @allow(Role.ISSUER, STAFF)
 def filing_list(request, offering_id: int):
     offering = access_object(request.user, Offering, pk=offering_id)
-    return render(request, "ipo/filings.html", pages.filings_context(offering, request.user))
+    context = pages.filings_context(request, offering)
+    for row in context["rows"]:
+        if row["details"] is not None and not isinstance(row["details"], Listing):  # an export
+            return row["details"]
+    return render(request, "ipo/filings.html", context)
 
 
 @allow(Role.ISSUER)
@@ -347,7 +352,7 @@ def filing_upload(request, offering_id: int, kind: str):
     except UploadRejected as rejected:
         messages.error(request, rejected.message)
     except filings.FilingRejected as rejected:
-        context = pages.filings_context(offering, request.user, rejected_kind=kind)
+        context = pages.filings_context(request, offering, rejected_kind=kind)
         context.update(rejected=rejected, rejected_kind=FilingKind(kind).label)
         return render(request, "ipo/filings.html", context, status=422)
     except IpoError as error:

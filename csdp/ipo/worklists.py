@@ -34,7 +34,7 @@ def ipo_staff_items(user) -> list[WorkItem]:
             url=_url(run.offering),
             needs_action=True,
         )
-        for run in failed_steps()[:200]
+        for run in failed_steps()
     ]
     today = business_today()
     items += [

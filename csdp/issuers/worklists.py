@@ -17,7 +17,7 @@ KIND_REGISTRATION = "发行人在线注册"
 def my_info_applications(user):
     if role_of(user) != Role.ISSUER:
         return []
-    rows = InfoChangeApplication.objects.visible_to(user).order_by("-submitted_at")[:50]
+    rows = InfoChangeApplication.objects.visible_to(user).order_by("-submitted_at")
     return [
         WorkItem(
             kind=KIND_INFO,

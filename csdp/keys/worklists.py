@@ -27,7 +27,7 @@ def my_key_applications(user):
         KeyApplication.objects.visible_to(user)
         .filter(user=user)
         .select_related("institution")
-        .order_by("-submitted_at")[:50]
+        .order_by("-submitted_at")
     )
     return [_item(a, needs_action=False) for a in rows]
 
@@ -40,6 +40,6 @@ def staff_key_application_queue(user):
         KeyApplication.objects.visible_to(user)
         .filter(state=KeyApplicationState.SUBMITTED)
         .select_related("institution")
-        .order_by("submitted_at")[:200]
+        .order_by("submitted_at")
     )
     return [_item(a, needs_action=True) for a in rows]

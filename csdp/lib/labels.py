@@ -56,6 +56,8 @@ ACTIONS = {
     "calendar.close": "登记休市日",
     "calendar.open": "取消休市日",
     "certificate.expire": "证书到期",
+    "master_import": "主数据批量导入",
+    "master_record_create": "主数据逐条录入",
     "certificate.issue": "签发证书",
     "certificate.revoke": "作废证书",
     "code.locked": "验证码锁定",

@@ -64,6 +64,7 @@ class Listing:
     searchable: bool
     params: dict = field(default_factory=dict)
     filename: str = "列表"
+    prefix: str = ""  # two lists on one page: the second's parameters are "<prefix>page", "<prefix>sort", …
 
     def sort_link(self, key: str) -> tuple[str, str]:
         """(query string for a click on this column's header, current direction "asc"/"desc"/"")."""
@@ -71,22 +72,22 @@ class Listing:
         descending = self.sort.startswith("-")
         target = f"-{key}" if current and not descending else key
         direction = ("desc" if descending else "asc") if current else ""
-        return self._query(sort=target, page=None), direction
+        return self._query(**{self.prefix + "sort": target, self.prefix + "page": None}), direction
 
     @property
     def export_csv(self) -> str:
-        return self._query(export="csv", page=None)
+        return self._query(**{self.prefix + "export": "csv", self.prefix + "page": None})
 
     @property
     def export_xlsx(self) -> str:
-        return self._query(export="xlsx", page=None)
+        return self._query(**{self.prefix + "export": "xlsx", self.prefix + "page": None})
 
     @property
     def hidden_params(self) -> list[tuple[str, str]]:
         """The filters in force, for the search form to carry along."""
         out = []
         for key, value in self.params.items():
-            if key in ("q", "page", "export"):
+            if key in (self.prefix + "q", self.prefix + "page", self.prefix + "export"):
                 continue
             out += [(key, v) for v in (value if isinstance(value, list) else [value])]
         return out
@@ -100,7 +101,7 @@ class Listing:
         for n in numbers:
             if n - previous > 1:
                 out.append((None, ""))
-            out.append((n, self._query(page=n)))
+            out.append((n, self._query(**{self.prefix + "page": n})))
             previous = n
         return out
 
@@ -110,7 +111,7 @@ class Listing:
     def _query(self, **changes) -> str:
         from urllib.parse import urlencode
 
-        params = {k: v for k, v in self.params.items() if k not in ("export",)}
+        params = {k: v for k, v in self.params.items() if not k.endswith("export")}
         for key, value in changes.items():
             if value is None:
                 params.pop(key, None)
@@ -128,24 +129,26 @@ def listing(
     search: Iterable[str] = (),
     per_page: int = PER_PAGE,
     filename: str = "列表",
+    prefix: str = "",
 ) -> Listing | HttpResponse:
     params = {k: v for k, v in request.GET.lists()}
     params = {k: (v[0] if len(v) == 1 else v) for k, v in params.items()}
+    get = request.GET.get
     search = tuple(search)
-    q = (request.GET.get("q") or "").strip()[:100]
-    sort = _valid_sort(request.GET.get("sort") or default_sort, columns, default_sort)
+    q = (get(prefix + "q") or "").strip()[:100]
+    sort = _valid_sort(get(prefix + "sort") or default_sort, columns, default_sort)
     rows = _searched(rows, q, search, columns)
     rows = _sorted(rows, sort, columns)
-    export = request.GET.get("export")
+    export = get(prefix + "export")
     if export in ("csv", "xlsx"):
         return _export(rows, columns, filename, export)
     try:
-        size = int(request.GET.get("per_page") or per_page)
+        size = int(get(prefix + "per_page") or per_page)
     except ValueError:
         size = per_page
     size = size if size in PER_PAGE_CHOICES or size == per_page else per_page
     paginator = Paginator(rows, size)
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(get(prefix + "page"))
     return Listing(
         page=page,
         columns=columns,
@@ -155,6 +158,7 @@ def listing(
         searchable=bool(search) or not isinstance(rows, QuerySet),
         params=params,
         filename=filename,
+        prefix=prefix,
     )
 
 

@@ -5,6 +5,7 @@ from ninja.errors import HttpError
 
 from csdp.accounts.access import STAFF, access_object, allow
 from csdp.accounts.roles import Role
+from csdp.lib.cursor import CursorIn, cursor_slice
 from csdp.pledge import selectors
 from csdp.pledge.models import AccessState, Posting
 
@@ -38,10 +39,9 @@ class DetailOut(SummaryOut):
 
 class BoardOut(Schema):
     detailed: bool  # false: summaries only, filters and sorting ignored (no posting within validity)
-    page: int
-    has_next: bool
-    summaries: list[SummaryOut] = []
-    details: list[DetailOut] = []
+    summaries: list[SummaryOut] = []  # this page, when detailed is false
+    details: list[DetailOut] = []  # this page, when detailed is true
+    next_cursor: int | None  # pass as `cursor` for the next page (same filters); null: the last page
 
 
 class FilterIn(Schema):
@@ -55,7 +55,6 @@ class FilterIn(Schema):
     status: str = ""
     keyword: str = ""
     sort: str = "recent"
-    page: int = 1
 
 
 def _check_access(user) -> None:
@@ -66,21 +65,21 @@ def _check_access(user) -> None:
         raise HttpError(403, "您当前没有信息平台的使用权限。")
 
 
-@router.get("/postings", response=BoardOut, summary="信息浏览与筛选（无有效期内信息的用户仅得概要）")
+@router.get("/postings", response=BoardOut, summary="信息浏览与筛选（无有效期内信息的用户仅得概要；游标分页）")
 @allow(BROWSERS)
-def pledge_postings(request, filters: Query[FilterIn]):
+def pledge_postings(request, filters: Query[FilterIn], page: Query[CursorIn]):
     _check_access(request.user)
     detailed = selectors.has_valid_posting(request.user)
     data = filters.dict()
-    page = max(data.pop("page"), 1)
     spec = (
         selectors.BoardFilter(**{k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()})
         if detailed
         else selectors.BoardFilter()
     )
-    rows, has_next = selectors.board_page(selectors.board_filtered(spec), page)
+    # The board's order is the user's sort: the cursor counts the postings already given.
+    rows, next_cursor = cursor_slice(selectors.board_filtered(spec), page, by_position=True)
     key = "details" if detailed else "summaries"
-    return {"detailed": detailed, "page": page, "has_next": has_next, key: rows}
+    return {"detailed": detailed, "next_cursor": next_cursor, key: rows}
 
 
 @router.get("/postings/{posting_id}", response=DetailOut, summary="信息明细")

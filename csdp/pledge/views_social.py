@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from csdp.lib.listing import Column, Listing, listing
 from csdp.lib.clients import client_limit_exceeded
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +23,19 @@ PUBLIC_PER_HOUR = 10  # registration and lender applications per address and hou
 @allow(Role.PLEDGE_USER)
 def threads(request):
     active_profile(request)
-    rows = Thread.objects.visible_to(request.user).select_related("posting", "starter", "recipient")[:200]
+    rows = listing(
+        request,
+        Thread.objects.visible_to(request.user).select_related("posting", "starter", "recipient"),
+        columns=[
+            Column("posting", "相关信息", "posting.title", sort="posting__title"),
+            Column("last", "最近消息", "last_message_at", sort="last_message_at"),
+        ],
+        default_sort="-last",
+        search=("posting__title",),
+        filename="私信",
+    )
+    if not isinstance(rows, Listing):  # an export
+        return rows
     return render(request, "pledge/threads.html", {"threads": rows})
 
 

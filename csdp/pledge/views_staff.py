@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from csdp.accounts.access import STAFF, access_object, allow
 from csdp.accounts.roles import Role
+from csdp.lib.listing import Column, Listing, listing
 from csdp.pledge import forms as f
 from csdp.pledge import selectors
 from csdp.pledge.models import (
@@ -55,11 +56,42 @@ def _done(request, action, *args, ok: str, **kwargs):
 
 @allow(STAFF)
 def review_queue(request):
-    pending = (
-        Posting.objects.filter(status=PostingStatus.PENDING_REVIEW).select_related("owner").order_by("status_since")
+    pending = listing(
+        request,
+        Posting.objects.filter(status=PostingStatus.PENDING_REVIEW).select_related("owner"),
+        columns=PENDING_COLUMNS,
+        default_sort="since",
+        search=("title", "owner__username"),
+        filename="待审核信息",
     )
-    flagged = Posting.objects.filter(flagged_at__isnull=False).select_related("owner").order_by("flagged_at")
-    return render(request, "pledge/review_queue.html", {"pending": pending[:200], "flagged": flagged[:200]})
+    flagged = listing(
+        request,
+        Posting.objects.filter(flagged_at__isnull=False).select_related("owner"),
+        columns=FLAGGED_COLUMNS,
+        default_sort="flagged_at",
+        search=("title", "owner__username", "flag_reason"),
+        filename="每日核查异常",
+        prefix="f",
+    )
+    for table in (pending, flagged):
+        if not isinstance(table, Listing):  # an export
+            return table
+    return render(request, "pledge/review_queue.html", {"pending": pending, "flagged": flagged})
+
+
+PENDING_COLUMNS = [
+    Column("title", "标题", "title", sort="title"),
+    Column("side", "类别", "get_side_display", sort="side"),
+    Column("owner", "发布人", "owner.username", sort="owner__username"),
+    Column("amount", "金额（元）", lambda p: p.amount_fen / 100, sort="amount_fen", numeric=True),
+    Column("since", "提交时间", "status_since", sort="status_since"),
+]
+FLAGGED_COLUMNS = [
+    Column("title", "标题", "title", sort="title"),
+    Column("owner", "发布人", "owner.username", sort="owner__username"),
+    Column("reason", "异常", "flag_reason"),
+    Column("flagged_at", "发现时间", "flagged_at", sort="flagged_at"),
+]
 
 
 @allow(DECIDERS)
@@ -121,9 +153,42 @@ def posting_correct(request, posting_id: int):
 
 @allow(STAFF)
 def reports(request):
-    rows = Report.objects.select_related("reporter", "posting", "message").order_by("status", "-created_at")[:200]
-    recent = Thread.objects.select_related("posting", "starter", "recipient")[:50]
-    return render(request, "pledge/reports.html", {"reports": rows, "threads": recent})
+    rows = listing(
+        request,
+        Report.objects.select_related("reporter", "posting", "message"),
+        columns=REPORT_COLUMNS,
+        default_sort="-status",  # "open" sorts after "handled": descending shows the open reports first
+        search=("reason", "reporter__username", "posting__title"),
+        filename="举报",
+    )
+    threads = listing(
+        request,
+        Thread.objects.select_related("posting", "starter", "recipient"),
+        columns=THREAD_COLUMNS,
+        default_sort="-last",
+        search=("posting__title", "starter__username", "recipient__username"),
+        filename="私信会话",
+        prefix="t",
+    )
+    for table in (rows, threads):
+        if not isinstance(table, Listing):  # an export
+            return table
+    return render(request, "pledge/reports.html", {"reports": rows, "threads": threads})
+
+
+REPORT_COLUMNS = [
+    Column("target", "举报对象", lambda r: r.posting.title if r.posting else f"私信 #{r.message_id}"),
+    Column("reporter", "举报人", "reporter.username", sort="reporter__username"),
+    Column("reason", "理由", "reason"),
+    Column("status", "状态", "get_status_display", sort="status"),
+    Column("created_at", "时间", "created_at", sort="created_at"),
+]
+THREAD_COLUMNS = [
+    Column("posting", "信息", "posting.title", sort="posting__title"),
+    Column("starter", "发起人", "starter.username", sort="starter__username"),
+    Column("recipient", "接收人", "recipient.username", sort="recipient__username"),
+    Column("last", "最近消息", "last_message_at", sort="last_message_at"),
+]
 
 
 @allow(STAFF)
@@ -146,8 +211,6 @@ def report_handle(request, report_id: int):
 
 @allow(STAFF)
 def users(request):
-    from csdp.lib.listing import Column, Listing, listing
-
     table = listing(
         request,
         PledgeProfile.objects.select_related("user"),
@@ -170,8 +233,35 @@ def users(request):
 @allow(STAFF)
 def user_detail(request, profile_id: int):
     profile = access_object(request.user, PledgeProfile.objects.select_related("user", "investor"), pk=profile_id)
-    postings = Posting.objects.filter(owner=profile.user).order_by("-created_at")[:100]
-    actions = ModerationAction.objects.filter(target=profile.user).select_related("actor")[:100]
+    postings = listing(
+        request,
+        Posting.objects.filter(owner=profile.user),
+        columns=[
+            Column("title", "标题", "title", sort="title"),
+            Column("status", "状态", "get_status_display", sort="status"),
+            Column("created_at", "创建时间", "created_at", sort="created_at"),
+        ],
+        default_sort="-created_at",
+        search=("title",),
+        filename="发布的信息",
+    )
+    actions = listing(
+        request,
+        ModerationAction.objects.filter(target=profile.user).select_related("actor"),
+        columns=[
+            Column("at", "时间", "at", sort="at"),
+            Column("kind", "措施", "get_kind_display", sort="kind"),
+            Column("reason", "原因", "reason"),
+            Column("actor", "执行人", "actor.username", sort="actor__username"),
+        ],
+        default_sort="-at",
+        search=("reason",),
+        filename="管理记录",
+        prefix="a",
+    )
+    for table in (postings, actions):
+        if not isinstance(table, Listing):  # an export
+            return table
     kinds = [k for k in ModerationKind if k != ModerationKind.CORRECTION]
     return render(
         request,
@@ -204,7 +294,21 @@ def moderate(request, profile_id: int):
 
 @allow(STAFF)
 def lender_queue(request):
-    rows = LenderApplication.objects.order_by("status", "-created_at")[:200]
+    rows = listing(
+        request,
+        LenderApplication.objects.all(),
+        columns=[
+            Column("name", "名称", "name", sort="name"),
+            Column("username", "拟用用户名", "username", sort="username"),
+            Column("status", "状态", "get_status_display", sort="status"),
+            Column("created_at", "提交时间", "created_at", sort="created_at"),
+        ],
+        default_sort="-created_at",
+        search=("name", "username"),
+        filename="出借方申请",
+    )
+    if not isinstance(rows, Listing):  # an export
+        return rows
     return render(request, "pledge/lender_queue.html", {"applications": rows})
 
 

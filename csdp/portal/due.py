@@ -85,7 +85,7 @@ def _cutoffs(user, role) -> list[Due]:
         .filter(t_date__gte=today - dt.timedelta(days=40), t_date__lte=today + dt.timedelta(days=10))
     )
     out = []
-    for offering in offerings.order_by("t_date", "pk")[:20]:
+    for offering in offerings.order_by("t_date", "pk"):
         for m in timeline(offering):
             if m.done or m.passed or m.day != today or (party not in m.who and role not in STAFF_ROLES):
                 continue

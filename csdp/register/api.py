@@ -1,9 +1,10 @@
 import datetime as dt
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from csdp.accounts.access import STAFF, access_object, allow
 from csdp.accounts.roles import Role
+from csdp.lib.cursor import CursorIn, cursor_page, page_of
 from csdp.register.selectors import holdings_of
 from csdp.securities.models import SecuritiesAccount
 
@@ -21,23 +22,26 @@ class PositionOut(Schema):
     available: int
 
 
-@router.get("/accounts/{account_number}/positions", response=list[PositionOut], summary="证券账户持有明细")
+@router.get(
+    "/accounts/{account_number}/positions", response=page_of(PositionOut), summary="证券账户持有明细（游标分页）"
+)
 @allow(STAFF)
-def account_positions(request, account_number: str):
+def account_positions(request, account_number: str, page: Query[CursorIn]):
     account = access_object(request.user, SecuritiesAccount, number=account_number)
-    return [
-        {
-            "security_code": h.security.code,
-            "security_name": h.security.name,
-            "share_nature": h.share_nature,
-            "lockup_end": h.lockup_end,
-            "quantity": h.quantity,
-            "frozen": h.frozen,
-            "pledged": h.pledged,
-            "available": h.available,
-        }
-        for h in holdings_of(account)
-    ]
+    return cursor_page(holdings_of(account), page, out=_position_out)
+
+
+def _position_out(h) -> dict:
+    return {
+        "security_code": h.security.code,
+        "security_name": h.security.name,
+        "share_nature": h.share_nature,
+        "lockup_end": h.lockup_end,
+        "quantity": h.quantity,
+        "frozen": h.frozen,
+        "pledged": h.pledged,
+        "available": h.available,
+    }
 
 
 class HolderOut(Schema):
@@ -62,19 +66,17 @@ class RosterOut(Schema):
     total_quantity: int
     issued_capital: int
     seconds: float
-    offset: int
-    rows: list[HolderOut]
+    items: list[HolderOut]  # this page of the roster, in its ranking
+    next_cursor: int | None  # pass as `cursor` for the next page; null: the roster's last page
 
 
 @router.get(
     "/holders",
     response=RosterOut,
-    summary="证券持有人名册：截至 as_of 日日终（由登记变动记录重放），全部或前 top 名；发行人限本机构证券",
+    summary="证券持有人名册：截至 as_of 日日终（由登记变动记录重放），全部或前 top 名；发行人限本机构证券；游标分页",
 )
 @allow(STAFF, Role.ISSUER)
-def register_holders(
-    request, security: str, as_of: dt.date, top: int | None = None, offset: int = 0, limit: int = 1_000
-):
+def register_holders(request, security: str, as_of: dt.date, page: Query[CursorIn], top: int | None = None):
     from csdp.clock.services import business_today, clock_now
     from csdp.lib.errors import CsdpError, NotFound
     from csdp.register.models import RosterQuery
@@ -88,10 +90,13 @@ def register_holders(
     check_may_query(user=request.user, security=found)
     if as_of > business_today():
         raise CsdpError("查询日期不能晚于今天（名册为该日日终的数据）。", code="register.query_future")
-    if top is not None and top < 1 or offset < 0 or not 1 <= limit <= 10_000:
-        raise CsdpError("top 应为正整数，offset 不小于 0，limit 在 1–10000 之间。", code="register.query_paging")
+    if top is not None and top < 1:
+        raise CsdpError("top 应为正整数。", code="register.query_paging")
     roster = roster_as_of(security=found, as_of=as_of, top=top)
-    rows = roster.with_percent().slice(offset, limit).to_dicts()
+    # The roster's ranking is the order: the cursor counts the lots already given (csdp/lib/cursor.py).
+    lots = roster.with_percent()
+    rows = lots.slice(page.cursor, page.limit).to_dicts()
+    next_cursor = page.cursor + page.limit if page.cursor + page.limit < lots.height else None
     RosterQuery.objects.create(
         kind=RosterQuery.Kind.HOLDERS,
         security=found,
@@ -103,7 +108,7 @@ def register_holders(
         institution_id=request.user.institution_id,
         asked_at=clock_now(),
     )
-    return {**roster.summary(), "offset": offset, "rows": rows}
+    return {**roster.summary(), "items": rows, "next_cursor": next_cursor}
 
 
 class HoldingFileOut(Schema):
@@ -117,27 +122,26 @@ class HoldingFileOut(Schema):
     business_date: dt.date
 
 
-@router.get("/files", response=list[HoldingFileOut], summary="持股变动数据文件（GFBD）；since=上次取到的最大 id")
+@router.get("/files", response=page_of(HoldingFileOut), summary="持股变动数据文件（GFBD；按发布先后，游标分页）")
 @allow(STAFF, Role.PARTICIPANT)
-def register_files(request, since: int | None = None):
+def register_files(request, page: Query[CursorIn]):
     from csdp.register.models import HoldingChangeFile
 
     rows = HoldingChangeFile.objects.visible_to(request.user).select_related("security")
-    if since is not None:
-        rows = rows.filter(pk__gt=since).order_by("pk")
-    return [
-        {
-            "id": f.pk,
-            "name": f.path,
-            "security": f.security.code,
-            "business": f.business,
-            "file_format": f.file_format,
-            "rows": f.rows,
-            "sha256": f.sha256,
-            "business_date": f.business_date,
-        }
-        for f in rows[:1_000]
-    ]
+    return cursor_page(rows, page, out=_holding_file_out)
+
+
+def _holding_file_out(f) -> dict:
+    return {
+        "id": f.pk,
+        "name": f.path,
+        "security": f.security.code,
+        "business": f.business,
+        "file_format": f.file_format,
+        "rows": f.rows,
+        "sha256": f.sha256,
+        "business_date": f.business_date,
+    }
 
 
 @router.get("/files/{holding_file_id}/content", summary="下载持股变动数据文件")

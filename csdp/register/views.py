@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 
+from csdp.lib.listing import Column, Listing, listing
 from csdp.accounts.access import STAFF, access_object, allow
 from csdp.lib.errors import CsdpError
 from csdp.register.forms import ChangesFilterForm, HolderSearchForm, RosterQueryForm
@@ -80,7 +81,23 @@ def roster_query(request):
             response = HttpResponse(delivery.content, content_type=delivery.content_type)
             response["Content-Disposition"] = _attachment(delivery.name)
             return response
-    asked = RosterQuery.objects.visible_to(request.user).select_related("security", "asked_by")[:20]
+    asked = listing(
+        request,
+        RosterQuery.objects.visible_to(request.user).select_related("security", "asked_by"),
+        columns=[
+            Column("asked_at", "时间", "asked_at", sort="asked_at"),
+            Column("asked_by", "查询人", "asked_by.username", sort="asked_by__username"),
+            Column("security", "证券", "security.code", sort="security__code"),
+            Column("kind", "类型", "get_kind_display", sort="kind"),
+            Column("as_of", "日期", "as_of", sort="as_of"),
+            Column("rows", "记录数", "rows", sort="rows", numeric=True),
+        ],
+        default_sort="-asked_at",
+        search=("security__code", "asked_by__username"),
+        filename="名册查询记录",
+    )
+    if not isinstance(asked, Listing):  # an export
+        return asked
     return render(request, "register/roster_query.html", {"form": form, "asked": asked})
 
 
@@ -110,7 +127,23 @@ def business_template(request):
 @allow({"participant"} | STAFF)
 def holding_files(request):
     """持股变动数据文件 (GFBD): a participant's own, newest first; staff see all."""
-    files = HoldingChangeFile.objects.visible_to(request.user).select_related("security", "participant")[:200]
+    files = listing(
+        request,
+        HoldingChangeFile.objects.visible_to(request.user).select_related("security", "participant"),
+        columns=[
+            Column("date", "生效日期", "business_date", sort="business_date"),
+            Column("security", "证券", "security.code", sort="security__code"),
+            Column("business", "业务", "business", sort="business"),
+            Column("participant", "结算参与人", "participant", sort="participant__code"),
+            Column("format", "格式", "file_format", sort="file_format"),
+            Column("rows", "记录数", "rows", sort="rows", numeric=True),
+        ],
+        default_sort="-date",
+        search=("security__code", "participant__code", "business"),
+        filename="持股变动数据文件",
+    )
+    if not isinstance(files, Listing):  # an export
+        return files
     return render(request, "register/holding_files.html", {"files": files})
 
 

@@ -13,14 +13,35 @@ from csdp.accounts.roles import Role
 from csdp.keys.signing import signing_context
 from csdp.lib.errors import CsdpError
 from csdp.restrictions import forms as f
+from csdp.lib.listing import Column, Listing, listing
 from csdp.restrictions import services_pledge as svc
 from csdp.restrictions import services_release as rel
 from csdp.restrictions.models import PLEDGE_OUTSTANDING, Pledge, PledgeRelease, PledgeStatus, ReleaseStatus
 
 
+PLEDGE_COLUMNS = [
+    Column("number", "编号", "number", sort="number"),
+    Column("pledgor", "出质人", "pledgor_name", sort="pledgor_name"),
+    Column("pledgee", "质权人", "pledgee_name", sort="pledgee_name"),
+    Column("security", "证券", "security.code", sort="security__code"),
+    Column("quantity", "质押数量（股）", "quantity_shares", sort="quantity_shares", numeric=True),
+    Column("released", "已解除（股）", "released_shares", sort="released_shares", numeric=True),
+    Column("status", "状态", "get_status_display", sort="status"),
+]
+
+
 @allow(Role.PLEDGE_USER)
 def pledge_list(request):
-    rows = Pledge.objects.visible_to(request.user).select_related("security", "pledgor_account")[:200]
+    rows = listing(
+        request,
+        Pledge.objects.visible_to(request.user).select_related("security", "pledgor_account"),
+        columns=PLEDGE_COLUMNS,
+        default_sort="-number",
+        search=("number", "pledgor_name", "pledgee_name", "security__code"),
+        filename="质押登记",
+    )
+    if not isinstance(rows, Listing):  # an export
+        return rows
     return render(request, "restrictions/pledge_list.html", {"pledges": rows})
 
 

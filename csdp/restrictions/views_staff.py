@@ -14,6 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from csdp.accounts.access import STAFF, access_object, allow
 from csdp.accounts.roles import Role
 from csdp.lib.errors import CsdpError
+from csdp.lib.listing import Column, Listing, listing
+from csdp.restrictions.views import PLEDGE_COLUMNS
 from csdp.restrictions import forms as f
 from csdp.restrictions import services_deduct as dd
 from csdp.restrictions import services_freeze as fz
@@ -39,13 +41,40 @@ def _error(request, error: CsdpError) -> None:
 
 @allow(STAFF)
 def staff_pledges(request):
-    pending = Pledge.objects.filter(status__in=[PledgeStatus.APPLIED, PledgeStatus.CONFIRMED]).select_related(
-        "security", "approval"
-    )[:200]
-    releases = PledgeRelease.objects.filter(status=ReleaseStatus.SUBMITTED).select_related("pledge", "approval")[:200]
-    recent = Pledge.objects.exclude(status__in=[PledgeStatus.APPLIED, PledgeStatus.CONFIRMED]).select_related(
-        "security"
-    )[:100]
+    open_states = [PledgeStatus.APPLIED, PledgeStatus.CONFIRMED]
+    search = ("number", "pledgor_name", "pledgee_name", "security__code")
+    pending = listing(
+        request,
+        Pledge.objects.filter(status__in=open_states).select_related("security", "approval"),
+        columns=PLEDGE_COLUMNS,
+        default_sort="number",
+        search=search,
+        filename="待审核质押登记",
+    )
+    releases = listing(
+        request,
+        PledgeRelease.objects.filter(status=ReleaseStatus.SUBMITTED).select_related("pledge", "approval"),
+        columns=[
+            Column("pledge", "质押", "pledge.number", sort="pledge__number"),
+            Column("quantity", "数量（股）", "quantity_shares", sort="quantity_shares", numeric=True),
+        ],
+        default_sort="pledge",
+        search=("pledge__number",),
+        filename="待审核解除质押",
+        prefix="r",
+    )
+    recent = listing(
+        request,
+        Pledge.objects.exclude(status__in=open_states).select_related("security"),
+        columns=PLEDGE_COLUMNS,
+        default_sort="-number",
+        search=search,
+        filename="已办结质押登记",
+        prefix="d",
+    )
+    for table in (pending, releases, recent):
+        if not isinstance(table, Listing):  # an export
+            return table
     return render(
         request,
         "restrictions/staff_pledges.html",
@@ -90,7 +119,26 @@ def release_review(request, release_id: int):
 
 @allow(STAFF)
 def freeze_list(request):
-    rows = Freeze.objects.select_related("account", "security")[:500]
+    rows = listing(
+        request,
+        Freeze.objects.select_related("account", "security"),
+        columns=[
+            Column("number", "编号", "number", sort="number"),
+            Column("court", "法院", "court", sort="court"),
+            Column("document", "文号", "document_number", sort="document_number"),
+            Column("account", "账户", "account.number", sort="account__number"),
+            Column("security", "证券", "security.code", sort="security__code"),
+            Column("requested", "要求（股）", "requested_shares", sort="requested_shares", numeric=True),
+            Column("frozen", "已冻结（股）", "frozen_shares", sort="frozen_shares", numeric=True),
+            Column("end_date", "期限至", "end_date", sort="end_date"),
+            Column("status", "状态", "get_status_display", sort="status"),
+        ],
+        default_sort="-number",
+        search=("number", "court", "document_number", "account__number", "security__code"),
+        filename="司法冻结",
+    )
+    if not isinstance(rows, Listing):  # an export
+        return rows
     return render(request, "restrictions/freeze_list.html", {"freezes": rows})
 
 
@@ -194,7 +242,26 @@ def freeze_deduct(request, freeze_id: int):
 
 @allow(STAFF)
 def transfer_list(request):
-    rows = NonTradeTransfer.objects.select_related("from_account", "to_account", "security", "fee_notice__payer")[:500]
+    rows = listing(
+        request,
+        NonTradeTransfer.objects.select_related("from_account", "to_account", "security", "fee_notice__payer"),
+        columns=[
+            Column("number", "编号", "number", sort="number"),
+            Column("reason", "原因", "get_reason_display", sort="reason"),
+            Column("from", "转出", "from_account.number", sort="from_account__number"),
+            Column("to", "转入", "to_account.number", sort="to_account__number"),
+            Column("security", "证券", "security.code", sort="security__code"),
+            Column("quantity", "数量（股）", "quantity_shares", sort="quantity_shares", numeric=True),
+            Column("fee", "过户费（分）", "fee_fen", sort="fee_fen", numeric=True),
+            Column("notice", "付款通知", "fee_notice.number"),
+            Column("date", "日期", "business_date", sort="business_date"),
+        ],
+        default_sort="-number",
+        search=("number", "from_account__number", "to_account__number", "security__code"),
+        filename="非交易过户",
+    )
+    if not isinstance(rows, Listing):  # an export
+        return rows
     return render(request, "restrictions/transfer_list.html", {"transfers": rows})
 
 
@@ -218,7 +285,21 @@ def transfer_new(request):
 
 @allow(Role.PARTICIPANT, *STAFF)
 def files(request):
-    rows = RestrictionFile.objects.visible_to(request.user).select_related("participant")[:500]
+    rows = listing(
+        request,
+        RestrictionFile.objects.visible_to(request.user).select_related("participant"),
+        columns=[
+            Column("date", "业务日期", "business_date", sort="business_date"),
+            Column("participant", "结算参与人", "participant.code", sort="participant__code"),
+            Column("format", "格式", "file_format", sort="file_format"),
+            Column("rows", "记录数", "rows", sort="rows", numeric=True),
+        ],
+        default_sort="-date",
+        search=("participant__code",),
+        filename="权利限制数据文件",
+    )
+    if not isinstance(rows, Listing):  # an export
+        return rows
     return render(request, "restrictions/files.html", {"files": rows})
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", views.account_lookup, name="account_lookup"),
     path("custody-units/", views.my_custody_units, name="my_custody_units"),
     path("import/", views_master.master_import_view, name="master_import"),
+    path("records/new/", views_master.master_record_new, name="master_record_new"),
     path("participants/", views_master.participant_list, name="participant_list"),
     path("import/template/", views_master.master_template_view, name="master_template"),
 ]

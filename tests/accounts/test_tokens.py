@@ -33,7 +33,7 @@ def test_a_participant_issues_a_token_on_the_page_sees_it_once_and_uses_it(cast,
 def test_members_see_their_institutions_tokens_and_not_others(cast, client_for):
     api_token_create(user=cast.participant, name="甲系统")
     api_token_create(user=cast.underwriter, name="乙系统")
-    names = [t.name for t in client_for(cast.participant).get("/accounts/tokens/").context["tokens"]]
+    names = [t.name for t in client_for(cast.participant).get("/accounts/tokens/").context["tokens"].page]
     assert names == ["甲系统"]
 
 
@@ -109,7 +109,7 @@ def test_api_responses_are_not_stored_by_caches(cast):
 def test_a_back_office_lists_and_revokes_its_institutions_tokens_by_api(cast):
     token, key = api_token_create(user=cast.participant, name="清算系统", scope="write")
     other, _ = api_token_create(user=cast.underwriter, name="乙系统", scope="write")
-    listed = Client().get("/api/v1/tokens", **_bearer(key)).json()
+    listed = Client().get("/api/v1/tokens", **_bearer(key)).json()["items"]
     assert [(t["name"], t["scope"], t["issued_by"]) for t in listed] == [("清算系统", "write", "participant")]
     assert Client().post(f"/api/v1/tokens/{other.pk}/revoke", **_bearer(key)).status_code == 404
     revoked = Client().post(f"/api/v1/tokens/{token.pk}/revoke", **_bearer(key))

@@ -13,7 +13,8 @@ def test_it_lists_the_trading_days_of_february_2026(cast, client_for):
     )
 
     assert response.status_code == 200
-    assert response.json() == [
+    assert response.json()["next_cursor"] is None
+    assert response.json()["items"] == [
         "2026-02-09",
         "2026-02-10",
         "2026-02-11",

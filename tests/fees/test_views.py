@@ -101,21 +101,21 @@ def test_another_issuer_cannot_see_the_notice_or_its_invoice(cast, client_for):
     ):
         assert client.get(reverse(name, kwargs=kwargs)).status_code == 404, name
     assert client.get(f"/api/v1/fees/notices/{invoice.notice_id}").status_code == 404
-    assert client.get("/api/v1/fees/notices").json() == []
-    assert client.get("/api/v1/fees/invoices").json() == []
+    assert client.get("/api/v1/fees/notices").json()["items"] == []
+    assert client.get("/api/v1/fees/invoices").json()["items"] == []
     assert invoice.notice.number not in client.get(reverse("fees:notice_list")).content.decode()
 
 
 def test_the_api_gives_the_payer_its_notices_with_lines_and_its_invoices(cast, client_for):
     invoice = _invoiced(cast)
     client = client_for(cast.issuer_a)
-    notices = client.get("/api/v1/fees/notices").json()
+    notices = client.get("/api/v1/fees/notices").json()["items"]
     assert [(n["number"], n["status"], n["invoice_number"]) for n in notices] == [
         (invoice.notice.number, "invoiced", invoice.number)
     ]
     detail = client.get(f"/api/v1/fees/notices/{invoice.notice_id}").json()
     assert detail["lines"][0]["amount_fen"] == 400_000 and detail["lines"][0]["is_example"] is True
-    invoices = client.get("/api/v1/fees/invoices").json()
+    invoices = client.get("/api/v1/fees/invoices").json()["items"]
     assert (invoices[0]["total_fen"], invoices[0]["net_fen"] + invoices[0]["tax_fen"]) == (400_000, 400_000)
 
 

@@ -124,12 +124,12 @@ def test_the_api_declares_lists_and_withdraws_and_refuses_with_a_code(cleared, c
     }
     answer = client.post(url, json.dumps([row]), content_type="application/json").json()
     assert answer["declared"] == 1 and answer["declarations"][0]["receipt"].startswith("ZJBZ")
-    listed = client.get(url).json()
+    listed = client.get(url).json()["items"]
     assert [(d["seq"], d["withdrawn_at"]) for d in listed] == [(1, None)]
     assert client.post(url + "/withdraw", json.dumps({"seqs": [1]}), content_type="application/json").json() == {
         "withdrawn": 1
     }
-    assert client.get(url).json()[0]["withdrawn_at"] is not None
+    assert client.get(url).json()["items"][0]["withdrawn_at"] is not None
     at(T1, 15, 31)
     refused = client.post(url, json.dumps([row]), content_type="application/json")
     assert refused.status_code == 422 and refused.json()["code"] == "ipo.declaration_late"

@@ -1,5 +1,5 @@
 """Members reconcile: the reserve statement (page, cursor API, daily 对账 file), withdrawals through
-the API, the day's manifest and "files ready" notice, the `since` cursor on the files API, and the lead
+the API, the day's manifest and "files ready" notice, the cursor on the files API, and the lead
 underwriter's results for the 发行结果公告."""
 
 import datetime as dt
@@ -63,7 +63,8 @@ def test_the_statement_api_pages_with_a_cursor_through_every_movement(settled, c
     assert ids == sorted(mine.values_list("id", flat=True)) and len(ids) == 3  # deposit, freeze, deduct
     assert seen[-1]["posted_balance_fen"] == balance_of(account).posted_fen
     assert [item["reference"].split(":")[-1] for item in seen] == ["bank-001", "freeze", "deduct"]
-    assert client.get("/api/v1/ipo/reserve/statement?limit=0").json()["code"] == "ipo.bad_limit"
+    refused = client.get("/api/v1/ipo/reserve/statement?limit=0").json()
+    assert refused["code"] == "invalid" and refused["problems"][0]["field"].endswith("limit")
 
 
 def test_the_daily_reconciliation_file_opens_and_closes_on_the_ledger_balance(settled, client_for, tmp_path):
@@ -103,7 +104,7 @@ def test_withdrawals_go_through_the_api_and_are_refused_beyond_the_available_bal
 
 def test_the_manifest_names_every_file_of_the_day_with_its_records_and_hash(settled, client_for):
     _, p1, _, users = settled
-    lines = client_for(users["V001"]).get("/api/v1/ipo/manifest?business_date=2026-03-17").json()
+    lines = client_for(users["V001"]).get("/api/v1/ipo/manifest?business_date=2026-03-17").json()["items"]
     published = ParticipantFile.objects.filter(participant=p1, business_date=T1)
     assert {line["name"] for line in lines if line["file_id"]} == set(published.values_list("path", flat=True))
     for line in lines:
@@ -127,13 +128,13 @@ def test_each_participant_is_told_when_its_files_are_published(settled):
 def test_the_files_api_returns_only_files_published_after_the_cursor(settled, client_for):
     _, p1, _, users = settled
     client = client_for(users["V001"])
-    everything = client.get("/api/v1/ipo/files?since=0").json()
+    everything = client.get("/api/v1/ipo/files?cursor=0").json()["items"]
     ids = [f["id"] for f in everything]
     assert ids == sorted(ids) and len(ids) == ParticipantFile.objects.filter(participant=p1).count()
     t_files = ParticipantFile.objects.filter(participant=p1, business_date=dt.date(2026, 3, 16))
-    newer = client.get(f"/api/v1/ipo/files?since={max(t_files.values_list('id', flat=True))}").json()
+    newer = client.get(f"/api/v1/ipo/files?cursor={max(t_files.values_list('id', flat=True))}").json()["items"]
     assert {f["business_date"] for f in newer} == {"2026-03-17"}
-    assert client.get(f"/api/v1/ipo/files?since={max(ids)}").json() == []
+    assert client.get(f"/api/v1/ipo/files?cursor={max(ids)}").json() == {"items": [], "next_cursor": None}
 
 
 def test_the_lead_underwriter_sees_and_downloads_its_offerings_results(settled, client_for):

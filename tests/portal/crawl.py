@@ -102,3 +102,19 @@ def crawl(*, depth: int = 1, per_role_max: int = 120, usernames: list[str] | Non
                     following.append(path)
             frontier = following
     return pages
+
+
+def demo_seed_fresh() -> None:
+    """The demo world inside the caller's transaction. A transactional test before may have flushed the
+    rule tables the pledge migration filled and the calendar's years and closed days (the calendar
+    refuses a year it does not keep): load them again first."""
+    import importlib
+
+    from django.apps import apps
+
+    from csdp.portal.demo import demo_seed
+
+    importlib.import_module("csdp.pledge.migrations.0002_rules_and_triggers").load(apps, None)
+    importlib.import_module("csdp.clock.migrations.0002_load_holidays").load(apps, None)
+    importlib.import_module("csdp.clock.migrations.0003_calendar_year").maintained(apps, None)
+    demo_seed()

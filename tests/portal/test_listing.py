@@ -102,3 +102,82 @@ def test_the_fee_notice_list_is_exportable_to_excel(cast, client_for):
     response = client_for(cast.operator).get("/fees/notices/?export=xlsx")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_two_lists_on_one_page_page_and_search_apart():
+    request = RequestFactory().get("/x/?f_page=2&q=机构1")
+    first = listing(request, ROWS, columns=COLUMNS, default_sort="n")
+    second = listing(request, ROWS, columns=COLUMNS, default_sort="n", prefix="f_")
+    assert first.page.number == 1 and first.total < 250
+    assert second.page.number == 2 and second.total == 250
+    assert "f_page=2" in first.page_links[1][1] and "f_sort=-n" in second.sort_link("n")[0]
+
+
+def _csv_rows(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode().lstrip("\ufeff"))))
+
+
+@pytest.mark.django_db
+def test_the_lender_applications_and_the_review_queue_show_and_export_every_row(cast, client_for):
+    from csdp.pledge.models import LenderApplication
+
+    now = timezone.now()
+    LenderApplication.objects.bulk_create(
+        LenderApplication(
+            name=f"出借方{i:03d}",
+            id_type="uscc",
+            id_number="91110000000000000X",
+            username=f"lender{i}",
+            mobile="13900000000",
+            email="l@example.test",
+            created_at=now,
+        )
+        for i in range(260)
+    )
+    client = client_for(cast.reviewer)
+    page = client.get("/pledge/lenders/").content.decode()
+    assert "共 260 条" in page and "第 1 / 6 页" in page
+    assert len(_csv_rows(client.get("/pledge/lenders/?export=csv"))) == 261
+
+
+@pytest.mark.django_db
+def test_a_member_sees_and_exports_every_api_token_it_issued(cast, client_for):
+    from csdp.accounts.models import ApiToken
+    from csdp.accounts.tokens import api_token_create
+
+    for i in range(3):
+        api_token_create(user=cast.participant, name=f"令牌{i}")
+    ApiToken.objects.bulk_create(
+        ApiToken(user=cast.participant, name=f"批量{i}", key_prefix=f"p{i:05d}", key_sha256=f"{i:064d}")
+        for i in range(210)
+    )
+    client = client_for(cast.participant)
+    assert "共 213 条" in client.get("/accounts/tokens/").content.decode()
+    assert len(_csv_rows(client.get("/accounts/tokens/?export=csv"))) == 214
+
+
+def test_no_view_selector_or_api_cuts_a_database_list_to_a_fixed_length():
+    """A guard over the source: ``<queryset>[:200]`` in a list is the silent cut issue 19 §3 forbids;
+    lists go through csdp/lib/listing.py (pages) or the API's cursor pages instead."""
+    import ast
+    from pathlib import Path
+
+    queryset_methods = {"all", "filter", "exclude", "order_by", "select_related", "prefetch_related", "visible_to"}
+    queryset_methods |= {"annotate", "values", "values_list", "distinct", "only", "defer"}
+    offenders = []
+    for path in Path("csdp").rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice)):
+                continue
+            upper, lower = node.slice.upper, node.slice.lower
+            value = node.value
+            # A first one or a "latest few" beside a link to the whole list ([:1], [:10]) is a glance, not a list.
+            long_cut = isinstance(upper, ast.Constant) and isinstance(upper.value, int) and upper.value >= 20
+            if lower is None and long_cut and isinstance(value, ast.Call):
+                method = value.func.attr if isinstance(value.func, ast.Attribute) else ""
+                selector = value.func.id if isinstance(value.func, ast.Name) else ""
+                if method in queryset_methods or selector.endswith(("_for", "_of", "_steps", "_queue")):
+                    offenders.append(f"{path}:{node.lineno}")
+    assert offenders == []

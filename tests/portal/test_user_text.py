@@ -1,7 +1,9 @@
 """Text for users, not for us (issue 19 §5): walking every menu page of every demo role and the pages
-they link to, and reading every SMS and e-mail the demo world sent, no internal code shows — no
-``offering.transition``-like identifier, no ``preparing → subscribing``, no seed or rules citation,
-no Python ``True``/``None`` — and each SMS carries one signature and no doubled punctuation."""
+they link to, reading every SMS and e-mail the demo world sent and every participant file it published,
+no internal code shows — no ``offering.transition``-like identifier, no ``preparing → subscribing``, no
+bare state or choice code (``preparing``, ``greenshoe_registration``, ``ipo_stop``, ``uscc``), no seed or
+rules citation (``002 §5.2``, ``rules.md``), no Python ``True``/``None`` — and each SMS carries one
+signature and no doubled punctuation."""
 
 from __future__ import annotations
 
@@ -12,8 +14,7 @@ import pytest
 from csdp.lib.labels import audit_action_label, choice_labels, purpose_label, subject_label, without_citations
 from csdp.notify.models import Channel, OutboxMessage
 from csdp.notify.services import sms_text
-from csdp.portal.demo import demo_seed
-from tests.portal.crawl import crawl
+from tests.portal.crawl import crawl, demo_seed_fresh
 
 IDENTIFIER = re.compile(r"[a-z_]+\.[a-z_]+")
 ARROW_BETWEEN_WORDS = re.compile(r"[A-Za-z_]+\s*→\s*[A-Za-z_]+")
@@ -24,10 +25,34 @@ PATH = re.compile(r"(?<![\w])/[\w./-]+")
 DOUBLED = re.compile(r"[，。：；！][，。：；！]")
 
 
-def internal_codes(text: str) -> list[str]:
+def _stored_codes() -> re.Pattern:
+    """Every stored code a label stands for: the choice values of the project's models, and the purposes
+    of its messages — as a whole ASCII word. Usernames are what people type and stay allowed."""
+    from django.apps import apps
+
+    from csdp.fees.demo import EXAMPLE_SCHEDULE
+    from csdp.lib.labels import PURPOSES
+    from csdp.notify.models import OutboxMessage
+    from csdp.portal.demo import DEMO_USERS
+
+    codes = set()
+    for model in apps.get_models():
+        if model.__module__.startswith("csdp"):
+            for field in model._meta.get_fields():
+                codes |= {v for v, _ in getattr(field, "choices", None) or () if isinstance(v, str)}
+    codes |= set(PURPOSES) | set(OutboxMessage.objects.values_list("purpose", flat=True))
+    codes |= {row[0] for row in EXAMPLE_SCHEDULE}  # fee item codes (greenshoe_registration): shown by their names
+    codes = {c for c in codes if re.fullmatch(r"[a-z][a-z_]{3,}", c)} - {u.username for u in DEMO_USERS}
+    return re.compile(r"(?<![\w./@:=-])(" + "|".join(sorted(codes, key=len, reverse=True)) + r")(?![\w./@-])")
+
+
+CITATION = re.compile(r"rules\.md|\b0\d\d\s*§|§\s*\d")
+
+
+def internal_codes(text: str, stored: re.Pattern | None = None) -> list[str]:
     text = PATH.sub(" ", EMAIL.sub(" ", text))
     found = []
-    for pattern in (IDENTIFIER, ARROW_BETWEEN_WORDS, PYTHON_LITERAL):
+    for pattern in (IDENTIFIER, ARROW_BETWEEN_WORDS, PYTHON_LITERAL, CITATION, *([stored] if stored else [])):
         found += [m.group(0) for m in pattern.finditer(text)]
     if "§" in text:
         found.append(text[max(0, text.index("§") - 20) : text.index("§") + 20])
@@ -40,39 +65,61 @@ def test_the_check_catches_what_the_issue_names():
     assert internal_codes("依据 002 §5.2")
     assert internal_codes("长期有效：True")
     assert internal_codes("王经办 issuer_a@demo.csdp.local · /keys/crl.der · 发行准备 → 申购中") == []
+    assert internal_codes("见 rules.md 第五条") and internal_codes("依据002 §")
 
 
 @pytest.fixture(scope="module")
 def demo_world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        import importlib
-
-        from django.apps import apps
         from django.db import connection, transaction
 
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            # A transactional test before this module may have flushed the rule tables the pledge migration
-            # filled, and the calendar's years and closed days (the calendar refuses a year it does not keep).
-            importlib.import_module("csdp.pledge.migrations.0002_rules_and_triggers").load(apps, None)
-            importlib.import_module("csdp.clock.migrations.0002_load_holidays").load(apps, None)
-            importlib.import_module("csdp.clock.migrations.0003_calendar_year").maintained(apps, None)
-            demo_seed()
+            demo_seed_fresh()
             pages = crawl()
             messages = list(OutboxMessage.objects.all())
+            files = published_files()
+            stored = _stored_codes()
         finally:  # whatever happened, the demo world is rolled back and the next test gets a sound connection
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
             if not connection.in_atomic_block:  # closing inside a test's transaction breaks it (PostgreSQL)
                 connection.close()
-    return pages, messages
+    return pages, messages, files, stored
+
+
+def published_files() -> dict[str, str]:
+    """Every file the demo world published to participants (data files, GFBD, QLBD), decoded as text."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from csdp.ipo.models import ParticipantFile
+    from csdp.register.models import HoldingChangeFile
+    from csdp.restrictions.models import RestrictionFile
+
+    out = {}
+    for model in (ParticipantFile, HoldingChangeFile, RestrictionFile):
+        for record in model.objects.all():
+            path = Path(settings.CSDP_FILES_DIR) / record.path
+            if path.is_file():
+                out[record.path] = path.read_bytes().decode("gbk", errors="replace")
+    return out
 
 
 def test_no_page_of_any_role_shows_an_internal_code(demo_world):
-    pages, _ = demo_world
+    pages, _, _, stored = demo_world
     assert len(pages) > 200 and {p.role for p in pages} >= {"issuer_a", "participant", "reviewer", "admin"}
-    offenders = {f"{p.role} {p.url}": codes for p in pages if (codes := internal_codes(p.text))}
+    offenders = {f"{p.role} {p.url}": codes for p in pages if (codes := internal_codes(p.text, stored))}
+    assert offenders == {}
+
+
+def test_no_published_file_carries_a_state_code_or_a_citation(demo_world):
+    _, _, files, stored = demo_world
+    assert len(files) >= 5
+    # The fixed interfaces' own codes (file types, share natures: docs/interfaces.md) are data, not ours.
+    offenders = {name: codes for name, text in files.items() if (codes := internal_codes(text, stored))}
     assert offenders == {}
 
 
@@ -81,19 +128,19 @@ UNSEPARATED = re.compile(r"(?<![\d,.\w])\d{5,}(\.\d+)?\s*(股|元|万元|份|户
 
 
 def test_every_amount_and_number_of_shares_has_thousands_separators(demo_world):
-    pages, messages = demo_world
+    pages, messages, _, _ = demo_world
     offenders = {f"{p.role} {p.url}": UNSEPARATED.findall(p.text) for p in pages if UNSEPARATED.search(p.text)}
     offenders |= {f"message {m.pk}": UNSEPARATED.findall(m.body) for m in messages if UNSEPARATED.search(m.body)}
     assert offenders == {}
 
 
 def test_no_message_sent_shows_an_internal_code_or_a_doubled_signature(demo_world):
-    _, messages = demo_world
+    _, messages, _, stored = demo_world
     assert len(messages) > 20
     offenders = {}
     for m in messages:
         text = f"{m.subject}\n{m.body}"
-        problems = internal_codes(text)
+        problems = internal_codes(text, stored)
         if m.channel == Channel.SMS:
             if m.body.count("【中国结算】") != 1 or not m.body.startswith("【中国结算】"):
                 problems.append("signature")
@@ -131,3 +178,11 @@ def test_stored_text_loses_its_citations():
     assert without_citations("§九(三) 本公司登记的开放式基金") == "本公司登记的开放式基金"
     assert without_citations("加盖骑缝章（002 §2.1.1）。") == "加盖骑缝章。"
     assert without_citations("（本公司，002 §4.1.1）") == "（本公司）"
+
+
+@pytest.mark.django_db
+def test_a_bare_state_code_is_caught_but_a_username_or_an_address_is_not():
+    stored = _stored_codes()
+    assert internal_codes("状态：preparing", stored) == ["preparing"]
+    assert internal_codes("greenshoe_registration 已完成；类别 uscc", stored) == ["greenshoe_registration", "uscc"]
+    assert internal_codes("operator 于 09:30 办理；/ipo/offerings/1/?status=preparing", stored) == []

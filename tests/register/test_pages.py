@@ -96,7 +96,8 @@ def test_the_api_gives_the_list_with_its_summary(world, cast, client_for):
         .json()
     )
     assert (body["holders"], body["lots"], body["issued_capital"], body["total_quantity"]) == (1, 1, 4_000, 3_000)
-    assert body["rows"][0]["account"] == "0180000002" and body["rows"][0]["percent"] == "75.0000"
+    assert body["items"][0]["account"] == "0180000002" and body["items"][0]["percent"] == "75.0000"
+    assert body["next_cursor"] is None
 
 
 def test_the_data_template_downloads_for_issuers(cast, client_for):

@@ -5,7 +5,7 @@ from tests.register.conftest import event
 def test_staff_read_an_accounts_positions_through_the_api(world, cast, client_for):
     register_apply(events=[event(world, "a", quantity=1_000), event(world, "p", "pledge", pledged=300)])
     response = client_for(cast.operator).get("/api/v1/register/accounts/0180000001/positions")
-    assert response.json() == [
+    assert response.json()["items"] == [
         {
             "security_code": "920188",
             "security_name": "悦龙科技",
