@@ -197,7 +197,22 @@ def holder_confirmations(request):
     """The custody participant's queue of its clients' registration requests (004 §六(一))."""
     from csdp.pledge.models import HolderConfirmation
 
-    rows = HolderConfirmation.objects.visible_to(request.user).select_related("account__investor")[:200]
+    rows = listing(
+        request,
+        HolderConfirmation.objects.visible_to(request.user).select_related("account__investor"),
+        columns=[
+            Column("account", "证券账户", "account.number", sort="account__number"),
+            Column("investor", "投资者", "account.investor.name", sort="account__investor__name"),
+            Column("username", "拟用用户名", "username", sort="username"),
+            Column("created", "申请时间", "created_at", sort="created_at"),
+            Column("status", "状态", "get_status_display", sort="status"),
+        ],
+        default_sort="-created",
+        search=("account__number", "account__investor__name", "username"),
+        filename="信息平台注册确认",
+    )
+    if not isinstance(rows, Listing):  # an export
+        return rows
     return render(request, "pledge/holder_confirmations.html", {"rows": rows, "refuse_form": f.HolderRefuseForm()})
 
 
