@@ -100,11 +100,27 @@ LAYOUTS: dict[str, Layout] = {
             Field("SFJE", "N", 18, 2, title="实派现金红利（元）"),
             Field("ZFJE", "N", 18, 2, title="暂不派发现金红利（元）"),
             Field("SZSL", "N", 18, title="送转股数量（股）"),
+            Field("ZXSL", "N", 18, title="其中登记于已注销账户、待持有人确权的送转股（股）"),
             DJRQ,
             PXRQ,
             SSRQ,
         ),
         "每个结算参与人一条，另加合计一条",
+    ),
+    "QYZC": Layout(
+        "QYZC",
+        "已注销账户送转股明细",
+        "红股上市日日终（有已注销账户时）",
+        "000 §一(四) 权益分派",
+        (
+            ZQDM,
+            JSCY,
+            Field("GDDM", "C", 10, title="证券账户号码（股权登记日后已注销）"),
+            Field("SZSL", "N", 16, title="登记于该账户、待持有人确权的送转股（股）"),
+            DJRQ,
+            SSRQ,
+        ),
+        "每个股权登记日后注销、有送转股的证券账户一条",
     ),
 }
 
@@ -199,19 +215,23 @@ def participant_files(distribution: Distribution, day: dt.date) -> list[dict]:
 
 ISSUER_SQL = """
 SELECT COALESCE(pp.code, 'NONE'), CAST(COUNT(DISTINCT e.account_id) AS BIGINT), CAST(SUM(e.quantity) AS BIGINT),
-       CAST(SUM(e.cash_fen) AS BIGINT), CAST(COALESCE(MAX(pay.paid_fen), 0) AS BIGINT), CAST(SUM(e.bonus_shares) AS BIGINT)
+       CAST(SUM(e.cash_fen) AS BIGINT), CAST(COALESCE(MAX(pay.paid_fen), 0) AS BIGINT), CAST(SUM(e.bonus_shares) AS BIGINT),
+       CAST(COALESCE(MAX(z.shares), 0) AS BIGINT)
 FROM dividend_entitlement e
 LEFT JOIN securities_participantprofile pp ON pp.institution_id = e.participant_id
 LEFT JOIN dividend_participantpayment pay ON pay.distribution_id = e.distribution_id
      AND pay.participant_id = e.participant_id
+LEFT JOIN (SELECT participant_id, SUM(shares) AS shares FROM dividend_closedaccountbonus
+           WHERE distribution_id = %s GROUP BY participant_id) z ON z.participant_id = e.participant_id
 WHERE e.distribution_id = %s
 GROUP BY COALESCE(pp.code, 'NONE')
 """
 
 
-def issuer_result_file(distribution: Distribution, day: dt.date) -> list[dict]:
+def issuer_result_frame(distribution: Distribution) -> pl.DataFrame:
     """Per custodian participant (NONE: accounts without one) and a TOTAL line: one aggregate in the
-    database (paid = what the participant's hold posted; not paid = held)."""
+    database (paid = what the participant's hold posted; not paid = held; ZXSL = bonus shares on
+    accounts closed since R)."""
     from csdp.lib.bulk import copy_out
 
     schema = {
@@ -221,26 +241,40 @@ def issuer_result_file(distribution: Distribution, day: dt.date) -> list[dict]:
         "PXJE": pl.Int64,
         "SFJE": pl.Int64,
         "SZSL": pl.Int64,
+        "ZXSL": pl.Int64,
     }
     summary = (
-        copy_out(ISSUER_SQL, [distribution.pk], schema)
+        copy_out(ISSUER_SQL, [distribution.pk, distribution.pk], schema)
         .sort("JSCY")
         .with_columns((pl.col("PXJE") - pl.col("SFJE")).alias("ZFJE"), *_dates(distribution))
     )
     total = summary.select(
         pl.lit("TOTAL").alias("JSCY"),
-        pl.col("ZHS").sum(),
-        pl.col("CYSL").sum(),
-        pl.col("PXJE").sum(),
-        pl.col("SFJE").sum(),
-        pl.col("ZFJE").sum(),
-        pl.col("SZSL").sum(),
+        *(pl.col(c).sum() for c in ("ZHS", "CYSL", "PXJE", "SFJE", "ZFJE", "SZSL", "ZXSL")),
     ).with_columns(*_dates(distribution))
-    frame = pl.concat([summary, total.select(summary.columns)], how="vertical_relaxed")
-    return _write(
+    return pl.concat([summary, total.select(summary.columns)], how="vertical_relaxed")
+
+
+def issuer_result_file(distribution: Distribution, day: dt.date) -> tuple[list[dict], bytes]:
+    """QYJG (DBF + CSV) in the files directory, and the same rows as Excel for the counter application."""
+    from csdp.dividend.notices import result_xlsx
+
+    frame = issuer_result_frame(distribution)
+    written = _write(
         root_of(distribution) / day.strftime("%Y%m%d") / "issuer",
         LAYOUTS["QYJG"],
         frame,
         distribution.security.code,
         day,
     )
+    return written, result_xlsx(distribution, frame, LAYOUTS["QYJG"])
+
+
+def suspense_files(distribution: Distribution, day: dt.date, rows: pl.DataFrame) -> list[dict]:
+    """QYZC to each custodian participant with accounts closed since R that got bonus shares
+    (rows: JSCY, GDDM, SZSL)."""
+    frame = rows.with_columns(*_dates(distribution)).sort(["JSCY", "GDDM"])
+    root, code, written = root_of(distribution) / day.strftime("%Y%m%d"), distribution.security.code, []
+    for (participant,), part in frame.group_by("JSCY", maintain_order=True):
+        written += _write(root / participant, LAYOUTS["QYZC"], part, code, day)
+    return written

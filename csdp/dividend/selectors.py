@@ -179,3 +179,42 @@ def file_rows(distribution_id: int, security_id: int) -> pl.DataFrame:
     return frame.with_columns(pl.col("JSCY", "XWDM", "later").fill_null("")).sort(
         ["JSCY", "GDDM", "GFXZ", "XSRQ"], nulls_last=True
     )
+
+
+def held_summary(distribution) -> list[dict]:
+    """Held cash per reason: accounts and amount still held, and what was released when freezes lifted."""
+    from django.db.models import Count, Q, Sum
+
+    from csdp.dividend.models import HeldCash, HeldReason
+
+    labels = dict(HeldReason.choices)
+    rows = (
+        HeldCash.objects.filter(distribution=distribution)
+        .values("reason")
+        .annotate(
+            accounts=Count("pk"),
+            held_fen=Sum("amount_fen", filter=Q(released_on__isnull=True), default=0),
+            released_fen=Sum("amount_fen", filter=Q(released_on__isnull=False), default=0),
+        )
+        .order_by("reason")
+    )
+    return [{**r, "label": labels.get(r["reason"], r["reason"])} for r in rows]
+
+
+def closed_bonus_of(distribution) -> list[dict]:
+    """Bonus shares registered on accounts closed since R (account number, participant, shares)."""
+    from csdp.accounts.models import Institution
+    from csdp.dividend.models import ClosedAccountBonus
+    from csdp.securities.models import SecuritiesAccount
+
+    rows = list(ClosedAccountBonus.objects.filter(distribution=distribution)[:500])
+    numbers = dict(SecuritiesAccount.objects.filter(pk__in=[r.account_id for r in rows]).values_list("pk", "number"))
+    names = dict(Institution.objects.filter(pk__in={r.participant_id for r in rows}).values_list("pk", "name"))
+    return [
+        {
+            "account": numbers.get(r.account_id, ""),
+            "participant": names.get(r.participant_id, "无托管"),
+            "shares": r.shares,
+        }
+        for r in rows
+    ]

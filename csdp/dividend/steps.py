@@ -20,6 +20,7 @@ import datetime as dt
 import time
 
 import polars as pl
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Sum
 
@@ -27,6 +28,7 @@ from csdp.audit.services import audit_record
 from csdp.clock.eod import EodLine
 from csdp.clock.services import clock_now
 from csdp.dividend import files
+from csdp.dividend.closed_accounts import closed_account_bonus
 from csdp.dividend.engine import Method, Rates, entitle
 from csdp.dividend.models import (
     ACTIVE,
@@ -40,6 +42,7 @@ from csdp.dividend.models import (
     Status,
     Step,
 )
+from csdp.dividend.notices import funding_verdict_notify, paid_notify, result_attach
 from csdp.dividend.selectors import ENTITLEMENT_COLUMNS, issued_capital_as_of, register_as_of
 from csdp.dividend.services import DividendError, funded_fen, held_account, refund_funding
 from csdp.ledger.bulk import holds_create_bulk, holds_resolve_bulk
@@ -47,6 +50,7 @@ from csdp.ledger.models import LedgerAccount, Transfer
 from csdp.ledger.selectors import reserve_accounts_of
 from csdp.ledger.services import LedgerError, transfer_post
 from csdp.lib.bulk import copy_in
+from csdp.lib.publish import publish_pending, staged_files
 from csdp.lib.statemachine import SYSTEM, transition_record
 from csdp.register.models import Position
 from csdp.register.services import RegisterError
@@ -131,6 +135,7 @@ def step_funding(distribution: Distribution, day: dt.date) -> str:
         to_state=distribution.cash_status,
         reason=distribution.cash_note,
     )
+    funding_verdict_notify(distribution)
     _record(distribution, "funding", day, started, 1, {"funded_fen": funded, "required_fen": required})
     return distribution.cash_note
 
@@ -190,6 +195,7 @@ def step_entitle(distribution: Distribution, day: dt.date) -> str:
     funded = funded_fen(distribution)
     if cash_on and funded < totals.cash_total_fen:
         _cash_short(distribution, funded, totals.cash_total_fen, when=f"股权登记日 {distribution.record_date}")
+        funding_verdict_notify(distribution)
         cash_on = False
     if not cash_on:
         per_lot = per_lot.with_columns(pl.lit(0, pl.Int64).alias("cash_fen"), pl.lit(0, pl.Int64).alias("held_fen"))
@@ -350,6 +356,7 @@ def step_pay(distribution: Distribution, day: dt.date) -> str:
     if distribution.cash_status == CashStatus.FUNDED:
         text = _pay_money(distribution, day)
         distribution.cash_status = CashStatus.PAID
+        paid_notify(distribution, text)
         laps.lap("money")
     written = files.participant_files(distribution, day)
     laps.lap("files")
@@ -459,11 +466,17 @@ def step_register(distribution: Distribution, day: dt.date) -> str:
                 f"持有合计 {held} 股，登记股本 {after} 股。",
                 code="dividend.shares_not_conserved",
             )
-    result = files.issuer_result_file(distribution, day)
+    closed_accounts, closed_shares, suspense = closed_account_bonus(distribution, day)
+    result, xlsx = files.issuer_result_file(distribution, day)
+    attached = result_attach(distribution, xlsx)
     laps.lap("issuer_file")
     _move(distribution, Status.COMPLETED, f"红股上市日 {distribution.list_date}：登记 {written} 笔")
-    _record(distribution, "register", day, started, written, {"result_file": result, "laps": laps.seconds})
-    return f"红股登记 {written} 笔（{distribution.bonus_total} 股）；发行人结果文件已生成"
+    detail = {"result_file": result, "suspense_files": suspense, "attached": attached, "laps": laps.seconds}
+    _record(distribution, "register", day, started, written, detail)
+    text = f"红股登记 {written} 笔（{distribution.bonus_total} 股）；发行人结果文件已生成"
+    if closed_accounts:
+        text += f"；其中 {closed_accounts} 个已注销账户的送转股 {closed_shares} 股登记在原账户，待持有人确权"
+    return text
 
 
 def bonus_events(distribution: Distribution) -> pl.DataFrame:
@@ -511,19 +524,32 @@ def distribution_advance(*, distribution: Distribution, day: dt.date) -> list[Eo
     """Run every step of the distribution that is due on ``day`` and not done yet, each on its own."""
     lines = []
     subject = f"{distribution.security.code} #{distribution.pk}"
+    _files_recovered(distribution)
     for name, due, run in STEPS:
-        with transaction.atomic():
-            d = Distribution.objects.select_for_update().select_related("security").get(pk=distribution.pk)
-            if not due(d, day) or Step.objects.filter(distribution=d, name=name).exists():
-                continue
-            try:
-                with transaction.atomic():
-                    text = run(d, day)
-            except (DividendError, LedgerError, RegisterError) as error:
-                lines.append(EodLine("dividend", subject, f"{name} 未完成", error=str(error)))
-                return lines
+        # Files reach their names only after the step's commit (csdp/lib/publish.py, issue 20): a step
+        # that fails after writing leaves only .part files, removed on the way out.
+        try:
+            with staged_files(), transaction.atomic():
+                d = Distribution.objects.select_for_update().select_related("security").get(pk=distribution.pk)
+                if not due(d, day) or Step.objects.filter(distribution=d, name=name).exists():
+                    continue
+                text = run(d, day)
+        except (DividendError, LedgerError, RegisterError) as error:
+            lines.append(EodLine("dividend", subject, f"{name} 未完成", error=str(error)))
+            return lines
         lines.append(EodLine("dividend", subject, f"{name}：{text}"))
     return lines
+
+
+def _files_recovered(distribution: Distribution) -> None:
+    """Files a committed step recorded (path, SHA-256 in its detail) but a crash kept under their .part
+    names are put in place (publish_pending checks the content against the record)."""
+    records = []
+    for detail in Step.objects.filter(distribution=distribution).values_list("detail", flat=True):
+        for key in ("files", "result_file", "suspense_files"):
+            records += [(f["path"], f["sha256"]) for f in detail.get(key) or ()]
+    if records:
+        publish_pending(settings.CSDP_FILES_DIR, records)
 
 
 def dividend_eod(day: dt.date, out=None) -> list[EodLine]:
