@@ -60,6 +60,28 @@ def register_as_of(security_id: int, day: dt.date) -> tuple[pl.DataFrame, int | 
     return lots, capital
 
 
+def register_now(security_id: int) -> tuple[pl.DataFrame, int | None]:
+    """Every lot of the security as it stands now, from the positions (the register's folded state; one
+    indexed read of the security's lots instead of an aggregate over its whole event log), with the
+    custodian participant as ``register_as_of``, and the security's issued capital. Used at R's own
+    end of day, when now is R's end of day: the register dates its events on the business day they are
+    written, so none is dated after today (the step still checks Σ lots = issued capital)."""
+    from csdp.securities.models import Security
+
+    sql = (
+        "SELECT p.account_id, pp.institution_id, p.share_nature, CAST(p.lockup_end AS TEXT), p.quantity, p.frozen,"
+        " p.pledged FROM register_position p"
+        " JOIN securities_securitiesaccount a ON a.id = p.account_id"
+        " LEFT JOIN securities_custodyunit cu ON cu.id = a.custody_unit_id"
+        " LEFT JOIN securities_participantprofile pp ON pp.id = cu.participant_id"
+        " WHERE p.security_id = %s AND p.quantity > 0"
+    )
+    frame = copy_out(sql, [security_id], LOT_SCHEMA)
+    lots = _dates(frame, "lockup_end").sort(["account", "share_nature", "lockup_end"], nulls_last=True)
+    issued = Security.objects.values_list("issued_shares", flat=True).get(pk=security_id)
+    return lots, None if issued is None else int(issued)
+
+
 def issued_capital_as_of(security_id: int, day: dt.date) -> int:
     """Σ issuing events (csdp.register.models.ISSUING) up to ``day`` over the lineage: the issued capital
     that day, which the R snapshot must add up to (the register's invariant, checked again at R)."""

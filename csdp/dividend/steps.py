@@ -43,7 +43,7 @@ from csdp.dividend.models import (
     Step,
 )
 from csdp.dividend.notices import funding_verdict_notify, paid_notify, result_attach
-from csdp.dividend.selectors import ENTITLEMENT_COLUMNS, issued_capital_as_of, register_as_of
+from csdp.dividend.selectors import ENTITLEMENT_COLUMNS, issued_capital_as_of, register_as_of, register_now
 from csdp.dividend.services import DividendError, funded_fen, held_account, refund_funding
 from csdp.ledger.bulk import holds_create_bulk, holds_resolve_bulk
 from csdp.ledger.models import LedgerAccount, Transfer
@@ -177,7 +177,10 @@ def _held_rows(distribution: Distribution, per_lot: pl.DataFrame, payable: set[i
 
 def step_entitle(distribution: Distribution, day: dt.date) -> str:
     started, laps = time.perf_counter(), Laps()
-    lots, capital = register_as_of(distribution.security_id, distribution.record_date)
+    if day == distribution.record_date:  # R's own end of day: the positions are R's register
+        lots, capital = register_now(distribution.security_id)
+    else:  # a late run: replay the log up to R
+        lots, capital = register_as_of(distribution.security_id, distribution.record_date)
     if capital is None:
         capital = issued_capital_as_of(distribution.security_id, distribution.record_date)
     laps.lap("snapshot")
