@@ -224,7 +224,9 @@ def participant_files(distribution: Distribution, day: dt.date) -> list[dict]:
     return written
 
 
-def _write_matrix(root: Path, layout: Layout, frame: pl.DataFrame, code: str, day: dt.date) -> dict[str, list[dict]] | None:
+def _write_matrix(
+    root: Path, layout: Layout, frame: pl.DataFrame, code: str, day: dt.date
+) -> dict[str, list[dict]] | None:
     """Every participant's DBF and CSV of ``layout`` through the kernel, from a frame sorted by JSCY;
     None when the kernel is absent or the frame needs the reference path (GBK text, quoting …)."""
     from csdp.lib.dbf import PartFile, dbf_check_widths, header
@@ -279,8 +281,6 @@ def issuer_result_frame(distribution: Distribution) -> pl.DataFrame:
     """Per custodian participant (NONE: accounts without one) and a TOTAL line: one aggregate in the
     database (paid = what the participant's hold posted; not paid = held; ZXSL = bonus shares on
     accounts closed since R)."""
-    from csdp.lib.bulk import copy_out
-
     schema = {
         "JSCY": pl.String,
         "ZHS": pl.Int64,
@@ -291,7 +291,7 @@ def issuer_result_frame(distribution: Distribution) -> pl.DataFrame:
         "ZXSL": pl.Int64,
     }
     summary = (
-        copy_out(ISSUER_SQL, [distribution.pk, distribution.pk], schema)
+        _issuer_rows(distribution, schema)
         .sort("JSCY")
         .with_columns((pl.col("PXJE") - pl.col("SFJE")).alias("ZFJE"), *_dates(distribution))
     )
@@ -300,6 +300,34 @@ def issuer_result_frame(distribution: Distribution) -> pl.DataFrame:
         *(pl.col(c).sum() for c in ("ZHS", "CYSL", "PXJE", "SFJE", "ZFJE", "SZSL", "ZXSL")),
     ).with_columns(*_dates(distribution))
     return pl.concat([summary, total.select(summary.columns)], how="vertical_relaxed")
+
+
+def _issuer_rows(distribution: Distribution, schema: dict) -> pl.DataFrame:
+    """QYJG's per-participant figures: from the entitle step's per-participant totals (kept with the
+    step) with what each participant was paid and the bonus shares on closed accounts; an aggregate
+    over the entitlements for a distribution entitled before those totals were kept."""
+    from csdp.dividend.models import ClosedAccountBonus, ParticipantPayment, Step
+    from csdp.lib.bulk import copy_out
+    from csdp.securities.models import ParticipantProfile
+
+    kept = Step.objects.filter(distribution=distribution, name="entitle").values_list("detail", flat=True).first()
+    if not kept or "by_participant" not in kept:
+        return copy_out(ISSUER_SQL, [distribution.pk, distribution.pk], schema)
+    rows = kept["by_participant"]
+    ids = [r[0] for r in rows if r[0] is not None]
+    codes = dict(ParticipantProfile.objects.filter(institution_id__in=ids).values_list("institution_id", "code"))
+    paid = dict(ParticipantPayment.objects.filter(distribution=distribution).values_list("participant_id", "paid_fen"))
+    closed: dict[int | None, int] = {}
+    for participant, shares in ClosedAccountBonus.objects.filter(distribution=distribution).values_list(
+        "participant_id", "shares"
+    ):
+        closed[participant] = closed.get(participant, 0) + shares
+    frame = pl.DataFrame(
+        [[codes.get(p, "NONE"), n, q, c, paid.get(p, 0), b, closed.get(p, 0)] for p, n, q, c, b in rows],
+        schema=schema,
+        orient="row",
+    )
+    return frame.group_by("JSCY").agg(pl.all().sum())
 
 
 def issuer_result_file(distribution: Distribution, day: dt.date) -> tuple[list[dict], bytes]:

@@ -151,6 +151,7 @@ def bonus_rows(distribution_id: int) -> pl.DataFrame:
     """The lots with bonus shares: what their register events need, and nothing else."""
     schema = {
         "account_id": pl.Int64,
+        "participant_id": pl.Int64,
         "share_nature": pl.String,
         "lockup_end": pl.String,
         "bonus_shares": pl.Int64,
@@ -158,7 +159,8 @@ def bonus_rows(distribution_id: int) -> pl.DataFrame:
         "bonus_pledged": pl.Int64,
     }
     frame = copy_out(
-        "SELECT account_id, share_nature, CAST(lockup_end AS TEXT), bonus_shares, bonus_frozen, bonus_pledged "
+        "SELECT account_id, participant_id, share_nature, CAST(lockup_end AS TEXT), bonus_shares, bonus_frozen,"
+        " bonus_pledged "
         "FROM dividend_entitlement WHERE distribution_id = %s AND bonus_shares > 0",
         [distribution_id],
         schema,

@@ -43,7 +43,13 @@ from csdp.dividend.models import (
     Step,
 )
 from csdp.dividend.notices import funding_verdict_notify, paid_notify, result_attach
-from csdp.dividend.selectors import ENTITLEMENT_COLUMNS, issued_capital_as_of, register_as_of, register_now
+from csdp.dividend.selectors import (
+    ENTITLEMENT_COLUMNS,
+    bonus_rows,
+    issued_capital_as_of,
+    register_as_of,
+    register_now,
+)
 from csdp.dividend.services import DividendError, funded_fen, held_account, refund_funding
 from csdp.ledger.bulk import holds_create_bulk, holds_resolve_bulk
 from csdp.ledger.models import LedgerAccount, Transfer
@@ -243,10 +249,27 @@ def step_entitle(distribution: Distribution, day: dt.date) -> str:
             "paid_fen": paid_total,
             "held_fen": held_total,
             "seed": distribution.seed,
+            "by_participant": _by_participant(per_lot),
             "laps": laps.seconds,
         },
     )
     return f"{distribution.holders} 户，派现 {_fen(distribution.cash_total_fen)} 元，送转 {totals.bonus_total} 股"
+
+
+def _by_participant(per_lot: pl.DataFrame) -> list[list[int | None]]:
+    """Per custodian participant (None: none): accounts, R's quantity, cash, bonus — kept with the step
+    for the issuer's QYJG on the list date (no second pass over the entitlements then)."""
+    return (
+        per_lot.group_by("participant_id")
+        .agg(
+            pl.col("account").n_unique().cast(pl.Int64),
+            pl.col("quantity").sum(),
+            pl.col("cash_fen").sum(),
+            pl.col("bonus_shares").sum(),
+        )
+        .sort("participant_id", nulls_last=True)
+        .rows()
+    )
 
 
 def _entitle_money(distribution: Distribution, per_lot: pl.DataFrame, day: dt.date) -> tuple[int, int]:
@@ -450,9 +473,11 @@ def step_register(distribution: Distribution, day: dt.date) -> str:
 
     started, laps = time.perf_counter(), Laps()
     written = 0
+    rows = None
     if distribution.bonus_total:
         before = _issued_shares(distribution)
-        events = bonus_events(distribution)
+        rows = bonus_rows(distribution.pk)
+        events = bonus_events(distribution, rows)
         try:
             # register_apply_bulk grows the issued capital with the bonus events (ISSUING) and runs
             # register_check (Σ positions = issued capital, available ≥ 0) before its commit.
@@ -469,7 +494,7 @@ def step_register(distribution: Distribution, day: dt.date) -> str:
                 f"持有合计 {held} 股，登记股本 {after} 股。",
                 code="dividend.shares_not_conserved",
             )
-    closed_accounts, closed_shares, suspense = closed_account_bonus(distribution, day)
+    closed_accounts, closed_shares, suspense = closed_account_bonus(distribution, day, rows)
     result, xlsx = files.issuer_result_file(distribution, day)
     attached = result_attach(distribution, xlsx)
     laps.lap("issuer_file")
@@ -482,12 +507,11 @@ def step_register(distribution: Distribution, day: dt.date) -> str:
     return text
 
 
-def bonus_events(distribution: Distribution) -> pl.DataFrame:
+def bonus_events(distribution: Distribution, rows: pl.DataFrame | None = None) -> pl.DataFrame:
     """One register event per lot with bonus shares: credited to the same lot (share nature and lock-up
-    end kept), its frozen and pledged parts frozen and pledged (engine/entitlements.py assumptions)."""
-    from csdp.dividend.selectors import bonus_rows
-
-    e = bonus_rows(distribution.pk)
+    end kept), its frozen and pledged parts frozen and pledged (engine/entitlements.py assumptions).
+    ``rows``: ``bonus_rows`` of the distribution, when the caller has read them already."""
+    e = bonus_rows(distribution.pk) if rows is None else rows
     lot = pl.concat_str(
         [
             pl.lit(f"div:{distribution.pk}:"),

@@ -25,3 +25,23 @@ def test_the_kernel_and_the_reference_writer_give_the_same_participant_files(wor
         (f["path"], f["rows"], f["sha256"]) for f in by_reference
     ]
     assert len(by_kernel) == 8
+
+
+def test_the_issuers_result_from_the_kept_totals_equals_the_aggregate_over_the_entitlements(world, cast):
+    from csdp.dividend.models import Step
+    from csdp.securities.models import SecuritiesAccount
+    from tests.dividend.world import LIST
+
+    d = schedule(cast.issuer_a)
+    fund(d, cast.issuer_a)
+    for day in (DEADLINE, R, PAY):
+        eod(day)
+    SecuritiesAccount.objects.filter(number="0100000005").update(status="closed")
+    eod(LIST)
+    d.refresh_from_db()
+    kept = files.issuer_result_frame(d)
+    step = Step.objects.get(distribution=d, name="entitle")
+    step.detail.pop("by_participant")
+    step.save(update_fields=["detail"])
+    assert files.issuer_result_frame(d).equals(kept)
+    assert kept.filter(kept["JSCY"] == "TOTAL")["ZXSL"].to_list() == [5]
