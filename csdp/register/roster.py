@@ -114,10 +114,15 @@ def _tail_sql(lineage: list[int], as_of: dt.date) -> tuple[str, list]:
     events after the day; ``issued`` is then the issuing quantity after the day, to be taken off
     today's capital. Lots of the lineage's older codes are summed in (they hold nothing after a switch)."""
     positions = (
-        f"SELECT account_id, share_nature, COALESCE(lockup_end, {FAR}) AS lk, SUM(quantity) AS q, "
-        f"SUM(frozen) AS f, SUM(pledged) AS p FROM register_position WHERE security_id IN ({_in(lineage)}) "
-        f"GROUP BY account_id, share_nature, COALESCE(lockup_end, {FAR})"
+        f"SELECT account_id, share_nature, COALESCE(lockup_end, {FAR}) AS lk, quantity AS q, frozen AS f, "
+        f"pledged AS p FROM register_position WHERE security_id = %s"
     )
+    if len(lineage) > 1:  # one lot per code: summed over the codes (a lot's positions are unique per code)
+        positions = (
+            f"SELECT account_id, share_nature, COALESCE(lockup_end, {FAR}) AS lk, SUM(quantity) AS q, "
+            f"SUM(frozen) AS f, SUM(pledged) AS p FROM register_position WHERE security_id IN ({_in(lineage)}) "
+            f"GROUP BY account_id, share_nature, COALESCE(lockup_end, {FAR})"
+        )
     sql = (
         f"SELECT COALESCE(c.account_id, t.account_id) AS account_id, COALESCE(c.share_nature, t.share_nature) "
         f"AS share_nature, COALESCE(c.lk, t.lk) AS lk, COALESCE(c.q, 0) - COALESCE(t.q, 0) AS quantity, "
@@ -125,7 +130,7 @@ def _tail_sql(lineage: list[int], as_of: dt.date) -> tuple[str, list]:
         f"COALESCE(t.issued, 0) AS issued FROM ({positions}) c FULL JOIN ({_events_sql(lineage, '>')}) t "
         f"ON c.account_id = t.account_id AND c.share_nature = t.share_nature AND c.lk = t.lk"
     )
-    return sql, [*lineage, *lineage, as_of]
+    return sql, [*(lineage if len(lineage) > 1 else lineage[:1]), *lineage, as_of]
 
 
 def _estimated(lineage: list[int], where: str, as_of: dt.date) -> float:
@@ -151,11 +156,9 @@ def roster_side(security: Security, as_of: dt.date, lineage: list[int] | None = 
     return "tail" if _estimated(lineage, ">", as_of) < _estimated(lineage, "<=", as_of) else "head"
 
 
-def roster_as_of(*, security: Security, as_of: dt.date, top: int | None = None, side: str | None = None) -> Roster:
-    """The list as of the end of ``as_of``. ``side``: read it from the events up to the day (``head``)
-    or from today's positions less the events after it (``tail``); by default whichever side holds
-    fewer events — both give the same list when the register's invariants hold (tested)."""
-    started = time.perf_counter()
+def _roster_sql(security: Security, as_of: dt.date, top: int | None, side: str | None) -> tuple[str, list, list]:
+    """The SELECT of the list's lots (account_id, SCHEMA's columns with the lock-up key as text, the
+    day's capital), its parameters and the security's lineage."""
     lineage = _lineage(security)
     side = side or roster_side(security, as_of, lineage)
     lots_sql, params = (_tail_sql if side == "tail" else _head_sql)(lineage, as_of)
@@ -175,14 +178,23 @@ def roster_as_of(*, security: Security, as_of: dt.date, top: int | None = None, 
     # NULL for unrestricted lots.
     sql = (
         f"WITH lots AS ({lots_sql}), held AS (SELECT l.*, {issued_total} AS issued_total FROM lots l){ranked} "
-        f"SELECT a.number, i.name, i.id_type, i.id_number, l.share_nature, "
-        f"l.lk, "
-        f"CAST(l.quantity AS BIGINT), CAST(l.frozen AS BIGINT), CAST(l.pledged AS BIGINT), "
-        f"CAST(l.issued_total AS BIGINT) FROM held l "
+        f"SELECT l.account_id, a.number, i.name, i.id_type, i.id_number, l.share_nature, l.lk, "
+        f"CAST(l.quantity AS BIGINT) AS quantity, CAST(l.frozen AS BIGINT) AS frozen, "
+        f"CAST(l.pledged AS BIGINT) AS pledged, CAST(l.issued_total AS BIGINT) AS issued_total FROM held l "
         f"{'JOIN ranked r ON r.account_id = l.account_id ' if top is not None else ''}"
         f"JOIN securities_securitiesaccount a ON a.id = l.account_id "
         f"JOIN securities_investor i ON i.id = a.investor_id WHERE l.quantity <> 0"
     )
+    return sql, params, lineage
+
+
+def roster_as_of(*, security: Security, as_of: dt.date, top: int | None = None, side: str | None = None) -> Roster:
+    """The list as of the end of ``as_of``. ``side``: read it from the events up to the day (``head``)
+    or from today's positions less the events after it (``tail``); by default whichever side holds
+    fewer events — both give the same list when the register's invariants hold (tested)."""
+    started = time.perf_counter()
+    sql, params, lineage = _roster_sql(security, as_of, top, side)
+    sql = f"SELECT number, name, id_type, id_number, share_nature, lk, quantity, frozen, pledged, issued_total FROM ({sql}) r"
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # A million lots grouped in memory: with the default 4 MB the hash aggregate spills to disk.
@@ -233,6 +245,62 @@ def nature_label(code: str) -> str:
 def roster_csv(roster: Roster) -> bytes:
     """The command's file: CSV_COLUMNS, one row per lot, UTF-8, dates ISO, no lock-up end for 00."""
     return roster.lots.select(CSV_COLUMNS).write_csv(date_format="%Y-%m-%d").encode("utf-8")
+
+
+# The command's CSV on PostgreSQL, its lines made by the database: CSV quoting as Polars does it (a field
+# with a comma, a quote or a line break is quoted, quotes doubled); fetched as one result set (COPY would
+# hand Python one message per line). Sorting on account numbers byte-wise (COLLATE "C", as Polars does).
+
+
+def _csv_field(column: str) -> str:
+    special = "',\"' || chr(13) || chr(10)"
+    return (
+        f"CASE WHEN translate({column}, {special}, '') = {column} THEN {column} "
+        f"ELSE '\"' || replace({column}, '\"', '\"\"') || '\"' END"
+    )
+
+
+def roster_csv_write(*, security: Security, as_of: dt.date, top: int | None, path) -> dict:
+    """Write the command's CSV (CSV_COLUMNS, the order of ``roster_as_of``) to ``path`` and return the
+    summary. On PostgreSQL the database builds the lines; elsewhere through ``roster_as_of``."""
+    from csdp.lib.dbf import write_atomically
+
+    started = time.perf_counter()
+    if connection.vendor != "postgresql":
+        roster = roster_as_of(security=security, as_of=as_of, top=top)
+        write_atomically(path, roster_csv(roster))
+        return {**roster.summary(), "seconds": round(time.perf_counter() - started, 3)}
+    sql, params, lineage = _roster_sql(security, as_of, top, None)
+    line = (
+        f"concat_ws(',', {_csv_field('r.number')}, {_csv_field('r.name')}, {_csv_field('r.id_number')}, "
+        f"r.share_nature, CASE WHEN r.lk = {FAR} THEN '' ELSE to_char(r.lk, 'YYYY-MM-DD') END, r.quantity, "
+        f"r.frozen, r.pledged)"
+    )
+    # The largest accounts first, then each account's lots by nature and date (as roster_as_of); an
+    # account's lots are adjacent, so its first one counts the holders.
+    order = 'x.held DESC, x.number COLLATE "C", x.share_nature, x.lk'
+    ordered = (
+        f"SELECT {line.replace('r.', 'x.')}, CASE WHEN x.account_id = lag(x.account_id) OVER w THEN 0 ELSE 1 END, "
+        f"x.quantity, x.issued_total FROM (SELECT r.*, SUM(r.quantity) OVER (PARTITION BY r.account_id) AS held "
+        f"FROM ({sql}) r) x WINDOW w AS (ORDER BY {order}) ORDER BY {order}"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute(ordered, params)
+        rows = cursor.fetchall()
+        issued = int(rows[0][3]) if rows else _issued_without_holders(lineage, as_of)
+    lines = [",".join(CSV_COLUMNS), *(r[0] for r in rows)]
+    write_atomically(path, ("\n".join(lines) + "\n").encode("utf-8"))
+    return {
+        "security": security.code,
+        "as_of": as_of.isoformat(),
+        "top": top,
+        "holders": sum(r[1] for r in rows),
+        "lots": len(rows),
+        "total_quantity": int(sum(r[2] for r in rows)),
+        "issued_capital": issued,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
 
 
 HEADERS = (

@@ -206,3 +206,25 @@ def test_a_code_of_another_market_or_issuer_cannot_be_claimed_at_registration(wo
     security_create(code="600000", name="浦发银行", kind="stock", market="SSE")
     problems = claimed_code_problems(["600000", "920188", "920999"])
     assert problems == ["证券代码 600000 为上海证券交易所证券，不属于北京市场发行人服务。"]
+
+
+def test_the_command_file_is_the_list_byte_for_byte_even_with_commas_and_quotes_in_names(world, tmp_path):
+    """On PostgreSQL the database writes the command's lines; they equal the list's own CSV, quoting included."""
+    from csdp.register.roster import roster_csv
+    from csdp.securities.models import Investor
+
+    Investor.objects.filter(pk=world["account"].investor_id).update(name='张明, "大"')
+    register_apply(
+        events=[
+            event(world, "i1", quantity=1_000, day=D1),
+            event(world, "i2", quantity=600, nature="06", lockup_end=LOCKUP, day=D1),
+            event(world, "i3", quantity=3_000, account="other", day=D2),
+            event(world, "p1", event_type="pledge", pledged=200, day=D2),
+        ]
+    )
+    for as_of, top in ((D1, None), (D2, None), (D3, 1)):
+        target = tmp_path / f"{as_of}-{top}.csv"
+        args = ["register", "holders", "--security", "920188", "--as-of", as_of.isoformat(), "--output", str(target)]
+        call_command(*args, *(["--top", str(top)] if top else []), stdout=io.StringIO())
+        assert target.read_bytes() == roster_csv(roster_as_of(security=world["stock"], as_of=as_of, top=top))
+    assert '"张明, ""大"""' in (tmp_path / f"{D2}-None.csv").read_text(encoding="utf-8")
