@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 from csdp.audit.models import AuditEvent
-from csdp.dividend.models import HeldCash
+from django.db.models import Sum
+
+from csdp.dividend.models import Entitlement, HeldCash
 from csdp.dividend.release import release_eod
 from csdp.ledger.models import LedgerAccount
 from csdp.register.services import register_apply
@@ -59,3 +61,37 @@ def test_cash_stays_held_while_part_of_the_freeze_remains_and_for_an_account_wit
     assert release_eod(AFTER) == []
     assert not HeldCash.objects.filter(distribution=d, released_on__isnull=False).exists()
     assert HeldCash.objects.get(distribution=d, reason="no_custodian").released_on is None
+
+
+def test_a_court_freeze_placed_after_r_holds_the_cash_until_it_expires_then_pays_it_the_same_evening(world, cast):
+    from csdp.approvals.services import approval_approve
+    from csdp.restrictions.services_freeze import FreezeData, freeze_prepare, freezes_expire
+
+    security, accounts = world
+    d = schedule(cast.issuer_a)
+    fund(d, cast.issuer_a)
+    for day in (DEADLINE, R):
+        eod(day)
+    at(PAY, 9)
+    notice = FreezeData(
+        court="某某区人民法院",
+        document_number="（2026）执123号",
+        account_number="0100000001",
+        security_code=security.code,
+        whole_holding=False,
+        quantity_shares=100,
+        start_date=PAY,
+        end_date=AFTER,
+    )
+    approval_approve(approval=freeze_prepare(by=cast.operator, data=notice), by=cast.reviewer)
+    eod(PAY)
+    held = HeldCash.objects.get(distribution=d, account_id=accounts["0100000001"].pk)
+    entitled = Entitlement.objects.filter(distribution_id=d.pk, account_id=held.account_id).aggregate(s=Sum("cash_fen"))
+    assert held.reason == "frozen_later" and held.amount_fen == entitled["s"]  # the whole account's cash
+    at(AFTER, 17)
+    assert release_eod(AFTER) == []  # the court's freeze is live
+    freezes_expire(day=AFTER)  # csdp/restrictions' end of day (order 40) releases it at the end of its period
+    before = _balance("R-P1")
+    assert release_eod(AFTER)  # dividend_release (order 45), the same evening
+    held.refresh_from_db()
+    assert held.released_on == AFTER and _balance("R-P1") == before + held.amount_fen
