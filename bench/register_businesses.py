@@ -22,6 +22,7 @@ and issued capital derived from the log, then `csdp register check` must pass. T
 
 Prints one JSON object.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -75,38 +76,83 @@ def _setup(holders: int, events: int, release: int) -> dict:
             base = cursor.fetchone()[0] + 1
         ids = np.arange(base, base + holders, dtype=np.int64)
         n = np.arange(holders, dtype=np.int64)
-        investors = pl.DataFrame({
-            "id": ids, "ymt_number": pl.Series((n + 770_000_000_000).astype(str)),
-            "name": pl.Series(["持有人" + str(i) for i in range(holders)]), "id_type": "other",
-            "id_number": pl.Series(["BENCH" + str(i).zfill(12) for i in range(holders)]), "holder_type": "03",
-            "created_at": now})
+        investors = pl.DataFrame(
+            {
+                "id": ids,
+                "ymt_number": pl.Series((n + 770_000_000_000).astype(str)),
+                "name": pl.Series(["持有人" + str(i) for i in range(holders)]),
+                "id_type": "other",
+                "id_number": pl.Series(["BENCH" + str(i).zfill(12) for i in range(holders)]),
+                "holder_type": "03",
+                "created_at": now,
+            }
+        )
         copy_in("securities_investor", investors.columns, investors)
-        accounts = pl.DataFrame({
-            "id": ids, "number": pl.Series(["7" + str(i).zfill(9) for i in range(holders)]), "investor_id": ids,
-            "market": "BSE", "status": "normal",
-            "custody_unit_id": pl.Series(np.array(units, dtype=np.int64)[n % UNIT_COUNT]), "created_at": now})
+        accounts = pl.DataFrame(
+            {
+                "id": ids,
+                "number": pl.Series(["7" + str(i).zfill(9) for i in range(holders)]),
+                "investor_id": ids,
+                "market": "BSE",
+                "status": "normal",
+                "custody_unit_id": pl.Series(np.array(units, dtype=np.int64)[n % UNIT_COUNT]),
+                "created_at": now,
+            }
+        )
         copy_in("securities_securitiesaccount", accounts.columns, accounts)
         rng = np.random.default_rng(15)
         quantity = rng.integers(1, 50, holders) * 1_000
-        frames = [pl.DataFrame({"account_id": ids, "share_nature": "00", "lockup_end": None,
-                                "event_type": "initial", "quantity_delta": quantity, "frozen_delta": 0,
-                                "pledged_delta": 0, "business_date": D0,
-                                "key": pl.Series(["bench:i:" + str(i) for i in range(holders)])},
-                               schema_overrides={"lockup_end": pl.Date})]
+        frames = [
+            pl.DataFrame(
+                {
+                    "account_id": ids,
+                    "share_nature": "00",
+                    "lockup_end": None,
+                    "event_type": "initial",
+                    "quantity_delta": quantity,
+                    "frozen_delta": 0,
+                    "pledged_delta": 0,
+                    "business_date": D0,
+                    "key": pl.Series(["bench:i:" + str(i) for i in range(holders)]),
+                },
+                schema_overrides={"lockup_end": pl.Date},
+            )
+        ]
         # The lots a release will free: the first ``release`` accounts restrict half their shares.
         r = ids[:release]
         half = quantity[:release] // 2
         for leg, nature, end, sign in (("out", "00", None, -1), ("in", "05", LOCKUP, 1)):
-            frames.append(pl.DataFrame({
-                "account_id": r, "share_nature": nature, "lockup_end": pl.Series([end] * release, dtype=pl.Date),
-                "event_type": "restrict", "quantity_delta": sign * half, "frozen_delta": 0, "pledged_delta": 0,
-                "business_date": D0 + dt.timedelta(days=1),
-                "key": pl.Series([f"bench:r:{i}:{leg}" for i in range(release)])}))
+            frames.append(
+                pl.DataFrame(
+                    {
+                        "account_id": r,
+                        "share_nature": nature,
+                        "lockup_end": pl.Series([end] * release, dtype=pl.Date),
+                        "event_type": "restrict",
+                        "quantity_delta": sign * half,
+                        "frozen_delta": 0,
+                        "pledged_delta": 0,
+                        "business_date": D0 + dt.timedelta(days=1),
+                        "key": pl.Series([f"bench:r:{i}:{leg}" for i in range(release)]),
+                    }
+                )
+            )
         pledged = r[::10]
-        frames.append(pl.DataFrame({
-            "account_id": pledged, "share_nature": "05", "lockup_end": pl.Series([LOCKUP] * len(pledged), dtype=pl.Date),
-            "event_type": "pledge", "quantity_delta": 0, "frozen_delta": 0, "pledged_delta": half[::10] // 2,
-            "business_date": D0 + dt.timedelta(days=2), "key": pl.Series([f"bench:rp:{i}" for i in range(len(pledged))])}))
+        frames.append(
+            pl.DataFrame(
+                {
+                    "account_id": pledged,
+                    "share_nature": "05",
+                    "lockup_end": pl.Series([LOCKUP] * len(pledged), dtype=pl.Date),
+                    "event_type": "pledge",
+                    "quantity_delta": 0,
+                    "frozen_delta": 0,
+                    "pledged_delta": half[::10] // 2,
+                    "business_date": D0 + dt.timedelta(days=2),
+                    "key": pl.Series([f"bench:rp:{i}" for i in range(len(pledged))]),
+                }
+            )
+        )
         used = sum(f.height for f in frames)
         pairs = max((events - used) // 2, 0)
         who = rng.integers(0, holders, pairs)
@@ -114,25 +160,62 @@ def _setup(holders: int, events: int, release: int) -> dict:
         amount = np.minimum(rng.integers(1, 10, pairs) * 100, quantity[who] // 4)
         amount = np.maximum(amount, 1)
         for leg, kind, sign, shift in (("p", "pledge", 1, 0), ("u", "pledge_release", -1, 1)):
-            frames.append(pl.DataFrame({
-                "account_id": ids[who], "share_nature": "00", "lockup_end": pl.Series([None] * pairs, dtype=pl.Date),
-                "event_type": kind, "quantity_delta": 0, "frozen_delta": 0, "pledged_delta": sign * amount,
-                "business_date": pl.Series(np.datetime64(D0, "D") + (day + shift).astype("timedelta64[D]")).cast(pl.Date),
-                "key": pl.Series([f"bench:{leg}:{i}" for i in range(pairs)])}))
-        log = pl.concat(frames, how="diagonal_relaxed").with_columns(
-            pl.lit(security.pk, dtype=pl.Int64).alias("security_id"), pl.lit("").alias("memo"),
-            pl.lit("bench").alias("batch"), pl.lit(now).alias("created_at"))
-        columns = ["security_id", "account_id", "share_nature", "lockup_end", "event_type", "quantity_delta",
-                   "frozen_delta", "pledged_delta", "business_date", "key", "memo", "batch", "created_at"]
-        copy_in("register_registrationevent", columns, log.select(columns), any_order=True)
+            frames.append(
+                pl.DataFrame(
+                    {
+                        "account_id": ids[who],
+                        "share_nature": "00",
+                        "lockup_end": pl.Series([None] * pairs, dtype=pl.Date),
+                        "event_type": kind,
+                        "quantity_delta": 0,
+                        "frozen_delta": 0,
+                        "pledged_delta": sign * amount,
+                        "business_date": pl.Series(
+                            np.datetime64(D0, "D") + (day + shift).astype("timedelta64[D]")
+                        ).cast(pl.Date),
+                        "key": pl.Series([f"bench:{leg}:{i}" for i in range(pairs)]),
+                    }
+                )
+            )
+        # Sorted by day: a real log is appended day after day, so its physical order follows the business
+        # date (what the BRIN index on business_date relies on).
+        log = (
+            pl.concat(frames, how="diagonal_relaxed")
+            .sort("business_date", maintain_order=True)
+            .with_columns(
+                pl.lit(security.pk, dtype=pl.Int64).alias("security_id"),
+                pl.lit("").alias("memo"),
+                pl.lit("bench").alias("batch"),
+                pl.lit(now).alias("created_at"),
+            )
+        )
+        columns = [
+            "security_id",
+            "account_id",
+            "share_nature",
+            "lockup_end",
+            "event_type",
+            "quantity_delta",
+            "frozen_delta",
+            "pledged_delta",
+            "business_date",
+            "key",
+            "memo",
+            "batch",
+            "created_at",
+        ]
+        copy_in("register_registrationevent", columns, log.select(columns))
         with connection.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO register_position (account_id, security_id, share_nature, lockup_end, quantity, frozen, "
                 "pledged, updated_at) SELECT account_id, security_id, share_nature, lockup_end, SUM(quantity_delta), "
                 "SUM(frozen_delta), SUM(pledged_delta), %s FROM register_registrationevent WHERE security_id = %s "
-                "GROUP BY account_id, security_id, share_nature, lockup_end", [now, security.pk])
-            cursor.execute("UPDATE securities_security SET issued_shares = %s WHERE id = %s",
-                           [int(quantity.sum()), security.pk])
+                "GROUP BY account_id, security_id, share_nature, lockup_end",
+                [now, security.pk],
+            )
+            cursor.execute(
+                "UPDATE securities_security SET issued_shares = %s WHERE id = %s", [int(quantity.sum()), security.pk]
+            )
             for table in ("securities_investor", "securities_securitiesaccount"):
                 cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
     with connection.cursor() as cursor:
@@ -150,14 +233,37 @@ def _roster(security, as_of: dt.date) -> dict:
     timings = []
     for _ in range(3):
         started = time.perf_counter()
-        call_command("register", "holders", "--security", security.code, "--as-of", as_of.isoformat(),
-                     "--output", str(out), stdout=open(os.devnull, "w"))
+        call_command(
+            "register",
+            "holders",
+            "--security",
+            security.code,
+            "--as-of",
+            as_of.isoformat(),
+            "--output",
+            str(out),
+            stdout=open(os.devnull, "w"),
+        )
         timings.append(time.perf_counter() - started)
     started = time.perf_counter()
-    call_command("register", "holders", "--security", security.code, "--as-of", as_of.isoformat(), "--top", "100",
-                 "--output", str(out), stdout=open(os.devnull, "w"))
-    return {"roster_seconds": [round(t, 2) for t in timings], "roster_top100_seconds": round(time.perf_counter() - started, 2),
-            "roster_file_mb": round(out.stat().st_size / 1e6, 1) if out.exists() else None}
+    call_command(
+        "register",
+        "holders",
+        "--security",
+        security.code,
+        "--as-of",
+        as_of.isoformat(),
+        "--top",
+        "100",
+        "--output",
+        str(out),
+        stdout=open(os.devnull, "w"),
+    )
+    return {
+        "roster_seconds": [round(t, 2) for t in timings],
+        "roster_top100_seconds": round(time.perf_counter() - started, 2),
+        "roster_file_mb": round(out.stat().st_size / 1e6, 1) if out.exists() else None,
+    }
 
 
 def _release(security, release: int) -> dict:
@@ -167,13 +273,23 @@ def _release(security, release: int) -> dict:
     from csdp.register.issuer_sheet import SheetRow
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT a.number, i.name, i.id_type, i.id_number, p.quantity FROM register_position p "
-                       "JOIN securities_securitiesaccount a ON a.id = p.account_id JOIN securities_investor i "
-                       "ON i.id = a.investor_id WHERE p.security_id = %s AND p.share_nature = '05' AND p.quantity > 0 "
-                       "ORDER BY a.number LIMIT %s", [security.pk, release])
+        cursor.execute(
+            "SELECT a.number, i.name, i.id_type, i.id_number, p.quantity FROM register_position p "
+            "JOIN securities_securitiesaccount a ON a.id = p.account_id JOIN securities_investor i "
+            "ON i.id = a.investor_id WHERE p.security_id = %s AND p.share_nature = '05' AND p.quantity > 0 "
+            "ORDER BY a.number LIMIT %s",
+            [security.pk, release],
+        )
         rows = [SheetRow(n + 2, *r[:4], int(r[4]), "05", LOCKUP).as_json() for n, r in enumerate(cursor.fetchall())]
-    payload = {"application": None, "business": "03", "security": security.code, "security_id": security.pk,
-               "effective_date": dt.date.today().isoformat(), "declared": sum(r[5] for r in rows), "rows": rows}
+    payload = {
+        "application": None,
+        "business": "03",
+        "security": security.code,
+        "security_id": security.pk,
+        "effective_date": dt.date.today().isoformat(),
+        "declared": sum(r[5] for r in rows),
+        "rows": rows,
+    }
     approval = SimpleNamespace(payload=payload, key=f"bench:release:{time.time_ns()}", pk=0, approved_by=None)
     started = time.perf_counter()
     try:
@@ -187,8 +303,12 @@ def _release(security, release: int) -> dict:
             raise Rollback
     except Rollback:
         pass
-    return {"release_lots": len(rows), "release_seconds": round(elapsed, 2), "release_events": result["events"],
-            "release_files": result["files"]}
+    return {
+        "release_lots": len(rows),
+        "release_seconds": round(elapsed, 2),
+        "release_events": result["events"],
+        "release_files": result["files"],
+    }
 
 
 def _best(fn, times: int = 5) -> float:
@@ -209,19 +329,27 @@ def _pages(security) -> dict:
 
     def page(after=None, q=""):
         built = holders_page(security, after=after, q=q)
-        render_to_string("register/security_positions.html", {"security": security, "page": built,
-                                                                "form": HolderSearchForm(), "q": q})
+        render_to_string(
+            "register/security_positions.html",
+            {"security": security, "page": built, "form": HolderSearchForm(), "q": q},
+        )
 
     deep = SecuritiesAccount.objects.filter(number__startswith="7").order_by("-number").values_list("pk", flat=True)[50]
     account = SecuritiesAccount.objects.filter(number="7000000001").select_related("investor").get()
 
     def changes():
         built = holding_changes(account=account, security=security, limit=100)
-        render_to_string("register/account_changes.html", {"account": account, "form": None, "changes": built,
-                                                           "offset": 0, "query": ""})
+        render_to_string(
+            "register/account_changes.html",
+            {"account": account, "form": None, "changes": built, "offset": 0, "query": ""},
+        )
 
-    return {"page_first_ms": _best(page), "page_deep_ms": _best(lambda: page(after=deep)),
-            "page_search_ms": _best(lambda: page(q="70000123")), "account_changes_ms": _best(changes)}
+    return {
+        "page_first_ms": _best(page),
+        "page_deep_ms": _best(lambda: page(after=deep)),
+        "page_search_ms": _best(lambda: page(q="70000123")),
+        "account_changes_ms": _best(changes),
+    }
 
 
 def main() -> None:
@@ -229,6 +357,7 @@ def main() -> None:
     parser.add_argument("--holders", type=int, default=1_000_000)
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--release", type=int, default=100_000)
+    parser.add_argument("--setup-only", action="store_true", help="build the register and stop")
     args = parser.parse_args()
 
     import django
@@ -245,14 +374,20 @@ def main() -> None:
     if security is None:
         report.update(_setup(args.holders, args.events, args.release))
         security = Security.objects.get(code=CODE)
+    if args.setup_only:
+        print(json.dumps(report, ensure_ascii=False))
+        return
     started = time.perf_counter()
     call_command("register", "check", "--security", CODE, stdout=open(os.devnull, "w"))
     report["check_seconds"] = round(time.perf_counter() - started, 2)
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM register_registrationevent WHERE security_id = %s", [security.pk])
         report["events"] = cursor.fetchone()[0]
-    for phase in (lambda: _roster(security, D0 + dt.timedelta(days=180)), lambda: _pages(security),
-                  lambda: _release(security, args.release)):
+    for phase in (
+        lambda: _roster(security, D0 + dt.timedelta(days=180)),
+        lambda: _pages(security),
+        lambda: _release(security, args.release),
+    ):
         report.update(phase())
         print(json.dumps(report, ensure_ascii=False), file=sys.stderr, flush=True)  # progress
     print(json.dumps(report, ensure_ascii=False))

@@ -9,7 +9,10 @@ class DividendConfig(AppConfig):
     def ready(self) -> None:
         from csdp.clock.eod import register_eod_job
         from csdp.dividend import counter_types, interfaces, kinds, menus  # noqa: F401  (counter type 05, four-eyes kinds, menu, file docs)
+        from csdp.dividend.release import release_eod
         from csdp.dividend.steps import dividend_eod
 
         # After approvals (5) and before the IPO (10): a distribution's R snapshot reads the day's register.
         register_eod_job(order=8, name="dividend", job=dividend_eod)
+        # After csdp/restrictions (40): a freeze released or expired today pays its held cash tonight.
+        register_eod_job(order=45, name="dividend_release", job=release_eod)

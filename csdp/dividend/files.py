@@ -15,12 +15,13 @@ import hashlib
 import io
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 from django.conf import settings
 
 from csdp.dividend.models import Distribution, HeldReason
 from csdp.dividend.selectors import file_rows
-from csdp.ipo.eod.participant_files import _csv_text
+from csdp.ipo.eod.participant_files import PIECE_ROWS, _csv_text
 from csdp.ipo.eod.layouts import Layout
 from csdp.lib.dbf import Field, dbf_file_bytes, dbf_records, is_ascii, write_atomically
 
@@ -100,11 +101,27 @@ LAYOUTS: dict[str, Layout] = {
             Field("SFJE", "N", 18, 2, title="实派现金红利（元）"),
             Field("ZFJE", "N", 18, 2, title="暂不派发现金红利（元）"),
             Field("SZSL", "N", 18, title="送转股数量（股）"),
+            Field("ZXSL", "N", 18, title="其中登记于已注销账户、待持有人确权的送转股（股）"),
             DJRQ,
             PXRQ,
             SSRQ,
         ),
         "每个结算参与人一条，另加合计一条",
+    ),
+    "QYZC": Layout(
+        "QYZC",
+        "已注销账户送转股明细",
+        "红股上市日日终（有已注销账户时）",
+        "000 §一(四) 权益分派",
+        (
+            ZQDM,
+            JSCY,
+            Field("GDDM", "C", 10, title="证券账户号码（股权登记日后已注销）"),
+            Field("SZSL", "N", 16, title="登记于该账户、待持有人确权的送转股（股）"),
+            DJRQ,
+            SSRQ,
+        ),
+        "每个股权登记日后注销、有送转股的证券账户一条",
     ),
 }
 
@@ -187,33 +204,83 @@ def _summary(detail: pl.DataFrame, distribution: Distribution) -> pl.DataFrame:
 
 
 def participant_files(distribution: Distribution, day: dt.date) -> list[dict]:
-    """QYMX and QYHZ to every custodian participant of the distribution's accounts."""
+    """QYMX and QYHZ to every custodian participant of the distribution's accounts. The detail goes
+    through the IPO's C record kernel (csdp/lib/dbf_matrix.py: the columns taken out of Polars once,
+    each participant's records and CSV lines built without the GIL) when the frame suits it; the
+    reference writer (``_write``) otherwise — the same bytes either way."""
     detail = detail_frame(distribution).filter(pl.col("JSCY") != "")
     summary = _summary(detail, distribution)
-    root, code, written = root_of(distribution) / day.strftime("%Y%m%d"), distribution.security.code, []
-    for (participant,), part in detail.group_by("JSCY", maintain_order=True):
-        written += _write(root / participant, LAYOUTS["QYMX"], part, code, day)
+    root, code = root_of(distribution) / day.strftime("%Y%m%d"), distribution.security.code
+    details = _write_matrix(root, LAYOUTS["QYMX"], detail, code, day)
+    if details is None:  # the reference path
+        details = {
+            participant: _write(root / participant, LAYOUTS["QYMX"], part, code, day)
+            for (participant,), part in detail.group_by("JSCY", maintain_order=True)
+        }
+    written = []
+    for participant in summary.get_column("JSCY").to_list():
+        written += details[participant]
         written += _write(root / participant, LAYOUTS["QYHZ"], summary.filter(pl.col("JSCY") == participant), code, day)
     return written
 
 
+def _write_matrix(
+    root: Path, layout: Layout, frame: pl.DataFrame, code: str, day: dt.date
+) -> dict[str, list[dict]] | None:
+    """Every participant's DBF and CSV of ``layout`` through the kernel, from a frame sorted by JSCY;
+    None when the kernel is absent or the frame needs the reference path (GBK text, quoting …)."""
+    from csdp.lib.dbf import PartFile, dbf_check_widths, header
+    from csdp.lib.dbf_matrix import csv_header, frame_facts, matrix_columns, matrix_path_applies, records_of
+
+    frame = frame.select([f.name for f in layout.fields])
+    facts = frame_facts(layout.fields, frame)
+    if not facts.get("ascii", True) or not matrix_path_applies(layout.fields, frame, ascii_text=True, facts=facts):
+        return None
+    dbf_check_widths(layout.fields, frame, facts)
+    runs = frame.select(pl.col("JSCY").rle()).unnest("JSCY")
+    if runs.get_column("value").n_unique() != runs.height:
+        return None  # not grouped by participant
+    columns = matrix_columns(layout.fields, frame, None, group="JSCY", stats=facts)
+    base, out, at = Path(settings.CSDP_FILES_DIR), {}, 0
+    for participant, length in runs.select("value", "len").iter_rows():
+        rows = np.arange(at, at + length, dtype=np.int64)
+        at += length
+        directory = root / participant
+        directory.mkdir(parents=True, exist_ok=True)
+        stem = directory / f"{layout.file_type}{code}"
+        with PartFile(stem.with_suffix(".dbf")) as dbf, PartFile(stem.with_suffix(".csv")) as csv:
+            dbf.write(header(layout.fields, length, day))
+            csv.write(csv_header(layout.fields))
+            for start in range(0, length, PIECE_ROWS):
+                records, lines = records_of(columns, rows[start : start + PIECE_ROWS], participant)
+                dbf.write(records)
+                csv.write(lines)
+            dbf.write(b"\x1a")
+        out[participant] = [
+            {"path": str(f.path.relative_to(base)), "rows": length, "sha256": f.sha256} for f in (dbf, csv)
+        ]
+    return out
+
+
 ISSUER_SQL = """
 SELECT COALESCE(pp.code, 'NONE'), CAST(COUNT(DISTINCT e.account_id) AS BIGINT), CAST(SUM(e.quantity) AS BIGINT),
-       CAST(SUM(e.cash_fen) AS BIGINT), CAST(COALESCE(MAX(pay.paid_fen), 0) AS BIGINT), CAST(SUM(e.bonus_shares) AS BIGINT)
+       CAST(SUM(e.cash_fen) AS BIGINT), CAST(COALESCE(MAX(pay.paid_fen), 0) AS BIGINT), CAST(SUM(e.bonus_shares) AS BIGINT),
+       CAST(COALESCE(MAX(z.shares), 0) AS BIGINT)
 FROM dividend_entitlement e
 LEFT JOIN securities_participantprofile pp ON pp.institution_id = e.participant_id
 LEFT JOIN dividend_participantpayment pay ON pay.distribution_id = e.distribution_id
      AND pay.participant_id = e.participant_id
+LEFT JOIN (SELECT participant_id, SUM(shares) AS shares FROM dividend_closedaccountbonus
+           WHERE distribution_id = %s GROUP BY participant_id) z ON z.participant_id = e.participant_id
 WHERE e.distribution_id = %s
 GROUP BY COALESCE(pp.code, 'NONE')
 """
 
 
-def issuer_result_file(distribution: Distribution, day: dt.date) -> list[dict]:
+def issuer_result_frame(distribution: Distribution) -> pl.DataFrame:
     """Per custodian participant (NONE: accounts without one) and a TOTAL line: one aggregate in the
-    database (paid = what the participant's hold posted; not paid = held)."""
-    from csdp.lib.bulk import copy_out
-
+    database (paid = what the participant's hold posted; not paid = held; ZXSL = bonus shares on
+    accounts closed since R)."""
     schema = {
         "JSCY": pl.String,
         "ZHS": pl.Int64,
@@ -221,26 +288,68 @@ def issuer_result_file(distribution: Distribution, day: dt.date) -> list[dict]:
         "PXJE": pl.Int64,
         "SFJE": pl.Int64,
         "SZSL": pl.Int64,
+        "ZXSL": pl.Int64,
     }
     summary = (
-        copy_out(ISSUER_SQL, [distribution.pk], schema)
+        _issuer_rows(distribution, schema)
         .sort("JSCY")
         .with_columns((pl.col("PXJE") - pl.col("SFJE")).alias("ZFJE"), *_dates(distribution))
     )
     total = summary.select(
         pl.lit("TOTAL").alias("JSCY"),
-        pl.col("ZHS").sum(),
-        pl.col("CYSL").sum(),
-        pl.col("PXJE").sum(),
-        pl.col("SFJE").sum(),
-        pl.col("ZFJE").sum(),
-        pl.col("SZSL").sum(),
+        *(pl.col(c).sum() for c in ("ZHS", "CYSL", "PXJE", "SFJE", "ZFJE", "SZSL", "ZXSL")),
     ).with_columns(*_dates(distribution))
-    frame = pl.concat([summary, total.select(summary.columns)], how="vertical_relaxed")
-    return _write(
+    return pl.concat([summary, total.select(summary.columns)], how="vertical_relaxed")
+
+
+def _issuer_rows(distribution: Distribution, schema: dict) -> pl.DataFrame:
+    """QYJG's per-participant figures: from the entitle step's per-participant totals (kept with the
+    step) with what each participant was paid and the bonus shares on closed accounts; an aggregate
+    over the entitlements for a distribution entitled before those totals were kept."""
+    from csdp.dividend.models import ClosedAccountBonus, ParticipantPayment, Step
+    from csdp.lib.bulk import copy_out
+    from csdp.securities.models import ParticipantProfile
+
+    kept = Step.objects.filter(distribution=distribution, name="entitle").values_list("detail", flat=True).first()
+    if not kept or "by_participant" not in kept:
+        return copy_out(ISSUER_SQL, [distribution.pk, distribution.pk], schema)
+    rows = kept["by_participant"]
+    ids = [r[0] for r in rows if r[0] is not None]
+    codes = dict(ParticipantProfile.objects.filter(institution_id__in=ids).values_list("institution_id", "code"))
+    paid = dict(ParticipantPayment.objects.filter(distribution=distribution).values_list("participant_id", "paid_fen"))
+    closed: dict[int | None, int] = {}
+    for participant, shares in ClosedAccountBonus.objects.filter(distribution=distribution).values_list(
+        "participant_id", "shares"
+    ):
+        closed[participant] = closed.get(participant, 0) + shares
+    frame = pl.DataFrame(
+        [[codes.get(p, "NONE"), n, q, c, paid.get(p, 0), b, closed.get(p, 0)] for p, n, q, c, b in rows],
+        schema=schema,
+        orient="row",
+    )
+    return frame.group_by("JSCY").agg(pl.all().sum())
+
+
+def issuer_result_file(distribution: Distribution, day: dt.date) -> tuple[list[dict], bytes]:
+    """QYJG (DBF + CSV) in the files directory, and the same rows as Excel for the counter application."""
+    from csdp.dividend.notices import result_xlsx
+
+    frame = issuer_result_frame(distribution)
+    written = _write(
         root_of(distribution) / day.strftime("%Y%m%d") / "issuer",
         LAYOUTS["QYJG"],
         frame,
         distribution.security.code,
         day,
     )
+    return written, result_xlsx(distribution, frame, LAYOUTS["QYJG"])
+
+
+def suspense_files(distribution: Distribution, day: dt.date, rows: pl.DataFrame) -> list[dict]:
+    """QYZC to each custodian participant with accounts closed since R that got bonus shares
+    (rows: JSCY, GDDM, SZSL)."""
+    frame = rows.with_columns(*_dates(distribution)).sort(["JSCY", "GDDM"])
+    root, code, written = root_of(distribution) / day.strftime("%Y%m%d"), distribution.security.code, []
+    for (participant,), part in frame.group_by("JSCY", maintain_order=True):
+        written += _write(root / participant, LAYOUTS["QYZC"], part, code, day)
+    return written

@@ -183,12 +183,36 @@ class HeldCash(models.Model):
     account_id = models.BigIntegerField()
     amount_fen = models.BigIntegerField()
     reason = models.CharField(max_length=14, choices=HeldReason.choices)
+    # 孳息随冻结 ends with the freeze: paid to the account's custodian participant (release.py)
+    released_on = models.DateField("解除暂不派发日期", null=True, blank=True)
+    released_to = models.ForeignKey(
+        "accounts.Institution", verbose_name="派发至结算参与人", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    released_transfer = models.ForeignKey("ledger.Transfer", on_delete=models.PROTECT, related_name="+", null=True)
 
     class Meta:
         verbose_name = "暂不派发现金红利"
         ordering = ["pk"]
         constraints = [
             models.UniqueConstraint(fields=["distribution", "account_id", "reason"], name="dividend_held_once")
+        ]
+
+
+class ClosedAccountBonus(models.Model):
+    """Bonus shares registered on their list date to an account closed since R (per account): they stay
+    the holder's (registered on the account, steps.py) and are reported to the issuer (QYJG ZXSL), the
+    custodian participant (QYZC) and staff (the distribution page) as awaiting the holder's claim."""
+
+    distribution = models.ForeignKey(Distribution, on_delete=models.PROTECT, related_name="closed_bonus")
+    account_id = models.BigIntegerField()
+    participant_id = models.BigIntegerField(null=True)
+    shares = models.BigIntegerField("送转股（股）")
+
+    class Meta:
+        verbose_name = "已注销账户的送转股"
+        ordering = ["account_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["distribution", "account_id"], name="dividend_closed_bonus_once")
         ]
 
 

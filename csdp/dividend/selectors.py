@@ -60,6 +60,28 @@ def register_as_of(security_id: int, day: dt.date) -> tuple[pl.DataFrame, int | 
     return lots, capital
 
 
+def register_now(security_id: int) -> tuple[pl.DataFrame, int | None]:
+    """Every lot of the security as it stands now, from the positions (the register's folded state; one
+    indexed read of the security's lots instead of an aggregate over its whole event log), with the
+    custodian participant as ``register_as_of``, and the security's issued capital. Used at R's own
+    end of day, when now is R's end of day: the register dates its events on the business day they are
+    written, so none is dated after today (the step still checks Σ lots = issued capital)."""
+    from csdp.securities.models import Security
+
+    sql = (
+        "SELECT p.account_id, pp.institution_id, p.share_nature, CAST(p.lockup_end AS TEXT), p.quantity, p.frozen,"
+        " p.pledged FROM register_position p"
+        " JOIN securities_securitiesaccount a ON a.id = p.account_id"
+        " LEFT JOIN securities_custodyunit cu ON cu.id = a.custody_unit_id"
+        " LEFT JOIN securities_participantprofile pp ON pp.id = cu.participant_id"
+        " WHERE p.security_id = %s AND p.quantity > 0"
+    )
+    frame = copy_out(sql, [security_id], LOT_SCHEMA)
+    lots = _dates(frame, "lockup_end").sort(["account", "share_nature", "lockup_end"], nulls_last=True)
+    issued = Security.objects.values_list("issued_shares", flat=True).get(pk=security_id)
+    return lots, None if issued is None else int(issued)
+
+
 def issued_capital_as_of(security_id: int, day: dt.date) -> int:
     """Σ issuing events (csdp.register.models.ISSUING) up to ``day`` over the lineage: the issued capital
     that day, which the R snapshot must add up to (the register's invariant, checked again at R)."""
@@ -129,6 +151,7 @@ def bonus_rows(distribution_id: int) -> pl.DataFrame:
     """The lots with bonus shares: what their register events need, and nothing else."""
     schema = {
         "account_id": pl.Int64,
+        "participant_id": pl.Int64,
         "share_nature": pl.String,
         "lockup_end": pl.String,
         "bonus_shares": pl.Int64,
@@ -136,7 +159,8 @@ def bonus_rows(distribution_id: int) -> pl.DataFrame:
         "bonus_pledged": pl.Int64,
     }
     frame = copy_out(
-        "SELECT account_id, share_nature, CAST(lockup_end AS TEXT), bonus_shares, bonus_frozen, bonus_pledged "
+        "SELECT account_id, participant_id, share_nature, CAST(lockup_end AS TEXT), bonus_shares, bonus_frozen,"
+        " bonus_pledged "
         "FROM dividend_entitlement WHERE distribution_id = %s AND bonus_shares > 0",
         [distribution_id],
         schema,
@@ -179,3 +203,42 @@ def file_rows(distribution_id: int, security_id: int) -> pl.DataFrame:
     return frame.with_columns(pl.col("JSCY", "XWDM", "later").fill_null("")).sort(
         ["JSCY", "GDDM", "GFXZ", "XSRQ"], nulls_last=True
     )
+
+
+def held_summary(distribution) -> list[dict]:
+    """Held cash per reason: accounts and amount still held, and what was released when freezes lifted."""
+    from django.db.models import Count, Q, Sum
+
+    from csdp.dividend.models import HeldCash, HeldReason
+
+    labels = dict(HeldReason.choices)
+    rows = (
+        HeldCash.objects.filter(distribution=distribution)
+        .values("reason")
+        .annotate(
+            accounts=Count("pk"),
+            held_fen=Sum("amount_fen", filter=Q(released_on__isnull=True), default=0),
+            released_fen=Sum("amount_fen", filter=Q(released_on__isnull=False), default=0),
+        )
+        .order_by("reason")
+    )
+    return [{**r, "label": labels.get(r["reason"], r["reason"])} for r in rows]
+
+
+def closed_bonus_of(distribution) -> list[dict]:
+    """Bonus shares registered on accounts closed since R (account number, participant, shares)."""
+    from csdp.accounts.models import Institution
+    from csdp.dividend.models import ClosedAccountBonus
+    from csdp.securities.models import SecuritiesAccount
+
+    rows = list(ClosedAccountBonus.objects.filter(distribution=distribution)[:500])
+    numbers = dict(SecuritiesAccount.objects.filter(pk__in=[r.account_id for r in rows]).values_list("pk", "number"))
+    names = dict(Institution.objects.filter(pk__in={r.participant_id for r in rows}).values_list("pk", "name"))
+    return [
+        {
+            "account": numbers.get(r.account_id, ""),
+            "participant": names.get(r.participant_id, "无托管"),
+            "shares": r.shares,
+        }
+        for r in rows
+    ]

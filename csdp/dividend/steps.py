@@ -20,6 +20,7 @@ import datetime as dt
 import time
 
 import polars as pl
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Sum
 
@@ -27,6 +28,7 @@ from csdp.audit.services import audit_record
 from csdp.clock.eod import EodLine
 from csdp.clock.services import clock_now
 from csdp.dividend import files
+from csdp.dividend.closed_accounts import closed_account_bonus
 from csdp.dividend.engine import Method, Rates, entitle
 from csdp.dividend.models import (
     ACTIVE,
@@ -40,13 +42,21 @@ from csdp.dividend.models import (
     Status,
     Step,
 )
-from csdp.dividend.selectors import ENTITLEMENT_COLUMNS, issued_capital_as_of, register_as_of
+from csdp.dividend.notices import funding_verdict_notify, paid_notify, result_attach
+from csdp.dividend.selectors import (
+    ENTITLEMENT_COLUMNS,
+    bonus_rows,
+    issued_capital_as_of,
+    register_as_of,
+    register_now,
+)
 from csdp.dividend.services import DividendError, funded_fen, held_account, refund_funding
 from csdp.ledger.bulk import holds_create_bulk, holds_resolve_bulk
 from csdp.ledger.models import LedgerAccount, Transfer
 from csdp.ledger.selectors import reserve_accounts_of
 from csdp.ledger.services import LedgerError, transfer_post
 from csdp.lib.bulk import copy_in
+from csdp.lib.publish import publish_pending, staged_files
 from csdp.lib.statemachine import SYSTEM, transition_record
 from csdp.register.models import Position
 from csdp.register.services import RegisterError
@@ -131,6 +141,7 @@ def step_funding(distribution: Distribution, day: dt.date) -> str:
         to_state=distribution.cash_status,
         reason=distribution.cash_note,
     )
+    funding_verdict_notify(distribution)
     _record(distribution, "funding", day, started, 1, {"funded_fen": funded, "required_fen": required})
     return distribution.cash_note
 
@@ -172,7 +183,10 @@ def _held_rows(distribution: Distribution, per_lot: pl.DataFrame, payable: set[i
 
 def step_entitle(distribution: Distribution, day: dt.date) -> str:
     started, laps = time.perf_counter(), Laps()
-    lots, capital = register_as_of(distribution.security_id, distribution.record_date)
+    if day == distribution.record_date:  # R's own end of day: the positions are R's register
+        lots, capital = register_now(distribution.security_id)
+    else:  # a late run: replay the log up to R
+        lots, capital = register_as_of(distribution.security_id, distribution.record_date)
     if capital is None:
         capital = issued_capital_as_of(distribution.security_id, distribution.record_date)
     laps.lap("snapshot")
@@ -190,6 +204,7 @@ def step_entitle(distribution: Distribution, day: dt.date) -> str:
     funded = funded_fen(distribution)
     if cash_on and funded < totals.cash_total_fen:
         _cash_short(distribution, funded, totals.cash_total_fen, when=f"股权登记日 {distribution.record_date}")
+        funding_verdict_notify(distribution)
         cash_on = False
     if not cash_on:
         per_lot = per_lot.with_columns(pl.lit(0, pl.Int64).alias("cash_fen"), pl.lit(0, pl.Int64).alias("held_fen"))
@@ -234,10 +249,27 @@ def step_entitle(distribution: Distribution, day: dt.date) -> str:
             "paid_fen": paid_total,
             "held_fen": held_total,
             "seed": distribution.seed,
+            "by_participant": _by_participant(per_lot),
             "laps": laps.seconds,
         },
     )
     return f"{distribution.holders} 户，派现 {_fen(distribution.cash_total_fen)} 元，送转 {totals.bonus_total} 股"
+
+
+def _by_participant(per_lot: pl.DataFrame) -> list[list[int | None]]:
+    """Per custodian participant (None: none): accounts, R's quantity, cash, bonus — kept with the step
+    for the issuer's QYJG on the list date (no second pass over the entitlements then)."""
+    return (
+        per_lot.group_by("participant_id")
+        .agg(
+            pl.col("account").n_unique().cast(pl.Int64),
+            pl.col("quantity").sum(),
+            pl.col("cash_fen").sum(),
+            pl.col("bonus_shares").sum(),
+        )
+        .sort("participant_id", nulls_last=True)
+        .rows()
+    )
 
 
 def _entitle_money(distribution: Distribution, per_lot: pl.DataFrame, day: dt.date) -> tuple[int, int]:
@@ -306,8 +338,7 @@ LATER_HELD_SQL = """
 WITH changed AS (
     SELECT id AS account_id FROM securities_securitiesaccount WHERE status = 'closed'
     UNION
-    SELECT DISTINCT account_id FROM register_registrationevent
-    WHERE security_id IN ({lineage}) AND business_date > %s AND frozen_delta > 0
+    SELECT account_id FROM register_position WHERE security_id = %s AND frozen > 0
 )
 SELECT e.account_id, e.participant_id, e.payable, CASE WHEN a.status = 'closed' THEN 1 ELSE 0 END,
        e.frozen_then, COALESCE((SELECT SUM(p.frozen) FROM register_position p
@@ -325,15 +356,13 @@ WHERE e.payable > 0 AND NOT EXISTS (SELECT 1 FROM dividend_heldcash h WHERE h.di
 def _later_held(distribution: Distribution) -> list[tuple[int, int, int, str]]:
     """(account, participant, amount, reason) of the cash that became unpayable after R: the account
     was closed, or a freeze was placed on it after R (孳息随冻结 — the freeze catches the cash not yet
-    paid; *assumption*, rules.md §12). Only the accounts closed or newly frozen are looked at (a freeze
-    event after R), never the whole entitlement table."""
-    from csdp.dividend.selectors import _lineage_in
-
-    marks, lineage = _lineage_in(distribution.security_id)
+    paid; *assumption*, rules.md §12). Only the accounts closed or holding frozen shares of the
+    security now are looked at (its positions, by index; frozen now > frozen at R is a freeze placed
+    after R), never the whole entitlement table nor the event log."""
     with connection.cursor() as cursor:
         cursor.execute(
-            LATER_HELD_SQL.format(lineage=marks),
-            [*lineage, distribution.record_date, distribution.security_id, distribution.pk, distribution.pk],
+            LATER_HELD_SQL,
+            [distribution.security_id, distribution.security_id, distribution.pk, distribution.pk],
         )
         out = []
         for account, participant, payable, closed, frozen_then, frozen_now in cursor.fetchall():
@@ -350,6 +379,7 @@ def step_pay(distribution: Distribution, day: dt.date) -> str:
     if distribution.cash_status == CashStatus.FUNDED:
         text = _pay_money(distribution, day)
         distribution.cash_status = CashStatus.PAID
+        paid_notify(distribution, text)
         laps.lap("money")
     written = files.participant_files(distribution, day)
     laps.lap("files")
@@ -440,9 +470,11 @@ def step_register(distribution: Distribution, day: dt.date) -> str:
 
     started, laps = time.perf_counter(), Laps()
     written = 0
+    rows = None
     if distribution.bonus_total:
         before = _issued_shares(distribution)
-        events = bonus_events(distribution)
+        rows = bonus_rows(distribution.pk)
+        events = bonus_events(distribution, rows)
         try:
             # register_apply_bulk grows the issued capital with the bonus events (ISSUING) and runs
             # register_check (Σ positions = issued capital, available ≥ 0) before its commit.
@@ -459,19 +491,24 @@ def step_register(distribution: Distribution, day: dt.date) -> str:
                 f"持有合计 {held} 股，登记股本 {after} 股。",
                 code="dividend.shares_not_conserved",
             )
-    result = files.issuer_result_file(distribution, day)
+    closed_accounts, closed_shares, suspense = closed_account_bonus(distribution, day, rows)
+    result, xlsx = files.issuer_result_file(distribution, day)
+    attached = result_attach(distribution, xlsx)
     laps.lap("issuer_file")
     _move(distribution, Status.COMPLETED, f"红股上市日 {distribution.list_date}：登记 {written} 笔")
-    _record(distribution, "register", day, started, written, {"result_file": result, "laps": laps.seconds})
-    return f"红股登记 {written} 笔（{distribution.bonus_total} 股）；发行人结果文件已生成"
+    detail = {"result_file": result, "suspense_files": suspense, "attached": attached, "laps": laps.seconds}
+    _record(distribution, "register", day, started, written, detail)
+    text = f"红股登记 {written} 笔（{distribution.bonus_total} 股）；发行人结果文件已生成"
+    if closed_accounts:
+        text += f"；其中 {closed_accounts} 个已注销账户的送转股 {closed_shares} 股登记在原账户，待持有人确权"
+    return text
 
 
-def bonus_events(distribution: Distribution) -> pl.DataFrame:
+def bonus_events(distribution: Distribution, rows: pl.DataFrame | None = None) -> pl.DataFrame:
     """One register event per lot with bonus shares: credited to the same lot (share nature and lock-up
-    end kept), its frozen and pledged parts frozen and pledged (engine/entitlements.py assumptions)."""
-    from csdp.dividend.selectors import bonus_rows
-
-    e = bonus_rows(distribution.pk)
+    end kept), its frozen and pledged parts frozen and pledged (engine/entitlements.py assumptions).
+    ``rows``: ``bonus_rows`` of the distribution, when the caller has read them already."""
+    e = bonus_rows(distribution.pk) if rows is None else rows
     lot = pl.concat_str(
         [
             pl.lit(f"div:{distribution.pk}:"),
@@ -511,19 +548,32 @@ def distribution_advance(*, distribution: Distribution, day: dt.date) -> list[Eo
     """Run every step of the distribution that is due on ``day`` and not done yet, each on its own."""
     lines = []
     subject = f"{distribution.security.code} #{distribution.pk}"
+    _files_recovered(distribution)
     for name, due, run in STEPS:
-        with transaction.atomic():
-            d = Distribution.objects.select_for_update().select_related("security").get(pk=distribution.pk)
-            if not due(d, day) or Step.objects.filter(distribution=d, name=name).exists():
-                continue
-            try:
-                with transaction.atomic():
-                    text = run(d, day)
-            except (DividendError, LedgerError, RegisterError) as error:
-                lines.append(EodLine("dividend", subject, f"{name} 未完成", error=str(error)))
-                return lines
+        # Files reach their names only after the step's commit (csdp/lib/publish.py, issue 20): a step
+        # that fails after writing leaves only .part files, removed on the way out.
+        try:
+            with staged_files(), transaction.atomic():
+                d = Distribution.objects.select_for_update().select_related("security").get(pk=distribution.pk)
+                if not due(d, day) or Step.objects.filter(distribution=d, name=name).exists():
+                    continue
+                text = run(d, day)
+        except (DividendError, LedgerError, RegisterError) as error:
+            lines.append(EodLine("dividend", subject, f"{name} 未完成", error=str(error)))
+            return lines
         lines.append(EodLine("dividend", subject, f"{name}：{text}"))
     return lines
+
+
+def _files_recovered(distribution: Distribution) -> None:
+    """Files a committed step recorded (path, SHA-256 in its detail) but a crash kept under their .part
+    names are put in place (publish_pending checks the content against the record)."""
+    records = []
+    for detail in Step.objects.filter(distribution=distribution).values_list("detail", flat=True):
+        for key in ("files", "result_file", "suspense_files"):
+            records += [(f["path"], f["sha256"]) for f in detail.get(key) or ()]
+    if records:
+        publish_pending(settings.CSDP_FILES_DIR, records)
 
 
 def dividend_eod(day: dt.date, out=None) -> list[EodLine]:

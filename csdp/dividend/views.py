@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from csdp.accounts.access import STAFF, Role, access_object, allow
 from csdp.dividend.models import Distribution
+from csdp.dividend.selectors import closed_bonus_of, held_summary
 from csdp.dividend.services import distribution_withdraw_prepare, funded_fen, funding_record
 from csdp.lib.listing import Column, Listing, listing
 from csdp.lib.web import refusal_redirect
@@ -59,6 +60,8 @@ def distribution_detail(request, distribution_id: int):
             "steps": d.steps.all(),
             "payments": d.payments.select_related("participant"),
             "transitions": d.transitions.all(),
+            "held": held_summary(d),
+            "closed_bonus": closed_bonus_of(d),
             "funding_form": FundingForm(),
             "withdraw_form": WithdrawForm(),
             "is_staff": bool(request.user.staff_role),

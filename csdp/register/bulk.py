@@ -6,10 +6,14 @@ Steps, all in one transaction (style habit 10: tables in, tables out):
    through csdp.lib.bulk.copy_in);
 3. staged keys already in the log are dropped (with other values they refuse the whole batch), then
    one INSERT … SELECT appends the rest to the log;
-4. two aggregate statements fold the staged batch into positions: an UPDATE of the lots that exist
-   and an INSERT of those that do not. The position check constraints judge the end state (all or nothing);
+4. the batch is summed per lot once, joined to the lots' positions (id and balances before); an UPDATE
+   by primary key folds it into the lots that exist, an INSERT adds the others. The position check
+   constraints judge the end state (all or nothing);
 5. issuing events move the issued capital, and the register's invariants are checked for the touched
-   securities and lots (csdp.register.capital) before the transaction commits.
+   securities before the transaction commits (csdp.register.capital): Σ positions = capital and
+   availability always; positions = replay of the log for the touched lots of a small batch, and for a
+   large one (over REPLAY_LOTS lots, where reading every touched account's history would cost more than
+   the batch) each lot = its balances before + the batch, the full replay being `csdp register check`.
 Nature changes (限售, 解除限售) get their carried encumbrances before staging (csdp.register.nature).
 """
 
@@ -24,8 +28,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from csdp.lib.bulk import copy_in
-from csdp.lib.errors import CsdpError
-from csdp.register.capital import issued_capital_move, issuing_deltas_of_stage, register_check
+from csdp.lib.errors import CsdpError, Problem
+from csdp.register.capital import RegisterInvariantError, issued_capital_move, issuing_deltas_of_stage, register_check
 from csdp.register.models import EventType, ShareNature
 from csdp.register.nature import LOT, NATURE_CHANGES, carry_encumbrances
 from csdp.register.services import CLOSED_STATUSES, EventSpec, RegisterError
@@ -115,17 +119,23 @@ def _differs(c: str) -> str:
 
 
 def _drop_replays(cursor, stage: str) -> None:
-    """Refuse the batch if a staged key is in the log with other values; forget the equal replays."""
+    """Refuse the batch if a staged key is in the log with other values; forget the equal replays.
+    One join finds the staged keys already in the log (none, for a new batch); only then are they
+    compared and deleted (MIN, not LIMIT 1: with LIMIT the planner bets on an early hit and probes the
+    index row by row)."""
     differs = " OR ".join(_differs(c) for c in COMPARED)
-    # MIN, not LIMIT 1: with LIMIT the planner bets on an early hit and probes the index row by row.
-    clash = _sql(
-        cursor, f"SELECT MIN(s.key) FROM {stage} s JOIN register_registrationevent e ON e.key = s.key WHERE {differs}"
+    found = _sql(
+        cursor,
+        f"SELECT COUNT(*), MIN(CASE WHEN {differs} THEN s.key END) FROM {stage} s "
+        "JOIN register_registrationevent e ON e.key = s.key",
     )
-    if clash and clash[0][0] is not None:
-        raise RegisterError(f"幂等键 {clash[0][0]} 已用于另一笔登记变动，拒绝重放。")
-    cursor.execute(
-        f"DELETE FROM {stage} WHERE EXISTS (SELECT 1 FROM register_registrationevent e WHERE e.key = {stage}.key)"
-    )
+    replays, clash = found[0]
+    if clash is not None:
+        raise RegisterError(f"幂等键 {clash} 已用于另一笔登记变动，拒绝重放。")
+    if replays:
+        cursor.execute(
+            f"DELETE FROM {stage} WHERE EXISTS (SELECT 1 FROM register_registrationevent e WHERE e.key = {stage}.key)"
+        )
 
 
 def _refuse_closed_securities(cursor, stage: str) -> None:
@@ -139,30 +149,57 @@ def _refuse_closed_securities(cursor, stage: str) -> None:
         raise RegisterError(f"证券 {', '.join(c for (c,) in closed)} 已转换代码或退出登记，不能再办理登记变动。")
 
 
-def _fold_into_positions(cursor, stage: str, now) -> None:
-    lots = (
+FAR = "'9999-12-31'"  # the lock-up key of an unrestricted lot: NULL = NULL is not true in SQL
+# Above this many lots a batch proves its fold (each lot = before + the batch's events) instead of
+# replaying the touched lots' whole histories; `csdp register check` replays everything (capital.py).
+REPLAY_LOTS = 10_000
+
+
+def _stage_lots(cursor, stage: str, lots: str) -> int:
+    """The batch per lot, with the lot's position (id and balances before the batch) when it exists:
+    one aggregate and one join, then every later statement joins on the position's primary key."""
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {lots} AS SELECT d.account_id, d.security_id, d.share_nature, d.lockup_end, "
+        f"d.q, d.f, d.p, e.id AS position_id, e.quantity AS q0, e.frozen AS f0, e.pledged AS p0 FROM ("
         f"SELECT account_id, security_id, share_nature, lockup_end, CAST(SUM(quantity_delta) AS BIGINT) AS q, "
         f"CAST(SUM(frozen_delta) AS BIGINT) AS f, CAST(SUM(pledged_delta) AS BIGINT) AS p "
-        f"FROM {stage} GROUP BY account_id, security_id, share_nature, lockup_end"
+        f"FROM {stage} GROUP BY account_id, security_id, share_nature, lockup_end) d "
+        f"LEFT JOIN register_position e ON e.account_id = d.account_id AND e.security_id = d.security_id "
+        f"AND e.share_nature = d.share_nature AND COALESCE(e.lockup_end, {FAR}) = COALESCE(d.lockup_end, {FAR})"
     )
-    # COALESCE: unrestricted lots have no lock-up date, and NULL = NULL is not true in SQL.
-    same_lot = (
-        "{p}.account_id = d.account_id AND {p}.security_id = d.security_id AND {p}.share_nature = d.share_nature"
-        " AND COALESCE({p}.lockup_end, '9999-12-31') = COALESCE(d.lockup_end, '9999-12-31')"
-    )
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {lots}")
+    return int(_sql(cursor, f"SELECT COUNT(*) FROM {lots}")[0][0])
+
+
+def _fold_into_positions(cursor, lots: str, now) -> None:
+    """The lots that exist are updated by primary key; the others are inserted. The position check
+    constraints judge the end state (all or nothing)."""
     cursor.execute(
         f"UPDATE register_position SET quantity = quantity + d.q, frozen = frozen + d.f, "
-        f"pledged = pledged + d.p, updated_at = %s FROM ({lots}) AS d "
-        f"WHERE {same_lot.format(p='register_position')}",
+        f"pledged = pledged + d.p, updated_at = %s FROM {lots} d WHERE register_position.id = d.position_id",
         [now],
     )
     cursor.execute(
         f"INSERT INTO register_position (account_id, security_id, share_nature, lockup_end, quantity, "
-        f"frozen, pledged, updated_at) SELECT d.account_id, d.security_id, d.share_nature, d.lockup_end, "
-        f"d.q, d.f, d.p, %s FROM ({lots}) AS d "
-        f"WHERE NOT EXISTS (SELECT 1 FROM register_position e WHERE {same_lot.format(p='e')})",
+        f"frozen, pledged, updated_at) SELECT account_id, security_id, share_nature, lockup_end, q, f, p, %s "
+        f"FROM {lots} WHERE position_id IS NULL",
         [now],
     )
+
+
+def _fold_problems(cursor, lots: str) -> list[Problem]:
+    """Each lot the batch changed now holds its balances before the batch plus the batch's events (a
+    writer that changed a lot meanwhile, or a fold that went wrong, shows here)."""
+    rows = _sql(
+        cursor,
+        f"SELECT d.account_id, d.security_id, d.share_nature FROM {lots} d JOIN register_position e "
+        f"ON e.id = d.position_id WHERE e.quantity <> d.q0 + d.q OR e.frozen <> d.f0 + d.f OR e.pledged <> d.p0 + d.p",
+    )
+    return [
+        Problem(f"账户#{a} 证券#{s} 股份性质 {n} 的持有明细与本批登记变动不符（办理期间被另行变更）。")
+        for a, s, n in rows[:20]
+    ]
 
 
 def _carry(frame: pl.DataFrame) -> pl.DataFrame:
@@ -226,7 +263,7 @@ def register_apply_bulk(rows) -> int:
         raise RegisterError(problem)
     frame = _carry(frame)
     token = uuid.uuid4().hex
-    batch, stage = f"bulk:{token}", f"register_stage_{token}"
+    batch, stage, lots = f"bulk:{token}", f"register_stage_{token}", f"register_lots_{token}"
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     cols = ", ".join(COLUMNS)
     # COPY's CSV reads an empty memo as NULL; the log stores "".
@@ -247,12 +284,18 @@ def register_apply_bulk(rows) -> int:
                 [batch, now],
             )
             written = cursor.rowcount
-            _fold_into_positions(cursor, stage, now)
+            replay = _stage_lots(cursor, stage, lots) <= REPLAY_LOTS
+            _fold_into_positions(cursor, lots, now)
             issued_capital_move(issuing_deltas_of_stage(stage))
             if written:
                 touched = [pk for (pk,) in _sql(cursor, f"SELECT DISTINCT security_id FROM {stage}")]
-                register_check(security_ids=touched, touched=stage)
+                problems = [] if replay else _fold_problems(cursor, lots)
+                if problems:
+                    raise RegisterInvariantError(f"登记簿校验未通过：{problems[0].message}", problems=problems)
+                # A small batch replays its lots' whole histories; a large one has proved its fold above.
+                register_check(security_ids=touched, touched=stage if replay else None, replay=replay)
             cursor.execute(f"DROP TABLE {stage}")
+            cursor.execute(f"DROP TABLE {lots}")
     except IntegrityError as error:
         raise RegisterError(f"数据库拒绝该批登记变动（持有数量不足或冻结、质押超过持有）：{error}") from None
     return written

@@ -158,14 +158,18 @@ def register_check(
     security_ids: list[int] | None = None,
     accounts: list[int] | None = None,
     touched: str | None = None,
+    replay: bool = True,
 ) -> None:
     """Raise RegisterInvariantError if the register (of ``security``, of ``security_ids``, or all of
-    it) breaks an invariant. A step narrows the replay to its own lots with ``accounts`` or ``touched``;
-    the capital and availability checks always cover the whole of each security."""
+    it) breaks an invariant. A step narrows the replay to its own lots with ``accounts`` or ``touched``,
+    or leaves it out (``replay=False``) when it proved its lots another way (csdp.register.bulk); the
+    capital and availability checks always cover the whole of each security."""
     ids = [security.pk] if security is not None else (sorted(set(security_ids)) if security_ids is not None else None)
     if ids == []:
         return
-    problems = _capital_problems(ids) + _replay_problems(ids, accounts=accounts, touched=touched)
+    problems = _capital_problems(ids)
+    if replay:
+        problems += _replay_problems(ids, accounts=accounts, touched=touched)
     if problems:
         raise RegisterInvariantError(
             f"登记簿校验未通过（{len(problems)} 项）：{problems[0].message}", problems=problems

@@ -79,3 +79,41 @@ def test_a_record_date_too_close_for_the_funding_deadline_is_refused(cast):
     at(dt.date(2026, 6, 3))
     with pytest.raises(CounterError, match="代派资金截止日"):
         draft(cast.issuer_a, type_code="05", code="920001", data=PLAN)
+
+
+def test_the_issuer_is_told_the_funding_verdict_and_the_payment_and_downloads_the_result_on_its_application(
+    filed, cast, settings, tmp_path
+):
+    from csdp.counter.handling import application_issue_results
+    from csdp.counter.models import ApplicationFile
+    from csdp.notify.models import OutboxMessage
+    from tests.dividend.world import DEADLINE, LIST, PAY, eod, fund
+
+    settings.CSDP_FILES_DIR = tmp_path / "files"
+    approval_approve(approval=Approval.objects.get(kind="dividend.plan"), by=cast.reviewer)
+    d = Distribution.objects.get(application_id=filed.pk)
+    fund(d, cast.issuer_a)
+    eod(DEADLINE)
+    told = OutboxMessage.objects.filter(user=cast.issuer_a, purpose="dividend")
+    assert told.filter(subject__contains="代派资金已足额到位").exists()
+    for day in (R, PAY):
+        eod(day)
+    assert told.filter(subject__contains="现金红利已派发", body__contains="派发").exists()
+    eod(LIST)
+    results = ApplicationFile.objects.filter(application=filed, purpose="result")
+    assert [r.stored_file.original_name for r in results] == ["QYJG920001_20260605.xlsx"]
+    assert not ApplicationFile.objects.visible_to(cast.issuer_a).filter(purpose="result").exists()  # not sent yet
+    application_issue_results(application=filed, actor=cast.operator)
+    assert ApplicationFile.objects.visible_to(cast.issuer_a).filter(purpose="result").count() == 1
+
+
+def test_the_issuer_is_told_why_the_cash_part_does_not_proceed(filed, cast, settings, tmp_path):
+    from csdp.notify.models import OutboxMessage
+    from tests.dividend.world import DEADLINE, eod, fund
+
+    settings.CSDP_FILES_DIR = tmp_path / "files"
+    approval_approve(approval=Approval.objects.get(kind="dividend.plan"), by=cast.reviewer)
+    fund(Distribution.objects.get(application_id=filed.pk), cast.issuer_a, amount=100)
+    eod(DEADLINE)
+    sms = OutboxMessage.objects.get(user=cast.issuer_a, purpose="dividend", channel="sms")
+    assert "不足" in sms.body and "现金红利不实施" in sms.body and "送股" in sms.body

@@ -8,16 +8,21 @@ import datetime as dt
 import pytest
 from django.db.models import Sum
 
-from csdp.dividend.models import CashStatus, Distribution, HeldCash, ParticipantPayment, Status, Step
-from csdp.dividend.services import DividendError, distribution_withdraw, funding_record
+from csdp.dividend.models import (
+    ClosedAccountBonus,
+    CashStatus,
+    Distribution,
+    HeldCash,
+    ParticipantPayment,
+    Status,
+    Step,
+)
+from csdp.dividend.services import DividendError, distribution_withdraw
 from csdp.ledger.models import LedgerAccount
 from csdp.register.models import Position, RegistrationEvent
 from csdp.register.services import register_apply
 from csdp.securities.models import SecuritiesAccount
-from tests.dividend.world import R, at, build, eod, schedule
-
-PAY, LIST = dt.date(2026, 6, 8), dt.date(2026, 6, 9)
-TOTAL_QUANTITY = 1_001 + 333 + 667 + 2_500 + 77 + 10
+from tests.dividend.world import DEADLINE, LIST, PAY, TOTAL_QUANTITY, R, at, eod, fund, schedule
 
 
 def _balance(number: str) -> int:
@@ -25,16 +30,7 @@ def _balance(number: str) -> int:
     return a.credits_posted - a.debits_posted
 
 
-@pytest.fixture
-def world(cast, settings, tmp_path):
-    settings.CSDP_FILES_DIR = tmp_path / "files"
-    security, accounts = build(cast.issuer_a)
-    return security, accounts
-
-
-def _fund(distribution, user, amount=None, ref="BANK-001"):
-    amount = amount if amount is not None else TOTAL_QUANTITY * distribution.cash_micro // 100_000
-    return funding_record(distribution=distribution, bank_reference=ref, amount_fen=amount, by=user)
+_fund = fund
 
 
 def test_a_funded_distribution_pays_cash_holds_frozen_cash_and_registers_bonus_shares(world, cast, settings):
@@ -96,6 +92,14 @@ def test_a_funded_distribution_pays_cash_holds_frozen_cash_and_registers_bonus_s
     encumbered = Position.objects.get(security=security, account=accounts["0100000003"])
     assert encumbered.frozen == 700 + 350 and encumbered.pledged == 900 + 450  # 5 per 10 on each part
     assert RegistrationEvent.objects.filter(event_type="bonus").count() == 6
+    # the account closed after R: its bonus shares are on its lot, and said so to issuer, participant, staff
+    closed = ClosedAccountBonus.objects.get(distribution=d)
+    assert closed.account_id == accounts["0100000005"].pk and closed.shares == 5
+    assert Position.objects.get(security=security, account=accounts["0100000005"]).quantity == 15
+    day = settings.CSDP_FILES_DIR / "dividend" / str(d.pk) / "20260609"
+    assert (day / "P2" / "QYZC920001.csv").read_text().splitlines()[1].split(",")[2:4] == ["0100000005", "5"]
+    total = [line for line in (day / "issuer" / "QYJG920001.csv").read_text().splitlines() if "TOTAL" in line]
+    assert total and total[0].split(",")[8] == "5"  # ZXSL: bonus shares on closed accounts
     # a second run changes nothing
     steps = Step.objects.count()
     assert eod(LIST) == [] and Step.objects.count() == steps
@@ -181,3 +185,36 @@ def test_a_payment_that_would_not_conserve_money_is_refused_before_commit(world,
     eod(PAY)  # the fixed code on the next run
     d.refresh_from_db()
     assert d.status == Status.PAID and _balance(f"DIV-{d.pk}") == 0
+
+
+def test_a_pay_step_failing_after_its_files_were_written_publishes_none(world, cast, settings, monkeypatch):
+    from csdp.dividend import steps
+
+    d = schedule(cast.issuer_a)
+    _fund(d, cast.issuer_a)
+    for day in (DEADLINE, R):
+        eod(day)
+
+    def broken(*args, **kwargs):
+        raise DividendError("状态写入失败")
+
+    monkeypatch.setattr(steps, "_move", broken)  # fails after QYMX / QYHZ were written
+    assert "状态写入失败" in eod(PAY)[-1].error
+    root = settings.CSDP_FILES_DIR / "dividend" / str(d.pk)
+    assert [p for p in root.rglob("*") if p.is_file()] == []  # neither the files nor their .part
+    monkeypatch.undo()
+    eod(PAY)
+    written = sorted(p.name for p in root.rglob("*") if p.is_file())
+    assert written == sorted(["QYMX920001.dbf", "QYMX920001.csv", "QYHZ920001.dbf", "QYHZ920001.csv"] * 2)
+
+
+def test_files_a_crash_left_under_part_names_after_the_commit_are_put_in_place_on_the_next_run(world, cast, settings):
+    d = schedule(cast.issuer_a)
+    _fund(d, cast.issuer_a)
+    for day in (DEADLINE, R, PAY):
+        eod(day)
+    final = next((settings.CSDP_FILES_DIR / "dividend" / str(d.pk)).rglob("QYMX920001.dbf"))
+    content = final.read_bytes()
+    final.rename(final.with_suffix(".dbf.part"))  # the commit happened, the rename did not
+    eod(PAY)
+    assert final.read_bytes() == content

@@ -64,3 +64,19 @@ def test_a_withdrawal_is_prepared_by_an_operator_and_applied_by_a_reviewer(distr
     approval_approve(approval=approval, by=cast.reviewer)
     distribution.refresh_from_db()
     assert distribution.status == Status.WITHDRAWN and "股东大会撤回议案" in distribution.cash_note
+
+
+def test_staff_see_the_held_cash_and_the_bonus_shares_of_closed_accounts_on_the_page(distribution, cast, client_for):
+    from csdp.securities.models import SecuritiesAccount
+    from tests.dividend.world import DEADLINE, LIST, PAY, R, eod, fund
+
+    fund(distribution, cast.issuer_a)
+    for day in (DEADLINE, R, PAY):
+        eod(day)
+    SecuritiesAccount.objects.filter(number="0100000005").update(status="closed")
+    eod(LIST)
+    page = client_for(cast.operator).get(f"/dividend/{distribution.pk}/").content.decode()
+    assert "暂不派发现金红利" in page and "证券账户无托管结算参与人" in page
+    assert "已注销账户的送转股" in page and "0100000005" in page
+    issuer_page = client_for(cast.issuer_a).get(f"/dividend/{distribution.pk}/").content.decode()
+    assert "已注销账户的送转股" in issuer_page and "证券账户无托管结算参与人" not in issuer_page

@@ -19,6 +19,7 @@ from tests.ipo.world import investor_account, participant
 
 START = dt.date(2026, 6, 1)  # a Monday
 R = dt.date(2026, 6, 5)  # Friday: funding deadline R−2 = 6/3, ex/pay R+1 = 6/8, list R+2 = 6/9
+DEADLINE, PAY, LIST = dt.date(2026, 6, 3), dt.date(2026, 6, 8), dt.date(2026, 6, 9)
 LOTS = [  # account, nature, lock-up end, quantity, frozen, pledged, custody unit
     ("0100000001", "00", None, 1_001, 0, 0, "710001"),
     ("0100000002", "00", None, 333, 0, 0, "710001"),
@@ -27,6 +28,16 @@ LOTS = [  # account, nature, lock-up end, quantity, frozen, pledged, custody uni
     ("0100000004", "00", None, 77, 0, 0, None),
     ("0100000005", "00", None, 10, 0, 0, "720001"),
 ]
+
+
+TOTAL_QUANTITY = sum(lot[3] for lot in LOTS)
+
+
+def fund(distribution, user, amount=None, ref="BANK-001"):
+    from csdp.dividend.services import funding_record
+
+    amount = amount if amount is not None else TOTAL_QUANTITY * distribution.cash_micro // 100_000
+    return funding_record(distribution=distribution, bank_reference=ref, amount_fen=amount, by=user)
 
 
 def at(day: dt.date, hh: int = 10) -> None:

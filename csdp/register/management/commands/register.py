@@ -43,8 +43,7 @@ class Command(CsdpCommand):
             self._holders(options)
 
     def _holders(self, options) -> None:
-        from csdp.lib.dbf import write_atomically
-        from csdp.register.roster import roster_as_of, roster_csv
+        from csdp.register.roster import roster_csv_write
 
         started = time.perf_counter()
         try:
@@ -56,9 +55,8 @@ class Command(CsdpCommand):
         security = Security.objects.filter(code=options["security"]).first()
         if security is None:
             raise CommandError(f"证券 {options['security']} 不存在。")
-        roster = roster_as_of(security=security, as_of=as_of, top=options.get("top"))
-        write_atomically(Path(options["output"]), roster_csv(roster))
-        summary = {**roster.summary(), "output": options["output"], "seconds": round(time.perf_counter() - started, 3)}
+        summary = roster_csv_write(security=security, as_of=as_of, top=options.get("top"), path=Path(options["output"]))
+        summary = {**summary, "output": options["output"], "seconds": round(time.perf_counter() - started, 3)}
         self.stdout.write(json.dumps(summary, ensure_ascii=False))
 
     def _chunks(self, security):

@@ -1,0 +1,72 @@
+"""Bonus shares of an account closed between R and the list date (issue 16 §6).
+
+The rule, an *assumption* (medium confidence; common CSD practice, no rule text found in the seeds or
+rules.md): entitlement is fixed at R's end of day, so the bonus shares are the holder's and the
+depository cannot give them to anyone else; they are registered on the holder's (closed) account on
+the list date like every other lot — so the register's invariants hold unchanged (Σ positions =
+issued capital) — and are reported, never silently: the issuer's QYJG counts them per participant
+(ZXSL), the custodian participant gets QYZC (one line per closed account), staff see them on the
+distribution page and in the EOD report, and an audit event records them. The holder claims them by
+having the account reopened (恢复) or through a 非交易过户 (csdp/restrictions), both staff processes.
+A suspense securities account of the depository was considered and not taken: it would move the
+shares away from their owner on the register and need a transfer back later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from csdp.audit.services import audit_record
+from csdp.dividend.models import ClosedAccountBonus, Distribution
+from csdp.lib.bulk import copy_out
+from csdp.securities.models import ParticipantProfile, SecuritiesAccount
+
+CLOSED_SQL = "SELECT id FROM securities_securitiesaccount WHERE status = 'closed'"
+SCHEMA = {"account_id": pl.Int64, "participant_id": pl.Int64, "JSCY": pl.String, "GDDM": pl.String, "SZSL": pl.Int64}
+
+
+def closed_account_bonus(
+    distribution: Distribution, day: dt.date, rows: pl.DataFrame | None
+) -> tuple[int, int, list[dict]]:
+    """Record and report the bonus shares registered today on accounts closed since R (``rows``: the
+    lots with bonus shares, ``bonus_rows``; None without bonus shares). The closed accounts are read
+    once and matched in memory: no second pass over the entitlements. Returns (accounts, shares, the
+    QYZC files written)."""
+    from csdp.dividend import files
+
+    if rows is None or not rows.height:
+        return 0, 0, []
+    closed = copy_out(CLOSED_SQL, [], {"account_id": pl.Int64})
+    hit = (
+        rows.join(closed, on="account_id", how="semi")
+        .group_by("account_id")
+        .agg(pl.col("participant_id").first(), pl.col("bonus_shares").sum().alias("SZSL"))
+        .sort("account_id")
+    )
+    if not hit.height:
+        return 0, 0, []
+    ids = hit.get_column("account_id").to_list()
+    numbers = dict(SecuritiesAccount.objects.filter(pk__in=ids).values_list("pk", "number"))
+    codes = dict(
+        ParticipantProfile.objects.filter(
+            institution_id__in=hit.get_column("participant_id").drop_nulls().to_list()
+        ).values_list("institution_id", "code")
+    )
+    named = [(a, p, codes.get(p, ""), numbers[a], n) for a, p, n in hit.iter_rows()]
+    frame = pl.DataFrame(named, schema=SCHEMA, orient="row")
+    ClosedAccountBonus.objects.bulk_create(
+        ClosedAccountBonus(distribution=distribution, account_id=a, participant_id=p, shares=n)
+        for a, p, _, _, n in named
+    )
+    shares = int(frame.get_column("SZSL").sum())
+    audit_record(
+        actor="system",
+        obj=distribution,
+        action="dividend.bonus_on_closed_account",
+        reason="股权登记日后注销的证券账户：送转股登记在原账户，待持有人确权",
+        data={"accounts": frame.height, "shares": shares, "numbers": frame.get_column("GDDM").to_list()[:50]},
+    )
+    written = files.suspense_files(distribution, day, frame.filter(pl.col("JSCY") != "").select("JSCY", "GDDM", "SZSL"))
+    return frame.height, shares, written

@@ -1,0 +1,98 @@
+"""What the issuer is told and given: SMS / e-mail through csdp.notify (the funding verdict, the
+payment, the release of held cash), and the QYJG result attached to its counter application (type 05)
+as every counter business delivers its results (csdp.counter.handling: staff then send the results and
+the issuer downloads them on the application page).
+
+Notices are outbox rows written in the step's transaction: a step rolled back tells no one.
+"""
+
+from __future__ import annotations
+
+import io
+
+import polars as pl
+
+from csdp.dividend.models import Distribution
+
+PURPOSE = "dividend"
+
+
+def tell_issuer(distribution: Distribution, *, subject: str, body: str) -> int:
+    """An SMS and an e-mail to each active user of the issuer (where they have a mobile / an address)."""
+    from csdp.accounts.models import User
+    from csdp.notify.services import notify_user
+
+    told = 0
+    for user in User.objects.filter(institution_id=distribution.issuer_id, is_active=True).order_by("pk"):
+        told += bool(notify_user(user=user, subject=subject, body=body, purpose=PURPOSE))
+    return told
+
+
+def funding_verdict_notify(distribution: Distribution) -> int:
+    """The deadline's verdict (funded in full, or short: the cash part does not proceed, and why)."""
+    code = distribution.security.code
+    subject = f"{code} 权益分派代派资金" + ("已足额到位" if distribution.cash_status == "funded" else "不足")
+    return tell_issuer(
+        distribution,
+        subject=subject,
+        body=f"{code} 权益分派（股权登记日 {distribution.record_date}）：{distribution.cash_note}",
+    )
+
+
+def paid_notify(distribution: Distribution, text: str) -> int:
+    code = distribution.security.code
+    return tell_issuer(
+        distribution,
+        subject=f"{code} 现金红利已派发",
+        body=f"{code} 权益分派（股权登记日 {distribution.record_date}）派息日 {distribution.pay_date}：{text}。",
+    )
+
+
+def released_notify(distribution: Distribution, accounts: int, amount_fen: int) -> int:
+    code = distribution.security.code
+    return tell_issuer(
+        distribution,
+        subject=f"{code} 暂不派发的现金红利已派发",
+        body=f"{code} 权益分派（股权登记日 {distribution.record_date}）：{accounts} 户冻结已解除，"
+        f"暂不派发的现金红利 {amount_fen // 100}.{amount_fen % 100:02d} 元已派发至其托管结算参与人。",
+    )
+
+
+def result_xlsx(distribution: Distribution, frame: pl.DataFrame, layout) -> bytes:
+    """QYJG as an Excel sheet (the counter's result reports are PDF or Excel): the same rows and columns
+    as the DBF, titled in Chinese."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("权益分派结果")
+    sheet.append([f"{distribution.security.code} 权益分派结果（股权登记日 {distribution.record_date}）"])
+    sheet.append([f.title.split("：")[0].split("；")[0] for f in layout.fields])
+    money = {f.name for f in layout.fields if f.decimals}
+    for row in frame.select([f.name for f in layout.fields]).iter_rows(named=True):
+        sheet.append(
+            [
+                f"{v // 100}.{v % 100:02d}" if k in money else (v.isoformat() if hasattr(v, "isoformat") else v)
+                for k, v in row.items()
+            ]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def result_attach(distribution: Distribution, content: bytes) -> bool:
+    """Attach the result to the counter application the plan came from (none for a plan scheduled
+    without one, e.g. the simulation). Once per distribution: a rerun of the step finds it attached."""
+    from django.core.files.base import ContentFile
+
+    from csdp.counter.handling import _result_store
+    from csdp.counter.models import Application, FilePurpose
+
+    application = Application.objects.filter(pk=distribution.application_id).first()
+    if application is None:
+        return False
+    name = f"QYJG{distribution.security.code}_{distribution.record_date:%Y%m%d}.xlsx"
+    if application.files.filter(purpose=FilePurpose.RESULT, stored_file__original_name=name).exists():
+        return False
+    _result_store(application, application.assignee, ContentFile(content, name=name))
+    return True
