@@ -18,6 +18,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from csdp.lib.publish import publish_pending
+
 from csdp.lib.dbf import Field, write_dbf
 from csdp.register.models import EventType, RegistrationEvent
 from csdp.restrictions.holdings import KEY_PREFIX
@@ -111,6 +113,8 @@ def files_publish(*, day: dt.date) -> int:
     from csdp.securities.models import ParticipantProfile
 
     root = Path(settings.CSDP_FILES_DIR)
+    # A crash between an earlier run's commit and its renames left recorded files as .part (issue 20 §7).
+    publish_pending(root, RestrictionFile.objects.values_list("path", "sha256").iterator())
     per_participant = day_rows(day)
     participants = dict(ParticipantProfile.objects.filter(code__in=per_participant).values_list("code", "pk"))
     moves = []

@@ -203,3 +203,20 @@ def test_the_daily_file_lists_what_touched_the_participants_clients(
     ]
     dbf_path = Path(settings.CSDP_FILES_DIR) / RestrictionFile.objects.get(file_format="dbf").path
     assert [r["JLLX"] for r in DBF(str(dbf_path), encoding="gbk")] == ["ZY", "DJ"]
+
+
+def test_files_a_crash_left_after_the_commit_are_put_in_place_by_the_next_run(w, cast, settings, tmp_path):
+    """Issue 20 §7: the database recorded the day's files but the process died before renaming them;
+    the next run puts each recorded .part whose bytes are the recorded ones in place."""
+    from pathlib import Path
+
+    from csdp.restrictions.files import files_publish
+
+    settings.CSDP_FILES_DIR = tmp_path
+    _freeze(w, cast, quantity=1_000)
+    assert files_publish(day=TODAY) == 2  # inside the test's transaction: the renames never ran
+    records = list(RestrictionFile.objects.all())
+    root = Path(settings.CSDP_FILES_DIR)
+    assert all(not (root / r.path).exists() and (root / f"{r.path}.part").exists() for r in records)
+    files_publish(day=TODAY + dt.timedelta(days=1))
+    assert all((root / r.path).exists() and not (root / f"{r.path}.part").exists() for r in records)
