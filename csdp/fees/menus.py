@@ -3,7 +3,7 @@
 from csdp.accounts.roles import Role
 from csdp.portal.menu import MenuItem, register
 
-PAYERS = {Role.ISSUER, Role.UNDERWRITER}
+PAYERS = {Role.ISSUER, Role.UNDERWRITER, Role.PARTICIPANT}
 OFFICE = {Role.OPERATOR, Role.ADMIN}
 
 register(MenuItem(section="费用与发票", label="付款通知与发票", url_name="fees:notice_list", roles=PAYERS, order=700))

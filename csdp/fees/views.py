@@ -22,7 +22,8 @@ from csdp.fees.views_declare import declaration_form
 from csdp.lib.listing import Column, Listing, listing
 from csdp.lib.web import refusal_redirect
 
-PAYERS = (Role.ISSUER, Role.UNDERWRITER)
+# A participant is billed for what it collects on its clients' behalf (代收: the 非交易过户 fee).
+PAYERS = (Role.ISSUER, Role.UNDERWRITER, Role.PARTICIPANT)
 OFFICE = (Role.OPERATOR, Role.ADMIN)
 
 

@@ -218,7 +218,7 @@ def test_the_notice_list_does_not_grow_queries_with_its_rows(cast, client_for):
     assert len(six) == len(one)
 
 
-def test_the_function_bar_offers_notices_to_payers_and_staff_but_not_to_participants(cast):
+def test_the_function_bar_offers_notices_to_payers_and_staff_and_participants_billed_for_collected_fees(cast):
     from csdp.portal.menu import menu_for
 
     def labels(user):
@@ -226,7 +226,8 @@ def test_the_function_bar_offers_notices_to_payers_and_staff_but_not_to_particip
 
     assert {"付款通知与发票", "收费标准"} <= labels(cast.issuer_a)
     assert {"付款通知", "收费标准"} <= labels(cast.operator)
-    assert not {"付款通知与发票", "付款通知"} & labels(cast.participant)
+    assert "付款通知与发票" in labels(cast.participant)  # billed for fees it collects (非交易过户)
+    assert not {"付款通知与发票", "付款通知"} & labels(cast.pledge_user)
 
 
 def _signed(user, notice, bank_reference: str) -> str:

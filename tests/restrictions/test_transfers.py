@@ -63,3 +63,16 @@ def test_pledged_or_frozen_shares_do_not_move(w, cast):
     _freeze(w, cast, quantity=2_000)
     with pytest.raises(RestrictionError, match="可过户数量为 10000 股"):
         transfer_prepare(by=cast.operator, data=_data(w, reason="court", quantity_shares=10_001, document="裁定书"))
+
+
+def test_the_billed_participant_reads_its_notice_online_and_no_one_elses(w, cast, client):
+    from django.urls import reverse
+
+    approval_approve(approval=transfer_prepare(by=cast.operator, data=_data(w)), by=cast.reviewer)
+    notice = PaymentNotice.objects.get(reference_type="restrictions.transfer")
+    client.force_login(cast.participant)
+    listed = client.get(reverse("fees:notice_list")).content.decode()
+    assert notice.number in listed
+    assert client.get(reverse("fees:notice_detail", args=[notice.pk])).status_code == 200
+    client.force_login(cast.issuer_b)
+    assert client.get(reverse("fees:notice_detail", args=[notice.pk])).status_code == 404
