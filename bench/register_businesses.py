@@ -5,8 +5,9 @@
         --holders 1000000 --events 10000000 --release 100000
     dropdb -h 127.0.0.1 -U postgres csdp_register_bench
 
-Builds (once; kept between runs) a security with ``--holders`` accounts and ``--events`` register events
-written straight into the tables with COPY (1 initial lot per account, ``--release`` lots restricted
+Builds (once; kept between runs; ``--setup-only`` stops there) a security with ``--holders`` accounts and
+``--events`` register events written straight into the tables with COPY, in business-date order as a real
+log is appended (1 initial lot per account, ``--release`` lots restricted
 to 05 with a tenth of them pledged, and pledge / release pairs on random days for the rest), positions
 and issued capital derived from the log, then `csdp register check` must pass. Then measures:
 

@@ -20,6 +20,7 @@ from csdp.approvals.models import MACHINE, Approval, ApprovalTransition, Status
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
 from csdp.lib.errors import Conflict, CsdpError
+from csdp.lib.publish import staged_files
 from csdp.lib.statemachine import STAFF, SYSTEM, transition_record
 
 
@@ -133,7 +134,9 @@ def approval_approve(*, approval: Approval, by) -> Approval:
     everything back and the approval stays 待复核. Effective later: applied by that day's end of day."""
     spec = kind_for(approval.kind)
     _require_role(by, spec.approvers, "复核")
-    with transaction.atomic():
+    # The files an effect writes for participants reach their names only after this commit (issue 20,
+    # csdp/lib/publish.py); a refusal or a crash before it publishes nothing.
+    with staged_files(), transaction.atomic():
         approval = _locked(approval)
         if approval.prepared_by_id == by.pk:
             raise ApprovalRefused("经办人与复核人不能为同一人。", code="approval.same_person")
@@ -204,7 +207,7 @@ def approval_apply_one(*, approval: Approval) -> Approval:
     rolls the effect back and records 执行失败 with the reason. Applying twice changes nothing."""
     spec = kind_for(approval.kind)
     try:
-        with transaction.atomic():
+        with staged_files(), transaction.atomic():  # files published after the commit, as approval_approve
             approval = _locked(approval)
             if approval.status != Status.APPROVED:
                 return approval  # applied or failed by an earlier run: resumable

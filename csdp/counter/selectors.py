@@ -149,6 +149,9 @@ def structured_rows(business_type: BusinessType, data: dict) -> list[tuple[str, 
     rows = []
     for key, value in data.items():
         field = fields.get(key)
+        if isinstance(value, (list, dict)):  # a data sheet's rows (up to 100k): their count, not their text
+            rows.append((str(field.label) if field else "数据行数", f"{len(value)} 行"))
+            continue
         choices = dict(getattr(field, "choices", []) or [])
         rows.append((str(field.label) if field else key, str(choices.get(value, value))))
     return rows

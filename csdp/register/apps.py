@@ -18,6 +18,11 @@ class RegisterConfig(AppConfig):
 
         # Four-eyes for the issuer's register businesses (01–04, 06): the operator who accepts the
         # counter application prepares; a different reviewer approves (csdp.approvals).
+        from csdp.clock.eod import register_eod_job
+        from csdp.register.holding_files import holding_change_files_recover
+
+        # Before the approvals job (order 5) applies the day's businesses.
+        register_eod_job(order=4, name="register_files", job=holding_change_files_recover)
         register_kind(
             code=KIND,
             label="发行人登记业务",

@@ -120,9 +120,16 @@ def _differs(c: str) -> str:
 
 def _drop_replays(cursor, stage: str) -> None:
     """Refuse the batch if a staged key is in the log with other values; forget the equal replays.
-    One join finds the staged keys already in the log (none, for a new batch); only then are they
+    Otherwise one join finds the staged keys already in the log (none, for a new batch); only then are they
     compared and deleted (MIN, not LIMIT 1: with LIMIT the planner bets on an early hit and probes the
     index row by row)."""
+    # The usual batch is new: when no key of the log lies between the batch's least and greatest key
+    # (compared in the column's own collation, on the key's unique index), none of its keys can be there.
+    low, high = _sql(cursor, f"SELECT MIN(key), MAX(key) FROM {stage}")[0]
+    if not _sql(
+        cursor, "SELECT EXISTS (SELECT 1 FROM register_registrationevent WHERE key BETWEEN %s AND %s)", [low, high]
+    )[0][0]:
+        return
     differs = " OR ".join(_differs(c) for c in COMPARED)
     found = _sql(
         cursor,

@@ -154,6 +154,18 @@ def holding_change_files_write(
     return len(written)
 
 
+def holding_change_files_recover(day: dt.date, out=None) -> list:
+    """The end of day's first register job: files whose business committed while the process died
+    before their renames (csdp/lib/publish.py) are put in place when their .part holds exactly the
+    recorded bytes; the others stay unpublished (their business rolled back and runs again)."""
+    from csdp.clock.eod import EodLine
+    from csdp.lib.publish import publish_pending
+
+    records = HoldingChangeFile.objects.values_list("path", "sha256")
+    recovered = publish_pending(Path(settings.CSDP_FILES_DIR), records.iterator())
+    return [EodLine("register", f"持股变动数据文件 {recovered} 个", "已补发")] if recovered else []
+
+
 def interfaces_md() -> list[str]:
     """The section of docs/interfaces.md (appended by csdp.ipo.interfaces)."""
     from csdp.register.roster import _dbf_fields

@@ -81,17 +81,84 @@ def _accounts(numbers: list[str]) -> dict[str, tuple]:
     return {row[0]: row[1:] for row in frame.iter_rows()}
 
 
-def _lots(security: Security, natures: list[str]) -> dict[tuple, int]:
-    """(account_id, nature, lockup_end) → quantity of the security's lots of these natures, in one query."""
+def _sheet_frame(rows: list[SheetRow]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [r.as_json() for r in rows],
+        schema={
+            "row": pl.Int64,
+            "account": pl.Utf8,
+            "name": pl.Utf8,
+            "id_type": pl.Utf8,
+            "id_number": pl.Utf8,
+            "quantity": pl.Int64,
+            "share_nature": pl.Utf8,
+            "lockup_end": pl.Utf8,
+        },
+        orient="row",
+    ).with_columns(pl.col("lockup_end").str.to_date("%Y-%m-%d"))
+
+
+def _all_rows_clean(
+    business: Business, security: Security, rows: list[SheetRow], accounts: dict[str, tuple], effective: dt.date
+) -> bool:
+    """The row checks of ``business_problems`` as joins over the whole sheet: True when no row has a
+    problem (the usual case, and the one of a large file), so that only a sheet with problems is walked
+    row by row to word each of them."""
+    sheet = _sheet_frame(rows)
+    known = pl.DataFrame(
+        [(number, *found) for number, found in accounts.items()],
+        schema=["account", "account_id", "status", "a_name", "a_id_type", "a_id_number"],
+        orient="row",
+    )
+    joined = sheet.join(known, on="account", how="left")
+    restricted = pl.col("share_nature") != ShareNature.UNRESTRICTED.value
+    bad = (
+        pl.col("account_id").is_null()
+        | (pl.col("name") != pl.col("a_name"))
+        | (pl.col("id_type") != pl.col("a_id_type"))
+        | (pl.col("id_number") != pl.col("a_id_number"))
+        | (pl.col("status") == AccountStatus.CLOSED.value)
+        | pl.struct("account", "share_nature", "lockup_end").is_duplicated()
+    )
+    if business in (RELEASE, RESTRICT):
+        bad = bad | ~restricted
+    if business is not RELEASE:
+        bad = bad | (restricted & (pl.col("lockup_end") <= effective))
+    if joined.filter(bad).height:
+        return False
+    if business not in (RELEASE, RESTRICT):
+        return True
+    if business is RELEASE:  # the shares leave the lot named in the row; a lock-up takes them from 00
+        source = joined.select("account_id", "share_nature", "lockup_end", "quantity")
+    else:
+        source = joined.select(
+            "account_id",
+            pl.lit("00").alias("share_nature"),
+            pl.lit(None, dtype=pl.Date).alias("lockup_end"),
+            "quantity",
+        )
+    wanted = source.group_by("account_id", "share_nature", "lockup_end").agg(pl.col("quantity").sum())
+    held = _lots_frame(security, ["05", "06"] if business is RELEASE else ["00"])
+    short = wanted.join(held, on=["account_id", "share_nature", "lockup_end"], how="left", nulls_equal=True).filter(
+        pl.col("held").fill_null(0) < pl.col("quantity")
+    )
+    return short.height == 0
+
+
+def _lots_frame(security: Security, natures: list[str]) -> pl.DataFrame:
     from csdp.lib.bulk import copy_out
 
-    frame = copy_out(
+    return copy_out(
         f"SELECT account_id, share_nature, lockup_end, quantity FROM register_position "
         f"WHERE security_id = %s AND quantity > 0 AND share_nature IN ({', '.join(['%s'] * len(natures))})",
         [security.pk, *natures],
-        {"account_id": pl.Int64, "share_nature": pl.Utf8, "lockup_end": pl.Date, "quantity": pl.Int64},
+        {"account_id": pl.Int64, "share_nature": pl.Utf8, "lockup_end": pl.Date, "held": pl.Int64},
     )
-    return {(a, n, e): q for a, n, e, q in frame.iter_rows()}
+
+
+def _lots(security: Security, natures: list[str]) -> dict[tuple, int]:
+    """(account_id, nature, lockup_end) → quantity of the security's lots of these natures, in one query."""
+    return {(a, n, e): q for a, n, e, q in _lots_frame(security, natures).iter_rows()}
 
 
 def _security_problems(business: Business, security: Security | None, code: str) -> list[Problem]:
@@ -108,14 +175,23 @@ def _security_problems(business: Business, security: Security | None, code: str)
 
 
 def business_problems(
-    *, business: Business, code: str, rows: list[SheetRow], effective_date: dt.date, declared: int | None
+    *,
+    business: Business,
+    code: str,
+    rows: list[SheetRow],
+    effective_date: dt.date,
+    declared: int | None,
+    accounts: dict[str, tuple] | None = None,
 ) -> list[Problem]:
-    """Every problem of a filing against the securities master and the register, at once."""
+    """Every problem of a filing against the securities master and the register, at once. ``accounts``:
+    the sheet's accounts as ``_accounts`` reads them, when the caller has them already."""
     security = Security.objects.filter(code=code).first()
     problems = _security_problems(business, security, code)
     if problems or business is EXIT:
         return problems
-    accounts = _accounts(sorted({r.account for r in rows}))
+    accounts = _accounts(sorted({r.account for r in rows})) if accounts is None else accounts
+    if _all_rows_clean(business, security, rows, accounts, effective_date):
+        return _declared_problems(business, rows, declared)
     seen: dict[tuple, int] = {}
     wanted: dict[tuple, int] = defaultdict(int)  # the source lot of a nature change → shares asked for
     for r in rows:
@@ -157,15 +233,19 @@ def business_problems(
                 problems.append(
                     Problem(f"证券账户 {numbers[account_id]} 持有{what} {have:,} 股，少于申报的 {shares:,} 股。")
                 )
+    return problems + _declared_problems(business, rows, declared)
+
+
+def _declared_problems(business: Business, rows: list[SheetRow], declared: int | None) -> list[Problem]:
     total = sum(r.quantity for r in rows)
     if declared is not None and total != declared:
-        problems.append(
+        return [
             Problem(
                 f"持有明细合计 {total:,} 股，与申报的{business.declared_label.removesuffix('（股）')} "
                 f"{declared:,} 股不符。"
             )
-        )
-    return problems
+        ]
+    return []
 
 
 # ---- the approved effect ------------------------------------------------------------------------------
@@ -180,65 +260,47 @@ def business_events(
     effective_date: dt.date,
     prefix: str,
 ) -> pl.DataFrame:
-    """The register events of a filing; keys ``prefix:row[:out|:in]`` make a second run a no-op."""
-    records = []
-    base = {
-        "security_id": security.pk,
-        "event_type": business.event_type,
-        "business_date": effective_date,
-        "memo": business.label,
-    }
-    for r in rows:
-        account_id = accounts[r.account]
-        if business in (INITIAL, NEW_SHARES):
-            records.append(
-                {
-                    **base,
-                    "account_id": account_id,
-                    "quantity_delta": r.quantity,
-                    "share_nature": r.share_nature,
-                    "lockup_end": r.lockup_end,
-                    "key": f"{prefix}:{r.row}",
-                }
-            )
-            continue
-        source, target = (
-            ((r.share_nature, r.lockup_end), ("00", None))
-            if business is RELEASE
-            else (("00", None), (r.share_nature, r.lockup_end))
-        )
-        records.append(
-            {
-                **base,
-                "account_id": account_id,
-                "quantity_delta": -r.quantity,
-                "share_nature": source[0],
-                "lockup_end": source[1],
-                "key": f"{prefix}:{r.row}:out",
-            }
-        )
-        records.append(
-            {
-                **base,
-                "account_id": account_id,
-                "quantity_delta": r.quantity,
-                "share_nature": target[0],
-                "lockup_end": target[1],
-                "key": f"{prefix}:{r.row}:in",
-            }
-        )
-    schema = {
-        "security_id": pl.Int64,
-        "event_type": pl.Utf8,
-        "business_date": pl.Date,
-        "memo": pl.Utf8,
-        "account_id": pl.Int64,
-        "quantity_delta": pl.Int64,
-        "share_nature": pl.Utf8,
-        "lockup_end": pl.Date,
-        "key": pl.Utf8,
-    }
-    return pl.DataFrame(records, schema=schema)
+    """The register events of a filing; keys ``prefix:row[:out|:in]`` make a second run a no-op. Built
+    column-wise from the sheet (a release of 100k lots is 200k events)."""
+    sheet = _sheet_frame(rows).with_columns(
+        pl.col("account").replace_strict(accounts, return_dtype=pl.Int64).alias("account_id"),
+        (pl.lit(f"{prefix}:") + pl.col("row").cast(pl.Utf8)).alias("key"),
+    )
+    common = [
+        pl.lit(security.pk, dtype=pl.Int64).alias("security_id"),
+        pl.lit(business.event_type).alias("event_type"),
+        pl.lit(effective_date, dtype=pl.Date).alias("business_date"),
+        pl.lit(business.label).alias("memo"),
+        "account_id",
+    ]
+    free = [pl.lit("00").alias("share_nature"), pl.lit(None, dtype=pl.Date).alias("lockup_end")]
+    named = [pl.col("share_nature"), pl.col("lockup_end")]
+    if business in (INITIAL, NEW_SHARES):
+        legs = [
+            sheet.select(*common, pl.col("quantity").alias("quantity_delta"), *named, "key", pl.lit(0).alias("leg"))
+        ]
+    else:  # the shares leave one lot of the account and enter the other: 03 named → 00, 04 00 → named
+        source, target = (named, free) if business is RELEASE else (free, named)
+        legs = [
+            sheet.select(
+                *common,
+                (-pl.col("quantity")).alias("quantity_delta"),
+                *source,
+                pl.col("key") + ":out",
+                pl.lit(0).alias("leg"),
+                "row",
+            ),
+            sheet.select(
+                *common,
+                pl.col("quantity").alias("quantity_delta"),
+                *target,
+                pl.col("key") + ":in",
+                pl.lit(1).alias("leg"),
+                "row",
+            ),
+        ]
+        return pl.concat(legs).sort(["row", "leg"]).drop("leg", "row")
+    return legs[0].drop("leg")
 
 
 def business_payload(
@@ -284,8 +346,14 @@ def business_apply(approval) -> dict:
     effective = dt.date.fromisoformat(payload["effective_date"])
     with transaction.atomic():
         security = Security.objects.select_for_update().get(pk=payload["security_id"])
+        found = _accounts(sorted({r.account for r in rows})) if business is not EXIT else {}
         problems = business_problems(
-            business=business, code=security.code, rows=rows, effective_date=effective, declared=payload.get("declared")
+            business=business,
+            code=security.code,
+            rows=rows,
+            effective_date=effective,
+            declared=payload.get("declared"),
+            accounts=found,
         )
         if problems:
             raise IssuerBusinessError(f"{business.label}不能执行：登记簿已变化，请核对后重新申报。", problems=problems)
@@ -295,7 +363,7 @@ def business_apply(approval) -> dict:
         if business is EXIT:
             result.update(_exit(approval, security, effective))
         else:
-            accounts = {number: found[0] for number, found in _accounts(sorted({r.account for r in rows})).items()}
+            accounts = {number: row[0] for number, row in found.items()}
             events = business_events(
                 business=business,
                 security=security,

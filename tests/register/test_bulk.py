@@ -68,3 +68,39 @@ def test_a_batch_pledging_more_than_held_writes_nothing(world):
     with pytest.raises(RegisterError):
         register_apply_bulk(_ids(world, [event(world, "b", "pledge", pledged=101)]))
     assert register_rebuild_check() == []
+
+
+def test_a_large_batch_proves_its_fold_and_ends_where_a_small_one_ends(world, monkeypatch):
+    """Above REPLAY_LOTS lots the batch checks each lot = before + batch instead of replaying the touched
+    accounts' histories; the register it leaves is the same, replayable, and a replay writes nothing."""
+    from csdp.register import bulk
+
+    register_apply(events=_batch(world, "one-"))
+    one_by_one = _positions()
+    monkeypatch.setattr(bulk, "REPLAY_LOTS", 0)
+    assert register_apply_bulk(_ids(world, _batch(world, "big-"))) == 5
+    doubled = [(a, c, n, lock, 2 * q, 2 * f, 2 * p) for a, c, n, lock, q, f, p in one_by_one]
+    assert _positions() == doubled
+    assert register_apply_bulk(_ids(world, _batch(world, "big-"))) == 0
+    assert register_rebuild_check() == []
+
+
+def test_a_large_batch_refuses_a_lot_another_writer_changed_meanwhile(world, monkeypatch):
+    """The fold's proof fails, and nothing is written, when a lot's balance moved between the batch's
+    reading it and folding into it (here: a writer slipped in by the fold itself)."""
+    from csdp.register import bulk
+    from csdp.register.capital import RegisterInvariantError
+
+    register_apply(events=[event(world, "a", quantity=1_000)])
+    monkeypatch.setattr(bulk, "REPLAY_LOTS", 0)
+    real = bulk._fold_into_positions
+
+    def fold_and_meddle(cursor, lots, now):
+        real(cursor, lots, now)
+        cursor.execute("UPDATE register_position SET frozen = frozen + 1")
+
+    monkeypatch.setattr(bulk, "_fold_into_positions", fold_and_meddle)
+    with pytest.raises(RegisterInvariantError, match="办理期间被另行变更"):
+        register_apply_bulk(_ids(world, [event(world, "b", "pledge", pledged=10)]))
+    assert RegistrationEvent.objects.count() == 1
+    assert register_rebuild_check() == []

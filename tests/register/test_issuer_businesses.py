@@ -323,3 +323,52 @@ def test_a_file_that_is_not_a_workbook_is_a_problem_not_an_error():
     rows, problems = sheet_read(b"PK\x03\x04 not really a zip")
 
     assert rows == [] and "Excel" in problems[0].message
+
+
+def test_a_step_failing_after_its_files_were_written_publishes_no_gfbd_file(world, monkeypatch, settings, tmp_path):
+    """Issue 20: the participants' files of a business reach their names only after its commit. The
+    effect fails after writing them (the result report, injected): no GFBD file, not even a .part, is
+    left for a participant to read; the rerun publishes them with their records."""
+    import csdp.register.issuer_businesses as businesses
+    from csdp.approvals.services import approval_retry
+
+    settings.CSDP_FILES_DIR = str(tmp_path)
+    initial(world)
+    published = sorted(p.name for p in tmp_path.rglob("GFBD*"))
+    later = dt.date(2026, 4, 1)
+    app = file_business(world, "04", [holder(world, 0, 300_000, "06", LOCKUP)], 300_000, effective=later)
+    approval = accept(world, app)
+    approval_approve(approval=approval, by=world["cast"].reviewer)
+    real = businesses._attach_result
+
+    def dies(*args):
+        raise CsdpError("附结果时进程中断（测试注入）。", code="test.interrupted")
+
+    monkeypatch.setattr(businesses, "_attach_result", dies)
+    approvals_apply_due(later)
+    approval.refresh_from_db()
+    assert approval.status == ApprovalStatus.FAILED
+    assert sorted(p.name for p in tmp_path.rglob("GFBD*")) == published  # the 01's own files only
+    monkeypatch.setattr(businesses, "_attach_result", real)
+    approval_retry(approval=approval, by=world["cast"].admin)
+    approvals_apply_due(later)
+    records = HoldingChangeFile.objects.filter(business="04")
+    assert records.count() == 2 and all((tmp_path / r.path).is_file() for r in records)
+    assert not list(tmp_path.rglob("*.part"))
+
+
+def test_files_committed_but_not_renamed_before_a_crash_are_put_in_place_by_the_next_end_of_day(
+    world, settings, tmp_path
+):
+    from pathlib import Path
+
+    from csdp.register.holding_files import holding_change_files_recover
+
+    settings.CSDP_FILES_DIR = str(tmp_path)
+    initial(world)
+    record = HoldingChangeFile.objects.filter(file_format="dbf").first()
+    final = Path(tmp_path) / record.path
+    final.rename(final.with_suffix(".dbf.part"))  # the process died between the commit and the rename
+    lines = holding_change_files_recover(TODAY)
+    assert final.is_file() and [line.text for line in lines] == ["已补发"]
+    assert holding_change_files_recover(TODAY) == []
