@@ -47,15 +47,25 @@ def master_record_list(request):
         columns=columns,
         default_sort="c0",
         search=editable.search,
+        search_lookup=editable.search_lookup,
         filename=spec.label,
     )
     if not isinstance(table, Listing):  # an export
         return table
     rows = [(editable.values(row), getattr(row, editable.key_field)) for row in table.page]
+    placeholder = f"{spec.key}（开头几位）" if editable.search_lookup == "startswith" else "代码或名称"
     return render(
         request,
         "securities/master_records.html",
-        {"table": table, "rows": rows, "spec": spec, "kind": kind, "kinds": KINDS, "locked": editable.locked},
+        {
+            "table": table,
+            "rows": rows,
+            "spec": spec,
+            "kind": kind,
+            "kinds": KINDS,
+            "locked": editable.locked,
+            "placeholder": placeholder,
+        },
     )
 
 

@@ -51,6 +51,18 @@ def test_the_list_page_finds_a_security_and_links_to_its_edit_form(cast, client_
     assert "涉及持有或资金的信息不在此修改" in page
 
 
+def test_accounts_are_found_by_the_start_of_their_number(cast, client_for):
+    _investor(cast.operator)
+    for number in ("0180000555", "0190000556"):
+        master_record_create(
+            kind="accounts",
+            values={"证券账户号码": number, "一码通账户号码": "180000000555", "市场": "BSE"},
+            actor=cast.operator,
+        )
+    page = client_for(cast.operator).get(f"{LIST}?kind=accounts&q=018").content.decode()
+    assert "0180000555" in page and "0190000556" not in page
+
+
 def test_the_edit_form_is_pre_filled_and_the_key_is_not_editable(cast, client_for):
     _security(cast.operator)
     page = client_for(cast.operator).get(f"{EDIT}?kind=securities&key=920555").content.decode()
