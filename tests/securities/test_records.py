@@ -182,3 +182,23 @@ def test_members_and_reviewers_may_not_list_or_edit_master_data(cast, client_for
         assert client.get(f"{LIST}?kind=securities").status_code == 403
         assert _edit(client, "securities", "920555", {"证券简称": "改名"}).status_code == 403
     assert Security.objects.get(code="920555").name == "原名科技"
+
+
+def test_a_table_of_millions_is_counted_by_its_estimate_only_while_nothing_is_searched(cast, client_for):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the planner's estimate is PostgreSQL's")
+    _investor(cast.operator)
+    master_record_create(
+        kind="accounts",
+        values={"证券账户号码": "0180000555", "一码通账户号码": "180000000555", "市场": "BSE"},
+        actor=cast.operator,
+    )
+    with connection.cursor() as cursor:  # the planner believes the table holds two million accounts
+        cursor.execute("UPDATE pg_class SET reltuples = 2000000 WHERE oid = 'securities_securitiesaccount'::regclass")
+    client = client_for(cast.operator)
+    page = client.get(f"{LIST}?kind=accounts").content.decode()
+    assert "共约 2000000 条" in page
+    searched = client.get(f"{LIST}?kind=accounts&q=0180").content.decode()
+    assert "共 1 条" in searched and "0180000555" in searched
