@@ -284,6 +284,9 @@ EDITABLE: dict[str, Editable] = {
 }
 
 
+UPPER_CASE = {"证件号码", "统一社会信用代码"}
+
+
 def master_record_get(kind: str, key: str):
     """The record of a kind named by its key, or None."""
     editable = EDITABLE.get(kind)
@@ -304,6 +307,8 @@ def master_record_update(*, kind: str, key: str, values: dict[str, str], actor) 
     before = editable.values(obj)
     submitted = _record(kind, values)
     after = {h: (submitted[h] if h in editable.editable else before[h]) for h in before}
+    for header in UPPER_CASE & set(editable.editable):  # stored upper-cased: "x" for "X" is no change
+        after[header] = after[header].upper()
     problems = [
         Problem(p.message, field=p.field) for p in _problems(spec, [(1, after)], actor, exclude=editable.exclude(obj))
     ]

@@ -202,3 +202,16 @@ def test_a_table_of_millions_is_counted_by_its_estimate_only_while_nothing_is_se
     assert "共约 2000000 条" in page
     searched = client.get(f"{LIST}?kind=accounts&q=0180").content.decode()
     assert "共 1 条" in searched and "0180000555" in searched
+
+
+def test_an_id_number_typed_in_lower_case_is_the_same_number_and_no_change(cast, client_for):
+    investor = _investor(cast.operator, seed="11010519900307005")  # its check digit is X
+    assert investor.id_number.endswith("X")
+    values = {
+        "投资者名称": "李四",
+        "证件类型": "居民身份证",
+        "证件号码": investor.id_number.lower(),
+        "股东性质": "境内自然人",
+    }
+    assert _edit(client_for(cast.operator), "investors", "180000000555", values).status_code == 302
+    assert not AuditEvent.objects.filter(action="master_record_update").exists()
