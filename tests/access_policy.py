@@ -43,6 +43,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "securities:participant_list": STAFF,
     "securities:master_template": {"operator", "admin"},
     "securities:master_record_new": {"operator", "admin"},
+    "securities:master_record_list": {"operator", "admin"},
+    "securities:master_record_edit": {"operator", "admin"},
     "ledger:account_list": STAFF,
     "ledger:account_statement": STAFF,
     "ledger:my_reserve": {"participant", "underwriter"},

@@ -1,19 +1,25 @@
 """50 concurrent users of every kind against a running CSDP (gunicorn + PostgreSQL).
 
-    /tmp/ops-locust/bin/locust -f bench/locust/locustfile.py --headless -u 50 -r 10 -t 120s \
-        --host http://127.0.0.1:8000 --csv bench/locust/out/run
+    bench/locust/measure.sh            (or by hand:)
+    LOCUST_IDENTITIES=bench/locust/out/csdp_locust-identities.json /tmp/ops-locust/bin/locust \\
+        -f bench/locust/locustfile.py --headless -u 50 -r 10 -t 120s --host http://127.0.0.1:8000
 
 Identities come from bench/locust/seed.py. Each user class reads the pages its role uses day to day;
-participants' back offices call the API with a token. Every request is checked: any status other
-than 200 counts as a failure.
+back offices call the API with a token. Every request is checked: any status other than 200 counts as a
+failure, and so does an API list whose body is not the cursor page ``{items, next_cursor}`` (csdp/lib/
+cursor.py); a list with a next page is followed once with its ``next_cursor``.
 """
+
 import json
+import os
 import random
 from pathlib import Path
 
 from locust import HttpUser, between, task
 
-IDENTITIES = json.loads((Path(__file__).parent / "identities.json").read_text())
+IDENTITIES = json.loads(
+    Path(os.environ.get("LOCUST_IDENTITIES") or Path(__file__).parent / "identities.json").read_text()
+)
 
 
 class _Session(HttpUser):
@@ -29,20 +35,36 @@ class _Session(HttpUser):
             if response.status_code != 200:
                 response.failure(f"{response.status_code}")
 
+    def api(self, path: str, *, items: str = "items", follow: bool = True, name: str | None = None):
+        """GET an API path with the role's token; check the status and, for a list, the cursor page."""
+        headers = {"Authorization": f"Bearer {IDENTITIES['tokens'][self.username]}"}
+        name = name or "API " + path.split("?")[0]
+        with self.client.get(path, headers=headers, name=name, catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(f"{response.status_code}")
+                return
+            if items is None:
+                return
+            body = response.json()
+            if not isinstance(body.get(items), list) or "next_cursor" not in body:
+                response.failure(f"not a cursor page: {sorted(body)}")
+                return
+        if follow and body["next_cursor"] is not None:
+            sep = "&" if "?" in path else "?"
+            self.api(f"{path}{sep}cursor={body['next_cursor']}", items=items, follow=False, name=name + " (next)")
+
 
 class Participant(_Session):
     weight = 4
     username = "participant"
 
     @task(3)
-    def api(self):
-        headers = {"Authorization": f"Bearer {IDENTITIES['tokens']['participant']}"}
-        for path in ("/api/v1/ipo/obligations", "/api/v1/ipo/files?cursor=0", "/api/v1/ledger/reserve-balance",
-                     "/api/v1/ipo/reserve/statement?limit=100"):
-            with self.client.get(path, headers=headers, name="API " + path.split("?")[0],
-                                 catch_response=True) as response:
-                if response.status_code != 200:
-                    response.failure(f"{response.status_code}")
+    def back_office(self):
+        self.api("/api/v1/ipo/obligations")
+        self.api("/api/v1/ipo/files?limit=100")
+        self.api("/api/v1/ledger/reserve-balance", items=None)
+        self.api("/api/v1/ipo/reserve/statement?limit=100")
+        self.api("/api/v1/ipo/offerings")
 
     @task(1)
     def pages(self):
@@ -70,21 +92,46 @@ class Underwriter(_Session):
     def pages(self):
         self.page("/")
         self.page("/ipo/")
+        self.api("/api/v1/ipo/offerings")
+
+
+class Pledger(_Session):
+    """An owner of board postings (bench/locust/postings.py): the board, its own postings, the API."""
+
+    weight = 1
+    username = "pledger"
+
+    @task
+    def board(self):
+        self.page("/pledge/")
+        self.page(f"/pledge/?page={random.randint(2, 50)}", name="/pledge/?page=[n]")
+        self.page("/pledge/mine/")
+        self.api("/api/v1/pledge/postings?limit=20", items="details", name="API /api/v1/pledge/postings")
 
 
 class Staff(_Session):
     weight = 2
     username = "operator"
 
-    @task(2)
+    @task(3)
     def pages(self):
         self.page("/")
         self.page("/approvals/")
         self.page("/securities/")
         self.page("/counter/queue/")
         self.page("/ledger/")
+        self.page("/pledge/")
 
     @task(1)
     def positions(self):
-        security_id = random.choice(IDENTITIES.get("securities", [1]))
+        security_id = random.choice(IDENTITIES["securities"])
         self.page(f"/register/securities/{security_id}/positions/", name="/register/securities/[id]/positions/")
+
+    @task(1)
+    def master_data(self):
+        account = random.choice(IDENTITIES.get("accounts") or ["0000000000"])
+        self.page(f"/securities/accounts/?q={account}", name="/securities/accounts/?q=[account]")
+        self.page("/securities/records/?kind=accounts", name="/securities/records/?kind=accounts")
+        self.page(
+            f"/securities/records/?kind=accounts&q={account}", name="/securities/records/?kind=accounts&q=[account]"
+        )

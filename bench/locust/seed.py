@@ -1,12 +1,16 @@
 """Sessions and API tokens for the locust benchmark (bench/locust/README in docs/performance.md).
 
-    csdp shell < bench/locust/seed.py   →  bench/locust/identities.json
+    csdp shell < bench/locust/seed.py   →  $LOCUST_IDENTITIES (default bench/locust/identities.json)
 
 Logging in 50 users through the password form would measure PBKDF2, not the pages: each simulated
 user gets a server-side session of one demo user (full scope, as after its real login mode) and the
-participants an API token. Run after `csdp ipo simulate` on the benchmark database.
+participants an API token. Run after `csdp ipo simulate` on the benchmark database; the pledge user is
+an owner made by bench/locust/postings.py when there is one (it has a board profile and postings).
+Also lists what the pages are asked about: the securities with most holders, accounts with holdings.
 """
+
 import json
+import os
 from pathlib import Path
 
 from django.conf import settings
@@ -16,16 +20,20 @@ from django.contrib.sessions.backends.db import SessionStore
 from csdp.accounts.models import User
 from csdp.accounts.tokens import api_token_create
 
-from csdp.accounts.models import Institution  # noqa: E402
-from csdp.accounts.roles import InstitutionKind, StaffRole  # noqa: E402
+from csdp.accounts.models import Institution
+from csdp.accounts.roles import InstitutionKind, StaffRole
 
 # One user per role, on the institutions `csdp ipo simulate` made (the participant with the most
 # subscriptions, so its API answers carry data); created here when missing.
-ROLES = {"issuer": ("key", InstitutionKind.ISSUER, ""), "underwriter": ("password", InstitutionKind.UNDERWRITER, ""),
-         "participant": ("password", InstitutionKind.PARTICIPANT, ""),
-         "pledger": ("password", InstitutionKind.PLEDGE_USER, ""),
-         "reviewer": ("password", None, StaffRole.REVIEWER), "operator": ("password", None, StaffRole.OPERATOR),
-         "admin": ("password", None, StaffRole.ADMIN)}
+ROLES = {
+    "issuer": ("key", InstitutionKind.ISSUER, ""),
+    "underwriter": ("password", InstitutionKind.UNDERWRITER, ""),
+    "participant": ("password", InstitutionKind.PARTICIPANT, ""),
+    "pledger": ("password", InstitutionKind.PLEDGE_USER, ""),
+    "reviewer": ("password", None, StaffRole.REVIEWER),
+    "operator": ("password", None, StaffRole.OPERATOR),
+    "admin": ("password", None, StaffRole.ADMIN),
+}
 
 
 def _institution(kind):
@@ -41,9 +49,17 @@ def _institution(kind):
 out = {"sessions": {}, "tokens": {}}
 for role, (method, kind, staff_role) in ROLES.items():
     username = f"bench_{role}"
-    user = User.objects.filter(username=username).first() or User.objects.create(
-        username=username, display_name=username, staff_role=staff_role,
-        institution=_institution(kind) if kind else None)
+    owner = User.objects.filter(username__startswith="benchB").order_by("pk").first() if role == "pledger" else None
+    user = (
+        owner
+        or User.objects.filter(username=username).first()
+        or User.objects.create(
+            username=username,
+            display_name=username,
+            staff_role=staff_role,
+            institution=_institution(kind) if kind else None,
+        )
+    )
     sessions = []
     for _ in range(10):
         store = SessionStore()
@@ -54,8 +70,26 @@ for role, (method, kind, staff_role) in ROLES.items():
         store.create()
         sessions.append(store.session_key)
     out["sessions"][role] = sessions
-    if role in ("participant", "underwriter"):
+    if role in ("participant", "underwriter", "pledger"):
         out["tokens"][role] = api_token_create(user=user, name="bench", login_method=method)[1]
-path = Path(settings.BASE_DIR) / "bench" / "locust" / "identities.json"
+
+from django.db.models import Count  # noqa: E402
+
+from csdp.register.models import Position  # noqa: E402
+
+top = Position.objects.values("security_id").annotate(n=Count("id")).order_by("-n")[:3]
+out["securities"] = [row["security_id"] for row in top] or [1]
+out["accounts"] = list(
+    Position.objects.filter(security_id__in=out["securities"])
+    .values_list("account__number", flat=True)
+    .order_by("account_id")[:500]
+)
+out["security_codes"] = list(
+    Position.objects.filter(security_id__in=out["securities"])
+    .values_list("security__code", flat=True)
+    .order_by()
+    .distinct()
+)
+path = Path(os.environ.get("LOCUST_IDENTITIES") or Path(settings.BASE_DIR) / "bench" / "locust" / "identities.json")
 path.write_text(json.dumps(out))
 print(f"wrote {path}")

@@ -48,6 +48,18 @@ def ledger_account_open(
     )
 
 
+@transaction.atomic
+def ledger_account_rename(*, account: LedgerAccount, name: str) -> LedgerAccount:
+    """The account's name only: its kind, owner and balances move money and change only by transfers."""
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise LedgerError("户名应为 1–200 个字符。")
+    account = LedgerAccount.objects.select_for_update().get(pk=account.pk)
+    account.name = name
+    account.save(update_fields=["name"])
+    return account
+
+
 def lock_accounts(*account_ids: int) -> dict[int, LedgerAccount]:
     """SELECT … FOR UPDATE the accounts in primary-key order, so two writers never deadlock."""
     rows = LedgerAccount.objects.select_for_update().filter(pk__in=set(account_ids)).order_by("pk")

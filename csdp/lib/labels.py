@@ -58,6 +58,7 @@ ACTIONS = {
     "certificate.expire": "证书到期",
     "master_import": "主数据批量导入",
     "master_record_create": "主数据逐条录入",
+    "master_record_update": "主数据修改",
     "certificate.issue": "签发证书",
     "certificate.revoke": "作废证书",
     "code.locked": "验证码锁定",

@@ -65,6 +65,7 @@ class Listing:
     params: dict = field(default_factory=dict)
     filename: str = "列表"
     prefix: str = ""  # two lists on one page: the second's parameters are "<prefix>page", "<prefix>sort", …
+    estimated: bool = False  # total is the planner's estimate of a whole table of millions (shown as 约)
 
     def sort_link(self, key: str) -> tuple[str, str]:
         """(query string for a click on this column's header, current direction "asc"/"desc"/"")."""
@@ -130,14 +131,21 @@ def listing(
     per_page: int = PER_PAGE,
     filename: str = "列表",
     prefix: str = "",
+    search_lookup: str = "icontains",
+    whole_table: bool = False,
 ) -> Listing | HttpResponse:
+    """``search_lookup``: how a QuerySet is searched; a table of millions (accounts, investors) asks for
+    "startswith" on its keys, which the key's pattern index answers, instead of scanning every row.
+    ``whole_table``: the rows are a whole table (unfiltered), so while nothing is searched a table of
+    millions is counted by the planner's estimate instead of COUNT(*) over every row (a quarter second
+    at 1M accounts)."""
     params = {k: v for k, v in request.GET.lists()}
     params = {k: (v[0] if len(v) == 1 else v) for k, v in params.items()}
     get = request.GET.get
     search = tuple(search)
     q = (get(prefix + "q") or "").strip()[:100]
     sort = _valid_sort(get(prefix + "sort") or default_sort, columns, default_sort)
-    rows = _searched(rows, q, search, columns)
+    rows = _searched(rows, q, search, columns, search_lookup)
     rows = _sorted(rows, sort, columns)
     export = get(prefix + "export")
     if export in ("csv", "xlsx"):
@@ -148,6 +156,9 @@ def listing(
         size = per_page
     size = size if size in PER_PAGE_CHOICES or size == per_page else per_page
     paginator = Paginator(rows, size)
+    estimate = estimated_count(rows) if whole_table and not q else None
+    if estimate is not None:
+        paginator.count = estimate  # Paginator.count is a cached_property: this value is used instead
     page = paginator.get_page(get(prefix + "page"))
     return Listing(
         page=page,
@@ -159,7 +170,28 @@ def listing(
         params=params,
         filename=filename,
         prefix=prefix,
+        estimated=estimate is not None,
     )
+
+
+ESTIMATE_ABOVE = 200_000  # below this, COUNT(*) is cheap and exact
+
+
+def estimated_count(rows) -> int | None:
+    """PostgreSQL's own row estimate of the table behind ``rows`` (kept by ANALYZE and autovacuum), or
+    None where an exact count is cheap or the estimate unknown (other databases, small tables)."""
+    from django.db import connections
+
+    if not isinstance(rows, QuerySet) or rows.query.where:  # filtered: the table's size is not the answer
+        return None
+    connection = connections[rows.db]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [rows.model._meta.db_table])
+        found = cursor.fetchone()
+    estimate = found[0] if found else -1
+    return estimate if estimate >= ESTIMATE_ABOVE else None
 
 
 def _valid_sort(sort: str, columns, default: str) -> str:
@@ -167,7 +199,7 @@ def _valid_sort(sort: str, columns, default: str) -> str:
     return sort if sort and sort.lstrip("-") in keys else default
 
 
-def _searched(rows, q: str, search: tuple[str, ...], columns):
+def _searched(rows, q: str, search: tuple[str, ...], columns, lookup: str = "icontains"):
     if not q:
         return rows
     if isinstance(rows, QuerySet):
@@ -175,7 +207,7 @@ def _searched(rows, q: str, search: tuple[str, ...], columns):
             return rows
         condition = Q()
         for name in search:
-            condition |= Q(**{f"{name}__icontains": q})
+            condition |= Q(**{f"{name}__{lookup}": q})
         return rows.filter(condition)
     needle = q.lower()
     return [r for r in rows if any(needle in _text(c.get(r)).lower() for c in columns)]

@@ -68,10 +68,17 @@ class Spec:
 
 
 class Context:
-    """What earlier rows of the same file will create, so a later row may refer to them."""
+    """What earlier rows of the same file will create, so a later row may refer to them; and, when one
+    existing record is edited, the rows that are that record (its own values are no duplicate of it)."""
 
-    def __init__(self):
+    def __init__(self, exclude: dict | None = None):
         self.seen: dict[str, set[str]] = {}
+        self.exclude = exclude or {}  # model class → pk of the record being edited
+
+    def others(self, queryset):
+        """The queryset without the record being edited."""
+        pk = self.exclude.get(queryset.model)
+        return queryset.exclude(pk=pk) if pk is not None else queryset
 
     def add(self, what: str, key: str) -> bool:
         bucket = self.seen.setdefault(what, set())
@@ -94,7 +101,7 @@ def _security_check(r: dict, ctx: Context) -> list[Problem]:
     code = r["证券代码"]
     if not (code.isdigit() and len(code) == 6):
         out.append(_p(f"证券代码 {code} 应为 6 位数字。", "证券代码"))
-    elif Security.objects.filter(code=code).exists() or not ctx.add("security", code):
+    elif ctx.others(Security.objects.filter(code=code)).exists() or not ctx.add("security", code):
         out.append(_p(f"证券代码 {code} 已存在。", "证券代码"))
     if not r["证券简称"] or len(r["证券简称"]) > 40:
         out.append(_p("证券简称应为 1–40 个字符。", "证券简称"))
@@ -136,7 +143,7 @@ def _investor_check(r: dict, ctx: Context) -> list[Problem]:
     ymt = r["一码通账户号码"]
     if not (ymt.isdigit() and len(ymt) == 12):
         out.append(_p(f"一码通账户号码 {ymt} 应为 12 位数字。", "一码通账户号码"))
-    elif Investor.objects.filter(ymt_number=ymt).exists() or not ctx.add("investor", ymt):
+    elif ctx.others(Investor.objects.filter(ymt_number=ymt)).exists() or not ctx.add("investor", ymt):
         out.append(_p(f"一码通账户号码 {ymt} 已存在。", "一码通账户号码"))
     id_type = _choice(IdType.choices, r["证件类型"])
     number = r["证件号码"].upper()
@@ -151,7 +158,7 @@ def _investor_check(r: dict, ctx: Context) -> list[Problem]:
         )
         if problem:
             out.append(_p(problem, "证件号码"))
-        elif Investor.objects.filter(id_type=id_type, id_number=number).exists() or not ctx.add(
+        elif ctx.others(Investor.objects.filter(id_type=id_type, id_number=number)).exists() or not ctx.add(
             "identity", f"{id_type}:{number}"
         ):
             out.append(_p(f"证件号码 {number} 已登记为其他投资者。", "证件号码"))
@@ -180,7 +187,7 @@ def _account_check(r: dict, ctx: Context) -> list[Problem]:
     number = r["证券账户号码"].upper()
     if not (len(number) == 10 and number.isalnum() and number.isascii()):
         out.append(_p(f"证券账户号码 {number} 应为 10 位数字或大写字母。", "证券账户号码"))
-    elif SecuritiesAccount.objects.filter(number=number).exists() or not ctx.add("account", number):
+    elif ctx.others(SecuritiesAccount.objects.filter(number=number)).exists() or not ctx.add("account", number):
         out.append(_p(f"证券账户号码 {number} 已存在。", "证券账户号码"))
     ymt = r["一码通账户号码"]
     if not (Investor.objects.filter(ymt_number=ymt).exists() or ctx.has("investor", ymt)):
@@ -216,8 +223,8 @@ def _participant_check(r: dict, ctx: Context) -> list[Problem]:
     if not code or len(code) > 10:
         out.append(_p("结算参与人代码应为 1–10 个字符。", "结算参与人代码"))
     elif (
-        ParticipantProfile.objects.filter(code=code).exists()
-        or Institution.objects.filter(kind=InstitutionKind.PARTICIPANT, code=code).exists()
+        ctx.others(ParticipantProfile.objects.filter(code=code)).exists()
+        or ctx.others(Institution.objects.filter(kind=InstitutionKind.PARTICIPANT, code=code)).exists()
         or not ctx.add("participant", code)
     ):
         out.append(_p(f"结算参与人代码 {code} 已存在。", "结算参与人代码"))
@@ -227,7 +234,7 @@ def _participant_check(r: dict, ctx: Context) -> list[Problem]:
     if uscc:
         if problem := uscc_problem(uscc):
             out.append(_p(problem, "统一社会信用代码"))
-        elif Institution.objects.filter(uscc=uscc).exists() or not ctx.add("uscc", uscc):
+        elif ctx.others(Institution.objects.filter(uscc=uscc)).exists() or not ctx.add("uscc", uscc):
             out.append(_p(f"统一社会信用代码 {uscc} 已被其他机构使用。", "统一社会信用代码"))
     return out
 
@@ -252,7 +259,7 @@ def _unit_check(r: dict, ctx: Context) -> list[Problem]:
     code = r["托管单元代码"]
     if not (code and len(code) <= 6 and code.isalnum()):
         out.append(_p(f"托管单元代码 {code} 应为 1–6 位数字或字母。", "托管单元代码"))
-    elif CustodyUnit.objects.filter(code=code).exists() or not ctx.add("unit", code):
+    elif ctx.others(CustodyUnit.objects.filter(code=code)).exists() or not ctx.add("unit", code):
         out.append(_p(f"托管单元代码 {code} 已存在。", "托管单元代码"))
     participant = r["结算参与人代码"]
     if not (ParticipantProfile.objects.filter(code=participant).exists() or ctx.has("participant", participant)):
@@ -296,7 +303,7 @@ def _ledger_check(r: dict, ctx: Context) -> list[Problem]:
     number = r["账号"]
     if not number or len(number) > 32:
         out.append(_p("账号应为 1–32 个字符。", "账号"))
-    elif LedgerAccount.objects.filter(number=number).exists() or not ctx.add("ledger", number):
+    elif ctx.others(LedgerAccount.objects.filter(number=number)).exists() or not ctx.add("ledger", number):
         out.append(_p(f"账号 {number} 已存在。", "账号"))
     if not r["户名"]:
         out.append(_p("请填写户名。", "户名"))
@@ -438,9 +445,10 @@ def master_import(*, kind: str, content: bytes, name: str, actor) -> dict:
     return {"kind": kind, "rows": len(records), "created": created}
 
 
-def _problems(spec: Spec, records: list[tuple[int, dict]], actor) -> list[Problem]:
-    """Every problem of every row: the rule a file and a single record share."""
-    ctx = Context()
+def _problems(spec: Spec, records: list[tuple[int, dict]], actor, exclude: dict | None = None) -> list[Problem]:
+    """Every problem of every row: the rule a file, a single record and an edit share (``exclude``: the
+    rows of the record being edited, model → pk, which its own values do not duplicate)."""
+    ctx = Context(exclude)
     ctx.actor = actor
     problems = []
     for number, record in records:
@@ -467,28 +475,3 @@ def _write(spec: Spec, records: list[tuple[int, dict]], actor) -> list:
                 problems=[Problem(error.message, row=number)],
             ) from None
     return written
-
-
-def master_record_create(*, kind: str, values: dict[str, str], actor):
-    """One record typed on a page, checked exactly as a row of the bulk import (check digits, references,
-    duplicates) and written by the same services, with its own audit event. Returns the new object."""
-    if kind not in SPECS:
-        raise ImportRefused("未知的数据类型。", code="master_import.kind")
-    spec = SPECS[kind]
-    record = {c.header: str(values.get(c.header) or "").strip() for c in spec.columns}
-    problems = [Problem(p.message, field=p.field) for p in _problems(spec, [(1, record)], actor)]
-    if problems:
-        raise ImportRefused(
-            f"{spec.label}信息有 {len(problems)} 处问题，未保存。", code="master_import.invalid", problems=problems
-        )
-    with transaction.atomic():
-        (created,) = _write(spec, [(1, record)], actor)
-        audit_record(
-            actor=actor,
-            action="master_record_create",
-            object_type=f"master_record.{kind}",
-            object_id=record[spec.key],
-            to_state="created",
-            data={"kind": kind, **{c.header: record[c.header] for c in spec.columns}},
-        )
-    return created

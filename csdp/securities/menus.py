@@ -31,3 +31,12 @@ register(
         section="登记存管", label="结算参与人与托管单元", url_name="securities:participant_list", roles=STAFF, order=312
     )
 )
+register(
+    MenuItem(
+        section="登记存管",
+        label="主数据维护",
+        url_name="securities:master_record_list",
+        roles={Role.OPERATOR, Role.ADMIN},
+        order=316,
+    )
+)

@@ -124,3 +124,42 @@ def custody_unit_create(*, participant: ParticipantProfile, code: str, name: str
     _full_clean(unit)
     unit.save()
     return unit
+
+
+# -- corrections of master data (csdp/securities/records.py): never the key, never holdings or money ---------
+def _changed(obj, **values) -> object:
+    """Set the given fields, validate the whole row, save only those fields."""
+    for name, value in values.items():
+        setattr(obj, name, value)
+    _full_clean(obj)
+    obj.save(update_fields=list(values))
+    return obj
+
+
+@transaction.atomic
+def security_update(*, security: Security, name: str, kind: str, market: str, issuer=None) -> Security:
+    """Name, category, market and issuer. The status moves only through security_status_change (its
+    machine and transition rows); the code only through a code change (rules.md §5)."""
+    security = Security.objects.select_for_update().get(pk=security.pk)
+    return _changed(security, name=name, kind=kind, market=market, issuer=issuer)
+
+
+@transaction.atomic
+def investor_update(*, investor: Investor, name: str, id_type: str, id_number: str, holder_type: str) -> Investor:
+    investor = Investor.objects.select_for_update().get(pk=investor.pk)
+    return _changed(investor, name=name, id_type=id_type, id_number=id_number.strip().upper(), holder_type=holder_type)
+
+
+@transaction.atomic
+def account_update(*, account: SecuritiesAccount, mobile: str) -> SecuritiesAccount:
+    """Only the reserved mobile: the holder (investor) and the custody unit decide whose holdings these
+    are and who services them, so they change only through their own businesses (转托管, 非交易过户)."""
+    account = SecuritiesAccount.objects.select_for_update().get(pk=account.pk)
+    return _changed(account, mobile=mobile)
+
+
+@transaction.atomic
+def custody_unit_update(*, unit: CustodyUnit, name: str) -> CustodyUnit:
+    """Only the name: moving a unit to another participant would move its accounts' holdings with it."""
+    unit = CustodyUnit.objects.select_for_update().get(pk=unit.pk)
+    return _changed(unit, name=name)

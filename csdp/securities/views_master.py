@@ -13,7 +13,8 @@ from csdp.accounts.access import Role, allow
 from csdp.audit.models import AuditEvent
 from csdp.lib.errors import CsdpError
 from csdp.lib.web import form_refused
-from csdp.securities.imports import MAX_ROWS, SPECS, master_import, master_record_create, master_template
+from csdp.securities.imports import MAX_ROWS, SPECS, master_import, master_template
+from csdp.securities.records import master_record_create
 
 IMPORTERS = (Role.OPERATOR, Role.ADMIN)
 
