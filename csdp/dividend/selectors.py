@@ -225,20 +225,16 @@ def held_summary(distribution) -> list[dict]:
     return [{**r, "label": labels.get(r["reason"], r["reason"])} for r in rows]
 
 
-def closed_bonus_of(distribution) -> list[dict]:
-    """Bonus shares registered on accounts closed since R (account number, participant, shares)."""
+def closed_bonus_of(distribution):
+    """Bonus shares registered on accounts closed since R: a QuerySet with ``account_number`` and
+    ``participant_name`` (the table holds ids without foreign keys, as the end of day writes it)."""
+    from django.db.models import OuterRef, Subquery
+
     from csdp.accounts.models import Institution
     from csdp.dividend.models import ClosedAccountBonus
     from csdp.securities.models import SecuritiesAccount
 
-    rows = list(ClosedAccountBonus.objects.filter(distribution=distribution)[:500])
-    numbers = dict(SecuritiesAccount.objects.filter(pk__in=[r.account_id for r in rows]).values_list("pk", "number"))
-    names = dict(Institution.objects.filter(pk__in={r.participant_id for r in rows}).values_list("pk", "name"))
-    return [
-        {
-            "account": numbers.get(r.account_id, ""),
-            "participant": names.get(r.participant_id, "无托管"),
-            "shares": r.shares,
-        }
-        for r in rows
-    ]
+    return ClosedAccountBonus.objects.filter(distribution=distribution).annotate(
+        account_number=Subquery(SecuritiesAccount.objects.filter(pk=OuterRef("account_id")).values("number")[:1]),
+        participant_name=Subquery(Institution.objects.filter(pk=OuterRef("participant_id")).values("name")[:1]),
+    )

@@ -50,6 +50,21 @@ def distribution_list(request):
 @allow(STAFF, Role.ISSUER)
 def distribution_detail(request, distribution_id: int):
     d = access_object(request.user, Distribution.objects.select_related("security", "issuer"), pk=distribution_id)
+    closed = listing(
+        request,
+        closed_bonus_of(d),
+        columns=[
+            Column("account", "证券账户", "account_number", sort="account_number"),
+            Column("participant", "托管结算参与人", lambda r: r.participant_name or "无托管", sort="participant_name"),
+            Column("shares", "送转股（股）", "shares", sort="shares", numeric=True),
+        ],
+        default_sort="account",
+        search=("account_number",),
+        filename="已注销账户送转股",
+        prefix="closed_",
+    )
+    if not isinstance(closed, Listing):  # an export
+        return closed
     return render(
         request,
         "dividend/detail.html",
@@ -61,7 +76,7 @@ def distribution_detail(request, distribution_id: int):
             "payments": d.payments.select_related("participant"),
             "transitions": d.transitions.all(),
             "held": held_summary(d),
-            "closed_bonus": closed_bonus_of(d),
+            "closed_bonus": closed,
             "funding_form": FundingForm(),
             "withdraw_form": WithdrawForm(),
             "is_staff": bool(request.user.staff_role),
