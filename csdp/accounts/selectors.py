@@ -34,7 +34,7 @@ def demo_logins() -> list[dict]:
     """The demo world's logins, shown on the login page only where CSDP_DEMO is on."""
     if not settings.CSDP_DEMO:
         return []
-    from csdp.portal.demo import DEMO_PASSWORD, DEMO_USERS
+    from csdp.accounts.demo import DEMO_PASSWORD, DEMO_USERS
 
     present = set(User.objects.filter(username__in=[u.username for u in DEMO_USERS]).values_list("username", flat=True))
     return [

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from csdp.clock.models import CalendarYear
-from csdp.portal.demo import register_seeder
+from csdp.accounts.demo import register_seeder
 
 DEMO_YEAR_FILE = Path(__file__).with_name("data") / "2027-demo.csv"
 DEMO_SOURCE = "演示数据（仅含元旦，非交易所公告）"

@@ -12,7 +12,7 @@ import io
 
 from django.core.files.base import ContentFile
 
-from csdp.portal.demo import DEMO_PASSWORD, ISSUER_A, register_seeder
+from csdp.accounts.demo import DEMO_PASSWORD, ISSUER_A, register_seeder
 
 DEMO_MARK = "【演示】"
 HISTORY_AGENT = "issuer_a_history"

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from csdp.counter.models import Application
 from csdp.counter.states import FILER_TURN, FINAL, STAFF_TURN
-from csdp.portal.worklists import WorkItem, register_my_applications, register_staff_queue
+from csdp.accounts.worklists import WorkItem, register_my_applications, register_staff_queue
 
 KIND = "虚拟柜台业务"
 LIMIT = 100

@@ -10,7 +10,7 @@ from csdp.accounts.models import Institution, User
 from csdp.clock.services import business_today, trading_day_offset
 from csdp.fees.models import FeeBase, FeeSchedule, PayerKind, PaymentNotice
 from csdp.fees.states import NoticeStatus
-from csdp.portal.demo import ISSUER_A, ISSUER_B, register_seeder
+from csdp.accounts.demo import ISSUER_A, ISSUER_B, register_seeder
 
 SINCE = dt.date(2024, 1, 1)
 EXAMPLE_NOTE = "示例数值：中国结算北京市场收费标准未能公开查得，以中国结算网站公布的一览表为准。"

@@ -8,7 +8,7 @@ from csdp.accounts.roles import Role, role_of
 from csdp.fees.models import PaymentNotice
 from csdp.fees.selectors import office_queue
 from csdp.fees.states import NoticeStatus
-from csdp.portal.worklists import WorkItem, register_my_applications, register_staff_queue
+from csdp.accounts.worklists import WorkItem, register_my_applications, register_staff_queue
 
 KIND = "付款通知"
 

@@ -22,7 +22,7 @@ from csdp.ipo.services import offering_create, offering_report_account, proceeds
 from csdp.ipo.stop import offering_stop_record
 from csdp.ledger.selectors import reserve_account_of
 from csdp.lib.ids import make_resident_id
-from csdp.portal.demo import ISSUER_A, ISSUER_B, PARTICIPANT, UNDERWRITER, register_seeder
+from csdp.accounts.demo import ISSUER_A, ISSUER_B, PARTICIPANT, UNDERWRITER, register_seeder
 from csdp.securities.models import IdType, Market, ParticipantProfile, SecuritiesAccount
 from csdp.securities.services import account_open, investor_create
 

@@ -27,7 +27,7 @@ from csdp.issuers.services.info import info_application_reject, info_application
 from csdp.issuers.services.registration import token_hash
 from csdp.issuers.states import RegistrationStatus
 from csdp.lib.ids import make_resident_id, make_uscc
-from csdp.portal.demo import DEMO_PASSWORD, register_seeder
+from csdp.accounts.demo import DEMO_PASSWORD, register_seeder
 
 SINCE = dt.date(2020, 1, 1)
 ISSUERS = {

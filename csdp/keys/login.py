@@ -24,17 +24,18 @@ from django.contrib.auth import get_user_model, login
 from django.urls import NoReverseMatch, reverse
 
 from csdp.accounts.middleware import FULL
+from csdp.accounts.services import LoginRefused
 from csdp.keys.factors import enrolment_open, factor_of, second_factor_required
 from csdp.keys.scopes import PASSWORD_ONLY, PASSWORD_SMS, PIN_CHANGE
-from csdp.keys.selectors import active_key_of, certificate_expiry_warning, certificate_problem, key_required_for
-from csdp.lib.errors import CsdpError
+from csdp.accounts.roles import key_required_for
+from csdp.keys.selectors import active_key_of, certificate_expiry_warning, certificate_problem
 
 PENDING = "keys_login_pending"
 PENDING_TTL_S = 300
 PENDING_MAX_FAILURES = 5  # bad signatures or codes before the password must be entered again
 
 
-class LoginStepRefused(CsdpError):
+class LoginStepRefused(LoginRefused):  # the login page shows every LoginRefused (csdp.accounts.views)
     code = "key.login_refused"
 
 

@@ -17,12 +17,6 @@ class ActiveKey:
     certificate: Certificate
 
 
-def key_required_for(user) -> bool:
-    """Users of these institution kinds need the key for a full login and to sign (issue 3 §4)."""
-    institution = getattr(user, "institution", None)
-    return bool(institution and institution.kind in settings.CSDP_KEY_REQUIRED_KINDS)
-
-
 def active_key_of(user) -> ActiveKey | None:
     """The user's current key and its certificate (not retired; the certificate may be expired)."""
     if not getattr(user, "is_authenticated", False):

@@ -9,7 +9,7 @@ import datetime as dt
 
 from csdp.accounts.models import User
 from csdp.clock.services import business_today
-from csdp.portal.demo import DEMO_PASSWORD, register_seeder
+from csdp.accounts.demo import DEMO_PASSWORD, register_seeder
 from csdp.securities.demo import DEMO_ZHANG_MING_YMT
 
 PLATFORM = {"contact_name": "", "contact_phone": "13800000000", "region": "北京市", "business_intro": ""}

@@ -1,7 +1,7 @@
 from django.conf import settings
 
 from csdp.accounts.roles import role_of
-from csdp.portal.menu import menu_for, split_user_settings
+from csdp.accounts.menu import menu_for, split_user_settings
 
 
 def shell(request):

@@ -48,7 +48,7 @@ def due_for(user) -> dict[str, list[Due]]:
 
 
 def _pending(user, role) -> list[Due]:
-    from csdp.portal.worklists import my_applications, staff_queue
+    from csdp.accounts.worklists import my_applications, staff_queue
 
     items = staff_queue(user) if role in STAFF_ROLES else my_applications(user)
     due = [i for i in items if i.needs_action]

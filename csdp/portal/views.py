@@ -4,8 +4,8 @@ from django.shortcuts import render
 
 from csdp.accounts.access import ANY_ROLE, MEMBERS, STAFF, allow, public
 from csdp.lib.listing import Column, Listing, listing
-from csdp.portal.worklists import my_applications as select_my_applications
-from csdp.portal.worklists import staff_queue as select_staff_queue
+from csdp.accounts.worklists import my_applications as select_my_applications
+from csdp.accounts.worklists import staff_queue as select_staff_queue
 
 
 @allow(ANY_ROLE)

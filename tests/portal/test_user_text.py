@@ -12,7 +12,7 @@ import pytest
 from csdp.lib.labels import audit_action_label, choice_labels, purpose_label, subject_label, without_citations
 from csdp.notify.models import Channel, OutboxMessage
 from csdp.notify.services import sms_text
-from csdp.portal.demo import demo_seed
+from csdp.accounts.demo import demo_seed
 from tests.portal.crawl import crawl
 
 IDENTIFIER = re.compile(r"[a-z_]+\.[a-z_]+")
