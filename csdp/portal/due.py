@@ -14,10 +14,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from csdp.accounts.roles import STAFF_ROLES, Role, role_of
+from csdp.keys.selectors import RENEWAL_OFFER_DAYS
 
-# Certificates: the renewal is offered from this many days before expiry (issue 19 §8; the seed asks
-# for an application at least a month ahead, 000 §二(四)3, the login warning starts at 30 days).
-RENEWAL_OFFER_DAYS = 60
 PENDING_SHOWN = 8
 
 # Whose step a milestone of the offering timeline is (csdp/ipo/timeline.py ``who``).

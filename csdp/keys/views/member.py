@@ -22,10 +22,15 @@ from csdp.keys.forms_applications import application_form
 from csdp.keys.models import KeyApplication, KeyApplicationKind
 from csdp.keys.pins import PIN_RULE, device_pin_change
 from csdp.keys.scopes import PIN_CHANGE
-from csdp.keys.selectors import active_key_of, certificate_days_left, member_certificates, member_key_applications
+from csdp.keys.selectors import (
+    RENEWAL_OFFER_DAYS,
+    active_key_of,
+    certificate_days_left,
+    member_certificates,
+    member_key_applications,
+)
 from csdp.keys.services import KeyRefused
 from csdp.keys.signing import SignatureRefused, signing_context, submission_digest
-from csdp.portal.due import RENEWAL_OFFER_DAYS  # one number for the home page and this page
 
 
 @allow(MEMBERS)
