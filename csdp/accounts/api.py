@@ -3,8 +3,9 @@ import datetime as dt
 from ninja import Router, Schema
 from ninja.security import HttpBearer
 
-from csdp.accounts.access import ANY_ROLE, allow
-from csdp.accounts.tokens import api_token_lookup, api_token_used
+from csdp.accounts.access import ANY_ROLE, allow, access_object
+from csdp.accounts.models import ApiToken
+from csdp.accounts.tokens import api_token_lookup, api_token_used, api_token_revoke
 
 router = Router(tags=["账户"])
 
@@ -63,8 +64,6 @@ class TokenOut(Schema):
 )
 @allow(ANY_ROLE)
 def token_list(request):
-    from csdp.accounts.models import ApiToken
-
     rows = ApiToken.objects.visible_to(request.user).select_related("user").order_by("-pk")[:500]
     return [token_list_item(t) for t in rows]
 
@@ -77,10 +76,6 @@ def token_list(request):
 )
 @allow(ANY_ROLE)
 def token_revoke(request, token_id: int):
-    from csdp.accounts.access import access_object
-    from csdp.accounts.models import ApiToken
-    from csdp.accounts.tokens import api_token_revoke
-
     token = access_object(request.user, ApiToken, pk=token_id)
     api_token_revoke(token=token, actor=request.user)
     token.refresh_from_db()

@@ -22,6 +22,7 @@ from csdp.dividend.models import Distribution, HeldReason
 from csdp.dividend.selectors import file_rows
 from csdp.ipo.eod.participant_files import _csv_text
 from csdp.ipo.eod.layouts import Layout
+from csdp.lib.bulk import copy_out
 from csdp.lib.dbf import Field, dbf_file_bytes, dbf_records, is_ascii, write_atomically
 
 ZQDM = Field("ZQDM", "C", 6, title="证券代码")
@@ -212,8 +213,6 @@ GROUP BY COALESCE(pp.code, 'NONE')
 def issuer_result_file(distribution: Distribution, day: dt.date) -> list[dict]:
     """Per custodian participant (NONE: accounts without one) and a TOTAL line: one aggregate in the
     database (paid = what the participant's hold posted; not paid = held)."""
-    from csdp.lib.bulk import copy_out
-
     schema = {
         "JSCY": pl.String,
         "ZHS": pl.Int64,

@@ -40,7 +40,7 @@ from csdp.dividend.models import (
     Status,
     Step,
 )
-from csdp.dividend.selectors import ENTITLEMENT_COLUMNS, issued_capital_as_of, register_as_of
+from csdp.dividend.selectors import ENTITLEMENT_COLUMNS, issued_capital_as_of, register_as_of, _lineage_in, bonus_rows
 from csdp.dividend.services import DividendError, funded_fen, held_account, refund_funding
 from csdp.ledger.bulk import holds_create_bulk, holds_resolve_bulk
 from csdp.ledger.models import LedgerAccount, Transfer
@@ -48,8 +48,10 @@ from csdp.ledger.selectors import reserve_accounts_of
 from csdp.ledger.services import LedgerError, transfer_post
 from csdp.lib.bulk import copy_in
 from csdp.lib.statemachine import SYSTEM, transition_record
+from csdp.register.bulk import register_apply_bulk
 from csdp.register.models import Position
 from csdp.register.services import RegisterError
+from csdp.securities.models import Security
 
 CODE_PAY, CODE_HELD = "dividend.pay", "dividend.held"
 
@@ -137,8 +139,6 @@ def step_funding(distribution: Distribution, day: dt.date) -> str:
 
 def _issued_shares(distribution: Distribution) -> int:
     """The security's issued capital (csdp.register keeps it with every issuing event)."""
-    from csdp.securities.models import Security
-
     issued = Security.objects.values_list("issued_shares", flat=True).get(pk=distribution.security_id)
     if issued is None:  # a security registered before issued capital was kept: Σ positions
         issued = Position.objects.filter(security_id=distribution.security_id).aggregate(s=Sum("quantity"))["s"] or 0
@@ -327,8 +327,6 @@ def _later_held(distribution: Distribution) -> list[tuple[int, int, int, str]]:
     was closed, or a freeze was placed on it after R (孳息随冻结 — the freeze catches the cash not yet
     paid; *assumption*, rules.md §12). Only the accounts closed or newly frozen are looked at (a freeze
     event after R), never the whole entitlement table."""
-    from csdp.dividend.selectors import _lineage_in
-
     marks, lineage = _lineage_in(distribution.security_id)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -436,8 +434,6 @@ def _check_money(distribution: Distribution, paid_total: int) -> None:
 
 
 def step_register(distribution: Distribution, day: dt.date) -> str:
-    from csdp.register.bulk import register_apply_bulk
-
     started, laps = time.perf_counter(), Laps()
     written = 0
     if distribution.bonus_total:
@@ -469,8 +465,6 @@ def step_register(distribution: Distribution, day: dt.date) -> str:
 def bonus_events(distribution: Distribution) -> pl.DataFrame:
     """One register event per lot with bonus shares: credited to the same lot (share nature and lock-up
     end kept), its frozen and pledged parts frozen and pledged (engine/entitlements.py assumptions)."""
-    from csdp.dividend.selectors import bonus_rows
-
     e = bonus_rows(distribution.pk)
     lot = pl.concat_str(
         [

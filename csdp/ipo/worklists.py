@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from csdp.clock.services import at_local, business_today
+from csdp.clock.services import at_local, business_today, CalendarError
 from csdp.ipo.seams import failed_steps, offerings_missing_underwriter_account
 from csdp.accounts.worklists import WorkItem, register_staff_queue
 
 
 def _t1(offering) -> str:
-    from csdp.clock.services import CalendarError
-
     try:
         return f"（{offering.day(1)}）"
     except CalendarError:  # beyond the calendar's horizon: the list still shows

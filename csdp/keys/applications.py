@@ -26,9 +26,13 @@ from csdp.keys.models import (
     KeyApplicationState as State,
     KeyApplicationTransition,
 )
+from csdp.keys.pins import device_pin_reset
 from csdp.keys.selectors import active_key_of, certificate_days_left
 from csdp.keys.signing import submission_signed
 from csdp.lib.statemachine import USER, actor_kind, transition_record
+from csdp.notify.services import notify_sms
+from csdp.uploads.models import StoredFile
+from csdp.uploads.services import UploadRejected, upload_store
 
 # Where a new key is mailed: the 经办人's postal address, kept by csdp.issuers, which sits above keys
 # (docs/architecture.md "Layers") and registers its reader here at start-up. Nothing registered: no
@@ -92,9 +96,6 @@ def _recovery_target(data: dict) -> tuple[Institution | None, User | None]:
 
 def materials_store(*, kind: str, data: dict, owner, actor) -> dict:
     """Store each material through the upload service; returns slot → StoredFile (already stored kept)."""
-    from csdp.uploads.models import StoredFile
-    from csdp.uploads.services import UploadRejected, upload_store
-
     stored = {}
     for slot, _ in MATERIALS[kind]:
         if isinstance(data.get(slot), StoredFile):
@@ -201,8 +202,6 @@ def _move(application: KeyApplication, to: str, *, actor, reason: str) -> None:
 
 
 def key_application_decide(*, application: KeyApplication, approve: bool, reason: str, actor) -> KeyApplication:
-    from csdp.notify.services import notify_sms
-
     with transaction.atomic():
         application = KeyApplication.objects.select_for_update().get(pk=application.pk)
         if approve:
@@ -228,9 +227,7 @@ def _temporary_password() -> str:
 
 
 def _carry_out(application: KeyApplication, *, actor) -> None:
-    from csdp.keys.pins import device_pin_reset
-    from csdp.keys.services import certificate_revoke, key_issue
-    from csdp.notify.services import notify_sms
+    from csdp.keys.services import certificate_revoke, key_issue  # read at call time: tests replace it at its source
 
     user, kind = application.user, application.kind
     key = active_key_of(user)

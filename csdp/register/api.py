@@ -4,8 +4,13 @@ from ninja import Router, Schema
 
 from csdp.accounts.access import STAFF, access_object, allow
 from csdp.accounts.roles import Role
+from csdp.clock.services import business_today, clock_now
+from csdp.lib.errors import CsdpError, NotFound
+from csdp.register.models import RosterQuery, HoldingChangeFile
+from csdp.register.queries import check_may_query
+from csdp.register.roster import roster_as_of
 from csdp.register.selectors import holdings_of
-from csdp.securities.models import SecuritiesAccount
+from csdp.securities.models import SecuritiesAccount, Security
 
 router = Router(tags=["证券持有"])
 
@@ -75,13 +80,6 @@ class RosterOut(Schema):
 def register_holders(
     request, security: str, as_of: dt.date, top: int | None = None, offset: int = 0, limit: int = 1_000
 ):
-    from csdp.clock.services import business_today, clock_now
-    from csdp.lib.errors import CsdpError, NotFound
-    from csdp.register.models import RosterQuery
-    from csdp.register.queries import check_may_query
-    from csdp.register.roster import roster_as_of
-    from csdp.securities.models import Security
-
     found = Security.objects.filter(code=security).first()
     if found is None:
         raise NotFound(f"证券 {security} 不存在。", code="register.security_unknown")
@@ -120,8 +118,6 @@ class HoldingFileOut(Schema):
 @router.get("/files", response=list[HoldingFileOut], summary="持股变动数据文件（GFBD）；since=上次取到的最大 id")
 @allow(STAFF, Role.PARTICIPANT)
 def register_files(request, since: int | None = None):
-    from csdp.register.models import HoldingChangeFile
-
     rows = HoldingChangeFile.objects.visible_to(request.user).select_related("security")
     if since is not None:
         rows = rows.filter(pk__gt=since).order_by("pk")
@@ -147,8 +143,6 @@ def register_file_content(request, holding_file_id: int):
 
     from django.conf import settings
     from django.http import FileResponse, Http404
-
-    from csdp.register.models import HoldingChangeFile
 
     record = access_object(request.user, HoldingChangeFile, pk=holding_file_id)
     path = Path(settings.CSDP_FILES_DIR) / record.path

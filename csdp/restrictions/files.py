@@ -23,6 +23,7 @@ from csdp.register.models import EventType, RegistrationEvent
 from csdp.restrictions.holdings import KEY_PREFIX
 from csdp.restrictions.models import RestrictionFile
 from csdp.restrictions.services_deduct import NUMBER_PREFIX as DEDUCTION_PREFIX
+from csdp.securities.models import ParticipantProfile
 
 FILE_TYPE = "QLBD"
 TITLE = "证券权利限制变动数据"
@@ -108,8 +109,6 @@ def _csv_bytes(rows: list[dict]) -> bytes:
 
 def files_publish(*, day: dt.date) -> int:
     """Write the day's files (idempotent: a rerun writes the same bytes and the same rows)."""
-    from csdp.securities.models import ParticipantProfile
-
     root = Path(settings.CSDP_FILES_DIR)
     per_participant = day_rows(day)
     participants = dict(ParticipantProfile.objects.filter(code__in=per_participant).values_list("code", "pk"))

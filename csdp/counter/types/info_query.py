@@ -10,7 +10,10 @@ import io
 from django import forms
 from django.core.exceptions import ValidationError
 
+from csdp.clock.services import business_today
+from csdp.counter.register_source import change_rows, holder_rows
 from csdp.counter.registry import BusinessTypeSpec, FilingContext, GeneratedFile, StructuredForm, register_business_type
+from csdp.counter.selectors import securities_codes_for
 
 CODE = "07"
 
@@ -67,9 +70,6 @@ class InfoQueryForm(StructuredForm):
 
 
 def validate_info_query(context: FilingContext) -> None:
-    from csdp.clock.services import business_today
-    from csdp.counter.selectors import securities_codes_for
-
     as_of = dt.date.fromisoformat(context.data["as_of"])
     if as_of > business_today():
         raise ValidationError("查询日期不能晚于今天。")
@@ -120,8 +120,6 @@ HEADERS = {
 def build_info_query_report(application) -> list[GeneratedFile]:
     from openpyxl import Workbook
     from openpyxl.styles import Font
-
-    from csdp.counter.register_source import change_rows, holder_rows
 
     round_ = application.rounds.filter(signed_at__isnull=False).order_by("-number").first()
     data = round_.data

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from csdp.clock.eod import EodLine
 from csdp.clock.services import business_today, is_trading_day
 from csdp.ipo.detail_filings import filings_complete
 from csdp.ipo.eod.participant_files import publish, registration_frames, t1_frames, t_frames
@@ -113,8 +114,6 @@ def _eod_steps(day: dt.date, actor) -> list[StepReport]:
 
 def ipo_eod_job(day: dt.date, actor) -> list:
     """The IPO's part of `csdp eod run` (csdp.clock.eod)."""
-    from csdp.clock.eod import EodLine
-
     lines = []
     for report in eod_run(day, actor=actor):
         text = "已完成（跳过）" if report.skipped else f"{report.step} {report.seconds:.2f} 秒，{report.rows} 行"

@@ -15,8 +15,10 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from csdp.lib.commands import CsdpCommand
+from csdp.lib.dbf import write_atomically
 from csdp.lib.errors import CsdpError
 from csdp.register.capital import register_check
+from csdp.register.roster import roster_as_of, roster_csv
 from csdp.securities.models import Security
 
 
@@ -43,9 +45,6 @@ class Command(CsdpCommand):
             self._holders(options)
 
     def _holders(self, options) -> None:
-        from csdp.lib.dbf import write_atomically
-        from csdp.register.roster import roster_as_of, roster_csv
-
         started = time.perf_counter()
         try:
             as_of = dt.date.fromisoformat(options["as_of"])
