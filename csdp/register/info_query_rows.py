@@ -19,7 +19,7 @@ from csdp.securities.selectors import security_by_code
 HOLDER_REGISTER, RESTRICTED_DETAILS = "holder_register", "restricted_details"
 
 
-def holder_rows(*, kind: str, code: str, as_of: dt.date) -> tuple[list[list], str]:
+def holder_rows(*, kind: str, code: str, as_of: dt.date) -> tuple[list[list[object]], str]:
     security = security_by_code(code)
     if security is None:
         return [], f"证券 {code} 在证券登记簿中尚无记录，结果为空。"
@@ -66,7 +66,7 @@ def change_rows(
     as_of: dt.date,
     account_number: str | None = None,
     limit: int = CHANGE_ROWS_MAX,
-) -> tuple[list[list], str]:
+) -> tuple[list[list[object]], str]:
     """持股变动: every registration event of the code (and the codes it was switched from) in the period,
     of one account or of all, with the lot's balances after it."""
     security = security_by_code(code)
