@@ -14,9 +14,9 @@ from csdp.ipo.eod.t_day import offering_subscriptions_load
 from csdp.ipo.errors import IpoError
 from csdp.ipo.models import Offering, ParticipantFile, ParticipantObligation
 from csdp.ipo.pages import declarations_of, offerings_for, participant_of, require_results_reader
-from csdp.ipo.reconcile import statement_files, manifest, offering_results
+from csdp.ipo.eod.reconcile import statement_files, manifest, offering_results
 from csdp.ipo.services import DeclarationRow, reserve_deposit, reserve_withdraw, shortfall_declare, shortfall_withdraw
-from csdp.ipo.stop import offering_stop_prepare
+from csdp.ipo.failure.stop import offering_stop_prepare
 from csdp.ledger.selectors import reserve_account_of, statement_after
 from csdp.lib.errors import NotFound
 from csdp.securities.models import ParticipantProfile

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from csdp.clock.services import business_today, CalendarError
-from csdp.ipo.detail_filings import expected_total, filing_content, required_kinds
+from csdp.ipo.issuer.detail_filings import expected_total, filing_content, required_kinds
 from csdp.ipo.forms import StopForm
 from csdp.ipo.models import (
     EodStep,
@@ -20,10 +20,10 @@ from csdp.ipo.models import (
     FilingStatus,
     ShortfallDeclaration,
 )
-from csdp.ipo.refunds import paying_account
+from csdp.ipo.failure.refunds import paying_account
 from csdp.ipo.seams import failed_steps, missing_underwriter_account
 from csdp.ipo.services import code_switch_content, proceeds_content
-from csdp.ipo.stop import CONSEQUENCE
+from csdp.ipo.failure.stop import CONSEQUENCE
 from csdp.ipo.timeline import timeline
 from csdp.keys.signing import signing_context, submission_digest
 from csdp.ledger.selectors import balance_of, reserve_account_of

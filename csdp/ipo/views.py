@@ -11,16 +11,16 @@ from django.views.decorators.http import require_POST
 
 from csdp.accounts.access import STAFF, Role, access_object, allow
 from csdp.clock.services import business_today
-from csdp.ipo import detail_filings as filings
+from csdp.ipo.issuer import detail_filings as filings
 from csdp.ipo import pages
-from csdp.ipo.counter_types import lockup_template as template
+from csdp.ipo.issuer.counter_types import lockup_template as template
 from csdp.ipo.eod.day import eod_run
 from csdp.ipo.eod.t_day import offering_subscriptions_load
 from csdp.ipo.errors import IpoError
-from csdp.ipo.exchange_subscriptions import ExchangeFileRejected
+from csdp.ipo.subscription.exchange_subscriptions import ExchangeFileRejected
 from csdp.ipo.forms import AmountForm, DeclarationFormSet, ExchangeFileForm, OfferingForm, StopForm
 from csdp.ipo.models import DetailFiling, FilingKind, Offering, OfferingStatus, ParticipantFile
-from csdp.ipo.reconcile import (
+from csdp.ipo.eod.reconcile import (
     statement_files,
     manifest,
     manifest_csv,
@@ -39,7 +39,7 @@ from csdp.ipo.services import (
     shortfall_withdraw,
 )
 from csdp.ipo.services import code_switch_confirm as confirm
-from csdp.ipo.stop import offering_stop_prepare
+from csdp.ipo.failure.stop import offering_stop_prepare
 from csdp.keys.signing import SignatureRefused
 from csdp.ledger.selectors import reserve_account_of, balance_of, statement
 from csdp.lib.errors import CsdpError

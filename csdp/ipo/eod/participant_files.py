@@ -16,7 +16,7 @@ import polars as pl
 from django.conf import settings
 
 from csdp.clock.services import business_today
-from csdp.ipo.detail_filings import NATURAL_PERSONS
+from csdp.ipo.issuer.detail_filings import NATURAL_PERSONS
 from csdp.ipo.eod.layouts import LAYOUTS, REGISTRATION_KINDS, Layout
 from csdp.ipo.eod.order_records import OrderBook, OrderFile, OrderType
 from csdp.ipo.models import Offering, ParticipantFile, ParticipantObligation, PlacementDetail, LockupShareholder
@@ -419,7 +419,7 @@ def publish(
         ]
     ParticipantFile.objects.filter(offering=offering, file_type__in=list(frames)).delete()
     ParticipantFile.objects.bulk_create(records)
-    from csdp.ipo.reconcile import files_ready_notify  # here: reconcile imports this module
+    from csdp.ipo.eod.reconcile import files_ready_notify  # here: reconcile imports this module
 
     files_ready_notify(
         offering=offering, day=day, participant_ids={r.participant_id for r in records}, file_types=frames

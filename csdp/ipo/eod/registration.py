@@ -10,8 +10,8 @@ import polars as pl
 from csdp.clock.services import business_today
 from csdp.fees.services import registration_fee_notice
 from csdp.fees.states import FeeRefused
-from csdp.ipo.counter_types import share_registration_pending
-from csdp.ipo.detail_filings import NATURAL_PERSONS, filings_complete
+from csdp.ipo.issuer.counter_types import share_registration_pending
+from csdp.ipo.issuer.detail_filings import NATURAL_PERSONS, filings_complete
 from csdp.ipo.eod.runner import StepResult
 from csdp.ipo.errors import IpoError
 from csdp.ipo.models import FilingStatus, LockupShareholder, Offering, OfferingStatus, PlacementDetail

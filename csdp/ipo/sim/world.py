@@ -13,7 +13,13 @@ from csdp.accounts.models import Institution, User
 from csdp.accounts.roles import InstitutionKind
 from csdp.clock.services import clock_set, trading_day_offset
 from csdp.fees.demo import seed_schedule
-from csdp.ipo.detail_filings import filing_content, HEADER, detail_filing_confirm, detail_filing_submit, expected_total
+from csdp.ipo.issuer.detail_filings import (
+    filing_content,
+    HEADER,
+    detail_filing_confirm,
+    detail_filing_submit,
+    expected_total,
+)
 from csdp.ipo.models import Offering, ParticipantObligation
 from csdp.ipo.services import (
     DeclarationRow,

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from csdp.ipo.allocate_csv import SubscriptionFileError
 from csdp.ipo.engine import EngineRangeError
 from csdp.ipo.errors import IpoError
-from csdp.ipo.inbox import inbox_scan
+from csdp.ipo.subscription.inbox import inbox_scan
 from csdp.ipo.interfaces import interfaces_markdown
 from csdp.ipo.runner import allocate_file, summary_json
 from csdp.ipo.sim import simulate
@@ -130,7 +130,7 @@ def _inbox_bar(paths):
 
 
 def run_inbox(command: BaseCommand, options: dict) -> None:
-    """Load the exchange files waiting in the drop folder (csdp/ipo/inbox.py)."""
+    """Load the exchange files waiting in the drop folder (csdp/ipo/subscription/inbox.py)."""
     import time
 
     while True:

@@ -26,7 +26,7 @@ from csdp.counter.states import Status
 from csdp.ipo.engine.interest import MAX_RATE
 from csdp.ipo.errors import IpoError
 from csdp.ipo.models import LockupShareholder, Offering, OfferingStatus, RefundItem, StopRefund
-from csdp.ipo.refunds import InterestTerms, default_terms, refund_problems, stop_items_carry_out
+from csdp.ipo.failure.refunds import InterestTerms, default_terms, refund_problems, stop_items_carry_out
 from csdp.ipo.transitions import offering_transition
 from csdp.register.models import Position
 from csdp.securities.models import SecuritiesAccount, Market, Security, SecurityStatus
