@@ -48,7 +48,6 @@ from csdp.ledger.selectors import reserve_accounts_of
 from csdp.ledger.services import LedgerError, transfer_post
 from csdp.lib.bulk import copy_in
 from csdp.lib.statemachine import SYSTEM, transition_record
-from csdp.register.bulk import register_apply_bulk
 from csdp.register.models import Position
 from csdp.register.services import RegisterError
 from csdp.securities.models import Security
@@ -434,6 +433,8 @@ def _check_money(distribution: Distribution, paid_total: int) -> None:
 
 
 def step_register(distribution: Distribution, day: dt.date) -> str:
+    from csdp.register.bulk import register_apply_bulk  # at call time: the kill test patches it at its source
+
     started, laps = time.perf_counter(), Laps()
     written = 0
     if distribution.bonus_total:
