@@ -1,4 +1,4 @@
-"""The exchange-file parser as it was before the usual-file fast path (csdp/ipo/exchange_subscriptions.py at
+"""The exchange-file parser as it was before the usual-file fast path (csdp/ipo/subscription/exchange_subscriptions.py at
 2bdce3d), kept as the yardstick of bench/exchange_parse.py. Its verdicts are no longer the
 reference: branch parse-strict deliberately refuses some files it loaded or crashed on. What did not change since (the
 definitions, reading the text, stripping it) comes from the live module."""
@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 
 # Reading the text and stripping it did not change: those come from the live module.
-from csdp.ipo.exchange_subscriptions import (
+from csdp.ipo.subscription.exchange_subscriptions import (
     COLUMNS, MAX_LISTED_ERRORS, REQUIRED, ExchangeFileRejected, RowError, _read_text, _stripped,
 )
 

@@ -54,7 +54,7 @@ def write_file(path: Path, *, orders: int, participants: int, seed: int) -> None
 def parse_once(which: str, path: str, participants: int) -> dict:
     """In the child: one parse, its seconds (wall and CPU) and the process's peak RSS."""
     if which == "new":
-        from csdp.ipo.exchange_subscriptions import parse_exchange_file
+        from csdp.ipo.subscription.exchange_subscriptions import parse_exchange_file
     else:
         from exchange_file_before import parse_exchange_file
     frame_participants = participants_frame(participants)

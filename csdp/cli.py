@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import sys
 
+from csdp.lib.errors import CsdpError
+
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csdp.settings.dev")
@@ -18,7 +20,6 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) == 1 or args[1:] in (["help"], ["--help"], ["-h"]):
         print(operator_help())
         return 0
-    from csdp.lib.errors import CsdpError
 
     try:
         execute_from_command_line(args)

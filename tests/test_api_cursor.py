@@ -152,7 +152,7 @@ def _rows(body: dict) -> list[str]:
 @pytest.mark.django_db
 def test_a_back_office_walks_every_list_of_the_demo_world_across_pages():
     from csdp.accounts.models import User
-    from csdp.portal.demo import DEMO_USERS
+    from csdp.accounts.demo import DEMO_USERS
 
     demo_seed_fresh()
     arguments = _demo_arguments()

@@ -20,6 +20,10 @@ from django.utils import timezone
 
 from csdp.accounts.models import Institution, User
 from csdp.accounts.roles import InstitutionKind, Role, StaffRole
+from csdp.accounts.services import institution_create, user_create
+from csdp.approvals.kinds import register_kind
+from csdp.approvals.models import Approval, Status
+from csdp.approvals.services import approval_prepare
 from csdp.audit.services import audit_record
 from csdp.lib.errors import CsdpError, Problem
 from csdp.lib.ids import uscc_problem
@@ -81,7 +85,6 @@ def institution_add(*, kind: str, name: str, code: str = "", uscc: str = "", act
     problems = _institution_problems(kind=kind, name=name, code=code.strip(), uscc=uscc)
     if problems:
         raise AdminRefused("机构信息有误。", code="accounts.institution_invalid", problems=problems)
-    from csdp.accounts.services import institution_create
 
     return institution_create(kind=kind, name=name.strip(), code=code.strip(), uscc=uscc, actor=actor)
 
@@ -148,7 +151,6 @@ def member_user_add(
     problems = _user_problems(username=username, email=email, mobile=mobile)
     if problems:
         raise AdminRefused("用户信息有误。", code="accounts.user_invalid", problems=problems)
-    from csdp.accounts.services import user_create
 
     password = temporary_password()
     user = user_create(
@@ -171,7 +173,6 @@ def staff_user_add(
     problems = _user_problems(username=username, email=email, mobile=mobile)
     if problems:
         raise AdminRefused("用户信息有误。", code="accounts.user_invalid", problems=problems)
-    from csdp.accounts.services import user_create
 
     password = temporary_password()
     with transaction.atomic():
@@ -192,8 +193,6 @@ def staff_user_add(
 
 def staff_role_grant_prepare(*, user: User, staff_role: str, actor, new_user: bool = False):
     """经办 a staff role grant or change; a different administrator approves it (csdp.approvals)."""
-    from csdp.approvals.services import approval_prepare
-
     if user.institution_id is not None:
         raise AdminRefused("机构用户的角色由其机构类型决定，不能授予内部岗位。", code="accounts.member_no_staff_role")
     if staff_role not in StaffRole.values:
@@ -267,8 +266,6 @@ def user_active_set(*, user: User, active: bool, actor, reason: str = "") -> Use
 
 
 def role_grants_pending(user: User):
-    from csdp.approvals.models import Approval, Status
-
     return Approval.objects.filter(
         kind=ROLE_GRANT_KIND, subject_type=user._meta.label_lower, subject_id=str(user.pk), status=Status.PREPARED
     ).order_by("pk")
@@ -310,8 +307,6 @@ def admin_bootstrap(
 ) -> tuple[User, str]:
     """`csdp admin create`: a staff user with its role at once, for the machine's operator (who has
     the database anyway). This is how the first administrator exists; later grants are four-eyes."""
-    from csdp.accounts.services import user_create
-
     if User.objects.filter(username=username).exists():
         raise AdminRefused(f"用户名 {username} 已存在。", code="accounts.user_exists")
     password = password or temporary_password()
@@ -326,8 +321,6 @@ def admin_bootstrap(
 
 
 def register_kinds() -> None:
-    from csdp.approvals.kinds import register_kind
-
     # 20 §2: role grants are prepared by one administrator and approved by another.
     register_kind(
         code=ROLE_GRANT_KIND,

@@ -6,6 +6,9 @@ from ninja.security import HttpBearer
 from csdp.accounts.access import ANY_ROLE, allow
 from csdp.accounts.tokens import api_token_lookup, api_token_used
 from csdp.lib.cursor import CursorIn, cursor_page, page_of
+from csdp.accounts.access import access_object
+from csdp.accounts.models import ApiToken
+from csdp.accounts.tokens import api_token_revoke
 
 router = Router(tags=["账户"])
 
@@ -77,10 +80,6 @@ def token_list(request, page: Query[CursorIn]):
 )
 @allow(ANY_ROLE)
 def token_revoke(request, token_id: int):
-    from csdp.accounts.access import access_object
-    from csdp.accounts.models import ApiToken
-    from csdp.accounts.tokens import api_token_revoke
-
     token = access_object(request.user, ApiToken, pk=token_id)
     api_token_revoke(token=token, actor=request.user)
     token.refresh_from_db()

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.utils.cache import add_never_cache_headers
 
+from csdp.accounts.tokens import api_token_lookup, token_digest
 from csdp.lib.clients import client_limit_exceeded
 from csdp.lib.errors import CsdpError
 
@@ -48,8 +49,6 @@ class ApiGuardMiddleware:
         return self._check(request) or self.get_response(request)
 
     def _check(self, request):
-        from csdp.accounts.tokens import api_token_lookup, token_digest
-
         if client_limit_exceeded(
             request, scope="api-addr", limit=settings.CSDP_API_PER_ADDRESS_PER_MINUTE, window_s=60
         ):

@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractUser, UserManager as BaseUserMana
 from django.db import models
 from django.db.models import Q
 
-from csdp.accounts.roles import InstitutionKind, StaffRole
+from csdp.accounts.roles import InstitutionKind, StaffRole, role_of
 
 
 class InstitutionQuerySet(models.QuerySet):
@@ -90,8 +90,6 @@ class User(AbstractUser):
 
     @property
     def role(self):
-        from csdp.accounts.roles import role_of
-
         return role_of(self)
 
     @property

@@ -10,6 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from csdp.accounts.login_steps import login_steps
 from csdp.accounts.models import User
 from csdp.audit.services import audit_record
 from csdp.lib.errors import CsdpError, Problem
@@ -29,18 +30,18 @@ def _user_for(username: str, mobile: str) -> User | None:
 
 
 def password_forgot_code_send(*, username: str, mobile: str) -> None:
-    """Send the code when the account and mobile match; do nothing visible otherwise."""
-    from csdp.notify.codes import code_issue
-
+    """Send the code when the account and mobile match; do nothing visible otherwise (the send limits
+    of csdp.notify's codes still refuse, whoever asks)."""
     user = _user_for(username, mobile)
     if user is not None:
-        code_issue(purpose=PURPOSE, mobile=user.mobile)
+        try:
+            login_steps().code_issue(purpose=PURPOSE, mobile=user.mobile)
+        except CsdpError as refused:
+            raise PasswordForgotRefused(refused.message) from None
 
 
 def password_forgot_reset(*, username: str, mobile: str, code: str, new_password: str) -> User:
-    from csdp.notify.codes import CodeRefused, code_check
-    from csdp.notify.services import notify_sms
-
+    steps = login_steps()
     user = _user_for(username, mobile)
     if user is None:
         raise PasswordForgotRefused("验证码错误或已失效，请重新获取。")
@@ -52,15 +53,15 @@ def password_forgot_reset(*, username: str, mobile: str, code: str, new_password
         ) from None
     with transaction.atomic():
         try:
-            code_check(purpose=PURPOSE, mobile=user.mobile, code=code.strip())
-        except CodeRefused as refused:
+            steps.code_check(purpose=PURPOSE, mobile=user.mobile, code=code.strip())
+        except CsdpError as refused:  # the code's refusal (csdp.notify.codes.CodeRefused)
             raise PasswordForgotRefused(refused.message) from None
         user = User.objects.select_for_update().get(pk=user.pk)
         user.set_password(new_password)
         user.failed_logins, user.locked_until = 0, None
         user.save(update_fields=["password", "failed_logins", "locked_until"])
         audit_record(actor=user, obj=user, action="user.password_forgot_reset", reason="经办人手机短信验证码找回密码")
-        notify_sms(
+        steps.sms_send(
             mobile=user.mobile,
             purpose="password_reset",
             user=user,

@@ -5,6 +5,7 @@ The matrix test (tests/test_access_matrix.py) walks every URL with one user of e
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -45,3 +46,9 @@ def role_of(user) -> Role | None:
     if user.institution_id is not None:
         return Role(user.institution.kind)
     return None
+
+
+def key_required_for(user) -> bool:
+    """Users of these institution kinds need the key for a full login and to sign (issue 3 §4)."""
+    institution = getattr(user, "institution", None)
+    return bool(institution and institution.kind in settings.CSDP_KEY_REQUIRED_KINDS)

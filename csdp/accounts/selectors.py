@@ -3,7 +3,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Q
 
-from csdp.accounts.models import User
+from csdp.accounts.demo import DEMO_PASSWORD, DEMO_USERS
+from csdp.accounts.models import User, Institution
+from csdp.audit.models import AuditEvent
 
 
 def user_list():
@@ -11,8 +13,6 @@ def user_list():
 
 
 def institution_list(*, kind: str = "", q: str = ""):
-    from csdp.accounts.models import Institution
-
     rows = Institution.objects.order_by("kind", "name")
     if kind:
         rows = rows.filter(kind=kind)
@@ -23,8 +23,6 @@ def institution_list(*, kind: str = "", q: str = ""):
 
 def user_audit_trail(user, limit: int = 50):
     """What was done to and by this user, newest first (the audit trail of 用户管理)."""
-    from csdp.audit.models import AuditEvent
-
     return AuditEvent.objects.filter(
         Q(object_type=user._meta.label_lower, object_id=str(user.pk)) | Q(actor=user)
     ).order_by("-pk")[:limit]
@@ -34,7 +32,6 @@ def demo_logins() -> list[dict]:
     """The demo world's logins, shown on the login page only where CSDP_DEMO is on."""
     if not settings.CSDP_DEMO:
         return []
-    from csdp.portal.demo import DEMO_PASSWORD, DEMO_USERS
 
     present = set(User.objects.filter(username__in=[u.username for u in DEMO_USERS]).values_list("username", flat=True))
     return [

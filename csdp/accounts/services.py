@@ -19,11 +19,22 @@ from django.core.cache import cache
 
 from csdp.lib.clients import client_address, client_limit_count, client_limit_reached
 from csdp.lib.errors import CsdpError
-from csdp.ops.metrics import failed_login_count
 
 log = logging.getLogger("csdp.accounts")
 IP_WINDOW_S = 600
 IP_MAX_FAILURES = 30  # per address per window, whatever the usernames tried
+
+
+FAILED_LOGINS_KEY = "metrics:failed_logins"  # read by csdp.ops.metrics at scrape time
+
+
+def failed_login_count() -> None:
+    """One failed login, counted across every process (the shared cache)."""
+    cache.add(FAILED_LOGINS_KEY, 0, None)
+    try:
+        cache.incr(FAILED_LOGINS_KEY)
+    except ValueError:
+        cache.set(FAILED_LOGINS_KEY, 1, None)
 
 
 class LoginRefused(CsdpError):

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from csdp.accounts.models import ApiToken, TokenScope, User
+from csdp.accounts.roles import key_required_for
 from csdp.audit.services import audit_record
 from csdp.lib.errors import CsdpError, Problem
 
@@ -39,8 +40,6 @@ def api_token_create(
     login_method: str | None = None,
 ) -> tuple[ApiToken, str]:
     """Issue a token; return the row and the key, which is shown once and never stored."""
-    from csdp.keys.selectors import key_required_for
-
     problems = []
     if not name.strip():
         problems.append(Problem("请填写令牌用途。", field="name"))

@@ -9,17 +9,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from csdp.accounts.access import ANY_ROLE, Role, allow, public
 from csdp.accounts.forms import LoginForm
+from csdp.accounts.login_steps import login_steps
+from csdp.accounts.password_forgot import PasswordForgotRefused, password_forgot_code_send
+from csdp.accounts.password_forgot import password_forgot_reset as reset
 from csdp.accounts.selectors import demo_logins, user_list as select_users
 from csdp.accounts.services import LoginRefused, user_authenticate
-from csdp.keys.login import LoginStepRefused, login_begin
-from csdp.notify.captcha import captcha_check
-from csdp.notify.selectors import demo_outbox_recent
 
 
 @public
 @require_http_methods(["GET", "POST"])
 def login_view(request):
     """Step one of every login mode (csdp.keys.login): the password, and for 口令登录 the captcha."""
+    steps = login_steps()
     form = LoginForm(request.POST or None, initial={"mode": request.GET.get("mode", "key")})
     error = None
     if request.method == "POST" and form.is_valid():
@@ -28,16 +29,16 @@ def login_view(request):
         if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
             target = "portal:home"
         try:
-            if data["mode"] == "sms" and not captcha_check(request, data["captcha"]):
-                raise LoginStepRefused("图形验证码错误，请重新输入。")
+            if data["mode"] == "sms" and not steps.captcha_check(request, data["captcha"]):
+                raise LoginRefused("图形验证码错误，请重新输入。")
             user = user_authenticate(request=request, username=data["username"], password=data["password"])
-            return redirect(login_begin(request, user=user, mode=data["mode"], target=target))
-        except (LoginRefused, LoginStepRefused) as refused:
+            return redirect(steps.second_step(request, user=user, mode=data["mode"], target=target))
+        except LoginRefused as refused:  # the key step's refusals are LoginRefused too (csdp.keys.login)
             error = refused.message
     return render(
         request,
         "accounts/login.html",
-        {"form": form, "error": error, "demo_logins": demo_logins(), "demo_outbox": demo_outbox_recent()},
+        {"form": form, "error": error, "demo_logins": demo_logins(), "demo_outbox": steps.demo_outbox()},
     )
 
 
@@ -73,20 +74,17 @@ FORGOT_SESSION = "password_forgot"
 @require_http_methods(["GET", "POST"])
 def password_forgot(request):
     """忘记密码, step 1: the account and the agent's mobile on file, and the picture code."""
-    from csdp.accounts.password_forgot import password_forgot_code_send
-    from csdp.notify.codes import CodeRefused
-
     error = None
     if request.method == "POST":
         username, mobile = request.POST.get("username", "").strip()[:150], request.POST.get("mobile", "").strip()[:11]
         if not username or not mobile:
             error = "请填写用户名和经办人手机号。"
-        elif not captcha_check(request, request.POST.get("captcha", "")):
+        elif not login_steps().captcha_check(request, request.POST.get("captcha", "")):
             error = "图形验证码错误，请重新输入。"
         else:
             try:
                 password_forgot_code_send(username=username, mobile=mobile)
-            except CodeRefused as refused:
+            except PasswordForgotRefused as refused:
                 error = refused.message
             else:
                 request.session[FORGOT_SESSION] = {"username": username, "mobile": mobile}
@@ -99,9 +97,6 @@ def password_forgot(request):
 @require_http_methods(["GET", "POST"])
 def password_forgot_reset(request):
     """忘记密码, step 2: the SMS code and the new password."""
-    from csdp.accounts.password_forgot import PasswordForgotRefused
-    from csdp.accounts.password_forgot import password_forgot_reset as reset
-
     pending = request.session.get(FORGOT_SESSION)
     if not pending:
         return redirect("accounts:password_forgot")

@@ -1,5 +1,5 @@
 from csdp.accounts.roles import Role
-from csdp.portal.menu import MenuItem, register
+from csdp.accounts.menu import MenuItem, register
 
 register(
     MenuItem(

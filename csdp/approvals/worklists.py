@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from csdp.approvals.kinds import kind_label
 from csdp.approvals.models import Approval, Status
-from csdp.portal.worklists import WorkItem, register_staff_queue
+from csdp.accounts.worklists import WorkItem, register_staff_queue
 
 LIMIT = 200
 

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -14,6 +15,20 @@ from django.utils import timezone
 from csdp.audit.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
+
+# Business time (csdp.clock): the clock records audit events when it is set, so audit cannot import it;
+# the clock registers its reader at start-up (docs/architecture.md "Layers").
+_business_now: list[Callable[[], dt.datetime]] = []
+
+
+def audit_business_clock_register(now: Callable[[], dt.datetime]) -> None:
+    _business_now[:] = [now]
+
+
+def _clock_now() -> dt.datetime:
+    if not _business_now:
+        raise RuntimeError("csdp.clock has not registered business time (INSTALLED_APPS)")
+    return _business_now[0]()
 
 
 def _canonical(event: dict) -> bytes:
@@ -57,8 +72,6 @@ def audit_record(
     data: dict | None = None,
 ) -> AuditEvent:
     """Append an event. Runs inside the caller's transaction, so it commits or rolls back with it."""
-    from csdp.clock.services import clock_now
-
     if obj is not None:
         object_type = obj._meta.label_lower
         object_id = str(obj.pk)
@@ -72,7 +85,7 @@ def audit_record(
         row = AuditEvent(
             seq=head.seq + 1,
             at=timezone.now(),
-            business_at=clock_now(),
+            business_at=_clock_now(),
             actor=actor_user,
             actor_label=(actor_user.get_username() if actor_user else str(actor or "system"))[:150],
             object_type=object_type,

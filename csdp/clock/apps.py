@@ -7,4 +7,8 @@ class ClockConfig(AppConfig):
     verbose_name = "交易日历与业务时钟"
 
     def ready(self) -> None:
+        from csdp.audit.services import audit_business_clock_register
         from csdp.clock import approvals, demo, menus  # noqa: F401  (four-eyes kinds, demo year, menu)
+        from csdp.clock.services import clock_now
+
+        audit_business_clock_register(clock_now)  # audit sits below the clock, which records audit events

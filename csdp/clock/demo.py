@@ -7,15 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from csdp.clock.models import CalendarYear
-from csdp.portal.demo import register_seeder
+from csdp.accounts.demo import register_seeder
+from csdp.clock.services import calendar_year_load, closed_days_parse, business_today, calendar_horizon
 
 DEMO_YEAR_FILE = Path(__file__).with_name("data") / "2027-demo.csv"
 DEMO_SOURCE = "演示数据（仅含元旦，非交易所公告）"
 
 
 def demo_calendar_load(year: int = 2027) -> None:
-    from csdp.clock.services import calendar_year_load, closed_days_parse
-
     if not CalendarYear.objects.filter(year=year).exists():
         closed = closed_days_parse(DEMO_YEAR_FILE.read_text(encoding="utf-8"), year=year)
         calendar_year_load(year=year, closed=closed, source=DEMO_SOURCE, actor=None)
@@ -28,8 +27,6 @@ DEMO_REACH_DAYS = 21  # the demo's furthest date from today: an offering's T+9 l
 def seed_calendar() -> None:
     """Only where needed: when the demo's dates would reach past the maintained horizon."""
     import datetime as dt
-
-    from csdp.clock.services import business_today, calendar_horizon
 
     horizon = calendar_horizon()
     reach = business_today() + dt.timedelta(days=DEMO_REACH_DAYS)

@@ -16,8 +16,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from csdp.audit.services import audit_record
 from csdp.clock.models import BusinessClock, CalendarYear, ClosedDay
-from csdp.lib.errors import CsdpError
+from csdp.lib.errors import CsdpError, Problem
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _CACHE_S = 1.0  # other processes see a clock change within a second
@@ -197,8 +198,6 @@ def trading_days_between(start: dt.date, end: dt.date) -> list[dt.date]:
 
 @transaction.atomic
 def closed_day_add(*, day: dt.date, reason: str, actor) -> ClosedDay:
-    from csdp.audit.services import audit_record
-
     if day.weekday() >= 5:
         raise CalendarError("周末本就休市，无需登记。")
     if ClosedDay.objects.filter(date=day).exists():
@@ -215,8 +214,6 @@ def closed_day_add(*, day: dt.date, reason: str, actor) -> ClosedDay:
 
 @transaction.atomic
 def closed_day_remove(*, day: dt.date, reason: str, actor) -> None:
-    from csdp.audit.services import audit_record
-
     row = ClosedDay.objects.select_for_update().filter(date=day).first()
     if row is None:
         raise CalendarError(f"{day} 不是已登记的休市日。")
@@ -228,8 +225,6 @@ def closed_day_remove(*, day: dt.date, reason: str, actor) -> None:
 def closed_days_parse(text: str, *, year: int) -> dict[dt.date, str]:
     """A year's closed weekdays from a file, one a line: ``YYYY-MM-DD,原因`` (``#`` starts a comment; a
     header line ``date,reason`` is allowed). Every problem is listed at once."""
-    from csdp.lib.errors import Problem
-
     days, problems = {}, []
     for number, line in enumerate(text.splitlines(), start=1):
         line = line.split("#", 1)[0].strip().lstrip("\ufeff")
@@ -279,8 +274,6 @@ def closed_days_from_exchange_calendars(year: int) -> dict[dt.date, str]:
 @transaction.atomic
 def calendar_year_load(*, year: int, closed: dict[dt.date, str], source: str, actor) -> CalendarYear:
     """An administrator loads a year's closed days: from then on the calendar answers for that year."""
-    from csdp.audit.services import audit_record
-
     if CalendarYear.objects.select_for_update().filter(year=year).exists():
         raise CalendarError(
             f"{year} 年休市安排已导入；个别日期请在交易日历页面登记或取消。", code="calendar.year_loaded"

@@ -11,6 +11,5 @@ class CounterConfig(AppConfig):
 
         from csdp.counter import demo, menus, worklists  # noqa: F401  (register menu, lists, seeder)
         from csdp.counter.catalogue import catalogue_sync_after_migrate
-        from csdp.counter.types import info_query  # noqa: F401  (the structured 信息查询 type)
 
         post_migrate.connect(catalogue_sync_after_migrate, sender=self)

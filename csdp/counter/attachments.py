@@ -7,6 +7,7 @@ guards zips and parses PDFs; this module decides whether the set of files is acc
 from __future__ import annotations
 
 from csdp.uploads.errors import UploadRejected
+from csdp.uploads.services import upload_store
 
 KIND = "archive_or_pdf"
 MAX_FILES = 2
@@ -38,8 +39,6 @@ def check_attachment_set(detected_types: list[str]) -> None:
 def store_attachments(*, files, owner, actor) -> list:
     """Store the files through the upload service and check the set. Call inside a transaction:
     a refused set raises UploadRejected and the caller's rollback leaves nothing behind."""
-    from csdp.uploads.services import upload_store
-
     check_attachment_count(files)
     stored = [upload_store(file=f, kind=KIND, owner=owner, actor=actor) for f in files]
     check_attachment_set([s.detected_type for s in stored])

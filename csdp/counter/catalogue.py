@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from csdp.audit.services import audit_record
+from csdp.counter.models import BusinessType, BusinessTemplate
 from csdp.counter.registry import registered_specs
+from csdp.uploads.services import upload_store
 
 _MATERIALS_NOTE = (
     "请按以下清单准备材料，加盖公章后扫描，合并成 1-2 个压缩包（ZIP）或 1 个 PDF 文件上传。"  # 000 §三(一)7
@@ -72,8 +75,6 @@ def default_guide(name: str, materials: tuple[str, ...]) -> str:
 
 def catalogue_sync() -> int:
     """Create missing catalogue rows; return how many were created."""
-    from csdp.counter.models import BusinessType
-
     created = 0
     for item in DEFAULT_TYPES:
         _, made = BusinessType.objects.get_or_create(
@@ -103,8 +104,6 @@ def catalogue_sync() -> int:
 def catalogue_sync_after_migrate(sender, using="default", **kwargs) -> None:
     from django.db import DEFAULT_DB_ALIAS, connections
 
-    from csdp.counter.models import BusinessType
-
     # `migrate <other app>` may run before our tables exist.
     if using == DEFAULT_DB_ALIAS and BusinessType._meta.db_table in connections[using].introspection.table_names():
         catalogue_sync()
@@ -117,8 +116,6 @@ def business_type_update(
     *, business_type, actor, name: str, guide: str, filer_kinds: list[str], handlers, is_active: bool, sort_order: int
 ):
     from django.db import transaction
-
-    from csdp.audit.services import audit_record
 
     with transaction.atomic():
         business_type.name, business_type.guide = name.strip(), guide.strip()
@@ -141,10 +138,6 @@ def template_add(*, business_type, actor, title: str, file):
     PDF or Excel). Raises csdp.uploads.errors.UploadRejected."""
     from django.db import transaction
 
-    from csdp.audit.services import audit_record
-    from csdp.counter.models import BusinessTemplate
-    from csdp.uploads.services import upload_store
-
     with transaction.atomic():
         stored = upload_store(file=file, kind="result", owner=None, actor=actor)
         row = BusinessTemplate.objects.create(
@@ -161,8 +154,6 @@ def template_add(*, business_type, actor, title: str, file):
 
 def template_remove(*, template, actor) -> None:
     from django.db import transaction
-
-    from csdp.audit.services import audit_record
 
     with transaction.atomic():
         audit_record(

@@ -12,7 +12,16 @@ import io
 
 from django.core.files.base import ContentFile
 
-from csdp.portal.demo import DEMO_PASSWORD, ISSUER_A, register_seeder
+from csdp.accounts.demo import DEMO_PASSWORD, ISSUER_A, register_seeder
+from csdp.accounts.models import User, Institution
+from csdp.clock.services import business_today
+from csdp.counter import handling
+from csdp.counter.catalogue import catalogue_sync
+from csdp.counter.models import BusinessType, ApplicationRound
+from csdp.counter.selectors import securities_codes_for
+from csdp.counter.services import application_submit, pending_round, application_draft, application_confirm_results
+from csdp.keys.signing import signing_context
+from csdp.keys.testing import sign, enrol_test_key
 
 DEMO_MARK = "【演示】"
 HISTORY_AGENT = "issuer_a_history"
@@ -30,8 +39,6 @@ def demo_pdf(title: str) -> ContentFile:
 
 
 def _history_agent(institution):
-    from csdp.accounts.models import User
-
     user, made = User.objects.get_or_create(
         username=HISTORY_AGENT,
         defaults={
@@ -48,18 +55,11 @@ def _history_agent(institution):
 
 
 def _sign_and_submit(application, user, key):
-    from csdp.counter.services import application_submit, pending_round
-    from csdp.keys.signing import signing_context
-    from csdp.keys.testing import sign
-
     context = signing_context(user=user, digest=pending_round(application).digest)
     return application_submit(application=application, user=user, signature_payload=sign(key, context))
 
 
 def _file(user, key, type_code, code, remark, data=None, attach=True):
-    from csdp.counter.models import BusinessType
-    from csdp.counter.services import application_draft
-
     application = application_draft(
         user=user,
         business_type=BusinessType.objects.get(code=type_code),
@@ -73,14 +73,6 @@ def _file(user, key, type_code, code, remark, data=None, attach=True):
 
 @register_seeder(order=80)
 def seed_counter() -> None:
-    from csdp.accounts.models import Institution, User
-    from csdp.clock.services import business_today
-    from csdp.counter import handling
-    from csdp.counter.catalogue import catalogue_sync
-    from csdp.counter.models import ApplicationRound
-    from csdp.counter.selectors import securities_codes_for
-    from csdp.keys.testing import enrol_test_key
-
     catalogue_sync()
     kind, _, inst_code = ISSUER_A
     institution = Institution.objects.filter(kind=kind, code=inst_code).first()
@@ -114,7 +106,6 @@ def seed_counter() -> None:
         finished = _file(agent, key, "07", code, "查询最新股东名册。", data=data, attach=False)
         handling.application_accept(application=finished, actor=operator)
         handling.application_issue_results(application=finished, actor=operator)
-        from csdp.counter.services import application_confirm_results
 
         application_confirm_results(application=finished, user=agent)
     _file(agent, None, "00", code, "其他业务咨询（草稿，待确认提交）。")

@@ -13,6 +13,7 @@ from csdp.counter.services import CounterError, _locked, _move, check_handler
 from csdp.counter.states import Status
 from csdp.lib.publish import staged_files
 from csdp.uploads.errors import UploadRejected
+from csdp.uploads.services import upload_store
 
 RESULT_KIND = "result"  # PDF or XLSX (csdp.uploads.kinds)
 
@@ -116,8 +117,6 @@ def application_return(*, application: Application, actor, kind: str, opinion: s
 
 
 def _result_store(application: Application, actor, file) -> ApplicationFile:
-    from csdp.uploads.services import upload_store
-
     stored = upload_store(file=file, kind=RESULT_KIND, owner=application.filer_institution, actor=actor)
     row = ApplicationFile.objects.create(
         application=application, purpose=FilePurpose.RESULT, stored_file=stored, added_by=actor, added_at=clock_now()

@@ -1,5 +1,5 @@
 from csdp.accounts.roles import STAFF_ROLES, Role
-from csdp.portal.menu import MenuItem, register
+from csdp.accounts.menu import MenuItem, register
 
 # 000 §三(一)1: 发行人业务 → 发行人虚拟柜台. Lead underwriters file greenshoe and IPO types here too.
 _FILERS = {Role.ISSUER, Role.UNDERWRITER}

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.db.models import Q
 
 from csdp.accounts.roles import InstitutionKind
+from csdp.counter.registry import spec_for
 from csdp.counter.states import MACHINE, Status
 from csdp.lib.statemachine import TransitionRow
 
@@ -56,8 +57,6 @@ class BusinessType(models.Model):
 
     @property
     def spec(self):
-        from csdp.counter.registry import spec_for
-
         return spec_for(self.code)
 
     def effective_filer_kinds(self) -> frozenset[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from csdp.counter.states import Status
+from csdp.notify.services import notify_user
 
 _TEXT = {
     Status.SUBMITTED: ("业务申请已提交", "您的{name}申请（{ref}，证券代码 {code}）已提交，请关注办理进度。"),
@@ -21,8 +22,6 @@ _TEXT = {
 
 
 def notify_filer(application, *, to_state: str, reason: str = "") -> None:
-    from csdp.notify.services import notify_user
-
     subject, body = _TEXT[to_state]
     notify_user(
         user=application.filed_by,
@@ -39,8 +38,6 @@ def notify_filer(application, *, to_state: str, reason: str = "") -> None:
 
 def notify_handlers(application, *, round_number: int) -> None:
     """A (re)submission tells its handler: the assignee, or else the type's named handlers."""
-    from csdp.notify.services import notify_user
-
     handlers = [application.assignee] if application.assignee_id else list(application.business_type.handlers.all())
     for handler in handlers:
         notify_user(

@@ -10,12 +10,11 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from csdp.clock.services import SHANGHAI, clock_now
 from csdp.counter.models import Application, ApplicationFile, BusinessType, FilePurpose, Transition
 from csdp.counter.states import FILER_TURN, STAFF_TURN, Status
+from csdp.issuers.selectors import issuer_securities_codes
 
 
 def securities_codes_for(institution) -> list[str]:
     """The codes the filer may pick (000 §三(一)4). Issuers: their own codes from csdp.issuers."""
-    from csdp.issuers.selectors import issuer_securities_codes
-
     return list(issuer_securities_codes(institution))
 
 

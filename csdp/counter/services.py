@@ -11,8 +11,9 @@ from csdp.clock.services import clock_now
 from csdp.counter.attachments import store_attachments
 from csdp.counter.models import Application, ApplicationFile, ApplicationRound, BusinessType, FilePurpose, Transition
 from csdp.counter.notices import notify_filer, notify_handlers
-from csdp.counter.registry import FilingContext
+from csdp.counter.registry import FilingContext, round_key_required
 from csdp.counter.states import MACHINE, CounterError, Status
+from csdp.keys.signing import submission_digest, SignatureRefused, submission_sign_verify
 from csdp.lib.statemachine import actor_kind, transition_record
 from csdp.uploads.errors import UploadRejected
 
@@ -142,8 +143,6 @@ def round_content(round_: ApplicationRound) -> dict:
 
 
 def round_digest(round_: ApplicationRound, stored_files) -> str:
-    from csdp.keys.signing import submission_digest
-
     return submission_digest(content=round_content(round_), files=tuple(stored_files))
 
 
@@ -220,8 +219,6 @@ def pending_round(application: Application) -> ApplicationRound | None:
 @transaction.atomic
 def application_submit(*, application: Application, user, signature_payload: str) -> Application:
     """提交: verify the USB-KEY signature over the pending round's digest and submit (or resubmit)."""
-    from csdp.keys.signing import SignatureRefused, submission_sign_verify
-
     application = _locked(application)
     check_filer(user=user, application=application)
     round_ = pending_round(application)
@@ -230,7 +227,6 @@ def application_submit(*, application: Application, user, signature_payload: str
     files = [f.stored_file for f in round_.files.select_related("stored_file")]
     if round_digest(round_, files) != round_.digest:
         raise CounterError("申请内容已变化，请重新确认后提交。")
-    from csdp.counter.registry import round_key_required
 
     try:
         signature = submission_sign_verify(

@@ -11,8 +11,17 @@ from django.views.decorators.http import require_POST
 
 from csdp.accounts.access import ANY_ROLE, MEMBERS, STAFF, access_object, allow
 from csdp.counter import selectors
-from csdp.counter.forms import ListFilterForm, NewApplicationForm, ResubmitForm
+from csdp.counter.forms import (
+    ListFilterForm,
+    NewApplicationForm,
+    ResubmitForm,
+    AssignForm,
+    OpinionForm,
+    ResultUploadForm,
+    ReturnForm,
+)
 from csdp.counter.models import Application, ApplicationFile, BusinessTemplate, BusinessType
+from csdp.counter.registry import round_key_required
 from csdp.counter.services import (
     CounterError,
     application_confirm_results,
@@ -23,6 +32,8 @@ from csdp.counter.services import (
     round_prepare,
 )
 from csdp.counter.states import Status
+from csdp.issuers.selectors import agent_postal_address
+from csdp.keys.signing import signing_context
 from csdp.lib.errors import CsdpError
 from csdp.lib.listing import Column, Listing, listing
 from csdp.lib.web import form_refused, refusal_redirect
@@ -136,17 +147,12 @@ def type_guide(request):
 
 
 def _signing(user, round_):
-    from csdp.counter.registry import round_key_required
-    from csdp.keys.signing import signing_context
-
     return signing_context(
         user=user, digest=round_.digest, require_key=round_key_required(round_.application.business_type, round_.data)
     )
 
 
 def _agent_address(user) -> str:
-    from csdp.issuers.selectors import agent_postal_address
-
     return agent_postal_address(user) if user.institution.kind == "issuer" else ""
 
 
@@ -261,8 +267,6 @@ def application_detail(request, application_id: int):
         **selectors.application_detail(application),
     }
     if is_staff:
-        from csdp.counter.forms import AssignForm, OpinionForm, ResultUploadForm, ReturnForm
-
         context.update(
             assign_form=AssignForm(),
             accept_form=OpinionForm(prefix="accept"),

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.urls import reverse
 
 from csdp.counter.models import Application
+from csdp.counter.selectors import for_handler
 from csdp.counter.states import FILER_TURN, FINAL, STAFF_TURN
-from csdp.portal.worklists import WorkItem, register_my_applications, register_staff_queue
+from csdp.accounts.worklists import WorkItem, register_my_applications, register_staff_queue
 
 KIND = "虚拟柜台业务"
 LIMIT = 100
@@ -37,7 +38,6 @@ def counter_staff_queue(user):
     """Waiting for staff and assigned to this user, or to no one yet."""
     if not user.staff_role:
         return []
-    from csdp.counter.selectors import for_handler
 
     rows = for_handler(Application.objects.select_related("business_type").filter(status__in=STAFF_TURN), user)
     rows = rows.order_by("status_since")

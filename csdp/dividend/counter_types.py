@@ -15,9 +15,17 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
+from csdp.approvals.services import approval_prepare
+from csdp.clock.services import business_today
 from csdp.counter.registry import BusinessTypeSpec, FilingContext, StructuredForm, register_business_type
+from csdp.counter.selectors import securities_codes_for
+from csdp.counter.services import CounterError
+from csdp.dividend.dates import dates_for
 from csdp.dividend.engine import RateError, Rates
+from csdp.dividend.kinds import PLAN
 from csdp.dividend.models import Method
+from csdp.lib.errors import CsdpError
+from csdp.securities.models import Security
 
 CODE = "05"
 RATE_HELP = "最多 6 位小数；为 0 表示不实施该项"
@@ -75,11 +83,6 @@ def plan_of(data: dict) -> tuple[Rates, dt.date]:
 
 
 def validate_distribution(context: FilingContext) -> None:
-    from csdp.clock.services import business_today
-    from csdp.counter.selectors import securities_codes_for
-    from csdp.dividend.dates import dates_for
-    from csdp.securities.models import Security
-
     if context.securities_code not in securities_codes_for(context.institution):
         raise ValidationError(f"证券代码 {context.securities_code} 不是本机构的证券。")
     if not Security.objects.filter(code=context.securities_code).exists():
@@ -101,12 +104,6 @@ def validate_distribution(context: FilingContext) -> None:
 
 def distribution_accepted(application) -> None:
     """受理 prepares the four-eyes approval of the plan (by the accepting operator)."""
-    from csdp.approvals.services import approval_prepare
-    from csdp.counter.services import CounterError
-    from csdp.dividend.kinds import PLAN
-    from csdp.lib.errors import CsdpError
-    from csdp.securities.models import Security
-
     data = application.rounds.filter(signed_at__isnull=False).order_by("-number").first().data
     rates, record_date = plan_of(data)
     security = Security.objects.get(code=application.securities_code)

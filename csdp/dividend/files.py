@@ -23,6 +23,7 @@ from csdp.dividend.models import Distribution, HeldReason
 from csdp.dividend.selectors import file_rows
 from csdp.ipo.eod.participant_files import PIECE_ROWS, _csv_text
 from csdp.ipo.eod.layouts import Layout
+from csdp.lib.bulk import copy_out
 from csdp.lib.dbf import Field, dbf_file_bytes, dbf_records, is_ascii, write_atomically
 
 ZQDM = Field("ZQDM", "C", 6, title="证券代码")
@@ -307,7 +308,6 @@ def _issuer_rows(distribution: Distribution, schema: dict) -> pl.DataFrame:
     step) with what each participant was paid and the bonus shares on closed accounts; an aggregate
     over the entitlements for a distribution entitled before those totals were kept."""
     from csdp.dividend.models import ClosedAccountBonus, ParticipantPayment, Step
-    from csdp.lib.bulk import copy_out
     from csdp.securities.models import ParticipantProfile
 
     kept = Step.objects.filter(distribution=distribution, name="entitle").values_list("detail", flat=True).first()

@@ -10,7 +10,7 @@ PLAN, WITHDRAW = "dividend.plan", "dividend.withdraw"
 
 
 def _apply_plan(approval) -> dict:
-    from csdp.dividend.services import distribution_schedule
+    from csdp.dividend.services import distribution_schedule  # here: dividend.services imports this module
 
     distribution = distribution_schedule(payload=approval.payload, actor=approval.approved_by)
     return {
@@ -22,7 +22,7 @@ def _apply_plan(approval) -> dict:
 
 
 def _apply_withdraw(approval) -> dict:
-    from csdp.dividend.services import distribution_withdraw
+    from csdp.dividend.services import distribution_withdraw  # here: dividend.services imports this module
 
     distribution = distribution_withdraw(
         distribution_id=approval.payload["distribution_id"],

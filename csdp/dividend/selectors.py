@@ -7,6 +7,9 @@ import datetime as dt
 import polars as pl
 
 from csdp.lib.bulk import copy_out
+from csdp.register.models import ISSUING
+from csdp.register.selectors import _lineage
+from csdp.securities.models import Security
 
 LOT_SCHEMA = {
     "account": pl.Int64,
@@ -20,9 +23,6 @@ LOT_SCHEMA = {
 
 
 def _lineage_in(security_id: int) -> tuple[str, list[int]]:
-    from csdp.register.selectors import _lineage
-    from csdp.securities.models import Security
-
     lineage = _lineage(Security.objects.get(pk=security_id))
     return ", ".join(["%s"] * len(lineage)), lineage
 
@@ -34,8 +34,6 @@ def register_as_of(security_id: int, day: dt.date) -> tuple[pl.DataFrame, int | 
     (托管单元 → 结算参与人; null without one), and the issued capital that day (Σ issuing events, in the
     same pass; None when no lot holds anything). Lots with nothing held are left out. A lean query of
     its own: the roster joins every holder's name and ID, which the entitlements do not need."""
-    from csdp.register.models import ISSUING
-
     marks, lineage = _lineage_in(security_id)
     issuing = sorted(ISSUING)
     sql = (
@@ -86,8 +84,6 @@ def issued_capital_as_of(security_id: int, day: dt.date) -> int:
     """Σ issuing events (csdp.register.models.ISSUING) up to ``day`` over the lineage: the issued capital
     that day, which the R snapshot must add up to (the register's invariant, checked again at R)."""
     from django.db import connection
-
-    from csdp.register.models import ISSUING
 
     marks, lineage = _lineage_in(security_id)
     issuing = sorted(ISSUING)

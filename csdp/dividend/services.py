@@ -11,9 +11,11 @@ import datetime as dt
 
 from django.db import transaction
 
+from csdp.approvals.services import approval_prepare
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
 from csdp.dividend.dates import dates_for
+from csdp.dividend.kinds import WITHDRAW
 from csdp.dividend.models import MACHINE, CashStatus, Distribution, DistributionTransition, Funding, Method, Status
 from csdp.ledger.models import AccountKind, LedgerAccount
 from csdp.ledger.services import LedgerError, ledger_account_open, transfer_post
@@ -224,9 +226,6 @@ def distribution_withdraw(*, distribution_id: int, reason: str, actor=None) -> D
 
 def distribution_withdraw_prepare(*, distribution: Distribution, reason: str, by):
     """经办 of a withdrawal: applied when a different reviewer approves (kind ``dividend.withdraw``)."""
-    from csdp.approvals.services import approval_prepare
-    from csdp.dividend.kinds import WITHDRAW
-
     if distribution.status != Status.SCHEDULED or business_today() >= distribution.record_date:
         raise DividendError("股权登记日及以后不能撤销权益分派。", code="dividend.too_late_to_withdraw")
     return approval_prepare(

@@ -19,7 +19,7 @@ import polars as pl
 from django.db import connection, transaction
 from django.db.models import Sum
 
-from csdp.accounts.models import Institution
+from csdp.accounts.models import Institution, User
 from csdp.accounts.roles import InstitutionKind
 from csdp.clock.services import clock_set, trading_day_offset
 from csdp.dividend.engine import Rates
@@ -240,7 +240,6 @@ def simulate(*, holders: int, participants: int = 50, seed: int = 7) -> dict:
             "seed": seed,
         }
     )
-    from csdp.accounts.models import User
 
     clerk, _ = User.objects.get_or_create(
         username="sim-issuer", defaults={"institution": issuer, "display_name": "模拟"}

@@ -60,6 +60,7 @@ from csdp.lib.publish import publish_pending, staged_files
 from csdp.lib.statemachine import SYSTEM, transition_record
 from csdp.register.models import Position
 from csdp.register.services import RegisterError
+from csdp.securities.models import Security
 
 CODE_PAY, CODE_HELD = "dividend.pay", "dividend.held"
 
@@ -148,8 +149,6 @@ def step_funding(distribution: Distribution, day: dt.date) -> str:
 
 def _issued_shares(distribution: Distribution) -> int:
     """The security's issued capital (csdp.register keeps it with every issuing event)."""
-    from csdp.securities.models import Security
-
     issued = Security.objects.values_list("issued_shares", flat=True).get(pk=distribution.security_id)
     if issued is None:  # a security registered before issued capital was kept: Σ positions
         issued = Position.objects.filter(security_id=distribution.security_id).aggregate(s=Sum("quantity"))["s"] or 0
@@ -466,7 +465,7 @@ def _check_money(distribution: Distribution, paid_total: int) -> None:
 
 
 def step_register(distribution: Distribution, day: dt.date) -> str:
-    from csdp.register.bulk import register_apply_bulk
+    from csdp.register.bulk import register_apply_bulk  # at call time: the kill test patches it at its source
 
     started, laps = time.perf_counter(), Laps()
     written = 0

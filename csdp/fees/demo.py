@@ -9,8 +9,9 @@ from decimal import Decimal
 from csdp.accounts.models import Institution, User
 from csdp.clock.services import business_today, trading_day_offset
 from csdp.fees.models import FeeBase, FeeSchedule, PayerKind, PaymentNotice
+from csdp.fees.services import payment_notice_issue, invoice_issue, payment_record
 from csdp.fees.states import NoticeStatus
-from csdp.portal.demo import ISSUER_A, ISSUER_B, register_seeder
+from csdp.accounts.demo import ISSUER_A, ISSUER_B, register_seeder
 
 SINCE = dt.date(2024, 1, 1)
 EXAMPLE_NOTE = "示例数值：中国结算北京市场收费标准未能公开查得，以中国结算网站公布的一览表为准。"
@@ -42,8 +43,6 @@ def seed_schedule() -> None:
 
 
 def _notice(spec, shares: int, operator) -> PaymentNotice:
-    from csdp.fees.services import payment_notice_issue
-
     payer = Institution.objects.get(kind=spec[0], code=spec[2])
     reference_id = f"demo-registration-{spec[2]}"
     existing = PaymentNotice.objects.filter(reference_type="demo", reference_id=reference_id).first()
@@ -62,8 +61,6 @@ def _notice(spec, shares: int, operator) -> PaymentNotice:
 
 @register_seeder(order=90)
 def seed_fees() -> None:
-    from csdp.fees.services import invoice_issue, payment_record
-
     seed_schedule()
     operator = User.objects.filter(username="operator").first()
     if operator is None:

@@ -19,6 +19,9 @@ from csdp.fees.models import DeliveryMethod, Invoice, PaymentNotice
 from csdp.fees.money import fee_context, fen_to_yuan, round_fen
 from csdp.fees.states import FeeRefused, NoticeStatus, check_transition
 from csdp.fees.workflow import lock_notice, move, next_number, tell_payer
+from csdp.issuers.choices import InvoiceType
+from csdp.issuers.selectors import effective_invoice_info
+from csdp.notify.services import notify_email
 
 DEFAULT_VAT_RATE = Decimal("0.06")  # registration services are taxed as modern services (6%)
 
@@ -49,10 +52,6 @@ def _body(invoice: Invoice) -> str:
 
 @transaction.atomic
 def invoice_issue(*, notice: PaymentNotice, actor) -> Invoice:
-    from csdp.issuers.choices import InvoiceType
-    from csdp.issuers.selectors import effective_invoice_info
-    from csdp.notify.services import notify_email
-
     notice = lock_notice(notice)
     check_transition(notice.status, NoticeStatus.INVOICED)
     today = business_today()

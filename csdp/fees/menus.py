@@ -1,7 +1,7 @@
 """Left function bar entries: payers see their notices and invoices; everyone may read the schedule."""
 
 from csdp.accounts.roles import Role
-from csdp.portal.menu import MenuItem, register
+from csdp.accounts.menu import MenuItem, register
 
 PAYERS = {Role.ISSUER, Role.UNDERWRITER, Role.PARTICIPANT}
 OFFICE = {Role.OPERATOR, Role.ADMIN}

@@ -12,21 +12,21 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 
+from csdp.accounts.roles import InstitutionKind
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
 from csdp.fees.models import Payment, PaymentNotice
 from csdp.fees.money import fen_to_yuan
 from csdp.fees.states import FeeRefused, NoticeStatus, check_transition
 from csdp.fees.workflow import lock_notice, move, tell_payer
+from csdp.ledger.models import AccountKind, LedgerAccount
+from csdp.ledger.services import ledger_account_open, LedgerError, transfer_post
 
 FEES_ACCOUNT_NUMBER = "CSDC-FEES"
 DEPOSITORY_BANK_NUMBER = "CSDC-BJ-BANK"
 
 
 def fees_account():
-    from csdp.ledger.models import AccountKind, LedgerAccount
-    from csdp.ledger.services import ledger_account_open
-
     account = LedgerAccount.objects.filter(kind=AccountKind.FEES).order_by("pk").first()
     return account or ledger_account_open(number=FEES_ACCOUNT_NUMBER, name="登记费用户", kind=AccountKind.FEES)
 
@@ -35,10 +35,6 @@ def payer_bank_account(payer):
     """The payer's external account the money leaves from. Issuers have one (ISSUER_BANK, opened by the
     IPO set-up or here); other payers' banks are outside our books, so their money is booked as
     entering through the depository's own bank account (DEPOSITORY_BANK)."""
-    from csdp.accounts.roles import InstitutionKind
-    from csdp.ledger.models import AccountKind, LedgerAccount
-    from csdp.ledger.services import ledger_account_open
-
     own = LedgerAccount.objects.filter(owner=payer, kind=AccountKind.ISSUER_BANK).order_by("pk").first()
     if own is not None:
         return own
@@ -74,8 +70,6 @@ def payment_record(
     """Staff record the money that arrived: one ledger transfer from the payer's bank account to the
     depository's FEES account, and the notice becomes 已缴费. Recording the same bank reference again
     returns the first payment and moves no money (idempotent)."""
-    from csdp.ledger.services import LedgerError, transfer_post
-
     bank_reference = (bank_reference or "").strip()
     if not bank_reference:
         raise FeeRefused("请填写银行流水号。")

@@ -18,6 +18,7 @@ from csdp.fees.models import Invoice, PaymentNotice
 from csdp.fees.money import fen_to_yuan, yuan_to_fen
 from csdp.fees.selectors import notice_detail_qs, notices_for, payee_details, schedule_rows
 from csdp.fees.states import FeeRefused, NoticeStatus
+from csdp.fees.templatetags.fees_tags import notice_status
 from csdp.fees.views_declare import declaration_form
 from csdp.lib.listing import Column, Listing, listing
 from csdp.lib.web import refusal_redirect
@@ -70,8 +71,6 @@ def notice_list(request):
 
 
 def _notice_status(notice) -> str:
-    from csdp.fees.templatetags.fees_tags import notice_status
-
     return notice_status(notice)
 
 

@@ -8,6 +8,7 @@ from csdp.clock.services import clock_now
 from csdp.fees.models import NoticeTransition, NumberSequence, PaymentNotice
 from csdp.fees.states import NOTICE_MACHINE
 from csdp.lib.statemachine import SYSTEM, USER, actor_kind, transition_record
+from csdp.notify.services import notify_user
 
 
 def actor_label(actor) -> str:
@@ -54,7 +55,5 @@ def move(notice: PaymentNotice, *, to_state: str, actor, reason: str = "") -> No
 
 def tell_payer(payer, *, subject: str, body: str) -> None:
     """Notify the payer's users; notify sends after commit, so a rolled-back write sends nothing."""
-    from csdp.notify.services import notify_user
-
     for user in User.objects.filter(institution=payer, is_active=True).order_by("pk"):
         notify_user(user=user, subject=subject, body=body, purpose="fee_notice")

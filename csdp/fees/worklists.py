@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.urls import reverse
 
 from csdp.accounts.roles import Role, role_of
+from csdp.clock.services import business_today
 from csdp.fees.models import PaymentNotice
 from csdp.fees.selectors import office_queue
 from csdp.fees.states import NoticeStatus
-from csdp.portal.worklists import WorkItem, register_my_applications, register_staff_queue
+from csdp.accounts.worklists import WorkItem, register_my_applications, register_staff_queue
 
 KIND = "付款通知"
 
@@ -18,8 +19,6 @@ def _url(notice) -> str:
 
 
 def _unpaid(notice) -> str:
-    from csdp.clock.services import business_today
-
     if notice.due_date < business_today():
         return f"逾期未缴（{notice.due_date:%Y-%m-%d} 到期）"
     return f"待缴费（截止 {notice.due_date:%Y-%m-%d}）"

@@ -9,6 +9,7 @@ from csdp.clock.services import clock_now
 from csdp.greenshoe.errors import GreenshoeError
 from csdp.greenshoe.models import SPECIAL_ACCOUNT_SUFFIX, SpecialAccount
 from csdp.securities.models import Investor, Market, SecuritiesAccount
+from csdp.securities.services import SecuritiesError, account_open
 
 ACCOUNT_PREFIX = "09"  # our choice: special accounts are numbered 09xxxxxxxx (assumption, docs/greenshoe.md)
 
@@ -37,8 +38,6 @@ def _next_number() -> str:
 
 @transaction.atomic
 def special_account_open(*, underwriter, name: str, ymt_number: str, actor, application_id=None) -> SpecialAccount:
-    from csdp.securities.services import SecuritiesError, account_open
-
     investor = special_account_check(underwriter=underwriter, name=name, ymt_number=ymt_number)
     try:
         account = account_open(number=_next_number(), investor=investor, market=Market.BSE)

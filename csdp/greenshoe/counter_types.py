@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from csdp.counter.registry import BusinessTypeSpec, FilingContext, register_business_type
+from csdp.counter.services import CounterError
 from csdp.greenshoe.accounts import special_account_check, special_account_open
 from csdp.greenshoe.errors import GreenshoeError
 
@@ -47,8 +48,6 @@ def special_account_finished(application) -> None:
             application_id=application.pk,
         )
     except GreenshoeError as error:  # the confirmation is refused and rolled back; the filer sees why
-        from csdp.counter.services import CounterError
-
         raise CounterError(error.message) from None
 
 

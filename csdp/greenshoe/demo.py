@@ -10,7 +10,7 @@ from csdp.greenshoe.models import SPECIAL_ACCOUNT_SUFFIX, GreenshoeOption, Speci
 from csdp.greenshoe.services import agreement_add, option_create
 from csdp.ipo.models import Offering
 from csdp.lib.ids import make_uscc
-from csdp.portal.demo import register_seeder
+from csdp.accounts.demo import register_seeder
 from csdp.securities.models import IdType, Investor, SecuritiesAccount
 from csdp.securities.services import investor_create
 

@@ -9,6 +9,7 @@ import polars as pl
 
 from csdp.clock.services import business_today
 from csdp.greenshoe.models import FilingKind, FilingRow, FilingStatus, SpecialAccount
+from csdp.ipo.eod.participant_files import publish
 from csdp.securities.models import CustodyUnit
 
 FILE_TYPES = {FilingKind.ISSUANCE: "CPDJ", FilingKind.TRANSFER: "CPGH"}
@@ -60,8 +61,6 @@ def greenshoe_frames(option) -> tuple[dict[str, pl.DataFrame], dict[str, int]]:
 
 def filing_files_publish(option) -> int:
     """Caller: filing_register, in its transaction, after the filing became 已登记."""
-    from csdp.ipo.eod.participant_files import publish
-
     frames, participants = greenshoe_frames(option)
     if not frames:
         return 0

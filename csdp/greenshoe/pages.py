@@ -8,6 +8,7 @@ from csdp.greenshoe.models import FilingKind, FilingStatus, GreenshoeOption, Spe
 from csdp.greenshoe.selectors import committed_shares, filings_of, owed_by_account, window
 from csdp.greenshoe.services import filing_content, transfer_fee_quotes
 from csdp.greenshoe.sheets import CSPLW_HEADER, DJ_HEADER
+from csdp.keys.signing import signing_context, submission_digest
 
 
 def options_for(user):
@@ -54,8 +55,6 @@ def filing_context(filing, user) -> dict:
     if filing.status == FilingStatus.VALIDATED and filing.filed_by.institution_id == getattr(
         user, "institution_id", None
     ):
-        from csdp.keys.signing import signing_context, submission_digest
-
         digest = submission_digest(content=filing_content(filing), files=[filing.source])
         signing = signing_context(user=user, digest=digest, require_key=True)
     return {

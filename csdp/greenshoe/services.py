@@ -9,6 +9,9 @@ from django.db import transaction
 
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now, trading_day_offset
+from csdp.fees.compute import fee_compute
+from csdp.fees.services import payment_notice_issue
+from csdp.fees.states import FeeRefused
 from csdp.greenshoe.errors import FilingRejected, GreenshoeError, RowError
 from csdp.greenshoe.models import (
     FILING_MACHINE,
@@ -24,6 +27,9 @@ from csdp.greenshoe.models import (
 from csdp.greenshoe.files import filing_files_publish
 from csdp.greenshoe.selectors import committed_shares, owed_by_account, window
 from csdp.greenshoe.sheets import check_row, normalise, read_rows
+from csdp.ipo.models import OfferingStatus
+from csdp.register.models import EventType
+from csdp.register.services import RegisterError, register_apply
 from csdp.securities.models import CustodyUnit, SecuritiesAccount, Security
 from csdp.lib.statemachine import actor_kind, transition_record
 from csdp.keys.signing import submission_signed
@@ -101,8 +107,6 @@ def limit_reached_declare(*, option: GreenshoeOption, on: dt.date, actor) -> Gre
 
 
 def _check_window(option: GreenshoeOption, kind: str) -> None:
-    from csdp.ipo.models import OfferingStatus
-
     if option.offering.status in (OfferingStatus.FAILED, OfferingStatus.SUSPENDED):  # 002 ch. 5: nothing to deliver
         raise GreenshoeError(f"该发行已{OfferingStatus(option.offering.status).label}，不能办理超额配售登记。")
     first, last = window(option, kind)
@@ -262,8 +266,6 @@ def filing_sign(*, filing: GreenshoeFiling, signature_payload: str, actor) -> Gr
 
 
 def _events(filing: GreenshoeFiling, security: Security, special: SpecialAccount | None) -> list[dict]:
-    from csdp.register.models import EventType
-
     today, events = business_today(), []
     for row in filing.details.all():
         common = {"security_id": security.pk, "business_date": today, "memo": f"超额配售 {filing.get_kind_display()}"}
@@ -302,8 +304,6 @@ def _events(filing: GreenshoeFiling, security: Security, special: SpecialAccount
 
 def _bill(filing: GreenshoeFiling, actor):
     """002 §2.2.3: the additional issuance is billed per the schedule; the transfer carries no fee."""
-    from csdp.fees.services import payment_notice_issue
-
     if filing.kind != FilingKind.ISSUANCE:
         return None
     offering = filing.option.offering
@@ -320,9 +320,6 @@ def _bill(filing: GreenshoeFiling, actor):
 
 def filing_register(*, filing: GreenshoeFiling, actor) -> GreenshoeFiling:
     """Staff approve: the register events are written and the fee billed, all or nothing."""
-    from csdp.fees.states import FeeRefused
-    from csdp.register.services import RegisterError, register_apply
-
     with transaction.atomic():
         option = GreenshoeOption.objects.select_for_update().select_related("offering").get(pk=filing.option_id)
         filing = GreenshoeFiling.objects.select_for_update().get(pk=filing.pk)
@@ -361,8 +358,6 @@ def filing_reject(*, filing: GreenshoeFiling, actor, reason: str) -> GreenshoeFi
 
 def transfer_fee_quotes(*, shares: int, amount_fen: int, on: dt.date):
     """What the transfer would have cost, waived under 002 §2.2.3 (shown on the page)."""
-    from csdp.fees.compute import fee_compute
-
     return [
         fee_compute(item="non_trade_transfer", base_value=shares, on=on, exempt="002 §2.2.3"),
         fee_compute(item="stamp_tax", base_value=amount_fen, on=on, exempt="002 §2.2.3"),

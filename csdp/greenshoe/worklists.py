@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from csdp.greenshoe.models import FilingStatus, GreenshoeFiling
-from csdp.portal.worklists import WorkItem, register_my_applications, register_staff_queue
+from csdp.accounts.worklists import WorkItem, register_my_applications, register_staff_queue
 
 KIND = "超额配售登记"
 

@@ -14,10 +14,11 @@ from csdp.ipo.eod.t_day import offering_subscriptions_load
 from csdp.ipo.errors import IpoError
 from csdp.lib.cursor import CursorIn, cursor_page, page_of
 from csdp.ipo.models import Offering, ParticipantFile, ParticipantObligation
-from csdp.ipo.pages import declarations_of, offerings_for, participant_of
+from csdp.ipo.pages import declarations_of, offerings_for, participant_of, require_results_reader
+from csdp.ipo.eod.reconcile import statement_files, manifest, offering_results
 from csdp.ipo.services import DeclarationRow, reserve_deposit, reserve_withdraw, shortfall_declare, shortfall_withdraw
-from csdp.ipo.stop import offering_stop_prepare
-from csdp.ledger.selectors import reserve_account_of
+from csdp.ipo.failure.stop import offering_stop_prepare
+from csdp.ledger.selectors import reserve_account_of, statement_after
 from csdp.lib.errors import NotFound
 from csdp.securities.models import ParticipantProfile
 
@@ -254,7 +255,6 @@ class StatementOut(Schema):
 @router.get("/reserve/statement", response=StatementOut, summary="本机构结算备付金对账单（每笔资金变动，游标分页）")
 @allow(Role.PARTICIPANT, Role.UNDERWRITER)
 def ipo_reserve_statement(request, page: Query[CursorIn]):
-    from csdp.ledger.selectors import statement_after
 
     account = reserve_account_of(request.user.institution)
     if account is None:
@@ -285,8 +285,6 @@ def ipo_reserve_statement(request, page: Query[CursorIn]):
 @router.get("/reserve/statement/file", summary="下载当日对账文件 ZJDZ（format=dbf 或 csv，GBK）")
 @allow(Role.PARTICIPANT, Role.UNDERWRITER)
 def ipo_reserve_statement_file(request, business_date: dt.date, format: str = "dbf"):
-    from csdp.ipo.reconcile import statement_files
-
     account = reserve_account_of(request.user.institution)
     if account is None:
         raise IpoError("本机构尚未开立结算备付金账户。", code="ipo.no_reserve", status=404)
@@ -314,7 +312,6 @@ class ManifestLineOut(Schema):
 )
 @allow(Role.PARTICIPANT)
 def ipo_manifest(request, business_date: dt.date, page: Query[CursorIn]):
-    from csdp.ipo.reconcile import manifest
 
     participant = ParticipantProfile.objects.filter(institution=request.user.institution).first()
     if participant is None:  # a participant institution whose profile staff have not entered yet
@@ -350,9 +347,6 @@ class ResultsOut(Schema):
 @router.get("/offerings/{offering_id}/results", response=ResultsOut, summary="网上发行结果（主承销商，发行结果公告用）")
 @allow(STAFF, Role.UNDERWRITER)
 def ipo_offering_results(request, offering_id: int):
-    from csdp.ipo.pages import require_results_reader
-    from csdp.ipo.reconcile import offering_results
-
     offering = access_object(request.user, Offering, pk=offering_id)
     require_results_reader(offering, request.user)
     results = offering_results(offering)

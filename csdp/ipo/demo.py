@@ -19,10 +19,10 @@ from csdp.ipo.eod.day import eod_run
 from csdp.ipo.eod.t_day import offering_subscriptions_load
 from csdp.ipo.models import Offering
 from csdp.ipo.services import offering_create, offering_report_account, proceeds_pay, reserve_deposit
-from csdp.ipo.stop import offering_stop_record
+from csdp.ipo.failure.stop import offering_stop_record
 from csdp.ledger.selectors import reserve_account_of
 from csdp.lib.ids import make_resident_id
-from csdp.portal.demo import ISSUER_A, ISSUER_B, PARTICIPANT, UNDERWRITER, register_seeder
+from csdp.accounts.demo import ISSUER_A, ISSUER_B, PARTICIPANT, UNDERWRITER, register_seeder
 from csdp.securities.models import IdType, Market, ParticipantProfile, SecuritiesAccount
 from csdp.securities.services import account_open, investor_create
 

@@ -1,5 +1,5 @@
 from csdp.accounts.roles import Role
-from csdp.portal.menu import MenuItem, register
+from csdp.accounts.menu import MenuItem, register
 
 _SEEN_BY = {Role.REVIEWER, Role.OPERATOR, Role.ADMIN, Role.ISSUER, Role.UNDERWRITER, Role.PARTICIPANT}
 register(MenuItem(section="北交所公开发行", label="发行列表", url_name="ipo:offering_list", roles=_SEEN_BY, order=200))

@@ -7,11 +7,29 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from csdp.clock.services import business_today
-from csdp.ipo.models import EodStep, Offering, OfferingStatus, ParticipantFile, ParticipantObligation
+from csdp.clock.services import business_today, CalendarError
+from csdp.ipo.issuer.detail_filings import expected_total, filing_content, required_kinds
+from csdp.ipo.forms import StopForm
+from csdp.ipo.models import (
+    EodStep,
+    Offering,
+    OfferingStatus,
+    ParticipantFile,
+    ParticipantObligation,
+    FilingKind,
+    FilingStatus,
+    ShortfallDeclaration,
+)
+from csdp.ipo.failure.refunds import paying_account
+from csdp.ipo.seams import failed_steps, missing_underwriter_account
+from csdp.ipo.services import code_switch_content, proceeds_content
+from csdp.ipo.failure.stop import CONSEQUENCE
 from csdp.ipo.timeline import timeline
+from csdp.keys.signing import signing_context, submission_digest
 from csdp.ledger.selectors import balance_of, reserve_account_of
 from csdp.lib.listing import Column, listing
+from csdp.register.models import RegistrationEvent
+from csdp.securities.models import ParticipantProfile
 
 
 def yuan(fen: int | None) -> Decimal:
@@ -56,10 +74,6 @@ def charts(offering: Offering) -> dict:
 
 
 def _stop_context(offering: Offering, user) -> dict:
-    from csdp.ipo.forms import StopForm
-    from csdp.ipo.refunds import paying_account
-    from csdp.ipo.stop import CONSEQUENCE
-
     stop = getattr(offering, "stop", None)
     if stop is None:
         stoppable = user.staff_role == "operator" and offering.status != OfferingStatus.LISTED
@@ -94,8 +108,6 @@ def _greenshoe(offering: Offering, user) -> dict | None:
 
 
 def _t1_day(offering: Offering):
-    from csdp.clock.services import CalendarError
-
     try:
         return offering.day(1)
     except CalendarError:  # beyond the calendar's horizon: the page still renders
@@ -124,8 +136,6 @@ def _obligation_totals(offering: Offering, user) -> dict | None:
 
 
 def offering_context(offering: Offering, user) -> dict:
-    from csdp.ipo.seams import failed_steps, missing_underwriter_account
-
     obligations = ParticipantObligation.objects.visible_to(user).filter(offering=offering).select_related("participant")
     return {
         "obligation_totals": _obligation_totals(offering, user),
@@ -188,8 +198,6 @@ def filings_context(request, offering: Offering, *, rejected_kind: str = "") -> 
     under the errors (nor its sign button), so nobody confirms the old list believing it the new one.
     Each filing's list is paged on its own (``<kind>_page``); an export request puts the response
     under "export" for the view to return."""
-    from csdp.ipo.detail_filings import expected_total, filing_content, required_kinds
-    from csdp.ipo.models import FilingKind, FilingStatus
     from csdp.keys.signing import signing_context, submission_digest
 
     user = request.user
@@ -261,8 +269,6 @@ def registration_result_xlsx(offering: Offering) -> bytes:
 
     from openpyxl import Workbook
 
-    from csdp.register.models import RegistrationEvent
-
     book = Workbook()
     sheet = book.active
     sheet.title = "股份登记结果"
@@ -290,9 +296,6 @@ def registration_result_xlsx(offering: Offering) -> bytes:
 
 def _switch_signing(offering: Offering, user):
     """The signing context for confirming the code switch, when the issuer has one to confirm."""
-    from csdp.ipo.services import code_switch_content
-    from csdp.keys.signing import signing_context, submission_digest
-
     if (
         user.institution_id != offering.issuer_id
         or not offering.old_code
@@ -305,8 +308,6 @@ def _switch_signing(offering: Offering, user):
 
 def declarations_of(offering: Offering, participant) -> list:
     """The participant's 附件5 rows of an offering, withdrawn ones included (they say when)."""
-    from csdp.ipo.models import ShortfallDeclaration
-
     return list(
         ShortfallDeclaration.objects.filter(offering=offering, participant=participant)
         .select_related("declared_by", "withdrawn_by")
@@ -325,9 +326,6 @@ def require_results_reader(offering: Offering, user) -> None:
 
 def _pay_signing(offering: Offering, user):
     """The signing context of the T+2 payment: money leaves the underwriter's account, so its key signs."""
-    from csdp.ipo.services import proceeds_content
-    from csdp.keys.signing import signing_context, submission_digest
-
     if user.institution_id != offering.underwriter_id or offering.status != OfferingStatus.SETTLED:
         return None
     return signing_context(user=user, digest=submission_digest(content=proceeds_content(offering)), require_key=True)
@@ -336,8 +334,6 @@ def _pay_signing(offering: Offering, user):
 def participant_of(user):
     """The user's clearing-participant profile; a member institution without one gets a 404, not a 500."""
     from django.http import Http404
-
-    from csdp.securities.models import ParticipantProfile
 
     profile = ParticipantProfile.objects.filter(institution_id=user.institution_id).first()
     if profile is None:

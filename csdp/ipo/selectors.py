@@ -8,7 +8,7 @@ import polars as pl
 from django.db import connection, transaction
 
 from csdp.ipo.engine.allocation import kept_shares
-from csdp.ipo.models import Offering
+from csdp.ipo.models import Offering, EodStep, EodStepRun
 from csdp.lib.bulk import copy_out
 
 
@@ -104,8 +104,7 @@ def remember_t_outcomes(offering_id: int, outcomes: pl.DataFrame) -> None:
 
 def _loaded_rows(offering: Offering) -> pl.DataFrame | None:
     """The rows of the offering's current load from the file its record names (eod/snapshot.py), or None."""
-    from csdp.ipo.eod.snapshot import snapshot_read
-    from csdp.ipo.models import EodStep, EodStepRun
+    from csdp.ipo.eod.snapshot import snapshot_read  # read at call time: tests replace it at its source
 
     detail = (
         EodStepRun.objects.filter(offering_id=offering.pk, step=EodStep.T_LOAD, status=EodStepRun.Status.DONE)
@@ -140,8 +139,6 @@ def _keep_if_final(kind: str, offering: Offering, step: str, frame: pl.DataFrame
     """A frame read from the database is kept for the rest of the run when the step that writes it is
     done: a done step is never redone, so the rows cannot change under the run (T+1 settles, then
     writes its files, then checks them, from one read of T's verdicts)."""
-    from csdp.ipo.models import EodStepRun
-
     store = _RUN.get()
     if (
         store is not None

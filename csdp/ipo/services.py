@@ -11,11 +11,15 @@ from csdp.audit.services import audit_record
 from csdp.clock.services import CalendarError, at_local, business_today, clock_now, is_trading_day, trading_day_offset
 from csdp.ipo.errors import IpoError
 from csdp.ipo.models import Offering, OfferingStatus, ParticipantObligation, ShortfallDeclaration
+from csdp.ipo.selectors import orders_of
 from csdp.ipo.transitions import offering_transition
-from csdp.keys.signing import submission_signed
+from csdp.issuers.models import IssuerSecurity
+from csdp.keys.signing import submission_signed, SignatureRefused, submission_digest, submission_sign_verify
 from csdp.ledger.models import AccountKind, LedgerAccount, Transfer
 from csdp.ledger.selectors import balance_of, reserve_account_of
 from csdp.ledger.services import LedgerError, ledger_account_open, transfer_post
+from csdp.lib.errors import Problem
+from csdp.register.models import RegistrationEvent
 
 DEPOSIT_CUTOFF = (16, 0)  # 002 §4.1.2(二): T+1 16:00
 DECLARATION_CUTOFF = (15, 30)  # 002 §4.1.2(四): T+1 15:30
@@ -73,7 +77,6 @@ def offering_create(
         issuer_bank_account=_issuer_bank(issuer),
     )
     # The new code joins the issuer's codes, so it can file the T-1 application on the counter.
-    from csdp.issuers.models import IssuerSecurity
 
     IssuerSecurity.objects.get_or_create(code=code, defaults={"institution": issuer, "name": name})
     audit_record(actor=actor, obj=offering, action="offering.create", to_state=offering.status)
@@ -201,9 +204,6 @@ def shortfall_declare(
     """002 §4.1.2(四): declared by 15:30 on T+1, after T EOD. The whole table is checked and saved
     together; every problem is listed. A declared order is a declared invalid subscription at T+1 EOD
     whether or not the reserve covers it (§4.1.2(五)); each row is acknowledged by its receipt number."""
-    from csdp.ipo.selectors import orders_of
-    from csdp.lib.errors import Problem
-
     offering = _declaration_window(offering)
     now = clock_now()
     orders = orders_of(offering, participant_code=participant.code, seqs=[r.seq for r in rows])
@@ -261,8 +261,6 @@ def shortfall_declare(
 @transaction.atomic
 def shortfall_withdraw(*, offering: Offering, participant, seqs: list[int], actor) -> int:
     """The participant withdraws some of its 附件5 rows before 15:30 on T+1; every unknown row is listed."""
-    from csdp.lib.errors import Problem
-
     offering = _declaration_window(offering)
     rows = {
         d.seq: d
@@ -306,8 +304,6 @@ def proceeds_pay(*, offering: Offering, actor, signature_payload: str | None = N
     """002 §3.2.2: on T+2 the lead underwriter pays the proceeds from its 自营结算备付金账户 to the
     issuer's bank account; the depository then issues the 认购资金划款通知. A person's payment is signed
     with the underwriter's USB-KEY over ``proceeds_content``, verified here (actor None: the simulator)."""
-    from csdp.keys.signing import SignatureRefused, submission_digest, submission_sign_verify
-
     locked = Offering.objects.select_for_update().get(pk=offering.pk)
     if locked.status != OfferingStatus.SETTLED:
         raise IpoError("T+1 日交收完成后才能划付认购资金。")
@@ -341,8 +337,6 @@ def proceeds_pay(*, offering: Offering, actor, signature_payload: str | None = N
 
 def code_switch_content(offering: Offering) -> dict:
     """What the issuer signs: the switch the register carried out (old code → new code, holdings moved)."""
-    from csdp.register.models import RegistrationEvent
-
     moved = RegistrationEvent.objects.filter(security__code=offering.code, event_type="switch_in").count()
     return {
         "offering": offering.code,

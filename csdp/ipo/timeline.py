@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from csdp.clock.services import at_local, business_today, clock_now
-from csdp.ipo.models import EodStep, Offering, OfferingStatus
+from csdp.ipo.models import EodStep, Offering, OfferingStatus, RefundItem, StopStage
 
 _ORDER = [
     OfferingStatus.PREPARING,
@@ -159,8 +159,6 @@ def _passed_marked(items: list[Milestone]) -> list[Milestone]:
 
 
 def stop_milestones(offering: Offering, stop, steps: set[str]) -> list[Milestone]:
-    from csdp.ipo.models import RefundItem, StopStage
-
     refunded = set(offering.stop_refunds.values_list("item", flat=True))
     day = timezone.localtime(stop.confirmed_at).date()
     items = [Milestone(day, f"北交所确认{stop.get_kind_display()}（{stop.reference}）", "本公司", "002 第五章", True)]

@@ -11,16 +11,25 @@ from django.views.decorators.http import require_POST
 
 from csdp.accounts.access import STAFF, Role, access_object, allow
 from csdp.clock.services import business_today
-from csdp.ipo import detail_filings as filings
+from csdp.ipo.issuer import detail_filings as filings
 from csdp.ipo import pages
+from csdp.ipo.issuer.counter_types import lockup_template as template
 from csdp.ipo.eod.day import eod_run
 from csdp.ipo.eod.t_day import offering_subscriptions_load
 from csdp.ipo.errors import IpoError
-from csdp.ipo.exchange_subscriptions import ExchangeFileRejected
+from csdp.ipo.subscription.exchange_subscriptions import ExchangeFileRejected
 from csdp.ipo.forms import AmountForm, DeclarationFormSet, ExchangeFileForm, OfferingForm, StopForm
 from csdp.ipo.models import DetailFiling, FilingKind, Offering, OfferingStatus, ParticipantFile
 from csdp.lib.errors import CsdpError
 from csdp.lib.listing import Listing
+from csdp.ipo.eod.reconcile import (
+    statement_files,
+    manifest,
+    manifest_csv,
+    offering_results as results_of,
+    offering_results_xlsx as xlsx,
+)
+from csdp.ipo.seams import underwriter_account_late_prepare
 from csdp.ipo.services import (
     DeclarationRow,
     offering_create,
@@ -31,9 +40,12 @@ from csdp.ipo.services import (
     shortfall_declare,
     shortfall_withdraw,
 )
-from csdp.ipo.stop import offering_stop_prepare
+from csdp.ipo.services import code_switch_confirm as confirm
+from csdp.ipo.failure.stop import offering_stop_prepare
 from csdp.keys.signing import SignatureRefused
 from csdp.ledger.selectors import reserve_account_of
+from csdp.ledger.selectors import balance_of, statement
+from csdp.lib.listing import Column, listing
 from csdp.uploads.services import UploadRejected, upload_store
 
 OFFERING_ROLES = STAFF | {Role.ISSUER, Role.UNDERWRITER, Role.PARTICIPANT}
@@ -192,8 +204,6 @@ def payment_notice(request, offering_id: int):
 
 @allow(Role.PARTICIPANT)
 def participant_home(request):
-    from csdp.lib.listing import Column, Listing, listing
-
     context = pages.participant_context(request.user)
     table = listing(
         request,
@@ -414,8 +424,6 @@ def registration_result(request, offering_id: int):
 @allow(Role.ISSUER)
 @require_POST
 def code_switch_confirm(request, offering_id: int):
-    from csdp.ipo.services import code_switch_confirm as confirm
-
     offering = access_object(request.user, Offering, pk=offering_id)
     try:
         confirm(offering=offering, signature_payload=request.POST.get("key_signature", ""), actor=request.user)
@@ -443,8 +451,6 @@ def reserve_statement(request):
     """Every movement of the member's own reserve with its reference, a range of business days."""
     import datetime as dt
 
-    from csdp.ledger.selectors import balance_of, statement
-
     account = reserve_account_of(request.user.institution)
     today = business_today()
     date_to = _day_param(request.GET.get("to"), today)
@@ -468,8 +474,6 @@ def reserve_statement(request):
 @allow(Role.PARTICIPANT, Role.UNDERWRITER)
 def reserve_statement_file(request):
     """The day's 对账 file (ZJDZ, DBF or CSV, GBK) of the member's own reserve."""
-    from csdp.ipo.reconcile import statement_files
-
     account = reserve_account_of(request.user.institution)
     if account is None:
         raise Http404("本机构尚未开立结算备付金账户。")
@@ -487,8 +491,6 @@ def reserve_statement_file(request):
 @allow(Role.PARTICIPANT)
 def participant_manifest(request):
     """The day's manifest of the participant's files: name, type, format, records, SHA-256 (CSV, GBK)."""
-    from csdp.ipo.reconcile import manifest, manifest_csv
-
     participant = pages.participant_of(request.user)
     day = _day_param(request.GET.get("date"), business_today())
     response = HttpResponse(manifest_csv(manifest(participant, day)), content_type="text/csv; charset=gbk")
@@ -499,8 +501,6 @@ def participant_manifest(request):
 @allow(STAFF, Role.UNDERWRITER)
 def offering_results(request, offering_id: int):
     """The lead underwriter's view of its offering's results, for the 发行结果公告."""
-    from csdp.ipo.reconcile import offering_results as results_of
-
     offering = access_object(request.user, Offering, pk=offering_id)
     pages.require_results_reader(offering, request.user)
     results = results_of(offering)
@@ -518,9 +518,6 @@ def offering_results(request, offering_id: int):
 
 @allow(STAFF, Role.UNDERWRITER)
 def offering_results_xlsx(request, offering_id: int):
-    from csdp.ipo.reconcile import offering_results as results_of
-    from csdp.ipo.reconcile import offering_results_xlsx as xlsx
-
     offering = access_object(request.user, Offering, pk=offering_id)
     pages.require_results_reader(offering, request.user)
     results = results_of(offering)
@@ -537,8 +534,6 @@ def offering_results_xlsx(request, offering_id: int):
 @allow(Role.ISSUER)
 def lockup_template(request):
     """The Excel template of the T-1 lock-up list (the counter's 新股发行股份登记申请 reads it)."""
-    from csdp.ipo.counter_types import lockup_template as template
-
     response = HttpResponse(
         template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -550,8 +545,6 @@ def lockup_template(request):
 @require_POST
 def underwriter_account_late(request, offering_id: int):
     """Staff record the lead underwriter's late-reported account; a reviewer approves it (/approvals/)."""
-    from csdp.ipo.seams import underwriter_account_late_prepare
-
     offering = access_object(request.user, Offering, pk=offering_id)
     try:
         underwriter_account_late_prepare(offering=offering, by=request.user)

@@ -1,18 +1,16 @@
-"""待办 rows for staff (csdp.portal.worklists): an offering's end-of-day step that failed, with its reason
+"""待办 rows for staff (csdp.accounts.worklists): an offering's end-of-day step that failed, with its reason
 in Chinese, and an offering whose lead underwriter had not reported its account by T."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 
-from csdp.clock.services import at_local, business_today
+from csdp.clock.services import at_local, business_today, CalendarError
 from csdp.ipo.seams import failed_steps, offerings_missing_underwriter_account
-from csdp.portal.worklists import WorkItem, register_staff_queue
+from csdp.accounts.worklists import WorkItem, register_staff_queue
 
 
 def _t1(offering) -> str:
-    from csdp.clock.services import CalendarError
-
     try:
         return f"（{offering.day(1)}）"
     except CalendarError:  # beyond the calendar's horizon: the list still shows

@@ -27,7 +27,8 @@ from csdp.issuers.services.info import info_application_reject, info_application
 from csdp.issuers.services.registration import token_hash
 from csdp.issuers.states import RegistrationStatus
 from csdp.lib.ids import make_resident_id, make_uscc
-from csdp.portal.demo import DEMO_PASSWORD, register_seeder
+from csdp.accounts.demo import DEMO_PASSWORD, register_seeder
+from csdp.uploads.services import upload_store
 
 SINCE = dt.date(2020, 1, 1)
 ISSUERS = {
@@ -52,8 +53,6 @@ ISSUERS = {
 def demo_pdf(name: str, owner=None, actor=None):
     """A one-page PDF stored through the upload service (demo data only)."""
     from pypdf import PdfWriter
-
-    from csdp.uploads.services import upload_store
 
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)

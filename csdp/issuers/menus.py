@@ -1,7 +1,7 @@
 """Left function bar entries (000 §一(四) 图: 北京市场发行人服务 … 本机构信息维护、经办人信息维护、增值税发票信息)."""
 
 from csdp.accounts.roles import Role
-from csdp.portal.menu import MenuItem, register
+from csdp.accounts.menu import MenuItem, register
 
 SECTION = "北京市场发行人服务"
 register(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from csdp.accounts.models import Institution, User
+from csdp.issuers.choices import REGISTRATION_MATERIALS
 from csdp.issuers.models import (
     InfoChangeApplication,
     InstitutionInfoVersion,
@@ -14,6 +16,7 @@ from csdp.issuers.models import (
     Registration,
 )
 from csdp.issuers.states import APPLICATION_BLOCKING, ApplicationStatus, RegistrationStatus
+from csdp.securities.models import Market, Security
 
 
 def institution_info_as_of(institution, on: dt.date) -> InstitutionInfoVersion | None:
@@ -70,8 +73,6 @@ def applications_of(institution) -> list[InfoChangeApplication]:
 
 def registration_materials_in_order(registration) -> list:
     """The scans of a registration in the manual's order (000 §一(一)8)."""
-    from csdp.issuers.choices import REGISTRATION_MATERIALS
-
     rank = {kind: i for i, kind in enumerate(REGISTRATION_MATERIALS)}
     return sorted(registration.materials.select_related("file"), key=lambda m: rank.get(m.kind, 99))
 
@@ -79,8 +80,6 @@ def registration_materials_in_order(registration) -> list:
 def registration_conflicts(registration) -> list[str]:
     """What would stop an approval now: the username, USCC or a code taken since the applicant entered
     them. Shown to the reviewer on the detail page and re-checked under the lock when approving."""
-    from csdp.accounts.models import Institution, User
-
     problems = []
     if User.objects.filter(username__iexact=registration.username).exists():
         problems.append(f"用户名“{registration.username}”已被占用。")
@@ -98,8 +97,6 @@ def claimed_code_problems(codes) -> list[str]:
     (e.g. an SSE code) or one the master gives to another issuer would expose that company's holders
     through 信息查询. A code not in the master yet (a company before its first registration) may be
     claimed; the register's own businesses need it in the master."""
-    from csdp.securities.models import Market, Security
-
     problems = []
     for security in Security.objects.filter(code__in=list(codes or [])).select_related("issuer"):
         if security.market not in (Market.BSE, Market.NEEQ):

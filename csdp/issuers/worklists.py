@@ -1,4 +1,4 @@
-"""申请列表 rows for issuers and 待办 rows for reviewers (csdp.portal.worklists)."""
+"""申请列表 rows for issuers and 待办 rows for reviewers (csdp.accounts.worklists)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from csdp.accounts.roles import Role, role_of
 from csdp.issuers.models import InfoChangeApplication
 from csdp.issuers.selectors import info_applications_pending, registrations_pending
 from csdp.issuers.states import ApplicationStatus
-from csdp.portal.worklists import WorkItem, register_my_applications, register_staff_queue
+from csdp.accounts.worklists import WorkItem, register_my_applications, register_staff_queue
 
 KIND_INFO = "本机构信息变更申请"
 KIND_REGISTRATION = "发行人在线注册"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import string
+from collections.abc import Callable
 
 from django.db import transaction
 
@@ -25,9 +26,28 @@ from csdp.keys.models import (
     KeyApplicationState as State,
     KeyApplicationTransition,
 )
+from csdp.keys.pins import device_pin_reset
 from csdp.keys.selectors import active_key_of, certificate_days_left
 from csdp.keys.signing import submission_signed
 from csdp.lib.statemachine import USER, actor_kind, transition_record
+from csdp.notify.services import notify_sms
+from csdp.uploads.models import StoredFile
+from csdp.uploads.services import UploadRejected, upload_store
+
+# Where a new key is mailed: the 经办人's postal address, kept by csdp.issuers, which sits above keys
+# (docs/architecture.md "Layers") and registers its reader here at start-up. Nothing registered: no
+# address on file.
+_POSTAL_ADDRESS: list[Callable[[User], str]] = []
+
+
+def postal_address_source_register(source: Callable[[User], str]) -> None:
+    if source not in _POSTAL_ADDRESS:
+        _POSTAL_ADDRESS.append(source)
+
+
+def _postal_address_of(user: User) -> str:
+    return next((address for source in _POSTAL_ADDRESS if (address := source(user))), "")
+
 
 _BASE = [("licence", "营业执照"), ("legal_rep_id", "法定代表人身份证明文件"), ("agent_id", "经办人身份证明文件")]
 _ANNEX_1_2 = [("annex1", "《法定代表人证明书》（附件1）"), ("annex2", "《法定代表人授权委托书》（附件2）")]
@@ -48,15 +68,13 @@ def _same_address(a: str, b: str) -> bool:
 
 def application_check(*, kind: str, user, data: dict) -> None:
     """May this member file this application now? Raises ApplicationRefused."""
-    from csdp.issuers.selectors import agent_postal_address
-
     open_ = KeyApplication.objects.filter(user=user, kind__in=[Kind.RENEWAL, Kind.REISSUE], state=State.SUBMITTED)
     if open_.exists():
         raise ApplicationRefused("已有待审核的 USB-KEY 更换或补办申请，请等待审核结果。")
     if kind == Kind.RENEWAL and active_key_of(user) is None:
         raise ApplicationRefused("您没有可更换的 USB-KEY，如 USB-KEY 遗失请办理补办证书。")
     if kind == Kind.REISSUE:
-        agent_address = agent_postal_address(user)
+        agent_address = _postal_address_of(user)
         if not agent_address:
             raise ApplicationRefused("未找到经办人通讯地址，请先在经办人信息维护中填写。", "postal_address")
         if not _same_address(data.get("postal_address", ""), agent_address):
@@ -78,9 +96,6 @@ def _recovery_target(data: dict) -> tuple[Institution | None, User | None]:
 
 def materials_store(*, kind: str, data: dict, owner, actor) -> dict:
     """Store each material through the upload service; returns slot → StoredFile (already stored kept)."""
-    from csdp.uploads.models import StoredFile
-    from csdp.uploads.services import UploadRejected, upload_store
-
     stored = {}
     for slot, _ in MATERIALS[kind]:
         if isinstance(data.get(slot), StoredFile):
@@ -187,8 +202,6 @@ def _move(application: KeyApplication, to: str, *, actor, reason: str) -> None:
 
 
 def key_application_decide(*, application: KeyApplication, approve: bool, reason: str, actor) -> KeyApplication:
-    from csdp.notify.services import notify_sms
-
     with transaction.atomic():
         application = KeyApplication.objects.select_for_update().get(pk=application.pk)
         if approve:
@@ -214,9 +227,7 @@ def _temporary_password() -> str:
 
 
 def _carry_out(application: KeyApplication, *, actor) -> None:
-    from csdp.keys.pins import device_pin_reset
-    from csdp.keys.services import certificate_revoke, key_issue
-    from csdp.notify.services import notify_sms
+    from csdp.keys.services import certificate_revoke, key_issue  # read at call time: tests replace it at its source
 
     user, kind = application.user, application.kind
     key = active_key_of(user)

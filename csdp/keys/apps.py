@@ -7,4 +7,8 @@ class KeysConfig(AppConfig):
     verbose_name = "USB-KEY 与数字证书"
 
     def ready(self) -> None:
+        from csdp.accounts.login_steps import login_steps_register
         from csdp.keys import admin_approvals, demo, factors, menus, scopes, worklists  # noqa: F401  (four-eyes kinds, …)
+        from csdp.keys.login import login_begin
+
+        login_steps_register(second_step=login_begin)  # the login page lives in accounts, below keys

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from csdp.clock.services import clock_now
 from csdp.keys.models import KeyDevice, KeyIssue, KeyKind, KeyModel
 from csdp.keys.services import device_register, key_issue
-from csdp.portal.demo import register_seeder
+from csdp.accounts.demo import register_seeder
 
 DEMO_LOCKED_CREDENTIAL = "demo-issuer_b-locked-key"
 

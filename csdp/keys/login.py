@@ -24,17 +24,20 @@ from django.contrib.auth import get_user_model, login
 from django.urls import NoReverseMatch, reverse
 
 from csdp.accounts.middleware import FULL
+from csdp.accounts.roles import key_required_for
+from csdp.accounts.services import LoginRefused
 from csdp.keys.factors import enrolment_open, factor_of, second_factor_required
 from csdp.keys.scopes import PASSWORD_ONLY, PASSWORD_SMS, PIN_CHANGE
-from csdp.keys.selectors import active_key_of, certificate_expiry_warning, certificate_problem, key_required_for
-from csdp.lib.errors import CsdpError
+from csdp.keys.selectors import active_key_of, certificate_expiry_warning, certificate_problem
+from csdp.lib.clients import codes_limited_for_client
+from csdp.notify.codes import CodeRefused, code_issue
 
 PENDING = "keys_login_pending"
 PENDING_TTL_S = 300
 PENDING_MAX_FAILURES = 5  # bad signatures or codes before the password must be entered again
 
 
-class LoginStepRefused(CsdpError):
+class LoginStepRefused(LoginRefused):  # the login page shows every LoginRefused (csdp.accounts.views)
     code = "key.login_refused"
 
 
@@ -105,9 +108,6 @@ def _agent_page() -> str:
 
 
 def _begin_sms(request, *, user, target: str) -> str:
-    from csdp.lib.clients import codes_limited_for_client
-    from csdp.notify.codes import CodeRefused, code_issue
-
     if not user.mobile:
         raise LoginStepRefused("该用户未登记经办人手机号码，无法发送动态口令。")
     if codes_limited_for_client(request):

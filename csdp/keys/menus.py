@@ -1,6 +1,6 @@
 from csdp.accounts.roles import Role
 from csdp.keys.models import KeyModel  # noqa: F401  (the models load before the menu; keeps import order stable)
-from csdp.portal.menu import MenuItem, register
+from csdp.accounts.menu import MenuItem, register
 
 MEMBER_ROLES = {Role.ISSUER, Role.UNDERWRITER, Role.PARTICIPANT, Role.PLEDGE_USER}
 STAFF_ROLES = {Role.REVIEWER, Role.OPERATOR, Role.ADMIN}

@@ -17,8 +17,17 @@ from csdp.audit.services import audit_record
 from csdp.clock.services import clock_now
 from csdp.keys import ca
 from csdp.keys.algorithms import algorithm_for_public_key
-from csdp.keys.models import INITIAL_PIN_BY_MODEL, Certificate, CertificateStatus, KeyDevice, KeyIssue, KeyModel
+from csdp.keys.models import (
+    INITIAL_PIN_BY_MODEL,
+    Certificate,
+    CertificateStatus,
+    KeyDevice,
+    KeyIssue,
+    KeyModel,
+    SigningChallenge,
+)
 from csdp.lib.errors import CsdpError
+from csdp.notify.services import notify_sms
 
 ENROL_CODE_MAX_FAILURES = 5  # with the password also required, 5 tries in 10^6 codes
 
@@ -37,8 +46,6 @@ def key_issue(*, user, model: str, actor) -> KeyIssue:
 
     Earlier unused codes of the user are voided, so only the latest mailing can be enrolled.
     """
-    from csdp.notify.services import notify_sms
-
     if model not in KeyModel.values:
         raise KeyRefused("USB-KEY 型号不正确。", code="key.bad_model")
     if not user.mobile:
@@ -242,7 +249,5 @@ def crl_publish() -> None:
 def challenges_purge(*, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
     """Delete challenges expired for a while: a used or expired challenge can never be accepted again,
     and stored signatures keep their own nonce."""
-    from csdp.keys.models import SigningChallenge
-
     deleted, _ = SigningChallenge.objects.filter(expires_at__lt=clock_now() - older_than).delete()
     return deleted

@@ -21,10 +21,11 @@ import secrets
 from django.conf import settings
 from django.db import transaction
 
+from csdp.accounts.roles import key_required_for
 from csdp.clock.services import clock_now
 from csdp.keys import verify
 from csdp.keys.models import Signature, SigningChallenge
-from csdp.keys.selectors import active_key_of, certificate_problem, key_required_for
+from csdp.keys.selectors import active_key_of, certificate_problem
 from csdp.lib.errors import CsdpError
 
 

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.contrib.auth.hashers import make_password
 
 from csdp.keys.algorithms import p256_der_to_raw
-from csdp.keys.models import Certificate, KeyDevice, KeyKind, KeyModel
+from csdp.keys.models import Certificate, KeyDevice, KeyKind, KeyModel, INITIAL_PIN_BY_MODEL
 from csdp.keys.services import device_register
 from csdp.keys.verify import b64url, b64url_decode
 
@@ -58,7 +58,6 @@ def enrol_test_key(user, *, model: str = KeyModel.GREY, pin: str | None = TEST_P
     if pin is not None:
         KeyDevice.objects.filter(pk=device.pk).update(pin_hash=make_password(pin), pin_must_change=False)
         device.refresh_from_db()
-    from csdp.keys.models import INITIAL_PIN_BY_MODEL
 
     certificate = device.certificates.get(status="active")
     return TestKey(

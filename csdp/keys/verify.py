@@ -86,7 +86,7 @@ def payload_verify(*, user, digest: str, payload: str, purpose: str) -> Checked:
         raise PayloadRefused(problem)
     if key.device.locked_at is not None:
         raise PayloadRefused("USB-KEY 已锁死，请提交 PIN 码重置申请。")
-    from csdp.keys.signing import challenge_bytes
+    from csdp.keys.signing import challenge_bytes  # here: keys.signing imports this module
 
     message = challenge_bytes(nonce=challenge.nonce, digest=challenge.digest)
     if data.get("kind") == KeyKind.SOFTWARE and key.device.kind == KeyKind.SOFTWARE:
@@ -160,7 +160,7 @@ def _webauthn_verify(key, data: dict, message: bytes, nonce: str) -> Checked:
 def signature_recheck(signature) -> bool:
     """Staff's later check: the CA issued the certificate, it was valid and unrevoked when the
     submission was signed, and the stored signature covers SHA-256(nonce ‖ digest) under its key."""
-    from csdp.keys.signing import challenge_bytes
+    from csdp.keys.signing import challenge_bytes  # here: keys.signing imports this module
 
     certificate = signature.certificate
     if signature.method != signature.Method.KEY or certificate is None:

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from csdp.accounts.roles import Role
 from csdp.keys.models import KeyApplication, KeyApplicationState
-from csdp.portal.worklists import WorkItem, register_my_applications, register_staff_queue
+from csdp.accounts.worklists import WorkItem, register_my_applications, register_staff_queue
 
 REVIEWERS = {Role.REVIEWER, Role.ADMIN}
 

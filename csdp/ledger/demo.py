@@ -8,7 +8,7 @@ import datetime as dt
 from csdp.accounts.models import Institution
 from csdp.ledger.models import AccountKind
 from csdp.ledger.services import hold_create, ledger_account_open, transfer_post
-from csdp.portal.demo import ISSUER_A, ISSUER_B, PARTICIPANT, UNDERWRITER, register_seeder
+from csdp.accounts.demo import ISSUER_A, ISSUER_B, PARTICIPANT, UNDERWRITER, register_seeder
 
 FUNDED_ON = dt.date(2026, 3, 13)  # the trading day before the demo IPO's T day (2026-03-16)
 BANK_NUMBER = "CSDC-BJ-BANK"

@@ -13,6 +13,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from csdp.clock.services import business_today
 from csdp.lib.errors import CsdpError
 from csdp.ledger.models import DEBIT_CONSTRAINED_KINDS, LedgerAccount, Phase, Transfer
 
@@ -22,8 +23,6 @@ class LedgerError(CsdpError):
 
 
 def _today() -> dt.date:
-    from csdp.clock.services import business_today
-
     return business_today()
 
 

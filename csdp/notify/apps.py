@@ -8,8 +8,21 @@ class NotifyConfig(AppConfig):
     verbose_name = "通知"
 
     def ready(self) -> None:
+        from csdp.accounts.login_steps import login_steps_register
         from csdp.notify import menus  # noqa: F401
+        from csdp.notify.captcha import captcha_check
+        from csdp.notify.codes import code_check, code_issue
+        from csdp.notify.selectors import demo_outbox_recent
+        from csdp.notify.services import notify_sms
 
+        # The login and 忘记密码 pages live in accounts, below notify (docs/architecture.md "Layers").
+        login_steps_register(
+            captcha_check=captcha_check,
+            demo_outbox=demo_outbox_recent,
+            code_issue=code_issue,
+            code_check=code_check,
+            sms_send=notify_sms,
+        )
         checks.register(check_sms_gateway, checks.Tags.compatibility)
 
 

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
 
 from csdp.clock.services import clock_now
+from csdp.notify.models import Channel, MessageStatus, OutboxMessage
 
 OUTBOX_ID_HEADER = "X-CSDP-Outbox-Id"
 ERROR_BODY_CHARS = 300  # how much of a gateway's error answer is kept on the message
@@ -114,8 +115,6 @@ class OutboxEmailBackend(BaseEmailBackend):
     """
 
     def send_messages(self, email_messages) -> int:
-        from csdp.notify.models import Channel, MessageStatus, OutboxMessage
-
         count = 0
         for email in email_messages:
             recipients = email.recipients()

@@ -89,7 +89,7 @@ def _dispatch(message: OutboxMessage, *, in_process: bool) -> None:
 
 
 def _enqueue(message_id: int) -> None:
-    from csdp.notify.tasks import deliver_message
+    from csdp.notify.tasks import deliver_message  # here: notify.tasks imports this module
 
     deliver_message.enqueue(message_id=message_id)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from csdp.notify.services import message_deliver
+
 
 @task()
 def deliver_message(message_id: int) -> str:
-    from csdp.notify.services import message_deliver
-
     return message_deliver(message_id=message_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from csdp.notify.captcha import captcha_store
 from csdp.notify.models import Channel, OutboxMessage
 
 CODE_IN_SMS_RE = re.compile(r"验证码为\s*(\d{6})")
@@ -26,8 +27,6 @@ def last_code(mobile: str) -> str:
 
 def captcha_solve(client, answer: str = "HK7W") -> str:
     """Give a test Client's session a captcha whose answer is known; returns the answer to post."""
-    from csdp.notify.captcha import captcha_store
-
     session = client.session
     captcha_store(session, answer)
     session.save()

@@ -16,7 +16,10 @@ from collections import defaultdict
 from django.core.cache import cache
 from django.urls import Resolver404, resolve
 
-FAILED_LOGINS_KEY = "metrics:failed_logins"
+from csdp.accounts.services import FAILED_LOGINS_KEY
+from csdp.ipo.models import EodStepRun
+from csdp.ops.models import WorkerHeartbeat
+
 BUCKETS_S = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 _lock = threading.Lock()
@@ -24,15 +27,6 @@ _requests: dict[tuple[str, str, str], int] = defaultdict(int)
 _duration_buckets: dict[tuple[str, float], int] = defaultdict(int)
 _duration_sum: dict[str, float] = defaultdict(float)
 _duration_count: dict[str, int] = defaultdict(int)
-
-
-def failed_login_count() -> None:
-    """One failed login, counted across every process (the shared cache)."""
-    cache.add(FAILED_LOGINS_KEY, 0, None)
-    try:
-        cache.incr(FAILED_LOGINS_KEY)
-    except ValueError:
-        cache.set(FAILED_LOGINS_KEY, 1, None)
 
 
 def _route(request) -> str:
@@ -101,9 +95,6 @@ def _database_lines() -> list[str]:
     from django.db.models import Max, Min
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
-
-    from csdp.ipo.models import EodStepRun
-    from csdp.ops.models import WorkerHeartbeat
 
     lines = [
         "# HELP csdp_eod_step_seconds Duration of the latest completed run of each end-of-day step.",

@@ -17,6 +17,13 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Case, F, IntegerField, Sum, Value, When
 
+from csdp.audit.services import audit_verify
+from csdp.ipo.models import ParticipantFile
+from csdp.ledger.models import Phase, Transfer, LedgerAccount
+from csdp.register.models import Position
+from csdp.register.selectors import register_rebuild_check
+from csdp.uploads.models import StoredFile
+
 
 @dataclass
 class CheckResult:
@@ -41,8 +48,6 @@ class CheckResult:
 
 
 def check_audit_chain() -> CheckResult:
-    from csdp.audit.services import audit_verify
-
     result = CheckResult("audit_chain", "审计轨迹哈希链")
     verified = audit_verify()
     result.checked = verified.checked
@@ -52,9 +57,6 @@ def check_audit_chain() -> CheckResult:
 
 
 def check_register() -> CheckResult:
-    from csdp.register.models import Position
-    from csdp.register.selectors import register_rebuild_check
-
     result = CheckResult("register", "持有明细与登记变动记录")
     result.checked = Position.objects.count()
     for d in register_rebuild_check():
@@ -68,7 +70,6 @@ def check_register() -> CheckResult:
 
 def _ledger_from_transfers() -> dict[int, dict[str, int]]:
     """Each account's four totals recomputed from the transfers (ledger/services.py's effects, in SQL)."""
-    from csdp.ledger.models import Phase, Transfer
 
     def side(column: str) -> dict[int, tuple[int, int]]:
         rows = (
@@ -105,8 +106,6 @@ def _ledger_from_transfers() -> dict[int, dict[str, int]]:
 
 
 def check_ledger() -> CheckResult:
-    from csdp.ledger.models import LedgerAccount
-
     result = CheckResult("ledger", "资金账簿总额")
     names = ("debits_posted", "credits_posted", "debits_pending", "credits_pending")
     rebuilt = _ledger_from_transfers()
@@ -137,9 +136,6 @@ def _sha256(path: Path) -> str:
 
 
 def _file_rows() -> Iterator[tuple[str, Path, str]]:
-    from csdp.ipo.models import ParticipantFile
-    from csdp.uploads.models import StoredFile
-
     storage, files = Path(settings.CSDP_STORAGE_DIR), Path(settings.CSDP_FILES_DIR)
     for pk, rel, sha in StoredFile.objects.order_by("pk").values_list("pk", "storage_path", "sha256").iterator():
         yield f"上传文件#{pk}", storage / rel, sha
@@ -148,9 +144,6 @@ def _file_rows() -> Iterator[tuple[str, Path, str]]:
 
 
 def files_count() -> int:
-    from csdp.ipo.models import ParticipantFile
-    from csdp.uploads.models import StoredFile
-
     return StoredFile.objects.count() + ParticipantFile.objects.count()
 
 

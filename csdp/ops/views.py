@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from csdp.accounts.access import public
+from csdp.ops.metrics import metrics_text
+from csdp.ops.models import WorkerHeartbeat
 
 _migrations_done = False  # once applied they stay applied: no need to load the graph on every probe
 
@@ -63,8 +65,7 @@ def _storage() -> str | None:
 
 
 def _worker() -> str | None:
-    from csdp.ops.models import WorkerHeartbeat
-    from csdp.ops.tasks import worker_heartbeat
+    from csdp.ops.tasks import worker_heartbeat  # read at call time: tests replace it at its source
 
     limit = dt.timedelta(seconds=settings.CSDP_WORKER_HEARTBEAT_MAX_S)
     beat = WorkerHeartbeat.objects.filter(pk=1).first()
@@ -101,8 +102,6 @@ def readyz(request):
 @never_cache
 def metrics(request):
     """Prometheus scrape. With CSDP_METRICS_TOKEN set, the scraper sends it as a bearer token."""
-    from csdp.ops.metrics import metrics_text
-
     expected = settings.CSDP_METRICS_TOKEN
     if expected:
         given = request.META.get("HTTP_AUTHORIZATION", "").removeprefix("Bearer ").strip()

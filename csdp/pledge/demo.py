@@ -8,9 +8,18 @@ from __future__ import annotations
 import datetime as dt
 
 from csdp.accounts.models import User
+from csdp.accounts.roles import InstitutionKind
+from csdp.accounts.services import institution_create, user_create
 from csdp.clock.services import business_today
-from csdp.portal.demo import DEMO_PASSWORD, register_seeder
+from csdp.accounts.demo import DEMO_PASSWORD, register_seeder
+from csdp.pledge import services
+from csdp.pledge.models import PledgeProfile, ProfileKind, Posting, Side
+from csdp.pledge.models_social import Report, Thread
+from csdp.pledge.services_access import platform_info_update
+from csdp.pledge.services_social import message_send, report_create, thread_start
+from csdp.register.models import Position
 from csdp.securities.demo import DEMO_ZHANG_MING_YMT
+from csdp.securities.models import Investor, Security
 
 PLATFORM = {"contact_name": "", "contact_phone": "13800000000", "region": "北京市", "business_intro": ""}
 # (username, display name, investor 一码通 or None for a lender, intro)
@@ -37,11 +46,6 @@ POSTINGS = [
 
 
 def _user(username: str, name: str, investor_ymt: str | None):
-    from csdp.accounts.roles import InstitutionKind
-    from csdp.accounts.services import institution_create, user_create
-    from csdp.pledge.models import PledgeProfile, ProfileKind
-    from csdp.securities.models import Investor
-
     user = User.objects.filter(username=username).first()
     if user is None:
         institution = institution_create(kind=InstitutionKind.PLEDGE_USER, name=name, code=f"PLD-{username}")
@@ -67,11 +71,6 @@ def _user(username: str, name: str, investor_ymt: str | None):
 
 
 def _posting(owner, title, code, quantity, amount_yuan, term, rate_min, rate_max, final, reviewer):
-    from csdp.pledge import services
-    from csdp.pledge.models import Posting, Side
-    from csdp.register.models import Position
-    from csdp.securities.models import Security
-
     if Posting.objects.filter(owner=owner, title=title).exists():
         return None
     security = Security.objects.get(code=code) if code else None
@@ -115,11 +114,6 @@ def _posting(owner, title, code, quantity, amount_yuan, term, rate_min, rate_max
 
 @register_seeder(order=70)
 def seed_pledge_board() -> None:
-    from csdp.pledge.models import Posting
-    from csdp.pledge.models_social import Report, Thread
-    from csdp.pledge.services_access import platform_info_update
-    from csdp.pledge.services_social import message_send, report_create, thread_start
-
     users = {}
     for username, name, ymt, intro in USERS:
         users[username] = user = _user(username, name, ymt)

@@ -12,7 +12,8 @@ from csdp.pledge import selectors
 from csdp.pledge.models import Side
 from csdp.pledge.services import PostingData
 from csdp.pledge.states import BOARD, PostingStatus
-from csdp.securities.models import IdType, SecurityKind
+from csdp.register.selectors import holdings_of, pledgeable_quantity
+from csdp.securities.models import IdType, Market, SecurityKind
 
 _R = {"required": "此项为必填项。"}
 
@@ -114,8 +115,6 @@ class PostingForm(forms.Form):
 
 def holding_choices(profile) -> list[tuple[str, str]]:
     """The user's own unrestricted holdings, with what was pledgeable at the previous trading day's EOD."""
-    from csdp.register.selectors import holdings_of, pledgeable_quantity
-
     as_of = selectors.previous_trading_day()
     choices, seen = [], set()
     for account in selectors.investor_accounts(profile):
@@ -316,8 +315,6 @@ class RestrictedSettingForm(forms.Form):
 
 
 class EligibleForm(forms.Form):
-    from csdp.securities.models import Market
-
     market = forms.ChoiceField(label="市场", choices=Market.choices)
     kind = forms.ChoiceField(label="证券类别", choices=SecurityKind.choices)
     note = forms.CharField(label="依据", max_length=200, required=False)

@@ -8,7 +8,12 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from csdp.counter.models import BusinessType
 from csdp.counter.registry import BusinessTypeSpec, FilingContext, register_business_type
+from csdp.counter.services import CounterError, application_draft
+from csdp.pledge.models import Posting, Side
+from csdp.pledge.models_social import Thread
+from csdp.pledge.services import PledgeError
 from csdp.pledge.states import PostingStatus
 
 CODE = "41"
@@ -40,9 +45,6 @@ class PledgeRegistrationForm(forms.Form):
 
 
 def validate_pledge_registration(context: FilingContext) -> None:
-    from csdp.pledge.models import Posting, Side
-    from csdp.pledge.models_social import Thread
-
     data = context.data
     posting = Posting.objects.select_related("security").filter(pk=data["posting_id"]).first()
     if posting is None or posting.status not in HANDOFF_STATES:
@@ -89,8 +91,6 @@ SPEC = register_business_type(
 
 def is_party(posting, user) -> bool:
     """The posting's owner, or a user who negotiates with the owner over it in private messages."""
-    from csdp.pledge.models_social import Thread
-
     if posting.owner_id == user.pk:
         return True
     return Thread.objects.filter(posting=posting, starter=user).exists()
@@ -98,8 +98,6 @@ def is_party(posting, user) -> bool:
 
 def handoff_initial(*, posting, user, thread=None) -> dict:
     """Both parties' data as far as the board knows them; the filer completes the rest."""
-    from csdp.pledge.models import Side
-
     owner = posting.owner.pledge_profile
     other = None
     if thread is not None:
@@ -124,10 +122,6 @@ def handoff_initial(*, posting, user, thread=None) -> dict:
 
 def pledge_registration_start(*, posting, user, data: dict, files):
     """Create the counter draft (the filer then confirms and signs it at the counter)."""
-    from csdp.counter.models import BusinessType
-    from csdp.counter.services import CounterError, application_draft
-    from csdp.pledge.services import PledgeError
-
     if posting.status not in HANDOFF_STATES:
         raise PledgeError("只有“洽谈中”或“已质押”的质押信息可以发起质押登记申请。")
     business_type = BusinessType.objects.filter(code=CODE).first()

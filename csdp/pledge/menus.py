@@ -1,5 +1,5 @@
 from csdp.accounts.roles import STAFF_ROLES, Role
-from csdp.portal.menu import MenuItem, register
+from csdp.accounts.menu import MenuItem, register
 
 # 004 §八, §十一, §十四, §十五: the board's own screens.
 _USERS = {Role.PLEDGE_USER}

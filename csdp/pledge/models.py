@@ -187,7 +187,7 @@ class PostingQuerySet(models.QuerySet):
             return self
         if not user.is_authenticated:
             return self.none()
-        from csdp.pledge.selectors import has_valid_posting
+        from csdp.pledge.selectors import has_valid_posting  # here: the selectors import these models
 
         own = Q(owner=user) & ~Q(status=PostingStatus.DELETED)
         if not has_valid_posting(user):

@@ -14,7 +14,9 @@ from django.db import transaction
 
 from csdp.accounts.models import User
 from csdp.audit.services import audit_record
+from csdp.clock.eod import EodLine
 from csdp.clock.services import business_today, clock_now
+from csdp.notify.services import notify_user
 from csdp.pledge import selectors
 from csdp.pledge.models import Posting, PostingTransition, Side
 from csdp.pledge.states import LIVE, PUBLISHED, SYSTEM, PostingStatus
@@ -77,7 +79,6 @@ def _expire(day: dt.date) -> int:
                 )
                 for p in batch
             )
-            from csdp.notify.services import notify_user
 
             for p in batch:
                 audit_record(
@@ -108,7 +109,6 @@ def _flag(batch: list[Posting], as_of: dt.date) -> int:
     ]  # staff 保留 stands on the same facts
     if not failing:
         return 0
-    from csdp.notify.services import notify_user
 
     now = clock_now()
     reviewers = list(User.objects.filter(staff_role__in=["reviewer", "admin"], is_active=True))
@@ -135,8 +135,6 @@ def _flag(batch: list[Posting], as_of: dt.date) -> int:
 
 def pledge_eod_job(day: dt.date, actor) -> list:
     """seed 004 §十: every trading day's EOD re-checks the published pledgor postings (`csdp eod run`)."""
-    from csdp.clock.eod import EodLine
-
     result = pledge_recheck(day=day)
     return [
         EodLine(

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 
-from csdp.clock.services import business_today, trading_day_offset
+from csdp.clock.services import business_today, trading_day_offset, clock_now
 from csdp.pledge.models import (
     BoardSettings,
     EligibleKind,
@@ -21,6 +21,8 @@ from csdp.pledge.models import (
     Side,
 )
 from csdp.pledge.states import BOARD, PUBLISHED, PostingStatus
+from csdp.register.models import RegistrationEvent, ShareNature
+from csdp.securities.models import Security, SecurityCodeChange
 
 PAGE_SIZE = 20
 SORTS = {  # 004 §十四 筛选查询: the sort keys offered on the board
@@ -66,8 +68,6 @@ def board_postings() -> QuerySet:
 
 def calendar_today() -> dt.date:
     from django.utils import timezone
-
-    from csdp.clock.services import clock_now
 
     return timezone.localdate(clock_now())
 
@@ -237,8 +237,6 @@ def pledgeable_many(
     """Set-based pledgeable_quantity for many (account_id, security_id) pairs in ONE query over the
     register's event log — the same sum csdp.register.selectors.pledgeable_quantity makes for one
     pair (unrestricted lots, minus frozen and pledged, 004 §十), with code switches followed."""
-    from csdp.register.models import RegistrationEvent, ShareNature
-
     if not pairs:
         return {}
     lineage = _lineage_many({security_id for _, security_id in pairs})
@@ -269,8 +267,6 @@ def pledgeable_many(
 
 def _lineage_many(security_ids: set[int]) -> dict[int, set[int]]:
     """security id → itself and every security it was switched from (the mapping table is small)."""
-    from csdp.securities.models import Security, SecurityCodeChange
-
     old_of = dict(SecurityCodeChange.objects.values_list("new_code", "old_code"))
     code_of = dict(Security.objects.filter(pk__in=security_ids).values_list("pk", "code"))
     wanted: dict[int, list[str]] = {}

@@ -10,10 +10,12 @@ from django.db import transaction
 from django.db.models import Sum
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
+from csdp.notify.services import notify_user
 from csdp.pledge import selectors
 from csdp.pledge.models import AccessState, PledgeProfile, Posting, PostingCode, PostingToken, PostingTransition, Side
 from csdp.lib.statemachine import transition_record
 from csdp.pledge.states import LIVE, MACHINE, PUBLISHED, STAFF, SYSTEM, USER, PledgeError, PostingStatus
+from csdp.securities.models import Security
 
 MAX_VALIDITY_DAYS = 180  # our choice: a posting is re-confirmed at least twice a year
 
@@ -125,7 +127,6 @@ def _check_data(profile: PledgeProfile, data: PostingData) -> dict:
     account = next((a for a in selectors.investor_accounts(profile) if a.pk == data.account_id), None)
     if account is None:  # 004 §八: only the user's own holdings
         raise PledgeError("请选择本人名下的证券账户。")
-    from csdp.securities.models import Security
 
     security = Security.objects.filter(pk=data.security_id).first()
     if security is None or not selectors.is_eligible(security):  # 004 §九
@@ -355,6 +356,4 @@ def posting_pledged_by_pledge(*, posting_id: int, pledge) -> None:
 
 
 def _notify_owner(posting: Posting, subject: str, body: str) -> None:
-    from csdp.notify.services import notify_user
-
     notify_user(user=posting.owner, subject=subject, body=body, purpose="pledge.posting")

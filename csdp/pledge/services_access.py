@@ -12,8 +12,11 @@ from csdp.accounts.roles import InstitutionKind
 from csdp.accounts.services import institution_create, user_create
 from csdp.audit.services import audit_record
 from csdp.clock.services import clock_now
+from csdp.notify.services import notify_sms
 from csdp.pledge.models import APPLICATION_TRANSITIONS, ApplicationStatus, LenderApplication, PledgeProfile, ProfileKind
 from csdp.pledge.services import PledgeError
+from csdp.uploads.errors import UploadRejected
+from csdp.uploads.services import upload_store
 
 
 def _temporary_password() -> str:
@@ -43,7 +46,7 @@ def investor_register(
     and proving control of the account with the SMS code sent to the mobile its custody participant
     keeps on file (``services_holder.holder_code_send``); the user's mobile is that one. An account
     without a mobile on file registers through its participant (``holder_confirmation_request``)."""
-    from csdp.pledge.services_holder import holder_account, holder_code_check
+    from csdp.pledge.services_holder import holder_account, holder_code_check  # services_holder imports us
 
     account = holder_account(id_number=id_number, account_number=account_number)
     if User.objects.filter(username=username).exists():
@@ -96,9 +99,6 @@ def lender_apply(
     *, name: str, id_type: str, id_number: str, username: str, mobile: str, email: str, files
 ) -> LenderApplication:
     """004 §六(二): an application with materials (uploads kind "scan"), reviewed by staff."""
-    from csdp.uploads.errors import UploadRejected
-    from csdp.uploads.services import upload_store
-
     if not files:
         raise PledgeError("请上传申请材料（PDF、PNG 或 JPEG 扫描件）。")
     if User.objects.filter(username=username).exists():
@@ -144,8 +144,6 @@ def _decide(application: LenderApplication, *, actor, to_state: str, reason: str
 def lender_approve(*, application: LenderApplication, actor) -> PledgeProfile:
     """Creates the site user and its profile; the temporary password goes by SMS only (sensitive:
     erased from the outbox once delivered)."""
-    from csdp.notify.services import notify_sms
-
     application = _decide(application, actor=actor, to_state=ApplicationStatus.APPROVED, reason="审核通过")
     password = _temporary_password()
     user = _new_user(
@@ -178,8 +176,6 @@ def lender_approve(*, application: LenderApplication, actor) -> PledgeProfile:
 
 @transaction.atomic
 def lender_reject(*, application: LenderApplication, actor, reason: str) -> LenderApplication:
-    from csdp.notify.services import notify_sms
-
     if not reason.strip():
         raise PledgeError("请填写不通过的原因。")
     application = _decide(application, actor=actor, to_state=ApplicationStatus.REJECTED, reason=reason.strip())

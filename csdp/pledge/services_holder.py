@@ -14,10 +14,15 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from csdp.accounts.models import User
 from csdp.audit.services import audit_record
 from csdp.clock.services import clock_now
+from csdp.notify.codes import CodeRefused, code_issue, code_check
+from csdp.notify.services import notify_user, notify_sms
 from csdp.pledge.models import APPLICATION_TRANSITIONS, ApplicationStatus, HolderConfirmation, PledgeProfile
 from csdp.pledge.services import PledgeError
+from csdp.pledge.services_access import _temporary_password, investor_profile_create
+from csdp.securities.models import AccountStatus, SecuritiesAccount
 
 REGISTER_PURPOSE = "pledge.holder_register"
 MISMATCH = "证件号码与证券账户不匹配，或该账户不在本公司登记。"
@@ -25,8 +30,6 @@ MISMATCH = "证件号码与证券账户不匹配，或该账户不在本公司�
 
 def holder_account(*, id_number: str, account_number: str):
     """The open account of that number whose investor has that ID number, not yet on the board."""
-    from csdp.securities.models import AccountStatus, SecuritiesAccount
-
     account = (
         SecuritiesAccount.objects.select_related("investor", "custody_unit__participant")
         .filter(number=account_number.strip().upper(), investor__id_number=id_number.strip().upper())
@@ -46,8 +49,6 @@ def masked(mobile: str) -> str:
 
 def holder_code_send(*, id_number: str, account_number: str) -> str:
     """Send the code to the mobile on file; returns it masked for the page (138****0000)."""
-    from csdp.notify.codes import CodeRefused, code_issue
-
     account = holder_account(id_number=id_number, account_number=account_number)
     if not account.mobile:
         raise PledgeError(
@@ -64,8 +65,6 @@ def holder_code_send(*, id_number: str, account_number: str) -> str:
 
 def holder_code_check(*, account, sms_code: str) -> None:
     """Accept the code once (call outside a transaction: a wrong try must be counted)."""
-    from csdp.notify.codes import CodeRefused, code_check
-
     if not account.mobile:
         raise PledgeError(
             "该证券账户未预留手机号码，请选择“由托管参与人确认”方式注册。", code="pledge.holder_no_mobile"
@@ -80,9 +79,6 @@ def holder_confirmation_request(
     *, id_number: str, account_number: str, username: str, mobile: str, email: str = ""
 ) -> HolderConfirmation:
     """Ask the account's custody participant to confirm the account is the applicant's."""
-    from csdp.accounts.models import User
-    from csdp.notify.services import notify_user
-
     account = holder_account(id_number=id_number, account_number=account_number)
     if account.custody_unit is None:
         raise PledgeError(
@@ -132,9 +128,6 @@ def _decide(row: HolderConfirmation, *, by, to_state: str, reason: str) -> Holde
 def holder_confirm(*, confirmation: HolderConfirmation, by) -> PledgeProfile:
     """The custodian confirms: the user and profile are created; the temporary password goes by SMS
     only (sensitive: erased from the outbox once delivered)."""
-    from csdp.notify.services import notify_sms
-    from csdp.pledge.services_access import _temporary_password, investor_profile_create
-
     row = _decide(confirmation, by=by, to_state=ApplicationStatus.APPROVED, reason="托管参与人确认")
     password = _temporary_password()
     profile = investor_profile_create(
@@ -154,8 +147,6 @@ def holder_confirm(*, confirmation: HolderConfirmation, by) -> PledgeProfile:
 
 @transaction.atomic
 def holder_refuse(*, confirmation: HolderConfirmation, by, reason: str) -> HolderConfirmation:
-    from csdp.notify.services import notify_sms
-
     if not reason.strip():
         raise PledgeError("请填写拒绝的原因。")
     row = _decide(confirmation, by=by, to_state=ApplicationStatus.REJECTED, reason=reason.strip())

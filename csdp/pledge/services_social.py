@@ -6,6 +6,7 @@ from django.db import transaction
 
 from csdp.audit.services import audit_record
 from csdp.clock.services import clock_now
+from csdp.notify.services import notify_user
 from csdp.pledge import selectors
 from csdp.pledge.models import AccessState, PledgeProfile, Posting
 from csdp.pledge.models_social import Message, ModerationAction, ModerationKind, Report, ReportStatus, Thread
@@ -16,8 +17,6 @@ MESSAGE_MAX_CHARS = 2000
 
 
 def _notify(user, subject: str, body: str, purpose: str) -> None:
-    from csdp.notify.services import notify_user
-
     notify_user(user=user, subject=subject, body=body, purpose=purpose)
 
 

@@ -13,8 +13,10 @@ from csdp.accounts.roles import Role
 from csdp.pledge import forms as f
 from csdp.pledge import selectors
 from csdp.pledge.models import AccessState, Posting, Side
-from csdp.pledge.services import PledgeError, posting_edit, posting_set_status, posting_submit
+from csdp.pledge.services import PledgeError, posting_edit, posting_set_status, posting_submit, posting_archive
+from csdp.pledge.services_access import PLATFORM_FIELDS, platform_info_update
 from csdp.pledge.states import TRANSITIONS, USER, PostingStatus
+from csdp.pledge.views_staff import review_context
 
 BROWSERS = (Role.PLEDGE_USER, *STAFF)
 
@@ -142,8 +144,6 @@ def posting_detail(request, posting_id: int):
         "report_phone": settings.CSDP_PLEDGE_REPORT_PHONE,
     }
     if request.user.staff_role:
-        from csdp.pledge.views_staff import review_context
-
         context.update(review_context(posting))
     return render(request, "pledge/posting_detail.html", context)
 
@@ -156,8 +156,6 @@ def posting_status(request, posting_id: int):
     posting = access_object(request.user, Posting.objects.filter(owner=request.user), pk=posting_id)
     try:
         if request.POST.get("to_state") == "archived":
-            from csdp.pledge.services import posting_archive
-
             posting_archive(posting=posting, user=request.user)
             messages.success(request, "信息已归档。")
             return redirect("pledge:my_postings")
@@ -179,8 +177,6 @@ def posting_status(request, posting_id: int):
 @allow(Role.PLEDGE_USER)
 def profile_view(request):
     """用户信息维护 (004 §七): 基本信息 read-only, 业务平台信息 editable."""
-    from csdp.pledge.services_access import PLATFORM_FIELDS, platform_info_update
-
     profile = active_profile(request)
     initial = {name: getattr(profile, name) for name in PLATFORM_FIELDS}
     form = f.PlatformInfoForm(request.POST or None, initial=initial)

@@ -11,10 +11,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from csdp.accounts.access import access_object, allow, public
 from csdp.accounts.roles import Role
-from csdp.pledge import forms as f
-from csdp.pledge.models import Posting
+from csdp.notify.captcha import captcha_check
+from csdp.pledge import forms as f, services_holder as holder
+from csdp.pledge.handoff import is_party
+from csdp.pledge.models import Posting, HolderConfirmation
 from csdp.pledge.models_social import Message, Thread
 from csdp.pledge.services import PledgeError
+from csdp.pledge.services_access import investor_register, lender_apply
+from csdp.pledge.services_holder import holder_confirm, holder_refuse
+from csdp.pledge.services_social import thread_start, message_send, report_create
 from csdp.pledge.views import BROWSERS, _browser_profile, active_profile
 
 PUBLIC_PER_HOUR = 10  # registration and lender applications per address and hour
@@ -56,8 +61,6 @@ def thread_detail(request, thread_id: int):
 @require_POST
 def posting_message(request, posting_id: int):
     """Start (or continue) the conversation with a posting's owner; needs the details right (§十四)."""
-    from csdp.pledge.services_social import thread_start
-
     active_profile(request)
     posting = access_object(request.user, Posting, pk=posting_id)
     form = f.MessageForm(request.POST)
@@ -75,8 +78,6 @@ def posting_message(request, posting_id: int):
 @allow(Role.PLEDGE_USER)
 @require_POST
 def thread_reply(request, thread_id: int):
-    from csdp.pledge.services_social import message_send
-
     active_profile(request)
     thread = access_object(request.user, Thread, pk=thread_id)
     form = f.MessageForm(request.POST)
@@ -103,8 +104,6 @@ def message_report(request, message_id: int):
 
 
 def _report(request, *, posting=None, message=None):
-    from csdp.pledge.services_social import report_create
-
     active_profile(request)
     try:
         report_create(reporter=request.user, reason=request.POST.get("reason", ""), posting=posting, message=message)
@@ -123,8 +122,6 @@ def posting_handoff(request, posting_id: int):
     register, needs the other party's confirmation and four-eyes, and only then marks the posting
     已质押. Only the owner and users negotiating with it may start it (issue 20 §6: nobody else is
     shown the pledgor's account)."""
-    from csdp.pledge.handoff import is_party
-
     active_profile(request)
     posting = access_object(request.user, Posting, pk=posting_id)
     if not is_party(posting, request.user):
@@ -146,9 +143,6 @@ NEEDS = {  # what each button of the registration page needs besides ID, account
 
 def _register_act(request, action: str, d: dict) -> str | None:
     """Run one button of the registration page; returns the success message."""
-    from csdp.pledge import services_holder as holder
-    from csdp.pledge.services_access import investor_register
-
     who = {"id_number": d["id_number"], "account_number": d["account_number"]}
     if action == "send_code":
         return f"短信验证码已发送至托管参与人处预留的手机 {holder.holder_code_send(**who)}，请填写后完成注册。"
@@ -166,8 +160,6 @@ def _register_act(request, action: str, d: dict) -> str | None:
 def register(request):
     """004 §六(一): investors with an account here register with ID number and account number, and
     prove control of the account (SMS to the mobile on file, or the custody participant confirms)."""
-    from csdp.notify.captcha import captcha_check
-
     form = f.InvestorRegisterForm(request.POST or None)
     action = request.POST.get("action", "register")
     if request.method == "POST" and action in NEEDS and form.is_valid():
@@ -219,9 +211,6 @@ def holder_confirmations(request):
 @allow(Role.PARTICIPANT)
 @require_POST
 def holder_decide(request, holder_confirmation_id: int):
-    from csdp.pledge.models import HolderConfirmation
-    from csdp.pledge.services_holder import holder_confirm, holder_refuse
-
     row = access_object(request.user, HolderConfirmation, pk=holder_confirmation_id)
     try:
         if request.POST.get("action") == "refuse":
@@ -239,9 +228,6 @@ def holder_decide(request, holder_confirmation_id: int):
 @require_http_methods(["GET", "POST"])
 def lender_apply_view(request):
     """004 §六(二): lenders without an account apply with materials; staff review."""
-    from csdp.notify.captcha import captcha_check
-    from csdp.pledge.services_access import lender_apply
-
     form = f.LenderApplyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -23,7 +23,24 @@ from csdp.pledge.models import (
     Side,
 )
 from csdp.pledge.models_social import ModerationAction, ModerationKind, Report, Thread
-from csdp.pledge.services import PledgeError, check_holdings, check_rate
+from csdp.pledge.services import (
+    PledgeError,
+    check_holdings,
+    check_rate,
+    posting_approve,
+    posting_return,
+    posting_flag_decide,
+)
+from csdp.pledge.services_access import lender_approve, lender_reject
+from csdp.pledge.services_rules import (
+    lpr_add,
+    lpr_delete,
+    rate_cap_multiple_set,
+    restricted_pledgeable_set,
+    eligible_add,
+    eligible_delete,
+)
+from csdp.pledge.services_social import moderation_apply, report_handle as handle
 from csdp.pledge.states import PostingStatus
 
 DECIDERS = (Role.REVIEWER, Role.ADMIN)
@@ -97,8 +114,6 @@ FLAGGED_COLUMNS = [
 @allow(DECIDERS)
 @require_POST
 def posting_review(request, posting_id: int):
-    from csdp.pledge.services import posting_approve, posting_return
-
     posting = access_object(request.user, Posting, pk=posting_id)
     if request.POST.get("decision") == "approve":
         _done(request, posting_approve, posting=posting, actor=request.user, ok="审核通过，信息已发布。")
@@ -117,8 +132,6 @@ def posting_review(request, posting_id: int):
 @allow(DECIDERS)
 @require_POST
 def posting_flag(request, posting_id: int):
-    from csdp.pledge.services import posting_flag_decide
-
     posting = access_object(request.user, Posting, pk=posting_id)
     _done(
         request,
@@ -136,8 +149,6 @@ def posting_flag(request, posting_id: int):
 @require_POST
 def posting_correct(request, posting_id: int):
     """004 §四: the depository requires the user to correct a posting (it goes back as 被退回)."""
-    from csdp.pledge.services_social import moderation_apply
-
     posting = access_object(request.user, Posting, pk=posting_id)
     _done(
         request,
@@ -202,8 +213,6 @@ def report_detail(request, report_id: int):
 @allow(DECIDERS)
 @require_POST
 def report_handle(request, report_id: int):
-    from csdp.pledge.services_social import report_handle as handle
-
     report = access_object(request.user, Report, pk=report_id)
     _done(request, handle, report=report, actor=request.user, outcome=request.POST.get("reason", ""), ok="举报已处理。")
     return redirect("pledge:report_detail", report_id=report.pk)
@@ -273,8 +282,6 @@ def user_detail(request, profile_id: int):
 @allow(DECIDERS)
 @require_POST
 def moderate(request, profile_id: int):
-    from csdp.pledge.services_social import moderation_apply
-
     profile = access_object(request.user, PledgeProfile, pk=profile_id)
     kind = request.POST.get("kind", "")
     if kind not in ModerationKind.values or kind == ModerationKind.CORRECTION:
@@ -330,8 +337,6 @@ def lender_detail(request, lender_application_id: int):
 @allow(DECIDERS)
 @require_POST
 def lender_decide(request, lender_application_id: int):
-    from csdp.pledge.services_access import lender_approve, lender_reject
-
     application = access_object(request.user, LenderApplication, pk=lender_application_id)
     if request.POST.get("decision") == "approve":
         _done(request, lender_approve, application=application, actor=request.user, ok="已通过，用户已开通。")
@@ -370,8 +375,6 @@ def rules(request):
 @allow(DECIDERS)
 @require_POST
 def rules_lpr_add(request):
-    from csdp.pledge.services_rules import lpr_add
-
     form = f.LprForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
@@ -392,8 +395,6 @@ def rules_lpr_add(request):
 @allow(DECIDERS)
 @require_POST
 def rules_lpr_delete(request, lpr_id: int):
-    from csdp.pledge.services_rules import lpr_delete
-
     _done(request, lpr_delete, row=access_object(request.user, LprRate, pk=lpr_id), actor=request.user, ok="已删除。")
     return redirect("pledge:rules")
 
@@ -401,11 +402,7 @@ def rules_lpr_delete(request, lpr_id: int):
 @allow(DECIDERS)
 @require_POST
 def rules_multiple(request):
-    from csdp.pledge.services_rules import rate_cap_multiple_set
-
     if "restricted_pledgeable_form" in request.POST:  # the 限售 setting shares this staff form's URL
-        from csdp.pledge.services_rules import restricted_pledgeable_set
-
         _done(
             request,
             restricted_pledgeable_set,
@@ -431,8 +428,6 @@ def rules_multiple(request):
 @allow(DECIDERS)
 @require_POST
 def rules_eligible_add(request):
-    from csdp.pledge.services_rules import eligible_add
-
     form = f.EligibleForm(request.POST)
     if form.is_valid():
         _done(request, eligible_add, actor=request.user, ok="已加入允许范围。", **form.cleaned_data)
@@ -444,8 +439,6 @@ def rules_eligible_add(request):
 @allow(DECIDERS)
 @require_POST
 def rules_eligible_delete(request, eligible_id: int):
-    from csdp.pledge.services_rules import eligible_delete
-
     _done(
         request,
         eligible_delete,

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from csdp.portal.worklists import WorkItem, register_my_applications, register_staff_queue
+from csdp.accounts.worklists import WorkItem, register_my_applications, register_staff_queue
+from csdp.pledge.models import Posting, ApplicationStatus, LenderApplication
+from csdp.pledge.models_social import Report, ReportStatus
+from csdp.pledge.states import PostingStatus
 
 LIMIT = 200
 
 
 @register_my_applications
 def my_postings(user):
-    from csdp.pledge.models import Posting
-    from csdp.pledge.states import PostingStatus
-
     if getattr(user, "institution", None) is None or user.institution.kind != "pledge_user":
         return []
     rows = Posting.objects.filter(
@@ -36,10 +36,6 @@ def my_postings(user):
 @register_staff_queue
 def staff_items(user):
     from django.db.models import Q
-
-    from csdp.pledge.models import ApplicationStatus, LenderApplication, Posting
-    from csdp.pledge.models_social import Report, ReportStatus
-    from csdp.pledge.states import PostingStatus
 
     postings = Posting.objects.filter(Q(status=PostingStatus.PENDING_REVIEW) | Q(flagged_at__isnull=False)).order_by(
         "status_since"

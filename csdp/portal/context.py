@@ -1,13 +1,12 @@
 from django.conf import settings
 
 from csdp.accounts.roles import role_of
-from csdp.portal.menu import menu_for, split_user_settings
+from csdp.accounts.menu import menu_for, split_user_settings
+from csdp.clock.services import clock_now
 
 
 def shell(request):
     """What the page shell needs: the left function bar, 用户设置 (top right), the role, the business clock."""
-    from csdp.clock.services import clock_now
-
     user = getattr(request, "user", None)
     role = role_of(user) if user is not None else None
     menu, user_menu = [], []

@@ -14,10 +14,15 @@ from django.conf import settings
 from django.urls import reverse
 
 from csdp.accounts.roles import STAFF_ROLES, Role, role_of
+from csdp.accounts.worklists import my_applications, staff_queue
+from csdp.clock.services import business_today, clock_now, calendar_horizon, calendar_horizon_warning
+from csdp.fees.models import PaymentNotice
+from csdp.fees.states import NoticeStatus
+from csdp.ipo.models import Offering, OfferingStatus, EodStepRun
+from csdp.ipo.timeline import timeline
+from csdp.keys.models import CertificateStatus
+from csdp.keys.selectors import RENEWAL_OFFER_DAYS, active_key_of, certificate_days_left
 
-# Certificates: the renewal is offered from this many days before expiry (issue 19 §8; the seed asks
-# for an application at least a month ahead, 000 §二(四)3, the login warning starts at 30 days).
-RENEWAL_OFFER_DAYS = 60
 PENDING_SHOWN = 8
 
 # Whose step a milestone of the offering timeline is (csdp/ipo/timeline.py ``who``).
@@ -48,8 +53,6 @@ def due_for(user) -> dict[str, list[Due]]:
 
 
 def _pending(user, role) -> list[Due]:
-    from csdp.portal.worklists import my_applications, staff_queue
-
     items = staff_queue(user) if role in STAFF_ROLES else my_applications(user)
     due = [i for i in items if i.needs_action]
     return [
@@ -70,10 +73,6 @@ def _pending(user, role) -> list[Due]:
 def _cutoffs(user, role) -> list[Due]:
     """Today's steps of every offering in progress that this user (or, for staff, the office) must take,
     with their cut-off times (T+1 15:30 资金不足申报, 16:00 备付金到账 …)."""
-    from csdp.clock.services import business_today, clock_now
-    from csdp.ipo.models import Offering, OfferingStatus
-    from csdp.ipo.timeline import timeline
-
     today, now = business_today(), clock_now()
     party = MILESTONE_PARTY.get(role, "本公司" if role in STAFF_ROLES else None)
     if party is None:
@@ -104,10 +103,6 @@ def _cutoffs(user, role) -> list[Due]:
 
 
 def _overdue_fees(user, role) -> list[Due]:
-    from csdp.clock.services import business_today
-    from csdp.fees.models import PaymentNotice
-    from csdp.fees.states import NoticeStatus
-
     if role not in (Role.ISSUER, Role.UNDERWRITER, Role.OPERATOR, Role.ADMIN):
         return []
     today = business_today()
@@ -130,10 +125,6 @@ def _overdue_fees(user, role) -> list[Due]:
 
 
 def _certificate(user) -> list[Due]:
-    from csdp.clock.services import clock_now
-    from csdp.keys.models import CertificateStatus
-    from csdp.keys.selectors import active_key_of, certificate_days_left
-
     key = active_key_of(user)
     if key is None:
         return []
@@ -167,8 +158,6 @@ def _certificate(user) -> list[Due]:
 def _calendar_horizon() -> list[Due]:
     """How far the trading calendar is maintained (csdp.clock: beyond it every T±n is refused), warned
     from 60 days before its end."""
-    from csdp.clock.services import business_today, calendar_horizon, calendar_horizon_warning
-
     horizon, warning = calendar_horizon(), calendar_horizon_warning()
     url = reverse("clock:calendar")
     if not warning:
@@ -193,8 +182,6 @@ def _calendar_horizon() -> list[Due]:
 
 
 def _failed_eod() -> list[Due]:
-    from csdp.ipo.models import EodStepRun
-
     out = [
         Due(
             title=f"{run.offering.code} {run.offering.name}：{run.get_step_display()} 失败",
@@ -208,7 +195,7 @@ def _failed_eod() -> list[Due]:
         .order_by("-business_date", "-pk")[:PENDING_SHOWN]
     ]
     try:
-        from csdp.approvals.models import Approval
+        from csdp.approvals.models import Approval  # inside the guard below, as before
 
         failed = Approval.objects.filter(status="failed").order_by("-pk")[:PENDING_SHOWN]
         out += [

@@ -1,5 +1,5 @@
 from csdp.accounts.roles import MEMBER_ROLES, STAFF_ROLES
-from csdp.portal.menu import MenuItem, register
+from csdp.accounts.menu import MenuItem, register
 
 register(
     MenuItem(section="我的", label="申请列表", url_name="portal:my_applications", roles=set(MEMBER_ROLES), order=10)

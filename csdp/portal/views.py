@@ -4,14 +4,13 @@ from django.shortcuts import render
 
 from csdp.accounts.access import ANY_ROLE, MEMBERS, STAFF, allow, public
 from csdp.lib.listing import Column, Listing, listing
-from csdp.portal.worklists import my_applications as select_my_applications
-from csdp.portal.worklists import staff_queue as select_staff_queue
+from csdp.accounts.worklists import my_applications as select_my_applications
+from csdp.accounts.worklists import staff_queue as select_staff_queue
+from csdp.portal.due import due_for
 
 
 @allow(ANY_ROLE)
 def home(request):
-    from csdp.portal.due import due_for
-
     return render(request, "portal/home.html", {"due": due_for(request.user)})
 
 

@@ -5,8 +5,13 @@ from ninja import Query, Router, Schema
 from csdp.accounts.access import STAFF, access_object, allow
 from csdp.accounts.roles import Role
 from csdp.lib.cursor import CursorIn, cursor_page, page_of
+from csdp.clock.services import business_today, clock_now
+from csdp.lib.errors import CsdpError, NotFound
+from csdp.register.models import RosterQuery, HoldingChangeFile
+from csdp.register.queries import check_may_query
+from csdp.register.roster import roster_as_of
 from csdp.register.selectors import holdings_of
-from csdp.securities.models import SecuritiesAccount
+from csdp.securities.models import SecuritiesAccount, Security
 
 router = Router(tags=["证券持有"])
 
@@ -77,12 +82,6 @@ class RosterOut(Schema):
 )
 @allow(STAFF, Role.ISSUER)
 def register_holders(request, security: str, as_of: dt.date, page: Query[CursorIn], top: int | None = None):
-    from csdp.clock.services import business_today, clock_now
-    from csdp.lib.errors import CsdpError, NotFound
-    from csdp.register.models import RosterQuery
-    from csdp.register.queries import check_may_query
-    from csdp.register.roster import roster_as_of
-    from csdp.securities.models import Security
 
     found = Security.objects.filter(code=security).first()
     if found is None:
@@ -151,8 +150,6 @@ def register_file_content(request, holding_file_id: int):
 
     from django.conf import settings
     from django.http import FileResponse, Http404
-
-    from csdp.register.models import HoldingChangeFile
 
     record = access_object(request.user, HoldingChangeFile, pk=holding_file_id)
     path = Path(settings.CSDP_FILES_DIR) / record.path

@@ -9,7 +9,7 @@ class RegisterConfig(AppConfig):
     def ready(self) -> None:
         from csdp.accounts.roles import Role
         from csdp.approvals.kinds import register_kind
-        from csdp.register import counter_types, demo  # noqa: F401
+        from csdp.register import counter_types, demo, info_query  # noqa: F401  (info_query: the 信息查询 type)
         from csdp.register.issuer_businesses import KIND, business_apply
         from csdp.register.selectors import holdings_of
         from csdp.securities.lookup import holdings_reader

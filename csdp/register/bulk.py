@@ -31,6 +31,7 @@ from csdp.lib.bulk import copy_in
 from csdp.lib.errors import CsdpError, Problem
 from csdp.register.capital import RegisterInvariantError, issued_capital_move, issuing_deltas_of_stage, register_check
 from csdp.register.models import EventType, ShareNature
+from csdp.register.models import Position
 from csdp.register.nature import LOT, NATURE_CHANGES, carry_encumbrances
 from csdp.register.services import CLOSED_STATUSES, EventSpec, RegisterError
 
@@ -216,7 +217,6 @@ def _carry(frame: pl.DataFrame) -> pl.DataFrame:
     legs = frame.filter(pl.col("event_type").is_in(NATURE_CHANGES))
     if legs.height == 0:
         return frame
-    from csdp.register.models import Position
 
     securities = sorted(legs["security_id"].unique().to_list())
     rows = (

@@ -15,8 +15,12 @@ import hashlib
 from django import forms
 from django.core.exceptions import ValidationError
 
+from csdp.approvals.services import approval_prepare
+from csdp.clock.services import business_today
 from csdp.counter.catalogue import DEFAULT_TYPES, default_guide
 from csdp.counter.registry import BusinessTypeSpec, FilingContext, StructuredForm, register_business_type
+from csdp.counter.selectors import securities_codes_for
+from csdp.counter.services import CounterError
 from csdp.register.issuer_businesses import (
     BUSINESSES,
     EXIT,
@@ -121,9 +125,6 @@ def _form_for(business: Business) -> type[forms.Form]:
 
 def _validate(business: Business):
     def validate(context: FilingContext) -> None:
-        from csdp.clock.services import business_today
-        from csdp.counter.selectors import securities_codes_for
-
         if context.securities_code not in securities_codes_for(context.institution):
             raise ValidationError(f"证券代码 {context.securities_code} 不是本机构的证券。")
         data = context.data
@@ -146,8 +147,7 @@ def _validate(business: Business):
 
 def _accepted(application) -> None:
     """受理 prepares the effect for a different reviewer (csdp.approvals); nothing changes yet."""
-    from csdp.approvals.services import approval_prepare
-    from csdp.counter.states import Status
+    from csdp.counter.states import Status  # here: two different `Status` in this module
 
     round_ = application.rounds.filter(signed_at__isnull=False).order_by("-number").first()
     data = round_.data
@@ -174,8 +174,7 @@ def _accepted(application) -> None:
 
 def _results_ready(application) -> None:
     """Results go back only once the reviewer approved and the effect is on the register."""
-    from csdp.approvals.models import Approval, Status
-    from csdp.counter.services import CounterError
+    from csdp.approvals.models import Approval, Status  # here: two different `Status` in this module
 
     applied = Approval.objects.filter(
         kind=KIND, subject_type="counter.application", subject_id=str(application.pk), status=Status.APPLIED

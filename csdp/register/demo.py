@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from csdp.portal.demo import register_seeder
+from csdp.accounts.demo import register_seeder
 from csdp.register.services import register_apply, security_code_switch
 from csdp.securities.models import SecuritiesAccount, Security
 

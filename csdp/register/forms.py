@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from csdp.securities.selectors import security_by_code
+
 
 class ChangesFilterForm(forms.Form):
     security = forms.RegexField(
@@ -28,8 +30,6 @@ class ChangesFilterForm(forms.Form):
     )
 
     def clean_security(self):
-        from csdp.securities.selectors import security_by_code
-
         code = self.cleaned_data["security"]
         if not code:
             return None
@@ -81,8 +81,6 @@ class RosterQueryForm(forms.Form):
     file_format = forms.ChoiceField(label="格式", choices=[("xlsx", "Excel"), ("dbf", "DBF")])
 
     def clean_code(self):
-        from csdp.securities.selectors import security_by_code
-
         code = self.cleaned_data["code"]
         security = security_by_code(code)
         if security is None:

@@ -20,6 +20,7 @@ from django.db import connection
 from csdp.lib.bulk import copy_in, copy_out
 from csdp.lib.dbf import Field, dbf_file_bytes, dbf_records, write_atomically
 from csdp.register.models import HoldingChangeFile
+from csdp.register.roster import _dbf_fields
 
 FILE_TYPE = "GFBD"
 FIELDS = (
@@ -168,8 +169,6 @@ def holding_change_files_recover(day: dt.date, out=None) -> list:
 
 def interfaces_md() -> list[str]:
     """The section of docs/interfaces.md (appended by csdp.ipo.interfaces)."""
-    from csdp.register.roster import _dbf_fields
-
     types = {"C": "字符 C", "N": "数值 N", "D": "日期 D（YYYYMMDD）"}
 
     def table(fields) -> list[str]:

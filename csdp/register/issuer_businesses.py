@@ -21,10 +21,16 @@ from dataclasses import dataclass
 import polars as pl
 from django.db import transaction
 
+from csdp.audit.services import audit_record
+from csdp.counter.models import Application
+from csdp.lib.bulk import copy_in, copy_out
 from csdp.lib.errors import CsdpError, Problem
+from csdp.register.capital import register_check
 from csdp.register.issuer_sheet import COLUMNS, SheetRow
 from csdp.register.models import EventType, Position, ShareNature
+from csdp.register.roster import roster_as_of, roster_xlsx
 from csdp.securities.models import AccountStatus, Security, SecurityStatus
+from csdp.securities.services import security_status_change
 
 KIND = "register.issuer_business"
 CLOSED = {SecurityStatus.SWITCHED, SecurityStatus.DELISTED}
@@ -54,8 +60,6 @@ WITH_ROWS = (INITIAL, NEW_SHARES, RELEASE, RESTRICT)
 def _accounts(numbers: list[str]) -> dict[str, tuple]:
     """number → (id, status, name, id_type, id_number) of the accounts named, in one staged query."""
     from django.db import connection
-
-    from csdp.lib.bulk import copy_in, copy_out
 
     if not numbers:
         return {}
@@ -336,9 +340,8 @@ def business_summary(payload: dict) -> str:
 def business_apply(approval) -> dict:
     """The approved effect (runs in the approving transaction or the end of day of its effective
     date). Re-checks the filing against the register as it is now; refuses whole on any problem."""
-    from csdp.audit.services import audit_record
-    from csdp.register.bulk import register_apply_bulk
-    from csdp.register.holding_files import holding_change_files_write
+    from csdp.register.bulk import register_apply_bulk  # read at call time: tests replace it at its source
+    from csdp.register.holding_files import holding_change_files_write  # at call time: tests patch it
 
     payload = approval.payload
     business = BUSINESSES[payload["business"]]
@@ -393,9 +396,6 @@ def business_apply(approval) -> dict:
 def _exit(approval, security: Security, effective: dt.date) -> dict:
     """06: the register is closed to further business (the security's state records it); the final
     持有人名册 as of the effective date is attached for hand-over (``_attach_result``)."""
-    from csdp.register.capital import register_check
-    from csdp.securities.services import security_status_change
-
     register_check(security)  # hand over a register that adds up
     security_status_change(
         security=security,
@@ -412,9 +412,7 @@ def _attach_result(approval, business: Business, security: Security, effective: 
     is being handled; staff then send the results."""
     from django.core.files.base import ContentFile
 
-    from csdp.counter.handling import _result_store
-    from csdp.counter.models import Application
-    from csdp.register.roster import roster_as_of, roster_xlsx
+    from csdp.counter.handling import _result_store  # read at call time: tests replace it at its source
 
     application = Application.objects.filter(pk=approval.payload.get("application")).first()
     if application is None:

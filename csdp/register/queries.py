@@ -12,8 +12,14 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from csdp.audit.services import audit_record
+from csdp.clock.services import business_today, clock_now
+from csdp.counter.selectors import securities_codes_for
+from csdp.lib.dbf import Field, write_dbf
 from csdp.lib.errors import CsdpError
 from csdp.register.models import RosterQuery
+from csdp.register.roster import roster_as_of, roster_dbf, roster_xlsx
+from csdp.register.selectors import holding_changes
 from csdp.securities.models import Security
 
 CHANGES_MAX = 50_000  # rows of one 持股变动 delivery; a longer period is asked for in parts
@@ -41,7 +47,6 @@ def check_may_query(*, user, security: Security) -> None:
     which registration checks against the securities master)."""
     if getattr(user, "staff_role", None):
         return
-    from csdp.counter.selectors import securities_codes_for
 
     institution = getattr(user, "institution", None)
     if (
@@ -99,8 +104,6 @@ def _changes_xlsx(security: Security, changes) -> bytes:
 
 
 def _changes_dbf(changes, on: dt.date) -> bytes:
-    from csdp.lib.dbf import Field, write_dbf
-
     fields = [
         Field("BDRQ", "D", 8),
         Field("BDLX", "C", 16),
@@ -152,11 +155,6 @@ def roster_deliver(
     date_from: dt.date | None = None,
 ) -> Delivery:
     """Build the file and record who asked for it. Refuses another issuer's code and future days."""
-    from csdp.audit.services import audit_record
-    from csdp.clock.services import business_today, clock_now
-    from csdp.register.roster import roster_as_of, roster_dbf, roster_xlsx
-    from csdp.register.selectors import holding_changes
-
     check_may_query(user=user, security=security)
     if as_of > business_today():
         raise CsdpError("查询日期不能晚于今天（名册为该日日终的数据）。", code="register.query_future")

@@ -22,9 +22,10 @@ import polars as pl
 from django.db import connection, transaction
 
 from csdp.lib.bulk import copy_out
+from csdp.lib.dbf import Field, write_dbf
 from csdp.register.models import ISSUING, ShareNature
 from csdp.register.selectors import _lineage
-from csdp.securities.models import Security
+from csdp.securities.models import Security, IdType
 
 SCHEMA = {
     "account": pl.Utf8,
@@ -324,8 +325,6 @@ def roster_xlsx(roster: Roster) -> bytes:
 
     from openpyxl import Workbook
 
-    from csdp.securities.models import IdType
-
     id_labels = dict(IdType.choices)
     book = Workbook(write_only=True)
     sheet = book.create_sheet("持有人名册")
@@ -375,8 +374,6 @@ def roster_xlsx(roster: Roster) -> bytes:
 
 
 def _dbf_fields():
-    from csdp.lib.dbf import Field
-
     return [
         Field("ZQDM", "C", 6, title="证券代码"),
         Field("ZQZH", "C", 10, title="证券账户"),
@@ -395,8 +392,6 @@ def _dbf_fields():
 def roster_dbf(roster: Roster) -> bytes:
     """The same list as DBF (GBK; rules.md §8 conventions), one record per lot."""
     import io
-
-    from csdp.lib.dbf import write_dbf
 
     out = io.BytesIO()
     rows = (

@@ -18,11 +18,13 @@ import polars as pl
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from csdp.clock.services import clock_now
 from csdp.lib.errors import CsdpError
 from csdp.register.capital import issued_capital_move, issuing_deltas, register_check
 from csdp.register.models import EventType, Position, RegistrationEvent, ShareNature
 from csdp.register.nature import carry_encumbrances, is_nature_change
 from csdp.securities.models import Market, Security, SecurityCodeChange, SecurityStatus
+from csdp.securities.services import SecuritiesError, security_status_change
 
 CLOSED_STATUSES = {SecurityStatus.SWITCHED, SecurityStatus.DELISTED}
 
@@ -150,7 +152,7 @@ def _carry(specs: list[EventSpec], existing: dict, positions: dict[tuple, Positi
     new = [s for s in specs if s.key not in existing]
     if not any(is_nature_change(s.event_type) for s in new):
         return specs
-    from csdp.register.bulk import events_frame
+    from csdp.register.bulk import events_frame  # here: register.bulk imports this module
 
     encumbrance = {lot: [p.frozen, p.pledged] for lot, p in positions.items()}
     for spec in new:
@@ -228,9 +230,6 @@ def security_code_switch(*, old_code: str, new_code: str, effective_date: dt.dat
     switch-out event on the old code and a switch-in event on the new one, so both histories stay
     continuous and holders' totals are unchanged. Running it again is a no-op.
     """
-    from csdp.clock.services import clock_now
-    from csdp.securities.services import SecuritiesError, security_status_change
-
     change = SecurityCodeChange.objects.select_for_update().filter(old_code=old_code, new_code=new_code).first()
     if change is None:
         raise RegisterError(f"代码对照表中没有 {old_code} → {new_code}，不能转换代码。")

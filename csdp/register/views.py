@@ -6,7 +6,10 @@ from csdp.lib.listing import Column, Listing, listing
 from csdp.accounts.access import STAFF, access_object, allow
 from csdp.lib.errors import CsdpError
 from csdp.register.forms import ChangesFilterForm, HolderSearchForm, RosterQueryForm
+from csdp.register.issuer_businesses import BUSINESSES, WITH_ROWS
+from csdp.register.issuer_sheet import template_bytes
 from csdp.register.models import HoldingChangeFile, RosterQuery
+from csdp.register.queries import roster_deliver
 from csdp.register.selectors import CHANGES_PAGE, holders_page, holding_changes
 from csdp.securities.models import SecuritiesAccount, Security
 
@@ -62,8 +65,6 @@ def roster_query(request):
     """信息查询: the 证券持有人名册 as of a day's end or the 持股变动 of a period, downloaded at once."""
     form = RosterQueryForm(request.GET or None)
     if request.GET and form.is_valid():
-        from csdp.register.queries import roster_deliver
-
         data = form.cleaned_data
         try:
             delivery = roster_deliver(
@@ -110,9 +111,6 @@ def _attachment(name: str) -> str:
 @allow({"issuer"} | STAFF)
 def business_template(request):
     """The Excel data template of the register businesses 01–04 (?code=01)."""
-    from csdp.register.issuer_businesses import BUSINESSES, WITH_ROWS
-    from csdp.register.issuer_sheet import template_bytes
-
     business = BUSINESSES.get(request.GET.get("code", "01"))
     if business not in WITH_ROWS:
         business = BUSINESSES["01"]

@@ -17,12 +17,11 @@ from django.db.models import F, Sum
 from csdp.register.models import EventType, Position, RegistrationEvent
 from csdp.restrictions.holdings import KEY_PREFIX
 from csdp.restrictions.models import FREEZE_LIVE, PLEDGE_OUTSTANDING, Freeze, Pledge
+from csdp.securities.models import Security, SecurityCodeChange
 
 
 def successors() -> dict[int, int]:
     """security id → the id of the code it was switched to (last in a chain), for applied switches."""
-    from csdp.securities.models import Security, SecurityCodeChange
-
     pairs = SecurityCodeChange.objects.filter(applied_at__isnull=False).values_list("old_code", "new_code")
     ids = dict(Security.objects.filter(code__in={c for pair in pairs for c in pair}).values_list("code", "pk"))
     step = {ids[old]: ids[new] for old, new in pairs if old in ids and new in ids}

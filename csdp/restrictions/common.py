@@ -15,8 +15,12 @@ from csdp.approvals.models import OPEN as APPROVAL_OPEN
 from csdp.approvals.models import Approval
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
+from csdp.fees.workflow import next_number
+from csdp.keys.signing import SignatureRefused, submission_sign_verify
 from csdp.lib.statemachine import Machine, TransitionRow, transition_record
+from csdp.notify.services import notify_user
 from csdp.restrictions.errors import RestrictionError
+from csdp.securities.models import SecuritiesAccount, Security
 
 
 def locked(model: type[models.Model], pk: int, *related: str):
@@ -72,15 +76,11 @@ def open_approval(approval: Approval | None) -> bool:
 
 
 def notify(user, subject: str, body: str) -> None:
-    from csdp.notify.services import notify_user
-
     notify_user(user=user, subject=subject, body=body, purpose="restrictions.pledge")
 
 
 def sign(user, digest: str, payload: str):
     """Verify a party's signature over ``digest`` (a party without a key gets an unsigned record)."""
-    from csdp.keys.signing import SignatureRefused, submission_sign_verify
-
     try:
         return submission_sign_verify(user=user, digest=digest, payload=payload or "")
     except SignatureRefused as refused:
@@ -88,8 +88,6 @@ def sign(user, digest: str, payload: str):
 
 
 def account_by_number(number: str, what: str = "证券账户"):
-    from csdp.securities.models import SecuritiesAccount
-
     account = SecuritiesAccount.objects.filter(number=(number or "").strip().upper()).first()
     if account is None:
         raise RestrictionError(f"{what} {number} 不存在。")
@@ -97,8 +95,6 @@ def account_by_number(number: str, what: str = "证券账户"):
 
 
 def security_by_code(code: str):
-    from csdp.securities.models import Security
-
     security = Security.objects.filter(code=(code or "").strip()).first()
     if security is None:
         raise RestrictionError(f"证券代码 {code} 不存在。")
@@ -107,6 +103,4 @@ def security_by_code(code: str):
 
 def new_number(sequence: str, prefix: str) -> str:
     """The next business number of the year (ZY… pledges, DJ… freezes, GH… transfers, KH… deductions)."""
-    from csdp.fees.workflow import next_number
-
     return next_number(sequence, prefix, 6, business_today().year)

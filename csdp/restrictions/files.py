@@ -25,6 +25,7 @@ from csdp.register.models import EventType, RegistrationEvent
 from csdp.restrictions.holdings import KEY_PREFIX
 from csdp.restrictions.models import RestrictionFile
 from csdp.restrictions.services_deduct import NUMBER_PREFIX as DEDUCTION_PREFIX
+from csdp.securities.models import ParticipantProfile
 
 FILE_TYPE = "QLBD"
 TITLE = "证券权利限制变动数据"
@@ -110,8 +111,6 @@ def _csv_bytes(rows: list[dict]) -> bytes:
 
 def files_publish(*, day: dt.date) -> int:
     """Write the day's files (idempotent: a rerun writes the same bytes and the same rows)."""
-    from csdp.securities.models import ParticipantProfile
-
     root = Path(settings.CSDP_FILES_DIR)
     # A crash between an earlier run's commit and its renames left recorded files as .part (issue 20 §7).
     publish_pending(root, RestrictionFile.objects.values_list("path", "sha256").iterator())

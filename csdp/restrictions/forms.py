@@ -6,6 +6,7 @@ from django import forms
 
 from csdp.register.models import ShareNature
 from csdp.restrictions.models import TransferReason
+from csdp.restrictions.services_pledge import PledgeData
 
 R = {"required": "此项为必填项。"}
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # keeps its value on re-render
@@ -49,8 +50,6 @@ class PledgeForm(forms.Form):
     pledgee_account = forms.CharField(label="质权人账户（选填）", max_length=40, required=False)
 
     def data_for_service(self, posting_id=None):
-        from csdp.restrictions.services_pledge import PledgeData
-
         d = self.cleaned_data
         return PledgeData(
             role=d["role"],

@@ -22,14 +22,14 @@ from csdp.restrictions.common import account_by_number, locked, new_number, requ
 from csdp.restrictions.errors import RestrictionError
 from csdp.restrictions.models import Deduction, Freeze, FreezeStatus
 from csdp.restrictions.services_freeze import freeze_end, freeze_move, queue_fill
+from csdp.securities.models import AccountStatus
+from csdp.uploads.models import StoredFile
 
 KIND_DEDUCT = "restrictions.deduct"
 NUMBER_PREFIX = "KH"  # the QLBD file tells a deduction from a non-trade transfer by it
 
 
 def _receiving(freeze: Freeze, to_account: str):
-    from csdp.securities.models import AccountStatus
-
     target = account_by_number(to_account, "扣划转入证券账户")
     if target.pk == freeze.account_id:
         raise RestrictionError("扣划转入账户不能是被冻结的账户本身。")
@@ -84,8 +84,6 @@ def _events(parts, *, number: str, target_id: int, day) -> list:
 
 
 def apply_deduct(approval: Approval) -> dict:
-    from csdp.uploads.models import StoredFile
-
     p = approval.payload
     freeze = locked(Freeze, p["freeze_id"])
     quantity = p["quantity_shares"]

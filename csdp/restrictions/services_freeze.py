@@ -23,11 +23,12 @@ from csdp.approvals.services import approval_prepare
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
 from csdp.lib.statemachine import STAFF, SYSTEM
-from csdp.register.models import RESTRICTED, EventType, ShareNature
+from csdp.register.models import RESTRICTED, EventType, ShareNature, Position
 from csdp.restrictions import holdings
 from csdp.restrictions.common import account_by_number, locked, move, new_number, require_state, security_by_code
 from csdp.restrictions.errors import RestrictionError
 from csdp.restrictions.models import FREEZE_LIVE, FREEZE_MACHINE, Freeze, FreezeStatus, FreezeTransition
+from csdp.uploads.models import StoredFile
 
 KIND_FREEZE = "restrictions.freeze"
 KIND_RENEW = "restrictions.freeze_renew"
@@ -79,8 +80,6 @@ def _lot_of(lots, lot: tuple | None):
 
 
 def _held(account_id: int, security_id: int, lot: tuple | None) -> int:
-    from csdp.register.models import Position
-
     rows = Position.objects.filter(account_id=account_id, security_id=security_id)
     if lot is not None:
         rows = rows.filter(share_nature=lot[0], lockup_end=lot[1])
@@ -194,8 +193,6 @@ def _data_of(payload: dict) -> FreezeData:
 
 
 def apply_freeze(approval: Approval) -> dict:
-    from csdp.uploads.models import StoredFile
-
     data = _data_of(approval.payload)
     account, security = _targets(data)
     day = business_today()

@@ -15,17 +15,24 @@ from dataclasses import asdict, dataclass
 
 from django.db import transaction
 
+from csdp.accounts.models import User
 from csdp.approvals.models import Approval
 from csdp.approvals.services import approval_prepare
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
+from csdp.keys.signing import submission_digest
 from csdp.lib.statemachine import STAFF, USER
+from csdp.pledge.handoff import HANDOFF_STATES, is_party
+from csdp.pledge.models import AccessState, Posting
+from csdp.pledge.services import posting_pledged_by_pledge
 from csdp.register.models import RESTRICTED, EventType, ShareNature
 from csdp.restrictions import holdings
 from csdp.restrictions.common import locked, move, new_number, open_approval, sign
 from csdp.restrictions.common import notify as _notify
 from csdp.restrictions.errors import RestrictionError
 from csdp.restrictions.models import PLEDGE_MACHINE, Pledge, PledgeStatus, PledgeTransition
+from csdp.restrictions.services_freeze import queue_fill
+from csdp.securities.models import Security
 
 KIND_PLEDGE = "restrictions.pledge"
 PLEDGOR, PLEDGEE = "pledgor", "pledgee"
@@ -52,8 +59,6 @@ class PledgeData:
 
 
 def _profile(user):
-    from csdp.pledge.models import AccessState
-
     profile = getattr(user, "pledge_profile", None)
     if profile is None or profile.access_state != AccessState.ACTIVE:
         return None
@@ -62,8 +67,6 @@ def _profile(user):
 
 def pledge_digest(pledge: Pledge, files=None) -> str:
     """What both parties sign: the elements and the materials, so neither can be changed after."""
-    from csdp.keys.signing import submission_digest
-
     content = {
         "pledgor": pledge.pledgor_user.get_username(),
         "pledgee": pledge.pledgee_user.get_username(),
@@ -120,9 +123,6 @@ def _lot_of(lots, share_nature: str, lockup_end):
 
 
 def _check_elements(by, data: PledgeData):
-    from csdp.accounts.models import User
-    from csdp.securities.models import Security
-
     if _profile(by) is None:
         raise RestrictionError(
             "您当前没有证券质押信息平台的使用权限，不能申请质押登记。", code="restrictions.no_profile"
@@ -158,8 +158,6 @@ def _check_elements(by, data: PledgeData):
 def _posting_for(by, data: PledgeData, pledgor, pledgee):
     if data.posting_id is None:
         return None
-    from csdp.pledge.handoff import HANDOFF_STATES, is_party
-    from csdp.pledge.models import Posting
 
     posting = Posting.objects.filter(pk=data.posting_id).first()
     if posting is None or not is_party(posting, by):
@@ -335,8 +333,6 @@ def pledge_reject(*, pledge: Pledge, by, reason: str) -> Pledge:
 def apply_pledge(approval: Approval) -> dict:
     """The approved registration: the register is checked under its row locks (available, the court's
     queue first), then the PLEDGE event and the record change together."""
-    from csdp.restrictions.services_freeze import queue_fill
-
     pledge = _locked(Pledge.objects.get(pk=approval.payload["pledge_id"]))
     if pledge.status != PledgeStatus.CONFIRMED:
         raise RestrictionError(f"质押登记 {pledge.number} 的状态已变为“{pledge.get_status_display()}”，不能登记。")
@@ -372,8 +368,6 @@ def apply_pledge(approval: Approval) -> dict:
         update_fields=["registered_on", "verify_code"],
     )
     if pledge.posting_id:
-        from csdp.pledge.services import posting_pledged_by_pledge
-
         posting_pledged_by_pledge(posting_id=pledge.posting_id, pledge=pledge)
     for party in (pledge.pledgor_user, pledge.pledgee_user):
         _notify(

@@ -11,6 +11,7 @@ from csdp.approvals.models import Approval
 from csdp.approvals.services import approval_prepare
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
+from csdp.keys.signing import submission_digest
 from csdp.lib.statemachine import STAFF, USER
 from csdp.register.models import EventType
 from csdp.restrictions import holdings
@@ -26,14 +27,13 @@ from csdp.restrictions.models import (
     ReleaseStatus,
     ReleaseTransition,
 )
+from csdp.restrictions.services_freeze import queue_fill
 from csdp.restrictions.services_pledge import _locked, _move
 
 KIND_RELEASE = "restrictions.release"
 
 
 def release_quantity_digest(pledge: Pledge, quantity: int) -> str:
-    from csdp.keys.signing import submission_digest
-
     return submission_digest(
         content={"pledge": pledge.number, "release_shares": quantity, "released_before": pledge.released_shares}
     )
@@ -185,8 +185,6 @@ def release_reject(*, release: PledgeRelease, by, reason: str) -> PledgeRelease:
 
 
 def apply_release(approval: Approval) -> dict:
-    from csdp.restrictions.services_freeze import queue_fill
-
     release = _locked_release(PledgeRelease.objects.get(pk=approval.payload["release_id"]))
     pledge = _locked(release.pledge)
     if release.status != ReleaseStatus.SUBMITTED or pledge.status not in PLEDGE_OUTSTANDING:

@@ -17,13 +17,17 @@ from dataclasses import asdict, dataclass
 from csdp.approvals.models import Approval
 from csdp.approvals.services import approval_prepare
 from csdp.audit.services import audit_record
-from csdp.clock.services import business_today, clock_now
+from csdp.clock.services import business_today, clock_now, trading_day_offset
+from csdp.fees.services import fee_compute, payment_notice_issue
 from csdp.lib.errors import CsdpError
 from csdp.register.models import EventType
 from csdp.restrictions import holdings
 from csdp.restrictions.common import new_number
 from csdp.restrictions.errors import RestrictionError
 from csdp.restrictions.models import NonTradeTransfer, TransferReason
+from csdp.restrictions.services_freeze import queue_fill
+from csdp.securities.models import AccountStatus, SecuritiesAccount, Security
+from csdp.uploads.models import StoredFile
 
 KIND_TRANSFER = "restrictions.transfer"
 FEE_ITEM = "non_trade_transfer"
@@ -45,8 +49,6 @@ FEE_DUE_TRADING_DAYS = 5  # as the fee app's other notices: five trading days to
 
 
 def _targets(data: TransferData):
-    from csdp.securities.models import AccountStatus, SecuritiesAccount, Security
-
     source = SecuritiesAccount.objects.filter(number=data.from_account).first()
     target = SecuritiesAccount.objects.filter(number=data.to_account).first()
     security = Security.objects.filter(code=data.security_code).first()
@@ -76,8 +78,6 @@ def _payer(source, target, applicant: str):
 
 
 def transfer_fee(quantity_shares: int):
-    from csdp.fees.services import fee_compute
-
     try:
         return fee_compute(item=FEE_ITEM, base_value=quantity_shares, on=business_today())
     except CsdpError as error:
@@ -119,9 +119,6 @@ def transfer_prepare(*, by, data: TransferData, files=()) -> Approval:
 
 
 def apply_transfer(approval: Approval) -> dict:
-    from csdp.restrictions.services_freeze import queue_fill
-    from csdp.uploads.models import StoredFile
-
     p = approval.payload
     data = TransferData(
         reason=p["reason"],
@@ -212,9 +209,6 @@ def apply_transfer(approval: Approval) -> dict:
 
 def _bill(transfer: NonTradeTransfer, institution, *, actor):
     """The 付款通知 to the applying account's custody participant (代收 from its client)."""
-    from csdp.clock.services import trading_day_offset
-    from csdp.fees.services import payment_notice_issue
-
     try:
         return payment_notice_issue(
             payer=institution,

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 from csdp.audit.services import audit_record
 from csdp.restrictions.models import FREEZE_LIVE, PLEDGE_OPEN, PLEDGE_OUTSTANDING, Freeze, Pledge
+from csdp.securities.models import Security
 
 
 def restrictions_follow_code_switch(*, old_code: str, new_code: str, actor=None) -> int:
     """Re-point the live records of ``old_code`` to ``new_code``; returns how many moved."""
-    from csdp.securities.models import Security
-
     old = Security.objects.filter(code=old_code).first()
     new = Security.objects.filter(code=new_code).first()
     if old is None or new is None:

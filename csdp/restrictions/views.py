@@ -10,13 +10,21 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from csdp.accounts.access import access_object, allow, public
 from csdp.accounts.roles import Role
+from csdp.counter.forms import MultipleFileField
 from csdp.keys.signing import signing_context
 from csdp.lib.errors import CsdpError
+from csdp.pledge.handoff import HANDOFF_STATES, is_party
+from csdp.pledge.models import Posting, Side
+from csdp.pledge.models_social import Thread
 from csdp.restrictions import forms as f
 from csdp.lib.listing import Column, Listing, listing
 from csdp.restrictions import services_pledge as svc
 from csdp.restrictions import services_release as rel
+from csdp.restrictions.certificate import certificate_pdf
 from csdp.restrictions.models import PLEDGE_OUTSTANDING, Pledge, PledgeRelease, PledgeStatus, ReleaseStatus
+from csdp.uploads.errors import UploadRejected
+from csdp.uploads.models import StoredFile
+from csdp.uploads.services import upload_store
 
 
 PLEDGE_COLUMNS = [
@@ -48,10 +56,6 @@ def pledge_list(request):
 def _posting_initial(request, posting_id):
     """From the board (004 §十七): only the posting's parties may start here; the pledgor's account
     is filled in for them alone."""
-    from csdp.pledge.handoff import HANDOFF_STATES, is_party
-    from csdp.pledge.models import Posting, Side
-    from csdp.pledge.models_social import Thread
-
     posting = access_object(request.user, Posting.objects.select_related("security", "account", "owner"), pk=posting_id)
     if not is_party(posting, request.user):
         raise CsdpError("只有该质押信息的发布人或与其洽谈的用户可以由此发起质押登记。", code="restrictions.not_party")
@@ -81,11 +85,6 @@ def _posting_initial(request, posting_id):
 @require_http_methods(["GET", "POST"])
 def pledge_new(request):
     """Fill in → check and sign → filed. Materials are stored at the first step."""
-    from csdp.counter.forms import MultipleFileField
-    from csdp.uploads.models import StoredFile
-    from csdp.uploads.errors import UploadRejected
-    from csdp.uploads.services import upload_store
-
     posting, initial = None, {}
     posting_id = request.GET.get("posting") or request.POST.get("posting")
     try:
@@ -177,8 +176,6 @@ def pledge_withdraw_view(request, pledge_id: int):
 
 @allow(Role.PLEDGE_USER, Role.REVIEWER, Role.OPERATOR, Role.ADMIN)
 def pledge_certificate(request, pledge_id: int):
-    from csdp.restrictions.certificate import certificate_pdf
-
     pledge = access_object(request.user, Pledge.objects.select_related("security", "pledgor_account"), pk=pledge_id)
     if not pledge.verify_code:
         messages.error(request, "该质押尚未登记，没有质押登记证明。")

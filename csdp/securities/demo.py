@@ -10,7 +10,7 @@ import datetime as dt
 
 from csdp.accounts.models import Institution
 from csdp.lib.ids import make_resident_id, make_uscc
-from csdp.portal.demo import ISSUER_A, ISSUER_B, PARTICIPANT, register_seeder
+from csdp.accounts.demo import ISSUER_A, ISSUER_B, PARTICIPANT, register_seeder
 from csdp.securities.models import (
     CustodyUnit,
     Investor,

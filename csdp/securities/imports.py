@@ -19,7 +19,10 @@ from django.db import transaction
 
 from csdp.accounts.models import Institution
 from csdp.accounts.roles import InstitutionKind
+from csdp.accounts.services import institution_create
 from csdp.audit.services import audit_record
+from csdp.ledger.models import AccountKind, LedgerAccount
+from csdp.ledger.services import ledger_account_open
 from csdp.lib.errors import CsdpError, Problem
 from csdp.lib.ids import resident_id_problem, uscc_problem
 from csdp.lib.sheets import Column as SheetColumn, SheetRejected, SheetSpec, sheet_read
@@ -34,6 +37,13 @@ from csdp.securities.models import (
     Security,
     SecurityKind,
     SecurityStatus,
+)
+from csdp.securities.services import (
+    security_create,
+    investor_create,
+    account_open,
+    participant_profile_create,
+    custody_unit_create,
 )
 
 MAX_ROWS = 20_000
@@ -120,8 +130,6 @@ def _security_check(r: dict, ctx: Context) -> list[Problem]:
 
 
 def _security_write(r: dict, ctx: Context):
-    from csdp.securities.services import security_create
-
     issuer = (
         Institution.objects.filter(kind=InstitutionKind.ISSUER, code=r["发行人代码"]).first()
         if r.get("发行人代码")
@@ -170,8 +178,6 @@ def _investor_check(r: dict, ctx: Context) -> list[Problem]:
 
 
 def _investor_write(r: dict, ctx: Context):
-    from csdp.securities.services import investor_create
-
     return investor_create(
         ymt_number=r["一码通账户号码"],
         name=r["投资者名称"],
@@ -204,8 +210,6 @@ def _account_check(r: dict, ctx: Context) -> list[Problem]:
 
 
 def _account_write(r: dict, ctx: Context):
-    from csdp.securities.services import account_open
-
     unit = CustodyUnit.objects.get(code=r["托管单元代码"]) if r.get("托管单元代码") else None
     return account_open(
         number=r["证券账户号码"].upper(),
@@ -240,9 +244,6 @@ def _participant_check(r: dict, ctx: Context) -> list[Problem]:
 
 
 def _participant_write(r: dict, ctx: Context):
-    from csdp.accounts.services import institution_create
-    from csdp.securities.services import participant_profile_create
-
     institution = institution_create(
         kind=InstitutionKind.PARTICIPANT,
         name=r["机构全称"],
@@ -268,8 +269,6 @@ def _unit_check(r: dict, ctx: Context) -> list[Problem]:
 
 
 def _unit_write(r: dict, ctx: Context):
-    from csdp.securities.services import custody_unit_create
-
     return custody_unit_create(
         participant=ParticipantProfile.objects.get(code=r["结算参与人代码"]),
         code=r["托管单元代码"],
@@ -285,8 +284,6 @@ LEDGER_OWNER_KINDS = {
 
 
 def _ledger_kind(value: str) -> str | None:
-    from csdp.ledger.models import AccountKind
-
     kind = _choice(AccountKind.choices, value)
     return kind if kind in LEDGER_OWNER_KINDS else None
 
@@ -297,8 +294,6 @@ def _ledger_owner(r: dict):
 
 
 def _ledger_check(r: dict, ctx: Context) -> list[Problem]:
-    from csdp.ledger.models import LedgerAccount
-
     out = []
     number = r["账号"]
     if not number or len(number) > 32:
@@ -321,8 +316,6 @@ def _ledger_check(r: dict, ctx: Context) -> list[Problem]:
 
 
 def _ledger_write(r: dict, ctx: Context):
-    from csdp.ledger.services import ledger_account_open
-
     return ledger_account_open(
         number=r["账号"], name=r["户名"], kind=_ledger_kind(r["账户类型"]), owner=_ledger_owner(r)
     )

@@ -1,5 +1,5 @@
 from csdp.accounts.roles import Role
-from csdp.portal.menu import MenuItem, register
+from csdp.accounts.menu import MenuItem, register
 
 STAFF = {Role.REVIEWER, Role.OPERATOR, Role.ADMIN}
 register(MenuItem(section="登记存管", label="证券信息", url_name="securities:security_list", roles=STAFF, order=300))

@@ -10,6 +10,8 @@ from django.db import transaction
 
 from csdp.accounts.models import Institution
 from csdp.accounts.roles import InstitutionKind
+from csdp.audit.services import audit_record
+from csdp.clock.services import clock_now
 from csdp.securities.models import (
     SECURITY_MACHINE,
     CustodyUnit,
@@ -48,9 +50,6 @@ def security_create(*, code: str, name: str, kind: str, market: str, status: str
 def security_status_change(*, security: Security, to: str, actor, reason: str) -> Security:
     """Move a security to another status if SECURITY_MACHINE allows it; a transition row and an
     audit event record who, when, from, to and why. Moving to the current status is a no-op."""
-    from csdp.audit.services import audit_record
-    from csdp.clock.services import clock_now
-
     security = Security.objects.select_for_update().get(pk=security.pk)
     if security.status == to:
         return security

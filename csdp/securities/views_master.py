@@ -11,10 +11,12 @@ from django.views.decorators.http import require_http_methods
 from csdp.lib.listing import Column, Listing, listing
 from csdp.accounts.access import Role, allow
 from csdp.audit.models import AuditEvent
+from csdp.ledger.selectors import reserve_accounts_of
 from csdp.lib.errors import CsdpError
 from csdp.lib.web import form_refused
 from csdp.securities.imports import MAX_ROWS, SPECS, master_import, master_template
 from csdp.securities.records import master_record_create
+from csdp.securities.models import ParticipantProfile
 
 IMPORTERS = (Role.OPERATOR, Role.ADMIN)
 
@@ -125,9 +127,6 @@ def master_template_view(request):
 def participant_list(request):
     """结算参与人与托管单元: each participant, its custody units and its reserve account (master data)."""
     from django.core.paginator import Paginator
-
-    from csdp.ledger.selectors import reserve_accounts_of
-    from csdp.securities.models import ParticipantProfile
 
     rows = ParticipantProfile.objects.select_related("institution").prefetch_related("custody_units").order_by("code")
     page = Paginator(rows, 100).get_page(request.GET.get("page"))

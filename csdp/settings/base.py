@@ -148,7 +148,7 @@ STORAGES = {
 CSDP_STORAGE_DIR = env_path("CSDP_STORAGE_DIR", VAR_DIR / "storage")
 # Participant data files (申购清算数据 etc.) are written here before publication.
 CSDP_FILES_DIR = env_path("CSDP_FILES_DIR", VAR_DIR / "files")
-# The exchange's drop folder for T-day subscription files (`csdp ipo inbox`, csdp/ipo/inbox.py).
+# The exchange's drop folder for T-day subscription files (`csdp ipo inbox`, csdp/ipo/subscription/inbox.py).
 CSDP_EXCHANGE_INBOX = env_path("CSDP_EXCHANGE_INBOX", VAR_DIR / "exchange-inbox")
 # 15 million orders are about 1.2 GB of CSV (rules.md §10); anything far above is not a subscription file.
 CSDP_EXCHANGE_FILE_MAX_BYTES = env_int("CSDP_EXCHANGE_FILE_MAX_BYTES", 4 * 1024**3)

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 
 from csdp.uploads.errors import UploadRejected
 from csdp.uploads.kinds import get_kind
+from csdp.uploads.services import upload_store, upload_check
 from csdp.uploads.sniff import EXTENSION_CLAIMS
 
 
@@ -33,8 +34,6 @@ class UploadField(forms.FileField):
         return attrs
 
     def clean(self, data, initial=None):
-        from csdp.uploads.services import upload_check
-
         file = super().clean(data, initial)
         if file and file is not initial:
             try:
@@ -47,8 +46,6 @@ class UploadField(forms.FileField):
 def clean_upload(file, *, kind: str, owner=None, actor=None):
     """upload_store, with a rejection turned into a form ValidationError (for form.clean_<field>
     or ``form.add_error(field, error)`` in a view). Returns the StoredFile."""
-    from csdp.uploads.services import upload_store
-
     try:
         return upload_store(file=file, kind=kind, owner=owner, actor=actor)
     except UploadRejected as exc:

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from csdp.accounts.models import User
-from csdp.portal.demo import DEMO_USERS, demo_seed
-from csdp.portal.menu import menu_for
+from csdp.accounts.demo import DEMO_USERS, demo_seed
+from csdp.accounts.menu import menu_for
 from tests.browser.harness import screenshot, session_login
 
 pytestmark = pytest.mark.browser
@@ -43,7 +43,7 @@ def demo_world(transactional_db):
 
 
 def _menu_urls(user) -> list[str]:
-    from csdp.portal.menu import split_user_settings
+    from csdp.accounts.menu import split_user_settings
 
     left, settings_items = split_user_settings(menu_for(user))
     return ["/"] + [i["url"] for _, items in left for i in items] + [i["url"] for i in settings_items]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from csdp.accounts.roles import StaffRole
-from csdp.portal.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
+from csdp.accounts.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
 from tests.browser.harness import login_as, screenshot, session_login, virtual_authenticator
 from tests.conftest import PASSWORD
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from csdp.counter.demo import seed_counter
 from csdp.counter.models import Application, BusinessType
 from csdp.counter.states import Status
-from csdp.portal.demo import ISSUER_A, seed_users
+from csdp.accounts.demo import ISSUER_A, seed_users
 from tests.counter.factories import give_codes
 
 

@@ -12,7 +12,7 @@ from csdp.clock.services import at_local, clock_set
 from csdp.counter import handling
 from csdp.counter.selectors import ListFilters, filer_applications, staff_queue, status_counts
 from csdp.counter.states import Status
-from csdp.portal.worklists import my_applications, staff_queue as portal_staff_queue
+from csdp.accounts.worklists import my_applications, staff_queue as portal_staff_queue
 from tests.counter.factories import draft, drive
 
 DAY = dt.date(2026, 3, 30)

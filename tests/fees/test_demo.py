@@ -10,7 +10,7 @@ from csdp.fees.states import NoticeStatus
 from csdp.issuers.demo import seed_issuers
 from csdp.ledger.demo import seed_ledger
 from csdp.ledger.models import Transfer
-from csdp.portal.demo import seed_users
+from csdp.accounts.demo import seed_users
 
 
 def _counts():

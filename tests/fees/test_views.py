@@ -12,7 +12,7 @@ from csdp.fees.models import FeeSchedule, PaymentDeclaration
 from csdp.fees.services import invoice_issue, payment_record
 from csdp.fees.states import NoticeStatus
 from csdp.keys.testing import enrol_test_key, sign
-from csdp.portal.worklists import my_applications, staff_queue
+from csdp.accounts.worklists import my_applications, staff_queue
 from tests.fees import factories
 
 pytestmark = pytest.mark.django_db
@@ -219,7 +219,7 @@ def test_the_notice_list_does_not_grow_queries_with_its_rows(cast, client_for):
 
 
 def test_the_function_bar_offers_notices_to_payers_and_staff_and_participants_billed_for_collected_fees(cast):
-    from csdp.portal.menu import menu_for
+    from csdp.accounts.menu import menu_for
 
     def labels(user):
         return {item["label"] for _, items in menu_for(user) for item in items}

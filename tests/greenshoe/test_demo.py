@@ -3,7 +3,7 @@
 import pytest
 
 from csdp.greenshoe.models import GreenshoeOption, SpecialAccount
-from csdp.portal.demo import demo_seed
+from csdp.accounts.demo import demo_seed
 
 pytestmark = pytest.mark.django_db
 

@@ -84,7 +84,7 @@ def test_the_other_issuer_cannot_see_the_option(cast, client_for):
 
 
 def test_a_submitted_filing_waits_in_the_staff_queue_and_in_the_issuers_list(cast, client_for):
-    from csdp.portal.worklists import my_applications, staff_queue
+    from csdp.accounts.worklists import my_applications, staff_queue
 
     option, _, _, (a, *_) = world.build(cast)
     world.at(FIRST)

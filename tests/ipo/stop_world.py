@@ -16,7 +16,7 @@ from csdp.ipo.models import (
     StopStage,
 )
 from csdp.ipo.services import proceeds_pay, reserve_deposit
-from csdp.ipo.stop import offering_stop_record
+from csdp.ipo.failure.stop import offering_stop_record
 from csdp.keys.testing import enrol_test_key
 from tests.counter.factories import draft, drive
 from tests.ipo import world

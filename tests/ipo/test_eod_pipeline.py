@@ -10,7 +10,7 @@ from django.conf import settings
 from csdp.ipo.eod.day import eod_run
 from csdp.ipo.eod.t_day import offering_subscriptions_load
 from csdp.ipo.errors import IpoError
-from csdp.ipo.exchange_subscriptions import ExchangeFileRejected
+from csdp.ipo.subscription.exchange_subscriptions import ExchangeFileRejected
 from csdp.ipo.models import OfferingStatus, ParticipantFile, ParticipantObligation, Subscription
 from csdp.ipo.services import DeclarationRow, proceeds_pay, reserve_deposit, shortfall_declare
 from csdp.ledger.selectors import balance_of, reserve_account_of
@@ -226,7 +226,7 @@ def test_participant_files_are_the_same_bytes_written_by_one_thread_or_several(m
     ],
 )
 def test_the_direct_read_gives_what_decoding_in_python_gives(tmp_path, content, encoding):
-    from csdp.ipo.exchange_subscriptions import _read_text, _read_text_decoded
+    from csdp.ipo.subscription.exchange_subscriptions import _read_text, _read_text_decoded
 
     path = tmp_path / "sg.csv"
     path.write_bytes(content.encode(encoding))

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from csdp.ipo import exchange_subscriptions as exchange_file
-from csdp.ipo.exchange_subscriptions import COLUMNS, ExchangeFileRejected, RowError, parse_exchange_file
+from csdp.ipo.subscription import exchange_subscriptions as exchange_file
+from csdp.ipo.subscription.exchange_subscriptions import COLUMNS, ExchangeFileRejected, RowError, parse_exchange_file
 
 T = dt.date(2026, 3, 16)
 PARTICIPANTS = pl.DataFrame(

@@ -6,7 +6,7 @@ duplicate rows are refused, every error at once."""
 import pytest
 
 from csdp.ipo.errors import IpoError
-from csdp.ipo.detail_filings import check_rows, detail_filing_confirm, detail_filing_return, filings_complete
+from csdp.ipo.issuer.detail_filings import check_rows, detail_filing_confirm, detail_filing_return, filings_complete
 from csdp.ipo.models import DetailFiling, FilingKind, FilingStatus
 from csdp.securities.models import SecuritiesAccount
 from tests.ipo import world
@@ -36,7 +36,7 @@ def test_a_refused_reupload_does_not_show_the_earlier_list_with_its_sign_button(
 
 def test_staff_return_a_confirmed_list_and_the_issuer_files_it_again(settled, cast, client_for):
     offering, _ = settled
-    from csdp.ipo.detail_filings import filing_content
+    from csdp.ipo.issuer.detail_filings import filing_content
     from csdp.keys.signing import signing_context, submission_digest
     from csdp.keys.testing import enrol_test_key, sign
 

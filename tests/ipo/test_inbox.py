@@ -4,7 +4,7 @@ upload and moved out; a bad file is refused whole with every error written besid
 import pytest
 from django.core.management import CommandError, call_command
 
-from csdp.ipo.inbox import inbox_scan
+from csdp.ipo.subscription.inbox import inbox_scan
 from csdp.ipo.models import OfferingStatus, Subscription
 from tests.ipo import world
 from tests.ipo.world import HEADER, T, at

@@ -13,7 +13,13 @@ from openpyxl import Workbook
 
 from csdp.ipo.eod.day import eod_run
 from csdp.ipo.eod.t_day import offering_subscriptions_load
-from csdp.ipo.detail_filings import FilingRejected, HEADER, detail_filing_confirm, detail_filing_submit, filing_content
+from csdp.ipo.issuer.detail_filings import (
+    FilingRejected,
+    HEADER,
+    detail_filing_confirm,
+    detail_filing_submit,
+    filing_content,
+)
 from csdp.ipo.models import FilingKind, OfferingStatus
 from csdp.ipo.services import proceeds_pay, reserve_deposit
 from csdp.keys.signing import signing_context, submission_digest

@@ -77,7 +77,7 @@ def test_outbox_messages_carry_business_time(cast):
 
 
 def test_a_loaded_drop_folder_file_is_stamped_with_beijing_business_time(tmp_path, cast):
-    from csdp.ipo.inbox import inbox_scan
+    from csdp.ipo.subscription.inbox import inbox_scan
 
     world.participant("W001", "800001", funds_fen=0)
     world.offering(online_shares=1_000, initial=100_000, issuer=cast.issuer_a.institution)

@@ -308,7 +308,7 @@ def test_a_suspension_right_after_t1_eod_keeps_the_proceeds_for_the_refund(loade
 
 
 def test_a_5_2_unfreeze_missed_at_t1_runs_at_the_next_eod_and_the_period_follows(loaded, cast):
-    from csdp.ipo.refunds import default_terms
+    from csdp.ipo.failure.refunds import default_terms
 
     offering, s1, s2 = loaded
     at(T, 17)
@@ -326,7 +326,7 @@ def test_a_5_2_unfreeze_missed_at_t1_runs_at_the_next_eod_and_the_period_follows
 def test_the_unfreeze_data_the_ledger_and_the_interest_base_agree_when_a_participant_is_short(loaded):
     """S001 covers 2,000 of its 3,000 shares and declares seq 1 short (附件5): the orders left uncovered
     are frozen for nothing, so they are neither in JDSJ nor in the hold, nor do they earn interest."""
-    from csdp.ipo.refunds import interest_base
+    from csdp.ipo.failure.refunds import interest_base
     from csdp.ipo.services import DeclarationRow, shortfall_declare
 
     offering, s1, s2 = loaded

@@ -169,7 +169,7 @@ def test_money_and_shares_are_conserved_through_every_failure_path(
 
 
 def test_the_interest_period_defaults_to_t_until_t2():
-    from csdp.ipo.refunds import InterestTerms
+    from csdp.ipo.failure.refunds import InterestTerms
 
     assert InterestTerms(Decimal("0.35"), 360, T, T2).days == (T2 - T).days == 2
     assert dt.date(2026, 3, 18) == T2

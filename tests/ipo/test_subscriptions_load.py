@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from csdp.ipo import exchange_subscriptions as exchange_file
+from csdp.ipo.subscription import exchange_subscriptions as exchange_file
 from csdp.ipo.eod.t_day import custody_units_frame, offering_subscriptions_load
-from csdp.ipo.exchange_subscriptions import ExchangeFileRejected, NotUsual, RowError, usual_batches
+from csdp.ipo.subscription.exchange_subscriptions import ExchangeFileRejected, NotUsual, RowError, usual_batches
 from csdp.ipo.models import EodStep, Subscription
 from csdp.ipo.selectors import subscriptions_of
 from tests.ipo import world

@@ -9,7 +9,7 @@ from csdp.issuers.models import InfoChangeApplication, InvoiceInfo, IssuerProfil
 from csdp.issuers.selectors import blocking_application, effective_invoice_info, issuer_securities_codes
 from csdp.issuers.states import ApplicationStatus, RegistrationStatus
 from csdp.issuers.demo import seed_issuers
-from csdp.portal.demo import seed_users
+from csdp.accounts.demo import seed_users
 
 
 def _counts():

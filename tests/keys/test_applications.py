@@ -17,7 +17,7 @@ def _materials(kind: str) -> dict:
 
 @pytest.fixture
 def agent_address(monkeypatch):
-    monkeypatch.setattr("csdp.issuers.selectors.agent_postal_address", lambda user: AGENT_ADDRESS)
+    monkeypatch.setattr("csdp.keys.applications._POSTAL_ADDRESS", [lambda user: AGENT_ADDRESS])
 
 
 def _reissue(user, address=AGENT_ADDRESS):

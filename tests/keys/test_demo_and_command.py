@@ -4,7 +4,7 @@ from django.core.management import call_command
 from csdp.keys.models import Certificate, KeyDevice, KeyIssue
 from csdp.notify.testing import last_code
 from csdp.keys.demo import seed_keys
-from csdp.portal.demo import seed_users
+from csdp.accounts.demo import seed_users
 
 
 def demo_seed():

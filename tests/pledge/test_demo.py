@@ -9,7 +9,7 @@ from csdp.pledge.demo import seed_pledge_board
 from csdp.pledge.models import Posting
 from csdp.pledge.models_social import Message, Report, Thread
 from csdp.pledge.states import PostingStatus
-from csdp.portal.demo import seed_users
+from csdp.accounts.demo import seed_users
 from csdp.register.demo import seed_register
 from csdp.securities.demo import DEMO_ZHANG_MING_YMT, seed_securities
 

@@ -11,8 +11,8 @@ from urllib.parse import urljoin, urlsplit
 from django.test import Client
 
 from csdp.accounts.models import User
-from csdp.portal.demo import DEMO_USERS
-from csdp.portal.menu import menu_for
+from csdp.accounts.demo import DEMO_USERS
+from csdp.accounts.menu import menu_for
 
 SKIP_PREFIXES = ("/static/", "/files/", "/api/", "/accounts/logout", "/keys/crl", "/keys/ca.pem")
 DOWNLOADS = re.compile(r"(download|export|\.csv|\.xlsx|\.dbf|\.pdf|\.zip|/file)", re.I)
@@ -112,7 +112,7 @@ def demo_seed_fresh() -> None:
 
     from django.apps import apps
 
-    from csdp.portal.demo import demo_seed
+    from csdp.accounts.demo import demo_seed
 
     importlib.import_module("csdp.pledge.migrations.0002_rules_and_triggers").load(apps, None)
     importlib.import_module("csdp.clock.migrations.0002_load_holidays").load(apps, None)

@@ -11,7 +11,7 @@ import pytest
 from csdp.accounts.models import User
 from csdp.clock.services import clock_set
 from csdp.ipo.models import EodStep, EodStepRun, Offering
-from csdp.portal.demo import demo_seed
+from csdp.accounts.demo import demo_seed
 
 pytestmark = pytest.mark.django_db
 

@@ -95,7 +95,7 @@ def test_an_expired_certificate_is_renewed_from_the_sms_login_without_a_signatur
     from csdp.keys.testing import enrol_test_key
 
     expiry = enrol_test_key(cast.issuer_a).certificate.not_after
-    monkeypatch.setattr("csdp.issuers.selectors.agent_postal_address", lambda user: AGENT_ADDRESS)
+    monkeypatch.setattr("csdp.keys.applications._POSTAL_ADDRESS", [lambda user: AGENT_ADDRESS])
     _at(expiry + dt.timedelta(days=3))
     client = Client()
     client.force_login(cast.issuer_a)

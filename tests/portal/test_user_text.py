@@ -15,6 +15,7 @@ from csdp.lib.labels import audit_action_label, choice_labels, purpose_label, su
 from csdp.notify.models import Channel, OutboxMessage
 from csdp.notify.services import sms_text
 from tests.portal.crawl import crawl, demo_seed_fresh
+from tests.portal.crawl import crawl
 
 IDENTIFIER = re.compile(r"[a-z_]+\.[a-z_]+")
 ARROW_BETWEEN_WORDS = re.compile(r"[A-Za-z_]+\s*→\s*[A-Za-z_]+")
@@ -33,7 +34,7 @@ def _stored_codes() -> re.Pattern:
     from csdp.fees.demo import EXAMPLE_SCHEDULE
     from csdp.lib.labels import PURPOSES
     from csdp.notify.models import OutboxMessage
-    from csdp.portal.demo import DEMO_USERS
+    from csdp.accounts.demo import DEMO_USERS
 
     codes = set()
     for model in apps.get_models():

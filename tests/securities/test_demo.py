@@ -1,7 +1,7 @@
 from csdp.ledger.models import Transfer
 from csdp.lib.ids import resident_id_problem
 from csdp.ledger.demo import seed_ledger
-from csdp.portal.demo import seed_users
+from csdp.accounts.demo import seed_users
 from csdp.register.demo import seed_register
 from csdp.register.models import Position, RegistrationEvent
 from csdp.register.selectors import pledgeable_quantity, register_rebuild_check

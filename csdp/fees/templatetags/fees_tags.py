@@ -2,7 +2,10 @@
 
 from django import template
 
+from csdp.clock.services import business_today
+from csdp.fees.models import RATE_UNITS, FeeBase
 from csdp.fees.money import fen_to_yuan
+from csdp.fees.states import NoticeStatus
 
 register = template.Library()
 
@@ -17,15 +20,11 @@ def fen_yuan(amount_fen) -> str:
 @register.filter
 def rate_text(row) -> str:
     """'0.2 ‰ × 股数（元）' — the rate with the unit its base implies."""
-    from csdp.fees.models import RATE_UNITS, FeeBase
-
     return f"{row.rate.normalize():f} {RATE_UNITS[FeeBase(row.base)]}"
 
 
 @register.filter
 def notice_state(value: str) -> str:
-    from csdp.fees.states import NoticeStatus
-
     return NoticeStatus(value).label if value in NoticeStatus.values else "—"
 
 
@@ -36,9 +35,6 @@ def notice_status(notice, now=None) -> str:
     import datetime as dt
 
     from django.utils import timezone
-
-    from csdp.clock.services import business_today
-    from csdp.fees.states import NoticeStatus
 
     if isinstance(now, dt.datetime):
         today = timezone.localtime(now).date()

@@ -13,7 +13,7 @@ from csdp.ipo.errors import IpoError
 from csdp.ipo.models import EodStep, EodStepRun, Offering, OfferingStatus, ParticipantObligation
 from csdp.ipo.selectors import order_outcomes
 from csdp.ledger.models import LedgerAccount
-from csdp.register.models import RegistrationEvent
+from csdp.register.models import RegistrationEvent, Position
 
 
 def allocation_summary(offering: Offering) -> dict:
@@ -110,8 +110,6 @@ def registration_invariants(offering: Offering) -> dict[str, bool]:
     """After registration: the shares registered are the shares issued, and the register's positions
     of the security are what its events add up to (Σ positions = issued capital)."""
     from django.db.models import Q
-
-    from csdp.register.models import Position
 
     events = RegistrationEvent.objects.filter(key__startswith=f"ipo:{offering.code}:")
     registered = events.aggregate(n=Sum("quantity_delta"))["n"] or 0

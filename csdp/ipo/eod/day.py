@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from csdp.clock.eod import EodLine
 from csdp.clock.services import business_today, is_trading_day
-from csdp.ipo.detail_filings import filings_complete
+from csdp.ipo.issuer.detail_filings import filings_complete
 from csdp.ipo.eod.participant_files import publish, registration_frames, t1_frames, t_frames
 from csdp.ipo.eod.registration import registration
 from csdp.ipo.eod.runner import StepReport, StepResult, run_step_reporting
@@ -14,7 +15,7 @@ from csdp.ipo.eod.t_day import t_clearing
 from csdp.ipo.errors import IpoError
 from csdp.ipo.models import EodStep, EodStepRun, Offering, OfferingStatus, StopStage
 from csdp.ipo.selectors import eod_frames
-from csdp.ipo.stop import stop_unfreeze, stop_unfreeze_due
+from csdp.ipo.failure.stop import stop_unfreeze, stop_unfreeze_due
 from csdp.ipo.transitions import offering_transition
 from csdp.register.services import security_code_switch
 from csdp.restrictions.switch import restrictions_follow_code_switch
@@ -113,8 +114,6 @@ def _eod_steps(day: dt.date, actor) -> list[StepReport]:
 
 def ipo_eod_job(day: dt.date, actor) -> list:
     """The IPO's part of `csdp eod run` (csdp.clock.eod)."""
-    from csdp.clock.eod import EodLine
-
     lines = []
     for report in eod_run(day, actor=actor):
         text = "已完成（跳过）" if report.skipped else f"{report.step} {report.seconds:.2f} 秒，{report.rows} 行"

@@ -16,9 +16,10 @@ import polars as pl
 from django.conf import settings
 
 from csdp.clock.services import business_today
+from csdp.ipo.issuer.detail_filings import NATURAL_PERSONS
 from csdp.ipo.eod.layouts import LAYOUTS, REGISTRATION_KINDS, Layout
 from csdp.ipo.eod.order_records import OrderBook, OrderFile, OrderType
-from csdp.ipo.models import Offering, ParticipantFile, ParticipantObligation, PlacementDetail
+from csdp.ipo.models import Offering, ParticipantFile, ParticipantObligation, PlacementDetail, LockupShareholder
 from csdp.ipo.selectors import order_outcomes
 from csdp.lib.dbf import PartFile, dbf_check_widths, dbf_file_bytes, dbf_records, header, write_atomically
 from csdp.lib.dbf_matrix import MatrixColumns, csv_header, frame_facts, matrix_columns, matrix_path_applies, records_of
@@ -155,9 +156,6 @@ def _lockup_rows(offering: Offering) -> pl.DataFrame:
     """The pre-IPO shares of the issuer's lock-up list, to the participant whose custody unit holds the
     account: its custodian must know they became 限售流通股 (002 §2.1.2(四)2). An account with no custody
     unit on record has no custodian to tell."""
-    from csdp.ipo.detail_filings import NATURAL_PERSONS
-    from csdp.ipo.models import LockupShareholder
-
     rows = LockupShareholder.objects.filter(offering=offering, account__custody_unit__isnull=False).values_list(
         "account__custody_unit__participant__code",
         "account__custody_unit__code",
@@ -421,7 +419,7 @@ def publish(
         ]
     ParticipantFile.objects.filter(offering=offering, file_type__in=list(frames)).delete()
     ParticipantFile.objects.bulk_create(records)
-    from csdp.ipo.reconcile import files_ready_notify
+    from csdp.ipo.eod.reconcile import files_ready_notify  # here: reconcile imports this module
 
     files_ready_notify(
         offering=offering, day=day, participant_ids={r.participant_id for r in records}, file_types=frames

@@ -10,7 +10,8 @@ import polars as pl
 from csdp.clock.services import business_today
 from csdp.fees.services import registration_fee_notice
 from csdp.fees.states import FeeRefused
-from csdp.ipo.detail_filings import NATURAL_PERSONS, filings_complete
+from csdp.ipo.issuer.counter_types import share_registration_pending
+from csdp.ipo.issuer.detail_filings import NATURAL_PERSONS, filings_complete
 from csdp.ipo.eod.runner import StepResult
 from csdp.ipo.errors import IpoError
 from csdp.ipo.models import FilingStatus, LockupShareholder, Offering, OfferingStatus, PlacementDetail
@@ -140,7 +141,6 @@ def registration(offering: Offering) -> StepResult:
         raise IpoError("余股、战略配售、网下发行明细尚未全部确认。")
     # A T-1 application accepted but not yet confirmed would bring lock-ups and a code switch after the
     # shares were registered without them (a second security of the same company): wait for it.
-    from csdp.ipo.counter_types import share_registration_pending
 
     pending = share_registration_pending(offering)
     if pending is not None:

@@ -9,7 +9,9 @@ import polars as pl
 from django.db import DatabaseError, transaction
 
 from csdp.clock.services import business_today, clock_now
-from csdp.ipo.models import EodStepRun, Offering
+from csdp.ipo.eod.checks import eod_step_check
+from csdp.ipo.errors import IpoError
+from csdp.ipo.models import EodStepRun, Offering, ParticipantFile
 from csdp.lib.publish import publish_pending, staged_files
 
 logger = logging.getLogger(__name__)
@@ -40,8 +42,6 @@ def step_done(offering: Offering, step: str) -> bool:
 def run_step_reporting(offering: Offering, step: str, work: Callable[[Offering], StepResult]) -> StepReport:
     """run_step, but a refused step is reported instead of raised, so one offering's problem does
     not hold up every other offering's end of day."""
-    from csdp.ipo.errors import IpoError
-
     try:
         return run_step(offering, step, work)
     except IpoError as error:
@@ -81,8 +81,6 @@ def _files_recovered(offering: Offering) -> None:
     """Files a committed step recorded but a crash kept under their .part names are put in place."""
     from django.conf import settings
 
-    from csdp.ipo.models import ParticipantFile
-
     records = ParticipantFile.objects.filter(offering=offering).values_list("path", "sha256")
     recovered = publish_pending(settings.CSDP_FILES_DIR, records.iterator())
     if recovered:
@@ -105,7 +103,6 @@ def run_step(offering: Offering, step: str, work: Callable[[Offering], StepResul
             return StepReport(step, offering.code, 0.0, 0, skipped=True)
         result = work(locked)
         # The register's and the money's invariants, before commit: a violation stops the step whole.
-        from csdp.ipo.eod.checks import eod_step_check
 
         eod_step_check(locked, step, outcomes=result.outcomes)
         seconds = time.perf_counter() - started

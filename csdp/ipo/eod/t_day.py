@@ -16,7 +16,7 @@ from csdp.ipo.engine.validity import per_investor_cap, validate_orders
 from csdp.ipo.eod.runner import StepResult, step_done
 from csdp.ipo.eod.snapshot import snapshot_remove, snapshot_write
 from csdp.ipo.errors import IpoError
-from csdp.ipo.exchange_subscriptions import NotUsual, parse_careful, usual_batches
+from csdp.ipo.subscription.exchange_subscriptions import NotUsual, parse_careful, usual_batches
 from csdp.ipo.models import EodStep, EodStepRun, Offering, OfferingStatus, ParticipantObligation
 from csdp.ipo.selectors import remember_t_outcomes, subscriptions_of
 from csdp.ipo.transitions import offering_transition

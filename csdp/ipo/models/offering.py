@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from csdp.clock.services import trading_day_offset
 from csdp.ipo.errors import IpoError
 from csdp.lib.statemachine import Machine, TransitionRefused, TransitionRow
 
@@ -119,14 +120,10 @@ class Offering(models.Model):
 
     def day(self, offset: int) -> dt.date:
         """T±n on the trading calendar."""
-        from csdp.clock.services import trading_day_offset
-
         return trading_day_offset(self.t_date, offset)
 
     @property
     def l_minus_1(self) -> dt.date:
-        from csdp.clock.services import trading_day_offset
-
         return trading_day_offset(self.listing_date, -1)
 
     @property

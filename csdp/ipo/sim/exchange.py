@@ -1,5 +1,5 @@
 """The synthetic exchange subscription file: heavy-tailed order sizes drawn in chunks, written as the
-exchange's CSV (csdp/ipo/exchange_subscriptions.py reads it)."""
+exchange's CSV (csdp/ipo/subscription/exchange_subscriptions.py reads it)."""
 
 from __future__ import annotations
 

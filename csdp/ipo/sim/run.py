@@ -21,6 +21,8 @@ from django.db import connection, transaction
 from tqdm import tqdm
 
 from csdp.clock.models import BusinessClock
+from csdp.ipo.engine.validity import per_investor_cap
+from csdp.ipo.eod.checks import allocation_summary, invariants
 from csdp.ipo.eod.day import eod_run
 from csdp.ipo.eod.t_day import offering_subscriptions_load
 from csdp.ipo.models import Offering
@@ -127,9 +129,6 @@ def simulate(
 ) -> dict:
     """``eod_only``: stop after T+1 EOD (no T+2 payment, account opening, registration or listing) —
     what the 15M benchmark times, without the half hour of setting up the registration around it."""
-    from csdp.ipo.engine.validity import per_investor_cap
-    from csdp.ipo.eod.checks import allocation_summary, invariants
-
     saved_clock = BusinessClock.objects.filter(pk=1).values("offset_s", "frozen_at").first()
     try:
         profiles = _participants(participants)

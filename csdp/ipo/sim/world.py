@@ -9,9 +9,17 @@ import numpy as np
 import polars as pl
 from django.db import transaction
 
-from csdp.accounts.models import Institution
+from csdp.accounts.models import Institution, User
 from csdp.accounts.roles import InstitutionKind
 from csdp.clock.services import clock_set, trading_day_offset
+from csdp.fees.demo import seed_schedule
+from csdp.ipo.issuer.detail_filings import (
+    filing_content,
+    HEADER,
+    detail_filing_confirm,
+    detail_filing_submit,
+    expected_total,
+)
 from csdp.ipo.models import Offering, ParticipantObligation
 from csdp.ipo.services import (
     DeclarationRow,
@@ -20,10 +28,14 @@ from csdp.ipo.services import (
     reserve_deposit,
     shortfall_declare,
 )
+from csdp.keys.signing import signing_context, submission_digest
+from csdp.keys.testing import enrol_test_key, sign
 from csdp.ledger.models import AccountKind
 from csdp.ledger.services import ledger_account_open
 from csdp.lib.bulk import copy_in, copy_out, lookup
-from csdp.securities.models import CustodyUnit, ParticipantProfile, SecuritiesAccount
+from csdp.securities.models import CustodyUnit, ParticipantProfile, SecuritiesAccount, IdType, Market
+from csdp.securities.services import account_open, investor_create
+from csdp.uploads.services import upload_store
 
 PRICE_FEN = 1404
 T_DATE = dt.date(2026, 3, 16)
@@ -51,8 +63,6 @@ def _participants(count: int) -> list[ParticipantProfile]:
 
 
 def _new_offering(orders: int) -> Offering:
-    from csdp.fees.demo import seed_schedule
-
     seed_schedule()  # example rates, labelled so; registration bills the 股份登记费 from it
     taken = set(Offering.objects.values_list("code", flat=True))
     code = next(f"920{n:03d}" for n in range(900, 1000) if f"920{n:03d}" not in taken)
@@ -139,10 +149,6 @@ def _open_accounts_chunk(numbers: pl.Series) -> int:
 def _signed(user, filing) -> str:
     """The simulated issuer signs the list with a software key, as its browser would (the service
     verifies the signature itself)."""
-    from csdp.ipo.detail_filings import filing_content
-    from csdp.keys.signing import signing_context, submission_digest
-    from csdp.keys.testing import enrol_test_key, sign
-
     key = enrol_test_key(user)
     return sign(
         key, signing_context(user=user, digest=submission_digest(content=filing_content(filing), files=[filing.source]))
@@ -157,10 +163,6 @@ def _file_remainder(offering: Offering) -> int:
 
     from django.core.files.uploadedfile import SimpleUploadedFile
     from openpyxl import Workbook
-
-    from csdp.accounts.models import User
-    from csdp.ipo.detail_filings import HEADER, detail_filing_confirm, detail_filing_submit, expected_total
-    from csdp.uploads.services import upload_store
 
     remainder = expected_total(offering, "remainder")
     if remainder == 0:
@@ -197,9 +199,6 @@ def _file_remainder(offering: Offering) -> int:
 
 
 def _underwriter_account():
-    from csdp.securities.models import IdType, Market
-    from csdp.securities.services import account_open, investor_create
-
     existing = SecuritiesAccount.objects.filter(number="0990000001").select_related("investor").first()
     if existing:
         return existing

@@ -6,8 +6,10 @@ import re
 
 from django import forms
 
+from csdp.clock.services import business_today
 from csdp.issuers.choices import IdType
-from csdp.lib.ids import resident_id_problem
+from csdp.issuers.models.profile import KEY_FIELDS
+from csdp.lib.ids import resident_id_problem, uscc_problem
 
 MOBILE_RE = re.compile(r"^1\d{10}$")
 MSG_MOBILE = "手机号码应为以 1 开头的 11 位数字。"
@@ -92,8 +94,6 @@ class PostalAddressMixin(forms.Form):
 
 def clean_validity(form: forms.Form, prefix: str, label: str) -> None:
     """代码有效期: a start date and an end date, or 长期有效 with no end date (000 §一(一)6 注意(1))."""
-    from csdp.clock.services import business_today
-
     data = form.cleaned_data
     start, until, long_term = (
         data.get(f"{prefix}_valid_from"),
@@ -136,8 +136,6 @@ class InstitutionKeyFieldsForm(forms.Form):
     legal_rep_name = forms.CharField(label="法定代表人", max_length=100)
 
     def clean_uscc(self):
-        from csdp.lib.ids import uscc_problem
-
         value = self.cleaned_data["uscc"].strip().upper()
         problem = uscc_problem(value)
         if problem:
@@ -166,6 +164,4 @@ class InstitutionKeyFieldsForm(forms.Form):
         return data
 
     def key_values(self) -> dict:
-        from csdp.issuers.models.profile import KEY_FIELDS
-
         return {f: self.cleaned_data.get(f) for f in KEY_FIELDS}

@@ -25,6 +25,7 @@ from csdp.issuers.choices import (
 )
 from csdp.issuers.forms.fields import InstitutionKeyFieldsForm, PostalAddressMixin, clean_id_number, clean_mobile
 from csdp.issuers.models import IssuerSecurity, Registration
+from csdp.issuers.selectors import claimed_code_problems
 from csdp.issuers.states import RegistrationStatus
 
 USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,29}$")
@@ -88,7 +89,6 @@ class InstitutionForm(InstitutionKeyFieldsForm):
         taken = list(IssuerSecurity.objects.filter(code__in=codes).values_list("code", flat=True))
         if taken:
             raise forms.ValidationError(f"证券代码 {'、'.join(taken)} 已属于其他发行人。")
-        from csdp.issuers.selectors import claimed_code_problems
 
         problems = claimed_code_problems(codes)
         if problems:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from csdp.clock.services import business_today
 from csdp.issuers.choices import IdType
 
 
@@ -48,8 +49,7 @@ class IssuerProfile(models.Model):
 
     @property
     def info(self):
-        from csdp.clock.services import business_today
-        from csdp.issuers.selectors import institution_info_as_of
+        from csdp.issuers.selectors import institution_info_as_of  # here: the selectors import these models
 
         return institution_info_as_of(self.institution, business_today())
 

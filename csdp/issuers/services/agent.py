@@ -8,6 +8,7 @@ from csdp.accounts.models import User
 from csdp.audit.services import audit_record
 from csdp.issuers.models import IssuerProfile
 from csdp.issuers.signing import issuer_submission_signed
+from csdp.notify.services import notify_sms
 
 USER_FIELDS = ("display_name", "mobile", "email")
 PROFILE_FIELDS = (
@@ -32,8 +33,6 @@ def agent_info_update(*, user, values: dict, signature_payload: str | None = Non
     ``signature_payload`` None: filed without the key, as 000 §二(六) allows from the 口令登录 session
     (and after staff verified a password-only change by phone, csdp.issuers.services.agent_pending);
     a string: the key's signature, verified here (SignatureRefused when empty or wrong)."""
-    from csdp.notify.services import notify_sms
-
     user = User.objects.select_for_update().get(pk=user.pk)
     profile, _ = IssuerProfile.objects.select_for_update().get_or_create(institution_id=user.institution_id)
     signature = (

@@ -22,6 +22,7 @@ from csdp.approvals.models import OPEN, Approval
 from csdp.approvals.services import approval_prepare
 from csdp.issuers.services.agent import PROFILE_FIELDS, USER_FIELDS, agent_info_update, mask_mobile
 from csdp.lib.errors import CsdpError
+from csdp.notify.services import notify_email, notify_sms
 
 LABELS = {
     "display_name": "姓名",
@@ -59,8 +60,6 @@ def pending_agent_change(user) -> Approval | None:
 
 def agent_change_prepare(*, user, values: dict) -> Approval:
     """Record the change for staff confirmation and tell the old mobile and e-mail now."""
-    from csdp.notify.services import notify_email, notify_sms
-
     if pending_agent_change(user) is not None:
         raise CsdpError("已有一项待本公司确认的经办人信息变更，请等待确认结果。", code="issuers.agent_change_pending")
     shown = {LABELS[f]: values[f] for f in (*USER_FIELDS, *PROFILE_FIELDS) if f in LABELS}

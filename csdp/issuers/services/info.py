@@ -16,6 +16,7 @@ from csdp.issuers.selectors import blocking_application, institution_info_as_of
 from csdp.issuers.services.common import IssuerRefused, record_transition
 from csdp.issuers.signing import issuer_submission_signed
 from csdp.issuers.states import APPLICATION_MACHINE, ApplicationStatus
+from csdp.notify.services import notify_user
 
 _DATE_FIELDS = {"licence_valid_from", "licence_valid_until", "org_code_valid_from", "org_code_valid_until"}
 
@@ -155,8 +156,6 @@ def info_application_withdraw(*, application, user) -> InfoChangeApplication:
 
 @transaction.atomic
 def info_application_reject(*, application, actor, reason: str) -> InfoChangeApplication:
-    from csdp.notify.services import notify_user
-
     reason = (reason or "").strip()
     if not reason:
         raise IssuerRefused("请填写驳回原因。")
@@ -176,8 +175,6 @@ def info_application_reject(*, application, actor, reason: str) -> InfoChangeApp
 @transaction.atomic
 def info_application_approve(*, application, actor) -> InfoChangeApplication:
     """Approve: the new key fields take effect the day after approval (000 §二 末段: 审核通过后次日生效)."""
-    from csdp.notify.services import notify_user
-
     application = InfoChangeApplication.objects.select_for_update().get(pk=application.pk)
     _lock(application.institution)
     _move(application, actor, ApplicationStatus.APPROVED, "info_application.approve")

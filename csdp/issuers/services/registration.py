@@ -15,6 +15,8 @@ from csdp.issuers.models import Registration, RegistrationMaterial, Registration
 from csdp.issuers.services.common import IssuerRefused, record_transition
 from csdp.issuers.states import REGISTRATION_MACHINE, RegistrationStatus
 from csdp.lib.errors import Problem
+from csdp.notify.codes import CodeRefused, code_issue, code_check
+from csdp.uploads.services import upload_store
 
 DRAFT_TTL = dt.timedelta(days=3)  # an abandoned draft is gone after this
 CORRECTION_TTL = dt.timedelta(days=30)  # a rejected registration may be corrected for this long
@@ -86,8 +88,6 @@ def registration_values(step: str, cleaned: dict) -> dict:
 @transaction.atomic
 def registration_material_attach(*, registration: Registration, kind: str, file) -> RegistrationMaterial:
     """Store a scan through the upload service (kind "scan") and put it in the draft's slot for ``kind``."""
-    from csdp.uploads.services import upload_store
-
     if kind not in MaterialKind.values:
         raise IssuerRefused("未知的材料类型。")
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
@@ -107,8 +107,6 @@ def registration_missing_materials(registration: Registration) -> list[str]:
 
 def registration_code_send(*, registration: Registration) -> None:
     """Send the SMS verification code to the agent's mobile (000 §一(一)9)."""
-    from csdp.notify.codes import CodeRefused, code_issue
-
     if not registration.mobile:
         raise IssuerRefused("请先填写经办人手机号码。")
     try:
@@ -118,8 +116,6 @@ def registration_code_send(*, registration: Registration) -> None:
 
 
 def registration_code_verify(*, registration: Registration, code: str) -> Registration:
-    from csdp.notify.codes import CodeRefused, code_check
-
     # Not inside a transaction of ours: code_check commits the failed attempt's count itself.
     try:
         code_check(purpose=CODE_PURPOSE, mobile=registration.mobile, code=code)

@@ -25,6 +25,7 @@ from csdp.issuers.services.common import IssuerRefused, record_transition
 from csdp.issuers.services.registration import CORRECTION_TTL, token_hash
 from csdp.issuers.states import REGISTRATION_MACHINE, RegistrationStatus
 from csdp.lib.errors import Problem
+from csdp.notify.services import notify_sms
 
 KEY_MODEL = "grey"  # 000 §一(四): the issued key is the grey model (initial PIN 123456)
 
@@ -84,7 +85,7 @@ def registration_approve(*, registration: Registration, actor) -> Registration:
     """Create the issuer institution, its agent user, profile, info version and codes, then issue the
     grey USB-KEY (key_issue sends the enrolment code: it stands for mailing the key). Any failure
     rolls everything back."""
-    from csdp.keys.services import key_issue
+    from csdp.keys.services import key_issue  # read at call time: tests replace it at its source
 
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     REGISTRATION_MACHINE.check(registration.status, RegistrationStatus.APPROVED)
@@ -114,8 +115,6 @@ def registration_approve(*, registration: Registration, actor) -> Registration:
 def registration_reject(*, registration: Registration, actor, reason: str, site_url: str = "") -> str:
     """Return the registration with a reason; SMS the applicant a link to correct and resubmit.
     Returns the new raw token (the link's key)."""
-    from csdp.notify.services import notify_sms
-
     reason = (reason or "").strip()
     if not reason:
         raise IssuerRefused("请填写驳回原因。")

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from csdp.uploads.models import StoredFile
+from csdp.uploads.services import UploadRejected, upload_store
+
 
 @dataclass
 class Slot:
@@ -25,9 +28,6 @@ class SlotFiles:
 
 
 def collect(request, slots: list[Slot]) -> SlotFiles:
-    from csdp.uploads.models import StoredFile
-    from csdp.uploads.services import UploadRejected, upload_store
-
     out = SlotFiles()
     for slot in slots:
         upload = request.FILES.get(slot.name)

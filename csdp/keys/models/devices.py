@@ -195,6 +195,6 @@ class Signature(models.Model):
 
     def verify(self) -> bool:
         """Re-check the stored signature against its certificate and the platform CA."""
-        from csdp.keys.verify import signature_recheck
+        from csdp.keys.verify import signature_recheck  # here: keys.verify imports these models
 
         return signature_recheck(self)

@@ -16,6 +16,7 @@ from csdp.keys.selectors import active_key_of
 from csdp.keys.services import KeyRefused
 from csdp.keys.signing import challenge_context, challenge_create
 from csdp.keys.verify import PayloadRefused, payload_verify
+from csdp.notify.codes import CodeRefused, code_check
 
 
 def _restart(request, message: str):
@@ -64,8 +65,6 @@ def login_key(request):
 @require_http_methods(["GET", "POST"])
 def login_sms(request):
     """口令登录, step two: the dynamic code sent to the agent's mobile (000 §二(六)1)."""
-    from csdp.notify.codes import CodeRefused, code_check
-
     user = flow.pending_user(request, "sms")
     if user is None:
         return redirect("accounts:login")

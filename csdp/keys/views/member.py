@@ -17,15 +17,21 @@ from csdp.keys.applications import (
     materials_store,
     renewal_needs_signature,
 )
-from csdp.keys.forms import PinChangeForm
+from csdp.keys.forms import PinChangeForm, DecisionForm
 from csdp.keys.forms_applications import application_form
 from csdp.keys.models import KeyApplication, KeyApplicationKind
 from csdp.keys.pins import PIN_RULE, device_pin_change
 from csdp.keys.scopes import PIN_CHANGE
-from csdp.keys.selectors import active_key_of, certificate_days_left, member_certificates, member_key_applications
+from csdp.keys.selectors import (
+    RENEWAL_OFFER_DAYS,
+    active_key_of,
+    certificate_days_left,
+    member_certificates,
+    member_key_applications,
+)
 from csdp.keys.services import KeyRefused
 from csdp.keys.signing import SignatureRefused, signing_context, submission_digest
-from csdp.portal.due import RENEWAL_OFFER_DAYS  # one number for the home page and this page
+from csdp.uploads.models import StoredFile
 
 
 @allow(MEMBERS)
@@ -113,8 +119,6 @@ def renewal_apply(request):
 
 
 def _renewal_draft(request):
-    from csdp.uploads.models import StoredFile
-
     draft = request.session.get(RENEWAL_DRAFT)
     if not draft:
         return None, None
@@ -179,8 +183,6 @@ def reissue_apply(request):
 
 @allow(MEMBERS | STAFF)
 def application_detail(request, key_application_id: int):
-    from csdp.keys.forms import DecisionForm
-
     application = access_object(
         request.user,
         KeyApplication.objects.select_related("signature__certificate").prefetch_related(

@@ -17,6 +17,7 @@ from csdp.keys.applications import MATERIALS, RECOVERY_KINDS, ApplicationRefused
 from csdp.keys.forms_applications import application_form
 from csdp.keys.models import Certificate, CertificateStatus, KeyApplicationKind
 from csdp.keys.services import crl_publish
+from csdp.notify.captcha import captcha_check
 
 RECOVERY_PER_HOUR = 10  # applications per address per hour
 
@@ -65,8 +66,6 @@ def _rate_limited(request) -> bool:
 @require_http_methods(["GET", "POST"])
 def recovery_apply(request):
     """忘记用户名/密码/PIN 码或 USB-KEY 锁死 (000 §二(七)): an application with materials, captcha-protected."""
-    from csdp.notify.captcha import captcha_check
-
     kind = request.POST.get("kind") or request.GET.get("kind") or KeyApplicationKind.PIN_RESET
     if kind not in RECOVERY_KINDS:
         kind = KeyApplicationKind.PIN_RESET

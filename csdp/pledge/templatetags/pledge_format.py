@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from django import template
 
+from csdp.pledge.states import PostingStatus
+
 register = template.Library()
 
 
@@ -32,6 +34,4 @@ def wan_yuan(fen) -> str:
 
 @register.filter
 def state_label(value) -> str:
-    from csdp.pledge.states import PostingStatus
-
     return PostingStatus(value).label if value in PostingStatus.values else "—"

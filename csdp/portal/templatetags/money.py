@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from django import template
 
+from csdp.lib.money_words import fen_to_words
+
 register = template.Library()
 CENT = Decimal("0.01")
 
@@ -27,8 +29,6 @@ def shares(value) -> str:
 @register.filter
 def fen_words(fen) -> str:
     """Integer fen in 人民币大写 for printed notices: 140400 → 人民币壹仟肆佰零肆元整."""
-    from csdp.lib.money_words import fen_to_words
-
     if fen is None or fen == "":
         return "—"
     return fen_to_words(int(fen))

@@ -13,7 +13,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from csdp.dividend.compute import compute_file
 from csdp.dividend.engine import Method, RateError, Rates
+from csdp.dividend.simulate import simulate
 from csdp.lib.errors import CsdpError
 
 
@@ -37,8 +39,6 @@ def add_compute_arguments(parser) -> None:
 
 
 def run_compute(command: BaseCommand, options: dict) -> None:
-    from csdp.dividend.compute import compute_file
-
     try:
         rates = Rates.parse(options["cash_per_10"], options["bonus_per_10"], options["transfer_per_10"])
         summary = compute_file(
@@ -64,8 +64,6 @@ def add_simulate_arguments(parser) -> None:
 def run_simulate(command: BaseCommand, options: dict) -> None:
     from django.conf import settings
     from django.core.management import call_command
-
-    from csdp.dividend.simulate import simulate
 
     if options["holders"] <= 0 or options["participants"] <= 0:
         raise CommandError("--holders 和 --participants 必须是正整数")

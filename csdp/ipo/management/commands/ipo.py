@@ -14,7 +14,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from csdp.ipo.allocate_csv import SubscriptionFileError
 from csdp.ipo.engine import EngineRangeError
+from csdp.ipo.errors import IpoError
+from csdp.ipo.subscription.inbox import inbox_scan
+from csdp.ipo.interfaces import interfaces_markdown
 from csdp.ipo.runner import allocate_file, summary_json
+from csdp.ipo.sim import simulate
 
 
 def _positive(value: int | None, option: str) -> None:
@@ -74,9 +78,6 @@ def run_simulate(command: BaseCommand, options: dict) -> None:
     from django.conf import settings
     from django.core.management import call_command
 
-    from csdp.ipo.errors import IpoError
-    from csdp.ipo.sim import simulate
-
     _positive(options["subscriptions"], "--subscriptions")
     _positive(options["participants"], "--participants")
     if not settings.CSDP_CLOCK_SETTABLE:
@@ -100,8 +101,6 @@ def add_interfaces_arguments(parser) -> None:
 
 
 def run_interfaces(command: BaseCommand, options: dict) -> None:
-    from csdp.ipo.interfaces import interfaces_markdown
-
     options["output"].write_text(interfaces_markdown() + "\n", encoding="utf-8")
     command.stdout.write(f"已写出 {options['output']}")
 
@@ -131,11 +130,8 @@ def _inbox_bar(paths):
 
 
 def run_inbox(command: BaseCommand, options: dict) -> None:
-    """Load the exchange files waiting in the drop folder (csdp/ipo/inbox.py)."""
+    """Load the exchange files waiting in the drop folder (csdp/ipo/subscription/inbox.py)."""
     import time
-
-    from csdp.ipo.errors import IpoError
-    from csdp.ipo.inbox import inbox_scan
 
     while True:
         try:

@@ -3,6 +3,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from csdp.ops.restore import files_count, restore_check
+
 
 class Command(BaseCommand):
     help = "运维：restore-check 恢复后核对（审计哈希链、名册重算、资金总额、文件 SHA-256）"
@@ -19,8 +21,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, action, as_json: bool = False, no_progress: bool = False, **options):
         from tqdm import tqdm
-
-        from csdp.ops.restore import files_count, restore_check
 
         bar = tqdm(
             total=files_count(),

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.core.management.base import CommandError
 from csdp.lib.commands import CsdpCommand
+from csdp.pledge.recheck import pledge_recheck
 
 
 class Command(CsdpCommand):
@@ -17,8 +18,6 @@ class Command(CsdpCommand):
         recheck.add_argument("--day", help="业务日期，默认取业务时钟的今天")
 
     def handle(self, *args, **options):
-        from csdp.pledge.recheck import pledge_recheck
-
         day = None
         if options.get("day"):
             try:

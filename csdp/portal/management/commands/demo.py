@@ -1,4 +1,4 @@
-from csdp.portal.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
+from csdp.accounts.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
 from csdp.lib.commands import CsdpCommand
 
 

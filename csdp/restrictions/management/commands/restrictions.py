@@ -9,6 +9,8 @@ import json
 from django.core.management.base import CommandError
 
 from csdp.lib.commands import CsdpCommand
+from csdp.restrictions.checks import restrictions_rebuild_check
+from csdp.restrictions.eod import restrictions_eod_job
 
 
 class Command(CsdpCommand):
@@ -24,8 +26,6 @@ class Command(CsdpCommand):
 
     def handle(self, *args, **options):
         if options["action"] == "check":
-            from csdp.restrictions.checks import restrictions_rebuild_check
-
             problems = restrictions_rebuild_check()
             self.stdout.write(json.dumps({"ok": not problems, "problems": problems}, ensure_ascii=False))
             if problems:
@@ -35,7 +35,6 @@ class Command(CsdpCommand):
             day = dt.date.fromisoformat(options["day"])
         except ValueError:
             raise CommandError(f"日期格式应为 YYYY-MM-DD：{options['day']}") from None
-        from csdp.restrictions.eod import restrictions_eod_job
 
         for line in restrictions_eod_job(day, None):
             self.stdout.write(f"{line.subject}：{line.text}{'；' + line.error if line.error else ''}")

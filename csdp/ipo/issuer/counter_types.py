@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today
+from csdp.counter.models import Application
 from csdp.counter.registry import (
     BusinessTypeSpec,
     FilingContext,
@@ -20,12 +21,15 @@ from csdp.counter.registry import (
     StructuredForm,
     register_business_type,
 )
+from csdp.counter.services import CounterError
+from csdp.counter.states import Status
 from csdp.ipo.engine.interest import MAX_RATE
 from csdp.ipo.errors import IpoError
 from csdp.ipo.models import LockupShareholder, Offering, OfferingStatus, RefundItem, StopRefund
-from csdp.ipo.refunds import InterestTerms, default_terms, refund_problems, stop_items_carry_out
+from csdp.ipo.failure.refunds import InterestTerms, default_terms, refund_problems, stop_items_carry_out
 from csdp.ipo.transitions import offering_transition
-from csdp.securities.models import SecuritiesAccount
+from csdp.register.models import Position
+from csdp.securities.models import SecuritiesAccount, Market, Security, SecurityStatus
 from csdp.securities.services import security_code_change_register
 
 SWITCH_TEXT = (
@@ -170,8 +174,6 @@ def validate_share_registration(context: FilingContext) -> None:
 
 def _old_code_problems(old_code: str, issuer) -> list[str]:
     """The NEEQ code against the securities master: a security of this issuer listed on NEEQ."""
-    from csdp.securities.models import Market, Security, SecurityStatus
-
     if not old_code:
         return []
     security = Security.objects.filter(code=old_code).first()
@@ -194,8 +196,6 @@ def _lockup_problems(offering: Offering, old_code: str, lockups: list[tuple[str,
     listing, and it holds at least that many unrestricted shares of the company (the NEEQ security; the
     shares the lock-up turns into 05/06 at registration, rules.md §11)."""
     from django.db.models import Sum
-
-    from csdp.register.models import Position
 
     numbers = [a for a, _, _ in lockups]
     known = set(SecuritiesAccount.objects.filter(number__in=numbers).values_list("number", flat=True))
@@ -248,8 +248,6 @@ def share_registration_finish_problem(offering: Offering, data: dict) -> str:
 
 def share_registration_finished(application) -> None:
     """Runs inside the transaction that finishes the counter application."""
-    from csdp.counter.services import CounterError
-
     offering = Offering.objects.select_for_update().get(code=application.securities_code)
     data = application.rounds.order_by("-number").first().data  # the round the staff accepted
     problem = share_registration_finish_problem(offering, data)
@@ -294,9 +292,6 @@ def share_registration_finished(application) -> None:
 
 def share_registration_pending(offering: Offering):
     """The issuer's T-1 application for this offering that staff accepted but that is not finished yet."""
-    from csdp.counter.models import Application
-    from csdp.counter.states import Status
-
     return (
         Application.objects.filter(
             business_type__code=SHARE_REGISTRATION_CODE,
@@ -411,8 +406,6 @@ def validate_stop_application(context: FilingContext) -> None:
 
 def stop_application_accepted(application) -> None:
     """受理: the depository carries out what was applied for, in the acceptance's transaction."""
-    from csdp.counter.services import CounterError
-
     offering = Offering.objects.select_for_update().get(code=application.securities_code)
     data = application.rounds.order_by("-number").first().data  # the round the staff accepted
     items, terms = stop_request(offering, data)

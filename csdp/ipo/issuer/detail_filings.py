@@ -25,6 +25,7 @@ from csdp.ipo.models import (
     OfferingStatus,
     PlacementDetail,
 )
+from csdp.ipo.models import Subscription
 from csdp.keys.signing import submission_signed
 from csdp.lib.errors import Problem
 from csdp.lib.sheets import RAW, Column, SheetRejected, SheetSpec, sheet_read
@@ -194,8 +195,6 @@ def check_rows(offering: Offering, kind: str, body: list[tuple]) -> tuple[list[d
 def _subscribed_online(offering: Offering, accounts) -> set[int]:
     """The investors (ids) among ``accounts``' holders who subscribed online in this offering through any
     of their accounts."""
-    from csdp.ipo.models import Subscription
-
     investors = {a.investor_id for a in accounts}
     if not investors:
         return set()

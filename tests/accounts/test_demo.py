@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from csdp.accounts.models import User
 from csdp.audit.services import audit_verify
-from csdp.portal.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
+from csdp.accounts.demo import DEMO_PASSWORD, DEMO_USERS, demo_seed
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.test import Client
 
-from csdp.portal.menu import menu_for
+from csdp.accounts.menu import menu_for
 
 pytestmark = pytest.mark.django_db
 SEVEN = ["股份初始登记", "新增股份登记", "股份解除限售登记", "股份限售登记", "权益分派", "退出登记", "信息查询"]

@@ -22,7 +22,7 @@ from django.conf import settings
 from csdp.clock.services import clock_now, local
 from csdp.ipo.eod.t_day import offering_subscriptions_load
 from csdp.ipo.errors import IpoError
-from csdp.ipo.exchange_subscriptions import ExchangeFileRejected
+from csdp.ipo.subscription.exchange_subscriptions import ExchangeFileRejected
 from csdp.ipo.models import Offering
 
 NAME = re.compile(r"^SG(?P<code>920\d{3})_(?P<day>\d{8})\.csv$")

@@ -12,11 +12,16 @@ from decimal import Decimal
 
 import polars as pl
 
+from csdp.accounts.models import User
 from csdp.ipo.eod.layouts import REASON_CODES, Layout
+from csdp.ipo.eod.participant_files import _csv_text
 from csdp.ipo.models import EodStep, Offering, ParticipantFile
+from csdp.ipo.selectors import order_outcomes
 from csdp.ledger.models import LedgerAccount
-from csdp.ledger.selectors import statement
+from csdp.ledger.selectors import statement, reserve_account_of
 from csdp.lib.dbf import Field, dbf_file_bytes, dbf_records
+from csdp.notify.services import notify_user
+from csdp.securities.models import ParticipantProfile
 
 # ---- the daily 对账 file ------------------------------------------------------------------------
 
@@ -92,8 +97,6 @@ def statement_frame(account: LedgerAccount, day: dt.date) -> pl.DataFrame:
 def statement_files(account: LedgerAccount, day: dt.date) -> dict[str, DailyFile]:
     """The day's 对账 file as DBF and CSV (GBK), built with the writer of the other participant files
     (its reference path: the Chinese text and negative amounts are what that path is for)."""
-    from csdp.ipo.eod.participant_files import _csv_text
-
     frame = statement_frame(account, day)
     fields = STATEMENT_LAYOUT.fields
     dbf = dbf_file_bytes(fields, dbf_records(fields, frame), on=day)
@@ -118,8 +121,6 @@ class ManifestLine:
 def manifest(participant, day: dt.date) -> list[ManifestLine]:
     """Every file published to ``participant`` for business date ``day`` (the ParticipantFile rows, whose
     SHA-256 was taken from the bytes written), then its 对账 file of the day."""
-    from csdp.ledger.selectors import reserve_account_of
-
     lines = [
         ManifestLine(f.path, f.file_type, f.file_format, f.rows, f.sha256, f.pk)
         for f in ParticipantFile.objects.filter(participant=participant, business_date=day).order_by("path")
@@ -152,10 +153,6 @@ def manifest_csv(lines: list[ManifestLine]) -> bytes:
 def files_ready_notify(*, offering: Offering, day: dt.date, participant_ids, file_types) -> int:
     """Inside the publishing step: one notice per user of each participant that got files (outbox rows
     committed with the step; sent after commit). Returns the number of users told."""
-    from csdp.accounts.models import User
-    from csdp.notify.services import notify_user
-    from csdp.securities.models import ParticipantProfile
-
     institutions = dict(
         ParticipantProfile.objects.filter(pk__in=set(participant_ids)).values_list("institution_id", "code")
     )
@@ -192,8 +189,6 @@ class OfferingResults:
 
 def offering_results(offering: Offering) -> OfferingResults | None:
     """None until T+1 EOD settled the offering."""
-    from csdp.ipo.selectors import order_outcomes
-
     if not offering.step_runs.filter(step=EodStep.T1_SETTLE, status="done").exists():
         return None
     orders = order_outcomes(offering)

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from csdp.clock.services import business_today
+from csdp.register.models import ShareNature
+from csdp.register.selectors import holders_of, holding_changes
+from csdp.securities.models import SecuritiesAccount
+from csdp.securities.selectors import security_by_code
+
 HOLDER_REGISTER, RESTRICTED_DETAILS = "holder_register", "restricted_details"
 
 
-def holder_rows(*, kind: str, code: str, as_of: dt.date) -> tuple[list[list], str]:
-    from csdp.clock.services import business_today
-    from csdp.register.selectors import holders_of
-    from csdp.securities.selectors import security_by_code
-
+def holder_rows(*, kind: str, code: str, as_of: dt.date) -> tuple[list[list[object]], str]:
     security = security_by_code(code)
     if security is None:
         return [], f"证券 {code} 在证券登记簿中尚无记录，结果为空。"
@@ -64,13 +66,9 @@ def change_rows(
     as_of: dt.date,
     account_number: str | None = None,
     limit: int = CHANGE_ROWS_MAX,
-) -> tuple[list[list], str]:
+) -> tuple[list[list[object]], str]:
     """持股变动: every registration event of the code (and the codes it was switched from) in the period,
     of one account or of all, with the lot's balances after it."""
-    from csdp.register.selectors import holding_changes
-    from csdp.securities.models import SecuritiesAccount
-    from csdp.securities.selectors import security_by_code
-
     security = security_by_code(code)
     if security is None:
         return [], f"证券 {code} 在证券登记簿中尚无记录，结果为空。"
@@ -106,8 +104,6 @@ def change_rows(
 
 
 def _nature(code: str) -> str:
-    from csdp.register.models import ShareNature
-
     try:
         return ShareNature(code).label
     except ValueError:

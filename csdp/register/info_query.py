@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
+from csdp.clock.services import business_today
 from csdp.counter.registry import BusinessTypeSpec, FilingContext, GeneratedFile, StructuredForm, register_business_type
+from csdp.counter.selectors import securities_codes_for
+from csdp.register.info_query_rows import change_rows, holder_rows
 
 CODE = "07"
 
@@ -55,21 +59,18 @@ class InfoQueryForm(StructuredForm):
         error_messages={"invalid": "证券账户为 10 位数字或大写字母。"},
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("date_from") and data.get("as_of") and data["date_from"] > data["as_of"]:
             raise ValidationError("起始日期不能晚于查询日期。")
         return data
 
-    def json_data(self) -> dict:
+    def json_data(self) -> dict[str, Any]:
         # Optional fields only when given: the round's content (and what the filer signs) stays as before.
         return {key: value for key, value in super().json_data().items() if value not in (None, "")}
 
 
 def validate_info_query(context: FilingContext) -> None:
-    from csdp.clock.services import business_today
-    from csdp.counter.selectors import securities_codes_for
-
     as_of = dt.date.fromisoformat(context.data["as_of"])
     if as_of > business_today():
         raise ValidationError("查询日期不能晚于今天。")
@@ -117,11 +118,9 @@ HEADERS = {
 }
 
 
-def build_info_query_report(application) -> list[GeneratedFile]:
+def build_info_query_report(application: Any) -> list[GeneratedFile]:
     from openpyxl import Workbook
     from openpyxl.styles import Font
-
-    from csdp.counter.register_source import change_rows, holder_rows
 
     round_ = application.rounds.filter(signed_at__isnull=False).order_by("-number").first()
     data = round_.data

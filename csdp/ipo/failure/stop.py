@@ -8,7 +8,7 @@ Staff record the exchange's confirmation; the stage it falls in decides what fol
   afterwards the interest on the frozen funds, on the lead underwriter's application.
 - §5.3, T+1 EOD – listing (a suspension only): the interest the same way and, on application, the
   principal and the cancellation (注销) of the shares already registered.
-The applications are counter type 15 (csdp/ipo/counter_types.py); the work they order is here.
+The applications are counter type 15 (csdp/ipo/issuer/counter_types.py); the work they order is here.
 """
 
 from __future__ import annotations

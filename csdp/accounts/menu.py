@@ -37,7 +37,7 @@ def register(item: MenuItem) -> None:
 def _scope_allows(scope: str | None, url_name: str) -> bool:
     if not scope or scope == "full":
         return True
-    from csdp.accounts.middleware import ALWAYS_ALLOWED, SCOPE_URL_NAMES
+    from csdp.accounts.middleware import ALWAYS_ALLOWED, SCOPE_URL_NAMES  # at call time: tests patch it
 
     return url_name in ALWAYS_ALLOWED or url_name in SCOPE_URL_NAMES.get(scope, set())
 

@@ -13,8 +13,9 @@ from csdp.counter import handling
 from csdp.counter.models import BusinessType, FilePurpose
 from csdp.counter.registry import spec_for
 from csdp.counter.services import CounterError, application_draft
-from csdp.counter.types.info_query import CODE, InfoQueryForm
+from csdp.register.info_query import CODE, InfoQueryForm
 from csdp.lib.ids import make_resident_id
+from tests.counter.conftest import codes, key_a  # noqa: F401  (fixtures: the issuers' codes, a key)
 from tests.counter.factories import sign_and_submit
 
 TODAY = dt.date(2026, 3, 30)

@@ -1,1 +1,0 @@
-"""Structured business types shipped with the counter itself (other apps register theirs the same way)."""
