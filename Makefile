@@ -51,7 +51,7 @@ test: venv assets lint
 lint: venv
 	$(VENV)/bin/ruff check csdp tests
 	$(VENV)/bin/ruff format --check csdp tests
-	DJANGO_SETTINGS_MODULE=csdp.settings.test $(VENV)/bin/mypy csdp/lib csdp/ledger csdp/register
+	DJANGO_SETTINGS_MODULE=csdp.settings.test $(VENV)/bin/mypy csdp/lib csdp/ledger csdp/register csdp/ipo/engine csdp/dividend/engine
 	PYTHONPATH=. $(VENV)/bin/lint-imports
 
 test-fast: venv assets

@@ -23,7 +23,7 @@ import enum
 import numpy as np
 import polars as pl
 
-from csdp.ipo.engine.exact import EngineRangeError, exact_int_dtype, exact_sum
+from csdp.ipo.engine.exact import column_max, EngineRangeError, exact_int_dtype, exact_sum
 
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
@@ -53,7 +53,7 @@ def tie_keys(ordinals: np.ndarray, seed: int) -> np.ndarray:
 
 def _whole_and_fraction(quantity: pl.Series, rate: int, denominator: int) -> tuple[pl.Series, pl.Series]:
     """(n // d, n mod d) for n = quantity × rate, in the narrowest exact integer type."""
-    dtype = exact_int_dtype(int(quantity.max() or 0) * rate)
+    dtype = exact_int_dtype(column_max(quantity) * rate)
     product = pl.col("q").cast(dtype) * pl.lit(rate, dtype)
     out = quantity.to_frame("q").select(
         (product // pl.lit(denominator, dtype)).cast(pl.Int64).alias("whole"),
@@ -100,4 +100,4 @@ def _largest(fraction: np.ndarray, denominator: int, ties: np.ndarray, count: in
     if missing:
         at = key == threshold
         plus |= at & (np.cumsum(at) <= missing)
-    return plus
+    return np.asarray(plus, dtype=bool)

@@ -31,7 +31,7 @@ import polars as pl
 
 from csdp.dividend.engine.apportion import Method, apportion, tie_keys
 from csdp.dividend.engine.rates import CASH_DENOMINATOR, SHARE_DENOMINATOR, Rates
-from csdp.ipo.engine.exact import exact_int_dtype, exact_sum, require_columns
+from csdp.ipo.engine.exact import column_max, exact_int_dtype, exact_sum, require_columns
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Totals:
     bonus_declared: int
     bonus_total: int
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, int]:
         return asdict(self)
 
 
@@ -106,7 +106,7 @@ def _split(buckets: pl.DataFrame, accounts: pl.DataFrame, amount: str) -> pl.Dat
     """Each account's ``amount`` over its buckets in proportion to ``weight`` (Σ weight = the account's
     quantity), largest remainders first; returns ``lot, kind, part``."""
     joined = buckets.join(accounts.select("account", "quantity", amount), on="account", how="left")
-    bound = int(joined.get_column(amount).max() or 0) * int(joined.get_column("weight").max() or 0)
+    bound = column_max(joined.get_column(amount)) * column_max(joined.get_column("weight"))
     dtype = exact_int_dtype(bound)
     product = pl.col(amount).cast(dtype) * pl.col("weight").cast(dtype)
     joined = joined.with_columns(

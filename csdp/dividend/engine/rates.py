@@ -51,7 +51,7 @@ class Rates:
     transfer_micro: int = 0  # 每10股转增，micro-shares
 
     @classmethod
-    def parse(cls, cash="0", bonus="0", transfer="0") -> Rates:
+    def parse(cls, cash: str = "0", bonus: str = "0", transfer: str = "0") -> Rates:
         return cls(
             micro_of(cash, what="每10股派现金"),
             micro_of(bonus, what="每10股送股"),
@@ -64,7 +64,7 @@ class Rates:
         apportionment for the sum, as the CLI's ``bonus_shares`` = 送股 + 转增)."""
         return self.bonus_micro + self.transfer_micro
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, str]:
         return {
             "cash_per_10": micro_text(self.cash_micro),
             "bonus_per_10": micro_text(self.bonus_micro),

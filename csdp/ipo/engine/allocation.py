@@ -23,7 +23,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from csdp.ipo.engine.exact import exact_int_dtype, exact_sum, require_columns
+from csdp.ipo.engine.exact import column_max, exact_int_dtype, exact_sum, require_columns
 from csdp.ipo.engine.ordering import packed_order_key, sort_rows
 from csdp.ipo.engine.validity import LOT_SHARES
 
@@ -66,7 +66,7 @@ def _valid_mask(frame: pl.DataFrame) -> pl.Expr:
 
 def _base_lots(valid: pl.DataFrame, *, online_shares: int, valid_shares: int) -> pl.Expr:
     """floor(q × N / (S × 100)) × 100, in Int64 when q_max × N fits, else in Int128."""
-    quantity_max = int(valid.get_column("quantity").max() or 0)
+    quantity_max = column_max(valid.get_column("quantity"))
     dtype = exact_int_dtype(max(quantity_max * online_shares, valid_shares * LOT_SHARES))
     numerator = pl.col("quantity").cast(dtype) * pl.lit(online_shares, dtype=dtype)
     denominator = pl.lit(valid_shares * LOT_SHARES, dtype=dtype)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from typing import cast
+
 import polars as pl
 
 INT64_MAX = 2**63 - 1
@@ -35,3 +37,9 @@ def require_columns(frame: pl.DataFrame, columns: Iterable[str], *, what: str) -
     missing = [name for name in columns if name not in frame.columns]
     if missing:
         raise ValueError(f"{what}: missing column(s) {', '.join(missing)}")
+
+
+def column_max(series: pl.Series) -> int:
+    """A column's maximum as an exact int, 0 for an empty or all-null column."""
+    value = series.max()
+    return 0 if value is None else int(cast("int", value))

@@ -21,10 +21,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
-from csdp.ipo.engine.exact import exact_int_dtype, exact_sum, require_columns
+from csdp.ipo.engine.exact import column_max, exact_int_dtype, exact_sum, require_columns
 from csdp.ipo.engine.ordering import sort_rows
 
 REASON_DECLARED = "declared"
@@ -58,7 +59,7 @@ class OfferingOrders:
     declared: pl.DataFrame | None = None  # participant, account[, quantity]
 
 
-def _ordering_keys(ordering: ShortfallOrdering, day: DayOrdering) -> tuple[list, list]:
+def _ordering_keys(ordering: ShortfallOrdering, day: DayOrdering) -> tuple[list[Any], list[Any]]:
     """(integer sort parts, tie-breakers) of the walk; ``_p`` and ``_c`` index participant and code."""
     code = ("_c", DayOrdering(day) == DayOrdering.FUND_ASCENDING_CODE)
     within, ties = {
@@ -87,7 +88,7 @@ def _declared_flags(orders: pl.DataFrame, declared: pl.DataFrame | None) -> pl.S
     return flags.scatter(rows, True) if rows.len() else flags
 
 
-def _combine(offerings: Sequence[OfferingOrders], amount_dtype) -> pl.DataFrame:
+def _combine(offerings: Sequence[OfferingOrders], amount_dtype: type[pl.DataType]) -> pl.DataFrame:
     """The day's orders in one table, offering after offering, each in its input order; ``_c`` is the
     offering's rank in code order."""
     code_rank = {code: rank for rank, code in enumerate(sorted(o.code for o in offerings))}
@@ -113,9 +114,9 @@ def _combine(offerings: Sequence[OfferingOrders], amount_dtype) -> pl.DataFrame:
     return pl.concat(frames, how="vertical_relaxed").with_row_index("_at")
 
 
-def _amount_dtype(offerings: Sequence[OfferingOrders], available: pl.DataFrame):
+def _amount_dtype(offerings: Sequence[OfferingOrders], available: pl.DataFrame) -> type[pl.DataType]:
     bound = sum(exact_sum(o.orders, "quantity") * o.price_fen for o in offerings)
-    available_max = int(available.get_column("available_fen").max() or 0) if available.height else 0
+    available_max = column_max(available.get_column("available_fen")) if available.height else 0
     return exact_int_dtype(max(bound, abs(available_max)))
 
 
@@ -166,7 +167,9 @@ def _invalidate_declared(
     return _invalidate(frame, named.get_column("_at"), REASON_DECLARED), remaining
 
 
-def _invalidate_until_covered(frame: pl.DataFrame, gap: dict[str, int], keys: tuple[list, list]) -> pl.DataFrame:
+def _invalidate_until_covered(
+    frame: pl.DataFrame, gap: dict[str, int], keys: tuple[list[Any], list[Any]]
+) -> pl.DataFrame:
     """Walk each short participant's valid orders in ``keys`` order; an order goes while the amount
     invalidated before it is still below the gap. Only the short participants' orders are sorted."""
     short = {participant: gap[participant] for participant in _short(gap)}
