@@ -7,3 +7,6 @@ export LOCUST_OUT=$PWD/bench/locust/out
 export LOCUST_IDENTITIES=$LOCUST_OUT/$LOCUST_DB-identities.json
 mkdir -p "$CSDP_VAR_DIR" "$LOCUST_OUT"
 csdp=.venv/bin/csdp
+# Every simulated back office calls from the loopback address; in production each has its own, so the
+# per-address API limit is lifted here (the per-token limit still applies to each token).
+export CSDP_API_PER_ADDRESS_PER_MINUTE=${CSDP_API_PER_ADDRESS_PER_MINUTE:-1000000}

@@ -71,7 +71,11 @@ for role, (method, kind, staff_role) in ROLES.items():
         sessions.append(store.session_key)
     out["sessions"][role] = sessions
     if role in ("participant", "underwriter", "pledger"):
-        out["tokens"][role] = api_token_create(user=user, name="bench", login_method=method)[1]
+        # One token per simulated back office (a real one has its own): the per-token throttle applies
+        # to each, as in production, instead of to all 50 users at once.
+        out["tokens"][role] = [
+            api_token_create(user=user, name=f"bench-{n}", login_method=method)[1] for n in range(50)
+        ]
 
 from django.db.models import Count  # noqa: E402
 
