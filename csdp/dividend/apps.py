@@ -10,7 +10,7 @@ class DividendConfig(AppConfig):
         from csdp.clock.eod import register_eod_job
         from csdp.dividend import counter_types, interfaces, kinds, menus  # noqa: F401  (counter type 05, four-eyes kinds, menu, file docs)
         from csdp.dividend.release import release_eod
-        from csdp.dividend.steps import dividend_eod
+        from csdp.dividend.runner import dividend_eod
 
         # After approvals (5) and before the IPO (10): a distribution's R snapshot reads the day's register.
         register_eod_job(order=8, name="dividend", job=dividend_eod)

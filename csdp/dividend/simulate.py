@@ -26,7 +26,7 @@ from csdp.dividend.engine import Rates
 from csdp.dividend.models import Distribution, HeldCash, ParticipantPayment, Step
 from csdp.dividend.selectors import ENTITLEMENT_COLUMNS, entitlements_of
 from csdp.dividend.services import distribution_schedule, funding_record
-from csdp.dividend.steps import distribution_advance
+from csdp.dividend.runner import distribution_advance
 from csdp.ipo.sim import _checkpoint, _participants, open_accounts
 from csdp.ledger.models import LedgerAccount
 from csdp.lib.bulk import copy_in, is_postgres, lookup

@@ -20,18 +20,14 @@ import datetime as dt
 import time
 
 import polars as pl
-from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Sum
 
 from csdp.audit.services import audit_record
-from csdp.clock.eod import EodLine
 from csdp.clock.services import clock_now
 from csdp.dividend import files
-from csdp.dividend.closed_accounts import closed_account_bonus
 from csdp.dividend.engine import Method, Rates, entitle
 from csdp.dividend.models import (
-    ACTIVE,
     MACHINE,
     CashStatus,
     Distribution,
@@ -42,10 +38,9 @@ from csdp.dividend.models import (
     Status,
     Step,
 )
-from csdp.dividend.notices import funding_verdict_notify, paid_notify, result_attach
+from csdp.dividend.notices import funding_verdict_notify, paid_notify
 from csdp.dividend.selectors import (
     ENTITLEMENT_COLUMNS,
-    bonus_rows,
     issued_capital_as_of,
     register_as_of,
     register_now,
@@ -56,10 +51,8 @@ from csdp.ledger.models import LedgerAccount, Transfer
 from csdp.ledger.selectors import reserve_accounts_of
 from csdp.ledger.services import LedgerError, transfer_post
 from csdp.lib.bulk import copy_in
-from csdp.lib.publish import publish_pending, staged_files
 from csdp.lib.statemachine import SYSTEM, transition_record
 from csdp.register.models import Position
-from csdp.register.services import RegisterError
 from csdp.securities.models import Security
 
 CODE_PAY, CODE_HELD = "dividend.pay", "dividend.held"
@@ -459,124 +452,3 @@ def _check_money(distribution: Distribution, paid_total: int) -> None:
         raise DividendError(
             "资金不守恒，派息未提交：" + "；".join(problems) + "。", code="dividend.money_not_conserved"
         )
-
-
-# ---- register (红股上市日) ---------------------------------------------------------------------------------
-
-
-def step_register(distribution: Distribution, day: dt.date) -> str:
-    from csdp.register.bulk import register_apply_bulk  # at call time: the kill test patches it at its source
-
-    started, laps = time.perf_counter(), Laps()
-    written = 0
-    rows = None
-    if distribution.bonus_total:
-        before = _issued_shares(distribution)
-        rows = bonus_rows(distribution.pk)
-        events = bonus_events(distribution, rows)
-        try:
-            # register_apply_bulk grows the issued capital with the bonus events (ISSUING) and runs
-            # register_check (Σ positions = issued capital, available ≥ 0) before its commit.
-            laps.lap("events")
-            written = register_apply_bulk(events)
-            laps.lap("register_apply_bulk")
-        except RegisterError as error:
-            raise DividendError(f"红股登记失败：{error}") from None
-        after = _issued_shares(distribution)
-        held = Position.objects.filter(security_id=distribution.security_id).aggregate(s=Sum("quantity"))["s"] or 0
-        if after - before != distribution.bonus_total or held != after:
-            raise DividendError(
-                f"股份不守恒：登记股本增加 {after - before} 股（应为 {distribution.bonus_total} 股），"
-                f"持有合计 {held} 股，登记股本 {after} 股。",
-                code="dividend.shares_not_conserved",
-            )
-    closed_accounts, closed_shares, suspense = closed_account_bonus(distribution, day, rows)
-    result, xlsx = files.issuer_result_file(distribution, day)
-    attached = result_attach(distribution, xlsx)
-    laps.lap("issuer_file")
-    _move(distribution, Status.COMPLETED, f"红股上市日 {distribution.list_date}：登记 {written} 笔")
-    detail = {"result_file": result, "suspense_files": suspense, "attached": attached, "laps": laps.seconds}
-    _record(distribution, "register", day, started, written, detail)
-    text = f"红股登记 {written} 笔（{distribution.bonus_total} 股）；发行人结果文件已生成"
-    if closed_accounts:
-        text += f"；其中 {closed_accounts} 个已注销账户的送转股 {closed_shares} 股登记在原账户，待持有人确权"
-    return text
-
-
-def bonus_events(distribution: Distribution, rows: pl.DataFrame | None = None) -> pl.DataFrame:
-    """One register event per lot with bonus shares: credited to the same lot (share nature and lock-up
-    end kept), its frozen and pledged parts frozen and pledged (engine/entitlements.py assumptions).
-    ``rows``: ``bonus_rows`` of the distribution, when the caller has read them already."""
-    e = bonus_rows(distribution.pk) if rows is None else rows
-    lot = pl.concat_str(
-        [
-            pl.lit(f"div:{distribution.pk}:"),
-            pl.col("account_id").cast(pl.String),
-            pl.lit(":"),
-            pl.col("share_nature"),
-            pl.lit(":"),
-            pl.col("lockup_end").dt.strftime("%Y%m%d").fill_null("-"),
-        ]
-    )
-    return e.select(
-        pl.lit(distribution.security_id, pl.Int64).alias("security_id"),
-        "account_id",
-        "share_nature",
-        "lockup_end",
-        pl.lit("bonus").alias("event_type"),
-        pl.col("bonus_shares").alias("quantity_delta"),
-        pl.col("bonus_frozen").alias("frozen_delta"),
-        pl.col("bonus_pledged").alias("pledged_delta"),
-        pl.lit(distribution.list_date).alias("business_date"),
-        lot.alias("key"),
-        pl.lit(f"{distribution.security.code} 送转股（登记日 {distribution.record_date}）").alias("memo"),
-    )
-
-
-# ---- the runner --------------------------------------------------------------------------------------------
-
-STEPS = (
-    ("funding", lambda d, day: d.cash_status == CashStatus.AWAITING and day >= d.funding_deadline, step_funding),
-    ("entitle", lambda d, day: d.status == Status.SCHEDULED and day >= d.record_date, step_entitle),
-    ("pay", lambda d, day: d.status == Status.ENTITLED and day >= d.pay_date, step_pay),
-    ("register", lambda d, day: d.status == Status.PAID and day >= d.list_date, step_register),
-)
-
-
-def distribution_advance(*, distribution: Distribution, day: dt.date) -> list[EodLine]:
-    """Run every step of the distribution that is due on ``day`` and not done yet, each on its own."""
-    lines = []
-    subject = f"{distribution.security.code} #{distribution.pk}"
-    _files_recovered(distribution)
-    for name, due, run in STEPS:
-        # Files reach their names only after the step's commit (csdp/lib/publish.py, issue 20): a step
-        # that fails after writing leaves only .part files, removed on the way out.
-        try:
-            with staged_files(), transaction.atomic():
-                d = Distribution.objects.select_for_update().select_related("security").get(pk=distribution.pk)
-                if not due(d, day) or Step.objects.filter(distribution=d, name=name).exists():
-                    continue
-                text = run(d, day)
-        except (DividendError, LedgerError, RegisterError) as error:
-            lines.append(EodLine("dividend", subject, f"{name} 未完成", error=str(error)))
-            return lines
-        lines.append(EodLine("dividend", subject, f"{name}：{text}"))
-    return lines
-
-
-def _files_recovered(distribution: Distribution) -> None:
-    """Files a committed step recorded (path, SHA-256 in its detail) but a crash kept under their .part
-    names are put in place (publish_pending checks the content against the record)."""
-    records = []
-    for detail in Step.objects.filter(distribution=distribution).values_list("detail", flat=True):
-        for key in ("files", "result_file", "suspense_files"):
-            records += [(f["path"], f["sha256"]) for f in detail.get(key) or ()]
-    if records:
-        publish_pending(settings.CSDP_FILES_DIR, records)
-
-
-def dividend_eod(day: dt.date, out=None) -> list[EodLine]:
-    lines = []
-    for distribution in Distribution.objects.filter(status__in=ACTIVE).order_by("pk"):
-        lines += distribution_advance(distribution=distribution, day=day)
-    return lines

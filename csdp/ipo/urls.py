@@ -1,6 +1,6 @@
 from django.urls import path
 
-from csdp.ipo import views
+from csdp.ipo import views, views_reconcile
 
 app_name = "ipo"
 urlpatterns = [
@@ -31,9 +31,9 @@ urlpatterns = [
     path("participant/deposit/", views.deposit, name="deposit"),
     path("participant/withdraw/", views.withdraw, name="withdraw"),
     path("files/<int:participant_file_id>/", views.file_download, name="file_download"),
-    path("participant/manifest/", views.participant_manifest, name="participant_manifest"),
-    path("reserve/", views.reserve_statement, name="reserve_statement"),
-    path("reserve/file/", views.reserve_statement_file, name="reserve_statement_file"),
-    path("<int:offering_id>/results/", views.offering_results, name="offering_results"),
-    path("<int:offering_id>/results.xlsx", views.offering_results_xlsx, name="offering_results_xlsx"),
+    path("participant/manifest/", views_reconcile.participant_manifest, name="participant_manifest"),
+    path("reserve/", views_reconcile.reserve_statement, name="reserve_statement"),
+    path("reserve/file/", views_reconcile.reserve_statement_file, name="reserve_statement_file"),
+    path("<int:offering_id>/results/", views_reconcile.offering_results, name="offering_results"),
+    path("<int:offering_id>/results.xlsx", views_reconcile.offering_results_xlsx, name="offering_results_xlsx"),
 ]

@@ -22,13 +22,6 @@ from csdp.ipo.forms import AmountForm, DeclarationFormSet, ExchangeFileForm, Off
 from csdp.ipo.models import DetailFiling, FilingKind, Offering, OfferingStatus, ParticipantFile
 from csdp.lib.errors import CsdpError
 from csdp.lib.listing import Listing
-from csdp.ipo.eod.reconcile import (
-    statement_files,
-    manifest,
-    manifest_csv,
-    offering_results as results_of,
-    offering_results_xlsx as xlsx,
-)
 from csdp.ipo.seams import underwriter_account_late_prepare
 from csdp.ipo.services import (
     DeclarationRow,
@@ -44,7 +37,6 @@ from csdp.ipo.services import code_switch_confirm as confirm
 from csdp.ipo.failure.stop import offering_stop_prepare
 from csdp.keys.signing import SignatureRefused
 from csdp.ledger.selectors import reserve_account_of
-from csdp.ledger.selectors import balance_of, statement
 from csdp.lib.listing import Column, listing
 from csdp.uploads.services import UploadRejected, upload_store
 
@@ -432,103 +424,6 @@ def code_switch_confirm(request, offering_id: int):
     else:
         messages.success(request, "已确认代码切换结果。")
     return redirect("ipo:offering_detail", offering_id=offering.pk)
-
-
-# --- members reconcile: reserve statement, 对账 file, manifest, the lead underwriter's results -----
-
-
-def _day_param(value: str | None, default):
-    import datetime as dt
-
-    try:
-        return dt.date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
-
-
-@allow(Role.PARTICIPANT, Role.UNDERWRITER)
-def reserve_statement(request):
-    """Every movement of the member's own reserve with its reference, a range of business days."""
-    import datetime as dt
-
-    account = reserve_account_of(request.user.institution)
-    today = business_today()
-    date_to = _day_param(request.GET.get("to"), today)
-    date_from = min(_day_param(request.GET.get("from"), date_to - dt.timedelta(days=30)), date_to)
-    opening, lines = statement(account, date_from, date_to) if account else (0, [])
-    return render(
-        request,
-        "ipo/reserve_statement.html",
-        {
-            "account": account,
-            "balance": balance_of(account) if account else None,
-            "opening": opening,
-            "lines": lines,
-            "date_from": date_from,
-            "date_to": date_to,
-            "today": today,
-        },
-    )
-
-
-@allow(Role.PARTICIPANT, Role.UNDERWRITER)
-def reserve_statement_file(request):
-    """The day's 对账 file (ZJDZ, DBF or CSV, GBK) of the member's own reserve."""
-    account = reserve_account_of(request.user.institution)
-    if account is None:
-        raise Http404("本机构尚未开立结算备付金账户。")
-    file = statement_files(account, _day_param(request.GET.get("date"), business_today()))[
-        "csv" if request.GET.get("format") == "csv" else "dbf"
-    ]
-    response = HttpResponse(
-        file.data, content_type="text/csv; charset=gbk" if file.name.endswith(".csv") else "application/x-dbf"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{file.name}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-@allow(Role.PARTICIPANT)
-def participant_manifest(request):
-    """The day's manifest of the participant's files: name, type, format, records, SHA-256 (CSV, GBK)."""
-    participant = pages.participant_of(request.user)
-    day = _day_param(request.GET.get("date"), business_today())
-    response = HttpResponse(manifest_csv(manifest(participant, day)), content_type="text/csv; charset=gbk")
-    response["Content-Disposition"] = f'attachment; filename="QD{participant.code}{day:%Y%m%d}.csv"'
-    return response
-
-
-@allow(STAFF, Role.UNDERWRITER)
-def offering_results(request, offering_id: int):
-    """The lead underwriter's view of its offering's results, for the 发行结果公告."""
-    offering = access_object(request.user, Offering, pk=offering_id)
-    pages.require_results_reader(offering, request.user)
-    results = results_of(offering)
-    return render(
-        request,
-        "ipo/offering_results.html",
-        {
-            "offering": offering,
-            "results": results,
-            "invalid_count": results.invalid.height if results else 0,
-            "invalid_rows": results.invalid.head(200).rows() if results else [],
-        },
-    )
-
-
-@allow(STAFF, Role.UNDERWRITER)
-def offering_results_xlsx(request, offering_id: int):
-    offering = access_object(request.user, Offering, pk=offering_id)
-    pages.require_results_reader(offering, request.user)
-    results = results_of(offering)
-    if results is None:
-        messages.error(request, "T+1 日日终交收完成后才能下载发行结果。")
-        return redirect("ipo:offering_results", offering_id=offering.pk)
-    response = HttpResponse(
-        xlsx(offering, results), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{offering.code}-results.xlsx"'
-    return response
 
 
 @allow(Role.ISSUER)

@@ -11,7 +11,7 @@ from csdp.approvals.services import approval_approve
 from csdp.clock.services import clock_set
 from csdp.dividend.models import Distribution
 from csdp.dividend.services import distribution_schedule
-from csdp.dividend.steps import dividend_eod
+from csdp.dividend.runner import dividend_eod
 from csdp.register.services import register_apply
 from csdp.securities.models import CustodyUnit, Market
 from csdp.securities.services import security_create
