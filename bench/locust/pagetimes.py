@@ -7,9 +7,10 @@ page's queries.
     LOCUST_DB=pages18_small . bench/locust/env.sh && .venv/bin/python bench/locust/pagetimes.py [WARM] [FILTER]
 
 Every page runs in a fresh process that starts as a gunicorn worker does (``csdp.wsgi`` imported, so
-``CSDP_WARM_UP`` applies), then asks for the page once (cold) and WARM more times (default 15), with
+so its warm-up applies), then asks for the page once (cold) and WARM more times (default 15), with
 the session of the role's bench user (seed.py). Prints one line per page: cold ms, warm min / median /
-max ms, queries and their time on a warm request. FILTER keeps the pages whose path contains it.
+max ms, the median CPU time of this process on a warm request (the page's own work, whatever else the
+machine runs), queries and their time on a warm request. FILTER keeps the pages whose path contains it.
 """
 
 from __future__ import annotations
@@ -60,21 +61,23 @@ def one_page(role: str, path: str, warm: int) -> dict:
     identities = json.loads(Path(os.environ["LOCUST_IDENTITIES"]).read_text())
     client = Client(HTTP_HOST="127.0.0.1")
     client.cookies["sessionid"] = identities["sessions"][role][0]
-    times = []
+    times, cpu = [], []
     for n in range(warm + 1):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         if n == warm:
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(path)
         else:
             response = client.get(path)
         times.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
         if response.status_code != 200:
             raise SystemExit(f"{path}: HTTP {response.status_code}")
     return {
         "start_ms": start_ms,
         "cold_ms": times[0],
         "warm_ms": times[1:],
+        "warm_cpu_ms": cpu[1:],
         "queries": len(queries),
         "query_ms": sum(float(q["time"]) for q in queries.captured_queries) * 1000,
         "bytes": len(response.content),
@@ -86,8 +89,8 @@ def main() -> None:
     only = sys.argv[2] if len(sys.argv) > 2 else ""
     identities = json.loads(Path(os.environ["LOCUST_IDENTITIES"]).read_text())
     fill = {"security": identities["securities"][0], "account": (identities.get("accounts") or ["0"])[0]}
-    print("| page | worker start | cold | warm min / median / max | queries (ms) | KB |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| page | worker start | cold | warm min / median / max | warm CPU median | queries (ms) | KB |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for role, template, name in PAGES:
         path = template.format(**fill)
         if only not in path:
@@ -105,7 +108,8 @@ def main() -> None:
         w = r["warm_ms"]
         print(
             f"| {name or path} ({role}) | {r['start_ms']:.0f} | {r['cold_ms']:.0f} | {min(w):.0f} / "
-            f"{statistics.median(w):.0f} / {max(w):.0f} | {r['queries']} ({r['query_ms']:.0f}) | "
+            f"{statistics.median(w):.0f} / {max(w):.0f} | {statistics.median(r['warm_cpu_ms']):.0f} | "
+            f"{r['queries']} ({r['query_ms']:.0f}) | "
             f"{r['bytes'] / 1024:.0f} |",
             flush=True,
         )
