@@ -1,3 +1,4 @@
+import logging
 import os
 
 from django.conf import settings
@@ -11,4 +12,7 @@ application = get_wsgi_application()
 if not settings.DEBUG:
     from csdp.ops.warmup import warm_up
 
-    warm_up()
+    try:
+        warm_up()
+    except Exception:  # only a speed-up: a worker that could not warm up still serves, cold
+        logging.getLogger("csdp.ops.warmup").exception("warm-up failed; this worker starts cold")
