@@ -36,6 +36,8 @@ class WorkRows:
     item: Callable[[Any], WorkItem]
     limit: int = 200
     action: Q | None = None  # the rows that need the viewer's action; None: every row
+    label: str = ""  # what the rows are, for the note when the 待办 page lists only the first ``limit``
+    full_list: str = ""  # the page that lists every row (its URL)
 
     def __iter__(self) -> Iterator[WorkItem]:
         return iter([self.item(row) for row in self.rows[: self.limit]])
@@ -45,6 +47,16 @@ class WorkRows:
         rows = self.rows if self.action is None else self.rows.filter(self.action)
         items = [self.item(row) for row in rows[:first]]
         return items, (rows.count() if len(items) == first else len(items))
+
+
+@dataclass(frozen=True)
+class WorkListCut:
+    """A source with more rows than the 待办 / 申请列表 page lists: said on the page, never cut silently."""
+
+    label: str
+    shown: int
+    total: int
+    full_list: str
 
 
 @dataclass(frozen=True)
@@ -78,7 +90,23 @@ def _sorted(items: list[WorkItem]) -> list[WorkItem]:
 
 
 def _collect(sources: list[Source], user) -> list[WorkItem]:
-    return _sorted([item for source in sources for item in source(user)])
+    return _collect_with_cuts(sources, user)[0]
+
+
+def _collect_with_cuts(sources: list[Source], user) -> tuple[list[WorkItem], list[WorkListCut]]:
+    items: list[WorkItem] = []
+    cuts: list[WorkListCut] = []
+    for source in sources:
+        found = source(user)
+        if not isinstance(found, WorkRows):
+            items += found
+            continue
+        rows = list(found.rows[: found.limit + 1])  # one more row says whether there are more
+        if len(rows) > found.limit:
+            rows = rows[: found.limit]
+            cuts.append(WorkListCut(found.label, found.limit, found.rows.count(), found.full_list))
+        items += [found.item(row) for row in rows]
+    return _sorted(items), cuts
 
 
 def _summary(sources: list[Source], user, first: int) -> WorkSummary:
@@ -104,6 +132,14 @@ def my_applications(user) -> list[WorkItem]:
 
 def staff_queue(user) -> list[WorkItem]:
     return _collect(_STAFF_QUEUE, user)
+
+
+def my_applications_with_cuts(user) -> tuple[list[WorkItem], list[WorkListCut]]:
+    return _collect_with_cuts(_MY_APPLICATIONS, user)
+
+
+def staff_queue_with_cuts(user) -> tuple[list[WorkItem], list[WorkListCut]]:
+    return _collect_with_cuts(_STAFF_QUEUE, user)
 
 
 def my_applications_summary(user, first: int) -> WorkSummary:

@@ -33,4 +33,6 @@ def approvals_queue(user):
     rows = Approval.objects.filter(status__in=[Status.PREPARED, Status.FAILED]).order_by("-prepared_at", "-id")
     # A preparer does not review their own approval (four-eyes); a failure is everyone's to look at.
     action = Q(status=Status.FAILED) | ~Q(prepared_by_id=user.pk)
-    return WorkRows(rows, _item_for(user), limit=LIMIT, action=action)
+    return WorkRows(
+        rows, _item_for(user), limit=LIMIT, action=action, label="复核（四眼）", full_list=reverse("approvals:list")
+    )

@@ -39,7 +39,14 @@ def my_counter_applications(user):
     if user.staff_role:
         return []
     rows = Application.objects.visible_to(user).select_related("business_type").exclude(status__in=FINAL)
-    return WorkRows(rows.order_by("-status_since", "-id"), _filer_item, limit=LIMIT, action=Q(status__in=FILER_TURN))
+    return WorkRows(
+        rows.order_by("-status_since", "-id"),
+        _filer_item,
+        limit=LIMIT,
+        action=Q(status__in=FILER_TURN),
+        label=KIND,
+        full_list=reverse("counter:list"),
+    )
 
 
 @register_staff_queue
@@ -48,4 +55,6 @@ def counter_staff_queue(user):
     if not user.staff_role:
         return []
     rows = for_handler(Application.objects.select_related("business_type").filter(status__in=STAFF_TURN), user)
-    return WorkRows(rows.order_by("status_since", "id"), _staff_item, limit=LIMIT)
+    return WorkRows(
+        rows.order_by("status_since", "id"), _staff_item, limit=LIMIT, label=KIND, full_list=reverse("counter:queue")
+    )

@@ -40,6 +40,8 @@ def my_postings(user):
         _my_item,
         limit=LIMIT,
         action=Q(status=PostingStatus.RETURNED),
+        label="质押供需信息",
+        full_list=reverse("pledge:my_postings"),
     )
 
 
@@ -58,7 +60,7 @@ def _review_item(p: Posting) -> WorkItem:
 def staff_postings(user):
     """The review queue, oldest first: thousands of rows on a busy board, counted rather than built."""
     rows = Posting.objects.filter(IN_REVIEW_QUEUE).only(*ROW_FIELDS).order_by("status_since", "id")
-    return WorkRows(rows, _review_item, limit=LIMIT)
+    return WorkRows(rows, _review_item, limit=LIMIT, label="质押信息审核", full_list=reverse("pledge:review_queue"))
 
 
 @register_staff_queue

@@ -48,3 +48,10 @@ def test_a_preparer_is_not_asked_to_review_their_own_approval(cast, client_for):
 
     assert "复核：测试业务：测试" not in client_for(cast.operator).get("/").content.decode()
     assert "复核：测试业务：测试" in client_for(cast.reviewer).get("/").content.decode()
+
+
+def test_the_staff_queue_says_when_it_lists_only_part_of_a_queue_and_links_the_whole(cast, client_for, review_queue):
+    page = client_for(cast.operator).get("/queue/").content.decode()
+
+    assert "质押信息审核共 230 项，此处列出其中 200 项" in page
+    assert 'href="/pledge/review/"' in page
