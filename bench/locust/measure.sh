@@ -21,6 +21,9 @@ server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -fs http://127.0.0.1:${PORT:-8000}/healthz >/dev/null && break; sleep 1; done
 curl -fs http://127.0.0.1:${PORT:-8000}/healthz >/dev/null || { echo "gunicorn did not start: $LOCUST_OUT/$LOCUST_DB-gunicorn.log" >&2; exit 1; }
+# Every worker warms up before it accepts requests (csdp/ops/warmup.py logs one line each): start the
+# load once all four have, not when the first answers.
+for _ in $(seq 1 60); do [ "$(grep -c 'warm-up:' "$LOCUST_OUT/$LOCUST_DB-gunicorn.log")" -ge 4 ] && break; sleep 1; done
 echo "before: $(uptime)"
 $locust -f bench/locust/locustfile.py --headless -u "${USERS:-50}" -r "${SPAWN:-10}" -t "$duration" \
   --host http://127.0.0.1:${PORT:-8000} --csv "$LOCUST_OUT/$LOCUST_DB-run" --only-summary > "$LOCUST_OUT/$LOCUST_DB-locust.log" 2>&1 || true

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.urls import reverse
 
 from csdp.approvals.kinds import kind_label
 from csdp.approvals.models import Approval, Status
-from csdp.accounts.worklists import WorkItem, register_staff_queue
+from csdp.accounts.worklists import WorkItem, WorkRows, register_staff_queue
 
 LIMIT = 200
 
 
-@register_staff_queue
-def approvals_queue(user):
-    if not user.staff_role:
-        return []
-    rows = Approval.objects.filter(status__in=[Status.PREPARED, Status.FAILED]).order_by("-prepared_at")[:LIMIT]
-    return [
-        WorkItem(
+def _item_for(user):
+    def item(a: Approval) -> WorkItem:
+        return WorkItem(
             kind=f"复核：{kind_label(a.kind)}",
             title=a.summary,
             status=a.get_status_display(),
@@ -25,5 +22,17 @@ def approvals_queue(user):
             url=reverse("approvals:detail", args=[a.pk]),
             needs_action=a.status == Status.FAILED or a.prepared_by_id != user.pk,
         )
-        for a in rows
-    ]
+
+    return item
+
+
+@register_staff_queue
+def approvals_queue(user):
+    if not user.staff_role:
+        return []
+    rows = Approval.objects.filter(status__in=[Status.PREPARED, Status.FAILED]).order_by("-prepared_at", "-id")
+    # A preparer does not review their own approval (four-eyes); a failure is everyone's to look at.
+    action = Q(status=Status.FAILED) | ~Q(prepared_by_id=user.pk)
+    return WorkRows(
+        rows, _item_for(user), limit=LIMIT, action=action, label="复核（四眼）", full_list=reverse("approvals:list")
+    )

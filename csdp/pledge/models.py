@@ -253,6 +253,13 @@ class Posting(models.Model):
             models.Index(fields=["status", "-published_at"], name="pledge_listed_status", condition=Q(listed=True)),
             models.Index(fields=["status", "valid_until"], name="pledge_status_validity"),
             models.Index(fields=["owner", "status", "valid_until"], name="pledge_owner_valid"),
+            # The staff review queue (pledge/worklists.py), oldest first: a few thousand rows of a 100k
+            # board, read and counted without touching the rest.
+            models.Index(
+                fields=["status_since", "id"],
+                name="pledge_review_queue",
+                condition=Q(status="pending_review") | Q(flagged_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="pledge_amount_positive"),

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from csdp.accounts.roles import STAFF_ROLES, Role, role_of
-from csdp.accounts.worklists import my_applications, staff_queue
+from csdp.accounts.worklists import my_applications_summary, staff_queue_summary
 from csdp.clock.services import business_today, clock_now, calendar_horizon, calendar_horizon_warning
 from csdp.fees.models import PaymentNotice
 from csdp.fees.states import NoticeStatus
@@ -53,21 +53,21 @@ def due_for(user) -> dict[str, list[Due]]:
 
 
 def _pending(user, role) -> list[Due]:
-    items = staff_queue(user) if role in STAFF_ROLES else my_applications(user)
-    due = [i for i in items if i.needs_action]
-    return [
+    """The first items needing action and how many more (counted in the database: a queue of 5,000
+    postings awaiting review is counted, not built item by item), with a link to the whole list."""
+    staff = role in STAFF_ROLES
+    summary = staff_queue_summary(user, PENDING_SHOWN) if staff else my_applications_summary(user, PENDING_SHOWN)
+    shown = [
         Due(title=f"{i.kind}：{i.title}", detail=i.status, url=i.url, level="today", when=i.updated_at)
-        for i in due[:PENDING_SHOWN]
-    ] + (
-        [
-            Due(
-                title=f"另有 {len(due) - PENDING_SHOWN} 项待处理",
-                url=reverse("portal:staff_queue" if role in STAFF_ROLES else "portal:my_applications"),
-            )
-        ]
-        if len(due) > PENDING_SHOWN
-        else []
+        for i in summary.first
+    ]
+    if summary.total <= len(shown):
+        return shown
+    more = Due(
+        title=f"另有 {summary.total - len(shown):,} 项待处理",
+        url=reverse("portal:staff_queue" if staff else "portal:my_applications"),
     )
+    return [*shown, more]
 
 
 def _cutoffs(user, role) -> list[Due]:

@@ -4,8 +4,7 @@ from django.shortcuts import render
 
 from csdp.accounts.access import ANY_ROLE, MEMBERS, STAFF, allow, public
 from csdp.lib.listing import Column, Listing, listing
-from csdp.accounts.worklists import my_applications as select_my_applications
-from csdp.accounts.worklists import staff_queue as select_staff_queue
+from csdp.accounts.worklists import my_applications_with_cuts, staff_queue_with_cuts
 from csdp.portal.due import due_for
 
 
@@ -23,22 +22,23 @@ WORK_COLUMNS = [
 ]
 
 
-def _work_list(request, items, template: str, filename: str):
+def _work_list(request, found, template: str, filename: str):
     # The merged list keeps its order (to act on first, newest first) until the user sorts a column.
+    items, cuts = found
     table = listing(request, items, columns=WORK_COLUMNS, default_sort="", filename=filename)
     if not isinstance(table, Listing):  # an export
         return table
-    return render(request, template, {"table": table})
+    return render(request, template, {"table": table, "cuts": cuts})
 
 
 @allow(MEMBERS)
 def my_applications(request):
-    return _work_list(request, select_my_applications(request.user), "portal/my_applications.html", "申请列表")
+    return _work_list(request, my_applications_with_cuts(request.user), "portal/my_applications.html", "申请列表")
 
 
 @allow(STAFF)
 def staff_queue(request):
-    return _work_list(request, select_staff_queue(request.user), "portal/staff_queue.html", "待办")
+    return _work_list(request, staff_queue_with_cuts(request.user), "portal/staff_queue.html", "待办")
 
 
 @public

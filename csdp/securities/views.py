@@ -1,18 +1,41 @@
 from django.shortcuts import render
 
 from csdp.accounts.access import STAFF, Role, access_object, allow
+from csdp.lib.listing import Column, Listing, listing
 from csdp.securities.lookup import holdings_for
 from csdp.securities.models import ParticipantProfile, Security, SecurityCodeChange
 from csdp.securities.selectors import accounts_lookup, code_history
 
 
+SECURITY_COLUMNS = [
+    Column("code", "证券代码", "code", sort="code"),
+    Column("name", "证券简称", "name", sort="name"),
+    Column("kind", "类别", "get_kind_display", sort="kind"),
+    Column("market", "市场", "get_market_display", sort="market"),
+    Column("status", "状态", "get_status_display", sort="status"),
+    Column("issuer", "发行人", "issuer.name", sort="issuer__name"),
+]
+
+
 @allow(STAFF)
 def security_list(request):
+    """The securities master one page at a time (a depository keeps thousands: all of them on one page
+    cost ~35 ms of rendering at 300), searchable by code or name, exportable; the code-change table below."""
     securities = Security.objects.visible_to(request.user).select_related("issuer")
+    table = listing(
+        request,
+        securities,
+        columns=SECURITY_COLUMNS,
+        default_sort="code",
+        search=("code", "name"),
+        filename="证券信息",
+    )
+    if not isinstance(table, Listing):  # an export
+        return table
     return render(
         request,
         "securities/security_list.html",
-        {"securities": securities, "changes": SecurityCodeChange.objects.visible_to(request.user)},
+        {"table": table, "changes": SecurityCodeChange.objects.visible_to(request.user)},
     )
 
 
