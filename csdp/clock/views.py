@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from csdp.accounts.access import STAFF, Role, allow
-from csdp.clock.approvals import calendar_year_load_prepare, closed_day_add_prepare, closed_day_remove_prepare
+from csdp.clock.changes import calendar_year_load_prepare, closed_day_add_prepare, closed_day_remove_prepare
 from csdp.clock.forms import CalendarYearForm, ClosedDayForm
 from csdp.clock.models import CalendarYear, ClosedDay
 from csdp.clock.services import (
