@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -43,6 +44,14 @@ def form_refused(form, error: CsdpError) -> None:
         else:
             rest.append(problem)
     form.add_error(None, str(CsdpError(error.message, problems=rest)))
+
+
+def form_cleaned(form: Any) -> dict[str, Any]:
+    """The form's cleaned data, or a refusal listing every error of it in one line (for an action
+    posted from a detail page, whose refusal goes back there as a flash message)."""
+    if not form.is_valid():
+        raise CsdpError("；".join(e for errors in form.errors.values() for e in errors), code="form.invalid")
+    return dict(form.cleaned_data)
 
 
 def _back(request: HttpRequest) -> str:
