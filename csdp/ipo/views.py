@@ -3,9 +3,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -38,6 +37,7 @@ from csdp.ipo.failure.stop import offering_stop_prepare
 from csdp.keys.signing import SignatureRefused
 from csdp.ledger.selectors import reserve_account_of
 from csdp.lib.listing import Column, listing
+from csdp.lib.publish import published_file_response
 from csdp.uploads.services import UploadRejected, upload_store
 
 OFFERING_ROLES = STAFF | {Role.ISSUER, Role.UNDERWRITER, Role.PARTICIPANT}
@@ -306,12 +306,7 @@ def declaration_withdraw(request, offering_id: int):
 @allow(STAFF, Role.PARTICIPANT)
 def file_download(request, participant_file_id: int):
     record = access_object(request.user, ParticipantFile, pk=participant_file_id)
-    path = Path(settings.CSDP_FILES_DIR) / record.path
-    if not path.is_file():
-        raise Http404("数据文件已不在存储中，请联系本公司。")
-    response = FileResponse(open(path, "rb"), as_attachment=True, filename=path.name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return published_file_response(record.path)
 
 
 # --- the issuer's T+2 filings (002 §2.1.2(一)–(四)) and the L-day result ------------------------

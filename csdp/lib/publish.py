@@ -23,6 +23,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.conf import settings
+from django.http import FileResponse, Http404
+
 _lock = threading.Lock()
 _stack: list[Staging] = []
 
@@ -100,3 +103,14 @@ def publish_pending(root: Path, records) -> int:
             tmp.replace(final)
             done += 1
     return done
+
+
+def published_file_response(relative_path: str) -> FileResponse:
+    """A published participant file (its record's ``path`` under CSDP_FILES_DIR) as a download, for a
+    caller that has loaded the record through its access check. A file gone from the storage is a 404."""
+    path = Path(settings.CSDP_FILES_DIR) / relative_path
+    if not path.is_file():
+        raise Http404("数据文件已不在存储中，请联系本公司。")
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+    response["X-Content-Type-Options"] = "nosniff"  # a download, never rendered by the browser
+    return response

@@ -7,6 +7,7 @@ from csdp.accounts.roles import Role
 from csdp.lib.cursor import CursorIn, cursor_page, page_of
 from csdp.clock.services import business_today, clock_now
 from csdp.lib.errors import CsdpError, NotFound
+from csdp.lib.publish import published_file_response
 from csdp.register.models import RosterQuery, HoldingChangeFile
 from csdp.register.queries import check_may_query
 from csdp.register.roster import roster_as_of
@@ -146,13 +147,5 @@ def _holding_file_out(f) -> dict:
 @router.get("/files/{holding_file_id}/content", summary="下载持股变动数据文件")
 @allow(STAFF, Role.PARTICIPANT)
 def register_file_content(request, holding_file_id: int):
-    from pathlib import Path
-
-    from django.conf import settings
-    from django.http import FileResponse, Http404
-
     record = access_object(request.user, HoldingChangeFile, pk=holding_file_id)
-    path = Path(settings.CSDP_FILES_DIR) / record.path
-    if not path.is_file():
-        raise Http404("数据文件已不在存储中，请联系本公司。")
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=path.name)
+    return published_file_response(record.path)

@@ -1,10 +1,11 @@
 from django.contrib import messages
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from csdp.lib.listing import Column, Listing, listing
 from csdp.accounts.access import STAFF, access_object, allow
 from csdp.lib.errors import CsdpError
+from csdp.lib.publish import published_file_response
 from csdp.register.forms import ChangesFilterForm, HolderSearchForm, RosterQueryForm
 from csdp.register.issuer_businesses import BUSINESSES, WITH_ROWS
 from csdp.register.issuer_sheet import template_bytes
@@ -147,10 +148,5 @@ def holding_files(request):
 
 @allow({"participant"} | STAFF)
 def holding_file_download(request, holding_file_id: int):
-    from pathlib import Path
-
-    from django.conf import settings
-
     row = access_object(request.user, HoldingChangeFile, pk=holding_file_id)
-    path = Path(settings.CSDP_FILES_DIR) / row.path
-    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+    return published_file_response(row.path)

@@ -3,11 +3,8 @@ freezes, renewals, unfreezes (whole or partial) and deductions, record non-trade
 
 from __future__ import annotations
 
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,6 +13,7 @@ from csdp.accounts.roles import Role
 from csdp.lib.errors import CsdpError
 from csdp.lib.listing import Column, Listing, listing
 from csdp.lib.web import form_cleaned, form_refused, refusal_redirect
+from csdp.lib.publish import published_file_response
 from csdp.restrictions.views import PLEDGE_COLUMNS
 from csdp.restrictions import forms as f
 from csdp.restrictions import services_deduct as dd
@@ -287,9 +285,4 @@ def files(request):
 @allow(Role.PARTICIPANT, *STAFF)
 def file_download(request, restriction_file_id: int):
     record = access_object(request.user, RestrictionFile, pk=restriction_file_id)
-    path = Path(settings.CSDP_FILES_DIR) / record.path
-    if not path.is_file():
-        raise Http404("数据文件已不在存储中，请联系本公司。")
-    response = FileResponse(open(path, "rb"), as_attachment=True, filename=path.name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return published_file_response(record.path)
