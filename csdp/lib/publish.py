@@ -19,7 +19,7 @@ staged at a time in a process (the end of day runs its steps one after the other
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -83,7 +83,7 @@ def staged_files() -> Iterator[Staging]:
     staging.publish()
 
 
-def publish_pending(root: Path, records) -> int:
+def publish_pending(root: Path, records: Iterable[tuple[str, str]]) -> int:
     """After a crash between a commit and its renames: put in place each recorded file that is missing
     while its ``.part`` holds exactly the recorded content (``records``: (path relative to root, sha256)).
     Returns how many were put in place."""

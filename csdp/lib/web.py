@@ -28,13 +28,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from csdp.lib.errors import CsdpError
 
+View = Callable[..., HttpResponse]
+
 
 def refusal_text(error: CsdpError) -> str:
     """The message and, after it, every problem (row and field first), as one plain text."""
     return str(error)
 
 
-def form_refused(form, error: CsdpError) -> None:
+def form_refused(form: Any, error: CsdpError) -> None:
     """Show ``error`` on ``form``: problems naming one of its fields go there; the message, with
     any problem that names no field of the form, goes above it."""
     rest = []
@@ -78,15 +80,15 @@ def refusal_response(request: HttpRequest, error: CsdpError, *, to: str | None =
     return redirect(to or _back(request))
 
 
-def refusal_redirect(to: str, *names: str) -> Callable:
+def refusal_redirect(to: str, *names: str) -> Callable[[View], View]:
     """On a refusal, flash its message and go to the URL named ``to``, its arguments ``names`` taken
     from the view's own arguments of those names: ``@refusal_redirect("counter:detail", "application_id")``."""
 
-    def decorate(view: Callable) -> Callable:
+    def decorate(view: View) -> View:
         signature = inspect.signature(view)
 
         @functools.wraps(view)
-        def wrapped(request, *args, **kwargs):
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             try:
                 return view(request, *args, **kwargs)
             except CsdpError as error:
@@ -101,13 +103,13 @@ def refusal_redirect(to: str, *names: str) -> Callable:
 class RefusalMiddleware:
     """The pages' default edge for a refusal no view handled (the API's is in csdp/api.py)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: View) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_exception(self, request: HttpRequest, exception: Exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, CsdpError) and not request.path.startswith("/api/"):
             return refusal_response(request, exception)
         return None
