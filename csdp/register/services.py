@@ -190,9 +190,7 @@ def _carry(
 
 
 @transaction.atomic
-def register_apply(
-    *, events: Iterable[EventSpec | Mapping[str, Any]], check: bool = True
-) -> list[RegistrationEvent]:
+def register_apply(*, events: Iterable[EventSpec | Mapping[str, Any]], check: bool = True) -> list[RegistrationEvent]:
     """Apply events in order; return the events (existing ones for replayed keys). ``check``: prove the
     register's invariants for the touched securities and lots before returning (inside the transaction);
     only a caller that finishes a larger change itself (the code switch) checks later."""
@@ -232,16 +230,16 @@ def register_apply(
 
 
 @transaction.atomic
-def security_code_switch(
-    *, old_code: str, new_code: str, effective_date: dt.date, actor: Any
-) -> SecurityCodeChange:
+def security_code_switch(*, old_code: str, new_code: str, effective_date: dt.date, actor: Any) -> SecurityCodeChange:
     """Move every position of old_code to new_code on effective_date, freezes and pledges included.
 
     The pair must already be in the mapping table (rules.md §5: never a formula alone). Each lot gets a
     switch-out event on the old code and a switch-in event on the new one, so both histories stay
     continuous and holders' totals are unchanged. Running it again is a no-op.
     """
-    change: SecurityCodeChange | None = SecurityCodeChange.objects.select_for_update().filter(old_code=old_code, new_code=new_code).first()
+    change: SecurityCodeChange | None = (
+        SecurityCodeChange.objects.select_for_update().filter(old_code=old_code, new_code=new_code).first()
+    )
     if change is None:
         raise RegisterError(f"代码对照表中没有 {old_code} → {new_code}，不能转换代码。")
     if change.applied_at is not None:
