@@ -22,6 +22,7 @@ from django.db import connection
 from csdp.clock.eod import EodLine
 from csdp.lib.bulk import copy_in, copy_out
 from csdp.lib.dbf import Field, dbf_file_bytes, dbf_records, write_atomically
+from csdp.lib.publish import publish_pending
 from csdp.register.models import HoldingChangeFile
 from csdp.register.roster import _dbf_fields
 from csdp.securities.models import Security
@@ -165,8 +166,6 @@ def holding_change_files_recover(day: dt.date, out: object = None) -> list[EodLi
     """The end of day's first register job: files whose business committed while the process died
     before their renames (csdp/lib/publish.py) are put in place when their .part holds exactly the
     recorded bytes; the others stay unpublished (their business rolled back and runs again)."""
-    from csdp.lib.publish import publish_pending
-
     records = HoldingChangeFile.objects.values_list("path", "sha256")
     recovered = publish_pending(Path(settings.CSDP_FILES_DIR), records.iterator())
     return [EodLine("register", f"持股变动数据文件 {recovered} 个", "已补发")] if recovered else []

@@ -152,8 +152,6 @@ def _all_rows_clean(
 
 
 def _lots_frame(security: Security, natures: list[str]) -> pl.DataFrame:
-    from csdp.lib.bulk import copy_out
-
     return copy_out(
         f"SELECT account_id, share_nature, lockup_end, quantity FROM register_position "
         f"WHERE security_id = %s AND quantity > 0 AND share_nature IN ({', '.join(['%s'] * len(natures))})",
