@@ -6,6 +6,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from csdp.accounts.access import STAFF, Role, access_object, allow
@@ -170,22 +171,8 @@ def stop_record(request, offering_id: int):
 def underwriter_deposit(request, offering_id: int):
     """The lead underwriter funds its 自营结算备付金账户 for a 第五章 refund (interest, principal)."""
     offering = access_object(request.user, Offering, pk=offering_id)
-    form = AmountForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-    else:
-        try:
-            reserve_deposit(
-                institution=request.user.institution,
-                amount_fen=form.cleaned_data["amount"],
-                reference=form.cleaned_data["reference"],
-                actor=request.user,
-            )
-        except IpoError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, "已存入自营结算备付金账户。")
-    return redirect("ipo:offering_detail", offering_id=offering.pk)
+    back = reverse("ipo:offering_detail", kwargs={"offering_id": offering.pk})
+    return _reserve_move(request, reserve_deposit, "已存入自营结算备付金账户。", back=back)
 
 
 @allow(STAFF, Role.ISSUER, Role.UNDERWRITER)
@@ -216,12 +203,13 @@ def participant_home(request):
     return render(request, "ipo/participant_home.html", {**context, "table": table})
 
 
-def _reserve_move(request, service, done: str):
-    """Deposit or withdraw through the participant page: one form, one service, back to the page."""
+def _reserve_move(request, service, done: str, *, back: str = "ipo:participant_home"):
+    """Deposit or withdraw (the participant page, the underwriter's offering page): one form, one
+    service, back to the page (``back``: a URL name or path)."""
     form = AmountForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
-        return redirect("ipo:participant_home")
+        return redirect(back)
     try:
         service(
             institution=request.user.institution,
@@ -233,7 +221,7 @@ def _reserve_move(request, service, done: str):
         messages.error(request, error.message)
     else:
         messages.success(request, done)
-    return redirect("ipo:participant_home")
+    return redirect(back)
 
 
 @allow(Role.PARTICIPANT)
