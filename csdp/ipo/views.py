@@ -40,12 +40,9 @@ from csdp.ledger.selectors import reserve_account_of
 from csdp.lib.listing import Column, listing
 from csdp.lib.publish import published_file_response
 from csdp.uploads.services import UploadRejected, upload_store
+from csdp.lib.web import form_errors_text
 
 OFFERING_ROLES = STAFF | {Role.ISSUER, Role.UNDERWRITER, Role.PARTICIPANT}
-
-
-def _form_errors(form) -> str:
-    return "；".join(e for errors in form.errors.values() for e in errors)
 
 
 def _done(request, message: str, target: str, **kwargs):
@@ -155,7 +152,7 @@ def stop_record(request, offering_id: int):
     offering = access_object(request.user, Offering, pk=offering_id)
     form = StopForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors_text(form))
         return redirect("ipo:offering_detail", offering_id=offering.pk)
     try:
         approval = offering_stop_prepare(offering=offering, by=request.user, **form.cleaned_data)
@@ -208,7 +205,7 @@ def _reserve_move(request, service, done: str, *, back: str = "ipo:participant_h
     service, back to the page (``back``: a URL name or path)."""
     form = AmountForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors_text(form))
         return redirect(back)
     try:
         service(

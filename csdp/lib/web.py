@@ -48,11 +48,16 @@ def form_refused(form: Any, error: CsdpError) -> None:
     form.add_error(None, str(CsdpError(error.message, problems=rest)))
 
 
+def form_errors_text(form: Any) -> str:
+    """Every error of an invalid form in one line, for a flash message."""
+    return "；".join(e for errors in form.errors.values() for e in errors)
+
+
 def form_cleaned(form: Any) -> dict[str, Any]:
     """The form's cleaned data, or a refusal listing every error of it in one line (for an action
     posted from a detail page, whose refusal goes back there as a flash message)."""
     if not form.is_valid():
-        raise CsdpError("；".join(e for errors in form.errors.values() for e in errors), code="form.invalid")
+        raise CsdpError(form_errors_text(form), code="form.invalid")
     return dict(form.cleaned_data)
 
 
