@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -21,6 +22,18 @@ from django.http import Http404, HttpRequest
 
 from csdp.accounts.roles import ALL_ROLES, MEMBER_ROLES, STAFF_ROLES, Role, role_of
 from csdp.lib.errors import Forbidden, NotAuthenticated
+
+if TYPE_CHECKING:
+    from csdp.accounts.models import User
+
+M = TypeVar("M", bound=models.Model)
+
+
+class SignedInRequest(HttpRequest):
+    """For type checkers only: the request a view behind ``@allow(<roles>)`` receives has a signed-in user."""
+
+    user: User
+
 
 PUBLIC = frozenset({"anonymous"})  # marker: anyone, logged in or not
 ANY_ROLE = ALL_ROLES
@@ -89,7 +102,7 @@ def public(view: Callable) -> Callable:
     return view
 
 
-def access_object(user, model_or_queryset, **lookup) -> models.Model:
+def access_object(user: Any, model_or_queryset: type[M] | models.QuerySet[M], **lookup: Any) -> M:
     """Load one object the user may see, or raise Http404.
 
     404 rather than 403 so that another institution's object cannot be told from a missing one.

@@ -3,8 +3,9 @@ administrator's bootstrap from the command line).
 
 Granting a staff role — to a new staff user or to an existing one — is four-eyes (issue 20 item 2):
 one administrator prepares it (``staff_role_grant_prepare``), a different administrator approves it in
-/approvals/ and only then does the role take effect (``_role_grant_apply``, run by csdp.approvals inside
-the approving transaction). A new staff user is created disabled until its role is approved. Every other
+/approvals/ and only then does the role take effect (``role_grant_apply``, run by csdp.approvals inside
+the approving transaction). csdp.approvals sits above accounts: the prepare and the pending grants go
+through csdp.accounts.four_eyes, and approvals registers the kind (csdp/approvals/platform_kinds.py). A new staff user is created disabled until its role is approved. Every other
 change here is one audited service call.
 """
 
@@ -18,12 +19,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from csdp.accounts.four_eyes import four_eyes_prepare, four_eyes_waiting
 from csdp.accounts.models import Institution, User
-from csdp.accounts.roles import InstitutionKind, Role, StaffRole
+from csdp.accounts.roles import InstitutionKind, StaffRole
 from csdp.accounts.services import institution_create, user_create
-from csdp.approvals.kinds import register_kind
-from csdp.approvals.models import Approval, Status
-from csdp.approvals.services import approval_prepare
 from csdp.audit.services import audit_record
 from csdp.lib.errors import CsdpError, Problem
 from csdp.lib.ids import uscc_problem
@@ -201,7 +200,7 @@ def staff_role_grant_prepare(*, user: User, staff_role: str, actor, new_user: bo
         raise AdminRefused("该用户已是此岗位。", code="accounts.role_unchanged")
     label = StaffRole(staff_role).label
     before = StaffRole(user.staff_role).label if user.staff_role else "无"
-    return approval_prepare(
+    return four_eyes_prepare(
         kind=ROLE_GRANT_KIND,
         # One open grant per user and target role; a second click returns the same approval.
         key=f"role-grant:{user.pk}:{staff_role}:{user.staff_role}:{int(new_user)}:{user.is_active}",
@@ -212,7 +211,7 @@ def staff_role_grant_prepare(*, user: User, staff_role: str, actor, new_user: bo
     )
 
 
-def _role_grant_apply(approval) -> dict:
+def role_grant_apply(approval) -> dict:
     """Apply an approved grant: the role the payload names (a stale one — the user's role changed since —
     is refused), and a new user is enabled."""
     payload = approval.payload
@@ -266,9 +265,7 @@ def user_active_set(*, user: User, active: bool, actor, reason: str = "") -> Use
 
 
 def role_grants_pending(user: User):
-    return Approval.objects.filter(
-        kind=ROLE_GRANT_KIND, subject_type=user._meta.label_lower, subject_id=str(user.pk), status=Status.PREPARED
-    ).order_by("pk")
+    return four_eyes_waiting(kind=ROLE_GRANT_KIND, subject=user)
 
 
 def _role_grant_pending(user: User) -> bool:
@@ -318,14 +315,3 @@ def admin_bootstrap(
         actor=None, obj=user, action="user.bootstrap", to_state=staff_role, reason="csdp admin create（命令行）"
     )
     return user, password
-
-
-def register_kinds() -> None:
-    # 20 §2: role grants are prepared by one administrator and approved by another.
-    register_kind(
-        code=ROLE_GRANT_KIND,
-        label="授予/变更内部岗位",
-        apply=_role_grant_apply,
-        preparers={Role.ADMIN},
-        approvers={Role.ADMIN},
-    )

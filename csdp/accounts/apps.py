@@ -8,6 +8,3 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from csdp.accounts import menus  # noqa: F401  (registers the left function bar entries)
-        from csdp.accounts.administration import register_kinds
-
-        register_kinds()

@@ -7,4 +7,5 @@ class ApprovalsConfig(AppConfig):
     verbose_name = "复核（四眼原则）"
 
     def ready(self) -> None:
-        from csdp.approvals import eod, menus, worklists  # noqa: F401  (EOD job, menu, 待办 source)
+        # The EOD job, the menu, the 待办 source, and the kinds of the platform apps below approvals.
+        from csdp.approvals import eod, menus, platform_kinds, worklists  # noqa: F401

@@ -45,6 +45,14 @@ def register_kind(
     return kind
 
 
+def register_admin_kind(*, code: str, label: str, apply: Callable[[object], dict | None]) -> ApprovalKind:
+    """Platform administration (20 §2: the calendar, USB-KEY PINs, certificates): prepared by an
+    administrator, approved by another administrator or a reviewer."""
+    return register_kind(
+        code=code, label=label, apply=apply, preparers={Role.ADMIN}, approvers={Role.ADMIN, Role.REVIEWER}
+    )
+
+
 def kind_for(code: str) -> ApprovalKind:
     try:
         return _KINDS[code]

@@ -8,7 +8,7 @@ class ClockConfig(AppConfig):
 
     def ready(self) -> None:
         from csdp.audit.services import audit_business_clock_register
-        from csdp.clock import approvals, demo, menus  # noqa: F401  (four-eyes kinds, demo year, menu)
+        from csdp.clock import demo, menus  # noqa: F401  (demo year, menu)
         from csdp.clock.services import clock_now
 
         audit_business_clock_register(clock_now)  # audit sits below the clock, which records audit events

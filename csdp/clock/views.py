@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from csdp.accounts.access import STAFF, Role, allow
-from csdp.clock.approvals import calendar_year_load_prepare, closed_day_add_prepare, closed_day_remove_prepare
+from csdp.clock.changes import calendar_year_load_prepare, closed_day_add_prepare, closed_day_remove_prepare
 from csdp.clock.forms import CalendarYearForm, ClosedDayForm
 from csdp.clock.models import CalendarYear, ClosedDay
 from csdp.clock.services import (
@@ -21,6 +21,7 @@ from csdp.clock.services import (
     trading_days_between,
 )
 from csdp.lib.errors import CsdpError
+from csdp.lib.web import form_errors_text
 
 
 @allow(STAFF)
@@ -55,7 +56,7 @@ def calendar(request):
 def calendar_year_create(request):
     form = CalendarYearForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors_text(form))
         return redirect("clock:calendar")
     year = form.cleaned_data["year"]
     try:

@@ -15,7 +15,7 @@ from csdp.counter.forms import TemplateUploadForm
 from csdp.counter.models import Application, ApplicationFile, BusinessTemplate, BusinessType
 from csdp.counter.services import CounterError
 from csdp.lib.listing import Column, Listing, listing
-from csdp.lib.web import refusal_redirect
+from csdp.lib.web import form_errors_text, refusal_redirect
 from csdp.uploads.errors import UploadRejected
 
 HANDLERS = (Role.OPERATOR, Role.ADMIN)
@@ -74,10 +74,6 @@ def _handle(request, application_id: int, action):
     return redirect("counter:detail", application_id=application.pk)
 
 
-def _form_error(form) -> str:
-    return "；".join(e for errors in form.errors.values() for e in errors)
-
-
 @allow(HANDLERS)
 @require_POST
 def assign(request, application_id: int):
@@ -85,7 +81,7 @@ def assign(request, application_id: int):
 
     def act(application):
         if not form.is_valid():
-            raise CounterError(_form_error(form))
+            raise CounterError(form_errors_text(form))
         handling.application_assign(
             application=application,
             assignee=form.cleaned_data["assignee"],
@@ -117,7 +113,7 @@ def return_application(request, application_id: int):
 
     def act(application):
         if not form.is_valid():
-            raise CounterError(_form_error(form))
+            raise CounterError(form_errors_text(form))
         handling.application_return(
             application=application,
             actor=request.user,
@@ -136,7 +132,7 @@ def result_upload(request, application_id: int):
 
     def act(application):
         if not form.is_valid():
-            raise CounterError(_form_error(form))
+            raise CounterError(form_errors_text(form))
         row = handling.result_attach(application=application, actor=request.user, file=form.cleaned_data["file"])
         return f"已添加办理结果 {row.stored_file.original_name}。"
 
@@ -206,7 +202,7 @@ def template_upload(request, business_type_id: int):
     business_type = access_object(request.user, BusinessType, pk=business_type_id)
     form = TemplateUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _form_error(form))
+        messages.error(request, form_errors_text(form))
     else:
         try:
             catalogue_services.template_add(

@@ -21,7 +21,7 @@ from csdp.fees.states import FeeRefused, NoticeStatus
 from csdp.fees.templatetags.fees_tags import notice_status
 from csdp.fees.views_declare import declaration_form
 from csdp.lib.listing import Column, Listing, listing
-from csdp.lib.web import refusal_redirect
+from csdp.lib.web import form_errors_text, refusal_redirect
 
 # A participant is billed for what it collects on its clients' behalf (代收: the 非交易过户 fee).
 PAYERS = (Role.ISSUER, Role.UNDERWRITER, Role.PARTICIPANT)
@@ -119,7 +119,7 @@ def payment_record(request, fee_notice_id: int):
     notice = access_object(request.user, PaymentNotice, pk=fee_notice_id)
     form = PaymentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors_text(form))
         return _detail(notice.pk)
     payment = services.payment_record(
         notice=notice,

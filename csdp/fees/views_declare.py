@@ -19,7 +19,7 @@ from csdp.fees.models import PaymentNotice
 from csdp.fees.money import fen_to_yuan, yuan_to_fen
 from csdp.fees.states import NoticeStatus
 from csdp.keys.signing import signing_context, submission_digest
-from csdp.lib.web import refusal_redirect
+from csdp.lib.web import form_errors_text, refusal_redirect
 
 
 def declaration_form(notice: PaymentNotice) -> DeclarationForm | None:
@@ -46,7 +46,7 @@ def notice_declare(request, fee_notice_id: int):
     notice = access_object(request.user, PaymentNotice, pk=fee_notice_id)
     form = DeclarationForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors_text(form))
         return redirect("fees:notice_detail", fee_notice_id=notice.pk)
     digest = declaration_digest(notice, form.cleaned_data)
     if "confirm" not in request.POST:

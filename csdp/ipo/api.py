@@ -4,8 +4,7 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -20,6 +19,7 @@ from csdp.ipo.services import DeclarationRow, reserve_deposit, reserve_withdraw,
 from csdp.ipo.failure.stop import offering_stop_prepare
 from csdp.ledger.selectors import reserve_account_of, statement_after
 from csdp.lib.errors import NotFound
+from csdp.lib.publish import published_file_response
 from csdp.securities.models import ParticipantProfile
 
 router = Router(tags=["北交所公开发行"])
@@ -164,10 +164,7 @@ def _file_out(f) -> dict:
 @allow(STAFF, Role.PARTICIPANT)
 def ipo_file_content(request, participant_file_id: int):
     record = access_object(request.user, ParticipantFile, pk=participant_file_id)
-    path = Path(settings.CSDP_FILES_DIR) / record.path
-    if not path.is_file():
-        raise Http404("数据文件已不在存储中，请联系本公司。")
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=path.name)
+    return published_file_response(record.path)
 
 
 class DepositIn(Schema):

@@ -3,10 +3,10 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from csdp.accounts.access import STAFF, Role, access_object, allow
@@ -38,13 +38,11 @@ from csdp.ipo.failure.stop import offering_stop_prepare
 from csdp.keys.signing import SignatureRefused
 from csdp.ledger.selectors import reserve_account_of
 from csdp.lib.listing import Column, listing
+from csdp.lib.publish import published_file_response
 from csdp.uploads.services import UploadRejected, upload_store
+from csdp.lib.web import form_errors_text
 
 OFFERING_ROLES = STAFF | {Role.ISSUER, Role.UNDERWRITER, Role.PARTICIPANT}
-
-
-def _form_errors(form) -> str:
-    return "；".join(e for errors in form.errors.values() for e in errors)
 
 
 def _done(request, message: str, target: str, **kwargs):
@@ -154,7 +152,7 @@ def stop_record(request, offering_id: int):
     offering = access_object(request.user, Offering, pk=offering_id)
     form = StopForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors_text(form))
         return redirect("ipo:offering_detail", offering_id=offering.pk)
     try:
         approval = offering_stop_prepare(offering=offering, by=request.user, **form.cleaned_data)
@@ -170,22 +168,8 @@ def stop_record(request, offering_id: int):
 def underwriter_deposit(request, offering_id: int):
     """The lead underwriter funds its 自营结算备付金账户 for a 第五章 refund (interest, principal)."""
     offering = access_object(request.user, Offering, pk=offering_id)
-    form = AmountForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-    else:
-        try:
-            reserve_deposit(
-                institution=request.user.institution,
-                amount_fen=form.cleaned_data["amount"],
-                reference=form.cleaned_data["reference"],
-                actor=request.user,
-            )
-        except IpoError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, "已存入自营结算备付金账户。")
-    return redirect("ipo:offering_detail", offering_id=offering.pk)
+    back = reverse("ipo:offering_detail", kwargs={"offering_id": offering.pk})
+    return _reserve_move(request, reserve_deposit, "已存入自营结算备付金账户。", back=back)
 
 
 @allow(STAFF, Role.ISSUER, Role.UNDERWRITER)
@@ -216,12 +200,13 @@ def participant_home(request):
     return render(request, "ipo/participant_home.html", {**context, "table": table})
 
 
-def _reserve_move(request, service, done: str):
-    """Deposit or withdraw through the participant page: one form, one service, back to the page."""
+def _reserve_move(request, service, done: str, *, back: str = "ipo:participant_home"):
+    """Deposit or withdraw (the participant page, the underwriter's offering page): one form, one
+    service, back to the page (``back``: a URL name or path)."""
     form = AmountForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect("ipo:participant_home")
+        messages.error(request, form_errors_text(form))
+        return redirect(back)
     try:
         service(
             institution=request.user.institution,
@@ -233,7 +218,7 @@ def _reserve_move(request, service, done: str):
         messages.error(request, error.message)
     else:
         messages.success(request, done)
-    return redirect("ipo:participant_home")
+    return redirect(back)
 
 
 @allow(Role.PARTICIPANT)
@@ -306,12 +291,7 @@ def declaration_withdraw(request, offering_id: int):
 @allow(STAFF, Role.PARTICIPANT)
 def file_download(request, participant_file_id: int):
     record = access_object(request.user, ParticipantFile, pk=participant_file_id)
-    path = Path(settings.CSDP_FILES_DIR) / record.path
-    if not path.is_file():
-        raise Http404("数据文件已不在存储中，请联系本公司。")
-    response = FileResponse(open(path, "rb"), as_attachment=True, filename=path.name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return published_file_response(record.path)
 
 
 # --- the issuer's T+2 filings (002 §2.1.2(一)–(四)) and the L-day result ------------------------

@@ -5,10 +5,8 @@ only put a second person in front of them."""
 
 from __future__ import annotations
 
-from django.utils import timezone
-
-from csdp.accounts.roles import Role
-from csdp.approvals.kinds import register_kind
+from csdp.accounts.four_eyes import stamped_key
+from csdp.approvals.kinds import register_admin_kind
 from csdp.approvals.services import approval_prepare
 from csdp.keys.models import Certificate, CertificateStatus, KeyDevice
 from csdp.keys.pins import device_pin_reset
@@ -30,30 +28,14 @@ def _apply_revoke(approval) -> dict:
     return {"证书序列号": certificate.serial, "结果": "已作废并发布至证书作废列表"}
 
 
-PIN_RESET = register_kind(
-    code="keys.pin_reset",
-    label="USB-KEY PIN 码重置",
-    apply=_apply_pin_reset,
-    preparers={Role.ADMIN},
-    approvers={Role.ADMIN, Role.REVIEWER},
-)
-REVOKE = register_kind(
-    code="keys.certificate_revoke",
-    label="证书作废",
-    apply=_apply_revoke,
-    preparers={Role.ADMIN},
-    approvers={Role.ADMIN, Role.REVIEWER},
-)
-
-
-def _stamp() -> str:
-    return timezone.now().strftime("%Y%m%d%H%M%S%f")
+PIN_RESET = register_admin_kind(code="keys.pin_reset", label="USB-KEY PIN 码重置", apply=_apply_pin_reset)
+REVOKE = register_admin_kind(code="keys.certificate_revoke", label="证书作废", apply=_apply_revoke)
 
 
 def pin_reset_prepare(*, device: KeyDevice, reason: str, by):
     return approval_prepare(
         kind=PIN_RESET.code,
-        key=f"pin-reset:{device.pk}:{_stamp()}",
+        key=stamped_key("pin-reset", device.pk),
         summary=f"重置 {device.user.get_username()} 的 USB-KEY PIN 码（{reason}）",
         payload={"_device_id": device.pk, "用户": device.user.get_username(), "原因": reason},
         by=by,
@@ -66,7 +48,7 @@ def certificate_revoke_prepare(*, certificate: Certificate, reason: str, by):
         raise CsdpError("该证书已作废。", code="keys.already_revoked")
     return approval_prepare(
         kind=REVOKE.code,
-        key=f"revoke:{certificate.pk}:{_stamp()}",
+        key=stamped_key("revoke", certificate.pk),
         summary=f"作废证书 {certificate.serial}（{reason}）",
         payload={"_certificate_id": certificate.pk, "证书序列号": certificate.serial, "原因": reason},
         by=by,

@@ -1,7 +1,9 @@
+from typing import Any
+
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from csdp.accounts.access import Role, allow
+from csdp.accounts.access import Role, SignedInRequest, allow
 from csdp.ledger.selectors import balance_of, reserve_account_of
 
 router = Router(tags=["资金结算"])
@@ -18,7 +20,7 @@ class ReserveBalanceOut(Schema):
 
 @router.get("/reserve-balance", response=ReserveBalanceOut, summary="本机构结算备付金余额（分）")
 @allow(Role.PARTICIPANT, Role.UNDERWRITER)
-def reserve_balance(request):
+def reserve_balance(request: SignedInRequest) -> dict[str, Any]:
     account = reserve_account_of(request.user.institution)
     if account is None:
         raise HttpError(404, "本机构尚未开立结算备付金账户。")

@@ -15,15 +15,22 @@ Three entry points, each with the semantics of its one-by-one service (services.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from csdp.ledger.models import RESOLVING, LedgerAccount, Phase, Transfer
 from csdp.ledger.services import LedgerError, _today, lock_accounts
+
+if TYPE_CHECKING:
+    import polars as pl
+
+Item = dict[str, Any]  # one transfer to write: COLUMNS and, for resolutions, what they are checked by
 
 BULK_PHASES = {Phase.POSTED, Phase.PENDING}
 COLUMNS = (
@@ -44,25 +51,26 @@ COMPARED = ("debit_account_id", "credit_account_id", "amount_fen", "phase", "cod
 CHUNK = 5000  # keys per IN (…): SQLite allows 32766 parameters, PostgreSQL plans short lists better
 
 
-def _rows_of(rows) -> Iterable[dict]:
+def _rows_of(rows: pl.DataFrame | Iterable[Item]) -> Iterable[Item]:
     if hasattr(rows, "iter_rows"):  # a polars DataFrame
-        return rows.iter_rows(named=True)
+        frame_rows: Iterator[Item] = rows.iter_rows(named=True)
+        return frame_rows
     return rows
 
 
-def _chunks(values: list) -> Iterable[list]:
+def _chunks(values: list[Any]) -> Iterator[list[Any]]:
     for start in range(0, len(values), CHUNK):
         yield values[start : start + CHUNK]
 
 
 def _by_key(keys: list[str]) -> dict[str, Transfer]:
-    found = {}
+    found: dict[str, Transfer] = {}
     for chunk in _chunks(keys):
         found.update(Transfer.objects.in_bulk(chunk, field_name="key"))
     return found
 
 
-def _positive(amount, key: str) -> int:
+def _positive(amount: object, key: str) -> int:
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise LedgerError(f"划转 {key}：金额须为正整数（分）。")
     return amount
@@ -74,8 +82,12 @@ def _unique_key(key: str, keys: set[str]) -> None:
     keys.add(key)
 
 
-def _normalise(rows, phases=BULK_PHASES, default_phase=Phase.POSTED) -> list[dict]:
-    items, keys, today = [], set(), None
+def _normalise(
+    rows: pl.DataFrame | Iterable[Item], phases: set[Phase] = BULK_PHASES, default_phase: str = Phase.POSTED
+) -> list[Item]:
+    items: list[Item] = []
+    keys: set[str] = set()
+    today: dt.date | None = None
     for row in _rows_of(rows):
         amount = _positive(row["amount_fen"], row["key"])
         phase = row.get("phase") or default_phase
@@ -101,7 +113,7 @@ def _normalise(rows, phases=BULK_PHASES, default_phase=Phase.POSTED) -> list[dic
     return items
 
 
-def _without_replays(items: list[dict]) -> list[dict]:
+def _without_replays(items: list[Item]) -> list[Item]:
     """The items whose key is new. A replay with equal values is skipped, as the one-by-one services
     return the first transfer; with other values the whole batch is refused, naming the key."""
     existing = _by_key([item["key"] for item in items])
@@ -117,9 +129,9 @@ def _without_replays(items: list[dict]) -> list[dict]:
     return fresh
 
 
-def _sums(items: list[dict]) -> dict[int, dict[str, int]]:
+def _sums(items: list[Item]) -> dict[int, dict[str, int]]:
     """Per account, what the batch adds to each of its four totals (TigerBeetle's effects per phase)."""
-    moved = defaultdict(lambda: dict.fromkeys(TOTALS, 0))
+    moved: defaultdict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(TOTALS, 0))
     for item in items:
         debit, credit, amount = moved[item["debit_account_id"]], moved[item["credit_account_id"]], item["amount_fen"]
         if item["phase"] in BULK_PHASES:
@@ -147,7 +159,7 @@ def _check_end_state(moved: dict[int, dict[str, int]], locked: dict[int, LedgerA
             raise LedgerError(f"账户 {a.number} 贷方额度不足。")
 
 
-def _insert(items: list[dict], batch: str) -> None:
+def _insert(items: list[Item], batch: str) -> None:
     extra = {"batch": batch, "created_at": timezone.now()}
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -173,7 +185,7 @@ def _add_to_totals(moved: dict[int, dict[str, int]]) -> None:
         )
 
 
-def _write(items: list[dict], locked: dict[int, LedgerAccount]) -> None:
+def _write(items: list[Item], locked: dict[int, LedgerAccount]) -> None:
     """Judge the end state, then one COPY and one UPDATE; the database's constraints and triggers have
     the last word, and a refusal rolls the whole batch back."""
     moved = _sums(items)
@@ -187,14 +199,14 @@ def _write(items: list[dict], locked: dict[int, LedgerAccount]) -> None:
 
 
 @transaction.atomic
-def transfers_post_bulk(rows) -> int:
+def transfers_post_bulk(rows: pl.DataFrame | Iterable[Item]) -> int:
     """Post many transfers (dicts or a polars DataFrame with debit_account_id, credit_account_id,
     amount_fen, key, code, optional business_date (default today), phase "posted"/"pending" and memo)
     all or nothing. Replayed keys with equal values are skipped; returns the number of transfers written."""
     return _post_normalised(_normalise(rows))
 
 
-def _post_normalised(items: list[dict]) -> int:
+def _post_normalised(items: list[Item]) -> int:
     if not items:
         return 0
     locked = lock_accounts(*{i["debit_account_id"] for i in items}, *{i["credit_account_id"] for i in items})
@@ -205,7 +217,7 @@ def _post_normalised(items: list[dict]) -> int:
 
 
 @transaction.atomic
-def holds_create_bulk(rows) -> dict[str, Transfer]:
+def holds_create_bulk(rows: pl.DataFrame | Iterable[Item]) -> dict[str, Transfer]:
     """hold_create for many rows (as transfers_post_bulk, without ``phase``), all or nothing. Returns
     every row's hold by key, the ones a replay skipped included, so the caller can link them."""
     items = _normalise(rows, phases={Phase.PENDING}, default_phase=Phase.PENDING)
@@ -213,11 +225,11 @@ def holds_create_bulk(rows) -> dict[str, Transfer]:
     return _by_key([item["key"] for item in items])
 
 
-def _hold_id(row: dict) -> int:
+def _hold_id(row: Item) -> int:
     return row["hold"].pk if isinstance(row["hold"], Transfer) else int(row["hold"])
 
 
-def _holds_of(rows: list[dict]) -> dict[int, Transfer]:
+def _holds_of(rows: list[Item]) -> dict[int, Transfer]:
     ids = sorted({_hold_id(row) for row in rows})
     holds = {}
     for chunk in _chunks(ids):
@@ -228,7 +240,7 @@ def _holds_of(rows: list[dict]) -> dict[int, Transfer]:
     return holds
 
 
-def _resolution(row: dict, hold: Transfer, today) -> dict:
+def _resolution(row: Item, hold: Transfer, today: dt.date) -> Item:
     """One row as hold_post / hold_void would write it: the hold's accounts and code, the default key
     ``hold:<id>:<phase>``, a void for the whole hold."""
     phase = row["phase"]
@@ -257,13 +269,13 @@ def _resolution(row: dict, hold: Transfer, today) -> dict:
     }
 
 
-def _check_unresolved(items: list[dict]) -> None:
+def _check_unresolved(items: list[Item]) -> None:
     """Refuse a hold that another transfer resolved already, or that the batch resolves twice, and a
     post above the hold; checked after the replays are dropped, as hold_post does."""
-    done = {}
+    done: dict[int | None, Transfer] = {}
     for chunk in _chunks([item["pending_id"] for item in items]):
         done.update({t.pending_id: t for t in Transfer.objects.filter(pending_id__in=chunk)})
-    seen = set()
+    seen: set[int] = set()
     for item in items:
         hold_id = item["pending_id"]
         if hold_id in done:
@@ -281,7 +293,7 @@ def _check_unresolved(items: list[dict]) -> None:
 
 
 @transaction.atomic
-def holds_resolve_bulk(rows) -> int:
+def holds_resolve_bulk(rows: pl.DataFrame | Iterable[Item]) -> int:
     """hold_post / hold_void for many holds, all or nothing. Rows: ``hold`` (a Transfer or its id),
     ``phase`` "post"/"void", optional ``amount_fen`` (default: the whole hold), ``key`` (default
     ``hold:<id>:<phase>``), ``business_date`` (default today) and ``memo``. Replays with equal values
@@ -290,8 +302,9 @@ def holds_resolve_bulk(rows) -> int:
     if not rows:
         return 0
     # Transfers are immutable, so a hold's accounts can be read before they are locked.
-    holds, today, keys = _holds_of(rows), _today(), set()
-    items = []
+    holds, today = _holds_of(rows), _today()
+    keys: set[str] = set()
+    items: list[Item] = []
     for row in rows:
         items.append(_resolution(row, holds[_hold_id(row)], today))
         _unique_key(items[-1]["key"], keys)

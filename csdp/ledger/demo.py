@@ -16,7 +16,7 @@ PARTICIPANT_RESERVE = f"{PARTICIPANT[2]}-ZH"
 UNDERWRITER_RESERVE = f"{UNDERWRITER[2]}-ZY"
 
 
-def _owner(spec) -> Institution:
+def _owner(spec: tuple[str, str, str]) -> Institution:
     return Institution.objects.get(kind=spec[0], code=spec[2])
 
 

@@ -11,11 +11,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import F, Q
 
 
-def _is_staff(user) -> bool:
+def _is_staff(user: Any) -> bool:
     return bool(user.is_authenticated and user.staff_role)
 
 
@@ -45,8 +47,8 @@ DEBIT_CONSTRAINED_KINDS = {
 }
 
 
-class LedgerAccountQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class LedgerAccountQuerySet(models.QuerySet["LedgerAccount"]):
+    def visible_to(self, user: Any) -> LedgerAccountQuerySet:
         if _is_staff(user):
             return self
         if user.is_authenticated and user.institution_id:
@@ -131,8 +133,8 @@ class Phase(models.TextChoices):
 RESOLVING = {Phase.POST, Phase.VOID}
 
 
-class TransferQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class TransferQuerySet(models.QuerySet["Transfer"]):
+    def visible_to(self, user: Any) -> TransferQuerySet:
         if _is_staff(user):
             return self
         if user.is_authenticated and user.institution_id:
@@ -150,6 +152,7 @@ class Transfer(models.Model):
     # The hold a POST / VOID resolves. Unique: a hold is resolved exactly once.
     pending = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="resolutions")
     key = models.CharField("幂等键", max_length=100)  # unique: see Meta (a constraint adds no LIKE index)
+    replayed: bool  # not a column: set True on the transfer a replayed key returns (services._replayed)
     code = models.CharField("业务代码", max_length=32)
     business_date = models.DateField("业务日期")
     batch = models.CharField(max_length=40, blank=True)  # provenance: the transfers_post_bulk call that wrote it

@@ -4,6 +4,8 @@ posted = credits_posted − debits_posted; available = posted − debits_pending
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import Any
 from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, Q, Sum, Value, When
@@ -85,7 +87,9 @@ def _effects(transfer: Transfer, is_credit: bool) -> tuple[int, int]:
         return sign * transfer.amount_fen, 0
     if transfer.phase == Phase.PENDING:
         return 0, sign * transfer.amount_fen
-    released = -sign * transfer.pending.amount_fen
+    hold = transfer.pending
+    assert hold is not None  # a POST or VOID names the hold it resolves (check transfer_pending_iff_resolving)
+    released = -sign * hold.amount_fen
     posted = sign * transfer.amount_fen if transfer.phase == Phase.POST else 0
     return posted, released
 
@@ -109,7 +113,7 @@ def statement(account: LedgerAccount, date_from: dt.date, date_to: dt.date) -> t
     return opening, lines
 
 
-def _lines(account: LedgerAccount, transfers, balance: int) -> list[StatementLine]:
+def _lines(account: LedgerAccount, transfers: Iterable[Transfer], balance: int) -> list[StatementLine]:
     lines = []
     for transfer in transfers:
         is_credit = transfer.credit_account_id == account.pk
@@ -140,21 +144,22 @@ def statement_after(
 RESERVE_KINDS = ("participant_reserve", "underwriter_reserve")
 
 
-def reserve_account_of(institution) -> LedgerAccount | None:
+def reserve_account_of(institution: Any) -> LedgerAccount | None:
     """The participant's 综合结算备付金账户 or the underwriter's 自营结算备付金账户."""
     return LedgerAccount.objects.filter(owner=institution, kind__in=RESERVE_KINDS).order_by("pk").first()
 
 
-def reserve_accounts_of(institution_ids) -> dict[int, LedgerAccount]:
+def reserve_accounts_of(institution_ids: Iterable[int]) -> dict[int, LedgerAccount]:
     """reserve_account_of for many institutions in one query: institution id → its account."""
-    accounts = {}
+    accounts: dict[int, LedgerAccount] = {}
     for account in LedgerAccount.objects.filter(owner_id__in=set(institution_ids), kind__in=RESERVE_KINDS).order_by(
         "-pk"
     ):
-        accounts[account.owner_id] = account  # descending, so the lowest pk wins as in reserve_account_of
+        if account.owner_id is not None:  # always: filtered by owner
+            accounts[account.owner_id] = account  # descending, so the lowest pk wins as in reserve_account_of
     return accounts
 
 
-def reserves_available(institution_ids) -> dict[int, int]:
+def reserves_available(institution_ids: Iterable[int]) -> dict[int, int]:
     """The available balance (balance_of's rule) of each institution's reserve; absent without one."""
     return {owner: balance_from(a).available_fen for owner, a in reserve_accounts_of(institution_ids).items()}

@@ -9,6 +9,7 @@ breaks the balance rule even if this code is wrong; the IntegrityError is turned
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -28,7 +29,7 @@ def _today() -> dt.date:
 
 @transaction.atomic
 def ledger_account_open(
-    *, number: str, name: str, kind: str, owner=None, debits_must_not_exceed_credits: bool | None = None
+    *, number: str, name: str, kind: str, owner: Any = None, debits_must_not_exceed_credits: bool | None = None
 ) -> LedgerAccount:
     """Open an account, or return the existing one with that number when it matches (demo re-runs)."""
     if debits_must_not_exceed_credits is None:
@@ -68,7 +69,7 @@ def lock_accounts(*account_ids: int) -> dict[int, LedgerAccount]:
     return locked
 
 
-def _replayed(key: str, expected: dict) -> Transfer | None:
+def _replayed(key: str, expected: dict[str, Any]) -> Transfer | None:
     """The transfer already written under ``key`` if its values match; refuse a conflicting replay."""
     existing = Transfer.objects.filter(key=key).first()
     if existing is None:
@@ -96,13 +97,13 @@ def _move(account_id: int, **deltas: int) -> None:
     LedgerAccount.objects.filter(pk=account_id).update(**{f: F(f) + d for f, d in deltas.items() if d})
 
 
-def _validate_amount(amount_fen) -> int:
+def _validate_amount(amount_fen: object) -> int:
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
         raise LedgerError("金额须为正整数（分）。")
     return amount_fen
 
 
-def _write(transfer: Transfer, debit_deltas: dict, credit_deltas: dict) -> Transfer:
+def _write(transfer: Transfer, debit_deltas: dict[str, int], credit_deltas: dict[str, int]) -> Transfer:
     # Called inside the caller's atomic block: if the database refuses, that block rolls back.
     try:
         transfer.save(force_insert=True)
@@ -114,7 +115,17 @@ def _write(transfer: Transfer, debit_deltas: dict, credit_deltas: dict) -> Trans
     return transfer
 
 
-def _single_phase(*, phase, debit, credit, amount_fen, key, code, business_date, memo) -> Transfer:
+def _single_phase(
+    *,
+    phase: str,
+    debit: LedgerAccount,
+    credit: LedgerAccount,
+    amount_fen: int,
+    key: str,
+    code: str,
+    business_date: dt.date | None,
+    memo: str,
+) -> Transfer:
     amount_fen = _validate_amount(amount_fen)
     if debit.pk == credit.pk:
         raise LedgerError("借方与贷方不能是同一账户。")
@@ -205,7 +216,7 @@ def _resolve(
             raise LedgerError(f"划转 #{hold.pk} 不是冻结，不能扣划或解除。")
         amount_fen = hold.amount_fen if amount_fen is None else _validate_amount(amount_fen)
         key = key or f"hold:{hold.pk}:{phase}"
-        expected = {"pending_id": hold.pk, "phase": phase, "amount_fen": amount_fen}
+        expected: dict[str, Any] = {"pending_id": hold.pk, "phase": phase, "amount_fen": amount_fen}
         if business_date is not None:
             expected["business_date"] = business_date
         replay = _replayed(key, expected)

@@ -7,13 +7,17 @@ ninja's ``HttpError`` (401 from authentication among them), Django's ``Http404``
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import HttpError, ValidationError
 
 from csdp.lib.errors import CsdpError, Problem
+
+E = TypeVar("E", bound=Exception)
 
 STATUS_CODES = {
     400: ("bad_request", "请求格式不正确。"),
@@ -84,12 +88,12 @@ class ErrorOut(Schema):
     problems: list[ProblemOut] = []
 
 
-def _field(loc) -> str | None:
+def _field(loc: Iterable[object]) -> str | None:
     parts = [str(p) for p in loc if str(p) not in _PLACES]
     return ".".join(parts) or None
 
 
-def validation_problem(error: dict) -> Problem:
+def validation_problem(error: dict[str, Any]) -> Problem:
     """One pydantic error as a Problem with a Chinese message (the type decides; the rest is lost
     only when the type is one we do not know, and then the message says what was expected)."""
     template = VALIDATION_MESSAGES.get(error.get("type", ""))
@@ -109,37 +113,42 @@ def _has_chinese(text: str) -> bool:
 
 
 def install(api: NinjaAPI) -> None:
-    def respond(request, status: int, error: CsdpError):
+    def respond(request: HttpRequest, status: int, error: CsdpError) -> HttpResponse:
         return api.create_response(request, error.as_dict(), status=status)
 
-    def on_refusal(request, exc: CsdpError):
+    def on_refusal(request: HttpRequest, exc: CsdpError) -> HttpResponse:
         return respond(request, exc.status, exc)
 
-    def on_validation(request, exc: ValidationError):
+    def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         problems = [validation_problem(e) for e in exc.errors]
         return respond(request, 422, CsdpError("请求数据不正确。", code="invalid", problems=problems))
 
-    def on_http_error(request, exc: HttpError):
+    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         code, default = STATUS_CODES.get(exc.status_code, ("error", "请求未被接受。"))
         detail = exc.message if _has_chinese(str(exc.message)) else default
         return respond(request, exc.status_code, CsdpError(detail, code=code))
 
-    def on_404(request, exc: Http404):
+    def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
         detail = str(exc) if _has_chinese(str(exc)) else STATUS_CODES[404][1]
         return respond(request, 404, CsdpError(detail, code="not_found"))
 
-    def on_denied(request, exc: PermissionDenied):
+    def on_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
         detail = str(exc) if _has_chinese(str(exc)) else STATUS_CODES[403][1]
         return respond(request, 403, CsdpError(detail, code="forbidden"))
 
-    api.add_exception_handler(CsdpError, on_refusal)
-    api.add_exception_handler(ValidationError, on_validation)
-    api.add_exception_handler(HttpError, on_http_error)
-    api.add_exception_handler(Http404, on_404)
-    api.add_exception_handler(PermissionDenied, on_denied)
+    _handle(api, CsdpError, on_refusal)
+    _handle(api, ValidationError, on_validation)
+    _handle(api, HttpError, on_http_error)
+    _handle(api, Http404, on_404)
+    _handle(api, PermissionDenied, on_denied)
 
 
-def document(schema: dict) -> dict:
+def _handle(api: NinjaAPI, error: type[E], handler: Callable[[HttpRequest, E], HttpResponse]) -> None:
+    # ninja annotates a handler as taking the exception or its class; it always passes the exception.
+    api.add_exception_handler(error, cast(Callable[[HttpRequest, Any], HttpResponse], handler))
+
+
+def document(schema: dict[str, Any]) -> dict[str, Any]:
     """Add the error shape to an OpenAPI schema: ``ErrorOut`` in components and, on every operation
     that does not say otherwise, 401/403/404/422 responses with it."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})

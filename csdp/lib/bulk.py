@@ -9,13 +9,16 @@ slower, fine for demo-sized data.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import polars as pl
 from django.db import connection
 
 from csdp.lib.pgbinary import SUPPORTED, binary_stream
+
+DType = pl.DataType | type[pl.DataType]  # an instance (pl.Decimal(18, 2)) or a class (pl.Int64)
 
 CHUNK_ROWS = 200_000
 
@@ -88,7 +91,7 @@ def _csv_bytes(frame: pl.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def _ahead(chunks: Iterator[bytes]) -> Iterator[bytes]:
+def _ahead(chunks: Iterator[bytes | memoryview]) -> Iterator[bytes | memoryview]:
     """The next chunk is encoded (numpy / Polars, without the GIL) while PostgreSQL takes in the current one."""
     with ThreadPoolExecutor(1) as pool:
         pending = pool.submit(next, chunks, None)
@@ -97,7 +100,7 @@ def _ahead(chunks: Iterator[bytes]) -> Iterator[bytes]:
             yield chunk
 
 
-def copy_out(sql: str, params: Sequence, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def copy_out(sql: str, params: Sequence[Any], schema: Mapping[str, DType]) -> pl.DataFrame:
     """Run a SELECT whose columns are ``schema``'s keys, in order, and return a frame of that schema."""
     if is_postgres():
         with connection.cursor() as cursor:
@@ -117,7 +120,7 @@ def copy_out(sql: str, params: Sequence, schema: dict[str, pl.DataType]) -> pl.D
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def _read_typed_csv(buffer: io.BytesIO, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def _read_typed_csv(buffer: io.BytesIO, schema: Mapping[str, DType]) -> pl.DataFrame:
     # Read as text, then cast: PostgreSQL writes booleans as t/f, which Polars does not parse itself.
     text_schema = dict.fromkeys(schema, pl.Utf8)
     frame = pl.read_csv(buffer, has_header=False, new_columns=list(schema), schema=text_schema)
@@ -201,13 +204,14 @@ def _partitioned(table: str) -> bool:
         return cursor.fetchone() is not None
 
 
-def delete_where(table: str, column: str, value) -> int:
+def delete_where(table: str, column: str, value: Any) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f'DELETE FROM "{table}" WHERE "{column}" = %s', [value])
-        return cursor.rowcount
+        deleted: int = cursor.rowcount
+        return deleted
 
 
-def lookup(values: pl.Series, *, table: str, key: str, value: str, dtype: pl.DataType = pl.Int64) -> pl.DataFrame:
+def lookup(values: pl.Series, *, table: str, key: str, value: str, dtype: DType = pl.Int64) -> pl.DataFrame:
     """Map many keys to a column of ``table`` set-based: stage the keys, join in the database, read
     back (columns ``key`` and ``value``). Keys without a row are absent from the result."""
     keys = pl.DataFrame({"k": values.unique().drop_nulls().cast(pl.Utf8)})

@@ -14,9 +14,10 @@ import ipaddress
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest
 
 
-def client_address(request) -> str:
+def client_address(request: HttpRequest) -> str:
     """The caller's IP address as the nearest untrusted hop saw it ("?" if nothing usable)."""
     remote = request.META.get("REMOTE_ADDR", "") or "?"
     trusted = getattr(settings, "CSDP_TRUSTED_PROXIES", 0)
@@ -35,7 +36,9 @@ def client_address(request) -> str:
         return remote
 
 
-def client_limit_exceeded(request, *, scope: str, limit: int, window_s: int, key: str | None = None) -> bool:
+def client_limit_exceeded(
+    request: HttpRequest, *, scope: str, limit: int, window_s: int, key: str | None = None
+) -> bool:
     """Count one attempt of ``scope`` for this client (or for ``key``, e.g. an API token) in a fixed
     window and say whether it went over ``limit``. The counter lives in the shared cache (the database
     in production), so every web process counts together."""
@@ -48,18 +51,18 @@ def client_limit_exceeded(request, *, scope: str, limit: int, window_s: int, key
         return limit < 1
 
 
-def client_limit_reached(request, *, scope: str, limit: int) -> bool:
+def client_limit_reached(request: HttpRequest, *, scope: str, limit: int) -> bool:
     """Whether ``scope`` is already at its limit for this client, without counting (login checks this
     before the password, and counts only failures)."""
     return (cache.get(f"rate:{scope}:{client_address(request)}") or 0) >= limit
 
 
-def client_limit_count(request, *, scope: str, window_s: int) -> None:
+def client_limit_count(request: HttpRequest, *, scope: str, window_s: int) -> None:
     """Count one attempt without asking (a failed login)."""
     client_limit_exceeded(request, scope=scope, limit=1 << 30, window_s=window_s)
 
 
-def codes_limited_for_client(request) -> bool:
+def codes_limited_for_client(request: HttpRequest) -> bool:
     """Verification codes per client address: beside the per-mobile limits of csdp.notify.codes, one
     address may not spray codes over many mobiles (CSDP_CODE_MAX_PER_ADDRESS_PER_HOUR)."""
     return client_limit_exceeded(

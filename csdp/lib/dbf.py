@@ -15,9 +15,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from csdp.lib.publish import put_in_place
+
+if TYPE_CHECKING:  # Polars is imported where a frame is written: the row writer does not need it
+    import polars as pl
 
 ENCODING = "gbk"
 LANGUAGE_DRIVER_GBK = 0x4D
@@ -31,7 +34,7 @@ class Field:
     decimals: int = 0
     title: str = ""  # Chinese meaning, for docs/interfaces.md
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not (1 <= len(self.name) <= 10) or not self.name.isascii():
             raise ValueError(f"DBF field name {self.name!r} must be 1–10 ASCII characters")
         if self.type not in "CND" or len(self.type) != 1:
@@ -46,14 +49,14 @@ class DbfValueError(ValueError):
     pass
 
 
-def _encode_text(value, width: int, name: str) -> bytes:
+def _encode_text(value: object, width: int, name: str) -> bytes:
     raw = ("" if value is None else str(value)).encode(ENCODING)
     if len(raw) > width:
         raise DbfValueError(f"{name}: {value!r} is {len(raw)} bytes in GBK, wider than {width}")
     return raw.ljust(width, b" ")
 
 
-def _encode_number(value, field: Field) -> bytes:
+def _encode_number(value: Any, field: Field) -> bytes:
     if value is None:
         return b" " * field.length
     if isinstance(value, float):
@@ -69,7 +72,7 @@ def _encode_number(value, field: Field) -> bytes:
     return text.rjust(field.length).encode("ascii")
 
 
-def _encode_date(value, name: str) -> bytes:
+def _encode_date(value: object, name: str) -> bytes:
     if value is None:
         return b" " * 8
     if isinstance(value, dt.datetime):
@@ -79,7 +82,7 @@ def _encode_date(value, name: str) -> bytes:
     return value.strftime("%Y%m%d").encode("ascii")
 
 
-def encode_record(fields: Sequence[Field], row: Mapping) -> bytes:
+def encode_record(fields: Sequence[Field], row: Mapping[str, Any]) -> bytes:
     parts = [b" "]  # not deleted
     for field in fields:
         value = row.get(field.name)
@@ -106,7 +109,9 @@ def header(fields: Sequence[Field], record_count: int, on: dt.date) -> bytes:
     return head + descriptors + b"\r"
 
 
-def write_dbf(target: Path | BinaryIO, fields: Sequence[Field], rows: Iterable[Mapping], *, on: dt.date) -> int:
+def write_dbf(
+    target: Path | BinaryIO, fields: Sequence[Field], rows: Iterable[Mapping[str, Any]], *, on: dt.date
+) -> int:
     """Write rows to a .dbf file; returns the record count. A bad value raises before anything
     is written to a path (the records are encoded first), so no half file is left behind."""
     encoded = [encode_record(fields, row) for row in rows]
@@ -126,7 +131,7 @@ def write_dbf(target: Path | BinaryIO, fields: Sequence[Field], rows: Iterable[M
 # per record, so a participant file of millions of rows is written in seconds.
 
 
-def _frame_field_expr(field: Field, *, ascii_text: bool = False):
+def _frame_field_expr(field: Field, *, ascii_text: bool = False) -> pl.Expr:
     import polars as pl
 
     col = pl.col(field.name)
@@ -159,7 +164,7 @@ def _frame_field_expr(field: Field, *, ascii_text: bool = False):
 _INTEGER_TYPES = ("Int64", "Int32", "Int16", "Int8", "UInt64", "UInt32", "UInt16", "UInt8")
 
 
-def _number_extremes(field: Field) -> list:
+def _number_extremes(field: Field) -> list[pl.Expr]:
     """The largest magnitude on each side of zero (of the integer part): the text of |v| grows with
     |v|, so they decide the widest text _frame_field_expr makes (sign + digits [+ "." + decimals])."""
     import polars as pl
@@ -172,29 +177,30 @@ def _number_extremes(field: Field) -> list:
     ]
 
 
-def _number_too_wide(field: Field, extremes: dict) -> bool:
+def _number_too_wide(field: Field, extremes: Mapping[str, Any]) -> bool:
     point = field.decimals + 1 if field.decimals else 0
     widest_pos, widest_neg = extremes[f"{field.name}.pos"], extremes[f"{field.name}.neg"]
-    return (widest_pos is not None and len(str(widest_pos)) + point > field.length) or (
-        widest_neg is not None and 1 + len(str(widest_neg)) + point > field.length
+    return bool(
+        (widest_pos is not None and len(str(widest_pos)) + point > field.length)
+        or (widest_neg is not None and 1 + len(str(widest_neg)) + point > field.length)
     )
 
 
-def _text(field: Field):
+def _text(field: Field) -> pl.Expr:
     import polars as pl
 
     return pl.col(field.name).cast(pl.Utf8).fill_null("")
 
 
-def _text_too_wide(field: Field, frame, extremes: dict) -> bool:
+def _text_too_wide(field: Field, frame: pl.DataFrame, extremes: Mapping[str, Any]) -> bool:
     if (extremes[f"{field.name}.bytes"] or 0) <= field.length:
         return False  # GBK never takes more bytes than UTF-8, so this is enough — and it is the usual case
     text = _text(field)
     size = text.str.len_chars() + text.str.count_matches(r"[^\x00-\x7F]")
-    return frame.select((size > field.length).any()).item()
+    return bool(frame.select((size > field.length).any()).item())
 
 
-def width_expressions(fields: Sequence[Field], frame) -> list:
+def width_expressions(fields: Sequence[Field], frame: pl.DataFrame) -> list[pl.Expr]:
     """What the width check reads of the frame: each field's extremes (one select computes them side
     by side, and may compute other facts of the frame with them)."""
     if _not_integer(fields, frame):
@@ -203,14 +209,16 @@ def width_expressions(fields: Sequence[Field], frame) -> list:
     return wanted + [_text(f).str.len_bytes().max().alias(f"{f.name}.bytes") for f in fields if f.type == "C"]
 
 
-def _not_integer(fields: Sequence[Field], frame) -> str | None:
+def _not_integer(fields: Sequence[Field], frame: pl.DataFrame) -> str | None:
     for field in fields:
         if field.type == "N" and str(frame.schema[field.name]) not in _INTEGER_TYPES:
             return f"{field.name}: N fields are written from integer columns (fen for decimals)"
     return None
 
 
-def _frame_width_errors(fields: Sequence[Field], frame, extremes: dict | None = None) -> list[str]:
+def _frame_width_errors(
+    fields: Sequence[Field], frame: pl.DataFrame, extremes: Mapping[str, Any] | None = None
+) -> list[str]:
     """From the extremes (``width_expressions``, computed here unless given); the rare GBK text whose
     UTF-8 is wider than the field is measured again in GBK."""
     if problem := _not_integer(fields, frame):
@@ -228,14 +236,16 @@ def _frame_width_errors(fields: Sequence[Field], frame, extremes: dict | None = 
     return problems
 
 
-def dbf_check_widths(fields: Sequence[Field], frame, extremes: dict | None = None) -> None:
+def dbf_check_widths(fields: Sequence[Field], frame: pl.DataFrame, extremes: Mapping[str, Any] | None = None) -> None:
     """Raise DbfValueError naming every field with a value too wide — before anything is written."""
     problems = _frame_width_errors(fields, frame, extremes)
     if problems:
         raise DbfValueError("; ".join(problems))
 
 
-def dbf_records(fields: Sequence[Field], frame, *, checked: bool = False, ascii_text: bool | None = None):
+def dbf_records(
+    fields: Sequence[Field], frame: pl.DataFrame, *, checked: bool = False, ascii_text: bool | None = None
+) -> pl.DataFrame:
     """The frame's DBF records as one string column ``r`` (frame order), after checking every width
     once; raises DbfValueError before anything is written. ``checked`` and ``ascii_text``: the caller
     already checked the widths / knows whether the C fields are ASCII, over a frame this one is part of."""
@@ -249,7 +259,9 @@ def dbf_records(fields: Sequence[Field], frame, *, checked: bool = False, ascii_
     return frame.select(pl.concat_str([pl.lit(" "), *fields_text]).alias("r"))
 
 
-def dbf_file_bytes(fields: Sequence[Field], records, *, on: dt.date, ascii_only: bool | None = None) -> bytes:
+def dbf_file_bytes(
+    fields: Sequence[Field], records: pl.DataFrame, *, on: dt.date, ascii_only: bool | None = None
+) -> bytes:
     """The whole .dbf file for records made by ``dbf_records``: header, records, end-of-file mark."""
     import io
 
@@ -271,7 +283,7 @@ def dbf_file_bytes(fields: Sequence[Field], records, *, on: dt.date, ascii_only:
 WRITE_SLICE = 256 << 10
 
 
-def write_sliced(out: BinaryIO, data) -> None:
+def write_sliced(out: BinaryIO, data: bytes | memoryview) -> None:
     """``out.write(data)`` in slices of at most 256 KiB. The kernel sizes a new page-cache folio by the
     write: a 2 MiB write takes 2 MiB blocks, which on our VMs the hypervisor has taken back (free page
     reporting) and must fault in again, while small blocks come back warm: 176 MB of files in 2 MiB
@@ -296,19 +308,19 @@ class PartFile:
     old file or the new one, never half of one), hashed as it is written; on an error the .part file is
     removed."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path) -> None:
         self.path, self.tmp = path, path.with_suffix(path.suffix + ".part")
         self._hash = hashlib.sha256()
 
-    def __enter__(self):
+    def __enter__(self) -> PartFile:
         self._out = open(self.tmp, "wb")
         return self
 
-    def write(self, data) -> None:
+    def write(self, data: bytes | memoryview) -> None:
         write_sliced(self._out, data)
         self._hash.update(data)
 
-    def __exit__(self, kind, *_):
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
         self._out.close()
         if kind is None:
             self.sha256 = self._hash.hexdigest()
@@ -318,20 +330,20 @@ class PartFile:
 
 
 def write_dbf_records(
-    path: Path, fields: Sequence[Field], records, *, on: dt.date, ascii_only: bool | None = None
+    path: Path, fields: Sequence[Field], records: pl.DataFrame, *, on: dt.date, ascii_only: bool | None = None
 ) -> int:
     """Write records made by ``dbf_records`` (or a slice of them) atomically."""
     write_atomically(path, dbf_file_bytes(fields, records, on=on, ascii_only=ascii_only))
     return records.height
 
 
-def write_dbf_frame(path: Path, fields: Sequence[Field], frame, *, on: dt.date) -> int:
+def write_dbf_frame(path: Path, fields: Sequence[Field], frame: pl.DataFrame, *, on: dt.date) -> int:
     """Write a Polars DataFrame (columns named as the fields; N fields with decimals given in integer
     minor units) to a .dbf file, atomically. Raises DbfValueError before writing on any value too wide."""
     return write_dbf_records(path, fields, dbf_records(fields, frame), on=on)
 
 
-def ascii_expression(columns: Sequence[str]):
+def ascii_expression(columns: Sequence[str]) -> pl.Expr:
     """True when every value of ``columns`` is ASCII (in UTF-8, a text is ASCII exactly when it has
     as many bytes as characters)."""
     import polars as pl
@@ -342,11 +354,11 @@ def ascii_expression(columns: Sequence[str]):
     ).alias("ascii")
 
 
-def is_ascii(frame, column: str | None = None) -> bool:
+def is_ascii(frame: pl.DataFrame, column: str | None = None) -> bool:
     """True when every text column (or ``column``) holds only ASCII characters."""
     import polars as pl
 
     columns = [column] if column else [n for n, t in frame.schema.items() if t == pl.Utf8]
     if not columns or frame.height == 0:
         return True
-    return frame.select(ascii_expression(columns)).item()
+    return bool(frame.select(ascii_expression(columns)).item())

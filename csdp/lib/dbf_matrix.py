@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -30,20 +31,25 @@ def _kernel() -> ModuleType | None:
     if os.environ.get("CSDP_FIXEDWIDTH_KERNEL", "on") == "off":
         return None
     try:
-        from csdp.lib import _fixedwidth
+        from csdp.lib import _fixedwidth  # type: ignore[attr-defined]  # a C extension: no source for mypy
     except ImportError:  # installed without a C compiler: the Polars reference path serves
         return None
-    return _fixedwidth
+    kernel: ModuleType = _fixedwidth
+    return kernel
 
 
 _fixedwidth = _kernel()
 _NEEDS_QUOTES = r'[,"\r\n]'  # Polars quotes a CSV value holding the separator, the quote or a line end
 TEXT, INT, CODE, CONST = 0, 1, 2, 3  # the kernel's field kinds
 _INT64_MAX = 2**63 - 1
+# What the kernel takes of a column: (kind, width, fixed length, values, lengths, nulls, DBF bytes, CSV
+# bytes) — numpy arrays and bytes, by kind (see _text_spec, _number_spec, _date_spec, _const).
+Spec = tuple[Any, ...]
+Facts = dict[str, Any]  # one row of a frame's select: expression name → value
 
 
 def matrix_path_applies(
-    fields: Sequence[Field], frame: pl.DataFrame, *, ascii_text: bool | None = None, facts: dict | None = None
+    fields: Sequence[Field], frame: pl.DataFrame, *, ascii_text: bool | None = None, facts: Facts | None = None
 ) -> bool:
     """Whether ``records_of`` writes what the reference does: every C field ASCII text with nothing
     Polars would quote, N fields integer (within int64), D fields dates, and no negative decimal (no
@@ -90,7 +96,7 @@ def matrix_path_expressions(fields: Sequence[Field], frame: pl.DataFrame) -> lis
     ]
 
 
-def frame_facts(fields: Sequence[Field], frame: pl.DataFrame) -> dict:
+def frame_facts(fields: Sequence[Field], frame: pl.DataFrame) -> Facts:
     """Everything the writers ask of a frame as a whole — widths, ASCII, what the fast path cannot
     write, each column's extremes — in one select: Polars computes them side by side in one pass
     instead of four (0.1–0.2 s a step at 1M orders)."""
@@ -116,7 +122,7 @@ def matrix_columns_checked(
     return matrix_columns(fields, frame, order, stats=facts)
 
 
-def constant_spec(field: Field, value) -> tuple | None:
+def constant_spec(field: Field, value: object) -> Spec | None:
     """The spec of a column holding ``value`` on every row (the security code, the business date);
     None where the value does not fit the field or the fast path."""
     columns = matrix_columns_checked([field], pl.DataFrame({field.name: [value]}))
@@ -133,19 +139,19 @@ class MatrixColumns:
     into its few distinct values. A Polars call per participant and piece cost more than building the
     records (about 1 ms each, with two writer threads contending for Polars' pool)."""
 
-    def __init__(self, fields: Sequence[Field], specs: list[tuple | None], height: int):
+    def __init__(self, fields: Sequence[Field], specs: list[Spec | None], height: int) -> None:
         self.fields, self.specs, self.height = tuple(fields), specs, height
         self.record_length = 1 + sum(f.length for f in fields)
         self.line_room = sum(_csv_room(f, spec) + 1 for f, spec in zip(fields, specs, strict=True))
 
-    def specs_for(self, group: str | None) -> list[tuple]:
+    def specs_for(self, group: str | None) -> list[Spec | None]:
         """The specs, with the group field (left out: see ``matrix_columns``) as the constant ``group``."""
         if group is None:
             return self.specs
         return [spec or _text_const(f, group) for f, spec in zip(self.fields, self.specs, strict=True)]
 
 
-def _csv_room(field: Field, spec: tuple | None) -> int:
+def _csv_room(field: Field, spec: Spec | None) -> int:
     """The most CSV bytes one value of the field takes (an empty string is written "")."""
     return len(spec[7]) if spec and spec[0] == CONST else max(field.length, 2)
 
@@ -156,7 +162,7 @@ def matrix_columns(
     order: np.ndarray | None = None,
     *,
     group: str | None = None,
-    stats: dict | None = None,
+    stats: Facts | None = None,
 ) -> MatrixColumns:
     """One Polars call for every column's extremes, null count and constancy; then one a column for
     the values (a text joined into one padded string: at 15M rows a column is 150 MB of text).
@@ -168,7 +174,7 @@ def matrix_columns(
     not taken out at all; ``records_of`` is given its value."""
     if stats is None:
         stats = frame.select(column_expressions(fields)).row(0, named=True) if frame.height else {}
-    specs = []
+    specs: list[Spec | None] = []
     for f in fields:
         if f.name == group:
             specs.append(None)
@@ -179,7 +185,7 @@ def matrix_columns(
     return MatrixColumns(fields, specs, frame.height if order is None else len(order))
 
 
-def rearranged(spec: tuple, order: np.ndarray) -> tuple:
+def rearranged(spec: Spec, order: np.ndarray) -> Spec:
     """A spec whose rows are ``order`` (row numbers) of ``spec``'s."""
     kind, width, _, values, lengths, nulls, _, _ = spec
     if kind == CONST:
@@ -229,20 +235,20 @@ def _high(f: Field) -> pl.Expr:
     return pl.col(f.name).str.len_bytes().max() if f.type == "C" else pl.col(f.name).max()
 
 
-def _const(f: Field, dbf: bytes, csv: bytes) -> tuple:
+def _const(f: Field, dbf: bytes, csv: bytes) -> Spec:
     return (CONST, f.length, 0, None, None, None, dbf, csv)
 
 
-def _nulls(frame: pl.DataFrame, f: Field, about: dict) -> np.ndarray | None:
+def _nulls(frame: pl.DataFrame, f: Field, about: Facts) -> np.ndarray | None:
     return frame.get_column(f.name).is_null().to_numpy().view(np.uint8) if about["nulls"] else None
 
 
-def _text_const(f: Field, text: str) -> tuple:
+def _text_const(f: Field, text: str) -> Spec:
     value = text.encode("ascii")
     return _const(f, value.ljust(f.length), value or b'""')
 
 
-def _text_spec(f: Field, frame: pl.DataFrame, about: dict) -> tuple:
+def _text_spec(f: Field, frame: pl.DataFrame, about: Facts) -> Spec:
     if not frame.height or (about["constant"] and not about["nulls"]):  # the security code
         return _text_const(f, about["first"] or "")
     column = frame.get_column(f.name)
@@ -258,7 +264,7 @@ def _text_spec(f: Field, frame: pl.DataFrame, about: dict) -> tuple:
     return (TEXT, f.length, about["low"], strings, None, None, None, None)  # every value as long
 
 
-def _number_spec(f: Field, frame: pl.DataFrame, about: dict) -> tuple:
+def _number_spec(f: Field, frame: pl.DataFrame, about: Facts) -> Spec:
     if frame.height and about["low"] == about["high"] and not about["nulls"]:  # the price
         text = _number_text(about["low"], f)
         return _const(f, text.rjust(f.length).encode("ascii"), text.encode("ascii"))
@@ -276,7 +282,7 @@ def _number_text(value: int, field: Field) -> str:
     return f"{'-' if value < 0 else ''}{whole}.{part:0{field.decimals}d}"
 
 
-def _date_spec(f: Field, frame: pl.DataFrame, about: dict) -> tuple:
+def _date_spec(f: Field, frame: pl.DataFrame, about: Facts) -> Spec:
     """Dates are few (the business date; lock-up ends): each row an index into their texts."""
     if not frame.height or about["nulls"] == frame.height:
         return _const(f, b" " * 8, b"")
@@ -303,6 +309,8 @@ def records_of(
     if not len(rows):
         return records, np.empty(0, np.uint8)
     lines = np.empty(len(rows) * columns.line_room, np.uint8)
+    if _fixedwidth is None:
+        raise RuntimeError("records_of needs the C kernel: matrix_path_applies decides before")
     used = _fixedwidth.format_records(columns.specs_for(group), rows, records, lines)
     return records, lines[:used]
 

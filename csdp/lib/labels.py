@@ -8,6 +8,7 @@ with a derived label (object name + verb) for a code not listed, and never the r
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 
 SYSTEM_ACTOR = "系统"
@@ -195,19 +196,19 @@ def _choices() -> tuple[dict[str, dict[str, str]], dict[str, str]]:
     return per_model, everywhere
 
 
-def choice_label(value, model_label: str | None = None) -> str:
+def choice_label(value: object, model_label: str | None = None) -> str:
     """The Chinese label of a stored choice value ("" for an empty value; the value itself if it is
     already free text, e.g. Chinese)."""
     if value in (None, ""):
         return ""
-    value = str(value)
+    text = str(value)
     per_model, everywhere = _choices()
-    if model_label and value in per_model.get(model_label, {}):
-        return per_model[model_label][value]
-    return everywhere.get(value, value)
+    if model_label and text in per_model.get(model_label, {}):
+        return per_model[model_label][text]
+    return everywhere.get(text, text)
 
 
-def choice_labels(values, model_label: str | None = None, sep: str = "、") -> str:
+def choice_labels(values: str | Iterable[str], model_label: str | None = None, sep: str = "、") -> str:
     """``stock,fund`` → ``股票、基金``."""
     if isinstance(values, str):
         values = [v for v in values.replace("，", ",").split(",") if v.strip()]

@@ -19,31 +19,36 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from urllib.parse import quote
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 
 PER_PAGE = 50
 PER_PAGE_CHOICES = (20, 50, 100, 200)
 EXPORT_MAX_ROWS = 1_000_000  # Excel's sheet holds 1,048,576 rows; larger exports are CSV only
 
+# An access-filtered QuerySet (sorted and searched in the database) or a short list (in Python).
+Rows = QuerySet[Any] | Sequence[Any]
+
 
 @dataclass(frozen=True)
 class Column:
     key: str  # the name in ?sort=key / ?sort=-key
     label: str  # the header, also the export's header
-    value: str | Callable = ""  # attribute path ("payer.name") or callable(row) → exported value
+    value: str | Callable[[Any], Any] = ""  # attribute path ("payer.name") or callable(row) → exported value
     sort: str | None = None  # ORM ordering field (QuerySet rows) — None: not sortable; "" → use value
     numeric: bool = False
 
-    def get(self, row):
+    def get(self, row: Any) -> Any:
         if callable(self.value):
             return self.value(row)
         current = row
@@ -56,13 +61,13 @@ class Column:
 
 @dataclass
 class Listing:
-    page: object
+    page: Page[Any]
     columns: Sequence[Column]
     sort: str
     q: str
     total: int
     searchable: bool
-    params: dict = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
     filename: str = "列表"
     prefix: str = ""  # two lists on one page: the second's parameters are "<prefix>page", "<prefix>sort", …
     estimated: bool = False  # total is the planner's estimate of a whole table of millions (shown as 约)
@@ -98,7 +103,8 @@ class Listing:
         """(number, link) around the current page, None for a gap."""
         current, last = self.page.number, self.page.paginator.num_pages
         numbers = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
-        out, previous = [], 0
+        out: list[tuple[int | None, str]] = []
+        previous = 0
         for n in numbers:
             if n - previous > 1:
                 out.append((None, ""))
@@ -109,7 +115,7 @@ class Listing:
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
 
-    def _query(self, **changes) -> str:
+    def _query(self, **changes: Any) -> str:
         from urllib.parse import urlencode
 
         params = {k: v for k, v in self.params.items() if not k.endswith("export")}
@@ -122,8 +128,8 @@ class Listing:
 
 
 def listing(
-    request,
-    rows,
+    request: HttpRequest,
+    rows: Rows,
     *,
     columns: Sequence[Column],
     default_sort: str,
@@ -133,14 +139,13 @@ def listing(
     prefix: str = "",
     search_lookup: str = "icontains",
     whole_table: bool = False,
-) -> Listing | HttpResponse:
+) -> Listing | HttpResponseBase:
     """``search_lookup``: how a QuerySet is searched; a table of millions (accounts, investors) asks for
     "startswith" on its keys, which the key's pattern index answers, instead of scanning every row.
     ``whole_table``: the rows are a whole table (unfiltered), so while nothing is searched a table of
     millions is counted by the planner's estimate instead of COUNT(*) over every row (a quarter second
     at 1M accounts)."""
-    params = {k: v for k, v in request.GET.lists()}
-    params = {k: (v[0] if len(v) == 1 else v) for k, v in params.items()}
+    params: dict[str, Any] = {k: (v[0] if len(v) == 1 else v) for k, v in request.GET.lists()}
     get = request.GET.get
     search = tuple(search)
     q = (get(prefix + "q") or "").strip()[:100]
@@ -177,7 +182,7 @@ def listing(
 ESTIMATE_ABOVE = 200_000  # below this, COUNT(*) is cheap and exact
 
 
-def estimated_count(rows) -> int | None:
+def estimated_count(rows: Rows) -> int | None:
     """PostgreSQL's own row estimate of the table behind ``rows`` (kept by ANALYZE and autovacuum), or
     None where an exact count is cheap or the estimate unknown (other databases, small tables)."""
     from django.db import connections
@@ -190,16 +195,18 @@ def estimated_count(rows) -> int | None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [rows.model._meta.db_table])
         found = cursor.fetchone()
-    estimate = found[0] if found else -1
+    estimate = int(found[0]) if found else -1
     return estimate if estimate >= ESTIMATE_ABOVE else None
 
 
-def _valid_sort(sort: str, columns, default: str) -> str:
+def _valid_sort(sort: str, columns: Sequence[Column], default: str) -> str:
     keys = {c.key for c in columns if c.sort is not None}
     return sort if sort and sort.lstrip("-") in keys else default
 
 
-def _searched(rows, q: str, search: tuple[str, ...], columns, lookup: str = "icontains"):
+def _searched(
+    rows: Rows, q: str, search: tuple[str, ...], columns: Sequence[Column], lookup: str = "icontains"
+) -> Rows:
     if not q:
         return rows
     if isinstance(rows, QuerySet):
@@ -213,7 +220,7 @@ def _searched(rows, q: str, search: tuple[str, ...], columns, lookup: str = "ico
     return [r for r in rows if any(needle in _text(c.get(r)).lower() for c in columns)]
 
 
-def _sorted(rows, sort: str, columns):
+def _sorted(rows: Rows, sort: str, columns: Sequence[Column]) -> Rows:
     key = sort.lstrip("-")
     column = next((c for c in columns if c.key == key), None)
     if column is None or column.sort is None:
@@ -225,7 +232,7 @@ def _sorted(rows, sort: str, columns):
     return sorted(rows, key=lambda r: _sort_key(column.get(r)), reverse=descending)
 
 
-def _sort_key(value):
+def _sort_key(value: object) -> tuple[int, Any]:
     if value is None:
         return (0, "")
     if isinstance(value, (int, float, Decimal)):
@@ -237,7 +244,7 @@ def _sort_key(value):
     return (3, str(value))
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -253,7 +260,7 @@ def _text(value) -> str:
     return str(value)
 
 
-def _cell(value):
+def _cell(value: object) -> Any:
     """A value as Excel should hold it: numbers stay numbers, times lose their zone (openpyxl refuses aware ones)."""
     if isinstance(value, bool) or value is None:
         return _text(value)
@@ -266,7 +273,7 @@ def _cell(value):
     return str(value)
 
 
-def _iter_rows(rows):
+def _iter_rows(rows: Rows) -> Iterator[Any]:
     if isinstance(rows, QuerySet):
         return rows.iterator(chunk_size=2000)
     return iter(rows)
@@ -279,23 +286,23 @@ def _disposition(filename: str, ext: str) -> str:
 
 
 class _Echo:
-    def write(self, value):
+    def write(self, value: str) -> str:
         return value
 
 
-def _export(rows, columns, filename: str, kind: str) -> HttpResponse:
+def _export(rows: Rows, columns: Sequence[Column], filename: str, kind: str) -> HttpResponseBase:
     if kind == "csv":
         writer = csv.writer(_Echo())
 
-        def lines():
+        def lines() -> Iterator[str]:
             yield "\ufeff"  # Excel opens UTF-8 CSV correctly only with the BOM
             yield writer.writerow([c.label for c in columns])
             for row in _iter_rows(rows):
                 yield writer.writerow([_text(c.get(row)) for c in columns])
 
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = _disposition(filename, "csv")
-        return response
+        streamed = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        streamed["Content-Disposition"] = _disposition(filename, "csv")
+        return streamed
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)

@@ -10,6 +10,7 @@ interrupted step (every step is idempotent and resumable).
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 import fcntl
 import hashlib
 import os
@@ -31,7 +32,7 @@ def _key(name: str) -> int:
 
 
 @contextlib.contextmanager
-def exclusive(name: str):
+def exclusive(name: str) -> Iterator[None]:
     """Hold the named lock for the block, or raise LockBusy at once."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

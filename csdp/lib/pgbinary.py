@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -40,7 +41,11 @@ def _fixed(values: np.ndarray, width: int) -> np.ndarray:
     return values.astype(big).view(np.uint8).reshape(-1, width)
 
 
-def _field_bytes(series: pl.Series, pg_type: str) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+# One column's (lengths with -1 for NULL, fixed-width value bytes or None, variable value bytes).
+FieldBytes = tuple[np.ndarray, np.ndarray | None, np.ndarray]
+
+
+def _field_bytes(series: pl.Series, pg_type: str) -> FieldBytes:
     """(lengths with -1 for NULL, fixed-width value bytes or None, variable value bytes) of one column."""
     if pg_type in TEXT_TYPES:
         text = series.cast(pl.Utf8).fill_null("")
@@ -135,10 +140,11 @@ def _length_groups(lengths: list[np.ndarray]) -> list[np.ndarray | None] | None:
     if len(patterns) > MAX_GROUPS:
         return None
     order = np.argsort(group, kind="stable")
-    return np.split(order, np.cumsum(np.bincount(group))[:-1])
+    groups: list[np.ndarray | None] = list(np.split(order, np.cumsum(np.bincount(group))[:-1]))
+    return groups
 
 
-def _block(columns: list, rows: np.ndarray | None) -> np.ndarray:
+def _block(columns: list[FieldBytes], rows: np.ndarray | None) -> np.ndarray:
     """The bytes, row after row, of rows that share every field length. Built as a numpy record per
     row (field count, then length and value per column), one strided copy per field: copying (n,
     width) byte matrices into a byte matrix's columns cost three times as much (numpy's inner loop
@@ -159,7 +165,9 @@ def _block(columns: list, rows: np.ndarray | None) -> np.ndarray:
     return out.view(np.uint8)
 
 
-def _values(lengths: np.ndarray, fixed: np.ndarray | None, data: np.ndarray, rows: np.ndarray | None, width: int):
+def _values(
+    lengths: np.ndarray, fixed: np.ndarray | None, data: np.ndarray, rows: np.ndarray | None, width: int
+) -> np.ndarray:
     if fixed is not None:
         return fixed if rows is None else fixed[rows]
     if rows is None or lengths.min() == lengths.max():  # every row of the column is ``width`` long
@@ -167,11 +175,12 @@ def _values(lengths: np.ndarray, fixed: np.ndarray | None, data: np.ndarray, row
         return matrix if rows is None else matrix[rows]
     sizes = np.maximum(lengths, 0)
     starts = np.cumsum(sizes) - sizes
-    return data[starts[rows, None] + np.arange(width)]
+    picked: np.ndarray = data[starts[rows, None] + np.arange(width)]
+    return picked
 
 
-def _scattered(columns: list, n: int) -> np.ndarray:
-    sizes = 2 + sum(4 + np.maximum(lengths, 0) for lengths, _, _ in columns)
+def _scattered(columns: list[FieldBytes], n: int) -> np.ndarray:
+    sizes = cast(np.ndarray, 2 + sum(4 + np.maximum(lengths, 0) for lengths, _, _ in columns))
     row_start = np.cumsum(sizes) - sizes
     out = np.empty(int(sizes.sum()), dtype=np.uint8)
     out[row_start[:, None] + np.arange(2)] = _fixed(np.full(n, len(columns), np.int64), 2)
@@ -193,5 +202,6 @@ def binary_stream(
     """The whole COPY stream: signature, each frame's rows as they come, trailer."""
     yield SIGNATURE
     for frame in frames:
-        yield memoryview(_encoded(frame, pg_types, any_order=any_order))
+        encoded = _encoded(frame, pg_types, any_order=any_order)
+        yield memoryview(encoded) if isinstance(encoded, bytes) else encoded.data  # .data: the array's memoryview
     yield TRAILER

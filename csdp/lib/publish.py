@@ -19,9 +19,12 @@ staged at a time in a process (the end of day runs its steps one after the other
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from django.conf import settings
+from django.http import FileResponse, Http404
 
 _lock = threading.Lock()
 _stack: list[Staging] = []
@@ -80,7 +83,7 @@ def staged_files() -> Iterator[Staging]:
     staging.publish()
 
 
-def publish_pending(root: Path, records) -> int:
+def publish_pending(root: Path, records: Iterable[tuple[str, str]]) -> int:
     """After a crash between a commit and its renames: put in place each recorded file that is missing
     while its ``.part`` holds exactly the recorded content (``records``: (path relative to root, sha256)).
     Returns how many were put in place."""
@@ -100,3 +103,14 @@ def publish_pending(root: Path, records) -> int:
             tmp.replace(final)
             done += 1
     return done
+
+
+def published_file_response(relative_path: str) -> FileResponse:
+    """A published participant file (its record's ``path`` under CSDP_FILES_DIR) as a download, for a
+    caller that has loaded the record through its access check. A file gone from the storage is a 404."""
+    path = Path(settings.CSDP_FILES_DIR) / relative_path
+    if not path.is_file():
+        raise Http404("数据文件已不在存储中，请联系本公司。")
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+    response["X-Content-Type-Options"] = "nosniff"  # a download, never rendered by the browser
+    return response

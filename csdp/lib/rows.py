@@ -9,6 +9,7 @@ statement. Here the new values travel as one ``VALUES`` list joined to the table
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection
 from django.db.models import Model
@@ -35,7 +36,9 @@ def rows_update(objects: Sequence[Model], fields: Sequence[str]) -> int:
     )
 
 
-def _update(objects: Sequence[Model], db_table: str, targets: list) -> int:
+def _update(
+    objects: Sequence[Model], db_table: str, targets: list[Any]
+) -> int:  # the primary key first, then the fields written
     quote = connection.ops.quote_name
     # Both databases name the columns of a bare VALUES list column1, column2, …; every value is cast to
     # its column's type (a column whose values are all NULL would be text).
@@ -49,4 +52,5 @@ def _update(objects: Sequence[Model], db_table: str, targets: list) -> int:
     params = [field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in objects for field in targets]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.rowcount
+        count: int = cursor.rowcount
+        return count

@@ -33,7 +33,7 @@ import datetime as dt
 import io
 import zipfile
 from xml.etree.ElementTree import ParseError
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Generator, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
@@ -63,7 +63,7 @@ class SheetRejected(CsdpError):
 
     code = "sheet.rejected"
 
-    def __init__(self, problems: list[Problem], *, message: str | None = None, **kwargs):
+    def __init__(self, problems: list[Problem], *, message: str | None = None, **kwargs: Any) -> None:
         super().__init__(
             message or f"文件未通过校验（共 {len(problems)} 处错误），整份文件未接收。", problems=problems, **kwargs
         )
@@ -115,16 +115,16 @@ class SheetSpec:
 
 @dataclass
 class Sheet:
-    rows: list[dict] = field(default_factory=list)  # each: {"line": n, <column name>: value, ...}
+    rows: list[dict[str, Any]] = field(default_factory=list)  # each: {"line": n, <column name>: value, ...}
     problems: list[Problem] = field(default_factory=list)
 
-    def tuples(self) -> list[tuple]:
+    def tuples(self) -> list[tuple[Any, ...]]:
         """The rows as tuples in column order (for code that reads positions)."""
         names = [k for k in (self.rows[0] if self.rows else {}) if k != "line"]
         return [tuple(r[n] for n in names) for r in self.rows]
 
 
-def text(value) -> str:
+def text(value: object) -> str:
     """A cell as the text a user typed: None → "", 1000.0 → "1000", stripped."""
     if value is None:
         return ""
@@ -135,7 +135,7 @@ def text(value) -> str:
     return str(value).strip()
 
 
-def _convert(column: Column, value):
+def _convert(column: Column, value: object) -> tuple[Any, str | None]:
     """(converted value, problem or None)."""
     if column.kind == RAW:
         return value, None
@@ -174,14 +174,16 @@ def _convert(column: Column, value):
     return converted, None
 
 
-def _open(source) -> IO[bytes]:
+def _open(source: Any) -> IO[bytes]:
     """A seekable binary handle on the workbook: a StoredFile (``.open()``), a path, bytes or a file."""
     if isinstance(source, (bytes, bytearray)):
         return io.BytesIO(source)
     if hasattr(source, "open") and not hasattr(source, "read"):
-        return source.open()
+        opened: IO[bytes] = source.open()
+        return opened
     if hasattr(source, "read"):
-        return source
+        handle: IO[bytes] = source
+        return handle
     return open(source, "rb")
 
 
@@ -192,12 +194,12 @@ def _size(handle: IO[bytes]) -> int:
     return size
 
 
-class _StreamedSheet(ReadOnlyWorksheet):
+class _StreamedSheet(ReadOnlyWorksheet):  # type: ignore[misc]  # openpyxl ships no types
     """openpyxl's read-only worksheet without its size probe: when a sheet has no <dimension> element
     (any generator may leave it out), openpyxl scans the whole sheet XML to find one before the first
     row is read — 1M rows cost a minute before the limit could stop anything."""
 
-    def _get_size(self):
+    def _get_size(self) -> None:
         return None
 
 
@@ -214,7 +216,7 @@ def _first_sheet(handle: IO[bytes]) -> ReadOnlyWorksheet:
     raise KeyError("no worksheet")
 
 
-def _rows(handle: IO[bytes], spec: SheetSpec) -> Iterator[tuple]:
+def _rows(handle: IO[bytes], spec: SheetSpec) -> Generator[tuple[Any, ...], None, None]:
     try:
         sheet = _first_sheet(handle)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError, TypeError, ParseError) as error:
@@ -232,7 +234,7 @@ def _rows(handle: IO[bytes], spec: SheetSpec) -> Iterator[tuple]:
         sheet.parent.close()
 
 
-def _csv_rows(handle: IO[bytes], spec: SheetSpec) -> Iterator[tuple]:
+def _csv_rows(handle: IO[bytes], spec: SheetSpec) -> Generator[tuple[Any, ...], None, None]:
     content = handle.read()
     for encoding in ("utf-8-sig", "gbk"):
         try:
@@ -254,7 +256,7 @@ def _is_xlsx(handle: IO[bytes]) -> bool:
     return start == b"PK\x03\x04"
 
 
-def sheet_read(source, spec: SheetSpec) -> Sheet:
+def sheet_read(source: Any, spec: SheetSpec) -> Sheet:
     """Read the first worksheet of ``source`` (or the CSV, where the spec accepts one) against ``spec``.
 
     Refused at once (``spec.rejected``) for the file as a whole: too large, not an .xlsx, wrong header,
@@ -279,7 +281,7 @@ def sheet_read(source, spec: SheetSpec) -> Sheet:
             rows.close()  # stop: the rest of the sheet is never read
 
 
-def _positions(header: tuple | None, spec: SheetSpec) -> list[int | None]:
+def _positions(header: tuple[Any, ...] | None, spec: SheetSpec) -> list[int | None]:
     """Where each declared column is in the file; refuses a wrong header."""
     width = len(spec.columns)
     if not spec.header_by_name:
@@ -302,7 +304,7 @@ def _positions(header: tuple | None, spec: SheetSpec) -> list[int | None]:
     return [found.index(c.header) if c.header in found else None for c in spec.columns]
 
 
-def _sheet_of(rows: Iterator[tuple], spec: SheetSpec) -> Sheet:
+def _sheet_of(rows: Iterator[tuple[Any, ...]], spec: SheetSpec) -> Sheet:
     positions = _positions(next(rows, None), spec)
     sheet = Sheet()
     count = 0

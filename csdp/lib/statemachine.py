@@ -21,7 +21,9 @@ History tables are append-only in the database: ``append_only("app_table", ...)`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from django.conf import settings
 from django.db import migrations, models
@@ -33,7 +35,7 @@ ANYONE = frozenset({USER, STAFF, SYSTEM})
 ACTOR_LABELS = {USER: "申请人", STAFF: "本公司", SYSTEM: "系统"}
 
 
-def actor_kind(actor, *, otherwise: str = USER) -> str:
+def actor_kind(actor: object, *, otherwise: str = USER) -> str:
     """STAFF for a depository staff user (one with a ``staff_role``), else ``otherwise``."""
     return STAFF if getattr(actor, "staff_role", "") else otherwise
 
@@ -48,10 +50,10 @@ class TransitionRefused(CsdpError):
         to_label: str,
         by: str | None = None,
         *,
-        from_state="",
-        to_state="",
+        from_state: str = "",
+        to_state: str = "",
         who: str | None = None,
-    ):
+    ) -> None:
         if who is None:
             who = ACTOR_LABELS.get(by, by) if by else ""
         super().__init__(f"当前状态“{from_label}”不能{'由' + who if who else ''}变更为“{to_label}”。")
@@ -68,7 +70,7 @@ class Machine:
     def __init__(
         self,
         choices: type[models.TextChoices],
-        transitions: Mapping,
+        transitions: Mapping[str, Mapping[str, Iterable[str]] | Iterable[str]],
         *,
         error: type[TransitionRefused] = TransitionRefused,
         actor_labels: Mapping[str, str] | None = None,
@@ -154,13 +156,13 @@ def transition_record(
     subject: models.Model,
     to_state: str,
     history: type[TransitionRow],
-    actor=None,
+    actor: Any = None,
     by: str = STAFF,
     reason: str = "",
-    at,
+    at: dt.datetime,
     field: str = "status",
     update_fields: Iterable[str] = (),
-    **row_fields,
+    **row_fields: Any,
 ) -> TransitionRow:
     """Move ``subject`` to ``to_state``: lock its row, re-read the state, check, save, record.
 
@@ -175,7 +177,7 @@ def transition_record(
     setattr(subject, field, to_state)
     subject.save(update_fields=[field, *update_fields])
     subject_field = next(f.name for f in history._meta.fields if f.is_relation and f.related_model is model)
-    return history.objects.create(
+    row: TransitionRow = history._default_manager.create(
         **{subject_field: subject},
         from_state=current,
         to_state=to_state,
@@ -185,6 +187,7 @@ def transition_record(
         at=at,
         **row_fields,
     )
+    return row
 
 
 def _append_only_sql(tables: tuple[str, ...], vendor: str, up: bool) -> list[str]:
@@ -227,8 +230,8 @@ def append_only(*tables: str) -> migrations.RunPython:
     """A migration operation that makes history tables refuse UPDATE and DELETE (PostgreSQL and
     SQLite), so a history cannot be rewritten behind the services: corrections are new rows."""
 
-    def run(up: bool):
-        def apply(apps, schema_editor):
+    def run(up: bool) -> Callable[[Any, Any], None]:
+        def apply(apps: Any, schema_editor: Any) -> None:
             for sql in _append_only_sql(tables, schema_editor.connection.vendor, up):
                 schema_editor.execute(sql, None)  # None: no placeholders, "%" is plpgsql
 

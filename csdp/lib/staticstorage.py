@@ -5,7 +5,7 @@ maps that are not part of the package, and a missing map would fail collectstati
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
-class ManifestStorage(CompressedManifestStaticFilesStorage):
+class ManifestStorage(CompressedManifestStaticFilesStorage):  # type: ignore[misc]  # whitenoise ships no types
     patterns = tuple(
         (extension, tuple(p for p in patterns if "sourceMappingURL" not in str(p)))
         for extension, patterns in CompressedManifestStaticFilesStorage.patterns

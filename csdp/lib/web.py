@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -27,13 +28,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from csdp.lib.errors import CsdpError
 
+View = Callable[..., HttpResponse]
+
 
 def refusal_text(error: CsdpError) -> str:
     """The message and, after it, every problem (row and field first), as one plain text."""
     return str(error)
 
 
-def form_refused(form, error: CsdpError) -> None:
+def form_refused(form: Any, error: CsdpError) -> None:
     """Show ``error`` on ``form``: problems naming one of its fields go there; the message, with
     any problem that names no field of the form, goes above it."""
     rest = []
@@ -43,6 +46,19 @@ def form_refused(form, error: CsdpError) -> None:
         else:
             rest.append(problem)
     form.add_error(None, str(CsdpError(error.message, problems=rest)))
+
+
+def form_errors_text(form: Any) -> str:
+    """Every error of an invalid form in one line, for a flash message."""
+    return "；".join(e for errors in form.errors.values() for e in errors)
+
+
+def form_cleaned(form: Any) -> dict[str, Any]:
+    """The form's cleaned data, or a refusal listing every error of it in one line (for an action
+    posted from a detail page, whose refusal goes back there as a flash message)."""
+    if not form.is_valid():
+        raise CsdpError(form_errors_text(form), code="form.invalid")
+    return dict(form.cleaned_data)
 
 
 def _back(request: HttpRequest) -> str:
@@ -69,15 +85,15 @@ def refusal_response(request: HttpRequest, error: CsdpError, *, to: str | None =
     return redirect(to or _back(request))
 
 
-def refusal_redirect(to: str, *names: str) -> Callable:
+def refusal_redirect(to: str, *names: str) -> Callable[[View], View]:
     """On a refusal, flash its message and go to the URL named ``to``, its arguments ``names`` taken
     from the view's own arguments of those names: ``@refusal_redirect("counter:detail", "application_id")``."""
 
-    def decorate(view: Callable) -> Callable:
+    def decorate(view: View) -> View:
         signature = inspect.signature(view)
 
         @functools.wraps(view)
-        def wrapped(request, *args, **kwargs):
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             try:
                 return view(request, *args, **kwargs)
             except CsdpError as error:
@@ -92,13 +108,13 @@ def refusal_redirect(to: str, *names: str) -> Callable:
 class RefusalMiddleware:
     """The pages' default edge for a refusal no view handled (the API's is in csdp/api.py)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: View) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_exception(self, request: HttpRequest, exception: Exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, CsdpError) and not request.path.startswith("/api/"):
             return refusal_response(request, exception)
         return None

@@ -21,6 +21,7 @@ from csdp.pledge.services_access import investor_register, lender_apply
 from csdp.pledge.services_holder import holder_confirm, holder_refuse
 from csdp.pledge.services_social import thread_start, message_send, report_create
 from csdp.pledge.views import BROWSERS, _browser_profile, active_profile
+from csdp.lib.web import form_errors_text
 
 PUBLIC_PER_HOUR = 10  # registration and lender applications per address and hour
 
@@ -65,7 +66,7 @@ def posting_message(request, posting_id: int):
     posting = access_object(request.user, Posting, pk=posting_id)
     form = f.MessageForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors_text(form))
         return redirect("pledge:posting_detail", posting_id=posting.pk)
     try:
         thread = thread_start(posting=posting, user=request.user, body=form.cleaned_data["body"])

@@ -1,16 +1,19 @@
 import datetime as dt
+from typing import Any
 
+from django.http.response import HttpResponseBase
 from ninja import Query, Router, Schema
 
-from csdp.accounts.access import STAFF, access_object, allow
+from csdp.accounts.access import STAFF, SignedInRequest, access_object, allow
 from csdp.accounts.roles import Role
 from csdp.lib.cursor import CursorIn, cursor_page, page_of
 from csdp.clock.services import business_today, clock_now
 from csdp.lib.errors import CsdpError, NotFound
+from csdp.lib.publish import published_file_response
 from csdp.register.models import RosterQuery, HoldingChangeFile
 from csdp.register.queries import check_may_query
 from csdp.register.roster import roster_as_of
-from csdp.register.selectors import holdings_of
+from csdp.register.selectors import Holding, holdings_of
 from csdp.securities.models import SecuritiesAccount, Security
 
 router = Router(tags=["证券持有"])
@@ -31,12 +34,12 @@ class PositionOut(Schema):
     "/accounts/{account_number}/positions", response=page_of(PositionOut), summary="证券账户持有明细（游标分页）"
 )
 @allow(STAFF)
-def account_positions(request, account_number: str, page: Query[CursorIn]):
+def account_positions(request: SignedInRequest, account_number: str, page: Query[CursorIn]) -> dict[str, Any]:
     account = access_object(request.user, SecuritiesAccount, number=account_number)
     return cursor_page(holdings_of(account), page, out=_position_out)
 
 
-def _position_out(h) -> dict:
+def _position_out(h: Holding) -> dict[str, Any]:
     return {
         "security_code": h.security.code,
         "security_name": h.security.name,
@@ -81,8 +84,9 @@ class RosterOut(Schema):
     summary="证券持有人名册：截至 as_of 日日终（由登记变动记录重放），全部或前 top 名；发行人限本机构证券；游标分页",
 )
 @allow(STAFF, Role.ISSUER)
-def register_holders(request, security: str, as_of: dt.date, page: Query[CursorIn], top: int | None = None):
-
+def register_holders(
+    request: SignedInRequest, security: str, as_of: dt.date, page: Query[CursorIn], top: int | None = None
+) -> dict[str, Any]:
     found = Security.objects.filter(code=security).first()
     if found is None:
         raise NotFound(f"证券 {security} 不存在。", code="register.security_unknown")
@@ -123,14 +127,12 @@ class HoldingFileOut(Schema):
 
 @router.get("/files", response=page_of(HoldingFileOut), summary="持股变动数据文件（GFBD；按发布先后，游标分页）")
 @allow(STAFF, Role.PARTICIPANT)
-def register_files(request, page: Query[CursorIn]):
-    from csdp.register.models import HoldingChangeFile
-
+def register_files(request: SignedInRequest, page: Query[CursorIn]) -> dict[str, Any]:
     rows = HoldingChangeFile.objects.visible_to(request.user).select_related("security")
     return cursor_page(rows, page, out=_holding_file_out)
 
 
-def _holding_file_out(f) -> dict:
+def _holding_file_out(f: HoldingChangeFile) -> dict[str, Any]:
     return {
         "id": f.pk,
         "name": f.path,
@@ -145,14 +147,6 @@ def _holding_file_out(f) -> dict:
 
 @router.get("/files/{holding_file_id}/content", summary="下载持股变动数据文件")
 @allow(STAFF, Role.PARTICIPANT)
-def register_file_content(request, holding_file_id: int):
-    from pathlib import Path
-
-    from django.conf import settings
-    from django.http import FileResponse, Http404
-
+def register_file_content(request: SignedInRequest, holding_file_id: int) -> HttpResponseBase:
     record = access_object(request.user, HoldingChangeFile, pk=holding_file_id)
-    path = Path(settings.CSDP_FILES_DIR) / record.path
-    if not path.is_file():
-        raise Http404("数据文件已不在存储中，请联系本公司。")
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=path.name)
+    return published_file_response(record.path)

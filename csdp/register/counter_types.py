@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -20,7 +22,7 @@ from csdp.clock.services import business_today
 from csdp.counter.catalogue import DEFAULT_TYPES, default_guide
 from csdp.counter.registry import BusinessTypeSpec, FilingContext, StructuredForm, register_business_type
 from csdp.counter.selectors import securities_codes_for
-from csdp.counter.services import CounterError
+from csdp.counter.states import CounterError
 from csdp.register.issuer_businesses import (
     BUSINESSES,
     EXIT,
@@ -37,7 +39,7 @@ from csdp.register.issuer_sheet import SheetRow, sheet_read
 DECLARATION = "发行人对申报数据的真实性、准确性、完整性负责（申报制）"
 
 
-def _problem_messages(problems) -> list[str]:
+def _problem_messages(problems: Sequence[object]) -> list[str]:
     shown = [str(p) for p in problems[:200]]
     if len(problems) > 200:
         shown.append(f"另有 {len(problems) - 200} 处问题未列出。")
@@ -63,12 +65,12 @@ class RegisterBusinessForm(StructuredForm):
     )
     declaration = forms.BooleanField(label=DECLARATION, error_messages={"required": "须确认对申报数据负责。"})
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["declared"].label = self.business.declared_label
         self._rows: list[SheetRow] = []
 
-    def clean_data_file(self):
+    def clean_data_file(self) -> Any:
         upload = self.cleaned_data["data_file"]
         content = upload.read()
         rows, problems = sheet_read(content)
@@ -78,7 +80,7 @@ class RegisterBusinessForm(StructuredForm):
         self._file = (upload.name, hashlib.sha256(content).hexdigest())
         return upload
 
-    def json_data(self) -> dict:
+    def json_data(self) -> dict[str, Any]:
         data = self.cleaned_data
         name, sha256 = self._file
         return {
@@ -107,7 +109,7 @@ class ExitForm(StructuredForm):
         error_messages={"required": "须确认移交与关闭登记簿。"},
     )
 
-    def json_data(self) -> dict:
+    def json_data(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
             "business": EXIT.code,
@@ -123,7 +125,7 @@ def _form_for(business: Business) -> type[forms.Form]:
     return type(f"Form{business.code}", (base,), {"business": business})
 
 
-def _validate(business: Business):
+def _validate(business: Business) -> Callable[[FilingContext], None]:
     def validate(context: FilingContext) -> None:
         if context.securities_code not in securities_codes_for(context.institution):
             raise ValidationError(f"证券代码 {context.securities_code} 不是本机构的证券。")
@@ -145,7 +147,7 @@ def _validate(business: Business):
     return validate
 
 
-def _accepted(application) -> None:
+def _accepted(application: Any) -> None:
     """受理 prepares the effect for a different reviewer (csdp.approvals); nothing changes yet."""
     from csdp.counter.states import Status  # here: two different `Status` in this module
 
@@ -172,7 +174,7 @@ def _accepted(application) -> None:
     )
 
 
-def _results_ready(application) -> None:
+def _results_ready(application: Any) -> None:
     """Results go back only once the reviewer approved and the effect is on the register."""
     from csdp.approvals.models import Approval, Status  # here: two different `Status` in this module
 
@@ -199,7 +201,7 @@ for _business in (*WITH_ROWS, EXIT):
         BusinessTypeSpec(
             code=_business.code,
             name=_business.label,
-            filer_kinds={"issuer"},
+            filer_kinds=frozenset({"issuer"}),
             form_class=_form_for(_business),
             validate=_validate(_business),
             on_accepted=_accepted,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 
+from csdp.securities.models import Security
 from csdp.securities.selectors import security_by_code
 
 
@@ -29,7 +32,7 @@ class ChangesFilterForm(forms.Form):
         error_messages={"invalid": "请填写有效的日期（YYYY-MM-DD）。"},
     )
 
-    def clean_security(self):
+    def clean_security(self) -> Security | None:
         code = self.cleaned_data["security"]
         if not code:
             return None
@@ -38,8 +41,9 @@ class ChangesFilterForm(forms.Form):
             raise ValidationError(f"证券代码 {code} 不在证券主数据中。")
         return security
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise ValidationError("起始日期不能晚于截止日期。")
         return data
@@ -80,7 +84,7 @@ class RosterQueryForm(forms.Form):
     )
     file_format = forms.ChoiceField(label="格式", choices=[("xlsx", "Excel"), ("dbf", "DBF")])
 
-    def clean_code(self):
+    def clean_code(self) -> Security:
         code = self.cleaned_data["code"]
         security = security_by_code(code)
         if security is None:

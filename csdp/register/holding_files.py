@@ -11,16 +11,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from django.conf import settings
 from django.db import connection
 
+from csdp.clock.eod import EodLine
 from csdp.lib.bulk import copy_in, copy_out
 from csdp.lib.dbf import Field, dbf_file_bytes, dbf_records, write_atomically
+from csdp.lib.publish import publish_pending
 from csdp.register.models import HoldingChangeFile
 from csdp.register.roster import _dbf_fields
+from csdp.securities.models import Security
 
 FILE_TYPE = "GFBD"
 FIELDS = (
@@ -71,7 +76,7 @@ LOT_SQL = (
 )
 
 
-def _lots_after(security, accounts: pl.Series | None) -> pl.DataFrame:
+def _lots_after(security: Security, accounts: pl.Series | None) -> pl.DataFrame:
     """The lots (of these accounts, or all) with identity, custodian and balances, in one query."""
     if accounts is None:
         return copy_out(LOT_SQL + "WHERE p.security_id = %s AND p.quantity > 0", [security.pk], SCHEMA)
@@ -89,7 +94,9 @@ def _lots_after(security, accounts: pl.Series | None) -> pl.DataFrame:
     return frame
 
 
-def gfbd_frame(*, business, security, day: dt.date, reference: str, events: pl.DataFrame | None) -> pl.DataFrame:
+def gfbd_frame(
+    *, business: Any, security: Security, day: dt.date, reference: str, events: pl.DataFrame | None
+) -> pl.DataFrame:
     """Every record of the business, all participants (FIELDS + participant_id), set-based: the
     events' net change per lot joined to the lots after it; for 06 every lot of the security with 0."""
     key = ["account_id", "GFXZ", "XSJZR"]
@@ -121,7 +128,7 @@ def _csv_bytes(frame: pl.DataFrame) -> bytes:
 
 
 def holding_change_files_write(
-    *, approval, business, security, day: dt.date, events: pl.DataFrame | None = None
+    *, approval: Any, business: Any, security: Security, day: dt.date, events: pl.DataFrame | None = None
 ) -> int:
     """Write and record the files of one applied business (``events``: the register events it wrote;
     None for 06); returns how many files. A rerun replaces the files and their rows."""
@@ -155,13 +162,10 @@ def holding_change_files_write(
     return len(written)
 
 
-def holding_change_files_recover(day: dt.date, out=None) -> list:
+def holding_change_files_recover(day: dt.date, out: object = None) -> list[EodLine]:
     """The end of day's first register job: files whose business committed while the process died
     before their renames (csdp/lib/publish.py) are put in place when their .part holds exactly the
     recorded bytes; the others stay unpublished (their business rolled back and runs again)."""
-    from csdp.clock.eod import EodLine
-    from csdp.lib.publish import publish_pending
-
     records = HoldingChangeFile.objects.values_list("path", "sha256")
     recovered = publish_pending(Path(settings.CSDP_FILES_DIR), records.iterator())
     return [EodLine("register", f"持股变动数据文件 {recovered} 个", "已补发")] if recovered else []
@@ -171,7 +175,7 @@ def interfaces_md() -> list[str]:
     """The section of docs/interfaces.md (appended by csdp.ipo.interfaces)."""
     types = {"C": "字符 C", "N": "数值 N", "D": "日期 D（YYYYMMDD）"}
 
-    def table(fields) -> list[str]:
+    def table(fields: Iterable[Field]) -> list[str]:
         lines = ["| 序号 | 字段名 | 类型 | 宽度 | 小数 | 含义 |", "|---|---|---|---|---|---|"]
         lines += [
             f"| {n} | `{f.name}` | {types[f.type]} | {f.length} | {f.decimals} | {f.title} |"
@@ -197,5 +201,5 @@ def interfaces_md() -> list[str]:
         "发行人（本机构证券）与本公司人员在 信息查询 / `GET /api/v1/register/securities/{code}/holders?as_of=&top=&format=dbf`",
         "即时下载；记录：截至查询日日终每个持有明细一条（由登记变动记录重放）。同时提供 Excel（含占登记股本比例与合计行）。",
         "",
-        *table(_dbf_fields()),
+        *table(_dbf_fields()),  # type: ignore[no-untyped-call]  # roster.py is still excused from strict types
     ]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 from django.db import transaction
@@ -55,9 +56,10 @@ RESTRICT = Business("04", "股份限售登记", EventType.RESTRICT.value, "本�
 EXIT = Business("06", "退出登记", None, "")
 BUSINESSES = {b.code: b for b in (INITIAL, NEW_SHARES, RELEASE, RESTRICT, EXIT)}
 WITH_ROWS = (INITIAL, NEW_SHARES, RELEASE, RESTRICT)
+AccountRow = tuple[int, str, str, str, str]  # (id, status, name, id_type, id_number) of a securities account
 
 
-def _accounts(numbers: list[str]) -> dict[str, tuple]:
+def _accounts(numbers: list[str]) -> dict[str, AccountRow]:
     """number → (id, status, name, id_type, id_number) of the accounts named, in one staged query."""
     from django.db import connection
 
@@ -103,7 +105,7 @@ def _sheet_frame(rows: list[SheetRow]) -> pl.DataFrame:
 
 
 def _all_rows_clean(
-    business: Business, security: Security, rows: list[SheetRow], accounts: dict[str, tuple], effective: dt.date
+    business: Business, security: Security, rows: list[SheetRow], accounts: dict[str, AccountRow], effective: dt.date
 ) -> bool:
     """The row checks of ``business_problems`` as joins over the whole sheet: True when no row has a
     problem (the usual case, and the one of a large file), so that only a sheet with problems is walked
@@ -150,8 +152,6 @@ def _all_rows_clean(
 
 
 def _lots_frame(security: Security, natures: list[str]) -> pl.DataFrame:
-    from csdp.lib.bulk import copy_out
-
     return copy_out(
         f"SELECT account_id, share_nature, lockup_end, quantity FROM register_position "
         f"WHERE security_id = %s AND quantity > 0 AND share_nature IN ({', '.join(['%s'] * len(natures))})",
@@ -160,7 +160,7 @@ def _lots_frame(security: Security, natures: list[str]) -> pl.DataFrame:
     )
 
 
-def _lots(security: Security, natures: list[str]) -> dict[tuple, int]:
+def _lots(security: Security, natures: list[str]) -> dict[tuple[int, str, dt.date | None], int]:
     """(account_id, nature, lockup_end) → quantity of the security's lots of these natures, in one query."""
     return {(a, n, e): q for a, n, e, q in _lots_frame(security, natures).iter_rows()}
 
@@ -185,19 +185,21 @@ def business_problems(
     rows: list[SheetRow],
     effective_date: dt.date,
     declared: int | None,
-    accounts: dict[str, tuple] | None = None,
+    accounts: dict[str, AccountRow] | None = None,
 ) -> list[Problem]:
     """Every problem of a filing against the securities master and the register, at once. ``accounts``:
     the sheet's accounts as ``_accounts`` reads them, when the caller has them already."""
     security = Security.objects.filter(code=code).first()
     problems = _security_problems(business, security, code)
-    if problems or business is EXIT:
+    if problems or business is EXIT or security is None:  # (no security: there is a problem)
         return problems
     accounts = _accounts(sorted({r.account for r in rows})) if accounts is None else accounts
     if _all_rows_clean(business, security, rows, accounts, effective_date):
         return _declared_problems(business, rows, declared)
-    seen: dict[tuple, int] = {}
-    wanted: dict[tuple, int] = defaultdict(int)  # the source lot of a nature change → shares asked for
+    seen: dict[tuple[str, str, dt.date | None], int] = {}
+    wanted: dict[tuple[int, str, dt.date | None], int] = defaultdict(
+        int
+    )  # the source lot of a nature change → shares asked for
     for r in rows:
         found = accounts.get(r.account)
         if found is None:
@@ -221,7 +223,8 @@ def business_problems(
         restricted = r.share_nature != ShareNature.UNRESTRICTED
         if business in (RELEASE, RESTRICT) and not restricted:
             problems.append(Problem("解除限售或限售登记的股份性质应为 05 或 06。", field=COLUMNS[5], row=r.row))
-        if restricted and business is not RELEASE and r.lockup_end <= effective_date:
+        # (a restricted row always has its lock-up end: the sheet refuses one without)
+        if restricted and business is not RELEASE and r.lockup_end is not None and r.lockup_end <= effective_date:
             problems.append(
                 Problem(f"限售截止日 {r.lockup_end} 应晚于生效日 {effective_date}。", field=COLUMNS[6], row=r.row)
             )
@@ -270,7 +273,7 @@ def business_events(
         pl.col("account").replace_strict(accounts, return_dtype=pl.Int64).alias("account_id"),
         (pl.lit(f"{prefix}:") + pl.col("row").cast(pl.Utf8)).alias("key"),
     )
-    common = [
+    common: list[pl.Expr | str] = [
         pl.lit(security.pk, dtype=pl.Int64).alias("security_id"),
         pl.lit(business.event_type).alias("event_type"),
         pl.lit(effective_date, dtype=pl.Date).alias("business_date"),
@@ -309,13 +312,13 @@ def business_events(
 
 def business_payload(
     *,
-    application,
+    application: Any,
     business: Business,
     rows: list[SheetRow],
     effective_date: dt.date,
     declared: int | None,
     reason: str = "",
-) -> dict:
+) -> dict[str, Any]:
     security = Security.objects.get(code=application.securities_code)
     return {
         "application": application.pk,
@@ -329,7 +332,7 @@ def business_payload(
     }
 
 
-def business_summary(payload: dict) -> str:
+def business_summary(payload: dict[str, Any]) -> str:
     business = BUSINESSES[payload["business"]]
     rows = payload["rows"]
     shares = sum(int(r[5]) for r in rows)
@@ -337,7 +340,7 @@ def business_summary(payload: dict) -> str:
     return f"{business.label} {payload['security']}：{what}，生效日 {payload['effective_date']}"
 
 
-def business_apply(approval) -> dict:
+def business_apply(approval: Any) -> dict[str, Any]:
     """The approved effect (runs in the approving transaction or the end of day of its effective
     date). Re-checks the filing against the register as it is now; refuses whole on any problem."""
     from csdp.register.bulk import register_apply_bulk  # read at call time: tests replace it at its source
@@ -393,7 +396,7 @@ def business_apply(approval) -> dict:
     return result
 
 
-def _exit(approval, security: Security, effective: dt.date) -> dict:
+def _exit(approval: Any, security: Security, effective: dt.date) -> dict[str, Any]:
     """06: the register is closed to further business (the security's state records it); the final
     持有人名册 as of the effective date is attached for hand-over (``_attach_result``)."""
     register_check(security)  # hand over a register that adds up
@@ -406,7 +409,7 @@ def _exit(approval, security: Security, effective: dt.date) -> dict:
     return {"status": SecurityStatus.DELISTED.value}
 
 
-def _attach_result(approval, business: Business, security: Security, effective: dt.date) -> None:
+def _attach_result(approval: Any, business: Business, security: Security, effective: dt.date) -> None:
     """The result report of the counter application: the 持有人名册 as of the effective date after the
     business (for 06 the final one, handed over; its DBF is in 信息查询). Attached while the application
     is being handled; staff then send the results."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from csdp.lib.errors import Problem
 from csdp.lib.sheets import DATE, Column, SheetRejected, SheetSpec, sheet_read as sheet_spec_read
@@ -42,7 +43,7 @@ class SheetRow:
     share_nature: str
     lockup_end: dt.date | None
 
-    def as_json(self) -> list:
+    def as_json(self) -> list[Any]:
         return [
             self.row,
             self.account,
@@ -55,7 +56,7 @@ class SheetRow:
         ]
 
     @classmethod
-    def from_json(cls, value: list) -> SheetRow:
+    def from_json(cls, value: list[Any]) -> SheetRow:
         row, account, name, id_type, id_number, quantity, nature, lockup_end = value
         return cls(
             row,
@@ -140,11 +141,12 @@ SPEC = SheetSpec(
 )
 
 
-def _row(row: dict, problems: list[Problem]) -> SheetRow | None:
+def _row(row: dict[str, Any], problems: list[Problem]) -> SheetRow | None:
     """The row when its cells are well-formed and its share nature and lock-up agree, else None."""
     line, nature, end = row["line"], _nature(row["share_nature"]), row["lockup_end"]
-    if any(p.row == line for p in problems):
-        return None
+    quantity = _shares(row["quantity"])
+    if any(p.row == line for p in problems) or quantity is None or nature is None:
+        return None  # (quantity and nature are None only where the columns' checks found a problem)
     if (nature == ShareNature.UNRESTRICTED) != (end is None):
         problems.append(Problem("限售股份须填写限售截止日，无限售流通股不得填写。", field=COLUMNS[6], row=line))
         return None
@@ -154,7 +156,7 @@ def _row(row: dict, problems: list[Problem]) -> SheetRow | None:
         row["name"],
         ID_TYPES[row["id_type"]],
         row["id_number"].upper(),
-        _shares(row["quantity"]),
+        quantity,
         nature,
         end,
     )
@@ -165,7 +167,7 @@ def sheet_read(content: bytes) -> tuple[list[SheetRow], list[Problem]]:
     try:
         sheet = sheet_spec_read(content, SPEC)
     except SheetRejected as rejected:
-        return [], rejected.problems
+        return [], list(rejected.problems)
     problems = list(sheet.problems)
     parsed = [r for r in (_row(row, problems) for row in sheet.rows) if r is not None]
     problems.sort(key=lambda p: p.row or 0)

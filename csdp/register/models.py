@@ -7,11 +7,13 @@ log with ``register_rebuild_check``. The database refuses UPDATE and DELETE of e
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import F, Q
 
 
-def _is_staff(user) -> bool:
+def _is_staff(user: Any) -> bool:
     return bool(user.is_authenticated and user.staff_role)
 
 
@@ -66,8 +68,8 @@ ISSUING = frozenset(
 )
 
 
-class RegistrationEventQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class RegistrationEventQuerySet(models.QuerySet["RegistrationEvent"]):
+    def visible_to(self, user: Any) -> RegistrationEventQuerySet:
         return self if _is_staff(user) else self.none()
 
 
@@ -121,8 +123,8 @@ class RegistrationEvent(models.Model):
         return f"#{self.pk} {self.get_event_type_display()} {self.quantity_delta}"
 
 
-class PositionQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class PositionQuerySet(models.QuerySet["Position"]):
+    def visible_to(self, user: Any) -> PositionQuerySet:
         return self if _is_staff(user) else self.none()
 
 
@@ -172,8 +174,8 @@ class Position(models.Model):
         return self.quantity - self.frozen - self.pledged
 
 
-class HoldingChangeFileQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class HoldingChangeFileQuerySet(models.QuerySet["HoldingChangeFile"]):
+    def visible_to(self, user: Any) -> HoldingChangeFileQuerySet:
         if not user.is_authenticated:
             return self.none()
         if user.staff_role:
@@ -208,8 +210,8 @@ class HoldingChangeFile(models.Model):
         ]
 
 
-class RosterQueryQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class RosterQueryQuerySet(models.QuerySet["RosterQuery"]):
+    def visible_to(self, user: Any) -> RosterQueryQuerySet:
         if not user.is_authenticated:
             return self.none()
         if user.staff_role:

@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
@@ -19,7 +20,7 @@ from csdp.lib.dbf import Field, write_dbf
 from csdp.lib.errors import CsdpError
 from csdp.register.models import RosterQuery
 from csdp.register.roster import roster_as_of, roster_dbf, roster_xlsx
-from csdp.register.selectors import holding_changes
+from csdp.register.selectors import HoldingChanges, holding_changes
 from csdp.securities.models import Security
 
 CHANGES_MAX = 50_000  # rows of one 持股变动 delivery; a longer period is asked for in parts
@@ -42,7 +43,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DBF = "application/x-dbf"
 
 
-def check_may_query(*, user, security: Security) -> None:
+def check_may_query(*, user: Any, security: Security) -> None:
     """Staff see every security; an issuer only its own codes (its issuer record's claimed codes,
     which registration checks against the securities master)."""
     if getattr(user, "staff_role", None):
@@ -57,7 +58,7 @@ def check_may_query(*, user, security: Security) -> None:
         raise RosterRefused(f"证券 {security.code} 不是本机构的证券，不能查询其持有人名册。")
 
 
-def _changes_xlsx(security: Security, changes) -> bytes:
+def _changes_xlsx(security: Security, changes: HoldingChanges) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -103,7 +104,7 @@ def _changes_xlsx(security: Security, changes) -> bytes:
     return out.getvalue()
 
 
-def _changes_dbf(changes, on: dt.date) -> bytes:
+def _changes_dbf(changes: HoldingChanges, on: dt.date) -> bytes:
     fields = [
         Field("BDRQ", "D", 8),
         Field("BDLX", "C", 16),
@@ -146,7 +147,7 @@ def _changes_dbf(changes, on: dt.date) -> bytes:
 
 def roster_deliver(
     *,
-    user,
+    user: Any,
     security: Security,
     kind: str,
     as_of: dt.date,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.db.models import Sum
@@ -167,14 +168,33 @@ def holding_changes(
     with connection.cursor() as cursor:
         cursor.execute(sql, [*switch_params, *params, *period_params, limit + 1, offset])
         fetched = cursor.fetchall()
-    rows = [
-        HoldingChange(_as_date(r[0]), *r[1:7], _as_date(r[7]) if r[7] else None, *(int(v) for v in r[8:14]), r[14])
-        for r in fetched[:limit]
-    ]
+    rows = [_holding_change(r) for r in fetched[:limit]]
     return HoldingChanges(rows=rows, truncated=len(fetched) > limit)
 
 
-def _as_date(value) -> dt.date:
+def _holding_change(r: tuple[Any, ...]) -> HoldingChange:
+    """One row of the query above, in its column order."""
+    quantity_delta, frozen_delta, pledged_delta, quantity_after, frozen_after, pledged_after = (int(v) for v in r[8:14])
+    return HoldingChange(
+        business_date=_as_date(r[0]),
+        event_type=r[1],
+        security_code=r[2],
+        account_number=r[3],
+        ymt_number=r[4],
+        holder_name=r[5],
+        share_nature=r[6],
+        lockup_end=_as_date(r[7]) if r[7] else None,
+        quantity_delta=quantity_delta,
+        frozen_delta=frozen_delta,
+        pledged_delta=pledged_delta,
+        quantity_after=quantity_after,
+        frozen_after=frozen_after,
+        pledged_after=pledged_after,
+        memo=r[14],
+    )
+
+
+def _as_date(value: dt.date | str) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
@@ -199,7 +219,7 @@ def holders_of(security: Security) -> list[Holder]:
 
 @dataclass(frozen=True)
 class Difference:
-    lot: tuple  # (account_id, security_id, share_nature, lockup_end)
+    lot: tuple[Any, ...]  # (account_id, security_id, share_nature, lockup_end)
     from_log: tuple[int, int, int]  # (quantity, frozen, pledged) summed from the events
     in_positions: tuple[int, int, int]
 

@@ -11,8 +11,9 @@ with different values it raises. The end-of-day bulk path is in csdp.register.bu
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 import polars as pl
 from django.db import IntegrityError, transaction
@@ -25,6 +26,8 @@ from csdp.register.models import EventType, Position, RegistrationEvent, ShareNa
 from csdp.register.nature import carry_encumbrances, is_nature_change
 from csdp.securities.models import Market, Security, SecurityCodeChange, SecurityStatus
 from csdp.securities.services import SecuritiesError, security_status_change
+
+Lot = tuple[int, int, str, dt.date | None]  # (account_id, security_id, share_nature, lockup_end)
 
 CLOSED_STATUSES = {SecurityStatus.SWITCHED, SecurityStatus.DELISTED}
 
@@ -50,12 +53,12 @@ class EventSpec:
     memo: str = ""
 
     @property
-    def lot(self) -> tuple:
+    def lot(self) -> Lot:
         return (self.account_id, self.security_id, self.share_nature, self.lockup_end)
 
     @classmethod
-    def of(cls, value) -> EventSpec:
-        if isinstance(value, cls):
+    def of(cls, value: EventSpec | Mapping[str, Any]) -> EventSpec:
+        if isinstance(value, EventSpec):
             return value
         data = dict(value)
         if "security" in data:
@@ -99,14 +102,14 @@ def _check_spec(spec: EventSpec) -> None:
         raise RegisterError("登记变动数量不能全部为零。")
 
 
-def _lock_lots(lots: set[tuple]) -> dict[tuple, Position]:
+def _lock_lots(lots: set[Lot]) -> dict[Lot, Position]:
     """Lock the existing positions of these lots in pk order; create the missing ones at zero."""
     accounts = {lot[0] for lot in lots}
     securities = {lot[1] for lot in lots}
     rows = (
         Position.objects.select_for_update().filter(account_id__in=accounts, security_id__in=securities).order_by("pk")
     )
-    found = {}
+    found: dict[Lot, Position] = {}
     for row in rows:
         lot = (row.account_id, row.security_id, row.share_nature, row.lockup_end)
         if lot in lots:
@@ -146,7 +149,9 @@ def _open_securities(specs: list[EventSpec]) -> None:
         raise RegisterError(f"证券 {', '.join(closed)} 已转换代码或退出登记，不能再办理登记变动。")
 
 
-def _carry(specs: list[EventSpec], existing: dict, positions: dict[tuple, Position]) -> list[EventSpec]:
+def _carry(
+    specs: list[EventSpec], existing: Mapping[str, RegistrationEvent], positions: dict[Lot, Position]
+) -> list[EventSpec]:
     """The new nature-change legs with the encumbrances they take along (csdp.register.nature); the
     source lots as locked, plus what this call's other events do to their encumbrances."""
     new = [s for s in specs if s.key not in existing]
@@ -185,7 +190,7 @@ def _carry(specs: list[EventSpec], existing: dict, positions: dict[tuple, Positi
 
 
 @transaction.atomic
-def register_apply(*, events: Iterable, check: bool = True) -> list[RegistrationEvent]:
+def register_apply(*, events: Iterable[EventSpec | Mapping[str, Any]], check: bool = True) -> list[RegistrationEvent]:
     """Apply events in order; return the events (existing ones for replayed keys). ``check``: prove the
     register's invariants for the touched securities and lots before returning (inside the transaction);
     only a caller that finishes a larger change itself (the code switch) checks later."""
@@ -198,7 +203,9 @@ def register_apply(*, events: Iterable, check: bool = True) -> list[Registration
     _open_securities([s for s in specs if s.key not in existing])  # a replay of an old event is no new business
     positions = _lock_lots({s.lot for s in specs})
     specs = _carry(specs, existing, positions)
-    out, new, now = [], [], timezone.now()
+    out: list[RegistrationEvent] = []
+    new: list[RegistrationEvent] = []
+    now = timezone.now()
     for spec in specs:
         if spec.key in existing and _replayed(spec, existing[spec.key]):
             out.append(existing[spec.key])
@@ -223,14 +230,16 @@ def register_apply(*, events: Iterable, check: bool = True) -> list[Registration
 
 
 @transaction.atomic
-def security_code_switch(*, old_code: str, new_code: str, effective_date: dt.date, actor) -> SecurityCodeChange:
+def security_code_switch(*, old_code: str, new_code: str, effective_date: dt.date, actor: Any) -> SecurityCodeChange:
     """Move every position of old_code to new_code on effective_date, freezes and pledges included.
 
     The pair must already be in the mapping table (rules.md §5: never a formula alone). Each lot gets a
     switch-out event on the old code and a switch-in event on the new one, so both histories stay
     continuous and holders' totals are unchanged. Running it again is a no-op.
     """
-    change = SecurityCodeChange.objects.select_for_update().filter(old_code=old_code, new_code=new_code).first()
+    change: SecurityCodeChange | None = (
+        SecurityCodeChange.objects.select_for_update().filter(old_code=old_code, new_code=new_code).first()
+    )
     if change is None:
         raise RegisterError(f"代码对照表中没有 {old_code} → {new_code}，不能转换代码。")
     if change.applied_at is not None:
@@ -241,9 +250,9 @@ def security_code_switch(*, old_code: str, new_code: str, effective_date: dt.dat
     new, _ = Security.objects.get_or_create(
         code=new_code, defaults={"name": old.name, "kind": old.kind, "market": Market.BSE, "issuer": old.issuer}
     )
-    events = []
+    events: list[EventSpec] = []
     for lot in Position.objects.select_for_update().filter(security=old, quantity__gt=0).order_by("pk"):
-        common = {
+        common: dict[str, Any] = {
             "account_id": lot.account_id,
             "business_date": effective_date,
             "share_nature": lot.share_nature,

@@ -1,10 +1,12 @@
 from django.contrib import messages
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from csdp.lib.listing import Column, Listing, listing
-from csdp.accounts.access import STAFF, access_object, allow
+from csdp.accounts.access import STAFF, SignedInRequest, access_object, allow
 from csdp.lib.errors import CsdpError
+from csdp.lib.publish import published_file_response
 from csdp.register.forms import ChangesFilterForm, HolderSearchForm, RosterQueryForm
 from csdp.register.issuer_businesses import BUSINESSES, WITH_ROWS
 from csdp.register.issuer_sheet import template_bytes
@@ -15,7 +17,7 @@ from csdp.securities.models import SecuritiesAccount, Security
 
 
 @allow(STAFF)
-def security_positions(request, security_id: int):
+def security_positions(request: SignedInRequest, security_id: int) -> HttpResponse:
     """A security's holders, one page at a time (keyset on account), searchable."""
     security = access_object(request.user, Security, pk=security_id)
     form = HolderSearchForm(request.GET)
@@ -29,7 +31,7 @@ def security_positions(request, security_id: int):
 
 
 @allow(STAFF)
-def account_changes(request, account_number: str):
+def account_changes(request: SignedInRequest, account_number: str) -> HttpResponse:
     account = access_object(request.user, SecuritiesAccount.objects.select_related("investor"), number=account_number)
     form = ChangesFilterForm(request.GET)
     changes, offset = None, 0
@@ -61,7 +63,7 @@ def account_changes(request, account_number: str):
 
 
 @allow({"issuer"} | STAFF)
-def roster_query(request):
+def roster_query(request: SignedInRequest) -> HttpResponseBase:
     """信息查询: the 证券持有人名册 as of a day's end or the 持股变动 of a period, downloaded at once."""
     form = RosterQueryForm(request.GET or None)
     if request.GET and form.is_valid():
@@ -109,7 +111,7 @@ def _attachment(name: str) -> str:
 
 
 @allow({"issuer"} | STAFF)
-def business_template(request):
+def business_template(request: SignedInRequest) -> HttpResponse:
     """The Excel data template of the register businesses 01–04 (?code=01)."""
     business = BUSINESSES.get(request.GET.get("code", "01"))
     if business not in WITH_ROWS:
@@ -123,7 +125,7 @@ def business_template(request):
 
 
 @allow({"participant"} | STAFF)
-def holding_files(request):
+def holding_files(request: SignedInRequest) -> HttpResponseBase:
     """持股变动数据文件 (GFBD): a participant's own, newest first; staff see all."""
     files = listing(
         request,
@@ -146,11 +148,6 @@ def holding_files(request):
 
 
 @allow({"participant"} | STAFF)
-def holding_file_download(request, holding_file_id: int):
-    from pathlib import Path
-
-    from django.conf import settings
-
+def holding_file_download(request: SignedInRequest, holding_file_id: int) -> HttpResponseBase:
     row = access_object(request.user, HoldingChangeFile, pk=holding_file_id)
-    path = Path(settings.CSDP_FILES_DIR) / row.path
-    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+    return published_file_response(row.path)

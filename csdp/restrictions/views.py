@@ -18,11 +18,11 @@ from csdp.pledge.models import Posting, Side
 from csdp.pledge.models_social import Thread
 from csdp.restrictions import forms as f
 from csdp.lib.listing import Column, Listing, listing
+from csdp.lib.web import form_cleaned, form_refused, refusal_redirect
 from csdp.restrictions import services_pledge as svc
 from csdp.restrictions import services_release as rel
 from csdp.restrictions.certificate import certificate_pdf
 from csdp.restrictions.models import PLEDGE_OUTSTANDING, Pledge, PledgeRelease, PledgeStatus, ReleaseStatus
-from csdp.uploads.errors import UploadRejected
 from csdp.uploads.models import StoredFile
 from csdp.uploads.services import upload_store
 
@@ -122,10 +122,8 @@ def pledge_new(request):
                     "signing": signing_context(user=request.user, digest=svc.pledge_digest(preview, files)),
                 },
             )
-        except UploadRejected as error:
-            form.add_error(None, error.message)
-        except CsdpError as error:
-            form.add_error(None, error.message)
+        except CsdpError as error:  # an UploadRejected among them
+            form_refused(form, error)
     return render(request, "restrictions/pledge_new.html", {"form": form, "posting": posting})
 
 
@@ -152,25 +150,21 @@ def pledge_detail(request, pledge_id: int):
 
 @allow(Role.PLEDGE_USER)
 @require_POST
+@refusal_redirect("restrictions:pledge_detail", "pledge_id")
 def pledge_confirm_view(request, pledge_id: int):
     pledge = access_object(request.user, Pledge, pk=pledge_id)
-    try:
-        svc.pledge_confirm(pledge=pledge, by=request.user, signature=request.POST.get("key_signature", ""))
-        messages.success(request, "已确认，待本公司审核。")
-    except CsdpError as error:
-        messages.error(request, error.message)
+    svc.pledge_confirm(pledge=pledge, by=request.user, signature=request.POST.get("key_signature", ""))
+    messages.success(request, "已确认，待本公司审核。")
     return redirect("restrictions:pledge_detail", pledge_id=pledge.pk)
 
 
 @allow(Role.PLEDGE_USER)
 @require_POST
+@refusal_redirect("restrictions:pledge_detail", "pledge_id")
 def pledge_withdraw_view(request, pledge_id: int):
     pledge = access_object(request.user, Pledge, pk=pledge_id)
-    try:
-        svc.pledge_withdraw(pledge=pledge, by=request.user, reason=request.POST.get("reason", ""))
-        messages.success(request, "申请已撤回。")
-    except CsdpError as error:
-        messages.error(request, error.message)
+    svc.pledge_withdraw(pledge=pledge, by=request.user, reason=request.POST.get("reason", ""))
+    messages.success(request, "申请已撤回。")
     return redirect("restrictions:pledge_detail", pledge_id=pledge.pk)
 
 
@@ -189,14 +183,11 @@ def pledge_certificate(request, pledge_id: int):
 
 @allow(Role.PLEDGE_USER)
 @require_POST
+@refusal_redirect("restrictions:pledge_detail", "pledge_id")
 def release_new(request, pledge_id: int):
     """Two steps like filing: the quantity, then the signature over it."""
     pledge = access_object(request.user, Pledge, pk=pledge_id)
-    form = f.ReleaseForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-        return redirect("restrictions:pledge_detail", pledge_id=pledge.pk)
-    quantity = form.cleaned_data["quantity_shares"]
+    quantity = form_cleaned(f.ReleaseForm(request.POST))["quantity_shares"]
     if request.POST.get("step") != "sign":
         return render(
             request,
@@ -207,13 +198,10 @@ def release_new(request, pledge_id: int):
                 "signing": signing_context(user=request.user, digest=rel.release_quantity_digest(pledge, quantity)),
             },
         )
-    try:
-        rel.release_apply(
-            pledge=pledge, by=request.user, quantity_shares=quantity, signature=request.POST.get("key_signature", "")
-        )
-        messages.success(request, "解除质押申请已提交。")
-    except CsdpError as error:
-        messages.error(request, error.message)
+    rel.release_apply(
+        pledge=pledge, by=request.user, quantity_shares=quantity, signature=request.POST.get("key_signature", "")
+    )
+    messages.success(request, "解除质押申请已提交。")
     return redirect("restrictions:pledge_detail", pledge_id=pledge.pk)
 
 

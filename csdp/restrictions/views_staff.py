@@ -3,11 +3,8 @@ freezes, renewals, unfreezes (whole or partial) and deductions, record non-trade
 
 from __future__ import annotations
 
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,6 +12,8 @@ from csdp.accounts.access import STAFF, access_object, allow
 from csdp.accounts.roles import Role
 from csdp.lib.errors import CsdpError
 from csdp.lib.listing import Column, Listing, listing
+from csdp.lib.web import form_cleaned, form_refused, refusal_redirect
+from csdp.lib.publish import published_file_response
 from csdp.restrictions.views import PLEDGE_COLUMNS
 from csdp.restrictions import forms as f
 from csdp.restrictions import services_deduct as dd
@@ -33,10 +32,6 @@ from csdp.restrictions.models import (
 )
 
 PREPARERS = (Role.OPERATOR, Role.ADMIN)
-
-
-def _error(request, error: CsdpError) -> None:
-    messages.error(request, error.message)
 
 
 @allow(STAFF)
@@ -84,17 +79,15 @@ def staff_pledges(request):
 
 @allow(*PREPARERS)
 @require_POST
+@refusal_redirect("restrictions:pledge_detail", "pledge_id")
 def pledge_review(request, pledge_id: int):
     pledge = access_object(request.user, Pledge, pk=pledge_id)
-    try:
-        if request.POST.get("action") == "reject":
-            pl.pledge_reject(pledge=pledge, by=request.user, reason=request.POST.get("reason", ""))
-            messages.success(request, f"{pledge.number} 已驳回。")
-        else:
-            approval = pl.pledge_review_prepare(pledge=pledge, by=request.user)
-            messages.success(request, f"已经办，待其他复核人员复核（复核 #{approval.pk}）。")
-    except CsdpError as error:
-        _error(request, error)
+    if request.POST.get("action") == "reject":
+        pl.pledge_reject(pledge=pledge, by=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, f"{pledge.number} 已驳回。")
+    else:
+        approval = pl.pledge_review_prepare(pledge=pledge, by=request.user)
+        messages.success(request, f"已经办，待其他复核人员复核（复核 #{approval.pk}）。")
     return redirect("restrictions:pledge_detail", pledge_id=pledge.pk)
 
 
@@ -110,7 +103,7 @@ def release_review(request, release_id: int):
             approval = rl.release_review_prepare(release=release, by=request.user)
             messages.success(request, f"已经办，待其他复核人员复核（复核 #{approval.pk}）。")
     except CsdpError as error:
-        _error(request, error)
+        messages.error(request, error.message)  # back to the pledge, which the URL does not name
     return redirect("restrictions:pledge_detail", pledge_id=release.pledge_id)
 
 
@@ -165,7 +158,7 @@ def freeze_new(request):
                 ),
             )
         except CsdpError as error:
-            form.add_error(None, error.message)
+            form_refused(form, error)
         else:
             messages.success(request, f"已经办，待其他复核人员复核（复核 #{approval.pk}）。")
             return redirect("approvals:detail", approval_id=approval.pk)
@@ -193,47 +186,33 @@ def freeze_detail(request, freeze_id: int):
 
 @allow(*PREPARERS)
 @require_POST
+@refusal_redirect("restrictions:freeze_detail", "freeze_id")
 def freeze_renew(request, freeze_id: int):
     freeze = access_object(request.user, Freeze, pk=freeze_id)
-    form = f.RenewForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise CsdpError("；".join(e for errors in form.errors.values() for e in errors))
-        approval = fz.freeze_renew_prepare(freeze=freeze, by=request.user, **form.cleaned_data)
-        messages.success(request, f"续冻已经办，待复核（复核 #{approval.pk}）。")
-    except CsdpError as error:
-        _error(request, error)
+    approval = fz.freeze_renew_prepare(freeze=freeze, by=request.user, **form_cleaned(f.RenewForm(request.POST)))
+    messages.success(request, f"续冻已经办，待复核（复核 #{approval.pk}）。")
     return redirect("restrictions:freeze_detail", freeze_id=freeze.pk)
 
 
 @allow(*PREPARERS)
 @require_POST
+@refusal_redirect("restrictions:freeze_detail", "freeze_id")
 def freeze_unfreeze(request, freeze_id: int):
     freeze = access_object(request.user, Freeze.objects.select_related("account", "security"), pk=freeze_id)
-    form = f.UnfreezeForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise CsdpError("；".join(e for errors in form.errors.values() for e in errors))
-        approval = fz.freeze_release_prepare(freeze=freeze, by=request.user, **form.cleaned_data)
-        messages.success(request, f"解除冻结已经办，待复核（复核 #{approval.pk}）。")
-    except CsdpError as error:
-        _error(request, error)
+    data = form_cleaned(f.UnfreezeForm(request.POST))
+    approval = fz.freeze_release_prepare(freeze=freeze, by=request.user, **data)
+    messages.success(request, f"解除冻结已经办，待复核（复核 #{approval.pk}）。")
     return redirect("restrictions:freeze_detail", freeze_id=freeze.pk)
 
 
 @allow(*PREPARERS)
 @require_POST
+@refusal_redirect("restrictions:freeze_detail", "freeze_id")
 def freeze_deduct(request, freeze_id: int):
     """司法扣划 of a freeze's frozen shares to the account the court names."""
     freeze = access_object(request.user, Freeze.objects.select_related("account", "security"), pk=freeze_id)
-    form = f.DeductForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise CsdpError("；".join(e for errors in form.errors.values() for e in errors))
-        approval = dd.deduct_prepare(freeze=freeze, by=request.user, **form.cleaned_data)
-        messages.success(request, f"司法扣划已经办，待复核（复核 #{approval.pk}）。")
-    except CsdpError as error:
-        _error(request, error)
+    approval = dd.deduct_prepare(freeze=freeze, by=request.user, **form_cleaned(f.DeductForm(request.POST)))
+    messages.success(request, f"司法扣划已经办，待复核（复核 #{approval.pk}）。")
     return redirect("restrictions:freeze_detail", freeze_id=freeze.pk)
 
 
@@ -273,7 +252,7 @@ def transfer_new(request):
         try:
             approval = tr.transfer_prepare(by=request.user, data=tr.TransferData(**form.cleaned_data))
         except CsdpError as error:
-            form.add_error(None, error.message)
+            form_refused(form, error)
         else:
             messages.success(request, f"已经办，待其他复核人员复核（复核 #{approval.pk}）。")
             return redirect("approvals:detail", approval_id=approval.pk)
@@ -306,9 +285,4 @@ def files(request):
 @allow(Role.PARTICIPANT, *STAFF)
 def file_download(request, restriction_file_id: int):
     record = access_object(request.user, RestrictionFile, pk=restriction_file_id)
-    path = Path(settings.CSDP_FILES_DIR) / record.path
-    if not path.is_file():
-        raise Http404("数据文件已不在存储中，请联系本公司。")
-    response = FileResponse(open(path, "rb"), as_attachment=True, filename=path.name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return published_file_response(record.path)

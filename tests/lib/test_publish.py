@@ -67,3 +67,21 @@ def test_after_a_crash_between_commit_and_rename_a_recorded_part_file_is_put_in_
     assert publish_pending(tmp_path, records) == 1
     assert (tmp_path / "d" / "a.csv").read_bytes() == b"committed"
     assert not (tmp_path / "d" / "b.csv").exists()  # content the database does not know stays unpublished
+
+
+def test_a_published_file_downloads_as_an_attachment_and_a_missing_one_is_a_404(tmp_path, settings):
+    from django.http import Http404
+
+    from csdp.lib.publish import published_file_response
+
+    settings.CSDP_FILES_DIR = str(tmp_path)
+    (tmp_path / "ipo").mkdir()
+    (tmp_path / "ipo" / "PSCJ0601.DBF").write_bytes(b"records")
+
+    response = published_file_response("ipo/PSCJ0601.DBF")
+    assert b"".join(response.streaming_content) == b"records"
+    assert 'filename="PSCJ0601.DBF"' in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    response.file_to_stream.close()
+    with pytest.raises(Http404):
+        published_file_response("ipo/gone.DBF")

@@ -13,8 +13,8 @@ cancellation notice sent to the very channels being replaced.
 
 from __future__ import annotations
 
-from django.utils import timezone
 
+from csdp.accounts.four_eyes import stamped_key
 from csdp.accounts.models import User
 from csdp.accounts.roles import Role
 from csdp.approvals.kinds import register_kind
@@ -67,7 +67,7 @@ def agent_change_prepare(*, user, values: dict) -> Approval:
         shown["手机号码"] = mask_mobile(shown["手机号码"])
     approval = approval_prepare(
         kind=KIND.code,
-        key=f"agent-change:{user.pk}:{timezone.now():%Y%m%d%H%M%S%f}",
+        key=stamped_key("agent-change", user.pk),
         summary=f"{user.institution} 经办人 {user.get_username()} 在口令登录下申请变更经办人信息",
         payload={"_user_id": user.pk, "_values": values, **shown},
         by=user,

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -16,14 +20,31 @@ from csdp.keys.selectors import active_key_of
 from csdp.keys.services import KeyRefused
 from csdp.keys.signing import challenge_context, challenge_create
 from csdp.keys.verify import PayloadRefused, payload_verify
+from csdp.lib.errors import CsdpError
 from csdp.notify.codes import CodeRefused, code_check
 
 
 def _restart(request, message: str):
-    from django.contrib import messages
-
     messages.error(request, message)
     return redirect("accounts:login")
+
+
+def _code_step(
+    request, *, check: Callable[[str], object], refused_by: type[CsdpError], finish: Callable[[], str]
+) -> tuple[SmsCodeForm, str | None, HttpResponse | None]:
+    """Every 6-digit code step (SMS, authenticator, its enrolment): ``check(code)`` refuses with
+    ``refused_by``, shown on the page until the pending login has failed too often (then back to the
+    login page); a code that passes goes to ``finish()``. Returns the form, the error, the response."""
+    form = SmsCodeForm(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        return form, None, None
+    try:
+        check(form.cleaned_data["code"])
+    except refused_by as refused:
+        if flow.pending_failed(request):
+            return form, None, _restart(request, refused.message)
+        return form, refused.message, None
+    return form, None, redirect(finish())
 
 
 @public
@@ -68,17 +89,14 @@ def login_sms(request):
     user = flow.pending_user(request, "sms")
     if user is None:
         return redirect("accounts:login")
-    form = SmsCodeForm(request.POST or None)
-    error = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            code_check(purpose="login", mobile=user.mobile, code=form.cleaned_data["code"])
-        except CodeRefused as refused:
-            if flow.pending_failed(request):
-                return _restart(request, refused.message)
-            error = refused.message
-        else:
-            return redirect(flow.sms_login_finish(request, user=user))
+    form, error, done = _code_step(
+        request,
+        check=lambda code: code_check(purpose="login", mobile=user.mobile, code=code),
+        refused_by=CodeRefused,
+        finish=lambda: flow.sms_login_finish(request, user=user),
+    )
+    if done is not None:
+        return done
     masked = f"{user.mobile[:3]}****{user.mobile[-4:]}" if len(user.mobile) == 11 else ""
     return render(request, "keys/login_sms.html", {"form": form, "error": error, "masked_mobile": masked})
 
@@ -91,17 +109,14 @@ def login_totp(request):
     user = flow.pending_user(request, "totp")
     if user is None:
         return redirect("accounts:login")
-    form = SmsCodeForm(request.POST or None)
-    error = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            factor_check(user=user, code=form.cleaned_data["code"])
-        except FactorRefused as refused:
-            if flow.pending_failed(request):
-                return _restart(request, refused.message)
-            error = refused.message
-        else:
-            return redirect(flow.totp_login_finish(request, user=user))
+    form, error, done = _code_step(
+        request,
+        check=lambda code: factor_check(user=user, code=code),
+        refused_by=FactorRefused,
+        finish=lambda: flow.totp_login_finish(request, user=user),
+    )
+    if done is not None:
+        return done
     return render(request, "keys/login_totp.html", {"form": form, "error": error})
 
 
@@ -113,17 +128,14 @@ def totp_enrol(request):
     user = flow.pending_user(request, "totp_enrol")
     if user is None:
         return redirect("accounts:login")
-    form = SmsCodeForm(request.POST or None)
-    error = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            factor_enrol_confirm(user=user, code=form.cleaned_data["code"])
-        except FactorRefused as refused:
-            if flow.pending_failed(request):
-                return _restart(request, refused.message)
-            error = refused.message
-        else:
-            return redirect(flow.totp_login_finish(request, user=user))
+    form, error, done = _code_step(
+        request,
+        check=lambda code: factor_enrol_confirm(user=user, code=code),
+        refused_by=FactorRefused,
+        finish=lambda: flow.totp_login_finish(request, user=user),
+    )
+    if done is not None:
+        return done
     secret = request.session.get("totp_enrol_secret") if request.method == "POST" else None
     if not secret:
         try:

@@ -9,7 +9,7 @@ FEN_PER_YUAN = Decimal(100)
 
 
 @register.filter
-def yuan(amount_fen) -> str:
+def yuan(amount_fen: int | str | None) -> str:
     if amount_fen is None or amount_fen == "":
         return ""
     value = Decimal(int(amount_fen)) / FEN_PER_YUAN

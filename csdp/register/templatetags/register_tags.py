@@ -6,7 +6,7 @@ register = template.Library()
 
 
 @register.filter
-def shares(quantity) -> str:
+def shares(quantity: int | str | None) -> str:
     if quantity is None or quantity == "":
         return ""
     return f"{int(quantity):,}"

@@ -4,18 +4,23 @@ database is left as it was. Reproduce the figures in docs/ledger-and-register.md
 
 import datetime as dt
 import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import polars as pl
+from django.core.management.base import CommandParser
 from django.db import connection, transaction
 
 from csdp.ledger.models import AccountKind
-from csdp.ledger.services import ledger_account_open, transfer_post, transfers_post_bulk
+from csdp.ledger.bulk import transfers_post_bulk
+from csdp.ledger.services import ledger_account_open, transfer_post
 from csdp.register.selectors import register_rebuild_check
-from csdp.register.services import register_apply_bulk
+from csdp.register.bulk import register_apply_bulk
 from csdp.securities.models import Investor, SecuritiesAccount, Security
 from csdp.lib.commands import CsdpCommand
 
 DAY = dt.date(2026, 3, 30)
+T = TypeVar("T")
 
 
 class Rollback(Exception):
@@ -25,12 +30,12 @@ class Rollback(Exception):
 class Command(CsdpCommand):
     help = "在回滚的事务中测量批量登记与批量划转的速度"
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--events", type=int, default=100_000)
         parser.add_argument("--transfers", type=int, default=10_000)
         parser.add_argument("--accounts", type=int, default=10_000)
 
-    def handle(self, *args, events, transfers, accounts, **options):
+    def handle(self, *args: Any, events: int, transfers: int, accounts: int, **options: Any) -> None:
         try:
             with transaction.atomic():
                 if connection.vendor == "postgresql":
@@ -43,13 +48,13 @@ class Command(CsdpCommand):
         except Rollback:
             self.stdout.write("已回滚，数据库未改变。")
 
-    def _timed(self, label, fn):
+    def _timed(self, label: str, fn: Callable[[], T]) -> T:
         start = time.perf_counter()
         result = fn()
         self.stdout.write(f"{label}: {time.perf_counter() - start:.2f} s")
         return result
 
-    def _run(self, events, transfers, accounts):
+    def _run(self, events: int, transfers: int, accounts: int) -> None:
         security = Security.objects.create(code="999998", name="基准测试", kind="stock", market="BSE")
         investor = Investor.objects.create(
             ymt_number="999999999998", name="基准", id_type="other", id_number="BENCH", holder_type="06"
