@@ -34,6 +34,7 @@ from csdp.register.models import EventType, ShareNature
 from csdp.register.models import Position
 from csdp.register.nature import LOT, NATURE_CHANGES, carry_encumbrances
 from csdp.register.services import CLOSED_STATUSES, EventSpec, RegisterError
+from csdp.securities.models import Security
 
 SCHEMA = {
     "security_id": pl.Int64,
@@ -144,6 +145,24 @@ def _drop_replays(cursor, stage: str) -> None:
         cursor.execute(
             f"DELETE FROM {stage} WHERE EXISTS (SELECT 1 FROM register_registrationevent e WHERE e.key = {stage}.key)"
         )
+
+
+def _refuse_unknown_parties(cursor, lots: str, securities: list[int]) -> None:
+    """The event log keeps no database foreign keys (migration 0015): refuse an account or a security
+    that does not exist, by name, before anything is written. A lot that already has a position is
+    proved by that position's own foreign keys; only the batch's new lots are looked up."""
+    known = set(Security.objects.filter(pk__in=securities).values_list("pk", flat=True))
+    if missing := [pk for pk in securities if pk not in known]:
+        raise RegisterError(f"证券#{', #'.join(map(str, missing[:20]))} 不存在，拒绝登记变动。")
+    rows = _sql(
+        cursor,
+        f"SELECT DISTINCT l.account_id FROM {lots} l WHERE l.position_id IS NULL AND NOT EXISTS "
+        f"(SELECT 1 FROM securities_securitiesaccount a WHERE a.id = l.account_id) ORDER BY l.account_id LIMIT 21",
+    )
+    if rows:
+        shown = ", #".join(str(a) for (a,) in rows[:20])
+        more = "等" if len(rows) > 20 else ""
+        raise RegisterError(f"证券账户#{shown}{more} 不存在，拒绝登记变动。")
 
 
 def _refuse_closed_securities(cursor, stage: str) -> None:
@@ -284,6 +303,9 @@ def register_apply_bulk(rows) -> int:
                 # once per staged row instead of hash-joining.
                 cursor.execute(f"ANALYZE {stage}")
             _drop_replays(cursor, stage)
+            touched = [pk for (pk,) in _sql(cursor, f"SELECT DISTINCT security_id FROM {stage}")]
+            replay = _stage_lots(cursor, stage, lots) <= REPLAY_LOTS
+            _refuse_unknown_parties(cursor, lots, touched)
             _refuse_closed_securities(cursor, stage)
             cursor.execute(
                 f"INSERT INTO register_registrationevent ({cols}, batch, created_at) "
@@ -291,11 +313,9 @@ def register_apply_bulk(rows) -> int:
                 [batch, now],
             )
             written = cursor.rowcount
-            replay = _stage_lots(cursor, stage, lots) <= REPLAY_LOTS
             _fold_into_positions(cursor, lots, now)
             issued_capital_move(issuing_deltas_of_stage(stage))
             if written:
-                touched = [pk for (pk,) in _sql(cursor, f"SELECT DISTINCT security_id FROM {stage}")]
                 problems = [] if replay else _fold_problems(cursor, lots)
                 if problems:
                     raise RegisterInvariantError(f"登记簿校验未通过：{problems[0].message}", problems=problems)

@@ -8,7 +8,8 @@ for the securities a step touched (inside the step, before commit) or for the wh
 
 1. Σ positions = issued capital, per security;
 2. available = quantity − frozen − pledged ≥ 0 on every lot (and no negative quantity or encumbrance);
-3. every position equals the replay of its events (the log is the truth; positions are its running total).
+3. every position equals the replay of its events (the log is the truth; positions are its running total);
+4. every event's account and security exist (checked with the full replay of a security or the register).
 
 A violation raises ``RegisterInvariantError`` with a Chinese reason for staff, so the step rolls back.
 """
@@ -152,6 +153,34 @@ def _replay_problems(
     return problems
 
 
+def _orphan_problems(security_ids: list[int] | None) -> list[Problem]:
+    """Events whose account or security does not exist. The log keeps no database foreign keys
+    (migration 0015: every event's lot has a position that holds them, and the writers refuse unknown
+    ones), so the full check proves it: one anti-join of the log against accounts and securities."""
+    where, params = "", []
+    if security_ids is not None:
+        where, params = f" AND e.security_id IN ({_in(security_ids)})", list(security_ids)
+    sql = (
+        "SELECT e.id, e.account_id, a.id IS NULL, e.security_id, s.id IS NULL FROM register_registrationevent e "
+        "LEFT JOIN securities_securitiesaccount a ON a.id = e.account_id "
+        "LEFT JOIN securities_security s ON s.id = e.security_id "
+        f"WHERE (a.id IS NULL OR s.id IS NULL){where} ORDER BY e.id LIMIT {SHOWN + 1}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    problems = [
+        Problem(
+            f"登记变动记录#{event_id} 的{'证券账户#' + str(account_id) if no_account else '证券#' + str(security_id)}"
+            "不存在（孤立的登记变动记录）。"
+        )
+        for event_id, account_id, no_account, security_id, _no_security in rows[:SHOWN]
+    ]
+    if len(rows) > SHOWN:
+        problems.append(Problem(f"另有更多孤立的登记变动记录，仅列出前 {SHOWN} 条。"))
+    return problems
+
+
 def register_check(
     security: Security | None = None,
     *,
@@ -170,6 +199,8 @@ def register_check(
     problems = _capital_problems(ids)
     if replay:
         problems += _replay_problems(ids, accounts=accounts, touched=touched)
+    if replay and accounts is None and touched is None:  # the whole of each security: its orphans too
+        problems += _orphan_problems(ids)
     if problems:
         raise RegisterInvariantError(
             f"登记簿校验未通过（{len(problems)} 项）：{problems[0].message}", problems=problems

@@ -23,7 +23,7 @@ from csdp.lib.errors import CsdpError
 from csdp.register.capital import issued_capital_move, issuing_deltas, register_check
 from csdp.register.models import EventType, Position, RegistrationEvent, ShareNature
 from csdp.register.nature import carry_encumbrances, is_nature_change
-from csdp.securities.models import Market, Security, SecurityCodeChange, SecurityStatus
+from csdp.securities.models import Market, SecuritiesAccount, Security, SecurityCodeChange, SecurityStatus
 from csdp.securities.services import SecuritiesError, security_status_change
 
 CLOSED_STATUSES = {SecurityStatus.SWITCHED, SecurityStatus.DELISTED}
@@ -146,6 +146,19 @@ def _open_securities(specs: list[EventSpec]) -> None:
         raise RegisterError(f"证券 {', '.join(closed)} 已转换代码或退出登记，不能再办理登记变动。")
 
 
+def _refuse_unknown_parties(specs: list[EventSpec]) -> None:
+    """The event log keeps no database foreign keys (migration 0015): an unknown account or security is
+    refused by name here, before a position is created for it."""
+    securities = {s.security_id for s in specs}
+    accounts = {s.account_id for s in specs}
+    missing = sorted(securities - set(Security.objects.filter(pk__in=securities).values_list("pk", flat=True)))
+    if missing:
+        raise RegisterError(f"证券#{', #'.join(map(str, missing[:20]))} 不存在，拒绝登记变动。")
+    missing = sorted(accounts - set(SecuritiesAccount.objects.filter(pk__in=accounts).values_list("pk", flat=True)))
+    if missing:
+        raise RegisterError(f"证券账户#{', #'.join(map(str, missing[:20]))} 不存在，拒绝登记变动。")
+
+
 def _carry(specs: list[EventSpec], existing: dict, positions: dict[tuple, Position]) -> list[EventSpec]:
     """The new nature-change legs with the encumbrances they take along (csdp.register.nature); the
     source lots as locked, plus what this call's other events do to their encumbrances."""
@@ -195,6 +208,7 @@ def register_apply(*, events: Iterable, check: bool = True) -> list[Registration
     if len({s.key for s in specs}) != len(specs):
         raise RegisterError("同一批登记变动中幂等键重复。")
     existing = RegistrationEvent.objects.in_bulk([s.key for s in specs], field_name="key")
+    _refuse_unknown_parties(specs)
     _open_securities([s for s in specs if s.key not in existing])  # a replay of an old event is no new business
     positions = _lock_lots({s.lot for s in specs})
     specs = _carry(specs, existing, positions)
