@@ -33,8 +33,7 @@ from csdp.register.capital import RegisterInvariantError, issued_capital_move, i
 from csdp.register.models import EventType, ShareNature
 from csdp.register.models import Position
 from csdp.register.nature import LOT, NATURE_CHANGES, carry_encumbrances
-from csdp.register.services import CLOSED_STATUSES, EventSpec, RegisterError
-from csdp.securities.models import Security
+from csdp.register.services import CLOSED_STATUSES, EventSpec, RegisterError, refuse_unknown
 
 SCHEMA = {
     "security_id": pl.Int64,
@@ -148,21 +147,15 @@ def _drop_replays(cursor, stage: str) -> None:
 
 
 def _refuse_unknown_parties(cursor, lots: str, securities: list[int]) -> None:
-    """The event log keeps no database foreign keys (migration 0015): refuse an account or a security
-    that does not exist, by name, before anything is written. A lot that already has a position is
-    proved by that position's own foreign keys; only the batch's new lots are looked up."""
-    known = set(Security.objects.filter(pk__in=securities).values_list("pk", flat=True))
-    if missing := [pk for pk in securities if pk not in known]:
-        raise RegisterError(f"证券#{', #'.join(map(str, missing[:20]))} 不存在，拒绝登记变动。")
-    rows = _sql(
+    """The event log keeps no database foreign keys (migration 0015). A lot that already has a position
+    is proved by that position's own foreign keys; only the batch's new lots' accounts are looked up,
+    with one anti-join, and the first few missing are named."""
+    missing = _sql(
         cursor,
         f"SELECT DISTINCT l.account_id FROM {lots} l WHERE l.position_id IS NULL AND NOT EXISTS "
         f"(SELECT 1 FROM securities_securitiesaccount a WHERE a.id = l.account_id) ORDER BY l.account_id LIMIT 21",
     )
-    if rows:
-        shown = ", #".join(str(a) for (a,) in rows[:20])
-        more = "等" if len(rows) > 20 else ""
-        raise RegisterError(f"证券账户#{shown}{more} 不存在，拒绝登记变动。")
+    refuse_unknown(securities=securities, accounts=[a for (a,) in missing])
 
 
 def _refuse_closed_securities(cursor, stage: str) -> None:
