@@ -4,11 +4,12 @@ Steps, all in one transaction (style habit 10: tables in, tables out):
 1. the rows become one Polars frame, validated column-wise (no Python loop per row);
 2. the frame is copied into a temporary staging table (COPY on PostgreSQL, executemany on SQLite,
    through csdp.lib.bulk.copy_in);
-3. staged keys already in the log are dropped (with other values they refuse the whole batch), then
-   one INSERT … SELECT appends the rest to the log;
-4. the batch is summed per lot once, joined to the lots' positions (id and balances before); an UPDATE
-   by primary key folds it into the lots that exist, an INSERT adds the others. The position check
-   constraints judge the end state (all or nothing);
+3. staged keys already in the log are dropped (with other values they refuse the whole batch); the
+   batch is summed per lot once, joined to the lots' positions (id and balances before);
+4. an unknown security, or an unknown account among the lots without a position, refuses the batch
+   (the log keeps no database foreign keys: migration 0015); one INSERT … SELECT appends the events to
+   the log; an UPDATE by primary key folds the batch into the lots that exist (in place: fillfactor 50),
+   an INSERT adds the others. The position check constraints judge the end state (all or nothing);
 5. issuing events move the issued capital, and the register's invariants are checked for the touched
    securities before the transaction commits (csdp.register.capital): Σ positions = capital and
    availability always; positions = replay of the log for the touched lots of a small batch, and for a
