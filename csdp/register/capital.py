@@ -8,7 +8,10 @@ for the securities a step touched (inside the step, before commit) or for the wh
 
 1. Σ positions = issued capital, per security;
 2. available = quantity − frozen − pledged ≥ 0 on every lot (and no negative quantity or encumbrance);
-3. every position equals the replay of its events (the log is the truth; positions are its running total).
+3. every position equals the replay of its events (the log is the truth; positions are its running total),
+   and every lot of the log has a position: the log keeps no database foreign keys (migration 0015) and a
+   position's own keys hold its account and security, so an orphan event (its account or security does
+   not exist) shows as a lot without a position, and is named as one.
 
 A violation raises ``RegisterInvariantError`` with a Chinese reason for staff, so the step rolls back.
 """
@@ -101,6 +104,27 @@ def _capital_problems(security_ids: list[int] | None) -> list[Problem]:
     return problems
 
 
+def _unknown_parties(rows: list) -> dict[tuple[int, int], str]:
+    """Of the lots the replay found wrong, those whose account or security does not exist: orphan events
+    (the log keeps no database foreign keys, migration 0015), named as such."""
+    if not rows:
+        return {}
+    accounts = sorted({row[0] for row in rows})
+    securities = sorted({row[1] for row in rows})
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM securities_securitiesaccount WHERE id IN ({_in(accounts)})", accounts)
+        known_accounts = {pk for (pk,) in cursor.fetchall()}
+        cursor.execute(f"SELECT id FROM securities_security WHERE id IN ({_in(securities)})", securities)
+        known_securities = {pk for (pk,) in cursor.fetchall()}
+    out = {}
+    for account_id, security_id, *_ in rows:
+        if account_id not in known_accounts:
+            out[(account_id, security_id)] = f"登记变动记录的证券账户#{account_id}不存在（孤立的登记变动记录）。"
+        elif security_id not in known_securities:
+            out[(account_id, security_id)] = f"登记变动记录的证券#{security_id}不存在（孤立的登记变动记录）。"
+    return out
+
+
 def _replay_problems(
     security_ids: list[int] | None, *, accounts: list[int] | None = None, touched: str | None = None
 ) -> list[Problem]:
@@ -128,21 +152,23 @@ def _replay_problems(
     sql = f"""
         SELECT x.account_id, x.security_id, x.share_nature, x.lockup_key, SUM(x.q), SUM(x.f), SUM(x.p) FROM (
             SELECT e.account_id, e.security_id, e.share_nature, COALESCE(e.lockup_end, '9999-12-31') AS lockup_key,
-                   e.quantity_delta AS q, e.frozen_delta AS f, e.pledged_delta AS p
+                   e.quantity_delta AS q, e.frozen_delta AS f, e.pledged_delta AS p, 0 AS held
             FROM register_registrationevent e{events_where}
             UNION ALL
             SELECT p.account_id, p.security_id, p.share_nature, COALESCE(p.lockup_end, '9999-12-31'),
-                   -p.quantity, -p.frozen, -p.pledged
+                   -p.quantity, -p.frozen, -p.pledged, 1
             FROM register_position p{positions_where}
         ) x GROUP BY x.account_id, x.security_id, x.share_nature, x.lockup_key
-        HAVING SUM(x.q) <> 0 OR SUM(x.f) <> 0 OR SUM(x.p) <> 0
+        HAVING SUM(x.q) <> 0 OR SUM(x.f) <> 0 OR SUM(x.p) <> 0 OR SUM(x.held) = 0
         ORDER BY x.security_id, x.account_id LIMIT {SHOWN + 1}"""
     with connection.cursor() as cursor:
         cursor.execute(sql, events_params + positions_params)
         rows = cursor.fetchall()
+    orphans = _unknown_parties(rows[:SHOWN])
     problems = [
         Problem(
-            f"账户#{account_id} 证券#{security_id} 股份性质 {nature} 的持有明细与登记变动记录不符"
+            orphans.get((account_id, security_id))
+            or f"账户#{account_id} 证券#{security_id} 股份性质 {nature} 的持有明细与登记变动记录不符"
             f"（记录比持有明细多 数量 {q:+,}、冻结 {f:+,}、质押 {p:+,} 股）。"
         )
         for account_id, security_id, nature, _lockup, q, f, p in rows[:SHOWN]

@@ -76,11 +76,24 @@ class RegistrationEventQuerySet(models.QuerySet["RegistrationEvent"]):
 class RegistrationEvent(models.Model):
     id = models.BigAutoField(primary_key=True)
     # db_index=False: the composite indexes below lead with these columns; fewer indexes, faster EOD COPY.
+    # db_constraint=False: no per-row foreign-key check (PostgreSQL runs one query per row and key at
+    # commit: 25 s for a million bonus events). Every event's lot has a position, whose own foreign keys
+    # hold its account and security, and positions are never deleted (migration 0015's trigger); the
+    # writers refuse an unknown account or security up front, `register_check` reports orphans
+    # (docs/architecture.md, "The register").
     security = models.ForeignKey(
-        "securities.Security", on_delete=models.PROTECT, related_name="registration_events", db_index=False
+        "securities.Security",
+        on_delete=models.PROTECT,
+        related_name="registration_events",
+        db_index=False,
+        db_constraint=False,
     )
     account = models.ForeignKey(
-        "securities.SecuritiesAccount", on_delete=models.PROTECT, related_name="registration_events", db_index=False
+        "securities.SecuritiesAccount",
+        on_delete=models.PROTECT,
+        related_name="registration_events",
+        db_index=False,
+        db_constraint=False,
     )
     share_nature = models.CharField(
         "股份性质", max_length=2, choices=ShareNature.choices, default=ShareNature.UNRESTRICTED

@@ -24,7 +24,7 @@ from csdp.lib.errors import CsdpError
 from csdp.register.capital import issued_capital_move, issuing_deltas, register_check
 from csdp.register.models import EventType, Position, RegistrationEvent, ShareNature
 from csdp.register.nature import carry_encumbrances, is_nature_change
-from csdp.securities.models import Market, Security, SecurityCodeChange, SecurityStatus
+from csdp.securities.models import Market, SecuritiesAccount, Security, SecurityCodeChange, SecurityStatus
 from csdp.securities.services import SecuritiesError, security_status_change
 
 Lot = tuple[int, int, str, dt.date | None]  # (account_id, security_id, share_nature, lockup_end)
@@ -149,6 +149,16 @@ def _open_securities(specs: list[EventSpec]) -> None:
         raise RegisterError(f"证券 {', '.join(closed)} 已转换代码或退出登记，不能再办理登记变动。")
 
 
+def refuse_unknown(*, securities: Iterable[int] = (), accounts: Iterable[int] = ()) -> None:
+    """The event log keeps no database foreign keys (migration 0015): both writers refuse an unknown
+    security or account by name, before a position is created for it."""
+    for label, model, wanted in (("证券", Security, set(securities)), ("证券账户", SecuritiesAccount, set(accounts))):
+        missing = sorted(wanted - set(model.objects.filter(pk__in=wanted).values_list("pk", flat=True)))
+        if missing:
+            more = "等" if len(missing) > 20 else ""
+            raise RegisterError(f"{label}#{', #'.join(map(str, missing[:20]))}{more} 不存在，拒绝登记变动。")
+
+
 def _carry(
     specs: list[EventSpec], existing: Mapping[str, RegistrationEvent], positions: dict[Lot, Position]
 ) -> list[EventSpec]:
@@ -200,6 +210,7 @@ def register_apply(*, events: Iterable[EventSpec | Mapping[str, Any]], check: bo
     if len({s.key for s in specs}) != len(specs):
         raise RegisterError("同一批登记变动中幂等键重复。")
     existing = RegistrationEvent.objects.in_bulk([s.key for s in specs], field_name="key")
+    refuse_unknown(securities=[s.security_id for s in specs], accounts=[s.account_id for s in specs])
     _open_securities([s for s in specs if s.key not in existing])  # a replay of an old event is no new business
     positions = _lock_lots({s.lot for s in specs})
     specs = _carry(specs, existing, positions)
