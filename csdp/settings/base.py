@@ -275,4 +275,4 @@ CSDP_DIVIDEND_OFFSETS = {
 # least this many holders, every this many days, the newest this many kept per security.
 CSDP_ROSTER_SNAPSHOT_MIN_HOLDERS = env_int("CSDP_ROSTER_SNAPSHOT_MIN_HOLDERS", 100_000, minimum=1)
 CSDP_ROSTER_SNAPSHOT_DAYS = env_int("CSDP_ROSTER_SNAPSHOT_DAYS", 7, minimum=1)
-CSDP_ROSTER_SNAPSHOT_KEEP = env_int("CSDP_ROSTER_SNAPSHOT_KEEP", 60, minimum=1)
+CSDP_ROSTER_SNAPSHOT_KEEP = env_int("CSDP_ROSTER_SNAPSHOT_KEEP", 8, minimum=1)
