@@ -25,7 +25,7 @@ from csdp.lib.bulk import copy_out
 from csdp.lib.dbf import Field, write_dbf
 from csdp.register.models import ISSUING, ShareNature
 from csdp.register.roster_snapshot import FAR, ISSUED, Rows, _in, account_order, csv_line_sql
-from csdp.register.roster_snapshot import roster_rows, snapshot_nearest, work_mem
+from csdp.register.roster_snapshot import roster_rows, snapshot_held, snapshot_ranges, work_mem
 from csdp.register.selectors import _lineage
 from csdp.securities.models import Security, IdType
 
@@ -194,11 +194,12 @@ def roster_as_of(*, security: Security, as_of: dt.date, top: int | None = None, 
     list when the register's invariants hold (tested)."""
     started = time.perf_counter()
     lineage = _lineage(security)
-    base = snapshot_nearest(security, as_of, lineage) if side in (None, "snapshot") else None
     schema = {**SCHEMA, "lockup_end": pl.Utf8, "issued_total": pl.Int64}
     with transaction.atomic():
         work_mem()
+        base = snapshot_held(security, as_of, lineage) if side in (None, "snapshot") else None
         if base is not None:
+            snapshot_ranges()
             rows = roster_rows(security, as_of, lineage, base)
             sql, params = _snapshot_select(
                 rows,
@@ -332,10 +333,11 @@ def roster_csv_write(*, security: Security, as_of: dt.date, top: int | None, pat
         write_atomically(path, roster_csv(roster))
         return {**roster.summary(), "seconds": round(time.perf_counter() - started, 3)}
     lineage = _lineage(security)
-    base = snapshot_nearest(security, as_of, lineage)
     with transaction.atomic():
         work_mem()
+        base = snapshot_held(security, as_of, lineage)
         if base is not None:
+            snapshot_ranges()
             body, counts = _snapshot_csv(roster_rows(security, as_of, lineage, base), top)
         else:
             body, counts = _replayed_csv(security, as_of, top, lineage)

@@ -118,6 +118,24 @@ def snapshot_nearest(
     return after if (after.as_of - as_of) < (as_of - before.as_of) else before
 
 
+def snapshot_held(
+    security: Security, as_of: dt.date, lineage: list[int], *, watermark: int | None = None
+) -> RosterSnapshot | None:
+    """``snapshot_nearest``, held for the caller's transaction: on PostgreSQL its header is locked FOR SHARE,
+    so a prune (which deletes the lots and then the header, in one transaction) waits for this read and
+    cannot take the lots from under it; one pruned meanwhile is passed over. SQLite reads one snapshot of
+    the database for the whole transaction already."""
+    for _ in range(3):
+        found = snapshot_nearest(security, as_of, lineage, watermark=watermark)
+        if found is None or not _pg():
+            return found
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM register_rostersnapshot WHERE id = %s FOR SHARE", [found.pk])
+            if cursor.fetchone() is not None:
+                return found
+    return None
+
+
 def _key(lineage: list[int]) -> str:
     return ",".join(str(i) for i in lineage)
 
@@ -261,6 +279,16 @@ def work_mem() -> None:
             cursor.execute("SET LOCAL jit = off")
 
 
+def snapshot_ranges() -> None:
+    """Read a snapshot's lots by the range of its primary key, never by a scan of the whole table: the
+    table holds every kept snapshot of every large security, and the planner, seeing one snapshot as a
+    third of three, chose to read all of them (1M holders, three snapshots kept: 2.17 s against 1.78 s).
+    Every other relation of these statements is read through an index too. For this transaction only."""
+    if _pg():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+
+
 def _watermark() -> int:
     """The highest event id, read once every transaction writing events has ended (a SHARE lock on the
     log, held for this read only): no event with a lower id can commit later."""
@@ -282,11 +310,13 @@ def roster_snapshot_build(*, security: Security, as_of: dt.date) -> dict[str, ob
     lineage = _lineage(security)
     watermark = _watermark()
     names_at = timezone.now()  # before the names are read
-    base = snapshot_nearest(security, as_of, lineage, watermark=watermark)
-    rows = roster_rows(security, as_of, lineage, base, bound=watermark)
     try:
         with transaction.atomic():
             work_mem()
+            base = snapshot_held(security, as_of, lineage, watermark=watermark)
+            if base is not None:
+                snapshot_ranges()
+            rows = roster_rows(security, as_of, lineage, base, bound=watermark)
             snapshot = RosterSnapshot.objects.create(
                 security=security,
                 as_of=as_of,
