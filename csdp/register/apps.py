@@ -23,6 +23,10 @@ class RegisterConfig(AppConfig):
 
         # Before the approvals job (order 5) applies the day's businesses.
         register_eod_job(order=4, name="register_files", job=holding_change_files_recover)
+        from csdp.register.roster_snapshot import roster_snapshots_eod
+
+        # Last: the snapshot folds the day's events of every earlier job.
+        register_eod_job(order=90, name="register_snapshots", job=roster_snapshots_eod)
         register_kind(
             code=KIND,
             label="发行人登记业务",

@@ -259,3 +259,61 @@ class RosterQuery(models.Model):
     class Meta:
         verbose_name = "名册查询记录"
         ordering = ["-asked_at", "-id"]
+
+
+class RosterSnapshot(models.Model):
+    """A 持有人名册 kept as of the end of a day, with its holders' names joined in (csdp.register
+    .roster_snapshot): the list of a nearby day is this one plus or minus the events in between, so
+    a million holders need not be joined and sorted again for every request.
+
+    What it holds is exact by construction: the lots are the sum of the lineage's events with
+    business_date ≤ ``as_of`` and id ≤ ``watermark`` (every event with a lower id was committed when
+    the watermark was read). An event written later, back-dated or not, has a higher id and is added
+    by the reader, so nothing invalidates a snapshot. Built once per (security, day), in one
+    transaction with its lots: never half there."""
+
+    security = models.ForeignKey("securities.Security", on_delete=models.PROTECT, related_name="+")
+    as_of = models.DateField("名册日期")
+    watermark = models.BigIntegerField("已计入的最大登记变动记录号")
+    lineage = models.CharField("计入的证券", max_length=200)  # the security ids summed (code switches), "12,7"
+    names_at = models.DateTimeField("名称读取时间")  # investors updated since are re-read by the reader
+    holders = models.BigIntegerField("持有人数")
+    lots = models.BigIntegerField("持有明细数")
+    total_quantity = models.BigIntegerField("持有合计（股）")
+    issued_capital = models.BigIntegerField("登记股本（股）")
+    seconds = models.FloatField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "持有人名册快照"
+        ordering = ["security_id", "-as_of"]
+        constraints = [models.UniqueConstraint(fields=["security", "as_of"], name="roster_snapshot_once")]
+
+
+class RosterSnapshotLot(models.Model):
+    """One lot of a snapshot, in the list's order (``ordinal``: the largest accounts first, then each
+    account's lots by nature and lock-up end), with the account's number, the holder's name and ID and
+    the command's CSV line as they were when the snapshot was taken. Written by one INSERT … SELECT;
+    no foreign-key check per row (the snapshot and the accounts are never deleted under it)."""
+
+    pk = models.CompositePrimaryKey("snapshot_id", "ordinal")
+    snapshot = models.ForeignKey(
+        RosterSnapshot, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    ordinal = models.BigIntegerField()
+    account_id = models.BigIntegerField()
+    held = models.BigIntegerField()  # the account's quantity over all its lots: the list's order
+    first = models.BooleanField()  # the account's first lot in the list (counts the holders)
+    number = models.CharField(max_length=10)
+    name = models.CharField(max_length=200)
+    id_type = models.CharField(max_length=12)
+    id_number = models.CharField(max_length=30)
+    share_nature = models.CharField(max_length=2)
+    lockup_key = models.DateField()  # the lock-up end; 9999-12-31 for an unrestricted lot (joins need a value)
+    quantity = models.BigIntegerField()
+    frozen = models.BigIntegerField()
+    pledged = models.BigIntegerField()
+    line = models.TextField(blank=True)  # the command's CSV line (PostgreSQL; empty elsewhere)
+
+    class Meta:
+        indexes = [models.Index(fields=["snapshot", "account_id"], name="roster_snapshot_lot_account")]

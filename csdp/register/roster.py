@@ -24,6 +24,8 @@ from django.db import connection, transaction
 from csdp.lib.bulk import copy_out
 from csdp.lib.dbf import Field, write_dbf
 from csdp.register.models import ISSUING, ShareNature
+from csdp.register.roster_snapshot import FAR, ISSUED, Rows, _in, account_order, csv_line_sql
+from csdp.register.roster_snapshot import roster_rows, snapshot_held, snapshot_ranges, work_mem
 from csdp.register.selectors import _lineage
 from csdp.securities.models import Security, IdType
 
@@ -80,14 +82,6 @@ class Roster:
         basis_points = pl.col("quantity") * 1_000_000 // issued
         text = (basis_points // 10_000).cast(pl.Utf8) + "." + (basis_points % 10_000).cast(pl.Utf8).str.zfill(4)
         return self.lots.with_columns(text.alias("percent"))
-
-
-def _in(values: list) -> str:
-    return ", ".join(["%s"] * len(values))
-
-
-ISSUED = f"CASE WHEN event_type IN ({', '.join(repr(t) for t in sorted(ISSUING))}) THEN quantity_delta ELSE 0 END"
-FAR = "'9999-12-31'"  # the lock-up key of an unrestricted lot: NULL = NULL is not true in a join
 
 
 def _events_sql(lineage: list[int], where: str) -> str:
@@ -157,10 +151,11 @@ def roster_side(security: Security, as_of: dt.date, lineage: list[int] | None = 
     return "tail" if _estimated(lineage, ">", as_of) < _estimated(lineage, "<=", as_of) else "head"
 
 
-def _roster_sql(security: Security, as_of: dt.date, top: int | None, side: str | None) -> tuple[str, list, list]:
-    """The SELECT of the list's lots (account_id, SCHEMA's columns with the lock-up key as text, the
-    day's capital), its parameters and the security's lineage."""
-    lineage = _lineage(security)
+def _roster_sql(
+    security: Security, as_of: dt.date, top: int | None, side: str | None, lineage: list[int]
+) -> tuple[str, list]:
+    """The SELECT of the list's lots replayed from the events (account_id, SCHEMA's columns with the
+    lock-up key as text, the day's capital) and its parameters."""
     side = side or roster_side(security, as_of, lineage)
     lots_sql, params = (_tail_sql if side == "tail" else _head_sql)(lineage, as_of)
     issued_total = "SUM(l.issued) OVER ()"
@@ -169,9 +164,11 @@ def _roster_sql(security: Security, as_of: dt.date, top: int | None, side: str |
         params.append(security.pk)
     ranked = ""
     if top is not None:
+        collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
         ranked = (
-            ", ranked AS (SELECT account_id FROM held WHERE quantity <> 0 GROUP BY account_id "
-            "ORDER BY SUM(quantity) DESC, account_id LIMIT %s)"
+            ", ranked AS (SELECT h.account_id FROM held h JOIN securities_securitiesaccount a ON a.id = h.account_id "
+            f"WHERE h.quantity <> 0 GROUP BY h.account_id, a.number ORDER BY SUM(h.quantity) DESC, a.number{collate} "
+            "LIMIT %s)"
         )
         params.append(top)
     # The day's capital is the window sum over every lot, taken before the lots holding nothing are
@@ -186,23 +183,41 @@ def _roster_sql(security: Security, as_of: dt.date, top: int | None, side: str |
         f"JOIN securities_securitiesaccount a ON a.id = l.account_id "
         f"JOIN securities_investor i ON i.id = a.investor_id WHERE l.quantity <> 0"
     )
-    return sql, params, lineage
+    return sql, params
 
 
 def roster_as_of(*, security: Security, as_of: dt.date, top: int | None = None, side: str | None = None) -> Roster:
-    """The list as of the end of ``as_of``. ``side``: read it from the events up to the day (``head``)
-    or from today's positions less the events after it (``tail``); by default whichever side holds
-    fewer events — both give the same list when the register's invariants hold (tested)."""
+    """The list as of the end of ``as_of``. ``side``: from the nearest 持有人名册 snapshot plus or minus
+    the events between (``snapshot``, csdp.register.roster_snapshot; the default when the security has
+    one), from the events up to the day (``head``) or from today's positions less the events after it
+    (``tail``; without a snapshot the default is whichever side holds fewer events) — all give the same
+    list when the register's invariants hold (tested)."""
     started = time.perf_counter()
-    sql, params, lineage = _roster_sql(security, as_of, top, side)
-    sql = f"SELECT number, name, id_type, id_number, share_nature, lk, quantity, frozen, pledged, issued_total FROM ({sql}) r"
+    lineage = _lineage(security)
+    schema = {**SCHEMA, "lockup_end": pl.Utf8, "issued_total": pl.Int64}
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # A million lots grouped in memory: with the default 4 MB the hash aggregate spills to disk.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL work_mem = '256MB'")
-        frame = copy_out(sql, params, {**SCHEMA, "lockup_end": pl.Utf8, "issued_total": pl.Int64})
-        issued = int(frame["issued_total"][0]) if frame.height else _issued_without_holders(lineage, as_of)
+        work_mem()
+        base = snapshot_held(security, as_of, lineage) if side in (None, "snapshot") else None
+        if base is not None:
+            snapshot_ranges()
+            rows = roster_rows(security, as_of, lineage, base)
+            sql, params = _snapshot_select(
+                rows,
+                "number, name, id_type, id_number, share_nature, lk, quantity, frozen, pledged, "
+                "(SELECT COALESCE(SUM(issued), 0) FROM d_all) + %s AS issued_total",
+                top,
+                [rows.base_issued],
+            )
+            frame = copy_out(sql, params, schema)
+            issued = int(frame["issued_total"][0]) if frame.height else _snapshot_issued(rows)
+        else:
+            sql, params = _roster_sql(security, as_of, top, None if side == "snapshot" else side, lineage)
+            sql = (
+                "SELECT number, name, id_type, id_number, share_nature, lk, quantity, frozen, pledged, issued_total "
+                f"FROM ({sql}) r"
+            )
+            frame = copy_out(sql, params, schema)
+            issued = int(frame["issued_total"][0]) if frame.height else _issued_without_holders(lineage, as_of)
     # The order of the list: the largest accounts first, then each account's lots by nature and date.
     lockup = pl.col("lockup_end").str.to_date("%Y-%m-%d")
     frame = (
@@ -248,17 +263,63 @@ def roster_csv(roster: Roster) -> bytes:
     return roster.lots.select(CSV_COLUMNS).write_csv(date_format="%Y-%m-%d").encode("utf-8")
 
 
-# The command's CSV on PostgreSQL, its lines made by the database: CSV quoting as Polars does it (a field
-# with a comma, a quote or a line break is quoted, quotes doubled); fetched as one result set (COPY would
-# hand Python one message per line). Sorting on account numbers byte-wise (COLLATE "C", as Polars does).
+# The command's CSV on PostgreSQL, its lines made by the database: CSV quoting as Polars does it
+# (csdp.register.roster_snapshot.csv_line_sql), sorting account numbers byte-wise (COLLATE "C", as Polars
+# does). From a snapshot the lines come as one text aggregated in the list's order (one value to fetch);
+# replayed from the events, as one result set of lines (COPY would hand Python one message per line).
 
 
-def _csv_field(column: str) -> str:
-    special = "',\"' || chr(13) || chr(10)"
+def _snapshot_select(rows: Rows, columns: str, top: int | None, params: list) -> tuple[str, list]:
+    """SELECT ``columns`` (and their ``params``) over the snapshot-based rows, the top N accounts only
+    when asked (each account's first lot stands for it)."""
+    if top is None:
+        return f"{rows.sql} SELECT {columns} FROM rows", [*rows.params, *params]
     return (
-        f"CASE WHEN translate({column}, {special}, '') = {column} THEN {column} "
-        f"ELSE '\"' || replace({column}, '\"', '\"\"') || '\"' END"
+        f"{rows.sql}, ranked AS (SELECT account_id FROM rows WHERE first ORDER BY {account_order()} LIMIT %s) "
+        f"SELECT {columns} FROM rows WHERE account_id IN (SELECT account_id FROM ranked)",
+        [*rows.params, top, *params],
     )
+
+
+def _snapshot_issued(rows: Rows) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"{rows.sql} SELECT COALESCE(SUM(issued), 0) FROM d_all", rows.params)
+        return rows.base_issued + int(cursor.fetchone()[0])
+
+
+def _snapshot_csv(rows: Rows, top: int | None) -> tuple[str, dict]:
+    """The CSV's lines from a snapshot (one text, in the list's order) and the summary's counts."""
+    sql, params = _snapshot_select(
+        rows,
+        f"string_agg(line, chr(10) ORDER BY {rows.order}), COUNT(*), "
+        "COALESCE(SUM(CASE WHEN first THEN 1 ELSE 0 END), 0), COALESCE(SUM(quantity), 0), "
+        "(SELECT COALESCE(SUM(issued), 0) FROM d_all)",
+        top,
+        [],
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        body, lots, holders, total, issued = cursor.fetchone()
+    counts = {"holders": int(holders), "lots": int(lots), "total_quantity": int(total)}
+    return body or "", {**counts, "issued_capital": rows.base_issued + int(issued)}
+
+
+def _replayed_csv(security: Security, as_of: dt.date, top: int | None, lineage: list[int]) -> tuple[str, dict]:
+    """The CSV's lines replayed from the events (no snapshot) and the summary's counts."""
+    sql, params = _roster_sql(security, as_of, top, None, lineage)
+    # An account's lots are adjacent in the list's order, so its first one counts the holders.
+    order = 'x.held DESC, x.number COLLATE "C", x.share_nature, x.lk'
+    ordered = (
+        f"SELECT {csv_line_sql('x.')}, CASE WHEN x.account_id = lag(x.account_id) OVER w THEN 0 ELSE 1 END, "
+        f"x.quantity, x.issued_total FROM (SELECT r.*, SUM(r.quantity) OVER (PARTITION BY r.account_id) AS held "
+        f"FROM ({sql}) r) x WINDOW w AS (ORDER BY {order}) ORDER BY {order}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(ordered, params)
+        rows = cursor.fetchall()
+    issued = int(rows[0][3]) if rows else _issued_without_holders(lineage, as_of)
+    counts = {"holders": sum(r[1] for r in rows), "lots": len(rows), "total_quantity": int(sum(r[2] for r in rows))}
+    return "\n".join(r[0] for r in rows), {**counts, "issued_capital": issued}
 
 
 def roster_csv_write(*, security: Security, as_of: dt.date, top: int | None, path) -> dict:
@@ -271,35 +332,22 @@ def roster_csv_write(*, security: Security, as_of: dt.date, top: int | None, pat
         roster = roster_as_of(security=security, as_of=as_of, top=top)
         write_atomically(path, roster_csv(roster))
         return {**roster.summary(), "seconds": round(time.perf_counter() - started, 3)}
-    sql, params, lineage = _roster_sql(security, as_of, top, None)
-    line = (
-        f"concat_ws(',', {_csv_field('r.number')}, {_csv_field('r.name')}, {_csv_field('r.id_number')}, "
-        f"r.share_nature, CASE WHEN r.lk = {FAR} THEN '' ELSE to_char(r.lk, 'YYYY-MM-DD') END, r.quantity, "
-        f"r.frozen, r.pledged)"
-    )
-    # The largest accounts first, then each account's lots by nature and date (as roster_as_of); an
-    # account's lots are adjacent, so its first one counts the holders.
-    order = 'x.held DESC, x.number COLLATE "C", x.share_nature, x.lk'
-    ordered = (
-        f"SELECT {line.replace('r.', 'x.')}, CASE WHEN x.account_id = lag(x.account_id) OVER w THEN 0 ELSE 1 END, "
-        f"x.quantity, x.issued_total FROM (SELECT r.*, SUM(r.quantity) OVER (PARTITION BY r.account_id) AS held "
-        f"FROM ({sql}) r) x WINDOW w AS (ORDER BY {order}) ORDER BY {order}"
-    )
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL work_mem = '256MB'")
-        cursor.execute(ordered, params)
-        rows = cursor.fetchall()
-        issued = int(rows[0][3]) if rows else _issued_without_holders(lineage, as_of)
-    lines = [",".join(CSV_COLUMNS), *(r[0] for r in rows)]
-    write_atomically(path, ("\n".join(lines) + "\n").encode("utf-8"))
+    lineage = _lineage(security)
+    with transaction.atomic():
+        work_mem()
+        base = snapshot_held(security, as_of, lineage)
+        if base is not None:
+            snapshot_ranges()
+            body, counts = _snapshot_csv(roster_rows(security, as_of, lineage, base), top)
+        else:
+            body, counts = _replayed_csv(security, as_of, top, lineage)
+    text = ",".join(CSV_COLUMNS) + "\n" + (body + "\n" if body else "")
+    write_atomically(path, text.encode("utf-8"))
     return {
         "security": security.code,
         "as_of": as_of.isoformat(),
         "top": top,
-        "holders": sum(r[1] for r in rows),
-        "lots": len(rows),
-        "total_quantity": int(sum(r[2] for r in rows)),
-        "issued_capital": issued,
+        **counts,
         "seconds": round(time.perf_counter() - started, 3),
     }
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 
 from csdp.accounts.roles import InstitutionKind
 from csdp.lib.ids import resident_id_problem, uscc_problem
@@ -174,6 +175,9 @@ class Investor(models.Model):
     id_number = models.CharField("证件号码", max_length=30)
     holder_type = models.CharField("股东性质", max_length=2, choices=HolderNature.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the name or ID last changed (investor_update): a 持有人名册 snapshot re-reads the names of
+    # investors updated after it was taken (csdp.register.roster_snapshot). db_default: bulk loads.
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now(), db_index=True)
 
     objects = InvestorQuerySet.as_manager()
 

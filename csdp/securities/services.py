@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from csdp.accounts.models import Institution
 from csdp.accounts.roles import InstitutionKind
@@ -146,7 +147,15 @@ def security_update(*, security: Security, name: str, kind: str, market: str, is
 @transaction.atomic
 def investor_update(*, investor: Investor, name: str, id_type: str, id_number: str, holder_type: str) -> Investor:
     investor = Investor.objects.select_for_update().get(pk=investor.pk)
-    return _changed(investor, name=name, id_type=id_type, id_number=id_number.strip().upper(), holder_type=holder_type)
+    # updated_at saved too (auto_now): the 持有人名册 snapshots re-read the names changed after them.
+    return _changed(
+        investor,
+        name=name,
+        id_type=id_type,
+        id_number=id_number.strip().upper(),
+        holder_type=holder_type,
+        updated_at=timezone.now(),
+    )
 
 
 @transaction.atomic

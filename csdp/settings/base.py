@@ -270,3 +270,9 @@ CSDP_DIVIDEND_OFFSETS = {
     "list": env_int("CSDP_DIVIDEND_LIST_OFFSET", 2, minimum=1),
     "funding": -env_int("CSDP_DIVIDEND_FUNDING_DAYS_BEFORE", 2, minimum=1),
 }
+
+# 持有人名册 snapshots taken by the end of day (csdp/register/roster_snapshot.py): for securities with at
+# least this many holders, every this many days, the newest this many kept per security.
+CSDP_ROSTER_SNAPSHOT_MIN_HOLDERS = env_int("CSDP_ROSTER_SNAPSHOT_MIN_HOLDERS", 100_000, minimum=1)
+CSDP_ROSTER_SNAPSHOT_DAYS = env_int("CSDP_ROSTER_SNAPSHOT_DAYS", 7, minimum=1)
+CSDP_ROSTER_SNAPSHOT_KEEP = env_int("CSDP_ROSTER_SNAPSHOT_KEEP", 8, minimum=1)

@@ -5,7 +5,11 @@ of the events. Exit status 0 when they hold, 2 with every problem listed when no
 `csdp register holders --security CODE --as-of YYYY-MM-DD [--top N] --output F.csv`: the 持有人名册
 as of the end of that day, replayed from the events (csdp.register.roster); writes
 account,name,id_number,share_nature,lockup_end,quantity,frozen,pledged (one row per lot) and prints one
-JSON object: security, as_of, top, holders, lots, total_quantity, issued_capital, seconds (fixed: issue 15)."""
+JSON object: security, as_of, top, holders, lots, total_quantity, issued_capital, seconds (fixed: issue 15).
+
+`csdp register snapshot --security CODE --as-of YYYY-MM-DD`: keep the 持有人名册 of that day as a snapshot
+(csdp.register.roster_snapshot), which the as-of lists of nearby days start from; once per day (a second
+run reports the one there). The end of day takes them itself for large securities."""
 
 import datetime as dt
 import json
@@ -35,26 +39,41 @@ class Command(CsdpCommand):
         holders.add_argument("--as-of", required=True, dest="as_of", help="查询日期 YYYY-MM-DD（该日日终）")
         holders.add_argument("--top", type=int, help="只列持有数量最多的前 N 名持有人")
         holders.add_argument("--output", required=True, help="输出 CSV 文件")
+        snapshot = actions.add_parser("snapshot", help="保存某日日终的持有人名册快照（此后临近日期的名册由快照推算）")
+        snapshot.add_argument("--security", required=True, help="证券代码")
+        snapshot.add_argument("--as-of", required=True, dest="as_of", help="快照日期 YYYY-MM-DD（该日日终）")
 
     def handle(self, *args, action, **options):
         if action == "check":
             self._check(options.get("security"))
         elif action == "holders":
             self._holders(options)
+        elif action == "snapshot":
+            self._snapshot(options)
+
+    def _security_day(self, options) -> tuple[Security, dt.date]:
+        try:
+            as_of = dt.date.fromisoformat(options["as_of"])
+        except ValueError:
+            raise CommandError(f"无法识别的日期：{options['as_of']}（格式 YYYY-MM-DD）") from None
+        security = Security.objects.filter(code=options["security"]).first()
+        if security is None:
+            raise CommandError(f"证券 {options['security']} 不存在。")
+        return security, as_of
+
+    def _snapshot(self, options) -> None:
+        from csdp.register.roster_snapshot import roster_snapshot_build
+
+        security, as_of = self._security_day(options)
+        self.stdout.write(json.dumps(roster_snapshot_build(security=security, as_of=as_of), ensure_ascii=False))
 
     def _holders(self, options) -> None:
         from csdp.register.roster import roster_csv_write
 
         started = time.perf_counter()
-        try:
-            as_of = dt.date.fromisoformat(options["as_of"])
-        except ValueError:
-            raise CommandError(f"无法识别的日期：{options['as_of']}（格式 YYYY-MM-DD）") from None
         if options.get("top") is not None and options["top"] < 1:
             raise CommandError("--top 应为正整数。")
-        security = Security.objects.filter(code=options["security"]).first()
-        if security is None:
-            raise CommandError(f"证券 {options['security']} 不存在。")
+        security, as_of = self._security_day(options)
         summary = roster_csv_write(security=security, as_of=as_of, top=options.get("top"), path=Path(options["output"]))
         summary = {**summary, "output": options["output"], "seconds": round(time.perf_counter() - started, 3)}
         self.stdout.write(json.dumps(summary, ensure_ascii=False))
