@@ -22,7 +22,7 @@ def _postgresql(sql):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("register", "0014_event_day_brin"),
+        ("register", "0015_event_log_without_fk_checks"),
         ("securities", "0007_investor_updated_at"),
     ]
 
