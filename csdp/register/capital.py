@@ -18,7 +18,8 @@ A violation raises ``RegisterInvariantError`` with a Chinese reason for staff, s
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from typing import Any
 
 from django.db import connection
 
@@ -33,7 +34,7 @@ class RegisterInvariantError(CsdpError):
     code = "register.invariant"
 
 
-def _in(values: list) -> str:
+def _in(values: Collection[object]) -> str:
     return ", ".join(["%s"] * len(values))
 
 
@@ -52,7 +53,7 @@ def issued_capital_move(deltas: dict[int, int]) -> None:
         )
 
 
-def issuing_deltas(specs: Iterable) -> dict[int, int]:
+def issuing_deltas(specs: Iterable[Any]) -> dict[int, int]:
     deltas: dict[int, int] = {}
     for spec in specs:
         if str(spec.event_type) in ISSUING:
@@ -71,7 +72,8 @@ def issuing_deltas_of_stage(stage: str) -> dict[int, int]:
 
 
 def _capital_problems(security_ids: list[int] | None) -> list[Problem]:
-    where, params = "WHERE s.status <> %s", [SecurityStatus.SWITCHED.value]  # a switched code holds nothing
+    where = "WHERE s.status <> %s"
+    params: list[Any] = [SecurityStatus.SWITCHED.value]  # a switched code holds nothing
     if security_ids is not None:
         where += f" AND s.id IN ({_in(security_ids)})"
         params += security_ids
@@ -104,7 +106,7 @@ def _capital_problems(security_ids: list[int] | None) -> list[Problem]:
     return problems
 
 
-def _unknown_parties(rows: list) -> dict[tuple[int, int], str]:
+def _unknown_parties(rows: list[tuple[Any, ...]]) -> dict[tuple[int, int], str]:
     """Of the lots the replay found wrong, those whose account or security does not exist: orphan events
     (the log keeps no database foreign keys, migration 0015), named as such."""
     if not rows:
@@ -132,8 +134,9 @@ def _replay_problems(
     with the position negated, grouped per lot), so lots missing on either side are found too.
     ``accounts`` or ``touched`` (a table of account_id, security_id) narrow it to a step's lots."""
 
-    def scope(alias: str) -> tuple[str, list]:
-        clauses, params = [], []
+    def scope(alias: str) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
         if security_ids is not None:
             clauses.append(f"{alias}.security_id IN ({_in(security_ids)})")
             params += security_ids

@@ -201,5 +201,5 @@ def interfaces_md() -> list[str]:
         "发行人（本机构证券）与本公司人员在 信息查询 / `GET /api/v1/register/securities/{code}/holders?as_of=&top=&format=dbf`",
         "即时下载；记录：截至查询日日终每个持有明细一条（由登记变动记录重放）。同时提供 Excel（含占登记股本比例与合计行）。",
         "",
-        *table(_dbf_fields()),  # type: ignore[no-untyped-call]  # roster.py is still excused from strict types
+        *table(_dbf_fields()),
     ]

@@ -17,6 +17,8 @@ import datetime as dt
 import json
 import time
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import polars as pl
 from django.db import connection, transaction
@@ -61,7 +63,7 @@ class Roster:
     def total_quantity(self) -> int:
         return int(self.lots["quantity"].sum() or 0)
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         """The JSON the command prints and the API returns beside the rows."""
         return {
             "security": self.security.code,
@@ -95,7 +97,7 @@ def _events_sql(lineage: list[int], where: str) -> str:
     )
 
 
-def _head_sql(lineage: list[int], as_of: dt.date) -> tuple[str, list]:
+def _head_sql(lineage: list[int], as_of: dt.date) -> tuple[str, list[Any]]:
     """The lots as the sum of the events up to the day (the definition)."""
     return (
         f"SELECT account_id, share_nature, lk, q AS quantity, f AS frozen, p AS pledged, issued "
@@ -104,7 +106,7 @@ def _head_sql(lineage: list[int], as_of: dt.date) -> tuple[str, list]:
     )
 
 
-def _tail_sql(lineage: list[int], as_of: dt.date) -> tuple[str, list]:
+def _tail_sql(lineage: list[int], as_of: dt.date) -> tuple[str, list[Any]]:
     """The lots as today's positions (the replay of every event, checked by register_check) minus the
     events after the day; ``issued`` is then the issuing quantity after the day, to be taken off
     today's capital. Lots of the lineage's older codes are summed in (they hold nothing after a switch)."""
@@ -153,7 +155,7 @@ def roster_side(security: Security, as_of: dt.date, lineage: list[int] | None = 
 
 def _roster_sql(
     security: Security, as_of: dt.date, top: int | None, side: str | None, lineage: list[int]
-) -> tuple[str, list]:
+) -> tuple[str, list[Any]]:
     """The SELECT of the list's lots replayed from the events (account_id, SCHEMA's columns with the
     lock-up key as text, the day's capital) and its parameters."""
     side = side or roster_side(security, as_of, lineage)
@@ -269,7 +271,7 @@ def roster_csv(roster: Roster) -> bytes:
 # replayed from the events, as one result set of lines (COPY would hand Python one message per line).
 
 
-def _snapshot_select(rows: Rows, columns: str, top: int | None, params: list) -> tuple[str, list]:
+def _snapshot_select(rows: Rows, columns: str, top: int | None, params: list[Any]) -> tuple[str, list[Any]]:
     """SELECT ``columns`` (and their ``params``) over the snapshot-based rows, the top N accounts only
     when asked (each account's first lot stands for it)."""
     if top is None:
@@ -287,7 +289,7 @@ def _snapshot_issued(rows: Rows) -> int:
         return rows.base_issued + int(cursor.fetchone()[0])
 
 
-def _snapshot_csv(rows: Rows, top: int | None) -> tuple[str, dict]:
+def _snapshot_csv(rows: Rows, top: int | None) -> tuple[str, dict[str, Any]]:
     """The CSV's lines from a snapshot (one text, in the list's order) and the summary's counts."""
     sql, params = _snapshot_select(
         rows,
@@ -304,7 +306,9 @@ def _snapshot_csv(rows: Rows, top: int | None) -> tuple[str, dict]:
     return body or "", {**counts, "issued_capital": rows.base_issued + int(issued)}
 
 
-def _replayed_csv(security: Security, as_of: dt.date, top: int | None, lineage: list[int]) -> tuple[str, dict]:
+def _replayed_csv(
+    security: Security, as_of: dt.date, top: int | None, lineage: list[int]
+) -> tuple[str, dict[str, Any]]:
     """The CSV's lines replayed from the events (no snapshot) and the summary's counts."""
     sql, params = _roster_sql(security, as_of, top, None, lineage)
     # An account's lots are adjacent in the list's order, so its first one counts the holders.
@@ -322,7 +326,7 @@ def _replayed_csv(security: Security, as_of: dt.date, top: int | None, lineage: 
     return "\n".join(r[0] for r in rows), {**counts, "issued_capital": issued}
 
 
-def roster_csv_write(*, security: Security, as_of: dt.date, top: int | None, path) -> dict:
+def roster_csv_write(*, security: Security, as_of: dt.date, top: int | None, path: Path) -> dict[str, Any]:
     """Write the command's CSV (CSV_COLUMNS, the order of ``roster_as_of``) to ``path`` and return the
     summary. On PostgreSQL the database builds the lines; elsewhere through ``roster_as_of``."""
     from csdp.lib.dbf import write_atomically
@@ -421,7 +425,7 @@ def roster_xlsx(roster: Roster) -> bytes:
     return out.getvalue()
 
 
-def _dbf_fields():
+def _dbf_fields() -> list[Field]:
     return [
         Field("ZQDM", "C", 6, title="证券代码"),
         Field("ZQZH", "C", 10, title="证券账户"),

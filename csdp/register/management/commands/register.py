@@ -14,12 +14,14 @@ run reports the one there). The end of day takes them itself for large securitie
 import datetime as dt
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, CommandParser
 
 from csdp.lib.commands import CsdpCommand
-from csdp.lib.errors import CsdpError
+from csdp.lib.errors import CsdpError, Problem
 from csdp.register.capital import register_check
 from csdp.securities.models import Security
 
@@ -30,7 +32,7 @@ CHECK_CHUNK = 200  # securities per set-based check
 class Command(CsdpCommand):
     help = "登记簿：check 核对登记簿（持有合计等于登记股本、可用数量不小于零、持有明细等于登记变动记录重放）"
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
         check = actions.add_parser("check", help="核对登记簿不变式（不修改数据）")
         check.add_argument("--security", help="证券代码；不填则核对全部证券")
@@ -43,7 +45,7 @@ class Command(CsdpCommand):
         snapshot.add_argument("--security", required=True, help="证券代码")
         snapshot.add_argument("--as-of", required=True, dest="as_of", help="快照日期 YYYY-MM-DD（该日日终）")
 
-    def handle(self, *args, action, **options):
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "check":
             self._check(options.get("security"))
         elif action == "holders":
@@ -51,7 +53,7 @@ class Command(CsdpCommand):
         elif action == "snapshot":
             self._snapshot(options)
 
-    def _security_day(self, options) -> tuple[Security, dt.date]:
+    def _security_day(self, options: dict[str, Any]) -> tuple[Security, dt.date]:
         try:
             as_of = dt.date.fromisoformat(options["as_of"])
         except ValueError:
@@ -61,13 +63,13 @@ class Command(CsdpCommand):
             raise CommandError(f"证券 {options['security']} 不存在。")
         return security, as_of
 
-    def _snapshot(self, options) -> None:
+    def _snapshot(self, options: dict[str, Any]) -> None:
         from csdp.register.roster_snapshot import roster_snapshot_build
 
         security, as_of = self._security_day(options)
         self.stdout.write(json.dumps(roster_snapshot_build(security=security, as_of=as_of), ensure_ascii=False))
 
-    def _holders(self, options) -> None:
+    def _holders(self, options: dict[str, Any]) -> None:
         from csdp.register.roster import roster_csv_write
 
         started = time.perf_counter()
@@ -78,7 +80,7 @@ class Command(CsdpCommand):
         summary = {**summary, "output": options["output"], "seconds": round(time.perf_counter() - started, 3)}
         self.stdout.write(json.dumps(summary, ensure_ascii=False))
 
-    def _chunks(self, security):
+    def _chunks(self, security: Security | None) -> Iterator[list[int]]:
         """Security ids in chunks of CHECK_CHUNK, with a progress bar on a terminal: each chunk is still
         one set-based check, the bar shows how far the whole register has got."""
         import sys
@@ -101,7 +103,7 @@ class Command(CsdpCommand):
             security = Security.objects.filter(code=code).first()
             if security is None:
                 raise CommandError(f"证券 {code} 不存在。")
-        problems = []
+        problems: list[Problem] = []
         for chunk in self._chunks(security):
             try:
                 register_check(security_ids=chunk)
