@@ -13,15 +13,16 @@ import io
 import polars as pl
 
 from csdp.dividend.models import Distribution
+from csdp.accounts.models import User
+from csdp.notify.services import notify_user
+from csdp.counter.handling import _result_store
+from csdp.counter.models import Application, FilePurpose
 
 PURPOSE = "dividend"
 
 
 def tell_issuer(distribution: Distribution, *, subject: str, body: str) -> int:
     """An SMS and an e-mail to each active user of the issuer (where they have a mobile / an address)."""
-    from csdp.accounts.models import User
-    from csdp.notify.services import notify_user
-
     told = 0
     for user in User.objects.filter(institution_id=distribution.issuer_id, is_active=True).order_by("pk"):
         told += bool(notify_user(user=user, subject=subject, body=body, purpose=PURPOSE))
@@ -84,9 +85,6 @@ def result_attach(distribution: Distribution, content: bytes) -> bool:
     """Attach the result to the counter application the plan came from (none for a plan scheduled
     without one, e.g. the simulation). Once per distribution: a rerun of the step finds it attached."""
     from django.core.files.base import ContentFile
-
-    from csdp.counter.handling import _result_store
-    from csdp.counter.models import Application, FilePurpose
 
     application = Application.objects.filter(pk=distribution.application_id).first()
     if application is None:

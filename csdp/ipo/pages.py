@@ -198,8 +198,6 @@ def filings_context(request, offering: Offering, *, rejected_kind: str = "") -> 
     under the errors (nor its sign button), so nobody confirms the old list believing it the new one.
     Each filing's list is paged on its own (``<kind>_page``); an export request puts the response
     under "export" for the view to return."""
-    from csdp.keys.signing import signing_context, submission_digest
-
     user = request.user
     rows = []
     for kind in required_kinds(offering):

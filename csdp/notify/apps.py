@@ -8,6 +8,7 @@ class NotifyConfig(AppConfig):
     verbose_name = "通知"
 
     def ready(self) -> None:
+        # Imported here: these modules load models, which Django allows only once the app registry is ready.
         from csdp.accounts.login_steps import login_steps_register
         from csdp.notify import menus  # noqa: F401
         from csdp.notify.captcha import captcha_check

@@ -24,10 +24,20 @@ import polars as pl
 from django.db import connection, transaction
 
 from csdp.lib.bulk import copy_out
-from csdp.lib.dbf import Field, write_dbf
+from csdp.lib.dbf import Field, write_dbf, write_atomically
 from csdp.register.models import ISSUING, ShareNature
-from csdp.register.roster_snapshot import FAR, ISSUED, Rows, _in, account_order, csv_line_sql
-from csdp.register.roster_snapshot import roster_rows, snapshot_held, snapshot_ranges, work_mem
+from csdp.register.roster_snapshot import (
+    FAR,
+    ISSUED,
+    Rows,
+    _in,
+    account_order,
+    csv_line_sql,
+    roster_rows,
+    snapshot_held,
+    snapshot_ranges,
+    work_mem,
+)
 from csdp.register.selectors import _lineage
 from csdp.securities.models import Security, IdType
 
@@ -329,8 +339,6 @@ def _replayed_csv(
 def roster_csv_write(*, security: Security, as_of: dt.date, top: int | None, path: Path) -> dict[str, Any]:
     """Write the command's CSV (CSV_COLUMNS, the order of ``roster_as_of``) to ``path`` and return the
     summary. On PostgreSQL the database builds the lines; elsewhere through ``roster_as_of``."""
-    from csdp.lib.dbf import write_atomically
-
     started = time.perf_counter()
     if connection.vendor != "postgresql":
         roster = roster_as_of(security=security, as_of=as_of, top=top)

@@ -24,6 +24,8 @@ from csdp.lib.commands import CsdpCommand
 from csdp.lib.errors import CsdpError, Problem
 from csdp.register.capital import register_check
 from csdp.securities.models import Security
+from csdp.register.roster_snapshot import roster_snapshot_build
+from csdp.register.roster import roster_csv_write
 
 
 CHECK_CHUNK = 200  # securities per set-based check
@@ -64,14 +66,10 @@ class Command(CsdpCommand):
         return security, as_of
 
     def _snapshot(self, options: dict[str, Any]) -> None:
-        from csdp.register.roster_snapshot import roster_snapshot_build
-
         security, as_of = self._security_day(options)
         self.stdout.write(json.dumps(roster_snapshot_build(security=security, as_of=as_of), ensure_ascii=False))
 
     def _holders(self, options: dict[str, Any]) -> None:
-        from csdp.register.roster import roster_csv_write
-
         started = time.perf_counter()
         if options.get("top") is not None and options["top"] < 1:
             raise CommandError("--top 应为正整数。")
