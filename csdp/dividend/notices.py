@@ -17,6 +17,8 @@ from csdp.accounts.models import User
 from csdp.notify.services import notify_user
 from csdp.counter.handling import _result_store
 from csdp.counter.models import Application, FilePurpose
+from openpyxl import Workbook
+from django.core.files.base import ContentFile
 
 PURPOSE = "dividend"
 
@@ -62,8 +64,6 @@ def released_notify(distribution: Distribution, accounts: int, amount_fen: int) 
 def result_xlsx(distribution: Distribution, frame: pl.DataFrame, layout) -> bytes:
     """QYJG as an Excel sheet (the counter's result reports are PDF or Excel): the same rows and columns
     as the DBF, titled in Chinese."""
-    from openpyxl import Workbook
-
     book = Workbook(write_only=True)
     sheet = book.create_sheet("权益分派结果")
     sheet.append([f"{distribution.security.code} 权益分派结果（股权登记日 {distribution.record_date}）"])
@@ -84,8 +84,6 @@ def result_xlsx(distribution: Distribution, frame: pl.DataFrame, layout) -> byte
 def result_attach(distribution: Distribution, content: bytes) -> bool:
     """Attach the result to the counter application the plan came from (none for a plan scheduled
     without one, e.g. the simulation). Once per distribution: a rerun of the step finds it attached."""
-    from django.core.files.base import ContentFile
-
     application = Application.objects.filter(pk=distribution.application_id).first()
     if application is None:
         return False

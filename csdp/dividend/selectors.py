@@ -12,6 +12,8 @@ from csdp.register.selectors import _lineage
 from csdp.securities.models import Security, SecuritiesAccount
 from csdp.dividend.models import HeldCash, HeldReason, ClosedAccountBonus
 from csdp.accounts.models import Institution
+from django.db import connection
+from django.db.models import Count, Q, Sum, OuterRef, Subquery
 
 LOT_SCHEMA = {
     "account": pl.Int64,
@@ -83,8 +85,6 @@ def register_now(security_id: int) -> tuple[pl.DataFrame, int | None]:
 def issued_capital_as_of(security_id: int, day: dt.date) -> int:
     """Σ issuing events (csdp.register.models.ISSUING) up to ``day`` over the lineage: the issued capital
     that day, which the R snapshot must add up to (the register's invariant, checked again at R)."""
-    from django.db import connection
-
     marks, lineage = _lineage_in(security_id)
     issuing = sorted(ISSUING)
     with connection.cursor() as cursor:
@@ -203,8 +203,6 @@ def file_rows(distribution_id: int, security_id: int) -> pl.DataFrame:
 
 def held_summary(distribution) -> list[dict]:
     """Held cash per reason: accounts and amount still held, and what was released when freezes lifted."""
-    from django.db.models import Count, Q, Sum
-
     labels = dict(HeldReason.choices)
     rows = (
         HeldCash.objects.filter(distribution=distribution)
@@ -222,8 +220,6 @@ def held_summary(distribution) -> list[dict]:
 def closed_bonus_of(distribution):
     """Bonus shares registered on accounts closed since R: a QuerySet with ``account_number`` and
     ``participant_name`` (the table holds ids without foreign keys, as the end of day writes it)."""
-    from django.db.models import OuterRef, Subquery
-
     return ClosedAccountBonus.objects.filter(distribution=distribution).annotate(
         account_number=Subquery(SecuritiesAccount.objects.filter(pk=OuterRef("account_id")).values("number")[:1]),
         participant_name=Subquery(Institution.objects.filter(pk=OuterRef("participant_id")).values("name")[:1]),

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.core import checks
+from django.conf import settings
 
 
 class NotifyConfig(AppConfig):
@@ -29,8 +30,6 @@ class NotifyConfig(AppConfig):
 
 def check_sms_gateway(app_configs, **kwargs):
     """The HTTP SMS backend without a gateway URL would fail every code: say so at start-up."""
-    from django.conf import settings
-
     if settings.CSDP_SMS_BACKEND == "http" and not settings.CSDP_SMS_HTTP_URL:
         return [checks.Error("CSDP_SMS_BACKEND=http needs CSDP_SMS_HTTP_URL.", id="notify.E001")]
     return []

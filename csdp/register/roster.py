@@ -40,6 +40,8 @@ from csdp.register.roster_snapshot import (
 )
 from csdp.register.selectors import _lineage
 from csdp.securities.models import Security, IdType
+import io
+from openpyxl import Workbook
 
 SCHEMA = {
     "account": pl.Utf8,
@@ -381,9 +383,6 @@ HEADERS = (
 
 def roster_xlsx(roster: Roster) -> bytes:
     """The issuer's Excel: the listed columns, then totals that reconcile with the issued capital."""
-    import io
-
-    from openpyxl import Workbook
 
     id_labels = dict(IdType.choices)
     book = Workbook(write_only=True)
@@ -451,8 +450,6 @@ def _dbf_fields() -> list[Field]:
 
 def roster_dbf(roster: Roster) -> bytes:
     """The same list as DBF (GBK; rules.md §8 conventions), one record per lot."""
-    import io
-
     out = io.BytesIO()
     rows = (
         {
