@@ -27,6 +27,7 @@ from csdp.securities.models import Security
 from csdp.register.roster_snapshot import roster_snapshot_build
 from csdp.register.roster import roster_csv_write
 import sys
+from tqdm import tqdm
 
 
 CHECK_CHUNK = 200  # securities per set-based check
@@ -82,9 +83,6 @@ class Command(CsdpCommand):
     def _chunks(self, security: Security | None) -> Iterator[list[int]]:
         """Security ids in chunks of CHECK_CHUNK, with a progress bar on a terminal: each chunk is still
         one set-based check, the bar shows how far the whole register has got."""
-        # Imported here: tqdm (~60 ms) stays off `csdp --help`, which loads every operator command's module.
-        from tqdm import tqdm
-
         ids = (
             [security.pk]
             if security is not None
