@@ -14,6 +14,7 @@ from csdp.lib.errors import CsdpError
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csdp.settings.dev")
+    # Imported here: Django is imported only once DJANGO_SETTINGS_MODULE is set above.
     from django.core.management import execute_from_command_line
 
     args = ["csdp", *(sys.argv[1:] if argv is None else argv)]
@@ -73,6 +74,7 @@ def _first_line(text: str, width: int = 96) -> str:
 
 def operator_help() -> str:
     """`csdp --help`: the operators' commands first, one line each, then where the rest is."""
+    # Imported here, as in main(): Django only once the entry point has set DJANGO_SETTINGS_MODULE.
     import django
     from django.core.management import get_commands, load_command_class
 

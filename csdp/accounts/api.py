@@ -67,8 +67,6 @@ class TokenOut(Schema):
 )
 @allow(ANY_ROLE)
 def token_list(request, page: Query[CursorIn]):
-    from csdp.accounts.models import ApiToken
-
     return cursor_page(ApiToken.objects.visible_to(request.user).select_related("user"), page, out=token_list_item)
 
 

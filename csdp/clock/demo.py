@@ -9,6 +9,7 @@ from pathlib import Path
 from csdp.clock.models import CalendarYear
 from csdp.accounts.demo import register_seeder
 from csdp.clock.services import calendar_year_load, closed_days_parse, business_today, calendar_horizon
+import datetime as dt
 
 DEMO_YEAR_FILE = Path(__file__).with_name("data") / "2027-demo.csv"
 DEMO_SOURCE = "演示数据（仅含元旦，非交易所公告）"
@@ -26,8 +27,6 @@ DEMO_REACH_DAYS = 21  # the demo's furthest date from today: an offering's T+9 l
 @register_seeder(order=5)  # before any seeder computes T+n from today
 def seed_calendar() -> None:
     """Only where needed: when the demo's dates would reach past the maintained horizon."""
-    import datetime as dt
-
     horizon = calendar_horizon()
     reach = business_today() + dt.timedelta(days=DEMO_REACH_DAYS)
     if horizon is not None and horizon.year == 2026 and reach > horizon:  # the placeholder covers 2027 only

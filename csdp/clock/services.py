@@ -256,6 +256,7 @@ def closed_days_parse(text: str, *, year: int) -> dict[dt.date, str]:
 def closed_days_from_exchange_calendars(year: int) -> dict[dt.date, str]:
     """A year's closed weekdays from the exchange_calendars package's XSHG sessions (the Shanghai
     exchange; the Beijing exchange keeps the same holidays, rules.md §6), where it has the year."""
+    # Imported here: exchange_calendars and pandas (~0.9 s) load only when a calendar is imported from it.
     import exchange_calendars
     import pandas as pd
 

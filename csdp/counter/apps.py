@@ -7,6 +7,7 @@ class CounterConfig(AppConfig):
     verbose_name = "发行人虚拟柜台"
 
     def ready(self) -> None:
+        # Imported here: these modules load models, which Django allows only once the app registry is ready.
         from django.db.models.signals import post_migrate
 
         from csdp.counter import demo, menus, worklists  # noqa: F401  (register menu, lists, seeder)

@@ -15,6 +15,7 @@ from csdp.audit.services import audit_record
 from csdp.counter.models import BusinessType, BusinessTemplate
 from csdp.counter.registry import registered_specs
 from csdp.uploads.services import upload_store
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 _MATERIALS_NOTE = (
     "请按以下清单准备材料，加盖公章后扫描，合并成 1-2 个压缩包（ZIP）或 1 个 PDF 文件上传。"  # 000 §三(一)7
@@ -102,8 +103,6 @@ def catalogue_sync() -> int:
 
 
 def catalogue_sync_after_migrate(sender, using="default", **kwargs) -> None:
-    from django.db import DEFAULT_DB_ALIAS, connections
-
     # `migrate <other app>` may run before our tables exist.
     if using == DEFAULT_DB_ALIAS and BusinessType._meta.db_table in connections[using].introspection.table_names():
         catalogue_sync()
@@ -115,8 +114,6 @@ def catalogue_sync_after_migrate(sender, using="default", **kwargs) -> None:
 def business_type_update(
     *, business_type, actor, name: str, guide: str, filer_kinds: list[str], handlers, is_active: bool, sort_order: int
 ):
-    from django.db import transaction
-
     with transaction.atomic():
         business_type.name, business_type.guide = name.strip(), guide.strip()
         if business_type.spec is None:  # a structured type's filers are fixed by its spec
@@ -136,8 +133,6 @@ def business_type_update(
 def template_add(*, business_type, actor, title: str, file):
     """A downloadable template for the guide, stored through the upload service (kind "result":
     PDF or Excel). Raises csdp.uploads.errors.UploadRejected."""
-    from django.db import transaction
-
     with transaction.atomic():
         stored = upload_store(file=file, kind="result", owner=None, actor=actor)
         row = BusinessTemplate.objects.create(
@@ -153,8 +148,6 @@ def template_add(*, business_type, actor, title: str, file):
 
 
 def template_remove(*, template, actor) -> None:
-    from django.db import transaction
-
     with transaction.atomic():
         audit_record(
             actor=actor, obj=template.business_type, action="counter.template_remove", data={"title": template.title}

@@ -28,6 +28,7 @@ HISTORY_AGENT = "issuer_a_history"
 
 
 def demo_pdf(title: str) -> ContentFile:
+    # Imported here: pypdf (~160 ms) loads on the first PDF, not with every process (nothing else imports it).
     from pypdf import PdfWriter
 
     writer = PdfWriter()

@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django import forms
+import datetime as dt
+from decimal import Decimal
 
 
 class StructuredForm(forms.Form):
@@ -27,9 +29,6 @@ class StructuredForm(forms.Form):
     (dates as ISO text, decimals as exact strings — never floats)."""
 
     def json_data(self) -> dict:
-        import datetime as dt
-        from decimal import Decimal
-
         def ready(value):
             if isinstance(value, (dt.date, dt.datetime)):
                 return value.isoformat()

@@ -11,6 +11,7 @@ from csdp.clock.services import SHANGHAI, clock_now
 from csdp.counter.models import Application, ApplicationFile, BusinessType, FilePurpose, Transition
 from csdp.counter.states import FILER_TURN, STAFF_TURN, Status
 from csdp.issuers.selectors import issuer_securities_codes
+from django.contrib.auth import get_user_model
 
 
 def securities_codes_for(institution) -> list[str]:
@@ -113,8 +114,6 @@ def duration_label(delta: dt.timedelta) -> str:
 
 
 def handler_choices() -> QuerySet:
-    from django.contrib.auth import get_user_model
-
     return get_user_model().objects.filter(staff_role__in=["operator", "admin"], is_active=True).order_by("username")
 
 

@@ -7,6 +7,7 @@ class DividendConfig(AppConfig):
     verbose_name = "权益分派"
 
     def ready(self) -> None:
+        # Imported here: these modules load models, which Django allows only once the app registry is ready.
         from csdp.clock.eod import register_eod_job
         from csdp.dividend import counter_types, interfaces, kinds, menus  # noqa: F401  (counter type 05, four-eyes kinds, menu, file docs)
         from csdp.dividend.release import release_eod

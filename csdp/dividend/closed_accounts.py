@@ -22,6 +22,7 @@ from csdp.audit.services import audit_record
 from csdp.dividend.models import ClosedAccountBonus, Distribution
 from csdp.lib.bulk import copy_out
 from csdp.securities.models import ParticipantProfile, SecuritiesAccount
+from csdp.dividend import files
 
 CLOSED_SQL = "SELECT id FROM securities_securitiesaccount WHERE status = 'closed'"
 SCHEMA = {"account_id": pl.Int64, "participant_id": pl.Int64, "JSCY": pl.String, "GDDM": pl.String, "SZSL": pl.Int64}
@@ -34,8 +35,6 @@ def closed_account_bonus(
     lots with bonus shares, ``bonus_rows``; None without bonus shares). The closed accounts are read
     once and matched in memory: no second pass over the entitlements. Returns (accounts, shares, the
     QYZC files written)."""
-    from csdp.dividend import files
-
     if rows is None or not rows.height:
         return 0, 0, []
     closed = copy_out(CLOSED_SQL, [], {"account_id": pl.Int64})

@@ -19,12 +19,24 @@ import numpy as np
 import polars as pl
 from django.conf import settings
 
-from csdp.dividend.models import Distribution, HeldReason
+from csdp.dividend.models import Distribution, HeldReason, ClosedAccountBonus, ParticipantPayment, Step
 from csdp.dividend.selectors import file_rows
 from csdp.ipo.eod.participant_files import PIECE_ROWS, _csv_text
 from csdp.ipo.eod.layouts import Layout
 from csdp.lib.bulk import copy_out
-from csdp.lib.dbf import Field, dbf_file_bytes, dbf_records, is_ascii, write_atomically
+from csdp.lib.dbf import (
+    Field,
+    dbf_file_bytes,
+    dbf_records,
+    is_ascii,
+    write_atomically,
+    PartFile,
+    dbf_check_widths,
+    header,
+)
+from csdp.lib.dbf_matrix import csv_header, frame_facts, matrix_columns, matrix_path_applies, records_of
+from csdp.securities.models import ParticipantProfile
+from csdp.dividend.notices import result_xlsx
 
 ZQDM = Field("ZQDM", "C", 6, title="证券代码")
 JSCY = Field("JSCY", "C", 10, title="结算参与人代码")
@@ -230,9 +242,6 @@ def _write_matrix(
 ) -> dict[str, list[dict]] | None:
     """Every participant's DBF and CSV of ``layout`` through the kernel, from a frame sorted by JSCY;
     None when the kernel is absent or the frame needs the reference path (GBK text, quoting …)."""
-    from csdp.lib.dbf import PartFile, dbf_check_widths, header
-    from csdp.lib.dbf_matrix import csv_header, frame_facts, matrix_columns, matrix_path_applies, records_of
-
     frame = frame.select([f.name for f in layout.fields])
     facts = frame_facts(layout.fields, frame)
     if not facts.get("ascii", True) or not matrix_path_applies(layout.fields, frame, ascii_text=True, facts=facts):
@@ -307,9 +316,6 @@ def _issuer_rows(distribution: Distribution, schema: dict) -> pl.DataFrame:
     """QYJG's per-participant figures: from the entitle step's per-participant totals (kept with the
     step) with what each participant was paid and the bonus shares on closed accounts; an aggregate
     over the entitlements for a distribution entitled before those totals were kept."""
-    from csdp.dividend.models import ClosedAccountBonus, ParticipantPayment, Step
-    from csdp.securities.models import ParticipantProfile
-
     kept = Step.objects.filter(distribution=distribution, name="entitle").values_list("detail", flat=True).first()
     if not kept or "by_participant" not in kept:
         return copy_out(ISSUER_SQL, [distribution.pk, distribution.pk], schema)
@@ -332,8 +338,6 @@ def _issuer_rows(distribution: Distribution, schema: dict) -> pl.DataFrame:
 
 def issuer_result_file(distribution: Distribution, day: dt.date) -> tuple[list[dict], bytes]:
     """QYJG (DBF + CSV) in the files directory, and the same rows as Excel for the counter application."""
-    from csdp.dividend.notices import result_xlsx
-
     frame = issuer_result_frame(distribution)
     written = _write(
         root_of(distribution) / day.strftime("%Y%m%d") / "issuer",

@@ -13,15 +13,18 @@ import io
 import polars as pl
 
 from csdp.dividend.models import Distribution
+from csdp.accounts.models import User
+from csdp.notify.services import notify_user
+from csdp.counter.handling import _result_store
+from csdp.counter.models import Application, FilePurpose
+from openpyxl import Workbook
+from django.core.files.base import ContentFile
 
 PURPOSE = "dividend"
 
 
 def tell_issuer(distribution: Distribution, *, subject: str, body: str) -> int:
     """An SMS and an e-mail to each active user of the issuer (where they have a mobile / an address)."""
-    from csdp.accounts.models import User
-    from csdp.notify.services import notify_user
-
     told = 0
     for user in User.objects.filter(institution_id=distribution.issuer_id, is_active=True).order_by("pk"):
         told += bool(notify_user(user=user, subject=subject, body=body, purpose=PURPOSE))
@@ -61,8 +64,6 @@ def released_notify(distribution: Distribution, accounts: int, amount_fen: int) 
 def result_xlsx(distribution: Distribution, frame: pl.DataFrame, layout) -> bytes:
     """QYJG as an Excel sheet (the counter's result reports are PDF or Excel): the same rows and columns
     as the DBF, titled in Chinese."""
-    from openpyxl import Workbook
-
     book = Workbook(write_only=True)
     sheet = book.create_sheet("权益分派结果")
     sheet.append([f"{distribution.security.code} 权益分派结果（股权登记日 {distribution.record_date}）"])
@@ -83,11 +84,6 @@ def result_xlsx(distribution: Distribution, frame: pl.DataFrame, layout) -> byte
 def result_attach(distribution: Distribution, content: bytes) -> bool:
     """Attach the result to the counter application the plan came from (none for a plan scheduled
     without one, e.g. the simulation). Once per distribution: a rerun of the step finds it attached."""
-    from django.core.files.base import ContentFile
-
-    from csdp.counter.handling import _result_store
-    from csdp.counter.models import Application, FilePurpose
-
     application = Application.objects.filter(pk=distribution.application_id).first()
     if application is None:
         return False

@@ -34,6 +34,8 @@ from csdp.dividend.models import Distribution, HeldCash, HeldReason, Status
 from csdp.dividend.services import held_account
 from csdp.ledger.selectors import reserve_accounts_of
 from csdp.ledger.services import LedgerError, transfer_post
+from csdp.restrictions.models import FREEZE_LIVE
+from csdp.dividend.notices import released_notify
 
 CODE_RELEASE = "dividend.release"
 
@@ -55,8 +57,6 @@ ORDER BY h.distribution_id, h.id
 
 def releasable() -> dict[int, list[tuple[int, int, int]]]:
     """distribution id → [(held row, amount, participant institution)] of the held cash whose freeze lifted."""
-    from csdp.restrictions.models import FREEZE_LIVE
-
     params = [
         HeldReason.FROZEN_AT_RECORD.value,
         HeldReason.FROZEN_AFTER_RECORD.value,
@@ -107,8 +107,6 @@ def held_cash_release(*, distribution: Distribution, day: dt.date) -> tuple[int,
                 reason="冻结已解除，暂不派发的现金红利派发至托管结算参与人",
                 data={"rows": count, "amount_fen": total, "day": day.isoformat()},
             )
-            from csdp.dividend.notices import released_notify
-
             released_notify(distribution, count, total)
         return count, total
 

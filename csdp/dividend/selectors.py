@@ -9,7 +9,11 @@ import polars as pl
 from csdp.lib.bulk import copy_out
 from csdp.register.models import ISSUING
 from csdp.register.selectors import _lineage
-from csdp.securities.models import Security
+from csdp.securities.models import Security, SecuritiesAccount
+from csdp.dividend.models import HeldCash, HeldReason, ClosedAccountBonus
+from csdp.accounts.models import Institution
+from django.db import connection
+from django.db.models import Count, Q, Sum, OuterRef, Subquery
 
 LOT_SCHEMA = {
     "account": pl.Int64,
@@ -64,8 +68,6 @@ def register_now(security_id: int) -> tuple[pl.DataFrame, int | None]:
     custodian participant as ``register_as_of``, and the security's issued capital. Used at R's own
     end of day, when now is R's end of day: the register dates its events on the business day they are
     written, so none is dated after today (the step still checks Σ lots = issued capital)."""
-    from csdp.securities.models import Security
-
     sql = (
         "SELECT p.account_id, pp.institution_id, p.share_nature, CAST(p.lockup_end AS TEXT), p.quantity, p.frozen,"
         " p.pledged FROM register_position p"
@@ -83,8 +85,6 @@ def register_now(security_id: int) -> tuple[pl.DataFrame, int | None]:
 def issued_capital_as_of(security_id: int, day: dt.date) -> int:
     """Σ issuing events (csdp.register.models.ISSUING) up to ``day`` over the lineage: the issued capital
     that day, which the R snapshot must add up to (the register's invariant, checked again at R)."""
-    from django.db import connection
-
     marks, lineage = _lineage_in(security_id)
     issuing = sorted(ISSUING)
     with connection.cursor() as cursor:
@@ -203,10 +203,6 @@ def file_rows(distribution_id: int, security_id: int) -> pl.DataFrame:
 
 def held_summary(distribution) -> list[dict]:
     """Held cash per reason: accounts and amount still held, and what was released when freezes lifted."""
-    from django.db.models import Count, Q, Sum
-
-    from csdp.dividend.models import HeldCash, HeldReason
-
     labels = dict(HeldReason.choices)
     rows = (
         HeldCash.objects.filter(distribution=distribution)
@@ -224,12 +220,6 @@ def held_summary(distribution) -> list[dict]:
 def closed_bonus_of(distribution):
     """Bonus shares registered on accounts closed since R: a QuerySet with ``account_number`` and
     ``participant_name`` (the table holds ids without foreign keys, as the end of day writes it)."""
-    from django.db.models import OuterRef, Subquery
-
-    from csdp.accounts.models import Institution
-    from csdp.dividend.models import ClosedAccountBonus
-    from csdp.securities.models import SecuritiesAccount
-
     return ClosedAccountBonus.objects.filter(distribution=distribution).annotate(
         account_number=Subquery(SecuritiesAccount.objects.filter(pk=OuterRef("account_id")).values("number")[:1]),
         participant_name=Subquery(Institution.objects.filter(pk=OuterRef("participant_id")).values("name")[:1]),

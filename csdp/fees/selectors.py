@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 
 from csdp.fees.models import FeeSchedule, PaymentDeclaration, PaymentNotice
 from csdp.fees.states import NoticeStatus
+from django.conf import settings
 
 
 def schedule_rows():
@@ -51,6 +52,4 @@ DEFAULT_PAYEE = {
 def payee_details() -> dict:
     """The depository's receiving bank account shown on notices (settings.CSDP_FEES_PAYEE).
     The real account is not public; the default is labelled as an example."""
-    from django.conf import settings
-
     return dict(getattr(settings, "CSDP_FEES_PAYEE", DEFAULT_PAYEE))

@@ -7,4 +7,5 @@ class GreenshoeConfig(AppConfig):
     verbose_name = "超额配售选择权"
 
     def ready(self) -> None:
+        # Imported here: these modules load models, which Django allows only once the app registry is ready.
         from csdp.greenshoe import counter_types, demo, interfaces, menus, panels, worklists  # noqa: F401

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Sum, Count
 
 from csdp.clock.services import business_today, CalendarError
 from csdp.ipo.issuer.detail_filings import expected_total, filing_content, required_kinds
@@ -30,6 +30,9 @@ from csdp.ledger.selectors import balance_of, reserve_account_of
 from csdp.lib.listing import Column, listing
 from csdp.register.models import RegistrationEvent
 from csdp.securities.models import ParticipantProfile
+import io
+from openpyxl import Workbook
+from django.http import Http404
 
 
 def yuan(fen: int | None) -> Decimal:
@@ -117,8 +120,6 @@ def _t1_day(offering: Offering):
 def _obligation_totals(offering: Offering, user) -> dict | None:
     """The issuer and the lead underwriter see the offering's totals over all participants (each
     participant's own figures stay its own); None for others."""
-    from django.db.models import Count, Sum
-
     if user.staff_role or user.institution_id not in (offering.issuer_id, offering.underwriter_id):
         return None
     sums = ParticipantObligation.objects.filter(offering=offering).aggregate(
@@ -198,8 +199,6 @@ def filings_context(request, offering: Offering, *, rejected_kind: str = "") -> 
     under the errors (nor its sign button), so nobody confirms the old list believing it the new one.
     Each filing's list is paged on its own (``<kind>_page``); an export request puts the response
     under "export" for the view to return."""
-    from csdp.keys.signing import signing_context, submission_digest
-
     user = request.user
     rows = []
     for kind in required_kinds(offering):
@@ -265,9 +264,6 @@ def _filing_details(request, filing, *, prefix: str):
 
 def registration_result_xlsx(offering: Offering) -> bytes:
     """股份登记结果: every account registered by this offering, from the register's own log."""
-    import io
-
-    from openpyxl import Workbook
 
     book = Workbook()
     sheet = book.active
@@ -318,8 +314,6 @@ def declarations_of(offering: Offering, participant) -> list:
 def require_results_reader(offering: Offering, user) -> None:
     """The results are the lead underwriter's (and staff's): a participant or issuer who can see the
     offering is still refused, as if it did not exist."""
-    from django.http import Http404
-
     if not user.staff_role and user.institution_id != offering.underwriter_id:
         raise Http404("没有该发行的发行结果。")
 
@@ -333,8 +327,6 @@ def _pay_signing(offering: Offering, user):
 
 def participant_of(user):
     """The user's clearing-participant profile; a member institution without one gets a 404, not a 500."""
-    from django.http import Http404
-
     profile = ParticipantProfile.objects.filter(institution_id=user.institution_id).first()
     if profile is None:
         raise Http404("本机构尚未登记为结算参与人。")

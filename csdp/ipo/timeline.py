@@ -4,7 +4,7 @@ who acts, and whether it is done, due now, or later."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils import timezone
 
@@ -152,8 +152,6 @@ def timeline(offering: Offering) -> list[Milestone]:
 def _passed_marked(items: list[Milestone]) -> list[Milestone]:
     """A step not done while a later one of the same list is: the offering went on without it here,
     so it is neither due nor late (the list must match the offering's state, issue 19 §9)."""
-    from dataclasses import replace
-
     last_done = max((i for i, m in enumerate(items) if m.done), default=-1)
     return [replace(m, passed=True) if not m.done and i < last_done else m for i, m in enumerate(items)]
 

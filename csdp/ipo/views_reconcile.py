@@ -19,11 +19,10 @@ from csdp.ipo.eod.reconcile import (
     offering_results_xlsx as xlsx,
 )
 from csdp.ledger.selectors import balance_of, reserve_account_of, statement
+import datetime as dt
 
 
 def _day_param(value: str | None, default):
-    import datetime as dt
-
     try:
         return dt.date.fromisoformat(value) if value else default
     except ValueError:
@@ -33,8 +32,6 @@ def _day_param(value: str | None, default):
 @allow(Role.PARTICIPANT, Role.UNDERWRITER)
 def reserve_statement(request):
     """Every movement of the member's own reserve with its reference, a range of business days."""
-    import datetime as dt
-
     account = reserve_account_of(request.user.institution)
     today = business_today()
     date_to = _day_param(request.GET.get("to"), today)

@@ -7,6 +7,7 @@ class IssuersConfig(AppConfig):
     verbose_name = "发行人注册与信息维护"
 
     def ready(self) -> None:
+        # Imported here: these modules load models, which Django allows only once the app registry is ready.
         # Left function bar, 申请列表 / 待办 sources, login scopes and the demo seeder.
         from csdp.issuers import demo, menus, scopes, worklists  # noqa: F401
         from csdp.issuers.selectors import agent_postal_address

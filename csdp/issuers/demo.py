@@ -52,6 +52,7 @@ ISSUERS = {
 
 def demo_pdf(name: str, owner=None, actor=None):
     """A one-page PDF stored through the upload service (demo data only)."""
+    # Imported here: pypdf (~160 ms) loads on the first PDF, not with every process (nothing else imports it).
     from pypdf import PdfWriter
 
     writer = PdfWriter()

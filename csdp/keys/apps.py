@@ -7,6 +7,7 @@ class KeysConfig(AppConfig):
     verbose_name = "USB-KEY 与数字证书"
 
     def ready(self) -> None:
+        # Imported here: these modules load models, which Django allows only once the app registry is ready.
         from csdp.accounts.login_steps import login_steps_register
         from csdp.keys import admin_approvals, demo, factors, menus, scopes, worklists  # noqa: F401  (four-eyes kinds, …)
         from csdp.keys.login import login_begin

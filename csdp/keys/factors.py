@@ -25,6 +25,7 @@ from csdp.audit.services import audit_record
 from csdp.keys import totp
 from csdp.keys.models import StaffFactor
 from csdp.lib.errors import CsdpError
+from django.contrib.auth import get_user_model
 
 
 class FactorRefused(CsdpError):
@@ -102,8 +103,6 @@ def factor_check(*, user, code: str) -> None:
 
 
 def _apply_reset(approval) -> dict:
-    from django.contrib.auth import get_user_model
-
     user = get_user_model().objects.get(pk=approval.payload["_user_id"], staff_role__gt="")
     factor, _ = StaffFactor.objects.select_for_update().get_or_create(user=user)
     factor.secret_encrypted, factor.confirmed_at, factor.last_step = "", None, None

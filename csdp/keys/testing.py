@@ -23,6 +23,7 @@ from csdp.keys.algorithms import p256_der_to_raw
 from csdp.keys.models import Certificate, KeyDevice, KeyKind, KeyModel, INITIAL_PIN_BY_MODEL
 from csdp.keys.services import device_register
 from csdp.keys.verify import b64url, b64url_decode
+from django.urls import reverse
 
 TEST_PIN = "246810"
 
@@ -84,8 +85,6 @@ def sign(test_key: TestKey, signing_context: dict) -> str:
 
 def login_with_key(client, *, user, password: str, test_key: TestKey, pin: str | None = None):
     """Drive the U盾 login through the real pages with a test Client; returns the last response."""
-    from django.urls import reverse
-
     first = client.post(
         reverse("accounts:login"), {"username": user.get_username(), "password": password, "mode": "key"}
     )

@@ -7,4 +7,5 @@ class LedgerConfig(AppConfig):
     verbose_name = "资金账簿"
 
     def ready(self) -> None:
+        # Imported here: these modules load models, which Django allows only once the app registry is ready.
         from csdp.ledger import demo, menus  # noqa: F401

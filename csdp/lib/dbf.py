@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import struct
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any, BinaryIO
+
+import polars as pl
 
 from csdp.lib.publish import put_in_place
-
-if TYPE_CHECKING:  # Polars is imported where a frame is written: the row writer does not need it
-    import polars as pl
 
 ENCODING = "gbk"
 LANGUAGE_DRIVER_GBK = 0x4D
@@ -132,8 +132,6 @@ def write_dbf(
 
 
 def _frame_field_expr(field: Field, *, ascii_text: bool = False) -> pl.Expr:
-    import polars as pl
-
     col = pl.col(field.name)
     if field.type == "C":
         text = col.cast(pl.Utf8).fill_null("")
@@ -167,8 +165,6 @@ _INTEGER_TYPES = ("Int64", "Int32", "Int16", "Int8", "UInt64", "UInt32", "UInt16
 def _number_extremes(field: Field) -> list[pl.Expr]:
     """The largest magnitude on each side of zero (of the integer part): the text of |v| grows with
     |v|, so they decide the widest text _frame_field_expr makes (sign + digits [+ "." + decimals])."""
-    import polars as pl
-
     col = pl.col(field.name)
     whole = col.abs() // 10**field.decimals if field.decimals else col.abs()
     return [
@@ -187,8 +183,6 @@ def _number_too_wide(field: Field, extremes: Mapping[str, Any]) -> bool:
 
 
 def _text(field: Field) -> pl.Expr:
-    import polars as pl
-
     return pl.col(field.name).cast(pl.Utf8).fill_null("")
 
 
@@ -249,8 +243,6 @@ def dbf_records(
     """The frame's DBF records as one string column ``r`` (frame order), after checking every width
     once; raises DbfValueError before anything is written. ``checked`` and ``ascii_text``: the caller
     already checked the widths / knows whether the C fields are ASCII, over a frame this one is part of."""
-    import polars as pl
-
     if not checked:
         dbf_check_widths(fields, frame)
     if ascii_text is None:
@@ -263,9 +255,6 @@ def dbf_file_bytes(
     fields: Sequence[Field], records: pl.DataFrame, *, on: dt.date, ascii_only: bool | None = None
 ) -> bytes:
     """The whole .dbf file for records made by ``dbf_records``: header, records, end-of-file mark."""
-    import io
-
-    import polars as pl
 
     if ascii_only is None:
         ascii_only = is_ascii(records, "r")
@@ -346,8 +335,6 @@ def write_dbf_frame(path: Path, fields: Sequence[Field], frame: pl.DataFrame, *,
 def ascii_expression(columns: Sequence[str]) -> pl.Expr:
     """True when every value of ``columns`` is ASCII (in UTF-8, a text is ASCII exactly when it has
     as many bytes as characters)."""
-    import polars as pl
-
     return pl.all_horizontal(
         [(pl.col(c).str.len_bytes() == pl.col(c).str.len_chars()).fill_null(True).all() for c in columns]
         or [pl.lit(True)]
@@ -356,8 +343,6 @@ def ascii_expression(columns: Sequence[str]) -> pl.Expr:
 
 def is_ascii(frame: pl.DataFrame, column: str | None = None) -> bool:
     """True when every text column (or ``column``) holds only ASCII characters."""
-    import polars as pl
-
     columns = [column] if column else [n for n, t in frame.schema.items() if t == pl.Utf8]
     if not columns or frame.height == 0:
         return True

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
+from django.apps import apps
+import re
 
 SYSTEM_ACTOR = "系统"
 
@@ -179,8 +181,6 @@ PURPOSES = {
 @cache
 def _choices() -> tuple[dict[str, dict[str, str]], dict[str, str]]:
     """(per model label → {value: label} of its status-like fields, every choice value → its label)."""
-    from django.apps import apps
-
     per_model: dict[str, dict[str, str]] = {}
     everywhere: dict[str, str] = {}
     for model in apps.get_models():
@@ -244,8 +244,6 @@ def purpose_label(purpose: str) -> str:
 
 
 def _verbose_name(model_label: str) -> str:
-    from django.apps import apps
-
     try:
         name = str(apps.get_model(model_label)._meta.verbose_name)
     except (LookupError, ValueError):
@@ -269,8 +267,6 @@ _CITATIONS = [
 
 
 def without_citations(text: str) -> str:
-    import re
-
     for pattern, replacement in _CITATIONS:
         text = re.sub(pattern, replacement, text)
     return text
@@ -292,8 +288,6 @@ DN_ATTRIBUTES = {
 
 def subject_label(rfc4514: str) -> str:
     """``2.5.4.5=9111…,O=甲公司,CN=issuer_a`` → ``用户 issuer_a；机构 甲公司；统一社会信用代码 9111…``."""
-    import re
-
     parts = [p for p in re.split(r"(?<!\\),", rfc4514 or "") if "=" in p]
     shown = []
     for part in reversed(parts):  # RFC 4514 lists the most specific attribute last

@@ -24,13 +24,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
+from django.db import connections
+from openpyxl import Workbook
 
 PER_PAGE = 50
 PER_PAGE_CHOICES = (20, 50, 100, 200)
@@ -116,8 +118,6 @@ class Listing:
         return next(c for c in self.columns if c.key == key)
 
     def _query(self, **changes: Any) -> str:
-        from urllib.parse import urlencode
-
         params = {k: v for k, v in self.params.items() if not k.endswith("export")}
         for key, value in changes.items():
             if value is None:
@@ -185,8 +185,6 @@ ESTIMATE_ABOVE = 200_000  # below this, COUNT(*) is cheap and exact
 def estimated_count(rows: Rows) -> int | None:
     """PostgreSQL's own row estimate of the table behind ``rows`` (kept by ANALYZE and autovacuum), or
     None where an exact count is cheap or the estimate unknown (other databases, small tables)."""
-    from django.db import connections
-
     if not isinstance(rows, QuerySet) or rows.query.where:  # filtered: the table's size is not the answer
         return None
     connection = connections[rows.db]
@@ -303,7 +301,6 @@ def _export(rows: Rows, columns: Sequence[Column], filename: str, kind: str) -> 
         streamed = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
         streamed["Content-Disposition"] = _disposition(filename, "csv")
         return streamed
-    from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=filename[:31] or "列表")

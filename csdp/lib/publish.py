@@ -25,6 +25,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import FileResponse, Http404
+import hashlib
 
 _lock = threading.Lock()
 _stack: list[Staging] = []
@@ -87,8 +88,6 @@ def publish_pending(root: Path, records: Iterable[tuple[str, str]]) -> int:
     """After a crash between a commit and its renames: put in place each recorded file that is missing
     while its ``.part`` holds exactly the recorded content (``records``: (path relative to root, sha256)).
     Returns how many were put in place."""
-    import hashlib
-
     done = 0
     for relative, sha256 in records:
         final = Path(root) / relative

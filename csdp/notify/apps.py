@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.core import checks
+from django.conf import settings
 
 
 class NotifyConfig(AppConfig):
@@ -8,6 +9,7 @@ class NotifyConfig(AppConfig):
     verbose_name = "通知"
 
     def ready(self) -> None:
+        # Imported here: these modules load models, which Django allows only once the app registry is ready.
         from csdp.accounts.login_steps import login_steps_register
         from csdp.notify import menus  # noqa: F401
         from csdp.notify.captcha import captcha_check
@@ -28,8 +30,6 @@ class NotifyConfig(AppConfig):
 
 def check_sms_gateway(app_configs, **kwargs):
     """The HTTP SMS backend without a gateway URL would fail every code: say so at start-up."""
-    from django.conf import settings
-
     if settings.CSDP_SMS_BACKEND == "http" and not settings.CSDP_SMS_HTTP_URL:
         return [checks.Error("CSDP_SMS_BACKEND=http needs CSDP_SMS_HTTP_URL.", id="notify.E001")]
     return []

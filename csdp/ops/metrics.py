@@ -19,6 +19,9 @@ from django.urls import Resolver404, resolve
 from csdp.accounts.services import FAILED_LOGINS_KEY
 from csdp.ipo.models import EodStepRun
 from csdp.ops.models import WorkerHeartbeat
+from django.db.models import Max, Min
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 BUCKETS_S = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -92,10 +95,6 @@ def _process_lines(pid: str) -> list[str]:
 
 
 def _database_lines() -> list[str]:
-    from django.db.models import Max, Min
-    from django.utils import timezone
-    from django_tasks_db.models import DBTaskResult
-
     lines = [
         "# HELP csdp_eod_step_seconds Duration of the latest completed run of each end-of-day step.",
         "# TYPE csdp_eod_step_seconds gauge",

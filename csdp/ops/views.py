@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from csdp.accounts.access import public
 from csdp.ops.metrics import metrics_text
 from csdp.ops.models import WorkerHeartbeat
+from django.db.migrations.executor import MigrationExecutor
 
 _migrations_done = False  # once applied they stay applied: no need to load the graph on every probe
 
@@ -42,7 +43,6 @@ def _migrations() -> str | None:
     global _migrations_done
     if _migrations_done:
         return None
-    from django.db.migrations.executor import MigrationExecutor
 
     executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
     pending = executor.migration_plan(executor.loader.graph.leaf_nodes())

@@ -7,6 +7,7 @@ class PledgeConfig(AppConfig):
     verbose_name = "证券质押供需信息平台"
 
     def ready(self) -> None:
+        # Imported here: these modules load models, which Django allows only once the app registry is ready.
         from csdp.clock.eod import register_eod_job
         from csdp.pledge import demo, handoff, menus, worklists  # noqa: F401  (menu, lists, seeder, counter type)
         from csdp.pledge.recheck import pledge_eod_job

@@ -14,6 +14,7 @@ from csdp.pledge.services import PostingData
 from csdp.pledge.states import BOARD, PostingStatus
 from csdp.register.selectors import holdings_of, pledgeable_quantity
 from csdp.securities.models import IdType, Market, SecurityKind
+from django.contrib.auth.password_validation import validate_password
 
 _R = {"required": "此项为必填项。"}
 
@@ -240,8 +241,6 @@ class InvestorRegisterForm(forms.Form):
     captcha = forms.CharField(label="图形验证码", max_length=8, required=False)
 
     def clean_password(self):
-        from django.contrib.auth.password_validation import validate_password
-
         if self.cleaned_data["password"]:
             validate_password(self.cleaned_data["password"])
         return self.cleaned_data["password"]

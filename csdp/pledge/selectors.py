@@ -23,6 +23,7 @@ from csdp.pledge.models import (
 from csdp.pledge.states import BOARD, PUBLISHED, PostingStatus
 from csdp.register.models import RegistrationEvent, ShareNature
 from csdp.securities.models import Security, SecurityCodeChange
+from django.utils import timezone
 
 PAGE_SIZE = 20
 SORTS = {  # 004 §十四 筛选查询: the sort keys offered on the board
@@ -67,8 +68,6 @@ def board_postings() -> QuerySet:
 
 
 def calendar_today() -> dt.date:
-    from django.utils import timezone
-
     return timezone.localdate(clock_now())
 
 

@@ -188,8 +188,6 @@ def register(request):
 @allow(Role.PARTICIPANT)
 def holder_confirmations(request):
     """The custody participant's queue of its clients' registration requests (004 §六(一))."""
-    from csdp.pledge.models import HolderConfirmation
-
     rows = listing(
         request,
         HolderConfirmation.objects.visible_to(request.user).select_related("account__investor"),

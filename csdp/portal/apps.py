@@ -7,4 +7,5 @@ class PortalConfig(AppConfig):
     verbose_name = "门户"
 
     def ready(self) -> None:
+        # Imported here: these modules load models, which Django allows only once the app registry is ready.
         from csdp.portal import menus  # noqa: F401

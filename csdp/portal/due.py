@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.urls import reverse
 
+from csdp.approvals.models import Approval
 from csdp.accounts.roles import STAFF_ROLES, Role, role_of
 from csdp.accounts.worklists import my_applications_summary, staff_queue_summary
 from csdp.clock.services import business_today, clock_now, calendar_horizon, calendar_horizon_warning
@@ -194,19 +195,14 @@ def _failed_eod() -> list[Due]:
         .filter(status="failed")
         .order_by("-business_date", "-pk")[:PENDING_SHOWN]
     ]
-    try:
-        from csdp.approvals.models import Approval  # inside the guard below, as before
-
-        failed = Approval.objects.filter(status="failed").order_by("-pk")[:PENDING_SHOWN]
-        out += [
-            Due(
-                title=f"日终执行失败：{a.summary}",
-                detail=a.failure,
-                url=reverse("approvals:detail", args=[a.pk]),
-                level="overdue",
-            )
-            for a in failed
-        ]
-    except (ImportError, LookupError):
-        pass
+    failed = Approval.objects.filter(status="failed").order_by("-pk")[:PENDING_SHOWN]
+    out += [
+        Due(
+            title=f"日终执行失败：{a.summary}",
+            detail=a.failure,
+            url=reverse("approvals:detail", args=[a.pk]),
+            level="overdue",
+        )
+        for a in failed
+    ]
     return out

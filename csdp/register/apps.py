@@ -7,6 +7,7 @@ class RegisterConfig(AppConfig):
     verbose_name = "证券持有人名册"
 
     def ready(self) -> None:
+        # Imported here: these modules load models, which Django allows only once the app registry is ready.
         from csdp.accounts.roles import Role
         from csdp.approvals.kinds import register_kind
         from csdp.register import counter_types, demo, info_query  # noqa: F401  (info_query: the 信息查询 type)

@@ -17,12 +17,13 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from csdp.approvals.models import Approval, Status as ApprovalStatus
 from csdp.approvals.services import approval_prepare
 from csdp.clock.services import business_today
 from csdp.counter.catalogue import DEFAULT_TYPES, default_guide
 from csdp.counter.registry import BusinessTypeSpec, FilingContext, StructuredForm, register_business_type
 from csdp.counter.selectors import securities_codes_for
-from csdp.counter.states import CounterError
+from csdp.counter.states import CounterError, Status as ApplicationStatus
 from csdp.register.issuer_businesses import (
     BUSINESSES,
     EXIT,
@@ -149,12 +150,10 @@ def _validate(business: Business) -> Callable[[FilingContext], None]:
 
 def _accepted(application: Any) -> None:
     """受理 prepares the effect for a different reviewer (csdp.approvals); nothing changes yet."""
-    from csdp.counter.states import Status  # here: two different `Status` in this module
-
     round_ = application.rounds.filter(signed_at__isnull=False).order_by("-number").first()
     data = round_.data
     business = BUSINESSES[application.business_type.code]
-    accepted_by = application.transitions.filter(to_state=Status.ACCEPTED).order_by("-id").first().actor
+    accepted_by = application.transitions.filter(to_state=ApplicationStatus.ACCEPTED).order_by("-id").first().actor
     payload = business_payload(
         application=application,
         business=business,
@@ -176,10 +175,8 @@ def _accepted(application: Any) -> None:
 
 def _results_ready(application: Any) -> None:
     """Results go back only once the reviewer approved and the effect is on the register."""
-    from csdp.approvals.models import Approval, Status  # here: two different `Status` in this module
-
     applied = Approval.objects.filter(
-        kind=KIND, subject_type="counter.application", subject_id=str(application.pk), status=Status.APPLIED
+        kind=KIND, subject_type="counter.application", subject_id=str(application.pk), status=ApprovalStatus.APPLIED
     ).exists()
     if not applied:
         raise CounterError("登记变动尚未经复核并生效，不能发送办理结果。")

@@ -15,6 +15,8 @@ from csdp.clock.services import business_today
 from csdp.counter.registry import BusinessTypeSpec, FilingContext, GeneratedFile, StructuredForm, register_business_type
 from csdp.counter.selectors import securities_codes_for
 from csdp.register.info_query_rows import change_rows, holder_rows
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 CODE = "07"
 
@@ -119,9 +121,6 @@ HEADERS = {
 
 
 def build_info_query_report(application: Any) -> list[GeneratedFile]:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     round_ = application.rounds.filter(signed_at__isnull=False).order_by("-number").first()
     data = round_.data
     kind, code, as_of = data["query_kind"], data["code"], dt.date.fromisoformat(data["as_of"])

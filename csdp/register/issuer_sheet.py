@@ -17,6 +17,8 @@ from csdp.lib.errors import Problem
 from csdp.lib.sheets import DATE, Column, SheetRejected, SheetSpec, sheet_read as sheet_spec_read
 from csdp.register.models import ShareNature
 from csdp.securities.models import IdType
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 COLUMNS = ("证券账户号码", "持有人名称", "证件类型", "证件号码", "股份数量（股）", "股份性质", "限售截止日")
 MAX_ROWS = 200_000  # one sheet; a larger register is filed in parts (02) or with staff (01)
@@ -72,9 +74,6 @@ class SheetRow:
 
 def template_bytes(title: str) -> bytes:
     """The data template to download: the header, one example row and the notes in a second sheet."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     book = Workbook()
     sheet = book.active
     sheet.title = "持有明细"

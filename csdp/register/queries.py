@@ -22,6 +22,7 @@ from csdp.register.models import RosterQuery
 from csdp.register.roster import roster_as_of, roster_dbf, roster_xlsx
 from csdp.register.selectors import HoldingChanges, holding_changes
 from csdp.securities.models import Security
+from openpyxl import Workbook
 
 CHANGES_MAX = 50_000  # rows of one 持股变动 delivery; a longer period is asked for in parts
 
@@ -59,8 +60,6 @@ def check_may_query(*, user: Any, security: Security) -> None:
 
 
 def _changes_xlsx(security: Security, changes: HoldingChanges) -> bytes:
-    from openpyxl import Workbook
-
     book = Workbook(write_only=True)
     sheet = book.create_sheet("持股变动")
     sheet.append([f"{security.code} {security.name} 持股变动"])

@@ -24,12 +24,24 @@ import polars as pl
 from django.db import connection, transaction
 
 from csdp.lib.bulk import copy_out
-from csdp.lib.dbf import Field, write_dbf
+from csdp.lib.dbf import Field, write_dbf, write_atomically
 from csdp.register.models import ISSUING, ShareNature
-from csdp.register.roster_snapshot import FAR, ISSUED, Rows, _in, account_order, csv_line_sql
-from csdp.register.roster_snapshot import roster_rows, snapshot_held, snapshot_ranges, work_mem
+from csdp.register.roster_snapshot import (
+    FAR,
+    ISSUED,
+    Rows,
+    _in,
+    account_order,
+    csv_line_sql,
+    roster_rows,
+    snapshot_held,
+    snapshot_ranges,
+    work_mem,
+)
 from csdp.register.selectors import _lineage
 from csdp.securities.models import Security, IdType
+import io
+from openpyxl import Workbook
 
 SCHEMA = {
     "account": pl.Utf8,
@@ -329,8 +341,6 @@ def _replayed_csv(
 def roster_csv_write(*, security: Security, as_of: dt.date, top: int | None, path: Path) -> dict[str, Any]:
     """Write the command's CSV (CSV_COLUMNS, the order of ``roster_as_of``) to ``path`` and return the
     summary. On PostgreSQL the database builds the lines; elsewhere through ``roster_as_of``."""
-    from csdp.lib.dbf import write_atomically
-
     started = time.perf_counter()
     if connection.vendor != "postgresql":
         roster = roster_as_of(security=security, as_of=as_of, top=top)
@@ -373,9 +383,6 @@ HEADERS = (
 
 def roster_xlsx(roster: Roster) -> bytes:
     """The issuer's Excel: the listed columns, then totals that reconcile with the issued capital."""
-    import io
-
-    from openpyxl import Workbook
 
     id_labels = dict(IdType.choices)
     book = Workbook(write_only=True)
@@ -443,8 +450,6 @@ def _dbf_fields() -> list[Field]:
 
 def roster_dbf(roster: Roster) -> bytes:
     """The same list as DBF (GBK; rules.md §8 conventions), one record per lot."""
-    import io
-
     out = io.BytesIO()
     rows = (
         {

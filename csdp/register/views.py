@@ -14,6 +14,7 @@ from csdp.register.models import HoldingChangeFile, RosterQuery
 from csdp.register.queries import roster_deliver
 from csdp.register.selectors import CHANGES_PAGE, holders_page, holding_changes
 from csdp.securities.models import SecuritiesAccount, Security
+from urllib.parse import quote
 
 
 @allow(STAFF)
@@ -105,8 +106,6 @@ def roster_query(request: SignedInRequest) -> HttpResponseBase:
 
 
 def _attachment(name: str) -> str:
-    from urllib.parse import quote
-
     return f"attachment; filename*=UTF-8''{quote(name)}"
 
 

@@ -7,6 +7,7 @@ class RestrictionsConfig(AppConfig):
     verbose_name = "证券权利限制（质押、冻结、非交易过户）"
 
     def ready(self) -> None:
+        # Imported here: these modules load models, which Django allows only once the app registry is ready.
         from csdp.clock.eod import register_eod_job
         from csdp.restrictions import kinds, menus  # noqa: F401  (four-eyes kinds, menu)
         from csdp.restrictions.eod import restrictions_eod_job

@@ -37,6 +37,11 @@ from csdp.securities.models import (
     SecurityKind,
     SecurityStatus,
 )
+from csdp.accounts.roles import InstitutionKind
+from csdp.securities.services import security_update, investor_update, account_update, custody_unit_update
+from csdp.accounts.administration import institution_update
+from csdp.ledger.models import LedgerAccount, AccountKind
+from csdp.ledger.services import ledger_account_rename
 
 
 def _refused(label: str, problems: list[Problem], what: str) -> ImportRefused:
@@ -103,9 +108,6 @@ def _security_values(s: Security) -> dict[str, str]:
 
 
 def _security_update(s: Security, r: dict, actor):
-    from csdp.accounts.roles import InstitutionKind
-    from csdp.securities.services import security_update
-
     if r["发行人代码"] == (s.issuer.code if s.issuer else ""):
         issuer = s.issuer  # unchanged (an issuer without a code stays the issuer)
     elif r["发行人代码"]:
@@ -132,8 +134,6 @@ def _investor_values(i: Investor) -> dict[str, str]:
 
 
 def _investor_update(i: Investor, r: dict, actor):
-    from csdp.securities.services import investor_update
-
     return investor_update(
         investor=i,
         name=r["投资者名称"],
@@ -154,8 +154,6 @@ def _account_values(a: SecuritiesAccount) -> dict[str, str]:
 
 
 def _account_update(a: SecuritiesAccount, r: dict, actor):
-    from csdp.securities.services import account_update
-
     return account_update(account=a, mobile=r["预留手机号码"])
 
 
@@ -164,8 +162,6 @@ def _participant_values(p: ParticipantProfile) -> dict[str, str]:
 
 
 def _participant_update(p: ParticipantProfile, r: dict, actor):
-    from csdp.accounts.administration import institution_update
-
     institution = p.institution
     institution_update(
         institution=institution,
@@ -183,20 +179,14 @@ def _unit_values(u: CustodyUnit) -> dict[str, str]:
 
 
 def _unit_update(u: CustodyUnit, r: dict, actor):
-    from csdp.securities.services import custody_unit_update
-
     return custody_unit_update(unit=u, name=r["名称"])
 
 
 def _ledger_rows():
-    from csdp.ledger.models import LedgerAccount
-
     return LedgerAccount.objects.filter(kind__in=list(LEDGER_OWNER_KINDS)).select_related("owner")
 
 
 def _ledger_values(a) -> dict[str, str]:
-    from csdp.ledger.models import AccountKind
-
     return {
         "账号": a.number,
         "户名": a.name,
@@ -206,14 +196,10 @@ def _ledger_values(a) -> dict[str, str]:
 
 
 def _ledger_update(a, r: dict, actor):
-    from csdp.ledger.services import ledger_account_rename
-
     return ledger_account_rename(account=a, name=r["户名"])
 
 
 def _ledger_exclude(a) -> dict:
-    from csdp.ledger.models import LedgerAccount
-
     return {LedgerAccount: a.pk}
 
 

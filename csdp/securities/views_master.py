@@ -17,6 +17,7 @@ from csdp.lib.web import form_refused
 from csdp.securities.imports import MAX_ROWS, SPECS, master_import, master_template
 from csdp.securities.records import master_record_create
 from csdp.securities.models import ParticipantProfile
+from django.core.paginator import Paginator
 
 IMPORTERS = (Role.OPERATOR, Role.ADMIN)
 
@@ -126,8 +127,6 @@ def master_template_view(request):
 @allow(Role.REVIEWER, Role.OPERATOR, Role.ADMIN)
 def participant_list(request):
     """结算参与人与托管单元: each participant, its custody units and its reserve account (master data)."""
-    from django.core.paginator import Paginator
-
     rows = ParticipantProfile.objects.select_related("institution").prefetch_related("custody_units").order_by("code")
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     reserves = reserve_accounts_of([p.institution_id for p in page])

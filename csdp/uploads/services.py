@@ -40,6 +40,7 @@ from csdp.uploads.sniff import (
 )
 from csdp.uploads.verify import verify_image, verify_pdf, verify_xlsx
 from csdp.uploads.zipguard import zip_inspect
+from django.utils import timezone
 
 __all__ = ["UploadRejected", "Inspection", "upload_store", "upload_check", "storage_sweep"]
 
@@ -262,8 +263,6 @@ def stored_files_orphans_purge(*, older_than_s: int | None = None) -> int:
     grace never takes a file a user is still working with. References are found through every foreign
     key and many-to-many that points at StoredFile, so a new app's reference is seen without a change
     here. Returns the number of rows deleted."""
-    from django.utils import timezone
-
     if older_than_s is None:
         older_than_s = settings.CSDP_UPLOAD_ORPHAN_HOURS * 3600
     cutoff = timezone.now() - dt.timedelta(seconds=older_than_s)

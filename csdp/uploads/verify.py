@@ -11,6 +11,8 @@ import warnings
 import zipfile
 
 from csdp.uploads.errors import UploadRejected
+from PIL import Image
+from openpyxl import load_workbook
 
 # A 300 dpi A3 scan is ~17.5 million pixels; 50 million leaves room and stops decompression bombs
 # (a few kilobytes of PNG that would inflate to gigabytes of pixels) before any decoding.
@@ -19,6 +21,7 @@ PIL_FORMATS = {"png": "PNG", "jpeg": "JPEG"}
 
 
 def verify_pdf(path) -> None:
+    # Imported here: pypdf (~160 ms) loads on the first PDF, not with every process (nothing else imports it).
     from pypdf import PdfReader
 
     try:
@@ -57,8 +60,6 @@ def _refuse_polyglot(path, label: str) -> None:
 
 
 def verify_image(path, detected: str) -> None:
-    from PIL import Image
-
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -82,16 +83,12 @@ def verify_image(path, detected: str) -> None:
 
 def _decode_jpeg_reduced(path) -> None:
     """verify() barely reads a JPEG; decoding at 1/8 scale walks the whole entropy-coded stream cheaply."""
-    from PIL import Image
-
     with Image.open(path) as image:
         image.draft("RGB", (max(1, image.size[0] // 8), max(1, image.size[1] // 8)))
         image.load()
 
 
 def verify_xlsx(path) -> None:
-    from openpyxl import load_workbook
-
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

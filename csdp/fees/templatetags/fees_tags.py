@@ -6,6 +6,8 @@ from csdp.clock.services import business_today
 from csdp.fees.models import RATE_UNITS, FeeBase
 from csdp.fees.money import fen_to_yuan
 from csdp.fees.states import NoticeStatus
+import datetime as dt
+from django.utils import timezone
 
 register = template.Library()
 
@@ -32,9 +34,6 @@ def notice_state(value: str) -> str:
 def notice_status(notice, now=None) -> str:
     """The notice's state as the payer needs it today: a notice still unpaid after its due date is 逾期.
     ``now``: the page's business time (the shell's ``business_now``), so a list reads the clock once."""
-    import datetime as dt
-
-    from django.utils import timezone
 
     if isinstance(now, dt.datetime):
         today = timezone.localtime(now).date()

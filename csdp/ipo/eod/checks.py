@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import polars as pl
 from django.db import models
-from django.db.models import Sum
+from django.db.models import Sum, Q
 
 from csdp.ipo.engine.allocation import allocation_ratio
 from csdp.ipo.errors import IpoError
@@ -109,8 +109,6 @@ def t_invariants(offering: Offering, outcomes: pl.DataFrame) -> dict[str, bool]:
 def registration_invariants(offering: Offering) -> dict[str, bool]:
     """After registration: the shares registered are the shares issued, and the register's positions
     of the security are what its events add up to (Σ positions = issued capital)."""
-    from django.db.models import Q
-
     events = RegistrationEvent.objects.filter(key__startswith=f"ipo:{offering.code}:")
     registered = events.aggregate(n=Sum("quantity_delta"))["n"] or 0
     security_ids = set(events.values_list("security_id", flat=True).distinct())

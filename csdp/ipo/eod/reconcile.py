@@ -22,6 +22,7 @@ from csdp.ledger.selectors import statement, reserve_account_of
 from csdp.lib.dbf import Field, dbf_file_bytes, dbf_records
 from csdp.notify.services import notify_user
 from csdp.securities.models import ParticipantProfile
+from openpyxl import Workbook
 
 # ---- the daily 对账 file ------------------------------------------------------------------------
 
@@ -224,8 +225,6 @@ def offering_results(offering: Offering) -> OfferingResults | None:
 
 
 def offering_results_xlsx(offering: Offering, results: OfferingResults) -> bytes:
-    from openpyxl import Workbook
-
     book = Workbook()
     summary = book.active
     summary.title = "网上发行结果"

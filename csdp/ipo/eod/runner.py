@@ -13,6 +13,7 @@ from csdp.ipo.eod.checks import eod_step_check
 from csdp.ipo.errors import IpoError
 from csdp.ipo.models import EodStepRun, Offering, ParticipantFile
 from csdp.lib.publish import publish_pending, staged_files
+from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +80,6 @@ def step_failure_record(offering: Offering, step: str, message: str) -> None:
 
 def _files_recovered(offering: Offering) -> None:
     """Files a committed step recorded but a crash kept under their .part names are put in place."""
-    from django.conf import settings
-
     records = ParticipantFile.objects.filter(offering=offering).values_list("path", "sha256")
     recovered = publish_pending(settings.CSDP_FILES_DIR, records.iterator())
     if recovered:

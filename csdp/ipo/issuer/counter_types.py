@@ -9,7 +9,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today
@@ -31,6 +31,8 @@ from csdp.ipo.transitions import offering_transition
 from csdp.register.models import Position
 from csdp.securities.models import SecuritiesAccount, Market, Security, SecurityStatus
 from csdp.securities.services import security_code_change_register
+import io
+from openpyxl import Workbook, load_workbook
 
 SWITCH_TEXT = (
     "我公司申请于上市前一交易日（代码切换日）将原股票代码切换为北交所股票代码；公开发行期间暂停办理向特定对象发行股票登记、"
@@ -79,9 +81,6 @@ LOCKUP_HEADER = ("证券账户号码", "限售股数", "限售截止日")
 
 def lockup_template() -> bytes:
     """The Excel template of the T-1 lock-up list (002 §2.1.1(二): 北交所要求限售的股东信息)."""
-    import io
-
-    from openpyxl import Workbook
 
     book = Workbook()
     sheet = book.active
@@ -96,9 +95,6 @@ def lockup_template() -> bytes:
 def lockups_from_excel(content: bytes) -> str:
     """The template's rows as the text form (one ``account,shares,YYYY-MM-DD`` per line); every
     malformed row is named at once."""
-    import io
-
-    from openpyxl import load_workbook
 
     try:
         sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
@@ -195,8 +191,6 @@ def _lockup_problems(offering: Offering, old_code: str, lockups: list[tuple[str,
     """Each lock-up row against the register: the account exists, appears once, its lock-up ends after
     listing, and it holds at least that many unrestricted shares of the company (the NEEQ security; the
     shares the lock-up turns into 05/06 at registration, rules.md §11)."""
-    from django.db.models import Sum
-
     numbers = [a for a, _, _ in lockups]
     known = set(SecuritiesAccount.objects.filter(number__in=numbers).values_list("number", flat=True))
     code = old_code or offering.code
@@ -420,9 +414,6 @@ def stop_application_accepted(application) -> None:
 
 def stop_application_report(application) -> list[GeneratedFile]:
     """The result the filer reads (Excel): what was done, per item; amounts in yuan from integer fen."""
-    import io
-
-    from openpyxl import Workbook
 
     book = Workbook()
     sheet = book.active

@@ -36,6 +36,10 @@ from csdp.lib.bulk import copy_in, copy_out, lookup
 from csdp.securities.models import CustodyUnit, ParticipantProfile, SecuritiesAccount, IdType, Market
 from csdp.securities.services import account_open, investor_create
 from csdp.uploads.services import upload_store
+from django.utils import timezone
+import io
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
 
 PRICE_FEN = 1404
 T_DATE = dt.date(2026, 3, 16)
@@ -112,8 +116,6 @@ def open_accounts(numbers: np.ndarray) -> int:
 
 
 def _open_accounts_chunk(numbers: pl.Series) -> int:
-    from django.utils import timezone
-
     wanted = pl.DataFrame({"number": numbers})
     known = lookup(wanted["number"], table="securities_securitiesaccount", key="number", value="id")
     fresh = wanted.join(known, on="number", how="anti", maintain_order="left")
@@ -159,10 +161,6 @@ def _file_remainder(offering: Offering) -> int:
     """T+2: the issuer files the 余股 (to the lead underwriter's account) and confirms the list, through
     the same services as the filing page (002 §2.1.2(一)). The simulator's issuer has no key: the
     confirmation is recorded unsigned."""
-    import io
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from openpyxl import Workbook
 
     remainder = expected_total(offering, "remainder")
     if remainder == 0:

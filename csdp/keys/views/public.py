@@ -18,6 +18,7 @@ from csdp.keys.forms_applications import application_form
 from csdp.keys.models import Certificate, CertificateStatus, KeyApplicationKind
 from csdp.keys.services import crl_publish
 from csdp.notify.captcha import captcha_check
+from cryptography import x509
 
 RECOVERY_PER_HOUR = 10  # applications per address per hour
 
@@ -25,8 +26,6 @@ RECOVERY_PER_HOUR = 10  # applications per address per hour
 def _crl_file(name: str) -> bytes:
     """The published CRL (rewritten after every revocation). Rebuilt here when missing, past its next
     update, or older than the latest revocation (another machine may have done the revoking)."""
-    from cryptography import x509
-
     der = ca.ca_dir() / "crl.der"
     fresh = False
     if der.exists():

@@ -9,6 +9,7 @@ from csdp.clock.eod import eod_jobs
 from csdp.clock.services import business_today, is_trading_day
 from csdp.lib.commands import CsdpCommand
 from csdp.lib.locks import LOCK_BUSY_EXIT, LockBusy, exclusive
+from tqdm import tqdm
 
 log = logging.getLogger("csdp.eod")
 
@@ -45,8 +46,6 @@ class Command(CsdpCommand):
             raise CommandError(f"{failed} 个日终步骤失败，其余已完成；更正后重新运行 csdp eod run 即可续做。")
 
     def _run(self, day: dt.date, *, progress: bool) -> int:
-        from tqdm import tqdm
-
         failed = 0
         jobs = eod_jobs()
         bar = tqdm(jobs, desc="日终", unit="作业", disable=not progress, file=sys.stderr)

@@ -17,6 +17,8 @@ from csdp.dividend.compute import compute_file
 from csdp.dividend.engine import Method, RateError, Rates
 from csdp.dividend.simulate import simulate
 from csdp.lib.errors import CsdpError
+from django.conf import settings
+from django.core.management import call_command
 
 
 def add_compute_arguments(parser) -> None:
@@ -62,9 +64,6 @@ def add_simulate_arguments(parser) -> None:
 
 
 def run_simulate(command: BaseCommand, options: dict) -> None:
-    from django.conf import settings
-    from django.core.management import call_command
-
     if options["holders"] <= 0 or options["participants"] <= 0:
         raise CommandError("--holders 和 --participants 必须是正整数")
     if not settings.CSDP_CLOCK_SETTABLE:

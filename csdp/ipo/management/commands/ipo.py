@@ -19,6 +19,12 @@ from csdp.ipo.subscription.inbox import inbox_scan
 from csdp.ipo.interfaces import interfaces_markdown
 from csdp.ipo.runner import allocate_file, summary_json
 from csdp.ipo.sim import simulate
+import json
+from django.conf import settings
+from django.core.management import call_command
+import sys
+import time
+from tqdm import tqdm
 
 
 def _positive(value: int | None, option: str) -> None:
@@ -73,10 +79,6 @@ def add_simulate_arguments(parser) -> None:
 
 
 def run_simulate(command: BaseCommand, options: dict) -> None:
-    import json
-
-    from django.conf import settings
-    from django.core.management import call_command
 
     _positive(options["subscriptions"], "--subscriptions")
     _positive(options["participants"], "--participants")
@@ -106,8 +108,6 @@ def run_interfaces(command: BaseCommand, options: dict) -> None:
 
 
 def add_inbox_arguments(parser) -> None:
-    from django.conf import settings
-
     parser.add_argument(
         "--dir",
         type=Path,
@@ -120,10 +120,6 @@ def add_inbox_arguments(parser) -> None:
 
 
 def _inbox_bar(paths):
-    import sys
-
-    from tqdm import tqdm
-
     return tqdm(
         paths, desc="接收申购数据", unit="个文件", file=sys.stderr, disable=not sys.stderr.isatty() or not paths
     )
@@ -131,8 +127,6 @@ def _inbox_bar(paths):
 
 def run_inbox(command: BaseCommand, options: dict) -> None:
     """Load the exchange files waiting in the drop folder (csdp/ipo/subscription/inbox.py)."""
-    import time
-
     while True:
         try:
             results = inbox_scan(options["dir"], progress=_inbox_bar)

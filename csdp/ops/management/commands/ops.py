@@ -4,6 +4,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from csdp.ops.restore import files_count, restore_check
+from tqdm import tqdm
 
 
 class Command(BaseCommand):
@@ -20,8 +21,6 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, action, as_json: bool = False, no_progress: bool = False, **options):
-        from tqdm import tqdm
-
         bar = tqdm(
             total=files_count(),
             desc="核对文件",

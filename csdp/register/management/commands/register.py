@@ -24,6 +24,10 @@ from csdp.lib.commands import CsdpCommand
 from csdp.lib.errors import CsdpError, Problem
 from csdp.register.capital import register_check
 from csdp.securities.models import Security
+from csdp.register.roster_snapshot import roster_snapshot_build
+from csdp.register.roster import roster_csv_write
+import sys
+from tqdm import tqdm
 
 
 CHECK_CHUNK = 200  # securities per set-based check
@@ -64,14 +68,10 @@ class Command(CsdpCommand):
         return security, as_of
 
     def _snapshot(self, options: dict[str, Any]) -> None:
-        from csdp.register.roster_snapshot import roster_snapshot_build
-
         security, as_of = self._security_day(options)
         self.stdout.write(json.dumps(roster_snapshot_build(security=security, as_of=as_of), ensure_ascii=False))
 
     def _holders(self, options: dict[str, Any]) -> None:
-        from csdp.register.roster import roster_csv_write
-
         started = time.perf_counter()
         if options.get("top") is not None and options["top"] < 1:
             raise CommandError("--top 应为正整数。")
@@ -83,10 +83,6 @@ class Command(CsdpCommand):
     def _chunks(self, security: Security | None) -> Iterator[list[int]]:
         """Security ids in chunks of CHECK_CHUNK, with a progress bar on a terminal: each chunk is still
         one set-based check, the bar shows how far the whole register has got."""
-        import sys
-
-        from tqdm import tqdm
-
         ids = (
             [security.pk]
             if security is not None
