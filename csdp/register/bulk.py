@@ -194,20 +194,39 @@ def _stage_lots(cursor, stage: str, lots: str) -> int:
     return int(_sql(cursor, f"SELECT COUNT(*) FROM {lots}")[0][0])
 
 
-def _fold_into_positions(cursor, lots: str, now) -> None:
+def _fold_into_positions(cursor, lots: str, now, *, prove: bool) -> list[Problem]:
     """The lots that exist are updated by primary key; the others are inserted. The position check
-    constraints judge the end state (all or nothing)."""
-    cursor.execute(
+    constraints judge the end state (all or nothing). ``prove``: the fold's problems (``_fold_problems``),
+    on PostgreSQL read from the UPDATE's own RETURNING rather than by joining the lots again."""
+    update = (
         f"UPDATE register_position SET quantity = quantity + d.q, frozen = frozen + d.f, "
-        f"pledged = pledged + d.p, updated_at = %s FROM {lots} d WHERE register_position.id = d.position_id",
-        [now],
+        f"pledged = pledged + d.p, updated_at = %s FROM {lots} d WHERE register_position.id = d.position_id"
     )
+    problems = None
+    if prove and connection.vendor == "postgresql":
+        rows = _sql(
+            cursor,
+            f"WITH folded AS ({update} RETURNING d.account_id, d.security_id, d.share_nature, "
+            f"{OFF_FOLD.format(e='register_position')} AS off) "
+            "SELECT account_id, security_id, share_nature FROM folded WHERE off LIMIT 20",
+            [now],
+        )
+        problems = _fold_messages(rows)
+    else:
+        cursor.execute(update, [now])
     cursor.execute(
         f"INSERT INTO register_position (account_id, security_id, share_nature, lockup_end, quantity, "
         f"frozen, pledged, updated_at) SELECT account_id, security_id, share_nature, lockup_end, q, f, p, %s "
         f"FROM {lots} WHERE position_id IS NULL",
         [now],
     )
+    if problems is None and prove:
+        problems = _fold_problems(cursor, lots)
+    return problems or []
+
+
+# A lot whose balances after the fold are not its balances before the batch plus the batch's events.
+OFF_FOLD = "({e}.quantity <> d.q0 + d.q OR {e}.frozen <> d.f0 + d.f OR {e}.pledged <> d.p0 + d.p)"
 
 
 def _fold_problems(cursor, lots: str) -> list[Problem]:
@@ -216,8 +235,12 @@ def _fold_problems(cursor, lots: str) -> list[Problem]:
     rows = _sql(
         cursor,
         f"SELECT d.account_id, d.security_id, d.share_nature FROM {lots} d JOIN register_position e "
-        f"ON e.id = d.position_id WHERE e.quantity <> d.q0 + d.q OR e.frozen <> d.f0 + d.f OR e.pledged <> d.p0 + d.p",
+        f"ON e.id = d.position_id WHERE {OFF_FOLD.format(e='e')}",
     )
+    return _fold_messages(rows)
+
+
+def _fold_messages(rows: list) -> list[Problem]:
     return [
         Problem(f"账户#{a} 证券#{s} 股份性质 {n} 的持有明细与本批登记变动不符（办理期间被另行变更）。")
         for a, s, n in rows[:20]
@@ -327,8 +350,7 @@ def register_apply_bulk(rows) -> int:
                     [batch, now],
                 )
                 written = cursor.rowcount
-                _fold_into_positions(cursor, lots, now)
-                problems = [] if replay or not written else _fold_problems(cursor, lots)
+                problems = _fold_into_positions(cursor, lots, now, prove=not replay and bool(written))
                 if problems:
                     raise RegisterInvariantError(f"登记簿校验未通过：{problems[0].message}", problems=problems)
             issued_capital_move(issuing_deltas_of_stage(stage))

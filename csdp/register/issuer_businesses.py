@@ -59,63 +59,67 @@ WITH_ROWS = (INITIAL, NEW_SHARES, RELEASE, RESTRICT)
 AccountRow = tuple[int, str, str, str, str]  # (id, status, name, id_type, id_number) of a securities account
 
 
-def _accounts(numbers: list[str]) -> dict[str, AccountRow]:
-    """number → (id, status, name, id_type, id_number) of the accounts named, in one staged query."""
+KNOWN_SCHEMA = {
+    "account": pl.Utf8,
+    "account_id": pl.Int64,
+    "status": pl.Utf8,
+    "a_name": pl.Utf8,
+    "a_id_type": pl.Utf8,
+    "a_id_number": pl.Utf8,
+}
+SHEET_SCHEMA = {
+    "row": pl.Int64,
+    "account": pl.Utf8,
+    "name": pl.Utf8,
+    "id_type": pl.Utf8,
+    "id_number": pl.Utf8,
+    "quantity": pl.Int64,
+    "share_nature": pl.Utf8,
+    "lockup_end": pl.Utf8,
+}
+
+
+def _accounts_frame(numbers: pl.Series) -> pl.DataFrame:
+    """The accounts named (KNOWN_SCHEMA: number, id, status, name, ID type and number), in one staged
+    query; kept as a frame, as the sheet's checks and events join it."""
     from django.db import connection
 
-    if not numbers:
-        return {}
+    numbers = numbers.unique()
+    if numbers.len() == 0:
+        return pl.DataFrame(schema=KNOWN_SCHEMA)
     stage = "register_sheet_accounts"
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {stage}")
         cursor.execute(f"CREATE TEMPORARY TABLE {stage} (number VARCHAR(10) PRIMARY KEY)")
-        copy_in(stage, ("number",), pl.DataFrame({"number": numbers}).unique())
+        copy_in(stage, ("number",), numbers.alias("number").to_frame())
         frame = copy_out(
             f"SELECT a.number, a.id, a.status, i.name, i.id_type, i.id_number FROM securities_securitiesaccount a "
             f"JOIN {stage} s ON s.number = a.number JOIN securities_investor i ON i.id = a.investor_id",
             [],
-            {
-                "number": pl.Utf8,
-                "id": pl.Int64,
-                "status": pl.Utf8,
-                "name": pl.Utf8,
-                "id_type": pl.Utf8,
-                "id_number": pl.Utf8,
-            },
+            KNOWN_SCHEMA,
         )
         cursor.execute(f"DROP TABLE {stage}")
-    return {row[0]: row[1:] for row in frame.iter_rows()}
+    return frame
 
 
-def _sheet_frame(rows: list[SheetRow]) -> pl.DataFrame:
-    return pl.DataFrame(
-        [r.as_json() for r in rows],
-        schema={
-            "row": pl.Int64,
-            "account": pl.Utf8,
-            "name": pl.Utf8,
-            "id_type": pl.Utf8,
-            "id_number": pl.Utf8,
-            "quantity": pl.Int64,
-            "share_nature": pl.Utf8,
-            "lockup_end": pl.Utf8,
-        },
-        orient="row",
-    ).with_columns(pl.col("lockup_end").str.to_date("%Y-%m-%d"))
+def _accounts_of(known: pl.DataFrame) -> dict[str, AccountRow]:
+    """number → (id, status, name, id_type, id_number), for the row-by-row wording of problems."""
+    return {row[0]: row[1:] for row in known.iter_rows()}
+
+
+def _sheet_frame(rows: list[list[Any]]) -> pl.DataFrame:
+    """The sheet's rows in their JSON form (SheetRow.as_json, as the payload keeps them) as one frame."""
+    return pl.DataFrame(rows, schema=SHEET_SCHEMA, orient="row").with_columns(
+        pl.col("lockup_end").str.to_date("%Y-%m-%d")
+    )
 
 
 def _all_rows_clean(
-    business: Business, security: Security, rows: list[SheetRow], accounts: dict[str, AccountRow], effective: dt.date
+    business: Business, security: Security, sheet: pl.DataFrame, known: pl.DataFrame, effective: dt.date
 ) -> bool:
     """The row checks of ``business_problems`` as joins over the whole sheet: True when no row has a
     problem (the usual case, and the one of a large file), so that only a sheet with problems is walked
     row by row to word each of them."""
-    sheet = _sheet_frame(rows)
-    known = pl.DataFrame(
-        [(number, *found) for number, found in accounts.items()],
-        schema=["account", "account_id", "status", "a_name", "a_id_type", "a_id_number"],
-        orient="row",
-    )
     joined = sheet.join(known, on="account", how="left")
     restricted = pl.col("share_nature") != ShareNature.UNRESTRICTED.value
     bad = (
@@ -182,20 +186,29 @@ def business_problems(
     *,
     business: Business,
     code: str,
-    rows: list[SheetRow],
+    rows: list[SheetRow] | None,
     effective_date: dt.date,
     declared: int | None,
-    accounts: dict[str, AccountRow] | None = None,
+    sheet: pl.DataFrame | None = None,
+    known: pl.DataFrame | None = None,
 ) -> list[Problem]:
-    """Every problem of a filing against the securities master and the register, at once. ``accounts``:
-    the sheet's accounts as ``_accounts`` reads them, when the caller has them already."""
+    """Every problem of a filing against the securities master and the register, at once. ``sheet``
+    and ``known``: the rows as ``_sheet_frame`` and their accounts as ``_accounts_frame`` read them, when
+    the caller has them already; ``rows`` may then be None (they are made from ``sheet`` only when a
+    problem has to be worded row by row)."""
     security = Security.objects.filter(code=code).first()
     problems = _security_problems(business, security, code)
     if problems or business is EXIT or security is None:  # (no security: there is a problem)
         return problems
-    accounts = _accounts(sorted({r.account for r in rows})) if accounts is None else accounts
-    if _all_rows_clean(business, security, rows, accounts, effective_date):
-        return _declared_problems(business, rows, declared)
+    if sheet is None:
+        assert rows is not None, "business_problems needs the rows or their frame"
+        sheet = _sheet_frame([r.as_json() for r in rows])
+    known = _accounts_frame(sheet["account"]) if known is None else known
+    if _all_rows_clean(business, security, sheet, known, effective_date):
+        return _declared_problems(business, int(sheet["quantity"].sum()), declared)
+    accounts = _accounts_of(known)
+    if rows is None:  # SHEET_SCHEMA's columns are SheetRow's fields, in order
+        rows = [SheetRow(*values) for values in sheet.iter_rows()]
     seen: dict[tuple[str, str, dt.date | None], int] = {}
     wanted: dict[tuple[int, str, dt.date | None], int] = defaultdict(
         int
@@ -240,11 +253,10 @@ def business_problems(
                 problems.append(
                     Problem(f"证券账户 {numbers[account_id]} 持有{what} {have:,} 股，少于申报的 {shares:,} 股。")
                 )
-    return problems + _declared_problems(business, rows, declared)
+    return problems + _declared_problems(business, sum(r.quantity for r in rows), declared)
 
 
-def _declared_problems(business: Business, rows: list[SheetRow], declared: int | None) -> list[Problem]:
-    total = sum(r.quantity for r in rows)
+def _declared_problems(business: Business, total: int, declared: int | None) -> list[Problem]:
     if declared is not None and total != declared:
         return [
             Problem(
@@ -262,17 +274,16 @@ def business_events(
     *,
     business: Business,
     security: Security,
-    rows: list[SheetRow],
-    accounts: dict[str, int],
+    sheet: pl.DataFrame,
+    known: pl.DataFrame,
     effective_date: dt.date,
     prefix: str,
 ) -> pl.DataFrame:
     """The register events of a filing; keys ``prefix:row[:out|:in]`` make a second run a no-op. Built
-    column-wise from the sheet (a release of 100k lots is 200k events)."""
-    sheet = _sheet_frame(rows).with_columns(
-        pl.col("account").replace_strict(accounts, return_dtype=pl.Int64).alias("account_id"),
-        (pl.lit(f"{prefix}:") + pl.col("row").cast(pl.Utf8)).alias("key"),
-    )
+    column-wise from the sheet (``_sheet_frame``) and its accounts (``_accounts_frame``, every one known:
+    checked before); a release of 100k lots is 200k events."""
+    sheet = sheet.join(known.select("account", "account_id"), on="account", how="left", maintain_order="left")
+    sheet = sheet.with_columns((pl.lit(f"{prefix}:") + pl.col("row").cast(pl.Utf8)).alias("key"))
     common: list[pl.Expr | str] = [
         pl.lit(security.pk, dtype=pl.Int64).alias("security_id"),
         pl.lit(business.event_type).alias("event_type"),
@@ -348,18 +359,20 @@ def business_apply(approval: Any) -> dict[str, Any]:
 
     payload = approval.payload
     business = BUSINESSES[payload["business"]]
-    rows = [SheetRow.from_json(r) for r in payload["rows"]]
+    # One frame of the sheet and one of its accounts serve the checks and the events.
+    sheet = _sheet_frame(payload["rows"])
     effective = dt.date.fromisoformat(payload["effective_date"])
     with transaction.atomic():
         security = Security.objects.select_for_update().get(pk=payload["security_id"])
-        found = _accounts(sorted({r.account for r in rows})) if business is not EXIT else {}
+        known = _accounts_frame(sheet["account"]) if business is not EXIT else pl.DataFrame(schema=KNOWN_SCHEMA)
         problems = business_problems(
             business=business,
             code=security.code,
-            rows=rows,
+            rows=None,
             effective_date=effective,
             declared=payload.get("declared"),
-            accounts=found,
+            sheet=sheet,
+            known=known,
         )
         if problems:
             raise IssuerBusinessError(f"{business.label}不能执行：登记簿已变化，请核对后重新申报。", problems=problems)
@@ -369,18 +382,17 @@ def business_apply(approval: Any) -> dict[str, Any]:
         if business is EXIT:
             result.update(_exit(approval, security, effective))
         else:
-            accounts = {number: row[0] for number, row in found.items()}
             events = business_events(
                 business=business,
                 security=security,
-                rows=rows,
-                accounts=accounts,
+                sheet=sheet,
+                known=known,
                 effective_date=effective,
                 prefix=prefix,
             )
             result["events"] = register_apply_bulk(events)
             written = events
-            result["shares"] = sum(r.quantity for r in rows)
+            result["shares"] = int(sheet["quantity"].sum())
             security.refresh_from_db(fields=["issued_shares"])
             result["issued_shares"] = security.issued_shares
         result["files"] = holding_change_files_write(

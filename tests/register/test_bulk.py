@@ -87,7 +87,7 @@ def test_a_large_batch_proves_its_fold_and_ends_where_a_small_one_ends(world, mo
 
 def test_a_large_batch_refuses_a_lot_another_writer_changed_meanwhile(world, monkeypatch):
     """The fold's proof fails, and nothing is written, when a lot's balance moved between the batch's
-    reading it and folding into it (here: a writer slipped in by the fold itself)."""
+    reading it and folding into it (here: a writer slipped in just before the fold)."""
     from csdp.register import bulk
     from csdp.register.capital import RegisterInvariantError
 
@@ -95,9 +95,9 @@ def test_a_large_batch_refuses_a_lot_another_writer_changed_meanwhile(world, mon
     monkeypatch.setattr(bulk, "REPLAY_LOTS", 0)
     real = bulk._fold_into_positions
 
-    def fold_and_meddle(cursor, lots, now):
-        real(cursor, lots, now)
+    def fold_and_meddle(cursor, lots, now, **kwargs):
         cursor.execute("UPDATE register_position SET frozen = frozen + 1")
+        return real(cursor, lots, now, **kwargs)
 
     monkeypatch.setattr(bulk, "_fold_into_positions", fold_and_meddle)
     with pytest.raises(RegisterInvariantError, match="办理期间被另行变更"):
