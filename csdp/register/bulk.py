@@ -22,10 +22,13 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import polars as pl
 from django.db import IntegrityError, connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Q
 from django.utils import timezone
 
@@ -36,6 +39,9 @@ from csdp.register.models import EventType, ShareNature
 from csdp.register.models import Position
 from csdp.register.nature import LOT, NATURE_CHANGES, carry_encumbrances
 from csdp.register.services import CLOSED_STATUSES, EventSpec, RegisterError, refuse_unknown
+
+# What the bulk path accepts: one frame, or EventSpecs or dicts of their fields.
+BulkRows = pl.DataFrame | Iterable[EventSpec | Mapping[str, Any]]
 
 SCHEMA = {
     "security_id": pl.Int64,
@@ -64,7 +70,7 @@ EVENT_TYPES = [str(v) for v in EventType.values]
 NATURES = [str(v) for v in ShareNature.values]
 
 
-def _record(row) -> dict:
+def _record(row: EventSpec | Mapping[str, Any]) -> dict[str, Any]:
     data = dataclasses.asdict(row) if isinstance(row, EventSpec) else dict(row)
     if "security" in data:
         data["security_id"] = data.pop("security").pk
@@ -73,7 +79,7 @@ def _record(row) -> dict:
     return data
 
 
-def events_frame(rows) -> pl.DataFrame:
+def events_frame(rows: BulkRows) -> pl.DataFrame:
     """Any accepted input (polars frame, dicts, EventSpecs) as one frame of SCHEMA's columns."""
     frame = (
         rows if isinstance(rows, pl.DataFrame) else pl.DataFrame([_record(r) for r in rows], infer_schema_length=None)
@@ -108,7 +114,7 @@ def _first_problem(frame: pl.DataFrame) -> str | None:
     return None
 
 
-def _sql(cursor, sql: str, params=()) -> list:
+def _sql(cursor: CursorWrapper, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     cursor.execute(sql, params)
     return cursor.fetchall() if cursor.description else []
 
@@ -121,7 +127,7 @@ def _differs(c: str) -> str:
     return f"s.{c} <> e.{c}"
 
 
-def _drop_replays(cursor, stage: str) -> None:
+def _drop_replays(cursor: CursorWrapper, stage: str) -> None:
     """Refuse the batch if a staged key is in the log with other values; forget the equal replays.
     Otherwise one join finds the staged keys already in the log (none, for a new batch); only then are they
     compared and deleted (MIN, not LIMIT 1: with LIMIT the planner bets on an early hit and probes the
@@ -148,7 +154,7 @@ def _drop_replays(cursor, stage: str) -> None:
         )
 
 
-def _refuse_unknown_parties(cursor, lots: str, securities: list[int]) -> None:
+def _refuse_unknown_parties(cursor: CursorWrapper, lots: str, securities: list[int]) -> None:
     """The event log keeps no database foreign keys (migration 0015). A lot that already has a position
     is proved by that position's own foreign keys; only the batch's new lots' accounts are looked up,
     with one anti-join, and the first few missing are named."""
@@ -160,7 +166,7 @@ def _refuse_unknown_parties(cursor, lots: str, securities: list[int]) -> None:
     refuse_unknown(securities=securities, accounts=[a for (a,) in missing])
 
 
-def _refuse_closed_securities(cursor, stage: str) -> None:
+def _refuse_closed_securities(cursor: CursorWrapper, stage: str) -> None:
     closed = _sql(
         cursor,
         f"SELECT DISTINCT s.code FROM {stage} e JOIN securities_security s ON s.id = e.security_id "
@@ -177,7 +183,7 @@ FAR = "'9999-12-31'"  # the lock-up key of an unrestricted lot: NULL = NULL is n
 REPLAY_LOTS = 10_000
 
 
-def _stage_lots(cursor, stage: str, lots: str) -> int:
+def _stage_lots(cursor: CursorWrapper, stage: str, lots: str) -> int:
     """The batch per lot, with the lot's position (id and balances before the batch) when it exists:
     one aggregate and one join, then every later statement joins on the position's primary key."""
     cursor.execute(
@@ -194,7 +200,7 @@ def _stage_lots(cursor, stage: str, lots: str) -> int:
     return int(_sql(cursor, f"SELECT COUNT(*) FROM {lots}")[0][0])
 
 
-def _fold_into_positions(cursor, lots: str, now, *, prove: bool) -> list[Problem]:
+def _fold_into_positions(cursor: CursorWrapper, lots: str, now: Any, *, prove: bool) -> list[Problem]:
     """The lots that exist are updated by primary key; the others are inserted. The position check
     constraints judge the end state (all or nothing). ``prove``: the fold's problems (``_fold_problems``),
     on PostgreSQL read from the UPDATE's own RETURNING rather than by joining the lots again."""
@@ -229,7 +235,7 @@ def _fold_into_positions(cursor, lots: str, now, *, prove: bool) -> list[Problem
 OFF_FOLD = "({e}.quantity <> d.q0 + d.q OR {e}.frozen <> d.f0 + d.f OR {e}.pledged <> d.p0 + d.p)"
 
 
-def _fold_problems(cursor, lots: str) -> list[Problem]:
+def _fold_problems(cursor: CursorWrapper, lots: str) -> list[Problem]:
     """Each lot the batch changed now holds its balances before the batch plus the batch's events (a
     writer that changed a lot meanwhile, or a fold that went wrong, shows here)."""
     rows = _sql(
@@ -240,7 +246,7 @@ def _fold_problems(cursor, lots: str) -> list[Problem]:
     return _fold_messages(rows)
 
 
-def _fold_messages(rows: list) -> list[Problem]:
+def _fold_messages(rows: list[tuple[Any, ...]]) -> list[Problem]:
     return [
         Problem(f"账户#{a} 证券#{s} 股份性质 {n} 的持有明细与本批登记变动不符（办理期间被另行变更）。")
         for a, s, n in rows[:20]
@@ -294,7 +300,7 @@ FOLD_WORK_MEM = "256MB"
 
 
 @contextmanager
-def _fold_memory(cursor):
+def _fold_memory(cursor: CursorWrapper) -> Iterator[None]:
     if connection.vendor != "postgresql":
         yield
         return
@@ -312,7 +318,7 @@ STAGE_COLUMNS = (
 
 
 @transaction.atomic
-def register_apply_bulk(rows) -> int:
+def register_apply_bulk(rows: BulkRows) -> int:
     """Append many events (a polars DataFrame with EventSpec's columns, dicts or EventSpecs) and fold
     them into positions, all or nothing. Keys already in the log with equal values are skipped; with
     other values the batch is refused. Returns the number of events written. Only the end state is
@@ -361,4 +367,4 @@ def register_apply_bulk(rows) -> int:
             cursor.execute(f"DROP TABLE {lots}")
     except IntegrityError as error:
         raise RegisterError(f"数据库拒绝该批登记变动（持有数量不足或冻结、质押超过持有）：{error}") from None
-    return written
+    return int(written)
