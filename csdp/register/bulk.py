@@ -32,7 +32,7 @@ from django.db.backends.utils import CursorWrapper
 from django.db.models import Q
 from django.utils import timezone
 
-from csdp.lib.bulk import copy_in
+from csdp.lib.bulk import copy_in, copy_out
 from csdp.lib.errors import CsdpError, Problem
 from csdp.register.capital import RegisterInvariantError, issued_capital_move, issuing_deltas_of_stage, register_check
 from csdp.register.models import EventType, ShareNature
@@ -204,31 +204,71 @@ def _fold_into_positions(cursor: CursorWrapper, lots: str, now: Any, *, prove: b
     """The lots that exist are updated by primary key; the others are inserted. The position check
     constraints judge the end state (all or nothing). ``prove``: the fold's problems (``_fold_problems``),
     on PostgreSQL read from the UPDATE's own RETURNING rather than by joining the lots again."""
-    update = (
-        f"UPDATE register_position SET quantity = quantity + d.q, frozen = frozen + d.f, "
-        f"pledged = pledged + d.p, updated_at = %s FROM {lots} d WHERE register_position.id = d.position_id"
-    )
     problems = None
     if prove and connection.vendor == "postgresql":
         rows = _sql(
             cursor,
-            f"WITH folded AS ({update} RETURNING d.account_id, d.security_id, d.share_nature, "
+            f"WITH folded AS ({_UPDATE.format(lots=lots)} RETURNING d.account_id, d.security_id, d.share_nature, "
             f"{OFF_FOLD.format(e='register_position')} AS off) "
             "SELECT account_id, security_id, share_nature FROM folded WHERE off LIMIT 20",
             [now],
         )
         problems = _fold_messages(rows)
     else:
-        cursor.execute(update, [now])
-    cursor.execute(
-        f"INSERT INTO register_position (account_id, security_id, share_nature, lockup_end, quantity, "
-        f"frozen, pledged, updated_at) SELECT account_id, security_id, share_nature, lockup_end, q, f, p, %s "
-        f"FROM {lots} WHERE position_id IS NULL",
-        [now],
-    )
+        cursor.execute(_UPDATE.format(lots=lots), [now])
+    cursor.execute(_INSERT.format(lots=lots), [now])
     if problems is None and prove:
         problems = _fold_problems(cursor, lots)
     return problems or []
+
+
+_UPDATE = (
+    "UPDATE register_position SET quantity = quantity + d.q, frozen = frozen + d.f, "
+    "pledged = pledged + d.p, updated_at = %s FROM {lots} d WHERE register_position.id = d.position_id"
+)
+_INSERT = (
+    "INSERT INTO register_position (account_id, security_id, share_nature, lockup_end, quantity, "
+    "frozen, pledged, updated_at) SELECT account_id, security_id, share_nature, lockup_end, q, f, p, %s "
+    "FROM {lots} WHERE position_id IS NULL"
+)
+# The balances after the batch of every lot it changed (register_apply_bulk_balances).
+BALANCES = {
+    "account_id": pl.Int64,
+    "security_id": pl.Int64,
+    "share_nature": pl.Utf8,
+    "lockup_end": pl.Date,
+    "quantity": pl.Int64,
+    "frozen": pl.Int64,
+    "pledged": pl.Int64,
+}
+_BALANCE_COLUMNS = "account_id, security_id, share_nature, lockup_end, quantity, frozen, pledged"
+
+
+def _fold_with_balances(
+    cursor: CursorWrapper, lots: str, now: Any, *, prove: bool
+) -> tuple[list[Problem], pl.DataFrame]:
+    """The fold, also handing back the changed lots' balances after it. On PostgreSQL read from the
+    UPDATE's and the INSERT's own RETURNING, copied out (the proof of a large batch read from the same
+    rows); elsewhere the fold and then one read of the lots."""
+    if connection.vendor != "postgresql":
+        problems = _fold_into_positions(cursor, lots, now, prove=prove)
+        return problems, copy_out(
+            f"SELECT e.account_id, e.security_id, e.share_nature, e.lockup_end, e.quantity, e.frozen, e.pledged "
+            f"FROM {lots} d JOIN register_position e ON e.account_id = d.account_id AND e.security_id = d.security_id "
+            f"AND e.share_nature = d.share_nature AND COALESCE(e.lockup_end, {FAR}) = COALESCE(d.lockup_end, {FAR})",
+            [],
+            BALANCES,
+        )
+    updated = copy_out(
+        f"WITH folded AS ({_UPDATE.format(lots=lots)} RETURNING d.account_id, d.security_id, d.share_nature, "
+        f"d.lockup_end, register_position.quantity, register_position.frozen, register_position.pledged, "
+        f"{OFF_FOLD.format(e='register_position')} AS off) SELECT * FROM folded",
+        [now],
+        {**BALANCES, "off": pl.Boolean},
+    )
+    inserted = copy_out(f"{_INSERT.format(lots=lots)} RETURNING {_BALANCE_COLUMNS}", [now], BALANCES)
+    off = updated.filter("off").select("account_id", "security_id", "share_nature").rows() if prove else []
+    return _fold_messages(off), pl.concat([updated.drop("off"), inserted])
 
 
 # A lot whose balances after the fold are not its balances before the batch plus the batch's events.
@@ -317,15 +357,27 @@ STAGE_COLUMNS = (
 )
 
 
-@transaction.atomic
 def register_apply_bulk(rows: BulkRows) -> int:
     """Append many events (a polars DataFrame with EventSpec's columns, dicts or EventSpecs) and fold
     them into positions, all or nothing. Keys already in the log with equal values are skipped; with
     other values the batch is refused. Returns the number of events written. Only the end state is
     checked, so the order of rows within the batch does not matter."""
+    return _apply(rows, balances=False)[0]
+
+
+def register_apply_bulk_balances(rows: BulkRows) -> tuple[int, pl.DataFrame]:
+    """``register_apply_bulk``, also returning the balances after the batch (BALANCES) of every lot
+    whose events it wrote — what a participant's file of the change reports — without reading the
+    lots again. Replayed keys write nothing, so their lots are not in the frame."""
+    return _apply(rows, balances=True)
+
+
+@transaction.atomic
+def _apply(rows: BulkRows, *, balances: bool) -> tuple[int, pl.DataFrame]:
     frame = events_frame(rows)
+    after = pl.DataFrame(schema=BALANCES)
     if frame.height == 0:
-        return 0
+        return 0, after
     problem = _first_problem(frame)
     if problem:
         raise RegisterError(problem)
@@ -337,7 +389,9 @@ def register_apply_bulk(rows: BulkRows) -> int:
     # COPY's CSV reads an empty memo as NULL; the log stores "".
     picked = ", ".join("COALESCE(memo, '')" if c == "memo" else c for c in COLUMNS)
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
+        # wrap_database_errors: the balances' COPY runs on psycopg's own cursor, whose errors (a check
+        # constraint the fold breaks) Django would not otherwise turn into IntegrityError.
+        with transaction.atomic(), connection.cursor() as cursor, connection.wrap_database_errors:
             cursor.execute(f"CREATE TEMPORARY TABLE {stage} ({STAGE_COLUMNS})")
             copy_in(stage, COLUMNS, frame)
             if connection.vendor == "postgresql":
@@ -356,7 +410,11 @@ def register_apply_bulk(rows: BulkRows) -> int:
                     [batch, now],
                 )
                 written = cursor.rowcount
-                problems = _fold_into_positions(cursor, lots, now, prove=not replay and bool(written))
+                prove = not replay and bool(written)
+                if balances:
+                    problems, after = _fold_with_balances(cursor, lots, now, prove=prove)
+                else:
+                    problems = _fold_into_positions(cursor, lots, now, prove=prove)
                 if problems:
                     raise RegisterInvariantError(f"登记簿校验未通过：{problems[0].message}", problems=problems)
             issued_capital_move(issuing_deltas_of_stage(stage))
@@ -367,4 +425,4 @@ def register_apply_bulk(rows: BulkRows) -> int:
             cursor.execute(f"DROP TABLE {lots}")
     except IntegrityError as error:
         raise RegisterError(f"数据库拒绝该批登记变动（持有数量不足或冻结、质押超过持有）：{error}") from None
-    return int(written)
+    return int(written), after
