@@ -186,18 +186,37 @@ REPLAY_LOTS = 10_000
 def _stage_lots(cursor: CursorWrapper, stage: str, lots: str) -> int:
     """The batch per lot, with the lot's position (id and balances before the batch) when it exists:
     one aggregate and one join, then every later statement joins on the position's primary key."""
+    positions = "register_position"
+    if _few_of_the_positions(cursor, stage):
+        # The join hashes the positions it reads: a batch touching a small part of the register reads
+        # only its accounts' (by their index), measured 0.8 → 0.5 s for 200k lots of 1.1M positions; a
+        # batch touching most of it reads the table whole (semi-join 3.2 s against 2.6 s at 1.1M lots).
+        positions = f"(SELECT * FROM register_position WHERE account_id IN (SELECT account_id FROM {stage}))"
     cursor.execute(
         f"CREATE TEMPORARY TABLE {lots} AS SELECT d.account_id, d.security_id, d.share_nature, d.lockup_end, "
         f"d.q, d.f, d.p, e.id AS position_id, e.quantity AS q0, e.frozen AS f0, e.pledged AS p0 FROM ("
         f"SELECT account_id, security_id, share_nature, lockup_end, CAST(SUM(quantity_delta) AS BIGINT) AS q, "
         f"CAST(SUM(frozen_delta) AS BIGINT) AS f, CAST(SUM(pledged_delta) AS BIGINT) AS p "
         f"FROM {stage} GROUP BY account_id, security_id, share_nature, lockup_end) d "
-        f"LEFT JOIN register_position e ON e.account_id = d.account_id AND e.security_id = d.security_id "
+        f"LEFT JOIN {positions} e ON e.account_id = d.account_id AND e.security_id = d.security_id "
         f"AND e.share_nature = d.share_nature AND COALESCE(e.lockup_end, {FAR}) = COALESCE(d.lockup_end, {FAR})"
     )
     if connection.vendor == "postgresql":
         cursor.execute(f"ANALYZE {lots}")
     return int(_sql(cursor, f"SELECT COUNT(*) FROM {lots}")[0][0])
+
+
+def _few_of_the_positions(cursor: CursorWrapper, stage: str) -> bool:
+    """Whether the staged events are under a quarter of the register's positions (PostgreSQL's own
+    estimate of the table's rows, kept by ANALYZE and autovacuum: no count)."""
+    if connection.vendor != "postgresql":
+        return False
+    staged, positions = _sql(
+        cursor,
+        f"SELECT (SELECT reltuples FROM pg_class WHERE oid = '{stage}'::regclass), "
+        "(SELECT reltuples FROM pg_class WHERE oid = 'register_position'::regclass)",
+    )[0]
+    return 0 <= staged * 4 < positions
 
 
 def _fold_into_positions(cursor: CursorWrapper, lots: str, now: Any, *, prove: bool) -> list[Problem]:

@@ -83,28 +83,31 @@ SHEET_SCHEMA = {
 }
 
 
+_ACCOUNTS_SQL = (
+    "SELECT a.number, a.id, a.status, i.name, i.id_type, i.id_number, u.code, pp.code, pp.id "
+    "FROM securities_securitiesaccount a {stage}JOIN securities_investor i ON i.id = a.investor_id "
+    "LEFT JOIN securities_custodyunit u ON u.id = a.custody_unit_id "
+    "LEFT JOIN securities_participantprofile pp ON pp.id = u.participant_id"
+)
+
+
 def _accounts_frame(numbers: pl.Series) -> pl.DataFrame:
-    """The accounts named (KNOWN_SCHEMA: number, id, status, name, ID type and number, custodian), in one staged
-    query; kept as a frame, as the sheet's checks and events join it."""
+    """The accounts named (KNOWN_SCHEMA: number, id, status, name, ID type and number, custodian), in
+    one query; kept as a frame, as the sheet's checks and events join it. PostgreSQL takes the numbers
+    as one array (100k: 0.63 s against 0.85 s through a staged table); SQLite from a staged table."""
     from django.db import connection
 
     numbers = numbers.unique()
     if numbers.len() == 0:
         return pl.DataFrame(schema=KNOWN_SCHEMA)
+    if connection.vendor == "postgresql":
+        return copy_out(_ACCOUNTS_SQL.format(stage="") + " WHERE a.number = ANY(%s)", [numbers.to_list()], KNOWN_SCHEMA)
     stage = "register_sheet_accounts"
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {stage}")
         cursor.execute(f"CREATE TEMPORARY TABLE {stage} (number VARCHAR(10) PRIMARY KEY)")
         copy_in(stage, ("number",), numbers.alias("number").to_frame())
-        frame = copy_out(
-            f"SELECT a.number, a.id, a.status, i.name, i.id_type, i.id_number, u.code, pp.code, pp.id "
-            f"FROM securities_securitiesaccount a JOIN {stage} s ON s.number = a.number "
-            f"JOIN securities_investor i ON i.id = a.investor_id "
-            f"LEFT JOIN securities_custodyunit u ON u.id = a.custody_unit_id "
-            f"LEFT JOIN securities_participantprofile pp ON pp.id = u.participant_id",
-            [],
-            KNOWN_SCHEMA,
-        )
+        frame = copy_out(_ACCOUNTS_SQL.format(stage=f"JOIN {stage} s ON s.number = a.number "), [], KNOWN_SCHEMA)
         cursor.execute(f"DROP TABLE {stage}")
     return frame
 
