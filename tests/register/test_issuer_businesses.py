@@ -374,9 +374,7 @@ def test_files_committed_but_not_renamed_before_a_crash_are_put_in_place_by_the_
     assert holding_change_files_recover(TODAY) == []
 
 
-def test_the_participants_records_made_from_the_folds_balances_are_the_ones_read_from_the_register(
-    world, monkeypatch
-):
+def test_the_participants_records_made_from_the_folds_balances_are_the_ones_read_from_the_register(world, monkeypatch):
     """The GFBD records of a release are built from the balances the fold hands back and the sheet's
     accounts (no second read of the lots); they equal the records read from the register afterwards,
     an account without a custodian participant left out of both."""
