@@ -9,12 +9,16 @@ slower, fine for demo-sized data.
 from __future__ import annotations
 
 import io
+import select
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import polars as pl
+import psycopg
 from django.db import connection
+from psycopg import pq
+from psycopg.generators import _fetch_many  # (the one private name: the end of a COPY, as psycopg's copy_from)
 
 from csdp.lib.pgbinary import SUPPORTED, binary_stream
 
@@ -106,10 +110,7 @@ def copy_out(sql: str, params: Sequence[Any], schema: Mapping[str, DType]) -> pl
         with connection.cursor() as cursor:
             raw = cursor.cursor
             query = raw.mogrify(sql, params) if params else sql
-            buffer = io.BytesIO()
-            with raw.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)") as copy:
-                for block in copy:
-                    buffer.write(block)
+            buffer = _copy_to_buffer(raw, f"COPY ({query}) TO STDOUT WITH (FORMAT csv)")
         if buffer.tell() == 0:
             return pl.DataFrame(schema=schema)
         buffer.seek(0)
@@ -118,6 +119,30 @@ def copy_out(sql: str, params: Sequence[Any], schema: Mapping[str, DType]) -> pl
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _copy_to_buffer(raw: Any, statement: str) -> io.BytesIO:
+    """The rows of a ``COPY … TO STDOUT``, in one buffer. PostgreSQL sends one message per row, and
+    psycopg's own iteration hands each through its wait loop (~3 µs a row of Python: 1.2 s for the 400k
+    rows of a 100k-lot release); here libpq's rows are taken in a tight loop, the socket waited on only
+    when libpq has none buffered (as psycopg's ``copy_from`` does), and the final result is psycopg's."""
+    buffer = io.BytesIO()
+    write = buffer.write
+    with raw.copy(statement):
+        pgconn = raw.connection.pgconn
+        while True:
+            size, data = pgconn.get_copy_data(1)
+            if size > 0:
+                write(data)
+            elif size == 0:  # nothing buffered yet: wait for the socket
+                select.select([pgconn.socket], [], [])
+                pgconn.consume_input()
+            else:  # the end of the rows (or an error): the statement's own result says which
+                break
+        results = raw.connection.wait(_fetch_many(pgconn))
+        if len(results) != 1 or results[0].status != pq.ExecStatus.COMMAND_OK:
+            raise psycopg.errors.error_from_result(results[-1], encoding=raw.connection.info.encoding)
+    return buffer
 
 
 def _read_typed_csv(buffer: io.BytesIO, schema: Mapping[str, DType]) -> pl.DataFrame:

@@ -94,11 +94,43 @@ def _lots_after(security: Security, accounts: pl.Series | None) -> pl.DataFrame:
     return frame
 
 
+def _lots_given(security: Security, balances: pl.DataFrame, accounts: pl.DataFrame) -> pl.DataFrame:
+    """``_lots_after`` from what the caller holds already: the lots' balances after the business (as
+    csdp.register.bulk.register_apply_bulk_balances returns them) and their accounts (number, ID
+    number, custodian: csdp.register.issuer_businesses.KNOWN_SCHEMA). The same rows, without reading
+    the lots and the accounts again; an account without a custodian participant has no file."""
+    custodied = accounts.filter(pl.col("participant_id").is_not_null()).select(
+        "account_id",
+        pl.col("account").alias("ZQZH"),
+        pl.col("a_id_number").alias("ZJHM"),
+        pl.col("unit_code").alias("XWDM"),
+        pl.col("participant_code").alias("JSCY"),
+        "participant_id",
+    )
+    lots = balances.filter(pl.col("security_id") == security.pk).select(
+        "account_id",
+        pl.col("share_nature").alias("GFXZ"),
+        pl.col("lockup_end").alias("XSJZR"),
+        pl.col("quantity").alias("CYSL"),
+        pl.col("frozen").alias("DJSL"),
+        pl.col("pledged").alias("ZYSL"),
+    )
+    return lots.join(custodied, on="account_id", how="inner").select(list(SCHEMA))
+
+
 def gfbd_frame(
-    *, business: Any, security: Security, day: dt.date, reference: str, events: pl.DataFrame | None
+    *,
+    business: Any,
+    security: Security,
+    day: dt.date,
+    reference: str,
+    events: pl.DataFrame | None,
+    balances: tuple[pl.DataFrame, pl.DataFrame] | None = None,
 ) -> pl.DataFrame:
     """Every record of the business, all participants (FIELDS + participant_id), set-based: the
-    events' net change per lot joined to the lots after it; for 06 every lot of the security with 0."""
+    events' net change per lot joined to the lots after it; for 06 every lot of the security with 0.
+    ``balances``: the changed lots' balances after and their accounts, when the caller has them
+    (``_lots_given``); otherwise they are read."""
     key = ["account_id", "GFXZ", "XSJZR"]
     if events is None:
         lots = _lots_after(security, None).with_columns(pl.lit(0, dtype=pl.Int64).alias("BDSL"))
@@ -108,7 +140,8 @@ def gfbd_frame(
             .agg(pl.col("quantity_delta").sum().alias("BDSL"))
             .rename({"share_nature": "GFXZ", "lockup_end": "XSJZR"})
         )
-        lots = changed.join(_lots_after(security, changed["account_id"]), on=key, how="inner", nulls_equal=True)
+        after = _lots_after(security, changed["account_id"]) if balances is None else _lots_given(security, *balances)
+        lots = changed.join(after, on=key, how="inner", nulls_equal=True)
     return lots.with_columns(
         pl.lit(security.code).alias("ZQDM"),
         pl.lit(business.code).alias("YWLB"),
@@ -128,12 +161,21 @@ def _csv_bytes(frame: pl.DataFrame) -> bytes:
 
 
 def holding_change_files_write(
-    *, approval: Any, business: Any, security: Security, day: dt.date, events: pl.DataFrame | None = None
+    *,
+    approval: Any,
+    business: Any,
+    security: Security,
+    day: dt.date,
+    events: pl.DataFrame | None = None,
+    balances: tuple[pl.DataFrame, pl.DataFrame] | None = None,
 ) -> int:
     """Write and record the files of one applied business (``events``: the register events it wrote;
-    None for 06); returns how many files. A rerun replaces the files and their rows."""
+    None for 06; ``balances``: see ``gfbd_frame``); returns how many files. A rerun replaces the files
+    and their rows."""
     reference = str(approval.key)[:40]
-    frame = gfbd_frame(business=business, security=security, day=day, reference=reference, events=events)
+    frame = gfbd_frame(
+        business=business, security=security, day=day, reference=reference, events=events, balances=balances
+    )
     root = Path(settings.CSDP_FILES_DIR)
     written = []
     for (participant_id, code), rows in frame.group_by(["participant_id", "JSCY"], maintain_order=True):

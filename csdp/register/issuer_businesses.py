@@ -66,6 +66,10 @@ KNOWN_SCHEMA = {
     "a_name": pl.Utf8,
     "a_id_type": pl.Utf8,
     "a_id_number": pl.Utf8,
+    # the custodian, for the participants' files (csdp.register.holding_files): null without one
+    "unit_code": pl.Utf8,
+    "participant_code": pl.Utf8,
+    "participant_id": pl.Int64,
 }
 SHEET_SCHEMA = {
     "row": pl.Int64,
@@ -79,32 +83,44 @@ SHEET_SCHEMA = {
 }
 
 
+_ACCOUNTS_SQL = (
+    "SELECT a.number, a.id, a.status, i.name, i.id_type, i.id_number, u.code, pp.code, pp.id "
+    "FROM securities_securitiesaccount a {stage}JOIN securities_investor i ON i.id = a.investor_id "
+    "LEFT JOIN securities_custodyunit u ON u.id = a.custody_unit_id "
+    "LEFT JOIN securities_participantprofile pp ON pp.id = u.participant_id"
+)
+
+
 def _accounts_frame(numbers: pl.Series) -> pl.DataFrame:
-    """The accounts named (KNOWN_SCHEMA: number, id, status, name, ID type and number), in one staged
-    query; kept as a frame, as the sheet's checks and events join it."""
+    """The accounts named (KNOWN_SCHEMA: number, id, status, name, ID type and number, custodian), in
+    one query; kept as a frame, as the sheet's checks and events join it. PostgreSQL takes the numbers
+    as one array (100k: 0.63 s against 0.85 s through a staged table); SQLite from a staged table. (An
+    account number is 10 letters or digits: the sheet refuses anything else, so no comma splits one.)"""
     from django.db import connection
 
     numbers = numbers.unique()
     if numbers.len() == 0:
         return pl.DataFrame(schema=KNOWN_SCHEMA)
+    if connection.vendor == "postgresql":
+        # one text split by the server: psycopg would dump a 100k-element list value by value (~0.3 s)
+        return copy_out(
+            _ACCOUNTS_SQL.format(stage="") + " WHERE a.number = ANY(string_to_array(%s, ','))",
+            [",".join(numbers.to_list())],
+            KNOWN_SCHEMA,
+        )
     stage = "register_sheet_accounts"
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {stage}")
         cursor.execute(f"CREATE TEMPORARY TABLE {stage} (number VARCHAR(10) PRIMARY KEY)")
         copy_in(stage, ("number",), numbers.alias("number").to_frame())
-        frame = copy_out(
-            f"SELECT a.number, a.id, a.status, i.name, i.id_type, i.id_number FROM securities_securitiesaccount a "
-            f"JOIN {stage} s ON s.number = a.number JOIN securities_investor i ON i.id = a.investor_id",
-            [],
-            KNOWN_SCHEMA,
-        )
+        frame = copy_out(_ACCOUNTS_SQL.format(stage=f"JOIN {stage} s ON s.number = a.number "), [], KNOWN_SCHEMA)
         cursor.execute(f"DROP TABLE {stage}")
     return frame
 
 
 def _accounts_of(known: pl.DataFrame) -> dict[str, AccountRow]:
     """number → (id, status, name, id_type, id_number), for the row-by-row wording of problems."""
-    return {row[0]: row[1:] for row in known.iter_rows()}
+    return {row[0]: row[1:6] for row in known.iter_rows()}
 
 
 def _sheet_frame(rows: list[list[Any]]) -> pl.DataFrame:
@@ -354,7 +370,7 @@ def business_summary(payload: dict[str, Any]) -> str:
 def business_apply(approval: Any) -> dict[str, Any]:
     """The approved effect (runs in the approving transaction or the end of day of its effective
     date). Re-checks the filing against the register as it is now; refuses whole on any problem."""
-    from csdp.register.bulk import register_apply_bulk  # read at call time: tests replace it at its source
+    from csdp.register.bulk import register_apply_bulk_balances  # read at call time: tests replace it at its source
     from csdp.register.holding_files import holding_change_files_write  # at call time: tests patch it
 
     payload = approval.payload
@@ -378,7 +394,7 @@ def business_apply(approval: Any) -> dict[str, Any]:
             raise IssuerBusinessError(f"{business.label}不能执行：登记簿已变化，请核对后重新申报。", problems=problems)
         prefix = f"biz:{approval.key}"
         result = {"business": business.code, "security": security.code}
-        written = None
+        written, balances = None, None
         if business is EXIT:
             result.update(_exit(approval, security, effective))
         else:
@@ -390,13 +406,15 @@ def business_apply(approval: Any) -> dict[str, Any]:
                 effective_date=effective,
                 prefix=prefix,
             )
-            result["events"] = register_apply_bulk(events)
+            result["events"], after = register_apply_bulk_balances(events)
             written = events
+            if result["events"] == events.height:  # (a rerun wrote nothing: its files read the lots again)
+                balances = (after, known)
             result["shares"] = int(sheet["quantity"].sum())
             security.refresh_from_db(fields=["issued_shares"])
             result["issued_shares"] = security.issued_shares
         result["files"] = holding_change_files_write(
-            approval=approval, business=business, security=security, day=effective, events=written
+            approval=approval, business=business, security=security, day=effective, events=written, balances=balances
         )
         audit_record(
             actor=approval.approved_by or "system",

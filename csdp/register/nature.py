@@ -78,7 +78,23 @@ def carry_encumbrances(events: pl.DataFrame, lots: pl.DataFrame) -> pl.DataFrame
     problems = nature_change_problems(legs)
     if problems:
         raise NatureChangeError("股份性质变更数据有误，整批不予办理。", problems=problems)
-    lots = lots.select(LOT + ["frozen", "pledged"]).group_by(LOT).agg(pl.col("frozen").sum(), pl.col("pledged").sum())
+    lots = (
+        lots.select(LOT + ["frozen", "pledged"])
+        .group_by(LOT)
+        .agg(pl.col("frozen").sum(), pl.col("pledged").sum())
+        .filter((pl.col("frozen") != 0) | (pl.col("pledged") != 0))
+    )
+    # Only a change with an encumbered source lot moves anything; the legs of the others keep 0 (a
+    # release of 100k lots of which a tenth are pledged works on 20k legs, not 200k).
+    carrying = (
+        legs.filter(pl.col("quantity_delta") < 0)
+        .join(lots.select(LOT), on=LOT, how="semi", nulls_equal=True)
+        .select(CHANGE)
+        .unique()
+    )
+    legs = legs.join(carrying, on=CHANGE, how="semi")
+    if legs.height == 0:
+        return events
     out = legs.filter(pl.col("quantity_delta") < 0).sort("key").with_columns((-pl.col("quantity_delta")).alias("n"))
     # What each source lot gives up, then each leaving leg's part of it.
     source = out.group_by(LOT).agg(pl.col("n").sum().alias("lot_n")).join(lots, on=LOT, how="left", nulls_equal=True)
@@ -102,12 +118,8 @@ def carry_encumbrances(events: pl.DataFrame, lots: pl.DataFrame) -> pl.DataFrame
     moved = pl.concat(
         [out.select("_row", (-pl.col("f")).alias("f"), (-pl.col("p")).alias("p")), into.select("_row", "f", "p")]
     )
-    filled = (
-        marked.join(moved, on="_row", how="left")
-        .sort("_row")
-        .with_columns(
-            (pl.col("frozen_delta") + pl.col("f").fill_null(0)).alias("frozen_delta"),
-            (pl.col("pledged_delta") + pl.col("p").fill_null(0)).alias("pledged_delta"),
-        )
+    filled = marked.join(moved, on="_row", how="left", maintain_order="left").with_columns(
+        (pl.col("frozen_delta") + pl.col("f").fill_null(0)).alias("frozen_delta"),
+        (pl.col("pledged_delta") + pl.col("p").fill_null(0)).alias("pledged_delta"),
     )
     return filled.select(events.columns)

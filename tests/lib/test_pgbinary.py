@@ -168,3 +168,21 @@ def test_postgresql_reads_the_rows_back_as_they_were():
     with connection.cursor() as cursor:
         cursor.execute("SELECT at FROM binary_round_trip WHERE at IS NOT NULL ORDER BY at")
         assert [r[0] for r in cursor.fetchall()] == [rows[2][5], rows[0][5]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_copy_out_reads_every_row_of_a_large_result_and_raises_an_error_met_midway():
+    """copy_out takes libpq's rows in its own loop: all of a result larger than libpq's buffer arrive, in
+    order; a statement failing after some rows were sent raises PostgreSQL's error, and the connection
+    is usable again once the transaction is rolled back."""
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    import psycopg
+    from django.db import transaction
+
+    rows = copy_out("SELECT g, 'row ' || g FROM generate_series(1, 300000) g", [], {"n": pl.Int64, "t": pl.Utf8})
+    assert rows.height == 300_000 and rows["n"].to_list() == list(range(1, 300_001))
+    assert rows["t"][-1] == "row 300000"
+    with pytest.raises(psycopg.errors.DivisionByZero), transaction.atomic():
+        copy_out("SELECT g, 1 / (250000 - g) FROM generate_series(1, 300000) g", [], {"n": pl.Int64, "x": pl.Int64})
+    assert copy_out("SELECT 1", [], {"one": pl.Int64})["one"].to_list() == [1]

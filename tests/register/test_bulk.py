@@ -104,3 +104,71 @@ def test_a_large_batch_refuses_a_lot_another_writer_changed_meanwhile(world, mon
         register_apply_bulk(_ids(world, [event(world, "b", "pledge", pledged=10)]))
     assert RegistrationEvent.objects.count() == 1
     assert register_rebuild_check() == []
+
+
+def _balances(frame):
+    return sorted(
+        (a, n, lock, q, f, p)
+        for a, _s, n, lock, q, f, p in frame.select(
+            "account_id", "security_id", "share_nature", "lockup_end", "quantity", "frozen", "pledged"
+        ).iter_rows()
+    )
+
+
+def _changed_positions(world, keys):
+    lots = {(e.account_id, e.share_nature, e.lockup_end) for e in RegistrationEvent.objects.filter(key__in=keys)}
+    return sorted(
+        (p.account_id, p.share_nature, p.lockup_end, p.quantity, p.frozen, p.pledged)
+        for p in Position.objects.all()
+        if (p.account_id, p.share_nature, p.lockup_end) in lots
+    )
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["replayed", "proved"])
+def test_the_balances_it_returns_are_the_changed_lots_as_the_register_now_holds_them(world, monkeypatch, large):
+    """What a participant's file of the change reports (balances after) comes back from the fold itself
+    and equals the positions; new lots included, a replay returns none."""
+    from csdp.register import bulk
+
+    register_apply(events=_batch(world, "one-"))
+    if large:
+        monkeypatch.setattr(bulk, "REPLAY_LOTS", 0)
+    rows = _ids(world, _batch(world, "b-"))
+    written, after = bulk.register_apply_bulk_balances(rows)
+    assert written == 5
+    assert _balances(after) == _changed_positions(world, [r["key"] for r in rows])
+    assert after.height == len({(r["account_id"], r["share_nature"], r.get("lockup_end")) for r in rows})
+    assert bulk.register_apply_bulk_balances(rows)[0] == 0
+    assert bulk.register_apply_bulk_balances(rows)[1].height == 0
+    assert register_rebuild_check() == []
+
+
+def test_with_balances_a_lot_another_writer_changed_meanwhile_is_refused(world, monkeypatch):
+    from csdp.register import bulk
+    from csdp.register.capital import RegisterInvariantError
+
+    register_apply(events=[event(world, "a", quantity=1_000)])
+    monkeypatch.setattr(bulk, "REPLAY_LOTS", 0)
+    real = bulk._fold_with_balances
+
+    def fold_and_meddle(cursor, lots, now, **kwargs):
+        cursor.execute("UPDATE register_position SET frozen = frozen + 1")
+        return real(cursor, lots, now, **kwargs)
+
+    monkeypatch.setattr(bulk, "_fold_with_balances", fold_and_meddle)
+    with pytest.raises(RegisterInvariantError, match="办理期间被另行变更"):
+        bulk.register_apply_bulk_balances(_ids(world, [event(world, "b", "pledge", pledged=10)]))
+    assert RegistrationEvent.objects.count() == 1
+    assert register_rebuild_check() == []
+
+
+def test_with_balances_a_batch_ending_below_zero_is_refused_in_words_and_writes_nothing(world, monkeypatch):
+    from csdp.register import bulk
+
+    register_apply(events=[event(world, "a", quantity=100)])
+    monkeypatch.setattr(bulk, "REPLAY_LOTS", 0)
+    rows = _ids(world, [event(world, "b", "cancellation", quantity=-101)])
+    with pytest.raises(RegisterError, match="数据库拒绝"):
+        bulk.register_apply_bulk_balances(rows)
+    assert RegistrationEvent.objects.count() == 1
+    assert register_rebuild_check() == []

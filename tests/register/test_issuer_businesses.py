@@ -372,3 +372,50 @@ def test_files_committed_but_not_renamed_before_a_crash_are_put_in_place_by_the_
     lines = holding_change_files_recover(TODAY)
     assert final.is_file() and [line.text for line in lines] == ["已补发"]
     assert holding_change_files_recover(TODAY) == []
+
+
+def test_the_participants_records_made_from_the_folds_balances_are_the_ones_read_from_the_register(world, monkeypatch):
+    """The GFBD records of a release are built from the balances the fold hands back and the sheet's
+    accounts (no second read of the lots); they equal the records read from the register afterwards,
+    an account without a custodian participant left out of both."""
+    import polars as pl
+
+    import csdp.register.holding_files as holding_files
+
+    initial(world)
+    register_apply(
+        events=[
+            {
+                "security": world["security"],
+                "account": world["accounts"][1],
+                "event_type": "pledge",
+                "pledged_delta": 150_000,
+                "business_date": TODAY,
+                "key": "t:p2",
+                "share_nature": "05",
+                "lockup_end": LOCKUP,
+            }
+        ]
+    )
+    seen = {}
+    real = holding_files.holding_change_files_write
+
+    def keep(**kwargs):
+        seen.update(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(holding_files, "holding_change_files_write", keep)
+    app = file_business(world, "03", [holder(world, 1, 120_000, "05", LOCKUP)], 120_000)
+    approval_approve(approval=accept(world, app), by=world["cast"].reviewer)
+    assert seen["balances"] is not None
+    common = {k: seen[k] for k in ("business", "security", "day", "events")} | {"reference": "r"}
+    given = holding_files.gfbd_frame(**common, balances=seen["balances"])
+    read = holding_files.gfbd_frame(**common)
+    assert given.height == 2 and given.equals(read)
+    assert given.filter(pl.col("GFXZ") == "00")["ZYSL"].to_list() == [120_000]  # the pledge went along
+    world["accounts"][1].custody_unit = None
+    world["accounts"][1].save(update_fields=["custody_unit"])
+    after, known = seen["balances"]
+    uncustodied = known.with_columns(pl.lit(None, dtype=pl.Int64).alias("participant_id"))
+    assert holding_files.gfbd_frame(**common, balances=(after, uncustodied)).height == 0
+    assert holding_files.gfbd_frame(**common).height == 0

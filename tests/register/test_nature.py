@@ -154,3 +154,96 @@ def test_a_nature_change_never_separates_a_lot_from_its_encumbrances(world, quan
             assert totals == [quantity, frozen, pledged]
             register_check(world["stock"])
         transaction.set_rollback(True)
+
+
+def _carried_by_hand(events, lots):
+    """The rule of csdp.register.nature written out leg by leg, as a model: the leaving legs of a lot, in
+    key order, take its pledged then its frozen shares up to their number; what left one change goes to
+    its receiving legs in key order, pledged first."""
+    left = {k: [f, p] for k, f, p in lots}
+    pool, out = {}, {}
+    for key, account, day, quantity, source in sorted(events):
+        if quantity < 0:
+            f, p = left.get((account, source), [0, 0])
+            took_p = min(p, -quantity)
+            took_f = min(f, -quantity - took_p)
+            left[(account, source)] = [f - took_f, p - took_p]
+            pooled = pool.setdefault((account, day), [0, 0])
+            pooled[0], pooled[1] = pooled[0] + took_f, pooled[1] + took_p
+            out[key] = (-took_f, -took_p)
+    for key, account, day, quantity, _ in sorted(events):
+        if quantity > 0:
+            f, p = pool.get((account, day), [0, 0])
+            gave_p = min(p, quantity)
+            gave_f = min(f, quantity - gave_p)
+            pool[(account, day)] = [f - gave_f, p - gave_p]
+            out[key] = (gave_f, gave_p)
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    changes=st.lists(
+        st.tuples(
+            st.integers(0, 5),  # account
+            st.sampled_from(["05", "06"]),  # source lot's nature
+            st.integers(1, 60),  # shares
+            st.integers(0, 2),  # business day
+        ),
+        min_size=1,
+        max_size=25,
+    ),
+    encumbered=st.dictionaries(
+        st.tuples(st.integers(0, 5), st.sampled_from(["05", "06"])),
+        st.tuples(st.integers(0, 50), st.integers(0, 50)),
+        max_size=8,
+    ),
+)
+def test_the_frames_carry_is_the_rule_applied_leg_by_leg(changes, encumbered):
+    """carry_encumbrances over many changes in one batch (some lots encumbered, most not, several
+    changes of one account and day sharing a pool) gives every leg what the rule gives it by hand."""
+    import polars as pl
+
+    from csdp.register.nature import carry_encumbrances
+
+    rows, model = [], []
+    for n, (account, nature, shares, day) in enumerate(changes):
+        when = dt.date(2026, 1, 5) + dt.timedelta(days=day)
+        for leg, quantity, lot_nature, end in (("a", -shares, nature, LOCKUP), ("b", shares, "00", None)):
+            key = f"k{n:03d}{leg}"
+            rows.append(
+                {
+                    "security_id": 1,
+                    "account_id": account,
+                    "share_nature": lot_nature,
+                    "lockup_end": end,
+                    "event_type": "release",
+                    "quantity_delta": quantity,
+                    "frozen_delta": 0,
+                    "pledged_delta": 0,
+                    "business_date": when,
+                    "key": key,
+                    "memo": "",
+                }
+            )
+            model.append((key, account, when, quantity, lot_nature))
+    lots = pl.DataFrame(
+        [
+            {"account_id": a, "security_id": 1, "share_nature": nat, "lockup_end": LOCKUP, "frozen": f, "pledged": p}
+            for (a, nat), (f, p) in encumbered.items()
+        ],
+        schema={
+            "account_id": pl.Int64,
+            "security_id": pl.Int64,
+            "share_nature": pl.Utf8,
+            "lockup_end": pl.Date,
+            "frozen": pl.Int64,
+            "pledged": pl.Int64,
+        },
+    )
+    events = pl.DataFrame(rows, schema_overrides={"lockup_end": pl.Date, "business_date": pl.Date})
+    filled = carry_encumbrances(events, lots)
+    expected = _carried_by_hand(model, [((a, nat), f, p) for (a, nat), (f, p) in encumbered.items()])
+    assert filled["key"].to_list() == events["key"].to_list()  # order kept
+    got = {k: (f, p) for k, f, p in filled.select("key", "frozen_delta", "pledged_delta").iter_rows()}
+    assert got == expected
