@@ -72,17 +72,23 @@ def issuing_deltas_of_stage(stage: str) -> dict[int, int]:
 
 
 def _capital_problems(security_ids: list[int] | None) -> list[Problem]:
-    where = "WHERE s.status <> %s"
-    params: list[Any] = [SecurityStatus.SWITCHED.value]  # a switched code holds nothing
+    where, inner = "WHERE s.status <> %s", ""
+    params: list[Any] = []
+    if security_ids is not None:
+        inner = f"WHERE security_id IN ({_in(security_ids)}) "
+        params += security_ids
+    params.append(SecurityStatus.SWITCHED.value)  # a switched code holds nothing
     if security_ids is not None:
         where += f" AND s.id IN ({_in(security_ids)})"
         params += security_ids
+    # The positions are summed on their own, then joined: an aggregate under the join to the
+    # securities is not run in parallel (1.1M positions: 0.23–0.30 s as one scan, 0.20 s in two).
     sql = (
-        "SELECT s.code, s.issued_shares, COALESCE(SUM(p.quantity), 0), "
-        "COALESCE(SUM(CASE WHEN p.quantity < 0 OR p.frozen < 0 OR p.pledged < 0 "
-        "OR p.quantity - p.frozen - p.pledged < 0 THEN 1 ELSE 0 END), 0) "
-        f"FROM securities_security s LEFT JOIN register_position p ON p.security_id = s.id {where} "
-        "GROUP BY s.id, s.code, s.issued_shares ORDER BY s.code"
+        "SELECT s.code, s.issued_shares, COALESCE(a.held, 0), COALESCE(a.negative, 0) "
+        "FROM securities_security s LEFT JOIN (SELECT security_id, SUM(quantity) AS held, "
+        "SUM(CASE WHEN quantity < 0 OR frozen < 0 OR pledged < 0 OR quantity - frozen - pledged < 0 "
+        f"THEN 1 ELSE 0 END) AS negative FROM register_position {inner}GROUP BY security_id) a "
+        f"ON a.security_id = s.id {where} ORDER BY s.code"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
