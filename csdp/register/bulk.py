@@ -225,7 +225,7 @@ def _few_of_the_positions(cursor: CursorWrapper, stage: str) -> bool:
         f"SELECT (SELECT reltuples FROM pg_class WHERE oid = '{stage}'::regclass), "
         "(SELECT reltuples FROM pg_class WHERE oid = 'register_position'::regclass)",
     )[0]
-    return 0 <= staged * 4 < positions
+    return bool(0 <= staged * 4 < positions)
 
 
 def _fold_into_positions(cursor: CursorWrapper, lots: str, now: Any, *, prove: bool) -> list[Problem]:
