@@ -245,9 +245,26 @@ def _invariants(d: Distribution, security: Security, issued_before: int) -> dict
     }
 
 
-def simulate(*, holders: int, participants: int = 50, seed: int = 7) -> dict:
+def _kept_setup() -> tuple[Security, Institution]:
+    """The register an earlier ``setup_only`` run left (the newest simulated security without a
+    distribution): to time the end of day again on a copy of one set-up (bench/dividend_eod.py --reuse)."""
+    security = (
+        Security.objects.filter(issuer__code="SIMISS", code__startswith="93")
+        .exclude(pk__in=Distribution.objects.values("security_id"))
+        .latest("pk")
+    )
+    return security, security.issuer
+
+
+def simulate(
+    *, holders: int, participants: int = 50, seed: int = 7, setup_only: bool = False, reuse: bool = False
+) -> dict:
+    """``setup_only``: build the register and stop; ``reuse``: skip the set-up and run the end of day on
+    the register a ``setup_only`` run left (a copy of its database), for timing the end of day alone."""
     steps: list[dict] = []
-    security, issuer = _setup(holders, participants, seed, steps)
+    security, issuer = _kept_setup() if reuse else _setup(holders, participants, seed, steps)
+    if setup_only:
+        return {"holders": holders, "security": security.code, "steps": steps, "peak_rss_mb": _peak_mb()}
     issued_before = Position.objects.filter(security=security).aggregate(s=Sum("quantity"))["s"] or 0
     record_date = trading_day_offset(START, 3)
     d = distribution_schedule(
