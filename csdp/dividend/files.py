@@ -221,7 +221,7 @@ def participant_files(distribution: Distribution, day: dt.date) -> list[dict]:
     through the IPO's C record kernel (csdp/lib/dbf_matrix.py: the columns taken out of Polars once,
     each participant's records and CSV lines built without the GIL) when the frame suits it; the
     reference writer (``_write``) otherwise — the same bytes either way."""
-    detail = detail_frame(distribution).filter(pl.col("JSCY") != "")
+    detail = detail_frame(distribution)  # the rows with a custodian participant (file_rows)
     summary = _summary(detail, distribution)
     root, code = root_of(distribution) / day.strftime("%Y%m%d"), distribution.security.code
     details = _write_matrix(root, LAYOUTS["QYMX"], detail, code, day)

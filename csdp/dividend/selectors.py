@@ -166,7 +166,9 @@ def bonus_rows(distribution_id: int) -> pl.DataFrame:
 
 def file_rows(distribution_id: int, security_id: int) -> pl.DataFrame:
     """Entitlements with what the participants' files name: account number, custody unit, participant
-    code, and the cash held on the account by the payment (by reason)."""
+    code, and the cash held on the account by the payment (by reason). Only the rows of accounts with a
+    custodian participant (the files' rows): filtered here, not in a copy of the frame (at 10M holders
+    the pay step's frames are the end of day's peak memory)."""
     sql = (
         "SELECT pp.code, cu.code, a.number, e.share_nature, CAST(e.lockup_end AS TEXT), e.quantity, e.frozen, e.pledged,"
         " e.cash_fen, e.held_fen, e.bonus_shares, e.bonus_frozen, e.bonus_pledged, e.account_id,"
@@ -176,7 +178,7 @@ def file_rows(distribution_id: int, security_id: int) -> pl.DataFrame:
         "   AND reason <> 'frozen' GROUP BY account_id) h ON h.account_id = e.account_id"
         " LEFT JOIN securities_custodyunit cu ON cu.id = a.custody_unit_id"
         " LEFT JOIN securities_participantprofile pp ON pp.id = cu.participant_id"
-        " WHERE e.distribution_id = %s"
+        " WHERE e.distribution_id = %s AND pp.code <> ''"
     )
     schema = {
         "JSCY": pl.String,
