@@ -135,12 +135,15 @@ ENTITLEMENT_SCHEMA = {
 }
 
 
-def entitlements_of(distribution_id: int) -> pl.DataFrame:
+def entitlements_of(distribution_id: int, ids: tuple[int, int] | None = None) -> pl.DataFrame:
+    """The distribution's entitlements (``ids``: only those with a primary key in that closed range, for
+    reading a large distribution a slice at a time), in no particular order."""
     columns = ", ".join("CAST(lockup_end AS TEXT)" if c == "lockup_end" else c for c in ENTITLEMENT_COLUMNS)
-    frame = copy_out(
-        f"SELECT {columns} FROM dividend_entitlement WHERE distribution_id = %s", [distribution_id], ENTITLEMENT_SCHEMA
-    )
-    return _dates(frame, "lockup_end").sort(["account_id", "share_nature", "lockup_end"], nulls_last=True)
+    where, params = "distribution_id = %s", [distribution_id]
+    if ids is not None:
+        where, params = where + " AND id BETWEEN %s AND %s", [*params, *ids]
+    frame = copy_out(f"SELECT {columns} FROM dividend_entitlement WHERE {where}", params, ENTITLEMENT_SCHEMA)
+    return _dates(frame, "lockup_end")
 
 
 def bonus_rows(distribution_id: int) -> pl.DataFrame:
@@ -198,9 +201,9 @@ def file_rows(distribution_id: int, security_id: int) -> pl.DataFrame:
         "later": pl.String,
     }
     frame = _dates(copy_out(sql, [distribution_id, distribution_id], schema), "XSRQ")
-    return frame.with_columns(pl.col("JSCY", "XWDM", "later").fill_null("")).sort(
-        ["JSCY", "GDDM", "GFXZ", "XSRQ"], nulls_last=True
-    )
+    # in no particular order: the files put their rows in order through a permutation (files.FILE_ORDER),
+    # not a sorted copy of the frame
+    return frame.with_columns(pl.col("JSCY", "XWDM", "later").fill_null(""))
 
 
 def held_summary(distribution) -> list[dict]:
