@@ -7,6 +7,7 @@ child process with its peak RSS, checked against the issue's limits.
 
 Prints the simulate JSON plus ``peak_rss_mb`` of the child and ``limits`` (each limit → met or not).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,21 +23,50 @@ def main() -> None:
     parser.add_argument("--holders", type=int, default=1_000_000)
     parser.add_argument("--participants", type=int, default=50)
     parser.add_argument("--seed", type=int, default=7)
+    # To time the end of day alone: --setup-only on a template database, then --reuse on copies of it
+    # (createdb -T template copy); the default runs both, as before.
+    parser.add_argument("--setup-only", action="store_true")
+    parser.add_argument("--reuse", action="store_true")
     options = parser.parse_args()
+    extra = [flag for flag, on in (("--setup-only", options.setup_only), ("--reuse", options.reuse)) if on]
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("DATABASE_URL must name a PostgreSQL database (the figures are PostgreSQL's)")
-    done = subprocess.run([sys.executable, "-m", "csdp.cli", "dividend", "simulate", "--holders", str(options.holders),
-                           "--participants", str(options.participants), "--seed", str(options.seed)],
-                          capture_output=True, text=True, env={**os.environ, "CSDP_CLOCK_SETTABLE": "1"})
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "csdp.cli",
+            "dividend",
+            "simulate",
+            "--holders",
+            str(options.holders),
+            "--participants",
+            str(options.participants),
+            "--seed",
+            str(options.seed),
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CSDP_CLOCK_SETTABLE": "1"},
+    )
     if done.returncode:
         sys.exit(done.stderr[-4000:])
     result = json.loads(done.stdout.strip().splitlines()[-1])
     result["child_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+    if options.setup_only:
+        print(json.dumps(result, ensure_ascii=False))
+        return
     if options.holders >= 10_000_000:
-        result["limits"] = {"seconds_le_120": result["seconds"] <= 120, "rss_le_4gb": result["child_peak_rss_mb"] <= 4096}
+        result["limits"] = {
+            "seconds_le_120": result["seconds"] <= 120,
+            "rss_le_4gb": result["child_peak_rss_mb"] <= 4096,
+        }
     else:
-        result["limits"] = {"seconds_le_10": result["seconds"] <= 10,
-                            "ratio_le_4": bool(result["ratio_to_copy"]) and result["ratio_to_copy"] <= 4}
+        result["limits"] = {
+            "seconds_le_10": result["seconds"] <= 10,
+            "ratio_le_4": bool(result["ratio_to_copy"]) and result["ratio_to_copy"] <= 4,
+        }
     print(json.dumps(result, ensure_ascii=False))
 
 

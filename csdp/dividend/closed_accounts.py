@@ -18,31 +18,40 @@ import datetime as dt
 
 import polars as pl
 
+from django.db import connection
+
 from csdp.audit.services import audit_record
 from csdp.dividend.models import ClosedAccountBonus, Distribution
 from csdp.lib.bulk import copy_out
 from csdp.securities.models import ParticipantProfile, SecuritiesAccount
 from csdp.dividend import files
 
-CLOSED_SQL = "SELECT id FROM securities_securitiesaccount WHERE status = 'closed'"
+CLOSED_SQL = "SELECT EXISTS (SELECT 1 FROM securities_securitiesaccount WHERE status = 'closed')"
+# The lots with bonus shares on accounts closed now, per account: one scan of the distribution's
+# entitlements semi-joined to the (few) closed accounts, in the database.
+HITS_SQL = (
+    "SELECT e.account_id, MIN(e.participant_id), CAST(SUM(e.bonus_shares) AS BIGINT) FROM dividend_entitlement e"
+    " WHERE e.distribution_id = %s AND e.bonus_shares > 0 AND e.account_id IN"
+    " (SELECT id FROM securities_securitiesaccount WHERE status = 'closed') GROUP BY e.account_id ORDER BY e.account_id"
+)
 SCHEMA = {"account_id": pl.Int64, "participant_id": pl.Int64, "JSCY": pl.String, "GDDM": pl.String, "SZSL": pl.Int64}
 
 
-def closed_account_bonus(
-    distribution: Distribution, day: dt.date, rows: pl.DataFrame | None
-) -> tuple[int, int, list[dict]]:
-    """Record and report the bonus shares registered today on accounts closed since R (``rows``: the
-    lots with bonus shares, ``bonus_rows``; None without bonus shares). The closed accounts are read
-    once and matched in memory: no second pass over the entitlements. Returns (accounts, shares, the
-    QYZC files written)."""
-    if rows is None or not rows.height:
+def closed_account_bonus(distribution: Distribution, day: dt.date) -> tuple[int, int, list[dict]]:
+    """Record and report the bonus shares registered today on accounts closed since R. The lots are
+    matched in the database (the entitlements are not read into Python). An account's lots share one
+    custodian participant (the account's custody unit, at R). Returns (accounts, shares, the QYZC files
+    written)."""
+    if not distribution.bonus_total:
         return 0, 0, []
-    closed = copy_out(CLOSED_SQL, [], {"account_id": pl.Int64})
-    hit = (
-        rows.join(closed, on="account_id", how="semi")
-        .group_by("account_id")
-        .agg(pl.col("participant_id").first(), pl.col("bonus_shares").sum().alias("SZSL"))
-        .sort("account_id")
+    with connection.cursor() as cursor:
+        cursor.execute(CLOSED_SQL)
+        if not cursor.fetchone()[0]:  # the usual day: no account closed at all
+            return 0, 0, []
+    hit = copy_out(
+        HITS_SQL,
+        [distribution.pk],
+        {"account_id": pl.Int64, "participant_id": pl.Int64, "SZSL": pl.Int64},
     )
     if not hit.height:
         return 0, 0, []

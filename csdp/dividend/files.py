@@ -20,7 +20,7 @@ import polars as pl
 from django.conf import settings
 
 from csdp.dividend.models import Distribution, HeldReason, ClosedAccountBonus, ParticipantPayment, Step
-from csdp.dividend.selectors import file_rows
+from csdp.dividend.selectors import file_rows, file_rows_per_participant
 from csdp.ipo.eod.participant_files import PIECE_ROWS, _csv_text
 from csdp.ipo.eod.layouts import Layout
 from csdp.lib.bulk import copy_out
@@ -43,6 +43,7 @@ JSCY = Field("JSCY", "C", 10, title="结算参与人代码")
 DJRQ = Field("DJRQ", "D", 8, title="股权登记日")
 PXRQ = Field("PXRQ", "D", 8, title="派息日")
 SSRQ = Field("SSRQ", "D", 8, title="红股上市日")
+FILE_ORDER = ["JSCY", "GDDM", "GFXZ", "XSRQ"]  # QYMX: participant, account, share nature, lock-up end
 HELD_CODES = {
     HeldReason.FROZEN_AT_RECORD.value: "01",
     HeldReason.FROZEN_AFTER_RECORD.value: "02",
@@ -180,8 +181,8 @@ def _dates(distribution: Distribution) -> list[pl.Expr]:
     ]
 
 
-def detail_frame(distribution: Distribution) -> pl.DataFrame:
-    rows = file_rows(distribution.pk, distribution.security_id)
+def detail_frame(distribution: Distribution, codes: list[str] | None = None) -> pl.DataFrame:
+    rows = file_rows(distribution.pk, distribution.security_id, codes)
     later = pl.col("later") != ""
     held = pl.when(later).then(pl.col("cash_fen")).otherwise(pl.col("held_fen"))
     reason = (
@@ -220,37 +221,78 @@ def participant_files(distribution: Distribution, day: dt.date) -> list[dict]:
     """QYMX and QYHZ to every custodian participant of the distribution's accounts. The detail goes
     through the IPO's C record kernel (csdp/lib/dbf_matrix.py: the columns taken out of Polars once,
     each participant's records and CSV lines built without the GIL) when the frame suits it; the
-    reference writer (``_write``) otherwise — the same bytes either way."""
-    detail = detail_frame(distribution).filter(pl.col("JSCY") != "")
-    summary = _summary(detail, distribution)
+    reference writer (``_write``) otherwise — the same bytes either way. A large distribution is
+    written a group of participants at a time (``file_slices``); each participant's files are whole
+    in one group, so the bytes do not depend on the grouping."""
     root, code = root_of(distribution) / day.strftime("%Y%m%d"), distribution.security.code
-    details = _write_matrix(root, LAYOUTS["QYMX"], detail, code, day)
+    written: dict[str, list[dict]] = {}
+    for codes in file_slices(distribution):
+        written.update(_participant_files_of(distribution, day, root, code, codes))
+    return [f for participant in sorted(written) for f in written[participant]]
+
+
+# Above this many rows the participants' files are read and written a group of participants at a time
+# (the rows of one group in memory, not all: at 10M holders the pay date held ~5 GB of frames); each
+# group costs one more scan of the distribution's entitlements.
+FILE_SLICE_ROWS = 2_000_000
+
+
+def file_slices(distribution: Distribution) -> list[list[str] | None]:
+    """Groups of participant codes of about FILE_SLICE_ROWS rows each (a larger participant alone);
+    [None] — everyone at once — for a distribution of fewer holders, without counting."""
+    if (distribution.holders or 0) <= FILE_SLICE_ROWS:
+        return [None]
+    groups: list[list[str] | None] = []
+    group: list[str] = []
+    rows = 0
+    for participant, n in file_rows_per_participant(distribution.pk):
+        if group and rows + n > FILE_SLICE_ROWS:
+            groups.append(group)
+            group, rows = [], 0
+        group.append(participant)
+        rows += n
+    return [*groups, group] if group else groups or [None]
+
+
+def _participant_files_of(
+    distribution: Distribution, day: dt.date, root: Path, code: str, codes: list[str] | None
+) -> dict[str, list[dict]]:
+    detail = detail_frame(distribution, codes)  # the rows with a custodian participant (file_rows), in no order
+    summary = _summary(detail, distribution)
+    # The rows' order in the files as a permutation: the kernel's columns are taken out in that order
+    # (matrix_columns' ``order``) instead of sorting a copy of the whole frame first (at 10M holders the
+    # pay date's frames are the end of day's peak memory). One row per lot: the order has no ties.
+    order = detail.select(pl.arg_sort_by(FILE_ORDER, nulls_last=True)).to_series().to_numpy().astype(np.int64)
+    details = _write_matrix(root, LAYOUTS["QYMX"], detail, code, day, order)
     if details is None:  # the reference path
+        detail = detail[order]
         details = {
             participant: _write(root / participant, LAYOUTS["QYMX"], part, code, day)
             for (participant,), part in detail.group_by("JSCY", maintain_order=True)
         }
-    written = []
-    for participant in summary.get_column("JSCY").to_list():
-        written += details[participant]
-        written += _write(root / participant, LAYOUTS["QYHZ"], summary.filter(pl.col("JSCY") == participant), code, day)
-    return written
+    return {
+        participant: details[participant]
+        + _write(root / participant, LAYOUTS["QYHZ"], summary.filter(pl.col("JSCY") == participant), code, day)
+        for participant in summary.get_column("JSCY").to_list()
+    }
 
 
 def _write_matrix(
-    root: Path, layout: Layout, frame: pl.DataFrame, code: str, day: dt.date
+    root: Path, layout: Layout, frame: pl.DataFrame, code: str, day: dt.date, order: np.ndarray | None = None
 ) -> dict[str, list[dict]] | None:
-    """Every participant's DBF and CSV of ``layout`` through the kernel, from a frame sorted by JSCY;
-    None when the kernel is absent or the frame needs the reference path (GBK text, quoting …)."""
+    """Every participant's DBF and CSV of ``layout`` through the kernel, from a frame sorted by JSCY
+    (or in ``order``, row numbers); None when the kernel is absent or the frame needs the reference path
+    (GBK text, quoting …)."""
     frame = frame.select([f.name for f in layout.fields])
     facts = frame_facts(layout.fields, frame)
     if not facts.get("ascii", True) or not matrix_path_applies(layout.fields, frame, ascii_text=True, facts=facts):
         return None
     dbf_check_widths(layout.fields, frame, facts)
-    runs = frame.select(pl.col("JSCY").rle()).unnest("JSCY")
+    participants = frame.get_column("JSCY") if order is None else frame.get_column("JSCY").gather(order)
+    runs = participants.to_frame().select(pl.col("JSCY").rle()).unnest("JSCY")
     if runs.get_column("value").n_unique() != runs.height:
         return None  # not grouped by participant
-    columns = matrix_columns(layout.fields, frame, None, group="JSCY", stats=facts)
+    columns = matrix_columns(layout.fields, frame, order, group="JSCY", stats=facts)
     base, out, at = Path(settings.CSDP_FILES_DIR), {}, 0
     for participant, length in runs.select("value", "len").iter_rows():
         rows = np.arange(at, at + length, dtype=np.int64)

@@ -135,12 +135,15 @@ ENTITLEMENT_SCHEMA = {
 }
 
 
-def entitlements_of(distribution_id: int) -> pl.DataFrame:
+def entitlements_of(distribution_id: int, ids: tuple[int, int] | None = None) -> pl.DataFrame:
+    """The distribution's entitlements (``ids``: only those with a primary key in that closed range, for
+    reading a large distribution a slice at a time), in no particular order."""
     columns = ", ".join("CAST(lockup_end AS TEXT)" if c == "lockup_end" else c for c in ENTITLEMENT_COLUMNS)
-    frame = copy_out(
-        f"SELECT {columns} FROM dividend_entitlement WHERE distribution_id = %s", [distribution_id], ENTITLEMENT_SCHEMA
-    )
-    return _dates(frame, "lockup_end").sort(["account_id", "share_nature", "lockup_end"], nulls_last=True)
+    where, params = "distribution_id = %s", [distribution_id]
+    if ids is not None:
+        where, params = where + " AND id BETWEEN %s AND %s", [*params, *ids]
+    frame = copy_out(f"SELECT {columns} FROM dividend_entitlement WHERE {where}", params, ENTITLEMENT_SCHEMA)
+    return _dates(frame, "lockup_end")
 
 
 def bonus_rows(distribution_id: int) -> pl.DataFrame:
@@ -164,9 +167,31 @@ def bonus_rows(distribution_id: int) -> pl.DataFrame:
     return _dates(frame, "lockup_end").sort(["account_id", "share_nature", "lockup_end"], nulls_last=True)
 
 
-def file_rows(distribution_id: int, security_id: int) -> pl.DataFrame:
+FILE_JOINS = (
+    " FROM dividend_entitlement e JOIN securities_securitiesaccount a ON a.id = e.account_id"
+    " JOIN securities_custodyunit cu ON cu.id = a.custody_unit_id"
+    " JOIN securities_participantprofile pp ON pp.id = cu.participant_id"
+)
+
+
+def file_rows_per_participant(distribution_id: int) -> list[tuple[str, int]]:
+    """(participant code, rows) of the participants' files, by code: what ``file_rows`` would return,
+    counted in the database."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT pp.code, COUNT(*){FILE_JOINS} WHERE e.distribution_id = %s AND pp.code <> '' "
+            "GROUP BY pp.code ORDER BY pp.code",
+            [distribution_id],
+        )
+        return [(code, int(n)) for code, n in cursor.fetchall()]
+
+
+def file_rows(distribution_id: int, security_id: int, codes: list[str] | None = None) -> pl.DataFrame:
     """Entitlements with what the participants' files name: account number, custody unit, participant
-    code, and the cash held on the account by the payment (by reason)."""
+    code, and the cash held on the account by the payment (by reason). Only the rows of accounts with a
+    custodian participant (the files' rows): filtered here, not in a copy of the frame (at 10M holders
+    the pay step's frames are the end of day's peak memory); ``codes``: only these participants'."""
+    only = f" AND pp.code IN ({', '.join(['%s'] * len(codes))})" if codes else ""
     sql = (
         "SELECT pp.code, cu.code, a.number, e.share_nature, CAST(e.lockup_end AS TEXT), e.quantity, e.frozen, e.pledged,"
         " e.cash_fen, e.held_fen, e.bonus_shares, e.bonus_frozen, e.bonus_pledged, e.account_id,"
@@ -176,7 +201,7 @@ def file_rows(distribution_id: int, security_id: int) -> pl.DataFrame:
         "   AND reason <> 'frozen' GROUP BY account_id) h ON h.account_id = e.account_id"
         " LEFT JOIN securities_custodyunit cu ON cu.id = a.custody_unit_id"
         " LEFT JOIN securities_participantprofile pp ON pp.id = cu.participant_id"
-        " WHERE e.distribution_id = %s"
+        f" WHERE e.distribution_id = %s AND pp.code <> ''{only}"
     )
     schema = {
         "JSCY": pl.String,
@@ -195,10 +220,10 @@ def file_rows(distribution_id: int, security_id: int) -> pl.DataFrame:
         "account_id": pl.Int64,
         "later": pl.String,
     }
-    frame = _dates(copy_out(sql, [distribution_id, distribution_id], schema), "XSRQ")
-    return frame.with_columns(pl.col("JSCY", "XWDM", "later").fill_null("")).sort(
-        ["JSCY", "GDDM", "GFXZ", "XSRQ"], nulls_last=True
-    )
+    frame = _dates(copy_out(sql, [distribution_id, distribution_id, *(codes or [])], schema), "XSRQ")
+    # in no particular order: the files put their rows in order through a permutation (files.FILE_ORDER),
+    # not a sorted copy of the frame
+    return frame.with_columns(pl.col("JSCY", "XWDM", "later").fill_null(""))
 
 
 def held_summary(distribution) -> list[dict]:

@@ -6,47 +6,41 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-import polars as pl
-from django.db.models import Sum
+from django.db import connection
 
 from csdp.dividend import files
 from csdp.dividend.closed_accounts import closed_account_bonus
 from csdp.dividend.models import Distribution, Status
 from csdp.dividend.notices import result_attach
-from csdp.dividend.selectors import bonus_rows
 from csdp.dividend.services import DividendError
 from csdp.dividend.steps import Laps, _issued_shares, _move, _record
-from csdp.register.models import Position
+from csdp.register.models import EventType
 from csdp.register.services import RegisterError
 
 
 def step_register(distribution: Distribution, day: dt.date) -> str:
-    from csdp.register.bulk import register_apply_bulk  # at call time: the kill test patches it at its source
+    from csdp.register.bulk import register_apply_staged  # at call time: the kill test patches it at its source
 
     started, laps = time.perf_counter(), Laps()
     written = 0
-    rows = None
     if distribution.bonus_total:
         before = _issued_shares(distribution)
-        rows = bonus_rows(distribution.pk)
-        events = bonus_events(distribution, rows)
         try:
-            # register_apply_bulk grows the issued capital with the bonus events (ISSUING) and runs
+            # The events are built by the database from the entitlements (never read into Python);
+            # register_apply_staged grows the issued capital with them (ISSUING) and runs
             # register_check (Σ positions = issued capital, available ≥ 0) before its commit.
-            laps.lap("events")
-            written = register_apply_bulk(events)
-            laps.lap("register_apply_bulk")
+            written = register_apply_staged(*bonus_source(distribution))
+            laps.lap("register_apply_staged")
         except RegisterError as error:
             raise DividendError(f"红股登记失败：{error}") from None
         after = _issued_shares(distribution)
-        held = Position.objects.filter(security_id=distribution.security_id).aggregate(s=Sum("quantity"))["s"] or 0
-        if after - before != distribution.bonus_total or held != after:
+        if after - before != distribution.bonus_total:  # Σ positions =登记股本: register_check, above
             raise DividendError(
                 f"股份不守恒：登记股本增加 {after - before} 股（应为 {distribution.bonus_total} 股），"
-                f"持有合计 {held} 股，登记股本 {after} 股。",
+                f"登记股本 {after} 股。",
                 code="dividend.shares_not_conserved",
             )
-    closed_accounts, closed_shares, suspense = closed_account_bonus(distribution, day, rows)
+    closed_accounts, closed_shares, suspense = closed_account_bonus(distribution, day)
     result, xlsx = files.issuer_result_file(distribution, day)
     attached = result_attach(distribution, xlsx)
     laps.lap("issuer_file")
@@ -59,31 +53,25 @@ def step_register(distribution: Distribution, day: dt.date) -> str:
     return text
 
 
-def bonus_events(distribution: Distribution, rows: pl.DataFrame | None = None) -> pl.DataFrame:
-    """One register event per lot with bonus shares: credited to the same lot (share nature and lock-up
-    end kept), its frozen and pledged parts frozen and pledged (engine/entitlements.py assumptions).
-    ``rows``: ``bonus_rows`` of the distribution, when the caller has read them already."""
-    e = bonus_rows(distribution.pk) if rows is None else rows
-    lot = pl.concat_str(
-        [
-            pl.lit(f"div:{distribution.pk}:"),
-            pl.col("account_id").cast(pl.String),
-            pl.lit(":"),
-            pl.col("share_nature"),
-            pl.lit(":"),
-            pl.col("lockup_end").dt.strftime("%Y%m%d").fill_null("-"),
-        ]
+def bonus_source(distribution: Distribution) -> tuple[str, list[object]]:
+    """One register event per lot with bonus shares, as a SELECT over the entitlements for
+    register_apply_staged: credited to the same lot (share nature and lock-up end kept), its frozen and
+    pledged parts frozen and pledged (engine/entitlements.py assumptions). The key names the lot:
+    ``div:<distribution>:<account id>:<nature>:<lock-up end YYYYMMDD, or ->``."""
+    # dates as text: PostgreSQL's depends on DateStyle, SQLite stores ISO text
+    day = "to_char(lockup_end, 'YYYYMMDD')" if connection.vendor == "postgresql" else "REPLACE(lockup_end, '-', '')"
+    lockup = f"COALESCE({day}, '-')"
+    sql = (
+        "SELECT %s AS security_id, account_id, share_nature, lockup_end, %s AS event_type,"
+        " bonus_shares AS quantity_delta, bonus_frozen AS frozen_delta, bonus_pledged AS pledged_delta,"
+        f" %s AS business_date, %s || CAST(account_id AS TEXT) || ':' || share_nature || ':' || {lockup} AS key,"
+        " %s AS memo FROM dividend_entitlement WHERE distribution_id = %s AND bonus_shares > 0"
     )
-    return e.select(
-        pl.lit(distribution.security_id, pl.Int64).alias("security_id"),
-        "account_id",
-        "share_nature",
-        "lockup_end",
-        pl.lit("bonus").alias("event_type"),
-        pl.col("bonus_shares").alias("quantity_delta"),
-        pl.col("bonus_frozen").alias("frozen_delta"),
-        pl.col("bonus_pledged").alias("pledged_delta"),
-        pl.lit(distribution.list_date).alias("business_date"),
-        lot.alias("key"),
-        pl.lit(f"{distribution.security.code} 送转股（登记日 {distribution.record_date}）").alias("memo"),
-    )
+    return sql, [
+        distribution.security_id,
+        EventType.BONUS.value,
+        distribution.list_date,
+        f"div:{distribution.pk}:",
+        f"{distribution.security.code} 送转股（登记日 {distribution.record_date}）",
+        distribution.pk,
+    ]

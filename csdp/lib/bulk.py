@@ -146,9 +146,12 @@ def _copy_to_buffer(raw: Any, statement: str) -> io.BytesIO:
 
 
 def _read_typed_csv(buffer: io.BytesIO, schema: Mapping[str, DType]) -> pl.DataFrame:
-    # Read as text, then cast: PostgreSQL writes booleans as t/f, which Polars does not parse itself.
-    text_schema = dict.fromkeys(schema, pl.Utf8)
-    frame = pl.read_csv(buffer, has_header=False, new_columns=list(schema), schema=text_schema)
+    # Integers and text are parsed as their type; the rest as text, then cast: PostgreSQL writes booleans
+    # as t/f, which Polars does not parse itself. (Reading every column as text first held about five
+    # times the frame at once: +0.56 GB for a million entitlements, the 10M end of day's peak.)
+    direct = {name for name, dtype in schema.items() if dtype == pl.Utf8 or dtype.is_integer()}
+    read_as = {name: (dtype if name in direct else pl.Utf8) for name, dtype in schema.items()}
+    frame = pl.read_csv(buffer, has_header=False, new_columns=list(schema), schema=read_as)
     casts = []
     for name, dtype in schema.items():
         column = pl.col(name)
@@ -158,7 +161,7 @@ def _read_typed_csv(buffer: io.BytesIO, schema: Mapping[str, DType]) -> pl.DataF
             casts.append(column.fill_null(""))
         elif dtype == pl.Date:  # Polars 2 casts no text to a date; PostgreSQL's CSV writes ISO dates
             casts.append(column.str.to_date("%Y-%m-%d"))
-        else:
+        elif name not in direct:
             casts.append(column.cast(dtype))
     return frame.with_columns(casts)
 

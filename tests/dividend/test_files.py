@@ -27,6 +27,23 @@ def test_the_kernel_and_the_reference_writer_give_the_same_participant_files(wor
     assert len(by_kernel) == 8
 
 
+def test_files_written_a_group_of_participants_at_a_time_are_the_same_files(world, cast, monkeypatch):
+    """A large distribution writes its participants' files per group of participants (memory); each
+    participant's files are whole in one group, so they do not change."""
+    d = schedule(cast.issuer_a)
+    fund(d, cast.issuer_a)
+    for day in (DEADLINE, R, PAY):
+        eod(day)
+    d.refresh_from_db()
+    at_once = files.participant_files(d, PAY)
+    monkeypatch.setattr(files, "FILE_SLICE_ROWS", 1)
+    assert files.file_slices(d) == [["P1"], ["P2"]]
+    grouped = files.participant_files(d, PAY)
+    assert [(f["path"], f["rows"], f["sha256"]) for f in grouped] == [
+        (f["path"], f["rows"], f["sha256"]) for f in at_once
+    ]
+
+
 def test_the_issuers_result_from_the_kept_totals_equals_the_aggregate_over_the_entitlements(world, cast):
     from csdp.dividend.models import Step
     from csdp.securities.models import SecuritiesAccount

@@ -12,6 +12,7 @@ from csdp.dividend.models import (
     ClosedAccountBonus,
     CashStatus,
     Distribution,
+    Entitlement,
     HeldCash,
     ParticipantPayment,
     Status,
@@ -92,6 +93,34 @@ def test_a_funded_distribution_pays_cash_holds_frozen_cash_and_registers_bonus_s
     encumbered = Position.objects.get(security=security, account=accounts["0100000003"])
     assert encumbered.frozen == 700 + 350 and encumbered.pledged == 900 + 450  # 5 per 10 on each part
     assert RegistrationEvent.objects.filter(event_type="bonus").count() == 6
+    # one event per lot with bonus shares, keyed by the lot (built by the database: register_apply_staged)
+    expected = {
+        (
+            f"div:{d.pk}:{e.account_id}:{e.share_nature}:{e.lockup_end.strftime('%Y%m%d') if e.lockup_end else '-'}",
+            e.account_id,
+            e.share_nature,
+            e.lockup_end,
+            e.bonus_shares,
+            e.bonus_frozen,
+            e.bonus_pledged,
+            LIST,
+            f"920001 送转股（登记日 {R}）",
+        )
+        for e in Entitlement.objects.filter(distribution_id=d.pk, bonus_shares__gt=0)
+    }
+    assert expected == set(
+        RegistrationEvent.objects.filter(event_type="bonus").values_list(
+            "key",
+            "account_id",
+            "share_nature",
+            "lockup_end",
+            "quantity_delta",
+            "frozen_delta",
+            "pledged_delta",
+            "business_date",
+            "memo",
+        )
+    )
     # the account closed after R: its bonus shares are on its lot, and said so to issuer, participant, staff
     closed = ClosedAccountBonus.objects.get(distribution=d)
     assert closed.account_id == accounts["0100000005"].pk and closed.shares == 5
