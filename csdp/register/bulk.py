@@ -39,6 +39,7 @@ from csdp.register.models import ISSUING, EventType, ShareNature
 from csdp.register.models import Position
 from csdp.register.nature import LOT, NATURE_CHANGES, carry_encumbrances
 from csdp.register.services import CLOSED_STATUSES, EventSpec, RegisterError, refuse_unknown
+from csdp.securities.models import SecuritiesAccount, Security
 
 # What the bulk path accepts: one frame, or EventSpecs or dicts of their fields.
 BulkRows = pl.DataFrame | Iterable[EventSpec | Mapping[str, Any]]
@@ -164,6 +165,32 @@ def _refuse_unknown_parties(cursor: CursorWrapper, lots: str, securities: list[i
         f"(SELECT 1 FROM securities_securitiesaccount a WHERE a.id = l.account_id) ORDER BY l.account_id LIMIT 21",
     )
     refuse_unknown(securities=securities, accounts=[a for (a,) in missing])
+
+
+def _refuse_short_lots(cursor: CursorWrapper, lots: str) -> None:
+    """A lot the batch would take below zero shares is refused before anything is written, each named
+    (the first 20) with what it holds and what the batch takes: the position's check constraint would
+    refuse it too, in the database's words. One pass over the batch's lots (their balances before are
+    in the lots table already)."""
+    short = _sql(
+        cursor,
+        f"SELECT l.account_id, l.security_id, l.share_nature, l.lockup_end, COALESCE(l.q0, 0), l.q FROM {lots} l "
+        "WHERE COALESCE(l.q0, 0) + l.q < 0 ORDER BY l.account_id, l.security_id, l.share_nature LIMIT 20",
+    )
+    if not short:
+        return
+    numbers = dict(SecuritiesAccount.objects.filter(pk__in={r[0] for r in short}).values_list("pk", "number"))
+    codes = dict(Security.objects.filter(pk__in={r[1] for r in short}).values_list("pk", "code"))
+    problems = []
+    for account, security, nature, end, held, delta in short:
+        lot = f"股份性质 {nature}" + (f"、限售截止日 {end}" if end else "")
+        problems.append(
+            Problem(
+                f"证券账户 {numbers.get(account, f'#{account}')} 证券 {codes.get(security, f'#{security}')} "
+                f"{lot} 持有 {held:,} 股，本批登记变动减少 {-delta:,} 股。"
+            )
+        )
+    raise RegisterError("登记变动后持有数量将小于零，整批不予办理。", problems=problems)
 
 
 def _refuse_closed_securities(cursor: CursorWrapper, stage: str) -> None:
@@ -489,6 +516,7 @@ def _apply_stage(
         count, existing = _stage_lots(cursor, stage, lots, per_event=per_event)
         replay = count <= REPLAY_LOTS
         _refuse_unknown_parties(cursor, lots, touched)
+        _refuse_short_lots(cursor, lots)
         _refuse_closed_securities(cursor, stage)
         try:
             with transaction.atomic():
