@@ -300,18 +300,18 @@ def test_a_step_interrupted_after_its_events_leaves_nothing_and_the_rerun_gives_
     app = file_business(world, "04", [holder(world, 0, 300_000, "06", LOCKUP)], 300_000, effective=later)
     approval = accept(world, app)
     approval_approve(approval=approval, by=world["cast"].reviewer)
-    real = holding_files.holding_change_files_write
+    real = holding_files.holding_change_files_prepare
 
     def dies(**kwargs):
         raise CsdpError("写文件时进程中断（测试注入）。", code="test.interrupted")
 
-    monkeypatch.setattr(holding_files, "holding_change_files_write", dies)
+    monkeypatch.setattr(holding_files, "holding_change_files_prepare", dies)
     approvals_apply_due(later)
     approval.refresh_from_db()
     assert approval.status == ApprovalStatus.FAILED
     assert {n: lots(world, n) for n in (0, 1)} == before
     assert not RegistrationEvent.objects.filter(event_type="restrict").exists()
-    monkeypatch.setattr(holding_files, "holding_change_files_write", real)
+    monkeypatch.setattr(holding_files, "holding_change_files_prepare", real)
     approval_retry(approval=approval, by=world["cast"].admin)
     approvals_apply_due(later)
     assert lots(world, 0) == [("00", None, 500_000, 0, 0), ("06", LOCKUP, 300_000, 0, 0)]
@@ -398,13 +398,13 @@ def test_the_participants_records_made_from_the_folds_balances_are_the_ones_read
         ]
     )
     seen = {}
-    real = holding_files.holding_change_files_write
+    real = holding_files.holding_change_files_prepare
 
     def keep(**kwargs):
         seen.update(kwargs)
         return real(**kwargs)
 
-    monkeypatch.setattr(holding_files, "holding_change_files_write", keep)
+    monkeypatch.setattr(holding_files, "holding_change_files_prepare", keep)
     app = file_business(world, "03", [holder(world, 1, 120_000, "05", LOCKUP)], 120_000)
     approval_approve(approval=accept(world, app), by=world["cast"].reviewer)
     assert seen["balances"] is not None
