@@ -31,12 +31,16 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def copy_in(table: str, columns: Sequence[str], frame: pl.DataFrame, *, any_order: bool = False) -> int:
+def copy_in(
+    table: str, columns: Sequence[str], frame: pl.DataFrame, *, any_order: bool = False, chunk_rows: int = 0
+) -> int:
     """Append ``frame`` (columns in ``columns`` order) to ``table``. Runs in the caller's transaction.
-    ``any_order``: the rows may reach the table in another order (no serial id depends on it)."""
+    ``any_order``: the rows may reach the table in another order (no serial id depends on it).
+    ``chunk_rows``: the rows per COPY message batch (CHUNK_ROWS by default); smaller batches let the
+    encoding of the next overlap PostgreSQL's taking in of this one for a frame of one default batch."""
     if frame.height == 0:
         return 0
-    return copy_in_batches(table, columns, _slices(frame), any_order=any_order)
+    return copy_in_batches(table, columns, _slices(frame, chunk_rows or CHUNK_ROWS), any_order=any_order)
 
 
 def copy_in_batches(
@@ -85,8 +89,8 @@ def column_types(table: str, columns: Sequence[str]) -> list[str]:
     return [types[c] for c in columns]
 
 
-def _slices(frame: pl.DataFrame) -> Iterator[pl.DataFrame]:
-    return (frame.slice(start, CHUNK_ROWS) for start in range(0, frame.height, CHUNK_ROWS))
+def _slices(frame: pl.DataFrame, rows: int = CHUNK_ROWS) -> Iterator[pl.DataFrame]:
+    return (frame.slice(start, rows) for start in range(0, frame.height, rows))
 
 
 def _csv_bytes(frame: pl.DataFrame) -> bytes:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -39,6 +39,7 @@ from csdp.register.models import ISSUING, EventType, ShareNature
 from csdp.register.models import Position
 from csdp.register.nature import LOT, NATURE_CHANGES, carry_encumbrances
 from csdp.register.services import CLOSED_STATUSES, EventSpec, RegisterError, refuse_unknown
+from csdp.securities.models import SecuritiesAccount, Security
 
 # What the bulk path accepts: one frame, or EventSpecs or dicts of their fields.
 BulkRows = pl.DataFrame | Iterable[EventSpec | Mapping[str, Any]]
@@ -164,6 +165,32 @@ def _refuse_unknown_parties(cursor: CursorWrapper, lots: str, securities: list[i
         f"(SELECT 1 FROM securities_securitiesaccount a WHERE a.id = l.account_id) ORDER BY l.account_id LIMIT 21",
     )
     refuse_unknown(securities=securities, accounts=[a for (a,) in missing])
+
+
+def _refuse_short_lots(cursor: CursorWrapper, lots: str) -> None:
+    """A lot the batch would take below zero shares is refused before anything is written, each named
+    (the first 20) with what it holds and what the batch takes: the position's check constraint would
+    refuse it too, in the database's words. One pass over the batch's lots (their balances before are
+    in the lots table already)."""
+    short = _sql(
+        cursor,
+        f"SELECT l.account_id, l.security_id, l.share_nature, l.lockup_end, COALESCE(l.q0, 0), l.q FROM {lots} l "
+        "WHERE COALESCE(l.q0, 0) + l.q < 0 ORDER BY l.account_id, l.security_id, l.share_nature LIMIT 20",
+    )
+    if not short:
+        return
+    numbers = dict(SecuritiesAccount.objects.filter(pk__in={r[0] for r in short}).values_list("pk", "number"))
+    codes = dict(Security.objects.filter(pk__in={r[1] for r in short}).values_list("pk", "code"))
+    problems = []
+    for account, security, nature, end, held, delta in short:
+        lot = f"股份性质 {nature}" + (f"、限售截止日 {end}" if end else "")
+        problems.append(
+            Problem(
+                f"证券账户 {numbers.get(account, f'#{account}')} 证券 {codes.get(security, f'#{security}')} "
+                f"{lot} 持有 {held:,} 股，本批登记变动减少 {-delta:,} 股。"
+            )
+        )
+    raise RegisterError("登记变动后持有数量将小于零，整批不予办理。", problems=problems)
 
 
 def _refuse_closed_securities(cursor: CursorWrapper, stage: str) -> None:
@@ -403,6 +430,9 @@ def _fold_memory(cursor: CursorWrapper) -> Iterator[None]:
     cursor.execute("SELECT set_config('work_mem', %s, true)", [previous])
 
 
+# The staging COPY in batches of 50k rows: the next batch is encoded while PostgreSQL takes in this one
+# (200k events of a release: 0.38 s in one batch, encoding then sending).
+STAGE_CHUNK_ROWS = 50_000
 STAGE_COLUMNS = (
     "security_id BIGINT, account_id BIGINT, share_nature VARCHAR(2), lockup_end DATE, event_type VARCHAR(16), "
     "quantity_delta BIGINT, frozen_delta BIGINT, pledged_delta BIGINT, business_date DATE, "
@@ -418,15 +448,21 @@ def register_apply_bulk(rows: BulkRows) -> int:
     return _apply(rows, balances=False)[0]
 
 
-def register_apply_bulk_balances(rows: BulkRows) -> tuple[int, pl.DataFrame]:
+def register_apply_bulk_balances(
+    rows: BulkRows, *, on_fold: Callable[[int, pl.DataFrame], None] | None = None
+) -> tuple[int, pl.DataFrame]:
     """``register_apply_bulk``, also returning the balances after the batch (BALANCES) of every lot
     whose events it wrote — what a participant's file of the change reports — without reading the
-    lots again. Replayed keys write nothing, so their lots are not in the frame."""
-    return _apply(rows, balances=True)
+    lots again. Replayed keys write nothing, so their lots are not in the frame. ``on_fold``: called with
+    the events written and the balances as soon as the fold has proved itself, before the capital and
+    invariant checks (a caller may work on them meanwhile; the batch can still be refused after)."""
+    return _apply(rows, balances=True, on_fold=on_fold)
 
 
 @transaction.atomic
-def _apply(rows: BulkRows, *, balances: bool) -> tuple[int, pl.DataFrame]:
+def _apply(
+    rows: BulkRows, *, balances: bool, on_fold: Callable[[int, pl.DataFrame], None] | None = None
+) -> tuple[int, pl.DataFrame]:
     frame = events_frame(rows)
     after = pl.DataFrame(schema=BALANCES)
     if frame.height == 0:
@@ -443,13 +479,13 @@ def _apply(rows: BulkRows, *, balances: bool) -> tuple[int, pl.DataFrame]:
         # constraint the fold breaks) Django would not otherwise turn into IntegrityError.
         with transaction.atomic(), connection.cursor() as cursor, connection.wrap_database_errors:
             cursor.execute(f"CREATE TEMPORARY TABLE {stage} ({STAGE_COLUMNS})")
-            copy_in(stage, COLUMNS, frame)
+            copy_in(stage, COLUMNS, frame, chunk_rows=STAGE_CHUNK_ROWS)
             # A fresh temp table has no statistics; without them the planner probes the key index
             # once per staged row instead of hash-joining.
             _analyze(cursor, stage)
             # one event per lot: the staged rows are the lots (``_stage_lots``)
             per_event = not frame.select(LOT).is_duplicated().any()
-            written, after = _apply_stage(cursor, token, now, per_event=per_event, balances=balances)
+            written, after = _apply_stage(cursor, token, now, per_event=per_event, balances=balances, on_fold=on_fold)
     except IntegrityError as error:
         raise RegisterError(f"数据库拒绝该批登记变动（持有数量不足或冻结、质押超过持有）：{error}") from None
     return written, after
@@ -463,6 +499,7 @@ def _apply_stage(
     per_event: bool = False,
     from_sql: bool = False,
     balances: bool = False,
+    on_fold: Callable[[int, pl.DataFrame], None] | None = None,
 ) -> tuple[int, pl.DataFrame]:
     """Steps 3–5 of the module docstring on the filled (and analysed) staging table of ``token``, for
     both entries (register_apply_bulk, register_apply_staged: ``from_sql``). Returns the events written
@@ -489,6 +526,7 @@ def _apply_stage(
         count, existing = _stage_lots(cursor, stage, lots, per_event=per_event)
         replay = count <= REPLAY_LOTS
         _refuse_unknown_parties(cursor, lots, touched)
+        _refuse_short_lots(cursor, lots)
         _refuse_closed_securities(cursor, stage)
         try:
             with transaction.atomic():
@@ -511,6 +549,8 @@ def _apply_stage(
             problems = _fold_into_positions(cursor, lots, now, prove=prove, existing=existing)
         if problems:
             raise RegisterInvariantError(f"登记簿校验未通过：{problems[0].message}", problems=problems)
+    if on_fold is not None:
+        on_fold(int(written), after)
     issued_capital_move(deltas)
     if written:
         # A small batch replays its lots' whole histories; a large one has proved its fold above.

@@ -160,7 +160,7 @@ def _csv_bytes(frame: pl.DataFrame) -> bytes:
     return text.encode("gbk")
 
 
-def holding_change_files_write(
+def holding_change_files_prepare(
     *,
     approval: Any,
     business: Any,
@@ -168,10 +168,10 @@ def holding_change_files_write(
     day: dt.date,
     events: pl.DataFrame | None = None,
     balances: tuple[pl.DataFrame, pl.DataFrame] | None = None,
-) -> int:
-    """Write and record the files of one applied business (``events``: the register events it wrote;
-    None for 06; ``balances``: see ``gfbd_frame``); returns how many files. A rerun replaces the files
-    and their rows."""
+) -> list[HoldingChangeFile]:
+    """The files of one applied business, written (staged: csdp/lib/dbf.write_atomically) and their
+    rows made but not saved. Touches no database, so it may run in a thread beside the business's own
+    statements (csdp.register.issuer_businesses); ``holding_change_files_record`` saves the rows."""
     reference = str(approval.key)[:40]
     frame = gfbd_frame(
         business=business, security=security, day=day, reference=reference, events=events, balances=balances
@@ -199,7 +199,13 @@ def holding_change_files_write(
                     business_date=day,
                 )
             )
-    HoldingChangeFile.objects.filter(reference=reference).delete()
+    return written
+
+
+def holding_change_files_record(approval: Any, written: list[HoldingChangeFile]) -> int:
+    """Save the rows of the files ``holding_change_files_prepare`` wrote (a rerun's replace the
+    earlier ones); returns how many files."""
+    HoldingChangeFile.objects.filter(reference=str(approval.key)[:40]).delete()
     HoldingChangeFile.objects.bulk_create(written)
     return len(written)
 

@@ -58,8 +58,9 @@ def test_a_batch_ending_below_zero_writes_nothing(world):
     rows = _ids(
         world, [event(world, "a", "ipo_allocation", quantity=100), event(world, "b", "cancellation", quantity=-101)]
     )
-    with pytest.raises(RegisterError, match="数据库拒绝"):
+    with pytest.raises(RegisterError, match="持有数量将小于零") as refused:
         register_apply_bulk(rows)
+    assert "持有 0 股，本批登记变动减少 1 股" in refused.value.problems[0].message
     assert RegistrationEvent.objects.count() == 0 and not Position.objects.exists()
 
 
@@ -162,13 +163,16 @@ def test_with_balances_a_lot_another_writer_changed_meanwhile_is_refused(world, 
     assert register_rebuild_check() == []
 
 
-def test_with_balances_a_batch_ending_below_zero_is_refused_in_words_and_writes_nothing(world, monkeypatch):
+def test_with_balances_a_batch_ending_below_zero_is_refused_lot_by_lot_and_writes_nothing(world, monkeypatch):
     from csdp.register import bulk
 
     register_apply(events=[event(world, "a", quantity=100)])
     monkeypatch.setattr(bulk, "REPLAY_LOTS", 0)
     rows = _ids(world, [event(world, "b", "cancellation", quantity=-101)])
-    with pytest.raises(RegisterError, match="数据库拒绝"):
+    with pytest.raises(RegisterError, match="持有数量将小于零") as refused:
         bulk.register_apply_bulk_balances(rows)
+    number = world["account"].number
+    assert refused.value.problems[0].message.startswith(f"证券账户 {number} 证券 {world['stock'].code} 股份性质 00")
+    assert "持有 100 股，本批登记变动减少 101 股" in refused.value.problems[0].message
     assert RegistrationEvent.objects.count() == 1
     assert register_rebuild_check() == []

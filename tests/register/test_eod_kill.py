@@ -96,7 +96,7 @@ def test_the_reference_end_of_day_releases_every_lot_with_its_encumbrances_and_w
     [
         ("--stop-after", "csdp.register.bulk:register_apply_bulk_balances"),  # events and positions in, not committed
         ("--stop-in-write", "csdp.lib.dbf:2"),  # a GFBD file half written
-        ("--stop-after", "csdp.register.holding_files:holding_change_files_write"),  # files staged, not committed
+        ("--stop-after", "csdp.register.holding_files:holding_change_files_record"),  # files staged, not committed
     ],
 )
 def test_killed_inside_the_release_the_rerun_gives_the_uninterrupted_register_and_files(timeline, stop):

@@ -300,18 +300,18 @@ def test_a_step_interrupted_after_its_events_leaves_nothing_and_the_rerun_gives_
     app = file_business(world, "04", [holder(world, 0, 300_000, "06", LOCKUP)], 300_000, effective=later)
     approval = accept(world, app)
     approval_approve(approval=approval, by=world["cast"].reviewer)
-    real = holding_files.holding_change_files_write
+    real = holding_files.holding_change_files_prepare
 
     def dies(**kwargs):
         raise CsdpError("写文件时进程中断（测试注入）。", code="test.interrupted")
 
-    monkeypatch.setattr(holding_files, "holding_change_files_write", dies)
+    monkeypatch.setattr(holding_files, "holding_change_files_prepare", dies)
     approvals_apply_due(later)
     approval.refresh_from_db()
     assert approval.status == ApprovalStatus.FAILED
     assert {n: lots(world, n) for n in (0, 1)} == before
     assert not RegistrationEvent.objects.filter(event_type="restrict").exists()
-    monkeypatch.setattr(holding_files, "holding_change_files_write", real)
+    monkeypatch.setattr(holding_files, "holding_change_files_prepare", real)
     approval_retry(approval=approval, by=world["cast"].admin)
     approvals_apply_due(later)
     assert lots(world, 0) == [("00", None, 500_000, 0, 0), ("06", LOCKUP, 300_000, 0, 0)]
@@ -398,13 +398,13 @@ def test_the_participants_records_made_from_the_folds_balances_are_the_ones_read
         ]
     )
     seen = {}
-    real = holding_files.holding_change_files_write
+    real = holding_files.holding_change_files_prepare
 
     def keep(**kwargs):
         seen.update(kwargs)
         return real(**kwargs)
 
-    monkeypatch.setattr(holding_files, "holding_change_files_write", keep)
+    monkeypatch.setattr(holding_files, "holding_change_files_prepare", keep)
     app = file_business(world, "03", [holder(world, 1, 120_000, "05", LOCKUP)], 120_000)
     approval_approve(approval=accept(world, app), by=world["cast"].reviewer)
     assert seen["balances"] is not None
@@ -419,3 +419,36 @@ def test_the_participants_records_made_from_the_folds_balances_are_the_ones_read
     uncustodied = known.with_columns(pl.lit(None, dtype=pl.Int64).alias("participant_id"))
     assert holding_files.gfbd_frame(**common, balances=(after, uncustodied)).height == 0
     assert holding_files.gfbd_frame(**common).height == 0
+
+
+def test_a_release_whose_lot_shrank_after_filing_is_refused_at_its_effective_date_naming_the_lot(world):
+    """At the effective date the register's own bulk path judges the holdings (the filing was checked
+    when filed): the lot now holds less than the release asks, so nothing is written and the approval
+    fails with the account, the lot and both numbers."""
+    initial(world)
+    later = dt.date(2026, 4, 1)
+    app = file_business(world, "03", [holder(world, 1, 200_000, "05", LOCKUP)], 200_000, effective=later)
+    approval = accept(world, app)
+    approval_approve(approval=approval, by=world["cast"].reviewer)
+    register_apply(
+        events=[
+            {
+                "security": world["security"],
+                "account": world["accounts"][1],
+                "event_type": "cancellation",
+                "quantity_delta": -50_000,
+                "business_date": TODAY,
+                "key": "t:shrink",
+                "share_nature": "05",
+                "lockup_end": LOCKUP,
+            }
+        ]
+    )
+    approvals_apply_due(later)
+    approval.refresh_from_db()
+    assert approval.status == ApprovalStatus.FAILED
+    assert "持有数量将小于零" in approval.failure
+    assert f"证券账户 {world['accounts'][1].number}" in approval.failure
+    assert "持有 150,000 股，本批登记变动减少 200,000 股" in approval.failure
+    assert lots(world, 1) == [("05", LOCKUP, 150_000, 0, 0)]
+    assert not RegistrationEvent.objects.filter(event_type="release").exists()
