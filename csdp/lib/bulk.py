@@ -40,7 +40,7 @@ def copy_in(
     encoding of the next overlap PostgreSQL's taking in of this one for a frame of one default batch."""
     if frame.height == 0:
         return 0
-    return copy_in_batches(table, columns, _slices(frame, chunk_rows or CHUNK_ROWS), any_order=any_order)
+    return copy_in_batches(table, columns, _slices(frame, chunk_rows), any_order=any_order)
 
 
 def copy_in_batches(
@@ -89,7 +89,8 @@ def column_types(table: str, columns: Sequence[str]) -> list[str]:
     return [types[c] for c in columns]
 
 
-def _slices(frame: pl.DataFrame, rows: int = CHUNK_ROWS) -> Iterator[pl.DataFrame]:
+def _slices(frame: pl.DataFrame, rows: int = 0) -> Iterator[pl.DataFrame]:
+    rows = rows or CHUNK_ROWS  # read at call time (tests set a smaller CHUNK_ROWS)
     return (frame.slice(start, rows) for start in range(0, frame.height, rows))
 
 
