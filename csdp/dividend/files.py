@@ -181,8 +181,8 @@ def _dates(distribution: Distribution) -> list[pl.Expr]:
     ]
 
 
-def detail_frame(distribution: Distribution, codes: list[str] | None = None) -> pl.DataFrame:
-    rows = file_rows(distribution.pk, distribution.security_id, codes)
+def detail_frame(distribution: Distribution, participants: list[int] | None = None) -> pl.DataFrame:
+    rows = file_rows(distribution.pk, distribution.security_id, participants)
     later = pl.col("later") != ""
     held = pl.when(later).then(pl.col("cash_fen")).otherwise(pl.col("held_fen"))
     reason = (
@@ -218,7 +218,8 @@ def _summary(detail: pl.DataFrame, distribution: Distribution) -> pl.DataFrame:
 
 
 def participant_files(distribution: Distribution, day: dt.date) -> list[dict]:
-    """QYMX and QYHZ to every custodian participant of the distribution's accounts. The detail goes
+    """QYMX and QYHZ to every custodian participant of the distribution's accounts at R (the one paid
+    for them: the money and the files agree, whatever custodian an account moves to). The detail goes
     through the IPO's C record kernel (csdp/lib/dbf_matrix.py: the columns taken out of Polars once,
     each participant's records and CSV lines built without the GIL) when the frame suits it; the
     reference writer (``_write``) otherwise — the same bytes either way. A large distribution is
@@ -226,24 +227,24 @@ def participant_files(distribution: Distribution, day: dt.date) -> list[dict]:
     in one group, so the bytes do not depend on the grouping."""
     root, code = root_of(distribution) / day.strftime("%Y%m%d"), distribution.security.code
     written: dict[str, list[dict]] = {}
-    for codes in file_slices(distribution):
-        written.update(_participant_files_of(distribution, day, root, code, codes))
+    for participants in file_slices(distribution):
+        written.update(_participant_files_of(distribution, day, root, code, participants))
     return [f for participant in sorted(written) for f in written[participant]]
 
 
 # Above this many rows the participants' files are read and written a group of participants at a time
 # (the rows of one group in memory, not all: at 10M holders the pay date held ~5 GB of frames); each
-# group costs one more scan of the distribution's entitlements.
+# group's rows are read by the entitlements' (distribution, participant) index.
 FILE_SLICE_ROWS = 2_000_000
 
 
-def file_slices(distribution: Distribution) -> list[list[str] | None]:
-    """Groups of participant codes of about FILE_SLICE_ROWS rows each (a larger participant alone);
-    [None] — everyone at once — for a distribution of fewer holders, without counting."""
+def file_slices(distribution: Distribution) -> list[list[int] | None]:
+    """Groups of participants (institutions) of about FILE_SLICE_ROWS rows each (a larger participant
+    alone); [None] — everyone at once — for a distribution of fewer holders, without counting."""
     if (distribution.holders or 0) <= FILE_SLICE_ROWS:
         return [None]
-    groups: list[list[str] | None] = []
-    group: list[str] = []
+    groups: list[list[int] | None] = []
+    group: list[int] = []
     rows = 0
     for participant, n in file_rows_per_participant(distribution.pk):
         if group and rows + n > FILE_SLICE_ROWS:
@@ -255,9 +256,9 @@ def file_slices(distribution: Distribution) -> list[list[str] | None]:
 
 
 def _participant_files_of(
-    distribution: Distribution, day: dt.date, root: Path, code: str, codes: list[str] | None
+    distribution: Distribution, day: dt.date, root: Path, code: str, participants: list[int] | None
 ) -> dict[str, list[dict]]:
-    detail = detail_frame(distribution, codes)  # the rows with a custodian participant (file_rows), in no order
+    detail = detail_frame(distribution, participants)  # the rows with a custodian participant (file_rows), in no order
     summary = _summary(detail, distribution)
     # The rows' order in the files as a permutation: the kernel's columns are taken out in that order
     # (matrix_columns' ``order``) instead of sorting a copy of the whole frame first (at 10M holders the

@@ -1,0 +1,43 @@
+"""Entitlements keep the account's custody unit at R, and are indexed by (distribution, participant).
+
+Why: the participants' files listed each lot under the account's custodian on 派息日 while the cash went
+to its custodian at R (ParticipantPayment, from participant_id), so an account moved between the two
+dates was in one participant's file and another's payment. The files now follow R's custodian; a group
+of participants' rows is read by the new index (which also serves the distribution alone).
+
+Rows entitled before this migration get their account's custody unit as it is now — what their files
+would have named — so a distribution entitled but not yet paid writes the same files as before.
+"""
+
+from django.db import migrations, models
+
+FILL = (
+    "UPDATE dividend_entitlement SET custody_unit_id = (SELECT a.custody_unit_id FROM securities_securitiesaccount a "
+    "WHERE a.id = dividend_entitlement.account_id) WHERE custody_unit_id IS NULL"
+)
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("dividend", "0003_heldcash_released_on_heldcash_released_to_and_more"),
+        ("securities", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="entitlement",
+            name="custody_unit_id",
+            field=models.BigIntegerField(null=True),
+        ),
+        migrations.RunSQL(FILL, reverse_sql=migrations.RunSQL.noop),
+        migrations.AlterField(
+            model_name="entitlement",
+            name="distribution_id",
+            field=models.BigIntegerField(),
+        ),
+        migrations.AddIndex(
+            model_name="entitlement",
+            index=models.Index(fields=["distribution_id", "participant_id"], name="entitlement_participant"),
+        ),
+    ]
