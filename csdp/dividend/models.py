@@ -141,6 +141,8 @@ class Entitlement(models.Model):
     # The account's 托管单元 at R: the participant paid for the lot (ParticipantPayment, from
     # participant_id) is the one whose files list it, even if the account moves custodian before 派息日.
     custody_unit_id = models.BigIntegerField(null=True)
+    # The account's number (a number never changes): the files name it without joining every account.
+    account_number = models.CharField(max_length=10, default="")
     share_nature = models.CharField(max_length=2)
     lockup_end = models.DateField(null=True)
     quantity = models.BigIntegerField()

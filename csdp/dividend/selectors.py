@@ -19,6 +19,7 @@ LOT_SCHEMA = {
     "account": pl.Int64,
     "participant_id": pl.Int64,
     "custody_unit_id": pl.Int64,
+    "account_number": pl.String,
     "share_nature": pl.String,
     "lockup_end": pl.String,
     "quantity": pl.Int64,
@@ -42,7 +43,7 @@ def register_as_of(security_id: int, day: dt.date) -> tuple[pl.DataFrame, int | 
     marks, lineage = _lineage_in(security_id)
     issuing = sorted(ISSUING)
     sql = (
-        "SELECT l.account_id, pp.institution_id, cu.id, l.share_nature, CAST(l.lockup_end AS TEXT), l.q, l.f, l.p,"
+        "SELECT l.account_id, pp.institution_id, cu.id, a.number, l.share_nature, CAST(l.lockup_end AS TEXT), l.q, l.f, l.p,"
         " CAST(l.issued_total AS BIGINT) FROM ("
         " SELECT g.*, SUM(g.issued) OVER () AS issued_total FROM ("
         " SELECT account_id, share_nature, lockup_end, CAST(SUM(quantity_delta) AS BIGINT) AS q,"
@@ -70,7 +71,7 @@ def register_now(security_id: int) -> tuple[pl.DataFrame, int | None]:
     end of day, when now is R's end of day: the register dates its events on the business day they are
     written, so none is dated after today (the step still checks Σ lots = issued capital)."""
     sql = (
-        "SELECT p.account_id, pp.institution_id, cu.id, p.share_nature, CAST(p.lockup_end AS TEXT), p.quantity, p.frozen,"
+        "SELECT p.account_id, pp.institution_id, cu.id, a.number, p.share_nature, CAST(p.lockup_end AS TEXT), p.quantity, p.frozen,"
         " p.pledged FROM register_position p"
         " JOIN securities_securitiesaccount a ON a.id = p.account_id"
         " LEFT JOIN securities_custodyunit cu ON cu.id = a.custody_unit_id"
@@ -109,6 +110,7 @@ ENTITLEMENT_COLUMNS = (
     "account_id",
     "participant_id",
     "custody_unit_id",
+    "account_number",
     "share_nature",
     "lockup_end",
     "quantity",
@@ -125,6 +127,7 @@ ENTITLEMENT_SCHEMA = {
     "account_id": pl.Int64,
     "participant_id": pl.Int64,
     "custody_unit_id": pl.Int64,
+    "account_number": pl.String,
     "share_nature": pl.String,
     "lockup_end": pl.String,
     "quantity": pl.Int64,
@@ -183,19 +186,19 @@ def file_rows_per_participant(distribution_id: int) -> list[tuple[int, int]]:
 
 
 def file_rows(distribution_id: int, security_id: int, participants: list[int] | None = None) -> pl.DataFrame:
-    """Entitlements with what the participants' files name: account number, custody unit, participant
-    code, and the cash held on the account by the payment (by reason). Each lot is listed under its
-    custodian at R (the entitlement's participant and custody unit), the participant its cash is paid
+    """Entitlements with what the participants' files name: account number (kept with the entitlement:
+    no join of every account), custody unit, participant code, and the cash held on the account by the
+    payment (by reason). Each lot is listed under its custodian at R (the entitlement's participant and custody unit), the participant its cash is paid
     to (ParticipantPayment, the issuer's QYJG), even if the account has moved custodian since. Only the
     rows with a custodian participant (the files' rows): filtered here, not in a copy of the frame (at
     10M holders the pay step's frames are the end of day's peak memory); ``participants``: only these
     institutions' rows, read by the (distribution, participant) index."""
     only = f" AND e.participant_id IN ({', '.join(['%s'] * len(participants))})" if participants else ""
     sql = (
-        "SELECT pp.code, cu.code, a.number, e.share_nature, CAST(e.lockup_end AS TEXT), e.quantity, e.frozen, e.pledged,"
-        " e.cash_fen, e.held_fen, e.bonus_shares, e.bonus_frozen, e.bonus_pledged, e.account_id,"
+        "SELECT pp.code, cu.code, e.account_number, e.share_nature, CAST(e.lockup_end AS TEXT), e.quantity, e.frozen,"
+        " e.pledged, e.cash_fen, e.held_fen, e.bonus_shares, e.bonus_frozen, e.bonus_pledged, e.account_id,"
         " COALESCE(h.reason, '')"
-        " FROM dividend_entitlement e JOIN securities_securitiesaccount a ON a.id = e.account_id"
+        " FROM dividend_entitlement e"
         " LEFT JOIN (SELECT account_id, MIN(reason) AS reason FROM dividend_heldcash WHERE distribution_id = %s"
         "   AND reason <> 'frozen' GROUP BY account_id) h ON h.account_id = e.account_id"
         " JOIN securities_participantprofile pp ON pp.institution_id = e.participant_id"

@@ -5,16 +5,20 @@ to its custodian at R (ParticipantPayment, from participant_id), so an account m
 dates was in one participant's file and another's payment. The files now follow R's custodian; a group
 of participants' rows is read by the new index (which also serves the distribution alone).
 
-Rows entitled before this migration get their account's custody unit as it is now — what their files
-would have named — so a distribution entitled but not yet paid writes the same files as before.
+They also keep the account's number (numbers never change), so the files read the entitlements alone:
+at 10M holders the pay date joined every account once per group of participants.
+
+Rows entitled before this migration get their account's number and custody unit as it is now — what
+their files would have named — so a distribution entitled but not yet paid writes the same files as before.
 """
 
 from django.db import migrations, models
 
-FILL = (
-    "UPDATE dividend_entitlement SET custody_unit_id = (SELECT a.custody_unit_id FROM securities_securitiesaccount a "
-    "WHERE a.id = dividend_entitlement.account_id) WHERE custody_unit_id IS NULL"
-)
+FILL = [
+    f"UPDATE dividend_entitlement SET {column} = (SELECT a.{source} FROM securities_securitiesaccount a "
+    "WHERE a.id = dividend_entitlement.account_id)"
+    for column, source in (("custody_unit_id", "custody_unit_id"), ("account_number", "number"))
+]
 
 
 class Migration(migrations.Migration):
@@ -29,6 +33,11 @@ class Migration(migrations.Migration):
             model_name="entitlement",
             name="custody_unit_id",
             field=models.BigIntegerField(null=True),
+        ),
+        migrations.AddField(
+            model_name="entitlement",
+            name="account_number",
+            field=models.CharField(default="", max_length=10),
         ),
         migrations.RunSQL(FILL, reverse_sql=migrations.RunSQL.noop),
         migrations.AlterField(
