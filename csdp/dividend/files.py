@@ -59,7 +59,7 @@ LAYOUTS: dict[str, Layout] = {
         (
             ZQDM,
             JSCY,
-            Field("XWDM", "C", 6, title="托管单元代码"),
+            Field("XWDM", "C", 6, title="股权登记日托管单元代码"),
             Field("GDDM", "C", 10, title="证券账户号码"),
             Field("GFXZ", "C", 2, title="股份性质：00 无限售流通股，05/06 限售流通股"),
             Field("XSRQ", "D", 8, title="限售截止日（限售股份；无限售为空）"),
@@ -79,7 +79,8 @@ LAYOUTS: dict[str, Layout] = {
             PXRQ,
             SSRQ,
         ),
-        "每个证券账户每个持有明细（股份性质、限售截止日）一条",
+        "每个证券账户每个持有明细（股份性质、限售截止日）一条，列入股权登记日日终托管该账户的结算参与人的文件"
+        "（其现金红利划入该参与人；登记日后转托管的账户仍列入原参与人文件）",
     ),
     "QYHZ": Layout(
         "QYHZ",

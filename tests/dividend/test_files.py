@@ -103,3 +103,33 @@ def test_the_issuers_result_from_the_kept_totals_equals_the_aggregate_over_the_e
     step.save(update_fields=["detail"])
     assert files.issuer_result_frame(d).equals(kept)
     assert kept.filter(kept["JSCY"] == "TOTAL")["ZXSL"].to_list() == [5]
+
+
+def test_entitlements_written_before_migration_0004_get_their_accounts_number_and_custody_unit(world, cast):
+    """Migration 0004's fill, on rows as an earlier release wrote them (no number, no custody unit): a
+    distribution entitled but not yet paid then writes the files it would have written."""
+    import importlib
+
+    from django.db import connection
+
+    from csdp.dividend.models import Entitlement
+
+    d = schedule(cast.issuer_a)
+    fund(d, cast.issuer_a)
+    for day in (DEADLINE, R):
+        eod(day)
+    Entitlement.objects.filter(distribution_id=d.pk).update(custody_unit_id=None, account_number="")
+    migration = importlib.import_module("csdp.dividend.migrations.0004_entitlement_custody_at_record_date")
+    with connection.cursor() as cursor:
+        for sql in migration.FILL:
+            cursor.execute(sql)
+    accounts = {a.pk: (a.number, a.custody_unit_id) for a in SecuritiesAccount.objects.all()}
+    filled = Entitlement.objects.filter(distribution_id=d.pk).values_list(
+        "account_id", "account_number", "custody_unit_id"
+    )
+    assert len(filled) == 6
+    assert all((number, unit) == accounts[account] for account, number, unit in filled)
+    assert {unit for *_, unit in filled} == {
+        None,
+        *(u.pk for u in CustodyUnit.objects.filter(code__in=["710001", "720001"])),
+    }
