@@ -59,7 +59,7 @@ LAYOUTS: dict[str, Layout] = {
         (
             ZQDM,
             JSCY,
-            Field("XWDM", "C", 6, title="托管单元代码"),
+            Field("XWDM", "C", 6, title="股权登记日托管单元代码"),
             Field("GDDM", "C", 10, title="证券账户号码"),
             Field("GFXZ", "C", 2, title="股份性质：00 无限售流通股，05/06 限售流通股"),
             Field("XSRQ", "D", 8, title="限售截止日（限售股份；无限售为空）"),
@@ -79,7 +79,8 @@ LAYOUTS: dict[str, Layout] = {
             PXRQ,
             SSRQ,
         ),
-        "每个证券账户每个持有明细（股份性质、限售截止日）一条",
+        "每个证券账户每个持有明细（股份性质、限售截止日）一条，列入股权登记日日终托管该账户的结算参与人的文件"
+        "（其现金红利划入该参与人；登记日后转托管的账户仍列入原参与人文件）",
     ),
     "QYHZ": Layout(
         "QYHZ",
@@ -181,8 +182,8 @@ def _dates(distribution: Distribution) -> list[pl.Expr]:
     ]
 
 
-def detail_frame(distribution: Distribution, codes: list[str] | None = None) -> pl.DataFrame:
-    rows = file_rows(distribution.pk, distribution.security_id, codes)
+def detail_frame(distribution: Distribution, participants: list[int] | None = None) -> pl.DataFrame:
+    rows = file_rows(distribution.pk, distribution.security_id, participants)
     later = pl.col("later") != ""
     held = pl.when(later).then(pl.col("cash_fen")).otherwise(pl.col("held_fen"))
     reason = (
@@ -218,7 +219,8 @@ def _summary(detail: pl.DataFrame, distribution: Distribution) -> pl.DataFrame:
 
 
 def participant_files(distribution: Distribution, day: dt.date) -> list[dict]:
-    """QYMX and QYHZ to every custodian participant of the distribution's accounts. The detail goes
+    """QYMX and QYHZ to every custodian participant of the distribution's accounts at R (the one paid
+    for them: the money and the files agree, whatever custodian an account moves to). The detail goes
     through the IPO's C record kernel (csdp/lib/dbf_matrix.py: the columns taken out of Polars once,
     each participant's records and CSV lines built without the GIL) when the frame suits it; the
     reference writer (``_write``) otherwise — the same bytes either way. A large distribution is
@@ -226,24 +228,24 @@ def participant_files(distribution: Distribution, day: dt.date) -> list[dict]:
     in one group, so the bytes do not depend on the grouping."""
     root, code = root_of(distribution) / day.strftime("%Y%m%d"), distribution.security.code
     written: dict[str, list[dict]] = {}
-    for codes in file_slices(distribution):
-        written.update(_participant_files_of(distribution, day, root, code, codes))
+    for participants in file_slices(distribution):
+        written.update(_participant_files_of(distribution, day, root, code, participants))
     return [f for participant in sorted(written) for f in written[participant]]
 
 
 # Above this many rows the participants' files are read and written a group of participants at a time
 # (the rows of one group in memory, not all: at 10M holders the pay date held ~5 GB of frames); each
-# group costs one more scan of the distribution's entitlements.
+# group's rows are read by the entitlements' (distribution, participant) index.
 FILE_SLICE_ROWS = 2_000_000
 
 
-def file_slices(distribution: Distribution) -> list[list[str] | None]:
-    """Groups of participant codes of about FILE_SLICE_ROWS rows each (a larger participant alone);
-    [None] — everyone at once — for a distribution of fewer holders, without counting."""
+def file_slices(distribution: Distribution) -> list[list[int] | None]:
+    """Groups of participants (institutions) of about FILE_SLICE_ROWS rows each (a larger participant
+    alone); [None] — everyone at once — for a distribution of fewer holders, without counting."""
     if (distribution.holders or 0) <= FILE_SLICE_ROWS:
         return [None]
-    groups: list[list[str] | None] = []
-    group: list[str] = []
+    groups: list[list[int] | None] = []
+    group: list[int] = []
     rows = 0
     for participant, n in file_rows_per_participant(distribution.pk):
         if group and rows + n > FILE_SLICE_ROWS:
@@ -255,9 +257,9 @@ def file_slices(distribution: Distribution) -> list[list[str] | None]:
 
 
 def _participant_files_of(
-    distribution: Distribution, day: dt.date, root: Path, code: str, codes: list[str] | None
+    distribution: Distribution, day: dt.date, root: Path, code: str, participants: list[int] | None
 ) -> dict[str, list[dict]]:
-    detail = detail_frame(distribution, codes)  # the rows with a custodian participant (file_rows), in no order
+    detail = detail_frame(distribution, participants)  # the rows with a custodian participant (file_rows), in no order
     summary = _summary(detail, distribution)
     # The rows' order in the files as a permutation: the kernel's columns are taken out in that order
     # (matrix_columns' ``order``) instead of sorting a copy of the whole frame first (at 10M holders the

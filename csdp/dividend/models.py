@@ -135,9 +135,14 @@ class Entitlement(models.Model):
     """One lot of one account at R's end of day and what it is entitled to (bulk-written by COPY)."""
 
     id = models.BigAutoField(primary_key=True)
-    distribution_id = models.BigIntegerField(db_index=True)
+    distribution_id = models.BigIntegerField()
     account_id = models.BigIntegerField()
-    participant_id = models.BigIntegerField(null=True)  # the custodian's institution (托管单元 → 结算参与人)
+    participant_id = models.BigIntegerField(null=True)  # the custodian's institution at R (托管单元 → 结算参与人)
+    # The account's 托管单元 at R: the participant paid for the lot (ParticipantPayment, from
+    # participant_id) is the one whose files list it, even if the account moves custodian before 派息日.
+    custody_unit_id = models.BigIntegerField(null=True)
+    # The account's number (a number never changes): the files name it without joining every account.
+    account_number = models.CharField(max_length=10, default="")
     share_nature = models.CharField(max_length=2)
     lockup_end = models.DateField(null=True)
     quantity = models.BigIntegerField()
@@ -151,6 +156,9 @@ class Entitlement(models.Model):
 
     class Meta:
         verbose_name = "权益明细"
+        # A distribution's rows, and one participant's of them: the pay date reads a group of participants'
+        # rows at a time (csdp.dividend.files.file_slices) by this index, not by scanning the distribution.
+        indexes = [models.Index(fields=["distribution_id", "participant_id"], name="entitlement_participant")]
 
 
 class ParticipantPayment(models.Model):

@@ -18,6 +18,8 @@ from django.db.models import Count, Q, Sum, OuterRef, Subquery
 LOT_SCHEMA = {
     "account": pl.Int64,
     "participant_id": pl.Int64,
+    "custody_unit_id": pl.Int64,
+    "account_number": pl.String,
     "share_nature": pl.String,
     "lockup_end": pl.String,
     "quantity": pl.Int64,
@@ -41,7 +43,7 @@ def register_as_of(security_id: int, day: dt.date) -> tuple[pl.DataFrame, int | 
     marks, lineage = _lineage_in(security_id)
     issuing = sorted(ISSUING)
     sql = (
-        "SELECT l.account_id, pp.institution_id, l.share_nature, CAST(l.lockup_end AS TEXT), l.q, l.f, l.p,"
+        "SELECT l.account_id, pp.institution_id, cu.id, a.number, l.share_nature, CAST(l.lockup_end AS TEXT), l.q, l.f, l.p,"
         " CAST(l.issued_total AS BIGINT) FROM ("
         " SELECT g.*, SUM(g.issued) OVER () AS issued_total FROM ("
         " SELECT account_id, share_nature, lockup_end, CAST(SUM(quantity_delta) AS BIGINT) AS q,"
@@ -69,7 +71,7 @@ def register_now(security_id: int) -> tuple[pl.DataFrame, int | None]:
     end of day, when now is R's end of day: the register dates its events on the business day they are
     written, so none is dated after today (the step still checks Σ lots = issued capital)."""
     sql = (
-        "SELECT p.account_id, pp.institution_id, p.share_nature, CAST(p.lockup_end AS TEXT), p.quantity, p.frozen,"
+        "SELECT p.account_id, pp.institution_id, cu.id, a.number, p.share_nature, CAST(p.lockup_end AS TEXT), p.quantity, p.frozen,"
         " p.pledged FROM register_position p"
         " JOIN securities_securitiesaccount a ON a.id = p.account_id"
         " LEFT JOIN securities_custodyunit cu ON cu.id = a.custody_unit_id"
@@ -107,6 +109,8 @@ ENTITLEMENT_COLUMNS = (
     "distribution_id",
     "account_id",
     "participant_id",
+    "custody_unit_id",
+    "account_number",
     "share_nature",
     "lockup_end",
     "quantity",
@@ -122,6 +126,8 @@ ENTITLEMENT_SCHEMA = {
     "distribution_id": pl.Int64,
     "account_id": pl.Int64,
     "participant_id": pl.Int64,
+    "custody_unit_id": pl.Int64,
+    "account_number": pl.String,
     "share_nature": pl.String,
     "lockup_end": pl.String,
     "quantity": pl.Int64,
@@ -167,40 +173,36 @@ def bonus_rows(distribution_id: int) -> pl.DataFrame:
     return _dates(frame, "lockup_end").sort(["account_id", "share_nature", "lockup_end"], nulls_last=True)
 
 
-FILE_JOINS = (
-    " FROM dividend_entitlement e JOIN securities_securitiesaccount a ON a.id = e.account_id"
-    " JOIN securities_custodyunit cu ON cu.id = a.custody_unit_id"
-    " JOIN securities_participantprofile pp ON pp.id = cu.participant_id"
-)
-
-
-def file_rows_per_participant(distribution_id: int) -> list[tuple[str, int]]:
-    """(participant code, rows) of the participants' files, by code: what ``file_rows`` would return,
-    counted in the database."""
+def file_rows_per_participant(distribution_id: int) -> list[tuple[int, int]]:
+    """(participant's institution, rows) of the participants' files, by institution: what ``file_rows``
+    would return at most, counted on the entitlements' (distribution, participant) index alone."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT pp.code, COUNT(*){FILE_JOINS} WHERE e.distribution_id = %s AND pp.code <> '' "
-            "GROUP BY pp.code ORDER BY pp.code",
+            "SELECT participant_id, COUNT(*) FROM dividend_entitlement WHERE distribution_id = %s "
+            "AND participant_id IS NOT NULL GROUP BY participant_id ORDER BY participant_id",
             [distribution_id],
         )
-        return [(code, int(n)) for code, n in cursor.fetchall()]
+        return [(int(participant), int(n)) for participant, n in cursor.fetchall()]
 
 
-def file_rows(distribution_id: int, security_id: int, codes: list[str] | None = None) -> pl.DataFrame:
-    """Entitlements with what the participants' files name: account number, custody unit, participant
-    code, and the cash held on the account by the payment (by reason). Only the rows of accounts with a
-    custodian participant (the files' rows): filtered here, not in a copy of the frame (at 10M holders
-    the pay step's frames are the end of day's peak memory); ``codes``: only these participants'."""
-    only = f" AND pp.code IN ({', '.join(['%s'] * len(codes))})" if codes else ""
+def file_rows(distribution_id: int, security_id: int, participants: list[int] | None = None) -> pl.DataFrame:
+    """Entitlements with what the participants' files name: account number (kept with the entitlement:
+    no join of every account), custody unit, participant code, and the cash held on the account by the
+    payment (by reason). Each lot is listed under its custodian at R (the entitlement's participant and custody unit), the participant its cash is paid
+    to (ParticipantPayment, the issuer's QYJG), even if the account has moved custodian since. Only the
+    rows with a custodian participant (the files' rows): filtered here, not in a copy of the frame (at
+    10M holders the pay step's frames are the end of day's peak memory); ``participants``: only these
+    institutions' rows, read by the (distribution, participant) index."""
+    only = f" AND e.participant_id IN ({', '.join(['%s'] * len(participants))})" if participants else ""
     sql = (
-        "SELECT pp.code, cu.code, a.number, e.share_nature, CAST(e.lockup_end AS TEXT), e.quantity, e.frozen, e.pledged,"
-        " e.cash_fen, e.held_fen, e.bonus_shares, e.bonus_frozen, e.bonus_pledged, e.account_id,"
+        "SELECT pp.code, cu.code, e.account_number, e.share_nature, CAST(e.lockup_end AS TEXT), e.quantity, e.frozen,"
+        " e.pledged, e.cash_fen, e.held_fen, e.bonus_shares, e.bonus_frozen, e.bonus_pledged, e.account_id,"
         " COALESCE(h.reason, '')"
-        " FROM dividend_entitlement e JOIN securities_securitiesaccount a ON a.id = e.account_id"
+        " FROM dividend_entitlement e"
         " LEFT JOIN (SELECT account_id, MIN(reason) AS reason FROM dividend_heldcash WHERE distribution_id = %s"
         "   AND reason <> 'frozen' GROUP BY account_id) h ON h.account_id = e.account_id"
-        " LEFT JOIN securities_custodyunit cu ON cu.id = a.custody_unit_id"
-        " LEFT JOIN securities_participantprofile pp ON pp.id = cu.participant_id"
+        " JOIN securities_participantprofile pp ON pp.institution_id = e.participant_id"
+        " LEFT JOIN securities_custodyunit cu ON cu.id = e.custody_unit_id"
         f" WHERE e.distribution_id = %s AND pp.code <> ''{only}"
     )
     schema = {
@@ -220,7 +222,7 @@ def file_rows(distribution_id: int, security_id: int, codes: list[str] | None = 
         "account_id": pl.Int64,
         "later": pl.String,
     }
-    frame = _dates(copy_out(sql, [distribution_id, distribution_id, *(codes or [])], schema), "XSRQ")
+    frame = _dates(copy_out(sql, [distribution_id, distribution_id, *(participants or [])], schema), "XSRQ")
     # in no particular order: the files put their rows in order through a permutation (files.FILE_ORDER),
     # not a sorted copy of the frame
     return frame.with_columns(pl.col("JSCY", "XWDM", "later").fill_null(""))

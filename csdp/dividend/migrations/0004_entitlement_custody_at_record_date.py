@@ -1,0 +1,52 @@
+"""Entitlements keep the account's custody unit at R, and are indexed by (distribution, participant).
+
+Why: the participants' files listed each lot under the account's custodian on 派息日 while the cash went
+to its custodian at R (ParticipantPayment, from participant_id), so an account moved between the two
+dates was in one participant's file and another's payment. The files now follow R's custodian; a group
+of participants' rows is read by the new index (which also serves the distribution alone).
+
+They also keep the account's number (numbers never change), so the files read the entitlements alone:
+at 10M holders the pay date joined every account once per group of participants.
+
+Rows entitled before this migration get their account's number and custody unit as it is now — what
+their files would have named — so a distribution entitled but not yet paid writes the same files as before.
+"""
+
+from django.db import migrations, models
+
+FILL = [
+    f"UPDATE dividend_entitlement SET {column} = (SELECT a.{source} FROM securities_securitiesaccount a "
+    "WHERE a.id = dividend_entitlement.account_id)"
+    for column, source in (("custody_unit_id", "custody_unit_id"), ("account_number", "number"))
+]
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("dividend", "0003_heldcash_released_on_heldcash_released_to_and_more"),
+        ("securities", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="entitlement",
+            name="custody_unit_id",
+            field=models.BigIntegerField(null=True),
+        ),
+        migrations.AddField(
+            model_name="entitlement",
+            name="account_number",
+            field=models.CharField(default="", max_length=10),
+        ),
+        migrations.RunSQL(FILL, reverse_sql=migrations.RunSQL.noop),
+        migrations.AlterField(
+            model_name="entitlement",
+            name="distribution_id",
+            field=models.BigIntegerField(),
+        ),
+        migrations.AddIndex(
+            model_name="entitlement",
+            index=models.Index(fields=["distribution_id", "participant_id"], name="entitlement_participant"),
+        ),
+    ]
