@@ -19,7 +19,7 @@ from csdp.register.services import RegisterError
 
 
 def step_register(distribution: Distribution, day: dt.date) -> str:
-    from csdp.register.bulk import register_apply_staged  # at call time: the kill test patches it at its source
+    from csdp.register.bulk_staged import register_apply_staged  # at call time: the kill test patches it at its source
 
     started, laps = time.perf_counter(), Laps()
     written = 0

@@ -96,7 +96,11 @@ def test_the_reference_timeline_pays_and_registers(timeline):
         ("R", R, ("--stop-after", "csdp.dividend.steps:holds_create_bulk")),  # holds in, step not recorded
         ("PAY", PAY, ("--stop-after", "csdp.dividend.steps:holds_resolve_bulk")),  # holds posted, surplus not returned
         ("PAY", PAY, ("--stop-in-write", "csdp.lib.dbf:2")),  # a participant file half written
-        ("LIST", LIST, ("--stop-after", "csdp.register.bulk:register_apply_staged")),  # bonus shares in, not committed
+        (
+            "LIST",
+            LIST,
+            ("--stop-after", "csdp.register.bulk_staged:register_apply_staged"),
+        ),  # bonus shares in, not committed
     ],
 )
 def test_killed_inside_a_step_the_rerun_gives_the_uninterrupted_result(timeline, name, day, stop):

@@ -4,7 +4,8 @@ import pytest
 from django.db import connection
 
 from csdp.lib.errors import CsdpError
-from csdp.register.bulk import COLUMNS, STAGE_COLUMNS, register_apply_staged
+from csdp.register.bulk import COLUMNS, STAGE_COLUMNS
+from csdp.register.bulk_staged import register_apply_staged
 from csdp.register.models import Position, RegistrationEvent
 from csdp.register.selectors import register_rebuild_check
 from csdp.register.services import RegisterError, register_apply, register_apply_bulk
