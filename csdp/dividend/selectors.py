@@ -107,6 +107,7 @@ def _dates(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
 
 ENTITLEMENT_COLUMNS = (
     "distribution_id",
+    "seq",
     "account_id",
     "participant_id",
     "custody_unit_id",
@@ -124,6 +125,7 @@ ENTITLEMENT_COLUMNS = (
 )
 ENTITLEMENT_SCHEMA = {
     "distribution_id": pl.Int64,
+    "seq": pl.Int64,
     "account_id": pl.Int64,
     "participant_id": pl.Int64,
     "custody_unit_id": pl.Int64,
@@ -141,13 +143,13 @@ ENTITLEMENT_SCHEMA = {
 }
 
 
-def entitlements_of(distribution_id: int, ids: tuple[int, int] | None = None) -> pl.DataFrame:
-    """The distribution's entitlements (``ids``: only those with a primary key in that closed range, for
-    reading a large distribution a slice at a time), in no particular order."""
+def entitlements_of(distribution_id: int, seqs: tuple[int, int] | None = None) -> pl.DataFrame:
+    """The distribution's entitlements (``seqs``: only those with a seq in that closed range, for reading
+    a large distribution a slice at a time), in no particular order."""
     columns = ", ".join("CAST(lockup_end AS TEXT)" if c == "lockup_end" else c for c in ENTITLEMENT_COLUMNS)
     where, params = "distribution_id = %s", [distribution_id]
-    if ids is not None:
-        where, params = where + " AND id BETWEEN %s AND %s", [*params, *ids]
+    if seqs is not None:
+        where, params = where + " AND seq BETWEEN %s AND %s", [*params, *seqs]
     frame = copy_out(f"SELECT {columns} FROM dividend_entitlement WHERE {where}", params, ENTITLEMENT_SCHEMA)
     return _dates(frame, "lockup_end")
 
