@@ -160,9 +160,6 @@ class Entitlement(models.Model):
 
     class Meta:
         verbose_name = "权益明细"
-        # A distribution's rows, and one participant's of them: the pay date reads a group of participants'
-        # rows at a time (csdp.dividend.files.file_slices) by this index, not by scanning the distribution.
-        indexes = [models.Index(fields=["distribution_id", "participant_id"], name="entitlement_participant")]
 
 
 class ParticipantPayment(models.Model):

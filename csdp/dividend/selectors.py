@@ -177,7 +177,7 @@ def bonus_rows(distribution_id: int) -> pl.DataFrame:
 
 def file_rows_per_participant(distribution_id: int) -> list[tuple[int, int]]:
     """(participant's institution, rows) of the participants' files, by institution: what ``file_rows``
-    would return at most, counted on the entitlements' (distribution, participant) index alone."""
+    would return at most, counted over the distribution's entitlements alone (its partition on PostgreSQL)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT participant_id, COUNT(*) FROM dividend_entitlement WHERE distribution_id = %s "
@@ -194,7 +194,7 @@ def file_rows(distribution_id: int, security_id: int, participants: list[int] | 
     to (ParticipantPayment, the issuer's QYJG), even if the account has moved custodian since. Only the
     rows with a custodian participant (the files' rows): filtered here, not in a copy of the frame (at
     10M holders the pay step's frames are the end of day's peak memory); ``participants``: only these
-    institutions' rows, read by the (distribution, participant) index."""
+    institutions' rows (a scan of the distribution's partition, with no join of the accounts)."""
     only = f" AND e.participant_id IN ({', '.join(['%s'] * len(participants))})" if participants else ""
     sql = (
         "SELECT pp.code, cu.code, e.account_number, e.share_nature, CAST(e.lockup_end AS TEXT), e.quantity, e.frozen,"

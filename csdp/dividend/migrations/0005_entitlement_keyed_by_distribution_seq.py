@@ -2,9 +2,9 @@
 partitioned by distribution (docs/dividend.md, Storage).
 
 Why: R's end of day COPYs a million rows into a table that kept an id sequence, its primary key and the
-(distribution, participant) index up to date row by row — 2.5–3.5 s at 1M holders against 1.1–1.6 s for a
-plain COPY of the same rows. A distribution's rows are now one partition loaded with no index, indexed
-by one sort and attached (csdp.lib.bulk.partition_replace, as the IPO's ipo_subscription: migration ipo
+distribution's index up to date row by row — 2.5–3.5 s at 1M holders against 1.1–1.6 s for a
+plain COPY of the same rows. A distribution's rows are now one partition loaded with no index, given its
+primary key by one sort and attached (csdp.lib.bulk.partition_replace, as the IPO's ipo_subscription: migration ipo
 0011). Django cannot turn an id into a composite primary key in place, so the state changes as
 makemigrations writes them and the table is rebuilt here, its rows kept (seq: their order by id within
 their distribution, which is the order R wrote them in).
@@ -13,16 +13,16 @@ their distribution, which is the order R wrote them in).
 from django.db import migrations, models
 
 TABLE = "dividend_entitlement"
-INDEX = models.Index(fields=["distribution_id", "participant_id"], name="entitlement_participant")
+OLD_INDEX = "entitlement_participant"  # a development build of 0004 had it
 
 
 def _drop_keys(schema_editor, table: str) -> None:
-    """The old table's primary key and index: their names are schema-wide on PostgreSQL."""
+    """The old table's primary key: its name is schema-wide on PostgreSQL."""
     with schema_editor.connection.cursor() as cursor:
         cursor.execute("SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'p'", [table])
         for (name,) in cursor.fetchall():
             schema_editor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
-    schema_editor.execute(f'DROP INDEX IF EXISTS "{INDEX.name}"')
+    schema_editor.execute(f'DROP INDEX IF EXISTS "{OLD_INDEX}"')
 
 
 def rebuild(apps, schema_editor):
@@ -42,9 +42,8 @@ def rebuild(apps, schema_editor):
                 f'CREATE TABLE "{TABLE}_distribution_id_{int(distribution_id)}" PARTITION OF "{TABLE}" '
                 f"FOR VALUES IN ({int(distribution_id)})"
             )
-        schema_editor.add_index(model, INDEX)
     else:
-        schema_editor.execute(f'DROP INDEX IF EXISTS "{INDEX.name}"')
+        schema_editor.execute(f'DROP INDEX IF EXISTS "{OLD_INDEX}"')
         schema_editor.create_model(model)
     columns = [f.column for f in model._meta.local_concrete_fields if f.column != "seq"]
     listed = ", ".join(f'"{c}"' for c in columns)
