@@ -132,10 +132,14 @@ class Funding(models.Model):
 
 
 class Entitlement(models.Model):
-    """One lot of one account at R's end of day and what it is entitled to (bulk-written by COPY)."""
+    """One lot of one account at R's end of day and what it is entitled to. Keyed by (distribution, seq):
+    no surrogate id to draw per row. On PostgreSQL the table is partitioned by distribution (migration
+    0005): R's rows are loaded into a fresh partition with no index, indexed by one sort and attached
+    (csdp.lib.bulk.partition_replace, as the IPO's subscription book)."""
 
-    id = models.BigAutoField(primary_key=True)
+    pk = models.CompositePrimaryKey("distribution_id", "seq")
     distribution_id = models.BigIntegerField()
+    seq = models.BigIntegerField()  # the lot's row in R's snapshot, in (account, nature, lock-up end) order
     account_id = models.BigIntegerField()
     participant_id = models.BigIntegerField(null=True)  # the custodian's institution at R (托管单元 → 结算参与人)
     # The account's 托管单元 at R: the participant paid for the lot (ParticipantPayment, from
@@ -156,9 +160,6 @@ class Entitlement(models.Model):
 
     class Meta:
         verbose_name = "权益明细"
-        # A distribution's rows, and one participant's of them: the pay date reads a group of participants'
-        # rows at a time (csdp.dividend.files.file_slices) by this index, not by scanning the distribution.
-        indexes = [models.Index(fields=["distribution_id", "participant_id"], name="entitlement_participant")]
 
 
 class ParticipantPayment(models.Model):

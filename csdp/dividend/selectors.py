@@ -107,6 +107,7 @@ def _dates(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
 
 ENTITLEMENT_COLUMNS = (
     "distribution_id",
+    "seq",
     "account_id",
     "participant_id",
     "custody_unit_id",
@@ -124,6 +125,7 @@ ENTITLEMENT_COLUMNS = (
 )
 ENTITLEMENT_SCHEMA = {
     "distribution_id": pl.Int64,
+    "seq": pl.Int64,
     "account_id": pl.Int64,
     "participant_id": pl.Int64,
     "custody_unit_id": pl.Int64,
@@ -141,13 +143,13 @@ ENTITLEMENT_SCHEMA = {
 }
 
 
-def entitlements_of(distribution_id: int, ids: tuple[int, int] | None = None) -> pl.DataFrame:
-    """The distribution's entitlements (``ids``: only those with a primary key in that closed range, for
-    reading a large distribution a slice at a time), in no particular order."""
+def entitlements_of(distribution_id: int, seqs: tuple[int, int] | None = None) -> pl.DataFrame:
+    """The distribution's entitlements (``seqs``: only those with a seq in that closed range, for reading
+    a large distribution a slice at a time), in no particular order."""
     columns = ", ".join("CAST(lockup_end AS TEXT)" if c == "lockup_end" else c for c in ENTITLEMENT_COLUMNS)
     where, params = "distribution_id = %s", [distribution_id]
-    if ids is not None:
-        where, params = where + " AND id BETWEEN %s AND %s", [*params, *ids]
+    if seqs is not None:
+        where, params = where + " AND seq BETWEEN %s AND %s", [*params, *seqs]
     frame = copy_out(f"SELECT {columns} FROM dividend_entitlement WHERE {where}", params, ENTITLEMENT_SCHEMA)
     return _dates(frame, "lockup_end")
 
@@ -175,7 +177,7 @@ def bonus_rows(distribution_id: int) -> pl.DataFrame:
 
 def file_rows_per_participant(distribution_id: int) -> list[tuple[int, int]]:
     """(participant's institution, rows) of the participants' files, by institution: what ``file_rows``
-    would return at most, counted on the entitlements' (distribution, participant) index alone."""
+    would return at most, counted over the distribution's entitlements alone (its partition on PostgreSQL)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT participant_id, COUNT(*) FROM dividend_entitlement WHERE distribution_id = %s "
@@ -192,7 +194,7 @@ def file_rows(distribution_id: int, security_id: int, participants: list[int] | 
     to (ParticipantPayment, the issuer's QYJG), even if the account has moved custodian since. Only the
     rows with a custodian participant (the files' rows): filtered here, not in a copy of the frame (at
     10M holders the pay step's frames are the end of day's peak memory); ``participants``: only these
-    institutions' rows, read by the (distribution, participant) index."""
+    institutions' rows (a scan of the distribution's partition, with no join of the accounts)."""
     only = f" AND e.participant_id IN ({', '.join(['%s'] * len(participants))})" if participants else ""
     sql = (
         "SELECT pp.code, cu.code, e.account_number, e.share_nature, CAST(e.lockup_end AS TEXT), e.quantity, e.frozen,"

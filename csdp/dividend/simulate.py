@@ -204,7 +204,7 @@ def baseline_copy(distribution: Distribution) -> float | None:
         cursor.execute("DROP TABLE IF EXISTS bench_dividend_copy")
         cursor.execute("CREATE TABLE bench_dividend_copy AS SELECT * FROM dividend_entitlement WITH NO DATA")
         cursor.execute(
-            "SELECT MIN(id), MAX(id) FROM dividend_entitlement WHERE distribution_id = %s", [distribution.pk]
+            "SELECT MIN(seq), MAX(seq) FROM dividend_entitlement WHERE distribution_id = %s", [distribution.pk]
         )
         low, high = cursor.fetchone()
     seconds = 0.0

@@ -1,9 +1,9 @@
-"""Entitlements keep the account's custody unit at R, and are indexed by (distribution, participant).
+"""Entitlements keep the account's custody unit at R and the account's number.
 
 Why: the participants' files listed each lot under the account's custodian on 派息日 while the cash went
 to its custodian at R (ParticipantPayment, from participant_id), so an account moved between the two
-dates was in one participant's file and another's payment. The files now follow R's custodian; a group
-of participants' rows is read by the new index (which also serves the distribution alone).
+dates was in one participant's file and another's payment. The files now follow R's custodian. (The
+index on the distribution goes: migration 0005 keys the table by (distribution, seq).)
 
 They also keep the account's number (numbers never change), so the files read the entitlements alone:
 at 10M holders the pay date joined every account once per group of participants.
@@ -44,9 +44,5 @@ class Migration(migrations.Migration):
             model_name="entitlement",
             name="distribution_id",
             field=models.BigIntegerField(),
-        ),
-        migrations.AddIndex(
-            model_name="entitlement",
-            index=models.Index(fields=["distribution_id", "participant_id"], name="entitlement_participant"),
         ),
     ]
