@@ -14,15 +14,18 @@ their files would have named — so a distribution entitled but not yet paid wri
 
 from django.db import migrations, models
 
+# (An entitlement's account always exists — positions keep theirs — but a number is never NULL.)
 FILL = [
-    f"UPDATE dividend_entitlement SET {column} = (SELECT a.{source} FROM securities_securitiesaccount a "
-    "WHERE a.id = dividend_entitlement.account_id)"
-    for column, source in (("custody_unit_id", "custody_unit_id"), ("account_number", "number"))
+    f"UPDATE dividend_entitlement SET {column} = COALESCE((SELECT a.{source} FROM securities_securitiesaccount a "
+    f"WHERE a.id = dividend_entitlement.account_id), {otherwise})"
+    for column, source, otherwise in (
+        ("custody_unit_id", "custody_unit_id", "NULL"),
+        ("account_number", "number", "''"),
+    )
 ]
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("dividend", "0003_heldcash_released_on_heldcash_released_to_and_more"),
         ("securities", "0001_initial"),
