@@ -183,7 +183,7 @@ def _dates(distribution: Distribution) -> list[pl.Expr]:
 
 
 def detail_frame(distribution: Distribution, participants: list[int] | None = None) -> pl.DataFrame:
-    rows = file_rows(distribution.pk, distribution.security_id, participants)
+    rows = file_rows(distribution.pk, participants)
     later = pl.col("later") != ""
     held = pl.when(later).then(pl.col("cash_fen")).otherwise(pl.col("held_fen"))
     reason = (

@@ -105,24 +105,6 @@ def _dates(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
     )
 
 
-ENTITLEMENT_COLUMNS = (
-    "distribution_id",
-    "seq",
-    "account_id",
-    "participant_id",
-    "custody_unit_id",
-    "account_number",
-    "share_nature",
-    "lockup_end",
-    "quantity",
-    "frozen",
-    "pledged",
-    "cash_fen",
-    "held_fen",
-    "bonus_shares",
-    "bonus_frozen",
-    "bonus_pledged",
-)
 ENTITLEMENT_SCHEMA = {
     "distribution_id": pl.Int64,
     "seq": pl.Int64,
@@ -141,6 +123,7 @@ ENTITLEMENT_SCHEMA = {
     "bonus_frozen": pl.Int64,
     "bonus_pledged": pl.Int64,
 }
+ENTITLEMENT_COLUMNS = tuple(ENTITLEMENT_SCHEMA)
 
 
 def entitlements_of(distribution_id: int, seqs: tuple[int, int] | None = None) -> pl.DataFrame:
@@ -187,11 +170,12 @@ def file_rows_per_participant(distribution_id: int) -> list[tuple[int, int]]:
         return [(int(participant), int(n)) for participant, n in cursor.fetchall()]
 
 
-def file_rows(distribution_id: int, security_id: int, participants: list[int] | None = None) -> pl.DataFrame:
+def file_rows(distribution_id: int, participants: list[int] | None = None) -> pl.DataFrame:
     """Entitlements with what the participants' files name: account number (kept with the entitlement:
     no join of every account), custody unit, participant code, and the cash held on the account by the
-    payment (by reason). Each lot is listed under its custodian at R (the entitlement's participant and custody unit), the participant its cash is paid
-    to (ParticipantPayment, the issuer's QYJG), even if the account has moved custodian since. Only the
+    payment (by reason). Each lot is listed under its custodian at R (the entitlement's participant and
+    custody unit), the participant its cash is paid to (ParticipantPayment, the issuer's QYJG), even if
+    the account has moved custodian since. Only the
     rows with a custodian participant (the files' rows): filtered here, not in a copy of the frame (at
     10M holders the pay step's frames are the end of day's peak memory); ``participants``: only these
     institutions' rows (a scan of the distribution's partition, with no join of the accounts)."""

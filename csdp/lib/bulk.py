@@ -207,7 +207,7 @@ def partition_replace_batches(
     if not (is_postgres() and _partitioned(table)):
         delete_where(table, key, value)
         return copy_in_batches(table, columns, batches, any_order=True)
-    part = f"{table}_{key}_{value}"
+    part = partition_name(table, key, value)
     quoted_key = ", ".join(f'"{c}"' for c in primary_key)
     with connection.cursor() as cursor:
         cursor.execute(f'DROP TABLE IF EXISTS "{part}"')
@@ -221,6 +221,24 @@ def partition_replace_batches(
         cursor.execute(f'ALTER TABLE "{part}" ADD PRIMARY KEY ({quoted_key})')
         cursor.execute(f'ALTER TABLE "{table}" ATTACH PARTITION "{part}" FOR VALUES IN ({value})')
     return rows
+
+
+def partition_name(table: str, key: str, value: int) -> str:
+    """The partition ``partition_replace`` loads ``value``'s rows into (the migrations that partition a
+    table name existing values' partitions the same way)."""
+    return f"{table}_{key}_{int(value)}"
+
+
+def partition_analyze(table: str, *, key: str, value: int) -> None:
+    """Statistics for ``value``'s rows just loaded by ``partition_replace`` (PostgreSQL): its own
+    partition when it has one — every later read names the value and reads that partition alone — else
+    the table. A fresh partition has none, and the planner would take it for a few rows."""
+    if not is_postgres():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [f'"{partition_name(table, key, value)}"'])
+        part = cursor.fetchone()[0]
+        cursor.execute(f'ANALYZE "{part or table}"')
 
 
 def _in_key_order(frame: pl.DataFrame, key: list[str]) -> pl.DataFrame:

@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection, transaction
 
 from csdp.ipo.eod.t_day import SUBSCRIPTION_COLUMNS
 from csdp.ipo.models import Subscription
-from csdp.lib.bulk import partition_replace
+from csdp.lib.bulk import partition_analyze, partition_name, partition_replace
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +94,15 @@ def test_on_postgresql_each_offering_is_its_own_partition():
         assert cursor.fetchone()[0] == 1
     assert "ipo_subscription_offering_id_7" in partitions
     assert "ipo_subscription_default" in partitions
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statistics and partitions are PostgreSQL's")
+def test_analysing_a_loaded_value_gives_its_own_partition_statistics():
+    _replace(7, _orders(7, list(range(1, 301))))
+    partition_analyze("ipo_subscription", key="offering_id", value=7)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE oid = %s::regclass",
+            [partition_name("ipo_subscription", "offering_id", 7)],
+        )
+        assert cursor.fetchone()[0] == 300
