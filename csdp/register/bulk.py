@@ -16,14 +16,15 @@ Steps, all in one transaction (style habit 10: tables in, tables out):
    large one (over REPLAY_LOTS lots, where reading every touched account's history would cost more than
    the batch) each lot = its balances before + the batch, the full replay being `csdp register check`.
 Nature changes (限售, 解除限售) get their carried encumbrances before staging (csdp.register.nature).
+The fold and its proof (step 4's UPDATE and INSERT) are csdp.register.bulk_fold; the entry with the events
+built by the database is csdp.register.bulk_staged.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import polars as pl
@@ -32,8 +33,16 @@ from django.db.backends.utils import CursorWrapper
 from django.db.models import Q
 from django.utils import timezone
 
-from csdp.lib.bulk import copy_in, copy_out
+from csdp.lib.bulk import copy_in
 from csdp.lib.errors import CsdpError, Problem
+from csdp.register.bulk_fold import (
+    BALANCES,
+    FAR,
+    _fold_into_positions,
+    _fold_memory,
+    _fold_with_balances,
+    _sql,
+)
 from csdp.register.capital import RegisterInvariantError, issued_capital_move, register_check
 from csdp.register.models import ISSUING, EventType, ShareNature
 from csdp.register.models import Position
@@ -113,11 +122,6 @@ def _first_problem(frame: pl.DataFrame) -> str | None:
         if bad.height:
             return f"登记变动 {bad['key'][0]}：{message}（共 {bad.height} 行）。"
     return None
-
-
-def _sql(cursor: CursorWrapper, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    cursor.execute(sql, params)
-    return cursor.fetchall() if cursor.description else []
 
 
 def _differs(c: str) -> str:
@@ -204,7 +208,6 @@ def _refuse_closed_securities(cursor: CursorWrapper, stage: str) -> None:
         raise RegisterError(f"证券 {', '.join(c for (c,) in closed)} 已转换代码或退出登记，不能再办理登记变动。")
 
 
-FAR = "'9999-12-31'"  # the lock-up key of an unrestricted lot: NULL = NULL is not true in SQL
 # Above this many lots a batch proves its fold (each lot = before + the batch's events) instead of
 # replaying the touched lots' whole histories; `csdp register check` replays everything (capital.py).
 REPLAY_LOTS = 10_000
@@ -265,114 +268,6 @@ def _few_of_the_positions(cursor: CursorWrapper, stage: str) -> bool:
     return bool(0 <= staged * 4 < positions)
 
 
-def _fold_into_positions(cursor: CursorWrapper, lots: str, now: Any, *, prove: bool, existing: int) -> list[Problem]:
-    """The lots that exist are updated by primary key; the others are inserted. The position check
-    constraints judge the end state (all or nothing). ``prove``: the fold's problems (``_fold_problems``),
-    on PostgreSQL read from the UPDATE's own RETURNING rather than by joining the lots again.
-    ``existing``: the lots with a position; the UPDATE must fold exactly that many (an UPDATE … FROM
-    folds a position once however many lot rows meet it: a source that claimed one event per lot and
-    had two would otherwise lose one)."""
-    problems = None
-    if prove and connection.vendor == "postgresql":
-        rows = _sql(
-            cursor,
-            f"WITH folded AS ({_UPDATE.format(lots=lots)} RETURNING d.account_id, d.security_id, d.share_nature, "
-            f"{OFF_FOLD.format(e='register_position')} AS off), "
-            "bad AS (SELECT account_id, security_id, share_nature FROM folded WHERE off LIMIT 20) "
-            "SELECT 0, account_id, security_id, share_nature FROM bad "
-            "UNION ALL SELECT 1, COUNT(*), NULL, NULL FROM folded",
-            [now],
-        )
-        problems = _fold_messages([row[1:] for row in rows if row[0] == 0])
-        folded = next(int(row[1]) for row in rows if row[0] == 1)
-    else:
-        cursor.execute(_UPDATE.format(lots=lots), [now])
-        folded = cursor.rowcount
-    if folded != existing:
-        return [_not_once(existing, folded)]
-    cursor.execute(_INSERT.format(lots=lots), [now])
-    if problems is None and prove:
-        problems = _fold_problems(cursor, lots)
-    return problems or []
-
-
-_UPDATE = (
-    "UPDATE register_position SET quantity = quantity + d.q, frozen = frozen + d.f, "
-    "pledged = pledged + d.p, updated_at = %s FROM {lots} d WHERE register_position.id = d.position_id"
-)
-_INSERT = (
-    "INSERT INTO register_position (account_id, security_id, share_nature, lockup_end, quantity, "
-    "frozen, pledged, updated_at) SELECT account_id, security_id, share_nature, lockup_end, q, f, p, %s "
-    "FROM {lots} WHERE position_id IS NULL"
-)
-# The balances after the batch of every lot it changed (register_apply_bulk_balances).
-BALANCES = {
-    "account_id": pl.Int64,
-    "security_id": pl.Int64,
-    "share_nature": pl.Utf8,
-    "lockup_end": pl.Date,
-    "quantity": pl.Int64,
-    "frozen": pl.Int64,
-    "pledged": pl.Int64,
-}
-_BALANCE_COLUMNS = "account_id, security_id, share_nature, lockup_end, quantity, frozen, pledged"
-
-
-def _fold_with_balances(
-    cursor: CursorWrapper, lots: str, now: Any, *, prove: bool, existing: int
-) -> tuple[list[Problem], pl.DataFrame]:
-    """The fold, also handing back the changed lots' balances after it. On PostgreSQL read from the
-    UPDATE's and the INSERT's own RETURNING, copied out (the proof of a large batch read from the same
-    rows); elsewhere the fold and then one read of the lots."""
-    if connection.vendor != "postgresql":
-        problems = _fold_into_positions(cursor, lots, now, prove=prove, existing=existing)
-        return problems, copy_out(
-            f"SELECT e.account_id, e.security_id, e.share_nature, e.lockup_end, e.quantity, e.frozen, e.pledged "
-            f"FROM {lots} d JOIN register_position e ON e.account_id = d.account_id AND e.security_id = d.security_id "
-            f"AND e.share_nature = d.share_nature AND COALESCE(e.lockup_end, {FAR}) = COALESCE(d.lockup_end, {FAR})",
-            [],
-            BALANCES,
-        )
-    updated = copy_out(
-        f"WITH folded AS ({_UPDATE.format(lots=lots)} RETURNING d.account_id, d.security_id, d.share_nature, "
-        f"d.lockup_end, register_position.quantity, register_position.frozen, register_position.pledged, "
-        f"{OFF_FOLD.format(e='register_position')} AS off) SELECT * FROM folded",
-        [now],
-        {**BALANCES, "off": pl.Boolean},
-    )
-    if updated.height != existing:
-        return [_not_once(existing, updated.height)], updated.drop("off")
-    inserted = copy_out(f"{_INSERT.format(lots=lots)} RETURNING {_BALANCE_COLUMNS}", [now], BALANCES)
-    off = updated.filter("off").select("account_id", "security_id", "share_nature").rows() if prove else []
-    return _fold_messages(off), pl.concat([updated.drop("off"), inserted])
-
-
-def _not_once(existing: int, folded: int) -> Problem:
-    return Problem(f"本批登记变动中有同一持有明细的多笔变动（应逐笔合并 {existing} 个持有明细，实际 {folded} 个）。")
-
-
-# A lot whose balances after the fold are not its balances before the batch plus the batch's events.
-OFF_FOLD = "({e}.quantity <> d.q0 + d.q OR {e}.frozen <> d.f0 + d.f OR {e}.pledged <> d.p0 + d.p)"
-
-
-def _fold_problems(cursor: CursorWrapper, lots: str) -> list[Problem]:
-    """Each lot the batch changed now holds its balances before the batch plus the batch's events (a
-    writer that changed a lot meanwhile, or a fold that went wrong, shows here)."""
-    rows = _sql(
-        cursor,
-        f"SELECT d.account_id, d.security_id, d.share_nature FROM {lots} d JOIN register_position e "
-        f"ON e.id = d.position_id WHERE {OFF_FOLD.format(e='e')}",
-    )
-    return _fold_messages(rows)
-
-
-def _fold_messages(rows: list[tuple[Any, ...]]) -> list[Problem]:
-    return [
-        Problem(f"账户#{a} 证券#{s} 股份性质 {n} 的持有明细与本批登记变动不符（办理期间被另行变更）。")
-        for a, s, n in rows[:20]
-    ]
-
-
 def _carry(frame: pl.DataFrame) -> pl.DataFrame:
     """Nature-change legs take their source lots' encumbrances along (csdp.register.nature). The
     encumbered lots of the securities concerned are locked (pk order) and read in one query; the
@@ -410,24 +305,6 @@ def _carry(frame: pl.DataFrame) -> pl.DataFrame:
         return carry_encumbrances(frame, pl.concat([held, others]))
     except CsdpError as error:
         raise RegisterError(error.message, code=error.code, problems=error.problems) from None
-
-
-# The fold joins the batch's lots to their positions by hash. With the default work_mem (4 MB) a million
-# lots' hash spills into ~24 batches, and the UPDATE sweeps the positions once per batch: 644k page reads
-# and 623k page writes for a 26k-page table that does not fit shared_buffers (10.8 s); in one batch
-# 5.6 s. Set for the statement's transaction only and put back after, as csdp.register.roster does.
-FOLD_WORK_MEM = "256MB"
-
-
-@contextmanager
-def _fold_memory(cursor: CursorWrapper) -> Iterator[None]:
-    if connection.vendor != "postgresql":
-        yield
-        return
-    previous = _sql(cursor, "SELECT current_setting('work_mem')")[0][0]
-    cursor.execute("SELECT set_config('work_mem', %s, true)", [FOLD_WORK_MEM])
-    yield  # an error rolls the savepoint back, and the setting with it
-    cursor.execute("SELECT set_config('work_mem', %s, true)", [previous])
 
 
 # The staging COPY in batches of 50k rows: the next batch is encoded while PostgreSQL takes in this one

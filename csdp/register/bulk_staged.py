@@ -13,7 +13,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
-from csdp.register.bulk import COLUMNS, DEFAULTS, EVENT_TYPES, NATURES, STAGE_COLUMNS, _analyze, _apply_stage, _sql
+from csdp.register.bulk import COLUMNS, DEFAULTS, EVENT_TYPES, NATURES, STAGE_COLUMNS, _analyze, _apply_stage
+from csdp.register.bulk_fold import _sql
 from csdp.register.models import ShareNature
 from csdp.register.nature import NATURE_CHANGES
 from csdp.register.services import RegisterError
