@@ -14,14 +14,20 @@ from csdp.lib import dbf_matrix
 from tests.dividend.world import DEADLINE, PAY, R, eod, fund, schedule
 
 
+def _funded_through(cast, *days):
+    """Issuer A's distribution, funded, its end of day run on each of ``days``."""
+    d = schedule(cast.issuer_a)
+    fund(d, cast.issuer_a)
+    for day in days:
+        eod(day)
+    d.refresh_from_db()
+    return d
+
+
 def test_the_kernel_and_the_reference_writer_give_the_same_participant_files(world, cast, monkeypatch):
     if dbf_matrix._fixedwidth is None:
         pytest.skip("the C kernel is not built here")
-    d = schedule(cast.issuer_a)
-    fund(d, cast.issuer_a)
-    for day in (DEADLINE, R, PAY):
-        eod(day)
-    d.refresh_from_db()
+    d = _funded_through(cast, DEADLINE, R, PAY)
     by_kernel = files.participant_files(d, PAY)
     monkeypatch.setattr(dbf_matrix, "_fixedwidth", None)
     by_reference = files.participant_files(d, PAY)
@@ -34,11 +40,7 @@ def test_the_kernel_and_the_reference_writer_give_the_same_participant_files(wor
 def test_files_written_a_group_of_participants_at_a_time_are_the_same_files(world, cast, monkeypatch):
     """A large distribution writes its participants' files per group of participants (memory); each
     participant's files are whole in one group, so they do not change."""
-    d = schedule(cast.issuer_a)
-    fund(d, cast.issuer_a)
-    for day in (DEADLINE, R, PAY):
-        eod(day)
-    d.refresh_from_db()
+    d = _funded_through(cast, DEADLINE, R, PAY)
     at_once = files.participant_files(d, PAY)
     monkeypatch.setattr(files, "FILE_SLICE_ROWS", 1)
     p1, p2 = (ParticipantProfile.objects.get(code=c).institution_id for c in ("P1", "P2"))
@@ -65,10 +67,7 @@ def test_an_account_moved_to_another_custodian_after_r_is_in_the_file_of_the_par
     """The cash of R's holders goes to their custodian at R (one ledger transfer per participant); an
     account that moves custodian (转托管) before 派息日 stays in that participant's files, so each
     participant's summary adds up to what it was paid — also when the files are read a group at a time."""
-    d = schedule(cast.issuer_a)
-    fund(d, cast.issuer_a)
-    for day in (DEADLINE, R):
-        eod(day)
+    d = _funded_through(cast, DEADLINE, R)
     SecuritiesAccount.objects.filter(number="0100000001").update(custody_unit=CustodyUnit.objects.get(code="720001"))
     eod(PAY)
     d.refresh_from_db()
@@ -90,10 +89,7 @@ def test_the_issuers_result_from_the_kept_totals_equals_the_aggregate_over_the_e
     from csdp.securities.models import SecuritiesAccount
     from tests.dividend.world import LIST
 
-    d = schedule(cast.issuer_a)
-    fund(d, cast.issuer_a)
-    for day in (DEADLINE, R, PAY):
-        eod(day)
+    d = _funded_through(cast, DEADLINE, R, PAY)
     SecuritiesAccount.objects.filter(number="0100000005").update(status="closed")
     eod(LIST)
     d.refresh_from_db()
@@ -114,10 +110,7 @@ def test_entitlements_written_before_migration_0004_get_their_accounts_number_an
 
     from csdp.dividend.models import Entitlement
 
-    d = schedule(cast.issuer_a)
-    fund(d, cast.issuer_a)
-    for day in (DEADLINE, R):
-        eod(day)
+    d = _funded_through(cast, DEADLINE, R)
     Entitlement.objects.filter(distribution_id=d.pk).update(custody_unit_id=None, account_number="")
     migration = importlib.import_module("csdp.dividend.migrations.0004_entitlement_custody_at_record_date")
     with connection.cursor() as cursor:
