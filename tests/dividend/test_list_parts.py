@@ -1,0 +1,93 @@
+"""The list date registers the bonus shares in parts, each its own transaction (csdp/dividend/steps_bonus.py):
+on PostgreSQL, as the outermost transaction, two parts at a time on their own connections; a part that
+fails leaves the others committed with the register consistent, and the next end of day registers only
+what is missing."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.models import Sum
+
+from csdp.dividend import steps_bonus
+from csdp.dividend.models import Distribution, Status
+from csdp.register.capital import register_check
+from csdp.register.models import Position, RegistrationEvent
+from csdp.register.services import RegisterError
+from tests.dividend.world import DEADLINE, LIST, LOTS, PAY, R, TOTAL_QUANTITY, eod, fund, schedule
+
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="parts on their own connections")
+
+
+def _to_the_list_date(cast) -> Distribution:
+    d = schedule(cast.issuer_a)
+    fund(d, cast.issuer_a)
+    for day in (DEADLINE, R, PAY):
+        eod(day)
+    d.refresh_from_db()
+    assert d.status == Status.PAID
+    return d
+
+
+def _bonus_events(d: Distribution):
+    return RegistrationEvent.objects.filter(key__startswith=f"div:{d.pk}:", event_type="bonus")
+
+
+def _issued(d: Distribution) -> int:
+    d.security.refresh_from_db()
+    return d.security.issued_shares
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_list_date_registers_its_parts_on_two_connections(world, cast):
+    security, _ = world
+    d = _to_the_list_date(cast)
+    lines = eod(LIST)
+    d.refresh_from_db()
+    assert d.status == Status.COMPLETED, lines
+    events = _bonus_events(d)
+    assert events.count() == len(LOTS)  # one per lot, none twice
+    assert events.values("batch").distinct().count() == 2  # two parts, two transactions
+    assert events.aggregate(s=Sum("quantity_delta"))["s"] == d.bonus_total == TOTAL_QUANTITY * 5 // 10
+    assert _issued(d) == TOTAL_QUANTITY + d.bonus_total
+    assert Position.objects.filter(security=security).aggregate(s=Sum("quantity"))["s"] == _issued(d)
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_part_leaves_the_other_committed_and_the_rerun_registers_only_the_rest(world, cast, monkeypatch):
+    security, _ = world
+    d = _to_the_list_date(cast)
+    real = steps_bonus._part_apply
+
+    def second_part_refused(distribution, part):
+        if part[0] > 0:
+            raise RegisterError("模拟：第二部分被拒绝。")
+        return real(distribution, part)
+
+    monkeypatch.setattr(steps_bonus, "_part_apply", second_part_refused)
+    (line,) = eod(LIST)
+    assert "红股登记失败" in line.error and "第二部分被拒绝" in line.error
+    d.refresh_from_db()
+    assert d.status == Status.PAID  # the step is not recorded
+    first = _bonus_events(d).count()
+    assert 0 < first < len(LOTS)  # the first part committed on its own
+    register_check(security)  # Σ positions = the issued capital, grown by the first part alone
+    assert _issued(d) == TOTAL_QUANTITY + _bonus_events(d).aggregate(s=Sum("quantity_delta"))["s"]
+
+    monkeypatch.setattr(steps_bonus, "_part_apply", real)
+    eod(LIST)
+    d.refresh_from_db()
+    assert d.status == Status.COMPLETED
+    assert _bonus_events(d).count() == len(LOTS)  # the first part's events were not registered twice
+    assert _issued(d) == TOTAL_QUANTITY + d.bonus_total
+    register_check(security)
+
+
+def test_inside_a_callers_transaction_the_list_date_is_one_part(world, cast):
+    d = _to_the_list_date(cast)
+    eod(LIST)
+    d.refresh_from_db()
+    assert d.status == Status.COMPLETED
+    assert _bonus_events(d).values("batch").distinct().count() == 1
