@@ -1,6 +1,8 @@
 """The end of day of 权益分派 (`csdp eod run`, job ``dividend``): four steps per distribution, each due
 from its date on, each one transaction that ends by recording its ``Step`` row — so a step killed
-half-way leaves nothing and runs again whole; a step with its row is never run again.
+half-way leaves nothing and runs again whole; a step with its row is never run again. The register step
+registers its events in parts, each its own transaction (steps_bonus.py): killed half-way, it keeps the
+parts that committed, and its rerun registers the rest.
 
     funding   (代派资金截止日)  fully funded? else the cash part does not proceed and the money goes back
     entitle   (R)              the register as of R → entitlements per account and lot (engine), holds:
