@@ -37,9 +37,9 @@ WORKERS = 2
 
 def step_register(distribution: Distribution, day: dt.date) -> str:
     started, laps = time.perf_counter(), Laps()
-    events = 0
+    events = written = 0
     if distribution.bonus_total:
-        _register_parts(distribution)
+        written = _register_parts(distribution)
         laps.lap("register_apply_staged")
         registered, events = _bonus_registered(distribution)
         if registered != distribution.bonus_total:  # Σ positions = 登记股本: register_check, in each part
@@ -54,7 +54,13 @@ def step_register(distribution: Distribution, day: dt.date) -> str:
     attached = result_attach(distribution, xlsx)
     laps.lap("issuer_file")
     _move(distribution, Status.COMPLETED, f"红股上市日 {distribution.list_date}：登记 {events} 笔")
-    detail = {"result_file": result, "suspense_files": suspense, "attached": attached, "laps": laps.seconds}
+    detail = {
+        "result_file": result,
+        "suspense_files": suspense,
+        "attached": attached,
+        "laps": laps.seconds,
+        "written_now": written,  # fewer than the events when a rerun found parts already registered
+    }
     _record(distribution, "register", day, started, events, detail)
     text = f"红股登记 {events} 笔（{distribution.bonus_total} 股）；发行人结果文件已生成"
     if closed_accounts:

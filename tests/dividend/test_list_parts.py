@@ -81,6 +81,8 @@ def test_a_failed_part_leaves_the_other_committed_and_the_rerun_registers_only_t
     d.refresh_from_db()
     assert d.status == Status.COMPLETED
     assert _bonus_events(d).count() == len(LOTS)  # the first part's events were not registered twice
+    step = d.steps.get(name="register")
+    assert (step.rows, step.detail["written_now"]) == (len(LOTS), len(LOTS) - first)
     assert _issued(d) == TOTAL_QUANTITY + d.bonus_total
     register_check(security)
 
