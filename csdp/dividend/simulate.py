@@ -116,7 +116,31 @@ def _setup(holders: int, participants: int, seed: int, steps: list) -> tuple[Sec
         .rename({"id": "account_id"})
     )
     _timed(steps, "setup_register", lambda: _register(frame, security))
+    if is_postgres():
+        _timed(steps, "setup_analyze", _vacuum_analyze)
     return security, issuer
+
+
+# What autovacuum has long done to a live register of this size: the planner's statistics and the
+# visibility map. A database copied from a template (bench/dividend_eod.py --reuse) starts with its
+# activity counters at zero, so autovacuum never comes to these tables during the run; without
+# statistics the planner takes a security's 10M positions for ~100k and probes the accounts' key once
+# per lot at R (29 s instead of a hash join, docs/performance.md "Eleventh session").
+SETUP_ANALYZED = (
+    "register_position",
+    "register_registrationevent",
+    "securities_securitiesaccount",
+    "securities_custodyunit",
+    "securities_participantprofile",
+)
+
+
+def _vacuum_analyze() -> int:
+    # VACUUM cannot run inside a transaction (a caller's, a test's): ANALYZE alone there
+    command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+    with connection.cursor() as cursor:
+        cursor.execute(f"{command} {', '.join(SETUP_ANALYZED)}")
+    return len(SETUP_ANALYZED)
 
 
 # The register is set up in slices of this many accounts (all lots of an account in one slice, so its
