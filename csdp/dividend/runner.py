@@ -35,13 +35,11 @@ def distribution_advance(*, distribution: Distribution, day: dt.date) -> list[Eo
         # that fails after writing leaves only .part files, removed on the way out.
         try:
             with staged_files(), transaction.atomic():
-                # the distribution's row only: the register step's parts lock the security's on their own
-                # connections (its issued capital), which a lock held here would wait for forever
-                d = (
-                    Distribution.objects.select_for_update(of=("self",))
-                    .select_related("security")
-                    .get(pk=distribution.pk)
-                )
+                # The security's row too (no issuing business moves its capital while R reads the register),
+                # except for the register step: its parts lock that row on their own connections to move
+                # the capital, and a lock held here would make them wait forever.
+                locked = ("self",) if name == "register" else ("self", "security")
+                d = Distribution.objects.select_for_update(of=locked).select_related("security").get(pk=distribution.pk)
                 if not due(d, day) or Step.objects.filter(distribution=d, name=name).exists():
                     continue
                 text = run(d, day)

@@ -12,8 +12,11 @@ parts that committed, and its rerun registers the rest.
                                participants' files (DBF + CSV, detail and summary)
     register  (红股上市日)      bonus shares as register events on their lots, the issuer's result file
 
-Before each commit the money (and, for the register step, the shares) are checked to be conserved; a
-violation refuses the step with a Chinese reason shown to staff in the EOD report.
+Before each commit the money is checked to be conserved; a violation refuses the step with a Chinese
+reason shown to staff in the EOD report. The register step's parts each check the register (Σ positions
+= issued capital, available ≥ 0) before their own commits; the step then checks that the log holds
+exactly the bonus total, after the parts committed: a failure there is reported and the step not
+recorded, but the parts' shares stay registered.
 """
 
 from __future__ import annotations

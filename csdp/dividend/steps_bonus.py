@@ -26,6 +26,7 @@ from csdp.dividend.models import Distribution, Status
 from csdp.dividend.notices import result_attach
 from csdp.dividend.services import DividendError
 from csdp.dividend.steps import Laps, _move, _record
+from csdp.register.capital import RegisterInvariantError
 from csdp.register.models import EventType
 from csdp.register.services import RegisterError
 
@@ -86,8 +87,8 @@ def _register_parts(distribution: Distribution) -> int:
                 futures = [pool.submit(_part_on_own_connection, distribution, part) for part in parts]
                 return sum(future.result() for future in futures)
         return sum(_part_apply(distribution, part) for part in parts)
-    except RegisterError as error:
-        raise DividendError(f"红股登记失败：{error}") from None
+    except (RegisterError, RegisterInvariantError) as error:  # a part refused, before its commit
+        raise DividendError(f"红股登记失败：{error.message}") from None
 
 
 def _part_apply(distribution: Distribution, part: tuple[int, int]) -> int:

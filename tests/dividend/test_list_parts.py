@@ -11,7 +11,7 @@ from django.db.models import Sum
 
 from csdp.dividend import steps_bonus
 from csdp.dividend.models import Distribution, Status
-from csdp.register.capital import register_check
+from csdp.register.capital import RegisterInvariantError, register_check
 from csdp.register.models import Position, RegistrationEvent
 from csdp.register.services import RegisterError
 from tests.dividend.world import DEADLINE, LIST, LOTS, PAY, R, TOTAL_QUANTITY, eod, fund, schedule
@@ -56,14 +56,17 @@ def test_the_list_date_registers_its_parts_on_two_connections(world, cast):
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_a_failed_part_leaves_the_other_committed_and_the_rerun_registers_only_the_rest(world, cast, monkeypatch):
+@pytest.mark.parametrize("refusal", [RegisterError, RegisterInvariantError])
+def test_a_failed_part_leaves_the_other_committed_and_the_rerun_registers_only_the_rest(
+    world, cast, monkeypatch, refusal
+):
     security, _ = world
     d = _to_the_list_date(cast)
     real = steps_bonus._part_apply
 
     def second_part_refused(distribution, part):
         if part[0] > 0:
-            raise RegisterError("模拟：第二部分被拒绝。")
+            raise refusal("模拟：第二部分被拒绝。")
         return real(distribution, part)
 
     monkeypatch.setattr(steps_bonus, "_part_apply", second_part_refused)
@@ -87,6 +90,7 @@ def test_a_failed_part_leaves_the_other_committed_and_the_rerun_registers_only_t
     register_check(security)
 
 
+@on_postgresql
 def test_inside_a_callers_transaction_the_list_date_is_one_part(world, cast):
     d = _to_the_list_date(cast)
     eod(LIST)
