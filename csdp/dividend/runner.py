@@ -14,6 +14,7 @@ from csdp.dividend.services import DividendError
 from csdp.dividend.steps import step_entitle, step_funding, step_pay
 from csdp.dividend.steps_bonus import step_register
 from csdp.ledger.services import LedgerError
+from csdp.lib.bulk import jit_off
 from csdp.lib.publish import publish_pending, staged_files
 from csdp.register.services import RegisterError
 
@@ -35,6 +36,7 @@ def distribution_advance(*, distribution: Distribution, day: dt.date) -> list[Eo
         # that fails after writing leaves only .part files, removed on the way out.
         try:
             with staged_files(), transaction.atomic():
+                jit_off()  # each step's statements run over the whole security
                 # The security's row too (no issuing business moves its capital while R reads the register),
                 # except for the register step: its parts lock that row on their own connections to move
                 # the capital, and a lock held here would make them wait forever.

@@ -26,6 +26,7 @@ from csdp.dividend.models import Distribution, Status
 from csdp.dividend.notices import result_attach
 from csdp.dividend.services import DividendError
 from csdp.dividend.steps import Laps, _move, _record
+from csdp.lib.bulk import jit_off
 from csdp.register.capital import RegisterInvariantError
 from csdp.register.models import EventType
 from csdp.register.services import RegisterError
@@ -101,6 +102,7 @@ def _part_apply(distribution: Distribution, part: tuple[int, int]) -> int:
 
 def _part_on_own_connection(distribution: Distribution, part: tuple[int, int]) -> int:
     try:
+        jit_off(session=True)  # as the runner's own connection
         return _part_apply(distribution, part)
     finally:
         connection.close()  # this thread's own connection

@@ -31,6 +31,17 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+def jit_off(*, session: bool = False) -> None:
+    """No JIT for the statements over whole tables that follow: their plans' costs call for it, but
+    compiling them took longer than it saved (a 1M-holder roster; the 1M dividend end of day, 27.2 ·
+    23.7 · 28.7 s with it against 23.4 · 22.2 · 23.2 s without, alternating: docs/performance.md).
+    ``SET LOCAL`` (the current transaction), or for the connection's session (``session``: a worker's
+    own connection, closed after its work)."""
+    if is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("SET jit = off" if session else "SET LOCAL jit = off")
+
+
 def copy_in(
     table: str, columns: Sequence[str], frame: pl.DataFrame, *, any_order: bool = False, chunk_rows: int = 0
 ) -> int:

@@ -97,3 +97,36 @@ def test_inside_a_callers_transaction_the_list_date_is_one_part(world, cast):
     d.refresh_from_db()
     assert d.status == Status.COMPLETED
     assert _bonus_events(d).values("batch").distinct().count() == 1
+
+
+def _jit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        return cursor.fetchone()[0]
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_steps_and_the_parts_run_without_jit(world, cast, monkeypatch):
+    d = _to_the_list_date(cast)
+    before = _jit()
+    seen: list[str] = []
+    real_part = steps_bonus._part_apply
+
+    def part_noting_jit(distribution, part):
+        seen.append(f"part:{_jit()}")
+        return real_part(distribution, part)
+
+    monkeypatch.setattr(steps_bonus, "_part_apply", part_noting_jit)
+    real_closed = steps_bonus.closed_account_bonus
+
+    def closed_noting_jit(distribution, day):
+        seen.append(f"step:{_jit()}")  # on the runner's connection, inside the step's transaction
+        return real_closed(distribution, day)
+
+    monkeypatch.setattr(steps_bonus, "closed_account_bonus", closed_noting_jit)
+    eod(LIST)
+    d.refresh_from_db()
+    assert d.status == Status.COMPLETED
+    assert sorted(seen) == ["part:off", "part:off", "step:off"]
+    assert _jit() == before  # SET LOCAL: the runner's connection has its own setting back after the commit
