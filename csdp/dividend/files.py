@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,7 @@ from django.conf import settings
 
 from csdp.dividend.models import Distribution, HeldReason, ClosedAccountBonus, ParticipantPayment, Step
 from csdp.dividend.selectors import file_rows, file_rows_per_participant
-from csdp.ipo.eod.participant_files import PIECE_ROWS, _csv_text
+from csdp.ipo.eod.participant_files import FILE_WRITER_THREADS, PIECE_ROWS, _csv_text
 from csdp.ipo.eod.layouts import Layout
 from csdp.lib.bulk import copy_out
 from csdp.lib.dbf import (
@@ -295,10 +296,14 @@ def _write_matrix(
     if runs.get_column("value").n_unique() != runs.height:
         return None  # not grouped by participant
     columns = matrix_columns(layout.fields, frame, order, group="JSCY", stats=facts)
-    base, out, at = Path(settings.CSDP_FILES_DIR), {}, 0
+    base = Path(settings.CSDP_FILES_DIR)
+    spans, at = {}, 0
     for participant, length in runs.select("value", "len").iter_rows():
+        spans[participant], at = (at, length), at + length
+
+    def write(participant: str) -> list[dict]:
+        at, length = spans[participant]
         rows = np.arange(at, at + length, dtype=np.int64)
-        at += length
         directory = root / participant
         directory.mkdir(parents=True, exist_ok=True)
         stem = directory / f"{layout.file_type}{code}"
@@ -310,10 +315,13 @@ def _write_matrix(
                 dbf.write(records)
                 csv.write(lines)
             dbf.write(b"\x1a")
-        out[participant] = [
-            {"path": str(f.path.relative_to(base)), "rows": length, "sha256": f.sha256} for f in (dbf, csv)
-        ]
-    return out
+        return [{"path": str(f.path.relative_to(base)), "rows": length, "sha256": f.sha256} for f in (dbf, csv)]
+
+    # As the IPO's writers: the kernel, the writes and hashlib release the GIL, so one participant's
+    # records are built while another's are written; the largest first, so the writers end together.
+    with ThreadPoolExecutor(FILE_WRITER_THREADS) as pool:
+        futures = {p: pool.submit(write, p) for p in sorted(spans, key=lambda p: -spans[p][1])}
+        return {p: future.result() for p, future in futures.items()}
 
 
 ISSUER_SQL = """

@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 
-from csdp.lib.bulk import copy_out
+from csdp.lib.bulk import copy_out, copy_out_parts
 from csdp.register.models import ISSUING
 from csdp.register.selectors import _lineage
 from csdp.securities.models import Security, SecuritiesAccount
@@ -76,9 +76,20 @@ def register_now(security_id: int) -> tuple[pl.DataFrame, int | None]:
         " JOIN securities_securitiesaccount a ON a.id = p.account_id"
         " LEFT JOIN securities_custodyunit cu ON cu.id = a.custody_unit_id"
         " LEFT JOIN securities_participantprofile pp ON pp.id = cu.participant_id"
-        " WHERE p.security_id = %s AND p.quantity > 0"
+        " WHERE p.security_id = %s AND p.quantity > 0 AND p.account_id >= %s AND p.account_id < %s"
     )
-    frame = copy_out(sql, [security_id], LOT_SCHEMA)
+    # Two ranges of accounts, read at once in one snapshot (copy_out_parts; R's step has written nothing
+    # before this read): at 10M holders the read is 25 s of one backend's join and formatting.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT MIN(account_id), MAX(account_id) FROM register_position WHERE security_id = %s", [security_id]
+        )
+        low, high = cursor.fetchone()
+    if low is None:
+        frame = pl.DataFrame(schema=LOT_SCHEMA)
+    else:
+        middle = (low + high + 1) // 2
+        frame = copy_out_parts(sql, [[security_id, low, middle], [security_id, middle, high + 1]], LOT_SCHEMA)
     lots = _dates(frame, "lockup_end").sort(["account", "share_nature", "lockup_end"], nulls_last=True)
     issued = Security.objects.values_list("issued_shares", flat=True).get(pk=security_id)
     return lots, None if issued is None else int(issued)

@@ -55,7 +55,7 @@ from csdp.ledger.bulk import holds_create_bulk, holds_resolve_bulk
 from csdp.ledger.models import LedgerAccount, Transfer
 from csdp.ledger.selectors import reserve_accounts_of
 from csdp.ledger.services import LedgerError, transfer_post
-from csdp.lib.bulk import partition_analyze, partition_replace
+from csdp.lib.bulk import copy_in, partition_analyze, partition_replace
 from csdp.lib.statemachine import SYSTEM, transition_record
 from csdp.register.models import Position
 from csdp.securities.models import Security
@@ -337,8 +337,13 @@ def _entitle_money(distribution: Distribution, per_lot: pl.DataFrame, day: dt.da
         )
         for p, c, n in per_participant.iter_rows()
     )
-    HeldCash.objects.bulk_create(
-        HeldCash(distribution=distribution, account_id=a, amount_fen=m, reason=r) for a, m, r in held.iter_rows()
+    # COPY, not a model per row: at 1M holders ~10k accounts are frozen (bulk_create took 0.84 s for them)
+    copy_in(
+        HeldCash._meta.db_table,
+        ["distribution_id", "account_id", "amount_fen", "reason"],
+        held.select(
+            pl.lit(distribution.pk, pl.Int64).alias("distribution_id"), "account", "amount_fen", "reason"
+        ).rename({"account": "account_id"}),
     )
     return int(per_participant.get_column("cash_fen").sum() or 0), held_total
 

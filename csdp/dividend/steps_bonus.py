@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from django.db import connection
 
@@ -26,7 +27,7 @@ from csdp.dividend.models import Distribution, Status
 from csdp.dividend.notices import result_attach
 from csdp.dividend.services import DividendError
 from csdp.dividend.steps import Laps, _move, _record
-from csdp.lib.bulk import jit_off
+from csdp.lib.bulk import jit_off, on_own_connection, others_see_this_transaction
 from csdp.register.capital import RegisterInvariantError
 from csdp.register.models import EventType
 from csdp.register.services import RegisterError
@@ -78,14 +79,16 @@ def _register_parts(distribution: Distribution) -> int:
         last = cursor.fetchone()[0]
     if last is None:
         return 0
-    parallel = connection.vendor == "postgresql" and len(connection.atomic_blocks) <= 1
-    count = WORKERS if parallel else 1
+    count = WORKERS if others_see_this_transaction() else 1
     size = -(-(last + 1) // count)
     parts = [(low, min(low + size, last + 1)) for low in range(0, last + 1, size)]
     try:
         if len(parts) > 1:
             with ThreadPoolExecutor(len(parts)) as pool:
-                futures = [pool.submit(_part_on_own_connection, distribution, part) for part in parts]
+                futures = [
+                    pool.submit(on_own_connection, partial(_part_in_worker, distribution, part))
+                    for part in parts
+                ]
                 return sum(future.result() for future in futures)
         return sum(_part_apply(distribution, part) for part in parts)
     except (RegisterError, RegisterInvariantError) as error:  # a part refused, before its commit
@@ -100,12 +103,9 @@ def _part_apply(distribution: Distribution, part: tuple[int, int]) -> int:
     return register_apply_staged(*bonus_source(distribution, part))
 
 
-def _part_on_own_connection(distribution: Distribution, part: tuple[int, int]) -> int:
-    try:
-        jit_off(session=True)  # as the runner's own connection
-        return _part_apply(distribution, part)
-    finally:
-        connection.close()  # this thread's own connection
+def _part_in_worker(distribution: Distribution, part: tuple[int, int]) -> int:
+    jit_off(session=True)  # as on the runner's connection; this one is closed after the part
+    return _part_apply(distribution, part)
 
 
 def _bonus_registered(distribution: Distribution) -> tuple[int, int]:

@@ -9,19 +9,22 @@ slower, fine for demo-sized data.
 from __future__ import annotations
 
 import io
+import re
 import select
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 import polars as pl
 import psycopg
-from django.db import connection
+from django.db import connection, transaction
 from psycopg import pq
 from psycopg.generators import _fetch_many  # (the one private name: the end of a COPY, as psycopg's copy_from)
 
 from csdp.lib.pgbinary import SUPPORTED, binary_stream
 
+T = TypeVar("T")
 DType = pl.DataType | type[pl.DataType]  # an instance (pl.Decimal(18, 2)) or a class (pl.Int64)
 
 CHUNK_ROWS = 200_000
@@ -135,6 +138,55 @@ def copy_out(sql: str, params: Sequence[Any], schema: Mapping[str, DType]) -> pl
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def others_see_this_transaction() -> bool:
+    """Whether another connection sees what this one reads, less what it has written itself: PostgreSQL,
+    with no transaction around the current one — neither a caller's (whose writes are not committed) nor
+    a test case's (Django's TestCase runs every test in one)."""
+    blocks = connection.atomic_blocks
+    return is_postgres() and (not blocks or (len(blocks) == 1 and not blocks[0]._from_testcase))
+
+
+def on_own_connection(work: Callable[[], T]) -> T:
+    """``work`` in a worker thread: on that thread's own connection (Django's are per thread), closed
+    after it."""
+    try:
+        return work()
+    finally:
+        connection.close()
+
+
+def copy_out_parts(sql: str, parts: Sequence[Sequence[Any]], schema: Mapping[str, DType]) -> pl.DataFrame:
+    """``copy_out(sql, params)`` for each ``params`` of ``parts``, concatenated in no particular order.
+    On PostgreSQL, in the outermost transaction, the parts are read at once, each on its own connection
+    in one snapshot, this transaction's (``pg_export_snapshot``): the server builds and formats each
+    part's rows on its own backend, and every part sees the same register. That snapshot holds what
+    was committed when it was taken, not what this transaction has written: the caller must have
+    written nothing the read should see. In a caller's transaction (atomic blocks inside atomic
+    blocks: a test's, a service's) and elsewhere, the parts are read here one after another."""
+    if len(parts) < 2 or not connection.in_atomic_block or not others_see_this_transaction():
+        return pl.concat([copy_out(sql, params, schema) for params in parts], how="vertical")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_export_snapshot()")
+        snapshot = cursor.fetchone()[0]
+    if not SNAPSHOT_ID.fullmatch(snapshot):  # it is spliced into SET, which takes no parameter
+        raise ValueError(f"unexpected snapshot id {snapshot!r}")
+
+    def read_in_snapshot(params: Sequence[Any]) -> pl.DataFrame:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+            jit_off()
+            return copy_out(sql, params, schema)
+
+    with ThreadPoolExecutor(len(parts)) as pool:
+        futures = [pool.submit(on_own_connection, partial(read_in_snapshot, params)) for params in parts]
+        return pl.concat([future.result() for future in futures], how="vertical")
+
+
+SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+(-[0-9A-F]+)?")
 
 
 def _copy_to_buffer(raw: Any, statement: str) -> io.BytesIO:

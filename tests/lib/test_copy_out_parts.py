@@ -1,0 +1,91 @@
+"""copy_out_parts (csdp/lib/bulk.py): the parts of one read, on PostgreSQL in the outermost transaction
+each on its own connection in that transaction's snapshot; elsewhere one after another here."""
+
+from __future__ import annotations
+
+import threading
+
+import polars as pl
+import pytest
+from django.db import connection, transaction
+
+from csdp.lib.bulk import copy_out_parts
+
+SCHEMA = {"part": pl.Int64, "backend": pl.Int64, "jit": pl.String}
+SQL = "SELECT CAST(%s AS BIGINT), CAST(pg_backend_pid() AS BIGINT), current_setting('jit')"
+
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="snapshots are PostgreSQL's")
+
+
+def _backend() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_parts_of_an_outermost_transaction_are_read_on_their_own_connections():
+    with transaction.atomic():
+        here = _backend()
+        frame = copy_out_parts(SQL, [[1], [2]], SCHEMA)
+    assert sorted(frame.get_column("part").to_list()) == [1, 2]
+    backends = set(frame.get_column("backend").to_list())
+    assert len(backends) == 2 and here not in backends
+    assert set(frame.get_column("jit").to_list()) == {"off"}
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_every_part_sees_the_snapshot_of_the_call_not_a_later_commit():
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE parts_probe (n bigint)")
+    try:
+        committed_later = threading.Event()
+        sql = (
+            "SELECT CAST(%s AS BIGINT), CAST(COUNT(*) AS BIGINT), '' FROM parts_probe"
+            " WHERE CAST(%s AS BIGINT) = 1 OR pg_sleep(0.5) IS NOT NULL"  # part 2 reads after the commit below
+        )
+
+        def commit_a_row() -> None:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("INSERT INTO parts_probe VALUES (1)")  # autocommit
+                committed_later.set()
+            finally:
+                connection.close()
+
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            writer = threading.Timer(0.2, commit_a_row)
+            writer.start()
+            frame = copy_out_parts(sql, [[1, 1], [2, 2]], {"part": pl.Int64, "seen": pl.Int64, "jit": pl.String})
+            writer.join()
+        assert committed_later.is_set()
+        assert frame.sort("part").get_column("seen").to_list() == [0, 0]  # the row came after the snapshot
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE parts_probe")
+
+
+@pytest.mark.django_db
+def test_inside_a_test_cases_transaction_the_parts_are_read_here_one_after_another():
+    if connection.vendor != "postgresql":
+        frame = copy_out_parts("SELECT %s, 0, ''", [[1], [2]], SCHEMA)
+        assert frame.get_column("part").to_list() == [1, 2]
+        return
+    here = _backend()  # the test case's transaction holds what the test wrote: others would not see it
+    frame = copy_out_parts(SQL, [[1], [2]], SCHEMA)
+    assert frame.get_column("part").to_list() == [1, 2]
+    assert set(frame.get_column("backend").to_list()) == {here}
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_callers_transaction_the_parts_are_read_here_one_after_another():
+    with transaction.atomic():
+        here = _backend()
+        with transaction.atomic():  # a service's, inside the caller's
+            frame = copy_out_parts(SQL, [[1], [2]], SCHEMA)
+    assert set(frame.get_column("backend").to_list()) == {here}
