@@ -86,8 +86,7 @@ def _register_parts(distribution: Distribution) -> int:
         if len(parts) > 1:
             with ThreadPoolExecutor(len(parts)) as pool:
                 futures = [
-                    pool.submit(on_own_connection, partial(_part_in_worker, distribution, part))
-                    for part in parts
+                    pool.submit(on_own_connection, partial(_part_in_worker, distribution, part)) for part in parts
                 ]
                 return sum(future.result() for future in futures)
         return sum(_part_apply(distribution, part) for part in parts)

@@ -145,7 +145,7 @@ def others_see_this_transaction() -> bool:
     with no transaction around the current one — neither a caller's (whose writes are not committed) nor
     a test case's (Django's TestCase runs every test in one)."""
     blocks = connection.atomic_blocks
-    return is_postgres() and (not blocks or (len(blocks) == 1 and not blocks[0]._from_testcase))
+    return is_postgres() and (not blocks or (len(blocks) == 1 and not getattr(blocks[0], "_from_testcase", False)))
 
 
 def on_own_connection(work: Callable[[], T]) -> T:
