@@ -193,14 +193,11 @@ def file_rows(distribution_id: int, participants: list[int] | None = None) -> pl
     only = f" AND e.participant_id IN ({', '.join(['%s'] * len(participants))})" if participants else ""
     sql = (
         "SELECT pp.code, cu.code, e.account_number, e.share_nature, CAST(e.lockup_end AS TEXT), e.quantity, e.frozen,"
-        " e.pledged, e.cash_fen, e.held_fen, e.bonus_shares, e.bonus_frozen, e.bonus_pledged, e.account_id,"
-        " COALESCE(h.reason, '')"
+        " e.pledged, e.cash_fen, e.held_fen, e.bonus_shares, e.bonus_frozen, e.bonus_pledged, e.account_id"
         " FROM dividend_entitlement e"
-        " LEFT JOIN (SELECT account_id, MIN(reason) AS reason FROM dividend_heldcash WHERE distribution_id = %s"
-        "   AND reason <> 'frozen' GROUP BY account_id) h ON h.account_id = e.account_id"
         " JOIN securities_participantprofile pp ON pp.institution_id = e.participant_id"
         " LEFT JOIN securities_custodyunit cu ON cu.id = e.custody_unit_id"
-        f" WHERE e.distribution_id = %s AND pp.code <> ''{only}"
+        f" WHERE e.distribution_id = %s AND pp.code <> ''{only} AND e.seq >= %s AND e.seq < %s"
     )
     schema = {
         "JSCY": pl.String,
@@ -217,9 +214,23 @@ def file_rows(distribution_id: int, participants: list[int] | None = None) -> pl
         "SGDJ": pl.Int64,
         "SGZY": pl.Int64,
         "account_id": pl.Int64,
-        "later": pl.String,
     }
-    frame = _dates(copy_out(sql, [distribution_id, distribution_id, *(participants or [])], schema), "XSRQ")
+    # The entitlements (committed at R, never changed after) in two halves of seq read at once in one
+    # snapshot (copy_out_parts); the cash the pay step is holding now, which only its own transaction
+    # sees, read here and joined in Polars.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MAX(seq) FROM dividend_entitlement WHERE distribution_id = %s", [distribution_id])
+        end = (cursor.fetchone()[0] or 0) + 1
+    halves = [(0, end // 2), (end // 2, end)]
+    fixed = [distribution_id, *(participants or [])]
+    rows = copy_out_parts(sql, [[*fixed, low, high] for low, high in halves], schema)
+    later = copy_out(
+        "SELECT account_id, MIN(reason) FROM dividend_heldcash WHERE distribution_id = %s AND reason <> 'frozen'"
+        " GROUP BY account_id",
+        [distribution_id],
+        {"account_id": pl.Int64, "later": pl.String},
+    )
+    frame = _dates(rows.join(later, on="account_id", how="left"), "XSRQ")
     # in no particular order: the files put their rows in order through a permutation (files.FILE_ORDER),
     # not a sorted copy of the frame
     return frame.with_columns(pl.col("JSCY", "XWDM", "later").fill_null(""))
