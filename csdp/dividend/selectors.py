@@ -77,6 +77,8 @@ def register_now(security_id: int) -> tuple[pl.DataFrame, int | None]:
         " LEFT JOIN securities_custodyunit cu ON cu.id = a.custody_unit_id"
         " LEFT JOIN securities_participantprofile pp ON pp.id = cu.participant_id"
         " WHERE p.security_id = %s AND p.quantity > 0 AND p.account_id >= %s AND p.account_id < %s"
+        " AND a.id >= %s AND a.id < %s"  # the planner does not carry a range across the join: each part
+        # would hash every account (10M: 6.4 s against 8.7 s for one part, EXPLAIN ANALYZE)
     )
     # Two ranges of accounts, read at once in one snapshot (copy_out_parts; R's step has written nothing
     # before this read): at 10M holders the read is 25 s of one backend's join and formatting.
@@ -89,7 +91,8 @@ def register_now(security_id: int) -> tuple[pl.DataFrame, int | None]:
         frame = pl.DataFrame(schema=LOT_SCHEMA)
     else:
         middle = (low + high + 1) // 2
-        frame = copy_out_parts(sql, [[security_id, low, middle], [security_id, middle, high + 1]], LOT_SCHEMA)
+        ranges = [(low, middle), (middle, high + 1)]
+        frame = copy_out_parts(sql, [[security_id, a, b, a, b] for a, b in ranges], LOT_SCHEMA)
     lots = _dates(frame, "lockup_end").sort(["account", "share_nature", "lockup_end"], nulls_last=True)
     issued = Security.objects.values_list("issued_shares", flat=True).get(pk=security_id)
     return lots, None if issued is None else int(issued)

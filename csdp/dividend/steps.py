@@ -354,7 +354,8 @@ LATER_HELD_SQL = """
 WITH changed AS (
     SELECT id AS account_id FROM securities_securitiesaccount WHERE status = 'closed'
     UNION
-    SELECT account_id FROM register_position WHERE security_id = %s AND frozen > 0
+    SELECT account_id FROM register_registrationevent
+    WHERE business_date > %s AND security_id = %s AND frozen_delta <> 0
 )
 SELECT e.account_id, e.participant_id, e.payable, CASE WHEN a.status = 'closed' THEN 1 ELSE 0 END,
        e.frozen_then, COALESCE((SELECT SUM(p.frozen) FROM register_position p
@@ -372,13 +373,22 @@ WHERE e.payable > 0 AND NOT EXISTS (SELECT 1 FROM dividend_heldcash h WHERE h.di
 def _later_held(distribution: Distribution) -> list[tuple[int, int, int, str]]:
     """(account, participant, amount, reason) of the cash that became unpayable after R: the account
     was closed, or a freeze was placed on it after R (孳息随冻结 — the freeze catches the cash not yet
-    paid; *assumption*, rules.md §12). Only the accounts closed or holding frozen shares of the
-    security now are looked at (its positions, by index; frozen now > frozen at R is a freeze placed
-    after R), never the whole entitlement table nor the event log."""
+    paid; *assumption*, rules.md §12). Only the accounts closed (a partial index) or whose frozen
+    shares of the security changed after R are looked at: every change is a register event dated after
+    R, and those are the log's tail (its BRIN index on the business date), not the whole log. Each
+    candidate's frozen now is read from its positions; frozen now > frozen at R is a freeze placed after
+    R. (Reading the security's positions with frozen > 0 instead took 10 s at 10M holders, 1 % frozen:
+    the accounts frozen at R are candidates every time.)"""
     with connection.cursor() as cursor:
         cursor.execute(
             LATER_HELD_SQL,
-            [distribution.security_id, distribution.security_id, distribution.pk, distribution.pk],
+            [
+                distribution.record_date,
+                distribution.security_id,
+                distribution.security_id,
+                distribution.pk,
+                distribution.pk,
+            ],
         )
         out = []
         for account, participant, payable, closed, frozen_then, frozen_now in cursor.fetchall():
