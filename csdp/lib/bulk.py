@@ -34,15 +34,16 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def jit_off(*, session: bool = False) -> None:
-    """No JIT for the statements over whole tables that follow: their plans' costs call for it, but
-    compiling them took longer than it saved (a 1M-holder roster; the 1M dividend end of day, 27.2 ·
-    23.7 · 28.7 s with it against 23.4 · 22.2 · 23.2 s without, alternating: docs/performance.md).
-    ``SET LOCAL`` (the current transaction), or for the connection's session (``session``: a worker's
-    own connection, closed after its work)."""
+def jit_off() -> None:
+    """No JIT for the rest of the current transaction (``SET LOCAL``): for statements over a million
+    rows whose plans' costs call for compiling them, where compiling took longer than it saved (a
+    1M-holder roster; the 1M dividend end of day on a loaded machine, 27.2 · 23.7 · 28.7 s with it
+    against 23.4 · 22.2 · 23.2 s without, alternating; no difference on a quiet one). Not for statements
+    that run for a minute: the list date's parts at 10M holders were faster compiled
+    (docs/performance.md, twelfth session)."""
     if is_postgres():
         with connection.cursor() as cursor:
-            cursor.execute("SET jit = off" if session else "SET LOCAL jit = off")
+            cursor.execute("SET LOCAL jit = off")
 
 
 def copy_in(

@@ -107,7 +107,7 @@ def _jit() -> str:
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_the_steps_and_the_parts_run_without_jit(world, cast, monkeypatch):
+def test_the_steps_run_without_jit_and_the_parts_with_the_servers_setting(world, cast, monkeypatch):
     d = _to_the_list_date(cast)
     before = _jit()
     seen: list[str] = []
@@ -128,5 +128,5 @@ def test_the_steps_and_the_parts_run_without_jit(world, cast, monkeypatch):
     eod(LIST)
     d.refresh_from_db()
     assert d.status == Status.COMPLETED
-    assert sorted(seen) == ["part:off", "part:off", "step:off"]
+    assert sorted(seen) == [f"part:{before}", f"part:{before}", "step:off"]
     assert _jit() == before  # SET LOCAL: the runner's connection has its own setting back after the commit
