@@ -90,8 +90,10 @@ def register_now(security_id: int) -> tuple[pl.DataFrame, int | None]:
     if low is None:
         frame = pl.DataFrame(schema=LOT_SCHEMA)
     else:
+        # The bounds only split: the outer ones are open, so a lot committed after MIN/MAX (this
+        # statement's snapshot, not the parts') is read all the same.
         middle = (low + high + 1) // 2
-        ranges = [(low, middle), (middle, high + 1)]
+        ranges = [(-(2**63), middle), (middle, 2**63 - 1)]
         frame = copy_out_parts(sql, [[security_id, a, b, a, b] for a, b in ranges], LOT_SCHEMA)
     lots = _dates(frame, "lockup_end").sort(["account", "share_nature", "lockup_end"], nulls_last=True)
     issued = Security.objects.values_list("issued_shares", flat=True).get(pk=security_id)

@@ -355,7 +355,7 @@ WITH changed AS (
     SELECT id AS account_id FROM securities_securitiesaccount WHERE status = 'closed'
     UNION
     SELECT account_id FROM register_registrationevent
-    WHERE business_date > %s AND security_id = %s AND frozen_delta <> 0
+    WHERE business_date >= %s AND security_id = %s AND frozen_delta <> 0
 )
 SELECT e.account_id, e.participant_id, e.payable, CASE WHEN a.status = 'closed' THEN 1 ELSE 0 END,
        e.frozen_then, COALESCE((SELECT SUM(p.frozen) FROM register_position p
@@ -374,8 +374,9 @@ def _later_held(distribution: Distribution) -> list[tuple[int, int, int, str]]:
     """(account, participant, amount, reason) of the cash that became unpayable after R: the account
     was closed, or a freeze was placed on it after R (孳息随冻结 — the freeze catches the cash not yet
     paid; *assumption*, rules.md §12). Only the accounts closed (a partial index) or whose frozen
-    shares of the security changed after R are looked at: every change is a register event dated after
-    R, and those are the log's tail (its BRIN index on the business date), not the whole log. Each
+    shares of the security changed after R are looked at: every change is a register event dated R or
+    later (R's own day too: an event written that evening after R's end of day is dated R), and those
+    are the log's tail (its BRIN index on the business date), not the whole log. Each
     candidate's frozen now is read from its positions; frozen now > frozen at R is a freeze placed after
     R. (Reading the security's positions with frozen > 0 instead took 10 s at 10M holders, 1 % frozen:
     the accounts frozen at R are candidates every time.)"""

@@ -9,6 +9,7 @@ slower, fine for demo-sized data.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import select
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -18,7 +19,7 @@ from typing import Any, TypeVar
 
 import polars as pl
 import psycopg
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from psycopg import pq
 from psycopg.generators import _fetch_many  # (the one private name: the end of a COPY, as psycopg's copy_from)
 
@@ -159,15 +160,26 @@ def on_own_connection(work: Callable[[], T]) -> T:
 
 
 def copy_out_parts(sql: str, parts: Sequence[Sequence[Any]], schema: Mapping[str, DType]) -> pl.DataFrame:
-    """``copy_out(sql, params)`` for each ``params`` of ``parts``, concatenated in no particular order.
-    On PostgreSQL, in the outermost transaction, the parts are read at once, each on its own connection
-    in one snapshot, this transaction's (``pg_export_snapshot``): the server builds and formats each
-    part's rows on its own backend, and every part sees the same register. That snapshot holds what
-    was committed when it was taken, not what this transaction has written: the caller must have
-    written nothing the read should see. In a caller's transaction (atomic blocks inside atomic
-    blocks: a test's, a service's) and elsewhere, the parts are read here one after another."""
-    if len(parts) < 2 or not connection.in_atomic_block or not others_see_this_transaction():
-        return pl.concat([copy_out(sql, params, schema) for params in parts], how="vertical")
+    """``copy_out(sql, params)`` for each ``params`` of ``parts``, in one snapshot, concatenated in no
+    particular order. On PostgreSQL, in the outermost transaction, the parts are read at once, each on
+    its own connection in the snapshot this transaction exports (``pg_export_snapshot``) — the server
+    builds and formats each part's rows on its own backend. That snapshot holds what was committed when
+    it was taken, not what this transaction has written: the caller must have written nothing the read
+    should see. Anywhere else (a caller's transaction, a test case's, SQLite), and if a reader's
+    connection fails (refused at ``max_connections``, say), the parts are one statement (UNION ALL) on
+    this connection: one snapshot still."""
+    if not parts:
+        return pl.DataFrame(schema=schema)
+    if len(parts) > 1 and connection.in_atomic_block and others_see_this_transaction():
+        try:
+            return _parts_at_once(sql, parts, schema)
+        except DatabaseError as error:  # a reader's own connection; this transaction is untouched
+            logging.getLogger("csdp.bulk").warning("parallel read failed, read in one statement: %s", error)
+    union = " UNION ALL ".join(f"SELECT * FROM ({sql}) p{n}" for n in range(len(parts)))
+    return copy_out(union, [value for params in parts for value in params], schema)
+
+
+def _parts_at_once(sql: str, parts: Sequence[Sequence[Any]], schema: Mapping[str, DType]) -> pl.DataFrame:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_export_snapshot()")
         snapshot = cursor.fetchone()[0]
@@ -182,6 +194,8 @@ def copy_out_parts(sql: str, parts: Sequence[Sequence[Any]], schema: Mapping[str
             jit_off()
             return copy_out(sql, params, schema)
 
+    # The exporting transaction stays open until every reader has its rows (future.result() below),
+    # so the snapshot is still there to import.
     with ThreadPoolExecutor(len(parts)) as pool:
         futures = [pool.submit(on_own_connection, partial(read_in_snapshot, params)) for params in parts]
         return pl.concat([future.result() for future in futures], how="vertical")

@@ -247,3 +247,27 @@ def test_files_a_crash_left_under_part_names_after_the_commit_are_put_in_place_o
     final.rename(final.with_suffix(".dbf.part"))  # the commit happened, the rename did not
     eod(PAY)
     assert final.read_bytes() == content
+
+
+def test_a_freeze_dated_r_but_written_after_rs_end_of_day_holds_the_cash_on_the_pay_date(world, cast):
+    security, accounts = world
+    d = schedule(cast.issuer_a)
+    _fund(d, cast.issuer_a)
+    for day in (dt.date(2026, 6, 3), R):
+        eod(day)
+    at(R, 21)  # R's evening: the end of day has read the register; the business date is still R
+    register_apply(
+        events=[
+            {
+                "key": "evening-freeze",
+                "security_id": security.pk,
+                "account_id": accounts["0100000001"].pk,
+                "event_type": "freeze",
+                "frozen_delta": 1,
+                "business_date": R,
+            }
+        ]
+    )
+    eod(PAY)
+    held = HeldCash.objects.get(distribution=d, reason="frozen_later")
+    assert held.account_id == accounts["0100000001"].pk

@@ -7,8 +7,9 @@ import threading
 
 import polars as pl
 import pytest
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 
+from csdp.lib import bulk
 from csdp.lib.bulk import copy_out_parts
 
 SCHEMA = {"part": pl.Int64, "backend": pl.Int64, "jit": pl.String}
@@ -37,40 +38,60 @@ def test_the_parts_of_an_outermost_transaction_are_read_on_their_own_connections
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_every_part_sees_the_snapshot_of_the_call_not_a_later_commit():
+def test_every_part_reads_the_snapshot_of_the_call_not_a_commit_made_before_its_own_read(monkeypatch):
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE parts_probe (n bigint)")
     try:
-        committed_later = threading.Event()
-        sql = (
-            "SELECT CAST(%s AS BIGINT), CAST(COUNT(*) AS BIGINT), '' FROM parts_probe"
-            " WHERE CAST(%s AS BIGINT) = 1 OR pg_sleep(0.5) IS NOT NULL"  # part 2 reads after the commit below
-        )
+        imported = threading.Barrier(2)  # both readers have imported the snapshot, not read yet
+        committed = threading.Event()
+        real_jit_off = bulk.jit_off
 
         def commit_a_row() -> None:
             try:
                 with connection.cursor() as cursor:
-                    cursor.execute("INSERT INTO parts_probe VALUES (1)")  # autocommit
-                committed_later.set()
+                    cursor.execute("INSERT INTO parts_probe VALUES (1)")  # autocommit, its own connection
             finally:
                 connection.close()
 
+        def jit_off_then_wait_for_the_commit() -> None:  # called in each reader after the import
+            real_jit_off()
+            if imported.wait(timeout=30) == 0:
+                writer = threading.Thread(target=commit_a_row)
+                writer.start()
+                writer.join()
+                committed.set()
+            assert committed.wait(timeout=30)
+
+        monkeypatch.setattr(bulk, "jit_off", jit_off_then_wait_for_the_commit)
+        sql = "SELECT CAST(%s AS BIGINT), CAST(COUNT(*) AS BIGINT), '' FROM parts_probe"
         with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1")
-            writer = threading.Timer(0.2, commit_a_row)
-            writer.start()
-            frame = copy_out_parts(sql, [[1, 1], [2, 2]], {"part": pl.Int64, "seen": pl.Int64, "jit": pl.String})
-            writer.join()
-        assert committed_later.is_set()
+            frame = copy_out_parts(sql, [[1], [2]], {"part": pl.Int64, "seen": pl.Int64, "jit": pl.String})
         assert frame.sort("part").get_column("seen").to_list() == [0, 0]  # the row came after the snapshot
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM parts_probe")
+            assert cursor.fetchone()[0] == 1  # and it was committed before the readers' COPY
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE parts_probe")
 
 
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_whose_connection_fails_leaves_the_read_to_one_statement_here(monkeypatch, caplog):
+    def refused(work):
+        raise OperationalError("FATAL: sorry, too many clients already")
+
+    monkeypatch.setattr(bulk, "on_own_connection", refused)
+    with transaction.atomic():
+        here = _backend()
+        frame = copy_out_parts(SQL, [[1], [2]], SCHEMA)
+    assert sorted(frame.get_column("part").to_list()) == [1, 2]
+    assert set(frame.get_column("backend").to_list()) == {here}
+    assert "too many clients" in caplog.text
+
+
 @pytest.mark.django_db
-def test_inside_a_test_cases_transaction_the_parts_are_read_here_one_after_another():
+def test_inside_a_test_cases_transaction_the_parts_are_one_statement_here():
     if connection.vendor != "postgresql":
         frame = copy_out_parts("SELECT %s, 0, ''", [[1], [2]], SCHEMA)
         assert frame.get_column("part").to_list() == [1, 2]
@@ -83,7 +104,7 @@ def test_inside_a_test_cases_transaction_the_parts_are_read_here_one_after_anoth
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_inside_a_callers_transaction_the_parts_are_read_here_one_after_another():
+def test_inside_a_callers_transaction_the_parts_are_one_statement_here():
     with transaction.atomic():
         here = _backend()
         with transaction.atomic():  # a service's, inside the caller's
