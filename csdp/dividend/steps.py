@@ -379,7 +379,8 @@ def _later_held(distribution: Distribution) -> list[tuple[int, int, int, str]]:
     are the log's tail (its BRIN index on the business date), not the whole log. Each
     candidate's frozen now is read from its positions; frozen now > frozen at R is a freeze placed after
     R. (Reading the security's positions with frozen > 0 instead took 10 s at 10M holders, 1 % frozen:
-    the accounts frozen at R are candidates every time.)"""
+    the accounts frozen at R are candidates every time.) Not seen: a freeze dated before R but written
+    after R's end of day read the register — the register writes freezes on the day they are placed."""
     with connection.cursor() as cursor:
         cursor.execute(
             LATER_HELD_SQL,
