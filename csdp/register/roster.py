@@ -26,8 +26,8 @@ from django.db import connection, transaction
 from csdp.lib.bulk import copy_out
 from csdp.lib.dbf import Field, write_dbf, write_atomically
 from csdp.register.models import ISSUING, ShareNature
+from csdp.register.bulk_fold import FAR
 from csdp.register.roster_snapshot import (
-    FAR,
     ISSUED,
     Rows,
     _in,

@@ -37,13 +37,13 @@ from django.utils import timezone
 
 from csdp.clock.eod import EodLine
 from csdp.lib.bulk import jit_off
+from csdp.register.bulk_fold import FAR  # the lock-up key of an unrestricted lot
 from csdp.register.models import ISSUING, RosterSnapshot
 from csdp.register.selectors import _lineage
 from csdp.securities.models import Security, SecurityStatus
 
 EVENT = "register_registrationevent"
 LOT = "register_rostersnapshotlot"
-FAR = "'9999-12-31'"  # the lock-up key of an unrestricted lot: NULL = NULL is not true in a join
 ISSUED = f"CASE WHEN event_type IN ({', '.join(repr(t) for t in sorted(ISSUING))}) THEN quantity_delta ELSE 0 END"
 # An investor renamed by a transaction that stamped updated_at before the snapshot read the names but
 # committed after is re-read too, if it committed within this margin (investor_update commits at once).
