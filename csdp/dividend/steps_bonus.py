@@ -84,10 +84,11 @@ def _register_parts(distribution: Distribution) -> int:
     parts = [(low, min(low + size, last + 1)) for low in range(0, last + 1, size)]
     try:
         if len(parts) > 1:
+            # The parts' own connections keep the server's JIT (the runner's has it off, csdp.lib.bulk.jit_off):
+            # at 10M holders each part's INSERT and fold run for a minute, and compiled they were faster
+            # (list date 100–102 s with JIT against 103–115 s without); at 1M no difference was measured.
             with ThreadPoolExecutor(len(parts)) as pool:
-                futures = [
-                    pool.submit(on_own_connection, partial(_part_in_worker, distribution, part)) for part in parts
-                ]
+                futures = [pool.submit(on_own_connection, partial(_part_apply, distribution, part)) for part in parts]
                 return sum(future.result() for future in futures)
         return sum(_part_apply(distribution, part) for part in parts)
     except (RegisterError, RegisterInvariantError) as error:  # a part refused, before its commit
@@ -100,13 +101,6 @@ def _part_apply(distribution: Distribution, part: tuple[int, int]) -> int:
     # register_apply_staged grows the issued capital with the part's events (ISSUING) and runs
     # register_check (Σ positions = issued capital, available ≥ 0) before its commit.
     return register_apply_staged(*bonus_source(distribution, part))
-
-
-def _part_in_worker(distribution: Distribution, part: tuple[int, int]) -> int:
-    # The server's JIT stays on here (unlike the runner's connection, csdp.lib.bulk.jit_off): at 10M
-    # holders each part's INSERT and fold run for a minute, and compiled they were faster (list date
-    # 100–101 s with JIT against 103–115 s without); at 1M no difference was measured.
-    return _part_apply(distribution, part)
 
 
 def _bonus_registered(distribution: Distribution) -> tuple[int, int]:

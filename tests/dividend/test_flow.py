@@ -34,6 +34,21 @@ def _balance(number: str) -> int:
 _fund = fund
 
 
+def _freeze_one_share(security, account, key: str, day: dt.date) -> None:
+    register_apply(
+        events=[
+            {
+                "key": key,
+                "security_id": security.pk,
+                "account_id": account.pk,
+                "event_type": "freeze",
+                "frozen_delta": 1,
+                "business_date": day,
+            }
+        ]
+    )
+
+
 def test_a_funded_distribution_pays_cash_holds_frozen_cash_and_registers_bonus_shares(world, cast, settings):
     security, accounts = world
     d = schedule(cast.issuer_a)
@@ -55,18 +70,7 @@ def test_a_funded_distribution_pays_cash_holds_frozen_cash_and_registers_bonus_s
     assert reasons == {"frozen", "no_custodian"}
     # a freeze placed after R and a closed account: their cash is held on the pay date
     at(PAY, 9)
-    register_apply(
-        events=[
-            {
-                "key": "late-freeze",
-                "security_id": security.pk,
-                "account_id": accounts["0100000001"].pk,
-                "event_type": "freeze",
-                "frozen_delta": 1,
-                "business_date": PAY,
-            }
-        ]
-    )
+    _freeze_one_share(security, accounts["0100000001"], "late-freeze", PAY)
     SecuritiesAccount.objects.filter(number="0100000005").update(status="closed")
     eod(PAY)
     d.refresh_from_db()
@@ -256,18 +260,7 @@ def test_a_freeze_dated_r_but_written_after_rs_end_of_day_holds_the_cash_on_the_
     for day in (dt.date(2026, 6, 3), R):
         eod(day)
     at(R, 21)  # R's evening: the end of day has read the register; the business date is still R
-    register_apply(
-        events=[
-            {
-                "key": "evening-freeze",
-                "security_id": security.pk,
-                "account_id": accounts["0100000001"].pk,
-                "event_type": "freeze",
-                "frozen_delta": 1,
-                "business_date": R,
-            }
-        ]
-    )
+    _freeze_one_share(security, accounts["0100000001"], "evening-freeze", R)
     eod(PAY)
     held = HeldCash.objects.get(distribution=d, reason="frozen_later")
     assert held.account_id == accounts["0100000001"].pk
