@@ -2,14 +2,18 @@
 
 from django.db import migrations, models
 
+from csdp.lib.migrations import AddIndexOnline
+
 
 class Migration(migrations.Migration):
+    atomic = False  # the index is built CONCURRENTLY on PostgreSQL: accounts stay writable meanwhile
+
     dependencies = [
         ("securities", "0007_investor_updated_at"),
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name="securitiesaccount",
             index=models.Index(condition=models.Q(("status", "closed")), fields=["id"], name="account_closed"),
         ),
