@@ -237,7 +237,7 @@ def participant_files(distribution: Distribution, day: dt.date) -> list[dict]:
 # Above this many rows the participants' files are read and written a group of participants at a time
 # (the rows of one group in memory, not all: at 10M holders the pay date held ~5 GB of frames); each
 # group's rows are one more scan of the distribution's entitlements (no join of the accounts).
-FILE_SLICE_ROWS = 2_000_000
+FILE_SLICE_ROWS = 3_600_000
 
 
 def file_slices(distribution: Distribution) -> list[list[int] | None]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import resource
 import time
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -45,6 +46,26 @@ def _at(day: dt.date, hh: int) -> None:
 
 def _peak_mb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+_STATUS, _CLEAR_REFS = Path("/proc/self/status"), Path("/proc/self/clear_refs")
+
+
+def _day_peak_start() -> None:
+    """Start a day's own peak: Linux resets the process's high-water mark (VmHWM) when "5" is written
+    to clear_refs; ru_maxrss, the run's peak, is not reset. Elsewhere a day's peak is the run's so far."""
+    try:
+        _CLEAR_REFS.write_text("5")
+    except OSError:
+        pass
+
+
+def _day_peak_mb() -> int:
+    try:
+        line = next(x for x in _STATUS.read_text().splitlines() if x.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return _peak_mb()
+    return int(line.split()[1]) // 1024
 
 
 def draw_register(holders: int, seed: int) -> pl.DataFrame:
@@ -331,9 +352,10 @@ def simulate(
     if is_postgres():
         _checkpoint()
     eod_started, days = time.perf_counter(), {}
-    peaks: dict[str, int] = {}  # the process's peak so far at the end of each day (ru_maxrss only grows)
+    peaks: dict[str, int] = {}  # each day's own peak (_day_peak_start)
     for day in sorted({d.funding_deadline, d.record_date, d.pay_date, d.list_date}):
         _at(day, 17)
+        _day_peak_start()
         day_started = time.perf_counter()
         for line in distribution_advance(distribution=d, day=day):
             if line.error:
@@ -341,7 +363,7 @@ def simulate(
         # the whole day, commits included: a step's own seconds stop before its commit, where
         # PostgreSQL checks the deferred foreign keys of the rows it wrote
         days[day.isoformat()] = round(time.perf_counter() - day_started, 3)
-        peaks[day.isoformat()] = _peak_mb()
+        peaks[day.isoformat()] = _day_peak_mb()
     seconds = round(time.perf_counter() - eod_started, 3)
     for step in Step.objects.filter(distribution=d).order_by("pk"):
         steps.append(

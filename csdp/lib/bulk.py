@@ -191,6 +191,10 @@ def _parts_at_once(sql: str, parts: Sequence[Sequence[Any]], schema: Mapping[str
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 cursor.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+                # The parts are the parallelism: one backend per core already. A part that also gathers
+                # workers puts three processes on a core (R's snapshot at 10M holders: two parts at once
+                # 8.1 s with workers, 5.9 s without; a pay-date group's two halves 1.89 → 1.69 s).
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
             jit_off()
             return copy_out(sql, params, schema)
 

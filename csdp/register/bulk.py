@@ -228,17 +228,24 @@ def _stage_lots(cursor: CursorWrapper, stage: str, lots: str, *, per_event: bool
         f"CAST(SUM(frozen_delta) AS BIGINT) AS f, CAST(SUM(pledged_delta) AS BIGINT) AS p "
         f"FROM {stage} GROUP BY account_id, security_id, share_nature, lockup_end"
     )
-    positions = "register_position"
+    positions, bounds = "register_position", []
     if _few_of_the_positions(cursor, stage):
         # The join hashes the positions it reads: a batch touching a small part of the register reads
         # only its accounts' (by their index), measured 0.8 → 0.5 s for 200k lots of 1.1M positions; a
         # batch touching most of it reads the table whole (semi-join 3.2 s against 2.6 s at 1.1M lots).
         positions = f"(SELECT * FROM register_position WHERE account_id IN (SELECT account_id FROM {stage}))"
+    elif connection.vendor == "postgresql":
+        # Only the positions within the batch's span of accounts probe the join: a 权益分派 part is one
+        # range of accounts (steps_bonus), half the register's (5.25M lots of 10.5M: 8.9 → 6.3 s alone).
+        # The bounds are values, not a subquery, so the planner sees how much of the table they cover.
+        bounds = list(_sql(cursor, f"SELECT MIN(account_id), MAX(account_id) FROM {stage}")[0])
+        positions = "(SELECT * FROM register_position WHERE account_id BETWEEN %s AND %s)"
     cursor.execute(
         f"CREATE TEMPORARY TABLE {lots} AS SELECT d.account_id, d.security_id, d.share_nature, d.lockup_end, "
         f"d.q, d.f, d.p, e.id AS position_id, e.quantity AS q0, e.frozen AS f0, e.pledged AS p0 FROM ({batch}) d "
         f"LEFT JOIN {positions} e ON e.account_id = d.account_id AND e.security_id = d.security_id "
-        f"AND e.share_nature = d.share_nature AND COALESCE(e.lockup_end, {FAR}) = COALESCE(d.lockup_end, {FAR})"
+        f"AND e.share_nature = d.share_nature AND COALESCE(e.lockup_end, {FAR}) = COALESCE(d.lockup_end, {FAR})",
+        bounds,
     )
     _analyze(cursor, lots)
     count, existing = _sql(cursor, f"SELECT COUNT(*), COUNT(position_id) FROM {lots}")[0]

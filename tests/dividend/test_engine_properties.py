@@ -19,6 +19,7 @@ from csdp.dividend.engine import (
     Rates,
     account_entitlements,
     entitle,
+    lot_entitlements,
 )
 
 quantities = st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=60)
@@ -160,3 +161,44 @@ def test_lot_split_keeps_account_totals_and_encumbrances_follow_the_shares(raw, 
         account = accounts.filter(pl.col("account") == row["account"]).row(0, named=True)
         exact = Fraction(account["cash_fen"] * row["frozen"], account["quantity"])
         assert exact - 1 < row["held_fen"] < exact + 1
+
+
+def _lots(rows):
+    schema = {
+        "account": pl.Int64,
+        "share_nature": pl.String,
+        "lockup_end": pl.Date,
+        "quantity": pl.Int64,
+        "frozen": pl.Int64,
+        "pledged": pl.Int64,
+    }
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def test_each_lot_keeps_its_own_row_whatever_order_the_lots_come_in():
+    end = dt.date(2027, 6, 30)
+    # account 2 is split over a restricted lot and a frozen free one; 1 and 3 have one lot each
+    lots = _lots(
+        [
+            (3, "00", None, 700, 0, 0),
+            (2, "05", end, 300, 0, 0),
+            (1, "00", None, 100, 0, 0),
+            (2, "00", None, 500, 100, 0),
+        ]
+    )
+    accounts = pl.DataFrame(
+        {"account": [1, 2, 3], "quantity": [100, 800, 700], "cash_fen": [10, 80, 70], "bonus_shares": [3, 24, 21]}
+    )
+    out = lot_entitlements(lots, accounts)
+    assert out.select("account", "quantity").rows() == lots.select("account", "quantity").rows()
+    assert out.get_column("cash_fen").to_list() == [70, 30, 10, 50]
+    assert out.get_column("held_fen").to_list() == [0, 0, 0, 10]  # cash on the frozen 100 of 500
+
+
+def test_a_lot_without_shares_is_kept_in_place_with_nothing():
+    lots = _lots([(1, "00", None, 100, 0, 0), (2, "00", None, 0, 0, 0), (3, "00", None, 300, 0, 0)])
+    accounts = pl.DataFrame({"account": [1, 3], "quantity": [100, 300], "cash_fen": [10, 30], "bonus_shares": [1, 3]})
+    out = lot_entitlements(lots, accounts)
+    assert out.get_column("account").to_list() == [1, 2, 3]
+    assert out.get_column("cash_fen").to_list() == [10, 0, 30]
+    assert out.get_column("bonus_shares").to_list() == [1, 0, 3]

@@ -12,8 +12,11 @@ from django.db import OperationalError, connection, transaction
 from csdp.lib import bulk
 from csdp.lib.bulk import copy_out_parts
 
-SCHEMA = {"part": pl.Int64, "backend": pl.Int64, "jit": pl.String}
-SQL = "SELECT CAST(%s AS BIGINT), CAST(pg_backend_pid() AS BIGINT), current_setting('jit')"
+SCHEMA = {"part": pl.Int64, "backend": pl.Int64, "jit": pl.String, "workers": pl.String}
+SQL = (
+    "SELECT CAST(%s AS BIGINT), CAST(pg_backend_pid() AS BIGINT), current_setting('jit'),"
+    " current_setting('max_parallel_workers_per_gather')"
+)
 
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="snapshots are PostgreSQL's")
 
@@ -26,7 +29,7 @@ def _backend() -> int:
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_the_parts_of_an_outermost_transaction_are_read_on_their_own_connections():
+def test_the_parts_of_an_outermost_transaction_are_read_on_their_own_connections_without_workers():
     with transaction.atomic():
         here = _backend()
         frame = copy_out_parts(SQL, [[1], [2]], SCHEMA)
@@ -34,6 +37,7 @@ def test_the_parts_of_an_outermost_transaction_are_read_on_their_own_connections
     backends = set(frame.get_column("backend").to_list())
     assert len(backends) == 2 and here not in backends
     assert set(frame.get_column("jit").to_list()) == {"off"}
+    assert set(frame.get_column("workers").to_list()) == {"0"}  # each part is a core's work already
 
 
 @on_postgresql
@@ -93,7 +97,7 @@ def test_a_reader_whose_connection_fails_leaves_the_read_to_one_statement_here(m
 @pytest.mark.django_db
 def test_inside_a_test_cases_transaction_the_parts_are_one_statement_here():
     if connection.vendor != "postgresql":
-        frame = copy_out_parts("SELECT %s, 0, ''", [[1], [2]], SCHEMA)
+        frame = copy_out_parts("SELECT %s, 0, '', ''", [[1], [2]], SCHEMA)
         assert frame.get_column("part").to_list() == [1, 2]
         return
     here = _backend()  # the test case's transaction holds what the test wrote: others would not see it
