@@ -70,7 +70,9 @@ def _fold_sql(distribution, accounts: tuple[int, int]) -> tuple[str, list[object
 def _account_ranges(cursor: psycopg.Cursor, distribution: int, parts: list[tuple[int, int]]) -> list[tuple[int, int]]:
     lows = []
     for low, _ in parts:
-        cursor.execute("SELECT account_id FROM dividend_entitlement WHERE distribution_id = %s AND seq = %s", [distribution, low])
+        cursor.execute(
+            "SELECT account_id FROM dividend_entitlement WHERE distribution_id = %s AND seq = %s", [distribution, low]
+        )
         lows.append(cursor.fetchone()[0])
     return list(zip(lows, [*lows[1:], 2**63 - 1], strict=True))
 
@@ -89,7 +91,7 @@ def _at_once(dsn: str, work: list[list[tuple[str, list[object]]]]) -> float:
         try:
             for sql, params in statements:
                 conn.execute(sql, params)
-        except Exception as error:  # noqa: BLE001 - reported, the round is void
+        except Exception as error:  # reported after the round: the round is void
             errors.append(error)
         barrier.wait()
         conn.rollback()
