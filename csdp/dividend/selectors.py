@@ -6,6 +6,7 @@ import datetime as dt
 
 import polars as pl
 
+from csdp.dividend.engine.entitlements import lockup_last
 from csdp.lib.bulk import copy_out, copy_out_parts
 from csdp.register.models import ISSUING
 from csdp.register.selectors import _lineage
@@ -58,9 +59,7 @@ def register_as_of(security_id: int, day: dt.date) -> tuple[pl.DataFrame, int | 
     )
     frame = copy_out(sql, [*issuing, *lineage, day], {**LOT_SCHEMA, "issued_total": pl.Int64})
     capital = int(frame["issued_total"][0]) if frame.height else None
-    lots = _dates(frame.drop("issued_total"), "lockup_end").sort(
-        ["account", "share_nature", "lockup_end"], nulls_last=True
-    )
+    lots = _dates(frame.drop("issued_total"), "lockup_end").sort("account", "share_nature", lockup_last())
     return lots, capital
 
 
@@ -95,7 +94,7 @@ def register_now(security_id: int) -> tuple[pl.DataFrame, int | None]:
         middle = (low + high + 1) // 2
         ranges = [(-(2**63), middle), (middle, 2**63 - 1)]
         frame = copy_out_parts(sql, [[security_id, a, b, a, b] for a, b in ranges], LOT_SCHEMA)
-    lots = _dates(frame, "lockup_end").sort(["account", "share_nature", "lockup_end"], nulls_last=True)
+    lots = _dates(frame, "lockup_end").sort("account", "share_nature", lockup_last())
     issued = Security.objects.values_list("issued_shares", flat=True).get(pk=security_id)
     return lots, None if issued is None else int(issued)
 
@@ -171,7 +170,7 @@ def bonus_rows(distribution_id: int) -> pl.DataFrame:
         [distribution_id],
         schema,
     )
-    return _dates(frame, "lockup_end").sort(["account_id", "share_nature", "lockup_end"], nulls_last=True)
+    return _dates(frame, "lockup_end").sort("account_id", "share_nature", lockup_last())
 
 
 def file_rows_per_participant(distribution_id: int) -> list[tuple[int, int]]:

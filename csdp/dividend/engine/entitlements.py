@@ -75,6 +75,14 @@ FROZEN, PLEDGED, FREE = 0, 1, 2
 LOT_KEY = ("account", "share_nature", "lockup_end")
 
 
+def lockup_last(column: str = "lockup_end") -> pl.Expr:
+    """A lot's lock-up end as a sort key with an unrestricted lot's (null) after every date: its day
+    number, null as the largest. The same order as sorting the date with ``nulls_last=True``, which in
+    Polars takes the slow path of a multi-column sort (10.5M lots by account, nature, lock-up end: 6.1 s
+    shuffled, 1.5 s as R's snapshot comes; 0.7 s with this key)."""
+    return pl.col(column).cast(pl.Int32).fill_null(2**31 - 1)
+
+
 def _buckets(lots: pl.DataFrame) -> pl.DataFrame:
     """One row per non-empty (lot, kind): ``lot`` (the lot's row number), ``account``, ``kind``,
     ``weight``, and the lot's nature and lock-up end for the order of ties."""
@@ -115,9 +123,8 @@ def _split(buckets: pl.DataFrame, accounts: pl.DataFrame, amount: str) -> pl.Dat
     )
     joined = joined.with_columns((pl.col(amount) - pl.col("whole").sum().over("account")).alias("left"))
     ordered = joined.sort(
-        ["account", "fraction", "kind", "share_nature", "lockup_end"],
-        descending=[False, True, False, True, False],
-        nulls_last=True,
+        [pl.col("account"), pl.col("fraction"), pl.col("kind"), pl.col("share_nature"), lockup_last()],
+        descending=[False, True, False, True, False],  # 1.8M buckets: 0.82 s with nulls_last, 0.14 s
     )
     rank = pl.int_range(pl.len()).over("account")
     return ordered.select("lot", "kind", (pl.col("whole") + (rank < pl.col("left")).cast(pl.Int64)).alias("part"))
