@@ -21,7 +21,7 @@ import polars as pl
 from django.conf import settings
 
 from csdp.dividend.models import Distribution, HeldReason, ClosedAccountBonus, ParticipantPayment, Step
-from csdp.dividend.selectors import file_rows, file_rows_later, file_rows_per_participant
+from csdp.dividend.selectors import file_rows, file_rows_per_participant
 from csdp.ipo.eod.participant_files import FILE_WRITER_THREADS, PIECE_ROWS, _csv_text
 from csdp.ipo.eod.layouts import Layout
 from csdp.lib.bulk import copy_out
@@ -184,10 +184,7 @@ def _dates(distribution: Distribution) -> list[pl.Expr]:
 
 
 def detail_frame(distribution: Distribution, participants: list[int] | None = None) -> pl.DataFrame:
-    return _detail_of(distribution, file_rows(distribution.pk, participants))
-
-
-def _detail_of(distribution: Distribution, rows: pl.DataFrame) -> pl.DataFrame:
+    rows = file_rows(distribution.pk, participants)
     later = pl.col("later") != ""
     held = pl.when(later).then(pl.col("cash_fen")).otherwise(pl.col("held_fen"))
     reason = (
@@ -232,15 +229,8 @@ def participant_files(distribution: Distribution, day: dt.date) -> list[dict]:
     in one group, so the bytes do not depend on the grouping."""
     root, code = root_of(distribution) / day.strftime("%Y%m%d"), distribution.security.code
     written: dict[str, list[dict]] = {}
-    groups = file_slices(distribution)
-    rows = file_rows_later(distribution.pk, groups[0])
-    for following in [*groups[1:], None]:
-        detail = _detail_of(distribution, rows())
-        if following is not None:
-            # the next group's rows are read on their own connections while this group's files are
-            # written (10M holders, three groups: the reads had both cores and the writes left some idle)
-            rows = file_rows_later(distribution.pk, following)
-        written.update(_participant_files_of(distribution, day, root, code, detail))
+    for participants in file_slices(distribution):
+        written.update(_participant_files_of(distribution, day, root, code, participants))
     return [f for participant in sorted(written) for f in written[participant]]
 
 
@@ -268,9 +258,9 @@ def file_slices(distribution: Distribution) -> list[list[int] | None]:
 
 
 def _participant_files_of(
-    distribution: Distribution, day: dt.date, root: Path, code: str, detail: pl.DataFrame
+    distribution: Distribution, day: dt.date, root: Path, code: str, participants: list[int] | None
 ) -> dict[str, list[dict]]:
-    """One group's files; ``detail``: its rows with a custodian participant (``detail_frame``), in no order."""
+    detail = detail_frame(distribution, participants)  # the rows with a custodian participant (file_rows), in no order
     summary = _summary(detail, distribution)
     # The rows' order in the files as a permutation: the kernel's columns are taken out in that order
     # (matrix_columns' ``order``) instead of sorting a copy of the whole frame first (at 10M holders the

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 import polars as pl
 
 from csdp.dividend.engine.entitlements import lockup_last
-from csdp.lib.bulk import copy_out, copy_out_parts, copy_out_parts_later
+from csdp.lib.bulk import copy_out, copy_out_parts
 from csdp.register.models import ISSUING
 from csdp.register.selectors import _lineage
 from csdp.securities.models import Security, SecuritiesAccount
@@ -195,12 +194,6 @@ def file_rows(distribution_id: int, participants: list[int] | None = None) -> pl
     rows with a custodian participant (the files' rows): filtered here, not in a copy of the frame (at
     10M holders the pay step's frames are the end of day's peak memory); ``participants``: only these
     institutions' rows (a scan of the distribution's partition, with no join of the accounts)."""
-    return file_rows_later(distribution_id, participants)()
-
-
-def file_rows_later(distribution_id: int, participants: list[int] | None = None) -> Callable[[], pl.DataFrame]:
-    """``file_rows``, begun now and taken when the returned function is called (on the step's thread):
-    the rows are read meanwhile (``copy_out_parts_later``)."""
     only = f" AND e.participant_id IN ({', '.join(['%s'] * len(participants))})" if participants else ""
     sql = (
         "SELECT pp.code, cu.code, e.account_number, e.share_nature, CAST(e.lockup_end AS TEXT), e.quantity, e.frozen,"
@@ -234,21 +227,17 @@ def file_rows_later(distribution_id: int, participants: list[int] | None = None)
         end = (cursor.fetchone()[0] or 0) + 1
     halves = [(0, end // 2), (end // 2, end)]
     fixed = [distribution_id, *(participants or [])]
-    rows = copy_out_parts_later(sql, [[*fixed, low, high] for low, high in halves], schema)
-
-    def taken() -> pl.DataFrame:
-        later = copy_out(
-            "SELECT account_id, MIN(reason) FROM dividend_heldcash WHERE distribution_id = %s AND reason <> 'frozen'"
-            " GROUP BY account_id",
-            [distribution_id],
-            {"account_id": pl.Int64, "later": pl.String},
-        )
-        frame = _dates(rows().join(later, on="account_id", how="left"), "XSRQ")
-        # in no particular order: the files put their rows in order through a permutation
-        # (files.FILE_ORDER), not a sorted copy of the frame
-        return frame.with_columns(pl.col("JSCY", "XWDM", "later").fill_null(""))
-
-    return taken
+    rows = copy_out_parts(sql, [[*fixed, low, high] for low, high in halves], schema)
+    later = copy_out(
+        "SELECT account_id, MIN(reason) FROM dividend_heldcash WHERE distribution_id = %s AND reason <> 'frozen'"
+        " GROUP BY account_id",
+        [distribution_id],
+        {"account_id": pl.Int64, "later": pl.String},
+    )
+    frame = _dates(rows.join(later, on="account_id", how="left"), "XSRQ")
+    # in no particular order: the files put their rows in order through a permutation (files.FILE_ORDER),
+    # not a sorted copy of the frame
+    return frame.with_columns(pl.col("JSCY", "XWDM", "later").fill_null(""))
 
 
 def held_summary(distribution) -> list[dict]:

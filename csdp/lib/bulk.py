@@ -168,36 +168,18 @@ def copy_out_parts(sql: str, parts: Sequence[Sequence[Any]], schema: Mapping[str
     should see. Anywhere else (a caller's transaction, a test case's, SQLite), and if a reader's
     connection fails (refused at ``max_connections``, say), the parts are one statement (UNION ALL) on
     this connection: one snapshot still."""
-    return copy_out_parts_later(sql, parts, schema)()
-
-
-def copy_out_parts_later(
-    sql: str, parts: Sequence[Sequence[Any]], schema: Mapping[str, DType]
-) -> Callable[[], pl.DataFrame]:
-    """``copy_out_parts``, begun now and taken when the returned function is called (on this thread):
-    where the parts are read on their own connections, the snapshot is exported now and the readers
-    start now, so the caller can work meanwhile (the pay date writes one group's files while the next
-    group's rows are read). This transaction must stay open until then: the readers import its snapshot.
-    Anywhere else the read is made when called."""
     if not parts:
-        return lambda: pl.DataFrame(schema=schema)
-    union = " UNION ALL ".join(f"SELECT * FROM ({sql}) p{n}" for n in range(len(parts)))
-    params = [value for part in parts for value in part]
-    if not (len(parts) > 1 and connection.in_atomic_block and others_see_this_transaction()):
-        return lambda: copy_out(union, params, schema)
-    pending = _parts_begun(sql, parts, schema)
-
-    def taken() -> pl.DataFrame:
+        return pl.DataFrame(schema=schema)
+    if len(parts) > 1 and connection.in_atomic_block and others_see_this_transaction():
         try:
-            return pending()
+            return _parts_at_once(sql, parts, schema)
         except DatabaseError as error:  # a reader's own connection; this transaction is untouched
             logging.getLogger("csdp.bulk").warning("parallel read failed, read in one statement: %s", error)
-        return copy_out(union, params, schema)
+    union = " UNION ALL ".join(f"SELECT * FROM ({sql}) p{n}" for n in range(len(parts)))
+    return copy_out(union, [value for params in parts for value in params], schema)
 
-    return taken
 
-
-def _parts_begun(sql: str, parts: Sequence[Sequence[Any]], schema: Mapping[str, DType]) -> Callable[[], pl.DataFrame]:
+def _parts_at_once(sql: str, parts: Sequence[Sequence[Any]], schema: Mapping[str, DType]) -> pl.DataFrame:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_export_snapshot()")
         snapshot = cursor.fetchone()[0]
@@ -216,17 +198,11 @@ def _parts_begun(sql: str, parts: Sequence[Sequence[Any]], schema: Mapping[str, 
             jit_off()
             return copy_out(sql, params, schema)
 
-    pool = ThreadPoolExecutor(len(parts))
-    futures = [pool.submit(on_own_connection, partial(read_in_snapshot, params)) for params in parts]
-
-    def finish() -> pl.DataFrame:
-        # The exporting transaction is still open here: every reader has imported its snapshot or will.
-        try:
-            return pl.concat([future.result() for future in futures], how="vertical")
-        finally:
-            pool.shutdown(wait=True)
-
-    return finish
+    # The exporting transaction stays open until every reader has its rows (future.result() below),
+    # so the snapshot is still there to import.
+    with ThreadPoolExecutor(len(parts)) as pool:
+        futures = [pool.submit(on_own_connection, partial(read_in_snapshot, params)) for params in parts]
+        return pl.concat([future.result() for future in futures], how="vertical")
 
 
 SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+(-[0-9A-F]+)?")

@@ -10,7 +10,7 @@ import pytest
 from django.db import OperationalError, connection, transaction
 
 from csdp.lib import bulk
-from csdp.lib.bulk import copy_out_parts, copy_out_parts_later
+from csdp.lib.bulk import copy_out_parts
 
 SCHEMA = {"part": pl.Int64, "backend": pl.Int64, "jit": pl.String, "workers": pl.String}
 SQL = (
@@ -114,28 +114,3 @@ def test_inside_a_callers_transaction_the_parts_are_one_statement_here():
         with transaction.atomic():  # a service's, inside the caller's
             frame = copy_out_parts(SQL, [[1], [2]], SCHEMA)
     assert set(frame.get_column("backend").to_list()) == {here}
-
-
-@on_postgresql
-@pytest.mark.django_db(transaction=True)
-def test_a_read_begun_later_is_read_while_the_caller_works_and_taken_when_asked(monkeypatch):
-    started = threading.Barrier(3)  # both readers and this thread
-    real_jit_off = bulk.jit_off
-
-    def jit_off_and_say_so() -> None:  # called in each reader after its import, before its read
-        real_jit_off()
-        started.wait(timeout=30)
-
-    monkeypatch.setattr(bulk, "jit_off", jit_off_and_say_so)
-    with transaction.atomic():
-        taken = copy_out_parts_later(SQL, [[1], [2]], SCHEMA)
-        started.wait(timeout=30)  # both readers are under way before anything is taken
-        frame = taken()
-    assert sorted(frame.get_column("part").to_list()) == [1, 2]
-    assert len(set(frame.get_column("backend").to_list())) == 2
-
-
-@pytest.mark.django_db
-def test_a_read_begun_later_inside_a_test_cases_transaction_is_read_when_taken():
-    taken = copy_out_parts_later("SELECT %s, 0, '', ''", [[1], [2]], SCHEMA)
-    assert taken().get_column("part").to_list() == [1, 2]
