@@ -120,6 +120,18 @@ lots_strategy = st.lists(
 )
 
 
+def _lots(rows):
+    schema = {
+        "account": pl.Int64,
+        "share_nature": pl.String,
+        "lockup_end": pl.Date,
+        "quantity": pl.Int64,
+        "frozen": pl.Int64,
+        "pledged": pl.Int64,
+    }
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
 @settings(max_examples=150, deadline=None)
 @given(raw=lots_strategy, cash=micro, bonus=small_micro, seed=st.integers(0, 2**40))
 def test_lot_split_keeps_account_totals_and_encumbrances_follow_the_shares(raw, cash, bonus, seed):
@@ -131,18 +143,7 @@ def test_lot_split_keeps_account_totals_and_encumbrances_follow_the_shares(raw, 
         frozen = q * f_pct // 200
         pledged = (q - frozen) * p_pct // 100
         rows.append((account, nature, dt.date(2027, 6, 30) if nature == "05" else None, q, frozen, pledged))
-    lots = pl.DataFrame(
-        rows,
-        schema={
-            "account": pl.Int64,
-            "share_nature": pl.String,
-            "lockup_end": pl.Date,
-            "quantity": pl.Int64,
-            "frozen": pl.Int64,
-            "pledged": pl.Int64,
-        },
-        orient="row",
-    )
+    lots = _lots(rows)
     accounts, per_lot, totals = entitle(lots, Rates(cash, bonus, 0), seed=seed)
     sums = per_lot.group_by("account").agg(pl.col("cash_fen").sum(), pl.col("bonus_shares").sum()).sort("account")
     assert sums.equals(accounts.select("account", "cash_fen", "bonus_shares").sort("account"))
@@ -161,18 +162,6 @@ def test_lot_split_keeps_account_totals_and_encumbrances_follow_the_shares(raw, 
         account = accounts.filter(pl.col("account") == row["account"]).row(0, named=True)
         exact = Fraction(account["cash_fen"] * row["frozen"], account["quantity"])
         assert exact - 1 < row["held_fen"] < exact + 1
-
-
-def _lots(rows):
-    schema = {
-        "account": pl.Int64,
-        "share_nature": pl.String,
-        "lockup_end": pl.Date,
-        "quantity": pl.Int64,
-        "frozen": pl.Int64,
-        "pledged": pl.Int64,
-    }
-    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def test_each_lot_keeps_its_own_row_whatever_order_the_lots_come_in():
