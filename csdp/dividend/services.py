@@ -56,7 +56,9 @@ def distribution_schedule(*, payload: dict, actor=None) -> Distribution:
         existing = Distribution.objects.filter(application_id=application_id).first()
         if existing is not None:
             return existing
-    security = Security.objects.get(code=payload["code"])
+    # Locked: two plans of one security cannot both pass the clash check below, and a share-changing
+    # business running now (csdp.dividend.guards) commits before this plan begins or waits for it.
+    security = Security.objects.select_for_update().get(code=payload["code"])
     record_date = dt.date.fromisoformat(payload["record_date"])
     try:
         dates = dates_for(record_date)

@@ -120,8 +120,9 @@ def _balance(account_id: int) -> tuple[int, int]:
 
 def step_funding(distribution: Distribution, day: dt.date) -> str:
     """At the deadline's end of day: the cash part proceeds only when fully funded (rules.md §12 委托代派).
-    Required: the security's issued shares now × the rate (the counter suspends share-changing business
-    during a distribution, so R's total is the same — R checks again)."""
+    Required: the security's issued shares now × the rate (the register refuses issuing or cancelling
+    shares of the security until R's end of day, csdp.dividend.guards, so R's total is the same — R
+    checks again)."""
     started = time.perf_counter()
     issued = _issued_shares(distribution)
     required = issued * distribution.cash_micro // 100_000

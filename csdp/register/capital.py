@@ -18,12 +18,13 @@ A violation raises ``RegisterInvariantError`` with a Chinese reason for staff, s
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from django.db import connection
 
 from csdp.lib.errors import CsdpError, Problem
+from csdp.register.errors import RegisterError
 from csdp.register.models import ISSUING
 from csdp.securities.models import Security, SecurityStatus
 
@@ -38,14 +39,32 @@ def _in(values: Collection[object]) -> str:
     return ", ".join(["%s"] * len(values))
 
 
+# Why a security's issued capital may not change now: filled from a higher app's ready() (a 权益分派
+# between its approval and R's end of day: csdp.dividend.guards), which the register does not import.
+# Each takes the securities a batch would issue or cancel shares of (their rows locked) and returns the
+# Chinese reason for the first it refuses, or None. The slot holds functions, never business data.
+CapitalGuard = Callable[[list[int]], str | None]
+_CAPITAL_GUARDS: dict[str, CapitalGuard] = {}
+
+
+def capital_guard_register(name: str, guard: CapitalGuard) -> None:
+    _CAPITAL_GUARDS[name] = guard
+
+
 def issued_capital_move(deltas: dict[int, int]) -> None:
     """Add each security's issuing quantity to its issued capital; the rows are locked in pk order.
-    A security without a capital yet starts from zero (its first registration sets it)."""
+    A security without a capital yet starts from zero (its first registration sets it). Refused
+    (RegisterError, ``register.capital_suspended``) while a guard suspends share-changing business on
+    one of them: every path that issues or cancels shares passes here, inside its transaction."""
     moved = {pk: delta for pk, delta in deltas.items() if delta}
     if not moved:
         return
     ids = sorted(moved)
     list(Security.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    for guard in _CAPITAL_GUARDS.values():
+        reason = guard(ids)
+        if reason:
+            raise RegisterError(reason, code="register.capital_suspended")
     with connection.cursor() as cursor:
         cursor.executemany(
             "UPDATE securities_security SET issued_shares = COALESCE(issued_shares, 0) + %s WHERE id = %s",

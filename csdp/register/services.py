@@ -22,6 +22,7 @@ from django.utils import timezone
 from csdp.clock.services import clock_now
 from csdp.lib.errors import CsdpError
 from csdp.register.capital import issued_capital_move, issuing_deltas, register_check
+from csdp.register.errors import RegisterError as RegisterError  # re-exported: callers import it from here
 from csdp.register.models import EventType, Position, RegistrationEvent, ShareNature
 from csdp.register.nature import carry_encumbrances, is_nature_change
 from csdp.securities.models import Market, SecuritiesAccount, Security, SecurityCodeChange, SecurityStatus
@@ -30,10 +31,6 @@ from csdp.securities.services import SecuritiesError, security_status_change
 Lot = tuple[int, int, str, dt.date | None]  # (account_id, security_id, share_nature, lockup_end)
 
 CLOSED_STATUSES = {SecurityStatus.SWITCHED, SecurityStatus.DELISTED}
-
-
-class RegisterError(CsdpError):
-    code = "register.refused"
 
 
 @dataclass(frozen=True)
