@@ -20,10 +20,11 @@ from csdp.clock.services import business_today
 from csdp.counter.registry import BusinessTypeSpec, FilingContext, StructuredForm, register_business_type
 from csdp.counter.selectors import securities_codes_for
 from csdp.counter.services import CounterError
-from csdp.dividend.dates import dates_for
+from csdp.dividend.dates import dates_for, deadline_text, rule_text
 from csdp.dividend.engine import RateError, Rates
 from csdp.dividend.kinds import PLAN
 from csdp.dividend.models import Method
+from csdp.lib.env import ConfigError
 from csdp.lib.errors import CsdpError
 from csdp.securities.models import Security
 
@@ -90,13 +91,13 @@ def validate_distribution(context: FilingContext) -> None:
     try:
         rates, record_date = plan_of(context.data)
         dates = dates_for(record_date)
-    except (RateError, ValueError, KeyError) as error:
+    except (RateError, ValueError, KeyError, ConfigError) as error:
         raise ValidationError(str(error)) from None
     if not (rates.cash_micro or rates.shares_micro):
         raise ValidationError("派现金、送股、转增至少填写一项。")
     if rates.cash_micro and dates.funding_deadline <= business_today():
         raise ValidationError(
-            f"代派资金截止日 {dates.funding_deadline}（股权登记日前 2 个交易日）应晚于今天，请改定股权登记日。"
+            f"代派资金截止日 {dates.funding_deadline}（{deadline_text()}）应晚于今天，请改定股权登记日。"
         )
     if record_date <= business_today():
         raise ValidationError("股权登记日应晚于今天。")
@@ -135,6 +136,17 @@ def distribution_accepted(application) -> None:
         raise CounterError(error.message) from None
 
 
+def guide_text() -> str:
+    """The initial 业务指南, with the dates' rule as configured (dates.py; the spec is registered once the
+    settings are loaded, from DividendConfig.ready)."""
+    return (
+        "【权益分派】发行人填写每10股派现金（含税）、送股、转增比例及股权登记日，并上传股东大会决议和权益分派实施公告（草案）。"
+        f"除权除息日、派息日、红股上市日由交易日历按规则推算（{rule_text()}）。"
+        f"有现金红利的，请于代派资金截止日（{deadline_text()}）日终前将现金红利全额划入本公司代派资金账户，"
+        "逾期未足额到账的，现金红利不实施，送股、转增照常实施。尾数按精确算法处理。"
+    )
+
+
 DISTRIBUTION = register_business_type(
     BusinessTypeSpec(
         code=CODE,
@@ -144,11 +156,6 @@ DISTRIBUTION = register_business_type(
         validate=validate_distribution,
         on_accepted=distribution_accepted,
         attachments_required=True,
-        guide=(
-            "【权益分派】发行人填写每10股派现金（含税）、送股、转增比例及股权登记日，并上传股东大会决议和权益分派实施公告（草案）。"
-            "除权除息日、派息日、红股上市日由交易日历按规则推算（股权登记日后第 1、1、2 个交易日）。"
-            "有现金红利的，请于代派资金截止日（股权登记日前 2 个交易日）日终前将现金红利全额划入本公司代派资金账户，"
-            "逾期未足额到账的，现金红利不实施，送股、转增照常实施。尾数按精确算法处理。"
-        ),
+        guide=guide_text(),
     )
 )

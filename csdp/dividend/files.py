@@ -1,4 +1,4 @@
-"""Files of 权益分派 (documented in docs/interfaces.md §6, generated from LAYOUTS here).
+"""Files of 权益分派 (documented in docs/interfaces.md §7, generated from LAYOUTS here).
 
 To each custodian participant on 派息日 (rules.md §8 conventions: dBase III DBF, GBK, field names ≤ 10
 characters, with a CSV twin of the same columns): QYMX, one record per account and lot, and QYHZ, one

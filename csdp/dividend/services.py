@@ -19,6 +19,7 @@ from csdp.dividend.kinds import WITHDRAW
 from csdp.dividend.models import MACHINE, CashStatus, Distribution, DistributionTransition, Funding, Method, Status
 from csdp.ledger.models import AccountKind, LedgerAccount
 from csdp.ledger.services import LedgerError, ledger_account_open, transfer_post
+from csdp.lib.env import ConfigError
 from csdp.lib.errors import CsdpError
 from csdp.lib.statemachine import STAFF, transition_record
 from csdp.securities.models import Security
@@ -64,6 +65,8 @@ def distribution_schedule(*, payload: dict, actor=None) -> Distribution:
         dates = dates_for(record_date)
     except ValueError as error:
         raise DividendError(str(error), code="dividend.record_date") from None
+    except ConfigError as error:  # the dates' rule is misconfigured (dates.py): nothing is scheduled
+        raise DividendError(str(error), code="dividend.dates_config") from None
     if dates.funding_deadline < business_today() and payload["cash_micro"] > 0:
         raise DividendError(
             f"代派资金截止日 {dates.funding_deadline} 已过，请改定股权登记日。", code="dividend.too_late"

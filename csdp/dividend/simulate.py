@@ -1,11 +1,14 @@
 """`csdp dividend simulate`: a realistic register on the configured database, and one distribution run
-through the production code paths (the approved plan's ``distribution_schedule``, ``funding_record``,
-and the four end-of-day steps through ``distribution_advance``, as `csdp eod run` calls them).
+through the production code paths: the plan filed as counter business type 05, accepted by an operator
+and approved by a different reviewer (four-eyes, which schedules it), ``funding_record``, and the four
+end-of-day steps through ``distribution_advance``, as `csdp eod run` calls them.
 
 Holdings are heavy-tailed (Pareto: most accounts hold a few hundred shares, a few hold millions); about
 5 % of accounts also hold a restricted lot (05, with a lock-up end), 3 % have part of their shares
 pledged and 1 % frozen. ``seconds`` is the end-of-day work (funding, snapshot, entitlements, money,
-register, files); the set-up (accounts, register) is reported as its own steps and is not counted.
+register, files); the set-up (accounts, register) and the daytime application are reported as their own
+steps and are not counted. The fraction draw's seed is drawn when the application is accepted, as in
+production (``--seed`` draws the register), and recorded with the distribution.
 """
 
 from __future__ import annotations
@@ -21,14 +24,25 @@ from django.db import connection, transaction
 from django.db.models import Sum
 
 from csdp.accounts.models import Institution, User
-from csdp.accounts.roles import InstitutionKind
+from csdp.accounts.roles import InstitutionKind, StaffRole
+from csdp.approvals.models import Approval
+from csdp.approvals.services import approval_approve
 from csdp.clock.services import clock_set, trading_day_offset
+from csdp.counter.demo import demo_pdf
+from csdp.counter.handling import application_accept
+from csdp.counter.models import BusinessType
+from csdp.counter.services import application_draft, application_submit, pending_round
+from csdp.dividend import counter_types
 from csdp.dividend.engine import Rates
+from csdp.dividend.kinds import PLAN
 from csdp.dividend.models import Distribution, HeldCash, ParticipantPayment, Step
 from csdp.dividend.selectors import ENTITLEMENT_COLUMNS, entitlements_of
-from csdp.dividend.services import distribution_schedule, funding_record
+from csdp.dividend.services import funding_record
 from csdp.dividend.runner import distribution_advance
 from csdp.ipo.sim import _checkpoint, _participants, open_accounts
+from csdp.issuers.models import IssuerSecurity
+from csdp.keys.signing import signing_context
+from csdp.keys.testing import enrol_test_key, sign
 from csdp.ledger.models import LedgerAccount
 from csdp.lib.bulk import copy_in, is_postgres, lookup
 from csdp.register.bulk import register_apply_bulk
@@ -37,7 +51,9 @@ from csdp.securities.models import Market, Security
 from csdp.securities.services import security_create
 
 START = dt.date(2026, 11, 2)  # a Monday of the last calendar year we have
-RATES = Rates.parse("2.345678", "3", "2")
+# The plan as the issuer files it on the counter (business type 05): per 10 shares, as the form takes them.
+PLAN_FORM = {"cash_per_10": "2.345678", "bonus_per_10": "3", "transfer_per_10": "2", "resolution_date": "2026-10-20"}
+RATES = Rates.parse(PLAN_FORM["cash_per_10"], PLAN_FORM["bonus_per_10"], PLAN_FORM["transfer_per_10"])
 
 
 def _at(day: dt.date, hh: int) -> None:
@@ -306,6 +322,52 @@ def _invariants(d: Distribution, security: Security, issued_before: int) -> dict
     }
 
 
+def _staff(username: str, role: str) -> User:
+    user, _ = User.objects.get_or_create(username=username, defaults={"staff_role": role, "display_name": username})
+    return user
+
+
+def _plan_approved(security: Security, issuer: Institution, record_date: dt.date) -> Distribution:
+    """The plan through production's path: the issuer's agent files counter type 05 with its attachment and
+    signs it (a software key, as csdp/ipo/sim signs its filings), an operator accepts it — which prepares
+    the four-eyes approval ``dividend.plan`` with the fraction draw's seed (counter_types.py) — and a
+    different staff user, a reviewer, approves it: the approval schedules the distribution."""
+    IssuerSecurity.objects.get_or_create(code=security.code, defaults={"institution": issuer, "name": security.name})
+    agent, _ = User.objects.get_or_create(
+        username="sim-issuer-agent", defaults={"institution": issuer, "display_name": "模拟发行人经办"}
+    )
+    application = application_draft(
+        user=agent,
+        business_type=BusinessType.objects.get(code=counter_types.CODE),
+        securities_code=security.code,
+        remark="模拟权益分派",
+        data={**PLAN_FORM, "record_date": record_date.isoformat(), "method": "precise"},
+        files=[demo_pdf("股东大会决议及权益分派实施公告（草案）")],
+    )
+    key = enrol_test_key(agent)
+    context = signing_context(user=agent, digest=pending_round(application).digest)
+    application_submit(application=application, user=agent, signature_payload=sign(key, context))
+    application_accept(application=application, actor=_staff("sim-operator", StaffRole.OPERATOR), opinion="受理")
+    approval = Approval.objects.get(kind=PLAN, key=f"dividend:plan:{application.pk}")
+    approval_approve(approval=approval, by=_staff("sim-reviewer", StaffRole.REVIEWER))
+    return Distribution.objects.get(application_id=application.pk)
+
+
+def _timed_plan(steps: list, security: Security, issuer: Institution, record_date: dt.date) -> Distribution:
+    """The application and its approval, reported as a step of its own: daytime work, not the end of day."""
+    started = time.perf_counter()
+    distribution = _plan_approved(security, issuer, record_date)
+    steps.append(
+        {
+            "name": "application",
+            "seconds": round(time.perf_counter() - started, 3),
+            "rows": 1,
+            "peak_rss_mb": _peak_mb(),
+        }
+    )
+    return distribution
+
+
 def _kept_setup() -> tuple[Security, Institution]:
     """The register an earlier ``setup_only`` run left (the newest simulated security without a
     distribution): to time the end of day again on a copy of one set-up (bench/dividend_eod.py --reuse)."""
@@ -328,19 +390,8 @@ def simulate(
         return {"holders": holders, "security": security.code, "steps": steps, "peak_rss_mb": _peak_mb()}
     issued_before = Position.objects.filter(security=security).aggregate(s=Sum("quantity"))["s"] or 0
     record_date = trading_day_offset(START, 3)
-    d = distribution_schedule(
-        payload={
-            "application_id": None,
-            "code": security.code,
-            "issuer_id": issuer.pk,
-            "cash_micro": RATES.cash_micro,
-            "bonus_micro": RATES.bonus_micro,
-            "transfer_micro": RATES.transfer_micro,
-            "record_date": record_date.isoformat(),
-            "method": "precise",
-            "seed": seed,
-        }
-    )
+    _at(START, 10)  # the issuer files in the daytime, the staff accept and approve it the same day
+    d = _timed_plan(steps, security, issuer, record_date)
 
     clerk, _ = User.objects.get_or_create(
         username="sim-issuer", defaults={"institution": issuer, "display_name": "模拟"}
@@ -392,6 +443,7 @@ def simulate(
         "invariants_ok": all(invariants.values()),
         "invariants": invariants,
         "distribution_id": d.pk,
+        "fraction_seed": d.seed,  # drawn when the application was accepted (counter_types.py)
         "cash_total_fen": d.cash_total_fen,
         "bonus_total": d.bonus_total,
         "peak_rss_mb": max(run_peak, _peak_mb()),  # _peak_mb: since the last day (the yardstick, the checks)

@@ -72,3 +72,39 @@ def test_a_bad_file_lists_its_rows_and_leaves_no_output(tmp_path):
 def test_a_rate_with_seven_decimals_is_refused(tmp_path):
     done = run(tmp_path, "account,quantity\nA,10\n", "--cash-per-10", "0.1234567")
     assert done.returncode != 0 and "6 位小数" in done.stderr
+
+
+HOLDERS = "account,quantity\n0000000003,100\n0000000001,33\n0000000002,17\n"
+
+
+def test_truncation_gives_each_holder_the_floor_and_never_more_than_declared(tmp_path):
+    done = run(tmp_path, HOLDERS, "--cash-per-10", "1.234567", "--bonus-per-10", "3", "--method", "truncate")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    out = pl.read_csv(tmp_path / "out.csv", schema_overrides={"account": pl.String})
+    quantities = out["quantity"].to_list()
+    # exact: q × 1.234567 yuan / 10 = q × 12.34567 fen; q × 3 / 10 shares
+    assert out["cash_fen"].to_list() == [q * 1_234_567 // 100_000 for q in quantities] == [1234, 407, 209]
+    assert out["bonus_shares"].to_list() == [q * 3 // 10 for q in quantities] == [30, 9, 5]
+    assert summary["method"] == "truncate"
+    assert summary["cash_total_fen"] == 1850 < summary["cash_declared_fen"] == 150 * 1_234_567 // 100_000
+    assert summary["bonus_total"] == 44 < summary["bonus_declared"] == 45
+
+
+TIES = "account,quantity\n" + "".join(f"{n:010d},1\n" for n in range(1, 11))  # ten equal fractions: 0.3 each
+
+
+def test_the_same_seed_writes_the_same_bytes_and_another_seed_may_break_ties_otherwise(tmp_path):
+    outputs = {}
+    for name, seed in (("a", "11"), ("b", "11"), ("c", "12"), ("d", "13")):
+        (tmp_path / name).mkdir()
+        done = run(tmp_path / name, TIES, "--bonus-per-10", "3", seed=seed)
+        assert done.returncode == 0, done.stderr
+        outputs[name] = (tmp_path / name / "out.csv").read_bytes()
+    assert outputs["a"] == outputs["b"]
+    winners = {}
+    for name in "acd":
+        out = pl.read_csv(outputs[name], schema_overrides={"account": pl.String})
+        assert out["bonus_shares"].sum() == 3 and set(out["bonus_shares"]) <= {0, 1}
+        winners[name] = frozenset(out.filter(pl.col("bonus_shares") == 1)["account"])
+    assert len(set(winners.values())) > 1  # the three units went to other holders under another seed

@@ -23,7 +23,7 @@ from csdp.ledger.models import LedgerAccount
 from csdp.register.models import Position, RegistrationEvent
 from csdp.register.services import register_apply
 from csdp.securities.models import SecuritiesAccount
-from tests.dividend.world import DEADLINE, LIST, PAY, TOTAL_QUANTITY, R, at, eod, fund, schedule
+from tests.dividend.world import DEADLINE, LIST, LOTS, PAY, TOTAL_QUANTITY, R, at, eod, fund, schedule
 
 
 def _balance(number: str) -> int:
@@ -264,3 +264,34 @@ def test_a_freeze_dated_r_but_written_after_rs_end_of_day_holds_the_cash_on_the_
     eod(PAY)
     held = HeldCash.objects.get(distribution=d, reason="frozen_later")
     assert held.account_id == accounts["0100000001"].pk
+
+
+def test_truncation_pays_each_account_its_floor_and_returns_the_residue_fen_to_the_issuer(world, cast):
+    from csdp.ledger.models import Transfer
+
+    security, accounts = world
+    d = schedule(cast.issuer_a, cash="0.999999", method="truncate")
+    _fund(d, cast.issuer_a)  # exactly the declared total: ⌊Σ shares × rate⌋
+    funded = TOTAL_QUANTITY * 999_999 // 100_000
+    for day in (DEADLINE, R, PAY, LIST):
+        eod(day)
+    d.refresh_from_db()
+    assert d.status == Status.COMPLETED and d.cash_declared_fen == funded
+    held = {a.pk: sum(q for n, _, _, q, *_ in LOTS if n == number) for number, a in accounts.items()}
+    cash = dict(Entitlement.objects.filter(distribution_id=d.pk).values_list("account_id").annotate(s=Sum("cash_fen")))
+    bonus = dict(
+        Entitlement.objects.filter(distribution_id=d.pk).values_list("account_id").annotate(s=Sum("bonus_shares"))
+    )
+    assert cash == {pk: q * 999_999 // 100_000 for pk, q in held.items()}  # each account its floor, no +1
+    assert bonus == {pk: q * 5 // 10 for pk, q in held.items()}
+    residue = funded - d.cash_total_fen
+    assert d.cash_total_fen == sum(cash.values()) and residue > 0
+    # the residue went back to the issuer's bank; paid + held + returned = funded, the funding account empty
+    refunds = Transfer.objects.filter(debit_account__number=f"DIV-{d.pk}", code="dividend.refund")
+    assert list(refunds.values_list("amount_fen", "credit_account__number")) == [(residue, "ISS-920001-BANK")]
+    paid = ParticipantPayment.objects.filter(distribution=d).aggregate(s=Sum("paid_fen"))["s"]
+    assert _balance("R-P1") + _balance("R-P2") == paid
+    assert paid + _balance(f"DIV-{d.pk}-HELD") + residue == funded and _balance(f"DIV-{d.pk}") == 0
+    assert _balance("ISS-920001-BANK") == -funded + residue
+    security.refresh_from_db()
+    assert security.issued_shares == TOTAL_QUANTITY + sum(bonus.values()) < TOTAL_QUANTITY + TOTAL_QUANTITY // 2
