@@ -225,6 +225,32 @@ class ClosedAccountBonus(models.Model):
         ]
 
 
+class AccrualKind(models.TextChoices):
+    FREEZE = "freeze", "司法冻结"
+    PLEDGE = "pledge", "证券质押"
+
+
+class Accrual(models.Model):
+    """Bonus shares registered frozen or pledged on the list date, and the court freeze or pledge they
+    accrued to (accrual.py): the record's ``accrued_shares`` grew by ``shares`` in the same transaction.
+    One row per distribution and record, so a rerun adds nothing; ``token`` names the part that wrote it."""
+
+    distribution = models.ForeignKey(Distribution, on_delete=models.PROTECT, related_name="accruals")
+    kind = models.CharField(max_length=10, choices=AccrualKind.choices)
+    record_id = models.BigIntegerField()  # restrictions.Freeze or restrictions.Pledge, by ``kind``
+    account_id = models.BigIntegerField()
+    shares = models.BigIntegerField("孳息股份（股）")
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = "送转股随冻结、质押"
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["distribution", "kind", "record_id"], name="dividend_accrual_once"),
+            models.CheckConstraint(condition=models.Q(shares__gt=0), name="dividend_accrual_positive"),
+        ]
+
+
 class Step(models.Model):
     """A finished end-of-day step of a distribution: a step with its row is done and is not run again."""
 

@@ -19,9 +19,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
-from django.db import connection
+from django.db import connection, transaction
 
 from csdp.dividend import files
+from csdp.dividend.accrual import bonus_accrue, live_freeze_sql, live_pledge_sql
 from csdp.dividend.closed_accounts import closed_account_bonus
 from csdp.dividend.models import Distribution, Status
 from csdp.dividend.notices import result_attach
@@ -99,8 +100,12 @@ def _part_apply(distribution: Distribution, part: tuple[int, int]) -> int:
     from csdp.register.bulk_staged import register_apply_staged  # at call time: the kill test patches it at its source
 
     # register_apply_staged grows the issued capital with the part's events (ISSUING) and runs
-    # register_check (Σ positions = issued capital, available ≥ 0) before its commit.
-    return register_apply_staged(*bonus_source(distribution, part))
+    # register_check (Σ positions = issued capital, available ≥ 0) before its commit; the bonus shares
+    # registered frozen or pledged accrue to their freezes and pledges in the same transaction.
+    with transaction.atomic():
+        written = register_apply_staged(*bonus_source(distribution, part))
+        bonus_accrue(distribution, part)
+    return written
 
 
 def _bonus_registered(distribution: Distribution) -> tuple[int, int]:
@@ -119,7 +124,8 @@ def _bonus_registered(distribution: Distribution) -> tuple[int, int]:
 def bonus_source(distribution: Distribution, part: tuple[int, int] | None = None) -> tuple[str, list[object]]:
     """One register event per lot with bonus shares, as a SELECT over the entitlements for
     register_apply_staged: credited to the same lot (share nature and lock-up end kept), its frozen and
-    pledged parts frozen and pledged (engine/entitlements.py assumptions). The key names the lot:
+    pledged parts frozen and pledged (engine/entitlements.py assumptions) while a freeze or pledge is there
+    to carry them, else free (accrual.py). The key names the lot:
     ``div:<distribution>:<account id>:<nature>:<lock-up end YYYYMMDD, or ->``. ``part``: the entitlement
     rows with ``low <= seq < high`` only."""
     # dates as text: PostgreSQL's depends on DateStyle, SQLite stores ISO text
@@ -127,9 +133,13 @@ def bonus_source(distribution: Distribution, part: tuple[int, int] | None = None
     lockup = f"COALESCE({day}, '-')"
     sql = (
         "SELECT %s AS security_id, account_id, share_nature, lockup_end, %s AS event_type,"
-        " bonus_shares AS quantity_delta, bonus_frozen AS frozen_delta, bonus_pledged AS pledged_delta,"
+        " bonus_shares AS quantity_delta,"
+        f" CASE WHEN bonus_frozen > 0 AND {live_freeze_sql('e.account_id', '%s')} THEN bonus_frozen ELSE 0 END"
+        " AS frozen_delta,"
+        f" CASE WHEN bonus_pledged > 0 AND {live_pledge_sql('e.account_id', '%s', 'e.share_nature', 'e.lockup_end')}"
+        " THEN bonus_pledged ELSE 0 END AS pledged_delta,"
         f" %s AS business_date, %s || CAST(account_id AS TEXT) || ':' || share_nature || ':' || {lockup} AS key,"
-        " %s AS memo FROM dividend_entitlement WHERE distribution_id = %s AND bonus_shares > 0"
+        " %s AS memo FROM dividend_entitlement e WHERE distribution_id = %s AND bonus_shares > 0"
     )
     bounds: list[object] = []
     if part is not None:
@@ -138,6 +148,8 @@ def bonus_source(distribution: Distribution, part: tuple[int, int] | None = None
     return sql, [
         distribution.security_id,
         EventType.BONUS.value,
+        distribution.security_id,
+        distribution.security_id,
         distribution.list_date,
         f"div:{distribution.pk}:",
         f"{distribution.security.code} 送转股（登记日 {distribution.record_date}）",

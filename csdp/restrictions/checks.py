@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 
 from csdp.register.models import EventType, Position, RegistrationEvent
 from csdp.restrictions.holdings import KEY_PREFIX
@@ -38,9 +38,10 @@ def successors() -> dict[int, int]:
 def _records() -> tuple[dict, dict]:
     pledged, frozen = defaultdict(int), defaultdict(int)
     for p in Pledge.objects.filter(status__in=PLEDGE_OUTSTANDING).values(
-        "pledgor_account_id", "security_id", "quantity_shares", "released_shares"
+        "pledgor_account_id", "security_id", "quantity_shares", "accrued_shares", "released_shares"
     ):
-        pledged[(p["pledgor_account_id"], p["security_id"])] += p["quantity_shares"] - p["released_shares"]
+        held = p["quantity_shares"] + p["accrued_shares"] - p["released_shares"]
+        pledged[(p["pledgor_account_id"], p["security_id"])] += held
     for f in Freeze.objects.filter(status__in=FREEZE_LIVE).values("account_id", "security_id", "frozen_shares"):
         frozen[(f["account_id"], f["security_id"])] += f["frozen_shares"]
     return pledged, frozen
@@ -50,7 +51,8 @@ def _events() -> dict:
     moved = successors()
     out: dict = defaultdict(lambda: {"pledged": 0, "frozen": 0})
     ours = (
-        RegistrationEvent.objects.filter(key__startswith=KEY_PREFIX)
+        # and the bonus shares registered frozen or pledged: they accrued to the records (csdp.dividend.accrual)
+        RegistrationEvent.objects.filter(Q(key__startswith=KEY_PREFIX) | Q(event_type=EventType.BONUS))
         .values("account_id", "security_id")
         .annotate(pledged=Sum("pledged_delta"), frozen=Sum("frozen_delta"))
     )
@@ -64,7 +66,7 @@ def _events() -> dict:
 def _waiting_problems() -> list[str]:
     problems = []
     waiting = Freeze.objects.filter(status__in=FREEZE_LIVE).filter(
-        frozen_shares__lt=F("requested_shares") - F("lifted_shares") - F("deducted_shares")
+        frozen_shares__lt=F("requested_shares") + F("accrued_shares") - F("lifted_shares") - F("deducted_shares")
     )
     for account_id, security_id, nature, lockup in set(
         waiting.values_list("account_id", "security_id", "share_nature", "lockup_end")

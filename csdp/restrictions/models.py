@@ -80,6 +80,9 @@ class Pledge(models.Model):
     lockup_end = models.DateField("限售截止日", null=True, blank=True)
     quantity_shares = models.BigIntegerField("质押数量（股）")
     released_shares = models.BigIntegerField("已解除数量（股）", default=0)
+    # 送股 / 转增 on the pledged shares, pledged with them (rules.md §12; csdp.dividend.accrual): released
+    # like the rest; ``pledged_shares`` is what the pledge covers in all.
+    accrued_shares = models.BigIntegerField("孳息股份（送转股，股）", default=0)
     debt_amount_fen = models.BigIntegerField("主债权金额（分）")
     debt_start = models.DateField("债务履行期起")
     debt_end = models.DateField("债务履行期止")
@@ -112,7 +115,11 @@ class Pledge(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(quantity_shares__gt=0), name="restr_pledge_quantity_positive"),
             models.CheckConstraint(
-                condition=Q(released_shares__gte=0, released_shares__lte=F("quantity_shares")),
+                condition=Q(
+                    released_shares__gte=0,
+                    accrued_shares__gte=0,
+                    released_shares__lte=F("quantity_shares") + F("accrued_shares"),
+                ),
                 name="restr_pledge_released_within",
             ),
             models.CheckConstraint(condition=~Q(pledgor_user=F("pledgee_user")), name="restr_pledge_two_parties"),
@@ -125,8 +132,17 @@ class Pledge(models.Model):
         return self.number
 
     @property
+    def pledged_shares(self) -> int:
+        """What the pledge covers: the registered quantity and the bonus shares that accrued on it."""
+        return self.quantity_shares + self.accrued_shares
+
+    @property
+    def unreleased_shares(self) -> int:
+        return self.pledged_shares - self.released_shares
+
+    @property
     def outstanding_shares(self) -> int:
-        return self.quantity_shares - self.released_shares if self.status in PLEDGE_OUTSTANDING else 0
+        return self.unreleased_shares if self.status in PLEDGE_OUTSTANDING else 0
 
     def other_party(self, user):
         return self.pledgee_user if user.pk == self.pledgor_user_id else self.pledgor_user
@@ -193,7 +209,7 @@ class PledgeRelease(models.Model):
 
     @property
     def full(self) -> bool:
-        return self.quantity_shares == self.pledge.quantity_shares - self.pledge.released_shares
+        return self.quantity_shares == self.pledge.unreleased_shares
 
 
 class ReleaseTransition(TransitionRow):
@@ -255,6 +271,9 @@ class Freeze(models.Model):
     lifted_shares = models.BigIntegerField("已部分解除数量（股）", default=0)  # 部分解冻 on the court's notices
     deducted_shares = models.BigIntegerField("已扣划数量（股）", default=0)  # 司法扣划 to the court's account
     frozen_shares = models.BigIntegerField("已冻结数量（股）", default=0)  # what it holds on the register now
+    # 送股 / 转增 on the frozen shares, frozen with them (孳息随冻结, rules.md §12; csdp.dividend.accrual):
+    # they add to the demand, so a release or an expiry lets them go with the rest.
+    accrued_shares = models.BigIntegerField("孳息股份（送转股，股）", default=0)
     start_date = models.DateField("冻结起始日")
     end_date = models.DateField("冻结期限至")
     materials = models.ManyToManyField("uploads.StoredFile", blank=True, related_name="+")
@@ -272,7 +291,11 @@ class Freeze(models.Model):
                     frozen_shares__gte=0,
                     lifted_shares__gte=0,
                     deducted_shares__gte=0,
-                    frozen_shares__lte=F("requested_shares") - F("lifted_shares") - F("deducted_shares"),
+                    accrued_shares__gte=0,
+                    frozen_shares__lte=F("requested_shares")
+                    + F("accrued_shares")
+                    - F("lifted_shares")
+                    - F("deducted_shares"),
                 ),
                 name="restr_freeze_within_request",
             ),
@@ -284,8 +307,9 @@ class Freeze(models.Model):
 
     @property
     def demand_shares(self) -> int:
-        """What the court still has frozen or queued: the notice less what it lifted or deducted."""
-        return self.requested_shares - self.lifted_shares - self.deducted_shares
+        """What the court still has frozen or queued: the notice and the bonus shares accrued on it, less
+        what it lifted or deducted."""
+        return self.requested_shares + self.accrued_shares - self.lifted_shares - self.deducted_shares
 
     @property
     def waiting_shares(self) -> int:

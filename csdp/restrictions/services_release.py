@@ -59,7 +59,7 @@ def release_apply(*, pledge: Pledge, by, quantity_shares: int, signature: str = 
             raise RestrictionError("只有质押双方可以申请解除质押。")
         if pledge.status not in PLEDGE_OUTSTANDING:
             raise RestrictionError("该质押不在登记状态，不能解除。", code="restrictions.state")
-        left = pledge.quantity_shares - pledge.released_shares - _pending_release_shares(pledge)
+        left = pledge.unreleased_shares - _pending_release_shares(pledge)
         if not 0 < quantity_shares <= left:
             raise RestrictionError(
                 f"解除数量须在 1 至 {left} 股之间（已扣除办理中的解除申请）。", code="restrictions.release_quantity"
@@ -190,7 +190,7 @@ def apply_release(approval: Approval) -> dict:
     if release.status != ReleaseStatus.SUBMITTED or pledge.status not in PLEDGE_OUTSTANDING:
         raise RestrictionError("该解除申请或质押的状态已变化，不能执行。", code="restrictions.state")
     quantity = release.quantity_shares
-    if quantity > pledge.quantity_shares - pledge.released_shares:
+    if quantity > pledge.unreleased_shares:
         raise RestrictionError("解除数量超过尚未解除的质押数量。", code="restrictions.release_quantity")
     day = business_today()
     lots = holdings.lots_locked(pledge.pledgor_account_id, pledge.security_id)
@@ -219,7 +219,7 @@ def apply_release(approval: Approval) -> dict:
     )
     pledge.released_shares += quantity
     to_state = (
-        PledgeStatus.RELEASED if pledge.released_shares == pledge.quantity_shares else PledgeStatus.PARTLY_RELEASED
+        PledgeStatus.RELEASED if pledge.released_shares == pledge.pledged_shares else PledgeStatus.PARTLY_RELEASED
     )
     _move(
         pledge,
@@ -234,10 +234,10 @@ def apply_release(approval: Approval) -> dict:
         _notify(
             party,
             "解除质押已办理",
-            f"质押 {pledge.number} 已解除 {quantity} 股，尚余 {pledge.quantity_shares - pledge.released_shares} 股。",
+            f"质押 {pledge.number} 已解除 {quantity} 股，尚余 {pledge.unreleased_shares} 股。",
         )
     return {
         "质押登记编号": pledge.number,
         "解除数量": quantity,
-        "尚余质押": pledge.quantity_shares - pledge.released_shares,
+        "尚余质押": pledge.unreleased_shares,
     }

@@ -1,0 +1,130 @@
+"""Bonus shares on frozen or pledged shares follow the court freeze or the pledge (rules.md §12: "on
+pledged or frozen shares they are pledged or frozen too"; 孳息随冻结).
+
+R's entitlements split each lot's bonus over its frozen, pledged and free quantities (engine). On the list
+date the register's encumbrances must stay owned: a frozen share belongs to a court's freeze and a pledged
+one to a pledge (csdp.restrictions), whose release lets go exactly what the record holds. So, inside each
+part's transaction (steps_bonus):
+
+- the bonus shares on a frozen quantity are registered frozen only when the account has a live freeze of
+  the security holding shares, and those on a pledged quantity pledged only when the lot has an outstanding
+  pledge; otherwise they are credited free — the encumbrance they would follow has ended since R, or the
+  frozen quantity at R was a settlement-collateral lock, which secures a delivery of those shares and not
+  their 孳息 (*assumption*, docs/dividend.md);
+- the shares registered frozen (pledged) are added to those records, apportioned by what each holds now
+  (an account's freezes; a lot's pledges): ⌊bonus × held ÷ Σ held⌋ each, the remainder to the oldest
+  record (the first in the queue). The records' ``accrued_shares`` grow, and a freeze's ``frozen_shares``
+  with them, so a later release, expiry or deduction takes the bonus shares along, and
+  ``restrictions_rebuild_check`` still finds records = register.
+
+One ``Accrual`` row per distribution and record (unique), so a rerun of a part adds nothing twice."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import connection
+
+from csdp.dividend.models import Accrual, AccrualKind, Distribution
+from csdp.restrictions.models import FREEZE_LIVE, PLEDGE_OUTSTANDING, Freeze, Pledge
+
+FAR = "'9999-12-31'"  # the lock-up key of an unrestricted lot (NULL = NULL is not true in SQL)
+
+
+def _in(values) -> str:
+    return ", ".join(repr(str(v)) for v in sorted(values))
+
+
+def live_freeze_sql(account: str, security: str) -> str:
+    """EXISTS: the account has a live freeze of the security holding shares (bonus_source's condition)."""
+    return (
+        f"EXISTS (SELECT 1 FROM {Freeze._meta.db_table} f WHERE f.account_id = {account} AND f.security_id = "
+        f"{security} AND f.status IN ({_in(FREEZE_LIVE)}) AND f.frozen_shares > 0)"
+    )
+
+
+def live_pledge_sql(account: str, security: str, nature: str, lockup: str) -> str:
+    """EXISTS: the lot has an outstanding pledge (bonus_source's condition)."""
+    return (
+        f"EXISTS (SELECT 1 FROM {Pledge._meta.db_table} p WHERE p.pledgor_account_id = {account} AND "
+        f"p.security_id = {security} AND p.status IN ({_in(PLEDGE_OUTSTANDING)}) AND p.share_nature = {nature} "
+        f"AND COALESCE(p.lockup_end, {FAR}) = COALESCE({lockup}, {FAR}))"
+    )
+
+
+# Per record: its share of its account's (lot's) bonus frozen (pledged), the remainder to the oldest.
+# Window sums are cast: PostgreSQL's SUM of bigints is numeric, and the division must be an integer one.
+_APPORTION = """
+WITH bonus AS (
+    SELECT {lot}, SUM({column}) AS shares FROM dividend_entitlement
+    WHERE distribution_id = %s AND seq >= %s AND seq < %s AND {column} > 0 GROUP BY {lot}
+), held AS (
+    SELECT r.id, {record_lot}, b.shares, {held} AS held FROM {table} r JOIN bonus b ON {match}
+    WHERE r.security_id = %s AND r.status IN ({states}) AND {held} > 0
+), share AS (
+    SELECT id, {lot}, shares, shares * held / CAST(SUM(held) OVER (PARTITION BY {lot}) AS BIGINT) AS base,
+           ROW_NUMBER() OVER (PARTITION BY {lot} ORDER BY id) AS rn
+    FROM held
+)
+SELECT %s AS distribution_id, %s AS kind, id, account_id,
+       base + CASE WHEN rn = 1 THEN shares - CAST(SUM(base) OVER (PARTITION BY {lot}) AS BIGINT) ELSE 0 END
+       AS shares, %s AS token
+FROM share
+"""
+
+
+def _apportion_sql(kind: str) -> str:
+    if kind == AccrualKind.FREEZE:
+        return _APPORTION.format(
+            lot="account_id",
+            column="bonus_frozen",
+            record_lot="r.account_id",
+            table=Freeze._meta.db_table,
+            match="b.account_id = r.account_id",
+            held="r.frozen_shares",
+            states=_in(FREEZE_LIVE),
+        )
+    return _APPORTION.format(
+        lot="account_id, share_nature, lockup_end",
+        column="bonus_pledged",
+        record_lot="r.pledgor_account_id AS account_id, r.share_nature, r.lockup_end",
+        table=Pledge._meta.db_table,
+        match=f"b.account_id = r.pledgor_account_id AND b.share_nature = r.share_nature "
+        f"AND COALESCE(b.lockup_end, {FAR}) = COALESCE(r.lockup_end, {FAR})",
+        held="(r.quantity_shares + r.accrued_shares - r.released_shares)",
+        states=_in(PLEDGE_OUTSTANDING),
+    )
+
+
+_GROW = {
+    AccrualKind.FREEZE: "frozen_shares = frozen_shares + a.shares, accrued_shares = accrued_shares + a.shares",
+    AccrualKind.PLEDGE: "accrued_shares = accrued_shares + a.shares",
+}
+
+
+def bonus_accrue(distribution: Distribution, part: tuple[int, int]) -> int:
+    """Add the part's bonus shares registered frozen or pledged to their freezes and pledges (in the
+    part's transaction, after its events). Returns the shares accrued now."""
+    token = uuid.uuid4().hex
+    table = Accrual._meta.db_table
+    accrued = 0
+    with connection.cursor() as cursor:
+        for kind in (AccrualKind.FREEZE, AccrualKind.PLEDGE):
+            cursor.execute(
+                f"INSERT INTO {table} (distribution_id, kind, record_id, account_id, shares, token) "
+                f"SELECT * FROM ({_apportion_sql(kind)}) x WHERE x.shares > 0 AND NOT EXISTS "
+                f"(SELECT 1 FROM {table} a WHERE a.distribution_id = %s AND a.kind = %s AND a.record_id = x.id)",
+                [distribution.pk, *part, distribution.security_id, distribution.pk, kind.value, token]
+                + [distribution.pk, kind.value],
+            )
+            if not cursor.rowcount:
+                continue
+            record = (Freeze if kind == AccrualKind.FREEZE else Pledge)._meta.db_table
+            cursor.execute(
+                f"UPDATE {record} SET {_GROW[kind]} FROM {table} a "
+                f"WHERE a.token = %s AND a.kind = %s AND a.record_id = {record}.id",
+                [token, kind.value],
+            )
+            cursor.execute(f"SELECT COALESCE(SUM(shares), 0) FROM {table} WHERE token = %s", [token])
+            accrued += int(cursor.fetchone()[0])
+    return accrued

@@ -1,0 +1,109 @@
+"""Bonus shares on frozen or pledged shares follow the court freeze or the pledge (csdp.dividend.accrual):
+registered frozen or pledged on the list date, added to the records, and let go by the records' own release
+— so nothing stays frozen or pledged without an owner, and the records still equal the register."""
+
+from __future__ import annotations
+
+import pytest
+from django.db.models import Sum
+
+from csdp.approvals.services import approval_approve
+from csdp.dividend.models import Accrual, Status
+from csdp.register.models import Position
+from csdp.restrictions.checks import restrictions_rebuild_check
+from csdp.restrictions.models import Freeze, Pledge, PledgeStatus
+from csdp.restrictions.services_freeze import FreezeData, freeze_prepare, freeze_release_prepare
+from csdp.restrictions.services_release import release_apply, release_review_prepare
+from tests.dividend.world import LIST, PAY, R, eod, schedule
+from tests.restrictions.factories import TODAY, freeze_clock, registered_pledge
+from tests.restrictions.factories import world as restrictions_world
+
+
+@pytest.fixture
+def w(cast, settings, tmp_path):
+    """张明 holds 10,000 free and 5,000 restricted shares of 920181; 3,000 free ones pledged to 华兴小贷, and a
+    court freezes 2,000."""
+    settings.CSDP_FILES_DIR = tmp_path / "files"
+    freeze_clock()
+    w = restrictions_world(cast.participant)
+    w["pledge"] = registered_pledge(w, cast.operator, cast.reviewer)
+    approval = freeze_prepare(
+        by=cast.operator,
+        data=FreezeData(
+            court="北京市第一中级人民法院",
+            document_number="（2026）京01执1号",
+            account_number=w["account"].number,
+            security_code=w["stock"].code,
+            whole_holding=False,
+            quantity_shares=2_000,
+            start_date=TODAY,
+            end_date=TODAY.replace(year=2027),
+        ),
+    )
+    approval_approve(approval=approval, by=cast.reviewer)
+    w["freeze"] = Freeze.objects.get(approval=approval)
+    return w
+
+
+def _holding(w) -> dict[str, int]:
+    return Position.objects.filter(account=w["account"], security=w["stock"]).aggregate(
+        quantity=Sum("quantity"), frozen=Sum("frozen"), pledged=Sum("pledged")
+    )
+
+
+def _three_per_ten(cast, w):
+    distribution = schedule(cast.issuer_a, code=w["stock"].code, cash="0", bonus="3", transfer="0")
+    for day in (R, PAY, LIST):
+        eod(day)
+    distribution.refresh_from_db()
+    assert distribution.status == Status.COMPLETED
+    return distribution
+
+
+def test_bonus_shares_on_frozen_and_pledged_shares_are_frozen_and_pledged_with_their_records(w, cast):
+    distribution = _three_per_ten(cast, w)
+    assert _holding(w) == {"quantity": 19_500, "frozen": 2_600, "pledged": 3_900}
+    freeze, pledge = Freeze.objects.get(pk=w["freeze"].pk), Pledge.objects.get(pk=w["pledge"].pk)
+    assert (freeze.frozen_shares, freeze.accrued_shares, freeze.demand_shares) == (2_600, 600, 2_600)
+    assert (pledge.accrued_shares, pledge.unreleased_shares) == (900, 3_900)
+    assert sorted(Accrual.objects.filter(distribution=distribution).values_list("kind", "shares")) == [
+        ("freeze", 600),
+        ("pledge", 900),
+    ]
+    assert restrictions_rebuild_check() == []
+
+
+def test_a_second_run_of_the_list_date_accrues_nothing_twice(w, cast):
+    _three_per_ten(cast, w)
+    assert eod(LIST) == []
+    assert Freeze.objects.get(pk=w["freeze"].pk).accrued_shares == 600
+    assert Pledge.objects.get(pk=w["pledge"].pk).accrued_shares == 900
+
+
+def test_releasing_the_freeze_and_the_pledge_lets_their_bonus_shares_go_too(w, cast):
+    _three_per_ten(cast, w)
+    freeze_clock(LIST)
+    freeze = Freeze.objects.get(pk=w["freeze"].pk)  # the whole of it now: 2,000 and their 600
+    release = freeze_release_prepare(freeze=freeze, by=cast.operator, document_number="解冻1号")
+    approval_approve(approval=release, by=cast.reviewer)
+    pledge = Pledge.objects.get(pk=w["pledge"].pk)
+    whole = release_apply(pledge=pledge, by=w["lender"], quantity_shares=pledge.unreleased_shares)
+    approval_approve(approval=release_review_prepare(release=whole, by=cast.operator), by=cast.reviewer)
+    assert _holding(w) == {"quantity": 19_500, "frozen": 0, "pledged": 0}
+    assert Pledge.objects.get(pk=pledge.pk).status == PledgeStatus.RELEASED
+    assert restrictions_rebuild_check() == []
+
+
+def test_bonus_shares_of_a_freeze_released_before_the_list_date_are_credited_free(w, cast):
+    distribution = schedule(cast.issuer_a, code=w["stock"].code, cash="0", bonus="3", transfer="0")
+    eod(R)  # R's split: 600 of the bonus on frozen shares
+    freeze_clock(PAY)
+    approval_approve(
+        approval=freeze_release_prepare(freeze=w["freeze"], by=cast.operator, document_number="解冻1号"),
+        by=cast.reviewer,
+    )
+    for day in (PAY, LIST):
+        eod(day)
+    assert _holding(w) == {"quantity": 19_500, "frozen": 0, "pledged": 3_900}
+    assert not Accrual.objects.filter(distribution=distribution, kind="freeze").exists()
+    assert restrictions_rebuild_check() == []
