@@ -26,7 +26,8 @@ from csdp.clock.services import clock_set, trading_day_offset
 from csdp.dividend.engine import Rates
 from csdp.dividend.models import Distribution, HeldCash, ParticipantPayment, Step
 from csdp.dividend.selectors import ENTITLEMENT_COLUMNS, entitlements_of
-from csdp.dividend.services import distribution_schedule, funding_record
+from csdp.dividend.funding import funding_confirm, funding_declare
+from csdp.dividend.services import distribution_schedule
 from csdp.dividend.runner import distribution_advance
 from csdp.ipo.sim import _checkpoint, _participants, open_accounts
 from csdp.ledger.models import LedgerAccount
@@ -345,12 +346,17 @@ def simulate(
     clerk, _ = User.objects.get_or_create(
         username="sim-issuer", defaults={"institution": issuer, "display_name": "模拟"}
     )
-    funding_record(
+    declared = funding_declare(
         distribution=d,
         bank_reference=f"SIM-{security.code}",
         by=clerk,
         amount_fen=issued_before * RATES.cash_micro // 100_000,
     )
+    # four-eyes: a depository reviewer, not the issuer's clerk who declared it, confirms the receipt
+    checker, _ = User.objects.get_or_create(
+        username="sim-reviewer", defaults={"staff_role": "reviewer", "display_name": "模拟复核"}
+    )
+    funding_confirm(funding=declared, by=checker)
     if is_postgres():
         _checkpoint()
     eod_started, days = time.perf_counter(), {}
