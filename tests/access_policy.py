@@ -317,9 +317,13 @@ EXPECTED: dict[str, set[str] | str] = {
     "dividend:list": {"issuer"} | STAFF,
     "dividend:detail": {"issuer"} | STAFF,
     "dividend:fund": {"issuer", "operator"},
+    "dividend:funding_confirm": {"operator", "reviewer"},
+    "dividend:funding_reject": {"operator", "reviewer"},
     "dividend:withdraw": {"operator", "admin"},
     "api:distribution_get": {"issuer"} | STAFF,
     "api:distribution_fund": {"issuer", "operator"},
+    "api:distribution_funding_confirm": {"operator", "reviewer"},
+    "api:distribution_funding_reject": {"operator", "reviewer"},
 }
 
 Factory = Callable[[object], tuple[str, set[str]]]  # (cast) -> (url value, cast members who may see it)
@@ -387,4 +391,5 @@ OBJECTS: dict[str, Factory] = {
     "greenshoe_filing_id": greenshoe_matrix.filing,
     "holding_file_id": register_matrix.holding_file,
     "distribution_id": dividend_matrix.distribution,
+    "funding_id": dividend_matrix.funding,
 }

@@ -115,20 +115,83 @@ class DistributionTransition(TransitionRow):
     distribution = models.ForeignKey(Distribution, on_delete=models.PROTECT, related_name="transitions")
 
 
+# ledger transfer codes of a distribution's funding account: money in (confirmed), money back to the issuer
+CODE_FUNDING, CODE_REFUND = "dividend.fund", "dividend.refund"
+
+
+class FundingStatus(models.TextChoices):
+    DECLARED = "declared", "待确认"  # recorded (issuer, or an operator from the bank statement); no money moved
+    CONFIRMED = "confirmed", "已到账"  # a different staff user confirmed the receipt: the ledger transfer is posted
+    REJECTED = "rejected", "已驳回"  # staff found no such receipt (reason in the history); no money moved
+    LAPSED = "lapsed", "逾期未确认"  # still unconfirmed when the deadline was judged or the plan withdrawn
+
+
+# Money from outside is credited only once the depository confirms it against its bank, and never by the
+# person who recorded it (four-eyes; services refuse the same person, the database too).
+FUNDING_MACHINE = Machine(
+    FundingStatus,
+    {
+        FundingStatus.DECLARED: {
+            FundingStatus.CONFIRMED: {STAFF},
+            FundingStatus.REJECTED: {STAFF},
+            FundingStatus.LAPSED: {SYSTEM},
+        },
+    },
+)
+
+
+class FundingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if _is_staff(user):
+            return self
+        if user.is_authenticated and user.institution_id:
+            return self.filter(distribution__issuer_id=user.institution_id)
+        return self.none()
+
+
 class Funding(models.Model):
-    """One payment of the issuer into the distribution's funding account, by bank reference (idempotent)."""
+    """One payment of the issuer into the distribution's funding account, by bank reference (idempotent):
+    declared first (no money moves), then confirmed by a different staff user (the ledger transfer)."""
 
     distribution = models.ForeignKey(Distribution, on_delete=models.PROTECT, related_name="fundings")
     bank_reference = models.CharField("银行流水号", max_length=40, unique=True)
     amount_fen = models.BigIntegerField("金额（分）")
-    transfer = models.ForeignKey("ledger.Transfer", on_delete=models.PROTECT, related_name="+")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField()
+    status = models.CharField("状态", max_length=10, choices=FundingStatus.choices, default=FundingStatus.DECLARED)
+    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    declared_at = models.DateTimeField("登记时间")
+    # set together on confirmation (the database checks it): who, when, the bank's value date, the transfer
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    value_date = models.DateField("到账日期", null=True, blank=True)
+    transfer = models.ForeignKey("ledger.Transfer", on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+
+    objects = FundingQuerySet.as_manager()
 
     class Meta:
         verbose_name = "委托代派资金"
         ordering = ["pk"]
-        constraints = [models.CheckConstraint(condition=Q(amount_fen__gt=0), name="dividend_funding_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="dividend_funding_positive"),
+            # money has moved exactly when the funding is confirmed
+            models.CheckConstraint(
+                condition=Q(status=FundingStatus.CONFIRMED, transfer__isnull=False, value_date__isnull=False)
+                | (~Q(status=FundingStatus.CONFIRMED) & Q(transfer__isnull=True)),
+                name="dividend_funding_posted_iff_confirmed",
+            ),
+            models.CheckConstraint(
+                condition=~Q(confirmed_by=models.F("declared_by")), name="dividend_funding_four_eyes"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"委托代派资金 {self.bank_reference}"
+
+
+class FundingTransition(TransitionRow):
+    machine = FUNDING_MACHINE
+    funding = models.ForeignKey(Funding, on_delete=models.PROTECT, related_name="transitions")
 
 
 class Entitlement(models.Model):

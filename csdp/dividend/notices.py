@@ -23,6 +23,10 @@ from django.core.files.base import ContentFile
 PURPOSE = "dividend"
 
 
+def _yuan(amount_fen: int) -> str:
+    return f"{amount_fen // 100:,}.{amount_fen % 100:02d}"
+
+
 def tell_issuer(distribution: Distribution, *, subject: str, body: str) -> int:
     """An SMS and an e-mail to each active user of the issuer (where they have a mobile / an address)."""
     told = 0
@@ -39,6 +43,28 @@ def funding_verdict_notify(distribution: Distribution) -> int:
         distribution,
         subject=subject,
         body=f"{code} 权益分派（股权登记日 {distribution.record_date}）：{distribution.cash_note}",
+    )
+
+
+def funding_rejected_notify(distribution: Distribution, funding, reason: str) -> int:
+    code = distribution.security.code
+    return tell_issuer(
+        distribution,
+        subject=f"{code} 权益分派代派资金登记已驳回",
+        body=f"{code} 权益分派（股权登记日 {distribution.record_date}）：银行流水号 {funding.bank_reference}、"
+        f"金额 {_yuan(funding.amount_fen)} 元的代派资金登记未能与本公司银行账户到账核对一致，已驳回：{reason}。"
+        f"代派资金截止日 {distribution.funding_deadline}。",
+    )
+
+
+def withdrawn_notify(distribution: Distribution, reason: str, returned_fen: int) -> int:
+    """A withdrawal (applied after four-eyes): why, and the money that went back to the issuer's bank."""
+    code = distribution.security.code
+    money = f"已到账的代派资金 {_yuan(returned_fen)} 元已退回贵公司银行账户。" if returned_fen else "无需退回代派资金。"
+    return tell_issuer(
+        distribution,
+        subject=f"{code} 权益分派已撤销",
+        body=f"{code} 权益分派（股权登记日 {distribution.record_date}）已撤销：{reason}。{money}",
     )
 
 

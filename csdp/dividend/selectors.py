@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -11,10 +12,51 @@ from csdp.lib.bulk import copy_out, copy_out_parts
 from csdp.register.models import ISSUING
 from csdp.register.selectors import _lineage
 from csdp.securities.models import Security, SecuritiesAccount
-from csdp.dividend.models import HeldCash, HeldReason, ClosedAccountBonus
+from csdp.dividend.models import (
+    CODE_REFUND,
+    ClosedAccountBonus,
+    Distribution,
+    Funding,
+    FundingStatus,
+    HeldCash,
+    HeldReason,
+)
+from csdp.ledger.models import Transfer
 from csdp.accounts.models import Institution
 from django.db import connection
 from django.db.models import Count, Q, Sum, OuterRef, Subquery
+
+
+def funded_fen(distribution: Distribution) -> int:
+    """The money confirmed received (已到账) for the distribution, including any of it later returned:
+    what the deadline and R judge and what the pay date's money check starts from (rules.md §12 委托代派).
+    Declarations not (yet) confirmed do not count."""
+    confirmed = Funding.objects.filter(distribution=distribution, status=FundingStatus.CONFIRMED)
+    return confirmed.aggregate(s=Sum("amount_fen"))["s"] or 0
+
+
+@dataclass(frozen=True)
+class FundingAmounts:
+    confirmed_fen: int  # confirmed received (已到账), including any later returned: ``funded_fen``
+    pending_fen: int  # declared, awaiting staff's confirmation (待确认): not in the funding account
+    pending_count: int
+    refunded_fen: int  # returned to the issuer's bank (shortfall, withdrawal, surplus after payment)
+
+
+def funding_amounts(distribution: Distribution) -> FundingAmounts:
+    pending = Funding.objects.filter(distribution=distribution, status=FundingStatus.DECLARED).aggregate(
+        s=Sum("amount_fen"), n=Count("pk")
+    )
+    refunded = Transfer.objects.filter(debit_account_id=distribution.funding_account_id, code=CODE_REFUND).aggregate(
+        s=Sum("amount_fen")
+    )
+    return FundingAmounts(
+        confirmed_fen=funded_fen(distribution),
+        pending_fen=pending["s"] or 0,
+        pending_count=pending["n"],
+        refunded_fen=refunded["s"] or 0,
+    )
+
 
 LOT_SCHEMA = {
     "account": pl.Int64,

@@ -1,5 +1,5 @@
-"""Writes of 权益分派 outside the end of day: scheduling (the approved plan), funding (委托代派),
-withdrawal before R. The end-of-day steps are in ``steps.py``.
+"""Writes of 权益分派 outside the end of day: scheduling (the approved plan), withdrawal before R. Funding
+(委托代派, declared then confirmed) is in ``funding.py``; the end-of-day steps are in ``steps.py``.
 
 Four-eyes (csdp/approvals): the plan and a withdrawal are prepared by an operator and applied when a
 different reviewer approves (kinds ``dividend.plan`` and ``dividend.withdraw``, registered in kinds.py).
@@ -16,30 +16,15 @@ from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
 from csdp.dividend.dates import dates_for
 from csdp.dividend.kinds import WITHDRAW
-from csdp.dividend.models import MACHINE, CashStatus, Distribution, DistributionTransition, Funding, Method, Status
+from csdp.dividend.errors import DividendError
+from csdp.dividend.funding import fundings_lapse, issuer_bank_account
+from csdp.dividend.models import CODE_REFUND, MACHINE, CashStatus, Distribution, DistributionTransition, Method, Status
+from csdp.dividend.notices import withdrawn_notify
 from csdp.ledger.models import AccountKind, LedgerAccount
-from csdp.ledger.services import LedgerError, ledger_account_open, transfer_post
+from csdp.ledger.services import ledger_account_open, transfer_post
 from csdp.lib.env import ConfigError
-from csdp.lib.errors import CsdpError
 from csdp.lib.statemachine import STAFF, transition_record
 from csdp.securities.models import Security
-
-CODE_FUNDING, CODE_REFUND = "dividend.fund", "dividend.refund"
-
-
-class DividendError(CsdpError):
-    code = "dividend.refused"
-
-
-def issuer_bank_account(issuer, security: Security) -> LedgerAccount:
-    """The issuer's external bank account in our books (money it sends us comes from here)."""
-    existing = LedgerAccount.objects.filter(owner=issuer, kind=AccountKind.ISSUER_BANK).order_by("pk").first()
-    return existing or ledger_account_open(
-        number=f"ISS-{security.code}-BANK",
-        name=f"{issuer.name}（银行账户）",
-        kind=AccountKind.ISSUER_BANK,
-        owner=issuer,
-    )
 
 
 def held_account(distribution: Distribution) -> LedgerAccount:
@@ -120,60 +105,6 @@ def distribution_schedule(*, payload: dict, actor=None) -> Distribution:
     return distribution
 
 
-def funded_fen(distribution: Distribution) -> int:
-    return sum(Funding.objects.filter(distribution=distribution).values_list("amount_fen", flat=True))
-
-
-@transaction.atomic
-def funding_record(*, distribution: Distribution, bank_reference: str, amount_fen: int, by) -> Funding:
-    """委托代派: the issuer's payment into the distribution's funding account. Idempotent by bank
-    reference (the same reference with the same amount returns the first record; another amount is
-    refused). Refused after the deadline, for a plan without cash, and once the cash part was judged."""
-    bank_reference = (bank_reference or "").strip()
-    if not bank_reference or len(bank_reference) > 40:
-        raise DividendError("请填写银行流水号（1–40 个字符）。", code="dividend.bank_reference")
-    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
-        raise DividendError("金额须为正数（分）。", code="dividend.amount")
-    existing = Funding.objects.filter(bank_reference=bank_reference).first()
-    if existing is not None:
-        if existing.distribution_id == distribution.pk and existing.amount_fen == amount_fen:
-            return existing
-        raise DividendError(f"银行流水号 {bank_reference} 已用于另一笔资金。", code="dividend.bank_reference_reused")
-    distribution = Distribution.objects.select_for_update().get(pk=distribution.pk)
-    if distribution.cash_status != CashStatus.AWAITING:
-        raise DividendError(
-            f"现金红利状态为“{distribution.get_cash_status_display()}”，不接收代派资金。", code="dividend.not_awaiting"
-        )
-    if business_today() > distribution.funding_deadline:
-        raise DividendError(f"已过代派资金截止日 {distribution.funding_deadline}。", code="dividend.deadline")
-    try:
-        transfer = transfer_post(
-            debit=issuer_bank_account(distribution.issuer, distribution.security),
-            credit=distribution.funding_account,
-            amount_fen=amount_fen,
-            key=f"dividend:{distribution.pk}:fund:{bank_reference}",
-            code=CODE_FUNDING,
-            memo=f"委托代派 {bank_reference}",
-        )
-    except LedgerError as error:
-        raise DividendError(str(error)) from None
-    funding = Funding.objects.create(
-        distribution=distribution,
-        bank_reference=bank_reference,
-        amount_fen=amount_fen,
-        transfer=transfer,
-        recorded_by=by,
-        recorded_at=clock_now(),
-    )
-    audit_record(
-        actor=by,
-        obj=distribution,
-        action="dividend.fund",
-        data={"bank_reference": bank_reference, "amount_fen": amount_fen},
-    )
-    return funding
-
-
 def refund_funding(distribution: Distribution, amount_fen: int, *, reason: str, key_suffix: str) -> None:
     """Money left in the funding account goes back to the issuer's bank (idempotent by key)."""
     if amount_fen <= 0:
@@ -190,20 +121,18 @@ def refund_funding(distribution: Distribution, amount_fen: int, *, reason: str, 
 
 @transaction.atomic
 def distribution_withdraw(*, distribution_id: int, reason: str, actor=None) -> Distribution:
-    """Plan withdrawn before R (four-eyes applied): the funding goes back to the issuer; nothing else
-    has moved yet. After R the entitlements stand and the plan can no longer be withdrawn."""
+    """Plan withdrawn before R (four-eyes applied): the confirmed funding goes back to the issuer,
+    declarations not yet confirmed lapse; nothing else has moved yet. The issuer is told why and what
+    came back. After R the entitlements stand and the plan can no longer be withdrawn."""
     distribution = Distribution.objects.select_for_update().get(pk=distribution_id)
     if distribution.status == Status.WITHDRAWN:
         return distribution
     if distribution.status != Status.SCHEDULED or business_today() >= distribution.record_date:
         raise DividendError("股权登记日及以后不能撤销权益分派。", code="dividend.too_late_to_withdraw")
     account = LedgerAccount.objects.get(pk=distribution.funding_account_id)
-    refund_funding(
-        distribution,
-        account.credits_posted - account.debits_posted,
-        reason=f"权益分派撤销退回：{reason}",
-        key_suffix="withdraw",
-    )
+    returned_fen = account.credits_posted - account.debits_posted
+    refund_funding(distribution, returned_fen, reason=f"权益分派撤销退回：{reason}", key_suffix="withdraw")
+    fundings_lapse(distribution, reason=f"权益分派撤销：{reason}")
     if distribution.cash_status != CashStatus.NONE:
         distribution.cash_status = CashStatus.WITHDRAWN
     distribution.cash_note = f"权益分派已撤销：{reason}"[:300]
@@ -225,7 +154,9 @@ def distribution_withdraw(*, distribution_id: int, reason: str, actor=None) -> D
         from_state=Status.SCHEDULED,
         to_state=Status.WITHDRAWN,
         reason=reason,
+        data={"returned_fen": returned_fen},
     )
+    withdrawn_notify(distribution, reason, returned_fen)
     return distribution
 
 

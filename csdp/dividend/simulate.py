@@ -1,6 +1,7 @@
 """`csdp dividend simulate`: a realistic register on the configured database, and one distribution run
 through the production code paths: the plan filed as counter business type 05, accepted by an operator
-and approved by a different reviewer (four-eyes, which schedules it), ``funding_record``, and the four
+and approved by a different reviewer (four-eyes, which schedules it), the funding declared by the
+issuer's clerk and confirmed received by that reviewer (``funding_declare``, ``funding_confirm``), and the four
 end-of-day steps through ``distribution_advance``, as `csdp eod run` calls them.
 
 Holdings are heavy-tailed (Pareto: most accounts hold a few hundred shares, a few hold millions); about
@@ -37,7 +38,7 @@ from csdp.dividend.engine import Rates
 from csdp.dividend.kinds import PLAN
 from csdp.dividend.models import Distribution, HeldCash, ParticipantPayment, Step
 from csdp.dividend.selectors import ENTITLEMENT_COLUMNS, entitlements_of
-from csdp.dividend.services import funding_record
+from csdp.dividend.funding import funding_confirm, funding_declare
 from csdp.dividend.runner import distribution_advance
 from csdp.ipo.sim import _checkpoint, _participants, open_accounts
 from csdp.issuers.models import IssuerSecurity
@@ -396,12 +397,14 @@ def simulate(
     clerk, _ = User.objects.get_or_create(
         username="sim-issuer", defaults={"institution": issuer, "display_name": "模拟"}
     )
-    funding_record(
+    declared = funding_declare(
         distribution=d,
         bank_reference=f"SIM-{security.code}",
         by=clerk,
         amount_fen=issued_before * RATES.cash_micro // 100_000,
     )
+    # four-eyes: a depository reviewer, not the issuer's clerk who declared it, confirms the receipt
+    funding_confirm(funding=declared, by=_staff("sim-reviewer", StaffRole.REVIEWER))
     if is_postgres():
         _checkpoint()
     eod_started, days = time.perf_counter(), {}

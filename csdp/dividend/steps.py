@@ -33,6 +33,7 @@ from csdp.clock.services import clock_now
 from csdp.dividend import files
 from csdp.dividend.engine import Method, Rates, entitle
 from csdp.dividend.models import (
+    CODE_REFUND,
     MACHINE,
     CashStatus,
     Distribution,
@@ -44,13 +45,15 @@ from csdp.dividend.models import (
     Step,
 )
 from csdp.dividend.notices import funding_verdict_notify, paid_notify
+from csdp.dividend.funding import fundings_lapse, pending_note
 from csdp.dividend.selectors import (
     ENTITLEMENT_COLUMNS,
+    funded_fen,
     issued_capital_as_of,
     register_as_of,
     register_now,
 )
-from csdp.dividend.services import DividendError, funded_fen, held_account, refund_funding
+from csdp.dividend.services import DividendError, held_account, refund_funding
 from csdp.ledger.bulk import holds_create_bulk, holds_resolve_bulk
 from csdp.ledger.models import LedgerAccount, Transfer
 from csdp.ledger.selectors import reserve_accounts_of
@@ -120,18 +123,23 @@ def _balance(account_id: int) -> tuple[int, int]:
 
 def step_funding(distribution: Distribution, day: dt.date) -> str:
     """At the deadline's end of day: the cash part proceeds only when fully funded (rules.md §12 委托代派).
-    Required: the security's issued shares now × the rate (the register refuses issuing or cancelling
-    shares of the security until R's end of day, csdp.dividend.guards, so R's total is the same — R
-    checks again)."""
+    Only money staff confirmed received counts; declarations still unconfirmed lapse here, and the note
+    the issuer reads says so. Required: the security's issued shares now × the rate (the register refuses
+    issuing or cancelling shares of the security until R's end of day, csdp.dividend.guards, so R's total
+    is the same — R checks again)."""
     started = time.perf_counter()
     issued = _issued_shares(distribution)
     required = issued * distribution.cash_micro // 100_000
     funded = funded_fen(distribution)
+    pending_count, pending_fen = fundings_lapse(
+        distribution, reason=f"截至代派资金截止日 {distribution.funding_deadline} 日终未确认到账"
+    )
     if funded >= required:
         distribution.cash_status = CashStatus.FUNDED
         distribution.cash_note = f"代派资金 {_fen(funded)} 元已足额到位（应付 {_fen(required)} 元）。"
     else:
         _cash_short(distribution, funded, required, when=f"截至代派资金截止日 {distribution.funding_deadline}")
+    distribution.cash_note = (distribution.cash_note + pending_note(pending_count, pending_fen))[:300]
     distribution.cash_declared_fen = required
     distribution.save(update_fields=["cash_status", "cash_note", "cash_declared_fen"])
     audit_record(
@@ -142,7 +150,8 @@ def step_funding(distribution: Distribution, day: dt.date) -> str:
         reason=distribution.cash_note,
     )
     funding_verdict_notify(distribution)
-    _record(distribution, "funding", day, started, 1, {"funded_fen": funded, "required_fen": required})
+    detail = {"funded_fen": funded, "required_fen": required, "lapsed": pending_count, "lapsed_fen": pending_fen}
+    _record(distribution, "funding", day, started, 1, detail)
     return distribution.cash_note
 
 
@@ -470,7 +479,7 @@ def _check_money(distribution: Distribution, paid_total: int) -> None:
     held_rows = HeldCash.objects.filter(distribution=distribution).aggregate(s=Sum("amount_fen"))["s"] or 0
     held_posted = _balance(held_account(distribution).pk)[0]
     refunded = (
-        Transfer.objects.filter(debit_account_id=distribution.funding_account_id, code="dividend.refund").aggregate(
+        Transfer.objects.filter(debit_account_id=distribution.funding_account_id, code=CODE_REFUND).aggregate(
             s=Sum("amount_fen")
         )["s"]
         or 0

@@ -7,5 +7,7 @@ urlpatterns = [
     path("", views.distribution_list, name="list"),
     path("<int:distribution_id>/", views.distribution_detail, name="detail"),
     path("<int:distribution_id>/fund/", views.fund, name="fund"),
+    path("<int:distribution_id>/fundings/<int:funding_id>/confirm/", views.confirm, name="funding_confirm"),
+    path("<int:distribution_id>/fundings/<int:funding_id>/reject/", views.reject, name="funding_reject"),
     path("<int:distribution_id>/withdraw/", views.withdraw, name="withdraw"),
 ]

@@ -1,5 +1,6 @@
 """Pages of 权益分派: the list (staff: all; issuer: its own), a distribution with its dates, funding,
-steps, payments and held cash; the issuer's funding form; an operator's withdrawal (prepared for
+steps, payments and held cash; the issuer's funding declaration; staff's confirmation or rejection of a
+declared funding (never by the one who declared it: the service); an operator's withdrawal (prepared for
 four-eyes). Thin: parse, one service call, render."""
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from csdp.accounts.access import STAFF, Role, access_object, allow
-from csdp.dividend.models import Distribution
-from csdp.dividend.selectors import closed_bonus_of, held_summary
-from csdp.dividend.services import distribution_withdraw_prepare, funded_fen, funding_record
+from csdp.dividend.funding import CONFIRMERS, funding_confirm, funding_declare, funding_reject
+from csdp.dividend.models import Distribution, Funding
+from csdp.dividend.selectors import closed_bonus_of, funding_amounts, held_summary
+from csdp.dividend.services import distribution_withdraw_prepare
 from csdp.lib.listing import Column, Listing, listing
 from csdp.lib.web import refusal_redirect
 
@@ -20,6 +22,14 @@ from csdp.lib.web import refusal_redirect
 class FundingForm(forms.Form):
     bank_reference = forms.CharField(label="银行流水号", max_length=40)
     amount_fen = forms.IntegerField(label="金额（分）", min_value=1)
+
+
+class ConfirmForm(forms.Form):
+    value_date = forms.DateField(label="到账日期（银行起息日，空为今日）", required=False)
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label="驳回原因", max_length=200)
 
 
 class WithdrawForm(forms.Form):
@@ -70,8 +80,11 @@ def distribution_detail(request, distribution_id: int):
         "dividend/detail.html",
         {
             "d": d,
-            "funded_fen": funded_fen(d),
-            "fundings": d.fundings.all(),
+            "amounts": funding_amounts(d),
+            "fundings": d.fundings.select_related("declared_by", "confirmed_by"),
+            "may_confirm": request.user.staff_role in CONFIRMERS,
+            "confirm_form": ConfirmForm(),
+            "reject_form": RejectForm(),
             "steps": d.steps.all(),
             "payments": d.payments.select_related("participant"),
             "transitions": d.transitions.all(),
@@ -91,16 +104,49 @@ def fund(request, distribution_id: int):
     d = access_object(request.user, Distribution, pk=distribution_id)
     form = FundingForm(request.POST)
     if form.is_valid():
-        funding_record(
+        funding_declare(
             distribution=d,
             bank_reference=form.cleaned_data["bank_reference"],
             amount_fen=form.cleaned_data["amount_fen"],
             by=request.user,
         )
-        messages.success(request, "代派资金已入账。")
+        messages.success(request, "代派资金已登记，待本公司核对银行到账后确认。")
     else:
         messages.error(request, "请填写银行流水号和金额（分）。")
     return redirect("dividend:detail", distribution_id=d.pk)
+
+
+def _funding(request, distribution_id: int, funding_id: int) -> Funding:
+    d = access_object(request.user, Distribution, pk=distribution_id)
+    return access_object(request.user, Funding.objects.filter(distribution=d), pk=funding_id)
+
+
+@require_POST
+@allow(*CONFIRMERS)
+@refusal_redirect("dividend:detail", "distribution_id")
+def confirm(request, distribution_id: int, funding_id: int):
+    funding = _funding(request, distribution_id, funding_id)
+    form = ConfirmForm(request.POST)
+    if form.is_valid():
+        funding_confirm(funding=funding, by=request.user, value_date=form.cleaned_data["value_date"])
+        messages.success(request, f"银行流水号 {funding.bank_reference} 已确认到账，资金已入代派资金账户。")
+    else:
+        messages.error(request, "到账日期格式不正确。")
+    return redirect("dividend:detail", distribution_id=distribution_id)
+
+
+@require_POST
+@allow(*CONFIRMERS)
+@refusal_redirect("dividend:detail", "distribution_id")
+def reject(request, distribution_id: int, funding_id: int):
+    funding = _funding(request, distribution_id, funding_id)
+    form = RejectForm(request.POST)
+    if form.is_valid():
+        funding_reject(funding=funding, by=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, f"银行流水号 {funding.bank_reference} 的登记已驳回，已通知发行人。")
+    else:
+        messages.error(request, "请填写驳回原因。")
+    return redirect("dividend:detail", distribution_id=distribution_id)
 
 
 @require_POST

@@ -26,7 +26,8 @@ def prepare() -> None:
     from django.db.models import Sum
 
     from csdp.accounts.models import User
-    from csdp.dividend.services import distribution_schedule, funding_record
+    from csdp.dividend.funding import funding_confirm, funding_declare
+    from csdp.dividend.services import distribution_schedule
     from csdp.dividend.simulate import RATES, START, _setup
     from csdp.register.models import Position
 
@@ -46,9 +47,11 @@ def prepare() -> None:
         }
     )
     clerk = User.objects.create(username="kill-issuer", institution=issuer, display_name="发行人")
-    funding_record(
+    declared = funding_declare(
         distribution=d, bank_reference="KILL-1", amount_fen=issued * RATES.cash_micro // 100_000 + 7, by=clerk
     )
+    checker = User.objects.create(username="kill-reviewer", staff_role="reviewer", display_name="复核")
+    funding_confirm(funding=declared, by=checker)
     assert d.funding_deadline > START
 
 

@@ -1,4 +1,5 @@
-"""Objects for the URL × role matrix (tests/access_policy.py): a distribution of issuer A's stock."""
+"""Objects for the URL × role matrix (tests/access_policy.py): a distribution of issuer A's stock and a
+funding issuer A declared for it."""
 
 from __future__ import annotations
 
@@ -18,4 +19,16 @@ def distribution(cast):
             defaults={"name": "矩阵股份", "kind": "stock", "market": Market.BSE, "issuer": cast.issuer_a.institution},
         )
         existing = schedule(cast.issuer_a, code="920777")
+    return str(existing.pk), {"issuer_a"} | STAFF
+
+
+def funding(cast):
+    from csdp.dividend.funding import funding_declare
+    from csdp.dividend.models import Distribution, Funding
+
+    existing = Funding.objects.filter(bank_reference="MATRIX-1").first()
+    if existing is None:
+        pk, _ = distribution(cast)
+        d = Distribution.objects.get(pk=pk)
+        existing = funding_declare(distribution=d, bank_reference="MATRIX-1", amount_fen=100, by=cast.issuer_a)
     return str(existing.pk), {"issuer_a"} | STAFF

@@ -1,5 +1,6 @@
-"""The distribution's page and API: funding idempotent by bank reference, another issuer sees nothing,
-a withdrawal prepared by an operator and applied by a different reviewer."""
+"""The distribution's page and API: funding declared (idempotent by bank reference) and confirmed by a
+different staff user, the amounts told honestly, another issuer sees nothing, a withdrawal prepared by an
+operator and applied by a different reviewer."""
 
 from __future__ import annotations
 
@@ -28,15 +29,53 @@ def _fund(client, d, reference, amount):
     )
 
 
-def test_funding_through_the_api_is_idempotent_by_bank_reference(distribution, cast, client_for):
+def _act(client, d, funding_id, action, body):
+    return client.post(
+        f"/api/v1/dividend/distributions/{d.pk}/fundings/{funding_id}/{action}",
+        json.dumps(body),
+        content_type="application/json",
+    )
+
+
+def test_funding_declared_through_the_api_is_idempotent_by_bank_reference_and_not_yet_counted(
+    distribution, cast, client_for
+):
     client = client_for(cast.issuer_a)
     first = _fund(client, distribution, "CMB-20260601-1", 123_456)
-    assert first.status_code == 200 and first.json()["funded_fen"] == 123_456
+    assert first.status_code == 200 and (first.json()["funded_fen"], first.json()["pending_fen"]) == (0, 123_456)
+    assert [f["status"] for f in first.json()["fundings"]] == ["declared"]
     again = _fund(client, distribution, "CMB-20260601-1", 123_456)
-    assert again.status_code == 200 and again.json()["funded_fen"] == 123_456
+    assert again.status_code == 200 and again.json()["pending_fen"] == 123_456
     other = _fund(client, distribution, "CMB-20260601-1", 99)
     assert other.status_code == 422 and other.json()["code"] == "dividend.bank_reference_reused"
     assert Funding.objects.count() == 1
+
+
+def test_staff_confirm_through_the_api_but_not_the_operator_who_declared(distribution, cast, client_for):
+    declared = _fund(client_for(cast.operator), distribution, "BANK-STMT-7", 8_000).json()["fundings"][0]
+    same = _act(client_for(cast.operator), distribution, declared["id"], "confirm", {})
+    assert same.status_code == 422 and same.json()["code"] == "dividend.same_person"
+    assert _act(client_for(cast.issuer_a), distribution, declared["id"], "confirm", {}).status_code == 403
+    done = _act(client_for(cast.reviewer), distribution, declared["id"], "confirm", {"value_date": "2026-06-01"})
+    assert done.status_code == 200 and (done.json()["funded_fen"], done.json()["pending_fen"]) == (8_000, 0)
+    assert done.json()["fundings"][0] == {**declared, "status": "confirmed", "value_date": "2026-06-01"}
+
+
+def test_staff_reject_a_declaration_through_the_api(distribution, cast, client_for):
+    declared = _fund(client_for(cast.issuer_a), distribution, "NOPE-1", 8_000).json()["fundings"][0]
+    done = _act(client_for(cast.operator), distribution, declared["id"], "reject", {"reason": "未见到账"})
+    assert done.status_code == 200 and done.json()["fundings"][0]["status"] == "rejected"
+    assert (done.json()["funded_fen"], done.json()["pending_fen"]) == (0, 0)
+
+
+def test_after_a_shortfall_the_api_tells_what_was_received_and_what_went_back(distribution, cast, client_for):
+    from tests.dividend.world import DEADLINE, eod, fund
+
+    fund(distribution, cast.issuer_a, amount=100)
+    eod(DEADLINE)
+    body = client_for(cast.issuer_a).get(f"/api/v1/dividend/distributions/{distribution.pk}").json()
+    assert body["cash_status"] == "short"
+    assert (body["funded_fen"], body["pending_fen"], body["refunded_fen"]) == (100, 0, 100)
 
 
 def test_another_issuer_cannot_see_or_fund_the_distribution(distribution, cast, client_for):
@@ -46,14 +85,39 @@ def test_another_issuer_cannot_see_or_fund_the_distribution(distribution, cast, 
     assert client.get(f"/dividend/{distribution.pk}/").status_code == 404
 
 
-def test_the_issuer_funds_on_the_page_and_reads_the_result(distribution, cast, client_for):
+def test_the_issuer_declares_on_the_page_and_a_reviewer_confirms_it_there(distribution, cast, client_for):
     client = client_for(cast.issuer_a)
     response = client.post(
         f"/dividend/{distribution.pk}/fund/", {"bank_reference": "P-1", "amount_fen": "500"}, follow=True
     )
-    assert response.status_code == 200 and "代派资金已入账" in response.content.decode()
+    assert response.status_code == 200 and "待本公司核对银行到账后确认" in response.content.decode()
     page = client.get(f"/dividend/{distribution.pk}/").content.decode()
-    assert "P-1" in page and "待委托代派资金" in page
+    assert "P-1" in page and "待确认" in page and "确认到账</button>" not in page
+    funding = Funding.objects.get()
+    reviewer = client_for(cast.reviewer)
+    assert "确认到账</button>" in reviewer.get(f"/dividend/{distribution.pk}/").content.decode()
+    done = reviewer.post(f"/dividend/{distribution.pk}/fundings/{funding.pk}/confirm/", {"value_date": ""}, follow=True)
+    assert "已确认到账" in done.content.decode()
+    page = client.get(f"/dividend/{distribution.pk}/").content.decode()
+    assert "已到账" in page and "已确认到账 500 分" in page
+
+
+def test_the_operator_who_declared_on_the_page_is_refused_when_confirming_it(distribution, cast, client_for):
+    operator = client_for(cast.operator)
+    operator.post(f"/dividend/{distribution.pk}/fund/", {"bank_reference": "S-1", "amount_fen": "500"})
+    funding = Funding.objects.get()
+    refused = operator.post(f"/dividend/{distribution.pk}/fundings/{funding.pk}/confirm/", {}, follow=True)
+    assert "登记人以外" in refused.content.decode()
+    funding.refresh_from_db()
+    assert funding.status == "declared"
+
+
+def test_a_reviewer_rejects_a_declaration_on_the_page(distribution, cast, client_for):
+    client_for(cast.issuer_a).post(f"/dividend/{distribution.pk}/fund/", {"bank_reference": "X", "amount_fen": "5"})
+    funding = Funding.objects.get()
+    client_for(cast.reviewer).post(f"/dividend/{distribution.pk}/fundings/{funding.pk}/reject/", {"reason": "未到账"})
+    page = client_for(cast.issuer_a).get(f"/dividend/{distribution.pk}/").content.decode()
+    assert "已驳回" in page
 
 
 def test_a_withdrawal_is_prepared_by_an_operator_and_applied_by_a_reviewer(distribution, cast, client_for):

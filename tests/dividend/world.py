@@ -33,11 +33,21 @@ LOTS = [  # account, nature, lock-up end, quantity, frozen, pledged, custody uni
 TOTAL_QUANTITY = sum(lot[3] for lot in LOTS)
 
 
-def fund(distribution, user, amount=None, ref="BANK-001"):
-    from csdp.dividend.services import funding_record
+def declare(distribution, user, amount=None, ref="BANK-001"):
+    """The issuer (or an operator) declares a payment: no money moves yet."""
+    from csdp.dividend.funding import funding_declare
 
     amount = amount if amount is not None else TOTAL_QUANTITY * distribution.cash_micro // 100_000
-    return funding_record(distribution=distribution, bank_reference=ref, amount_fen=amount, by=user)
+    return funding_declare(distribution=distribution, bank_reference=ref, amount_fen=amount, by=user)
+
+
+def fund(distribution, user, amount=None, ref="BANK-001"):
+    """Declared by ``user`` and confirmed by the cast's reviewer (another person): the money is in."""
+    from csdp.accounts.models import User
+    from csdp.dividend.funding import funding_confirm
+
+    declared = declare(distribution, user, amount, ref)
+    return funding_confirm(funding=declared, by=User.objects.get(username="reviewer"))
 
 
 def at(day: dt.date, hh: int = 10) -> None:

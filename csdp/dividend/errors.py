@@ -1,0 +1,5 @@
+from csdp.lib.errors import CsdpError
+
+
+class DividendError(CsdpError):
+    code = "dividend.refused"
