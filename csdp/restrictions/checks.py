@@ -51,8 +51,11 @@ def _events() -> dict:
     moved = successors()
     out: dict = defaultdict(lambda: {"pledged": 0, "frozen": 0})
     ours = (
-        # and the bonus shares registered frozen or pledged: they accrued to the records (csdp.dividend.accrual)
-        RegistrationEvent.objects.filter(Q(key__startswith=KEY_PREFIX) | Q(event_type=EventType.BONUS))
+        # Our events, and the 权益分派 bonus events that registered shares frozen or pledged: those accrued to
+        # the records (csdp.dividend.accrual). Only those: a distribution's other bonus events are millions.
+        RegistrationEvent.objects.filter(
+            Q(key__startswith=KEY_PREFIX) | Q(event_type=EventType.BONUS) & (~Q(frozen_delta=0) | ~Q(pledged_delta=0))
+        )
         .values("account_id", "security_id")
         .annotate(pledged=Sum("pledged_delta"), frozen=Sum("frozen_delta"))
     )
