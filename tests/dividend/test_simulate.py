@@ -38,6 +38,10 @@ def test_simulate_prints_the_fixed_keys_and_runs_the_plan_through_the_applicatio
             "WHERE a.id = ?",
             [application],
         ).fetchone()
+        # the simulated freezes and pledges are records, and the bonus shares on them accrued to them
+        accrued = dict(db.execute("SELECT kind, COUNT(*) FROM dividend_accrual GROUP BY kind").fetchall())
     assert filed == ("05", "accepted")
+    assert accrued.get("freeze", 0) > 0 and accrued.get("pledge", 0) > 0
+    assert result["invariants"]["freezes_and_pledges_match_register"] is True
     assert approval == ("applied", "sim-operator", "operator", "sim-reviewer", "reviewer")
     assert seed == result["fraction_seed"]  # drawn at acceptance and recorded with the plan
