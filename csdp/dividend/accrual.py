@@ -56,7 +56,7 @@ def live_pledge_sql(account: str, security: str, nature: str, lockup: str) -> st
 # Window sums are cast: PostgreSQL's SUM of bigints is numeric, and the division must be an integer one.
 _APPORTION = """
 WITH bonus AS (
-    SELECT {lot}, SUM({column}) AS shares FROM dividend_entitlement
+    SELECT {lot}, CAST(SUM({column}) AS BIGINT) AS shares FROM dividend_entitlement
     WHERE distribution_id = %s AND seq >= %s AND seq < %s AND {column} > 0 GROUP BY {lot}
 ), held AS (
     SELECT r.id, {record_lot}, b.shares, {held} AS held FROM {table} r JOIN bonus b ON {match}
@@ -93,6 +93,40 @@ def _apportion_sql(kind: str) -> str:
         f"AND COALESCE(b.lockup_end, {FAR}) = COALESCE(r.lockup_end, {FAR})",
         held="(r.quantity_shares + r.accrued_shares - r.released_shares)",
         states=_in(PLEDGE_OUTSTANDING),
+    )
+
+
+def records_lock(distribution: Distribution, part: tuple[int, int]) -> None:
+    """Lock the live freezes and outstanding pledges of the part's accounts, in primary-key order, before
+    the part reads them twice (bonus_source's gating, then bonus_accrue): an unfreeze or a pledge release
+    committing between the two would leave bonus shares registered encumbered that no record carries.
+    Records before lots, as csdp.restrictions locks them (no deadlock with a release running now)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT account_id FROM dividend_entitlement WHERE distribution_id = %s AND seq IN (%s, %s) ORDER BY seq",
+            [distribution.pk, part[0], part[1] - 1],
+        )
+        ends = [row[0] for row in cursor.fetchall()]
+    if not ends:
+        return
+    span = (min(ends), max(ends))  # the seq runs in account order: the part's accounts lie between
+    security = distribution.security_id
+    list(
+        Freeze.objects.select_for_update()
+        .filter(security_id=security, account_id__gte=span[0], account_id__lte=span[1], status__in=FREEZE_LIVE)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    list(
+        Pledge.objects.select_for_update()
+        .filter(
+            security_id=security,
+            pledgor_account_id__gte=span[0],
+            pledgor_account_id__lte=span[1],
+            status__in=PLEDGE_OUTSTANDING,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
 
 

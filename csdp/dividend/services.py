@@ -18,7 +18,16 @@ from csdp.dividend.dates import dates_for
 from csdp.dividend.kinds import WITHDRAW
 from csdp.dividend.errors import DividendError
 from csdp.dividend.funding import fundings_lapse, issuer_bank_account
-from csdp.dividend.models import CODE_REFUND, MACHINE, CashStatus, Distribution, DistributionTransition, Method, Status
+from csdp.dividend.models import (
+    ACTIVE,
+    CODE_REFUND,
+    MACHINE,
+    CashStatus,
+    Distribution,
+    DistributionTransition,
+    Method,
+    Status,
+)
 from csdp.dividend.notices import withdrawn_notify
 from csdp.ledger.models import AccountKind, LedgerAccount
 from csdp.ledger.services import ledger_account_open, transfer_post
@@ -58,7 +67,9 @@ def distribution_schedule(*, payload: dict, actor=None) -> Distribution:
         )
     if record_date < business_today():
         raise DividendError(f"股权登记日 {record_date} 已过。", code="dividend.too_late")
-    clash = Distribution.objects.filter(security=security, status__in=[Status.SCHEDULED, Status.ENTITLED]).first()
+    # Until the list date's end of day (PAID included): a second plan's approval would suspend issuing the
+    # first one's bonus shares (csdp.dividend.guards) and its R would miss them.
+    clash = Distribution.objects.filter(security=security, status__in=ACTIVE).first()
     if clash is not None:
         raise DividendError(
             f"证券 {security.code} 已有进行中的权益分派（登记日 {clash.record_date}）。", code="dividend.clash"

@@ -22,7 +22,7 @@ from functools import partial
 from django.db import connection, transaction
 
 from csdp.dividend import files
-from csdp.dividend.accrual import bonus_accrue, live_freeze_sql, live_pledge_sql
+from csdp.dividend.accrual import bonus_accrue, live_freeze_sql, live_pledge_sql, records_lock
 from csdp.dividend.closed_accounts import closed_account_bonus
 from csdp.dividend.models import Distribution, Status
 from csdp.dividend.notices import result_attach
@@ -75,14 +75,9 @@ def step_register(distribution: Distribution, day: dt.date) -> str:
 def _register_parts(distribution: Distribution) -> int:
     """register_apply_staged over each part of the entitlements; returns the events written now (a rerun
     writes only the parts a stopped step left out)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT MAX(seq) FROM dividend_entitlement WHERE distribution_id = %s", [distribution.pk])
-        last = cursor.fetchone()[0]
-    if last is None:
+    parts = bonus_parts(distribution, WORKERS if others_see_this_transaction() else 1)
+    if not parts:
         return 0
-    count = WORKERS if others_see_this_transaction() else 1
-    size = -(-(last + 1) // count)
-    parts = [(low, min(low + size, last + 1)) for low in range(0, last + 1, size)]
     try:
         if len(parts) > 1:
             # The parts' own connections keep the server's JIT (the runner's has it off, csdp.lib.bulk.jit_off):
@@ -96,6 +91,34 @@ def _register_parts(distribution: Distribution) -> int:
         raise DividendError(f"红股登记失败：{error.message}") from None
 
 
+def bonus_parts(distribution: Distribution, count: int) -> list[tuple[int, int]]:
+    """``count`` ranges [low, high) of the entitlements' seq, about equal, each beginning with an account's
+    first lot: an account's lots are registered, and their bonus shares accrued to its freezes and pledges
+    (accrual.py, once per record), in one part. The seq runs in account order (R's frame), so an account's
+    lots are consecutive: a boundary inside an account moves back to the account's first lot."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MAX(seq) FROM dividend_entitlement WHERE distribution_id = %s", [distribution.pk])
+        last = cursor.fetchone()[0]
+        if last is None:
+            return []
+        size = -(-(last + 1) // count)
+        bounds = [0]
+        for guess in range(size, last + 1, size):
+            # the last lot before ``guess`` of another account (the primary key, read backwards): few rows
+            cursor.execute(
+                "SELECT seq FROM dividend_entitlement WHERE distribution_id = %s AND seq < %s AND account_id <> "
+                "(SELECT account_id FROM dividend_entitlement WHERE distribution_id = %s AND seq = %s) "
+                "ORDER BY seq DESC LIMIT 1",
+                [distribution.pk, guess, distribution.pk, guess],
+            )
+            row = cursor.fetchone()
+            start = row[0] + 1 if row else 0
+            if start > bounds[-1]:
+                bounds.append(start)
+    bounds.append(last + 1)
+    return list(zip(bounds, bounds[1:], strict=False))
+
+
 def _part_apply(distribution: Distribution, part: tuple[int, int]) -> int:
     from csdp.register.bulk_staged import register_apply_staged  # at call time: the kill test patches it at its source
 
@@ -103,6 +126,7 @@ def _part_apply(distribution: Distribution, part: tuple[int, int]) -> int:
     # register_check (Σ positions = issued capital, available ≥ 0) before its commit; the bonus shares
     # registered frozen or pledged accrue to their freezes and pledges in the same transaction.
     with transaction.atomic():
+        records_lock(distribution, part)
         written = register_apply_staged(*bonus_source(distribution, part))
         bonus_accrue(distribution, part)
     return written

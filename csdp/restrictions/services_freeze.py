@@ -409,7 +409,9 @@ def freezes_expire(*, day: dt.date) -> tuple[int, int]:
     filled = 0
     holdings_waiting = (
         Freeze.objects.filter(status__in=FREEZE_LIVE)
-        .filter(frozen_shares__lt=F("requested_shares") - F("lifted_shares") - F("deducted_shares"))
+        .filter(
+            frozen_shares__lt=F("requested_shares") + F("accrued_shares") - F("lifted_shares") - F("deducted_shares")
+        )
         .values_list("account_id", "security_id")
         .distinct()
     )

@@ -32,7 +32,7 @@ PLEDGE_COLUMNS = [
     Column("pledgor", "出质人", "pledgor_name", sort="pledgor_name"),
     Column("pledgee", "质权人", "pledgee_name", sort="pledgee_name"),
     Column("security", "证券", "security.code", sort="security__code"),
-    Column("quantity", "质押数量（股）", "quantity_shares", sort="quantity_shares", numeric=True),
+    Column("quantity", "质押数量（股）", "pledged_shares", sort="quantity_shares", numeric=True),  # with its 送转股
     Column("released", "已解除（股）", "released_shares", sort="released_shares", numeric=True),
     Column("status", "状态", "get_status_display", sort="status"),
 ]

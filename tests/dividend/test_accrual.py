@@ -9,12 +9,13 @@ from django.db.models import Sum
 
 from csdp.approvals.services import approval_approve
 from csdp.dividend.models import Accrual, Status
+from csdp.dividend.steps_bonus import _part_apply, bonus_parts
 from csdp.register.models import Position
 from csdp.restrictions.checks import restrictions_rebuild_check
 from csdp.restrictions.models import Freeze, Pledge, PledgeStatus
 from csdp.restrictions.services_freeze import FreezeData, freeze_prepare, freeze_release_prepare
 from csdp.restrictions.services_release import release_apply, release_review_prepare
-from tests.dividend.world import LIST, PAY, R, eod, schedule
+from tests.dividend.world import LIST, PAY, R, at, eod, schedule
 from tests.restrictions.factories import TODAY, freeze_clock, registered_pledge
 from tests.restrictions.factories import world as restrictions_world
 
@@ -106,4 +107,61 @@ def test_bonus_shares_of_a_freeze_released_before_the_list_date_are_credited_fre
         eod(day)
     assert _holding(w) == {"quantity": 19_500, "frozen": 0, "pledged": 3_900}
     assert not Accrual.objects.filter(distribution=distribution, kind="freeze").exists()
+    assert restrictions_rebuild_check() == []
+
+
+def _court_freeze(w, cast, quantity=None, *, doc: str, lot=("", None), whole=False) -> Freeze:
+    approval = freeze_prepare(
+        by=cast.operator,
+        data=FreezeData(
+            court="北京市第二中级人民法院",
+            document_number=doc,
+            account_number=w["account"].number,
+            security_code=w["stock"].code,
+            whole_holding=whole,
+            quantity_shares=quantity,
+            start_date=TODAY,
+            end_date=TODAY.replace(year=2027),
+            share_nature=lot[0],
+            lockup_end=lot[1],
+        ),
+    )
+    approval_approve(approval=approval, by=cast.reviewer)
+    return Freeze.objects.get(approval=approval)
+
+
+def test_three_freezes_share_their_bonus_shares_by_what_each_holds_the_remainder_to_the_oldest(w, cast):
+    # Queued freezes of one lot: 2,000 (the fixture's), then 1,000 and 999 more of the free lot's shares.
+    later = [_court_freeze(w, cast, n, doc=f"（2026）京02执{n}号", lot=("00", None)) for n in (1_000, 999)]
+    _three_per_ten(cast, w)
+    # R's split of the free lot (10,000: 3,999 frozen, 3,000 pledged, 3,001 free): 1,200 of its 3,000 bonus
+    # shares frozen; shared 2,000 : 1,000 : 999 → ⌊600.15⌋, ⌊300.07⌋, ⌊299.77⌋ = 600, 300, 299, +1 to the oldest
+    accrued = [Freeze.objects.get(pk=f.pk).accrued_shares for f in [w["freeze"], *later]]
+    assert accrued == [601, 300, 299]
+    assert _holding(w)["frozen"] == 3_999 + 1_200
+    assert restrictions_rebuild_check() == []
+
+
+def test_the_list_dates_parts_never_split_an_accounts_lots(world, cast):
+    # the world's lots in seq order: accounts 1, 2 (00), 2 (05), 3, 4, 5 — account 2's two lots stay together
+    distribution = schedule(cast.issuer_a, cash="0", bonus="3", transfer="0")
+    eod(R)
+    assert bonus_parts(distribution, 1) == [(0, 6)]
+    assert bonus_parts(distribution, 2) == [(0, 3), (3, 6)]
+    assert bonus_parts(distribution, 3) == [(0, 1), (1, 4), (4, 6)]
+
+
+def test_a_freeze_over_both_lots_accrues_both_lots_bonus_shares_when_the_list_date_runs_in_parts(w, cast):
+    whole = _court_freeze(w, cast, doc="（2026）京02执9号", whole=True)  # the rest of the holding: both lots
+    distribution = schedule(cast.issuer_a, code=w["stock"].code, cash="0", bonus="3", transfer="0")
+    for day in (R, PAY):
+        eod(day)
+    at(LIST, 17)
+    parts = bonus_parts(distribution, 2)
+    assert parts == [(0, 2)]  # one account: its two lots are never parted
+    for part in parts:
+        _part_apply(distribution, part)
+    eod(LIST)
+    frozen = _holding(w)["frozen"]
+    assert frozen == sum(Freeze.objects.get(pk=f.pk).frozen_shares for f in (w["freeze"], whole))
     assert restrictions_rebuild_check() == []

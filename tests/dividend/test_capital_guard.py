@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 
 from csdp.dividend.models import CashStatus, Status
-from csdp.dividend.services import distribution_withdraw
+from csdp.dividend.services import DividendError, distribution_schedule, distribution_withdraw
 from csdp.register.capital import register_check
 from csdp.register.models import Position, RegistrationEvent
 from csdp.register.services import RegisterError, register_apply
@@ -101,3 +101,17 @@ def test_rs_end_of_day_or_a_withdrawal_lifts_the_suspension(world, cast, lifted_
     _new_shares(security, accounts["0100000001"], "guard:after", day=day)
     assert Security.objects.get(pk=security.pk).issued_shares == before + 100
     register_check(security)
+
+
+def test_a_second_plan_is_refused_until_the_first_ones_bonus_shares_are_registered(world, cast):
+    # approved while the first waits for its list date, it would suspend issuing the first one's bonus shares
+    first = schedule(cast.issuer_a, cash="0", bonus="1", transfer="0")
+    for day in (R, PAY):
+        eod(day)
+    first.refresh_from_db()
+    assert first.status == Status.PAID
+    later = {"application_id": None, "code": "920001", "issuer_id": cast.issuer_a.institution_id, "seed": 1}
+    later |= {"cash_micro": 0, "bonus_micro": 1_000_000, "transfer_micro": 0, "record_date": "2026-06-26"}
+    with pytest.raises(DividendError) as refused:
+        distribution_schedule(payload=later)
+    assert refused.value.code == "dividend.clash" and str(R) in refused.value.message
