@@ -298,7 +298,12 @@ class Accrual(models.Model):
     accrued to (accrual.py): the record's ``accrued_shares`` grew by ``shares`` in the same transaction.
     One row per distribution and record, so a rerun adds nothing; ``token`` names the part that wrote it."""
 
-    distribution = models.ForeignKey(Distribution, on_delete=models.PROTECT, related_name="accruals")
+    # No database foreign key: the rows are written by the list date's parts on their own connections while
+    # the runner holds the distribution's row FOR UPDATE; a deferred key check at a part's commit would wait
+    # for the runner, which waits for the part. The part's distribution exists (the runner locked it).
+    distribution = models.ForeignKey(
+        Distribution, on_delete=models.PROTECT, related_name="accruals", db_constraint=False
+    )
     kind = models.CharField(max_length=10, choices=AccrualKind.choices)
     record_id = models.BigIntegerField()  # restrictions.Freeze or restrictions.Pledge, by ``kind``
     account_id = models.BigIntegerField()

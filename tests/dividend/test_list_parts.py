@@ -9,11 +9,15 @@ import pytest
 from django.db import connection
 from django.db.models import Sum
 
+from csdp.approvals.services import approval_approve
 from csdp.dividend import steps_bonus
 from csdp.dividend.models import Distribution, Status
 from csdp.register.capital import RegisterInvariantError, register_check
 from csdp.register.models import Position, RegistrationEvent
 from csdp.register.services import RegisterError
+from csdp.restrictions.checks import restrictions_rebuild_check
+from csdp.restrictions.models import Freeze
+from csdp.restrictions.services_freeze import FreezeData, freeze_prepare
 from tests.dividend.world import DEADLINE, LIST, LOTS, PAY, R, TOTAL_QUANTITY, eod, fund, schedule
 
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="parts on their own connections")
@@ -130,3 +134,33 @@ def test_the_steps_run_without_jit_and_the_parts_with_the_servers_setting(world,
     assert d.status == Status.COMPLETED
     assert sorted(seen) == [f"part:{before}", f"part:{before}", "step:off"]
     assert _jit() == before  # SET LOCAL: the runner's connection has its own setting back after the commit
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_parts_on_their_own_connections_accrue_bonus_shares_to_a_court_freeze_and_commit(world, cast):
+    # A part's accrual rows are written while the runner holds the distribution's row: no key check of
+    # theirs may wait for the runner (it waits for the parts) — the bench hung here once.
+    security, accounts = world
+    approval = freeze_prepare(
+        by=cast.operator,
+        data=FreezeData(
+            court="北京市第一中级人民法院",
+            document_number="（2026）京01执7号",
+            account_number="0100000001",
+            security_code=security.code,
+            whole_holding=False,
+            quantity_shares=400,
+            start_date=DEADLINE.replace(day=1),
+            end_date=DEADLINE.replace(year=2027),
+        ),
+    )
+    approval_approve(approval=approval, by=cast.reviewer)
+    d = _to_the_list_date(cast)
+    eod(LIST)
+    d.refresh_from_db()
+    assert d.status == Status.COMPLETED
+    assert _bonus_events(d).values("batch").distinct().count() == 2
+    freeze = Freeze.objects.get(approval=approval)
+    assert freeze.accrued_shares == 200 and freeze.frozen_shares == 600  # 5 per 10 on its 400 shares
+    assert restrictions_rebuild_check() == []
