@@ -146,10 +146,11 @@ def bonus_accrue(distribution: Distribution, part: tuple[int, int]) -> int:
         for kind in (AccrualKind.FREEZE, AccrualKind.PLEDGE):
             cursor.execute(
                 f"INSERT INTO {table} (distribution_id, kind, record_id, account_id, shares, token) "
-                f"SELECT * FROM ({_apportion_sql(kind)}) x WHERE x.shares > 0 AND NOT EXISTS "
-                f"(SELECT 1 FROM {table} a WHERE a.distribution_id = %s AND a.kind = %s AND a.record_id = x.id)",
-                [distribution.pk, *part, distribution.security_id, distribution.pk, kind.value, token]
-                + [distribution.pk, kind.value],
+                # a record that accrued already (a rerun) is left as it is: the unique (distribution, kind,
+                # record). Not an anti-join: the planner takes the windowed rows for one and probes the
+                # accruals by (distribution, kind) alone per row (1M holders: 40 s instead of milliseconds).
+                f"SELECT * FROM ({_apportion_sql(kind)}) x WHERE x.shares > 0 ON CONFLICT DO NOTHING",
+                [distribution.pk, *part, distribution.security_id, distribution.pk, kind.value, token],
             )
             if not cursor.rowcount:
                 continue

@@ -124,11 +124,14 @@ def _part_apply(distribution: Distribution, part: tuple[int, int]) -> int:
 
     # register_apply_staged grows the issued capital with the part's events (ISSUING) and runs
     # register_check (Σ positions = issued capital, available ≥ 0) before its commit; the bonus shares
-    # registered frozen or pledged accrue to their freezes and pledges in the same transaction.
+    # registered frozen or pledged accrue to their freezes and pledges in the same transaction. The
+    # accrual comes first: it reads the records as the events' gating does (they are locked, and growing
+    # them keeps them holding shares), and it runs while the other part runs, not after the security's
+    # row lock that the issued capital's move takes and holds to the commit.
     with transaction.atomic():
         records_lock(distribution, part)
-        written = register_apply_staged(*bonus_source(distribution, part))
         bonus_accrue(distribution, part)
+        written = register_apply_staged(*bonus_source(distribution, part))
     return written
 
 
