@@ -174,6 +174,8 @@ SETUP_ANALYZED = (
     "securities_securitiesaccount",
     "securities_custodyunit",
     "securities_participantprofile",
+    "restrictions_freeze",
+    "restrictions_pledge",
 )
 
 
