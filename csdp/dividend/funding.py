@@ -133,6 +133,32 @@ def funding_declare(*, distribution: Distribution, bank_reference: str, amount_f
     return funding
 
 
+def _move(funding: Funding, to: str, *, by, kind: str, action: str, reason: str, data: dict, fields=()) -> None:
+    """A declaration's state change: its history row (the one state machine) and its audit event."""
+    at = clock_now()
+    before = funding.status
+    transition_record(
+        machine=FUNDING_MACHINE,
+        subject=funding,
+        to_state=to,
+        history=FundingTransition,
+        actor=None if kind == SYSTEM else by,
+        by=kind,
+        reason=reason,
+        at=at,
+        update_fields=fields,
+    )
+    audit_record(
+        actor=by if kind != SYSTEM else "system",
+        obj=funding,
+        action=action,
+        from_state=before,
+        to_state=to,
+        reason=reason,
+        data=data,
+    )
+
+
 def _lock_funding(funding: Funding) -> tuple[Distribution, Funding]:
     distribution = _lock(funding.distribution)
     return distribution, Funding.objects.select_for_update().get(pk=funding.pk)
@@ -186,23 +212,13 @@ def funding_confirm(*, funding: Funding, by, value_date: dt.date | None = None) 
     except LedgerError as error:
         raise DividendError(str(error)) from None
     funding.confirmed_by, funding.confirmed_at, funding.value_date = by, clock_now(), value_date
-    transition_record(
-        machine=FUNDING_MACHINE,
-        subject=funding,
-        to_state=FundingStatus.CONFIRMED,
-        history=FundingTransition,
-        actor=by,
-        by=STAFF,
-        reason=f"到账日期 {value_date}",
-        at=funding.confirmed_at,
-        update_fields=["transfer", "confirmed_by", "confirmed_at", "value_date"],
-    )
-    audit_record(
-        actor=by,
-        obj=funding,
+    _move(
+        funding,
+        FundingStatus.CONFIRMED,
+        by=by,
+        kind=STAFF,
         action="dividend.fund_confirm",
-        from_state=FundingStatus.DECLARED,
-        to_state=FundingStatus.CONFIRMED,
+        reason=f"到账日期 {value_date}",
         data={
             "distribution": distribution.pk,
             "bank_reference": funding.bank_reference,
@@ -210,6 +226,7 @@ def funding_confirm(*, funding: Funding, by, value_date: dt.date | None = None) 
             "value_date": value_date.isoformat(),
             "transfer_id": funding.transfer.pk,
         },
+        fields=["transfer", "confirmed_by", "confirmed_at", "value_date"],
     )
     return funding
 
@@ -223,22 +240,12 @@ def funding_reject(*, funding: Funding, by, reason: str) -> Funding:
         raise DividendError("驳回须填写原因。", code="dividend.reason")
     _check_staff(by)
     distribution, funding = _lock_funding(funding)
-    transition_record(
-        machine=FUNDING_MACHINE,
-        subject=funding,
-        to_state=FundingStatus.REJECTED,
-        history=FundingTransition,
-        actor=by,
-        by=STAFF,
-        reason=reason,
-        at=clock_now(),
-    )
-    audit_record(
-        actor=by,
-        obj=funding,
+    _move(
+        funding,
+        FundingStatus.REJECTED,
+        by=by,
+        kind=STAFF,
         action="dividend.fund_reject",
-        from_state=FundingStatus.DECLARED,
-        to_state=FundingStatus.REJECTED,
         reason=reason,
         data={"distribution": distribution.pk, "bank_reference": funding.bank_reference},
     )
@@ -252,22 +259,9 @@ def fundings_lapse(distribution: Distribution, *, reason: str) -> tuple[int, int
     distribution's lock (the deadline's step, the withdrawal)."""
     pending = list(Funding.objects.select_for_update().filter(distribution=distribution, status=FundingStatus.DECLARED))
     for funding in pending:
-        transition_record(
-            machine=FUNDING_MACHINE,
-            subject=funding,
-            to_state=FundingStatus.LAPSED,
-            history=FundingTransition,
-            by=SYSTEM,
-            reason=reason,
-            at=clock_now(),
-        )
-        audit_record(
-            actor="system",
-            obj=funding,
-            action="dividend.fund_lapse",
-            from_state=FundingStatus.DECLARED,
-            to_state=FundingStatus.LAPSED,
-            reason=reason,
+        data = {"distribution": distribution.pk, "bank_reference": funding.bank_reference}
+        _move(
+            funding, FundingStatus.LAPSED, by=None, kind=SYSTEM, action="dividend.fund_lapse", reason=reason, data=data
         )
     return len(pending), sum(f.amount_fen for f in pending)
 
