@@ -11,9 +11,10 @@ from csdp.approvals.services import approval_approve
 from csdp.dividend.models import Accrual, Status
 from csdp.dividend.steps_bonus import _part_apply, bonus_parts
 from csdp.register.models import Position
+from csdp.register.services import register_apply
 from csdp.restrictions.checks import restrictions_rebuild_check
 from csdp.restrictions.models import Freeze, Pledge, PledgeStatus
-from csdp.restrictions.services_freeze import FreezeData, freeze_prepare, freeze_release_prepare
+from csdp.restrictions.services_freeze import FreezeData, freeze_prepare, freeze_release_prepare, freezes_expire
 from csdp.restrictions.services_release import release_apply, release_review_prepare
 from tests.dividend.world import LIST, PAY, R, at, eod, schedule
 from tests.restrictions.factories import TODAY, freeze_clock, registered_pledge
@@ -164,4 +165,29 @@ def test_a_freeze_over_both_lots_accrues_both_lots_bonus_shares_when_the_list_da
     eod(LIST)
     frozen = _holding(w)["frozen"]
     assert frozen == sum(Freeze.objects.get(pk=f.pk).frozen_shares for f in (w["freeze"], whole))
+    assert restrictions_rebuild_check() == []
+
+
+def test_a_waiting_freeze_whose_bonus_shares_took_it_past_its_request_still_takes_shares_that_arrive(w, cast):
+    # 11,000 asked of the 10,000 available: it holds 10,000 and waits for 1,000. With 3 per 10 it holds
+    # 13,000 (more than it asked) and its demand is 11,000 + 3,000: it still waits for 1,000.
+    queued = _court_freeze(w, cast, 11_000, doc="（2026）京02执11号")
+    _three_per_ten(cast, w)
+    queued = Freeze.objects.get(pk=queued.pk)
+    assert (queued.frozen_shares, queued.demand_shares) == (13_000, 14_000)
+    freeze_clock(LIST)
+    register_apply(
+        events=[
+            {
+                "key": "arrives",  # e.g. shares of a private placement: the holding grows by 500 free shares
+                "security_id": w["stock"].pk,
+                "account_id": w["account"].pk,
+                "event_type": "new_shares",
+                "quantity_delta": 500,
+                "business_date": LIST,
+            }
+        ]
+    )
+    freezes_expire(day=LIST)  # the end of day's queue fill
+    assert Freeze.objects.get(pk=queued.pk).frozen_shares == 13_500
     assert restrictions_rebuild_check() == []
