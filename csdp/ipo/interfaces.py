@@ -210,7 +210,7 @@ interfaces_section(75)(register_md)  # the register's holdings files (csdp/regis
 @interfaces_section(80)
 def _restrictions_md() -> list[str]:
     lines = [
-        f"## 8. Rights restrictions to clearing participants (out): {qlbd.FILE_TYPE} — {qlbd.TITLE}",
+        f"## 9. Rights restrictions to clearing participants (out): {qlbd.FILE_TYPE} — {qlbd.TITLE}",
         "",
         f"发送时间：{qlbd.WHEN}；依据：rules.md §9、§13，issue 17；记录：当日每笔登记变动一条（质押登记、解除质押、"
         "司法冻结生效与轮候生效、解除冻结（全部或部分）与期满解除、司法扣划转出与转入、非交易过户转出与转入），"
