@@ -29,21 +29,7 @@ def w(cast, settings, tmp_path):
     freeze_clock()
     w = restrictions_world(cast.participant)
     w["pledge"] = registered_pledge(w, cast.operator, cast.reviewer)
-    approval = freeze_prepare(
-        by=cast.operator,
-        data=FreezeData(
-            court="北京市第一中级人民法院",
-            document_number="（2026）京01执1号",
-            account_number=w["account"].number,
-            security_code=w["stock"].code,
-            whole_holding=False,
-            quantity_shares=2_000,
-            start_date=TODAY,
-            end_date=TODAY.replace(year=2027),
-        ),
-    )
-    approval_approve(approval=approval, by=cast.reviewer)
-    w["freeze"] = Freeze.objects.get(approval=approval)
+    w["freeze"] = _court_freeze(w, cast, 2_000, doc="（2026）京01执1号")
     return w
 
 
