@@ -1,5 +1,6 @@
 """The rebuild check: the records agree with the register (run by `csdp restrictions check`, the end
-of day and the property tests). For every holding, the outstanding pledges equal the sum of our pledge
+of day and the property tests; and, scoped to one security and the accounts it touched, by a business that
+changes records and register together before it commits: csdp.dividend's list-date parts). For every holding, the outstanding pledges equal the sum of our pledge
 events and the live freezes' frozen shares equal the sum of our freeze events (per holding, not per
 lot: a nature change in csdp.register moves encumbrances between lots of one holding); a freeze still
 waiting means nothing it may take is available (nothing of the holding, or of the lot it names).
@@ -12,7 +13,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 
 from csdp.register.models import EventType, Position, RegistrationEvent
 from csdp.restrictions.holdings import KEY_PREFIX
@@ -35,26 +37,59 @@ def successors() -> dict[int, int]:
     return out
 
 
-def _records() -> tuple[dict, dict]:
+class Scope:
+    """What one check looks at: every holding (the default), or one security's holdings of some accounts
+    (``accounts``: a query of account ids — a QuerySet's ``values`` or a RawSQL — that the database runs as a
+    subquery; the ids are never read into Python).
+    Events written on a code the security was switched from count for it, as in the whole check."""
+
+    def __init__(self, security_id: int | None = None, accounts: QuerySet | RawSQL | None = None) -> None:
+        self.security_id, self.accounts = security_id, accounts
+
+    def records(self, queryset: QuerySet, account_field: str) -> QuerySet:
+        if self.security_id is not None:
+            queryset = queryset.filter(security_id=self.security_id)
+        if self.accounts is not None:
+            queryset = queryset.filter(**{f"{account_field}__in": self.accounts})
+        return queryset
+
+    def events(self, queryset: QuerySet, moved: dict[int, int]) -> QuerySet:
+        if self.security_id is not None:
+            codes = {self.security_id} | {old for old, new in moved.items() if new == self.security_id}
+            queryset = queryset.filter(security_id__in=codes)
+        if self.accounts is not None:
+            queryset = queryset.filter(account_id__in=self.accounts)
+        return queryset
+
+
+EVERYTHING = Scope()
+
+
+def _records(scope: Scope) -> tuple[dict, dict]:
     pledged, frozen = defaultdict(int), defaultdict(int)
-    for p in Pledge.objects.filter(status__in=PLEDGE_OUTSTANDING).values(
+    for p in scope.records(Pledge.objects.filter(status__in=PLEDGE_OUTSTANDING), "pledgor_account").values(
         "pledgor_account_id", "security_id", "quantity_shares", "accrued_shares", "released_shares"
     ):
         held = p["quantity_shares"] + p["accrued_shares"] - p["released_shares"]
         pledged[(p["pledgor_account_id"], p["security_id"])] += held
-    for f in Freeze.objects.filter(status__in=FREEZE_LIVE).values("account_id", "security_id", "frozen_shares"):
+    freezes = scope.records(Freeze.objects.filter(status__in=FREEZE_LIVE), "account")
+    for f in freezes.values("account_id", "security_id", "frozen_shares"):
         frozen[(f["account_id"], f["security_id"])] += f["frozen_shares"]
     return pledged, frozen
 
 
-def _events() -> dict:
+def _events(scope: Scope) -> dict:
     moved = successors()
     out: dict = defaultdict(lambda: {"pledged": 0, "frozen": 0})
     ours = (
         # Our events, and the 权益分派 bonus events that registered shares frozen or pledged: those accrued to
         # the records (csdp.dividend.accrual). Only those: a distribution's other bonus events are millions.
-        RegistrationEvent.objects.filter(
-            Q(key__startswith=KEY_PREFIX) | Q(event_type=EventType.BONUS) & (~Q(frozen_delta=0) | ~Q(pledged_delta=0))
+        scope.events(
+            RegistrationEvent.objects.filter(
+                Q(key__startswith=KEY_PREFIX)
+                | Q(event_type=EventType.BONUS) & (~Q(frozen_delta=0) | ~Q(pledged_delta=0))
+            ),
+            moved,
         )
         .values("account_id", "security_id")
         .annotate(pledged=Sum("pledged_delta"), frozen=Sum("frozen_delta"))
@@ -66,9 +101,9 @@ def _events() -> dict:
     return out
 
 
-def _waiting_problems() -> list[str]:
+def _waiting_problems(scope: Scope) -> list[str]:
     problems = []
-    waiting = Freeze.objects.filter(status__in=FREEZE_LIVE).filter(
+    waiting = scope.records(Freeze.objects.filter(status__in=FREEZE_LIVE), "account").filter(
         frozen_shares__lt=F("requested_shares") + F("accrued_shares") - F("lifted_shares") - F("deducted_shares")
     )
     for account_id, security_id, nature, lockup in set(
@@ -83,10 +118,10 @@ def _waiting_problems() -> list[str]:
     return problems
 
 
-def restrictions_rebuild_check() -> list[str]:
+def restrictions_rebuild_check(scope: Scope = EVERYTHING) -> list[str]:
     problems = []
-    pledged_records, frozen_records = _records()
-    events = _events()
+    pledged_records, frozen_records = _records(scope)
+    events = _events(scope)
     for holding in sorted(set(pledged_records) | set(frozen_records) | set(events)):
         row = events.get(holding, {"pledged": 0, "frozen": 0})
         if row["pledged"] != pledged_records[holding]:
@@ -99,7 +134,7 @@ def restrictions_rebuild_check() -> list[str]:
                 f"账户 {holding[0]} 证券 {holding[1]}：冻结记录 {frozen_records[holding]} 股，"
                 f"登记簿司法冻结变动合计 {row['frozen']} 股。"
             )
-    return problems + _waiting_problems()
+    return problems + _waiting_problems(scope)
 
 
 EVENT_TYPES = (

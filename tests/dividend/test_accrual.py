@@ -177,3 +177,37 @@ def test_a_waiting_freeze_whose_bonus_shares_took_it_past_its_request_still_take
     freezes_expire(day=LIST)  # the end of day's queue fill
     assert Freeze.objects.get(pk=queued.pk).frozen_shares == 13_500
     assert restrictions_rebuild_check() == []
+
+
+def test_a_part_whose_accrual_went_wrong_stops_before_its_commit_and_changes_nothing(w, cast, monkeypatch):
+    # A defect that leaves the records behind the register: the freeze's bonus shares are registered frozen
+    # but the accrual adds them to no record. The part's own check of records = register refuses it.
+    monkeypatch.setattr("csdp.dividend.steps_bonus.bonus_accrue", lambda distribution, part: 0)
+    distribution = schedule(cast.issuer_a, code=w["stock"].code, cash="0", bonus="3", transfer="0")
+    for day in (R, PAY):
+        eod(day)
+    before = _holding(w)
+    [line] = eod(LIST)
+    assert line.error.startswith("冻结、质押记录与登记簿不一致，本批送转股未登记：")
+    assert f"账户 {w['account'].pk} 证券 {w['stock'].pk}：质押记录 3000 股，登记簿质押变动合计 3900 股" in line.error
+    assert "冻结记录 2000 股，登记簿司法冻结变动合计 2600 股" in line.error
+    distribution.refresh_from_db()
+    assert distribution.status == Status.PAID  # the list date is run again at the next end of day
+    assert _holding(w) == before and restrictions_rebuild_check() == []
+    monkeypatch.undo()
+    [line] = eod(LIST)  # mended, the rerun registers and accrues
+    assert line.error == "" and line.text.startswith("register：红股登记 2 笔（4500 股）")
+    assert _holding(w) == {"quantity": 19_500, "frozen": 2_600, "pledged": 3_900}
+
+
+def test_the_parts_check_looks_at_the_security_and_the_accounts_it_is_given_only(w, cast):
+    from csdp.restrictions.checks import Scope
+
+    _three_per_ten(cast, w)
+    Freeze.objects.filter(pk=w["freeze"].pk).update(frozen_shares=1)  # a record edited outside the services
+    problems = restrictions_rebuild_check()
+    assert "冻结记录 1 股" in problems[0]
+    mine = Position.objects.filter(account=w["account"]).values("account_id")
+    assert restrictions_rebuild_check(Scope(w["stock"].pk, mine)) == problems
+    assert restrictions_rebuild_check(Scope(w["stock"].pk, mine.none())) == []
+    assert restrictions_rebuild_check(Scope(w["stock"].pk + 1000, mine)) == []
