@@ -6,16 +6,19 @@ date the register's encumbrances must stay owned: a frozen share belongs to a co
 one to a pledge (csdp.restrictions), whose release lets go exactly what the record holds. So, inside each
 part's transaction (steps_bonus):
 
-- the bonus shares on a frozen quantity are registered frozen only when the account has a live freeze of
-  the security holding shares, and those on a pledged quantity pledged only when the lot has an outstanding
-  pledge; otherwise they are credited free — the encumbrance they would follow has ended since R, or the
-  frozen quantity at R was a settlement-collateral lock, which secures a delivery of those shares and not
-  their 孳息 (*assumption*, docs/dividend.md);
-- the shares registered frozen (pledged) are added to those records, apportioned by what each holds now
-  (an account's freezes; a lot's pledges): ⌊bonus × held ÷ Σ held⌋ each, the remainder to the oldest
-  record (the first in the queue). The records' ``accrued_shares`` grow, and a freeze's ``frozen_shares``
-  with them, so a later release, expiry or deduction takes the bonus shares along, and
-  ``restrictions_rebuild_check`` still finds records = register.
+- the bonus shares on a frozen quantity accrue to the account's live freezes of the security holding
+  shares, and those on a pledged quantity to the lot's outstanding pledges, apportioned by what each holds
+  now: ⌊bonus × held ÷ Σ held⌋ each, the remainder to the oldest record (the first in the queue). The
+  records' ``accrued_shares`` grow, and a freeze's ``frozen_shares`` with them, so a later release, expiry
+  or deduction takes the bonus shares along;
+- then the events register frozen (pledged) exactly the bonus shares that accrued — the gating reads this
+  part's ``Accrual`` rows, not the records again, so a freeze placed on another connection after the
+  accrual cannot make the two disagree. Bonus shares with no record to follow are credited free — the
+  encumbrance they would follow has ended since R, or the frozen quantity at R was a
+  settlement-collateral lock, which secures a delivery of those shares and not their 孳息 (*assumption*,
+  docs/dividend.md);
+- before the part commits, ``restrictions_rebuild_check`` over its encumbered accounts proves records =
+  register (steps_bonus.records_check).
 
 One ``Accrual`` row per distribution and record (unique), so a rerun of a part adds nothing twice."""
 
@@ -35,20 +38,20 @@ def _in(values) -> str:
     return ", ".join(repr(str(v)) for v in sorted(values))
 
 
-def live_freeze_sql(account: str, security: str) -> str:
-    """EXISTS: the account has a live freeze of the security holding shares (bonus_source's condition)."""
+def accrued_freeze_sql(account: str, distribution: str) -> str:
+    """EXISTS: the account's bonus shares on frozen shares accrued to its freezes (bonus_source's gating)."""
     return (
-        f"EXISTS (SELECT 1 FROM {Freeze._meta.db_table} f WHERE f.account_id = {account} AND f.security_id = "
-        f"{security} AND f.status IN ({_in(FREEZE_LIVE)}) AND f.frozen_shares > 0)"
+        f"EXISTS (SELECT 1 FROM {Accrual._meta.db_table} a WHERE a.distribution_id = {distribution} AND "
+        f"a.kind = '{AccrualKind.FREEZE.value}' AND a.account_id = {account})"
     )
 
 
-def live_pledge_sql(account: str, security: str, nature: str, lockup: str) -> str:
-    """EXISTS: the lot has an outstanding pledge (bonus_source's condition)."""
+def accrued_pledge_sql(account: str, distribution: str, nature: str, lockup: str) -> str:
+    """EXISTS: the lot's bonus shares on pledged shares accrued to its pledges (bonus_source's gating)."""
     return (
-        f"EXISTS (SELECT 1 FROM {Pledge._meta.db_table} p WHERE p.pledgor_account_id = {account} AND "
-        f"p.security_id = {security} AND p.status IN ({_in(PLEDGE_OUTSTANDING)}) AND p.share_nature = {nature} "
-        f"AND COALESCE(p.lockup_end, {FAR}) = COALESCE({lockup}, {FAR}))"
+        f"EXISTS (SELECT 1 FROM {Accrual._meta.db_table} a JOIN {Pledge._meta.db_table} p ON p.id = a.record_id "
+        f"WHERE a.distribution_id = {distribution} AND a.kind = '{AccrualKind.PLEDGE.value}' AND a.account_id = "
+        f"{account} AND p.share_nature = {nature} AND COALESCE(p.lockup_end, {FAR}) = COALESCE({lockup}, {FAR}))"
     )
 
 
@@ -98,9 +101,10 @@ def _apportion_sql(kind: str) -> str:
 
 def records_lock(distribution: Distribution, part: tuple[int, int]) -> None:
     """Lock the live freezes and outstanding pledges of the part's accounts, in primary-key order, before
-    the part reads them twice (bonus_source's gating, then bonus_accrue): an unfreeze or a pledge release
-    committing between the two would leave bonus shares registered encumbered that no record carries.
-    Records before lots, as csdp.restrictions locks them (no deadlock with a release running now)."""
+    bonus_accrue reads them (to apportion) and then grows them: an unfreeze or a pledge release committing
+    between the two would grow a record already let go. Records before lots, as csdp.restrictions locks
+    them (no deadlock with a release running now: it waits for the part's commit, then releases what the
+    record holds, its bonus shares included)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT account_id FROM dividend_entitlement WHERE distribution_id = %s AND seq IN (%s, %s) ORDER BY seq",

@@ -313,6 +313,8 @@ class Accrual(models.Model):
     class Meta:
         verbose_name = "送转股随冻结、质押"
         ordering = ["pk"]
+        # the list date's gating: did this account's (lot's) bonus accrue? (steps_bonus.bonus_source)
+        indexes = [models.Index(fields=["distribution", "kind", "account_id"], name="dividend_accrual_account")]
         constraints = [
             models.UniqueConstraint(fields=["distribution", "kind", "record_id"], name="dividend_accrual_once"),
             models.CheckConstraint(condition=models.Q(shares__gt=0), name="dividend_accrual_positive"),

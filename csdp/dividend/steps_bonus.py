@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 
 from csdp.dividend import files
-from csdp.dividend.accrual import bonus_accrue, live_freeze_sql, live_pledge_sql, records_lock
+from csdp.dividend.accrual import accrued_freeze_sql, accrued_pledge_sql, bonus_accrue, records_lock
 from csdp.dividend.closed_accounts import closed_account_bonus
 from csdp.dividend.models import Distribution, Status
 from csdp.dividend.notices import result_attach
@@ -128,9 +128,8 @@ def _part_apply(distribution: Distribution, part: tuple[int, int]) -> int:
     # register_apply_staged grows the issued capital with the part's events (ISSUING) and runs
     # register_check (Σ positions = issued capital, available ≥ 0) before its commit; the bonus shares
     # registered frozen or pledged accrue to their freezes and pledges in the same transaction. The
-    # accrual comes first: it reads the records as the events' gating does (they are locked, and growing
-    # them keeps them holding shares), and it runs while the other part runs, not after the security's
-    # row lock that the issued capital's move takes and holds to the commit.
+    # accrual comes first: the events' gating reads what accrued, and it runs while the other part runs,
+    # not after the security's row lock that the issued capital's move takes and holds to the commit.
     with transaction.atomic():
         records_lock(distribution, part)
         bonus_accrue(distribution, part)
@@ -180,8 +179,8 @@ def _bonus_registered(distribution: Distribution) -> tuple[int, int]:
 def bonus_source(distribution: Distribution, part: tuple[int, int] | None = None) -> tuple[str, list[object]]:
     """One register event per lot with bonus shares, as a SELECT over the entitlements for
     register_apply_staged: credited to the same lot (share nature and lock-up end kept), its frozen and
-    pledged parts frozen and pledged (engine/entitlements.py assumptions) while a freeze or pledge is there
-    to carry them, else free (accrual.py). The key names the lot:
+    pledged parts frozen and pledged (engine/entitlements.py assumptions) where they accrued to a freeze or
+    a pledge (bonus_accrue, earlier in the part's transaction), else free (accrual.py). The key names the lot:
     ``div:<distribution>:<account id>:<nature>:<lock-up end YYYYMMDD, or ->``. ``part``: the entitlement
     rows with ``low <= seq < high`` only."""
     # dates as text: PostgreSQL's depends on DateStyle, SQLite stores ISO text
@@ -190,9 +189,9 @@ def bonus_source(distribution: Distribution, part: tuple[int, int] | None = None
     sql = (
         "SELECT %s AS security_id, account_id, share_nature, lockup_end, %s AS event_type,"
         " bonus_shares AS quantity_delta,"
-        f" CASE WHEN bonus_frozen > 0 AND {live_freeze_sql('e.account_id', '%s')} THEN bonus_frozen ELSE 0 END"
+        f" CASE WHEN bonus_frozen > 0 AND {accrued_freeze_sql('e.account_id', '%s')} THEN bonus_frozen ELSE 0 END"
         " AS frozen_delta,"
-        f" CASE WHEN bonus_pledged > 0 AND {live_pledge_sql('e.account_id', '%s', 'e.share_nature', 'e.lockup_end')}"
+        f" CASE WHEN bonus_pledged > 0 AND {accrued_pledge_sql('e.account_id', '%s', 'e.share_nature', 'e.lockup_end')}"
         " THEN bonus_pledged ELSE 0 END AS pledged_delta,"
         f" %s AS business_date, %s || CAST(account_id AS TEXT) || ':' || share_nature || ':' || {lockup} AS key,"
         " %s AS memo FROM dividend_entitlement e WHERE distribution_id = %s AND bonus_shares > 0"
@@ -204,8 +203,8 @@ def bonus_source(distribution: Distribution, part: tuple[int, int] | None = None
     return sql, [
         distribution.security_id,
         EventType.BONUS.value,
-        distribution.security_id,
-        distribution.security_id,
+        distribution.pk,
+        distribution.pk,
         distribution.list_date,
         f"div:{distribution.pk}:",
         f"{distribution.security.code} 送转股（登记日 {distribution.record_date}）",

@@ -5,7 +5,7 @@ registered frozen or pledged on the list date, added to the records, and let go 
 from __future__ import annotations
 
 import pytest
-from django.db.models import Sum
+from django.db.models import F, Sum
 
 from csdp.approvals.services import approval_approve
 from csdp.dividend.models import Accrual, Status
@@ -180,20 +180,31 @@ def test_a_waiting_freeze_whose_bonus_shares_took_it_past_its_request_still_take
 
 
 def test_a_part_whose_accrual_went_wrong_stops_before_its_commit_and_changes_nothing(w, cast, monkeypatch):
-    # A defect that leaves the records behind the register: the freeze's bonus shares are registered frozen
-    # but the accrual adds them to no record. The part's own check of records = register refuses it.
-    monkeypatch.setattr("csdp.dividend.steps_bonus.bonus_accrue", lambda distribution, part: 0)
+    # A defect that leaves the records behind the register: the accrual adds one share too few to each
+    # record. The part's own check of records = register refuses it.
+    from csdp.dividend import steps_bonus
+
+    real = steps_bonus.bonus_accrue
+
+    def one_short(distribution, part):
+        accrued = real(distribution, part)
+        Freeze.objects.filter(pk=w["freeze"].pk).update(frozen_shares=F("frozen_shares") - 1)
+        Pledge.objects.filter(pk=w["pledge"].pk).update(accrued_shares=F("accrued_shares") - 1)
+        return accrued - 2
+
+    monkeypatch.setattr(steps_bonus, "bonus_accrue", one_short)
     distribution = schedule(cast.issuer_a, code=w["stock"].code, cash="0", bonus="3", transfer="0")
     for day in (R, PAY):
         eod(day)
     before = _holding(w)
     [line] = eod(LIST)
     assert line.error.startswith("冻结、质押记录与登记簿不一致，本批送转股未登记：")
-    assert f"账户 {w['account'].pk} 证券 {w['stock'].pk}：质押记录 3000 股，登记簿质押变动合计 3900 股" in line.error
-    assert "冻结记录 2000 股，登记簿司法冻结变动合计 2600 股" in line.error
+    assert f"账户 {w['account'].pk} 证券 {w['stock'].pk}：质押记录 3899 股，登记簿质押变动合计 3900 股" in line.error
+    assert "冻结记录 2599 股，登记簿司法冻结变动合计 2600 股" in line.error
     distribution.refresh_from_db()
     assert distribution.status == Status.PAID  # the list date is run again at the next end of day
     assert _holding(w) == before and restrictions_rebuild_check() == []
+    assert not Accrual.objects.filter(distribution=distribution).exists()
     monkeypatch.undo()
     [line] = eod(LIST)  # mended, the rerun registers and accrues
     assert line.error == "" and line.text.startswith("register：红股登记 2 笔（4500 股）")
