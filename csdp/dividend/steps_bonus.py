@@ -133,8 +133,11 @@ def _part_apply(distribution: Distribution, part: tuple[int, int]) -> int:
     with transaction.atomic():
         records_lock(distribution, part)
         bonus_accrue(distribution, part)
-        written = register_apply_staged(*bonus_source(distribution, part))
-        records_check(distribution, part)
+        # records = register before the capital's move: that takes the security's row lock, held to the
+        # commit, and the other part would wait for this check too (1M holders: +1.2 s when it ran after)
+        written = register_apply_staged(
+            *bonus_source(distribution, part), on_fold=lambda _written, _after: records_check(distribution, part)
+        )
     return written
 
 

@@ -6,8 +6,8 @@ into Python."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.backends.utils import CursorWrapper
@@ -18,6 +18,9 @@ from csdp.register.bulk_fold import _sql
 from csdp.register.models import ShareNature
 from csdp.register.nature import NATURE_CHANGES
 from csdp.register.services import RegisterError
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 def _first_problem_of_stage(cursor: CursorWrapper, stage: str) -> str | None:
@@ -51,7 +54,9 @@ def _first_problem_of_stage(cursor: CursorWrapper, stage: str) -> str | None:
 
 
 @transaction.atomic
-def register_apply_staged(source: str, params: Sequence[Any] = ()) -> int:
+def register_apply_staged(
+    source: str, params: Sequence[Any] = (), *, on_fold: Callable[[int, pl.DataFrame], None] | None = None
+) -> int:
     """The bulk path with its events built by the database: ``source`` is a SELECT whose columns are
     named as COLUMNS (a missing delta or memo may be NULL: its default, as in register_apply_bulk), with
     at most one event per lot (a 权益分派's bonus shares: one event per entitlement lot). The rows are
@@ -59,7 +64,10 @@ def register_apply_staged(source: str, params: Sequence[Any] = ()) -> int:
     everything after the staging is register_apply_bulk's own: replayed keys dropped (others refused),
     unknown parties and closed securities refused, the events appended, the lots folded and proved, the
     issued capital moved, register_check. Nature changes are refused here (they carry encumbrances in
-    Polars: register_apply_bulk). Returns the number of events written."""
+    Polars: register_apply_bulk). ``on_fold``: as register_apply_bulk_balances' (called once the fold has
+    proved itself, before the issued capital's move, whose row lock is held to the commit: a caller's own
+    check of the batch runs there, beside a concurrent batch of the same security rather than after it).
+    Returns the number of events written."""
     token = uuid.uuid4().hex
     stage = f"register_stage_{token}"
     now = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -76,7 +84,7 @@ def register_apply_staged(source: str, params: Sequence[Any] = ()) -> int:
             problem = _first_problem_of_stage(cursor, stage)
             if problem:
                 raise RegisterError(problem)
-            written = _apply_stage(cursor, token, now, per_event=True, from_sql=True)[0]
+            written = _apply_stage(cursor, token, now, per_event=True, from_sql=True, on_fold=on_fold)[0]
     except IntegrityError as error:
         raise RegisterError(f"数据库拒绝该批登记变动（持有数量不足或冻结、质押超过持有）：{error}") from None
     return written
