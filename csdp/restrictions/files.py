@@ -1,6 +1,7 @@
 """QLBD — the participants' daily file of rights-restriction changes on their clients' holdings
 (pledges registered and released, freezes taking effect and ending (partly or wholly), court
-deductions, non-trade transfers), one DBF
+deductions, non-trade transfers, and a 权益分派's bonus shares registered pledged or frozen with the
+pledge or freeze they follow — csdp.dividend.accrual), one DBF
 (GBK) and one CSV (GBK, same columns) per participant and business day, documented in
 docs/interfaces.md. Built from the register's events of the day with our key prefix, so the file
 says exactly what the register changed. Files are written aside and moved into place only after the
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
 from csdp.lib.publish import publish_pending
 
@@ -38,10 +40,13 @@ RECORD_TYPES = {  # (event type, sign of the change) → record type
     (EventType.NON_TRADE_TRANSFER, 1): ("GR", "非交易过户转入"),
     ("deduct", -1): ("KC", "司法扣划转出"),
     ("deduct", 1): ("KR", "司法扣划转入"),
+    ("bonus_pledged", 1): ("SZ", "送转股随质押登记"),
+    ("bonus_frozen", 1): ("SD", "送转股随司法冻结"),
 }
+BONUS_PREFIX = "div:"  # csdp.dividend's bonus events: div:<distribution>:<account>:<nature>:<lock-up end>
 FIELDS = (
     Field("JLLX", "C", 2, title="记录类型：" + "，".join(f"{c} {t}" for c, t in RECORD_TYPES.values())),
-    Field("YWBH", "C", 20, title="业务编号（质押登记 ZY…、冻结 DJ…、过户 GH…、扣划 KH…）"),
+    Field("YWBH", "C", 20, title="业务编号（质押登记 ZY…、冻结 DJ…、过户 GH…、扣划 KH…；送转股 QY 加权益分派编号）"),
     Field("ZQDM", "C", 6, title="证券代码"),
     Field("JSCY", "C", 10, title="结算参与人代码"),
     Field("XWDM", "C", 6, title="托管单元代码"),
@@ -55,14 +60,17 @@ WHEN = "每个交易日日终（`csdp eod run` 的 restrictions 步骤），当�
 
 
 def day_rows(day: dt.date) -> dict[str, list[dict]]:
-    """The day's records per participant code, in event order."""
+    """The day's records per participant code, in event order: our events, and the bonus events that
+    registered shares pledged or frozen (one record for each of the two parts)."""
+    ours = Q(key__startswith=KEY_PREFIX) | Q(key__startswith=BONUS_PREFIX, event_type=EventType.BONUS) & (
+        ~Q(frozen_delta=0) | ~Q(pledged_delta=0)
+    )
     events = (
-        RegistrationEvent.objects.filter(
-            business_date=day, key__startswith=KEY_PREFIX, account__custody_unit__isnull=False
-        )
+        RegistrationEvent.objects.filter(ours, business_date=day, account__custody_unit__isnull=False)
         .order_by("pk")
         .values_list(
             "event_type",
+            "key",
             "quantity_delta",
             "frozen_delta",
             "pledged_delta",
@@ -76,28 +84,37 @@ def day_rows(day: dt.date) -> dict[str, list[dict]]:
         )
     )
     out: dict[str, list[dict]] = {}
-    for kind, q, fr, pl_, memo, code, participant, unit, account, nature, lockup in events:
-        delta = q or fr or pl_
-        if kind == EventType.NON_TRADE_TRANSFER and memo.startswith(DEDUCTION_PREFIX):
-            kind = "deduct"  # a court's deduction moves shares like a transfer; participants must tell them apart
-        record = RECORD_TYPES.get((kind, 1 if delta > 0 else -1))
-        if record is None:
-            continue
-        out.setdefault(participant, []).append(
-            {
-                "JLLX": record[0],
-                "YWBH": memo[:20],
-                "ZQDM": code,
-                "JSCY": participant,
-                "XWDM": unit,
-                "GDDM": account,
-                "GFXZ": nature,
-                "XSJZ": lockup.strftime("%Y%m%d") if lockup else "",
-                "BDSL": abs(delta),
-                "RQ": day,
-            }
-        )
+    for kind, key, q, fr, pl_, memo, code, participant, unit, account, nature, lockup in events:
+        for record, number, quantity in _records_of(kind, key, q, fr, pl_, memo):
+            out.setdefault(participant, []).append(
+                {
+                    "JLLX": record[0],
+                    "YWBH": number[:20],
+                    "ZQDM": code,
+                    "JSCY": participant,
+                    "XWDM": unit,
+                    "GDDM": account,
+                    "GFXZ": nature,
+                    "XSJZ": lockup.strftime("%Y%m%d") if lockup else "",
+                    "BDSL": quantity,
+                    "RQ": day,
+                }
+            )
     return out
+
+
+def _records_of(kind: str, key: str, q: int, fr: int, pl_: int, memo: str) -> list[tuple[tuple[str, str], str, int]]:
+    """(record type, business number, quantity) of one event: one record, or none for a change the file
+    does not carry; a bonus event one for its pledged part and one for its frozen part."""
+    if kind == EventType.BONUS:
+        number = "QY" + key.split(":")[1]  # the distribution's number
+        parts = (("bonus_pledged", pl_), ("bonus_frozen", fr))
+        return [(RECORD_TYPES[(part, 1)], number, shares) for part, shares in parts if shares > 0]
+    delta = q or fr or pl_
+    if kind == EventType.NON_TRADE_TRANSFER and memo.startswith(DEDUCTION_PREFIX):
+        kind = "deduct"  # a court's deduction moves shares like a transfer; participants must tell them apart
+    record = RECORD_TYPES.get((kind, 1 if delta > 0 else -1))
+    return [] if record is None else [(record, memo, abs(delta))]
 
 
 def _csv_bytes(rows: list[dict]) -> bytes:

@@ -222,3 +222,14 @@ def test_the_parts_check_looks_at_the_security_and_the_accounts_it_is_given_only
     assert restrictions_rebuild_check(Scope(w["stock"].pk, mine)) == problems
     assert restrictions_rebuild_check(Scope(w["stock"].pk, mine.none())) == []
     assert restrictions_rebuild_check(Scope(w["stock"].pk + 1000, mine)) == []
+
+
+def test_the_list_dates_rights_restriction_file_tells_the_participant_what_followed_the_pledge_and_the_freeze(w, cast):
+    from csdp.restrictions.files import day_rows
+
+    distribution = _three_per_ten(cast, w)
+    rows = day_rows(LIST)[w["account"].custody_unit.participant.code]
+    assert [(r["JLLX"], r["YWBH"], r["GDDM"], r["GFXZ"], r["BDSL"]) for r in rows] == [
+        ("SZ", f"QY{distribution.pk}", w["account"].number, "00", 900),  # the pledge's lot: 3,000 → 3,900
+        ("SD", f"QY{distribution.pk}", w["account"].number, "00", 600),  # the freeze's 2,000 → 2,600
+    ]
