@@ -55,12 +55,25 @@ def accrued_pledge_sql(account: str, distribution: str, nature: str, lockup: str
     )
 
 
-# Per record: its share of its account's (lot's) bonus frozen (pledged), the remainder to the oldest.
+def bonus_key_sql(distribution_id: int, row: str = "e") -> str:
+    """The key of the bonus event of the entitlement row ``row`` (bonus_source's; the register's replay
+    check reads it): ``div:<distribution>:<account id>:<nature>:<lock-up end YYYYMMDD, or ->``."""
+    # dates as text: PostgreSQL's depends on DateStyle, SQLite stores ISO text
+    end = f"{row}.lockup_end"
+    day = f"to_char({end}, 'YYYYMMDD')" if connection.vendor == "postgresql" else f"REPLACE({end}, '-', '')"
+    account = f"CAST({row}.account_id AS TEXT)"
+    return f"'div:{int(distribution_id)}:' || {account} || ':' || {row}.share_nature || ':' || COALESCE({day}, '-')"
+
+
+# Per record: its share of its account's (lot's) bonus frozen (pledged), the remainder to the oldest. Lots
+# whose bonus event is in the log already are left out: their part committed (events and accruals
+# together), and a record registered since must not take a share the register gave out then.
 # Window sums are cast: PostgreSQL's SUM of bigints is numeric, and the division must be an integer one.
 _APPORTION = """
 WITH bonus AS (
-    SELECT {lot}, CAST(SUM({column}) AS BIGINT) AS shares FROM dividend_entitlement
-    WHERE distribution_id = %s AND seq >= %s AND seq < %s AND {column} > 0 GROUP BY {lot}
+    SELECT {lot}, CAST(SUM({column}) AS BIGINT) AS shares FROM dividend_entitlement e
+    WHERE distribution_id = %s AND seq >= %s AND seq < %s AND {column} > 0
+      AND NOT EXISTS (SELECT 1 FROM register_registrationevent r WHERE r.key = {key}) GROUP BY {lot}
 ), held AS (
     SELECT r.id, {record_lot}, b.shares, {held} AS held FROM {table} r JOIN bonus b ON {match}
     WHERE r.security_id = %s AND r.status IN ({states}) AND {held} > 0
@@ -76,9 +89,11 @@ FROM share
 """
 
 
-def _apportion_sql(kind: str) -> str:
+def _apportion_sql(kind: str, distribution_id: int) -> str:
+    key = bonus_key_sql(distribution_id)
     if kind == AccrualKind.FREEZE:
         return _APPORTION.format(
+            key=key,
             lot="account_id",
             column="bonus_frozen",
             record_lot="r.account_id",
@@ -88,6 +103,7 @@ def _apportion_sql(kind: str) -> str:
             states=_in(FREEZE_LIVE),
         )
     return _APPORTION.format(
+        key=key,
         lot="account_id, share_nature, lockup_end",
         column="bonus_pledged",
         record_lot="r.pledgor_account_id AS account_id, r.share_nature, r.lockup_end",
@@ -153,7 +169,7 @@ def bonus_accrue(distribution: Distribution, part: tuple[int, int]) -> int:
                 # a record that accrued already (a rerun) is left as it is: the unique (distribution, kind,
                 # record). Not an anti-join: the planner takes the windowed rows for one and probes the
                 # accruals by (distribution, kind) alone per row (1M holders: 40 s instead of milliseconds).
-                f"SELECT * FROM ({_apportion_sql(kind)}) x WHERE x.shares > 0 ON CONFLICT DO NOTHING",
+                f"SELECT * FROM ({_apportion_sql(kind, distribution.pk)}) x WHERE x.shares > 0 ON CONFLICT DO NOTHING",
                 [distribution.pk, *part, distribution.security_id, distribution.pk, kind.value, token],
             )
             if not cursor.rowcount:

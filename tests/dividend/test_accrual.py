@@ -221,7 +221,25 @@ def test_the_parts_check_looks_at_the_security_and_the_accounts_it_is_given_only
     mine = Position.objects.filter(account=w["account"]).values("account_id")
     assert restrictions_rebuild_check(Scope(w["stock"].pk, mine)) == problems
     assert restrictions_rebuild_check(Scope(w["stock"].pk, mine.none())) == []
-    assert restrictions_rebuild_check(Scope(w["stock"].pk + 1000, mine)) == []
+
+
+def test_a_part_run_again_after_its_commit_gives_a_pledge_registered_since_no_bonus_shares(w, cast):
+    # A part committed and the step stopped after it (another part failed, or the process was killed); a
+    # new pledge of the same lot is registered before the rerun. The register gave that lot's bonus out
+    # at the commit: the rerun must not share it with the new pledge.
+    distribution = schedule(cast.issuer_a, code=w["stock"].code, cash="0", bonus="3", transfer="0")
+    for day in (R, PAY):
+        eod(day)
+    at(LIST, 17)
+    [part] = bonus_parts(distribution, 1)
+    assert _part_apply(distribution, part) == 2
+    freeze_clock(LIST)
+    later = registered_pledge(w, cast.operator, cast.reviewer, quantity_shares=1_000)
+    assert _part_apply(distribution, part) == 0  # refused before the fix: records ≠ register
+    assert Pledge.objects.get(pk=later.pk).accrued_shares == 0
+    assert Pledge.objects.get(pk=w["pledge"].pk).accrued_shares == 900
+    assert _holding(w)["pledged"] == 3_900 + 1_000
+    assert restrictions_rebuild_check() == []
 
 
 def test_the_list_dates_rights_restriction_file_tells_the_participant_what_followed_the_pledge_and_the_freeze(w, cast):
