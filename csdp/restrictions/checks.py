@@ -1,7 +1,7 @@
 """The rebuild check: the records agree with the register (run by `csdp restrictions check`, the end
-of day and the property tests; and, scoped to one security and the accounts it touched, by a business that
-changes records and register together before it commits: csdp.dividend's list-date parts). For every holding, the outstanding pledges equal the sum of our pledge
-events and the live freezes' frozen shares equal the sum of our freeze events (per holding, not per
+of day and the property tests; and, scoped to one security and the accounts it touched, by a business
+that changes records and register together before it commits: csdp.dividend's list-date parts). For
+every holding, the outstanding pledges equal the sum of our pledge events and the live freezes' frozen shares equal the sum of our freeze events (per holding, not per
 lot: a nature change in csdp.register moves encumbrances between lots of one holding); a freeze still
 waiting means nothing it may take is available (nothing of the holding, or of the lot it names).
 
@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 
 from csdp.register.models import EventType, Position, RegistrationEvent
-from csdp.restrictions.holdings import KEY_PREFIX
+from csdp.restrictions.holdings import encumbrance_events
 from csdp.restrictions.models import FREEZE_LIVE, PLEDGE_OUTSTANDING, Freeze, Pledge
 from csdp.securities.models import Security, SecurityCodeChange
 
@@ -82,15 +82,7 @@ def _events(scope: Scope) -> dict:
     moved = successors()
     out: dict = defaultdict(lambda: {"pledged": 0, "frozen": 0})
     ours = (
-        # Our events, and the 权益分派 bonus events that registered shares frozen or pledged: those accrued to
-        # the records (csdp.dividend.accrual). Only those: a distribution's other bonus events are millions.
-        scope.events(
-            RegistrationEvent.objects.filter(
-                Q(key__startswith=KEY_PREFIX)
-                | Q(event_type=EventType.BONUS) & (~Q(frozen_delta=0) | ~Q(pledged_delta=0))
-            ),
-            moved,
-        )
+        scope.events(RegistrationEvent.objects.filter(encumbrance_events()), moved)
         .values("account_id", "security_id")
         .annotate(pledged=Sum("pledged_delta"), frozen=Sum("frozen_delta"))
     )

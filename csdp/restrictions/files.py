@@ -18,13 +18,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 
 from csdp.lib.publish import publish_pending
 
 from csdp.lib.dbf import Field, write_dbf
 from csdp.register.models import EventType, RegistrationEvent
-from csdp.restrictions.holdings import KEY_PREFIX
+from csdp.restrictions.holdings import encumbrance_events
 from csdp.restrictions.models import RestrictionFile
 from csdp.restrictions.services_deduct import NUMBER_PREFIX as DEDUCTION_PREFIX
 from csdp.securities.models import ParticipantProfile
@@ -43,7 +42,6 @@ RECORD_TYPES = {  # (event type, sign of the change) → record type
     ("bonus_pledged", 1): ("SZ", "送转股随质押登记"),
     ("bonus_frozen", 1): ("SD", "送转股随司法冻结"),
 }
-BONUS_PREFIX = "div:"  # csdp.dividend's bonus events: div:<distribution>:<account>:<nature>:<lock-up end>
 FIELDS = (
     Field("JLLX", "C", 2, title="记录类型：" + "，".join(f"{c} {t}" for c, t in RECORD_TYPES.values())),
     Field("YWBH", "C", 20, title="业务编号（质押登记 ZY…、冻结 DJ…、过户 GH…、扣划 KH…；送转股 QY 加权益分派编号）"),
@@ -62,11 +60,8 @@ WHEN = "每个交易日日终（`csdp eod run` 的 restrictions 步骤），当�
 def day_rows(day: dt.date) -> dict[str, list[dict]]:
     """The day's records per participant code, in event order: our events, and the bonus events that
     registered shares pledged or frozen (one record for each of the two parts)."""
-    ours = Q(key__startswith=KEY_PREFIX) | Q(key__startswith=BONUS_PREFIX, event_type=EventType.BONUS) & (
-        ~Q(frozen_delta=0) | ~Q(pledged_delta=0)
-    )
     events = (
-        RegistrationEvent.objects.filter(ours, business_date=day, account__custody_unit__isnull=False)
+        RegistrationEvent.objects.filter(encumbrance_events(), business_date=day, account__custody_unit__isnull=False)
         .order_by("pk")
         .values_list(
             "event_type",
@@ -107,7 +102,7 @@ def _records_of(kind: str, key: str, q: int, fr: int, pl_: int, memo: str) -> li
     """(record type, business number, quantity) of one event: one record, or none for a change the file
     does not carry; a bonus event one for its pledged part and one for its frozen part."""
     if kind == EventType.BONUS:
-        number = "QY" + key.split(":")[1]  # the distribution's number
+        number = "QY" + key.split(":")[1]  # div:<distribution>:<account>:<nature>:<lock-up end>
         parts = (("bonus_pledged", pl_), ("bonus_frozen", fr))
         return [(RECORD_TYPES[(part, 1)], number, shares) for part, shares in parts if shares > 0]
     delta = q or fr or pl_

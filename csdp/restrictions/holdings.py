@@ -10,11 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from csdp.register.models import Position, ShareNature
+from django.db.models import Q
+
+from csdp.register.models import EventType, Position, ShareNature
 from csdp.register.services import EventSpec, RegisterError, register_apply
 from csdp.restrictions.errors import RestrictionError
 
 KEY_PREFIX = "restr:"
+
+
+def encumbrance_events() -> Q:
+    """The register events behind the records: ours, and the 权益分派 bonus events that registered shares
+    frozen or pledged, which accrued to the records (csdp.dividend.accrual). Only those: a distribution's
+    other bonus events are millions. Read by the rebuild check and by QLBD."""
+    return Q(key__startswith=KEY_PREFIX) | Q(event_type=EventType.BONUS) & (~Q(frozen_delta=0) | ~Q(pledged_delta=0))
 
 
 def lots_locked(account_id: int, security_id: int) -> list[Position]:
