@@ -94,7 +94,7 @@ class CashFigures:
 
     ``stage``: "estimate" before R (the total is fixed by R's register: issued capital now × rate),
     "expected" from R to the pay date (R's payments and held cash, not paid yet), "paid" after it,
-    "none" when no cash is paid (no cash part, funding short, withdrawn). Always
+    "none" when no cash is paid (no cash part, funding short, withdrawn). From R on,
     declared = paid + held + residue (held cash released later counts as paid)."""
 
     stage: str

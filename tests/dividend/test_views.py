@@ -249,3 +249,21 @@ def test_the_list_export_has_the_list_date_and_the_cash_dividend(distribution, c
     assert "红股上市日" in rows[0] and "现金红利" in rows[0]
     row = dict(zip(rows[0], rows[1]))
     assert row["红股上市日"] == str(distribution.list_date) and row["现金红利"] == "待委托代派资金"
+
+
+def test_after_a_withdrawal_is_rejected_the_operator_may_submit_another_with_a_new_reason(
+    distribution, cast, client_for
+):
+    from csdp.approvals.services import approval_reject
+
+    operator = client_for(cast.operator)
+    operator.post(f"/dividend/{distribution.pk}/withdraw/", {"reason": "理由一"})
+    approval_reject(approval=Approval.objects.get(kind="dividend.withdraw"), by=cast.reviewer, reason="理由不充分")
+    page = operator.get(f"/dividend/{distribution.pk}/").content.decode()
+    assert "撤销待复核" not in page and f'action="/dividend/{distribution.pk}/withdraw/"' in page
+    again = operator.post(f"/dividend/{distribution.pk}/withdraw/", {"reason": "理由二"}, follow=True)
+    assert "撤销申请已提交复核" in again.content.decode()
+    assert [a.payload["reason"] for a in Approval.objects.filter(kind="dividend.withdraw").order_by("pk")] == [
+        "理由一",
+        "理由二",
+    ]
