@@ -4,6 +4,9 @@ A kind names who may prepare and who may approve, and the function that applies 
 ``apply(approval)`` runs inside the approving transaction (or the end of day of the effective date),
 changes the register / ledger / whatever through the owning app's services, and returns a small JSON
 result shown to staff; it raises ``CsdpError`` to refuse (nothing is applied then).
+
+A kind whose payload the generic table cannot make readable (ids, integer rates) also gives ``describe(approval)``:
+the lines the reviewer reads instead of the payload and the result (the approval page).
 """
 
 from __future__ import annotations
@@ -16,12 +19,22 @@ from csdp.lib.errors import CsdpError
 
 
 @dataclass(frozen=True)
+class Shown:
+    """One line of an approval as the reviewer reads it: a Chinese label, its value, a link if any."""
+
+    label: str
+    value: str
+    href: str = ""
+
+
+@dataclass(frozen=True)
 class ApprovalKind:
     code: str
     label: str  # Chinese, shown to staff
     apply: Callable[[object], dict | None]
     preparers: frozenset[str]
     approvers: frozenset[str]
+    describe: Callable[[object], list[Shown]] | None = None  # None: the payload's labelled keys are shown
 
 
 _KINDS: dict[str, ApprovalKind] = {}
@@ -34,8 +47,9 @@ def register_kind(
     apply: Callable[[object], dict | None],
     preparers: Iterable[str] = (Role.OPERATOR,),
     approvers: Iterable[str] = (Role.REVIEWER,),
+    describe: Callable[[object], list[Shown]] | None = None,
 ) -> ApprovalKind:
-    kind = ApprovalKind(code, label, apply, frozenset(preparers), frozenset(approvers))
+    kind = ApprovalKind(code, label, apply, frozenset(preparers), frozenset(approvers), describe)
     existing = _KINDS.get(code)
     if existing is not None and existing.apply is not apply:
         # Re-registering from a reloaded module is fine; two apps claiming one code is a bug.
@@ -63,3 +77,9 @@ def kind_for(code: str) -> ApprovalKind:
 def kind_label(code: str) -> str:
     kind = _KINDS.get(code)
     return kind.label if kind else code
+
+
+def kind_description(approval) -> list[Shown] | None:
+    """What the reviewer reads of ``approval`` when its kind describes itself, else None."""
+    kind = _KINDS.get(approval.kind)
+    return kind.describe(approval) if kind is not None and kind.describe is not None else None

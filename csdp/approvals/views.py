@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from csdp.accounts.access import STAFF, access_object, allow
 from csdp.approvals import services
-from csdp.approvals.kinds import kind_label
+from csdp.approvals.kinds import kind_description, kind_label
 from csdp.approvals.models import MACHINE, Approval, Status
 from csdp.approvals.selectors import approvals_for
 from csdp.lib.errors import CsdpError
@@ -36,6 +36,7 @@ def approval_detail(request, approval_id: int):
         {
             "approval": approval,
             "kind_label": kind_label(approval.kind),
+            "description": kind_description(approval),
             "transitions": transitions,
             "is_preparer": approval.prepared_by_id == request.user.pk,
             "can_review": approval.status == Status.PREPARED and approval.prepared_by_id != request.user.pk,

@@ -59,12 +59,20 @@ DEFAULT_TYPES = (
     DefaultType(
         "05",
         "权益分派",
-        ("《权益分派申请表》", "股东大会决议", "权益分派实施公告（草案）", "委托代派现金红利的资金划付凭证"),
+        ("《权益分派申请表》", "股东大会决议", "权益分派实施公告（草案）"),
         50,
     ),
     DefaultType("06", "退出登记", ("《退出登记申请书》", "终止上市/挂牌的决定文件", "股东名册移交确认书"), 60),
     DefaultType("00", "其他", ("业务申请书（写明所办业务与诉求）", "与业务相关的证明文件"), 990),
 )
+
+
+# Materials a default guide once listed: a row still holding that text was never edited by staff.
+# 05 asked for the funding's payment voucher at filing; the funding is declared on the distribution's page
+# after the plan's approval (csdp/dividend/funding.py).
+_FORMER_MATERIALS = {
+    "05": ("《权益分派申请表》", "股东大会决议", "权益分派实施公告（草案）", "委托代派现金红利的资金划付凭证"),
+}
 
 
 def default_guide(name: str, materials: tuple[str, ...]) -> str:
@@ -75,19 +83,27 @@ def default_guide(name: str, materials: tuple[str, ...]) -> str:
 
 
 def catalogue_sync() -> int:
-    """Create missing catalogue rows; return how many were created."""
+    """Create missing catalogue rows; return how many were created. A code both in the defaults and
+    registered by an app takes the app's guide (its rules, as configured), not the generic list; a row
+    whose guide is still a generic text this function wrote (never edited by staff) is given it too."""
+    specs = {spec.code: spec for spec in registered_specs()}
     created = 0
     for item in DEFAULT_TYPES:
-        _, made = BusinessType.objects.get_or_create(
+        spec = specs.get(item.code)
+        guide = spec.guide if spec is not None and spec.guide else default_guide(item.name, item.materials)
+        row, made = BusinessType.objects.get_or_create(
             code=item.code,
             defaults={
                 "name": item.name,
-                "guide": default_guide(item.name, item.materials),
+                "guide": guide,
                 "filer_kinds": ["issuer"],
                 "sort_order": item.sort_order,
             },
         )
         created += made
+        if not made and row.guide != guide and row.guide in _generic_guides(item):
+            row.guide = guide
+            row.save(update_fields=["guide"])
     for spec in registered_specs():
         _, made = BusinessType.objects.get_or_create(
             code=spec.code,
@@ -100,6 +116,13 @@ def catalogue_sync() -> int:
         )
         created += made
     return created
+
+
+def _generic_guides(item: DefaultType) -> set[str]:
+    texts = {default_guide(item.name, item.materials)}
+    if item.code in _FORMER_MATERIALS:
+        texts.add(default_guide(item.name, _FORMER_MATERIALS[item.code]))
+    return texts
 
 
 def catalogue_sync_after_migrate(sender, using="default", **kwargs) -> None:

@@ -86,6 +86,9 @@ class BusinessTypeSpec:
     # key_required(data) -> bool: the round (its structured data) moves money, so it must be signed with a
     # USB-KEY whatever the filer's institution kind — no unsigned record stands for it.
     key_required: Callable[[dict], bool] | None = None
+    # derived_rows(data) -> [(label, value)]: what the type derives from a round's data (dates, say), shown
+    # after the data on the confirm and application pages, so the filer sees it before signing.
+    derived_rows: Callable[[dict], list[tuple[str, str]]] | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "filer_kinds", frozenset(self.filer_kinds))

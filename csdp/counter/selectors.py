@@ -152,6 +152,8 @@ def structured_rows(business_type: BusinessType, data: dict) -> list[tuple[str, 
             continue
         choices = dict(getattr(field, "choices", []) or [])
         rows.append((str(field.label) if field else key, str(choices.get(value, value))))
+    if spec.derived_rows is not None:
+        rows += spec.derived_rows(data)
     return rows
 
 

@@ -30,6 +30,11 @@ from csdp.securities.models import Security
 
 CODE = "05"
 RATE_HELP = "最多 6 位小数；为 0 表示不实施该项"
+# Django's own Chinese texts for these end with an ASCII full stop
+RATE_MESSAGES = {
+    "max_decimal_places": "最多 %(max)s 位小数。",
+    "max_digits": "总共不超过 %(max)s 位数字。",
+}
 
 
 class DistributionForm(StructuredForm):
@@ -40,6 +45,7 @@ class DistributionForm(StructuredForm):
         decimal_places=6,
         initial=Decimal(0),
         help_text=RATE_HELP,
+        error_messages=RATE_MESSAGES,
     )
     bonus_per_10 = forms.DecimalField(
         label="每10股送股（股）",
@@ -48,6 +54,7 @@ class DistributionForm(StructuredForm):
         decimal_places=6,
         initial=Decimal(0),
         help_text=RATE_HELP,
+        error_messages=RATE_MESSAGES,
     )
     transfer_per_10 = forms.DecimalField(
         label="每10股转增（股）",
@@ -56,6 +63,7 @@ class DistributionForm(StructuredForm):
         decimal_places=6,
         initial=Decimal(0),
         help_text=RATE_HELP,
+        error_messages=RATE_MESSAGES,
     )
     record_date = forms.DateField(
         label="股权登记日",
@@ -136,14 +144,42 @@ def distribution_accepted(application) -> None:
         raise CounterError(error.message) from None
 
 
+def derived_rows(data: dict) -> list[tuple[str, str]]:
+    """The dates the plan's record date gives (dates.py), shown with the plan before the issuer signs."""
+    try:
+        rates, record_date = plan_of(data)
+        dates = dates_for(record_date)
+    except (RateError, ValueError, KeyError, ConfigError):
+        return []  # nothing to derive from: the form's own errors say why
+    rows = [
+        ("除权除息日（推算）", f"{dates.ex_date:%Y-%m-%d}"),
+        ("派息日（推算）", f"{dates.pay_date:%Y-%m-%d}"),
+        ("红股上市日（推算）", f"{dates.list_date:%Y-%m-%d}"),
+    ]
+    if rates.cash_micro:
+        rows.append(("代派资金到账截止日（推算）", f"{dates.funding_deadline:%Y-%m-%d} 日终"))
+    return rows
+
+
 def guide_text() -> str:
     """The initial 业务指南, with the dates' rule as configured (dates.py; the spec is registered once the
-    settings are loaded, from DividendConfig.ready)."""
-    return (
-        "【权益分派】发行人填写每10股派现金（含税）、送股、转增比例及股权登记日，并上传股东大会决议和权益分派实施公告（草案）。"
-        f"除权除息日、派息日、红股上市日由交易日历按规则推算（{rule_text()}）。"
-        f"有现金红利的，请于代派资金截止日（{deadline_text()}）日终前将现金红利全额划入本公司代派资金账户，"
-        "逾期未足额到账的，现金红利不实施，送股、转增照常实施。尾数按精确算法处理。"
+    settings are loaded, from DividendConfig.ready). Funding is not filed here: it is declared on the
+    distribution's page once the plan is approved, and counts only when the depository confirms it
+    (funding.py)."""
+    return "\n".join(
+        [
+            "【权益分派】业务指南",
+            "1. 申报：在申请表中填写每10股派现金（元，含税，最多 6 位小数）、送股、转增比例，股权登记日，"
+            "股东大会决议日期及尾数处理方式（精确算法或截尾），并上传股东大会决议和权益分派实施公告（草案）。",
+            f"2. 日期：除权除息日、派息日、红股上市日分别为{rule_text()}，代派资金截止日为{deadline_text()}，"
+            "均按交易日历推算；确认提交前页面列示推算结果。",
+            "3. 受理与复核：本公司受理后由经办人员提交复核，复核通过后排期，本业务在“权益分派”页面可查。",
+            "4. 代派资金（有现金红利的）：复核通过后，请将现金红利划至本公司，并在该权益分派页面登记银行流水号和金额；"
+            "本公司核对银行到账后确认。应付金额为股权登记日日终登记的总股本 × 每10股派现金 ÷ 10，"
+            f"于代派资金截止日（{deadline_text()}）日终前经确认到账的资金方计入；"
+            "未足额到账的，现金红利不实施，已到账资金退回，送股、转增照常实施。",
+            "5. 结果：派息日将现金红利派发至各托管结算参与人，红股上市日登记送转股，并向发行人发送权益分派结果。",
+        ]
     )
 
 
@@ -157,5 +193,6 @@ DISTRIBUTION = register_business_type(
         on_accepted=distribution_accepted,
         attachments_required=True,
         guide=guide_text(),
+        derived_rows=derived_rows,
     )
 )

@@ -321,6 +321,15 @@ class Accrual(models.Model):
         ]
 
 
+class StepName(models.TextChoices):
+    """The end-of-day steps (runner.STEPS), in their order, with the names users read."""
+
+    FUNDING = "funding", "代派资金到位检查"  # the funding deadline's end of day
+    ENTITLE = "entitle", "股权登记日权益计算"  # R's end of day
+    PAY = "pay", "派息"  # 派息日: cash to the participants, their files
+    REGISTER = "register", "送转股登记"  # 红股上市日: bonus shares on the register, the issuer's result
+
+
 class Step(models.Model):
     """A finished end-of-day step of a distribution: a step with its row is done and is not run again."""
 
@@ -335,3 +344,8 @@ class Step(models.Model):
     class Meta:
         ordering = ["pk"]
         constraints = [models.UniqueConstraint(fields=["distribution", "name"], name="dividend_step_once")]
+
+    @property
+    def label(self) -> str:
+        # a mapping, not the field's choices: choices on ``name`` would be a migration for a label
+        return StepName(self.name).label if self.name in StepName.values else self.name

@@ -8,18 +8,23 @@ from dataclasses import dataclass
 import polars as pl
 
 from csdp.dividend.engine.entitlements import lockup_last
+from csdp.dividend.engine.rates import micro_text
 from csdp.lib.bulk import copy_out, copy_out_parts
-from csdp.register.models import ISSUING
+from csdp.register.models import ISSUING, Position
 from csdp.register.selectors import _lineage
 from csdp.securities.models import Security, SecuritiesAccount
 from csdp.dividend.models import (
     CODE_REFUND,
+    CashStatus,
     ClosedAccountBonus,
     Distribution,
     Funding,
     FundingStatus,
+    FundingTransition,
     HeldCash,
     HeldReason,
+    ParticipantPayment,
+    Status,
 )
 from csdp.ledger.models import Transfer
 from csdp.accounts.models import Institution
@@ -55,6 +60,80 @@ def funding_amounts(distribution: Distribution) -> FundingAmounts:
         pending_fen=pending["s"] or 0,
         pending_count=pending["n"],
         refunded_fen=refunded["s"] or 0,
+    )
+
+
+def issued_shares_now(distribution: Distribution) -> int:
+    """The security's issued capital now (csdp.register keeps it with every issuing event)."""
+    issued = Security.objects.values_list("issued_shares", flat=True).get(pk=distribution.security_id)
+    if issued is None:  # a security registered before issued capital was kept: Σ positions
+        issued = Position.objects.filter(security_id=distribution.security_id).aggregate(s=Sum("quantity"))["s"] or 0
+    return int(issued)
+
+
+def rates_text(cash_micro: int, bonus_micro: int, transfer_micro: int) -> str:
+    """The plan per 10 shares in words, the parts that are not zero: 每10股派现金 1.5 元（含税）、送 3 股."""
+    parts = [f"派现金 {micro_text(cash_micro)} 元（含税）"] if cash_micro else []
+    parts += [f"送 {micro_text(bonus_micro)} 股"] if bonus_micro else []
+    parts += [f"转增 {micro_text(transfer_micro)} 股"] if transfer_micro else []
+    return "每10股" + "、".join(parts) if parts else "无"
+
+
+def funding_reasons(distribution: Distribution) -> dict[int, str]:
+    """Why each funding was rejected or lapsed (its transition's reason), by funding: the issuer is
+    told on the page, not only by SMS."""
+    rows = FundingTransition.objects.filter(
+        funding__distribution=distribution, to_state__in=(FundingStatus.REJECTED, FundingStatus.LAPSED)
+    ).values_list("funding_id", "reason")
+    return dict(rows)
+
+
+@dataclass(frozen=True)
+class CashFigures:
+    """The cash dividend as the page tells it, from recorded rows (payments, held cash), in fen.
+
+    ``stage``: "estimate" before R (the total is fixed by R's register: issued capital now × rate),
+    "expected" from R to the pay date (R's payments and held cash, not paid yet), "paid" after it,
+    "none" when no cash is paid (no cash part, funding short, withdrawn). From R on,
+    declared = paid + held + residue (held cash released later counts as paid)."""
+
+    stage: str
+    declared_fen: int  # 应派: ⌊R's total shares × rate⌋ (before R: an estimate on the capital now)
+    paid_fen: int  # 实派: paid to participants (expected: to be paid), including held cash released since
+    released_fen: int  # of paid_fen: held on the pay date, paid when the freeze lifted (release.py)
+    held_fen: int  # 暂不派发, still held
+    held_accounts: int
+    residue_fen: int  # truncation (method truncate): the fractions, returned to the issuer
+    issued_shares: int  # the capital the estimate is on (before R)
+
+
+def cash_figures(distribution: Distribution) -> CashFigures:
+    d = distribution
+    if d.cash_status in (CashStatus.NONE, CashStatus.SHORT, CashStatus.WITHDRAWN):
+        return CashFigures("none", d.cash_declared_fen, 0, 0, 0, 0, 0, 0)
+    if d.status == Status.SCHEDULED:  # before R's end of day: nothing is fixed yet
+        issued = issued_shares_now(d)
+        return CashFigures("estimate", issued * d.cash_micro // 100_000, 0, 0, 0, 0, 0, issued)
+    paid = d.cash_status == CashStatus.PAID
+    payments = ParticipantPayment.objects.filter(distribution=d).aggregate(
+        due=Sum("cash_fen", default=0), paid=Sum("paid_fen", default=0)
+    )
+    held = HeldCash.objects.filter(distribution=d).aggregate(
+        held=Sum("amount_fen", filter=Q(released_on__isnull=True), default=0),
+        accounts=Count("account_id", filter=Q(released_on__isnull=True), distinct=True),
+        released=Sum("amount_fen", filter=Q(released_on__isnull=False), default=0),
+    )
+    paid_fen = (payments["paid"] if paid else payments["due"]) + held["released"]
+    residue = d.cash_declared_fen - paid_fen - held["held"]
+    return CashFigures(
+        "paid" if paid else "expected",
+        d.cash_declared_fen,
+        paid_fen,
+        held["released"],
+        held["held"],
+        held["accounts"],
+        residue,
+        d.total_quantity,
     )
 
 

@@ -11,6 +11,8 @@ import datetime as dt
 
 from django.db import transaction
 
+from csdp.approvals.models import Status as ApprovalStatus
+from csdp.approvals.selectors import approvals_of_subject
 from csdp.approvals.services import approval_prepare
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
@@ -171,13 +173,20 @@ def distribution_withdraw(*, distribution_id: int, reason: str, actor=None) -> D
     return distribution
 
 
+CLOSED_WITHOUT_EFFECT = (ApprovalStatus.REJECTED, ApprovalStatus.CANCELLED)
+
+
 def distribution_withdraw_prepare(*, distribution: Distribution, reason: str, by):
     """经办 of a withdrawal: applied when a different reviewer approves (kind ``dividend.withdraw``)."""
     if distribution.status != Status.SCHEDULED or business_today() >= distribution.record_date:
         raise DividendError("股权登记日及以后不能撤销权益分派。", code="dividend.too_late_to_withdraw")
+    # A withdrawal rejected or cancelled leaves its key taken: the next one is another attempt, its own key
+    # (the first keeps the plain key, as before).
+    closed = approvals_of_subject(distribution).filter(kind=WITHDRAW, status__in=CLOSED_WITHOUT_EFFECT).count()
+    key = f"dividend:withdraw:{distribution.pk}" + (f":{closed + 1}" if closed else "")
     return approval_prepare(
         kind=WITHDRAW,
-        key=f"dividend:withdraw:{distribution.pk}",
+        key=key,
         summary=f"撤销 {distribution}：{reason}",
         payload={"distribution_id": distribution.pk, "reason": reason},
         by=by,

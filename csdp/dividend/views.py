@@ -11,9 +11,18 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from csdp.accounts.access import STAFF, Role, access_object, allow
+from csdp.approvals.selectors import approvals_waiting
 from csdp.dividend.funding import CONFIRMERS, funding_confirm, funding_declare, funding_reject
+from csdp.dividend.kinds import WITHDRAW
 from csdp.dividend.models import Distribution, Funding
-from csdp.dividend.selectors import closed_bonus_of, funding_amounts, held_summary
+from csdp.dividend.selectors import (
+    cash_figures,
+    closed_bonus_of,
+    funding_amounts,
+    funding_reasons,
+    held_summary,
+    rates_text,
+)
 from csdp.dividend.services import distribution_withdraw_prepare
 from csdp.lib.listing import Column, Listing, listing
 from csdp.lib.web import refusal_redirect
@@ -46,7 +55,9 @@ def distribution_list(request):
             Column("issuer", "发行人", "issuer.name", sort="issuer__name"),
             Column("record_date", "股权登记日", "record_date", sort="record_date"),
             Column("pay_date", "派息日", "pay_date", sort="pay_date"),
+            Column("list_date", "红股上市日", "list_date", sort="list_date"),
             Column("status", "状态", "get_status_display", sort="status"),
+            Column("cash_status", "现金红利", "get_cash_status_display", sort="cash_status"),
         ],
         default_sort="-record_date",
         search=("security__code", "security__name", "issuer__name"),
@@ -75,23 +86,30 @@ def distribution_detail(request, distribution_id: int):
     )
     if not isinstance(closed, Listing):  # an export
         return closed
+    fundings = list(d.fundings.select_related("declared_by", "confirmed_by"))
+    reasons = funding_reasons(d)
+    for f in fundings:  # one form per row, each with its own element ids
+        f.reason = reasons.get(f.pk, "")
+        f.confirm_form = ConfirmForm(auto_id=f"id_%s_{f.pk}")
+        f.reject_form = RejectForm(auto_id=f"id_%s_{f.pk}")
     return render(
         request,
         "dividend/detail.html",
         {
             "d": d,
+            "rates": rates_text(d.cash_micro, d.bonus_micro, d.transfer_micro),
+            "cash": cash_figures(d),
             "amounts": funding_amounts(d),
-            "fundings": d.fundings.select_related("declared_by", "confirmed_by"),
+            "fundings": fundings,
             "may_confirm": request.user.staff_role in CONFIRMERS,
-            "confirm_form": ConfirmForm(),
-            "reject_form": RejectForm(),
             "steps": d.steps.all(),
             "payments": d.payments.select_related("participant"),
             "transitions": d.transitions.all(),
             "held": held_summary(d),
             "closed_bonus": closed,
-            "funding_form": FundingForm(),
-            "withdraw_form": WithdrawForm(),
+            "funding_form": FundingForm(auto_id="id_fund_%s"),
+            "withdraw_form": WithdrawForm(auto_id="id_withdraw_%s"),
+            "withdrawal_waiting": approvals_waiting(kind=WITHDRAW, subject=d).select_related("prepared_by").first(),
             "is_staff": bool(request.user.staff_role),
         },
     )

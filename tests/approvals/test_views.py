@@ -31,3 +31,29 @@ def test_the_list_shows_open_approvals_and_they_reach_the_staff_queue(cast, clie
     client.force_login(cast.reviewer)
     assert "测试" in client.get(reverse("approvals:list")).content.decode()
     assert "复核：测试业务" in client.get(reverse("portal:staff_queue")).content.decode()
+
+
+def test_a_kind_that_describes_itself_is_shown_by_its_lines_instead_of_its_payload(cast, client):
+    from csdp.approvals.kinds import Shown, register_kind
+    from csdp.approvals.services import approval_prepare
+
+    register_kind(
+        code="test.described",
+        label="测试说明业务",
+        apply=lambda approval: {"internal_id": 7},
+        describe=lambda approval: [Shown("数量", f"{approval.payload['n']} 股", "/somewhere/")],
+    )
+    approval = approval_prepare(kind="test.described", key="d1", summary="测试", payload={"n": 5}, by=cast.operator)
+    client.force_login(cast.reviewer)
+    page = client.get(reverse("approvals:detail", args=[approval.pk])).content.decode()
+    assert '<th>数量</th><td><a href="/somewhere/">5 股</a></td>' in page and "<th>n</th>" not in page
+
+
+def test_the_preparer_is_named_by_display_name(cast, client):
+    cast.operator.display_name = "王经办"
+    cast.operator.save(update_fields=["display_name"])
+    approval = prepare(cast.operator)
+    client.force_login(cast.reviewer)
+    page = client.get(reverse("approvals:detail", args=[approval.pk])).content.decode()
+    assert "<dt>经办</dt><dd>王经办，" in page
+    assert "王经办" in client.get(reverse("approvals:list")).content.decode()

@@ -142,3 +142,23 @@ def test_sync_never_overwrites_what_staff_edited(db):
     BusinessType.objects.filter(code="01").update(guide="新版指南")
     assert catalogue_sync() == 0
     assert BusinessType.objects.get(code="01").guide == "新版指南"
+
+
+def test_a_default_code_registered_by_an_app_shows_the_apps_guide_not_the_generic_list(db):
+    from csdp.counter.registry import spec_for
+
+    catalogue_sync()
+    guide = BusinessType.objects.get(code="05").guide
+    assert guide == spec_for("05").guide and "代派资金截止日" in guide
+    assert "资金划付凭证" not in guide
+
+
+def test_sync_gives_a_row_still_holding_the_former_generic_guide_the_apps_guide(db):
+    from csdp.counter.catalogue import _FORMER_MATERIALS, default_guide
+    from csdp.counter.registry import spec_for
+
+    catalogue_sync()
+    former = default_guide("权益分派", _FORMER_MATERIALS["05"])
+    BusinessType.objects.filter(code="05").update(guide=former)
+    catalogue_sync()
+    assert BusinessType.objects.get(code="05").guide == spec_for("05").guide

@@ -162,3 +162,32 @@ def test_the_issuer_is_told_why_the_cash_part_does_not_proceed(filed, cast, sett
     eod(DEADLINE)
     sms = OutboxMessage.objects.get(user=cast.issuer_a, purpose="dividend", channel="sms")
     assert "不足" in sms.body and "现金红利不实施" in sms.body and "送股" in sms.body
+
+
+def test_the_confirm_page_shows_the_derived_dates_before_the_issuer_signs(cast, client_for):
+    build(cast.issuer_a)
+    give_codes(cast.issuer_a.institution, "920001")
+    at(START)
+    application = draft(cast.issuer_a, type_code="05", code="920001", data=PLAN)
+    page = client_for(cast.issuer_a).get(f"/counter/{application.pk}/confirm/").content.decode()
+    for label, day in (
+        ("除权除息日（推算）", "2026-06-08"),
+        ("派息日（推算）", "2026-06-08"),
+        ("红股上市日（推算）", "2026-06-09"),
+        ("代派资金到账截止日（推算）", "2026-06-03 日终"),
+    ):
+        assert f'<th scope="row">{label}</th><td>{day}</td>' in page
+
+
+def test_a_rate_with_more_than_six_decimals_is_told_in_chinese_punctuation(cast):
+    from csdp.dividend.counter_types import DistributionForm
+
+    form = DistributionForm(data={**PLAN, "cash_per_10": "1.2345678"})
+    assert form.errors["cash_per_10"] == ["最多 6 位小数。"]
+
+
+def test_the_guide_asks_for_no_payment_voucher_and_says_where_funding_is_declared():
+    from csdp.dividend.counter_types import guide_text
+
+    guide = guide_text()
+    assert "资金划付凭证" not in guide and "在该权益分派页面登记银行流水号和金额" in guide

@@ -36,3 +36,26 @@ def test_the_parts_read_at_once_are_the_lots_read_in_one_statement(world, cast):
     assert rows_at_once.height > 0 and rows_at_once.sort(order, nulls_last=True).equals(
         rows_here.sort(order, nulls_last=True)
     )
+
+
+def test_the_cash_figures_add_up_to_the_declared_total_from_r_on_with_truncation(world, cast):
+    from django.db.models import Sum
+
+    from csdp.dividend.models import HeldCash, ParticipantPayment
+    from csdp.dividend.selectors import cash_figures
+    from tests.dividend.world import PAY, TOTAL_QUANTITY
+
+    d = schedule(cast.issuer_a, cash="0.999999", method="truncate")
+    estimate = cash_figures(d)
+    assert (estimate.stage, estimate.declared_fen) == ("estimate", TOTAL_QUANTITY * 999_999 // 100_000)
+    fund(d, cast.issuer_a)
+    for day, stage in ((DEADLINE, "estimate"), (R, "expected"), (PAY, "paid")):
+        eod(day)
+        d.refresh_from_db()
+        figures = cash_figures(d)
+        assert figures.stage == stage
+        if stage != "estimate":
+            assert figures.paid_fen + figures.held_fen + figures.residue_fen == figures.declared_fen
+    held = HeldCash.objects.filter(distribution=d).aggregate(s=Sum("amount_fen"))["s"]
+    paid = ParticipantPayment.objects.filter(distribution=d).aggregate(s=Sum("paid_fen"))["s"]
+    assert (figures.paid_fen, figures.held_fen) == (paid, held) and figures.residue_fen > 0

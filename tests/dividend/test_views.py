@@ -99,7 +99,7 @@ def test_the_issuer_declares_on_the_page_and_a_reviewer_confirms_it_there(distri
     done = reviewer.post(f"/dividend/{distribution.pk}/fundings/{funding.pk}/confirm/", {"value_date": ""}, follow=True)
     assert "已确认到账" in done.content.decode()
     page = client.get(f"/dividend/{distribution.pk}/").content.decode()
-    assert "已到账" in page and "已确认到账 500 分" in page
+    assert "已到账" in page and "已确认到账 5.00 元" in page
 
 
 def test_the_operator_who_declared_on_the_page_is_refused_when_confirming_it(distribution, cast, client_for):
@@ -144,3 +144,126 @@ def test_staff_see_the_held_cash_and_the_bonus_shares_of_closed_accounts_on_the_
     assert "已注销账户的送转股" in page and "0100000005" in page
     issuer_page = client_for(cast.issuer_a).get(f"/dividend/{distribution.pk}/").content.decode()
     assert "已注销账户的送转股" in issuer_page and "证券账户无托管结算参与人" not in issuer_page
+
+
+def _yuan(fen: int) -> str:
+    """Written here, not taken from the page's filter: 1037727500 → "10,377,275.00"."""
+    from decimal import Decimal
+
+    return f"{Decimal(fen) / 100:,.2f}"
+
+
+def test_before_r_the_page_says_the_amount_is_fixed_at_r_and_shows_an_estimate_in_yuan(distribution, cast, client_for):
+    from tests.dividend.world import TOTAL_QUANTITY
+
+    page = client_for(cast.issuer_a).get(f"/dividend/{distribution.pk}/").content.decode()
+    estimate = TOTAL_QUANTITY * distribution.cash_micro // 100_000
+    assert f"应派现金（预计）</dt><dd>{_yuan(estimate)} 元" in page
+    assert f"以股权登记日 {distribution.record_date} 日终" in page
+    assert "0 / 0 股" not in page and " 分" not in page
+
+
+def test_after_the_pay_date_the_page_shows_declared_paid_and_held_cash_apart(distribution, cast, client_for):
+    from django.db.models import Sum
+
+    from csdp.dividend.models import HeldCash, ParticipantPayment
+    from tests.dividend.world import DEADLINE, PAY, R, eod, fund
+
+    fund(distribution, cast.issuer_a)
+    for day in (DEADLINE, R, PAY):
+        eod(day)
+    distribution.refresh_from_db()
+    paid = ParticipantPayment.objects.filter(distribution=distribution).aggregate(s=Sum("paid_fen"))["s"]
+    held = HeldCash.objects.filter(distribution=distribution)
+    held_fen = held.aggregate(s=Sum("amount_fen"))["s"]
+    accounts = held.values("account_id").distinct().count()
+    assert held_fen > 0 and paid + held_fen == distribution.cash_declared_fen
+    for user in (cast.issuer_a, cast.operator):
+        page = client_for(user).get(f"/dividend/{distribution.pk}/").content.decode()
+        assert f"应派现金</dt><dd>{_yuan(distribution.cash_declared_fen)} 元" in page
+        assert f"实派现金</dt><dd>{_yuan(paid)} 元" in page
+        assert f"暂不派发</dt><dd>{_yuan(held_fen)} 元（{accounts} 户）" in page
+        assert f"已派发（其中 {accounts} 户 {_yuan(held_fen)} 元暂不派发）" in page
+
+
+def test_between_r_and_the_pay_date_the_page_shows_what_is_expected_not_a_payment(distribution, cast, client_for):
+    from tests.dividend.world import DEADLINE, R, eod, fund
+
+    fund(distribution, cast.issuer_a)
+    for day in (DEADLINE, R):
+        eod(day)
+    page = client_for(cast.issuer_a).get(f"/dividend/{distribution.pk}/").content.decode()
+    assert "实派现金（预计）" in page and f"派息日 {distribution.pay_date} 派发" in page
+    assert "实派现金</dt>" not in page
+
+
+def test_the_end_of_day_steps_are_named_in_chinese(distribution, cast, client_for):
+    from tests.dividend.world import DEADLINE, R, eod, fund
+
+    fund(distribution, cast.issuer_a)
+    for day in (DEADLINE, R):
+        eod(day)
+    page = client_for(cast.issuer_a).get(f"/dividend/{distribution.pk}/").content.decode()
+    assert "<td>代派资金到位检查</td>" in page and "<td>股权登记日权益计算</td>" in page
+    assert "<td>funding</td>" not in page and "<td>entitle</td>" not in page
+
+
+def test_a_withdrawal_awaiting_review_is_shown_with_who_and_when_and_the_form_is_gone(distribution, cast, client_for):
+    operator = client_for(cast.operator)
+    operator.post(f"/dividend/{distribution.pk}/withdraw/", {"reason": "股东大会撤回议案"})
+    approval = Approval.objects.get(kind="dividend.withdraw")
+    page = operator.get(f"/dividend/{distribution.pk}/").content.decode()
+    assert "撤销待复核" in page and f"{cast.operator.display_name} 于 {approval.prepared_at:%Y-%m-%d}" in page
+    assert f'action="/dividend/{distribution.pk}/withdraw/"' not in page
+
+
+def test_the_issuer_reads_why_its_funding_was_rejected(distribution, cast, client_for):
+    client_for(cast.issuer_a).post(f"/dividend/{distribution.pk}/fund/", {"bank_reference": "X", "amount_fen": "5"})
+    funding = Funding.objects.get()
+    client_for(cast.reviewer).post(
+        f"/dividend/{distribution.pk}/fundings/{funding.pk}/reject/", {"reason": "银行未见该笔到账"}
+    )
+    page = client_for(cast.issuer_a).get(f"/dividend/{distribution.pk}/").content.decode()
+    assert "已驳回：银行未见该笔到账" in page
+
+
+def test_every_element_id_on_the_page_is_unique_with_two_fundings_to_confirm(distribution, cast, client_for):
+    import re
+    from collections import Counter
+
+    issuer = client_for(cast.issuer_a)
+    for reference in ("A-1", "A-2"):
+        issuer.post(f"/dividend/{distribution.pk}/fund/", {"bank_reference": reference, "amount_fen": "5"})
+    page = client_for(cast.operator).get(f"/dividend/{distribution.pk}/").content.decode()
+    ids = Counter(re.findall(r'\bid="([^"]+)"', page))
+    assert page.count('name="value_date"') == 2
+    assert [i for i, n in ids.items() if n > 1] == []
+
+
+def test_the_list_export_has_the_list_date_and_the_cash_dividend(distribution, cast, client_for):
+    import csv
+    import io
+
+    export = client_for(cast.issuer_a).get("/dividend/?export=csv")
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode().lstrip("\ufeff"))))
+    assert "红股上市日" in rows[0] and "现金红利" in rows[0]
+    row = dict(zip(rows[0], rows[1]))
+    assert row["红股上市日"] == str(distribution.list_date) and row["现金红利"] == "待委托代派资金"
+
+
+def test_after_a_withdrawal_is_rejected_the_operator_may_submit_another_with_a_new_reason(
+    distribution, cast, client_for
+):
+    from csdp.approvals.services import approval_reject
+
+    operator = client_for(cast.operator)
+    operator.post(f"/dividend/{distribution.pk}/withdraw/", {"reason": "理由一"})
+    approval_reject(approval=Approval.objects.get(kind="dividend.withdraw"), by=cast.reviewer, reason="理由不充分")
+    page = operator.get(f"/dividend/{distribution.pk}/").content.decode()
+    assert "撤销待复核" not in page and f'action="/dividend/{distribution.pk}/withdraw/"' in page
+    again = operator.post(f"/dividend/{distribution.pk}/withdraw/", {"reason": "理由二"}, follow=True)
+    assert "撤销申请已提交复核" in again.content.decode()
+    assert [a.payload["reason"] for a in Approval.objects.filter(kind="dividend.withdraw").order_by("pk")] == [
+        "理由一",
+        "理由二",
+    ]
