@@ -9,7 +9,7 @@ import polars as pl
 
 from csdp.dividend.engine.entitlements import lockup_last
 from csdp.lib.bulk import copy_out, copy_out_parts
-from csdp.register.models import ISSUING
+from csdp.register.models import ISSUING, Position
 from csdp.register.selectors import _lineage
 from csdp.securities.models import Security, SecuritiesAccount
 from csdp.dividend.models import (
@@ -153,6 +153,22 @@ def issued_capital_as_of(security_id: int, day: dt.date) -> int:
             [*lineage, day, *issuing],
         )
         return int(cursor.fetchone()[0])
+
+
+def issued_shares(security_id: int) -> int:
+    """The security's issued capital now (csdp.register keeps it with every issuing event); a security
+    registered before the capital was kept: Σ positions. 0 for a security with no registered shares yet
+    (an IPO still in progress): a plan on it is refused (counter_types, services)."""
+    issued = Security.objects.values_list("issued_shares", flat=True).get(pk=security_id)
+    if issued is None:
+        issued = Position.objects.filter(security_id=security_id).aggregate(s=Sum("quantity"))["s"] or 0
+    return int(issued)
+
+
+def cash_required_fen(distribution: Distribution) -> int:
+    """The cash the plan needs now: issued capital × the rate, to the fen (the deadline's verdict; the
+    register refuses changing the capital from the plan's approval until R, csdp.dividend.guards)."""
+    return issued_shares(distribution.security_id) * distribution.cash_micro // 100_000
 
 
 def _dates(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:

@@ -48,6 +48,7 @@ from csdp.dividend.notices import funding_verdict_notify, paid_notify
 from csdp.dividend.funding import fundings_lapse, pending_note
 from csdp.dividend.selectors import (
     ENTITLEMENT_COLUMNS,
+    cash_required_fen,
     funded_fen,
     issued_capital_as_of,
     register_as_of,
@@ -60,8 +61,6 @@ from csdp.ledger.selectors import reserve_accounts_of
 from csdp.ledger.services import LedgerError, transfer_post
 from csdp.lib.bulk import copy_in, partition_analyze, partition_replace
 from csdp.lib.statemachine import SYSTEM, transition_record
-from csdp.register.models import Position
-from csdp.securities.models import Security
 
 CODE_PAY, CODE_HELD = "dividend.pay", "dividend.held"
 
@@ -128,8 +127,7 @@ def step_funding(distribution: Distribution, day: dt.date) -> str:
     issuing or cancelling shares of the security until R's end of day, csdp.dividend.guards, so R's total
     is the same — R checks again)."""
     started = time.perf_counter()
-    issued = _issued_shares(distribution)
-    required = issued * distribution.cash_micro // 100_000
+    required = cash_required_fen(distribution)
     funded = funded_fen(distribution)
     pending_count, pending_fen = fundings_lapse(
         distribution, reason=f"截至代派资金截止日 {distribution.funding_deadline} 日终未确认到账"
@@ -153,14 +151,6 @@ def step_funding(distribution: Distribution, day: dt.date) -> str:
     detail = {"funded_fen": funded, "required_fen": required, "lapsed": pending_count, "lapsed_fen": pending_fen}
     _record(distribution, "funding", day, started, 1, detail)
     return distribution.cash_note
-
-
-def _issued_shares(distribution: Distribution) -> int:
-    """The security's issued capital (csdp.register keeps it with every issuing event)."""
-    issued = Security.objects.values_list("issued_shares", flat=True).get(pk=distribution.security_id)
-    if issued is None:  # a security registered before issued capital was kept: Σ positions
-        issued = Position.objects.filter(security_id=distribution.security_id).aggregate(s=Sum("quantity"))["s"] or 0
-    return int(issued)
 
 
 def _cash_short(distribution: Distribution, funded: int, required: int, *, when: str) -> None:
