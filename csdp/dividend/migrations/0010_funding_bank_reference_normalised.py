@@ -4,8 +4,9 @@ idempotency by bank reference, whatever case or width the issuer typed.
 
 Existing rows are rewritten in their normal spelling. Two rows that were accepted as different references
 and now read the same (``icbc001`` beside ``ICBC001``: one payment declared twice) both stay — money may
-have moved for each, and which one stands is staff's decision — the later one (by id) marked
-``<reference>#<id>`` so that it is visible on the distribution's page and the unique column holds. The
+have moved for each, and which one stands is staff's decision — one keeps the reference (the one already
+spelt so, else the first by id) and the others are marked ``<reference>#<id>``, visible on the
+distribution's page, so that the unique column holds. The
 spelling each was declared with stays in its audit event (``dividend.fund_declare``).
 """
 
