@@ -19,6 +19,7 @@ from csdp.dividend.funding import (
     AMOUNT_MAX_FEN,
     AMOUNT_RULE,
     CONFIRMERS,
+    REFERENCE_MAX_CHARS,
     check_amount_fen,
     check_bank_reference,
     funding_confirm,
@@ -36,7 +37,11 @@ class FundingForm(forms.Form):
     """Each field says what is wrong with it; the rules are the service's (funding.check_*), which the API
     meets too."""
 
-    bank_reference = forms.CharField(label="银行流水号", error_messages={"required": "请填写银行流水号。"})
+    bank_reference = forms.CharField(
+        label="银行流水号",
+        widget=forms.TextInput(attrs={"maxlength": REFERENCE_MAX_CHARS}),  # the length is checked after NFKC
+        error_messages={"required": "请填写银行流水号。"},
+    )
     # text, not IntegerField: "100.0" and "1e3" are not a number of fen, and a number past the bigint is
     # refused with a message instead of reaching the database
     amount_fen = forms.CharField(
