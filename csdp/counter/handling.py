@@ -1,5 +1,6 @@
 """Writes of the depository staff on counter applications (000 §三(二)(三)): assignment and 转办,
-accepting, returning with an opinion, attaching result reports and sending them back."""
+accepting, returning with an opinion, attaching result reports and sending them back, and ending an
+accepted application whose business was withdrawn."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from csdp.counter.models import Application, ApplicationFile, Assignment, FilePu
 from csdp.counter.services import CounterError, _locked, _move, check_handler
 from csdp.counter.states import Status
 from csdp.lib.publish import staged_files
+from csdp.lib.statemachine import SYSTEM, actor_kind
 from csdp.uploads.errors import UploadRejected
 from csdp.uploads.services import upload_store
 
@@ -170,4 +172,19 @@ def application_issue_results(*, application: Application, actor, note: str = ""
     if application.status == Status.ACCEPTED and not application.files.filter(purpose=FilePurpose.RESULT).exists():
         raise CounterError("请先上传办理结果报表（PDF 或 Excel）。")
     _move(application, to_state=Status.RESULT_ISSUED, actor=actor, reason=note or "办理结果已发送")
+    return application
+
+
+@transaction.atomic
+def application_withdraw_accepted(*, application: Application, actor=None, reason: str) -> Application:
+    """An accepted application whose business was withdrawn through that business's own four-eyes (a
+    权益分派's 撤销, csdp/dividend): it ends 已撤回, with its transition row, audit event and the filer's
+    notice — instead of staying 办理中 with nothing left to handle. ``actor``: the staff user who approved
+    the withdrawal, or None for the system; the filer cannot (the machine allows it to staff and the system
+    only)."""
+    application = _locked(application)
+    if application.status != Status.ACCEPTED:  # a draft or a submission is the filer's to withdraw
+        raise CounterError(f"只有办理中的业务可以因业务撤销而终止（当前状态“{application.get_status_display()}”）。")
+    by = SYSTEM if actor is None else actor_kind(actor)
+    _move(application, to_state=Status.WITHDRAWN, actor=actor, reason=reason, by=by)
     return application

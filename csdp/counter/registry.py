@@ -26,14 +26,14 @@ from decimal import Decimal
 
 class StructuredForm(forms.Form):
     """Base of a type's structured form: ``json_data()`` gives the cleaned data ready for the JSON column
-    (dates as ISO text, decimals as exact strings — never floats)."""
+    (dates as ISO text, decimals as exact strings in plain notation — never floats)."""
 
     def json_data(self) -> dict:
         def ready(value):
             if isinstance(value, (dt.date, dt.datetime)):
                 return value.isoformat()
             if isinstance(value, Decimal):
-                return str(value)
+                return format(value, "f")  # plain notation: str() gives "1E+3" for 1000 read from "1e3"
             return value
 
         return {name: ready(value) for name, value in self.cleaned_data.items()}

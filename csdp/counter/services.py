@@ -51,8 +51,9 @@ def _locked(application: Application) -> Application:
     return Application.objects.select_for_update().select_related("business_type", "filed_by").get(pk=application.pk)
 
 
-def _move(application: Application, *, to_state: str, actor, reason: str = "") -> Transition:
-    """Change the state of a locked application. Raises CounterError for a refused transition."""
+def _move(application: Application, *, to_state: str, actor, reason: str = "", by: str | None = None) -> Transition:
+    """Change the state of a locked application. Raises CounterError for a refused transition. ``by``: the
+    kind of actor, by default the actor's own (a staff user or the filer); SYSTEM for the system."""
     from_state = application.status
     now = clock_now()
     application.status_since = now
@@ -62,13 +63,13 @@ def _move(application: Application, *, to_state: str, actor, reason: str = "") -
         to_state=to_state,
         history=Transition,
         actor=actor,
-        by=actor_kind(actor),
+        by=by or actor_kind(actor),
         reason=reason,
         at=now,
         update_fields=["status_since"],
     )
     audit_record(
-        actor=actor,
+        actor=actor or "system",
         obj=application,
         action=f"counter.{to_state}",
         from_state=from_state,

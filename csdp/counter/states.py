@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import models
 
 from csdp.lib.errors import CsdpError
-from csdp.lib.statemachine import Machine
+from csdp.lib.statemachine import ANYONE, STAFF, SYSTEM, Machine
 from csdp.lib.statemachine import TransitionRefused as BaseTransitionRefused
 
 
@@ -21,7 +21,9 @@ class Status(models.TextChoices):
     ACCEPTED = "accepted", "办理中"  # staff accepted it and are handling it; results are being prepared
     RESULT_ISSUED = "result_issued", "待确认结果"  # result reports sent back; the filer views and confirms
     FINISHED = "finished", "办结"  # the filer confirmed the results; read-only from now on
-    WITHDRAWN = "withdrawn", "已撤回"  # the filer withdrew it before staff accepted it; read-only
+    # the filer withdrew it before staff accepted it, or the depository ended it after accepting it because the
+    # business it started was withdrawn through its own four-eyes (a 权益分派's 撤销); read-only
+    WITHDRAWN = "withdrawn", "已撤回"
 
 
 class CounterError(CsdpError):
@@ -34,15 +36,16 @@ class TransitionRefused(BaseTransitionRefused, CounterError):
     code = "counter.transition_refused"
 
 
-# from-state → the states it may move to. Nothing else moves an application.
+# from-state → the states it may move to (and, where it matters, who). Nothing else moves an application.
 MACHINE = Machine(
     Status,
     {
-        Status.DRAFT: {Status.SUBMITTED, Status.WITHDRAWN},
-        Status.SUBMITTED: {Status.ACCEPTED, Status.RETURNED, Status.WITHDRAWN},
-        Status.RETURNED: {Status.SUBMITTED, Status.WITHDRAWN},
-        Status.ACCEPTED: {Status.RESULT_ISSUED, Status.RETURNED},
-        Status.RESULT_ISSUED: {Status.FINISHED},
+        Status.DRAFT: {Status.SUBMITTED: ANYONE, Status.WITHDRAWN: ANYONE},
+        Status.SUBMITTED: {Status.ACCEPTED: ANYONE, Status.RETURNED: ANYONE, Status.WITHDRAWN: ANYONE},
+        Status.RETURNED: {Status.SUBMITTED: ANYONE, Status.WITHDRAWN: ANYONE},
+        # once accepted the filer can no longer withdraw: only the depository ends it (handling.application_withdraw_accepted)
+        Status.ACCEPTED: {Status.RESULT_ISSUED: ANYONE, Status.RETURNED: ANYONE, Status.WITHDRAWN: {STAFF, SYSTEM}},
+        Status.RESULT_ISSUED: {Status.FINISHED: ANYONE},
     },
     error=TransitionRefused,
 )

@@ -9,6 +9,7 @@ with the seed of the fraction draw; a different reviewer's approval schedules th
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from decimal import Decimal
 
@@ -24,6 +25,8 @@ from csdp.dividend.dates import dates_for, deadline_text, rule_text
 from csdp.dividend.engine import RateError, Rates
 from csdp.dividend.kinds import PLAN
 from csdp.dividend.models import Method
+from csdp.dividend.errors import DividendError
+from csdp.dividend.services import check_has_capital
 from csdp.lib.env import ConfigError
 from csdp.lib.errors import CsdpError
 from csdp.securities.models import Security
@@ -32,39 +35,49 @@ CODE = "05"
 RATE_HELP = "最多 6 位小数；为 0 表示不实施该项"
 # Django's own Chinese texts for these end with an ASCII full stop
 RATE_MESSAGES = {
-    "max_decimal_places": "最多 %(max)s 位小数。",
     "max_digits": "总共不超过 %(max)s 位数字。",
+    "max_whole_digits": "整数部分不超过 %(max)s 位。",
 }
 
 
+# rules.md §12: a rate per 10 shares is a plain decimal with at most six decimals — "1e3", "+1", ".5" are not
+PLAIN_RATE = re.compile(r"[0-9]+(\.[0-9]{1,6})?")
+RATE_FIELDS = {"cash_per_10": "每10股派现金", "bonus_per_10": "每10股送股", "transfer_per_10": "每10股转增"}
+
+
+def _plain_rate_problem(what: str, text: object) -> str | None:
+    if PLAIN_RATE.fullmatch(str(text).strip()):
+        return None
+    return f"{what}须为普通小数写法的非负数（如 1.5），最多 6 位小数。"
+
+
+class RateField(forms.DecimalField):
+    """A DecimalField that takes only the plain notation (Decimal itself reads "1e3" as 1000, shown "1E+3")."""
+
+    def __init__(self, label: str, what: str) -> None:
+        super().__init__(
+            label=label,
+            min_value=Decimal(0),
+            max_digits=16,
+            decimal_places=6,
+            initial=Decimal(0),
+            help_text=RATE_HELP,
+            error_messages=RATE_MESSAGES,
+        )
+        self.what = what
+
+    def to_python(self, value):
+        if value not in self.empty_values:
+            problem = _plain_rate_problem(self.what, value)
+            if problem:
+                raise ValidationError(problem, code="invalid")
+        return super().to_python(value)
+
+
 class DistributionForm(StructuredForm):
-    cash_per_10 = forms.DecimalField(
-        label="每10股派现金（元，含税）",
-        min_value=Decimal(0),
-        max_digits=16,
-        decimal_places=6,
-        initial=Decimal(0),
-        help_text=RATE_HELP,
-        error_messages=RATE_MESSAGES,
-    )
-    bonus_per_10 = forms.DecimalField(
-        label="每10股送股（股）",
-        min_value=Decimal(0),
-        max_digits=16,
-        decimal_places=6,
-        initial=Decimal(0),
-        help_text=RATE_HELP,
-        error_messages=RATE_MESSAGES,
-    )
-    transfer_per_10 = forms.DecimalField(
-        label="每10股转增（股）",
-        min_value=Decimal(0),
-        max_digits=16,
-        decimal_places=6,
-        initial=Decimal(0),
-        help_text=RATE_HELP,
-        error_messages=RATE_MESSAGES,
-    )
+    cash_per_10 = RateField("每10股派现金（元，含税）", RATE_FIELDS["cash_per_10"])
+    bonus_per_10 = RateField("每10股送股（股）", RATE_FIELDS["bonus_per_10"])
+    transfer_per_10 = RateField("每10股转增（股）", RATE_FIELDS["transfer_per_10"])
     record_date = forms.DateField(
         label="股权登记日",
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -81,7 +94,21 @@ class DistributionForm(StructuredForm):
         data = super().clean()
         if all(not data.get(k) for k in ("cash_per_10", "bonus_per_10", "transfer_per_10")):
             raise ValidationError("派现金、送股、转增至少填写一项。")
+        record_date, resolution_date = data.get("record_date"), data.get("resolution_date")
+        if record_date and resolution_date:
+            problem = resolution_date_problem(resolution_date, record_date)
+            if problem:
+                self.add_error("resolution_date", problem)
         return data
+
+
+def resolution_date_problem(resolution_date: dt.date, record_date: dt.date) -> str | None:
+    """The shareholders' meeting resolved the plan before it is filed, and before its record date."""
+    if resolution_date > business_today():
+        return f"股东大会决议日期 {resolution_date} 晚于今天，请填写已召开的股东大会的决议日期。"
+    if resolution_date > record_date:
+        return f"股东大会决议日期 {resolution_date} 晚于股权登记日 {record_date}。"
+    return None
 
 
 def plan_of(data: dict) -> tuple[Rates, dt.date]:
@@ -91,16 +118,38 @@ def plan_of(data: dict) -> tuple[Rates, dt.date]:
     )
 
 
+def _resolution_date(data: dict) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(data["resolution_date"]))
+    except KeyError:
+        raise ValidationError("请填写股东大会决议日期。") from None
+    except ValueError:
+        raise ValidationError("股东大会决议日期须为有效的日期（YYYY-MM-DD）。") from None
+
+
 def validate_distribution(context: FilingContext) -> None:
+    """The filing's checks, whatever the form (the page's form checks the same, field by field)."""
     if context.securities_code not in securities_codes_for(context.institution):
         raise ValidationError(f"证券代码 {context.securities_code} 不是本机构的证券。")
-    if not Security.objects.filter(code=context.securities_code).exists():
+    security = Security.objects.filter(code=context.securities_code).first()
+    if security is None:
         raise ValidationError(f"证券代码 {context.securities_code} 未在本公司登记。")
+    try:
+        check_has_capital(security)
+    except DividendError as error:
+        raise ValidationError(error.message) from None
+    for key, what in RATE_FIELDS.items():
+        problem = _plain_rate_problem(what, context.data.get(key, "0"))
+        if problem:
+            raise ValidationError(problem)
     try:
         rates, record_date = plan_of(context.data)
         dates = dates_for(record_date)
     except (RateError, ValueError, KeyError, ConfigError) as error:
         raise ValidationError(str(error)) from None
+    problem = resolution_date_problem(_resolution_date(context.data), record_date)
+    if problem:
+        raise ValidationError(problem)
     if not (rates.cash_micro or rates.shares_micro):
         raise ValidationError("派现金、送股、转增至少填写一项。")
     if rates.cash_micro and dates.funding_deadline <= business_today():

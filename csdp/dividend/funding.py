@@ -17,6 +17,7 @@ Locks: the distribution's row, then the funding's (every path takes them in this
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from django.db import IntegrityError, transaction
 
@@ -34,6 +35,7 @@ from csdp.dividend.models import (
     FundingTransition,
 )
 from csdp.dividend.notices import funding_rejected_notify
+from csdp.dividend.selectors import cash_required_fen
 from csdp.ledger.models import AccountKind, LedgerAccount
 from csdp.ledger.services import LedgerError, ledger_account_open, transfer_post
 from csdp.lib.statemachine import STAFF, SYSTEM, actor_kind, transition_record
@@ -42,6 +44,52 @@ from csdp.securities.models import Security
 # The staff who confirm or reject a declared funding (pages and API): those who handle business and those
 # who review it — never the one who declared it (the service).
 CONFIRMERS = (Role.OPERATOR, Role.REVIEWER)
+
+REFERENCE_MAX_CHARS = 40  # Funding.bank_reference
+AMOUNT_MAX_FEN = 2**63 - 1  # Funding.amount_fen is a bigint: a larger number never reaches the database
+# A single declaration may exceed the cash the plan needs by this much (an issuer rounding its transfer up;
+# the surplus comes back on the pay date, docs/dividend.md). More is a mistyped amount (a yuan figure typed
+# in fen, zeros too many): refused before anyone confirms it against the bank.
+MARGIN_PERCENT, MARGIN_MIN_FEN = 10, 100_000
+AMOUNT_RULE = "金额须为正整数（单位：分）。"
+
+
+def bank_reference_normal(text: str) -> str:
+    """The one spelling of a bank reference, used for the idempotency check and stored (the unique
+    column and its check, migration 0010): full-width characters half-width (NFKC: ``ＩＣＢＣ００１`` typed
+    on a Chinese keyboard is ``ICBC001``), spaces at either end dropped, upper case. ``icbc001`` and
+    ``ICBC001`` are one payment."""
+    return unicodedata.normalize("NFKC", text or "").strip().upper()
+
+
+def check_bank_reference(text: str) -> str:
+    """The normalised reference, or a refusal saying what is wrong with it."""
+    reference = bank_reference_normal(text)
+    if not reference:
+        raise DividendError("请填写银行流水号。", code="dividend.bank_reference")
+    if len(reference) > REFERENCE_MAX_CHARS:
+        raise DividendError(f"银行流水号最多 {REFERENCE_MAX_CHARS} 个字符。", code="dividend.bank_reference")
+    return reference
+
+
+def check_amount_fen(amount_fen: object) -> int:
+    """A positive whole number of fen that the database can hold (the page's form and the API both end here)."""
+    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
+        raise DividendError(AMOUNT_RULE, code="dividend.amount")
+    if amount_fen > AMOUNT_MAX_FEN:
+        raise DividendError("金额过大，请核对（单位：分）。", code="dividend.amount_too_large")
+    return amount_fen
+
+
+def _check_within_plan(distribution: Distribution, amount_fen: int) -> None:
+    required = cash_required_fen(distribution)
+    cap = required + max(required * MARGIN_PERCENT // 100, MARGIN_MIN_FEN)
+    if amount_fen > cap:
+        raise DividendError(
+            f"金额 {_fen(amount_fen)} 元超过本次应付现金红利 {_fen(required)} 元"
+            f"（单笔登记不超过 {_fen(cap)} 元），请核对金额（单位：分）。",
+            code="dividend.amount_too_large",
+        )
 
 
 def _fen(amount: int) -> str:
@@ -71,7 +119,7 @@ def _check_awaiting(distribution: Distribution) -> None:
 
 
 def _replay(bank_reference: str, distribution: Distribution, amount_fen: int) -> Funding | None:
-    existing = Funding.objects.filter(bank_reference=bank_reference).first()
+    existing = Funding.objects.filter(bank_reference=bank_reference).first()  # normalised: one spelling
     if existing is None:
         return None
     if existing.distribution_id != distribution.pk or existing.amount_fen != amount_fen:
@@ -83,19 +131,18 @@ def _replay(bank_reference: str, distribution: Distribution, amount_fen: int) ->
 def funding_declare(*, distribution: Distribution, bank_reference: str, amount_fen: int, by) -> Funding:
     """Record a payment the issuer says it made (or an operator saw on the bank statement). No money
     moves. Idempotent by bank reference: the same reference for the same distribution and amount returns
-    the first record, whatever its state; any other use of the reference is refused. Refused after the
-    deadline, for a plan without cash and once the cash part was judged."""
-    bank_reference = (bank_reference or "").strip()
-    if not bank_reference or len(bank_reference) > 40:
-        raise DividendError("请填写银行流水号（1–40 个字符）。", code="dividend.bank_reference")
-    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
-        raise DividendError("金额须为正数（分）。", code="dividend.amount")
+    the first record, whatever its state; any other use of the reference is refused (the reference is
+    compared and stored normalised: ``bank_reference_normal``). Refused after the deadline, for a plan
+    without cash, once the cash part was judged, and for an amount beyond the plan's cash and its margin."""
+    bank_reference = check_bank_reference(bank_reference)
+    amount_fen = check_amount_fen(amount_fen)
     distribution = _lock(distribution)
     # Re-read under the lock: a concurrent declaration of the same payment has committed by now.
     replay = _replay(bank_reference, distribution, amount_fen)
     if replay is not None:
         return replay
     _check_awaiting(distribution)
+    _check_within_plan(distribution, amount_fen)
     if business_today() > distribution.funding_deadline:
         raise DividendError(f"已过代派资金截止日 {distribution.funding_deadline}。", code="dividend.deadline")
     now = clock_now()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Trim, Upper
 
 from csdp.lib.statemachine import STAFF, SYSTEM, Machine, TransitionRow
 
@@ -182,6 +183,12 @@ class Funding(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(confirmed_by=models.F("declared_by")), name="dividend_funding_four_eyes"
+            ),
+            # stored in its one spelling (funding.bank_reference_normal), so the unique column above is
+            # the idempotency by bank reference: a write in lower case or with spaces around is refused
+            models.CheckConstraint(
+                condition=Q(bank_reference=Upper(Trim("bank_reference"))) & ~Q(bank_reference=""),
+                name="dividend_funding_reference_normal",
             ),
         ]
 

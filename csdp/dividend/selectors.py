@@ -63,14 +63,6 @@ def funding_amounts(distribution: Distribution) -> FundingAmounts:
     )
 
 
-def issued_shares_now(distribution: Distribution) -> int:
-    """The security's issued capital now (csdp.register keeps it with every issuing event)."""
-    issued = Security.objects.values_list("issued_shares", flat=True).get(pk=distribution.security_id)
-    if issued is None:  # a security registered before issued capital was kept: Σ positions
-        issued = Position.objects.filter(security_id=distribution.security_id).aggregate(s=Sum("quantity"))["s"] or 0
-    return int(issued)
-
-
 def rates_text(cash_micro: int, bonus_micro: int, transfer_micro: int) -> str:
     """The plan per 10 shares in words, the parts that are not zero: 每10股派现金 1.5 元（含税）、送 3 股."""
     parts = [f"派现金 {micro_text(cash_micro)} 元（含税）"] if cash_micro else []
@@ -112,8 +104,8 @@ def cash_figures(distribution: Distribution) -> CashFigures:
     if d.cash_status in (CashStatus.NONE, CashStatus.SHORT, CashStatus.WITHDRAWN):
         return CashFigures("none", d.cash_declared_fen, 0, 0, 0, 0, 0, 0)
     if d.status == Status.SCHEDULED:  # before R's end of day: nothing is fixed yet
-        issued = issued_shares_now(d)
-        return CashFigures("estimate", issued * d.cash_micro // 100_000, 0, 0, 0, 0, 0, issued)
+        issued = issued_shares(d.security_id)
+        return CashFigures("estimate", cash_required_fen(d), 0, 0, 0, 0, 0, issued)
     paid = d.cash_status == CashStatus.PAID
     payments = ParticipantPayment.objects.filter(distribution=d).aggregate(
         due=Sum("cash_fen", default=0), paid=Sum("paid_fen", default=0)
@@ -232,6 +224,22 @@ def issued_capital_as_of(security_id: int, day: dt.date) -> int:
             [*lineage, day, *issuing],
         )
         return int(cursor.fetchone()[0])
+
+
+def issued_shares(security_id: int) -> int:
+    """The security's issued capital now (csdp.register keeps it with every issuing event); a security
+    registered before the capital was kept: Σ positions. 0 for a security with no registered shares yet
+    (an IPO still in progress): a plan on it is refused (counter_types, services)."""
+    issued = Security.objects.values_list("issued_shares", flat=True).get(pk=security_id)
+    if issued is None:
+        issued = Position.objects.filter(security_id=security_id).aggregate(s=Sum("quantity"))["s"] or 0
+    return int(issued)
+
+
+def cash_required_fen(distribution: Distribution) -> int:
+    """The cash the plan needs now: issued capital × the rate, to the fen (the deadline's verdict; the
+    register refuses changing the capital from the plan's approval until R, csdp.dividend.guards)."""
+    return issued_shares(distribution.security_id) * distribution.cash_micro // 100_000
 
 
 def _dates(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:

@@ -16,6 +16,9 @@ from csdp.approvals.selectors import approvals_of_subject
 from csdp.approvals.services import approval_prepare
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now
+from csdp.counter.handling import application_withdraw_accepted
+from csdp.counter.models import Application
+from csdp.counter.states import Status as ApplicationStatus
 from csdp.dividend.dates import dates_for
 from csdp.dividend.kinds import WITHDRAW
 from csdp.dividend.errors import DividendError
@@ -31,6 +34,7 @@ from csdp.dividend.models import (
     Status,
 )
 from csdp.dividend.notices import withdrawn_notify
+from csdp.dividend.selectors import issued_shares
 from csdp.ledger.models import AccountKind, LedgerAccount
 from csdp.ledger.services import ledger_account_open, transfer_post
 from csdp.lib.env import ConfigError
@@ -42,6 +46,17 @@ def held_account(distribution: Distribution) -> LedgerAccount:
     return ledger_account_open(
         number=f"DIV-{distribution.pk}-HELD", name=f"{distribution}暂不派发现金", kind=AccountKind.DIVIDEND_HELD
     )
+
+
+def check_has_capital(security: Security) -> None:
+    """A plan needs registered shares: on a security with none (an IPO still in progress) nobody is
+    entitled and the deadline's verdict would find 0.00 元 "fully funded". Checked at filing
+    (counter_types.validate_distribution) and again at approval (below)."""
+    if issued_shares(security.pk) <= 0:
+        raise DividendError(
+            f"证券 {security.code} 尚无登记股本（如首次公开发行的股份尚未登记），不能实施权益分派。",
+            code="dividend.no_capital",
+        )
 
 
 @transaction.atomic
@@ -56,6 +71,8 @@ def distribution_schedule(*, payload: dict, actor=None) -> Distribution:
     # Locked: two plans of one security cannot both pass the clash check below, and a share-changing
     # business running now (csdp.dividend.guards) commits before this plan begins or waits for it.
     security = Security.objects.select_for_update().get(code=payload["code"])
+    # Again at approval, under the lock: the filing's check (counter_types) may be days old.
+    check_has_capital(security)
     record_date = dt.date.fromisoformat(payload["record_date"])
     try:
         dates = dates_for(record_date)
@@ -169,8 +186,19 @@ def distribution_withdraw(*, distribution_id: int, reason: str, actor=None) -> D
         reason=reason,
         data={"returned_fen": returned_fen},
     )
+    _application_end(distribution, reason=reason, actor=actor)
     withdrawn_notify(distribution, reason, returned_fen)
     return distribution
+
+
+def _application_end(distribution: Distribution, *, reason: str, actor) -> None:
+    """The issuer's counter application (type 05) has nothing left to handle once its plan is withdrawn:
+    it ends 已撤回 through the counter's state machine. Only one still 办理中: results already sent end
+    with the filer's confirmation, as always."""
+    application = Application.objects.filter(pk=distribution.application_id).first()
+    if application is None or application.status != ApplicationStatus.ACCEPTED:
+        return
+    application_withdraw_accepted(application=application, actor=actor, reason=f"权益分派已撤销：{reason}")
 
 
 CLOSED_WITHOUT_EFFECT = (ApprovalStatus.REJECTED, ApprovalStatus.CANCELLED)

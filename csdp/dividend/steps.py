@@ -48,9 +48,9 @@ from csdp.dividend.notices import funding_verdict_notify, paid_notify
 from csdp.dividend.funding import fundings_lapse, pending_note
 from csdp.dividend.selectors import (
     ENTITLEMENT_COLUMNS,
+    cash_required_fen,
     funded_fen,
     issued_capital_as_of,
-    issued_shares_now,
     register_as_of,
     register_now,
 )
@@ -127,8 +127,7 @@ def step_funding(distribution: Distribution, day: dt.date) -> str:
     issuing or cancelling shares of the security until R's end of day, csdp.dividend.guards, so R's total
     is the same — R checks again)."""
     started = time.perf_counter()
-    issued = issued_shares_now(distribution)
-    required = issued * distribution.cash_micro // 100_000
+    required = cash_required_fen(distribution)
     funded = funded_fen(distribution)
     pending_count, pending_fen = fundings_lapse(
         distribution, reason=f"截至代派资金截止日 {distribution.funding_deadline} 日终未确认到账"

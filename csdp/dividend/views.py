@@ -5,6 +5,9 @@ four-eyes). Thin: parse, one service call, render."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -12,7 +15,18 @@ from django.views.decorators.http import require_POST
 
 from csdp.accounts.access import STAFF, Role, access_object, allow
 from csdp.approvals.selectors import approvals_waiting
-from csdp.dividend.funding import CONFIRMERS, funding_confirm, funding_declare, funding_reject
+from csdp.dividend.errors import DividendError
+from csdp.dividend.funding import (
+    AMOUNT_MAX_FEN,
+    AMOUNT_RULE,
+    CONFIRMERS,
+    REFERENCE_MAX_CHARS,
+    check_amount_fen,
+    check_bank_reference,
+    funding_confirm,
+    funding_declare,
+    funding_reject,
+)
 from csdp.dividend.kinds import WITHDRAW
 from csdp.dividend.models import Distribution, Funding
 from csdp.dividend.selectors import (
@@ -25,12 +39,42 @@ from csdp.dividend.selectors import (
 )
 from csdp.dividend.services import distribution_withdraw_prepare
 from csdp.lib.listing import Column, Listing, listing
-from csdp.lib.web import refusal_redirect
+from csdp.lib.web import form_cleaned, refusal_redirect
 
 
 class FundingForm(forms.Form):
-    bank_reference = forms.CharField(label="银行流水号", max_length=40)
-    amount_fen = forms.IntegerField(label="金额（分）", min_value=1)
+    """Each field says what is wrong with it; the rules are the service's (funding.check_*), which the API
+    meets too."""
+
+    bank_reference = forms.CharField(
+        label="银行流水号",
+        widget=forms.TextInput(attrs={"maxlength": REFERENCE_MAX_CHARS}),  # the length is checked after NFKC
+        error_messages={"required": "请填写银行流水号。"},
+    )
+    # text, not IntegerField: "100.0" and "1e3" are not a number of fen, and a number past the bigint is
+    # refused with a message instead of reaching the database
+    amount_fen = forms.CharField(
+        label="金额（分）",
+        widget=forms.NumberInput(attrs={"min": 1, "step": 1}),
+        error_messages={"required": "请填写金额（单位：分）。"},
+    )
+
+    def clean_bank_reference(self) -> str:
+        return _refused_as_invalid(check_bank_reference, self.cleaned_data["bank_reference"])
+
+    def clean_amount_fen(self) -> int:
+        text = unicodedata.normalize("NFKC", self.cleaned_data["amount_fen"]).strip()
+        if not re.fullmatch(r"[0-9]+", text):
+            raise forms.ValidationError(AMOUNT_RULE)
+        # int() of thousands of digits is refused by Python itself: past 30 digits it is too large anyway
+        return _refused_as_invalid(check_amount_fen, int(text) if len(text) <= 30 else AMOUNT_MAX_FEN + 1)
+
+
+def _refused_as_invalid(check, value):
+    try:
+        return check(value)
+    except DividendError as error:
+        raise forms.ValidationError(error.message) from None
 
 
 class ConfirmForm(forms.Form):
@@ -120,17 +164,8 @@ def distribution_detail(request, distribution_id: int):
 @refusal_redirect("dividend:detail", "distribution_id")
 def fund(request, distribution_id: int):
     d = access_object(request.user, Distribution, pk=distribution_id)
-    form = FundingForm(request.POST)
-    if form.is_valid():
-        funding_declare(
-            distribution=d,
-            bank_reference=form.cleaned_data["bank_reference"],
-            amount_fen=form.cleaned_data["amount_fen"],
-            by=request.user,
-        )
-        messages.success(request, "代派资金已登记，待本公司核对银行到账后确认。")
-    else:
-        messages.error(request, "请填写银行流水号和金额（分）。")
+    funding_declare(distribution=d, **form_cleaned(FundingForm(request.POST)), by=request.user)
+    messages.success(request, "代派资金已登记，待本公司核对银行到账后确认。")
     return redirect("dividend:detail", distribution_id=d.pk)
 
 

@@ -19,7 +19,8 @@ from csdp.counter.services import (
     pending_round,
     round_prepare,
 )
-from csdp.counter.states import FINAL, TRANSITIONS, Status, TransitionRefused, check_transition
+from csdp.counter.states import FINAL, MACHINE, TRANSITIONS, Status, TransitionRefused, check_transition
+from csdp.lib.statemachine import STAFF, USER
 from tests.counter.factories import draft, drive, pdf_upload, sign_and_submit
 
 ALL = list(Status)
@@ -55,38 +56,51 @@ def _issue(app, ctx):
     return handling.application_issue_results(application=app, actor=ctx["operator"])
 
 
-# Each action of the services and the state it moves an application to.
+# Each action of the services, the state it moves an application to and who acts (the filer or staff).
 ACTIONS = {
-    "submit": (Status.SUBMITTED, _submit),
-    "withdraw": (Status.WITHDRAWN, lambda app, ctx: application_withdraw(application=app, user=ctx["filer"])),
-    "accept": (Status.ACCEPTED, lambda app, ctx: handling.application_accept(application=app, actor=ctx["operator"])),
+    "submit": (Status.SUBMITTED, _submit, USER),
+    "withdraw": (Status.WITHDRAWN, lambda app, ctx: application_withdraw(application=app, user=ctx["filer"]), USER),
+    "accept": (
+        Status.ACCEPTED,
+        lambda app, ctx: handling.application_accept(application=app, actor=ctx["operator"]),
+        STAFF,
+    ),
     "return": (
         Status.RETURNED,
         lambda app, ctx: handling.application_return(
             application=app, actor=ctx["operator"], kind="confirm", opinion="请确认材料"
         ),
+        STAFF,
     ),
-    "issue_results": (Status.RESULT_ISSUED, _issue),
+    "issue_results": (Status.RESULT_ISSUED, _issue, STAFF),
     "confirm_results": (
         Status.FINISHED,
         lambda app, ctx: application_confirm_results(application=app, user=ctx["filer"]),
+        USER,
+    ),
+    # the business an accepted application started was withdrawn through its own four-eyes (权益分派撤销)
+    "withdraw_accepted": (
+        Status.WITHDRAWN,
+        lambda app, ctx: handling.application_withdraw_accepted(application=app, actor=ctx["reviewer"], reason="撤销"),
+        STAFF,
     ),
 }
 
 
 def test_every_allowed_transition_has_an_action():
-    reachable = {target for target, _ in ACTIONS.values()}
+    reachable = {target for target, _, _ in ACTIONS.values()}
     assert {t for targets in TRANSITIONS.values() for t in targets} <= reachable
 
 
 @pytest.mark.parametrize(("state", "action"), list(itertools.product(ALL, ACTIONS)))
 def test_each_action_from_each_state_moves_only_where_the_table_allows(cast, codes, key_a, state, action):
-    ctx = {"filer": cast.issuer_a, "key": key_a, "operator": cast.operator}
+    ctx = {"filer": cast.issuer_a, "key": key_a, "operator": cast.operator, "reviewer": cast.reviewer}
     app = drive(draft(cast.issuer_a), state, filer=cast.issuer_a, key=key_a, operator=cast.operator)
     assert app.status == state
-    target, act = ACTIONS[action]
+    target, act, by = ACTIONS[action]
     transitions_before = Transition.objects.filter(application=app).count()
-    if target in TRANSITIONS[state]:
+    # withdraw_accepted ends only an accepted application (a draft or a submission is the filer's to withdraw)
+    if MACHINE.allowed(state, target, by) and (action != "withdraw_accepted" or state == Status.ACCEPTED):
         moved = act(app, ctx)
         moved.refresh_from_db()
         assert moved.status == target
@@ -134,3 +148,20 @@ def test_the_database_refuses_to_rewrite_history(cast, codes, key_a, table, stat
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement.format(table=table))
     assert app.transitions.count() == 2 and app.assignments.count() == 1
+
+
+def test_only_the_depository_ends_an_accepted_application_and_the_system_may_too(cast, codes, key_a):
+    app = drive(draft(cast.issuer_a), Status.ACCEPTED, filer=cast.issuer_a, key=key_a, operator=cast.operator)
+    with pytest.raises(TransitionRefused) as refused:
+        application_withdraw(application=app, user=cast.issuer_a)
+    assert refused.value.message == "当前状态“办理中”不能由申请人变更为“已撤回”。"
+    ended = handling.application_withdraw_accepted(application=app, actor=None, reason="权益分派已撤销：测试")
+    assert ended.status == Status.WITHDRAWN
+    last = Transition.objects.filter(application=app).last()
+    assert (last.from_state, last.to_state, last.actor, last.actor_kind) == (
+        Status.ACCEPTED,
+        Status.WITHDRAWN,
+        None,
+        "system",
+    )
+    assert AuditEvent.objects.filter(object_id=str(app.pk), action="counter.withdrawn", actor__isnull=True).exists()

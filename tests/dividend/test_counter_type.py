@@ -179,11 +179,12 @@ def test_the_confirm_page_shows_the_derived_dates_before_the_issuer_signs(cast, 
         assert f'<th scope="row">{label}</th><td>{day}</td>' in page
 
 
-def test_a_rate_with_more_than_six_decimals_is_told_in_chinese_punctuation(cast):
+def test_a_rate_too_large_or_with_more_than_six_decimals_is_told_in_chinese_punctuation(cast):
     from csdp.dividend.counter_types import DistributionForm
 
-    form = DistributionForm(data={**PLAN, "cash_per_10": "1.2345678"})
-    assert form.errors["cash_per_10"] == ["最多 6 位小数。"]
+    form = DistributionForm(data={**PLAN, "cash_per_10": "1.2345678", "bonus_per_10": "12345678901"})
+    assert form.errors["cash_per_10"] == ["每10股派现金须为普通小数写法的非负数（如 1.5），最多 6 位小数。"]
+    assert form.errors["bonus_per_10"] == ["整数部分不超过 10 位。"]
 
 
 def test_the_guide_asks_for_no_payment_voucher_and_says_where_funding_is_declared():
@@ -191,3 +192,114 @@ def test_the_guide_asks_for_no_payment_voucher_and_says_where_funding_is_declare
 
     guide = guide_text()
     assert "资金划付凭证" not in guide and "在该权益分派页面登记银行流水号和金额" in guide
+
+
+def _filing_refused(cast, data, *, code="920001", today=START) -> str:
+    build(cast.issuer_a)
+    give_codes(cast.issuer_a.institution, code)
+    at(today)
+    with pytest.raises(CounterError) as refused:
+        draft(cast.issuer_a, type_code="05", code=code, data=data)
+    return refused.value.message
+
+
+@pytest.mark.parametrize(
+    ("resolution", "told"),
+    [
+        ("2026-06-02", "股东大会决议日期 2026-06-02 晚于今天，请填写已召开的股东大会的决议日期。"),
+        ("2026-06-08", "股东大会决议日期 2026-06-08 晚于今天，请填写已召开的股东大会的决议日期。"),
+        ("not-a-date", "股东大会决议日期须为有效的日期（YYYY-MM-DD）。"),
+        (None, "请填写股东大会决议日期。"),
+    ],
+)
+def test_a_resolution_date_in_the_future_or_after_the_record_date_or_missing_is_refused_at_filing(
+    cast, resolution, told
+):
+    data = {k: v for k, v in {**PLAN, "resolution_date": resolution}.items() if v is not None}
+    assert _filing_refused(cast, data) == told
+
+
+def test_the_form_refuses_a_resolution_date_after_the_record_date_on_its_field(cast):
+    from csdp.dividend.counter_types import DistributionForm
+
+    at(dt.date(2026, 6, 20))  # a late "today", so that only the record date stands in the way
+    form = DistributionForm({**PLAN, "resolution_date": "2026-06-06"})
+    assert not form.is_valid()
+    assert form.errors["resolution_date"] == [f"股东大会决议日期 2026-06-06 晚于股权登记日 {R}。"]
+
+
+@pytest.mark.parametrize("cash", ["1e3", "1E+3", "+1", ".5", "1.", "1.2345678", " 1,000"])
+def test_a_rate_written_other_than_as_a_plain_decimal_is_refused_by_the_form_and_at_filing(cast, cash):
+    from csdp.dividend.counter_types import DistributionForm
+
+    at(START)
+    form = DistributionForm({**PLAN, "cash_per_10": cash})
+    assert not form.is_valid()
+    assert form.errors["cash_per_10"] == ["每10股派现金须为普通小数写法的非负数（如 1.5），最多 6 位小数。"]
+    assert _filing_refused(cast, {**PLAN, "cash_per_10": cash}) == (
+        "每10股派现金须为普通小数写法的非负数（如 1.5），最多 6 位小数。"
+    )
+
+
+def test_a_plain_rate_is_stored_and_shown_as_written(db):
+    from csdp.dividend.counter_types import DistributionForm
+
+    at(START)
+    form = DistributionForm({**PLAN, "cash_per_10": "1000", "bonus_per_10": "0.500000"})
+    assert form.is_valid(), form.errors
+    assert (form.json_data()["cash_per_10"], form.json_data()["bonus_per_10"]) == ("1000", "0.500000")
+
+
+def test_a_plan_on_a_security_with_no_registered_shares_is_refused_at_filing(cast):
+    from csdp.securities.models import SecurityStatus
+    from csdp.securities.services import security_create
+
+    build(cast.issuer_a)
+    security = security_create(
+        code="920002", name="乙股份", kind="stock", market="BSE", issuer=cast.issuer_a.institution
+    )
+    security.status, security.issued_shares = SecurityStatus.PENDING, 0  # an IPO in progress: nothing registered
+    security.save(update_fields=["status", "issued_shares"])
+    give_codes(cast.issuer_a.institution, "920002")
+    at(START)
+    with pytest.raises(CounterError) as refused:
+        draft(cast.issuer_a, type_code="05", code="920002", data=PLAN)
+    assert refused.value.message == "证券 920002 尚无登记股本（如首次公开发行的股份尚未登记），不能实施权益分派。"
+
+
+def test_the_approval_checks_the_registered_shares_again(cast):
+    from csdp.dividend.services import DividendError
+    from csdp.securities.services import security_create
+    from tests.dividend.world import schedule
+
+    build(cast.issuer_a)
+    security_create(code="920002", name="乙股份", kind="stock", market="BSE", issuer=cast.issuer_a.institution)
+    with pytest.raises(DividendError) as refused:
+        schedule(cast.issuer_a, code="920002")
+    assert refused.value.code == "dividend.no_capital" and "尚无登记股本" in refused.value.message
+    assert not Distribution.objects.exists()
+
+
+def test_a_withdrawn_plan_ends_its_counter_application_through_the_counters_machine(filed, cast):
+    from csdp.audit.models import AuditEvent
+    from csdp.dividend.services import distribution_withdraw_prepare
+
+    approval_approve(approval=Approval.objects.get(kind="dividend.plan"), by=cast.reviewer)
+    d = Distribution.objects.get(application_id=filed.pk)
+    filed.refresh_from_db()
+    assert filed.status == Status.ACCEPTED
+    approval = distribution_withdraw_prepare(distribution=d, reason="股东大会决议撤回", by=cast.operator)
+    approval_approve(approval=approval, by=cast.reviewer)
+    filed.refresh_from_db()
+    assert filed.status == Status.WITHDRAWN
+    last = filed.transitions.last()
+    assert (last.from_state, last.to_state, last.actor, last.actor_kind) == (
+        Status.ACCEPTED,
+        Status.WITHDRAWN,
+        cast.reviewer,
+        "staff",
+    )
+    assert last.reason == "权益分派已撤销：股东大会决议撤回"
+    assert AuditEvent.objects.filter(
+        object_id=str(filed.pk), action="counter.withdrawn", from_state=Status.ACCEPTED, actor=cast.reviewer
+    ).exists()

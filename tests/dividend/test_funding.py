@@ -191,3 +191,79 @@ def test_a_withdrawal_tells_the_issuer_why_and_what_came_back_and_pending_declar
     pending.refresh_from_db()
     assert pending.status == FundingStatus.LAPSED
     assert _balance("ISS-920001-BANK") == 0 and funding_amounts(d).refunded_fen == 12_345
+
+
+@pytest.mark.parametrize("amount", [0, -1, 100.5, "100", True])
+def test_an_amount_that_is_not_a_positive_whole_number_of_fen_is_refused(d, cast, amount):
+    with pytest.raises(DividendError) as refused:
+        declare(d, cast.issuer_a, amount=amount)
+    assert (refused.value.code, refused.value.message) == ("dividend.amount", "金额须为正整数（单位：分）。")
+    assert not Funding.objects.exists()
+
+
+def test_an_amount_past_the_databases_bigint_is_refused_before_it_reaches_the_database(d, cast):
+    with pytest.raises(DividendError) as refused:
+        declare(d, cast.issuer_a, amount=99999999999999999999999)
+    assert (
+        refused.value.code == "dividend.amount_too_large" and refused.value.message == "金额过大，请核对（单位：分）。"
+    )
+    assert not Funding.objects.exists()
+
+
+def test_a_declaration_may_pass_the_plans_cash_by_its_margin_and_no_more(d, cast):
+    required = _required(d)  # 566.41 元: 10 % is below the margin's floor of 1 000 元
+    cap = required + funding_module.MARGIN_MIN_FEN
+    with pytest.raises(DividendError) as refused:
+        declare(d, cast.issuer_a, amount=cap + 1, ref="TOO-MUCH")
+    assert refused.value.code == "dividend.amount_too_large" and "应付现金红利 566.41 元" in refused.value.message
+    assert declare(d, cast.issuer_a, amount=cap, ref="ROUNDED-UP").amount_fen == cap
+
+
+def test_the_margin_is_a_tenth_of_a_large_plans_cash(world, cast):
+    d = schedule(cast.issuer_a, cash="10000")  # 4 588 shares × 1 000 元 a share: 4 588 000.00 元
+    required = _required(d)
+    assert required == 458_800_000
+    with pytest.raises(DividendError):
+        declare(d, cast.issuer_a, amount=required + required // 10 + 1)
+    assert declare(d, cast.issuer_a, amount=required + required // 10).pk
+
+
+@pytest.mark.parametrize(
+    "spelling", ["icbc20261207001", " ICBC20261207001 ", "ＩＣＢＣ２０２６１２０７００１", "Icbc20261207001"]
+)
+def test_a_bank_reference_in_another_case_or_width_is_the_same_payment(d, cast, spelling):
+    first = declare(d, cast.issuer_a, amount=5_000, ref="ICBC20261207001")
+    assert declare(d, cast.operator, amount=5_000, ref=spelling).pk == first.pk
+    with pytest.raises(DividendError) as refused:
+        declare(d, cast.issuer_a, amount=4_000, ref=spelling)  # another amount: another payment's reference
+    assert refused.value.code == "dividend.bank_reference_reused"
+    assert list(Funding.objects.values_list("bank_reference", flat=True)) == ["ICBC20261207001"]
+
+
+def test_a_reference_is_stored_in_its_one_spelling(d, cast):
+    assert declare(d, cast.issuer_a, amount=5_000, ref="  ｃｍｂ-0601 ").bank_reference == "CMB-0601"
+
+
+@pytest.mark.parametrize("reference", ["", "   ", "Ｘ" * 41])
+def test_an_empty_or_too_long_reference_is_refused_with_what_is_wrong(d, cast, reference):
+    with pytest.raises(DividendError) as refused:
+        declare(d, cast.issuer_a, amount=5_000, ref=reference)
+    assert refused.value.code == "dividend.bank_reference"
+    assert refused.value.message in ("请填写银行流水号。", "银行流水号最多 40 个字符。")
+
+
+@pytest.mark.parametrize("written", ["icbc1", " ICBC1", "ICBC1 ", ""])
+def test_the_database_refuses_a_reference_not_in_its_one_spelling(d, cast, written):
+    funding = declare(d, cast.issuer_a, amount=5_000, ref="ICBC1")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Funding.objects.filter(pk=funding.pk).update(bank_reference=written)
+
+
+def test_migration_0010_spells_existing_references_once_and_marks_a_second_spelling_of_one_payment():
+    import importlib
+
+    migration = importlib.import_module("csdp.dividend.migrations.0010_funding_bank_reference_normalised")
+    rows = [(1, "icbc001"), (2, "ICBC001"), (3, " abc "), (4, "ＸＹＺ"), (5, "DONE"), (6, "Abc"), (7, "x" * 40)]
+    # 2 is already spelt ICBC001 and keeps it; 1 is the same payment declared again: marked, not merged
+    assert migration.renames(rows) == {1: "ICBC001#1", 3: "ABC", 4: "XYZ", 6: "ABC#6", 7: "X" * 40}
+    assert migration.renames([(1, "a"), (2, "A"), (3, "A#1")]) == {1: "A#1-1"}

@@ -267,3 +267,76 @@ def test_after_a_withdrawal_is_rejected_the_operator_may_submit_another_with_a_n
         "理由一",
         "理由二",
     ]
+
+
+def _declare_on_the_page(client, d, reference, amount):
+    response = client.post(f"/dividend/{d.pk}/fund/", {"bank_reference": reference, "amount_fen": amount}, follow=True)
+    assert response.status_code == 200
+    return [str(m) for m in response.context["messages"]]
+
+
+@pytest.mark.parametrize("amount", ["一百", "abc", "-5", "100.5", "100.555", "0", "1e3", "100.0"])
+def test_the_funding_form_says_the_amount_must_be_a_positive_whole_number_of_fen(
+    distribution, cast, client_for, amount
+):
+    told = _declare_on_the_page(client_for(cast.issuer_a), distribution, "ICBC-1", amount)
+    assert told == ["金额须为正整数（单位：分）。"]
+    assert not Funding.objects.exists()
+
+
+def test_the_funding_form_names_each_missing_field(distribution, cast, client_for):
+    client = client_for(cast.issuer_a)
+    assert _declare_on_the_page(client, distribution, "  ", "500") == ["请填写银行流水号。"]
+    assert _declare_on_the_page(client, distribution, "ICBC-1", "") == ["请填写金额（单位：分）。"]
+    assert _declare_on_the_page(client, distribution, "", "1.5") == ["请填写银行流水号。；金额须为正整数（单位：分）。"]
+    assert _declare_on_the_page(client, distribution, "X" * 41, "500") == ["银行流水号最多 40 个字符。"]
+    assert not Funding.objects.exists()
+
+
+@pytest.mark.parametrize("amount", ["99999999999999999999999", "9" * 5000])
+def test_an_amount_past_what_the_database_holds_is_refused_on_the_page_not_a_server_error(
+    distribution, cast, client_for, amount
+):
+    told = _declare_on_the_page(client_for(cast.issuer_a), distribution, "ICBC-1", amount)
+    assert told == ["金额过大，请核对（单位：分）。"]
+    assert not Funding.objects.exists()
+
+
+def test_an_amount_far_beyond_the_plans_cash_is_refused_on_the_page_with_the_cash_it_needs(
+    distribution, cast, client_for
+):
+    # 4 588 shares × 1.234567 元 per 10: 566.41 元; a single declaration may add 1 000 元 (the margin's floor)
+    told = _declare_on_the_page(client_for(cast.issuer_a), distribution, "ICBC-1", "156642")
+    assert told == [
+        "金额 1,566.42 元超过本次应付现金红利 566.41 元（单笔登记不超过 1,566.41 元），请核对金额（单位：分）。"
+    ]
+    assert not Funding.objects.exists()
+    assert _declare_on_the_page(client_for(cast.issuer_a), distribution, "ICBC-1", "156641") == [
+        "代派资金已登记，待本公司核对银行到账后确认。"
+    ]
+
+
+def test_the_api_refuses_an_amount_past_the_database_with_a_code_and_a_chinese_message(distribution, cast, client_for):
+    client = client_for(cast.issuer_a)
+    refused = _fund(client, distribution, "ICBC-1", 99999999999999999999999)
+    assert refused.status_code == 422
+    assert (
+        refused.json()["code"] == "dividend.amount_too_large"
+        and refused.json()["detail"] == "金额过大，请核对（单位：分）。"
+    )
+    zero = _fund(client, distribution, "ICBC-1", 0)
+    assert zero.status_code == 422 and zero.json()["code"] == "dividend.amount"
+    assert zero.json()["detail"] == "金额须为正整数（单位：分）。"
+    assert not Funding.objects.exists()
+
+
+def test_the_api_and_the_page_take_a_bank_reference_in_any_case_or_width_as_the_same_payment(
+    distribution, cast, client_for
+):
+    first = _fund(client_for(cast.issuer_a), distribution, "ICBC20261207001", 5_000)
+    assert first.status_code == 200
+    again = _fund(client_for(cast.operator), distribution, "icbc20261207001", 5_000)
+    assert again.status_code == 200 and [f["bank_reference"] for f in again.json()["fundings"]] == ["ICBC20261207001"]
+    told = _declare_on_the_page(client_for(cast.issuer_a), distribution, " ｉｃｂｃ２０２６１２０７００１ ", "5000")
+    assert told == ["代派资金已登记，待本公司核对银行到账后确认。"]  # the first record, returned
+    assert list(Funding.objects.values_list("bank_reference", "amount_fen")) == [("ICBC20261207001", 5_000)]
