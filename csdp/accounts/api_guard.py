@@ -1,7 +1,7 @@
 """The API's edge before any handler: throttling per token and per client address, the read-only
 scope of a token (issue 20 §8), and a user who must first replace a temporary password (their session
-and their tokens alike, csdp.accounts.middleware). Its own refusals carry ``Cache-Control: no-store`` (they never reach
-csdp.lib.security_headers, which sets it on every other API answer).
+and their tokens alike, csdp.accounts.middleware). Its own refusals carry ``Cache-Control: no-store``
+(they never reach csdp.lib.security_headers, which sets it on every other API answer).
 
 Throttled and refused requests get the API's one error shape (``CsdpError.as_dict()``); the counters
 live in the shared cache, so every web process counts together.
