@@ -11,9 +11,6 @@ change here is one audited service call.
 
 from __future__ import annotations
 
-import secrets
-import string
-
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,8 +18,9 @@ from django.utils import timezone
 
 from csdp.accounts.four_eyes import four_eyes_prepare, four_eyes_waiting
 from csdp.accounts.models import Institution, User
+from csdp.accounts.passwords import temporary_password
 from csdp.accounts.roles import InstitutionKind, StaffRole
-from csdp.accounts.services import institution_create, user_create
+from csdp.accounts.services import institution_create, user_create, user_password_temporary_set
 from csdp.audit.services import audit_record
 from csdp.lib.errors import CsdpError, Problem
 from csdp.lib.ids import uscc_problem
@@ -40,15 +38,6 @@ def staff_role_from_text(text: str) -> str:
         if text in (value, label):
             return value
     raise AdminRefused(f"未知的岗位“{text}”；可选：{'、'.join(StaffRole.labels)}。", code="accounts.unknown_role")
-
-
-def temporary_password() -> str:
-    """A password that passes the validators: letters of both cases, digits and a symbol, 16 long."""
-    alphabet = string.ascii_letters + string.digits
-    while True:
-        body = "".join(secrets.choice(alphabet) for _ in range(14))
-        if any(c.islower() for c in body) and any(c.isupper() for c in body) and any(c.isdigit() for c in body):
-            return body[:7] + "-" + body[7:] + "!"
 
 
 def _password_checked(password: str, user: User | None = None) -> None:
@@ -155,6 +144,7 @@ def member_user_add(
     user = user_create(
         username=username,
         password=password,
+        password_temporary=True,
         institution=institution,
         display_name=display_name,
         mobile=mobile,
@@ -178,6 +168,7 @@ def staff_user_add(
         user = user_create(
             username=username,
             password=password,
+            password_temporary=True,
             staff_role=staff_role,
             display_name=display_name,
             mobile=mobile,
@@ -287,15 +278,10 @@ def user_unlock(*, user: User, actor) -> User:
 
 @transaction.atomic
 def user_password_reset(*, user: User, actor) -> str:
-    """重置密码: a temporary password, shown once to the administrator; the user's sessions end."""
+    """重置密码: a temporary password, shown once to the administrator; the user's sessions end and the
+    next login must replace it."""
     _refuse_self(user, actor, "重置")
-    user = User.objects.select_for_update().get(pk=user.pk)
-    password = temporary_password()
-    user.set_password(password)  # changes the session hash: every open session of the user ends
-    user.locked_until, user.failed_logins = None, 0
-    user.save(update_fields=["password", "locked_until", "failed_logins"])
-    audit_record(actor=actor, obj=user, action="user.password_reset")
-    return password
+    return user_password_temporary_set(user=user, actor=actor, reason="管理员重置密码")
 
 
 @transaction.atomic
@@ -303,13 +289,21 @@ def admin_bootstrap(
     *, username: str, staff_role: str, password: str | None, display_name: str = "", email: str = ""
 ) -> tuple[User, str]:
     """`csdp admin create`: a staff user with its role at once, for the machine's operator (who has
-    the database anyway). This is how the first administrator exists; later grants are four-eyes."""
+    the database anyway). This is how the first administrator exists; later grants are four-eyes.
+    A password the operator typed is theirs; a generated one is temporary and must be changed."""
     if User.objects.filter(username=username).exists():
         raise AdminRefused(f"用户名 {username} 已存在。", code="accounts.user_exists")
+    generated = not password
     password = password or temporary_password()
     _password_checked(password, User(username=username, display_name=display_name, email=email))
     user = user_create(
-        username=username, password=password, staff_role=staff_role, display_name=display_name, email=email, actor=None
+        username=username,
+        password=password,
+        password_temporary=generated,
+        staff_role=staff_role,
+        display_name=display_name,
+        email=email,
+        actor=None,
     )
     audit_record(
         actor=None, obj=user, action="user.bootstrap", to_state=staff_role, reason="csdp admin create（命令行）"

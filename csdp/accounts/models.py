@@ -73,6 +73,10 @@ class User(AbstractUser):
     # Consecutive password failures and the lockout they caused (settings.CSDP_PASSWORD_*).
     failed_logins = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+    # Set whenever someone else chose the password (a temporary one from an administrator, a reset by
+    # SMS, a board user's opening): until the user sets their own, every page leads to the password
+    # change and the API refuses (csdp.accounts.middleware.PasswordChangeMiddleware).
+    password_change_required = models.BooleanField("须修改密码", default=False)
 
     objects = UserManager()
 

@@ -59,7 +59,8 @@ def password_forgot_reset(*, username: str, mobile: str, code: str, new_password
         user = User.objects.select_for_update().get(pk=user.pk)
         user.set_password(new_password)
         user.failed_logins, user.locked_until = 0, None
-        user.save(update_fields=["password", "failed_logins", "locked_until"])
+        user.password_change_required = False  # the user chose this one (a temporary password is replaced)
+        user.save(update_fields=["password", "failed_logins", "locked_until", "password_change_required"])
         audit_record(actor=user, obj=user, action="user.password_forgot_reset", reason="经办人手机短信验证码找回密码")
         steps.sms_send(
             mobile=user.mobile,

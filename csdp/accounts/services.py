@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from csdp.accounts.models import Institution, User
+from csdp.accounts.passwords import temporary_password
 from csdp.audit.services import audit_record
 import hashlib
 
@@ -121,6 +122,7 @@ def user_create(
     *,
     username: str,
     password: str | None,
+    password_temporary: bool = False,
     institution: Institution | None = None,
     staff_role: str = "",
     display_name: str = "",
@@ -135,6 +137,8 @@ def user_create(
         display_name=display_name,
         mobile=mobile,
         email=email,
+        # A password chosen by someone else (csdp.accounts.passwords.temporary_password) must be replaced.
+        password_change_required=bool(password) and password_temporary,
     )
     if password:
         user.set_password(password)
@@ -142,6 +146,40 @@ def user_create(
         user.set_unusable_password()
     user.save()
     audit_record(actor=actor, obj=user, action="user.create", to_state="active", data={"role": str(user.role)})
+    return user
+
+
+@transaction.atomic
+def user_password_temporary_set(*, user: User, actor, reason: str) -> str:
+    """Give the user a temporary password (returned once, for the caller to show or send) that the next
+    login must replace; the lockout is cleared and every open session of the user ends (the session
+    hash changes with the password)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    password = temporary_password()
+    user.set_password(password)
+    user.password_change_required = True
+    user.locked_until, user.failed_logins = None, 0
+    user.save(update_fields=["password", "password_change_required", "locked_until", "failed_logins"])
+    audit_record(actor=actor, obj=user, action="user.password_reset", reason=reason)
+    return password
+
+
+class PasswordChangeRefused(CsdpError):
+    code = "accounts.password_change_refused"
+
+
+@transaction.atomic
+def user_password_change(*, user: User, new_password: str) -> User:
+    """The user sets their own password (用户设置 → 密码修改, after checking the old one and Django's
+    validators in the form): a temporary password is replaced and the obligation to change it ends."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.check_password(new_password):
+        raise PasswordChangeRefused("新密码不能与当前密码相同。", code="accounts.password_unchanged")
+    reason = "以本人设置的密码替换临时密码" if user.password_change_required else ""
+    user.set_password(new_password)
+    user.password_change_required = False
+    user.save(update_fields=["password", "password_change_required"])
+    audit_record(actor=user, obj=user, action="user.password_change", reason=reason)
     return user
 
 

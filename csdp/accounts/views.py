@@ -13,7 +13,9 @@ from csdp.accounts.login_steps import login_steps
 from csdp.accounts.password_forgot import PasswordForgotRefused, password_forgot_code_send
 from csdp.accounts.password_forgot import password_forgot_reset as reset
 from csdp.accounts.selectors import demo_logins, user_list as select_users
-from csdp.accounts.services import LoginRefused, user_authenticate
+from csdp.accounts.services import LoginRefused, user_authenticate, user_password_change
+from csdp.lib.errors import CsdpError
+from csdp.lib.web import form_refused
 
 
 @public
@@ -52,14 +54,24 @@ def logout_view(request):
 @allow(ANY_ROLE)
 @require_http_methods(["GET", "POST"])
 def password_change(request):
-    """用户设置 → 密码修改 (000 §一(四)4); also where a temporary password from a reset is replaced."""
+    """用户设置 → 密码修改 (000 §一(四)4); also where a temporary password is replaced, the one page a
+    user with one may reach (csdp.accounts.middleware.PasswordChangeMiddleware). The form checks the
+    old password and Django's validators (AUTH_PASSWORD_VALIDATORS); the service writes."""
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        update_session_auth_hash(request, user)  # keep this session, end the others
-        messages.success(request, "密码已修改。")
-        return redirect("portal:home")
-    return render(request, "accounts/password_change.html", {"form": form})
+        try:
+            user = user_password_change(user=request.user, new_password=form.cleaned_data["new_password1"])
+        except CsdpError as refused:
+            form_refused(form, refused)
+        else:
+            update_session_auth_hash(request, user)  # keep this session, end the others
+            messages.success(request, "密码已修改。")
+            return redirect("portal:home")
+    return render(
+        request,
+        "accounts/password_change.html",
+        {"form": form, "temporary": request.user.password_change_required},
+    )
 
 
 @allow(Role.ADMIN)

@@ -297,6 +297,12 @@ def _entitle_money(distribution: Distribution, per_lot: pl.DataFrame, day: dt.da
         )
         .sort("participant_id")
     )
+    security = distribution.security
+    # The participant's 摘要 for the hold and, through it, for the 派息日's post (csdp.ledger.movements).
+    memo = (
+        f"{security.code} {security.name} 权益分派现金红利"
+        f"（股权登记日 {distribution.record_date}，派息日 {distribution.pay_date}）"
+    )
     rows = [
         {
             "debit_account_id": distribution.funding_account_id,
@@ -305,7 +311,7 @@ def _entitle_money(distribution: Distribution, per_lot: pl.DataFrame, day: dt.da
             "key": f"dividend:{distribution.pk}:pay:{p}",
             "code": CODE_PAY,
             "business_date": day,
-            "memo": f"{distribution.security.code} 现金红利（派息日 {distribution.pay_date}）",
+            "memo": memo,
         }
         for p, c, _ in per_participant.iter_rows()
         if c > 0
@@ -431,15 +437,30 @@ def _pay_money(distribution: Distribution, day: dt.date) -> str:
         paid_total += payment.paid_fen
         if payment.hold_id is None:
             continue
+        # The hold's key and a phase: the participant's statement shows the distribution as its reference.
+        key = f"dividend:{distribution.pk}:pay:{payment.participant_id}"
         if payment.paid_fen > 0:
             resolutions.append(
-                {"hold": payment.hold_id, "phase": "post", "amount_fen": payment.paid_fen, "business_date": day}
+                {
+                    "hold": payment.hold_id,
+                    "phase": "post",
+                    "amount_fen": payment.paid_fen,
+                    "business_date": day,
+                    "key": f"{key}:post",
+                }
             )
         else:
-            resolutions.append({"hold": payment.hold_id, "phase": "void", "business_date": day})
+            resolutions.append({"hold": payment.hold_id, "phase": "void", "business_date": day, "key": f"{key}:void"})
     held_hold = Transfer.objects.filter(key=f"dividend:{distribution.pk}:held").first()
     if held_hold is not None:
-        resolutions.append({"hold": held_hold.pk, "phase": "post", "business_date": day})
+        resolutions.append(
+            {
+                "hold": held_hold.pk,
+                "phase": "post",
+                "business_date": day,
+                "key": f"dividend:{distribution.pk}:held:post",
+            }
+        )
     try:
         holds_resolve_bulk(resolutions)
         ParticipantPayment.objects.bulk_update(payments, ["paid_fen"])

@@ -233,14 +233,15 @@ class MovementOut(Schema):
     id: int  # the transfer's serial number: the cursor
     business_date: dt.date
     phase: str  # posted / pending / post / void
+    type_label: str  # the movement in words, from this account's side: 现金红利划入, 申购资金冻结, …
     code: str
     reference: str  # the transfer's idempotency key, e.g. ipo:920188:Q001:freeze
     direction: str  # 借 (out of the account) / 贷 (into it)
     counterparty: str
     posted_change_fen: int
-    pending_change_fen: int
+    pending_change_fen: int  # a hold placed (−) or released (+), whichever side the money goes
     posted_balance_fen: int
-    memo: str
+    memo: str  # the 摘要 (a resolution without its own reads as its hold's)
 
 
 class StatementOut(Schema):
@@ -266,6 +267,7 @@ def ipo_reserve_statement(request, page: Query[CursorIn]):
                 "id": t.pk,
                 "business_date": t.business_date,
                 "phase": t.phase,
+                "type_label": line.type_label,
                 "code": t.code,
                 "reference": t.key,
                 "direction": line.direction,
@@ -273,7 +275,7 @@ def ipo_reserve_statement(request, page: Query[CursorIn]):
                 "posted_change_fen": line.posted_change_fen,
                 "pending_change_fen": line.pending_change_fen,
                 "posted_balance_fen": line.posted_balance_fen,
-                "memo": t.memo,
+                "memo": line.summary,
             }
         )
     return {"account_number": account.number, "items": items, "next_cursor": next_cursor}

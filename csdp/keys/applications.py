@@ -8,13 +8,12 @@ reset sends a temporary password, a PIN reset restores the initial PIN and unloc
 
 from __future__ import annotations
 
-import secrets
-import string
 from collections.abc import Callable
 
 from django.db import transaction
 
 from csdp.accounts.models import Institution, User
+from csdp.accounts.services import user_password_temporary_set
 from csdp.audit.services import audit_record
 from csdp.clock.services import clock_now
 from csdp.keys.errors import ApplicationRefused
@@ -221,11 +220,6 @@ def key_application_decide(*, application: KeyApplication, approve: bool, reason
     return application
 
 
-def _temporary_password() -> str:
-    alphabet = string.ascii_letters + string.digits
-    return "Tmp-" + "".join(secrets.choice(alphabet) for _ in range(10)) + "9a"
-
-
 def _carry_out(application: KeyApplication, *, actor) -> None:
     from csdp.keys.services import certificate_revoke, key_issue  # read at call time: tests replace it at its source
 
@@ -246,10 +240,7 @@ def _carry_out(application: KeyApplication, *, actor) -> None:
             text=f"【中国结算】您在网上业务平台的用户名为 {user.get_username()}。",
         )
     elif kind == Kind.PASSWORD_RESET:
-        password = _temporary_password()
-        user.set_password(password)
-        user.failed_logins, user.locked_until = 0, None
-        user.save(update_fields=["password", "failed_logins", "locked_until"])
+        password = user_password_temporary_set(user=user, actor=actor, reason=f"密码重置申请 #{application.pk}")
         notify_sms(
             mobile=user.mobile,
             purpose="password_reset",

@@ -6,7 +6,7 @@ registers its own page for both scopes; the key pages are registered here.
 A login whose key still carries its initial PIN reaches only the PIN change page (000 §一(二)3).
 """
 
-from csdp.accounts.middleware import register_scope
+from csdp.accounts.middleware import register_before_password_change, register_scope
 
 PASSWORD_SMS = "password_sms"
 PASSWORD_ONLY = "password_only"
@@ -18,3 +18,6 @@ register_scope(
 )
 register_scope(PASSWORD_ONLY, set())
 register_scope(PIN_CHANGE, {"keys:pin_change"})
+# The initial PIN is changed first when both are due: the key login sends the session there, and the
+# temporary password's change page comes after it (csdp.accounts.middleware.PasswordChangeMiddleware).
+register_before_password_change({"keys:pin_change"})

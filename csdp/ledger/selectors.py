@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Case, IntegerField, Q, Sum, Value, When
 
 from csdp.ledger.models import LedgerAccount, Phase, Transfer
+from csdp.ledger.movements import movement_summary, movement_type
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,12 @@ class StatementLine:
     transfer: Transfer
     direction: str  # "借" or "贷" from this account's side
     posted_change_fen: int
-    pending_change_fen: int  # change of the amount held against (−) or for (+) this account
+    # A hold placed on a movement of this account (−) or released by its resolution (+), on either side:
+    # an incoming dividend's hold reads like an IPO's (ZJDZ's DJBD: 冻结为负，解冻为正).
+    pending_change_fen: int
     posted_balance_fen: int
+    type_label: str  # 现金红利划入, 申购资金冻结, … (csdp.ledger.movements)
+    summary: str  # the 摘要: the memo, or a resolution's hold's
 
 
 def _posted_effect_before(account: LedgerAccount, day: dt.date) -> int:
@@ -82,16 +87,17 @@ def _posted_effect(account: LedgerAccount, which: Q) -> int:
 
 
 def _effects(transfer: Transfer, is_credit: bool) -> tuple[int, int]:
+    """(posted change, hold change) from this account's side. The posted change is signed by direction;
+    the hold change by what happens to the hold (placed −, released +), whichever side this account is on."""
     sign = 1 if is_credit else -1
     if transfer.phase == Phase.POSTED:
         return sign * transfer.amount_fen, 0
     if transfer.phase == Phase.PENDING:
-        return 0, sign * transfer.amount_fen
+        return 0, -transfer.amount_fen
     hold = transfer.pending
     assert hold is not None  # a POST or VOID names the hold it resolves (check transfer_pending_iff_resolving)
-    released = -sign * hold.amount_fen
     posted = sign * transfer.amount_fen if transfer.phase == Phase.POST else 0
-    return posted, released
+    return posted, hold.amount_fen
 
 
 def statement(account: LedgerAccount, date_from: dt.date, date_to: dt.date) -> tuple[int, list[StatementLine]]:
@@ -104,13 +110,7 @@ def statement(account: LedgerAccount, date_from: dt.date, date_to: dt.date) -> t
         .select_related("pending", "debit_account", "credit_account")
         .order_by("business_date", "id")
     )
-    opening, lines = balance, []
-    for transfer in rows:
-        is_credit = transfer.credit_account_id == account.pk
-        posted, pending = _effects(transfer, is_credit)
-        balance += posted
-        lines.append(StatementLine(transfer, "贷" if is_credit else "借", posted, pending, balance))
-    return opening, lines
+    return balance, _lines(account, rows, balance)
 
 
 def _lines(account: LedgerAccount, transfers: Iterable[Transfer], balance: int) -> list[StatementLine]:
@@ -119,7 +119,17 @@ def _lines(account: LedgerAccount, transfers: Iterable[Transfer], balance: int) 
         is_credit = transfer.credit_account_id == account.pk
         posted, pending = _effects(transfer, is_credit)
         balance += posted
-        lines.append(StatementLine(transfer, "贷" if is_credit else "借", posted, pending, balance))
+        lines.append(
+            StatementLine(
+                transfer,
+                "贷" if is_credit else "借",
+                posted,
+                pending,
+                balance,
+                movement_type(transfer, is_credit=is_credit),
+                movement_summary(transfer),
+            )
+        )
     return lines
 
 

@@ -134,6 +134,8 @@ ACTIONS = {
     "user.create": "创建用户",
     "user.locked": "用户锁定",
     "user.password_forgot_reset": "短信验证找回密码",
+    "user.password_reset": "重置密码（临时密码）",
+    "user.password_change": "修改密码",
 }
 
 # Prefixes of parametrised actions (``counter.{to_state}``): the object they concern.

@@ -3,11 +3,10 @@ lenders without an account apply with materials and are reviewed by staff."""
 
 from __future__ import annotations
 
-import secrets
-
 from django.db import IntegrityError, transaction
 
 from csdp.accounts.models import User
+from csdp.accounts.passwords import temporary_password
 from csdp.accounts.roles import InstitutionKind
 from csdp.accounts.services import institution_create, user_create
 from csdp.audit.services import audit_record
@@ -19,18 +18,24 @@ from csdp.uploads.errors import UploadRejected
 from csdp.uploads.services import upload_store
 
 
-def _temporary_password() -> str:
-    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789"
-    return "".join(secrets.choice(alphabet) for _ in range(10)) + "-7a"
-
-
-def _new_user(*, username: str, password: str | None, name: str, code: str, mobile: str, email: str, actor):
+def _new_user(
+    *,
+    username: str,
+    password: str | None,
+    name: str,
+    code: str,
+    mobile: str,
+    email: str,
+    actor,
+    password_temporary: bool = False,
+):
     if User.objects.filter(username=username).exists():
         raise PledgeError("该用户名已被使用，请换一个。")
     institution = institution_create(kind=InstitutionKind.PLEDGE_USER, name=name, code=code, actor=actor)
     return user_create(
         username=username,
         password=password,
+        password_temporary=password_temporary,
         institution=institution,
         display_name=name,
         mobile=mobile,
@@ -58,8 +63,11 @@ def investor_register(
         )
 
 
-def investor_profile_create(*, account, username: str, password: str | None, mobile: str, email: str, actor):
-    """The board user and profile of an account holder whose control of the account was proven."""
+def investor_profile_create(
+    *, account, username: str, password: str | None, mobile: str, email: str, actor, password_temporary: bool = False
+):
+    """The board user and profile of an account holder whose control of the account was proven; a
+    password chosen for the holder (``password_temporary``) must be changed at the first login."""
     investor = account.investor
     if PledgeProfile.objects.filter(investor=investor).exists():
         raise PledgeError("该投资者已注册信息平台用户，请直接登录。")
@@ -71,6 +79,7 @@ def investor_profile_create(*, account, username: str, password: str | None, mob
         mobile=mobile,
         email=email,
         actor=actor,
+        password_temporary=password_temporary,
     )
     try:
         with transaction.atomic():
@@ -145,10 +154,11 @@ def lender_approve(*, application: LenderApplication, actor) -> PledgeProfile:
     """Creates the site user and its profile; the temporary password goes by SMS only (sensitive:
     erased from the outbox once delivered)."""
     application = _decide(application, actor=actor, to_state=ApplicationStatus.APPROVED, reason="审核通过")
-    password = _temporary_password()
+    password = temporary_password()
     user = _new_user(
         username=application.username,
         password=password,
+        password_temporary=True,
         name=application.name,
         code=f"PLL{application.pk:06d}",
         mobile=application.mobile,

@@ -15,13 +15,14 @@ from __future__ import annotations
 from django.db import transaction
 
 from csdp.accounts.models import User
+from csdp.accounts.passwords import temporary_password
 from csdp.audit.services import audit_record
 from csdp.clock.services import clock_now
 from csdp.notify.codes import CodeRefused, code_issue, code_check
 from csdp.notify.services import notify_user, notify_sms
 from csdp.pledge.models import APPLICATION_TRANSITIONS, ApplicationStatus, HolderConfirmation, PledgeProfile
 from csdp.pledge.services import PledgeError
-from csdp.pledge.services_access import _temporary_password, investor_profile_create
+from csdp.pledge.services_access import investor_profile_create
 from csdp.securities.models import AccountStatus, SecuritiesAccount
 
 REGISTER_PURPOSE = "pledge.holder_register"
@@ -129,9 +130,15 @@ def holder_confirm(*, confirmation: HolderConfirmation, by) -> PledgeProfile:
     """The custodian confirms: the user and profile are created; the temporary password goes by SMS
     only (sensitive: erased from the outbox once delivered)."""
     row = _decide(confirmation, by=by, to_state=ApplicationStatus.APPROVED, reason="托管参与人确认")
-    password = _temporary_password()
+    password = temporary_password()
     profile = investor_profile_create(
-        account=row.account, username=row.username, password=password, mobile=row.mobile, email=row.email, actor=by
+        account=row.account,
+        username=row.username,
+        password=password,
+        password_temporary=True,
+        mobile=row.mobile,
+        email=row.email,
+        actor=by,
     )
     row.profile = profile
     row.save(update_fields=["profile"])

@@ -65,9 +65,18 @@ def account_changes(request: SignedInRequest, account_number: str) -> HttpRespon
 
 @allow({"issuer"} | STAFF)
 def roster_query(request: SignedInRequest) -> HttpResponseBase:
-    """信息查询: the 证券持有人名册 as of a day's end or the 持股变动 of a period, downloaded at once."""
-    form = RosterQueryForm(request.GET or None)
-    if request.GET and form.is_valid():
+    """信息查询: the 证券持有人名册 as of a day's end or the 持股变动 of a period, downloaded at once.
+
+    A submission always carries ``kind`` (a select sends its value); a link (the staff holders page's
+    ``?code=``) only prefills, and the list's own ``?sort=``/``?page=`` bind nothing, so neither shows
+    errors for fields nobody has filled in yet."""
+    if "kind" in request.GET:
+        form = RosterQueryForm(request.GET)
+    else:
+        form = RosterQueryForm(
+            initial={name: request.GET[name] for name in RosterQueryForm.base_fields if name in request.GET}
+        )
+    if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
             delivery = roster_deliver(

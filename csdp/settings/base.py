@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csdp.accounts.middleware.LoginScopeMiddleware",
+    "csdp.accounts.middleware.PasswordChangeMiddleware",
     "csdp.accounts.api_guard.ApiGuardMiddleware",
     "csdp.lib.web.RefusalMiddleware",  # a refusal no view handled: its message, back where the user came from
     "csdp.lib.security_headers.SecurityHeadersMiddleware",

@@ -34,13 +34,23 @@ def test_admin_create_bootstraps_a_working_administrator_by_the_chinese_role_nam
     call_command("admin", "create", "--username", "root", "--role", "管理员")
 
     user = User.objects.get(username="root")
-    assert (user.staff_role, user.is_active) == (StaffRole.ADMIN, True)
+    assert (user.staff_role, user.is_active, user.password_change_required) == (StaffRole.ADMIN, True, True)
     password = capsys.readouterr().out.split("临时密码：")[1].split()[0]
     client = Client()
     response = client.post("/accounts/login/", {"username": "root", "password": password})
     assert response.status_code == 302
+    assert client.get("/accounts/users/")["Location"] == "/accounts/password/"  # the printed password is temporary
+    new = "Root-Eigenes-2026!"
+    client.post("/accounts/password/", {"old_password": password, "new_password1": new, "new_password2": new})
     assert client.get("/accounts/users/").status_code == 200
     assert AuditEvent.objects.filter(action="user.bootstrap", object_id=str(user.pk)).exists()
+
+
+def test_admin_create_with_a_password_the_operator_typed_does_not_ask_to_change_it(db, monkeypatch):
+    monkeypatch.setenv("CSDP_ADMIN_PASSWORD", "Root-Eigenes-2026!")
+    call_command("admin", "create", "--username", "root", "--role", "admin")
+
+    assert User.objects.get(username="root").password_change_required is False
 
 
 def test_admin_create_refuses_an_unknown_role_and_an_existing_username(cast):
@@ -78,8 +88,14 @@ def test_a_member_user_is_created_with_a_temporary_password_and_can_log_in(cast,
     text = response.content.decode()
     password = text.split("临时密码：")[1].split("（")[0]
     user = User.objects.get(username="p2")
-    assert user.role == "participant" and user.is_active
+    assert user.role == "participant" and user.is_active and user.password_change_required
     assert Client().post("/accounts/login/", {"username": "p2", "password": password}).status_code == 302
+
+
+def test_a_new_staff_user_must_change_its_temporary_password_too(cast):
+    user, _, _ = staff_user_add(username="op2", staff_role=StaffRole.OPERATOR, actor=cast.admin)
+
+    assert user.password_change_required is True
 
 
 def test_a_staff_role_takes_effect_only_when_a_second_administrator_approves(cast, admin_b):
@@ -153,6 +169,8 @@ def test_disable_unlock_and_reset_password_from_the_page(cast, client_for):
     password = page.split("临时密码：")[1].split("（")[0]
     assert Client().post("/accounts/login/", {"username": "participant", "password": PASSWORD}).status_code == 200
     assert Client().post("/accounts/login/", {"username": "participant", "password": password}).status_code == 302
+    cast.participant.refresh_from_db()
+    assert cast.participant.password_change_required is True
     actions = set(
         AuditEvent.objects.filter(object_id=str(cast.participant.pk), object_type="accounts.user").values_list(
             "action", flat=True

@@ -232,3 +232,25 @@ def test_transition_and_material_rows_follow_their_applications_visibility(cast,
         assert model.objects.visible_to(cast.issuer_a).exists()
         assert model.objects.visible_to(cast.reviewer).exists()
         assert not model.objects.visible_to(cast.issuer_b).exists()
+
+
+@pytest.mark.django_db
+def test_an_approved_password_reset_sends_a_temporary_password_the_user_must_change(cast, client_for):
+    from csdp.lib.ids import make_uscc
+    from csdp.notify.models import OutboxMessage
+
+    uscc = make_uscc("91110108MA01A2B3C")
+    cast.issuer_a.institution.uscc = uscc
+    cast.issuer_a.institution.save()
+    cast.issuer_a.failed_logins = 3
+    cast.issuer_a.save(update_fields=["failed_logins"])
+    assert _recovery_post(Client(), "password_reset", uscc, cast.issuer_a.mobile).status_code == 302
+    application = KeyApplication.objects.get()
+
+    key_application_decide(application=application, approve=True, reason="核实无误", actor=cast.reviewer)
+
+    cast.issuer_a.refresh_from_db()
+    sms = OutboxMessage.objects.get(purpose="password_reset", recipient=cast.issuer_a.mobile)
+    password = sms.body.split("临时密码为 ")[1].split("，")[0]
+    assert cast.issuer_a.check_password(password) and cast.issuer_a.password_change_required
+    assert cast.issuer_a.failed_logins == 0

@@ -42,6 +42,7 @@ def test_an_investor_registers_with_id_number_and_account_and_gets_access(world)
     assert profile.investor == world["investor"] and profile.name == "张明"
     assert user.role == "pledge_user" and user.institution.kind == "pledge_user" and user.check_password(PASSWORD)
     assert user.mobile == ZHANG_MOBILE  # the proven mobile, the one on file with the custodian
+    assert user.password_change_required is False  # the investor chose it
 
 
 @pytest.mark.parametrize(
@@ -116,6 +117,7 @@ def test_a_lender_applies_with_materials_and_staff_approve(clock, cast):
     assert profile.kind == "lender" and profile.user.role == "pledge_user"
     sms = OutboxMessage.objects.get(purpose="pledge.lender")
     assert sms.sensitive and "huaxing" in sms.body
+    assert profile.user.password_change_required  # the SMS carries a temporary password
     with pytest.raises(PledgeError, match="已处理"):
         lender_reject(application=application, actor=cast.reviewer, reason="重复")
 

@@ -35,6 +35,7 @@ def test_the_custodian_confirms_and_the_holder_gets_a_temporary_password_by_sms(
     assert profile.investor == custodied["investor"] and profile.user.username == "zhangming"
     sms = OutboxMessage.objects.get(purpose="pledge.holder", recipient="13900000009")
     assert sms.sensitive and "临时密码" in sms.body
+    assert profile.user.password_change_required  # chosen by us: replaced at the first login
     with pytest.raises(PledgeError, match="已处理"):
         holder_refuse(confirmation=row, by=cast.participant, reason="重复")
 

@@ -73,6 +73,30 @@ def test_the_issuer_downloads_its_own_register_as_of_a_day_at_once_and_it_is_rec
     ]
 
 
+def test_the_link_from_the_holders_page_prefills_the_code_and_shows_no_errors_before_a_submission(
+    world, cast, client_for
+):
+    client = client_for(cast.reviewer)
+
+    arrival = client.get("/register/query/", {"code": "920188"})
+    sorted_list = client.get("/register/query/", {"sort": "-asked_at"})
+
+    assert arrival.context["form"]["code"].value() == "920188"
+    for page in (arrival, sorted_list):
+        text = page.content.decode()
+        assert not page.context["form"].is_bound and "必填" not in text and "请填写" not in text
+    assert 'value="920188"' in arrival.content.decode()
+
+
+def test_a_submission_without_a_date_shows_the_error(world, cast, client_for):
+    page = client_for(cast.reviewer).get(
+        "/register/query/", {"kind": "holders", "code": "920188", "file_format": "xlsx"}
+    )
+
+    assert "请填写查询日期。" in page.content.decode()
+    assert not RosterQuery.objects.exists()
+
+
 def test_another_issuers_code_is_refused(world, cast, client_for):
     _own(world, cast)
     register_apply(events=[event(world, "a", quantity=1_000)])

@@ -37,15 +37,17 @@ STATEMENT_LAYOUT = Layout(
         Field("ZJZH", "C", 32, title="结算备付金账号"),
         Field("JGDM", "C", 10, title="机构代码（结算参与人代码或主承销商代码）"),
         Field("LSH", "N", 18, title="划转流水号（期初、期末为 0）"),
-        Field("LX", "C", 8, title="类型：记账、冻结、冻结扣划、冻结解除"),
-        Field("YWDM", "C", 32, title="业务代码（如 DEPOSIT、WITHDRAW、IPO_FREEZE、IPO_PROCEEDS）"),
+        # LX keeps the phase, a stable code of four values that programs read; the type in words
+        # (现金红利划入) is the page's and the API's type_label.
+        Field("LX", "C", 8, title="类型：记账、冻结、冻结扣划、冻结解除（划转阶段，不随业务变化）"),
+        Field("YWDM", "C", 32, title="业务代码（如 DEPOSIT、WITHDRAW、IPO_FREEZE、IPO_PROCEEDS、dividend.pay）"),
         Field("CKBH", "C", 100, title="参考编号（划转的幂等键，如 ipo:920188:Q001:freeze）"),
         Field("JDFX", "C", 2, title="借贷方向：借（资金划出本账户）或 贷（划入）"),
         Field("DFZH", "C", 32, title="对方账号"),
         Field("JZBD", "N", 18, 2, title="余额变动（元，划出为负）"),
-        Field("DJBD", "N", 18, 2, title="冻结变动（元，冻结为负，解冻为正）"),
+        Field("DJBD", "N", 18, 2, title="冻结变动（元，冻结为负，解冻为正；划入本账户的冻结亦同）"),
         Field("YE", "N", 18, 2, title="变动后余额（元；期初、期末为当时余额）"),
-        Field("ZY", "C", 200, title="摘要"),
+        Field("ZY", "C", 200, title="摘要（冻结扣划、冻结解除未另记摘要的，同其冻结）"),
         Field("RQ", "D", 8, title="业务日期"),
     ),
     "每个账户每个业务日：一条期初、每笔划转一条、一条期末",
@@ -84,7 +86,7 @@ def statement_frame(account: LedgerAccount, day: dt.date) -> pl.DataFrame:
                 "JZBD": line.posted_change_fen,
                 "DJBD": line.pending_change_fen,
                 "YE": line.posted_balance_fen,
-                "ZY": t.memo,
+                "ZY": line.summary,
             }
         )
     closing = lines[-1].posted_balance_fen if lines else opening
