@@ -1,5 +1,5 @@
-"""Objects for the URL × role matrix (tests/access_policy.py): a distribution of issuer A's stock and a
-funding issuer A declared for it."""
+"""Objects for the URL × role matrix (tests/access_policy.py): a distribution of issuer A's stock (10,000
+shares registered) and a funding issuer A declared for it."""
 
 from __future__ import annotations
 
@@ -8,16 +8,22 @@ STAFF = {"reviewer", "operator", "admin"}
 
 def distribution(cast):
     from csdp.dividend.models import Distribution
+    from csdp.register.services import register_apply
     from csdp.securities.models import Market, Security
     from tests.dividend.world import START, at, schedule
+    from tests.ipo.world import investor_account
 
     existing = Distribution.objects.filter(security__code="920777").first()
     if existing is None:
         at(START)
-        Security.objects.get_or_create(
+        security, _ = Security.objects.get_or_create(
             code="920777",
             defaults={"name": "矩阵股份", "kind": "stock", "market": Market.BSE, "issuer": cast.issuer_a.institution},
         )
+        # a plan needs registered shares (csdp.dividend.services refuses a security with no issued capital)
+        holder = investor_account("0177700001", "矩阵持有人", id17="11010519850101777")
+        event = {"security_id": security.pk, "account_id": holder.pk, "share_nature": "00", "business_date": START}
+        register_apply(events=[{**event, "key": "matrix:920777", "event_type": "initial", "quantity_delta": 10_000}])
         existing = schedule(cast.issuer_a, code="920777")
     return str(existing.pk), {"issuer_a"} | STAFF
 
