@@ -320,6 +320,10 @@ EXPECTED: dict[str, set[str] | str] = {
     "dividend:funding_confirm": {"operator", "reviewer"},
     "dividend:funding_reject": {"operator", "reviewer"},
     "dividend:withdraw": {"operator", "admin"},
+    "dividend:files": {"participant"} | STAFF,
+    "dividend:file_download": {"participant"} | STAFF,
+    "api:dividend_files": {"participant"} | STAFF,
+    "api:dividend_file_content": {"participant"} | STAFF,
     "api:distribution_get": {"issuer"} | STAFF,
     "api:distribution_fund": {"issuer", "operator"},
     "api:distribution_funding_confirm": {"operator", "reviewer"},
@@ -392,4 +396,5 @@ OBJECTS: dict[str, Factory] = {
     "holding_file_id": register_matrix.holding_file,
     "distribution_id": dividend_matrix.distribution,
     "funding_id": dividend_matrix.funding,
+    "dividend_file_id": dividend_matrix.dividend_file,
 }

@@ -1,14 +1,18 @@
 """The API of 权益分派: a distribution's state and its funding (委托代派), declared by the issuer (or an
-operator) and confirmed or rejected by a different depository staff user (csdp/dividend/funding.py)."""
+operator) and confirmed or rejected by a different depository staff user (csdp/dividend/funding.py); the
+participants' published files (QYMX, QYHZ, QYZC), listed in cursor pages and downloaded, as the
+register's and the IPO's files are."""
 
 import datetime as dt
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from csdp.accounts.access import STAFF, Role, access_object, allow
 from csdp.dividend.funding import CONFIRMERS, funding_confirm, funding_declare, funding_reject
-from csdp.dividend.models import Distribution, Funding
+from csdp.dividend.models import Distribution, DividendFile, Funding
 from csdp.dividend.selectors import funding_amounts
+from csdp.lib.cursor import CursorIn, cursor_page, page_of
+from csdp.lib.publish import published_file_response
 
 router = Router(tags=["权益分派"])
 
@@ -139,3 +143,64 @@ def distribution_funding_reject(request, distribution_id: int, funding_id: int, 
     funding_reject(funding=_funding(request, d, funding_id), by=request.user, reason=payload.reason)
     d.refresh_from_db()
     return _out(d)
+
+
+class DividendFileOut(Schema):
+    id: int  # rises with publication: walking by cursor, a back office sees each file once
+    name: str  # dividend/<distribution>/<YYYYMMDD>/<participant code>/<type><security code>.<dbf|csv>
+    distribution_id: int
+    security: str
+    security_name: str
+    record_date: dt.date
+    participant: str
+    file_type: str  # QYMX, QYHZ, QYZC (docs/interfaces.md §7)
+    file_format: str  # dbf, csv
+    rows: int
+    sha256: str
+    business_date: dt.date
+
+
+@router.get(
+    "/files",
+    response=page_of(DividendFileOut),
+    summary="权益分派数据文件（QYMX、QYHZ、QYZC；结算参与人限本机构；按发布先后，游标分页）",
+    description="保存最后一次取到的 next_cursor（或最后一个文件的 id），下次以 cursor=该值查询，只返回其后发布的文件。"
+    "可按 distribution_id、business_date 筛选。",
+)
+@allow(STAFF, Role.PARTICIPANT)
+def dividend_files(
+    request, page: Query[CursorIn], distribution_id: int | None = None, business_date: dt.date | None = None
+):
+    rows = DividendFile.objects.visible_to(request.user).select_related("distribution__security", "participant")
+    if distribution_id is not None:
+        rows = rows.filter(distribution_id=distribution_id)
+    if business_date is not None:
+        rows = rows.filter(business_date=business_date)
+    return cursor_page(rows, page, out=_file_out)
+
+
+def _file_out(f: DividendFile) -> dict:
+    return {
+        "id": f.pk,
+        "name": f.path,
+        "distribution_id": f.distribution_id,
+        "security": f.distribution.security.code,
+        "security_name": f.distribution.security.name,
+        "record_date": f.distribution.record_date,
+        "participant": f.participant.code,
+        "file_type": f.file_type,
+        "file_format": f.file_format,
+        "rows": f.rows,
+        "sha256": f.sha256,
+        "business_date": f.business_date,
+    }
+
+
+@router.get(
+    "/files/{dividend_file_id}/content",
+    summary="下载权益分派数据文件（他人的或不存在的文件：404 not_found）",
+)
+@allow(STAFF, Role.PARTICIPANT)
+def dividend_file_content(request, dividend_file_id: int):
+    record = access_object(request.user, DividendFile, pk=dividend_file_id)
+    return published_file_response(record.path)

@@ -6,6 +6,10 @@ summary record. To the issuer on the bonus shares' listing date: QYJG, one recor
 and a total line (DBF + CSV). Paths under ``CSDP_FILES_DIR/dividend/<distribution id>/<YYYYMMDD>/``,
 participants' in a folder of their code. Files are rebuilt from the database with the same bytes when
 a step runs again (every value comes from recorded rows, ordered).
+
+The participants' files are recorded as ``DividendFile`` rows in the step's transaction (``files_record``):
+the participant's page and API list and serve them (csdp/lib/publish.py), as the IPO's, the register's and
+the restrictions' files are.
 """
 
 from __future__ import annotations
@@ -14,13 +18,20 @@ import datetime as dt
 import hashlib
 import io
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 import polars as pl
 from django.conf import settings
 
-from csdp.dividend.models import Distribution, HeldReason, ClosedAccountBonus, ParticipantPayment, Step
+from csdp.dividend.models import (
+    ClosedAccountBonus,
+    Distribution,
+    DividendFile,
+    HeldReason,
+    ParticipantPayment,
+    Step,
+)
 from csdp.dividend.selectors import file_rows, file_rows_per_participant
 from csdp.ipo.eod.participant_files import FILE_WRITER_THREADS, PIECE_ROWS, _csv_text
 from csdp.ipo.eod.layouts import Layout
@@ -44,6 +55,10 @@ JSCY = Field("JSCY", "C", 10, title="结算参与人代码")
 DJRQ = Field("DJRQ", "D", 8, title="股权登记日")
 PXRQ = Field("PXRQ", "D", 8, title="派息日")
 SSRQ = Field("SSRQ", "D", 8, title="红股上市日")
+# QYJG's participant column for the rows that are no participant: codes in the DBF and CSV (read by
+# machines; ASCII like every participant code), words in the Excel sheet people read (docs/interfaces.md §7).
+NO_CUSTODIAN, TOTAL = "NONE", "TOTAL"
+RESULT_LABELS = {NO_CUSTODIAN: "无托管单元", TOTAL: "合计"}
 FILE_ORDER = ["JSCY", "GDDM", "GFXZ", "XSRQ"]  # QYMX: participant, account, share nature, lock-up end
 HELD_CODES = {
     HeldReason.FROZEN_AT_RECORD.value: "01",
@@ -110,7 +125,13 @@ LAYOUTS: dict[str, Layout] = {
         "000 §一(四) 权益分派",
         (
             ZQDM,
-            Field("JSCY", "C", 10, title="结算参与人代码；合计行为 TOTAL，无托管为 NONE"),
+            Field(
+                "JSCY",
+                "C",
+                10,
+                title=f"结算参与人代码；合计行为 {TOTAL}，股权登记日无托管单元的账户合为一行 {NO_CUSTODIAN}"
+                f"（Excel 结果表中显示为「{RESULT_LABELS[TOTAL]}」「{RESULT_LABELS[NO_CUSTODIAN]}」）",
+            ),
             Field("ZHS", "N", 12, title="证券账户数"),
             Field("CYSL", "N", 18, title="股权登记日持有数量（股）"),
             Field("PXJE", "N", 18, 2, title="应派现金红利（元）"),
@@ -324,8 +345,8 @@ def _write_matrix(
         return {p: future.result() for p, future in futures.items()}
 
 
-ISSUER_SQL = """
-SELECT COALESCE(pp.code, 'NONE'), CAST(COUNT(DISTINCT e.account_id) AS BIGINT), CAST(SUM(e.quantity) AS BIGINT),
+ISSUER_SQL = f"""
+SELECT COALESCE(pp.code, '{NO_CUSTODIAN}'), CAST(COUNT(DISTINCT e.account_id) AS BIGINT), CAST(SUM(e.quantity) AS BIGINT),
        CAST(SUM(e.cash_fen) AS BIGINT), CAST(COALESCE(MAX(pay.paid_fen), 0) AS BIGINT), CAST(SUM(e.bonus_shares) AS BIGINT),
        CAST(COALESCE(MAX(z.shares), 0) AS BIGINT)
 FROM dividend_entitlement e
@@ -335,12 +356,12 @@ LEFT JOIN dividend_participantpayment pay ON pay.distribution_id = e.distributio
 LEFT JOIN (SELECT participant_id, SUM(shares) AS shares FROM dividend_closedaccountbonus
            WHERE distribution_id = %s GROUP BY participant_id) z ON z.participant_id = e.participant_id
 WHERE e.distribution_id = %s
-GROUP BY COALESCE(pp.code, 'NONE')
+GROUP BY COALESCE(pp.code, '{NO_CUSTODIAN}')
 """
 
 
 def issuer_result_frame(distribution: Distribution) -> pl.DataFrame:
-    """Per custodian participant (NONE: accounts without one) and a TOTAL line: one aggregate in the
+    """Per custodian participant (NO_CUSTODIAN: accounts without one) and a TOTAL line: one aggregate in the
     database (paid = what the participant's hold posted; not paid = held; ZXSL = bonus shares on
     accounts closed since R)."""
     schema = {
@@ -358,7 +379,7 @@ def issuer_result_frame(distribution: Distribution) -> pl.DataFrame:
         .with_columns((pl.col("PXJE") - pl.col("SFJE")).alias("ZFJE"), *_dates(distribution))
     )
     total = summary.select(
-        pl.lit("TOTAL").alias("JSCY"),
+        pl.lit(TOTAL).alias("JSCY"),
         *(pl.col(c).sum() for c in ("ZHS", "CYSL", "PXJE", "SFJE", "ZFJE", "SZSL", "ZXSL")),
     ).with_columns(*_dates(distribution))
     return pl.concat([summary, total.select(summary.columns)], how="vertical_relaxed")
@@ -381,7 +402,7 @@ def _issuer_rows(distribution: Distribution, schema: dict) -> pl.DataFrame:
     ):
         closed[participant] = closed.get(participant, 0) + shares
     frame = pl.DataFrame(
-        [[codes.get(p, "NONE"), n, q, c, paid.get(p, 0), b, closed.get(p, 0)] for p, n, q, c, b in rows],
+        [[codes.get(p, NO_CUSTODIAN), n, q, c, paid.get(p, 0), b, closed.get(p, 0)] for p, n, q, c, b in rows],
         schema=schema,
         orient="row",
     )
@@ -398,7 +419,7 @@ def issuer_result_file(distribution: Distribution, day: dt.date) -> tuple[list[d
         distribution.security.code,
         day,
     )
-    return written, result_xlsx(distribution, frame, LAYOUTS["QYJG"])
+    return written, result_xlsx(distribution, frame, LAYOUTS["QYJG"], RESULT_LABELS)
 
 
 def suspense_files(distribution: Distribution, day: dt.date, rows: pl.DataFrame) -> list[dict]:
@@ -409,3 +430,47 @@ def suspense_files(distribution: Distribution, day: dt.date, rows: pl.DataFrame)
     for (participant,), part in frame.group_by("JSCY", maintain_order=True):
         written += _write(root / participant, LAYOUTS["QYZC"], part, code, day)
     return written
+
+
+def files_record(distribution: Distribution, day: dt.date, written: list[dict]) -> list[int]:
+    """Record the participants' files a step wrote (``participant_files``, ``suspense_files``: each a
+    path ``dividend/<id>/<YYYYMMDD>/<participant code>/<type><code>.<format>``, its rows and SHA-256), in
+    the step's transaction: one row per (distribution, participant, type, format). Idempotent: a file
+    recorded already with the same path and content is left as it is, one that differs is updated in
+    place (ON CONFLICT … DO UPDATE), never a second row. Returns the participants (ParticipantProfile
+    ids) whose files are new or changed: the ones to tell."""
+    if not written:
+        return []
+    parsed = [(PurePosixPath(f["path"]), f) for f in written]
+    profiles = dict(
+        ParticipantProfile.objects.filter(code__in={path.parent.name for path, _ in parsed}).values_list("code", "pk")
+    )
+    existing = {
+        (r.participant_id, r.file_type, r.file_format): (r.path, r.sha256, r.rows, r.business_date)
+        for r in DividendFile.objects.filter(distribution=distribution, participant_id__in=profiles.values())
+    }
+    changed = []
+    for path, f in parsed:
+        participant = profiles[path.parent.name]  # the folder is the participant's code (the files' JSCY)
+        key = (participant, path.name[: len("QYMX")], path.suffix.lstrip("."))
+        if existing.get(key) == (str(path), f["sha256"], f["rows"], day):
+            continue
+        changed.append(
+            DividendFile(
+                distribution=distribution,
+                participant_id=participant,
+                file_type=key[1],
+                file_format=key[2],
+                path=str(path),
+                sha256=f["sha256"],
+                rows=f["rows"],
+                business_date=day,
+            )
+        )
+    DividendFile.objects.bulk_create(
+        changed,
+        update_conflicts=True,
+        unique_fields=["distribution", "participant", "file_type", "file_format"],
+        update_fields=["path", "sha256", "rows", "business_date"],
+    )
+    return sorted({r.participant_id for r in changed})

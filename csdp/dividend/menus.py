@@ -10,3 +10,12 @@ register(
         order=470,
     )
 )
+register(
+    MenuItem(
+        section="权益分派",
+        label="权益分派数据文件",
+        url_name="dividend:files",
+        roles={Role.REVIEWER, Role.OPERATOR, Role.ADMIN, Role.PARTICIPANT},
+        order=471,
+    )
+)

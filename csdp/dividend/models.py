@@ -356,3 +356,47 @@ class Step(models.Model):
     def label(self) -> str:
         # a mapping, not the field's choices: choices on ``name`` would be a migration for a label
         return StepName(self.name).label if self.name in StepName.values else self.name
+
+
+class FileType(models.TextChoices):
+    QYMX = "QYMX", "权益分派明细"  # 派息日
+    QYHZ = "QYHZ", "权益分派汇总"  # 派息日
+    QYZC = "QYZC", "已注销账户送转股明细"  # 红股上市日, to the participants concerned
+
+
+class DividendFileQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.staff_role:
+            return self
+        if user.institution_id:
+            return self.filter(participant__institution_id=user.institution_id)
+        return self.none()
+
+
+class DividendFile(models.Model):
+    """A file of a distribution published to one custodian participant (QYMX, QYHZ, QYZC; layouts in
+    docs/interfaces.md §7), recorded in the step's transaction that wrote it (files.files_record), as
+    the IPO's ParticipantFile, the register's HoldingChangeFile and the restrictions' RestrictionFile."""
+
+    distribution = models.ForeignKey(Distribution, on_delete=models.PROTECT, related_name="files")
+    participant = models.ForeignKey("securities.ParticipantProfile", on_delete=models.PROTECT, related_name="+")
+    file_type = models.CharField("文件类型", max_length=4, choices=FileType.choices)
+    file_format = models.CharField("格式", max_length=3)  # dbf / csv
+    path = models.CharField(max_length=300)  # relative to settings.CSDP_FILES_DIR
+    sha256 = models.CharField(max_length=64)
+    rows = models.BigIntegerField("记录数")
+    business_date = models.DateField("业务日期")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DividendFileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "权益分派数据文件"
+        ordering = ["-business_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["distribution", "participant", "file_type", "file_format"], name="dividend_file_once"
+            )
+        ]

@@ -1,7 +1,8 @@
 """What the issuer is told and given: SMS / e-mail through csdp.notify (the funding verdict, the
 payment, the release of held cash), and the QYJG result attached to its counter application (type 05)
 as every counter business delivers its results (csdp.counter.handling: staff then send the results and
-the issuer downloads them on the application page).
+the issuer downloads them on the application page). What the custodian participants are told: their
+files are published (the IPO's "files ready" notice, through csdp.securities.notices).
 
 Notices are outbox rows written in the step's transaction: a step rolled back tells no one.
 """
@@ -9,18 +10,22 @@ Notices are outbox rows written in the step's transaction: a step rolled back te
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import polars as pl
 
 from csdp.dividend.models import Distribution
 from csdp.accounts.models import User
 from csdp.notify.services import notify_user
+from csdp.securities.notices import participants_notify
 from csdp.counter.handling import _result_store
 from csdp.counter.models import Application, FilePurpose
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from django.core.files.base import ContentFile
 
 PURPOSE = "dividend"
+FILES_READY = "dividend_files_ready"
 
 
 def _yuan(amount_fen: int) -> str:
@@ -87,21 +92,56 @@ def released_notify(distribution: Distribution, accounts: int, amount_fen: int) 
     )
 
 
-def result_xlsx(distribution: Distribution, frame: pl.DataFrame, layout) -> bytes:
+def files_ready_notify(distribution: Distribution, day, participant_ids, file_types) -> int:
+    """The participants whose files a step published (new or changed): one notice per active user,
+    written in the step's transaction. Returns the number of users told."""
+    if not participant_ids:
+        return 0
+    security = distribution.security
+    types = "、".join(sorted(set(file_types)))
+    return participants_notify(
+        participant_ids=participant_ids,
+        subject="权益分派数据文件已发布",
+        body=lambda code: (
+            f"{day:%Y-%m-%d} {security.code} {security.name} 权益分派（股权登记日 {distribution.record_date}）"
+            f"的数据文件（{types}，结算参与人 {code}）已发布，请在“权益分派数据文件”页面或接口下载"
+            "（文件名、记录数、SHA-256 一并列出）。"
+        ),
+        purpose=FILES_READY,
+    )
+
+
+def result_xlsx(distribution: Distribution, frame: pl.DataFrame, layout, labels: dict[str, str] | None = None) -> bytes:
     """QYJG as an Excel sheet (the counter's result reports are PDF or Excel): the same rows and columns
-    as the DBF, titled in Chinese."""
+    as the DBF, titled in Chinese, for people: the participant column's codes for rows that are no
+    participant (``labels``: 无托管单元, 合计) shown in words, amounts (yuan, exact from fen), shares and
+    counts as numeric cells, dates as date cells."""
+    labels = labels or {}
     book = Workbook(write_only=True)
     sheet = book.create_sheet("权益分派结果")
     sheet.append([f"{distribution.security.code} 权益分派结果（股权登记日 {distribution.record_date}）"])
     sheet.append([f.title.split("：")[0].split("；")[0] for f in layout.fields])
-    money = {f.name for f in layout.fields if f.decimals}
+
+    def cell(value, number_format: str) -> WriteOnlyCell:
+        out = WriteOnlyCell(sheet, value=value)
+        out.number_format = number_format
+        return out
+
     for row in frame.select([f.name for f in layout.fields]).iter_rows(named=True):
-        sheet.append(
-            [
-                f"{v // 100}.{v % 100:02d}" if k in money else (v.isoformat() if hasattr(v, "isoformat") else v)
-                for k, v in row.items()
-            ]
-        )
+        cells: list = []
+        for f in layout.fields:
+            value = row[f.name]
+            if value is None:
+                cells.append(None)
+            elif f.type == "N" and f.decimals:  # integer fen → exact yuan (a Decimal, never a float)
+                cells.append(cell(Decimal(int(value)).scaleb(-f.decimals), "#,##0." + "0" * f.decimals))
+            elif f.type == "N":
+                cells.append(cell(int(value), "#,##0"))
+            elif f.type == "D":
+                cells.append(cell(value, "yyyy-mm-dd"))
+            else:
+                cells.append(labels.get(value, value) if f.name == "JSCY" else value)
+        sheet.append(cells)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -44,7 +44,7 @@ from csdp.dividend.models import (
     Status,
     Step,
 )
-from csdp.dividend.notices import funding_verdict_notify, paid_notify
+from csdp.dividend.notices import files_ready_notify, funding_verdict_notify, paid_notify
 from csdp.dividend.funding import fundings_lapse, pending_note
 from csdp.dividend.selectors import (
     ENTITLEMENT_COLUMNS,
@@ -416,6 +416,8 @@ def step_pay(distribution: Distribution, day: dt.date) -> str:
         paid_notify(distribution, text)
         laps.lap("money")
     written = files.participant_files(distribution, day)
+    # recorded in this transaction (the participants' page and API), their users told with it
+    files_ready_notify(distribution, day, files.files_record(distribution, day, written), ("QYMX", "QYHZ"))
     laps.lap("files")
     _move(distribution, Status.PAID, f"派息日 {distribution.pay_date}：{text}", ["cash_status"])
     _record(distribution, "pay", day, started, len(written), {"files": written, "text": text, "laps": laps.seconds})

@@ -27,7 +27,7 @@ from csdp.dividend import files
 from csdp.dividend.accrual import accrued_freeze_sql, accrued_pledge_sql, bonus_accrue, bonus_key_sql, records_lock
 from csdp.dividend.closed_accounts import closed_account_bonus
 from csdp.dividend.models import Distribution, Status
-from csdp.dividend.notices import result_attach
+from csdp.dividend.notices import files_ready_notify, result_attach
 from csdp.dividend.services import DividendError
 from csdp.dividend.steps import Laps, _move, _record
 from csdp.lib.bulk import on_own_connection, others_see_this_transaction
@@ -57,6 +57,7 @@ def step_register(distribution: Distribution, day: dt.date) -> str:
             )
         laps.lap("conserved")
     closed_accounts, closed_shares, suspense = closed_account_bonus(distribution, day)
+    files_ready_notify(distribution, day, files.files_record(distribution, day, suspense), ("QYZC",))
     result, xlsx = files.issuer_result_file(distribution, day)
     attached = result_attach(distribution, xlsx)
     laps.lap("issuer_file")

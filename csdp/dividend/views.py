@@ -1,7 +1,8 @@
 """Pages of 权益分派: the list (staff: all; issuer: its own), a distribution with its dates, funding,
 steps, payments and held cash; the issuer's funding declaration; staff's confirmation or rejection of a
 declared funding (never by the one who declared it: the service); an operator's withdrawal (prepared for
-four-eyes). Thin: parse, one service call, render."""
+four-eyes); the participants' published files (a participant: its own; staff: all) and their download.
+Thin: parse, one service call, render."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from csdp.dividend.funding import (
     funding_reject,
 )
 from csdp.dividend.kinds import WITHDRAW
-from csdp.dividend.models import Distribution, Funding
+from csdp.dividend.models import Distribution, DividendFile, Funding
 from csdp.dividend.selectors import (
     cash_figures,
     closed_bonus_of,
@@ -39,6 +40,7 @@ from csdp.dividend.selectors import (
 )
 from csdp.dividend.services import distribution_withdraw_prepare
 from csdp.lib.listing import Column, Listing, listing
+from csdp.lib.publish import published_file_response
 from csdp.lib.web import form_cleaned, refusal_redirect
 
 
@@ -214,3 +216,48 @@ def withdraw(request, distribution_id: int):
     else:
         messages.error(request, "请填写撤销原因。")
     return redirect("dividend:detail", distribution_id=d.pk)
+
+
+@allow(STAFF, Role.PARTICIPANT)
+def files(request):
+    """权益分派数据文件: a participant's own QYMX, QYHZ and QYZC, newest first; staff see all, and may
+    narrow to one distribution (``?distribution=<id>``, the link on the distribution's page)."""
+    rows = DividendFile.objects.visible_to(request.user).select_related("distribution__security", "participant")
+    distribution = request.GET.get("distribution", "")
+    if distribution.isdigit():
+        rows = rows.filter(distribution_id=int(distribution))
+    table = listing(
+        request,
+        rows,
+        columns=[
+            Column("date", "业务日期", "business_date", sort="business_date"),
+            Column("security", "证券代码", "distribution.security.code", sort="distribution__security__code"),
+            Column("name", "证券简称", "distribution.security.name"),
+            Column("record_date", "股权登记日", "distribution.record_date", sort="distribution__record_date"),
+            Column("participant", "结算参与人", "participant.code", sort="participant__code"),
+            Column("type", "文件类型", "file_type", sort="file_type"),
+            Column("format", "格式", "file_format", sort="file_format"),
+            Column("rows", "记录数", "rows", sort="rows", numeric=True),
+            Column("sha256", "SHA-256", "sha256"),
+        ],
+        default_sort="-date",
+        search=("distribution__security__code", "distribution__security__name", "participant__code", "file_type"),
+        filename="权益分派数据文件",
+    )
+    if not isinstance(table, Listing):  # an export
+        return table
+    return render(
+        request,
+        "dividend/files.html",
+        {
+            "files": table,
+            "distribution": distribution if distribution.isdigit() else "",
+            "is_staff": bool(request.user.staff_role),
+        },
+    )
+
+
+@allow(STAFF, Role.PARTICIPANT)
+def file_download(request, dividend_file_id: int):
+    record = access_object(request.user, DividendFile, pk=dividend_file_id)
+    return published_file_response(record.path)

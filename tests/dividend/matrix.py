@@ -1,5 +1,6 @@
 """Objects for the URL × role matrix (tests/access_policy.py): a distribution of issuer A's stock (10,000
-shares registered) and a funding issuer A declared for it."""
+shares registered), a funding issuer A declared for it, and a QYHZ file of it published to the cast's
+participant."""
 
 from __future__ import annotations
 
@@ -38,3 +39,31 @@ def funding(cast):
         d = Distribution.objects.get(pk=pk)
         existing = funding_declare(distribution=d, bank_reference="MATRIX-1", amount_fen=100, by=cast.issuer_a)
     return str(existing.pk), {"issuer_a"} | STAFF
+
+
+def dividend_file(cast):
+    """A QYHZ of that distribution published to the cast's participant: that participant and staff."""
+    import datetime as dt
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from csdp.dividend.models import Distribution, DividendFile
+    from csdp.securities.models import ParticipantProfile
+
+    pk, _ = distribution(cast)
+    profile, _ = ParticipantProfile.objects.get_or_create(
+        institution=cast.participant.institution, defaults={"code": "P00901"}
+    )
+    relative = f"dividend/{pk}/20260608/{profile.code}/QYHZ920777.csv"
+    path = Path(settings.CSDP_FILES_DIR) / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"ZQDM,JSCY\r\n920777,P00901\r\n")
+    record, _ = DividendFile.objects.get_or_create(
+        distribution=Distribution.objects.get(pk=pk),
+        participant=profile,
+        file_type="QYHZ",
+        file_format="csv",
+        defaults={"path": relative, "sha256": "0" * 64, "rows": 1, "business_date": dt.date(2026, 6, 8)},
+    )
+    return str(record.pk), {"participant"} | STAFF

@@ -91,17 +91,18 @@ def demo_world(django_db_setup, django_db_blocker):
 
 
 def published_files() -> dict[str, str]:
-    """Every file the demo world published to participants (data files, GFBD, QLBD), decoded as text."""
+    """Every file the demo world published to participants (data files, GFBD, QLBD, 权益分派), decoded as text."""
     from pathlib import Path
 
     from django.conf import settings
 
     from csdp.ipo.models import ParticipantFile
+    from csdp.dividend.models import DividendFile
     from csdp.register.models import HoldingChangeFile
     from csdp.restrictions.models import RestrictionFile
 
     out = {}
-    for model in (ParticipantFile, HoldingChangeFile, RestrictionFile):
+    for model in (ParticipantFile, HoldingChangeFile, RestrictionFile, DividendFile):
         for record in model.objects.all():
             path = Path(settings.CSDP_FILES_DIR) / record.path
             if path.is_file():

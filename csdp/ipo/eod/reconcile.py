@@ -12,7 +12,6 @@ from decimal import Decimal
 
 import polars as pl
 
-from csdp.accounts.models import User
 from csdp.ipo.eod.layouts import REASON_CODES, Layout
 from csdp.ipo.eod.participant_files import _csv_text
 from csdp.ipo.models import EodStep, Offering, ParticipantFile
@@ -20,8 +19,7 @@ from csdp.ipo.selectors import order_outcomes
 from csdp.ledger.models import LedgerAccount
 from csdp.ledger.selectors import statement, reserve_account_of
 from csdp.lib.dbf import Field, dbf_file_bytes, dbf_records
-from csdp.notify.services import notify_user
-from csdp.securities.models import ParticipantProfile
+from csdp.securities.notices import participants_notify
 from openpyxl import Workbook
 
 # ---- the daily 对账 file ------------------------------------------------------------------------
@@ -156,19 +154,16 @@ def manifest_csv(lines: list[ManifestLine]) -> bytes:
 def files_ready_notify(*, offering: Offering, day: dt.date, participant_ids, file_types) -> int:
     """Inside the publishing step: one notice per user of each participant that got files (outbox rows
     committed with the step; sent after commit). Returns the number of users told."""
-    institutions = dict(
-        ParticipantProfile.objects.filter(pk__in=set(participant_ids)).values_list("institution_id", "code")
-    )
     types = "、".join(sorted(file_types))
-    told = 0
-    for user in User.objects.filter(institution_id__in=institutions, is_active=True).order_by("pk"):
-        code = institutions[user.institution_id]
-        body = (
+    return participants_notify(
+        participant_ids=participant_ids,
+        subject="数据文件已发布",
+        body=lambda code: (
             f"{day:%Y-%m-%d} {offering.code} {offering.name} 的数据文件（{types}）已发布，请在“申购资金与数据文件”页面或"
             f"接口下载；当日文件清单（文件名、记录数、SHA-256）见 {day:%Y%m%d}/{code} 清单。"
-        )
-        told += bool(notify_user(user=user, subject="数据文件已发布", body=body, purpose="ipo_files_ready"))
-    return told
+        ),
+        purpose="ipo_files_ready",
+    )
 
 
 # ---- the lead underwriter's results (发行结果公告) ----------------------------------------------
