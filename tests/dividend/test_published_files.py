@@ -231,7 +231,7 @@ def test_the_issuers_result_sheet_names_its_rows_in_words_and_has_numeric_amount
     assert [line.split(",")[1] for line in csv.splitlines()[1:]] == ["NONE", "P1", "P2", "TOTAL"]
 
 
-def test_migration_0010_records_the_files_of_distributions_paid_before_it(paid):
+def test_migration_0011_records_the_files_of_distributions_paid_before_it(paid):
     """Distributions paid before DividendFile existed: their files are recorded from the paths and SHA-256
     their steps kept, as the step records them now; running it again adds nothing."""
     import importlib
@@ -244,7 +244,7 @@ def test_migration_0010_records_the_files_of_distributions_paid_before_it(paid):
         for r in DividendFile.objects.all()
     }
     DividendFile.objects.all().delete()
-    migration = importlib.import_module("csdp.dividend.migrations.0010_published_files")
+    migration = importlib.import_module("csdp.dividend.migrations.0011_published_files")
     for _ in range(2):
         migration.record_earlier_files(apps, None)
         assert {
