@@ -6,7 +6,9 @@ on the restrictions pages, a 权益分派's bonus shares on them accrue to the r
 Order 75: after the register (30), whose code switch 833819 → 920819 runs without moving records, and
 after the pledge board (70), which links the parties' board users to their investors. So the
 records are made on the codes the demo users see today — 张明's on 920819, 国新投资's on 920188 — and
-the register's history keeps 833819 as it was. The freeze is prepared by the demo operator and
+the register's history keeps 833819 as it was. They are made with the business clock on the previous
+trading day (and put back after), so the holdings the board offers — the
+previous trading day's end of day (004 §十一) — already leave them out. The freeze is prepared by the demo operator and
 approved by the demo reviewer (four-eyes); each pledge is filed by the pledgor, confirmed by the
 pledgee, prepared by the operator and approved by the reviewer. Idempotent: a freeze by its court
 notice, a pledge by its contract number.
@@ -19,8 +21,9 @@ import datetime as dt
 from csdp.accounts.demo import register_seeder
 from csdp.accounts.models import User
 from csdp.approvals.services import approval_approve
-from csdp.clock.services import business_today
+from csdp.clock.services import business_today, clock_moved_to
 from csdp.issuers.demo import demo_pdf
+from csdp.pledge.selectors import previous_trading_day
 from csdp.restrictions.models import Freeze, Pledge
 from csdp.restrictions.services_freeze import FreezeData, freeze_prepare
 from csdp.restrictions.services_pledge import PLEDGOR, PledgeData, pledge_apply, pledge_confirm, pledge_review_prepare
@@ -86,7 +89,9 @@ def _pledge(contract, pledgor, pledgee, account, code, shares, debt_yuan, *, ope
 @register_seeder(order=75)
 def seed_restrictions() -> None:
     staff = {"operator": User.objects.get(username="operator"), "reviewer": User.objects.get(username="reviewer")}
-    for row in FREEZES:
-        _freeze(*row, **staff)
-    for row in PLEDGES:
-        _pledge(*row, **staff)
+    day = previous_trading_day()
+    with clock_moved_to(dt.datetime(day.year, day.month, day.day, 10, 0)):
+        for row in FREEZES:
+            _freeze(*row, **staff)
+        for row in PLEDGES:
+            _pledge(*row, **staff)
