@@ -3,15 +3,15 @@ pledged demo share belongs to a Freeze or Pledge record, so staff can release or
 on the restrictions pages, a 权益分派's bonus shares on them accrue to the records, and
 ``restrictions_rebuild_check`` finds records = register.
 
-Order 75: after the register (30), whose code switch 833819 → 920819 runs without moving records, and
-after the pledge board (70), which links the parties' board users to their investors. So the
-records are made on the codes the demo users see today — 张明's on 920819, 国新投资's on 920188 — and
-the register's history keeps 833819 as it was. They are made with the business clock on the previous
-trading day (and put back after), so the holdings the board offers — the
-previous trading day's end of day (004 §十一) — already leave them out. The freeze is prepared by the demo operator and
-approved by the demo reviewer (four-eyes); each pledge is filed by the pledgor, confirmed by the
-pledgee, prepared by the operator and approved by the reviewer. Idempotent: a freeze by its court
-notice, a pledge by its contract number.
+Order 75: after the register (30), whose code switch 833819 → 920819 moves lots but no records (only
+the IPO's switch step calls ``switch.restrictions_follow_code_switch``), and after the pledge board
+(70), which links the parties' board users to their investors. So the records are made on the codes
+the demo users see today — 张明's on 920819, 国新投资's on 920188 — and 833819's history stays as it
+was. They are made with the business clock on the previous trading day (put back after), so the
+holdings the board offers, the previous trading day's end of day (004 §十一), already leave them out.
+The freeze is prepared by the demo operator and approved by the demo reviewer (four-eyes); each pledge
+is filed by the pledgor, confirmed by the pledgee, prepared by the operator, approved by the reviewer.
+Idempotent: a freeze by its court notice, a pledge by its contract number.
 """
 
 from __future__ import annotations
