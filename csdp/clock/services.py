@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -96,6 +98,21 @@ def clock_set(*, moment: dt.datetime, frozen: bool = False) -> dt.datetime:
 def clock_reset() -> None:
     BusinessClock.objects.filter(pk=1).delete()
     _state.clock = None
+
+
+@contextmanager
+def clock_moved_to(moment: dt.datetime) -> Iterator[dt.datetime]:
+    """The clock frozen at ``moment`` inside the block (a demo seeder doing a past day's business through
+    the services), then put back exactly as it was — frozen, offset or real — whatever the block raised."""
+    saved = BusinessClock.objects.filter(pk=1).values("offset_s", "frozen_at").first()
+    try:
+        yield clock_set(moment=moment, frozen=True)
+    finally:
+        if saved is None:
+            BusinessClock.objects.filter(pk=1).delete()
+        else:
+            BusinessClock.objects.update_or_create(pk=1, defaults=saved)
+        _state.clock = None
 
 
 # --- trading calendar -------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Demo pledge board (order 70, after the register): 张明 (demo user "pledger") linked to investor
-180000000001 so that his real holdings show, 李华 as a second pledgor, two lenders, postings in
+180000000001 so that his real holdings show, 李华 and 国新投资 as further pledgors, two lenders, postings in
 every state, a private conversation and an open report. Idempotent: users by username, postings by
 (owner, title)."""
 
@@ -26,6 +26,8 @@ PLATFORM = {"contact_name": "", "contact_phone": "13800000000", "region": "北�
 USERS = [
     ("pledger", "张明", DEMO_ZHANG_MING_YMT, "个人投资者，持有北交所、深市基金份额，寻求短期质押融资。"),
     ("pledger_li", "李华", "180000000002", "个人投资者。"),
+    # 国新投资 files the demo's registered pledge of its 920188 shares (csdp.restrictions.demo).
+    ("pledger_gx", "国新投资有限公司", "180000000004", "国有股东，持有悦龙科技股份。"),
     ("lender_hx", "北京华兴小额贷款有限公司", None, "持牌小贷公司，专注股票质押融资，放款快。"),
     ("lender_wang", "王磊", None, "个人出借方，闲置资金。"),
 ]

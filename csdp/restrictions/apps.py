@@ -9,7 +9,7 @@ class RestrictionsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: these modules load models, which Django allows only once the app registry is ready.
         from csdp.clock.eod import register_eod_job
-        from csdp.restrictions import kinds, menus  # noqa: F401  (four-eyes kinds, menu)
+        from csdp.restrictions import demo, kinds, menus  # noqa: F401  (seeder, four-eyes kinds, menu)
         from csdp.restrictions.eod import restrictions_eod_job
 
         # After approvals due today (5) and the IPO (10), before the board's re-check (50), which

@@ -61,7 +61,7 @@ def deduct_prepare(
         subject=freeze,
         by=by,
         summary=f"司法扣划 {freeze.number}（{freeze.court}）：{freeze.account.number} → {target.number}，"
-        f"{freeze.security.code} {quantity_shares} 股（{document_number.strip()}）",
+        f"{freeze.security.code} {quantity_shares:,} 股（{document_number.strip()}）",
         payload={
             "freeze_id": freeze.pk,
             "to_account": target.number,

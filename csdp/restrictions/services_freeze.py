@@ -94,7 +94,7 @@ def freeze_prepare(*, by, data: FreezeData, files=()) -> Approval:
     if _held(account.pk, security.pk, lot) <= 0:
         what = f"{security.code}（股份性质 {data.share_nature}）" if lot else security.code
         raise RestrictionError(f"账户 {account.number} 未持有 {what}，无可冻结的证券。")
-    scope = "全部持有" if data.whole_holding else f"{data.quantity_shares} 股"
+    scope = "全部持有" if data.whole_holding else f"{data.quantity_shares:,} 股"
     if lot:
         scope += f"（指定股份性质 {data.share_nature}{f'，限售至 {data.lockup_end}' if data.lockup_end else ''}）"
     payload = {
@@ -171,7 +171,7 @@ def queue_fill(*, account_id: int, security_id: int, day: dt.date, actor=None) -
             freeze,
             to_state=FreezeStatus.ACTIVE,
             actor=actor,
-            reason=f"{'冻结生效' if first else '轮候冻结生效'} {added} 股（累计 {freeze.frozen_shares} 股）",
+            reason=f"{'冻结生效' if first else '轮候冻结生效'} {added:,} 股（累计 {freeze.frozen_shares:,} 股）",
             update_fields=["frozen_shares"],
         )
     return total
@@ -306,7 +306,7 @@ def freeze_release_prepare(*, freeze: Freeze, by, document_number: str, quantity
         subject=freeze,
         by=by,
         summary=f"解除冻结 {freeze.number}（{scope}）：{freeze.account.number} {freeze.security.code}，"
-        f"现冻结 {freeze.frozen_shares} 股（{document_number.strip()}）",
+        f"现冻结 {freeze.frozen_shares:,} 股（{document_number.strip()}）",
         payload={"freeze_id": freeze.pk, "document_number": document_number.strip(), "quantity_shares": quantity},
     )
 

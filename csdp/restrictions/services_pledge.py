@@ -298,7 +298,7 @@ def pledge_review_prepare(*, pledge: Pledge, by) -> Approval:
             subject=pledge,
             by=by,
             summary=f"质押登记 {pledge.number}：{pledge.pledgor_name} → {pledge.pledgee_name}，"
-            f"{pledge.security.code} {pledge.quantity_shares} 股",
+            f"{pledge.security.code} {pledge.quantity_shares:,} 股",
             payload={
                 "pledge_id": pledge.pk,
                 "number": pledge.number,

@@ -156,7 +156,7 @@ def release_review_prepare(*, release: PledgeRelease, by) -> Approval:
             key=f"restrictions.release:{release.pk}:{attempt}",
             subject=release,
             by=by,
-            summary=f"解除质押 {pledge.number}：{release.quantity_shares} 股"
+            summary=f"解除质押 {pledge.number}：{release.quantity_shares:,} 股"
             f"（{'全部' if release.full else '部分'}解除）",
             payload={"release_id": release.pk, "pledge": pledge.number, "quantity_shares": release.quantity_shares},
         )

@@ -113,7 +113,7 @@ def transfer_prepare(*, by, data: TransferData, files=()) -> Approval:
         by=by,
         payload=payload,
         summary=f"非交易过户（{TransferReason(data.reason).label}）：{source.number} → {target.number}，"
-        f"{security.code} {data.quantity_shares} 股，过户费 {quote.amount_fen / 100:.2f} 元"
+        f"{security.code} {data.quantity_shares:,} 股，过户费 {quote.amount_fen / 100:.2f} 元"
         f"（向 {institution.name} 代收，申请人账户 {payer_account.number}）",
     )
 

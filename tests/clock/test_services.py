@@ -9,7 +9,16 @@ import pytest
 from django.utils import timezone
 
 from csdp.clock.models import BusinessClock
-from csdp.clock.services import SHANGHAI, CalendarError, at_local, business_today, clock_now, clock_reset, clock_set
+from csdp.clock.services import (
+    SHANGHAI,
+    CalendarError,
+    at_local,
+    business_today,
+    clock_moved_to,
+    clock_now,
+    clock_reset,
+    clock_set,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +58,24 @@ def test_reset_returns_the_clock_to_real_time():
 
     assert abs((clock_now() - timezone.now()).total_seconds()) < 2
     assert not BusinessClock.objects.exists()
+
+
+def test_a_clock_moved_for_a_block_is_put_back_exactly_and_read_at_once():
+    clock_set(moment=at_local(dt.date(2026, 3, 16), 15, 31), frozen=True)
+
+    with clock_moved_to(at_local(dt.date(2026, 1, 5), 10)):
+        assert business_today() == dt.date(2026, 1, 5)
+
+    # At once, not after the cache's second: a seeder right after the block reads the clock put back.
+    assert clock_now() == at_local(dt.date(2026, 3, 16), 15, 31)
+
+
+def test_a_clock_moved_from_real_time_returns_to_real_time_even_when_the_block_fails():
+    with pytest.raises(RuntimeError), clock_moved_to(at_local(dt.date(2026, 1, 5), 10)):
+        raise RuntimeError("refused")
+
+    assert not BusinessClock.objects.exists()
+    assert abs((clock_now() - timezone.now()).total_seconds()) < 2
 
 
 def test_production_refuses_to_set_the_clock(settings):
