@@ -102,6 +102,19 @@ def public(view: Callable) -> Callable:
     return view
 
 
+def institution_rows(queryset: models.QuerySet[M], user: Any, path: str) -> models.QuerySet[M]:
+    """A ``visible_to`` of rows that belong to an institution through ``path`` (a participant's files,
+    say: ``path="participant"``): staff see every row, an institution's users their institution's, no
+    one else any."""
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.staff_role:
+        return queryset
+    if user.institution_id is None:
+        return queryset.none()
+    return queryset.filter(**{f"{path}__institution_id": user.institution_id})
+
+
 def access_object(user: Any, model_or_queryset: type[M] | models.QuerySet[M], **lookup: Any) -> M:
     """Load one object the user may see, or raise Http404.
 

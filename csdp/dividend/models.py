@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Trim, Upper
 
+from csdp.accounts.access import institution_rows
+
 from csdp.lib.statemachine import STAFF, SYSTEM, Machine, TransitionRow
 
 
@@ -366,13 +368,7 @@ class FileType(models.TextChoices):
 
 class DividendFileQuerySet(models.QuerySet):
     def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.staff_role:
-            return self
-        if user.institution_id:
-            return self.filter(participant__institution_id=user.institution_id)
-        return self.none()
+        return institution_rows(self, user, "participant")
 
 
 class DividendFile(models.Model):

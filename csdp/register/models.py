@@ -12,6 +12,8 @@ from typing import Any
 from django.db import models
 from django.db.models import F, Q
 
+from csdp.accounts.access import institution_rows
+
 
 def _is_staff(user: Any) -> bool:
     return bool(user.is_authenticated and user.staff_role)
@@ -189,13 +191,7 @@ class Position(models.Model):
 
 class HoldingChangeFileQuerySet(models.QuerySet["HoldingChangeFile"]):
     def visible_to(self, user: Any) -> HoldingChangeFileQuerySet:
-        if not user.is_authenticated:
-            return self.none()
-        if user.staff_role:
-            return self
-        if user.institution_id:
-            return self.filter(participant__institution_id=user.institution_id)
-        return self.none()
+        return institution_rows(self, user, "participant")
 
 
 class HoldingChangeFile(models.Model):

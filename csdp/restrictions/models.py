@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from csdp.accounts.access import institution_rows
+
 from csdp.lib.statemachine import STAFF, SYSTEM, USER, Machine, TransitionRow
 
 
@@ -415,12 +417,7 @@ class NonTradeTransfer(models.Model):
 
 class RestrictionFileQuerySet(models.QuerySet):
     def visible_to(self, user):
-        if _is_staff(user):
-            return self
-        institution = getattr(user, "institution", None)
-        if not user.is_authenticated or institution is None:
-            return self.none()
-        return self.filter(participant__institution=institution)
+        return institution_rows(self, user, "participant")
 
 
 class RestrictionFile(models.Model):

@@ -7,18 +7,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from csdp.accounts.access import institution_rows
 from csdp.ipo.engine.shortfall import REASON_DECLARED, REASON_SHORTFALL
 from csdp.ipo.models.offering import Offering
 
 
 def _participant_scope(queryset, user, path: str):
-    if not user.is_authenticated:
-        return queryset.none()
-    if user.staff_role:
-        return queryset
-    if user.institution_id is None:
-        return queryset.none()
-    return queryset.filter(**{f"{path}__institution_id": user.institution_id})
+    return institution_rows(queryset, user, path)
 
 
 # The three bulk tables below are written a million rows at a time by COPY inside a step that holds
