@@ -17,7 +17,6 @@ Locks: the distribution's row, then the funding's (every path takes them in this
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 
 from django.db import IntegrityError, transaction
 
@@ -38,6 +37,7 @@ from csdp.dividend.notices import funding_rejected_notify
 from csdp.dividend.selectors import cash_required_fen
 from csdp.ledger.models import AccountKind, LedgerAccount
 from csdp.ledger.services import LedgerError, ledger_account_open, transfer_post
+from csdp.lib.ids import bank_reference_normal
 from csdp.lib.statemachine import STAFF, SYSTEM, actor_kind, transition_record
 from csdp.securities.models import Security
 
@@ -52,14 +52,6 @@ AMOUNT_MAX_FEN = 2**63 - 1  # Funding.amount_fen is a bigint: a larger number ne
 # in fen, zeros too many): refused before anyone confirms it against the bank.
 MARGIN_PERCENT, MARGIN_MIN_FEN = 10, 100_000
 AMOUNT_RULE = "金额须为正整数（单位：分）。"
-
-
-def bank_reference_normal(text: str) -> str:
-    """The one spelling of a bank reference, used for the idempotency check and stored (the unique
-    column and its check, migration 0010): full-width characters half-width (NFKC: ``ＩＣＢＣ００１`` typed
-    on a Chinese keyboard is ``ICBC001``), spaces at either end dropped, upper case. ``icbc001`` and
-    ``ICBC001`` are one payment."""
-    return unicodedata.normalize("NFKC", text or "").strip().upper()
 
 
 def check_bank_reference(text: str) -> str:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 
+from csdp.lib.ids import bank_reference_normal
 from csdp.fees.models import FeeBase, PayerKind
 from csdp.fees.money import yuan_to_fen
 
@@ -64,7 +65,7 @@ class PaymentForm(forms.Form):
     received_on = forms.DateField(label="到账日期", widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean_bank_reference(self):
-        return self.cleaned_data["bank_reference"].strip()
+        return bank_reference_normal(self.cleaned_data["bank_reference"])
 
 
 class DeclarationForm(PaymentForm):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models.functions import Trim, Upper
 from django.db import IntegrityError, transaction
 
 from csdp.accounts.roles import InstitutionKind
@@ -21,6 +22,7 @@ from csdp.fees.states import FeeRefused, NoticeStatus, check_transition
 from csdp.fees.workflow import lock_notice, move, tell_payer
 from csdp.ledger.models import AccountKind, LedgerAccount
 from csdp.ledger.services import ledger_account_open, LedgerError, transfer_post
+from csdp.lib.ids import bank_reference_normal
 
 FEES_ACCOUNT_NUMBER = "CSDC-FEES"
 DEPOSITORY_BANK_NUMBER = "CSDC-BJ-BANK"
@@ -52,7 +54,13 @@ def payer_bank_account(payer):
 
 
 def _replay(bank_reference: str, notice: PaymentNotice, amount_fen: int) -> Payment | None:
-    existing = Payment.objects.filter(bank_reference=bank_reference).first()
+    # Payments recorded before references were normalised may be stored in another case: compared as one.
+    existing = (
+        Payment.objects.annotate(normal=Upper(Trim("bank_reference")))
+        .filter(normal=bank_reference)
+        .order_by("pk")
+        .first()
+    )
     if existing is None:
         return None
     if existing.notice_id != notice.pk or existing.amount_fen != amount_fen:
@@ -70,7 +78,7 @@ def payment_record(
     """Staff record the money that arrived: one ledger transfer from the payer's bank account to the
     depository's FEES account, and the notice becomes 已缴费. Recording the same bank reference again
     returns the first payment and moves no money (idempotent)."""
-    bank_reference = (bank_reference or "").strip()
+    bank_reference = bank_reference_normal(bank_reference)  # ``icbc001`` is ``ICBC001``: one receipt
     if not bank_reference:
         raise FeeRefused("请填写银行流水号。")
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:

@@ -1,4 +1,4 @@
-"""Check digits of Chinese identifiers.
+"""Check digits of Chinese identifiers, and the one spelling of a bank reference.
 
 - 居民身份证号码: GB 11643-1999, 18 characters, ISO 7064 MOD 11-2 check character (0-9 or X).
 - 统一社会信用代码: GB 32100-2015, 18 characters from a 31-character alphabet, MOD 31 check character.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _ID_CHECK = "10X98765432"
@@ -58,3 +59,11 @@ def make_resident_id(first17: str) -> str:
 
 def make_uscc(first17: str) -> str:
     return first17 + uscc_check_char(first17)
+
+
+def bank_reference_normal(text: str) -> str:
+    """The one spelling of a bank reference (银行流水号), used for every idempotency check by bank
+    reference and stored so (dividend fundings, fee payments: each table's unique column and its check):
+    full-width characters half-width (NFKC: ``ＩＣＢＣ００１`` typed on a Chinese keyboard is ``ICBC001``),
+    spaces at either end dropped, upper case. ``icbc001`` and ``ICBC001`` are one payment."""
+    return unicodedata.normalize("NFKC", text or "").strip().upper()

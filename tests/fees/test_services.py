@@ -144,6 +144,23 @@ def test_recording_the_same_bank_reference_twice_records_one_payment_and_one_tra
     assert Transfer.objects.filter(code="FEE_PAYMENT").count() == 1
 
 
+def test_one_bank_reference_typed_in_another_case_or_width_records_one_payment(cast):
+    notice = factories.notice(cast.issuer_a, actor=cast.operator)
+    first = _pay(notice, cast.operator, reference="ICBC-001")
+    for spelling in ("icbc-001", " Icbc-001 ", "ＩＣＢＣ－００１"):
+        assert _pay(notice, cast.operator, reference=spelling).pk == first.pk
+    assert Payment.objects.get().bank_reference == "ICBC-001"
+    assert Transfer.objects.filter(code="FEE_PAYMENT").count() == 1
+
+
+def test_a_payment_recorded_before_references_were_normalised_is_found_in_any_case(cast):
+    notice = factories.notice(cast.issuer_a, actor=cast.operator)
+    first = _pay(notice, cast.operator, reference="ABC-9")
+    Payment.objects.filter(pk=first.pk).update(bank_reference="abc-9")  # as an older release stored it
+    assert _pay(notice, cast.operator, reference="Abc-9").pk == first.pk
+    assert Transfer.objects.filter(code="FEE_PAYMENT").count() == 1
+
+
 def test_a_bank_reference_already_used_cannot_pay_another_notice(cast):
     first = factories.notice(cast.issuer_a, actor=cast.operator)
     second = factories.notice(cast.issuer_a, actor=cast.operator, reference_id="2")
