@@ -49,8 +49,10 @@ def form_refused(form: Any, error: CsdpError) -> None:
 
 
 def form_errors_text(form: Any) -> str:
-    """Every error of an invalid form in one line, for a flash message."""
-    return "；".join(e for errors in form.errors.values() for e in errors)
+    """Every error of an invalid form in one line, for a flash message: each is a sentence, so all but
+    the last lose their full stop (「请填写银行流水号；金额须为正整数。」, not 「…。；…。」)."""
+    parts = [str(e) for errors in form.errors.values() for e in errors]
+    return "；".join([p.rstrip("。") for p in parts[:-1]] + parts[-1:])
 
 
 def form_cleaned(form: Any) -> dict[str, Any]:

@@ -288,7 +288,7 @@ def test_the_funding_form_names_each_missing_field(distribution, cast, client_fo
     client = client_for(cast.issuer_a)
     assert _declare_on_the_page(client, distribution, "  ", "500") == ["请填写银行流水号。"]
     assert _declare_on_the_page(client, distribution, "ICBC-1", "") == ["请填写金额（单位：分）。"]
-    assert _declare_on_the_page(client, distribution, "", "1.5") == ["请填写银行流水号。；金额须为正整数（单位：分）。"]
+    assert _declare_on_the_page(client, distribution, "", "1.5") == ["请填写银行流水号；金额须为正整数（单位：分）。"]
     assert _declare_on_the_page(client, distribution, "X" * 41, "500") == ["银行流水号最多 40 个字符。"]
     assert not Funding.objects.exists()
 

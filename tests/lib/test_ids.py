@@ -32,3 +32,11 @@ def test_a_uscc_with_a_wrong_check_character_is_refused():
     good = make_uscc("91110108MA01ABCD1")
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")
     assert uscc_problem(bad) == "统一社会信用代码校验位不正确。"
+
+
+def test_a_bank_reference_has_one_spelling_whatever_its_case_width_or_surrounding_spaces():
+    from csdp.lib.ids import bank_reference_normal
+
+    assert {bank_reference_normal(s) for s in ("ICBC-001", "icbc-001", " Icbc-001 ", "ＩＣＢＣ－００１")} == {
+        "ICBC-001"
+    }
