@@ -79,7 +79,7 @@ def _check_within_plan(distribution: Distribution, amount_fen: int) -> None:
     if amount_fen > cap:
         raise DividendError(
             f"金额 {_fen(amount_fen)} 元超过本次应付现金红利 {_fen(required)} 元"
-            f"（单笔登记不超过 {_fen(cap)} 元），请核对金额（单位：分）。",
+            f"（单笔登记不超过 {_fen(cap)} 元），请核对金额。",
             code="dividend.amount_too_large",
         )
 

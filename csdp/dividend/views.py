@@ -19,7 +19,6 @@ from csdp.approvals.selectors import approvals_waiting
 from csdp.dividend.errors import DividendError
 from csdp.dividend.funding import (
     AMOUNT_MAX_FEN,
-    AMOUNT_RULE,
     CONFIRMERS,
     REFERENCE_MAX_CHARS,
     check_amount_fen,
@@ -44,6 +43,10 @@ from csdp.lib.publish import published_file_response
 from csdp.lib.web import form_cleaned, refusal_redirect
 
 
+AMOUNT_RULE_YUAN = "金额须为正数，最多两位小数（单位：元）。"
+AMOUNT_TOO_LARGE_YUAN = "金额过大，请核对（单位：元）。"
+
+
 class FundingForm(forms.Form):
     """Each field says what is wrong with it; the rules are the service's (funding.check_*), which the API
     meets too."""
@@ -53,23 +56,33 @@ class FundingForm(forms.Form):
         widget=forms.TextInput(attrs={"maxlength": REFERENCE_MAX_CHARS}),  # the length is checked after NFKC
         error_messages={"required": "请填写银行流水号。"},
     )
-    # text, not IntegerField: "100.0" and "1e3" are not a number of fen, and a number past the bigint is
-    # refused with a message instead of reaching the database
-    amount_fen = forms.CharField(
-        label="金额（分）",
-        widget=forms.NumberInput(attrs={"min": 1, "step": 1}),
-        error_messages={"required": "请填写金额（单位：分）。"},
+    # The issuer types yuan, as on its bank's transfer; the ledger and the API take fen. Text, not
+    # DecimalField: "1e3" is not an amount, and a number past the bigint is refused with a message
+    # instead of reaching the database.
+    amount_yuan = forms.CharField(
+        label="金额（元）",
+        widget=forms.NumberInput(attrs={"min": "0.01", "step": "0.01"}),
+        error_messages={"required": "请填写金额（单位：元）。"},
     )
 
     def clean_bank_reference(self) -> str:
         return _refused_as_invalid(check_bank_reference, self.cleaned_data["bank_reference"])
 
-    def clean_amount_fen(self) -> int:
-        text = unicodedata.normalize("NFKC", self.cleaned_data["amount_fen"]).strip()
-        if not re.fullmatch(r"[0-9]+", text):
-            raise forms.ValidationError(AMOUNT_RULE)
-        # int() of thousands of digits is refused by Python itself: past 30 digits it is too large anyway
-        return _refused_as_invalid(check_amount_fen, int(text) if len(text) <= 30 else AMOUNT_MAX_FEN + 1)
+    def clean_amount_yuan(self) -> int:
+        """The amount in fen, exact (no Decimal or float on the way: the digits are the fen)."""
+        text = unicodedata.normalize("NFKC", self.cleaned_data["amount_yuan"]).strip()
+        match = re.fullmatch(r"([0-9]+)(?:\.([0-9]{1,2}))?", text)
+        if not match:
+            raise forms.ValidationError(AMOUNT_RULE_YUAN)
+        whole, cents = match.group(1), (match.group(2) or "").ljust(2, "0")
+        if len(whole) > 28:  # int() of thousands of digits is refused by Python itself; too large anyway
+            raise forms.ValidationError(AMOUNT_TOO_LARGE_YUAN)
+        fen = int(whole) * 100 + int(cents)
+        if fen <= 0:
+            raise forms.ValidationError(AMOUNT_RULE_YUAN)
+        if fen > AMOUNT_MAX_FEN:
+            raise forms.ValidationError(AMOUNT_TOO_LARGE_YUAN)
+        return _refused_as_invalid(check_amount_fen, fen)
 
 
 def _refused_as_invalid(check, value):
@@ -166,7 +179,10 @@ def distribution_detail(request, distribution_id: int):
 @refusal_redirect("dividend:detail", "distribution_id")
 def fund(request, distribution_id: int):
     d = access_object(request.user, Distribution, pk=distribution_id)
-    funding_declare(distribution=d, **form_cleaned(FundingForm(request.POST)), by=request.user)
+    cleaned = form_cleaned(FundingForm(request.POST))
+    funding_declare(
+        distribution=d, bank_reference=cleaned["bank_reference"], amount_fen=cleaned["amount_yuan"], by=request.user
+    )
     messages.success(request, "代派资金已登记，待本公司核对银行到账后确认。")
     return redirect("dividend:detail", distribution_id=d.pk)
 

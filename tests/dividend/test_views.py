@@ -88,7 +88,7 @@ def test_another_issuer_cannot_see_or_fund_the_distribution(distribution, cast, 
 def test_the_issuer_declares_on_the_page_and_a_reviewer_confirms_it_there(distribution, cast, client_for):
     client = client_for(cast.issuer_a)
     response = client.post(
-        f"/dividend/{distribution.pk}/fund/", {"bank_reference": "P-1", "amount_fen": "500"}, follow=True
+        f"/dividend/{distribution.pk}/fund/", {"bank_reference": "P-1", "amount_yuan": "5"}, follow=True
     )
     assert response.status_code == 200 and "待本公司核对银行到账后确认" in response.content.decode()
     page = client.get(f"/dividend/{distribution.pk}/").content.decode()
@@ -104,7 +104,7 @@ def test_the_issuer_declares_on_the_page_and_a_reviewer_confirms_it_there(distri
 
 def test_the_operator_who_declared_on_the_page_is_refused_when_confirming_it(distribution, cast, client_for):
     operator = client_for(cast.operator)
-    operator.post(f"/dividend/{distribution.pk}/fund/", {"bank_reference": "S-1", "amount_fen": "500"})
+    operator.post(f"/dividend/{distribution.pk}/fund/", {"bank_reference": "S-1", "amount_yuan": "5.00"})
     funding = Funding.objects.get()
     refused = operator.post(f"/dividend/{distribution.pk}/fundings/{funding.pk}/confirm/", {}, follow=True)
     assert "登记人以外" in refused.content.decode()
@@ -113,7 +113,7 @@ def test_the_operator_who_declared_on_the_page_is_refused_when_confirming_it(dis
 
 
 def test_a_reviewer_rejects_a_declaration_on_the_page(distribution, cast, client_for):
-    client_for(cast.issuer_a).post(f"/dividend/{distribution.pk}/fund/", {"bank_reference": "X", "amount_fen": "5"})
+    client_for(cast.issuer_a).post(f"/dividend/{distribution.pk}/fund/", {"bank_reference": "X", "amount_yuan": "0.05"})
     funding = Funding.objects.get()
     client_for(cast.reviewer).post(f"/dividend/{distribution.pk}/fundings/{funding.pk}/reject/", {"reason": "未到账"})
     page = client_for(cast.issuer_a).get(f"/dividend/{distribution.pk}/").content.decode()
@@ -218,7 +218,7 @@ def test_a_withdrawal_awaiting_review_is_shown_with_who_and_when_and_the_form_is
 
 
 def test_the_issuer_reads_why_its_funding_was_rejected(distribution, cast, client_for):
-    client_for(cast.issuer_a).post(f"/dividend/{distribution.pk}/fund/", {"bank_reference": "X", "amount_fen": "5"})
+    client_for(cast.issuer_a).post(f"/dividend/{distribution.pk}/fund/", {"bank_reference": "X", "amount_yuan": "0.05"})
     funding = Funding.objects.get()
     client_for(cast.reviewer).post(
         f"/dividend/{distribution.pk}/fundings/{funding.pk}/reject/", {"reason": "银行未见该笔到账"}
@@ -233,7 +233,7 @@ def test_every_element_id_on_the_page_is_unique_with_two_fundings_to_confirm(dis
 
     issuer = client_for(cast.issuer_a)
     for reference in ("A-1", "A-2"):
-        issuer.post(f"/dividend/{distribution.pk}/fund/", {"bank_reference": reference, "amount_fen": "5"})
+        issuer.post(f"/dividend/{distribution.pk}/fund/", {"bank_reference": reference, "amount_yuan": "0.05"})
     page = client_for(cast.operator).get(f"/dividend/{distribution.pk}/").content.decode()
     ids = Counter(re.findall(r'\bid="([^"]+)"', page))
     assert page.count('name="value_date"') == 2
@@ -270,26 +270,28 @@ def test_after_a_withdrawal_is_rejected_the_operator_may_submit_another_with_a_n
 
 
 def _declare_on_the_page(client, d, reference, amount):
-    response = client.post(f"/dividend/{d.pk}/fund/", {"bank_reference": reference, "amount_fen": amount}, follow=True)
+    response = client.post(f"/dividend/{d.pk}/fund/", {"bank_reference": reference, "amount_yuan": amount}, follow=True)
     assert response.status_code == 200
     return [str(m) for m in response.context["messages"]]
 
 
-@pytest.mark.parametrize("amount", ["一百", "abc", "-5", "100.5", "100.555", "0", "1e3", "100.0"])
-def test_the_funding_form_says_the_amount_must_be_a_positive_whole_number_of_fen(
+@pytest.mark.parametrize("amount", ["一百", "abc", "-5", "100.555", "0", "0.00", "1e3", ".5", "1,000"])
+def test_the_funding_form_says_the_amount_must_be_positive_yuan_with_at_most_two_decimals(
     distribution, cast, client_for, amount
 ):
     told = _declare_on_the_page(client_for(cast.issuer_a), distribution, "ICBC-1", amount)
-    assert told == ["金额须为正整数（单位：分）。"]
+    assert told == ["金额须为正数，最多两位小数（单位：元）。"]
     assert not Funding.objects.exists()
 
 
 def test_the_funding_form_names_each_missing_field(distribution, cast, client_for):
     client = client_for(cast.issuer_a)
-    assert _declare_on_the_page(client, distribution, "  ", "500") == ["请填写银行流水号。"]
-    assert _declare_on_the_page(client, distribution, "ICBC-1", "") == ["请填写金额（单位：分）。"]
-    assert _declare_on_the_page(client, distribution, "", "1.5") == ["请填写银行流水号；金额须为正整数（单位：分）。"]
-    assert _declare_on_the_page(client, distribution, "X" * 41, "500") == ["银行流水号最多 40 个字符。"]
+    assert _declare_on_the_page(client, distribution, "  ", "5") == ["请填写银行流水号。"]
+    assert _declare_on_the_page(client, distribution, "ICBC-1", "") == ["请填写金额（单位：元）。"]
+    assert _declare_on_the_page(client, distribution, "", "1.555") == [
+        "请填写银行流水号；金额须为正数，最多两位小数（单位：元）。"
+    ]
+    assert _declare_on_the_page(client, distribution, "X" * 41, "5") == ["银行流水号最多 40 个字符。"]
     assert not Funding.objects.exists()
 
 
@@ -298,7 +300,7 @@ def test_an_amount_past_what_the_database_holds_is_refused_on_the_page_not_a_ser
     distribution, cast, client_for, amount
 ):
     told = _declare_on_the_page(client_for(cast.issuer_a), distribution, "ICBC-1", amount)
-    assert told == ["金额过大，请核对（单位：分）。"]
+    assert told == ["金额过大，请核对（单位：元）。"]
     assert not Funding.objects.exists()
 
 
@@ -306,12 +308,10 @@ def test_an_amount_far_beyond_the_plans_cash_is_refused_on_the_page_with_the_cas
     distribution, cast, client_for
 ):
     # 4 588 shares × 1.234567 元 per 10: 566.41 元; a single declaration may add 1 000 元 (the margin's floor)
-    told = _declare_on_the_page(client_for(cast.issuer_a), distribution, "ICBC-1", "156642")
-    assert told == [
-        "金额 1,566.42 元超过本次应付现金红利 566.41 元（单笔登记不超过 1,566.41 元），请核对金额（单位：分）。"
-    ]
+    told = _declare_on_the_page(client_for(cast.issuer_a), distribution, "ICBC-1", "1566.42")
+    assert told == ["金额 1,566.42 元超过本次应付现金红利 566.41 元（单笔登记不超过 1,566.41 元），请核对金额。"]
     assert not Funding.objects.exists()
-    assert _declare_on_the_page(client_for(cast.issuer_a), distribution, "ICBC-1", "156641") == [
+    assert _declare_on_the_page(client_for(cast.issuer_a), distribution, "ICBC-1", "1566.41") == [
         "代派资金已登记，待本公司核对银行到账后确认。"
     ]
 
@@ -337,6 +337,15 @@ def test_the_api_and_the_page_take_a_bank_reference_in_any_case_or_width_as_the_
     assert first.status_code == 200
     again = _fund(client_for(cast.operator), distribution, "icbc20261207001", 5_000)
     assert again.status_code == 200 and [f["bank_reference"] for f in again.json()["fundings"]] == ["ICBC20261207001"]
-    told = _declare_on_the_page(client_for(cast.issuer_a), distribution, " ｉｃｂｃ２０２６１２０７００１ ", "5000")
+    told = _declare_on_the_page(client_for(cast.issuer_a), distribution, " ｉｃｂｃ２０２６１２０７００１ ", "50")
     assert told == ["代派资金已登记，待本公司核对银行到账后确认。"]  # the first record, returned
     assert list(Funding.objects.values_list("bank_reference", "amount_fen")) == [("ICBC20261207001", 5_000)]
+
+
+@pytest.mark.parametrize(
+    ("typed", "fen"), [("5", 500), ("5.1", 510), ("5.01", 501), ("１２.３４", 1234), (" 0.01 ", 1)]
+)
+def test_the_issuer_types_yuan_and_the_funding_is_recorded_in_exact_fen(distribution, cast, client_for, typed, fen):
+    told = _declare_on_the_page(client_for(cast.issuer_a), distribution, "ICBC-1", typed)
+    assert told == ["代派资金已登记，待本公司核对银行到账后确认。"]
+    assert Funding.objects.get().amount_fen == fen
