@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 
 from csdp.clock.eod import EodLine
-from csdp.dividend.models import ACTIVE, CashStatus, Distribution, Status, Step
+from csdp.dividend.models import ACTIVE, CashStatus, Distribution, Status, Step, StepName
 from csdp.dividend.services import DividendError
 from csdp.dividend.steps import step_entitle, step_funding, step_pay
 from csdp.dividend.steps_bonus import step_register
@@ -46,9 +46,9 @@ def distribution_advance(*, distribution: Distribution, day: dt.date) -> list[Eo
                     continue
                 text = run(d, day)
         except (DividendError, LedgerError, RegisterError) as error:
-            lines.append(EodLine("dividend", subject, f"{name} 未完成", error=str(error)))
+            lines.append(EodLine("dividend", subject, f"{StepName(name).label} 未完成", error=str(error)))
             return lines
-        lines.append(EodLine("dividend", subject, f"{name}：{text}"))
+        lines.append(EodLine("dividend", subject, f"{StepName(name).label}：{text}"))
     return lines
 
 

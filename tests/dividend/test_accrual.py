@@ -207,7 +207,7 @@ def test_a_part_whose_accrual_went_wrong_stops_before_its_commit_and_changes_not
     assert not Accrual.objects.filter(distribution=distribution).exists()
     monkeypatch.undo()
     [line] = eod(LIST)  # mended, the rerun registers and accrues
-    assert line.error == "" and line.text.startswith("register：红股登记 2 笔（4500 股）")
+    assert line.error == "" and line.text.startswith("送转股登记：红股登记 2 笔（4500 股）")
     assert _holding(w) == {"quantity": 19_500, "frozen": 2_600, "pledged": 3_900}
 
 
