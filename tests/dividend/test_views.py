@@ -128,6 +128,8 @@ def test_a_withdrawal_is_prepared_by_an_operator_and_applied_by_a_reviewer(distr
     approval_approve(approval=approval, by=cast.reviewer)
     distribution.refresh_from_db()
     assert distribution.status == Status.WITHDRAWN and "股东大会撤回议案" in distribution.cash_note
+    page = client_for(cast.issuer_a).get(f"/dividend/{distribution.pk}/").content.decode()
+    assert "方案已于股权登记日前撤销，未确定" in page and "0 户 / 0 股" not in page
 
 
 def test_staff_see_the_held_cash_and_the_bonus_shares_of_closed_accounts_on_the_page(distribution, cast, client_for):
