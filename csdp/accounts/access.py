@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from csdp.accounts.models import User
 
 M = TypeVar("M", bound=models.Model)
+QS = TypeVar("QS", bound=models.QuerySet[Any])
 
 
 class SignedInRequest(HttpRequest):
@@ -102,7 +103,7 @@ def public(view: Callable) -> Callable:
     return view
 
 
-def institution_rows(queryset: models.QuerySet[M], user: Any, path: str) -> models.QuerySet[M]:
+def institution_rows(queryset: QS, user: Any, path: str) -> QS:
     """A ``visible_to`` of rows that belong to an institution through ``path`` (a participant's files,
     say: ``path="participant"``): staff see every row, an institution's users their institution's, no
     one else any."""
