@@ -281,7 +281,7 @@ class HeldCash(models.Model):
 
 class ClosedAccountBonus(models.Model):
     """Bonus shares registered on their list date to an account closed since R (per account): they stay
-    the holder's (registered on the account, steps.py) and are reported to the issuer (QYJG ZXSL), the
+    the holder's (registered on the account, closed_accounts.py) and are reported to the issuer (QYJG ZXSL), the
     custodian participant (QYZC) and staff (the distribution page) as awaiting the holder's claim."""
 
     distribution = models.ForeignKey(Distribution, on_delete=models.PROTECT, related_name="closed_bonus")

@@ -11,7 +11,8 @@ from django.db import transaction
 from csdp.clock.eod import EodLine
 from csdp.dividend.models import ACTIVE, CashStatus, Distribution, Status, Step, StepName
 from csdp.dividend.services import DividendError
-from csdp.dividend.steps import step_entitle, step_funding, step_pay
+from csdp.dividend.steps import step_entitle, step_funding
+from csdp.dividend.steps_pay import step_pay
 from csdp.dividend.steps_bonus import step_register
 from csdp.ledger.services import LedgerError
 from csdp.lib.bulk import jit_off

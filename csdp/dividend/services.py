@@ -1,5 +1,6 @@
 """Writes of 权益分派 outside the end of day: scheduling (the approved plan), withdrawal before R. Funding
-(委托代派, declared then confirmed) is in ``funding.py``; the end-of-day steps are in ``steps.py``.
+(委托代派, declared then confirmed) is in ``funding.py``; the end-of-day steps are in ``steps.py``
+(派息日: ``steps_pay.py``; 红股上市日: ``steps_bonus.py``).
 
 Four-eyes (csdp/approvals): the plan and a withdrawal are prepared by an operator and applied when a
 different reviewer approves (kinds ``dividend.plan`` and ``dividend.withdraw``, registered in kinds.py).

@@ -13,8 +13,14 @@ import tempfile
 from pathlib import Path
 
 from csdp.accounts.models import Institution
-from csdp.clock.models import BusinessClock
-from csdp.clock.services import business_today, clock_now, clock_set, is_trading_day, trading_day_offset
+from csdp.clock.services import (
+    business_today,
+    clock_moved_to,
+    clock_now,
+    clock_set,
+    is_trading_day,
+    trading_day_offset,
+)
 from csdp.ipo.eod.day import eod_run
 from csdp.ipo.eod.t_day import offering_subscriptions_load
 from csdp.ipo.models import Offering
@@ -125,9 +131,9 @@ def _run(
 def seed_ipo() -> None:
     if Offering.objects.filter(code__in=["920188", "920219", "920166"]).exists():
         return
-    saved = BusinessClock.objects.filter(pk=1).values("offset_s", "frozen_at").first()
     today = business_today()
-    try:
+    # Each offering's days are done at their own moments (_at); the clock is put back as it was after.
+    with clock_moved_to(clock_now()):
         _run("920188", "悦龙科技", _institution(ISSUER_A), dt.date(2026, 3, 16), dt.date(2026, 3, 30), to_listing=True)
         next_day = today if is_trading_day(today) else trading_day_offset(today, 1)
         t = trading_day_offset(next_day, -1)
@@ -141,8 +147,3 @@ def seed_ipo() -> None:
             to_listing=True,
             stop_at_t1=True,
         )
-    finally:
-        if saved is None:
-            BusinessClock.objects.filter(pk=1).delete()
-        else:
-            BusinessClock.objects.update_or_create(pk=1, defaults=saved)

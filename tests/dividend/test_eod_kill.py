@@ -94,7 +94,11 @@ def test_the_reference_timeline_pays_and_registers(timeline):
     [
         ("R", R, ("--stop-after", "csdp.dividend.steps:partition_replace")),  # entitlements written, holds not yet
         ("R", R, ("--stop-after", "csdp.dividend.steps:holds_create_bulk")),  # holds in, step not recorded
-        ("PAY", PAY, ("--stop-after", "csdp.dividend.steps:holds_resolve_bulk")),  # holds posted, surplus not returned
+        (
+            "PAY",
+            PAY,
+            ("--stop-after", "csdp.dividend.steps_pay:holds_resolve_bulk"),
+        ),  # holds posted, surplus not returned
         ("PAY", PAY, ("--stop-in-write", "csdp.lib.dbf:2")),  # a participant file half written
         (
             "LIST",

@@ -204,13 +204,13 @@ def test_the_snapshot_is_the_register_as_of_r_not_of_the_day_it_runs(world, cast
 
 
 def test_a_payment_that_would_not_conserve_money_is_refused_before_commit(world, cast, monkeypatch):
-    from csdp.dividend import steps
+    from csdp.dividend import steps_pay
 
     d = schedule(cast.issuer_a)
     _fund(d, cast.issuer_a, amount=TOTAL_QUANTITY * d.cash_micro // 100_000 + 100)
     for day in (dt.date(2026, 6, 3), R):
         eod(day)
-    monkeypatch.setattr(steps, "refund_funding", lambda *args, **kwargs: None)  # a bug: the surplus stays behind
+    monkeypatch.setattr(steps_pay, "refund_funding", lambda *args, **kwargs: None)  # a bug: the surplus stays behind
     lines = eod(PAY)
     assert lines and "资金不守恒" in lines[-1].error and "代派资金户余额 100 分" in lines[-1].error
     d.refresh_from_db()
@@ -223,7 +223,7 @@ def test_a_payment_that_would_not_conserve_money_is_refused_before_commit(world,
 
 
 def test_a_pay_step_failing_after_its_files_were_written_publishes_none(world, cast, settings, monkeypatch):
-    from csdp.dividend import steps
+    from csdp.dividend import steps_pay
 
     d = schedule(cast.issuer_a)
     _fund(d, cast.issuer_a)
@@ -233,7 +233,7 @@ def test_a_pay_step_failing_after_its_files_were_written_publishes_none(world, c
     def broken(*args, **kwargs):
         raise DividendError("状态写入失败")
 
-    monkeypatch.setattr(steps, "_move", broken)  # fails after QYMX / QYHZ were written
+    monkeypatch.setattr(steps_pay, "_move", broken)  # fails after QYMX / QYHZ were written
     assert "状态写入失败" in eod(PAY)[-1].error
     root = settings.CSDP_FILES_DIR / "dividend" / str(d.pk)
     assert [p for p in root.rglob("*") if p.is_file()] == []  # neither the files nor their .part

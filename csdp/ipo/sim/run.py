@@ -20,7 +20,7 @@ import numpy as np
 from django.db import connection, transaction
 from tqdm import tqdm
 
-from csdp.clock.models import BusinessClock
+from csdp.clock.services import clock_moved_to, clock_now
 from csdp.ipo.engine.validity import per_investor_cap
 from csdp.ipo.eod.checks import allocation_summary, invariants
 from csdp.ipo.eod.day import eod_run
@@ -134,8 +134,7 @@ def simulate(
 ) -> dict:
     """``eod_only``: stop after T+1 EOD (no T+2 payment, account opening, registration or listing) —
     what the 15M benchmark times, without the half hour of setting up the registration around it."""
-    saved_clock = BusinessClock.objects.filter(pk=1).values("offset_s", "frozen_at").first()
-    try:
+    with clock_moved_to(clock_now()):  # the days are done at their own moments (_at); put back after
         profiles = _participants(participants)
         offering = _new_offering(orders)
         with tempfile.TemporaryDirectory() as tmp:
@@ -191,8 +190,3 @@ def simulate(
             result["baseline_copy_seconds"] = round(copy_seconds, 3) if copy_seconds else None
             result["eod_over_copy"] = round(eod_seconds / copy_seconds, 2) if copy_seconds else None
         return result
-    finally:
-        if saved_clock is None:
-            BusinessClock.objects.filter(pk=1).delete()
-        else:
-            BusinessClock.objects.update_or_create(pk=1, defaults=saved_clock)
