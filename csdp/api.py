@@ -20,6 +20,7 @@ from csdp.fees.api import router as fees_router
 from csdp.greenshoe.api import router as greenshoe_router
 from csdp.pledge.api import router as pledge_router
 from csdp.register.api import router as register_router
+from csdp.restrictions.api import router as restrictions_router
 from csdp.lib import apierrors
 
 
@@ -50,3 +51,4 @@ api.add_router("/fees", fees_router)
 api.add_router("/greenshoe", greenshoe_router)
 api.add_router("/pledge", pledge_router)
 api.add_router("/register", register_router)
+api.add_router("/restrictions", restrictions_router)

@@ -57,6 +57,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "api:register_holders": {"issuer"} | STAFF,
     "api:register_files": {"participant"} | STAFF,
     "api:register_file_content": {"participant"} | STAFF,
+    "api:restrictions_files": {"participant"} | STAFF,
+    "api:restrictions_file_content": {"participant"} | STAFF,
     "api:reserve_balance": {"participant", "underwriter"},
     "api:account_positions": STAFF,
     "health": PUBLIC,

@@ -47,6 +47,7 @@ from csdp.lib.dbf import (
     header,
 )
 from csdp.lib.dbf_matrix import csv_header, frame_facts, matrix_columns, matrix_path_applies, records_of
+from csdp.securities.day_files import DayFile, day_files_source
 from csdp.securities.models import ParticipantProfile
 from csdp.dividend.notices import result_xlsx
 
@@ -474,3 +475,21 @@ def files_record(distribution: Distribution, day: dt.date, written: list[dict]) 
         update_fields=["path", "sha256", "rows", "business_date"],
     )
     return sorted({r.participant_id for r in changed})
+
+
+@day_files_source
+def participant_day_files(participant: ParticipantProfile, day: dt.date) -> list[DayFile]:
+    """The distributions' files published to ``participant`` for ``day`` (the day's manifest)."""
+    return [
+        DayFile(
+            "dividend",
+            f.pk,
+            f.path,
+            f.file_type,
+            f.file_format,
+            f.rows,
+            f.sha256,
+            f"/api/v1/dividend/files/{f.pk}/content",
+        )
+        for f in DividendFile.objects.filter(participant=participant, business_date=day).order_by("pk")
+    ]

@@ -301,13 +301,14 @@ class ManifestLineOut(Schema):
     file_format: str
     rows: int
     sha256: str
-    file_id: int | None  # for /files/{id}/content; null: the 对账 file (/reserve/statement/file)
+    file_id: int | None  # an IPO file's, for /ipo/files/{id}/content; null: another app's file or the 对账 file
+    content_url: str  # the API address of the file's bytes, whichever app published it
 
 
 @router.get(
     "/manifest",
     response=page_of(ManifestLineOut),
-    summary="本参与人某业务日的文件清单（文件名、记录数、SHA-256；游标分页）",
+    summary="本参与人某业务日的文件清单（新股发行、GFBD、QLBD、权益分派等全部数据文件及对账文件：文件名、记录数、SHA-256、下载地址；游标分页）",
 )
 @allow(Role.PARTICIPANT)
 def ipo_manifest(request, business_date: dt.date, page: Query[CursorIn]):

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from csdp.accounts.access import STAFF, Role, access_object, allow
 from csdp.clock.services import business_today
 from csdp.ipo import pages
+from csdp.ipo.errors import IpoError
 from csdp.ipo.models import Offering
 from csdp.ipo.eod.reconcile import (
     statement_files,
@@ -23,10 +24,22 @@ import datetime as dt
 
 
 def _day_param(value: str | None, default):
+    """A range's bound on the statement page: a bad value falls back to the default range."""
     try:
         return dt.date.fromisoformat(value) if value else default
     except ValueError:
         return default
+
+
+def _file_day(value: str | None) -> dt.date:
+    """The business day of a file asked for: today when not given; a bad value is refused, never read as
+    today (the file would carry another day's name and balances)."""
+    if not value:
+        return business_today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise IpoError(f"日期“{value}”格式不正确，应为 YYYY-MM-DD。", code="ipo.bad_date") from None
 
 
 @allow(Role.PARTICIPANT, Role.UNDERWRITER)
@@ -58,7 +71,7 @@ def reserve_statement_file(request):
     account = reserve_account_of(request.user.institution)
     if account is None:
         raise Http404("本机构尚未开立结算备付金账户。")
-    file = statement_files(account, _day_param(request.GET.get("date"), business_today()))[
+    file = statement_files(account, _file_day(request.GET.get("date")))[
         "csv" if request.GET.get("format") == "csv" else "dbf"
     ]
     response = HttpResponse(
@@ -73,7 +86,7 @@ def reserve_statement_file(request):
 def participant_manifest(request):
     """The day's manifest of the participant's files: name, type, format, records, SHA-256 (CSV, GBK)."""
     participant = pages.participant_of(request.user)
-    day = _day_param(request.GET.get("date"), business_today())
+    day = _file_day(request.GET.get("date"))
     response = HttpResponse(manifest_csv(manifest(participant, day)), content_type="text/csv; charset=gbk")
     response["Content-Disposition"] = f'attachment; filename="QD{participant.code}{day:%Y%m%d}.csv"'
     return response

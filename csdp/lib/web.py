@@ -22,7 +22,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, resolve_url
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -83,8 +83,13 @@ def refusal_response(request: HttpRequest, error: CsdpError, *, to: str | None =
             else "",
         )
         return HttpResponse(body, status=422)
+    target = to or _back(request)
+    if request.method == "GET" and target in (request.get_full_path(), request.build_absolute_uri()):
+        # A link followed with no page to go back to (a download typed or bookmarked): going back to
+        # itself would loop, so the refusal is the page.
+        return render(request, "portal/error.html", {"title": "无法办理", "message": refusal_text(error)}, status=422)
     messages.error(request, refusal_text(error))
-    return redirect(to or _back(request))
+    return redirect(target)
 
 
 def refusal_redirect(to: str, *names: str) -> Callable[[View], View]:

@@ -25,7 +25,8 @@ from csdp.lib.dbf import Field, dbf_file_bytes, dbf_records, write_atomically
 from csdp.lib.publish import publish_pending
 from csdp.register.models import HoldingChangeFile
 from csdp.register.roster import _dbf_fields
-from csdp.securities.models import Security
+from csdp.securities.day_files import DayFile, day_files_source
+from csdp.securities.models import ParticipantProfile, Security
 
 FILE_TYPE = "GFBD"
 FIELDS = (
@@ -250,4 +251,15 @@ def interfaces_md() -> list[str]:
         "即时下载；记录：截至查询日日终每个持有明细一条（由登记变动记录重放）。同时提供 Excel（含占登记股本比例与合计行）。",
         "",
         *table(_dbf_fields()),
+    ]
+
+
+@day_files_source
+def participant_day_files(participant: ParticipantProfile, day: dt.date) -> list[DayFile]:
+    """The GFBD files published to ``participant`` for ``day`` (the day's manifest)."""
+    return [
+        DayFile(
+            "register", f.pk, f.path, "GFBD", f.file_format, f.rows, f.sha256, f"/api/v1/register/files/{f.pk}/content"
+        )
+        for f in HoldingChangeFile.objects.filter(participant=participant, business_date=day).order_by("pk")
     ]

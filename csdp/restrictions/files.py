@@ -26,6 +26,7 @@ from csdp.register.models import EventType, RegistrationEvent
 from csdp.restrictions.holdings import encumbrance_events
 from csdp.restrictions.models import RestrictionFile
 from csdp.restrictions.services_deduct import NUMBER_PREFIX as DEDUCTION_PREFIX
+from csdp.securities.day_files import DayFile, day_files_source
 from csdp.securities.models import ParticipantProfile
 
 FILE_TYPE = "QLBD"
@@ -148,3 +149,21 @@ def files_publish(*, day: dt.date) -> int:
                 )
         transaction.on_commit(lambda: [os.replace(a, b) for a, b in moves])
     return len(moves)
+
+
+@day_files_source
+def participant_day_files(participant: ParticipantProfile, day: dt.date) -> list[DayFile]:
+    """The QLBD files published to ``participant`` for ``day`` (the day's manifest)."""
+    return [
+        DayFile(
+            "restrictions",
+            f.pk,
+            f.path,
+            "QLBD",
+            f.file_format,
+            f.rows,
+            f.sha256,
+            f"/api/v1/restrictions/files/{f.pk}/content",
+        )
+        for f in RestrictionFile.objects.filter(participant=participant, business_date=day).order_by("pk")
+    ]

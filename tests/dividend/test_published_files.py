@@ -251,3 +251,16 @@ def test_migration_0011_records_the_files_of_distributions_paid_before_it(paid):
             (r.participant_id, r.file_type, r.file_format, r.path, r.sha256, r.rows, r.business_date)
             for r in DividendFile.objects.filter(distribution=d)
         } == recorded
+
+
+def test_the_days_manifest_lists_the_distributions_files_with_where_to_fetch_them(paid, client_for):
+    _, clerks = paid
+    client = client_for(clerks["P1"])
+    lines = client.get("/api/v1/ipo/manifest", {"business_date": PAY.isoformat()}).json()["items"]
+    ours = [line for line in lines if line["file_type"] in ("QYMX", "QYHZ")]
+    assert len(ours) == 4  # QYMX and QYHZ, DBF and CSV
+    assert {line["name"] for line in ours} == set(
+        DividendFile.objects.filter(participant__code="P1", business_date=PAY).values_list("path", flat=True)
+    )
+    for line in ours:
+        assert hashlib.sha256(_body(client.get(line["content_url"]))).hexdigest() == line["sha256"]

@@ -18,6 +18,9 @@ from csdp.ipo.services import reserve_deposit
 from csdp.ledger.models import Transfer
 from csdp.ledger.selectors import balance_of, reserve_account_of
 from csdp.notify.models import OutboxMessage
+from csdp.register.models import HoldingChangeFile
+from csdp.restrictions.models import RestrictionFile
+from csdp.securities.models import Security
 from tests.ipo.test_views import cleared  # noqa: F401  (fixture)
 from tests.ipo.world import at
 
@@ -117,6 +120,63 @@ def test_the_manifest_names_every_file_of_the_day_with_its_records_and_hash(sett
     }
     csv = client_for(users["V001"]).get("/ipo/participant/manifest/?date=2026-03-17").content.decode("gbk")
     assert csv.splitlines()[0] == "WJM,WJLX,GS,JLS,SHA256" and len(csv.splitlines()) == len(lines) + 1
+
+
+def _published(path: str, data: bytes) -> str:
+    target = settings.CSDP_FILES_DIR / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_the_manifest_lists_the_register_and_restrictions_files_of_the_day_with_where_to_fetch_them(
+    settled, client_for
+):
+    _, p1, _, users = settled
+    gfbd_path, qlbd_path = "register/20260317/V001/GFBD920188_1.csv", "restrictions/20260317/V001/QLBD.csv"
+    gfbd = HoldingChangeFile.objects.create(
+        participant=p1,
+        security=Security.objects.create(code="920300", name="登记测试", market="BSE", status="listed"),
+        business="02",
+        reference="approval:1",
+        file_format="csv",
+        path=gfbd_path,
+        sha256=_published(gfbd_path, b"ZQZH,BDSL\r\n0190000001,100\r\n"),
+        rows=1,
+        business_date=T1,
+    )
+    RestrictionFile.objects.create(
+        participant=p1, business_date=T1, file_format="csv", path=qlbd_path, sha256=_published(qlbd_path, b"X"), rows=0
+    )
+    client = client_for(users["V001"])
+    lines = {line["name"]: line for line in client.get("/api/v1/ipo/manifest?business_date=2026-03-17").json()["items"]}
+    assert (lines[gfbd_path]["file_type"], lines[gfbd_path]["file_id"]) == ("GFBD", None)
+    assert lines[qlbd_path]["file_type"] == "QLBD"
+    for name in (gfbd_path, qlbd_path):  # each line's address gives the bytes whose hash it lists
+        body = b"".join(client.get(lines[name]["content_url"]).streaming_content)
+        assert hashlib.sha256(body).hexdigest() == lines[name]["sha256"]
+    assert all(line["content_url"].startswith("/api/v1/") for line in lines.values())
+    other = client_for(users["V002"])
+    assert other.get(lines[gfbd_path]["content_url"]).status_code == 404  # another participant's file
+    theirs = other.get("/api/v1/ipo/manifest?business_date=2026-03-17").json()["items"]
+    assert gfbd_path not in {line["name"] for line in theirs}
+    csv = client.get("/ipo/participant/manifest/?date=2026-03-17").content.decode("gbk")
+    assert f"{gfbd_path},GFBD,csv,1,{gfbd.sha256}" in csv.splitlines()
+
+
+def test_a_reconciliation_file_or_manifest_of_a_day_after_today_is_refused(settled, client_for):
+    client = client_for(settled[3]["V001"])  # the business day is T+1 (2026-03-17)
+    refused = client.get("/api/v1/ipo/reserve/statement/file?business_date=2026-03-18&format=csv")
+    assert refused.status_code == 422 and refused.json()["code"] == "ipo.day_in_future"
+    assert "晚于今天" in refused.json()["detail"]
+    assert client.get("/api/v1/ipo/manifest?business_date=2099-01-01").json()["code"] == "ipo.day_in_future"
+    page = client.get("/ipo/reserve/file/?date=2027-01-05&format=csv")
+    assert "Content-Disposition" not in page and "对账日期 2027-01-05 晚于今天" in page.content.decode()
+
+
+def test_a_reconciliation_file_of_a_malformed_date_is_refused_not_read_as_today(settled, client_for):
+    page = client_for(settled[3]["V001"]).get("/ipo/reserve/file/?date=abc&format=csv")
+    assert "Content-Disposition" not in page and "日期“abc”格式不正确" in page.content.decode()
 
 
 def test_each_participant_is_told_when_its_files_are_published(settled):

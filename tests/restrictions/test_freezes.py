@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 
+from csdp.accounts.models import User
 from csdp.approvals.services import approval_approve
 from csdp.register.models import Position
 from csdp.restrictions.checks import restrictions_rebuild_check
@@ -203,6 +204,28 @@ def test_the_daily_file_lists_what_touched_the_participants_clients(
     ]
     dbf_path = Path(settings.CSDP_FILES_DIR) / RestrictionFile.objects.get(file_format="dbf").path
     assert [r["JLLX"] for r in DBF(str(dbf_path), encoding="gbk")] == ["ZY", "DJ"]
+
+
+def test_a_participants_back_office_lists_and_downloads_its_daily_files_through_the_api(
+    w, cast, client_for, settings, django_capture_on_commit_callbacks
+):
+    from pathlib import Path
+
+    from csdp.restrictions.files import files_publish
+
+    _freeze(w, cast, quantity=1_000)
+    with django_capture_on_commit_callbacks(execute=True):
+        files_publish(day=TODAY)
+    record = RestrictionFile.objects.get(file_format="csv")
+    owner = User.objects.filter(institution=record.participant.institution).first()
+    client = client_for(owner)
+    items = client.get("/api/v1/restrictions/files", {"business_date": TODAY.isoformat()}).json()["items"]
+    assert {(i["name"], i["file_format"], i["rows"]) for i in items} == {
+        (r.path, r.file_format, r.rows) for r in RestrictionFile.objects.all()
+    }
+    body = b"".join(client.get(f"/api/v1/restrictions/files/{record.pk}/content").streaming_content)
+    assert body == (Path(settings.CSDP_FILES_DIR) / record.path).read_bytes()
+    assert client_for(cast.issuer_a).get(f"/api/v1/restrictions/files/{record.pk}/content").status_code == 403
 
 
 def test_files_a_crash_left_after_the_commit_are_put_in_place_by_the_next_run(w, cast, settings, tmp_path):

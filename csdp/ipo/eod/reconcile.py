@@ -12,6 +12,8 @@ from decimal import Decimal
 
 import polars as pl
 
+from csdp.clock.services import business_today
+from csdp.ipo.errors import IpoError
 from csdp.ipo.eod.layouts import REASON_CODES, Layout
 from csdp.ipo.eod.participant_files import _csv_text
 from csdp.ipo.models import EodStep, Offering, ParticipantFile
@@ -19,6 +21,7 @@ from csdp.ipo.selectors import order_outcomes
 from csdp.ledger.models import LedgerAccount
 from csdp.ledger.selectors import statement, reserve_account_of
 from csdp.lib.dbf import Field, dbf_file_bytes, dbf_records
+from csdp.securities.day_files import DayFile, day_files, day_files_source
 from csdp.securities.notices import participants_notify
 from openpyxl import Workbook
 
@@ -95,9 +98,21 @@ def statement_frame(account: LedgerAccount, day: dt.date) -> pl.DataFrame:
     return pl.DataFrame([{**row, "ZJZH": account.number, "JGDM": code, "RQ": day} for row in rows], schema=schema)
 
 
+def reconcile_day_check(day: dt.date) -> None:
+    """A 对账 file or a manifest is of a business day that has begun: one of a later day would show
+    balances and files that do not exist yet as if they were final."""
+    today = business_today()
+    if day > today:
+        raise IpoError(
+            f"对账日期 {day:%Y-%m-%d} 晚于今天（{today:%Y-%m-%d}），当日文件尚未生成。", code="ipo.day_in_future"
+        )
+
+
 def statement_files(account: LedgerAccount, day: dt.date) -> dict[str, DailyFile]:
     """The day's 对账 file as DBF and CSV (GBK), built with the writer of the other participant files
-    (its reference path: the Chinese text and negative amounts are what that path is for)."""
+    (its reference path: the Chinese text and negative amounts are what that path is for). Refused for a
+    day after today (reconcile_day_check)."""
+    reconcile_day_check(day)
     frame = statement_frame(account, day)
     fields = STATEMENT_LAYOUT.fields
     dbf = dbf_file_bytes(fields, dbf_records(fields, frame), on=day)
@@ -111,27 +126,53 @@ def statement_files(account: LedgerAccount, day: dt.date) -> dict[str, DailyFile
 
 @dataclass(frozen=True)
 class ManifestLine:
-    name: str  # as the participant downloads it: <YYYYMMDD>/<participant>/<file>
+    name: str  # as the participant downloads it: <…>/<YYYYMMDD>/<participant>/<file>
     file_type: str
     file_format: str
     rows: int
     sha256: str
-    file_id: int | None  # None: the 对账 file, built on request
+    file_id: int | None  # an IPO file's id (/ipo/files/{id}/content); None for the other apps' and the 对账 file
+    content_url: str  # where the API gives the file's bytes, whichever app wrote it
+
+
+@day_files_source
+def participant_day_files(participant, day: dt.date) -> list[DayFile]:
+    """The IPO files published to ``participant`` for ``day`` (their SHA-256 taken from the bytes written)."""
+    return [
+        DayFile("ipo", f.pk, f.path, f.file_type, f.file_format, f.rows, f.sha256, f"/api/v1/ipo/files/{f.pk}/content")
+        for f in ParticipantFile.objects.filter(participant=participant, business_date=day).order_by("path")
+    ]
 
 
 def manifest(participant, day: dt.date) -> list[ManifestLine]:
-    """Every file published to ``participant`` for business date ``day`` (the ParticipantFile rows, whose
-    SHA-256 was taken from the bytes written), then its 对账 file of the day."""
+    """Every file published to ``participant`` for business date ``day``, whichever app published it
+    (csdp.securities.day_files: the IPO's files, GFBD, QLBD, 权益分派's), then its 对账 file of the day.
+    Refused for a day after today (reconcile_day_check)."""
+    reconcile_day_check(day)
     lines = [
-        ManifestLine(f.path, f.file_type, f.file_format, f.rows, f.sha256, f.pk)
-        for f in ParticipantFile.objects.filter(participant=participant, business_date=day).order_by("path")
+        ManifestLine(
+            f.name,
+            f.file_type,
+            f.file_format,
+            f.rows,
+            f.sha256,
+            f.file_id if f.app == "ipo" else None,
+            f.content_url,
+        )
+        for f in day_files(participant, day)
     ]
     account = reserve_account_of(participant.institution)
     if account is not None:
         for file_format, file in statement_files(account, day).items():
             lines.append(
                 ManifestLine(
-                    f"{day:%Y%m%d}/{participant.code}/{file.name}", "ZJDZ", file_format, file.rows, file.sha256, None
+                    f"{day:%Y%m%d}/{participant.code}/{file.name}",
+                    "ZJDZ",
+                    file_format,
+                    file.rows,
+                    file.sha256,
+                    None,
+                    f"/api/v1/ipo/reserve/statement/file?business_date={day:%Y-%m-%d}&format={file_format}",
                 )
             )
     return lines
