@@ -74,6 +74,11 @@ def kind_for(code: str) -> ApprovalKind:
         raise CsdpError("未知的复核业务类型。", code="approval.unknown_kind") from None
 
 
+def kinds_approved_by(role: str | None) -> list[str]:
+    """The kinds a user of ``role`` may approve (复核): the ones their 待办 asks them to review."""
+    return sorted(code for code, kind in _KINDS.items() if role in kind.approvers)
+
+
 def kind_label(code: str) -> str:
     kind = _KINDS.get(code)
     return kind.label if kind else code

@@ -33,6 +33,20 @@ def test_the_list_shows_open_approvals_and_they_reach_the_staff_queue(cast, clie
     assert "复核：测试业务" in client.get(reverse("portal:staff_queue")).content.decode()
 
 
+def test_the_staff_queue_asks_for_review_only_those_whose_role_may_approve_it(cast, client):
+    prepare(cast.admin)  # test.note is approved by reviewers and administrators, not by operators
+    client.force_login(cast.operator)
+    assert "复核：测试业务" not in client.get(reverse("portal:staff_queue")).content.decode()
+    client.force_login(cast.reviewer)
+    assert "复核：测试业务" in client.get(reverse("portal:staff_queue")).content.decode()
+
+
+def test_a_preparer_sees_their_own_approval_waiting_in_the_queue(cast, client):
+    prepare(cast.operator)
+    client.force_login(cast.operator)
+    assert "复核：测试业务" in client.get(reverse("portal:staff_queue")).content.decode()
+
+
 def test_a_kind_that_describes_itself_is_shown_by_its_lines_instead_of_its_payload(cast, client):
     from csdp.approvals.kinds import Shown, register_kind
     from csdp.approvals.services import approval_prepare

@@ -112,3 +112,11 @@ def test_the_offering_step_list_matches_its_state(demo):
     cleared = {m.label: m.state for m in timeline(demo)}
     assert cleared["申报申购资金不足的投资者（附件5）"] == "due"
     assert cleared["T日日终清算，发送申购清算数据"] == "done"
+
+
+def test_every_page_names_its_icon_so_the_browser_does_not_ask_for_a_missing_favicon(client):
+    from django.contrib.staticfiles import finders
+
+    page = client.get("/accounts/login/").content.decode()
+    assert '<link rel="icon" href="/static/csdp/favicon.svg"' in page
+    assert finders.find("csdp/favicon.svg")
