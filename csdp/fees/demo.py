@@ -16,17 +16,19 @@ from csdp.accounts.demo import ISSUER_A, ISSUER_B, register_seeder
 SINCE = dt.date(2024, 1, 1)
 EXAMPLE_NOTE = "示例数值：中国结算北京市场收费标准未能公开查得，以中国结算网站公布的一览表为准。"
 # (code, name, base, rate, minimum_fen, cap_fen, payer) — example values, labelled as such everywhere.
+# 非交易过户费 is the investor's: billed to the custodian participant of the applying account, which
+# collects it from its client (代收; docs/restrictions.md), as stamp tax is collected for investors.
 EXAMPLE_SCHEDULE = [
     ("share_registration", "股份登记费", FeeBase.SHARES, Decimal("0.2"), 0, 30_000_000, PayerKind.ISSUER),
     ("greenshoe_registration", "超额配售股份登记费", FeeBase.SHARES, Decimal("0.2"), 0, 30_000_000, PayerKind.ISSUER),
-    ("non_trade_transfer", "非交易过户费", FeeBase.SHARES, Decimal("1"), 100, None, PayerKind.UNDERWRITER),
+    ("non_trade_transfer", "非交易过户费", FeeBase.SHARES, Decimal("1"), 100, None, PayerKind.INVESTOR),
     ("stamp_tax", "印花税（代收）", FeeBase.AMOUNT, Decimal("1"), 0, None, PayerKind.INVESTOR),
 ]
 
 
 def seed_schedule() -> None:
     for code, name, base, rate, minimum_fen, cap_fen, payer in EXAMPLE_SCHEDULE:
-        FeeSchedule.objects.get_or_create(
+        row, created = FeeSchedule.objects.get_or_create(
             code=code,
             effective_from=SINCE,
             defaults={
@@ -40,6 +42,11 @@ def seed_schedule() -> None:
                 "note": EXAMPLE_NOTE,
             },
         )
+        if not created and row.is_example and row.created_by_id is None and row.payer != payer:
+            # A demo seeded before its 非交易过户费 payer was corrected (主承销商, which no transfer could be
+            # billed to): the demo's own example row, never an administrator's version, takes the payer.
+            row.payer = payer
+            row.save(update_fields=["payer"])
 
 
 def _notice(spec, shares: int, operator) -> PaymentNotice:

@@ -1,7 +1,7 @@
 """Fee writes: schedule versions, payment notices, payments and invoices (002 §2.1.2(五), §2.2.3).
 
-Public functions other apps call: fee_compute (re-exported from compute), payment_notice_issue,
-payment_record, invoice_issue, payment_notice_cancel, registration_fee_notice.
+Public functions other apps call: fee_compute (re-exported from compute), payment_notice_quotes,
+payment_notice_issue, payment_record, invoice_issue, payment_notice_cancel, registration_fee_notice.
 """
 
 from __future__ import annotations
@@ -93,7 +93,10 @@ def fee_schedule_version_add(
 # --- notices ---------------------------------------------------------------------------------
 
 
-def _quotes(payer, lines, on: dt.date) -> list[FeeQuote]:
+def payment_notice_quotes(*, payer, lines, on: dt.date) -> list[FeeQuote]:
+    """The lines as ``payment_notice_issue`` would bill them to ``payer`` on ``on``, refusing what it would
+    refuse (no version in force, a payer of the wrong kind): a business that bills later (at approval)
+    runs it when it quotes (at 经办), so a schedule that cannot bill is refused there already."""
     quotes = []
     for line in lines:
         item, base_value, exempt = (tuple(line) + ("",))[:3]
@@ -118,7 +121,7 @@ def payment_notice_issue(
         raise FeeRefused("付款通知至少需要一个收费项目。")
     if due_date < on:
         raise FeeRefused("缴费截止日不能早于今天。")
-    quotes = _quotes(payer, lines, on)
+    quotes = payment_notice_quotes(payer=payer, lines=lines, on=on)
     total_fen = sum(q.amount_fen for q in quotes)
     if total_fen <= 0:
         raise FeeRefused("各收费项目金额均为零（免收或无计费基数），无需出具付款通知。")

@@ -125,7 +125,7 @@ def holding_choices(profile) -> list[tuple[str, str]]:
                 continue
             seen.add(key)
             free = pledgeable_quantity(account=account, security=h.security, as_of=as_of)
-            choices.append((key, f"{account.number} · {h.security.code} {h.security.name} · 可质押 {free}"))
+            choices.append((key, f"{account.number} · {h.security.code} {h.security.name} · 可质押 {free:,} 股"))
     return choices
 
 

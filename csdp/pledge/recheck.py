@@ -114,7 +114,9 @@ def _flag(batch: list[Posting], as_of: dt.date) -> int:
     reviewers = list(User.objects.filter(staff_role__in=["reviewer", "admin"], is_active=True))
     with transaction.atomic():
         for p in failing:
-            reason = f"{as_of} 日终可质押 {free[(p.account_id, p.security_id)]} 股，少于发布的 {p.quantity_shares} 股"
+            reason = (
+                f"{as_of} 日终可质押 {free[(p.account_id, p.security_id)]:,} 股，少于发布的 {p.quantity_shares:,} 股"
+            )
             Posting.objects.filter(pk=p.pk).update(flagged_at=now, flag_reason=reason, kept_free_shares=None)
             audit_record(actor=None, obj=p, action="pledge.posting.flagged", reason=reason)
             notify_user(

@@ -59,8 +59,8 @@ def check_holdings(*, posting: Posting, as_of: dt.date | None = None) -> None:
     if posting.quantity_shares > free:
         excluded = "已冻结、已质押等部分" if selectors.restricted_pledgeable() else "已冻结、已质押、限售等部分"
         raise PledgeError(
-            f"{posting.security_code} 在 {as_of} 日终可质押数量为 {free} 股，"
-            f"少于发布数量 {posting.quantity_shares} 股（{excluded}不得列入）。"
+            f"{posting.security_code} 在 {as_of} 日终可质押数量为 {free:,} 股，"
+            f"少于发布数量 {posting.quantity_shares:,} 股（{excluded}不得列入）。"
         )
     # Issue 17: the same shares may not be offered twice — the owner's other live postings of this
     # holding reserve theirs (a posting that reached 已质押 or 失效 reserves nothing).
@@ -78,8 +78,8 @@ def check_holdings(*, posting: Posting, as_of: dt.date | None = None) -> None:
     )
     if posting.quantity_shares + others > free:
         raise PledgeError(
-            f"{posting.security_code} 可质押 {free} 股，您的其他有效信息已占用 {others} 股，"
-            f"本条最多可发布 {max(free - others, 0)} 股。"
+            f"{posting.security_code} 可质押 {free:,} 股，您的其他有效信息已占用 {others:,} 股，"
+            f"本条最多可发布 {max(free - others, 0):,} 股。"
         )
 
 

@@ -138,12 +138,19 @@ def _step(position: Position, spec: EventSpec) -> None:
     position.quantity, position.frozen, position.pledged = quantity, frozen, pledged
 
 
-def _open_securities(specs: list[EventSpec]) -> None:
-    switching = {EventType.CODE_SWITCH_OUT}
-    ids = {s.security_id for s in specs if s.event_type not in switching}
-    closed = Security.objects.filter(pk__in=ids, status__in=CLOSED_STATUSES).values_list("code", flat=True)
+def securities_open_required(security_ids: Iterable[int]) -> None:
+    """Refuse register changes on a security that changed code or left the register. ``register_apply``
+    checks every change here; a business approved later runs it when it is prepared, to refuse as early."""
+    closed = Security.objects.filter(pk__in=set(security_ids), status__in=CLOSED_STATUSES).values_list(
+        "code", flat=True
+    )
     if closed:
         raise RegisterError(f"证券 {', '.join(closed)} 已转换代码或退出登记，不能再办理登记变动。")
+
+
+def _open_securities(specs: list[EventSpec]) -> None:
+    switching = {EventType.CODE_SWITCH_OUT}
+    securities_open_required(s.security_id for s in specs if s.event_type not in switching)
 
 
 def refuse_unknown(*, securities: Iterable[int] = (), accounts: Iterable[int] = ()) -> None:

@@ -106,7 +106,7 @@ def _waiting_problems(scope: Scope) -> list[str]:
             lots = lots.filter(share_nature=nature, lockup_end=lockup)
         free = sum(p.available for p in lots)
         if free > 0:
-            problems.append(f"账户 {account_id} 证券 {security_id}：有轮候冻结但仍有 {free} 股可用。")
+            problems.append(f"账户 {account_id} 证券 {security_id}：有轮候冻结但仍有 {free:,} 股可用。")
     return problems
 
 
@@ -118,13 +118,13 @@ def restrictions_rebuild_check(scope: Scope = EVERYTHING) -> list[str]:
         row = events.get(holding, {"pledged": 0, "frozen": 0})
         if row["pledged"] != pledged_records[holding]:
             problems.append(
-                f"账户 {holding[0]} 证券 {holding[1]}：质押记录 {pledged_records[holding]} 股，"
-                f"登记簿质押变动合计 {row['pledged']} 股。"
+                f"账户 {holding[0]} 证券 {holding[1]}：质押记录 {pledged_records[holding]:,} 股，"
+                f"登记簿质押变动合计 {row['pledged']:,} 股。"
             )
         if row["frozen"] != frozen_records[holding]:
             problems.append(
-                f"账户 {holding[0]} 证券 {holding[1]}：冻结记录 {frozen_records[holding]} 股，"
-                f"登记簿司法冻结变动合计 {row['frozen']} 股。"
+                f"账户 {holding[0]} 证券 {holding[1]}：冻结记录 {frozen_records[holding]:,} 股，"
+                f"登记簿司法冻结变动合计 {row['frozen']:,} 股。"
             )
     return problems + _waiting_problems(scope)
 

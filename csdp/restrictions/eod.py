@@ -17,7 +17,7 @@ def restrictions_eod_job(day: dt.date, actor) -> list:
     problems = restrictions_rebuild_check()
     lines = [
         EodLine(
-            "restrictions", "权利限制", f"到期解除冻结 {expired} 笔，轮候冻结生效 {filled} 股，参与人文件 {files} 个"
+            "restrictions", "权利限制", f"到期解除冻结 {expired} 笔，轮候冻结生效 {filled:,} 股，参与人文件 {files} 个"
         )
     ]
     if problems:  # shown to staff; the records or the register need a look before the next day

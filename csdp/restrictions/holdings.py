@@ -13,7 +13,7 @@ import datetime as dt
 from django.db.models import Q
 
 from csdp.register.models import EventType, Position, ShareNature
-from csdp.register.services import EventSpec, RegisterError, register_apply
+from csdp.register.services import EventSpec, RegisterError, register_apply, securities_open_required
 from csdp.restrictions.errors import RestrictionError
 
 KEY_PREFIX = "restr:"
@@ -51,6 +51,15 @@ def apply(events: list[EventSpec]) -> None:
         return
     try:
         register_apply(events=events)
+    except RegisterError as error:
+        raise RestrictionError(error.message, code="restrictions.register") from None
+
+
+def open_required(security) -> None:
+    """The register's refusal of a security that changed code or left the register, as ``apply`` would
+    give it at approval: run at 经办, so such a business is refused before anyone reviews it."""
+    try:
+        securities_open_required([security.pk])
     except RegisterError as error:
         raise RestrictionError(error.message, code="restrictions.register") from None
 

@@ -5,11 +5,14 @@ from collections.abc import Callable
 
 from csdp.accounts.roles import Role
 from csdp.approvals.kinds import Shown, register_kind
+from csdp.fees.money import fen_to_yuan
+from csdp.register.models import ShareNature
 from csdp.restrictions import services_deduct as dd
 from csdp.restrictions import services_freeze as fz
 from csdp.restrictions import services_pledge as pl
 from csdp.restrictions import services_release as rl
 from csdp.restrictions import services_transfer as tr
+from csdp.restrictions.models import TransferReason
 
 PREPARERS = {Role.OPERATOR, Role.ADMIN}
 APPROVERS = {Role.REVIEWER, Role.ADMIN}
@@ -23,6 +26,15 @@ def _plain(value) -> str:
     return "—" if value in (None, "") else str(value)
 
 
+def _yuan(fen) -> str:
+    return f"{fen_to_yuan(fen):,.2f} 元" if isinstance(fen, int) else "—"
+
+
+def _label(choices) -> Callable[[object], str]:
+    """A stored code in its Chinese label (the code itself if the choices no longer know it)."""
+    return lambda v: str(choices(v).label) if v in choices.values else _plain(v)
+
+
 # What the reviewer reads of the kinds' payloads (their keys are the services' field names, which ``apply``
 # reads): a label and a formatter per key; ids, digests and schedules are the services' and are not shown.
 _FIELDS: dict[str, tuple[str, Callable[[object], str]]] = {
@@ -30,7 +42,7 @@ _FIELDS: dict[str, tuple[str, Callable[[object], str]]] = {
     "court": ("执行法院", _plain),
     "document_number": ("协助执行通知书文号", _plain),
     "document": ("过户依据文件", _plain),
-    "reason": ("过户原因", _plain),
+    "reason": ("过户原因", _label(TransferReason)),
     "account": ("出质人证券账户", _plain),
     "account_number": ("证券账户", _plain),
     "from_account": ("过出方证券账户", _plain),
@@ -40,24 +52,37 @@ _FIELDS: dict[str, tuple[str, Callable[[object], str]]] = {
     "pledge": ("质押编号", _plain),
     "whole_holding": ("冻结范围", lambda v: "全部持有" if v else "指定数量"),
     "quantity_shares": ("数量", _shares),
-    "share_nature": ("股份性质", lambda v: _plain(v) if v else "不指定"),
+    "share_nature": ("股份性质", lambda v: _label(ShareNature)(v) if v else "不指定"),
     "lockup_end": ("限售截止日", _plain),
     "start_date": ("冻结起始日", _plain),
     "end_date": ("冻结截止日", _plain),
     "applicant": ("申请及缴费方", lambda v: {"to": "过入方", "from": "过出方"}.get(str(v), _plain(v))),
-    "fee_fen": ("过户费", lambda v: f"{v / 100:,.2f} 元" if isinstance(v, int) else "—"),
+    "fee_fen": ("过户费", _yuan),
     "files": ("附件", lambda v: f"{len(v)} 份" if isinstance(v, list) else "—"),
 }
 
 
+# The results ``apply`` returns are keyed in Chinese already and their numbers are shares — except the fee
+# that transfers applied before it moved to the payload alone stored in fen under this key.
+_RESULT_FEN = {"过户费（分）": "过户费"}
+
+
+def _result_line(key: str, value) -> Shown | None:
+    if key in _RESULT_FEN:
+        return Shown(_RESULT_FEN[key], _yuan(value))
+    if key.isascii():  # a field name, not a label
+        return None
+    return Shown(key, _shares(value) if isinstance(value, int) and not isinstance(value, bool) else _plain(value))
+
+
 def describe(approval) -> list[Shown]:
-    """The payload (and, once applied, the result) in the reviewer's words, in their order; a key with no
-    label is left out."""
-    shown = []
-    for key, value in [*(approval.payload or {}).items(), *(approval.result or {}).items()]:
-        if key in _FIELDS:
-            label, text = _FIELDS[key]
-            shown.append(Shown(label, text(value)))
+    """The payload and, once applied, the result in the reviewer's words, in their order; a payload key with
+    no label is left out, and a result line the payload already shows is not repeated."""
+    shown = [Shown(_FIELDS[k][0], _FIELDS[k][1](v)) for k, v in (approval.payload or {}).items() if k in _FIELDS]
+    for key, value in (approval.result or {}).items():
+        line = _result_line(key, value)
+        if line is not None and line not in shown:
+            shown.append(line)
     return shown
 
 

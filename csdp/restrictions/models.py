@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from csdp.accounts.access import institution_rows
+from csdp.register.models import ShareNature
 
 from csdp.lib.statemachine import STAFF, SYSTEM, USER, Machine, TransitionRow
 
@@ -78,7 +79,7 @@ class Pledge(models.Model):
     pledgee_name = models.CharField("质权人", max_length=200)
     pledgee_account = models.CharField("质权人账户", max_length=40, blank=True)
     security = models.ForeignKey("securities.Security", on_delete=models.PROTECT, related_name="+")
-    share_nature = models.CharField("股份性质", max_length=2)
+    share_nature = models.CharField("股份性质", max_length=2, choices=ShareNature.choices)
     lockup_end = models.DateField("限售截止日", null=True, blank=True)
     quantity_shares = models.BigIntegerField("质押数量（股）")
     released_shares = models.BigIntegerField("已解除数量（股）", default=0)
@@ -267,7 +268,9 @@ class Freeze(models.Model):
     security = models.ForeignKey("securities.Security", on_delete=models.PROTECT, related_name="+")
     whole_holding = models.BooleanField("冻结全部持有", default=False)
     # A court may name the shares of one nature (and lock-up end): the freeze then takes only that lot.
-    share_nature = models.CharField("指定股份性质", max_length=2, blank=True)  # blank: any lot of the holding
+    share_nature = models.CharField(  # blank: any lot of the holding
+        "指定股份性质", max_length=2, blank=True, choices=ShareNature.choices
+    )
     lockup_end = models.DateField("指定限售截止日", null=True, blank=True)
     requested_shares = models.BigIntegerField("要求冻结数量（股）")  # as the notice said; never edited
     lifted_shares = models.BigIntegerField("已部分解除数量（股）", default=0)  # 部分解冻 on the court's notices

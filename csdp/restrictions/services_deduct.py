@@ -42,7 +42,7 @@ def _check_quantity(freeze: Freeze, quantity: int) -> None:
     require_state(freeze, {FreezeStatus.ACTIVE}, "只有冻结中的冻结可以办理扣划（轮候中、已解除或已到期的不能扣划）。")
     if not 0 < quantity <= freeze.frozen_shares:
         raise RestrictionError(
-            f"扣划数量须在 1 至 {freeze.frozen_shares} 股之间（只能扣划该冻结已冻结的股份）。",
+            f"扣划数量须在 1 至 {freeze.frozen_shares:,} 股之间（只能扣划该冻结已冻结的股份）。",
             code="restrictions.deduct_quantity",
         )
 
@@ -121,7 +121,7 @@ def apply_deduct(approval: Approval) -> dict:
     )
     freeze.deducted_shares += quantity
     freeze.frozen_shares -= quantity
-    reason = f"司法扣划 {quantity} 股至 {target.number}（{number}，{p['document_number']}）"
+    reason = f"司法扣划 {quantity:,} 股至 {target.number}（{number}，{p['document_number']}）"
     if freeze.demand_shares == 0:
         freeze_end(
             freeze,

@@ -90,13 +90,15 @@ def freeze_prepare(*, by, data: FreezeData, files=()) -> Approval:
     """经办 a court's freeze notice; approving it records and applies the freeze."""
     _check(data)
     account, security = _targets(data)
+    holdings.open_required(security)
     lot = (data.share_nature, data.lockup_end) if data.share_nature else None
     if _held(account.pk, security.pk, lot) <= 0:
-        what = f"{security.code}（股份性质 {data.share_nature}）" if lot else security.code
+        what = f"{security.code}（{ShareNature(data.share_nature).label}）" if lot else security.code
         raise RestrictionError(f"账户 {account.number} 未持有 {what}，无可冻结的证券。")
     scope = "全部持有" if data.whole_holding else f"{data.quantity_shares:,} 股"
     if lot:
-        scope += f"（指定股份性质 {data.share_nature}{f'，限售至 {data.lockup_end}' if data.lockup_end else ''}）"
+        nature = ShareNature(data.share_nature).label
+        scope += f"（指定股份性质 {nature}{f'，限售至 {data.lockup_end}' if data.lockup_end else ''}）"
     payload = {
         **asdict(data),
         "start_date": data.start_date.isoformat(),
@@ -296,10 +298,10 @@ def freeze_release_prepare(*, freeze: Freeze, by, document_number: str, quantity
     quantity = demand if quantity_shares is None else quantity_shares
     if not 0 < quantity <= demand:
         raise RestrictionError(
-            f"解除冻结数量须在 1 至 {demand} 股之间（该冻结尚余冻结及轮候 {demand} 股）。",
+            f"解除冻结数量须在 1 至 {demand:,} 股之间（该冻结尚余冻结及轮候 {demand:,} 股）。",
             code="restrictions.unfreeze_quantity",
         )
-    scope = "全部" if quantity == demand else f"部分解除 {quantity} 股"
+    scope = "全部" if quantity == demand else f"部分解除 {quantity:,} 股"
     return approval_prepare(
         kind=KIND_UNFREEZE,
         key=f"restrictions.unfreeze:{freeze.number}:{freeze.lifted_shares}:{quantity}",
@@ -361,7 +363,7 @@ def apply_unfreeze(approval: Approval) -> dict:
     quantity = approval.payload.get("quantity_shares") or freeze.demand_shares
     if quantity > freeze.demand_shares:
         raise RestrictionError(
-            f"解除冻结数量 {quantity} 股超过该冻结尚余的 {freeze.demand_shares} 股。",
+            f"解除冻结数量 {quantity:,} 股超过该冻结尚余的 {freeze.demand_shares:,} 股。",
             code="restrictions.unfreeze_quantity",
         )
     day = business_today()
@@ -383,7 +385,7 @@ def apply_unfreeze(approval: Approval) -> dict:
         freeze,
         to_state=freeze.status,
         actor=approval.approved_by,
-        reason=f"部分解除冻结 {quantity} 股，释放 {released} 股（{document}）",
+        reason=f"部分解除冻结 {quantity:,} 股，释放 {released:,} 股（{document}）",
         update_fields=["lifted_shares", "frozen_shares"],
     )
     queue_fill(account_id=freeze.account_id, security_id=freeze.security_id, day=day)

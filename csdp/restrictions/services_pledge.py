@@ -110,12 +110,12 @@ def shortage_message(*, lot, quantity: int, what: str = "质押") -> str | None:
         return "出质人账户未持有该证券（该股份性质）。"
     if lot.available >= quantity:
         return None
-    parts = [f"持有 {lot.quantity} 股"]
+    parts = [f"持有 {lot.quantity:,} 股"]
     if lot.frozen:
-        parts.append(f"其中冻结 {lot.frozen} 股")
+        parts.append(f"其中冻结 {lot.frozen:,} 股")
     if lot.pledged:
-        parts.append(f"已质押 {lot.pledged} 股")
-    return f"可{what}数量不足：{'，'.join(parts)}，可用 {lot.available} 股，申请{what} {quantity} 股。"
+        parts.append(f"已质押 {lot.pledged:,} 股")
+    return f"可{what}数量不足：{'，'.join(parts)}，可用 {lot.available:,} 股，申请{what} {quantity:,} 股。"
 
 
 def _lot_of(lots, share_nature: str, lockup_end):
@@ -178,6 +178,7 @@ def pledge_preview(*, by, data: PledgeData, files) -> Pledge:
     """The application as it would be filed (unsaved): every check a filer can act on, and the
     object whose digest the filer signs (``pledge_digest(preview, files)``)."""
     pledgor, pledgee, account, security = _check_elements(by, data)
+    holdings.open_required(security)
     if not list(files):
         raise RestrictionError("请上传质押合同等申请材料。", code="restrictions.materials_required")
     posting = _posting_for(by, data, pledgor, pledgee)

@@ -51,19 +51,26 @@ def _pending_release_shares(pledge: Pledge) -> int:
     )
 
 
+def release_check(*, pledge: Pledge, by, quantity_shares: int) -> None:
+    """What a release application must meet — a party, a registered pledge, a quantity within what is
+    still pledged less releases under way. The form runs it before the party signs; ``release_apply``
+    again under the pledge's lock."""
+    if by.pk not in (pledge.pledgor_user_id, pledge.pledgee_user_id):
+        raise RestrictionError("只有质押双方可以申请解除质押。")
+    if pledge.status not in PLEDGE_OUTSTANDING:
+        raise RestrictionError("该质押不在登记状态，不能解除。", code="restrictions.state")
+    left = pledge.unreleased_shares - _pending_release_shares(pledge)
+    if not 0 < quantity_shares <= left:
+        raise RestrictionError(
+            f"解除数量须在 1 至 {left:,} 股之间（已扣除办理中的解除申请）。", code="restrictions.release_quantity"
+        )
+
+
 def release_apply(*, pledge: Pledge, by, quantity_shares: int, signature: str = "") -> PledgeRelease:
     """The pledgee applies (goes to staff at once), or the pledgor does and the pledgee joins."""
     with transaction.atomic():
         pledge = _locked(pledge)
-        if by.pk not in (pledge.pledgor_user_id, pledge.pledgee_user_id):
-            raise RestrictionError("只有质押双方可以申请解除质押。")
-        if pledge.status not in PLEDGE_OUTSTANDING:
-            raise RestrictionError("该质押不在登记状态，不能解除。", code="restrictions.state")
-        left = pledge.unreleased_shares - _pending_release_shares(pledge)
-        if not 0 < quantity_shares <= left:
-            raise RestrictionError(
-                f"解除数量须在 1 至 {left} 股之间（已扣除办理中的解除申请）。", code="restrictions.release_quantity"
-            )
+        release_check(pledge=pledge, by=by, quantity_shares=quantity_shares)
         signed = sign(by, release_quantity_digest(pledge, quantity_shares), signature)
         by_pledgee = by.pk == pledge.pledgee_user_id
         status = ReleaseStatus.SUBMITTED if by_pledgee else ReleaseStatus.AWAITING_PLEDGEE
@@ -226,7 +233,7 @@ def apply_release(approval: Approval) -> dict:
         to_state=to_state,
         actor=approval.approved_by,
         by=STAFF,
-        reason=f"解除 {quantity} 股",
+        reason=f"解除 {quantity:,} 股",
         update_fields=["released_shares"],
     )
     queue_fill(account_id=pledge.pledgor_account_id, security_id=pledge.security_id, day=day)  # 轮候冻结 takes it
@@ -234,7 +241,7 @@ def apply_release(approval: Approval) -> dict:
         _notify(
             party,
             "解除质押已办理",
-            f"质押 {pledge.number} 已解除 {quantity} 股，尚余 {pledge.unreleased_shares} 股。",
+            f"质押 {pledge.number} 已解除 {quantity:,} 股，尚余 {pledge.unreleased_shares:,} 股。",
         )
     return {
         "质押登记编号": pledge.number,

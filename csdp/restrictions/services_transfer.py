@@ -6,9 +6,10 @@ The fee (fee schedule item ``non_trade_transfer``, payer kind 投资者) is bill
 depository has no account relationship with the investor: as for other investor-borne fees, it bills
 the clearing participant that custodies the applying party's account, which collects from its client
 (代收). Applying the transfer issues that 付款通知 (csdp.fees ``payment_notice_issue``, integer fen) in
-the same transaction; a transfer whose applying account has no custody unit is refused at 经办, since
-nobody could be billed. The applicant is the receiving party unless staff name the transferring one
-(e.g. a donor)."""
+the same transaction. 经办 quotes the fee through the notice's own check (``payment_notice_quotes``), so
+what the approval could not bill — no custody unit on the applying account, no version in force, a
+schedule naming another payer — is refused at 经办 with the message the approval would give. The
+applicant is the receiving party unless staff name the transferring one (e.g. a donor)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from csdp.approvals.models import Approval
 from csdp.approvals.services import approval_prepare
 from csdp.audit.services import audit_record
 from csdp.clock.services import business_today, clock_now, trading_day_offset
-from csdp.fees.services import fee_compute, payment_notice_issue
+from csdp.fees.money import fen_to_yuan
+from csdp.fees.services import payment_notice_issue, payment_notice_quotes
 from csdp.lib.errors import CsdpError
 from csdp.register.models import EventType
 from csdp.restrictions import holdings
@@ -77,11 +79,17 @@ def _payer(source, target, applicant: str):
     return account, unit.participant.institution
 
 
-def transfer_fee(quantity_shares: int):
+def _fee_refused(error: CsdpError) -> RestrictionError:
+    return RestrictionError(f"无法出具过户费付款通知：{error.message}", code="restrictions.fee")
+
+
+def transfer_fee(quantity_shares: int, institution):
+    """The fee as the approval's 付款通知 will bill it to ``institution`` (the same check, run at 经办)."""
     try:
-        return fee_compute(item=FEE_ITEM, base_value=quantity_shares, on=business_today())
+        [quote] = payment_notice_quotes(payer=institution, lines=[(FEE_ITEM, quantity_shares)], on=business_today())
     except CsdpError as error:
-        raise RestrictionError(f"无法计算过户费：{error.message}", code="restrictions.fee") from None
+        raise _fee_refused(error) from None
+    return quote
 
 
 def transfer_prepare(*, by, data: TransferData, files=()) -> Approval:
@@ -92,15 +100,16 @@ def transfer_prepare(*, by, data: TransferData, files=()) -> Approval:
     if not data.document.strip():
         raise RestrictionError("请填写过户依据文件（如继承公证书、裁定书文号）。")
     source, target, security = _targets(data)
+    holdings.open_required(security)
     available = holdings.holding_totals(source.pk, security.pk)["available"]
     if available < data.quantity_shares:
         raise RestrictionError(
-            f"转出账户可过户数量为 {available} 股（已冻结、已质押的部分不能过户），"
-            f"少于过户数量 {data.quantity_shares} 股。",
+            f"转出账户可过户数量为 {available:,} 股（已冻结、已质押的部分不能过户），"
+            f"少于过户数量 {data.quantity_shares:,} 股。",
             code="restrictions.insufficient",
         )
     payer_account, institution = _payer(source, target, data.applicant)
-    quote = transfer_fee(data.quantity_shares)
+    quote = transfer_fee(data.quantity_shares, institution)
     payload = {
         **asdict(data),
         "fee_fen": quote.amount_fen,
@@ -113,7 +122,7 @@ def transfer_prepare(*, by, data: TransferData, files=()) -> Approval:
         by=by,
         payload=payload,
         summary=f"非交易过户（{TransferReason(data.reason).label}）：{source.number} → {target.number}，"
-        f"{security.code} {data.quantity_shares:,} 股，过户费 {quote.amount_fen / 100:.2f} 元"
+        f"{security.code} {data.quantity_shares:,} 股，过户费 {fen_to_yuan(quote.amount_fen):,.2f} 元"
         f"（向 {institution.name} 代收，申请人账户 {payer_account.number}）",
     )
 
@@ -137,7 +146,7 @@ def apply_transfer(approval: Approval) -> dict:
     moved = sum(share for _, share in parts)
     if moved < data.quantity_shares:
         raise RestrictionError(
-            f"转出账户可过户数量为 {moved} 股，少于过户数量 {data.quantity_shares} 股。",
+            f"转出账户可过户数量为 {moved:,} 股，少于过户数量 {data.quantity_shares:,} 股。",
             code="restrictions.insufficient",
         )
     number = new_number("restr.transfer", "GH")
@@ -199,10 +208,9 @@ def apply_transfer(approval: Approval) -> dict:
         data={"number": number, "quantity_shares": data.quantity_shares, "fee_fen": p["fee_fen"]},
     )
     queue_fill(account_id=target.pk, security_id=security.pk, day=day)  # a waiting freeze on the heir takes it
-    return {
+    return {  # the fee is the payload's (fee_fen, shown in 元); the result names the notice that bills it
         "过户编号": number,
         "过户数量": data.quantity_shares,
-        "过户费（分）": p["fee_fen"],
         "付款通知": transfer.fee_notice.number if transfer.fee_notice else "无（免收）",
     }
 
@@ -220,4 +228,4 @@ def _bill(transfer: NonTradeTransfer, institution, *, actor):
             actor=actor,
         )
     except CsdpError as error:
-        raise RestrictionError(f"无法出具过户费付款通知：{error.message}", code="restrictions.fee") from None
+        raise _fee_refused(error) from None

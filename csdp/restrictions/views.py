@@ -189,6 +189,7 @@ def release_new(request, pledge_id: int):
     pledge = access_object(request.user, Pledge, pk=pledge_id)
     quantity = form_cleaned(f.ReleaseForm(request.POST))["quantity_shares"]
     if request.POST.get("step") != "sign":
+        rel.release_check(pledge=pledge, by=request.user, quantity_shares=quantity)  # refused before signing
         return render(
             request,
             "restrictions/release_sign.html",

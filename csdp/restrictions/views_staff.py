@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from csdp.accounts.access import STAFF, access_object, allow
 from csdp.accounts.roles import Role
+from csdp.fees.money import fen_to_yuan
 from csdp.lib.errors import CsdpError
 from csdp.lib.listing import Column, Listing, listing
 from csdp.lib.web import form_cleaned, form_refused, refusal_redirect
@@ -231,7 +232,7 @@ def transfer_list(request):
             Column("to", "转入", "to_account.number", sort="to_account__number"),
             Column("security", "证券", "security.code", sort="security__code"),
             Column("quantity", "数量（股）", "quantity_shares", sort="quantity_shares", numeric=True),
-            Column("fee", "过户费（分）", "fee_fen", sort="fee_fen", numeric=True),
+            Column("fee", "过户费（元）", lambda t: fen_to_yuan(t.fee_fen), sort="fee_fen", numeric=True),
             Column("notice", "付款通知", "fee_notice.number"),
             Column("date", "日期", "business_date", sort="business_date"),
         ],

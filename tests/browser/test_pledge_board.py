@@ -51,7 +51,7 @@ def _as(browser, base_url, user):
 def test_publish_review_browse_message_report_and_moderate(browser, base_url, world):
     zhang = _as(browser, base_url, world["zhang"])
     zhang.goto(f"{base_url}/pledge/new/")
-    zhang.select_option("#id_holding", label="0180000001 · 920188 悦龙科技 · 可质押 7000")
+    zhang.select_option("#id_holding", label="0180000001 · 920188 悦龙科技 · 可质押 7,000 股")
     zhang.fill("#id_title", "悦龙科技 5000 股质押融资")
     zhang.fill("#id_quantity_shares", "5000")
     zhang.fill("#id_amount_yuan", "200000")

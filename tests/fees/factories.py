@@ -46,7 +46,7 @@ def schedule(
 def example_schedule() -> None:
     schedule()
     schedule("greenshoe_registration", name="超额配售股份登记费")
-    schedule("non_trade_transfer", name="非交易过户费", rate="1", minimum_fen=100, payer=PayerKind.UNDERWRITER)
+    schedule("non_trade_transfer", name="非交易过户费", rate="1", minimum_fen=100, payer=PayerKind.INVESTOR)
     schedule("stamp_tax", name="印花税（代收）", base=FeeBase.AMOUNT, rate="1", payer=PayerKind.INVESTOR)
 
 

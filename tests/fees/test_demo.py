@@ -42,3 +42,15 @@ def test_the_demo_has_example_rates_a_paid_and_invoiced_notice_and_an_unpaid_one
     before = _counts()
     demo_seed()
     assert _counts() == before
+
+
+def test_the_demos_transfer_fee_is_the_investors_and_an_older_demo_is_corrected_on_seeding(db):
+    from csdp.fees.models import PayerKind
+
+    demo_seed()
+    row = FeeSchedule.objects.get(code="non_trade_transfer")
+    assert row.payer == PayerKind.INVESTOR  # collected through the applicant's custodian (代收)
+    FeeSchedule.objects.filter(pk=row.pk).update(payer=PayerKind.UNDERWRITER)  # as an older demo seeded it
+    demo_seed()
+    row.refresh_from_db()
+    assert row.payer == PayerKind.INVESTOR

@@ -35,7 +35,7 @@ def _offer(world, quantity, title="质押"):
 
 def test_the_same_shares_cannot_be_offered_twice(zhang, world):
     posting_submit(user=zhang, data=_offer(world, 6_000))
-    with pytest.raises(PledgeError, match="其他有效信息已占用 6000 股，本条最多可发布 1000 股"):
+    with pytest.raises(PledgeError, match="其他有效信息已占用 6,000 股，本条最多可发布 1,000 股"):
         posting_submit(user=zhang, data=_offer(world, 6_000, title="第二条"))
     assert posting_submit(user=zhang, data=_offer(world, 1_000, title="第三条")).quantity_shares == 1_000
 

@@ -39,5 +39,5 @@ def test_the_demo_pledger_is_zhang_ming_and_sees_his_real_holdings(db, client_fo
     assert pledger.pledge_profile.investor.ymt_number == DEMO_ZHANG_MING_YMT
     html = client_for(pledger).get(reverse("pledge:posting_new")).content.decode()
     # 833819 → 920819: 20 000 − 3 000 frozen − 5 000 pledged (records of csdp.restrictions.demo); the 8 000 限售 920188 shares are not offered.
-    assert "0180000001 · 920819 颖泰生物 · 可质押 12000" in html
-    assert "0180000001 · 920188 悦龙科技 · 可质押 500" in html
+    assert "0180000001 · 920819 颖泰生物 · 可质押 12,000 股" in html
+    assert "0180000001 · 920188 悦龙科技 · 可质押 500 股" in html

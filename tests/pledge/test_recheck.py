@@ -50,7 +50,7 @@ def test_a_posting_whose_shares_were_frozen_is_flagged_and_both_sides_notified(z
     assert recheck.pledge_recheck(day=PREVIOUS).flagged == 0  # the end of day of 04-14 did not have it
     result = recheck.pledge_recheck(day=TODAY)
     row.refresh_from_db()
-    assert result.flagged == 1 and row.flagged_at is not None and "6500" in row.flag_reason
+    assert result.flagged == 1 and row.flagged_at is not None and "6,500" in row.flag_reason
     assert row.status == PostingStatus.OPEN  # staff decide; the recheck does not end it
     assert OutboxMessage.objects.filter(user=zhang, purpose="pledge.recheck").exists()
     assert OutboxMessage.objects.filter(user=cast.reviewer, purpose="pledge.recheck").exists()

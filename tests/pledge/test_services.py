@@ -53,7 +53,7 @@ def test_a_pledgor_may_post_exactly_the_pledgeable_quantity(zhang, world):
 
 
 def test_frozen_pledged_and_restricted_shares_are_not_pledgeable(zhang, world):
-    with pytest.raises(PledgeError, match="可质押数量为 7000 股"):
+    with pytest.raises(PledgeError, match="可质押数量为 7,000 股"):
         posting_submit(user=zhang, data=pledgor_data(world, quantity=7_001))
 
 
@@ -171,7 +171,7 @@ def test_review_rechecks_a_pledgor_posting_against_holdings(zhang, world, cast):
             }
         ]
     )
-    with pytest.raises(PledgeError, match="6000"):
+    with pytest.raises(PledgeError, match="6,000"):
         posting_approve(posting=row, actor=cast.reviewer)
 
 

@@ -25,7 +25,7 @@ def _pledgor_form(world, **over):
 
 def test_the_pledgor_form_offers_own_holdings_with_the_pledgeable_figure(zhang, world, client_for):
     html = client_for(zhang).get(reverse("pledge:posting_new")).content.decode()
-    assert "0180000001 · 920188 悦龙科技 · 可质押 7000" in html
+    assert "0180000001 · 920188 悦龙科技 · 可质押 7,000 股" in html
 
 
 def test_a_pledgor_posts_through_the_page_and_staff_publish_it(zhang, world, cast, client_for):
@@ -49,7 +49,7 @@ def test_too_many_shares_are_refused_on_the_page(zhang, world, client_for):
         .post(reverse("pledge:posting_new"), _pledgor_form(world, quantity_shares="7001"))
         .content.decode()
     )
-    assert "可质押数量为 7000 股" in html and not Posting.objects.exists()
+    assert "可质押数量为 7,000 股" in html and not Posting.objects.exists()
 
 
 def test_staff_return_with_a_reason_through_the_page(lender, cast, client_for):

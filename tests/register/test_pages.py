@@ -128,3 +128,37 @@ def test_the_data_template_downloads_for_issuers(cast, client_for):
     response = client_for(cast.issuer_a).get("/register/businesses/template/", {"code": "03"})
     header = next(load_workbook(io.BytesIO(response.content), read_only=True).active.iter_rows(values_only=True))
     assert header[0] == "证券账户号码" and header[-1] == "限售截止日"
+
+
+def test_the_files_and_query_lists_name_the_business_and_the_format_in_chinese(world, cast, client_for):
+    from csdp.clock.services import clock_now
+    from csdp.register.models import HoldingChangeFile
+    from csdp.securities.models import ParticipantProfile
+
+    profile = ParticipantProfile.objects.create(institution=cast.participant.institution, code="P001")
+    HoldingChangeFile.objects.create(
+        participant=profile,
+        security=world["stock"],
+        business="02",
+        reference="k",
+        file_format="dbf",
+        path="gfbd/x.dbf",
+        sha256="0" * 64,
+        rows=12_345,
+        business_date=dt.date(2026, 3, 30),
+    )
+    files = client_for(cast.participant).get("/register/files/").content.decode()
+    assert "<td>新增股份登记</td>" in files and "<td>02</td>" not in files and "12,345" in files
+    for file_format in ("xlsx", "json"):
+        RosterQuery.objects.create(
+            kind=RosterQuery.Kind.HOLDERS,
+            security=world["stock"],
+            as_of=dt.date(2026, 3, 30),
+            file_format=file_format,
+            rows=1_200,
+            asked_by=cast.reviewer,
+            asked_at=clock_now(),
+        )
+    asked = client_for(cast.reviewer).get("/register/query/").content.decode()
+    assert "<td>Excel</td>" in asked and "<td>接口查询</td>" in asked and "1,200" in asked
+    assert "<td>xlsx</td>" not in asked and "<td>json</td>" not in asked

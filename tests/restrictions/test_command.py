@@ -15,4 +15,4 @@ def test_check_reports_agreement_and_a_mismatch(w, cast, capsys):
     with pytest.raises(CommandError):
         call_command("restrictions", "check")
     out = json.loads(capsys.readouterr().out)
-    assert not out["ok"] and "质押记录 2000 股" in out["problems"][0]
+    assert not out["ok"] and "质押记录 2,000 股" in out["problems"][0]

@@ -79,7 +79,7 @@ def test_a_waiting_freeze_on_the_receiving_account_takes_what_arrives(w, cast):
 def test_only_frozen_shares_can_be_deducted_and_refusals_leave_nothing(w, cast):
     freeze = _freeze(w, cast, quantity=1_000)
     before = RegistrationEvent.objects.count()
-    with pytest.raises(RestrictionError, match="扣划数量须在 1 至 1000 股之间"):
+    with pytest.raises(RestrictionError, match="扣划数量须在 1 至 1,000 股之间"):
         _deduct(w, cast, freeze, 1_001)
     with pytest.raises(RestrictionError, match="不能是被冻结的账户本身"):
         deduct_prepare(

@@ -155,7 +155,7 @@ def test_a_partial_unfreeze_releases_part_and_the_queue_takes_what_was_released(
     assert (first.status, first.lifted_shares, first.frozen_shares) == (FreezeStatus.ACTIVE, 6_000, 9_000)
     assert (second.status, second.frozen_shares) == (FreezeStatus.ACTIVE, 4_000)
     assert _totals(w) == (15_000, 13_000, 0)  # 2 000 of the released shares are free again
-    assert "部分解除冻结 6000 股" in first.transitions.last().reason
+    assert "部分解除冻结 6,000 股" in first.transitions.last().reason
     assert restrictions_rebuild_check() == []
 
 
@@ -176,7 +176,7 @@ def test_the_last_part_of_a_partial_unfreeze_ends_the_freeze(w, cast):
 
 def test_an_unfreeze_of_more_than_the_freeze_holds_is_refused_in_chinese(w, cast):
     freeze = _freeze(w, cast, quantity=3_000)
-    with pytest.raises(RestrictionError, match="解除冻结数量须在 1 至 3000 股之间"):
+    with pytest.raises(RestrictionError, match="解除冻结数量须在 1 至 3,000 股之间"):
         freeze_release_prepare(freeze=freeze, by=cast.operator, document_number="x", quantity_shares=3_001)
 
 
@@ -243,3 +243,9 @@ def test_files_a_crash_left_after_the_commit_are_put_in_place_by_the_next_run(w,
     assert all(not (root / r.path).exists() and (root / f"{r.path}.part").exists() for r in records)
     files_publish(day=TODAY + dt.timedelta(days=1))
     assert all((root / r.path).exists() and not (root / f"{r.path}.part").exists() for r in records)
+
+
+def test_a_partial_unfreeze_reads_its_quantity_with_thousands_separators(w, cast):
+    freeze = _freeze(w, cast, quantity=3_000)
+    approval = freeze_release_prepare(freeze=freeze, by=cast.operator, document_number="解冻2号", quantity_shares=1_000)
+    assert "（部分解除 1,000 股）" in approval.summary and "现冻结 3,000 股" in approval.summary

@@ -82,7 +82,7 @@ def test_registration_rechecks_the_register_and_leaves_nothing_half_applied(w, c
             }
         ]
     )
-    with pytest.raises(RestrictionError, match="冻结 3000 股.*可用 7000 股.*申请质押 8000 股"):
+    with pytest.raises(RestrictionError, match="冻结 3,000 股.*可用 7,000 股.*申请质押 8,000 股"):
         approval_approve(approval=approval, by=cast.reviewer)
     pledge.refresh_from_db()
     approval.refresh_from_db()
@@ -92,7 +92,7 @@ def test_registration_rechecks_the_register_and_leaves_nothing_half_applied(w, c
 
 def test_shares_already_pledged_cannot_be_pledged_again(w, cast):
     registered_pledge(w, cast.operator, cast.reviewer, quantity_shares=6_000)
-    with pytest.raises(RestrictionError, match="已质押 6000 股"):
+    with pytest.raises(RestrictionError, match="已质押 6,000 股"):
         pledge_apply(
             by=w["zhang"],
             data=elements(w, quantity_shares=6_000, contract_number="HT-2"),
@@ -129,7 +129,7 @@ def test_partial_then_full_release_keeps_the_history(w, cast):
     approval_approve(approval=release_review_prepare(release=release, by=cast.operator), by=cast.reviewer)
     pledge.refresh_from_db()
     assert pledge.status == PledgeStatus.PARTLY_RELEASED and _lot(w).pledged == 2_000
-    with pytest.raises(RestrictionError, match="1 至 2000"):
+    with pytest.raises(RestrictionError, match="1 至 2,000"):
         release_apply(pledge=pledge, by=w["lender"], quantity_shares=2_001)
     rest = release_apply(pledge=pledge, by=w["lender"], quantity_shares=2_000)  # the pledgee alone
     approval_approve(approval=release_review_prepare(release=rest, by=cast.operator), by=cast.reviewer)
