@@ -59,7 +59,9 @@ def fee_amount_fen(*, base: str, rate: Decimal, base_value: int, minimum_fen: in
 def schedule_in_force(item: str, on: dt.date) -> FeeSchedule:
     row = FeeSchedule.objects.in_force(item, on).order_by("-effective_from", "-id").first()
     if row is None:
-        raise FeeRefused(f"{on:%Y-%m-%d} 没有生效的收费标准：{item}。")
+        # The item's name from any version of it (one may come into force later); its code when it has none.
+        named = FeeSchedule.objects.filter(code=item).order_by("-effective_from").values_list("name", flat=True)
+        raise FeeRefused(f"{on:%Y-%m-%d} 没有生效的收费标准：{named.first() or item}。")
     return row
 
 

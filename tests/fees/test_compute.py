@@ -91,7 +91,7 @@ def test_it_uses_the_version_in_force_on_the_day():
     factories.schedule(rate="0.3", since=dt.date(2026, 3, 16))
     assert fee_compute(item="share_registration", base_value=1_000_000, on=dt.date(2026, 3, 15)).amount_fen == 20_000
     assert fee_compute(item="share_registration", base_value=1_000_000, on=ON).amount_fen == 30_000
-    with pytest.raises(FeeRefused, match="没有生效的收费标准"):
+    with pytest.raises(FeeRefused, match="2023-12-31 没有生效的收费标准：股份登记费。"):  # named, not by its code
         fee_compute(item="share_registration", base_value=1, on=dt.date(2023, 12, 31))
 
 
