@@ -7,6 +7,10 @@ result shown to staff; it raises ``CsdpError`` to refuse (nothing is applied the
 
 A kind whose payload the generic table cannot make readable (ids, integer rates) also gives ``describe(approval)``:
 the lines the reviewer reads instead of the payload and the result (the approval page).
+
+A kind whose business started elsewhere (a counter application) gives ``on_reject(approval, by=, reason=)``: it
+runs inside the rejecting transaction, so that business hears of the rejection and its reason with it (a
+refusal there, ``CsdpError``, leaves the approval 待复核).
 """
 
 from __future__ import annotations
@@ -25,6 +29,11 @@ class Shown:
     label: str
     value: str
     href: str = ""
+    # A table under the value (the rows of a data sheet): its header and its rows, in the reader's words;
+    # ``numeric``: the columns aligned as numbers.
+    columns: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+    numeric: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,7 @@ class ApprovalKind:
     preparers: frozenset[str]
     approvers: frozenset[str]
     describe: Callable[[object], list[Shown]] | None = None  # None: the payload's labelled keys are shown
+    on_reject: Callable[..., None] | None = None  # on_reject(approval, *, by, reason): the business hears of it
 
 
 _KINDS: dict[str, ApprovalKind] = {}
@@ -48,8 +58,9 @@ def register_kind(
     preparers: Iterable[str] = (Role.OPERATOR,),
     approvers: Iterable[str] = (Role.REVIEWER,),
     describe: Callable[[object], list[Shown]] | None = None,
+    on_reject: Callable[..., None] | None = None,
 ) -> ApprovalKind:
-    kind = ApprovalKind(code, label, apply, frozenset(preparers), frozenset(approvers), describe)
+    kind = ApprovalKind(code, label, apply, frozenset(preparers), frozenset(approvers), describe, on_reject)
     existing = _KINDS.get(code)
     if existing is not None and existing.apply is not apply:
         # Re-registering from a reloaded module is fine; two apps claiming one code is a bug.

@@ -166,7 +166,8 @@ def approval_approve(*, approval: Approval, by) -> Approval:
 
 def approval_reject(*, approval: Approval, by, reason: str) -> Approval:
     """驳回, with a reason the preparer reads. By a staff user of an approver role (not the preparer:
-    the preparer cancels instead)."""
+    the preparer cancels instead). The kind's ``on_reject`` runs in the same transaction (the counter
+    application the business came from is returned to its filer with the reason)."""
     spec = kind_for(approval.kind)
     _require_role(by, spec.approvers, "复核")
     if not reason.strip():
@@ -176,6 +177,8 @@ def approval_reject(*, approval: Approval, by, reason: str) -> Approval:
         if approval.prepared_by_id == by.pk:
             raise ApprovalRefused("经办人与复核人不能为同一人。", code="approval.same_person")
         _move(approval, to=Status.REJECTED, actor=by, action="approval.reject", reason=reason)
+        if spec.on_reject is not None:
+            spec.on_reject(approval, by=by, reason=reason.strip())
     return approval
 
 

@@ -94,6 +94,36 @@ def test_a_rejection_needs_a_reason_and_is_final(cast):
         approval_approve(approval=approval, by=cast.admin)
 
 
+def test_a_kind_hears_of_its_rejection_and_the_reason_in_the_rejecting_transaction(cast):
+    from csdp.approvals.kinds import register_kind
+    from csdp.approvals.services import approval_prepare
+
+    heard = []
+
+    def on_reject(approval, *, by, reason):
+        heard.append((approval.pk, approval.status, by.pk, reason))
+
+    register_kind(code="test.heard", label="测试驳回", apply=lambda approval: {}, on_reject=on_reject)
+    approval = approval_prepare(kind="test.heard", key="h1", summary="测试", payload={}, by=cast.operator)
+    approval_reject(approval=approval, by=cast.reviewer, reason=" 材料不全 ")
+    assert heard == [(approval.pk, Status.REJECTED, cast.reviewer.pk, "材料不全")]
+
+
+def test_a_rejection_its_kind_refuses_leaves_the_approval_waiting(cast):
+    from csdp.approvals.kinds import register_kind
+    from csdp.approvals.services import approval_prepare
+
+    def on_reject(approval, *, by, reason):
+        raise CsdpError("申请已办结，不能驳回。", code="test.refused")
+
+    register_kind(code="test.refuses", label="测试驳回被拒", apply=lambda approval: {}, on_reject=on_reject)
+    approval = approval_prepare(kind="test.refuses", key="h2", summary="测试", payload={}, by=cast.operator)
+    with pytest.raises(CsdpError, match="申请已办结"):
+        approval_reject(approval=approval, by=cast.reviewer, reason="材料不全")
+    approval.refresh_from_db()
+    assert approval.status == Status.PREPARED and not approval.transitions.filter(to_state=Status.REJECTED).exists()
+
+
 def test_only_the_preparer_cancels(cast):
     approval = prepare(cast.operator)
     with pytest.raises(ApprovalRefused):
