@@ -10,6 +10,7 @@ from csdp.uploads.errors import UploadRejected
 from csdp.uploads.services import upload_store
 
 KIND = "archive_or_pdf"
+DATA_KIND = "spreadsheet"  # a structured form's data file (StructuredForm.data_files): an Excel sheet
 MAX_FILES = 2
 RULE_TEXT = "附件须为 1-2 个 ZIP 压缩包，或 1 个 PDF 文件。"
 
@@ -43,3 +44,8 @@ def store_attachments(*, files, owner, actor) -> list:
     stored = [upload_store(file=f, kind=KIND, owner=owner, actor=actor) for f in files]
     check_attachment_set([s.detected_type for s in stored])
     return stored
+
+
+def store_data_files(*, files, owner, actor) -> list:
+    """A structured form's data files, each through the upload service (kind ``DATA_KIND``); no set rule."""
+    return [upload_store(file=f, kind=DATA_KIND, owner=owner, actor=actor) for f in files]

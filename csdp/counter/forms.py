@@ -6,7 +6,7 @@ from django import forms
 
 from csdp.accounts.roles import InstitutionKind
 from csdp.counter.models import BusinessType, OpinionKind
-from csdp.counter.selectors import business_types_for, handler_choices, securities_codes_for
+from csdp.counter.selectors import business_types_for, handler_choices, securities_codes_to_pick
 from csdp.counter.states import Status
 
 
@@ -45,7 +45,7 @@ class NewApplicationForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         if user.institution.kind == InstitutionKind.ISSUER:  # 000 §三(一)4: pick one of the issuer's codes
-            codes = securities_codes_for(user.institution)
+            codes = securities_codes_to_pick(user.institution)
             self.has_codes = bool(codes)
             self.fields["securities_code"].choices = [("", "请选择")] + [(c, c) for c in codes]
         else:  # underwriters and pledge-board users file about codes that are not theirs

@@ -118,6 +118,28 @@ def application_return(*, application: Application, actor, kind: str, opinion: s
     return application
 
 
+@transaction.atomic
+def application_return_on_review(*, application: Application, actor, reason: str) -> Application:
+    """The business an accepted application started was refused by its four-eyes reviewer (csdp.approvals'
+    ``on_reject``): back to the filer, 退回待处理, with the reviewer's reason as the 办理意见 (请修改材料) — the
+    filing itself must change, and a corrected round, once accepted, prepares a new approval. The filer is
+    told by ``_move``; the reviewer acts through the approval, so ``check_handler`` does not apply."""
+    application = _locked(application)
+    if application.status != Status.ACCEPTED:
+        return application  # withdrawn or returned meanwhile: nothing of it is left to hand back
+    text = f"复核未通过：{reason.strip()}"
+    _move(application, to_state=Status.RETURNED, actor=actor, reason=text)
+    Opinion.objects.create(
+        application=application,
+        round=_latest_round(application),
+        kind=OpinionKind.MODIFY,
+        text=text,
+        author=actor,
+        created_at=clock_now(),
+    )
+    return application
+
+
 def _result_store(application: Application, actor, file) -> ApplicationFile:
     stored = upload_store(file=file, kind=RESULT_KIND, owner=application.filer_institution, actor=actor)
     row = ApplicationFile.objects.create(

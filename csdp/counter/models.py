@@ -161,6 +161,9 @@ class ApplicationRound(models.Model):
 class FilePurpose(models.TextChoices):
     ATTACHMENT = "attachment", "申请附件"  # uploaded by the filer with a round
     RESULT = "result", "办理结果"  # a result report attached by staff
+    # the data file of a round's structured form (a register business's Excel sheet), kept as filed: the rows
+    # are in the round's data; this is the file they were read from, for staff and the filer to download
+    DATA = "data", "申报数据文件"
 
 
 class ApplicationFileQuerySet(models.QuerySet):
@@ -188,9 +191,9 @@ class ApplicationFile(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            # Filer attachments belong to a round; result reports belong to the application.
+            # Filer attachments and data files belong to a round; result reports belong to the application.
             models.CheckConstraint(
-                condition=(Q(purpose="attachment") & Q(round__isnull=False))
+                condition=(Q(purpose__in=["attachment", "data"]) & Q(round__isnull=False))
                 | (Q(purpose="result") & Q(round__isnull=True)),
                 name="counter_file_round_matches_purpose",
             )

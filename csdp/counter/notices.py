@@ -5,6 +5,8 @@ from __future__ import annotations
 from csdp.counter.states import Status
 from csdp.notify.services import notify_user
 
+EFFECTED = "counter.effected"  # not a state: the business took effect while the application is 办理中
+
 _TEXT = {
     Status.SUBMITTED: ("业务申请已提交", "您的{name}申请（{ref}，证券代码 {code}）已提交，请关注办理进度。"),
     Status.ACCEPTED: ("业务申请已受理", "您的{name}申请（{ref}）已受理，正在办理。"),
@@ -47,3 +49,15 @@ def notify_handlers(application, *, round_number: int) -> None:
             f"第 {round_number} 轮）已提交，请及时办理。",
             purpose="counter.to_handle",
         )
+
+
+def notify_filer_effected(application, *, outcome: str) -> None:
+    """The business the application started took effect (a register business on its effective date): the
+    filer learns it then, not only when staff send the result reports."""
+    notify_user(
+        user=application.filed_by,
+        subject="业务已办理生效",
+        body=f"您的{application.business_type.name}申请（{application.reference}）{outcome}。"
+        "办理结果报表将随后发送，请在业务列表中查看。",
+        purpose=EFFECTED,
+    )

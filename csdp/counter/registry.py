@@ -38,6 +38,11 @@ class StructuredForm(forms.Form):
 
         return {name: ready(value) for name, value in self.cleaned_data.items()}
 
+    def data_files(self) -> list:
+        """The uploaded files of the form to keep with the round as filed (a data sheet whose rows are in
+        ``json_data``): stored through csdp.uploads and shown as 申报数据文件 with a download link."""
+        return []
+
 
 @dataclass(frozen=True)
 class FilingContext:
@@ -89,6 +94,9 @@ class BusinessTypeSpec:
     # derived_rows(data) -> [(label, value)]: what the type derives from a round's data (dates, say), shown
     # after the data on the confirm and application pages, so the filer sees it before signing.
     derived_rows: Callable[[dict], list[tuple[str, str]]] | None = None
+    # progress(application) -> [(label, value)]: how the business the application started stands once
+    # accepted (its four-eyes review, its effect on the register), shown under 办理结果 to the filer and staff.
+    progress: Callable[[object], list[tuple[str, str]]] | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "filer_kinds", frozenset(self.filer_kinds))

@@ -4,19 +4,35 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
 
 from csdp.clock.services import SHANGHAI, clock_now
 from csdp.counter.models import Application, ApplicationFile, BusinessType, FilePurpose, Transition
 from csdp.counter.states import FILER_TURN, STAFF_TURN, Status
 from csdp.issuers.selectors import issuer_securities_codes
+from csdp.securities.models import Security, SecurityStatus
 from django.contrib.auth import get_user_model
 
 
+CLOSED_STATUSES = (SecurityStatus.DELISTED, SecurityStatus.SWITCHED)
+
+
 def securities_codes_for(institution) -> list[str]:
-    """The codes the filer may pick (000 §三(一)4). Issuers: their own codes from csdp.issuers."""
+    """The codes the filer owns (000 §三(一)4). Issuers: their own codes from csdp.issuers — a closed one too
+    (its final 持有人名册 is still the issuer's to query)."""
     return list(issuer_securities_codes(institution))
+
+
+def securities_codes_to_pick(institution) -> list[str]:
+    """The codes a new application offers: the filer's own, but those the securities master has closed
+    (已退出登记, 已转换代码), for which no business is filed any more. A code not (yet) in the master stays:
+    its 股份初始登记 says what is missing."""
+    codes = securities_codes_for(institution)
+    closed = set(Security.objects.filter(code__in=codes, status__in=CLOSED_STATUSES).values_list("code", flat=True))
+    return [c for c in codes if c not in closed]
 
 
 def business_types_for(user) -> list[BusinessType]:
@@ -125,35 +141,70 @@ def application_detail(application: Application) -> dict:
         .order_by("number")
     )
     files = list(application.files.select_related("stored_file", "added_by"))
-    by_round = {r.pk: [f for f in files if f.round_id == r.pk] for r in rounds}
     for r in rounds:
-        r.attachment_rows = by_round[r.pk]
-        r.data_rows = structured_rows(application.business_type, r.data)
+        mine = [f for f in files if f.round_id == r.pk]
+        r.attachment_rows = [f for f in mine if f.purpose == FilePurpose.ATTACHMENT]
+        r.data_rows = structured_rows(
+            application.business_type, r.data, data_files=[f for f in mine if f.purpose == FilePurpose.DATA]
+        )
+    opinions = [o for r in rounds for o in r.opinions.all()]
+    spec = application.business_type.spec
     return {
         "rounds": rounds,
         "results": [f for f in files if f.purpose == FilePurpose.RESULT],
         "history": application_history(application),
+        # the opinion the filer must act on (a return, by the handler or by the reviewer of its effect)
+        "returned_by": max(opinions, key=lambda o: o.pk)
+        if application.status == Status.RETURNED and opinions
+        else None,
+        "progress": [Line(*row) for row in spec.progress(application)] if spec and spec.progress else [],
     }
 
 
-def structured_rows(business_type: BusinessType, data: dict) -> list[tuple[str, str]]:
-    """A round's structured content as (label, value) pairs, labelled by the type's own form."""
+class Line(NamedTuple):
+    """One line of a round's structured content as its reader reads it: a Chinese label, the value, a link."""
+
+    label: str
+    value: str
+    href: str = ""
+
+
+def _shown(name: str, field, value) -> str:
+    """A form value in the reader's words: 是/否, quantities with separators, a choice's label."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int) and not name.endswith("_id"):  # an id (``posting_id``) is a number, not a quantity
+        return f"{value:,}"
+    choices = dict(getattr(field, "choices", []) or [])
+    return str(choices.get(value, value))
+
+
+def structured_rows(business_type: BusinessType, data: dict, *, data_files=()) -> list[Line]:
+    """A round's structured content as lines labelled by the type's own form. A key the form has no field
+    for is the type's machine data (the business code, the file's name and digest, the sheet's rows: signed
+    with the round, read by programs) and is not shown; the type says what it derives from it
+    (``derived_rows``). ``data_files``: the round's 申报数据文件 rows, each shown with its download link."""
     spec = business_type.spec
-    if not data:
+    if not data or spec is None or spec.form_class is None:
         return []
-    if spec is None or spec.form_class is None:
-        return [(str(k), str(v)) for k, v in data.items()]
     fields = spec.form_class().fields
     rows = []
     for key, value in data.items():
         field = fields.get(key)
-        if isinstance(value, (list, dict)):  # a data sheet's rows (up to 100k): their count, not their text
-            rows.append((str(field.label) if field else "数据行数", f"{len(value)} 行"))
+        if field is None:
             continue
-        choices = dict(getattr(field, "choices", []) or [])
-        rows.append((str(field.label) if field else key, str(choices.get(value, value))))
+        if isinstance(value, (list, dict)):  # a data sheet's rows (up to 100k): their count, not their text
+            if value:
+                rows.append(Line(str(field.label), f"{len(value):,} 行"))
+            continue
+        rows.append(Line(str(field.label), _shown(key, field, value)))
     if spec.derived_rows is not None:
-        rows += spec.derived_rows(data)
+        rows += [Line(*row) for row in spec.derived_rows(data)]
+    for f in data_files:
+        rows.append(Line("申报文件", f.stored_file.original_name, reverse("counter:file_download", args=[f.pk])))
+        rows.append(Line("申报文件 SHA-256", f.stored_file.sha256))
     return rows
 
 

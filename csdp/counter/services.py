@@ -8,7 +8,7 @@ from django.db import transaction
 
 from csdp.audit.services import audit_record
 from csdp.clock.services import clock_now
-from csdp.counter.attachments import store_attachments
+from csdp.counter.attachments import store_attachments, store_data_files
 from csdp.counter.models import Application, ApplicationFile, ApplicationRound, BusinessType, FilePurpose, Transition
 from csdp.counter.notices import notify_filer, notify_handlers
 from csdp.counter.registry import FilingContext, round_key_required
@@ -90,14 +90,15 @@ def _typed_data(business_type: BusinessType, data: dict | None) -> dict:
     return dict(data or {})
 
 
-def _round_create(*, application, user, number: int, remark: str, data: dict, files, reuse_from=None):
+def _round_create(*, application, user, number: int, remark: str, data: dict, files, reuse_from=None, data_files=()):
     business_type = application.business_type
     spec = business_type.spec
     now = clock_now()
     if files:
         stored = store_attachments(files=files, owner=application.filer_institution, actor=user)
     elif reuse_from is not None:  # "确认材料": the documents of the previous round, confirmed as they are
-        stored = [f.stored_file for f in reuse_from.files.select_related("stored_file")]
+        kept = reuse_from.files.filter(purpose=FilePurpose.ATTACHMENT).select_related("stored_file")
+        stored = [f.stored_file for f in kept]
     elif spec is not None and not spec.attachments_required:
         stored = []
     else:
@@ -112,19 +113,22 @@ def _round_create(*, application, user, number: int, remark: str, data: dict, fi
                 attachments=tuple(stored),
             )
         )
+    sheets = store_data_files(files=data_files, owner=application.filer_institution, actor=user)
     round_ = ApplicationRound.objects.create(
         application=application, number=number, remark=remark, data=data, created_by=user, created_at=now
     )
-    for stored_file in stored:
+    # In this order (the rows' ids): the submission's digest is recomputed over the round's files by id.
+    purposes = [(f, FilePurpose.ATTACHMENT) for f in stored] + [(f, FilePurpose.DATA) for f in sheets]
+    for stored_file, purpose in purposes:
         ApplicationFile.objects.create(
             application=application,
             round=round_,
-            purpose=FilePurpose.ATTACHMENT,
+            purpose=purpose,
             stored_file=stored_file,
             added_by=user,
             added_at=now,
         )
-    round_.digest = round_digest(round_, stored)
+    round_.digest = round_digest(round_, [f for f, _ in purposes])
     round_.save(update_fields=["digest"])
     return round_
 
@@ -156,7 +160,9 @@ def _refuse_on_error(fn):
         except UploadRejected as rejected:
             raise CounterError(rejected.message) from None
         except ValidationError as invalid:
-            raise CounterError("；".join(invalid.messages)) from None
+            # One per line, as the form lists a sheet's errors: a heading ("…不予接收：") then each problem,
+            # never "：；" or "。；" from joining sentences.
+            raise CounterError("\n".join(invalid.messages)) from None
 
     wrapped.__name__, wrapped.__doc__ = fn.__name__, fn.__doc__
     return wrapped
@@ -165,10 +171,18 @@ def _refuse_on_error(fn):
 @_refuse_on_error
 @transaction.atomic
 def application_draft(
-    *, user, business_type: BusinessType, securities_code: str, remark: str = "", data: dict | None = None, files=()
+    *,
+    user,
+    business_type: BusinessType,
+    securities_code: str,
+    remark: str = "",
+    data: dict | None = None,
+    files=(),
+    data_files=(),
 ) -> Application:
     """新申报业务: store the filled-in application and its attachments; it waits in DRAFT for the
-    agent's confirmation and the USB-KEY signature (000 §三(一)3–8)."""
+    agent's confirmation and the USB-KEY signature (000 §三(一)3–8). ``data_files``: the structured form's
+    own files (``StructuredForm.data_files``), kept with the round as 申报数据文件."""
     check_may_file(user=user, business_type=business_type)
     now = clock_now()
     application = Application.objects.create(
@@ -181,7 +195,13 @@ def application_draft(
         created_at=now,
     )
     _round_create(
-        application=application, user=user, number=1, remark=remark, data=_typed_data(business_type, data), files=files
+        application=application,
+        user=user,
+        number=1,
+        remark=remark,
+        data=_typed_data(business_type, data),
+        files=files,
+        data_files=data_files,
     )
     audit_record(actor=user, obj=application, action="counter.draft", to_state=Status.DRAFT)
     return application
@@ -189,7 +209,9 @@ def application_draft(
 
 @_refuse_on_error
 @transaction.atomic
-def round_prepare(*, application: Application, user, remark: str = "", data: dict | None = None, files=()):
+def round_prepare(
+    *, application: Application, user, remark: str = "", data: dict | None = None, files=(), data_files=()
+):
     """After a return: the filer uploads corrected documents, or confirms the previous ones (no files),
     and gets a new round that waits for the signature (000 §三(二))."""
     application = _locked(application)
@@ -209,6 +231,7 @@ def round_prepare(*, application: Application, user, remark: str = "", data: dic
         data=_typed_data(application.business_type, merged),
         files=files,
         reuse_from=last,
+        data_files=data_files,
     )
 
 

@@ -20,7 +20,7 @@ from csdp.counter.forms import (
     ResultUploadForm,
     ReturnForm,
 )
-from csdp.counter.models import Application, ApplicationFile, BusinessTemplate, BusinessType
+from csdp.counter.models import Application, ApplicationFile, BusinessTemplate, BusinessType, FilePurpose
 from csdp.counter.registry import round_key_required
 from csdp.counter.services import (
     CounterError,
@@ -123,6 +123,7 @@ def application_new(request):
                     remark=form.cleaned_data["remark"],
                     data=typed.json_data() if typed else None,
                     files=form.cleaned_data["attachments"],
+                    data_files=_data_files(typed),
                 )
             except CounterError as error:
                 form.add_error(None, error.message)
@@ -133,6 +134,11 @@ def application_new(request):
     if typed is None:  # keep what the filer typed into the structured fields when the base form failed
         typed = _typed_form(chosen, request.POST if request.method == "POST" else None)
     return render(request, "counter/new.html", {"form": form, "chosen": chosen, "typed_form": typed})
+
+
+def _data_files(typed) -> list:
+    """The structured form's own files to keep with the round (a register business's data sheet)."""
+    return typed.data_files() if typed is not None and hasattr(typed, "data_files") else []
 
 
 @allow(MEMBERS)
@@ -180,8 +186,10 @@ def application_confirm(request, application_id: int):
         {
             "application": application,
             "round": round_,
-            "files": files,
-            "data_rows": selectors.structured_rows(application.business_type, round_.data),
+            "files": [f for f in files if f.purpose == FilePurpose.ATTACHMENT],
+            "data_rows": selectors.structured_rows(
+                application.business_type, round_.data, data_files=[f for f in files if f.purpose == FilePurpose.DATA]
+            ),
             "signing": _signing(request.user, round_),
             "agent_address": _agent_address(request.user),
         },
@@ -211,6 +219,7 @@ def application_resubmit(request, application_id: int):
                 remark=form.cleaned_data["remark"],
                 data=typed.json_data() if typed else None,
                 files=form.cleaned_data["attachments"],
+                data_files=_data_files(typed),
             )
         except CsdpError as error:
             form_refused(form, error)

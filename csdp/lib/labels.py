@@ -179,6 +179,7 @@ PURPOSES = {
     "sign": "签名验证码",
     "username_lookup": "找回用户名",
     "counter.to_handle": "待办理业务",
+    "counter.effected": "业务已办理生效",
     "password_forgot": "找回密码",
     "key_renewal": "证书更新",
 }

@@ -7,7 +7,7 @@ import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 
-from csdp.counter import handling, registry
+from csdp.counter import handling, registry, selectors
 from csdp.counter.catalogue import catalogue_sync
 from csdp.counter.models import BusinessType
 from csdp.counter.registry import BusinessTypeSpec, GeneratedFile, register_business_type
@@ -162,3 +162,37 @@ def test_sync_gives_a_row_still_holding_the_former_generic_guide_the_apps_guide(
     BusinessType.objects.filter(code="05").update(guide=former)
     catalogue_sync()
     assert BusinessType.objects.get(code="05").guide == spec_for("05").guide
+
+
+class _LabelledForm(forms.Form):
+    quantity_shares = forms.IntegerField(label="登记数量（股）")
+    posting_id = forms.IntegerField(label="质押信息编号")
+    confirmed = forms.BooleanField(label="已确认", required=False)
+    kind = forms.ChoiceField(label="类型", choices=[("a", "甲类")])
+    lines = forms.CharField(label="名单", required=False)
+
+
+def test_a_rounds_content_reads_in_labels_yes_no_and_separated_quantities_without_its_machine_keys(db):
+    register_business_type(BusinessTypeSpec(code="92", name="测试展示", form_class=_LabelledForm))
+    catalogue_sync()
+    try:
+        rows = selectors.structured_rows(
+            BusinessType.objects.get(code="92"),
+            {
+                "quantity_shares": 41_512_100,
+                "posting_id": 1234,
+                "confirmed": False,
+                "kind": "a",
+                "lines": [],
+                "business": "92",
+                "file_sha256": "1b2e",
+            },
+        )
+    finally:
+        registry._SPECS.pop("92", None)
+    assert [(r.label, r.value) for r in rows] == [
+        ("登记数量（股）", "41,512,100"),
+        ("质押信息编号", "1234"),
+        ("已确认", "否"),
+        ("类型", "甲类"),
+    ]
