@@ -10,7 +10,7 @@ class RegisterConfig(AppConfig):
         # Imported here: these modules load models, which Django allows only once the app registry is ready.
         from csdp.accounts.roles import Role
         from csdp.approvals.kinds import register_kind
-        from csdp.register import counter_types, demo, info_query  # noqa: F401  (info_query: the 信息查询 type)
+        from csdp.register import counter_types, demo, info_query, menus  # noqa: F401  (info_query: the 信息查询 type)
         from csdp.register.issuer_businesses import KIND, business_apply
         from csdp.register.selectors import holdings_of
         from csdp.securities.lookup import holdings_reader
@@ -28,10 +28,14 @@ class RegisterConfig(AppConfig):
 
         # Last: the snapshot folds the day's events of every earlier job.
         register_eod_job(order=90, name="register_snapshots", job=roster_snapshots_eod)
+        from csdp.register.issuer_business_review import business_describe, business_rejected
+
         register_kind(
             code=KIND,
             label="发行人登记业务",
             apply=business_apply,
             preparers={Role.OPERATOR, Role.ADMIN},
             approvers={Role.REVIEWER, Role.ADMIN},
+            describe=business_describe,  # the reviewer reads the business, not the payload's keys
+            on_reject=business_rejected,  # the counter application goes back to the issuer with the reason
         )

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 
 from csdp.approvals.models import Approval, Status as ApprovalStatus
 from csdp.approvals.services import approval_prepare
-from csdp.clock.services import business_today
+from csdp.clock.services import CalendarError, business_today, is_trading_day
 from csdp.counter.catalogue import DEFAULT_TYPES, default_guide
 from csdp.counter.registry import BusinessTypeSpec, FilingContext, StructuredForm, register_business_type
 from csdp.counter.selectors import securities_codes_for
@@ -35,6 +35,7 @@ from csdp.register.issuer_businesses import (
     business_problems,
     business_summary,
 )
+from csdp.register.issuer_business_review import business_progress
 from csdp.register.issuer_sheet import SheetRow, sheet_read
 
 DECLARATION = "发行人对申报数据的真实性、准确性、完整性负责（申报制）"
@@ -80,6 +81,10 @@ class RegisterBusinessForm(StructuredForm):
         self._rows = rows
         self._file = (upload.name, hashlib.sha256(content).hexdigest())
         return upload
+
+    def data_files(self) -> list[Any]:
+        """The sheet as filed, kept with the round (申报文件: staff and the issuer download it)."""
+        return [self.cleaned_data["data_file"]]
 
     def json_data(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -134,6 +139,7 @@ def _validate(business: Business) -> Callable[[FilingContext], None]:
         effective = dt.date.fromisoformat(data["effective_date"])
         if effective < business_today():
             raise ValidationError("登记生效日不能早于今天。")
+        _check_trading_day(effective)
         rows = [SheetRow.from_json(r) for r in data.get("rows", [])]
         problems = business_problems(
             business=business,
@@ -146,6 +152,24 @@ def _validate(business: Business) -> Callable[[FilingContext], None]:
             raise ValidationError(["申报数据与证券登记簿核对不符，整份申报不予接收："] + _problem_messages(problems))
 
     return validate
+
+
+def _check_trading_day(effective: dt.date) -> None:
+    """The register changes at a trading day's end (the end of day applies it): a day without one is refused."""
+    try:
+        trading = is_trading_day(effective)
+    except CalendarError:
+        raise ValidationError(f"{effective:%Y-%m-%d} 所在年度的交易日历尚未公布，暂不能以该日为登记生效日。") from None
+    if not trading:
+        raise ValidationError(f"登记生效日 {effective:%Y-%m-%d} 不是交易日，请选择交易日。")
+
+
+def _derived_rows(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """What the page says of the sheet's rows (kept in the round's data, which the issuer signs)."""
+    rows = data.get("rows") or []
+    if not rows:
+        return []
+    return [("持有明细", f"{len(rows):,} 行，合计 {sum(int(r[5]) for r in rows):,} 股")]
 
 
 def _accepted(application: Any) -> None:
@@ -190,7 +214,10 @@ def _guide(code: str) -> str:
             f"\n持有明细请按本业务的数据模板（Excel，下载：/register/businesses/template/?code={code}）填写后"
             "在申请表中上传：逐行与证券账户资料和证券持有人名册核对，有任何一处不符则整份不予接收，并列出全部问题。"
         )
-    return guide + "\n本公司受理后由经办人员提交复核，复核通过后于登记生效日记载于证券持有人名册，办理结果随后发送。"
+    return guide + (
+        "\n登记生效日应为交易日。本公司受理后由经办人员提交复核：复核未通过的，申请退回并附复核意见，请按意见修改后"
+        "重新提交；复核通过的，于登记生效日记载于证券持有人名册，生效时以短信和电子邮件通知，办理结果报表随后发送。"
+    )
 
 
 for _business in (*WITH_ROWS, EXIT):
@@ -205,5 +232,7 @@ for _business in (*WITH_ROWS, EXIT):
             on_results=_results_ready,
             attachments_required=True,
             guide=_guide(_business.code),
+            derived_rows=_derived_rows,
+            progress=business_progress,
         )
     )

@@ -51,7 +51,7 @@ class ChangesFilterForm(forms.Form):
 
 class HolderSearchForm(forms.Form):
     q = forms.CharField(label="证券账户（前缀）或持有人名称", max_length=60, required=False)
-    after = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    after = forms.RegexField(regex=r"^[0-9A-Z]{1,10}$", required=False, widget=forms.HiddenInput)  # account number
 
 
 class RosterQueryForm(forms.Form):

@@ -196,7 +196,8 @@ def _security_problems(business: Business, security: Security | None, code: str)
     if security is None:
         return [Problem(f"证券代码 {code} 不在证券登记簿的证券信息中，请先办理证券信息登记。")]
     if security.status in CLOSED:
-        return [Problem(f"证券 {code} 已{SecurityStatus(security.status).label}，不能再办理登记业务。")]
+        # the label says it ("已退出登记", "已转换代码"): no "已" of ours before it
+        return [Problem(f"证券 {code} {SecurityStatus(security.status).label}，不能再办理登记业务。")]
     has_holders = Position.objects.filter(security=security, quantity__gt=0).exists()
     if business is INITIAL and (has_holders or security.issued_shares is not None):
         return [Problem(f"证券 {code} 已办理股份初始登记，新增股份请申报新增股份登记。")]
@@ -444,6 +445,9 @@ def business_apply(approval: Any) -> dict[str, Any]:
             data={"approval": approval.pk, "application": payload.get("application"), **result},
         )
         _attach_result(approval, business, security, effective)
+        from csdp.register.issuer_business_review import business_effected  # it reads this module's names
+
+        business_effected(approval, business, effective, result)
     return result
 
 

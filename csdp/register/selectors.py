@@ -251,13 +251,15 @@ PAGE_SIZE = 50
 @dataclass(frozen=True)
 class HolderPage:
     rows: list[Holder]
-    next_after: int | None  # the account id to continue after; None on the last page
+    next_after: str | None  # the account number to continue after; None on the last page
 
 
-def holders_page(security: Security, *, after: int | None = None, q: str = "", size: int = PAGE_SIZE) -> HolderPage:
-    """One page of a security's lots, in account order, continued after an account id (keyset on the
-    (security, account) index: the same cost on page 1 and page 7 000). ``q``: an account number
-    prefix, or a holder's exact name."""
+def holders_page(security: Security, *, after: str | None = None, q: str = "", size: int = PAGE_SIZE) -> HolderPage:
+    """One page of a security's lots in account-number order, continued after an account number (keyset:
+    the same cost on page 1 and page 7 000). The accounts' unique index on the number gives the order: the
+    database walks it from the cursor and probes the (security, account) index for each account, or, for a
+    security with few holders, reads those and sorts them. ``q``: an account number prefix, or a holder's
+    exact name."""
     rows = Position.objects.filter(security=security, quantity__gt=0)
     if q:
         rows = (
@@ -265,20 +267,19 @@ def holders_page(security: Security, *, after: int | None = None, q: str = "", s
             if q.isalnum() and q.isascii()
             else rows.filter(account__investor__name=q)
         )
-    if after is not None:
-        rows = rows.filter(account_id__gt=after)
+    if after:
+        rows = rows.filter(account__number__gt=after)
     page = list(
-        rows.select_related("account__investor").order_by("account_id", "share_nature", "lockup_end")[: size + 1]
+        rows.select_related("account__investor").order_by("account__number", "share_nature", "lockup_end")[: size + 1]
     )
     more = len(page) > size
     page = page[:size]
     # A page never splits an account's lots: the next page starts after the last whole account.
+    next_after: str | None = None
     if more and page:
-        last = page[-1].account_id
-        whole = [p for p in page if p.account_id != last] or page
-        page, next_after = whole, whole[-1].account_id
-    else:
-        next_after = None
+        last = page[-1].account.number
+        whole = [p for p in page if p.account.number != last] or page
+        page, next_after = whole, whole[-1].account.number
     # No COUNT(*) over the security's lots: at a million lots it alone would cost the page its budget.
     return HolderPage(
         [Holder(p.account, p.share_nature, p.lockup_end, p.quantity, p.frozen, p.pledged) for p in page], next_after

@@ -28,6 +28,38 @@ def test_pages_continue_after_the_last_account_and_never_split_an_account(world,
     assert [h.account.number for h in holders_page(world["stock"], q="李华").rows] == ["0180000002"]
 
 
+def test_holders_are_listed_by_account_number_not_by_when_their_account_was_opened(world, cast, client_for):
+    from csdp.securities.services import account_open
+
+    world["later"] = account_open(number="0180000000", investor=world["account"].investor, market="BSE")
+    assert world["later"].pk > world["other"].pk > world["account"].pk  # opened last, numbered first
+    register_apply(
+        events=[
+            event(world, "a", quantity=1_000),
+            event(world, "b", quantity=2_000, account="other"),
+            event(world, "c", quantity=3_000, account="later", nature="05", lockup_end=dt.date(2027, 1, 4)),
+        ]
+    )
+    numbers, after = [], None
+    while True:  # one account a page: the cursor walks the numbers
+        page = holders_page(world["stock"], after=after, size=1)
+        numbers += [h.account.number for h in page.rows]
+        if page.next_after is None:
+            break
+        after = page.next_after
+    assert numbers == ["0180000000", "0180000001", "0180000002"]
+    text = client_for(cast.reviewer).get(f"/register/securities/{world['stock'].pk}/positions/").content.decode()
+    assert "按证券账户号码排列" in text
+    assert text.index("0180000000") < text.index("0180000001") < text.index("0180000002")
+    assert "05 限售流通股（个人）" in text
+    second = (
+        client_for(cast.reviewer)
+        .get(f"/register/securities/{world['stock'].pk}/positions/", {"after": "0180000000"})
+        .content.decode()
+    )
+    assert "0180000001" in second and ">0180000000<" not in second
+
+
 def test_the_holders_page_shows_a_page_and_a_link_to_the_next(world, cast, client_for):
     register_apply(
         events=[event(world, f"k{n}", quantity=10, account=who) for n, who in enumerate(["account", "other"])]

@@ -28,3 +28,11 @@ def business_label(code: str | None) -> str:
 @register.filter
 def query_format(value: str | None) -> str:
     return QUERY_FORMATS.get(str(value or ""), str(value or "—").upper())
+
+
+@register.filter
+def nature(code: str) -> str:
+    """``05`` → ``05 限售流通股（个人）`` (a lot's share nature on the holders page)."""
+    from csdp.register.models import ShareNature
+
+    return f"{code} {ShareNature(code).label}" if code in ShareNature.values else code
