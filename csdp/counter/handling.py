@@ -127,7 +127,7 @@ def application_return_on_review(*, application: Application, actor, reason: str
     application = _locked(application)
     if application.status != Status.ACCEPTED:
         return application  # withdrawn or returned meanwhile: nothing of it is left to hand back
-    text = f"复核未通过：{reason.strip()}"
+    text = f"复核未通过，{reason.strip()}"  # "办理意见：复核未通过，…" in the notice: one colon
     _move(application, to_state=Status.RETURNED, actor=actor, reason=text)
     Opinion.objects.create(
         application=application,

@@ -150,7 +150,7 @@ def business_progress(application: Any) -> list[tuple[str, str]]:
         return [("办理结果", outcome_text(business, effective, approval.result or {}))]
     if status == ApprovalStatus.REJECTED:
         last = approval.transitions.filter(to_state=ApprovalStatus.REJECTED).order_by("-pk").first()
-        return [("登记复核", f"复核未通过：{last.reason if last else ''}".rstrip("："))]
+        return [("登记复核", f"复核未通过，{last.reason}" if last and last.reason else "复核未通过")]
     then = "办理退出登记" if business is EXIT else "记载于证券持有人名册"
     words = {
         ApprovalStatus.PREPARED: "已受理，待本公司复核",

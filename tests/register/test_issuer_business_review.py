@@ -117,7 +117,7 @@ def test_a_rejected_business_goes_back_to_the_issuer_with_the_reviewers_reason(w
     assert lots(world, 1) == [("05", LOCKUP, 200_000, 0, 0)]  # nothing applied
     for who in (cast.issuer_a, cast.operator):
         text, _ = text_of(client_for(who), reverse("counter:detail", args=[app.pk]))
-        assert "退回待处理" in text and f"复核未通过：{REASON}" in text, who
+        assert "退回待处理" in text and f"复核未通过，{REASON}" in text, who
     told = OutboxMessage.objects.filter(user=cast.issuer_a, purpose="counter.returned")
     assert {m.channel for m in told} == {"sms", "email"} and all(REASON in m.body for m in told)
 
