@@ -11,6 +11,8 @@ from django.urls import reverse
 from csdp.accounts.models import Institution
 from csdp.accounts.roles import Role
 from csdp.approvals.kinds import Shown, register_kind
+from csdp.counter.handling import application_return_on_review
+from csdp.counter.models import Application
 from csdp.dividend.dates import Dates, dates_for
 from csdp.dividend.engine.rates import micro_text
 from csdp.dividend.models import Distribution, Method
@@ -118,11 +120,20 @@ def _apply_withdraw(approval) -> dict:
     return {"distribution_id": distribution.pk, "status": distribution.status}
 
 
+def _plan_rejected(approval, *, by, reason: str) -> None:
+    """The reviewer refused the plan: its counter application goes back to the issuer with the reason
+    (as the register's businesses do), instead of staying 办理中 with nothing left to approve."""
+    application = Application.objects.filter(pk=approval.payload.get("application_id")).first()
+    if application is not None:
+        application_return_on_review(application=application, actor=by, reason=reason)
+
+
 register_kind(
     code=PLAN,
     label="权益分派方案",
     apply=_apply_plan,
     describe=_describe_plan,
+    on_reject=_plan_rejected,
     preparers={Role.OPERATOR, Role.ADMIN},
     approvers={Role.REVIEWER, Role.ADMIN},
 )

@@ -303,3 +303,14 @@ def test_a_withdrawn_plan_ends_its_counter_application_through_the_counters_mach
     assert AuditEvent.objects.filter(
         object_id=str(filed.pk), action="counter.withdrawn", from_state=Status.ACCEPTED, actor=cast.reviewer
     ).exists()
+
+
+def test_a_plan_the_reviewer_rejects_goes_back_to_the_issuer_with_the_reason(filed, cast):
+    from csdp.approvals.services import approval_reject
+    from csdp.counter.models import Application
+
+    approval = Approval.objects.get(kind="dividend.plan")
+    approval_reject(approval=approval, by=cast.reviewer, reason="股东大会决议与方案不一致")
+    application = Application.objects.get(pk=filed.pk)
+    assert application.status == Status.RETURNED and not Distribution.objects.exists()
+    assert application.opinions.last().text == "复核未通过，股东大会决议与方案不一致"
