@@ -130,11 +130,11 @@ def _step(position: Position, spec: EventSpec) -> None:
     frozen = position.frozen + spec.frozen_delta
     pledged = position.pledged + spec.pledged_delta
     if quantity < 0:
-        raise RegisterError(f"账户持有数量不足：现有 {position.quantity} 股，变动 {spec.quantity_delta} 股。")
+        raise RegisterError(f"账户持有数量不足：现有 {position.quantity:,} 股，变动 {spec.quantity_delta:,} 股。")
     if frozen < 0 or pledged < 0:
         raise RegisterError("解除冻结或解除质押的数量超过已冻结或已质押的数量。")
     if frozen + pledged > quantity:
-        raise RegisterError(f"冻结与质押合计 {frozen + pledged} 股超过持有数量 {quantity} 股（可用数量不足）。")
+        raise RegisterError(f"冻结与质押合计 {frozen + pledged:,} 股超过持有数量 {quantity:,} 股（可用数量不足）。")
     position.quantity, position.frozen, position.pledged = quantity, frozen, pledged
 
 

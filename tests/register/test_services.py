@@ -23,7 +23,7 @@ def test_applied_events_move_the_position_and_match_the_log(world):
 
 def test_it_refuses_to_pledge_more_than_is_free(world):
     register_apply(events=[event(world, "a", quantity=1_000), event(world, "b", "freeze", frozen=600)])
-    with pytest.raises(RegisterError, match="超过持有数量"):
+    with pytest.raises(RegisterError, match="冻结与质押合计 1,001 股超过持有数量 1,000 股"):
         register_apply(events=[event(world, "c", "pledge", pledged=401)])
     assert not RegistrationEvent.objects.filter(key="c").exists()
 
