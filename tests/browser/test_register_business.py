@@ -20,8 +20,7 @@ from csdp.counter.states import Status
 from csdp.register.models import HoldingChangeFile, Position
 from tests.browser.harness import screenshot, session_login, virtual_authenticator
 from tests.browser.test_counter_round_trip import _enrol_fido2_key, _pdf_bytes, _status, _submit_signed
-from tests.counter.factories import give_codes
-from tests.register.test_issuer_businesses import LOCKUP, holder, sheet
+from tests.register.businesses import LOCKUP, holder, holders_world, sheet
 
 pytestmark = pytest.mark.browser
 TODAY = dt.date(2026, 3, 30)
@@ -29,32 +28,10 @@ TODAY = dt.date(2026, 3, 30)
 
 @pytest.fixture
 def register_world(cast):
-    from csdp.clock.services import at_local, clock_set
-    from csdp.lib.ids import make_resident_id
     from csdp.register.services import register_apply
-    from csdp.securities.models import CustodyUnit, ParticipantProfile
-    from csdp.securities.services import account_open, investor_create, security_create
 
-    clock_set(moment=at_local(TODAY, 10, 0), frozen=True)
-    give_codes(cast.issuer_a.institution, "920188")
-    security = security_create(
-        code="920188", name="悦龙科技", kind="stock", market="BSE", issuer=cast.issuer_a.institution
-    )
-    profile, _ = ParticipantProfile.objects.get_or_create(
-        institution=cast.participant.institution, defaults={"code": "MX0001"}
-    )
-    unit = CustodyUnit.objects.create(code="710001", participant=profile, name="测试托管单元")
-    accounts = []
-    for n, (name, id17) in enumerate([("张明", "11010519800101123"), ("李华", "11010519850202234")], start=1):
-        investor = investor_create(
-            ymt_number=f"18000000000{n}",
-            name=name,
-            id_type="resident_id",
-            id_number=make_resident_id(id17),
-            holder_type="03",
-        )
-        account = account_open(number=f"018000000{n}", investor=investor, market="BSE", custody_unit=unit)
-        accounts.append(account)
+    world = holders_world(cast)
+    security, accounts = world["security"], world["accounts"]
     register_apply(  # the company is on the register already (its 01 was done)
         events=[
             {
@@ -67,7 +44,7 @@ def register_world(cast):
             }
         ]
     )
-    return {"security": security, "accounts": accounts}
+    return world
 
 
 def _xlsx(world, rows) -> bytes:

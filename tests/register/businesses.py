@@ -28,8 +28,14 @@ LOCKUP = dt.date(2027, 3, 30)
 
 @pytest.fixture
 def world(cast):
-    from csdp.clock.services import at_local, clock_set
     from csdp.keys.testing import enrol_test_key
+
+    return {**holders_world(cast), "key": enrol_test_key(cast.issuer_a), "cast": cast}
+
+
+def holders_world(cast) -> dict:
+    """920188 of issuer A with two holders' accounts (张明, 李华) in MX0001's custody unit, on TODAY."""
+    from csdp.clock.services import at_local, clock_set
     from csdp.securities.models import CustodyUnit, ParticipantProfile
     from csdp.securities.services import account_open, investor_create, security_create
 
@@ -55,7 +61,7 @@ def world(cast):
         account.custody_unit = unit
         account.save(update_fields=["custody_unit"])
         people.append(account)
-    return {"security": security, "accounts": people, "key": enrol_test_key(cast.issuer_a), "cast": cast}
+    return {"security": security, "accounts": people}
 
 
 def sheet(rows) -> SimpleUploadedFile:
