@@ -102,6 +102,7 @@ def _demo_arguments() -> dict[str, dict]:
         "/api/v1/register/holders": {"security": position.security.code, "as_of": today},
         "/api/v1/register/files": {},
         "/api/v1/dividend/files": {},
+        "/api/v1/restrictions/files": {},
     }
 
 

@@ -162,7 +162,8 @@ def validate_distribution(context: FilingContext) -> None:
 
 def distribution_accepted(application) -> None:
     """受理 prepares the four-eyes approval of the plan (by the accepting operator)."""
-    data = application.rounds.filter(signed_at__isnull=False).order_by("-number").first().data
+    round_ = application.rounds.filter(signed_at__isnull=False).order_by("-number").first()
+    data = round_.data
     rates, record_date = plan_of(data)
     security = Security.objects.get(code=application.securities_code)
     payload = {
@@ -183,7 +184,8 @@ def distribution_accepted(application) -> None:
     try:
         approval_prepare(
             kind=PLAN,
-            key=f"dividend:plan:{application.pk}",
+            # one approval per accepted round: a round the reviewer rejected comes back corrected as the next
+            key=f"dividend:plan:{application.pk}:{round_.number}",
             summary=text,
             payload=payload,
             by=application.assignee,

@@ -26,7 +26,7 @@ from django.db.models import Sum
 
 from csdp.accounts.models import Institution, User
 from csdp.accounts.roles import InstitutionKind, StaffRole
-from csdp.approvals.models import Approval
+from csdp.approvals.selectors import approvals_of_subject
 from csdp.approvals.services import approval_approve
 from csdp.clock.services import clock_set, trading_day_offset
 from csdp.counter.demo import demo_pdf
@@ -348,7 +348,7 @@ def _plan_approved(security: Security, issuer: Institution, record_date: dt.date
     context = signing_context(user=agent, digest=pending_round(application).digest)
     application_submit(application=application, user=agent, signature_payload=sign(key, context))
     application_accept(application=application, actor=_staff("sim-operator", StaffRole.OPERATOR), opinion="受理")
-    approval = Approval.objects.get(kind=PLAN, key=f"dividend:plan:{application.pk}")
+    approval = approvals_of_subject(application).get(kind=PLAN)
     approval_approve(approval=approval, by=_staff("sim-reviewer", StaffRole.REVIEWER))
     return Distribution.objects.get(application_id=application.pk)
 

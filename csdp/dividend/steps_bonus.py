@@ -164,8 +164,12 @@ def records_check(distribution: Distribution, part: tuple[int, int]) -> None:
         problems = restrictions_rebuild_check(scope) and restrictions_rebuild_check(scope)
         cursor.execute(f"DROP TABLE {table}")  # on a failure the part's rollback drops it
     if problems:
-        shown = "；".join(problems[:3]) + (f"；等共 {len(problems)} 处" if len(problems) > 3 else "")
-        raise DividendError(f"冻结、质押记录与登记簿不一致，本批送转股未登记：{shown}", code="dividend.records_differ")
+        shown = "；".join(p.rstrip("。") for p in problems[:3]) + (
+            f"；等共 {len(problems)} 处" if len(problems) > 3 else ""
+        )
+        raise DividendError(
+            f"冻结、质押记录与登记簿不一致，本批送转股未登记：{shown}。", code="dividend.records_differ"
+        )
 
 
 def _bonus_registered(distribution: Distribution) -> tuple[int, int]:

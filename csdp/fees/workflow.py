@@ -12,7 +12,8 @@ from csdp.notify.services import notify_user
 
 
 def actor_label(actor) -> str:
-    return actor.get_username() if getattr(actor, "is_authenticated", False) else str(actor or "system")
+    """Who, as the notice's 处理记录 shows it: a user's display name (str(User)), else the actor given."""
+    return str(actor) if getattr(actor, "is_authenticated", False) else str(actor or "system")
 
 
 def next_number(name: str, prefix: str, width: int, year: int) -> str:

@@ -178,11 +178,26 @@ def _accepted(application: Any) -> None:
     data = round_.data
     business = BUSINESSES[application.business_type.code]
     accepted_by = application.transitions.filter(to_state=ApplicationStatus.ACCEPTED).order_by("-id").first().actor
+    rows = [SheetRow.from_json(r) for r in data.get("rows", [])]
+    effective = dt.date.fromisoformat(data["effective_date"])
+    # Checked again at 受理: the register or the security may have changed since the filing (a 06 applied
+    # meanwhile would otherwise leave this business to fail at its end of day, after four-eyes).
+    problems = business_problems(
+        business=business,
+        code=application.securities_code,
+        rows=rows,
+        effective_date=effective,
+        declared=data.get("declared"),
+    )
+    if problems:
+        raise CounterError(
+            "申报数据与证券登记簿核对不符，不能受理：" + "；".join(p.message.rstrip("。") for p in problems[:3]) + "。"
+        )
     payload = business_payload(
         application=application,
         business=business,
-        rows=[SheetRow.from_json(r) for r in data.get("rows", [])],
-        effective_date=dt.date.fromisoformat(data["effective_date"]),
+        rows=rows,
+        effective_date=effective,
         declared=data.get("declared"),
         reason=data.get("reason", ""),
     )
@@ -193,7 +208,7 @@ def _accepted(application: Any) -> None:
         payload=payload,
         by=accepted_by,
         subject=application,
-        effective_date=dt.date.fromisoformat(data["effective_date"]),
+        effective_date=effective,
     )
 
 

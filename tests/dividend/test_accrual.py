@@ -199,8 +199,10 @@ def test_a_part_whose_accrual_went_wrong_stops_before_its_commit_and_changes_not
     before = _holding(w)
     [line] = eod(LIST)
     assert line.error.startswith("冻结、质押记录与登记簿不一致，本批送转股未登记：")
-    assert f"账户 {w['account'].pk} 证券 {w['stock'].pk}：质押记录 3899 股，登记簿质押变动合计 3900 股" in line.error
-    assert "冻结记录 2599 股，登记簿司法冻结变动合计 2600 股" in line.error
+    assert (
+        f"账户 {w['account'].pk} 证券 {w['stock'].pk}：质押记录 3,899 股，登记簿质押变动合计 3,900 股；" in line.error
+    )
+    assert "冻结记录 2,599 股，登记簿司法冻结变动合计 2,600 股；" in line.error and "。；" not in line.error
     distribution.refresh_from_db()
     assert distribution.status == Status.PAID  # the list date is run again at the next end of day
     assert _holding(w) == before and restrictions_rebuild_check() == []

@@ -305,12 +305,23 @@ def test_a_withdrawn_plan_ends_its_counter_application_through_the_counters_mach
     ).exists()
 
 
-def test_a_plan_the_reviewer_rejects_goes_back_to_the_issuer_with_the_reason(filed, cast):
+def test_a_plan_the_reviewer_rejects_goes_back_to_the_issuer_and_its_corrected_round_can_be_accepted(
+    filed, cast, key_a
+):
     from csdp.approvals.services import approval_reject
+    from csdp.counter.handling import application_accept
     from csdp.counter.models import Application
+    from csdp.counter.services import round_prepare
+    from tests.counter.factories import sign_and_submit
 
     approval = Approval.objects.get(kind="dividend.plan")
     approval_reject(approval=approval, by=cast.reviewer, reason="股东大会决议与方案不一致")
     application = Application.objects.get(pk=filed.pk)
     assert application.status == Status.RETURNED and not Distribution.objects.exists()
     assert application.opinions.last().text == "复核未通过，股东大会决议与方案不一致"
+    # corrected (a different cash rate) and signed again: accepted, a new approval of the new plan
+    round_prepare(application=application, user=cast.issuer_a, data={**PLAN, "cash_per_10": "1.5"})
+    sign_and_submit(application, cast.issuer_a, key_a)
+    application_accept(application=Application.objects.get(pk=filed.pk), actor=cast.operator)
+    second = Approval.objects.filter(kind="dividend.plan").exclude(pk=approval.pk).get()
+    assert second.status == "prepared" and second.payload["cash_micro"] == 1_500_000

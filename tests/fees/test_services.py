@@ -29,6 +29,8 @@ def _pay(notice, actor, reference="BANK-001"):
 
 
 def test_a_notice_is_numbered_lists_its_lines_and_tells_the_payer(cast):
+    cast.operator.display_name = "周办理"
+    cast.operator.save(update_fields=["display_name"])
     notice = factories.notice(cast.issuer_a, shares=SHARES, actor=cast.operator)
     year = business_today().year
     assert notice.number == f"JF{year}000001"
@@ -41,6 +43,7 @@ def test_a_notice_is_numbered_lists_its_lines_and_tells_the_payer(cast):
         True,
     )
     assert list(notice.transitions.values_list("from_state", "to_state")) == [("", "issued")]
+    assert notice.transitions.get().actor_label == "周办理"  # the 处理记录 names a person, not a login
     assert AuditEvent.objects.filter(object_type="fees.paymentnotice", action="fee_notice.issued").count() == 1
     assert OutboxMessage.objects.filter(purpose="fee_notice", recipient=cast.issuer_a.email).exists()
     assert factories.notice(cast.issuer_a, actor=cast.operator).number == f"JF{year}000002"

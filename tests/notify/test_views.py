@@ -78,3 +78,18 @@ def test_the_demo_login_page_shows_the_latest_code_only_in_demo_mode(cast, clien
     settings.CSDP_DEMO = False
     page = client.get(reverse("accounts:login")).content.decode()
     assert "最近的短信验证码" not in page and code not in page
+
+
+def test_the_demo_login_page_keeps_an_enrolment_code_when_login_codes_follow(cast, client, settings):
+    notify_sms(
+        mobile="13900001111",
+        text="【中国结算】您的 USB-KEY 已制作，启用验证码为 246810，请妥善保管。",
+        purpose="key_issue",
+    )
+    for n in range(60):  # a busy demo: many messages, and login codes to one phone again and again
+        notify_sms(mobile="13900002222", text="【中国结算】申请已受理。", purpose="counter")
+        notify_sms(mobile="13900003333", text=f"【中国结算】您的验证码为 {100000 + n}，5 分钟内有效。", purpose="login")
+    settings.CSDP_DEMO = True
+    page = client.get(reverse("accounts:login")).content.decode()
+    assert "<code>246810</code>" in page  # still there
+    assert "<code>100059</code>" in page and page.count("13900003333") == 1  # the latest only

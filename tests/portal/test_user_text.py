@@ -171,6 +171,19 @@ def test_codes_get_their_chinese_labels():
     assert purpose_label("no_such_purpose") == "业务通知"
 
 
+def test_every_notice_purpose_the_code_writes_has_its_own_label():
+    """The outbox's 用途 filter lists each purpose once, in words: none falls back to 业务通知."""
+    import re
+    from pathlib import Path
+
+    import csdp
+
+    source = "\n".join(p.read_text() for p in Path(csdp.__file__).parent.rglob("*.py"))
+    written = set(re.findall(r'purpose="([a-z_.]+)"', source))
+    written |= set(re.findall(r'^(?:PURPOSE|FILES_READY|EFFECTED)\s*=\s*"([a-z_.]+)"', source, re.M))
+    assert written and {p for p in written if purpose_label(p) == "业务通知"} == set()
+
+
 def test_a_certificate_subject_reads_in_words_without_oids():
     shown = subject_label("2.5.4.5=91110115MA01BBBB2M,O=北京星河精密机械股份有限公司,CN=issuer_b")
     assert shown == "用户 issuer_b；机构 北京星河精密机械股份有限公司；统一社会信用代码 91110115MA01BBBB2M"

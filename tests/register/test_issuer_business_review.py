@@ -172,3 +172,19 @@ def test_a_rejection_of_an_application_no_longer_being_handled_changes_nothing_o
     app.refresh_from_db()
     assert app.status == Status.WITHDRAWN
     assert not app.opinions.filter(text__contains=REASON).exists()
+
+
+def test_a_business_filed_before_its_security_left_the_register_is_refused_at_acceptance(world):
+    import pytest
+
+    from csdp.approvals.models import Approval
+    from csdp.counter.states import CounterError
+    from csdp.securities.models import Security
+
+    initial(world)
+    app = file_business(world, "03", [holder(world, 1, 200_000, "05", LOCKUP)], 200_000)
+    Security.objects.filter(pk=world["security"].pk).update(status="delisted")  # a 06 applied meanwhile
+    with pytest.raises(CounterError, match="不能受理：证券 920188 已退出登记"):
+        accept(world, app)
+    app.refresh_from_db()
+    assert app.status == Status.SUBMITTED and not Approval.objects.filter(subject_id=str(app.pk)).exists()
