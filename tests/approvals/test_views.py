@@ -15,6 +15,8 @@ def test_a_reviewer_approves_from_the_page_and_the_preparer_sees_no_button(cast,
     approval.refresh_from_db()
     assert approval.status == Status.APPLIED
     assert "已复核通过" in response.content.decode()
+    page = client.get(reverse("approvals:detail", args=[approval.pk])).content.decode()
+    assert "业务内容" in page and "待执行内容" not in page  # executed: nothing waits any more
 
 
 def test_the_same_person_posting_approve_gets_a_chinese_refusal(cast, client):
