@@ -12,7 +12,7 @@ from csdp.accounts.models import Institution
 from csdp.accounts.roles import Role
 from csdp.approvals.kinds import Shown, register_kind
 from csdp.counter.handling import application_return_on_review
-from csdp.counter.models import Application
+from csdp.counter.models import Application, ApplicationRound
 from csdp.dividend.dates import Dates, dates_for
 from csdp.dividend.engine.rates import micro_text
 from csdp.dividend.models import Distribution, Method
@@ -27,8 +27,9 @@ def _security_line(code: str) -> Shown:
     return Shown("证券", f"{code} {name or ''}".strip())
 
 
-def _dates_lines(distribution: Distribution | None, record_date: dt.date) -> list[Shown]:
-    """The scheduled distribution's dates, or before approval the dates the rule derives now (dates.py)."""
+def _dates_lines(distribution: Distribution | None, record_date: dt.date, *, cash: bool = True) -> list[Shown]:
+    """The scheduled distribution's dates, or before approval the dates the rule derives now (dates.py);
+    the funding deadline only for a plan with cash (no cash, nothing to fund)."""
     d: Distribution | Dates
     if distribution is not None:
         d = distribution
@@ -42,8 +43,19 @@ def _dates_lines(distribution: Distribution | None, record_date: dt.date) -> lis
         Shown("除权除息日", f"{d.ex_date:%Y-%m-%d}"),
         Shown("派息日", f"{d.pay_date:%Y-%m-%d}"),
         Shown("红股上市日", f"{d.list_date:%Y-%m-%d}"),
-        Shown("代派资金截止日", f"{d.funding_deadline:%Y-%m-%d}"),
+        *([Shown("代派资金截止日", f"{d.funding_deadline:%Y-%m-%d}")] if cash else []),
     ]
+
+
+def _resolution_line(application_id: int | None) -> list[Shown]:
+    """The shareholders' resolution's date, as the issuer signed it in the application's latest round."""
+    round_ = (
+        ApplicationRound.objects.filter(application_id=application_id, signed_at__isnull=False)
+        .order_by("-number")
+        .first()
+    )
+    resolution = (round_.data or {}).get("resolution_date") if round_ is not None else None
+    return [Shown("股东大会决议日期", resolution)] if resolution else []
 
 
 def _distribution_line(distribution: Distribution) -> Shown:
@@ -68,7 +80,8 @@ def _describe_plan(approval) -> list[Shown]:
         Shown("每10股派现金（含税）", f"{micro_text(p['cash_micro'])} 元"),
         Shown("每10股送股", f"{micro_text(p['bonus_micro'])} 股"),
         Shown("每10股转增", f"{micro_text(p['transfer_micro'])} 股"),
-        *_dates_lines(distribution, dt.date.fromisoformat(p["record_date"])),
+        *_resolution_line(p.get("application_id")),
+        *_dates_lines(distribution, dt.date.fromisoformat(p["record_date"]), cash=bool(p["cash_micro"])),
         Shown("尾数处理", Method(p.get("method", Method.PRECISE)).label),
     ]
     if p.get("application_id"):
@@ -91,7 +104,7 @@ def _describe_withdraw(approval) -> list[Shown]:
         Shown("每10股派现金（含税）", f"{micro_text(d.cash_micro)} 元"),
         Shown("每10股送股", f"{micro_text(d.bonus_micro)} 股"),
         Shown("每10股转增", f"{micro_text(d.transfer_micro)} 股"),
-        *_dates_lines(d, d.record_date),
+        *_dates_lines(d, d.record_date, cash=bool(d.cash_micro)),
         Shown("撤销原因", approval.payload.get("reason", "")),
         _distribution_line(d),
     ]

@@ -33,11 +33,11 @@ def key_a(cast):
     return enrol_test_key(cast.issuer_a)
 
 
-def _accepted_by(cast, key_a, handler):
+def _accepted_by(cast, key_a, handler, data=PLAN):
     build(cast.issuer_a)
     give_codes(cast.issuer_a.institution, "920001")
     at(START)
-    application = draft(cast.issuer_a, type_code="05", code="920001", data=PLAN)
+    application = draft(cast.issuer_a, type_code="05", code="920001", data=data)
     return drive(application, Status.ACCEPTED, filer=cast.issuer_a, key=key_a, operator=handler)
 
 
