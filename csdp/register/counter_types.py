@@ -140,18 +140,25 @@ def _validate(business: Business) -> Callable[[FilingContext], None]:
         if effective < business_today():
             raise ValidationError("登记生效日不能早于今天。")
         _check_trading_day(effective)
-        rows = [SheetRow.from_json(r) for r in data.get("rows", [])]
-        problems = business_problems(
-            business=business,
-            code=context.securities_code,
-            rows=rows,
-            effective_date=effective,
-            declared=data.get("declared"),
-        )
+        _, problems = _filing_problems(business, context.securities_code, data)
         if problems:
             raise ValidationError(["申报数据与证券登记簿核对不符，整份申报不予接收："] + _problem_messages(problems))
 
     return validate
+
+
+def _filing_problems(business: Business, code: str, data: dict[str, Any]) -> tuple[list[SheetRow], list[Any]]:
+    """The filing's rows and its problems against the securities master and the register (at filing, and
+    again at 受理)."""
+    rows = [SheetRow.from_json(r) for r in data.get("rows", [])]
+    problems = business_problems(
+        business=business,
+        code=code,
+        rows=rows,
+        effective_date=dt.date.fromisoformat(data["effective_date"]),
+        declared=data.get("declared"),
+    )
+    return rows, problems
 
 
 def _check_trading_day(effective: dt.date) -> None:
@@ -178,17 +185,10 @@ def _accepted(application: Any) -> None:
     data = round_.data
     business = BUSINESSES[application.business_type.code]
     accepted_by = application.transitions.filter(to_state=ApplicationStatus.ACCEPTED).order_by("-id").first().actor
-    rows = [SheetRow.from_json(r) for r in data.get("rows", [])]
     effective = dt.date.fromisoformat(data["effective_date"])
     # Checked again at 受理: the register or the security may have changed since the filing (a 06 applied
     # meanwhile would otherwise leave this business to fail at its end of day, after four-eyes).
-    problems = business_problems(
-        business=business,
-        code=application.securities_code,
-        rows=rows,
-        effective_date=effective,
-        declared=data.get("declared"),
-    )
+    rows, problems = _filing_problems(business, application.securities_code, data)
     if problems:
         raise CounterError(
             "申报数据与证券登记簿核对不符，不能受理：" + "；".join(p.message.rstrip("。") for p in problems[:3]) + "。"
